@@ -1,0 +1,28 @@
+"""The `unibuild` command line: a click group; commands live in unibuild/commands/."""
+
+import sys
+
+import click
+
+from . import __version__
+from .errors import UserError
+
+
+class _Group(click.Group):
+    """Turns UserError into one line on stderr and a non-zero exit, never a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except UserError as e:
+            click.echo(f"unibuild: {e}", err=True)
+            sys.exit(e.exit_code)
+
+
+@click.group(cls=_Group)
+@click.version_option(__version__, prog_name="unibuild")
+def main():
+    """Build aarch64 unikernel images of Linux programs and boot them under QEMU."""
+
+
+# Command families register themselves here (one import + add_command per module).
