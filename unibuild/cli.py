@@ -26,3 +26,11 @@ def main():
 
 
 # Command families register themselves here (one import + add_command per module).
+
+from .commands.boot_cmds import boot_command  # noqa: E402
+from .commands.doctor_cmds import doctor_command  # noqa: E402
+from .commands.kernel_cmds import kernel_command  # noqa: E402
+
+main.add_command(kernel_command)
+main.add_command(boot_command)
+main.add_command(doctor_command)

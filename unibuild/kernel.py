@@ -1,0 +1,125 @@
+"""The kernel build driver: runs the kernel's make for one platform (docs/host-kernel-contract.md).
+
+Make does the real work and its incrementality; this module picks the arguments, streams make's
+progress lines, and hands back where the artifacts are.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from .errors import UserError
+from .paths import BUILD_DIR, KERNEL_DIR
+from .platform import Platform, load_platform
+from .toolchain import Toolchain, find_toolchain
+
+
+@dataclass(frozen=True)
+class KernelBuild:
+    """Where one platform's kernel build lives. Target and host outputs never share a directory."""
+
+    platform: str
+    build_dir: Path  # build/<platform>
+    target_dir: Path  # build/<platform>/target: aarch64 artifacts
+    host_dir: Path  # build/<platform>/host: tools that run on the build machine
+
+    @property
+    def image(self) -> Path:
+        """The Linux arm64 Image QEMU's -kernel loads."""
+        return self.target_dir / "Image"
+
+    @property
+    def elf(self) -> Path:
+        """The same kernel with symbols, for debuggers."""
+        return self.target_dir / "kernel.elf"
+
+
+def kernel_build(platform: str, build_root: Path = BUILD_DIR) -> KernelBuild:
+    build_dir = build_root.resolve() / platform
+    return KernelBuild(platform, build_dir, build_dir / "target", build_dir / "host")
+
+
+def make_command(
+    platform: Platform,
+    toolchain: Toolchain,
+    build: KernelBuild,
+    *,
+    kernel_dir: Path = KERNEL_DIR,
+    debug: bool = False,
+    verbose: bool = False,
+    jobs: int | None = None,
+) -> list[str]:
+    """The make invocation the contract defines; BUILD_DIR is absolute so make may cd freely."""
+    jobs = jobs or os.cpu_count() or 1
+    argv = [
+        "make",
+        f"-j{jobs}",
+        "--no-print-directory",
+        "-C",
+        str(kernel_dir),
+        f"PLATFORM={platform.name}",
+        f"CROSS_COMPILE={toolchain.prefix}",
+        f"BUILD_DIR={build.build_dir}",
+    ]
+    if debug:
+        argv.append("DEBUG=1")
+    if verbose:
+        argv.append("V=1")
+    return argv
+
+
+def build_kernel(
+    platform: Platform,
+    toolchain: Toolchain,
+    *,
+    build_root: Path = BUILD_DIR,
+    kernel_dir: Path = KERNEL_DIR,
+    debug: bool = False,
+    verbose: bool = False,
+    out: TextIO | None = None,
+) -> KernelBuild:
+    """Runs the kernel's make, echoing its lines to `out` as they come, and checks the result."""
+    out = sys.stdout if out is None else out
+    if not (kernel_dir / "Makefile").is_file():
+        raise UserError(f"no kernel sources at {kernel_dir} (Makefile missing); is the checkout complete?")
+    if shutil.which("make") is None:
+        raise UserError("make not found on PATH: install the Debian package make")
+    build = kernel_build(platform.name, build_root)
+    argv = make_command(
+        platform, toolchain, build, kernel_dir=kernel_dir, debug=debug, verbose=verbose
+    )
+    # Line by line rather than inherited stdout, so callers (tests, the CLI under capture)
+    # see progress through whatever stream they gave us.
+    with subprocess.Popen(
+        argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
+    ) as proc:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            out.write(line)
+            out.flush()
+        status = proc.wait()
+    if status != 0:
+        raise UserError(f"kernel build failed (make exited {status}); see make's messages above")
+    if not build.image.is_file():
+        raise UserError(f"the kernel build finished but {build.image} is missing")
+    return build
+
+
+def build_platform_kernel(
+    platform_name: str,
+    *,
+    cross_compile: str | None = None,
+    debug: bool = False,
+    verbose: bool = False,
+    out: TextIO | None = None,
+) -> KernelBuild:
+    """The whole `unibuild kernel` job: profile, toolchain check, make."""
+    platform = load_platform(platform_name)
+    toolchain = find_toolchain(cross_compile)
+    return build_kernel(platform, toolchain, debug=debug, verbose=verbose, out=out)
