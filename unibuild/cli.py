@@ -34,3 +34,10 @@ from .commands.kernel_cmds import kernel_command  # noqa: E402
 main.add_command(kernel_command)
 main.add_command(boot_command)
 main.add_command(doctor_command)
+
+from .commands.image_cmds import build_cmd, cat_cmd, dump_cmd, ls_cmd  # noqa: E402
+
+main.add_command(build_cmd)
+main.add_command(ls_cmd)
+main.add_command(cat_cmd)
+main.add_command(dump_cmd)

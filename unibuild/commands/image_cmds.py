@@ -1,0 +1,190 @@
+"""`unibuild build`, `ls`, `cat`, `dump`: thin wrappers over unibuild.image and unibuild.tfs."""
+
+import json
+import stat
+import sys
+import time
+from pathlib import Path
+from uuid import UUID
+
+import click
+
+from ..errors import UserError
+from ..image import Manifest, build_image, parse_placement
+from ..tfs.reader import Image, Node
+
+_KIND_BITS = {"dir": stat.S_IFDIR, "file": stat.S_IFREG, "symlink": stat.S_IFLNK}
+
+
+def _parse_size(text: str) -> int:
+    units = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+    t = text.strip().upper().removesuffix("B").removesuffix("I")
+    num, unit = (t[:-1], t[-1]) if t and t[-1] in units else (t, "")
+    if not num.isdigit():
+        raise UserError(f"size {text!r} is not a number of bytes (suffixes K, M, G, T allowed)")
+    return int(num) * units[unit]
+
+
+def _key_value(text: str, what: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not key or not sep:
+        raise UserError(f"{what} {text!r} is not KEY=VALUE")
+    return key, value
+
+
+@click.command("build", context_settings={"allow_interspersed_args": False})
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Image file to write.")
+@click.option("--file", "files", multiple=True, metavar="SRC[:DST]",
+              help="Host file to place at image path DST (default /BASENAME).")
+@click.option("--dir", "dirs", multiple=True, metavar="SRC[:DST]",
+              help="Host directory whose contents go to DST (default /BASENAME; use SRC:/ for the root).")
+@click.option("-e", "--env", "env", multiple=True, metavar="KEY=VALUE", help="Environment variable.")
+@click.option("--kopt", multiple=True, metavar="KEY[=VALUE]",
+              help="Kernel option (integer or string value; a bare KEY means 1).")
+@click.option("--debug", is_flag=True, help="Same as --kopt debug=1.")
+@click.option("--in-image", is_flag=True, help="PROGRAM is already an image path (e.g. from --dir).")
+@click.option("--keep-mtime", is_flag=True, help="Store host mtimes instead of 0.")
+@click.option("--keep-owner", is_flag=True, help="Store host uid/gid instead of 0.")
+@click.option("--uuid", "uuid_text", metavar="UUID", help="Filesystem UUID (default: derived from content).")
+@click.option("--block-size", default=4096, show_default=True, type=int, help="Filesystem block size.")
+@click.option("--size", "size_text", metavar="BYTES", help="Minimum image size (free space is sparse).")
+@click.argument("program")
+@click.argument("args", nargs=-1)
+def build_cmd(output, files, dirs, env, kopt, debug, in_image, keep_mtime, keep_owner,
+              uuid_text, block_size, size_text, program, args):
+    """Write an image that runs PROGRAM (SRC[:DST], a host file) with ARGS."""
+    m = Manifest(program="", args=list(args), keep_mtime=keep_mtime, keep_owner=keep_owner,
+                 block_size=block_size)
+    m.files = [parse_placement(f) for f in files]
+    m.dirs = [parse_placement(d) for d in dirs]
+    if in_image:
+        m.program = program
+    else:
+        placement = parse_placement(program)
+        m.files.append(placement)
+        m.program = placement.dst
+    for e in env:
+        k, v = _key_value(e, "environment entry")
+        m.env[k] = v
+    for opt in ([*kopt, "debug=1"] if debug else kopt):
+        k, sep, v = opt.partition("=")
+        if not k:
+            raise UserError(f"kernel option {opt!r} has no name")
+        m.kernel_options[k] = (int(v) if v.lstrip("-").isdigit() else v) if sep else 1
+    if uuid_text:
+        try:
+            m.uuid = UUID(uuid_text)
+        except ValueError:
+            raise UserError(f"{uuid_text!r} is not a UUID") from None
+    if size_text:
+        m.min_size = _parse_size(size_text)
+    stats = build_image(m, output)
+    click.echo(f"{output}: {stats.image_size} bytes, {stats.files} files, "
+               f"{stats.data_bytes} data bytes, uuid {stats.uuid}")
+
+
+def _show(text: str) -> str:
+    """Host-undecodable bytes kept by surrogateescape, printed as \\xNN escapes."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _ls_line(img: Image, node: Node, name: str) -> str:
+    mode = stat.filemode(_KIND_BITS[node.kind] | node.mode)
+    nlink = 2 + sum(img.nodes[c].kind == "dir" for c in node.children.values()) if node.kind == "dir" else 1
+    when = time.strftime("%Y-%m-%d %H:%M", time.gmtime(node.mtime_ns // 10**9))
+    line = f"{mode} {nlink:>2} {node.uid:>5} {node.gid:>5} {node.size:>10} {when} {_show(name)}"
+    return line + (f" -> {_show(node.target)}" if node.kind == "symlink" else "")
+
+
+@click.command("ls")
+@click.argument("image", type=click.Path(path_type=Path))
+@click.argument("path", default="/")
+def ls_cmd(image, path):
+    """List PATH inside IMAGE like `ls -l` (times in UTC)."""
+    with Image(image) as img:
+        node = img.lookup(path, follow=False)
+        if node.kind == "symlink" and path.endswith("/"):
+            node = img.lookup(path)
+        if node.kind != "dir":
+            click.echo(_ls_line(img, node, path))
+            return
+        for name in sorted(node.children, key=lambda n: n.encode("utf-8", "surrogateescape")):
+            click.echo(_ls_line(img, img.nodes[node.children[name]], name))
+
+
+@click.command("cat")
+@click.argument("image", type=click.Path(path_type=Path))
+@click.argument("path")
+def cat_cmd(image, path):
+    """Write the contents of file PATH inside IMAGE to standard output."""
+    with Image(image) as img:
+        node = img.lookup(path)
+        if node.kind != "file":
+            raise UserError(f"{path} is a directory in the image, not a file")
+        out = click.get_binary_stream("stdout")
+        for chunk in img.read(node):
+            out.write(chunk)
+        out.flush()
+
+
+def dump_data(img: Image) -> dict:
+    """Header, boot manifest and node tree as plain JSON-ready data."""
+    h = img.header
+
+    def tree(node: Node, name: str) -> dict:
+        d = {"name": name, "id": node.id, "type": node.kind, "mode": f"{node.mode:04o}",
+             "uid": node.uid, "gid": node.gid, "mtime_ns": node.mtime_ns,
+             "record_offset": node.record_offset}
+        if node.kind == "file":
+            d["size"] = node.size
+            d["extents"] = [{"file_offset": e.file_offset, "block": e.block, "length": e.length}
+                            for e in node.extents]
+        elif node.kind == "symlink":
+            d["target"] = node.target
+        else:
+            d["children"] = [tree(img.nodes[node.children[n]], n)
+                             for n in sorted(node.children, key=lambda n: n.encode("utf-8", "surrogateescape"))]
+        return d
+
+    return {
+        "header": {"version": f"{h.version[0]}.{h.version[1]}", "uuid": str(h.uuid),
+                   "block_size": h.block_size, "image_size": h.image_size,
+                   "log_start": h.log_start, "log_blocks": h.log_blocks, "root_id": h.root_id,
+                   "log_end": img.log_end, "segments": [list(s) for s in img.segments]},
+        "boot": {"program": img.boot.program, "argv": img.boot.argv, "env": img.boot.env,
+                 "kernel": img.boot.kernel},
+        "tree": tree(img.root, "/"),
+    }
+
+
+@click.command("dump")
+@click.argument("image", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def dump_cmd(image, as_json):
+    """Show IMAGE's header, boot manifest and tuple tree."""
+    with Image(image) as img:
+        data = dump_data(img)
+    if as_json:
+        click.echo(json.dumps(data, indent=2))
+        return
+    for k, v in data["header"].items():
+        click.echo(f"{k + ':':<12} {v}")
+    b = data["boot"]
+    click.echo(f"{'program:':<12} {_show(b['program'])}")
+    click.echo(f"{'argv:':<12} {json.dumps(b['argv'])}")
+    click.echo(f"{'env:':<12} {json.dumps(b['env'])}")
+    click.echo(f"{'kernel:':<12} {json.dumps(b['kernel'])}")
+    _print_tree(data["tree"], 0)
+
+
+def _print_tree(d: dict, depth: int) -> None:
+    info = f"#{d['id']} {d['type']} {d['mode']} {d['uid']}:{d['gid']} mtime={d['mtime_ns']}"
+    if d["type"] == "file":
+        ext = ", ".join(f"{e['file_offset']}+{e['length']}@{e['block']}" for e in d["extents"])
+        info += f" size={d['size']} extents=[{ext}]"
+    elif d["type"] == "symlink":
+        info += f" -> {_show(d['target'])}"
+    click.echo(f"{'  ' * depth}{_show(d['name'])}  {info}")
+    for c in d.get("children", []):
+        _print_tree(c, depth + 1)
