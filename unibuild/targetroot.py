@@ -1,0 +1,227 @@
+"""The arm64 target root: a Debian bookworm tree unpacked from arm64 .debs, no emulation.
+
+apt runs with a private state directory (its own sources list, package lists, dpkg status
+and download cache under build/cache/apt-arm64), so the host's /etc/apt and /var/lib/dpkg
+are only read, never written. apt resolves Depends against an empty status, downloads the
+.debs, and each one is unpacked with `dpkg-deb -x`. Maintainer scripts do not run, so the few
+/etc files they would create are written here.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from .errors import UserError
+from .paths import BUILD_DIR, PROJECT_ROOT
+
+PACKAGE_LIST = PROJECT_ROOT / "target-root" / "packages.txt"
+DEFAULT_ROOT = BUILD_DIR / "target-root"
+APT_CACHE = BUILD_DIR / "cache" / "apt-arm64"
+STAMP = ".unibuild-target-root"
+ENV_VAR = "NANOS_TARGET_ROOT"
+INTERPRETER = "/lib/ld-linux-aarch64.so.1"
+FALLBACK_SOURCE = ("http://deb.debian.org/debian", "bookworm", "main")
+KEYRING = "/usr/share/keyrings/debian-archive-keyring.gpg"
+# Package lists older than this are refreshed before resolving.
+LISTS_MAX_AGE = 24 * 3600
+
+# What maintainer scripts would have created; only written when the packages did not.
+_ETC_FILES = {
+    "etc/passwd": "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n",
+    "etc/group": "root:x:0:\nnogroup:x:65534:\n",
+    "etc/hosts": "127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n",
+    # QEMU's user-mode network answers DNS at 10.0.2.3.
+    "etc/resolv.conf": "nameserver 10.0.2.3\n",
+}
+
+CREATE_HINT = "create one with `unibuild target-root create` or point --target-root/NANOS_TARGET_ROOT at an arm64 root"
+
+
+@dataclass(frozen=True)
+class Package:
+    name: str
+    version: str
+
+
+def read_package_list(path: Path = PACKAGE_LIST) -> list[str]:
+    """Package names from a list file: one per line, # comments."""
+    try:
+        text = path.read_text()
+    except OSError as e:
+        raise UserError(f"cannot read the package list {path}: {e.strerror}.") from e
+    return [w for line in text.splitlines() for w in line.split("#", 1)[0].split()]
+
+
+def host_sources(files: list[Path] | None = None) -> list[tuple[str, str, str]]:
+    """(URI, suite, components) of the host's Debian 'deb' sources, to reuse its mirror."""
+    if files is None:
+        files = sorted(Path("/etc/apt/sources.list.d").glob("*.sources")) + [Path("/etc/apt/sources.list")]
+    out = []
+    for f in files:
+        try:
+            text = f.read_text()
+        except OSError:
+            continue
+        if f.suffix == ".sources":
+            for para in re.split(r"\n\s*\n", text):
+                fields = {}
+                for line in para.splitlines():
+                    if line.startswith("#") or ":" not in line or line[:1].isspace():
+                        continue
+                    k, v = line.split(":", 1)
+                    fields[k.strip().lower()] = v.split()
+                if "deb" not in fields.get("types", []) or fields.get("enabled", ["yes"])[0] == "no":
+                    continue
+                for uri in fields.get("uris", []):
+                    for suite in fields.get("suites", []):
+                        out.append((uri, suite, " ".join(fields.get("components", ["main"]))))
+        else:
+            for line in text.splitlines():
+                m = re.match(r"\s*deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+(\S+)\s+(.+)", line)
+                if m:
+                    out.append((m.group(1), m.group(2), m.group(3).split("#")[0].strip()))
+    # Only Debian's own archive has arm64 bookworm packages signed by the keyring we use.
+    out = [s for s in out if "debian" in s[0]]
+    return out or [FALLBACK_SOURCE]
+
+
+class _Apt:
+    """apt-get confined to a private state directory."""
+
+    def __init__(self, state: Path):
+        self.state = state
+        for d in ("lists/partial", "archives/partial", "etc/sources.list.d", "etc/preferences.d"):
+            (state / d).mkdir(parents=True, exist_ok=True)
+        (state / "status").touch()
+        sources = "".join(
+            f"deb [arch=arm64 signed-by={KEYRING}] {uri} {suite} {comps}\n" for uri, suite, comps in host_sources()
+        )
+        (state / "etc/sources.list").write_text(sources)
+
+    def options(self) -> list[str]:
+        s = self.state
+        opts = {
+            "Dir::State": s, "Dir::State::lists": s / "lists", "Dir::State::status": s / "status",
+            "Dir::Cache": s, "Dir::Cache::archives": s / "archives",
+            "Dir::Etc::SourceList": s / "etc/sources.list", "Dir::Etc::SourceParts": s / "etc/sources.list.d",
+            "Dir::Etc::Preferences": s / "etc/preferences", "Dir::Etc::PreferencesParts": s / "etc/preferences.d",
+            "APT::Architecture": "arm64", "APT::Architectures": "arm64",
+            "APT::Install-Recommends": "false", "APT::Get::Assume-Yes": "true",
+            # apt would otherwise drop to the _apt user, who cannot write our build directory.
+            "APT::Sandbox::User": "root" if os.geteuid() == 0 else os.environ.get("USER", "root"),
+        }
+        out = []
+        for k, v in opts.items():
+            out += ["-o", f"{k}={v}"]
+        return out
+
+    def run(self, *args: str) -> str:
+        if shutil.which("apt-get") is None:
+            raise UserError("apt-get is not installed; building a target root needs Debian's apt (or pass an existing root with --target-root).")
+        cmd = ["apt-get", *self.options(), *args]
+        p = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "LC_ALL": "C", "DEBIAN_FRONTEND": "noninteractive"})
+        if p.returncode != 0:
+            errors = [l[3:] for l in (p.stderr + p.stdout).splitlines() if l.startswith("E: ")]
+            why = errors[0] if errors else (p.stderr.strip().splitlines() or ["no message"])[-1]
+            raise UserError(f"apt-get {args[0]} for the arm64 target root failed: {why}")
+        return p.stdout
+
+    def update_if_stale(self, progress: Callable[[str], None]) -> None:
+        lists = list((self.state / "lists").glob("*_Packages*"))
+        newest = max((f.stat().st_mtime for f in lists), default=0)
+        if time.time() - newest > LISTS_MAX_AGE:
+            progress("  APT     update (arm64 package lists)")
+            self.run("update")
+
+    def plan(self, packages: list[str]) -> list[Package]:
+        """Every package apt would install into an empty system for `packages`."""
+        out = self.run("-s", "install", *packages)
+        return [Package(m.group(1), m.group(2)) for m in re.finditer(r"^Inst (\S+) \((\S+)", out, re.M)]
+
+    def deb_path(self, pkg: Package) -> Path:
+        name = pkg.name.split(":")[0]
+        version = pkg.version.replace(":", "%3a")
+        return self.state / "archives" / f"{name}_{version}_arm64.deb"
+
+
+def create(dest: Path = DEFAULT_ROOT, extra_packages: tuple[str, ...] = (), *,
+           package_list: Path = PACKAGE_LIST, apt_state: Path = APT_CACHE,
+           progress: Callable[[str], None] = print) -> Path:
+    """Build (or reuse, when already built from the same packages) an arm64 root at `dest`."""
+    dest = Path(dest)
+    if shutil.which("dpkg-deb") is None:
+        raise UserError("dpkg-deb is not installed; install Debian's dpkg to build a target root.")
+    wanted = read_package_list(package_list) + list(extra_packages)
+    apt = _Apt(Path(apt_state))
+    apt.update_if_stale(progress)
+    plan = apt.plan(wanted)
+    stamp_text = "".join(f"{p.name} {p.version}\n" for p in sorted(plan, key=lambda p: p.name))
+    stamp = dest / STAMP
+    if stamp.exists() and stamp.read_text() == stamp_text:
+        progress(f"  ROOT    {dest} is up to date ({len(plan)} packages)")
+        return dest
+    if dest.exists() and any(dest.iterdir()) and not stamp.exists():
+        raise UserError(f"{dest} exists and is not a target root unibuild made; choose an empty or new directory.")
+    if dest.exists():
+        shutil.rmtree(dest)  # ours (stamped) but from other packages: rebuild from scratch
+    missing = [p for p in plan if not apt.deb_path(p).exists()]
+    if missing:
+        progress(f"  APT     download {len(missing)} package(s)")
+        apt.run("install", "--download-only", *wanted)
+    tmp = dest.with_name(dest.name + ".partial")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir(parents=True)
+    for pkg in plan:
+        deb = apt.deb_path(pkg)
+        if not deb.exists():
+            raise UserError(f"apt did not download {deb.name}; remove {apt.state} and try again.")
+        progress(f"  DEB     {pkg.name} {pkg.version}")
+        p = subprocess.run(["dpkg-deb", "-x", str(deb), str(tmp)], capture_output=True, text=True)
+        if p.returncode != 0:
+            raise UserError(f"dpkg-deb could not unpack {deb.name}: {p.stderr.strip()}")
+    _write_etc(tmp)
+    (tmp / STAMP).write_text(stamp_text)
+    tmp.rename(dest)
+    return dest
+
+
+def _write_etc(root: Path) -> None:
+    nsswitch = root / "etc/nsswitch.conf"
+    template = root / "usr/share/libc-bin/nsswitch.conf"
+    if not nsswitch.exists() and template.exists():
+        shutil.copyfile(template, nsswitch)  # libc-bin's postinst does the same
+    for rel, text in _ETC_FILES.items():
+        f = root / rel
+        if not f.exists() and not f.is_symlink():
+            f.parent.mkdir(parents=True, exist_ok=True)
+            f.write_text(text)
+
+
+def find_root(option: str | Path | None = None) -> Path:
+    """The target root to use: --target-root, else $NANOS_TARGET_ROOT, else build/target-root;
+    checked to be an arm64 root."""
+    chosen = option or os.environ.get(ENV_VAR) or DEFAULT_ROOT
+    return check_root(Path(chosen))
+
+
+def check_root(root: Path) -> Path:
+    """Refuse a missing root or one whose dynamic loader is not aarch64."""
+    from .resolve.elfcheck import read_elf
+    from .resolve.rootfs import RootFS
+
+    if not root.is_dir():
+        raise UserError(f"target root {root} does not exist; {CREATE_HINT}.")
+    found = RootFS(root).is_file(INTERPRETER)
+    if found is None:
+        raise UserError(f"target root {root} has no {INTERPRETER}, so it is not an arm64 glibc root; {CREATE_HINT}.")
+    try:
+        read_elf(found.host_path, f"{root}{INTERPRETER}")
+    except UserError as e:
+        raise UserError(f"target root {root} is not arm64: {e} {CREATE_HINT[0].upper() + CREATE_HINT[1:]}.") from e
+    return root
