@@ -1,0 +1,43 @@
+/* What CPU this is, from MIDR_EL1 and the ID registers. */
+#include "kernel.h"
+#include "arch.h"
+#include "sysreg.h"
+
+static const char *part_name(uint32_t implementer, uint32_t part)
+{
+    if (implementer == 0x41) {
+        switch (part) {
+        case 0xd03: return "Cortex-A53";
+        case 0xd07: return "Cortex-A57";
+        case 0xd08: return "Cortex-A72";
+        case 0xd0b: return "Cortex-A76";
+        case 0xd0c: return "Neoverse-N1";
+        case 0xd40: return "Neoverse-V1";
+        case 0xd49: return "Neoverse-N2";
+        case 0xd4f: return "Neoverse-V2";
+        }
+    }
+    if (implementer == 0x00 && part == 0x051)
+        return "QEMU max";
+    return NULL;
+}
+
+void arch_cpu_describe(char *buf, unsigned long size)
+{
+    uint64_t midr = read_sysreg(midr_el1);
+    uint64_t isar0 = read_sysreg(id_aa64isar0_el1);
+    uint64_t mmfr0 = read_sysreg(id_aa64mmfr0_el1);
+    uint32_t implementer = (midr >> 24) & 0xff, part = (midr >> 4) & 0xfff;
+    const char *name = part_name(implementer, part);
+    static const int pa_bits[] = { 32, 36, 40, 42, 44, 48, 52 };
+    unsigned parange = mmfr0 & 0xf;
+    char unknown[32];
+    if (!name) {
+        snprintf(unknown, sizeof(unknown), "implementer %#x part %#x", implementer, part);
+        name = unknown;
+    }
+    snprintf(buf, size, "%s, %d-bit PA, atomics %s, rndr %s", name,
+             parange < ARRAY_SIZE(pa_bits) ? pa_bits[parange] : 0,
+             ((isar0 >> 20) & 0xf) >= 2 ? "lse" : "ll/sc",
+             ((isar0 >> 60) & 0xf) ? "yes" : "no");
+}

@@ -1,0 +1,51 @@
+/* GICv2: a memory-mapped distributor and CPU interface. */
+#include "kernel.h"
+#include "gic.h"
+#include "irq.h"
+#include "mm.h"
+
+#define GICD_CTLR        0x000
+#define GICD_TYPER       0x004
+#define GICD_ISENABLER   0x100
+#define GICD_ICENABLER   0x180
+#define GICD_IPRIORITYR  0x400
+#define GICD_ITARGETSR   0x800
+#define GICD_ICFGR       0xc00
+#define GICC_CTLR        0x000
+#define GICC_PMR         0x004
+#define GICC_BPR         0x008
+#define GICC_IAR         0x00c
+#define GICC_EOIR        0x010
+
+static volatile uint8_t *dist, *cpu;
+
+static inline void w32(volatile uint8_t *base, uint32_t off, uint32_t v) { *(volatile uint32_t *)(base + off) = v; }
+static inline uint32_t r32(volatile uint8_t *base, uint32_t off) { return *(volatile uint32_t *)(base + off); }
+
+static void v2_enable(uint32_t intid)
+{
+    dist[GICD_IPRIORITYR + intid] = 0xa0;
+    if (intid >= 32)
+        dist[GICD_ITARGETSR + intid] = 1;   /* CPU interface 0; SMP will route properly */
+    w32(dist, GICD_ISENABLER + (intid / 32) * 4, 1u << (intid % 32));
+}
+
+static uint32_t v2_ack(void) { return r32(cpu, GICC_IAR) & 0x3ff; }
+static void v2_eoi(uint32_t intid) { w32(cpu, GICC_EOIR, intid); }
+
+static const struct irq_controller gicv2 = { "gicv2", v2_enable, v2_ack, v2_eoi };
+
+void gicv2_init(uint64_t dist_pa, uint64_t cpu_pa)
+{
+    dist = ioremap(dist_pa, 0x1000);
+    cpu = ioremap(cpu_pa, 0x2000);
+    uint32_t lines = ((r32(dist, GICD_TYPER) & 0x1f) + 1) * 32;
+    w32(dist, GICD_CTLR, 0);
+    for (uint32_t i = 0; i < lines; i += 32)
+        w32(dist, GICD_ICENABLER + i / 8, 0xffffffff);
+    w32(dist, GICD_CTLR, 1);
+    w32(cpu, GICC_PMR, 0xf0);
+    w32(cpu, GICC_BPR, 0);
+    w32(cpu, GICC_CTLR, 1);
+    irq_set_controller(&gicv2);
+}

@@ -1,0 +1,144 @@
+/* GICv3: memory-mapped distributor and per-CPU redistributors, CPU interface through system
+ * registers (ICC_*_EL1). Affinity routing is on; all interrupts are non-secure Group 1. */
+#include "kernel.h"
+#include "gic.h"
+#include "irq.h"
+#include "mm.h"
+#include "sysreg.h"
+
+#define GICD_CTLR        0x0000
+#define GICD_TYPER       0x0004
+#define GICD_IGROUPR     0x0080
+#define GICD_ISENABLER   0x0100
+#define GICD_ICENABLER   0x0180
+#define GICD_IPRIORITYR  0x0400
+#define GICD_IROUTER     0x6000
+#define GICD_CTLR_RWP    (1u << 31)
+#define GICD_CTLR_ARE    (1u << 4)
+#define GICD_CTLR_GRP1   (1u << 1)
+#define GICD_CTLR_GRP0   (1u << 0)
+
+#define GICR_CTLR        0x0000
+#define GICR_TYPER       0x0008
+#define GICR_WAKER       0x0014
+#define GICR_SGI_BASE    0x10000
+#define GICR_IGROUPR0    (GICR_SGI_BASE + 0x0080)
+#define GICR_ISENABLER0  (GICR_SGI_BASE + 0x0100)
+#define GICR_ICENABLER0  (GICR_SGI_BASE + 0x0180)
+#define GICR_IPRIORITYR  (GICR_SGI_BASE + 0x0400)
+#define GICR_TYPER_LAST  (1u << 4)
+#define GICR_TYPER_VLPIS (1u << 1)
+
+#define ICC_PMR_EL1      "s3_0_c4_c6_0"
+#define ICC_IAR1_EL1     "s3_0_c12_c12_0"
+#define ICC_EOIR1_EL1    "s3_0_c12_c12_1"
+#define ICC_BPR1_EL1     "s3_0_c12_c12_3"
+#define ICC_CTLR_EL1     "s3_0_c12_c12_4"
+#define ICC_SRE_EL1      "s3_0_c12_c12_5"
+#define ICC_IGRPEN1_EL1  "s3_0_c12_c12_7"
+
+static volatile uint8_t *dist, *redist;   /* redist: this CPU's frame */
+
+static inline void w32(volatile uint8_t *b, uint32_t off, uint32_t v) { *(volatile uint32_t *)(b + off) = v; }
+static inline uint32_t r32(volatile uint8_t *b, uint32_t off) { return *(volatile uint32_t *)(b + off); }
+static inline void w64(volatile uint8_t *b, uint32_t off, uint64_t v) { *(volatile uint64_t *)(b + off) = v; }
+static inline uint64_t r64(volatile uint8_t *b, uint32_t off) { return *(volatile uint64_t *)(b + off); }
+
+static void wait_rwp(void)
+{
+    for (int i = 0; i < 1000000; i++)
+        if (!(r32(dist, GICD_CTLR) & GICD_CTLR_RWP))
+            return;
+    panic("gicv3: distributor register write never completed");
+}
+
+static uint64_t my_affinity(void)
+{
+    uint64_t mpidr = read_sysreg(mpidr_el1);
+    return (mpidr & 0xffffff) | ((mpidr >> 32) & 0xff) << 24;   /* Aff3.Aff2.Aff1.Aff0 as in GICR_TYPER */
+}
+
+static void v3_enable(uint32_t intid)
+{
+    if (intid < 32) {
+        *(volatile uint8_t *)(redist + GICR_IPRIORITYR + intid) = 0xa0;
+        w32(redist, GICR_ISENABLER0, 1u << intid);
+    } else {
+        uint64_t mpidr = read_sysreg(mpidr_el1);
+        dist[GICD_IPRIORITYR + intid] = 0xa0;
+        w64(dist, GICD_IROUTER + intid * 8, (mpidr & 0xffffff) | ((mpidr >> 32) & 0xff) << 32);
+        w32(dist, GICD_ISENABLER + (intid / 32) * 4, 1u << (intid % 32));
+    }
+}
+
+static uint32_t v3_ack(void)
+{
+    uint64_t v;
+    __asm__ volatile("mrs %0, " ICC_IAR1_EL1 : "=r"(v));
+    __asm__ volatile("dsb sy" ::: "memory");
+    return v & 0xffffff;
+}
+
+static void v3_eoi(uint32_t intid)
+{
+    __asm__ volatile("msr " ICC_EOIR1_EL1 ", %0" : : "r"((uint64_t)intid));
+    isb();
+}
+
+static const struct irq_controller gicv3 = { "gicv3", v3_enable, v3_ack, v3_eoi };
+
+/* Find this CPU's redistributor by walking the frames until GICR_TYPER's affinity matches. */
+static volatile uint8_t *find_redistributor(volatile uint8_t *region, uint64_t size)
+{
+    uint64_t aff = my_affinity();
+    for (uint64_t off = 0; off + 0x20000 <= size;) {
+        uint64_t typer = r64(region, off + GICR_TYPER);
+        if ((typer >> 32) == aff)
+            return region + off;
+        if (typer & GICR_TYPER_LAST)
+            break;
+        off += (typer & GICR_TYPER_VLPIS) ? 0x40000 : 0x20000;
+    }
+    return NULL;
+}
+
+void gicv3_init(uint64_t dist_pa, uint64_t redist_pa, uint64_t redist_size)
+{
+    dist = ioremap(dist_pa, 0x10000);
+    volatile uint8_t *region = ioremap(redist_pa, redist_size);
+    redist = find_redistributor(region, redist_size);
+    if (!redist)
+        panic("gicv3: no redistributor for this CPU (affinity %#lx) in %#lx+%#lx", my_affinity(), redist_pa, redist_size);
+
+    uint32_t lines = ((r32(dist, GICD_TYPER) & 0x1f) + 1) * 32;
+    if (lines > 1020)
+        lines = 1020;
+    w32(dist, GICD_CTLR, 0);
+    wait_rwp();
+    for (uint32_t i = 32; i < lines; i += 32) {
+        w32(dist, GICD_ICENABLER + i / 8, 0xffffffff);
+        w32(dist, GICD_IGROUPR + i / 8, 0xffffffff);
+    }
+    w32(dist, GICD_CTLR, GICD_CTLR_ARE | GICD_CTLR_GRP1 | GICD_CTLR_GRP0);
+    wait_rwp();
+
+    /* Wake the redistributor, then make SGIs/PPIs Group 1 and disabled until someone asks. */
+    w32(redist, GICR_WAKER, r32(redist, GICR_WAKER) & ~2u);
+    for (int i = 0; i < 1000000 && (r32(redist, GICR_WAKER) & 4u); i++)
+        ;
+    if (r32(redist, GICR_WAKER) & 4u)
+        panic("gicv3: redistributor did not wake up");
+    w32(redist, GICR_ICENABLER0, 0xffffffff);
+    w32(redist, GICR_IGROUPR0, 0xffffffff);
+
+    uint64_t sre;
+    __asm__ volatile("mrs %0, " ICC_SRE_EL1 : "=r"(sre));
+    __asm__ volatile("msr " ICC_SRE_EL1 ", %0" : : "r"(sre | 1));
+    isb();
+    __asm__ volatile("msr " ICC_PMR_EL1 ", %0" : : "r"(0xf0UL));
+    __asm__ volatile("msr " ICC_BPR1_EL1 ", %0" : : "r"(0UL));
+    __asm__ volatile("msr " ICC_CTLR_EL1 ", %0" : : "r"(0UL));
+    __asm__ volatile("msr " ICC_IGRPEN1_EL1 ", %0" : : "r"(1UL));
+    isb();
+    irq_set_controller(&gicv3);
+}

@@ -1,0 +1,131 @@
+/* Kernel entry. QEMU (-kernel) or a boot loader jumps to _head with the MMU off, x0 = physical
+ * address of the device tree, at EL2 or EL1, at a 2 MiB-aligned address we must not assume.
+ * Everything before the branch to the high address is position-independent. */
+#include "sysreg.h"
+
+    .section .head.text, "ax"
+    .global _head_entry
+/* Linux arm64 Image header (Documentation/arch/arm64/booting.rst): lets qemu -kernel and real
+ * boot loaders load us like a Linux kernel. */
+_head_entry:
+    b       primary_entry           /* code0 */
+    .long   0                       /* code1 */
+    .quad   0                       /* text_offset: with flags bit 3 any 2 MiB-aligned base works */
+    .quad   _image_size             /* image_size, including bss */
+    .quad   0xa                     /* flags: little-endian, 4 KiB pages, placement anywhere */
+    .quad   0, 0, 0                 /* reserved */
+    .ascii  "ARM\x64"               /* magic */
+    .long   0                       /* no PE/COFF header */
+
+    .section .text.boot, "ax"
+primary_entry:
+    mov     x19, x0                 /* x19 = DTB physical address for the whole early path */
+    isb
+    mrs     x20, cntvct_el0         /* x20 = counter at entry, for the boot-time figure */
+    mrs     x21, CurrentEL
+    lsr     x21, x21, #2            /* x21 = exception level we were entered at */
+    cmp     x21, #2
+    b.ne    at_el1
+
+    /* EL2 → EL1: AArch64 EL1, EL1 may use the physical counter and timer, no virtual offset,
+     * no FP traps, GICv3 system registers usable from EL1 (when the CPU has them). */
+    mov     x0, #(1 << 31)
+    msr     hcr_el2, x0
+    mrs     x0, cnthctl_el2
+    orr     x0, x0, #3
+    msr     cnthctl_el2, x0
+    msr     cntvoff_el2, xzr
+    mov     x0, #0x33ff
+    msr     cptr_el2, x0
+    msr     hstr_el2, xzr
+    msr     vttbr_el2, xzr
+    mrs     x0, midr_el1
+    msr     vpidr_el2, x0
+    mrs     x0, mpidr_el1
+    msr     vmpidr_el2, x0
+    mrs     x0, id_aa64pfr0_el1
+    ubfx    x0, x0, #24, #4         /* GIC field: non-zero → ICC system registers exist */
+    cbz     x0, 1f
+    mrs     x0, s3_4_c12_c9_5       /* ICC_SRE_EL2 */
+    mov     x1, #0x9                /* SRE | Enable (EL1 may use ICC_SRE_EL1) */
+    orr     x0, x0, x1
+    msr     s3_4_c12_c9_5, x0
+    isb
+1:  ldr     x0, =SCTLR_EL1_RES1
+    msr     sctlr_el1, x0
+    mov     x0, #0x3c5              /* EL1h, DAIF masked */
+    msr     spsr_el2, x0
+    adr     x0, at_el1
+    msr     elr_el2, x0
+    eret
+
+at_el1:
+    ldr     x0, =SCTLR_EL1_RES1     /* MMU and caches off, alignment checks off: a known state */
+    msr     sctlr_el1, x0
+    isb
+    mov     x0, #(3 << 20)          /* CPACR_EL1.FPEN: user space may use FP/SIMD */
+    msr     cpacr_el1, x0
+
+    adrp    x0, boot_stack_top      /* physical while the MMU is off (PC-relative) */
+    add     x0, x0, :lo12:boot_stack_top
+    mov     sp, x0
+
+    adrp    x0, __bss_start
+    add     x0, x0, :lo12:__bss_start
+    adrp    x1, __bss_end
+    add     x1, x1, :lo12:__bss_end
+2:  cmp     x0, x1
+    b.hs    3f
+    stp     xzr, xzr, [x0], #16
+    b       2b
+3:
+    adr     x1, _head_entry         /* where we were loaded */
+    mov     x0, x19
+    mov     x2, x20
+    mov     x3, x21
+    bl      early_map               /* C, MMU off: page tables for the kernel, direct map, idmap */
+
+    ldr     x0, =MAIR_VALUE
+    msr     mair_el1, x0
+    ldr     x0, =TCR_BASE
+    mrs     x1, id_aa64mmfr0_el1
+    and     x1, x1, #0xf            /* PARange */
+    cmp     x1, #5
+    mov     x2, #5                  /* cap at 48-bit PA: 4 KiB granule without LPA2 */
+    csel    x1, x1, x2, ls
+    orr     x0, x0, x1, lsl #TCR_IPS_SHIFT
+    msr     tcr_el1, x0
+    adrp    x0, early_ttbr0
+    ldr     x0, [x0, :lo12:early_ttbr0]
+    msr     ttbr0_el1, x0
+    adrp    x0, early_ttbr1
+    ldr     x0, [x0, :lo12:early_ttbr1]
+    msr     ttbr1_el1, x0
+    isb
+    tlbi    vmalle1
+    dsb     nsh
+    isb
+    mrs     x0, sctlr_el1
+    ldr     x1, =(SCTLR_M | SCTLR_C | SCTLR_I | SCTLR_SA)
+    orr     x0, x0, x1
+    msr     sctlr_el1, x0
+    isb
+    ldr     x0, =high_entry         /* absolute link-time (high) address */
+    br      x0
+
+high_entry:
+    ldr     x0, =boot_stack_top
+    mov     sp, x0
+    ldr     x0, =vectors_el1
+    msr     vbar_el1, x0
+    isb
+    mov     x0, x19
+    bl      kmain
+4:  wfi
+    b       4b
+
+    .section .bss
+    .balign 16
+boot_stack:
+    .space  16384
+boot_stack_top:

@@ -1,0 +1,19 @@
+/* What generic kernel code asks of the CPU architecture. */
+#pragma once
+#include <stdint.h>
+#include <stdbool.h>
+
+static inline void arch_irq_enable(void) { __asm__ volatile("msr daifclr, #2" ::: "memory"); }
+static inline void arch_irq_disable(void) { __asm__ volatile("msr daifset, #2" ::: "memory"); }
+static inline void arch_wait_for_interrupt(void) { __asm__ volatile("wfi" ::: "memory"); }
+
+uint64_t arch_counter(void);
+uint64_t arch_counter_freq(void);
+/* Fire the per-CPU timer interrupt after `counts` counter ticks (one-shot). */
+void arch_timer_arm(uint64_t counts);
+void arch_timer_stop(void);
+
+/* After the MMU is on: drop the identity map, switch table access to the direct map. */
+void arch_mmu_init(void);
+/* One line describing the CPU, and features user space may rely on. */
+void arch_cpu_describe(char *buf, unsigned long size);

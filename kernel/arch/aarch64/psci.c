@@ -1,0 +1,41 @@
+/* PSCI calls through the conduit the device tree names (hvc under QEMU TCG/KVM at EL1, smc when
+ * QEMU emulates EL2). */
+#include "kernel.h"
+#include "psci.h"
+#include "arch.h"
+
+#define PSCI_VERSION      0x84000000UL
+#define PSCI_SYSTEM_OFF   0x84000008UL
+#define EXIT_REPORT_MAGIC 0x554e4942UL   /* "UNIB": the host reads x1..x3 after SYSTEM_OFF */
+
+static enum psci_conduit conduit = PSCI_NONE;
+
+void psci_init(enum psci_conduit c) { conduit = c; }
+enum psci_conduit psci_conduit(void) { return conduit; }
+
+static uint64_t psci_call(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+    register uint64_t x0 __asm__("x0") = fn;
+    register uint64_t x1 __asm__("x1") = a1;
+    register uint64_t x2 __asm__("x2") = a2;
+    register uint64_t x3 __asm__("x3") = a3;
+    if (conduit == PSCI_SMC)
+        __asm__ volatile("smc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3) : : "memory");
+    else
+        __asm__ volatile("hvc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3) : : "memory");
+    return x0;
+}
+
+uint32_t psci_version(void)
+{
+    return conduit == PSCI_NONE ? 0 : (uint32_t)psci_call(PSCI_VERSION, 0, 0, 0);
+}
+
+void psci_system_off(int status, int kind)
+{
+    arch_irq_disable();
+    /* Without a device tree saying otherwise, try hvc: QEMU's default for -kernel boots at EL1. */
+    psci_call(PSCI_SYSTEM_OFF, EXIT_REPORT_MAGIC, (uint64_t)(status & 0xff), (uint64_t)kind);
+    for (;;)
+        arch_wait_for_interrupt();
+}

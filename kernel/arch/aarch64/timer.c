@@ -1,0 +1,30 @@
+/* The ARM generic timer, EL1 virtual view: CNTVCT_EL0 counts, CNTV_* fires the virtual timer PPI.
+ * The virtual timer is what a guest owns under KVM; when we were entered at EL2, head.S zeroed
+ * CNTVOFF_EL2 so virtual and physical counts agree. */
+#include "kernel.h"
+#include "arch.h"
+#include "sysreg.h"
+
+uint64_t arch_counter(void)
+{
+    isb();
+    return read_sysreg(cntvct_el0);
+}
+
+uint64_t arch_counter_freq(void)
+{
+    return read_sysreg(cntfrq_el0);
+}
+
+void arch_timer_arm(uint64_t counts)
+{
+    write_sysreg(cntv_tval_el0, counts);
+    write_sysreg(cntv_ctl_el0, 1);     /* ENABLE, interrupt not masked */
+    isb();
+}
+
+void arch_timer_stop(void)
+{
+    write_sysreg(cntv_ctl_el0, 0);
+    isb();
+}

@@ -1,0 +1,123 @@
+/* Device-tree access for drivers. The blob was checked by fdt_check_header at boot; lengths of
+ * every property are checked here before a cell is read. */
+#include "kernel.h"
+#include "dt.h"
+#include <libfdt.h>
+#include <string.h>
+
+static const void *blob;
+
+void dt_init(const void *fdt) { blob = fdt; }
+const void *dt_blob(void) { return blob; }
+
+int dt_find_compatible(const char *const *compatibles)
+{
+    for (; *compatibles; compatibles++) {
+        int node = fdt_node_offset_by_compatible(blob, -1, *compatibles);
+        if (node >= 0)
+            return node;
+    }
+    return -1;
+}
+
+int dt_path_offset(const char *path) { return fdt_path_offset(blob, path); }
+
+const char *dt_node_name(int node)
+{
+    const char *name = fdt_get_name(blob, node, NULL);
+    return name ? name : "?";
+}
+
+const char *dt_string(int node, const char *prop)
+{
+    int len;
+    const char *s = fdt_getprop(blob, node, prop, &len);
+    if (!s || len <= 0 || s[len - 1] != 0)
+        return NULL;
+    return s;
+}
+
+bool dt_u32(int node, const char *prop, uint32_t *out)
+{
+    int len;
+    const fdt32_t *p = fdt_getprop(blob, node, prop, &len);
+    if (!p || len != 4)
+        return false;
+    *out = fdt32_to_cpu(*p);
+    return true;
+}
+
+static uint64_t read_cells(const fdt32_t *p, int cells)
+{
+    uint64_t v = 0;
+    while (cells--)
+        v = (v << 32) | fdt32_to_cpu(*p++);
+    return v;
+}
+
+/* Translate a bus address of `node`'s children up through every parent's "ranges" (an empty or
+ * missing ranges at the root-level bus means identity). */
+static bool translate(int node, uint64_t *addr)
+{
+    int parent = fdt_parent_offset(blob, node);
+    while (parent >= 0) {
+        int len;
+        const fdt32_t *ranges = fdt_getprop(blob, node, "ranges", &len);
+        if (node != 0 && ranges && len > 0) {
+            int cac = fdt_address_cells(blob, node), pac = fdt_address_cells(blob, parent);
+            int csc = fdt_size_cells(blob, node);
+            int entry = (cac + pac + csc) * 4;
+            bool found = false;
+            if (cac < 1 || cac > 2 || pac < 1 || pac > 2 || csc < 0 || csc > 2 || entry == 0)
+                return false;
+            for (int off = 0; off + entry <= len; off += entry) {
+                const fdt32_t *r = ranges + off / 4;
+                uint64_t child = read_cells(r, cac), par = read_cells(r + cac, pac);
+                uint64_t size = read_cells(r + cac + pac, csc);
+                if (*addr >= child && *addr - child < size) {
+                    *addr = *addr - child + par;
+                    found = true;
+                    break;
+                }
+            }
+            if (!found)
+                return false;
+        }
+        node = parent;
+        parent = fdt_parent_offset(blob, node);
+    }
+    return true;
+}
+
+bool dt_reg(int node, int idx, uint64_t *base, uint64_t *size)
+{
+    int parent = fdt_parent_offset(blob, node);
+    int ac = fdt_address_cells(blob, parent), sc = fdt_size_cells(blob, parent);
+    int len;
+    const fdt32_t *reg = fdt_getprop(blob, node, "reg", &len);
+    if (parent < 0 || ac < 1 || ac > 2 || sc < 0 || sc > 2 || !reg)
+        return false;
+    int entry = (ac + sc) * 4;
+    if ((idx + 1) * entry > len)
+        return false;
+    const fdt32_t *r = reg + idx * (ac + sc);
+    *base = read_cells(r, ac);
+    *size = read_cells(r + ac, sc);
+    return translate(parent, base);
+}
+
+bool dt_irq(int node, int idx, uint32_t *intid)
+{
+    int len;
+    const fdt32_t *p = fdt_getprop(blob, node, "interrupts", &len);
+    if (!p || (idx + 1) * 12 > len)
+        return false;
+    uint32_t type = fdt32_to_cpu(p[idx * 3]), num = fdt32_to_cpu(p[idx * 3 + 1]);
+    if (type == 0 && num < 988)
+        *intid = 32 + num;
+    else if (type == 1 && num < 16)
+        *intid = 16 + num;
+    else
+        return false;
+    return true;
+}

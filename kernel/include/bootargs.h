@@ -1,0 +1,11 @@
+/* Parsed kernel arguments. */
+#pragma once
+#include <stdbool.h>
+
+struct bootargs {
+    bool verbose;
+    int exit_status;   /* exit=N: power off with N after boot (-1: not given) */
+};
+
+extern struct bootargs bootargs;
+void bootargs_parse(void);

@@ -1,0 +1,98 @@
+/* The kernel heap. Small requests come from power-of-two size classes (16 B .. 2 KiB) carved out
+ * of whole pages; larger ones get their own run of pages. Every block carries a 16-byte header
+ * saying which kind it is, so kfree needs no size. */
+#include "kernel.h"
+#include "mm.h"
+#include <string.h>
+
+#define MIN_SHIFT 4
+#define MAX_SHIFT 11
+#define HEADER    16
+#define MAGIC_SMALL 0x534d414c4cUL
+#define MAGIC_LARGE 0x4c41524745UL
+
+struct header {
+    uint64_t magic;
+    uint64_t info;      /* small: size-class shift; large: page count */
+};
+
+struct free_block {
+    struct free_block *next;
+};
+
+static struct free_block *free_lists[MAX_SHIFT + 1];
+
+static int class_for(size_t total)
+{
+    int shift = MIN_SHIFT;
+    while ((1UL << shift) < total)
+        shift++;
+    return shift;
+}
+
+static bool refill(int shift)
+{
+    uint64_t pa = page_alloc(1);
+    if (!pa)
+        return false;
+    char *page = phys_to_virt(pa);
+    for (size_t off = 0; off + (1UL << shift) <= PAGE_SIZE; off += 1UL << shift) {
+        struct free_block *b = (struct free_block *)(page + off);
+        b->next = free_lists[shift];
+        free_lists[shift] = b;
+    }
+    return true;
+}
+
+void *kmalloc(size_t size)
+{
+    size_t total = size + HEADER;
+    struct header *h;
+    if (size == 0 || total < size)
+        return NULL;
+    if (total <= (1UL << MAX_SHIFT)) {
+        int shift = class_for(total);
+        if (!free_lists[shift] && !refill(shift))
+            return NULL;
+        h = (struct header *)free_lists[shift];
+        free_lists[shift] = free_lists[shift]->next;
+        h->magic = MAGIC_SMALL;
+        h->info = shift;
+    } else {
+        uint64_t pages = ALIGN_UP(total, PAGE_SIZE) >> PAGE_SHIFT;
+        uint64_t pa = page_alloc(pages);
+        if (!pa)
+            return NULL;
+        h = phys_to_virt(pa);
+        h->magic = MAGIC_LARGE;
+        h->info = pages;
+    }
+    return (char *)h + HEADER;
+}
+
+void *kzalloc(size_t size)
+{
+    void *p = kmalloc(size);
+    if (p)
+        memset(p, 0, size);
+    return p;
+}
+
+void kfree(void *p)
+{
+    if (!p)
+        return;
+    struct header *h = (struct header *)((char *)p - HEADER);
+    if (h->magic == MAGIC_SMALL && h->info >= MIN_SHIFT && h->info <= MAX_SHIFT) {
+        int shift = h->info;
+        h->magic = 0;
+        struct free_block *b = (struct free_block *)h;
+        b->next = free_lists[shift];
+        free_lists[shift] = b;
+    } else if (h->magic == MAGIC_LARGE) {
+        h->magic = 0;
+        page_free(virt_to_phys(h), h->info);
+    } else {
+        panic("kfree: %p is not a heap block (double free or corruption)", p);
+    }
+}

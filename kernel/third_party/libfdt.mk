@@ -1,0 +1,23 @@
+# libfdt, from the C sources inside PyPI's pylibfdt sdist (pinned by version and sha256),
+# fetched once into $(CACHE_DIR) and compiled with the kernel's target flags.
+LIBFDT_VERSION := 1.7.2.post2
+LIBFDT_SHA256  := b23d03d10ab62ad1f4e7eedde0eb8a7a8872cc08d2a5c2bba7b48bb6fd3c69f4
+LIBFDT_DIR     := $(CACHE_DIR)/pylibfdt-$(LIBFDT_VERSION)/libfdt
+LIBFDT_STAMP   := $(CACHE_DIR)/pylibfdt-$(LIBFDT_VERSION)/.fetched
+# Only the read-only parts: the kernel parses the tree, it never edits it.
+LIBFDT_SRCS    := fdt.c fdt_ro.c fdt_addresses.c fdt_check.c fdt_strerror.c
+LIBFDT_OBJS    := $(patsubst %.c,$(TOBJ)/third_party/libfdt/%.o,$(LIBFDT_SRCS))
+# libfdt is not our code: keep -Werror off its style warnings but on everything else.
+LIBFDT_CFLAGS  := -Wno-sign-compare -Wno-unused-parameter -Wno-implicit-fallthrough
+
+$(LIBFDT_STAMP):
+	@echo "  FETCH   pylibfdt $(LIBFDT_VERSION) (libfdt sources)"
+	$(Q)$(KDIR)/third_party/fetch-libfdt.sh "$(CACHE_DIR)" "$(LIBFDT_VERSION)" "$(LIBFDT_SHA256)"
+
+$(LIBFDT_DIR)/%.c: $(LIBFDT_STAMP)
+	@true
+
+$(TOBJ)/third_party/libfdt/%.o: $(LIBFDT_DIR)/%.c $(LIBFDT_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  CC      libfdt/$*.c"
+	$(Q)$(TARGET_CC) $(TARGET_CFLAGS) $(LIBFDT_CFLAGS) -I$(LIBFDT_DIR) -c $< -o $@

@@ -1,0 +1,123 @@
+/* The QEMU virt board: walk the device tree for the console UART, interrupt controller, timer,
+ * PSCI conduit and PCIe host bridge. Nothing here is a fixed address. */
+#include "kernel.h"
+#include "platform.h"
+#include "console.h"
+#include "dt.h"
+#include "gic.h"
+#include "psci.h"
+#include "timer.h"
+#include "pl011.h"
+#include <string.h>
+
+static const char *const pl011_compat[] = { "arm,pl011", NULL };
+static const char *const gicv3_compat[] = { "arm,gic-v3", NULL };
+static const char *const gicv2_compat[] = { "arm,cortex-a15-gic", "arm,gic-400", "arm,cortex-a9-gic", NULL };
+static const char *const timer_compat[] = { "arm,armv8-timer", NULL };
+static const char *const psci_compat[] = { "arm,psci-1.0", "arm,psci-0.2", "arm,psci", NULL };
+static const char *const pcie_compat[] = { "pci-host-ecam-generic", NULL };
+
+/* /chosen/stdout-path names the console ("/pl011@9000000" or "/pl011@9000000:115200n8"). */
+static int console_node(void)
+{
+    int chosen = dt_path_offset("/chosen");
+    const char *path = chosen >= 0 ? dt_string(chosen, "stdout-path") : NULL;
+    if (path) {
+        char buf[128];
+        size_t n = strnlen(path, sizeof(buf) - 1);
+        memcpy(buf, path, n);
+        buf[n] = 0;
+        char *colon = strchr(buf, ':');
+        if (colon)
+            *colon = 0;
+        int node = dt_path_offset(buf);
+        if (node >= 0)
+            return node;
+    }
+    return dt_find_compatible(pl011_compat);
+}
+
+void platform_init_console(void)
+{
+    uint64_t base, size;
+    int node = console_node();
+    if (node < 0 || !dt_reg(node, 0, &base, &size))
+        platform_poweroff(1, EXIT_KERNEL_ERROR);   /* nothing to print on: report via exit status */
+    pl011_init(base);
+    console_register(pl011_putc);
+}
+
+static void init_psci(void)
+{
+    int node = dt_find_compatible(psci_compat);
+    const char *method = node >= 0 ? dt_string(node, "method") : NULL;
+    enum psci_conduit c = PSCI_NONE;
+    if (method && !strcmp(method, "hvc"))
+        c = PSCI_HVC;
+    else if (method && !strcmp(method, "smc"))
+        c = PSCI_SMC;
+    psci_init(c);
+    if (c == PSCI_NONE)
+        kprintf("psci: not found in the device tree; power-off will not work\n");
+    else {
+        uint32_t v = psci_version();
+        kinfo("psci: %s, version %u.%u\n", method, v >> 16, v & 0xffff);
+    }
+}
+
+static void init_gic(void)
+{
+    uint64_t d, dsz, r, rsz;
+    int node = dt_find_compatible(gicv3_compat);
+    if (node >= 0) {
+        if (!dt_reg(node, 0, &d, &dsz) || !dt_reg(node, 1, &r, &rsz))
+            panic("gic: v3 node without distributor/redistributor registers");
+        gicv3_init(d, r, rsz);
+        kinfo("gic: v3 dist %#lx redist %#lx\n", d, r);
+        return;
+    }
+    node = dt_find_compatible(gicv2_compat);
+    if (node >= 0) {
+        if (!dt_reg(node, 0, &d, &dsz) || !dt_reg(node, 1, &r, &rsz))
+            panic("gic: v2 node without distributor/cpu-interface registers");
+        gicv2_init(d, r);
+        kinfo("gic: v2 dist %#lx cpu %#lx\n", d, r);
+        return;
+    }
+    panic("gic: no supported interrupt controller in the device tree");
+}
+
+static void init_timer(void)
+{
+    uint32_t intid;
+    int node = dt_find_compatible(timer_compat);
+    /* interrupts: secure phys, non-secure phys, virtual, hypervisor — we use the virtual timer. */
+    if (node < 0 || !dt_irq(node, 2, &intid))
+        panic("timer: no arm,armv8-timer node with a virtual timer interrupt");
+    timer_init(intid);
+    kinfo("timer: virtual, irq %u, counter %lu Hz, tick %u Hz\n", intid, counter_freq(), TICK_HZ);
+}
+
+static void report_pcie(void)
+{
+    uint64_t base, size;
+    int node = dt_find_compatible(pcie_compat);
+    if (node < 0 || !dt_reg(node, 0, &base, &size)) {
+        kinfo("pci: no ECAM host bridge\n");
+        return;
+    }
+    kinfo("pci: ecam %#lx, %lu buses\n", base, size >> 20);   /* 1 MiB of ECAM per bus */
+}
+
+void platform_init(void)
+{
+    init_psci();
+    init_gic();
+    init_timer();
+    report_pcie();
+}
+
+void platform_poweroff(int status, int kind)
+{
+    psci_system_off(status, kind);
+}
