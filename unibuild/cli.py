@@ -41,3 +41,8 @@ main.add_command(build_cmd)
 main.add_command(ls_cmd)
 main.add_command(cat_cmd)
 main.add_command(dump_cmd)
+
+from .commands.root_cmds import ldd_command, target_root_group  # noqa: E402
+
+main.add_command(target_root_group)
+main.add_command(ldd_command)
