@@ -1,4 +1,5 @@
-/* Kernel arguments from /chosen/bootargs (qemu -append): `verbose`, `exit=N`. */
+/* Kernel arguments from /chosen/bootargs (qemu -append): `verbose`, `exit=N`, and `selftest=fault`
+ * (the kernel touches an unmapped address after boot: proves the fault report and error exit). */
 #include "kernel.h"
 #include "bootargs.h"
 #include "dt.h"
@@ -42,7 +43,9 @@ void bootargs_parse(void)
         else if (len > 5 && !strncmp(w, "exit=", 5)) {
             if (!parse_status(w + 5, len - 5, &bootargs.exit_status))
                 panic("bootargs: bad exit status in '%.*s' (want exit=0..255)", (int)len, w);
-        } else
+        } else if (len == 14 && !strncmp(w, "selftest=fault", 14))
+            bootargs.selftest_fault = true;
+        else
             kprintf("bootargs: ignoring unknown argument '%.*s'\n", (int)len, w);
     }
 }

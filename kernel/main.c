@@ -74,5 +74,10 @@ void kmain(uint64_t dtb_pa)
     uint64_t us = counter_to_ns(ready) / 1000;
     kinfo("boot: ready in %lu.%03lu ms\n", us / 1000, us % 1000);
 
+    if (bootargs.selftest_fault) {
+        volatile uintptr_t unmapped = 0x10;   /* the low half is unmapped: must end in a fault report */
+        *(volatile uint64_t *)unmapped = 1;
+    }
+
     kernel_exit(bootargs.exit_status >= 0 ? bootargs.exit_status : 0, EXIT_NORMAL);
 }

@@ -37,10 +37,11 @@ static void put_number(struct out *o, uint64_t v, int base, bool upper, bool neg
     if (!left)
         for (int i = n; i < width; i++)
             put(o, pad);
+    int printed = n;
     while (n)
         put(o, tmp[--n]);
     if (left)
-        for (int i = n; i < width; i++)
+        for (int i = printed; i < width; i++)
             put(o, ' ');
 }
 

@@ -4,6 +4,7 @@
 
 struct bootargs {
     bool verbose;
+    bool selftest_fault;
     int exit_status;   /* exit=N: power off with N after boot (-1: not given) */
 };
 
