@@ -1,0 +1,61 @@
+/* The virtual file system the ELF loader and the file syscalls use. Today one read-only TFS
+ * mounted at /; vnodes live as long as the mount, so callers need no reference counting yet
+ * (the writable TFS will add it). Every function returns a negative errno on failure. */
+#pragma once
+#include <stdint.h>
+#include <stddef.h>
+#include <stdbool.h>
+
+struct vnode;
+struct block_device;
+
+enum vnode_type { VNODE_FILE = 1, VNODE_DIR = 2, VNODE_SYMLINK = 3 };
+
+struct vstat {
+    uint64_t ino;
+    uint32_t mode;        /* S_IFREG/S_IFDIR/S_IFLNK | permission bits, as Linux */
+    uint32_t nlink;
+    uint32_t uid, gid;
+    uint64_t size;
+    uint64_t mtime_ns;
+    uint32_t blksize;     /* the filesystem's block size (the image header's), never a literal */
+    uint64_t blocks;      /* 512-byte units actually allocated (holes excluded) */
+};
+
+struct vdirent {
+    uint64_t ino;
+    enum vnode_type type;
+    char name[256];
+};
+
+#define VFS_FOLLOW       1    /* follow a symlink in the last component */
+#define VFS_MAX_SYMLINKS 40   /* like Linux: more is ELOOP */
+#define VFS_PATH_MAX     4096
+
+int vfs_mount_root(struct block_device *dev);
+struct vnode *vfs_root(void);
+/* Resolve path (absolute, or relative to `cwd`; NULL cwd means /). Intermediate symlinks are
+ * always followed, the last one only with VFS_FOLLOW. */
+int vfs_lookup(struct vnode *cwd, const char *path, int flags, struct vnode **out);
+enum vnode_type vfs_type(struct vnode *v);
+int vfs_stat(struct vnode *v, struct vstat *st);
+/* Bytes read (0 at or past end of file); holes read as zeros. */
+int64_t vfs_read(struct vnode *v, uint64_t offset, void *buf, uint64_t len);
+/* Target length; not NUL-terminated, truncated to size like readlink(2). */
+int64_t vfs_readlink(struct vnode *v, char *buf, size_t size);
+/* Directory entries in order, "." and ".." first; *cookie starts at 0. Returns 1 and fills
+ * *out, 0 at the end. */
+int vfs_readdir(struct vnode *dir, uint64_t *cookie, struct vdirent *out);
+/* The absolute path a vnode was found at (for /proc/self/exe, getcwd). */
+int vfs_path(struct vnode *v, char *buf, size_t size);
+
+/* The boot manifest stored in the image's root tuple. */
+struct boot_manifest {
+    const char *program;       /* absolute path inside the image */
+    int argc;
+    const char *const *argv;
+    int envc;
+    const char *const *envp;   /* "KEY=VALUE" */
+    bool debug;                /* kernel option: boot diagnostics on the console */
+};
+const struct boot_manifest *vfs_manifest(void);
