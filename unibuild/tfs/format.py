@@ -10,10 +10,11 @@ bounds, block alignment) live in reader.py.
 import zlib
 
 from construct import (
+    Adapter,
     Bytes,
     Const,
-    Error,
-    ExprValidator,
+    Construct,
+    ExplicitError,
     GreedyBytes,
     Int8ul,
     Int16ul,
@@ -26,6 +27,7 @@ from construct import (
     Struct,
     Switch,
     Terminated,
+    ValidationError,
     this,
 )
 
@@ -70,19 +72,49 @@ def crc32(data: bytes, crc: int = 0) -> int:
     return zlib.crc32(data, crc)
 
 
-def _symbol_ok(obj, ctx) -> bool:
+class Checked(Adapter):
+    """A validator whose failure message says which rule of docs/tfs.md was broken."""
+
+    def __init__(self, subcon, predicate, message: str):
+        super().__init__(subcon)
+        self.predicate = predicate
+        self.message = message
+
+    def _decode(self, obj, context, path):
+        if not self.predicate(obj):
+            raise ValidationError(self.message, path=path)
+        return obj
+
+    _encode = _decode
+
+
+class Reject(Construct):
+    """Parsing or building this always fails with `message` (unknown tags, too deep)."""
+
+    def __init__(self, message: str):
+        super().__init__()
+        self.message = message
+
+    def _parse(self, stream, context, path):
+        raise ExplicitError(self.message, path=path)
+
+    _build = _parse
+
+
+def _symbol_ok(obj) -> bool:
     return 0 < len(obj) <= NAME_MAX and b"/" not in obj and b"\0" not in obj
 
 
-def _keys_sorted(obj, ctx) -> bool:
+def _keys_sorted(obj) -> bool:
     # Strictly increasing in memcmp order (a shorter prefix sorts first): one canonical
     # encoding per tuple, and duplicates are impossible.
     return all(a.key < b.key for a, b in zip(obj, obj[1:]))
 
 
-Symbol = ExprValidator(Prefixed(Int8ul, GreedyBytes), _symbol_ok)
-String = ExprValidator(Prefixed(Int32ul, GreedyBytes), lambda obj, ctx: b"\0" not in obj)
-Ref = ExprValidator(Int32ul, lambda obj, ctx: obj != 0)
+Symbol = Checked(Prefixed(Int8ul, GreedyBytes), _symbol_ok,
+                 f"a name is empty, longer than {NAME_MAX} bytes, or contains '/' or NUL")
+String = Checked(Prefixed(Int32ul, GreedyBytes), lambda obj: b"\0" not in obj, "a string contains NUL")
+Ref = Checked(Int32ul, lambda obj: obj != 0, "a reference to tuple id 0")
 
 Extent = Struct(
     "file_offset" / Int64ul,  # byte offset in the file, a multiple of the block size
@@ -93,7 +125,8 @@ Extent = Struct(
 
 def _value(depth: int):
     """A tagged value that may still contain `depth` levels of TUPLE/LIST below it."""
-    nested = {}
+    too_deep = Reject(f"values nested deeper than {MAX_NESTING} tuples/lists")
+    nested = {TAG_TUPLE: too_deep, TAG_LIST: too_deep}
     if depth > 0:
         nested = {TAG_TUPLE: _tuple(depth - 1), TAG_LIST: PrefixedArray(Int32ul, _value(depth - 1))}
     return Struct(
@@ -106,13 +139,14 @@ def _value(depth: int):
             TAG_REF: Ref,
             TAG_EXTENTS: PrefixedArray(Int32ul, Extent),
             **nested,
-        }, default=Error),
+        }, default=Reject("unknown value tag")),
     )
 
 
 def _tuple(depth: int):
     entry = Struct("key" / Symbol, "value" / _value(depth))
-    return ExprValidator(PrefixedArray(Int32ul, entry), _keys_sorted)
+    return Checked(PrefixedArray(Int32ul, entry), _keys_sorted,
+                   "tuple keys are not in strictly increasing byte order")
 
 
 # A record's tuple sits at nesting level 0; values inside may nest MAX_NESTING - 1 more.

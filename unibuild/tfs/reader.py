@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from uuid import UUID
 
-from construct import ConstructError
+from construct import ConstructError, StreamError, TerminatedError
 
 from ..errors import UserError
 from . import format as fmt
@@ -100,8 +100,8 @@ class Image:
 
     def _read_header(self) -> Header:
         if self.file_size < fmt.HEADER_SIZE:
-            raise UserError(f"{self.path} is not a TFS image: only {self.file_size} bytes, "
-                            f"less than the {fmt.HEADER_SIZE}-byte header")
+            raise UserError(f"{self.path} is not a TFS image: the file ends at offset "
+                            f"{self.file_size:#x}, inside the {fmt.HEADER_SIZE}-byte header")
         raw = self._pread(0, fmt.HEADER_SIZE, "the header")
         if raw[:8] != fmt.MAGIC:
             raise UserError(f"{self.path} is not a TFS image (no {fmt.MAGIC[:7].decode()} magic at offset 0x0)")
@@ -184,9 +184,12 @@ class Image:
     def _parse(self, struct, payload: bytes, pos: int, what: str):
         try:
             return struct.parse(payload)
+        except StreamError as e:
+            self._fail(pos, f"malformed {what}: it ends inside a value ({str(e).splitlines()[-1]})")
+        except TerminatedError:
+            self._fail(pos, f"malformed {what}: bytes left over after its last value")
         except ConstructError as e:
-            detail = str(e).strip().splitlines()[-1]
-            self._fail(pos, f"malformed {what}: {detail}")
+            self._fail(pos, f"malformed {what}: {str(e).strip().splitlines()[-1]}")
 
     # -- the tree ------------------------------------------------------------------
 
