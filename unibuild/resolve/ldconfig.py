@@ -13,9 +13,9 @@ import posixpath
 
 from .rootfs import RootFS
 
-# Debian's arm64 glibc is configured with slibdir=/lib/aarch64-linux-gnu and
-# libdir=/usr/lib/aarch64-linux-gnu; ldconfig always scans these after the config file.
-LDCONFIG_SYSTEM_DIRS = ("/lib/aarch64-linux-gnu", "/usr/lib/aarch64-linux-gnu")
+# Debian's arm64 ldconfig scans these built-in directories after the config file
+# (`ldconfig -v` lists them as "from <builtin>").
+LDCONFIG_SYSTEM_DIRS = ("/lib/aarch64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/lib", "/usr/lib")
 
 # Include chains deeper than this are a loop in the user's configuration.
 _MAX_INCLUDE_DEPTH = 16

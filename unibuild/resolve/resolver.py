@@ -82,6 +82,7 @@ class _Resolver:
         self.objects: list[LoadedObject] = []
         self.by_identity: dict[tuple[int, int], LoadedObject] = {}
         self.cache_entries: list[ldcache.CacheEntry] = []
+        self.interp: LoadedObject | None = None
 
     def add(self, obj: LoadedObject) -> None:
         st = os.stat(obj.host_path)
@@ -92,6 +93,12 @@ class _Resolver:
         for obj in self.objects:
             if name in obj.names or name == obj.info.soname:
                 return obj
+        interp = self.interp
+        if interp is not None and interp not in self.objects and (name in interp.names or name == interp.info.soname):
+            # ld.so is mapped from the start but takes its place in the list where the
+            # breadth-first walk first needs it (rtld.c, rtld_multiple_ref).
+            self.objects.append(interp)
+            return interp
         return None
 
     def steps_for(self, loader: LoadedObject) -> list[SearchStep]:
@@ -151,6 +158,8 @@ class _Resolver:
         if same is not None:
             # ld.so compares device and inode: a second name for a mapped file is no new object.
             same.names.add(name)
+            if same is self.interp and same not in self.objects:
+                self.objects.append(same)
             return same
         info = read_elf(lookup.host_path, path)
         obj = LoadedObject(name, path, lookup.real_path, lookup.host_path, info, loader, {name, path})
@@ -207,8 +216,8 @@ def resolve(root: Path, program: str | Path, *, guest_path: str | None = None,
 
     if interp_obj is not None:
         queue = [main]
-        # ld.so maps the whole breadth-first DT_NEEDED closure; rtld is already in the link map.
-        r.objects.append(interp_obj)
+        # ld.so maps the whole breadth-first DT_NEEDED closure; rtld itself is already mapped.
+        r.interp = interp_obj
         st = os.stat(interp_obj.host_path)
         r.by_identity[(st.st_dev, st.st_ino)] = interp_obj
         while queue:
@@ -233,9 +242,8 @@ def resolve(root: Path, program: str | Path, *, guest_path: str | None = None,
                             before = len(r.objects)
                             r.load(name, obj)
                             queue.extend(r.objects[before:])
-        # ld.so lists itself after the libraries it serves.
-        r.objects.remove(interp_obj)
-        r.objects.append(interp_obj)
+        if interp_obj not in r.objects:
+            r.objects.append(interp_obj)  # nothing named it: ld.so lists itself last
 
     for obj in r.objects[1:]:
         if obj is interp_obj:
