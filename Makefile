@@ -1,0 +1,64 @@
+# unibuild's front door. On a fresh Debian bookworm (make + python3, root or sudo):
+#   make run         build the kernel and boot it under QEMU
+#   make test        install what is missing, then run every test (boot tests included)
+#   make test-quick  the same without the slow boot tests (pytest -m "not boot")
+#   make kernel      build the kernel only
+# Every target is idempotent: apt packages are installed only when dpkg says they are missing,
+# and the venv is rebuilt only when pyproject.toml changed since the last install.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON    ?= python3
+VENV      := .venv
+VENV_BIN  := $(VENV)/bin
+STAMP     := $(VENV)/.installed
+APT_LIST  := deps/apt-packages.txt
+# sudo only when we are not root (a fresh container has no sudo at all).
+SUDO      := $(if $(filter 0,$(shell id -u)),,sudo)
+PYTEST_RC := build/last-pytest-exit
+
+.PHONY: help deps kernel run test test-quick venv
+
+help:
+	@sed -n 's/^#   //p' Makefile
+
+# Debian packages from deps/apt-packages.txt that dpkg does not report installed; apt-get
+# update runs once and only if something is missing.
+deps:
+	@missing=$$(grep -v '^\s*#' $(APT_LIST) | awk 'NF {print $$1}' | while read -r pkg; do \
+	    dpkg-query -W -f='$${Status}' "$$pkg" 2>/dev/null | grep -q 'install ok installed' || echo "$$pkg"; \
+	  done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:" $$missing; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+
+$(STAMP): pyproject.toml | deps
+	$(PYTHON) -m venv $(VENV)
+	$(VENV_BIN)/pip install -q -e '.[test]'
+	@touch $@
+
+venv: $(STAMP)
+
+kernel: $(STAMP)
+	$(VENV_BIN)/unibuild kernel
+
+run: $(STAMP)
+	$(VENV_BIN)/unibuild boot
+
+# pytest's exit status is kept in $(PYTEST_RC) for .ci/run; 5 means no tests were collected,
+# which is a failure here, never a pass.
+define run_pytest
+	@mkdir -p build
+	@rc=0; $(VENV_BIN)/pytest $(1) || rc=$$?; echo $$rc > $(PYTEST_RC); \
+	if [ $$rc -eq 5 ]; then echo "make: pytest collected no tests (exit 5); treating that as a failure" >&2; fi; \
+	exit $$rc
+endef
+
+test: $(STAMP)
+	$(call run_pytest,)
+
+test-quick: $(STAMP)
+	$(call run_pytest,-m "not boot")
