@@ -1,0 +1,93 @@
+"""The arm64 target root: built from Debian arm64 .debs with a private apt state, cached, checked."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from unibuild import targetroot
+from unibuild.errors import UserError
+from unibuild.paths import BUILD_DIR
+from unibuild.resolve import read_elf
+
+
+@pytest.fixture(scope="session")
+def built_root() -> Path:
+    return targetroot.create(BUILD_DIR / "target-root", progress=lambda _line: None)
+
+
+def test_created_root_holds_arm64_glibc_and_the_files_postinst_would_write(built_root):
+    for lib in ["lib/aarch64-linux-gnu/libc.so.6", "lib/aarch64-linux-gnu/libgcc_s.so.1",
+                "usr/lib/aarch64-linux-gnu/libstdc++.so.6", "sbin/ldconfig"]:
+        read_elf(built_root / lib)  # raises unless aarch64
+    assert (built_root / "lib/ld-linux-aarch64.so.1").is_symlink()
+    for f in ["etc/ld.so.conf", "etc/nsswitch.conf", "etc/passwd", "etc/group", "etc/hosts"]:
+        assert (built_root / f).is_file()
+    assert targetroot.check_root(built_root) == built_root
+
+
+def test_second_create_reuses_the_cached_root_and_says_one_line_per_step(built_root):
+    lines = []
+    targetroot.create(built_root, progress=lines.append)
+    assert lines == [f"  ROOT    {built_root} is up to date (5 packages)"]
+
+
+def test_extra_package_is_unpacked_with_a_progress_line_per_package(built_root, tmp_path):
+    lines = []
+    dest = targetroot.create(tmp_path / "r", ("zlib1g",), progress=lines.append)
+    debs = [l for l in lines if l.startswith("  DEB     ")]
+    assert any(l.startswith("  DEB     zlib1g ") for l in debs) and len(debs) == 6
+    read_elf(dest / "lib/aarch64-linux-gnu/libz.so.1")
+
+
+def test_unknown_package_is_one_clear_error(built_root, tmp_path):
+    with pytest.raises(UserError, match="no-such-package-xyz"):
+        targetroot.create(tmp_path / "r", ("no-such-package-xyz",), progress=lambda _l: None)
+
+
+def test_refuses_to_unpack_over_a_directory_it_did_not_make(built_root, tmp_path):
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine/data").write_text("precious")
+    with pytest.raises(UserError, match="not a target root unibuild made"):
+        targetroot.create(tmp_path / "mine", progress=lambda _l: None)
+    assert (tmp_path / "mine/data").read_text() == "precious"
+
+
+def test_missing_root_error_says_how_to_create_one(tmp_path):
+    with pytest.raises(UserError, match="does not exist; create one with `unibuild target-root create`"):
+        targetroot.check_root(tmp_path / "nope")
+
+
+def test_root_with_a_foreign_loader_is_not_arm64(tmp_path):
+    (tmp_path / "lib").mkdir()
+    shutil.copy("/bin/true", tmp_path / "lib/ld-linux-aarch64.so.1")
+    with pytest.raises(UserError, match="is not arm64: .*EM_X86_64.*unibuild target-root create"):
+        targetroot.check_root(tmp_path)
+
+
+def test_env_variable_selects_the_root_and_errors_are_one_line(tmp_path, run_cli):
+    p = run_cli("ldd", "/prog", env={"NANOS_TARGET_ROOT": str(tmp_path / "none")})
+    assert p.returncode != 0 and "Traceback" not in p.stderr
+    assert p.stderr.strip().count("\n") == 0 and str(tmp_path / "none") in p.stderr
+
+
+def test_host_sources_reads_deb822_and_one_line_formats(tmp_path):
+    (tmp_path / "a.sources").write_text(
+        "Types: deb deb-src\nURIs: http://mirror.example/debian\nSuites: bookworm bookworm-updates\n"
+        "Components: main contrib\nSigned-By: /k.gpg\n\nTypes: deb\nURIs: http://other/ubuntu\nSuites: x\n"
+    )
+    (tmp_path / "sources.list").write_text("# c\ndeb [arch=amd64] http://m2.example/debian bookworm main\n")
+    assert targetroot.host_sources([tmp_path / "a.sources", tmp_path / "sources.list"]) == [
+        ("http://mirror.example/debian", "bookworm", "main contrib"),
+        ("http://mirror.example/debian", "bookworm-updates", "main contrib"),
+        ("http://m2.example/debian", "bookworm", "main"),
+    ]
+
+
+def test_package_list_file_ignores_comments(tmp_path):
+    (tmp_path / "p.txt").write_text("# header\nlibc6  # glibc\n\nlibgcc-s1\n")
+    assert targetroot.read_package_list(tmp_path / "p.txt") == ["libc6", "libgcc-s1"]
+    with pytest.raises(UserError, match="cannot read the package list"):
+        targetroot.read_package_list(tmp_path / "missing.txt")
