@@ -100,10 +100,15 @@ def build_kernel(
         argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
     ) as proc:
         assert proc.stdout is not None
-        for line in proc.stdout:
-            out.write(line)
-            out.flush()
-        status = proc.wait()
+        try:
+            for line in proc.stdout:
+                out.write(line)
+                out.flush()
+            status = proc.wait()
+        except KeyboardInterrupt:
+            # make shares our process group, so it got the same Ctrl-C and is stopping too.
+            proc.wait()
+            raise UserError("kernel build interrupted", exit_code=130) from None
     if status != 0:
         raise UserError(f"kernel build failed (make exited {status}); see make's messages above")
     if not build.image.is_file():

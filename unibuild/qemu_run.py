@@ -313,7 +313,12 @@ async def _run(command: QemuCommand, sink: BinaryIO | TextIO | None) -> BootResu
 
 def run_qemu(command: QemuCommand, *, echo: BinaryIO | TextIO | None = None) -> BootResult:
     """Runs one resolved QEMU command to completion; `echo` receives the console live."""
-    return asyncio.run(_run(command, echo))
+    try:
+        return asyncio.run(_run(command, echo))
+    except KeyboardInterrupt:
+        # Only in the instant before our own SIGINT handler is installed; _run's cleanup
+        # has already stopped QEMU by the time this arrives.
+        raise UserError("interrupted", exit_code=130) from None
 
 
 def boot(
