@@ -328,3 +328,21 @@ def test_ldd_cli_prints_what_the_real_ld_so_prints(root, run_cli):
     p = run_cli("ldd", "--target-root", str(root), "-e", "LD_LIBRARY_PATH=/nowhere", "/prog")
     assert p.returncode == 0, p.stderr
     assert [l.strip() for l in p.stdout.splitlines()] == real_ldd(root, "/prog", "/nowhere")
+
+
+def test_truncated_library_is_one_clear_error(root):
+    lib = cc_lib(root, "/opt/t/libtrunc.so")
+    cc_prog(root, "/prog", [lib], rpath="/opt/t")
+    lib.write_bytes(lib.read_bytes()[:200])
+    with pytest.raises(UserError, match="/opt/t/libtrunc.so"):
+        resolve(root, "/prog")
+
+
+def test_program_and_every_object_are_in_the_file_list(root):
+    lib = cc_lib(root, "/opt/a/libpick.so")
+    cc_prog(root, "/app/prog", [lib], rpath="/opt/a")
+    files = {f.path: f for f in resolve(root, "/app/prog", extras=False).files}
+    for p in ["/app/prog", "/opt/a/libpick.so", "/lib/aarch64-linux-gnu/libc.so.6",
+              "/lib/aarch64-linux-gnu/ld-linux-aarch64.so.1"]:
+        assert files[p].host_path == root.resolve() / p.lstrip("/")
+    assert files["/lib/ld-linux-aarch64.so.1"].symlink == "aarch64-linux-gnu/ld-linux-aarch64.so.1"

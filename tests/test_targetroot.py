@@ -91,3 +91,9 @@ def test_package_list_file_ignores_comments(tmp_path):
     assert targetroot.read_package_list(tmp_path / "p.txt") == ["libc6", "libgcc-s1"]
     with pytest.raises(UserError, match="cannot read the package list"):
         targetroot.read_package_list(tmp_path / "missing.txt")
+
+
+def test_create_command_prints_the_root_path(built_root, run_cli):
+    p = run_cli("target-root", "create", str(built_root))
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.splitlines()[-1] == str(built_root)

@@ -7,6 +7,7 @@ little-endian EM_AARCH64 ELF is refused with one sentence naming the file and it
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from construct.core import ConstructError
 from elftools.common.exceptions import ELFError
 from elftools.elf.dynamic import DynamicSegment
 from elftools.elf.elffile import ELFFile
@@ -47,7 +48,7 @@ def read_elf(host_path: Path, shown_as: str | None = None) -> ElfInfo:
     with f:
         try:
             elf = ELFFile(f)
-        except ELFError as e:
+        except (ELFError, ConstructError) as e:
             raise UserError(f"{name} is not an ELF file ({e}); only aarch64 programs and libraries can go into an image.") from e
         if elf.elfclass != 64 or not elf.little_endian or elf["e_machine"] != "EM_AARCH64":
             raise UserError(
@@ -56,7 +57,7 @@ def read_elf(host_path: Path, shown_as: str | None = None) -> ElfInfo:
             )
         try:
             return _dynamic_info(elf)
-        except ELFError as e:
+        except (ELFError, ConstructError, ValueError) as e:
             raise UserError(f"{name} is a corrupt ELF file ({e}).") from e
 
 

@@ -202,7 +202,10 @@ def resolve(root: Path, program: str | Path, *, guest_path: str | None = None,
     main = LoadedObject(gpath, gpath, gpath, host, info, None, {gpath})
     files: list[ImageFile] = []
     r.add(main)
+    # The program itself comes first (with the links that lead to it inside the root).
     files.extend(ImageFile(l.path, symlink=l.target) for l in links)
+    real = fs.lookup(gpath) if links else None
+    files.append(ImageFile(real.real_path if real else gpath, host_path=host))
 
     interp_obj = None
     if info.interpreter:

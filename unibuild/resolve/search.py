@@ -140,7 +140,15 @@ def search(fs: RootFS, name: str, steps: list[SearchStep], platform: Platform,
             for cdir in candidates:
                 path = (cdir.rstrip("/") or "") + "/" + name
                 found = fs.is_file(path)
-                if found is None or not _elf_header_verdict(found, path):
+                if found is None:
+                    continue
+                try:
+                    mappable = _elf_header_verdict(found, path)
+                except UserError:
+                    if step.cache:
+                        continue  # ldconfig never puts a non-ELF file into the cache
+                    raise
+                if not mappable:
                     continue
                 if step.cache:
                     # ldconfig keys the cache by DT_SONAME: the file is reachable under this
