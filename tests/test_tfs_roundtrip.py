@@ -190,3 +190,35 @@ def test_symlinks_resolve_inside_the_image_not_on_the_host(tmp_path):
         from unibuild.errors import UserError
         with pytest.raises(UserError, match="no such file"):
             img.lookup("/t/host")
+
+
+def test_host_names_that_are_not_utf8_round_trip(tmp_path):
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    raw = b"caf\xe9-latin1"
+    with open(os.path.join(os.fsencode(tree), raw), "wb") as f:
+        f.write(b"x")
+    build(tree, tmp_path / "img")
+    with Image(tmp_path / "img") as img:
+        names = list(img.lookup("/t").children)
+        assert [os.fsencode(n) for n in names] == [raw]
+        assert img.read_bytes(img.lookup("/t/" + names[0])) == b"x"
+
+
+def test_writer_streams_a_large_file_through_a_small_buffer(tmp_path):
+    import tracemalloc
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    with open(tree / "large", "wb") as f:     # 512 MiB apparent, data every 64 MiB
+        for i in range(8):
+            f.seek(i * (64 << 20))
+            f.write(os.urandom(4096))
+        f.truncate(512 << 20)
+    tracemalloc.start()
+    build(tree, tmp_path / "img")
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 8 << 20, peak
+    with Image(tmp_path / "img") as img:
+        node = img.lookup("/t/large")
+        assert node.size == 512 << 20 and len(node.extents) == 8
