@@ -235,6 +235,7 @@ async def _run(command: QemuCommand, sink: BinaryIO | TextIO | None) -> BootResu
     outcome: str
     report: ExitReport | None = None
     reason: str | None = None
+    resumed = False  # QEMU dying before the guest ran is a start failure, not a guest problem
     try:
         qmp = await _connect_qmp(command, exited)
         if qmp is None:
@@ -243,6 +244,7 @@ async def _run(command: QemuCommand, sink: BinaryIO | TextIO | None) -> BootResu
             listener = EventListener(("SHUTDOWN",))
             qmp.register_listener(listener)
             await qmp.execute("cont")
+            resumed = True
             shutdown = asyncio.create_task(listener.get())
             interrupt = asyncio.create_task(interrupted.wait())
             done, _ = await asyncio.wait(
@@ -266,8 +268,11 @@ async def _run(command: QemuCommand, sink: BinaryIO | TextIO | None) -> BootResu
             else:
                 outcome = "timeout"
     except (QMPError, OSError) as e:
-        # QEMU vanishing mid-conversation shows up as a QMP/socket error; judge by its stderr.
-        outcome = "died" if exited.done() else "qmp-error"
+        # QEMU vanishing mid-conversation shows up as a QMP/socket error; give the exit a
+        # moment to be reaped, then judge by its stderr.
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(asyncio.shield(exited), 1.0)
+        outcome = ("died" if resumed else "died-early") if exited.done() else "qmp-error"
         if outcome == "qmp-error":
             reason = str(e)
     finally:
