@@ -1,4 +1,4 @@
-/* Kernel arguments from /chosen/bootargs (qemu -append): `verbose`, `exit=N`, and `selftest=fault`
+/* Kernel arguments from /chosen/bootargs (qemu -append): `verbose`, `quiet`, `exit=N`, and `selftest=fault`
  * (the kernel touches an unmapped address after boot: proves the fault report and error exit). */
 #include "kernel.h"
 #include "bootargs.h"
@@ -40,6 +40,10 @@ void bootargs_parse(void)
             break;
         if (len == 7 && !strncmp(w, "verbose", 7))
             bootargs.verbose = true;
+        else if (len == 5 && !strncmp(w, "quiet", 5))
+            bootargs.quiet = true;
+        else if (len == 7 && !strncmp(w, "blktest", 7))
+            bootargs.blktest = true;
         else if (len > 5 && !strncmp(w, "exit=", 5)) {
             if (!parse_status(w + 5, len - 5, &bootargs.exit_status))
                 panic("bootargs: bad exit status in '%.*s' (want exit=0..255)", (int)len, w);

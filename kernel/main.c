@@ -5,10 +5,12 @@
 #include "bootargs.h"
 #include "dt.h"
 #include "mm.h"
+#include "pci.h"
 #include "platform.h"
 #include "psci.h"
 #include "timer.h"
 #include "sysreg.h"
+
 
 /* Count timer interrupts over a busy-waited interval: proves counter, timer, GIC and the
  * exception vectors all work together. */
@@ -56,8 +58,9 @@ void kmain(uint64_t dtb_pa)
     dt_init(phys_to_virt(dtb_pa));
     page_alloc_init();
     platform_init_console();
-    kinfo("unibuild kernel " KERNEL_VERSION " (" KERNEL_PLATFORM ", " KERNEL_ARCH ")\n");
     bootargs_parse();
+    kinfo_enabled = bootargs.verbose || !bootargs.quiet;
+    kinfo("unibuild kernel " KERNEL_VERSION " (" KERNEL_PLATFORM ", " KERNEL_ARCH ")\n");
     platform_init();
 
     char cpu[96];
@@ -69,6 +72,7 @@ void kmain(uint64_t dtb_pa)
     uint64_t ready_at = counter_now();
     measure_ticks();   /* a deliberate 100 ms wait, so not part of the boot time */
     /* devices: (each driver family's init goes on its own line below) */
+    pci_init();
 
     uint64_t ready = ready_at - boot_info.entry_counter;
     uint64_t us = counter_to_ns(ready) / 1000;

@@ -15,6 +15,7 @@ void panic(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    kinfo_replay();
     kprintf("panic: %s\n", msg);
     kernel_exit(1, EXIT_KERNEL_ERROR);
 }

@@ -138,12 +138,32 @@ void kprintf(const char *fmt, ...)
     va_end(ap);
 }
 
+/* Boot diagnostics are kept even when not shown, so an error can print them after the fact. */
+static char kinfo_log[8192];
+static size_t kinfo_len;
+static bool kinfo_replayed;
+
 void kinfo(const char *fmt, ...)
 {
-    if (!kinfo_enabled)
-        return;
+    char line[512];
     va_list ap;
     va_start(ap, fmt);
-    vkprintf(fmt, ap);
+    int n = vsnprintf(line, sizeof(line), fmt, ap);
     va_end(ap);
+    if (n >= (int)sizeof(line))
+        n = sizeof(line) - 1;
+    if (kinfo_len + n <= sizeof(kinfo_log)) {
+        memcpy(kinfo_log + kinfo_len, line, n);
+        kinfo_len += n;
+    }
+    if (kinfo_enabled)
+        console_write(line, n);
+}
+
+void kinfo_replay(void)
+{
+    if (kinfo_enabled || kinfo_replayed)
+        return;
+    kinfo_replayed = true;
+    console_write(kinfo_log, kinfo_len);
 }

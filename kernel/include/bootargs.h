@@ -4,7 +4,9 @@
 
 struct bootargs {
     bool verbose;
+    bool quiet;        /* a program runs: boot diagnostics only on error or with verbose */
     bool selftest_fault;
+    bool blktest;      /* blktest: checksum parts of the first disk at boot (host boot test) */
     int exit_status;   /* exit=N: power off with N after boot (-1: not given) */
 };
 

@@ -21,6 +21,8 @@ void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Boot diagnostics: shown with the `verbose` kernel argument (or when no program runs). */
 void kinfo(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 extern bool kinfo_enabled;
+/* Print the boot diagnostics that were suppressed (called on errors). */
+void kinfo_replay(void);
 
 __attribute__((noreturn)) void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 __attribute__((noreturn)) void kernel_exit(int status, enum exit_kind kind);

@@ -48,6 +48,7 @@ void trap_handle(struct trap_frame *f, uint64_t kind, uint64_t from)
         irq_handle();
         return;
     }
+    kinfo_replay();
     trap_dump(f, kind, from);
     kernel_exit(1, EXIT_KERNEL_ERROR);
 }

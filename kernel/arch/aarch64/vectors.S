@@ -81,6 +81,14 @@ vectors_el1:
     vector 2, 3
     vector 3, 3
 
+/* First entry to user space: x0 points at a prepared trap frame at the top of the kernel stack
+ * the process will trap onto from now on. */
+    .global enter_user
+enter_user:
+    mov     sp, x0
+    restore_frame
+    eret
+
 trap_common:
     bl      trap_handle
     restore_frame

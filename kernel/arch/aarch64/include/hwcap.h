@@ -1,0 +1,7 @@
+/* AT_HWCAP/AT_HWCAP2 for user space, computed from this CPU's ID registers so that glibc only
+ * picks routines the CPU really has (and the kernel really supports: no SVE, no pointer
+ * authentication keys, no BTI/MTE yet). */
+#pragma once
+#include <stdint.h>
+
+void arch_hwcaps(uint64_t *hwcap, uint64_t *hwcap2);

@@ -1,0 +1,156 @@
+/* User page tables. Entries are non-global (nG) so a later per-process ASID keeps TLB entries
+ * apart; the kernel never executes user pages (PXN always). Walks skip absent tables, so
+ * unmapping a 64 GiB reservation costs what is actually mapped, not what was reserved. */
+#include "kernel.h"
+#include "uvm.h"
+#include "pagetable.h"
+#include "mm.h"
+#include "linux_abi.h"
+#include "errno.h"
+
+#define USER_ASID 1UL
+
+static uint64_t *table(uint64_t pa) { return phys_to_virt(pa); }
+
+static uint64_t pte_for(uint64_t pa, int prot)
+{
+    uint64_t pte = pa | PTE_AF | PTE_SH_INNER | PTE_ATTR(MT_NORMAL) | PTE_NG | PTE_PXN | PTE_PAGE;
+    pte |= (prot & PROT_WRITE) ? PTE_AP_RW_ALL : PTE_AP_RO_ALL;
+    if (!(prot & PROT_EXEC))
+        pte |= PTE_UXN;
+    return pte;
+}
+
+static int prot_of(uint64_t pte)
+{
+    int prot = PROT_READ;
+    if ((pte & (3UL << 6)) == PTE_AP_RW_ALL)
+        prot |= PROT_WRITE;
+    if (!(pte & PTE_UXN))
+        prot |= PROT_EXEC;
+    return prot;
+}
+
+static void tlb_flush(void)
+{
+    __asm__ volatile("dsb ishst\n tlbi aside1is, %0\n dsb ish\n isb" : : "r"(USER_ASID << 48) : "memory");
+}
+
+uint64_t uvm_create(void)
+{
+    return pt_alloc_table();
+}
+
+/* The L3 entry for va, creating tables on the way when create is set. */
+static uint64_t *walk(uint64_t root, uint64_t va, bool create)
+{
+    uint64_t *t = table(root);
+    for (int level = 0; level < 3; level++) {
+        uint64_t *e = &t[(va >> (39 - 9 * level)) & 511];
+        if (!(*e & PTE_VALID)) {
+            if (!create)
+                return NULL;
+            uint64_t pa = pt_alloc_table();
+            if (!pa)
+                return NULL;
+            *e = pa | PTE_TABLE;
+        }
+        t = table(*e & PTE_ADDR_MASK);
+    }
+    return &t[(va >> PAGE_SHIFT) & 511];
+}
+
+/* Code written through the data side (the direct map) must reach the instruction side before
+ * it runs; a no-op cost under TCG, required on real cores and KVM. */
+static void sync_icache(uint64_t pa)
+{
+    uint64_t ctr = read_sysreg(ctr_el0);
+    uint64_t dline = 4UL << ((ctr >> 16) & 0xf), iline = 4UL << (ctr & 0xf);
+    uint64_t va = (uint64_t)phys_to_virt(pa);
+    for (uint64_t p = va; p < va + PAGE_SIZE; p += dline)
+        __asm__ volatile("dc cvau, %0" : : "r"(p) : "memory");
+    dsb(ish);
+    for (uint64_t p = va; p < va + PAGE_SIZE; p += iline)
+        __asm__ volatile("ic ivau, %0" : : "r"(p) : "memory");
+    dsb(ish);
+    isb();
+}
+
+int uvm_map_page(uint64_t root, uint64_t va, uint64_t pa, int prot)
+{
+    uint64_t *e = walk(root, va, true);
+    if (!e)
+        return -ENOMEM;
+    bool replacing = *e & PTE_VALID;
+    if (prot & PROT_EXEC)
+        sync_icache(pa);
+    *e = pte_for(pa, prot);
+    if (replacing)
+        tlb_flush();
+    else
+        dsb(ishst);
+    return 0;
+}
+
+uint64_t uvm_lookup(uint64_t root, uint64_t va, int *prot)
+{
+    uint64_t *e = walk(root, va, false);
+    if (!e || !(*e & PTE_VALID))
+        return 0;
+    if (prot)
+        *prot = prot_of(*e);
+    return *e & PTE_ADDR_MASK;
+}
+
+/* Visit present L3 entries in [start, end) under table t at `level`. */
+static void visit(uint64_t *t, int level, uint64_t base, uint64_t start, uint64_t end,
+                  void (*fn)(uint64_t *pte, void *arg), void *arg)
+{
+    int shift = 39 - 9 * level;
+    uint64_t span = 1UL << shift;
+    for (unsigned i = 0; i < 512; i++) {
+        uint64_t lo = base + i * span, hi = lo + span;
+        if (hi <= start || lo >= end || !(t[i] & PTE_VALID))
+            continue;
+        if (level == 3)
+            fn(&t[i], arg);
+        else
+            visit(table(t[i] & PTE_ADDR_MASK), level + 1, lo, start, end, fn, arg);
+    }
+}
+
+static void unmap_one(uint64_t *pte, void *arg)
+{
+    void (*free_page)(uint64_t) = (void (*)(uint64_t))arg;
+    uint64_t pa = *pte & PTE_ADDR_MASK;
+    *pte = 0;
+    if (free_page)
+        free_page(pa);
+}
+
+void uvm_unmap(uint64_t root, uint64_t start, uint64_t end, void (*free_page)(uint64_t pa))
+{
+    visit(table(root), 0, 0, start, end, unmap_one, (void *)free_page);
+    tlb_flush();
+}
+
+static void protect_one(uint64_t *pte, void *arg)
+{
+    *pte = pte_for(*pte & PTE_ADDR_MASK, (int)(uintptr_t)arg);
+}
+
+void uvm_protect(uint64_t root, uint64_t start, uint64_t end, int prot)
+{
+    visit(table(root), 0, 0, start, end, protect_one, (void *)(uintptr_t)prot);
+    if (prot & PROT_EXEC)
+        __asm__ volatile("ic ialluis" ::: "memory");
+    tlb_flush();
+}
+
+void uvm_activate(uint64_t root)
+{
+    write_sysreg(ttbr0_el1, root | (USER_ASID << 48));
+    write_sysreg(tcr_el1, read_sysreg(tcr_el1) & ~TCR_EPD0);
+    isb();
+    tlb_flush();
+}

@@ -1,0 +1,256 @@
+/* The ELF loader: static, static-PIE and dynamic programs. For a dynamic one we map the program
+ * and its PT_INTERP (ld-linux-aarch64.so.1) and start the interpreter; ld.so does the rest.
+ * Segments become file-backed VMAs, so nothing is read until it is touched. */
+#include "kernel.h"
+#include "exec.h"
+#include "process.h"
+#include "vm.h"
+#include "vfs.h"
+#include "mm.h"
+#include "errno.h"
+#include "linux_abi.h"
+#include "uaccess.h"
+#include "random.h"
+#include "hwcap.h"
+#include "timer.h"
+#include <string.h>
+
+#define EM_AARCH64   183
+#define ET_EXEC      2
+#define ET_DYN       3
+#define PT_LOAD      1
+#define PT_INTERP    3
+#define PT_PHDR      6
+#define PF_X         1
+#define PF_W         2
+#define PF_R         4
+#define MAX_PHDRS    64
+
+/* Where things go in the 48-bit user space (Linux arm64 uses the same neighbourhoods). */
+#define PIE_BASE     0xaaaaaaaa0000UL        /* ET_DYN programs: 2/3 of the way up */
+#define STACK_TOP    (USER_VA_END - PAGE_SIZE)
+#define STACK_SIZE   (8UL << 20)             /* RLIMIT_STACK default */
+#define STACK_GAP    (128UL << 20)           /* unmapped guard between stack and mmap area */
+
+struct elf64_ehdr {
+    uint8_t ident[16];
+    uint16_t type, machine;
+    uint32_t version;
+    uint64_t entry, phoff, shoff;
+    uint32_t flags;
+    uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
+};
+
+struct elf64_phdr {
+    uint32_t type, flags;
+    uint64_t offset, vaddr, paddr, filesz, memsz, align;
+};
+
+struct loaded {
+    struct elf64_ehdr eh;
+    struct elf64_phdr ph[MAX_PHDRS];
+    uint64_t bias;        /* load address minus link address */
+    uint64_t end;         /* highest mapped address (page-aligned) */
+};
+
+static int fail(const char *path, const char *why, int err)
+{
+    kprintf("exec: %s: %s\n", path, why);
+    return err;
+}
+
+static int read_exact(struct vnode *v, uint64_t off, void *buf, uint64_t len)
+{
+    int64_t n = vfs_read(v, off, buf, len);
+    return n == (int64_t)len ? 0 : -ENOEXEC;
+}
+
+static int read_headers(const char *path, struct vnode *v, struct loaded *l)
+{
+    struct vstat st;
+    if (vfs_type(v) != VNODE_FILE)
+        return fail(path, "not a regular file", -EACCES);
+    if (vfs_stat(v, &st) || read_exact(v, 0, &l->eh, sizeof(l->eh)))
+        return fail(path, "too short to be an ELF file", -ENOEXEC);
+    const uint8_t *id = l->eh.ident;
+    if (id[0] != 0x7f || id[1] != 'E' || id[2] != 'L' || id[3] != 'F')
+        return fail(path, "not an ELF file", -ENOEXEC);
+    if (id[4] != 2 || id[5] != 1 || l->eh.machine != EM_AARCH64)
+        return fail(path, "not a 64-bit little-endian aarch64 ELF", -ENOEXEC);
+    if (l->eh.type != ET_EXEC && l->eh.type != ET_DYN)
+        return fail(path, "not an executable or shared object", -ENOEXEC);
+    if (l->eh.phentsize != sizeof(struct elf64_phdr) || l->eh.phnum == 0 || l->eh.phnum > MAX_PHDRS ||
+        l->eh.phoff > st.size || l->eh.phnum * sizeof(struct elf64_phdr) > st.size - l->eh.phoff)
+        return fail(path, "bad program header table", -ENOEXEC);
+    if (read_exact(v, l->eh.phoff, l->ph, l->eh.phnum * sizeof(struct elf64_phdr)))
+        return fail(path, "cannot read program headers", -ENOEXEC);
+    return 0;
+}
+
+static int prot_of(uint32_t flags)
+{
+    return ((flags & PF_R) ? PROT_READ : 0) | ((flags & PF_W) ? PROT_WRITE : 0) |
+           ((flags & PF_X) ? PROT_EXEC : 0);
+}
+
+/* Map every PT_LOAD. base_hint: where an ET_DYN object should go (0: anywhere free). */
+static int map_segments(const char *path, struct vm *vm, struct vnode *v, struct loaded *l, uint64_t base_hint)
+{
+    uint64_t lo = ~0UL, hi = 0;
+    for (int i = 0; i < l->eh.phnum; i++) {
+        struct elf64_phdr *p = &l->ph[i];
+        if (p->type != PT_LOAD || p->memsz == 0)
+            continue;
+        if (p->filesz > p->memsz || (p->vaddr % PAGE_SIZE) != (p->offset % PAGE_SIZE) ||
+            p->vaddr + p->memsz < p->vaddr || p->vaddr + p->memsz > USER_VA_END)
+            return fail(path, "bad PT_LOAD segment", -ENOEXEC);
+        if (p->vaddr < lo) lo = p->vaddr;
+        if (p->vaddr + p->memsz > hi) hi = p->vaddr + p->memsz;
+    }
+    if (hi == 0)
+        return fail(path, "no loadable segments", -ENOEXEC);
+    lo = ALIGN_DOWN(lo, PAGE_SIZE);
+    hi = ALIGN_UP(hi, PAGE_SIZE);
+    l->bias = 0;
+    if (l->eh.type == ET_DYN) {
+        uint64_t base = base_hint && vm_range_free(vm, base_hint, hi - lo) ? base_hint : vm_find_free(vm, hi - lo);
+        if (!base)
+            return fail(path, "no room in the address space", -ENOMEM);
+        l->bias = base - lo;
+    }
+    for (int i = 0; i < l->eh.phnum; i++) {
+        struct elf64_phdr *p = &l->ph[i];
+        if (p->type != PT_LOAD || p->memsz == 0)
+            continue;
+        uint64_t start = ALIGN_DOWN(p->vaddr, PAGE_SIZE);
+        uint64_t end = ALIGN_UP(p->vaddr + p->memsz, PAGE_SIZE);
+        uint64_t file_bytes = p->vaddr + p->filesz - start;
+        int err = vm_map_fixed(vm, start + l->bias, end - start, prot_of(p->flags), v,
+                               ALIGN_DOWN(p->offset, PAGE_SIZE), file_bytes, NULL);
+        if (err)
+            return fail(path, "cannot map a segment", err);
+    }
+    l->end = hi + l->bias;
+    return 0;
+}
+
+static uint64_t phdr_address(struct loaded *l)
+{
+    for (int i = 0; i < l->eh.phnum; i++)
+        if (l->ph[i].type == PT_PHDR)
+            return l->ph[i].vaddr + l->bias;
+    for (int i = 0; i < l->eh.phnum; i++) {
+        struct elf64_phdr *p = &l->ph[i];
+        if (p->type == PT_LOAD && l->eh.phoff >= p->offset && l->eh.phoff - p->offset < p->filesz)
+            return p->vaddr + (l->eh.phoff - p->offset) + l->bias;
+    }
+    return 0;
+}
+
+/* Push bytes onto the new stack (top-down); returns the user address or 0 on fault. */
+static uint64_t push(uint64_t *sp, const void *data, uint64_t len)
+{
+    *sp -= len;
+    return copy_to_user(*sp, data, len) ? 0 : *sp;
+}
+
+static int build_stack(struct process *p, struct loaded *prog, uint64_t interp_base, const char *path,
+                       int argc, const char *const *argv, int envc, const char *const *envp,
+                       uint64_t *sp_out)
+{
+    uint64_t sp = STACK_TOP;
+    uint64_t *argv_u = kmalloc((argc + envc + 2) * sizeof(uint64_t));
+    uint64_t *envp_u = argv_u + argc + 1;
+    uint8_t rnd[16];
+    uint64_t hwcap, hwcap2;
+    if (!argv_u)
+        return -ENOMEM;
+
+    uint64_t execfn = push(&sp, path, strlen(path) + 1);
+    for (int i = envc - 1; i >= 0; i--)
+        envp_u[i] = push(&sp, envp[i], strlen(envp[i]) + 1);
+    for (int i = argc - 1; i >= 0; i--)
+        argv_u[i] = push(&sp, argv[i], strlen(argv[i]) + 1);
+    uint64_t platform = push(&sp, "aarch64", 8);
+    random_bytes(rnd, sizeof(rnd));
+    sp &= ~15UL;
+    uint64_t random = push(&sp, rnd, sizeof(rnd));
+    arch_hwcaps(&hwcap, &hwcap2);
+
+    uint64_t auxv[][2] = {
+        { AT_PHDR, phdr_address(prog) }, { AT_PHENT, sizeof(struct elf64_phdr) },
+        { AT_PHNUM, prog->eh.phnum }, { AT_PAGESZ, PAGE_SIZE }, { AT_BASE, interp_base },
+        { AT_FLAGS, 0 }, { AT_ENTRY, prog->eh.entry + prog->bias }, { AT_UID, 0 }, { AT_EUID, 0 },
+        { AT_GID, 0 }, { AT_EGID, 0 }, { AT_SECURE, 0 }, { AT_HWCAP, hwcap }, { AT_HWCAP2, hwcap2 },
+        { AT_CLKTCK, TICK_HZ }, { AT_RANDOM, random }, { AT_PLATFORM, platform },
+        { AT_EXECFN, execfn }, { AT_NULL, 0 },
+    };
+    /* argc, argv[], NULL, envp[], NULL, auxv: keep the final sp 16-byte aligned. */
+    uint64_t words = 1 + argc + 1 + envc + 1 + 2 * ARRAY_SIZE(auxv);
+    sp = (sp - words * 8) & ~15UL;
+    uint64_t cursor = sp, zero = 0, argc64 = argc;
+    int bad = copy_to_user(cursor, &argc64, 8);
+    cursor += 8;
+    bad |= copy_to_user(cursor, argv_u, argc * 8);
+    cursor += argc * 8;
+    bad |= copy_to_user(cursor, &zero, 8);
+    cursor += 8;
+    bad |= copy_to_user(cursor, envp_u, envc * 8);
+    cursor += envc * 8;
+    bad |= copy_to_user(cursor, &zero, 8);
+    cursor += 8;
+    bad |= copy_to_user(cursor, auxv, sizeof(auxv));
+    kfree(argv_u);
+    if (bad || !execfn || !platform || !random)
+        return -EFAULT;
+    *sp_out = sp;
+    return 0;
+}
+
+int exec_program(struct process *p, const char *path, int argc, const char *const *argv,
+                 int envc, const char *const *envp, struct user_entry *out)
+{
+    struct vnode *v, *iv = NULL;
+    struct loaded *prog = kzalloc(sizeof(*prog)), *interp = kzalloc(sizeof(*interp));
+    char interp_path[VFS_PATH_MAX];
+    int err;
+    if (!prog || !interp)
+        return -ENOMEM;
+
+    struct vm *vm = p->vm;
+    vm->mmap_top = STACK_TOP - STACK_SIZE - STACK_GAP;
+    if ((err = vfs_lookup(NULL, path, VFS_FOLLOW, &v)))
+        return fail(path, "not found in the image", err);
+    if ((err = read_headers(path, v, prog)))
+        return err;
+    interp_path[0] = 0;
+    for (int i = 0; i < prog->eh.phnum; i++) {
+        struct elf64_phdr *ph = &prog->ph[i];
+        if (ph->type != PT_INTERP)
+            continue;
+        if (ph->filesz < 2 || ph->filesz > sizeof(interp_path) ||
+            read_exact(v, ph->offset, interp_path, ph->filesz) || interp_path[ph->filesz - 1])
+            return fail(path, "bad PT_INTERP", -ENOEXEC);
+    }
+    if ((err = map_segments(path, vm, v, prog, PIE_BASE)))
+        return err;
+    uint64_t entry = prog->eh.entry + prog->bias, interp_base = 0;
+    if (interp_path[0]) {
+        if ((err = vfs_lookup(NULL, interp_path, VFS_FOLLOW, &iv)))
+            return fail(interp_path, "interpreter not found in the image", err);
+        if ((err = read_headers(interp_path, iv, interp)) || (err = map_segments(interp_path, vm, iv, interp, 0)))
+            return err;
+        interp_base = interp->bias;
+        entry = interp->eh.entry + interp->bias;
+    }
+    vm->brk_start = vm->brk = prog->end;
+    if ((err = vm_map_fixed(vm, STACK_TOP - STACK_SIZE, STACK_SIZE, PROT_READ | PROT_WRITE, NULL, 0, 0, "[stack]")))
+        return err;
+    p->exe = v;
+    if ((err = build_stack(p, prog, interp_base, path, argc, argv, envc, envp, &out->sp)))
+        return fail(path, "cannot build the initial stack", err);
+    out->pc = entry;
+    kfree(prog);
+    kfree(interp);
+    return 0;
+}

@@ -1,0 +1,31 @@
+/* The process: one program running in its own address space. Single-threaded for now; the
+ * thread issue splits this into process (vm, files, cwd) and threads (registers, tid). */
+#pragma once
+#include <stdint.h>
+#include <stdbool.h>
+
+struct vm;
+struct vnode;
+struct file;
+
+#define MAX_FDS 1024
+
+struct process {
+    int pid;
+    struct vm *vm;
+    struct vnode *exe;          /* the program's vnode, for /proc/self/exe */
+    struct vnode *cwd;
+    struct file *fds[MAX_FDS];
+    bool cloexec[MAX_FDS];
+    uint64_t clear_child_tid;   /* set_tid_address */
+    uint64_t robust_list, robust_list_len;
+    uint64_t sigmask;
+    struct { uint64_t handler, flags, restorer, mask; } sigactions[64];
+    uint32_t umask;
+};
+
+struct process *current_process(void);
+struct process *process_create(void);
+/* Lowest free descriptor >= min, or -EMFILE. */
+int fd_alloc(struct process *p, struct file *f, int min, bool cloexec);
+struct file *fd_get(struct process *p, int fd);

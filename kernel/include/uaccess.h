@@ -1,0 +1,12 @@
+/* Moving data across the user/kernel boundary. Every user pointer goes through here: the range
+ * must lie in user space and in VMAs allowing the access; pages are faulted in as needed, so a
+ * bad pointer is -EFAULT and never a kernel fault. */
+#pragma once
+#include <stdint.h>
+#include <stddef.h>
+
+int copy_from_user(void *dst, uint64_t src, size_t len);
+int copy_to_user(uint64_t dst, const void *src, size_t len);
+/* A NUL-terminated string of at most max-1 bytes; returns its length, -EFAULT, or
+ * -ENAMETOOLONG when no NUL came within max bytes. */
+int64_t strncpy_from_user(char *dst, uint64_t src, size_t max);

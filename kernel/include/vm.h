@@ -1,0 +1,45 @@
+/* A process's user address space: the list of mapped areas (VMAs) and demand paging over them.
+ * Pages are allocated on first touch: anonymous ones zeroed, file-backed ones read from the
+ * file (a private copy; there is no sharing or writeback). */
+#pragma once
+#include <stdint.h>
+#include <stdbool.h>
+
+struct vnode;
+
+struct vma {
+    uint64_t start, end;        /* page-aligned, end exclusive */
+    int prot;                   /* PROT_READ|PROT_WRITE|PROT_EXEC */
+    struct vnode *file;         /* NULL: anonymous */
+    uint64_t file_offset;       /* file offset of `start` */
+    uint64_t file_bytes;        /* bytes from `start` backed by the file; the rest reads as zero */
+    const char *name;           /* "[stack]", "[heap]", or NULL */
+    struct vma *next;           /* sorted by start */
+};
+
+struct vm {
+    uint64_t root;              /* page-table root (physical) */
+    struct vma *vmas;
+    uint64_t brk_start, brk;
+    uint64_t mmap_top;          /* top-down placement starts below this */
+    uint64_t pages;             /* resident user pages */
+};
+
+enum access { ACCESS_READ = 1, ACCESS_WRITE = 2, ACCESS_EXEC = 4 };
+
+struct vm *vm_create(void);
+/* Map [start, start+len) exactly, replacing whatever was there (MAP_FIXED semantics). */
+int vm_map_fixed(struct vm *vm, uint64_t start, uint64_t len, int prot, struct vnode *file,
+                 uint64_t file_offset, uint64_t file_bytes, const char *name);
+/* A free gap of len bytes, highest first below mmap_top (0 when none). */
+uint64_t vm_find_free(struct vm *vm, uint64_t len);
+bool vm_range_free(struct vm *vm, uint64_t start, uint64_t len);
+int vm_unmap(struct vm *vm, uint64_t start, uint64_t len);
+int vm_protect(struct vm *vm, uint64_t start, uint64_t len, int prot);
+/* Resolve a fault at addr for access; 0 when the page is now present, -EFAULT otherwise. */
+int vm_fault(struct vm *vm, uint64_t addr, enum access access);
+struct vma *vm_find(struct vm *vm, uint64_t addr);
+void vm_drop_pages(struct vm *vm, uint64_t start, uint64_t end);
+int vm_move_pages(struct vm *vm, uint64_t src, uint64_t dest, uint64_t len);
+/* Physical page behind a user address, faulting it in for access (0: not accessible). */
+uint64_t vm_user_page(struct vm *vm, uint64_t addr, enum access access);

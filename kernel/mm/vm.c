@@ -1,0 +1,229 @@
+/* User address spaces: VMAs kept sorted in a singly linked list, split on partial unmap or
+ * protect, and demand paging. */
+#include "kernel.h"
+#include "vm.h"
+#include "mm.h"
+#include "uvm.h"
+#include "vfs.h"
+#include "errno.h"
+#include "linux_abi.h"
+#include <string.h>
+
+static uint64_t page_round_up(uint64_t x) { return ALIGN_UP(x, PAGE_SIZE); }
+
+struct vm *vm_create(void)
+{
+    struct vm *vm = kzalloc(sizeof(*vm));
+    if (!vm)
+        return NULL;
+    vm->root = uvm_create();
+    if (!vm->root) {
+        kfree(vm);
+        return NULL;
+    }
+    return vm;
+}
+
+struct vma *vm_find(struct vm *vm, uint64_t addr)
+{
+    for (struct vma *v = vm->vmas; v && v->start <= addr; v = v->next)
+        if (addr < v->end)
+            return v;
+    return NULL;
+}
+
+static void free_user_page(uint64_t pa)
+{
+    page_free(pa, 1);
+}
+
+/* Split the VMA containing addr so that a VMA boundary falls exactly at addr. */
+static int split_at(struct vm *vm, uint64_t addr)
+{
+    struct vma *v = vm_find(vm, addr);
+    if (!v || v->start == addr)
+        return 0;
+    struct vma *tail = kmalloc(sizeof(*tail));
+    if (!tail)
+        return -ENOMEM;
+    *tail = *v;
+    uint64_t cut = addr - v->start;
+    tail->start = addr;
+    tail->file_offset = v->file_offset + cut;
+    tail->file_bytes = v->file_bytes > cut ? v->file_bytes - cut : 0;
+    v->end = addr;
+    v->file_bytes = v->file_bytes < cut ? v->file_bytes : cut;
+    v->next = tail;
+    return 0;
+}
+
+int vm_unmap(struct vm *vm, uint64_t start, uint64_t len)
+{
+    uint64_t end = start + page_round_up(len);
+    if ((start & (PAGE_SIZE - 1)) || len == 0 || end > USER_VA_END || end < start)
+        return -EINVAL;
+    if (split_at(vm, start) || split_at(vm, end))
+        return -ENOMEM;
+    struct vma **link = &vm->vmas;
+    while (*link) {
+        struct vma *v = *link;
+        if (v->start >= start && v->end <= end) {
+            *link = v->next;
+            kfree(v);
+        } else {
+            link = &v->next;
+        }
+    }
+    uint64_t before = page_free_count();
+    uvm_unmap(vm->root, start, end, free_user_page);
+    vm->pages -= page_free_count() - before;
+    return 0;
+}
+
+int vm_map_fixed(struct vm *vm, uint64_t start, uint64_t len, int prot, struct vnode *file,
+                 uint64_t file_offset, uint64_t file_bytes, const char *name)
+{
+    uint64_t end = start + page_round_up(len);
+    if ((start & (PAGE_SIZE - 1)) || len == 0 || end > USER_VA_END || end <= start)
+        return -EINVAL;
+    int err = vm_unmap(vm, start, end - start);
+    if (err)
+        return err;
+    struct vma *n = kzalloc(sizeof(*n));
+    if (!n)
+        return -ENOMEM;
+    *n = (struct vma){ start, end, prot, file, file_offset, file ? file_bytes : 0, name, NULL };
+    struct vma **link = &vm->vmas;
+    while (*link && (*link)->start < start)
+        link = &(*link)->next;
+    n->next = *link;
+    *link = n;
+    return 0;
+}
+
+bool vm_range_free(struct vm *vm, uint64_t start, uint64_t len)
+{
+    uint64_t end = start + len;
+    for (struct vma *v = vm->vmas; v; v = v->next)
+        if (v->start < end && start < v->end)
+            return false;
+    return end <= USER_VA_END && end > start;
+}
+
+uint64_t vm_find_free(struct vm *vm, uint64_t len)
+{
+    len = page_round_up(len);
+    uint64_t top = vm->mmap_top;
+    /* Walk gaps from the top down: candidates end at the start of each VMA below top. */
+    for (;;) {
+        if (top < len + PAGE_SIZE)
+            return 0;
+        uint64_t cand = top - len;
+        struct vma *clash = NULL;
+        for (struct vma *v = vm->vmas; v; v = v->next)
+            if (v->start < cand + len && cand < v->end)
+                clash = v;   /* keep the highest clash */
+        if (!clash)
+            return cand;
+        top = clash->start;
+    }
+}
+
+int vm_protect(struct vm *vm, uint64_t start, uint64_t len, int prot)
+{
+    uint64_t end = start + page_round_up(len);
+    if (start & (PAGE_SIZE - 1))
+        return -EINVAL;
+    if (len == 0)
+        return 0;
+    /* Linux: ENOMEM when any part of the range is not mapped. */
+    for (uint64_t a = start; a < end;) {
+        struct vma *v = vm_find(vm, a);
+        if (!v)
+            return -ENOMEM;
+        a = v->end;
+    }
+    if (split_at(vm, start) || split_at(vm, end))
+        return -ENOMEM;
+    for (struct vma *v = vm->vmas; v; v = v->next)
+        if (v->start >= start && v->end <= end)
+            v->prot = prot;
+    uvm_protect(vm->root, start, end, prot);
+    return 0;
+}
+
+static bool allowed(int prot, enum access access)
+{
+    if ((access & ACCESS_WRITE) && !(prot & PROT_WRITE))
+        return false;
+    if ((access & ACCESS_EXEC) && !(prot & PROT_EXEC))
+        return false;
+    if ((access & ACCESS_READ) && !(prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
+        return false;
+    return true;
+}
+
+/* Fill a fresh page for v at page address va: file bytes where the VMA has them, zeros beyond. */
+static int fill_page(struct vma *v, uint64_t va, void *page)
+{
+    uint64_t off = va - v->start;
+    memset(page, 0, PAGE_SIZE);
+    if (v->file && off < v->file_bytes) {
+        uint64_t n = v->file_bytes - off < PAGE_SIZE ? v->file_bytes - off : PAGE_SIZE;
+        int64_t got = vfs_read(v->file, v->file_offset + off, page, n);
+        if (got < 0)
+            return (int)got;
+    }
+    return 0;
+}
+
+int vm_fault(struct vm *vm, uint64_t addr, enum access access)
+{
+    struct vma *v = vm_find(vm, addr);
+    if (!v || !allowed(v->prot, access))
+        return -EFAULT;
+    uint64_t va = ALIGN_DOWN(addr, PAGE_SIZE);
+    int prot;
+    if (uvm_lookup(vm->root, va, &prot))
+        return allowed(prot, access) ? 0 : -EFAULT;
+    uint64_t pa = page_alloc(1);
+    if (!pa)
+        return -ENOMEM;
+    if (fill_page(v, va, phys_to_virt(pa)) || uvm_map_page(vm->root, va, pa, v->prot)) {
+        page_free(pa, 1);
+        return -EFAULT;
+    }
+    vm->pages++;
+    return 0;
+}
+
+uint64_t vm_user_page(struct vm *vm, uint64_t addr, enum access access)
+{
+    if (addr >= USER_VA_END || vm_fault(vm, addr, access))
+        return 0;
+    return uvm_lookup(vm->root, ALIGN_DOWN(addr, PAGE_SIZE), NULL);
+}
+
+/* Drop resident pages of [start, end) (madvise DONTNEED): they refault from the VMA. */
+void vm_drop_pages(struct vm *vm, uint64_t start, uint64_t end)
+{
+    uint64_t before = page_free_count();
+    uvm_unmap(vm->root, start, end, free_user_page);
+    vm->pages -= page_free_count() - before;
+}
+
+/* Move resident pages from [src, src+len) to dest (mremap): the physical pages change owner. */
+int vm_move_pages(struct vm *vm, uint64_t src, uint64_t dest, uint64_t len)
+{
+    for (uint64_t off = 0; off < len; off += PAGE_SIZE) {
+        int prot;
+        uint64_t pa = uvm_lookup(vm->root, src + off, &prot);
+        if (!pa)
+            continue;
+        struct vma *d = vm_find(vm, dest + off);
+        if (uvm_map_page(vm->root, dest + off, pa, d ? d->prot : prot))
+            return -ENOMEM;
+        uvm_unmap(vm->root, src + off, src + off + PAGE_SIZE, NULL);
+    }
+    return 0;
+}

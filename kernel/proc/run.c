@@ -1,0 +1,57 @@
+/* Running the image's program: a process, its standard descriptors on the console, exec, and
+ * the first drop to EL0. Everything after that happens in traps. */
+#include "kernel.h"
+#include "run.h"
+#include "process.h"
+#include "file.h"
+#include "exec.h"
+#include "vfs.h"
+#include "vm.h"
+#include "mm.h"
+#include "uvm.h"
+#include "trap.h"
+#include "errno.h"
+#include "linux_abi.h"
+#include <string.h>
+
+#define KERNEL_STACK_PAGES 8
+
+extern void enter_user(struct trap_frame *f) __attribute__((noreturn));
+
+static void open_console(struct process *p, int fd, int flags)
+{
+    struct file *f = file_new(FILE_CONSOLE, NULL, flags | O_LARGEFILE);
+    if (!f || fd_alloc(p, f, fd, false) != fd)
+        panic("run: cannot open the console as descriptor %d", fd);
+}
+
+void run_program(const struct boot_manifest *m)
+{
+    struct process *p = process_create();
+    struct user_entry entry;
+    if (!p)
+        panic("run: out of memory creating the process");
+    p->cwd = vfs_root();
+    open_console(p, 0, O_RDONLY);
+    open_console(p, 1, O_WRONLY);
+    open_console(p, 2, O_WRONLY);
+
+    int err = exec_program(p, m->program, m->argc, m->argv, m->envc, m->envp, &entry);
+    if (err) {
+        kinfo_replay();
+        kprintf("run: cannot start %s (error %d)\n", m->program, -err);
+        kernel_exit(err == -ENOENT ? 127 : 126, EXIT_KERNEL_ERROR);
+    }
+
+    uint64_t kstack = page_alloc(KERNEL_STACK_PAGES);
+    if (!kstack)
+        panic("run: out of memory for the kernel stack");
+    struct trap_frame *f = (struct trap_frame *)((char *)phys_to_virt(kstack) +
+                                                 KERNEL_STACK_PAGES * PAGE_SIZE) - 1;
+    memset(f, 0, sizeof(*f));
+    f->elr = entry.pc;
+    f->sp_el0 = entry.sp;
+    f->spsr = 0;   /* EL0t, interrupts unmasked */
+    uvm_activate(p->vm->root);
+    enter_user(f);
+}

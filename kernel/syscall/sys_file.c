@@ -1,0 +1,262 @@
+/* File syscalls: open/close, read/write and their vector and positioned forms, lseek. */
+#include "kernel.h"
+#include "syscall.h"
+#include "syscall_path.h"
+#include "process.h"
+#include "file.h"
+#include "vfs.h"
+#include "mm.h"
+#include "uaccess.h"
+#include "errno.h"
+#include "linux_abi.h"
+#include <string.h>
+
+#define IO_CHUNK   65536
+#define UIO_MAXIOV 1024
+#define SEEK_SET 0
+#define SEEK_CUR 1
+#define SEEK_END 2
+#define SEEK_DATA 3
+#define SEEK_HOLE 4
+
+static struct process *proc(void) { return current_process(); }
+
+SYSCALL(openat)
+{
+    char *path = kmalloc(VFS_PATH_MAX);
+    int flags = (int)a2, err;
+    struct vnode *v;
+    struct file *f;
+    if (!path)
+        return -ENOMEM;
+    int64_t n = path_from_user(path, a1);
+    if (n < 0) {
+        err = (int)n;
+        goto out;
+    }
+    flags |= O_LARGEFILE;   /* 64-bit Linux forces it; F_GETFL shows it */
+    if ((f = devfs_open(path, flags)))
+        goto install;
+    err = lookup_at((int)a0, path, (flags & O_NOFOLLOW) ? 0 : VFS_FOLLOW, &v);
+    if (err == -ENOENT && (flags & O_CREAT)) {
+        err = -EROFS;   /* the image is read-only until the writable TFS lands */
+        goto out;
+    }
+    if (err)
+        goto out;
+    if ((flags & O_CREAT) && (flags & O_EXCL)) {
+        err = -EEXIST;
+        goto out;
+    }
+    if (vfs_type(v) == VNODE_SYMLINK) {
+        err = (flags & O_PATH) ? 0 : -ELOOP;
+        if (err)
+            goto out;
+    }
+    if ((flags & O_DIRECTORY) && vfs_type(v) != VNODE_DIR) {
+        err = -ENOTDIR;
+        goto out;
+    }
+    if (vfs_type(v) == VNODE_DIR && ((flags & O_ACCMODE) != O_RDONLY || (flags & O_CREAT))) {
+        err = -EISDIR;
+        goto out;
+    }
+    if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC)) {
+        err = -EROFS;
+        goto out;
+    }
+    f = file_new(FILE_VNODE, v, flags);
+install:
+    if (!f) {
+        err = -ENOMEM;
+        goto out;
+    }
+    err = fd_alloc(proc(), f, 0, flags & O_CLOEXEC);
+    if (err < 0)
+        file_put(f);
+out:
+    kfree(path);
+    return err;
+}
+
+SYSCALL(close)
+{
+    struct process *p = proc();
+    struct file *f = fd_get(p, (int)a0);
+    if (!f)
+        return -EBADF;
+    p->fds[(int)a0] = NULL;
+    file_put(f);
+    return 0;
+}
+
+static bool readable(struct file *f) { return (f->flags & O_ACCMODE) != O_WRONLY && !(f->flags & O_PATH); }
+static bool writable(struct file *f) { return (f->flags & O_ACCMODE) != O_RDONLY && !(f->flags & O_PATH); }
+
+/* Read into user memory through a kernel bounce buffer, chunk by chunk. */
+static int64_t read_to_user(struct file *f, uint64_t ubuf, uint64_t len, int64_t offset)
+{
+    uint64_t done = 0;
+    char *buf = kmalloc(len < IO_CHUNK ? (len ? len : 1) : IO_CHUNK);
+    if (!buf)
+        return -ENOMEM;
+    while (done < len) {
+        uint64_t want = len - done < IO_CHUNK ? len - done : IO_CHUNK;
+        int64_t n = file_read(f, buf, want, offset + done, offset >= 0);
+        if (n < 0) {
+            kfree(buf);
+            return done ? (int64_t)done : n;
+        }
+        if (n > 0 && copy_to_user(ubuf + done, buf, n)) {
+            kfree(buf);
+            return done ? (int64_t)done : -EFAULT;
+        }
+        done += n;
+        if ((uint64_t)n < want || f->kind != FILE_VNODE)
+            break;
+    }
+    kfree(buf);
+    return done;
+}
+
+static int64_t write_from_user(struct file *f, uint64_t ubuf, uint64_t len)
+{
+    uint64_t done = 0;
+    char *buf = kmalloc(len < IO_CHUNK ? (len ? len : 1) : IO_CHUNK);
+    if (!buf)
+        return -ENOMEM;
+    while (done < len) {
+        uint64_t want = len - done < IO_CHUNK ? len - done : IO_CHUNK;
+        if (copy_from_user(buf, ubuf + done, want)) {
+            kfree(buf);
+            return done ? (int64_t)done : -EFAULT;
+        }
+        int64_t n = file_write(f, buf, want);
+        if (n < 0) {
+            kfree(buf);
+            return done ? (int64_t)done : n;
+        }
+        done += n;
+        if ((uint64_t)n < want)
+            break;
+    }
+    kfree(buf);
+    return done;
+}
+
+static struct file *readable_fd(int fd, int64_t *err)
+{
+    struct file *f = fd_get(proc(), fd);
+    *err = !f || !readable(f) ? -EBADF : 0;
+    return *err ? NULL : f;
+}
+
+static struct file *writable_fd(int fd, int64_t *err)
+{
+    struct file *f = fd_get(proc(), fd);
+    *err = !f || !writable(f) ? -EBADF : 0;
+    return *err ? NULL : f;
+}
+
+SYSCALL(read)
+{
+    int64_t err;
+    struct file *f = readable_fd((int)a0, &err);
+    return f ? read_to_user(f, a1, a2, -1) : err;
+}
+
+SYSCALL(write)
+{
+    int64_t err;
+    struct file *f = writable_fd((int)a0, &err);
+    return f ? write_from_user(f, a1, a2) : err;
+}
+
+SYSCALL(pread64)
+{
+    int64_t err;
+    struct file *f = readable_fd((int)a0, &err);
+    if (!f)
+        return err;
+    if (f->kind != FILE_VNODE)
+        return -ESPIPE;
+    if ((int64_t)a3 < 0)
+        return -EINVAL;
+    return read_to_user(f, a1, a2, (int64_t)a3);
+}
+
+SYSCALL(pwrite64)
+{
+    int64_t err;
+    struct file *f = writable_fd((int)a0, &err);
+    if (!f)
+        return err;
+    if (f->kind != FILE_VNODE)
+        return -ESPIPE;
+    if ((int64_t)a3 < 0)
+        return -EINVAL;
+    return write_from_user(f, a1, a2);
+}
+
+static int64_t vector_io(int fd, uint64_t uiov, uint64_t count, bool write)
+{
+    int64_t err, total = 0;
+    struct file *f = write ? writable_fd(fd, &err) : readable_fd(fd, &err);
+    if (!f)
+        return err;
+    if (count > UIO_MAXIOV)
+        return -EINVAL;
+    for (uint64_t i = 0; i < count; i++) {
+        struct linux_iovec iov;
+        if (copy_from_user(&iov, uiov + i * sizeof(iov), sizeof(iov)))
+            return total ? total : -EFAULT;
+        if ((int64_t)iov.iov_len < 0)
+            return -EINVAL;
+        if (iov.iov_len == 0)
+            continue;
+        int64_t n = write ? write_from_user(f, iov.iov_base, iov.iov_len)
+                          : read_to_user(f, iov.iov_base, iov.iov_len, -1);
+        if (n < 0)
+            return total ? total : n;
+        total += n;
+        if ((uint64_t)n < iov.iov_len)
+            break;
+    }
+    return total;
+}
+
+SYSCALL(readv) { return vector_io((int)a0, a1, a2, false); }
+SYSCALL(writev) { return vector_io((int)a0, a1, a2, true); }
+
+SYSCALL(lseek)
+{
+    struct file *f = fd_get(proc(), (int)a0);
+    int64_t off = (int64_t)a1, base;
+    struct vstat st;
+    if (!f)
+        return -EBADF;
+    if (f->kind == FILE_CONSOLE)
+        return -ESPIPE;
+    if (f->kind != FILE_VNODE)
+        return 0;   /* /dev/null and friends: Linux accepts any seek and stays at 0 */
+    if (vfs_stat(f->vnode, &st))
+        return -EIO;
+    switch ((int)a2) {
+    case SEEK_SET: base = 0; break;
+    case SEEK_CUR: base = f->offset; break;
+    case SEEK_END: base = st.size; break;
+    case SEEK_DATA:
+        if (off < 0 || (uint64_t)off >= st.size) return -ENXIO;
+        base = 0; break;
+    case SEEK_HOLE:
+        if (off < 0 || (uint64_t)off >= st.size) return -ENXIO;
+        base = 0; off = st.size; break;
+    default: return -EINVAL;
+    }
+    if (base + off < 0)
+        return -EINVAL;
+    f->offset = base + off;
+    if (vfs_type(f->vnode) == VNODE_DIR)
+        f->dir_cookie = f->offset;
+    return f->offset;
+}

@@ -1,0 +1,296 @@
+/* Filesystem-metadata syscalls: stat family, getdents64, readlinkat, access, cwd. */
+#include "kernel.h"
+#include "syscall.h"
+#include "syscall_path.h"
+#include "process.h"
+#include "file.h"
+#include "vfs.h"
+#include "mm.h"
+#include "uaccess.h"
+#include "errno.h"
+#include "linux_abi.h"
+#include <string.h>
+
+#define R_OK 4
+#define W_OK 2
+#define X_OK 1
+
+static struct process *proc(void) { return current_process(); }
+
+/* stat of (dirfd, path, flags) into a struct linux_stat, handling AT_EMPTY_PATH and /dev. */
+static int stat_at(int dirfd, uint64_t upath, int flags, struct linux_stat *st)
+{
+    char *path = kmalloc(VFS_PATH_MAX);
+    struct vnode *v;
+    int err;
+    if (!path)
+        return -ENOMEM;
+    int64_t n = path_from_user(path, upath);
+    if (n < 0) {
+        err = (int)n;
+        goto out;
+    }
+    if (n == 0 && (flags & AT_EMPTY_PATH)) {
+        struct file *f = dirfd == AT_FDCWD ? NULL : fd_get(proc(), dirfd);
+        if (dirfd == AT_FDCWD) {
+            struct file tmp = { .kind = FILE_VNODE, .vnode = proc()->cwd };
+            err = file_stat(&tmp, st);
+        } else {
+            err = f ? file_stat(f, st) : -EBADF;
+        }
+        goto out;
+    }
+    struct file *dev = devfs_open(path, 0);
+    if (dev) {
+        err = file_stat(dev, st);
+        file_put(dev);
+        goto out;
+    }
+    err = lookup_at(dirfd, path, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : VFS_FOLLOW, &v);
+    if (!err) {
+        struct file tmp = { .kind = FILE_VNODE, .vnode = v };
+        err = file_stat(&tmp, st);
+    }
+out:
+    kfree(path);
+    return err;
+}
+
+SYSCALL(newfstatat)
+{
+    struct linux_stat st;
+    if ((int)a3 & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT))
+        return -EINVAL;
+    int err = stat_at((int)a0, a1, (int)a3, &st);
+    return err ? err : (copy_to_user(a2, &st, sizeof(st)) ? -EFAULT : 0);
+}
+
+SYSCALL(fstat)
+{
+    struct linux_stat st;
+    struct file *f = fd_get(proc(), (int)a0);
+    if (!f)
+        return -EBADF;
+    int err = file_stat(f, &st);
+    return err ? err : (copy_to_user(a1, &st, sizeof(st)) ? -EFAULT : 0);
+}
+
+SYSCALL(statx)
+{
+    struct linux_stat st;
+    struct linux_statx sx;
+    int flags = (int)a2;
+    if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE))
+        return -EINVAL;
+    if ((flags & AT_STATX_SYNC_TYPE) == AT_STATX_SYNC_TYPE)
+        return -EINVAL;
+    int err = stat_at((int)a0, a1, flags, &st);
+    if (err)
+        return err;
+    memset(&sx, 0, sizeof(sx));
+    sx.stx_mask = STATX_BASIC_STATS;
+    sx.stx_blksize = st.st_blksize;
+    sx.stx_nlink = st.st_nlink;
+    sx.stx_uid = st.st_uid;
+    sx.stx_gid = st.st_gid;
+    sx.stx_mode = (uint16_t)st.st_mode;
+    sx.stx_ino = st.st_ino;
+    sx.stx_size = st.st_size;
+    sx.stx_blocks = st.st_blocks;
+    sx.stx_atime.tv_sec = st.st_atime_sec;
+    sx.stx_atime.tv_nsec = (uint32_t)st.st_atime_nsec;
+    sx.stx_mtime.tv_sec = st.st_mtime_sec;
+    sx.stx_mtime.tv_nsec = (uint32_t)st.st_mtime_nsec;
+    sx.stx_ctime.tv_sec = st.st_ctime_sec;
+    sx.stx_ctime.tv_nsec = (uint32_t)st.st_ctime_nsec;
+    sx.stx_rdev_major = (uint32_t)(st.st_rdev >> 8);
+    sx.stx_rdev_minor = (uint32_t)(st.st_rdev & 0xff);
+    sx.stx_dev_major = 0;
+    sx.stx_dev_minor = (uint32_t)st.st_dev;
+    return copy_to_user(a4, &sx, sizeof(sx)) ? -EFAULT : 0;
+}
+
+SYSCALL(getdents64)
+{
+    struct file *f = fd_get(proc(), (int)a0);
+    uint64_t ubuf = a1, size = a2, used = 0;
+    struct vdirent *e = kmalloc(sizeof(*e));
+    char *rec = kmalloc(512);
+    int64_t ret = 0;
+    if (!e || !rec) {
+        ret = -ENOMEM;
+        goto out;
+    }
+    if (!f) {
+        ret = -EBADF;
+        goto out;
+    }
+    if (f->kind != FILE_VNODE || vfs_type(f->vnode) != VNODE_DIR) {
+        ret = -ENOTDIR;
+        goto out;
+    }
+    for (;;) {
+        uint64_t cookie = f->dir_cookie;
+        int got = vfs_readdir(f->vnode, &cookie, e);
+        if (got < 0) {
+            ret = got;
+            goto out;
+        }
+        if (got == 0)
+            break;
+        size_t namelen = strnlen(e->name, sizeof(e->name) - 1);
+        uint64_t reclen = ALIGN_UP(offsetof(struct linux_dirent64, d_name) + namelen + 1, 8);
+        if (used + reclen > size) {
+            if (used == 0)
+                ret = -EINVAL;   /* buffer too small for even one entry */
+            break;
+        }
+        struct linux_dirent64 *d = (struct linux_dirent64 *)rec;
+        memset(rec, 0, reclen);
+        d->d_ino = e->ino;
+        d->d_off = (int64_t)cookie;
+        d->d_reclen = (uint16_t)reclen;
+        d->d_type = e->type == VNODE_DIR ? DT_DIR : e->type == VNODE_SYMLINK ? DT_LNK : DT_REG;
+        memcpy(d->d_name, e->name, namelen);
+        if (copy_to_user(ubuf + used, rec, reclen)) {
+            ret = -EFAULT;
+            goto out;
+        }
+        used += reclen;
+        f->dir_cookie = cookie;
+        f->offset = cookie;
+    }
+    if (ret == 0)
+        ret = used;
+out:
+    kfree(e);
+    kfree(rec);
+    return ret;
+}
+
+SYSCALL(readlinkat)
+{
+    char *path = kmalloc(VFS_PATH_MAX), *target = kmalloc(VFS_PATH_MAX);
+    int64_t ret;
+    struct vnode *v;
+    if (!path || !target) {
+        ret = -ENOMEM;
+        goto out;
+    }
+    if ((int64_t)a3 <= 0) {
+        ret = -EINVAL;
+        goto out;
+    }
+    ret = path_from_user(path, a1);
+    if (ret < 0)
+        goto out;
+    if (!strcmp(path, "/proc/self/exe")) {
+        ret = proc()->exe ? vfs_path(proc()->exe, target, VFS_PATH_MAX) : -ENOENT;
+        if (ret >= 0)
+            ret = strlen(target);
+    } else {
+        ret = lookup_at((int)a0, path, 0, &v);
+        if (ret == 0)
+            ret = vfs_type(v) == VNODE_SYMLINK ? vfs_readlink(v, target, VFS_PATH_MAX) : -EINVAL;
+    }
+    if (ret >= 0) {
+        uint64_t n = (uint64_t)ret < a3 ? (uint64_t)ret : a3;
+        ret = copy_to_user(a2, target, n) ? -EFAULT : (int64_t)n;
+    }
+out:
+    kfree(path);
+    kfree(target);
+    return ret;
+}
+
+static int64_t access_at(int dirfd, uint64_t upath, int mode, int flags)
+{
+    char *path;
+    struct vnode *v;
+    struct vstat st;
+    int64_t err;
+    if (mode & ~(R_OK | W_OK | X_OK))
+        return -EINVAL;
+    if (flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+        return -EINVAL;
+    if (!(path = kmalloc(VFS_PATH_MAX)))
+        return -ENOMEM;
+    err = path_from_user(path, upath);
+    if (err < 0)
+        goto out;
+    struct file *dev = devfs_open(path, 0);
+    if (dev) {
+        file_put(dev);
+        err = 0;
+        goto out;
+    }
+    err = lookup_at(dirfd, path, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : VFS_FOLLOW, &v);
+    if (err)
+        goto out;
+    if ((err = vfs_stat(v, &st)))
+        goto out;
+    /* We run as root: read always works; write fails only because the image is read-only;
+     * execute needs some x bit (or a directory). */
+    if (mode & W_OK)
+        err = -EROFS;
+    else if ((mode & X_OK) && (st.mode & S_IFMT) != S_IFDIR && !(st.mode & 0111))
+        err = -EACCES;
+out:
+    kfree(path);
+    return err;
+}
+
+SYSCALL(faccessat) { return access_at((int)a0, a1, (int)a2, 0); }
+SYSCALL(faccessat2) { return access_at((int)a0, a1, (int)a2, (int)a3); }
+
+SYSCALL(getcwd)
+{
+    char *buf = kmalloc(VFS_PATH_MAX);
+    int64_t ret;
+    if (!buf)
+        return -ENOMEM;
+    ret = vfs_path(proc()->cwd ? proc()->cwd : vfs_root(), buf, VFS_PATH_MAX);
+    if (ret >= 0) {
+        uint64_t len = strlen(buf) + 1;
+        if (a1 < len)
+            ret = -ERANGE;
+        else
+            ret = copy_to_user(a0, buf, len) ? -EFAULT : (int64_t)len;
+    }
+    kfree(buf);
+    return ret;
+}
+
+static int64_t change_dir(struct vnode *v)
+{
+    if (vfs_type(v) != VNODE_DIR)
+        return -ENOTDIR;
+    proc()->cwd = v;
+    return 0;
+}
+
+SYSCALL(chdir)
+{
+    char *path = kmalloc(VFS_PATH_MAX);
+    struct vnode *v;
+    int64_t err;
+    if (!path)
+        return -ENOMEM;
+    err = path_from_user(path, a0);
+    if (err >= 0)
+        err = lookup_at(AT_FDCWD, path, VFS_FOLLOW, &v);
+    if (err >= 0)
+        err = change_dir(v);
+    kfree(path);
+    return err;
+}
+
+SYSCALL(fchdir)
+{
+    struct file *f = fd_get(proc(), (int)a0);
+    if (!f)
+        return -EBADF;
+    if (f->kind != FILE_VNODE)
+        return -ENOTDIR;
+    return change_dir(f->vnode);
+}

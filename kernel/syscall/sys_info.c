@@ -1,0 +1,149 @@
+/* Identity and system-information syscalls. There is one process, running as root. */
+#include "kernel.h"
+#include "syscall.h"
+#include "process.h"
+#include "mm.h"
+#include "timer.h"
+#include "random.h"
+#include "uaccess.h"
+#include "errno.h"
+#include "linux_abi.h"
+#include <string.h>
+
+SYSCALL(getpid) { return current_process()->pid; }
+SYSCALL(gettid) { return current_process()->pid; }
+SYSCALL(getppid) { return 0; }
+SYSCALL(getuid) { return 0; }
+SYSCALL(geteuid) { return 0; }
+SYSCALL(getgid) { return 0; }
+SYSCALL(getegid) { return 0; }
+
+SYSCALL(umask)
+{
+    uint32_t old = current_process()->umask;
+    current_process()->umask = a0 & 0777;
+    return old;
+}
+
+static void str_copy(char *dst, const char *src) { memcpy(dst, src, strlen(src) + 1); }
+
+SYSCALL(uname)
+{
+    struct linux_utsname u;
+    memset(&u, 0, sizeof(u));
+    str_copy(u.sysname, "Linux");
+    str_copy(u.nodename, "unibuild");
+    str_copy(u.release, "6.1.0-unibuild");   /* the Linux ABI level we implement */
+    str_copy(u.version, "#1 SMP unibuild " KERNEL_VERSION);
+    str_copy(u.machine, "aarch64");
+    str_copy(u.domainname, "(none)");
+    return copy_to_user(a0, &u, sizeof(u)) ? -EFAULT : 0;
+}
+
+#define GRND_NONBLOCK 1
+#define GRND_RANDOM   2
+#define GRND_INSECURE 4
+
+SYSCALL(getrandom)
+{
+    uint8_t buf[256];
+    uint64_t done = 0, len = a1;
+    if (a2 & ~(uint64_t)(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE))
+        return -EINVAL;
+    if ((a2 & GRND_RANDOM) && (a2 & GRND_INSECURE))
+        return -EINVAL;
+    if (len > 0x1ffffff)   /* Linux caps one call at 32 MiB - 1 */
+        len = 0x1ffffff;
+    while (done < len) {
+        uint64_t n = len - done < sizeof(buf) ? len - done : sizeof(buf);
+        random_bytes(buf, n);
+        if (copy_to_user(a0 + done, buf, n))
+            return done ? (int64_t)done : -EFAULT;
+        done += n;
+    }
+    return done;
+}
+
+SYSCALL(sysinfo)
+{
+    struct linux_sysinfo si;
+    memset(&si, 0, sizeof(si));
+    si.uptime = (int64_t)(counter_to_ns(counter_now()) / 1000000000UL);
+    si.totalram = page_total_count() * PAGE_SIZE;
+    si.freeram = page_free_count() * PAGE_SIZE;
+    si.procs = 1;
+    si.mem_unit = 1;
+    return copy_to_user(a0, &si, sizeof(si)) ? -EFAULT : 0;
+}
+
+#define RLIMIT_STACK  3
+#define RLIMIT_NOFILE 7
+#define RLIMIT_AS     9
+#define RLIM_NLIMITS  16
+
+/* Linux's defaults for a root process; resources not listed are unlimited (set at boot). */
+static struct linux_rlimit limits[RLIM_NLIMITS] = {
+    [0] = { RLIM_INFINITY, RLIM_INFINITY },    /* RLIMIT_CPU */
+    [1] = { RLIM_INFINITY, RLIM_INFINITY },    /* RLIMIT_FSIZE */
+    [2] = { RLIM_INFINITY, RLIM_INFINITY },    /* RLIMIT_DATA */
+    [RLIMIT_STACK] = { 8UL << 20, RLIM_INFINITY },
+    [5] = { RLIM_INFINITY, RLIM_INFINITY },    /* RLIMIT_RSS */
+    [6] = { 0x3fff, 0x3fff },                  /* RLIMIT_NPROC */
+    [RLIMIT_AS] = { RLIM_INFINITY, RLIM_INFINITY },
+    [10] = { RLIM_INFINITY, RLIM_INFINITY },   /* RLIMIT_LOCKS */
+    [11] = { 0x3fff, 0x3fff },                 /* RLIMIT_SIGPENDING */
+    [12] = { 819200, 819200 },                 /* RLIMIT_MSGQUEUE */
+    [15] = { RLIM_INFINITY, RLIM_INFINITY },   /* RLIMIT_RTTIME */
+    [RLIMIT_NOFILE] = { MAX_FDS, MAX_FDS },
+    [4] = { 0, RLIM_INFINITY },            /* RLIMIT_CORE */
+    [8] = { 8UL << 20, 8UL << 20 },        /* RLIMIT_MEMLOCK */
+    [13] = { 0, 0 },                       /* RLIMIT_NICE */
+    [14] = { 0, 0 },                       /* RLIMIT_RTPRIO */
+};
+
+SYSCALL(prlimit64)
+{
+    int resource = (int)a1;
+    if (a0 != 0 && (int)a0 != current_process()->pid)
+        return -ESRCH;
+    if (resource < 0 || resource >= RLIM_NLIMITS)
+        return -EINVAL;
+    struct linux_rlimit old = limits[resource], new;
+    if (a2) {
+        if (copy_from_user(&new, a2, sizeof(new)))
+            return -EFAULT;
+        if (new.rlim_cur > new.rlim_max)
+            return -EINVAL;
+        if (resource == RLIMIT_NOFILE && new.rlim_max > MAX_FDS)
+            return -EPERM;   /* the descriptor table has a fixed size */
+    }
+    if (a3 && copy_to_user(a3, &old, sizeof(old)))
+        return -EFAULT;
+    if (a2)
+        limits[resource] = new;
+    return 0;
+}
+
+SYSCALL(getrlimit)
+{
+    if ((int)a0 < 0 || (int)a0 >= RLIM_NLIMITS)
+        return -EINVAL;
+    return copy_to_user(a1, &limits[(int)a0], sizeof(struct linux_rlimit)) ? -EFAULT : 0;
+}
+
+SYSCALL(sched_getaffinity)
+{
+    uint64_t mask = 1;   /* one CPU until SMP */
+    uint64_t len = a1;
+    if ((int)a0 < 0)
+        return -EINVAL;
+    if (a0 != 0 && (int)a0 != current_process()->pid)
+        return -ESRCH;
+    if (len < sizeof(mask) || (len & 7))
+        return -EINVAL;
+    if (copy_to_user(a2, &mask, sizeof(mask)))
+        return -EFAULT;
+    return sizeof(mask);
+}
+
+SYSCALL(sched_yield) { return 0; }   /* the only runnable thread keeps the CPU */

@@ -1,0 +1,173 @@
+/* Memory syscalls: brk, mmap, munmap, mprotect, madvise, mremap. */
+#include "kernel.h"
+#include "syscall.h"
+#include "process.h"
+#include "file.h"
+#include "vm.h"
+#include "vfs.h"
+#include "mm.h"
+#include "errno.h"
+#include "linux_abi.h"
+#include <string.h>
+
+#define PROT_ALL (PROT_READ | PROT_WRITE | PROT_EXEC)
+#define BRK_MAX  (1UL << 40)    /* the heap may grow 1 TiB past the program */
+
+static struct vm *vm(void) { return current_process()->vm; }
+
+/* Linux returns the current break on failure, never an error. */
+SYSCALL(brk)
+{
+    struct vm *v = vm();
+    uint64_t want = a0;
+    if (want < v->brk_start || want > v->brk_start + BRK_MAX)
+        return v->brk;
+    uint64_t old_end = ALIGN_UP(v->brk, PAGE_SIZE), new_end = ALIGN_UP(want, PAGE_SIZE);
+    if (new_end > old_end) {
+        if (!vm_range_free(v, old_end, new_end - old_end) ||
+            vm_map_fixed(v, old_end, new_end - old_end, PROT_READ | PROT_WRITE, NULL, 0, 0, "[heap]"))
+            return v->brk;
+    } else if (new_end < old_end) {
+        vm_unmap(v, new_end, old_end - new_end);
+    }
+    v->brk = want;
+    return v->brk;
+}
+
+SYSCALL(mmap)
+{
+    uint64_t addr = a0, len = a1, offset = a5;
+    int prot = (int)a2, flags = (int)a3, fd = (int)a4;
+    struct vnode *file = NULL;
+    uint64_t file_bytes = 0;
+    struct vm *v = vm();
+
+    if (len == 0 || (offset & (PAGE_SIZE - 1)) || (prot & ~PROT_ALL))
+        return -EINVAL;
+    int type = flags & 3;
+    if (type != MAP_PRIVATE && type != MAP_SHARED)
+        return -EINVAL;
+    uint64_t size = ALIGN_UP(len, PAGE_SIZE);
+    if (size < len || size > USER_VA_END)
+        return -ENOMEM;
+    if (!(flags & MAP_ANONYMOUS)) {
+        struct file *f = fd_get(current_process(), fd);
+        if (!f)
+            return -EBADF;
+        if (f->kind != FILE_VNODE) {
+            if (f->kind == FILE_ZERO)   /* mapping /dev/zero is anonymous memory */
+                goto anonymous;
+            return -ENODEV;
+        }
+        if (vfs_type(f->vnode) != VNODE_FILE)
+            return -EACCES;
+        if ((f->flags & O_ACCMODE) == O_WRONLY)
+            return -EACCES;
+        if (type == MAP_SHARED && (prot & PROT_WRITE))
+            return -EACCES;   /* the image is read-only: no writable shared file mappings */
+        file = f->vnode;
+        file_bytes = len;
+    }
+anonymous:
+    if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
+        if (addr & (PAGE_SIZE - 1))
+            return -EINVAL;
+        if ((flags & MAP_FIXED_NOREPLACE) && !(flags & MAP_FIXED) && !vm_range_free(v, addr, size))
+            return -EEXIST;
+    } else if (!addr || (addr & (PAGE_SIZE - 1)) || !vm_range_free(v, addr, size)) {
+        addr = vm_find_free(v, size);
+        if (!addr)
+            return -ENOMEM;
+    }
+    int err = vm_map_fixed(v, addr, size, prot, file, offset, file_bytes, NULL);
+    return err ? err : (int64_t)addr;
+}
+
+SYSCALL(munmap)
+{
+    if (a0 & (PAGE_SIZE - 1) || a1 == 0)
+        return -EINVAL;
+    return vm_unmap(vm(), a0, a1);
+}
+
+SYSCALL(mprotect)
+{
+    if ((int)a2 & ~PROT_ALL)
+        return -EINVAL;
+    return vm_protect(vm(), a0, a1, (int)a2);
+}
+
+#define MADV_NORMAL     0
+#define MADV_RANDOM     1
+#define MADV_SEQUENTIAL 2
+#define MADV_WILLNEED   3
+#define MADV_DONTNEED   4
+#define MADV_FREE       8
+#define MADV_HUGEPAGE   14
+#define MADV_NOHUGEPAGE 15
+#define MADV_DONTDUMP   16
+#define MADV_DODUMP     17
+
+/* Hints change nothing here; DONTNEED/FREE really drop the pages (they refault as zero or file
+ * contents, which is what Linux guarantees for private mappings). */
+SYSCALL(madvise)
+{
+    uint64_t start = a0, len = ALIGN_UP(a1, PAGE_SIZE);
+    if (start & (PAGE_SIZE - 1))
+        return -EINVAL;
+    switch ((int)a2) {
+    case MADV_NORMAL: case MADV_RANDOM: case MADV_SEQUENTIAL: case MADV_WILLNEED:
+    case MADV_HUGEPAGE: case MADV_NOHUGEPAGE: case MADV_DONTDUMP: case MADV_DODUMP:
+        return 0;
+    case MADV_DONTNEED:
+    case MADV_FREE: {
+        struct vm *v = vm();
+        for (uint64_t a = start; a < start + len; a += PAGE_SIZE)
+            if (!vm_find(v, a))
+                return -ENOMEM;
+        vm_drop_pages(v, start, start + len);
+        return 0;
+    }
+    default:
+        return -EINVAL;
+    }
+}
+
+/* Grow or shrink a mapping; moving copies the pages' contents into a new anonymous-or-file VMA. */
+SYSCALL(mremap)
+{
+    uint64_t old = a0, old_len = ALIGN_UP(a1, PAGE_SIZE), new_len = ALIGN_UP(a2, PAGE_SIZE);
+    int flags = (int)a3;
+    struct vm *v = vm();
+    if ((old & (PAGE_SIZE - 1)) || new_len == 0 || (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED)))
+        return -EINVAL;
+    if (flags & MREMAP_FIXED)
+        return -EINVAL;   /* not supported yet: say so rather than pretend */
+    struct vma *vma = vm_find(v, old);
+    if (!vma || old + old_len > vma->end)
+        return -EFAULT;
+    if (new_len <= old_len) {
+        if (new_len < old_len)
+            vm_unmap(v, old + new_len, old_len - new_len);
+        return old;
+    }
+    if (vm_range_free(v, old + old_len, new_len - old_len)) {
+        int err = vm_map_fixed(v, old + old_len, new_len - old_len, vma->prot, vma->file,
+                               vma->file_offset + (old + old_len - vma->start),
+                               vma->file_bytes > old + old_len - vma->start ?
+                                   vma->file_bytes - (old + old_len - vma->start) : 0, vma->name);
+        return err ? err : (int64_t)old;
+    }
+    if (!(flags & MREMAP_MAYMOVE))
+        return -ENOMEM;
+    uint64_t dest = vm_find_free(v, new_len);
+    if (!dest)
+        return -ENOMEM;
+    int err = vm_map_fixed(v, dest, new_len, vma->prot, vma->file, vma->file_offset + (old - vma->start),
+                           vma->file_bytes > old - vma->start ? vma->file_bytes - (old - vma->start) : 0, NULL);
+    if (err)
+        return err;
+    vm_move_pages(v, old, dest, old_len);
+    vm_unmap(v, old, old_len);
+    return dest;
+}

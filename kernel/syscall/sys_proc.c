@@ -1,0 +1,84 @@
+/* Process lifetime and the signal bookkeeping glibc does at start-up. Signals are recorded, not
+ * yet delivered (the signals issue adds delivery). */
+#include "kernel.h"
+#include "syscall.h"
+#include "process.h"
+#include "uaccess.h"
+#include "errno.h"
+#include <string.h>
+
+#define SIGKILL 9
+#define SIGSTOP 19
+#define SIG_BLOCK   0
+#define SIG_UNBLOCK 1
+#define SIG_SETMASK 2
+
+void process_exit(int status)
+{
+    kernel_exit(status & 0xff, EXIT_NORMAL);
+}
+
+SYSCALL(exit) { process_exit((int)a0); }
+SYSCALL(exit_group) { process_exit((int)a0); }
+
+SYSCALL(set_tid_address)
+{
+    current_process()->clear_child_tid = a0;
+    return current_process()->pid;
+}
+
+SYSCALL(set_robust_list)
+{
+    if (a1 != 24)   /* sizeof(struct robust_list_head) on 64-bit */
+        return -EINVAL;
+    current_process()->robust_list = a0;
+    current_process()->robust_list_len = a1;
+    return 0;
+}
+
+struct kernel_sigaction {
+    uint64_t handler, flags, restorer, mask;
+};
+
+SYSCALL(rt_sigaction)
+{
+    int sig = (int)a0;
+    struct process *p = current_process();
+    if (a3 != 8 || sig < 1 || sig > 64)
+        return -EINVAL;
+    if (a1 && (sig == SIGKILL || sig == SIGSTOP))
+        return -EINVAL;
+    struct kernel_sigaction old;
+    memcpy(&old, &p->sigactions[sig - 1], sizeof(old));
+    if (a1) {
+        struct kernel_sigaction act;
+        if (copy_from_user(&act, a1, sizeof(act)))
+            return -EFAULT;
+        memcpy(&p->sigactions[sig - 1], &act, sizeof(act));
+    }
+    if (a2 && copy_to_user(a2, &old, sizeof(old)))
+        return -EFAULT;
+    return 0;
+}
+
+SYSCALL(rt_sigprocmask)
+{
+    struct process *p = current_process();
+    uint64_t set, old = p->sigmask;
+    if (a3 != 8)
+        return -EINVAL;
+    if (a1) {
+        if (copy_from_user(&set, a1, sizeof(set)))
+            return -EFAULT;
+        set &= ~((1UL << (SIGKILL - 1)) | (1UL << (SIGSTOP - 1)));
+        switch ((int)a0) {
+        case SIG_BLOCK: p->sigmask |= set; break;
+        case SIG_UNBLOCK: p->sigmask &= ~set; break;
+        case SIG_SETMASK: p->sigmask = set; break;
+        default: return -EINVAL;
+        }
+    }
+    if (a2 && copy_to_user(a2, &old, sizeof(old)))
+        return -EFAULT;
+    return 0;
+}

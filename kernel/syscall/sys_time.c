@@ -1,0 +1,103 @@
+/* Clocks and sleeping. Every clock counts from the architecture counter; there is no wall-clock
+ * source yet, so CLOCK_REALTIME starts at the epoch (the RTC issue will set it). */
+#include "kernel.h"
+#include "syscall.h"
+#include "timer.h"
+#include "arch.h"
+#include "uaccess.h"
+#include "errno.h"
+#include "linux_abi.h"
+
+#define CLOCK_REALTIME           0
+#define CLOCK_MONOTONIC          1
+#define CLOCK_PROCESS_CPUTIME_ID 2
+#define CLOCK_THREAD_CPUTIME_ID  3
+#define CLOCK_MONOTONIC_RAW      4
+#define CLOCK_REALTIME_COARSE    5
+#define CLOCK_MONOTONIC_COARSE   6
+#define CLOCK_BOOTTIME           7
+#define TIMER_ABSTIME            1
+#define NSEC                     1000000000UL
+
+static bool valid_clock(uint64_t id) { return id <= CLOCK_BOOTTIME; }
+
+static uint64_t now_ns(void) { return counter_to_ns(counter_now()); }
+
+SYSCALL(clock_gettime)
+{
+    if (!valid_clock(a0))
+        return -EINVAL;
+    uint64_t ns = now_ns();
+    struct linux_timespec ts = { (int64_t)(ns / NSEC), (int64_t)(ns % NSEC) };
+    return copy_to_user(a1, &ts, sizeof(ts)) ? -EFAULT : 0;
+}
+
+SYSCALL(clock_getres)
+{
+    if (!valid_clock(a0))
+        return -EINVAL;
+    if (!a1)
+        return 0;
+    bool coarse = a0 == CLOCK_REALTIME_COARSE || a0 == CLOCK_MONOTONIC_COARSE;
+    /* High-resolution clocks report 1 ns on Linux; the coarse ones the tick. */
+    struct linux_timespec ts = { 0, coarse ? (int64_t)(NSEC / TICK_HZ) : 1 };
+    return copy_to_user(a1, &ts, sizeof(ts)) ? -EFAULT : 0;
+}
+
+SYSCALL(gettimeofday)
+{
+    uint64_t ns = now_ns();
+    struct linux_timeval tv = { (int64_t)(ns / NSEC), (int64_t)((ns % NSEC) / 1000) };
+    if (a0 && copy_to_user(a0, &tv, sizeof(tv)))
+        return -EFAULT;
+    if (a1) {
+        int32_t tz[2] = { 0, 0 };
+        if (copy_to_user(a1, tz, sizeof(tz)))
+            return -EFAULT;
+    }
+    return 0;
+}
+
+/* Sleep until the counter reaches `deadline_ns` (WFI between ticks, interrupts on meanwhile). */
+static void sleep_until(uint64_t deadline_ns)
+{
+    arch_irq_enable();
+    while (now_ns() < deadline_ns)
+        arch_wait_for_interrupt();
+    arch_irq_disable();
+}
+
+static int read_timespec(uint64_t u, uint64_t *ns)
+{
+    struct linux_timespec ts;
+    if (copy_from_user(&ts, u, sizeof(ts)))
+        return -EFAULT;
+    if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (int64_t)NSEC)
+        return -EINVAL;
+    *ns = (uint64_t)ts.tv_sec * NSEC + ts.tv_nsec;
+    return 0;
+}
+
+SYSCALL(nanosleep)
+{
+    uint64_t ns;
+    int err = read_timespec(a0, &ns);
+    if (err)
+        return err;
+    sleep_until(now_ns() + ns);
+    return 0;
+}
+
+SYSCALL(clock_nanosleep)
+{
+    uint64_t ns;
+    if (!valid_clock(a0) || a0 == CLOCK_THREAD_CPUTIME_ID)
+        return -EINVAL;
+    if (a1 & ~(uint64_t)TIMER_ABSTIME)
+        return -EINVAL;
+    int err = read_timespec(a2, &ns);
+    if (err)
+        return err;
+    sleep_until((a1 & TIMER_ABSTIME) ? ns : now_ns() + ns);
+    return 0;
+}

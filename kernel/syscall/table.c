@@ -1,0 +1,58 @@
+/* Which handler serves which aarch64 syscall number (include/uapi/asm-generic/unistd.h).
+ * Anything not here is -ENOSYS, logged once per number with its name. */
+#include "kernel.h"
+#include "syscall.h"
+#include "errno.h"
+
+#define X(nr, name) SYSCALL(name);
+#include "syscall_list.h"
+#undef X
+
+struct syscall_entry {
+    const char *name;
+    syscall_fn fn;
+};
+
+static const struct syscall_entry table[] = {
+#define X(nr, name) [nr] = { #name, sys_##name },
+#include "syscall_list.h"
+#undef X
+};
+
+/* Names of calls we do not implement yet, for the one-time -ENOSYS log line. */
+static const struct { uint16_t nr; const char *name; } known_missing[] = {
+    { 19, "eventfd2" }, { 20, "epoll_create1" }, { 21, "epoll_ctl" }, { 22, "epoll_pwait" },
+    { 33, "mknodat" }, { 34, "mkdirat" }, { 35, "unlinkat" }, { 36, "symlinkat" }, { 37, "linkat" },
+    { 38, "renameat" }, { 43, "statfs" }, { 44, "fstatfs" }, { 46, "ftruncate" }, { 59, "pipe2" },
+    { 71, "sendfile" }, { 72, "pselect6" }, { 73, "ppoll" }, { 82, "fsync" }, { 88, "utimensat" },
+    { 98, "futex" }, { 129, "kill" }, { 130, "tkill" }, { 131, "tgkill" }, { 132, "sigaltstack" },
+    { 139, "rt_sigreturn" }, { 153, "times" }, { 165, "getrusage" }, { 167, "prctl" },
+    { 168, "getcpu" }, { 198, "socket" }, { 200, "bind" }, { 201, "listen" }, { 202, "accept" },
+    { 203, "connect" }, { 220, "clone" }, { 221, "execve" }, { 223, "fadvise64" }, { 227, "msync" },
+    { 232, "mincore" }, { 242, "accept4" }, { 260, "wait4" }, { 279, "memfd_create" },
+    { 293, "rseq" }, { 435, "clone3" }, { 436, "close_range" }, { 437, "openat2" },
+};
+
+const char *syscall_name(uint64_t nr)
+{
+    if (nr < ARRAY_SIZE(table) && table[nr].name)
+        return table[nr].name;
+    for (size_t i = 0; i < ARRAY_SIZE(known_missing); i++)
+        if (known_missing[i].nr == nr)
+            return known_missing[i].name;
+    return "unknown";
+}
+
+static uint8_t logged[512 / 8];
+
+int64_t syscall_dispatch(uint64_t nr, uint64_t a[6])
+{
+    if (nr < ARRAY_SIZE(table) && table[nr].fn)
+        return table[nr].fn(a[0], a[1], a[2], a[3], a[4], a[5]);
+    if (nr >= 512 || !(logged[nr / 8] & (1u << (nr % 8)))) {
+        if (nr < 512)
+            logged[nr / 8] |= (uint8_t)(1u << (nr % 8));
+        kprintf("syscall: %s (%lu) not implemented, returning ENOSYS\n", syscall_name(nr), nr);
+    }
+    return -ENOSYS;
+}
