@@ -2,6 +2,7 @@
 #include "kernel.h"
 #include "arch.h"
 #include "boot.h"
+#include "block.h"
 #include "bootargs.h"
 #include "dt.h"
 #include "mm.h"
@@ -9,7 +10,10 @@
 #include "platform.h"
 #include "psci.h"
 #include "timer.h"
+#include "vfs.h"
 #include "sysreg.h"
+#include "random.h"
+#include "run.h"
 
 
 /* Count timer interrupts over a busy-waited interval: proves counter, timer, GIC and the
@@ -62,6 +66,7 @@ void kmain(uint64_t dtb_pa)
     kinfo_enabled = bootargs.verbose || !bootargs.quiet;
     kinfo("unibuild kernel " KERNEL_VERSION " (" KERNEL_PLATFORM ", " KERNEL_ARCH ")\n");
     platform_init();
+    random_init();
 
     char cpu[96];
     arch_cpu_describe(cpu, sizeof(cpu));
@@ -73,6 +78,7 @@ void kmain(uint64_t dtb_pa)
     measure_ticks();   /* a deliberate 100 ms wait, so not part of the boot time */
     /* devices: (each driver family's init goes on its own line below) */
     pci_init();
+    if (block_device_first()) vfs_mount_root(block_device_first());   /* the image: TFS at / */
 
     uint64_t ready = ready_at - boot_info.entry_counter;
     uint64_t us = counter_to_ns(ready) / 1000;
@@ -83,5 +89,11 @@ void kmain(uint64_t dtb_pa)
         *(volatile uint64_t *)unmapped = 1;
     }
 
+    const struct boot_manifest *m = vfs_root() ? vfs_manifest() : NULL;
+    if (m && m->program && bootargs.exit_status < 0) {
+        if (m->debug)
+            kinfo_enabled = true;
+        run_program(m);
+    }
     kernel_exit(bootargs.exit_status >= 0 ? bootargs.exit_status : 0, EXIT_NORMAL);
 }

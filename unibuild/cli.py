@@ -46,3 +46,7 @@ from .commands.root_cmds import ldd_command, target_root_group  # noqa: E402
 
 main.add_command(target_root_group)
 main.add_command(ldd_command)
+
+from .commands.run_cmds import run_command  # noqa: E402
+
+main.add_command(run_command)

@@ -60,6 +60,7 @@ class LaunchOptions:
     append: tuple[str, ...] = ()
     verbose: bool = False
     el2: bool = False
+    disk: Path | None = None   # a TFS image attached read-only as a virtio-blk disk
 
 
 def resolve_accel(requested: str, host: HostInfo) -> str:
@@ -124,6 +125,8 @@ def kernel_args(options: LaunchOptions) -> str:
     args = list(options.append)
     if options.verbose:
         args.append("verbose")
+    elif options.disk is not None:
+        args.append("quiet")   # a program runs: its output only, diagnostics on error
     return " ".join(args)
 
 
@@ -187,6 +190,10 @@ def build_command(
         "-serial", "chardev:console",
         "-qmp", f"unix:{qmp_socket},server=on,wait=off",
     ]
+    if options.disk is not None:
+        # Modern-only virtio (1.x): the kernel speaks no legacy transport.
+        argv += ["-drive", f"file={options.disk},if=none,format=raw,id=disk0,readonly=on",
+                 "-device", "virtio-blk-pci,drive=disk0,disable-legacy=on"]
     append = kernel_args(options)
     if append:
         argv += ["-append", append]

@@ -52,7 +52,7 @@ int64_t syscall_dispatch(uint64_t nr, uint64_t a[6])
     if (nr >= 512 || !(logged[nr / 8] & (1u << (nr % 8)))) {
         if (nr < 512)
             logged[nr / 8] |= (uint8_t)(1u << (nr % 8));
-        kprintf("syscall: %s (%lu) not implemented, returning ENOSYS\n", syscall_name(nr), nr);
+        kinfo("syscall: %s (%lu) not implemented, returning ENOSYS\n", syscall_name(nr), nr);
     }
     return -ENOSYS;
 }

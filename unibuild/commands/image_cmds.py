@@ -11,6 +11,7 @@ import click
 
 from ..errors import UserError
 from ..image import Manifest, build_image, parse_placement
+from ..program import add_program, check_elf_files, scratch_dir
 from ..tfs.reader import Image, Node
 
 _KIND_BITS = {"dir": stat.S_IFDIR, "file": stat.S_IFREG, "symlink": stat.S_IFLNK}
@@ -44,6 +45,9 @@ def _key_value(text: str, what: str) -> tuple[str, str]:
               help="Kernel option (integer or string value; a bare KEY means 1).")
 @click.option("--debug", is_flag=True, help="Same as --kopt debug=1.")
 @click.option("--in-image", is_flag=True, help="PROGRAM is already an image path (e.g. from --dir).")
+@click.option("--target-root", default=None, metavar="DIR",
+              help="arm64 root to resolve a dynamic PROGRAM's libraries in (default $NANOS_TARGET_ROOT or build/target-root).")
+@click.option("--no-extras", is_flag=True, help="Leave out NSS modules and /etc files.")
 @click.option("--keep-mtime", is_flag=True, help="Store host mtimes instead of 0.")
 @click.option("--keep-owner", is_flag=True, help="Store host uid/gid instead of 0.")
 @click.option("--uuid", "uuid_text", metavar="UUID", help="Filesystem UUID (default: derived from content).")
@@ -51,22 +55,25 @@ def _key_value(text: str, what: str) -> tuple[str, str]:
 @click.option("--size", "size_text", metavar="BYTES", help="Minimum image size (free space is sparse).")
 @click.argument("program")
 @click.argument("args", nargs=-1)
-def build_cmd(output, files, dirs, env, kopt, debug, in_image, keep_mtime, keep_owner,
-              uuid_text, block_size, size_text, program, args):
+def build_cmd(output, files, dirs, env, kopt, debug, in_image, target_root, no_extras, keep_mtime,
+              keep_owner, uuid_text, block_size, size_text, program, args):
     """Write an image that runs PROGRAM (SRC[:DST], a host file) with ARGS."""
     m = Manifest(program="", args=list(args), keep_mtime=keep_mtime, keep_owner=keep_owner,
                  block_size=block_size)
     m.files = [parse_placement(f) for f in files]
     m.dirs = [parse_placement(d) for d in dirs]
-    if in_image:
-        m.program = program
-    else:
-        placement = parse_placement(program)
-        m.files.append(placement)
-        m.program = placement.dst
     for e in env:
         k, v = _key_value(e, "environment entry")
         m.env[k] = v
+    scratch = scratch_dir()
+    if in_image:
+        m.program = program
+    elif ":" in program:   # SRC:DST places a static program by hand, no resolution
+        placement = parse_placement(program)
+        m.files.append(placement)
+        m.program = placement.dst
+    else:
+        add_program(m, program, target_root=target_root, extras=not no_extras, scratch=Path(scratch.name))
     for opt in ([*kopt, "debug=1"] if debug else kopt):
         k, sep, v = opt.partition("=")
         if not k:
@@ -79,7 +86,9 @@ def build_cmd(output, files, dirs, env, kopt, debug, in_image, keep_mtime, keep_
             raise UserError(f"{uuid_text!r} is not a UUID") from None
     if size_text:
         m.min_size = _parse_size(size_text)
-    stats = build_image(m, output)
+    check_elf_files(m)
+    with scratch:
+        stats = build_image(m, output)
     click.echo(f"{output}: {stats.image_size} bytes, {stats.files} files, "
                f"{stats.data_bytes} data bytes, uuid {stats.uuid}")
 

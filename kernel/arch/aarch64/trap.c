@@ -4,6 +4,9 @@
 #include "trap.h"
 #include "irq.h"
 #include "sysreg.h"
+#include "syscall.h"
+#include "process.h"
+#include "vm.h"
 
 static const char *exception_class(uint64_t ec)
 {
@@ -42,10 +45,56 @@ void trap_dump(struct trap_frame *f, uint64_t kind, uint64_t from)
     }
 }
 
+/* The program did something no signal handler can fix yet: say so, exit like a shell would
+ * report it (128 + signal number). */
+static __attribute__((noreturn)) void kill_program(int sig, const char *what, struct trap_frame *f, uint64_t addr)
+{
+    if (sig == 11)
+        kprintf("segfault at %#lx pc %#lx\n", addr, f->elr);
+    else
+        kprintf("%s at pc %#lx (signal %d)\n", what, f->elr, sig);
+    process_exit(128 + sig);
+}
+
+/* Synchronous exceptions from user space: system calls and page faults. */
+static void user_sync(struct trap_frame *f)
+{
+    uint64_t esr = read_sysreg(esr_el1), far = read_sysreg(far_el1);
+    uint64_t ec = esr >> 26;
+    switch (ec) {
+    case 0x15:   /* SVC */
+        f->x[0] = syscall_dispatch(f->x[8], f->x);
+        return;
+    case 0x20:   /* instruction abort from EL0 */
+    case 0x24: { /* data abort from EL0 */
+        uint64_t fsc = esr & 0x3f;
+        enum access access = ec == 0x20 ? ACCESS_EXEC :
+                             ((esr & (1 << 6)) && !(esr & (1 << 8))) ? ACCESS_WRITE : ACCESS_READ;
+        /* translation (0b0001xx), access flag (0b0010xx) and permission (0b0011xx) faults */
+        if (fsc >= 0x04 && fsc <= 0x0f && vm_fault(current_process()->vm, far, access) == 0)
+            return;
+        if (fsc == 0x21)
+            kill_program(7, "bus error (alignment)", f, far);
+        kill_program(11, "segfault", f, far);
+    }
+    case 0x22:
+    case 0x26:
+        kill_program(7, "bus error (misaligned pc or sp)", f, far);
+    case 0x3c:
+        kill_program(5, "breakpoint", f, far);
+    default:     /* undefined instruction, trapped system register, illegal state, ... */
+        kill_program(4, "illegal instruction", f, far);
+    }
+}
+
 void trap_handle(struct trap_frame *f, uint64_t kind, uint64_t from)
 {
     if (kind == TRAP_IRQ) {
         irq_handle();
+        return;
+    }
+    if (kind == TRAP_SYNC && from == FROM_EL0_64) {
+        user_sync(f);
         return;
     }
     kinfo_replay();

@@ -1,0 +1,86 @@
+"""Putting a program into an image manifest: the ELF check, ld.so-exact dependency resolution
+against the target root, and the /etc/ld.so.cache that makes the guest's ld.so find exactly
+what was resolved.
+
+A static program needs no target root; a dynamic one always resolves inside one."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from .errors import UserError
+from .image import Manifest, Placement
+from .resolve.elfcheck import read_elf
+from .resolve.resolver import resolve
+from .resolve.rootfs import RootFS
+from .targetroot import find_root
+
+LD_SO_CACHE = "/etc/ld.so.cache"
+
+
+def add_program(manifest: Manifest, program: str, *, target_root: str | Path | None = None,
+                extras: bool = True, scratch: Path | None = None) -> None:
+    """Fill `manifest` with PROGRAM and everything it needs at run time.
+
+    A program from outside the root goes to /<basename>; one inside the root keeps its path.
+    `scratch` is a directory for generated files (the ld.so.cache); it must outlive the build."""
+    host = Path(program) if Path(program).is_file() else None
+    if host is not None and program.startswith("/") and _in_root(program, target_root):
+        host = None   # an absolute path the target root has: the root's file, as ldd would
+    if host is not None:
+        info = read_elf(host, program)   # aarch64 or a clear error, before anything else
+        if info.interpreter is None:
+            manifest.program = "/" + host.name
+            manifest.files.append(Placement(host, manifest.program))
+            return
+    root = find_root(target_root)
+    resolution = resolve(root, program, ld_library_path=manifest.env.get("LD_LIBRARY_PATH"),
+                         extras=extras)
+    manifest.program = resolution.program
+    for f in resolution.files:
+        if f.symlink is not None:
+            manifest.symlinks[f.path] = f.symlink
+        elif f.host_path is not None:
+            manifest.files.append(Placement(f.host_path, f.path))
+    if resolution.interpreter is not None:
+        if scratch is None:
+            raise ValueError("a dynamic program needs a scratch directory for its ld.so.cache")
+        cache = scratch / "ld.so.cache"
+        cache.write_bytes(resolution.ld_so_cache)
+        manifest.files.append(Placement(cache, LD_SO_CACHE))
+
+
+def _in_root(path: str, target_root: str | Path | None) -> bool:
+    try:
+        root = find_root(target_root)
+    except UserError:
+        return False
+    return RootFS(root).is_file(path) is not None
+
+
+def scratch_dir() -> tempfile.TemporaryDirectory:
+    return tempfile.TemporaryDirectory(prefix="unibuild-image-")
+
+
+def _elf_files(manifest: Manifest):
+    for placement in manifest.files:
+        yield placement.src, placement.dst
+    for placement in manifest.dirs:
+        if placement.src.is_dir():
+            for path in sorted(placement.src.rglob("*")):
+                if path.is_file() and not path.is_symlink():
+                    yield path, placement.dst.rstrip("/") + "/" + str(path.relative_to(placement.src))
+
+
+def check_elf_files(manifest: Manifest) -> None:
+    """Every ELF headed for the image must be aarch64: a foreign one is a clear error naming it,
+    never a silent copy (a host x86-64 binary would only fail later, inside the guest)."""
+    for src, dst in _elf_files(manifest):
+        try:
+            with open(src, "rb") as f:
+                magic = f.read(4)
+        except OSError:
+            continue   # the image writer reports unreadable files itself
+        if magic == b"\x7fELF":
+            read_elf(src, f"{src} (for {dst})")
