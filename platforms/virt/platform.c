@@ -8,6 +8,7 @@
 #include "psci.h"
 #include "timer.h"
 #include "pl011.h"
+#include "pci_host.h"
 #include <string.h>
 
 static const char *const pl011_compat[] = { "arm,pl011", NULL };
@@ -15,7 +16,6 @@ static const char *const gicv3_compat[] = { "arm,gic-v3", NULL };
 static const char *const gicv2_compat[] = { "arm,cortex-a15-gic", "arm,gic-400", "arm,cortex-a9-gic", NULL };
 static const char *const timer_compat[] = { "arm,armv8-timer", NULL };
 static const char *const psci_compat[] = { "arm,psci-1.0", "arm,psci-0.2", "arm,psci", NULL };
-static const char *const pcie_compat[] = { "pci-host-ecam-generic", NULL };
 
 /* /chosen/stdout-path names the console ("/pl011@9000000" or "/pl011@9000000:115200n8"). */
 static int console_node(void)
@@ -98,23 +98,12 @@ static void init_timer(void)
     kinfo("timer: virtual, irq %u, counter %lu Hz, tick %u Hz\n", intid, counter_freq(), TICK_HZ);
 }
 
-static void report_pcie(void)
-{
-    uint64_t base, size;
-    int node = dt_find_compatible(pcie_compat);
-    if (node < 0 || !dt_reg(node, 0, &base, &size)) {
-        kinfo("pci: no ECAM host bridge\n");
-        return;
-    }
-    kinfo("pci: ecam %#lx, %lu buses\n", base, size >> 20);   /* 1 MiB of ECAM per bus */
-}
-
 void platform_init(void)
 {
     init_psci();
     init_gic();
     init_timer();
-    report_pcie();
+    virt_pci_host_init();
 }
 
 void platform_poweroff(int status, int kind)
