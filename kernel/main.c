@@ -78,7 +78,7 @@ void kmain(uint64_t dtb_pa)
     measure_ticks();   /* a deliberate 100 ms wait, so not part of the boot time */
     /* devices: (each driver family's init goes on its own line below) */
     pci_init();
-    if (block_device_first()) vfs_mount_root(block_device_first());   /* the image: TFS at / */
+    if (block_device_first() && !bootargs.blktest) vfs_mount_root(block_device_first()); /* TFS at /; blktest disks are raw */
 
     uint64_t ready = ready_at - boot_info.entry_counter;
     uint64_t us = counter_to_ns(ready) / 1000;

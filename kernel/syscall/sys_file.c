@@ -235,6 +235,8 @@ SYSCALL(lseek)
     struct vstat st;
     if (!f)
         return -EBADF;
+    if (a2 > SEEK_HOLE)
+        return -EINVAL;   /* Linux checks whence before asking the file whether it can seek */
     if (f->kind == FILE_CONSOLE)
         return -ESPIPE;
     if (f->kind != FILE_VNODE)

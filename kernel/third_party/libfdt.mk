@@ -14,6 +14,8 @@ $(LIBFDT_STAMP):
 	@echo "  FETCH   pylibfdt $(LIBFDT_VERSION) (libfdt sources)"
 	$(Q)$(KDIR)/third_party/fetch-libfdt.sh "$(CACHE_DIR)" "$(LIBFDT_VERSION)" "$(LIBFDT_SHA256)"
 
+# The sources come with the stamp; never let make treat them as disposable intermediates.
+.PRECIOUS: $(LIBFDT_DIR)/%.c
 $(LIBFDT_DIR)/%.c: $(LIBFDT_STAMP)
 	@true
 

@@ -1,0 +1,150 @@
+"""`unibuild run` end to end: real programs in the real kernel under qemu TCG.
+
+Expected values come from an oracle where one exists: the same probe under qemu-aarch64-static
+(real Linux syscall semantics on this host's kernel) or values the host computes itself."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import zlib
+from pathlib import Path
+
+import pytest
+
+from unibuild.paths import PROJECT_ROOT
+
+pytestmark = pytest.mark.boot
+
+CC = "aarch64-linux-gnu-gcc"
+UNIBUILD = [sys.executable, "-m", "unibuild"]
+TARGET_ROOT = PROJECT_ROOT / "build" / "target-root"
+
+
+@pytest.fixture(scope="session")
+def target_root() -> Path:
+    subprocess.run([*UNIBUILD, "target-root", "create", str(TARGET_ROOT)], check=True,
+                   stdout=subprocess.DEVNULL)
+    return TARGET_ROOT
+
+
+@pytest.fixture(scope="session")
+def programs(tmp_path_factory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("guest")
+    built = {}
+    for name, source, extra in [
+        ("hello", PROJECT_ROOT / "examples/hello/hello.c", []),
+        ("hello-static", PROJECT_ROOT / "examples/hello/hello.c", ["-static"]),
+        ("probe", PROJECT_ROOT / "tests/guest/probe.c", []),
+        ("probe-static", PROJECT_ROOT / "tests/guest/probe.c", ["-static"]),
+        ("probe-static-pie", PROJECT_ROOT / "tests/guest/probe.c", ["-static-pie"]),
+    ]:
+        subprocess.run([CC, "-O2", "-Wall", *extra, "-o", str(out / name), str(source)], check=True)
+        built[name] = out / name
+    return built
+
+
+def run(program: Path, *args: str, options=(), target_root: Path = TARGET_ROOT, timeout=120):
+    cmd = [*UNIBUILD, "run", "--accel", "tcg", "--timeout", "90", "--target-root", str(target_root),
+           *options, str(program), *args]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+
+
+def oracle(program: Path, *args: str, target_root: Path = TARGET_ROOT) -> str:
+    """The same program on Linux (this host's kernel) through qemu-aarch64-static."""
+    return subprocess.run(["qemu-aarch64-static", "-L", str(target_root), str(program), *args],
+                          capture_output=True, text=True, timeout=60, check=True).stdout
+
+
+@pytest.mark.parametrize("gic", ["2", "3"])
+@pytest.mark.parametrize("variant", ["hello", "hello-static"])
+def test_hello_prints_greeting_and_args_and_exits_zero(programs, target_root, gic, variant):
+    r = run(programs[variant], "arg1", "arg 2", options=("--gic", gic))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "hello world!\nargs:\n  arg1\n  arg 2\n"
+    assert r.stderr == ""   # a good run is quiet
+
+
+@pytest.mark.parametrize("variant", ["probe", "probe-static", "probe-static-pie"])
+def test_argv_and_environment_reach_the_program(programs, target_root, variant):
+    r = run(programs[variant], "args", "x y", "", options=("-e", "PROBE_A=1", "-e", "PROBE_B=two words"))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == [
+        "argc=4", f"argv[0]=/{variant}", "argv[1]=args", "argv[2]=x y", "argv[3]=",
+        "env PROBE_A=1", "env PROBE_B=two words",
+    ]
+
+
+def test_auxv_describes_the_real_kernel(programs, target_root):
+    r = run(programs["probe"], "auxv")
+    assert r.returncode == 0, r.stderr
+    values = dict(line.split("=", 1) for line in r.stdout.splitlines() if line.count("=") == 1)
+    assert values["pagesz"] == "4096" and values["sysconf_pagesize"] == "4096"
+    assert values["hwcap_fp"] == "1" and values["random_nonzero"] == "1"
+    assert values["platform"] == "aarch64" and values["execfn"] == "/probe"
+    assert values["secure"] == "0"
+    assert "machine=aarch64 sysname=Linux" in r.stdout
+
+
+@pytest.mark.parametrize("status", [0, 3, 255])
+def test_exit_status_is_the_programs(programs, target_root, status):
+    assert run(programs["probe-static"], "exit", str(status)).returncode == status
+
+
+def test_segfault_exits_139_with_a_message(programs, target_root):
+    r = run(programs["probe"], "segv")
+    assert r.returncode == 139
+    assert "segfault at 0x8 pc 0x" in r.stdout + r.stderr
+
+
+def test_errno_values_match_linux(programs, target_root):
+    r = run(programs["probe"], "errors")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == oracle(programs["probe"], "errors")
+
+
+def test_bad_pointers_give_efault(programs, target_root):
+    r = run(programs["probe"], "efault")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "write_bad_pointer=-1 errno=EFAULT\nopenat_bad_pointer=-1 errno=EFAULT\n"
+
+
+def test_file_contents_read_from_the_image_match_the_host(programs, target_root, tmp_path):
+    data = os.urandom(3 * 1024 * 1024 + 123)
+    (tmp_path / "blob").write_bytes(data)
+    r = run(programs["probe"], "read", "/data/blob", options=("--file", f"{tmp_path / 'blob'}:/data/blob"))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == f"size={len(data)} crc={zlib.crc32(data):08x} st_size={len(data)} regular=1\n"
+
+
+def test_stat_and_readdir_agree_with_linux(programs, target_root):
+    ours = run(programs["probe"], "stat", "/etc/passwd")
+    assert ours.returncode == 0 and ours.stdout == oracle(programs["probe"], "stat", "/etc/passwd")
+    listing = run(programs["probe"], "ls", "/etc")
+    names = {line.split()[0] for line in listing.stdout.splitlines()}
+    assert {".", "..", "passwd", "group", "ld.so.cache", "nsswitch.conf"} <= names
+
+
+def test_64_gib_prot_none_reservation_then_mprotect_and_touch(programs, target_root):
+    r = run(programs["probe"], "reserve")
+    assert r.returncode == 0 and r.stdout == "reserve ok 1\n", r.stdout + r.stderr
+
+
+def test_malloc_of_256_mib_is_usable(programs, target_root):
+    r = run(programs["probe"], "malloc", options=("-m", "1G"))
+    assert r.returncode == 0 and r.stdout == "malloc ok 1\n", r.stdout + r.stderr
+
+
+def test_clock_advances_across_nanosleep(programs, target_root):
+    r = run(programs["probe"], "clock")
+    assert r.returncode == 0 and r.stdout == "slept_at_least_50ms=1\n", r.stdout + r.stderr
+
+
+def test_foreign_elf_is_one_clear_error(tmp_path, target_root):
+    host_binary = shutil.which("true")
+    r = run(Path(host_binary))
+    assert r.returncode != 0
+    assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert "not aarch64" in r.stderr or "EM_X86_64" in r.stderr

@@ -1,0 +1,5 @@
+"""`python -m unibuild` is the `unibuild` command."""
+
+from .cli import main
+
+main()
