@@ -1,5 +1,5 @@
 # unibuild's front door. On a fresh Debian bookworm (make + python3, root or sudo):
-#   make run         build the kernel and boot it under QEMU
+#   make run         build the kernel, the arm64 target root and examples/hello, and run hello
 #   make test        install what is missing, then run every test (boot tests included)
 #   make test-quick  the same without the slow boot tests (pytest -m "not boot")
 #   make kernel      build the kernel only
@@ -18,7 +18,7 @@ APT_LIST  := deps/apt-packages.txt
 SUDO      := $(if $(filter 0,$(shell id -u)),,sudo)
 PYTEST_RC := build/last-pytest-exit
 
-.PHONY: help deps kernel run test test-quick venv
+.PHONY: help deps kernel examples run test test-quick venv
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -45,8 +45,13 @@ venv: $(STAMP)
 kernel: $(STAMP)
 	$(VENV_BIN)/unibuild kernel
 
-run: $(STAMP)
-	$(VENV_BIN)/unibuild boot
+examples: $(STAMP)
+	$(MAKE) -s -C examples/hello
+
+# The dynamically linked hello: its libraries come from the arm64 target root (built once).
+run: examples
+	$(VENV_BIN)/unibuild target-root create
+	$(VENV_BIN)/unibuild run build/examples/hello/hello arg1 arg2
 
 # pytest's exit status is kept in $(PYTEST_RC) for .ci/run; 5 means no tests were collected,
 # which is a failure here, never a pass.
