@@ -17,6 +17,8 @@ APT_LIST  := deps/apt-packages.txt
 # sudo only when we are not root (a fresh container has no sudo at all).
 SUDO      := $(if $(filter 0,$(shell id -u)),,sudo)
 PYTEST_RC := build/last-pytest-exit
+# Extra pytest arguments, e.g. make test PYTEST_ARGS=-x
+PYTEST_ARGS ?=
 
 .PHONY: help deps kernel examples run test test-quick venv
 
@@ -57,7 +59,7 @@ run: examples
 # which is a failure here, never a pass.
 define run_pytest
 	@mkdir -p build
-	@rc=0; $(VENV_BIN)/pytest $(1) || rc=$$?; echo $$rc > $(PYTEST_RC); \
+	@rc=0; $(VENV_BIN)/pytest $(1) $(PYTEST_ARGS) || rc=$$?; echo $$rc > $(PYTEST_RC); \
 	if [ $$rc -eq 5 ]; then echo "make: pytest collected no tests (exit 5); treating that as a failure" >&2; fi; \
 	exit $$rc
 endef
