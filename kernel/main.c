@@ -75,7 +75,10 @@ void kmain(uint64_t dtb_pa)
     report_memory();
     check_heap();
     uint64_t ready_at = counter_now();
-    measure_ticks();   /* a deliberate 100 ms wait, so not part of the boot time */
+    if (!bootargs.quiet)
+        measure_ticks();   /* a deliberate 100 ms wait: a diagnostic, not part of the boot time */
+    else
+        arch_irq_enable();
     /* devices: (each driver family's init goes on its own line below) */
     pci_init();
     if (block_device_first() && !bootargs.blktest) vfs_mount_root(block_device_first()); /* TFS at /; blktest disks are raw */
