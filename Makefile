@@ -66,6 +66,7 @@ endef
 
 test: $(STAMP)
 	$(call run_pytest,)
+	$(MAKE) -C tests/fuzz run FUZZ_SECONDS=20 PYTHON=$(abspath $(VENV_BIN))/python   # TFS reader fuzz, bounded
 
 test-quick: $(STAMP)
 	$(call run_pytest,-m "not boot")
