@@ -16,6 +16,7 @@ static void tick(void *arg)
 void timer_init(uint32_t intid)
 {
     counts_per_tick = arch_counter_freq() / TICK_HZ;
+    arch_timer_user_access();
     irq_register(intid, tick, NULL);
     arch_timer_arm(counts_per_tick);
 }

@@ -106,7 +106,7 @@ at_el1:
     dsb     nsh
     isb
     mrs     x0, sctlr_el1
-    ldr     x1, =(SCTLR_M | SCTLR_C | SCTLR_I | SCTLR_SA)
+    ldr     x1, =(SCTLR_M | SCTLR_C | SCTLR_I | SCTLR_SA | SCTLR_EL0_BITS)
     orr     x0, x0, x1
     msr     sctlr_el1, x0
     isb

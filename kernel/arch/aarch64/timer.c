@@ -16,6 +16,14 @@ uint64_t arch_counter_freq(void)
     return read_sysreg(cntfrq_el0);
 }
 
+/* User space may read the virtual counter and its frequency (CNTKCTL_EL1.EL0VCTEN), as Linux
+ * allows: runtimes read CNTVCT_EL0 directly for cheap timestamps. The reset value is UNKNOWN. */
+void arch_timer_user_access(void)
+{
+    write_sysreg(cntkctl_el1, 1UL << 1);
+    isb();
+}
+
 void arch_timer_arm(uint64_t counts)
 {
     write_sysreg(cntv_tval_el0, counts);

@@ -12,6 +12,7 @@ uint64_t arch_counter_freq(void);
 /* Fire the per-CPU timer interrupt after `counts` counter ticks (one-shot). */
 void arch_timer_arm(uint64_t counts);
 void arch_timer_stop(void);
+void arch_timer_user_access(void);
 
 /* After the MMU is on: drop the identity map, switch table access to the direct map. */
 void arch_mmu_init(void);

@@ -12,6 +12,11 @@
 #define SCTLR_C          (_UL(1) << 2)
 #define SCTLR_SA         (_UL(1) << 3)
 #define SCTLR_I          (_UL(1) << 12)
+/* What user space may do without trapping, as on Linux: stack alignment checks (SA0), DC ZVA
+ * (DZE, so glibc's memset may use it), read CTR_EL0 (UCT), WFI/WFE (nTWI/nTWE), and cache
+ * maintenance by VA (UCI, for JITs and __clear_cache). */
+#define SCTLR_EL0_BITS   ((_UL(1) << 4) | (_UL(1) << 14) | (_UL(1) << 15) | (_UL(1) << 16) | \
+                          (_UL(1) << 18) | (_UL(1) << 26))
 
 /* MAIR_EL1 attribute indexes used in page-table entries. */
 #define MT_DEVICE_nGnRnE 0
@@ -35,8 +40,9 @@
 #define TCR_SH1_INNER    (_UL(3) << 28)
 #define TCR_TG1_4K       (_UL(2) << 30)
 #define TCR_IPS_SHIFT    32
+#define TCR_TBI0         (_UL(1) << 37)   /* top byte ignored for user addresses, as on Linux */
 #define TCR_BASE         (TCR_T0SZ(16) | TCR_T1SZ(16) | TCR_IRGN0_WBWA | TCR_ORGN0_WBWA | TCR_SH0_INNER | \
-                          TCR_TG0_4K | TCR_IRGN1_WBWA | TCR_ORGN1_WBWA | TCR_SH1_INNER | TCR_TG1_4K)
+                          TCR_TG0_4K | TCR_IRGN1_WBWA | TCR_ORGN1_WBWA | TCR_SH1_INNER | TCR_TG1_4K | TCR_TBI0)
 
 #ifndef __ASSEMBLY__
 #define read_sysreg(r) ({ unsigned long __v; __asm__ volatile("mrs %0, " #r : "=r"(__v)); __v; })
