@@ -148,3 +148,14 @@ def test_foreign_elf_is_one_clear_error(tmp_path, target_root):
     assert r.returncode != 0
     assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
     assert "not aarch64" in r.stderr or "EM_X86_64" in r.stderr
+
+
+@pytest.mark.parametrize("args, status", [(("abort",), 134), (("raise", "15"), 143),
+                                          (("raise", "10", "ignore"), 0), (("raise", "17"), 0)])
+def test_signal_default_actions_match_linux(programs, target_root, args, status):
+    r = run(programs["probe"], *args)
+    expected = subprocess.run(["qemu-aarch64-static", "-L", str(target_root), str(programs["probe"]), *args],
+                              capture_output=True, text=True, timeout=60)
+    linux_status = 128 - expected.returncode if expected.returncode < 0 else expected.returncode
+    assert r.returncode == linux_status == status
+    assert r.stdout.replace("killed by SIGABRT\n", "").replace("killed by SIGTERM\n", "") == expected.stdout

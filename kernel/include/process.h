@@ -20,6 +20,7 @@ struct process {
     uint64_t clear_child_tid;   /* set_tid_address */
     uint64_t robust_list, robust_list_len;
     uint64_t sigmask;
+    uint64_t sigpending;        /* sent while blocked: acted on when unblocked */
     struct { uint64_t handler, flags, restorer, mask; } sigactions[64];
     uint32_t umask;
 };

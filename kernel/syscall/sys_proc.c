@@ -4,6 +4,7 @@
 #include "syscall.h"
 #include "process.h"
 #include "uaccess.h"
+#include "signal.h"
 #include "errno.h"
 #include <string.h>
 
@@ -58,6 +59,7 @@ SYSCALL(rt_sigaction)
     }
     if (a2 && copy_to_user(a2, &old, sizeof(old)))
         return -EFAULT;
+    signals_deliver(p);   /* a pending signal may now be ignored (dropped) or fatal */
     return 0;
 }
 
@@ -80,5 +82,6 @@ SYSCALL(rt_sigprocmask)
     }
     if (a2 && copy_to_user(a2, &old, sizeof(old)))
         return -EFAULT;
+    signals_deliver(p);   /* unblocking may release a pending signal */
     return 0;
 }

@@ -25,7 +25,7 @@ static const struct { uint16_t nr; const char *name; } known_missing[] = {
     { 33, "mknodat" }, { 34, "mkdirat" }, { 35, "unlinkat" }, { 36, "symlinkat" }, { 37, "linkat" },
     { 38, "renameat" }, { 43, "statfs" }, { 44, "fstatfs" }, { 46, "ftruncate" }, { 59, "pipe2" },
     { 71, "sendfile" }, { 72, "pselect6" }, { 73, "ppoll" }, { 82, "fsync" }, { 88, "utimensat" },
-    { 98, "futex" }, { 129, "kill" }, { 130, "tkill" }, { 131, "tgkill" }, { 132, "sigaltstack" },
+    { 98, "futex" }, { 132, "sigaltstack" },
     { 139, "rt_sigreturn" }, { 153, "times" }, { 165, "getrusage" }, { 167, "prctl" },
     { 168, "getcpu" }, { 198, "socket" }, { 200, "bind" }, { 201, "listen" }, { 202, "accept" },
     { 203, "connect" }, { 220, "clone" }, { 221, "execve" }, { 223, "fadvise64" }, { 227, "msync" },

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -201,6 +202,14 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "stat") && argc > 2) return cmd_stat(argv[2]);
     if (!strcmp(cmd, "ls") && argc > 2) return cmd_ls(argv[2]);
     if (!strcmp(cmd, "errors")) return cmd_errors();
+    if (!strcmp(cmd, "abort")) { printf("before abort\n"); fflush(stdout); abort(); }
+    if (!strcmp(cmd, "raise") && argc > 2) {
+        int sig = atoi(argv[2]);
+        if (argc > 3 && !strcmp(argv[3], "ignore"))
+            signal(sig, SIG_IGN);
+        printf("raise=%d\n", raise(sig));
+        return 0;
+    }
     fprintf(stderr, "probe: unknown command %s\n", cmd);
     return 2;
 }
