@@ -40,8 +40,10 @@ class KernelBuild:
         return self.target_dir / "kernel.elf"
 
 
-def kernel_build(platform: str, build_root: Path = BUILD_DIR) -> KernelBuild:
-    build_dir = build_root.resolve() / platform
+def kernel_build(platform: str, build_root: Path = BUILD_DIR, debug: bool = False) -> KernelBuild:
+    # A debug kernel gets its own tree: make only compares timestamps, so objects built with
+    # other flags in the same directory would silently be reused.
+    build_dir = build_root.resolve() / (f"{platform}-debug" if debug else platform)
     return KernelBuild(platform, build_dir, build_dir / "target", build_dir / "host")
 
 
@@ -90,7 +92,7 @@ def build_kernel(
         raise UserError(f"no kernel sources at {kernel_dir} (Makefile missing); is the checkout complete?")
     if shutil.which("make") is None:
         raise UserError("make not found on PATH: install the Debian package make")
-    build = kernel_build(platform.name, build_root)
+    build = kernel_build(platform.name, build_root, debug)
     argv = make_command(
         platform, toolchain, build, kernel_dir=kernel_dir, debug=debug, verbose=verbose
     )
