@@ -30,3 +30,16 @@ uint64_t counter_to_ns(uint64_t counts)
     uint64_t f = arch_counter_freq();
     return (counts / f) * 1000000000UL + (counts % f) * 1000000000UL / f;
 }
+
+/* CLOCK_REALTIME = this offset + the monotonic counter time. */
+static uint64_t realtime_offset_ns;
+
+void time_set_realtime(uint64_t ns_since_epoch)
+{
+    realtime_offset_ns = ns_since_epoch - counter_to_ns(counter_now());
+}
+
+uint64_t time_realtime_ns(void)
+{
+    return realtime_offset_ns + counter_to_ns(counter_now());
+}

@@ -1,5 +1,5 @@
-/* Clocks and sleeping. Every clock counts from the architecture counter; there is no wall-clock
- * source yet, so CLOCK_REALTIME starts at the epoch (the RTC issue will set it). */
+/* Clocks and sleeping. Every clock counts from the architecture counter; CLOCK_REALTIME adds the
+ * offset the platform's real-time clock gave at boot. */
 #include "kernel.h"
 #include "syscall.h"
 #include "timer.h"
@@ -27,7 +27,8 @@ SYSCALL(clock_gettime)
 {
     if (!valid_clock(a0))
         return -EINVAL;
-    uint64_t ns = now_ns();
+    bool wall = a0 == CLOCK_REALTIME || a0 == CLOCK_REALTIME_COARSE;
+    uint64_t ns = wall ? time_realtime_ns() : now_ns();
     struct linux_timespec ts = { (int64_t)(ns / NSEC), (int64_t)(ns % NSEC) };
     return copy_to_user(a1, &ts, sizeof(ts)) ? -EFAULT : 0;
 }
@@ -46,7 +47,7 @@ SYSCALL(clock_getres)
 
 SYSCALL(gettimeofday)
 {
-    uint64_t ns = now_ns();
+    uint64_t ns = time_realtime_ns();
     struct linux_timeval tv = { (int64_t)(ns / NSEC), (int64_t)((ns % NSEC) / 1000) };
     if (a0 && copy_to_user(a0, &tv, sizeof(tv)))
         return -EFAULT;
@@ -98,6 +99,8 @@ SYSCALL(clock_nanosleep)
     int err = read_timespec(a2, &ns);
     if (err)
         return err;
+    if ((a1 & TIMER_ABSTIME) && (a0 == CLOCK_REALTIME || a0 == CLOCK_REALTIME_COARSE))
+        ns = ns > time_realtime_ns() - now_ns() ? ns - (time_realtime_ns() - now_ns()) : 0;
     sleep_until((a1 & TIMER_ABSTIME) ? ns : now_ns() + ns);
     return 0;
 }

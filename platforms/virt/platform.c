@@ -8,6 +8,7 @@
 #include "psci.h"
 #include "timer.h"
 #include "pl011.h"
+#include "pl031.h"
 #include "pci_host.h"
 #include <string.h>
 
@@ -15,6 +16,7 @@ static const char *const pl011_compat[] = { "arm,pl011", NULL };
 static const char *const gicv3_compat[] = { "arm,gic-v3", NULL };
 static const char *const gicv2_compat[] = { "arm,cortex-a15-gic", "arm,gic-400", "arm,cortex-a9-gic", NULL };
 static const char *const timer_compat[] = { "arm,armv8-timer", NULL };
+static const char *const rtc_compat[] = { "arm,pl031", NULL };
 static const char *const psci_compat[] = { "arm,psci-1.0", "arm,psci-0.2", "arm,psci", NULL };
 
 /* /chosen/stdout-path names the console ("/pl011@9000000" or "/pl011@9000000:115200n8"). */
@@ -98,11 +100,25 @@ static void init_timer(void)
     kinfo("timer: virtual, irq %u, counter %lu Hz, tick %u Hz\n", intid, counter_freq(), TICK_HZ);
 }
 
+/* Wall-clock time from the PL031 when the board has one. */
+static void init_rtc(void)
+{
+    uint64_t base, size;
+    int node = dt_find_compatible(rtc_compat);
+    if (node < 0 || !dt_reg(node, 0, &base, &size)) {
+        kinfo("rtc: none; the wall clock starts at the epoch\n");
+        return;
+    }
+    pl031_init(base);
+    kinfo("rtc: pl031 at %#lx\n", base);
+}
+
 void platform_init(void)
 {
     init_psci();
     init_gic();
     init_timer();
+    init_rtc();
     virt_pci_host_init();
 }
 

@@ -1,0 +1,136 @@
+/* Credentials, process name and resource usage. The one process runs as root with no
+ * supplementary groups unless it sets some. */
+#include "kernel.h"
+#include "syscall.h"
+#include "process.h"
+#include "vm.h"
+#include "mm.h"
+#include "timer.h"
+#include "uaccess.h"
+#include "errno.h"
+#include <string.h>
+
+#define NGROUPS_MAX 65536
+#define MAX_GROUPS  64   /* what we keep; more is ENOMEM rather than a silent truncation */
+
+static uint32_t groups[MAX_GROUPS];
+static int ngroups;
+static char comm[16] = "main";
+static int dumpable = 1, no_new_privs, pdeathsig;
+
+SYSCALL(getresuid)
+{
+    uint32_t zero = 0;
+    if (copy_to_user(a0, &zero, 4) || copy_to_user(a1, &zero, 4) || copy_to_user(a2, &zero, 4))
+        return -EFAULT;
+    return 0;
+}
+
+SYSCALL(getresgid)
+{
+    return sys_getresuid(a0, a1, a2, a3, a4, a5);
+}
+
+SYSCALL(getgroups)
+{
+    int size = (int)a0;
+    if (size < 0)
+        return -EINVAL;
+    if (size == 0)
+        return ngroups;
+    if (size < ngroups)
+        return -EINVAL;
+    return copy_to_user(a1, groups, ngroups * sizeof(uint32_t)) ? -EFAULT : ngroups;
+}
+
+SYSCALL(setgroups)
+{
+    int64_t n = (int64_t)a0;
+    if (n < 0 || n > NGROUPS_MAX)
+        return -EINVAL;
+    if (n > MAX_GROUPS)
+        return -ENOMEM;
+    if (copy_from_user(groups, a1, n * sizeof(uint32_t)))
+        return -EFAULT;
+    ngroups = (int)n;
+    return 0;
+}
+
+#define PR_SET_PDEATHSIG    1
+#define PR_GET_PDEATHSIG    2
+#define PR_GET_DUMPABLE     3
+#define PR_SET_DUMPABLE     4
+#define PR_SET_NAME         15
+#define PR_GET_NAME         16
+#define PR_SET_NO_NEW_PRIVS 38
+#define PR_GET_NO_NEW_PRIVS 39
+
+SYSCALL(prctl)
+{
+    switch ((int)a0) {
+    case PR_SET_NAME: {
+        char name[16];
+        int64_t n = strncpy_from_user(name, a1, sizeof(name));
+        if (n == -EFAULT)
+            return -EFAULT;
+        name[15] = 0;   /* longer names are truncated, as on Linux */
+        memcpy(comm, name, sizeof(comm));
+        return 0;
+    }
+    case PR_GET_NAME:
+        return copy_to_user(a1, comm, sizeof(comm)) ? -EFAULT : 0;
+    case PR_SET_DUMPABLE:
+        if (a1 > 1)
+            return -EINVAL;
+        dumpable = (int)a1;
+        return 0;
+    case PR_GET_DUMPABLE:
+        return dumpable;
+    case PR_SET_NO_NEW_PRIVS:
+        if (a1 != 1 || a2 || a3 || a4)
+            return -EINVAL;
+        no_new_privs = 1;
+        return 0;
+    case PR_GET_NO_NEW_PRIVS:
+        if (a1 || a2 || a3 || a4)
+            return -EINVAL;
+        return no_new_privs;
+    case PR_SET_PDEATHSIG:
+        if (a1 > 64)
+            return -EINVAL;
+        pdeathsig = (int)a1;
+        return 0;
+    case PR_GET_PDEATHSIG:
+        return copy_to_user(a1, &pdeathsig, sizeof(int)) ? -EFAULT : 0;
+    default:
+        return -EINVAL;
+    }
+}
+
+struct linux_rusage {
+    int64_t utime_sec, utime_usec, stime_sec, stime_usec;
+    int64_t maxrss, ixrss, idrss, isrss, minflt, majflt, nswap, inblock, oublock, msgsnd, msgrcv,
+            nsignals, nvcsw, nivcsw;
+};
+
+#define RUSAGE_SELF     0
+#define RUSAGE_CHILDREN (-1)
+#define RUSAGE_THREAD   1
+
+/* All CPU time since boot is the program's (one process, one CPU); it is reported as user time
+ * because the kernel does not yet account its own share separately. */
+SYSCALL(getrusage)
+{
+    struct linux_rusage ru;
+    int who = (int)a0;
+    if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN && who != RUSAGE_THREAD)
+        return -EINVAL;
+    memset(&ru, 0, sizeof(ru));
+    if (who != RUSAGE_CHILDREN) {
+        uint64_t us = counter_to_ns(counter_now()) / 1000;
+        ru.utime_sec = us / 1000000;
+        ru.utime_usec = us % 1000000;
+        ru.maxrss = (int64_t)(current_process()->vm->pages * PAGE_SIZE / 1024);
+    }
+    return copy_to_user(a1, &ru, sizeof(ru)) ? -EFAULT : 0;
+}
