@@ -7,12 +7,12 @@ tool: reporting the gap is their whole job.
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import UserError
+from .network import find_passt
 from .paths import BUILD_DIR
 from .qemu_cmdline import kvm_status
 from .toolchain import find_qemu, find_toolchain, host_arch
@@ -78,13 +78,15 @@ def run_checks(
         )
     )
 
-    passt = shutil.which("passt", path=env.get("PATH", os.defpath))
+    passt = find_passt(env)
     checks.append(
         Check(
             "network backend",
             passt is not None,
-            f"passt at {passt}" if passt else "passt missing",
-            "" if passt else "install the Debian package passt (needed once guests get a NIC)",
+            f"passt at {passt} (default; --net-backend slirp for QEMU's)" if passt
+            else "slirp (QEMU's built-in; passt not installed)",
+            "" if passt else "install the Debian package passt: slirp's listen backlog of 1 "
+            "fails many concurrent clients on forwarded ports",
             required=False,
         )
     )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import UserError
+from .network import NetOptions
 from .platform import Platform
 from .toolchain import TARGET_ARCH, host_arch
 
@@ -61,6 +62,7 @@ class LaunchOptions:
     verbose: bool = False
     el2: bool = False
     disk: Path | None = None   # a TFS image attached read-only as a virtio-blk disk
+    net: NetOptions | None = None   # None: no NIC (the CLI attaches one unless --net none)
 
 
 def resolve_accel(requested: str, host: HostInfo) -> str:
@@ -151,8 +153,10 @@ def build_command(
     host: HostInfo,
     qmp_socket: Path,
     qemu_binary: str | None = None,
+    network: list[str] | None = None,
 ) -> QemuCommand:
-    """The full QEMU argv for booting `kernel` on `platform` with `options` on `host`."""
+    """The full QEMU argv for booting `kernel` on `platform` with `options` on `host`;
+    `network` is the NIC's arguments from network.attach() (default: no NIC)."""
     accel = resolve_accel(options.accel, host)
     smp = resolve_smp(options.smp, platform)
     gic = resolve_gic(options.gic, accel, smp, platform)
@@ -175,8 +179,7 @@ def build_command(
         "-m", f"{memory}M",
         "-smp", str(smp),
         "-kernel", str(kernel),
-        # No NIC yet; QEMU's default one would also want efi-virtio.rom, which we do not install.
-        "-nic", "none",
+        *(network or ["-nic", "none"]),
         "-display", "none",
         # Powering off pauses the VM instead of exiting, so we can still read the registers
         # holding the exit status; a reset is a shutdown too (a rebooting unikernel would loop).

@@ -27,6 +27,7 @@ from typing import BinaryIO, TextIO
 from qemu.qmp import EventListener, QMPClient, QMPError
 
 from .errors import UserError
+from .network import attach
 from .platform import Platform
 from .qemu_cmdline import HostInfo, LaunchOptions, QemuCommand, build_command, probe_host
 from .toolchain import QEMU_PACKAGE
@@ -344,8 +345,10 @@ def boot(
     if shutil.which(binary) is None:
         raise UserError(f"{binary} not found on PATH: install the Debian package {QEMU_PACKAGE}")
     # A private directory: the QMP socket must not be reachable by other users or collide.
-    with tempfile.TemporaryDirectory(prefix="unibuild-qmp-") as tmp:
+    # The network (passt, when it is the backend) lives exactly as long as this block.
+    with tempfile.TemporaryDirectory(prefix="unibuild-qmp-") as tmp, attach(options.net) as net:
         command = build_command(
-            platform, kernel, options, host, Path(tmp) / "qmp.sock", qemu_binary=binary
+            platform, kernel, options, host, Path(tmp) / "qmp.sock", qemu_binary=binary,
+            network=net.qemu_args,
         )
         return run_qemu(command, echo=echo)

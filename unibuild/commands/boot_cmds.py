@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from ..kernel import build_platform_kernel
+from ..network import BACKENDS, NETS, StaticIp, net_options, parse_static_ip
 from ..platform import load_platform
 from ..qemu_cmdline import ACCELS, GICS, LaunchOptions
 from ..qemu_run import boot
@@ -34,6 +35,22 @@ _LAUNCH_OPTIONS = [
     click.option("--verbose", is_flag=True, help="Ask the kernel for boot diagnostics."),
     click.option("--el2", is_flag=True,
                  help="Enter the kernel at EL2 (machine virtualization=on; TCG only; for tests)."),
+    click.option("-p", "--port", "ports", multiple=True, metavar="HOST[:GUEST][/udp]",
+                 help="Forward 127.0.0.1:HOST on the host to the guest's port GUEST (default HOST); repeatable."),
+    click.option("--net", type=click.Choice(NETS), default="user", show_default=True,
+                 help="user: a virtio-net NIC behind a user-mode backend; none: no NIC."),
+    click.option("--net-backend", type=click.Choice(BACKENDS), default="auto", show_default=True,
+                 help="auto: passt when installed (copes with many concurrent clients), else QEMU's slirp."),
+    click.option("--pcap", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="FILE",
+                 help="Capture the guest's network frames to FILE (pcap)."),
+]
+
+# A fixed guest address instead of DHCP: kernel options in the image, and the backend's view.
+_STATIC_IP_OPTIONS = [
+    click.option("--ip", default=None, metavar="ADDR/PREFIX",
+                 help="Static guest address instead of DHCP, e.g. 10.0.2.15/24."),
+    click.option("--gateway", default=None, metavar="ADDR",
+                 help="Gateway for --ip (default: the subnet's .2, like QEMU's)."),
 ]
 
 
@@ -44,8 +61,22 @@ def launch_options(f):
     return f
 
 
-def options_from(kwargs: dict) -> LaunchOptions:
+def static_ip_options(f):
+    """Adds --ip/--gateway; read them with `static_ip_from(kwargs)`."""
+    for option in reversed(_STATIC_IP_OPTIONS):
+        f = option(f)
+    return f
+
+
+def static_ip_from(kwargs: dict) -> StaticIp | None:
+    """Pops --ip/--gateway out of a command's kwargs."""
+    return parse_static_ip(kwargs.pop("ip"), kwargs.pop("gateway"))
+
+
+def options_from(kwargs: dict, static_ip: StaticIp | None = None) -> LaunchOptions:
     """Pops the launch options out of a command's kwargs."""
+    net = net_options(kwargs.pop("net"), kwargs.pop("net_backend"), kwargs.pop("ports"),
+                      static_ip=static_ip, pcap=kwargs.pop("pcap"))
     return LaunchOptions(
         accel=kwargs.pop("accel"),
         gic=kwargs.pop("gic"),
@@ -56,6 +87,7 @@ def options_from(kwargs: dict) -> LaunchOptions:
         append=tuple(kwargs.pop("append")),
         verbose=kwargs.pop("verbose"),
         el2=kwargs.pop("el2"),
+        net=net,
     )
 
 

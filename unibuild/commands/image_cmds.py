@@ -13,6 +13,7 @@ from ..errors import UserError
 from ..image import Manifest, build_image, parse_placement
 from ..program import add_program, check_elf_files, scratch_dir
 from ..tfs.reader import Image, Node
+from .boot_cmds import static_ip_from, static_ip_options
 
 _KIND_BITS = {"dir": stat.S_IFDIR, "file": stat.S_IFREG, "symlink": stat.S_IFLNK}
 
@@ -53,10 +54,11 @@ def _key_value(text: str, what: str) -> tuple[str, str]:
 @click.option("--uuid", "uuid_text", metavar="UUID", help="Filesystem UUID (default: derived from content).")
 @click.option("--block-size", default=4096, show_default=True, type=int, help="Filesystem block size.")
 @click.option("--size", "size_text", metavar="BYTES", help="Minimum image size (free space is sparse).")
+@static_ip_options
 @click.argument("program")
 @click.argument("args", nargs=-1)
 def build_cmd(output, files, dirs, env, kopt, debug, in_image, target_root, no_extras, keep_mtime,
-              keep_owner, uuid_text, block_size, size_text, program, args):
+              keep_owner, uuid_text, block_size, size_text, program, args, **net):
     """Write an image that runs PROGRAM (SRC[:DST], a host file) with ARGS."""
     m = Manifest(program="", args=list(args), keep_mtime=keep_mtime, keep_owner=keep_owner,
                  block_size=block_size)
@@ -79,6 +81,9 @@ def build_cmd(output, files, dirs, env, kopt, debug, in_image, target_root, no_e
         if not k:
             raise UserError(f"kernel option {opt!r} has no name")
         m.kernel_options[k] = (int(v) if v.lstrip("-").isdigit() else v) if sep else 1
+    static_ip = static_ip_from(net)
+    if static_ip is not None:
+        m.kernel_options.update(static_ip.kernel_options())
     if uuid_text:
         try:
             m.uuid = UUID(uuid_text)

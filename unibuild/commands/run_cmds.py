@@ -18,11 +18,11 @@ from ..platform import load_platform
 from ..program import add_program, check_elf_files, scratch_dir
 from ..qemu_run import boot
 from .base import Command, cross_compile_option, debug_option, platform_option
-from .boot_cmds import launch_options, options_from
+from .boot_cmds import launch_options, options_from, static_ip_from, static_ip_options
 
 # Settings a -c/--config JSON file may give; the command line wins over the file.
 CONFIG_KEYS = {"target_root", "env", "files", "dirs", "accel", "gic", "cpu", "memory", "smp",
-               "timeout", "extras"}
+               "timeout", "extras", "ports", "net", "net_backend", "pcap", "ip", "gateway"}
 
 
 def load_config(path: Path) -> dict:
@@ -52,6 +52,8 @@ def merge_config(ctx: click.Context, kwargs: dict, config: dict) -> None:
             if not isinstance(value, list):
                 raise UserError(f"config key {key} must be a list of SRC[:DST] strings")
             kwargs[key] = tuple(value) + tuple(kwargs[key])
+        elif key == "ports" and not isinstance(value, list):
+            raise UserError('config key ports must be a list like ["8080", "5353:53/udp"]')
         elif key == "extras":
             if ctx.get_parameter_source("no_extras") == ParameterSource.DEFAULT:
                 kwargs["no_extras"] = not value
@@ -98,6 +100,7 @@ def image_options(f):
 @cross_compile_option
 @debug_option
 @launch_options
+@static_ip_options
 @click.argument("program")
 @click.argument("args", nargs=-1)
 @click.pass_context
@@ -107,7 +110,10 @@ def run_command(ctx, program, args, config, platform, cross_compile, debug, **kw
         merge_config(ctx, kwargs, load_config(config))
     target_root, no_extras = kwargs.pop("target_root"), kwargs.pop("no_extras")
     manifest = manifest_for(program, args, kwargs.pop("env"), kwargs.pop("files"), kwargs.pop("dirs"))
-    options = options_from(kwargs)
+    static_ip = static_ip_from(kwargs)
+    options = options_from(kwargs, static_ip)
+    if static_ip is not None:
+        manifest.kernel_options.update(static_ip.kernel_options())
     profile = load_platform(platform)
     log = io.StringIO()
     try:
