@@ -1,125 +1,126 @@
-/* Open-file objects and the devices the kernel provides itself (console, /dev/null, /dev/zero,
- * /dev/urandom). */
+/* Open-file objects: reference counting, the calls generic code makes through a file's ops, and
+ * the ops of VFS files and directories. */
 #include "kernel.h"
 #include "file.h"
 #include "vfs.h"
-#include "console.h"
-#include "random.h"
 #include "mm.h"
 #include "errno.h"
 #include "linux_abi.h"
 #include <string.h>
 
-struct file *file_new(enum file_kind kind, struct vnode *vnode, int flags)
+struct file *file_alloc(const struct file_ops *ops, void *priv, int flags)
 {
     struct file *f = kzalloc(sizeof(*f));
     if (!f)
         return NULL;
-    f->kind = kind;
-    f->vnode = vnode;
+    f->kind = ops->kind;
+    f->ops = ops;
+    f->priv = priv;
     f->flags = flags;
     f->refs = 1;
     return f;
 }
 
+/* The last reference: the kind frees its state, then every waiter (an epoll watching this file)
+ * is told to let go before the memory is reused. */
 void file_put(struct file *f)
 {
-    if (--f->refs == 0)
-        kfree(f);
+    if (--f->refs > 0)
+        return;
+    if (f->ops->release)
+        f->ops->release(f);
+    wake_up(&f->waiters, WAKE_RELEASE);
+    kfree(f);
 }
 
-static const struct { const char *path; enum file_kind kind; } devices[] = {
-    { "/dev/null", FILE_NULL },
-    { "/dev/zero", FILE_ZERO },
-    { "/dev/urandom", FILE_URANDOM },
-    { "/dev/random", FILE_URANDOM },
-    { "/dev/console", FILE_CONSOLE },
-    { "/dev/tty", FILE_CONSOLE },
-};
-
-struct file *devfs_open(const char *path, int flags)
+void file_wake(struct file *f, uint32_t events)
 {
-    for (size_t i = 0; i < ARRAY_SIZE(devices); i++)
-        if (!strcmp(path, devices[i].path))
-            return file_new(devices[i].kind, NULL, flags);
-    return NULL;
+    wake_up(&f->waiters, events);
 }
 
 int64_t file_read(struct file *f, void *kbuf, uint64_t len, uint64_t offset, bool use_offset)
 {
-    switch (f->kind) {
-    case FILE_VNODE: {
-        if (vfs_type(f->vnode) == VNODE_DIR)
-            return -EISDIR;
-        int64_t n = vfs_read(f->vnode, use_offset ? offset : f->offset, kbuf, len);
-        if (n > 0 && !use_offset)
-            f->offset += n;
-        return n;
-    }
-    case FILE_NULL:
-        return 0;
-    case FILE_ZERO:
-        memset(kbuf, 0, len);
-        return len;
-    case FILE_URANDOM:
-        random_bytes(kbuf, len);
-        return len;
-    case FILE_CONSOLE:
-        return 0;   /* no console input yet: end of file, like a closed terminal */
-    }
-    return -EINVAL;
+    return f->ops->read ? f->ops->read(f, kbuf, len, offset, use_offset) : -EINVAL;
 }
 
 int64_t file_write(struct file *f, const void *kbuf, uint64_t len)
 {
-    switch (f->kind) {
-    case FILE_CONSOLE:
-        console_write_program(kbuf, len);
-        return len;
-    case FILE_NULL:
-    case FILE_ZERO:
-    case FILE_URANDOM:
-        return len;
-    case FILE_VNODE:
-        return vfs_type(f->vnode) == VNODE_DIR ? -EISDIR : -EROFS; /* the image is read-only today */
-    }
-    return -EINVAL;
+    return f->ops->write ? f->ops->write(f, kbuf, len) : -EINVAL;
 }
 
-static const struct { enum file_kind kind; uint32_t rdev; } device_numbers[] = {
-    { FILE_NULL, (1 << 8) | 3 }, { FILE_ZERO, (1 << 8) | 5 }, { FILE_URANDOM, (1 << 8) | 9 },
-    { FILE_CONSOLE, (5 << 8) | 1 },
-};
+uint32_t file_poll(struct file *f)
+{
+    return f->ops->poll ? f->ops->poll(f) : POLL_ALWAYS;
+}
+
+int64_t file_ioctl(struct file *f, uint32_t cmd, uint64_t arg)
+{
+    return f->ops->ioctl ? f->ops->ioctl(f, cmd, arg) : -ENOTTY;
+}
 
 int file_stat(struct file *f, struct linux_stat *st)
 {
     memset(st, 0, sizeof(*st));
-    if (f->kind == FILE_VNODE) {
-        struct vstat vs;
-        int err = vfs_stat(f->vnode, &vs);
-        if (err)
-            return err;
-        st->st_dev = 1;
-        st->st_ino = vs.ino;
-        st->st_mode = vs.mode;
-        st->st_nlink = vs.nlink;
-        st->st_uid = vs.uid;
-        st->st_gid = vs.gid;
-        st->st_size = vs.size;
-        st->st_blksize = vs.blksize;
-        st->st_blocks = vs.blocks;
-        st->st_mtime_sec = st->st_atime_sec = st->st_ctime_sec = vs.mtime_ns / 1000000000UL;
-        st->st_mtime_nsec = st->st_atime_nsec = st->st_ctime_nsec = vs.mtime_ns % 1000000000UL;
-        return 0;
-    }
-    st->st_dev = 5;
-    st->st_mode = S_IFCHR | 0666;
-    st->st_nlink = 1;
-    st->st_blksize = PAGE_SIZE;   /* character devices report the page size, as Linux does */
-    for (size_t i = 0; i < ARRAY_SIZE(device_numbers); i++)
-        if (device_numbers[i].kind == f->kind)
-            st->st_rdev = device_numbers[i].rdev;
-    if (f->kind == FILE_CONSOLE)
-        st->st_mode = S_IFCHR | 0620;
+    return f->ops->stat ? f->ops->stat(f, st) : -EINVAL;
+}
+
+int vnode_stat(struct vnode *v, struct linux_stat *st)
+{
+    struct vstat vs;
+    memset(st, 0, sizeof(*st));
+    int err = vfs_stat(v, &vs);
+    if (err)
+        return err;
+    st->st_dev = 1;
+    st->st_ino = vs.ino;
+    st->st_mode = vs.mode;
+    st->st_nlink = vs.nlink;
+    st->st_uid = vs.uid;
+    st->st_gid = vs.gid;
+    st->st_size = vs.size;
+    st->st_blksize = vs.blksize;
+    st->st_blocks = vs.blocks;
+    st->st_mtime_sec = st->st_atime_sec = st->st_ctime_sec = vs.mtime_ns / 1000000000UL;
+    st->st_mtime_nsec = st->st_atime_nsec = st->st_ctime_nsec = vs.mtime_ns % 1000000000UL;
     return 0;
+}
+
+static int64_t vnode_file_read(struct file *f, void *kbuf, uint64_t len, uint64_t offset, bool use_offset)
+{
+    if (vfs_type(f->vnode) == VNODE_DIR)
+        return -EISDIR;
+    int64_t n = vfs_read(f->vnode, use_offset ? offset : f->offset, kbuf, len);
+    if (n > 0 && !use_offset)
+        f->offset += n;
+    return n;
+}
+
+static int64_t vnode_file_write(struct file *f, const void *kbuf, uint64_t len)
+{
+    return vfs_type(f->vnode) == VNODE_DIR ? -EISDIR : -EROFS; /* the image is read-only today */
+}
+
+static int vnode_file_stat(struct file *f, struct linux_stat *st)
+{
+    return vnode_stat(f->vnode, st);
+}
+
+/* Regular files and directories have no poll: always ready, and epoll refuses them (EPERM). */
+static const struct file_ops vnode_file_ops = {
+    .kind = FILE_VNODE,
+    .read = vnode_file_read,
+    .write = vnode_file_write,
+    .stat = vnode_file_stat,
+    .seekable = true,
+};
+
+struct file *file_new(enum file_kind kind, struct vnode *vnode, int flags)
+{
+    const struct file_ops *ops = kind == FILE_VNODE ? &vnode_file_ops : devfs_ops(kind);
+    if (!ops)
+        return NULL;
+    struct file *f = file_alloc(ops, NULL, flags);
+    if (f)
+        f->vnode = vnode;
+    return f;
 }

@@ -1,28 +1,82 @@
-/* Open files: what a descriptor points at. Regular files and directories from the VFS, and the
- * character devices the console and /dev provide. */
+/* Open files: what a descriptor points at. Each kind of file (VFS file or directory, character
+ * device, pipe end, eventfd, epoll instance, socket) supplies an ops table; generic code calls
+ * through it and never switches on the kind. `kind` remains as the file's identity for the few
+ * syscalls that only make sense on one kind (getdents, fchdir, mmap). */
 #pragma once
 #include <stdint.h>
 #include <stddef.h>
 #include <stdbool.h>
+#include "wait.h"
 
 struct vnode;
 struct linux_stat;
+struct file;
 
-enum file_kind { FILE_VNODE, FILE_CONSOLE, FILE_NULL, FILE_ZERO, FILE_URANDOM };
+enum file_kind { FILE_VNODE, FILE_CONSOLE, FILE_NULL, FILE_ZERO, FILE_URANDOM,
+                 FILE_PIPE, FILE_EVENTFD, FILE_EPOLL, FILE_SOCKET };
+
+/* Poll events (the EPOLL and POLL values are the same bits). */
+#define POLLIN     0x0001
+#define POLLPRI    0x0002
+#define POLLOUT    0x0004
+#define POLLERR    0x0008
+#define POLLHUP    0x0010
+#define POLLNVAL   0x0020
+#define POLLRDNORM 0x0040
+#define POLLRDBAND 0x0080
+#define POLLWRNORM 0x0100
+#define POLLWRBAND 0x0200
+#define POLLRDHUP  0x2000
+/* What files that cannot wait report: always ready (Linux's DEFAULT_POLLMASK). */
+#define POLL_ALWAYS (POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM)
+
+struct file_ops {
+    enum file_kind kind;
+    /* Bytes read into kbuf; at `offset` when use_offset, else at (and advancing) f->offset. */
+    int64_t (*read)(struct file *f, void *kbuf, uint64_t len, uint64_t offset, bool use_offset);
+    int64_t (*write)(struct file *f, const void *kbuf, uint64_t len);
+    /* The poll events ready now. NULL: the file cannot be waited on (epoll refuses it with
+     * EPERM; poll and select see POLL_ALWAYS). */
+    uint32_t (*poll)(struct file *f);
+    /* Requests the file itself understands; -ENOTTY otherwise. NULL: none. */
+    int64_t (*ioctl)(struct file *f, uint32_t cmd, uint64_t arg);
+    int (*stat)(struct file *f, struct linux_stat *st);
+    /* The last reference went away: free what the file owns (not the struct file). */
+    void (*release)(struct file *f);
+    bool seekable;             /* lseek works (or, for devices, is accepted and stays at 0) */
+};
 
 struct file {
     enum file_kind kind;
+    const struct file_ops *ops;
     struct vnode *vnode;
+    void *priv;                /* the kind's own state (pipe, eventfd counter, epoll, socket) */
     uint64_t offset;
     int flags;                 /* open flags (O_ACCMODE, O_APPEND, O_NONBLOCK, ...) */
     int refs;
     uint64_t dir_cookie;       /* getdents position */
+    struct wait_queue waiters; /* woken with the events that happened */
 };
 
+/* A file of the given ops; refs = 1. */
+struct file *file_alloc(const struct file_ops *ops, void *priv, int flags);
+/* VFS files and the kernel's own devices by kind (FILE_VNODE needs the vnode). */
 struct file *file_new(enum file_kind kind, struct vnode *vnode, int flags);
 void file_put(struct file *f);
 /* Open a path the kernel provides itself (/dev/null, ...); NULL when it is not one. */
 struct file *devfs_open(const char *path, int flags);
+const struct file_ops *devfs_ops(enum file_kind kind);
 int64_t file_read(struct file *f, void *kbuf, uint64_t len, uint64_t offset, bool use_offset);
 int64_t file_write(struct file *f, const void *kbuf, uint64_t len);
+uint32_t file_poll(struct file *f);
+int64_t file_ioctl(struct file *f, uint32_t cmd, uint64_t arg);
 int file_stat(struct file *f, struct linux_stat *st);
+/* stat for a vnode that has no open file (fstatat, the cwd). */
+int vnode_stat(struct vnode *v, struct linux_stat *st);
+/* Tell whoever waits on f that `events` happened. */
+void file_wake(struct file *f, uint32_t events);
+static inline bool file_nonblock(struct file *f) { return f->flags & 04000; /* O_NONBLOCK */ }
+
+/* A write to a pipe or socket nobody reads: SIGPIPE, which by default ends the program
+ * (status 128 + 13) unless the program ignores or blocks it; then the call fails with EPIPE. */
+void raise_sigpipe(void);

@@ -16,11 +16,6 @@
 #define F_DUPFD_CLOEXEC 1030
 #define FD_CLOEXEC      1
 
-#define TCGETS     0x5401
-#define TCSETS     0x5402
-#define TCSETSW    0x5403
-#define TCSETSF    0x5404
-#define TIOCGWINSZ 0x5413
 #define FIONBIO    0x5421
 #define FIONCLEX   0x5450
 #define FIOCLEX    0x5451
@@ -94,22 +89,6 @@ SYSCALL(fcntl)
     }
 }
 
-/* The console's terminal settings: kept so TCGETS returns what TCSETS stored (the PL011 itself
- * has no line discipline to apply them to). */
-struct kernel_termios {
-    uint32_t c_iflag, c_oflag, c_cflag, c_lflag;
-    uint8_t c_line;
-    uint8_t c_cc[19];
-};
-
-static struct kernel_termios console_termios = {
-    .c_iflag = 0x500,                 /* ICRNL | IXON */
-    .c_oflag = 0x5,                   /* OPOST | ONLCR */
-    .c_cflag = 0xbf,                  /* B38400 | CS8 | CREAD */
-    .c_lflag = 0x8a3b,                /* ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE | IEXTEN */
-    .c_cc = { 3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22 },
-};
-
 SYSCALL(ioctl)
 {
     struct process *p = proc();
@@ -132,20 +111,5 @@ SYSCALL(ioctl)
         return 0;
     }
     }
-    if (f->kind != FILE_CONSOLE)
-        return -ENOTTY;
-    switch ((uint32_t)a1) {
-    case TCGETS:
-        return copy_to_user(a2, &console_termios, sizeof(console_termios)) ? -EFAULT : 0;
-    case TCSETS:
-    case TCSETSW:
-    case TCSETSF:
-        return copy_from_user(&console_termios, a2, sizeof(console_termios)) ? -EFAULT : 0;
-    case TIOCGWINSZ: {
-        uint16_t ws[4] = { 0, 0, 0, 0 };   /* a serial line has no size, as on Linux's ttyAMA0 */
-        return copy_to_user(a2, ws, sizeof(ws)) ? -EFAULT : 0;
-    }
-    default:
-        return -ENOTTY;
-    }
+    return file_ioctl(f, (uint32_t)a1, a2);   /* the file's own requests (termios, FIONREAD) */
 }

@@ -237,7 +237,7 @@ SYSCALL(lseek)
         return -EBADF;
     if (a2 > SEEK_HOLE)
         return -EINVAL;   /* Linux checks whence before asking the file whether it can seek */
-    if (f->kind == FILE_CONSOLE)
+    if (!f->ops->seekable)
         return -ESPIPE;
     if (f->kind != FILE_VNODE)
         return 0;   /* /dev/null and friends: Linux accepts any seek and stays at 0 */

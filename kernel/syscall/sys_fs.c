@@ -33,8 +33,7 @@ static int stat_at(int dirfd, uint64_t upath, int flags, struct linux_stat *st)
     if (n == 0 && (flags & AT_EMPTY_PATH)) {
         struct file *f = dirfd == AT_FDCWD ? NULL : fd_get(proc(), dirfd);
         if (dirfd == AT_FDCWD) {
-            struct file tmp = { .kind = FILE_VNODE, .vnode = proc()->cwd };
-            err = file_stat(&tmp, st);
+            err = vnode_stat(proc()->cwd, st);
         } else {
             err = f ? file_stat(f, st) : -EBADF;
         }
@@ -47,10 +46,8 @@ static int stat_at(int dirfd, uint64_t upath, int flags, struct linux_stat *st)
         goto out;
     }
     err = lookup_at(dirfd, path, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : VFS_FOLLOW, &v);
-    if (!err) {
-        struct file tmp = { .kind = FILE_VNODE, .vnode = v };
-        err = file_stat(&tmp, st);
-    }
+    if (!err)
+        err = vnode_stat(v, st);
 out:
     kfree(path);
     return err;

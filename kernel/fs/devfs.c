@@ -1,0 +1,133 @@
+/* The character devices the kernel provides itself: the console (/dev/console, /dev/tty and the
+ * standard descriptors), /dev/null, /dev/zero, /dev/urandom and /dev/random. */
+#include "kernel.h"
+#include "file.h"
+#include "console.h"
+#include "random.h"
+#include "mm.h"
+#include "uaccess.h"
+#include "errno.h"
+#include "linux_abi.h"
+#include <string.h>
+
+#define TCGETS     0x5401
+#define TCSETS     0x5402
+#define TCSETSW    0x5403
+#define TCSETSF    0x5404
+#define TIOCGWINSZ 0x5413
+
+static int64_t null_read(struct file *f, void *kbuf, uint64_t len, uint64_t off, bool use_off) { return 0; }
+static int64_t zero_read(struct file *f, void *kbuf, uint64_t len, uint64_t off, bool use_off)
+{
+    memset(kbuf, 0, len);
+    return len;
+}
+static int64_t urandom_read(struct file *f, void *kbuf, uint64_t len, uint64_t off, bool use_off)
+{
+    random_bytes(kbuf, len);
+    return len;
+}
+static int64_t sink_write(struct file *f, const void *kbuf, uint64_t len) { return len; }
+
+static int64_t console_file_write(struct file *f, const void *kbuf, uint64_t len)
+{
+    console_write_program(kbuf, len);
+    return len;
+}
+
+/* The console's terminal settings: kept so TCGETS returns what TCSETS stored (the PL011 itself
+ * has no line discipline to apply them to). */
+struct kernel_termios {
+    uint32_t c_iflag, c_oflag, c_cflag, c_lflag;
+    uint8_t c_line;
+    uint8_t c_cc[19];
+};
+
+static struct kernel_termios console_termios = {
+    .c_iflag = 0x500,                 /* ICRNL | IXON */
+    .c_oflag = 0x5,                   /* OPOST | ONLCR */
+    .c_cflag = 0xbf,                  /* B38400 | CS8 | CREAD */
+    .c_lflag = 0x8a3b,                /* ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE | IEXTEN */
+    .c_cc = { 3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22 },
+};
+
+static int64_t console_ioctl(struct file *f, uint32_t cmd, uint64_t arg)
+{
+    switch (cmd) {
+    case TCGETS:
+        return copy_to_user(arg, &console_termios, sizeof(console_termios)) ? -EFAULT : 0;
+    case TCSETS:
+    case TCSETSW:
+    case TCSETSF:
+        return copy_from_user(&console_termios, arg, sizeof(console_termios)) ? -EFAULT : 0;
+    case TIOCGWINSZ: {
+        uint16_t ws[4] = { 0, 0, 0, 0 };   /* a serial line has no size, as on Linux's ttyAMA0 */
+        return copy_to_user(arg, ws, sizeof(ws)) ? -EFAULT : 0;
+    }
+    default:
+        return -ENOTTY;
+    }
+}
+
+/* No console input yet: reads see end of file (like a closed terminal), so it is always ready. */
+static uint32_t console_poll(struct file *f) { return POLL_ALWAYS; }
+
+static const struct { enum file_kind kind; uint32_t rdev; } device_numbers[] = {
+    { FILE_NULL, (1 << 8) | 3 }, { FILE_ZERO, (1 << 8) | 5 }, { FILE_URANDOM, (1 << 8) | 9 },
+    { FILE_CONSOLE, (5 << 8) | 1 },
+};
+
+static int device_stat(struct file *f, struct linux_stat *st)
+{
+    st->st_dev = 5;
+    st->st_mode = S_IFCHR | (f->kind == FILE_CONSOLE ? 0620 : 0666);
+    st->st_nlink = 1;
+    st->st_blksize = PAGE_SIZE;   /* character devices report the page size, as Linux does */
+    for (size_t i = 0; i < ARRAY_SIZE(device_numbers); i++)
+        if (device_numbers[i].kind == f->kind)
+            st->st_rdev = device_numbers[i].rdev;
+    return 0;
+}
+
+static const struct file_ops null_ops = {
+    .kind = FILE_NULL, .read = null_read, .write = sink_write, .stat = device_stat, .seekable = true,
+};
+static const struct file_ops zero_ops = {
+    .kind = FILE_ZERO, .read = zero_read, .write = sink_write, .stat = device_stat, .seekable = true,
+};
+static const struct file_ops urandom_ops = {
+    .kind = FILE_URANDOM, .read = urandom_read, .write = sink_write, .stat = device_stat,
+    .seekable = true,
+};
+static const struct file_ops console_ops = {
+    .kind = FILE_CONSOLE, .read = null_read, .write = console_file_write, .poll = console_poll,
+    .ioctl = console_ioctl, .stat = device_stat,
+};
+
+const struct file_ops *devfs_ops(enum file_kind kind)
+{
+    switch (kind) {
+    case FILE_NULL: return &null_ops;
+    case FILE_ZERO: return &zero_ops;
+    case FILE_URANDOM: return &urandom_ops;
+    case FILE_CONSOLE: return &console_ops;
+    default: return NULL;
+    }
+}
+
+static const struct { const char *path; enum file_kind kind; } devices[] = {
+    { "/dev/null", FILE_NULL },
+    { "/dev/zero", FILE_ZERO },
+    { "/dev/urandom", FILE_URANDOM },
+    { "/dev/random", FILE_URANDOM },
+    { "/dev/console", FILE_CONSOLE },
+    { "/dev/tty", FILE_CONSOLE },
+};
+
+struct file *devfs_open(const char *path, int flags)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(devices); i++)
+        if (!strcmp(path, devices[i].path))
+            return file_new(devices[i].kind, NULL, flags);
+    return NULL;
+}

@@ -1,0 +1,247 @@
+/* Pipes, modelled on Linux's so that programs see the same capacities and the same partial
+ * writes: a ring of 16 page-sized buffers. A write first tops up the last buffer when its
+ * sub-page remainder fits there, then fills whole new pages; a full ring blocks the writer (or
+ * is EAGAIN with O_NONBLOCK). Packet mode (O_DIRECT) never merges and reads one buffer at a
+ * time. Memory is one page per non-empty buffer, freed as soon as the reader empties it. */
+#include "kernel.h"
+#include "file.h"
+#include "pipe.h"
+#include "process.h"
+#include "syscall.h"
+#include "uaccess.h"
+#include "mm.h"
+#include "errno.h"
+#include "linux_abi.h"
+#include <string.h>
+
+#define PIPE_SLOTS  16
+#define FIONREAD    0x541B
+#define SIGPIPE     13
+
+struct pipe_buf {
+    uint64_t page;             /* physical address; 0 when the slot is free */
+    uint32_t offset, len;
+    bool merge;
+};
+
+struct pipe {
+    struct pipe_buf bufs[PIPE_SLOTS];
+    unsigned head, tail;       /* head - tail buffers in use */
+    int readers, writers;      /* open ends (0 or 1 each: an end is one struct file) */
+    bool packet;
+    struct file *ends[2];      /* read end, write end; NULL once released */
+};
+
+static bool pipe_empty(struct pipe *p) { return p->head == p->tail; }
+static bool pipe_full(struct pipe *p) { return p->head - p->tail >= PIPE_SLOTS; }
+static char *buf_data(struct pipe_buf *b) { return (char *)phys_to_virt(b->page); }
+
+static void pipe_wake(struct pipe *p, int end, uint32_t events)
+{
+    if (p->ends[end])
+        file_wake(p->ends[end], events);
+}
+
+void raise_sigpipe(void)
+{
+    struct process *p = current_process();
+    uint64_t handler = p->sigactions[SIGPIPE - 1].handler;
+    if (handler == 0 && !(p->sigmask & (1UL << (SIGPIPE - 1))))
+        process_exit(128 + SIGPIPE);    /* the default action: terminate, silently as Linux */
+}
+
+static bool pipe_readable(void *arg)
+{
+    struct pipe *p = arg;
+    return !pipe_empty(p) || !p->writers;
+}
+
+static bool pipe_writable(void *arg)
+{
+    struct pipe *p = arg;
+    return !pipe_full(p) || !p->readers;
+}
+
+/* Linux's pipe_read: take what is there; wait only when nothing was read yet and a writer can
+ * still add more. */
+static int64_t pipe_read(struct file *f, void *kbuf, uint64_t len, uint64_t off, bool use_off)
+{
+    struct pipe *p = f->priv;
+    uint64_t done = 0;
+    if (len == 0)
+        return 0;
+    for (;;) {
+        while (!pipe_empty(p) && done < len) {
+            struct pipe_buf *b = &p->bufs[p->tail % PIPE_SLOTS];
+            uint32_t n = b->len < len - done ? b->len : (uint32_t)(len - done);
+            memcpy((char *)kbuf + done, buf_data(b) + b->offset, n);
+            done += n;
+            b->offset += n;
+            b->len -= n;
+            if (b->len == 0) {
+                page_free(b->page, 1);
+                b->page = 0;
+                p->tail++;
+            }
+            if (p->packet) {
+                if (b->page) {      /* a packet is read whole or its rest is dropped */
+                    page_free(b->page, 1);
+                    b->page = 0;
+                    p->tail++;
+                }
+                break;
+            }
+        }
+        if (done) {
+            pipe_wake(p, 1, POLLOUT | POLLWRNORM);
+            return done;
+        }
+        if (!p->writers)
+            return 0;
+        if (file_nonblock(f))
+            return -EAGAIN;
+        wait_until(pipe_readable, p, WAIT_FOREVER);
+    }
+}
+
+/* Linux's pipe_write: a blocking write returns only when all of it is in the pipe (or the
+ * reader went away); a non-blocking one takes what fits, EAGAIN if nothing does. */
+static int64_t pipe_write(struct file *f, const void *kbuf, uint64_t len)
+{
+    struct pipe *p = f->priv;
+    const char *src = kbuf;
+    uint64_t done = 0;
+    if (len == 0)
+        return 0;
+    if (!p->readers) {
+        raise_sigpipe();
+        return -EPIPE;
+    }
+    uint32_t rest = len & (PAGE_SIZE - 1);
+    if (rest && !pipe_empty(p)) {
+        struct pipe_buf *last = &p->bufs[(p->head - 1) % PIPE_SLOTS];
+        if (last->merge && last->offset + last->len + rest <= PAGE_SIZE) {
+            memcpy(buf_data(last) + last->offset + last->len, src, rest);
+            last->len += rest;
+            done = rest;
+            pipe_wake(p, 0, POLLIN | POLLRDNORM);
+        }
+    }
+    while (done < len) {
+        if (!p->readers) {
+            raise_sigpipe();
+            return done ? (int64_t)done : -EPIPE;
+        }
+        if (!pipe_full(p)) {
+            uint64_t page = page_alloc(1);
+            if (!page)
+                return done ? (int64_t)done : -ENOMEM;
+            struct pipe_buf *b = &p->bufs[p->head % PIPE_SLOTS];
+            uint32_t n = len - done < PAGE_SIZE ? (uint32_t)(len - done) : PAGE_SIZE;
+            b->page = page;
+            b->offset = 0;
+            b->len = n;
+            b->merge = !p->packet;
+            memcpy(buf_data(b), src + done, n);
+            p->head++;
+            done += n;
+            pipe_wake(p, 0, POLLIN | POLLRDNORM);
+            continue;
+        }
+        if (file_nonblock(f))
+            return done ? (int64_t)done : -EAGAIN;
+        wait_until(pipe_writable, p, WAIT_FOREVER);
+    }
+    return done;
+}
+
+static uint32_t pipe_poll(struct file *f)
+{
+    struct pipe *p = f->priv;
+    uint32_t mask = 0;
+    if (f == p->ends[0]) {
+        if (!pipe_empty(p))
+            mask |= POLLIN | POLLRDNORM;
+        if (!p->writers)
+            mask |= POLLHUP;
+    } else {
+        if (!pipe_full(p))
+            mask |= POLLOUT | POLLWRNORM;
+        if (!p->readers)
+            mask |= POLLERR;
+    }
+    return mask;
+}
+
+static int64_t pipe_ioctl(struct file *f, uint32_t cmd, uint64_t arg)
+{
+    struct pipe *p = f->priv;
+    if (cmd != FIONREAD)
+        return -ENOTTY;
+    int count = 0;
+    for (unsigned i = p->tail; i != p->head; i++)
+        count += p->bufs[i % PIPE_SLOTS].len;
+    return copy_to_user(arg, &count, sizeof(count)) ? -EFAULT : 0;
+}
+
+static int pipe_stat(struct file *f, struct linux_stat *st)
+{
+    st->st_dev = 0xc;                  /* pipefs */
+    st->st_ino = (uint64_t)(uintptr_t)f->priv >> 4;
+    st->st_mode = S_IFIFO | 0600;
+    st->st_nlink = 1;
+    st->st_blksize = PAGE_SIZE;
+    return 0;
+}
+
+/* One end closed for good: the other end learns it (EOF / EPIPE, POLLHUP / POLLERR); the pipe
+ * goes when both ends have. */
+static void pipe_release(struct file *f)
+{
+    struct pipe *p = f->priv;
+    if (f == p->ends[0]) {
+        p->ends[0] = NULL;
+        p->readers = 0;
+        pipe_wake(p, 1, POLLERR | POLLOUT);
+    } else {
+        p->ends[1] = NULL;
+        p->writers = 0;
+        pipe_wake(p, 0, POLLHUP | POLLIN);
+    }
+    if (p->ends[0] || p->ends[1])
+        return;
+    for (unsigned i = p->tail; i != p->head; i++)
+        page_free(p->bufs[i % PIPE_SLOTS].page, 1);
+    kfree(p);
+}
+
+static const struct file_ops pipe_ops = {
+    .kind = FILE_PIPE,
+    .read = pipe_read,
+    .write = pipe_write,
+    .poll = pipe_poll,
+    .ioctl = pipe_ioctl,
+    .stat = pipe_stat,
+    .release = pipe_release,
+};
+
+int pipe_create(int flags, struct file **read_end, struct file **write_end)
+{
+    struct pipe *p = kzalloc(sizeof(*p));
+    if (!p)
+        return -ENOMEM;
+    p->packet = flags & O_DIRECT;
+    int status = flags & (O_NONBLOCK | O_DIRECT);
+    p->ends[0] = file_alloc(&pipe_ops, p, O_RDONLY | status);
+    p->ends[1] = file_alloc(&pipe_ops, p, O_WRONLY | status);
+    if (!p->ends[0] || !p->ends[1]) {
+        kfree(p->ends[0]);
+        kfree(p->ends[1]);
+        kfree(p);
+        return -ENFILE;
+    }
+    p->readers = p->writers = 1;
+    *read_end = p->ends[0];
+    *write_end = p->ends[1];
+    return 0;
+}

@@ -1,0 +1,41 @@
+/* Waiting for something to happen. A file keeps a wait queue; whoever changes its state calls
+ * wake_up with the poll events that changed, and each waiter's callback decides what that means
+ * (a sleeping call sets its flag, an epoll instance queues the file as ready). A blocking call
+ * sleeps in wait_until alone, so a scheduler can later replace that one function. */
+#pragma once
+#include <stdint.h>
+#include <stdbool.h>
+
+#define WAIT_FOREVER UINT64_MAX
+/* Passed to the callbacks when the file itself goes away: every waiter must let go. */
+#define WAKE_RELEASE 0x80000000u
+
+struct waiter;
+typedef void (*wake_fn)(struct waiter *w, uint32_t events);
+
+struct waiter {
+    struct waiter *next, *prev;
+    wake_fn wake;             /* NULL: just set `woken` */
+    void *priv;
+    bool woken;
+};
+
+struct wait_queue {
+    struct waiter *head;
+};
+
+void waiter_init(struct waiter *w, wake_fn wake, void *priv);
+void wait_queue_add(struct wait_queue *q, struct waiter *w);
+void wait_queue_remove(struct wait_queue *q, struct waiter *w);
+/* Tell every waiter on q that `events` happened. Safe from interrupt handlers. */
+void wake_up(struct wait_queue *q, uint32_t events);
+
+/* Sleep until done(arg) is true or the counter passes deadline_ns (WAIT_FOREVER: never).
+ * Returns 0, or -ETIMEDOUT. The CPU idles in WFI meanwhile; interrupts run. */
+int wait_until(bool (*done)(void *arg), void *arg, uint64_t deadline_ns);
+/* A function to run on every pass of every wait (the network stack's poll), at most 4. */
+void wait_add_poll_hook(void (*fn)(void));
+
+/* Nanoseconds since boot, and a relative timeout turned into a deadline. */
+uint64_t wait_now_ns(void);
+uint64_t wait_deadline_after(uint64_t ns);

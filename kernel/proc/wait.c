@@ -1,0 +1,95 @@
+/* Wait queues and the one place a blocking call sleeps. There is one CPU and no scheduler: a
+ * waiting call idles the CPU in WFI until an interrupt (the tick, a device) may have changed
+ * what it waits for, then looks again. Interrupts are masked while the condition is checked and
+ * WFI still returns on a pending (masked) interrupt, so no wake-up is lost between the check and
+ * the sleep. */
+#include "kernel.h"
+#include "wait.h"
+#include "timer.h"
+#include "arch.h"
+#include "errno.h"
+
+#define MAX_POLL_HOOKS 4
+
+static void (*poll_hooks[MAX_POLL_HOOKS])(void);
+
+void waiter_init(struct waiter *w, wake_fn wake, void *priv)
+{
+    w->next = w->prev = NULL;
+    w->wake = wake;
+    w->priv = priv;
+    w->woken = false;
+}
+
+void wait_queue_add(struct wait_queue *q, struct waiter *w)
+{
+    w->prev = NULL;
+    w->next = q->head;
+    if (q->head)
+        q->head->prev = w;
+    q->head = w;
+}
+
+void wait_queue_remove(struct wait_queue *q, struct waiter *w)
+{
+    if (w->prev)
+        w->prev->next = w->next;
+    else if (q->head == w)
+        q->head = w->next;
+    if (w->next)
+        w->next->prev = w->prev;
+    w->next = w->prev = NULL;
+}
+
+/* A callback may remove its own waiter (epoll does on WAKE_RELEASE), so the next one is taken
+ * before calling it. */
+void wake_up(struct wait_queue *q, uint32_t events)
+{
+    struct waiter *w = q->head, *next;
+    for (; w; w = next) {
+        next = w->next;
+        w->woken = true;
+        if (w->wake)
+            w->wake(w, events);
+    }
+}
+
+void wait_add_poll_hook(void (*fn)(void))
+{
+    for (int i = 0; i < MAX_POLL_HOOKS; i++)
+        if (!poll_hooks[i]) {
+            poll_hooks[i] = fn;
+            return;
+        }
+    panic("wait: more than %d poll hooks", MAX_POLL_HOOKS);
+}
+
+static void run_poll_hooks(void)
+{
+    for (int i = 0; i < MAX_POLL_HOOKS && poll_hooks[i]; i++)
+        poll_hooks[i]();
+}
+
+uint64_t wait_now_ns(void) { return counter_to_ns(counter_now()); }
+
+uint64_t wait_deadline_after(uint64_t ns)
+{
+    uint64_t now = wait_now_ns();
+    return ns >= WAIT_FOREVER - now ? WAIT_FOREVER : now + ns;
+}
+
+/* Called with interrupts masked (as every syscall runs); returns with them masked. The poll
+ * hooks run first on each pass so the network stack can deliver what the device received. */
+int wait_until(bool (*done)(void *arg), void *arg, uint64_t deadline_ns)
+{
+    for (;;) {
+        run_poll_hooks();
+        if (done(arg))
+            return 0;
+        if (deadline_ns != WAIT_FOREVER && wait_now_ns() >= deadline_ns)
+            return -ETIMEDOUT;
+        arch_wait_for_interrupt();
+        arch_irq_enable();    /* let the pending interrupt's handler run */
+        arch_irq_disable();
+    }
+}
