@@ -159,3 +159,13 @@ def test_signal_default_actions_match_linux(programs, target_root, args, status)
     linux_status = 128 - expected.returncode if expected.returncode < 0 else expected.returncode
     assert r.returncode == linux_status == status
     assert r.stdout.replace("killed by SIGABRT\n", "").replace("killed by SIGTERM\n", "") == expected.stdout
+
+
+def test_writes_to_the_read_only_image_fail_as_on_a_read_only_linux_mount(programs, target_root):
+    r = run(programs["probe"], "rofs")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == [
+        "mkdir_existing=-1 EEXIST", "mkdir_new=-1 EROFS", "mkdir_missing_parent=-1 ENOENT",
+        "unlink_existing=-1 EROFS", "unlink_missing=-1 ENOENT", "create_file=-1 EROFS",
+        "rename_existing=-1 EROFS", "fsync_readonly_fd=0 -",
+    ]

@@ -187,6 +187,20 @@ static int cmd_errors(void)
     return 0;
 }
 
+/* On a read-only mount Linux reports lookup errors first, then EROFS. */
+static int cmd_rofs(void)
+{
+    report("mkdir_existing", mkdir("/etc", 0755));
+    report("mkdir_new", mkdir("/newdir", 0755));
+    report("mkdir_missing_parent", mkdir("/nope/x", 0755));
+    report("unlink_existing", unlink("/etc/passwd"));
+    report("unlink_missing", unlink("/nope"));
+    report("create_file", open("/newfile", O_CREAT | O_WRONLY, 0644));
+    report("rename_existing", rename("/etc/passwd", "/etc/p2"));
+    report("fsync_readonly_fd", fsync(open("/etc/passwd", O_RDONLY)));
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *cmd = argc > 1 ? argv[1] : "";
@@ -202,6 +216,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "stat") && argc > 2) return cmd_stat(argv[2]);
     if (!strcmp(cmd, "ls") && argc > 2) return cmd_ls(argv[2]);
     if (!strcmp(cmd, "errors")) return cmd_errors();
+    if (!strcmp(cmd, "rofs")) return cmd_rofs();
     if (!strcmp(cmd, "abort")) { printf("before abort\n"); fflush(stdout); abort(); }
     if (!strcmp(cmd, "raise") && argc > 2) {
         int sig = atoi(argv[2]);
