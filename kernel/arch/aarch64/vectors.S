@@ -82,9 +82,11 @@ vectors_el1:
     vector 3, 3
 
 /* First entry to user space: x0 points at a prepared trap frame at the top of the kernel stack
- * the process will trap onto from now on. */
+ * the process will trap onto from now on. Interrupts are masked first: an IRQ taken between
+ * writing ELR/SPSR and the eret would overwrite them (the eret then unmasks via the SPSR). */
     .global enter_user
 enter_user:
+    msr     daifset, #0xf
     mov     sp, x0
     restore_frame
     eret
