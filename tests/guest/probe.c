@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -187,6 +188,28 @@ static int cmd_errors(void)
     return 0;
 }
 
+static int cmd_misc(void)
+{
+    char exe[256] = "";
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    printf("exe=%s len=%zd\n", exe, n);
+    char *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    memset(p, 7, 4096);
+    char *q = mremap(p, 4096, 3 * 4096, MREMAP_MAYMOVE);
+    q[3 * 4096 - 1] = 9;
+    printf("mremap_kept=%d grown=%d\n", q != MAP_FAILED && q[4095] == 7, q[3 * 4096 - 1] == 9);
+    unsigned char rnd[64];
+    printf("getrandom=%zd\n", getrandom(rnd, sizeof(rnd), 0));
+    printf("nprocs=%ld\n", sysconf(_SC_NPROCESSORS_ONLN));
+    printf("access_x_bin=%d\n", access("/probe", X_OK));
+    char cwd[64];
+    printf("cwd=%s\n", getcwd(cwd, sizeof(cwd)));
+    printf("chdir_etc=%d\n", chdir("/etc"));
+    printf("relative_open=%d\n", open("passwd", O_RDONLY) >= 0);
+    printf("cwd=%s\n", getcwd(cwd, sizeof(cwd)));
+    return 0;
+}
+
 /* On a read-only mount Linux reports lookup errors first, then EROFS. */
 static int cmd_rofs(void)
 {
@@ -217,6 +240,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "ls") && argc > 2) return cmd_ls(argv[2]);
     if (!strcmp(cmd, "errors")) return cmd_errors();
     if (!strcmp(cmd, "rofs")) return cmd_rofs();
+    if (!strcmp(cmd, "misc")) return cmd_misc();
     if (!strcmp(cmd, "abort")) { printf("before abort\n"); fflush(stdout); abort(); }
     if (!strcmp(cmd, "raise") && argc > 2) {
         int sig = atoi(argv[2]);
