@@ -83,6 +83,25 @@ static int cmd_read(const char *path)
     return 0;
 }
 
+/* In-guest read throughput of a file (for bench/guest_read.py). */
+static int cmd_readspeed(const char *path)
+{
+    static unsigned char buf[1 << 20];
+    struct timespec a, b;
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return 1;
+    size_t total = 0;
+    ssize_t n;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    while ((n = read(fd, buf, sizeof(buf))) > 0)
+        total += n;
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    double s = (b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9;
+    printf("read %zu bytes in %.3f s: %.1f MB/s\n", total, s, total / s / 1e6);
+    return 0;
+}
+
 static int cmd_reserve(void)
 {
     size_t size = 64UL << 30;
@@ -241,6 +260,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "errors")) return cmd_errors();
     if (!strcmp(cmd, "rofs")) return cmd_rofs();
     if (!strcmp(cmd, "misc")) return cmd_misc();
+    if (!strcmp(cmd, "readspeed") && argc > 2) return cmd_readspeed(argv[2]);
     if (!strcmp(cmd, "abort")) { printf("before abort\n"); fflush(stdout); abort(); }
     if (!strcmp(cmd, "raise") && argc > 2) {
         int sig = atoi(argv[2]);
