@@ -1,0 +1,111 @@
+/* Sockets over lwIP's raw API: the objects behind socket(2) and friends. The syscalls
+ * (kernel/syscall/sys_socket.c) convert the Linux ABI (sockaddr, msghdr, option values) and call
+ * these; the protocols live in kernel/net/tcp_socket.c and udp_socket.c. Every call runs with
+ * interrupts masked, as lwIP requires. Errors are negative errno values. */
+#pragma once
+#include <stdint.h>
+#include <stdbool.h>
+#include "lwip/ip_addr.h"
+
+struct file;
+struct socket;
+struct pbuf;
+
+#define AF_UNSPEC 0
+#define AF_INET   2
+#define AF_INET6  10
+#define SOCK_STREAM 1
+#define SOCK_DGRAM  2
+
+#define MSG_OOB      0x1
+#define MSG_PEEK     0x2
+#define MSG_TRUNC    0x20
+#define MSG_DONTWAIT 0x40
+#define MSG_EOR      0x80
+#define MSG_WAITALL  0x100
+#define MSG_NOSIGNAL 0x4000
+#define MSG_MORE     0x8000
+
+#define SHUT_RD   0
+#define SHUT_WR   1
+#define SHUT_RDWR 2
+
+struct sock_addr {
+    ip_addr_t ip;
+    uint16_t port;
+};
+
+/* Received data not yet read: TCP segments in order, or UDP datagrams with their sender. */
+struct rx_entry {
+    struct rx_entry *next;
+    struct pbuf *p;
+    uint16_t offset;           /* bytes of p already read (TCP) */
+    struct sock_addr from;     /* UDP */
+};
+
+struct proto_ops {
+    int (*bind)(struct socket *s, const struct sock_addr *a);
+    int (*listen)(struct socket *s, int backlog);
+    /* A new connected socket (without a file yet) from the accept queue. */
+    int (*accept)(struct socket *s, struct socket **out);
+    int (*connect)(struct socket *s, const struct sock_addr *a);
+    /* Bytes taken from kbuf; `to` only for datagrams. */
+    int64_t (*send)(struct socket *s, const void *kbuf, uint64_t len, int flags, const struct sock_addr *to);
+    /* Bytes copied (a datagram's full length with MSG_TRUNC); *from for datagrams; *truncated
+     * when a datagram did not fit. */
+    int64_t (*recv)(struct socket *s, void *kbuf, uint64_t len, int flags, struct sock_addr *from,
+                    bool *truncated);
+    int (*shutdown)(struct socket *s, int how);
+    uint32_t (*poll)(struct socket *s);
+    int (*name)(struct socket *s, bool peer, struct sock_addr *a);
+    void (*set_nodelay)(struct socket *s, bool on);
+    void (*release)(struct socket *s);
+};
+
+struct socket {
+    int domain, type, protocol;
+    const struct proto_ops *proto;
+    struct file *file;          /* NULL while waiting in an accept queue */
+    void *pcb;                  /* struct tcp_pcb / udp_pcb; NULL once lwIP freed it */
+    int state;                  /* the protocol's (tcp_socket.c) */
+    int error;                  /* pending error: SO_ERROR, and the next call that can fail */
+    bool rd_shut, wr_shut;      /* no more to read (FIN received or SHUT_RD) / to write */
+    bool bound;
+    bool nb_connect;            /* a non-blocking connect whose outcome connect() has not reported */
+    struct rx_entry *rx_head, *rx_tail;
+    uint32_t rx_bytes;
+    struct socket *accept_next; /* link in the listener's accept queue */
+    struct socket *accept_head, *accept_tail;
+    int accept_count, backlog;
+    int rcvbuf, sndbuf;         /* as Linux reports them (twice what was set) */
+    bool reuseaddr, reuseport, keepalive, nodelay, v6only, broadcast;
+    uint64_t rcvtimeo_ns, sndtimeo_ns;   /* 0: wait forever */
+};
+
+/* A socket of the given family/type/protocol (already checked), as a file with open flags. */
+int socket_create(int domain, int type, int protocol, int flags, struct file **out);
+/* The accepted socket as a new file. */
+struct file *socket_file(struct socket *s, int flags);
+struct socket *file_socket(struct file *f);
+
+/* Shared by the protocols. */
+struct socket *socket_alloc(int domain, int type, int protocol, const struct proto_ops *proto);
+void socket_wake(struct socket *s, uint32_t events);
+void socket_rx_push(struct socket *s, struct pbuf *p, const ip_addr_t *from, uint16_t port);
+void socket_rx_free(struct socket *s);
+/* Block (unless nonblocking) until done(s) holds: 0, -EAGAIN (nonblocking or timed out). */
+int socket_wait(struct socket *s, bool nonblock, uint64_t timeout_ns, bool (*done)(void *arg));
+bool socket_nonblock(struct socket *s, int flags);
+/* Let lwIP deliver what is pending before looking at a socket's state. */
+void socket_pump(void);
+/* 0 unless the address is one of ours (or any / loopback). */
+bool socket_local_address(const ip_addr_t *ip);
+
+extern const struct proto_ops tcp_proto, udp_proto;
+/* The protocol control block for a new socket. */
+int tcp_socket_init(struct socket *s);
+int udp_socket_init(struct socket *s);
+/* SO_KEEPALIVE: TCP sends keepalive probes on an idle connection. */
+void socket_set_keepalive(struct socket *s, bool on);
+/* lwIP's err_t as a Linux errno. */
+int socket_errno(int lwip_err);

@@ -1,0 +1,198 @@
+/* UDP sockets on lwIP's raw API. Datagrams wait in the socket's queue with their sender until
+ * read; like Linux, a datagram that would take the queue past SO_RCVBUF is dropped (UDP has no
+ * flow control), so memory stays bounded. */
+#include "kernel.h"
+#include "socket.h"
+#include "file.h"
+#include "mm.h"
+#include "errno.h"
+#include "lwip/udp.h"
+#include "lwip/pbuf.h"
+#include <string.h>
+
+#define UDP_MAX_PAYLOAD 65507      /* IPv4: 65535 - IP header - UDP header */
+#define UDP6_MAX_PAYLOAD 65527
+
+enum { US_OPEN, US_CONNECTED };
+
+static struct udp_pcb *pcb_of(struct socket *s) { return s->pcb; }
+
+static void on_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *addr, u16_t port)
+{
+    struct socket *s = arg;
+    if (s->rd_shut || s->rx_bytes + p->tot_len > (uint32_t)s->rcvbuf) {
+        pbuf_free(p);
+        return;
+    }
+    socket_rx_push(s, p, addr, port);
+}
+
+int udp_socket_init(struct socket *s)
+{
+    struct udp_pcb *pcb = udp_new_ip_type(s->domain == AF_INET6 ? IPADDR_TYPE_ANY : IPADDR_TYPE_V4);
+    if (!pcb)
+        return -ENOMEM;
+    s->pcb = pcb;
+    udp_recv(pcb, on_recv, s);
+    return 0;
+}
+
+static int udp_bind_(struct socket *s, const struct sock_addr *a)
+{
+    if (s->bound)
+        return -EINVAL;
+    if (!socket_local_address(&a->ip))
+        return -EADDRNOTAVAIL;
+    if (s->reuseaddr || s->reuseport)
+        ip_set_option(pcb_of(s), SOF_REUSEADDR);
+    int err = socket_errno(udp_bind(pcb_of(s), &a->ip, a->port));
+    if (!err)
+        s->bound = true;
+    return err;
+}
+
+static int udp_listen_(struct socket *s, int backlog) { return -EOPNOTSUPP; }
+static int udp_accept_(struct socket *s, struct socket **out) { return -EOPNOTSUPP; }
+
+/* AF_UNSPEC (given as port 0 and no address type by the syscall layer) dissolves the
+ * association. */
+static int udp_connect_(struct socket *s, const struct sock_addr *a)
+{
+    if (!a) {
+        udp_disconnect(pcb_of(s));
+        s->state = US_OPEN;
+        return 0;
+    }
+    if (s->domain == AF_INET && !IP_IS_V4(&a->ip))
+        return -EAFNOSUPPORT;
+    int err = socket_errno(udp_connect(pcb_of(s), &a->ip, a->port));
+    if (err)
+        return err;
+    s->bound = true;
+    s->state = US_CONNECTED;
+    return 0;
+}
+
+static int64_t udp_send_(struct socket *s, const void *kbuf, uint64_t len, int flags, const struct sock_addr *to)
+{
+    struct udp_pcb *pcb = pcb_of(s);
+    if (s->wr_shut) {
+        if (!(flags & MSG_NOSIGNAL))
+            raise_sigpipe();
+        return -EPIPE;
+    }
+    if (!to && s->state != US_CONNECTED)
+        return -EDESTADDRREQ;
+    if (to && s->domain == AF_INET && !IP_IS_V4(&to->ip))
+        return -EAFNOSUPPORT;
+    const ip_addr_t *ip = to ? &to->ip : &pcb->remote_ip;
+    if (len > (IP_IS_V6(ip) ? UDP6_MAX_PAYLOAD : UDP_MAX_PAYLOAD))
+        return -EMSGSIZE;
+    struct pbuf *p = pbuf_alloc(PBUF_TRANSPORT, (u16_t)len, PBUF_RAM);
+    if (!p)
+        return -ENOBUFS;
+    pbuf_take(p, kbuf, (u16_t)len);
+    err_t err = to ? udp_sendto(pcb, p, &to->ip, to->port) : udp_send(pcb, p);
+    pbuf_free(p);
+    if (err != ERR_OK)
+        return err == ERR_RTE ? -ENETUNREACH : socket_errno(err);
+    s->bound = true;
+    return len;
+}
+
+static bool has_datagram(void *arg)
+{
+    struct socket *s = arg;
+    return s->rx_head || s->rd_shut;
+}
+
+static int64_t udp_recv_(struct socket *s, void *kbuf, uint64_t len, int flags, struct sock_addr *from,
+                         bool *truncated)
+{
+    socket_pump();
+    int err = socket_wait(s, socket_nonblock(s, flags), s->rcvtimeo_ns, has_datagram);
+    if (err)
+        return err;
+    struct rx_entry *e = s->rx_head;
+    if (!e)
+        return 0;                      /* shut down for reading */
+    uint16_t size = e->p->tot_len;
+    uint16_t n = len < size ? (uint16_t)len : size;
+    pbuf_copy_partial(e->p, kbuf, n, 0);
+    *truncated = n < size;
+    if (from)
+        *from = e->from;
+    if (!(flags & MSG_PEEK)) {
+        s->rx_head = e->next;
+        if (!s->rx_head)
+            s->rx_tail = NULL;
+        s->rx_bytes -= size;
+        pbuf_free(e->p);
+        kfree(e);
+    }
+    return (flags & MSG_TRUNC) ? size : n;
+}
+
+/* Linux's inet_shutdown on an unconnected datagram socket: ENOTCONN, but the shutdown stands. */
+static int udp_shutdown_(struct socket *s, int how)
+{
+    if (how == SHUT_RD || how == SHUT_RDWR)
+        s->rd_shut = true;
+    if (how == SHUT_WR || how == SHUT_RDWR)
+        s->wr_shut = true;
+    socket_wake(s, POLLIN | POLLOUT | POLLHUP);
+    return s->state == US_CONNECTED ? 0 : -ENOTCONN;
+}
+
+/* Linux's datagram_poll. */
+static uint32_t udp_poll_(struct socket *s)
+{
+    uint32_t mask = POLLOUT | POLLWRNORM;
+    if (s->rx_head)
+        mask |= POLLIN | POLLRDNORM;
+    if (s->rd_shut)
+        mask |= POLLIN | POLLRDNORM | POLLRDHUP;
+    if (s->rd_shut && s->wr_shut)
+        mask |= POLLHUP;
+    if (s->error)
+        mask |= POLLERR;
+    return mask;
+}
+
+static int udp_name_(struct socket *s, bool peer, struct sock_addr *a)
+{
+    struct udp_pcb *pcb = pcb_of(s);
+    if (peer && s->state != US_CONNECTED)
+        return -ENOTCONN;
+    if (peer) {
+        ip_addr_copy(a->ip, pcb->remote_ip);
+        a->port = pcb->remote_port;
+    } else {
+        ip_addr_copy(a->ip, pcb->local_ip);
+        a->port = pcb->local_port;
+    }
+    return 0;
+}
+
+static void udp_set_nodelay_(struct socket *s, bool on) { }
+
+static void udp_release_(struct socket *s)
+{
+    if (s->pcb)
+        udp_remove(pcb_of(s));
+    s->pcb = NULL;
+}
+
+const struct proto_ops udp_proto = {
+    .bind = udp_bind_,
+    .listen = udp_listen_,
+    .accept = udp_accept_,
+    .connect = udp_connect_,
+    .send = udp_send_,
+    .recv = udp_recv_,
+    .shutdown = udp_shutdown_,
+    .poll = udp_poll_,
+    .name = udp_name_,
+    .set_nodelay = udp_set_nodelay_,
+    .release = udp_release_,
+};
