@@ -365,6 +365,24 @@ static int64_t recv_common(struct socket *s, const struct linux_iovec *iov, uint
     return n;
 }
 
+/* readv/writev on a socket: one send or receive over all the vectors (one datagram, not one
+ * per vector), as Linux's sock_read_iter/sock_write_iter. */
+int64_t socket_vector_io(struct file *f, uint64_t uiov, uint64_t count, bool write)
+{
+    struct socket *s = file_socket(f);
+    struct linux_iovec *iov = kmalloc(count ? count * sizeof(*iov) : 1);
+    bool truncated;
+    if (!iov)
+        return -ENOMEM;
+    if (count && copy_from_user(iov, uiov, count * sizeof(*iov))) {
+        kfree(iov);
+        return -EFAULT;
+    }
+    int64_t r = write ? send_common(s, iov, count, 0, NULL) : recv_common(s, iov, count, 0, NULL, &truncated);
+    kfree(iov);
+    return r;
+}
+
 SYSCALL(sendto)
 {
     int err;

@@ -309,6 +309,10 @@ static void test_udp(void)
     m = (struct msghdr){ .msg_name = &aa, .msg_namelen = sizeof(aa), .msg_iov = parts, .msg_iovlen = 2 };
     show("sendmsg", sendmsg(b, &m, 0));
     show("recv_one_datagram", recv(a, buf, sizeof(buf), 0));
+    connect(b, (struct sockaddr *)&aa, sizeof(aa));
+    show("writev_datagram", writev(b, parts, 2));
+    struct iovec rparts[2] = { { buf, 1 }, { buf + 1, 10 } };
+    show("readv_one_datagram", readv(a, rparts, 2));
     static char big[70000];
     show("sendto_too_big", sendto(a, big, sizeof(big), 0, (struct sockaddr *)&ba, sizeof(ba)));
     show("shutdown_unconnected", shutdown(a, SHUT_RD));
