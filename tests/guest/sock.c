@@ -1,5 +1,5 @@
 /* BSD sockets over loopback inside one program, printed so that the output can be compared line
- * by line with the same program on Linux (qemu-aarch64-static). Usage: sock errors|tcp|udp|tcp6|serve PORT.
+ * by line with the same program on Linux (qemu-aarch64-static). Usage: sock errors|tcp|udp|tcp6|bench|serve PORT.
  * Nothing printed may depend on timing, port numbers or buffer sizes. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -391,6 +392,66 @@ static void serve(int port)
     printf("udp echoed %ld\n", n);
 }
 
+static double seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+/* bench: throughput of a pipe and of a loopback TCP connection (one thread alternating writer
+ * and reader), and the round trip of an eventfd through epoll_wait. */
+static void bench(void)
+{
+    static char buf[65536];
+    const long total = 32L << 20;
+    int p[2];
+    pipe2(p, O_NONBLOCK);
+    double t0 = seconds();
+    for (long moved = 0; moved < total; ) {
+        long w = write(p[1], buf, sizeof(buf));
+        long r = read(p[0], buf, sizeof(buf));
+        if (w < 0 || r < 0)
+            exit(1);
+        moved += r;
+    }
+    printf("pipe %.1f MB/s\n", total / (seconds() - t0) / 1e6);
+    int l = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = loopback(0);
+    bind(l, (struct sockaddr *)&a, sizeof(a));
+    listen(l, 1);
+    a = loopback(port_of(l));
+    int c = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    connect(c, (struct sockaddr *)&a, sizeof(a));
+    int s = accept4(l, NULL, NULL, SOCK_NONBLOCK);
+    t0 = seconds();
+    for (long moved = 0, sent = 0; moved < total; ) {
+        if (sent < total) {
+            long w = send(c, buf, sizeof(buf), 0);
+            if (w > 0)
+                sent += w;
+        }
+        long r = recv(s, buf, sizeof(buf), 0);
+        if (r > 0)
+            moved += r;
+        else
+            revents(s, POLLIN, 1000);
+    }
+    printf("tcp loopback %.1f MB/s\n", total / (seconds() - t0) / 1e6);
+    int ep = epoll_create1(0), e = eventfd(0, EFD_NONBLOCK);
+    struct epoll_event ev = { .events = EPOLLIN }, got;
+    epoll_ctl(ep, EPOLL_CTL_ADD, e, &ev);
+    uint64_t one = 1;
+    const int rounds = 20000;
+    t0 = seconds();
+    for (int i = 0; i < rounds; i++) {
+        write(e, &one, 8);
+        epoll_wait(ep, &got, 1, -1);
+        read(e, &one, 8);
+    }
+    printf("eventfd+epoll round trip %.2f us\n", (seconds() - t0) / rounds * 1e6);
+}
+
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -403,6 +464,8 @@ int main(int argc, char **argv)
         test_udp();
     else if (!strcmp(what, "tcp6"))
         test_tcp6();
+    else if (!strcmp(what, "bench"))
+        bench();
     else if (!strcmp(what, "serve") && argc > 2)
         serve(atoi(argv[2]));
     else {
