@@ -49,6 +49,8 @@ void bootargs_parse(void)
                 panic("bootargs: bad exit status in '%.*s' (want exit=0..255)", (int)len, w);
         } else if (len == 14 && !strncmp(w, "selftest=fault", 14))
             bootargs.selftest_fault = true;
+        else if (len == 12 && !strncmp(w, "nettest=echo", 12))
+            bootargs.nettest_echo = true;
         else
             kprintf("bootargs: ignoring unknown argument '%.*s'\n", (int)len, w);
     }

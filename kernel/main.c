@@ -14,6 +14,7 @@
 #include "sysreg.h"
 #include "random.h"
 #include "run.h"
+#include "net.h"
 
 
 /* Count timer interrupts over a busy-waited interval: proves counter, timer, GIC and the
@@ -82,6 +83,7 @@ void kmain(uint64_t dtb_pa)
     /* devices: (each driver family's init goes on its own line below) */
     pci_init();
     if (block_device_first() && !bootargs.blktest) vfs_mount_root(block_device_first()); /* TFS at /; blktest disks are raw */
+    net_init();   /* after the root: the manifest may hold a static address */
 
     uint64_t ready = ready_at - boot_info.entry_counter;
     uint64_t us = counter_to_ns(ready) / 1000;

@@ -5,7 +5,7 @@
 #include "virtio.h"
 
 /* Every virtio device driver, by device type. virtio-net adds its line here. */
-static const struct virtio_driver *const drivers[] = { &virtio_blk_driver };
+static const struct virtio_driver *const drivers[] = { &virtio_blk_driver, &virtio_net_driver };
 
 const struct virtio_driver *virtio_driver_for(uint32_t type)
 {

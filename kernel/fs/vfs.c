@@ -97,6 +97,9 @@ int vfs_mount_root(struct block_device *dev)
     manifest.envc = fs->boot.envc;
     manifest.envp = fs->boot.envp;
     manifest.debug = kernel_option("debug", &debug, NULL) && debug != 0;
+    kernel_option("ip", NULL, &manifest.ip);
+    kernel_option("netmask", NULL, &manifest.netmask);
+    kernel_option("gateway", NULL, &manifest.gateway);
     kinfo("vfs: / on %s (TFS %u.%u, %u-byte blocks, %u nodes), program %s\n", dev->name, fs->version_major,
           fs->version_minor, fs->block_size, fs->node_count, fs->boot.program);
 

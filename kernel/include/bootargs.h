@@ -7,6 +7,7 @@ struct bootargs {
     bool quiet;        /* a program runs: boot diagnostics only on error or with verbose */
     bool selftest_fault;
     bool blktest;      /* blktest: checksum parts of the first disk at boot (host boot test) */
+    bool nettest_echo; /* nettest=echo: TCP echo on port 7 for one connection (host network test) */
     int exit_status;   /* exit=N: power off with N after boot (-1: not given) */
 };
 

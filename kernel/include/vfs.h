@@ -57,5 +57,6 @@ struct boot_manifest {
     int envc;
     const char *const *envp;   /* "KEY=VALUE" */
     bool debug;                /* kernel option: boot diagnostics on the console */
+    const char *ip, *netmask, *gateway;   /* kernel options: static IPv4 address (NULL: DHCP) */
 };
 const struct boot_manifest *vfs_manifest(void);

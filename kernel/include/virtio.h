@@ -161,3 +161,4 @@ void virtio_queues_interrupt(struct virtio_device *vdev);
 const struct virtio_driver *virtio_driver_for(uint32_t type);
 
 extern const struct virtio_driver virtio_blk_driver;
+extern const struct virtio_driver virtio_net_driver;

@@ -3,6 +3,7 @@
 #include "kernel.h"
 #include "trap.h"
 #include "irq.h"
+#include "net.h"
 #include "sysreg.h"
 #include "syscall.h"
 #include "process.h"
@@ -91,6 +92,8 @@ void trap_handle(struct trap_frame *f, uint64_t kind, uint64_t from)
 {
     if (kind == TRAP_IRQ) {
         irq_handle();
+        if (from == FROM_EL0_64)
+            net_poll();   /* user code was running, so lwIP is not mid-call: let it catch up */
         return;
     }
     if (kind == TRAP_SYNC && from == FROM_EL0_64) {

@@ -1,0 +1,26 @@
+/* The kernel's network stack (lwIP, raw API) as the rest of the kernel sees it. lwIP is not
+ * reentrant: every lwIP call, net_poll and net_wait_event happen with interrupts masked (as
+ * syscalls run), never from an interrupt handler that interrupted kernel code. The socket layer
+ * includes lwIP's headers (lwip/tcp.h, lwip/udp.h, ...) and calls tcp_*, udp_* directly. */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Bring up lwIP and one interface per registered device: en1, en2, ... (lo is lwIP's own). Each
+ * gets a static address from the manifest's ip/netmask/gateway options or else starts DHCP and
+ * waits briefly for a lease; IPv6 link-local autoconfiguration starts on all of them. */
+void net_init(void);
+/* Deliver received frames to lwIP, run its due timers, flush loopback traffic. Cheap when
+ * nothing is pending. wait_until (wait.h) runs it on every pass, and the trap path after every
+ * interrupt taken in user mode, so the stack keeps up while a program computes or sleeps. */
+void net_poll(void);
+/* Wait for anything that may change network state (a device interrupt or the next timer tick,
+ * at most 1/TICK_HZ), then net_poll. For kernel loops outside a syscall (boot's DHCP wait);
+ * blocking socket calls use wait_until, which polls the stack through its hook.
+ * Called with interrupts masked; interrupts are taken inside. */
+void net_wait_event(void);
+/* True once net_init found a device (socket calls to non-loopback addresses fail otherwise). */
+bool net_has_interface(void);
+/* The DNS servers lwIP learnt (DHCP) or was given, for the image's resolver view: up to max
+ * dotted/colon strings written to out[i] (each at least 46 bytes); returns how many. */
+int net_dns_servers(char (*out)[46], int max);

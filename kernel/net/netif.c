@@ -1,0 +1,250 @@
+/* The glue between network devices and lwIP: one lwIP netif per registered net_device, named
+ * en1, en2, ... (lwIP's loopback interface takes number 0), addresses from the manifest or DHCP,
+ * IPv6 link-local autoconfiguration, and the poll/wait loop that feeds lwIP.
+ *
+ * lwIP runs with NO_SYS=1 and is not reentrant, so it only ever runs with interrupts masked and
+ * never from an interrupt that interrupted the kernel: device interrupts only set a flag, and
+ * net_poll (from waits, and from interrupts taken in user mode) does the work. */
+#include "kernel.h"
+#include "arch.h"
+#include "net.h"
+#include "netdev.h"
+#include "timer.h"
+#include "vfs.h"
+#include "bootargs.h"
+#include "wait.h"
+#include "lwip/init.h"
+#include "lwip/netif.h"
+#include "lwip/dhcp.h"
+#include "lwip/dns.h"
+#include "lwip/etharp.h"
+#include "lwip/ethip6.h"
+#include "lwip/timeouts.h"
+#include "lwip/ip_addr.h"
+#include "netif/ethernet.h"
+#include <string.h>
+
+#define DHCP_BOOT_WAIT_MS 3000     /* how long boot waits for a lease before going on */
+
+void nettest_echo(void);
+
+static struct net_device *devices, **devices_tail = &devices;
+static volatile bool work_pending;
+static bool started;
+static netif_ext_callback_t status_cb;
+
+void net_device_register(struct net_device *dev)
+{
+    if (started)
+        panic("net: %s registered after net_init", dev->driver);
+    dev->next = NULL;
+    *devices_tail = dev;
+    devices_tail = &dev->next;
+}
+
+void net_device_wake(struct net_device *dev)
+{
+    work_pending = true;
+}
+
+/* The stack keeps its own copy: the driver's buffer goes straight back to the device. */
+void net_device_input(struct net_device *dev, const void *frame, size_t len)
+{
+    struct netif *nif = dev->netif;
+    struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_RAM);
+    if (!p)
+        return;                    /* out of memory: dropped, as a full NIC would */
+    pbuf_take(p, frame, (u16_t)len);
+    if (nif->input(p, nif) != ERR_OK)
+        pbuf_free(p);
+}
+
+static err_t linkoutput(struct netif *nif, struct pbuf *p)
+{
+    struct net_device *dev = nif->state;
+    return dev->ops->transmit(dev, p) ? ERR_OK : ERR_MEM;
+}
+
+/* lwIP writes IPv6 hex digits in upper case; RFC 5952 and every Linux tool use lower case. */
+static const char *ip6_text(const ip6_addr_t *a, char *buf, int size)
+{
+    ip6addr_ntoa_r(a, buf, size);
+    for (char *c = buf; *c; c++)
+        if (*c >= 'A' && *c <= 'F')
+            *c = (char)(*c - 'A' + 'a');
+    return buf;
+}
+
+static void if_name(const struct netif *nif, char out[8])
+{
+    snprintf(out, 8, "%c%c%u", nif->name[0], nif->name[1], nif->num);
+}
+
+/* Every address change is reported on the console, whatever the quiet flag says: a user needs
+ * to know where the program can be reached. IPv6 addresses are reported once duplicate address
+ * detection has passed, when they become usable. */
+static void status_changed(struct netif *nif, netif_nsc_reason_t reason, const netif_ext_callback_args_t *args)
+{
+    char name[8], addr[IPADDR_STRLEN_MAX];
+    if_name(nif, name);
+    if ((reason & (LWIP_NSC_IPV4_ADDRESS_CHANGED | LWIP_NSC_IPV4_SETTINGS_CHANGED)) &&
+        !ip4_addr_isany_val(*netif_ip4_addr(nif)))
+        kprintf("%s: assigned %s\n", name, ip4addr_ntoa_r(netif_ip4_addr(nif), addr, sizeof(addr)));
+    if (reason & LWIP_NSC_IPV6_ADDR_STATE_CHANGED) {
+        s8_t i = args->ipv6_addr_state_changed.addr_index;
+        u8_t now = netif_ip6_addr_state(nif, i), before = args->ipv6_addr_state_changed.old_state;
+        if (ip6_addr_isvalid(now) && !ip6_addr_isvalid(before))
+            kprintf("%s: assigned %s\n", name, ip6_text(netif_ip6_addr(nif, i), addr, sizeof(addr)));
+        else if (ip6_addr_isduplicated(now))
+            kprintf("%s: %s is already in use on the link; not using it\n", name,
+                    ip6_text(netif_ip6_addr(nif, i), addr, sizeof(addr)));
+    }
+}
+
+/* netif_add's init hook: what the Ethernet device is and how frames leave. */
+static err_t netif_setup(struct netif *nif)
+{
+    struct net_device *dev = nif->state;
+    nif->name[0] = 'e';
+    nif->name[1] = 'n';
+    nif->hwaddr_len = ETH_HWADDR_LEN;
+    memcpy(nif->hwaddr, dev->mac, ETH_HWADDR_LEN);
+    nif->mtu = dev->mtu;
+    nif->mtu6 = dev->mtu;
+    nif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET | NETIF_FLAG_MLD6;
+    nif->output = etharp_output;
+    nif->output_ip6 = ethip6_output;
+    nif->linkoutput = linkoutput;
+    netif_set_hostname(nif, "unibuild");
+    if (dev->tx_csum_offload)
+        NETIF_SET_CHECKSUM_CTRL(nif, NETIF_CHECKSUM_ENABLE_ALL & ~NETIF_CHECKSUM_GEN_TCP);
+    return ERR_OK;
+}
+
+/* The manifest's kernel options ip, netmask, gateway (dotted quads) give the first interface a
+ * static address. A malformed one is the image builder's bug: say so and use DHCP. */
+static bool static_address(ip4_addr_t *ip, ip4_addr_t *mask, ip4_addr_t *gw)
+{
+    const struct boot_manifest *m = vfs_manifest();
+    if (!m || !m->ip)
+        return false;
+    if (!ip4addr_aton(m->ip, ip)) {
+        kprintf("net: manifest ip '%s' is not an IPv4 address; using DHCP\n", m->ip);
+        return false;
+    }
+    if (!m->netmask)
+        IP4_ADDR(mask, 255, 255, 255, 0);
+    else if (!ip4addr_aton(m->netmask, mask) || !ip4_addr_netmask_valid(mask->addr)) {
+        kprintf("net: manifest netmask '%s' is not a netmask; using DHCP\n", m->netmask);
+        return false;
+    }
+    ip4_addr_set_zero(gw);
+    if (m->gateway && !ip4addr_aton(m->gateway, gw)) {
+        kprintf("net: manifest gateway '%s' is not an IPv4 address; using DHCP\n", m->gateway);
+        return false;
+    }
+    return true;
+}
+
+/* Boot waits a little for the first lease so a program that connects at once finds an address;
+ * a slow server only delays the line, DHCP carries on in the background. */
+static void wait_for_lease(struct netif *nif)
+{
+    uint64_t start = counter_now(), limit = counter_freq() * DHCP_BOOT_WAIT_MS / 1000;
+    while (!dhcp_supplied_address(nif)) {
+        if (counter_now() - start > limit) {
+            char name[8];
+            if_name(nif, name);
+            kprintf("%s: no DHCP lease after %d ms; still asking\n", name, DHCP_BOOT_WAIT_MS);
+            return;
+        }
+        net_wait_event();
+    }
+}
+
+static void bring_up(struct net_device *dev, bool first)
+{
+    struct netif *nif = kzalloc(sizeof(*nif));
+    if (!nif)
+        panic("net: out of memory for an interface");
+    dev->netif = nif;
+    ip4_addr_t ip, mask, gw;
+    bool fixed = first && static_address(&ip, &mask, &gw);
+    if (!fixed) {
+        ip4_addr_set_zero(&ip);
+        ip4_addr_set_zero(&mask);
+        ip4_addr_set_zero(&gw);
+    }
+    if (!netif_add(nif, &ip, &mask, &gw, dev, netif_setup, ethernet_input))
+        panic("net: lwIP refused interface for %s", dev->driver);
+    if (first)
+        netif_set_default(nif);
+    netif_create_ip6_linklocal_address(nif, 1);
+    netif_set_ip6_autoconfig_enabled(nif, 1);
+    netif_set_link_up(nif);
+    netif_set_up(nif);
+    if (fixed) {
+        char name[8], addr[IPADDR_STRLEN_MAX];
+        if_name(nif, name);
+        kprintf("%s: assigned %s (static)\n", name, ip4addr_ntoa_r(&ip, addr, sizeof(addr)));
+        return;
+    }
+    if (dhcp_start(nif) != ERR_OK)
+        panic("net: dhcp_start failed (out of memory)");
+    wait_for_lease(nif);
+}
+
+void net_init(void)
+{
+    arch_irq_disable();
+    lwip_init();
+    started = true;
+    netif_add_ext_callback(&status_cb, status_changed);
+    wait_add_poll_hook(net_poll);  /* every blocking call's wait_until drives the stack too */
+    for (struct net_device *d = devices; d; d = d->next)
+        bring_up(d, d == devices);
+    if (bootargs.nettest_echo)
+        nettest_echo();
+    arch_irq_enable();
+}
+
+bool net_has_interface(void)
+{
+    return devices != NULL;
+}
+
+void net_poll(void)
+{
+    if (!started)
+        return;
+    if (work_pending) {
+        work_pending = false;
+        for (struct net_device *d = devices; d; d = d->next)
+            d->ops->receive(d);
+    }
+    sys_check_timeouts();
+    netif_poll_all();              /* loopback traffic queued since the last poll */
+}
+
+/* wfi with interrupts masked still wakes on a pending interrupt, so an interrupt arriving
+ * between the check and wfi is not lost; unmasking then takes it. The tick bounds the wait. */
+void net_wait_event(void)
+{
+    if (!work_pending) {
+        arch_wait_for_interrupt();
+        arch_irq_enable();
+        arch_irq_disable();
+    }
+    net_poll();
+}
+
+int net_dns_servers(char (*out)[46], int max)
+{
+    int n = 0;
+    for (u8_t i = 0; i < DNS_MAX_SERVERS && n < max; i++) {
+        const ip_addr_t *a = dns_getserver(i);
+        if (!ip_addr_isany(a))
+            ipaddr_ntoa_r(a, out[n++], 46);
+    }
+    return n;
+}
