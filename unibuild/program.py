@@ -34,7 +34,16 @@ def add_program(manifest: Manifest, program: str, *, target_root: str | Path | N
             manifest.program = "/" + host.name
             manifest.files.append(Placement(host, manifest.program))
             return
-    root = find_root(target_root)
+    if host is None:
+        if not program.startswith("/"):
+            raise UserError(f"program {program} not found (a relative PROGRAM must be a file on this host)")
+        try:
+            root = find_root(target_root)
+        except UserError as e:
+            raise UserError(f"program {program} is not a file on this host, and it cannot be looked up "
+                            f"in a target root: {e}") from e
+    else:
+        root = find_root(target_root)
     resolution = resolve(root, program, ld_library_path=manifest.env.get("LD_LIBRARY_PATH"),
                          extras=extras)
     manifest.program = resolution.program

@@ -115,17 +115,18 @@ def run_command(ctx, program, args, config, platform, cross_compile, debug, **kw
     if static_ip is not None:
         manifest.kernel_options.update(static_ip.kernel_options())
     profile = load_platform(platform)
-    log = io.StringIO()
-    try:
-        kernel = build_platform_kernel(platform, cross_compile=cross_compile, debug=debug, out=log).image
-    except UserError:
-        sys.stderr.write(log.getvalue())
-        raise
     with scratch_dir() as tmp:
+        # The image first: a wrong program or missing library fails before any kernel build.
         add_program(manifest, program, target_root=target_root, extras=not no_extras, scratch=Path(tmp))
         check_elf_files(manifest)
         image = Path(tmp) / "image.tfs"
         build_image(manifest, image)
+        log = io.StringIO()   # make's lines only matter when the build fails
+        try:
+            kernel = build_platform_kernel(platform, cross_compile=cross_compile, debug=debug, out=log).image
+        except UserError:
+            sys.stderr.write(log.getvalue())
+            raise
         result = boot(profile, kernel, replace(options, disk=image), echo=sys.stdout)
     if result.error:
         click.echo(f"unibuild: {result.error}", err=True)
