@@ -21,6 +21,8 @@ from unibuild.platform import load_platform
 from unibuild.qemu_cmdline import LaunchOptions, build_command, probe_host
 from unibuild.qemu_run import run_qemu
 
+from test_run import programs, run, target_root  # noqa: F401  (fixtures)
+
 pytestmark = pytest.mark.boot
 
 
@@ -118,3 +120,12 @@ def test_dhcp_lease_ipv6_link_local_and_tcp_echo_through_virtio_net(kernel_image
     assert f"nettest: echoed {len(payload)} bytes" in boot.console
     assert re.search(r"^virtio-net: 00:0\d\.0 mac 52:54:00:12:34:56, \d+ rx buffers", boot.console, re.M)
     print(f"echo of {len(payload)} bytes in {elapsed * 1000:.0f} ms")
+
+
+def test_static_address_from_the_manifest_replaces_dhcp(programs, target_root):
+    """--ip puts ip/netmask/gateway into the image's kernel options; the kernel uses them."""
+    r = run(programs["hello-static"], options=("--ip", "10.0.2.20/24", "--net-backend", "slirp"))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[0] == "en1: assigned 10.0.2.20"
+    assert "10.0.2.15" not in r.stdout
+    assert r.stdout.endswith("hello world!\nargs:\n")

@@ -170,12 +170,8 @@ static void bring_up(struct net_device *dev, bool first)
     dev->netif = nif;
     ip4_addr_t ip, mask, gw;
     bool fixed = first && static_address(&ip, &mask, &gw);
-    if (!fixed) {
-        ip4_addr_set_zero(&ip);
-        ip4_addr_set_zero(&mask);
-        ip4_addr_set_zero(&gw);
-    }
-    if (!netif_add(nif, &ip, &mask, &gw, dev, netif_setup, ethernet_input))
+    /* Added without an address: the status callback reports it once the netif has its name. */
+    if (!netif_add(nif, IP4_ADDR_ANY4, IP4_ADDR_ANY4, IP4_ADDR_ANY4, dev, netif_setup, ethernet_input))
         panic("net: lwIP refused interface for %s", dev->driver);
     if (first)
         netif_set_default(nif);
@@ -184,9 +180,7 @@ static void bring_up(struct net_device *dev, bool first)
     netif_set_link_up(nif);
     netif_set_up(nif);
     if (fixed) {
-        char name[8], addr[IPADDR_STRLEN_MAX];
-        if_name(nif, name);
-        kprintf("%s: assigned %s (static)\n", name, ip4addr_ntoa_r(&ip, addr, sizeof(addr)));
+        netif_set_addr(nif, &ip, &mask, &gw);
         return;
     }
     if (dhcp_start(nif) != ERR_OK)
