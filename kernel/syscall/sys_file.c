@@ -206,6 +206,8 @@ static int64_t vector_io(int fd, uint64_t uiov, uint64_t count, bool write)
         return err;
     if (count > UIO_MAXIOV)
         return -EINVAL;
+    if (f->kind == FILE_SOCKET)
+        return socket_vector_io(f, uiov, count, write);   /* one datagram, not one per vector */
     for (uint64_t i = 0; i < count; i++) {
         struct linux_iovec iov;
         if (copy_from_user(&iov, uiov + i * sizeof(iov), sizeof(iov)))
