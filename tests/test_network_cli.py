@@ -8,6 +8,7 @@ import os
 import shutil
 import socket
 import stat
+import subprocess
 import sys
 import textwrap
 import threading
@@ -402,3 +403,64 @@ def test_doctor_shows_which_backend_guests_get(fake_bin):
     assert "install the Debian package passt" in row().advice and not row().required
     path = fake_bin.add("passt")
     assert row().value == f"passt at {path} (default; --net-backend slirp for QEMU's)"
+
+
+# --- examples/websrv, checked where it runs today: under qemu-aarch64-static ---------------
+
+@pytest.fixture(scope="module")
+def websrv(tmp_path_factory):
+    """The cross-compiled static websrv serving on a free port under qemu-aarch64-static."""
+    if shutil.which("qemu-aarch64-static") is None:
+        pytest.fail("qemu-aarch64-static missing: install qemu-user-static (make test does)")
+    out = tmp_path_factory.mktemp("websrv")
+    root = Path(__file__).resolve().parent.parent
+    subprocess.run(["make", "-s", "-C", str(root / "examples" / "websrv"), f"OUT={out}",
+                    f"{out}/websrv-static"], check=True)
+    port = free_port()
+    proc = subprocess.Popen(["qemu-aarch64-static", str(out / "websrv-static"), str(port)],
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline() == f"websrv: listening on port {port} (tcp http, udp echo)\n"
+        yield port
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def http_exchange(port: int, request: bytes) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall(request)
+        data = b""
+        while chunk := s.recv(65536):
+            data += chunk
+    return data
+
+
+def test_websrv_serves_keep_alive_and_pipelined_requests_in_order(websrv):
+    import http.client
+    conn = http.client.HTTPConnection("127.0.0.1", websrv, timeout=10)
+    for path, status, length in (("/", 200, None), ("/bytes/100000", 200, 100000), ("/nope", 404, None)):
+        conn.request("GET", path)
+        r = conn.getresponse()
+        body = r.read()
+        assert r.status == status and r.getheader("Connection") == "keep-alive"
+        assert length is None or body == b"x" * length
+    conn.close()
+    data = http_exchange(websrv, b"GET / HTTP/1.1\r\nHost: a\r\n\r\n"
+                                 b"HEAD /bytes/5 HTTP/1.1\r\n\r\n"
+                                 b"GET /bytes/3 HTTP/1.1\r\nConnection: close\r\n\r\n")
+    assert data.count(b"HTTP/1.1 200 OK\r\n") == 3
+    assert data.endswith(b"Content-Length: 3\r\nConnection: close\r\n\r\nxxx")
+
+
+def test_websrv_closes_http_1_0_and_refuses_other_methods(websrv):
+    assert b"Connection: close" in http_exchange(websrv, b"GET / HTTP/1.0\r\n\r\n")
+    assert http_exchange(websrv, b"POST / HTTP/1.0\r\nContent-Length: 2\r\n\r\nhi").startswith(
+        b"HTTP/1.1 405 Method Not Allowed")
+
+
+def test_websrv_echoes_udp(websrv):
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(10)
+        s.sendto(b"ping", ("127.0.0.1", websrv))
+        assert s.recvfrom(100)[0] == b"ping"

@@ -1,0 +1,217 @@
+#!/usr/bin/env python3
+"""Web-server benchmark: the same websrv source served three ways, side by side, under ab.
+
+  unikernel   build/examples/websrv/websrv-static in our kernel under QEMU TCG,
+              `unibuild run -p PORT` (passt or slirp: --net-backend)
+  qemu-user   the same binary under qemu-aarch64-static on this host (the emulation limit)
+  native      websrv built for this host from the same source (the physical reference)
+
+Workloads (ApacheBench, from Debian's apache2-utils): `ab -n 5000 -c 1`, `ab -n 5000 -c 32`,
+`ab -k -n 20000 -c 32`, each repeated --runs times; req/s min/median/max and failed requests
+(failed + non-2xx, summed over runs; an aborted ab run is listed as such).
+
+Not a test: numbers depend on the host. Usage:
+  .venv/bin/python bench/web.py [--runs 3] [--scale 0.1] [--only unikernel,native] [--net-backend slirp]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "build" / "examples" / "websrv"
+GUEST_PORT = 8080
+
+WORKLOADS = [  # (label, ab arguments without the URL; counts are scaled by --scale)
+    ("ab -n 5000 -c 1", ["-n", 5000, "-c", 1]),
+    ("ab -n 5000 -c 32", ["-n", 5000, "-c", 32]),
+    ("ab -k -n 20000 -c 32", ["-k", "-n", 20000, "-c", 32]),
+]
+TARGETS = ("unikernel", "qemu-user", "native")
+
+
+@dataclass
+class Cell:
+    """One (target, workload): every run's req/s, failures, and why runs aborted."""
+
+    rates: list[float] = field(default_factory=list)
+    failed: int = 0
+    aborted: list[str] = field(default_factory=list)
+
+    def text(self) -> str:
+        parts = []
+        if self.rates:
+            r = self.rates
+            parts.append(f"{min(r):7.0f} {statistics.median(r):7.0f} {max(r):7.0f}  failed {self.failed}")
+        if self.aborted:
+            parts.append(f"{len(self.aborted)} aborted ({self.aborted[-1]})")
+        return "; ".join(parts)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def build() -> None:
+    """The aarch64 binaries and the native one (make is incremental)."""
+    subprocess.run(["make", "-s", "-C", str(ROOT / "examples" / "websrv"), "all", "native"], check=True)
+
+
+def command(target: str, port: int, args) -> list[str]:
+    static = str(OUT / "websrv-static")
+    if target == "unikernel":
+        return [sys.executable, "-m", "unibuild", "run", "-p", f"{port}:{GUEST_PORT}",
+                "--net-backend", args.net_backend, "--timeout", str(args.server_timeout),
+                static, str(GUEST_PORT)]
+    if target == "qemu-user":
+        return ["qemu-aarch64-static", static, str(port)]
+    return [str(OUT / "websrv-native"), str(port)]
+
+
+def wait_ready(proc: subprocess.Popen, port: int, timeout: float) -> None:
+    """Until GET / answers 200 (a TCP connect alone proves nothing: passt accepts for the guest)."""
+    deadline = time.monotonic() + timeout
+    last = "no answer"
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with status {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as r:
+                if r.status == 200:
+                    return
+                last = f"status {r.status}"
+        except OSError as e:
+            last = str(e)
+        time.sleep(0.2)
+    raise RuntimeError(f"no HTTP 200 within {timeout:g} s ({last})")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """SIGINT first (unibuild then stops QEMU and passt itself), SIGKILL if that is ignored."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGINT)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+_RATE = re.compile(r"^Requests per second:\s+([0-9.]+)", re.MULTILINE)
+_FAILED = re.compile(r"^Failed requests:\s+(\d+)", re.MULTILINE)
+_NON2XX = re.compile(r"^Non-2xx responses:\s+(\d+)", re.MULTILINE)
+
+
+def run_ab(ab_args: list[str], port: int, cell: Cell, timeout: float) -> None:
+    argv = ["ab", "-q", "-s", "30", *ab_args, f"http://127.0.0.1:{port}/"]
+    try:
+        r = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        cell.aborted.append(f"ab stalled > {timeout:g} s")
+        return
+    rate = _RATE.search(r.stdout)
+    if r.returncode != 0 or rate is None:
+        lines = [line for line in (r.stderr + r.stdout).splitlines() if line.strip()]
+        cell.aborted.append(lines[-1].strip() if lines else f"ab exited {r.returncode}")
+        return
+    cell.rates.append(float(rate.group(1)))
+    cell.failed += int(_FAILED.search(r.stdout).group(1))
+    if m := _NON2XX.search(r.stdout):
+        cell.failed += int(m.group(1))
+
+
+def bench_target(target: str, args) -> dict[str, Cell] | str:
+    """All workloads against one freshly started server; a string says why it could not run."""
+    port = free_port()
+    log = tempfile.TemporaryFile("w+")   # the server's console and errors, for a failure
+    proc = subprocess.Popen(command(target, port, args), stdin=subprocess.DEVNULL,
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        try:
+            wait_ready(proc, port, args.ready_timeout)
+        except RuntimeError as e:
+            stop(proc)
+            log.seek(0)
+            said = [line.strip() for line in log.read().splitlines() if line.strip()]
+            return f"not available: {e}" + (f"; it said: {' / '.join(said[-2:])}" if said else "")
+        cells = {}
+        for label, ab_args in WORKLOADS:
+            scaled = [str(max(1, int(a * args.scale))) if isinstance(a, int) and i and ab_args[i - 1] == "-n"
+                      else str(a) for i, a in enumerate(ab_args)]
+            cell = cells[label] = Cell()
+            for _ in range(args.runs):
+                run_ab(scaled, port, cell, args.ab_timeout)
+                if proc.poll() is not None:
+                    cell.aborted.append(f"server exited with status {proc.returncode}")
+                    return cells
+        return cells
+    finally:
+        stop(proc)
+        log.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3, help="ab runs per workload (default 3)")
+    parser.add_argument("--scale", type=float, default=1.0, help="multiply every -n by this (e.g. 0.1)")
+    parser.add_argument("--only", default=",".join(TARGETS), help=f"comma-separated subset of {TARGETS}")
+    parser.add_argument("--net-backend", default="auto", help="for the unikernel: auto, passt or slirp")
+    parser.add_argument("--ready-timeout", type=float, default=60, help="seconds for a server to answer")
+    parser.add_argument("--ab-timeout", type=float, default=600, help="seconds one ab run may take")
+    parser.add_argument("--server-timeout", type=float, default=3600, help="unibuild run --timeout")
+    args = parser.parse_args()
+    targets = [t.strip() for t in args.only.split(",") if t.strip()]
+    if unknown := set(targets) - set(TARGETS):
+        sys.exit(f"bench: unknown target(s) {', '.join(sorted(unknown))}; choose from {', '.join(TARGETS)}")
+    if shutil.which("ab") is None:
+        sys.exit("bench: ab not found; install the Debian package apache2-utils")
+    if "qemu-user" in targets and shutil.which("qemu-aarch64-static") is None:
+        sys.exit("bench: qemu-aarch64-static not found; install the Debian package qemu-user-static")
+    build()
+
+    results = {}
+    for target in targets:
+        print(f"[{target}] ...", file=sys.stderr, flush=True)
+        results[target] = bench_target(target, args)
+
+    print(f"websrv, {args.runs} ab run(s) per workload, -n scaled by {args.scale:g}; "
+          f"req/s min / median / max, failed = failed + non-2xx over all runs")
+    for target in targets:
+        print(f"\n{target}" + (f" (--net-backend {args.net_backend})" if target == "unikernel" else ""))
+        cells = results[target]
+        if isinstance(cells, str):
+            print(f"  {cells}")
+            continue
+        for label, _ in WORKLOADS:
+            print(f"  {label:<22} {cells[label].text() if label in cells else 'not run'}")
+    ratio_of("unikernel", "qemu-user", results)
+
+
+def ratio_of(a: str, b: str, results) -> None:
+    """The issue's target: unikernel / qemu-user at -c 1 (medians)."""
+    label = WORKLOADS[0][0]
+    try:
+        ra = statistics.median(results[a][label].rates)
+        rb = statistics.median(results[b][label].rates)
+    except (KeyError, TypeError, AttributeError, statistics.StatisticsError):
+        return
+    print(f"\n{a} / {b} at '{label}': {ra / rb:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
