@@ -278,6 +278,7 @@ int epoll_wait(struct file *epf, epoll_deliver_fn deliver, void *ctx, int max, u
 {
     struct epoll *ep = epf->priv;
     for (;;) {
+        wait_run_poll_hooks();
         int err = 0, n = collect(ep, deliver, ctx, max, &err);
         if (n || err)
             return n ? n : err;

@@ -58,7 +58,8 @@ struct proto_ops {
     int (*shutdown)(struct socket *s, int how);
     uint32_t (*poll)(struct socket *s);
     int (*name)(struct socket *s, bool peer, struct sock_addr *a);
-    void (*set_nodelay)(struct socket *s, bool on);
+    /* Push nodelay/keepalive settings to the protocol control block. */
+    void (*apply_options)(struct socket *s);
     void (*release)(struct socket *s);
 };
 
@@ -79,6 +80,9 @@ struct socket {
     int accept_count, backlog;
     int rcvbuf, sndbuf;         /* as Linux reports them (twice what was set) */
     bool reuseaddr, reuseport, keepalive, nodelay, v6only, broadcast;
+    int keepidle, keepintvl, keepcnt;    /* seconds, seconds, probes (TCP_KEEP*) */
+    bool linger;                /* SO_LINGER: close waits up to linger_sec for the data to go */
+    int linger_sec;
     uint64_t rcvtimeo_ns, sndtimeo_ns;   /* 0: wait forever */
 };
 
@@ -105,7 +109,5 @@ extern const struct proto_ops tcp_proto, udp_proto;
 /* The protocol control block for a new socket. */
 int tcp_socket_init(struct socket *s);
 int udp_socket_init(struct socket *s);
-/* SO_KEEPALIVE: TCP sends keepalive probes on an idle connection. */
-void socket_set_keepalive(struct socket *s, bool on);
 /* lwIP's err_t as a Linux errno. */
 int socket_errno(int lwip_err);

@@ -35,6 +35,9 @@ void wake_up(struct wait_queue *q, uint32_t events);
 int wait_until(bool (*done)(void *arg), void *arg, uint64_t deadline_ns);
 /* A function to run on every pass of every wait (the network stack's poll), at most 4. */
 void wait_add_poll_hook(void (*fn)(void));
+/* Run them now: a call about to look at readiness first lets pending work land (loopback
+ * traffic is then as immediate as on Linux). */
+void wait_run_poll_hooks(void);
 
 /* Nanoseconds since boot, and a relative timeout turned into a deadline. */
 uint64_t wait_now_ns(void);

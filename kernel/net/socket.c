@@ -15,8 +15,6 @@
 #include "lwip/pbuf.h"
 #include "lwip/netif.h"
 #include "lwip/err.h"
-#include "lwip/ip.h"
-#include "lwip/tcp.h"
 #include <string.h>
 
 #define FIONREAD 0x541B
@@ -146,18 +144,6 @@ int socket_errno(int err)
     }
 }
 
-void socket_set_keepalive(struct socket *s, bool on)
-{
-    s->keepalive = on;
-    if (s->type != SOCK_STREAM || !s->pcb)
-        return;
-    struct tcp_pcb *pcb = s->pcb;
-    if (on)
-        ip_set_option(pcb, SOF_KEEPALIVE);
-    else
-        ip_reset_option(pcb, SOF_KEEPALIVE);
-}
-
 struct socket *file_socket(struct file *f)
 {
     return f->kind == FILE_SOCKET ? f->priv : NULL;
@@ -245,6 +231,9 @@ int socket_create(int domain, int type, int protocol, int flags, struct file **o
         return -ENOMEM;
     s->rcvbuf = type == SOCK_STREAM ? 131072 : 212992;   /* Linux's defaults (tcp_rmem, rmem_default) */
     s->sndbuf = type == SOCK_STREAM ? 16384 : 212992;
+    s->keepidle = 7200;        /* Linux's tcp_keepalive_time, _intvl, _probes */
+    s->keepintvl = 75;
+    s->keepcnt = 9;
     int err = type == SOCK_STREAM ? tcp_socket_init(s) : udp_socket_init(s);
     if (err) {
         kfree(s);

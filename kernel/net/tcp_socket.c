@@ -14,6 +14,7 @@
 enum { TS_CLOSED, TS_LISTEN, TS_CONNECTING, TS_CONNECTED };
 
 static struct tcp_pcb *pcb_of(struct socket *s) { return s->pcb; }
+static void tcp_apply_options_(struct socket *s);
 
 /* No more callbacks into a socket that is going away (a listening pcb has only accept). */
 static void detach(struct tcp_pcb *pcb)
@@ -123,11 +124,15 @@ static err_t on_accept(void *arg, struct tcp_pcb *newpcb, err_t err)
     s->sndbuf = l->sndbuf;
     s->nodelay = l->nodelay;
     s->keepalive = l->keepalive;
+    s->keepidle = l->keepidle;
+    s->keepintvl = l->keepintvl;
+    s->keepcnt = l->keepcnt;
+    s->linger = l->linger;
+    s->linger_sec = l->linger_sec;
     s->state = TS_CONNECTED;
     s->bound = true;
     attach(s, newpcb);
-    if (s->nodelay)
-        tcp_nagle_disable(newpcb);
+    tcp_apply_options_(s);
     if (l->accept_tail)
         l->accept_tail->accept_next = s;
     else
@@ -454,18 +459,34 @@ static int tcp_name_(struct socket *s, bool peer, struct sock_addr *a)
     return 0;
 }
 
-static void tcp_set_nodelay_(struct socket *s, bool on)
+static void tcp_apply_options_(struct socket *s)
 {
-    if (!s->pcb)
-        return;
-    if (on)
-        tcp_nagle_disable(pcb_of(s));
+    struct tcp_pcb *pcb = s->pcb;
+    if (!pcb || pcb->state == LISTEN)
+        return;                        /* a listener passes them on in on_accept */
+    if (s->nodelay)
+        tcp_nagle_disable(pcb);
     else
-        tcp_nagle_enable(pcb_of(s));
+        tcp_nagle_enable(pcb);
+    if (s->keepalive)
+        ip_set_option(pcb, SOF_KEEPALIVE);
+    else
+        ip_reset_option(pcb, SOF_KEEPALIVE);
+    pcb->keep_idle = (u32_t)s->keepidle * 1000;
+    pcb->keep_intvl = (u32_t)s->keepintvl * 1000;
+    pcb->keep_cnt = (u32_t)s->keepcnt;
 }
 
-/* close(): a listener resets the connections nobody accepted; a connection with unread data is
- * reset (as Linux does), otherwise closed gracefully (lwIP finishes the FIN exchange alone). */
+static bool all_sent(void *arg)
+{
+    struct socket *s = arg;
+    struct tcp_pcb *pcb = s->pcb;
+    return !pcb || (!pcb->unsent && !pcb->unacked);
+}
+
+/* close(): a listener resets the connections nobody accepted; a connection with unread data, or
+ * with SO_LINGER at 0 s, is reset (as Linux does), otherwise closed gracefully (lwIP finishes the
+ * FIN exchange alone) after SO_LINGER's wait for the data to be acknowledged. */
 static void tcp_release_(struct socket *s)
 {
     while (s->accept_head) {
@@ -478,12 +499,16 @@ static void tcp_release_(struct socket *s)
         socket_rx_free(a);
         kfree(a);
     }
+    if (s->pcb && s->linger && s->linger_sec > 0 && s->state == TS_CONNECTED) {
+        tcp_output(pcb_of(s));
+        wait_until(all_sent, s, wait_deadline_after((uint64_t)s->linger_sec * 1000000000UL));
+    }
     struct tcp_pcb *pcb = s->pcb;
     if (!pcb)
         return;
     detach(pcb);
     s->pcb = NULL;
-    if (s->rx_head || (s->state != TS_LISTEN && s->state != TS_CONNECTED && s->state != TS_CLOSED)) {
+    if ((s->linger && s->linger_sec == 0) || s->rx_head || (s->state != TS_LISTEN && s->state != TS_CONNECTED && s->state != TS_CLOSED)) {
         tcp_abort(pcb);
         return;
     }
@@ -501,6 +526,6 @@ const struct proto_ops tcp_proto = {
     .shutdown = tcp_shutdown_,
     .poll = tcp_poll_,
     .name = tcp_name_,
-    .set_nodelay = tcp_set_nodelay_,
+    .apply_options = tcp_apply_options_,
     .release = tcp_release_,
 };

@@ -174,7 +174,7 @@ static int udp_name_(struct socket *s, bool peer, struct sock_addr *a)
     return 0;
 }
 
-static void udp_set_nodelay_(struct socket *s, bool on) { }
+static void udp_apply_options_(struct socket *s) { }
 
 static void udp_release_(struct socket *s)
 {
@@ -193,6 +193,6 @@ const struct proto_ops udp_proto = {
     .shutdown = udp_shutdown_,
     .poll = udp_poll_,
     .name = udp_name_,
-    .set_nodelay = udp_set_nodelay_,
+    .apply_options = udp_apply_options_,
     .release = udp_release_,
 };

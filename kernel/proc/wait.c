@@ -64,7 +64,7 @@ void wait_add_poll_hook(void (*fn)(void))
     panic("wait: more than %d poll hooks", MAX_POLL_HOOKS);
 }
 
-static void run_poll_hooks(void)
+void wait_run_poll_hooks(void)
 {
     for (int i = 0; i < MAX_POLL_HOOKS && poll_hooks[i]; i++)
         poll_hooks[i]();
@@ -83,7 +83,7 @@ uint64_t wait_deadline_after(uint64_t ns)
 int wait_until(bool (*done)(void *arg), void *arg, uint64_t deadline_ns)
 {
     for (;;) {
-        run_poll_hooks();
+        wait_run_poll_hooks();
         if (done(arg))
             return 0;
         if (deadline_ns != WAIT_FOREVER && wait_now_ns() >= deadline_ns)

@@ -154,6 +154,7 @@ static int64_t do_poll(uint64_t ufds, uint64_t nfds, uint64_t deadline)
         kfree(fds);
         return ret;
     }
+    wait_run_poll_hooks();
     ret = poll_once(fds, nfds, &pt);
     while (ret == 0) {
         pt.woken = false;
@@ -259,6 +260,7 @@ static int64_t do_select(int64_t n, uint64_t uin, uint64_t uout, uint64_t uex, u
         kfree(mem);
         return ret;
     }
+    wait_run_poll_hooks();
     ret = select_once((int)n, &s, &pt);
     while (ret == 0) {
         pt.woken = false;

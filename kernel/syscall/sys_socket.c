@@ -35,7 +35,14 @@
 #define SO_ACCEPTCONN  30
 #define SO_PROTOCOL    38
 #define SO_DOMAIN      39
+#define SO_LINGER      13
 #define TCP_NODELAY    1
+#define TCP_KEEPIDLE   4
+#define TCP_KEEPINTVL  5
+#define TCP_KEEPCNT    6
+#define MAX_TCP_KEEPIDLE  32767
+#define MAX_TCP_KEEPINTVL 32767
+#define MAX_TCP_KEEPCNT   127
 #define IPV6_V6ONLY    26
 #define SOCK_MIN_RCVBUF 2304
 #define SOCK_MIN_SNDBUF 4608
@@ -548,6 +555,17 @@ SYSCALL(setsockopt)
         *(name == SO_RCVTIMEO ? &s->rcvtimeo_ns : &s->sndtimeo_ns) = ns;
         return 0;
     }
+    if (level == SOL_SOCKET && name == SO_LINGER) {
+        struct { int32_t onoff, linger; } l;
+        if (len < (int)sizeof(l))
+            return -EINVAL;
+        if (copy_from_user(&l, a3, sizeof(l)))
+            return -EFAULT;
+        s->linger = l.onoff != 0;
+        if (l.onoff)
+            s->linger_sec = l.linger < 0 ? 0 : l.linger;
+        return 0;
+    }
     if (len < (int)sizeof(int))
         return -EINVAL;
     if (copy_from_user(&v, a3, sizeof(v)))
@@ -557,7 +575,8 @@ SYSCALL(setsockopt)
         case SO_REUSEADDR: s->reuseaddr = v != 0; return 0;
         case SO_REUSEPORT: s->reuseport = v != 0; return 0;
         case SO_KEEPALIVE:
-            socket_set_keepalive(s, v != 0);
+            s->keepalive = v != 0;
+            s->proto->apply_options(s);
             return 0;
         case SO_BROADCAST: s->broadcast = v != 0; return 0;
         case SO_RCVBUF: s->rcvbuf = buffer_size(v, SOCK_MIN_RCVBUF); return 0;
@@ -568,10 +587,29 @@ SYSCALL(setsockopt)
     if (level == IPPROTO_TCP) {
         if (s->type != SOCK_STREAM)
             return -ENOPROTOOPT;
-        if (name != TCP_NODELAY)
+        switch (name) {
+        case TCP_NODELAY:
+            s->nodelay = v != 0;
+            break;
+        case TCP_KEEPIDLE:
+            if (v < 1 || v > MAX_TCP_KEEPIDLE)
+                return -EINVAL;
+            s->keepidle = v;
+            break;
+        case TCP_KEEPINTVL:
+            if (v < 1 || v > MAX_TCP_KEEPINTVL)
+                return -EINVAL;
+            s->keepintvl = v;
+            break;
+        case TCP_KEEPCNT:
+            if (v < 1 || v > MAX_TCP_KEEPCNT)
+                return -EINVAL;
+            s->keepcnt = v;
+            break;
+        default:
             return -ENOPROTOOPT;
-        s->nodelay = v != 0;
-        s->proto->set_nodelay(s, s->nodelay);
+        }
+        s->proto->apply_options(s);
         return 0;
     }
     if (level == IPPROTO_IPV6 && s->domain == AF_INET6 && name == IPV6_V6ONLY) {
@@ -603,6 +641,14 @@ SYSCALL(getsockopt)
             return -EFAULT;
         return 0;
     }
+    if (level == SOL_SOCKET && name == SO_LINGER) {
+        struct { int32_t onoff, linger; } l = { s->linger, s->linger_sec };
+        if (len > (int)sizeof(l))
+            len = sizeof(l);
+        if (copy_to_user(a3, &l, len) || copy_to_user(a4, &len, sizeof(len)))
+            return -EFAULT;
+        return 0;
+    }
     socket_pump();
     if (level == SOL_SOCKET) {
         switch (name) {
@@ -621,6 +667,12 @@ SYSCALL(getsockopt)
         }
     } else if (level == IPPROTO_TCP && s->type == SOCK_STREAM && name == TCP_NODELAY) {
         v = s->nodelay;
+    } else if (level == IPPROTO_TCP && s->type == SOCK_STREAM && name == TCP_KEEPIDLE) {
+        v = s->keepidle;
+    } else if (level == IPPROTO_TCP && s->type == SOCK_STREAM && name == TCP_KEEPINTVL) {
+        v = s->keepintvl;
+    } else if (level == IPPROTO_TCP && s->type == SOCK_STREAM && name == TCP_KEEPCNT) {
+        v = s->keepcnt;
     } else if (level == IPPROTO_IPV6 && s->domain == AF_INET6 && name == IPV6_V6ONLY) {
         v = s->v6only;
     } else {

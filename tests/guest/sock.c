@@ -115,6 +115,24 @@ static void test_errors(void)
            getint(s, SOL_SOCKET, SO_REUSEADDR), getint(s, SOL_SOCKET, SO_REUSEPORT),
            getint(s, SOL_SOCKET, SO_KEEPALIVE), getint(s, IPPROTO_TCP, TCP_NODELAY),
            getint(s, SOL_SOCKET, SO_RCVBUF), getint(s, SOL_SOCKET, SO_SNDBUF));
+    printf("keepidle=%d keepintvl=%d keepcnt=%d\n", getint(s, IPPROTO_TCP, TCP_KEEPIDLE),
+           getint(s, IPPROTO_TCP, TCP_KEEPINTVL), getint(s, IPPROTO_TCP, TCP_KEEPCNT));
+    v = 0;
+    show("keepidle_zero", setsockopt(s, IPPROTO_TCP, TCP_KEEPIDLE, &v, sizeof(v)));
+    v = 128;
+    show("keepcnt_too_big", setsockopt(s, IPPROTO_TCP, TCP_KEEPCNT, &v, sizeof(v)));
+    v = 30;
+    setsockopt(s, IPPROTO_TCP, TCP_KEEPIDLE, &v, sizeof(v));
+    printf("keepidle_set=%d\n", getint(s, IPPROTO_TCP, TCP_KEEPIDLE));
+    struct linger lg = { 1, 5 };
+    show("linger_short", setsockopt(s, SOL_SOCKET, SO_LINGER, &lg, 4));
+    setsockopt(s, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+    lg.l_onoff = 0;
+    lg.l_linger = 9;
+    setsockopt(s, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+    socklen_t lglen = sizeof(lg);
+    getsockopt(s, SOL_SOCKET, SO_LINGER, &lg, &lglen);
+    printf("linger onoff=%d linger=%d len=%d\n", lg.l_onoff, lg.l_linger, lglen);
     show("listen", listen(s, 5));
     printf("acceptconn=%d\n", getint(s, SOL_SOCKET, SO_ACCEPTCONN));
     show("accept_nothing", accept(s, NULL, NULL));
@@ -258,8 +276,20 @@ static void test_tcp(void)
     n = epoll_wait(ep, got, 4, 5000);
     printf("epoll_peer_closed=%d events=%#x\n", n, got[0].events);
     close(s);
-    close(l);
     close(ep);
+
+    /* SO_LINGER with 0 s: close resets the connection */
+    c = socket(AF_INET, SOCK_STREAM, 0);
+    connect(c, (struct sockaddr *)&a, sizeof(a));
+    s = accept(l, NULL, NULL);
+    struct linger lg = { 1, 0 };
+    setsockopt(s, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+    close(s);
+    printf("poll_reset=%#x\n", revents(c, POLLIN | POLLOUT | POLLRDHUP, 5000));
+    show("recv_reset", recv(c, buf, 10, 0));
+    show("recv_after_reset", recv(c, buf, 10, 0));
+    close(c);
+    close(l);
 }
 
 static void test_udp(void)
