@@ -151,15 +151,16 @@ static bool static_address(ip4_addr_t *ip, ip4_addr_t *mask, ip4_addr_t *gw)
 static void wait_for_lease(struct netif *nif)
 {
     uint64_t start = counter_now(), limit = counter_freq() * DHCP_BOOT_WAIT_MS / 1000;
+    char name[8];
+    if_name(nif, name);
     while (!dhcp_supplied_address(nif)) {
         if (counter_now() - start > limit) {
-            char name[8];
-            if_name(nif, name);
             kprintf("%s: no DHCP lease after %d ms; still asking\n", name, DHCP_BOOT_WAIT_MS);
             return;
         }
         net_wait_event();
     }
+    kinfo("%s: DHCP lease in %lu ms\n", name, counter_to_ns(counter_now() - start) / 1000000);
 }
 
 static void bring_up(struct net_device *dev, bool first)
