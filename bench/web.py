@@ -126,7 +126,9 @@ def run_ab(ab_args: list[str], port: int, cell: Cell, timeout: float) -> None:
         return
     rate = _RATE.search(r.stdout)
     if r.returncode != 0 or rate is None:
-        lines = [line for line in (r.stderr + r.stdout).splitlines() if line.strip()]
+        # ab's reason is on stderr ("apr_socket_recv: Connection reset by peer (104)").
+        lines = [line for line in r.stderr.splitlines() if line.strip()] or \
+                [line for line in r.stdout.splitlines() if line.strip()]
         cell.aborted.append(lines[-1].strip() if lines else f"ab exited {r.returncode}")
         return
     cell.rates.append(float(rate.group(1)))
@@ -135,34 +137,50 @@ def run_ab(ab_args: list[str], port: int, cell: Cell, timeout: float) -> None:
         cell.failed += int(m.group(1))
 
 
-def bench_target(target: str, args) -> dict[str, Cell] | str:
-    """All workloads against one freshly started server; a string says why it could not run."""
-    port = free_port()
-    log = tempfile.TemporaryFile("w+")   # the server's console and errors, for a failure
-    proc = subprocess.Popen(command(target, port, args), stdin=subprocess.DEVNULL,
-                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
+class Server:
+    """One freshly started websrv (`with Server(...) as port:`); raises RuntimeError with what
+    it said when it does not come up."""
+
+    def __init__(self, target: str, args):
+        self.target, self.args = target, args
+
+    def __enter__(self) -> int:
+        self.port = free_port()
+        self.log = tempfile.TemporaryFile("w+")   # its console and errors, for a failure
+        self.proc = subprocess.Popen(command(self.target, self.port, self.args),
+                                     stdin=subprocess.DEVNULL, stdout=self.log,
+                                     stderr=subprocess.STDOUT, start_new_session=True)
         try:
-            wait_ready(proc, port, args.ready_timeout)
+            wait_ready(self.proc, self.port, self.args.ready_timeout)
         except RuntimeError as e:
-            stop(proc)
-            log.seek(0)
-            said = [line.strip() for line in log.read().splitlines() if line.strip()]
-            return f"not available: {e}" + (f"; it said: {' / '.join(said[-2:])}" if said else "")
-        cells = {}
-        for label, ab_args in WORKLOADS:
-            scaled = [str(max(1, int(a * args.scale))) if isinstance(a, int) and i and ab_args[i - 1] == "-n"
-                      else str(a) for i, a in enumerate(ab_args)]
-            cell = cells[label] = Cell()
-            for _ in range(args.runs):
-                run_ab(scaled, port, cell, args.ab_timeout)
-                if proc.poll() is not None:
-                    cell.aborted.append(f"server exited with status {proc.returncode}")
-                    return cells
-        return cells
-    finally:
-        stop(proc)
-        log.close()
+            self.__exit__()
+            self.log.seek(0)
+            said = [line.strip() for line in self.log.read().splitlines() if line.strip()]
+            raise RuntimeError(f"{e}" + (f"; it said: {' / '.join(said[-2:])}" if said else "")) from None
+        return self.port
+
+    def __exit__(self, *exc) -> None:
+        stop(self.proc)
+        self.log.close()
+
+
+def bench_target(target: str, args) -> dict[str, Cell] | str:
+    """Every workload run against its own freshly started server, so no run inherits another's
+    connection state (e.g. the guest's TIME_WAIT connections); a string says why none could run."""
+    cells: dict[str, Cell] = {}
+    for label, ab_args in WORKLOADS:
+        scaled = [str(max(1, int(a * args.scale))) if isinstance(a, int) and i and ab_args[i - 1] == "-n"
+                  else str(a) for i, a in enumerate(ab_args)]
+        cell = cells[label] = Cell()
+        for _ in range(args.runs):
+            try:
+                with Server(target, args) as port:
+                    run_ab(scaled, port, cell, args.ab_timeout)
+            except RuntimeError as e:
+                if not any(c.rates or c.aborted for c in cells.values()):
+                    return f"not available: {e}"
+                cell.aborted.append(f"server did not start: {e}")
+    return cells
 
 
 def main() -> None:
