@@ -30,9 +30,11 @@ def test_pollable_files_behave_like_linux(poll_program, target_root, case):
     assert r.stdout == oracle(poll_program, case)
 
 
-def test_write_to_a_pipe_without_reader_is_killed_by_sigpipe(poll_program, target_root):
+def test_write_to_a_pipe_without_reader_raises_sigpipe_pending_while_blocked(poll_program, target_root):
     linux = subprocess.run(["qemu-aarch64-static", "-L", str(target_root), str(poll_program), "sigpipe"],
                            capture_output=True, text=True, timeout=60)
     r = run(poll_program, "sigpipe")
-    assert linux.returncode == -13 and linux.stdout == "before\n"   # killed by signal 13
-    assert (r.returncode, r.stdout) == (128 + 13, "before\n")
+    expected = "blocked: write=-1 EPIPE\n"   # blocked, SIGPIPE waits; unblocked, it kills
+    assert linux.returncode == -13 and linux.stdout == expected
+    assert r.returncode == 128 + 13
+    assert r.stdout.startswith(expected) and "survived" not in r.stdout

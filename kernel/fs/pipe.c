@@ -8,6 +8,7 @@
 #include "pipe.h"
 #include "process.h"
 #include "syscall.h"
+#include "signal.h"
 #include "uaccess.h"
 #include "mm.h"
 #include "errno.h"
@@ -17,6 +18,8 @@
 #define PIPE_SLOTS  16
 #define FIONREAD    0x541B
 #define SIGPIPE     13
+#define SIG_DFL     0
+#define SIG_IGN     1
 
 struct pipe_buf {
     uint64_t page;             /* physical address; 0 when the slot is free */
@@ -42,12 +45,16 @@ static void pipe_wake(struct pipe *p, int end, uint32_t events)
         file_wake(p->ends[end], events);
 }
 
+/* Through the signal layer, so a blocked SIGPIPE stays pending until unblocked. A handler cannot
+ * be run yet (no delivery frames): then only the EPIPE the caller returns tells the program. */
 void raise_sigpipe(void)
 {
     struct process *p = current_process();
     uint64_t handler = p->sigactions[SIGPIPE - 1].handler;
-    if (handler == 0 && !(p->sigmask & (1UL << (SIGPIPE - 1))))
-        process_exit(128 + SIGPIPE);    /* the default action: terminate, silently as Linux */
+    if (handler != SIG_DFL && handler != SIG_IGN)
+        return;
+    p->sigpending |= 1UL << (SIGPIPE - 1);
+    signals_deliver(p);
 }
 
 static bool pipe_readable(void *arg)

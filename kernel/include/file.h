@@ -81,5 +81,5 @@ static inline bool file_nonblock(struct file *f) { return f->flags & 04000; /* O
 int64_t socket_vector_io(struct file *f, uint64_t uiov, uint64_t count, bool write);
 
 /* A write to a pipe or socket nobody reads: SIGPIPE, which by default ends the program
- * (status 128 + 13) unless the program ignores or blocks it; then the call fails with EPIPE. */
+ * (status 128 + 13); ignored, blocked (left pending) or handled, the call fails with EPIPE. */
 void raise_sigpipe(void);

@@ -341,8 +341,13 @@ int main(int argc, char **argv)
         int p[2];
         pipe(p);
         close(p[0]);
-        printf("before\n");
-        write(p[1], "x", 1);
+        sigset_t pipe_set;
+        sigemptyset(&pipe_set);
+        sigaddset(&pipe_set, SIGPIPE);
+        sigprocmask(SIG_BLOCK, &pipe_set, NULL);
+        long r = write(p[1], "x", 1);
+        printf("blocked: write=%ld %s\n", r, strerrorname_np(errno));
+        sigprocmask(SIG_UNBLOCK, &pipe_set, NULL);   /* the pending SIGPIPE ends the program */
         printf("survived\n");
     } else {
         fprintf(stderr, "usage: poll pipe|eventfd|poll|select|epoll|sigpipe\n");
