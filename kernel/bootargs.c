@@ -3,6 +3,7 @@
 #include "kernel.h"
 #include "bootargs.h"
 #include "dt.h"
+#include "console.h"
 #include <string.h>
 
 struct bootargs bootargs = { .exit_status = -1 };
@@ -42,6 +43,8 @@ void bootargs_parse(void)
             bootargs.verbose = true;
         else if (len == 5 && !strncmp(w, "quiet", 5))
             bootargs.quiet = true;
+        else if (len == 11 && !strncmp(w, "console=mux", 11))
+            console_set_mux(true);
         else if (len == 7 && !strncmp(w, "blktest", 7))
             bootargs.blktest = true;
         else if (len > 5 && !strncmp(w, "exit=", 5)) {

@@ -129,6 +129,10 @@ def kernel_args(options: LaunchOptions) -> str:
         args.append("verbose")
     elif options.disk is not None:
         args.append("quiet")   # a program runs: its output only, diagnostics on error
+    if options.disk is not None:
+        # One serial line, three streams: program stdout/stderr and kernel messages go to
+        # their own places on the host (unibuild/console_mux.py).
+        args.append("console=mux")
     return " ".join(args)
 
 
@@ -144,6 +148,7 @@ class QemuCommand:
     smp: int
     qmp_socket: Path
     timeout: float | None = None
+    console_mux: bool = False   # the kernel multiplexes stdout/stderr/kernel on the console
 
 
 def build_command(
@@ -200,4 +205,5 @@ def build_command(
     append = kernel_args(options)
     if append:
         argv += ["-append", append]
-    return QemuCommand(argv, accel, gic, cpu, memory, smp, qmp_socket, options.timeout)
+    return QemuCommand(argv, accel, gic, cpu, memory, smp, qmp_socket, options.timeout,
+                       console_mux="console=mux" in append.split())

@@ -26,6 +26,7 @@ from typing import BinaryIO, TextIO
 
 from qemu.qmp import EventListener, QMPClient, QMPError
 
+from .console_mux import ConsoleDemux
 from .errors import UserError
 from .network import attach
 from .platform import Platform
@@ -125,40 +126,55 @@ def qemu_error_line(stderr: str) -> str:
 
 
 class _Console:
-    """Copies QEMU's serial output to a sink as it arrives and keeps a decoded copy."""
+    """Copies QEMU's serial output to the sinks as it arrives and keeps a decoded copy.
 
-    def __init__(self, sink: BinaryIO | TextIO | None, started: float):
+    With a multiplexed console (`console=mux`) the program's stdout goes to `sink` and its stderr
+    and the kernel's messages to `err_sink`; otherwise everything goes to `sink`."""
+
+    def __init__(self, sink: BinaryIO | TextIO | None, started: float, *,
+                 err_sink: BinaryIO | TextIO | None = None, mux: bool = False):
         self._sink = sink
+        self._err_sink = err_sink if err_sink is not None else sink
         self._started = started
-        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self._demux = ConsoleDemux() if mux else None
+        self._decoders: dict[str, codecs.IncrementalDecoder] = {}
+        self._partial: dict[str, str] = {}
         self._text = io.StringIO()
-        self._partial = ""
         self.line_times: list[tuple[float, str]] = []
 
-    def _echo(self, chunk: bytes, text: str) -> None:
-        if self._sink is None:
+    @staticmethod
+    def _echo(sink, chunk: bytes, text: str) -> None:
+        if sink is None:
             return
-        if isinstance(self._sink, io.TextIOBase):
-            buffer = getattr(self._sink, "buffer", None)
+        if isinstance(sink, io.TextIOBase):
+            buffer = getattr(sink, "buffer", None)
             if buffer is None:  # e.g. click's test runner: text only
-                self._sink.write(text)
-                self._sink.flush()
+                sink.write(text)
+                sink.flush()
                 return
-            self._sink.flush()  # keep order with anything already written as text
+            sink.flush()  # keep order with anything already written as text
             buffer.write(chunk)
             buffer.flush()
         else:
-            self._sink.write(chunk)
-            self._sink.flush()
+            sink.write(chunk)
+            sink.flush()
+
+    def _piece(self, stream: str, chunk: bytes) -> None:
+        decoder = self._decoders.setdefault(stream, codecs.getincrementaldecoder("utf-8")(errors="replace"))
+        text = decoder.decode(chunk)
+        self._text.write(text)
+        self._echo(self._sink if stream == "stdout" else self._err_sink, chunk, text)
+        now = time.monotonic() - self._started
+        # Lines are assembled per stream, so stdout and kernel lines never merge into one.
+        *complete, self._partial[stream] = (self._partial.get(stream, "") + text).split("\n")
+        self.line_times.extend((now, line.rstrip("\r")) for line in complete)
 
     def feed(self, chunk: bytes) -> None:
-        text = self._decoder.decode(chunk)
-        self._text.write(text)
-        self._echo(chunk, text)
-        now = time.monotonic() - self._started
-        self._partial += text
-        *complete, self._partial = self._partial.split("\n")
-        self.line_times.extend((now, line.rstrip("\r")) for line in complete)
+        if self._demux is None:
+            self._piece("stdout", chunk)
+            return
+        for stream, piece in self._demux.feed(chunk):
+            self._piece(stream, piece)
 
     async def pump(self, stream: asyncio.StreamReader) -> None:
         while chunk := await stream.read(4096):
@@ -166,7 +182,7 @@ class _Console:
 
     @property
     def text(self) -> str:
-        return self._text.getvalue() + self._decoder.decode(b"", final=True)
+        return self._text.getvalue() + "".join(d.decode(b"", final=True) for d in self._decoders.values())
 
 
 async def _connect_qmp(command: QemuCommand, exited: asyncio.Task) -> QMPClient | None:
@@ -210,7 +226,8 @@ def _install_interrupt(loop: asyncio.AbstractEventLoop, interrupted: asyncio.Eve
     return installed
 
 
-async def _run(command: QemuCommand, sink: BinaryIO | TextIO | None) -> BootResult:
+async def _run(command: QemuCommand, sink: BinaryIO | TextIO | None,
+               err_sink: BinaryIO | TextIO | None = None) -> BootResult:
     started = time.monotonic()
     try:
         proc = await asyncio.create_subprocess_exec(
@@ -225,7 +242,7 @@ async def _run(command: QemuCommand, sink: BinaryIO | TextIO | None) -> BootResu
             f"{command.argv[0]} not found on PATH: install the Debian package {QEMU_PACKAGE}"
         ) from None
     assert proc.stdout is not None and proc.stderr is not None
-    console = _Console(sink, started)
+    console = _Console(sink, started, err_sink=err_sink, mux=command.console_mux)
     pump = asyncio.create_task(console.pump(proc.stdout))
     stderr = asyncio.create_task(proc.stderr.read())
     exited = asyncio.create_task(proc.wait())
@@ -317,10 +334,12 @@ async def _run(command: QemuCommand, sink: BinaryIO | TextIO | None) -> BootResu
     return result
 
 
-def run_qemu(command: QemuCommand, *, echo: BinaryIO | TextIO | None = None) -> BootResult:
-    """Runs one resolved QEMU command to completion; `echo` receives the console live."""
+def run_qemu(command: QemuCommand, *, echo: BinaryIO | TextIO | None = None,
+             echo_err: BinaryIO | TextIO | None = None) -> BootResult:
+    """Runs one resolved QEMU command to completion; `echo` receives the console live (with a
+    multiplexed console, `echo_err` gets the program's stderr and the kernel's messages)."""
     try:
-        return asyncio.run(_run(command, echo))
+        return asyncio.run(_run(command, echo, echo_err))
     except KeyboardInterrupt:
         # Only in the instant before our own SIGINT handler is installed; _run's cleanup
         # has already stopped QEMU by the time this arrives.
@@ -334,6 +353,7 @@ def boot(
     *,
     host: HostInfo | None = None,
     echo: BinaryIO | TextIO | None = None,
+    echo_err: BinaryIO | TextIO | None = None,
     qemu_binary: str | None = None,
 ) -> BootResult:
     """Boots `kernel` on `platform`: the library entry point for the CLI, tests and benchmarks."""
@@ -351,4 +371,4 @@ def boot(
             platform, kernel, options, host, Path(tmp) / "qmp.sock", qemu_binary=binary,
             network=net.qemu_args,
         )
-        return run_qemu(command, echo=echo)
+        return run_qemu(command, echo=echo, echo_err=echo_err)

@@ -29,9 +29,10 @@ static int64_t urandom_read(struct file *f, void *kbuf, uint64_t len, uint64_t o
 }
 static int64_t sink_write(struct file *f, const void *kbuf, uint64_t len) { return len; }
 
+/* priv names the console stream: the program's stderr descriptor is opened as CONSOLE_STDERR. */
 static int64_t console_file_write(struct file *f, const void *kbuf, uint64_t len)
 {
-    console_write_program(kbuf, len);
+    console_write_program(f->priv ? (char)(uintptr_t)f->priv : CONSOLE_STDOUT, kbuf, len);
     return len;
 }
 

@@ -4,6 +4,7 @@
 #include "run.h"
 #include "process.h"
 #include "file.h"
+#include "console.h"
 #include "exec.h"
 #include "vfs.h"
 #include "vm.h"
@@ -21,6 +22,8 @@ extern void enter_user(struct trap_frame *f) __attribute__((noreturn));
 static void open_console(struct process *p, int fd, int flags)
 {
     struct file *f = file_new(FILE_CONSOLE, NULL, flags | O_LARGEFILE);
+    if (f)
+        f->priv = (void *)(uintptr_t)(fd == 2 ? CONSOLE_STDERR : CONSOLE_STDOUT);
     if (!f || fd_alloc(p, f, fd, false) != fd)
         panic("run: cannot open the console as descriptor %d", fd);
 }

@@ -127,7 +127,7 @@ def run_command(ctx, program, args, config, platform, cross_compile, debug, **kw
         except UserError:
             sys.stderr.write(log.getvalue())
             raise
-        result = boot(profile, kernel, replace(options, disk=image), echo=sys.stdout)
+        result = boot(profile, kernel, replace(options, disk=image), echo=sys.stdout, echo_err=sys.stderr)
     if result.error:
         click.echo(f"unibuild: {result.error}", err=True)
     sys.exit(result.status)
