@@ -275,6 +275,8 @@ static int64_t tcp_send_(struct socket *s, const void *kbuf, uint64_t len, int f
 {
     uint64_t done = 0;
     bool nonblock = socket_nonblock(s, flags);
+    if (flags & MSG_OOB)
+        return -EOPNOTSUPP;            /* lwIP's raw API cannot send urgent data */
     socket_pump();
     while (done < len || len == 0) {
         if (s->error) {
@@ -378,6 +380,8 @@ static int64_t tcp_recv_(struct socket *s, void *kbuf, uint64_t len, int flags, 
     socket_pump();
     if (s->state == TS_LISTEN || (s->state == TS_CLOSED && !s->rx_head && !s->error && !s->rd_shut))
         return -ENOTCONN;
+    if (flags & MSG_OOB)
+        return -EINVAL;                /* no urgent data is ever queued */
     if (len == 0)
         return 0;
     for (;;) {

@@ -76,6 +76,8 @@ static int udp_connect_(struct socket *s, const struct sock_addr *a)
 static int64_t udp_send_(struct socket *s, const void *kbuf, uint64_t len, int flags, const struct sock_addr *to)
 {
     struct udp_pcb *pcb = pcb_of(s);
+    if (flags & MSG_OOB)
+        return -EOPNOTSUPP;
     if (s->wr_shut) {
         if (!(flags & MSG_NOSIGNAL))
             raise_sigpipe();

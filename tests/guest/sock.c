@@ -189,6 +189,7 @@ static void test_tcp(void)
     show("recv", recv(s, buf, sizeof(buf), 0));
     printf("got=%.5s\n", buf);
     show("recv_empty", recv(s, buf, sizeof(buf), 0));
+    show("recv_oob_none", recv(s, buf, sizeof(buf), MSG_OOB));
     struct iovec iov[2] = { { "ab", 2 }, { "cde", 3 } };
     show("writev", writev(c, iov, 2));
     revents(s, POLLIN, 5000);
@@ -346,6 +347,7 @@ static void test_udp(void)
     struct iovec rparts[2] = { { buf, 1 }, { buf + 1, 10 } };
     show("readv_one_datagram", readv(a, rparts, 2));
     static char big[70000];
+    show("send_oob_udp", sendto(a, "x", 1, MSG_OOB, (struct sockaddr *)&ba, sizeof(ba)));
     show("sendto_too_big", sendto(a, big, sizeof(big), 0, (struct sockaddr *)&ba, sizeof(ba)));
     show("shutdown_unconnected", shutdown(a, SHUT_RD));
     show("recv_after_shut_rd", recv(a, buf, sizeof(buf), 0));
