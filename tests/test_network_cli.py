@@ -88,11 +88,13 @@ def test_the_same_host_port_may_not_be_forwarded_twice_per_protocol():
 
 
 def test_net_none_refuses_ports_and_a_static_address():
-    with pytest.raises(UserError, match="-p need a network; drop --net none"):
+    with pytest.raises(UserError, match="-p needs a network; drop --net none"):
         net_options("none", ports=("8080",))
     static = parse_static_ip("10.0.2.20/24", None)
-    with pytest.raises(UserError, match="--ip need a network"):
+    with pytest.raises(UserError, match="--ip needs a network"):
         net_options("none", static_ip=static)
+    with pytest.raises(UserError, match="-p and --ip need a network"):
+        net_options("none", ports=("8080",), static_ip=static)
 
 
 # --- static address ----------------------------------------------------------------------
@@ -221,7 +223,7 @@ def test_boot_with_a_busy_port_fails_before_qemu_starts(run_cli, tmp_path):
 
 def test_cli_option_errors_are_one_line(run_cli):
     r = run_cli("boot", "--kernel", "/nonexistent", "--net", "none", "-p", "8080")
-    assert (r.returncode, r.stderr) == (2, "unibuild: -p need a network; drop --net none\n")
+    assert (r.returncode, r.stderr) == (2, "unibuild: -p needs a network; drop --net none\n")
     r = run_cli("boot", "--kernel", "/nonexistent", "-p", "99999")
     assert r.stderr == "unibuild: port 99999 in -p 99999 is out of range; use 1..65535\n"
 
@@ -234,7 +236,7 @@ def test_run_config_file_keys_for_the_network(run_cli, tmp_path):
     # Config values go through the same checks as the options they stand for.
     config.write_text(json.dumps({"net": "none", "ports": ["8080"]}))
     r = run_cli("run", "-c", str(config), "prog")
-    assert r.stderr == "unibuild: -p need a network; drop --net none\n"
+    assert r.stderr == "unibuild: -p needs a network; drop --net none\n"
     config.write_text(json.dumps({"ip": "10.0.2.15", "gateway": "10.0.2.2"}))
     r = run_cli("run", "-c", str(config), "prog")
     assert r.stderr == "unibuild: --ip 10.0.2.15 needs a prefix length, e.g. --ip 10.0.2.15/24\n"

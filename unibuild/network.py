@@ -168,7 +168,8 @@ def net_options(net: str = "user", backend: str = "auto", ports=(), static_ip: S
     if net == "none":
         given = [what for what, value in (("-p", forwards), ("--ip", static_ip), ("--pcap", pcap)) if value]
         if given:
-            raise UserError(f"{' and '.join(given)} need a network; drop --net none")
+            verb = "needs" if len(given) == 1 else "need"
+            raise UserError(f"{' and '.join(given)} {verb} a network; drop --net none")
     seen: dict[tuple[int, str], PortForward] = {}
     for forward in forwards:
         key = (forward.host, forward.proto)
