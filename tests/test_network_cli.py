@@ -126,6 +126,7 @@ def test_bad_static_addresses_are_refused(ip, gateway, message):
 
 def test_auto_backend_is_passt_when_installed_else_slirp():
     assert resolve_backend("auto", "/usr/bin/passt") == "passt"
+    assert resolve_backend("auto", "/usr/bin/passt", forwards_ports=False) == "slirp"
     assert resolve_backend("auto", None) == "slirp"
     assert resolve_backend("slirp", "/usr/bin/passt") == "slirp"
 
@@ -312,7 +313,7 @@ def test_passt_is_up_with_its_socket_inside_the_block_and_gone_after(fake_passt)
 
 def test_passt_is_stopped_when_the_run_is_interrupted(fake_passt):
     with pytest.raises(KeyboardInterrupt):
-        with attach(net_options()):
+        with attach(net_options(backend="passt")):
             raise KeyboardInterrupt
     [pid] = fake_passt()
     assert not pid_alive(pid)
@@ -320,7 +321,7 @@ def test_passt_is_stopped_when_the_run_is_interrupted(fake_passt):
 
 def test_a_passt_ignoring_sigterm_is_killed(fake_passt, monkeypatch):
     monkeypatch.setenv("FAKE_PASST_MODE", "ignore-term")
-    with attach(net_options()):
+    with attach(net_options(backend="passt")):
         pass
     [pid] = fake_passt()
     assert not pid_alive(pid)
@@ -330,7 +331,7 @@ def test_passt_failing_to_start_is_one_line_with_its_log(fake_passt, monkeypatch
     monkeypatch.setenv("FAKE_PASST_MODE", "fail")
     with pytest.raises(UserError, match=r"passt exited \(status 1\) before opening its socket: "
                                         r"Failed to bind UNIX domain socket"):
-        with attach(net_options()):
+        with attach(net_options(backend="passt")):
             pytest.fail("QEMU must not start without passt's socket")
 
 
@@ -338,7 +339,7 @@ def test_passt_that_never_makes_its_socket_times_out_and_is_stopped(fake_passt, 
     monkeypatch.setenv("FAKE_PASST_MODE", "hang")
     monkeypatch.setattr(passt, "START_TIMEOUT", 0.3)
     with pytest.raises(UserError, match="passt did not create its socket within 0.3 s"):
-        with attach(net_options()):
+        with attach(net_options(backend="passt")):
             pytest.fail("QEMU must not start without passt's socket")
     [pid] = fake_passt()
     assert not pid_alive(pid)
@@ -404,7 +405,7 @@ def test_doctor_shows_which_backend_guests_get(fake_bin):
     assert row().value == "slirp (QEMU's built-in; passt not installed)"
     assert "install the Debian package passt" in row().advice and not row().required
     path = fake_bin.add("passt")
-    assert row().value == f"passt at {path} (default; --net-backend slirp for QEMU's)"
+    assert row().value == f"passt at {path} (default for -p forwards; slirp otherwise)"
 
 
 # --- examples/websrv, checked where it runs today: under qemu-aarch64-static ---------------

@@ -83,7 +83,7 @@ def run_checks(
         Check(
             "network backend",
             passt is not None,
-            f"passt at {passt} (default; --net-backend slirp for QEMU's)" if passt
+            f"passt at {passt} (default for -p forwards; slirp otherwise)" if passt
             else "slirp (QEMU's built-in; passt not installed)",
             "" if passt else "install the Debian package passt: slirp's listen backlog of 1 "
             "fails many concurrent clients on forwarded ports",

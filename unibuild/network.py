@@ -185,10 +185,13 @@ def find_passt(env: Mapping[str, str] | None = None) -> str | None:
     return shutil.which("passt", path=env.get("PATH", os.defpath))
 
 
-def resolve_backend(requested: str, passt: str | None) -> str:
-    """"passt" or "slirp": auto prefers passt (see the module comment for why)."""
+def resolve_backend(requested: str, passt: str | None, forwards_ports: bool = True) -> str:
+    """"passt" or "slirp". auto prefers passt where it matters, for forwarded ports (slirp's
+    listen backlog of 1 is what fails; see the module comment); a guest that only reaches out
+    gets slirp, which needs no helper process and no user namespace (passt needs one, and
+    some containers and chroots refuse it)."""
     if requested == "auto":
-        return "passt" if passt else "slirp"
+        return "passt" if passt and forwards_ports else "slirp"
     if requested == "passt" and passt is None:
         raise UserError(f"--net-backend passt: passt is not on PATH; install the Debian package "
                         f"{PASST_PACKAGE}, or use --net-backend slirp")
@@ -294,7 +297,7 @@ def attach(net: NetOptions | None, *, env: Mapping[str, str] | None = None) -> I
         yield Attachment(None, ["-nic", "none"])
         return
     binary = find_passt(env)
-    backend = resolve_backend(net.backend, binary)
+    backend = resolve_backend(net.backend, binary, bool(net.ports))
     check_ports_free(net.ports)
     if backend == "slirp":
         yield Attachment("slirp", nic_args(slirp_netdev(net), net.pcap))

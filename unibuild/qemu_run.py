@@ -364,6 +364,9 @@ def boot(
     binary = qemu_binary or platform.qemu_binary
     if shutil.which(binary) is None:
         raise UserError(f"{binary} not found on PATH: install the Debian package {QEMU_PACKAGE}")
+    # Every option is checked before a network helper starts: a bad option is one line, not a
+    # passt start-up and shutdown.
+    build_command(platform, kernel, options, host, Path("/nonexistent/qmp.sock"), qemu_binary=binary)
     # A private directory: the QMP socket must not be reachable by other users or collide.
     # The network (passt, when it is the backend) lives exactly as long as this block.
     with tempfile.TemporaryDirectory(prefix="unibuild-qmp-") as tmp, attach(options.net) as net:

@@ -100,7 +100,6 @@ static void submit_read(struct virtio_blk *vb, struct blk_request *req)
     if (!virtqueue_add(vb->vq, bufs, 3, req))
         panic("virtio-blk: %s: queue full with nothing in flight", vb->bd.name);
     virtqueue_kick(vb->vq);
-    arch_irq_enable();
 }
 
 static void mark_done(struct blk_request *req) { req->done = true; }
@@ -111,7 +110,6 @@ static void mark_done(struct blk_request *req) { req->done = true; }
 static void wait_for(struct virtio_blk *vb, struct blk_request *req)
 {
     uint64_t start = counter_now(), limit = counter_freq() * REQUEST_TIMEOUT_S;
-    arch_irq_disable();
     while (!req->done) {
         if (counter_now() - start > limit)
             panic("virtio-blk: %s: read of %u bytes at sector %lu got no completion in %d s",
@@ -120,7 +118,6 @@ static void wait_for(struct virtio_blk *vb, struct blk_request *req)
         arch_irq_enable();           /* the pending interrupt is taken here */
         arch_irq_disable();
     }
-    arch_irq_enable();
 }
 
 static int read_blocks(struct block_device *bd, uint64_t lba, uint64_t count, void *buf)
@@ -135,8 +132,12 @@ static int read_blocks(struct block_device *bd, uint64_t lba, uint64_t count, vo
         struct blk_request req = {
             .sector = lba * per_block, .bytes = (uint32_t)(n * bd->block_size), .complete = mark_done,
         };
+        /* Interrupts stay masked from submission to completion except inside wait_for's wfi, and
+         * come back as the caller had them (a trap handler must return with them masked). */
+        uint64_t irq_state = arch_irq_save();
         submit_read(vb, &req);
         wait_for(vb, &req);
+        arch_irq_restore(irq_state);
         if (req.status != VIRTIO_BLK_S_OK) {
             kprintf("virtio-blk: %s: read of %u bytes at sector %lu failed: %s\n", bd->name, req.bytes, req.sector,
                     req.status == VIRTIO_BLK_S_IOERR ? "I/O error" :

@@ -91,7 +91,10 @@ enter_user:
     restore_frame
     eret
 
+/* Handlers may have unmasked interrupts (to wait); an IRQ between writing ELR/SPSR and the eret
+ * would overwrite them, so the return path always runs masked. */
 trap_common:
     bl      trap_handle
+    msr     daifset, #0xf
     restore_frame
     eret

@@ -5,6 +5,14 @@
 
 static inline void arch_irq_enable(void) { __asm__ volatile("msr daifclr, #2" ::: "memory"); }
 static inline void arch_irq_disable(void) { __asm__ volatile("msr daifset, #2" ::: "memory"); }
+/* Mask interrupts and return the previous state, for code that may run with them either way. */
+static inline uint64_t arch_irq_save(void)
+{
+    uint64_t daif;
+    __asm__ volatile("mrs %0, daif\n msr daifset, #2" : "=r"(daif) : : "memory");
+    return daif;
+}
+static inline void arch_irq_restore(uint64_t daif) { __asm__ volatile("msr daif, %0" : : "r"(daif) : "memory"); }
 static inline void arch_wait_for_interrupt(void) { __asm__ volatile("wfi" ::: "memory"); }
 
 uint64_t arch_counter(void);
