@@ -8,6 +8,7 @@
 #include "kernel.h"
 #include "arch.h"
 #include "net.h"
+#include "net_timewait.h"
 #include "netdev.h"
 #include "timer.h"
 #include "vfs.h"
@@ -51,6 +52,7 @@ void net_device_wake(struct net_device *dev)
 void net_device_input(struct net_device *dev, const void *frame, size_t len)
 {
     struct netif *nif = dev->netif;
+    tcp_timewait_reuse(frame, len);
     struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_RAM);
     if (!p)
         return;                    /* out of memory: dropped, as a full NIC would */
