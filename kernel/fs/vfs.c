@@ -97,6 +97,8 @@ int vfs_mount_root(struct block_device *dev)
     manifest.envc = fs->boot.envc;
     manifest.envp = fs->boot.envp;
     manifest.debug = kernel_option("debug", &debug, NULL) && debug != 0;
+    int64_t memstats = 0;
+    manifest.memstats = kernel_option("memstats", &memstats, NULL) && memstats != 0;
     kernel_option("ip", NULL, &manifest.ip);
     kernel_option("netmask", NULL, &manifest.netmask);
     kernel_option("gateway", NULL, &manifest.gateway);

@@ -16,6 +16,8 @@ uint64_t page_total_count(void);
 void *kmalloc(size_t size);
 void *kzalloc(size_t size);
 void kfree(void *p);
+/* Heap bytes and blocks currently allocated (for leak checks). */
+void heap_stats(uint64_t *bytes, uint64_t *blocks);
 
 /* Map device registers; returns a kernel virtual address (panics when out of page-table memory). */
 void *ioremap(uint64_t pa, uint64_t size);

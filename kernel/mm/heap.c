@@ -21,6 +21,13 @@ struct free_block {
 };
 
 static struct free_block *free_lists[MAX_SHIFT + 1];
+static uint64_t bytes_in_use, blocks_in_use;   /* what callers hold (block sizes, headers included) */
+
+void heap_stats(uint64_t *bytes, uint64_t *blocks)
+{
+    *bytes = bytes_in_use;
+    *blocks = blocks_in_use;
+}
 
 static int class_for(size_t total)
 {
@@ -58,6 +65,7 @@ void *kmalloc(size_t size)
         free_lists[shift] = free_lists[shift]->next;
         h->magic = MAGIC_SMALL;
         h->info = shift;
+        bytes_in_use += 1UL << shift;
     } else {
         uint64_t pages = ALIGN_UP(total, PAGE_SIZE) >> PAGE_SHIFT;
         uint64_t pa = page_alloc(pages);
@@ -66,7 +74,9 @@ void *kmalloc(size_t size)
         h = phys_to_virt(pa);
         h->magic = MAGIC_LARGE;
         h->info = pages;
+        bytes_in_use += pages * PAGE_SIZE;
     }
+    blocks_in_use++;
     return (char *)h + HEADER;
 }
 
@@ -86,11 +96,15 @@ void kfree(void *p)
     if (h->magic == MAGIC_SMALL && h->info >= MIN_SHIFT && h->info <= MAX_SHIFT) {
         int shift = h->info;
         h->magic = 0;
+        bytes_in_use -= 1UL << shift;
+        blocks_in_use--;
         struct free_block *b = (struct free_block *)h;
         b->next = free_lists[shift];
         free_lists[shift] = b;
     } else if (h->magic == MAGIC_LARGE) {
         h->magic = 0;
+        bytes_in_use -= h->info * PAGE_SIZE;
+        blocks_in_use--;
         page_free(virt_to_phys(h), h->info);
     } else {
         panic("kfree: %p is not a heap block (double free or corruption)", p);

@@ -61,6 +61,8 @@ void kfree(void *p);
 #define LWIP_ND6_RDNSS_MAX_DNS_SERVERS 0
 
 /* ---- TCP ---- */
+/* TIME-WAIT lasts 2 * TCP_MSL: 60 s, as Linux's TCP_TIMEWAIT_LEN. */
+#define TCP_MSL                       30000UL
 #define TCP_MSS                       1460
 #define LWIP_WND_SCALE                1
 #define TCP_RCV_SCALE                 2

@@ -1,4 +1,4 @@
-/* TIME-WAIT reuse, as Linux does it. A server that closes first keeps each finished connection
+/* TIME-WAIT reuse and its bound, as Linux does them. A server that closes first keeps each finished connection
  * in TIME-WAIT; a client that reuses its ports quickly (ab on loopback cycles through them after
  * ~3,000 connections) then sends a SYN on a port pair lwIP still remembers. Linux accepts such a
  * SYN when its sequence number lies beyond the old connection's (tcp_timewait_state_process,
@@ -50,12 +50,31 @@ static const uint8_t *tcp_header(const uint8_t *frame, size_t len, ip_addr_t *sr
     }
 }
 
+/* How many connections may wait in TIME-WAIT. lwIP takes pcbs from our heap (MEMP_MEM_MALLOC),
+ * so nothing else bounds them: at a few hundred connections a second, 60 s of TIME-WAIT would
+ * hold tens of thousands. Linux bounds them too (tcp_max_tw_buckets) and drops the oldest. */
+#define TIME_WAIT_MAX 1024
+
+static void bound_time_wait(void)
+{
+    unsigned n = 0;
+    struct tcp_pcb *oldest = NULL;
+    for (struct tcp_pcb *pcb = tcp_tw_pcbs; pcb; pcb = pcb->next) {
+        n++;
+        if (!oldest || (u32_t)(tcp_ticks - pcb->tmr) > (u32_t)(tcp_ticks - oldest->tmr))
+            oldest = pcb;
+    }
+    if (n > TIME_WAIT_MAX)
+        tcp_abort(oldest);
+}
+
 void tcp_timewait_reuse(const void *frame, size_t len)
 {
     ip_addr_t src = { 0 };
     const uint8_t *tcp = tcp_header(frame, len, &src);
     if (!tcp || (tcp[13] & (TCP_FLAG_SYN | TCP_FLAG_ACK)) != TCP_FLAG_SYN)
         return;
+    bound_time_wait();   /* a new connection is what makes TIME-WAIT grow */
     uint16_t sport = be16(tcp), dport = be16(tcp + 2);
     uint32_t seq = be32(tcp + 4);
     for (struct tcp_pcb *pcb = tcp_tw_pcbs; pcb; pcb = pcb->next) {

@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""Soak: `ab -n 100000 -c 64` against examples/websrv in the unikernel (TCG, passt), then the
+kernel's memory use at the server's exit next to an idle run's (one request), to show buffers
+and connections are released. The server exits after a set number of requests; the kernel
+option `memstats` makes the kernel print heap and page counts at exit.
+
+Not a test (minutes under TCG). Usage: .venv/bin/python bench/soak.py [-n 100000] [-c 64]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+from unibuild.image import Manifest, Placement, build_image
+from unibuild.kernel import build_platform_kernel
+from unibuild.network import net_options
+from unibuild.paths import PROJECT_ROOT
+from unibuild.platform import load_platform
+from unibuild.qemu_cmdline import LaunchOptions
+from unibuild.qemu_run import boot
+
+WEBSRV = PROJECT_ROOT / "build/examples/websrv/websrv-static"
+MEMSTATS = re.compile(r"memstats: heap (\d+) bytes in (\d+) blocks, (\d+) of (\d+) pages free")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(requests: int, load) -> tuple[re.Match, str]:
+    """Boot websrv for `requests` requests, run load(port) against it, return its memstats."""
+    kernel = build_platform_kernel("virt", out=io.StringIO()).image
+    port = free_port()
+    with tempfile.TemporaryDirectory() as tmp:
+        image = Path(tmp) / "img"
+        build_image(Manifest(program="/websrv", args=["8080", str(requests)],
+                             files=[Placement(WEBSRV, "/websrv")], kernel_options={"memstats": 1}), image)
+        options = LaunchOptions(accel="tcg", gic="3", disk=image, timeout=1800,
+                                net=net_options(ports=[f"{port}:8080"]))
+        result = {}
+        t = threading.Thread(target=lambda: result.update(r=boot(load_platform("virt"), kernel, options)))
+        t.start()
+        for _ in range(600):   # wait for the forward to accept
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2):
+                    pass
+                break
+            except OSError:
+                time.sleep(0.5)
+        output = load(port)
+        t.join()
+    match = MEMSTATS.search(result["r"].console)
+    if not match:
+        sys.exit(f"no memstats line:\n{result['r'].console[-2000:]}")
+    return match, output
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=100000)
+    parser.add_argument("-c", type=int, default=64)
+    args = parser.parse_args()
+    subprocess.run(["make", "-s", "-C", str(PROJECT_ROOT / "examples/websrv")], check=True)
+    # The probe request that finds the server up counts as one of its requests.
+    idle, _ = serve(1, lambda port: "")
+    soak, ab = serve(1 + args.n, lambda port: subprocess.run(
+        ["ab", "-q", "-n", str(args.n), "-c", str(args.c), f"http://127.0.0.1:{port}/"],
+        capture_output=True, text=True).stdout)
+    failed = re.search(r"Failed requests:\s+(\d+)", ab)
+    rps = re.search(r"Requests per second:\s+([0-9.]+)", ab)
+    print(f"ab -n {args.n} -c {args.c}: {rps.group(1) if rps else '?'} req/s, "
+          f"failed {failed.group(1) if failed else 'ab aborted'}")
+    for label, m in (("idle (1 request)", idle), (f"after {args.n} requests", soak)):
+        print(f"{label:<24} heap {int(m.group(1)):>10} bytes in {int(m.group(2)):>6} blocks, "
+              f"{int(m.group(3)):>7} of {m.group(4)} pages free")
+
+
+if __name__ == "__main__":
+    main()
