@@ -335,6 +335,14 @@ def test_passt_failing_to_start_is_one_line_with_its_log(fake_passt, monkeypatch
             pytest.fail("QEMU must not start without passt's socket")
 
 
+def test_auto_backend_falls_back_to_slirp_with_a_warning_when_passt_cannot_start(fake_passt, monkeypatch, capsys):
+    monkeypatch.setenv("FAKE_PASST_MODE", "fail")
+    with attach(net_options(ports=[str(free_port())])) as net:
+        assert net.backend == "slirp" and any("hostfwd=" in a for a in net.qemu_args)
+    warning = capsys.readouterr().err
+    assert warning.count("\n") == 1 and "passt could not start" in warning and "slirp" in warning
+
+
 def test_passt_that_never_makes_its_socket_times_out_and_is_stopped(fake_passt, monkeypatch):
     monkeypatch.setenv("FAKE_PASST_MODE", "hang")
     monkeypatch.setattr(passt, "START_TIMEOUT", 0.3)
@@ -366,8 +374,14 @@ def test_qemu_connects_to_passt_and_both_are_gone_after_a_timeout(fake_passt, ti
     assert not pid_alive(pid)
 
 
+def _user_namespaces_work() -> bool:
+    """passt sandboxes itself in a user namespace; some chroots and containers refuse them."""
+    return subprocess.run(["unshare", "--user", "true"], capture_output=True).returncode == 0
+
+
 @pytest.mark.boot
 @pytest.mark.skipif(shutil.which("passt") is None, reason="passt not installed (make test installs it)")
+@pytest.mark.skipif(not _user_namespaces_work(), reason="no user namespaces here: passt cannot run")
 def test_real_passt_forwards_the_port_while_the_guest_runs_and_releases_it_after(tiny_image, tmp_path):
     port = free_port()
     accepted: list[bool] = []

@@ -22,6 +22,7 @@ import ipaddress
 import os
 import re
 import shutil
+import sys
 import socket
 import tempfile
 from collections.abc import Iterator, Mapping
@@ -303,10 +304,21 @@ def attach(net: NetOptions | None, *, env: Mapping[str, str] | None = None) -> I
         yield Attachment("slirp", nic_args(slirp_netdev(net), net.pcap))
         return
     assert binary is not None
-    # Its own directory in /tmp, not inside our private one: passt may run as nobody.
-    with tempfile.TemporaryDirectory(prefix="unibuild-passt-") as tmp:
-        directory = Path(tmp)
-        passt.prepare_dir(directory)
-        sock, log = directory / "passt.sock", directory / "passt.log"
-        with passt.running(passt_argv(binary, sock, log, net), sock, log):
-            yield Attachment("passt", nic_args(stream_netdev(sock), net.pcap))
+    with contextlib.ExitStack() as stack:
+        try:
+            # Its own directory in /tmp, not inside our private one: passt may run as nobody.
+            directory = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="unibuild-passt-")))
+            passt.prepare_dir(directory)
+            sock, log = directory / "passt.sock", directory / "passt.log"
+            stack.enter_context(passt.running(passt_argv(binary, sock, log, net), sock, log))
+        except UserError as e:
+            if net.backend != "auto":
+                raise
+            # Chosen by us, not by the user: say why, and forward with slirp rather than fail
+            # (passt needs a user namespace, which some containers and chroots refuse).
+            stack.close()
+            sys.stderr.write(f"unibuild: passt could not start ({e}); forwarding with QEMU's slirp "
+                             "instead, whose listen backlog of 1 stalls under heavy concurrent load\n")
+            yield Attachment("slirp", nic_args(slirp_netdev(net), net.pcap))
+            return
+        yield Attachment("passt", nic_args(stream_netdev(sock), net.pcap))
