@@ -181,3 +181,13 @@ def test_proc_self_exe_mremap_getrandom_cwd(programs, target_root):
         "exe=/probe len=6", "mremap_kept=1 grown=1", "getrandom=64", "nprocs=1", "access_x_bin=0",
         "cwd=/", "chdir_etc=0", "relative_open=1", "cwd=/etc",
     ]
+
+
+def test_resolv_conf_shows_the_dns_servers_dhcp_gave(programs, target_root):
+    r = run(programs["probe"], "cat", "/etc/resolv.conf", options=("--net-backend", "slirp"))
+    assert r.returncode == 0, r.stderr
+    size, *lines = r.stdout.splitlines()
+    assert "nameserver 10.0.2.3" in lines   # slirp's DNS, from its DHCP offer
+    assert int(size.removeprefix("size=")) == len(r.stdout) - len(size) - 1   # fstat agrees with read
+    image_only = run(programs["probe"], "cat", "/etc/resolv.conf")   # --net none: the image's file
+    assert image_only.returncode == 0 and "from DHCP" not in image_only.stdout

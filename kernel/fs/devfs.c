@@ -3,6 +3,7 @@
 #include "kernel.h"
 #include "file.h"
 #include "console.h"
+#include "net.h"
 #include "random.h"
 #include "mm.h"
 #include "uaccess.h"
@@ -130,5 +131,8 @@ struct file *devfs_open(const char *path, int flags)
     for (size_t i = 0; i < ARRAY_SIZE(devices); i++)
         if (!strcmp(path, devices[i].path))
             return file_new(devices[i].kind, NULL, flags);
+    /* Not a device, but also the kernel's to answer: the resolver's view of the network. */
+    if (!strcmp(path, "/etc/resolv.conf"))
+        return resolv_conf_open(flags);
     return NULL;
 }

@@ -13,7 +13,7 @@ struct linux_stat;
 struct file;
 
 enum file_kind { FILE_VNODE, FILE_CONSOLE, FILE_NULL, FILE_ZERO, FILE_URANDOM,
-                 FILE_PIPE, FILE_EVENTFD, FILE_EPOLL, FILE_SOCKET };
+                 FILE_PIPE, FILE_EVENTFD, FILE_EPOLL, FILE_SOCKET, FILE_MEMORY };
 
 /* Poll events (the EPOLL and POLL values are the same bits). */
 #define POLLIN     0x0001

@@ -24,3 +24,7 @@ bool net_has_interface(void);
 /* The DNS servers lwIP learnt (DHCP) or was given, for the image's resolver view: up to max
  * dotted/colon strings written to out[i] (each at least 46 bytes); returns how many. */
 int net_dns_servers(char (*out)[46], int max);
+
+struct file;
+/* /etc/resolv.conf as DHCP configured it; NULL when DHCP named no DNS server. */
+struct file *resolv_conf_open(int flags);

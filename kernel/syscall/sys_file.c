@@ -234,33 +234,33 @@ SYSCALL(lseek)
 {
     struct file *f = fd_get(proc(), (int)a0);
     int64_t off = (int64_t)a1, base;
-    struct vstat st;
+    struct linux_stat st;
     if (!f)
         return -EBADF;
     if (a2 > SEEK_HOLE)
         return -EINVAL;   /* Linux checks whence before asking the file whether it can seek */
     if (!f->ops->seekable)
         return -ESPIPE;
-    if (f->kind != FILE_VNODE)
-        return 0;   /* /dev/null and friends: Linux accepts any seek and stays at 0 */
-    if (vfs_stat(f->vnode, &st))
+    if (file_stat(f, &st))
         return -EIO;
+    if ((st.st_mode & S_IFMT) == S_IFCHR)
+        return 0;   /* /dev/null and friends: Linux accepts any seek and stays at 0 */
     switch ((int)a2) {
     case SEEK_SET: base = 0; break;
     case SEEK_CUR: base = f->offset; break;
-    case SEEK_END: base = st.size; break;
+    case SEEK_END: base = st.st_size; break;
     case SEEK_DATA:
-        if (off < 0 || (uint64_t)off >= st.size) return -ENXIO;
+        if (off < 0 || off >= st.st_size) return -ENXIO;
         base = 0; break;
     case SEEK_HOLE:
-        if (off < 0 || (uint64_t)off >= st.size) return -ENXIO;
-        base = 0; off = st.size; break;
+        if (off < 0 || off >= st.st_size) return -ENXIO;
+        base = 0; off = st.st_size; break;
     default: return -EINVAL;
     }
     if (base + off < 0)
         return -EINVAL;
     f->offset = base + off;
-    if (vfs_type(f->vnode) == VNODE_DIR)
+    if (f->kind == FILE_VNODE && vfs_type(f->vnode) == VNODE_DIR)
         f->dir_cookie = f->offset;
     return f->offset;
 }

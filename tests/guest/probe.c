@@ -260,6 +260,17 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "errors")) return cmd_errors();
     if (!strcmp(cmd, "rofs")) return cmd_rofs();
     if (!strcmp(cmd, "misc")) return cmd_misc();
+    if (!strcmp(cmd, "cat") && argc > 2) {
+        FILE *f = fopen(argv[2], "r");
+        struct stat st;
+        char line[256];
+        if (!f || fstat(fileno(f), &st))
+            return 1;
+        printf("size=%lld\n", (long long)st.st_size);
+        while (fgets(line, sizeof(line), f))
+            fputs(line, stdout);
+        return 0;
+    }
     if (!strcmp(cmd, "readspeed") && argc > 2) return cmd_readspeed(argv[2]);
     if (!strcmp(cmd, "abort")) { printf("before abort\n"); fflush(stdout); abort(); }
     if (!strcmp(cmd, "raise") && argc > 2) {
