@@ -7,8 +7,9 @@ LIBFDT_STAMP   := $(CACHE_DIR)/pylibfdt-$(LIBFDT_VERSION)/.fetched
 # Only the read-only parts: the kernel parses the tree, it never edits it.
 LIBFDT_SRCS    := fdt.c fdt_ro.c fdt_addresses.c fdt_check.c fdt_strerror.c
 LIBFDT_OBJS    := $(patsubst %.c,$(TOBJ)/third_party/libfdt/%.o,$(LIBFDT_SRCS))
-# libfdt is not our code: keep -Werror off its style warnings but on everything else.
-LIBFDT_CFLAGS  := -Wno-sign-compare -Wno-unused-parameter -Wno-implicit-fallthrough
+# libfdt is not our code: keep -Werror off its style warnings but on everything else. It also
+# runs before the MMU is on (early_map reads the memory nodes), hence EARLY_CFLAGS.
+LIBFDT_CFLAGS  := $(EARLY_CFLAGS) -Wno-sign-compare -Wno-unused-parameter -Wno-implicit-fallthrough
 
 $(LIBFDT_STAMP):
 	@echo "  FETCH   pylibfdt $(LIBFDT_VERSION) (libfdt sources)"
@@ -19,7 +20,7 @@ $(LIBFDT_STAMP):
 $(LIBFDT_DIR)/%.c: $(LIBFDT_STAMP)
 	@true
 
-$(TOBJ)/third_party/libfdt/%.o: $(LIBFDT_DIR)/%.c $(LIBFDT_STAMP)
+$(TOBJ)/third_party/libfdt/%.o: $(LIBFDT_DIR)/%.c $(LIBFDT_STAMP) $(BUILD_RULES) $(KDIR)/third_party/libfdt.mk
 	@mkdir -p $(dir $@)
 	@echo "  CC      libfdt/$*.c"
 	$(Q)$(TARGET_CC) $(TARGET_CFLAGS) $(LIBFDT_CFLAGS) -I$(LIBFDT_DIR) -c $< -o $@

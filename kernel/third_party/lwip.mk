@@ -30,7 +30,7 @@ $(LWIP_STAMP):
 $(LWIP_DIR)/src/%.c: $(LWIP_STAMP)
 	@true
 
-$(TOBJ)/third_party/lwip/%.o: $(LWIP_DIR)/src/%.c $(LWIP_STAMP)
+$(TOBJ)/third_party/lwip/%.o: $(LWIP_DIR)/src/%.c $(LWIP_STAMP) $(BUILD_RULES) $(KDIR)/third_party/lwip.mk $(KDIR)/net/lwipopts.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      lwip/$*.c"
 	$(Q)$(TARGET_CC) $(TARGET_CFLAGS) $(LWIP_CFLAGS) $(LWIP_INCLUDES) -c $< -o $@
