@@ -54,8 +54,12 @@ void wake_up(struct wait_queue *q, uint32_t events)
     }
 }
 
+/* Registering the same hook twice keeps one: every pass would otherwise do its work twice. */
 void wait_add_poll_hook(void (*fn)(void))
 {
+    for (int i = 0; i < MAX_POLL_HOOKS; i++)
+        if (poll_hooks[i] == fn)
+            return;
     for (int i = 0; i < MAX_POLL_HOOKS; i++)
         if (!poll_hooks[i]) {
             poll_hooks[i] = fn;
