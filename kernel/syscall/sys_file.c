@@ -144,64 +144,51 @@ static int64_t write_from_user(struct file *f, uint64_t ubuf, uint64_t len)
     return done;
 }
 
-static struct file *readable_fd(int fd, int64_t *err)
+/* The open file behind fd if it was opened for this direction; else NULL and *err = -EBADF. */
+static struct file *io_fd(int fd, bool write, int64_t *err)
 {
     struct file *f = fd_get(proc(), fd);
-    *err = !f || !readable(f) ? -EBADF : 0;
-    return *err ? NULL : f;
-}
-
-static struct file *writable_fd(int fd, int64_t *err)
-{
-    struct file *f = fd_get(proc(), fd);
-    *err = !f || !writable(f) ? -EBADF : 0;
+    *err = !f || !(write ? writable(f) : readable(f)) ? -EBADF : 0;
     return *err ? NULL : f;
 }
 
 SYSCALL(read)
 {
     int64_t err;
-    struct file *f = readable_fd((int)a0, &err);
+    struct file *f = io_fd((int)a0, false, &err);
     return f ? read_to_user(f, a1, a2, -1) : err;
 }
 
 SYSCALL(write)
 {
     int64_t err;
-    struct file *f = writable_fd((int)a0, &err);
+    struct file *f = io_fd((int)a0, true, &err);
     return f ? write_from_user(f, a1, a2) : err;
 }
 
-SYSCALL(pread64)
+/* pread64/pwrite64: positioned I/O on files that can seek (pipes, sockets, the console: ESPIPE).
+ * No writable regular file exists yet (the image is read-only), so pwrite only reaches devices,
+ * where the position means nothing, as on Linux. */
+static int64_t positioned_io(int fd, uint64_t ubuf, uint64_t len, int64_t offset, bool write)
 {
     int64_t err;
-    struct file *f = readable_fd((int)a0, &err);
+    struct file *f = io_fd(fd, write, &err);
     if (!f)
         return err;
-    if (f->kind != FILE_VNODE)
+    if (!f->ops->seekable)
         return -ESPIPE;
-    if ((int64_t)a3 < 0)
+    if (offset < 0)
         return -EINVAL;
-    return read_to_user(f, a1, a2, (int64_t)a3);
+    return write ? write_from_user(f, ubuf, len) : read_to_user(f, ubuf, len, offset);
 }
 
-SYSCALL(pwrite64)
-{
-    int64_t err;
-    struct file *f = writable_fd((int)a0, &err);
-    if (!f)
-        return err;
-    if (f->kind != FILE_VNODE)
-        return -ESPIPE;
-    if ((int64_t)a3 < 0)
-        return -EINVAL;
-    return write_from_user(f, a1, a2);
-}
+SYSCALL(pread64) { return positioned_io((int)a0, a1, a2, (int64_t)a3, false); }
+SYSCALL(pwrite64) { return positioned_io((int)a0, a1, a2, (int64_t)a3, true); }
 
 static int64_t vector_io(int fd, uint64_t uiov, uint64_t count, bool write)
 {
     int64_t err, total = 0;
-    struct file *f = write ? writable_fd(fd, &err) : readable_fd(fd, &err);
+    struct file *f = io_fd(fd, write, &err);
     if (!f)
         return err;
     if (count > UIO_MAXIOV)
