@@ -4,8 +4,9 @@
 
 struct vnode;
 
-/* Copy a user path into buf (VFS_PATH_MAX bytes): length, -EFAULT or -ENAMETOOLONG. */
-int64_t path_from_user(char *buf, uint64_t upath);
+/* A user path copied into a new kernel buffer (kfree it); NULL with *err = -EFAULT,
+ * -ENAMETOOLONG or -ENOMEM. */
+char *user_path(uint64_t upath, int *err);
 /* Where a relative path starts: NULL for absolute paths, the cwd for AT_FDCWD, else dirfd's
  * directory (-EBADF, -ENOTDIR). */
 int dirfd_vnode(int dirfd, const char *path, struct vnode **out);

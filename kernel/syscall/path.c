@@ -5,15 +5,24 @@
 #include "file.h"
 #include "vfs.h"
 #include "uaccess.h"
+#include "mm.h"
 #include "errno.h"
 #include "linux_abi.h"
 
-int64_t path_from_user(char *buf, uint64_t upath)
+char *user_path(uint64_t upath, int *err)
 {
-    int64_t n = strncpy_from_user(buf, upath, VFS_PATH_MAX);
-    if (n < 0)
-        return n;
-    return n;
+    char *path = kmalloc(VFS_PATH_MAX);
+    if (!path) {
+        *err = -ENOMEM;
+        return NULL;
+    }
+    int64_t n = strncpy_from_user(path, upath, VFS_PATH_MAX);
+    if (n < 0) {
+        kfree(path);
+        *err = (int)n;
+        return NULL;
+    }
+    return path;
 }
 
 int dirfd_vnode(int dirfd, const char *path, struct vnode **out)

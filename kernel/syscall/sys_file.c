@@ -23,17 +23,12 @@ static struct process *proc(void) { return current_process(); }
 
 SYSCALL(openat)
 {
-    char *path = kmalloc(VFS_PATH_MAX);
     int flags = (int)a2, err;
     struct vnode *v;
     struct file *f;
+    char *path = user_path(a1, &err);
     if (!path)
-        return -ENOMEM;
-    int64_t n = path_from_user(path, a1);
-    if (n < 0) {
-        err = (int)n;
-        goto out;
-    }
+        return err;
     flags |= O_LARGEFILE;   /* 64-bit Linux forces it; F_GETFL shows it */
     if ((f = devfs_open(path, flags)))
         goto install;

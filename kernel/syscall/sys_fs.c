@@ -20,17 +20,12 @@ static struct process *proc(void) { return current_process(); }
 /* stat of (dirfd, path, flags) into a struct linux_stat, handling AT_EMPTY_PATH and /dev. */
 static int stat_at(int dirfd, uint64_t upath, int flags, struct linux_stat *st)
 {
-    char *path = kmalloc(VFS_PATH_MAX);
     struct vnode *v;
     int err;
+    char *path = user_path(upath, &err);
     if (!path)
-        return -ENOMEM;
-    int64_t n = path_from_user(path, upath);
-    if (n < 0) {
-        err = (int)n;
-        goto out;
-    }
-    if (n == 0 && (flags & AT_EMPTY_PATH)) {
+        return err;
+    if (!path[0] && (flags & AT_EMPTY_PATH)) {
         struct file *f = dirfd == AT_FDCWD ? NULL : fd_get(proc(), dirfd);
         if (dirfd == AT_FDCWD) {
             err = vnode_stat(proc()->cwd, st);
@@ -167,20 +162,18 @@ out:
 
 SYSCALL(readlinkat)
 {
-    char *path = kmalloc(VFS_PATH_MAX), *target = kmalloc(VFS_PATH_MAX);
+    char *path, *target;
     int64_t ret;
+    int err;
     struct vnode *v;
-    if (!path || !target) {
-        ret = -ENOMEM;
-        goto out;
+    if ((int64_t)a3 <= 0)
+        return -EINVAL;
+    if (!(path = user_path(a1, &err)))
+        return err;
+    if (!(target = kmalloc(VFS_PATH_MAX))) {
+        kfree(path);
+        return -ENOMEM;
     }
-    if ((int64_t)a3 <= 0) {
-        ret = -EINVAL;
-        goto out;
-    }
-    ret = path_from_user(path, a1);
-    if (ret < 0)
-        goto out;
     if (!strcmp(path, "/proc/self/exe")) {
         ret = proc()->exe ? vfs_path(proc()->exe, target, VFS_PATH_MAX) : -ENOENT;
         if (ret >= 0)
@@ -194,7 +187,6 @@ SYSCALL(readlinkat)
         uint64_t n = (uint64_t)ret < a3 ? (uint64_t)ret : a3;
         ret = copy_to_user(a2, target, n) ? -EFAULT : (int64_t)n;
     }
-out:
     kfree(path);
     kfree(target);
     return ret;
@@ -205,16 +197,14 @@ static int64_t access_at(int dirfd, uint64_t upath, int mode, int flags)
     char *path;
     struct vnode *v;
     struct vstat st;
+    int e;
     int64_t err;
     if (mode & ~(R_OK | W_OK | X_OK))
         return -EINVAL;
     if (flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
         return -EINVAL;
-    if (!(path = kmalloc(VFS_PATH_MAX)))
-        return -ENOMEM;
-    err = path_from_user(path, upath);
-    if (err < 0)
-        goto out;
+    if (!(path = user_path(upath, &e)))
+        return e;
     struct file *dev = devfs_open(path, 0);
     if (dev) {
         file_put(dev);
@@ -268,14 +258,13 @@ static int64_t change_dir(struct vnode *v)
 
 SYSCALL(chdir)
 {
-    char *path = kmalloc(VFS_PATH_MAX);
     struct vnode *v;
+    int e;
     int64_t err;
+    char *path = user_path(a0, &e);
     if (!path)
-        return -ENOMEM;
-    err = path_from_user(path, a0);
-    if (err >= 0)
-        err = lookup_at(AT_FDCWD, path, VFS_FOLLOW, &v);
+        return e;
+    err = lookup_at(AT_FDCWD, path, VFS_FOLLOW, &v);
     if (err >= 0)
         err = change_dir(v);
     kfree(path);

@@ -17,15 +17,10 @@
  * final name does. Returns 0 or a lookup error. */
 static int classify(int dirfd, uint64_t upath, bool *exists, struct vnode **node)
 {
-    char *path = kmalloc(VFS_PATH_MAX);
     int err;
+    char *path = user_path(upath, &err);
     if (!path)
-        return -ENOMEM;
-    int64_t n = path_from_user(path, upath);
-    if (n < 0) {
-        err = (int)n;
-        goto out;
-    }
+        return err;
     err = lookup_at(dirfd, path, 0, node);
     if (err == 0) {
         *exists = true;
