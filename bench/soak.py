@@ -31,6 +31,7 @@ from unibuild.qemu_run import boot
 
 WEBSRV = PROJECT_ROOT / "build/examples/websrv/websrv-static"
 MEMSTATS = re.compile(r"memstats: heap (\d+) bytes in (\d+) blocks, (\d+) of (\d+) pages free")
+CPUSTATS = re.compile(r"memstats: cpu busy (\d+) ms, idle (\d+) ms; (\d+) interrupts")
 
 
 def free_port() -> int:
@@ -39,8 +40,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(requests: int, load) -> tuple[re.Match, str]:
-    """Boot websrv for `requests` requests, run load(port) against it, return its memstats."""
+def serve(requests: int, load) -> tuple[re.Match, re.Match | None, str]:
+    """Boot websrv for `requests` requests, run load(port) against it; return its memstats
+    (memory, then CPU) and what load returned."""
     kernel = build_platform_kernel("virt", out=io.StringIO()).image
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
@@ -64,7 +66,7 @@ def serve(requests: int, load) -> tuple[re.Match, str]:
     match = MEMSTATS.search(result["r"].console)
     if not match:
         sys.exit(f"no memstats line:\n{result['r'].console[-2000:]}")
-    return match, output
+    return match, CPUSTATS.search(result["r"].console), output
 
 
 def main() -> None:
@@ -74,17 +76,19 @@ def main() -> None:
     args = parser.parse_args()
     subprocess.run(["make", "-s", "-C", str(PROJECT_ROOT / "examples/websrv")], check=True)
     # The probe request that finds the server up counts as one of its requests.
-    idle, _ = serve(1, lambda port: "")
-    soak, ab = serve(1 + args.n, lambda port: subprocess.run(
+    idle, idle_cpu, _ = serve(1, lambda port: "")
+    soak, soak_cpu, ab = serve(1 + args.n, lambda port: subprocess.run(
         ["ab", "-q", "-n", str(args.n), "-c", str(args.c), f"http://127.0.0.1:{port}/"],
         capture_output=True, text=True).stdout)
     failed = re.search(r"Failed requests:\s+(\d+)", ab)
     rps = re.search(r"Requests per second:\s+([0-9.]+)", ab)
     print(f"ab -n {args.n} -c {args.c}: {rps.group(1) if rps else '?'} req/s, "
           f"failed {failed.group(1) if failed else 'ab aborted'}")
-    for label, m in (("idle (1 request)", idle), (f"after {args.n} requests", soak)):
+    for label, m, cpu in (("idle (1 request)", idle, idle_cpu), (f"after {args.n} requests", soak, soak_cpu)):
         print(f"{label:<24} heap {int(m.group(1)):>10} bytes in {int(m.group(2)):>6} blocks, "
               f"{int(m.group(3)):>7} of {m.group(4)} pages free")
+        if cpu:   # the guest's busy/idle split: is the time spent in our code or outside it?
+            print(f"{'':<24} cpu busy {cpu.group(1)} ms, idle {cpu.group(2)} ms, {cpu.group(3)} interrupts")
 
 
 if __name__ == "__main__":

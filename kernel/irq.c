@@ -12,6 +12,7 @@ struct irq_slot {
 
 static const struct irq_controller *controller;
 static struct irq_slot slots[MAX_INTID];
+static uint64_t handled;
 
 void irq_set_controller(const struct irq_controller *c) { controller = c; }
 
@@ -31,9 +32,12 @@ void irq_handle(void)
     uint32_t intid = controller->acknowledge();
     if (intid >= MAX_INTID)
         return; /* spurious */
+    handled++;
     if (slots[intid].handler)
         slots[intid].handler(slots[intid].arg);
     else
         kprintf("irq: unexpected INTID %u\n", intid);
     controller->end_of_interrupt(intid);
 }
+
+uint64_t irq_handled_count(void) { return handled; }

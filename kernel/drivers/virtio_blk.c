@@ -5,6 +5,7 @@
  * queue's done callback finishes the request and calls the request's own callback; the
  * synchronous read below waits for that with wfi (a scheduler will sleep the caller instead). */
 #include "kernel.h"
+#include "idle.h"
 #include "virtio.h"
 #include "block.h"
 #include "arch.h"
@@ -114,7 +115,7 @@ static void wait_for(struct virtio_blk *vb, struct blk_request *req)
         if (counter_now() - start > limit)
             panic("virtio-blk: %s: read of %u bytes at sector %lu got no completion in %d s",
                   vb->bd.name, req->bytes, req->sector, REQUEST_TIMEOUT_S);
-        arch_wait_for_interrupt();
+        cpu_idle();
         arch_irq_enable();           /* the pending interrupt is taken here */
         arch_irq_disable();
     }

@@ -15,3 +15,5 @@ void irq_set_controller(const struct irq_controller *c);
 void irq_register(uint32_t intid, irq_handler_t handler, void *arg);
 /* Called from the exception vector with interrupts masked. */
 void irq_handle(void);
+/* Interrupts handled since boot (spurious ones not counted), for the memstats report. */
+uint64_t irq_handled_count(void);

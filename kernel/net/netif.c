@@ -6,6 +6,7 @@
  * never from an interrupt that interrupted the kernel: device interrupts only set a flag, and
  * net_poll (from waits, and from interrupts taken in user mode) does the work. */
 #include "kernel.h"
+#include "idle.h"
 #include "arch.h"
 #include "net.h"
 #include "net_timewait.h"
@@ -228,7 +229,7 @@ void net_poll(void)
 void net_wait_event(void)
 {
     if (!work_pending) {
-        arch_wait_for_interrupt();
+        cpu_idle();
         arch_irq_enable();
         arch_irq_disable();
     }

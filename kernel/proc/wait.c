@@ -4,6 +4,7 @@
  * WFI still returns on a pending (masked) interrupt, so no wake-up is lost between the check and
  * the sleep. */
 #include "kernel.h"
+#include "idle.h"
 #include "wait.h"
 #include "timer.h"
 #include "arch.h"
@@ -92,7 +93,7 @@ int wait_until(bool (*done)(void *arg), void *arg, uint64_t deadline_ns)
             return 0;
         if (deadline_ns != WAIT_FOREVER && wait_now_ns() >= deadline_ns)
             return -ETIMEDOUT;
-        arch_wait_for_interrupt();
+        cpu_idle();
         arch_irq_enable();    /* let the pending interrupt's handler run */
         arch_irq_disable();
     }

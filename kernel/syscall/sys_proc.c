@@ -8,6 +8,9 @@
 #include "vfs.h"
 #include "mm.h"
 #include "errno.h"
+#include "idle.h"
+#include "irq.h"
+#include "timer.h"
 #include <string.h>
 
 #define SIGKILL 9
@@ -16,8 +19,9 @@
 #define SIG_UNBLOCK 1
 #define SIG_SETMASK 2
 
-/* With the memstats kernel option, the kernel's memory use at exit: a soak test compares it with
- * an idle run to prove buffers are released. */
+/* With the memstats kernel option, the kernel's memory use at exit (a soak test compares it with
+ * an idle run to prove buffers are released) and how busy the CPU was (a benchmark's split
+ * between our code path and time spent outside the guest). */
 static void report_memory(void)
 {
     const struct boot_manifest *m = vfs_root() ? vfs_manifest() : NULL;
@@ -27,6 +31,9 @@ static void report_memory(void)
     heap_stats(&bytes, &blocks);
     kprintf("memstats: heap %lu bytes in %lu blocks, %lu of %lu pages free\n", bytes, blocks,
             page_free_count(), page_total_count());
+    uint64_t up_ms = counter_to_ns(counter_now()) / 1000000, idle_ms = cpu_idle_ns() / 1000000;
+    kprintf("memstats: cpu busy %lu ms, idle %lu ms; %lu interrupts\n", up_ms - idle_ms, idle_ms,
+            irq_handled_count());
 }
 
 void process_exit(int status)

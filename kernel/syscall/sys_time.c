@@ -1,6 +1,7 @@
 /* Clocks and sleeping. Every clock counts from the architecture counter; CLOCK_REALTIME adds the
  * offset the platform's real-time clock gave at boot. */
 #include "kernel.h"
+#include "idle.h"
 #include "syscall.h"
 #include "timer.h"
 #include "arch.h"
@@ -64,7 +65,7 @@ static void sleep_until(uint64_t deadline_ns)
 {
     arch_irq_enable();
     while (now_ns() < deadline_ns)
-        arch_wait_for_interrupt();
+        cpu_idle();
     arch_irq_disable();
 }
 
