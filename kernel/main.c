@@ -1,5 +1,6 @@
 /* kmain: the order subsystems come up in, and the one line each reports. */
 #include "kernel.h"
+#include "profile.h"
 #include "arch.h"
 #include "boot.h"
 #include "block.h"
@@ -84,6 +85,7 @@ void kmain(uint64_t dtb_pa)
     pci_init();
     if (block_device_first() && !bootargs.blktest) vfs_mount_root(block_device_first()); /* TFS at /; blktest disks are raw */
     net_init();   /* after the root: the manifest may hold a static address */
+    profile_init();
 
     uint64_t ready = ready_at - boot_info.entry_counter;
     uint64_t us = counter_to_ns(ready) / 1000;

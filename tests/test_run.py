@@ -191,3 +191,20 @@ def test_resolv_conf_shows_the_dns_servers_dhcp_gave(programs, target_root):
     assert int(size.removeprefix("size=")) == len(r.stdout) - len(size) - 1   # fstat agrees with read
     image_only = run(programs["probe"], "cat", "/etc/resolv.conf")   # --net none: the image's file
     assert image_only.returncode == 0 and "from DHCP" not in image_only.stdout
+
+
+
+def test_profile_option_summarises_kernel_time_on_stderr_only(programs, target_root):
+    """--kopt profile: an strace -c style table on stderr at exit, stdout untouched."""
+    r = run(programs["hello"], "x", options=("--kopt", "profile"))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "hello world!\nargs:\n  x\n"
+    rows = {}
+    for line in r.stderr.splitlines():
+        fields = line.split()
+        if line.startswith("profile:") and len(fields) == 7 and fields[1][0].isdigit():
+            rows[fields[6]] = (int(fields[4]), int(fields[5]))     # calls, errors
+    assert rows["write"] == (3, 0), r.stderr       # the console is a terminal: one write per line
+    # ld.so's access("/etc/ld.so.preload") fails with ENOENT: errors are counted per call.
+    assert rows["faccessat"] == (1, 1), r.stderr
+    assert "page faults" in r.stderr

@@ -57,6 +57,16 @@ def parse_placement(spec: str, default_parent: str = "/") -> Placement:
     return Placement(Path(src), dst)
 
 
+def parse_kernel_option(spec: str) -> tuple[str, int | str]:
+    """`KEY[=VALUE]`: an integer value stays an integer, a bare KEY means 1 (a switch)."""
+    key, sep, value = spec.partition("=")
+    if not key:
+        raise UserError(f"kernel option {spec!r} has no name")
+    if not sep:
+        return key, 1
+    return key, int(value) if value.lstrip("-").isdigit() else value
+
+
 def build_image(manifest: Manifest, output: Path) -> WriteStats:
     """Write the image described by `manifest` to `output`."""
     root = Dir(meta=Meta(mode=0o755))

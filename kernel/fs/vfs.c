@@ -99,6 +99,8 @@ int vfs_mount_root(struct block_device *dev)
     manifest.debug = kernel_option("debug", &debug, NULL) && debug != 0;
     int64_t memstats = 0;
     manifest.memstats = kernel_option("memstats", &memstats, NULL) && memstats != 0;
+    int64_t profile = 0;
+    manifest.profile = kernel_option("profile", &profile, NULL) && profile != 0;
     kernel_option("ip", NULL, &manifest.ip);
     kernel_option("netmask", NULL, &manifest.netmask);
     kernel_option("gateway", NULL, &manifest.gateway);

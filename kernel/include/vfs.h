@@ -58,6 +58,7 @@ struct boot_manifest {
     const char *const *envp;   /* "KEY=VALUE" */
     bool debug;                /* kernel option: boot diagnostics on the console */
     bool memstats;             /* kernel option: memory use on the console when the program exits */
+    bool profile;              /* kernel option: where kernel time went, when the program exits */
     const char *ip, *netmask, *gateway;   /* kernel options: static IPv4 address (NULL: DHCP) */
 };
 const struct boot_manifest *vfs_manifest(void);

@@ -9,6 +9,7 @@
 #include "mm.h"
 #include "errno.h"
 #include "idle.h"
+#include "profile.h"
 #include "irq.h"
 #include "timer.h"
 #include <string.h>
@@ -38,6 +39,7 @@ static void report_memory(void)
 
 void process_exit(int status)
 {
+    profile_report();
     report_memory();
     kernel_exit(status & 0xff, EXIT_NORMAL);
 }

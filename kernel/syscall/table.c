@@ -3,6 +3,8 @@
 #include "kernel.h"
 #include "syscall.h"
 #include "errno.h"
+#include "profile.h"
+#include "timer.h"
 
 #define X(nr, name) SYSCALL(name);
 #include "syscall_list.h"
@@ -45,8 +47,14 @@ static uint8_t logged[512 / 8];
 
 int64_t syscall_dispatch(uint64_t nr, uint64_t a[6])
 {
-    if (nr < ARRAY_SIZE(table) && table[nr].fn)
-        return table[nr].fn(a[0], a[1], a[2], a[3], a[4], a[5]);
+    if (nr < ARRAY_SIZE(table) && table[nr].fn) {
+        if (!profile_enabled)
+            return table[nr].fn(a[0], a[1], a[2], a[3], a[4], a[5]);
+        uint64_t start = counter_now();
+        int64_t r = table[nr].fn(a[0], a[1], a[2], a[3], a[4], a[5]);
+        profile_syscall(nr, counter_now() - start, r);
+        return r;
+    }
     if (nr >= 512 || !(logged[nr / 8] & (1u << (nr % 8)))) {
         if (nr < 512)
             logged[nr / 8] |= (uint8_t)(1u << (nr % 8));

@@ -10,7 +10,7 @@ from uuid import UUID
 import click
 
 from ..errors import UserError
-from ..image import Manifest, build_image, parse_placement
+from ..image import Manifest, build_image, parse_kernel_option, parse_placement
 from ..program import add_program, check_elf_files, scratch_dir
 from ..tfs.reader import Image, Node
 from .boot_cmds import static_ip_from, static_ip_options
@@ -76,11 +76,7 @@ def build_cmd(output, files, dirs, env, kopt, debug, in_image, target_root, no_e
         m.program = placement.dst
     else:
         add_program(m, program, target_root=target_root, extras=not no_extras, scratch=Path(scratch.name))
-    for opt in ([*kopt, "debug=1"] if debug else kopt):
-        k, sep, v = opt.partition("=")
-        if not k:
-            raise UserError(f"kernel option {opt!r} has no name")
-        m.kernel_options[k] = (int(v) if v.lstrip("-").isdigit() else v) if sep else 1
+    m.kernel_options.update(parse_kernel_option(opt) for opt in ([*kopt, "debug=1"] if debug else kopt))
     static_ip = static_ip_from(net)
     if static_ip is not None:
         m.kernel_options.update(static_ip.kernel_options())

@@ -12,7 +12,7 @@ import click
 from click.core import ParameterSource
 
 from ..errors import UserError
-from ..image import Manifest, build_image, parse_placement
+from ..image import Manifest, build_image, parse_kernel_option, parse_placement
 from ..kernel import build_platform_kernel
 from ..platform import load_platform
 from ..program import add_program, check_elf_files, scratch_dir
@@ -22,7 +22,8 @@ from .boot_cmds import launch_options, options_from, static_ip_from, static_ip_o
 
 # Settings a -c/--config JSON file may give; the command line wins over the file.
 CONFIG_KEYS = {"target_root", "env", "files", "dirs", "accel", "gic", "cpu", "memory", "smp",
-               "timeout", "extras", "ports", "net", "net_backend", "pcap", "ip", "gateway"}
+               "timeout", "extras", "ports", "net", "net_backend", "pcap", "ip", "gateway",
+               "kernel_options"}
 
 
 def load_config(path: Path) -> dict:
@@ -54,6 +55,10 @@ def merge_config(ctx: click.Context, kwargs: dict, config: dict) -> None:
             kwargs[key] = tuple(value) + tuple(kwargs[key])
         elif key == "ports" and not isinstance(value, list):
             raise UserError('config key ports must be a list like ["8080", "5353:53/udp"]')
+        elif key == "kernel_options":
+            if not isinstance(value, dict) or not all(isinstance(v, (int, str)) for v in value.values()):
+                raise UserError('config key kernel_options must be an object like {"profile": 1}')
+            kwargs["kopt"] = tuple(f"{k}={v}" for k, v in value.items()) + tuple(kwargs["kopt"])
         elif key == "extras":
             if ctx.get_parameter_source("no_extras") == ParameterSource.DEFAULT:
                 kwargs["no_extras"] = not value
@@ -87,6 +92,8 @@ def image_options(f):
         click.option("-f", "--file", "files", multiple=True, metavar="SRC[:DST]", help="Extra host file."),
         click.option("--dir", "dirs", multiple=True, metavar="SRC[:DST]", help="Extra host directory."),
         click.option("--no-extras", is_flag=True, help="Leave out NSS modules and /etc files."),
+        click.option("--kopt", multiple=True, metavar="KEY[=VALUE]",
+                     help="Kernel option, e.g. profile (syscall time summary at exit) or memstats."),
         click.option("-c", "--config", "config", type=click.Path(path_type=Path, dir_okay=False),
                      default=None, help="JSON file with the same settings (the command line wins)."),
     ]):
@@ -110,6 +117,7 @@ def run_command(ctx, program, args, config, platform, cross_compile, debug, **kw
         merge_config(ctx, kwargs, load_config(config))
     target_root, no_extras = kwargs.pop("target_root"), kwargs.pop("no_extras")
     manifest = manifest_for(program, args, kwargs.pop("env"), kwargs.pop("files"), kwargs.pop("dirs"))
+    manifest.kernel_options.update(parse_kernel_option(opt) for opt in kwargs.pop("kopt"))
     static_ip = static_ip_from(kwargs)
     options = options_from(kwargs, static_ip)
     if static_ip is not None:

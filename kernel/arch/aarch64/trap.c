@@ -3,6 +3,8 @@
 #include "kernel.h"
 #include "trap.h"
 #include "irq.h"
+#include "profile.h"
+#include "timer.h"
 #include "net.h"
 #include "sysreg.h"
 #include "syscall.h"
@@ -72,8 +74,12 @@ static void user_sync(struct trap_frame *f)
         enum access access = ec == 0x20 ? ACCESS_EXEC :
                              ((esr & (1 << 6)) && !(esr & (1 << 8))) ? ACCESS_WRITE : ACCESS_READ;
         /* translation (0b0001xx), access flag (0b0010xx) and permission (0b0011xx) faults */
-        if (fsc >= 0x04 && fsc <= 0x0f && vm_fault(current_process()->vm, far, access) == 0)
+        uint64_t start = profile_enabled ? counter_now() : 0;
+        if (fsc >= 0x04 && fsc <= 0x0f && vm_fault(current_process()->vm, far, access) == 0) {
+            if (profile_enabled)
+                profile_event(PROFILE_PAGE_FAULT, counter_now() - start);
             return;
+        }
         if (fsc == 0x21)
             kill_program(7, "bus error (alignment)", f, far);
         kill_program(11, "segfault", f, far);
@@ -91,9 +97,16 @@ static void user_sync(struct trap_frame *f)
 void trap_handle(struct trap_frame *f, uint64_t kind, uint64_t from)
 {
     if (kind == TRAP_IRQ) {
+        uint64_t start = profile_enabled ? counter_now() : 0;
         irq_handle();
-        if (from == FROM_EL0_64)
+        if (profile_enabled)
+            profile_event(PROFILE_IRQ, counter_now() - start);
+        if (from == FROM_EL0_64) {
+            start = profile_enabled ? counter_now() : 0;
             net_poll();   /* user code was running, so lwIP is not mid-call: let it catch up */
+            if (profile_enabled)
+                profile_event(PROFILE_NET_POLL, counter_now() - start);
+        }
         return;
     }
     if (kind == TRAP_SYNC && from == FROM_EL0_64) {

@@ -1,0 +1,14 @@
+/* The `profile` kernel option: where a program's kernel time goes, printed when it exits, in the
+ * spirit of `strace -c` (per-syscall calls, errors, time) plus interrupts and page faults. */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+
+enum profile_event { PROFILE_IRQ, PROFILE_NET_POLL, PROFILE_PAGE_FAULT, PROFILE_EVENTS };
+
+extern bool profile_enabled;
+
+void profile_init(void);   /* after the root file system: the option lives in its manifest */
+void profile_syscall(uint64_t nr, uint64_t counts, int64_t result);
+void profile_event(enum profile_event e, uint64_t counts);
+void profile_report(void);

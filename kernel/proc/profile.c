@@ -1,0 +1,75 @@
+/* Kernel-time profile (kernel option profile=1). Counter ticks are summed per syscall number and
+ * per event kind; the report sorts syscalls by total time, as strace -c does, so the first line
+ * is where to look. Time inside a blocking call includes its sleep: epoll_pwait's share says how
+ * long the program waited, the busy/idle line of memstats says how much of that the CPU idled. */
+#include "kernel.h"
+#include "profile.h"
+#include "syscall.h"
+#include "timer.h"
+#include "vfs.h"
+
+#define NR_SLOTS 512
+
+struct tally {
+    uint64_t calls, errors, counts;
+};
+
+bool profile_enabled;
+static struct tally syscalls[NR_SLOTS], events[PROFILE_EVENTS];
+static const char *const event_names[PROFILE_EVENTS] = {
+    [PROFILE_IRQ] = "interrupts",
+    [PROFILE_NET_POLL] = "network polls after an interrupt in user mode",
+    [PROFILE_PAGE_FAULT] = "page faults",
+};
+
+void profile_init(void)
+{
+    const struct boot_manifest *m = vfs_manifest();
+    profile_enabled = m && m->profile;
+}
+
+void profile_syscall(uint64_t nr, uint64_t counts, int64_t result)
+{
+    struct tally *t = &syscalls[nr < NR_SLOTS ? nr : NR_SLOTS - 1];
+    t->calls++;
+    t->counts += counts;
+    if (result < 0 && result >= -4095)
+        t->errors++;
+}
+
+void profile_event(enum profile_event e, uint64_t counts)
+{
+    events[e].calls++;
+    events[e].counts += counts;
+}
+
+static uint64_t us(uint64_t counts) { return counter_to_ns(counts) / 1000; }
+
+void profile_report(void)
+{
+    if (!profile_enabled)
+        return;
+    uint64_t total = 0;
+    for (int i = 0; i < NR_SLOTS; i++)
+        total += syscalls[i].counts;
+    kprintf("profile: %% time     total us    us/call      calls    errors syscall\n");
+    /* Selection by repeated maximum: at most a few dozen numbers are ever used. */
+    bool shown[NR_SLOTS] = { false };
+    for (;;) {
+        int best = -1;
+        for (int i = 0; i < NR_SLOTS; i++)
+            if (syscalls[i].calls && !shown[i] && (best < 0 || syscalls[i].counts > syscalls[best].counts))
+                best = i;
+        if (best < 0)
+            break;
+        shown[best] = true;
+        const struct tally *t = &syscalls[best];
+        uint64_t permille = total ? t->counts * 1000 / total : 0;
+        kprintf("profile: %3lu.%lu %12lu %10lu %10lu %9lu %s\n", permille / 10, permille % 10, us(t->counts),
+                us(t->counts) / t->calls, t->calls, t->errors, best == NR_SLOTS - 1 ? "(other)" : syscall_name(best));
+    }
+    for (int e = 0; e < PROFILE_EVENTS; e++)
+        if (events[e].calls)
+            kprintf("profile: %lu %s, %lu us (%lu us each)\n", events[e].calls, event_names[e],
+                    us(events[e].counts), us(events[e].counts) / events[e].calls);
+}
