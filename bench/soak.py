@@ -30,6 +30,7 @@ from unibuild.qemu_cmdline import LaunchOptions
 from unibuild.qemu_run import boot
 
 WEBSRV = PROJECT_ROOT / "build/examples/websrv/websrv-static"
+EXTRA_KOPTS: dict = {}   # more kernel options for both boots, e.g. {"profile": 1} from a script
 MEMSTATS = re.compile(r"memstats: heap (\d+) bytes in (\d+) blocks, (\d+) of (\d+) pages free")
 CPUSTATS = re.compile(r"memstats: cpu busy (\d+) ms, idle (\d+) ms; (\d+) interrupts")
 
@@ -48,7 +49,7 @@ def serve(requests: int, load) -> tuple[re.Match, re.Match | None, str]:
     with tempfile.TemporaryDirectory() as tmp:
         image = Path(tmp) / "img"
         build_image(Manifest(program="/websrv", args=["8080", str(requests)],
-                             files=[Placement(WEBSRV, "/websrv")], kernel_options={"memstats": 1}), image)
+                             files=[Placement(WEBSRV, "/websrv")], kernel_options={"memstats": 1, **EXTRA_KOPTS}), image)
         options = LaunchOptions(accel="tcg", gic="3", disk=image, timeout=1800,
                                 net=net_options(ports=[f"{port}:8080"]))
         result = {}

@@ -87,6 +87,12 @@ void virtqueue_kick(struct virtqueue *vq)
     vq->notify(vq);
 }
 
+void virtqueue_suppress_interrupts(struct virtqueue *vq)
+{
+    vq->avail->flags = VIRTQ_AVAIL_F_NO_INTERRUPT;
+    dma_mb();
+}
+
 /* Return a finished chain to the free list; the chain's shape is our own (we built it), but the
  * head id came from the device and was checked by the caller. */
 static void free_chain(struct virtqueue *vq, uint16_t head)

@@ -32,6 +32,7 @@ struct pci_device;
 #define VIRTQ_DESC_F_WRITE         2
 #define VIRTQ_AVAIL_F_NO_INTERRUPT 1
 #define VIRTQ_USED_F_NO_NOTIFY     1
+#define VIRTQ_AVAIL_F_NO_INTERRUPT 1   /* driver to device: no interrupt needed when buffers come back */
 #define VIRTQ_MAX_SIZE             32768
 
 struct virtq_desc {
@@ -96,6 +97,9 @@ struct virtqueue *virtqueue_create(uint16_t index, uint16_t size, virtqueue_done
 bool virtqueue_add(struct virtqueue *vq, const struct virtq_buffer *bufs, int n, void *cookie);
 /* Tell the device about everything added since the last kick (unless it asked not to be told). */
 void virtqueue_kick(struct virtqueue *vq);
+/* Ask the device not to interrupt when it returns buffers (a hint it may ignore): for queues
+ * whose completions the driver collects itself, such as transmit slots reclaimed on the next send. */
+void virtqueue_suppress_interrupts(struct virtqueue *vq);
 /* Consume the used ring, calling done() per request; call from the transport's interrupt. */
 void virtqueue_process_used(struct virtqueue *vq);
 
