@@ -1,24 +1,109 @@
-/* The periodic tick, driven by the architecture's one-shot timer re-armed from its interrupt. */
+/* Time: the architecture's one-shot timer drives a periodic tick (lwIP's timeouts and the
+ * bounded waits rely on it) and fires earlier for whoever asked: a waiter's deadline
+ * (timer_wake_at, so nanosleep(1 ms) sleeps 1 ms, not a tick) or an armed timer event (interval
+ * timers). Everything here runs with interrupts masked: from the interrupt, or from kernel code
+ * that masks them. */
 #include "kernel.h"
 #include "timer.h"
 #include "irq.h"
 #include "arch.h"
 
-static volatile uint64_t ticks;
-static uint64_t counts_per_tick;
+#define MAX_TICK_HOOKS 4
 
-static void tick(void *arg)
+static volatile uint64_t ticks;
+static uint64_t counts_per_tick, next_tick_at, wake_request = UINT64_MAX;
+static struct timer_event *events;        /* armed, unordered: there are only a few */
+static void (*tick_hooks[MAX_TICK_HOOKS])(void);
+
+static void program(void)
 {
-    ticks++;
-    arch_timer_arm(counts_per_tick);
+    uint64_t at = next_tick_at < wake_request ? next_tick_at : wake_request;
+    for (struct timer_event *e = events; e; e = e->next)
+        if (e->at < at)
+            at = e->at;
+    arch_timer_arm_at(at);
+}
+
+static void fire_expired(uint64_t now)
+{
+    for (bool again = true; again; ) {
+        again = false;
+        for (struct timer_event **pp = &events; *pp; pp = &(*pp)->next) {
+            struct timer_event *e = *pp;
+            if (e->at > now)
+                continue;
+            *pp = e->next;             /* unlinked before it runs: fire may re-arm it */
+            e->armed = false;
+            e->fire(e);
+            again = true;
+            break;
+        }
+    }
+}
+
+static void timer_interrupt(void *arg)
+{
+    uint64_t now = counter_now();
+    if (now >= next_tick_at) {
+        uint64_t missed = (now - next_tick_at) / counts_per_tick;
+        ticks += missed + 1;
+        next_tick_at += (missed + 1) * counts_per_tick;
+        for (int i = 0; i < MAX_TICK_HOOKS && tick_hooks[i]; i++)
+            tick_hooks[i]();
+    }
+    if (wake_request <= now)
+        wake_request = UINT64_MAX;
+    fire_expired(now);
+    program();
 }
 
 void timer_init(uint32_t intid)
 {
     counts_per_tick = arch_counter_freq() / TICK_HZ;
     arch_timer_user_access();
-    irq_register(intid, tick, NULL);
-    arch_timer_arm(counts_per_tick);
+    irq_register(intid, timer_interrupt, NULL);
+    next_tick_at = counter_now() + counts_per_tick;
+    program();
+}
+
+void timer_add_tick_hook(void (*fn)(void))
+{
+    for (int i = 0; i < MAX_TICK_HOOKS; i++)
+        if (!tick_hooks[i]) {
+            tick_hooks[i] = fn;
+            return;
+        }
+    panic("timer: more than %d tick hooks", MAX_TICK_HOOKS);
+}
+
+void timer_wake_at(uint64_t counter)
+{
+    if (counter < wake_request) {
+        wake_request = counter;
+        program();
+    }
+}
+
+void timer_event_arm(struct timer_event *e, uint64_t counter)
+{
+    timer_event_cancel(e);
+    e->at = counter;
+    e->armed = true;
+    e->next = events;
+    events = e;
+    program();
+}
+
+void timer_event_cancel(struct timer_event *e)
+{
+    if (!e->armed)
+        return;
+    for (struct timer_event **pp = &events; *pp; pp = &(*pp)->next)
+        if (*pp == e) {
+            *pp = e->next;
+            break;
+        }
+    e->armed = false;
 }
 
 uint64_t timer_ticks(void) { return ticks; }
@@ -29,6 +114,12 @@ uint64_t counter_to_ns(uint64_t counts)
 {
     uint64_t f = arch_counter_freq();
     return (counts / f) * 1000000000UL + (counts % f) * 1000000000UL / f;
+}
+
+uint64_t ns_to_counter(uint64_t ns)
+{
+    uint64_t f = arch_counter_freq();
+    return (ns / 1000000000UL) * f + (ns % 1000000000UL) * f / 1000000000UL;
 }
 
 /* CLOCK_REALTIME = this offset + the monotonic counter time. */

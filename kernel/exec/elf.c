@@ -2,6 +2,7 @@
  * and its PT_INTERP (ld-linux-aarch64.so.1) and start the interpreter; ld.so does the rest.
  * Segments become file-backed VMAs, so nothing is read until it is touched. */
 #include "kernel.h"
+#include "signal_arch.h"
 #include "exec.h"
 #include "process.h"
 #include "vm.h"
@@ -183,7 +184,7 @@ static int build_stack(struct process *p, struct loaded *prog, uint64_t interp_b
         { AT_FLAGS, 0 }, { AT_ENTRY, prog->eh.entry + prog->bias }, { AT_UID, 0 }, { AT_EUID, 0 },
         { AT_GID, 0 }, { AT_EGID, 0 }, { AT_SECURE, 0 }, { AT_HWCAP, hwcap }, { AT_HWCAP2, hwcap2 },
         { AT_CLKTCK, TICK_HZ }, { AT_RANDOM, random }, { AT_PLATFORM, platform },
-        { AT_EXECFN, execfn }, { AT_NULL, 0 },
+        { AT_EXECFN, execfn }, { AT_MINSIGSTKSZ, arch_signal_min_stack() }, { AT_NULL, 0 },
     };
     /* argc, argv[], NULL, envp[], NULL, auxv: keep the final sp 16-byte aligned. */
     uint64_t words = 1 + argc + 1 + envc + 1 + 2 * ARRAY_SIZE(auxv);
@@ -247,6 +248,8 @@ int exec_program(struct process *p, const char *path, int argc, const char *cons
     if ((err = vm_map_fixed(vm, STACK_TOP - STACK_SIZE, STACK_SIZE, PROT_READ | PROT_WRITE, NULL, 0, 0, "[stack]")))
         return err;
     p->exe = v;
+    if (!(p->sigreturn_page = arch_map_sigreturn_page(vm)))
+        return fail(path, "cannot map the signal return page", -ENOMEM);
     if ((err = build_stack(p, prog, interp_base, path, argc, argv, envc, envp, &out->sp)))
         return fail(path, "cannot build the initial stack", err);
     out->pc = entry;

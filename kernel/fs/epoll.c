@@ -282,7 +282,8 @@ int epoll_wait(struct file *epf, epoll_deliver_fn deliver, void *ctx, int max, u
         int err = 0, n = collect(ep, deliver, ctx, max, &err);
         if (n || err)
             return n ? n : err;
-        if (wait_until(has_ready, ep, deadline_ns))
-            return 0;
+        int w = wait_until(has_ready, ep, deadline_ns);
+        if (w)
+            return w == -EINTR ? -EINTR : 0;   /* Linux never restarts epoll_wait */
     }
 }

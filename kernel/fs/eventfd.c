@@ -1,6 +1,7 @@
 /* eventfd: a 64-bit counter as a file. write adds, read takes the whole count (or 1 in semaphore
  * mode); the count never reaches 2^64-1, so a write that would get there waits or is EAGAIN. */
 #include "kernel.h"
+#include "signal.h"
 #include "file.h"
 #include "pipe.h"
 #include "mm.h"
@@ -32,7 +33,8 @@ static int64_t eventfd_read(struct file *f, void *kbuf, uint64_t len, uint64_t o
     if (e->count == 0) {
         if (file_nonblock(f))
             return -EAGAIN;
-        wait_until(has_count, e, WAIT_FOREVER);
+        if (wait_until(has_count, e, WAIT_FOREVER))
+            return -ERESTARTSYS;
     }
     uint64_t value = e->semaphore ? 1 : e->count;
     e->count -= value;
@@ -54,7 +56,8 @@ static int64_t eventfd_write(struct file *f, const void *kbuf, uint64_t len)
         if (file_nonblock(f))
             return -EAGAIN;
         e->want = value;
-        wait_until(has_room, e, WAIT_FOREVER);
+        if (wait_until(has_room, e, WAIT_FOREVER))
+            return -ERESTARTSYS;
     }
     e->count += value;
     if (value)

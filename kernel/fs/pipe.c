@@ -17,9 +17,6 @@
 
 #define PIPE_SLOTS  16
 #define FIONREAD    0x541B
-#define SIGPIPE     13
-#define SIG_DFL     0
-#define SIG_IGN     1
 
 struct pipe_buf {
     uint64_t page;             /* physical address; 0 when the slot is free */
@@ -45,16 +42,10 @@ static void pipe_wake(struct pipe *p, int end, uint32_t events)
         file_wake(p->ends[end], events);
 }
 
-/* Through the signal layer, so a blocked SIGPIPE stays pending until unblocked. A handler cannot
- * be run yet (no delivery frames): then only the EPIPE the caller returns tells the program. */
+/* Linux's send_sig(SIGPIPE, current, 0): acted on as the write returns (EPIPE) to the program. */
 void raise_sigpipe(void)
 {
-    struct process *p = current_process();
-    uint64_t handler = p->sigactions[SIGPIPE - 1].handler;
-    if (handler != SIG_DFL && handler != SIG_IGN)
-        return;
-    p->sigpending |= 1UL << (SIGPIPE - 1);
-    signals_deliver(p);
+    signal_send_self(SIGPIPE, SI_USER);
 }
 
 static bool pipe_readable(void *arg)
@@ -107,7 +98,8 @@ static int64_t pipe_read(struct file *f, void *kbuf, uint64_t len, uint64_t off,
             return 0;
         if (file_nonblock(f))
             return -EAGAIN;
-        wait_until(pipe_readable, p, WAIT_FOREVER);
+        if (wait_until(pipe_readable, p, WAIT_FOREVER))
+            return -ERESTARTSYS;       /* a signal: restarted, or EINTR for a handler without SA_RESTART */
     }
 }
 
@@ -157,7 +149,8 @@ static int64_t pipe_write(struct file *f, const void *kbuf, uint64_t len)
         }
         if (file_nonblock(f))
             return done ? (int64_t)done : -EAGAIN;
-        wait_until(pipe_writable, p, WAIT_FOREVER);
+        if (wait_until(pipe_writable, p, WAIT_FOREVER))
+            return done ? (int64_t)done : -ERESTARTSYS;
     }
     return done;
 }

@@ -3,6 +3,7 @@
 #pragma once
 #include <stdint.h>
 #include <stdbool.h>
+#include "signal.h"
 
 struct vm;
 struct vnode;
@@ -19,9 +20,8 @@ struct process {
     bool cloexec[MAX_FDS];
     uint64_t clear_child_tid;   /* set_tid_address */
     uint64_t robust_list, robust_list_len;
-    uint64_t sigmask;
-    uint64_t sigpending;        /* sent while blocked: acted on when unblocked */
-    struct { uint64_t handler, flags, restorer, mask; } sigactions[64];
+    struct signal_state sig;
+    uint64_t sigreturn_page;    /* user address of the rt_sigreturn trampoline (no SA_RESTORER) */
     uint32_t umask;
 };
 

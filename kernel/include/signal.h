@@ -1,7 +1,118 @@
-/* Signal state of a process (default actions only, until handler delivery lands). */
+/* Signals as Linux has them: per-process actions, a blocked mask and a pending set, handlers run
+ * on a frame pushed onto the user stack (or the alternate signal stack) and left again through
+ * rt_sigreturn. Single-threaded for now: the thread issue moves the mask, the pending set and the
+ * alternate stack into the thread (Linux keeps them per thread) and adds a process-wide set. */
 #pragma once
+#include <stdint.h>
+#include <stdbool.h>
 
 struct process;
+struct trap_frame;
 
-/* Act on pending unblocked signals; does not return when one terminates the program. */
-void signals_deliver(struct process *p);
+#define NSIG        64
+#define SIGILL      4
+#define SIGTRAP     5
+#define SIGABRT     6
+#define SIGBUS      7
+#define SIGFPE      8
+#define SIGKILL     9
+#define SIGSEGV     11
+#define SIGPIPE     13
+#define SIGALRM     14
+#define SIGCHLD     17
+#define SIGSTOP     19
+#define SIGSYS      31
+
+#define SIG_DFL     0
+#define SIG_IGN     1
+
+#define SA_SIGINFO   0x00000004u
+#define SA_RESTORER  0x04000000u
+#define SA_ONSTACK   0x08000000u
+#define SA_RESTART   0x10000000u
+#define SA_NODEFER   0x40000000u
+#define SA_RESETHAND 0x80000000u
+
+/* si_code values */
+#define SI_USER     0
+#define SI_KERNEL   0x80
+#define SI_QUEUE    (-1)
+#define SI_TKILL    (-6)
+#define SEGV_MAPERR 1
+#define SEGV_ACCERR 2
+#define BUS_ADRALN  1
+#define ILL_ILLOPC  1
+#define TRAP_BRKPT  1
+
+/* sigaltstack flags */
+#define SS_ONSTACK     1
+#define SS_DISABLE     2
+#define SS_AUTODISARM  (1u << 31)
+
+/* Linux's internal "restart this system call" results. A blocking call that a signal interrupts
+ * returns one of these; on the way back to user space they become a restart (the svc runs
+ * again) or EINTR, depending on whether a handler runs and asked for SA_RESTART. User space
+ * never sees them. */
+#define ERESTARTSYS     512     /* restart unless a handler without SA_RESTART runs */
+#define ERESTARTNOHAND  514     /* restart only if no handler runs (poll, epoll_wait, pause...) */
+
+#define SIG_BIT(sig) (1UL << ((sig) - 1))
+#define SIG_UNBLOCKABLE (SIG_BIT(SIGKILL) | SIG_BIT(SIGSTOP))
+
+struct kernel_sigaction {
+    uint64_t handler, flags, restorer, mask;
+};
+
+/* What a handler learns through siginfo (the fields Linux fills for the codes we send). */
+struct ksiginfo {
+    int signo, code;
+    int pid;                    /* SI_USER, SI_TKILL, SI_QUEUE: the sender */
+    uint32_t uid;
+    uint64_t addr;              /* faults: the address */
+    uint64_t value;             /* SI_QUEUE: sigval */
+    uint64_t esr;               /* faults: the exception syndrome (esr_context record) */
+};
+
+struct altstack {
+    uint64_t sp, size;
+    uint32_t flags;             /* SS_AUTODISARM; SS_DISABLE is size == 0 */
+};
+
+struct signal_state {
+    struct kernel_sigaction action[NSIG];
+    uint64_t blocked;
+    uint64_t pending;
+    struct ksiginfo info[NSIG];   /* one queued instance per signal (Linux queues real-time ones) */
+    /* ppoll/pselect6/epoll_pwait/rt_sigsuspend swap the mask for the call; when a signal
+     * interrupts it, the caller's mask comes back only after the handler (in its frame). */
+    uint64_t saved_blocked;
+    bool restore_saved;
+    struct altstack altstack;
+};
+
+/* Queue sig for p with the given info (NULL: SI_KERNEL). Returns without acting: the signal is
+ * delivered on the way back to user space, or interrupts a blocking wait. */
+void signal_send(struct process *p, int sig, const struct ksiginfo *info);
+/* Queue sig as if sent by the process itself with kill() (SI_USER, our pid). */
+void signal_send_self(int sig, int code);
+/* A pending, unblocked signal whose action is not to ignore it: blocking waits end early. */
+bool signal_interrupts_wait(struct process *p);
+/* Set the blocked mask (SIGKILL and SIGSTOP can never be blocked). */
+void signal_set_blocked(struct process *p, uint64_t mask);
+/* Swap in a temporary mask for a blocking call (see saved_blocked); signal_end_temporary_mask
+ * restores the old one now, unless the call was interrupted (result is a restart/EINTR code). */
+void signal_begin_temporary_mask(struct process *p, uint64_t mask);
+void signal_end_temporary_mask(struct process *p, int64_t result);
+/* Every return to user space: resolve a restart code of an interrupted syscall and run the
+ * first pending unblocked signal's action (push a handler frame, ignore, or terminate). */
+void signal_return_to_user(struct trap_frame *f);
+/* A synchronous fault the program caused (SIGSEGV, SIGBUS, SIGILL, SIGTRAP): delivered now to
+ * its handler, or fatal with Linux's message-free default when blocked, ignored or unhandled. */
+void signal_fault(struct trap_frame *f, const struct ksiginfo *info, const char *what);
+/* Whether the system call being handled may be restarted (rt_sigreturn clears it). */
+void signal_syscall_entry(uint64_t orig_x0);
+void signal_forget_syscall(void);
+/* "SIGSEGV", ... for messages. */
+const char *signal_name(int sig);
+/* sigaltstack's view: is sp on the alternate stack? */
+bool signal_on_altstack(struct process *p, uint64_t sp);

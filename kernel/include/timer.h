@@ -1,6 +1,7 @@
-/* Time: the architecture's free-running counter and a periodic tick. */
+/* Time: the architecture's free-running counter, a periodic tick, and one-shot wake-ups. */
 #pragma once
 #include <stdint.h>
+#include <stdbool.h>
 
 #define TICK_HZ 100
 
@@ -9,6 +10,21 @@ uint64_t timer_ticks(void);
 uint64_t counter_now(void);
 uint64_t counter_freq(void);
 uint64_t counter_to_ns(uint64_t counts);
+uint64_t ns_to_counter(uint64_t ns);
+
+/* Something to run (from the timer interrupt) when the counter reaches `at`. */
+struct timer_event {
+    uint64_t at;
+    void (*fire)(struct timer_event *e);
+    bool armed;
+    struct timer_event *next;
+};
+void timer_event_arm(struct timer_event *e, uint64_t at_counter);
+void timer_event_cancel(struct timer_event *e);
+/* Make sure the CPU wakes from its idle wait by `counter` (a waiter's deadline). */
+void timer_wake_at(uint64_t counter);
+/* Called from every periodic tick (interval timers that count CPU time). */
+void timer_add_tick_hook(void (*fn)(void));
 /* Wall-clock time: a real-time clock sets it at boot (without one it starts at the epoch). */
 void time_set_realtime(uint64_t ns_since_epoch);
 uint64_t time_realtime_ns(void);

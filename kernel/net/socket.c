@@ -4,6 +4,7 @@
  * window only then, so a slow reader slows the sender instead of losing data; a closed socket
  * frees all of it. */
 #include "kernel.h"
+#include "signal.h"
 #include "socket.h"
 #include "file.h"
 #include "net.h"
@@ -93,7 +94,12 @@ int socket_wait(struct socket *s, bool nonblock, uint64_t timeout_ns, bool (*don
     if (nonblock)
         return -EAGAIN;
     uint64_t deadline = timeout_ns ? wait_deadline_after(timeout_ns) : WAIT_FOREVER;
-    return wait_until(done, s, deadline) ? -EAGAIN : 0;
+    int err = wait_until(done, s, deadline);
+    if (err == -ETIMEDOUT)
+        return -EAGAIN;
+    if (err == -EINTR)   /* Linux's sock_intr_errno: restartable unless a timeout was set */
+        return timeout_ns ? -EINTR : -ERESTARTSYS;
+    return err;
 }
 
 bool socket_nonblock(struct socket *s, int flags)

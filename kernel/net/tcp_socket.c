@@ -253,8 +253,10 @@ static int tcp_connect_(struct socket *s, const struct sock_addr *a)
         }
     }
     int err = socket_wait(s, false, s->sndtimeo_ns, connect_done);
-    if (err)
+    if (err == -EAGAIN)
         return -EINPROGRESS;           /* SO_SNDTIMEO ran out: Linux says EINPROGRESS */
+    if (err)
+        return err;                    /* a signal: the connection goes on in the background */
     s->nb_connect = false;
     if (s->state == TS_CONNECTED)
         return 0;
@@ -288,7 +290,9 @@ static int64_t tcp_send_(struct socket *s, const void *kbuf, uint64_t len, int f
             if (done)
                 return done;
             if (s->state == TS_CONNECTING && !nonblock) {
-                socket_wait(s, false, 0, connect_done);
+                int werr = socket_wait(s, false, 0, connect_done);
+                if (werr)
+                    return werr;
                 continue;
             }
             if (s->state == TS_CONNECTING)
@@ -303,8 +307,9 @@ static int64_t tcp_send_(struct socket *s, const void *kbuf, uint64_t len, int f
         uint32_t room = tcp_sndbuf(pcb);
         if (room == 0 || tcp_sndqueuelen(pcb) >= TCP_SND_QUEUELEN) {
             tcp_output(pcb);
-            if (socket_wait(s, nonblock, s->sndtimeo_ns, can_send))
-                return done ? (int64_t)done : -EAGAIN;
+            int werr = socket_wait(s, nonblock, s->sndtimeo_ns, can_send);
+            if (werr)
+                return done ? (int64_t)done : werr;
             continue;
         }
         uint64_t n = len - done < room ? len - done : room;
@@ -314,8 +319,9 @@ static int64_t tcp_send_(struct socket *s, const void *kbuf, uint64_t len, int f
         err_t err = tcp_write(pcb, (const char *)kbuf + done, (u16_t)n, wflags);
         if (err == ERR_MEM) {
             tcp_output(pcb);
-            if (socket_wait(s, nonblock, s->sndtimeo_ns, can_send))
-                return done ? (int64_t)done : -EAGAIN;
+            int werr = socket_wait(s, nonblock, s->sndtimeo_ns, can_send);
+            if (werr)
+                return done ? (int64_t)done : werr;
             continue;
         }
         if (err != ERR_OK)
@@ -399,8 +405,9 @@ static int64_t tcp_recv_(struct socket *s, void *kbuf, uint64_t len, int flags, 
         }
         if (s->rd_shut || s->state == TS_CLOSED)
             return done;
-        if (socket_wait(s, nonblock, s->rcvtimeo_ns, can_recv))
-            return done ? (int64_t)done : -EAGAIN;
+        int werr = socket_wait(s, nonblock, s->rcvtimeo_ns, can_recv);
+        if (werr)
+            return done ? (int64_t)done : werr;
     }
 }
 

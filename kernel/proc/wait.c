@@ -9,6 +9,8 @@
 #include "timer.h"
 #include "arch.h"
 #include "errno.h"
+#include "process.h"
+#include "signal.h"
 
 #define MAX_POLL_HOOKS 4
 
@@ -84,15 +86,23 @@ uint64_t wait_deadline_after(uint64_t ns)
 }
 
 /* Called with interrupts masked (as every syscall runs); returns with them masked. The poll
- * hooks run first on each pass so the network stack can deliver what the device received. */
+ * hooks run first on each pass so the network stack can deliver what the device received. A
+ * signal that would run a handler or end the program ends the wait (-EINTR): the caller turns
+ * that into EINTR or a restart as Linux does for that call. */
 int wait_until(bool (*done)(void *arg), void *arg, uint64_t deadline_ns)
 {
     for (;;) {
         wait_run_poll_hooks();
         if (done(arg))
             return 0;
-        if (deadline_ns != WAIT_FOREVER && wait_now_ns() >= deadline_ns)
-            return -ETIMEDOUT;
+        struct process *p = current_process();
+        if (p && signal_interrupts_wait(p))
+            return -EINTR;
+        if (deadline_ns != WAIT_FOREVER) {
+            if (wait_now_ns() >= deadline_ns)
+                return -ETIMEDOUT;
+            timer_wake_at(ns_to_counter(deadline_ns));   /* not just the next tick */
+        }
         cpu_idle();
         arch_irq_enable();    /* let the pending interrupt's handler run */
         arch_irq_disable();

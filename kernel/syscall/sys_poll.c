@@ -1,6 +1,7 @@
 /* Waiting on many descriptors: ppoll, pselect6 and epoll_create1/ctl/pwait/pwait2. Argument
  * checks follow Linux's order so errno values match; the waiting itself is wait_until. */
 #include "kernel.h"
+#include "signal.h"
 #include "syscall.h"
 #include "process.h"
 #include "file.h"
@@ -17,7 +18,6 @@
 #define POLLEX_SET  POLLPRI
 #define EPOLL_CLOEXEC O_CLOEXEC
 #define EP_MAX_EVENTS (0x7fffffff / 16)
-#define SIGKILL_STOP ((1UL << 8) | (1UL << 18))
 
 static struct process *proc(void) { return current_process(); }
 
@@ -50,18 +50,19 @@ static void timeout_to_user(uint64_t uts, uint64_t deadline, bool zero)
     copy_to_user(uts, &ts, sizeof(ts));
 }
 
-/* The signal mask for the duration of the call (set_user_sigmask). */
-static int sigmask_from_user(uint64_t uset, uint64_t size, uint64_t *saved)
+/* The signal mask for the duration of the call (set_user_sigmask); the call ends with
+ * signal_end_temporary_mask, which leaves the old mask to the handler's frame when a signal
+ * interrupted the call. */
+static int sigmask_from_user(uint64_t uset, uint64_t size)
 {
     uint64_t set;
-    *saved = proc()->sigmask;
     if (!uset)
         return 0;
     if (size != sizeof(uint64_t))
         return -EINVAL;
     if (copy_from_user(&set, uset, sizeof(set)))
         return -EFAULT;
-    proc()->sigmask = set & ~SIGKILL_STOP;
+    signal_begin_temporary_mask(proc(), set);
     return 0;
 }
 
@@ -158,8 +159,12 @@ static int64_t do_poll(uint64_t ufds, uint64_t nfds, uint64_t deadline)
     ret = poll_once(fds, nfds, &pt);
     while (ret == 0) {
         pt.woken = false;
-        if (wait_until(poll_table_woken, &pt, deadline))
+        int w = wait_until(poll_table_woken, &pt, deadline);
+        if (w) {
+            if (w == -EINTR)
+                ret = -ERESTARTNOHAND;   /* EINTR when a handler runs, else the call goes on */
             break;
+        }
         ret = poll_once(fds, nfds, NULL);
     }
     poll_table_free(&pt);
@@ -175,15 +180,15 @@ static int64_t do_poll(uint64_t ufds, uint64_t nfds, uint64_t deadline)
 
 SYSCALL(ppoll)
 {
-    uint64_t deadline, saved;
+    uint64_t deadline;
     bool zero;
     int64_t err = timeout_from_user(a2, &deadline, &zero);
     if (err)
         return err;
-    if ((err = sigmask_from_user(a3, a4, &saved)))
+    if ((err = sigmask_from_user(a3, a4)))
         return err;
     int64_t ret = do_poll(a0, a1, deadline);
-    proc()->sigmask = saved;
+    signal_end_temporary_mask(proc(), ret);
     timeout_to_user(a2, deadline, zero);
     return ret;
 }
@@ -264,8 +269,12 @@ static int64_t do_select(int64_t n, uint64_t uin, uint64_t uout, uint64_t uex, u
     ret = select_once((int)n, &s, &pt);
     while (ret == 0) {
         pt.woken = false;
-        if (wait_until(poll_table_woken, &pt, deadline))
+        int w = wait_until(poll_table_woken, &pt, deadline);
+        if (w) {
+            if (w == -EINTR)
+                ret = -ERESTARTNOHAND;   /* EINTR when a handler runs, else the call goes on */
             break;
+        }
         ret = select_once((int)n, &s, NULL);
     }
     poll_table_free(&pt);
@@ -278,7 +287,7 @@ static int64_t do_select(int64_t n, uint64_t uin, uint64_t uout, uint64_t uex, u
 
 SYSCALL(pselect6)
 {
-    uint64_t deadline, saved;
+    uint64_t deadline;
     bool zero;
     int64_t err = timeout_from_user(a4, &deadline, &zero);
     if (err)
@@ -286,10 +295,10 @@ SYSCALL(pselect6)
     struct { uint64_t set, size; } sig = { 0, 0 };
     if (a5 && copy_from_user(&sig, a5, sizeof(sig)))
         return -EFAULT;
-    if ((err = sigmask_from_user(sig.set, sig.size, &saved)))
+    if ((err = sigmask_from_user(sig.set, sig.size)))
         return err;
     int64_t ret = do_select((int64_t)(int)a0, a1, a2, a3, deadline);
-    proc()->sigmask = saved;
+    signal_end_temporary_mask(proc(), ret);
     timeout_to_user(a4, deadline, zero);
     return ret;
 }
@@ -352,27 +361,26 @@ static int64_t do_epoll_wait(int epfd, uint64_t uevents, int max, uint64_t deadl
 
 SYSCALL(epoll_pwait)
 {
-    uint64_t saved;
     int timeout = (int)a3;
-    int64_t err = sigmask_from_user(a4, a5, &saved);
+    int64_t err = sigmask_from_user(a4, a5);
     if (err)
         return err;
     uint64_t deadline = timeout < 0 ? WAIT_FOREVER : wait_deadline_after((uint64_t)timeout * 1000000UL);
     int64_t ret = do_epoll_wait((int)a0, a1, (int)a2, deadline);
-    proc()->sigmask = saved;
+    signal_end_temporary_mask(proc(), ret);
     return ret;
 }
 
 SYSCALL(epoll_pwait2)
 {
-    uint64_t deadline, saved;
+    uint64_t deadline;
     bool zero;
     int64_t err = timeout_from_user(a3, &deadline, &zero);
     if (err)
         return err;
-    if ((err = sigmask_from_user(a4, a5, &saved)))
+    if ((err = sigmask_from_user(a4, a5)))
         return err;
     int64_t ret = do_epoll_wait((int)a0, a1, (int)a2, deadline);
-    proc()->sigmask = saved;
+    signal_end_temporary_mask(proc(), ret);
     return ret;
 }

@@ -1,5 +1,4 @@
-/* Process lifetime and the signal bookkeeping glibc does at start-up. Signals are recorded, not
- * yet delivered (the signals issue adds delivery). */
+/* Process lifetime: exit, and the thread bookkeeping glibc does at start-up. */
 #include "kernel.h"
 #include "syscall.h"
 #include "process.h"
@@ -13,12 +12,6 @@
 #include "irq.h"
 #include "timer.h"
 #include <string.h>
-
-#define SIGKILL 9
-#define SIGSTOP 19
-#define SIG_BLOCK   0
-#define SIG_UNBLOCK 1
-#define SIG_SETMASK 2
 
 /* With the memstats kernel option, the kernel's memory use at exit (a soak test compares it with
  * an idle run to prove buffers are released) and how busy the CPU was (a benchmark's split
@@ -62,51 +55,3 @@ SYSCALL(set_robust_list)
     return 0;
 }
 
-struct kernel_sigaction {
-    uint64_t handler, flags, restorer, mask;
-};
-
-SYSCALL(rt_sigaction)
-{
-    int sig = (int)a0;
-    struct process *p = current_process();
-    if (a3 != 8 || sig < 1 || sig > 64)
-        return -EINVAL;
-    if (a1 && (sig == SIGKILL || sig == SIGSTOP))
-        return -EINVAL;
-    struct kernel_sigaction old;
-    memcpy(&old, &p->sigactions[sig - 1], sizeof(old));
-    if (a1) {
-        struct kernel_sigaction act;
-        if (copy_from_user(&act, a1, sizeof(act)))
-            return -EFAULT;
-        memcpy(&p->sigactions[sig - 1], &act, sizeof(act));
-    }
-    if (a2 && copy_to_user(a2, &old, sizeof(old)))
-        return -EFAULT;
-    signals_deliver(p);   /* a pending signal may now be ignored (dropped) or fatal */
-    return 0;
-}
-
-SYSCALL(rt_sigprocmask)
-{
-    struct process *p = current_process();
-    uint64_t set, old = p->sigmask;
-    if (a3 != 8)
-        return -EINVAL;
-    if (a1) {
-        if (copy_from_user(&set, a1, sizeof(set)))
-            return -EFAULT;
-        set &= ~((1UL << (SIGKILL - 1)) | (1UL << (SIGSTOP - 1)));
-        switch ((int)a0) {
-        case SIG_BLOCK: p->sigmask |= set; break;
-        case SIG_UNBLOCK: p->sigmask &= ~set; break;
-        case SIG_SETMASK: p->sigmask = set; break;
-        default: return -EINVAL;
-        }
-    }
-    if (a2 && copy_to_user(a2, &old, sizeof(old)))
-        return -EFAULT;
-    signals_deliver(p);   /* unblocking may release a pending signal */
-    return 0;
-}

@@ -1,93 +1,274 @@
-/* Sending signals to ourselves (kill, tkill, tgkill). Handlers are not delivered yet (the
- * signals issue adds frames and rt_sigreturn), but default actions are: a terminating signal
- * ends the program with status 128+N as on Linux, an ignored one is dropped, and a blocked one
- * waits in the pending set until rt_sigprocmask unblocks it. */
+/* The signal system calls, with Linux's argument checks in Linux's order. There is one process
+ * (and one thread), so kill and friends reach only ourselves: any other target is ESRCH. */
 #include "kernel.h"
 #include "syscall.h"
 #include "signal.h"
+#include "signal_arch.h"
 #include "process.h"
+#include "uaccess.h"
+#include "wait.h"
 #include "errno.h"
+#include <string.h>
 
-#define SIG_DFL 0
-#define SIG_IGN 1
+#define SIG_BLOCK   0
+#define SIG_UNBLOCK 1
+#define SIG_SETMASK 2
 
-static const char *const names[32] = {
-    [1] = "SIGHUP", [2] = "SIGINT", [3] = "SIGQUIT", [4] = "SIGILL", [5] = "SIGTRAP",
-    [6] = "SIGABRT", [7] = "SIGBUS", [8] = "SIGFPE", [9] = "SIGKILL", [10] = "SIGUSR1",
-    [11] = "SIGSEGV", [12] = "SIGUSR2", [13] = "SIGPIPE", [14] = "SIGALRM", [15] = "SIGTERM",
-    [16] = "SIGSTKFLT", [17] = "SIGCHLD", [18] = "SIGCONT", [19] = "SIGSTOP", [20] = "SIGTSTP",
-    [21] = "SIGTTIN", [22] = "SIGTTOU", [23] = "SIGURG", [24] = "SIGXCPU", [25] = "SIGXFSZ",
-    [26] = "SIGVTALRM", [27] = "SIGPROF", [28] = "SIGWINCH", [29] = "SIGIO", [30] = "SIGPWR",
-    [31] = "SIGSYS",
-};
+/* Linux's MINSIGSTKSZ for arm64 (uapi): what sigaltstack insists on. */
+#define ALTSTACK_MIN 5120
 
-/* Linux's default action ignores these; stop signals have nothing to stop to here. */
-static bool ignored_by_default(int sig)
+/* sa_flags bits Linux keeps (UAPI_SA_FLAGS); others read back as clear, so a program can probe. */
+#define SA_KNOWN (0x1u | 0x2u | SA_SIGINFO | 0x800u | SA_RESTORER | SA_ONSTACK | SA_RESTART | \
+                  SA_NODEFER | SA_RESETHAND)
+
+static struct process *proc(void) { return current_process(); }
+
+/* The permission and validity checks of check_kill_permission, after the target was found. */
+static int64_t send(int sig, int code)
 {
-    return sig == 17 || sig == 18 || sig == 23 || sig == 28 || sig == 19 || sig == 20 ||
-           sig == 21 || sig == 22;
-}
-
-static uint64_t bit(int sig) { return 1UL << (sig - 1); }
-
-/* Act on every pending, unblocked signal. Returns only if none terminates the program. */
-void signals_deliver(struct process *p)
-{
-    uint64_t ready = p->sigpending & ~p->sigmask;
-    for (int sig = 1; ready && sig <= 64; sig++) {
-        if (!(ready & bit(sig)))
-            continue;
-        p->sigpending &= ~bit(sig);
-        ready &= ~bit(sig);
-        uint64_t handler = p->sigactions[sig - 1].handler;
-        if (handler == SIG_IGN || (handler == SIG_DFL && ignored_by_default(sig)))
-            continue;
-        kprintf("killed by %s\n", sig < 32 && names[sig] ? names[sig] : "a real-time signal");
-        process_exit(128 + sig);
-    }
-}
-
-static int64_t send_self(int sig)
-{
-    struct process *p = current_process();
-    if (sig < 0 || sig > 64)
+    if (sig < 0 || sig > NSIG)
         return -EINVAL;
-    if (sig == 0)
-        return 0;   /* existence check */
-    uint64_t handler = p->sigactions[sig - 1].handler;
-    if (handler != SIG_DFL && handler != SIG_IGN && sig != 9 && sig != 19) {
-        kinfo("signal: handler delivery not implemented (signal %d)\n", sig);
-        return -ENOSYS;
-    }
-    p->sigpending |= bit(sig);
-    if (sig == 9)
-        p->sigmask &= ~bit(9);
-    signals_deliver(p);
+    if (sig)
+        signal_send_self(sig, code);
     return 0;
-}
-
-static bool is_self(int64_t pid)
-{
-    return pid == current_process()->pid || pid == 0 || pid == -1;
 }
 
 SYSCALL(kill)
 {
-    return is_self((int64_t)(int)a0) ? send_self((int)a1) : -ESRCH;
+    int pid = (int)a0;
+    /* pid 0 is our process group; -1 means every process but init and ourselves: none here. */
+    if (pid != proc()->pid && pid != 0)
+        return -ESRCH;
+    return send((int)a1, SI_USER);
 }
 
 SYSCALL(tkill)
 {
     if ((int)a0 <= 0)
         return -EINVAL;
-    return (int)a0 == current_process()->pid ? send_self((int)a1) : -ESRCH;
+    if ((int)a0 != proc()->pid)
+        return -ESRCH;
+    return send((int)a1, SI_TKILL);
 }
 
 SYSCALL(tgkill)
 {
     if ((int)a0 <= 0 || (int)a1 <= 0)
         return -EINVAL;
-    if ((int)a0 != current_process()->pid || (int)a1 != current_process()->pid)
+    if ((int)a0 != proc()->pid || (int)a1 != proc()->pid)
         return -ESRCH;
-    return send_self((int)a2);
+    return send((int)a2, SI_TKILL);
+}
+
+/* rt_sigqueueinfo/rt_tgsigqueueinfo: the sender chooses the siginfo, but may not pose as the
+ * kernel (si_code >= 0) when signalling another process; to itself anything goes. */
+static int64_t queue_info(int sig, uint64_t uinfo)
+{
+    struct { int32_t signo, errno_, code, pad; int32_t pid; uint32_t uid; uint64_t value; } si;
+    if (copy_from_user(&si, uinfo, sizeof(si)))
+        return -EFAULT;
+    if (sig < 0 || sig > NSIG)
+        return -EINVAL;
+    if (!sig)
+        return 0;
+    struct ksiginfo info = { .signo = sig, .code = si.code, .pid = si.pid, .uid = si.uid, .value = si.value };
+    signal_send(proc(), sig, &info);
+    return 0;
+}
+
+SYSCALL(rt_sigqueueinfo)
+{
+    if ((int)a0 != proc()->pid)
+        return -ESRCH;
+    return queue_info((int)a1, a2);
+}
+
+SYSCALL(rt_tgsigqueueinfo)
+{
+    if ((int)a0 <= 0 || (int)a1 <= 0)
+        return -EINVAL;
+    if ((int)a0 != proc()->pid || (int)a1 != proc()->pid)
+        return -ESRCH;
+    return queue_info((int)a2, a3);
+}
+
+SYSCALL(rt_sigaction)
+{
+    int sig = (int)a0;
+    struct process *p = proc();
+    struct kernel_sigaction act, old;
+    if (a3 != sizeof(uint64_t))
+        return -EINVAL;
+    if (a1 && copy_from_user(&act, a1, sizeof(act)))
+        return -EFAULT;
+    if (sig < 1 || sig > NSIG || (a1 && (sig == SIGKILL || sig == SIGSTOP)))
+        return -EINVAL;
+    old = p->sig.action[sig - 1];
+    if (a1) {
+        act.flags &= SA_KNOWN;
+        act.mask &= ~SIG_UNBLOCKABLE;
+        p->sig.action[sig - 1] = act;
+        /* POSIX: setting a pending signal to be ignored discards it. */
+        if (act.handler == SIG_IGN || (act.handler == SIG_DFL && (sig == SIGCHLD || sig == 18 ||
+            sig == 23 || sig == 28)))
+            p->sig.pending &= ~SIG_BIT(sig);
+    }
+    if (a2 && copy_to_user(a2, &old, sizeof(old)))
+        return -EFAULT;
+    return 0;
+}
+
+SYSCALL(rt_sigprocmask)
+{
+    struct process *p = proc();
+    uint64_t set, old = p->sig.blocked;
+    if (a3 != sizeof(uint64_t))
+        return -EINVAL;
+    if (a1) {
+        if (copy_from_user(&set, a1, sizeof(set)))
+            return -EFAULT;
+        switch ((int)a0) {
+        case SIG_BLOCK: signal_set_blocked(p, p->sig.blocked | set); break;
+        case SIG_UNBLOCK: signal_set_blocked(p, p->sig.blocked & ~set); break;
+        case SIG_SETMASK: signal_set_blocked(p, set); break;
+        default: return -EINVAL;
+        }
+    }
+    if (a2 && copy_to_user(a2, &old, sizeof(old)))
+        return -EFAULT;
+    return 0;   /* an unblocked pending signal is acted on as this call returns */
+}
+
+SYSCALL(rt_sigpending)
+{
+    struct process *p = proc();
+    if (a1 > sizeof(uint64_t))
+        return -EINVAL;
+    uint64_t set = p->sig.pending & p->sig.blocked;
+    return copy_to_user(a0, &set, a1) ? -EFAULT : 0;
+}
+
+static bool never(void *arg) { return false; }
+
+SYSCALL(rt_sigsuspend)
+{
+    uint64_t set;
+    if (a1 != sizeof(uint64_t))
+        return -EINVAL;
+    if (copy_from_user(&set, a0, sizeof(set)))
+        return -EFAULT;
+    signal_begin_temporary_mask(proc(), set);
+    wait_until(never, NULL, WAIT_FOREVER);     /* ends only for a signal */
+    return -ERESTARTNOHAND;
+}
+
+struct sigtimedwait_arg {
+    struct process *p;
+    uint64_t set;
+};
+
+static bool waited_signal_pending(void *arg)
+{
+    struct sigtimedwait_arg *w = arg;
+    return (w->p->sig.pending & w->set) != 0;
+}
+
+SYSCALL(rt_sigtimedwait)
+{
+    struct process *p = proc();
+    struct sigtimedwait_arg w = { p, 0 };
+    struct { int64_t sec, nsec; } ts;
+    uint64_t deadline = WAIT_FOREVER;
+    if (a3 != sizeof(uint64_t))
+        return -EINVAL;
+    if (copy_from_user(&w.set, a0, sizeof(w.set)))
+        return -EFAULT;
+    w.set &= ~SIG_UNBLOCKABLE;
+    if (a2) {
+        if (copy_from_user(&ts, a2, sizeof(ts)))
+            return -EFAULT;
+        if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= 1000000000L)
+            return -EINVAL;
+        deadline = wait_deadline_after((uint64_t)ts.sec * 1000000000UL + (uint64_t)ts.nsec);
+    }
+    if (!waited_signal_pending(&w)) {
+        /* The awaited signals are unblocked for the wait (Linux's real_blocked), so that only
+         * other signals can interrupt it. */
+        uint64_t blocked = p->sig.blocked;
+        signal_set_blocked(p, blocked & ~w.set);
+        int err = wait_until(waited_signal_pending, &w, deadline);
+        signal_set_blocked(p, blocked);
+        if (err == -ETIMEDOUT)
+            return -EAGAIN;
+        if (err)
+            return -EINTR;
+    }
+    uint64_t ready = p->sig.pending & w.set;
+    int sig = __builtin_ctzl(ready) + 1;
+    struct ksiginfo info = p->sig.info[sig - 1];
+    p->sig.pending &= ~SIG_BIT(sig);
+    if (a1 && arch_siginfo_to_user(a1, &info))
+        return -EFAULT;
+    return sig;
+}
+
+/* Linux's do_sigaltstack, shared by sigaltstack and rt_sigreturn. */
+static int set_altstack(struct process *p, uint64_t sp, uint64_t ss_sp, int32_t flags, uint64_t size)
+{
+    if (signal_on_altstack(p, sp))
+        return -EPERM;
+    uint32_t mode = (uint32_t)flags & ~SS_AUTODISARM;
+    if (mode != SS_DISABLE && mode != SS_ONSTACK && mode != 0)
+        return -EINVAL;
+    if (mode == SS_DISABLE) {
+        p->sig.altstack = (struct altstack){ 0, 0, 0 };
+        return 0;
+    }
+    if (size < ALTSTACK_MIN)
+        return -ENOMEM;
+    p->sig.altstack = (struct altstack){ ss_sp, size, (uint32_t)flags & SS_AUTODISARM };
+    return 0;
+}
+
+struct user_stack_t {
+    uint64_t ss_sp;
+    int32_t ss_flags, pad;
+    uint64_t ss_size;
+};
+
+SYSCALL(sigaltstack)
+{
+    struct process *p = proc();
+    struct user_stack_t ss, old;
+    uint64_t sp = arch_user_sp(arch_syscall_frame());
+    if (a0 && copy_from_user(&ss, a0, sizeof(ss)))
+        return -EFAULT;
+    const struct altstack *a = &p->sig.altstack;
+    old = (struct user_stack_t){ a->sp, (int32_t)((!a->size ? SS_DISABLE : signal_on_altstack(p, sp) ? SS_ONSTACK : 0) |
+                                                 a->flags), 0, a->size };
+    if (a0) {
+        int err = set_altstack(p, sp, ss.ss_sp, ss.ss_flags, ss.ss_size);
+        if (err)
+            return err;
+    }
+    if (a1 && copy_to_user(a1, &old, sizeof(old)))
+        return -EFAULT;
+    return 0;
+}
+
+SYSCALL(rt_sigreturn)
+{
+    struct process *p = proc();
+    struct trap_frame *f = arch_syscall_frame();
+    uint64_t blocked;
+    struct altstack stack;
+    signal_forget_syscall();
+    if (arch_signal_pop_frame(f, &blocked, &stack)) {
+        struct ksiginfo info = { .signo = SIGSEGV, .code = SI_KERNEL, .addr = arch_user_sp(f) };
+        signal_fault(f, &info, "bad signal frame");
+    }
+    signal_set_blocked(p, blocked);
+    /* Errors other than EFAULT are squashed, as Linux's restore_altstack does. */
+    set_altstack(p, arch_user_sp(f), stack.sp, (int32_t)stack.flags, stack.size);
+    return arch_syscall_result(f);     /* the dispatcher writes x0 back unchanged */
 }

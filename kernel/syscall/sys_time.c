@@ -1,10 +1,9 @@
 /* Clocks and sleeping. Every clock counts from the architecture counter; CLOCK_REALTIME adds the
  * offset the platform's real-time clock gave at boot. */
 #include "kernel.h"
-#include "idle.h"
+#include "wait.h"
 #include "syscall.h"
 #include "timer.h"
-#include "arch.h"
 #include "uaccess.h"
 #include "errno.h"
 #include "linux_abi.h"
@@ -60,13 +59,26 @@ SYSCALL(gettimeofday)
     return 0;
 }
 
-/* Sleep until the counter reaches `deadline_ns` (WFI between ticks, interrupts on meanwhile). */
-static void sleep_until(uint64_t deadline_ns)
+static bool never(void *arg) { return false; }
+
+/* Sleep until the monotonic clock reaches `deadline_ns`, keeping the network going meanwhile.
+ * Returns 0, or -EINTR when a signal with a handler (or a fatal one) arrived first. */
+static int sleep_until(uint64_t deadline_ns)
 {
-    arch_irq_enable();
-    while (now_ns() < deadline_ns)
-        cpu_idle();
-    arch_irq_disable();
+    int err = wait_until(never, NULL, deadline_ns);
+    return err == -ETIMEDOUT ? 0 : err;
+}
+
+/* What is left of a relative sleep a signal cut short, for nanosleep's rem argument. */
+static int64_t interrupted(uint64_t urem, uint64_t deadline_ns)
+{
+    if (urem) {
+        uint64_t left = deadline_ns > now_ns() ? deadline_ns - now_ns() : 0;
+        struct linux_timespec ts = { (int64_t)(left / NSEC), (int64_t)(left % NSEC) };
+        if (copy_to_user(urem, &ts, sizeof(ts)))
+            return -EFAULT;
+    }
+    return -EINTR;
 }
 
 static int read_timespec(uint64_t u, uint64_t *ns)
@@ -86,8 +98,8 @@ SYSCALL(nanosleep)
     int err = read_timespec(a0, &ns);
     if (err)
         return err;
-    sleep_until(now_ns() + ns);
-    return 0;
+    uint64_t deadline = wait_deadline_after(ns);
+    return sleep_until(deadline) ? interrupted(a1, deadline) : 0;
 }
 
 SYSCALL(clock_nanosleep)
@@ -102,6 +114,8 @@ SYSCALL(clock_nanosleep)
         return err;
     if ((a1 & TIMER_ABSTIME) && (a0 == CLOCK_REALTIME || a0 == CLOCK_REALTIME_COARSE))
         ns = ns > time_realtime_ns() - now_ns() ? ns - (time_realtime_ns() - now_ns()) : 0;
-    sleep_until((a1 & TIMER_ABSTIME) ? ns : now_ns() + ns);
-    return 0;
+    uint64_t deadline = (a1 & TIMER_ABSTIME) ? ns : wait_deadline_after(ns);
+    if (!sleep_until(deadline))
+        return 0;
+    return (a1 & TIMER_ABSTIME) ? -EINTR : interrupted(a3, deadline);
 }

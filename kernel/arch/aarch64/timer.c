@@ -31,6 +31,13 @@ void arch_timer_arm(uint64_t counts)
     isb();
 }
 
+void arch_timer_arm_at(uint64_t counter)
+{
+    write_sysreg(cntv_cval_el0, counter);
+    write_sysreg(cntv_ctl_el0, 1);
+    isb();
+}
+
 void arch_timer_stop(void)
 {
     write_sysreg(cntv_ctl_el0, 0);

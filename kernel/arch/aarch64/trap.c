@@ -10,6 +10,8 @@
 #include "syscall.h"
 #include "process.h"
 #include "vm.h"
+#include "signal.h"
+#include "signal_arch.h"
 
 static const char *exception_class(uint64_t ec)
 {
@@ -50,13 +52,16 @@ void trap_dump(struct trap_frame *f, uint64_t kind, uint64_t from)
 
 /* The program did something no signal handler can fix yet: say so, exit like a shell would
  * report it (128 + signal number). */
-static __attribute__((noreturn)) void kill_program(int sig, const char *what, struct trap_frame *f, uint64_t addr)
+/* The trap frame of the system call in progress, for rt_sigreturn and sigaltstack. */
+static struct trap_frame *syscall_frame;
+
+struct trap_frame *arch_syscall_frame(void) { return syscall_frame; }
+
+/* A fault the program caused: its handler runs, or the program dies as on Linux. */
+static void fault_signal(struct trap_frame *f, int sig, int code, uint64_t addr, uint64_t esr, const char *what)
 {
-    if (sig == 11)
-        kprintf("segfault at %#lx pc %#lx\n", addr, f->elr);
-    else
-        kprintf("%s at pc %#lx (signal %d)\n", what, f->elr, sig);
-    process_exit(128 + sig);
+    struct ksiginfo info = { .signo = sig, .code = code, .addr = addr, .esr = esr };
+    signal_fault(f, &info, what);
 }
 
 /* Synchronous exceptions from user space: system calls and page faults. */
@@ -66,6 +71,8 @@ static void user_sync(struct trap_frame *f)
     uint64_t ec = esr >> 26;
     switch (ec) {
     case 0x15:   /* SVC */
+        syscall_frame = f;
+        signal_syscall_entry(f->x[0]);
         f->x[0] = syscall_dispatch(f->x[8], f->x);
         return;
     case 0x20:   /* instruction abort from EL0 */
@@ -75,22 +82,30 @@ static void user_sync(struct trap_frame *f)
                              ((esr & (1 << 6)) && !(esr & (1 << 8))) ? ACCESS_WRITE : ACCESS_READ;
         /* translation (0b0001xx), access flag (0b0010xx) and permission (0b0011xx) faults */
         uint64_t start = profile_enabled ? counter_now() : 0;
-        if (fsc >= 0x04 && fsc <= 0x0f && vm_fault(current_process()->vm, far, access) == 0) {
+        struct vm *vm = current_process()->vm;
+        if (fsc >= 0x04 && fsc <= 0x0f && vm_fault(vm, far, access) == 0) {
             if (profile_enabled)
                 profile_event(PROFILE_PAGE_FAULT, counter_now() - start);
             return;
         }
         if (fsc == 0x21)
-            kill_program(7, "bus error (alignment)", f, far);
-        kill_program(11, "segfault", f, far);
+            fault_signal(f, SIGBUS, BUS_ADRALN, far, esr, "bus error (alignment)");
+        else   /* no mapping at all, or a mapping that forbids this access */
+            fault_signal(f, SIGSEGV, vm_find(vm, far) ? SEGV_ACCERR : SEGV_MAPERR, far, esr, "segfault");
+        return;
     }
-    case 0x22:
+    case 0x22:   /* PC alignment: FAR holds the pc */
+        fault_signal(f, SIGBUS, BUS_ADRALN, far, esr, "bus error (misaligned pc)");
+        return;
     case 0x26:
-        kill_program(7, "bus error (misaligned pc or sp)", f, far);
+        fault_signal(f, SIGBUS, BUS_ADRALN, f->sp_el0, esr, "bus error (misaligned sp)");
+        return;
     case 0x3c:
-        kill_program(5, "breakpoint", f, far);
+        fault_signal(f, SIGTRAP, TRAP_BRKPT, f->elr, esr, "breakpoint");
+        return;
     default:     /* undefined instruction, trapped system register, illegal state, ... */
-        kill_program(4, "illegal instruction", f, far);
+        fault_signal(f, SIGILL, ILL_ILLOPC, f->elr, esr, "illegal instruction");
+        return;
     }
 }
 
@@ -106,11 +121,13 @@ void trap_handle(struct trap_frame *f, uint64_t kind, uint64_t from)
             net_poll();   /* user code was running, so lwIP is not mid-call: let it catch up */
             if (profile_enabled)
                 profile_event(PROFILE_NET_POLL, counter_now() - start);
+            signal_return_to_user(f);   /* e.g. SIGALRM from an interval timer */
         }
         return;
     }
     if (kind == TRAP_SYNC && from == FROM_EL0_64) {
         user_sync(f);
+        signal_return_to_user(f);
         return;
     }
     kinfo_replay();

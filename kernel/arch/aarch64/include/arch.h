@@ -19,6 +19,8 @@ uint64_t arch_counter(void);
 uint64_t arch_counter_freq(void);
 /* Fire the per-CPU timer interrupt after `counts` counter ticks (one-shot). */
 void arch_timer_arm(uint64_t counts);
+/* Fire it when the counter reaches `counter` (one-shot, absolute). */
+void arch_timer_arm_at(uint64_t counter);
 void arch_timer_stop(void);
 void arch_timer_user_access(void);
 

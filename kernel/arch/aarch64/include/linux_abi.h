@@ -187,3 +187,4 @@ struct linux_dirent64 {
 #define AT_RANDOM   25
 #define AT_HWCAP2   26
 #define AT_EXECFN   31
+#define AT_MINSIGSTKSZ 51
