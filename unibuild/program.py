@@ -1,16 +1,19 @@
 """Putting a program into an image manifest: the ELF check, ld.so-exact dependency resolution
 against the target root, and the /etc/ld.so.cache that makes the guest's ld.so find exactly
-what was resolved.
+what was resolved. With extras, a program from the root also gets the files its Debian
+packages installed (Python's standard library, nginx's /etc/nginx): see unibuild.packages.
 
 A static program needs no target root; a dynamic one always resolves inside one."""
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 
 from .errors import UserError
 from .image import Manifest, Placement
+from .packages import PackageFiles, program_package_files
 from .resolve.elfcheck import read_elf
 from .resolve.resolver import resolve
 from .resolve.rootfs import RootFS
@@ -20,10 +23,11 @@ LD_SO_CACHE = "/etc/ld.so.cache"
 
 
 def add_program(manifest: Manifest, program: str, *, target_root: str | Path | None = None,
-                extras: bool = True, scratch: Path | None = None) -> None:
+                extras: bool = True, scratch: Path | None = None) -> PackageFiles | None:
     """Fill `manifest` with PROGRAM and everything it needs at run time.
 
-    A program from outside the root goes to /<basename>; one inside the root keeps its path.
+    A program from outside the root goes to /<basename>; one inside the root keeps its path,
+    and with `extras` also brings its packages' files (returned, to say what was added).
     `scratch` is a directory for generated files (the ld.so.cache); it must outlive the build."""
     host = Path(program) if Path(program).is_file() else None
     if host is not None and program.startswith("/") and _in_root(program, target_root):
@@ -33,7 +37,7 @@ def add_program(manifest: Manifest, program: str, *, target_root: str | Path | N
         if info.interpreter is None:
             manifest.program = "/" + host.name
             manifest.files.append(Placement(host, manifest.program))
-            return
+            return None
     if host is None:
         if not program.startswith("/"):
             raise UserError(f"program {program} not found (a relative PROGRAM must be a file on this host)")
@@ -58,6 +62,41 @@ def add_program(manifest: Manifest, program: str, *, target_root: str | Path | N
         cache = scratch / "ld.so.cache"
         cache.write_bytes(resolution.ld_so_cache)
         manifest.files.append(Placement(cache, LD_SO_CACHE))
+    if extras and (host is None or _inside(host, root)):
+        return _add_package_files(manifest, root, resolution.program, scratch)
+    return None
+
+
+def _inside(host: Path, root: Path) -> bool:
+    return host.resolve().is_relative_to(Path(root).resolve())
+
+
+def _add_package_files(manifest: Manifest, root: Path, program: str, scratch: Path | None) -> PackageFiles:
+    """The files PROGRAM's packages installed, where the manifest has nothing yet: the user's
+    own -f/--dir files win over a package's."""
+    found = program_package_files(root, program, _image_paths(manifest))
+    for f in found.files:
+        if f.symlink is not None:
+            manifest.symlinks[f.path] = f.symlink
+        elif f.host_path is not None:
+            manifest.files.append(Placement(f.host_path, f.path))
+    if found.empty_dirs and scratch is not None:
+        empty = scratch / "empty-dir"
+        empty.mkdir(mode=0o755, exist_ok=True)
+        empty.chmod(0o755)   # whatever the umask: it gives every such directory its mode
+        manifest.dirs += [Placement(empty, d) for d in found.empty_dirs]
+    return found
+
+
+def _image_paths(manifest: Manifest) -> set[str]:
+    paths = {p.dst for p in manifest.files} | set(manifest.symlinks)
+    for placement in manifest.dirs:
+        top = placement.dst.rstrip("/")
+        for parent, dirnames, filenames in os.walk(placement.src):
+            rel = os.path.relpath(parent, placement.src)
+            base = top if rel == "." else f"{top}/{rel}"
+            paths.update(f"{base}/{name}" for name in dirnames + filenames)
+    return paths
 
 
 def _in_root(path: str, target_root: str | Path | None) -> bool:

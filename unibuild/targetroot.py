@@ -3,8 +3,10 @@
 apt runs with a private state directory (its own sources list, package lists, dpkg status
 and download cache under build/cache/apt-arm64), so the host's /etc/apt and /var/lib/dpkg
 are only read, never written. apt resolves Depends against an empty status, downloads the
-.debs, and each one is unpacked with `dpkg-deb -x`. Maintainer scripts do not run, so the few
-/etc files they would create are written here.
+.debs, and each one is unpacked with `dpkg-deb -X`. Maintainer scripts do not run, so the few
+/etc files they would create are written here. What was unpacked is recorded as dpkg records
+it (var/lib/dpkg/status, var/lib/dpkg/info/PKG.list), so a program's packages can be found
+again later, as in any Debian root.
 """
 
 import os
@@ -17,12 +19,15 @@ from pathlib import Path
 from typing import Callable
 
 from .errors import UserError
+from .packages.dpkgdb import record_package, write_status
 from .paths import BUILD_DIR, PROJECT_ROOT
 
 PACKAGE_LIST = PROJECT_ROOT / "target-root" / "packages.txt"
 DEFAULT_ROOT = BUILD_DIR / "target-root"
 APT_CACHE = BUILD_DIR / "cache" / "apt-arm64"
 STAMP = ".unibuild-target-root"
+# First line of the stamp: roots stamped without it predate the dpkg database and are rebuilt.
+STAMP_FORMAT = "# unibuild target root 2: with dpkg status and file lists\n"
 ENV_VAR = "NANOS_TARGET_ROOT"
 INTERPRETER = "/lib/ld-linux-aarch64.so.1"
 FALLBACK_SOURCE = ("http://deb.debian.org/debian", "bookworm", "main")
@@ -46,6 +51,7 @@ CREATE_HINT = "create one with `unibuild target-root create` or point --target-r
 class Package:
     name: str
     version: str
+    architecture: str = "arm64"   # "all" for architecture-independent packages (python3's stdlib)
 
 
 def read_package_list(path: Path = PACKAGE_LIST) -> list[str]:
@@ -88,6 +94,14 @@ def host_sources(files: list[Path] | None = None) -> list[tuple[str, str, str]]:
     # Only Debian's own archive has arm64 bookworm packages signed by the keyring we use.
     out = [s for s in out if "debian" in s[0]]
     return out or [FALLBACK_SOURCE]
+
+
+def parse_simulation(text: str) -> list[Package]:
+    """The packages of `apt-get -s install`: `Inst NAME (VERSION ARCHIVE, ... [ARCH])` lines.
+    The architecture names the .deb: arm64, or all for data and scripts (python3's stdlib
+    needs media-types_10.0.0_all.deb)."""
+    return [Package(m.group(1), m.group(2), m.group(3) or "arm64")
+            for m in re.finditer(r"^Inst (\S+) \((\S+)[^\n]*?(?:\[(\S+)\]\))?$", text, re.M)]
 
 
 class _Apt:
@@ -140,13 +154,12 @@ class _Apt:
 
     def plan(self, packages: list[str]) -> list[Package]:
         """Every package apt would install into an empty system for `packages`."""
-        out = self.run("-s", "install", *packages)
-        return [Package(m.group(1), m.group(2)) for m in re.finditer(r"^Inst (\S+) \((\S+)", out, re.M)]
+        return parse_simulation(self.run("-s", "install", *packages))
 
     def deb_path(self, pkg: Package) -> Path:
         name = pkg.name.split(":")[0]
         version = pkg.version.replace(":", "%3a")
-        return self.state / "archives" / f"{name}_{version}_arm64.deb"
+        return self.state / "archives" / f"{name}_{version}_{pkg.architecture}.deb"
 
 
 def create(dest: Path = DEFAULT_ROOT, extra_packages: tuple[str, ...] = (), *,
@@ -160,7 +173,7 @@ def create(dest: Path = DEFAULT_ROOT, extra_packages: tuple[str, ...] = (), *,
     apt = _Apt(Path(apt_state))
     apt.update_if_stale(progress)
     plan = apt.plan(wanted)
-    stamp_text = "".join(f"{p.name} {p.version}\n" for p in sorted(plan, key=lambda p: p.name))
+    stamp_text = STAMP_FORMAT + "".join(f"{p.name} {p.version}\n" for p in sorted(plan, key=lambda p: p.name))
     stamp = dest / STAMP
     if stamp.exists() and stamp.read_text() == stamp_text:
         progress(f"  ROOT    {dest} is up to date ({len(plan)} packages)")
@@ -177,18 +190,34 @@ def create(dest: Path = DEFAULT_ROOT, extra_packages: tuple[str, ...] = (), *,
     if tmp.exists():
         shutil.rmtree(tmp)
     tmp.mkdir(parents=True)
+    status = []
     for pkg in plan:
         deb = apt.deb_path(pkg)
         if not deb.exists():
             raise UserError(f"apt did not download {deb.name}; remove {apt.state} and try again.")
         progress(f"  DEB     {pkg.name} {pkg.version}")
-        p = subprocess.run(["dpkg-deb", "-x", str(deb), str(tmp)], capture_output=True, text=True)
-        if p.returncode != 0:
-            raise UserError(f"dpkg-deb could not unpack {deb.name}: {p.stderr.strip()}")
+        status.append(_unpack(deb, tmp))
+    write_status(tmp, status)
     _write_etc(tmp)
     (tmp / STAMP).write_text(stamp_text)
     tmp.rename(dest)
     return dest
+
+
+def _unpack(deb: Path, root: Path) -> str:
+    """Unpack one .deb into `root` and record its file list; return its status paragraph."""
+    control = _dpkg_deb(deb, "--field")   # with no field named: the whole control paragraph
+    # -X is -x that also prints each path it unpacks: the package's file list, in dpkg's order.
+    unpacked = _dpkg_deb(deb, "-X", str(root))
+    return record_package(root, control, unpacked.splitlines())
+
+
+def _dpkg_deb(deb: Path, *args: str) -> str:
+    p = subprocess.run(["dpkg-deb", args[0], str(deb), *args[1:]], capture_output=True, text=True,
+                       errors="surrogateescape")
+    if p.returncode != 0:
+        raise UserError(f"dpkg-deb could not unpack {deb.name}: {p.stderr.strip()}")
+    return p.stdout
 
 
 def _write_etc(root: Path) -> None:
