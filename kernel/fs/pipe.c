@@ -7,6 +7,7 @@
 #include "file.h"
 #include "pipe.h"
 #include "process.h"
+#include "thread.h"
 #include "syscall.h"
 #include "signal.h"
 #include "uaccess.h"
@@ -42,10 +43,11 @@ static void pipe_wake(struct pipe *p, int end, uint32_t events)
         file_wake(p->ends[end], events);
 }
 
-/* Linux's send_sig(SIGPIPE, current, 0): acted on as the write returns (EPIPE) to the program. */
+/* Linux's send_sig(SIGPIPE, current, 0), to the writing thread: acted on as the write returns
+ * (EPIPE) to the program. */
 void raise_sigpipe(void)
 {
-    signal_send_self(SIGPIPE, SI_USER);
+    signal_send_to_thread(current_thread(), SIGPIPE, SI_USER);
 }
 
 static bool pipe_readable(void *arg)

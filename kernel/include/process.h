@@ -1,5 +1,5 @@
-/* The process: one program running in its own address space. Single-threaded for now; the
- * thread issue splits this into process (vm, files, cwd) and threads (registers, tid). */
+/* The process: one program running in its own address space, with one or more threads
+ * (thread.h) sharing its memory, descriptors, working directory and signal actions. */
 #pragma once
 #include <stdint.h>
 #include <stdbool.h>
@@ -18,9 +18,8 @@ struct process {
     struct vnode *cwd;
     struct file *fds[MAX_FDS];
     bool cloexec[MAX_FDS];
-    uint64_t clear_child_tid;   /* set_tid_address */
-    uint64_t robust_list, robust_list_len;
-    struct signal_state sig;
+    struct thread *threads;     /* creation order; the first is the main thread (tid == pid) */
+    struct process_signals sig;
     uint64_t sigreturn_page;    /* user address of the rt_sigreturn trampoline (no SA_RESTORER) */
     uint32_t umask;
 };

@@ -1,7 +1,6 @@
-/* Signals as Linux has them: per-process actions, a blocked mask and a pending set, handlers run
- * on a frame pushed onto the user stack (or the alternate signal stack) and left again through
- * rt_sigreturn. Single-threaded for now: the thread issue moves the mask, the pending set and the
- * alternate stack into the thread (Linux keeps them per thread) and adds a process-wide set. */
+/* Signals as Linux has them: per-process actions and a process-wide pending set, per-thread
+ * masks, pending sets and alternate stacks; handlers run on a frame pushed onto the user stack
+ * (or the alternate signal stack) and left again through rt_sigreturn. */
 #pragma once
 #include <stdint.h>
 #include <stdbool.h>
@@ -78,10 +77,10 @@ struct altstack {
     uint32_t flags;             /* SS_AUTODISARM; SS_DISABLE is size == 0 */
 };
 
-struct signal_state {
-    struct kernel_sigaction action[NSIG];
+/* Per thread, as Linux keeps them. */
+struct thread_signals {
     uint64_t blocked;
-    uint64_t pending;
+    uint64_t pending;             /* sent to this thread (tgkill, its own faults) */
     struct ksiginfo info[NSIG];   /* one queued instance per signal (Linux queues real-time ones) */
     /* ppoll/pselect6/epoll_pwait/rt_sigsuspend swap the mask for the call; when a signal
      * interrupts it, the caller's mask comes back only after the handler (in its frame). */
@@ -90,19 +89,35 @@ struct signal_state {
     struct altstack altstack;
 };
 
-/* Queue sig for p with the given info (NULL: SI_KERNEL). Returns without acting: the signal is
- * delivered on the way back to user space, or interrupts a blocking wait. */
+/* Per process: the actions, and signals sent to the process as a whole (kill, timers), which
+ * whichever thread does not block them takes. */
+struct process_signals {
+    struct kernel_sigaction action[NSIG];
+    uint64_t pending;
+    struct ksiginfo info[NSIG];
+};
+
+struct thread;
+
+/* Queue sig for the process (any thread not blocking it takes it) or for one thread, with the
+ * given info (NULL: SI_KERNEL). Nothing is acted on here: the signal is delivered on the way
+ * back to user space, or ends a blocking wait first. */
 void signal_send(struct process *p, int sig, const struct ksiginfo *info);
-/* Queue sig as if sent by the process itself with kill() (SI_USER, our pid). */
+void signal_send_thread(struct thread *t, int sig, const struct ksiginfo *info);
+/* sig from the calling thread with `code` (SI_USER for kill, SI_TKILL for tkill/tgkill) and our
+ * pid, to the process or to thread `to`. */
 void signal_send_self(int sig, int code);
-/* A pending, unblocked signal whose action is not to ignore it: blocking waits end early. */
-bool signal_interrupts_wait(struct process *p);
+void signal_send_to_thread(struct thread *to, int sig, int code);
+/* A pending signal t does not block and does not ignore: its blocking waits end early. */
+bool signal_interrupts_wait(struct thread *t);
 /* Set the blocked mask (SIGKILL and SIGSTOP can never be blocked). */
-void signal_set_blocked(struct process *p, uint64_t mask);
+void signal_set_blocked(struct thread *t, uint64_t mask);
 /* Swap in a temporary mask for a blocking call (see saved_blocked); signal_end_temporary_mask
  * restores the old one now, unless the call was interrupted (result is a restart/EINTR code). */
-void signal_begin_temporary_mask(struct process *p, uint64_t mask);
-void signal_end_temporary_mask(struct process *p, int64_t result);
+void signal_begin_temporary_mask(struct thread *t, uint64_t mask);
+void signal_end_temporary_mask(struct thread *t, int64_t result);
+/* The pending signals of t (its own and the process's). */
+uint64_t signal_pending_set(struct thread *t);
 /* Every return to user space: resolve a restart code of an interrupted syscall and run the
  * first pending unblocked signal's action (push a handler frame, ignore, or terminate). */
 void signal_return_to_user(struct trap_frame *f);
@@ -114,5 +129,8 @@ void signal_syscall_entry(uint64_t orig_x0);
 void signal_forget_syscall(void);
 /* "SIGSEGV", ... for messages. */
 const char *signal_name(int sig);
-/* sigaltstack's view: is sp on the alternate stack? */
-bool signal_on_altstack(struct process *p, uint64_t sp);
+/* sigaltstack's view: is sp on t's alternate stack? */
+bool signal_on_altstack(struct thread *t, uint64_t sp);
+/* Take the lowest pending signal of `set` (its own first, then the process's) for
+ * rt_sigtimedwait; 0 if none. */
+int signal_dequeue(struct thread *t, uint64_t set, struct ksiginfo *info);

@@ -1,7 +1,7 @@
 /* Waiting for something to happen. A file keeps a wait queue; whoever changes its state calls
  * wake_up with the poll events that changed, and each waiter's callback decides what that means
  * (a sleeping call sets its flag, an epoll instance queues the file as ready). A blocking call
- * sleeps in wait_until alone, so a scheduler can later replace that one function. */
+ * sleeps in wait_until alone. */
 #pragma once
 #include <stdint.h>
 #include <stdbool.h>
@@ -31,7 +31,9 @@ void wait_queue_remove(struct wait_queue *q, struct waiter *w);
 void wake_up(struct wait_queue *q, uint32_t events);
 
 /* Sleep until done(arg) is true or the counter passes deadline_ns (WAIT_FOREVER: never).
- * Returns 0, or -ETIMEDOUT. The CPU idles in WFI meanwhile; interrupts run. */
+ * Returns 0, -ETIMEDOUT, or -EINTR for a signal the thread must act on. Other threads run (or
+ * the CPU idles in WFI) meanwhile; done(arg) may be evaluated from another thread's context, so
+ * it must depend only on arg and shared kernel state. */
 int wait_until(bool (*done)(void *arg), void *arg, uint64_t deadline_ns);
 /* A function to run on every pass of every wait (the network stack's poll), at most 4. */
 void wait_add_poll_hook(void (*fn)(void));

@@ -3,6 +3,8 @@
 #include "kernel.h"
 #include "run.h"
 #include "process.h"
+#include "thread.h"
+#include "sched.h"
 #include "file.h"
 #include "console.h"
 #include "exec.h"
@@ -14,8 +16,6 @@
 #include "errno.h"
 #include "linux_abi.h"
 #include <string.h>
-
-#define KERNEL_STACK_PAGES 8
 
 extern void enter_user(struct trap_frame *f) __attribute__((noreturn));
 
@@ -46,12 +46,11 @@ void run_program(const struct boot_manifest *m)
         kernel_exit(err == -ENOENT ? 127 : 126, EXIT_KERNEL_ERROR);
     }
 
-    uint64_t kstack = page_alloc(KERNEL_STACK_PAGES);
-    if (!kstack)
-        panic("run: out of memory for the kernel stack");
-    struct trap_frame *f = (struct trap_frame *)((char *)phys_to_virt(kstack) +
-                                                 KERNEL_STACK_PAGES * PAGE_SIZE) - 1;
-    memset(f, 0, sizeof(*f));
+    struct thread *main_thread = thread_create(p, p->pid);
+    if (!main_thread)
+        panic("run: out of memory for the main thread");
+    sched_start(main_thread);
+    struct trap_frame *f = main_thread->frame;
     f->elr = entry.pc;
     f->sp_el0 = entry.sp;
     f->spsr = 0;   /* EL0t, interrupts unmasked */

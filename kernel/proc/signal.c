@@ -7,6 +7,7 @@
 #include "signal.h"
 #include "signal_arch.h"
 #include "process.h"
+#include "thread.h"
 #include "syscall.h"
 #include "errno.h"
 
@@ -50,21 +51,37 @@ static __attribute__((noreturn)) void die(int sig)
     process_exit(128 + sig);
 }
 
+/* Linux drops a signal whose action is to ignore it at generation time, unless it is blocked
+ * (here: by every thread, for a process-wide one). One instance is queued per signal. */
+static void queue(uint64_t *pending, struct ksiginfo *slots, int sig, const struct ksiginfo *info)
+{
+    if (*pending & SIG_BIT(sig))
+        return;
+    *pending |= SIG_BIT(sig);
+    slots[sig - 1] = info ? *info : (struct ksiginfo){ .code = SI_KERNEL };
+    slots[sig - 1].signo = sig;
+}
+
+static bool blocked_everywhere(struct process *p, int sig)
+{
+    for (struct thread *t = p->threads; t; t = t->next)
+        if (t->state != THREAD_DEAD && !(t->sig.blocked & SIG_BIT(sig)))
+            return false;
+    return true;
+}
+
 void signal_send(struct process *p, int sig, const struct ksiginfo *info)
 {
-    /* Linux drops a signal whose action is to ignore it at generation time, blocked or not. */
-    if (sig < 1 || sig > NSIG || (ignored(p, sig) && !(p->sig.blocked & SIG_BIT(sig))))
+    if (sig < 1 || sig > NSIG || (ignored(p, sig) && !blocked_everywhere(p, sig)))
         return;
-    if (p->sig.pending & SIG_BIT(sig))
-        return;                    /* one instance queued already */
-    p->sig.pending |= SIG_BIT(sig);
-    struct ksiginfo *slot = &p->sig.info[sig - 1];
-    if (info) {
-        *slot = *info;
-    } else {
-        *slot = (struct ksiginfo){ .code = SI_KERNEL };
-    }
-    slot->signo = sig;
+    queue(&p->sig.pending, p->sig.info, sig, info);
+}
+
+void signal_send_thread(struct thread *t, int sig, const struct ksiginfo *info)
+{
+    if (sig < 1 || sig > NSIG || (ignored(t->proc, sig) && !(t->sig.blocked & SIG_BIT(sig))))
+        return;
+    queue(&t->sig.pending, t->sig.info, sig, info);
 }
 
 void signal_send_self(int sig, int code)
@@ -74,52 +91,62 @@ void signal_send_self(int sig, int code)
     signal_send(p, sig, &info);
 }
 
-static uint64_t deliverable(struct process *p)
+void signal_send_to_thread(struct thread *to, int sig, int code)
 {
-    return p->sig.pending & ~p->sig.blocked;
+    struct ksiginfo info = { .signo = sig, .code = code, .pid = current_process()->pid, .uid = 0 };
+    signal_send_thread(to, sig, &info);
 }
 
-bool signal_interrupts_wait(struct process *p)
+uint64_t signal_pending_set(struct thread *t)
 {
-    uint64_t ready = deliverable(p);
+    return t->sig.pending | t->proc->sig.pending;
+}
+
+static uint64_t deliverable(struct thread *t)
+{
+    return signal_pending_set(t) & ~t->sig.blocked;
+}
+
+bool signal_interrupts_wait(struct thread *t)
+{
+    uint64_t ready = deliverable(t);
     for (int sig = 1; ready; sig++, ready >>= 1)
-        if ((ready & 1) && !ignored(p, sig))
+        if ((ready & 1) && !ignored(t->proc, sig))
             return true;
     return false;
 }
 
-void signal_set_blocked(struct process *p, uint64_t mask)
+void signal_set_blocked(struct thread *t, uint64_t mask)
 {
-    p->sig.blocked = mask & ~SIG_UNBLOCKABLE;
+    t->sig.blocked = mask & ~SIG_UNBLOCKABLE;
 }
 
-void signal_begin_temporary_mask(struct process *p, uint64_t mask)
+void signal_begin_temporary_mask(struct thread *t, uint64_t mask)
 {
-    p->sig.saved_blocked = p->sig.blocked;
-    p->sig.restore_saved = true;
-    signal_set_blocked(p, mask);
+    t->sig.saved_blocked = t->sig.blocked;
+    t->sig.restore_saved = true;
+    signal_set_blocked(t, mask);
 }
 
-void signal_end_temporary_mask(struct process *p, int64_t result)
+void signal_end_temporary_mask(struct thread *t, int64_t result)
 {
     if (result == -EINTR || result == -ERESTARTNOHAND || result == -ERESTARTSYS)
         return;                    /* restored after the handler, from its frame */
-    if (p->sig.restore_saved) {
-        p->sig.blocked = p->sig.saved_blocked;
-        p->sig.restore_saved = false;
+    if (t->sig.restore_saved) {
+        t->sig.blocked = t->sig.saved_blocked;
+        t->sig.restore_saved = false;
     }
 }
 
-bool signal_on_altstack(struct process *p, uint64_t sp)
+bool signal_on_altstack(struct thread *t, uint64_t sp)
 {
-    const struct altstack *a = &p->sig.altstack;
+    const struct altstack *a = &t->sig.altstack;
     return a->size && sp > a->sp && sp - a->sp <= a->size;
 }
 
-/* The next pending unblocked signal, synchronous ones first, then by number. */
-static int next_signal(struct process *p)
+/* The lowest signal of `ready`, synchronous ones first, as Linux's next_signal. */
+static int pick(uint64_t ready)
 {
-    uint64_t ready = deliverable(p);
     if (!ready)
         return 0;
     if (ready & SYNCHRONOUS)
@@ -127,50 +154,66 @@ static int next_signal(struct process *p)
     return __builtin_ctzl(ready) + 1;
 }
 
-/* The system call whose result is in the frame, if it may still be restarted. */
-static bool in_syscall;
-static uint64_t syscall_arg0;
+/* Take a signal of `set`: the thread's own first, then the process's. */
+int signal_dequeue(struct thread *t, uint64_t set, struct ksiginfo *info)
+{
+    struct process *p = t->proc;
+    int sig = pick(t->sig.pending & set);
+    if (sig) {
+        t->sig.pending &= ~SIG_BIT(sig);
+        *info = t->sig.info[sig - 1];
+        return sig;
+    }
+    sig = pick(p->sig.pending & set);
+    if (sig) {
+        p->sig.pending &= ~SIG_BIT(sig);
+        *info = p->sig.info[sig - 1];
+    }
+    return sig;
+}
 
 void signal_syscall_entry(uint64_t orig_x0)
 {
-    in_syscall = true;
-    syscall_arg0 = orig_x0;
+    struct thread *t = current_thread();
+    t->in_syscall = true;
+    t->syscall_arg0 = orig_x0;
 }
 
-void signal_forget_syscall(void) { in_syscall = false; }
+void signal_forget_syscall(void) { current_thread()->in_syscall = false; }
 
 /* An interrupted call whose handler is about to run: EINTR, or a restart for ERESTARTSYS when
  * the handler was installed with SA_RESTART. */
-static void resolve_restart(struct trap_frame *f, const struct kernel_sigaction *act)
+static void resolve_restart(struct thread *t, struct trap_frame *f, const struct kernel_sigaction *act)
 {
     int64_t r = arch_syscall_result(f);
     if (r == -ERESTARTNOHAND || (r == -ERESTARTSYS && !(act->flags & SA_RESTART)))
         arch_set_syscall_result(f, -EINTR);
     else if (r == -ERESTARTSYS)
-        arch_restart_syscall(f, syscall_arg0);
+        arch_restart_syscall(f, t->syscall_arg0);
 }
 
 /* Push the handler frame and switch the registers to the handler. */
-static bool run_handler(struct process *p, struct trap_frame *f, int sig, const struct ksiginfo *info)
+static bool run_handler(struct thread *t, struct trap_frame *f, int sig, const struct ksiginfo *info)
 {
+    struct process *p = t->proc;
     struct kernel_sigaction *act = &p->sig.action[sig - 1];
     struct kernel_sigaction used = *act;
     uint64_t sp = arch_user_sp(f);
-    struct altstack before = p->sig.altstack;
+    struct altstack before = t->sig.altstack;
     /* The mask the handler's return restores: the caller's, if a call swapped in its own. */
-    uint64_t restore = p->sig.restore_saved ? p->sig.saved_blocked : p->sig.blocked;
-    if ((used.flags & SA_ONSTACK) && p->sig.altstack.size && !signal_on_altstack(p, sp)) {
-        sp = p->sig.altstack.sp + p->sig.altstack.size;
-        if (p->sig.altstack.flags & SS_AUTODISARM)
-            p->sig.altstack = (struct altstack){ 0 };
+    uint64_t restore = t->sig.restore_saved ? t->sig.saved_blocked : t->sig.blocked;
+    if ((used.flags & SA_ONSTACK) && t->sig.altstack.size && !signal_on_altstack(t, sp)) {
+        sp = t->sig.altstack.sp + t->sig.altstack.size;
+        if (t->sig.altstack.flags & SS_AUTODISARM)
+            t->sig.altstack = (struct altstack){ 0 };
     }
     if (arch_signal_push_frame(f, sp, info, &used, p->sigreturn_page, restore, &before)) {
-        p->sig.altstack = before;
+        t->sig.altstack = before;
         return false;
     }
-    p->sig.restore_saved = false;
+    t->sig.restore_saved = false;
     uint64_t block = used.mask | (used.flags & SA_NODEFER ? 0 : SIG_BIT(sig));
-    signal_set_blocked(p, p->sig.blocked | block);
+    signal_set_blocked(t, t->sig.blocked | block);
     if (used.flags & SA_RESETHAND)
         act->handler = SIG_DFL;
     return true;
@@ -178,25 +221,25 @@ static bool run_handler(struct process *p, struct trap_frame *f, int sig, const 
 
 void signal_return_to_user(struct trap_frame *f)
 {
-    struct process *p = current_process();
-    bool restarting = in_syscall;
-    in_syscall = false;
+    struct thread *t = current_thread();
+    struct process *p = t->proc;
+    bool restarting = t->in_syscall;
+    t->in_syscall = false;
     for (;;) {
-        int sig = next_signal(p);
+        struct ksiginfo info;
+        int sig = signal_dequeue(t, ~t->sig.blocked, &info);
         if (!sig)
             break;
-        struct ksiginfo info = p->sig.info[sig - 1];
-        p->sig.pending &= ~SIG_BIT(sig);
         uint64_t handler = p->sig.action[sig - 1].handler;
         if (handler == SIG_IGN || (handler == SIG_DFL && ignored_by_default(sig)))
             continue;
         if (handler == SIG_DFL)
             die(sig);
         if (restarting) {
-            resolve_restart(f, &p->sig.action[sig - 1]);
+            resolve_restart(t, f, &p->sig.action[sig - 1]);
             restarting = false;
         }
-        if (!run_handler(p, f, sig, &info)) {
+        if (!run_handler(t, f, sig, &info)) {
             /* No room for the frame: Linux forces SIGSEGV, which with a broken stack is fatal. */
             kprintf("signal: cannot push a frame for %s at sp %#lx\n", signal_name(sig), arch_user_sp(f));
             die(SIGSEGV);
@@ -207,28 +250,28 @@ void signal_return_to_user(struct trap_frame *f)
         return;                    /* handled above (or not a system call) */
     int64_t r = arch_syscall_result(f);
     if (r == -ERESTARTSYS || r == -ERESTARTNOHAND)
-        arch_restart_syscall(f, syscall_arg0);   /* nothing ran: the call simply goes on */
-    if (p->sig.restore_saved) {
-        p->sig.blocked = p->sig.saved_blocked;
-        p->sig.restore_saved = false;
+        arch_restart_syscall(f, t->syscall_arg0);   /* nothing ran: the call simply goes on */
+    if (t->sig.restore_saved) {
+        t->sig.blocked = t->sig.saved_blocked;
+        t->sig.restore_saved = false;
     }
 }
 
 void signal_fault(struct trap_frame *f, const struct ksiginfo *info, const char *what)
 {
-    struct process *p = current_process();
+    struct thread *t = current_thread();
     int sig = info->signo;
-    uint64_t handler = p->sig.action[sig - 1].handler;
-    in_syscall = false;
+    uint64_t handler = t->proc->sig.action[sig - 1].handler;
+    t->in_syscall = false;
     /* Linux's force_sig_info: a blocked or ignored fault signal cannot be held back; the
      * default action (death) happens instead. */
-    if (handler != SIG_DFL && handler != SIG_IGN && !(p->sig.blocked & SIG_BIT(sig))) {
-        if (run_handler(p, f, sig, info))
+    if (handler != SIG_DFL && handler != SIG_IGN && !(t->sig.blocked & SIG_BIT(sig))) {
+        if (run_handler(t, f, sig, info))
             return;
     }
     if (sig == SIGSEGV)
-        kprintf("segfault at %#lx pc %#lx\n", info->addr, f ? arch_user_pc(f) : 0);
+        kprintf("segfault at %#lx pc %#lx\n", info->addr, arch_user_pc(f));
     else
-        kprintf("%s at pc %#lx (signal %d)\n", what, f ? arch_user_pc(f) : 0, sig);
+        kprintf("%s at pc %#lx (signal %d)\n", what, arch_user_pc(f), sig);
     process_exit(128 + sig);
 }

@@ -1,6 +1,6 @@
-/* Wait queues and the one place a blocking call sleeps. There is one CPU and no scheduler: a
- * waiting call idles the CPU in WFI until an interrupt (the tick, a device) may have changed
- * what it waits for, then looks again. Interrupts are masked while the condition is checked and
+/* Wait queues and the one place a blocking call sleeps. A waiting thread hands the CPU to the
+ * scheduler, which runs another thread or idles in WFI until an interrupt (the tick, a device)
+ * may have changed what it waits for. Interrupts are masked while conditions are checked and
  * WFI still returns on a pending (masked) interrupt, so no wake-up is lost between the check and
  * the sleep. */
 #include "kernel.h"
@@ -10,6 +10,8 @@
 #include "arch.h"
 #include "errno.h"
 #include "process.h"
+#include "thread.h"
+#include "sched.h"
 #include "signal.h"
 
 #define MAX_POLL_HOOKS 4
@@ -88,23 +90,32 @@ uint64_t wait_deadline_after(uint64_t ns)
 /* Called with interrupts masked (as every syscall runs); returns with them masked. The poll
  * hooks run first on each pass so the network stack can deliver what the device received. A
  * signal that would run a handler or end the program ends the wait (-EINTR): the caller turns
- * that into EINTR or a restart as Linux does for that call. */
+ * that into EINTR or a restart as Linux does for that call. While the thread waits, the
+ * scheduler runs other threads or idles the CPU, and checks the condition for it. */
 int wait_until(bool (*done)(void *arg), void *arg, uint64_t deadline_ns)
 {
+    struct thread *t = current_thread();
     for (;;) {
         wait_run_poll_hooks();
         if (done(arg))
             return 0;
-        struct process *p = current_process();
-        if (p && signal_interrupts_wait(p))
+        if (t && signal_interrupts_wait(t))
             return -EINTR;
-        if (deadline_ns != WAIT_FOREVER) {
-            if (wait_now_ns() >= deadline_ns)
-                return -ETIMEDOUT;
-            timer_wake_at(ns_to_counter(deadline_ns));   /* not just the next tick */
+        if (deadline_ns != WAIT_FOREVER && wait_now_ns() >= deadline_ns)
+            return -ETIMEDOUT;
+        if (!t) {                      /* before the first thread: just idle */
+            if (deadline_ns != WAIT_FOREVER)
+                timer_wake_at(ns_to_counter(deadline_ns));
+            cpu_idle();
+            arch_irq_enable();
+            arch_irq_disable();
+            continue;
         }
-        cpu_idle();
-        arch_irq_enable();    /* let the pending interrupt's handler run */
-        arch_irq_disable();
+        t->wait_done = done;
+        t->wait_arg = arg;
+        t->wait_deadline_ns = deadline_ns;
+        t->state = THREAD_WAITING;
+        sched_wait();
+        t->state = THREAD_RUNNABLE;
     }
 }

@@ -11,7 +11,6 @@
 #include <string.h>
 
 SYSCALL(getpid) { return current_process()->pid; }
-SYSCALL(gettid) { return current_process()->pid; }
 SYSCALL(getppid) { return 0; }
 SYSCALL(getuid) { return 0; }
 SYSCALL(geteuid) { return 0; }
@@ -146,4 +145,3 @@ SYSCALL(sched_getaffinity)
     return sizeof(mask);
 }
 
-SYSCALL(sched_yield) { return 0; }   /* the only runnable thread keeps the CPU */

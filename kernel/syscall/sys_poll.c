@@ -2,6 +2,7 @@
  * checks follow Linux's order so errno values match; the waiting itself is wait_until. */
 #include "kernel.h"
 #include "signal.h"
+#include "thread.h"
 #include "syscall.h"
 #include "process.h"
 #include "file.h"
@@ -62,7 +63,7 @@ static int sigmask_from_user(uint64_t uset, uint64_t size)
         return -EINVAL;
     if (copy_from_user(&set, uset, sizeof(set)))
         return -EFAULT;
-    signal_begin_temporary_mask(proc(), set);
+    signal_begin_temporary_mask(current_thread(), set);
     return 0;
 }
 
@@ -188,7 +189,7 @@ SYSCALL(ppoll)
     if ((err = sigmask_from_user(a3, a4)))
         return err;
     int64_t ret = do_poll(a0, a1, deadline);
-    signal_end_temporary_mask(proc(), ret);
+    signal_end_temporary_mask(current_thread(), ret);
     timeout_to_user(a2, deadline, zero);
     return ret;
 }
@@ -298,7 +299,7 @@ SYSCALL(pselect6)
     if ((err = sigmask_from_user(sig.set, sig.size)))
         return err;
     int64_t ret = do_select((int64_t)(int)a0, a1, a2, a3, deadline);
-    signal_end_temporary_mask(proc(), ret);
+    signal_end_temporary_mask(current_thread(), ret);
     timeout_to_user(a4, deadline, zero);
     return ret;
 }
@@ -367,7 +368,7 @@ SYSCALL(epoll_pwait)
         return err;
     uint64_t deadline = timeout < 0 ? WAIT_FOREVER : wait_deadline_after((uint64_t)timeout * 1000000UL);
     int64_t ret = do_epoll_wait((int)a0, a1, (int)a2, deadline);
-    signal_end_temporary_mask(proc(), ret);
+    signal_end_temporary_mask(current_thread(), ret);
     return ret;
 }
 
@@ -381,6 +382,6 @@ SYSCALL(epoll_pwait2)
     if ((err = sigmask_from_user(a4, a5)))
         return err;
     int64_t ret = do_epoll_wait((int)a0, a1, (int)a2, deadline);
-    signal_end_temporary_mask(proc(), ret);
+    signal_end_temporary_mask(current_thread(), ret);
     return ret;
 }

@@ -37,21 +37,4 @@ void process_exit(int status)
     kernel_exit(status & 0xff, EXIT_NORMAL);
 }
 
-SYSCALL(exit) { process_exit((int)a0); }
 SYSCALL(exit_group) { process_exit((int)a0); }
-
-SYSCALL(set_tid_address)
-{
-    current_process()->clear_child_tid = a0;
-    return current_process()->pid;
-}
-
-SYSCALL(set_robust_list)
-{
-    if (a1 != 24)   /* sizeof(struct robust_list_head) on 64-bit */
-        return -EINVAL;
-    current_process()->robust_list = a0;
-    current_process()->robust_list_len = a1;
-    return 0;
-}
-

@@ -1,10 +1,11 @@
-/* The signal system calls, with Linux's argument checks in Linux's order. There is one process
- * (and one thread), so kill and friends reach only ourselves: any other target is ESRCH. */
+/* The signal system calls, with Linux's argument checks in Linux's order. There is one process,
+ * so kill and friends reach only it and its threads: any other target is ESRCH. */
 #include "kernel.h"
 #include "syscall.h"
 #include "signal.h"
 #include "signal_arch.h"
 #include "process.h"
+#include "thread.h"
 #include "uaccess.h"
 #include "wait.h"
 #include "errno.h"
@@ -22,15 +23,25 @@
                   SA_NODEFER | SA_RESETHAND)
 
 static struct process *proc(void) { return current_process(); }
+static struct thread *self(void) { return current_thread(); }
 
-/* The permission and validity checks of check_kill_permission, after the target was found. */
-static int64_t send(int sig, int code)
+/* The validity check of check_kill_permission, after the target was found; to the process, or
+ * to one thread. */
+static int64_t send(int sig, int code, struct thread *to)
 {
     if (sig < 0 || sig > NSIG)
         return -EINVAL;
-    if (sig)
+    if (sig && to)
+        signal_send_to_thread(to, sig, code);
+    else if (sig)
         signal_send_self(sig, code);
     return 0;
+}
+
+static struct thread *live_thread(int tid)
+{
+    struct thread *t = thread_find(tid);
+    return t && t->state != THREAD_DEAD ? t : NULL;
 }
 
 SYSCALL(kill)
@@ -39,30 +50,32 @@ SYSCALL(kill)
     /* pid 0 is our process group; -1 means every process but init and ourselves: none here. */
     if (pid != proc()->pid && pid != 0)
         return -ESRCH;
-    return send((int)a1, SI_USER);
+    return send((int)a1, SI_USER, NULL);
 }
 
 SYSCALL(tkill)
 {
     if ((int)a0 <= 0)
         return -EINVAL;
-    if ((int)a0 != proc()->pid)
+    struct thread *t = live_thread((int)a0);
+    if (!t)
         return -ESRCH;
-    return send((int)a1, SI_TKILL);
+    return send((int)a1, SI_TKILL, t);
 }
 
 SYSCALL(tgkill)
 {
     if ((int)a0 <= 0 || (int)a1 <= 0)
         return -EINVAL;
-    if ((int)a0 != proc()->pid || (int)a1 != proc()->pid)
+    struct thread *t = live_thread((int)a1);
+    if ((int)a0 != proc()->pid || !t)
         return -ESRCH;
-    return send((int)a2, SI_TKILL);
+    return send((int)a2, SI_TKILL, t);
 }
 
 /* rt_sigqueueinfo/rt_tgsigqueueinfo: the sender chooses the siginfo, but may not pose as the
  * kernel (si_code >= 0) when signalling another process; to itself anything goes. */
-static int64_t queue_info(int sig, uint64_t uinfo)
+static int64_t queue_info(int sig, uint64_t uinfo, struct thread *to)
 {
     struct { int32_t signo, errno_, code, pad; int32_t pid; uint32_t uid; uint64_t value; } si;
     if (copy_from_user(&si, uinfo, sizeof(si)))
@@ -72,7 +85,10 @@ static int64_t queue_info(int sig, uint64_t uinfo)
     if (!sig)
         return 0;
     struct ksiginfo info = { .signo = sig, .code = si.code, .pid = si.pid, .uid = si.uid, .value = si.value };
-    signal_send(proc(), sig, &info);
+    if (to)
+        signal_send_thread(to, sig, &info);
+    else
+        signal_send(proc(), sig, &info);
     return 0;
 }
 
@@ -80,16 +96,17 @@ SYSCALL(rt_sigqueueinfo)
 {
     if ((int)a0 != proc()->pid)
         return -ESRCH;
-    return queue_info((int)a1, a2);
+    return queue_info((int)a1, a2, NULL);
 }
 
 SYSCALL(rt_tgsigqueueinfo)
 {
     if ((int)a0 <= 0 || (int)a1 <= 0)
         return -EINVAL;
-    if ((int)a0 != proc()->pid || (int)a1 != proc()->pid)
+    struct thread *t = live_thread((int)a1);
+    if ((int)a0 != proc()->pid || !t)
         return -ESRCH;
-    return queue_info((int)a2, a3);
+    return queue_info((int)a2, a3, t);
 }
 
 SYSCALL(rt_sigaction)
@@ -110,8 +127,11 @@ SYSCALL(rt_sigaction)
         p->sig.action[sig - 1] = act;
         /* POSIX: setting a pending signal to be ignored discards it. */
         if (act.handler == SIG_IGN || (act.handler == SIG_DFL && (sig == SIGCHLD || sig == 18 ||
-            sig == 23 || sig == 28)))
+            sig == 23 || sig == 28))) {
             p->sig.pending &= ~SIG_BIT(sig);
+            for (struct thread *t = p->threads; t; t = t->next)
+                t->sig.pending &= ~SIG_BIT(sig);
+        }
     }
     if (a2 && copy_to_user(a2, &old, sizeof(old)))
         return -EFAULT;
@@ -120,7 +140,7 @@ SYSCALL(rt_sigaction)
 
 SYSCALL(rt_sigprocmask)
 {
-    struct process *p = proc();
+    struct thread *p = self();
     uint64_t set, old = p->sig.blocked;
     if (a3 != sizeof(uint64_t))
         return -EINVAL;
@@ -141,10 +161,10 @@ SYSCALL(rt_sigprocmask)
 
 SYSCALL(rt_sigpending)
 {
-    struct process *p = proc();
+    struct thread *t = self();
     if (a1 > sizeof(uint64_t))
         return -EINVAL;
-    uint64_t set = p->sig.pending & p->sig.blocked;
+    uint64_t set = signal_pending_set(t) & t->sig.blocked;
     return copy_to_user(a0, &set, a1) ? -EFAULT : 0;
 }
 
@@ -157,25 +177,25 @@ SYSCALL(rt_sigsuspend)
         return -EINVAL;
     if (copy_from_user(&set, a0, sizeof(set)))
         return -EFAULT;
-    signal_begin_temporary_mask(proc(), set);
+    signal_begin_temporary_mask(self(), set);
     wait_until(never, NULL, WAIT_FOREVER);     /* ends only for a signal */
     return -ERESTARTNOHAND;
 }
 
 struct sigtimedwait_arg {
-    struct process *p;
+    struct thread *t;
     uint64_t set;
 };
 
 static bool waited_signal_pending(void *arg)
 {
     struct sigtimedwait_arg *w = arg;
-    return (w->p->sig.pending & w->set) != 0;
+    return (signal_pending_set(w->t) & w->set) != 0;
 }
 
 SYSCALL(rt_sigtimedwait)
 {
-    struct process *p = proc();
+    struct thread *p = self();
     struct sigtimedwait_arg w = { p, 0 };
     struct { int64_t sec, nsec; } ts;
     uint64_t deadline = WAIT_FOREVER;
@@ -203,17 +223,15 @@ SYSCALL(rt_sigtimedwait)
         if (err)
             return -EINTR;
     }
-    uint64_t ready = p->sig.pending & w.set;
-    int sig = __builtin_ctzl(ready) + 1;
-    struct ksiginfo info = p->sig.info[sig - 1];
-    p->sig.pending &= ~SIG_BIT(sig);
+    struct ksiginfo info;
+    int sig = signal_dequeue(p, w.set, &info);
     if (a1 && arch_siginfo_to_user(a1, &info))
         return -EFAULT;
     return sig;
 }
 
 /* Linux's do_sigaltstack, shared by sigaltstack and rt_sigreturn. */
-static int set_altstack(struct process *p, uint64_t sp, uint64_t ss_sp, int32_t flags, uint64_t size)
+static int set_altstack(struct thread *p, uint64_t sp, uint64_t ss_sp, int32_t flags, uint64_t size)
 {
     if (signal_on_altstack(p, sp))
         return -EPERM;
@@ -238,7 +256,7 @@ struct user_stack_t {
 
 SYSCALL(sigaltstack)
 {
-    struct process *p = proc();
+    struct thread *p = self();
     struct user_stack_t ss, old;
     uint64_t sp = arch_user_sp(arch_syscall_frame());
     if (a0 && copy_from_user(&ss, a0, sizeof(ss)))
@@ -258,7 +276,7 @@ SYSCALL(sigaltstack)
 
 SYSCALL(rt_sigreturn)
 {
-    struct process *p = proc();
+    struct thread *p = self();
     struct trap_frame *f = arch_syscall_frame();
     uint64_t blocked;
     struct altstack stack;

@@ -25,11 +25,11 @@ static const struct syscall_entry table[] = {
 static const struct { uint16_t nr; const char *name; } known_missing[] = {
     { 19, "eventfd2" }, { 20, "epoll_create1" }, { 21, "epoll_ctl" }, { 22, "epoll_pwait" },
     { 59, "pipe2" }, { 71, "sendfile" }, { 72, "pselect6" }, { 73, "ppoll" },
-    { 98, "futex" }, { 153, "times" },
+    { 153, "times" },
     { 168, "getcpu" }, { 198, "socket" }, { 200, "bind" }, { 201, "listen" }, { 202, "accept" },
-    { 203, "connect" }, { 220, "clone" }, { 221, "execve" }, { 223, "fadvise64" }, { 227, "msync" },
+    { 203, "connect" }, { 221, "execve" }, { 223, "fadvise64" }, { 227, "msync" },
     { 232, "mincore" }, { 242, "accept4" }, { 260, "wait4" }, { 279, "memfd_create" },
-    { 293, "rseq" }, { 435, "clone3" }, { 436, "close_range" }, { 437, "openat2" },
+    { 293, "rseq" }, { 436, "close_range" }, { 437, "openat2" },
 };
 
 const char *syscall_name(uint64_t nr)

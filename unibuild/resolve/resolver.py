@@ -18,8 +18,10 @@ from .ldconfig import cache_directories
 from .rootfs import Lookup, RootFS
 from .search import DEFAULT_DIRS, Platform, SearchStep, describe_steps, expand_dst, search, split_path_list
 
-# Loaded by glibc at run time without DT_NEEDED (dlopen from libc's NSS code).
-NSS_MODULES = ("libnss_files.so.2", "libnss_dns.so.2")
+# Loaded by glibc at run time without DT_NEEDED: the NSS modules (dlopen from libc's NSS code)
+# and libgcc_s, which pthread_exit and pthread_cancel dlopen to unwind the thread's stack
+# (without it they abort: "libgcc_s.so.1 must be installed for pthread_exit to work").
+LIBC_DLOPENS = ("libnss_files.so.2", "libnss_dns.so.2", "libgcc_s.so.1")
 EXTRA_FILES = ("/etc/nsswitch.conf", "/etc/passwd", "/etc/group", "/etc/hosts", "/etc/resolv.conf")
 EXTRA_TREES = ("/etc/ssl/certs",)
 
@@ -232,7 +234,7 @@ def resolve(root: Path, program: str | Path, *, guest_path: str | None = None,
         if extras:
             libc = r.already_loaded("libc.so.6")
             if libc is not None:
-                for mod in NSS_MODULES:
+                for mod in LIBC_DLOPENS:
                     try:
                         before = len(r.objects)
                         r.load(mod, libc)

@@ -10,6 +10,8 @@
 #include "kernel.h"
 #include "signal_arch.h"
 #include "trap.h"
+#include "context.h"
+#include "sysreg.h"
 #include "uaccess.h"
 #include "vm.h"
 #include "uvm.h"
@@ -82,13 +84,6 @@ struct frame_record {
     uint64_t fp, lr;
 };
 
-/* The in-register layout fpsimd.S uses: v0-v31, then fpsr and fpcr. */
-struct fpsimd_regs {
-    uint64_t vregs[64];
-    uint32_t fpsr, fpcr;
-};
-void fpsimd_save(struct fpsimd_regs *r);
-void fpsimd_load(const struct fpsimd_regs *r);
 
 _Static_assert(sizeof(struct siginfo) == 128, "siginfo is 128 bytes");
 _Static_assert(offsetof(struct ucontext, uc_mcontext) == 176, "uc_mcontext offset as in glibc");
@@ -98,6 +93,8 @@ _Static_assert(sizeof(struct fpsimd_context) == 528, "fpsimd_context size");
 
 uint64_t arch_user_sp(const struct trap_frame *f) { return f->sp_el0; }
 uint64_t arch_user_pc(const struct trap_frame *f) { return f->elr; }
+void arch_set_user_sp(struct trap_frame *f, uint64_t sp) { f->sp_el0 = sp; }
+uint64_t arch_current_tls(void) { return read_sysreg(tpidr_el0); }
 int64_t arch_syscall_result(const struct trap_frame *f) { return (int64_t)f->x[0]; }
 void arch_set_syscall_result(struct trap_frame *f, int64_t value) { f->x[0] = (uint64_t)value; }
 

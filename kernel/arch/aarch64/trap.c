@@ -12,6 +12,8 @@
 #include "vm.h"
 #include "signal.h"
 #include "signal_arch.h"
+#include "thread.h"
+#include "sched.h"
 
 static const char *exception_class(uint64_t ec)
 {
@@ -52,10 +54,9 @@ void trap_dump(struct trap_frame *f, uint64_t kind, uint64_t from)
 
 /* The program did something no signal handler can fix yet: say so, exit like a shell would
  * report it (128 + signal number). */
-/* The trap frame of the system call in progress, for rt_sigreturn and sigaltstack. */
-static struct trap_frame *syscall_frame;
-
-struct trap_frame *arch_syscall_frame(void) { return syscall_frame; }
+/* The trap frame of the system call in progress (rt_sigreturn, sigaltstack, clone): a trap
+ * from user space always saves it at the top of the thread's kernel stack. */
+struct trap_frame *arch_syscall_frame(void) { return current_thread()->frame; }
 
 /* A fault the program caused: its handler runs, or the program dies as on Linux. */
 static void fault_signal(struct trap_frame *f, int sig, int code, uint64_t addr, uint64_t esr, const char *what)
@@ -71,7 +72,6 @@ static void user_sync(struct trap_frame *f)
     uint64_t ec = esr >> 26;
     switch (ec) {
     case 0x15:   /* SVC */
-        syscall_frame = f;
         signal_syscall_entry(f->x[0]);
         f->x[0] = syscall_dispatch(f->x[8], f->x);
         return;
@@ -121,6 +121,7 @@ void trap_handle(struct trap_frame *f, uint64_t kind, uint64_t from)
             net_poll();   /* user code was running, so lwIP is not mid-call: let it catch up */
             if (profile_enabled)
                 profile_event(PROFILE_NET_POLL, counter_now() - start);
+            sched_preempt();            /* slice over, or a waiting thread can go on */
             signal_return_to_user(f);   /* e.g. SIGALRM from an interval timer */
         }
         return;

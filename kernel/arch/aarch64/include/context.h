@@ -1,0 +1,44 @@
+/* A thread's CPU state while it is switched out: the kernel registers a C function call may not
+ * clobber (x19-x30, sp) and the user state the kernel never touches on its own (TPIDR_EL0, the
+ * FP/SIMD registers), which therefore stays live in the CPU until another thread runs. */
+#pragma once
+#include <stdint.h>
+
+struct fpsimd_regs {
+    uint64_t vregs[64];        /* v0-v31, 128 bits each */
+    uint32_t fpsr, fpcr;
+} __attribute__((aligned(16)));
+
+struct arch_context {
+    uint64_t x19_to_x28[10];
+    uint64_t fp, lr, sp;       /* x29, x30, the kernel stack pointer */
+    uint64_t tpidr_el0;
+    struct fpsimd_regs fpsimd;
+};
+
+void fpsimd_save(struct fpsimd_regs *r);
+void fpsimd_load(const struct fpsimd_regs *r);
+
+#include "sysreg.h"
+
+/* The outgoing thread's user-only registers into its context, the incoming thread's out of it. */
+static inline void arch_switch_user_state(struct arch_context *from, const struct arch_context *to)
+{
+    from->tpidr_el0 = read_sysreg(tpidr_el0);
+    fpsimd_save(&from->fpsimd);
+    write_sysreg(tpidr_el0, to->tpidr_el0);
+    fpsimd_load(&to->fpsimd);
+}
+
+void arch_context_switch(struct arch_context *from, struct arch_context *to);
+void arch_thread_entry(void);
+
+/* A new thread's context: its first switch-in starts at arch_thread_entry, which enters user
+ * space with `frame` (the trap frame at the top of its kernel stack). */
+static inline void arch_context_init(struct arch_context *c, void *frame)
+{
+    c->x19_to_x28[0] = (uint64_t)frame;
+    c->sp = (uint64_t)frame;
+    c->lr = (uint64_t)arch_thread_entry;
+    c->fp = 0;
+}

@@ -1,0 +1,46 @@
+/* Threads: what Linux keeps per task inside one process. Each has its own kernel stack (with its
+ * user registers in a trap frame at the top), its own signal mask, pending set and alternate
+ * stack, its TLS register and FP/SIMD state, and the clear_child_tid word pthread_join waits on.
+ * One CPU: a thread runs until it waits, yields, exits, or its time slice ends (sched.c). */
+#pragma once
+#include <stdint.h>
+#include <stdbool.h>
+#include "signal.h"
+#include "context.h"
+
+struct process;
+struct trap_frame;
+
+enum thread_state { THREAD_RUNNABLE, THREAD_WAITING, THREAD_DEAD };
+
+struct thread {
+    int tid;
+    struct process *proc;
+    enum thread_state state;
+    uint64_t kstack_pa;                /* KERNEL_STACK_PAGES pages */
+    struct trap_frame *frame;          /* user registers, at the top of the kernel stack */
+    struct arch_context ctx;
+    /* What a waiting thread waits for (wait_until): the scheduler checks it for the thread. */
+    bool (*wait_done)(void *arg);
+    void *wait_arg;
+    uint64_t wait_deadline_ns;
+    struct thread_signals sig;
+    /* The system call in progress, while it may still be restarted (signal.c). */
+    bool in_syscall;
+    uint64_t syscall_arg0;
+    uint64_t clear_child_tid;          /* CLONE_CHILD_CLEARTID / set_tid_address */
+    uint64_t robust_list, robust_list_len;
+    uint64_t slice_start;              /* tick count when it last got the CPU */
+    struct thread *next;               /* every thread of the process, in creation order */
+};
+
+#define KERNEL_STACK_PAGES 8
+
+struct thread *current_thread(void);
+/* A thread with a kernel stack and an empty trap frame at its top; not yet runnable. */
+struct thread *thread_create(struct process *p, int tid);
+struct thread *thread_find(int tid);
+/* The calling thread ends (exit(2)): clear_child_tid is cleared and woken, and the CPU goes to
+ * another thread. The last thread's exit ends the program with `status`. */
+__attribute__((noreturn)) void thread_exit(int status);
+int thread_count(void);

@@ -1,0 +1,230 @@
+/* futex(2) as glibc's mutexes, condition variables, pthread_join and Go's runtime use it. There
+ * is one address space, so a futex is named by its user address (private and shared futexes
+ * are the same thing here). The compare-and-sleep of FUTEX_WAIT is atomic because the kernel
+ * runs with interrupts masked on one CPU: nothing can change the word in between. Priority
+ * inheritance operations are not implemented (ENOSYS). */
+#include "kernel.h"
+#include "futex.h"
+#include "syscall.h"
+#include "signal.h"
+#include "thread.h"
+#include "uaccess.h"
+#include "wait.h"
+#include "timer.h"
+#include "errno.h"
+
+#define FUTEX_WAIT           0
+#define FUTEX_WAKE           1
+#define FUTEX_REQUEUE        3
+#define FUTEX_CMP_REQUEUE    4
+#define FUTEX_WAKE_OP        5
+#define FUTEX_WAIT_BITSET    9
+#define FUTEX_WAKE_BITSET    10
+#define FUTEX_PRIVATE_FLAG   128
+#define FUTEX_CLOCK_REALTIME 256
+#define FUTEX_CMD_MASK       (~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME))
+#define NSEC                 1000000000UL
+
+struct futex_waiter {
+    uint64_t uaddr;
+    uint32_t bitset;
+    bool woken;
+    struct futex_waiter *next;
+};
+
+static struct futex_waiter *waiters;   /* in arrival order: wakes go first come, first served */
+
+static void enqueue(struct futex_waiter *w)
+{
+    struct futex_waiter **pp = &waiters;
+    while (*pp)
+        pp = &(*pp)->next;
+    w->next = NULL;
+    *pp = w;
+}
+
+static void dequeue(struct futex_waiter *w)
+{
+    for (struct futex_waiter **pp = &waiters; *pp; pp = &(*pp)->next)
+        if (*pp == w) {
+            *pp = w->next;
+            return;
+        }
+}
+
+int futex_wake(uint64_t uaddr, int n, uint32_t bitset)
+{
+    int woken = 0;
+    for (struct futex_waiter **pp = &waiters; *pp && woken < n; ) {
+        struct futex_waiter *w = *pp;
+        if (w->uaddr == uaddr && (w->bitset & bitset)) {
+            *pp = w->next;
+            w->woken = true;
+            woken++;
+            continue;
+        }
+        pp = &w->next;
+    }
+    return woken;
+}
+
+/* Move up to n waiters from uaddr to uaddr2 (they wake only for uaddr2 from now on). */
+static int requeue(uint64_t uaddr, uint64_t uaddr2, int n)
+{
+    int moved = 0;
+    for (struct futex_waiter *w = waiters; w && moved < n; w = w->next)
+        if (w->uaddr == uaddr) {
+            w->uaddr = uaddr2;
+            moved++;
+        }
+    return moved;
+}
+
+static bool was_woken(void *arg) { return ((struct futex_waiter *)arg)->woken; }
+
+static int read_word(uint64_t uaddr, uint32_t *v)
+{
+    return copy_from_user(v, uaddr, sizeof(*v)) ? -EFAULT : 0;
+}
+
+/* The deadline on the monotonic clock: relative for FUTEX_WAIT, absolute (monotonic or
+ * realtime) for FUTEX_WAIT_BITSET. */
+static int deadline_from_user(uint64_t uts, bool absolute, bool realtime, uint64_t *deadline)
+{
+    struct { int64_t sec, nsec; } ts;
+    *deadline = WAIT_FOREVER;
+    if (!uts)
+        return 0;
+    if (copy_from_user(&ts, uts, sizeof(ts)))
+        return -EFAULT;
+    if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= (int64_t)NSEC)
+        return -EINVAL;
+    uint64_t ns = (uint64_t)ts.sec * NSEC + (uint64_t)ts.nsec;
+    if (!absolute) {
+        *deadline = wait_deadline_after(ns);
+    } else if (realtime) {
+        uint64_t now_real = time_realtime_ns(), now = wait_now_ns();
+        *deadline = ns > now_real ? now + (ns - now_real) : now;
+    } else {
+        *deadline = ns;
+    }
+    return 0;
+}
+
+static int64_t futex_wait(uint64_t uaddr, uint32_t val, uint64_t deadline, uint32_t bitset)
+{
+    uint32_t cur;
+    int err = read_word(uaddr, &cur);
+    if (err)
+        return err;
+    if (cur != val)
+        return -EAGAIN;
+    struct futex_waiter w = { uaddr, bitset, false, NULL };
+    enqueue(&w);
+    err = wait_until(was_woken, &w, deadline);
+    if (w.woken)
+        return 0;
+    dequeue(&w);
+    if (err == -ETIMEDOUT)
+        return -ETIMEDOUT;
+    /* A signal: Linux restarts an untimed wait (SA_RESTART), a timed one only without handler. */
+    return deadline == WAIT_FOREVER ? -ERESTARTSYS : -ERESTARTNOHAND;
+}
+
+/* FUTEX_WAKE_OP's operation on *uaddr2 and its comparison of the old value. */
+static int wake_op(uint64_t uaddr, uint64_t uaddr2, int n, int n2, uint32_t encoded)
+{
+    uint32_t op = (encoded >> 28) & 7, cmp = (encoded >> 24) & 15;
+    int32_t oparg = (int32_t)((encoded >> 12) & 0xfff), cmparg = (int32_t)(encoded & 0xfff);
+    if (oparg & 0x800)
+        oparg -= 0x1000;               /* sign-extend the 12-bit fields */
+    if (cmparg & 0x800)
+        cmparg -= 0x1000;
+    if (encoded & (8u << 28))          /* FUTEX_OP_OPARG_SHIFT */
+        oparg = (oparg < 0 || oparg > 31) ? 0 : 1 << oparg;
+    uint32_t old, neu;
+    if (read_word(uaddr2, &old))
+        return -EFAULT;
+    switch (op) {
+    case 0: neu = (uint32_t)oparg; break;            /* SET */
+    case 1: neu = old + (uint32_t)oparg; break;      /* ADD */
+    case 2: neu = old | (uint32_t)oparg; break;      /* OR */
+    case 3: neu = old & ~(uint32_t)oparg; break;     /* ANDN */
+    case 4: neu = old ^ (uint32_t)oparg; break;      /* XOR */
+    default: return -ENOSYS;
+    }
+    bool hit;
+    switch (cmp) {
+    case 0: hit = (int32_t)old == cmparg; break;
+    case 1: hit = (int32_t)old != cmparg; break;
+    case 2: hit = (int32_t)old < cmparg; break;
+    case 3: hit = (int32_t)old <= cmparg; break;
+    case 4: hit = (int32_t)old > cmparg; break;
+    case 5: hit = (int32_t)old >= cmparg; break;
+    default: return -ENOSYS;
+    }
+    if (copy_to_user(uaddr2, &neu, sizeof(neu)))
+        return -EFAULT;
+    int woken = futex_wake(uaddr, n, FUTEX_BITSET_ANY);
+    if (hit)
+        woken += futex_wake(uaddr2, n2, FUTEX_BITSET_ANY);
+    return woken;
+}
+
+SYSCALL(futex)
+{
+    uint64_t uaddr = a0, uaddr2 = a4;
+    int op = (int)a1, cmd = op & FUTEX_CMD_MASK;
+    uint32_t val = (uint32_t)a2, val3 = (uint32_t)a5;
+    bool realtime = op & FUTEX_CLOCK_REALTIME;
+    if (realtime && cmd != FUTEX_WAIT && cmd != FUTEX_WAIT_BITSET)
+        return -ENOSYS;
+    if (uaddr & 3)
+        return -EINVAL;
+    uint64_t deadline;
+    int err;
+    switch (cmd) {
+    case FUTEX_WAIT:
+        if ((err = deadline_from_user(a3, false, false, &deadline)))
+            return err;
+        return futex_wait(uaddr, val, deadline, FUTEX_BITSET_ANY);
+    case FUTEX_WAIT_BITSET:
+        if (!val3)
+            return -EINVAL;
+        if ((err = deadline_from_user(a3, true, realtime, &deadline)))
+            return err;
+        return futex_wait(uaddr, val, deadline, val3);
+    case FUTEX_WAKE:
+        return futex_wake(uaddr, (int)val, FUTEX_BITSET_ANY);
+    case FUTEX_WAKE_BITSET:
+        if (!val3)
+            return -EINVAL;
+        return futex_wake(uaddr, (int)val, val3);
+    case FUTEX_REQUEUE:
+    case FUTEX_CMP_REQUEUE: {
+        if (uaddr2 & 3)
+            return -EINVAL;
+        if (cmd == FUTEX_CMP_REQUEUE) {
+            uint32_t cur;
+            if ((err = read_word(uaddr, &cur)))
+                return err;
+            if (cur != val3)
+                return -EAGAIN;
+        }
+        int woken = futex_wake(uaddr, (int)val, FUTEX_BITSET_ANY);
+        return woken + requeue(uaddr, uaddr2, (int)(uint32_t)a3);
+    }
+    case FUTEX_WAKE_OP:
+        if (uaddr2 & 3)
+            return -EINVAL;
+        return wake_op(uaddr, uaddr2, (int)val, (int)(uint32_t)a3, val3);
+    default: {                         /* PI futexes, FUTEX_WAIT_REQUEUE_PI, FUTEX_LOCK_PI2 */
+        static uint32_t logged;
+        if (cmd < 32 && !(logged & (1u << cmd))) {
+            logged |= 1u << cmd;
+            kinfo("futex: operation %d not implemented, returning ENOSYS\n", cmd);
+        }
+        return -ENOSYS;
+    }
+    }
+}

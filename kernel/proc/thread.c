@@ -1,0 +1,67 @@
+/* Thread lifetime: creation with a kernel stack, lookup by tid, and exit. Scheduling is sched.c. */
+#include "kernel.h"
+#include "thread.h"
+#include "process.h"
+#include "sched.h"
+#include "futex.h"
+#include "syscall.h"
+#include "uaccess.h"
+#include "trap.h"
+#include "mm.h"
+#include <string.h>
+
+struct thread *thread_create(struct process *p, int tid)
+{
+    struct thread *t = kzalloc(sizeof(*t));
+    uint64_t stack = page_alloc(KERNEL_STACK_PAGES);
+    if (!t || !stack) {
+        kfree(t);
+        if (stack)
+            page_free(stack, KERNEL_STACK_PAGES);
+        return NULL;
+    }
+    t->tid = tid;
+    t->proc = p;
+    t->state = THREAD_RUNNABLE;
+    t->kstack_pa = stack;
+    t->frame = (struct trap_frame *)((char *)phys_to_virt(stack) + KERNEL_STACK_PAGES * PAGE_SIZE) - 1;
+    memset(t->frame, 0, sizeof(*t->frame));
+    struct thread **tail = &p->threads;
+    while (*tail)
+        tail = &(*tail)->next;
+    *tail = t;
+    return t;
+}
+
+struct thread *thread_find(int tid)
+{
+    for (struct thread *t = current_process()->threads; t; t = t->next)
+        if (t->tid == tid)
+            return t;
+    return NULL;
+}
+
+int thread_count(void)
+{
+    int n = 0;
+    for (struct thread *t = current_process()->threads; t; t = t->next)
+        if (t->state != THREAD_DEAD)
+            n++;
+    return n;
+}
+
+/* Linux's mm_release: the word pthread_join watches becomes 0 and its waiters wake. (Robust
+ * futex lists are not walked: a robust mutex held by an exiting thread stays locked.) */
+void thread_exit(int status)
+{
+    struct thread *t = current_thread();
+    if (thread_count() == 1)
+        process_exit(status);
+    if (t->clear_child_tid) {
+        uint32_t zero = 0;
+        if (!copy_to_user(t->clear_child_tid, &zero, sizeof(zero)))
+            futex_wake(t->clear_child_tid, 1, FUTEX_BITSET_ANY);
+    }
+    t->state = THREAD_DEAD;
+    sched_switch_away();
+}

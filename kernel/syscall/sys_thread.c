@@ -1,0 +1,150 @@
+/* Threads from user space: clone/clone3 for threads (what pthread_create and Go's newosproc
+ * ask for), exit of one thread, the tid calls, and sched_yield. A new process (fork, vfork,
+ * clone without CLONE_THREAD) does not exist in a unikernel: ENOSYS, logged once. */
+#include "kernel.h"
+#include "syscall.h"
+#include "thread.h"
+#include "process.h"
+#include "sched.h"
+#include "signal_arch.h"
+#include "uaccess.h"
+#include "trap.h"
+#include "errno.h"
+#include "mm.h"
+#include <string.h>
+
+#define CLONE_VM             0x00000100UL
+#define CLONE_FS             0x00000200UL
+#define CLONE_FILES          0x00000400UL
+#define CLONE_SIGHAND        0x00000800UL
+#define CLONE_PIDFD          0x00001000UL
+#define CLONE_VFORK          0x00004000UL
+#define CLONE_THREAD         0x00010000UL
+#define CLONE_NEWNS          0x00020000UL
+#define CLONE_SYSVSEM        0x00040000UL
+#define CLONE_SETTLS         0x00080000UL
+#define CLONE_PARENT_SETTID  0x00100000UL
+#define CLONE_CHILD_CLEARTID 0x00200000UL
+#define CLONE_DETACHED       0x00400000UL
+#define CLONE_CHILD_SETTID   0x01000000UL
+#define CSIGNAL              0xffUL
+
+static int next_tid;
+
+struct clone_request {
+    uint64_t flags, stack, parent_tid, child_tid, tls;
+};
+
+static int64_t do_clone(const struct clone_request *r)
+{
+    uint64_t flags = r->flags;
+    struct process *p = current_process();
+    /* Linux's copy_process sanity checks, in its order. */
+    if ((flags & (CLONE_NEWNS | CLONE_FS)) == (CLONE_NEWNS | CLONE_FS))
+        return -EINVAL;
+    if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND))
+        return -EINVAL;
+    if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
+        return -EINVAL;
+    if (!(flags & CLONE_THREAD) || !(flags & CLONE_VM) || !(flags & CLONE_FILES)) {
+        static bool logged;
+        if (!logged) {
+            logged = true;
+            kinfo("clone: flags %#lx ask for a new process; a unikernel runs one, returning ENOSYS\n", flags);
+        }
+        return -ENOSYS;
+    }
+    if (!next_tid)
+        next_tid = p->pid + 1;
+    struct thread *parent = current_thread();
+    struct thread *t = thread_create(p, next_tid);
+    if (!t)
+        return -EAGAIN;
+    next_tid++;
+    *t->frame = *arch_syscall_frame();          /* the child returns from the same svc */
+    arch_set_syscall_result(t->frame, 0);
+    if (r->stack)
+        arch_set_user_sp(t->frame, r->stack);
+    /* The child's user-only registers start as the parent's: its TLS unless CLONE_SETTLS, and
+     * the FP/SIMD registers as they are in the CPU right now. */
+    t->ctx.tpidr_el0 = flags & CLONE_SETTLS ? r->tls : arch_current_tls();
+    fpsimd_save(&t->ctx.fpsimd);
+    t->sig.blocked = parent->sig.blocked;      /* pending signals and the alternate stack are not inherited */
+    if (flags & CLONE_CHILD_CLEARTID)
+        t->clear_child_tid = r->child_tid;
+    uint32_t tid = (uint32_t)t->tid;
+    if (flags & CLONE_CHILD_SETTID)
+        copy_to_user(r->child_tid, &tid, sizeof(tid));
+    if (flags & CLONE_PARENT_SETTID)
+        copy_to_user(r->parent_tid, &tid, sizeof(tid));
+    sched_add(t);
+    return t->tid;
+}
+
+/* arm64's argument order: flags, stack, parent_tid, tls, child_tid. */
+SYSCALL(clone)
+{
+    struct clone_request r = { a0 & ~CSIGNAL, a1, a2, a4, a3 };
+    return do_clone(&r);
+}
+
+struct clone_args {
+    uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
+             set_tid_size, cgroup;
+};
+
+SYSCALL(clone3)
+{
+    struct clone_args args;
+    uint64_t size = a1;
+    memset(&args, 0, sizeof(args));
+    if (size < 64 || size > PAGE_SIZE)               /* CLONE_ARGS_SIZE_VER0 */
+        return -EINVAL;
+    if (copy_from_user(&args, a0, size < sizeof(args) ? size : sizeof(args)))
+        return -EFAULT;
+    if (args.exit_signal > 64 || (args.flags & (CLONE_DETACHED | CSIGNAL)) || args.set_tid_size)
+        return -EINVAL;
+    if ((args.stack == 0) != (args.stack_size == 0))
+        return -EINVAL;
+    struct clone_request r = { args.flags, args.stack ? args.stack + args.stack_size : 0,
+                               args.parent_tid, args.child_tid, args.tls };
+    return do_clone(&r);
+}
+
+SYSCALL(exit) { thread_exit((int)a0); }
+
+SYSCALL(gettid) { return current_thread()->tid; }
+
+SYSCALL(set_tid_address)
+{
+    current_thread()->clear_child_tid = a0;
+    return current_thread()->tid;
+}
+
+SYSCALL(set_robust_list)
+{
+    if (a1 != 24)   /* sizeof(struct robust_list_head) on 64-bit */
+        return -EINVAL;
+    current_thread()->robust_list = a0;
+    current_thread()->robust_list_len = a1;
+    return 0;
+}
+
+SYSCALL(get_robust_list)
+{
+    if ((int)a0 < 0)
+        return -EINVAL;
+    struct thread *t = a0 ? thread_find((int)a0) : current_thread();
+    if (!t)
+        return -ESRCH;
+    uint64_t len = t->robust_list_len;
+    if (copy_to_user(a1, &t->robust_list, sizeof(uint64_t)) || copy_to_user(a2, &len, sizeof(len)))
+        return -EFAULT;
+    return 0;
+}
+
+SYSCALL(sched_yield)
+{
+    sched_yield_cpu();
+    return 0;
+}
