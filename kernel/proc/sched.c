@@ -105,11 +105,16 @@ static void idle(void)
     cpu_idle();
     arch_irq_enable();                 /* take the interrupt that woke us */
     arch_irq_disable();
-    wait_run_poll_hooks();
 }
+
+static bool alone(void) { return current->next == NULL && current->proc->threads == current; }
 
 void sched_wait(void)
 {
+    if (alone()) {                     /* the common case: nobody to switch to, just sleep */
+        idle();
+        return;                        /* wait_until polls the network and looks again */
+    }
     for (;;) {
         struct thread *next = pick(true);
         if (next) {
@@ -117,6 +122,7 @@ void sched_wait(void)
             return;
         }
         idle();
+        wait_run_poll_hooks();         /* what the interrupt brought may let a thread go on */
     }
 }
 
@@ -129,6 +135,8 @@ void sched_yield_cpu(void)
 
 void sched_preempt(void)
 {
+    if (alone())
+        return;
     uint64_t now = wait_now_ns();
     bool slice_over = timer_ticks() - current->slice_start >= SLICE_TICKS;
     for (struct thread *t = after(current); t != current; t = after(t)) {
@@ -149,9 +157,11 @@ void sched_switch_away(void)
 {
     for (;;) {
         struct thread *next = pick(false);
-        if (next)
+        if (next) {
             switch_to(next);           /* never comes back: we are dead */
-        else
+        } else {
             idle();
+            wait_run_poll_hooks();
+        }
     }
 }
