@@ -28,6 +28,15 @@ def test_created_root_holds_arm64_glibc_and_the_files_postinst_would_write(built
     assert targetroot.check_root(built_root) == built_root
 
 
+def test_system_accounts_are_debians_so_servers_find_their_users(built_root):
+    """nginx's default `user www-data;` needs the name; the ids are Debian's fixed ones."""
+    passwd = {l.split(":")[0]: l.split(":") for l in (built_root / "etc/passwd").read_text().splitlines()}
+    group = {l.split(":")[0]: l.split(":") for l in (built_root / "etc/group").read_text().splitlines()}
+    assert passwd["root"][2:4] == ["0", "0"]
+    assert passwd["www-data"][2:4] == ["33", "33"] and group["www-data"][2] == "33"
+    assert passwd["nobody"][2:4] == ["65534", "65534"] and group["nogroup"][2] == "65534"
+
+
 def test_second_create_reuses_the_cached_root_and_says_one_line_per_step(built_root):
     lines = []
     targetroot.create(built_root, progress=lines.append)

@@ -27,7 +27,7 @@ DEFAULT_ROOT = BUILD_DIR / "target-root"
 APT_CACHE = BUILD_DIR / "cache" / "apt-arm64"
 STAMP = ".unibuild-target-root"
 # First line of the stamp: roots stamped without it predate the dpkg database and are rebuilt.
-STAMP_FORMAT = "# unibuild target root 2: with dpkg status and file lists\n"
+STAMP_FORMAT = "# unibuild target root 3: with dpkg status and file lists, Debian's system accounts\n"
 ENV_VAR = "NANOS_TARGET_ROOT"
 INTERPRETER = "/lib/ld-linux-aarch64.so.1"
 FALLBACK_SOURCE = ("http://deb.debian.org/debian", "bookworm", "main")
@@ -36,9 +36,29 @@ KEYRING = "/usr/share/keyrings/debian-archive-keyring.gpg"
 LISTS_MAX_AGE = 24 * 3600
 
 # What maintainer scripts would have created; only written when the packages did not.
+# Debian's static system accounts (base-passwd's fixed ids, as on every Debian system): servers
+# look them up by name (nginx's `user www-data`), so an image must know them. A root that has
+# base-passwd installed uses its own master files instead.
+_SYSTEM_USERS = [("root", 0, 0, "/root", "/bin/sh"), ("daemon", 1, 1, "/usr/sbin", None),
+                 ("bin", 2, 2, "/bin", None), ("sys", 3, 3, "/dev", None), ("sync", 4, 65534, "/bin", "/bin/sync"),
+                 ("games", 5, 60, "/usr/games", None), ("man", 6, 12, "/var/cache/man", None),
+                 ("lp", 7, 7, "/var/spool/lpd", None), ("mail", 8, 8, "/var/mail", None),
+                 ("news", 9, 9, "/var/spool/news", None), ("uucp", 10, 10, "/var/spool/uucp", None),
+                 ("proxy", 13, 13, "/bin", None), ("www-data", 33, 33, "/var/www", None),
+                 ("backup", 34, 34, "/var/backups", None), ("list", 38, 38, "/var/list", None),
+                 ("irc", 39, 39, "/run/ircd", None), ("_apt", 42, 65534, "/nonexistent", None),
+                 ("nobody", 65534, 65534, "/nonexistent", None)]
+_SYSTEM_GROUPS = [("root", 0), ("daemon", 1), ("bin", 2), ("sys", 3), ("adm", 4), ("tty", 5), ("disk", 6),
+                  ("lp", 7), ("mail", 8), ("news", 9), ("uucp", 10), ("man", 12), ("proxy", 13), ("kmem", 15),
+                  ("dialout", 20), ("fax", 21), ("voice", 22), ("cdrom", 24), ("floppy", 25), ("tape", 26),
+                  ("sudo", 27), ("audio", 29), ("dip", 30), ("www-data", 33), ("backup", 34), ("operator", 37),
+                  ("list", 38), ("irc", 39), ("src", 40), ("shadow", 42), ("utmp", 43), ("video", 44),
+                  ("sasl", 45), ("plugdev", 46), ("staff", 50), ("games", 60), ("users", 100), ("nogroup", 65534)]
+
 _ETC_FILES = {
-    "etc/passwd": "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n",
-    "etc/group": "root:x:0:\nnogroup:x:65534:\n",
+    "etc/passwd": "".join(f"{n}:x:{u}:{g}:{n}:{home}:{shell or '/usr/sbin/nologin'}\n"
+                          for n, u, g, home, shell in _SYSTEM_USERS),
+    "etc/group": "".join(f"{n}:x:{g}:\n" for n, g in _SYSTEM_GROUPS),
     "etc/hosts": "127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n",
     # QEMU's user-mode network answers DNS at 10.0.2.3.
     "etc/resolv.conf": "nameserver 10.0.2.3\n",
@@ -225,6 +245,10 @@ def _write_etc(root: Path) -> None:
     template = root / "usr/share/libc-bin/nsswitch.conf"
     if not nsswitch.exists() and template.exists():
         shutil.copyfile(template, nsswitch)  # libc-bin's postinst does the same
+    for name in ("passwd", "group"):     # base-passwd's preinst installs its master files
+        master, target = root / f"usr/share/base-passwd/{name}.master", root / "etc" / name
+        if master.exists() and not target.exists():
+            shutil.copyfile(master, target)
     for rel, text in _ETC_FILES.items():
         f = root / rel
         if not f.exists() and not f.is_symlink():

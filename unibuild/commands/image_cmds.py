@@ -48,7 +48,7 @@ def _key_value(text: str, what: str) -> tuple[str, str]:
 @click.option("--in-image", is_flag=True, help="PROGRAM is already an image path (e.g. from --dir).")
 @click.option("--target-root", default=None, metavar="DIR",
               help="arm64 root to resolve a dynamic PROGRAM's libraries in (default $NANOS_TARGET_ROOT or build/target-root).")
-@click.option("--no-extras", is_flag=True, help="Leave out NSS modules and /etc files.")
+@click.option("--no-extras", is_flag=True, help="Leave out what the ELF files do not name: NSS modules, libgcc_s, /etc files, the program's package files.")
 @click.option("--keep-mtime", is_flag=True, help="Store host mtimes instead of 0.")
 @click.option("--keep-owner", is_flag=True, help="Store host uid/gid instead of 0.")
 @click.option("--uuid", "uuid_text", metavar="UUID", help="Filesystem UUID (default: derived from content).")

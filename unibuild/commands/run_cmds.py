@@ -91,7 +91,7 @@ def image_options(f):
         click.option("-e", "--env", "env", multiple=True, metavar="KEY=VALUE", help="Environment variable."),
         click.option("-f", "--file", "files", multiple=True, metavar="SRC[:DST]", help="Extra host file."),
         click.option("--dir", "dirs", multiple=True, metavar="SRC[:DST]", help="Extra host directory."),
-        click.option("--no-extras", is_flag=True, help="Leave out NSS modules and /etc files."),
+        click.option("--no-extras", is_flag=True, help="Leave out what the ELF files do not name: NSS modules, libgcc_s, /etc files, the program's package files."),
         click.option("--kopt", multiple=True, metavar="KEY[=VALUE]",
                      help="Kernel option, e.g. profile (syscall time summary at exit) or memstats."),
         click.option("-c", "--config", "config", type=click.Path(path_type=Path, dir_okay=False),
