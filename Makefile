@@ -50,6 +50,7 @@ kernel: $(STAMP)
 examples: $(STAMP)
 	$(MAKE) -s -C examples/hello
 	$(MAKE) -s -C examples/websrv
+	$(MAKE) -s -C examples/goweb
 
 # The dynamically linked hello: its libraries come from the arm64 target root (built once).
 run: examples
