@@ -80,8 +80,12 @@ int vnode_stat(struct vnode *v, struct linux_stat *st)
     st->st_size = vs.size;
     st->st_blksize = vs.blksize;
     st->st_blocks = vs.blocks;
-    st->st_mtime_sec = st->st_atime_sec = st->st_ctime_sec = vs.mtime_ns / 1000000000UL;
-    st->st_mtime_nsec = st->st_atime_nsec = st->st_ctime_nsec = vs.mtime_ns % 1000000000UL;
+    st->st_atime_sec = vs.atime_ns / 1000000000UL;
+    st->st_atime_nsec = vs.atime_ns % 1000000000UL;
+    st->st_mtime_sec = vs.mtime_ns / 1000000000UL;
+    st->st_mtime_nsec = vs.mtime_ns % 1000000000UL;
+    st->st_ctime_sec = vs.ctime_ns / 1000000000UL;
+    st->st_ctime_nsec = vs.ctime_ns % 1000000000UL;
     return 0;
 }
 

@@ -1,33 +1,24 @@
-/* The VFS over the read-only TFS image on the boot disk (interface: include/vfs.h).
+/* The VFS (interface: include/vfs.h): path walks and the file operations over the vnode tree
+ * (vnode.c), which starts as the TFS image on the boot disk and takes every change in memory.
  *
- * tfs.c has already checked the whole image when vfs_mount_root returns, so the tree here is
- * trusted: every vnode is one tfs_node, lives as long as the mount, and has exactly one parent,
- * which makes ".." and vfs_path simple walks. What comes from callers (paths) is checked here:
- * lengths, symlink hop counts, directory-ness of every step. */
+ * tfs.c has already checked the whole image when vfs_mount_root returns, so the tree is
+ * trusted; what comes from callers (paths, names) is checked here: lengths, symlink hop counts,
+ * directory-ness of every step. */
 #include "kernel.h"
 #include "block.h"
 #include "errno.h"
 #include "mm.h"
 #include "vfs.h"
 #include "tfs.h"
+#include "vnode.h"
 #include <string.h>
 
 #define MODE_IFREG 0100000
 #define MODE_IFDIR 0040000
 #define MODE_IFLNK 0120000
 
-struct vnode {
-    struct tfs_node *node;
-};
-
 static struct tfs *root_fs;
-static struct vnode *vnodes;          /* vnodes[i] wraps root_fs->nodes[i] */
 static struct boot_manifest manifest;
-
-static struct vnode *vnode_of(const struct tfs_node *n)
-{
-    return &vnodes[n->index];
-}
 
 static int disk_read(void *ctx, uint64_t offset, void *buf, uint64_t len)
 {
@@ -83,11 +74,7 @@ int vfs_mount_root(struct block_device *dev)
     default:
         panic("tfs: read error on %s at offset %#lx", dev->name, err.offset);
     }
-    vnodes = kzalloc(fs->node_count * sizeof(*vnodes));
-    if (!vnodes)
-        panic("tfs: out of memory for %u vnodes", fs->node_count);
-    for (uint32_t i = 0; i < fs->node_count; i++)
-        vnodes[i].node = &fs->nodes[i];
+    vnode_init(fs);
     root_fs = fs;
 
     int64_t debug = 0;
@@ -115,7 +102,7 @@ int vfs_mount_root(struct block_device *dev)
 
 struct vnode *vfs_root(void)
 {
-    return root_fs ? vnode_of(root_fs->root) : NULL;
+    return root_fs ? vnode_root() : NULL;
 }
 
 const struct boot_manifest *vfs_manifest(void)
@@ -125,7 +112,7 @@ const struct boot_manifest *vfs_manifest(void)
 
 enum vnode_type vfs_type(struct vnode *v)
 {
-    return (enum vnode_type)v->node->kind;   /* tfs_kind shares vnode_type's values */
+    return v->type;
 }
 
 /* True when only slashes (or nothing) remain in s. */
@@ -150,7 +137,7 @@ int vfs_lookup(struct vnode *cwd, const char *path, int flags, struct vnode **ou
         return -ENAMETOOLONG;
     const char *rest[VFS_MAX_SYMLINKS];
     int depth = 0, hops = 0;
-    struct tfs_node *node = path[0] == '/' || !cwd ? root_fs->root : cwd->node;
+    struct vnode *node = path[0] == '/' || !cwd ? vnode_root() : cwd;
     const char *p = path;
     bool want_dir = false;
     for (;;) {
@@ -176,102 +163,104 @@ int vfs_lookup(struct vnode *cwd, const char *path, int flags, struct vnode **ou
         for (int i = 0; i < depth && !trailing; i++)
             trailing = *rest[i] == '/';
         want_dir = last && trailing;
-        if (node->kind != TFS_DIR)
+        if (node->type != VNODE_DIR)
             return -ENOTDIR;
         if (len == 1 && name[0] == '.')
             continue;
         if (len == 2 && name[0] == '.' && name[1] == '.') {
-            node = node->parent;
+            if (node->parent)          /* a removed directory's ".." stays where it is */
+                node = node->parent;
             continue;
         }
-        struct tfs_node *child = tfs_dir_lookup(node, name, len);
-        if (!child)
+        struct dentry *d = node->nlink ? vnode_find(node, name, len) : NULL;
+        if (!d)
             return -ENOENT;
-        if (child->kind == TFS_SYMLINK && (!last || (flags & VFS_FOLLOW) || trailing)) {
+        struct vnode *child = d->v;
+        if (child->type == VNODE_SYMLINK && (!last || (flags & VFS_FOLLOW) || trailing)) {
             if (++hops > VFS_MAX_SYMLINKS)
                 return -ELOOP;
             if (*p)
                 rest[depth++] = p;
             p = child->target;
             if (p[0] == '/')
-                node = root_fs->root;   /* else: relative to the link's directory, `node` */
+                node = vnode_root();   /* else: relative to the link's directory, `node` */
             continue;
         }
         node = child;
     }
-    if (want_dir && node->kind != TFS_DIR)
+    if (want_dir && node->type != VNODE_DIR)
         return -ENOTDIR;
-    *out = vnode_of(node);
+    *out = node;
     return 0;
 }
 
 int vfs_stat(struct vnode *v, struct vstat *st)
 {
-    const struct tfs_node *n = v->node;
-    uint32_t type = n->kind == TFS_FILE ? MODE_IFREG : n->kind == TFS_DIR ? MODE_IFDIR : MODE_IFLNK;
+    uint32_t type = v->type == VNODE_FILE ? MODE_IFREG : v->type == VNODE_DIR ? MODE_IFDIR : MODE_IFLNK;
     memset(st, 0, sizeof(*st));
-    st->ino = n->id;
-    st->mode = type | n->mode;
-    st->nlink = n->nlink;
-    st->uid = n->uid;
-    st->gid = n->gid;
-    st->size = n->size;
-    st->mtime_ns = (uint64_t)n->mtime_ns;
+    st->ino = v->ino;
+    st->mode = type | v->mode;
+    st->nlink = v->nlink;
+    st->uid = v->uid;
+    st->gid = v->gid;
+    st->size = v->size;
+    st->atime_ns = (uint64_t)v->atime_ns;
+    st->mtime_ns = (uint64_t)v->mtime_ns;
+    st->ctime_ns = (uint64_t)v->ctime_ns;
     st->blksize = root_fs->block_size;
-    st->blocks = n->blocks512;
+    st->blocks = vnode_blocks512(v);
     return 0;
 }
 
 int64_t vfs_read(struct vnode *v, uint64_t offset, void *buf, uint64_t len)
 {
-    if (v->node->kind == TFS_DIR)
+    if (v->type == VNODE_DIR)
         return -EISDIR;
-    if (v->node->kind != TFS_FILE)
+    if (v->type != VNODE_FILE)
         return -EINVAL;
-    int64_t n = tfs_file_read(root_fs, v->node, offset, buf, len);
-    return n < 0 ? -EIO : n;
+    return vnode_read(v, offset, buf, len);
 }
 
 int64_t vfs_readlink(struct vnode *v, char *buf, size_t size)
 {
-    const struct tfs_node *n = v->node;
-    if (n->kind != TFS_SYMLINK)
+    if (v->type != VNODE_SYMLINK)
         return -EINVAL;
-    size_t len = n->size < size ? n->size : size;
-    memcpy(buf, n->target, len);
+    size_t len = v->size < size ? v->size : size;
+    memcpy(buf, v->target, len);
     return len;
 }
 
-/* Cookie 0 is ".", 1 is "..", 2 + i is the i-th stored entry (in name order). */
+/* Cookie 0 is ".", 1 is "..", 2 + i is the i-th entry. */
 int vfs_readdir(struct vnode *dir, uint64_t *cookie, struct vdirent *out)
 {
-    const struct tfs_node *d = dir->node;
-    if (d->kind != TFS_DIR)
+    if (dir->type != VNODE_DIR)
         return -ENOTDIR;
     uint64_t c = *cookie;
     if (c < 2) {
-        const struct tfs_node *n = c == 0 ? d : d->parent;
-        out->ino = n->id;
+        const struct vnode *n = c == 0 || !dir->parent ? dir : dir->parent;
+        out->ino = n->ino;
         out->type = VNODE_DIR;
         memcpy(out->name, "..", c + 1);
         out->name[c + 1] = 0;
-    } else if (c - 2 < d->entry_count) {
-        const struct tfs_dirent *e = &d->entries[c - 2];
-        out->ino = e->node->id;
-        out->type = (enum vnode_type)e->node->kind;
-        memcpy(out->name, e->name, e->len + 1);   /* len <= 255: fits name[256] with its NUL */
     } else {
-        return 0;
+        struct dentry *d = dir->nlink ? vnode_entries(dir) : NULL;
+        for (uint64_t i = 2; d && i < c; i++)
+            d = d->next;
+        if (!d)
+            return 0;
+        out->ino = d->v->ino;
+        out->type = d->v->type;
+        memcpy(out->name, d->name, d->len + 1);   /* len <= 255: fits name[256] with its NUL */
     }
     *cookie = c + 1;
     return 1;
 }
 
-/* The unique path of v (every node has one parent), built from the end of buf backwards and
- * moved to its start; NUL-terminated. Returns its length or -ERANGE. */
+/* The path of v's first name, built from the end of buf backwards and moved to its start;
+ * NUL-terminated. Returns its length, -ERANGE, or -ENOENT for an unlinked node. */
 int vfs_path(struct vnode *v, char *buf, size_t size)
 {
-    const struct tfs_node *n = v->node;
+    const struct vnode *n = v;
     if (size < 2)
         return -ERANGE;
     size_t pos = size - 1;
@@ -279,6 +268,8 @@ int vfs_path(struct vnode *v, char *buf, size_t size)
     if (n->parent == n)
         buf[--pos] = '/';
     for (; n->parent != n; n = n->parent) {
+        if (!n->parent)
+            return -ENOENT;
         if (pos < n->name_len + 1)
             return -ERANGE;
         pos -= n->name_len;

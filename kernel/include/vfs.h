@@ -1,6 +1,8 @@
-/* The virtual file system the ELF loader and the file syscalls use. Today one read-only TFS
- * mounted at /; vnodes live as long as the mount, so callers need no reference counting yet
- * (the writable TFS will add it). Every function returns a negative errno on failure. */
+/* The virtual file system the ELF loader and the file syscalls use: the TFS image mounted at /,
+ * writable, with every change kept in memory for the life of the program (nothing is written
+ * back to the disk image). Vnodes are never freed while the system runs, so callers need no
+ * reference counting; an unlinked file's data goes when its last open file closes.
+ * Every function returns a negative errno on failure. */
 #pragma once
 #include <stdint.h>
 #include <stddef.h>
@@ -17,7 +19,7 @@ struct vstat {
     uint32_t nlink;
     uint32_t uid, gid;
     uint64_t size;
-    uint64_t mtime_ns;
+    uint64_t atime_ns, mtime_ns, ctime_ns;
     uint32_t blksize;     /* the filesystem's block size (the image header's), never a literal */
     uint64_t blocks;      /* 512-byte units actually allocated (holes excluded) */
 };

@@ -1,0 +1,333 @@
+/* The in-memory file tree over the image (see vnode.h). Single CPU, interrupts masked in the
+ * kernel: no locks. Memory: a vnode per node the program reached, a dentry per name listed, and
+ * one page per written page of a changed file. */
+#include "kernel.h"
+#include "vnode.h"
+#include "tfs.h"
+#include "mm.h"
+#include "timer.h"
+#include "errno.h"
+#include <string.h>
+
+static struct tfs *image;
+static struct vnode *root;
+static uint64_t next_ino;
+
+int64_t vnode_now_ns(void) { return (int64_t)time_realtime_ns(); }
+
+static struct vnode *from_image(const struct tfs_node *n, struct vnode *parent)
+{
+    struct vnode *v = kzalloc(sizeof(*v));
+    if (!v)
+        return NULL;
+    v->type = (enum vnode_type)n->kind;   /* tfs_kind shares vnode_type's values */
+    v->ino = n->id;
+    v->mode = n->mode;
+    v->uid = n->uid;
+    v->gid = n->gid;
+    v->nlink = n->nlink;
+    v->size = n->size;
+    v->atime_ns = v->mtime_ns = v->ctime_ns = n->mtime_ns;
+    v->parent = parent ? parent : v;
+    v->lower = n;
+    v->target = n->target;
+    return v;
+}
+
+void vnode_init(struct tfs *fs)
+{
+    image = fs;
+    uint64_t top = 0;
+    for (uint32_t i = 0; i < fs->node_count; i++)
+        if (fs->nodes[i].id > top)
+            top = fs->nodes[i].id;
+    next_ino = top + 1;
+    root = from_image(fs->root, NULL);
+    if (!root)
+        panic("vfs: out of memory for the root directory");
+    root->name = "";
+}
+
+struct vnode *vnode_root(void) { return root; }
+
+static struct dentry *new_dentry(const char *name, size_t len, struct vnode *v)
+{
+    struct dentry *d = kmalloc(sizeof(*d) + len + 1);
+    if (!d)
+        return NULL;
+    d->v = v;
+    d->next = NULL;
+    d->len = (uint32_t)len;
+    memcpy(d->name, name, len);
+    d->name[len] = 0;
+    return d;
+}
+
+/* The image's entries become dentries (kept in the image's order), once per directory. */
+static int list_image_entries(struct vnode *dir)
+{
+    if (dir->listed || !dir->lower) {
+        dir->listed = true;
+        return 0;
+    }
+    struct dentry **tail = &dir->entries;
+    while (*tail)
+        tail = &(*tail)->next;
+    for (uint32_t i = 0; i < dir->lower->entry_count; i++) {
+        const struct tfs_dirent *e = &dir->lower->entries[i];
+        struct vnode *v = from_image(e->node, dir);
+        struct dentry *d = v ? new_dentry(e->name, e->len, v) : NULL;
+        if (!d) {
+            kfree(v);
+            return -ENOMEM;            /* listed stays false: the next call finishes the job */
+        }
+        v->name = d->name;
+        v->name_len = d->len;
+        if (v->type == VNODE_DIR)
+            dir->subdirs++;
+        *tail = d;
+        tail = &d->next;
+    }
+    dir->listed = true;
+    return 0;
+}
+
+struct dentry *vnode_entries(struct vnode *dir)
+{
+    list_image_entries(dir);
+    return dir->entries;
+}
+
+struct dentry *vnode_find(struct vnode *dir, const char *name, size_t len)
+{
+    if (!dir->listed && dir->lower) {
+        /* Before listing, answer a miss from the image's sorted entries without listing. */
+        if (!tfs_dir_lookup(dir->lower, name, len))
+            return NULL;
+        if (list_image_entries(dir))
+            return NULL;
+    }
+    for (struct dentry *d = dir->entries; d; d = d->next)
+        if (d->len == len && !memcmp(d->name, name, len))
+            return d;
+    return NULL;
+}
+
+struct vnode *vnode_new(enum vnode_type type, uint32_t mode)
+{
+    struct vnode *v = kzalloc(sizeof(*v));
+    if (!v)
+        return NULL;
+    v->type = type;
+    v->ino = next_ino++;
+    v->mode = mode & 07777;
+    v->nlink = 0;
+    v->atime_ns = v->mtime_ns = v->ctime_ns = vnode_now_ns();
+    v->listed = true;
+    v->in_memory = true;
+    return v;
+}
+
+int vnode_link(struct vnode *dir, const char *name, size_t len, struct vnode *v)
+{
+    int err = list_image_entries(dir);
+    if (err)
+        return err;
+    struct dentry *d = new_dentry(name, len, v);
+    if (!d)
+        return -ENOMEM;
+    struct dentry **tail = &dir->entries;
+    while (*tail)
+        tail = &(*tail)->next;
+    *tail = d;
+    if (!v->parent || v->parent == v) {
+        if (v != root) {
+            v->parent = dir;
+            v->name = d->name;
+            v->name_len = d->len;
+        }
+    }
+    v->nlink += v->type == VNODE_DIR ? 2 : 1;     /* a directory's "." counts too */
+    if (v->type == VNODE_DIR) {
+        dir->subdirs++;
+        dir->nlink++;                             /* the child's ".." */
+    }
+    dir->mtime_ns = dir->ctime_ns = v->ctime_ns = vnode_now_ns();
+    return 0;
+}
+
+void vnode_unlink(struct vnode *dir, struct dentry *d)
+{
+    for (struct dentry **pp = &dir->entries; *pp; pp = &(*pp)->next)
+        if (*pp == d) {
+            *pp = d->next;
+            break;
+        }
+    struct vnode *v = d->v;
+    if (v->type == VNODE_DIR) {
+        dir->subdirs--;
+        dir->nlink--;
+        v->nlink = 0;
+    } else {
+        v->nlink--;
+    }
+    if (v->name == d->name) {          /* its first name went: find another, or none */
+        v->parent = NULL;
+        v->name = NULL;
+        v->name_len = 0;
+    }
+    dir->mtime_ns = dir->ctime_ns = v->ctime_ns = vnode_now_ns();
+    kfree(d);
+    vnode_maybe_free(v);
+}
+
+static uint8_t *page_at(const struct vnode *v, uint64_t index)
+{
+    return index < v->page_slots && v->pages[index] ? phys_to_virt(v->pages[index]) : NULL;
+}
+
+static int grow_slots(struct vnode *v, uint64_t slots)
+{
+    if (slots <= v->page_slots)
+        return 0;
+    uint64_t n = v->page_slots ? v->page_slots : 8;
+    while (n < slots)
+        n *= 2;
+    uint64_t *p = kzalloc(n * sizeof(uint64_t));
+    if (!p)
+        return -ENOSPC;
+    if (v->pages)
+        memcpy(p, v->pages, v->page_slots * sizeof(uint64_t));
+    kfree(v->pages);
+    v->pages = p;
+    v->page_slots = n;
+    return 0;
+}
+
+/* The first change to an image file: its bytes move into pages of its own. */
+static int copy_up(struct vnode *v)
+{
+    if (v->in_memory)
+        return 0;
+    uint64_t pages = ALIGN_UP(v->size, PAGE_SIZE) >> PAGE_SHIFT;
+    int err = grow_slots(v, pages);
+    if (err)
+        return err;
+    for (uint64_t i = 0; i < pages; i++) {
+        uint64_t pa = page_alloc(1);
+        if (!pa)
+            return -ENOSPC;
+        uint8_t *page = phys_to_virt(pa);
+        memset(page, 0, PAGE_SIZE);
+        uint64_t off = i * PAGE_SIZE, n = v->size - off < PAGE_SIZE ? v->size - off : PAGE_SIZE;
+        if (tfs_file_read(image, v->lower, off, page, n) < 0) {
+            page_free(pa, 1);
+            return -EIO;
+        }
+        v->pages[i] = pa;
+        v->pages_used++;
+    }
+    v->in_memory = true;
+    return 0;
+}
+
+int64_t vnode_read(struct vnode *v, uint64_t offset, void *buf, uint64_t len)
+{
+    if (offset >= v->size)
+        return 0;
+    if (len > v->size - offset)
+        len = v->size - offset;
+    if (!v->in_memory) {
+        int64_t n = tfs_file_read(image, v->lower, offset, buf, len);
+        return n < 0 ? -EIO : n;
+    }
+    for (uint64_t done = 0; done < len; ) {
+        uint64_t pos = offset + done, in = pos & (PAGE_SIZE - 1);
+        uint64_t n = PAGE_SIZE - in < len - done ? PAGE_SIZE - in : len - done;
+        uint8_t *page = page_at(v, pos >> PAGE_SHIFT);
+        if (page)
+            memcpy((char *)buf + done, page + in, n);
+        else
+            memset((char *)buf + done, 0, n);     /* a hole */
+        done += n;
+    }
+    return (int64_t)len;
+}
+
+int64_t vnode_write(struct vnode *v, uint64_t offset, const void *buf, uint64_t len)
+{
+    int err = copy_up(v);
+    if (err)
+        return err;
+    if (len == 0)
+        return 0;
+    if (offset + len < offset)
+        return -EFBIG;
+    if ((err = grow_slots(v, ALIGN_UP(offset + len, PAGE_SIZE) >> PAGE_SHIFT)))
+        return err;
+    uint64_t done = 0;
+    while (done < len) {
+        uint64_t pos = offset + done, index = pos >> PAGE_SHIFT, in = pos & (PAGE_SIZE - 1);
+        uint64_t n = PAGE_SIZE - in < len - done ? PAGE_SIZE - in : len - done;
+        if (!v->pages[index]) {
+            uint64_t pa = page_alloc(1);
+            if (!pa)
+                break;                 /* out of memory: a short write, ENOSPC if nothing */
+            memset(phys_to_virt(pa), 0, PAGE_SIZE);
+            v->pages[index] = pa;
+            v->pages_used++;
+        }
+        memcpy((uint8_t *)phys_to_virt(v->pages[index]) + in, (const char *)buf + done, n);
+        done += n;
+    }
+    if (!done)
+        return -ENOSPC;
+    if (offset + done > v->size)
+        v->size = offset + done;
+    v->mtime_ns = v->ctime_ns = vnode_now_ns();
+    return (int64_t)done;
+}
+
+int vnode_truncate(struct vnode *v, uint64_t size)
+{
+    int err = copy_up(v);
+    if (err)
+        return err;
+    if (size < v->size) {
+        uint64_t keep = ALIGN_UP(size, PAGE_SIZE) >> PAGE_SHIFT;
+        for (uint64_t i = keep; i < v->page_slots; i++)
+            if (v->pages[i]) {
+                page_free(v->pages[i], 1);
+                v->pages[i] = 0;
+                v->pages_used--;
+            }
+        uint8_t *last = size & (PAGE_SIZE - 1) ? page_at(v, size >> PAGE_SHIFT) : NULL;
+        if (last)                      /* bytes past the new end read as zeros if it grows again */
+            memset(last + (size & (PAGE_SIZE - 1)), 0, PAGE_SIZE - (size & (PAGE_SIZE - 1)));
+    }
+    v->size = size;
+    v->mtime_ns = v->ctime_ns = vnode_now_ns();
+    return 0;
+}
+
+uint64_t vnode_blocks512(const struct vnode *v)
+{
+    if (!v->in_memory)
+        return v->lower ? v->lower->blocks512 : 0;
+    return v->pages_used * (PAGE_SIZE / 512);
+}
+
+void vnode_maybe_free(struct vnode *v)
+{
+    if (v->nlink || v->users || v == root)
+        return;
+    for (uint64_t i = 0; i < v->page_slots; i++)
+        if (v->pages[i])
+            page_free(v->pages[i], 1);
+    kfree(v->pages);
+    v->pages = NULL;
+    v->page_slots = v->pages_used = 0;
+    v->size = 0;
+    /* The vnode itself stays: a process's cwd or a mapping may still name it (no counts for
+     * those yet); it is small, and reads of it now find an empty file. */
+}

@@ -1,0 +1,61 @@
+/* The in-memory file tree behind the VFS (internal to kernel/fs). The image's TFS is the lower,
+ * read-only layer; every node the program touches becomes a vnode, and every change lives in
+ * vnodes only, in RAM, for as long as the program runs (an overlay, like Linux's overlayfs over a
+ * tmpfs). A directory lists its image entries the first time it is looked into; a file reads its
+ * bytes from the image until the first change copies them into pages of its own. */
+#pragma once
+#include <stdint.h>
+#include <stdbool.h>
+#include "vfs.h"
+
+struct tfs;
+struct tfs_node;
+
+struct dentry {
+    struct vnode *v;
+    struct dentry *next;
+    uint32_t len;
+    char name[];               /* NUL-terminated */
+};
+
+struct vnode {
+    enum vnode_type type;
+    uint64_t ino;
+    uint32_t mode;             /* permission bits (07777) */
+    uint32_t uid, gid, nlink;
+    uint64_t size;             /* files: bytes; symlinks: target length */
+    int64_t atime_ns, mtime_ns, ctime_ns;
+    struct vnode *parent;      /* directory of its first name; NULL once unlinked */
+    const char *name;          /* that name (inside the parent's dentry) */
+    uint32_t name_len;
+    const struct tfs_node *lower;   /* image node, or NULL for one the program made */
+    /* directories */
+    bool listed;               /* the image's entries are dentries now */
+    struct dentry *entries;
+    uint32_t subdirs;
+    /* files: once in memory, page-sized chunks (0: a hole) */
+    bool in_memory;
+    uint64_t *pages;
+    uint64_t page_slots, pages_used;
+    /* symlinks */
+    char *target;
+    /* open files and mappings; an unlinked vnode's memory goes when both are gone */
+    uint32_t users;
+};
+
+void vnode_init(struct tfs *fs);
+struct vnode *vnode_root(void);
+int64_t vnode_now_ns(void);
+/* The entry `name` in dir (a directory), or NULL. */
+struct dentry *vnode_find(struct vnode *dir, const char *name, size_t len);
+/* The first dentry of dir (after listing the image's entries). */
+struct dentry *vnode_entries(struct vnode *dir);
+struct vnode *vnode_new(enum vnode_type type, uint32_t mode);
+int vnode_link(struct vnode *dir, const char *name, size_t len, struct vnode *v);
+void vnode_unlink(struct vnode *dir, struct dentry *d);
+int64_t vnode_read(struct vnode *v, uint64_t offset, void *buf, uint64_t len);
+int64_t vnode_write(struct vnode *v, uint64_t offset, const void *buf, uint64_t len);
+int vnode_truncate(struct vnode *v, uint64_t size);
+uint64_t vnode_blocks512(const struct vnode *v);
+/* Free an unlinked vnode with no users left. */
+void vnode_maybe_free(struct vnode *v);
