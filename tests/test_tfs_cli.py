@@ -62,7 +62,9 @@ def test_ls_matches_host_modes_sizes_and_names(tree):
     assert fields[4] == str(host.st_size) and fields[-1] == "hosts"
     assert fields[5:7] == ["1970-01-01", "00:00"]
     root = unibuild("ls", img).stdout.decode().splitlines()
-    assert [line.split(" -> ")[0].split()[-1] for line in root] == ["bin", "etc", "hosts-link", "sparse"]
+    # The tree's entries, plus the directories every image gets (run, tmp, var/tmp).
+    assert [line.split(" -> ")[0].split()[-1] for line in root] == ["bin", "etc", "hosts-link", "run",
+                                                                   "sparse", "tmp", "var"]
     link = next(line for line in root if "hosts-link" in line)
     assert link.startswith("l") and link.endswith("hosts-link -> etc/hosts")
 
@@ -81,8 +83,8 @@ def test_build_stores_program_argv_env_and_kernel_options(tree):
                             "env": ["HOME=/", "A=b=c"], "kernel": {"mtu": 1400, "debug": 1}}
     assert data["header"]["block_size"] == 4096
     names = [c["name"] for c in data["tree"]["children"]]
-    assert names == ["bin", "etc", "hosts-link", "sparse"]
-    sparse = data["tree"]["children"][3]
+    assert names == ["bin", "etc", "hosts-link", "run", "sparse", "tmp", "var"]
+    sparse = data["tree"]["children"][4]
     assert sparse["size"] == (1 << 20) + 3 and len(sparse["extents"]) == 1
     text = unibuild("dump", img).stdout.decode()
     assert "program:     /bin/prog" in text and "hosts-link" in text

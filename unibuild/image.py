@@ -76,6 +76,7 @@ def build_image(manifest: Manifest, output: Path) -> WriteStats:
         _place_file(root, p, manifest)
     for dst, target in manifest.symlinks.items():
         _put(root, dst, Symlink(target))
+    _add_standard_dirs(root)
     _check_program(root, manifest.program)
     env = []
     for k, v in manifest.env.items():
@@ -86,6 +87,24 @@ def build_image(manifest: Manifest, output: Path) -> WriteStats:
                 kernel=dict(manifest.kernel_options))
     return write_image(Path(output), root, boot, block_size=manifest.block_size,
                        uuid=manifest.uuid, min_size=manifest.min_size)
+
+
+# Directories every Linux system has and programs write to without asking (temporary files, pid
+# files); the kernel keeps what is written there in memory. Sticky and world-writable as on Linux.
+STANDARD_DIRS = {"tmp": 0o1777, "run": 0o755, "var": 0o755, "var/tmp": 0o1777}
+
+
+def _add_standard_dirs(root: Dir) -> None:
+    for path, mode in STANDARD_DIRS.items():
+        parent = root
+        for part in path.split("/")[:-1]:
+            parent = parent.children[part]
+            if not isinstance(parent, Dir):
+                break   # the user put a file or symlink there: leave it alone
+        else:
+            name = path.split("/")[-1]
+            if name not in parent.children:
+                parent.children[name] = Dir(meta=Meta(mode=mode))
 
 
 def _split(dst: str) -> list[str]:

@@ -48,6 +48,13 @@ int64_t file_write(struct file *f, const void *kbuf, uint64_t len)
     return f->ops->write ? f->ops->write(f, kbuf, len) : -EINVAL;
 }
 
+int64_t file_write_at(struct file *f, const void *kbuf, uint64_t len, uint64_t offset, bool use_offset)
+{
+    if (use_offset && f->ops->write_at)
+        return f->ops->write_at(f, kbuf, len, offset);
+    return file_write(f, kbuf, len);
+}
+
 uint32_t file_poll(struct file *f)
 {
     return f->ops->poll ? f->ops->poll(f) : POLL_ALWAYS;
@@ -99,9 +106,36 @@ static int64_t vnode_file_read(struct file *f, void *kbuf, uint64_t len, uint64_
     return n;
 }
 
+/* On Linux, pwrite on an O_APPEND file appends anyway (pwrite(2), BUGS: kept for
+ * compatibility), so both paths honour O_APPEND. */
+static int64_t vnode_file_write_at(struct file *f, const void *kbuf, uint64_t len, uint64_t offset)
+{
+    if (f->flags & O_APPEND) {
+        struct vstat st;
+        vfs_stat(f->vnode, &st);
+        offset = st.size;
+    }
+    return vfs_write(f->vnode, offset, kbuf, len);
+}
+
 static int64_t vnode_file_write(struct file *f, const void *kbuf, uint64_t len)
 {
-    return vfs_type(f->vnode) == VNODE_DIR ? -EISDIR : -EROFS; /* the image is read-only today */
+    int64_t n = vnode_file_write_at(f, kbuf, len, f->offset);
+    if (n > 0) {
+        if (f->flags & O_APPEND) {
+            struct vstat st;
+            vfs_stat(f->vnode, &st);
+            f->offset = st.size;
+        } else {
+            f->offset += n;
+        }
+    }
+    return n;
+}
+
+static void vnode_file_release(struct file *f)
+{
+    vfs_put(f->vnode);
 }
 
 static int vnode_file_stat(struct file *f, struct linux_stat *st)
@@ -114,7 +148,9 @@ static const struct file_ops vnode_file_ops = {
     .kind = FILE_VNODE,
     .read = vnode_file_read,
     .write = vnode_file_write,
+    .write_at = vnode_file_write_at,
     .stat = vnode_file_stat,
+    .release = vnode_file_release,
     .seekable = true,
 };
 
@@ -124,7 +160,10 @@ struct file *file_new(enum file_kind kind, struct vnode *vnode, int flags)
     if (!ops)
         return NULL;
     struct file *f = file_alloc(ops, NULL, flags);
-    if (f)
+    if (f) {
         f->vnode = vnode;
+        if (kind == FILE_VNODE)
+            vfs_get(vnode);
+    }
     return f;
 }

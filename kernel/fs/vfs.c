@@ -203,7 +203,8 @@ int vfs_stat(struct vnode *v, struct vstat *st)
     st->nlink = v->nlink;
     st->uid = v->uid;
     st->gid = v->gid;
-    st->size = v->size;
+    /* Directories report one block, as ext4 does for all but huge ones (ls -l shows 4096). */
+    st->size = v->type == VNODE_DIR ? root_fs->block_size : v->size;
     st->atime_ns = (uint64_t)v->atime_ns;
     st->mtime_ns = (uint64_t)v->mtime_ns;
     st->ctime_ns = (uint64_t)v->ctime_ns;

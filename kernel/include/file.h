@@ -35,6 +35,8 @@ struct file_ops {
     /* Bytes read into kbuf; at `offset` when use_offset, else at (and advancing) f->offset. */
     int64_t (*read)(struct file *f, void *kbuf, uint64_t len, uint64_t offset, bool use_offset);
     int64_t (*write)(struct file *f, const void *kbuf, uint64_t len);
+    /* pwrite: at `offset`, f->offset unchanged. NULL: the position means nothing (devices). */
+    int64_t (*write_at)(struct file *f, const void *kbuf, uint64_t len, uint64_t offset);
     /* The poll events ready now. NULL: the file cannot be waited on (epoll refuses it with
      * EPERM; poll and select see POLL_ALWAYS). */
     uint32_t (*poll)(struct file *f);
@@ -67,6 +69,8 @@ void file_put(struct file *f);
 struct file *devfs_open(const char *path, int flags);
 const struct file_ops *devfs_ops(enum file_kind kind);
 int64_t file_read(struct file *f, void *kbuf, uint64_t len, uint64_t offset, bool use_offset);
+/* At `offset` when use_offset (pwrite), else at the file position (or the end, O_APPEND). */
+int64_t file_write_at(struct file *f, const void *kbuf, uint64_t len, uint64_t offset, bool use_offset);
 int64_t file_write(struct file *f, const void *kbuf, uint64_t len);
 uint32_t file_poll(struct file *f);
 int64_t file_ioctl(struct file *f, uint32_t cmd, uint64_t arg);

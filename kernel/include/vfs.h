@@ -51,6 +51,38 @@ int vfs_readdir(struct vnode *dir, uint64_t *cookie, struct vdirent *out);
 /* The absolute path a vnode was found at (for /proc/self/exe, getcwd). */
 int vfs_path(struct vnode *v, char *buf, size_t size);
 
+/* ---- changes (vfs_write.c) ----
+ * Names are single path components. Errors as Linux gives them: EEXIST, ENOENT, ENOTDIR,
+ * EISDIR, ENOTEMPTY, EINVAL (a directory into itself), EBUSY ("." or "..", the root), ENOSPC
+ * when memory runs out. */
+int vfs_create(struct vnode *dir, const char *name, size_t len, enum vnode_type type, uint32_t mode,
+               const char *target, struct vnode **out);
+/* unlink (want_dir false) or rmdir (true). */
+int vfs_remove(struct vnode *dir, const char *name, size_t len, bool want_dir);
+/* flags: RENAME_NOREPLACE (1), RENAME_EXCHANGE (2). */
+int vfs_rename(struct vnode *odir, const char *oname, size_t olen, struct vnode *ndir, const char *nname,
+               size_t nlen, unsigned flags);
+int vfs_link(struct vnode *v, struct vnode *dir, const char *name, size_t len);
+int64_t vfs_write(struct vnode *v, uint64_t offset, const void *buf, uint64_t len);
+int vfs_truncate(struct vnode *v, uint64_t size);
+
+#define VATTR_MODE  1
+#define VATTR_UID   2
+#define VATTR_GID   4
+#define VATTR_ATIME 8
+#define VATTR_MTIME 16
+struct vattr {
+    unsigned mask;
+    uint32_t mode, uid, gid;
+    int64_t atime_ns, mtime_ns;
+};
+/* chmod/chown/utimes; the change time becomes now. */
+int vfs_setattr(struct vnode *v, const struct vattr *a);
+/* An open file holds its vnode: an unlinked file keeps its data until the last one closes. */
+void vfs_get(struct vnode *v);
+void vfs_put(struct vnode *v);
+bool vfs_is_root(struct vnode *v);
+
 /* The boot manifest stored in the image's root tuple. */
 struct boot_manifest {
     const char *program;       /* absolute path inside the image */

@@ -8,6 +8,7 @@
 #include "mm.h"
 #include "errno.h"
 #include "linux_abi.h"
+#include <string.h>
 
 char *user_path(uint64_t upath, int *err)
 {
@@ -54,4 +55,47 @@ int lookup_at(int dirfd, const char *path, int vfs_flags, struct vnode **out)
     if (err)
         return err;
     return vfs_lookup(start, path, vfs_flags, out);
+}
+
+/* Split path (modified in place) into its directory, looked up with every symlink followed, and
+ * its last component. Trailing slashes are dropped and reported; "/" alone gives the root with
+ * an empty name. */
+int lookup_parent_at(int dirfd, char *path, struct vnode **dir, const char **name, size_t *len, bool *trailing)
+{
+    if (!path[0])
+        return -ENOENT;
+    size_t n = strlen(path);
+    *trailing = false;
+    while (n > 1 && path[n - 1] == '/') {
+        path[--n] = 0;
+        *trailing = true;
+    }
+    char *slash = strrchr(path, '/');
+    int err;
+    if (!slash) {
+        *name = path;
+        *len = n;
+        if ((err = dirfd_vnode(dirfd, path, dir)))
+            return err;
+        if (!*dir)
+            *dir = current_process()->cwd;
+    } else if (slash == path && n == 1) {   /* "/" */
+        *dir = vfs_root();
+        *name = path + 1;
+        *len = 0;
+        return 0;
+    } else {
+        *name = slash + 1;
+        *len = n - (size_t)(slash + 1 - path);
+        if (slash == path) {
+            *dir = vfs_root();
+        } else {
+            *slash = 0;
+            err = lookup_at(dirfd, path, VFS_FOLLOW, dir);
+            *slash = '/';
+            if (err)
+                return err;
+        }
+    }
+    return vfs_type(*dir) == VNODE_DIR ? 0 : -ENOTDIR;
 }

@@ -21,6 +21,23 @@
 
 static struct process *proc(void) { return current_process(); }
 
+/* O_CREAT: make a regular file at path (its directory must exist). EEXIST when the name is
+ * taken by something lookup could not follow (a dangling symlink: Linux would create its
+ * target, which we do not). */
+static int create_file(int dirfd, char *path, uint32_t mode, struct vnode **out)
+{
+    struct vnode *dir;
+    const char *name;
+    size_t len;
+    bool trailing;
+    int err = lookup_parent_at(dirfd, path, &dir, &name, &len, &trailing);
+    if (err)
+        return err;
+    if (trailing || len == 0)
+        return -EISDIR;
+    return vfs_create(dir, name, len, VNODE_FILE, mode & ~current_process()->umask, NULL, out);
+}
+
 SYSCALL(openat)
 {
     int flags = (int)a2, err;
@@ -32,14 +49,18 @@ SYSCALL(openat)
     flags |= O_LARGEFILE;   /* 64-bit Linux forces it; F_GETFL shows it */
     if ((f = devfs_open(path, flags)))
         goto install;
-    err = lookup_at((int)a0, path, (flags & O_NOFOLLOW) ? 0 : VFS_FOLLOW, &v);
-    if (err == -ENOENT && (flags & O_CREAT)) {
-        err = -EROFS;   /* the image is read-only until the writable TFS lands */
+    if ((flags & O_TMPFILE) == O_TMPFILE) {
+        err = -EOPNOTSUPP;              /* unnamed files: not yet */
         goto out;
     }
-    if (err)
+    bool excl = (flags & O_CREAT) && (flags & O_EXCL);
+    err = lookup_at((int)a0, path, (flags & O_NOFOLLOW) || excl ? 0 : VFS_FOLLOW, &v);
+    if (err == -ENOENT && (flags & O_CREAT)) {
+        if ((err = create_file((int)a0, path, (uint32_t)a3, &v)))
+            goto out;
+    } else if (err) {
         goto out;
-    if ((flags & O_CREAT) && (flags & O_EXCL)) {
+    } else if (excl) {
         err = -EEXIST;
         goto out;
     }
@@ -56,10 +77,9 @@ SYSCALL(openat)
         err = -EISDIR;
         goto out;
     }
-    if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC)) {
-        err = -EROFS;
+    /* Linux truncates even for O_RDONLY|O_TRUNC (open(2) calls it unspecified). */
+    if ((flags & O_TRUNC) && !(flags & O_PATH) && vfs_type(v) == VNODE_FILE && (err = vfs_truncate(v, 0)))
         goto out;
-    }
     f = file_new(FILE_VNODE, v, flags);
 install:
     if (!f) {
@@ -114,7 +134,8 @@ static int64_t read_to_user(struct file *f, uint64_t ubuf, uint64_t len, int64_t
     return done;
 }
 
-static int64_t write_from_user(struct file *f, uint64_t ubuf, uint64_t len)
+/* Write from user memory through a bounce buffer; at `offset` when it is >= 0 (pwrite). */
+static int64_t write_from_user(struct file *f, uint64_t ubuf, uint64_t len, int64_t offset)
 {
     uint64_t done = 0;
     char *buf = kmalloc(len < IO_CHUNK ? (len ? len : 1) : IO_CHUNK);
@@ -126,7 +147,7 @@ static int64_t write_from_user(struct file *f, uint64_t ubuf, uint64_t len)
             kfree(buf);
             return done ? (int64_t)done : -EFAULT;
         }
-        int64_t n = file_write(f, buf, want);
+        int64_t n = file_write_at(f, buf, want, offset + done, offset >= 0);
         if (n < 0) {
             kfree(buf);
             return done ? (int64_t)done : n;
@@ -158,12 +179,11 @@ SYSCALL(write)
 {
     int64_t err;
     struct file *f = io_fd((int)a0, true, &err);
-    return f ? write_from_user(f, a1, a2) : err;
+    return f ? write_from_user(f, a1, a2, -1) : err;
 }
 
-/* pread64/pwrite64: positioned I/O on files that can seek (pipes, sockets, the console: ESPIPE).
- * No writable regular file exists yet (the image is read-only), so pwrite only reaches devices,
- * where the position means nothing, as on Linux. */
+/* pread64/pwrite64: positioned I/O on files that can seek (pipes, sockets, the console: ESPIPE);
+ * on devices the position means nothing, as on Linux. */
 static int64_t positioned_io(int fd, uint64_t ubuf, uint64_t len, int64_t offset, bool write)
 {
     int64_t err;
@@ -174,7 +194,7 @@ static int64_t positioned_io(int fd, uint64_t ubuf, uint64_t len, int64_t offset
         return -ESPIPE;
     if (offset < 0)
         return -EINVAL;
-    return write ? write_from_user(f, ubuf, len) : read_to_user(f, ubuf, len, offset);
+    return write ? write_from_user(f, ubuf, len, offset) : read_to_user(f, ubuf, len, offset);
 }
 
 SYSCALL(pread64) { return positioned_io((int)a0, a1, a2, (int64_t)a3, false); }
@@ -198,7 +218,7 @@ static int64_t vector_io(int fd, uint64_t uiov, uint64_t count, bool write)
             return -EINVAL;
         if (iov.iov_len == 0)
             continue;
-        int64_t n = write ? write_from_user(f, iov.iov_base, iov.iov_len)
+        int64_t n = write ? write_from_user(f, iov.iov_base, iov.iov_len, -1)
                           : read_to_user(f, iov.iov_base, iov.iov_len, -1);
         if (n < 0)
             return total ? total : n;

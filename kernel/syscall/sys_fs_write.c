@@ -1,6 +1,6 @@
-/* Syscalls that change the filesystem. The image is mounted read-only until the writable TFS
- * lands, so these answer exactly what Linux answers on a read-only mount: the lookup errors
- * first (ENOENT, ENOTDIR, EEXIST where the call would create an existing name), then EROFS. */
+/* Syscalls that change the file tree. Changes live in memory for the life of the program (the
+ * VFS overlays the read-only image); the checks and their order follow Linux's fs/namei.c, so a
+ * program sees the errors it would see on a tmpfs. */
 #include "kernel.h"
 #include "syscall.h"
 #include "syscall_path.h"
@@ -10,109 +10,324 @@
 #include "mm.h"
 #include "uaccess.h"
 #include "errno.h"
+#include "timer.h"
 #include "linux_abi.h"
 #include <string.h>
 
-/* The parent directory of path must exist and be a directory; then `exists` tells whether the
- * final name does. Returns 0 or a lookup error. */
-static int classify(int dirfd, uint64_t upath, bool *exists, struct vnode **node)
+#define RENAME_NOREPLACE 1
+#define RENAME_EXCHANGE  2
+#define RENAME_WHITEOUT  4
+#define UTIME_NOW  ((1L << 30) - 1)
+#define UTIME_OMIT ((1L << 30) - 2)
+#define NSEC       1000000000L
+
+static struct process *proc(void) { return current_process(); }
+
+/* A path's directory and last component, for the calls that make or remove names. */
+struct parent {
+    char *path;                /* kernel copy; name points into it */
+    struct vnode *dir;
+    const char *name;
+    size_t len;
+    bool trailing;
+};
+
+static int parent_of(int dirfd, uint64_t upath, struct parent *pp)
+{
+    int err;
+    pp->path = user_path(upath, &err);
+    if (!pp->path)
+        return err;
+    err = lookup_parent_at(dirfd, pp->path, &pp->dir, &pp->name, &pp->len, &pp->trailing);
+    if (err) {
+        kfree(pp->path);
+        pp->path = NULL;
+    }
+    return err;
+}
+
+static void parent_done(struct parent *pp) { kfree(pp->path); }
+
+static int64_t make_node(int dirfd, uint64_t upath, enum vnode_type type, uint32_t mode, const char *target)
+{
+    struct parent pp;
+    int err = parent_of(dirfd, upath, &pp);
+    if (err)
+        return err;
+    if (pp.trailing && type != VNODE_DIR) {
+        /* "name/" can only ever be a directory: an existing name is EEXIST, else ENOENT. */
+        struct vnode *v;
+        err = vfs_lookup(pp.dir, pp.name, 0, &v) == 0 ? -EEXIST : -ENOENT;
+    } else {
+        err = vfs_create(pp.dir, pp.name, pp.len, type, mode & ~proc()->umask, target, NULL);
+    }
+    parent_done(&pp);
+    return err;
+}
+
+SYSCALL(mkdirat) { return make_node((int)a0, a1, VNODE_DIR, (uint32_t)a2 & 07777, NULL); }
+
+SYSCALL(mknodat)
+{
+    uint32_t mode = (uint32_t)a2, type = mode & S_IFMT;
+    if (type != 0 && type != S_IFREG) {
+        /* FIFOs, sockets and device nodes have nothing behind them in this kernel yet. */
+        static bool logged;
+        if (!logged) {
+            logged = true;
+            kinfo("mknodat: file type %#o not supported, returning EPERM\n", type);
+        }
+        return -EPERM;
+    }
+    return make_node((int)a0, a1, VNODE_FILE, mode & 07777, NULL);
+}
+
+SYSCALL(symlinkat)
+{
+    int err;
+    char *target = user_path(a0, &err);
+    if (!target)
+        return err;
+    int64_t r = target[0] ? make_node((int)a1, a2, VNODE_SYMLINK, 0777, target) : -ENOENT;
+    kfree(target);
+    return r;
+}
+
+SYSCALL(unlinkat)
+{
+    if (a2 & ~(uint64_t)AT_REMOVEDIR)
+        return -EINVAL;
+    bool rmdir = a2 & AT_REMOVEDIR;
+    struct parent pp;
+    int err = parent_of((int)a0, a1, &pp);
+    if (err)
+        return err;
+    if (pp.len == 0)
+        err = rmdir ? -EBUSY : -EISDIR;            /* "/" */
+    else if (!rmdir && pp.trailing) {
+        struct vnode *v;
+        err = vfs_lookup(pp.dir, pp.name, 0, &v);
+        err = err ? err : vfs_type(v) == VNODE_DIR ? -EISDIR : -ENOTDIR;
+    } else
+        err = vfs_remove(pp.dir, pp.name, pp.len, rmdir);
+    parent_done(&pp);
+    return err;
+}
+
+static int64_t do_rename(int odirfd, uint64_t oldpath, int ndirfd, uint64_t newpath, unsigned flags)
+{
+    if (flags & ~(unsigned)(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT))
+        return -EINVAL;
+    struct parent from, to;
+    int err = parent_of(odirfd, oldpath, &from);
+    if (err)
+        return err;
+    if ((err = parent_of(ndirfd, newpath, &to))) {
+        parent_done(&from);
+        return err;
+    }
+    err = vfs_rename(from.dir, from.name, from.len, to.dir, to.name, to.len, flags);
+    if (!err && (from.trailing || to.trailing)) {
+        /* Trailing slashes demand directories; undoing is simpler than checking first. */
+        struct vnode *v;
+        if (!vfs_lookup(to.dir, to.name, 0, &v) && vfs_type(v) != VNODE_DIR) {
+            vfs_rename(to.dir, to.name, to.len, from.dir, from.name, from.len, 0);
+            err = -ENOTDIR;
+        }
+    }
+    parent_done(&to);
+    parent_done(&from);
+    return err;
+}
+
+SYSCALL(renameat) { return do_rename((int)a0, a1, (int)a2, a3, 0); }
+SYSCALL(renameat2) { return do_rename((int)a0, a1, (int)a2, a3, (unsigned)a4); }
+
+SYSCALL(linkat)
+{
+    int flags = (int)a4, err;
+    if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
+        return -EINVAL;
+    struct vnode *v;
+    char *old = user_path(a1, &err);
+    if (!old)
+        return err;
+    if (!old[0] && (flags & AT_EMPTY_PATH)) {
+        struct file *f = fd_get(proc(), (int)a0);
+        err = !f ? -EBADF : !f->vnode ? -ENOENT : 0;
+        v = f ? f->vnode : NULL;
+    } else {
+        err = lookup_at((int)a0, old, (flags & AT_SYMLINK_FOLLOW) ? VFS_FOLLOW : 0, &v);
+    }
+    kfree(old);
+    if (err)
+        return err;
+    struct parent pp;
+    if ((err = parent_of((int)a2, a3, &pp)))
+        return err;
+    err = pp.trailing ? (vfs_type(v) == VNODE_DIR ? -EPERM : -ENOENT) : vfs_link(v, pp.dir, pp.name, pp.len);
+    parent_done(&pp);
+    return err;
+}
+
+/* The vnode a *at() call with an AT_EMPTY_PATH/AT_SYMLINK_NOFOLLOW flag set means. */
+static int target_at(int dirfd, uint64_t upath, int flags, struct vnode **out)
 {
     int err;
     char *path = user_path(upath, &err);
     if (!path)
         return err;
-    err = lookup_at(dirfd, path, 0, node);
-    if (err == 0) {
-        *exists = true;
-        goto out;
-    }
-    if (err != -ENOENT)
-        goto out;
-    /* Missing final name: the parent decides between ENOENT and "could be created". */
-    char *slash = strrchr(path, '/');
-    struct vnode *parent;
-    if (slash == path)
-        err = 0, parent = vfs_root();
-    else if (slash) {
-        *slash = 0;
-        err = lookup_at(dirfd, path, VFS_FOLLOW, &parent);
+    if (!path[0] && (flags & AT_EMPTY_PATH)) {
+        struct file *f = fd_get(proc(), dirfd);
+        err = !f ? -EBADF : !f->vnode ? -EINVAL : 0;
+        if (f)
+            *out = f->vnode ? f->vnode : NULL;
+        if (!err && dirfd == AT_FDCWD)
+            *out = proc()->cwd;
     } else {
-        err = dirfd_vnode(dirfd, "x", &parent);
-        if (!err && !parent)
-            parent = current_process()->cwd;
+        err = lookup_at(dirfd, path, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : VFS_FOLLOW, out);
     }
-    if (!err && parent && vfs_type(parent) != VNODE_DIR)
-        err = -ENOTDIR;
-    *exists = false;
-out:
     kfree(path);
     return err;
 }
 
-static int64_t create_call(int dirfd, uint64_t upath)
+static int64_t chmod_vnode(struct vnode *v, uint32_t mode)
 {
-    bool exists;
-    struct vnode *v;
-    int err = classify(dirfd, upath, &exists, &v);
-    return err ? err : exists ? -EEXIST : -EROFS;
+    struct vattr a = { .mask = VATTR_MODE, .mode = mode };
+    return vfs_setattr(v, &a);
 }
 
-static int64_t modify_call(int dirfd, uint64_t upath)
+/* -1 (as a 32-bit id) leaves that id unchanged, as chown(2) says. */
+static int64_t chown_vnode(struct vnode *v, uint32_t uid, uint32_t gid)
 {
-    bool exists;
-    struct vnode *v;
-    int err = classify(dirfd, upath, &exists, &v);
-    return err ? err : exists ? -EROFS : -ENOENT;
+    struct vattr a = { .mask = 0, .uid = uid, .gid = gid };
+    if (uid != (uint32_t)-1)
+        a.mask |= VATTR_UID;
+    if (gid != (uint32_t)-1)
+        a.mask |= VATTR_GID;
+    return vfs_setattr(v, &a);
 }
 
-SYSCALL(mkdirat) { return create_call((int)a0, a1); }
-SYSCALL(mknodat) { return create_call((int)a0, a1); }
-SYSCALL(symlinkat) { return create_call((int)a1, a2); }
-SYSCALL(linkat) { int64_t e = modify_call((int)a0, a1); return e != -EROFS ? e : create_call((int)a2, a3); }
-SYSCALL(unlinkat)
+SYSCALL(fchmodat)
 {
-    if (a2 & ~(uint64_t)AT_REMOVEDIR)
+    struct vnode *v;
+    int err = target_at((int)a0, a1, 0, &v);
+    return err ? err : chmod_vnode(v, (uint32_t)a2);
+}
+
+SYSCALL(fchownat)
+{
+    int flags = (int)a4;
+    if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
         return -EINVAL;
-    return modify_call((int)a0, a1);
+    struct vnode *v;
+    int err = target_at((int)a0, a1, flags, &v);
+    return err ? err : chown_vnode(v, (uint32_t)a2, (uint32_t)a3);
 }
-SYSCALL(renameat) { return modify_call((int)a0, a1); }
-SYSCALL(renameat2) { return a4 & ~7UL ? -EINVAL : sys_renameat(a0, a1, a2, a3, 0, 0); }
-SYSCALL(fchmodat) { return modify_call((int)a0, a1); }
-SYSCALL(fchownat) { return modify_call((int)a0, a1); }
-SYSCALL(truncate) { return modify_call(AT_FDCWD, a0); }
 
-SYSCALL(utimensat)
+static struct vnode *fd_vnode(int fd, int *err)
 {
-    if (!a1) {   /* futimens(fd): the file itself */
-        struct file *f = fd_get(current_process(), (int)a0);
-        return f ? -EROFS : -EBADF;
-    }
-    return modify_call((int)a0, a1);
+    struct file *f = fd_get(proc(), fd);
+    *err = !f ? -EBADF : 0;
+    return f ? f->vnode : NULL;
 }
 
-static int64_t fd_write_call(int fd)
+SYSCALL(fchmod)
 {
-    struct file *f = fd_get(current_process(), fd);
-    if (!f)
-        return -EBADF;
-    return f->vnode ? -EROFS : -EINVAL;
+    int err;
+    struct vnode *v = fd_vnode((int)a0, &err);
+    if (err)
+        return err;
+    return v ? chmod_vnode(v, (uint32_t)a1) : 0;   /* pipes and sockets: Linux accepts it */
 }
 
-SYSCALL(fchmod) { return fd_write_call((int)a0); }
-SYSCALL(fchown) { return fd_write_call((int)a0); }
+SYSCALL(fchown)
+{
+    int err;
+    struct vnode *v = fd_vnode((int)a0, &err);
+    if (err)
+        return err;
+    return v ? chown_vnode(v, (uint32_t)a1, (uint32_t)a2) : 0;
+}
+
+SYSCALL(truncate)
+{
+    if ((int64_t)a1 < 0)
+        return -EINVAL;
+    struct vnode *v;
+    int err;
+    char *path = user_path(a0, &err);
+    if (!path)
+        return err;
+    err = lookup_at(AT_FDCWD, path, VFS_FOLLOW, &v);
+    kfree(path);
+    return err ? err : vfs_truncate(v, a1);
+}
+
 SYSCALL(ftruncate)
 {
-    struct file *f = fd_get(current_process(), (int)a0);
+    struct file *f = fd_get(proc(), (int)a0);
     if (!f)
         return -EBADF;
     if ((int64_t)a1 < 0)
         return -EINVAL;
-    return (f->flags & O_ACCMODE) == O_RDONLY ? -EINVAL : -EROFS;
+    if (!f->vnode || vfs_type(f->vnode) != VNODE_FILE || (f->flags & O_ACCMODE) == O_RDONLY)
+        return -EINVAL;
+    return vfs_truncate(f->vnode, a1);
 }
 
-/* Nothing is ever dirty on a read-only mount: syncing is complete the moment it is asked. */
-SYSCALL(fsync) { return fd_get(current_process(), (int)a0) ? 0 : -EBADF; }
-SYSCALL(fdatasync) { return fd_get(current_process(), (int)a0) ? 0 : -EBADF; }
+/* One utimensat timestamp: UTIME_NOW, UTIME_OMIT or a time (EINVAL when out of range). */
+static int time_from(const int64_t ts[2], int64_t now, unsigned bit, struct vattr *a, int64_t *out)
+{
+    if (ts[1] == UTIME_OMIT)
+        return 0;
+    if (ts[1] == UTIME_NOW) {
+        *out = now;
+    } else {
+        if (ts[1] < 0 || ts[1] >= NSEC)
+            return -EINVAL;
+        *out = ts[0] * NSEC + ts[1];
+    }
+    a->mask |= bit;
+    return 0;
+}
+
+SYSCALL(utimensat)
+{
+    int dirfd = (int)a0, flags = (int)a3, err;
+    if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+        return -EINVAL;
+    struct vattr a = { 0 };
+    int64_t now = (int64_t)time_realtime_ns();
+    if (a2) {
+        int64_t ts[2][2];
+        if (copy_from_user(ts, a2, sizeof(ts)))
+            return -EFAULT;
+        if ((err = time_from(ts[0], now, VATTR_ATIME, &a, &a.atime_ns)) ||
+            (err = time_from(ts[1], now, VATTR_MTIME, &a, &a.mtime_ns)))
+            return err;
+    } else {
+        a.mask = VATTR_ATIME | VATTR_MTIME;
+        a.atime_ns = a.mtime_ns = now;
+    }
+    struct vnode *v;
+    if (!a1) {                         /* futimens(fd) */
+        v = fd_vnode(dirfd, &err);
+        if (err)
+            return err;
+        if (!v)
+            return 0;
+    } else if ((err = target_at(dirfd, a1, flags, &v))) {
+        return err;
+    }
+    if (!(a.mask & (VATTR_ATIME | VATTR_MTIME)))
+        return 0;                      /* both omitted: nothing changes, not even ctime */
+    return vfs_setattr(v, &a);
+}
+
+/* Everything lives in memory: a sync is complete the moment it is asked. */
+SYSCALL(fsync) { return fd_get(proc(), (int)a0) ? 0 : -EBADF; }
+SYSCALL(fdatasync) { return fd_get(proc(), (int)a0) ? 0 : -EBADF; }
 SYSCALL(sync) { return 0; }
 
 struct linux_statfs {
@@ -123,8 +338,8 @@ struct linux_statfs {
 };
 
 #define TFS_MAGIC  0x55544653   /* "UTFS": our own, as Linux has one per filesystem */
-#define ST_RDONLY  1
 
+/* Space is memory: what the page allocator has, in the filesystem's block size. */
 static int64_t statfs_of(struct vnode *v, uint64_t ubuf)
 {
     struct linux_statfs sf;
@@ -135,24 +350,30 @@ static int64_t statfs_of(struct vnode *v, uint64_t ubuf)
     memset(&sf, 0, sizeof(sf));
     sf.f_type = TFS_MAGIC;
     sf.f_bsize = sf.f_frsize = st.blksize;
+    uint64_t per_block = st.blksize / PAGE_SIZE ? st.blksize / PAGE_SIZE : 1;
+    sf.f_blocks = page_total_count() / per_block;
+    sf.f_bfree = sf.f_bavail = page_free_count() / per_block;
+    sf.f_files = page_total_count();
+    sf.f_ffree = page_free_count();
     sf.f_namelen = 255;
-    sf.f_flags = ST_RDONLY;
     return copy_to_user(ubuf, &sf, sizeof(sf)) ? -EFAULT : 0;
 }
 
 SYSCALL(statfs)
 {
-    bool exists;
     struct vnode *v;
-    int err = classify(AT_FDCWD, a0, &exists, &v);
-    if (err)
+    int err;
+    char *path = user_path(a0, &err);
+    if (!path)
         return err;
-    return exists ? statfs_of(v, a1) : -ENOENT;
+    err = lookup_at(AT_FDCWD, path, VFS_FOLLOW, &v);
+    kfree(path);
+    return err ? err : statfs_of(v, a1);
 }
 
 SYSCALL(fstatfs)
 {
-    struct file *f = fd_get(current_process(), (int)a0);
+    struct file *f = fd_get(proc(), (int)a0);
     if (!f)
         return -EBADF;
     return statfs_of(f->vnode ? f->vnode : vfs_root(), a1);

@@ -37,7 +37,7 @@ def _key_value(text: str, what: str) -> tuple[str, str]:
 @click.command("build", context_settings={"allow_interspersed_args": False})
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Image file to write.")
-@click.option("--file", "files", multiple=True, metavar="SRC[:DST]",
+@click.option("-f", "--file", "files", multiple=True, metavar="SRC[:DST]",
               help="Host file to place at image path DST (default /BASENAME).")
 @click.option("--dir", "dirs", multiple=True, metavar="SRC[:DST]",
               help="Host directory whose contents go to DST (default /BASENAME; use SRC:/ for the root).")

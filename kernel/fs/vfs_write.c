@@ -1,0 +1,261 @@
+/* Changing the file tree: create, remove, rename, link, write, truncate, attributes, with the
+ * checks Linux makes in the order it makes them (fs/namei.c). Everything happens in the vnode
+ * tree in memory (vnode.c). */
+#include "kernel.h"
+#include "vnode.h"
+#include "errno.h"
+#include "mm.h"
+#include <string.h>
+
+#define NAME_MAX 255
+
+/* "." and "..": no call may create, remove or rename them. */
+static bool dot_or_dotdot(const char *name, size_t len)
+{
+    return (len == 1 && name[0] == '.') || (len == 2 && name[0] == '.' && name[1] == '.');
+}
+
+static int check_dir(struct vnode *dir)
+{
+    if (dir->type != VNODE_DIR)
+        return -ENOTDIR;
+    if (!dir->nlink)
+        return -ENOENT;                /* removed: nothing can be made in it */
+    return 0;
+}
+
+int vfs_create(struct vnode *dir, const char *name, size_t len, enum vnode_type type, uint32_t mode,
+               const char *target, struct vnode **out)
+{
+    int err = check_dir(dir);
+    if (err)
+        return err;
+    if (len > NAME_MAX)
+        return -ENAMETOOLONG;
+    if (len == 0 || dot_or_dotdot(name, len) || vnode_find(dir, name, len))
+        return -EEXIST;
+    struct vnode *v = vnode_new(type, mode);
+    if (!v)
+        return -ENOSPC;
+    if (type == VNODE_SYMLINK) {
+        size_t tlen = strlen(target);
+        v->target = kmalloc(tlen + 1);
+        if (!v->target) {
+            kfree(v);
+            return -ENOSPC;
+        }
+        memcpy(v->target, target, tlen + 1);
+        v->size = tlen;
+        v->mode = 0777;
+    }
+    if ((err = vnode_link(dir, name, len, v))) {
+        kfree(v->target);
+        kfree(v);
+        return err;
+    }
+    if (out)
+        *out = v;
+    return 0;
+}
+
+int vfs_remove(struct vnode *dir, const char *name, size_t len, bool want_dir)
+{
+    int err = check_dir(dir);
+    if (err)
+        return err;
+    if (want_dir && len == 1 && name[0] == '.')
+        return -EINVAL;
+    if (want_dir && len == 2 && name[0] == '.' && name[1] == '.')
+        return -ENOTEMPTY;
+    struct dentry *d = vnode_find(dir, name, len);
+    if (!d)
+        return -ENOENT;
+    struct vnode *v = d->v;
+    if (want_dir) {
+        if (v->type != VNODE_DIR)
+            return -ENOTDIR;
+        if (v == vnode_root())
+            return -EBUSY;
+        if (vnode_entries(v))
+            return -ENOTEMPTY;
+    } else if (v->type == VNODE_DIR) {
+        return -EISDIR;
+    }
+    vnode_unlink(dir, d);
+    return 0;
+}
+
+/* Is `dir` inside `v` (or v itself)? A directory cannot move below itself. */
+static bool inside(struct vnode *dir, struct vnode *v)
+{
+    for (struct vnode *n = dir; n; n = n->parent == n ? NULL : n->parent)
+        if (n == v)
+            return true;
+    return false;
+}
+
+#define RENAME_NOREPLACE 1
+#define RENAME_EXCHANGE  2
+#define RENAME_WHITEOUT  4
+
+/* Give v the name in `d` (in dir) as its first name. */
+static void rename_to(struct vnode *v, struct vnode *dir, struct dentry *d)
+{
+    v->parent = dir;
+    v->name = d->name;
+    v->name_len = d->len;
+}
+
+int vfs_rename(struct vnode *odir, const char *oname, size_t olen, struct vnode *ndir, const char *nname,
+               size_t nlen, unsigned flags)
+{
+    if ((flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT)) ||
+        ((flags & RENAME_NOREPLACE) && (flags & RENAME_EXCHANGE)) || (flags & RENAME_WHITEOUT))
+        return -EINVAL;
+    int err;
+    if ((err = check_dir(odir)) || (err = check_dir(ndir)))
+        return err;
+    if (dot_or_dotdot(oname, olen) || dot_or_dotdot(nname, nlen) || !olen || !nlen)
+        return -EBUSY;
+    if (nlen > NAME_MAX)
+        return -ENAMETOOLONG;
+    struct dentry *od = vnode_find(odir, oname, olen);
+    if (!od)
+        return -ENOENT;
+    struct dentry *nd = vnode_find(ndir, nname, nlen);
+    struct vnode *v = od->v, *victim = nd ? nd->v : NULL;
+    if (flags & RENAME_EXCHANGE) {
+        if (!nd)
+            return -ENOENT;
+        if ((v->type == VNODE_DIR && inside(ndir, v)) || (victim->type == VNODE_DIR && inside(odir, victim)))
+            return -EINVAL;
+        od->v = victim;
+        nd->v = v;
+        if (v->name == od->name)
+            rename_to(v, ndir, nd);
+        if (victim->name == nd->name)
+            rename_to(victim, odir, od);
+        if (v->type == VNODE_DIR && odir != ndir) {
+            odir->subdirs--, odir->nlink--, ndir->subdirs++, ndir->nlink++;
+        }
+        if (victim->type == VNODE_DIR && odir != ndir) {
+            ndir->subdirs--, ndir->nlink--, odir->subdirs++, odir->nlink++;
+        }
+        odir->mtime_ns = odir->ctime_ns = ndir->mtime_ns = ndir->ctime_ns = vnode_now_ns();
+        return 0;
+    }
+    if (victim == v)
+        return 0;                      /* two names of one file: POSIX says do nothing */
+    if (nd && (flags & RENAME_NOREPLACE))
+        return -EEXIST;
+    if (v->type == VNODE_DIR && inside(ndir, v))
+        return -EINVAL;
+    if (victim) {
+        if (v->type == VNODE_DIR && victim->type != VNODE_DIR)
+            return -ENOTDIR;
+        if (v->type != VNODE_DIR && victim->type == VNODE_DIR)
+            return -EISDIR;
+        if (victim->type == VNODE_DIR && vnode_entries(victim))
+            return -ENOTEMPTY;
+        if (victim == vnode_root())
+            return -EBUSY;
+    }
+    /* Link the new name first (it may need memory), then drop the victim and the old name. */
+    if (victim)
+        vnode_unlink(ndir, nd);
+    bool first_name = v->name == od->name;
+    uint32_t links = v->nlink;
+    if ((err = vnode_link(ndir, nname, nlen, v)))
+        return err;
+    struct dentry *added = vnode_find(ndir, nname, nlen);
+    v->nlink = links;                  /* a move, not a new link */
+    if (v->type == VNODE_DIR) {
+        ndir->nlink--;                 /* vnode_link counted the child's ".." once more */
+        ndir->subdirs--;
+    }
+    for (struct dentry **pp = &odir->entries; *pp; pp = &(*pp)->next)
+        if (*pp == od) {
+            *pp = od->next;
+            break;
+        }
+    if (v->type == VNODE_DIR && odir != ndir) {
+        odir->subdirs--, odir->nlink--, ndir->subdirs++, ndir->nlink++;
+    }
+    if (first_name)
+        rename_to(v, ndir, added);
+    kfree(od);
+    odir->mtime_ns = odir->ctime_ns = v->ctime_ns = vnode_now_ns();
+    return 0;
+}
+
+int vfs_link(struct vnode *v, struct vnode *dir, const char *name, size_t len)
+{
+    int err = check_dir(dir);
+    if (err)
+        return err;
+    if (len > NAME_MAX)
+        return -ENAMETOOLONG;
+    if (!len || dot_or_dotdot(name, len) || vnode_find(dir, name, len))
+        return -EEXIST;
+    if (v->type == VNODE_DIR)
+        return -EPERM;
+    if (!v->nlink)
+        return -ENOENT;                /* an unlinked file cannot get a name back (no O_TMPFILE) */
+    return vnode_link(dir, name, len, v);
+}
+
+int64_t vfs_write(struct vnode *v, uint64_t offset, const void *buf, uint64_t len)
+{
+    if (v->type == VNODE_DIR)
+        return -EISDIR;
+    if (v->type != VNODE_FILE)
+        return -EINVAL;
+    return vnode_write(v, offset, buf, len);
+}
+
+int vfs_truncate(struct vnode *v, uint64_t size)
+{
+    if (v->type == VNODE_DIR)
+        return -EISDIR;
+    if (v->type != VNODE_FILE)
+        return -EINVAL;
+    if ((int64_t)size < 0)
+        return -EINVAL;
+    return vnode_truncate(v, size);
+}
+
+int vfs_setattr(struct vnode *v, const struct vattr *a)
+{
+    int64_t now = vnode_now_ns();
+    if (a->mask & VATTR_MODE)
+        v->mode = a->mode & 07777;
+    if (a->mask & (VATTR_UID | VATTR_GID)) {
+        if (a->mask & VATTR_UID)
+            v->uid = a->uid;
+        if (a->mask & VATTR_GID)
+            v->gid = a->gid;
+        /* Linux's chown clears set-user-ID, and set-group-ID when the group may execute. */
+        if (v->type != VNODE_DIR && !(a->mask & VATTR_MODE)) {
+            v->mode &= ~04000u;
+            if (v->mode & 0010)
+                v->mode &= ~02000u;
+        }
+    }
+    if (a->mask & VATTR_ATIME)
+        v->atime_ns = a->atime_ns;
+    if (a->mask & VATTR_MTIME)
+        v->mtime_ns = a->mtime_ns;
+    v->ctime_ns = now;
+    return 0;
+}
+
+void vfs_get(struct vnode *v) { v->users++; }
+
+void vfs_put(struct vnode *v)
+{
+    if (v->users)
+        v->users--;
+    vnode_maybe_free(v);
+}
+
+bool vfs_is_root(struct vnode *v) { return v == vnode_root(); }
