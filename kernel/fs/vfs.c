@@ -16,6 +16,7 @@
 #define MODE_IFREG 0100000
 #define MODE_IFDIR 0040000
 #define MODE_IFLNK 0120000
+#define MODE_IFSOCK 0140000
 
 static struct tfs *root_fs;
 static struct boot_manifest manifest;
@@ -196,7 +197,8 @@ int vfs_lookup(struct vnode *cwd, const char *path, int flags, struct vnode **ou
 
 int vfs_stat(struct vnode *v, struct vstat *st)
 {
-    uint32_t type = v->type == VNODE_FILE ? MODE_IFREG : v->type == VNODE_DIR ? MODE_IFDIR : MODE_IFLNK;
+    uint32_t type = v->type == VNODE_FILE ? MODE_IFREG : v->type == VNODE_DIR ? MODE_IFDIR :
+                    v->type == VNODE_SOCKET ? MODE_IFSOCK : MODE_IFLNK;
     memset(st, 0, sizeof(*st));
     st->ino = v->ino;
     st->mode = type | v->mode;

@@ -12,10 +12,12 @@ struct socket;
 struct pbuf;
 
 #define AF_UNSPEC 0
+#define AF_UNIX   1
 #define AF_INET   2
 #define AF_INET6  10
 #define SOCK_STREAM 1
 #define SOCK_DGRAM  2
+#define SOCK_SEQPACKET 5
 
 #define MSG_OOB      0x1
 #define MSG_PEEK     0x2
@@ -30,9 +32,16 @@ struct pbuf;
 #define SHUT_WR   1
 #define SHUT_RDWR 2
 
+/* An AF_UNIX name: sun_path's bytes in use (0: unnamed); a leading NUL makes it abstract. */
+struct unix_addr {
+    uint8_t len;
+    char path[108];
+};
+
 struct sock_addr {
     ip_addr_t ip;
     uint16_t port;
+    struct unix_addr un;       /* AF_UNIX */
 };
 
 /* Received data not yet read: TCP segments in order, or UDP datagrams with their sender. */
@@ -40,7 +49,8 @@ struct rx_entry {
     struct rx_entry *next;
     struct pbuf *p;
     uint16_t offset;           /* bytes of p already read (TCP) */
-    struct sock_addr from;     /* UDP */
+    ip_addr_t from_ip;         /* UDP: the sender */
+    uint16_t from_port;
 };
 
 struct proto_ops {
@@ -105,7 +115,10 @@ void socket_pump(void);
 /* 0 unless the address is one of ours (or any / loopback). */
 bool socket_local_address(const ip_addr_t *ip);
 
-extern const struct proto_ops tcp_proto, udp_proto;
+extern const struct proto_ops tcp_proto, udp_proto, unix_proto;
+int unix_socket_init(struct socket *s);
+/* Connect two fresh AF_UNIX sockets to each other (socketpair). */
+void unix_socket_pair(struct socket *a, struct socket *b);
 /* The protocol control block for a new socket. */
 int tcp_socket_init(struct socket *s);
 int udp_socket_init(struct socket *s);

@@ -11,7 +11,7 @@
 struct vnode;
 struct block_device;
 
-enum vnode_type { VNODE_FILE = 1, VNODE_DIR = 2, VNODE_SYMLINK = 3 };
+enum vnode_type { VNODE_FILE = 1, VNODE_DIR = 2, VNODE_SYMLINK = 3, VNODE_SOCKET = 4 };   /* sockets: bound AF_UNIX names */
 
 struct vstat {
     uint64_t ino;

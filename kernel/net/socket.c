@@ -59,8 +59,8 @@ void socket_rx_push(struct socket *s, struct pbuf *p, const ip_addr_t *from, uin
     }
     e->p = p;
     if (from)
-        ip_addr_copy(e->from.ip, *from);
-    e->from.port = port;
+        ip_addr_copy(e->from_ip, *from);
+    e->from_port = port;
     if (s->rx_tail)
         s->rx_tail->next = e;
     else
@@ -231,7 +231,7 @@ struct file *socket_file(struct socket *s, int flags)
 
 int socket_create(int domain, int type, int protocol, int flags, struct file **out)
 {
-    const struct proto_ops *proto = type == SOCK_STREAM ? &tcp_proto : &udp_proto;
+    const struct proto_ops *proto = domain == AF_UNIX ? &unix_proto : type == SOCK_STREAM ? &tcp_proto : &udp_proto;
     struct socket *s = socket_alloc(domain, type, protocol, proto);
     if (!s)
         return -ENOMEM;
@@ -240,7 +240,7 @@ int socket_create(int domain, int type, int protocol, int flags, struct file **o
     s->keepidle = 7200;        /* Linux's tcp_keepalive_time, _intvl, _probes */
     s->keepintvl = 75;
     s->keepcnt = 9;
-    int err = type == SOCK_STREAM ? tcp_socket_init(s) : udp_socket_init(s);
+    int err = domain == AF_UNIX ? unix_socket_init(s) : type == SOCK_STREAM ? tcp_socket_init(s) : udp_socket_init(s);
     if (err) {
         kfree(s);
         return err;

@@ -122,8 +122,11 @@ static int64_t udp_recv_(struct socket *s, void *kbuf, uint64_t len, int flags, 
     uint16_t n = len < size ? (uint16_t)len : size;
     pbuf_copy_partial(e->p, kbuf, n, 0);
     *truncated = n < size;
-    if (from)
-        *from = e->from;
+    if (from) {
+        memset(from, 0, sizeof(*from));
+        ip_addr_copy(from->ip, e->from_ip);
+        from->port = e->from_port;
+    }
     if (!(flags & MSG_PEEK)) {
         s->rx_head = e->next;
         if (!s->rx_head)

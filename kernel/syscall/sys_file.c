@@ -69,6 +69,10 @@ SYSCALL(openat)
         if (err)
             goto out;
     }
+    if (vfs_type(v) == VNODE_SOCKET && !(flags & O_PATH)) {
+        err = -ENXIO;                   /* a socket's name: connect(2) to it, not open(2) */
+        goto out;
+    }
     if ((flags & O_DIRECTORY) && vfs_type(v) != VNODE_DIR) {
         err = -ENOTDIR;
         goto out;

@@ -142,7 +142,8 @@ SYSCALL(getdents64)
         d->d_ino = e->ino;
         d->d_off = (int64_t)cookie;
         d->d_reclen = (uint16_t)reclen;
-        d->d_type = e->type == VNODE_DIR ? DT_DIR : e->type == VNODE_SYMLINK ? DT_LNK : DT_REG;
+        d->d_type = e->type == VNODE_DIR ? DT_DIR : e->type == VNODE_SYMLINK ? DT_LNK :
+                    e->type == VNODE_SOCKET ? DT_SOCK : DT_REG;
         memcpy(d->d_name, e->name, namelen);
         if (copy_to_user(ubuf + used, rec, reclen)) {
             ret = -EFAULT;

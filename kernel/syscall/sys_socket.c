@@ -1,4 +1,4 @@
-/* The BSD socket syscalls for AF_INET and AF_INET6: the Linux ABI (sockaddr_in/_in6, msghdr,
+/* The BSD socket syscalls for AF_INET, AF_INET6 and AF_UNIX: the Linux ABI (sockaddr_in/_in6, msghdr,
  * option values) in, Linux's argument checks in Linux's order, then the socket layer
  * (kernel/net/socket.c) does the work. */
 #include "kernel.h"
@@ -36,6 +36,8 @@
 #define SO_PROTOCOL    38
 #define SO_DOMAIN      39
 #define SO_LINGER      13
+#define SO_PASSCRED    16
+#define SO_PEERCRED    17
 #define TCP_NODELAY    1
 #define TCP_KEEPIDLE   4
 #define TCP_KEEPINTVL  5
@@ -53,6 +55,7 @@
 #define NSEC           1000000000UL
 
 static struct process *proc(void) { return current_process(); }
+static int64_t unix_socket_call(int type, int flags, int protocol, uint64_t *ufds);
 
 /* sockfd_lookup: EBADF for no descriptor, ENOTSOCK for another kind of file. */
 static struct socket *sock_get(int fd, int *err)
@@ -80,10 +83,31 @@ static int addr_from_user(uint64_t uaddr, int64_t len, uint8_t *buf)
 
 /* A sockaddr of the socket's family as an lwIP address. For AF_INET6, :: means both families
  * (unless IPV6_V6ONLY) and ::ffff:a.b.c.d the IPv4 address, as Linux's dual-stack sockets. */
+/* sockaddr_un: a pathname ends at its first NUL (or the length given); an abstract name (leading
+ * NUL) is every byte given. Just the family: no name (autobind). */
+static int parse_unix(const uint8_t *buf, int64_t len, struct sock_addr *a)
+{
+    uint16_t family;
+    if (len < 2 || len > 110)
+        return -EINVAL;
+    memcpy(&family, buf, sizeof(family));
+    if (family != AF_UNIX)
+        return -EINVAL;
+    const char *path = (const char *)buf + 2;
+    size_t n = (size_t)len - 2;
+    if (n && path[0])
+        n = strnlen(path, n);
+    memcpy(a->un.path, path, n);
+    a->un.len = (uint8_t)n;
+    return 0;
+}
+
 static int parse_addr(struct socket *s, const uint8_t *buf, int64_t len, struct sock_addr *a)
 {
     uint16_t family;
     memset(a, 0, sizeof(*a));
+    if (s->domain == AF_UNIX)
+        return parse_unix(buf, len, a);
     memcpy(&family, buf, sizeof(family));
     if (s->domain == AF_INET) {
         struct sockaddr_in_k in;
@@ -126,6 +150,15 @@ static int parse_addr(struct socket *s, const uint8_t *buf, int64_t len, struct 
 /* The socket's sockaddr for an address: IPv4 addresses appear v4-mapped on AF_INET6 sockets. */
 static int format_addr(struct socket *s, const struct sock_addr *a, uint8_t *buf)
 {
+    if (s->domain == AF_UNIX) {    /* Linux counts a pathname's terminating NUL */
+        uint16_t family = AF_UNIX;
+        memcpy(buf, &family, 2);
+        memcpy(buf + 2, a->un.path, a->un.len);
+        bool pathname = a->un.len && a->un.path[0];
+        if (pathname)
+            buf[2 + a->un.len] = 0;
+        return 2 + a->un.len + (pathname ? 1 : 0);
+    }
     if (s->domain == AF_INET) {
         struct sockaddr_in_k in = { AF_INET, swap16(a->port), 0, { 0 } };
         if (IP_IS_V4_VAL(a->ip))
@@ -172,8 +205,10 @@ SYSCALL(socket)
         return -EAFNOSUPPORT;
     if (type < 0 || type >= SOCK_MAX)
         return -EINVAL;
-    if (domain != AF_INET && domain != AF_INET6)
-        return -EAFNOSUPPORT;   /* AF_UNIX, netlink, packet: not provided */
+    if (domain != AF_INET && domain != AF_INET6 && domain != AF_UNIX)
+        return -EAFNOSUPPORT;   /* netlink, packet: not provided */
+    if (domain == AF_UNIX)
+        return unix_socket_call(type, flags, protocol, NULL);
     if (type != SOCK_STREAM && type != SOCK_DGRAM)
         return -ESOCKTNOSUPPORT;
     if (protocol != 0 && protocol != (type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP))
@@ -187,6 +222,53 @@ SYSCALL(socket)
     if (fd < 0)
         file_put(f);
     return fd;
+}
+
+/* AF_UNIX sockets: one for socket(2), or a connected pair for socketpair(2) (fds: int[2]). */
+static int64_t unix_socket_call(int type, int flags, int protocol, uint64_t *ufds)
+{
+    if (type != SOCK_STREAM && type != SOCK_DGRAM && type != SOCK_SEQPACKET)
+        return -ESOCKTNOSUPPORT;
+    if (protocol != 0 && protocol != AF_UNIX)
+        return -EPROTONOSUPPORT;
+    struct file *f[2] = { NULL, NULL };
+    int n = ufds ? 2 : 1, fds[2] = { -1, -1 }, err = 0;
+    for (int i = 0; i < n && !err; i++)
+        err = socket_create(AF_UNIX, type, 0, flags & SOCK_NONBLOCK, &f[i]);
+    if (!err && ufds)
+        unix_socket_pair(file_socket(f[0]), file_socket(f[1]));
+    for (int i = 0; i < n && !err; i++)
+        if ((fds[i] = fd_alloc(proc(), f[i], 0, flags & SOCK_CLOEXEC)) < 0)
+            err = fds[i];
+    if (!err && ufds && copy_to_user(*ufds, fds, sizeof(fds)))
+        err = -EFAULT;
+    if (err) {
+        for (int i = 0; i < n; i++) {
+            if (fds[i] >= 0)
+                proc()->fds[fds[i]] = NULL;
+            if (f[i])
+                file_put(f[i]);
+        }
+        return err;
+    }
+    return ufds ? 0 : fds[0];
+}
+
+SYSCALL(socketpair)
+{
+    int domain = (int)a0, type = (int)a1 & SOCK_TYPE_MASK, flags = (int)a1 & ~SOCK_TYPE_MASK;
+    if (flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK))
+        return -EINVAL;
+    if (domain < 0 || domain >= NPROTO)
+        return -EAFNOSUPPORT;
+    if (type < 0 || type >= SOCK_MAX)
+        return -EINVAL;
+    if (domain == AF_INET || domain == AF_INET6)
+        return -EOPNOTSUPP;            /* Linux: only AF_UNIX makes pairs */
+    if (domain != AF_UNIX)
+        return -EAFNOSUPPORT;
+    uint64_t ufds = a3;
+    return unix_socket_call(type, flags, (int)a2, &ufds);
 }
 
 SYSCALL(bind)
@@ -229,7 +311,7 @@ static int64_t do_accept(int fd, uint64_t uaddr, uint64_t ulen, int flags)
         return -ENFILE;
     }
     if (uaddr) {
-        uint8_t buf[sizeof(struct sockaddr_in6_k)];
+        uint8_t buf[MAX_SOCK_ADDR];
         struct sock_addr a;
         n->proto->name(n, true, &a);
         if ((err = addr_to_user(buf, format_addr(n, &a, buf), uaddr, ulen))) {
@@ -271,7 +353,7 @@ static int64_t do_name(int fd, uint64_t uaddr, uint64_t ulen, bool peer)
 {
     int err;
     struct sock_addr a;
-    uint8_t buf[sizeof(struct sockaddr_in6_k)];
+    uint8_t buf[MAX_SOCK_ADDR];
     struct socket *s = sock_get(fd, &err);
     if (!s)
         return err;
@@ -418,7 +500,7 @@ SYSCALL(recvfrom)
     struct linux_iovec iov = { a1, a2 };
     int64_t n = recv_common(s, &iov, 1, (int)a3, &from, &truncated);
     if (n >= 0 && a4) {
-        uint8_t buf[sizeof(struct sockaddr_in6_k)];
+        uint8_t buf[MAX_SOCK_ADDR];
         int klen = s->type == SOCK_DGRAM ? format_addr(s, &from, buf) : 0;
         if ((err = addr_to_user(buf, klen, a4, a5)))
             return err;
@@ -468,7 +550,14 @@ SYSCALL(sendmsg)
         return err;
     if ((err = iov_from_user(&m, &iov)))
         return err;
-    if (m.controllen)
+    if (m.controllen && s->domain == AF_UNIX) {
+        static bool logged;     /* SCM_RIGHTS, SCM_CREDENTIALS: nothing to pass them with yet */
+        if (!logged) {
+            logged = true;
+            kinfo("sendmsg: AF_UNIX ancillary data (SCM_RIGHTS) not supported, returning EOPNOTSUPP\n");
+        }
+        err = -EOPNOTSUPP;
+    } else if (m.controllen)
         err = -EINVAL;          /* no ancillary data (IP_PKTINFO, ...) is understood yet */
     else if (has_to)
         err = parse_addr(s, abuf, m.namelen, &to);
@@ -497,7 +586,7 @@ SYSCALL(recvmsg)
         return n;
     int32_t namelen = 0, flags = truncated ? MSG_TRUNC : 0;
     if (m.name && s->type == SOCK_DGRAM) {
-        uint8_t buf[sizeof(struct sockaddr_in6_k)];
+        uint8_t buf[MAX_SOCK_ADDR];
         int klen = format_addr(s, &from, buf);
         if (m.namelen < 0)
             return -EINVAL;
@@ -641,6 +730,18 @@ SYSCALL(getsockopt)
             return -EFAULT;
         return 0;
     }
+    if (level == SOL_SOCKET && name == SO_PEERCRED) {
+        /* A socketpair or connection inside this process: ourselves. Other families have no
+         * peer process: Linux answers pid 0 and the overflow ids. */
+        struct { int32_t pid; uint32_t uid, gid; } cred = { proc()->pid, 0, 0 };
+        if (s->domain != AF_UNIX)
+            cred.pid = 0, cred.uid = cred.gid = 65534;
+        if (len > (int)sizeof(cred))
+            len = sizeof(cred);
+        if (copy_to_user(a3, &cred, len) || copy_to_user(a4, &len, sizeof(len)))
+            return -EFAULT;
+        return 0;
+    }
     if (level == SOL_SOCKET && name == SO_LINGER) {
         struct { int32_t onoff, linger; } l = { s->linger, s->linger_sec };
         if (len > (int)sizeof(l))
@@ -661,7 +762,8 @@ SYSCALL(getsockopt)
         case SO_DOMAIN: v = s->domain; break;
         case SO_RCVBUF: v = s->rcvbuf; break;
         case SO_SNDBUF: v = s->sndbuf; break;
-        case SO_ACCEPTCONN: v = s->type == SOCK_STREAM && s->state == 1 /* listening */; break;
+        case SO_ACCEPTCONN: v = s->type != SOCK_DGRAM && s->state == 1 /* listening */; break;
+        case SO_PASSCRED: v = 0; break;
         case SO_ERROR: v = -s->error; s->error = 0; break;
         default: return -ENOPROTOOPT;
         }

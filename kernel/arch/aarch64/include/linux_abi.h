@@ -151,6 +151,7 @@ struct linux_dirent64 {
 #define DT_DIR 4
 #define DT_REG 8
 #define DT_LNK 10
+#define DT_SOCK 12
 #define DT_CHR 2
 
 /* mmap(2) */

@@ -1,0 +1,489 @@
+/* AF_UNIX sockets: stream, seqpacket and datagram, between threads of the one program (asyncio's
+ * self-pipe socketpair, nginx's channels, local servers). Bytes go straight into the peer's
+ * receive queue as messages (stream reads merge them); a queue holds at most UNIX_QUEUE_BYTES,
+ * beyond which senders block (or get EAGAIN). Names are pathnames (a socket file in the file
+ * tree, as on Linux: unlink it to reuse the path) or abstract (a leading NUL byte). Passing
+ * descriptors (SCM_RIGHTS) is not supported. */
+#include "kernel.h"
+#include "socket.h"
+#include "file.h"
+#include "vfs.h"
+#include "process.h"
+#include "wait.h"
+#include "syscall_path.h"
+#include "mm.h"
+#include "errno.h"
+#include "linux_abi.h"
+#include <string.h>
+
+#define UNIX_QUEUE_BYTES 212992        /* Linux's default socket buffer (wmem_default) */
+
+struct unix_msg {
+    struct unix_msg *next;
+    uint32_t len, offset;
+    struct unix_addr from;             /* datagrams: the sender's name */
+    char data[];
+};
+
+struct unix_sock {
+    struct socket *s;
+    struct unix_sock *peer;            /* connected peer, or a datagram socket's default target */
+    bool peer_gone;                    /* the connected peer closed */
+    bool target_gone;                  /* a datagram socket's default target closed */
+    struct unix_msg *head, *tail;
+    uint64_t queued;
+    struct unix_addr name;
+    struct vnode *node;                /* a pathname name's socket file */
+    bool listening;
+    struct unix_sock *next_bound, *next_all;
+};
+
+static struct unix_sock *bound;        /* every named socket */
+static struct unix_sock *all;          /* every socket (datagram targets are dropped on close) */
+static uint32_t autobind_next;
+
+static struct unix_sock *us(struct socket *s) { return s->pcb; }
+
+static bool same_name(const struct unix_addr *a, const struct unix_addr *b)
+{
+    return a->len == b->len && !memcmp(a->path, b->path, a->len);
+}
+
+static bool abstract(const struct unix_addr *a) { return a->len && a->path[0] == 0; }
+
+/* The socket a name refers to: abstract names by bytes, pathnames through the file tree (ENOENT
+ * when the path does not exist, ECONNREFUSED when nothing listens behind the socket file). */
+static int find(const struct unix_addr *a, struct unix_sock **out)
+{
+    struct vnode *v = NULL;
+    if (!abstract(a)) {
+        char path[sizeof(a->path) + 1];
+        memcpy(path, a->path, a->len);
+        path[a->len] = 0;
+        int err = lookup_at(AT_FDCWD, path, VFS_FOLLOW, &v);
+        if (err)
+            return err;
+        if (vfs_type(v) != VNODE_SOCKET)
+            return -ECONNREFUSED;
+    }
+    for (struct unix_sock *u = bound; u; u = u->next_bound)
+        if (abstract(a) ? same_name(&u->name, a) : u->node == v) {
+            *out = u;
+            return 0;
+        }
+    return -ECONNREFUSED;
+}
+
+static int unix_init(struct socket *s)
+{
+    struct unix_sock *u = kzalloc(sizeof(*u));
+    if (!u)
+        return -ENOMEM;
+    u->s = s;
+    s->pcb = u;
+    u->next_all = all;
+    all = u;
+    return 0;
+}
+
+static int unix_bind(struct socket *s, const struct sock_addr *a)
+{
+    struct unix_sock *u = us(s);
+    if (u->name.len)
+        return -EINVAL;
+    struct unix_addr name = a->un;
+    if (!name.len) {                   /* autobind: an abstract name of five hex digits */
+        name.len = 6;
+        name.path[0] = 0;
+        snprintf(name.path + 1, sizeof(name.path) - 1, "%05x", autobind_next++ & 0xfffff);
+    }
+    if (abstract(&name)) {
+        struct unix_sock *other;
+        if (find(&name, &other) == 0)
+            return -EADDRINUSE;
+    } else {
+        char path[sizeof(name.path) + 1];
+        memcpy(path, name.path, name.len);
+        path[name.len] = 0;
+        struct vnode *dir;
+        const char *leaf;
+        size_t len;
+        bool trailing;
+        int err = lookup_parent_at(AT_FDCWD, path, &dir, &leaf, &len, &trailing);
+        if (!err)
+            err = vfs_create(dir, leaf, len, VNODE_SOCKET, 0777 & ~current_process()->umask, NULL, &u->node);
+        if (err)
+            return err == -EEXIST ? -EADDRINUSE : err;
+    }
+    u->name = name;
+    u->next_bound = bound;
+    bound = u;
+    s->bound = true;
+    return 0;
+}
+
+static int unix_listen(struct socket *s, int backlog)
+{
+    struct unix_sock *u = us(s);
+    if (s->type == SOCK_DGRAM)
+        return -EOPNOTSUPP;
+    if (u->peer || !u->name.len)
+        return -EINVAL;
+    u->listening = true;
+    s->state = 1;                      /* SO_ACCEPTCONN */
+    s->backlog = backlog < 0 ? 0 : backlog > 4096 ? 4096 : backlog;
+    return 0;
+}
+
+static void pair(struct unix_sock *a, struct unix_sock *b)
+{
+    a->peer = b;
+    b->peer = a;
+}
+
+static bool backlog_room(void *arg)
+{
+    struct unix_sock *l = arg;
+    return !l->listening || l->s->accept_count <= l->s->backlog;
+}
+
+static int unix_connect(struct socket *s, const struct sock_addr *a)
+{
+    struct unix_sock *u = us(s), *target;
+    if (!a) {                          /* AF_UNSPEC on a datagram socket: disconnect */
+        u->peer = NULL;
+        return 0;
+    }
+    int err = find(&a->un, &target);
+    if (err)
+        return err;
+    if (s->type == SOCK_DGRAM) {
+        if (target->s->type != SOCK_DGRAM)
+            return -EPROTOTYPE;
+        u->peer = target;
+        return 0;
+    }
+    if (u->peer)
+        return -EISCONN;
+    if (u->listening)
+        return -EINVAL;
+    if (!target->listening)
+        return -ECONNREFUSED;
+    if (target->s->type != s->type)
+        return -EPROTOTYPE;
+    if (!backlog_room(target)) {
+        if (socket_nonblock(s, 0))
+            return -EAGAIN;
+        struct socket *ls = target->s;
+        while (!backlog_room(target)) {
+            err = wait_until(backlog_room, target, WAIT_FOREVER);
+            if (err)
+                return -ERESTARTSYS;
+            if (ls->pcb != target)
+                return -ECONNREFUSED;
+        }
+    }
+    struct socket *n = socket_alloc(AF_UNIX, s->type, 0, &unix_proto);
+    if (!n || unix_init(n)) {
+        kfree(n);
+        return -ENOMEM;
+    }
+    n->rcvbuf = n->sndbuf = UNIX_QUEUE_BYTES;
+    us(n)->name = target->name;        /* the accepted socket carries the listener's name */
+    pair(u, us(n));
+    struct socket *l = target->s;
+    if (l->accept_tail)
+        l->accept_tail->accept_next = n;
+    else
+        l->accept_head = n;
+    l->accept_tail = n;
+    l->accept_count++;
+    socket_wake(l, POLLIN | POLLRDNORM);
+    return 0;
+}
+
+static bool can_accept(void *arg)
+{
+    struct socket *s = arg;
+    return s->accept_head != NULL;
+}
+
+static int unix_accept(struct socket *s, struct socket **out)
+{
+    if (!us(s)->listening)
+        return -EINVAL;
+    int err = socket_wait(s, socket_nonblock(s, 0), s->rcvtimeo_ns, can_accept);
+    if (err)
+        return err;
+    struct socket *n = s->accept_head;
+    s->accept_head = n->accept_next;
+    if (!s->accept_head)
+        s->accept_tail = NULL;
+    s->accept_count--;
+    n->accept_next = NULL;
+    *out = n;
+    return 0;
+}
+
+static bool has_room(void *arg)
+{
+    struct unix_sock *u = arg;
+    return !u->peer || u->peer->queued < UNIX_QUEUE_BYTES || u->peer->s->rd_shut;
+}
+
+static int64_t unix_send(struct socket *s, const void *kbuf, uint64_t len, int flags, const struct sock_addr *to)
+{
+    struct unix_sock *u = us(s), *dest = u->peer;
+    bool stream = s->type == SOCK_STREAM;
+    if (s->type == SOCK_DGRAM && to) {
+        int err = find(&to->un, &dest);
+        if (err)
+            return err;
+        if (dest->s->type != SOCK_DGRAM)
+            return -EPROTOTYPE;
+    }
+    if (!dest) {
+        if (u->target_gone) {          /* Linux reports the dead target once, then ENOTCONN */
+            u->target_gone = false;
+            return -ECONNREFUSED;
+        }
+        if (u->peer_gone || s->wr_shut) {
+            if (!(flags & MSG_NOSIGNAL))
+                raise_sigpipe();
+            return -EPIPE;
+        }
+        return -ENOTCONN;
+    }
+    if (s->wr_shut || (stream || s->type == SOCK_SEQPACKET ? dest->s->rd_shut : false)) {
+        if (!(flags & MSG_NOSIGNAL))
+            raise_sigpipe();
+        return -EPIPE;
+    }
+    if (!stream && len > UNIX_QUEUE_BYTES)
+        return -EMSGSIZE;
+    uint64_t done = 0;
+    do {
+        if (dest->queued >= UNIX_QUEUE_BYTES) {
+            struct unix_sock probe = { .peer = dest };
+            if (done && stream)
+                break;
+            if (socket_nonblock(s, flags))
+                return done ? (int64_t)done : -EAGAIN;
+            int err = wait_until(has_room, &probe, s->sndtimeo_ns ? wait_deadline_after(s->sndtimeo_ns) : WAIT_FOREVER);
+            if (err == -ETIMEDOUT)
+                return done ? (int64_t)done : -EAGAIN;
+            if (err)
+                return done ? (int64_t)done : (s->sndtimeo_ns ? -EINTR : -ERESTARTSYS);
+            if (u->peer != dest && s->type != SOCK_DGRAM)
+                return done ? (int64_t)done : -EPIPE;
+            continue;
+        }
+        uint64_t room = UNIX_QUEUE_BYTES - dest->queued;
+        uint64_t n = stream ? (len - done < room ? len - done : room) : len;
+        if (stream && n > 65536)
+            n = 65536;
+        struct unix_msg *m = kmalloc(sizeof(*m) + (n ? n : 1));
+        if (!m)
+            return done ? (int64_t)done : -ENOBUFS;
+        m->next = NULL;
+        m->len = (uint32_t)n;
+        m->offset = 0;
+        m->from = u->name;
+        memcpy(m->data, (const char *)kbuf + done, n);
+        if (dest->tail)
+            dest->tail->next = m;
+        else
+            dest->head = m;
+        dest->tail = m;
+        dest->queued += n;
+        done += n;
+        socket_wake(dest->s, POLLIN | POLLRDNORM);
+    } while (done < len);
+    return (int64_t)done;
+}
+
+static bool readable(void *arg)
+{
+    struct socket *s = arg;
+    struct unix_sock *u = us(s);
+    return u->head || s->rd_shut || u->peer_gone;
+}
+
+static int64_t unix_recv(struct socket *s, void *kbuf, uint64_t len, int flags, struct sock_addr *from,
+                         bool *truncated)
+{
+    struct unix_sock *u = us(s);
+    bool peek = flags & MSG_PEEK;
+    *truncated = false;
+    if (u->listening)
+        return -EINVAL;
+    if (s->type != SOCK_DGRAM && !u->peer && !u->peer_gone && !u->head)
+        return -ENOTCONN;
+    for (;;) {
+        if (u->head)
+            break;
+        if (s->rd_shut || u->peer_gone)
+            return 0;
+        int err = socket_wait(s, socket_nonblock(s, flags), s->rcvtimeo_ns, readable);
+        if (err)
+            return err;
+    }
+    if (s->type != SOCK_STREAM) {      /* one message, the rest of it dropped unless peeking */
+        struct unix_msg *m = u->head;
+        uint64_t n = m->len < len ? m->len : len;
+        memcpy(kbuf, m->data, n);
+        *truncated = n < m->len;
+        if (from)
+            from->un = m->from;
+        int64_t r = (flags & MSG_TRUNC) ? (int64_t)m->len : (int64_t)n;
+        if (!peek) {
+            u->head = m->next;
+            if (!u->head)
+                u->tail = NULL;
+            u->queued -= m->len;
+            kfree(m);
+            if (u->peer)
+                socket_wake(u->peer->s, POLLOUT | POLLWRNORM);
+        }
+        return r;
+    }
+    uint64_t done = 0;
+    for (struct unix_msg *m = u->head; m && done < len; ) {
+        uint64_t avail = m->len - m->offset, n = avail < len - done ? avail : len - done;
+        memcpy((char *)kbuf + done, m->data + m->offset, n);
+        done += n;
+        if (peek) {
+            m = m->next;
+            continue;
+        }
+        m->offset += (uint32_t)n;
+        u->queued -= n;
+        if (m->offset == m->len) {
+            u->head = m->next;
+            if (!u->head)
+                u->tail = NULL;
+            kfree(m);
+            m = u->head;
+        }
+    }
+    if (!peek && u->peer)
+        socket_wake(u->peer->s, POLLOUT | POLLWRNORM);
+    return (int64_t)done;
+}
+
+static int unix_shutdown(struct socket *s, int how)
+{
+    struct unix_sock *u = us(s);
+    if (s->type != SOCK_DGRAM && !u->peer && !u->peer_gone)
+        return -ENOTCONN;
+    if (how == SHUT_RD || how == SHUT_RDWR)
+        s->rd_shut = true;
+    if (how == SHUT_WR || how == SHUT_RDWR)
+        s->wr_shut = true;
+    if (u->peer && s->type != SOCK_DGRAM) {
+        if (how != SHUT_RD)
+            u->peer->s->rd_shut = true;
+        if (how != SHUT_WR)
+            u->peer->s->wr_shut = true;
+        socket_wake(u->peer->s, POLLIN | POLLOUT | POLLHUP | POLLRDHUP);
+    }
+    socket_wake(s, POLLIN | POLLOUT | POLLHUP | POLLRDHUP);
+    return 0;
+}
+
+static uint32_t unix_poll(struct socket *s)
+{
+    struct unix_sock *u = us(s);
+    if (u->listening)
+        return s->accept_head ? POLLIN | POLLRDNORM : 0;
+    uint32_t mask = 0;
+    bool connected = u->peer || s->type == SOCK_DGRAM;
+    if (u->head || s->rd_shut || u->peer_gone)
+        mask |= POLLIN | POLLRDNORM;
+    if (s->rd_shut)
+        mask |= POLLRDHUP;
+    if ((s->rd_shut && s->wr_shut) || u->peer_gone)
+        mask |= POLLHUP;
+    if (u->peer_gone)
+        mask |= POLLRDHUP;             /* Linux shuts both directions down when the peer goes */
+    if (connected && !s->wr_shut && (s->type == SOCK_DGRAM ? !u->peer || has_room(u) : has_room(u)))
+        mask |= POLLOUT | POLLWRNORM;
+    if (u->peer_gone && s->type != SOCK_DGRAM)
+        mask |= POLLOUT | POLLWRNORM;  /* a write would fail at once (EPIPE): not blocked */
+    return mask;
+}
+
+static int unix_name(struct socket *s, bool peer, struct sock_addr *a)
+{
+    struct unix_sock *u = us(s);
+    memset(a, 0, sizeof(*a));
+    if (peer) {
+        if (!u->peer)
+            return -ENOTCONN;
+        a->un = u->peer->name;
+    } else {
+        a->un = u->name;
+    }
+    return 0;
+}
+
+static void unix_options(struct socket *s) {}
+
+static void unix_release(struct socket *s)
+{
+    struct unix_sock *u = us(s);
+    if (!u)
+        return;
+    for (struct unix_sock **pp = &bound; *pp; pp = &(*pp)->next_bound)
+        if (*pp == u) {
+            *pp = u->next_bound;
+            break;
+        }
+    while (s->accept_head) {           /* connections nobody accepted: their clients see EOF */
+        struct socket *n = s->accept_head;
+        s->accept_head = n->accept_next;
+        unix_release(n);
+        kfree(n);
+    }
+    if (u->peer && s->type != SOCK_DGRAM) {
+        u->peer->peer = NULL;
+        u->peer->peer_gone = true;
+        socket_wake(u->peer->s, POLLIN | POLLOUT | POLLHUP | POLLRDHUP);
+    }
+    /* Datagram sockets that named this one as their target lose it. */
+    for (struct unix_sock **pp = &all; *pp; ) {
+        if (*pp == u) {
+            *pp = u->next_all;
+            continue;
+        }
+        if ((*pp)->peer == u) {
+            (*pp)->peer = NULL;
+            (*pp)->target_gone = (*pp)->s->type == SOCK_DGRAM;
+        }
+        pp = &(*pp)->next_all;
+    }
+    while (u->head) {
+        struct unix_msg *m = u->head;
+        u->head = m->next;
+        kfree(m);
+    }
+    kfree(u);
+    s->pcb = NULL;
+}
+
+const struct proto_ops unix_proto = {
+    .bind = unix_bind, .listen = unix_listen, .accept = unix_accept, .connect = unix_connect,
+    .send = unix_send, .recv = unix_recv, .shutdown = unix_shutdown, .poll = unix_poll,
+    .name = unix_name, .apply_options = unix_options, .release = unix_release,
+};
+
+int unix_socket_init(struct socket *s)
+{
+    s->rcvbuf = s->sndbuf = UNIX_QUEUE_BYTES;
+    return unix_init(s);
+}
+
+void unix_socket_pair(struct socket *a, struct socket *b)
+{
+    pair(us(a), us(b));
+}
