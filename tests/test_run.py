@@ -209,3 +209,13 @@ def test_profile_option_summarises_kernel_time_on_stderr_only(programs, target_r
     # ld.so's access("/etc/ld.so.preload") fails with ENOENT: errors are counted per call.
     assert rows["faccessat"] == (1, 1), r.stderr
     assert "page faults" in r.stderr
+
+
+def test_strace_option_lists_each_system_call_with_its_result(programs, target_root):
+    r = run(programs["hello-static"], options=("--kopt", "strace"))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "hello world!\nargs:\n"
+    calls = [l for l in r.stderr.splitlines() if l.startswith("[1] ")]
+    writes = [l for l in calls if l.startswith("[1] write(0x1, ")]
+    assert [w.rsplit(" = ", 1)[1] for w in writes] == ["13", "6"]   # "hello world!\n", "args:\n"
+    assert any(l.startswith("[1] brk(") for l in calls)

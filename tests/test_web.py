@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
@@ -79,3 +80,30 @@ def test_200_concurrent_connections_are_all_served(server):
         for c in conns:
             c.close()
     assert all(a.startswith(b"HTTP/1.1 200 OK\r\n") for a in answers), [a[:40] for a in answers if not a.startswith(b"HTTP/1.1 200")][:3]
+
+
+def _ppid(proc_dir: Path) -> int:
+    try:   # the fields after the parenthesised command name: state, ppid, ...
+        return int((proc_dir / "stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return -1
+
+
+def test_qemu_does_not_outlive_a_killed_unibuild():
+    """SIGKILL skips every cleanup handler; the kernel's parent-death signal still stops QEMU."""
+    proc = subprocess.Popen([*UNIBUILD, "run", "--accel", "tcg", "--timeout", "120", "--net", "none",
+                             str(WEBSRV), "8080"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().startswith("websrv: listening"), proc.stderr.read()
+        children = [d.name for d in Path("/proc").iterdir() if d.name.isdigit() and
+                    (d / "stat").exists() and _ppid(d) == proc.pid]
+        assert children, "no QEMU child found"
+    finally:
+        proc.kill()
+        proc.wait()
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{pid}").exists() for pid in children) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    alive = [pid for pid in children if Path(f"/proc/{pid}").exists() and
+             "zombie" not in Path(f"/proc/{pid}/status").read_text().lower()]
+    assert alive == []

@@ -20,6 +20,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from .child import die_with_parent
 from .errors import UserError
 
 START_TIMEOUT = 5.0   # seconds for passt to create its socket
@@ -84,7 +85,8 @@ def running(argv: list[str], sock: Path, log: Path, *, timeout: float | None = N
     the way out, also when the block raises (KeyboardInterrupt included)."""
     try:
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL, start_new_session=True)
+                                stderr=subprocess.DEVNULL, start_new_session=True,
+                                preexec_fn=die_with_parent)
     except FileNotFoundError:
         raise UserError(f"{argv[0]} not found; install the Debian package passt "
                         f"or use --net-backend slirp") from None

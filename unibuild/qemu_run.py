@@ -26,6 +26,7 @@ from typing import BinaryIO, TextIO
 
 from qemu.qmp import EventListener, QMPClient, QMPError
 
+from .child import die_with_parent
 from .console_mux import ConsoleDemux
 from .errors import UserError
 from .network import attach
@@ -236,6 +237,7 @@ async def _run(command: QemuCommand, sink: BinaryIO | TextIO | None,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
             start_new_session=True,  # our terminal's Ctrl-C must not reach QEMU
+            preexec_fn=die_with_parent,
         )
     except FileNotFoundError:
         raise UserError(

@@ -7,6 +7,9 @@
 enum profile_event { PROFILE_IRQ, PROFILE_NET_POLL, PROFILE_PAGE_FAULT, PROFILE_EVENTS };
 
 extern bool profile_enabled;
+/* The strace kernel option: each system call, its first arguments and its result. */
+extern bool trace_enabled;
+void trace_syscall(int tid, uint64_t nr, const uint64_t a[6], int64_t result);
 
 void profile_init(void);   /* after the root file system: the option lives in its manifest */
 void profile_syscall(uint64_t nr, uint64_t counts, int64_t result);

@@ -93,6 +93,7 @@ struct boot_manifest {
     bool debug;                /* kernel option: boot diagnostics on the console */
     bool memstats;             /* kernel option: memory use on the console when the program exits */
     bool profile;              /* kernel option: where kernel time went, when the program exits */
+    bool trace;                /* kernel option strace: every system call on the console */
     const char *ip, *netmask, *gateway;   /* kernel options: static IPv4 address (NULL: DHCP) */
 };
 const struct boot_manifest *vfs_manifest(void);

@@ -4,6 +4,7 @@
 #include "syscall.h"
 #include "errno.h"
 #include "profile.h"
+#include "thread.h"
 #include "timer.h"
 
 #define X(nr, name) SYSCALL(name);
@@ -47,11 +48,15 @@ static uint8_t logged[512 / 8];
 int64_t syscall_dispatch(uint64_t nr, uint64_t a[6])
 {
     if (nr < ARRAY_SIZE(table) && table[nr].fn) {
-        if (!profile_enabled)
+        if (!profile_enabled && !trace_enabled)
             return table[nr].fn(a[0], a[1], a[2], a[3], a[4], a[5]);
+        uint64_t args[6] = { a[0], a[1], a[2], a[3], a[4], a[5] };   /* the call may change a[] */
         uint64_t start = counter_now();
         int64_t r = table[nr].fn(a[0], a[1], a[2], a[3], a[4], a[5]);
-        profile_syscall(nr, counter_now() - start, r);
+        if (profile_enabled)
+            profile_syscall(nr, counter_now() - start, r);
+        if (trace_enabled)
+            trace_syscall(current_thread() ? current_thread()->tid : 0, nr, args, r);
         return r;
     }
     if (nr >= 512 || !(logged[nr / 8] & (1u << (nr % 8)))) {
