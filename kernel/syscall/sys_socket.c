@@ -398,25 +398,40 @@ static int64_t send_common(struct socket *s, const struct linux_iovec *iov, uint
         return -ENOMEM;
     if (total == 0)
         done = s->proto->send(s, buf, 0, flags, NULL);
-    for (uint64_t i = 0; i < iovcnt; i++) {
-        for (uint64_t off = 0; off < iov[i].iov_len; ) {
-            uint64_t n = iov[i].iov_len - off < IO_CHUNK ? iov[i].iov_len - off : IO_CHUNK;
-            if (copy_from_user(buf, iov[i].iov_base + off, n)) {
-                kfree(buf);
-                return done ? done : -EFAULT;
+    /* Gather the vectors into one buffer before sending: a writev of a header and a body must
+     * leave as one segment, as on Linux. Sent one vector at a time, the body waited behind
+     * Nagle for the header's ACK, which the client delays (nginx keep-alive: 24 ms a request). */
+    uint64_t i = 0, off = 0;
+    bool fault = false;
+    while ((uint64_t)done < total && !fault) {
+        uint64_t fill = 0;
+        while (fill < IO_CHUNK && i < iovcnt) {
+            uint64_t n = iov[i].iov_len - off < IO_CHUNK - fill ? iov[i].iov_len - off : IO_CHUNK - fill;
+            if (n && copy_from_user(buf + fill, iov[i].iov_base + off, n)) {
+                fault = true;
+                break;
             }
-            int64_t r = s->proto->send(s, buf, n, flags, NULL);
-            if (r < 0) {
-                kfree(buf);
-                return done ? done : r;
-            }
-            done += r;
-            off += r;
-            if ((uint64_t)r < n) {
-                kfree(buf);
-                return done;
+            fill += n;
+            off += n;
+            if (off == iov[i].iov_len) {
+                i++;
+                off = 0;
             }
         }
+        if (!fill)
+            break;
+        int64_t r = s->proto->send(s, buf, fill, flags, NULL);
+        if (r < 0) {
+            kfree(buf);
+            return done ? done : r;
+        }
+        done += r;
+        if ((uint64_t)r < fill)
+            break;
+    }
+    if (fault && !done) {
+        kfree(buf);
+        return -EFAULT;
     }
     kfree(buf);
     return done;
