@@ -259,3 +259,12 @@ void vfs_put(struct vnode *v)
 }
 
 bool vfs_is_root(struct vnode *v) { return v == vnode_root(); }
+
+int vfs_file_page(struct vnode *v, uint64_t offset, uint64_t *pa)
+{
+    if (v->type != VNODE_FILE)
+        return -EFAULT;
+    if (offset >= ALIGN_UP(v->size, PAGE_SIZE))
+        return -ENXIO;
+    return vnode_page(v, offset >> PAGE_SHIFT, pa);
+}

@@ -297,7 +297,8 @@ int vnode_truncate(struct vnode *v, uint64_t size)
         uint64_t keep = ALIGN_UP(size, PAGE_SIZE) >> PAGE_SHIFT;
         for (uint64_t i = keep; i < v->page_slots; i++)
             if (v->pages[i]) {
-                page_free(v->pages[i], 1);
+                if (!v->mapped_shared)     /* a mapping may still use it: leak it instead */
+                    page_free(v->pages[i], 1);
                 v->pages[i] = 0;
                 v->pages_used--;
             }
@@ -310,6 +311,26 @@ int vnode_truncate(struct vnode *v, uint64_t size)
     return 0;
 }
 
+int vnode_page(struct vnode *v, uint64_t index, uint64_t *pa)
+{
+    int err = copy_up(v);
+    if (!err)
+        err = grow_slots(v, index + 1);
+    if (err)
+        return err;
+    if (!v->pages[index]) {
+        uint64_t p = page_alloc(1);
+        if (!p)
+            return -ENOMEM;
+        memset(phys_to_virt(p), 0, PAGE_SIZE);
+        v->pages[index] = p;
+        v->pages_used++;
+    }
+    v->mapped_shared = true;
+    *pa = v->pages[index];
+    return 0;
+}
+
 uint64_t vnode_blocks512(const struct vnode *v)
 {
     if (!v->in_memory)
@@ -319,7 +340,7 @@ uint64_t vnode_blocks512(const struct vnode *v)
 
 void vnode_maybe_free(struct vnode *v)
 {
-    if (v->nlink || v->users || v == root)
+    if (v->nlink || v->users || v == root || v->mapped_shared)
         return;
     for (uint64_t i = 0; i < v->page_slots; i++)
         if (v->pages[i])

@@ -37,6 +37,7 @@ struct vnode {
     bool in_memory;
     uint64_t *pages;
     uint64_t page_slots, pages_used;
+    bool mapped_shared;        /* pages handed to MAP_SHARED mappings: never freed (no rmap) */
     /* symlinks */
     char *target;
     /* open files and mappings; an unlinked vnode's memory goes when both are gone */
@@ -57,5 +58,8 @@ int64_t vnode_read(struct vnode *v, uint64_t offset, void *buf, uint64_t len);
 int64_t vnode_write(struct vnode *v, uint64_t offset, const void *buf, uint64_t len);
 int vnode_truncate(struct vnode *v, uint64_t size);
 uint64_t vnode_blocks512(const struct vnode *v);
+/* Page `index` of a file, in memory from now on (a hole becomes a zero page); the file is marked
+ * as mapped, so its pages are never freed again (a mapping may still use them). */
+int vnode_page(struct vnode *v, uint64_t index, uint64_t *pa);
 /* Free an unlinked vnode with no users left. */
 void vnode_maybe_free(struct vnode *v);

@@ -14,6 +14,7 @@ struct vma {
     uint64_t file_offset;       /* file offset of `start` */
     uint64_t file_bytes;        /* bytes from `start` backed by the file; the rest reads as zero */
     const char *name;           /* "[stack]", "[heap]", or NULL */
+    bool shared;                /* MAP_SHARED file mapping: maps the file's own pages */
     struct vma *next;           /* sorted by start */
 };
 
@@ -36,7 +37,8 @@ uint64_t vm_find_free(struct vm *vm, uint64_t len);
 bool vm_range_free(struct vm *vm, uint64_t start, uint64_t len);
 int vm_unmap(struct vm *vm, uint64_t start, uint64_t len);
 int vm_protect(struct vm *vm, uint64_t start, uint64_t len, int prot);
-/* Resolve a fault at addr for access; 0 when the page is now present, -EFAULT otherwise. */
+/* Resolve a fault at addr for access; 0 when the page is now present, -EFAULT otherwise
+ * (-ENXIO: a shared file mapping past the end of its file, SIGBUS on Linux). */
 int vm_fault(struct vm *vm, uint64_t addr, enum access access);
 struct vma *vm_find(struct vm *vm, uint64_t addr);
 void vm_drop_pages(struct vm *vm, uint64_t start, uint64_t end);

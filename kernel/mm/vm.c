@@ -65,17 +65,18 @@ int vm_unmap(struct vm *vm, uint64_t start, uint64_t len)
     if (split_at(vm, start) || split_at(vm, end))
         return -ENOMEM;
     struct vma **link = &vm->vmas;
+    uint64_t before = page_free_count();
     while (*link) {
         struct vma *v = *link;
         if (v->start >= start && v->end <= end) {
+            /* A shared mapping's pages belong to its file: unmapped, not freed. */
+            uvm_unmap(vm->root, v->start, v->end, v->shared ? NULL : free_user_page);
             *link = v->next;
             kfree(v);
         } else {
             link = &v->next;
         }
     }
-    uint64_t before = page_free_count();
-    uvm_unmap(vm->root, start, end, free_user_page);
     vm->pages -= page_free_count() - before;
     return 0;
 }
@@ -92,7 +93,7 @@ int vm_map_fixed(struct vm *vm, uint64_t start, uint64_t len, int prot, struct v
     struct vma *n = kzalloc(sizeof(*n));
     if (!n)
         return -ENOMEM;
-    *n = (struct vma){ start, end, prot, file, file_offset, file ? file_bytes : 0, name, NULL };
+    *n = (struct vma){ start, end, prot, file, file_offset, file ? file_bytes : 0, name, false, NULL };
     struct vma **link = &vm->vmas;
     while (*link && (*link)->start < start)
         link = &(*link)->next;
@@ -214,6 +215,16 @@ int vm_fault(struct vm *vm, uint64_t addr, enum access access)
     int prot;
     if (uvm_lookup(vm->root, va, &prot))
         return allowed(prot, access) ? 0 : -EFAULT;
+    if (v->shared) {                   /* the file's own page, so writes reach the file */
+        uint64_t pa;
+        int err = vfs_file_page(v->file, v->file_offset + (va - v->start), &pa);
+        if (err)
+            return err;
+        if (uvm_map_page(vm->root, va, pa, v->prot))
+            return -ENOMEM;
+        vm->pages++;
+        return 0;
+    }
     uint64_t lo = va, hi = va + PAGE_SIZE;
     if (v->file && va - v->start < v->file_bytes)
         fault_window(vm, v, va, &lo, &hi);
@@ -251,7 +262,11 @@ uint64_t vm_user_page(struct vm *vm, uint64_t addr, enum access access)
 void vm_drop_pages(struct vm *vm, uint64_t start, uint64_t end)
 {
     uint64_t before = page_free_count();
-    uvm_unmap(vm->root, start, end, free_user_page);
+    for (struct vma *v = vm->vmas; v; v = v->next) {
+        uint64_t lo = v->start > start ? v->start : start, hi = v->end < end ? v->end : end;
+        if (lo < hi)
+            uvm_unmap(vm->root, lo, hi, v->shared ? NULL : free_user_page);
+    }
     vm->pages -= page_free_count() - before;
 }
 

@@ -63,8 +63,8 @@ SYSCALL(mmap)
             return -EACCES;
         if ((f->flags & O_ACCMODE) == O_WRONLY)
             return -EACCES;
-        if (type == MAP_SHARED && (prot & PROT_WRITE))
-            return -EACCES;   /* the image is read-only: no writable shared file mappings */
+        if (type == MAP_SHARED && (prot & PROT_WRITE) && (f->flags & O_ACCMODE) != O_RDWR)
+            return -EACCES;
         file = f->vnode;
         file_bytes = len;
     }
@@ -80,7 +80,35 @@ anonymous:
             return -ENOMEM;
     }
     int err = vm_map_fixed(v, addr, size, prot, file, offset, file_bytes, NULL);
-    return err ? err : (int64_t)addr;
+    if (err)
+        return err;
+    if (file && type == MAP_SHARED)
+        vm_find(v, addr)->shared = true;
+    return (int64_t)addr;
+}
+
+#define MS_ASYNC      1
+#define MS_INVALIDATE 2
+#define MS_SYNC       4
+
+/* Shared file mappings use the file's own pages, so there is never anything to write back;
+ * the checks are Linux's (ENOMEM when part of the range is not mapped). */
+SYSCALL(msync)
+{
+    uint64_t start = a0, len = ALIGN_UP(a1, PAGE_SIZE);
+    int flags = (int)a2;
+    if ((flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) || (start & (PAGE_SIZE - 1)) ||
+        ((flags & MS_ASYNC) && (flags & MS_SYNC)))
+        return -EINVAL;
+    if (start + len < start)
+        return -ENOMEM;
+    for (uint64_t a = start; a < start + len; ) {
+        struct vma *v = vm_find(vm(), a);
+        if (!v)
+            return -ENOMEM;
+        a = v->end;
+    }
+    return 0;
 }
 
 SYSCALL(munmap)

@@ -28,7 +28,7 @@ static const struct { uint16_t nr; const char *name; } known_missing[] = {
     { 59, "pipe2" }, { 71, "sendfile" }, { 72, "pselect6" }, { 73, "ppoll" },
     { 153, "times" },
     { 168, "getcpu" }, { 198, "socket" }, { 200, "bind" }, { 201, "listen" }, { 202, "accept" },
-    { 203, "connect" }, { 221, "execve" }, { 223, "fadvise64" }, { 227, "msync" },
+    { 203, "connect" }, { 221, "execve" }, { 223, "fadvise64" },
     { 232, "mincore" }, { 242, "accept4" }, { 260, "wait4" }, { 279, "memfd_create" },
     { 293, "rseq" }, { 436, "close_range" }, { 437, "openat2" },
 };

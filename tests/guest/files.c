@@ -7,6 +7,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +29,15 @@ static void say(const char *fmt, ...)
 }
 
 static const char *res(int r) { return r < 0 ? strerrorname_np(errno) : "ok"; }
+
+static sigjmp_buf jump;
+static volatile int bus_code;
+
+static void on_bus(int sig, siginfo_t *si, void *uc)
+{
+    bus_code = si->si_code;
+    siglongjmp(jump, 1);
+}
 
 static void show(const char *path)
 {
@@ -202,8 +213,42 @@ int main(int argc, char **argv)
         p == MAP_FAILED ? "" : p + 4096, p != MAP_FAILED && p[0] == 0);
     close(fd);
 
-    say("9. clean up\n");
-    const char *files[] = { "a", "z", "s", "dang", "m", "dd/e/file" };
+    say("9. shared mapping: one set of pages for the file and every mapping\n");
+    fd = open("shm", O_CREAT | O_RDWR, 0644);
+    say("   ftruncate: %s\n", res(ftruncate(fd, 6000)));
+    char *w = mmap(NULL, 12288, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    say("   mmap: %s\n", w == MAP_FAILED ? strerrorname_np(errno) : "ok");
+    memcpy(w + 10, "via memory", 10);
+    memset(buf, 0, sizeof(buf));
+    say("   read sees it: %zd \"%s\"\n", pread(fd, buf, 10, 10), buf);
+    say("   pwrite: %zd\n", pwrite(fd, "via write", 9, 5000));
+    say("   mapping sees it: \"%.9s\"\n", w + 5000);
+    char *w2 = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+    say("   second mapping sees the first's bytes: \"%.10s\"\n", w2 + 10);
+    say("   msync: %s, bad flags: %s, unmapped: %s\n", res(msync(w, 4096, MS_SYNC)),
+        res(msync(w, 4096, MS_SYNC | MS_ASYNC)), res(msync((char *)0x1000, 4096, MS_SYNC)));
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = on_bus;
+    sa.sa_flags = SA_SIGINFO;
+    sigaction(SIGBUS, &sa, NULL);
+    if (sigsetjmp(jump, 1) == 0) {
+        w[9000] = 1;                   /* the file ends at 6000: page 2 is past its end */
+        say("   past the end: no signal\n");
+    } else {
+        say("   past the end: SIGBUS code %d\n", bus_code);
+    }
+    int ro = open("shm", O_RDONLY);
+    say("   writable shared mapping of a read-only descriptor: %s\n",
+        mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, ro, 0) == MAP_FAILED ? strerrorname_np(errno) : "ok");
+    close(ro);
+    munmap(w, 12288);
+    munmap(w2, 4096);
+    close(fd);
+    content("shm");
+
+    say("10. clean up\n");
+    const char *files[] = { "a", "z", "s", "dang", "m", "shm", "dd/e/file" };
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
         say("   unlink %s: %s\n", files[i], res(unlink(files[i])));
     say("   rmdir dd/e: %s, rmdir dd: %s\n", res(rmdir("dd/e")), res(rmdir("dd")));

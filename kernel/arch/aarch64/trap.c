@@ -10,6 +10,7 @@
 #include "syscall.h"
 #include "process.h"
 #include "vm.h"
+#include "errno.h"
 #include "signal.h"
 #include "signal_arch.h"
 #include "thread.h"
@@ -83,12 +84,15 @@ static void user_sync(struct trap_frame *f)
         /* translation (0b0001xx), access flag (0b0010xx) and permission (0b0011xx) faults */
         uint64_t start = profile_enabled ? counter_now() : 0;
         struct vm *vm = current_process()->vm;
-        if (fsc >= 0x04 && fsc <= 0x0f && vm_fault(vm, far, access) == 0) {
+        int err = fsc >= 0x04 && fsc <= 0x0f ? vm_fault(vm, far, access) : -EFAULT;
+        if (err == 0) {
             if (profile_enabled)
                 profile_event(PROFILE_PAGE_FAULT, counter_now() - start);
             return;
         }
-        if (fsc == 0x21)
+        if (err == -ENXIO)             /* past the end of a shared file mapping's file */
+            fault_signal(f, SIGBUS, BUS_ADRERR, far, esr, "bus error (past the end of the file)");
+        else if (fsc == 0x21)
             fault_signal(f, SIGBUS, BUS_ADRALN, far, esr, "bus error (alignment)");
         else   /* no mapping at all, or a mapping that forbids this access */
             fault_signal(f, SIGSEGV, vm_find(vm, far) ? SEGV_ACCERR : SEGV_MAPERR, far, esr, "segfault");
