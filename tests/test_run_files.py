@@ -24,6 +24,7 @@ from unibuild.qemu_run import boot
 pytestmark = pytest.mark.boot
 
 SOURCE = PROJECT_ROOT / "tests/guest/files.c"
+MISC_SOURCE = PROJECT_ROOT / "tests/guest/misc_io.c"
 UNIBUILD = [sys.executable, "-m", "unibuild"]
 # A directory's st_size depends on the filesystem (ext4: 4096, tmpfs: entries * 20); ours is
 # one block, like ext4. The comparison leaves directory sizes out; the first test checks ours.
@@ -68,3 +69,16 @@ def test_an_image_file_changes_in_memory_only(probe, tmp_path):
     assert "append to an image file: ok, wrote 5" in r.console
     assert '/data.txt: "from the image+more"' in r.console
     assert hashlib.sha256(image.read_bytes()).hexdigest() == before
+
+
+def test_sendfile_fadvise_memfd_tmpfile_close_range_wait4_as_on_linux(tmp_path):
+    probe = tmp_path / "misc_io"
+    subprocess.run(["aarch64-linux-gnu-gcc", "-O2", "-Wall", "-static", "-o", str(probe), str(MISC_SOURCE)], check=True)
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+    oracle = subprocess.run(["qemu-aarch64-static", str(probe), str(workdir)], capture_output=True, text=True,
+                            timeout=60, check=True)
+    ours = run(str(probe), "/tmp")
+    assert ours.returncode == 0, ours.stderr
+    assert ours.stdout == oracle.stdout
+    assert ours.stderr == ""

@@ -188,6 +188,15 @@ int vfs_rename(struct vnode *odir, const char *oname, size_t olen, struct vnode 
     return 0;
 }
 
+int vfs_create_unnamed(uint32_t mode, struct vnode **out)
+{
+    struct vnode *v = vnode_new(VNODE_FILE, mode);
+    if (!v)
+        return -ENOSPC;
+    *out = v;
+    return 0;
+}
+
 int vfs_link(struct vnode *v, struct vnode *dir, const char *name, size_t len)
 {
     int err = check_dir(dir);

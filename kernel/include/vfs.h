@@ -63,6 +63,8 @@ int vfs_remove(struct vnode *dir, const char *name, size_t len, bool want_dir);
 int vfs_rename(struct vnode *odir, const char *oname, size_t olen, struct vnode *ndir, const char *nname,
                size_t nlen, unsigned flags);
 int vfs_link(struct vnode *v, struct vnode *dir, const char *name, size_t len);
+/* A regular file with no name (memfd_create, O_TMPFILE): it lives while it is open. */
+int vfs_create_unnamed(uint32_t mode, struct vnode **out);
 int64_t vfs_write(struct vnode *v, uint64_t offset, const void *buf, uint64_t len);
 int vfs_truncate(struct vnode *v, uint64_t size);
 

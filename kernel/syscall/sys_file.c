@@ -49,9 +49,21 @@ SYSCALL(openat)
     flags |= O_LARGEFILE;   /* 64-bit Linux forces it; F_GETFL shows it */
     if ((f = devfs_open(path, flags)))
         goto install;
-    if ((flags & O_TMPFILE) == O_TMPFILE) {
-        err = -EOPNOTSUPP;              /* unnamed files: not yet */
-        goto out;
+    if ((flags & O_TMPFILE) == O_TMPFILE) {   /* an unnamed file "in" a directory */
+        if ((flags & O_ACCMODE) == O_RDONLY) {
+            err = -EINVAL;
+            goto out;
+        }
+        if ((err = lookup_at((int)a0, path, VFS_FOLLOW, &v)))
+            goto out;
+        if (vfs_type(v) != VNODE_DIR) {
+            err = -ENOTDIR;
+            goto out;
+        }
+        if ((err = vfs_create_unnamed((uint32_t)a3 & ~proc()->umask, &v)))
+            goto out;
+        f = file_new(FILE_VNODE, v, flags & ~O_TMPFILE);
+        goto install;
     }
     bool excl = (flags & O_CREAT) && (flags & O_EXCL);
     err = lookup_at((int)a0, path, (flags & O_NOFOLLOW) || excl ? 0 : VFS_FOLLOW, &v);

@@ -1,5 +1,7 @@
 /* Identity and system-information syscalls. There is one process, running as root. */
 #include "kernel.h"
+#include "idle.h"
+#include "timer.h"
 #include "syscall.h"
 #include "process.h"
 #include "mm.h"
@@ -145,3 +147,23 @@ SYSCALL(sched_getaffinity)
     return sizeof(mask);
 }
 
+
+/* One CPU, one memory node. */
+SYSCALL(getcpu)
+{
+    uint32_t zero = 0;
+    if ((a0 && copy_to_user(a0, &zero, sizeof(zero))) || (a1 && copy_to_user(a1, &zero, sizeof(zero))))
+        return -EFAULT;
+    return 0;
+}
+
+/* CPU time in clock ticks (AT_CLKTCK): the CPU's busy time counts as the program's user time,
+ * since the kernel only ever works for it; no children. Returns ticks since boot. */
+SYSCALL(times)
+{
+    uint64_t now = counter_to_ns(counter_now()), busy = now - cpu_idle_ns();
+    int64_t tms[4] = { (int64_t)(busy / (1000000000UL / TICK_HZ)), 0, 0, 0 };
+    if (a0 && copy_to_user(a0, tms, sizeof(tms)))
+        return -EFAULT;
+    return (int64_t)(now / (1000000000UL / TICK_HZ));
+}

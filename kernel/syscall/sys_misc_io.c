@@ -1,0 +1,161 @@
+/* File calls a server or runtime makes around its I/O: sendfile (nginx serves static files with
+ * it), fadvise64, close_range, memfd_create, and the child-process calls a program without
+ * children still makes (wait4: ECHILD), with Linux's checks in Linux's order. */
+#include "kernel.h"
+#include "syscall.h"
+#include "syscall_path.h"
+#include "process.h"
+#include "file.h"
+#include "vfs.h"
+#include "uaccess.h"
+#include "mm.h"
+#include "errno.h"
+#include "linux_abi.h"
+#include <string.h>
+
+#define SENDFILE_CHUNK 65536
+#define MAX_RW_COUNT   0x7ffff000UL     /* Linux clamps one transfer to this */
+
+static struct process *proc(void) { return current_process(); }
+
+/* in_fd must be a regular file (the page cache's side of Linux's splice); out_fd anything
+ * writable but O_APPEND. Bytes move through a kernel buffer. */
+SYSCALL(sendfile)
+{
+    struct file *out = fd_get(proc(), (int)a0), *in = fd_get(proc(), (int)a1);
+    uint64_t uoff = a2, count = a3 > MAX_RW_COUNT ? MAX_RW_COUNT : a3;
+    int64_t pos;
+    if (!in || (in->flags & O_ACCMODE) == O_WRONLY || (in->flags & O_PATH))
+        return -EBADF;
+    if (!out || (out->flags & O_ACCMODE) == O_RDONLY || (out->flags & O_PATH))
+        return -EBADF;
+    if (in->kind != FILE_VNODE || vfs_type(in->vnode) != VNODE_FILE)
+        return -EINVAL;
+    if (out->flags & O_APPEND)
+        return -EINVAL;
+    if (uoff) {
+        if (copy_from_user(&pos, uoff, sizeof(pos)))
+            return -EFAULT;
+        if (pos < 0)
+            return -EINVAL;
+    } else {
+        pos = (int64_t)in->offset;
+    }
+    char *buf = kmalloc(count < SENDFILE_CHUNK ? (count ? count : 1) : SENDFILE_CHUNK);
+    if (!buf)
+        return -ENOMEM;
+    uint64_t done = 0;
+    int64_t err = 0;
+    while (done < count) {
+        uint64_t want = count - done < SENDFILE_CHUNK ? count - done : SENDFILE_CHUNK;
+        int64_t got = vfs_read(in->vnode, (uint64_t)pos + done, buf, want);
+        if (got <= 0) {
+            err = got;
+            break;
+        }
+        int64_t put = file_write(out, buf, (uint64_t)got);
+        if (put < 0) {
+            err = put;
+            break;
+        }
+        done += (uint64_t)put;
+        if (put < got)
+            break;                     /* the socket took part: a short transfer, as Linux */
+    }
+    kfree(buf);
+    if (!done && err < 0)
+        return err;
+    if (uoff) {
+        int64_t next = pos + (int64_t)done;
+        if (copy_to_user(uoff, &next, sizeof(next)))
+            return -EFAULT;
+    } else {
+        in->offset += done;
+    }
+    return (int64_t)done;
+}
+
+#define POSIX_FADV_NOREUSE 5
+
+SYSCALL(fadvise64)
+{
+    struct file *f = fd_get(proc(), (int)a0);
+    if (!f)
+        return -EBADF;
+    if (f->kind == FILE_PIPE)          /* only FIFOs refuse advice; sockets take it silently */
+        return -ESPIPE;
+    if ((int64_t)a2 < 0 || a3 > POSIX_FADV_NOREUSE)
+        return -EINVAL;
+    return 0;                          /* advice: everything is in memory or one read away */
+}
+
+#define CLOSE_RANGE_UNSHARE 2
+#define CLOSE_RANGE_CLOEXEC 4
+
+SYSCALL(close_range)
+{
+    uint32_t first = (uint32_t)a0, last = (uint32_t)a1;
+    if (a2 & ~(uint64_t)(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC))
+        return -EINVAL;
+    if (first > last)
+        return -EINVAL;
+    struct process *p = proc();
+    for (uint64_t fd = first; fd <= last && fd < MAX_FDS; fd++) {
+        if (!p->fds[fd])
+            continue;
+        if (a2 & CLOSE_RANGE_CLOEXEC) {
+            p->cloexec[fd] = true;
+        } else {
+            struct file *f = p->fds[fd];
+            p->fds[fd] = NULL;
+            file_put(f);
+        }
+    }
+    return 0;
+}
+
+#define MFD_CLOEXEC       1u
+#define MFD_ALLOW_SEALING 2u
+#define MFD_NAME_MAX      249
+
+/* An anonymous in-memory file: a vnode with no name, gone with its last descriptor. */
+SYSCALL(memfd_create)
+{
+    char name[MFD_NAME_MAX + 2];
+    if ((uint32_t)a1 & ~(MFD_CLOEXEC | MFD_ALLOW_SEALING))
+        return -EINVAL;
+    int64_t n = strncpy_from_user(name, a0, sizeof(name));
+    if (n < 0)
+        return n == -ENAMETOOLONG ? -EINVAL : n;
+    if (n > MFD_NAME_MAX)
+        return -EINVAL;
+    struct vnode *v;
+    int err = vfs_create_unnamed(0777, &v);
+    if (err)
+        return err;
+    struct file *f = file_new(FILE_VNODE, v, O_RDWR | O_LARGEFILE);
+    if (!f)
+        return -ENOMEM;
+    int fd = fd_alloc(proc(), f, 0, (uint32_t)a1 & MFD_CLOEXEC);
+    if (fd < 0)
+        file_put(f);
+    return fd;
+}
+
+#define WNOHANG    1
+#define WUNTRACED  2
+#define WCONTINUED 8
+#define WNOTHREAD  0x20000000
+#define WALL       0x40000000
+#define WCLONE     0x80000000
+
+/* The program never has children (no fork in a unikernel). */
+SYSCALL(wait4)
+{
+    uint32_t options = (uint32_t)a2;
+    if (options & ~(uint32_t)(WNOHANG | WUNTRACED | WCONTINUED | WNOTHREAD | WALL | WCLONE))
+        return -EINVAL;
+    if ((int32_t)a0 == INT32_MIN)
+        return -ESRCH;
+    return -ECHILD;
+}
