@@ -355,7 +355,8 @@ def test_python3_from_the_root_runs_with_its_standard_library():
     subprocess.run([*UNIBUILD, "target-root", "create", str(PYTHON_ROOT), "--package", "python3"],
                    check=True, stdout=subprocess.DEVNULL)
     oracle = subprocess.run(["qemu-aarch64-static", "-L", str(PYTHON_ROOT), str(PYTHON_ROOT / "usr/bin/python3"),
-                             "-c", PYTHON_SCRIPT], capture_output=True, text=True, timeout=60)
+                             "-c", PYTHON_SCRIPT], capture_output=True, text=True, timeout=60,
+                            env={"PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1"})   # no pycs in the root
     assert (oracle.returncode, oracle.stdout) == (3, '{"a": [1, 2]}\n'), oracle.stderr
     ours = subprocess.run([*UNIBUILD, "run", "--accel", "tcg", "--timeout", "60", "--net", "none",
                            "--target-root", str(PYTHON_ROOT), "/usr/bin/python3", "-c", PYTHON_SCRIPT],

@@ -1,7 +1,8 @@
 """Putting a program into an image manifest: the ELF check, ld.so-exact dependency resolution
 against the target root, and the /etc/ld.so.cache that makes the guest's ld.so find exactly
 what was resolved. With extras, a program from the root also gets the files its Debian
-packages installed (Python's standard library, nginx's /etc/nginx): see unibuild.packages.
+packages installed (Python's standard library, nginx's /etc/nginx): see unibuild.packages;
+a CPython standard library among them also gets its bytecode: see unibuild.pycompile.
 
 A static program needs no target root; a dynamic one always resolves inside one."""
 
@@ -14,6 +15,7 @@ from pathlib import Path
 from .errors import UserError
 from .image import Manifest, Placement
 from .packages import PackageFiles, program_package_files
+from .pycompile import compile_stdlib
 from .resolve.elfcheck import read_elf
 from .resolve.resolver import resolve
 from .resolve.rootfs import RootFS
@@ -85,6 +87,9 @@ def _add_package_files(manifest: Manifest, root: Path, program: str, scratch: Pa
         empty.mkdir(mode=0o755, exist_ok=True)
         empty.chmod(0o755)   # whatever the umask: it gives every such directory its mode
         manifest.dirs += [Placement(empty, d) for d in found.empty_dirs]
+    if scratch is not None:
+        placed = [f.path for f in found.files]
+        manifest.files += compile_stdlib(root, placed, _image_paths(manifest), scratch)
     return found
 
 
