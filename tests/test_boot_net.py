@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 import pytest
+from netutil import free_port
 
 from unibuild.kernel import build_platform_kernel
 from unibuild.platform import load_platform
@@ -61,12 +62,6 @@ class ConsoleWatch:
                 assert left > 0, f"no console line matching {pattern!r} in {timeout} s:\n{self.text}"
                 self.changed.wait(left)
             return m
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def boot_with_netdev(kernel_image, append, netdev, disk=None):

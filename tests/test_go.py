@@ -4,7 +4,6 @@ timers and epoll all at once. Served through `unibuild run -p` and fetched from 
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
@@ -12,6 +11,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from netutil import free_port, get_text as get
 
 from unibuild.paths import PROJECT_ROOT
 
@@ -20,17 +20,6 @@ pytestmark = pytest.mark.boot
 UNIBUILD = [sys.executable, "-m", "unibuild"]
 GOWEB = PROJECT_ROOT / "build/examples/goweb/goweb"
 REQUESTS = 1 + 1 + 120          # the two pages below, then the concurrent batch
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def get(port: int, path: str) -> tuple[int, str]:
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=60) as r:
-        return r.status, r.read().decode()
 
 
 def test_go_server_answers_concurrent_clients_and_exits_cleanly():

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
+from netutil import free_port
 
 from unibuild import network, passt
 from unibuild.errors import UserError
@@ -36,12 +37,6 @@ from unibuild.qemu_cmdline import HostInfo, KvmStatus, LaunchOptions, build_comm
 from unibuild.qemu_run import boot
 
 X86 = HostInfo("x86_64", KvmStatus(False, "host is x86_64"))
-
-
-def free_port(kind=socket.SOCK_STREAM) -> int:
-    with socket.socket(socket.AF_INET, kind) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def pid_alive(pid: int) -> bool:

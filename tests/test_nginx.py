@@ -5,7 +5,6 @@ AF_UNIX socketpair, signals set-up and epoll in one real server."""
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
@@ -13,6 +12,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from netutil import free_port, get_text as get
 
 from unibuild.paths import BUILD_DIR
 
@@ -32,17 +32,6 @@ http {
     }
 }
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def get(port: int, path: str) -> tuple[int, str]:
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=60) as r:
-        return r.status, r.read().decode()
 
 
 def test_debian_nginx_serves_requests(tmp_path):

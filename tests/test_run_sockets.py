@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from netutil import free_port
 
 from unibuild.paths import PROJECT_ROOT
 
@@ -41,12 +42,6 @@ def test_closed_connections_give_their_buffers_back(sock_program, target_root):
     r = run(sock_program, "memory")
     assert r.returncode == 0, r.stdout + r.stderr
     assert "memory_returned=1" in r.stdout, r.stdout
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def read_line(proc: subprocess.Popen, timeout: float) -> str:

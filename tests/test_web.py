@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from netutil import free_port
 
 from unibuild.paths import PROJECT_ROOT
 
@@ -19,12 +20,6 @@ pytestmark = pytest.mark.boot
 
 UNIBUILD = [sys.executable, "-m", "unibuild"]
 WEBSRV = PROJECT_ROOT / "build/examples/websrv/websrv-static"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,8 @@ char *user_path(uint64_t upath, int *err);
  * directory (-EBADF, -ENOTDIR). */
 int dirfd_vnode(int dirfd, const char *path, struct vnode **out);
 int lookup_at(int dirfd, const char *path, int vfs_flags, struct vnode **out);
+/* lookup_at on a path still in user memory. */
+int user_lookup_at(int dirfd, uint64_t upath, int vfs_flags, struct vnode **out);
 /* The directory that would hold path's last component, and that component (pointing into
  * path, which loses its trailing slashes: *trailing says there were some). */
 int lookup_parent_at(int dirfd, char *path, struct vnode **dir, const char **name, size_t *len, bool *trailing);

@@ -46,6 +46,17 @@ int dirfd_vnode(int dirfd, const char *path, struct vnode **out)
     return 0;
 }
 
+int user_lookup_at(int dirfd, uint64_t upath, int vfs_flags, struct vnode **out)
+{
+    int err;
+    char *path = user_path(upath, &err);
+    if (!path)
+        return err;
+    err = lookup_at(dirfd, path, vfs_flags, out);
+    kfree(path);
+    return err;
+}
+
 int lookup_at(int dirfd, const char *path, int vfs_flags, struct vnode **out)
 {
     struct vnode *start;

@@ -255,12 +255,7 @@ SYSCALL(truncate)
     if ((int64_t)a1 < 0)
         return -EINVAL;
     struct vnode *v;
-    int err;
-    char *path = user_path(a0, &err);
-    if (!path)
-        return err;
-    err = lookup_at(AT_FDCWD, path, VFS_FOLLOW, &v);
-    kfree(path);
+    int err = user_lookup_at(AT_FDCWD, a0, VFS_FOLLOW, &v);
     return err ? err : vfs_truncate(v, a1);
 }
 
@@ -362,12 +357,7 @@ static int64_t statfs_of(struct vnode *v, uint64_t ubuf)
 SYSCALL(statfs)
 {
     struct vnode *v;
-    int err;
-    char *path = user_path(a0, &err);
-    if (!path)
-        return err;
-    err = lookup_at(AT_FDCWD, path, VFS_FOLLOW, &v);
-    kfree(path);
+    int err = user_lookup_at(AT_FDCWD, a0, VFS_FOLLOW, &v);
     return err ? err : statfs_of(v, a1);
 }
 

@@ -195,16 +195,27 @@ static int addr_to_user(const uint8_t *buf, int klen, uint64_t uaddr, uint64_t u
     return copy_to_user(ulen, &klen, sizeof(klen)) ? -EFAULT : 0;
 }
 
-SYSCALL(socket)
+/* socket(2) and socketpair(2) share their first checks: the flags in the type argument, then
+ * the family's and the type's ranges. */
+static int socket_args(int domain, uint64_t type_arg, int *type, int *flags)
 {
-    int domain = (int)a0, type = (int)a1 & SOCK_TYPE_MASK, flags = (int)a1 & ~SOCK_TYPE_MASK;
-    int protocol = (int)a2;
-    if (flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK))
+    *type = (int)type_arg & SOCK_TYPE_MASK;
+    *flags = (int)type_arg & ~SOCK_TYPE_MASK;
+    if (*flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK))
         return -EINVAL;
     if (domain < 0 || domain >= NPROTO)
         return -EAFNOSUPPORT;
-    if (type < 0 || type >= SOCK_MAX)
+    if (*type < 0 || *type >= SOCK_MAX)
         return -EINVAL;
+    return 0;
+}
+
+SYSCALL(socket)
+{
+    int domain = (int)a0, type, flags, protocol = (int)a2;
+    int64_t bad = socket_args(domain, a1, &type, &flags);
+    if (bad)
+        return bad;
     if (domain != AF_INET && domain != AF_INET6 && domain != AF_UNIX)
         return -EAFNOSUPPORT;   /* netlink, packet: not provided */
     if (domain == AF_UNIX)
@@ -256,13 +267,10 @@ static int64_t unix_socket_call(int type, int flags, int protocol, uint64_t *ufd
 
 SYSCALL(socketpair)
 {
-    int domain = (int)a0, type = (int)a1 & SOCK_TYPE_MASK, flags = (int)a1 & ~SOCK_TYPE_MASK;
-    if (flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK))
-        return -EINVAL;
-    if (domain < 0 || domain >= NPROTO)
-        return -EAFNOSUPPORT;
-    if (type < 0 || type >= SOCK_MAX)
-        return -EINVAL;
+    int domain = (int)a0, type, flags;
+    int64_t bad = socket_args(domain, a1, &type, &flags);
+    if (bad)
+        return bad;
     if (domain == AF_INET || domain == AF_INET6)
         return -EOPNOTSUPP;            /* Linux: only AF_UNIX makes pairs */
     if (domain != AF_UNIX)
