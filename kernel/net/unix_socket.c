@@ -147,6 +147,14 @@ static bool backlog_room(void *arg)
     return !l->listening || l->s->accept_count <= l->s->backlog;
 }
 
+/* Waits name their target instead of holding a pointer to it: it may close meanwhile, and
+ * nothing keeps its memory alive. The listener behind a name has room (or is gone). */
+static bool listener_has_room(void *arg)
+{
+    struct unix_sock *l;
+    return find(arg, &l) || backlog_room(l);
+}
+
 static int unix_connect(struct socket *s, const struct sock_addr *a)
 {
     struct unix_sock *u = us(s), *target;
@@ -171,17 +179,13 @@ static int unix_connect(struct socket *s, const struct sock_addr *a)
         return -ECONNREFUSED;
     if (target->s->type != s->type)
         return -EPROTOTYPE;
-    if (!backlog_room(target)) {
-        if (socket_nonblock(s, 0))
-            return -EAGAIN;
-        struct socket *ls = target->s;
-        while (!backlog_room(target)) {
-            err = wait_until(backlog_room, target, WAIT_FOREVER);
-            if (err)
-                return -ERESTARTSYS;
-            if (ls->pcb != target)
-                return -ECONNREFUSED;
-        }
+    if (!backlog_room(target) && socket_nonblock(s, 0))
+        return -EAGAIN;
+    while (!backlog_room(target)) {
+        if (wait_until(listener_has_room, (void *)&a->un, WAIT_FOREVER))
+            return -ERESTARTSYS;
+        if (find(&a->un, &target) || !target->listening)
+            return -ECONNREFUSED;      /* the listener closed while we waited */
     }
     struct socket *n = socket_alloc(AF_UNIX, s->type, 0, &unix_proto);
     if (!n || unix_init(n)) {
@@ -231,6 +235,27 @@ static bool has_room(void *arg)
     return !u->peer || u->peer->queued < UNIX_QUEUE_BYTES || u->peer->s->rd_shut;
 }
 
+/* Where a send goes: the socket a datagram's address names, or the peer. Found again after
+ * every wait, for the reason listener_has_room gives. */
+struct send_target {
+    struct unix_sock *from;
+    const struct unix_addr *to;
+};
+
+static struct unix_sock *target_of(const struct send_target *t)
+{
+    struct unix_sock *d;
+    if (t->to)
+        return find(t->to, &d) ? NULL : d;
+    return t->from->peer;
+}
+
+static bool target_has_room(void *arg)
+{
+    struct unix_sock *d = target_of(arg);
+    return !d || d->queued < UNIX_QUEUE_BYTES || d->s->rd_shut;
+}
+
 static int64_t unix_send(struct socket *s, const void *kbuf, uint64_t len, int flags, const struct sock_addr *to)
 {
     struct unix_sock *u = us(s), *dest = u->peer;
@@ -264,18 +289,18 @@ static int64_t unix_send(struct socket *s, const void *kbuf, uint64_t len, int f
     uint64_t done = 0;
     do {
         if (dest->queued >= UNIX_QUEUE_BYTES) {
-            struct unix_sock probe = { .peer = dest };
+            struct send_target st = { u, s->type == SOCK_DGRAM && to ? &to->un : NULL };
             if (done && stream)
                 break;
             if (socket_nonblock(s, flags))
                 return done ? (int64_t)done : -EAGAIN;
-            int err = wait_until(has_room, &probe, s->sndtimeo_ns ? wait_deadline_after(s->sndtimeo_ns) : WAIT_FOREVER);
+            int err = wait_until(target_has_room, &st, s->sndtimeo_ns ? wait_deadline_after(s->sndtimeo_ns) : WAIT_FOREVER);
             if (err == -ETIMEDOUT)
                 return done ? (int64_t)done : -EAGAIN;
             if (err)
                 return done ? (int64_t)done : (s->sndtimeo_ns ? -EINTR : -ERESTARTSYS);
-            if (u->peer != dest && s->type != SOCK_DGRAM)
-                return done ? (int64_t)done : -EPIPE;
+            if (!(dest = target_of(&st)))    /* it closed meanwhile */
+                return done ? (int64_t)done : s->type == SOCK_DGRAM ? -ECONNREFUSED : -EPIPE;
             continue;
         }
         uint64_t room = UNIX_QUEUE_BYTES - dest->queued;

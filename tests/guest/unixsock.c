@@ -89,6 +89,16 @@ int main(int argc, char **argv)
     say("   poll after peer close: %#x\n", events(sv[0]));
     close(sv[0]);
 
+    say("   a full queue: ");
+    socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv);
+    static char chunk[4096];
+    long total = 0, r;
+    while ((r = send(sv[0], chunk, sizeof(chunk), 0)) > 0)
+        total += r;
+    say("%s after more than 64 KiB %d\n", strerrorname_np(errno), total > 65536);
+    close(sv[0]);
+    close(sv[1]);
+
     say("2. datagram and seqpacket pairs keep message boundaries\n");
     for (int t = 0; t < 2; t++) {
         socketpair(AF_UNIX, t ? SOCK_SEQPACKET : SOCK_DGRAM, 0, sv);
