@@ -177,13 +177,14 @@ static int target_at(int dirfd, uint64_t upath, int flags, struct vnode **out)
     char *path = user_path(upath, &err);
     if (!path)
         return err;
-    if (!path[0] && (flags & AT_EMPTY_PATH)) {
+    if (!path[0] && (flags & AT_EMPTY_PATH) && dirfd == AT_FDCWD) {
+        *out = proc()->cwd;            /* the empty path names the directory itself */
+        err = 0;
+    } else if (!path[0] && (flags & AT_EMPTY_PATH)) {
         struct file *f = fd_get(proc(), dirfd);
         err = !f ? -EBADF : !f->vnode ? -EINVAL : 0;
-        if (f)
-            *out = f->vnode ? f->vnode : NULL;
-        if (!err && dirfd == AT_FDCWD)
-            *out = proc()->cwd;
+        if (!err)
+            *out = f->vnode;
     } else {
         err = lookup_at(dirfd, path, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : VFS_FOLLOW, out);
     }
