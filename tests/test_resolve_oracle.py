@@ -317,7 +317,8 @@ def test_extras_bring_nss_modules_and_etc_files_unless_turned_off(root):
     with_extras = {f.path for f in resolve(root, "/prog").files}
     without = {f.path for f in resolve(root, "/prog", extras=False).files}
     for p in ["/lib/aarch64-linux-gnu/libnss_files.so.2", "/lib/aarch64-linux-gnu/libnss_dns.so.2",
-              "/etc/nsswitch.conf", "/etc/passwd", "/etc/group", "/etc/hosts", "/etc/resolv.conf"]:
+              "/etc/nsswitch.conf", "/etc/passwd", "/etc/group", "/etc/hosts", "/etc/host.conf",
+              "/etc/resolv.conf"]:
         assert p in with_extras and p not in without
     assert "/lib/aarch64-linux-gnu/libc.so.6" in without
 

@@ -29,7 +29,7 @@ def sock_program(tmp_path_factory) -> Path:
     return out
 
 
-@pytest.mark.parametrize("case", ["errors", "tcp", "udp", "tcp6"])
+@pytest.mark.parametrize("case", ["errors", "tcp", "udp", "tcp6", "source"])
 def test_loopback_sockets_behave_like_linux(sock_program, target_root, case):
     r = run(sock_program, case)
     assert r.returncode == 0, r.stdout + r.stderr

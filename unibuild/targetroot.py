@@ -27,7 +27,7 @@ DEFAULT_ROOT = BUILD_DIR / "target-root"
 APT_CACHE = BUILD_DIR / "cache" / "apt-arm64"
 STAMP = ".unibuild-target-root"
 # First line of the stamp: roots stamped without it predate the dpkg database and are rebuilt.
-STAMP_FORMAT = "# unibuild target root 3: with dpkg status and file lists, Debian's system accounts\n"
+STAMP_FORMAT = "# unibuild target root 4: dpkg status and file lists, Debian's system accounts, host.conf\n"
 ENV_VAR = "NANOS_TARGET_ROOT"
 INTERPRETER = "/lib/ld-linux-aarch64.so.1"
 FALLBACK_SOURCE = ("http://deb.debian.org/debian", "bookworm", "main")
@@ -60,6 +60,8 @@ _ETC_FILES = {
                           for n, u, g, home, shell in _SYSTEM_USERS),
     "etc/group": "".join(f"{n}:x:{g}:\n" for n, g in _SYSTEM_GROUPS),
     "etc/hosts": "127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n",
+    # base-files' host.conf: every address /etc/hosts gives a name (localhost: ::1 and 127.0.0.1).
+    "etc/host.conf": "multi on\n",
     # QEMU's user-mode network answers DNS at 10.0.2.3.
     "etc/resolv.conf": "nameserver 10.0.2.3\n",
 }

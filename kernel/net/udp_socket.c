@@ -8,6 +8,9 @@
 #include "errno.h"
 #include "lwip/udp.h"
 #include "lwip/pbuf.h"
+#include "lwip/ip.h"
+#include "lwip/ip6_addr.h"
+#include "lwip/netif.h"
 #include <string.h>
 
 #define UDP_MAX_PAYLOAD 65507      /* IPv4: 65535 - IP header - UDP header */
@@ -56,18 +59,55 @@ static int udp_accept_(struct socket *s, struct socket **out) { return -EOPNOTSU
 
 /* AF_UNSPEC (given as port 0 and no address type by the syscall layer) dissolves the
  * association. */
+/* The source address Linux's route lookup gives a connect to dst: the outgoing interface's
+ * address (IPv6: by RFC 6724 source selection). False when no route leads there. */
+static bool source_for(const ip_addr_t *dst, ip_addr_t *src)
+{
+    if (IP_IS_V4(dst)) {
+        struct netif *n = ip4_route(ip_2_ip4(dst));
+        if (!n)
+            return false;
+        ip_addr_copy_from_ip4(*src, *netif_ip4_addr(n));
+        return true;
+    }
+    struct netif *n = ip6_route(IP6_ADDR_ANY6, ip_2_ip6(dst));   /* src: any (it must not be NULL) */
+    const ip_addr_t *a = n ? ip6_select_source_address(n, ip_2_ip6(dst)) : NULL;
+    if (!a)
+        return false;
+    ip_addr_copy(*src, *a);
+    return true;
+}
+
+/* A connected UDP socket gets its source address now, as Linux's ip4_datagram_connect does:
+ * getsockname shows it (programs learn their outgoing address this way, and glibc's
+ * getaddrinfo orders results by it), and no route is ENETUNREACH. */
 static int udp_connect_(struct socket *s, const struct sock_addr *a)
 {
+    struct udp_pcb *pcb = pcb_of(s);
     if (!a) {
-        udp_disconnect(pcb_of(s));
+        udp_disconnect(pcb);
+        if (s->auto_source) {
+            ip_addr_set_any(IP_IS_V6_VAL(pcb->local_ip), &pcb->local_ip);
+            if (s->domain == AF_INET6)
+                ip_addr_copy(pcb->local_ip, *IP_ANY_TYPE);
+            s->auto_source = false;
+        }
         s->state = US_OPEN;
         return 0;
     }
     if (s->domain == AF_INET && !IP_IS_V4(&a->ip))
         return -EAFNOSUPPORT;
-    int err = socket_errno(udp_connect(pcb_of(s), &a->ip, a->port));
+    ip_addr_t src;
+    bool choose = ip_addr_isany(&pcb->local_ip);
+    if (choose && !source_for(&a->ip, &src))
+        return -ENETUNREACH;
+    int err = socket_errno(udp_connect(pcb, &a->ip, a->port));
     if (err)
         return err;
+    if (choose) {
+        ip_addr_copy(pcb->local_ip, src);
+        s->auto_source = true;
+    }
     s->bound = true;
     s->state = US_CONNECTED;
     return 0;

@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -524,6 +525,53 @@ static void bench(void)
     printf("eventfd+epoll round trip %.2f us\n", (seconds() - t0) / rounds * 1e6);
 }
 
+/* The source address a UDP connect picks (getsockname right after), and the order glibc's
+ * getaddrinfo gives localhost's addresses in (it sorts by those source addresses). */
+static void test_source(void)
+{
+    const char *dsts[] = { "127.0.0.1", "::1", "::ffff:127.0.0.1" };
+    for (int i = 0; i < 3; i++) {
+        int v6 = strchr(dsts[i], ':') != NULL;
+        int s = socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM, 0);
+        struct sockaddr_storage dst = { 0 }, me;
+        socklen_t len = v6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+        if (v6) {
+            struct sockaddr_in6 *a = (struct sockaddr_in6 *)&dst;
+            a->sin6_family = AF_INET6;
+            a->sin6_port = htons(9);
+            inet_pton(AF_INET6, dsts[i], &a->sin6_addr);
+        } else {
+            struct sockaddr_in *a = (struct sockaddr_in *)&dst;
+            a->sin_family = AF_INET;
+            a->sin_port = htons(9);
+            inet_pton(AF_INET, dsts[i], &a->sin_addr);
+        }
+        int r = connect(s, (struct sockaddr *)&dst, len);
+        socklen_t mlen = sizeof(me);
+        getsockname(s, (struct sockaddr *)&me, &mlen);
+        char text[64];
+        if (me.ss_family == AF_INET6)
+            inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&me)->sin6_addr, text, sizeof(text));
+        else
+            inet_ntop(AF_INET, &((struct sockaddr_in *)&me)->sin_addr, text, sizeof(text));
+        printf("udp connect %s: %d, source %s\n", dsts[i], r, text);
+        struct sockaddr_in any = { .sin_family = AF_UNSPEC };
+        connect(s, (struct sockaddr *)&any, sizeof(any));
+        mlen = sizeof(me);
+        getsockname(s, (struct sockaddr *)&me, &mlen);
+        printf("  after disconnect: family %d\n", me.ss_family);
+        close(s);
+    }
+    struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM }, *res;
+    int e = getaddrinfo("localhost", "80", &hints, &res);
+    printf("getaddrinfo localhost: %s\n", e ? gai_strerror(e) : "ok");
+    for (struct addrinfo *r = res; !e && r; r = r->ai_next) {
+        char host[64];
+        getnameinfo(r->ai_addr, r->ai_addrlen, host, sizeof(host), NULL, 0, NI_NUMERICHOST);
+        printf("  %s\n", host);
+    }
+}
+
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -538,6 +586,8 @@ int main(int argc, char **argv)
         test_tcp6();
     else if (!strcmp(what, "memory"))
         test_memory();
+    else if (!strcmp(what, "source"))
+        test_source();
     else if (!strcmp(what, "bench"))
         bench();
     else if (!strcmp(what, "serve") && argc > 2)

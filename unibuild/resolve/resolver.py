@@ -22,7 +22,8 @@ from .search import DEFAULT_DIRS, Platform, SearchStep, describe_steps, expand_d
 # and libgcc_s, which pthread_exit and pthread_cancel dlopen to unwind the thread's stack
 # (without it they abort: "libgcc_s.so.1 must be installed for pthread_exit to work").
 LIBC_DLOPENS = ("libnss_files.so.2", "libnss_dns.so.2", "libgcc_s.so.1")
-EXTRA_FILES = ("/etc/nsswitch.conf", "/etc/passwd", "/etc/group", "/etc/hosts", "/etc/resolv.conf")
+EXTRA_FILES = ("/etc/nsswitch.conf", "/etc/passwd", "/etc/group", "/etc/hosts", "/etc/host.conf",
+               "/etc/resolv.conf", "/etc/gai.conf")
 EXTRA_TREES = ("/etc/ssl/certs",)
 
 
