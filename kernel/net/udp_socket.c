@@ -86,10 +86,8 @@ static int udp_connect_(struct socket *s, const struct sock_addr *a)
     struct udp_pcb *pcb = pcb_of(s);
     if (!a) {
         udp_disconnect(pcb);
-        if (s->auto_source) {
-            ip_addr_set_any(IP_IS_V6_VAL(pcb->local_ip), &pcb->local_ip);
-            if (s->domain == AF_INET6)
-                ip_addr_copy(pcb->local_ip, *IP_ANY_TYPE);
+        if (s->auto_source) {          /* back to "any", as the socket was created */
+            ip_addr_copy(pcb->local_ip, s->domain == AF_INET6 ? *IP_ANY_TYPE : *IP4_ADDR_ANY);
             s->auto_source = false;
         }
         s->state = US_OPEN;
