@@ -87,7 +87,10 @@ static int udp_connect_(struct socket *s, const struct sock_addr *a)
     if (!a) {
         udp_disconnect(pcb);
         if (s->auto_source) {          /* back to "any", as the socket was created */
-            ip_addr_copy(pcb->local_ip, s->domain == AF_INET6 ? *IP_ANY_TYPE : *IP4_ADDR_ANY);
+            if (s->domain == AF_INET6)
+                ip_addr_copy(pcb->local_ip, *IP_ANY_TYPE);
+            else
+                ip_addr_set_zero_ip4(&pcb->local_ip);
             s->auto_source = false;
         }
         s->state = US_OPEN;
