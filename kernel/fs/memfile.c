@@ -54,7 +54,7 @@ static const struct file_ops memfile_ops = {
 struct file *memfile_open(const char *data, size_t len, uint32_t mode, int flags)
 {
     if ((flags & O_ACCMODE) != O_RDONLY)
-        return NULL;   /* the caller falls back to the image's file, which answers EROFS */
+        return NULL;   /* the caller opens the file tree's own file instead */
     struct memfile *m = kmalloc(sizeof(*m) + len);
     if (!m)
         return NULL;

@@ -195,6 +195,7 @@ int main(int argc, char **argv)
     say("   chmod a 0600: %s\n", res(chmod("a", 0600)));
     show("a");
     say("   chmod missing: %s\n", res(chmod("nope", 0600)));
+    say("   access W_OK: %s, X_OK on a 0600 file: %s\n", res(access("a", W_OK)), res(access("a", X_OK)));
     struct timespec times[2] = { { 1000000000, 5 }, { 1234567890, 500 } };
     say("   utimensat: %s\n", res(utimensat(AT_FDCWD, "a", times, 0)));
     stat("a", &st);
