@@ -111,6 +111,11 @@ void socket_rx_free(struct socket *s);
 /* Block (unless nonblocking) until done(s) holds: 0, -EAGAIN (nonblocking or timed out). */
 int socket_wait(struct socket *s, bool nonblock, uint64_t timeout_ns, bool (*done)(void *arg));
 bool socket_nonblock(struct socket *s, int flags);
+/* Connections waiting for accept(): queue one (and wake the listener), or take the oldest,
+ * blocking unless non-blocking (-EAGAIN). Listening is state SOCKET_LISTENING. */
+#define SOCKET_LISTENING 1
+void socket_accept_push(struct socket *l, struct socket *n);
+int socket_accept_pop(struct socket *l, struct socket **out);
 /* Let lwIP deliver what is pending before looking at a socket's state. */
 void socket_pump(void);
 /* 0 unless the address is one of ours (or any / loopback). */

@@ -102,6 +102,42 @@ int socket_wait(struct socket *s, bool nonblock, uint64_t timeout_ns, bool (*don
     return err;
 }
 
+/* The listener's queue of connections not yet accepted, shared by TCP and AF_UNIX. */
+void socket_accept_push(struct socket *l, struct socket *n)
+{
+    n->accept_next = NULL;
+    if (l->accept_tail)
+        l->accept_tail->accept_next = n;
+    else
+        l->accept_head = n;
+    l->accept_tail = n;
+    l->accept_count++;
+    socket_wake(l, POLLIN | POLLRDNORM);
+}
+
+static bool can_accept(void *arg)
+{
+    struct socket *s = arg;
+    return s->accept_head || s->state != SOCKET_LISTENING;
+}
+
+int socket_accept_pop(struct socket *l, struct socket **out)
+{
+    int err = socket_wait(l, socket_nonblock(l, 0), l->rcvtimeo_ns, can_accept);
+    if (err)
+        return err;
+    if (!l->accept_head)
+        return -EINVAL;                /* no longer listening (shut down meanwhile) */
+    struct socket *n = l->accept_head;
+    l->accept_head = n->accept_next;
+    if (!l->accept_head)
+        l->accept_tail = NULL;
+    l->accept_count--;
+    n->accept_next = NULL;
+    *out = n;
+    return 0;
+}
+
 bool socket_nonblock(struct socket *s, int flags)
 {
     return (flags & MSG_DONTWAIT) || (s->file && file_nonblock(s->file));

@@ -11,7 +11,7 @@
 #include "lwip/pbuf.h"
 #include <string.h>
 
-enum { TS_CLOSED, TS_LISTEN, TS_CONNECTING, TS_CONNECTED };
+enum { TS_CLOSED, TS_LISTEN = SOCKET_LISTENING, TS_CONNECTING, TS_CONNECTED };
 
 static struct tcp_pcb *pcb_of(struct socket *s) { return s->pcb; }
 static void tcp_apply_options_(struct socket *s);
@@ -133,13 +133,7 @@ static err_t on_accept(void *arg, struct tcp_pcb *newpcb, err_t err)
     s->bound = true;
     attach(s, newpcb);
     tcp_apply_options_(s);
-    if (l->accept_tail)
-        l->accept_tail->accept_next = s;
-    else
-        l->accept_head = s;
-    l->accept_tail = s;
-    l->accept_count++;
-    socket_wake(l, POLLIN | POLLRDNORM);
+    socket_accept_push(l, s);
     return ERR_OK;
 }
 
@@ -178,28 +172,12 @@ static int tcp_listen_(struct socket *s, int backlog)
     return 0;
 }
 
-static bool can_accept(void *arg)
-{
-    struct socket *s = arg;
-    return s->accept_head || s->state != TS_LISTEN;
-}
-
 static int tcp_accept_(struct socket *s, struct socket **out)
 {
     socket_pump();
     if (s->state != TS_LISTEN)
         return -EINVAL;
-    int err = socket_wait(s, socket_nonblock(s, 0), s->rcvtimeo_ns, can_accept);
-    if (err)
-        return err;
-    struct socket *a = s->accept_head;
-    s->accept_head = a->accept_next;
-    if (!s->accept_head)
-        s->accept_tail = NULL;
-    s->accept_count--;
-    a->accept_next = NULL;
-    *out = a;
-    return 0;
+    return socket_accept_pop(s, out);
 }
 
 static err_t on_connected(void *arg, struct tcp_pcb *pcb, err_t err)

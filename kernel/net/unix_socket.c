@@ -130,7 +130,7 @@ static int unix_listen(struct socket *s, int backlog)
     if (u->peer || !u->name.len)
         return -EINVAL;
     u->listening = true;
-    s->state = 1;                      /* SO_ACCEPTCONN */
+    s->state = SOCKET_LISTENING;       /* SO_ACCEPTCONN */
     s->backlog = backlog < 0 ? 0 : backlog > 4096 ? 4096 : backlog;
     return 0;
 }
@@ -195,38 +195,15 @@ static int unix_connect(struct socket *s, const struct sock_addr *a)
     n->rcvbuf = n->sndbuf = UNIX_QUEUE_BYTES;
     us(n)->name = target->name;        /* the accepted socket carries the listener's name */
     pair(u, us(n));
-    struct socket *l = target->s;
-    if (l->accept_tail)
-        l->accept_tail->accept_next = n;
-    else
-        l->accept_head = n;
-    l->accept_tail = n;
-    l->accept_count++;
-    socket_wake(l, POLLIN | POLLRDNORM);
+    socket_accept_push(target->s, n);
     return 0;
-}
-
-static bool can_accept(void *arg)
-{
-    struct socket *s = arg;
-    return s->accept_head != NULL;
 }
 
 static int unix_accept(struct socket *s, struct socket **out)
 {
     if (!us(s)->listening)
         return -EINVAL;
-    int err = socket_wait(s, socket_nonblock(s, 0), s->rcvtimeo_ns, can_accept);
-    if (err)
-        return err;
-    struct socket *n = s->accept_head;
-    s->accept_head = n->accept_next;
-    if (!s->accept_head)
-        s->accept_tail = NULL;
-    s->accept_count--;
-    n->accept_next = NULL;
-    *out = n;
-    return 0;
+    return socket_accept_pop(s, out);
 }
 
 static bool has_room(void *arg)

@@ -785,7 +785,7 @@ SYSCALL(getsockopt)
         case SO_DOMAIN: v = s->domain; break;
         case SO_RCVBUF: v = s->rcvbuf; break;
         case SO_SNDBUF: v = s->sndbuf; break;
-        case SO_ACCEPTCONN: v = s->type != SOCK_DGRAM && s->state == 1 /* listening */; break;
+        case SO_ACCEPTCONN: v = s->type != SOCK_DGRAM && s->state == SOCKET_LISTENING; break;
         case SO_PASSCRED: v = 0; break;
         case SO_ERROR: v = -s->error; s->error = 0; break;
         default: return -ENOPROTOOPT;
