@@ -12,7 +12,9 @@ from elftools.common.exceptions import ELFError
 from elftools.elf.dynamic import DynamicSegment
 from elftools.elf.elffile import ELFFile
 
-from ..errors import UserError
+from .errors import UserError
+
+ELF_MAGIC = b"\x7fELF"
 
 # DF_1_NODEFLIB: the object asks ld.so not to search the cache or the default directories.
 DF_1_NODEFLIB = 0x800

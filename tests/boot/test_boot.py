@@ -4,18 +4,10 @@ import re
 
 import pytest
 
-from unibuild.kernel import build_platform_kernel
 from unibuild.platform import load_platform
-from unibuild.qemu_cmdline import LaunchOptions
-from unibuild.qemu_run import boot
+from unibuild.launch import LaunchOptions, boot
 
 pytestmark = pytest.mark.boot
-
-
-@pytest.fixture(scope="session")
-def kernel_image():
-    import io
-    return build_platform_kernel("virt", out=io.StringIO()).image
 
 
 def run(kernel_image, **options):

@@ -21,22 +21,15 @@ import time
 from pathlib import Path
 
 import pytest
-from netutil import free_port
+from lib.netutil import free_port
 
-from unibuild.kernel import build_platform_kernel
 from unibuild.platform import load_platform
-from unibuild.qemu_cmdline import LaunchOptions, build_command, probe_host
-from unibuild.qemu_run import run_qemu
+from unibuild.host import probe_host
+from unibuild.launch import LaunchOptions, build_command, run_qemu
 
-from test_run import programs, run, target_root  # noqa: F401  (fixtures)
+from lib.guest import run
 
 pytestmark = pytest.mark.boot
-
-
-@pytest.fixture(scope="session")
-def kernel_image():
-    import io
-    return build_platform_kernel("virt", out=io.StringIO()).image
 
 
 class ConsoleWatch:

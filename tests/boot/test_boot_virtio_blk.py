@@ -4,7 +4,6 @@ same bytes of the image file on the host."""
 
 from __future__ import annotations
 
-import io
 import random
 import re
 import subprocess
@@ -13,17 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from unibuild.kernel import build_platform_kernel
 
 pytestmark = pytest.mark.boot
 
 SECTOR = 512
 UNALIGNED_OFFSET, UNALIGNED_LENGTH = 777, 70000   # what kernel/drivers/block.c reads
-
-
-@pytest.fixture(scope="session")
-def kernel_image() -> Path:
-    return build_platform_kernel("virt", out=io.StringIO()).image
 
 
 def make_disk(path: Path, size: int, seed: int) -> bytes:

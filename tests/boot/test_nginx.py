@@ -14,7 +14,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from netutil import free_port, get_text as get
+from lib.netutil import free_port, get_text as get
 
 from unibuild.paths import BUILD_DIR
 

@@ -8,57 +8,14 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import zlib
 from pathlib import Path
 
 import pytest
 
-from unibuild.paths import PROJECT_ROOT
+from lib.guest import oracle, run
 
 pytestmark = pytest.mark.boot
-
-CC = "aarch64-linux-gnu-gcc"
-UNIBUILD = [sys.executable, "-m", "unibuild"]
-TARGET_ROOT = PROJECT_ROOT / "build" / "target-root"
-
-
-@pytest.fixture(scope="session")
-def target_root() -> Path:
-    subprocess.run([*UNIBUILD, "target-root", "create", str(TARGET_ROOT)], check=True,
-                   stdout=subprocess.DEVNULL)
-    return TARGET_ROOT
-
-
-@pytest.fixture(scope="session")
-def programs(tmp_path_factory) -> dict[str, Path]:
-    out = tmp_path_factory.mktemp("guest")
-    built = {}
-    for name, source, extra in [
-        ("hello", PROJECT_ROOT / "examples/hello/hello.c", []),
-        ("hello-static", PROJECT_ROOT / "examples/hello/hello.c", ["-static"]),
-        ("probe", PROJECT_ROOT / "tests/guest/probe.c", []),
-        ("probe-static", PROJECT_ROOT / "tests/guest/probe.c", ["-static"]),
-        ("probe-static-pie", PROJECT_ROOT / "tests/guest/probe.c", ["-static-pie"]),
-    ]:
-        subprocess.run([CC, "-O2", "-Wall", *extra, "-o", str(out / name), str(source)], check=True)
-        built[name] = out / name
-    return built
-
-
-def run(program: Path, *args: str, options=(), target_root: Path = TARGET_ROOT, timeout=120):
-    # No NIC unless a test asks for networking: the kernel's `en1: assigned ADDR` console line
-    # would otherwise precede the program output these tests compare with Linux.
-    net = () if {"-p", "--port", "--net", "--ip"} & set(options) else ("--net", "none")
-    cmd = [*UNIBUILD, "run", "--accel", "tcg", "--timeout", "90", "--target-root", str(target_root),
-           *net, *options, str(program), *args]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-
-
-def oracle(program: Path, *args: str, target_root: Path = TARGET_ROOT) -> str:
-    """The same program on Linux (this host's kernel) through qemu-aarch64-static."""
-    return subprocess.run(["qemu-aarch64-static", "-L", str(target_root), str(program), *args],
-                          capture_output=True, text=True, timeout=60, check=True).stdout
 
 
 @pytest.mark.parametrize("gic", ["2", "3"])

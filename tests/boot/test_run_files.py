@@ -7,7 +7,6 @@ changed, and the disk image itself is never written."""
 from __future__ import annotations
 
 import hashlib
-import io
 import re
 import subprocess
 import sys
@@ -15,16 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from unibuild.kernel import build_platform_kernel
 from unibuild.paths import PROJECT_ROOT
 from unibuild.platform import load_platform
-from unibuild.qemu_cmdline import LaunchOptions
-from unibuild.qemu_run import boot
+from unibuild.launch import LaunchOptions, boot
 
 pytestmark = pytest.mark.boot
 
-SOURCE = PROJECT_ROOT / "tests/guest/files.c"
-MISC_SOURCE = PROJECT_ROOT / "tests/guest/misc_io.c"
+SOURCE = PROJECT_ROOT / "tests/boot/guest/files.c"
+MISC_SOURCE = PROJECT_ROOT / "tests/boot/guest/misc_io.c"
 UNIBUILD = [sys.executable, "-m", "unibuild"]
 # A directory's st_size depends on the filesystem (ext4: 4096, tmpfs: entries * 20); ours is
 # one block, like ext4. The comparison leaves directory sizes out; the first test checks ours.
@@ -62,15 +59,14 @@ def test_file_tree_changes_behave_as_on_linux(probe, tmp_path):
     assert ours.stderr == ""
 
 
-def test_an_image_file_changes_in_memory_only(probe, tmp_path):
+def test_an_image_file_changes_in_memory_only(probe, tmp_path, kernel_image):
     data = tmp_path / "data.txt"
     data.write_text("from the image")
     image = tmp_path / "img"
     subprocess.run([*UNIBUILD, "build", "-o", str(image), "-f", f"{data}:/data.txt", str(probe), "/tmp",
                     "copyup", "/data.txt"], check=True, capture_output=True)
     before = hashlib.sha256(image.read_bytes()).hexdigest()
-    kernel = build_platform_kernel("virt", out=io.StringIO()).image
-    r = boot(load_platform("virt"), kernel, LaunchOptions(accel="tcg", disk=image, timeout=60))
+    r = boot(load_platform("virt"), kernel_image, LaunchOptions(accel="tcg", disk=image, timeout=60))
     assert r.status == 0, r.console
     assert "append to an image file: ok, wrote 5" in r.console
     assert '/data.txt: "from the image+more"' in r.console

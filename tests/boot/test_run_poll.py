@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from lib.guest import CC, oracle, run
 from unibuild.paths import PROJECT_ROOT
-
-from test_run import CC, oracle, run, target_root  # noqa: F401  (target_root is a fixture)
 
 pytestmark = pytest.mark.boot
 
@@ -18,7 +17,7 @@ pytestmark = pytest.mark.boot
 @pytest.fixture(scope="module")
 def poll_program(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("guest") / "poll"
-    subprocess.run([CC, "-O2", "-Wall", "-o", str(out), str(PROJECT_ROOT / "tests/guest/poll.c")],
+    subprocess.run([CC, "-O2", "-Wall", "-o", str(out), str(PROJECT_ROOT / "tests/boot/guest/poll.c")],
                    check=True)
     return out
 

@@ -14,7 +14,7 @@ from unibuild.paths import PROJECT_ROOT
 
 pytestmark = pytest.mark.boot
 
-SOURCE = PROJECT_ROOT / "tests/guest/signals.c"
+SOURCE = PROJECT_ROOT / "tests/boot/guest/signals.c"
 UNIBUILD = [sys.executable, "-m", "unibuild"]
 
 # qemu-user reports an undefined instruction as ILL_ILLOPN (2); Linux's do_el0_undef sends

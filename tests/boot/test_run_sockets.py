@@ -7,16 +7,14 @@ from __future__ import annotations
 
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from netutil import free_port
 
+from lib.guest import CC, UNIBUILD, oracle, run
+from lib.netutil import free_port
 from unibuild.paths import PROJECT_ROOT
-
-from test_run import CC, UNIBUILD, oracle, run, target_root  # noqa: F401  (target_root is a fixture)
 
 pytestmark = pytest.mark.boot
 
@@ -24,7 +22,7 @@ pytestmark = pytest.mark.boot
 @pytest.fixture(scope="module")
 def sock_program(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("guest") / "sock"
-    subprocess.run([CC, "-O2", "-Wall", "-o", str(out), str(PROJECT_ROOT / "tests/guest/sock.c")],
+    subprocess.run([CC, "-O2", "-Wall", "-o", str(out), str(PROJECT_ROOT / "tests/boot/guest/sock.c")],
                    check=True)
     return out
 

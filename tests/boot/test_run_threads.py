@@ -15,7 +15,7 @@ from unibuild.paths import PROJECT_ROOT
 
 pytestmark = pytest.mark.boot
 
-SOURCE = PROJECT_ROOT / "tests/guest/threads.c"
+SOURCE = PROJECT_ROOT / "tests/boot/guest/threads.c"
 UNIBUILD = [sys.executable, "-m", "unibuild"]
 TARGET_ROOT = PROJECT_ROOT / "build" / "target-root"
 

@@ -14,7 +14,7 @@ from unibuild.paths import PROJECT_ROOT
 
 pytestmark = pytest.mark.boot
 
-SOURCE = PROJECT_ROOT / "tests/guest/unixsock.c"
+SOURCE = PROJECT_ROOT / "tests/boot/guest/unixsock.c"
 UNIBUILD = [sys.executable, "-m", "unibuild"]
 
 

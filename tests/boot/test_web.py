@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from netutil import free_port
+from lib.netutil import free_port
 
 from unibuild.paths import PROJECT_ROOT
 

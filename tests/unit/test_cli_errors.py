@@ -6,8 +6,8 @@ import pytest
 
 # Makes the CLI believe it runs on an x86_64 host (for the KVM cases) whatever this host is.
 ON_X86 = (
-    "import unibuild.qemu_run as r, unibuild.qemu_cmdline as c\n"
-    "r.probe_host = lambda: c.HostInfo('x86_64', c.kvm_status('x86_64'))"
+    "import unibuild.host.probe as h\n"
+    "h.probe_host = lambda: h.HostInfo('x86_64', h.kvm_status('x86_64'))"
 )
 
 
@@ -89,8 +89,8 @@ def test_kvm_on_an_x86_host(run_cli, image):
 
 def test_el2_under_kvm(run_cli, image):
     prelude = (
-        "import unibuild.qemu_run as r, unibuild.qemu_cmdline as c\n"
-        "r.probe_host = lambda: c.HostInfo('aarch64', c.KvmStatus(True, 'test'))"
+        "import unibuild.host.probe as h\n"
+        "h.probe_host = lambda: h.HostInfo('aarch64', h.KvmStatus(True, 'test'))"
     )
     r = run_cli("boot", "--kernel", image, "--el2", "--accel", "kvm", prelude=prelude)
     assert_one_line_error(r, "--el2 needs TCG")
@@ -109,3 +109,39 @@ def test_gicv2_with_too_many_cpus(run_cli, image):
 def test_help_is_not_an_error(run_cli):
     r = run_cli("boot", "--help")
     assert r.returncode == 0 and "--accel" in r.stdout and r.stderr == ""
+
+
+@pytest.mark.parametrize("argv", [
+    ("build", "--block-size", "abc", "-o", "img", "prog"),
+    ("build", "prog"),                                   # -o is required
+    ("ls", "--no-such-option", "img"),
+    ("cat", "img"),                                      # PATH missing
+    ("dump", "--jsn", "img"),
+    ("ldd", "--extras", "--bogus", "prog"),
+    ("target-root", "remove"),
+    ("run", "-e", "NOEQUALS", "prog"),
+])
+def test_every_command_reports_a_bad_option_in_one_line(run_cli, argv):
+    r = run_cli(*argv)
+    assert_one_line_error(r, f"see 'unibuild {argv[0]} --help'")
+    assert "Usage:" not in r.stderr
+
+
+def test_block_size_that_is_not_a_number_names_the_option(run_cli):
+    r = run_cli("build", "--block-size", "abc", "-o", "img", "prog")
+    assert_one_line_error(r, "--block-size", "'abc' is not a valid integer")
+
+
+@pytest.mark.parametrize("config, fragments", [
+    ({"smp": "four"}, ("config key smp", "--smp", "'four' is not a valid integer")),
+    ({"accel": "xen"}, ("config key accel", "'xen' is not one of")),
+    ({"timeout": [1]}, ("config key timeout must be a single value",)),
+    ({"extras": "yes"}, ("config key extras must be true or false",)),
+    ({"env": ["A=1"]}, ("config key env must be an object",)),
+])
+def test_config_value_of_the_wrong_type_is_one_line_naming_the_key(run_cli, tmp_path, config, fragments):
+    import json
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps(config))
+    r = run_cli("run", "-c", str(path), "prog")
+    assert_one_line_error(r, *fragments)

@@ -1,6 +1,6 @@
 """The host side of the multiplexed console: streams split exactly, bytes never lost."""
 
-from unibuild.console_mux import DLE, ConsoleDemux
+from unibuild.launch.console_mux import DLE, ConsoleDemux
 
 
 def join(pieces):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from unibuild.doctor import all_required_ok, format_table, run_checks
+from unibuild.host.doctor import all_required_ok, format_table, run_checks
 
 
 def by_name(checks):

@@ -1,27 +1,24 @@
 """The host side of networking: -p parsing, static IP, backend choice, the NIC's QEMU arguments,
-the port-in-use check, and passt's lifetime (with a fake passt, then the real one under QEMU)."""
+the port-in-use check, and passt's lifetime with a fake passt (with QEMU and the real passt:
+tests/boot/test_network_boot.py)."""
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import socket
 import stat
 import subprocess
-import sys
-import textwrap
-import threading
-import time
 from pathlib import Path
 
 import pytest
-from netutil import free_port
 
-from unibuild import network, passt
+from lib.fake_passt import pid_alive
+from lib.netutil import free_port
 from unibuild.errors import UserError
-from unibuild.network import (
-    NetOptions,
+from unibuild.host import HostInfo, KvmStatus
+from unibuild.launch import LaunchOptions, build_command, network, passt
+from unibuild.launch.network import (
     PortForward,
     attach,
     check_ports_free,
@@ -33,19 +30,8 @@ from unibuild.network import (
     slirp_netdev,
 )
 from unibuild.platform import load_platform
-from unibuild.qemu_cmdline import HostInfo, KvmStatus, LaunchOptions, build_command
-from unibuild.qemu_run import boot
 
 X86 = HostInfo("x86_64", KvmStatus(False, "host is x86_64"))
-
-
-def pid_alive(pid: int) -> bool:
-    """True while `pid` exists and is not a zombie."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 # --- -p HOST[:GUEST][/udp] -----------------------------------------------------------------
@@ -251,49 +237,6 @@ def test_build_writes_the_static_address_as_kernel_options(run_cli, tmp_path):
 
 # --- passt's lifetime, with a fake passt -------------------------------------------------
 
-FAKE_PASST = """\
-    #!{python}
-    # Stands in for passt: records its pid, then behaves as $FAKE_PASST_MODE says.
-    import os, signal, socket, sys, time
-    args = sys.argv[1:]
-    sock, log = args[args.index("-s") + 1], args[args.index("-l") + 1]
-    mode = os.environ.get("FAKE_PASST_MODE", "serve")
-    with open(os.environ["FAKE_PASST_PIDS"], "a") as f:
-        f.write(f"{{os.getpid()}}\\n")
-    if mode == "fail":
-        open(log, "w").write("Failed to bind UNIX domain socket: Address in use\\n")
-        sys.exit(1)
-    if mode == "hang":
-        time.sleep(60)
-    if mode == "ignore-term":
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    s = socket.socket(socket.AF_UNIX)
-    s.bind(sock)
-    s.listen(1)
-    client, _ = s.accept()          # like -1: serve one client, exit when it leaves
-    while client.recv(65536):
-        pass
-"""
-
-
-@pytest.fixture
-def fake_passt(tmp_path, monkeypatch):
-    """A fake passt first on PATH; returns a function listing the pids it has run as."""
-    bindir = tmp_path / "fakebin"
-    bindir.mkdir()
-    script = bindir / "passt"
-    script.write_text(textwrap.dedent(FAKE_PASST.format(python=sys.executable)))
-    script.chmod(script.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
-    pids = tmp_path / "pids"
-    pids.write_text("")
-    pids.chmod(0o666)
-    monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ['PATH']}")
-    monkeypatch.setenv("FAKE_PASST_PIDS", str(pids))
-    monkeypatch.setattr(passt, "START_TIMEOUT", 2.0)
-    monkeypatch.setattr(passt, "STOP_GRACE", 0.5)
-    return lambda: [int(p) for p in pids.read_text().split()]
-
-
 def test_passt_is_up_with_its_socket_inside_the_block_and_gone_after(fake_passt):
     with attach(net_options(ports=(str(free_port()),))) as net:
         assert net.backend == "passt"
@@ -332,10 +275,12 @@ def test_passt_failing_to_start_is_one_line_with_its_log(fake_passt, monkeypatch
 
 def test_auto_backend_falls_back_to_slirp_with_a_warning_when_passt_cannot_start(fake_passt, monkeypatch, capsys):
     monkeypatch.setenv("FAKE_PASST_MODE", "fail")
-    with attach(net_options(ports=[str(free_port())])) as net:
+    warnings: list[str] = []
+    with attach(net_options(ports=[str(free_port())]), warn=warnings.append) as net:
         assert net.backend == "slirp" and any("hostfwd=" in a for a in net.qemu_args)
-    warning = capsys.readouterr().err
-    assert warning.count("\n") == 1 and "passt could not start" in warning and "slirp" in warning
+    assert capsys.readouterr().err == ""   # library code never writes to the terminal itself
+    [warning] = warnings
+    assert "\n" not in warning and "passt could not start" in warning and "slirp" in warning
 
 
 def test_passt_that_never_makes_its_socket_times_out_and_is_stopped(fake_passt, monkeypatch):
@@ -358,55 +303,10 @@ def test_slirp_and_no_network_start_no_helper(fake_passt):
     assert fake_passt() == []
 
 
-# --- under QEMU (tiny fixture guests) ----------------------------------------------------
-
-@pytest.mark.boot
-def test_qemu_connects_to_passt_and_both_are_gone_after_a_timeout(fake_passt, tiny_image):
-    r = boot(load_platform("virt"), tiny_image("HANG"),
-             LaunchOptions(accel="tcg", timeout=1, net=net_options(ports=(str(free_port()),))))
-    assert r.timed_out
-    [pid] = fake_passt()
-    assert not pid_alive(pid)
-
-
-def _user_namespaces_work() -> bool:
-    """passt sandboxes itself in a user namespace; some chroots and containers refuse them."""
-    return subprocess.run(["unshare", "--user", "true"], capture_output=True).returncode == 0
-
-
-@pytest.mark.boot
-@pytest.mark.skipif(shutil.which("passt") is None, reason="passt not installed (make test installs it)")
-@pytest.mark.skipif(not _user_namespaces_work(), reason="no user namespaces here: passt cannot run")
-def test_real_passt_forwards_the_port_while_the_guest_runs_and_releases_it_after(tiny_image, tmp_path):
-    port = free_port()
-    accepted: list[bool] = []
-
-    def probe():
-        # passt listens on 127.0.0.1:port for the guest: the host-side handshake completes.
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline and not accepted:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                accepted.append(True)
-            except OSError:
-                time.sleep(0.05)
-
-    prober = threading.Thread(target=probe)
-    prober.start()
-    r = boot(load_platform("virt"), tiny_image("HANG"),
-             LaunchOptions(accel="tcg", timeout=2, net=NetOptions(ports=(PortForward(port, 80),),
-                                                                  pcap=tmp_path / "cap.pcap")))
-    prober.join()
-    assert r.timed_out and r.console.startswith("unibuild kernel fixture")
-    assert accepted == [True]
-    assert (tmp_path / "cap.pcap").read_bytes()[:4] == b"\xd4\xc3\xb2\xa1"   # pcap magic
-    check_ports_free([PortForward(port, 80)])   # passt has gone and let go of the port
-
-
 # --- doctor ------------------------------------------------------------------------------
 
 def test_doctor_shows_which_backend_guests_get(fake_bin):
-    from unibuild.doctor import run_checks
+    from unibuild.host.doctor import run_checks
 
     def row():
         return {c.name: c for c in run_checks(env=fake_bin.env, arch="x86_64")}["network backend"]
@@ -425,7 +325,7 @@ def websrv(tmp_path_factory):
     if shutil.which("qemu-aarch64-static") is None:
         pytest.fail("qemu-aarch64-static missing: install qemu-user-static (make test does)")
     out = tmp_path_factory.mktemp("websrv")
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     subprocess.run(["make", "-s", "-C", str(root / "examples" / "websrv"), f"OUT={out}",
                     f"{out}/websrv-static"], check=True)
     port = free_port()

@@ -3,7 +3,8 @@ Debian packages bring into its image (python3's standard library, nginx's /etc/n
 
 The dpkg records we write are compared with real dpkg's (the oracle: `dpkg --root -i` of the
 same .deb); selection runs over small fake roots written in dpkg's on-disk format; the boot
-test compares python3 in the unikernel with python3 under qemu-aarch64-static."""
+test (tests/boot/test_python_guest.py) compares python3 in the unikernel with python3 under
+qemu-aarch64-static."""
 
 from __future__ import annotations
 
@@ -15,92 +16,20 @@ from pathlib import Path
 
 import pytest
 
+from lib.fakeroot import FakeRoot
 from unibuild import targetroot
 from unibuild.errors import UserError
 from unibuild.image import Manifest, Placement
-from unibuild.packages import program_package_files, read_installed
-from unibuild.packages.control import parse_paragraphs, parse_relations
-from unibuild.packages.dpkgdb import read_file_list, record_package
+from unibuild.image.program import add_program, check_elf_files
 from unibuild.paths import BUILD_DIR
-from unibuild.program import add_program, check_elf_files
+from unibuild.resolve import program_package_files
+from unibuild.targetroot.control import parse_paragraphs, parse_relations
+from unibuild.targetroot.dpkgdb import read_file_list, read_installed, record_package
 
-CC = "aarch64-linux-gnu-gcc"
-UNIBUILD = [sys.executable, "-m", "unibuild"]
 MULTIARCH = "/usr/lib/aarch64-linux-gnu"
 
 
 # --- helpers: aarch64 objects and roots in dpkg's on-disk format ------------------------------
-
-def _cc(out: Path, *args: str) -> Path:
-    if shutil.which(CC) is None:
-        pytest.fail(f"{CC} missing: install gcc-aarch64-linux-gnu (make test does)")
-    subprocess.run([CC, "-nostdlib", "-O2", *args, "-o", str(out)], check=True)
-    return out
-
-
-@pytest.fixture(scope="session")
-def elves(tmp_path_factory) -> dict[str, Path]:
-    """A static aarch64 program, a shared library and a module that DT_NEEDs it."""
-    d = tmp_path_factory.mktemp("elves")
-    (d / "prog.c").write_text("void _start(void) { for (;;) ; }\n")
-    (d / "lib.c").write_text("int needed_value(void) { return 7; }\n")
-    (d / "mod.c").write_text("int needed_value(void);\nint module_value(void) { return needed_value(); }\n")
-    lib = _cc(d / "libneeded.so.1", "-shared", "-fPIC", "-Wl,-soname,libneeded.so.1", str(d / "lib.c"))
-    return {
-        "prog": _cc(d / "prog", "-static", str(d / "prog.c")),
-        "lib": lib,
-        "module": _cc(d / "module.so", "-shared", "-fPIC", str(d / "mod.c"), str(lib)),
-    }
-
-
-class FakeRoot:
-    """A target root written the way dpkg leaves one: files, var/lib/dpkg/status and
-    var/lib/dpkg/info/*.list (PKG:arm64.list for Multi-Arch: same)."""
-
-    def __init__(self, path: Path, prog: Path):
-        self.path = path
-        self.status: list[str] = []
-        (path / "var/lib/dpkg/info").mkdir(parents=True)
-        (path / "lib").mkdir()
-        shutil.copy(prog, path / "lib/ld-linux-aarch64.so.1")   # any aarch64 ELF passes check_root
-
-    def file(self, guest: str, data: bytes | Path = b"x\n") -> str:
-        host = self.path / guest.lstrip("/")
-        host.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(data, Path):
-            shutil.copy(data, host)
-        else:
-            host.write_bytes(data)
-        return guest
-
-    def link(self, guest: str, target: str) -> str:
-        host = self.path / guest.lstrip("/")
-        host.parent.mkdir(parents=True, exist_ok=True)
-        os.symlink(target, host)
-        return guest
-
-    def dir(self, guest: str) -> str:
-        (self.path / guest.lstrip("/")).mkdir(parents=True, exist_ok=True)
-        return guest
-
-    def package(self, name: str, paths=(), *, status="install ok installed", arch="arm64",
-                multi_arch="", **fields: str) -> None:
-        listed = []
-        for path in paths:   # dpkg records every directory on the way, then the path
-            parts = path.strip("/").split("/")
-            listed += ["/" + "/".join(parts[:i]) for i in range(1, len(parts))] + [path]
-        unique = list(dict.fromkeys(listed))
-        info = self.path / "var/lib/dpkg/info"
-        list_file = f"{name}:{arch}.list" if multi_arch == "same" else f"{name}.list"
-        (info / list_file).write_text("/.\n" + "".join(p + "\n" for p in unique))
-        lines = [f"Package: {name}", f"Status: {status}", "Priority: optional", f"Architecture: {arch}"]
-        if multi_arch:
-            lines.append(f"Multi-Arch: {multi_arch}")
-        lines += [f"{key.replace('_', '-').title()}: {value}" for key, value in fields.items()]
-        lines += ["Version: 1.0-1", f"Description: {name}", " test package"]
-        self.status.append("\n".join(lines) + "\n")
-        (self.path / "var/lib/dpkg/status").write_text("\n".join(self.status))
-
 
 @pytest.fixture
 def root(tmp_path, elves) -> FakeRoot:
@@ -278,7 +207,7 @@ def test_root_without_dpkg_data_or_owner_gives_nothing_and_says_why(root, tmp_pa
 
 def test_extras_put_package_files_into_the_manifest(root, tmp_path):
     m = Manifest(program="")
-    found = add_program(m, "/usr/bin/tool", target_root=root.path, extras=True, scratch=tmp_path)
+    found = add_program(m, "/usr/bin/tool", target_root=root.path, extras=True, scratch=tmp_path).package_files
     placed = {p.dst for p in m.files}
     assert m.program == "/usr/bin/tool" and "/usr/share/tool/data/words" in placed
     assert m.symlinks["/usr/bin/tool"] == "tool-1.0"
@@ -289,7 +218,7 @@ def test_extras_put_package_files_into_the_manifest(root, tmp_path):
 
 def test_no_extras_leaves_package_files_out(root, tmp_path):
     m = Manifest(program="")
-    assert add_program(m, "/usr/bin/tool", target_root=root.path, extras=False, scratch=tmp_path) is None
+    assert add_program(m, "/usr/bin/tool", target_root=root.path, extras=False, scratch=tmp_path).package_files is None
     assert {p.dst for p in m.files} == {"/usr/bin/tool-1.0"} and m.dirs == []
 
 
@@ -342,24 +271,3 @@ def test_created_root_records_every_unpacked_package(tmp_path):
         assert all(os.path.lexists(built / p.lstrip("/")) for p in listed), pkg.name
     assert "/lib/aarch64-linux-gnu/libc.so.6" in read_file_list(built, installed["libc6"])
     assert program_package_files(built, "/sbin/ldconfig", set()).packages == ("libc-bin",)
-
-
-# --- python3 just works ----------------------------------------------------------------------------
-
-PYTHON_ROOT = BUILD_DIR / "target-root-python3"
-PYTHON_SCRIPT = "import json,sys; print(json.dumps({'a': [1, 2]})); sys.exit(3)"
-
-
-@pytest.mark.boot
-def test_python3_from_the_root_runs_with_its_standard_library():
-    subprocess.run([*UNIBUILD, "target-root", "create", str(PYTHON_ROOT), "--package", "python3"],
-                   check=True, stdout=subprocess.DEVNULL)
-    oracle = subprocess.run(["qemu-aarch64-static", "-L", str(PYTHON_ROOT), str(PYTHON_ROOT / "usr/bin/python3"),
-                             "-c", PYTHON_SCRIPT], capture_output=True, text=True, timeout=60,
-                            env={"PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1"})   # no pycs in the root
-    assert (oracle.returncode, oracle.stdout) == (3, '{"a": [1, 2]}\n'), oracle.stderr
-    ours = subprocess.run([*UNIBUILD, "run", "--accel", "tcg", "--timeout", "60", "--net", "none",
-                           "--target-root", str(PYTHON_ROOT), "/usr/bin/python3", "-c", PYTHON_SCRIPT],
-                          capture_output=True, text=True, timeout=120)
-    assert (ours.returncode, ours.stdout) == (oracle.returncode, oracle.stdout), ours.stderr
-    assert ours.stderr == ""

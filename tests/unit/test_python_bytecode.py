@@ -1,7 +1,8 @@
 """Python bytecode compiled at image build time for a CPython standard library from the root.
 
 The pycs are checked the way the importing interpreter checks them (magic number, flags, the
-source hash of PEP 552) and loaded by this very interpreter; the boot test watches the guest's
+source hash of PEP 552) and loaded by this very interpreter; the boot test
+(tests/boot/test_python_guest.py) watches the guest's
 import system and compares it with python3 under qemu-aarch64-static, which compiles json."""
 
 from __future__ import annotations
@@ -14,10 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from test_package_files import PYTHON_ROOT, UNIBUILD, FakeRoot, elves  # noqa: F401  (elves is a fixture)
-from unibuild import pycompile
-from unibuild.image import Manifest, Placement
-from unibuild.program import add_program
+from lib.fakeroot import FakeRoot
+from unibuild.image import Manifest, Placement, pycompile
+from unibuild.image.program import add_program
 
 HOST = f"python{sys.version_info[0]}.{sys.version_info[1]}"
 TAG = f"cpython-{sys.version_info[0]}{sys.version_info[1]}"
@@ -152,37 +152,3 @@ def test_unwritable_cache_falls_back_to_the_scratch_directory(tmp_path, elves, m
     root = python_root(tmp_path / "root", elves["prog"], magic=importlib.util.MAGIC_NUMBER)
     found = pycs(build(root, tmp_path))
     assert len(found) == 4 and all(p.is_relative_to(tmp_path / "scratch") for p in found.values())
-
-
-# --- the guest imports the bytecode ------------------------------------------------------------
-
-# Records every module the import system compiles from source: SourceLoader.get_code calls
-# source_to_code only when no valid pyc is there (or it was refused).
-SPY = """
-import importlib.machinery as machinery, sys
-compiled = []
-def spy(self, data, path, *, _optimize=-1, _real=machinery.SourceFileLoader.source_to_code):
-    compiled.append(path.rsplit('/', 2)[-2:])
-    return _real(self, data, path, _optimize=_optimize)
-machinery.SourceFileLoader.source_to_code = spy
-import json
-print(json.dumps({'a': 1}), sys.dont_write_bytecode, compiled)
-"""
-
-
-@pytest.mark.boot
-def test_python3_in_the_guest_imports_json_without_compiling_it():
-    subprocess.run([*UNIBUILD, "target-root", "create", str(PYTHON_ROOT), "--package", "python3"],
-                   check=True, stdout=subprocess.DEVNULL)
-    # The oracle, with no pycs in the root (and told to write none there), compiles json.
-    oracle = subprocess.run(["qemu-aarch64-static", "-L", str(PYTHON_ROOT), str(PYTHON_ROOT / "usr/bin/python3"),
-                             "-c", SPY], capture_output=True, text=True, timeout=60,
-                            env={"PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1"})
-    assert oracle.returncode == 0, oracle.stderr
-    assert oracle.stdout.startswith('{"a": 1} True [') and "['json', '__init__.py']" in oracle.stdout
-    ours = subprocess.run([*UNIBUILD, "run", "--accel", "tcg", "--timeout", "60", "--net", "none",
-                           "--target-root", str(PYTHON_ROOT), "/usr/bin/python3", "-c", SPY],
-                          capture_output=True, text=True, timeout=120)
-    assert (ours.returncode, ours.stderr) == (0, "")
-    # Bytecode may be written, so a refused pyc would have been compiled (and seen) again.
-    assert ours.stdout == '{"a": 1} False []\n'

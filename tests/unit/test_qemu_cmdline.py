@@ -6,21 +6,19 @@ from pathlib import Path
 
 import pytest
 
-from unibuild import qemu_cmdline
 from unibuild.errors import UserError
-from unibuild.platform import load_platform
-from unibuild.qemu_cmdline import (
-    HostInfo,
-    KvmStatus,
+from unibuild.host import probe
+from unibuild.host.probe import HostInfo, KvmStatus, kvm_status
+from unibuild.launch.qemu_cmdline import (
     LaunchOptions,
     build_command,
-    kvm_status,
     parse_memory,
     resolve_accel,
     resolve_cpu,
     resolve_gic,
 )
-from unibuild.qemu_run import ExitReport, parse_exit_report, result_from_report
+from unibuild.platform import load_platform
+from unibuild.launch.qemu_run import ExitReport, parse_exit_report, result_from_report
 
 X86 = HostInfo("x86_64", KvmStatus(False, "host is x86_64, KVM needs an aarch64 host"))
 ARM_KVM = HostInfo("aarch64", KvmStatus(True, "/dev/kvm usable"))
@@ -77,7 +75,7 @@ def test_kvm_is_unusable_without_permission_on_the_device(tmp_path, monkeypatch)
     device = tmp_path / "kvm"
     device.touch()
     # root may open anything, so stand in for an unprivileged user's access() answer
-    monkeypatch.setattr(qemu_cmdline.os, "access", lambda path, mode: False)
+    monkeypatch.setattr(probe.os, "access", lambda path, mode: False)
     status = kvm_status("aarch64", str(device))
     assert not status.usable and "permission" in status.reason
 

@@ -17,8 +17,7 @@ import pytest
 
 from unibuild.errors import UserError
 from unibuild.platform import load_platform
-from unibuild.qemu_cmdline import LaunchOptions
-from unibuild.qemu_run import boot
+from unibuild.launch import LaunchOptions, boot
 
 BANNER = "unibuild kernel fixture\n"
 

@@ -17,6 +17,8 @@ from unibuild.errors import UserError
 from unibuild.paths import BUILD_DIR
 from unibuild.resolve import resolve
 from unibuild.resolve import ldcache
+from unibuild.resolve.ldconfig import cache_directories
+from unibuild.targetroot.rootfs import RootFS
 
 CC = "aarch64-linux-gnu-gcc"
 QEMU = shutil.which("qemu-aarch64-static")
@@ -347,3 +349,42 @@ def test_program_and_every_object_are_in_the_file_list(root):
               "/lib/aarch64-linux-gnu/ld-linux-aarch64.so.1"]:
         assert files[p].host_path == root.resolve() / p.lstrip("/")
     assert files["/lib/ld-linux-aarch64.so.1"].symlink == "aarch64-linux-gnu/ld-linux-aarch64.so.1"
+
+
+# --- ld.so.conf parsing against the root's own arm64 ldconfig: the directory order ldconfig -v
+# reports scanning is the order our cache lookup uses (formerly test_resolve_ldconfig.py).
+
+def ldconfig_scan_order(root) -> list[str]:
+    p = _chroot(root, "/sbin/ldconfig", "-v", "-X", "-C", "/tmp/ld.so.cache")
+    assert p.returncode == 0, p.stderr
+    return re.findall(r"^(/\S*): \(from", p.stdout, re.M)
+
+
+def _existing(root, dirs):
+    fs = RootFS(root)
+    return [d for d in dirs if fs.is_dir(d)]
+
+
+def test_stock_root_puts_multiarch_conf_before_libc_conf(root):
+    for d in ["usr/local/lib/aarch64-linux-gnu", "usr/local/lib"]:
+        (root / d).mkdir(parents=True, exist_ok=True)
+    ours = cache_directories(RootFS(root))
+    assert ours.index("/usr/local/lib/aarch64-linux-gnu") < ours.index("/usr/local/lib")
+    assert _existing(root, ours) == ldconfig_scan_order(root)
+
+
+def test_includes_globs_nesting_duplicates_and_symlinks_follow_ldconfig(root):
+    for d in ["opt/a", "opt/b", "opt/c", "opt/d", "opt/e", "opt/rel", "srv/conf"]:
+        (root / d).mkdir(parents=True)
+    (root / "etc/ld.so.conf").write_text(
+        "/opt/e   # trailing comment\ninclude /etc/ld.so.conf.d/*.conf\ninclude extra/*.conf\n/opt/a/\n/usr/lib\n"
+    )
+    (root / "etc/ld.so.conf.d/b-second.conf").write_text("/opt/b\ninclude /etc/nested.conf\n")
+    (root / "etc/ld.so.conf.d/A-first.conf").write_text("/opt/a\n")
+    (root / "etc/ld.so.conf.d/.hidden.conf").write_text("/opt/d\n")
+    (root / "etc/nested.conf").write_text("/opt/c\n")
+    (root / "etc/extra").symlink_to("/srv/conf")  # absolute: must stay inside the root
+    (root / "srv/conf/x.conf").write_text("/opt/rel\n")
+    ours = cache_directories(RootFS(root))
+    assert "/opt/d" not in ours
+    assert _existing(root, ours) == ldconfig_scan_order(root)

@@ -49,7 +49,7 @@ def tree(tmp_path):
 def build(tree, *extra):
     img = tree / "img"
     unibuild("build", "-o", img, "--dir", f"{tree / 'root'}:/", "-e", "HOME=/", "-e", "A=b=c",
-             "--kopt", "mtu=1400", "--debug", *extra, f"{tree / 'prog'}:/bin/prog", "-v", "--x")
+             "--kopt", "mtu=1400", "--kernel-debug", *extra, f"{tree / 'prog'}:/bin/prog", "-v", "--x")
     return img
 
 

@@ -8,7 +8,7 @@ from unibuild.tfs import format as fmt
 from unibuild.tfs.values import Extent, Extents, Sym, tuple_to_construct
 from unibuild.tfs.writer import _record
 
-SPEC = (Path(__file__).parent.parent / "docs" / "tfs.md").read_text()
+SPEC = (Path(__file__).parents[2] / "docs" / "tfs.md").read_text()
 
 
 def listing_bytes(section_title: str) -> bytes:

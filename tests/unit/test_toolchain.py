@@ -8,9 +8,10 @@ import subprocess
 import pytest
 from elftools.elf.elffile import ELFFile
 
-from unibuild import toolchain
+from unibuild.host import probe
 from unibuild.errors import UserError
-from unibuild.toolchain import find_qemu, find_toolchain
+from unibuild.host import find_qemu
+from unibuild.toolchain import find_toolchain
 
 
 def test_x86_host_uses_the_aarch64_linux_gnu_cross_prefix(fake_bin):
@@ -69,8 +70,8 @@ def test_linker_without_aarch64_support_is_rejected(fake_bin):
 
 
 def test_arm64_spelling_of_the_host_is_aarch64(monkeypatch):
-    monkeypatch.setattr(toolchain._pyplatform, "machine", lambda: "arm64")
-    assert toolchain.host_arch() == "aarch64"
+    monkeypatch.setattr(probe._pyplatform, "machine", lambda: "arm64")
+    assert probe.host_arch() == "aarch64"
 
 
 def test_real_toolchain_is_found_and_compiles_aarch64_code(tmp_path):

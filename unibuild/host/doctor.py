@@ -11,14 +11,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import UserError
-from .network import find_passt
-from .paths import BUILD_DIR
-from .qemu_cmdline import kvm_status
-from .toolchain import find_qemu, find_toolchain, host_arch
-
-TARGET_ROOT_ENV = "NANOS_TARGET_ROOT"
-DEFAULT_TARGET_ROOT = BUILD_DIR / "target-root"
+from ..errors import UserError
+from ..launch.network import find_passt
+from ..targetroot.location import DEFAULT_ROOT as DEFAULT_TARGET_ROOT, ENV_VAR as TARGET_ROOT_ENV
+from ..toolchain import find_toolchain
+from .probe import find_qemu, host_arch, kvm_status
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from uuid import UUID
 
-from .errors import UserError
-from .tfs import format as fmt
-from .tfs.tree import Boot, Dir, File, Meta, Node, Symlink
-from .tfs.writer import WriteStats, write_image
+from ..errors import UserError
+from ..tfs import format as fmt
+from ..tfs.tree import Boot, Dir, File, Meta, Node, Symlink
+from ..tfs.writer import WriteStats, write_image
 
 
 @dataclass

@@ -1,45 +1,60 @@
 """Putting a program into an image manifest: the ELF check, ld.so-exact dependency resolution
 against the target root, and the /etc/ld.so.cache that makes the guest's ld.so find exactly
 what was resolved. With extras, a program from the root also gets the files its Debian
-packages installed (Python's standard library, nginx's /etc/nginx): see unibuild.packages;
-a CPython standard library among them also gets its bytecode: see unibuild.pycompile.
+packages installed (Python's standard library, nginx's /etc/nginx): see
+unibuild.resolve.package_files; a CPython standard library among them also gets its bytecode:
+see unibuild.image.pycompile.
 
-A static program needs no target root; a dynamic one always resolves inside one."""
+A static program needs no target root; a dynamic one always resolves inside one. Each ELF is
+parsed once: `add_program` returns what it read (a PreparedProgram), and `check_elf_files`
+skips the files it names as already checked."""
 
 from __future__ import annotations
 
 import os
-import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import UserError
-from .image import Manifest, Placement
-from .packages import PackageFiles, program_package_files
+from ..elf import ElfInfo, read_elf
+from ..errors import UserError
+from ..resolve import PackageFiles, Resolution, program_package_files, resolve
+from ..targetroot.location import find_root
+from ..targetroot.rootfs import RootFS
+from .manifest import Manifest, Placement
 from .pycompile import compile_stdlib
-from .resolve.elfcheck import read_elf
-from .resolve.resolver import resolve
-from .resolve.rootfs import RootFS
-from .targetroot import find_root
 
 LD_SO_CACHE = "/etc/ld.so.cache"
 
 
+@dataclass(frozen=True)
+class PreparedProgram:
+    """What `add_program` found: the program's own ELF facts, its resolution (None for a static
+    host program) and package files, and every host file whose ELF header it already checked."""
+
+    guest_path: str
+    elf: ElfInfo | None          # None only for a program given as a path inside the root
+    resolution: Resolution | None = None
+    package_files: PackageFiles | None = None
+    checked: frozenset[Path] = frozenset()
+
+
 def add_program(manifest: Manifest, program: str, *, target_root: str | Path | None = None,
-                extras: bool = True, scratch: Path | None = None) -> PackageFiles | None:
+                extras: bool = True, scratch: Path | None = None) -> PreparedProgram:
     """Fill `manifest` with PROGRAM and everything it needs at run time.
 
     A program from outside the root goes to /<basename>; one inside the root keeps its path,
-    and with `extras` also brings its packages' files (returned, to say what was added).
+    and with `extras` also brings its packages' files (in the result, to say what was added).
     `scratch` is a directory for generated files (the ld.so.cache); it must outlive the build."""
     host = Path(program) if Path(program).is_file() else None
     if host is not None and program.startswith("/") and _in_root(program, target_root):
         host = None   # an absolute path the target root has: the root's file, as ldd would
+    info = None
     if host is not None:
         info = read_elf(host, program)   # aarch64 or a clear error, before anything else
         if info.interpreter is None:
             manifest.program = "/" + host.name
             manifest.files.append(Placement(host, manifest.program))
-            return None
+            return PreparedProgram(manifest.program, info, checked=frozenset({host.resolve()}))
     if host is None:
         if not program.startswith("/"):
             raise UserError(f"program {program} not found (a relative PROGRAM must be a file on this host)")
@@ -51,7 +66,7 @@ def add_program(manifest: Manifest, program: str, *, target_root: str | Path | N
     else:
         root = find_root(target_root)
     resolution = resolve(root, program, ld_library_path=manifest.env.get("LD_LIBRARY_PATH"),
-                         extras=extras)
+                         extras=extras, program_elf=info)
     manifest.program = resolution.program
     for f in resolution.files:
         if f.symlink is not None:
@@ -64,9 +79,11 @@ def add_program(manifest: Manifest, program: str, *, target_root: str | Path | N
         cache = scratch / "ld.so.cache"
         cache.write_bytes(resolution.ld_so_cache)
         manifest.files.append(Placement(cache, LD_SO_CACHE))
+    found = None
     if extras and (host is None or _inside(host, root)):
-        return _add_package_files(manifest, root, resolution.program, scratch)
-    return None
+        found = _add_package_files(manifest, root, resolution.program, scratch)
+    checked = frozenset(Path(obj.host_path).resolve() for obj in resolution.objects)
+    return PreparedProgram(resolution.program, resolution.objects[0].info, resolution, found, checked)
 
 
 def _inside(host: Path, root: Path) -> bool:
@@ -112,10 +129,6 @@ def _in_root(path: str, target_root: str | Path | None) -> bool:
     return RootFS(root).is_file(path) is not None
 
 
-def scratch_dir() -> tempfile.TemporaryDirectory:
-    return tempfile.TemporaryDirectory(prefix="unibuild-image-")
-
-
 def _elf_files(manifest: Manifest):
     for placement in manifest.files:
         yield placement.src, placement.dst
@@ -126,10 +139,13 @@ def _elf_files(manifest: Manifest):
                     yield path, placement.dst.rstrip("/") + "/" + str(path.relative_to(placement.src))
 
 
-def check_elf_files(manifest: Manifest) -> None:
+def check_elf_files(manifest: Manifest, checked: frozenset[Path] = frozenset()) -> None:
     """Every ELF headed for the image must be aarch64: a foreign one is a clear error naming it,
-    never a silent copy (a host x86-64 binary would only fail later, inside the guest)."""
+    never a silent copy (a host x86-64 binary would only fail later, inside the guest).
+    Files in `checked` (resolved host paths whose ELF was already read) are not read again."""
     for src, dst in _elf_files(manifest):
+        if checked and Path(src).resolve() in checked:
+            continue
         try:
             with open(src, "rb") as f:
                 magic = f.read(4)

@@ -23,9 +23,9 @@ import sys
 import warnings
 from pathlib import Path
 
-from .image import Placement
-from .paths import BUILD_DIR
-from .resolve.rootfs import Lookup, RootFS
+from ..paths import BUILD_DIR
+from ..targetroot.rootfs import Lookup, RootFS
+from .manifest import Placement
 
 STDLIB_DIR = re.compile(r"^/usr/lib/python(3)\.(\d+)/")
 # The one line that defines the magic number in importlib/_bootstrap_external.py, as written

@@ -12,7 +12,8 @@ Both backends show the guest the same network: address 10.0.2.15/24, gateway 10.
 10.0.2.3 (slirp's defaults), or the static address the user gave.
 
 Everything here is pure except `check_ports_free` (it binds sockets), `find_passt` (it
-searches PATH) and `attach` (it runs passt, through unibuild/passt.py).
+searches PATH) and `attach` (it runs passt, through launch/passt.py). Nothing here writes to
+the terminal: a warning goes to the `warn` callback the caller (the CLI) hands in.
 """
 
 from __future__ import annotations
@@ -22,15 +23,14 @@ import ipaddress
 import os
 import re
 import shutil
-import sys
 import socket
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import passt
-from .errors import UserError
+from ..errors import UserError
 
 NETS = ("user", "none")
 BACKENDS = ("auto", "passt", "slirp")
@@ -39,7 +39,6 @@ PROTOCOLS = ("tcp", "udp")
 FORWARD_HOST = "127.0.0.1"   # forwarded ports listen here only
 DEFAULT_ADDRESS = ipaddress.IPv4Interface("10.0.2.15/24")
 DEFAULT_GATEWAY = ipaddress.IPv4Address("10.0.2.2")
-DEFAULT_DNS = ipaddress.IPv4Address("10.0.2.3")
 NETDEV_ID = "n0"
 PASST_PACKAGE = "passt"
 
@@ -290,9 +289,11 @@ class Attachment:
 
 
 @contextlib.contextmanager
-def attach(net: NetOptions | None, *, env: Mapping[str, str] | None = None) -> Iterator[Attachment]:
+def attach(net: NetOptions | None, *, env: Mapping[str, str] | None = None,
+           warn: Callable[[str], None] | None = None) -> Iterator[Attachment]:
     """The network for one QEMU run: checks the forwarded ports, starts passt if it is the
-    backend (and stops it when the block ends, however it ends), yields QEMU's arguments."""
+    backend (and stops it when the block ends, however it ends), yields QEMU's arguments.
+    `warn` receives one line when we had to pick another backend than planned."""
     if net is None or net.mode == "none":
         # QEMU's default NIC would also want efi-virtio.rom, which we do not install.
         yield Attachment(None, ["-nic", "none"])
@@ -317,8 +318,9 @@ def attach(net: NetOptions | None, *, env: Mapping[str, str] | None = None) -> I
             # Chosen by us, not by the user: say why, and forward with slirp rather than fail
             # (passt needs a user namespace, which some containers and chroots refuse).
             stack.close()
-            sys.stderr.write(f"unibuild: passt could not start ({e}); forwarding with QEMU's slirp "
-                             "instead, whose listen backlog of 1 stalls under heavy concurrent load\n")
+            if warn is not None:
+                warn(f"passt could not start ({e}); forwarding with QEMU's slirp instead, "
+                     "whose listen backlog of 1 stalls under heavy concurrent load")
             yield Attachment("slirp", nic_args(slirp_netdev(net), net.pcap))
             return
         yield Attachment("passt", nic_args(stream_netdev(sock), net.pcap))

@@ -14,14 +14,13 @@ from __future__ import annotations
 import contextlib
 import os
 import pwd
-import signal
 import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from .child import die_with_parent
-from .errors import UserError
+from ..errors import UserError
 
 START_TIMEOUT = 5.0   # seconds for passt to create its socket
 STOP_GRACE = 2.0      # seconds passt gets to exit on its own (QEMU gone) or after SIGTERM

@@ -1,51 +1,22 @@
 """The QEMU command line: launch options resolved against the platform profile and the host.
 
-Everything here is pure (the host is passed in as a HostInfo), so every choice — accelerator,
+Everything here is pure (the host is passed in as a HostInfo from unibuild/host/), so every choice — accelerator,
 GIC version, CPU model, memory size — is testable without starting QEMU.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import UserError
+from ..errors import UserError
+from ..host.probe import HostInfo
+from ..platform import Platform
 from .network import NetOptions
-from .platform import Platform
-from .toolchain import TARGET_ARCH, host_arch
 
 ACCELS = ("auto", "kvm", "tcg")
 GICS = ("auto", "2", "3")
-
-
-@dataclass(frozen=True)
-class KvmStatus:
-    usable: bool
-    reason: str  # why not, or how (shown by `unibuild doctor`)
-
-
-@dataclass(frozen=True)
-class HostInfo:
-    arch: str
-    kvm: KvmStatus
-
-
-def kvm_status(arch: str, device: str = "/dev/kvm") -> KvmStatus:
-    """KVM runs an aarch64 guest only on an aarch64 host with a /dev/kvm we may open."""
-    if arch != TARGET_ARCH:
-        return KvmStatus(False, f"host is {arch}, KVM needs an {TARGET_ARCH} host")
-    if not os.path.exists(device):
-        return KvmStatus(False, f"{device} does not exist (KVM module not loaded or no virtualization)")
-    if not os.access(device, os.R_OK | os.W_OK):
-        return KvmStatus(False, f"no permission to open {device} (join the kvm group)")
-    return KvmStatus(True, f"{device} usable")
-
-
-def probe_host() -> HostInfo:
-    arch = host_arch()
-    return HostInfo(arch, kvm_status(arch))
 
 
 @dataclass(frozen=True)
@@ -131,7 +102,7 @@ def kernel_args(options: LaunchOptions) -> str:
         args.append("quiet")   # a program runs: its output only, diagnostics on error
     if options.disk is not None:
         # One serial line, three streams: program stdout/stderr and kernel messages go to
-        # their own places on the host (unibuild/console_mux.py).
+        # their own places on the host (unibuild/launch/console_mux.py).
         args.append("console=mux")
     return " ".join(args)
 

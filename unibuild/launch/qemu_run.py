@@ -21,23 +21,24 @@ import signal
 import tempfile
 import time
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
 from qemu.qmp import EventListener, QMPClient, QMPError
 
+from ..errors import UserError
+from ..host import probe as host_probe
+from ..host.probe import QEMU_PACKAGE, HostInfo
+from ..platform import Platform
 from .child import die_with_parent
 from .console_mux import ConsoleDemux
-from .errors import UserError
 from .network import attach
-from .platform import Platform
-from .qemu_cmdline import HostInfo, LaunchOptions, QemuCommand, build_command, probe_host
-from .toolchain import QEMU_PACKAGE
+from .qemu_cmdline import LaunchOptions, QemuCommand, build_command
 
 UNIB_MAGIC = 0x554E4942
 KIND_PROGRAM = 0
 KIND_KERNEL_ERROR = 1
-KIND_NAMES = {KIND_PROGRAM: "program", KIND_KERNEL_ERROR: "kernel-error"}
 
 STATUS_NO_REPORT = 125  # guest or QEMU ended without telling us a status
 STATUS_TIMEOUT = 124  # like timeout(1)
@@ -357,12 +358,15 @@ def boot(
     echo: BinaryIO | TextIO | None = None,
     echo_err: BinaryIO | TextIO | None = None,
     qemu_binary: str | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> BootResult:
-    """Boots `kernel` on `platform`: the library entry point for the CLI, tests and benchmarks."""
+    """Boots `kernel` on `platform`: the library entry point for the CLI, tests and benchmarks
+    (unibuild/pipeline.py puts an image and a kernel build in front of it). `warn` receives the
+    network's one-line warnings."""
     kernel = Path(kernel)
     if not kernel.is_file():
         raise UserError(f"kernel image {kernel} not found; build it with `unibuild kernel`")
-    host = probe_host() if host is None else host
+    host = host_probe.probe_host() if host is None else host
     binary = qemu_binary or platform.qemu_binary
     if shutil.which(binary) is None:
         raise UserError(f"{binary} not found on PATH: install the Debian package {QEMU_PACKAGE}")
@@ -371,7 +375,7 @@ def boot(
     build_command(platform, kernel, options, host, Path("/nonexistent/qmp.sock"), qemu_binary=binary)
     # A private directory: the QMP socket must not be reachable by other users or collide.
     # The network (passt, when it is the backend) lives exactly as long as this block.
-    with tempfile.TemporaryDirectory(prefix="unibuild-qmp-") as tmp, attach(options.net) as net:
+    with tempfile.TemporaryDirectory(prefix="unibuild-qmp-") as tmp, attach(options.net, warn=warn) as net:
         command = build_command(
             platform, kernel, options, host, Path(tmp) / "qmp.sock", qemu_binary=binary,
             network=net.qemu_args,

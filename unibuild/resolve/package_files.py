@@ -1,7 +1,7 @@
 """The files a program's packages put into the root, as image files at their own paths.
 
 What `apt install` put next to a binary and the program reads at run time: Python's
-standard library, nginx's /etc/nginx, mime.types. The packages come from `selection`; each
+standard library, nginx's /etc/nginx, mime.types. The packages come from `package_selection`; each
 recorded path is followed inside the root as the ELF resolver follows a library (every
 symlink met goes into the image too). Left out: what is for people and package tools, not
 for the program (documentation, manuals, message catalogs, ...).
@@ -17,13 +17,13 @@ import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..elf import ELF_MAGIC, read_elf
 from ..errors import UserError
-from ..resolve.elfcheck import read_elf
-from ..resolve.resolver import ImageFile
-from ..resolve.rootfs import Lookup, RootFS
-from ..resolve.search import DEFAULT_DIRS, ELF_MAGIC, Platform, split_path_list
-from .dpkgdb import NoDpkgData, read_file_list, read_installed
-from .selection import owners_of, select
+from ..targetroot.dpkgdb import NoDpkgData, read_file_list, read_installed
+from ..targetroot.rootfs import Lookup, RootFS
+from .package_selection import owners_of, select
+from .resolver import ImageFile
+from .search import fallback_dirs
 
 # Trees no program reads at run time: for people (documentation, manuals, info), for package
 # tools (lintian overrides, doc-base, reportbug hooks), for desktops and debuggers.
@@ -148,9 +148,7 @@ def _needed_libraries(fs: RootFS, paths: _Paths, files: list[ImageFile], seen: s
         info = _elf_info(f.host_path)
         if info is None:
             continue
-        search = info.runpath or info.rpath or ""
-        dirs = split_path_list(search, posixpath.dirname(f.path), Platform()) if search else []
-        dirs += DEFAULT_DIRS
+        dirs = fallback_dirs(info.runpath, info.rpath, f.path)
         for name in info.needed:
             if "/" in name or any(paths.canonical(f"{d}/{name}") in seen for d in dirs):
                 continue

@@ -18,7 +18,7 @@ program and cannot exec another."""
 
 from __future__ import annotations
 
-from .dpkgdb import InstalledPackage
+from ..targetroot.dpkgdb import InstalledPackage
 
 # The C runtime: ld.so, libc and friends, the GCC runtime libraries, glibc's tools.
 C_RUNTIME = frozenset({"libc6", "libc-bin", "libgcc-s1", "libstdc++6"})

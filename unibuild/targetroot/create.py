@@ -18,18 +18,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .errors import UserError
-from .packages.dpkgdb import record_package, write_status
-from .paths import BUILD_DIR, PROJECT_ROOT
+from ..errors import UserError
+from ..paths import BUILD_DIR, PROJECT_ROOT
+from .dpkgdb import record_package, write_status
+from .location import DEFAULT_ROOT
 
 PACKAGE_LIST = PROJECT_ROOT / "target-root" / "packages.txt"
-DEFAULT_ROOT = BUILD_DIR / "target-root"
 APT_CACHE = BUILD_DIR / "cache" / "apt-arm64"
 STAMP = ".unibuild-target-root"
 # First line of the stamp: roots stamped without it predate the dpkg database and are rebuilt.
 STAMP_FORMAT = "# unibuild target root 4: dpkg status and file lists, Debian's system accounts, host.conf\n"
-ENV_VAR = "NANOS_TARGET_ROOT"
-INTERPRETER = "/lib/ld-linux-aarch64.so.1"
 FALLBACK_SOURCE = ("http://deb.debian.org/debian", "bookworm", "main")
 KEYRING = "/usr/share/keyrings/debian-archive-keyring.gpg"
 # Package lists older than this are refreshed before resolving.
@@ -65,9 +63,6 @@ _ETC_FILES = {
     # QEMU's user-mode network answers DNS at 10.0.2.3.
     "etc/resolv.conf": "nameserver 10.0.2.3\n",
 }
-
-CREATE_HINT = "create one with `unibuild target-root create` or point --target-root/NANOS_TARGET_ROOT at an arm64 root"
-
 
 @dataclass(frozen=True)
 class Package:
@@ -256,27 +251,3 @@ def _write_etc(root: Path) -> None:
         if not f.exists() and not f.is_symlink():
             f.parent.mkdir(parents=True, exist_ok=True)
             f.write_text(text)
-
-
-def find_root(option: str | Path | None = None) -> Path:
-    """The target root to use: --target-root, else $NANOS_TARGET_ROOT, else build/target-root;
-    checked to be an arm64 root."""
-    chosen = option or os.environ.get(ENV_VAR) or DEFAULT_ROOT
-    return check_root(Path(chosen))
-
-
-def check_root(root: Path) -> Path:
-    """Refuse a missing root or one whose dynamic loader is not aarch64."""
-    from .resolve.elfcheck import read_elf
-    from .resolve.rootfs import RootFS
-
-    if not root.is_dir():
-        raise UserError(f"target root {root} does not exist; {CREATE_HINT}.")
-    found = RootFS(root).is_file(INTERPRETER)
-    if found is None:
-        raise UserError(f"target root {root} has no {INTERPRETER}, so it is not an arm64 glibc root; {CREATE_HINT}.")
-    try:
-        read_elf(found.host_path, f"{root}{INTERPRETER}")
-    except UserError as e:
-        raise UserError(f"target root {root} is not arm64: {e} {CREATE_HINT[0].upper() + CREATE_HINT[1:]}.") from e
-    return root
