@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <stddef.h>
 
+/* A user pointer without its tag when the thread enabled the tagged-address ABI. */
+uint64_t user_untag(uint64_t addr);
 int copy_from_user(void *dst, uint64_t src, size_t len);
 int copy_to_user(uint64_t dst, const void *src, size_t len);
 /* A NUL-terminated string of at most max-1 bytes; returns its length, -EFAULT, or

@@ -1,0 +1,107 @@
+"""The Linux calls a peer unikernel's runtime tests use (tagged-address prctl, preadv/pwritev and
+their v2 forms, fallocate, copy_file_range, sched_setaffinity, syncfs, record locks and flock,
+lseek on a directory, binding twice, SO_REUSEADDR on accepted sockets, a raised RLIMIT_NOFILE),
+against Linux: tests/guest/breadth.c under qemu-aarch64-static in a tmpfs directory (our file
+tree behaves as tmpfs does; ext4 differs, e.g. it allows SEEK_END on a directory)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from unibuild.paths import PROJECT_ROOT
+
+pytestmark = pytest.mark.boot
+
+SOURCE = PROJECT_ROOT / "tests/guest/breadth.c"
+UNIBUILD = [sys.executable, "-m", "unibuild"]
+
+# qemu-user (Debian's 7.2) has no preadv2/pwritev2: glibc falls back to preadv/pwritev and says
+# EOPNOTSUPP for any flag. Linux accepts these flags on tmpfs (RWF_APPEND appends, so the size
+# that follows grows by the 6 bytes written).
+QEMU_USER_PREADV2 = {
+    "   preadv2 RWF_HIPRI = -1 EOPNOTSUPP": "   preadv2 RWF_HIPRI = 16",
+    "   pwritev2 RWF_DSYNC = -1 EOPNOTSUPP": "   pwritev2 RWF_DSYNC = 6",
+    "   pwritev2 RWF_APPEND at 0 = -1 EOPNOTSUPP": "   pwritev2 RWF_APPEND at 0 = 6",
+    "   size 16": "   size 22",
+}
+
+# Section 8 cannot come from the oracle: raising the hard limit needs CAP_SYS_RESOURCE, which this
+# sandbox's root lacks, and qemu-user holds descriptors of its own. Linux's rules for a root
+# process with 0, 1 and 2 open: the hard limit may go up to fs.nr_open (1048576), descriptors
+# then run from 3 to 59999, dup2 past the soft limit is EBADF and F_DUPFD EINVAL.
+RLIMIT_SECTION = """8. RLIMIT_NOFILE
+   raise to 60000/1048576 = 0
+   dup succeeded 59997 times, last 59999, then EMFILE
+   dup2 to 59999 = 59999
+   dup2 to 60000 = -1 EBADF
+   F_DUPFD from 60000 = -1 EINVAL
+   close_range 3.. = 0
+   dup after closing = 3
+   raise the hard limit past nr_open = -1 EPERM
+   soft above hard = -1 EINVAL
+   back to 1024 = 0
+   dup2 to 1024 now = -1 EBADF
+"""
+
+
+def tmpfs_dir() -> Path:
+    for line in Path("/proc/mounts").read_text().splitlines():
+        fields = line.split()
+        if fields[2] == "tmpfs" and fields[1] in ("/dev/shm", "/run/shm", "/tmp"):
+            return Path(tempfile.mkdtemp(dir=fields[1], prefix="unibuild-oracle-"))
+    pytest.skip("no tmpfs mounted at /dev/shm or /tmp for the Linux oracle")
+
+
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory) -> tuple[str, subprocess.CompletedProcess]:
+    probe = tmp_path_factory.mktemp("breadth") / "breadth"
+    subprocess.run(["aarch64-linux-gnu-gcc", "-O2", "-Wall", "-Wno-stringop-overread", "-static", "-pthread",
+                    "-o", str(probe), str(SOURCE)], check=True)
+    workdir = tmpfs_dir()
+    try:
+        oracle = subprocess.run(["qemu-aarch64-static", str(probe), str(workdir)], capture_output=True, text=True,
+                                timeout=120, check=True).stdout
+    finally:
+        subprocess.run(["rm", "-rf", str(workdir)], check=True)
+    ours = subprocess.run([*UNIBUILD, "run", "--accel", "tcg", "--timeout", "120", "--net", "none", str(probe), "/tmp"],
+                          capture_output=True, text=True, timeout=180)
+    assert ours.returncode == 0, ours.stderr
+    return oracle, ours
+
+
+def sections(text: str) -> dict[str, str]:
+    """The probe's output by numbered section ("1. tagged addresses" -> its lines)."""
+    out: dict[str, str] = {}
+    key = ""
+    for line in text.splitlines(keepends=True):
+        if line[:1].isdigit():
+            key = line.split(".")[0]
+        out[key] = out.get(key, "") + line
+    return out
+
+
+def as_on_linux(oracle: str) -> dict[str, str]:
+    lines = [QEMU_USER_PREADV2.get(line, line) for line in oracle.splitlines()]
+    fixed = sections("\n".join(lines) + "\n")
+    fixed["8"] = RLIMIT_SECTION
+    return fixed
+
+
+@pytest.mark.parametrize("section, what", [
+    ("1", "tagged-address ABI"), ("2", "preadv/pwritev and v2"), ("3", "fallocate"), ("4", "copy_file_range"),
+    ("5", "sched_setaffinity and syncfs"), ("6", "record locks and flock"),
+    ("7", "lseek on a directory, bind twice, SO_REUSEADDR on accept"), ("8", "RLIMIT_NOFILE"),
+])
+def test_linux_breadth_calls_behave_as_on_linux(outputs, section, what):
+    oracle, ours = outputs
+    assert sections(ours.stdout).get(section) == as_on_linux(oracle)[section], what
+
+
+def test_breadth_probe_runs_quietly(outputs):
+    _, ours = outputs
+    assert ours.stderr == ""
