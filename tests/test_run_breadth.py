@@ -105,3 +105,38 @@ def test_linux_breadth_calls_behave_as_on_linux(outputs, section, what):
 def test_breadth_probe_runs_quietly(outputs):
     _, ours = outputs
     assert ours.stderr == ""
+
+
+LAYOUT_SOURCE = PROJECT_ROOT / "tests/guest/layout.c"
+
+
+@pytest.fixture(scope="module")
+def layout_probe(tmp_path_factory) -> Path:
+    probe = tmp_path_factory.mktemp("layout") / "layout"
+    subprocess.run(["aarch64-linux-gnu-gcc", "-O2", "-static-pie", "-o", str(probe), str(LAYOUT_SOURCE)], check=True)
+    return probe
+
+
+def layout(probe: Path, *options: str) -> dict[str, int]:
+    r = subprocess.run([*UNIBUILD, "run", "--accel", "tcg", "--timeout", "60", "--net", "none", *options, str(probe)],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    words = r.stdout.split()
+    return {words[i]: int(words[i + 1], 16) for i in range(0, len(words), 2)}
+
+
+def test_each_boot_places_program_heap_mmap_and_stack_at_random(layout_probe):
+    first, second = layout(layout_probe), layout(layout_probe)
+    for what in ("main", "heap", "mmap", "stack"):
+        assert first[what] != second[what], what
+    for run in (first, second):
+        # Linux arm64's neighbourhoods: PIEs at 2/3 of the 48-bit space plus up to 1 GiB, the stack
+        # within 1 GiB of the top, the heap within 1 GiB past the program.
+        assert 0xaaaaaaaa0000 <= run["main"] < 0xaaaaaaaa0000 + (1 << 30) + (1 << 20)
+        assert (1 << 48) - (1 << 30) - (1 << 21) < run["stack"] < 1 << 48
+        assert run["main"] < run["heap"] < run["main"] + (1 << 30) + (1 << 21)
+        assert run["heap"] < run["mmap"] < run["stack"]
+
+
+def test_kernel_option_noaslr_keeps_the_layout(layout_probe):
+    assert layout(layout_probe, "--kopt", "noaslr") == layout(layout_probe, "--kopt", "noaslr")

@@ -104,6 +104,7 @@ struct boot_manifest {
     bool memstats;             /* kernel option: memory use on the console when the program exits */
     bool profile;              /* kernel option: where kernel time went, when the program exits */
     bool trace;                /* kernel option strace: every system call on the console */
+    bool noaslr;               /* kernel option: the same address-space layout on every boot */
     const char *ip, *netmask, *gateway;   /* kernel options: static IPv4 address (NULL: DHCP) */
 };
 const struct boot_manifest *vfs_manifest(void);
