@@ -140,3 +140,16 @@ def test_each_boot_places_program_heap_mmap_and_stack_at_random(layout_probe):
 
 def test_kernel_option_noaslr_keeps_the_layout(layout_probe):
     assert layout(layout_probe, "--kopt", "noaslr") == layout(layout_probe, "--kopt", "noaslr")
+
+
+def test_a_robust_mutex_whose_owner_exited_says_eownerdead(tmp_path):
+    # Linux walks a dying thread's robust list (exit_robust_list). qemu-user cannot be the oracle:
+    # it answers set_robust_list with ENOSYS, so glibc's robust mutexes just stay locked there.
+    probe = tmp_path / "robust"
+    subprocess.run(["aarch64-linux-gnu-gcc", "-O2", "-static", "-pthread", "-o", str(probe),
+                    str(PROJECT_ROOT / "tests/guest/robust.c")], check=True)
+    r = subprocess.run([*UNIBUILD, "run", "--accel", "tcg", "--timeout", "60", "--net", "none", str(probe)],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == ("lock after the owner exited: EOWNERDEAD\nconsistent: 0\nunlock: 0\n"
+                        "waiter while the owner exits: EOWNERDEAD\nlock again: 0\n")
