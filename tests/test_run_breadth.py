@@ -1,6 +1,7 @@
 """The Linux calls a peer unikernel's runtime tests use (tagged-address prctl, preadv/pwritev and
 their v2 forms, fallocate, copy_file_range, sched_setaffinity, syncfs, record locks and flock,
-lseek on a directory, binding twice, SO_REUSEADDR on accepted sockets, a raised RLIMIT_NOFILE),
+lseek on a directory, binding twice, SO_REUSEADDR on accepted sockets, a raised RLIMIT_NOFILE,
+queued real-time signals),
 against Linux: tests/guest/breadth.c under qemu-aarch64-static in a tmpfs directory (our file
 tree behaves as tmpfs does; ext4 differs, e.g. it allows SEEK_END on a directory)."""
 
@@ -96,6 +97,7 @@ def as_on_linux(oracle: str) -> dict[str, str]:
     ("1", "tagged-address ABI"), ("2", "preadv/pwritev and v2"), ("3", "fallocate"), ("4", "copy_file_range"),
     ("5", "sched_setaffinity and syncfs"), ("6", "record locks and flock"),
     ("7", "lseek on a directory, bind twice, SO_REUSEADDR on accept"), ("8", "RLIMIT_NOFILE"),
+    ("9", "real-time signals queue"),
 ])
 def test_linux_breadth_calls_behave_as_on_linux(outputs, section, what):
     oracle, ours = outputs

@@ -127,11 +127,8 @@ SYSCALL(rt_sigaction)
         p->sig.action[sig - 1] = act;
         /* POSIX: setting a pending signal to be ignored discards it. */
         if (act.handler == SIG_IGN || (act.handler == SIG_DFL && (sig == SIGCHLD || sig == 18 ||
-            sig == 23 || sig == 28))) {
-            p->sig.pending &= ~SIG_BIT(sig);
-            for (struct thread *t = p->threads; t; t = t->next)
-                t->sig.pending &= ~SIG_BIT(sig);
-        }
+            sig == 23 || sig == 28)))
+            signal_discard(p, sig);
     }
     if (a2 && copy_to_user(a2, &old, sizeof(old)))
         return -EFAULT;

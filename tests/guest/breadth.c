@@ -1,15 +1,17 @@
 /* Linux calls a peer unikernel's runtime tests use: tagged-address prctl, preadv/pwritev and their
  * v2 forms, fallocate, copy_file_range, sched_setaffinity, syncfs, record locks (POSIX, OFD,
- * flock), lseek on a directory, binding twice, SO_REUSEADDR on an accepted socket and a raised
- * RLIMIT_NOFILE. Output is compared line by line with this program on Linux (qemu-aarch64-static,
- * run in a tmpfs directory, since our file tree behaves as tmpfs). `breadth DIR` works in an empty
- * directory. Nothing printed may depend on the host's CPU count, limits or timing. */
+ * flock), lseek on a directory, binding twice, SO_REUSEADDR on an accepted socket, a raised
+ * RLIMIT_NOFILE and real-time signals that queue. Output is compared line by line with this
+ * program on Linux (qemu-aarch64-static, run in a tmpfs directory, since our file tree behaves as
+ * tmpfs). `breadth DIR` works in an empty directory. Nothing printed may depend on the host's CPU
+ * count, limits or timing. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -374,6 +376,50 @@ static void many_descriptors(void)
     show("dup2 to 1024 now", dup2(0, 1024));
 }
 
+static int seen[16], nseen;
+static void on_rt(int sig, siginfo_t *si, void *uc)
+{
+    (void)uc;
+    if (nseen < 16)
+        seen[nseen++] = sig == SIGUSR1 ? -1 : si->si_value.sival_int;
+}
+
+static void queued_signals(void)
+{
+    printf("9. real-time signals queue, standard ones coalesce\n");
+    struct sigaction sa = { .sa_sigaction = on_rt, .sa_flags = SA_SIGINFO };
+    sigaction(SIGRTMIN + 2, &sa, NULL);
+    sigaction(SIGUSR1, &sa, NULL);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGRTMIN + 2);
+    sigaddset(&set, SIGUSR1);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    for (int i = 1; i <= 3; i++)
+        sigqueue(getpid(), SIGRTMIN + 2, (union sigval){ .sival_int = i });
+    kill(getpid(), SIGUSR1);
+    kill(getpid(), SIGUSR1);
+    sigprocmask(SIG_UNBLOCK, &set, NULL);
+    printf("   handler saw %d:", nseen);
+    for (int i = 0; i < nseen; i++)
+        printf(" %d", seen[i]);
+    printf("\n");
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    for (int i = 10; i <= 12; i++)
+        sigqueue(getpid(), SIGRTMIN + 2, (union sigval){ .sival_int = i });
+    siginfo_t si;
+    struct timespec zero = { 0, 0 };
+    printf("   sigtimedwait:");
+    while (sigtimedwait(&set, &si, &zero) > 0)
+        printf(" %d", si.si_value.sival_int);
+    printf(" then %s\n", strerrorname_np(errno));
+    for (int i = 20; i <= 21; i++)
+        sigqueue(getpid(), SIGRTMIN + 2, (union sigval){ .sival_int = i });
+    signal(SIGRTMIN + 2, SIG_IGN);
+    sigpending(&set);
+    printf("   after SIG_IGN pending %d\n", sigismember(&set, SIGRTMIN + 2));
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2 || chdir(argv[1]))
@@ -387,5 +433,6 @@ int main(int argc, char **argv)
     record_locks();
     errors_as_linux();
     many_descriptors();
+    queued_signals();
     return 0;
 }
