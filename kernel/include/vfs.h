@@ -106,5 +106,6 @@ struct boot_manifest {
     bool trace;                /* kernel option strace: every system call on the console */
     bool noaslr;               /* kernel option: the same address-space layout on every boot */
     const char *ip, *netmask, *gateway;   /* kernel options: static IPv4 address (NULL: DHCP) */
+    const char *cwd;           /* kernel option: the program's working directory (NULL: /) */
 };
 const struct boot_manifest *vfs_manifest(void);
