@@ -155,3 +155,41 @@ def test_a_robust_mutex_whose_owner_exited_says_eownerdead(tmp_path):
     assert r.returncode == 0, r.stderr
     assert r.stdout == ("lock after the owner exited: EOWNERDEAD\nconsistent: 0\nunlock: 0\n"
                         "waiter while the owner exits: EOWNERDEAD\nlock again: 0\n")
+
+
+# Where qemu-user is not Linux: it locks a whole user buffer before a read (EFAULT, nothing
+# read) where Linux copies up to the fault and returns a short count, and its rt_sigreturn does
+# not check the restored pstate (Linux's valid_user_regs: a bad frame, SIGSEGV; SEGV_ACCERR since
+# the stack is mapped).
+QEMU_USER_HOSTILE = {
+    "file read crossing into an unmapped page = -1 EFAULT": "file read crossing into an unmapped page = 10",
+    "offset after it = 0": "offset after it = 10",
+    "forged pstate: returned normally": "forged pstate: SIGSEGV code 2",
+}
+
+
+def test_bad_buffers_and_addresses_get_linux_errors_without_losing_data(tmp_path):
+    probe = tmp_path / "hostile"
+    subprocess.run(["aarch64-linux-gnu-gcc", "-O2", "-Wno-nonnull", "-static", "-o", str(probe),
+                    str(PROJECT_ROOT / "tests/guest/hostile.c")], check=True)
+    workdir = tmpfs_dir()
+    try:
+        oracle = subprocess.run(["qemu-aarch64-static", str(probe), str(workdir)], capture_output=True, text=True,
+                                timeout=60, check=True).stdout
+    finally:
+        subprocess.run(["rm", "-rf", str(workdir)], check=True)
+    expected = "".join(QEMU_USER_HOSTILE.get(line, line) + "\n" for line in oracle.splitlines())
+    r = subprocess.run([*UNIBUILD, "run", "--accel", "tcg", "--timeout", "60", "--net", "none", str(probe), "/tmp"],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == expected
+
+
+def test_running_out_of_memory_at_a_page_fault_is_sigkill(tmp_path):
+    probe = tmp_path / "hostile"
+    subprocess.run(["aarch64-linux-gnu-gcc", "-O2", "-Wno-nonnull", "-static", "-o", str(probe),
+                    str(PROJECT_ROOT / "tests/guest/hostile.c")], check=True)
+    r = subprocess.run([*UNIBUILD, "run", "--accel", "tcg", "--timeout", "60", "--net", "none", "-m", "64",
+                        str(probe), "oom"], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 128 + 9, r.stderr
+    assert "out of memory: killed at page fault" in r.stderr

@@ -261,8 +261,12 @@ int64_t vnode_write(struct vnode *v, uint64_t offset, const void *buf, uint64_t 
         return err;
     if (len == 0)
         return 0;
-    if (offset + len < offset)
+    /* tmpfs's s_maxbytes is LLONG_MAX: a write starting there is EFBIG, one crossing it is cut
+     * short (generic_write_check_limits). */
+    if (offset >= (uint64_t)INT64_MAX)
         return -EFBIG;
+    if (len > (uint64_t)INT64_MAX - offset)
+        len = (uint64_t)INT64_MAX - offset;
     if ((err = grow_slots(v, ALIGN_UP(offset + len, PAGE_SIZE) >> PAGE_SHIFT)))
         return err;
     uint64_t done = 0;

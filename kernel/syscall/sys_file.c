@@ -131,6 +131,13 @@ static int64_t read_to_user(struct file *f, uint64_t ubuf, uint64_t len, int64_t
         return -ENOMEM;
     while (done < len) {
         uint64_t want = len - done < IO_CHUNK ? len - done : IO_CHUNK;
+        uint64_t room = user_writable_bytes(ubuf + done, want);
+        if (room == 0) {
+            kfree(buf);
+            return done ? (int64_t)done : -EFAULT;
+        }
+        bool cut = room < want;        /* read only what the buffer can take, then stop */
+        want = room;
         int64_t n = file_read(f, buf, want, offset + done, offset >= 0);
         if (n < 0) {
             kfree(buf);
@@ -141,7 +148,7 @@ static int64_t read_to_user(struct file *f, uint64_t ubuf, uint64_t len, int64_t
             return done ? (int64_t)done : -EFAULT;
         }
         done += n;
-        if ((uint64_t)n < want || f->kind != FILE_VNODE)
+        if ((uint64_t)n < want || f->kind != FILE_VNODE || cut)
             break;
     }
     kfree(buf);
@@ -210,6 +217,8 @@ static int64_t positioned_io(int fd, uint64_t ubuf, uint64_t len, int64_t offset
         return -ESPIPE;
     if (!(write ? writable(f) : readable(f)))
         return -EBADF;
+    if ((int64_t)len < 0 || len > (uint64_t)(INT64_MAX - offset))
+        return -EINVAL;   /* rw_verify_area: the range must not pass 2^63 - 1 */
     return write ? write_from_user(f, ubuf, len, offset) : read_to_user(f, ubuf, len, offset);
 }
 
@@ -249,6 +258,8 @@ static int64_t vector_io(int fd, uint64_t uiov, uint64_t count, int64_t offset, 
     }
     if (!err && !(write ? writable(f) : readable(f)))
         err = -EBADF;
+    if (!err && offset >= 0 && want > (uint64_t)(INT64_MAX - offset))
+        err = -EINVAL;   /* rw_verify_area */
     if (err || want == 0)
         goto out;
     if (rwf & ~(uint64_t)RWF_SUPPORTED) {

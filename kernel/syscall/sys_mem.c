@@ -73,6 +73,8 @@ anonymous:
     if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
         if (addr & (PAGE_SIZE - 1))
             return -EINVAL;
+        if (addr >= USER_VA_END || size > USER_VA_END - addr)
+            return -ENOMEM;            /* Linux's get_unmapped_area: past TASK_SIZE */
         if ((flags & MAP_FIXED_NOREPLACE) && !(flags & MAP_FIXED) && !vm_range_free(v, addr, size))
             return -EEXIST;
     } else if (!addr || (addr & (PAGE_SIZE - 1)) || !vm_range_free(v, addr, size)) {

@@ -47,6 +47,23 @@ static int copy_user(uint64_t uaddr, void *kbuf, size_t len, enum access access)
     return 0;
 }
 
+uint64_t user_writable_bytes(uint64_t uaddr, uint64_t len)
+{
+    struct vm *vm = current_process()->vm;
+    uaddr = user_untag(uaddr);
+    if (uaddr >= USER_VA_END)
+        return 0;
+    if (len > USER_VA_END - uaddr)
+        len = USER_VA_END - uaddr;
+    uint64_t ok = 0;
+    while (ok < len) {
+        if (!vm_user_page(vm, uaddr + ok, ACCESS_WRITE))
+            break;
+        ok += PAGE_SIZE - ((uaddr + ok) & (PAGE_SIZE - 1));
+    }
+    return ok < len ? ok : len;
+}
+
 int copy_from_user(void *dst, uint64_t src, size_t len) { return copy_user(src, dst, len, ACCESS_READ); }
 int copy_to_user(uint64_t dst, const void *src, size_t len) { return copy_user(dst, (void *)src, len, ACCESS_WRITE); }
 
