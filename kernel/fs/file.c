@@ -2,6 +2,7 @@
  * the ops of VFS files and directories. */
 #include "kernel.h"
 #include "file.h"
+#include "filelock.h"
 #include "vfs.h"
 #include "mm.h"
 #include "errno.h"
@@ -27,6 +28,7 @@ void file_put(struct file *f)
 {
     if (--f->refs > 0)
         return;
+    filelock_release(f);
     if (f->ops->release)
         f->ops->release(f);
     wake_up(&f->waiters, WAKE_RELEASE);

@@ -91,6 +91,9 @@ int vfs_mount_root(struct block_device *dev)
     manifest.profile = kernel_option("profile", &profile, NULL) && profile != 0;
     int64_t trace = 0;
     manifest.trace = kernel_option("strace", &trace, NULL) && trace != 0;
+    int64_t noaslr = 0;
+    manifest.noaslr = kernel_option("noaslr", &noaslr, NULL) && noaslr != 0;
+    kernel_option("cwd", NULL, &manifest.cwd);
     kernel_option("ip", NULL, &manifest.ip);
     kernel_option("netmask", NULL, &manifest.netmask);
     kernel_option("gateway", NULL, &manifest.gateway);

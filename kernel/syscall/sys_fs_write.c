@@ -325,6 +325,7 @@ SYSCALL(utimensat)
 SYSCALL(fsync) { return fd_get(proc(), (int)a0) ? 0 : -EBADF; }
 SYSCALL(fdatasync) { return fd_get(proc(), (int)a0) ? 0 : -EBADF; }
 SYSCALL(sync) { return 0; }
+SYSCALL(syncfs) { return fd_get(proc(), (int)a0) ? 0 : -EBADF; }
 
 struct linux_statfs {
     int64_t f_type, f_bsize;

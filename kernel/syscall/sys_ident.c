@@ -3,6 +3,7 @@
 #include "kernel.h"
 #include "syscall.h"
 #include "process.h"
+#include "thread.h"
 #include "vm.h"
 #include "mm.h"
 #include "timer.h"
@@ -64,6 +65,9 @@ SYSCALL(setgroups)
 #define PR_GET_NAME         16
 #define PR_SET_NO_NEW_PRIVS 38
 #define PR_GET_NO_NEW_PRIVS 39
+#define PR_SET_TAGGED_ADDR_CTRL 55
+#define PR_GET_TAGGED_ADDR_CTRL 56
+#define PR_TAGGED_ADDR_ENABLE   1UL
 
 SYSCALL(prctl)
 {
@@ -102,6 +106,16 @@ SYSCALL(prctl)
         return 0;
     case PR_GET_PDEATHSIG:
         return copy_to_user(a1, &pdeathsig, sizeof(int)) ? -EFAULT : 0;
+    case PR_SET_TAGGED_ADDR_CTRL:
+        /* Only the enable bit: the MTE fields need MTE, which no CPU here offers to us. */
+        if (a2 || a3 || a4 || (a1 & ~(uint64_t)PR_TAGGED_ADDR_ENABLE))
+            return -EINVAL;
+        current_thread()->tagged_addr = a1 & PR_TAGGED_ADDR_ENABLE;
+        return 0;
+    case PR_GET_TAGGED_ADDR_CTRL:
+        if (a1 || a2 || a3 || a4)
+            return -EINVAL;
+        return current_thread()->tagged_addr ? PR_TAGGED_ADDR_ENABLE : 0;
     default:
         return -EINVAL;
     }

@@ -100,16 +100,13 @@ SYSCALL(close_range)
     if (first > last)
         return -EINVAL;
     struct process *p = proc();
-    for (uint64_t fd = first; fd <= last && fd < MAX_FDS; fd++) {
-        if (!p->fds[fd])
+    for (uint64_t fd = first; fd <= last && fd < (uint64_t)fd_table_end(p); fd++) {
+        if (!fd_get(p, (int)fd))
             continue;
-        if (a2 & CLOSE_RANGE_CLOEXEC) {
-            p->cloexec[fd] = true;
-        } else {
-            struct file *f = p->fds[fd];
-            p->fds[fd] = NULL;
-            file_put(f);
-        }
+        if (a2 & CLOSE_RANGE_CLOEXEC)
+            fd_set_cloexec(p, (int)fd, true);
+        else
+            fd_close(p, (int)fd);
     }
     return 0;
 }
