@@ -191,3 +191,18 @@ def test_running_out_of_memory_at_a_page_fault_is_sigkill(tmp_path):
                         str(probe), "oom"], capture_output=True, text=True, timeout=120)
     assert r.returncode == 128 + 9, r.stderr
     assert "out of memory: killed at page fault" in r.stderr
+
+
+def test_workdir_is_where_the_program_starts(tmp_path):
+    # docker run -w: the program's relative paths are relative to it, and getcwd names it.
+    source = tmp_path / "cwd.c"
+    source.write_text('#include <stdio.h>\n#include <unistd.h>\nint main(void) { char b[256]; FILE *f = fopen("x", "r");\n'
+                      '  printf("%s %s\\n", getcwd(b, sizeof(b)), f && fgets(b, sizeof(b), f) ? b : "none"); return 0; }\n')
+    probe = tmp_path / "cwd"
+    subprocess.run([CC, "-O2", "-static", "-o", str(probe), str(source)], check=True)
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "x").write_text("found")
+    r = subprocess.run([*UNIBUILD, "run", "--accel", "tcg", "--timeout", "60", "--net", "none",
+                        "--dir", f"{tmp_path / 'data'}:/srv/data", "--workdir", "/srv/data", str(probe)],
+                       capture_output=True, text=True, timeout=120)
+    assert (r.returncode, r.stdout) == (0, "/srv/data found\n"), r.stderr
