@@ -196,8 +196,8 @@ def test_running_out_of_memory_at_a_page_fault_is_sigkill(tmp_path):
 def test_workdir_is_where_the_program_starts(tmp_path):
     # docker run -w: the program's relative paths are relative to it, and getcwd names it.
     source = tmp_path / "cwd.c"
-    source.write_text('#include <stdio.h>\n#include <unistd.h>\nint main(void) { char b[256]; FILE *f = fopen("x", "r");\n'
-                      '  printf("%s %s\\n", getcwd(b, sizeof(b)), f && fgets(b, sizeof(b), f) ? b : "none"); return 0; }\n')
+    source.write_text('#include <stdio.h>\n#include <unistd.h>\nint main(void) { char b[256], c[256]; FILE *f = fopen("x", "r");\n'
+                      '  printf("%s %s\\n", getcwd(b, sizeof(b)), f && fgets(c, sizeof(c), f) ? c : "none"); return 0; }\n')
     probe = tmp_path / "cwd"
     subprocess.run([CC, "-O2", "-static", "-o", str(probe), str(source)], check=True)
     (tmp_path / "data").mkdir()
