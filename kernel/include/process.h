@@ -29,3 +29,6 @@ struct process *process_create(void);
 /* Lowest free descriptor >= min, or -EMFILE. */
 int fd_alloc(struct process *p, struct file *f, int min, bool cloexec);
 struct file *fd_get(struct process *p, int fd);
+/* The program ended (exit_group, its last thread, a fatal signal): report and power off
+ * (proc/exit.c; never returns). */
+__attribute__((noreturn)) void process_exit(int status);

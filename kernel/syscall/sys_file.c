@@ -1,4 +1,5 @@
-/* File syscalls: open/close, read/write and their vector and positioned forms, lseek. */
+/* File syscalls: open/close, read/write and their vector and positioned forms, lseek, and
+ * memfd_create (an anonymous file opened in one call). */
 #include "kernel.h"
 #include "syscall.h"
 #include "syscall_path.h"
@@ -281,4 +282,32 @@ SYSCALL(lseek)
     if (f->kind == FILE_VNODE && vfs_type(f->vnode) == VNODE_DIR)
         f->dir_cookie = f->offset;
     return f->offset;
+}
+
+#define MFD_CLOEXEC       1u
+#define MFD_ALLOW_SEALING 2u
+#define MFD_NAME_MAX      249
+
+/* An anonymous in-memory file: a vnode with no name, gone with its last descriptor. */
+SYSCALL(memfd_create)
+{
+    char name[MFD_NAME_MAX + 2];
+    if ((uint32_t)a1 & ~(MFD_CLOEXEC | MFD_ALLOW_SEALING))
+        return -EINVAL;
+    int64_t n = strncpy_from_user(name, a0, sizeof(name));
+    if (n < 0)
+        return n == -ENAMETOOLONG ? -EINVAL : n;
+    if (n > MFD_NAME_MAX)
+        return -EINVAL;
+    struct vnode *v;
+    int err = vfs_create_unnamed(0777, &v);
+    if (err)
+        return err;
+    struct file *f = file_new(FILE_VNODE, v, O_RDWR | O_LARGEFILE);
+    if (!f)
+        return -ENOMEM;
+    int fd = fd_alloc(proc(), f, 0, (uint32_t)a1 & MFD_CLOEXEC);
+    if (fd < 0)
+        file_put(f);
+    return fd;
 }

@@ -1,4 +1,5 @@
-/* Filesystem-metadata syscalls: stat family, getdents64, readlinkat, access, cwd. */
+/* Syscalls that look at the file tree: the stat family, statfs, getdents64, readlinkat, access,
+ * and the working directory. */
 #include "kernel.h"
 #include "syscall.h"
 #include "syscall_path.h"
@@ -278,4 +279,48 @@ SYSCALL(fchdir)
     if (f->kind != FILE_VNODE)
         return -ENOTDIR;
     return change_dir(f->vnode);
+}
+
+struct linux_statfs {
+    int64_t f_type, f_bsize;
+    uint64_t f_blocks, f_bfree, f_bavail, f_files, f_ffree;
+    int32_t f_fsid[2];
+    int64_t f_namelen, f_frsize, f_flags, f_spare[4];
+};
+
+#define TFS_MAGIC  0x55544653   /* "UTFS": our own, as Linux has one per filesystem */
+
+/* Space is memory: what the page allocator has, in the filesystem's block size. */
+static int64_t statfs_of(struct vnode *v, uint64_t ubuf)
+{
+    struct linux_statfs sf;
+    struct vstat st;
+    int err = vfs_stat(v, &st);
+    if (err)
+        return err;
+    memset(&sf, 0, sizeof(sf));
+    sf.f_type = TFS_MAGIC;
+    sf.f_bsize = sf.f_frsize = st.blksize;
+    uint64_t per_block = st.blksize / PAGE_SIZE ? st.blksize / PAGE_SIZE : 1;
+    sf.f_blocks = page_total_count() / per_block;
+    sf.f_bfree = sf.f_bavail = page_free_count() / per_block;
+    sf.f_files = page_total_count();
+    sf.f_ffree = page_free_count();
+    sf.f_namelen = 255;
+    return copy_to_user(ubuf, &sf, sizeof(sf)) ? -EFAULT : 0;
+}
+
+SYSCALL(statfs)
+{
+    struct vnode *v;
+    int err = user_lookup_at(AT_FDCWD, a0, VFS_FOLLOW, &v);
+    return err ? err : statfs_of(v, a1);
+}
+
+SYSCALL(fstatfs)
+{
+    struct file *f = fd_get(proc(), (int)a0);
+    if (!f)
+        return -EBADF;
+    return statfs_of(f->vnode ? f->vnode : vfs_root(), a1);
 }

@@ -1,9 +1,10 @@
-/* Identity and system-information syscalls. There is one process, running as root. */
+/* What the system is and what the process used: uname, sysinfo, getrandom, resource limits and
+ * usage (rlimits, getrusage, times), CPU placement (one CPU, one memory node). */
 #include "kernel.h"
 #include "idle.h"
-#include "timer.h"
 #include "syscall.h"
 #include "process.h"
+#include "vm.h"
 #include "mm.h"
 #include "timer.h"
 #include "random.h"
@@ -11,20 +12,6 @@
 #include "errno.h"
 #include "linux_abi.h"
 #include <string.h>
-
-SYSCALL(getpid) { return current_process()->pid; }
-SYSCALL(getppid) { return 0; }
-SYSCALL(getuid) { return 0; }
-SYSCALL(geteuid) { return 0; }
-SYSCALL(getgid) { return 0; }
-SYSCALL(getegid) { return 0; }
-
-SYSCALL(umask)
-{
-    uint32_t old = current_process()->umask;
-    current_process()->umask = a0 & 0777;
-    return old;
-}
 
 static void str_copy(char *dst, const char *src) { memcpy(dst, src, strlen(src) + 1); }
 
@@ -166,4 +153,32 @@ SYSCALL(times)
     if (a0 && copy_to_user(a0, tms, sizeof(tms)))
         return -EFAULT;
     return (int64_t)(now / (1000000000UL / TICK_HZ));
+}
+
+struct linux_rusage {
+    int64_t utime_sec, utime_usec, stime_sec, stime_usec;
+    int64_t maxrss, ixrss, idrss, isrss, minflt, majflt, nswap, inblock, oublock, msgsnd, msgrcv,
+            nsignals, nvcsw, nivcsw;
+};
+
+#define RUSAGE_SELF     0
+#define RUSAGE_CHILDREN (-1)
+#define RUSAGE_THREAD   1
+
+/* All CPU time since boot is the program's (one process, one CPU); it is reported as user time
+ * because the kernel does not yet account its own share separately. */
+SYSCALL(getrusage)
+{
+    struct linux_rusage ru;
+    int who = (int)a0;
+    if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN && who != RUSAGE_THREAD)
+        return -EINVAL;
+    memset(&ru, 0, sizeof(ru));
+    if (who != RUSAGE_CHILDREN) {
+        uint64_t us = counter_to_ns(counter_now()) / 1000;
+        ru.utime_sec = us / 1000000;
+        ru.utime_usec = us % 1000000;
+        ru.maxrss = (int64_t)(current_process()->vm->pages * PAGE_SIZE / 1024);
+    }
+    return copy_to_user(a1, &ru, sizeof(ru)) ? -EFAULT : 0;
 }

@@ -1,6 +1,5 @@
 /* File calls a server or runtime makes around its I/O: sendfile (nginx serves static files with
- * it), fadvise64, close_range, memfd_create, and the child-process calls a program without
- * children still makes (wait4: ECHILD), with Linux's checks in Linux's order. */
+ * it), fadvise64 and close_range, with Linux's checks in Linux's order. */
 #include "kernel.h"
 #include "syscall.h"
 #include "syscall_path.h"
@@ -112,50 +111,4 @@ SYSCALL(close_range)
         }
     }
     return 0;
-}
-
-#define MFD_CLOEXEC       1u
-#define MFD_ALLOW_SEALING 2u
-#define MFD_NAME_MAX      249
-
-/* An anonymous in-memory file: a vnode with no name, gone with its last descriptor. */
-SYSCALL(memfd_create)
-{
-    char name[MFD_NAME_MAX + 2];
-    if ((uint32_t)a1 & ~(MFD_CLOEXEC | MFD_ALLOW_SEALING))
-        return -EINVAL;
-    int64_t n = strncpy_from_user(name, a0, sizeof(name));
-    if (n < 0)
-        return n == -ENAMETOOLONG ? -EINVAL : n;
-    if (n > MFD_NAME_MAX)
-        return -EINVAL;
-    struct vnode *v;
-    int err = vfs_create_unnamed(0777, &v);
-    if (err)
-        return err;
-    struct file *f = file_new(FILE_VNODE, v, O_RDWR | O_LARGEFILE);
-    if (!f)
-        return -ENOMEM;
-    int fd = fd_alloc(proc(), f, 0, (uint32_t)a1 & MFD_CLOEXEC);
-    if (fd < 0)
-        file_put(f);
-    return fd;
-}
-
-#define WNOHANG    1
-#define WUNTRACED  2
-#define WCONTINUED 8
-#define WNOTHREAD  0x20000000
-#define WALL       0x40000000
-#define WCLONE     0x80000000
-
-/* The program never has children (no fork in a unikernel). */
-SYSCALL(wait4)
-{
-    uint32_t options = (uint32_t)a2;
-    if (options & ~(uint32_t)(WNOHANG | WUNTRACED | WCONTINUED | WNOTHREAD | WALL | WCLONE))
-        return -EINVAL;
-    if ((int32_t)a0 == INT32_MIN)
-        return -ESRCH;
-    return -ECHILD;
 }
