@@ -15,6 +15,7 @@
 #include "sysreg.h"
 #include "random.h"
 #include "run.h"
+#include "selftest.h"
 #include "net.h"
 
 
@@ -84,6 +85,8 @@ void kmain(uint64_t dtb_pa)
     /* devices: (each driver family's init goes on its own line below) */
     pci_init();
     if (block_device_first() && !bootargs.blktest) vfs_mount_root(block_device_first()); /* TFS at /; blktest disks are raw */
+    if (boot_manifest() && boot_manifest()->tfstest)
+        selftest_tfs(boot_manifest()->tfstest);
     net_init();   /* after the root: the manifest may hold a static address */
     profile_init();
 
@@ -91,12 +94,10 @@ void kmain(uint64_t dtb_pa)
     uint64_t us = counter_to_ns(ready) / 1000;
     kinfo("boot: ready in %lu.%03lu ms\n", us / 1000, us % 1000);
 
-    if (bootargs.selftest_fault) {
-        volatile uintptr_t unmapped = 0x10;   /* the low half is unmapped: must end in a fault report */
-        *(volatile uint64_t *)unmapped = 1;
-    }
+    if (bootargs.selftest_fault)
+        selftest_fault();
 
-    const struct boot_manifest *m = vfs_root() ? vfs_manifest() : NULL;
+    const struct boot_manifest *m = boot_manifest();
     if (m && m->program && bootargs.exit_status < 0) {
         if (m->debug)
             kinfo_enabled = true;

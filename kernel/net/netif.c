@@ -14,6 +14,7 @@
 #include "timer.h"
 #include "vfs.h"
 #include "bootargs.h"
+#include "selftest.h"
 #include "wait.h"
 #include "lwip/init.h"
 #include "lwip/netif.h"
@@ -27,8 +28,6 @@
 #include <string.h>
 
 #define DHCP_BOOT_WAIT_MS 3000     /* how long boot waits for a lease before going on */
-
-void nettest_echo(void);
 
 static struct net_device *devices, **devices_tail = &devices;
 static volatile bool work_pending;
@@ -128,7 +127,7 @@ static err_t netif_setup(struct netif *nif)
  * static address. A malformed one is the image builder's bug: say so and use DHCP. */
 static bool static_address(ip4_addr_t *ip, ip4_addr_t *mask, ip4_addr_t *gw)
 {
-    const struct boot_manifest *m = vfs_manifest();
+    const struct boot_manifest *m = boot_manifest();
     if (!m || !m->ip)
         return false;
     if (!ip4addr_aton(m->ip, ip)) {
@@ -202,7 +201,7 @@ void net_init(void)
     for (struct net_device *d = devices; d; d = d->next)
         bring_up(d, d == devices);
     if (bootargs.nettest_echo)
-        nettest_echo();
+        selftest_net_echo();
     arch_irq_enable();
 }
 

@@ -2,6 +2,7 @@
  * it reports what the kernel options asked for (profile, memstats) and powers off with the
  * program's status. */
 #include "kernel.h"
+#include "bootargs.h"
 #include "process.h"
 #include "vfs.h"
 #include "mm.h"
@@ -16,7 +17,7 @@
  * between our code path and time spent outside the guest). */
 static void report_memory(void)
 {
-    const struct boot_manifest *m = vfs_root() ? vfs_manifest() : NULL;
+    const struct boot_manifest *m = boot_manifest();
     uint64_t bytes, blocks;
     if (!m || !m->memstats)
         return;

@@ -1,6 +1,7 @@
 /* Running the image's program: a process, its standard descriptors on the console, exec, and
  * the first drop to EL0. Everything after that happens in traps. */
 #include "kernel.h"
+#include "bootargs.h"
 #include "run.h"
 #include "process.h"
 #include "thread.h"
