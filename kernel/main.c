@@ -12,6 +12,7 @@
 #include "psci.h"
 #include "timer.h"
 #include "vfs.h"
+#include "file.h"
 #include "sysreg.h"
 #include "random.h"
 #include "run.h"
@@ -84,6 +85,7 @@ void kmain(uint64_t dtb_pa)
         arch_irq_enable();
     /* devices: (each driver family's init goes on its own line below) */
     pci_init();
+    devfs_init();   /* the kernel's own /dev files */
     if (block_device_first() && !bootargs.blktest) vfs_mount_root(block_device_first()); /* TFS at /; blktest disks are raw */
     if (boot_manifest() && boot_manifest()->tfstest)
         selftest_tfs(boot_manifest()->tfstest);

@@ -62,12 +62,13 @@ struct file {
 
 /* A file of the given ops; refs = 1. */
 struct file *file_alloc(const struct file_ops *ops, void *priv, int flags);
-/* VFS files and the kernel's own devices by kind (FILE_VNODE needs the vnode). */
-struct file *file_new(enum file_kind kind, struct vnode *vnode, int flags);
+/* An open file of a VFS file or directory; it holds the vnode. */
+struct file *file_open_vnode(struct vnode *vnode, int flags);
 void file_put(struct file *f);
-/* Open a path the kernel provides itself (/dev/null, ...); NULL when it is not one. */
-struct file *devfs_open(const char *path, int flags);
-const struct file_ops *devfs_ops(enum file_kind kind);
+/* The kernel's devices (devfs.c): register their paths as kernel-made files (kfile.h). */
+void devfs_init(void);
+/* The console as a file, for the program's standard descriptors. */
+struct file *devfs_open_console(int flags);
 int64_t file_read(struct file *f, void *kbuf, uint64_t len, uint64_t offset, bool use_offset);
 /* At `offset` when use_offset (pwrite), else at the file position (or the end, O_APPEND). */
 int64_t file_write_at(struct file *f, const void *kbuf, uint64_t len, uint64_t offset, bool use_offset);

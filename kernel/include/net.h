@@ -25,6 +25,6 @@ bool net_has_interface(void);
  * dotted/colon strings written to out[i] (each at least 46 bytes); returns how many. */
 int net_dns_servers(char (*out)[46], int max);
 
-struct file;
-/* /etc/resolv.conf as DHCP configured it; NULL when DHCP named no DNS server. */
-struct file *resolv_conf_open(int flags);
+/* Make /etc/resolv.conf a kernel-made file (kfile.h): it reads as the DNS servers DHCP named,
+ * and falls through to the image's file while there are none. */
+void resolv_conf_init(void);

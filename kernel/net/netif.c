@@ -196,6 +196,7 @@ void net_init(void)
     arch_irq_disable();
     lwip_init();
     started = true;
+    resolv_conf_init();
     netif_add_ext_callback(&status_cb, status_changed);
     wait_add_poll_hook(net_poll);  /* every blocking call's wait_until drives the stack too */
     for (struct net_device *d = devices; d; d = d->next)

@@ -5,6 +5,7 @@
 #include "syscall_path.h"
 #include "process.h"
 #include "file.h"
+#include "kfile.h"
 #include "vfs.h"
 #include "mm.h"
 #include "uaccess.h"
@@ -48,7 +49,7 @@ SYSCALL(openat)
     if (!path)
         return err;
     flags |= O_LARGEFILE;   /* 64-bit Linux forces it; F_GETFL shows it */
-    if ((f = devfs_open(path, flags)))
+    if ((f = kfile_open(path, flags)))
         goto install;
     if ((flags & O_TMPFILE) == O_TMPFILE) {   /* an unnamed file "in" a directory */
         if ((flags & O_ACCMODE) == O_RDONLY) {
@@ -63,7 +64,7 @@ SYSCALL(openat)
         }
         if ((err = vfs_create_unnamed((uint32_t)a3 & ~proc()->umask, &v)))
             goto out;
-        f = file_new(FILE_VNODE, v, flags & ~O_TMPFILE);
+        f = file_open_vnode(v, flags & ~O_TMPFILE);
         goto install;
     }
     bool excl = (flags & O_CREAT) && (flags & O_EXCL);
@@ -97,7 +98,7 @@ SYSCALL(openat)
     /* Linux truncates even for O_RDONLY|O_TRUNC (open(2) calls it unspecified). */
     if ((flags & O_TRUNC) && !(flags & O_PATH) && vfs_type(v) == VNODE_FILE && (err = vfs_truncate(v, 0)))
         goto out;
-    f = file_new(FILE_VNODE, v, flags);
+    f = file_open_vnode(v, flags);
 install:
     if (!f) {
         err = -ENOMEM;
@@ -303,7 +304,7 @@ SYSCALL(memfd_create)
     int err = vfs_create_unnamed(0777, &v);
     if (err)
         return err;
-    struct file *f = file_new(FILE_VNODE, v, O_RDWR | O_LARGEFILE);
+    struct file *f = file_open_vnode(v, O_RDWR | O_LARGEFILE);
     if (!f)
         return -ENOMEM;
     int fd = fd_alloc(proc(), f, 0, (uint32_t)a1 & MFD_CLOEXEC);

@@ -5,6 +5,7 @@
 #include "syscall_path.h"
 #include "process.h"
 #include "file.h"
+#include "kfile.h"
 #include "vfs.h"
 #include "mm.h"
 #include "uaccess.h"
@@ -18,7 +19,7 @@
 
 static struct process *proc(void) { return current_process(); }
 
-/* stat of (dirfd, path, flags) into a struct linux_stat, handling AT_EMPTY_PATH and /dev. */
+/* stat of (dirfd, path, flags) into a struct linux_stat, handling AT_EMPTY_PATH and the kernel-made files (kfile.h). */
 static int stat_at(int dirfd, uint64_t upath, int flags, struct linux_stat *st)
 {
     struct vnode *v;
@@ -35,7 +36,7 @@ static int stat_at(int dirfd, uint64_t upath, int flags, struct linux_stat *st)
         }
         goto out;
     }
-    struct file *dev = devfs_open(path, 0);
+    struct file *dev = kfile_open(path, 0);
     if (dev) {
         err = file_stat(dev, st);
         file_put(dev);
@@ -207,7 +208,7 @@ static int64_t access_at(int dirfd, uint64_t upath, int mode, int flags)
         return -EINVAL;
     if (!(path = user_path(upath, &e)))
         return e;
-    struct file *dev = devfs_open(path, 0);
+    struct file *dev = kfile_open(path, 0);
     if (dev) {
         file_put(dev);
         err = 0;
