@@ -64,7 +64,14 @@ void net_device_input(struct net_device *dev, const void *frame, size_t len)
 static err_t linkoutput(struct netif *nif, struct pbuf *p)
 {
     struct net_device *dev = nif->state;
-    return dev->ops->transmit(dev, p) ? ERR_OK : ERR_MEM;
+    struct net_frame f = { p, p->tot_len };
+    return dev->ops->transmit(dev, &f) ? ERR_OK : ERR_MEM;
+}
+
+/* The frame may be a chain of pbufs: the driver gets it in one piece, copied once. */
+void net_frame_copy(const struct net_frame *f, void *dst)
+{
+    pbuf_copy_partial(f->stack_buffer, dst, f->len, 0);
 }
 
 /* lwIP writes IPv6 hex digits in upper case; RFC 5952 and every Linux tool use lower case. */
