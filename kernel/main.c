@@ -9,11 +9,9 @@
 #include "mm.h"
 #include "pci.h"
 #include "platform.h"
-#include "psci.h"
 #include "timer.h"
 #include "vfs.h"
 #include "file.h"
-#include "sysreg.h"
 #include "random.h"
 #include "run.h"
 #include "selftest.h"
@@ -60,7 +58,7 @@ static void check_heap(void)
 void kmain(uint64_t dtb_pa)
 {
     if (boot_info.error != BOOT_OK)
-        psci_system_off(100 + boot_info.error, EXIT_KERNEL_ERROR); /* no console yet: status says why */
+        platform_poweroff(100 + boot_info.error, EXIT_KERNEL_ERROR); /* no console yet: status says why */
 
     arch_mmu_init();
     dt_init(phys_to_virt(dtb_pa));
@@ -74,7 +72,7 @@ void kmain(uint64_t dtb_pa)
 
     char cpu[96];
     arch_cpu_describe(cpu, sizeof(cpu));
-    kinfo("el: entered at EL%u, running at EL%lu\n", boot_info.entry_el, (read_sysreg(CurrentEL) >> 2) & 3);
+    kinfo("el: entered at EL%u, running at EL%u\n", boot_info.entry_el, arch_current_el());
     kinfo("cpu: %s\n", cpu);
     report_memory();
     check_heap();

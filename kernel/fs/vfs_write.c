@@ -267,8 +267,6 @@ void vfs_put(struct vnode *v)
     vnode_maybe_free(v);
 }
 
-bool vfs_is_root(struct vnode *v) { return v == vnode_root(); }
-
 int vfs_file_page(struct vnode *v, uint64_t offset, uint64_t *pa)
 {
     if (v->type != VNODE_FILE)

@@ -19,8 +19,6 @@ void net_poll(void);
  * blocking socket calls use wait_until, which polls the stack through its hook.
  * Called with interrupts masked; interrupts are taken inside. */
 void net_wait_event(void);
-/* True once net_init found a device (socket calls to non-loopback addresses fail otherwise). */
-bool net_has_interface(void);
 /* The DNS servers lwIP learnt (DHCP) or was given, for the image's resolver view: up to max
  * dotted/colon strings written to out[i] (each at least 46 bytes); returns how many. */
 int net_dns_servers(char (*out)[46], int max);

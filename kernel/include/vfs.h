@@ -83,7 +83,6 @@ int vfs_setattr(struct vnode *v, const struct vattr *a);
 /* An open file holds its vnode: an unlinked file keeps its data until the last one closes. */
 void vfs_get(struct vnode *v);
 void vfs_put(struct vnode *v);
-bool vfs_is_root(struct vnode *v);
 /* The physical page holding the file's bytes at offset (page-aligned), for MAP_SHARED: made
  * if it was a hole; -ENXIO past the end of the file. The file keeps the page from then on. */
 int vfs_file_page(struct vnode *v, uint64_t offset, uint64_t *pa);

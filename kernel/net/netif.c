@@ -213,11 +213,6 @@ void net_init(void)
     arch_irq_enable();
 }
 
-bool net_has_interface(void)
-{
-    return devices != NULL;
-}
-
 void net_poll(void)
 {
     if (!started)
