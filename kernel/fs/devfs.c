@@ -12,11 +12,6 @@
 #include "linux_abi.h"
 #include <string.h>
 
-#define TCGETS     0x5401
-#define TCSETS     0x5402
-#define TCSETSW    0x5403
-#define TCSETSF    0x5404
-#define TIOCGWINSZ 0x5413
 
 static int64_t null_read(struct file *f, void *kbuf, uint64_t len, uint64_t off, bool use_off) { return 0; }
 static int64_t zero_read(struct file *f, void *kbuf, uint64_t len, uint64_t off, bool use_off)

@@ -3,6 +3,7 @@
  * through it and never switches on the kind. `kind` remains as the file's identity for the few
  * syscalls that only make sense on one kind (getdents, fchdir, mmap). */
 #pragma once
+#include "linux_uapi.h"
 #include <stdint.h>
 #include <stddef.h>
 #include <stdbool.h>
@@ -16,17 +17,6 @@ enum file_kind { FILE_VNODE, FILE_CONSOLE, FILE_NULL, FILE_ZERO, FILE_URANDOM,
                  FILE_PIPE, FILE_EVENTFD, FILE_EPOLL, FILE_SOCKET, FILE_MEMORY };
 
 /* Poll events (the EPOLL and POLL values are the same bits). */
-#define POLLIN     0x0001
-#define POLLPRI    0x0002
-#define POLLOUT    0x0004
-#define POLLERR    0x0008
-#define POLLHUP    0x0010
-#define POLLNVAL   0x0020
-#define POLLRDNORM 0x0040
-#define POLLRDBAND 0x0080
-#define POLLWRNORM 0x0100
-#define POLLWRBAND 0x0200
-#define POLLRDHUP  0x2000
 /* What files that cannot wait report: always ready (Linux's DEFAULT_POLLMASK). */
 #define POLL_ALWAYS (POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM)
 

@@ -3,6 +3,7 @@
  * these; the protocols live in kernel/net/tcp_socket.c and udp_socket.c. Every call runs with
  * interrupts masked, as lwIP requires. Errors are negative errno values. */
 #pragma once
+#include "linux_uapi.h"
 #include <stdint.h>
 #include <stdbool.h>
 #include "lwip/ip_addr.h"
@@ -10,27 +11,6 @@
 struct file;
 struct socket;
 struct pbuf;
-
-#define AF_UNSPEC 0
-#define AF_UNIX   1
-#define AF_INET   2
-#define AF_INET6  10
-#define SOCK_STREAM 1
-#define SOCK_DGRAM  2
-#define SOCK_SEQPACKET 5
-
-#define MSG_OOB      0x1
-#define MSG_PEEK     0x2
-#define MSG_TRUNC    0x20
-#define MSG_DONTWAIT 0x40
-#define MSG_EOR      0x80
-#define MSG_WAITALL  0x100
-#define MSG_NOSIGNAL 0x4000
-#define MSG_MORE     0x8000
-
-#define SHUT_RD   0
-#define SHUT_WR   1
-#define SHUT_RDWR 2
 
 /* An AF_UNIX name: sun_path's bytes in use (0: unnamed); a leading NUL makes it abstract. */
 struct unix_addr {

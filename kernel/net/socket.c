@@ -18,8 +18,6 @@
 #include "lwip/err.h"
 #include <string.h>
 
-#define FIONREAD 0x541B
-#define SIOCATMARK 0x8905
 
 static bool hooked;
 

@@ -4,6 +4,7 @@
  * runs with interrupts masked on one CPU: nothing can change the word in between. Priority
  * inheritance operations are not implemented (ENOSYS). */
 #include "kernel.h"
+#include "linux_uapi.h"
 #include "futex.h"
 #include "syscall.h"
 #include "signal.h"
@@ -13,16 +14,6 @@
 #include "timer.h"
 #include "errno.h"
 
-#define FUTEX_WAIT           0
-#define FUTEX_WAKE           1
-#define FUTEX_REQUEUE        3
-#define FUTEX_CMP_REQUEUE    4
-#define FUTEX_WAKE_OP        5
-#define FUTEX_WAIT_BITSET    9
-#define FUTEX_WAKE_BITSET    10
-#define FUTEX_PRIVATE_FLAG   128
-#define FUTEX_CLOCK_REALTIME 256
-#define FUTEX_CMD_MASK       (~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME))
 #define NSEC                 1000000000UL
 
 struct futex_waiter {

@@ -4,6 +4,7 @@
  * the program started (the kernel only ever works for it), checked at each tick as Linux's
  * tick-based accounting does. */
 #include "kernel.h"
+#include "linux_uapi.h"
 #include "syscall.h"
 #include "process.h"
 #include "signal.h"
@@ -12,9 +13,6 @@
 #include "uaccess.h"
 #include "errno.h"
 
-#define ITIMER_REAL    0
-#define ITIMER_VIRTUAL 1
-#define ITIMER_PROF    2
 #define NSEC           1000000000UL
 #define USEC           1000000L
 

@@ -8,17 +8,7 @@
 #include "linux_abi.h"
 #include <string.h>
 
-#define F_DUPFD         0
-#define F_GETFD         1
-#define F_SETFD         2
-#define F_GETFL         3
-#define F_SETFL         4
-#define F_DUPFD_CLOEXEC 1030
-#define FD_CLOEXEC      1
 
-#define FIONBIO    0x5421
-#define FIONCLEX   0x5450
-#define FIOCLEX    0x5451
 
 static struct process *proc(void) { return current_process(); }
 

@@ -14,12 +14,6 @@
 #include <string.h>
 
 #define IO_CHUNK   65536
-#define UIO_MAXIOV 1024
-#define SEEK_SET 0
-#define SEEK_CUR 1
-#define SEEK_END 2
-#define SEEK_DATA 3
-#define SEEK_HOLE 4
 
 static struct process *proc(void) { return current_process(); }
 
@@ -285,9 +279,6 @@ SYSCALL(lseek)
     return f->offset;
 }
 
-#define MFD_CLOEXEC       1u
-#define MFD_ALLOW_SEALING 2u
-#define MFD_NAME_MAX      249
 
 /* An anonymous in-memory file: a vnode with no name, gone with its last descriptor. */
 SYSCALL(memfd_create)

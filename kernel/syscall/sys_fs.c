@@ -13,9 +13,6 @@
 #include "linux_abi.h"
 #include <string.h>
 
-#define R_OK 4
-#define W_OK 2
-#define X_OK 1
 
 static struct process *proc(void) { return current_process(); }
 
@@ -281,13 +278,6 @@ SYSCALL(fchdir)
         return -ENOTDIR;
     return change_dir(f->vnode);
 }
-
-struct linux_statfs {
-    int64_t f_type, f_bsize;
-    uint64_t f_blocks, f_bfree, f_bavail, f_files, f_ffree;
-    int32_t f_fsid[2];
-    int64_t f_namelen, f_frsize, f_flags, f_spare[4];
-};
 
 #define TFS_MAGIC  0x55544653   /* "UTFS": our own, as Linux has one per filesystem */
 

@@ -14,11 +14,6 @@
 #include "linux_abi.h"
 #include <string.h>
 
-#define RENAME_NOREPLACE 1
-#define RENAME_EXCHANGE  2
-#define RENAME_WHITEOUT  4
-#define UTIME_NOW  ((1L << 30) - 1)
-#define UTIME_OMIT ((1L << 30) - 2)
 #define NSEC       1000000000L
 
 static struct process *proc(void) { return current_process(); }

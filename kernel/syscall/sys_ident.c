@@ -1,13 +1,13 @@
 /* Who the process is: its ids and credentials, groups, umask, and the name and flags prctl sets.
  * There is one process, running as root with no supplementary groups unless it sets some. */
 #include "kernel.h"
+#include "linux_uapi.h"
 #include "syscall.h"
 #include "process.h"
 #include "uaccess.h"
 #include "errno.h"
 #include <string.h>
 
-#define NGROUPS_MAX 65536
 #define MAX_GROUPS  64   /* what we keep; more is ENOMEM rather than a silent truncation */
 
 static uint32_t groups[MAX_GROUPS];
@@ -67,14 +67,6 @@ SYSCALL(setgroups)
     return 0;
 }
 
-#define PR_SET_PDEATHSIG    1
-#define PR_GET_PDEATHSIG    2
-#define PR_GET_DUMPABLE     3
-#define PR_SET_DUMPABLE     4
-#define PR_SET_NAME         15
-#define PR_GET_NAME         16
-#define PR_SET_NO_NEW_PRIVS 38
-#define PR_GET_NO_NEW_PRIVS 39
 
 SYSCALL(prctl)
 {

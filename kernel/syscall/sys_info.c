@@ -28,9 +28,6 @@ SYSCALL(uname)
     return copy_to_user(a0, &u, sizeof(u)) ? -EFAULT : 0;
 }
 
-#define GRND_NONBLOCK 1
-#define GRND_RANDOM   2
-#define GRND_INSECURE 4
 
 SYSCALL(getrandom)
 {
@@ -64,10 +61,6 @@ SYSCALL(sysinfo)
     return copy_to_user(a0, &si, sizeof(si)) ? -EFAULT : 0;
 }
 
-#define RLIMIT_STACK  3
-#define RLIMIT_NOFILE 7
-#define RLIMIT_AS     9
-#define RLIM_NLIMITS  16
 
 /* Linux's defaults for a root process; resources not listed are unlimited (set at boot). */
 static struct linux_rlimit limits[RLIM_NLIMITS] = {
@@ -155,15 +148,6 @@ SYSCALL(times)
     return (int64_t)(now / (1000000000UL / TICK_HZ));
 }
 
-struct linux_rusage {
-    int64_t utime_sec, utime_usec, stime_sec, stime_usec;
-    int64_t maxrss, ixrss, idrss, isrss, minflt, majflt, nswap, inblock, oublock, msgsnd, msgrcv,
-            nsignals, nvcsw, nivcsw;
-};
-
-#define RUSAGE_SELF     0
-#define RUSAGE_CHILDREN (-1)
-#define RUSAGE_THREAD   1
 
 /* All CPU time since boot is the program's (one process, one CPU); it is reported as user time
  * because the kernel does not yet account its own share separately. */

@@ -74,7 +74,6 @@ SYSCALL(sendfile)
     return (int64_t)done;
 }
 
-#define POSIX_FADV_NOREUSE 5
 
 SYSCALL(fadvise64)
 {
@@ -88,8 +87,6 @@ SYSCALL(fadvise64)
     return 0;                          /* advice: everything is in memory or one read away */
 }
 
-#define CLOSE_RANGE_UNSHARE 2
-#define CLOSE_RANGE_CLOEXEC 4
 
 SYSCALL(close_range)
 {

@@ -17,7 +17,6 @@
 #define POLLIN_SET  (POLLRDNORM | POLLRDBAND | POLLIN | POLLHUP | POLLERR)
 #define POLLOUT_SET (POLLWRBAND | POLLWRNORM | POLLOUT | POLLERR)
 #define POLLEX_SET  POLLPRI
-#define EPOLL_CLOEXEC O_CLOEXEC
 #define EP_MAX_EVENTS (0x7fffffff / 16)
 
 static struct process *proc(void) { return current_process(); }

@@ -2,18 +2,13 @@
  * child-process calls a program without children still makes (wait4: ECHILD, with Linux's
  * checks in Linux's order). */
 #include "kernel.h"
+#include "linux_uapi.h"
 #include "syscall.h"
 #include "process.h"
 #include "errno.h"
 
 SYSCALL(exit_group) { process_exit((int)a0); }
 
-#define WNOHANG    1
-#define WUNTRACED  2
-#define WCONTINUED 8
-#define WNOTHREAD  0x20000000
-#define WALL       0x40000000
-#define WCLONE     0x80000000
 
 /* The program never has children (no fork in a unikernel). */
 SYSCALL(wait4)

@@ -12,46 +12,14 @@
 #include "linux_abi.h"
 #include <string.h>
 
-#define SOCK_TYPE_MASK 0xf
-#define SOCK_NONBLOCK  O_NONBLOCK
-#define SOCK_CLOEXEC   O_CLOEXEC
-#define SOCK_MAX       11
-#define NPROTO         46
-#define IPPROTO_IP     0
-#define IPPROTO_TCP    6
-#define IPPROTO_UDP    17
-#define IPPROTO_IPV6   41
-#define SOL_SOCKET     1
-#define SO_REUSEADDR   2
-#define SO_TYPE        3
-#define SO_ERROR       4
-#define SO_BROADCAST   6
-#define SO_SNDBUF      7
-#define SO_RCVBUF      8
-#define SO_KEEPALIVE   9
-#define SO_REUSEPORT   15
-#define SO_RCVTIMEO    20
-#define SO_SNDTIMEO    21
-#define SO_ACCEPTCONN  30
-#define SO_PROTOCOL    38
-#define SO_DOMAIN      39
-#define SO_LINGER      13
-#define SO_PASSCRED    16
-#define SO_PEERCRED    17
-#define TCP_NODELAY    1
-#define TCP_KEEPIDLE   4
-#define TCP_KEEPINTVL  5
-#define TCP_KEEPCNT    6
 #define MAX_TCP_KEEPIDLE  32767
 #define MAX_TCP_KEEPINTVL 32767
 #define MAX_TCP_KEEPCNT   127
-#define IPV6_V6ONLY    26
 #define SOCK_MIN_RCVBUF 2304
 #define SOCK_MIN_SNDBUF 4608
 #define SYSCTL_MEM_MAX  212992
 #define MAX_SOCK_ADDR  128
 #define IO_CHUNK       65536
-#define UIO_MAXIOV     1024
 #define NSEC           1000000000UL
 
 static struct process *proc(void) { return current_process(); }
@@ -530,16 +498,6 @@ SYSCALL(recvfrom)
     }
     return n;
 }
-
-struct linux_msghdr {
-    uint64_t name;
-    int32_t namelen;
-    uint64_t iov;
-    uint64_t iovlen;
-    uint64_t control;
-    uint64_t controllen;
-    int32_t flags;
-};
 
 static int iov_from_user(const struct linux_msghdr *m, struct linux_iovec **out)
 {

@@ -8,15 +8,6 @@
 #include "errno.h"
 #include "linux_abi.h"
 
-#define CLOCK_REALTIME           0
-#define CLOCK_MONOTONIC          1
-#define CLOCK_PROCESS_CPUTIME_ID 2
-#define CLOCK_THREAD_CPUTIME_ID  3
-#define CLOCK_MONOTONIC_RAW      4
-#define CLOCK_REALTIME_COARSE    5
-#define CLOCK_MONOTONIC_COARSE   6
-#define CLOCK_BOOTTIME           7
-#define TIMER_ABSTIME            1
 #define NSEC                     1000000000UL
 
 static bool valid_clock(uint64_t id) { return id <= CLOCK_BOOTTIME; }
