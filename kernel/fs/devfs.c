@@ -12,7 +12,6 @@
 #include "linux_abi.h"
 #include <string.h>
 
-
 static int64_t null_read(struct file *f, void *kbuf, uint64_t len, uint64_t off, bool use_off) { return 0; }
 static int64_t zero_read(struct file *f, void *kbuf, uint64_t len, uint64_t off, bool use_off)
 {

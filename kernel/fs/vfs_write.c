@@ -8,7 +8,6 @@
 #include "mm.h"
 #include <string.h>
 
-
 /* "." and "..": no call may create, remove or rename them. */
 static bool dot_or_dotdot(const char *name, size_t len)
 {
@@ -93,7 +92,6 @@ static bool inside(struct vnode *dir, struct vnode *v)
             return true;
     return false;
 }
-
 
 /* Give v the name in `d` (in dir) as its first name. */
 static void rename_to(struct vnode *v, struct vnode *dir, struct dentry *d)

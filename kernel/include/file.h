@@ -16,7 +16,6 @@ struct file;
 enum file_kind { FILE_VNODE, FILE_CONSOLE, FILE_NULL, FILE_ZERO, FILE_URANDOM,
                  FILE_PIPE, FILE_EVENTFD, FILE_EPOLL, FILE_SOCKET, FILE_MEMORY };
 
-/* Poll events (the EPOLL and POLL values are the same bits). */
 /* What files that cannot wait report: always ready (Linux's DEFAULT_POLLMASK). */
 #define POLL_ALWAYS (POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM)
 

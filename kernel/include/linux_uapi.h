@@ -14,6 +14,7 @@
 #define AT_NO_AUTOMOUNT     0x800
 #define AT_EMPTY_PATH       0x1000
 #define AT_STATX_SYNC_TYPE  0x6000
+/* file types in st_mode */
 #define S_IFMT   0170000
 #define S_IFSOCK 0140000
 #define S_IFLNK  0120000
@@ -22,27 +23,32 @@
 #define S_IFDIR  0040000
 #define S_IFCHR  0020000
 #define S_IFIFO  0010000
+/* access modes; the longest name */
 #define R_OK 4
 #define W_OK 2
 #define X_OK 1
 #define NAME_MAX 255
+/* renameat2, utimensat */
 #define RENAME_NOREPLACE 1
 #define RENAME_EXCHANGE  2
 #define RENAME_WHITEOUT  4
 #define UTIME_NOW  ((1L << 30) - 1)
 #define UTIME_OMIT ((1L << 30) - 2)
 #define UIO_MAXIOV 1024
+/* lseek whence */
 #define SEEK_SET 0
 #define SEEK_CUR 1
 #define SEEK_END 2
 #define SEEK_DATA 3
 #define SEEK_HOLE 4
+/* memfd_create, fadvise64, close_range */
 #define MFD_CLOEXEC       1u
 #define MFD_ALLOW_SEALING 2u
 #define MFD_NAME_MAX      249
 #define POSIX_FADV_NOREUSE 5
 #define CLOSE_RANGE_UNSHARE 2
 #define CLOSE_RANGE_CLOEXEC 4
+/* fcntl */
 #define F_DUPFD         0
 #define F_GETFD         1
 #define F_SETFD         2
@@ -51,6 +57,7 @@
 #define F_DUPFD_CLOEXEC 1030
 #define FD_CLOEXEC      1
 
+/* ioctl requests */
 #define FIONBIO    0x5421
 #define FIONCLEX   0x5450
 #define FIOCLEX    0x5451
@@ -127,6 +134,7 @@ struct linux_statfs {
 };
 
 /* ---- memory: mmap, mremap, msync, madvise ---- */
+/* mmap */
 #define PROT_NONE  0
 #define PROT_READ  1
 #define PROT_WRITE 2
@@ -139,6 +147,7 @@ struct linux_statfs {
 #define MAP_FIXED_NOREPLACE 0x100000
 #define MREMAP_MAYMOVE 1
 #define MREMAP_FIXED   2
+/* msync, madvise */
 #define MS_ASYNC      1
 #define MS_INVALIDATE 2
 #define MS_SYNC       4
@@ -194,6 +203,7 @@ struct linux_timeval {
 #define CLONE_CHILD_SETTID   0x01000000UL
 #define CSIGNAL              0xffUL
 
+/* wait4 options */
 #define WNOHANG    1
 #define WUNTRACED  2
 #define WCONTINUED 8
@@ -201,6 +211,7 @@ struct linux_timeval {
 #define WALL       0x40000000
 #define WCLONE     0x80000000
 
+/* futex operations */
 #define FUTEX_WAIT           0
 #define FUTEX_WAKE           1
 #define FUTEX_REQUEUE        3
@@ -213,6 +224,7 @@ struct linux_timeval {
 #define FUTEX_CMD_MASK       (~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME))
 
 #define NGROUPS_MAX 65536
+/* prctl; setgroups' limit */
 #define PR_SET_PDEATHSIG    1
 #define PR_GET_PDEATHSIG    2
 #define PR_GET_DUMPABLE     3
@@ -241,6 +253,7 @@ struct linux_rusage {
 #define RUSAGE_CHILDREN (-1)
 #define RUSAGE_THREAD   1
 
+/* getrandom */
 #define GRND_NONBLOCK 1
 #define GRND_RANDOM   2
 #define GRND_INSECURE 4
@@ -302,6 +315,7 @@ struct linux_sysinfo {
 #define SA_RESTART   0x10000000u
 #define SA_NODEFER   0x40000000u
 #define SA_RESETHAND 0x80000000u
+/* si_code values */
 #define SI_USER     0
 #define SI_KERNEL   0x80
 #define SI_QUEUE    (-1)
@@ -312,9 +326,11 @@ struct linux_sysinfo {
 #define BUS_ADRERR  2
 #define ILL_ILLOPC  1
 #define TRAP_BRKPT  1
+/* sigaltstack flags */
 #define SS_ONSTACK     1
 #define SS_DISABLE     2
 #define SS_AUTODISARM  (1u << 31)
+/* rt_sigprocmask how */
 #define SIG_BLOCK   0
 #define SIG_UNBLOCK 1
 #define SIG_SETMASK 2
@@ -331,6 +347,7 @@ struct linux_sysinfo {
 #define POLLWRNORM 0x0100
 #define POLLWRBAND 0x0200
 #define POLLRDHUP  0x2000
+/* epoll_ctl operations and epoll-only event flags */
 #define EPOLL_CTL_ADD 1
 #define EPOLL_CTL_DEL 2
 #define EPOLL_CTL_MOD 3
@@ -348,6 +365,7 @@ struct linux_sysinfo {
 #define SOCK_STREAM 1
 #define SOCK_DGRAM  2
 #define SOCK_SEQPACKET 5
+/* send/recv flags */
 #define MSG_OOB      0x1
 #define MSG_PEEK     0x2
 #define MSG_TRUNC    0x20
@@ -364,10 +382,12 @@ struct linux_sysinfo {
 #define SOCK_CLOEXEC   O_CLOEXEC
 #define SOCK_MAX       11
 #define NPROTO         46
+/* protocols */
 #define IPPROTO_IP     0
 #define IPPROTO_TCP    6
 #define IPPROTO_UDP    17
 #define IPPROTO_IPV6   41
+/* socket option levels and names */
 #define SOL_SOCKET     1
 #define SO_REUSEADDR   2
 #define SO_TYPE        3

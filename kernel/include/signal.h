@@ -9,10 +9,6 @@
 struct process;
 struct trap_frame;
 
-/* si_code values */
-
-/* sigaltstack flags */
-
 /* Linux's internal "restart this system call" results. A blocking call that a signal interrupts
  * returns one of these; on the way back to user space they become a restart (the svc runs
  * again) or EINTR, depending on whether a handler runs and asked for SA_RESTART. User space

@@ -18,7 +18,6 @@
 #include "lwip/err.h"
 #include <string.h>
 
-
 static bool hooked;
 
 void socket_pump(void)

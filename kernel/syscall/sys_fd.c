@@ -8,8 +8,6 @@
 #include "linux_abi.h"
 #include <string.h>
 
-
-
 static struct process *proc(void) { return current_process(); }
 
 static int64_t dup_to(struct file *f, int min, bool cloexec)

@@ -279,7 +279,6 @@ SYSCALL(lseek)
     return f->offset;
 }
 
-
 /* An anonymous in-memory file: a vnode with no name, gone with its last descriptor. */
 SYSCALL(memfd_create)
 {

@@ -13,7 +13,6 @@
 #include "linux_abi.h"
 #include <string.h>
 
-
 static struct process *proc(void) { return current_process(); }
 
 /* stat of (dirfd, path, flags) into a struct linux_stat, handling AT_EMPTY_PATH and the kernel-made files (kfile.h). */

@@ -67,7 +67,6 @@ SYSCALL(setgroups)
     return 0;
 }
 
-
 SYSCALL(prctl)
 {
     switch ((int)a0) {

@@ -28,7 +28,6 @@ SYSCALL(uname)
     return copy_to_user(a0, &u, sizeof(u)) ? -EFAULT : 0;
 }
 
-
 SYSCALL(getrandom)
 {
     uint8_t buf[256];
@@ -60,7 +59,6 @@ SYSCALL(sysinfo)
     si.mem_unit = 1;
     return copy_to_user(a0, &si, sizeof(si)) ? -EFAULT : 0;
 }
-
 
 /* Linux's defaults for a root process; resources not listed are unlimited (set at boot). */
 static struct linux_rlimit limits[RLIM_NLIMITS] = {
@@ -127,7 +125,6 @@ SYSCALL(sched_getaffinity)
     return sizeof(mask);
 }
 
-
 /* One CPU, one memory node. */
 SYSCALL(getcpu)
 {
@@ -147,7 +144,6 @@ SYSCALL(times)
         return -EFAULT;
     return (int64_t)(now / (1000000000UL / TICK_HZ));
 }
-
 
 /* All CPU time since boot is the program's (one process, one CPU); it is reported as user time
  * because the kernel does not yet account its own share separately. */

@@ -87,7 +87,6 @@ anonymous:
     return (int64_t)addr;
 }
 
-
 /* Shared file mappings use the file's own pages, so there is never anything to write back;
  * the checks are Linux's (ENOMEM when part of the range is not mapped). */
 SYSCALL(msync)
@@ -121,7 +120,6 @@ SYSCALL(mprotect)
         return -EINVAL;
     return vm_protect(vm(), a0, a1, (int)a2);
 }
-
 
 /* Hints change nothing here; DONTNEED/FREE really drop the pages (they refault as zero or file
  * contents, which is what Linux guarantees for private mappings). */

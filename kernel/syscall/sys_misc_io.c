@@ -74,7 +74,6 @@ SYSCALL(sendfile)
     return (int64_t)done;
 }
 
-
 SYSCALL(fadvise64)
 {
     struct file *f = fd_get(proc(), (int)a0);
@@ -86,7 +85,6 @@ SYSCALL(fadvise64)
         return -EINVAL;
     return 0;                          /* advice: everything is in memory or one read away */
 }
-
 
 SYSCALL(close_range)
 {

@@ -9,7 +9,6 @@
 
 SYSCALL(exit_group) { process_exit((int)a0); }
 
-
 /* The program never has children (no fork in a unikernel). */
 SYSCALL(wait4)
 {

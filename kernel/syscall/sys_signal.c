@@ -12,7 +12,6 @@
 #include "errno.h"
 #include <string.h>
 
-
 /* Linux's MINSIGSTKSZ for arm64 (uapi): what sigaltstack insists on. */
 #define ALTSTACK_MIN 5120
 

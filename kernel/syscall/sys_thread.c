@@ -14,7 +14,6 @@
 #include "mm.h"
 #include <string.h>
 
-
 static int next_tid;
 
 struct clone_request {
