@@ -71,7 +71,7 @@ int vnode_stat(struct vnode *v, struct linux_stat *st);
 void file_wake(struct file *f, uint32_t events);
 static inline bool file_nonblock(struct file *f) { return f->flags & 04000; /* O_NONBLOCK */ }
 
-/* readv/writev on a socket (kernel/syscall/sys_socket.c): one operation over all vectors. */
+/* readv/writev on a socket (kernel/syscall/sys_socket_io.c): one operation over all vectors. */
 int64_t socket_vector_io(struct file *f, uint64_t uiov, uint64_t count, bool write);
 
 /* A write to a pipe or socket nobody reads: SIGPIPE, which by default ends the program

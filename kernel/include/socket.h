@@ -1,7 +1,8 @@
 /* Sockets over lwIP's raw API: the objects behind socket(2) and friends. The syscalls
- * (kernel/syscall/sys_socket.c) convert the Linux ABI (sockaddr, msghdr, option values) and call
- * these; the protocols live in kernel/net/tcp_socket.c and udp_socket.c. Every call runs with
- * interrupts masked, as lwIP requires. Errors are negative errno values. */
+ * (kernel/syscall/sys_socket.c, sys_socket_io.c, sys_sockopt.c; addresses through
+ * net/sockaddr.c) convert the Linux ABI (sockaddr, msghdr, option values) and call these; the
+ * protocols live in kernel/net/tcp_socket.c, udp_socket.c and unix_socket.c. Every call runs
+ * with interrupts masked, as lwIP requires. Errors are negative errno values. */
 #pragma once
 #include "linux_uapi.h"
 #include <stdint.h>
@@ -82,6 +83,8 @@ int socket_create(int domain, int type, int protocol, int flags, struct file **o
 /* The accepted socket as a new file. */
 struct file *socket_file(struct socket *s, int flags);
 struct socket *file_socket(struct file *f);
+/* The socket behind descriptor fd of the running process; NULL with *err EBADF or ENOTSOCK. */
+struct socket *sockfd_lookup(int fd, int *err);
 
 /* Shared by the protocols. */
 struct socket *socket_alloc(int domain, int type, int protocol, const struct proto_ops *proto);
