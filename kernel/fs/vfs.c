@@ -12,12 +12,8 @@
 #include "vfs.h"
 #include "tfs.h"
 #include "vnode.h"
+#include "linux_uapi.h"   /* the S_IF* type bits vstat.mode carries, as Linux */
 #include <string.h>
-
-#define MODE_IFREG 0100000
-#define MODE_IFDIR 0040000
-#define MODE_IFLNK 0120000
-#define MODE_IFSOCK 0140000
 
 static struct tfs *root_fs;
 
@@ -157,8 +153,8 @@ int vfs_lookup(struct vnode *cwd, const char *path, int flags, struct vnode **ou
 
 int vfs_stat(struct vnode *v, struct vstat *st)
 {
-    uint32_t type = v->type == VNODE_FILE ? MODE_IFREG : v->type == VNODE_DIR ? MODE_IFDIR :
-                    v->type == VNODE_SOCKET ? MODE_IFSOCK : MODE_IFLNK;
+    uint32_t type = v->type == VNODE_FILE ? S_IFREG : v->type == VNODE_DIR ? S_IFDIR :
+                    v->type == VNODE_SOCKET ? S_IFSOCK : S_IFLNK;
     memset(st, 0, sizeof(*st));
     st->ino = v->ino;
     st->mode = type | v->mode;

@@ -14,7 +14,6 @@
 #include "timer.h"
 #include "errno.h"
 
-#define NSEC                 1000000000UL
 
 struct futex_waiter {
     uint64_t uaddr;
@@ -88,9 +87,9 @@ static int deadline_from_user(uint64_t uts, bool absolute, bool realtime, uint64
         return 0;
     if (copy_from_user(&ts, uts, sizeof(ts)))
         return -EFAULT;
-    if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= (int64_t)NSEC)
+    if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= (int64_t)NSEC_PER_SEC)
         return -EINVAL;
-    uint64_t ns = (uint64_t)ts.sec * NSEC + (uint64_t)ts.nsec;
+    uint64_t ns = (uint64_t)ts.sec * NSEC_PER_SEC + (uint64_t)ts.nsec;
     if (!absolute) {
         *deadline = wait_deadline_after(ns);
     } else if (realtime) {

@@ -1,6 +1,7 @@
 /* setsockopt/getsockopt: the SOL_SOCKET, IPPROTO_TCP and IPPROTO_IPV6 options programs set,
  * with Linux's value checks and Linux's rounding (buffer sizes doubled and bounded). */
 #include "kernel.h"
+#include "timer.h"
 #include "linux_abi.h"
 #include "syscall.h"
 #include "process.h"
@@ -17,7 +18,6 @@
 #define SOCK_MIN_RCVBUF   2304
 #define SOCK_MIN_SNDBUF   4608
 #define SYSCTL_MEM_MAX    212992   /* net.core.rmem_max/wmem_max defaults */
-#define NSEC              1000000000UL
 
 static struct process *proc(void) { return current_process(); }
 
@@ -48,7 +48,7 @@ SYSCALL(setsockopt)
             return -EFAULT;
         if (tv.tv_usec < 0 || tv.tv_usec >= 1000000)
             return -EDOM;
-        uint64_t ns = tv.tv_sec < 0 ? 0 : (uint64_t)tv.tv_sec * NSEC + (uint64_t)tv.tv_usec * 1000;
+        uint64_t ns = tv.tv_sec < 0 ? 0 : (uint64_t)tv.tv_sec * NSEC_PER_SEC + (uint64_t)tv.tv_usec * 1000;
         *(name == SO_RCVTIMEO ? &s->rcvtimeo_ns : &s->sndtimeo_ns) = ns;
         return 0;
     }
@@ -131,7 +131,7 @@ SYSCALL(getsockopt)
         return -EINVAL;
     if (level == SOL_SOCKET && (name == SO_RCVTIMEO || name == SO_SNDTIMEO)) {
         uint64_t ns = name == SO_RCVTIMEO ? s->rcvtimeo_ns : s->sndtimeo_ns;
-        struct linux_timeval tv = { (int64_t)(ns / NSEC), (int64_t)(ns % NSEC / 1000) };
+        struct linux_timeval tv = { (int64_t)(ns / NSEC_PER_SEC), (int64_t)(ns % NSEC_PER_SEC / 1000) };
         if (len > (int)sizeof(tv))
             len = sizeof(tv);
         if (copy_to_user(a3, &tv, len) || copy_to_user(a4, &len, sizeof(len)))
