@@ -1,4 +1,4 @@
-/* Descriptor syscalls: dup, dup3, fcntl, ioctl. */
+/* Descriptor syscalls: dup, dup3, fcntl, ioctl, close_range. */
 #include "kernel.h"
 #include "syscall.h"
 #include "process.h"
@@ -100,4 +100,26 @@ SYSCALL(ioctl)
     }
     }
     return file_ioctl(f, (uint32_t)a1, a2);   /* the file's own requests (termios, FIONREAD) */
+}
+
+SYSCALL(close_range)
+{
+    uint32_t first = (uint32_t)a0, last = (uint32_t)a1;
+    if (a2 & ~(uint64_t)(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC))
+        return -EINVAL;
+    if (first > last)
+        return -EINVAL;
+    struct process *p = proc();
+    for (uint64_t fd = first; fd <= last && fd < MAX_FDS; fd++) {
+        if (!p->fds[fd])
+            continue;
+        if (a2 & CLOSE_RANGE_CLOEXEC) {
+            p->cloexec[fd] = true;
+        } else {
+            struct file *f = p->fds[fd];
+            p->fds[fd] = NULL;
+            file_put(f);
+        }
+    }
+    return 0;
 }

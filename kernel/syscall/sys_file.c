@@ -1,5 +1,5 @@
-/* File syscalls: open/close, read/write and their vector and positioned forms, lseek, and
- * memfd_create (an anonymous file opened in one call). */
+/* File syscalls: open/close, read/write and their vector and positioned forms, lseek, fadvise64,
+ * and memfd_create (an anonymous file opened in one call). */
 #include "kernel.h"
 #include "syscall.h"
 #include "syscall_path.h"
@@ -277,6 +277,18 @@ SYSCALL(lseek)
     if (f->kind == FILE_VNODE && vfs_type(f->vnode) == VNODE_DIR)
         f->dir_cookie = f->offset;
     return f->offset;
+}
+
+SYSCALL(fadvise64)
+{
+    struct file *f = fd_get(proc(), (int)a0);
+    if (!f)
+        return -EBADF;
+    if (f->kind == FILE_PIPE)          /* only FIFOs refuse advice; sockets take it silently */
+        return -ESPIPE;
+    if ((int64_t)a2 < 0 || a3 > POSIX_FADV_NOREUSE)
+        return -EINVAL;
+    return 0;                          /* advice: everything is in memory or one read away */
 }
 
 /* An anonymous in-memory file: a vnode with no name, gone with its last descriptor. */

@@ -1,5 +1,5 @@
-/* File calls a server or runtime makes around its I/O: sendfile (nginx serves static files with
- * it), fadvise64 and close_range, with Linux's checks in Linux's order. */
+/* sendfile: file to socket or file in the kernel (nginx serves static files with it), with
+ * Linux's checks in Linux's order. */
 #include "kernel.h"
 #include "syscall.h"
 #include "syscall_path.h"
@@ -72,38 +72,4 @@ SYSCALL(sendfile)
         in->offset += done;
     }
     return (int64_t)done;
-}
-
-SYSCALL(fadvise64)
-{
-    struct file *f = fd_get(proc(), (int)a0);
-    if (!f)
-        return -EBADF;
-    if (f->kind == FILE_PIPE)          /* only FIFOs refuse advice; sockets take it silently */
-        return -ESPIPE;
-    if ((int64_t)a2 < 0 || a3 > POSIX_FADV_NOREUSE)
-        return -EINVAL;
-    return 0;                          /* advice: everything is in memory or one read away */
-}
-
-SYSCALL(close_range)
-{
-    uint32_t first = (uint32_t)a0, last = (uint32_t)a1;
-    if (a2 & ~(uint64_t)(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC))
-        return -EINVAL;
-    if (first > last)
-        return -EINVAL;
-    struct process *p = proc();
-    for (uint64_t fd = first; fd <= last && fd < MAX_FDS; fd++) {
-        if (!p->fds[fd])
-            continue;
-        if (a2 & CLOSE_RANGE_CLOEXEC) {
-            p->cloexec[fd] = true;
-        } else {
-            struct file *f = p->fds[fd];
-            p->fds[fd] = NULL;
-            file_put(f);
-        }
-    }
-    return 0;
 }
