@@ -101,15 +101,22 @@ SYSCALL(socketpair)
     return unix_socket_call(type, flags, (int)a2, &ufds);
 }
 
+/* bind and connect: the socket at fd, and the sockaddr passed with it copied into buf. */
+static struct socket *socket_and_addr(int fd, uint64_t uaddr, int len, uint8_t *buf, int *err)
+{
+    struct socket *s = sockfd_lookup(fd, err);
+    if (s && (*err = sockaddr_from_user(uaddr, len, buf)))
+        return NULL;
+    return s;
+}
+
 SYSCALL(bind)
 {
     int err;
     uint8_t buf[MAX_SOCK_ADDR];
     struct sock_addr a;
-    struct socket *s = sockfd_lookup((int)a0, &err);
+    struct socket *s = socket_and_addr((int)a0, a1, (int)a2, buf, &err);
     if (!s)
-        return err;
-    if ((err = sockaddr_from_user(a1, (int)a2, buf)))
         return err;
     if ((err = sockaddr_parse(s, buf, (int)a2, &a)))
         return err;
@@ -163,10 +170,8 @@ SYSCALL(connect)
     int err;
     uint8_t buf[MAX_SOCK_ADDR];
     struct sock_addr a;
-    struct socket *s = sockfd_lookup((int)a0, &err);
+    struct socket *s = socket_and_addr((int)a0, a1, (int)a2, buf, &err);
     if (!s)
-        return err;
-    if ((err = sockaddr_from_user(a1, (int)a2, buf)))
         return err;
     if ((int)a2 < 2)
         return -EINVAL;
