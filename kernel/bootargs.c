@@ -2,8 +2,8 @@
  * - arguments from /chosen/bootargs (qemu -append): `verbose`, `quiet`, `console=mux`, `exit=N`,
  *   and the self-test hooks `blktest`, `nettest=echo`, `selftest=fault` (kernel/selftest/);
  * - the boot manifest in the image's root tuple: the program, its arguments and environment, and
- *   the kernel options the image builder wrote (debug, memstats, profile, strace, ip/netmask/
- *   gateway, tfstest). docs/host-kernel-contract.md lists both. */
+ *   the kernel options the image builder wrote (debug, memstats, profile, strace, noaslr, cwd,
+ *   ip/netmask/gateway, tfstest). docs/host-kernel-contract.md lists both. */
 #include "kernel.h"
 #include "bootargs.h"
 #include "dt.h"
@@ -98,6 +98,9 @@ void bootargs_read_manifest(const struct tfs_boot *boot)
     manifest.profile = kernel_option(boot, "profile", &profile, NULL) && profile != 0;
     int64_t trace = 0;
     manifest.trace = kernel_option(boot, "strace", &trace, NULL) && trace != 0;
+    int64_t noaslr = 0;
+    manifest.noaslr = kernel_option(boot, "noaslr", &noaslr, NULL) && noaslr != 0;
+    kernel_option(boot, "cwd", NULL, &manifest.cwd);
     kernel_option(boot, "ip", NULL, &manifest.ip);
     kernel_option(boot, "netmask", NULL, &manifest.netmask);
     kernel_option(boot, "gateway", NULL, &manifest.gateway);

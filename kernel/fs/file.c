@@ -3,6 +3,7 @@
  * the socket layer, ...). */
 #include "kernel.h"
 #include "file.h"
+#include "filelock.h"
 #include "vfs.h"
 #include "mm.h"
 #include "errno.h"
@@ -28,6 +29,7 @@ void file_put(struct file *f)
 {
     if (--f->refs > 0)
         return;
+    filelock_release(f);
     if (f->ops->release)
         f->ops->release(f);
     wake_up(&f->waiters, WAKE_RELEASE);

@@ -228,6 +228,17 @@ int vfs_truncate(struct vnode *v, uint64_t size)
     return vnode_truncate(v, size);
 }
 
+int vfs_fallocate(struct vnode *v, int mode, uint64_t offset, uint64_t len)
+{
+    if (v->type == VNODE_DIR)
+        return -EISDIR;
+    if (v->type != VNODE_FILE)
+        return -ENODEV;
+    if (mode & VFS_FALLOC_PUNCH_HOLE)
+        return vnode_punch_hole(v, offset, len);
+    return vnode_allocate(v, offset, len, mode & VFS_FALLOC_KEEP_SIZE);
+}
+
 int vfs_setattr(struct vnode *v, const struct vattr *a)
 {
     int64_t now = vnode_now_ns();

@@ -54,8 +54,35 @@
 #define F_SETFD         2
 #define F_GETFL         3
 #define F_SETFL         4
+#define F_GETLK         5
+#define F_SETLK         6
+#define F_SETLKW        7
+#define F_OFD_GETLK     36
+#define F_OFD_SETLK     37
+#define F_OFD_SETLKW    38
 #define F_DUPFD_CLOEXEC 1030
 #define FD_CLOEXEC      1
+/* record locks (fcntl) and flock */
+#define F_RDLCK 0
+#define F_WRLCK 1
+#define F_UNLCK 2
+#define LOCK_SH 1
+#define LOCK_EX 2
+#define LOCK_NB 4
+#define LOCK_UN 8
+/* preadv2/pwritev2 flags; fallocate modes */
+#define RWF_HIPRI     0x01
+#define RWF_DSYNC     0x02
+#define RWF_SYNC      0x04
+#define RWF_NOWAIT    0x08
+#define RWF_APPEND    0x10
+#define FALLOC_FL_KEEP_SIZE      0x01
+#define FALLOC_FL_PUNCH_HOLE     0x02
+#define FALLOC_FL_NO_HIDE_STALE  0x04
+#define FALLOC_FL_COLLAPSE_RANGE 0x08
+#define FALLOC_FL_ZERO_RANGE     0x10
+#define FALLOC_FL_INSERT_RANGE   0x20
+#define FALLOC_FL_UNSHARE_RANGE  0x40
 
 /* ioctl requests */
 #define FIONBIO    0x5421
@@ -221,6 +248,10 @@ struct linux_timeval {
 #define FUTEX_WAKE_BITSET    10
 #define FUTEX_PRIVATE_FLAG   128
 #define FUTEX_CLOCK_REALTIME 256
+/* the futex word of a robust mutex */
+#define FUTEX_WAITERS      0x80000000u
+#define FUTEX_OWNER_DIED   0x40000000u
+#define FUTEX_TID_MASK     0x3fffffffu
 #define FUTEX_CMD_MASK       (~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME))
 
 #define NGROUPS_MAX 65536
@@ -233,6 +264,9 @@ struct linux_timeval {
 #define PR_GET_NAME         16
 #define PR_SET_NO_NEW_PRIVS 38
 #define PR_GET_NO_NEW_PRIVS 39
+#define PR_SET_TAGGED_ADDR_CTRL 55
+#define PR_GET_TAGGED_ADDR_CTRL 56
+#define PR_TAGGED_ADDR_ENABLE   1UL
 
 struct linux_rlimit {
     uint64_t rlim_cur;
@@ -307,6 +341,7 @@ struct linux_sysinfo {
 #define SIGCHLD     17
 #define SIGSTOP     19
 #define SIGSYS      31
+#define SIGRTMIN    32          /* the kernel's: glibc keeps 32 and 33 for itself */
 #define SIG_DFL     0
 #define SIG_IGN     1
 #define SA_SIGINFO   0x00000004u

@@ -38,11 +38,19 @@ struct altstack {
     uint32_t flags;             /* SS_AUTODISARM; SS_DISABLE is size == 0 */
 };
 
+/* Further instances of a pending real-time signal, oldest first: Linux queues every one sent
+ * (standard signals coalesce into one). */
+struct sigqueue {
+    struct ksiginfo info;
+    struct sigqueue *next;
+};
+
 /* Per thread, as Linux keeps them. */
 struct thread_signals {
     uint64_t blocked;
     uint64_t pending;             /* sent to this thread (tgkill, its own faults) */
-    struct ksiginfo info[NSIG];   /* one queued instance per signal (Linux queues real-time ones) */
+    struct ksiginfo info[NSIG];   /* the first pending instance of each signal */
+    struct sigqueue *queued;      /* the real-time signals' later instances */
     /* ppoll/pselect6/epoll_pwait/rt_sigsuspend swap the mask for the call; when a signal
      * interrupts it, the caller's mask comes back only after the handler (in its frame). */
     uint64_t saved_blocked;
@@ -56,6 +64,7 @@ struct process_signals {
     struct kernel_sigaction action[NSIG];
     uint64_t pending;
     struct ksiginfo info[NSIG];
+    struct sigqueue *queued;
 };
 
 struct thread;
@@ -88,6 +97,9 @@ void signal_fault(struct trap_frame *f, const struct ksiginfo *info, const char 
 /* Whether the system call being handled may be restarted (rt_sigreturn clears it). */
 void signal_syscall_entry(uint64_t orig_x0);
 void signal_forget_syscall(void);
+/* Drop every pending instance of sig, for the process and each thread (its action became
+ * "ignore"). */
+void signal_discard(struct process *p, int sig);
 /* "SIGSEGV", ... for messages. */
 const char *signal_name(int sig);
 /* sigaltstack's view: is sp on t's alternate stack? */

@@ -67,6 +67,11 @@ int vfs_link(struct vnode *v, struct vnode *dir, const char *name, size_t len);
 int vfs_create_unnamed(uint32_t mode, struct vnode **out);
 int64_t vfs_write(struct vnode *v, uint64_t offset, const void *buf, uint64_t len);
 int vfs_truncate(struct vnode *v, uint64_t size);
+/* fallocate as tmpfs does it: mode 0 or VFS_FALLOC_KEEP_SIZE allocate (ENOSPC when memory runs
+ * out), VFS_FALLOC_PUNCH_HOLE (with KEEP_SIZE) frees; the caller has checked the range. */
+#define VFS_FALLOC_KEEP_SIZE  1
+#define VFS_FALLOC_PUNCH_HOLE 2
+int vfs_fallocate(struct vnode *v, int mode, uint64_t offset, uint64_t len);
 
 #define VATTR_MODE  1
 #define VATTR_UID   2

@@ -10,6 +10,7 @@
 #include "signal.h"
 #include "thread.h"
 #include "uaccess.h"
+#include "memlayout.h"
 #include "wait.h"
 #include "timer.h"
 #include "errno.h"
@@ -69,6 +70,10 @@ static int requeue(uint64_t uaddr, uint64_t uaddr2, int n)
         }
     return moved;
 }
+
+/* Linux's get_futex_key: a word outside user space is EFAULT for every operation, FUTEX_WAKE
+ * included, although a wake never reads it. */
+static bool user_word(uint64_t uaddr) { uaddr = user_untag(uaddr); return uaddr < USER_VA_END && USER_VA_END - uaddr >= 4; }
 
 static bool was_woken(void *arg) { return ((struct futex_waiter *)arg)->woken; }
 
@@ -171,6 +176,8 @@ SYSCALL(futex)
         return -ENOSYS;
     if (uaddr & 3)
         return -EINVAL;
+    if (!user_word(uaddr))
+        return -EFAULT;
     uint64_t deadline;
     int err;
     switch (cmd) {
@@ -194,6 +201,8 @@ SYSCALL(futex)
     case FUTEX_CMP_REQUEUE: {
         if (uaddr2 & 3)
             return -EINVAL;
+        if (!user_word(uaddr2))
+            return -EFAULT;
         if (cmd == FUTEX_CMP_REQUEUE) {
             uint32_t cur;
             if ((err = read_word(uaddr, &cur)))
@@ -207,6 +216,8 @@ SYSCALL(futex)
     case FUTEX_WAKE_OP:
         if (uaddr2 & 3)
             return -EINVAL;
+        if (!user_word(uaddr2))
+            return -EFAULT;
         return wake_op(uaddr, uaddr2, (int)val, (int)(uint32_t)a3, val3);
     default: {                         /* PI futexes, FUTEX_WAIT_REQUEUE_PI, FUTEX_LOCK_PI2 */
         static uint32_t logged;

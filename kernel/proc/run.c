@@ -36,6 +36,18 @@ void run_program(const struct boot_manifest *m)
     if (!p)
         panic("run: out of memory creating the process");
     p->cwd = vfs_root();
+    if (m->cwd) {                  /* unibuild run --workdir (docker's -w, Nanos's cwd) */
+        struct vnode *dir;
+        int err = vfs_lookup(NULL, m->cwd, VFS_FOLLOW, &dir);
+        if (!err && vfs_type(dir) != VNODE_DIR)
+            err = -ENOTDIR;
+        if (err) {
+            kinfo_replay();
+            kprintf("run: working directory %s: %s\n", m->cwd, err == -ENOTDIR ? "not a directory" : "not in the image");
+            kernel_exit(126, EXIT_KERNEL_ERROR);
+        }
+        p->cwd = dir;
+    }
     open_console(p, 0, O_RDONLY);
     open_console(p, 1, O_WRONLY);
     open_console(p, 2, O_WRONLY);

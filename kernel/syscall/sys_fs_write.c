@@ -320,3 +320,4 @@ SYSCALL(utimensat)
 SYSCALL(fsync) { return fd_get(proc(), (int)a0) ? 0 : -EBADF; }
 SYSCALL(fdatasync) { return fd_get(proc(), (int)a0) ? 0 : -EBADF; }
 SYSCALL(sync) { return 0; }
+SYSCALL(syncfs) { return fd_get(proc(), (int)a0) ? 0 : -EBADF; }

@@ -4,6 +4,7 @@
 #include "linux_uapi.h"
 #include "syscall.h"
 #include "process.h"
+#include "thread.h"
 #include "uaccess.h"
 #include "errno.h"
 #include <string.h>
@@ -104,6 +105,16 @@ SYSCALL(prctl)
         return 0;
     case PR_GET_PDEATHSIG:
         return copy_to_user(a1, &pdeathsig, sizeof(int)) ? -EFAULT : 0;
+    case PR_SET_TAGGED_ADDR_CTRL:
+        /* Only the enable bit: the MTE fields need MTE, which no CPU here offers to us. */
+        if (a2 || a3 || a4 || (a1 & ~(uint64_t)PR_TAGGED_ADDR_ENABLE))
+            return -EINVAL;
+        current_thread()->tagged_addr = a1 & PR_TAGGED_ADDR_ENABLE;
+        return 0;
+    case PR_GET_TAGGED_ADDR_CTRL:
+        if (a1 || a2 || a3 || a4)
+            return -EINVAL;
+        return current_thread()->tagged_addr ? PR_TAGGED_ADDR_ENABLE : 0;
     default:
         return -EINVAL;
     }

@@ -5,6 +5,7 @@
 #include "syscall.h"
 #include "process.h"
 #include "vm.h"
+#include "thread.h"
 #include "mm.h"
 #include "timer.h"
 #include "random.h"
@@ -73,7 +74,7 @@ static struct linux_rlimit limits[RLIM_NLIMITS] = {
     [11] = { 0x3fff, 0x3fff },                 /* RLIMIT_SIGPENDING */
     [12] = { 819200, 819200 },                 /* RLIMIT_MSGQUEUE */
     [15] = { RLIM_INFINITY, RLIM_INFINITY },   /* RLIMIT_RTTIME */
-    [RLIMIT_NOFILE] = { MAX_FDS, MAX_FDS },
+    [RLIMIT_NOFILE] = { FD_LIMIT_DEFAULT, FD_NR_OPEN },
     [4] = { 0, RLIM_INFINITY },            /* RLIMIT_CORE */
     [8] = { 8UL << 20, 8UL << 20 },        /* RLIMIT_MEMLOCK */
     [13] = { 0, 0 },                       /* RLIMIT_NICE */
@@ -93,13 +94,16 @@ SYSCALL(prlimit64)
             return -EFAULT;
         if (new.rlim_cur > new.rlim_max)
             return -EINVAL;
-        if (resource == RLIMIT_NOFILE && new.rlim_max > MAX_FDS)
-            return -EPERM;   /* the descriptor table has a fixed size */
+        if (resource == RLIMIT_NOFILE && new.rlim_max > FD_NR_OPEN)
+            return -EPERM;   /* Linux: above fs.nr_open */
     }
     if (a3 && copy_to_user(a3, &old, sizeof(old)))
         return -EFAULT;
-    if (a2)
+    if (a2) {
         limits[resource] = new;
+        if (resource == RLIMIT_NOFILE)
+            current_process()->fd_limit = new.rlim_cur;
+    }
     return 0;
 }
 
@@ -110,20 +114,44 @@ SYSCALL(getrlimit)
     return copy_to_user(a1, &limits[(int)a0], sizeof(struct linux_rlimit)) ? -EFAULT : 0;
 }
 
+/* The thread named by a sched_*affinity pid: 0 is the caller; any thread of the process may be
+ * named by its tid, as on Linux. */
+static struct thread *affinity_target(uint64_t pid)
+{
+    return pid == 0 ? current_thread() : (int)pid > 0 ? thread_find((int)pid) : NULL;
+}
+
+/* The mask is one 64-bit word (cpumask_size() for up to 64 CPUs). */
 SYSCALL(sched_getaffinity)
 {
-    uint64_t mask = 1;   /* one CPU until SMP */
     uint64_t len = a1;
-    if ((int)a0 < 0)
+    if (len * 8 < 64 || (len & 7))
         return -EINVAL;
-    if (a0 != 0 && (int)a0 != current_process()->pid)
+    struct thread *t = affinity_target(a0);
+    if (!t)
         return -ESRCH;
-    if (len < sizeof(mask) || (len & 7))
-        return -EINVAL;
+    uint64_t mask = t->affinity & CPUS_ONLINE_MASK;
     if (copy_to_user(a2, &mask, sizeof(mask)))
         return -EFAULT;
     return sizeof(mask);
 }
+
+/* A shorter mask is zero-extended, a longer one cut to our word; CPUs that are not online are
+ * dropped, and a mask left empty is EINVAL (Linux's __sched_setaffinity). */
+SYSCALL(sched_setaffinity)
+{
+    uint64_t mask = 0, len = a1 < sizeof(mask) ? a1 : sizeof(mask);
+    if (copy_from_user(&mask, a2, len))
+        return -EFAULT;
+    struct thread *t = affinity_target(a0);
+    if (!t)
+        return -ESRCH;
+    if (!(mask & CPUS_ONLINE_MASK))
+        return -EINVAL;
+    t->affinity = mask & CPUS_ONLINE_MASK;
+    return 0;
+}
+
 
 /* One CPU, one memory node. */
 SYSCALL(getcpu)

@@ -140,7 +140,7 @@ static int poll_once(struct linux_pollfd *fds, uint64_t nfds, struct poll_table 
 
 static int64_t do_poll(uint64_t ufds, uint64_t nfds, uint64_t deadline)
 {
-    if (nfds > MAX_FDS)
+    if (nfds > current_process()->fd_limit)   /* Linux: more than RLIMIT_NOFILE */
         return -EINVAL;
     struct poll_table pt;
     struct linux_pollfd *fds = kmalloc(nfds ? nfds * sizeof(*fds) : 1);
@@ -238,8 +238,8 @@ static int64_t do_select(int64_t n, uint64_t uin, uint64_t uout, uint64_t uex, u
     uint64_t user[3] = { uin, uout, uex };
     if (n < 0)
         return -EINVAL;
-    if (n > MAX_FDS)
-        n = MAX_FDS;
+    if (n > fd_table_end(current_process()))   /* Linux: clamped to the table's size */
+        n = fd_table_end(current_process());
     s.words = (n + 63) / 64;
     uint64_t *mem = kzalloc(6 * (s.words ? s.words : 1) * 8);
     if (!mem)

@@ -78,7 +78,7 @@ static int64_t unix_socket_call(int type, int flags, int protocol, uint64_t *ufd
     if (err) {
         for (int i = 0; i < n; i++) {
             if (fds[i] >= 0)
-                proc()->fds[fds[i]] = NULL;
+                fd_forget(proc(), fds[i]);
             if (f[i])
                 file_put(f[i]);
         }

@@ -55,6 +55,8 @@ static int64_t do_clone(const struct clone_request *r)
     t->ctx.tpidr_el0 = flags & CLONE_SETTLS ? r->tls : arch_current_tls();
     fpsimd_save(&t->ctx.fpsimd);
     t->sig.blocked = parent->sig.blocked;      /* pending signals and the alternate stack are not inherited */
+    t->affinity = parent->affinity;             /* as Linux's dup_task_struct */
+    t->tagged_addr = parent->tagged_addr;
     if (flags & CLONE_CHILD_CLEARTID)
         t->clear_child_tid = r->child_tid;
     uint32_t tid = (uint32_t)t->tid;
