@@ -2,6 +2,7 @@
  * and its PT_INTERP (ld-linux-aarch64.so.1) and start the interpreter; ld.so does the rest.
  * Segments become file-backed VMAs, so nothing is read until it is touched. */
 #include "kernel.h"
+#include "bootargs.h"
 #include "signal_arch.h"
 #include "exec.h"
 #include "process.h"
@@ -64,7 +65,7 @@ struct loaded {
 static uint64_t random_offset(unsigned bits)
 {
     uint64_t r = 0;
-    if (vfs_manifest()->noaslr)
+    if (boot_manifest()->noaslr)
         return 0;
     random_bytes(&r, sizeof(r));
     return (r & ((1UL << bits) - 1)) << PAGE_SHIFT;

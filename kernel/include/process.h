@@ -45,3 +45,6 @@ bool fd_cloexec(struct process *p, int fd);
 void fd_set_cloexec(struct process *p, int fd, bool on);
 /* One past the highest descriptor that may be open (for loops over the table). */
 int fd_table_end(struct process *p);
+/* The program ended (exit_group, its last thread, a fatal signal): report and power off
+ * (proc/exit.c; never returns). */
+__attribute__((noreturn)) void process_exit(int status);

@@ -2,53 +2,12 @@
  * masks, pending sets and alternate stacks; handlers run on a frame pushed onto the user stack
  * (or the alternate signal stack) and left again through rt_sigreturn. */
 #pragma once
+#include "linux_uapi.h"
 #include <stdint.h>
 #include <stdbool.h>
 
 struct process;
 struct trap_frame;
-
-#define NSIG        64
-#define SIGILL      4
-#define SIGTRAP     5
-#define SIGABRT     6
-#define SIGBUS      7
-#define SIGFPE      8
-#define SIGKILL     9
-#define SIGSEGV     11
-#define SIGPIPE     13
-#define SIGALRM     14
-#define SIGCHLD     17
-#define SIGSTOP     19
-#define SIGSYS      31
-#define SIGRTMIN    32          /* the kernel's: glibc keeps 32 and 33 for itself */
-
-#define SIG_DFL     0
-#define SIG_IGN     1
-
-#define SA_SIGINFO   0x00000004u
-#define SA_RESTORER  0x04000000u
-#define SA_ONSTACK   0x08000000u
-#define SA_RESTART   0x10000000u
-#define SA_NODEFER   0x40000000u
-#define SA_RESETHAND 0x80000000u
-
-/* si_code values */
-#define SI_USER     0
-#define SI_KERNEL   0x80
-#define SI_QUEUE    (-1)
-#define SI_TKILL    (-6)
-#define SEGV_MAPERR 1
-#define SEGV_ACCERR 2
-#define BUS_ADRALN  1
-#define BUS_ADRERR  2
-#define ILL_ILLOPC  1
-#define TRAP_BRKPT  1
-
-/* sigaltstack flags */
-#define SS_ONSTACK     1
-#define SS_DISABLE     2
-#define SS_AUTODISARM  (1u << 31)
 
 /* Linux's internal "restart this system call" results. A blocking call that a signal interrupts
  * returns one of these; on the way back to user space they become a restart (the svc runs

@@ -4,6 +4,7 @@
  * runs with interrupts masked on one CPU: nothing can change the word in between. Priority
  * inheritance operations are not implemented (ENOSYS). */
 #include "kernel.h"
+#include "linux_uapi.h"
 #include "futex.h"
 #include "syscall.h"
 #include "signal.h"
@@ -14,17 +15,6 @@
 #include "timer.h"
 #include "errno.h"
 
-#define FUTEX_WAIT           0
-#define FUTEX_WAKE           1
-#define FUTEX_REQUEUE        3
-#define FUTEX_CMP_REQUEUE    4
-#define FUTEX_WAKE_OP        5
-#define FUTEX_WAIT_BITSET    9
-#define FUTEX_WAKE_BITSET    10
-#define FUTEX_PRIVATE_FLAG   128
-#define FUTEX_CLOCK_REALTIME 256
-#define FUTEX_CMD_MASK       (~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME))
-#define NSEC                 1000000000UL
 
 struct futex_waiter {
     uint64_t uaddr;
@@ -102,9 +92,9 @@ static int deadline_from_user(uint64_t uts, bool absolute, bool realtime, uint64
         return 0;
     if (copy_from_user(&ts, uts, sizeof(ts)))
         return -EFAULT;
-    if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= (int64_t)NSEC)
+    if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= (int64_t)NSEC_PER_SEC)
         return -EINVAL;
-    uint64_t ns = (uint64_t)ts.sec * NSEC + (uint64_t)ts.nsec;
+    uint64_t ns = (uint64_t)ts.sec * NSEC_PER_SEC + (uint64_t)ts.nsec;
     if (!absolute) {
         *deadline = wait_deadline_after(ns);
     } else if (realtime) {

@@ -3,14 +3,12 @@
  * instead of hanging (Linux's exit_robust_list and handle_futex_death). The list lives in user
  * memory and may be corrupt: every read is checked, the walk is bounded, and a bad entry ends it. */
 #include "kernel.h"
+#include "linux_uapi.h"
 #include "futex.h"
 #include "thread.h"
 #include "uaccess.h"
 #include <stddef.h>
 
-#define FUTEX_WAITERS      0x80000000u
-#define FUTEX_OWNER_DIED   0x40000000u
-#define FUTEX_TID_MASK     0x3fffffffu
 #define ROBUST_LIST_LIMIT  2048           /* Linux's bound on entries walked */
 
 struct robust_list_head {

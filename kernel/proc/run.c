@@ -1,6 +1,7 @@
 /* Running the image's program: a process, its standard descriptors on the console, exec, and
  * the first drop to EL0. Everything after that happens in traps. */
 #include "kernel.h"
+#include "bootargs.h"
 #include "run.h"
 #include "process.h"
 #include "thread.h"
@@ -21,7 +22,7 @@ extern void enter_user(struct trap_frame *f) __attribute__((noreturn));
 
 static void open_console(struct process *p, int fd, int flags)
 {
-    struct file *f = file_new(FILE_CONSOLE, NULL, flags | O_LARGEFILE);
+    struct file *f = devfs_open_console(flags | O_LARGEFILE);
     if (f)
         f->priv = (void *)(uintptr_t)(fd == 2 ? CONSOLE_STDERR : CONSOLE_STDOUT);
     if (!f || fd_alloc(p, f, fd, false) != fd)

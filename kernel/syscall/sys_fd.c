@@ -1,4 +1,5 @@
-/* Descriptor syscalls: dup, dup3, fcntl (with its record locks: fs/filelock.c), flock, ioctl. */
+/* Descriptor syscalls: dup, dup3, fcntl (with its record locks: fs/filelock.c), flock, ioctl,
+ * close_range. */
 #include "kernel.h"
 #include "syscall.h"
 #include "process.h"
@@ -8,24 +9,6 @@
 #include "errno.h"
 #include "linux_abi.h"
 #include <string.h>
-
-#define F_DUPFD         0
-#define F_GETFD         1
-#define F_SETFD         2
-#define F_GETFL         3
-#define F_SETFL         4
-#define F_GETLK         5
-#define F_SETLK         6
-#define F_SETLKW        7
-#define F_OFD_GETLK     36
-#define F_OFD_SETLK     37
-#define F_OFD_SETLKW    38
-#define F_DUPFD_CLOEXEC 1030
-#define FD_CLOEXEC      1
-
-#define FIONBIO    0x5421
-#define FIONCLEX   0x5450
-#define FIOCLEX    0x5451
 
 static struct process *proc(void) { return current_process(); }
 
@@ -132,4 +115,23 @@ SYSCALL(ioctl)
     }
     }
     return file_ioctl(f, (uint32_t)a1, a2);   /* the file's own requests (termios, FIONREAD) */
+}
+
+SYSCALL(close_range)
+{
+    uint32_t first = (uint32_t)a0, last = (uint32_t)a1;
+    if (a2 & ~(uint64_t)(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC))
+        return -EINVAL;
+    if (first > last)
+        return -EINVAL;
+    struct process *p = proc();
+    for (uint64_t fd = first; fd <= last && fd < (uint64_t)fd_table_end(p); fd++) {
+        if (!fd_get(p, (int)fd))
+            continue;
+        if (a2 & CLOSE_RANGE_CLOEXEC)
+            fd_set_cloexec(p, (int)fd, true);
+        else
+            fd_close(p, (int)fd);
+    }
+    return 0;
 }

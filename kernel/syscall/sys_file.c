@@ -1,9 +1,11 @@
-/* File syscalls: open/close, read/write and their vector and positioned forms, lseek. */
+/* File syscalls: open/close, read/write and their vector and positioned forms, lseek, fadvise64,
+ * and memfd_create (an anonymous file opened in one call). */
 #include "kernel.h"
 #include "syscall.h"
 #include "syscall_path.h"
 #include "process.h"
 #include "file.h"
+#include "kfile.h"
 #include "vfs.h"
 #include "mm.h"
 #include "uaccess.h"
@@ -12,12 +14,6 @@
 #include <string.h>
 
 #define IO_CHUNK   65536
-#define UIO_MAXIOV 1024
-#define SEEK_SET 0
-#define SEEK_CUR 1
-#define SEEK_END 2
-#define SEEK_DATA 3
-#define SEEK_HOLE 4
 
 static struct process *proc(void) { return current_process(); }
 
@@ -47,7 +43,7 @@ SYSCALL(openat)
     if (!path)
         return err;
     flags |= O_LARGEFILE;   /* 64-bit Linux forces it; F_GETFL shows it */
-    if ((f = devfs_open(path, flags)))
+    if ((f = kfile_open(path, flags)))
         goto install;
     if ((flags & O_TMPFILE) == O_TMPFILE) {   /* an unnamed file "in" a directory */
         if ((flags & O_ACCMODE) == O_RDONLY) {
@@ -62,7 +58,7 @@ SYSCALL(openat)
         }
         if ((err = vfs_create_unnamed((uint32_t)a3 & ~proc()->umask, &v)))
             goto out;
-        f = file_new(FILE_VNODE, v, flags & ~O_TMPFILE);
+        f = file_open_vnode(v, flags & ~O_TMPFILE);
         goto install;
     }
     bool excl = (flags & O_CREAT) && (flags & O_EXCL);
@@ -96,7 +92,7 @@ SYSCALL(openat)
     /* Linux truncates even for O_RDONLY|O_TRUNC (open(2) calls it unspecified). */
     if ((flags & O_TRUNC) && !(flags & O_PATH) && vfs_type(v) == VNODE_FILE && (err = vfs_truncate(v, 0)))
         goto out;
-    f = file_new(FILE_VNODE, v, flags);
+    f = file_open_vnode(v, flags);
 install:
     if (!f) {
         err = -ENOMEM;
@@ -226,11 +222,6 @@ SYSCALL(pread64) { return positioned_io((int)a0, a1, a2, (int64_t)a3, false); }
 SYSCALL(pwrite64) { return positioned_io((int)a0, a1, a2, (int64_t)a3, true); }
 
 /* preadv2/pwritev2 flags (RWF_*). HIPRI, DSYNC and SYNC change nothing for a tree in memory. */
-#define RWF_HIPRI     0x01
-#define RWF_DSYNC     0x02
-#define RWF_SYNC      0x04
-#define RWF_NOWAIT    0x08
-#define RWF_APPEND    0x10
 #define RWF_SUPPORTED (RWF_HIPRI | RWF_DSYNC | RWF_SYNC | RWF_NOWAIT | RWF_APPEND)
 
 /* readv/writev and the positioned forms (offset >= 0; -1: the file position), in Linux's order:
@@ -346,4 +337,40 @@ SYSCALL(lseek)
     if (f->kind == FILE_VNODE && vfs_type(f->vnode) == VNODE_DIR)
         f->dir_cookie = f->offset;
     return f->offset;
+}
+
+SYSCALL(fadvise64)
+{
+    struct file *f = fd_get(proc(), (int)a0);
+    if (!f)
+        return -EBADF;
+    if (f->kind == FILE_PIPE)          /* only FIFOs refuse advice; sockets take it silently */
+        return -ESPIPE;
+    if ((int64_t)a2 < 0 || a3 > POSIX_FADV_NOREUSE)
+        return -EINVAL;
+    return 0;                          /* advice: everything is in memory or one read away */
+}
+
+/* An anonymous in-memory file: a vnode with no name, gone with its last descriptor. */
+SYSCALL(memfd_create)
+{
+    char name[MFD_NAME_MAX + 2];
+    if ((uint32_t)a1 & ~(MFD_CLOEXEC | MFD_ALLOW_SEALING))
+        return -EINVAL;
+    int64_t n = strncpy_from_user(name, a0, sizeof(name));
+    if (n < 0)
+        return n == -ENAMETOOLONG ? -EINVAL : n;
+    if (n > MFD_NAME_MAX)
+        return -EINVAL;
+    struct vnode *v;
+    int err = vfs_create_unnamed(0777, &v);
+    if (err)
+        return err;
+    struct file *f = file_open_vnode(v, O_RDWR | O_LARGEFILE);
+    if (!f)
+        return -ENOMEM;
+    int fd = fd_alloc(proc(), f, 0, (uint32_t)a1 & MFD_CLOEXEC);
+    if (fd < 0)
+        file_put(f);
+    return fd;
 }

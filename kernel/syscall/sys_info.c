@@ -1,9 +1,10 @@
-/* Identity and system-information syscalls. There is one process, running as root. */
+/* What the system is and what the process used: uname, sysinfo, getrandom, resource limits and
+ * usage (rlimits, getrusage, times), CPU placement (one CPU, one memory node). */
 #include "kernel.h"
 #include "idle.h"
-#include "timer.h"
 #include "syscall.h"
 #include "process.h"
+#include "vm.h"
 #include "thread.h"
 #include "mm.h"
 #include "timer.h"
@@ -12,20 +13,6 @@
 #include "errno.h"
 #include "linux_abi.h"
 #include <string.h>
-
-SYSCALL(getpid) { return current_process()->pid; }
-SYSCALL(getppid) { return 0; }
-SYSCALL(getuid) { return 0; }
-SYSCALL(geteuid) { return 0; }
-SYSCALL(getgid) { return 0; }
-SYSCALL(getegid) { return 0; }
-
-SYSCALL(umask)
-{
-    uint32_t old = current_process()->umask;
-    current_process()->umask = a0 & 0777;
-    return old;
-}
 
 static void str_copy(char *dst, const char *src) { memcpy(dst, src, strlen(src) + 1); }
 
@@ -41,10 +28,6 @@ SYSCALL(uname)
     str_copy(u.domainname, "(none)");
     return copy_to_user(a0, &u, sizeof(u)) ? -EFAULT : 0;
 }
-
-#define GRND_NONBLOCK 1
-#define GRND_RANDOM   2
-#define GRND_INSECURE 4
 
 SYSCALL(getrandom)
 {
@@ -77,11 +60,6 @@ SYSCALL(sysinfo)
     si.mem_unit = 1;
     return copy_to_user(a0, &si, sizeof(si)) ? -EFAULT : 0;
 }
-
-#define RLIMIT_STACK  3
-#define RLIMIT_NOFILE 7
-#define RLIMIT_AS     9
-#define RLIM_NLIMITS  16
 
 /* Linux's defaults for a root process; resources not listed are unlimited (set at boot). */
 static struct linux_rlimit limits[RLIM_NLIMITS] = {
@@ -193,4 +171,22 @@ SYSCALL(times)
     if (a0 && copy_to_user(a0, tms, sizeof(tms)))
         return -EFAULT;
     return (int64_t)(now / (1000000000UL / TICK_HZ));
+}
+
+/* All CPU time since boot is the program's (one process, one CPU); it is reported as user time
+ * because the kernel does not yet account its own share separately. */
+SYSCALL(getrusage)
+{
+    struct linux_rusage ru;
+    int who = (int)a0;
+    if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN && who != RUSAGE_THREAD)
+        return -EINVAL;
+    memset(&ru, 0, sizeof(ru));
+    if (who != RUSAGE_CHILDREN) {
+        uint64_t us = counter_to_ns(counter_now()) / 1000;
+        ru.utime_sec = us / 1000000;
+        ru.utime_usec = us % 1000000;
+        ru.maxrss = (int64_t)(current_process()->vm->pages * PAGE_SIZE / 1024);
+    }
+    return copy_to_user(a1, &ru, sizeof(ru)) ? -EFAULT : 0;
 }

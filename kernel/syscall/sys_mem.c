@@ -90,10 +90,6 @@ anonymous:
     return (int64_t)addr;
 }
 
-#define MS_ASYNC      1
-#define MS_INVALIDATE 2
-#define MS_SYNC       4
-
 /* Shared file mappings use the file's own pages, so there is never anything to write back;
  * the checks are Linux's (ENOMEM when part of the range is not mapped). */
 SYSCALL(msync)
@@ -128,17 +124,6 @@ SYSCALL(mprotect)
         return -EINVAL;
     return vm_protect(vm(), user_untag(a0), a1, (int)a2);
 }
-
-#define MADV_NORMAL     0
-#define MADV_RANDOM     1
-#define MADV_SEQUENTIAL 2
-#define MADV_WILLNEED   3
-#define MADV_DONTNEED   4
-#define MADV_FREE       8
-#define MADV_HUGEPAGE   14
-#define MADV_NOHUGEPAGE 15
-#define MADV_DONTDUMP   16
-#define MADV_DODUMP     17
 
 /* Hints change nothing here; DONTNEED/FREE really drop the pages (they refault as zero or file
  * contents, which is what Linux guarantees for private mappings). */

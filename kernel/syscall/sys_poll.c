@@ -1,6 +1,7 @@
 /* Waiting on many descriptors: ppoll, pselect6 and epoll_create1/ctl/pwait/pwait2. Argument
  * checks follow Linux's order so errno values match; the waiting itself is wait_until. */
 #include "kernel.h"
+#include "timer.h"
 #include "signal.h"
 #include "thread.h"
 #include "syscall.h"
@@ -13,11 +14,9 @@
 #include "linux_abi.h"
 #include <string.h>
 
-#define NSEC 1000000000UL
 #define POLLIN_SET  (POLLRDNORM | POLLRDBAND | POLLIN | POLLHUP | POLLERR)
 #define POLLOUT_SET (POLLWRBAND | POLLWRNORM | POLLOUT | POLLERR)
 #define POLLEX_SET  POLLPRI
-#define EPOLL_CLOEXEC O_CLOEXEC
 #define EP_MAX_EVENTS (0x7fffffff / 16)
 
 static struct process *proc(void) { return current_process(); }
@@ -33,10 +32,10 @@ static int timeout_from_user(uint64_t uts, uint64_t *deadline, bool *zero)
     }
     if (copy_from_user(&ts, uts, sizeof(ts)))
         return -EFAULT;
-    if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (int64_t)NSEC)
+    if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (int64_t)NSEC_PER_SEC)
         return -EINVAL;
     *zero = !ts.tv_sec && !ts.tv_nsec;
-    *deadline = wait_deadline_after((uint64_t)ts.tv_sec * NSEC + (uint64_t)ts.tv_nsec);
+    *deadline = wait_deadline_after((uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec);
     return 0;
 }
 
@@ -47,7 +46,7 @@ static void timeout_to_user(uint64_t uts, uint64_t deadline, bool zero)
     if (!uts || zero || deadline == WAIT_FOREVER)
         return;
     uint64_t now = wait_now_ns(), left = deadline > now ? deadline - now : 0;
-    struct linux_timespec ts = { (int64_t)(left / NSEC), (int64_t)(left % NSEC) };
+    struct linux_timespec ts = { (int64_t)(left / NSEC_PER_SEC), (int64_t)(left % NSEC_PER_SEC) };
     copy_to_user(uts, &ts, sizeof(ts));
 }
 

@@ -1,6 +1,7 @@
 /* The signal system calls, with Linux's argument checks in Linux's order. There is one process,
  * so kill and friends reach only it and its threads: any other target is ESRCH. */
 #include "kernel.h"
+#include "linux_uapi.h"
 #include "syscall.h"
 #include "signal.h"
 #include "signal_arch.h"
@@ -11,10 +12,6 @@
 #include "wait.h"
 #include "errno.h"
 #include <string.h>
-
-#define SIG_BLOCK   0
-#define SIG_UNBLOCK 1
-#define SIG_SETMASK 2
 
 /* Linux's MINSIGSTKSZ for arm64 (uapi): what sigaltstack insists on. */
 #define ALTSTACK_MIN 5120

@@ -38,7 +38,7 @@ static const char *exception_class(uint64_t ec)
 
 static const char *const kind_names[] = { "synchronous", "IRQ", "FIQ", "SError" };
 
-void trap_dump(struct trap_frame *f, uint64_t kind, uint64_t from)
+static void trap_dump(struct trap_frame *f, uint64_t kind, uint64_t from)
 {
     uint64_t esr = read_sysreg(esr_el1), far = read_sysreg(far_el1);
     kprintf("kernel: unexpected %s exception from %s: %s\n", kind_names[kind & 3],

@@ -1,6 +1,8 @@
-/* User memory is reached through the kernel's direct map of the physical page behind each user
- * page, after the VMA checks and demand paging in vm_user_page. The MMU never sees a kernel access
- * to a user address, so permission faults in the kernel cannot happen. */
+/* User-memory access (interface: include/uaccess.h), the memory primitive exec, the syscalls,
+ * the network, the file layer and the arch signal code all use. User memory is reached through
+ * the kernel's direct map of the physical page behind each user page, after the VMA checks and
+ * demand paging in vm_user_page. The MMU never sees a kernel access to a user address, so
+ * permission faults in the kernel cannot happen. */
 #include "kernel.h"
 #include "uaccess.h"
 #include "process.h"
