@@ -12,6 +12,7 @@ struct irq_slot {
 
 static const struct irq_controller *controller;
 static struct irq_slot slots[MAX_INTID];
+static struct irq_slot lpi_slots[IRQ_MAX_LPIS];
 static uint64_t handled;
 
 void irq_set_controller(const struct irq_controller *c) { controller = c; }
@@ -27,14 +28,39 @@ void irq_register(uint32_t intid, irq_handler_t handler, void *arg)
     controller->enable(intid);
 }
 
+/* The slot of an SGI, PPI, SPI or LPI; NULL for the special INTIDs (1020..1023) and for LPIs
+ * beyond the ones we hand out. */
+static struct irq_slot *slot_of(uint32_t intid)
+{
+    if (intid < MAX_INTID)
+        return &slots[intid];
+    if (intid >= IRQ_LPI_BASE && intid - IRQ_LPI_BASE < IRQ_MAX_LPIS)
+        return &lpi_slots[intid - IRQ_LPI_BASE];
+    return NULL;
+}
+
+void irq_register_msi(uint32_t intid, irq_handler_t handler, void *arg)
+{
+    struct irq_slot *s = slot_of(intid);
+    if (!controller)
+        panic("irq: no interrupt controller while registering MSI INTID %u", intid);
+    if (!s)
+        panic("irq: MSI INTID %u out of range", intid);
+    s->handler = handler;
+    s->arg = arg;
+    if (intid < MAX_INTID)
+        (controller->enable_edge ? controller->enable_edge : controller->enable)(intid);
+}
+
 void irq_handle(void)
 {
     uint32_t intid = controller->acknowledge();
-    if (intid >= MAX_INTID)
+    if (intid >= 1020 && intid < 1024)
         return; /* spurious */
+    struct irq_slot *s = slot_of(intid);
     handled++;
-    if (slots[intid].handler)
-        slots[intid].handler(slots[intid].arg);
+    if (s && s->handler)
+        s->handler(s->arg);
     else
         kprintf("irq: unexpected INTID %u\n", intid);
     controller->end_of_interrupt(intid);
