@@ -1,0 +1,64 @@
+"""Interrupt delivery of the virtio-pci devices on both GICs, under TCG with the Raspberry Pi 4's
+CPU (-cpu cortex-a72): MSI-X through the GICv3 ITS (QEMU virt's default) and through the GICv2m
+frame (gic-version=2), and the INTx fallback when there is no MSI controller (`its=off`) or the
+kernel is told not to use it (`msi=off`: QEMU's GICv2 board always has its v2m frame).
+
+Each boot reads a file from the image through virtio-blk (checked against zlib.crc32 of the
+host's bytes) and gets a DHCP lease from slirp through virtio-net, so both devices are shown to
+work under the delivery they report. One vector per virtqueue plus one for configuration
+changes: virtio-blk uses one queue, virtio-net two (receive, transmit)."""
+
+from __future__ import annotations
+
+import os
+import re
+import zlib
+
+import pytest
+
+from test_run import programs, run, target_root  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.boot
+
+QUEUES = {"virtio-blk": 1, "virtio-net": 2}
+
+
+def boot_and_read(programs, tmp_path, gic: str, *extra: str):
+    data = os.urandom(1024 * 1024 + 17)
+    (tmp_path / "blob").write_bytes(data)
+    r = run(programs["probe"], "read", "/data/blob",
+            options=("--verbose", "--cpu", "cortex-a72", "--gic", gic, "--net", "user", "--net-backend", "slirp",
+                     "--file", f"{tmp_path / 'blob'}:/data/blob", *extra))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == f"size={len(data)} crc={zlib.crc32(data):08x} st_size={len(data)} regular=1\n"
+    assert re.search(r"^en1: DHCP lease in \d+ ms$", r.stderr, re.M), r.stderr
+    return r.stderr
+
+
+def deliveries(console: str) -> dict[str, str]:
+    """The one delivery line per device: {"virtio-blk": "msi-x (its), 2 vectors", ...}."""
+    found = {}
+    for m in re.finditer(r"^(virtio-\w+): [0-9a-f]{2}:[0-9a-f]{2}\.[0-7] (intx|msi-x \(\w+\), \d+ vectors)$",
+                         console, re.M):
+        assert m.group(1) not in found, f"two delivery lines for {m.group(1)}:\n{console}"
+        found[m.group(1)] = m.group(2)
+    return found
+
+
+@pytest.mark.parametrize("gic, controller", [("3", "its"), ("2", "v2m")])
+def test_virtio_devices_use_msix_with_one_vector_per_queue_plus_config(programs, target_root, tmp_path,
+                                                                      gic, controller):
+    console = boot_and_read(programs, tmp_path, gic)
+    assert deliveries(console) == {dev: f"msi-x ({controller}), {q + 1} vectors" for dev, q in QUEUES.items()}
+
+
+def test_without_an_its_the_devices_fall_back_to_intx(programs, target_root, tmp_path):
+    console = boot_and_read(programs, tmp_path, "3", "--machine-opt", "its=off")
+    assert "its:" not in console
+    assert deliveries(console) == {dev: "intx" for dev in QUEUES}
+
+
+def test_msi_off_puts_the_devices_on_intx_despite_the_v2m_frame(programs, target_root, tmp_path):
+    console = boot_and_read(programs, tmp_path, "2", "--append", "msi=off")
+    assert re.search(r"^gicv2m: frame 0x[0-9a-f]+, SPIs \d+\.\.\d+$", console, re.M), console
+    assert deliveries(console) == {dev: "intx" for dev in QUEUES}
