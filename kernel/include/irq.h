@@ -28,3 +28,5 @@ void irq_register_msi(uint32_t intid, irq_handler_t handler, void *arg);
 void irq_handle(void);
 /* Interrupts handled since boot (spurious ones not counted), for the memstats report. */
 uint64_t irq_handled_count(void);
+/* Print how often each INTID fired, on one line starting with prefix (profile report). */
+void irq_print_counts(const char *prefix);

@@ -3,6 +3,7 @@
  * is where to look. Time inside a blocking call includes its sleep: epoll_pwait's share says how
  * long the program waited, the busy/idle line of memstats says how much of that the CPU idled. */
 #include "kernel.h"
+#include "irq.h"
 #include "profile.h"
 #include "syscall.h"
 #include "timer.h"
@@ -81,4 +82,5 @@ void profile_report(void)
         if (events[e].calls)
             kprintf("profile: %lu %s, %lu us (%lu us each)\n", events[e].calls, event_names[e],
                     us(events[e].counts), us(events[e].counts) / events[e].calls);
+    irq_print_counts("profile:");
 }

@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""Device interrupts per web request, by interrupt delivery, side by side under TCG.
+
+websrv-static runs in our kernel with `--kopt profile` (whose report counts interrupts by INTID)
+and exits after its last request; each delivery mode boots twice, serving 1 and 1 + N requests
+(one HTTP/1.0 GET per TCP connection, sequential), and the difference divided by N is the cost
+per request, with boot (program load, DHCP) cancelled out. PPIs (INTIDs 16..31: the timer) are
+not device interrupts and are reported apart. Under INTx each device interrupt also costs one
+ISR register read (an MMIO exit under KVM); under MSI-X none.
+
+  .venv/bin/python bench/interrupts_per_request.py [--requests 300] [--runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WEBSRV = ROOT / "build" / "examples" / "websrv" / "websrv-static"
+MODES = [  # (label, extra `unibuild run` options)
+    ("gic 3, msi-x (its)", ["--gic", "3"]),
+    ("gic 3, intx (its=off)", ["--gic", "3", "--machine-opt", "its=off"]),
+    ("gic 2, msi-x (v2m)", ["--gic", "2"]),
+    ("gic 2, intx (msi=off)", ["--gic", "2", "--append", "msi=off"]),
+]
+_COUNTS = re.compile(r"^profile: interrupts by INTID:(.*)$", re.MULTILINE)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(extra: list[str], requests: int) -> tuple[int, int]:
+    """(device interrupts, timer interrupts) of one boot that answers `requests` GETs."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "unibuild", "run", "--accel", "tcg", "--cpu", "cortex-a72",
+           "--kopt", "profile", "--timeout", "300", "-p", f"{port}:8080", *extra,
+           str(WEBSRV), "8080", str(requests)]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    served, deadline = 0, time.monotonic() + 60
+    while served < requests:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as r:
+                r.read()
+            served += 1
+        except OSError:
+            if served or time.monotonic() > deadline or proc.poll() is not None:
+                proc.kill()
+                raise RuntimeError(f"websrv did not answer ({' '.join(extra)})")
+            time.sleep(0.2)
+    _, err = proc.communicate(timeout=60)
+    m = _COUNTS.search(err)
+    if not m:
+        raise RuntimeError(f"no interrupt counts in the profile report:\n{err}")
+    device = timer = 0
+    for part in m.group(1).split(","):
+        intid, count = part.split(" x")
+        if 16 <= int(intid) < 32:
+            timer += int(count)
+        else:
+            device += int(count)
+    return device, timer
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--requests", type=int, default=300)
+    ap.add_argument("--runs", type=int, default=3)
+    args = ap.parse_args()
+    print(f"device interrupts per request ({args.requests} requests, {args.runs} runs): min / median / max")
+    for label, extra in MODES:
+        per = []
+        for _ in range(args.runs):
+            base, _ = serve(extra, 1)
+            more, _ = serve(extra, 1 + args.requests)
+            per.append((more - base) / args.requests)
+        print(f"  {label:24} {min(per):6.2f} {statistics.median(per):6.2f} {max(per):6.2f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
