@@ -1,7 +1,7 @@
 /* MSI-X (pci_msix.h). The capability's message control word enables MSI-X and masks the whole
  * function; each 16-byte table entry is message address (low, high), message data and vector
  * control (bit 0 masks the one vector). The device id an MSI controller sees is the function's
- * requester id, bus << 8 | device << 3 | function (the virt board maps it 1:1 in msi-map). */
+ * requester id, bus << 8 | device << 3 | function, as the host bridge maps it (msi-map). */
 #include "kernel.h"
 #include "pci.h"
 #include "pci_msix.h"
@@ -19,7 +19,6 @@
 #define MSIX_ENTRY_CTRL        3
 #define MSIX_ENTRY_MASKED      1u
 
-static uint32_t requester_id(const struct pci_device *dev) { return dev->bus << 8 | dev->dev << 3 | dev->fn; }
 
 bool pci_msix_begin(struct pci_device *dev, struct pci_msix *m)
 {
@@ -27,6 +26,12 @@ bool pci_msix_begin(struct pci_device *dev, struct pci_msix *m)
     uint8_t cap = pci_find_capability(dev, PCI_CAP_ID_MSIX, 0);
     if (!cap || !msi_controller_name())
         return false;
+    uint32_t rid = dev->bus << 8 | dev->dev << 3 | dev->fn, device_id = rid;
+    if (dev->host->msi_device_id && !dev->host->msi_device_id(dev->host, rid, &device_id)) {
+        kprintf("pci: %s: the host bridge maps no MSI device id for requester %#x; using INTx\n",
+                pci_name(dev, name), rid);
+        return false;
+    }
     uint16_t control = pci_read16(dev, cap + MSIX_CONTROL);
     uint32_t where = pci_read32(dev, cap + MSIX_TABLE);
     unsigned bir = where & 7, size = (control & 0x7ff) + 1;
@@ -39,6 +44,7 @@ bool pci_msix_begin(struct pci_device *dev, struct pci_msix *m)
         return false;
     }
     m->dev = dev;
+    m->device_id = device_id;
     m->cap = cap;
     m->table_size = size;
     m->table = pci_map_bar(dev, bir, offset, len);
@@ -56,7 +62,7 @@ bool pci_msix_set_vector(struct pci_msix *m, unsigned entry, irq_handler_t handl
         kprintf("pci: %s: MSI-X table has %u entries, entry %u wanted\n", pci_name(m->dev, name), m->table_size, entry);
         return false;
     }
-    if (!msi_alloc_vector(requester_id(m->dev), handler, arg, &msg))
+    if (!msi_alloc_vector(m->device_id, handler, arg, &msg))
         return false;
     volatile uint32_t *e = m->table + entry * 4;
     e[MSIX_ENTRY_ADDR_LO] = (uint32_t)msg.address;

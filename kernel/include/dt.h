@@ -15,3 +15,5 @@ const char *dt_string(int node, const char *prop);
 bool dt_u32(int node, const char *prop, uint32_t *out);
 const char *dt_node_name(int node);
 int dt_path_offset(const char *path);
+/* PCI requester id (bus << 8 | dev << 3 | fn) to MSI controller id through the node's msi-map. */
+bool dt_msi_map(int node, uint32_t rid, uint32_t *out);

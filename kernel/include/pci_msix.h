@@ -10,6 +10,7 @@ struct pci_device;
 
 struct pci_msix {
     struct pci_device *dev;
+    uint32_t device_id;                /* what the MSI controller sees (the ITS's DeviceID) */
     uint8_t cap;                       /* configuration-space offset of the capability */
     uint16_t table_size;               /* entries */
     volatile uint32_t *table;
