@@ -16,6 +16,7 @@ import zlib
 
 import pytest
 
+from test_boot_virtio_blk import boot, checksums, drive, expected, kernel_image, make_disk  # noqa: F401
 from test_run import programs, run, target_root  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.boot
@@ -62,3 +63,29 @@ def test_msi_off_puts_the_devices_on_intx_despite_the_v2m_frame(programs, target
     console = boot_and_read(programs, tmp_path, "2", "--append", "msi=off")
     assert re.search(r"^gicv2m: frame 0x[0-9a-f]+, SPIs \d+\.\.\d+$", console, re.M), console
     assert deliveries(console) == {dev: "intx" for dev in QUEUES}
+
+
+def test_a_device_with_too_few_msix_vectors_falls_back_to_intx_and_works(kernel_image, tmp_path):
+    """vectors=1: the table has room for the configuration vector only, not the queue's, so the
+    half-made MSI-X setup is undone and the disk runs on INTx."""
+    data = make_disk(tmp_path / "disk.img", 1024 * 1024, seed=6)
+    console = boot(kernel_image, *drive(tmp_path / "disk.img", "d0"),
+                   "-device", "virtio-blk-pci,drive=d0,disable-legacy=on,vectors=1", gic="3", cpu="cortex-a72")
+    assert re.search(r"^virtio-blk: 00:0\d\.0 intx$", console, re.M), console
+    assert checksums(console, "vda") == expected(data, len(data))
+
+
+@pytest.mark.parametrize("gic, controller", [("3", "its"), ("2", "v2m")])
+def test_each_disk_behind_a_root_port_gets_its_own_vectors(kernel_image, tmp_path, gic, controller):
+    """Functions on a secondary bus: the ITS sees DeviceID 0x100 and up (bus 1), not 0."""
+    first = make_disk(tmp_path / "a.img", 1024 * 1024, seed=7)
+    make_disk(tmp_path / "b.img", 512 * 1024, seed=8)
+    console = boot(kernel_image, *drive(tmp_path / "a.img", "d0"), *drive(tmp_path / "b.img", "d1"),
+                   "-device", "pcie-root-port,id=rp0,chassis=1",
+                   "-device", "virtio-blk-pci,drive=d0,bus=rp0,disable-legacy=on",
+                   "-device", "virtio-blk-pci,drive=d1,disable-legacy=on", gic=gic, cpu="cortex-a72")
+    lines = re.findall(r"^virtio-blk: ([0-9a-f:.]+) (msi-x \(\w+\), \d+ vectors|intx)$", console, re.M)
+    found = dict(lines)
+    assert len(lines) == 2 and "01:00.0" in found, console
+    assert set(found.values()) == {f"msi-x ({controller}), 2 vectors"}, console
+    assert checksums(console, "vda") == expected(first, len(first))
