@@ -189,7 +189,8 @@ static bool init_redistributor(void)
     }
     w64(rd, GICR_PENDBASER, pending | (not_coherent ? RD_INNER_NC : RD_INNER_WB | SHARE_INNER) | GICR_PENDBASER_PTZ);
     lpi_config = phys_to_virt(config);
-    clean_for_gic(lpi_config, config_bytes);
+    clean_for_gic(lpi_config, config_bytes);          /* zeroed before we knew: clean them now */
+    clean_for_gic(phys_to_virt(pending), pending_bytes);
     dsb(sy);
     w32(rd, GICR_CTLR, r32(rd, GICR_CTLR) | GICR_CTLR_ENABLE_LPIS);
     dsb(sy);
