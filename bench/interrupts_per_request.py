@@ -5,8 +5,9 @@ websrv-static runs in our kernel with `--kopt profile` (whose report counts inte
 and exits after its last request; each delivery mode boots twice, serving 1 and 1 + N requests
 (one HTTP/1.0 GET per TCP connection, sequential), and the difference divided by N is the cost
 per request, with boot (program load, DHCP) cancelled out. PPIs (INTIDs 16..31: the timer) are
-not device interrupts and are reported apart. Under INTx each device interrupt also costs one
-ISR register read (an MMIO exit under KVM); under MSI-X none.
+not device interrupts and are left out. Also per request: virtio doorbell writes and ISR reads,
+the transport's register accesses (each an MMIO exit under KVM): under INTx every device
+interrupt costs an ISR read, under MSI-X none.
 
   .venv/bin/python bench/interrupts_per_request.py [--requests 300] [--runs 3]
 """
@@ -32,6 +33,8 @@ MODES = [  # (label, extra `unibuild run` options)
     ("gic 2, intx (msi=off)", ["--gic", "2", "--append", "msi=off"]),
 ]
 _COUNTS = re.compile(r"^profile: interrupts by INTID:(.*)$", re.MULTILINE)
+_DOORBELLS = re.compile(r"^profile: (\d+) virtio doorbell writes", re.MULTILINE)
+_ISR_READS = re.compile(r"^profile: (\d+) virtio ISR reads", re.MULTILINE)
 
 
 def free_port() -> int:
@@ -40,9 +43,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(extra: list[str], requests: int) -> tuple[int, float]:
-    """(device interrupts, seconds from the first answer to the last) of one boot that answers
-    `requests` GETs."""
+def serve(extra: list[str], requests: int) -> tuple[tuple[int, int, int], float]:
+    """((device interrupts, doorbell writes, ISR reads), seconds from the first answer to the
+    last) of one boot that answers `requests` GETs."""
     port = free_port()
     cmd = [sys.executable, "-m", "unibuild", "run", "--accel", "tcg", "--cpu", "cortex-a72",
            "--kopt", "profile", "--timeout", "300", "-p", f"{port}:8080", *extra,
@@ -69,7 +72,8 @@ def serve(extra: list[str], requests: int) -> tuple[int, float]:
         intid, count = part.split(" x")
         if not 16 <= int(intid) < 32:
             device += int(count)
-    return device, time.monotonic() - first
+    count = lambda pattern: int(m.group(1)) if (m := pattern.search(err)) else 0  # noqa: E731
+    return (device, count(_DOORBELLS), count(_ISR_READS)), time.monotonic() - first
 
 
 def main() -> None:
@@ -78,16 +82,18 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     args = ap.parse_args()
     print(f"per web request ({args.requests} requests, {args.runs} runs), min / median / max:")
-    print(f"  {'':24} {'device interrupts':>20}   {'ms per request':>20}")
+    columns = ["device interrupts", "doorbell writes", "ISR reads", "ms per request"]
+    print(f"  {'':24}" + "".join(f"{c:>23}" for c in columns))
     for label, extra in MODES:
-        per, ms = [], []
+        rows = [[] for _ in columns]
         for _ in range(args.runs):
             base, _ = serve(extra, 1)
             more, took = serve(extra, 1 + args.requests)
-            per.append((more - base) / args.requests)
-            ms.append(took * 1000 / args.requests)
-        print(f"  {label:24} {min(per):6.2f} {statistics.median(per):6.2f} {max(per):6.2f}"
-              f"   {min(ms):6.2f} {statistics.median(ms):6.2f} {max(ms):6.2f}", flush=True)
+            for i in range(3):
+                rows[i].append((more[i] - base[i]) / args.requests)
+            rows[3].append(took * 1000 / args.requests)
+        print(f"  {label:24}" + "".join(f"   {min(r):6.2f} {statistics.median(r):6.2f} {max(r):6.2f}"
+                                        for r in rows), flush=True)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@
 #include "pci_msix.h"
 #include "msi.h"
 #include "timer.h"
+#include "profile.h"
 #include "mm.h"
 
 #define VIRTIO_PCI_VENDOR          0x1af4
@@ -133,7 +134,10 @@ static uint16_t vp_queue_max_size(struct virtio_device *vdev, uint16_t index)
 static void vp_notify(struct virtqueue *vq)
 {
     struct virtio_pci *vp = vp_of(vq->transport);
+    uint64_t start = profile_enabled ? counter_now() : 0;
     *vp->doorbell[vq->index] = vq->index;
+    if (profile_enabled)
+        profile_event(PROFILE_VIRTIO_NOTIFY, counter_now() - start);
 }
 
 static void vp_queue_interrupt(void *arg) { virtqueue_process_used(arg); }
@@ -199,7 +203,10 @@ static uint32_t vp_config_read(struct virtio_device *vdev, uint32_t off, int wid
 static void vp_interrupt(void *arg)
 {
     struct virtio_pci *vp = arg;
+    uint64_t start = profile_enabled ? counter_now() : 0;
     uint8_t isr = *vp->isr;
+    if (profile_enabled)
+        profile_event(PROFILE_VIRTIO_ISR_READ, counter_now() - start);
     if (isr & 1)
         virtio_queues_interrupt(&vp->vdev);
     if ((isr & 2) && vp->vdev.config_changed)

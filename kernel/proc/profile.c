@@ -21,6 +21,8 @@ static const char *const event_names[PROFILE_EVENTS] = {
     [PROFILE_IRQ] = "interrupts",
     [PROFILE_NET_POLL] = "network polls after an interrupt in user mode",
     [PROFILE_PAGE_FAULT] = "page faults",
+    [PROFILE_VIRTIO_NOTIFY] = "virtio doorbell writes",
+    [PROFILE_VIRTIO_ISR_READ] = "virtio ISR reads (INTx)",
 };
 
 bool trace_enabled;
