@@ -61,6 +61,8 @@ void bootargs_parse(void)
             bootargs.selftest_fault = true;
         else if (len == 12 && !strncmp(w, "nettest=echo", 12))
             bootargs.nettest_echo = true;
+        else if (len == 7 && !strncmp(w, "msi=off", 7))
+            bootargs.msi_off = true;
         else
             kprintf("bootargs: ignoring unknown argument '%.*s'\n", (int)len, w);
     }

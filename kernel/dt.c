@@ -160,3 +160,32 @@ bool dt_irq(int node, int idx, uint32_t *intid)
         return false;
     return true;
 }
+
+/* The pci-msi binding: "msi-map" entries <rid-base msi-controller msi-base length> translate
+ * (rid & msi-map-mask) into the id the MSI controller sees (the ITS's DeviceID). No msi-map: the
+ * id is the requester id itself. False when a map exists but does not cover rid (the function
+ * cannot signal MSIs) or is malformed. */
+bool dt_msi_map(int node, uint32_t rid, uint32_t *out)
+{
+    int len;
+    const fdt32_t *map = fdt_getprop(blob, node, "msi-map", &len);
+    if (!map) {
+        *out = rid;
+        return true;
+    }
+    uint32_t mask = 0xffffffff;
+    if (fdt_getprop(blob, node, "msi-map-mask", NULL) && !dt_u32(node, "msi-map-mask", &mask))
+        return false;
+    if (len <= 0 || len % 16)
+        return false;
+    uint32_t id = rid & mask;
+    for (int i = 0; i < len / 4; i += 4) {
+        uint32_t base = fdt32_to_cpu(map[i]), out_base = fdt32_to_cpu(map[i + 2]);
+        uint32_t count = fdt32_to_cpu(map[i + 3]);
+        if (id >= base && id - base < count) {
+            *out = out_base + (id - base);
+            return true;
+        }
+    }
+    return false;
+}

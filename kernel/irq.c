@@ -8,10 +8,12 @@
 struct irq_slot {
     irq_handler_t handler;
     void *arg;
+    uint64_t count;                /* times handled, for the profile report */
 };
 
 static const struct irq_controller *controller;
 static struct irq_slot slots[MAX_INTID];
+static struct irq_slot lpi_slots[IRQ_MAX_LPIS];
 static uint64_t handled;
 
 void irq_set_controller(const struct irq_controller *c) { controller = c; }
@@ -27,17 +29,62 @@ void irq_register(uint32_t intid, irq_handler_t handler, void *arg)
     controller->enable(intid);
 }
 
+/* The slot of an SGI, PPI, SPI or LPI; NULL for the special INTIDs (1020..1023) and for LPIs
+ * beyond the ones we hand out. */
+static struct irq_slot *slot_of(uint32_t intid)
+{
+    if (intid < MAX_INTID)
+        return &slots[intid];
+    if (intid >= IRQ_LPI_BASE && intid - IRQ_LPI_BASE < IRQ_MAX_LPIS)
+        return &lpi_slots[intid - IRQ_LPI_BASE];
+    return NULL;
+}
+
+void irq_register_msi(uint32_t intid, irq_handler_t handler, void *arg)
+{
+    struct irq_slot *s = slot_of(intid);
+    if (!controller)
+        panic("irq: no interrupt controller while registering MSI INTID %u", intid);
+    if (!s)
+        panic("irq: MSI INTID %u out of range", intid);
+    s->handler = handler;
+    s->arg = arg;
+    if (intid < MAX_INTID)
+        (controller->enable_edge ? controller->enable_edge : controller->enable)(intid);
+}
+
 void irq_handle(void)
 {
     uint32_t intid = controller->acknowledge();
-    if (intid >= MAX_INTID)
+    if (intid >= 1020 && intid < 1024)
         return; /* spurious */
+    struct irq_slot *s = slot_of(intid);
     handled++;
-    if (slots[intid].handler)
-        slots[intid].handler(slots[intid].arg);
+    if (s)
+        s->count++;
+    if (s && s->handler)
+        s->handler(s->arg);
     else
         kprintf("irq: unexpected INTID %u\n", intid);
     controller->end_of_interrupt(intid);
 }
 
 uint64_t irq_handled_count(void) { return handled; }
+
+/* One console line: "PREFIX interrupts by INTID: 27 x512, 8192 x3, ...", the INTIDs that fired.
+ * Separates the timer (a PPI) from device interrupts, and one device's vectors from another's. */
+void irq_print_counts(const char *prefix)
+{
+    char line[256];
+    int n = snprintf(line, sizeof(line), "%s interrupts by INTID:", prefix);
+    bool first = true;
+    for (uint32_t i = 0; i < MAX_INTID + IRQ_MAX_LPIS && n < (int)sizeof(line); i++) {
+        uint32_t intid = i < MAX_INTID ? i : IRQ_LPI_BASE + (i - MAX_INTID);
+        struct irq_slot *s = slot_of(intid);
+        if (s->count) {
+            n += snprintf(line + n, sizeof(line) - n, "%s %u x%lu", first ? "" : ",", intid, s->count);
+            first = false;
+        }
+    }
+    kprintf("%s\n", line);
+}

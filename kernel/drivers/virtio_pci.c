@@ -2,12 +2,18 @@
  * register blocks with vendor-specific PCI capabilities, each naming a BAR, an offset and a
  * length: common configuration, notification doorbells, the ISR byte and the device-specific
  * configuration. Every capability is checked against the BAR it points into before it is mapped.
- * Interrupts arrive as legacy INTx (MSI-X is left disabled); reading the ISR byte acknowledges
- * them and says whether queues or the configuration changed. */
+ * Interrupts arrive by MSI-X when the machine has an MSI controller (msi.h): one vector for
+ * configuration changes (table entry 0) and one per virtqueue (entries 1, 2, ...), so a
+ * handler knows its cause without reading the ISR byte. Otherwise, or when the device refuses a
+ * vector, by legacy INTx, where reading the ISR byte acknowledges the interrupt and says whether
+ * queues or the configuration changed. */
 #include "kernel.h"
 #include "virtio.h"
 #include "pci.h"
+#include "pci_msix.h"
+#include "msi.h"
 #include "timer.h"
+#include "profile.h"
 #include "mm.h"
 
 #define VIRTIO_PCI_VENDOR          0x1af4
@@ -59,8 +65,14 @@ struct virtio_pci {
     volatile uint8_t *notify;
     uint32_t notify_len, notify_multiplier;
     volatile uint16_t *doorbell[VIRTIO_MAX_QUEUES];
+    struct pci_msix msix;
+    bool msix_on;                      /* MSI-X is enabled in the function (pci_msix_begin) */
+    bool msix_ok;                      /* ... and the device accepted every vector so far */
+    unsigned queue_vectors;            /* queues given a vector (entries 1..queue_vectors) */
     char name[16];
 };
+
+#define CONFIG_VECTOR              0
 
 static struct virtio_pci *vp_of(struct virtio_device *vdev) { return vdev->transport_data; }
 
@@ -122,7 +134,33 @@ static uint16_t vp_queue_max_size(struct virtio_device *vdev, uint16_t index)
 static void vp_notify(struct virtqueue *vq)
 {
     struct virtio_pci *vp = vp_of(vq->transport);
+    uint64_t start = profile_enabled ? counter_now() : 0;
     *vp->doorbell[vq->index] = vq->index;
+    if (profile_enabled)
+        profile_event(PROFILE_VIRTIO_NOTIFY, counter_now() - start);
+}
+
+static void vp_queue_interrupt(void *arg) { virtqueue_process_used(arg); }
+
+/* The MSI-X entry for the queue being activated (selected in common cfg), checked against what
+ * the device reads back: a device that cannot use the vector answers VIRTIO_MSI_NO_VECTOR
+ * (section 4.1.5.1.2), and then the whole device falls back to INTx in vp_enable_interrupts. The
+ * vector must be set before queue_enable, hence here and not at DRIVER_OK. */
+static uint16_t queue_vector(struct virtio_pci *vp, struct virtqueue *vq)
+{
+    if (!vp->msix_ok)
+        return VIRTIO_MSI_NO_VECTOR;
+    uint16_t entry = 1 + vp->queue_vectors;
+    if (pci_msix_set_vector(&vp->msix, entry, vp_queue_interrupt, vq)) {
+        c_w16(vp, COMMON_Q_MSIX, entry);
+        if (c_r16(vp, COMMON_Q_MSIX) == entry) {
+            vp->queue_vectors++;
+            return entry;
+        }
+        kprintf("virtio: %s: device refused MSI-X vector %u for queue %u\n", vp->name, entry, vq->index);
+    }
+    vp->msix_ok = false;
+    return VIRTIO_MSI_NO_VECTOR;
 }
 
 /* Tell the device where the rings are and find this queue's doorbell: notify base +
@@ -134,7 +172,7 @@ static void vp_queue_activate(struct virtio_device *vdev, struct virtqueue *vq)
     if (c_r16(vp, COMMON_Q_ENABLE))
         panic("virtio: %s: queue %u is already enabled after reset", vp->name, vq->index);
     c_w16(vp, COMMON_Q_SIZE, vq->size);
-    c_w16(vp, COMMON_Q_MSIX, VIRTIO_MSI_NO_VECTOR);
+    c_w16(vp, COMMON_Q_MSIX, queue_vector(vp, vq));
     c_w64(vp, COMMON_Q_DESCLO, vq->desc_pa);
     c_w64(vp, COMMON_Q_AVAILLO, vq->avail_pa);
     c_w64(vp, COMMON_Q_USEDLO, vq->used_pa);
@@ -165,18 +203,49 @@ static uint32_t vp_config_read(struct virtio_device *vdev, uint32_t off, int wid
 static void vp_interrupt(void *arg)
 {
     struct virtio_pci *vp = arg;
+    uint64_t start = profile_enabled ? counter_now() : 0;
     uint8_t isr = *vp->isr;
+    if (profile_enabled)
+        profile_event(PROFILE_VIRTIO_ISR_READ, counter_now() - start);
     if (isr & 1)
         virtio_queues_interrupt(&vp->vdev);
     if ((isr & 2) && vp->vdev.config_changed)
         vp->vdev.config_changed(&vp->vdev);
 }
 
+static void vp_config_interrupt(void *arg)
+{
+    struct virtio_pci *vp = arg;
+    if (vp->vdev.config_changed)
+        vp->vdev.config_changed(&vp->vdev);
+}
+
+/* The configuration vector, then MSI-X unmasked; or, when any vector was refused, every vector
+ * cleared again (the device then raises INTx) and INTx requested. One report line either way. */
 static void vp_enable_interrupts(struct virtio_device *vdev)
 {
     struct virtio_pci *vp = vp_of(vdev);
+    const char *driver = virtio_driver_for(vdev->type)->name;
+    if (vp->msix_ok && pci_msix_set_vector(&vp->msix, CONFIG_VECTOR, vp_config_interrupt, vp)) {
+        c_w16(vp, COMMON_MSIX, CONFIG_VECTOR);
+        if (c_r16(vp, COMMON_MSIX) == CONFIG_VECTOR) {
+            pci_msix_finish(&vp->msix);
+            kinfo("%s: %s msi-x (%s), %u vectors\n", driver, vp->name, msi_controller_name(), 1 + vp->queue_vectors);
+            return;
+        }
+        kprintf("virtio: %s: device refused MSI-X vector %u for configuration changes\n", vp->name, CONFIG_VECTOR);
+    }
+    if (vp->msix_on) {
+        for (unsigned i = 0; i < vdev->nqueues; i++) {
+            c_w16(vp, COMMON_Q_SELECT, i);
+            c_w16(vp, COMMON_Q_MSIX, VIRTIO_MSI_NO_VECTOR);
+        }
+        pci_msix_abandon(&vp->msix);
+        vp->msix_on = vp->msix_ok = false;
+    }
     c_w16(vp, COMMON_MSIX, VIRTIO_MSI_NO_VECTOR);
     pci_request_intx(vp->pci, vp_interrupt, vp);
+    kinfo("%s: %s intx\n", driver, vp->name);
 }
 
 static const struct virtio_transport pci_transport = {
@@ -278,6 +347,7 @@ static void vp_probe(struct pci_device *dev)
     pci_name(dev, vp->name);
     find_capabilities(vp);
     pci_enable(dev);
+    vp->msix_on = vp->msix_ok = pci_msix_begin(dev, &vp->msix);
     vp->vdev.type = virtio_type(dev);
     vp->vdev.name = vp->name;
     vp->vdev.transport = &pci_transport;

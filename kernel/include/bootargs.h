@@ -9,6 +9,7 @@ struct bootargs {
     bool selftest_fault;
     bool blktest;      /* blktest: checksum parts of the first disk at boot (host boot test) */
     bool nettest_echo; /* nettest=echo: TCP echo on port 7 for one connection (host network test) */
+    bool msi_off;      /* msi=off: PCI devices use INTx even when an MSI controller exists */
     int exit_status;   /* exit=N: power off with N after boot (-1: not given) */
 };
 

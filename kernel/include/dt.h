@@ -28,3 +28,5 @@ bool dt_has_prop(int node, const char *prop);
 const uint32_t *dt_prop(int node, const char *prop, int *len);
 uint32_t dt_cell(const uint32_t *cells, int i);
 uint64_t dt_cells(const uint32_t *cells, int n);
+/* PCI requester id (bus << 8 | dev << 3 | fn) to MSI controller id through the node's msi-map. */
+bool dt_msi_map(int node, uint32_t rid, uint32_t *out);

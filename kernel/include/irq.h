@@ -5,15 +5,28 @@
 struct irq_controller {
     const char *name;
     void (*enable)(uint32_t intid);
-    uint32_t (*acknowledge)(void);          /* returns the INTID, or >= 1020 for spurious */
+    uint32_t (*acknowledge)(void);          /* returns the INTID, or 1020..1023 for spurious */
     void (*end_of_interrupt)(uint32_t intid);
+    /* Make a shared peripheral interrupt edge-triggered and enable it (message-signalled SPIs,
+     * as GICv2m raises them); NULL when the controller has no such setting. */
+    void (*enable_edge)(uint32_t intid);
 };
+
+/* LPIs (GICv3 locality-specific peripheral interrupts, what the ITS delivers) start here. */
+#define IRQ_LPI_BASE 8192
+/* LPIs the kernel can dispatch: a few vectors per PCI function is what it hands out. */
+#define IRQ_MAX_LPIS 256
 
 typedef void (*irq_handler_t)(void *arg);
 
 void irq_set_controller(const struct irq_controller *c);
 void irq_register(uint32_t intid, irq_handler_t handler, void *arg);
+/* A message-signalled interrupt, for the MSI controllers (msi.h): an SPI is made edge-triggered
+ * and enabled; an LPI only gets its handler (the ITS enables it in the LPI configuration table). */
+void irq_register_msi(uint32_t intid, irq_handler_t handler, void *arg);
 /* Called from the exception vector with interrupts masked. */
 void irq_handle(void);
 /* Interrupts handled since boot (spurious ones not counted), for the memstats report. */
 uint64_t irq_handled_count(void);
+/* Print how often each INTID fired, on one line starting with prefix (profile report). */
+void irq_print_counts(const char *prefix);

@@ -26,6 +26,9 @@ struct pci_host {
      * tree's interrupt-map routes it; writes the interrupt controller's INTID. False: unrouted. */
     bool (*route_intx)(const struct pci_host *host, uint32_t bus, uint32_t dev, uint32_t fn,
                        uint32_t pin, uint32_t *intid);
+    /* The id an MSI controller sees for requester id rid (bus << 8 | dev << 3 | fn), as the
+     * firmware maps it; false: the function cannot signal MSIs. NULL: rid itself. */
+    bool (*msi_device_id)(const struct pci_host *host, uint32_t rid, uint32_t *id);
     /* Filled in by pci.c. */
     volatile uint8_t **bus_cfg;      /* per-bus ECAM mapping, made on first use */
     struct pci_host *next;

@@ -4,7 +4,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-enum profile_event { PROFILE_IRQ, PROFILE_NET_POLL, PROFILE_PAGE_FAULT, PROFILE_EVENTS };
+/* VIRTIO_NOTIFY and VIRTIO_ISR_READ are the transport's register accesses on the I/O path: under
+ * KVM each is an MMIO exit, so their count and time say what a delivery mode costs. */
+enum profile_event { PROFILE_IRQ, PROFILE_NET_POLL, PROFILE_PAGE_FAULT, PROFILE_VIRTIO_NOTIFY,
+                     PROFILE_VIRTIO_ISR_READ, PROFILE_EVENTS };
 
 extern bool profile_enabled;
 /* The strace kernel option: each system call, its first arguments and its result. */

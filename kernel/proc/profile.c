@@ -4,6 +4,7 @@
  * long the program waited, the busy/idle line of memstats says how much of that the CPU idled. */
 #include "kernel.h"
 #include "bootargs.h"
+#include "irq.h"
 #include "profile.h"
 #include "syscall.h"
 #include "timer.h"
@@ -21,6 +22,8 @@ static const char *const event_names[PROFILE_EVENTS] = {
     [PROFILE_IRQ] = "interrupts",
     [PROFILE_NET_POLL] = "network polls after an interrupt in user mode",
     [PROFILE_PAGE_FAULT] = "page faults",
+    [PROFILE_VIRTIO_NOTIFY] = "virtio doorbell writes",
+    [PROFILE_VIRTIO_ISR_READ] = "virtio ISR reads (INTx)",
 };
 
 bool trace_enabled;
@@ -82,4 +85,5 @@ void profile_report(void)
         if (events[e].calls)
             kprintf("profile: %lu %s, %lu us (%lu us each)\n", events[e].calls, event_names[e],
                     us(events[e].counts), us(events[e].counts) / events[e].calls);
+    irq_print_counts("profile:");
 }

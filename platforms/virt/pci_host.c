@@ -151,6 +151,13 @@ static bool route_intx(const struct pci_host *h, uint32_t bus, uint32_t dev, uin
     return false;
 }
 
+static int host_node;
+
+static bool msi_device_id(const struct pci_host *h, uint32_t rid, uint32_t *id)
+{
+    return dt_msi_map(host_node, rid, id);
+}
+
 void virt_pci_host_init(void)
 {
     uint32_t ac, sc;
@@ -172,6 +179,8 @@ void virt_pci_host_init(void)
     read_interrupt_map(node);
     host.name = dt_node_name(node);
     host.route_intx = route_intx;
+    host.msi_device_id = msi_device_id;
+    host_node = node;
     pci_register_host(&host);
     kinfo("pci: ecam %#lx buses %u-%u, mem32 %#lx+%#lx, mem64 %#lx+%#lx, %d INTx routes\n", host.ecam_base,
           host.bus_start, host.bus_end, host.mem32.cpu_base, host.mem32.size, host.mem64.cpu_base, host.mem64.size,

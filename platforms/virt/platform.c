@@ -15,6 +15,8 @@
 static const char *const pl011_compat[] = { "arm,pl011", NULL };
 static const char *const gicv3_compat[] = { "arm,gic-v3", NULL };
 static const char *const gicv2_compat[] = { "arm,cortex-a15-gic", "arm,gic-400", "arm,cortex-a9-gic", NULL };
+static const char *const its_compat[] = { "arm,gic-v3-its", NULL };
+static const char *const v2m_compat[] = { "arm,gic-v2m-frame", NULL };
 static const char *const timer_compat[] = { "arm,armv8-timer", NULL };
 static const char *const rtc_compat[] = { "arm,pl031", NULL };
 static const char *const psci_compat[] = { "arm,psci-1.0", "arm,psci-0.2", "arm,psci", NULL };
@@ -67,6 +69,26 @@ static void init_psci(void)
     }
 }
 
+/* The MSI frame next to the GIC, when the board has one: a GICv3 ITS (QEMU virt's default, cloud
+ * hosts) or a GICv2m frame (QEMU virt with gic-version=2, the Raspberry Pi 4). Without one, PCI
+ * devices use INTx. */
+static void init_msi(void)
+{
+    uint64_t base, size;
+    int node = dt_find_compatible(its_compat);
+    if (node >= 0 && dt_reg(node, 0, &base, &size)) {
+        gicv3_its_init(base, size);
+        return;
+    }
+    node = dt_find_compatible(v2m_compat);
+    if (node >= 0 && dt_reg(node, 0, &base, &size)) {
+        uint32_t spi_base, spi_count;
+        bool has_base = dt_u32(node, "arm,msi-base-spi", &spi_base);
+        bool has_count = dt_u32(node, "arm,msi-num-spis", &spi_count);
+        gicv2m_init(base, size, has_base ? (int)spi_base : -1, has_count ? (int)spi_count : -1);
+    }
+}
+
 static void init_gic(void)
 {
     uint64_t d, dsz, r, rsz;
@@ -76,6 +98,7 @@ static void init_gic(void)
             panic("gic: v3 node without distributor/redistributor registers");
         gicv3_init(d, r, rsz);
         kinfo("gic: v3 dist %#lx redist %#lx\n", d, r);
+        init_msi();
         return;
     }
     node = dt_find_compatible(gicv2_compat);
@@ -84,6 +107,7 @@ static void init_gic(void)
             panic("gic: v2 node without distributor/cpu-interface registers");
         gicv2_init(d, r);
         kinfo("gic: v2 dist %#lx cpu %#lx\n", d, r);
+        init_msi();
         return;
     }
     panic("gic: no supported interrupt controller in the device tree");

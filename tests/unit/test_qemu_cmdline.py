@@ -268,3 +268,13 @@ def test_missing_report_is_status_125():
 def test_unknown_kind_is_status_125():
     r = result_from_report(ExitReport(0, 0, 9), "", "guest-shutdown")
     assert r.status == 125 and "unknown exit kind 9" in r.error
+
+
+def test_machine_options_are_appended_to_the_machine_property_list(virt):
+    cmd = build_command(virt, Path("/k/Image"), LaunchOptions(gic="3", machine_options=("its=off",)), X86, SOCK)
+    assert option_value(cmd.argv, "-machine") == "virt,gic-version=3,its=off"
+
+
+def test_a_machine_option_smuggling_a_comma_is_an_error(virt):
+    with pytest.raises(UserError, match="one KEY=VALUE without commas"):
+        build_command(virt, Path("/k/Image"), LaunchOptions(machine_options=("its=off,x=y",)), X86, SOCK)

@@ -30,6 +30,7 @@ class LaunchOptions:
     smp: int | None = None
     timeout: float | None = None
     append: tuple[str, ...] = ()
+    machine_options: tuple[str, ...] = ()   # extra KEY=VALUE for -machine (tests: its=off)
     verbose: bool = False
     el2: bool = False
     disk: Path | None = None   # a TFS image attached read-only as a virtio-blk disk
@@ -147,6 +148,10 @@ def build_command(
     machine = f"{platform.machine},gic-version={gic}"
     if options.el2:
         machine += ",virtualization=on"
+    for opt in options.machine_options:
+        if "," in opt or "=" not in opt:
+            raise UserError(f"machine option '{opt}' must be one KEY=VALUE without commas")
+        machine += f",{opt}"
     argv = [
         qemu_binary or platform.qemu_binary,
         "-machine", machine,

@@ -110,5 +110,5 @@ void early_map(uint64_t dtb_pa, uint64_t load_pa, uint64_t entry_counter, uint64
             return;
         }
     }
-    pt_pool_clean_for_walker();
+    /* head.S invalidates the caches over what we stored here before the MMU goes on. */
 }

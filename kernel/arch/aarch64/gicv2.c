@@ -30,10 +30,18 @@ static void v2_enable(uint32_t intid)
     w32(dist, GICD_ISENABLER + (intid / 32) * 4, 1u << (intid % 32));
 }
 
+/* GICD_ICFGR: two bits per interrupt, the upper one set = edge-triggered. */
+static void v2_enable_edge(uint32_t intid)
+{
+    uint32_t off = GICD_ICFGR + (intid / 16) * 4, bit = 2u << ((intid % 16) * 2);
+    w32(dist, off, r32(dist, off) | bit);
+    v2_enable(intid);
+}
+
 static uint32_t v2_ack(void) { return r32(cpu, GICC_IAR) & 0x3ff; }
 static void v2_eoi(uint32_t intid) { w32(cpu, GICC_EOIR, intid); }
 
-static const struct irq_controller gicv2 = { "gicv2", v2_enable, v2_ack, v2_eoi };
+static const struct irq_controller gicv2 = { "gicv2", v2_enable, v2_ack, v2_eoi, v2_enable_edge };
 
 void gicv2_init(uint64_t dist_pa, uint64_t cpu_pa)
 {

@@ -12,6 +12,7 @@
 #define GICD_ISENABLER   0x0100
 #define GICD_ICENABLER   0x0180
 #define GICD_IPRIORITYR  0x0400
+#define GICD_ICFGR       0x0c00
 #define GICD_IROUTER     0x6000
 #define GICD_CTLR_RWP    (1u << 31)
 #define GICD_CTLR_ARE    (1u << 4)
@@ -38,6 +39,7 @@
 #define ICC_IGRPEN1_EL1  "s3_0_c12_c12_7"
 
 static volatile uint8_t *dist, *redist;   /* redist: this CPU's frame */
+static uint64_t redist_phys;
 
 static inline void w32(volatile uint8_t *b, uint32_t off, uint32_t v) { *(volatile uint32_t *)(b + off) = v; }
 static inline uint32_t r32(volatile uint8_t *b, uint32_t off) { return *(volatile uint32_t *)(b + off); }
@@ -71,6 +73,17 @@ static void v3_enable(uint32_t intid)
     }
 }
 
+/* GICD_ICFGR: two bits per interrupt, the upper one set = edge-triggered (SPIs only here). */
+static void v3_enable_edge(uint32_t intid)
+{
+    if (intid >= 32) {
+        uint32_t off = GICD_ICFGR + (intid / 16) * 4, bit = 2u << ((intid % 16) * 2);
+        w32(dist, off, r32(dist, off) | bit);
+        wait_rwp();
+    }
+    v3_enable(intid);
+}
+
 static uint32_t v3_ack(void)
 {
     uint64_t v;
@@ -85,7 +98,16 @@ static void v3_eoi(uint32_t intid)
     isb();
 }
 
-static const struct irq_controller gicv3 = { "gicv3", v3_enable, v3_ack, v3_eoi };
+static const struct irq_controller gicv3 = { "gicv3", v3_enable, v3_ack, v3_eoi, v3_enable_edge };
+
+/* For the ITS (gicv3_its.c), which programs this CPU's redistributor for LPIs. */
+volatile uint8_t *gicv3_redistributor(uint64_t *pa)
+{
+    *pa = redist_phys;
+    return redist;
+}
+
+uint32_t gicv3_dist_typer(void) { return r32(dist, GICD_TYPER); }
 
 /* Find this CPU's redistributor by walking the frames until GICR_TYPER's affinity matches. */
 static volatile uint8_t *find_redistributor(volatile uint8_t *region, uint64_t size)
@@ -107,6 +129,7 @@ void gicv3_init(uint64_t dist_pa, uint64_t redist_pa, uint64_t redist_size)
     dist = ioremap(dist_pa, 0x10000);
     volatile uint8_t *region = ioremap(redist_pa, redist_size);
     redist = find_redistributor(region, redist_size);
+    redist_phys = redist_pa + (uint64_t)(redist - region);
     if (!redist)
         panic("gicv3: no redistributor for this CPU (affinity %#lx) in %#lx+%#lx", my_affinity(), redist_pa, redist_size);
 

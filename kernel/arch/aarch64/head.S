@@ -17,6 +17,26 @@ _head_entry:
     .ascii  "ARM\x64"               /* magic */
     .long   0                       /* no PE/COFF header */
 
+/* Invalidate the data cache lines of [\start, \end) to the point of coherency, by VA (= PA with
+ * the MMU off). Clobbers x0-x3. */
+    .macro dcache_inval_poc start, end
+    adrp    x0, \start
+    add     x0, x0, :lo12:\start
+    adrp    x1, \end
+    add     x1, x1, :lo12:\end
+    mrs     x3, ctr_el0
+    ubfx    x3, x3, #16, #4         /* DminLine: log2 of words in the smallest line */
+    mov     x2, #4
+    lsl     x2, x2, x3
+    sub     x3, x2, #1
+    bic     x0, x0, x3
+9:  dc      ivac, x0
+    add     x0, x0, x2
+    cmp     x0, x1
+    b.lo    9b
+    dsb     sy
+    .endm
+
     .section .text.boot, "ax"
 primary_entry:
     mov     x19, x0                 /* x19 = DTB physical address for the whole early path */
@@ -70,6 +90,12 @@ at_el1:
     add     x0, x0, :lo12:boot_stack_top
     mov     sp, x0
 
+    /* With the MMU off our stores go to memory around the caches, and whoever had this RAM
+     * before us (a boot loader, the host's cacheable alias of guest RAM under KVM) may have
+     * left lines for it there: a dirty one, written back later, would undo our stores. So the
+     * lines go first (under a hypervisor DC IVAC cleans as well: harmless, they are not ours). */
+    dcache_inval_poc __bss_start, __bss_end
+
     adrp    x0, __bss_start
     add     x0, x0, :lo12:__bss_start
     adrp    x1, __bss_end
@@ -84,6 +110,13 @@ at_el1:
     mov     x2, x20
     mov     x3, x21
     bl      early_map               /* C, MMU off: page tables for the kernel, direct map, idmap */
+
+    /* Everything stored with the MMU off (.bss zeroed, boot_info, early_ttbr*, the page tables
+     * in pt_pool) is in memory but will be read through the caches: drop any line that may
+     * have been fetched meanwhile (speculation through another, cacheable alias), so the walker
+     * and kmain see memory. .data is included: the loader cleaned it, early code may store. */
+    dmb     sy
+    dcache_inval_poc _erodata, _end
 
     ldr     x0, =MAIR_VALUE
     msr     mair_el1, x0
@@ -109,6 +142,11 @@ at_el1:
     ldr     x1, =(SCTLR_M | SCTLR_C | SCTLR_I | SCTLR_SA | SCTLR_EL0_BITS)
     orr     x0, x0, x1
     msr     sctlr_el1, x0
+    isb
+    /* Instructions fetched before the I-cache was on may sit in it from before the image was
+     * loaded (a boot loader's code at these addresses): start the I-side clean. */
+    ic      iallu
+    dsb     nsh
     isb
     ldr     x0, =high_entry         /* absolute link-time (high) address */
     br      x0

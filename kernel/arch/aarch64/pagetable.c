@@ -34,18 +34,6 @@ uint64_t pt_alloc_table(void)
     return pa;
 }
 
-/* Tables were written with the data cache off; make sure no stale line shadows them once the
- * walker starts using cacheable accesses. */
-void pt_pool_clean_for_walker(void)
-{
-    uint64_t ctr, line, p, end = pool_pa + (uint64_t)pool_used * PAGE_SIZE;
-    __asm__ volatile("mrs %0, ctr_el0" : "=r"(ctr));
-    line = 4UL << ((ctr >> 16) & 0xf);
-    for (p = pool_pa; p < end; p += line)
-        __asm__ volatile("dc ivac, %0" : : "r"(p) : "memory");
-    dsb(sy);
-}
-
 static uint64_t *next_table(uint64_t *entry)
 {
     if (!(*entry & PTE_VALID)) {

@@ -7,6 +7,7 @@
 #include "mm.h"
 #include "linux_abi.h"
 #include "errno.h"
+#include "cache.h"
 
 #define USER_ASID 1UL
 
@@ -60,22 +61,6 @@ static uint64_t *walk(uint64_t root, uint64_t va, bool create)
     return &t[(va >> PAGE_SHIFT) & 511];
 }
 
-/* Code written through the data side (the direct map) must reach the instruction side before
- * it runs; a no-op cost under TCG, required on real cores and KVM. */
-static void sync_icache(uint64_t pa)
-{
-    uint64_t ctr = read_sysreg(ctr_el0);
-    uint64_t dline = 4UL << ((ctr >> 16) & 0xf), iline = 4UL << (ctr & 0xf);
-    uint64_t va = (uint64_t)phys_to_virt(pa);
-    for (uint64_t p = va; p < va + PAGE_SIZE; p += dline)
-        __asm__ volatile("dc cvau, %0" : : "r"(p) : "memory");
-    dsb(ish);
-    for (uint64_t p = va; p < va + PAGE_SIZE; p += iline)
-        __asm__ volatile("ic ivau, %0" : : "r"(p) : "memory");
-    dsb(ish);
-    isb();
-}
-
 int uvm_map_page(uint64_t root, uint64_t va, uint64_t pa, int prot)
 {
     uint64_t *e = walk(root, va, true);
@@ -83,7 +68,7 @@ int uvm_map_page(uint64_t root, uint64_t va, uint64_t pa, int prot)
         return -ENOMEM;
     bool replacing = *e & PTE_VALID;
     if (prot & PROT_EXEC)
-        sync_icache(pa);
+        cache_sync_for_exec(phys_to_virt(pa), PAGE_SIZE);   /* the kernel just wrote it, or may have */
     *e = pte_for(pa, prot);
     if (replacing)
         tlb_flush();
@@ -134,16 +119,22 @@ void uvm_unmap(uint64_t root, uint64_t start, uint64_t end, void (*free_page)(ui
     tlb_flush();
 }
 
+/* A page becoming executable may hold code the program wrote through its data mapping (a JIT's
+ * write-then-mprotect): it is synced as a new executable page would be. Pages that were already
+ * executable keep their last sync; code written into them since is the program's to sync
+ * (__clear_cache, DC CVAU / IC IVAU from EL0), as on Linux. */
 static void protect_one(uint64_t *pte, void *arg)
 {
-    *pte = pte_for(*pte & PTE_ADDR_MASK, (int)(uintptr_t)arg);
+    int prot = (int)(uintptr_t)arg;
+    uint64_t pa = *pte & PTE_ADDR_MASK;
+    if ((prot & PROT_EXEC) && !(prot_of(*pte) & PROT_EXEC))
+        cache_sync_for_exec(phys_to_virt(pa), PAGE_SIZE);
+    *pte = pte_for(pa, prot);
 }
 
 void uvm_protect(uint64_t root, uint64_t start, uint64_t end, int prot)
 {
     visit(table(root), 0, 0, start, end, protect_one, (void *)(uintptr_t)prot);
-    if (prot & PROT_EXEC)
-        __asm__ volatile("ic ialluis" ::: "memory");
     tlb_flush();
 }
 

@@ -35,6 +35,6 @@ uint64_t pt_alloc_table(void);
 int pt_map(uint64_t root_pa, uint64_t va, uint64_t pa, uint64_t size, uint64_t prot, bool allow_blocks);
 /* How table physical addresses are reached: identity before the MMU is on, direct map after. */
 void pt_set_va_offset(uint64_t offset);
-/* Pool bookkeeping for the boot path: where it is and how much of it early boot used. */
+/* Pool bookkeeping for the boot path: where the pool is (head.S invalidates it, with all of
+ * .bss, before the MMU goes on). */
 void pt_pool_init(uint64_t pool_pa);
-void pt_pool_clean_for_walker(void);
