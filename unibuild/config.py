@@ -35,6 +35,7 @@ KEYS: dict[str, Key] = {
     "dirs": Key("dirs", "list", "prepend", '["SRC:DST"]'),
     "extras": Key("no_extras"),   # inverted: extras=false is --no-extras
     "kernel_options": Key("kopt", "object", "prepend", '{"profile": 1}'),
+    "workdir": Key("workdir"),
     "profile": Key("profile"),
     "accel": Key("accel"),
     "gic": Key("gic"),

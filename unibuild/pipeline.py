@@ -16,7 +16,7 @@ import io
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import BinaryIO, TextIO
 from uuid import UUID
 
@@ -46,6 +46,7 @@ class ImageRequest:
     extras: bool = True
     static_ip: StaticIp | None = None
     in_image: bool = False            # `program` is already an image path (placed by files/dirs)
+    workdir: str | None = None        # the program's working directory in the image (made if missing)
     # The image's layout (`unibuild build` only; run uses the defaults).
     keep_mtime: bool = False
     keep_owner: bool = False
@@ -73,10 +74,26 @@ def manifest_for(request: ImageRequest, scratch: Path) -> tuple[Manifest, Prepar
         prepared = add_program(m, request.program, target_root=request.target_root,
                                extras=request.extras, scratch=scratch)
     m.kernel_options.update(parse_kernel_option(opt) for opt in request.kernel_options)
+    if request.workdir is not None:
+        add_workdir(m, request.workdir, scratch)
     if request.static_ip is not None:
         m.kernel_options.update(request.static_ip.kernel_options())
     check_elf_files(m, prepared.checked if prepared is not None else frozenset())
     return m, prepared
+
+
+def add_workdir(m: Manifest, workdir: str, scratch: Path) -> None:
+    """The kernel starts the program in `workdir` (kernel option cwd); like docker's -w, the
+    directory is made (empty, mode 755) when nothing else puts it in the image."""
+    path = PurePosixPath(workdir)
+    if not path.is_absolute() or ".." in path.parts or "\0" in workdir:
+        raise UserError(f"--workdir {workdir!r} must be an absolute path inside the image, without '..'")
+    m.kernel_options["cwd"] = str(path)
+    if str(path) != "/":
+        empty = scratch / "workdir"
+        empty.mkdir(mode=0o755, exist_ok=True)
+        empty.chmod(0o755)
+        m.dirs.append(parse_placement(f"{empty}:{path}"))
 
 
 def scratch_dir() -> tempfile.TemporaryDirectory:

@@ -83,3 +83,17 @@ def test_build_of_a_static_program_needs_no_target_root(tmp_path, static_program
     listing = run("ls", str(tmp_path / "img"), "/")
     # The program, and the directories every image has (/tmp, /run, /var/tmp: writable at run time).
     assert [l.split()[-1] for l in listing.stdout.splitlines()] == ["p", "run", "tmp", "var"]
+
+
+@pytest.mark.parametrize("workdir", ["relative/dir", "/srv/../etc"])
+def test_workdir_must_be_an_absolute_image_path(tmp_path, static_program, workdir):
+    assert_one_line_error(run("build", "-o", str(tmp_path / "img"), "-w", workdir, str(static_program)),
+                          "--workdir", "absolute")
+
+
+def test_workdir_is_made_in_the_image_and_named_to_the_kernel(tmp_path, static_program):
+    p = run("build", "-o", str(tmp_path / "img"), "--workdir", "/srv/app", str(static_program))
+    assert p.returncode == 0, p.stderr
+    assert run("ls", str(tmp_path / "img"), "/srv").stdout.split()[-1] == "app"
+    dump = json.loads(run("dump", "--json", str(tmp_path / "img")).stdout)
+    assert '"cwd": "/srv/app"' in json.dumps(dump)

@@ -41,7 +41,7 @@ def _parse_size(text: str) -> int:
 @static_ip_options
 @click.argument("program")
 @click.argument("args", nargs=-1)
-def build_cmd(output, target_root, env, files, dirs, no_extras, kopt, kernel_debug, in_image, keep_mtime,
+def build_cmd(output, target_root, env, files, dirs, no_extras, workdir, kopt, kernel_debug, in_image, keep_mtime,
               keep_owner, uuid_text, block_size, size_text, program, args, **net):
     """Write an image that runs PROGRAM (SRC[:DST], a host file) with ARGS."""
     uuid = None
@@ -53,7 +53,7 @@ def build_cmd(output, target_root, env, files, dirs, no_extras, kopt, kernel_deb
     request = ImageRequest(
         program=program, args=tuple(args), env=env_from(env), files=tuple(files), dirs=tuple(dirs),
         kernel_options=(*kopt, "debug=1") if kernel_debug else tuple(kopt), target_root=target_root,
-        extras=not no_extras, static_ip=static_ip_from(net), in_image=in_image,
+        extras=not no_extras, static_ip=static_ip_from(net), in_image=in_image, workdir=workdir,
         keep_mtime=keep_mtime, keep_owner=keep_owner, uuid=uuid, block_size=block_size,
         min_size=_parse_size(size_text) if size_text else 0,
     )

@@ -76,6 +76,8 @@ image_content_options = _stack([
     click.option("--no-extras", is_flag=True,
                  help="Leave out what the ELF files do not name: NSS modules, libgcc_s, /etc files, "
                  "the program's package files."),
+    click.option("-w", "--workdir", default=None, metavar="DIR",
+                 help="The program's working directory inside the image (made if missing, like docker run -w)."),
     click.option("--kopt", multiple=True, metavar="KEY[=VALUE]",
                  help="Kernel option (integer or string value; a bare KEY means 1), e.g. profile "
                  "(syscall time summary at exit) or memstats."),

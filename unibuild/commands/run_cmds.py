@@ -36,7 +36,7 @@ def run_command(ctx, program, args, config, platform, cross_compile, debug, **kw
         program=program, args=tuple(args), env=env_from(kwargs.pop("env")),
         files=tuple(kwargs.pop("files")), dirs=tuple(kwargs.pop("dirs")),
         kernel_options=tuple(kwargs.pop("kopt")), target_root=kwargs.pop("target_root"),
-        extras=not kwargs.pop("no_extras"), static_ip=static_ip,
+        extras=not kwargs.pop("no_extras"), static_ip=static_ip, workdir=kwargs.pop("workdir"),
     )
     options = launch_options_from(kwargs, static_ip)
     result = run(request, options, platform=platform, cross_compile=cross_compile, debug=debug,

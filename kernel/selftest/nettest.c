@@ -1,7 +1,8 @@
 /* Test-only: `nettest=echo` makes the kernel serve TCP echo on port 7 (IPv4 and IPv6) for one
  * connection, then boot goes on (and powers off when no program runs). The host test reaches
  * it through a QEMU host forward, which exercises the whole path: virtio-net receive and
- * transmit, ARP, IP, TCP in lwIP. Uses lwIP's raw API, like the socket layer does. */
+ * transmit, ARP, IP, TCP in lwIP. It drives lwIP's raw API itself (the one caller of lwIP outside
+ * net/, on purpose): the test is of the stack and the driver, not of the socket layer above. */
 #include "kernel.h"
 #include "net.h"
 #include "timer.h"
@@ -79,7 +80,7 @@ static err_t echo_accept(void *arg, struct tcp_pcb *pcb, err_t err)
     return ERR_OK;
 }
 
-void nettest_echo(void)
+void selftest_net_echo(void)
 {
     struct tcp_pcb *pcb = tcp_new_ip_type(IPADDR_TYPE_ANY);
     if (!pcb || tcp_bind(pcb, IP_ANY_TYPE, ECHO_PORT) != ERR_OK)
