@@ -124,6 +124,11 @@ def test_a_kvm_profile_without_kvm_says_why_and_what_to_do(virt, host, why):
     assert "profile pi4 (--accel kvm) is not possible here" in str(e.value) and why in str(e.value)
 
 
+def test_a_kvm_profile_forced_onto_tcg_names_the_profile_setting_that_needs_kvm(virt):
+    with pytest.raises(UserError, match=r"profile pi4 \(--cpu host\) needs KVM"):
+        command(virt, PI4, profile="pi4", accel="tcg")
+
+
 def test_an_unknown_profile_lists_the_known_ones(virt):
     with pytest.raises(UserError, match="unknown launch profile 'pi5' for platform virt; known: cloud, pi4"):
         command(virt, PI4, profile="pi5")

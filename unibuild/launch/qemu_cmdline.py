@@ -102,7 +102,8 @@ def resolve_cpu(requested: str | None, accel: str, platform: Platform,
             f"choose one of {', '.join(platform.cpus)}"
         )
     if requested == "host" and accel != "kvm":
-        raise UserError("--cpu host needs KVM; under TCG use max or a named model such as cortex-a72")
+        raise UserError(f"{_origin('cpu', requested, profile)} needs KVM; under TCG use max or a named "
+                        "model such as cortex-a72")
     if accel == "kvm" and requested not in KVM_CPUS:
         raise UserError(f"{_origin('cpu', requested, profile)} cannot run under KVM: KVM runs the "
                         f"host's own CPU, so QEMU takes only {' or '.join(KVM_CPUS)} there; use "
