@@ -26,9 +26,13 @@ help:
 	@sed -n 's/^#   //p' Makefile
 
 # Debian packages from deps/apt-packages.txt that dpkg does not report installed; apt-get
-# update runs once and only if something is missing.
+# update runs once and only if something is missing. A second field limits a package to one
+# host architecture (arm64) or to every other one (!arm64): an arm64 host's native gcc is the
+# target compiler, and Debian has no gcc-aarch64-linux-gnu there.
+HOST_DEB_ARCH := $(shell dpkg --print-architecture 2>/dev/null)
 deps:
-	@missing=$$(grep -v '^\s*#' $(APT_LIST) | awk 'NF {print $$1}' | while read -r pkg; do \
+	@missing=$$(grep -v '^\s*#' $(APT_LIST) | awk -v arch='$(HOST_DEB_ARCH)' \
+	    'NF && (NF == 1 || $$2 == arch || ($$2 ~ /^!/ && $$2 != "!" arch)) {print $$1}' | while read -r pkg; do \
 	    dpkg-query -W -f='$${Status}' "$$pkg" 2>/dev/null | grep -q 'install ok installed' || echo "$$pkg"; \
 	  done); \
 	if [ -n "$$missing" ]; then \

@@ -36,6 +36,7 @@ KEYS: dict[str, Key] = {
     "extras": Key("no_extras"),   # inverted: extras=false is --no-extras
     "kernel_options": Key("kopt", "object", "prepend", '{"profile": 1}'),
     "workdir": Key("workdir"),
+    "profile": Key("profile"),
     "accel": Key("accel"),
     "gic": Key("gic"),
     "cpu": Key("cpu"),

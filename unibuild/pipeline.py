@@ -25,7 +25,8 @@ from .image import Manifest, WriteStats, build_image, parse_kernel_option, parse
 from .image.program import PreparedProgram, add_program, check_elf_files
 from .kernel import build_platform_kernel
 from .launch.network import StaticIp
-from .launch.qemu_cmdline import LaunchOptions
+from .host import probe as host_probe
+from .launch.qemu_cmdline import LaunchOptions, build_command
 from .launch.qemu_run import BootResult, boot
 from .platform import load_platform
 from .tfs import format as fmt
@@ -141,11 +142,15 @@ def run(request: ImageRequest, launch: LaunchOptions = LaunchOptions(), *, platf
     profile = load_platform(platform)
     if request.static_ip is not None and launch.net is not None and launch.net.static_ip is None:
         launch = replace(launch, net=replace(launch.net, static_ip=request.static_ip))
-    # The image first: a wrong program or missing library fails before any kernel build.
+    # The launch options first (a wrong --gic or CPU model for this host is one line before any
+    # work), then the image: a wrong program or missing library fails before any kernel build.
+    host = host_probe.probe_host()
+    build_command(profile, Path("/nonexistent/Image"), launch, host, Path("/nonexistent/qmp.sock"))
     with built_image(request) as image:
         if kernel is None:
             kernel = kernel_image(platform, cross_compile=cross_compile, debug=debug, failure_log=failure_log)
-        return boot(profile, kernel, replace(launch, disk=image), echo=echo, echo_err=echo_err, warn=warn)
+        return boot(profile, kernel, replace(launch, disk=image), host=host, echo=echo, echo_err=echo_err,
+                    warn=warn)
 
 
 __all__ = ["ImageRequest", "build", "built_image", "kernel_image", "manifest_for", "run",

@@ -1,7 +1,9 @@
-"""Platform profiles: `platforms/<name>/platform.toml`, the host's view of a machine to boot.
+"""Platform profiles: `platforms/<name>/platform.toml`, the host's view of a machine to boot,
+and its launch profiles, `platforms/<name>/profiles/<profile>.toml` (named sets of launch
+options for one kind of host, e.g. pi4, chosen with --profile).
 
 A platform is a directory under platforms/ holding a platform.toml; the kernel's side of the
-same platform (platform.mk, drivers) lives next to it. This module only reads the profile.
+same platform (platform.mk, drivers) lives next to it. This module only reads the files.
 """
 
 from __future__ import annotations
@@ -14,6 +16,21 @@ from .errors import UserError
 from .paths import PLATFORMS_DIR
 
 PROFILE_NAME = "platform.toml"
+LAUNCH_PROFILES = "profiles"
+# What a launch profile may set: LaunchOptions fields, with their TOML types.
+LAUNCH_PROFILE_KEYS = {"accel": str, "gic": str, "cpu": str, "memory": str, "smp": int}
+
+
+@dataclass(frozen=True)
+class LaunchProfile:
+    """Launch options for one kind of host; each fills an option the user left unset."""
+
+    name: str
+    description: str
+    settings: tuple[tuple[str, str | int], ...]   # (LaunchOptions field, value), in file order
+
+    def get(self, key: str):
+        return dict(self.settings).get(key)
 
 
 @dataclass(frozen=True)
@@ -27,6 +44,14 @@ class Platform:
     smp: int
     cpus: tuple[str, ...]  # CPU models --cpu accepts
     gicv2_max_cpus: int
+    profiles: tuple[LaunchProfile, ...] = ()
+
+    def profile(self, name: str) -> LaunchProfile:
+        for profile in self.profiles:
+            if profile.name == name:
+                return profile
+        known = ", ".join(p.name for p in self.profiles) or "none"
+        raise UserError(f"unknown launch profile '{name}' for platform {self.name}; known: {known}")
 
 
 def known_platforms(platforms_dir: Path = PLATFORMS_DIR) -> list[str]:
@@ -60,9 +85,36 @@ def load_platform(name: str, platforms_dir: Path = PLATFORMS_DIR) -> Platform:
             smp=int(qemu["smp"]),
             cpus=tuple(str(c) for c in qemu["cpus"]),
             gicv2_max_cpus=int(qemu.get("gicv2_max_cpus", 8)),
+            profiles=load_launch_profiles(directory / LAUNCH_PROFILES),
         )
     except (KeyError, TypeError, ValueError) as e:
         raise UserError(f"{profile} is missing or has a bad value for {e}; fix the profile") from None
     if platform.smp < 1 or not platform.cpus:
         raise UserError(f"{profile}: smp must be >= 1 and cpus must not be empty")
     return platform
+
+
+def load_launch_profiles(directory: Path) -> tuple[LaunchProfile, ...]:
+    """Every profiles/<name>.toml of a platform, checked key by key; none when there is no
+    profiles directory."""
+    if not directory.is_dir():
+        return ()
+    profiles = []
+    for path in sorted(directory.glob("*.toml")):
+        try:
+            data = tomllib.loads(path.read_text())
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+            raise UserError(f"cannot read launch profile {path}: {e}") from None
+        settings = []
+        for key, value in data.items():
+            if key == "description":
+                continue
+            kind = LAUNCH_PROFILE_KEYS.get(key)
+            if kind is None:
+                raise UserError(f"launch profile {path}: unknown key {key}; known: "
+                                f"description, {', '.join(LAUNCH_PROFILE_KEYS)}")
+            if not isinstance(value, kind) or isinstance(value, bool):
+                raise UserError(f"launch profile {path}: {key} must be a {kind.__name__}, not {value!r}")
+            settings.append((key, value))
+        profiles.append(LaunchProfile(path.stem, str(data.get("description", "")), tuple(settings)))
+    return tuple(profiles)

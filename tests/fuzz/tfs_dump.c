@@ -1,5 +1,5 @@
 /* tfs_dump IMAGE: the kernel's TFS reader (kernel/fs/tfs.c) run on the host. Prints the boot
- * manifest and every node (files with their CRC-32), or the reader's complaint and exit status 1. tests/test_tfs_kernel.py
+ * manifest and every node (files with their CRC-32), or the reader's complaint and exit status 1. tests/unit/test_tfs_kernel.py
  * compares this against unibuild's Python reader on valid and corrupted images. */
 #include "tfs.h"
 #include <fcntl.h>

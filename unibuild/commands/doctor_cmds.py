@@ -10,7 +10,7 @@ from .base import Command
 
 @click.command("doctor", cls=Command)
 def doctor_command():
-    """Check the toolchain, QEMU, KVM, target root and network backend."""
+    """Check the toolchain, QEMU, KVM (and on aarch64 the GIC it gives guests), target root and network backend."""
     checks = run_checks()
     click.echo(format_table(checks))
     if not all_required_ok(checks):

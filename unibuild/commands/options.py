@@ -100,6 +100,9 @@ def static_ip_from(kwargs: dict) -> StaticIp | None:
 # --- how it boots -----------------------------------------------------------------------------
 
 launch_options = _stack([
+    click.option("--profile", default=None, metavar="NAME",
+                 help="Launch profile of the platform (platforms/<platform>/profiles/NAME.toml), e.g. "
+                 "pi4 or cloud: KVM settings for that host; explicit options still win."),
     click.option("--accel", type=click.Choice(ACCELS), default="auto", show_default=True,
                  help="kvm only works on aarch64 hosts with a usable /dev/kvm; auto picks it when it does."),
     click.option("--gic", type=click.Choice(GICS), default="auto", show_default=True,
@@ -134,6 +137,7 @@ def launch_options_from(kwargs: dict, static_ip: StaticIp | None = None) -> Laun
     net = net_options(kwargs.pop("net"), kwargs.pop("net_backend"), kwargs.pop("ports"),
                       static_ip=static_ip, pcap=kwargs.pop("pcap"))
     return LaunchOptions(
+        profile=kwargs.pop("profile"),
         accel=kwargs.pop("accel"),
         gic=kwargs.pop("gic"),
         cpu=kwargs.pop("cpu"),

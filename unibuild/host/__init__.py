@@ -1,7 +1,8 @@
-"""The host: what it offers (probe.py: architecture, KVM, QEMU) and the `doctor` report of it."""
+"""The host: what it offers (probe.py: architecture, KVM, the vGIC, QEMU) and the `doctor`
+report of it."""
 
-from .probe import (KVM_DEVICE, QEMU_BINARY, QEMU_PACKAGE, TARGET_ARCH, HostInfo, KvmStatus, Qemu,
-                    find_qemu, host_arch, kvm_status, probe_host)
+from .probe import (KVM_DEVICE, QEMU_BINARY, QEMU_PACKAGE, TARGET_ARCH, VGIC_UNKNOWN, HostInfo, KvmStatus,
+                    Qemu, VgicSupport, find_qemu, host_arch, kvm_status, probe_host, probe_vgic)
 
-__all__ = ["KVM_DEVICE", "QEMU_BINARY", "QEMU_PACKAGE", "TARGET_ARCH", "HostInfo", "KvmStatus", "Qemu",
-           "find_qemu", "host_arch", "kvm_status", "probe_host"]
+__all__ = ["KVM_DEVICE", "QEMU_BINARY", "QEMU_PACKAGE", "TARGET_ARCH", "VGIC_UNKNOWN", "HostInfo", "KvmStatus",
+           "Qemu", "VgicSupport", "find_qemu", "host_arch", "kvm_status", "probe_host", "probe_vgic"]

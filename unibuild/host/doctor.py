@@ -7,7 +7,7 @@ tool: reporting the gap is their whole job.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +15,7 @@ from ..errors import UserError
 from ..launch.network import find_passt
 from ..targetroot.location import DEFAULT_ROOT as DEFAULT_TARGET_ROOT, ENV_VAR as TARGET_ROOT_ENV
 from ..toolchain import find_toolchain
-from .probe import find_qemu, host_arch, kvm_status
+from .probe import KVM_DEVICE, TARGET_ARCH, VgicSupport, find_qemu, host_arch, kvm_status, probe_vgic
 
 
 @dataclass(frozen=True)
@@ -33,8 +33,11 @@ def target_root(env: Mapping[str, str]) -> Path:
 
 
 def run_checks(
-    *, env: Mapping[str, str] | None = None, arch: str | None = None, kvm_device: str = "/dev/kvm"
+    *, env: Mapping[str, str] | None = None, arch: str | None = None, kvm_device: str = KVM_DEVICE,
+    userland_bits: int | None = None, vgic_probe: Callable[[], VgicSupport] | None = None,
 ) -> list[Check]:
+    """Every check, for this host or the one the arguments describe (`vgic_probe` stands in for
+    asking KVM which GICs it can emulate)."""
     env = os.environ if env is None else env
     arch = host_arch() if arch is None else arch
     checks = [Check("host arch", True, arch)]
@@ -51,16 +54,26 @@ def run_checks(
     except UserError as e:
         checks.append(Check("qemu", False, "missing", str(e)))
 
-    kvm = kvm_status(arch, kvm_device)
-    checks.append(
-        Check(
-            "kvm",
-            kvm.usable,
-            "usable" if kvm.usable else f"no: {kvm.reason}",
-            "" if kvm.usable else "guests run under TCG (slower but complete)",
-            required=False,
-        )
-    )
+    kvm = kvm_status(arch, kvm_device, userland_bits)
+    if kvm.usable:
+        advice = ""
+    elif kvm.fix:
+        advice = f"{kvm.fix}; until then guests run under TCG (slower but complete)"
+    else:
+        advice = "guests run under TCG (slower but complete)"
+    checks.append(Check("kvm", kvm.usable, "usable (--accel auto picks it)" if kvm.usable
+                        else f"no: {kvm.reason}", advice, required=False))
+    if arch == TARGET_ARCH:
+        # What an explicit --gic (or --profile pi4/cloud) must match under KVM.
+        vgic = (vgic_probe or (lambda: probe_vgic(kvm_device)))() if kvm.usable else None
+        if vgic is None:
+            checks.append(Check("host GIC", False, "not probed (needs a usable /dev/kvm)", required=False))
+        else:
+            known = vgic.v2 is not None or vgic.v3 is not None
+            profile = "pi4" if vgic.v2 else "cloud" if vgic.v3 else None
+            checks.append(Check("host GIC", known, f"guests can have {vgic.describe()}"
+                                + (f"; --profile {profile} fits" if profile else ""),
+                                "" if known else "QEMU decides at start-up (--gic auto)", required=False))
 
     root = target_root(env)
     source = f"${TARGET_ROOT_ENV}" if env.get(TARGET_ROOT_ENV) else "default"

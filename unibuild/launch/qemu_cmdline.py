@@ -7,16 +7,19 @@ GIC version, CPU model, memory size — is testable without starting QEMU.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import UserError
 from ..host.probe import HostInfo
-from ..platform import Platform
+from ..platform import LaunchProfile, Platform
 from .network import NetOptions
 
 ACCELS = ("auto", "kvm", "tcg")
 GICS = ("auto", "2", "3")
+# The only CPU models QEMU runs under KVM on arm64: the host's own CPU (max is the same there).
+# A named model, even the host's own (cortex-a72 on a Pi 4), is refused by QEMU.
+KVM_CPUS = ("host", "max")
 
 
 @dataclass(frozen=True)
@@ -35,20 +38,44 @@ class LaunchOptions:
     el2: bool = False
     disk: Path | None = None   # a TFS image attached read-only as a virtio-blk disk
     net: NetOptions | None = None   # None: no NIC (the CLI attaches one unless --net none)
+    profile: str | None = None   # a launch profile of the platform (platforms/<name>/profiles/)
 
 
-def resolve_accel(requested: str, host: HostInfo) -> str:
+def apply_profile(options: LaunchOptions, platform: Platform) -> tuple[LaunchOptions, LaunchProfile | None]:
+    """The options with the named profile's settings filled in where the user left the default."""
+    if options.profile is None:
+        return options, None
+    profile = platform.profile(options.profile)
+    defaults = LaunchOptions()
+    filled = {key: value for key, value in profile.settings
+              if getattr(options, key) == getattr(defaults, key)}
+    return replace(options, **filled), profile
+
+
+def _origin(option: str, value, profile: LaunchProfile | None) -> str:
+    """How a message names where a setting came from: the flag, or the profile that set it."""
+    if profile is not None and profile.get(option) == value:
+        return f"profile {profile.name} (--{option} {value})"
+    return f"--{option} {value}"
+
+
+def resolve_accel(requested: str, host: HostInfo, profile: LaunchProfile | None = None) -> str:
     if requested not in ACCELS:
         raise UserError(f"unknown accelerator '{requested}'; choose one of {', '.join(ACCELS)}")
     if requested == "auto":
+        # An aarch64 host with a usable /dev/kvm runs the guest at native speed.
         return "kvm" if host.kvm.usable else "tcg"
     if requested == "kvm" and not host.kvm.usable:
-        raise UserError(f"--accel kvm is not possible here: {host.kvm.reason}; use --accel tcg")
+        fix = f"{host.kvm.fix}, or use --accel tcg" if host.kvm.fix else "use --accel tcg"
+        raise UserError(f"{_origin('accel', requested, profile)} is not possible here: {host.kvm.reason}; {fix}")
     return requested
 
 
-def resolve_gic(requested: str, accel: str, smp: int, platform: Platform) -> str:
-    """The value for -machine gic-version: under KVM the host's own GIC, else v3 (any CPU count)."""
+def resolve_gic(requested: str, accel: str, smp: int, platform: Platform, host: HostInfo | None = None,
+                profile: LaunchProfile | None = None) -> str:
+    """The value for -machine gic-version: under KVM the host's own GIC, else v3 (any CPU count).
+    An explicit version under KVM must be one the host's KVM can emulate (its vGIC), so a
+    mismatch is our one line before QEMU starts, not QEMU's start-up error."""
     if requested not in GICS:
         raise UserError(f"unknown GIC version '{requested}'; choose one of {', '.join(GICS)}")
     if requested == "auto":
@@ -57,10 +84,16 @@ def resolve_gic(requested: str, accel: str, smp: int, platform: Platform) -> str
         raise UserError(
             f"GICv2 supports at most {platform.gicv2_max_cpus} CPUs but --smp is {smp}; use --gic 3"
         )
+    if accel == "kvm" and host is not None and host.vgic.supports(requested) is False:
+        others = [v for v in ("2", "3") if host.vgic.supports(v)]
+        use = f"--gic {others[0]} or --gic auto" if others else "--gic auto"
+        raise UserError(f"{_origin('gic', requested, profile)}: this host's KVM cannot give a guest a "
+                        f"GICv{requested}, only {host.vgic.describe()}; use {use}")
     return requested
 
 
-def resolve_cpu(requested: str | None, accel: str, platform: Platform) -> str:
+def resolve_cpu(requested: str | None, accel: str, platform: Platform,
+                profile: LaunchProfile | None = None) -> str:
     if requested is None:
         # "host" passes the real CPU through under KVM; TCG can emulate everything ("max").
         return "host" if accel == "kvm" else "max"
@@ -70,7 +103,12 @@ def resolve_cpu(requested: str | None, accel: str, platform: Platform) -> str:
             f"choose one of {', '.join(platform.cpus)}"
         )
     if requested == "host" and accel != "kvm":
-        raise UserError("--cpu host needs KVM; under TCG use max or a named model such as cortex-a72")
+        raise UserError(f"{_origin('cpu', requested, profile)} needs KVM; under TCG use max or a named "
+                        "model such as cortex-a72")
+    if accel == "kvm" and requested not in KVM_CPUS:
+        raise UserError(f"{_origin('cpu', requested, profile)} cannot run under KVM: KVM runs the "
+                        f"host's own CPU, so QEMU takes only {' or '.join(KVM_CPUS)} there; use "
+                        f"--cpu host, or --accel tcg to emulate a {requested}")
     return requested
 
 
@@ -134,10 +172,11 @@ def build_command(
 ) -> QemuCommand:
     """The full QEMU argv for booting `kernel` on `platform` with `options` on `host`;
     `network` is the NIC's arguments from network.attach() (default: no NIC)."""
-    accel = resolve_accel(options.accel, host)
+    options, profile = apply_profile(options, platform)
+    accel = resolve_accel(options.accel, host, profile)
     smp = resolve_smp(options.smp, platform)
-    gic = resolve_gic(options.gic, accel, smp, platform)
-    cpu = resolve_cpu(options.cpu, accel, platform)
+    gic = resolve_gic(options.gic, accel, smp, platform, host, profile)
+    cpu = resolve_cpu(options.cpu, accel, platform, profile)
     memory = parse_memory(options.memory if options.memory is not None else platform.memory)
     if options.el2 and accel == "kvm":
         # QEMU 7.2 cannot give a KVM guest virtualization extensions (no nested virt).
