@@ -1,6 +1,6 @@
 /* The blktest self-test (kernel argument `blktest`): the first disk registered is read through
  * the block layer's byte-granular reads and checksummed; the host's boot test
- * (tests/test_boot_virtio_blk.py) compares the lines with zlib.crc32 over the same ranges of the
+ * (tests/boot/test_boot_virtio_blk.py) compares the lines with zlib.crc32 over the same ranges of the
  * image. The disk is raw then: main.c does not mount it. */
 #include "kernel.h"
 #include "selftest.h"

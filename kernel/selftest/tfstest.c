@@ -1,7 +1,7 @@
 /* The tfstest self-test: kernel option tfstest="PATH[:PATH...]" in the image's manifest.
  * For each path (a leading '@' means: do not follow a final symlink) print its canonical path,
  * then a directory's entries (type, mode, size, name), a file's size and CRC-32, or a symlink's
- * target; or the lookup's errno. tests/test_tfs_kernel.py compares this with the host's view.
+ * target; or the lookup's errno. tests/boot/test_tfs_kernel_boot.py compares this with the host's view.
  * It reads the tree only through vfs.h, as a program's syscalls would. */
 #include "kernel.h"
 #include "selftest.h"
