@@ -123,10 +123,11 @@ class InnerRun:
     name: str
     image: Path
     http: tuple[int, int, str] | None = None   # (guest port, requests, path)
+    verbose: bool = False                        # --verbose: the kernel's boot diagnostics
     timeout: int = 60
 
 
-def inner_command(kernel: str, disk: str, qmp: str, http_port: int | None):
+def inner_command(kernel: str, disk: str, qmp: str, http_port: int | None, verbose: bool = False):
     """The argv `build_command` gives for `--accel kvm` on an aarch64 host with /dev/kvm (the
     paths are L1's); a NIC on QEMU's slirp when the run serves HTTP (L1 has no passt)."""
     host = HostInfo("aarch64", KvmStatus(True, "/dev/kvm usable"))
@@ -136,7 +137,7 @@ def inner_command(kernel: str, disk: str, qmp: str, http_port: int | None):
         net = NetOptions(ports=(PortForward(http_port, http_port),))
         network = nic_args(slirp_netdev(net), None)
     return build_command(load_platform("virt"), Path(kernel),
-                         LaunchOptions(accel="kvm", disk=Path(disk), net=net),
+                         LaunchOptions(accel="kvm", disk=Path(disk), net=net, verbose=verbose),
                          host, Path(qmp), network=network)
 
 
@@ -152,7 +153,7 @@ def runs_archive(path: Path, kernel: Path, runner: Path, runs: list[InnerRun]) -
             name = f"{i:02d}-{run.name}"
             disk, qmp = f"/kvm/{name}.img", f"/tmp/{name}.qmp"
             w.host_file(disk, run.image)
-            command = inner_command("/kvm/Image", disk, qmp, run.http[0] if run.http else None)
+            command = inner_command("/kvm/Image", disk, qmp, run.http[0] if run.http else None, run.verbose)
             argvs[name] = command.argv
             d = f"kvm/runs/{name}"
             w.file(f"{d}/argv", b"".join(a.encode() + b"\0" for a in command.argv))
@@ -216,6 +217,7 @@ def parse_frames(console: str) -> dict[str, RunOutcome]:
 @dataclass
 class L1Boot:
     config: str
+    gic: str
     console: str
     seconds: float
     timed_out: bool
@@ -274,9 +276,8 @@ def boot_l1(base: L1Base, kernel: Path, runner: Path, runs: list[InnerRun], gic:
                 chunk = proc.stdout.read1(65536)
                 if not chunk:
                     break    # QEMU exited (L1 powered off, or QEMU failed)
-                decoded = chunk.decode(errors="replace")
-                text.write(decoded)
-                if ready is None and "@@kvm l1-ready" in decoded:
+                text.write(chunk.decode(errors="replace"))
+                if ready is None and "@@kvm l1-ready" in text.getvalue()[-4096:]:
                     ready = time.monotonic() - started
     finally:
         if proc.poll() is None:
@@ -284,7 +285,7 @@ def boot_l1(base: L1Base, kernel: Path, runner: Path, runs: list[InnerRun], gic:
         proc.wait(timeout=10)
         proc.stdout.close()
     console = text.getvalue()
-    return L1Boot(f"gic{gic}-{mode}", console, time.monotonic() - started, timed_out,
+    return L1Boot(f"gic{gic}-{mode}", gic, console, time.monotonic() - started, timed_out,
                   parse_frames(console), argvs, ready)
 
 
