@@ -111,6 +111,7 @@ INIT = """#!/bin/busybox sh
 /bin/busybox mount -t sysfs sysfs /sys
 /bin/busybox mount -t devtmpfs devtmpfs /dev
 /bin/busybox mount -t tmpfs tmpfs /tmp
+/bin/busybox mount -t debugfs debugfs /sys/kernel/debug
 /bin/busybox ip link set lo up
 exec /kvm/l1_runner /kvm/runs
 """
@@ -179,6 +180,7 @@ class RunOutcome:
     http: bytes = b""
     registers: str = ""          # the text of `info registers`
     streams: dict[str, str] = field(default_factory=dict)   # stdout, stderr, kernel
+    kvm_stats: dict[str, int] = field(default_factory=dict)  # L1's KVM counters for this run
     result: BootResult | None = None
 
     def describe(self) -> str:
@@ -188,6 +190,7 @@ class RunOutcome:
 
 
 _FRAME = re.compile(r"^@@kvm (console|stderr|http|registers) (\S+) ([0-9a-f]*)\r?$", re.M)
+_STAT = re.compile(r"^@@kvm stat (\S+) (\S+) (-?\d+)\r?$", re.M)
 _END = re.compile(r"^@@kvm end (\S+) (\S+) (\d+)\r?$", re.M)
 
 
@@ -211,6 +214,9 @@ def parse_frames(console: str) -> dict[str, RunOutcome]:
             run.result = result_from_report(parse_exit_report(run.registers),
                                             run.console.decode(errors="replace"), "guest-shutdown")
         runs[name] = run
+    for name, stat, value in _STAT.findall(console):
+        if name in runs:
+            runs[name].kvm_stats[stat] = int(value)
     return runs
 
 

@@ -11,6 +11,7 @@
  *   @@kvm stderr NAME HEX      QEMU's stderr
  *   @@kvm http NAME HEX        what the HTTP client got (all responses, in order)
  *   @@kvm registers NAME HEX   the QMP reply line to `info registers`, as QEMU sent it
+ *   @@kvm stat NAME STAT VALUE L1's KVM counters (debugfs) while the powered-off VM still exists
  *   @@kvm end NAME OUTCOME MS  OUTCOME: shutdown, timeout, exited, no-qmp
  *   @@kvm done
  *
@@ -312,6 +313,25 @@ static void http_client(int port, int count, const char *path, const char *out, 
     _exit(0);
 }
 
+/* /sys/kernel/debug/kvm/STAT sums a counter over the live VMs, and the only VM is this run's,
+ * paused after SHUTDOWN: its exits (MMIO to user space or in the kernel, WFI, HVC, ...) for the
+ * whole run. Nothing is printed when L1 has no debugfs. */
+static void report_kvm_stats(const char *name)
+{
+    DIR *d = opendir("/sys/kernel/debug/kvm");
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+        if (e->d_type != DT_REG)
+            continue;     /* per-VM directories: the sums above cover them */
+        char *value = read_file("/sys/kernel/debug/kvm", e->d_name, NULL);
+        if (value)
+            say("@@kvm stat %s %s %ld", name, e->d_name, atol(value));
+        free(value);
+    }
+    if (d)
+        closedir(d);
+}
+
 static void run_one(const char *dir, const char *name)
 {
     size_t argv_len;
@@ -367,6 +387,7 @@ static void run_one(const char *dir, const char *name)
                      "\"arguments\": {\"command-line\": \"%s\"}}", monitor);
             if (qmp_send(sock, cmd) && qmp_reply(sock, &pending, &q, deadline, &line, NULL))
                 buf_add(&registers, line.data, line.len - 1);
+            report_kvm_stats(name);
         } else if (reap(&q)) {
             outcome = "exited";
         }
