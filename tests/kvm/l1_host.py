@@ -295,6 +295,39 @@ def boot_l1(base: L1Base, kernel: Path, runner: Path, runs: list[InnerRun], gic:
                   parse_frames(console), argvs, ready)
 
 
-def by_hand(argv: list[str]) -> str:
-    """The outer command line, for the failure message and docs/kvm-testing.md."""
-    return shlex.join(argv)
+def prepare_by_hand(gic: str, mode: str, images: list[Path], out: Path) -> list[str]:
+    """An initrd in `out` with one inner run per image, and the outer argv that boots it."""
+    import io as _io
+    from unibuild.kernel import build_platform_kernel
+
+    out.mkdir(parents=True, exist_ok=True)
+    base = build_base(print)
+    kernel = build_platform_kernel("virt", out=_io.StringIO()).image
+    runs = [InnerRun(image.stem, image) for image in images]
+    runs_part = out / "runs.cpio"
+    runs_archive(runs_part, kernel, build_runner(out), runs)
+    initrd = out / "initrd.cpio"
+    initrd.write_bytes(base.archive.read_bytes() + runs_part.read_bytes())
+    return outer_argv(base, initrd, gic, mode)
+
+
+def main() -> int:
+    """Prints the outer command for running the nested setup by hand (docs/kvm-testing.md)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description="L1 for running the nested-KVM setup by hand")
+    parser.add_argument("--gic", choices=("2", "3"), default="3")
+    parser.add_argument("--mode", choices=sorted(CPUS), default="vhe")
+    parser.add_argument("--shell", action="store_true", help="L1 starts a shell instead of the runner")
+    parser.add_argument("images", nargs="*", type=Path, help="unibuild images to run inside L1")
+    args = parser.parse_args()
+    argv = prepare_by_hand(args.gic, args.mode, args.images, CACHE / "by-hand")
+    if args.shell:
+        append = argv.index("-append") + 1
+        argv[append] = argv[append].replace("rdinit=/init", "rdinit=/bin/sh")
+    print(shlex.join(argv))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
