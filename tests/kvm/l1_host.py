@@ -189,7 +189,7 @@ class RunOutcome:
                 f"--- inner QEMU stderr ---\n{self.stderr}\n--- registers ---\n{self.registers}")
 
 
-_FRAME = re.compile(r"^@@kvm (console|stderr|http|registers) (\S+) ([0-9a-f]*)\r?$", re.M)
+_FRAME = re.compile(r"^@@kvm (console|stderr|http|event|registers) (\S+) ([0-9a-f]*)\r?$", re.M)
 _STAT = re.compile(r"^@@kvm stat (\S+) (\S+) (-?\d+)\r?$", re.M)
 _END = re.compile(r"^@@kvm end (\S+) (\S+) (\d+)\r?$", re.M)
 
@@ -208,11 +208,13 @@ def parse_frames(console: str) -> dict[str, RunOutcome]:
         demux = ConsoleDemux()
         for stream, data in demux.feed(run.console):
             run.streams[stream] = run.streams.get(stream, "") + data.decode(errors="replace")
-        reply = get("registers")
-        if outcome == "shutdown" and reply:
+        reply, event = get("registers"), get("event")
+        if outcome == "shutdown" and reply and event:
+            # As qemu_run does: the event's reason, the report from the registers.
+            reason = json.loads(event).get("data", {}).get("reason")
             run.registers = json.loads(reply)["return"]
             run.result = result_from_report(parse_exit_report(run.registers),
-                                            run.console.decode(errors="replace"), "guest-shutdown")
+                                            run.console.decode(errors="replace"), reason)
         runs[name] = run
     for name, stat, value in _STAT.findall(console):
         if name in runs:

@@ -10,6 +10,7 @@
  *   @@kvm console NAME HEX     the inner guest's console (QEMU's stdout), in pieces
  *   @@kvm stderr NAME HEX      QEMU's stderr
  *   @@kvm http NAME HEX        what the HTTP client got (all responses, in order)
+ *   @@kvm event NAME HEX       the SHUTDOWN event line, as QEMU sent it
  *   @@kvm registers NAME HEX   the QMP reply line to `info registers`, as QEMU sent it
  *   @@kvm stat NAME STAT VALUE L1's KVM counters (debugfs) while the powered-off VM still exists
  *   @@kvm end NAME OUTCOME MS  OUTCOME: shutdown, timeout, exited, no-qmp
@@ -244,17 +245,24 @@ static int qmp_send(int sock, const char *json)
     return write(sock, json, n) == (ssize_t)n && write(sock, "\r\n", 2) == 2;
 }
 
-/* Waits for the reply to the last command (a line with "return" or "error"), skipping events;
- * `event` (if not NULL) is set when a SHUTDOWN event passes by. */
+/* Keeps `line` in `event` if it is the SHUTDOWN event; true if it is any event. */
+static int note_event(const struct buf *line, struct buf *event)
+{
+    if (!strstr(line->data, "\"event\""))
+        return 0;
+    if (event && event->len == 0 && strstr(line->data, "\"SHUTDOWN\""))
+        buf_add(event, line->data, line->len - 1);
+    return 1;
+}
+
+/* Waits for the reply to the last command (a line with "return" or "error"), skipping events
+ * (a SHUTDOWN event passing by is kept in `event`, if not NULL). */
 static int qmp_reply(int sock, struct buf *pending, struct inner *q, long deadline, struct buf *line,
-                     int *shutdown)
+                     struct buf *event)
 {
     while (qmp_line(sock, pending, q, deadline, line)) {
-        if (strstr(line->data, "\"event\"")) {
-            if (shutdown && strstr(line->data, "\"SHUTDOWN\""))
-                *shutdown = 1;
+        if (note_event(line, event))
             continue;
-        }
         if (strstr(line->data, "\"return\"") || strstr(line->data, "\"error\""))
             return 1;
     }
@@ -368,19 +376,17 @@ static void run_one(const char *dir, const char *name)
     }
 
     const char *outcome = "no-qmp";
-    struct buf pending = {0}, line = {0}, registers = {0};
+    struct buf pending = {0}, line = {0}, registers = {0}, shutdown = {0};
     int sock = qmp_connect(qmp_path, &q, started + QMP_CONNECT_SECONDS * 1000);
-    int shutdown = 0;
     if (sock >= 0 && qmp_line(sock, &pending, &q, deadline, &line)     /* greeting */
         && qmp_send(sock, "{\"execute\": \"qmp_capabilities\"}")
         && qmp_reply(sock, &pending, &q, deadline, &line, NULL)
         && qmp_send(sock, "{\"execute\": \"cont\"}")
         && qmp_reply(sock, &pending, &q, deadline, &line, &shutdown)) {
         outcome = "timeout";
-        while (!shutdown && qmp_line(sock, &pending, &q, deadline, &line))
-            if (strstr(line.data, "\"event\"") && strstr(line.data, "\"SHUTDOWN\""))
-                shutdown = 1;
-        if (shutdown) {
+        while (shutdown.len == 0 && qmp_line(sock, &pending, &q, deadline, &line))
+            note_event(&line, &shutdown);
+        if (shutdown.len) {
             outcome = "shutdown";
             char cmd[300];
             snprintf(cmd, sizeof cmd, "{\"execute\": \"human-monitor-command\", "
@@ -423,6 +429,7 @@ static void run_one(const char *dir, const char *name)
 
     frame_hex("console", name, q.console.data ? q.console.data : "", q.console.len);
     frame_hex("stderr", name, q.stderr_text.data ? q.stderr_text.data : "", q.stderr_text.len);
+    frame_hex("event", name, shutdown.data ? shutdown.data : "", shutdown.len);
     frame_hex("registers", name, registers.data ? registers.data : "", registers.len);
     say("@@kvm end %s %s %ld", name, outcome, wall);
 }

@@ -81,6 +81,7 @@ def finished(l1, short: str):
     assert not l1.timed_out, f"L1 ({l1.config}) did not finish in {OUTER_TIMEOUT} s:\n{l1.console}"
     run = l1.run(short)
     assert run.outcome == "shutdown" and run.result is not None, run.describe()
+    assert run.result.shutdown_reason == "guest-shutdown", run.describe()
     return run
 
 
