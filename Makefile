@@ -1,7 +1,7 @@
 # unibuild's front door. On a fresh Debian bookworm (make + python3, root or sudo):
 #   make run         build the kernel, the arm64 target root and examples/hello, and run hello
-#   make test        install what is missing, then run every test (boot tests included)
-#   make test-quick  the same without the slow boot tests (pytest -m "not boot")
+#   make test        install what is missing, then run every test (tests/unit and tests/boot)
+#   make test-quick  the same without the slow boot tests (pytest -m "not boot": tests/unit)
 #   make kernel      build the kernel only
 # Every target is idempotent: apt packages are installed only when dpkg says they are missing,
 # and the venv is rebuilt only when pyproject.toml changed since the last install.

@@ -13,7 +13,6 @@ Not a test: numbers depend on the host. Usage: .venv/bin/python bench/boot.py [-
 from __future__ import annotations
 
 import argparse
-import io
 import re
 import statistics
 import sys
@@ -21,10 +20,9 @@ import time
 from pathlib import Path
 
 from unibuild.errors import UserError
-from unibuild.kernel import build_platform_kernel
 from unibuild.platform import load_platform
-from unibuild.qemu_cmdline import LaunchOptions
-from unibuild.qemu_run import boot
+from unibuild.launch import LaunchOptions, boot
+from unibuild.pipeline import kernel_image
 
 READY = re.compile(r"^boot: ready in ([0-9.]+) ms$")
 
@@ -60,7 +58,7 @@ def main() -> None:
     args = parser.parse_args()
     try:
         platform = load_platform("virt")
-        kernel = args.kernel or build_platform_kernel("virt", out=io.StringIO()).image
+        kernel = args.kernel or kernel_image("virt")
         rows = []
         for label, opts in CONFIGS:
             options = LaunchOptions(timeout=60, append=("exit=0",), verbose=True, **opts)

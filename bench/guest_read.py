@@ -8,7 +8,6 @@ Not a test. Usage: .venv/bin/python bench/guest_read.py [-n 3] [--mib 256]
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import re
 import statistics
@@ -16,12 +15,10 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from unibuild.image import Manifest, Placement, build_image
-from unibuild.kernel import build_platform_kernel
 from unibuild.paths import PROJECT_ROOT
 from unibuild.platform import load_platform
-from unibuild.qemu_cmdline import LaunchOptions
-from unibuild.qemu_run import boot
+from unibuild.launch import LaunchOptions, boot
+from unibuild.pipeline import ImageRequest, build, kernel_image
 
 SPEED = re.compile(r"read (\d+) bytes in [0-9.]+ s: ([0-9.]+) MB/s")
 
@@ -31,20 +28,19 @@ def main() -> None:
     parser.add_argument("-n", "--runs", type=int, default=3)
     parser.add_argument("--mib", type=int, default=256)
     args = parser.parse_args()
-    kernel = build_platform_kernel("virt", out=io.StringIO()).image
+    kernel = kernel_image("virt")
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         probe = tmp / "probe"
         subprocess.run(["aarch64-linux-gnu-gcc", "-O2", "-static", "-o", str(probe),
-                        str(PROJECT_ROOT / "tests/guest/probe.c")], check=True)
+                        str(PROJECT_ROOT / "tests/boot/guest/probe.c")], check=True)
         data = tmp / "data"
         with open(data, "wb") as f:
             for _ in range(args.mib):
                 f.write(os.urandom(1 << 20))
-        m = Manifest(program="/probe", args=["readspeed", "/data"],
-                     files=[Placement(probe, "/probe"), Placement(data, "/data")])
         image = tmp / "image.tfs"
-        build_image(m, image)
+        build(ImageRequest(program=f"{probe}:/probe", args=("readspeed", "/data"), files=(f"{data}:/data",)),
+              image)
         speeds = []
         for _ in range(args.runs):
             result = boot(load_platform("virt"), kernel,

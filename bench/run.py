@@ -12,7 +12,6 @@ Not a test: numbers depend on the host. Usage: .venv/bin/python bench/run.py [-n
 from __future__ import annotations
 
 import argparse
-import io
 import statistics
 import subprocess
 import sys
@@ -20,13 +19,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from unibuild.image import Manifest, build_image
-from unibuild.kernel import build_platform_kernel
+from unibuild.launch import LaunchOptions, boot
 from unibuild.paths import PROJECT_ROOT
+from unibuild.pipeline import ImageRequest, build, kernel_image
 from unibuild.platform import load_platform
-from unibuild.program import add_program
-from unibuild.qemu_cmdline import LaunchOptions
-from unibuild.qemu_run import boot
 from unibuild.targetroot import find_root
 
 HELLO = PROJECT_ROOT / "build/examples/hello/hello"
@@ -38,10 +34,7 @@ def summary(label: str, values: list[float]) -> str:
 
 def build_once(root: Path, out: Path) -> float:
     start = time.monotonic()
-    with tempfile.TemporaryDirectory() as scratch:
-        m = Manifest(program="", args=["a", "b"])
-        add_program(m, str(HELLO), target_root=root, scratch=Path(scratch))
-        build_image(m, out)
+    build(ImageRequest(program=str(HELLO), args=("a", "b"), target_root=root), out)
     return (time.monotonic() - start) * 1000
 
 
@@ -51,7 +44,7 @@ def main() -> None:
     args = parser.parse_args()
     subprocess.run(["make", "-s", "-C", str(PROJECT_ROOT / "examples/hello")], check=True)
     root = find_root(None)
-    kernel = build_platform_kernel("virt", out=io.StringIO()).image
+    kernel = kernel_image("virt")
     platform = load_platform("virt")
     builds, hellos, exits, user = [], [], [], []
     with tempfile.TemporaryDirectory() as tmp:

@@ -10,7 +10,6 @@ Not a test (minutes under TCG). Usage: .venv/bin/python bench/soak.py [-n 100000
 from __future__ import annotations
 
 import argparse
-import io
 import re
 import socket
 import subprocess
@@ -21,13 +20,11 @@ import time
 import urllib.request
 from pathlib import Path
 
-from unibuild.image import Manifest, Placement, build_image
-from unibuild.kernel import build_platform_kernel
-from unibuild.network import net_options
+from unibuild.launch import LaunchOptions, boot
+from unibuild.launch.network import net_options
 from unibuild.paths import PROJECT_ROOT
 from unibuild.platform import load_platform
-from unibuild.qemu_cmdline import LaunchOptions
-from unibuild.qemu_run import boot
+from unibuild.pipeline import ImageRequest, build, kernel_image
 
 WEBSRV = PROJECT_ROOT / "build/examples/websrv/websrv-static"
 EXTRA_KOPTS: dict = {}   # more kernel options for both boots, e.g. {"profile": 1} from a script
@@ -44,12 +41,13 @@ def free_port() -> int:
 def serve(requests: int, load) -> tuple[re.Match, re.Match | None, str]:
     """Boot websrv for `requests` requests, run load(port) against it; return its memstats
     (memory, then CPU) and what load returned."""
-    kernel = build_platform_kernel("virt", out=io.StringIO()).image
+    kernel = kernel_image("virt")
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
         image = Path(tmp) / "img"
-        build_image(Manifest(program="/websrv", args=["8080", str(requests)],
-                             files=[Placement(WEBSRV, "/websrv")], kernel_options={"memstats": 1, **EXTRA_KOPTS}), image)
+        kopts = {"memstats": 1, **EXTRA_KOPTS}
+        build(ImageRequest(program=f"{WEBSRV}:/websrv", args=("8080", str(requests)),
+                           kernel_options=tuple(f"{k}={v}" for k, v in kopts.items())), image)
         options = LaunchOptions(accel="tcg", gic="3", disk=image, timeout=1800,
                                 net=net_options(ports=[f"{port}:8080"]))
         result = {}

@@ -33,7 +33,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         prog = Path(tmp) / "sock"
         subprocess.run(["aarch64-linux-gnu-gcc", "-O2", "-static", "-o", str(prog),
-                        str(PROJECT_ROOT / "tests/guest/sock.c")], check=True)
+                        str(PROJECT_ROOT / "tests/boot/guest/sock.c")], check=True)
         runners = {
             "unikernel": [sys.executable, "-m", "unibuild", "run", "--accel", "tcg", "--net", "none",
                           str(prog), "bench"],

@@ -1,12 +1,19 @@
-/* Kernel arguments from /chosen/bootargs (qemu -append): `verbose`, `quiet`, `exit=N`, and `selftest=fault`
- * (the kernel touches an unmapped address after boot: proves the fault report and error exit). */
+/* The kernel's two sources of options, read in one place:
+ * - arguments from /chosen/bootargs (qemu -append): `verbose`, `quiet`, `console=mux`, `exit=N`,
+ *   and the self-test hooks `blktest`, `nettest=echo`, `selftest=fault` (kernel/selftest/);
+ * - the boot manifest in the image's root tuple: the program, its arguments and environment, and
+ *   the kernel options the image builder wrote (debug, memstats, profile, strace, noaslr, cwd,
+ *   ip/netmask/gateway, tfstest). docs/host-kernel-contract.md lists both. */
 #include "kernel.h"
 #include "bootargs.h"
 #include "dt.h"
 #include "console.h"
+#include "fs/tfs.h"      /* struct tfs_boot: the manifest as the image reader parsed it */
 #include <string.h>
 
 struct bootargs bootargs = { .exit_status = -1 };
+static struct boot_manifest manifest;
+static bool have_manifest;
 
 static bool parse_status(const char *s, size_t len, int *out)
 {
@@ -57,4 +64,51 @@ void bootargs_parse(void)
         else
             kprintf("bootargs: ignoring unknown argument '%.*s'\n", (int)len, w);
     }
+}
+
+/* A manifest kernel option: true when present; INT values in *ival, strings in *sval. */
+static bool kernel_option(const struct tfs_boot *boot, const char *key, int64_t *ival, const char **sval)
+{
+    for (uint32_t i = 0; i < boot->kopt_count; i++) {
+        const struct tfs_kopt *o = &boot->kopts[i];
+        if (strcmp(o->key, key))
+            continue;
+        if (ival)
+            *ival = o->is_int ? o->ival : 0;
+        if (sval)
+            *sval = o->is_int ? NULL : o->sval;
+        return true;
+    }
+    return false;
+}
+
+/* The image's boot record, once the root is mounted (vfs_mount_root calls this). */
+void bootargs_read_manifest(const struct tfs_boot *boot)
+{
+    int64_t debug = 0;
+    manifest.program = boot->program;
+    manifest.argc = boot->argc;
+    manifest.argv = boot->argv;
+    manifest.envc = boot->envc;
+    manifest.envp = boot->envp;
+    manifest.debug = kernel_option(boot, "debug", &debug, NULL) && debug != 0;
+    int64_t memstats = 0;
+    manifest.memstats = kernel_option(boot, "memstats", &memstats, NULL) && memstats != 0;
+    int64_t profile = 0;
+    manifest.profile = kernel_option(boot, "profile", &profile, NULL) && profile != 0;
+    int64_t trace = 0;
+    manifest.trace = kernel_option(boot, "strace", &trace, NULL) && trace != 0;
+    int64_t noaslr = 0;
+    manifest.noaslr = kernel_option(boot, "noaslr", &noaslr, NULL) && noaslr != 0;
+    kernel_option(boot, "cwd", NULL, &manifest.cwd);
+    kernel_option(boot, "ip", NULL, &manifest.ip);
+    kernel_option(boot, "netmask", NULL, &manifest.netmask);
+    kernel_option(boot, "gateway", NULL, &manifest.gateway);
+    kernel_option(boot, "tfstest", NULL, &manifest.tfstest);
+    have_manifest = true;
+}
+
+const struct boot_manifest *boot_manifest(void)
+{
+    return have_manifest ? &manifest : NULL;
 }

@@ -19,7 +19,6 @@ static bool mux;
 static char current_stream;
 
 void console_register(void (*putc)(char c)) { console_putc = putc; }
-bool console_ready(void) { return console_putc != NULL; }
 void console_set_mux(bool on) { mux = on; }
 
 static void emit_plain(const char *s, unsigned long len)

@@ -1,5 +1,7 @@
-/* Device-tree access for drivers. The blob was checked by fdt_check_header at boot; lengths of
- * every property are checked here before a cell is read. */
+/* Device-tree access (interface: include/dt.h), the one file that calls libfdt (besides the
+ * arch's pre-MMU early_map.c, which runs before this blob pointer is usable). The blob was
+ * checked by fdt_check_header at boot; lengths of every property are checked here before a
+ * cell is read. */
 #include "kernel.h"
 #include "dt.h"
 #include <libfdt.h>
@@ -8,7 +10,7 @@
 static const void *blob;
 
 void dt_init(const void *fdt) { blob = fdt; }
-const void *dt_blob(void) { return blob; }
+uint64_t dt_total_size(void) { return fdt_totalsize(blob); }
 
 int dt_find_compatible(const char *const *compatibles)
 {
@@ -47,12 +49,49 @@ bool dt_u32(int node, const char *prop, uint32_t *out)
     return true;
 }
 
-static uint64_t read_cells(const fdt32_t *p, int cells)
+const uint32_t *dt_prop(int node, const char *prop, int *len)
+{
+    const uint32_t *p = fdt_getprop(blob, node, prop, len);
+    if (!p)
+        *len = 0;
+    return p;
+}
+
+bool dt_has_prop(int node, const char *prop) { return fdt_getprop(blob, node, prop, NULL) != NULL; }
+uint32_t dt_cell(const uint32_t *cells, int i) { return fdt32_to_cpu(cells[i]); }
+
+uint64_t dt_cells(const uint32_t *p, int cells)
 {
     uint64_t v = 0;
     while (cells--)
         v = (v << 32) | fdt32_to_cpu(*p++);
     return v;
+}
+
+int dt_parent(int node) { return fdt_parent_offset(blob, node); }
+int dt_address_cells(int node) { return fdt_address_cells(blob, node); }
+int dt_node_by_phandle(uint32_t phandle) { return fdt_node_offset_by_phandle(blob, phandle); }
+
+/* The memory reservation block, then /reserved-memory's children (only 2-cell address and size,
+ * the layout QEMU and firmware use; others are skipped). */
+void dt_for_each_reserved(void (*fn)(uint64_t base, uint64_t size))
+{
+    for (int i = 0; i < fdt_num_mem_rsv(blob); i++) {
+        uint64_t addr, size;
+        if (fdt_get_mem_rsv(blob, i, &addr, &size) == 0)
+            fn(addr, size);
+    }
+    int rsv = fdt_path_offset(blob, "/reserved-memory");
+    if (rsv >= 0) {
+        int child;
+        fdt_for_each_subnode(child, blob, rsv) {
+            int len;
+            const fdt32_t *reg = fdt_getprop(blob, child, "reg", &len);
+            int ac = fdt_address_cells(blob, rsv), sc = fdt_size_cells(blob, rsv);
+            if (reg && ac == 2 && sc == 2 && len >= 16)
+                fn(fdt64_to_cpu(*(const fdt64_t *)reg), fdt64_to_cpu(*(const fdt64_t *)(reg + 2)));
+        }
+    }
 }
 
 /* Translate a bus address of `node`'s children up through every parent's "ranges" (an empty or
@@ -72,8 +111,8 @@ static bool translate(int node, uint64_t *addr)
                 return false;
             for (int off = 0; off + entry <= len; off += entry) {
                 const fdt32_t *r = ranges + off / 4;
-                uint64_t child = read_cells(r, cac), par = read_cells(r + cac, pac);
-                uint64_t size = read_cells(r + cac + pac, csc);
+                uint64_t child = dt_cells(r, cac), par = dt_cells(r + cac, pac);
+                uint64_t size = dt_cells(r + cac + pac, csc);
                 if (*addr >= child && *addr - child < size) {
                     *addr = *addr - child + par;
                     found = true;
@@ -101,8 +140,8 @@ bool dt_reg(int node, int idx, uint64_t *base, uint64_t *size)
     if ((idx + 1) * entry > len)
         return false;
     const fdt32_t *r = reg + idx * (ac + sc);
-    *base = read_cells(r, ac);
-    *size = read_cells(r + ac, sc);
+    *base = dt_cells(r, ac);
+    *size = dt_cells(r + ac, sc);
     return translate(parent, base);
 }
 

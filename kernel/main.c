@@ -9,12 +9,12 @@
 #include "mm.h"
 #include "pci.h"
 #include "platform.h"
-#include "psci.h"
 #include "timer.h"
 #include "vfs.h"
-#include "sysreg.h"
+#include "file.h"
 #include "random.h"
 #include "run.h"
+#include "selftest.h"
 #include "net.h"
 
 
@@ -58,7 +58,7 @@ static void check_heap(void)
 void kmain(uint64_t dtb_pa)
 {
     if (boot_info.error != BOOT_OK)
-        psci_system_off(100 + boot_info.error, EXIT_KERNEL_ERROR); /* no console yet: status says why */
+        platform_poweroff(100 + boot_info.error, EXIT_KERNEL_ERROR); /* no console yet: status says why */
 
     arch_mmu_init();
     dt_init(phys_to_virt(dtb_pa));
@@ -72,7 +72,7 @@ void kmain(uint64_t dtb_pa)
 
     char cpu[96];
     arch_cpu_describe(cpu, sizeof(cpu));
-    kinfo("el: entered at EL%u, running at EL%lu\n", boot_info.entry_el, (read_sysreg(CurrentEL) >> 2) & 3);
+    kinfo("el: entered at EL%u, running at EL%u\n", boot_info.entry_el, arch_current_el());
     kinfo("cpu: %s\n", cpu);
     report_memory();
     check_heap();
@@ -83,7 +83,10 @@ void kmain(uint64_t dtb_pa)
         arch_irq_enable();
     /* devices: (each driver family's init goes on its own line below) */
     pci_init();
+    devfs_init();   /* the kernel's own /dev files */
     if (block_device_first() && !bootargs.blktest) vfs_mount_root(block_device_first()); /* TFS at /; blktest disks are raw */
+    if (boot_manifest() && boot_manifest()->tfstest)
+        selftest_tfs(boot_manifest()->tfstest);
     net_init();   /* after the root: the manifest may hold a static address */
     profile_init();
 
@@ -91,12 +94,10 @@ void kmain(uint64_t dtb_pa)
     uint64_t us = counter_to_ns(ready) / 1000;
     kinfo("boot: ready in %lu.%03lu ms\n", us / 1000, us % 1000);
 
-    if (bootargs.selftest_fault) {
-        volatile uintptr_t unmapped = 0x10;   /* the low half is unmapped: must end in a fault report */
-        *(volatile uint64_t *)unmapped = 1;
-    }
+    if (bootargs.selftest_fault)
+        selftest_fault();
 
-    const struct boot_manifest *m = vfs_root() ? vfs_manifest() : NULL;
+    const struct boot_manifest *m = boot_manifest();
     if (m && m->program && bootargs.exit_status < 0) {
         if (m->debug)
             kinfo_enabled = true;

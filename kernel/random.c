@@ -1,9 +1,8 @@
-/* RNDR (FEAT_RNG) when ID_AA64ISAR0_EL1.RNDR says so, else SplitMix64 over a counter-seeded
- * state, re-mixed with the counter on every call so separate boots diverge. */
+/* The CPU's random number instruction when it has one (arch_rng), else SplitMix64 over a
+ * counter-seeded state, re-mixed with the counter on every call so separate boots diverge. */
 #include "kernel.h"
 #include "random.h"
 #include "arch.h"
-#include "sysreg.h"
 #include <string.h>
 
 static bool have_rndr;
@@ -11,19 +10,8 @@ static uint64_t state;
 
 void random_init(void)
 {
-    have_rndr = ((read_sysreg(id_aa64isar0_el1) >> 60) & 0xf) != 0;
+    have_rndr = arch_has_rng();
     state = arch_counter() ^ 0x9e3779b97f4a7c15UL;
-}
-
-bool random_is_hardware(void) { return have_rndr; }
-
-static bool rndr(uint64_t *out)
-{
-    uint64_t v, ok;
-    /* RNDR is s3_3_c2_c4_0; NZCV.Z is set when no value was available. */
-    __asm__ volatile("mrs %0, s3_3_c2_c4_0\n cset %1, ne" : "=r"(v), "=r"(ok) : : "cc");
-    *out = v;
-    return ok;
 }
 
 static uint64_t splitmix(void)
@@ -39,7 +27,7 @@ void random_bytes(void *buf, size_t len)
     char *p = buf;
     while (len) {
         uint64_t v;
-        if (!have_rndr || !rndr(&v))
+        if (!have_rndr || !arch_rng(&v))
             v = splitmix();
         size_t n = len < 8 ? len : 8;
         memcpy(p, &v, n);

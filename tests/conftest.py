@@ -1,4 +1,8 @@
-"""Shared fixtures: fake host tools on a private PATH, and tiny guest images for the launcher."""
+"""Fixtures every test directory shares: fake host tools on a private PATH, tiny guest images for
+the launcher (tests/fixtures/tiny_image.S), the real kernel, and the CLI in a fresh interpreter.
+
+tests/unit/ never boots the real kernel; tests/boot/ does (marked `boot`); tests/lib/ holds the
+plain helpers both import."""
 
 from __future__ import annotations
 
@@ -77,6 +81,28 @@ def tiny_image(tmp_path_factory):
         return cache[key]
 
     return build
+
+
+@pytest.fixture(scope="session")
+def kernel_image() -> Path:
+    """The virt kernel's Image, built (incrementally) once per session, quietly."""
+    from unibuild.pipeline import kernel_image as build_kernel
+    return build_kernel("virt")
+
+
+@pytest.fixture
+def fake_passt(tmp_path, monkeypatch):
+    """A fake passt first on PATH; returns a function listing the pids it has run as."""
+    from lib.fake_passt import install_fake_passt
+    from unibuild.launch import passt
+
+    bindir, pids = tmp_path / "fakebin", tmp_path / "pids"
+    install_fake_passt(bindir, pids)
+    monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("FAKE_PASST_PIDS", str(pids))
+    monkeypatch.setattr(passt, "START_TIMEOUT", 2.0)
+    monkeypatch.setattr(passt, "STOP_GRACE", 0.5)
+    return lambda: [int(p) for p in pids.read_text().split()]
 
 
 def _run_cli(*args: str, env: dict[str, str] | None = None, prelude: str = "", **kw):

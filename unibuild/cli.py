@@ -1,14 +1,22 @@
-"""The `unibuild` command line: a click group; commands live in unibuild/commands/."""
+"""The `unibuild` command line: a click group; each command lives in unibuild/commands/ and is
+listed below."""
 
 import sys
 
 import click
 
 from . import __version__
+from .commands.base import Group
+from .commands.boot_cmds import boot_command
+from .commands.doctor_cmds import doctor_command
+from .commands.image_cmds import build_cmd, cat_cmd, dump_cmd, ls_cmd
+from .commands.kernel_cmds import kernel_command
+from .commands.root_cmds import ldd_command, target_root_group
+from .commands.run_cmds import run_command
 from .errors import UserError
 
 
-class _Group(click.Group):
+class _Group(Group):
     """Turns UserError into one line on stderr and a non-zero exit, never a traceback."""
 
     def invoke(self, ctx):
@@ -25,28 +33,8 @@ def main():
     """Build aarch64 unikernel images of Linux programs and boot them under QEMU."""
 
 
-# Command families register themselves here (one import + add_command per module).
-
-from .commands.boot_cmds import boot_command  # noqa: E402
-from .commands.doctor_cmds import doctor_command  # noqa: E402
-from .commands.kernel_cmds import kernel_command  # noqa: E402
-
-main.add_command(kernel_command)
-main.add_command(boot_command)
-main.add_command(doctor_command)
-
-from .commands.image_cmds import build_cmd, cat_cmd, dump_cmd, ls_cmd  # noqa: E402
-
-main.add_command(build_cmd)
-main.add_command(ls_cmd)
-main.add_command(cat_cmd)
-main.add_command(dump_cmd)
-
-from .commands.root_cmds import ldd_command, target_root_group  # noqa: E402
-
-main.add_command(target_root_group)
-main.add_command(ldd_command)
-
-from .commands.run_cmds import run_command  # noqa: E402
-
-main.add_command(run_command)
+# Every command, in the order of the pipeline they drive (docs/architecture.md): the host and
+# its tools, the kernel, the target root, images, booting. Adding a command means adding it here.
+for _command in (doctor_command, kernel_command, target_root_group, ldd_command, build_cmd, ls_cmd,
+                cat_cmd, dump_cmd, boot_command, run_command):
+    main.add_command(_command)

@@ -1,4 +1,5 @@
-"""Finding the host tools that produce and run aarch64 code: the cross toolchain and QEMU.
+"""Finding the host tools that produce and run aarch64 code: the cross toolchain (stage 1 of the
+pipeline; QEMU and the rest of the host are probed in unibuild/host/).
 
 Target and host never mix: everything here is about the *target* toolchain (the one that builds
 the kernel and runs in the guest's architecture). The host's own compiler is not our business.
@@ -9,30 +10,15 @@ can run it against fake tools.
 from __future__ import annotations
 
 import os
-import platform as _pyplatform
-import re
-import shutil
-import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import UserError
+from .host.probe import TARGET_ARCH, host_arch, run_tool as _run_tool, which as _which
 
-TARGET_ARCH = "aarch64"
 CROSS_PREFIX = "aarch64-linux-gnu-"
 CROSS_PACKAGE = "gcc-aarch64-linux-gnu"
-QEMU_BINARY = "qemu-system-aarch64"
-QEMU_PACKAGE = "qemu-system-arm"
-
-# Python's platform.machine() spells the same CPU differently per OS.
-_ARCH_ALIASES = {"arm64": "aarch64", "amd64": "x86_64", "x64": "x86_64"}
-
-
-def host_arch() -> str:
-    """The host CPU architecture in GNU spelling (aarch64, x86_64, ...)."""
-    machine = _pyplatform.machine().lower()
-    return _ARCH_ALIASES.get(machine, machine)
 
 
 def default_prefix(arch: str) -> str:
@@ -60,36 +46,12 @@ class Toolchain:
     machine: str  # `gcc -dumpmachine`, e.g. aarch64-linux-gnu
 
 
-@dataclass(frozen=True)
-class Qemu:
-    """A QEMU system emulator binary and its version."""
-
-    path: Path
-    version: str
-
-
 def _install_hint(prefix: str, arch: str) -> str:
     if prefix == CROSS_PREFIX:
         return f"install the Debian package {CROSS_PACKAGE}"
     if prefix == "" and arch == TARGET_ARCH:
         return "install the Debian packages gcc and binutils"
     return f"check --cross-compile / CROSS_COMPILE (or use {CROSS_PREFIX} from {CROSS_PACKAGE})"
-
-
-def _run_tool(path: Path, args: list[str], env: Mapping[str, str]) -> str:
-    """Runs a tool for a version/identity query; a tool that cannot even answer is not usable."""
-    try:
-        done = subprocess.run(
-            [str(path), *args], env=dict(env), capture_output=True, text=True, timeout=30
-        )
-    except (OSError, subprocess.TimeoutExpired) as e:
-        raise UserError(f"could not run {path}: {e}") from None
-    return done.stdout + done.stderr
-
-
-def _which(name: str, env: Mapping[str, str]) -> Path | None:
-    found = shutil.which(name, path=env.get("PATH", os.defpath))
-    return Path(found) if found else None
 
 
 def find_toolchain(
@@ -124,21 +86,3 @@ def find_toolchain(
         raise UserError(f"{prefix}objcopy does not support {TARGET_ARCH}: {hint}")
 
     return Toolchain(prefix, tools["gcc"], tools["ld"], tools["objcopy"], machine)
-
-
-_QEMU_VERSION = re.compile(r"QEMU emulator version (\S+)")
-
-
-def find_qemu(binary: str = QEMU_BINARY, *, env: Mapping[str, str] | None = None) -> Qemu:
-    """Finds the QEMU system emulator and reads its version."""
-    env = os.environ if env is None else env
-    path = _which(binary, env)
-    if path is None:
-        raise UserError(f"{binary} not found on PATH: install the Debian package {QEMU_PACKAGE}")
-    out = _run_tool(path, ["--version"], env)
-    match = _QEMU_VERSION.search(out)
-    if match is None:
-        raise UserError(
-            f"{path} did not report a QEMU version; reinstall the Debian package {QEMU_PACKAGE}"
-        )
-    return Qemu(path, match.group(1))

@@ -4,7 +4,7 @@
 #include "kernel.h"
 #include "block.h"
 #include "bootargs.h"
-#include "crc32.h"
+#include "selftest.h"
 #include "mm.h"
 #include <string.h>
 
@@ -54,31 +54,6 @@ int block_read(struct block_device *bd, uint64_t offset, void *buf, uint64_t len
     return BLOCK_OK;
 }
 
-static void checksum_range(struct block_device *bd, const char *what, uint64_t offset, uint64_t len)
-{
-    uint8_t *buf = len ? kmalloc(len) : NULL;
-    if (len && !buf)
-        panic("blktest: out of memory for %lu bytes", len);
-    int r = block_read(bd, offset, buf, len);
-    if (r != BLOCK_OK)
-        panic("blktest: %s: reading %lu bytes at %lu failed (%d)", bd->name, len, offset, r);
-    kprintf("blktest: %s %s offset %lu length %lu crc32 %08x\n", bd->name, what, offset, len, crc32(0, buf, len));
-    kfree(buf);
-}
-
-/* The host's boot test (tests/test_boot_virtio_blk.py) compares these with zlib.crc32 over the
- * same ranges of the image: the first 4 KiB, the last 512 bytes, and a range that starts and
- * ends inside sectors. */
-static void blktest(struct block_device *bd)
-{
-    uint64_t cap = bd->capacity;
-    kprintf("blktest: %s capacity %lu block %u\n", bd->name, cap, bd->block_size);
-    checksum_range(bd, "head", 0, cap < 4096 ? cap : 4096);
-    checksum_range(bd, "tail", cap < 512 ? 0 : cap - 512, cap < 512 ? cap : 512);
-    uint64_t off = cap > 777 ? 777 : 0, n = cap - off < 70000 ? cap - off : 70000;
-    checksum_range(bd, "unaligned", off, n);
-}
-
 void block_register(struct block_device *bd)
 {
     if (bd->block_size < 512 || (bd->block_size & (bd->block_size - 1)) || bd->capacity % bd->block_size ||
@@ -90,5 +65,5 @@ void block_register(struct block_device *bd)
     *disks_tail = bd;
     disks_tail = &bd->next;
     if (first && bootargs.blktest)
-        blktest(bd);
+        selftest_blk(bd);
 }

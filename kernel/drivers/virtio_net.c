@@ -17,7 +17,6 @@
 #include "arch.h"
 #include "mm.h"
 #include "random.h"
-#include "lwip/pbuf.h"
 #include <string.h>
 
 #define VIRTIO_NET_F_CSUM        0
@@ -186,11 +185,11 @@ static bool tcp_partial_checksum(const uint8_t *f, uint32_t len, uint32_t *tcp_o
 
 /* Copy the frame into a free slot and queue it; completed slots are reclaimed first if none is
  * free. Runs with interrupts masked (the completion handler edits the same queue). */
-static bool transmit(struct net_device *nd, struct pbuf *p)
+static bool transmit(struct net_device *nd, const struct net_frame *f)
 {
     struct virtio_net *vn = nd->driver_data;
-    if (p->tot_len > NETDEV_MAX_FRAME)
-        panic("virtio-net: %s: stack sent a %u-byte frame (mtu %u)", vn->vdev->name, p->tot_len, nd->mtu);
+    if (f->len > NETDEV_MAX_FRAME)
+        panic("virtio-net: %s: stack sent a %u-byte frame (mtu %u)", vn->vdev->name, f->len, nd->mtu);
     virtqueue_process_used(vn->txq);
     if (vn->tx_free_count == 0)
         return false;
@@ -199,17 +198,17 @@ static bool transmit(struct net_device *nd, struct pbuf *p)
     struct virtio_net_hdr *h = (struct virtio_net_hdr *)buf;
     uint8_t *frame = buf + HDR_BYTES;
     memset(h, 0, HDR_BYTES);
-    pbuf_copy_partial(p, frame, p->tot_len, 0);
+    net_frame_copy(f, frame);
     uint32_t tcp_off;
     uint16_t seed;
-    if (nd->tx_csum_offload && tcp_partial_checksum(frame, p->tot_len, &tcp_off, &seed)) {
+    if (nd->tx_csum_offload && tcp_partial_checksum(frame, f->len, &tcp_off, &seed)) {
         h->flags = HDR_F_NEEDS_CSUM;
         h->csum_start = (uint16_t)tcp_off;
         h->csum_offset = 16;                                 /* TCP checksum field */
         frame[tcp_off + 16] = (uint8_t)(seed >> 8);
         frame[tcp_off + 17] = (uint8_t)seed;
     }
-    struct virtq_buffer b = { vn->tx_pa + (uint64_t)slot * BUF_BYTES, (uint32_t)(HDR_BYTES + p->tot_len), false };
+    struct virtq_buffer b = { vn->tx_pa + (uint64_t)slot * BUF_BYTES, (uint32_t)(HDR_BYTES + f->len), false };
     if (!virtqueue_add(vn->txq, &b, 1, slot_cookie(slot)))
         panic("virtio-net: %s: transmit queue full with a free slot", vn->vdev->name);
     virtqueue_kick(vn->txq);

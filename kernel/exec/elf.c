@@ -2,6 +2,7 @@
  * and its PT_INTERP (ld-linux-aarch64.so.1) and start the interpreter; ld.so does the rest.
  * Segments become file-backed VMAs, so nothing is read until it is touched. */
 #include "kernel.h"
+#include "bootargs.h"
 #include "signal_arch.h"
 #include "exec.h"
 #include "process.h"
@@ -32,6 +33,12 @@
 #define STACK_TOP    (USER_VA_END - PAGE_SIZE)
 #define STACK_SIZE   (8UL << 20)             /* RLIMIT_STACK default */
 #define STACK_GAP    (128UL << 20)           /* unmapped guard between stack and mmap area */
+/* Address-space layout randomisation as Linux arm64 does it by default: the PIE base, the mmap
+ * area and the stack top each move down or up by a random number of pages within 1 GiB
+ * (mmap_rnd_bits = 18, STACK_RND_MASK), and the heap starts up to 1 GiB past the program's end
+ * (arch_randomize_brk). The kernel option noaslr keeps the layout fixed (like setarch -R). */
+#define RND_BITS     18
+#define BRK_RND      (1UL << 30)
 
 struct elf64_ehdr {
     uint8_t ident[16];
@@ -53,6 +60,16 @@ struct loaded {
     uint64_t bias;        /* load address minus link address */
     uint64_t end;         /* highest mapped address (page-aligned) */
 };
+
+/* A random page-aligned offset below (1 << bits) pages; 0 with noaslr. */
+static uint64_t random_offset(unsigned bits)
+{
+    uint64_t r = 0;
+    if (boot_manifest()->noaslr)
+        return 0;
+    random_bytes(&r, sizeof(r));
+    return (r & ((1UL << bits) - 1)) << PAGE_SHIFT;
+}
 
 static int fail(const char *path, const char *why, int err)
 {
@@ -157,9 +174,9 @@ static uint64_t push(uint64_t *sp, const void *data, uint64_t len)
 
 static int build_stack(struct process *p, struct loaded *prog, uint64_t interp_base, const char *path,
                        int argc, const char *const *argv, int envc, const char *const *envp,
-                       uint64_t *sp_out)
+                       uint64_t stack_top, uint64_t *sp_out)
 {
-    uint64_t sp = STACK_TOP;
+    uint64_t sp = stack_top;
     uint64_t *argv_u = kmalloc((argc + envc + 2) * sizeof(uint64_t));
     uint64_t *envp_u = argv_u + argc + 1;
     uint8_t rnd[16];
@@ -219,7 +236,8 @@ int exec_program(struct process *p, const char *path, int argc, const char *cons
         return -ENOMEM;
 
     struct vm *vm = p->vm;
-    vm->mmap_top = STACK_TOP - STACK_SIZE - STACK_GAP;
+    uint64_t stack_top = STACK_TOP - random_offset(RND_BITS);
+    vm->mmap_top = stack_top - STACK_SIZE - STACK_GAP - random_offset(RND_BITS);
     if ((err = vfs_lookup(NULL, path, VFS_FOLLOW, &v)))
         return fail(path, "not found in the image", err);
     if ((err = read_headers(path, v, prog)))
@@ -233,7 +251,7 @@ int exec_program(struct process *p, const char *path, int argc, const char *cons
             read_exact(v, ph->offset, interp_path, ph->filesz) || interp_path[ph->filesz - 1])
             return fail(path, "bad PT_INTERP", -ENOEXEC);
     }
-    if ((err = map_segments(path, vm, v, prog, PIE_BASE)))
+    if ((err = map_segments(path, vm, v, prog, PIE_BASE + random_offset(RND_BITS))))
         return err;
     uint64_t entry = prog->eh.entry + prog->bias, interp_base = 0;
     if (interp_path[0]) {
@@ -244,13 +262,13 @@ int exec_program(struct process *p, const char *path, int argc, const char *cons
         interp_base = interp->bias;
         entry = interp->eh.entry + interp->bias;
     }
-    vm->brk_start = vm->brk = prog->end;
-    if ((err = vm_map_fixed(vm, STACK_TOP - STACK_SIZE, STACK_SIZE, PROT_READ | PROT_WRITE, NULL, 0, 0, "[stack]")))
+    vm->brk_start = vm->brk = prog->end + random_offset(__builtin_ctzl(BRK_RND) - PAGE_SHIFT);
+    if ((err = vm_map_fixed(vm, stack_top - STACK_SIZE, STACK_SIZE, PROT_READ | PROT_WRITE, NULL, 0, 0, "[stack]")))
         return err;
     p->exe = v;
     if (!(p->sigreturn_page = arch_map_sigreturn_page(vm)))
         return fail(path, "cannot map the signal return page", -ENOMEM);
-    if ((err = build_stack(p, prog, interp_base, path, argc, argv, envc, envp, &out->sp)))
+    if ((err = build_stack(p, prog, interp_base, path, argc, argv, envc, envp, stack_top, &out->sp)))
         return fail(path, "cannot build the initial stack", err);
     out->pc = entry;
     kfree(prog);

@@ -1,21 +1,16 @@
 /* The character devices the kernel provides itself: the console (/dev/console, /dev/tty and the
- * standard descriptors), /dev/null, /dev/zero, /dev/urandom and /dev/random. */
+ * standard descriptors), /dev/null, /dev/zero, /dev/urandom and /dev/random. Their paths are
+ * kernel-made files (kfile.h), registered by devfs_init. */
 #include "kernel.h"
 #include "file.h"
+#include "kfile.h"
 #include "console.h"
-#include "net.h"
 #include "random.h"
 #include "mm.h"
 #include "uaccess.h"
 #include "errno.h"
 #include "linux_abi.h"
 #include <string.h>
-
-#define TCGETS     0x5401
-#define TCSETS     0x5402
-#define TCSETSW    0x5403
-#define TCSETSF    0x5404
-#define TIOCGWINSZ 0x5413
 
 static int64_t null_read(struct file *f, void *kbuf, uint64_t len, uint64_t off, bool use_off) { return 0; }
 static int64_t zero_read(struct file *f, void *kbuf, uint64_t len, uint64_t off, bool use_off)
@@ -106,33 +101,30 @@ static const struct file_ops console_ops = {
     .ioctl = console_ioctl, .stat = device_stat,
 };
 
-const struct file_ops *devfs_ops(enum file_kind kind)
-{
-    switch (kind) {
-    case FILE_NULL: return &null_ops;
-    case FILE_ZERO: return &zero_ops;
-    case FILE_URANDOM: return &urandom_ops;
-    case FILE_CONSOLE: return &console_ops;
-    default: return NULL;
-    }
-}
-
-static const struct { const char *path; enum file_kind kind; } devices[] = {
-    { "/dev/null", FILE_NULL },
-    { "/dev/zero", FILE_ZERO },
-    { "/dev/urandom", FILE_URANDOM },
-    { "/dev/random", FILE_URANDOM },
-    { "/dev/console", FILE_CONSOLE },
-    { "/dev/tty", FILE_CONSOLE },
+static const struct { const char *path; const struct file_ops *ops; } devices[] = {
+    { "/dev/null", &null_ops },
+    { "/dev/zero", &zero_ops },
+    { "/dev/urandom", &urandom_ops },
+    { "/dev/random", &urandom_ops },
+    { "/dev/console", &console_ops },
+    { "/dev/tty", &console_ops },
 };
 
-struct file *devfs_open(const char *path, int flags)
+static struct file *device_open(const char *path, int flags)
 {
     for (size_t i = 0; i < ARRAY_SIZE(devices); i++)
         if (!strcmp(path, devices[i].path))
-            return file_new(devices[i].kind, NULL, flags);
-    /* Not a device, but also the kernel's to answer: the resolver's view of the network. */
-    if (!strcmp(path, "/etc/resolv.conf"))
-        return resolv_conf_open(flags);
+            return file_alloc(devices[i].ops, NULL, flags);
     return NULL;
+}
+
+void devfs_init(void)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(devices); i++)
+        kfile_register(devices[i].path, device_open);
+}
+
+struct file *devfs_open_console(int flags)
+{
+    return file_alloc(&console_ops, NULL, flags);
 }

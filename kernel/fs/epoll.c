@@ -10,13 +10,6 @@
 #include "errno.h"
 #include "linux_abi.h"
 
-#define EPOLL_CTL_ADD 1
-#define EPOLL_CTL_DEL 2
-#define EPOLL_CTL_MOD 3
-#define EPOLLEXCLUSIVE (1u << 28)
-#define EPOLLWAKEUP    (1u << 29)
-#define EPOLLONESHOT   (1u << 30)
-#define EPOLLET        (1u << 31)
 #define EP_PRIVATE_BITS (EPOLLWAKEUP | EPOLLONESHOT | EPOLLET | EPOLLEXCLUSIVE)
 #define EP_EXCLUSIVE_OK (POLLIN | POLLOUT | POLLERR | POLLHUP | EPOLLWAKEUP | EPOLLET | EPOLLEXCLUSIVE)
 #define EP_MAX_NESTS 4

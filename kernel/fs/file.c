@@ -1,7 +1,9 @@
 /* Open-file objects: reference counting, the calls generic code makes through a file's ops, and
- * the ops of VFS files and directories. */
+ * the ops of VFS files and directories. Every other kind brings its own ops (devfs.c, pipe.c,
+ * the socket layer, ...). */
 #include "kernel.h"
 #include "file.h"
+#include "filelock.h"
 #include "vfs.h"
 #include "mm.h"
 #include "errno.h"
@@ -27,6 +29,7 @@ void file_put(struct file *f)
 {
     if (--f->refs > 0)
         return;
+    filelock_release(f);
     if (f->ops->release)
         f->ops->release(f);
     wake_up(&f->waiters, WAKE_RELEASE);
@@ -154,16 +157,12 @@ static const struct file_ops vnode_file_ops = {
     .seekable = true,
 };
 
-struct file *file_new(enum file_kind kind, struct vnode *vnode, int flags)
+struct file *file_open_vnode(struct vnode *vnode, int flags)
 {
-    const struct file_ops *ops = kind == FILE_VNODE ? &vnode_file_ops : devfs_ops(kind);
-    if (!ops)
-        return NULL;
-    struct file *f = file_alloc(ops, NULL, flags);
+    struct file *f = file_alloc(&vnode_file_ops, NULL, flags);
     if (f) {
         f->vnode = vnode;
-        if (kind == FILE_VNODE)
-            vfs_get(vnode);
+        vfs_get(vnode);
     }
     return f;
 }

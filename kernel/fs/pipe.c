@@ -17,7 +17,6 @@
 #include <string.h>
 
 #define PIPE_SLOTS  16
-#define FIONREAD    0x541B
 
 struct pipe_buf {
     uint64_t page;             /* physical address; 0 when the slot is free */

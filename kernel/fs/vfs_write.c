@@ -2,12 +2,11 @@
  * checks Linux makes in the order it makes them (fs/namei.c). Everything happens in the vnode
  * tree in memory (vnode.c). */
 #include "kernel.h"
+#include "linux_uapi.h"
 #include "vnode.h"
 #include "errno.h"
 #include "mm.h"
 #include <string.h>
-
-#define NAME_MAX 255
 
 /* "." and "..": no call may create, remove or rename them. */
 static bool dot_or_dotdot(const char *name, size_t len)
@@ -93,10 +92,6 @@ static bool inside(struct vnode *dir, struct vnode *v)
             return true;
     return false;
 }
-
-#define RENAME_NOREPLACE 1
-#define RENAME_EXCHANGE  2
-#define RENAME_WHITEOUT  4
 
 /* Give v the name in `d` (in dir) as its first name. */
 static void rename_to(struct vnode *v, struct vnode *dir, struct dentry *d)
@@ -233,6 +228,17 @@ int vfs_truncate(struct vnode *v, uint64_t size)
     return vnode_truncate(v, size);
 }
 
+int vfs_fallocate(struct vnode *v, int mode, uint64_t offset, uint64_t len)
+{
+    if (v->type == VNODE_DIR)
+        return -EISDIR;
+    if (v->type != VNODE_FILE)
+        return -ENODEV;
+    if (mode & VFS_FALLOC_PUNCH_HOLE)
+        return vnode_punch_hole(v, offset, len);
+    return vnode_allocate(v, offset, len, mode & VFS_FALLOC_KEEP_SIZE);
+}
+
 int vfs_setattr(struct vnode *v, const struct vattr *a)
 {
     int64_t now = vnode_now_ns();
@@ -266,8 +272,6 @@ void vfs_put(struct vnode *v)
         v->users--;
     vnode_maybe_free(v);
 }
-
-bool vfs_is_root(struct vnode *v) { return v == vnode_root(); }
 
 int vfs_file_page(struct vnode *v, uint64_t offset, uint64_t *pa)
 {

@@ -261,8 +261,12 @@ int64_t vnode_write(struct vnode *v, uint64_t offset, const void *buf, uint64_t 
         return err;
     if (len == 0)
         return 0;
-    if (offset + len < offset)
+    /* tmpfs's s_maxbytes is LLONG_MAX: a write starting there is EFBIG, one crossing it is cut
+     * short (generic_write_check_limits). */
+    if (offset >= (uint64_t)INT64_MAX)
         return -EFBIG;
+    if (len > (uint64_t)INT64_MAX - offset)
+        len = (uint64_t)INT64_MAX - offset;
     if ((err = grow_slots(v, ALIGN_UP(offset + len, PAGE_SIZE) >> PAGE_SHIFT)))
         return err;
     uint64_t done = 0;
@@ -307,6 +311,60 @@ int vnode_truncate(struct vnode *v, uint64_t size)
             memset(last + (size & (PAGE_SIZE - 1)), 0, PAGE_SIZE - (size & (PAGE_SIZE - 1)));
     }
     v->size = size;
+    v->mtime_ns = v->ctime_ns = vnode_now_ns();
+    return 0;
+}
+
+/* fallocate: every page of [offset, offset + len) exists from now on (zero-filled where it was a
+ * hole), so later writes there need no memory; the size grows to cover it unless keep_size. Pages
+ * past the size are allowed: reads stop at the size, and truncate frees every page past it. */
+int vnode_allocate(struct vnode *v, uint64_t offset, uint64_t len, bool keep_size)
+{
+    int err = copy_up(v);
+    if (err)
+        return err;
+    uint64_t first = offset >> PAGE_SHIFT, end = ALIGN_UP(offset + len, PAGE_SIZE) >> PAGE_SHIFT;
+    if ((err = grow_slots(v, end)))
+        return err;
+    for (uint64_t i = first; i < end; i++) {
+        if (v->pages[i])
+            continue;
+        uint64_t pa = page_alloc(1);
+        if (!pa)
+            return -ENOSPC;
+        memset(phys_to_virt(pa), 0, PAGE_SIZE);
+        v->pages[i] = pa;
+        v->pages_used++;
+    }
+    if (!keep_size && offset + len > v->size)
+        v->size = offset + len;
+    v->mtime_ns = v->ctime_ns = vnode_now_ns();
+    return 0;
+}
+
+/* FALLOC_FL_PUNCH_HOLE: [offset, offset + len) reads as zeros; pages wholly inside it are freed
+ * (kept, zeroed, if a shared mapping may still use them). The size never changes. */
+int vnode_punch_hole(struct vnode *v, uint64_t offset, uint64_t len)
+{
+    int err = copy_up(v);
+    if (err)
+        return err;
+    uint64_t end = offset + len;
+    for (uint64_t pos = offset; pos < end;) {
+        uint64_t index = pos >> PAGE_SHIFT, in = pos & (PAGE_SIZE - 1);
+        uint64_t n = PAGE_SIZE - in < end - pos ? PAGE_SIZE - in : end - pos;
+        uint8_t *page = page_at(v, index);
+        if (page && n == PAGE_SIZE && !v->mapped_shared) {
+            page_free(v->pages[index], 1);
+            v->pages[index] = 0;
+            v->pages_used--;
+        } else if (page) {
+            memset(page + in, 0, n);
+        }
+        pos += n;
+        if (index >= v->page_slots)
+            break;                     /* nothing is allocated further on */
+    }
     v->mtime_ns = v->ctime_ns = vnode_now_ns();
     return 0;
 }

@@ -57,6 +57,8 @@ void vnode_unlink(struct vnode *dir, struct dentry *d);
 int64_t vnode_read(struct vnode *v, uint64_t offset, void *buf, uint64_t len);
 int64_t vnode_write(struct vnode *v, uint64_t offset, const void *buf, uint64_t len);
 int vnode_truncate(struct vnode *v, uint64_t size);
+int vnode_allocate(struct vnode *v, uint64_t offset, uint64_t len, bool keep_size);
+int vnode_punch_hole(struct vnode *v, uint64_t offset, uint64_t len);
 uint64_t vnode_blocks512(const struct vnode *v);
 /* Page `index` of a file, in memory from now on (a hole becomes a zero page); the file is marked
  * as mapped, so its pages are never freed again (a mapping may still use them). */

@@ -1,6 +1,7 @@
-/* Parsed kernel arguments. */
+/* The kernel's options: the command line (struct bootargs) and the image's boot manifest. */
 #pragma once
 #include <stdbool.h>
+#include <stdint.h>
 
 struct bootargs {
     bool verbose;
@@ -13,3 +14,24 @@ struct bootargs {
 
 extern struct bootargs bootargs;
 void bootargs_parse(void);
+
+/* The boot manifest stored in the image's root tuple. */
+struct boot_manifest {
+    const char *program;       /* absolute path inside the image */
+    int argc;
+    const char *const *argv;
+    int envc;
+    const char *const *envp;   /* "KEY=VALUE" */
+    bool debug;                /* kernel option: boot diagnostics on the console */
+    bool memstats;             /* kernel option: memory use on the console when the program exits */
+    bool profile;              /* kernel option: where kernel time went, when the program exits */
+    bool trace;                /* kernel option strace: every system call on the console */
+    bool noaslr;               /* kernel option: the same address-space layout on every boot */
+    const char *ip, *netmask, *gateway;   /* kernel options: static IPv4 address (NULL: DHCP) */
+    const char *cwd;           /* kernel option: the program's working directory (NULL: /) */
+    const char *tfstest;       /* kernel option: paths the tfstest self-test prints (NULL: none) */
+};
+/* NULL until the root is mounted (or when there is no image). */
+const struct boot_manifest *boot_manifest(void);
+struct tfs_boot;
+void bootargs_read_manifest(const struct tfs_boot *boot);

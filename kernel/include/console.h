@@ -12,4 +12,3 @@ void console_write(const char *s, unsigned long len);
 void console_write_program(char stream, const char *s, unsigned long len);
 /* Multiplex program stdout, stderr and kernel messages (kernel argument console=mux). */
 void console_set_mux(bool on);
-bool console_ready(void);

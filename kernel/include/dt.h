@@ -4,7 +4,10 @@
 #include <stdbool.h>
 
 void dt_init(const void *fdt);
-const void *dt_blob(void);
+/* Bytes the blob occupies (the page allocator keeps them). */
+uint64_t dt_total_size(void);
+/* Call fn for every reserved range: the memory reservation block and /reserved-memory. */
+void dt_for_each_reserved(void (*fn)(uint64_t base, uint64_t size));
 /* First node compatible with any of the NULL-terminated names, or -1. */
 int dt_find_compatible(const char *const *compatibles);
 /* idx-th "reg" entry translated to a CPU physical address through the parents' "ranges". */
@@ -15,3 +18,13 @@ const char *dt_string(int node, const char *prop);
 bool dt_u32(int node, const char *prop, uint32_t *out);
 const char *dt_node_name(int node);
 int dt_path_offset(const char *path);
+int dt_parent(int node);
+/* #address-cells of a node (libfdt's default 2 when absent), for its children's addresses. */
+int dt_address_cells(int node);
+int dt_node_by_phandle(uint32_t phandle);
+bool dt_has_prop(int node, const char *prop);
+/* A property as raw big-endian cells and its length in bytes (NULL and 0 when absent); read
+ * the cells with dt_cell (one) and dt_cells (n cells as one number, most significant first). */
+const uint32_t *dt_prop(int node, const char *prop, int *len);
+uint32_t dt_cell(const uint32_t *cells, int i);
+uint64_t dt_cells(const uint32_t *cells, int n);

@@ -3,6 +3,7 @@
  * through it and never switches on the kind. `kind` remains as the file's identity for the few
  * syscalls that only make sense on one kind (getdents, fchdir, mmap). */
 #pragma once
+#include "linux_uapi.h"
 #include <stdint.h>
 #include <stddef.h>
 #include <stdbool.h>
@@ -15,18 +16,6 @@ struct file;
 enum file_kind { FILE_VNODE, FILE_CONSOLE, FILE_NULL, FILE_ZERO, FILE_URANDOM,
                  FILE_PIPE, FILE_EVENTFD, FILE_EPOLL, FILE_SOCKET, FILE_MEMORY };
 
-/* Poll events (the EPOLL and POLL values are the same bits). */
-#define POLLIN     0x0001
-#define POLLPRI    0x0002
-#define POLLOUT    0x0004
-#define POLLERR    0x0008
-#define POLLHUP    0x0010
-#define POLLNVAL   0x0020
-#define POLLRDNORM 0x0040
-#define POLLRDBAND 0x0080
-#define POLLWRNORM 0x0100
-#define POLLWRBAND 0x0200
-#define POLLRDHUP  0x2000
 /* What files that cannot wait report: always ready (Linux's DEFAULT_POLLMASK). */
 #define POLL_ALWAYS (POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM)
 
@@ -62,12 +51,13 @@ struct file {
 
 /* A file of the given ops; refs = 1. */
 struct file *file_alloc(const struct file_ops *ops, void *priv, int flags);
-/* VFS files and the kernel's own devices by kind (FILE_VNODE needs the vnode). */
-struct file *file_new(enum file_kind kind, struct vnode *vnode, int flags);
+/* An open file of a VFS file or directory; it holds the vnode. */
+struct file *file_open_vnode(struct vnode *vnode, int flags);
 void file_put(struct file *f);
-/* Open a path the kernel provides itself (/dev/null, ...); NULL when it is not one. */
-struct file *devfs_open(const char *path, int flags);
-const struct file_ops *devfs_ops(enum file_kind kind);
+/* The kernel's devices (devfs.c): register their paths as kernel-made files (kfile.h). */
+void devfs_init(void);
+/* The console as a file, for the program's standard descriptors. */
+struct file *devfs_open_console(int flags);
 int64_t file_read(struct file *f, void *kbuf, uint64_t len, uint64_t offset, bool use_offset);
 /* At `offset` when use_offset (pwrite), else at the file position (or the end, O_APPEND). */
 int64_t file_write_at(struct file *f, const void *kbuf, uint64_t len, uint64_t offset, bool use_offset);
@@ -81,7 +71,7 @@ int vnode_stat(struct vnode *v, struct linux_stat *st);
 void file_wake(struct file *f, uint32_t events);
 static inline bool file_nonblock(struct file *f) { return f->flags & 04000; /* O_NONBLOCK */ }
 
-/* readv/writev on a socket (kernel/syscall/sys_socket.c): one operation over all vectors. */
+/* readv/writev on a socket (kernel/syscall/sys_socket_io.c): one operation over all vectors. */
 int64_t socket_vector_io(struct file *f, uint64_t uiov, uint64_t count, bool write);
 
 /* A write to a pipe or socket nobody reads: SIGPIPE, which by default ends the program

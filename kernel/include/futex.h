@@ -6,3 +6,8 @@
 
 /* Wake up to n waiters on uaddr whose bitset meets `bitset`; returns how many. */
 int futex_wake(uint64_t uaddr, int n, uint32_t bitset);
+
+struct thread;
+/* The exiting thread's robust mutexes become FUTEX_OWNER_DIED, one waiter each woken
+ * (proc/robust_list.c). */
+void futex_exit_robust_list(struct thread *t);

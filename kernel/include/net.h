@@ -19,12 +19,10 @@ void net_poll(void);
  * blocking socket calls use wait_until, which polls the stack through its hook.
  * Called with interrupts masked; interrupts are taken inside. */
 void net_wait_event(void);
-/* True once net_init found a device (socket calls to non-loopback addresses fail otherwise). */
-bool net_has_interface(void);
 /* The DNS servers lwIP learnt (DHCP) or was given, for the image's resolver view: up to max
  * dotted/colon strings written to out[i] (each at least 46 bytes); returns how many. */
 int net_dns_servers(char (*out)[46], int max);
 
-struct file;
-/* /etc/resolv.conf as DHCP configured it; NULL when DHCP named no DNS server. */
-struct file *resolv_conf_open(int flags);
+/* Make /etc/resolv.conf a kernel-made file (kfile.h): it reads as the DNS servers DHCP named,
+ * and falls through to the image's file while there are none. */
+void resolv_conf_init(void);

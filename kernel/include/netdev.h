@@ -1,21 +1,28 @@
 /* The boundary between network device drivers (virtio-net) and the network stack glue
  * (net/netif.c). A driver registers a net_device at probe time, before the stack exists; the
- * glue gives each one an lwIP netif in net_init. Drivers never call lwIP except through the two
- * hooks below, and only from net_poll's context (never from their interrupt handler). */
+ * glue gives each one an lwIP netif in net_init. Drivers never call lwIP: they see frames only
+ * through the calls below, and call net_device_input and net_frame_copy only from net_poll's
+ * context (never from their interrupt handler). */
 #pragma once
 #include <stdint.h>
 #include <stdbool.h>
 #include <stddef.h>
 
-struct pbuf;
 struct net_device;
+
+/* A frame the stack wants sent, as the stack holds it (the glue's own buffers). */
+struct net_frame {
+    const void *stack_buffer;
+    uint16_t len;                  /* bytes in the frame */
+};
 
 #define NETDEV_MAX_FRAME 1514      /* Ethernet header + 1500-byte MTU, no FCS */
 
 struct net_device_ops {
-    /* Queue one frame (p->tot_len bytes, at most NETDEV_MAX_FRAME) for sending; the driver
-     * copies it and the caller keeps p. Returns false when the device has no room right now. */
-    bool (*transmit)(struct net_device *dev, struct pbuf *p);
+    /* Queue one frame (f->len bytes, at most NETDEV_MAX_FRAME) for sending; the driver copies
+     * it out with net_frame_copy and the caller keeps it. Returns false when the device has no
+     * room right now. */
+    bool (*transmit)(struct net_device *dev, const struct net_frame *f);
     /* Hand every frame received since the last call to net_device_input; re-post buffers. */
     void (*receive)(struct net_device *dev);
 };
@@ -36,3 +43,5 @@ void net_device_register(struct net_device *dev);
 void net_device_input(struct net_device *dev, const void *frame, size_t len);
 /* From a driver's interrupt handler: frames or completions are waiting for net_poll. */
 void net_device_wake(struct net_device *dev);
+/* From a driver's transmit(): the frame's f->len bytes, contiguous, into dst. */
+void net_frame_copy(const struct net_frame *f, void *dst);

@@ -5,5 +5,4 @@
 #include <stdbool.h>
 
 void random_init(void);
-bool random_is_hardware(void);
 void random_bytes(void *buf, size_t len);

@@ -2,52 +2,12 @@
  * masks, pending sets and alternate stacks; handlers run on a frame pushed onto the user stack
  * (or the alternate signal stack) and left again through rt_sigreturn. */
 #pragma once
+#include "linux_uapi.h"
 #include <stdint.h>
 #include <stdbool.h>
 
 struct process;
 struct trap_frame;
-
-#define NSIG        64
-#define SIGILL      4
-#define SIGTRAP     5
-#define SIGABRT     6
-#define SIGBUS      7
-#define SIGFPE      8
-#define SIGKILL     9
-#define SIGSEGV     11
-#define SIGPIPE     13
-#define SIGALRM     14
-#define SIGCHLD     17
-#define SIGSTOP     19
-#define SIGSYS      31
-
-#define SIG_DFL     0
-#define SIG_IGN     1
-
-#define SA_SIGINFO   0x00000004u
-#define SA_RESTORER  0x04000000u
-#define SA_ONSTACK   0x08000000u
-#define SA_RESTART   0x10000000u
-#define SA_NODEFER   0x40000000u
-#define SA_RESETHAND 0x80000000u
-
-/* si_code values */
-#define SI_USER     0
-#define SI_KERNEL   0x80
-#define SI_QUEUE    (-1)
-#define SI_TKILL    (-6)
-#define SEGV_MAPERR 1
-#define SEGV_ACCERR 2
-#define BUS_ADRALN  1
-#define BUS_ADRERR  2
-#define ILL_ILLOPC  1
-#define TRAP_BRKPT  1
-
-/* sigaltstack flags */
-#define SS_ONSTACK     1
-#define SS_DISABLE     2
-#define SS_AUTODISARM  (1u << 31)
 
 /* Linux's internal "restart this system call" results. A blocking call that a signal interrupts
  * returns one of these; on the way back to user space they become a restart (the svc runs
@@ -78,11 +38,19 @@ struct altstack {
     uint32_t flags;             /* SS_AUTODISARM; SS_DISABLE is size == 0 */
 };
 
+/* Further instances of a pending real-time signal, oldest first: Linux queues every one sent
+ * (standard signals coalesce into one). */
+struct sigqueue {
+    struct ksiginfo info;
+    struct sigqueue *next;
+};
+
 /* Per thread, as Linux keeps them. */
 struct thread_signals {
     uint64_t blocked;
     uint64_t pending;             /* sent to this thread (tgkill, its own faults) */
-    struct ksiginfo info[NSIG];   /* one queued instance per signal (Linux queues real-time ones) */
+    struct ksiginfo info[NSIG];   /* the first pending instance of each signal */
+    struct sigqueue *queued;      /* the real-time signals' later instances */
     /* ppoll/pselect6/epoll_pwait/rt_sigsuspend swap the mask for the call; when a signal
      * interrupts it, the caller's mask comes back only after the handler (in its frame). */
     uint64_t saved_blocked;
@@ -96,6 +64,7 @@ struct process_signals {
     struct kernel_sigaction action[NSIG];
     uint64_t pending;
     struct ksiginfo info[NSIG];
+    struct sigqueue *queued;
 };
 
 struct thread;
@@ -128,6 +97,9 @@ void signal_fault(struct trap_frame *f, const struct ksiginfo *info, const char 
 /* Whether the system call being handled may be restarted (rt_sigreturn clears it). */
 void signal_syscall_entry(uint64_t orig_x0);
 void signal_forget_syscall(void);
+/* Drop every pending instance of sig, for the process and each thread (its action became
+ * "ignore"). */
+void signal_discard(struct process *p, int sig);
 /* "SIGSEGV", ... for messages. */
 const char *signal_name(int sig);
 /* sigaltstack's view: is sp on t's alternate stack? */

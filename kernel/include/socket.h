@@ -1,8 +1,10 @@
 /* Sockets over lwIP's raw API: the objects behind socket(2) and friends. The syscalls
- * (kernel/syscall/sys_socket.c) convert the Linux ABI (sockaddr, msghdr, option values) and call
- * these; the protocols live in kernel/net/tcp_socket.c and udp_socket.c. Every call runs with
- * interrupts masked, as lwIP requires. Errors are negative errno values. */
+ * (kernel/syscall/sys_socket.c, sys_socket_io.c, sys_sockopt.c; addresses through
+ * net/sockaddr.c) convert the Linux ABI (sockaddr, msghdr, option values) and call these; the
+ * protocols live in kernel/net/tcp_socket.c, udp_socket.c and unix_socket.c. Every call runs
+ * with interrupts masked, as lwIP requires. Errors are negative errno values. */
 #pragma once
+#include "linux_uapi.h"
 #include <stdint.h>
 #include <stdbool.h>
 #include "lwip/ip_addr.h"
@@ -10,27 +12,6 @@
 struct file;
 struct socket;
 struct pbuf;
-
-#define AF_UNSPEC 0
-#define AF_UNIX   1
-#define AF_INET   2
-#define AF_INET6  10
-#define SOCK_STREAM 1
-#define SOCK_DGRAM  2
-#define SOCK_SEQPACKET 5
-
-#define MSG_OOB      0x1
-#define MSG_PEEK     0x2
-#define MSG_TRUNC    0x20
-#define MSG_DONTWAIT 0x40
-#define MSG_EOR      0x80
-#define MSG_WAITALL  0x100
-#define MSG_NOSIGNAL 0x4000
-#define MSG_MORE     0x8000
-
-#define SHUT_RD   0
-#define SHUT_WR   1
-#define SHUT_RDWR 2
 
 /* An AF_UNIX name: sun_path's bytes in use (0: unnamed); a leading NUL makes it abstract. */
 struct unix_addr {
@@ -102,6 +83,8 @@ int socket_create(int domain, int type, int protocol, int flags, struct file **o
 /* The accepted socket as a new file. */
 struct file *socket_file(struct socket *s, int flags);
 struct socket *file_socket(struct file *f);
+/* The socket behind descriptor fd of the running process; NULL with *err EBADF or ENOTSOCK. */
+struct socket *sockfd_lookup(int fd, int *err);
 
 /* Shared by the protocols. */
 struct socket *socket_alloc(int domain, int type, int protocol, const struct proto_ops *proto);

@@ -10,6 +10,3 @@ typedef int64_t (*syscall_fn)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, 
 /* nr in x8, arguments in x0..x5, result back in x0. */
 int64_t syscall_dispatch(uint64_t nr, uint64_t a[6]);
 const char *syscall_name(uint64_t nr);
-
-/* The program ended: report and power off (never returns). */
-__attribute__((noreturn)) void process_exit(int status);

@@ -31,10 +31,14 @@ struct thread {
     uint64_t clear_child_tid;          /* CLONE_CHILD_CLEARTID / set_tid_address */
     uint64_t robust_list, robust_list_len;
     uint64_t slice_start;              /* tick count when it last got the CPU */
+    uint64_t affinity;                 /* CPUs it may run on (bit n: CPU n), sched_setaffinity */
+    bool tagged_addr;                  /* PR_SET_TAGGED_ADDR_CTRL: syscalls ignore pointer tags */
     struct thread *next;               /* every thread of the process, in creation order */
 };
 
 #define KERNEL_STACK_PAGES 8
+/* The CPUs that run threads (bit n: CPU n): one until SMP brings up the others. */
+#define CPUS_ONLINE_MASK 1ULL
 
 struct thread *current_thread(void);
 /* A thread with a kernel stack and an empty trap frame at its top; not yet runnable. */

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 
 #define TICK_HZ 100
+#define NSEC_PER_SEC 1000000000UL
 
 void timer_init(uint32_t intid);
 uint64_t timer_ticks(void);

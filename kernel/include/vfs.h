@@ -67,6 +67,11 @@ int vfs_link(struct vnode *v, struct vnode *dir, const char *name, size_t len);
 int vfs_create_unnamed(uint32_t mode, struct vnode **out);
 int64_t vfs_write(struct vnode *v, uint64_t offset, const void *buf, uint64_t len);
 int vfs_truncate(struct vnode *v, uint64_t size);
+/* fallocate as tmpfs does it: mode 0 or VFS_FALLOC_KEEP_SIZE allocate (ENOSPC when memory runs
+ * out), VFS_FALLOC_PUNCH_HOLE (with KEEP_SIZE) frees; the caller has checked the range. */
+#define VFS_FALLOC_KEEP_SIZE  1
+#define VFS_FALLOC_PUNCH_HOLE 2
+int vfs_fallocate(struct vnode *v, int mode, uint64_t offset, uint64_t len);
 
 #define VATTR_MODE  1
 #define VATTR_UID   2
@@ -83,22 +88,6 @@ int vfs_setattr(struct vnode *v, const struct vattr *a);
 /* An open file holds its vnode: an unlinked file keeps its data until the last one closes. */
 void vfs_get(struct vnode *v);
 void vfs_put(struct vnode *v);
-bool vfs_is_root(struct vnode *v);
 /* The physical page holding the file's bytes at offset (page-aligned), for MAP_SHARED: made
  * if it was a hole; -ENXIO past the end of the file. The file keeps the page from then on. */
 int vfs_file_page(struct vnode *v, uint64_t offset, uint64_t *pa);
-
-/* The boot manifest stored in the image's root tuple. */
-struct boot_manifest {
-    const char *program;       /* absolute path inside the image */
-    int argc;
-    const char *const *argv;
-    int envc;
-    const char *const *envp;   /* "KEY=VALUE" */
-    bool debug;                /* kernel option: boot diagnostics on the console */
-    bool memstats;             /* kernel option: memory use on the console when the program exits */
-    bool profile;              /* kernel option: where kernel time went, when the program exits */
-    bool trace;                /* kernel option strace: every system call on the console */
-    const char *ip, *netmask, *gateway;   /* kernel options: static IPv4 address (NULL: DHCP) */
-};
-const struct boot_manifest *vfs_manifest(void);

@@ -10,7 +10,7 @@
 #include "kernel.h"
 #include "mm.h"
 #include "boot.h"
-#include <libfdt.h>
+#include "dt.h"
 #include <string.h>
 
 static uint8_t *bitmap;      /* via the direct map */
@@ -45,7 +45,7 @@ static bool overlaps(uint64_t a, uint64_t asize, uint64_t b, uint64_t bsize)
 
 void page_alloc_init(void)
 {
-    const void *fdt = phys_to_virt(boot_info.dtb_pa);
+    uint64_t dt_size = dt_total_size();
     uint64_t lo = ~0UL, hi = 0, bytes, where = 0;
 
     for (int i = 0; i < boot_info.mem_count; i++) {
@@ -64,8 +64,8 @@ void page_alloc_init(void)
                 cand = ALIGN_UP(boot_info.load_pa + boot_info.image_size, PAGE_SIZE);
                 continue;
             }
-            if (overlaps(cand, bytes, boot_info.dtb_pa, fdt_totalsize(fdt))) {
-                cand = ALIGN_UP(boot_info.dtb_pa + fdt_totalsize(fdt), PAGE_SIZE);
+            if (overlaps(cand, bytes, boot_info.dtb_pa, dt_size)) {
+                cand = ALIGN_UP(boot_info.dtb_pa + dt_size, PAGE_SIZE);
                 continue;
             }
             where = cand;
@@ -87,23 +87,8 @@ void page_alloc_init(void)
     }
     mark_used(where, bytes);
     mark_used(boot_info.load_pa, boot_info.image_size);
-    mark_used(boot_info.dtb_pa, fdt_totalsize(fdt));
-    for (int i = 0; i < fdt_num_mem_rsv(fdt); i++) {
-        uint64_t addr, size;
-        if (fdt_get_mem_rsv(fdt, i, &addr, &size) == 0)
-            mark_used(addr, size);
-    }
-    int rsv = fdt_path_offset(fdt, "/reserved-memory");
-    if (rsv >= 0) {
-        int child;
-        fdt_for_each_subnode(child, fdt, rsv) {
-            int len;
-            const fdt32_t *reg = fdt_getprop(fdt, child, "reg", &len);
-            int ac = fdt_address_cells(fdt, rsv), sc = fdt_size_cells(fdt, rsv);
-            if (reg && ac == 2 && sc == 2 && len >= 16)
-                mark_used(fdt64_to_cpu(*(const fdt64_t *)reg), fdt64_to_cpu(*(const fdt64_t *)(reg + 2)));
-        }
-    }
+    mark_used(boot_info.dtb_pa, dt_size);
+    dt_for_each_reserved(mark_used);
 }
 
 uint64_t page_alloc(uint64_t n)

@@ -14,6 +14,7 @@
 #include "timer.h"
 #include "vfs.h"
 #include "bootargs.h"
+#include "selftest.h"
 #include "wait.h"
 #include "lwip/init.h"
 #include "lwip/netif.h"
@@ -27,8 +28,6 @@
 #include <string.h>
 
 #define DHCP_BOOT_WAIT_MS 3000     /* how long boot waits for a lease before going on */
-
-void nettest_echo(void);
 
 static struct net_device *devices, **devices_tail = &devices;
 static volatile bool work_pending;
@@ -65,7 +64,14 @@ void net_device_input(struct net_device *dev, const void *frame, size_t len)
 static err_t linkoutput(struct netif *nif, struct pbuf *p)
 {
     struct net_device *dev = nif->state;
-    return dev->ops->transmit(dev, p) ? ERR_OK : ERR_MEM;
+    struct net_frame f = { p, p->tot_len };
+    return dev->ops->transmit(dev, &f) ? ERR_OK : ERR_MEM;
+}
+
+/* The frame may be a chain of pbufs: the driver gets it in one piece, copied once. */
+void net_frame_copy(const struct net_frame *f, void *dst)
+{
+    pbuf_copy_partial(f->stack_buffer, dst, f->len, 0);
 }
 
 /* lwIP writes IPv6 hex digits in upper case; RFC 5952 and every Linux tool use lower case. */
@@ -128,7 +134,7 @@ static err_t netif_setup(struct netif *nif)
  * static address. A malformed one is the image builder's bug: say so and use DHCP. */
 static bool static_address(ip4_addr_t *ip, ip4_addr_t *mask, ip4_addr_t *gw)
 {
-    const struct boot_manifest *m = vfs_manifest();
+    const struct boot_manifest *m = boot_manifest();
     if (!m || !m->ip)
         return false;
     if (!ip4addr_aton(m->ip, ip)) {
@@ -197,18 +203,14 @@ void net_init(void)
     arch_irq_disable();
     lwip_init();
     started = true;
+    resolv_conf_init();
     netif_add_ext_callback(&status_cb, status_changed);
     wait_add_poll_hook(net_poll);  /* every blocking call's wait_until drives the stack too */
     for (struct net_device *d = devices; d; d = d->next)
         bring_up(d, d == devices);
     if (bootargs.nettest_echo)
-        nettest_echo();
+        selftest_net_echo();
     arch_irq_enable();
-}
-
-bool net_has_interface(void)
-{
-    return devices != NULL;
 }
 
 void net_poll(void)

@@ -1,14 +1,15 @@
 /* The resolver's view of the network: once DHCP has named DNS servers, /etc/resolv.conf reads as
  * those servers, whatever the image holds (the image's file is the fallback for static addresses
- * or no network). */
+ * or no network). The file is a kernel-made file (kfile.h), registered in net_init. */
 #include "kernel.h"
 #include "net.h"
+#include "kfile.h"
 #include "memfile.h"
 #include <string.h>
 
 #define MAX_SERVERS 3   /* glibc's MAXNS */
 
-struct file *resolv_conf_open(int flags)
+static struct file *resolv_conf_open(const char *path, int flags)
 {
     char servers[MAX_SERVERS][46];
     char text[MAX_SERVERS * 64];
@@ -20,4 +21,9 @@ struct file *resolv_conf_open(int flags)
     for (int i = 0; i < n; i++)
         len += snprintf(text + len, sizeof(text) - len, "nameserver %s\n", servers[i]);
     return memfile_open(text, len, 0644, flags);
+}
+
+void resolv_conf_init(void)
+{
+    kfile_register("/etc/resolv.conf", resolv_conf_open);
 }

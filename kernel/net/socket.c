@@ -4,6 +4,7 @@
  * window only then, so a slow reader slows the sender instead of losing data; a closed socket
  * frees all of it. */
 #include "kernel.h"
+#include "process.h"
 #include "signal.h"
 #include "socket.h"
 #include "file.h"
@@ -17,9 +18,6 @@
 #include "lwip/netif.h"
 #include "lwip/err.h"
 #include <string.h>
-
-#define FIONREAD 0x541B
-#define SIOCATMARK 0x8905
 
 static bool hooked;
 
@@ -184,6 +182,15 @@ int socket_errno(int err)
     case ERR_ARG: return -EINVAL;
     default: return -EIO;
     }
+}
+
+/* Linux's sockfd_lookup: EBADF for no descriptor, ENOTSOCK for another kind of file. */
+struct socket *sockfd_lookup(int fd, int *err)
+{
+    struct file *f = fd_get(current_process(), fd);
+    struct socket *s = f ? file_socket(f) : NULL;
+    *err = !f ? -EBADF : !s ? -ENOTSOCK : 0;
+    return s;
 }
 
 struct socket *file_socket(struct file *f)

@@ -123,6 +123,8 @@ static err_t on_accept(void *arg, struct tcp_pcb *newpcb, err_t err)
     s->rcvbuf = l->rcvbuf;
     s->sndbuf = l->sndbuf;
     s->nodelay = l->nodelay;
+    s->reuseaddr = l->reuseaddr;       /* Linux's sk_clone_lock copies the listener's options */
+    s->reuseport = l->reuseport;
     s->keepalive = l->keepalive;
     s->keepidle = l->keepidle;
     s->keepintvl = l->keepintvl;

@@ -4,26 +4,17 @@
  * runs with interrupts masked on one CPU: nothing can change the word in between. Priority
  * inheritance operations are not implemented (ENOSYS). */
 #include "kernel.h"
+#include "linux_uapi.h"
 #include "futex.h"
 #include "syscall.h"
 #include "signal.h"
 #include "thread.h"
 #include "uaccess.h"
+#include "memlayout.h"
 #include "wait.h"
 #include "timer.h"
 #include "errno.h"
 
-#define FUTEX_WAIT           0
-#define FUTEX_WAKE           1
-#define FUTEX_REQUEUE        3
-#define FUTEX_CMP_REQUEUE    4
-#define FUTEX_WAKE_OP        5
-#define FUTEX_WAIT_BITSET    9
-#define FUTEX_WAKE_BITSET    10
-#define FUTEX_PRIVATE_FLAG   128
-#define FUTEX_CLOCK_REALTIME 256
-#define FUTEX_CMD_MASK       (~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME))
-#define NSEC                 1000000000UL
 
 struct futex_waiter {
     uint64_t uaddr;
@@ -80,6 +71,10 @@ static int requeue(uint64_t uaddr, uint64_t uaddr2, int n)
     return moved;
 }
 
+/* Linux's get_futex_key: a word outside user space is EFAULT for every operation, FUTEX_WAKE
+ * included, although a wake never reads it. */
+static bool user_word(uint64_t uaddr) { uaddr = user_untag(uaddr); return uaddr < USER_VA_END && USER_VA_END - uaddr >= 4; }
+
 static bool was_woken(void *arg) { return ((struct futex_waiter *)arg)->woken; }
 
 static int read_word(uint64_t uaddr, uint32_t *v)
@@ -97,9 +92,9 @@ static int deadline_from_user(uint64_t uts, bool absolute, bool realtime, uint64
         return 0;
     if (copy_from_user(&ts, uts, sizeof(ts)))
         return -EFAULT;
-    if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= (int64_t)NSEC)
+    if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= (int64_t)NSEC_PER_SEC)
         return -EINVAL;
-    uint64_t ns = (uint64_t)ts.sec * NSEC + (uint64_t)ts.nsec;
+    uint64_t ns = (uint64_t)ts.sec * NSEC_PER_SEC + (uint64_t)ts.nsec;
     if (!absolute) {
         *deadline = wait_deadline_after(ns);
     } else if (realtime) {
@@ -181,6 +176,8 @@ SYSCALL(futex)
         return -ENOSYS;
     if (uaddr & 3)
         return -EINVAL;
+    if (!user_word(uaddr))
+        return -EFAULT;
     uint64_t deadline;
     int err;
     switch (cmd) {
@@ -204,6 +201,8 @@ SYSCALL(futex)
     case FUTEX_CMP_REQUEUE: {
         if (uaddr2 & 3)
             return -EINVAL;
+        if (!user_word(uaddr2))
+            return -EFAULT;
         if (cmd == FUTEX_CMP_REQUEUE) {
             uint32_t cur;
             if ((err = read_word(uaddr, &cur)))
@@ -217,6 +216,8 @@ SYSCALL(futex)
     case FUTEX_WAKE_OP:
         if (uaddr2 & 3)
             return -EINVAL;
+        if (!user_word(uaddr2))
+            return -EFAULT;
         return wake_op(uaddr, uaddr2, (int)val, (int)(uint32_t)a3, val3);
     default: {                         /* PI futexes, FUTEX_WAIT_REQUEUE_PI, FUTEX_LOCK_PI2 */
         static uint32_t logged;

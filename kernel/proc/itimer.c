@@ -4,6 +4,7 @@
  * the program started (the kernel only ever works for it), checked at each tick as Linux's
  * tick-based accounting does. */
 #include "kernel.h"
+#include "linux_uapi.h"
 #include "syscall.h"
 #include "process.h"
 #include "signal.h"
@@ -12,10 +13,6 @@
 #include "uaccess.h"
 #include "errno.h"
 
-#define ITIMER_REAL    0
-#define ITIMER_VIRTUAL 1
-#define ITIMER_PROF    2
-#define NSEC           1000000000UL
 #define USEC           1000000L
 
 struct timeval_k {
@@ -82,12 +79,12 @@ static void cpu_tick(void)
 
 static uint64_t timeval_ns(const struct timeval_k *tv)
 {
-    return (uint64_t)tv->tv_sec * NSEC + (uint64_t)tv->tv_usec * 1000;
+    return (uint64_t)tv->tv_sec * NSEC_PER_SEC + (uint64_t)tv->tv_usec * 1000;
 }
 
 static struct timeval_k ns_timeval(uint64_t ns)
 {
-    return (struct timeval_k){ (int64_t)(ns / NSEC), (int64_t)(ns % NSEC / 1000) };
+    return (struct timeval_k){ (int64_t)(ns / NSEC_PER_SEC), (int64_t)(ns % NSEC_PER_SEC / 1000) };
 }
 
 static struct itimerval_k current_value(int which)

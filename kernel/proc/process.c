@@ -1,4 +1,4 @@
-/* The one process the unikernel runs, and its descriptor table. */
+/* The one process the unikernel runs (its descriptor table: fdtable.c). */
 #include "kernel.h"
 #include "process.h"
 #include "file.h"
@@ -21,26 +21,8 @@ struct process *process_create(void)
         return NULL;
     }
     p->pid = 1;
+    p->fd_limit = FD_LIMIT_DEFAULT;
     p->umask = 022;
     current = p;
     return p;
-}
-
-int fd_alloc(struct process *p, struct file *f, int min, bool cloexec)
-{
-    for (int fd = min < 0 ? 0 : min; fd < MAX_FDS; fd++) {
-        if (!p->fds[fd]) {
-            p->fds[fd] = f;
-            p->cloexec[fd] = cloexec;
-            return fd;
-        }
-    }
-    return -EMFILE;
-}
-
-struct file *fd_get(struct process *p, int fd)
-{
-    if (fd < 0 || fd >= MAX_FDS)
-        return NULL;
-    return p->fds[fd];
 }

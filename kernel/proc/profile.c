@@ -3,6 +3,7 @@
  * is where to look. Time inside a blocking call includes its sleep: epoll_pwait's share says how
  * long the program waited, the busy/idle line of memstats says how much of that the CPU idled. */
 #include "kernel.h"
+#include "bootargs.h"
 #include "profile.h"
 #include "syscall.h"
 #include "timer.h"
@@ -26,7 +27,7 @@ bool trace_enabled;
 
 void profile_init(void)
 {
-    const struct boot_manifest *m = vfs_manifest();
+    const struct boot_manifest *m = boot_manifest();
     profile_enabled = m && m->profile;
     trace_enabled = m && m->trace;
 }

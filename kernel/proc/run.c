@@ -1,6 +1,7 @@
 /* Running the image's program: a process, its standard descriptors on the console, exec, and
  * the first drop to EL0. Everything after that happens in traps. */
 #include "kernel.h"
+#include "bootargs.h"
 #include "run.h"
 #include "process.h"
 #include "thread.h"
@@ -21,7 +22,7 @@ extern void enter_user(struct trap_frame *f) __attribute__((noreturn));
 
 static void open_console(struct process *p, int fd, int flags)
 {
-    struct file *f = file_new(FILE_CONSOLE, NULL, flags | O_LARGEFILE);
+    struct file *f = devfs_open_console(flags | O_LARGEFILE);
     if (f)
         f->priv = (void *)(uintptr_t)(fd == 2 ? CONSOLE_STDERR : CONSOLE_STDOUT);
     if (!f || fd_alloc(p, f, fd, false) != fd)
@@ -35,6 +36,18 @@ void run_program(const struct boot_manifest *m)
     if (!p)
         panic("run: out of memory creating the process");
     p->cwd = vfs_root();
+    if (m->cwd) {                  /* unibuild run --workdir (docker's -w, Nanos's cwd) */
+        struct vnode *dir;
+        int err = vfs_lookup(NULL, m->cwd, VFS_FOLLOW, &dir);
+        if (!err && vfs_type(dir) != VNODE_DIR)
+            err = -ENOTDIR;
+        if (err) {
+            kinfo_replay();
+            kprintf("run: working directory %s: %s\n", m->cwd, err == -ENOTDIR ? "not a directory" : "not in the image");
+            kernel_exit(126, EXIT_KERNEL_ERROR);
+        }
+        p->cwd = dir;
+    }
     open_console(p, 0, O_RDONLY);
     open_console(p, 1, O_WRONLY);
     open_console(p, 2, O_WRONLY);

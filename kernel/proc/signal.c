@@ -5,6 +5,7 @@
  * call is restarted or fails with EINTR as Linux decides it. */
 #include "kernel.h"
 #include "signal.h"
+#include "mm.h"
 #include "signal_arch.h"
 #include "process.h"
 #include "thread.h"
@@ -51,15 +52,75 @@ static __attribute__((noreturn)) void die(int sig)
     process_exit(128 + sig);
 }
 
+/* Real-time instances waiting behind the first, across the process: RLIMIT_SIGPENDING's default
+ * bounds them, as on Linux (past it an instance is dropped). */
+#define SIGQUEUE_MAX 0x3fff
+static int queued_count;
+
 /* Linux drops a signal whose action is to ignore it at generation time, unless it is blocked
- * (here: by every thread, for a process-wide one). One instance is queued per signal. */
-static void queue(uint64_t *pending, struct ksiginfo *slots, int sig, const struct ksiginfo *info)
+ * (here: by every thread, for a process-wide one). A standard signal already pending is not
+ * queued again; a real-time one is, with its own siginfo, and they are taken in order. */
+static void queue(uint64_t *pending, struct ksiginfo *slots, struct sigqueue **queued, int sig,
+                  const struct ksiginfo *info)
 {
-    if (*pending & SIG_BIT(sig))
+    struct ksiginfo si = info ? *info : (struct ksiginfo){ .code = SI_KERNEL };
+    si.signo = sig;
+    if (!(*pending & SIG_BIT(sig))) {
+        *pending |= SIG_BIT(sig);
+        slots[sig - 1] = si;
         return;
-    *pending |= SIG_BIT(sig);
-    slots[sig - 1] = info ? *info : (struct ksiginfo){ .code = SI_KERNEL };
-    slots[sig - 1].signo = sig;
+    }
+    if (sig < SIGRTMIN || queued_count >= SIGQUEUE_MAX)
+        return;
+    struct sigqueue *q = kmalloc(sizeof(*q));
+    if (!q)
+        return;
+    q->info = si;
+    q->next = NULL;
+    while (*queued)
+        queued = &(*queued)->next;
+    *queued = q;
+    queued_count++;
+}
+
+/* sig was taken from `slots`: its next queued instance (if any) becomes the pending one. */
+static void take(uint64_t *pending, struct ksiginfo *slots, struct sigqueue **queued, int sig, struct ksiginfo *out)
+{
+    *out = slots[sig - 1];
+    *pending &= ~SIG_BIT(sig);
+    for (; *queued; queued = &(*queued)->next) {
+        struct sigqueue *q = *queued;
+        if (q->info.signo != sig)
+            continue;
+        slots[sig - 1] = q->info;
+        *pending |= SIG_BIT(sig);
+        *queued = q->next;
+        kfree(q);
+        queued_count--;
+        return;
+    }
+}
+
+static void discard(uint64_t *pending, struct sigqueue **queued, int sig)
+{
+    *pending &= ~SIG_BIT(sig);
+    while (*queued) {
+        struct sigqueue *q = *queued;
+        if (q->info.signo == sig) {
+            *queued = q->next;
+            kfree(q);
+            queued_count--;
+        } else {
+            queued = &q->next;
+        }
+    }
+}
+
+void signal_discard(struct process *p, int sig)
+{
+    discard(&p->sig.pending, &p->sig.queued, sig);
+    for (struct thread *t = p->threads; t; t = t->next)
+        discard(&t->sig.pending, &t->sig.queued, sig);
 }
 
 static bool blocked_everywhere(struct process *p, int sig)
@@ -74,14 +135,14 @@ void signal_send(struct process *p, int sig, const struct ksiginfo *info)
 {
     if (sig < 1 || sig > NSIG || (ignored(p, sig) && !blocked_everywhere(p, sig)))
         return;
-    queue(&p->sig.pending, p->sig.info, sig, info);
+    queue(&p->sig.pending, p->sig.info, &p->sig.queued, sig, info);
 }
 
 void signal_send_thread(struct thread *t, int sig, const struct ksiginfo *info)
 {
     if (sig < 1 || sig > NSIG || (ignored(t->proc, sig) && !(t->sig.blocked & SIG_BIT(sig))))
         return;
-    queue(&t->sig.pending, t->sig.info, sig, info);
+    queue(&t->sig.pending, t->sig.info, &t->sig.queued, sig, info);
 }
 
 void signal_send_self(int sig, int code)
@@ -160,15 +221,12 @@ int signal_dequeue(struct thread *t, uint64_t set, struct ksiginfo *info)
     struct process *p = t->proc;
     int sig = pick(t->sig.pending & set);
     if (sig) {
-        t->sig.pending &= ~SIG_BIT(sig);
-        *info = t->sig.info[sig - 1];
+        take(&t->sig.pending, t->sig.info, &t->sig.queued, sig, info);
         return sig;
     }
     sig = pick(p->sig.pending & set);
-    if (sig) {
-        p->sig.pending &= ~SIG_BIT(sig);
-        *info = p->sig.info[sig - 1];
-    }
+    if (sig)
+        take(&p->sig.pending, p->sig.info, &p->sig.queued, sig, info);
     return sig;
 }
 

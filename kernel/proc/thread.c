@@ -23,6 +23,7 @@ struct thread *thread_create(struct process *p, int tid)
     t->tid = tid;
     t->proc = p;
     t->state = THREAD_RUNNABLE;
+    t->affinity = CPUS_ONLINE_MASK;
     t->kstack_pa = stack;
     t->frame = (struct trap_frame *)((char *)phys_to_virt(stack) + KERNEL_STACK_PAGES * PAGE_SIZE) - 1;
     memset(t->frame, 0, sizeof(*t->frame));
@@ -50,13 +51,14 @@ int thread_count(void)
     return n;
 }
 
-/* Linux's mm_release: the word pthread_join watches becomes 0 and its waiters wake. (Robust
- * futex lists are not walked: a robust mutex held by an exiting thread stays locked.) */
+/* Linux's mm_release: robust mutexes the thread holds are marked as their owner's death, and
+ * the word pthread_join watches becomes 0 and its waiters wake. */
 void thread_exit(int status)
 {
     struct thread *t = current_thread();
     if (thread_count() == 1)
         process_exit(status);
+    futex_exit_robust_list(t);
     if (t->clear_child_tid) {
         uint32_t zero = 0;
         if (!copy_to_user(t->clear_child_tid, &zero, sizeof(zero)))

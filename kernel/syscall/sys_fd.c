@@ -1,24 +1,14 @@
-/* Descriptor syscalls: dup, dup3, fcntl, ioctl. */
+/* Descriptor syscalls: dup, dup3, fcntl (with its record locks: fs/filelock.c), flock, ioctl,
+ * close_range. */
 #include "kernel.h"
 #include "syscall.h"
 #include "process.h"
 #include "file.h"
+#include "filelock.h"
 #include "uaccess.h"
 #include "errno.h"
 #include "linux_abi.h"
 #include <string.h>
-
-#define F_DUPFD         0
-#define F_GETFD         1
-#define F_SETFD         2
-#define F_GETFL         3
-#define F_SETFL         4
-#define F_DUPFD_CLOEXEC 1030
-#define FD_CLOEXEC      1
-
-#define FIONBIO    0x5421
-#define FIONCLEX   0x5450
-#define FIOCLEX    0x5451
 
 static struct process *proc(void) { return current_process(); }
 
@@ -48,13 +38,13 @@ SYSCALL(dup3)
         return -EBADF;
     if (oldfd == newfd)
         return -EINVAL;
-    if (newfd < 0 || newfd >= MAX_FDS)
+    if (newfd < 0 || (uint64_t)newfd >= p->fd_limit)
         return -EBADF;
-    if (p->fds[newfd])
-        file_put(p->fds[newfd]);
     f->refs++;
-    p->fds[newfd] = f;
-    p->cloexec[newfd] = flags & O_CLOEXEC;
+    if (fd_install(p, newfd, f, flags & O_CLOEXEC)) {
+        f->refs--;
+        return -ENOMEM;
+    }
     return newfd;
 }
 
@@ -68,13 +58,13 @@ SYSCALL(fcntl)
     switch ((int)a1) {
     case F_DUPFD:
     case F_DUPFD_CLOEXEC:
-        if ((int64_t)a2 < 0 || a2 >= MAX_FDS)
+        if ((int64_t)a2 < 0 || a2 >= p->fd_limit)
             return -EINVAL;
         return dup_to(f, (int)a2, (int)a1 == F_DUPFD_CLOEXEC);
     case F_GETFD:
-        return p->cloexec[fd] ? FD_CLOEXEC : 0;
+        return fd_cloexec(p, fd) ? FD_CLOEXEC : 0;
     case F_SETFD:
-        p->cloexec[fd] = a2 & FD_CLOEXEC;
+        fd_set_cloexec(p, fd, a2 & FD_CLOEXEC);
         return 0;
     case F_GETFL:
         return f->flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC);
@@ -84,9 +74,22 @@ SYSCALL(fcntl)
         f->flags = (f->flags & ~changeable) | ((int)a2 & changeable);
         return 0;
     }
+    case F_GETLK:
+    case F_SETLK:
+    case F_SETLKW:
+    case F_OFD_GETLK:
+    case F_OFD_SETLK:
+    case F_OFD_SETLKW:
+        return filelock_fcntl(p, f, (int)a1, a2);
     default:
         return -EINVAL;
     }
+}
+
+SYSCALL(flock)
+{
+    struct file *f = fd_get(proc(), (int)a0);
+    return f ? filelock_flock(f, (int)a1) : -EBADF;
 }
 
 SYSCALL(ioctl)
@@ -98,10 +101,10 @@ SYSCALL(ioctl)
         return -EBADF;
     switch ((uint32_t)a1) {
     case FIOCLEX:
-        p->cloexec[fd] = true;
+        fd_set_cloexec(p, fd, true);
         return 0;
     case FIONCLEX:
-        p->cloexec[fd] = false;
+        fd_set_cloexec(p, fd, false);
         return 0;
     case FIONBIO: {
         int on;
@@ -112,4 +115,23 @@ SYSCALL(ioctl)
     }
     }
     return file_ioctl(f, (uint32_t)a1, a2);   /* the file's own requests (termios, FIONREAD) */
+}
+
+SYSCALL(close_range)
+{
+    uint32_t first = (uint32_t)a0, last = (uint32_t)a1;
+    if (a2 & ~(uint64_t)(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC))
+        return -EINVAL;
+    if (first > last)
+        return -EINVAL;
+    struct process *p = proc();
+    for (uint64_t fd = first; fd <= last && fd < (uint64_t)fd_table_end(p); fd++) {
+        if (!fd_get(p, (int)fd))
+            continue;
+        if (a2 & CLOSE_RANGE_CLOEXEC)
+            fd_set_cloexec(p, (int)fd, true);
+        else
+            fd_close(p, (int)fd);
+    }
+    return 0;
 }

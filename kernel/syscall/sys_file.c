@@ -1,9 +1,11 @@
-/* File syscalls: open/close, read/write and their vector and positioned forms, lseek. */
+/* File syscalls: open/close, read/write and their vector and positioned forms, lseek, fadvise64,
+ * and memfd_create (an anonymous file opened in one call). */
 #include "kernel.h"
 #include "syscall.h"
 #include "syscall_path.h"
 #include "process.h"
 #include "file.h"
+#include "kfile.h"
 #include "vfs.h"
 #include "mm.h"
 #include "uaccess.h"
@@ -12,12 +14,6 @@
 #include <string.h>
 
 #define IO_CHUNK   65536
-#define UIO_MAXIOV 1024
-#define SEEK_SET 0
-#define SEEK_CUR 1
-#define SEEK_END 2
-#define SEEK_DATA 3
-#define SEEK_HOLE 4
 
 static struct process *proc(void) { return current_process(); }
 
@@ -47,7 +43,7 @@ SYSCALL(openat)
     if (!path)
         return err;
     flags |= O_LARGEFILE;   /* 64-bit Linux forces it; F_GETFL shows it */
-    if ((f = devfs_open(path, flags)))
+    if ((f = kfile_open(path, flags)))
         goto install;
     if ((flags & O_TMPFILE) == O_TMPFILE) {   /* an unnamed file "in" a directory */
         if ((flags & O_ACCMODE) == O_RDONLY) {
@@ -62,7 +58,7 @@ SYSCALL(openat)
         }
         if ((err = vfs_create_unnamed((uint32_t)a3 & ~proc()->umask, &v)))
             goto out;
-        f = file_new(FILE_VNODE, v, flags & ~O_TMPFILE);
+        f = file_open_vnode(v, flags & ~O_TMPFILE);
         goto install;
     }
     bool excl = (flags & O_CREAT) && (flags & O_EXCL);
@@ -96,7 +92,7 @@ SYSCALL(openat)
     /* Linux truncates even for O_RDONLY|O_TRUNC (open(2) calls it unspecified). */
     if ((flags & O_TRUNC) && !(flags & O_PATH) && vfs_type(v) == VNODE_FILE && (err = vfs_truncate(v, 0)))
         goto out;
-    f = file_new(FILE_VNODE, v, flags);
+    f = file_open_vnode(v, flags);
 install:
     if (!f) {
         err = -ENOMEM;
@@ -113,11 +109,9 @@ out:
 SYSCALL(close)
 {
     struct process *p = proc();
-    struct file *f = fd_get(p, (int)a0);
-    if (!f)
+    if (!fd_get(p, (int)a0))
         return -EBADF;
-    p->fds[(int)a0] = NULL;
-    file_put(f);
+    fd_close(p, (int)a0);
     return 0;
 }
 
@@ -133,6 +127,13 @@ static int64_t read_to_user(struct file *f, uint64_t ubuf, uint64_t len, int64_t
         return -ENOMEM;
     while (done < len) {
         uint64_t want = len - done < IO_CHUNK ? len - done : IO_CHUNK;
+        uint64_t room = user_writable_bytes(ubuf + done, want);
+        if (room == 0) {
+            kfree(buf);
+            return done ? (int64_t)done : -EFAULT;
+        }
+        bool cut = room < want;        /* read only what the buffer can take, then stop */
+        want = room;
         int64_t n = file_read(f, buf, want, offset + done, offset >= 0);
         if (n < 0) {
             kfree(buf);
@@ -143,7 +144,7 @@ static int64_t read_to_user(struct file *f, uint64_t ubuf, uint64_t len, int64_t
             return done ? (int64_t)done : -EFAULT;
         }
         done += n;
-        if ((uint64_t)n < want || f->kind != FILE_VNODE)
+        if ((uint64_t)n < want || f->kind != FILE_VNODE || cut)
             break;
     }
     kfree(buf);
@@ -198,55 +199,108 @@ SYSCALL(write)
     return f ? write_from_user(f, a1, a2, -1) : err;
 }
 
-/* pread64/pwrite64: positioned I/O on files that can seek (pipes, sockets, the console: ESPIPE);
- * on devices the position means nothing, as on Linux. */
+/* pread64/pwrite64, in Linux's order: a negative offset is EINVAL before the descriptor is looked
+ * at, and a file that cannot seek (pipes, sockets, the console) is ESPIPE before its access mode
+ * is checked. On devices the position means nothing, as on Linux. */
 static int64_t positioned_io(int fd, uint64_t ubuf, uint64_t len, int64_t offset, bool write)
 {
-    int64_t err;
-    struct file *f = io_fd(fd, write, &err);
-    if (!f)
-        return err;
-    if (!f->ops->seekable)
-        return -ESPIPE;
     if (offset < 0)
         return -EINVAL;
+    struct file *f = fd_get(proc(), fd);
+    if (!f || (f->flags & O_PATH))
+        return -EBADF;
+    if (!f->ops->seekable)
+        return -ESPIPE;
+    if (!(write ? writable(f) : readable(f)))
+        return -EBADF;
+    if ((int64_t)len < 0 || len > (uint64_t)(INT64_MAX - offset))
+        return -EINVAL;   /* rw_verify_area: the range must not pass 2^63 - 1 */
     return write ? write_from_user(f, ubuf, len, offset) : read_to_user(f, ubuf, len, offset);
 }
 
 SYSCALL(pread64) { return positioned_io((int)a0, a1, a2, (int64_t)a3, false); }
 SYSCALL(pwrite64) { return positioned_io((int)a0, a1, a2, (int64_t)a3, true); }
 
-static int64_t vector_io(int fd, uint64_t uiov, uint64_t count, bool write)
+/* preadv2/pwritev2 flags (RWF_*). HIPRI, DSYNC and SYNC change nothing for a tree in memory. */
+#define RWF_SUPPORTED (RWF_HIPRI | RWF_DSYNC | RWF_SYNC | RWF_NOWAIT | RWF_APPEND)
+
+/* readv/writev and the positioned forms (offset >= 0; -1: the file position), in Linux's order:
+ * the whole iovec array is read and checked first, then the access mode, then the flags. */
+static int64_t vector_io(int fd, uint64_t uiov, uint64_t count, int64_t offset, bool write, uint64_t rwf)
 {
-    int64_t err, total = 0;
-    struct file *f = io_fd(fd, write, &err);
-    if (!f)
-        return err;
+    struct file *f = fd_get(proc(), fd);
+    if (!f || (f->flags & O_PATH))
+        return -EBADF;
+    if (offset >= 0 && !f->ops->seekable)
+        return -ESPIPE;
     if (count > UIO_MAXIOV)
         return -EINVAL;
-    if (f->kind == FILE_SOCKET)
-        return socket_vector_io(f, uiov, count, write);   /* one datagram, not one per vector */
+    struct linux_iovec *iov = kmalloc(count ? count * sizeof(*iov) : 1);
+    if (!iov)
+        return -ENOMEM;
+    int64_t total = 0, err = 0;
+    uint64_t want = 0;
+    if (copy_from_user(iov, uiov, count * sizeof(*iov)))
+        err = -EFAULT;
+    for (uint64_t i = 0; !err && i < count; i++) {
+        if ((int64_t)iov[i].iov_len < 0)
+            err = -EINVAL;
+        want += iov[i].iov_len;
+    }
+    if (!err && !(write ? writable(f) : readable(f)))
+        err = -EBADF;
+    if (!err && offset >= 0 && want > (uint64_t)(INT64_MAX - offset))
+        err = -EINVAL;   /* rw_verify_area */
+    if (err || want == 0)
+        goto out;
+    if (rwf & ~(uint64_t)RWF_SUPPORTED) {
+        err = -EOPNOTSUPP;
+        goto out;
+    }
+    int saved_flags = f->flags;
+    if (rwf & RWF_NOWAIT)
+        f->flags |= O_NONBLOCK;    /* this call only: nothing else sees the descriptor meanwhile */
+    if (f->kind == FILE_SOCKET) {
+        total = socket_vector_io(f, uiov, count, write);   /* one datagram, not one per vector */
+        f->flags = saved_flags;
+        goto out;
+    }
+    bool at_end = write && (rwf & RWF_APPEND) && f->kind == FILE_VNODE;
+    int64_t pos = offset;
+    if (at_end) {
+        struct linux_stat st;
+        pos = file_stat(f, &st) ? offset : st.st_size;
+    }
     for (uint64_t i = 0; i < count; i++) {
-        struct linux_iovec iov;
-        if (copy_from_user(&iov, uiov + i * sizeof(iov), sizeof(iov)))
-            return total ? total : -EFAULT;
-        if ((int64_t)iov.iov_len < 0)
-            return -EINVAL;
-        if (iov.iov_len == 0)
+        if (iov[i].iov_len == 0)
             continue;
-        int64_t n = write ? write_from_user(f, iov.iov_base, iov.iov_len, -1)
-                          : read_to_user(f, iov.iov_base, iov.iov_len, -1);
-        if (n < 0)
-            return total ? total : n;
+        int64_t at = pos >= 0 ? pos + total : -1;
+        int64_t n = write ? write_from_user(f, iov[i].iov_base, iov[i].iov_len, at)
+                          : read_to_user(f, iov[i].iov_base, iov[i].iov_len, at);
+        if (n < 0) {
+            if (!total)
+                total = n;
+            break;
+        }
         total += n;
-        if ((uint64_t)n < iov.iov_len)
+        if ((uint64_t)n < iov[i].iov_len)
             break;
     }
-    return total;
+    f->flags = saved_flags;
+    if (at_end && offset < 0 && total > 0)
+        f->offset = (uint64_t)(pos + total);   /* RWF_APPEND at the position moves it, as O_APPEND */
+out:
+    kfree(iov);
+    return err ? err : total;
 }
 
-SYSCALL(readv) { return vector_io((int)a0, a1, a2, false); }
-SYSCALL(writev) { return vector_io((int)a0, a1, a2, true); }
+SYSCALL(readv) { return vector_io((int)a0, a1, a2, -1, false, 0); }
+SYSCALL(writev) { return vector_io((int)a0, a1, a2, -1, true, 0); }
+/* The offset comes as (low, high) halves; on a 64-bit kernel the low half is all of it. */
+SYSCALL(preadv) { return (int64_t)a3 < 0 ? -EINVAL : vector_io((int)a0, a1, a2, (int64_t)a3, false, 0); }
+SYSCALL(pwritev) { return (int64_t)a3 < 0 ? -EINVAL : vector_io((int)a0, a1, a2, (int64_t)a3, true, 0); }
+SYSCALL(preadv2) { return (int64_t)a3 < -1 ? -EINVAL : vector_io((int)a0, a1, a2, (int64_t)a3, false, a5); }
+SYSCALL(pwritev2) { return (int64_t)a3 < -1 ? -EINVAL : vector_io((int)a0, a1, a2, (int64_t)a3, true, a5); }
 
 SYSCALL(lseek)
 {
@@ -263,6 +317,8 @@ SYSCALL(lseek)
         return -EIO;
     if ((st.st_mode & S_IFMT) == S_IFCHR)
         return 0;   /* /dev/null and friends: Linux accepts any seek and stays at 0 */
+    if ((st.st_mode & S_IFMT) == S_IFDIR && a2 != SEEK_SET && a2 != SEEK_CUR)
+        return -EINVAL;   /* directories seek by entry cookie only (tmpfs's dcache_dir_lseek) */
     switch ((int)a2) {
     case SEEK_SET: base = 0; break;
     case SEEK_CUR: base = f->offset; break;
@@ -281,4 +337,40 @@ SYSCALL(lseek)
     if (f->kind == FILE_VNODE && vfs_type(f->vnode) == VNODE_DIR)
         f->dir_cookie = f->offset;
     return f->offset;
+}
+
+SYSCALL(fadvise64)
+{
+    struct file *f = fd_get(proc(), (int)a0);
+    if (!f)
+        return -EBADF;
+    if (f->kind == FILE_PIPE)          /* only FIFOs refuse advice; sockets take it silently */
+        return -ESPIPE;
+    if ((int64_t)a2 < 0 || a3 > POSIX_FADV_NOREUSE)
+        return -EINVAL;
+    return 0;                          /* advice: everything is in memory or one read away */
+}
+
+/* An anonymous in-memory file: a vnode with no name, gone with its last descriptor. */
+SYSCALL(memfd_create)
+{
+    char name[MFD_NAME_MAX + 2];
+    if ((uint32_t)a1 & ~(MFD_CLOEXEC | MFD_ALLOW_SEALING))
+        return -EINVAL;
+    int64_t n = strncpy_from_user(name, a0, sizeof(name));
+    if (n < 0)
+        return n == -ENAMETOOLONG ? -EINVAL : n;
+    if (n > MFD_NAME_MAX)
+        return -EINVAL;
+    struct vnode *v;
+    int err = vfs_create_unnamed(0777, &v);
+    if (err)
+        return err;
+    struct file *f = file_open_vnode(v, O_RDWR | O_LARGEFILE);
+    if (!f)
+        return -ENOMEM;
+    int fd = fd_alloc(proc(), f, 0, (uint32_t)a1 & MFD_CLOEXEC);
+    if (fd < 0)
+        file_put(f);
+    return fd;
 }

@@ -1,9 +1,11 @@
-/* Filesystem-metadata syscalls: stat family, getdents64, readlinkat, access, cwd. */
+/* Syscalls that look at the file tree: the stat family, statfs, getdents64, readlinkat, access,
+ * and the working directory. */
 #include "kernel.h"
 #include "syscall.h"
 #include "syscall_path.h"
 #include "process.h"
 #include "file.h"
+#include "kfile.h"
 #include "vfs.h"
 #include "mm.h"
 #include "uaccess.h"
@@ -11,13 +13,9 @@
 #include "linux_abi.h"
 #include <string.h>
 
-#define R_OK 4
-#define W_OK 2
-#define X_OK 1
-
 static struct process *proc(void) { return current_process(); }
 
-/* stat of (dirfd, path, flags) into a struct linux_stat, handling AT_EMPTY_PATH and /dev. */
+/* stat of (dirfd, path, flags) into a struct linux_stat, handling AT_EMPTY_PATH and the kernel-made files (kfile.h). */
 static int stat_at(int dirfd, uint64_t upath, int flags, struct linux_stat *st)
 {
     struct vnode *v;
@@ -34,7 +32,7 @@ static int stat_at(int dirfd, uint64_t upath, int flags, struct linux_stat *st)
         }
         goto out;
     }
-    struct file *dev = devfs_open(path, 0);
+    struct file *dev = kfile_open(path, 0);
     if (dev) {
         err = file_stat(dev, st);
         file_put(dev);
@@ -206,7 +204,7 @@ static int64_t access_at(int dirfd, uint64_t upath, int mode, int flags)
         return -EINVAL;
     if (!(path = user_path(upath, &e)))
         return e;
-    struct file *dev = devfs_open(path, 0);
+    struct file *dev = kfile_open(path, 0);
     if (dev) {
         file_put(dev);
         err = 0;
@@ -278,4 +276,41 @@ SYSCALL(fchdir)
     if (f->kind != FILE_VNODE)
         return -ENOTDIR;
     return change_dir(f->vnode);
+}
+
+#define TFS_MAGIC  0x55544653   /* "UTFS": our own, as Linux has one per filesystem */
+
+/* Space is memory: what the page allocator has, in the filesystem's block size. */
+static int64_t statfs_of(struct vnode *v, uint64_t ubuf)
+{
+    struct linux_statfs sf;
+    struct vstat st;
+    int err = vfs_stat(v, &st);
+    if (err)
+        return err;
+    memset(&sf, 0, sizeof(sf));
+    sf.f_type = TFS_MAGIC;
+    sf.f_bsize = sf.f_frsize = st.blksize;
+    uint64_t per_block = st.blksize / PAGE_SIZE ? st.blksize / PAGE_SIZE : 1;
+    sf.f_blocks = page_total_count() / per_block;
+    sf.f_bfree = sf.f_bavail = page_free_count() / per_block;
+    sf.f_files = page_total_count();
+    sf.f_ffree = page_free_count();
+    sf.f_namelen = 255;
+    return copy_to_user(ubuf, &sf, sizeof(sf)) ? -EFAULT : 0;
+}
+
+SYSCALL(statfs)
+{
+    struct vnode *v;
+    int err = user_lookup_at(AT_FDCWD, a0, VFS_FOLLOW, &v);
+    return err ? err : statfs_of(v, a1);
+}
+
+SYSCALL(fstatfs)
+{
+    struct file *f = fd_get(proc(), (int)a0);
+    if (!f)
+        return -EBADF;
+    return statfs_of(f->vnode ? f->vnode : vfs_root(), a1);
 }

@@ -14,11 +14,6 @@
 #include "linux_abi.h"
 #include <string.h>
 
-#define RENAME_NOREPLACE 1
-#define RENAME_EXCHANGE  2
-#define RENAME_WHITEOUT  4
-#define UTIME_NOW  ((1L << 30) - 1)
-#define UTIME_OMIT ((1L << 30) - 2)
 #define NSEC       1000000000L
 
 static struct process *proc(void) { return current_process(); }
@@ -325,47 +320,4 @@ SYSCALL(utimensat)
 SYSCALL(fsync) { return fd_get(proc(), (int)a0) ? 0 : -EBADF; }
 SYSCALL(fdatasync) { return fd_get(proc(), (int)a0) ? 0 : -EBADF; }
 SYSCALL(sync) { return 0; }
-
-struct linux_statfs {
-    int64_t f_type, f_bsize;
-    uint64_t f_blocks, f_bfree, f_bavail, f_files, f_ffree;
-    int32_t f_fsid[2];
-    int64_t f_namelen, f_frsize, f_flags, f_spare[4];
-};
-
-#define TFS_MAGIC  0x55544653   /* "UTFS": our own, as Linux has one per filesystem */
-
-/* Space is memory: what the page allocator has, in the filesystem's block size. */
-static int64_t statfs_of(struct vnode *v, uint64_t ubuf)
-{
-    struct linux_statfs sf;
-    struct vstat st;
-    int err = vfs_stat(v, &st);
-    if (err)
-        return err;
-    memset(&sf, 0, sizeof(sf));
-    sf.f_type = TFS_MAGIC;
-    sf.f_bsize = sf.f_frsize = st.blksize;
-    uint64_t per_block = st.blksize / PAGE_SIZE ? st.blksize / PAGE_SIZE : 1;
-    sf.f_blocks = page_total_count() / per_block;
-    sf.f_bfree = sf.f_bavail = page_free_count() / per_block;
-    sf.f_files = page_total_count();
-    sf.f_ffree = page_free_count();
-    sf.f_namelen = 255;
-    return copy_to_user(ubuf, &sf, sizeof(sf)) ? -EFAULT : 0;
-}
-
-SYSCALL(statfs)
-{
-    struct vnode *v;
-    int err = user_lookup_at(AT_FDCWD, a0, VFS_FOLLOW, &v);
-    return err ? err : statfs_of(v, a1);
-}
-
-SYSCALL(fstatfs)
-{
-    struct file *f = fd_get(proc(), (int)a0);
-    if (!f)
-        return -EBADF;
-    return statfs_of(f->vnode ? f->vnode : vfs_root(), a1);
-}
+SYSCALL(syncfs) { return fd_get(proc(), (int)a0) ? 0 : -EBADF; }

@@ -1,22 +1,34 @@
-/* Credentials, process name and resource usage. The one process runs as root with no
- * supplementary groups unless it sets some. */
+/* Who the process is: its ids and credentials, groups, umask, and the name and flags prctl sets.
+ * There is one process, running as root with no supplementary groups unless it sets some. */
 #include "kernel.h"
+#include "linux_uapi.h"
 #include "syscall.h"
 #include "process.h"
-#include "vm.h"
-#include "mm.h"
-#include "timer.h"
+#include "thread.h"
 #include "uaccess.h"
 #include "errno.h"
 #include <string.h>
 
-#define NGROUPS_MAX 65536
 #define MAX_GROUPS  64   /* what we keep; more is ENOMEM rather than a silent truncation */
 
 static uint32_t groups[MAX_GROUPS];
 static int ngroups;
 static char comm[16] = "main";
 static int dumpable = 1, no_new_privs, pdeathsig;
+
+SYSCALL(getpid) { return current_process()->pid; }
+SYSCALL(getppid) { return 0; }
+SYSCALL(getuid) { return 0; }
+SYSCALL(geteuid) { return 0; }
+SYSCALL(getgid) { return 0; }
+SYSCALL(getegid) { return 0; }
+
+SYSCALL(umask)
+{
+    uint32_t old = current_process()->umask;
+    current_process()->umask = a0 & 0777;
+    return old;
+}
 
 SYSCALL(getresuid)
 {
@@ -56,15 +68,6 @@ SYSCALL(setgroups)
     return 0;
 }
 
-#define PR_SET_PDEATHSIG    1
-#define PR_GET_PDEATHSIG    2
-#define PR_GET_DUMPABLE     3
-#define PR_SET_DUMPABLE     4
-#define PR_SET_NAME         15
-#define PR_GET_NAME         16
-#define PR_SET_NO_NEW_PRIVS 38
-#define PR_GET_NO_NEW_PRIVS 39
-
 SYSCALL(prctl)
 {
     switch ((int)a0) {
@@ -102,35 +105,17 @@ SYSCALL(prctl)
         return 0;
     case PR_GET_PDEATHSIG:
         return copy_to_user(a1, &pdeathsig, sizeof(int)) ? -EFAULT : 0;
+    case PR_SET_TAGGED_ADDR_CTRL:
+        /* Only the enable bit: the MTE fields need MTE, which no CPU here offers to us. */
+        if (a2 || a3 || a4 || (a1 & ~(uint64_t)PR_TAGGED_ADDR_ENABLE))
+            return -EINVAL;
+        current_thread()->tagged_addr = a1 & PR_TAGGED_ADDR_ENABLE;
+        return 0;
+    case PR_GET_TAGGED_ADDR_CTRL:
+        if (a1 || a2 || a3 || a4)
+            return -EINVAL;
+        return current_thread()->tagged_addr ? PR_TAGGED_ADDR_ENABLE : 0;
     default:
         return -EINVAL;
     }
-}
-
-struct linux_rusage {
-    int64_t utime_sec, utime_usec, stime_sec, stime_usec;
-    int64_t maxrss, ixrss, idrss, isrss, minflt, majflt, nswap, inblock, oublock, msgsnd, msgrcv,
-            nsignals, nvcsw, nivcsw;
-};
-
-#define RUSAGE_SELF     0
-#define RUSAGE_CHILDREN (-1)
-#define RUSAGE_THREAD   1
-
-/* All CPU time since boot is the program's (one process, one CPU); it is reported as user time
- * because the kernel does not yet account its own share separately. */
-SYSCALL(getrusage)
-{
-    struct linux_rusage ru;
-    int who = (int)a0;
-    if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN && who != RUSAGE_THREAD)
-        return -EINVAL;
-    memset(&ru, 0, sizeof(ru));
-    if (who != RUSAGE_CHILDREN) {
-        uint64_t us = counter_to_ns(counter_now()) / 1000;
-        ru.utime_sec = us / 1000000;
-        ru.utime_usec = us % 1000000;
-        ru.maxrss = (int64_t)(current_process()->vm->pages * PAGE_SIZE / 1024);
-    }
-    return copy_to_user(a1, &ru, sizeof(ru)) ? -EFAULT : 0;
 }

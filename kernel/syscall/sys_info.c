@@ -1,9 +1,11 @@
-/* Identity and system-information syscalls. There is one process, running as root. */
+/* What the system is and what the process used: uname, sysinfo, getrandom, resource limits and
+ * usage (rlimits, getrusage, times), CPU placement (one CPU, one memory node). */
 #include "kernel.h"
 #include "idle.h"
-#include "timer.h"
 #include "syscall.h"
 #include "process.h"
+#include "vm.h"
+#include "thread.h"
 #include "mm.h"
 #include "timer.h"
 #include "random.h"
@@ -11,20 +13,6 @@
 #include "errno.h"
 #include "linux_abi.h"
 #include <string.h>
-
-SYSCALL(getpid) { return current_process()->pid; }
-SYSCALL(getppid) { return 0; }
-SYSCALL(getuid) { return 0; }
-SYSCALL(geteuid) { return 0; }
-SYSCALL(getgid) { return 0; }
-SYSCALL(getegid) { return 0; }
-
-SYSCALL(umask)
-{
-    uint32_t old = current_process()->umask;
-    current_process()->umask = a0 & 0777;
-    return old;
-}
 
 static void str_copy(char *dst, const char *src) { memcpy(dst, src, strlen(src) + 1); }
 
@@ -40,10 +28,6 @@ SYSCALL(uname)
     str_copy(u.domainname, "(none)");
     return copy_to_user(a0, &u, sizeof(u)) ? -EFAULT : 0;
 }
-
-#define GRND_NONBLOCK 1
-#define GRND_RANDOM   2
-#define GRND_INSECURE 4
 
 SYSCALL(getrandom)
 {
@@ -77,11 +61,6 @@ SYSCALL(sysinfo)
     return copy_to_user(a0, &si, sizeof(si)) ? -EFAULT : 0;
 }
 
-#define RLIMIT_STACK  3
-#define RLIMIT_NOFILE 7
-#define RLIMIT_AS     9
-#define RLIM_NLIMITS  16
-
 /* Linux's defaults for a root process; resources not listed are unlimited (set at boot). */
 static struct linux_rlimit limits[RLIM_NLIMITS] = {
     [0] = { RLIM_INFINITY, RLIM_INFINITY },    /* RLIMIT_CPU */
@@ -95,7 +74,7 @@ static struct linux_rlimit limits[RLIM_NLIMITS] = {
     [11] = { 0x3fff, 0x3fff },                 /* RLIMIT_SIGPENDING */
     [12] = { 819200, 819200 },                 /* RLIMIT_MSGQUEUE */
     [15] = { RLIM_INFINITY, RLIM_INFINITY },   /* RLIMIT_RTTIME */
-    [RLIMIT_NOFILE] = { MAX_FDS, MAX_FDS },
+    [RLIMIT_NOFILE] = { FD_LIMIT_DEFAULT, FD_NR_OPEN },
     [4] = { 0, RLIM_INFINITY },            /* RLIMIT_CORE */
     [8] = { 8UL << 20, 8UL << 20 },        /* RLIMIT_MEMLOCK */
     [13] = { 0, 0 },                       /* RLIMIT_NICE */
@@ -115,13 +94,16 @@ SYSCALL(prlimit64)
             return -EFAULT;
         if (new.rlim_cur > new.rlim_max)
             return -EINVAL;
-        if (resource == RLIMIT_NOFILE && new.rlim_max > MAX_FDS)
-            return -EPERM;   /* the descriptor table has a fixed size */
+        if (resource == RLIMIT_NOFILE && new.rlim_max > FD_NR_OPEN)
+            return -EPERM;   /* Linux: above fs.nr_open */
     }
     if (a3 && copy_to_user(a3, &old, sizeof(old)))
         return -EFAULT;
-    if (a2)
+    if (a2) {
         limits[resource] = new;
+        if (resource == RLIMIT_NOFILE)
+            current_process()->fd_limit = new.rlim_cur;
+    }
     return 0;
 }
 
@@ -132,19 +114,42 @@ SYSCALL(getrlimit)
     return copy_to_user(a1, &limits[(int)a0], sizeof(struct linux_rlimit)) ? -EFAULT : 0;
 }
 
+/* The thread named by a sched_*affinity pid: 0 is the caller; any thread of the process may be
+ * named by its tid, as on Linux. */
+static struct thread *affinity_target(uint64_t pid)
+{
+    return pid == 0 ? current_thread() : (int)pid > 0 ? thread_find((int)pid) : NULL;
+}
+
+/* The mask is one 64-bit word (cpumask_size() for up to 64 CPUs). */
 SYSCALL(sched_getaffinity)
 {
-    uint64_t mask = 1;   /* one CPU until SMP */
     uint64_t len = a1;
-    if ((int)a0 < 0)
+    if (len * 8 < 64 || (len & 7))
         return -EINVAL;
-    if (a0 != 0 && (int)a0 != current_process()->pid)
+    struct thread *t = affinity_target(a0);
+    if (!t)
         return -ESRCH;
-    if (len < sizeof(mask) || (len & 7))
-        return -EINVAL;
+    uint64_t mask = t->affinity & CPUS_ONLINE_MASK;
     if (copy_to_user(a2, &mask, sizeof(mask)))
         return -EFAULT;
     return sizeof(mask);
+}
+
+/* A shorter mask is zero-extended, a longer one cut to our word; CPUs that are not online are
+ * dropped, and a mask left empty is EINVAL (Linux's __sched_setaffinity). */
+SYSCALL(sched_setaffinity)
+{
+    uint64_t mask = 0, len = a1 < sizeof(mask) ? a1 : sizeof(mask);
+    if (copy_from_user(&mask, a2, len))
+        return -EFAULT;
+    struct thread *t = affinity_target(a0);
+    if (!t)
+        return -ESRCH;
+    if (!(mask & CPUS_ONLINE_MASK))
+        return -EINVAL;
+    t->affinity = mask & CPUS_ONLINE_MASK;
+    return 0;
 }
 
 
@@ -166,4 +171,22 @@ SYSCALL(times)
     if (a0 && copy_to_user(a0, tms, sizeof(tms)))
         return -EFAULT;
     return (int64_t)(now / (1000000000UL / TICK_HZ));
+}
+
+/* All CPU time since boot is the program's (one process, one CPU); it is reported as user time
+ * because the kernel does not yet account its own share separately. */
+SYSCALL(getrusage)
+{
+    struct linux_rusage ru;
+    int who = (int)a0;
+    if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN && who != RUSAGE_THREAD)
+        return -EINVAL;
+    memset(&ru, 0, sizeof(ru));
+    if (who != RUSAGE_CHILDREN) {
+        uint64_t us = counter_to_ns(counter_now()) / 1000;
+        ru.utime_sec = us / 1000000;
+        ru.utime_usec = us % 1000000;
+        ru.maxrss = (int64_t)(current_process()->vm->pages * PAGE_SIZE / 1024);
+    }
+    return copy_to_user(a1, &ru, sizeof(ru)) ? -EFAULT : 0;
 }

@@ -6,6 +6,7 @@
 #include "vm.h"
 #include "vfs.h"
 #include "mm.h"
+#include "uaccess.h"
 #include "errno.h"
 #include "linux_abi.h"
 #include <string.h>
@@ -72,6 +73,8 @@ anonymous:
     if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
         if (addr & (PAGE_SIZE - 1))
             return -EINVAL;
+        if (addr >= USER_VA_END || size > USER_VA_END - addr)
+            return -ENOMEM;            /* Linux's get_unmapped_area: past TASK_SIZE */
         if ((flags & MAP_FIXED_NOREPLACE) && !(flags & MAP_FIXED) && !vm_range_free(v, addr, size))
             return -EEXIST;
     } else if (!addr || (addr & (PAGE_SIZE - 1)) || !vm_range_free(v, addr, size)) {
@@ -87,15 +90,11 @@ anonymous:
     return (int64_t)addr;
 }
 
-#define MS_ASYNC      1
-#define MS_INVALIDATE 2
-#define MS_SYNC       4
-
 /* Shared file mappings use the file's own pages, so there is never anything to write back;
  * the checks are Linux's (ENOMEM when part of the range is not mapped). */
 SYSCALL(msync)
 {
-    uint64_t start = a0, len = ALIGN_UP(a1, PAGE_SIZE);
+    uint64_t start = user_untag(a0), len = ALIGN_UP(a1, PAGE_SIZE);
     int flags = (int)a2;
     if ((flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) || (start & (PAGE_SIZE - 1)) ||
         ((flags & MS_ASYNC) && (flags & MS_SYNC)))
@@ -113,34 +112,24 @@ SYSCALL(msync)
 
 SYSCALL(munmap)
 {
-    if (a0 & (PAGE_SIZE - 1) || a1 == 0)
+    uint64_t start = user_untag(a0);   /* the calls Linux untags: munmap, mprotect, madvise, msync, mremap */
+    if (start & (PAGE_SIZE - 1) || a1 == 0)
         return -EINVAL;
-    return vm_unmap(vm(), a0, a1);
+    return vm_unmap(vm(), start, a1);
 }
 
 SYSCALL(mprotect)
 {
     if ((int)a2 & ~PROT_ALL)
         return -EINVAL;
-    return vm_protect(vm(), a0, a1, (int)a2);
+    return vm_protect(vm(), user_untag(a0), a1, (int)a2);
 }
-
-#define MADV_NORMAL     0
-#define MADV_RANDOM     1
-#define MADV_SEQUENTIAL 2
-#define MADV_WILLNEED   3
-#define MADV_DONTNEED   4
-#define MADV_FREE       8
-#define MADV_HUGEPAGE   14
-#define MADV_NOHUGEPAGE 15
-#define MADV_DONTDUMP   16
-#define MADV_DODUMP     17
 
 /* Hints change nothing here; DONTNEED/FREE really drop the pages (they refault as zero or file
  * contents, which is what Linux guarantees for private mappings). */
 SYSCALL(madvise)
 {
-    uint64_t start = a0, len = ALIGN_UP(a1, PAGE_SIZE);
+    uint64_t start = user_untag(a0), len = ALIGN_UP(a1, PAGE_SIZE);
     if (start & (PAGE_SIZE - 1))
         return -EINVAL;
     switch ((int)a2) {
@@ -164,7 +153,7 @@ SYSCALL(madvise)
 /* Grow or shrink a mapping; moving copies the pages' contents into a new anonymous-or-file VMA. */
 SYSCALL(mremap)
 {
-    uint64_t old = a0, old_len = ALIGN_UP(a1, PAGE_SIZE), new_len = ALIGN_UP(a2, PAGE_SIZE);
+    uint64_t old = user_untag(a0), old_len = ALIGN_UP(a1, PAGE_SIZE), new_len = ALIGN_UP(a2, PAGE_SIZE);
     int flags = (int)a3;
     struct vm *v = vm();
     if ((old & (PAGE_SIZE - 1)) || new_len == 0 || (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED)))

@@ -23,9 +23,9 @@ SYSCALL(pipe2)
     if (fds[1] < 0 || copy_to_user(a0, fds, sizeof(fds))) {
         err = fds[1] < 0 ? (fds[0] < 0 ? fds[0] : fds[1]) : -EFAULT;
         if (fds[0] >= 0)
-            p->fds[fds[0]] = NULL;
+            fd_forget(p, fds[0]);
         if (fds[1] >= 0)
-            p->fds[fds[1]] = NULL;
+            fd_forget(p, fds[1]);
         file_put(r);
         file_put(w);
         return err;

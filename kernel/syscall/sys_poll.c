@@ -1,6 +1,7 @@
 /* Waiting on many descriptors: ppoll, pselect6 and epoll_create1/ctl/pwait/pwait2. Argument
  * checks follow Linux's order so errno values match; the waiting itself is wait_until. */
 #include "kernel.h"
+#include "timer.h"
 #include "signal.h"
 #include "thread.h"
 #include "syscall.h"
@@ -13,11 +14,9 @@
 #include "linux_abi.h"
 #include <string.h>
 
-#define NSEC 1000000000UL
 #define POLLIN_SET  (POLLRDNORM | POLLRDBAND | POLLIN | POLLHUP | POLLERR)
 #define POLLOUT_SET (POLLWRBAND | POLLWRNORM | POLLOUT | POLLERR)
 #define POLLEX_SET  POLLPRI
-#define EPOLL_CLOEXEC O_CLOEXEC
 #define EP_MAX_EVENTS (0x7fffffff / 16)
 
 static struct process *proc(void) { return current_process(); }
@@ -33,10 +32,10 @@ static int timeout_from_user(uint64_t uts, uint64_t *deadline, bool *zero)
     }
     if (copy_from_user(&ts, uts, sizeof(ts)))
         return -EFAULT;
-    if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (int64_t)NSEC)
+    if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (int64_t)NSEC_PER_SEC)
         return -EINVAL;
     *zero = !ts.tv_sec && !ts.tv_nsec;
-    *deadline = wait_deadline_after((uint64_t)ts.tv_sec * NSEC + (uint64_t)ts.tv_nsec);
+    *deadline = wait_deadline_after((uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec);
     return 0;
 }
 
@@ -47,7 +46,7 @@ static void timeout_to_user(uint64_t uts, uint64_t deadline, bool zero)
     if (!uts || zero || deadline == WAIT_FOREVER)
         return;
     uint64_t now = wait_now_ns(), left = deadline > now ? deadline - now : 0;
-    struct linux_timespec ts = { (int64_t)(left / NSEC), (int64_t)(left % NSEC) };
+    struct linux_timespec ts = { (int64_t)(left / NSEC_PER_SEC), (int64_t)(left % NSEC_PER_SEC) };
     copy_to_user(uts, &ts, sizeof(ts));
 }
 
@@ -141,7 +140,7 @@ static int poll_once(struct linux_pollfd *fds, uint64_t nfds, struct poll_table 
 
 static int64_t do_poll(uint64_t ufds, uint64_t nfds, uint64_t deadline)
 {
-    if (nfds > MAX_FDS)
+    if (nfds > current_process()->fd_limit)   /* Linux: more than RLIMIT_NOFILE */
         return -EINVAL;
     struct poll_table pt;
     struct linux_pollfd *fds = kmalloc(nfds ? nfds * sizeof(*fds) : 1);
@@ -239,8 +238,8 @@ static int64_t do_select(int64_t n, uint64_t uin, uint64_t uout, uint64_t uex, u
     uint64_t user[3] = { uin, uout, uex };
     if (n < 0)
         return -EINVAL;
-    if (n > MAX_FDS)
-        n = MAX_FDS;
+    if (n > fd_table_end(current_process()))   /* Linux: clamped to the table's size */
+        n = fd_table_end(current_process());
     s.words = (n + 63) / 64;
     uint64_t *mem = kzalloc(6 * (s.words ? s.words : 1) * 8);
     if (!mem)

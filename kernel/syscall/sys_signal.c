@@ -1,19 +1,17 @@
 /* The signal system calls, with Linux's argument checks in Linux's order. There is one process,
  * so kill and friends reach only it and its threads: any other target is ESRCH. */
 #include "kernel.h"
+#include "linux_uapi.h"
 #include "syscall.h"
 #include "signal.h"
 #include "signal_arch.h"
 #include "process.h"
 #include "thread.h"
 #include "uaccess.h"
+#include "vm.h"
 #include "wait.h"
 #include "errno.h"
 #include <string.h>
-
-#define SIG_BLOCK   0
-#define SIG_UNBLOCK 1
-#define SIG_SETMASK 2
 
 /* Linux's MINSIGSTKSZ for arm64 (uapi): what sigaltstack insists on. */
 #define ALTSTACK_MIN 5120
@@ -127,11 +125,8 @@ SYSCALL(rt_sigaction)
         p->sig.action[sig - 1] = act;
         /* POSIX: setting a pending signal to be ignored discards it. */
         if (act.handler == SIG_IGN || (act.handler == SIG_DFL && (sig == SIGCHLD || sig == 18 ||
-            sig == 23 || sig == 28))) {
-            p->sig.pending &= ~SIG_BIT(sig);
-            for (struct thread *t = p->threads; t; t = t->next)
-                t->sig.pending &= ~SIG_BIT(sig);
-        }
+            sig == 23 || sig == 28)))
+            signal_discard(p, sig);
     }
     if (a2 && copy_to_user(a2, &old, sizeof(old)))
         return -EFAULT;
@@ -282,7 +277,10 @@ SYSCALL(rt_sigreturn)
     struct altstack stack;
     signal_forget_syscall();
     if (arch_signal_pop_frame(f, &blocked, &stack)) {
-        struct ksiginfo info = { .signo = SIGSEGV, .code = SI_KERNEL, .addr = arch_user_sp(f) };
+        /* Linux's arm64_notify_segfault: the code says whether anything is mapped at sp. */
+        uint64_t sp = arch_user_sp(f);
+        struct ksiginfo info = { .signo = SIGSEGV, .code = vm_find(current_process()->vm, sp) ? SEGV_ACCERR : SEGV_MAPERR,
+                                 .addr = sp };
         signal_fault(f, &info, "bad signal frame");
     }
     signal_set_blocked(p, blocked);

@@ -2,6 +2,7 @@
  * ask for), exit of one thread, the tid calls, and sched_yield. A new process (fork, vfork,
  * clone without CLONE_THREAD) does not exist in a unikernel: ENOSYS, logged once. */
 #include "kernel.h"
+#include "linux_uapi.h"
 #include "syscall.h"
 #include "thread.h"
 #include "process.h"
@@ -12,22 +13,6 @@
 #include "errno.h"
 #include "mm.h"
 #include <string.h>
-
-#define CLONE_VM             0x00000100UL
-#define CLONE_FS             0x00000200UL
-#define CLONE_FILES          0x00000400UL
-#define CLONE_SIGHAND        0x00000800UL
-#define CLONE_PIDFD          0x00001000UL
-#define CLONE_VFORK          0x00004000UL
-#define CLONE_THREAD         0x00010000UL
-#define CLONE_NEWNS          0x00020000UL
-#define CLONE_SYSVSEM        0x00040000UL
-#define CLONE_SETTLS         0x00080000UL
-#define CLONE_PARENT_SETTID  0x00100000UL
-#define CLONE_CHILD_CLEARTID 0x00200000UL
-#define CLONE_DETACHED       0x00400000UL
-#define CLONE_CHILD_SETTID   0x01000000UL
-#define CSIGNAL              0xffUL
 
 static int next_tid;
 
@@ -70,6 +55,8 @@ static int64_t do_clone(const struct clone_request *r)
     t->ctx.tpidr_el0 = flags & CLONE_SETTLS ? r->tls : arch_current_tls();
     fpsimd_save(&t->ctx.fpsimd);
     t->sig.blocked = parent->sig.blocked;      /* pending signals and the alternate stack are not inherited */
+    t->affinity = parent->affinity;             /* as Linux's dup_task_struct */
+    t->tagged_addr = parent->tagged_addr;
     if (flags & CLONE_CHILD_CLEARTID)
         t->clear_child_tid = r->child_tid;
     uint32_t tid = (uint32_t)t->tid;

@@ -8,16 +8,6 @@
 #include "errno.h"
 #include "linux_abi.h"
 
-#define CLOCK_REALTIME           0
-#define CLOCK_MONOTONIC          1
-#define CLOCK_PROCESS_CPUTIME_ID 2
-#define CLOCK_THREAD_CPUTIME_ID  3
-#define CLOCK_MONOTONIC_RAW      4
-#define CLOCK_REALTIME_COARSE    5
-#define CLOCK_MONOTONIC_COARSE   6
-#define CLOCK_BOOTTIME           7
-#define TIMER_ABSTIME            1
-#define NSEC                     1000000000UL
 
 static bool valid_clock(uint64_t id) { return id <= CLOCK_BOOTTIME; }
 
@@ -29,7 +19,7 @@ SYSCALL(clock_gettime)
         return -EINVAL;
     bool wall = a0 == CLOCK_REALTIME || a0 == CLOCK_REALTIME_COARSE;
     uint64_t ns = wall ? time_realtime_ns() : now_ns();
-    struct linux_timespec ts = { (int64_t)(ns / NSEC), (int64_t)(ns % NSEC) };
+    struct linux_timespec ts = { (int64_t)(ns / NSEC_PER_SEC), (int64_t)(ns % NSEC_PER_SEC) };
     return copy_to_user(a1, &ts, sizeof(ts)) ? -EFAULT : 0;
 }
 
@@ -41,14 +31,14 @@ SYSCALL(clock_getres)
         return 0;
     bool coarse = a0 == CLOCK_REALTIME_COARSE || a0 == CLOCK_MONOTONIC_COARSE;
     /* High-resolution clocks report 1 ns on Linux; the coarse ones the tick. */
-    struct linux_timespec ts = { 0, coarse ? (int64_t)(NSEC / TICK_HZ) : 1 };
+    struct linux_timespec ts = { 0, coarse ? (int64_t)(NSEC_PER_SEC / TICK_HZ) : 1 };
     return copy_to_user(a1, &ts, sizeof(ts)) ? -EFAULT : 0;
 }
 
 SYSCALL(gettimeofday)
 {
     uint64_t ns = time_realtime_ns();
-    struct linux_timeval tv = { (int64_t)(ns / NSEC), (int64_t)((ns % NSEC) / 1000) };
+    struct linux_timeval tv = { (int64_t)(ns / NSEC_PER_SEC), (int64_t)((ns % NSEC_PER_SEC) / 1000) };
     if (a0 && copy_to_user(a0, &tv, sizeof(tv)))
         return -EFAULT;
     if (a1) {
@@ -74,7 +64,7 @@ static int64_t interrupted(uint64_t urem, uint64_t deadline_ns)
 {
     if (urem) {
         uint64_t left = deadline_ns > now_ns() ? deadline_ns - now_ns() : 0;
-        struct linux_timespec ts = { (int64_t)(left / NSEC), (int64_t)(left % NSEC) };
+        struct linux_timespec ts = { (int64_t)(left / NSEC_PER_SEC), (int64_t)(left % NSEC_PER_SEC) };
         if (copy_to_user(urem, &ts, sizeof(ts)))
             return -EFAULT;
     }
@@ -86,9 +76,9 @@ static int read_timespec(uint64_t u, uint64_t *ns)
     struct linux_timespec ts;
     if (copy_from_user(&ts, u, sizeof(ts)))
         return -EFAULT;
-    if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (int64_t)NSEC)
+    if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (int64_t)NSEC_PER_SEC)
         return -EINVAL;
-    *ns = (uint64_t)ts.tv_sec * NSEC + ts.tv_nsec;
+    *ns = (uint64_t)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
     return 0;
 }
 

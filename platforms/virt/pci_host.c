@@ -8,7 +8,6 @@
 #include "dt.h"
 #include "pci.h"
 #include "pci_host.h"
-#include <libfdt.h>
 
 #define MAX_INTX_ROUTES 64
 #define SPACE_CODE(hi)  (((hi) >> 24) & 3)       /* phys.hi bits 25:24 */
@@ -28,26 +27,10 @@ static struct intx_route routes[MAX_INTX_ROUTES];
 static int nroutes;
 static uint32_t map_mask[4];
 
-static uint64_t cells(const fdt32_t *p, int n)
-{
-    uint64_t v = 0;
-    while (n--)
-        v = (v << 32) | fdt32_to_cpu(*p++);
-    return v;
-}
-
-static const fdt32_t *prop(int node, const char *name, int *len)
-{
-    const fdt32_t *p = fdt_getprop(dt_blob(), node, name, len);
-    if (!p)
-        *len = 0;
-    return p;
-}
-
 static void read_bus_range(int node)
 {
     int len;
-    const fdt32_t *p = prop(node, "bus-range", &len);
+    const uint32_t *p = dt_prop(node, "bus-range", &len);
     uint64_t ecam_buses = host.ecam_size >> 20;
     if (!p) {
         host.bus_start = 0;
@@ -56,8 +39,8 @@ static void read_bus_range(int node)
     }
     if (len != 8)
         panic("pci: bus-range is %d bytes, want two cells", len);
-    host.bus_start = fdt32_to_cpu(p[0]);
-    host.bus_end = fdt32_to_cpu(p[1]);
+    host.bus_start = dt_cell(p, 0);
+    host.bus_end = dt_cell(p, 1);
     if (host.bus_start > host.bus_end || host.bus_end > 255)
         panic("pci: bus-range %u-%u is not a range of bus numbers 0..255", host.bus_start, host.bus_end);
     if ((uint64_t)(host.bus_end - host.bus_start + 1) > ecam_buses)
@@ -69,16 +52,16 @@ static void read_bus_range(int node)
  * memory window are used; a 32-bit window must be below 4 GiB on the PCI side. */
 static void read_ranges(int node)
 {
-    int len, pac = fdt_address_cells(dt_blob(), fdt_parent_offset(dt_blob(), node));
-    const fdt32_t *p = prop(node, "ranges", &len);
+    int len, pac = dt_address_cells(dt_parent(node));
+    const uint32_t *p = dt_prop(node, "ranges", &len);
     int entry = 3 + pac + 2;
     if (pac < 1 || pac > 2)
         panic("pci: parent #address-cells %d not supported", pac);
     if (!p || len == 0 || len % (entry * 4))
         panic("pci: ranges is %d bytes, not a list of %d-cell entries", len, entry);
     for (int i = 0; i < len / 4; i += entry) {
-        uint32_t hi = fdt32_to_cpu(p[i]);
-        uint64_t pci = cells(p + i + 1, 2), cpu = cells(p + i + 3, pac), size = cells(p + i + 3 + pac, 2);
+        uint32_t hi = dt_cell(p, i);
+        uint64_t pci = dt_cells(p + i + 1, 2), cpu = dt_cells(p + i + 3, pac), size = dt_cells(p + i + 3 + pac, 2);
         struct pci_window *w;
         if (SPACE_CODE(hi) == SPACE_MEM32)
             w = &host.mem32;
@@ -105,10 +88,9 @@ static void read_ranges(int node)
  * interrupt specifier (#interrupt-cells of the parent; a GIC's three cells). */
 static void read_interrupt_map(int node)
 {
-    const void *fdt = dt_blob();
     int len, mlen;
-    const fdt32_t *mask = prop(node, "interrupt-map-mask", &mlen);
-    const fdt32_t *map = prop(node, "interrupt-map", &len);
+    const uint32_t *mask = dt_prop(node, "interrupt-map-mask", &mlen);
+    const uint32_t *map = dt_prop(node, "interrupt-map", &len);
     uint32_t icells;
     if (!map) {
         kprintf("pci: no interrupt-map: devices get no INTx\n");
@@ -119,27 +101,27 @@ static void read_interrupt_map(int node)
     if (!mask || mlen != 16)
         panic("pci: interrupt-map-mask is %d bytes, want four cells", mlen);
     for (int i = 0; i < 4; i++)
-        map_mask[i] = fdt32_to_cpu(mask[i]);
+        map_mask[i] = dt_cell(mask, i);
     int n = len / 4;
     for (int i = 0; i < n;) {
         if (n - i < 5)
             panic("pci: interrupt-map ends inside an entry (cell %d of %d)", i, n);
-        uint32_t phandle = fdt32_to_cpu(map[i + 4]);
-        int parent = fdt_node_offset_by_phandle(fdt, phandle);
+        uint32_t phandle = dt_cell(map, i + 4);
+        int parent = dt_node_by_phandle(phandle);
         uint32_t pac = 0, pic;
         if (parent < 0)
             panic("pci: interrupt-map entry %d names phandle %#x, which does not exist", nroutes, phandle);
-        if (!fdt_getprop(fdt, parent, "interrupt-controller", NULL))
+        if (!dt_has_prop(parent, "interrupt-controller"))
             panic("pci: interrupt-map entry %d: %s is not an interrupt controller", nroutes, dt_node_name(parent));
-        if (fdt_getprop(fdt, parent, "#address-cells", NULL) && !dt_u32(parent, "#address-cells", &pac))
+        if (dt_has_prop(parent, "#address-cells") && !dt_u32(parent, "#address-cells", &pac))
             panic("pci: interrupt-map entry %d: bad #address-cells in %s", nroutes, dt_node_name(parent));
         if (!dt_u32(parent, "#interrupt-cells", &pic) || pic != 3)
             panic("pci: interrupt-map entry %d: %s does not use the GIC's three interrupt cells", nroutes,
                   dt_node_name(parent));
         if (pac > 3 || (uint32_t)(n - i) < 5 + pac + pic)
             panic("pci: interrupt-map ends inside entry %d", nroutes);
-        const fdt32_t *spec = map + i + 5 + pac;
-        uint32_t type = fdt32_to_cpu(spec[0]), num = fdt32_to_cpu(spec[1]), flags = fdt32_to_cpu(spec[2]);
+        const uint32_t *spec = map + i + 5 + pac;
+        uint32_t type = dt_cell(spec, 0), num = dt_cell(spec, 1), flags = dt_cell(spec, 2);
         if (type != 0 || num >= 988)
             panic("pci: interrupt-map entry %d: GIC interrupt %u/%u is not an SPI", nroutes, type, num);
         if ((flags & 0xf) != 4)
@@ -148,8 +130,8 @@ static void read_interrupt_map(int node)
             panic("pci: interrupt-map has more than %d entries", MAX_INTX_ROUTES);
         struct intx_route *r = &routes[nroutes++];
         for (int k = 0; k < 3; k++)
-            r->addr[k] = fdt32_to_cpu(map[i + k]) & map_mask[k];
-        r->pin = fdt32_to_cpu(map[i + 3]) & map_mask[3];
+            r->addr[k] = dt_cell(map, i + k) & map_mask[k];
+        r->pin = dt_cell(map, i + 3) & map_mask[3];
         r->intid = 32 + num;
         i += 5 + pac + pic;
     }
@@ -179,7 +161,7 @@ void virt_pci_host_init(void)
     }
     if (!dt_u32(node, "#address-cells", &ac) || ac != 3 || !dt_u32(node, "#size-cells", &sc) || sc != 2)
         panic("pci: %s: #address-cells must be 3 and #size-cells 2", dt_node_name(node));
-    if (fdt_parent_offset(dt_blob(), node) != 0)
+    if (dt_parent(node) != 0)
         panic("pci: %s: host bridges below the root node are not supported", dt_node_name(node));
     if (!dt_reg(node, 0, &host.ecam_base, &host.ecam_size))
         panic("pci: %s: no usable reg (ECAM) entry", dt_node_name(node));

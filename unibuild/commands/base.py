@@ -1,4 +1,5 @@
-"""What every unibuild command shares: click's usage errors become one-line UserErrors."""
+"""The class every unibuild command is made with: click's usage errors become one-line UserErrors.
+(The options commands share are in options.py.)"""
 
 from __future__ import annotations
 
@@ -18,27 +19,37 @@ class Command(click.Command):
         try:
             return super().make_context(info_name, args, parent=parent, **extra)
         except click.UsageError as e:
-            raise UserError(f"{e.format_message()} (see 'unibuild {info_name} --help')") from None
+            raise UserError(f"{e.format_message()} (see '{_command_path(parent, info_name)} --help')") from None
 
 
-def platform_option(f):
-    return click.option(
-        "--platform",
-        default="virt",
-        show_default=True,
-        help="Platform to build for and boot (a directory of platforms/ with a platform.toml).",
-    )(f)
+class Group(click.Group):
+    """A command group (`unibuild` itself, `target-root`) whose subcommands are Commands and whose
+    own usage errors (an unknown subcommand) are one line too; with no subcommand it shows its
+    help, as click does."""
+
+    command_class = Command
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.exceptions.NoArgsIsHelpError:
+            raise
+        except click.UsageError as e:
+            raise UserError(f"{e.format_message()} (see '{_command_path(parent, info_name)} --help')") from None
+
+    def resolve_command(self, ctx, args):
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError as e:
+            raise UserError(f"{e.format_message()} (see '{_command_path(ctx.parent, ctx.info_name)} --help')") from None
 
 
-def cross_compile_option(f):
-    return click.option(
-        "--cross-compile",
-        metavar="PREFIX",
-        default=None,
-        help="Target toolchain prefix, e.g. aarch64-linux-gnu- (default: $CROSS_COMPILE, "
-        "else none on aarch64 hosts and aarch64-linux-gnu- elsewhere).",
-    )(f)
-
-
-def debug_option(f):
-    return click.option("--debug", is_flag=True, help="Build the kernel with DEBUG=1.")(f)
+def _command_path(parent, info_name) -> str:
+    """`unibuild`, `unibuild run`, `unibuild target-root create`: the command, named as the user types it."""
+    if parent is None:   # the program itself, however it was started (python -m, a script)
+        return "unibuild"
+    names = [info_name]
+    while parent.parent is not None:
+        names.insert(0, parent.info_name)
+        parent = parent.parent
+    return " ".join(["unibuild", *names])

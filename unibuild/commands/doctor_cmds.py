@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..doctor import all_required_ok, format_table, run_checks
+from ..host.doctor import all_required_ok, format_table, run_checks
 from .base import Command
 
 

@@ -1,8 +1,7 @@
-"""`unibuild build`, `ls`, `cat`, `dump`: thin wrappers over unibuild.image and unibuild.tfs."""
+"""`unibuild build`, `ls`, `cat`, `dump`: thin wrappers over unibuild.pipeline and unibuild.tfs."""
 
 import json
 import stat
-import sys
 import time
 from pathlib import Path
 from uuid import UUID
@@ -10,10 +9,10 @@ from uuid import UUID
 import click
 
 from ..errors import UserError
-from ..image import Manifest, build_image, parse_kernel_option, parse_placement
-from ..program import add_program, check_elf_files, scratch_dir
-from ..tfs.reader import Image, Node
-from .boot_cmds import static_ip_from, static_ip_options
+from ..pipeline import ImageRequest, build
+from ..tfs.reader import Image, ImageNode
+from .base import Command
+from .options import env_from, image_content_options, static_ip_from, static_ip_options
 
 _KIND_BITS = {"dir": stat.S_IFDIR, "file": stat.S_IFREG, "symlink": stat.S_IFLNK}
 
@@ -27,28 +26,13 @@ def _parse_size(text: str) -> int:
     return int(num) * units[unit]
 
 
-def _key_value(text: str, what: str) -> tuple[str, str]:
-    key, sep, value = text.partition("=")
-    if not key or not sep:
-        raise UserError(f"{what} {text!r} is not KEY=VALUE")
-    return key, value
-
-
-@click.command("build", context_settings={"allow_interspersed_args": False})
+@click.command("build", cls=Command, context_settings={"allow_interspersed_args": False})
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Image file to write.")
-@click.option("-f", "--file", "files", multiple=True, metavar="SRC[:DST]",
-              help="Host file to place at image path DST (default /BASENAME).")
-@click.option("--dir", "dirs", multiple=True, metavar="SRC[:DST]",
-              help="Host directory whose contents go to DST (default /BASENAME; use SRC:/ for the root).")
-@click.option("-e", "--env", "env", multiple=True, metavar="KEY=VALUE", help="Environment variable.")
-@click.option("--kopt", multiple=True, metavar="KEY[=VALUE]",
-              help="Kernel option (integer or string value; a bare KEY means 1).")
-@click.option("--debug", is_flag=True, help="Same as --kopt debug=1.")
+@image_content_options
+@click.option("--kernel-debug", is_flag=True,
+              help="Same as --kopt debug=1: the kernel's debug messages at run time (not a debug build).")
 @click.option("--in-image", is_flag=True, help="PROGRAM is already an image path (e.g. from --dir).")
-@click.option("--target-root", default=None, metavar="DIR",
-              help="arm64 root to resolve a dynamic PROGRAM's libraries in (default $NANOS_TARGET_ROOT or build/target-root).")
-@click.option("--no-extras", is_flag=True, help="Leave out what the ELF files do not name: NSS modules, libgcc_s, /etc files, the program's package files.")
 @click.option("--keep-mtime", is_flag=True, help="Store host mtimes instead of 0.")
 @click.option("--keep-owner", is_flag=True, help="Store host uid/gid instead of 0.")
 @click.option("--uuid", "uuid_text", metavar="UUID", help="Filesystem UUID (default: derived from content).")
@@ -57,39 +41,23 @@ def _key_value(text: str, what: str) -> tuple[str, str]:
 @static_ip_options
 @click.argument("program")
 @click.argument("args", nargs=-1)
-def build_cmd(output, files, dirs, env, kopt, debug, in_image, target_root, no_extras, keep_mtime,
+def build_cmd(output, target_root, env, files, dirs, no_extras, workdir, kopt, kernel_debug, in_image, keep_mtime,
               keep_owner, uuid_text, block_size, size_text, program, args, **net):
     """Write an image that runs PROGRAM (SRC[:DST], a host file) with ARGS."""
-    m = Manifest(program="", args=list(args), keep_mtime=keep_mtime, keep_owner=keep_owner,
-                 block_size=block_size)
-    m.files = [parse_placement(f) for f in files]
-    m.dirs = [parse_placement(d) for d in dirs]
-    for e in env:
-        k, v = _key_value(e, "environment entry")
-        m.env[k] = v
-    scratch = scratch_dir()
-    if in_image:
-        m.program = program
-    elif ":" in program:   # SRC:DST places a static program by hand, no resolution
-        placement = parse_placement(program)
-        m.files.append(placement)
-        m.program = placement.dst
-    else:
-        add_program(m, program, target_root=target_root, extras=not no_extras, scratch=Path(scratch.name))
-    m.kernel_options.update(parse_kernel_option(opt) for opt in ([*kopt, "debug=1"] if debug else kopt))
-    static_ip = static_ip_from(net)
-    if static_ip is not None:
-        m.kernel_options.update(static_ip.kernel_options())
+    uuid = None
     if uuid_text:
         try:
-            m.uuid = UUID(uuid_text)
+            uuid = UUID(uuid_text)
         except ValueError:
             raise UserError(f"{uuid_text!r} is not a UUID") from None
-    if size_text:
-        m.min_size = _parse_size(size_text)
-    check_elf_files(m)
-    with scratch:
-        stats = build_image(m, output)
+    request = ImageRequest(
+        program=program, args=tuple(args), env=env_from(env), files=tuple(files), dirs=tuple(dirs),
+        kernel_options=(*kopt, "debug=1") if kernel_debug else tuple(kopt), target_root=target_root,
+        extras=not no_extras, static_ip=static_ip_from(net), in_image=in_image, workdir=workdir,
+        keep_mtime=keep_mtime, keep_owner=keep_owner, uuid=uuid, block_size=block_size,
+        min_size=_parse_size(size_text) if size_text else 0,
+    )
+    stats = build(request, output)
     click.echo(f"{output}: {stats.image_size} bytes, {stats.files} files, "
                f"{stats.data_bytes} data bytes, uuid {stats.uuid}")
 
@@ -99,7 +67,7 @@ def _show(text: str) -> str:
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-def _ls_line(img: Image, node: Node, name: str) -> str:
+def _ls_line(img: Image, node: ImageNode, name: str) -> str:
     mode = stat.filemode(_KIND_BITS[node.kind] | node.mode)
     nlink = 2 + sum(img.nodes[c].kind == "dir" for c in node.children.values()) if node.kind == "dir" else 1
     when = time.strftime("%Y-%m-%d %H:%M", time.gmtime(node.mtime_ns // 10**9))
@@ -107,7 +75,7 @@ def _ls_line(img: Image, node: Node, name: str) -> str:
     return line + (f" -> {_show(node.target)}" if node.kind == "symlink" else "")
 
 
-@click.command("ls")
+@click.command("ls", cls=Command)
 @click.argument("image", type=click.Path(path_type=Path))
 @click.argument("path", default="/")
 def ls_cmd(image, path):
@@ -123,7 +91,7 @@ def ls_cmd(image, path):
             click.echo(_ls_line(img, img.nodes[node.children[name]], name))
 
 
-@click.command("cat")
+@click.command("cat", cls=Command)
 @click.argument("image", type=click.Path(path_type=Path))
 @click.argument("path")
 def cat_cmd(image, path):
@@ -142,7 +110,7 @@ def dump_data(img: Image) -> dict:
     """Header, boot manifest and node tree as plain JSON-ready data."""
     h = img.header
 
-    def tree(node: Node, name: str) -> dict:
+    def tree(node: ImageNode, name: str) -> dict:
         d = {"name": name, "id": node.id, "type": node.kind, "mode": f"{node.mode:04o}",
              "uid": node.uid, "gid": node.gid, "mtime_ns": node.mtime_ns,
              "record_offset": node.record_offset}
@@ -168,7 +136,7 @@ def dump_data(img: Image) -> dict:
     }
 
 
-@click.command("dump")
+@click.command("dump", cls=Command)
 @click.argument("image", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def dump_cmd(image, as_json):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 
 from ..kernel import build_platform_kernel
-from .base import Command, cross_compile_option, debug_option, platform_option
+from .base import Command
+from .options import cross_compile_option, debug_option, platform_option
 
 
 @click.command("kernel", cls=Command)

@@ -7,12 +7,12 @@ from pathlib import Path
 import click
 
 from .. import targetroot
-from ..errors import UserError
 from ..resolve import resolve
-from .base import Command
+from .base import Command, Group
+from .options import env_from, env_option, target_root_option
 
 
-@click.group("target-root")
+@click.group("target-root", cls=Group)
 def target_root_group():
     """Manage the arm64 Debian root that programs' libraries come from."""
 
@@ -28,21 +28,9 @@ def create_command(directory, packages):
     click.echo(root)
 
 
-def _environment(pairs: tuple[str, ...]) -> dict[str, str]:
-    env = {}
-    for pair in pairs:
-        if "=" not in pair:
-            raise UserError(f"-e {pair}: expected NAME=VALUE.")
-        name, value = pair.split("=", 1)
-        env[name] = value
-    return env
-
-
 @click.command("ldd", cls=Command)
-@click.option("--target-root", type=click.Path(path_type=Path), default=None,
-              help="The arm64 root to resolve in (default $NANOS_TARGET_ROOT, else build/target-root).")
-@click.option("-e", "--env", "env", multiple=True, metavar="NAME=VALUE",
-              help="Guest environment variable; LD_LIBRARY_PATH changes the search (repeatable).")
+@target_root_option
+@env_option
 @click.option("--extras/--no-extras", default=False,
               help="Also list what glibc loads without DT_NEEDED (NSS modules).")
 @click.argument("program")
@@ -51,7 +39,7 @@ def ldd_command(target_root, env, extras, program):
     one `NAME => /path/inside/root` line each, the interpreter last. PROGRAM is an aarch64
     ELF on the host or a path inside the root."""
     root = targetroot.find_root(target_root)
-    variables = _environment(env)
+    variables = env_from(env)
     result = resolve(root, program, ld_library_path=variables.get("LD_LIBRARY_PATH"), extras=extras)
     if result.interpreter is None:
         click.echo("\tstatically linked")

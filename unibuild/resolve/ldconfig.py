@@ -11,7 +11,7 @@ sorting (byte order in the C locale), which is why on aarch64 the multiarch file
 import fnmatch
 import posixpath
 
-from .rootfs import RootFS
+from ..targetroot.rootfs import RootFS
 
 # Debian's arm64 ldconfig scans these built-in directories after the config file
 # (`ldconfig -v` lists them as "from <builtin>").

@@ -11,12 +11,12 @@ import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..elf import ElfInfo, read_elf
 from ..errors import UserError
+from ..targetroot.rootfs import Lookup, RootFS
 from . import ldcache
-from .elfcheck import ElfInfo, read_elf
 from .ldconfig import cache_directories
-from .rootfs import Lookup, RootFS
-from .search import DEFAULT_DIRS, Platform, SearchStep, describe_steps, expand_dst, search, split_path_list
+from .search import DEFAULT_DIRS, LoaderPlatform, SearchStep, describe_steps, expand_dst, search, split_path_list
 
 # Loaded by glibc at run time without DT_NEEDED: the NSS modules (dlopen from libc's NSS code)
 # and libgcc_s, which pthread_exit and pthread_cancel dlopen to unwind the thread's stack
@@ -77,7 +77,7 @@ class Resolution:
 
 
 class _Resolver:
-    def __init__(self, fs: RootFS, ld_library_path: str | None, platform: Platform):
+    def __init__(self, fs: RootFS, ld_library_path: str | None, platform: LoaderPlatform):
         self.fs = fs
         self.platform = platform
         self.ld_library_path = ld_library_path
@@ -192,16 +192,17 @@ def _program_lookup(fs: RootFS, program: str | Path, guest_path: str | None) -> 
 
 def resolve(root: Path, program: str | Path, *, guest_path: str | None = None,
             ld_library_path: str | None = None, extras: bool = True,
-            platform: Platform = Platform()) -> Resolution:
+            platform: LoaderPlatform = LoaderPlatform(), program_elf: ElfInfo | None = None) -> Resolution:
     """Resolve `program` (a host file, or a guest path inside `root`) against target root `root`.
 
     `guest_path` is where the program will live in the guest (it sets $ORIGIN); by default
     its path inside the root, or /NAME for a host file. `extras=False` leaves out what glibc
-    loads without DT_NEEDED (NSS modules, /etc files, /etc/ssl/certs)."""
+    loads without DT_NEEDED (NSS modules, /etc files, /etc/ssl/certs). `program_elf` is the
+    program's ElfInfo when the caller has already read it (the file is not parsed again)."""
     fs = RootFS(root)
     gpath, host, links = _program_lookup(fs, program, guest_path)
     r = _Resolver(fs, ld_library_path, platform)
-    info = read_elf(host, str(program))
+    info = program_elf if program_elf is not None else read_elf(host, str(program))
     main = LoadedObject(gpath, gpath, gpath, host, info, None, {gpath})
     files: list[ImageFile] = []
     r.add(main)

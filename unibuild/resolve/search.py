@@ -12,12 +12,14 @@ In steps 1, 2, 3 and 5 ld.so also tries the legacy hwcap subdirectories of each 
 (tls, the AT_PLATFORM name, hwcap names) before the directory itself.
 """
 
+import posixpath
 from dataclasses import dataclass
 from typing import Callable
 
+from ..elf import ELF_MAGIC
 from ..errors import UserError
+from ..targetroot.rootfs import Lookup, RootFS
 from .ldconfig import ldconfig_would_index
-from .rootfs import Lookup, RootFS
 
 # ld.so's "system search path" for Debian arm64 (`ld.so --help`).
 DEFAULT_DIRS = ("/lib/aarch64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/lib", "/usr/lib")
@@ -25,12 +27,11 @@ DEFAULT_DIRS = ("/lib/aarch64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/lib", 
 # $LIB as Debian's arm64 ld.so expands it (the last component of its slibdir).
 DST_LIB = "lib/aarch64-linux-gnu"
 
-ELF_MAGIC = b"\x7fELF"
 EM_AARCH64 = 183
 
 
 @dataclass(frozen=True)
-class Platform:
+class LoaderPlatform:
     """What the guest's kernel tells ld.so (AT_PLATFORM, AT_HWCAP) that changes the search."""
 
     name: str | None = "aarch64"
@@ -46,7 +47,7 @@ class Platform:
         return out
 
 
-def expand_dst(text: str, origin: str, platform: Platform) -> str | None:
+def expand_dst(text: str, origin: str, platform: LoaderPlatform) -> str | None:
     """Expand $ORIGIN/$LIB/$PLATFORM (also ${...}); None if one cannot be expanded."""
     values = {"ORIGIN": origin, "LIB": DST_LIB, "PLATFORM": platform.name}
     out = []
@@ -76,7 +77,7 @@ def expand_dst(text: str, origin: str, platform: Platform) -> str | None:
     return "".join(out)
 
 
-def split_path_list(text: str, origin: str, platform: Platform) -> list[str]:
+def split_path_list(text: str, origin: str, platform: LoaderPlatform) -> list[str]:
     """A colon (or semicolon) separated search list as ld.so's fillin_rpath builds it."""
     dirs = []
     for elem in text.replace(";", ":").split(":"):
@@ -123,7 +124,7 @@ class Found:
     via_cache: bool
 
 
-def search(fs: RootFS, name: str, steps: list[SearchStep], platform: Platform,
+def search(fs: RootFS, name: str, steps: list[SearchStep], platform: LoaderPlatform,
            soname_of: Callable[[Lookup], str | None]) -> Found | None:
     """Try each step's directories in order; the first mappable aarch64 file wins."""
     subdirs = platform.subdirs()
@@ -160,6 +161,15 @@ def search(fs: RootFS, name: str, steps: list[SearchStep], platform: Platform,
     return None
 
 
+def fallback_dirs(runpath: str | None, rpath: str | None, object_path: str,
+                  platform: LoaderPlatform = LoaderPlatform()) -> list[str]:
+    """Where ld.so looks for a DT_NEEDED name of the object at guest path `object_path` when its
+    cache does not hold the name: the object's RUNPATH (else RPATH), then the default directories."""
+    search = runpath or rpath or ""
+    dirs = split_path_list(search, posixpath.dirname(object_path), platform) if search else []
+    return dirs + list(DEFAULT_DIRS)
+
+
 def describe_steps(steps: list[SearchStep]) -> str:
     parts = []
     for step in steps:
@@ -168,5 +178,5 @@ def describe_steps(steps: list[SearchStep]) -> str:
     return "; ".join(parts) if parts else "no directories"
 
 
-__all__ = ["DEFAULT_DIRS", "Platform", "SearchStep", "Found", "search", "expand_dst",
-           "split_path_list", "describe_steps"]
+__all__ = ["DEFAULT_DIRS", "LoaderPlatform", "SearchStep", "Found", "search", "expand_dst",
+           "split_path_list", "fallback_dirs", "describe_steps"]

@@ -2,7 +2,7 @@
 
 Everything that comes from the image is checked here, at the boundary, in the order
 docs/tfs.md lists; any violation is a UserError naming what is wrong and the byte offset
-where it was found. Past open(), the rest of the code trusts the Node objects.
+where it was found. Past open(), the rest of the code trusts the ImageNode objects.
 """
 
 import os
@@ -15,13 +15,13 @@ from construct import ConstructError, StreamError, TerminatedError
 
 from ..errors import UserError
 from . import format as fmt
-from .values import Extent, Extents, Ref, Sym, decode_name, tuple_from_construct
+from .values import Extent, Extents, Ref, Sym, tuple_from_construct
 
 READ_CHUNK = 1 << 20
 
 
 @dataclass
-class Header:
+class ImageHeader:
     version: tuple[int, int]
     block_size: int
     uuid: UUID
@@ -32,7 +32,7 @@ class Header:
 
 
 @dataclass
-class Boot:
+class ImageBoot:
     program: str
     argv: list[str]
     env: list[str]
@@ -40,7 +40,7 @@ class Boot:
 
 
 @dataclass
-class Node:
+class ImageNode:
     id: int
     kind: str                           # "dir", "file" or "symlink"
     mode: int                           # permission bits only
@@ -70,7 +70,7 @@ class Image:
             self.log_end = 0
             self._records = self._replay_log()
             self.boot, self.root_id = self._read_root()
-            self.nodes: dict[int, Node] = {}
+            self.nodes: dict[int, ImageNode] = {}
             self._read_tree()
         except BaseException:
             self._f.close()
@@ -98,7 +98,7 @@ class Image:
     def _fail(self, offset: int, what: str):
         raise UserError(f"{self.path}: corrupt image at offset {offset:#x}: {what}")
 
-    def _read_header(self) -> Header:
+    def _read_header(self) -> ImageHeader:
         if self.file_size < fmt.HEADER_SIZE:
             raise UserError(f"{self.path} is not a TFS image: the file ends at offset "
                             f"{self.file_size:#x}, inside the {fmt.HEADER_SIZE}-byte header")
@@ -131,7 +131,7 @@ class Image:
             raise UserError(f"{self.path}: truncated: the header says {h.image_size} bytes "
                             f"but the file ends at offset {self.file_size:#x}")
         self._check_segment(56, h.log_start, h.log_blocks, h.image_size // bs)
-        return Header((h.version_major, h.version_minor), bs, UUID(bytes=h.uuid), h.image_size,
+        return ImageHeader((h.version_major, h.version_minor), bs, UUID(bytes=h.uuid), h.image_size,
                       h.log_start, h.log_blocks, h.root_id)
 
     def _check_segment(self, where: int, start: int, blocks: int, image_blocks: int) -> None:
@@ -204,7 +204,7 @@ class Image:
             self._fail(pos, f"{what} lacks a valid {key!r} attribute")
         return v
 
-    def _read_root(self) -> tuple[Boot, int]:
+    def _read_root(self) -> tuple[ImageBoot, int]:
         pos, root = self._tuple(self.header.root_id, 28, "the header")
         fs = self._get(root, "fs", Ref, pos, "root tuple")
         boot = self._get(root, "boot", dict, pos, "root tuple")
@@ -225,7 +225,7 @@ class Image:
         for k, v in kernel.items():
             if not isinstance(v, (int, str)):
                 self._fail(pos, f"kernel option {k!r} is neither an integer nor a string")
-        return Boot(program, lists["argv"], lists["env"], dict(kernel)), fs.id
+        return ImageBoot(program, lists["argv"], lists["env"], dict(kernel)), fs.id
 
     def _read_tree(self) -> None:
         # Iterative walk; each tuple may be referenced once, which rules out cycles and
@@ -246,7 +246,7 @@ class Image:
                 for name, child in node.children.items():
                     stack.append((child, depth + 1, pos, f"directory entry {name!r}"))
 
-    def _node(self, node_id: int, pos: int, tup: dict) -> Node:
+    def _node(self, node_id: int, pos: int, tup: dict) -> ImageNode:
         what = f"node tuple {node_id}"
         kind = self._get(tup, "type", Sym, pos, what)
         mode = self._get(tup, "mode", int, pos, what)
@@ -257,7 +257,7 @@ class Image:
             self._fail(pos, f"{what} has mode {mode:#o} outside 0..0o7777")
         if not (0 <= uid < 2**32 and 0 <= gid < 2**32):
             self._fail(pos, f"{what} has uid/gid outside 0..4294967295")
-        node = Node(node_id, str(kind), mode, uid, gid, mtime, pos)
+        node = ImageNode(node_id, str(kind), mode, uid, gid, mtime, pos)
         if kind == "file":
             node.size = self._get(tup, "size", int, pos, what)
             if node.size < 0:
@@ -281,7 +281,7 @@ class Image:
             self._fail(pos, f"{what} has unknown type {kind!r}")
         return node
 
-    def _check_extents(self, node: Node, pos: int, what: str) -> None:
+    def _check_extents(self, node: ImageNode, pos: int, what: str) -> None:
         bs = self.header.block_size
         image_blocks = self.header.image_size // bs
         prev_end = 0
@@ -306,15 +306,15 @@ class Image:
     # -- lookups -------------------------------------------------------------------
 
     @property
-    def root(self) -> Node:
+    def root(self) -> ImageNode:
         return self.nodes[self.root_id]
 
-    def lookup(self, path: str, follow: bool = True) -> Node:
+    def lookup(self, path: str, follow: bool = True) -> ImageNode:
         """The node at an absolute image path; symlinks resolve inside the image."""
         node, _ = self._resolve(path, follow, 0)
         return node
 
-    def _resolve(self, path: str, follow: bool, hops: int) -> tuple[Node, int]:
+    def _resolve(self, path: str, follow: bool, hops: int) -> tuple[ImageNode, int]:
         if not path.startswith("/"):
             raise UserError(f"image path {path!r} must be absolute")
         node, parents = self.root, []
@@ -341,7 +341,7 @@ class Image:
             node = child
         return node, hops
 
-    def read(self, node: Node):
+    def read(self, node: ImageNode):
         """The file's bytes as chunks of at most READ_CHUNK; holes read as zeros."""
         bs = self.header.block_size
         pos = 0
@@ -355,7 +355,7 @@ class Image:
             pos = e.file_offset + e.length
         yield from _zeros(node.size - pos)
 
-    def read_bytes(self, node: Node) -> bytes:
+    def read_bytes(self, node: ImageNode) -> bytes:
         return b"".join(self.read(node))
 
 

@@ -1,6 +1,6 @@
 """The writer's input: a file tree and boot manifest as plain dataclasses.
 
-image.py fills these from host paths; tests may fill them directly. File contents are
+unibuild/image/manifest.py fills these from host paths; tests may fill them directly. File contents are
 referenced, not held: a File names a host path that the writer streams, or carries a
 small bytes payload for generated files.
 """

@@ -1,4 +1,5 @@
-/* What CPU this is, from MIDR_EL1 and the ID registers. */
+/* What CPU this is (MIDR_EL1 and the ID registers), the exception level we run at, and the
+ * CPU's random number instruction (RNDR, FEAT_RNG). */
 #include "kernel.h"
 #include "arch.h"
 #include "sysreg.h"
@@ -40,4 +41,23 @@ void arch_cpu_describe(char *buf, unsigned long size)
              parange < ARRAY_SIZE(pa_bits) ? pa_bits[parange] : 0,
              ((isar0 >> 20) & 0xf) >= 2 ? "lse" : "ll/sc",
              ((isar0 >> 60) & 0xf) ? "yes" : "no");
+}
+
+unsigned arch_current_el(void)
+{
+    return (unsigned)((read_sysreg(CurrentEL) >> 2) & 3);
+}
+
+bool arch_has_rng(void)
+{
+    return ((read_sysreg(id_aa64isar0_el1) >> 60) & 0xf) != 0;   /* ID_AA64ISAR0_EL1.RNDR */
+}
+
+bool arch_rng(uint64_t *out)
+{
+    uint64_t v, ok;
+    /* RNDR is s3_3_c2_c4_0; NZCV.Z is set when no value was available. */
+    __asm__ volatile("mrs %0, s3_3_c2_c4_0\n cset %1, ne" : "=r"(v), "=r"(ok) : : "cc");
+    *out = v;
+    return ok;
 }

@@ -238,8 +238,12 @@ int arch_signal_pop_frame(struct trap_frame *f, uint64_t *blocked, struct altsta
     memcpy(f->x, sc->regs, sizeof(f->x));
     f->sp_el0 = sc->sp;
     f->elr = sc->pc;
-    /* Linux's valid_user_regs: anything but a plain EL0t state keeps only the condition flags. */
-    f->spsr = sc->pstate & PSR_BAD ? sc->pstate & PSR_NZCV : sc->pstate;
+    /* Linux's valid_user_regs: anything but a plain EL0t state keeps only the condition flags,
+     * and the frame is bad (rt_sigreturn then raises SIGSEGV with the registers as restored). */
+    bool forged = sc->pstate & PSR_BAD;
+    f->spsr = forged ? sc->pstate & PSR_NZCV : sc->pstate;
+    if (forged)
+        goto out;
     struct fpsimd_regs regs;
     memcpy(regs.vregs, fp->vregs, sizeof(regs.vregs));
     regs.fpsr = fp->fpsr;

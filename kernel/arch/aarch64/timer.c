@@ -24,22 +24,9 @@ void arch_timer_user_access(void)
     isb();
 }
 
-void arch_timer_arm(uint64_t counts)
-{
-    write_sysreg(cntv_tval_el0, counts);
-    write_sysreg(cntv_ctl_el0, 1);     /* ENABLE, interrupt not masked */
-    isb();
-}
-
 void arch_timer_arm_at(uint64_t counter)
 {
     write_sysreg(cntv_cval_el0, counter);
-    write_sysreg(cntv_ctl_el0, 1);
-    isb();
-}
-
-void arch_timer_stop(void)
-{
-    write_sysreg(cntv_ctl_el0, 0);
+    write_sysreg(cntv_ctl_el0, 1);     /* ENABLE, interrupt not masked */
     isb();
 }

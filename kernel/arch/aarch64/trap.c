@@ -38,7 +38,7 @@ static const char *exception_class(uint64_t ec)
 
 static const char *const kind_names[] = { "synchronous", "IRQ", "FIQ", "SError" };
 
-void trap_dump(struct trap_frame *f, uint64_t kind, uint64_t from)
+static void trap_dump(struct trap_frame *f, uint64_t kind, uint64_t from)
 {
     uint64_t esr = read_sysreg(esr_el1), far = read_sysreg(far_el1);
     kprintf("kernel: unexpected %s exception from %s: %s\n", kind_names[kind & 3],
@@ -74,7 +74,8 @@ static void user_sync(struct trap_frame *f)
     switch (ec) {
     case 0x15:   /* SVC */
         signal_syscall_entry(f->x[0]);
-        f->x[0] = syscall_dispatch(f->x[8], f->x);
+        /* Linux takes the number as an int (el0_svc_common): the upper half of x8 is ignored. */
+        f->x[0] = syscall_dispatch((uint32_t)f->x[8], f->x);
         return;
     case 0x20:   /* instruction abort from EL0 */
     case 0x24: { /* data abort from EL0 */
@@ -89,6 +90,10 @@ static void user_sync(struct trap_frame *f)
             if (profile_enabled)
                 profile_event(PROFILE_PAGE_FAULT, counter_now() - start);
             return;
+        }
+        if (err == -ENOMEM) {          /* Linux's OOM killer: SIGKILL, which no handler sees */
+            kprintf("out of memory: killed at page fault %#lx pc %#lx\n", far, f->elr);
+            process_exit(128 + SIGKILL);
         }
         if (err == -ENXIO)             /* past the end of a shared file mapping's file */
             fault_signal(f, SIGBUS, BUS_ADRERR, far, esr, "bus error (past the end of the file)");

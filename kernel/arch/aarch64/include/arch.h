@@ -17,14 +17,17 @@ static inline void arch_wait_for_interrupt(void) { __asm__ volatile("wfi" ::: "m
 
 uint64_t arch_counter(void);
 uint64_t arch_counter_freq(void);
-/* Fire the per-CPU timer interrupt after `counts` counter ticks (one-shot). */
-void arch_timer_arm(uint64_t counts);
-/* Fire it when the counter reaches `counter` (one-shot, absolute). */
+/* Fire the per-CPU timer interrupt when the counter reaches `counter` (one-shot, absolute). */
 void arch_timer_arm_at(uint64_t counter);
-void arch_timer_stop(void);
 void arch_timer_user_access(void);
 
 /* After the MMU is on: drop the identity map, switch table access to the direct map. */
 void arch_mmu_init(void);
 /* One line describing the CPU, and features user space may rely on. */
 void arch_cpu_describe(char *buf, unsigned long size);
+/* The exception level the kernel runs at now (CurrentEL; boot_info.entry_el says where it was entered). */
+unsigned arch_current_el(void);
+/* A hardware random number generator: whether there is one, and one value from it (false when
+ * it had none to give this time). */
+bool arch_has_rng(void);
+bool arch_rng(uint64_t *out);

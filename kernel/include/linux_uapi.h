@@ -1,0 +1,457 @@
+/* The Linux user ABI every architecture shares (include/uapi/linux/ and asm-generic/): flag
+ * values, constants and the structures whose layout is the same on every 64-bit architecture.
+ * What differs per architecture (arm64's open flags, struct stat, the signal frame) is in the
+ * arch's linux_abi.h, which includes this file. errno values are in errno.h. */
+#pragma once
+#include <stdint.h>
+
+/* ---- files: *at() flags, mode bits, names, positions, fcntl, ioctl ---- */
+#define AT_FDCWD            (-100)
+#define AT_SYMLINK_NOFOLLOW 0x100
+#define AT_EACCESS          0x200
+#define AT_REMOVEDIR        0x200
+#define AT_SYMLINK_FOLLOW   0x400
+#define AT_NO_AUTOMOUNT     0x800
+#define AT_EMPTY_PATH       0x1000
+#define AT_STATX_SYNC_TYPE  0x6000
+/* file types in st_mode */
+#define S_IFMT   0170000
+#define S_IFSOCK 0140000
+#define S_IFLNK  0120000
+#define S_IFREG  0100000
+#define S_IFBLK  0060000
+#define S_IFDIR  0040000
+#define S_IFCHR  0020000
+#define S_IFIFO  0010000
+/* access modes; the longest name */
+#define R_OK 4
+#define W_OK 2
+#define X_OK 1
+#define NAME_MAX 255
+/* renameat2, utimensat */
+#define RENAME_NOREPLACE 1
+#define RENAME_EXCHANGE  2
+#define RENAME_WHITEOUT  4
+#define UTIME_NOW  ((1L << 30) - 1)
+#define UTIME_OMIT ((1L << 30) - 2)
+#define UIO_MAXIOV 1024
+/* lseek whence */
+#define SEEK_SET 0
+#define SEEK_CUR 1
+#define SEEK_END 2
+#define SEEK_DATA 3
+#define SEEK_HOLE 4
+/* memfd_create, fadvise64, close_range */
+#define MFD_CLOEXEC       1u
+#define MFD_ALLOW_SEALING 2u
+#define MFD_NAME_MAX      249
+#define POSIX_FADV_NOREUSE 5
+#define CLOSE_RANGE_UNSHARE 2
+#define CLOSE_RANGE_CLOEXEC 4
+/* fcntl */
+#define F_DUPFD         0
+#define F_GETFD         1
+#define F_SETFD         2
+#define F_GETFL         3
+#define F_SETFL         4
+#define F_GETLK         5
+#define F_SETLK         6
+#define F_SETLKW        7
+#define F_OFD_GETLK     36
+#define F_OFD_SETLK     37
+#define F_OFD_SETLKW    38
+#define F_DUPFD_CLOEXEC 1030
+#define FD_CLOEXEC      1
+/* record locks (fcntl) and flock */
+#define F_RDLCK 0
+#define F_WRLCK 1
+#define F_UNLCK 2
+#define LOCK_SH 1
+#define LOCK_EX 2
+#define LOCK_NB 4
+#define LOCK_UN 8
+/* preadv2/pwritev2 flags; fallocate modes */
+#define RWF_HIPRI     0x01
+#define RWF_DSYNC     0x02
+#define RWF_SYNC      0x04
+#define RWF_NOWAIT    0x08
+#define RWF_APPEND    0x10
+#define FALLOC_FL_KEEP_SIZE      0x01
+#define FALLOC_FL_PUNCH_HOLE     0x02
+#define FALLOC_FL_NO_HIDE_STALE  0x04
+#define FALLOC_FL_COLLAPSE_RANGE 0x08
+#define FALLOC_FL_ZERO_RANGE     0x10
+#define FALLOC_FL_INSERT_RANGE   0x20
+#define FALLOC_FL_UNSHARE_RANGE  0x40
+
+/* ioctl requests */
+#define FIONBIO    0x5421
+#define FIONCLEX   0x5450
+#define FIOCLEX    0x5451
+#define FIONREAD 0x541B
+#define SIOCATMARK 0x8905
+#define TCGETS     0x5401
+#define TCSETS     0x5402
+#define TCSETSW    0x5403
+#define TCSETSF    0x5404
+#define TIOCGWINSZ 0x5413
+
+struct linux_iovec {
+    uint64_t iov_base;
+    uint64_t iov_len;
+};
+
+struct statx_timestamp {
+    int64_t tv_sec;
+    uint32_t tv_nsec;
+    int32_t __reserved;
+};
+
+struct linux_statx {
+    uint32_t stx_mask;
+    uint32_t stx_blksize;
+    uint64_t stx_attributes;
+    uint32_t stx_nlink;
+    uint32_t stx_uid;
+    uint32_t stx_gid;
+    uint16_t stx_mode;
+    uint16_t __spare0;
+    uint64_t stx_ino;
+    uint64_t stx_size;
+    uint64_t stx_blocks;
+    uint64_t stx_attributes_mask;
+    struct statx_timestamp stx_atime, stx_btime, stx_ctime, stx_mtime;
+    uint32_t stx_rdev_major, stx_rdev_minor;
+    uint32_t stx_dev_major, stx_dev_minor;
+    uint64_t __spare2[14];
+};
+_Static_assert(sizeof(struct linux_statx) == 256, "struct statx is 256 bytes");
+
+#define STATX_TYPE        0x0001U
+#define STATX_MODE        0x0002U
+#define STATX_NLINK       0x0004U
+#define STATX_UID         0x0008U
+#define STATX_GID         0x0010U
+#define STATX_ATIME       0x0020U
+#define STATX_MTIME       0x0040U
+#define STATX_CTIME       0x0080U
+#define STATX_INO         0x0100U
+#define STATX_SIZE        0x0200U
+#define STATX_BLOCKS      0x0400U
+#define STATX_BASIC_STATS 0x07ffU
+
+struct linux_dirent64 {
+    uint64_t d_ino;
+    int64_t d_off;
+    uint16_t d_reclen;
+    uint8_t d_type;
+    char d_name[];
+};
+#define DT_DIR 4
+#define DT_REG 8
+#define DT_LNK 10
+#define DT_SOCK 12
+#define DT_CHR 2
+
+struct linux_statfs {
+    int64_t f_type, f_bsize;
+    uint64_t f_blocks, f_bfree, f_bavail, f_files, f_ffree;
+    int32_t f_fsid[2];
+    int64_t f_namelen, f_frsize, f_flags, f_spare[4];
+};
+
+/* ---- memory: mmap, mremap, msync, madvise ---- */
+/* mmap */
+#define PROT_NONE  0
+#define PROT_READ  1
+#define PROT_WRITE 2
+#define PROT_EXEC  4
+#define MAP_SHARED    0x01
+#define MAP_PRIVATE   0x02
+#define MAP_FIXED     0x10
+#define MAP_ANONYMOUS 0x20
+#define MAP_NORESERVE 0x4000
+#define MAP_FIXED_NOREPLACE 0x100000
+#define MREMAP_MAYMOVE 1
+#define MREMAP_FIXED   2
+/* msync, madvise */
+#define MS_ASYNC      1
+#define MS_INVALIDATE 2
+#define MS_SYNC       4
+#define MADV_NORMAL     0
+#define MADV_RANDOM     1
+#define MADV_SEQUENTIAL 2
+#define MADV_WILLNEED   3
+#define MADV_DONTNEED   4
+#define MADV_FREE       8
+#define MADV_HUGEPAGE   14
+#define MADV_NOHUGEPAGE 15
+#define MADV_DONTDUMP   16
+#define MADV_DODUMP     17
+
+/* ---- time ---- */
+struct linux_timespec {
+    int64_t tv_sec;
+    int64_t tv_nsec;
+};
+
+struct linux_timeval {
+    int64_t tv_sec;
+    int64_t tv_usec;
+};
+
+#define CLOCK_REALTIME           0
+#define CLOCK_MONOTONIC          1
+#define CLOCK_PROCESS_CPUTIME_ID 2
+#define CLOCK_THREAD_CPUTIME_ID  3
+#define CLOCK_MONOTONIC_RAW      4
+#define CLOCK_REALTIME_COARSE    5
+#define CLOCK_MONOTONIC_COARSE   6
+#define CLOCK_BOOTTIME           7
+#define TIMER_ABSTIME            1
+#define ITIMER_REAL    0
+#define ITIMER_VIRTUAL 1
+#define ITIMER_PROF    2
+
+/* ---- processes and threads: clone, wait, futex, prctl, resources, system information ---- */
+#define CLONE_VM             0x00000100UL
+#define CLONE_FS             0x00000200UL
+#define CLONE_FILES          0x00000400UL
+#define CLONE_SIGHAND        0x00000800UL
+#define CLONE_PIDFD          0x00001000UL
+#define CLONE_VFORK          0x00004000UL
+#define CLONE_THREAD         0x00010000UL
+#define CLONE_NEWNS          0x00020000UL
+#define CLONE_SYSVSEM        0x00040000UL
+#define CLONE_SETTLS         0x00080000UL
+#define CLONE_PARENT_SETTID  0x00100000UL
+#define CLONE_CHILD_CLEARTID 0x00200000UL
+#define CLONE_DETACHED       0x00400000UL
+#define CLONE_CHILD_SETTID   0x01000000UL
+#define CSIGNAL              0xffUL
+
+/* wait4 options */
+#define WNOHANG    1
+#define WUNTRACED  2
+#define WCONTINUED 8
+#define WNOTHREAD  0x20000000
+#define WALL       0x40000000
+#define WCLONE     0x80000000
+
+/* futex operations */
+#define FUTEX_WAIT           0
+#define FUTEX_WAKE           1
+#define FUTEX_REQUEUE        3
+#define FUTEX_CMP_REQUEUE    4
+#define FUTEX_WAKE_OP        5
+#define FUTEX_WAIT_BITSET    9
+#define FUTEX_WAKE_BITSET    10
+#define FUTEX_PRIVATE_FLAG   128
+#define FUTEX_CLOCK_REALTIME 256
+/* the futex word of a robust mutex */
+#define FUTEX_WAITERS      0x80000000u
+#define FUTEX_OWNER_DIED   0x40000000u
+#define FUTEX_TID_MASK     0x3fffffffu
+#define FUTEX_CMD_MASK       (~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME))
+
+#define NGROUPS_MAX 65536
+/* prctl; setgroups' limit */
+#define PR_SET_PDEATHSIG    1
+#define PR_GET_PDEATHSIG    2
+#define PR_GET_DUMPABLE     3
+#define PR_SET_DUMPABLE     4
+#define PR_SET_NAME         15
+#define PR_GET_NAME         16
+#define PR_SET_NO_NEW_PRIVS 38
+#define PR_GET_NO_NEW_PRIVS 39
+#define PR_SET_TAGGED_ADDR_CTRL 55
+#define PR_GET_TAGGED_ADDR_CTRL 56
+#define PR_TAGGED_ADDR_ENABLE   1UL
+
+struct linux_rlimit {
+    uint64_t rlim_cur;
+    uint64_t rlim_max;
+};
+#define RLIM_INFINITY (~0UL)
+#define RLIMIT_STACK  3
+#define RLIMIT_NOFILE 7
+#define RLIMIT_AS     9
+#define RLIM_NLIMITS  16
+
+struct linux_rusage {
+    int64_t utime_sec, utime_usec, stime_sec, stime_usec;
+    int64_t maxrss, ixrss, idrss, isrss, minflt, majflt, nswap, inblock, oublock, msgsnd, msgrcv,
+            nsignals, nvcsw, nivcsw;
+};
+#define RUSAGE_SELF     0
+#define RUSAGE_CHILDREN (-1)
+#define RUSAGE_THREAD   1
+
+/* getrandom */
+#define GRND_NONBLOCK 1
+#define GRND_RANDOM   2
+#define GRND_INSECURE 4
+
+struct linux_utsname {
+    char sysname[65], nodename[65], release[65], version[65], machine[65], domainname[65];
+};
+
+struct linux_sysinfo {
+    int64_t uptime;
+    uint64_t loads[3];
+    uint64_t totalram, freeram, sharedram, bufferram, totalswap, freeswap;
+    uint16_t procs, pad;
+    uint64_t totalhigh, freehigh;
+    uint32_t mem_unit;
+    char _f[0];
+};
+
+/* auxiliary vector keys (linux/auxvec.h) */
+#define AT_NULL     0
+#define AT_PHDR     3
+#define AT_PHENT    4
+#define AT_PHNUM    5
+#define AT_PAGESZ   6
+#define AT_BASE     7
+#define AT_FLAGS    8
+#define AT_ENTRY    9
+#define AT_UID      11
+#define AT_EUID     12
+#define AT_GID      13
+#define AT_EGID     14
+#define AT_PLATFORM 15
+#define AT_HWCAP    16
+#define AT_CLKTCK   17
+#define AT_SECURE   23
+#define AT_RANDOM   25
+#define AT_HWCAP2   26
+#define AT_EXECFN   31
+
+/* ---- signals ---- */
+#define NSIG        64
+#define SIGILL      4
+#define SIGTRAP     5
+#define SIGABRT     6
+#define SIGBUS      7
+#define SIGFPE      8
+#define SIGKILL     9
+#define SIGSEGV     11
+#define SIGPIPE     13
+#define SIGALRM     14
+#define SIGCHLD     17
+#define SIGSTOP     19
+#define SIGSYS      31
+#define SIGRTMIN    32          /* the kernel's: glibc keeps 32 and 33 for itself */
+#define SIG_DFL     0
+#define SIG_IGN     1
+#define SA_SIGINFO   0x00000004u
+#define SA_RESTORER  0x04000000u
+#define SA_ONSTACK   0x08000000u
+#define SA_RESTART   0x10000000u
+#define SA_NODEFER   0x40000000u
+#define SA_RESETHAND 0x80000000u
+/* si_code values */
+#define SI_USER     0
+#define SI_KERNEL   0x80
+#define SI_QUEUE    (-1)
+#define SI_TKILL    (-6)
+#define SEGV_MAPERR 1
+#define SEGV_ACCERR 2
+#define BUS_ADRALN  1
+#define BUS_ADRERR  2
+#define ILL_ILLOPC  1
+#define TRAP_BRKPT  1
+/* sigaltstack flags */
+#define SS_ONSTACK     1
+#define SS_DISABLE     2
+#define SS_AUTODISARM  (1u << 31)
+/* rt_sigprocmask how */
+#define SIG_BLOCK   0
+#define SIG_UNBLOCK 1
+#define SIG_SETMASK 2
+
+/* ---- poll and epoll (the EPOLL and POLL event values are the same bits) ---- */
+#define POLLIN     0x0001
+#define POLLPRI    0x0002
+#define POLLOUT    0x0004
+#define POLLERR    0x0008
+#define POLLHUP    0x0010
+#define POLLNVAL   0x0020
+#define POLLRDNORM 0x0040
+#define POLLRDBAND 0x0080
+#define POLLWRNORM 0x0100
+#define POLLWRBAND 0x0200
+#define POLLRDHUP  0x2000
+/* epoll_ctl operations and epoll-only event flags */
+#define EPOLL_CTL_ADD 1
+#define EPOLL_CTL_DEL 2
+#define EPOLL_CTL_MOD 3
+#define EPOLLEXCLUSIVE (1u << 28)
+#define EPOLLWAKEUP    (1u << 29)
+#define EPOLLONESHOT   (1u << 30)
+#define EPOLLET        (1u << 31)
+#define EPOLL_CLOEXEC O_CLOEXEC
+
+/* ---- sockets ---- */
+#define AF_UNSPEC 0
+#define AF_UNIX   1
+#define AF_INET   2
+#define AF_INET6  10
+#define SOCK_STREAM 1
+#define SOCK_DGRAM  2
+#define SOCK_SEQPACKET 5
+/* send/recv flags */
+#define MSG_OOB      0x1
+#define MSG_PEEK     0x2
+#define MSG_TRUNC    0x20
+#define MSG_DONTWAIT 0x40
+#define MSG_EOR      0x80
+#define MSG_WAITALL  0x100
+#define MSG_NOSIGNAL 0x4000
+#define MSG_MORE     0x8000
+#define SHUT_RD   0
+#define SHUT_WR   1
+#define SHUT_RDWR 2
+#define SOCK_TYPE_MASK 0xf
+#define SOCK_NONBLOCK  O_NONBLOCK
+#define SOCK_CLOEXEC   O_CLOEXEC
+#define SOCK_MAX       11
+#define NPROTO         46
+/* protocols */
+#define IPPROTO_IP     0
+#define IPPROTO_TCP    6
+#define IPPROTO_UDP    17
+#define IPPROTO_IPV6   41
+/* socket option levels and names */
+#define SOL_SOCKET     1
+#define SO_REUSEADDR   2
+#define SO_TYPE        3
+#define SO_ERROR       4
+#define SO_BROADCAST   6
+#define SO_SNDBUF      7
+#define SO_RCVBUF      8
+#define SO_KEEPALIVE   9
+#define SO_REUSEPORT   15
+#define SO_RCVTIMEO    20
+#define SO_SNDTIMEO    21
+#define SO_ACCEPTCONN  30
+#define SO_PROTOCOL    38
+#define SO_DOMAIN      39
+#define SO_LINGER      13
+#define SO_PASSCRED    16
+#define SO_PEERCRED    17
+#define TCP_NODELAY    1
+#define TCP_KEEPIDLE   4
+#define TCP_KEEPINTVL  5
+#define TCP_KEEPCNT    6
+#define IPV6_V6ONLY    26
+
+struct linux_msghdr {
+    uint64_t name;
+    int32_t namelen;
+    uint64_t iov;
+    uint64_t iovlen;
+    uint64_t control;
+    uint64_t controllen;
+    int32_t flags;
+};

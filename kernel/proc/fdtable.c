@@ -1,0 +1,98 @@
+/* A process's descriptor table: an array grown on demand (doubling) up to the soft
+ * RLIMIT_NOFILE, so a program that raises its limit to 60,000 gets 60,000 descriptors and one
+ * that never opens much pays for a few dozen slots. */
+#include "kernel.h"
+#include "process.h"
+#include "file.h"
+#include "filelock.h"
+#include "mm.h"
+#include "errno.h"
+#include <string.h>
+
+/* Room for descriptor `fd`: 0, or -ENOMEM. */
+static int grow(struct process *p, int fd)
+{
+    if (fd < p->fd_slots)
+        return 0;
+    int slots = p->fd_slots ? p->fd_slots : 64;
+    while (slots <= fd)
+        slots *= 2;
+    struct file **fds = kzalloc(sizeof(*fds) * (size_t)slots);
+    bool *cloexec = kzalloc(sizeof(*cloexec) * (size_t)slots);
+    if (!fds || !cloexec) {
+        kfree(fds);
+        kfree(cloexec);
+        return -ENOMEM;
+    }
+    if (p->fd_slots) {
+        memcpy(fds, p->fds, sizeof(*fds) * (size_t)p->fd_slots);
+        memcpy(cloexec, p->cloexec, sizeof(*cloexec) * (size_t)p->fd_slots);
+    }
+    kfree(p->fds);
+    kfree(p->cloexec);
+    p->fds = fds;
+    p->cloexec = cloexec;
+    p->fd_slots = slots;
+    return 0;
+}
+
+int fd_alloc(struct process *p, struct file *f, int min, bool cloexec)
+{
+    for (int fd = min < 0 ? 0 : min; (uint64_t)fd < p->fd_limit; fd++) {
+        if (fd < p->fd_slots && p->fds[fd])
+            continue;
+        if (grow(p, fd))
+            return -ENOMEM;
+        p->fds[fd] = f;
+        p->cloexec[fd] = cloexec;
+        return fd;
+    }
+    return -EMFILE;
+}
+
+struct file *fd_get(struct process *p, int fd)
+{
+    if (fd < 0 || fd >= p->fd_slots)
+        return NULL;
+    return p->fds[fd];
+}
+
+int fd_install(struct process *p, int fd, struct file *f, bool cloexec)
+{
+    if (grow(p, fd))
+        return -ENOMEM;
+    struct file *old = p->fds[fd];
+    p->fds[fd] = f;
+    p->cloexec[fd] = cloexec;
+    if (old) {
+        filelock_close(p, old);
+        file_put(old);
+    }
+    return 0;
+}
+
+void fd_close(struct process *p, int fd)
+{
+    struct file *f = fd_get(p, fd);
+    if (!f)
+        return;
+    p->fds[fd] = NULL;
+    filelock_close(p, f);
+    file_put(f);
+}
+
+void fd_forget(struct process *p, int fd)
+{
+    if (fd >= 0 && fd < p->fd_slots)
+        p->fds[fd] = NULL;
+}
+
+bool fd_cloexec(struct process *p, int fd) { return fd >= 0 && fd < p->fd_slots && p->cloexec[fd]; }
+
+void fd_set_cloexec(struct process *p, int fd, bool on)
+{
+    if (fd >= 0 && fd < p->fd_slots)
+        p->cloexec[fd] = on;
+}
+
+int fd_table_end(struct process *p) { return p->fd_slots; }

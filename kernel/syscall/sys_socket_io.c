@@ -1,0 +1,256 @@
+/* Data through sockets: sendto/recvfrom, sendmsg/recvmsg (msghdr, no ancillary data yet), and
+ * readv/writev on a socket; a stream's send is gathered into one operation, as Linux does. */
+#include "kernel.h"
+#include "linux_abi.h"
+#include "syscall.h"
+#include "process.h"
+#include "file.h"
+#include "socket.h"
+#include "sockaddr.h"
+#include "mm.h"
+#include "uaccess.h"
+#include "errno.h"
+#include <string.h>
+
+#define IO_CHUNK 65536
+
+/* Send from a gathered kernel copy: a stream in chunks, a datagram whole. */
+static int64_t send_common(struct socket *s, const struct linux_iovec *iov, uint64_t iovcnt, int flags,
+                           const struct sock_addr *to)
+{
+    uint64_t total = 0;
+    for (uint64_t i = 0; i < iovcnt; i++) {
+        if ((int64_t)iov[i].iov_len < 0 || total + iov[i].iov_len < total)
+            return -EINVAL;
+        total += iov[i].iov_len;
+    }
+    if (s->type == SOCK_DGRAM) {
+        if (total > 65535)
+            return -EMSGSIZE;
+        char *buf = kmalloc(total ? total : 1);
+        uint64_t off = 0;
+        if (!buf)
+            return -ENOMEM;
+        for (uint64_t i = 0; i < iovcnt; off += iov[i].iov_len, i++)
+            if (iov[i].iov_len && copy_from_user(buf + off, iov[i].iov_base, iov[i].iov_len)) {
+                kfree(buf);
+                return -EFAULT;
+            }
+        int64_t r = s->proto->send(s, buf, total, flags, to);
+        kfree(buf);
+        return r;
+    }
+    char *buf = kmalloc(IO_CHUNK);
+    int64_t done = 0;
+    if (!buf)
+        return -ENOMEM;
+    if (total == 0)
+        done = s->proto->send(s, buf, 0, flags, NULL);
+    /* Gather the vectors into one buffer before sending: a writev of a header and a body must
+     * leave as one segment, as on Linux. Sent one vector at a time, the body waited behind
+     * Nagle for the header's ACK, which the client delays (nginx keep-alive: 24 ms a request). */
+    uint64_t i = 0, off = 0;
+    bool fault = false;
+    while ((uint64_t)done < total && !fault) {
+        uint64_t fill = 0;
+        while (fill < IO_CHUNK && i < iovcnt) {
+            uint64_t n = iov[i].iov_len - off < IO_CHUNK - fill ? iov[i].iov_len - off : IO_CHUNK - fill;
+            if (n && copy_from_user(buf + fill, iov[i].iov_base + off, n)) {
+                fault = true;
+                break;
+            }
+            fill += n;
+            off += n;
+            if (off == iov[i].iov_len) {
+                i++;
+                off = 0;
+            }
+        }
+        if (!fill)
+            break;
+        int64_t r = s->proto->send(s, buf, fill, flags, NULL);
+        if (r < 0) {
+            kfree(buf);
+            return done ? done : r;
+        }
+        done += r;
+        if ((uint64_t)r < fill)
+            break;
+    }
+    if (fault && !done) {
+        kfree(buf);
+        return -EFAULT;
+    }
+    kfree(buf);
+    return done;
+}
+
+/* Receive into a kernel buffer, then scatter. A stream read takes at most IO_CHUNK at once. */
+static int64_t recv_common(struct socket *s, const struct linux_iovec *iov, uint64_t iovcnt, int flags,
+                           struct sock_addr *from, bool *truncated)
+{
+    uint64_t total = 0;
+    for (uint64_t i = 0; i < iovcnt; i++) {
+        if ((int64_t)iov[i].iov_len < 0)
+            return -EINVAL;
+        total += iov[i].iov_len;
+    }
+    uint64_t cap = s->type == SOCK_DGRAM ? 65536 : IO_CHUNK;
+    uint64_t want = total < cap ? total : cap;
+    char *buf = kmalloc(want ? want : 1);
+    if (!buf)
+        return -ENOMEM;
+    int64_t n = s->proto->recv(s, buf, want, flags, from, truncated);
+    if (n > 0) {
+        uint64_t left = (uint64_t)n < want ? (uint64_t)n : want, off = 0;
+        for (uint64_t i = 0; i < iovcnt && left; i++) {
+            uint64_t c = iov[i].iov_len < left ? iov[i].iov_len : left;
+            if (copy_to_user(iov[i].iov_base, buf + off, c)) {
+                kfree(buf);
+                return -EFAULT;
+            }
+            off += c;
+            left -= c;
+        }
+    }
+    kfree(buf);
+    return n;
+}
+
+/* readv/writev on a socket: one send or receive over all the vectors (one datagram, not one
+ * per vector), as Linux's sock_read_iter/sock_write_iter. */
+int64_t socket_vector_io(struct file *f, uint64_t uiov, uint64_t count, bool write)
+{
+    struct socket *s = file_socket(f);
+    struct linux_iovec *iov = kmalloc(count ? count * sizeof(*iov) : 1);
+    bool truncated;
+    if (!iov)
+        return -ENOMEM;
+    if (count && copy_from_user(iov, uiov, count * sizeof(*iov))) {
+        kfree(iov);
+        return -EFAULT;
+    }
+    int64_t r = write ? send_common(s, iov, count, 0, NULL) : recv_common(s, iov, count, 0, NULL, &truncated);
+    kfree(iov);
+    return r;
+}
+
+SYSCALL(sendto)
+{
+    int err;
+    uint8_t abuf[MAX_SOCK_ADDR];
+    struct sock_addr to;
+    struct socket *s = sockfd_lookup((int)a0, &err);
+    if (!s)
+        return err;
+    bool has_to = a4 && s->type == SOCK_DGRAM;
+    if (a4 && (err = sockaddr_from_user(a4, (int)a5, abuf)))
+        return err;
+    if (has_to && (err = sockaddr_parse(s, abuf, (int)a5, &to)))
+        return err;
+    struct linux_iovec iov = { a1, a2 };
+    return send_common(s, &iov, 1, (int)a3, has_to ? &to : NULL);
+}
+
+SYSCALL(recvfrom)
+{
+    int err;
+    struct sock_addr from;
+    bool truncated;
+    struct socket *s = sockfd_lookup((int)a0, &err);
+    if (!s)
+        return err;
+    struct linux_iovec iov = { a1, a2 };
+    int64_t n = recv_common(s, &iov, 1, (int)a3, &from, &truncated);
+    if (n >= 0 && a4) {
+        uint8_t buf[MAX_SOCK_ADDR];
+        int klen = s->type == SOCK_DGRAM ? sockaddr_format(s, &from, buf) : 0;
+        if ((err = sockaddr_to_user(buf, klen, a4, a5)))
+            return err;
+    }
+    return n;
+}
+
+static int iov_from_user(const struct linux_msghdr *m, struct linux_iovec **out)
+{
+    if (m->iovlen > UIO_MAXIOV)
+        return -EMSGSIZE;
+    struct linux_iovec *iov = kmalloc(m->iovlen ? m->iovlen * sizeof(*iov) : 1);
+    if (!iov)
+        return -ENOMEM;
+    if (m->iovlen && copy_from_user(iov, m->iov, m->iovlen * sizeof(*iov))) {
+        kfree(iov);
+        return -EFAULT;
+    }
+    *out = iov;
+    return 0;
+}
+
+SYSCALL(sendmsg)
+{
+    int err;
+    struct linux_msghdr m;
+    struct linux_iovec *iov;
+    uint8_t abuf[MAX_SOCK_ADDR];
+    struct sock_addr to;
+    struct socket *s = sockfd_lookup((int)a0, &err);
+    if (!s)
+        return err;
+    if (copy_from_user(&m, a1, sizeof(m)))
+        return -EFAULT;
+    bool has_to = m.name && s->type == SOCK_DGRAM;
+    if (m.name && (err = sockaddr_from_user(m.name, m.namelen, abuf)))
+        return err;
+    if ((err = iov_from_user(&m, &iov)))
+        return err;
+    if (m.controllen && s->domain == AF_UNIX) {
+        static bool logged;     /* SCM_RIGHTS, SCM_CREDENTIALS: nothing to pass them with yet */
+        if (!logged) {
+            logged = true;
+            kinfo("sendmsg: AF_UNIX ancillary data (SCM_RIGHTS) not supported, returning EOPNOTSUPP\n");
+        }
+        err = -EOPNOTSUPP;
+    } else if (m.controllen)
+        err = -EINVAL;          /* no ancillary data (IP_PKTINFO, ...) is understood yet */
+    else if (has_to)
+        err = sockaddr_parse(s, abuf, m.namelen, &to);
+    int64_t r = err ? err : send_common(s, iov, m.iovlen, (int)a2, has_to ? &to : NULL);
+    kfree(iov);
+    return r;
+}
+
+SYSCALL(recvmsg)
+{
+    int err;
+    struct linux_msghdr m;
+    struct linux_iovec *iov;
+    struct sock_addr from;
+    bool truncated = false;
+    struct socket *s = sockfd_lookup((int)a0, &err);
+    if (!s)
+        return err;
+    if (copy_from_user(&m, a1, sizeof(m)))
+        return -EFAULT;
+    if ((err = iov_from_user(&m, &iov)))
+        return err;
+    int64_t n = recv_common(s, iov, m.iovlen, (int)a2, &from, &truncated);
+    kfree(iov);
+    if (n < 0)
+        return n;
+    int32_t namelen = 0, flags = truncated ? MSG_TRUNC : 0;
+    if (m.name && s->type == SOCK_DGRAM) {
+        uint8_t buf[MAX_SOCK_ADDR];
+        int klen = sockaddr_format(s, &from, buf);
+        if (m.namelen < 0)
+            return -EINVAL;
+        if (copy_to_user(m.name, buf, klen < m.namelen ? klen : m.namelen))
+            return -EFAULT;
+        namelen = klen;
+    }
+    uint64_t controllen = 0;
+    if (copy_to_user(a1 + offsetof(struct linux_msghdr, namelen), &namelen, sizeof(namelen)) ||
+        copy_to_user(a1 + offsetof(struct linux_msghdr, controllen), &controllen, sizeof(controllen)) ||
+        copy_to_user(a1 + offsetof(struct linux_msghdr, flags), &flags, sizeof(flags)))
+        return -EFAULT;
+    return n;
+}

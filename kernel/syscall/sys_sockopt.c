@@ -1,0 +1,196 @@
+/* setsockopt/getsockopt: the SOL_SOCKET, IPPROTO_TCP and IPPROTO_IPV6 options programs set,
+ * with Linux's value checks and Linux's rounding (buffer sizes doubled and bounded). */
+#include "kernel.h"
+#include "timer.h"
+#include "linux_abi.h"
+#include "syscall.h"
+#include "process.h"
+#include "file.h"
+#include "socket.h"
+#include "mm.h"
+#include "uaccess.h"
+#include "errno.h"
+#include <string.h>
+
+#define MAX_TCP_KEEPIDLE  32767    /* Linux's include/net/tcp.h limits */
+#define MAX_TCP_KEEPINTVL 32767
+#define MAX_TCP_KEEPCNT   127
+#define SOCK_MIN_RCVBUF   2304
+#define SOCK_MIN_SNDBUF   4608
+#define SYSCTL_MEM_MAX    212992   /* net.core.rmem_max/wmem_max defaults */
+
+static struct process *proc(void) { return current_process(); }
+
+/* Linux's sock_setsockopt for the buffer sizes: doubled (room for bookkeeping), bounded. */
+static int buffer_size(int v, int min)
+{
+    if (v > SYSCTL_MEM_MAX)
+        v = SYSCTL_MEM_MAX;
+    if (v < 0)
+        v = 0;
+    return 2 * v > min ? 2 * v : min;
+}
+
+SYSCALL(setsockopt)
+{
+    int err, v;
+    int level = (int)a1, name = (int)a2, len = (int)a4;
+    struct socket *s = sockfd_lookup((int)a0, &err);
+    if (!s)
+        return err;
+    if (len < 0)
+        return -EINVAL;
+    if (level == SOL_SOCKET && (name == SO_RCVTIMEO || name == SO_SNDTIMEO)) {
+        struct linux_timeval tv;
+        if (len < (int)sizeof(tv))
+            return -EINVAL;
+        if (copy_from_user(&tv, a3, sizeof(tv)))
+            return -EFAULT;
+        if (tv.tv_usec < 0 || tv.tv_usec >= 1000000)
+            return -EDOM;
+        uint64_t ns = tv.tv_sec < 0 ? 0 : (uint64_t)tv.tv_sec * NSEC_PER_SEC + (uint64_t)tv.tv_usec * 1000;
+        *(name == SO_RCVTIMEO ? &s->rcvtimeo_ns : &s->sndtimeo_ns) = ns;
+        return 0;
+    }
+    if (level == SOL_SOCKET && name == SO_LINGER) {
+        struct { int32_t onoff, linger; } l;
+        if (len < (int)sizeof(l))
+            return -EINVAL;
+        if (copy_from_user(&l, a3, sizeof(l)))
+            return -EFAULT;
+        s->linger = l.onoff != 0;
+        if (l.onoff)
+            s->linger_sec = l.linger < 0 ? 0 : l.linger;
+        return 0;
+    }
+    if (len < (int)sizeof(int))
+        return -EINVAL;
+    if (copy_from_user(&v, a3, sizeof(v)))
+        return -EFAULT;
+    if (level == SOL_SOCKET) {
+        switch (name) {
+        case SO_REUSEADDR: s->reuseaddr = v != 0; return 0;
+        case SO_REUSEPORT: s->reuseport = v != 0; return 0;
+        case SO_KEEPALIVE:
+            s->keepalive = v != 0;
+            s->proto->apply_options(s);
+            return 0;
+        case SO_BROADCAST: s->broadcast = v != 0; return 0;
+        case SO_RCVBUF: s->rcvbuf = buffer_size(v, SOCK_MIN_RCVBUF); return 0;
+        case SO_SNDBUF: s->sndbuf = buffer_size(v, SOCK_MIN_SNDBUF); return 0;
+        default: return -ENOPROTOOPT;
+        }
+    }
+    if (level == IPPROTO_TCP) {
+        if (s->type != SOCK_STREAM)
+            return -ENOPROTOOPT;
+        switch (name) {
+        case TCP_NODELAY:
+            s->nodelay = v != 0;
+            break;
+        case TCP_KEEPIDLE:
+            if (v < 1 || v > MAX_TCP_KEEPIDLE)
+                return -EINVAL;
+            s->keepidle = v;
+            break;
+        case TCP_KEEPINTVL:
+            if (v < 1 || v > MAX_TCP_KEEPINTVL)
+                return -EINVAL;
+            s->keepintvl = v;
+            break;
+        case TCP_KEEPCNT:
+            if (v < 1 || v > MAX_TCP_KEEPCNT)
+                return -EINVAL;
+            s->keepcnt = v;
+            break;
+        default:
+            return -ENOPROTOOPT;
+        }
+        s->proto->apply_options(s);
+        return 0;
+    }
+    if (level == IPPROTO_IPV6 && s->domain == AF_INET6 && name == IPV6_V6ONLY) {
+        if (s->bound)
+            return -EINVAL;
+        s->v6only = v != 0;
+        return 0;
+    }
+    return -ENOPROTOOPT;
+}
+
+SYSCALL(getsockopt)
+{
+    int err, len, v;
+    int level = (int)a1, name = (int)a2;
+    struct socket *s = sockfd_lookup((int)a0, &err);
+    if (!s)
+        return err;
+    if (copy_from_user(&len, a4, sizeof(len)))
+        return -EFAULT;
+    if (len < 0)
+        return -EINVAL;
+    if (level == SOL_SOCKET && (name == SO_RCVTIMEO || name == SO_SNDTIMEO)) {
+        uint64_t ns = name == SO_RCVTIMEO ? s->rcvtimeo_ns : s->sndtimeo_ns;
+        struct linux_timeval tv = { (int64_t)(ns / NSEC_PER_SEC), (int64_t)(ns % NSEC_PER_SEC / 1000) };
+        if (len > (int)sizeof(tv))
+            len = sizeof(tv);
+        if (copy_to_user(a3, &tv, len) || copy_to_user(a4, &len, sizeof(len)))
+            return -EFAULT;
+        return 0;
+    }
+    if (level == SOL_SOCKET && name == SO_PEERCRED) {
+        /* A socketpair or connection inside this process: ourselves. Other families have no
+         * peer process: Linux answers pid 0 and the overflow ids. */
+        struct { int32_t pid; uint32_t uid, gid; } cred = { proc()->pid, 0, 0 };
+        if (s->domain != AF_UNIX)
+            cred.pid = 0, cred.uid = cred.gid = 65534;
+        if (len > (int)sizeof(cred))
+            len = sizeof(cred);
+        if (copy_to_user(a3, &cred, len) || copy_to_user(a4, &len, sizeof(len)))
+            return -EFAULT;
+        return 0;
+    }
+    if (level == SOL_SOCKET && name == SO_LINGER) {
+        struct { int32_t onoff, linger; } l = { s->linger, s->linger_sec };
+        if (len > (int)sizeof(l))
+            len = sizeof(l);
+        if (copy_to_user(a3, &l, len) || copy_to_user(a4, &len, sizeof(len)))
+            return -EFAULT;
+        return 0;
+    }
+    socket_pump();
+    if (level == SOL_SOCKET) {
+        switch (name) {
+        case SO_REUSEADDR: v = s->reuseaddr; break;
+        case SO_REUSEPORT: v = s->reuseport; break;
+        case SO_KEEPALIVE: v = s->keepalive; break;
+        case SO_BROADCAST: v = s->broadcast; break;
+        case SO_TYPE: v = s->type; break;
+        case SO_PROTOCOL: v = s->protocol; break;
+        case SO_DOMAIN: v = s->domain; break;
+        case SO_RCVBUF: v = s->rcvbuf; break;
+        case SO_SNDBUF: v = s->sndbuf; break;
+        case SO_ACCEPTCONN: v = s->type != SOCK_DGRAM && s->state == SOCKET_LISTENING; break;
+        case SO_PASSCRED: v = 0; break;
+        case SO_ERROR: v = -s->error; s->error = 0; break;
+        default: return -ENOPROTOOPT;
+        }
+    } else if (level == IPPROTO_TCP && s->type == SOCK_STREAM && name == TCP_NODELAY) {
+        v = s->nodelay;
+    } else if (level == IPPROTO_TCP && s->type == SOCK_STREAM && name == TCP_KEEPIDLE) {
+        v = s->keepidle;
+    } else if (level == IPPROTO_TCP && s->type == SOCK_STREAM && name == TCP_KEEPINTVL) {
+        v = s->keepintvl;
+    } else if (level == IPPROTO_TCP && s->type == SOCK_STREAM && name == TCP_KEEPCNT) {
+        v = s->keepcnt;
+    } else if (level == IPPROTO_IPV6 && s->domain == AF_INET6 && name == IPV6_V6ONLY) {
+        v = s->v6only;
+    } else {
+        return -ENOPROTOOPT;
+    }
+    if (len > (int)sizeof(v))
+        len = sizeof(v);
+    if (copy_to_user(a3, &v, len) || copy_to_user(a4, &len, sizeof(len)))
+        return -EFAULT;
+    return 0;
+}

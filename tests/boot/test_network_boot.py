@@ -1,0 +1,61 @@
+"""passt and QEMU together, booting the tiny fixture guest (tests/fixtures/tiny_image.S): both are
+gone after a run, and the real passt forwards a port while the guest runs."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import threading
+import time
+
+import pytest
+
+from lib.fake_passt import pid_alive
+from lib.netutil import free_port
+from unibuild.launch import LaunchOptions, boot
+from unibuild.launch.network import NetOptions, PortForward, check_ports_free, net_options
+from unibuild.platform import load_platform
+
+
+@pytest.mark.boot
+def test_qemu_connects_to_passt_and_both_are_gone_after_a_timeout(fake_passt, tiny_image):
+    r = boot(load_platform("virt"), tiny_image("HANG"),
+             LaunchOptions(accel="tcg", timeout=1, net=net_options(ports=(str(free_port()),))))
+    assert r.timed_out
+    [pid] = fake_passt()
+    assert not pid_alive(pid)
+
+
+def _user_namespaces_work() -> bool:
+    """passt sandboxes itself in a user namespace; some chroots and containers refuse them."""
+    return subprocess.run(["unshare", "--user", "true"], capture_output=True).returncode == 0
+
+
+@pytest.mark.boot
+@pytest.mark.skipif(shutil.which("passt") is None, reason="passt not installed (make test installs it)")
+@pytest.mark.skipif(not _user_namespaces_work(), reason="no user namespaces here: passt cannot run")
+def test_real_passt_forwards_the_port_while_the_guest_runs_and_releases_it_after(tiny_image, tmp_path):
+    port = free_port()
+    accepted: list[bool] = []
+
+    def probe():
+        # passt listens on 127.0.0.1:port for the guest: the host-side handshake completes.
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not accepted:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                accepted.append(True)
+            except OSError:
+                time.sleep(0.05)
+
+    prober = threading.Thread(target=probe)
+    prober.start()
+    r = boot(load_platform("virt"), tiny_image("HANG"),
+             LaunchOptions(accel="tcg", timeout=2, net=NetOptions(ports=(PortForward(port, 80),),
+                                                                  pcap=tmp_path / "cap.pcap")))
+    prober.join()
+    assert r.timed_out and r.console.startswith("unibuild kernel fixture")
+    assert accepted == [True]
+    assert (tmp_path / "cap.pcap").read_bytes()[:4] == b"\xd4\xc3\xb2\xa1"   # pcap magic
+    check_ports_free([PortForward(port, 80)])   # passt has gone and let go of the port

@@ -1,0 +1,104 @@
+"""The -c/--config JSON file of `unibuild run`: which keys it may hold, their shapes, and how
+they merge with the command line.
+
+Every value goes through the click parameter of the option it stands for (the same type and
+checks as on the command line), so a wrong value is one line naming the key, never a
+traceback. The command line wins: a scalar from the file only fills an option the command line
+left at its default; list and object values (env, files, dirs, kernel_options) come first and
+the command line's own entries after them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+from click.core import ParameterSource
+
+from .errors import UserError
+
+
+@dataclass(frozen=True)
+class Key:
+    param: str                 # the command's parameter the key feeds
+    shape: str = "scalar"      # "scalar", "list", "object" (of strings/ints, given as KEY=VALUE)
+    merge: str = "default"     # "default": fills a default; "prepend": file entries, then the command line's
+    example: str = ""          # shown when the shape is wrong
+
+
+KEYS: dict[str, Key] = {
+    "target_root": Key("target_root"),
+    "env": Key("env", "object", "prepend", '{"LANG": "C.UTF-8"}'),
+    "files": Key("files", "list", "prepend", '["SRC:DST"]'),
+    "dirs": Key("dirs", "list", "prepend", '["SRC:DST"]'),
+    "extras": Key("no_extras"),   # inverted: extras=false is --no-extras
+    "kernel_options": Key("kopt", "object", "prepend", '{"profile": 1}'),
+    "workdir": Key("workdir"),
+    "accel": Key("accel"),
+    "gic": Key("gic"),
+    "cpu": Key("cpu"),
+    "memory": Key("memory"),
+    "smp": Key("smp"),
+    "timeout": Key("timeout"),
+    "ports": Key("ports", "list", "default", '["8080", "5353:53/udp"]'),
+    "net": Key("net"),
+    "net_backend": Key("net_backend"),
+    "pcap": Key("pcap"),
+    "ip": Key("ip"),
+    "gateway": Key("gateway"),
+}
+
+
+def load_config(path: Path) -> dict:
+    """The file's JSON object, with its keys checked against KEYS (values are checked on merge)."""
+    try:
+        data = json.loads(Path(path).read_text())
+    except OSError as e:
+        raise UserError(f"cannot read config file {path}: {e.strerror}") from e
+    except json.JSONDecodeError as e:
+        raise UserError(f"config file {path} is not valid JSON: {e.msg} at line {e.lineno}") from e
+    if not isinstance(data, dict):
+        raise UserError(f"config file {path} must hold a JSON object")
+    unknown = sorted(set(data) - set(KEYS))
+    if unknown:
+        raise UserError(f"config file {path}: unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(KEYS))}")
+    return data
+
+
+def _shaped(name: str, key: Key, value):
+    """The value in the form the option's parameter takes, or a one-line error about its shape."""
+    if key.shape == "list":
+        if not isinstance(value, list):
+            raise UserError(f"config key {name} must be a list like {key.example}")
+        return [str(v) if isinstance(v, int) and not isinstance(v, bool) else v for v in value]
+    if key.shape == "object":
+        if not isinstance(value, dict) or not all(isinstance(v, (int, str)) and not isinstance(v, bool)
+                                                  for v in value.values()):
+            raise UserError(f"config key {name} must be an object like {key.example}")
+        return [f"{k}={v}" for k, v in value.items()]
+    if isinstance(value, (list, dict)) or value is None:
+        raise UserError(f"config key {name} must be a single value, not {json.dumps(value)}")
+    if name == "extras":
+        if not isinstance(value, bool):
+            raise UserError("config key extras must be true or false")
+        return not value
+    return value
+
+
+def merge_config(ctx: click.Context, kwargs: dict, config: dict) -> None:
+    """Config values converted by the command's own parameters, merged into its kwargs."""
+    params = {p.name: p for p in ctx.command.params}
+    for name, value in config.items():
+        key = KEYS[name]
+        param = params[key.param]
+        shaped = _shaped(name, key, value)
+        try:
+            converted = param.type_cast_value(ctx, shaped)
+        except click.BadParameter as e:
+            raise UserError(f"config key {name}: {e.format_message()}") from None
+        if key.merge == "prepend":
+            kwargs[key.param] = tuple(converted) + tuple(kwargs[key.param])
+        elif ctx.get_parameter_source(key.param) == ParameterSource.DEFAULT:
+            kwargs[key.param] = converted

@@ -1,0 +1,180 @@
+"""The QEMU command line: launch options resolved against the platform profile and the host.
+
+Everything here is pure (the host is passed in as a HostInfo from unibuild/host/), so every choice — accelerator,
+GIC version, CPU model, memory size — is testable without starting QEMU.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import UserError
+from ..host.probe import HostInfo
+from ..platform import Platform
+from .network import NetOptions
+
+ACCELS = ("auto", "kvm", "tcg")
+GICS = ("auto", "2", "3")
+
+
+@dataclass(frozen=True)
+class LaunchOptions:
+    """What the user asked for; None/auto means "let the platform and host decide"."""
+
+    accel: str = "auto"
+    gic: str = "auto"
+    cpu: str | None = None
+    memory: str | None = None
+    smp: int | None = None
+    timeout: float | None = None
+    append: tuple[str, ...] = ()
+    verbose: bool = False
+    el2: bool = False
+    disk: Path | None = None   # a TFS image attached read-only as a virtio-blk disk
+    net: NetOptions | None = None   # None: no NIC (the CLI attaches one unless --net none)
+
+
+def resolve_accel(requested: str, host: HostInfo) -> str:
+    if requested not in ACCELS:
+        raise UserError(f"unknown accelerator '{requested}'; choose one of {', '.join(ACCELS)}")
+    if requested == "auto":
+        return "kvm" if host.kvm.usable else "tcg"
+    if requested == "kvm" and not host.kvm.usable:
+        raise UserError(f"--accel kvm is not possible here: {host.kvm.reason}; use --accel tcg")
+    return requested
+
+
+def resolve_gic(requested: str, accel: str, smp: int, platform: Platform) -> str:
+    """The value for -machine gic-version: under KVM the host's own GIC, else v3 (any CPU count)."""
+    if requested not in GICS:
+        raise UserError(f"unknown GIC version '{requested}'; choose one of {', '.join(GICS)}")
+    if requested == "auto":
+        return "host" if accel == "kvm" else "3"
+    if requested == "2" and smp > platform.gicv2_max_cpus:
+        raise UserError(
+            f"GICv2 supports at most {platform.gicv2_max_cpus} CPUs but --smp is {smp}; use --gic 3"
+        )
+    return requested
+
+
+def resolve_cpu(requested: str | None, accel: str, platform: Platform) -> str:
+    if requested is None:
+        # "host" passes the real CPU through under KVM; TCG can emulate everything ("max").
+        return "host" if accel == "kvm" else "max"
+    if requested not in platform.cpus:
+        raise UserError(
+            f"unknown CPU model '{requested}' for platform {platform.name}; "
+            f"choose one of {', '.join(platform.cpus)}"
+        )
+    if requested == "host" and accel != "kvm":
+        raise UserError("--cpu host needs KVM; under TCG use max or a named model such as cortex-a72")
+    return requested
+
+
+_MEMORY = re.compile(r"^\s*(\d+)\s*([MmGg]?)(?:i?[Bb])?\s*$")
+
+
+def parse_memory(text: str) -> int:
+    """Guest RAM in MiB from "1024", "1024M", "1G", "2GiB" (a bare number is MiB, like QEMU's -m)."""
+    match = _MEMORY.match(text)
+    if match is None:
+        raise UserError(f"bad memory size '{text}'; use a number of MiB or a size like 512M or 2G")
+    mib = int(match.group(1)) * (1024 if match.group(2).lower() == "g" else 1)
+    if mib < 16:
+        raise UserError(f"memory size '{text}' is too small; the guest needs at least 16 MiB")
+    return mib
+
+
+def resolve_smp(requested: int | None, platform: Platform) -> int:
+    smp = platform.smp if requested is None else requested
+    if smp < 1:
+        raise UserError(f"--smp must be at least 1, not {smp}")
+    return smp
+
+
+def kernel_args(options: LaunchOptions) -> str:
+    args = list(options.append)
+    if options.verbose:
+        args.append("verbose")
+    elif options.disk is not None:
+        args.append("quiet")   # a program runs: its output only, diagnostics on error
+    if options.disk is not None:
+        # One serial line, three streams: program stdout/stderr and kernel messages go to
+        # their own places on the host (unibuild/launch/console_mux.py).
+        args.append("console=mux")
+    return " ".join(args)
+
+
+@dataclass(frozen=True)
+class QemuCommand:
+    """A resolved launch: the argv plus the choices behind it (for messages and tests)."""
+
+    argv: list[str]
+    accel: str
+    gic: str
+    cpu: str
+    memory_mib: int
+    smp: int
+    qmp_socket: Path
+    timeout: float | None = None
+    console_mux: bool = False   # the kernel multiplexes stdout/stderr/kernel on the console
+
+
+def build_command(
+    platform: Platform,
+    kernel: Path,
+    options: LaunchOptions,
+    host: HostInfo,
+    qmp_socket: Path,
+    qemu_binary: str | None = None,
+    network: list[str] | None = None,
+) -> QemuCommand:
+    """The full QEMU argv for booting `kernel` on `platform` with `options` on `host`;
+    `network` is the NIC's arguments from network.attach() (default: no NIC)."""
+    accel = resolve_accel(options.accel, host)
+    smp = resolve_smp(options.smp, platform)
+    gic = resolve_gic(options.gic, accel, smp, platform)
+    cpu = resolve_cpu(options.cpu, accel, platform)
+    memory = parse_memory(options.memory if options.memory is not None else platform.memory)
+    if options.el2 and accel == "kvm":
+        # QEMU 7.2 cannot give a KVM guest virtualization extensions (no nested virt).
+        raise UserError("--el2 needs TCG (KVM here cannot start the guest at EL2); add --accel tcg")
+    if options.timeout is not None and options.timeout <= 0:
+        raise UserError(f"--timeout must be a positive number of seconds, not {options.timeout:g}")
+
+    machine = f"{platform.machine},gic-version={gic}"
+    if options.el2:
+        machine += ",virtualization=on"
+    argv = [
+        qemu_binary or platform.qemu_binary,
+        "-machine", machine,
+        "-accel", accel,
+        "-cpu", cpu,
+        "-m", f"{memory}M",
+        "-smp", str(smp),
+        "-kernel", str(kernel),
+        *(network or ["-nic", "none"]),
+        "-display", "none",
+        # Powering off pauses the VM instead of exiting, so we can still read the registers
+        # holding the exit status; a reset is a shutdown too (a rebooting unikernel would loop).
+        "-no-shutdown",
+        "-no-reboot",
+        # Start paused: we resume with QMP `cont` once our event listener is attached.
+        "-S",
+        # The console goes to QEMU's stdout, which is our pipe (never our terminal), and
+        # signal=off keeps QEMU from treating console bytes as signals.
+        "-chardev", "stdio,id=console,signal=off",
+        "-serial", "chardev:console",
+        "-qmp", f"unix:{qmp_socket},server=on,wait=off",
+    ]
+    if options.disk is not None:
+        # Modern-only virtio (1.x): the kernel speaks no legacy transport.
+        argv += ["-drive", f"file={options.disk},if=none,format=raw,id=disk0,readonly=on",
+                 "-device", "virtio-blk-pci,drive=disk0,disable-legacy=on"]
+    append = kernel_args(options)
+    if append:
+        argv += ["-append", append]
+    return QemuCommand(argv, accel, gic, cpu, memory, smp, qmp_socket, options.timeout,
+                       console_mux="console=mux" in append.split())

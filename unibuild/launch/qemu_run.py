@@ -1,0 +1,387 @@
+"""Running QEMU: console pass-through, QMP control, and the guest's exit status.
+
+The sequence (docs/host-kernel-contract.md): QEMU starts paused (-S) with a QMP socket; we
+connect, attach a SHUTDOWN listener, then `cont`, so no event can be missed. When the guest
+powers off, -no-shutdown keeps the VM around paused and we read the reporting CPU's registers
+(x4 = "UNIB" magic, x5 = status, x6 = kind; KVM overwrites x0..x3) over QMP before sending `quit`.
+
+QEMU runs in its own session with stdin from /dev/null, so the terminal and its Ctrl-C belong
+to us; on Ctrl-C or timeout we stop the guest through QMP and kill QEMU only if it ignores us.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import contextlib
+import io
+import re
+import shutil
+import signal
+import tempfile
+import time
+from dataclasses import dataclass, field
+from collections.abc import Callable
+from pathlib import Path
+from typing import BinaryIO, TextIO
+
+from qemu.qmp import EventListener, QMPClient, QMPError
+
+from ..errors import UserError
+from ..host import probe as host_probe
+from ..host.probe import QEMU_PACKAGE, HostInfo
+from ..platform import Platform
+from .child import die_with_parent
+from .console_mux import ConsoleDemux
+from .network import attach
+from .qemu_cmdline import LaunchOptions, QemuCommand, build_command
+
+UNIB_MAGIC = 0x554E4942
+KIND_PROGRAM = 0
+KIND_KERNEL_ERROR = 1
+
+STATUS_NO_REPORT = 125  # guest or QEMU ended without telling us a status
+STATUS_TIMEOUT = 124  # like timeout(1)
+STATUS_INTERRUPTED = 130  # like a shell after SIGINT
+
+CONNECT_TIMEOUT = 10.0  # seconds for QEMU to create and answer its QMP socket
+QUIT_GRACE = 3.0  # seconds QEMU gets to obey `quit` before we kill it
+
+
+@dataclass(frozen=True)
+class ExitReport:
+    """What the guest left in the registers of the CPU that powered off."""
+
+    cpu: int
+    status: int
+    kind: int
+
+
+@dataclass
+class BootResult:
+    status: int  # what `unibuild` exits with
+    kind: str | None  # "program", "kernel-error", or None when the guest did not report
+    console: str  # everything the guest printed
+    timed_out: bool = False
+    interrupted: bool = False
+    error: str | None = None  # one line for the user when status is not the program's own
+    shutdown_reason: str | None = None  # QEMU's SHUTDOWN event reason, if one came
+    # (seconds since QEMU was started, line) for each complete console line; for benchmarks.
+    line_times: list[tuple[float, str]] = field(default_factory=list)
+
+
+_CPU_HEADER = re.compile(r"^CPU#(\d+)\s*$", re.MULTILINE)
+_REGISTER = re.compile(r"\b(X0[1-6])=([0-9a-fA-F]+)")
+# Where the report may be, in order: x4..x6 survive KVM's PSCI handler (it writes x0..x3 on
+# SYSTEM_OFF) and TCG's; x1..x3 are the older contract, still what a TCG-only guest may use.
+_REPORT_SLOTS = (("X04", "X05", "X06"), ("X01", "X02", "X03"))
+
+
+def parse_exit_report(info_registers: str) -> ExitReport | None:
+    """Finds the CPU holding the magic (x4, else x1) in `info registers [-a]` output."""
+    headers = list(_CPU_HEADER.finditer(info_registers))
+    if headers:
+        blocks = []
+        for i, h in enumerate(headers):
+            end = headers[i + 1].start() if i + 1 < len(headers) else len(info_registers)
+            blocks.append((int(h.group(1)), info_registers[h.end() : end]))
+    else:
+        blocks = [(0, info_registers)]
+    for cpu, text in blocks:
+        regs = {name: int(value, 16) for name, value in _REGISTER.findall(text)}
+        for magic, status, kind in _REPORT_SLOTS:
+            if regs.get(magic) == UNIB_MAGIC and status in regs and kind in regs:
+                return ExitReport(cpu, regs[status], regs[kind])
+    return None
+
+
+def result_from_report(report: ExitReport | None, console: str, reason: str | None) -> BootResult:
+    """Turns the guest's report into our exit status and the line (if any) to tell the user."""
+    if report is None:
+        why = "reset" if reason == "guest-reset" else "powered off"
+        return BootResult(
+            STATUS_NO_REPORT, None, console, shutdown_reason=reason,
+            error=f"the guest {why} without reporting an exit status (no UNIB magic in x4 or x1)",
+        )
+    if report.status > 255:
+        return BootResult(
+            STATUS_NO_REPORT, None, console, shutdown_reason=reason,
+            error=f"the guest reported exit status {report.status}, outside 0..255",
+        )
+    if report.kind == KIND_PROGRAM:
+        return BootResult(report.status, "program", console, shutdown_reason=reason)
+    if report.kind == KIND_KERNEL_ERROR:
+        # A kernel error must never look like success, whatever status it carried.
+        status = report.status or STATUS_NO_REPORT
+        return BootResult(
+            status, "kernel-error", console, shutdown_reason=reason,
+            error="kernel error (see console)",
+        )
+    return BootResult(
+        STATUS_NO_REPORT, None, console, shutdown_reason=reason,
+        error=f"the guest reported an unknown exit kind {report.kind}",
+    )
+
+
+def qemu_error_line(stderr: str) -> str:
+    """QEMU's own complaint, as one line (its last non-empty stderr line, minus the program name)."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    if not lines:
+        return "no message on stderr"
+    return re.sub(r"^qemu-system-\w+:\s*", "", lines[-1])
+
+
+class _Console:
+    """Copies QEMU's serial output to the sinks as it arrives and keeps a decoded copy.
+
+    With a multiplexed console (`console=mux`) the program's stdout goes to `sink` and its stderr
+    and the kernel's messages to `err_sink`; otherwise everything goes to `sink`."""
+
+    def __init__(self, sink: BinaryIO | TextIO | None, started: float, *,
+                 err_sink: BinaryIO | TextIO | None = None, mux: bool = False):
+        self._sink = sink
+        self._err_sink = err_sink if err_sink is not None else sink
+        self._started = started
+        self._demux = ConsoleDemux() if mux else None
+        self._decoders: dict[str, codecs.IncrementalDecoder] = {}
+        self._partial: dict[str, str] = {}
+        self._text = io.StringIO()
+        self.line_times: list[tuple[float, str]] = []
+
+    @staticmethod
+    def _echo(sink, chunk: bytes, text: str) -> None:
+        if sink is None:
+            return
+        if isinstance(sink, io.TextIOBase):
+            buffer = getattr(sink, "buffer", None)
+            if buffer is None:  # e.g. click's test runner: text only
+                sink.write(text)
+                sink.flush()
+                return
+            sink.flush()  # keep order with anything already written as text
+            buffer.write(chunk)
+            buffer.flush()
+        else:
+            sink.write(chunk)
+            sink.flush()
+
+    def _piece(self, stream: str, chunk: bytes) -> None:
+        decoder = self._decoders.setdefault(stream, codecs.getincrementaldecoder("utf-8")(errors="replace"))
+        text = decoder.decode(chunk)
+        self._text.write(text)
+        self._echo(self._sink if stream == "stdout" else self._err_sink, chunk, text)
+        now = time.monotonic() - self._started
+        # Lines are assembled per stream, so stdout and kernel lines never merge into one.
+        *complete, self._partial[stream] = (self._partial.get(stream, "") + text).split("\n")
+        self.line_times.extend((now, line.rstrip("\r")) for line in complete)
+
+    def feed(self, chunk: bytes) -> None:
+        if self._demux is None:
+            self._piece("stdout", chunk)
+            return
+        for stream, piece in self._demux.feed(chunk):
+            self._piece(stream, piece)
+
+    async def pump(self, stream: asyncio.StreamReader) -> None:
+        while chunk := await stream.read(4096):
+            self.feed(chunk)
+
+    @property
+    def text(self) -> str:
+        return self._text.getvalue() + "".join(d.decode(b"", final=True) for d in self._decoders.values())
+
+
+async def _connect_qmp(command: QemuCommand, exited: asyncio.Task) -> QMPClient | None:
+    """Connects once QEMU has made its socket; None if QEMU exits first."""
+    deadline = time.monotonic() + CONNECT_TIMEOUT
+    qmp = QMPClient("unibuild")
+    while time.monotonic() < deadline:
+        if exited.done():
+            return None
+        if command.qmp_socket.exists():
+            try:
+                await qmp.connect(str(command.qmp_socket))
+                return qmp
+            except (QMPError, OSError):
+                pass  # socket made but not listening yet, or QEMU is dying: look again
+        await asyncio.sleep(0.02)
+    raise UserError(f"QEMU did not open its control socket within {CONNECT_TIMEOUT:g} s")
+
+
+async def _stop(qmp: QMPClient | None, proc: asyncio.subprocess.Process, exited: asyncio.Task) -> None:
+    """Asks QEMU to quit, then kills it if it has not gone within QUIT_GRACE seconds."""
+    if qmp is not None and not exited.done():
+        with contextlib.suppress(QMPError, OSError, EOFError, asyncio.TimeoutError):
+            await asyncio.wait_for(qmp.execute("quit"), QUIT_GRACE)
+    try:
+        await asyncio.wait_for(asyncio.shield(exited), QUIT_GRACE)
+    except asyncio.TimeoutError:
+        proc.kill()
+        await exited
+
+
+def _install_interrupt(loop: asyncio.AbstractEventLoop, interrupted: asyncio.Event) -> list[int]:
+    """Routes SIGINT/SIGTERM to an event so we can stop the guest cleanly (main thread only)."""
+    installed = []
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, interrupted.set)
+            installed.append(sig)
+        except (NotImplementedError, RuntimeError, ValueError):
+            pass
+    return installed
+
+
+async def _run(command: QemuCommand, sink: BinaryIO | TextIO | None,
+               err_sink: BinaryIO | TextIO | None = None) -> BootResult:
+    started = time.monotonic()
+    try:
+        proc = await asyncio.create_subprocess_exec(
+            *command.argv,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            start_new_session=True,  # our terminal's Ctrl-C must not reach QEMU
+            preexec_fn=die_with_parent,
+        )
+    except FileNotFoundError:
+        raise UserError(
+            f"{command.argv[0]} not found on PATH: install the Debian package {QEMU_PACKAGE}"
+        ) from None
+    assert proc.stdout is not None and proc.stderr is not None
+    console = _Console(sink, started, err_sink=err_sink, mux=command.console_mux)
+    pump = asyncio.create_task(console.pump(proc.stdout))
+    stderr = asyncio.create_task(proc.stderr.read())
+    exited = asyncio.create_task(proc.wait())
+    loop = asyncio.get_running_loop()
+    interrupted = asyncio.Event()
+    signals = _install_interrupt(loop, interrupted)
+    qmp: QMPClient | None = None
+    outcome: str
+    report: ExitReport | None = None
+    reason: str | None = None
+    resumed = False  # QEMU dying before the guest ran is a start failure, not a guest problem
+    try:
+        qmp = await _connect_qmp(command, exited)
+        if qmp is None:
+            outcome = "died-early"
+        else:
+            listener = EventListener(("SHUTDOWN",))
+            qmp.register_listener(listener)
+            await qmp.execute("cont")
+            resumed = True
+            shutdown = asyncio.create_task(listener.get())
+            interrupt = asyncio.create_task(interrupted.wait())
+            done, _ = await asyncio.wait(
+                {shutdown, exited, interrupt},
+                timeout=command.timeout,
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+            for task in (shutdown, interrupt):
+                if task not in done:
+                    task.cancel()
+            if shutdown in done:
+                outcome = "shutdown"
+                reason = shutdown.result().get("data", {}).get("reason")
+                which = "info registers -a" if command.smp > 1 else "info registers"
+                registers = await qmp.execute("human-monitor-command", {"command-line": which})
+                report = parse_exit_report(str(registers))
+            elif interrupt in done:
+                outcome = "interrupted"
+            elif exited in done:
+                outcome = "died"
+            else:
+                outcome = "timeout"
+    except (QMPError, OSError) as e:
+        # QEMU vanishing mid-conversation shows up as a QMP/socket error; give the exit a
+        # moment to be reaped, then judge by its stderr.
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(asyncio.shield(exited), 1.0)
+        outcome = ("died" if resumed else "died-early") if exited.done() else "qmp-error"
+        if outcome == "qmp-error":
+            reason = str(e)
+    finally:
+        for sig in signals:
+            loop.remove_signal_handler(sig)
+        try:
+            await _stop(qmp, proc, exited)
+        finally:
+            if proc.returncode is None:
+                proc.kill()
+                await exited
+            if qmp is not None:
+                with contextlib.suppress(QMPError, OSError, EOFError):
+                    await qmp.disconnect()
+    await pump  # QEMU has exited, so its stdout is at EOF: everything the guest wrote is in
+    errors = (await stderr).decode(errors="replace")
+    text = console.text
+
+    if outcome == "died-early":
+        raise UserError(f"QEMU failed to start: {qemu_error_line(errors)}")
+    if outcome == "shutdown":
+        result = result_from_report(report, text, reason)
+    elif outcome == "timeout":
+        result = BootResult(
+            STATUS_TIMEOUT, None, text, timed_out=True,
+            error=f"timed out after {command.timeout:g} s",
+        )
+    elif outcome == "interrupted":
+        result = BootResult(
+            STATUS_INTERRUPTED, None, text, interrupted=True, error="interrupted; guest stopped"
+        )
+    elif outcome == "died":
+        result = BootResult(
+            STATUS_NO_REPORT, None, text,
+            error=f"QEMU exited (status {proc.returncode}) before the guest reported: "
+            f"{qemu_error_line(errors)}",
+        )
+    else:
+        result = BootResult(STATUS_NO_REPORT, None, text, error=f"lost contact with QEMU: {reason}")
+    result.line_times = console.line_times
+    return result
+
+
+def run_qemu(command: QemuCommand, *, echo: BinaryIO | TextIO | None = None,
+             echo_err: BinaryIO | TextIO | None = None) -> BootResult:
+    """Runs one resolved QEMU command to completion; `echo` receives the console live (with a
+    multiplexed console, `echo_err` gets the program's stderr and the kernel's messages)."""
+    try:
+        return asyncio.run(_run(command, echo, echo_err))
+    except KeyboardInterrupt:
+        # Only in the instant before our own SIGINT handler is installed; _run's cleanup
+        # has already stopped QEMU by the time this arrives.
+        raise UserError("interrupted", exit_code=130) from None
+
+
+def boot(
+    platform: Platform,
+    kernel: Path,
+    options: LaunchOptions = LaunchOptions(),
+    *,
+    host: HostInfo | None = None,
+    echo: BinaryIO | TextIO | None = None,
+    echo_err: BinaryIO | TextIO | None = None,
+    qemu_binary: str | None = None,
+    warn: Callable[[str], None] | None = None,
+) -> BootResult:
+    """Boots `kernel` on `platform`: the library entry point for the CLI, tests and benchmarks
+    (unibuild/pipeline.py puts an image and a kernel build in front of it). `warn` receives the
+    network's one-line warnings."""
+    kernel = Path(kernel)
+    if not kernel.is_file():
+        raise UserError(f"kernel image {kernel} not found; build it with `unibuild kernel`")
+    host = host_probe.probe_host() if host is None else host
+    binary = qemu_binary or platform.qemu_binary
+    if shutil.which(binary) is None:
+        raise UserError(f"{binary} not found on PATH: install the Debian package {QEMU_PACKAGE}")
+    # Every option is checked before a network helper starts: a bad option is one line, not a
+    # passt start-up and shutdown.
+    build_command(platform, kernel, options, host, Path("/nonexistent/qmp.sock"), qemu_binary=binary)
+    # A private directory: the QMP socket must not be reachable by other users or collide.
+    # The network (passt, when it is the backend) lives exactly as long as this block.
+    with tempfile.TemporaryDirectory(prefix="unibuild-qmp-") as tmp, attach(options.net, warn=warn) as net:
+        command = build_command(
+            platform, kernel, options, host, Path(tmp) / "qmp.sock", qemu_binary=binary,
+            network=net.qemu_args,
+        )
+        return run_qemu(command, echo=echo, echo_err=echo_err)

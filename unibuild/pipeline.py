@@ -1,0 +1,152 @@
+"""The pipeline as a library: a program and options in, an image and a boot out.
+
+    toolchain -> kernel build -> target root -> dependency resolution -> image -> boot
+    toolchain.py  kernel.py      targetroot/    resolve/                 image/   launch/
+
+`unibuild run` and `unibuild build`, the benchmarks and the tests all call these functions, so
+the order (the image first, so a wrong program or a missing library fails before any kernel
+build) and the glue (the ld.so.cache in a scratch directory that outlives the image write, the
+ELF facts read once and handed on) live here only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO, TextIO
+from uuid import UUID
+
+from .errors import UserError
+from .image import Manifest, WriteStats, build_image, parse_kernel_option, parse_placement
+from .image.program import PreparedProgram, add_program, check_elf_files
+from .kernel import build_platform_kernel
+from .launch.network import StaticIp
+from .launch.qemu_cmdline import LaunchOptions
+from .launch.qemu_run import BootResult, boot
+from .platform import load_platform
+from .tfs import format as fmt
+
+
+@dataclass(frozen=True)
+class ImageRequest:
+    """Everything that decides an image's contents, in the command line's own terms."""
+
+    program: str                      # a host file, a path inside the target root, or SRC:DST (static, placed as is)
+    args: tuple[str, ...] = ()
+    env: dict[str, str] = field(default_factory=dict)
+    files: tuple[str, ...] = ()       # SRC[:DST] specs, as for -f
+    dirs: tuple[str, ...] = ()        # SRC[:DST] specs, as for --dir
+    kernel_options: tuple[str, ...] = ()   # KEY[=VALUE] specs, as for --kopt
+    target_root: str | Path | None = None
+    extras: bool = True
+    static_ip: StaticIp | None = None
+    in_image: bool = False            # `program` is already an image path (placed by files/dirs)
+    workdir: str | None = None        # the program's working directory in the image (made if missing)
+    # The image's layout (`unibuild build` only; run uses the defaults).
+    keep_mtime: bool = False
+    keep_owner: bool = False
+    uuid: UUID | None = None
+    block_size: int = fmt.DEFAULT_BLOCK_SIZE
+    min_size: int = 0
+
+
+def manifest_for(request: ImageRequest, scratch: Path) -> tuple[Manifest, PreparedProgram | None]:
+    """The manifest for `request`, the program resolved into it (generated files go to
+    `scratch`, which must outlive the image write); every ELF in it checked to be aarch64."""
+    m = Manifest(program="", args=list(request.args), env=dict(request.env),
+                 keep_mtime=request.keep_mtime, keep_owner=request.keep_owner, uuid=request.uuid,
+                 block_size=request.block_size, min_size=request.min_size)
+    m.files = [parse_placement(f) for f in request.files]
+    m.dirs = [parse_placement(d) for d in request.dirs]
+    prepared = None
+    if request.in_image:
+        m.program = request.program
+    elif ":" in request.program:   # SRC:DST places a static program by hand, no resolution
+        placement = parse_placement(request.program)
+        m.files.append(placement)
+        m.program = placement.dst
+    else:
+        prepared = add_program(m, request.program, target_root=request.target_root,
+                               extras=request.extras, scratch=scratch)
+    m.kernel_options.update(parse_kernel_option(opt) for opt in request.kernel_options)
+    if request.workdir is not None:
+        add_workdir(m, request.workdir, scratch)
+    if request.static_ip is not None:
+        m.kernel_options.update(request.static_ip.kernel_options())
+    check_elf_files(m, prepared.checked if prepared is not None else frozenset())
+    return m, prepared
+
+
+def add_workdir(m: Manifest, workdir: str, scratch: Path) -> None:
+    """The kernel starts the program in `workdir` (kernel option cwd); like docker's -w, the
+    directory is made (empty, mode 755) when nothing else puts it in the image."""
+    path = PurePosixPath(workdir)
+    if not path.is_absolute() or ".." in path.parts or "\0" in workdir:
+        raise UserError(f"--workdir {workdir!r} must be an absolute path inside the image, without '..'")
+    m.kernel_options["cwd"] = str(path)
+    if str(path) != "/":
+        empty = scratch / "workdir"
+        empty.mkdir(mode=0o755, exist_ok=True)
+        empty.chmod(0o755)
+        m.dirs.append(parse_placement(f"{empty}:{path}"))
+
+
+def scratch_dir() -> tempfile.TemporaryDirectory:
+    return tempfile.TemporaryDirectory(prefix="unibuild-image-")
+
+
+def build(request: ImageRequest, output: Path) -> WriteStats:
+    """`unibuild build`: the image for `request` written to `output`."""
+    with scratch_dir() as tmp:
+        manifest, _ = manifest_for(request, Path(tmp))
+        return build_image(manifest, Path(output))
+
+
+@contextlib.contextmanager
+def built_image(request: ImageRequest) -> Iterator[Path]:
+    """The image for `request` in a private directory that lives as long as the block."""
+    with scratch_dir() as tmp:
+        manifest, _ = manifest_for(request, Path(tmp))
+        image = Path(tmp) / "image.tfs"
+        build_image(manifest, image)
+        yield image
+
+
+def kernel_image(platform: str = "virt", *, cross_compile: str | None = None, debug: bool = False,
+                 failure_log: TextIO | None = None, progress: TextIO | None = None) -> Path:
+    """The platform's kernel Image, built if needed. make's lines go to `progress` as they come,
+    or without one are kept back and only go to `failure_log` when the build fails."""
+    if progress is not None:
+        return build_platform_kernel(platform, cross_compile=cross_compile, debug=debug, out=progress).image
+    log = io.StringIO()
+    try:
+        return build_platform_kernel(platform, cross_compile=cross_compile, debug=debug, out=log).image
+    except UserError:
+        if failure_log is not None:
+            failure_log.write(log.getvalue())
+        raise
+
+
+def run(request: ImageRequest, launch: LaunchOptions = LaunchOptions(), *, platform: str = "virt",
+        cross_compile: str | None = None, debug: bool = False, kernel: Path | None = None,
+        echo: BinaryIO | TextIO | None = None, echo_err: BinaryIO | TextIO | None = None,
+        warn: Callable[[str], None] | None = None, failure_log: TextIO | None = None) -> BootResult:
+    """`unibuild run`: image, kernel (unless `kernel` names one), boot; the guest's result.
+
+    A static address in the request also becomes the network backend's view of the guest."""
+    profile = load_platform(platform)
+    if request.static_ip is not None and launch.net is not None and launch.net.static_ip is None:
+        launch = replace(launch, net=replace(launch.net, static_ip=request.static_ip))
+    # The image first: a wrong program or missing library fails before any kernel build.
+    with built_image(request) as image:
+        if kernel is None:
+            kernel = kernel_image(platform, cross_compile=cross_compile, debug=debug, failure_log=failure_log)
+        return boot(profile, kernel, replace(launch, disk=image), echo=echo, echo_err=echo_err, warn=warn)
+
+
+__all__ = ["ImageRequest", "build", "built_image", "kernel_image", "manifest_for", "run",
+           "scratch_dir"]
