@@ -25,12 +25,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from newc import NewcWriter
-from unibuild.console_mux import ConsoleDemux
-from unibuild.network import NetOptions, PortForward, nic_args, slirp_netdev
+from unibuild.host import HostInfo, KvmStatus
+from unibuild.launch.console_mux import ConsoleDemux
+from unibuild.launch.network import NetOptions, PortForward, nic_args, slirp_netdev
+from unibuild.launch.qemu_cmdline import LaunchOptions, build_command
+from unibuild.launch.qemu_run import BootResult, parse_exit_report, result_from_report
 from unibuild.paths import BUILD_DIR, PROJECT_ROOT
 from unibuild.platform import load_platform
-from unibuild.qemu_cmdline import HostInfo, KvmStatus, LaunchOptions, build_command
-from unibuild.qemu_run import BootResult, parse_exit_report, result_from_report
 from unibuild.resolve import resolve
 from unibuild.targetroot import download_debs, unpack_deb
 

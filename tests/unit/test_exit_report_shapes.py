@@ -9,7 +9,7 @@ sees the exit (arch/arm64/kvm/psci.c: kvm_psci_0_2_call, smccc_set_retval), so o
 
 from __future__ import annotations
 
-from unibuild.qemu_run import ExitReport, parse_exit_report, result_from_report
+from unibuild.launch.qemu_run import ExitReport, parse_exit_report, result_from_report
 
 TCG = """
 CPU#0
