@@ -30,7 +30,7 @@ from unibuild.launch.console_mux import ConsoleDemux
 from unibuild.launch.network import NetOptions, PortForward, nic_args, slirp_netdev
 from unibuild.launch.qemu_cmdline import LaunchOptions, build_command
 from unibuild.launch.qemu_run import BootResult, parse_exit_report, result_from_report
-from unibuild.paths import BUILD_DIR, PROJECT_ROOT
+from unibuild.paths import BUILD_DIR
 from unibuild.platform import load_platform
 from unibuild.resolve import resolve
 from unibuild.targetroot import download_debs, unpack_deb
@@ -300,12 +300,11 @@ def boot_l1(base: L1Base, kernel: Path, runner: Path, runs: list[InnerRun], gic:
 
 def prepare_by_hand(gic: str, mode: str, images: list[Path], out: Path) -> list[str]:
     """An initrd in `out` with one inner run per image, and the outer argv that boots it."""
-    import io as _io
     from unibuild.kernel import build_platform_kernel
 
     out.mkdir(parents=True, exist_ok=True)
     base = build_base(print)
-    kernel = build_platform_kernel("virt", out=_io.StringIO()).image
+    kernel = build_platform_kernel("virt", out=io.StringIO()).image
     runs = [InnerRun(image.stem, image) for image in images]
     runs_part = out / "runs.cpio"
     runs_archive(runs_part, kernel, build_runner(out), runs)

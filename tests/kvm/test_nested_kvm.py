@@ -13,11 +13,11 @@ from __future__ import annotations
 import io
 import re
 import subprocess
-import sys
 
 import pytest
 
 import l1_host
+from lib.guest import CC, TARGET_ROOT, UNIBUILD
 from unibuild.kernel import build_platform_kernel
 from unibuild.paths import PROJECT_ROOT
 
@@ -28,15 +28,13 @@ WEB_REQUESTS = 3
 WEB_PORT = 8080
 # L1 reaches its init in 2-4 s and each inner run takes 1-13 s here; this only bounds a hang.
 OUTER_TIMEOUT = 300
-UNIBUILD = [sys.executable, "-m", "unibuild"]
-CC = "aarch64-linux-gnu-gcc"
 
 
 def _image(out, name: str, *program: str, kopts=()):
     image = out / f"{name}.img"
     kopt_args = [a for k in kopts for a in ("--kopt", k)]
-    subprocess.run([*UNIBUILD, "build", "-o", str(image), *kopt_args, *program], check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run([*UNIBUILD, "build", "-o", str(image), "--target-root", str(TARGET_ROOT),
+                    *kopt_args, *program], check=True, stdout=subprocess.DEVNULL)
     return image
 
 
@@ -50,7 +48,7 @@ def parts(tmp_path_factory):
     kernel = build_platform_kernel("virt", out=io.StringIO()).image
     for example in ("hello", "websrv"):
         subprocess.run(["make", "-s", "-C", str(PROJECT_ROOT / "examples" / example)], check=True)
-    subprocess.run([UNIBUILD[0], "-m", "unibuild", "target-root", "create"], check=True,
+    subprocess.run([*UNIBUILD, "target-root", "create", str(TARGET_ROOT)], check=True,
                    stdout=subprocess.DEVNULL)
     exit_as = out / "exit_as"
     subprocess.run([CC, "-O2", "-Wall", "-Werror", "-static", "-o", str(exit_as),
