@@ -3,7 +3,7 @@
 The sequence (docs/host-kernel-contract.md): QEMU starts paused (-S) with a QMP socket; we
 connect, attach a SHUTDOWN listener, then `cont`, so no event can be missed. When the guest
 powers off, -no-shutdown keeps the VM around paused and we read the reporting CPU's registers
-(x1 = "UNIB" magic, x2 = status, x3 = kind) over QMP before sending `quit`.
+(x4 = "UNIB" magic, x5 = status, x6 = kind; KVM overwrites x0..x3) over QMP before sending `quit`.
 
 QEMU runs in its own session with stdin from /dev/null, so the terminal and its Ctrl-C belong
 to us; on Ctrl-C or timeout we stop the guest through QMP and kill QEMU only if it ignores us.
@@ -71,11 +71,14 @@ class BootResult:
 
 
 _CPU_HEADER = re.compile(r"^CPU#(\d+)\s*$", re.MULTILINE)
-_REGISTER = re.compile(r"\b(X0[123])=([0-9a-fA-F]+)")
+_REGISTER = re.compile(r"\b(X0[1-6])=([0-9a-fA-F]+)")
+# Where the report may be, in order: x4..x6 survive KVM's PSCI handler (it writes x0..x3 on
+# SYSTEM_OFF) and TCG's; x1..x3 are the older contract, still what a TCG-only guest may use.
+_REPORT_SLOTS = (("X04", "X05", "X06"), ("X01", "X02", "X03"))
 
 
 def parse_exit_report(info_registers: str) -> ExitReport | None:
-    """Finds the CPU whose x1 holds the magic in `info registers [-a]` output."""
+    """Finds the CPU holding the magic (x4, else x1) in `info registers [-a]` output."""
     headers = list(_CPU_HEADER.finditer(info_registers))
     if headers:
         blocks = []
@@ -86,8 +89,9 @@ def parse_exit_report(info_registers: str) -> ExitReport | None:
         blocks = [(0, info_registers)]
     for cpu, text in blocks:
         regs = {name: int(value, 16) for name, value in _REGISTER.findall(text)}
-        if regs.get("X01") == UNIB_MAGIC and "X02" in regs and "X03" in regs:
-            return ExitReport(cpu, regs["X02"], regs["X03"])
+        for magic, status, kind in _REPORT_SLOTS:
+            if regs.get(magic) == UNIB_MAGIC and status in regs and kind in regs:
+                return ExitReport(cpu, regs[status], regs[kind])
     return None
 
 
@@ -97,7 +101,7 @@ def result_from_report(report: ExitReport | None, console: str, reason: str | No
         why = "reset" if reason == "guest-reset" else "powered off"
         return BootResult(
             STATUS_NO_REPORT, None, console, shutdown_reason=reason,
-            error=f"the guest {why} without reporting an exit status (no UNIB magic in x1)",
+            error=f"the guest {why} without reporting an exit status (no UNIB magic in x4 or x1)",
         )
     if report.status > 255:
         return BootResult(

@@ -179,6 +179,29 @@ class _Apt:
         return self.state / "archives" / f"{name}_{version}_{pkg.architecture}.deb"
 
 
+def download_debs(packages: list[str], *, apt_state: Path = APT_CACHE,
+                  progress: Callable[[str], None] = print) -> list[tuple[Package, Path]]:
+    """Every arm64 .deb apt would install into an empty system for `packages` (their Depends
+    closure), downloaded into the private apt state if missing: (package, .deb path) each.
+    The same machinery as a target root, for callers that unpack only part of it."""
+    apt = _Apt(Path(apt_state))
+    apt.update_if_stale(progress)
+    plan = apt.plan(list(packages))
+    if any(not apt.deb_path(p).exists() for p in plan):
+        progress(f"  APT     download {sum(not apt.deb_path(p).exists() for p in plan)} package(s)")
+        apt.run("install", "--download-only", *packages)
+    debs = [(p, apt.deb_path(p)) for p in plan]
+    for _, deb in debs:
+        if not deb.exists():
+            raise UserError(f"apt did not download {deb.name}; remove {apt.state} and try again.")
+    return debs
+
+
+def unpack_deb(deb: Path, root: Path) -> list[str]:
+    """Unpacks one .deb into `root` (dpkg-deb -X, no maintainer scripts); the paths it wrote."""
+    return _dpkg_deb(deb, "-X", str(root)).splitlines()
+
+
 def create(dest: Path = DEFAULT_ROOT, extra_packages: tuple[str, ...] = (), *,
            package_list: Path = PACKAGE_LIST, apt_state: Path = APT_CACHE,
            progress: Callable[[str], None] = print) -> Path:

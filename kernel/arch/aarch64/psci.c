@@ -6,7 +6,7 @@
 
 #define PSCI_VERSION      0x84000000UL
 #define PSCI_SYSTEM_OFF   0x84000008UL
-#define EXIT_REPORT_MAGIC 0x554e4942UL   /* "UNIB": the host reads x1..x3 after SYSTEM_OFF */
+#define EXIT_REPORT_MAGIC 0x554e4942UL   /* "UNIB": the host reads x4..x6 after SYSTEM_OFF */
 
 static enum psci_conduit conduit = PSCI_NONE;
 
@@ -31,11 +31,28 @@ uint32_t psci_version(void)
     return conduit == PSCI_NONE ? 0 : (uint32_t)psci_call(PSCI_VERSION, 0, 0, 0);
 }
 
+/* The exit report rides in x4..x6 because that is what survives every PSCI implementation the
+ * host reads registers from: Linux's KVM handler (arch/arm64/kvm/psci.c) writes its return value
+ * into x0..x3 before exiting to QEMU on SYSTEM_OFF, QEMU's TCG PSCI writes nothing. x1..x3 carry
+ * the same report for hosts that only know the older TCG-only contract. */
 void psci_system_off(int status, int kind)
 {
     arch_irq_disable();
-    /* Without a device tree saying otherwise, try hvc: QEMU's default for -kernel boots at EL1. */
-    psci_call(PSCI_SYSTEM_OFF, EXIT_REPORT_MAGIC, (uint64_t)(status & 0xff), (uint64_t)kind);
+    uint64_t st = (uint64_t)(status & 0xff), k = (uint64_t)kind;
+    register uint64_t x0 __asm__("x0") = PSCI_SYSTEM_OFF;
+    register uint64_t x1 __asm__("x1") = EXIT_REPORT_MAGIC;
+    register uint64_t x2 __asm__("x2") = st;
+    register uint64_t x3 __asm__("x3") = k;
+    register uint64_t x4 __asm__("x4") = EXIT_REPORT_MAGIC;
+    register uint64_t x5 __asm__("x5") = st;
+    register uint64_t x6 __asm__("x6") = k;
+    /* Without a device tree saying otherwise, hvc: QEMU's default for -kernel boots at EL1. */
+    if (conduit == PSCI_SMC)
+        __asm__ volatile("smc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)
+                         : "r"(x4), "r"(x5), "r"(x6) : "memory");
+    else
+        __asm__ volatile("hvc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)
+                         : "r"(x4), "r"(x5), "r"(x6) : "memory");
     for (;;)
         arch_wait_for_interrupt();
 }

@@ -8,5 +8,6 @@ enum psci_conduit { PSCI_NONE, PSCI_HVC, PSCI_SMC };
 void psci_init(enum psci_conduit conduit);
 enum psci_conduit psci_conduit(void);
 uint32_t psci_version(void);
-/* SYSTEM_OFF carrying the exit report of docs/host-kernel-contract.md in x1..x3. */
+/* SYSTEM_OFF carrying the exit report of docs/host-kernel-contract.md in x4..x6
+ * (and x1..x3, which KVM overwrites). */
 __attribute__((noreturn)) void psci_system_off(int status, int kind);
