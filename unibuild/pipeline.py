@@ -135,8 +135,10 @@ def kernel_image(platform: str = "virt", *, cross_compile: str | None = None, de
 def run(request: ImageRequest, launch: LaunchOptions = LaunchOptions(), *, platform: str = "virt",
         cross_compile: str | None = None, debug: bool = False, kernel: Path | None = None,
         echo: BinaryIO | TextIO | None = None, echo_err: BinaryIO | TextIO | None = None,
-        warn: Callable[[str], None] | None = None, failure_log: TextIO | None = None) -> BootResult:
+        warn: Callable[[str], None] | None = None, failure_log: TextIO | None = None,
+        stdin: int | None = None) -> BootResult:
     """`unibuild run`: image, kernel (unless `kernel` names one), boot; the guest's result.
+    `stdin`, a file descriptor, is the program's stdin (None: empty, reads see end of file).
 
     A static address in the request also becomes the network backend's view of the guest."""
     profile = load_platform(platform)
@@ -150,7 +152,7 @@ def run(request: ImageRequest, launch: LaunchOptions = LaunchOptions(), *, platf
         if kernel is None:
             kernel = kernel_image(platform, cross_compile=cross_compile, debug=debug, failure_log=failure_log)
         return boot(profile, kernel, replace(launch, disk=image), host=host, echo=echo, echo_err=echo_err,
-                    warn=warn)
+                    warn=warn, stdin=stdin)
 
 
 __all__ = ["ImageRequest", "build", "built_image", "kernel_image", "manifest_for", "run",

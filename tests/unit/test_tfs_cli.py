@@ -23,7 +23,7 @@ def unibuild(*args, check=True):
 
 def assert_one_line_error(p, *words):
     err = p.stderr.decode()
-    assert p.returncode == 2, err
+    assert p.returncode == 125, err
     assert "Traceback" not in err
     assert err.count("\n") == 1 and err.startswith("unibuild: "), err
     for w in words:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -24,10 +25,12 @@ from .options import (cross_compile_option, debug_option, env_from, image_conten
 @debug_option
 @launch_options
 @static_ip_options
+@click.option("-i", "--interactive", is_flag=True,
+              help="Pass a terminal's input to the program too (piped stdin always is).")
 @click.argument("program")
 @click.argument("args", nargs=-1)
 @click.pass_context
-def run_command(ctx, program, args, config, platform, cross_compile, debug, **kwargs):
+def run_command(ctx, program, args, config, platform, cross_compile, debug, interactive, **kwargs):
     """Build an image for PROGRAM, boot it, and exit with its exit status."""
     if config is not None:
         merge_config(ctx, kwargs, load_config(config))
@@ -40,7 +43,22 @@ def run_command(ctx, program, args, config, platform, cross_compile, debug, **kw
     )
     options = launch_options_from(kwargs, static_ip)
     result = run(request, options, platform=platform, cross_compile=cross_compile, debug=debug,
-                 echo=sys.stdout, echo_err=sys.stderr, warn=warn, failure_log=sys.stderr)
+                 echo=sys.stdout, echo_err=sys.stderr, warn=warn, failure_log=sys.stderr,
+                 stdin=program_stdin(interactive))
     if result.error:
         click.echo(f"unibuild: {result.error}", err=True)
     sys.exit(result.status)
+
+
+def program_stdin(interactive: bool) -> int | None:
+    """Our stdin's descriptor when the program gets it: always when it is a pipe or a file (as
+    a shell's `cmd < file` or `echo x | cmd`); a terminal only with -i (docker's rule), so a
+    program reading stdin under a bare `unibuild run` sees end of file instead of waiting."""
+    try:
+        fd = sys.stdin.fileno()
+        os.fstat(fd)
+    except (AttributeError, OSError, ValueError):
+        return None   # no stdin at all (closed): the program's is empty
+    if os.isatty(fd) and not interactive:
+        return None
+    return fd
