@@ -12,6 +12,7 @@ from .commands.base import Group
 from .commands.boot_cmds import boot_command
 from .commands.doctor_cmds import doctor_command
 from .commands.image_cmds import build_cmd, cat_cmd, dump_cmd, ls_cmd
+from .commands.instance_cmds import logs_command, ps_command, rm_command, stop_command
 from .commands.kernel_cmds import kernel_command
 from .commands.root_cmds import ldd_command, target_root_group
 from .commands.run_cmds import run_command
@@ -80,7 +81,9 @@ def main():
 
 
 # Every command, in the order of the pipeline they drive (docs/architecture.md): the host and
-# its tools, the kernel, the target root, images, booting. Adding a command means adding it here.
+# its tools, the kernel, the target root, images, booting, then the instances `run -d` starts.
+# Adding a command means adding it here.
 for _command in (doctor_command, kernel_command, target_root_group, ldd_command, build_cmd, ls_cmd,
-                cat_cmd, dump_cmd, boot_command, run_command):
+                cat_cmd, dump_cmd, boot_command, run_command, ps_command, logs_command, stop_command,
+                rm_command):
     main.add_command(_command)

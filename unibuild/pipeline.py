@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import io
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
@@ -22,6 +23,7 @@ from uuid import UUID
 
 from .errors import UserError
 from .image import Manifest, WriteStats, build_image, parse_kernel_option, parse_placement
+from .image.kernel_options import check_kernel_option_names
 from .image.program import PreparedProgram, add_program, check_elf_files
 from .kernel import build_platform_kernel
 from .launch.network import StaticIp
@@ -74,6 +76,7 @@ def manifest_for(request: ImageRequest, scratch: Path) -> tuple[Manifest, Prepar
         prepared = add_program(m, request.program, target_root=request.target_root,
                                extras=request.extras, scratch=scratch)
     m.kernel_options.update(parse_kernel_option(opt) for opt in request.kernel_options)
+    check_kernel_option_names(m.kernel_options)
     if request.workdir is not None:
         add_workdir(m, request.workdir, scratch)
     if request.static_ip is not None:
@@ -136,9 +139,11 @@ def run(request: ImageRequest, launch: LaunchOptions = LaunchOptions(), *, platf
         cross_compile: str | None = None, debug: bool = False, kernel: Path | None = None,
         echo: BinaryIO | TextIO | None = None, echo_err: BinaryIO | TextIO | None = None,
         warn: Callable[[str], None] | None = None, failure_log: TextIO | None = None,
-        stdin: int | None = None) -> BootResult:
+        stdin: int | None = None, quiet_kernel: bool = False) -> BootResult:
     """`unibuild run`: image, kernel (unless `kernel` names one), boot; the guest's result.
-    `stdin`, a file descriptor, is the program's stdin (None: empty, reads see end of file).
+    `stdin`, a file descriptor, is the program's stdin (None: empty, reads see end of file);
+    `quiet_kernel` keeps the kernel's lines off `echo_err`. The result's `timings` has the
+    seconds each step took (image, kernel, boot).
 
     A static address in the request also becomes the network backend's view of the guest."""
     profile = load_platform(platform)
@@ -148,11 +153,20 @@ def run(request: ImageRequest, launch: LaunchOptions = LaunchOptions(), *, platf
     # work), then the image: a wrong program or missing library fails before any kernel build.
     host = host_probe.probe_host()
     build_command(profile, Path("/nonexistent/Image"), launch, host, Path("/nonexistent/qmp.sock"))
+    timings = {}
+    started = time.monotonic()
     with built_image(request) as image:
+        timings["image"] = time.monotonic() - started
         if kernel is None:
+            started = time.monotonic()
             kernel = kernel_image(platform, cross_compile=cross_compile, debug=debug, failure_log=failure_log)
-        return boot(profile, kernel, replace(launch, disk=image), host=host, echo=echo, echo_err=echo_err,
-                    warn=warn, stdin=stdin)
+            timings["kernel"] = time.monotonic() - started
+        started = time.monotonic()
+        result = boot(profile, kernel, replace(launch, disk=image), host=host, echo=echo, echo_err=echo_err,
+                      warn=warn, stdin=stdin, quiet_kernel=quiet_kernel)
+        timings["boot"] = time.monotonic() - started
+        result.timings = timings
+        return result
 
 
 __all__ = ["ImageRequest", "build", "built_image", "kernel_image", "manifest_for", "run",

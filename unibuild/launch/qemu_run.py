@@ -75,6 +75,8 @@ class BootResult:
     shutdown_reason: str | None = None  # QEMU's SHUTDOWN event reason, if one came
     # (seconds since QEMU was started, line) for each complete console line; for benchmarks.
     line_times: list[tuple[float, str]] = field(default_factory=list)
+    kernel_log: str = ""   # the kernel's own messages (the console's kernel stream, when multiplexed)
+    timings: dict[str, float] = field(default_factory=dict)   # seconds per pipeline step (pipeline.run)
 
 
 _CPU_HEADER = re.compile(r"^CPU#(\d+)\s*$", re.MULTILINE)
@@ -145,9 +147,11 @@ class _Console:
     and the kernel's messages to `err_sink`; otherwise everything goes to `sink`."""
 
     def __init__(self, sink: BinaryIO | TextIO | None, started: float, *,
-                 err_sink: BinaryIO | TextIO | None = None, mux: bool = False):
+                 err_sink: BinaryIO | TextIO | None = None, mux: bool = False, quiet_kernel: bool = False):
         self._sink = sink
         self._err_sink = err_sink if err_sink is not None else sink
+        self._quiet_kernel = quiet_kernel   # the kernel's lines are kept (kernel_log), not shown
+        self.kernel_log = io.StringIO()
         self._started = started
         self._demux = ConsoleDemux() if mux else None
         self._decoders: dict[str, codecs.IncrementalDecoder] = {}
@@ -191,7 +195,10 @@ class _Console:
         decoder = self._decoders.setdefault(stream, codecs.getincrementaldecoder("utf-8")(errors="replace"))
         text = decoder.decode(chunk)
         self._text.write(text)
-        self._echo(self._sink if stream == "stdout" else self._err_sink, chunk, text)
+        if stream == "kernel":
+            self.kernel_log.write(text)
+        if not (stream == "kernel" and self._quiet_kernel):
+            self._echo(self._sink if stream == "stdout" else self._err_sink, chunk, text)
         now = time.monotonic() - self._started
         # Lines are assembled per stream, so stdout and kernel lines never merge into one.
         *complete, self._partial[stream] = (self._partial.get(stream, "") + text).split("\n")
@@ -294,7 +301,8 @@ async def _feed_stdin(writer: asyncio.StreamWriter, stdin: int | None, ready: as
 
 
 async def _run(command: QemuCommand, sink: BinaryIO | TextIO | None,
-               err_sink: BinaryIO | TextIO | None = None, stdin: int | None = None) -> BootResult:
+               err_sink: BinaryIO | TextIO | None = None, stdin: int | None = None,
+               quiet_kernel: bool = False) -> BootResult:
     started = time.monotonic()
     try:
         proc = await asyncio.create_subprocess_exec(
@@ -312,7 +320,7 @@ async def _run(command: QemuCommand, sink: BinaryIO | TextIO | None,
             f"{command.argv[0]} not found on PATH: install the Debian package {QEMU_PACKAGE}"
         ) from None
     assert proc.stdout is not None and proc.stderr is not None
-    console = _Console(sink, started, err_sink=err_sink, mux=command.console_mux)
+    console = _Console(sink, started, err_sink=err_sink, mux=command.console_mux, quiet_kernel=quiet_kernel)
     pump = asyncio.create_task(console.pump(proc.stdout))
     feeder = asyncio.create_task(_feed_stdin(proc.stdin, stdin, console.input_open)) if proc.stdin is not None else None
     output_closed = asyncio.create_task(console.closed.wait())
@@ -417,16 +425,19 @@ async def _run(command: QemuCommand, sink: BinaryIO | TextIO | None,
     else:
         result = BootResult(STATUS_NO_REPORT, None, text, error=f"lost contact with QEMU: {reason}")
     result.line_times = console.line_times
+    result.kernel_log = console.kernel_log.getvalue()
     return result
 
 
 def run_qemu(command: QemuCommand, *, echo: BinaryIO | TextIO | None = None,
-             echo_err: BinaryIO | TextIO | None = None, stdin: int | None = None) -> BootResult:
+             echo_err: BinaryIO | TextIO | None = None, stdin: int | None = None,
+             quiet_kernel: bool = False) -> BootResult:
     """Runs one resolved QEMU command to completion; `echo` receives the console live (with a
     multiplexed console, `echo_err` gets the program's stderr and the kernel's messages).
-    `stdin` is a file descriptor whose bytes become the program's stdin (None: it is empty)."""
+    `stdin` is a file descriptor whose bytes become the program's stdin (None: it is empty);
+    `quiet_kernel` keeps the kernel's lines out of `echo_err` (they are still in kernel_log)."""
     try:
-        return asyncio.run(_run(command, echo, echo_err, stdin))
+        return asyncio.run(_run(command, echo, echo_err, stdin, quiet_kernel))
     except KeyboardInterrupt:
         # Only in the instant before our own SIGINT handler is installed; _run's cleanup
         # has already stopped QEMU by the time this arrives.
@@ -444,6 +455,7 @@ def boot(
     qemu_binary: str | None = None,
     warn: Callable[[str], None] | None = None,
     stdin: int | None = None,
+    quiet_kernel: bool = False,
 ) -> BootResult:
     """Boots `kernel` on `platform`: the library entry point for the CLI, tests and benchmarks
     (unibuild/pipeline.py puts an image and a kernel build in front of it). `warn` receives the
@@ -465,4 +477,4 @@ def boot(
             platform, kernel, options, host, Path(tmp) / "qmp.sock", qemu_binary=binary,
             network=net.qemu_args,
         )
-        return run_qemu(command, echo=echo, echo_err=echo_err, stdin=stdin)
+        return run_qemu(command, echo=echo, echo_err=echo_err, stdin=stdin, quiet_kernel=quiet_kernel)
