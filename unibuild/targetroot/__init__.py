@@ -5,9 +5,10 @@ and control.py read and write its dpkg database; rootfs.py looks paths up inside
 guest would (symlinks resolved within the root)."""
 
 from .create import (APT_CACHE, PACKAGE_LIST, Package, create, download_debs, host_sources,
-                     parse_simulation, read_package_list, unpack_deb)
-from .location import CREATE_HINT, DEFAULT_ROOT, ENV_VAR, INTERPRETER, check_root, find_root
+                     installed_packages, parse_simulation, read_package_list, requested_packages,
+                     unpack_deb)
+from .location import CREATE_HINT, DEFAULT_ROOT, ENV_VAR, INTERPRETER, check_root, chosen_root, find_root
 
 __all__ = ["APT_CACHE", "CREATE_HINT", "DEFAULT_ROOT", "ENV_VAR", "INTERPRETER", "PACKAGE_LIST", "Package",
-           "check_root", "create", "download_debs", "find_root", "host_sources", "parse_simulation",
-           "read_package_list", "unpack_deb"]
+           "check_root", "chosen_root", "create", "download_debs", "find_root", "host_sources", "installed_packages",
+           "parse_simulation", "read_package_list", "requested_packages", "unpack_deb"]

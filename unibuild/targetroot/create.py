@@ -26,6 +26,9 @@ from .location import DEFAULT_ROOT
 PACKAGE_LIST = PROJECT_ROOT / "target-root" / "packages.txt"
 APT_CACHE = BUILD_DIR / "cache" / "apt-arm64"
 STAMP = ".unibuild-target-root"
+# The packages asked for beyond the defaults, one per line: a later create or add keeps them,
+# so packages add up across calls (a root is only ever rebuilt with more, never fewer).
+REQUESTED = ".unibuild-packages"
 # First line of the stamp: roots stamped without it predate the dpkg database and are rebuilt.
 STAMP_FORMAT = "# unibuild target root 4: dpkg status and file lists, Debian's system accounts, host.conf\n"
 FALLBACK_SOURCE = ("http://deb.debian.org/debian", "bookworm", "main")
@@ -202,20 +205,43 @@ def unpack_deb(deb: Path, root: Path) -> list[str]:
     return _dpkg_deb(deb, "-X", str(root)).splitlines()
 
 
+def requested_packages(root: Path) -> list[str]:
+    """The packages a root was asked for beyond the defaults (by create --package or add)."""
+    try:
+        return [line.strip() for line in (Path(root) / REQUESTED).read_text().splitlines() if line.strip()]
+    except OSError:
+        return []
+
+
+def installed_packages(root: Path) -> list[tuple[str, str]]:
+    """(name, version) of every package a root unibuild made holds, by name."""
+    try:
+        lines = (Path(root) / STAMP).read_text().splitlines()[1:]
+    except OSError:
+        raise UserError(f"{root} is not a target root unibuild made (no {STAMP}); "
+                        "create one with `unibuild target-root create`") from None
+    return [tuple(line.split(" ", 1)) for line in lines if " " in line]
+
+
 def create(dest: Path = DEFAULT_ROOT, extra_packages: tuple[str, ...] = (), *,
            package_list: Path = PACKAGE_LIST, apt_state: Path = APT_CACHE,
            progress: Callable[[str], None] = print) -> Path:
-    """Build (or reuse, when already built from the same packages) an arm64 root at `dest`."""
+    """Build (or reuse, when already built from the same packages) an arm64 root at `dest`.
+    The packages a root was asked for before stay in it: `extra_packages` are added to them."""
     dest = Path(dest)
     if shutil.which("dpkg-deb") is None:
         raise UserError("dpkg-deb is not installed; install Debian's dpkg to build a target root.")
-    wanted = read_package_list(package_list) + list(extra_packages)
+    before = requested_packages(dest) if (dest / STAMP).exists() else []
+    requested = list(dict.fromkeys([*before, *extra_packages]))
+    wanted = read_package_list(package_list) + requested
     apt = _Apt(Path(apt_state))
     apt.update_if_stale(progress)
     plan = apt.plan(wanted)
     stamp_text = STAMP_FORMAT + "".join(f"{p.name} {p.version}\n" for p in sorted(plan, key=lambda p: p.name))
     stamp = dest / STAMP
     if stamp.exists() and stamp.read_text() == stamp_text:
+        if requested != before:   # asked for what it holds already (a dependency): remember it
+            (dest / REQUESTED).write_text("".join(f"{p}\n" for p in requested))
         progress(f"  ROOT    {dest} is up to date ({len(plan)} packages)")
         return dest
     if dest.exists() and any(dest.iterdir()) and not stamp.exists():
@@ -240,6 +266,7 @@ def create(dest: Path = DEFAULT_ROOT, extra_packages: tuple[str, ...] = (), *,
     write_status(tmp, status)
     _write_etc(tmp)
     (tmp / STAMP).write_text(stamp_text)
+    (tmp / REQUESTED).write_text("".join(f"{p}\n" for p in requested))
     tmp.rename(dest)
     return dest
 
