@@ -139,11 +139,13 @@ def run(request: ImageRequest, launch: LaunchOptions = LaunchOptions(), *, platf
         cross_compile: str | None = None, debug: bool = False, kernel: Path | None = None,
         echo: BinaryIO | TextIO | None = None, echo_err: BinaryIO | TextIO | None = None,
         warn: Callable[[str], None] | None = None, failure_log: TextIO | None = None,
-        stdin: int | None = None, quiet_kernel: bool = False) -> BootResult:
+        stdin: int | None = None, quiet_kernel: bool = False,
+        kernel_progress: TextIO | None = None) -> BootResult:
     """`unibuild run`: image, kernel (unless `kernel` names one), boot; the guest's result.
     `stdin`, a file descriptor, is the program's stdin (None: empty, reads see end of file);
     `quiet_kernel` keeps the kernel's lines off `echo_err`. The result's `timings` has the
-    seconds each step took (image, kernel, boot).
+    seconds each step took (image, kernel, boot). `kernel_progress` gets make's lines as they
+    come (instead of keeping them for `failure_log`) and is closed once the kernel is built.
 
     A static address in the request also becomes the network backend's view of the guest."""
     profile = load_platform(platform)
@@ -159,7 +161,10 @@ def run(request: ImageRequest, launch: LaunchOptions = LaunchOptions(), *, platf
         timings["image"] = time.monotonic() - started
         if kernel is None:
             started = time.monotonic()
-            kernel = kernel_image(platform, cross_compile=cross_compile, debug=debug, failure_log=failure_log)
+            kernel = kernel_image(platform, cross_compile=cross_compile, debug=debug, failure_log=failure_log,
+                                  progress=kernel_progress)
+            if kernel_progress is not None:
+                kernel_progress.close()
             timings["kernel"] = time.monotonic() - started
         started = time.monotonic()
         result = boot(profile, kernel, replace(launch, disk=image), host=host, echo=echo, echo_err=echo_err,

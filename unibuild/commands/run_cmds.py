@@ -14,6 +14,7 @@ from ..config import load_config, merge_config
 from ..errors import UserError
 from ..pipeline import ImageRequest, run
 from .base import Command
+from .progress import StepProgress, on_terminal
 from .options import (cross_compile_option, debug_option, env_from, image_content_options,
                       launch_options, launch_options_from, platform_option, static_ip_from,
                       static_ip_options, warn)
@@ -65,9 +66,16 @@ def run_command(ctx, program, args, config, platform, cross_compile, debug, inte
         extras=not kwargs.pop("no_extras"), static_ip=static_ip, workdir=kwargs.pop("workdir"),
     )
     options = launch_options_from(kwargs, static_ip)
-    result = run(request, options, platform=platform, cross_compile=cross_compile, debug=debug,
-                 echo=sys.stdout, echo_err=sys.stderr, warn=warn, failure_log=sys.stderr,
-                 stdin=program_stdin(interactive), quiet_kernel=quiet)
+    # A cold kernel build takes a while: on a terminal its steps show in place, then its time.
+    progress = StepProgress("KERNEL") if on_terminal() and not quiet else None
+    try:
+        result = run(request, options, platform=platform, cross_compile=cross_compile, debug=debug,
+                     echo=sys.stdout, echo_err=sys.stderr, warn=warn, failure_log=sys.stderr,
+                     stdin=program_stdin(interactive), quiet_kernel=quiet, kernel_progress=progress)
+    except UserError:
+        if progress is not None:
+            progress.abandon()   # a failed build: every make line, not just the last one shown
+        raise
     if quiet and result.kind != "program" and result.kernel_log:
         sys.stderr.write(result.kernel_log)   # what went wrong is in the kernel's lines
     if result.error:
