@@ -45,7 +45,9 @@ class _Group(Group):
     def main(self, args=None, prog_name=None, **extra):
         try:
             try:
-                status = super().main(args, prog_name, standalone_mode=False, **extra)
+                # Always `unibuild`, also under `python -m unibuild`: in usage lines and in the
+                # completion variable (_UNIBUILD_COMPLETE).
+                status = super().main(args, prog_name or "unibuild", standalone_mode=False, **extra)
                 sys.stdout.flush()
             except UserError as e:
                 _say(str(e))

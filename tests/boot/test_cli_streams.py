@@ -5,6 +5,7 @@ pipe, a file or nothing. Every run is bounded by an outer timeout: a hang fails 
 from __future__ import annotations
 
 import hashlib
+import json
 import shlex
 import subprocess
 
@@ -85,3 +86,26 @@ def test_a_program_waits_for_stdin_lines_as_they_come(python3):
     finally:
         proc.kill()
         proc.wait()
+
+
+def test_quiet_leaves_out_the_kernels_lines_and_json_reports_the_result(python3):
+    wait = "import time; time.sleep(4); print('done')"
+    with_net = [a for a in python3 if a not in ("--net", "none")]
+    loud = subprocess.run([*with_net, wait], capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    assert loud.returncode == 0 and "en1: assigned" in loud.stderr, loud.stderr
+    quiet = subprocess.run([*with_net[:4], "--quiet", "--json", "-", *with_net[4:], wait], capture_output=True,
+                           text=True, timeout=120, stdin=subprocess.DEVNULL)
+    assert (quiet.returncode, quiet.stdout) == (0, "done\n"), quiet.stderr
+    lines = quiet.stderr.splitlines()
+    assert len(lines) == 1, quiet.stderr   # the JSON result only: no en1 lines
+    report = json.loads(lines[0])
+    assert (report["status"], report["kind"], report["error"]) == (0, "program", None)
+    assert set(report["timings"]) >= {"image", "boot"} and report["timings"]["boot"] > 3
+
+
+def test_a_program_status_is_its_own_and_unibuilds_failures_are_125(python3):
+    assert subprocess.run([*python3, "import sys; sys.exit(2)"], capture_output=True, timeout=120,
+                          stdin=subprocess.DEVNULL).returncode == 2
+    bad = subprocess.run([*python3[:4], "--smp", "0", *python3[4:], "pass"], capture_output=True, text=True,
+                         timeout=60)
+    assert bad.returncode == 125 and bad.stderr.startswith("unibuild: ")
