@@ -271,7 +271,7 @@ int exec_program(struct process *p, const char *path, int argc, const char *cons
     if (!(p->sigreturn_page = arch_map_sigreturn_page(vm)))
         return fail(path, "cannot map the signal return page", -ENOMEM);
     /* Without the vDSO (out of memory) the program's clocks are system calls, nothing more. */
-    uint64_t vdso = vdso_map(vm);
+    uint64_t vdso = boot_manifest()->novdso ? 0 : vdso_map(vm);
     if ((err = build_stack(p, prog, interp_base, vdso, path, argc, argv, envc, envp, stack_top, &out->sp)))
         return fail(path, "cannot build the initial stack", err);
     out->pc = entry;

@@ -60,3 +60,9 @@ def test_clock_calls_no_longer_trap(probe):
     assert "write" in rows, r.stderr                    # the table is there...
     for call in ("clock_gettime", "gettimeofday", "clock_getres"):
         assert call not in rows, r.stderr               # ...and no clock call in it
+
+
+def test_novdso_leaves_it_out(probe):
+    r = run(probe, "elf", options=("--kopt", "novdso"))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "no AT_SYSINFO_EHDR\n"

@@ -4,7 +4,8 @@
  * with Linux's (qemu-aarch64-static, whose Linux has no vDSO here: glibc makes the calls).
  *   vdso clocks   the per-clock facts (the oracle-compared part)
  *   vdso elf      what AT_SYSINFO_EHDR points at, read the way Go's runtime reads it
- *   vdso loop N   N calls each of clock_gettime, gettimeofday, time, clock_getres (for --kopt profile) */
+ *   vdso loop N   N calls each of clock_gettime, gettimeofday, time, clock_getres (for --kopt profile)
+ *   vdso time N   nanoseconds per call of each (bench/clocks.py; not a test) */
 #define _GNU_SOURCE
 #include <elf.h>
 #include <errno.h>
@@ -184,6 +185,31 @@ static void loop(int n)
     printf("loop done (%ld)\n", (long)(sum >= 0));
 }
 
+static int64_t mono(void)
+{
+    struct timespec t;
+    syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &t);   /* the same reference with or without a vDSO */
+    return ns(t);
+}
+
+static void timed(int n)
+{
+    struct timespec ts;
+    struct timeval tv;
+    int64_t t0 = mono();
+    for (int i = 0; i < n; i++)
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+    int64_t t1 = mono();
+    for (int i = 0; i < n; i++)
+        gettimeofday(&tv, NULL);
+    int64_t t2 = mono();
+    for (int i = 0; i < n; i++)
+        time(NULL);
+    int64_t t3 = mono();
+    printf("clock_gettime %.1f ns/call\ngettimeofday %.1f ns/call\ntime %.1f ns/call\n",
+           (double)(t1 - t0) / n, (double)(t2 - t1) / n, (double)(t3 - t2) / n);
+}
+
 int main(int argc, char **argv)
 {
     const char *what = argc > 1 ? argv[1] : "clocks";
@@ -195,8 +221,10 @@ int main(int argc, char **argv)
         elf();
     } else if (!strcmp(what, "loop") && argc > 2) {
         loop(atoi(argv[2]));
+    } else if (!strcmp(what, "time") && argc > 2) {
+        timed(atoi(argv[2]));
     } else {
-        fprintf(stderr, "usage: vdso clocks|elf|loop N\n");
+        fprintf(stderr, "usage: vdso clocks|elf|loop N|time N\n");
         return 2;
     }
     return 0;
