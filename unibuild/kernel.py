@@ -152,10 +152,15 @@ def build_platform_kernel(
     debug: bool = False,
     verbose: bool = False,
     out: TextIO | None = None,
+    notes: list[str] | None = None,
 ) -> KernelBuild:
-    """The whole `unibuild kernel` job: profile, toolchain check, make."""
+    """The whole `unibuild kernel` job: profile, toolchain check, make. `notes` receives whether
+    make ran, for --timings."""
+    notes = [] if notes is None else notes
     platform = load_platform(platform_name)
     if not verbose and (fresh := fresh_kernel(platform, cross_compile, debug=debug)) is not None:
+        notes.append("up to date, make not run")
         return fresh
+    notes.append("make")
     toolchain = find_toolchain(cross_compile)
     return build_kernel(platform, toolchain, debug=debug, verbose=verbose, out=out)
