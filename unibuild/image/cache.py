@@ -40,7 +40,13 @@ KEEP_RECENT = 600.0
 IMAGE = "image.tfs"
 INPUTS = "inputs.json"
 _PACKAGE = Path(__file__).resolve().parent.parent
-_PYTHON_HOMES = tuple({str(_PACKAGE) + os.sep, sys.prefix + os.sep, sys.base_prefix + os.sep})
+# Where the modules this process imports live: unibuild itself, this Python's prefixes and any
+# site-packages directory on sys.path (not the working directory: a program's own .py files
+# are inputs).
+_PYTHON_HOMES = tuple(sorted({str(_PACKAGE) + os.sep, sys.prefix + os.sep, sys.base_prefix + os.sep,
+                              sys.exec_prefix + os.sep} |
+                             {os.path.abspath(p) + os.sep for p in sys.path
+                              if p and os.path.basename(os.path.normpath(p)) in ("site-packages", "dist-packages")}))
 
 
 def cache_root() -> Path | None:
@@ -98,7 +104,7 @@ class Recorder:
     def _is_python_import(path: str) -> bool:
         """A module the build imported on the way: not an input of the image (unibuild's own
         sources are in the key; a bytecode file appears after its first import)."""
-        return path.endswith(".pyc") or (path.endswith(".py") and path.startswith(_PYTHON_HOMES))
+        return path.endswith((".py", ".pyc")) and path.startswith(_PYTHON_HOMES)
 
     def saw_path(self, path) -> None:
         if isinstance(path, int):          # an open descriptor: what it names was seen already
