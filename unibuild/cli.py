@@ -1,7 +1,10 @@
 """The `unibuild` command line: a click group; each command lives in unibuild/commands/ and is
-listed below."""
+listed below. A command's module (and whatever it pulls in: the image writer, QEMU control, the
+ELF reader) is imported only when that command runs, so `unibuild --version` or `unibuild ls`
+does not pay for `unibuild run`'s imports."""
 
 import errno
+import importlib
 import os
 import sys
 
@@ -9,14 +12,28 @@ import click
 
 from . import __version__
 from .commands.base import Group
-from .commands.boot_cmds import boot_command
-from .commands.doctor_cmds import doctor_command
-from .commands.image_cmds import build_cmd, cat_cmd, dump_cmd, ls_cmd
-from .commands.instance_cmds import logs_command, ps_command, rm_command, stop_command
-from .commands.kernel_cmds import kernel_command
-from .commands.root_cmds import ldd_command, target_root_group
-from .commands.run_cmds import run_command
 from .errors import EXIT_BROKEN_PIPE, EXIT_FAILED, EXIT_INTERRUPTED, UserError
+
+# Every command, in the order of the pipeline they drive (docs/architecture.md): the host and
+# its tools, the kernel, the target root, images, booting, then the instances `run -d` starts.
+# Adding a command means adding it here: its name, the module in unibuild/commands/ and the
+# click object there.
+COMMANDS = {
+    "doctor": ("doctor_cmds", "doctor_command"),
+    "kernel": ("kernel_cmds", "kernel_command"),
+    "target-root": ("root_cmds", "target_root_group"),
+    "ldd": ("root_cmds", "ldd_command"),
+    "build": ("image_cmds", "build_cmd"),
+    "ls": ("image_cmds", "ls_cmd"),
+    "cat": ("image_cmds", "cat_cmd"),
+    "dump": ("image_cmds", "dump_cmd"),
+    "boot": ("boot_cmds", "boot_command"),
+    "run": ("run_cmds", "run_command"),
+    "ps": ("instance_cmds", "ps_command"),
+    "logs": ("instance_cmds", "logs_command"),
+    "stop": ("instance_cmds", "stop_command"),
+    "rm": ("instance_cmds", "rm_command"),
+}
 
 
 def _say(line: str) -> None:
@@ -40,7 +57,17 @@ def _silence_stdout() -> None:
 class _Group(Group):
     """Runs click in non-standalone mode so every way out is ours: a UserError is one line and
     its status; Ctrl-C is 130 in every command (click's own `Aborted!` is exit 1); a closed
-    stdout is a shell's SIGPIPE status (141) without a message, a full one (/dev/full) one line."""
+    stdout is a shell's SIGPIPE status (141) without a message, a full one (/dev/full) one line.
+    A command's module is loaded when the command is looked up."""
+
+    def list_commands(self, ctx):
+        return list(COMMANDS)
+
+    def get_command(self, ctx, name):
+        if name not in COMMANDS:
+            return None
+        module, attr = COMMANDS[name]
+        return getattr(importlib.import_module(f"{__package__}.commands.{module}"), attr)
 
     def main(self, args=None, prog_name=None, **extra):
         try:
@@ -81,11 +108,3 @@ class _Group(Group):
 def main():
     """Build aarch64 unikernel images of Linux programs and boot them under QEMU."""
 
-
-# Every command, in the order of the pipeline they drive (docs/architecture.md): the host and
-# its tools, the kernel, the target root, images, booting, then the instances `run -d` starts.
-# Adding a command means adding it here.
-for _command in (doctor_command, kernel_command, target_root_group, ldd_command, build_cmd, ls_cmd,
-                cat_cmd, dump_cmd, boot_command, run_command, ps_command, logs_command, stop_command,
-                rm_command):
-    main.add_command(_command)

@@ -13,6 +13,7 @@ from .. import instances
 from ..config import load_config, merge_config
 from ..errors import UserError
 from ..pipeline import ImageRequest, run
+from ..timings import Timings
 from .base import Command
 from .progress import StepProgress, on_terminal
 from .options import (cross_compile_option, debug_option, env_from, image_content_options,
@@ -38,11 +39,13 @@ from .options import (cross_compile_option, debug_option, env_from, image_conten
               metavar="FILE", help="Write the result (status, kind, timings) as JSON to FILE ('-': a last line on stderr).")
 @click.option("-d", "--detach", is_flag=True, help="Start in the background as an instance (see ps, logs, stop, rm).")
 @click.option("--name", default=None, metavar="NAME", help="The instance's name with -d (default: PROGRAM's name and a number).")
+@click.option("--timings", is_flag=True, default=False,
+              help="At the end, list on stderr how long each phase took (image, kernel, QEMU, guest).")
 @click.argument("program", required=False)
 @click.argument("args", nargs=-1)
 @click.pass_context
 def run_command(ctx, program, args, config, platform, cross_compile, debug, interactive, quiet, json_file,
-                detach, name, **kwargs):
+                detach, name, timings, **kwargs):
     """Build an image for PROGRAM, boot it, and exit with its exit status."""
     kwargs["program"], kwargs["args"] = program, args
     if config is not None:
@@ -68,9 +71,10 @@ def run_command(ctx, program, args, config, platform, cross_compile, debug, inte
     options = launch_options_from(kwargs, static_ip)
     # A cold kernel build takes a while: on a terminal its steps show in place, then its time.
     progress = StepProgress("KERNEL") if on_terminal() and not quiet else None
+    phases = Timings()
     try:
         result = run(request, options, platform=platform, cross_compile=cross_compile, debug=debug,
-                     echo=sys.stdout, echo_err=sys.stderr, warn=warn, failure_log=sys.stderr,
+                     echo=sys.stdout, echo_err=sys.stderr, warn=warn, failure_log=sys.stderr, timings=phases,
                      stdin=program_stdin(interactive), quiet_kernel=quiet, kernel_progress=progress)
     except UserError:
         if progress is not None:
@@ -80,6 +84,8 @@ def run_command(ctx, program, args, config, platform, cross_compile, debug, inte
         sys.stderr.write(result.kernel_log)   # what went wrong is in the kernel's lines
     if result.error:
         click.echo(f"unibuild: {result.error}", err=True)
+    if timings:
+        phases.report(sys.stderr)
     if json_file is not None:
         write_result_json(json_file, result)
     sys.exit(result.status)
