@@ -46,21 +46,21 @@ void pl011_putc(char c)
 
 static void pl011_rx_resume(void)
 {
-    regs[UARTIMSC / 4] = INT_RX | INT_RT;
+    mmio_write32(&regs[UARTIMSC / 4], INT_RX | INT_RT);
 }
 
 static void pl011_rx_interrupt(void *arg)
 {
-    while (!(regs[UARTFR / 4] & FR_RXFE)) {
+    while (!(mmio_read32(&regs[UARTFR / 4]) & FR_RXFE)) {
         if (!console_input_room()) {
-            regs[UARTIMSC / 4] = 0;
+            mmio_write32(&regs[UARTIMSC / 4], 0);
             if (console_input_room())   /* a reader made room meanwhile: its resume may be lost */
                 pl011_rx_resume();
             return;   /* the RX interrupt stays pending (masked) while bytes wait in the FIFO */
         }
-        console_input((uint8_t)regs[UARTDR / 4]);
+        console_input((uint8_t)mmio_read32(&regs[UARTDR / 4]));
     }
-    regs[UARTICR / 4] = INT_RT;   /* RX clears itself as the FIFO drains; the timeout does not */
+    mmio_write32(&regs[UARTICR / 4], INT_RT);   /* RX clears itself as the FIFO drains; the timeout does not */
 }
 
 void pl011_enable_rx(uint32_t intid)
