@@ -35,12 +35,6 @@ void profile_init(void)
     trace_enabled = m && m->trace;
 }
 
-/* One line per call, as strace prints it (raw arguments: no decoding of structures). */
-void trace_syscall(int tid, uint64_t nr, const uint64_t a[6], int64_t result)
-{
-    kprintf("[%d] %s(%#lx, %#lx, %#lx, %#lx) = %ld\n", tid, syscall_name(nr), a[0], a[1], a[2], a[3], result);
-}
-
 void profile_syscall(uint64_t nr, uint64_t counts, int64_t result)
 {
     struct tally *t = &syscalls[nr < NR_SLOTS ? nr : NR_SLOTS - 1];
