@@ -97,3 +97,9 @@ def test_workdir_is_made_in_the_image_and_named_to_the_kernel(tmp_path, static_p
     assert run("ls", str(tmp_path / "img"), "/srv").stdout.split()[-1] == "app"
     dump = json.loads(run("dump", "--json", str(tmp_path / "img")).stdout)
     assert '"cwd": "/srv/app"' in json.dumps(dump)
+
+
+def test_unknown_kernel_option_lists_the_known_ones(tmp_path, static_program):
+    p = run("build", "-o", str(tmp_path / "img"), "--kopt", "stace", str(static_program))
+    assert_one_line_error(p, "unknown kernel option 'stace'", "strace", "profile", "noaslr")
+    assert not (tmp_path / "img").exists()

@@ -57,11 +57,24 @@ def parse_placement(spec: str, default_parent: str = "/") -> Placement:
     return Placement(Path(src), dst)
 
 
+# The options the kernel reads from the manifest (kernel/bootargs.c): a name it does not know
+# would be silently ignored at boot, so the builder refuses it. cwd, ip, netmask and gateway are
+# usually set by --workdir and --ip; tfstest is the tfs reader's self-test.
+KERNEL_OPTIONS = ("debug", "memstats", "profile", "strace", "noaslr", "cwd", "ip", "netmask", "gateway",
+                  "tfstest")
+
+
+def check_kernel_option_name(key: str) -> None:
+    if key not in KERNEL_OPTIONS:
+        raise UserError(f"unknown kernel option {key!r} (known: {', '.join(KERNEL_OPTIONS)})")
+
+
 def parse_kernel_option(spec: str) -> tuple[str, int | str]:
     """`KEY[=VALUE]`: an integer value stays an integer, a bare KEY means 1 (a switch)."""
     key, sep, value = spec.partition("=")
     if not key:
         raise UserError(f"kernel option {spec!r} has no name")
+    check_kernel_option_name(key)
     if not sep:
         return key, 1
     return key, int(value) if value.lstrip("-").isdigit() else value
