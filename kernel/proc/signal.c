@@ -5,6 +5,7 @@
  * call is restarted or fails with EINTR as Linux decides it. */
 #include "kernel.h"
 #include "signal.h"
+#include "anonfd.h"
 #include "mm.h"
 #include "signal_arch.h"
 #include "process.h"
@@ -136,6 +137,7 @@ void signal_send(struct process *p, int sig, const struct ksiginfo *info)
     if (sig < 1 || sig > NSIG || (ignored(p, sig) && !blocked_everywhere(p, sig)))
         return;
     queue(&p->sig.pending, p->sig.info, &p->sig.queued, sig, info);
+    signalfd_notify(sig);
 }
 
 void signal_send_thread(struct thread *t, int sig, const struct ksiginfo *info)
@@ -143,6 +145,7 @@ void signal_send_thread(struct thread *t, int sig, const struct ksiginfo *info)
     if (sig < 1 || sig > NSIG || (ignored(t->proc, sig) && !(t->sig.blocked & SIG_BIT(sig))))
         return;
     queue(&t->sig.pending, t->sig.info, &t->sig.queued, sig, info);
+    signalfd_notify(sig);
 }
 
 void signal_send_self(int sig, int code)
