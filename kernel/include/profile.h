@@ -16,6 +16,12 @@ void trace_syscall(int tid, uint64_t nr, const uint64_t a[6], int64_t result);
 /* For a call that does not return (exit_group): its line, now, with `= ?`; false for others. */
 bool trace_before_call(int tid, uint64_t nr, const uint64_t a[6]);
 
+/* The missing_files option: paths the program looked for in vain, listed at exit
+ * (kernel/trace/missing.c) as `missing-file: "PATH"` lines for unibuild run --missing-files. */
+extern bool missing_enabled;
+void missing_note(uint64_t nr, const uint64_t a[6], int64_t result);
+void missing_report(void);
+
 void profile_init(void);   /* after the root file system: the option lives in its manifest */
 void profile_syscall(uint64_t nr, uint64_t counts, int64_t result);
 void profile_event(enum profile_event e, uint64_t counts);

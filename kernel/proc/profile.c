@@ -33,6 +33,7 @@ void profile_init(void)
     const struct boot_manifest *m = boot_manifest();
     profile_enabled = m && m->profile;
     trace_enabled = m && m->trace;
+    missing_enabled = m && m->missing_files;
 }
 
 void profile_syscall(uint64_t nr, uint64_t counts, int64_t result)

@@ -93,7 +93,7 @@ static void put_address(struct line *l, uint64_t a)
 
 /* strace's quoting: printable ASCII as is, C escapes for the usual controls, octal otherwise
  * (three digits when a digit follows, so the escape stays unambiguous). */
-static void put_quoted(struct line *l, const uint8_t *s, size_t n, bool truncated)
+void put_quoted(struct line *l, const uint8_t *s, size_t n, bool truncated)
 {
     line_put(l, "\"");
     for (size_t i = 0; i < n; i++) {

@@ -22,6 +22,9 @@ struct line {
 void line_put(struct line *l, const char *s);
 void line_printf(struct line *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* s (n bytes) as strace quotes a string: "a\tb\303", then ... when truncated. */
+void put_quoted(struct line *l, const uint8_t *s, size_t n, bool truncated);
+
 /* Named values and flag sets, as strace spells them; each table ends with a NULL name. */
 struct name {
     uint64_t value;

@@ -8,7 +8,10 @@ from pathlib import Path
 import click
 
 from ..config import load_config, merge_config
+from ..errors import UserError
 from ..pipeline import ImageRequest, run
+from ..resolve.missing import report as missing_files_report
+from ..targetroot.location import find_root
 from .base import Command
 from .options import (cross_compile_option, debug_option, env_from, image_content_options,
                       launch_options, launch_options_from, platform_option, static_ip_from,
@@ -24,10 +27,13 @@ from .options import (cross_compile_option, debug_option, env_from, image_conten
 @debug_option
 @launch_options
 @static_ip_options
+@click.option("--missing-files", is_flag=True,
+              help="At exit, list the paths the program looked for in vain, with the target root's file "
+              "(and its package) that would have been found, and the -f to add.")
 @click.argument("program")
 @click.argument("args", nargs=-1)
 @click.pass_context
-def run_command(ctx, program, args, config, platform, cross_compile, debug, **kwargs):
+def run_command(ctx, program, args, config, platform, cross_compile, debug, missing_files, **kwargs):
     """Build an image for PROGRAM, boot it, and exit with its exit status."""
     if config is not None:
         merge_config(ctx, kwargs, load_config(config))
@@ -35,12 +41,24 @@ def run_command(ctx, program, args, config, platform, cross_compile, debug, **kw
     request = ImageRequest(
         program=program, args=tuple(args), env=env_from(kwargs.pop("env")),
         files=tuple(kwargs.pop("files")), dirs=tuple(kwargs.pop("dirs")),
-        kernel_options=tuple(kwargs.pop("kopt")), target_root=kwargs.pop("target_root"),
+        kernel_options=(*kwargs.pop("kopt"), *(("missing_files=1",) if missing_files else ())),
+        target_root=kwargs.pop("target_root"),
         extras=not kwargs.pop("no_extras"), static_ip=static_ip, workdir=kwargs.pop("workdir"),
     )
     options = launch_options_from(kwargs, static_ip)
     result = run(request, options, platform=platform, cross_compile=cross_compile, debug=debug,
                  echo=sys.stdout, echo_err=sys.stderr, warn=warn, failure_log=sys.stderr)
+    if missing_files:
+        for line in missing_files_report(result.console, _root_or_none(request.target_root)):
+            click.echo(line, err=True)
     if result.error:
         click.echo(f"unibuild: {result.error}", err=True)
     sys.exit(result.status)
+
+
+def _root_or_none(option: Path | None) -> Path | None:
+    """The target root the run used, if there is one (a static program needs none)."""
+    try:
+        return find_root(option)
+    except UserError:
+        return None
