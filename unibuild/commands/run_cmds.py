@@ -10,8 +10,7 @@ import click
 from ..config import load_config, merge_config
 from ..errors import UserError
 from ..pipeline import ImageRequest, run
-from ..resolve.missing import report as missing_files_report
-from ..targetroot.location import find_root
+from ..timings import Timings
 from .base import Command
 from .options import (cross_compile_option, debug_option, env_from, image_content_options,
                       launch_options, launch_options_from, platform_option, static_ip_from,
@@ -30,10 +29,12 @@ from .options import (cross_compile_option, debug_option, env_from, image_conten
 @click.option("--missing-files", is_flag=True,
               help="At exit, list the paths the program looked for in vain, with the target root's file "
               "(and its package) that would have been found, and the -f to add.")
+@click.option("--timings", is_flag=True, default=False,
+              help="At the end, list on stderr how long each phase took (image, kernel, QEMU, guest).")
 @click.argument("program")
 @click.argument("args", nargs=-1)
 @click.pass_context
-def run_command(ctx, program, args, config, platform, cross_compile, debug, missing_files, **kwargs):
+def run_command(ctx, program, args, config, platform, cross_compile, debug, missing_files, timings, **kwargs):
     """Build an image for PROGRAM, boot it, and exit with its exit status."""
     if config is not None:
         merge_config(ctx, kwargs, load_config(config))
@@ -46,18 +47,23 @@ def run_command(ctx, program, args, config, platform, cross_compile, debug, miss
         extras=not kwargs.pop("no_extras"), static_ip=static_ip, workdir=kwargs.pop("workdir"),
     )
     options = launch_options_from(kwargs, static_ip)
+    phases = Timings()
     result = run(request, options, platform=platform, cross_compile=cross_compile, debug=debug,
-                 echo=sys.stdout, echo_err=sys.stderr, warn=warn, failure_log=sys.stderr)
+                 echo=sys.stdout, echo_err=sys.stderr, warn=warn, failure_log=sys.stderr, timings=phases)
     if missing_files:
+        from ..resolve.missing import report as missing_files_report   # only when asked for
         for line in missing_files_report(result.console, _root_or_none(request.target_root)):
             click.echo(line, err=True)
     if result.error:
         click.echo(f"unibuild: {result.error}", err=True)
+    if timings:
+        phases.report(sys.stderr)
     sys.exit(result.status)
 
 
 def _root_or_none(option: Path | None) -> Path | None:
     """The target root the run used, if there is one (a static program needs none)."""
+    from ..targetroot.location import find_root
     try:
         return find_root(option)
     except UserError:

@@ -60,7 +60,7 @@ def parse_placement(spec: str, default_parent: str = "/") -> Placement:
 # The options the kernel reads from the manifest (kernel/bootargs.c): a name it does not know
 # would be silently ignored at boot, so the builder refuses it. cwd, ip, netmask and gateway are
 # usually set by --workdir and --ip; tfstest is the tfs reader's self-test.
-KERNEL_OPTIONS = ("debug", "memstats", "profile", "strace", "missing_files", "noaslr", "cwd", "ip", "netmask",
+KERNEL_OPTIONS = ("debug", "memstats", "profile", "strace", "missing_files", "noaslr", "novdso", "cwd", "ip", "netmask",
                   "gateway", "tfstest")
 
 
