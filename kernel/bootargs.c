@@ -100,6 +100,8 @@ void bootargs_read_manifest(const struct tfs_boot *boot)
     manifest.profile = kernel_option(boot, "profile", &profile, NULL) && profile != 0;
     int64_t trace = 0;
     manifest.trace = kernel_option(boot, "strace", &trace, NULL) && trace != 0;
+    int64_t missing = 0;
+    manifest.missing_files = kernel_option(boot, "missing_files", &missing, NULL) && missing != 0;
     int64_t noaslr = 0;
     manifest.noaslr = kernel_option(boot, "noaslr", &noaslr, NULL) && noaslr != 0;
     int64_t novdso = 0;

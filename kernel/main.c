@@ -85,6 +85,7 @@ void kmain(uint64_t dtb_pa)
     /* devices: (each driver family's init goes on its own line below) */
     pci_init();
     devfs_init();   /* the kernel's own /dev files */
+    procfs_init();
     if (block_device_first() && !bootargs.blktest) vfs_mount_root(block_device_first()); /* TFS at /; blktest disks are raw */
     if (boot_manifest() && boot_manifest()->tfstest)
         selftest_tfs(boot_manifest()->tfstest);

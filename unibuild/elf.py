@@ -4,6 +4,7 @@ Every object that goes into an image passes `read_elf`: anything that is not a 6
 little-endian EM_AARCH64 ELF is refused with one sentence naming the file and its machine.
 """
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,9 +59,19 @@ def read_elf(host_path: Path, shown_as: str | None = None) -> ElfInfo:
                 "rebuild it for aarch64 or use the arm64 package."
             )
         try:
+            _check_segments_in_file(elf, os.fstat(f.fileno()).st_size, name)
             return _dynamic_info(elf)
         except (ELFError, ConstructError, ValueError) as e:
             raise UserError(f"{name} is a corrupt ELF file ({e}).") from e
+
+
+def _check_segments_in_file(elf: ELFFile, size: int, name: str) -> None:
+    """A truncated file (a copy cut short): the kernel would map bytes that are not there."""
+    for seg in elf.iter_segments():
+        end = seg["p_offset"] + seg["p_filesz"]
+        if seg["p_type"] == "PT_LOAD" and end > size:
+            raise UserError(f"{name} is truncated: a loadable segment ends at byte {end}, past the file's "
+                            f"{size} bytes.")
 
 
 def _dynamic_info(elf: ELFFile) -> ElfInfo:

@@ -88,6 +88,9 @@ def manifest_for(request: ImageRequest, scratch: Path) -> tuple[Manifest, Prepar
     else:
         prepared = add_program(m, request.program, target_root=request.target_root,
                                extras=request.extras, scratch=scratch)
+    for f in request.files:
+        if parse_placement(f).dst == m.program:
+            raise UserError(f"-f {f} would replace the program itself at {m.program}; place it elsewhere")
     m.kernel_options.update(parse_kernel_option(opt) for opt in request.kernel_options)
     from .image.kernel_options import check_kernel_option_names
     check_kernel_option_names(m.kernel_options)

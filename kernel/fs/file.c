@@ -5,6 +5,7 @@
 #include "file.h"
 #include "filelock.h"
 #include "vfs.h"
+#include "inotify.h"
 #include "mm.h"
 #include "errno.h"
 #include "linux_abi.h"
@@ -106,6 +107,8 @@ static int64_t vnode_file_read(struct file *f, void *kbuf, uint64_t len, uint64_
     int64_t n = vfs_read(f->vnode, use_offset ? offset : f->offset, kbuf, len);
     if (n > 0 && !use_offset)
         f->offset += n;
+    if (n > 0)
+        inotify_node_event(f->vnode, IN_ACCESS);
     return n;
 }
 
@@ -138,6 +141,8 @@ static int64_t vnode_file_write(struct file *f, const void *kbuf, uint64_t len)
 
 static void vnode_file_release(struct file *f)
 {
+    if (!(f->flags & O_PATH))
+        inotify_node_event(f->vnode, (f->flags & O_ACCMODE) == O_RDONLY ? IN_CLOSE_NOWRITE : IN_CLOSE_WRITE);
     vfs_put(f->vnode);
 }
 
@@ -163,6 +168,8 @@ struct file *file_open_vnode(struct vnode *vnode, int flags)
     if (f) {
         f->vnode = vnode;
         vfs_get(vnode);
+        if (!(flags & O_PATH))
+            inotify_node_event(vnode, IN_OPEN);
     }
     return f;
 }

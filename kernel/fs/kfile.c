@@ -4,7 +4,7 @@
 #include "kfile.h"
 #include <string.h>
 
-#define MAX_KFILES 16
+#define MAX_KFILES 32
 
 static struct {
     const char *path;

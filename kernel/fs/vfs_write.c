@@ -4,6 +4,7 @@
 #include "kernel.h"
 #include "linux_uapi.h"
 #include "vnode.h"
+#include "inotify.h"
 #include "errno.h"
 #include "mm.h"
 #include <string.h>
@@ -52,6 +53,7 @@ int vfs_create(struct vnode *dir, const char *name, size_t len, enum vnode_type 
         kfree(v);
         return err;
     }
+    inotify_entry_event(dir, v, IN_CREATE, 0, name, len);
     if (out)
         *out = v;
     return 0;
@@ -80,6 +82,11 @@ int vfs_remove(struct vnode *dir, const char *name, size_t len, bool want_dir)
     } else if (v->type == VNODE_DIR) {
         return -EISDIR;
     }
+    /* Linux's order: the link count (unlink only), the entry; the node's own IN_DELETE_SELF
+     * comes when it is freed (vnode_maybe_free, now or at its last close). */
+    if (!want_dir)
+        inotify_self_event(v, IN_ATTRIB);
+    inotify_entry_event(dir, v, IN_DELETE, 0, name, len);
     vnode_unlink(dir, d);
     return 0;
 }
@@ -137,6 +144,13 @@ int vfs_rename(struct vnode *odir, const char *oname, size_t olen, struct vnode 
             ndir->subdirs--, ndir->nlink--, odir->subdirs++, odir->nlink++;
         }
         odir->mtime_ns = odir->ctime_ns = ndir->mtime_ns = ndir->ctime_ns = vnode_now_ns();
+        uint32_t cookie = inotify_move_cookie(), back = inotify_move_cookie();
+        inotify_entry_event(odir, v, IN_MOVED_FROM, cookie, oname, olen);
+        inotify_entry_event(ndir, v, IN_MOVED_TO, cookie, nname, nlen);
+        inotify_entry_event(ndir, victim, IN_MOVED_FROM, back, nname, nlen);
+        inotify_entry_event(odir, victim, IN_MOVED_TO, back, oname, olen);
+        inotify_self_event(v, IN_MOVE_SELF);
+        inotify_self_event(victim, IN_MOVE_SELF);
         return 0;
     }
     if (victim == v)
@@ -156,8 +170,13 @@ int vfs_rename(struct vnode *odir, const char *oname, size_t olen, struct vnode 
             return -EBUSY;
     }
     /* Link the new name first (it may need memory), then drop the victim and the old name. */
-    if (victim)
+    uint32_t cookie = inotify_move_cookie();
+    inotify_entry_event(odir, v, IN_MOVED_FROM, cookie, oname, olen);
+    inotify_entry_event(ndir, v, IN_MOVED_TO, cookie, nname, nlen);
+    if (victim) {
+        inotify_self_event(victim, IN_ATTRIB);
         vnode_unlink(ndir, nd);
+    }
     bool first_name = v->name == od->name;
     uint32_t links = v->nlink;
     if ((err = vnode_link(ndir, nname, nlen, v)))
@@ -180,6 +199,7 @@ int vfs_rename(struct vnode *odir, const char *oname, size_t olen, struct vnode 
         rename_to(v, ndir, added);
     kfree(od);
     odir->mtime_ns = odir->ctime_ns = v->ctime_ns = vnode_now_ns();
+    inotify_self_event(v, IN_MOVE_SELF);
     return 0;
 }
 
@@ -205,7 +225,12 @@ int vfs_link(struct vnode *v, struct vnode *dir, const char *name, size_t len)
         return -EPERM;
     if (!v->nlink)
         return -ENOENT;                /* an unlinked file cannot get a name back (no O_TMPFILE) */
-    return vnode_link(dir, name, len, v);
+    int err2 = vnode_link(dir, name, len, v);
+    if (!err2) {
+        inotify_self_event(v, IN_ATTRIB);
+        inotify_entry_event(dir, v, IN_CREATE, 0, name, len);
+    }
+    return err2;
 }
 
 int64_t vfs_write(struct vnode *v, uint64_t offset, const void *buf, uint64_t len)
@@ -214,7 +239,10 @@ int64_t vfs_write(struct vnode *v, uint64_t offset, const void *buf, uint64_t le
         return -EISDIR;
     if (v->type != VNODE_FILE)
         return -EINVAL;
-    return vnode_write(v, offset, buf, len);
+    int64_t n = vnode_write(v, offset, buf, len);
+    if (n > 0)
+        inotify_node_event(v, IN_MODIFY);
+    return n;
 }
 
 int vfs_truncate(struct vnode *v, uint64_t size)
@@ -225,7 +253,10 @@ int vfs_truncate(struct vnode *v, uint64_t size)
         return -EINVAL;
     if ((int64_t)size < 0)
         return -EINVAL;
-    return vnode_truncate(v, size);
+    int err = vnode_truncate(v, size);
+    if (!err)
+        inotify_node_event(v, IN_MODIFY);
+    return err;
 }
 
 int vfs_fallocate(struct vnode *v, int mode, uint64_t offset, uint64_t len)
@@ -234,9 +265,11 @@ int vfs_fallocate(struct vnode *v, int mode, uint64_t offset, uint64_t len)
         return -EISDIR;
     if (v->type != VNODE_FILE)
         return -ENODEV;
-    if (mode & VFS_FALLOC_PUNCH_HOLE)
-        return vnode_punch_hole(v, offset, len);
-    return vnode_allocate(v, offset, len, mode & VFS_FALLOC_KEEP_SIZE);
+    int err = mode & VFS_FALLOC_PUNCH_HOLE ? vnode_punch_hole(v, offset, len)
+                                           : vnode_allocate(v, offset, len, mode & VFS_FALLOC_KEEP_SIZE);
+    if (!err)
+        inotify_node_event(v, IN_MODIFY);
+    return err;
 }
 
 int vfs_setattr(struct vnode *v, const struct vattr *a)
@@ -261,6 +294,7 @@ int vfs_setattr(struct vnode *v, const struct vattr *a)
     if (a->mask & VATTR_MTIME)
         v->mtime_ns = a->mtime_ns;
     v->ctime_ns = now;
+    inotify_node_event(v, IN_ATTRIB);
     return 0;
 }
 

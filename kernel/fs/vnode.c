@@ -3,6 +3,7 @@
  * one page per written page of a changed file. */
 #include "kernel.h"
 #include "vnode.h"
+#include "inotify.h"
 #include "tfs.h"
 #include "mm.h"
 #include "timer.h"
@@ -400,6 +401,7 @@ void vnode_maybe_free(struct vnode *v)
 {
     if (v->nlink || v->users || v == root || v->mapped_shared)
         return;
+    inotify_node_gone(v);
     for (uint64_t i = 0; i < v->page_slots; i++)
         if (v->pages[i])
             page_free(v->pages[i], 1);

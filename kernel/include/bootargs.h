@@ -27,6 +27,7 @@ struct boot_manifest {
     bool memstats;             /* kernel option: memory use on the console when the program exits */
     bool profile;              /* kernel option: where kernel time went, when the program exits */
     bool trace;                /* kernel option strace: every system call on the console */
+    bool missing_files;        /* kernel option missing_files: paths that were ENOENT, at exit */
     bool noaslr;               /* kernel option: the same address-space layout on every boot */
     bool novdso;               /* kernel option: no vDSO, every clock read is a system call */
     const char *ip, *netmask, *gateway;   /* kernel options: static IPv4 address (NULL: DHCP) */

@@ -14,7 +14,8 @@ struct linux_stat;
 struct file;
 
 enum file_kind { FILE_VNODE, FILE_CONSOLE, FILE_NULL, FILE_ZERO, FILE_URANDOM,
-                 FILE_PIPE, FILE_EVENTFD, FILE_EPOLL, FILE_SOCKET, FILE_MEMORY };
+                 FILE_PIPE, FILE_EVENTFD, FILE_EPOLL, FILE_SOCKET, FILE_MEMORY, FILE_TIMERFD,
+                 FILE_SIGNALFD, FILE_INOTIFY };
 
 /* What files that cannot wait report: always ready (Linux's DEFAULT_POLLMASK). */
 #define POLL_ALWAYS (POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM)
@@ -56,6 +57,8 @@ struct file *file_open_vnode(struct vnode *vnode, int flags);
 void file_put(struct file *f);
 /* The kernel's devices (devfs.c): register their paths as kernel-made files (kfile.h). */
 void devfs_init(void);
+/* /proc/meminfo, mounts, cpuinfo and self/status (fs/procfs.c), likewise. */
+void procfs_init(void);
 /* The console as a file, for the program's standard descriptors. */
 struct file *devfs_open_console(int flags);
 int64_t file_read(struct file *f, void *kbuf, uint64_t len, uint64_t offset, bool use_offset);

@@ -208,7 +208,18 @@ struct linux_timeval {
 #define CLOCK_REALTIME_COARSE    5
 #define CLOCK_MONOTONIC_COARSE   6
 #define CLOCK_BOOTTIME           7
+#define CLOCK_REALTIME_ALARM     8
+#define CLOCK_BOOTTIME_ALARM     9
 #define TIMER_ABSTIME            1
+
+struct linux_itimerspec {
+    struct linux_timespec it_interval, it_value;
+};
+/* timerfd_create and timerfd_settime flags */
+#define TFD_CLOEXEC              O_CLOEXEC
+#define TFD_NONBLOCK             O_NONBLOCK
+#define TFD_TIMER_ABSTIME        1
+#define TFD_TIMER_CANCEL_ON_SET  2
 #define ITIMER_REAL    0
 #define ITIMER_VIRTUAL 1
 #define ITIMER_PROF    2
@@ -367,6 +378,24 @@ struct linux_sysinfo {
 #define SS_ONSTACK     1
 #define SS_DISABLE     2
 #define SS_AUTODISARM  (1u << 31)
+/* signalfd4 flags, and what a read of a signalfd gives per signal (128 bytes) */
+#define SFD_CLOEXEC  O_CLOEXEC
+#define SFD_NONBLOCK O_NONBLOCK
+struct linux_signalfd_siginfo {
+    uint32_t ssi_signo;
+    int32_t ssi_errno, ssi_code;
+    uint32_t ssi_pid, ssi_uid;
+    int32_t ssi_fd;
+    uint32_t ssi_tid, ssi_band, ssi_overrun, ssi_trapno;
+    int32_t ssi_status, ssi_int;
+    uint64_t ssi_ptr, ssi_utime, ssi_stime, ssi_addr;
+    uint16_t ssi_addr_lsb, __pad2;
+    int32_t ssi_syscall;
+    uint64_t ssi_call_addr;
+    uint32_t ssi_arch;
+    uint8_t __pad[28];
+};
+_Static_assert(sizeof(struct linux_signalfd_siginfo) == 128, "struct signalfd_siginfo is 128 bytes");
 /* rt_sigprocmask how */
 #define SIG_BLOCK   0
 #define SIG_UNBLOCK 1
@@ -393,6 +422,38 @@ struct linux_sysinfo {
 #define EPOLLONESHOT   (1u << 30)
 #define EPOLLET        (1u << 31)
 #define EPOLL_CLOEXEC O_CLOEXEC
+
+/* ---- inotify ---- */
+#define IN_ACCESS        0x00000001u
+#define IN_MODIFY        0x00000002u
+#define IN_ATTRIB        0x00000004u
+#define IN_CLOSE_WRITE   0x00000008u
+#define IN_CLOSE_NOWRITE 0x00000010u
+#define IN_OPEN          0x00000020u
+#define IN_MOVED_FROM    0x00000040u
+#define IN_MOVED_TO      0x00000080u
+#define IN_CREATE        0x00000100u
+#define IN_DELETE        0x00000200u
+#define IN_DELETE_SELF   0x00000400u
+#define IN_MOVE_SELF     0x00000800u
+#define IN_ALL_EVENTS    0x00000fffu
+#define IN_UNMOUNT       0x00002000u
+#define IN_Q_OVERFLOW    0x00004000u
+#define IN_IGNORED       0x00008000u
+#define IN_ONLYDIR       0x01000000u
+#define IN_DONT_FOLLOW   0x02000000u
+#define IN_EXCL_UNLINK   0x04000000u
+#define IN_MASK_CREATE   0x10000000u
+#define IN_MASK_ADD      0x20000000u
+#define IN_ISDIR         0x40000000u
+#define IN_ONESHOT       0x80000000u
+#define IN_NONBLOCK      O_NONBLOCK
+#define IN_CLOEXEC       O_CLOEXEC
+struct linux_inotify_event {
+    int32_t wd;
+    uint32_t mask, cookie, len;
+    char name[];               /* NUL-padded to a multiple of 16 bytes */
+};
 
 /* ---- sockets ---- */
 #define AF_UNSPEC 0

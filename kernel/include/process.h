@@ -24,6 +24,7 @@ struct process {
     int fd_slots;
     uint64_t fd_limit;          /* soft RLIMIT_NOFILE: descriptors are below it */
     struct thread *threads;     /* creation order; the first is the main thread (tid == pid) */
+    int live_threads;           /* those not dead yet */
     struct process_signals sig;
     uint64_t sigreturn_page;    /* user address of the rt_sigreturn trampoline (no SA_RESTORER) */
     uint32_t umask;

@@ -10,9 +10,17 @@ enum profile_event { PROFILE_IRQ, PROFILE_NET_POLL, PROFILE_PAGE_FAULT, PROFILE_
                      PROFILE_VIRTIO_ISR_READ, PROFILE_EVENTS };
 
 extern bool profile_enabled;
-/* The strace kernel option: each system call, its first arguments and its result. */
+/* The strace kernel option: each system call decoded as strace shows it (kernel/trace/). */
 extern bool trace_enabled;
 void trace_syscall(int tid, uint64_t nr, const uint64_t a[6], int64_t result);
+/* For a call that does not return (exit_group): its line, now, with `= ?`; false for others. */
+bool trace_before_call(int tid, uint64_t nr, const uint64_t a[6]);
+
+/* The missing_files option: paths the program looked for in vain, listed at exit
+ * (kernel/trace/missing.c) as `missing-file: "PATH"` lines for unibuild run --missing-files. */
+extern bool missing_enabled;
+void missing_note(uint64_t nr, const uint64_t a[6], int64_t result);
+void missing_report(void);
 
 void profile_init(void);   /* after the root file system: the option lives in its manifest */
 void profile_syscall(uint64_t nr, uint64_t counts, int64_t result);

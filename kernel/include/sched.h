@@ -14,6 +14,8 @@ void sched_add(struct thread *t);
 /* The current thread is WAITING (wait fields set): run something else, or idle, until it may
  * check its condition again. */
 void sched_wait(void);
+/* What t waits for in wait_until_woken may have happened: look at it again. */
+void sched_wake(struct thread *t);
 /* sched_yield: another thread that can run goes first. */
 void sched_yield_cpu(void);
 /* From an interrupt taken in user mode. */

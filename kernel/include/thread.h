@@ -7,8 +7,10 @@
 #include <stdbool.h>
 #include "signal.h"
 #include "context.h"
+#include "timer.h"
 
 struct process;
+struct vma;
 struct trap_frame;
 
 enum thread_state { THREAD_RUNNABLE, THREAD_WAITING, THREAD_DEAD };
@@ -24,6 +26,11 @@ struct thread {
     bool (*wait_done)(void *arg);
     void *wait_arg;
     uint64_t wait_deadline_ns;
+    bool wait_passive;                 /* only a wake or the deadline ends it (wait_until_woken) */
+    /* The scheduler's ring of threads it looks at (sched.c), and the deadline of a parked wait. */
+    struct thread *ring_next, *ring_prev;
+    bool on_ring;
+    struct timer_event wake_event;
     struct thread_signals sig;
     /* The system call in progress, while it may still be restarted (signal.c). */
     bool in_syscall;
@@ -33,7 +40,10 @@ struct thread {
     uint64_t slice_start;              /* tick count when it last got the CPU */
     uint64_t affinity;                 /* CPUs it may run on (bit n: CPU n), sched_setaffinity */
     bool tagged_addr;                  /* PR_SET_TAGGED_ADDR_CTRL: syscalls ignore pointer tags */
-    struct thread *next;               /* every thread of the process, in creation order */
+    struct vma *vma_hint;              /* vm_find's last answer for this thread (vm.c) */
+    uint64_t vma_generation;
+    struct thread *next, *prev;        /* every thread of the process, in creation order (the
+                                        * first one's prev is the last one) */
 };
 
 #define KERNEL_STACK_PAGES 8
@@ -44,6 +54,8 @@ struct thread *current_thread(void);
 /* A thread with a kernel stack and an empty trap frame at its top; not yet runnable. */
 struct thread *thread_create(struct process *p, int tid);
 struct thread *thread_find(int tid);
+/* Take a dead thread off its process's list (the scheduler frees it). */
+void thread_unlink(struct thread *t);
 /* The calling thread ends (exit(2)): clear_child_tid is cleared and woken, and the CPU goes to
  * another thread. The last thread's exit ends the program with `status`. */
 __attribute__((noreturn)) void thread_exit(int status);

@@ -22,6 +22,7 @@ struct vma {
 struct vm {
     uint64_t root;              /* page-table root (physical) */
     struct vma *vmas;
+    uint64_t generation;        /* counts VMAs freed: a thread's vm_find hint is valid while equal */
     uint64_t brk_start, brk;
     uint64_t mmap_top;          /* top-down placement starts below this */
     uint64_t pages;             /* resident user pages */
@@ -42,6 +43,8 @@ int vm_protect(struct vm *vm, uint64_t start, uint64_t len, int prot);
  * (-ENXIO: a shared file mapping past the end of its file, SIGBUS on Linux). */
 int vm_fault(struct vm *vm, uint64_t addr, enum access access);
 struct vma *vm_find(struct vm *vm, uint64_t addr);
+/* Is every page of [start, end) in some VMA? (madvise's ENOMEM otherwise) */
+bool vm_covered(struct vm *vm, uint64_t start, uint64_t end);
 void vm_drop_pages(struct vm *vm, uint64_t start, uint64_t end);
 int vm_move_pages(struct vm *vm, uint64_t src, uint64_t dest, uint64_t len);
 /* Physical page behind a user address, faulting it in for access (0: not accessible). */

@@ -35,6 +35,10 @@ void wake_up(struct wait_queue *q, uint32_t events);
  * the CPU idles in WFI) meanwhile; done(arg) may be evaluated from another thread's context, so
  * it must depend only on arg and shared kernel state. */
 int wait_until(bool (*done)(void *arg), void *arg, uint64_t deadline_ns);
+/* wait_until for a condition that only a wake makes true: whoever makes it true calls
+ * sched_wake(thread) (futex_wake does), and signals and the deadline wake it too. The scheduler
+ * does not look at the thread otherwise, so any number of such waiters costs nothing. */
+int wait_until_woken(bool (*done)(void *arg), void *arg, uint64_t deadline_ns);
 /* A function to run on every pass of every wait (the network stack's poll), at most 4. */
 void wait_add_poll_hook(void (*fn)(void));
 /* Run them now: a call about to look at readiness first lets pending work land (loopback

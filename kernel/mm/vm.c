@@ -1,6 +1,7 @@
 /* User address spaces: VMAs kept sorted in a singly linked list, split on partial unmap or
  * protect, and demand paging. */
 #include "kernel.h"
+#include "thread.h"
 #include "vm.h"
 #include "mm.h"
 #include "uvm.h"
@@ -26,10 +27,33 @@ struct vm *vm_create(void)
 
 struct vma *vm_find(struct vm *vm, uint64_t addr)
 {
+    /* Each thread remembers its last answer (its stack, mostly): with thousands of threads the
+     * list is long, and one thread's copies in and out keep hitting the same VMA. */
+    struct thread *t = current_thread();
+    if (t && t->vma_hint && t->vma_generation == vm->generation && t->vma_hint->start <= addr &&
+        addr < t->vma_hint->end)
+        return t->vma_hint;
     for (struct vma *v = vm->vmas; v && v->start <= addr; v = v->next)
-        if (addr < v->end)
+        if (addr < v->end) {
+            if (t) {
+                t->vma_hint = v;
+                t->vma_generation = vm->generation;
+            }
             return v;
+        }
     return NULL;
+}
+
+bool vm_covered(struct vm *vm, uint64_t start, uint64_t end)
+{
+    for (struct vma *v = vm->vmas; v && start < end; v = v->next) {
+        if (v->end <= start)
+            continue;
+        if (v->start > start)
+            return false;              /* a hole */
+        start = v->end;
+    }
+    return start >= end;
 }
 
 static void free_user_page(uint64_t pa)
@@ -74,11 +98,12 @@ int vm_unmap(struct vm *vm, uint64_t start, uint64_t len)
         return -ENOMEM;
     struct vma **link = &vm->vmas;
     uint64_t before = page_free_count();
-    while (*link) {
+    while (*link && (*link)->start < end) {   /* sorted: nothing past end is touched */
         struct vma *v = *link;
         if (v->start >= start && v->end <= end) {
             uvm_unmap(vm->root, v->start, v->end, page_release(v));
             *link = v->next;
+            vm->generation++;
             kfree(v);
         } else {
             link = &v->next;
@@ -112,29 +137,29 @@ int vm_map_fixed(struct vm *vm, uint64_t start, uint64_t len, int prot, struct v
 bool vm_range_free(struct vm *vm, uint64_t start, uint64_t len)
 {
     uint64_t end = start + len;
-    for (struct vma *v = vm->vmas; v; v = v->next)
-        if (v->start < end && start < v->end)
+    for (struct vma *v = vm->vmas; v && v->start < end; v = v->next)
+        if (start < v->end)
             return false;
     return end <= USER_VA_END && end > start;
 }
 
+/* The highest gap of len bytes that ends at or below mmap_top (and leaves page 0 alone), in one
+ * pass over the VMAs, which are sorted: a program with thousands of thread stacks maps in time
+ * proportional to its mappings, not their square. */
 uint64_t vm_find_free(struct vm *vm, uint64_t len)
 {
     len = page_round_up(len);
-    uint64_t top = vm->mmap_top;
-    /* Walk gaps from the top down: candidates end at the start of each VMA below top. */
-    for (;;) {
-        if (top < len + PAGE_SIZE)
-            return 0;
-        uint64_t cand = top - len;
-        struct vma *clash = NULL;
-        for (struct vma *v = vm->vmas; v; v = v->next)
-            if (v->start < cand + len && cand < v->end)
-                clash = v;   /* keep the highest clash */
-        if (!clash)
-            return cand;
-        top = clash->start;
+    uint64_t top = vm->mmap_top, gap_start = PAGE_SIZE, found = 0;
+    for (struct vma *v = vm->vmas; v && gap_start < top; v = v->next) {
+        uint64_t gap_end = v->start < top ? v->start : top;
+        if (gap_end >= gap_start && gap_end - gap_start >= len)
+            found = gap_end - len;
+        if (v->end > gap_start)
+            gap_start = v->end;
     }
+    if (gap_start < top && top - gap_start >= len)
+        found = top - len;
+    return found;
 }
 
 int vm_protect(struct vm *vm, uint64_t start, uint64_t len, int prot)
@@ -153,7 +178,7 @@ int vm_protect(struct vm *vm, uint64_t start, uint64_t len, int prot)
     }
     if (split_at(vm, start) || split_at(vm, end))
         return -ENOMEM;
-    for (struct vma *v = vm->vmas; v; v = v->next)
+    for (struct vma *v = vm->vmas; v && v->start < end; v = v->next)
         if (v->start >= start && v->end <= end)
             v->prot = prot;
     uvm_protect(vm->root, start, end, prot);
@@ -271,7 +296,7 @@ uint64_t vm_user_page(struct vm *vm, uint64_t addr, enum access access)
 void vm_drop_pages(struct vm *vm, uint64_t start, uint64_t end)
 {
     uint64_t before = page_free_count();
-    for (struct vma *v = vm->vmas; v; v = v->next) {
+    for (struct vma *v = vm->vmas; v && v->start < end; v = v->next) {
         uint64_t lo = v->start > start ? v->start : start, hi = v->end < end ? v->end : end;
         if (lo < hi)
             uvm_unmap(vm->root, lo, hi, page_release(v));

@@ -32,6 +32,7 @@ static void report_memory(void)
 void process_exit(int status)
 {
     profile_report();
+    missing_report();
     report_memory();
     kernel_exit(status & 0xff, EXIT_NORMAL);
 }

@@ -9,6 +9,7 @@
 #include "syscall.h"
 #include "signal.h"
 #include "thread.h"
+#include "sched.h"
 #include "uaccess.h"
 #include "memlayout.h"
 #include "wait.h"
@@ -20,55 +21,85 @@ struct futex_waiter {
     uint64_t uaddr;
     uint32_t bitset;
     bool woken;
-    struct futex_waiter *next;
+    struct thread *thread;
+    struct futex_waiter *next, *prev;
 };
 
-static struct futex_waiter *waiters;   /* in arrival order: wakes go first come, first served */
+/* Waiters hashed by address, each bucket in arrival order (wakes go first come, first served):
+ * a wake looks only at its bucket, and joining the queue is O(1), so thousands of threads in a
+ * barrier or pthread_join cost nothing to the others. */
+#define FUTEX_BUCKETS 256
+static struct bucket {
+    struct futex_waiter *head, *tail;
+} buckets[FUTEX_BUCKETS];
+
+static struct bucket *bucket_of(uint64_t uaddr)
+{
+    return &buckets[((uaddr >> 2) * 0x9e3779b97f4a7c15ULL) >> 56];   /* Fibonacci hashing */
+}
 
 static void enqueue(struct futex_waiter *w)
 {
-    struct futex_waiter **pp = &waiters;
-    while (*pp)
-        pp = &(*pp)->next;
+    struct bucket *b = bucket_of(w->uaddr);
     w->next = NULL;
-    *pp = w;
+    w->prev = b->tail;
+    if (b->tail)
+        b->tail->next = w;
+    else
+        b->head = w;
+    b->tail = w;
 }
 
 static void dequeue(struct futex_waiter *w)
 {
-    for (struct futex_waiter **pp = &waiters; *pp; pp = &(*pp)->next)
-        if (*pp == w) {
-            *pp = w->next;
-            return;
-        }
+    struct bucket *b = bucket_of(w->uaddr);
+    if (w->prev)
+        w->prev->next = w->next;
+    else
+        b->head = w->next;
+    if (w->next)
+        w->next->prev = w->prev;
+    else
+        b->tail = w->prev;
 }
 
 int futex_wake(uint64_t uaddr, int n, uint32_t bitset)
 {
     int woken = 0;
-    for (struct futex_waiter **pp = &waiters; *pp && woken < n; ) {
-        struct futex_waiter *w = *pp;
+    for (struct futex_waiter *w = bucket_of(uaddr)->head, *next; w && woken < n; w = next) {
+        next = w->next;
         if (w->uaddr == uaddr && (w->bitset & bitset)) {
-            *pp = w->next;
+            dequeue(w);
             w->woken = true;
+            sched_wake(w->thread);
             woken++;
-            continue;
         }
-        pp = &w->next;
     }
     return woken;
 }
 
-/* Move up to n waiters from uaddr to uaddr2 (they wake only for uaddr2 from now on). */
+/* Move up to n waiters from uaddr to uaddr2 (they wake only for uaddr2 from now on), after the
+ * ones already waiting there, as Linux's requeue does. */
 static int requeue(uint64_t uaddr, uint64_t uaddr2, int n)
 {
-    int moved = 0;
-    for (struct futex_waiter *w = waiters; w && moved < n; w = w->next)
+    struct futex_waiter *moved = NULL, **tail = &moved;
+    int count = 0;
+    for (struct futex_waiter *w = bucket_of(uaddr)->head, *next; w && count < n; w = next) {
+        next = w->next;
         if (w->uaddr == uaddr) {
-            w->uaddr = uaddr2;
-            moved++;
+            dequeue(w);
+            w->next = NULL;
+            *tail = w;
+            tail = &w->next;
+            count++;
         }
-    return moved;
+    }
+    for (struct futex_waiter *w = moved, *next; w; w = next) {
+        next = w->next;
+        w->uaddr = uaddr2;
+        enqueue(w);
+    }
+    return count;
 }
 
 /* Linux's get_futex_key: a word outside user space is EFAULT for every operation, FUTEX_WAKE
@@ -114,9 +145,9 @@ static int64_t futex_wait(uint64_t uaddr, uint32_t val, uint64_t deadline, uint3
         return err;
     if (cur != val)
         return -EAGAIN;
-    struct futex_waiter w = { uaddr, bitset, false, NULL };
+    struct futex_waiter w = { uaddr, bitset, false, current_thread(), NULL, NULL };
     enqueue(&w);
-    err = wait_until(was_woken, &w, deadline);
+    err = wait_until_woken(was_woken, &w, deadline);
     if (w.woken)
         return 0;
     dequeue(&w);

@@ -33,12 +33,7 @@ void profile_init(void)
     const struct boot_manifest *m = boot_manifest();
     profile_enabled = m && m->profile;
     trace_enabled = m && m->trace;
-}
-
-/* One line per call, as strace prints it (raw arguments: no decoding of structures). */
-void trace_syscall(int tid, uint64_t nr, const uint64_t a[6], int64_t result)
-{
-    kprintf("[%d] %s(%#lx, %#lx, %#lx, %#lx) = %ld\n", tid, syscall_name(nr), a[0], a[1], a[2], a[3], result);
+    missing_enabled = m && m->missing_files;
 }
 
 void profile_syscall(uint64_t nr, uint64_t counts, int64_t result)

@@ -5,10 +5,12 @@
  * call is restarted or fails with EINTR as Linux decides it. */
 #include "kernel.h"
 #include "signal.h"
+#include "anonfd.h"
 #include "mm.h"
 #include "signal_arch.h"
 #include "process.h"
 #include "thread.h"
+#include "sched.h"
 #include "syscall.h"
 #include "errno.h"
 
@@ -136,6 +138,17 @@ void signal_send(struct process *p, int sig, const struct ksiginfo *info)
     if (sig < 1 || sig > NSIG || (ignored(p, sig) && !blocked_everywhere(p, sig)))
         return;
     queue(&p->sig.pending, p->sig.info, &p->sig.queued, sig, info);
+    signalfd_notify(sig);
+    /* One thread that does not block it takes it (Linux's complete_signal): the current one on
+     * its way back to user space, or the first other one, woken if it sleeps. */
+    struct thread *cur = current_thread();
+    if (cur && cur->proc == p && !(cur->sig.blocked & SIG_BIT(sig)))
+        return;
+    for (struct thread *t = p->threads; t; t = t->next)
+        if (t->state == THREAD_WAITING && !(t->sig.blocked & SIG_BIT(sig))) {
+            sched_wake(t);
+            return;
+        }
 }
 
 void signal_send_thread(struct thread *t, int sig, const struct ksiginfo *info)
@@ -143,6 +156,8 @@ void signal_send_thread(struct thread *t, int sig, const struct ksiginfo *info)
     if (sig < 1 || sig > NSIG || (ignored(t->proc, sig) && !(t->sig.blocked & SIG_BIT(sig))))
         return;
     queue(&t->sig.pending, t->sig.info, &t->sig.queued, sig, info);
+    signalfd_notify(sig);
+    sched_wake(t);
 }
 
 void signal_send_self(int sig, int code)

@@ -27,11 +27,34 @@ struct thread *thread_create(struct process *p, int tid)
     t->kstack_pa = stack;
     t->frame = (struct trap_frame *)((char *)phys_to_virt(stack) + KERNEL_STACK_PAGES * PAGE_SIZE) - 1;
     memset(t->frame, 0, sizeof(*t->frame));
-    struct thread **tail = &p->threads;
-    while (*tail)
-        tail = &(*tail)->next;
-    *tail = t;
+    if (p->threads) {
+        struct thread *last = p->threads->prev;
+        last->next = t;
+        t->prev = last;
+        p->threads->prev = t;
+    } else {
+        p->threads = t;
+        t->prev = t;
+    }
+    p->live_threads++;
     return t;
+}
+
+void thread_unlink(struct thread *t)
+{
+    struct process *p = t->proc;
+    struct thread *head = p->threads;
+    if (t == head) {
+        p->threads = t->next;
+        if (t->next)
+            t->next->prev = t->prev;
+    } else {
+        t->prev->next = t->next;
+        if (t->next)
+            t->next->prev = t->prev;
+        else
+            head->prev = t->prev;          /* t was the last */
+    }
 }
 
 struct thread *thread_find(int tid)
@@ -44,11 +67,7 @@ struct thread *thread_find(int tid)
 
 int thread_count(void)
 {
-    int n = 0;
-    for (struct thread *t = current_process()->threads; t; t = t->next)
-        if (t->state != THREAD_DEAD)
-            n++;
-    return n;
+    return current_process()->live_threads;
 }
 
 /* Linux's mm_release: robust mutexes the thread holds are marked as their owner's death, and
@@ -65,5 +84,6 @@ void thread_exit(int status)
             futex_wake(t->clear_child_tid, 1, FUTEX_BITSET_ANY);
     }
     t->state = THREAD_DEAD;
+    t->proc->live_threads--;
     sched_switch_away();
 }

@@ -92,7 +92,7 @@ uint64_t wait_deadline_after(uint64_t ns)
  * signal that would run a handler or end the program ends the wait (-EINTR): the caller turns
  * that into EINTR or a restart as Linux does for that call. While the thread waits, the
  * scheduler runs other threads or idles the CPU, and checks the condition for it. */
-int wait_until(bool (*done)(void *arg), void *arg, uint64_t deadline_ns)
+static int wait_for(bool (*done)(void *arg), void *arg, uint64_t deadline_ns, bool passive)
 {
     struct thread *t = current_thread();
     for (;;) {
@@ -114,8 +114,20 @@ int wait_until(bool (*done)(void *arg), void *arg, uint64_t deadline_ns)
         t->wait_done = done;
         t->wait_arg = arg;
         t->wait_deadline_ns = deadline_ns;
+        t->wait_passive = passive;
         t->state = THREAD_WAITING;
         sched_wait();
         t->state = THREAD_RUNNABLE;
+        timer_event_cancel(&t->wake_event);   /* a parked wait's deadline, when it ended early */
     }
+}
+
+int wait_until(bool (*done)(void *arg), void *arg, uint64_t deadline_ns)
+{
+    return wait_for(done, arg, deadline_ns, false);
+}
+
+int wait_until_woken(bool (*done)(void *arg), void *arg, uint64_t deadline_ns)
+{
+    return wait_for(done, arg, deadline_ns, true);
 }

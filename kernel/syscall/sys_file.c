@@ -61,11 +61,12 @@ SYSCALL(openat)
         f = file_open_vnode(v, flags & ~O_TMPFILE);
         goto install;
     }
-    bool excl = (flags & O_CREAT) && (flags & O_EXCL);
+    bool excl = (flags & O_CREAT) && (flags & O_EXCL), created = false;
     err = lookup_at((int)a0, path, (flags & O_NOFOLLOW) || excl ? 0 : VFS_FOLLOW, &v);
     if (err == -ENOENT && (flags & O_CREAT)) {
         if ((err = create_file((int)a0, path, (uint32_t)a3, &v)))
             goto out;
+        created = true;
     } else if (err) {
         goto out;
     } else if (excl) {
@@ -89,8 +90,9 @@ SYSCALL(openat)
         err = -EISDIR;
         goto out;
     }
-    /* Linux truncates even for O_RDONLY|O_TRUNC (open(2) calls it unspecified). */
-    if ((flags & O_TRUNC) && !(flags & O_PATH) && vfs_type(v) == VNODE_FILE && (err = vfs_truncate(v, 0)))
+    /* Linux truncates even for O_RDONLY|O_TRUNC (open(2) calls it unspecified), but not a file
+     * the call created (no IN_MODIFY for it). */
+    if ((flags & O_TRUNC) && !created && !(flags & O_PATH) && vfs_type(v) == VNODE_FILE && (err = vfs_truncate(v, 0)))
         goto out;
     f = file_open_vnode(v, flags);
 install:

@@ -139,9 +139,8 @@ SYSCALL(madvise)
     case MADV_DONTNEED:
     case MADV_FREE: {
         struct vm *v = vm();
-        for (uint64_t a = start; a < start + len; a += PAGE_SIZE)
-            if (!vm_find(v, a))
-                return -ENOMEM;
+        if (!vm_covered(v, start, start + len))
+            return -ENOMEM;
         vm_drop_pages(v, start, start + len);
         return 0;
     }

@@ -173,7 +173,7 @@ SYSCALL(rt_sigsuspend)
     if (copy_from_user(&set, a0, sizeof(set)))
         return -EFAULT;
     signal_begin_temporary_mask(self(), set);
-    wait_until(never, NULL, WAIT_FOREVER);     /* ends only for a signal */
+    wait_until_woken(never, NULL, WAIT_FOREVER);     /* ends only for a signal */
     return -ERESTARTNOHAND;
 }
 

@@ -55,7 +55,7 @@ static bool never(void *arg) { return false; }
  * Returns 0, or -EINTR when a signal with a handler (or a fatal one) arrived first. */
 static int sleep_until(uint64_t deadline_ns)
 {
-    int err = wait_until(never, NULL, deadline_ns);
+    int err = wait_until_woken(never, NULL, deadline_ns);
     return err == -ETIMEDOUT ? 0 : err;
 }
 

@@ -43,15 +43,19 @@ static uint8_t logged[512 / 8];
 int64_t syscall_dispatch(uint64_t nr, uint64_t a[6])
 {
     if (nr < ARRAY_SIZE(table) && table[nr].fn) {
-        if (!profile_enabled && !trace_enabled)
+        if (!profile_enabled && !trace_enabled && !missing_enabled)
             return table[nr].fn(a[0], a[1], a[2], a[3], a[4], a[5]);
         uint64_t args[6] = { a[0], a[1], a[2], a[3], a[4], a[5] };   /* the call may change a[] */
+        int tid = current_thread() ? current_thread()->tid : 0;
+        bool traced = trace_enabled && trace_before_call(tid, nr, args);
         uint64_t start = counter_now();
         int64_t r = table[nr].fn(a[0], a[1], a[2], a[3], a[4], a[5]);
         if (profile_enabled)
             profile_syscall(nr, counter_now() - start, r);
-        if (trace_enabled)
-            trace_syscall(current_thread() ? current_thread()->tid : 0, nr, args, r);
+        if (trace_enabled && !traced)
+            trace_syscall(tid, nr, args, r);
+        if (missing_enabled)
+            missing_note(nr, args, r);
         return r;
     }
     if (nr >= 512 || !(logged[nr / 8] & (1u << (nr % 8)))) {
@@ -59,5 +63,7 @@ int64_t syscall_dispatch(uint64_t nr, uint64_t a[6])
             logged[nr / 8] |= (uint8_t)(1u << (nr % 8));
         kinfo("syscall: %s (%lu) not implemented, returning ENOSYS\n", syscall_name(nr), nr);
     }
+    if (trace_enabled)
+        trace_syscall(current_thread() ? current_thread()->tid : 0, nr, a, -ENOSYS);
     return -ENOSYS;
 }

@@ -98,3 +98,36 @@ def test_workdir_is_made_in_the_image_and_named_to_the_kernel(tmp_path, static_p
     assert run("ls", str(tmp_path / "img"), "/srv").stdout.split()[-1] == "app"
     dump = json.loads(run("dump", "--json", str(tmp_path / "img")).stdout)
     assert '"cwd": "/srv/app"' in json.dumps(dump)
+
+
+def test_unknown_kernel_option_lists_the_known_ones(tmp_path, static_program):
+    p = run("build", "-o", str(tmp_path / "img"), "--kopt", "stace", str(static_program))
+    assert_one_line_error(p, "unknown kernel option 'stace'", "strace", "profile", "noaslr")
+    assert not (tmp_path / "img").exists()
+
+
+def test_a_directory_as_program_says_so(tmp_path):
+    assert_one_line_error(run("build", "-o", str(tmp_path / "img"), str(tmp_path)), "is a directory")
+
+
+def test_a_target_root_that_is_a_file_says_so(tmp_path, static_program):
+    not_a_root = tmp_path / "root"
+    not_a_root.write_text("")
+    p = run("run", "--target-root", str(not_a_root), "/usr/bin/only-in-a-root")
+    assert_one_line_error(p, "is a file, not a directory")
+
+
+def test_a_file_placed_onto_the_program_is_an_error(tmp_path, static_program):
+    other = tmp_path / "other"
+    other.write_text("x")
+    p = run("build", "-o", str(tmp_path / "img"), "-f", f"{other}:/{static_program.name}", str(static_program))
+    assert_one_line_error(p, "would replace the program itself")
+    assert not (tmp_path / "img").exists()
+
+
+def test_a_truncated_program_is_refused_at_build_time(tmp_path, static_program):
+    cut = tmp_path / "cut"
+    cut.write_bytes(static_program.read_bytes()[:3000])
+    p = run("build", "-o", str(tmp_path / "img"), str(cut))
+    assert_one_line_error(p, "is truncated", "past the file's 3000 bytes")
+    assert not (tmp_path / "img").exists()

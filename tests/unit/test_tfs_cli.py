@@ -49,7 +49,7 @@ def tree(tmp_path):
 def build(tree, *extra):
     img = tree / "img"
     unibuild("build", "-o", img, "--dir", f"{tree / 'root'}:/", "-e", "HOME=/", "-e", "A=b=c",
-             "--kopt", "memstats=1400", "--kernel-debug", *extra, f"{tree / 'prog'}:/bin/prog", "-v", "--x")
+             "--kopt", "memstats=2", "--kernel-debug", *extra, f"{tree / 'prog'}:/bin/prog", "-v", "--x")
     return img
 
 
@@ -80,7 +80,7 @@ def test_build_stores_program_argv_env_and_kernel_options(tree):
     img = build(tree)
     data = json.loads(unibuild("dump", "--json", img).stdout)
     assert data["boot"] == {"program": "/bin/prog", "argv": ["/bin/prog", "-v", "--x"],
-                            "env": ["HOME=/", "A=b=c"], "kernel": {"memstats": 1400, "debug": 1}}
+                            "env": ["HOME=/", "A=b=c"], "kernel": {"memstats": 2, "debug": 1}}
     assert data["header"]["block_size"] == 4096
     names = [c["name"] for c in data["tree"]["children"]]
     assert names == ["bin", "etc", "hosts-link", "run", "sparse", "tmp", "var"]

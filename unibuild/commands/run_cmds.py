@@ -39,12 +39,15 @@ from .options import (cross_compile_option, debug_option, env_from, image_conten
               metavar="FILE", help="Write the result (status, kind, timings) as JSON to FILE ('-': a last line on stderr).")
 @click.option("-d", "--detach", is_flag=True, help="Start in the background as an instance (see ps, logs, stop, rm).")
 @click.option("--name", default=None, metavar="NAME", help="The instance's name with -d (default: PROGRAM's name and a number).")
+@click.option("--missing-files", is_flag=True,
+              help="At exit, list the paths the program looked for in vain, with the target root's file "
+              "(and its package) that would have been found, and the -f to add.")
 @click.option("--timings", is_flag=True, default=False,
               help="At the end, list on stderr how long each phase took (image, kernel, QEMU, guest).")
 @click.argument("program", required=False)
 @click.argument("args", nargs=-1)
 @click.pass_context
-def run_command(ctx, program, args, config, platform, cross_compile, debug, interactive, quiet, json_file,
+def run_command(ctx, program, args, config, platform, cross_compile, debug, missing_files, interactive, quiet, json_file,
                 detach, name, timings, **kwargs):
     """Build an image for PROGRAM, boot it, and exit with its exit status."""
     kwargs["program"], kwargs["args"] = program, args
@@ -65,7 +68,8 @@ def run_command(ctx, program, args, config, platform, cross_compile, debug, inte
     request = ImageRequest(
         program=program, args=tuple(args), env=env_from(kwargs.pop("env")),
         files=tuple(kwargs.pop("files")), dirs=tuple(kwargs.pop("dirs")),
-        kernel_options=tuple(kwargs.pop("kopt")), target_root=kwargs.pop("target_root"),
+        kernel_options=(*kwargs.pop("kopt"), *(("missing_files=1",) if missing_files else ())),
+        target_root=kwargs.pop("target_root"),
         extras=not kwargs.pop("no_extras"), static_ip=static_ip, workdir=kwargs.pop("workdir"),
     )
     options = launch_options_from(kwargs, static_ip)
@@ -82,6 +86,10 @@ def run_command(ctx, program, args, config, platform, cross_compile, debug, inte
         raise
     if quiet and result.kind != "program" and result.kernel_log:
         sys.stderr.write(result.kernel_log)   # what went wrong is in the kernel's lines
+    if missing_files:
+        from ..resolve.missing import report as missing_files_report   # only when asked for
+        for line in missing_files_report(result.console, _root_or_none(request.target_root)):
+            click.echo(line, err=True)
     if result.error:
         click.echo(f"unibuild: {result.error}", err=True)
     if timings:
@@ -120,3 +128,12 @@ def program_stdin(interactive: bool) -> int | None:
     if os.isatty(fd) and not interactive:
         return None
     return fd
+
+
+def _root_or_none(option: Path | None) -> Path | None:
+    """The target root the run used, if there is one (a static program needs none)."""
+    from ..targetroot.location import find_root
+    try:
+        return find_root(option)
+    except UserError:
+        return None

@@ -46,6 +46,8 @@ def add_program(manifest: Manifest, program: str, *, target_root: str | Path | N
     A program from outside the root goes to /<basename>; one inside the root keeps its path,
     and with `extras` also brings its packages' files (in the result, to say what was added).
     `scratch` is a directory for generated files (the ld.so.cache); it must outlive the build."""
+    if Path(program).is_dir():
+        raise UserError(f"program {program} is a directory; PROGRAM must be an executable file")
     host = Path(program) if Path(program).is_file() else None
     if host is not None and program.startswith("/") and _in_root(program, target_root):
         host = None   # an absolute path the target root has: the root's file, as ldd would

@@ -29,6 +29,8 @@ def find_root(option: str | Path | None = None) -> Path:
 def check_root(root: Path) -> Path:
     """Refuse a missing root or one whose dynamic loader is not aarch64."""
     from ..elf import read_elf      # pyelftools: only when a root is really checked
+    if root.exists() and not root.is_dir():
+        raise UserError(f"target root {root} is a file, not a directory; {CREATE_HINT}.")
     if not root.is_dir():
         raise UserError(f"target root {root} does not exist; {CREATE_HINT}.")
     found = RootFS(root).is_file(INTERPRETER)

@@ -49,3 +49,38 @@ void arch_hwcaps(uint64_t *hwcap, uint64_t *hwcap2)
     *hwcap = h;
     *hwcap2 = h2;
 }
+
+/* Linux's arm64 feature names (arch/arm64/kernel/cpuinfo.c), by HWCAP and HWCAP2 bit. */
+static const char *const hwcap_names[32] = {
+    "fp", "asimd", "evtstrm", "aes", "pmull", "sha1", "sha2", "crc32", "atomics", "fphp", "asimdhp",
+    "cpuid", "asimdrdm", "jscvt", "fcma", "lrcpc", "dcpop", "sha3", "sm3", "sm4", "asimddp", "sha512",
+    "sve", "asimdfhm", "dit", "uscat", "ilrcpc", "flagm", "ssbs", "sb", "paca", "pacg",
+};
+static const char *const hwcap2_names[17] = {
+    [0] = "dcpodp", [7] = "flagm2", [8] = "frint", [13] = "i8mm", [14] = "bf16", [16] = "rng",
+};
+
+/* /proc/cpuinfo as arm64 Linux writes it, one block per CPU. */
+size_t arch_cpuinfo(char *buf, size_t size, int cpus, uint64_t counter_hz)
+{
+    uint64_t h, h2, midr = read_sysreg(midr_el1);
+    arch_hwcaps(&h, &h2);
+    size_t n = 0;
+    for (int cpu = 0; cpu < cpus && n < size; cpu++) {
+        uint64_t bogo = counter_hz / 5000;   /* Linux: 2 * timer rate / 1e6, two decimals */
+        n += (size_t)snprintf(buf + n, size - n, "processor\t: %d\nBogoMIPS\t: %lu.%02lu\nFeatures\t:", cpu,
+                              bogo / 100, bogo % 100);
+        for (int i = 0; i < 32 && n < size; i++)
+            if (h & (1UL << i))
+                n += (size_t)snprintf(buf + n, size - n, " %s", hwcap_names[i]);
+        for (int i = 0; i < 17 && n < size; i++)
+            if ((h2 & (1UL << i)) && hwcap2_names[i])
+                n += (size_t)snprintf(buf + n, size - n, " %s", hwcap2_names[i]);
+        if (n < size)
+            n += (size_t)snprintf(buf + n, size - n,
+                                  "\nCPU implementer\t: %#lx\nCPU architecture: 8\nCPU variant\t: %#lx\n"
+                                  "CPU part\t: 0x%03lx\nCPU revision\t: %lu\n\n",
+                                  (midr >> 24) & 0xff, (midr >> 20) & 0xf, (midr >> 4) & 0xfff, midr & 0xf);
+    }
+    return n < size ? n : size;
+}

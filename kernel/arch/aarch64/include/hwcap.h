@@ -5,3 +5,6 @@
 #include <stdint.h>
 
 void arch_hwcaps(uint64_t *hwcap, uint64_t *hwcap2);
+/* /proc/cpuinfo's text for `cpus` CPUs into buf; its length. */
+#include <stddef.h>
+size_t arch_cpuinfo(char *buf, size_t size, int cpus, uint64_t counter_hz);

@@ -1,0 +1,17 @@
+"""Reading the kernel's missing-file lines and grouping ld.so's library search into one entry."""
+
+from unibuild.resolve.missing import group, missing_paths
+
+
+def test_lines_are_read_with_strace_quoting_and_other_lines_ignored():
+    console = ('hello\nmissing-file: "/etc/a b"\nmissing-file: "/x/\\303\\251\\n"\n'
+               "missing-file: 3 more not kept\n")
+    assert missing_paths(console) == ["/etc/a b", "/x/\u00e9\n"]
+
+
+def test_a_library_search_is_one_entry_and_its_directory_stats_are_dropped():
+    paths = ["/etc/ld.so.preload", "/lib/aarch64-linux-gnu/tls/libz.so.1", "/lib/aarch64-linux-gnu/tls",
+             "/usr/lib/libz.so.1", "/usr/lib", "/data/libz.so.1"]
+    assert group(paths) == [("/etc/ld.so.preload", ["/etc/ld.so.preload"]),
+                            ("libz.so.1", ["/lib/aarch64-linux-gnu/tls/libz.so.1", "/usr/lib/libz.so.1"]),
+                            ("/data/libz.so.1", ["/data/libz.so.1"])]
