@@ -37,6 +37,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <stdbool.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -45,6 +46,7 @@
 #define CAPTURE_MAX (4 << 20)
 #define QMP_CONNECT_SECONDS 10
 #define QUIT_GRACE_MS 3000
+#define CLIENT_GRACE_MS 5000   /* after SHUTDOWN: the HTTP client gets what slirp still holds */
 
 struct buf {
     char *data;
@@ -402,6 +404,18 @@ static void run_one(const char *dir, const char *name)
     }
     long wall = now_ms() - started;
 
+    /* The guest is off, but its last segments may still sit in the inner QEMU's slirp on their
+     * way to the client (the guest waited only for slirp's ACK): keep QEMU alive until the
+     * client has its answers (bounded), as a user's unibuild keeps its backend until QEMU quits. */
+    bool client_reaped = false;
+    if (client > 0 && shutdown.len) {
+        long client_until = now_ms() + CLIENT_GRACE_MS;
+        while (now_ms() < client_until && !client_reaped) {
+            client_reaped = waitpid(client, NULL, WNOHANG) == client;
+            if (!client_reaped)
+                pump(&q, -1, 50);
+        }
+    }
     /* quit, then kill what does not obey; the pipes are read to EOF (bounded) either way. */
     if (sock >= 0 && !reap(&q))
         qmp_send(sock, "{\"execute\": \"quit\"}");
@@ -418,10 +432,12 @@ static void run_one(const char *dir, const char *name)
     if (sock >= 0)
         close(sock);
     if (client > 0) {
-        while (waitpid(client, NULL, WNOHANG) == 0 && now_ms() < grace + 2000)
+        while (!client_reaped && waitpid(client, NULL, WNOHANG) == 0 && now_ms() < grace + 2000)
             usleep(50000);
-        kill(client, SIGKILL);
-        waitpid(client, NULL, 0);
+        if (!client_reaped) {
+            kill(client, SIGKILL);
+            waitpid(client, NULL, 0);
+        }
         size_t n;
         char *got = read_file(dir, "http.out", &n);
         frame_hex("http", name, got ? got : "", got ? n : 0);
