@@ -56,7 +56,7 @@ def add_program(manifest: Manifest, program: str, *, target_root: str | Path | N
         try:
             info = read_elf(host, program)   # aarch64 or a clear error, before anything else
         except UserError as e:
-            if program.startswith("/"):
+            if program.startswith("/") and not _is_aarch64_elf(host):
                 _absent_from_root(program, target_root, e)
             raise
         if info.interpreter is None:
@@ -92,6 +92,16 @@ def add_program(manifest: Manifest, program: str, *, target_root: str | Path | N
         found = _add_package_files(manifest, root, resolution.program, scratch)
     checked = frozenset(Path(obj.host_path).resolve() for obj in resolution.objects)
     return PreparedProgram(resolution.program, resolution.objects[0].info, resolution, found, checked)
+
+
+def _is_aarch64_elf(path: Path) -> bool:
+    """The file says it is a 64-bit little-endian aarch64 ELF (a broken one keeps its own error)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(20)
+    except OSError:
+        return False
+    return len(head) == 20 and head[:4] == b"\x7fELF" and head[4:6] == b"\x02\x01" and head[18:20] == b"\xb7\x00"
 
 
 def _absent_from_root(program: str, target_root, why: UserError) -> None:
