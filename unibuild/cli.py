@@ -13,6 +13,7 @@ from .commands.image_cmds import build_cmd, cat_cmd, dump_cmd, ls_cmd
 from .commands.kernel_cmds import kernel_command
 from .commands.root_cmds import ldd_command, target_root_group
 from .commands.run_cmds import run_command
+from .commands.volume_cmds import volume_group
 from .errors import UserError
 
 
@@ -36,5 +37,5 @@ def main():
 # Every command, in the order of the pipeline they drive (docs/architecture.md): the host and
 # its tools, the kernel, the target root, images, booting. Adding a command means adding it here.
 for _command in (doctor_command, kernel_command, target_root_group, ldd_command, build_cmd, ls_cmd,
-                cat_cmd, dump_cmd, boot_command, run_command):
+                cat_cmd, dump_cmd, volume_group, boot_command, run_command):
     main.add_command(_command)

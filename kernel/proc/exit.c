@@ -31,6 +31,10 @@ static void report_memory(void)
 
 void process_exit(int status)
 {
+    /* What the program wrote to a volume is on the disk before anyone hears it ended. */
+    int err = vfs_sync_all();
+    if (err)
+        kprintf("volume: writing the last changes at exit failed (error %d)\n", -err);
     profile_report();
     report_memory();
     kernel_exit(status & 0xff, EXIT_NORMAL);

@@ -129,9 +129,11 @@ def dump_data(img: Image) -> dict:
         "header": {"version": f"{h.version[0]}.{h.version[1]}", "uuid": str(h.uuid),
                    "block_size": h.block_size, "image_size": h.image_size,
                    "log_start": h.log_start, "log_blocks": h.log_blocks, "root_id": h.root_id,
-                   "log_end": img.log_end, "segments": [list(s) for s in img.segments]},
-        "boot": {"program": img.boot.program, "argv": img.boot.argv, "env": img.boot.env,
-                 "kernel": img.boot.kernel},
+                   "log_end": img.log_end, "segments": [list(s) for s in img.segments],
+                   **({"generation": h.generation, "last_commit": img.last_seq} if h.writable else {})},
+        "boot": None if img.boot is None else {
+            "program": img.boot.program, "argv": img.boot.argv, "env": img.boot.env,
+            "kernel": img.boot.kernel},
         "tree": tree(img.root, "/"),
     }
 
@@ -149,10 +151,13 @@ def dump_cmd(image, as_json):
     for k, v in data["header"].items():
         click.echo(f"{k + ':':<12} {v}")
     b = data["boot"]
-    click.echo(f"{'program:':<12} {_show(b['program'])}")
-    click.echo(f"{'argv:':<12} {json.dumps(b['argv'])}")
-    click.echo(f"{'env:':<12} {json.dumps(b['env'])}")
-    click.echo(f"{'kernel:':<12} {json.dumps(b['kernel'])}")
+    if b is None:
+        click.echo(f"{'boot:':<12} none (a volume)")
+    else:
+        click.echo(f"{'program:':<12} {_show(b['program'])}")
+        click.echo(f"{'argv:':<12} {json.dumps(b['argv'])}")
+        click.echo(f"{'env:':<12} {json.dumps(b['env'])}")
+        click.echo(f"{'kernel:':<12} {json.dumps(b['kernel'])}")
     _print_tree(data["tree"], 0)
 
 

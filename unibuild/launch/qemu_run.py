@@ -34,6 +34,7 @@ from ..platform import Platform
 from .child import die_with_parent
 from .console_mux import ConsoleDemux
 from .network import attach
+from ..tfs.volume import locked as volume_locks
 from .qemu_cmdline import LaunchOptions, QemuCommand, build_command
 
 UNIB_MAGIC = 0x554E4942
@@ -379,7 +380,8 @@ def boot(
     build_command(platform, kernel, options, host, Path("/nonexistent/qmp.sock"), qemu_binary=binary)
     # A private directory: the QMP socket must not be reachable by other users or collide.
     # The network (passt, when it is the backend) lives exactly as long as this block.
-    with tempfile.TemporaryDirectory(prefix="unibuild-qmp-") as tmp, attach(options.net, warn=warn) as net:
+    with volume_locks(options.volumes), tempfile.TemporaryDirectory(prefix="unibuild-qmp-") as tmp, \
+            attach(options.net, warn=warn) as net:
         command = build_command(
             platform, kernel, options, host, Path(tmp) / "qmp.sock", qemu_binary=binary,
             network=net.qemu_args,
