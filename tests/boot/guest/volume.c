@@ -4,8 +4,9 @@
  *             unlinks), then fsync; run on Linux and in the guest, then `list` both.
  *   list    - print the tree below the directory, sorted: type, mode, size, links, mtime and a
  *             content checksum of every entry (the test compares guest and Linux).
- *   append N - append numbered 64-byte records to DIR/log, fsync each, and print "synced I"
- *             once fsync returned (the crash test kills the guest at a random moment).
+ *   append [N] - append numbered 64-byte records to DIR/log (numbering on from what is there),
+ *             fsync each, and print "synced I" once fsync returned (the crash test kills the
+ *             guest at a random moment).
  *   fill    - write until ENOSPC, fsync, report the statfs numbers before and after.
  *   statfs  - print statfs's block count and free blocks. */
 #define _GNU_SOURCE
@@ -144,9 +145,10 @@ static void append(const char *dir, long count)
     char path[4096], rec[64];
     snprintf(path, sizeof(path), "%s/log", dir);
     int fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0644);
-    if (fd < 0)
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st))
         die(path);
-    for (long i = 0; i < count; i++) {
+    for (long i = st.st_size / 64; i < count; i++) {   /* numbering goes on after a crash */
         memset(rec, '.', sizeof(rec));
         int n = snprintf(rec, sizeof(rec), "record %08ld", i);
         rec[n] = ' ';
