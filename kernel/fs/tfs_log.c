@@ -20,6 +20,7 @@
 #include "tfs.h"
 #include "vnode.h"
 #include "volume.h"
+#include "wait.h"
 #include <string.h>
 
 #define RECORD_HEADER   12
@@ -421,6 +422,10 @@ int volume_sync(struct volume *vol)
         return 0;
     if (vol->broken)
         return -EIO;
+    if (vol->syncing)
+        return 0;                      /* the sync running already takes everything (write-back nested in it) */
+    vol->syncing = true;
+    uint64_t started = wait_now_ns();
     struct walk w = { 0 };
     struct buf recs = { 0 };
     struct run run = { kmalloc(RUN_PAGES * vol->bs), 0, 0 };
@@ -482,6 +487,8 @@ int volume_sync(struct volume *vol)
             w.changed[i].v->saved_crc = w.changed[i].crc;
         volume_commit_done(vol);
         vol->last_sync_ns = vnode_now_ns();
+        if (vol->changed_at <= started)
+            vol->changed_at = 0;
     } else if (err == -EIO) {
         kprintf("volume: %s at %s: write failed; later changes stay in memory\n", vol->dev->name, vol->path);
         vol->broken = true;
@@ -491,5 +498,6 @@ int volume_sync(struct volume *vol)
     kfree(run.buf);
     kfree(w.stack);
     kfree(w.changed);
+    vol->syncing = false;
     return err;
 }

@@ -261,6 +261,7 @@ int vfs_setattr(struct vnode *v, const struct vattr *a)
 {
     if (read_only(v))
         return -EROFS;
+    volume_note_change(v->vol);
     int64_t now = vnode_now_ns();
     if (a->mask & VATTR_MODE)
         v->mode = a->mode & 07777;

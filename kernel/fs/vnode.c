@@ -198,6 +198,7 @@ int vnode_link(struct vnode *dir, const char *name, size_t len, struct vnode *v)
         dir->nlink++;                             /* the child's ".." */
     }
     dir->mtime_ns = dir->ctime_ns = v->ctime_ns = vnode_now_ns();
+    volume_note_change(dir->vol);
     return 0;
 }
 
@@ -222,6 +223,7 @@ void vnode_unlink(struct vnode *dir, struct dentry *d)
         v->name_len = 0;
     }
     dir->mtime_ns = dir->ctime_ns = v->ctime_ns = vnode_now_ns();
+    volume_note_change(dir->vol);
     kfree(d);
     vnode_maybe_free(v);
 }
@@ -311,6 +313,7 @@ static int dirty_page(struct vnode *v, uint64_t index)
     if (err)
         return err;
     v->dirty[index] = 1;
+    volume_note_change(v->vol);
     return 0;
 }
 
@@ -417,6 +420,7 @@ int vnode_truncate(struct vnode *v, uint64_t size)
     }
     v->size = size;
     v->mtime_ns = v->ctime_ns = vnode_now_ns();
+    volume_note_change(v->vol);
     return 0;
 }
 

@@ -14,6 +14,7 @@
 #include "vfs.h"
 #include "vnode.h"
 #include "volume.h"
+#include "wait.h"
 #include <string.h>
 
 /* Blocks kept back from writes for the log (tuple records and a new segment). */
@@ -260,14 +261,38 @@ int volume_sync_all(void)
     return first;
 }
 
-/* Writes without fsync reach the disk within this bound while the program runs (Linux's
- * dirty_expire_centisecs is 30 s; a unikernel's writes are the program's, so sooner). */
-#define WRITEBACK_NS (5LL * 1000000000)
+/* Changes without fsync reach the disk within this bound (Linux's dirty_expire_centisecs is
+ * 30 s; a unikernel's writes are its one program's, so sooner). */
+#define WRITEBACK_NS (5ULL * 1000000000)
+
+static bool writeback_hooked;
+
+/* Every blocking wait and every interrupt taken in user mode runs the poll hooks: the
+ * program's changes go out from there once they are WRITEBACK_NS old, whether it keeps writing,
+ * sleeps or computes. */
+static void writeback_hook(void)
+{
+    uint64_t now = wait_now_ns();
+    for (struct volume *vol = volumes; vol; vol = vol->next)
+        if (vol->changed_at && now - vol->changed_at > WRITEBACK_NS && !vol->syncing)
+            volume_sync(vol);
+}
+
+void volume_note_change(struct volume *vol)
+{
+    if (!vol || vol->read_only || vol->changed_at)
+        return;
+    vol->changed_at = wait_now_ns();
+    if (!writeback_hooked) {
+        wait_add_poll_hook(writeback_hook);
+        writeback_hooked = true;
+    }
+}
 
 void volume_writeback_tick(struct volume *vol)
 {
-    if (vol && !vol->read_only && vnode_now_ns() - vol->last_sync_ns > WRITEBACK_NS)
-        volume_sync(vol);
+    volume_note_change(vol);
+    writeback_hook();
 }
 
 /* ---- the VFS's view (vfs.h) ---- */

@@ -35,6 +35,8 @@ struct volume {
     uint64_t epoch;                /* the current sync walk */
     int64_t last_sync_ns;
     bool broken;                   /* a write failed: no more syncs (the disk keeps its last commit) */
+    bool syncing;                  /* a sync is running (the write-back hook must not nest one) */
+    uint64_t changed_at;           /* monotonic ns of the oldest change not yet synced; 0: none */
     struct volume *next;
 };
 
@@ -59,7 +61,9 @@ void volume_commit_done(struct volume *vol);                /* free the pending 
 /* Write what changed and make it durable; 0 or -EIO/-ENOSPC/-EROFS. */
 int volume_sync(struct volume *vol);
 int volume_sync_all(void);
-/* Sync a volume whose oldest unsynced change is older than the writeback bound. */
+/* Something changed on vol: it goes out within the write-back bound. */
+void volume_note_change(struct volume *vol);
+/* After a write: note it, and sync what is older than the bound. */
 void volume_writeback_tick(struct volume *vol);
 /* The tuple CRC a vnode's state serializes to (tfs_log.c). */
 uint32_t volume_tuple_crc(struct volume *vol, struct vnode *v);

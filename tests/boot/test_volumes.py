@@ -180,6 +180,23 @@ def test_sigkill_at_random_moments_loses_no_fsynced_record(probe, tmp_path):
     assert promised > 0
 
 
+def test_unsynced_writes_reach_the_disk_within_the_write_back_bound(probe, tmp_path):
+    """No fsync, no exit: the program sleeps; 5 s later its write is on the disk anyway."""
+    vol = create_volume(str(tmp_path / "idle.tfs"), 4 << 20)
+    proc = subprocess.Popen([*UNIBUILD, "run", "--accel", "tcg", "--timeout", "60", "--net", "none",
+                             "-v", f"{vol}:/data", str(probe), "idle", "/data"],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert proc.stdout.readline() == "written\n"
+        time.sleep(7)
+        os.kill(_qemu_child(proc.pid), signal.SIGKILL)
+    finally:
+        proc.kill()
+        proc.wait(timeout=30)
+    with Image(vol) as img:
+        assert img.read_bytes(img.lookup("/unsynced")) == b"written, never fsynced\n"
+
+
 def test_a_full_volume_says_enospc_and_stays_consistent(probe, tmp_path):
     vol = create_volume(str(tmp_path / "small.tfs"), 8 << 20)
     ours = run(str(probe), "fill", "/data", volumes=[f"{vol}:/data"])

@@ -8,6 +8,7 @@
  *             fsync each, and print "synced I" once fsync returned (the crash test kills the
  *             guest at a random moment).
  *   fill    - write until ENOSPC, fsync, report the statfs numbers before and after.
+ *   idle    - write a file without fsync and sleep (the write-back bound must get it out).
  *   statfs  - print statfs's block count and free blocks. */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -212,7 +213,13 @@ int main(int argc, char **argv)
         append(argv[2], argc > 3 ? atol(argv[3]) : 1000000);
     else if (!strcmp(argv[1], "fill"))
         fill(argv[2]);
-    else if (!strcmp(argv[1], "statfs"))
+    else if (!strcmp(argv[1], "idle")) {      /* write without fsync, then sleep: write-back */
+        char path[4096];
+        snprintf(path, sizeof(path), "%s/unsynced", argv[2]);
+        put(path, "written, never fsynced\n", 23, 0);
+        printf("written\n");
+        sleep(60);
+    } else if (!strcmp(argv[1], "statfs"))
         show_statfs(argv[2], "statfs");
     else
         return 2;
