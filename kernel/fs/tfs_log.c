@@ -124,6 +124,13 @@ static void sort_dentries(struct dentry **d, uint64_t n)
             }
 }
 
+/* What a directory entry is on this volume: another volume mounted there hides a directory of
+ * this one (the mount point), which is what this volume stores. */
+static struct vnode *below_mount(struct volume *vol, struct vnode *v)
+{
+    return v->vol != vol && v->vol && v == v->vol->root && v->vol->covered ? v->vol->covered : v;
+}
+
 static void put_children(struct volume *vol, struct vnode *v, struct buf *b, bool assign)
 {
     put_key(b, "children");
@@ -153,7 +160,7 @@ static void put_children(struct volume *vol, struct vnode *v, struct buf *b, boo
     sort_dentries(sorted, n);
     put_le(b, n, 4);
     for (uint64_t i = 0; i < n; i++) {
-        struct vnode *c = sorted[i]->v;
+        struct vnode *c = below_mount(vol, sorted[i]->v);
         if (!c->tid && assign)
             c->tid = vol->next_id++;
         put_sym(b, sorted[i]->name, sorted[i]->len);
@@ -443,12 +450,13 @@ int volume_sync(struct volume *vol)
         v->sync_epoch = epoch;
         if (v->type == VNODE_DIR && v->listed)
             for (struct dentry *d = v->entries; d && !err; d = d->next) {
-                if (d->v->type == VNODE_SOCKET)
+                struct vnode *c = below_mount(vol, d->v);
+                if (c->type == VNODE_SOCKET || c->vol != vol)
                     continue;
                 if (!grow((void **)&w.stack, &w.cap, w.depth, sizeof(*w.stack)))
                     err = -ENOMEM;
                 else
-                    w.stack[w.depth++] = d->v;
+                    w.stack[w.depth++] = c;
             }
         if (!err && v->type == VNODE_FILE && v->in_memory)
             err = write_pages(vol, v, &run, &wrote);

@@ -176,24 +176,13 @@ int vfs_mount_volume(struct block_device *bd, const char *path, bool read_only)
     return volume_mount(bd, path, read_only);
 }
 
-int volume_mount(struct block_device *bd, const char *path, bool read_only)
+/* The allocator and log state of a volume already opened (tfs_open) on bd. */
+static struct volume *attach(struct block_device *bd, struct tfs *fs, const char *path, bool read_only)
 {
     struct volume *vol = kzalloc(sizeof(*vol));
     if (!vol)
-        return -ENOMEM;
-    struct tfs_io io = { disk_read, heap_alloc, heap_free, bd, bd->capacity };
-    struct tfs_error err;
-    switch (tfs_open(&io, &vol->fs, &err)) {
-    case TFS_OK:
-        break;
-    case TFS_CORRUPT:
-        panic("volume: %s for %s: corrupt: %s at offset %#lx", bd->name, path, err.what, err.offset);
-    case TFS_NOMEM:
-        panic("volume: %s for %s: out of memory reading it", bd->name, path);
-    default:
-        panic("volume: %s for %s: read error at offset %#lx", bd->name, path, err.offset);
-    }
-    struct tfs *fs = vol->fs;
+        panic("volume: out of memory");
+    vol->fs = fs;
     if (!fs->writable && !read_only)
         panic("volume: %s for %s is a read-only TFS %u.%u image, not a volume (mount it :ro)", bd->name, path,
               fs->version_major, fs->version_minor);
@@ -234,20 +223,55 @@ int volume_mount(struct block_device *bd, const char *path, bool read_only)
         panic("volume: %s: cannot read the log's last block", bd->name);
     vol->alloc_cursor = 1;
     vol->last_sync_ns = vnode_now_ns();
+    vol->next = volumes;
+    volumes = vol;
+    return vol;
+}
 
+static void announce(struct volume *vol)
+{
+    kinfo("volume: %s at %s (TFS %u.%u, %lu of %lu blocks free, commit %lu)%s\n", vol->dev->name, vol->path,
+          vol->fs->version_major, vol->fs->version_minor, vol->free_blocks, vol->nblocks, vol->seq,
+          vol->read_only ? ", read-only" : "");
+}
+
+int volume_mount(struct block_device *bd, const char *path, bool read_only)
+{
+    struct tfs_io io = { disk_read, heap_alloc, heap_free, bd, bd->capacity };
+    struct tfs_error err;
+    struct tfs *fs;
+    switch (tfs_open(&io, &fs, &err)) {
+    case TFS_OK:
+        break;
+    case TFS_CORRUPT:
+        panic("volume: %s for %s: corrupt: %s at offset %#lx", bd->name, path, err.what, err.offset);
+    case TFS_NOMEM:
+        panic("volume: %s for %s: out of memory reading it", bd->name, path);
+    default:
+        panic("volume: %s for %s: read error at offset %#lx", bd->name, path, err.offset);
+    }
     struct vnode *parent;
     struct dentry *d;
     int e = mount_point(path, &parent, &d);
     if (e)
         return e;
+    struct volume *vol = attach(bd, fs, path, read_only);
+    vol->covered = d->v;
     if (!(vol->root = vnode_mount(vol, fs->root, parent, d)))
         return -ENOMEM;
-    vol->next = volumes;
-    volumes = vol;
-    kinfo("volume: %s at %s (TFS %u.%u, %lu of %lu blocks free, commit %lu)%s\n", bd->name, path,
-          fs->version_major, fs->version_minor, vol->free_blocks, vol->nblocks, vol->seq,
-          read_only ? ", read-only" : "");
+    announce(vol);
     return 0;
+}
+
+/* A writable boot image: / itself is a volume (vfs_mount_root, before anything is looked up). */
+void volume_attach_root(struct block_device *bd, struct tfs *fs, struct vnode *root)
+{
+    struct volume *vol = attach(bd, fs, "/", false);
+    vol->root = root;
+    root->vol = vol;
+    root->tid = fs->root->id;
+    volume_adopt(vol, root);
+    announce(vol);
 }
 
 int volume_sync_all(void)

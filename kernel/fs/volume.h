@@ -16,6 +16,7 @@ struct volume {
     struct block_device *dev;
     struct tfs *fs;
     struct vnode *root;
+    struct vnode *covered;         /* the directory the mount hides (its own filesystem keeps it) */
     const char *path;              /* the mount point */
     bool read_only;
     uint32_t bs;                   /* the volume's block size: PAGE_SIZE (checked at mount) */
@@ -44,6 +45,8 @@ struct volume {
  * report; the kernel panics on them at boot. */
 int volume_mount(struct block_device *bd, const char *path, bool read_only);
 struct tfs *volume_tfs(struct volume *vol);
+/* A writable boot image's / (its root vnode from vnode_init). */
+void volume_attach_root(struct block_device *bd, struct tfs *fs, struct vnode *root);
 
 /* vnode.c's hooks. */
 struct vnode *volume_cached_vnode(struct volume *vol, const struct tfs_node *n);

@@ -220,3 +220,19 @@ def test_a_volume_in_use_is_refused(probe, tmp_path):
     assert ours.returncode != 0
     assert ours.stderr.strip() == f"unibuild: volume {vol} is in use by another guest; stop it first " \
                                   f"(or mount it :ro in both)"
+
+
+def test_a_writable_image_keeps_its_changes_from_boot_to_boot(probe, tmp_path):
+    image = tmp_path / "w.img"
+    subprocess.run([*UNIBUILD, "build", "--writable", "-w", "/state", "-o", str(image), str(probe), "change",
+                    "/state"], check=True, capture_output=True, timeout=60)
+    boot = [*UNIBUILD, "boot", "--accel", "tcg", "--net", "none", "--timeout", "60", str(image)]
+    first = subprocess.run(boot, capture_output=True, text=True, timeout=120)
+    assert (first.returncode, first.stdout) == (0, "changed\n"), first.stderr
+    # The same program again finds its own earlier changes (as it would on Linux).
+    second = subprocess.run(boot, capture_output=True, text=True, timeout=120)
+    assert (second.returncode, second.stdout) == (1, "FAIL mkdir: File exists\n")
+    with Image(image) as img:
+        assert img.read_bytes(img.lookup("/state/small")) == b"hello, volume\n"
+        assert img.boot.program.endswith("/volume")
+    assert check_volume(image).tail is None

@@ -38,11 +38,13 @@ def _parse_size(text: str) -> int:
 @click.option("--uuid", "uuid_text", metavar="UUID", help="Filesystem UUID (default: derived from content).")
 @click.option("--block-size", default=4096, show_default=True, type=int, help="Filesystem block size.")
 @click.option("--size", "size_text", metavar="BYTES", help="Minimum image size (free space is sparse).")
+@click.option("--writable", is_flag=True,
+              help="A writable image (TFS 2.0): the program's changes persist; boot it with `unibuild boot IMAGE`.")
 @static_ip_options
 @click.argument("program")
 @click.argument("args", nargs=-1)
 def build_cmd(output, target_root, env, files, dirs, no_extras, workdir, kopt, kernel_debug, in_image, keep_mtime,
-              keep_owner, uuid_text, block_size, size_text, program, args, **net):
+              keep_owner, uuid_text, block_size, size_text, writable, program, args, **net):
     """Write an image that runs PROGRAM (SRC[:DST], a host file) with ARGS."""
     uuid = None
     if uuid_text:
@@ -55,7 +57,7 @@ def build_cmd(output, target_root, env, files, dirs, no_extras, workdir, kopt, k
         kernel_options=(*kopt, "debug=1") if kernel_debug else tuple(kopt), target_root=target_root,
         extras=not no_extras, static_ip=static_ip_from(net), in_image=in_image, workdir=workdir,
         keep_mtime=keep_mtime, keep_owner=keep_owner, uuid=uuid, block_size=block_size,
-        min_size=_parse_size(size_text) if size_text else 0,
+        min_size=_parse_size(size_text) if size_text else (64 << 20 if writable else 0), writable=writable,
     )
     stats = build(request, output)
     click.echo(f"{output}: {stats.image_size} bytes, {stats.files} files, "
@@ -69,7 +71,7 @@ def _show(text: str) -> str:
 
 def _ls_line(img: Image, node: ImageNode, name: str) -> str:
     mode = stat.filemode(_KIND_BITS[node.kind] | node.mode)
-    nlink = 2 + sum(img.nodes[c].kind == "dir" for c in node.children.values()) if node.kind == "dir" else 1
+    nlink = 2 + sum(img.nodes[c].kind == "dir" for c in node.children.values()) if node.kind == "dir" else node.nlink
     when = time.strftime("%Y-%m-%d %H:%M", time.gmtime(node.mtime_ns // 10**9))
     line = f"{mode} {nlink:>2} {node.uid:>5} {node.gid:>5} {node.size:>10} {when} {_show(name)}"
     return line + (f" -> {_show(node.target)}" if node.kind == "symlink" else "")

@@ -38,6 +38,7 @@ class LaunchOptions:
     verbose: bool = False
     el2: bool = False
     disk: Path | None = None   # a TFS image attached read-only as a virtio-blk disk
+    disk_writable: bool = False   # a writable image (TFS 2.0): attached read-write, its changes persist
     net: NetOptions | None = None   # None: no NIC (the CLI attaches one unless --net none)
     profile: str | None = None   # a launch profile of the platform (platforms/<name>/profiles/)
     volumes: tuple[VolumeMount, ...] = ()   # writable TFS disks after the image: vdb, vdc, ...
@@ -224,7 +225,8 @@ def build_command(
     ]
     if options.disk is not None:
         # Modern-only virtio (1.x): the kernel speaks no legacy transport.
-        argv += ["-drive", f"file={options.disk},if=none,format=raw,id=disk0,readonly=on",
+        mode = "cache=writeback" if options.disk_writable else "readonly=on"   # cache=: see the volumes below
+        argv += ["-drive", f"file={options.disk},if=none,format=raw,id=disk0,{mode}",
                  "-device", "virtio-blk-pci,drive=disk0,disable-legacy=on"]
     if len(options.volumes) > 16:
         raise UserError(f"{len(options.volumes)} volumes; the kernel mounts at most 16")
