@@ -481,6 +481,7 @@ static bool check_segment(struct tfs *fs, uint64_t start, uint64_t blocks, uint6
 }
 
 struct header {
+    uint32_t header_size;
     uint16_t major, minor;
     uint32_t block_size, root_id;
     uint8_t uuid[16];
@@ -505,6 +506,7 @@ static bool read_slot(struct tfs *fs, uint64_t base, struct header *out)
     uint32_t limit = out->major == 2 ? HEADER_SLOT_B : TFS_MIN_BLOCK_SIZE;
     if (header_size < TFS_HEADER_SIZE || header_size > limit)
         return corrupt(fs, "header size outside 128..4096", base + 12);
+    out->header_size = header_size;
     if (base + header_size > fs->io.device_size)
         return corrupt(fs, "the device ends inside the header", base);
     uint32_t stored = load_le(h + 16, 4);
@@ -566,6 +568,8 @@ static bool read_header(struct tfs *fs, uint32_t *root_id, uint64_t *log_start, 
     fs->version_minor = h->minor;
     fs->writable = h->major == 2;
     fs->generation = h->generation;
+    fs->header_slot = h == &b ? HEADER_SLOT_B : 0;
+    fs->header_size = h->header_size;
     fs->block_size = h->block_size;
     memcpy(fs->uuid, h->uuid, 16);
     fs->image_size = h->image_size;

@@ -100,6 +100,8 @@ struct tfs {
     bool writable;
     uint64_t generation;           /* of the header slot in use */
     uint32_t root_tuple;           /* the header's root_id */
+    uint32_t header_slot;          /* byte offset of the slot in use (0 or 2048) */
+    uint32_t header_size;
     uint64_t last_seq;             /* the last commit record's sequence number */
     uint64_t log_end;              /* byte offset just past the last commit record */
     uint64_t tail_segment[2];      /* (start, blocks) of the segment holding log_end */

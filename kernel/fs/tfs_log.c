@@ -20,32 +20,13 @@
 #include "tfs.h"
 #include "vnode.h"
 #include "volume.h"
+#include "tfs_log.h"
 #include "wait.h"
 #include <string.h>
 
-#define RECORD_HEADER   12
-#define REC_TUPLE       1
-#define REC_EXTEND      2
-#define REC_COMMIT      3
-#define COMMIT_BYTES    (RECORD_HEADER + 12)
-#define EXTEND_BYTES    (RECORD_HEADER + 16)
-#define SEGMENT_BLOCKS  256            /* a new log segment: 1 MiB */
 #define RUN_PAGES       16             /* pages written by one request (the driver's 64 KiB) */
 
-#define TAG_SYM     1
-#define TAG_STR     2
-#define TAG_INT     4
-#define TAG_TUPLE   5
-#define TAG_REF     7
-#define TAG_EXTENTS 8
-
-struct buf {
-    uint8_t *p;
-    uint64_t len, cap;
-    bool oom;
-};
-
-static void put(struct buf *b, const void *data, uint64_t n)
+void put(struct buf *b, const void *data, uint64_t n)
 {
     if (b->oom)
         return;
@@ -68,7 +49,7 @@ static void put(struct buf *b, const void *data, uint64_t n)
     b->len += n;
 }
 
-static void put_le(struct buf *b, uint64_t v, int n)
+void put_le(struct buf *b, uint64_t v, int n)
 {
     uint8_t bytes[8];
     for (int i = 0; i < n; i++)
@@ -76,28 +57,28 @@ static void put_le(struct buf *b, uint64_t v, int n)
     put(b, bytes, n);
 }
 
-static void store_le(uint8_t *p, uint64_t v, int n)
+void store_le(uint8_t *p, uint64_t v, int n)
 {
     for (int i = 0; i < n; i++)
         p[i] = (uint8_t)(v >> (8 * i));
 }
 
-static void put_sym(struct buf *b, const char *s, size_t len)
+void put_sym(struct buf *b, const char *s, size_t len)
 {
     put_le(b, len, 1);
     put(b, s, len);
 }
 
-static void put_key(struct buf *b, const char *key) { put_sym(b, key, strlen(key)); }
+void put_key(struct buf *b, const char *key) { put_sym(b, key, strlen(key)); }
 
-static void put_int(struct buf *b, const char *key, int64_t v)
+void put_int(struct buf *b, const char *key, int64_t v)
 {
     put_key(b, key);
     put_le(b, TAG_INT, 1);
     put_le(b, (uint64_t)v, 8);
 }
 
-static void put_type(struct buf *b, const char *type)
+void put_type(struct buf *b, const char *type)
 {
     put_key(b, "type");
     put_le(b, TAG_SYM, 1);
@@ -126,7 +107,7 @@ static void sort_dentries(struct dentry **d, uint64_t n)
 
 /* What a directory entry is on this volume: another volume mounted there hides a directory of
  * this one (the mount point), which is what this volume stores. */
-static struct vnode *below_mount(struct volume *vol, struct vnode *v)
+struct vnode *below_mount(struct volume *vol, struct vnode *v)
 {
     return v->vol != vol && v->vol && v == v->vol->root && v->vol->covered ? v->vol->covered : v;
 }
@@ -210,7 +191,7 @@ static void put_extents(struct vnode *v, struct buf *b)
 }
 
 /* u32 id, then the node's tuple (keys in the format's order). */
-static void node_tuple(struct volume *vol, struct vnode *v, struct buf *b, bool assign)
+void node_tuple(struct volume *vol, struct vnode *v, struct buf *b, bool assign)
 {
     put_le(b, v->tid, 4);
     put_le(b, v->type == VNODE_FILE ? 7 : 6, 4);
@@ -302,7 +283,7 @@ static int write_pages(struct volume *vol, struct vnode *v, struct run *r, bool 
 
 /* Write data at byte pos of the log: the bytes of pos's block before pos are the block's
  * current content (vol->tail), the rest of the last block is zero. */
-static int write_log(struct volume *vol, uint64_t pos, const uint8_t *data, uint64_t len, bool keep_tail)
+int write_log(struct volume *vol, uint64_t pos, const uint8_t *data, uint64_t len, bool keep_tail)
 {
     uint64_t bs = vol->bs, in = pos % bs, total = ALIGN_UP(in + len, bs);
     uint8_t *buf = kmalloc(total);
@@ -320,7 +301,7 @@ static int write_log(struct volume *vol, uint64_t pos, const uint8_t *data, uint
     return err;
 }
 
-static void record_header(uint8_t *h, uint16_t type, const uint8_t *payload, uint32_t len)
+void record_header(uint8_t *h, uint16_t type, const uint8_t *payload, uint32_t len)
 {
     store_le(h, type, 2);
     store_le(h + 2, 0, 2);
@@ -341,9 +322,10 @@ static int log_append(struct volume *vol, struct buf *recs)
     if (vol->log_pos + recs->len + COMMIT_BYTES + EXTEND_BYTES > seg_end) {
         nblocks = (recs->len + COMMIT_BYTES + EXTEND_BYTES) / bs + 1;
         nblocks = nblocks < SEGMENT_BLOCKS ? SEGMENT_BLOCKS : nblocks;
-        if (!(nstart = volume_alloc_run(vol, nblocks)) &&
-            !(nstart = volume_alloc_run(vol, nblocks = (recs->len + COMMIT_BYTES + EXTEND_BYTES) / bs + 1)))
-            return -ENOSPC;
+        uint64_t after = vol->seg_start + vol->seg_blocks;
+        if (!(nstart = volume_alloc_run(vol, nblocks, after)) &&
+            !(nstart = volume_alloc_run(vol, nblocks = (recs->len + COMMIT_BYTES + EXTEND_BYTES) / bs + 1, after)))
+            return -ENOSPC;            /* the caller compacts: a fresh log may start anywhere */
         store_le(ext + RECORD_HEADER, nstart, 8);
         store_le(ext + RECORD_HEADER + 8, nblocks, 8);
         record_header(ext, REC_EXTEND, ext + RECORD_HEADER, 16);
@@ -381,6 +363,7 @@ static int log_append(struct volume *vol, struct buf *recs)
         pos = nstart * bs;
         vol->seg_start = nstart;
         vol->seg_blocks = nblocks;
+        volume_add_segment(vol, nstart, nblocks);
     } else {
         err = write_log(vol, pos, recs->p, recs->len, true);
     }
@@ -488,8 +471,13 @@ int volume_sync(struct volume *vol)
         err = flush_run(vol, &run);
     if (!err && wrote)
         err = block_flush(vol->dev) ? -EIO : 0;
-    if (!err && recs.len)
+    if (!err && recs.len) {
         err = log_append(vol, &recs);
+        /* No room past the last segment: a compacted log holds the tree as it is now, this
+         * transaction's changes included. */
+        if (err == -ENOSPC && !volume_compact(vol))
+            err = 0;
+    }
     if (!err) {
         for (uint64_t i = 0; i < w.nchanged; i++)
             w.changed[i].v->saved_crc = w.changed[i].crc;
@@ -497,6 +485,8 @@ int volume_sync(struct volume *vol)
         vol->last_sync_ns = vnode_now_ns();
         if (vol->changed_at <= started)
             vol->changed_at = 0;
+        if (volume_log_blocks(vol) > COMPACT_MIN_BLOCKS && volume_log_blocks(vol) > 4 * vol->live_blocks)
+            volume_compact(vol);       /* a failure leaves the old log in use, as good as before */
     } else if (err == -EIO) {
         kprintf("volume: %s at %s: write failed; later changes stay in memory\n", vol->dev->name, vol->path);
         vol->broken = true;

@@ -14,6 +14,7 @@
 #include "vfs.h"
 #include "vnode.h"
 #include "volume.h"
+#include "tfs_log.h"
 #include "wait.h"
 #include <string.h>
 
@@ -55,10 +56,10 @@ uint64_t volume_alloc_block(struct volume *vol)
     return 0;
 }
 
-uint64_t volume_alloc_run(struct volume *vol, uint64_t n)
+uint64_t volume_alloc_run(struct volume *vol, uint64_t n, uint64_t from)
 {
     uint64_t run = 0;
-    for (uint64_t b = 1; b < vol->nblocks; b++) {
+    for (uint64_t b = from ? from : 1; b < vol->nblocks; b++) {
         run = is_used(vol, b) ? 0 : run + 1;
         if (run == n) {
             for (uint64_t i = b + 1 - n; i <= b; i++)
@@ -67,6 +68,38 @@ uint64_t volume_alloc_run(struct volume *vol, uint64_t n)
         }
     }
     return 0;
+}
+
+void volume_add_segment(struct volume *vol, uint64_t start, uint64_t blocks)
+{
+    if (vol->nsegments == vol->segments_cap) {
+        uint64_t cap = vol->segments_cap ? vol->segments_cap * 2 : 16;
+        uint64_t (*p)[2] = kmalloc(cap * sizeof(*p));
+        if (!p)
+            panic("volume: out of memory for the list of log segments");
+        if (vol->nsegments)
+            memcpy(p, vol->segments, vol->nsegments * sizeof(*p));
+        kfree(vol->segments);
+        vol->segments = p;
+        vol->segments_cap = cap;
+    }
+    vol->segments[vol->nsegments][0] = start;
+    vol->segments[vol->nsegments][1] = blocks;
+    vol->nsegments++;
+}
+
+void volume_free_run(struct volume *vol, uint64_t start, uint64_t blocks)
+{
+    for (uint64_t b = start; b < start + blocks; b++)
+        unmark(vol, b);
+}
+
+uint64_t volume_log_blocks(struct volume *vol)
+{
+    uint64_t n = 0;
+    for (uint64_t i = 0; i < vol->nsegments; i++)
+        n += vol->segments[i][1];
+    return n;
 }
 
 void volume_release_block(struct volume *vol, uint64_t block)
@@ -203,9 +236,11 @@ static struct volume *attach(struct block_device *bd, struct tfs *fs, const char
         panic("volume: %s: out of memory for a volume of %lu blocks", bd->name, vol->nblocks);
     vol->free_blocks = vol->nblocks;
     mark(vol, 0);
-    for (uint32_t i = 0; i < fs->segment_count; i++)
+    for (uint32_t i = 0; i < fs->segment_count; i++) {
         for (uint64_t b = 0; b < fs->segments[i][1]; b++)
             mark(vol, fs->segments[i][0] + b);
+        volume_add_segment(vol, fs->segments[i][0], fs->segments[i][1]);
+    }
     uint32_t top = 0;
     for (uint32_t i = 0; i < fs->node_count; i++) {
         const struct tfs_node *n = &fs->nodes[i];

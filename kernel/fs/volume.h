@@ -31,6 +31,9 @@ struct volume {
     uint64_t seq;                  /* the last commit's sequence number */
     uint64_t log_pos;              /* byte offset just past the last commit record */
     uint64_t seg_start, seg_blocks;
+    uint64_t (*segments)[2];       /* every segment of the log in use (start, blocks) */
+    uint64_t nsegments, segments_cap;
+    uint64_t live_blocks;          /* the live tree's size as the last compaction wrote it */
     uint8_t *tail;                 /* the block holding log_pos, as on the disk */
     uint32_t next_id;              /* tuple ids for new nodes */
     uint64_t epoch;                /* the current sync walk */
@@ -58,8 +61,12 @@ int volume_statfs(struct volume *vol, uint64_t *blocks, uint64_t *bfree);
 
 /* Allocation (volume.c) for tfs_log.c. */
 uint64_t volume_alloc_block(struct volume *vol);            /* 0 when full */
-uint64_t volume_alloc_run(struct volume *vol, uint64_t n);  /* n contiguous blocks, 0 when none */
+/* n contiguous blocks at or after block `from` (a log's next segment lies past its current
+ * one: replay only moves forward), 0 when there are none. */
+uint64_t volume_alloc_run(struct volume *vol, uint64_t n, uint64_t from);
 void volume_commit_done(struct volume *vol);                /* free the pending blocks */
+void volume_add_segment(struct volume *vol, uint64_t start, uint64_t blocks);
+void volume_free_run(struct volume *vol, uint64_t start, uint64_t blocks);
 
 /* Write what changed and make it durable; 0 or -EIO/-ENOSPC/-EROFS. */
 int volume_sync(struct volume *vol);

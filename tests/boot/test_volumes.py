@@ -236,3 +236,21 @@ def test_a_writable_image_keeps_its_changes_from_boot_to_boot(probe, tmp_path):
         assert img.read_bytes(img.lookup("/state/small")) == b"hello, volume\n"
         assert img.boot.program.endswith("/volume")
     assert check_volume(image).tail is None
+
+
+def test_a_log_far_larger_than_the_tree_is_compacted(probe, tmp_path):
+    """700 commits of a 300-entry directory (~4 MiB of records for ~50 KB of tree): the kernel
+    rewrites the live tree as a fresh log and switches header slots; nothing is lost."""
+    vol = create_volume(str(tmp_path / "churn.tfs"), 32 << 20)
+    ours = run(str(probe), "churn", "/data", volumes=[f"{vol}:/data"], extra=["--verbose"])
+    assert ours.returncode == 0 and ours.stdout.endswith("churned\n"), ours.stdout + ours.stderr
+    assert "compacted" in ours.stdout + ours.stderr
+    report = check_volume(vol)
+    assert report.tail is None and report.files == 300
+    with Image(vol) as img:
+        assert img.header.generation > 1
+        assert sum(n for _, n in img.segments) < 1024        # the 4 MiB of history is gone
+        names = sorted(img.lookup("/many").children)
+    assert names == [f"file-with-a-longish-name-{i:04d}" for i in range(300)]
+    again = run(str(probe), "list", "/data", volumes=[f"{vol}:/data"])
+    assert again.returncode == 0 and again.stdout == python_list(vol)

@@ -8,6 +8,7 @@
  *             fsync each, and print "synced I" once fsync returned (the crash test kills the
  *             guest at a random moment).
  *   fill    - write until ENOSPC, fsync, report the statfs numbers before and after.
+ *   churn   - 700 fsync'd renames in a directory of 300 entries: a log far larger than the tree.
  *   idle    - write a file without fsync and sleep (the write-back bound must get it out).
  *   statfs  - print statfs's block count and free blocks. */
 #define _GNU_SOURCE
@@ -213,7 +214,24 @@ int main(int argc, char **argv)
         append(argv[2], argc > 3 ? atol(argv[3]) : 1000000);
     else if (!strcmp(argv[1], "fill"))
         fill(argv[2]);
-    else if (!strcmp(argv[1], "idle")) {      /* write without fsync, then sleep: write-back */
+    else if (!strcmp(argv[1], "churn")) {     /* many commits of a large directory: compaction */
+        char p[4096], q[4096];
+        snprintf(p, sizeof(p), "%s/many", argv[2]);
+        if (mkdir(p, 0755))
+            die("mkdir many");
+        for (int i = 0; i < 300; i++) {
+            snprintf(p, sizeof(p), "%s/many/file-with-a-longish-name-%04d", argv[2], i);
+            put(p, p, strlen(p), 0);
+        }
+        snprintf(p, sizeof(p), "%s/many/file-with-a-longish-name-0000", argv[2]);
+        snprintf(q, sizeof(q), "%s/many/renamed", argv[2]);
+        int dfd = open(argv[2], O_RDONLY | O_DIRECTORY);
+        for (int i = 0; i < 700; i++) {
+            if (rename(i % 2 ? q : p, i % 2 ? p : q) || fsync(dfd))
+                die("churn");
+        }
+        printf("churned\n");
+    } else if (!strcmp(argv[1], "idle")) {      /* write without fsync, then sleep: write-back */
         char path[4096];
         snprintf(path, sizeof(path), "%s/unsynced", argv[2]);
         put(path, "written, never fsynced\n", 23, 0);
