@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 static void die(const char *what)
@@ -201,6 +202,54 @@ static void fill(const char *dir)
     show_statfs(dir, "after");
 }
 
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void bench(const char *dir, int mib)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/seq", dir);
+    static char buf[1 << 20];
+    memset(buf, 'w', sizeof(buf));
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0)
+        die(path);
+    double t0 = now_s();
+    for (int i = 0; i < mib; i++)
+        if (write(fd, buf, sizeof(buf)) != sizeof(buf))
+            die("write");
+    if (fsync(fd))
+        die("fsync");
+    double t1 = now_s();
+    close(fd);
+    printf("sequential write %d MiB + fsync: %.1f MB/s\n", mib, mib * 1.048576 / (t1 - t0));
+    snprintf(path, sizeof(path), "%s/small", dir);
+    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    enum { N = 200 };
+    double lat[N];
+    for (int i = 0; i < N; i++) {
+        if (write(fd, buf, 4096) != 4096)
+            die("write");
+        double a = now_s();
+        if (fsync(fd))
+            die("fsync");
+        lat[i] = now_s() - a;
+    }
+    close(fd);
+    qsort(lat, N, sizeof(double), cmp_double);
+    printf("fsync after a 4 KiB append: median %.3f ms, p90 %.3f ms\n", lat[N / 2] * 1e3, lat[N * 9 / 10] * 1e3);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3)
@@ -214,7 +263,9 @@ int main(int argc, char **argv)
         append(argv[2], argc > 3 ? atol(argv[3]) : 1000000);
     else if (!strcmp(argv[1], "fill"))
         fill(argv[2]);
-    else if (!strcmp(argv[1], "churn")) {     /* many commits of a large directory: compaction */
+    else if (!strcmp(argv[1], "bench")) {     /* bench/volume.py: sequential write, fsync latency */
+        bench(argv[2], argc > 3 ? atoi(argv[3]) : 64);
+    } else if (!strcmp(argv[1], "churn")) {     /* many commits of a large directory: compaction */
         char p[4096], q[4096];
         snprintf(p, sizeof(p), "%s/many", argv[2]);
         if (mkdir(p, 0755))
