@@ -46,8 +46,12 @@ def ls_cmd():
 @click.argument("volume")
 def check_cmd(volume):
     """Check VOLUME's header, log and tree; exit 1 if it is corrupt."""
+    from ..errors import UserError
     from ..tfs.volume import volume_path
-    r = check_volume(volume_path(volume))
+    try:
+        r = check_volume(volume_path(volume))
+    except UserError as e:
+        raise UserError(str(e), exit_code=1) from None
     click.echo(f"{r.path}: TFS {r.version}, {r.size >> 20} MiB, {r.files} files, {r.dirs} directories, "
                f"{r.used_blocks} blocks used, {r.free_blocks} free, log {r.log_bytes} bytes, commit {r.last_commit}")
     if r.tail:
