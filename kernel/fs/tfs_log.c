@@ -214,11 +214,12 @@ void node_tuple(struct volume *vol, struct vnode *v, struct buf *b, bool assign)
     put_int(b, "uid", v->uid);
 }
 
-uint32_t volume_tuple_crc(struct volume *vol, struct vnode *v)
+uint32_t volume_tuple_crc(struct volume *vol, struct vnode *v, uint32_t *len)
 {
     struct buf b = { 0 };
     node_tuple(vol, v, &b, false);
     uint32_t crc = b.oom ? 0 : tfs_crc32(0, b.p, b.len);
+    *len = b.oom ? 0 : (uint32_t)b.len;   /* 0 never matches: written at the next sync */
     kfree(b.p);
     return crc;
 }
@@ -380,7 +381,7 @@ static int log_append(struct volume *vol, struct buf *recs)
 
 struct changed {
     struct vnode *v;
-    uint32_t crc;
+    uint32_t crc, len;
 };
 
 struct walk {
@@ -456,7 +457,7 @@ int volume_sync(struct volume *vol)
         }
         uint32_t len = recs.len - start - RECORD_HEADER;
         uint32_t crc = tfs_crc32(0, recs.p + start + RECORD_HEADER, len);
-        if (crc == v->saved_crc) {
+        if (crc == v->saved_crc && len == v->saved_len) {
             recs.len = start;          /* the disk has this tuple already */
             continue;
         }
@@ -465,7 +466,7 @@ int volume_sync(struct volume *vol)
             err = -ENOMEM;
             break;
         }
-        w.changed[w.nchanged++] = (struct changed){ v, crc };
+        w.changed[w.nchanged++] = (struct changed){ v, crc, len };
     }
     if (!err)
         err = flush_run(vol, &run);
@@ -480,7 +481,7 @@ int volume_sync(struct volume *vol)
     }
     if (!err) {
         for (uint64_t i = 0; i < w.nchanged; i++)
-            w.changed[i].v->saved_crc = w.changed[i].crc;
+            w.changed[i].v->saved_crc = w.changed[i].crc, w.changed[i].v->saved_len = w.changed[i].len;
         volume_commit_done(vol);
         vol->last_sync_ns = vnode_now_ns();
         if (vol->changed_at <= started)

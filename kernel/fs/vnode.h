@@ -45,7 +45,8 @@ struct vnode {
     /* on a volume (volume.h): NULL for the boot image, whose changes stay in memory */
     struct volume *vol;
     uint32_t tid;              /* tuple id on the volume; 0 until first written */
-    uint32_t saved_crc;        /* CRC of the tuple the disk holds for it */
+    uint32_t saved_crc;        /* CRC and length of the tuple the disk holds for it */
+    uint32_t saved_len;
     uint64_t sync_epoch;       /* the last sync walk that visited it */
     uint64_t *blocks;          /* files: the volume block holding each page slot (0: none) */
     uint8_t *dirty;            /* files: the page changed since it was last written */

@@ -156,7 +156,7 @@ struct vnode *volume_cached_vnode(struct volume *vol, const struct tfs_node *n)
 void volume_adopt(struct volume *vol, struct vnode *v)
 {
     vol->by_index[v->lower->index] = v;
-    v->saved_crc = volume_tuple_crc(vol, v);
+    v->saved_crc = volume_tuple_crc(vol, v, &v->saved_len);
 }
 
 static int disk_read(void *ctx, uint64_t offset, void *buf, uint64_t len)
@@ -326,9 +326,10 @@ int volume_sync_all(void)
 
 static bool writeback_hooked;
 
-/* Every blocking wait and every interrupt taken in user mode runs the poll hooks: the
- * program's changes go out from there once they are WRITEBACK_NS old, whether it keeps writing,
- * sleeps or computes. */
+/* Every blocking wait runs the poll hooks (wait.c), and every write through a file calls
+ * volume_writeback_tick: the program's changes go out once they are WRITEBACK_NS old, whether it
+ * keeps writing or sleeps. (A program that only computes after its last write keeps them in
+ * memory until it blocks, writes or exits.) */
 static void writeback_hook(void)
 {
     uint64_t now = wait_now_ns();

@@ -75,5 +75,5 @@ int volume_sync_all(void);
 void volume_note_change(struct volume *vol);
 /* After a write: note it, and sync what is older than the bound. */
 void volume_writeback_tick(struct volume *vol);
-/* The tuple CRC a vnode's state serializes to (tfs_log.c). */
-uint32_t volume_tuple_crc(struct volume *vol, struct vnode *v);
+/* The CRC (and *len the length) of the tuple record a vnode's state serializes to (tfs_log.c). */
+uint32_t volume_tuple_crc(struct volume *vol, struct vnode *v, uint32_t *len);
