@@ -1,5 +1,6 @@
 /* GICv2: a memory-mapped distributor and CPU interface. */
 #include "kernel.h"
+#include "mmio.h"
 #include "gic.h"
 #include "irq.h"
 #include "mm.h"
@@ -19,14 +20,14 @@
 
 static volatile uint8_t *dist, *cpu;
 
-static inline void w32(volatile uint8_t *base, uint32_t off, uint32_t v) { *(volatile uint32_t *)(base + off) = v; }
-static inline uint32_t r32(volatile uint8_t *base, uint32_t off) { return *(volatile uint32_t *)(base + off); }
+static inline void w32(volatile uint8_t *base, uint32_t off, uint32_t v) { mmio_write32(base + off, v); }
+static inline uint32_t r32(volatile uint8_t *base, uint32_t off) { return mmio_read32(base + off); }
 
 static void v2_enable(uint32_t intid)
 {
-    dist[GICD_IPRIORITYR + intid] = 0xa0;
+    mmio_write8(dist + GICD_IPRIORITYR + intid, 0xa0);
     if (intid >= 32)
-        dist[GICD_ITARGETSR + intid] = 1;   /* CPU interface 0; SMP will route properly */
+        mmio_write8(dist + GICD_ITARGETSR + intid, 1);  /* CPU interface 0; SMP will route properly */
     w32(dist, GICD_ISENABLER + (intid / 32) * 4, 1u << (intid % 32));
 }
 

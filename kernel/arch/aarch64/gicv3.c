@@ -1,6 +1,7 @@
 /* GICv3: memory-mapped distributor and per-CPU redistributors, CPU interface through system
  * registers (ICC_*_EL1). Affinity routing is on; all interrupts are non-secure Group 1. */
 #include "kernel.h"
+#include "mmio.h"
 #include "gic.h"
 #include "irq.h"
 #include "mm.h"
@@ -41,10 +42,10 @@
 static volatile uint8_t *dist, *redist;   /* redist: this CPU's frame */
 static uint64_t redist_phys;
 
-static inline void w32(volatile uint8_t *b, uint32_t off, uint32_t v) { *(volatile uint32_t *)(b + off) = v; }
-static inline uint32_t r32(volatile uint8_t *b, uint32_t off) { return *(volatile uint32_t *)(b + off); }
-static inline void w64(volatile uint8_t *b, uint32_t off, uint64_t v) { *(volatile uint64_t *)(b + off) = v; }
-static inline uint64_t r64(volatile uint8_t *b, uint32_t off) { return *(volatile uint64_t *)(b + off); }
+static inline void w32(volatile uint8_t *b, uint32_t off, uint32_t v) { mmio_write32(b + off, v); }
+static inline uint32_t r32(volatile uint8_t *b, uint32_t off) { return mmio_read32(b + off); }
+static inline void w64(volatile uint8_t *b, uint32_t off, uint64_t v) { mmio_write64(b + off, v); }
+static inline uint64_t r64(volatile uint8_t *b, uint32_t off) { return mmio_read64(b + off); }
 
 static void wait_rwp(void)
 {
@@ -63,7 +64,7 @@ static uint64_t my_affinity(void)
 static void v3_enable(uint32_t intid)
 {
     if (intid < 32) {
-        *(volatile uint8_t *)(redist + GICR_IPRIORITYR + intid) = 0xa0;
+        mmio_write8(redist + GICR_IPRIORITYR + intid, 0xa0);
         w32(redist, GICR_ISENABLER0, 1u << intid);
     } else {
         uint64_t mpidr = read_sysreg(mpidr_el1);
