@@ -1,5 +1,6 @@
 /* The kernel's two sources of options, read in one place:
  * - arguments from /chosen/bootargs (qemu -append): `verbose`, `quiet`, `console=mux`, `exit=N`,
+ *   `mount=DISK:PATH[:ro]` (volumes),
  *   and the self-test hooks `blktest`, `nettest=echo`, `selftest=fault` (kernel/selftest/);
  * - the boot manifest in the image's root tuple: the program, its arguments and environment, and
  *   the kernel options the image builder wrote (debug, memstats, profile, strace, noaslr, novdso, cwd,
@@ -29,6 +30,29 @@ static bool parse_status(const char *s, size_t len, int *out)
         return false;
     *out = v;
     return true;
+}
+
+/* mount=vdb:/data or mount=vdb:/data:ro */
+static void parse_mount(const char *w, size_t len)
+{
+    if (bootargs.mount_count == BOOT_MAX_MOUNTS)
+        panic("bootargs: more than %d mount= arguments", BOOT_MAX_MOUNTS);
+    struct boot_mount *m = &bootargs.mounts[bootargs.mount_count];
+    const char *colon = memchr(w, ':', len);
+    size_t dlen = colon ? (size_t)(colon - w) : 0;
+    if (!colon || dlen == 0 || dlen >= sizeof(m->disk))
+        panic("bootargs: bad '%.*s' (want mount=DISK:/PATH[:ro])", (int)len, w);
+    const char *path = colon + 1;
+    size_t plen = len - dlen - 1;
+    if (plen > 3 && !memcmp(path + plen - 3, ":ro", 3)) {
+        m->read_only = true;
+        plen -= 3;
+    }
+    if (plen == 0 || plen >= sizeof(m->path) || path[0] != '/')
+        panic("bootargs: bad '%.*s' (the mount point must be an absolute path)", (int)len, w);
+    memcpy(m->disk, w, dlen);
+    memcpy(m->path, path, plen);
+    bootargs.mount_count++;
 }
 
 void bootargs_parse(void)
@@ -63,6 +87,8 @@ void bootargs_parse(void)
             bootargs.nettest_echo = true;
         else if (len == 7 && !strncmp(w, "msi=off", 7))
             bootargs.msi_off = true;
+        else if (len > 6 && !strncmp(w, "mount=", 6))
+            parse_mount(w + 6, len - 6);
         else
             kprintf("bootargs: ignoring unknown argument '%.*s'\n", (int)len, w);
     }

@@ -16,6 +16,7 @@
 #include "run.h"
 #include "selftest.h"
 #include "net.h"
+#include <string.h>
 
 
 /* Count timer interrupts over a busy-waited interval: proves counter, timer, GIC and the
@@ -55,6 +56,22 @@ static void check_heap(void)
         panic("heap: freeing a large block did not return its pages");
 }
 
+/* The mount= arguments: each names a disk by the name its driver gave it. */
+static void mount_volumes(void)
+{
+    for (int i = 0; i < bootargs.mount_count; i++) {
+        const struct boot_mount *m = &bootargs.mounts[i];
+        struct block_device *bd = NULL;
+        for (unsigned n = 0; (bd = block_device_nth(n)) && strcmp(bd->name, m->disk); n++)
+            ;
+        if (!bd)
+            panic("volume: no disk %s for %s", m->disk, m->path);
+        int err = vfs_mount_volume(bd, m->path, m->read_only);
+        if (err)
+            panic("volume: cannot mount %s at %s (error %d)", m->disk, m->path, -err);
+    }
+}
+
 void kmain(uint64_t dtb_pa)
 {
     if (boot_info.error != BOOT_OK)
@@ -87,6 +104,7 @@ void kmain(uint64_t dtb_pa)
     devfs_init();   /* the kernel's own /dev files */
     procfs_init();
     if (block_device_first() && !bootargs.blktest) vfs_mount_root(block_device_first()); /* TFS at /; blktest disks are raw */
+    mount_volumes();
     if (boot_manifest() && boot_manifest()->tfstest)
         selftest_tfs(boot_manifest()->tfstest);
     net_init();   /* after the root: the manifest may hold a static address */

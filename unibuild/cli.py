@@ -27,6 +27,7 @@ COMMANDS = {
     "ls": ("image_cmds", "ls_cmd"),
     "cat": ("image_cmds", "cat_cmd"),
     "dump": ("image_cmds", "dump_cmd"),
+    "volume": ("volume_cmds", "volume_group"),
     "boot": ("boot_cmds", "boot_command"),
     "run": ("run_cmds", "run_command"),
     "ps": ("instance_cmds", "ps_command"),

@@ -79,6 +79,7 @@ KEYS: dict[str, Key] = {
     "pcap": Key("pcap"),
     "ip": Key("ip"),
     "gateway": Key("gateway"),
+    "volumes": Key("volumes", "list", "prepend", '["data:/data", "./cache.tfs:/cache:ro"]'),
 }
 
 

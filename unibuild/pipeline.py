@@ -66,6 +66,7 @@ class ImageRequest:
     uuid: UUID | None = None
     block_size: int = DEFAULT_BLOCK_SIZE
     min_size: int = 0
+    writable: bool = False            # TFS 2.0: the kernel writes the program's changes back
 
 
 def manifest_for(request: ImageRequest, scratch: Path) -> tuple[Manifest, PreparedProgram | None]:
@@ -75,7 +76,7 @@ def manifest_for(request: ImageRequest, scratch: Path) -> tuple[Manifest, Prepar
     from .image.program import add_program, check_elf_files
     m = Manifest(program="", args=list(request.args), env=dict(request.env),
                  keep_mtime=request.keep_mtime, keep_owner=request.keep_owner, uuid=request.uuid,
-                 block_size=request.block_size, min_size=request.min_size)
+                 block_size=request.block_size, min_size=request.min_size, writable=request.writable)
     m.files = [parse_placement(f) for f in request.files]
     m.dirs = [parse_placement(d) for d in request.dirs]
     prepared = None

@@ -54,6 +54,41 @@ int block_read(struct block_device *bd, uint64_t offset, void *buf, uint64_t len
     return BLOCK_OK;
 }
 
+int block_write(struct block_device *bd, uint64_t offset, const void *buf, uint64_t len)
+{
+    uint64_t bs = bd->block_size;
+    if (offset > bd->capacity || len > bd->capacity - offset || offset % bs || len % bs)
+        return BLOCK_EINVAL;
+    if (bd->read_only)
+        return BLOCK_EIO;
+    const uint8_t *in = buf;
+    while (len) {
+        uint64_t blocks = len / bs;
+        if (blocks > bd->max_blocks)
+            blocks = bd->max_blocks;
+        int r = bd->ops->write_blocks(bd, offset / bs, blocks, in);
+        if (r != BLOCK_OK)
+            return r;
+        in += blocks * bs;
+        offset += blocks * bs;
+        len -= blocks * bs;
+    }
+    return BLOCK_OK;
+}
+
+int block_flush(struct block_device *bd)
+{
+    return bd->ops->flush(bd);
+}
+
+struct block_device *block_device_nth(unsigned n)
+{
+    struct block_device *bd = disks;
+    while (bd && n--)
+        bd = bd->next;
+    return bd;
+}
+
 void block_register(struct block_device *bd)
 {
     if (bd->block_size < 512 || (bd->block_size & (bd->block_size - 1)) || bd->capacity % bd->block_size ||

@@ -1,6 +1,6 @@
 /* virtio-blk (virtio 1.x section 5.2): disks as block devices. A read is one three-descriptor
  * chain: the request header (device reads it), the data and the status byte (device writes
- * them). Data goes through a bounce buffer from page_alloc, so callers may pass any kernel
+ * them); a write's data is read by the device, a flush has none. Data goes through a bounce buffer from page_alloc, so callers may pass any kernel
  * address and the device only ever sees memory we own. Completion is interrupt-driven: the
  * queue's done callback finishes the request and calls the request's own callback; the
  * synchronous read below waits for that with wfi (a scheduler will sleep the caller instead). */
@@ -17,6 +17,7 @@
 #define VIRTIO_BLK_F_SEG_MAX   2
 #define VIRTIO_BLK_F_RO        5
 #define VIRTIO_BLK_F_BLK_SIZE  6
+#define VIRTIO_BLK_F_FLUSH     9     /* the device takes T_FLUSH; without it writes are durable at once */
 
 #define CFG_CAPACITY           0     /* le64, in 512-byte sectors whatever the block size */
 #define CFG_SIZE_MAX           8     /* le32 */
@@ -24,6 +25,8 @@
 #define CFG_BLK_SIZE           20    /* le32 */
 
 #define VIRTIO_BLK_T_IN        0
+#define VIRTIO_BLK_T_OUT       1
+#define VIRTIO_BLK_T_FLUSH     4
 #define VIRTIO_BLK_S_OK        0
 #define VIRTIO_BLK_S_IOERR     1
 #define VIRTIO_BLK_S_UNSUPP    2
@@ -44,6 +47,7 @@ struct blk_request;
 typedef void (*blk_complete_t)(struct blk_request *req);
 
 struct blk_request {
+    uint32_t type;                   /* VIRTIO_BLK_T_* */
     uint64_t sector;
     uint32_t bytes;                  /* into the device's bounce buffer */
     blk_complete_t complete;         /* called from the interrupt handler */
@@ -81,24 +85,30 @@ static void request_done(struct virtqueue *vq, void *cookie, uint32_t written)
     req->complete(req);
 }
 
-/* Queue a read of req->bytes at req->sector into the bounce buffer; req->complete runs when the
- * device is done. The interrupt is masked while the ring changes, as its handler edits it too. */
-static void submit_read(struct virtio_blk *vb, struct blk_request *req)
+/* Queue req: a read of req->bytes at req->sector into the bounce buffer, a write of them from it,
+ * or a flush (no data descriptor); req->complete runs when the device is done. The interrupt is
+ * masked while the ring changes, as its handler edits it too. */
+static void submit(struct virtio_blk *vb, struct blk_request *req)
 {
     arch_irq_disable();
     if (vb->in_flight)
         panic("virtio-blk: %s: a second request while one is in flight", vb->bd.name);
-    vb->hdr->type = VIRTIO_BLK_T_IN;
+    vb->hdr->type = req->type;
     vb->hdr->reserved = 0;
-    vb->hdr->sector = req->sector;
+    vb->hdr->sector = req->type == VIRTIO_BLK_T_FLUSH ? 0 : req->sector;
     *vb->status = 0xff;              /* not a valid status: shows whether the device wrote it */
     struct virtq_buffer bufs[3] = {
         { vb->dma_pa, sizeof(struct virtio_blk_req_hdr), false },
-        { vb->bounce_pa, req->bytes, true },
+        { vb->bounce_pa, req->bytes, req->type == VIRTIO_BLK_T_IN },
         { vb->dma_pa + sizeof(struct virtio_blk_req_hdr), 1, true },
     };
+    unsigned n = 3;
+    if (req->type == VIRTIO_BLK_T_FLUSH) {
+        bufs[1] = bufs[2];
+        n = 2;
+    }
     vb->in_flight = req;
-    if (!virtqueue_add(vb->vq, bufs, 3, req))
+    if (!virtqueue_add(vb->vq, bufs, n, req))
         panic("virtio-blk: %s: queue full with nothing in flight", vb->bd.name);
     virtqueue_kick(vb->vq);
 }
@@ -113,52 +123,93 @@ static void wait_for(struct virtio_blk *vb, struct blk_request *req)
     uint64_t start = counter_now(), limit = counter_freq() * REQUEST_TIMEOUT_S;
     while (!req->done) {
         if (counter_now() - start > limit)
-            panic("virtio-blk: %s: read of %u bytes at sector %lu got no completion in %d s",
-                  vb->bd.name, req->bytes, req->sector, REQUEST_TIMEOUT_S);
+            panic("virtio-blk: %s: request %u of %u bytes at sector %lu got no completion in %d s",
+                  vb->bd.name, req->type, req->bytes, req->sector, REQUEST_TIMEOUT_S);
         cpu_idle();
         arch_irq_enable();           /* the pending interrupt is taken here */
         arch_irq_disable();
     }
 }
 
-static int read_blocks(struct block_device *bd, uint64_t lba, uint64_t count, void *buf)
+static const char *status_text(uint8_t status)
+{
+    return status == VIRTIO_BLK_S_IOERR ? "I/O error" : status == VIRTIO_BLK_S_UNSUPP ? "unsupported"
+                                                                                      : "device wrote no valid status";
+}
+
+/* One request, synchronous. Interrupts stay masked from submission to completion except inside
+ * wait_for's wfi, and come back as the caller had them (a trap handler must return with them
+ * masked). */
+static void run_request(struct virtio_blk *vb, struct blk_request *req)
+{
+    req->complete = mark_done;
+    uint64_t irq_state = arch_irq_save();
+    submit(vb, req);
+    wait_for(vb, req);
+    arch_irq_restore(irq_state);
+}
+
+/* Reads and writes go through the bounce buffer in pieces it holds. A read's device writes the
+ * data and the status byte; a write's only the status byte. */
+static int transfer(struct block_device *bd, uint32_t type, uint64_t lba, uint64_t count, uint8_t *buf)
 {
     struct virtio_blk *vb = bd->driver_data;
-    uint8_t *out = buf;
     uint64_t per_block = bd->block_size / SECTOR_SIZE;
+    const char *what = type == VIRTIO_BLK_T_IN ? "read" : "write";
     while (count) {
         uint64_t n = count;
         if (n * bd->block_size > vb->bounce_bytes)
             n = vb->bounce_bytes / bd->block_size;
-        struct blk_request req = {
-            .sector = lba * per_block, .bytes = (uint32_t)(n * bd->block_size), .complete = mark_done,
-        };
-        /* Interrupts stay masked from submission to completion except inside wait_for's wfi, and
-         * come back as the caller had them (a trap handler must return with them masked). */
-        uint64_t irq_state = arch_irq_save();
-        submit_read(vb, &req);
-        wait_for(vb, &req);
-        arch_irq_restore(irq_state);
+        struct blk_request req = { .type = type, .sector = lba * per_block, .bytes = (uint32_t)(n * bd->block_size) };
+        if (type == VIRTIO_BLK_T_OUT)
+            memcpy(vb->bounce, buf, req.bytes);
+        run_request(vb, &req);
         if (req.status != VIRTIO_BLK_S_OK) {
-            kprintf("virtio-blk: %s: read of %u bytes at sector %lu failed: %s\n", bd->name, req.bytes, req.sector,
-                    req.status == VIRTIO_BLK_S_IOERR ? "I/O error" :
-                    req.status == VIRTIO_BLK_S_UNSUPP ? "unsupported" : "device wrote no valid status");
+            kprintf("virtio-blk: %s: %s of %u bytes at sector %lu failed: %s\n", bd->name, what, req.bytes,
+                    req.sector, status_text(req.status));
             return BLOCK_EIO;
         }
-        if (req.written != req.bytes + 1) {
-            kprintf("virtio-blk: %s: read of %u bytes at sector %lu: device reports %u bytes written\n",
-                    bd->name, req.bytes, req.sector, req.written);
+        uint32_t expect = type == VIRTIO_BLK_T_IN ? req.bytes + 1 : 1;
+        if (type == VIRTIO_BLK_T_IN && req.written != expect) {
+            kprintf("virtio-blk: %s: %s of %u bytes at sector %lu: device reports %u bytes written\n",
+                    bd->name, what, req.bytes, req.sector, req.written);
             return BLOCK_EIO;
         }
-        memcpy(out, vb->bounce, req.bytes);
-        out += req.bytes;
+        if (type == VIRTIO_BLK_T_IN)
+            memcpy(buf, vb->bounce, req.bytes);
+        buf += req.bytes;
         lba += n;
         count -= n;
     }
     return BLOCK_OK;
 }
 
-static const struct block_ops virtio_blk_ops = { read_blocks };
+static int read_blocks(struct block_device *bd, uint64_t lba, uint64_t count, void *buf)
+{
+    return transfer(bd, VIRTIO_BLK_T_IN, lba, count, buf);
+}
+
+static int write_blocks(struct block_device *bd, uint64_t lba, uint64_t count, const void *buf)
+{
+    return transfer(bd, VIRTIO_BLK_T_OUT, lba, count, (uint8_t *)buf);
+}
+
+/* Without VIRTIO_BLK_F_FLUSH the device promises write-through: a completed write is durable. */
+static int flush(struct block_device *bd)
+{
+    struct virtio_blk *vb = bd->driver_data;
+    if (!virtio_has_feature(vb->vdev, VIRTIO_BLK_F_FLUSH))
+        return BLOCK_OK;
+    struct blk_request req = { .type = VIRTIO_BLK_T_FLUSH };
+    run_request(vb, &req);
+    if (req.status != VIRTIO_BLK_S_OK) {
+        kprintf("virtio-blk: %s: flush failed: %s\n", bd->name, status_text(req.status));
+        return BLOCK_EIO;
+    }
+    return BLOCK_OK;
+}
+
+static const struct block_ops virtio_blk_ops = { read_blocks, write_blocks, flush };
 
 static void config_changed(struct virtio_device *vdev)
 {
@@ -195,7 +246,7 @@ static void probe(struct virtio_device *vdev)
 
     virtio_begin_init(vdev);
     virtio_negotiate(vdev, 1ULL << VIRTIO_BLK_F_SIZE_MAX | 1ULL << VIRTIO_BLK_F_SEG_MAX |
-                           1ULL << VIRTIO_BLK_F_RO | 1ULL << VIRTIO_BLK_F_BLK_SIZE);
+                           1ULL << VIRTIO_BLK_F_RO | 1ULL << VIRTIO_BLK_F_BLK_SIZE | 1ULL << VIRTIO_BLK_F_FLUSH);
 
     uint64_t sectors = virtio_config_read64(vdev, CFG_CAPACITY);
     uint32_t block = SECTOR_SIZE;
@@ -241,6 +292,7 @@ static void probe(struct virtio_device *vdev)
     vb->bd.block_size = block;
     vb->bd.max_blocks = bounce / block;
     vb->bd.ops = &virtio_blk_ops;
+    vb->bd.read_only = virtio_has_feature(vdev, VIRTIO_BLK_F_RO);
     vb->bd.driver_data = vb;
     char size[32];
     format_size(size, sizeof(size), bytes);

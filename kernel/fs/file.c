@@ -121,7 +121,10 @@ static int64_t vnode_file_write_at(struct file *f, const void *kbuf, uint64_t le
         vfs_stat(f->vnode, &st);
         offset = st.size;
     }
-    return vfs_write(f->vnode, offset, kbuf, len);
+    int64_t n = vfs_write(f->vnode, offset, kbuf, len);
+    if (n > 0)
+        vfs_written(f->vnode, f->flags & O_DSYNC);   /* O_SYNC includes O_DSYNC's bit */
+    return n;
 }
 
 static int64_t vnode_file_write(struct file *f, const void *kbuf, uint64_t len)

@@ -16,6 +16,8 @@
 #define REC_END       0
 #define REC_TUPLE     1
 #define REC_EXTEND    2
+#define REC_COMMIT    3        /* version 2 */
+#define HEADER_SLOT_B 2048     /* version 2's second header slot */
 
 #define TAG_SYM     1
 #define TAG_STR     2
@@ -41,6 +43,14 @@ struct tfs_rec {
     uint64_t offset;           /* where the winning record's header starts */
     uint8_t *payload;
     bool seen;                 /* already placed in the tree (or the root tuple) */
+    uint32_t node;             /* its index in fs->nodes once placed */
+};
+
+/* A version-2 record read but not yet closed by a commit record. */
+struct tfs_staged {
+    uint32_t id, len;
+    uint64_t offset;
+    uint8_t *payload;
 };
 
 /* A window onto a validated payload; base is the image offset of p[0], for error messages. */
@@ -470,24 +480,35 @@ static bool check_segment(struct tfs *fs, uint64_t start, uint64_t blocks, uint6
     return true;
 }
 
-static bool read_header(struct tfs *fs, uint32_t *root_id, uint64_t *log_start, uint64_t *log_blocks)
+struct header {
+    uint32_t header_size;
+    uint16_t major, minor;
+    uint32_t block_size, root_id;
+    uint8_t uuid[16];
+    uint64_t image_size, log_start, log_blocks, generation;
+};
+
+/* One header slot at byte `base`, checked as section 10 says (offsets in errors are the slot's). */
+static bool read_slot(struct tfs *fs, uint64_t base, struct header *out)
 {
     uint8_t h[TFS_HEADER_SIZE];
-    if (fs->io.device_size < TFS_HEADER_SIZE)
-        return corrupt(fs, "not a TFS image: the device is shorter than the header", 0);
-    if (!dev_read(fs, 0, h, sizeof(h)))
+    if (fs->io.device_size < base + TFS_HEADER_SIZE)
+        return corrupt(fs, "not a TFS image: the device is shorter than the header", base);
+    if (!dev_read(fs, base, h, sizeof(h)))
         return false;
     if (memcmp(h, "UNIBTFS\0", 8))
-        return corrupt(fs, "not a TFS image: no UNIBTFS magic", 0);
-    fs->version_major = load_le(h + 8, 2);
-    fs->version_minor = load_le(h + 10, 2);
-    if (fs->version_major != 1)
-        return corrupt(fs, "unsupported format version", 8);
+        return corrupt(fs, "not a TFS image: no UNIBTFS magic", base);
+    out->major = load_le(h + 8, 2);
+    out->minor = load_le(h + 10, 2);
+    if (out->major != 1 && out->major != 2)
+        return corrupt(fs, "unsupported format version", base + 8);
     uint32_t header_size = load_le(h + 12, 4);
-    if (header_size < TFS_HEADER_SIZE || header_size > TFS_MIN_BLOCK_SIZE)
-        return corrupt(fs, "header size outside 128..4096", 12);
-    if (header_size > fs->io.device_size)
-        return corrupt(fs, "the device ends inside the header", 0);
+    uint32_t limit = out->major == 2 ? HEADER_SLOT_B : TFS_MIN_BLOCK_SIZE;
+    if (header_size < TFS_HEADER_SIZE || header_size > limit)
+        return corrupt(fs, "header size outside 128..4096", base + 12);
+    out->header_size = header_size;
+    if (base + header_size > fs->io.device_size)
+        return corrupt(fs, "the device ends inside the header", base);
     uint32_t stored = load_le(h + 16, 4);
     uint8_t zero[4] = { 0, 0, 0, 0 };
     uint32_t crc = tfs_crc32(tfs_crc32(0, h, 16), zero, 4);
@@ -495,33 +516,67 @@ static bool read_header(struct tfs *fs, uint32_t *root_id, uint64_t *log_start, 
     for (uint32_t off = TFS_HEADER_SIZE; off < header_size;) {   /* a longer (later minor) header */
         uint8_t chunk[128];
         uint32_t n = header_size - off < sizeof(chunk) ? header_size - off : sizeof(chunk);
-        if (!dev_read(fs, off, chunk, n))
+        if (!dev_read(fs, base + off, chunk, n))
             return false;
         crc = tfs_crc32(crc, chunk, n);
         off += n;
     }
     if (crc != stored)
-        return corrupt(fs, "header checksum mismatch", 16);
+        return corrupt(fs, "header checksum mismatch", base + 16);
     if (load_le(h + 20, 4))
-        return corrupt(fs, "unknown header flags", 20);
+        return corrupt(fs, "unknown header flags", base + 20);
     uint32_t bs = load_le(h + 24, 4);
     if ((bs & (bs - 1)) || bs < TFS_MIN_BLOCK_SIZE || bs > TFS_MAX_BLOCK_SIZE)
-        return corrupt(fs, "block size is not a power of two in 4096..65536", 24);
+        return corrupt(fs, "block size is not a power of two in 4096..65536", base + 24);
     if (header_size > bs)
-        return corrupt(fs, "header size exceeds the block size", 12);
-    *root_id = load_le(h + 28, 4);
-    if (*root_id == 0)
-        return corrupt(fs, "root tuple id is 0", 28);
-    memcpy(fs->uuid, h + 32, 16);
-    fs->block_size = bs;
-    fs->image_size = load_le(h + 48, 8);
-    if (fs->image_size % bs || fs->image_size / bs < 2)
-        return corrupt(fs, "image size is not a multiple of the block size of at least 2 blocks", 48);
-    if (fs->io.device_size < fs->image_size)
-        return corrupt(fs, "truncated: the device is shorter than the image size", 48);
-    fs->image_blocks = fs->image_size / bs;
-    *log_start = load_le(h + 56, 8);
-    *log_blocks = load_le(h + 64, 8);
+        return corrupt(fs, "header size exceeds the block size", base + 12);
+    out->root_id = load_le(h + 28, 4);
+    if (out->root_id == 0)
+        return corrupt(fs, "root tuple id is 0", base + 28);
+    memcpy(out->uuid, h + 32, 16);
+    out->block_size = bs;
+    out->image_size = load_le(h + 48, 8);
+    if (out->image_size % bs || out->image_size / bs < 2)
+        return corrupt(fs, "image size is not a multiple of the block size of at least 2 blocks", base + 48);
+    if (fs->io.device_size < out->image_size)
+        return corrupt(fs, "truncated: the device is shorter than the image size", base + 48);
+    out->log_start = load_le(h + 56, 8);
+    out->log_blocks = load_le(h + 64, 8);
+    out->generation = out->major == 2 ? load_le(h + 72, 8) : 0;
+    return true;
+}
+
+/* Version 1 has one header; version 2 two slots (section 12.1), of which the valid one with the
+ * higher generation wins, so a writer rewriting one slot can never lose both. */
+static bool read_header(struct tfs *fs, uint32_t *root_id, uint64_t *log_start, uint64_t *log_blocks)
+{
+    struct header a, b, *h = &a;
+    bool a_ok = read_slot(fs, 0, &a);
+    if (!a_ok || a.major == 2) {
+        struct tfs_error first = fs->err;
+        fs->err.status = TFS_OK;
+        bool b_ok = read_slot(fs, HEADER_SLOT_B, &b) && b.major == 2;
+        if (!a_ok && !b_ok) {
+            fs->err = first;
+            return false;
+        }
+        fs->err.status = TFS_OK;
+        if (!a_ok || (b_ok && b.generation > a.generation))
+            h = &b;
+    }
+    fs->version_major = h->major;
+    fs->version_minor = h->minor;
+    fs->writable = h->major == 2;
+    fs->generation = h->generation;
+    fs->header_slot = h == &b ? HEADER_SLOT_B : 0;
+    fs->header_size = h->header_size;
+    fs->block_size = h->block_size;
+    memcpy(fs->uuid, h->uuid, 16);
+    fs->image_size = h->image_size;
+    fs->image_blocks = h->image_size / h->block_size;
+    *root_id = fs->root_tuple = h->root_id;
+    *log_start = h->log_start;
+    *log_blocks = h->log_blocks;
     return check_segment(fs, *log_start, *log_blocks, 56);
 }
 
@@ -563,10 +618,110 @@ static bool add_tuple_record(struct tfs *fs, uint64_t pos, uint8_t *payload, uin
     return ok;
 }
 
+static void drop_staged(struct tfs *fs, struct tfs_staged *st, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        tfs_free(fs, st[i].payload);
+}
+
+/* Version 2 (section 12.2): records count once a commit record closes them. The log ends at an
+ * end record or at the first record that does not check, a torn tail: what it staged is
+ * dropped. Structure errors inside records that do check (a bad tuple encoding) are corruption,
+ * as in version 1. */
+static bool replay_volume_log(struct tfs *fs, uint64_t start, uint64_t blocks)
+{
+    uint64_t bs = fs->block_size, pos = start * bs, end = (start + blocks) * bs;
+    uint32_t chain = 0, nstaged = 0, cap = 0, first_new_segment = fs->segment_count;
+    struct tfs_staged *st = NULL;
+    bool committed = false;
+    fs->tail_segment[0] = start;
+    fs->tail_segment[1] = blocks;
+    for (;;) {
+        uint8_t h[RECORD_HEADER];
+        static const uint8_t zero[RECORD_HEADER];
+        if (end - pos < RECORD_HEADER || !dev_read(fs, pos, h, RECORD_HEADER))
+            break;
+        uint32_t type = load_le(h, 2), len = load_le(h + 4, 4);
+        if (!memcmp(h, zero, RECORD_HEADER) || load_le(h + 2, 2) || type < REC_TUPLE || type > REC_COMMIT ||
+            len > TFS_MAX_RECORD || len > end - pos - RECORD_HEADER)
+            break;
+        uint8_t *payload = read_record(fs, pos, h, len);
+        if (!payload) {
+            if (fs->err.status == TFS_CORRUPT)     /* a checksum mismatch: the torn tail */
+                fs->err.status = TFS_OK;
+            break;
+        }
+        uint64_t next = pos + RECORD_HEADER + len;
+        if (type == REC_COMMIT) {
+            uint64_t seq = len == 12 ? load_le(payload, 8) : 0;
+            uint32_t want = len == 12 ? load_le(payload + 8, 4) : 0;
+            tfs_free(fs, payload);
+            if (len != 12 || want != chain || (committed && seq != fs->last_seq + 1))
+                break;
+            for (uint32_t i = 0; i < nstaged; i++)
+                if (!add_tuple_record(fs, st[i].offset, st[i].payload, st[i].len)) {
+                    drop_staged(fs, st + i + 1, nstaged - i - 1);
+                    tfs_free(fs, st);
+                    return false;
+                }
+            nstaged = 0;
+            chain = 0;
+            committed = true;
+            fs->last_seq = seq;
+            fs->log_end = next;
+            fs->tail_segment[0] = start;
+            fs->tail_segment[1] = blocks;
+            first_new_segment = fs->segment_count;
+            pos = next;
+            continue;
+        }
+        chain = tfs_crc32(chain, h + 8, 4);
+        if (type == REC_TUPLE) {
+            if (nstaged == cap) {
+                uint32_t ncap = cap ? cap * 2 : 64;
+                struct tfs_staged *n = tfs_calloc(fs, ncap, sizeof(*n));
+                if (!n) {
+                    tfs_free(fs, payload);
+                    drop_staged(fs, st, nstaged);
+                    tfs_free(fs, st);
+                    return false;
+                }
+                if (nstaged)
+                    memcpy(n, st, nstaged * sizeof(*n));
+                tfs_free(fs, st);
+                st = n;
+                cap = ncap;
+            }
+            st[nstaged++] = (struct tfs_staged){ len >= 4 ? (uint32_t)load_le(payload, 4) : 0, len, pos, payload };
+            pos = next;
+            continue;
+        }
+        uint64_t nstart = len == 16 ? load_le(payload, 8) : 0, nblocks = len == 16 ? load_le(payload + 8, 8) : 0;
+        tfs_free(fs, payload);
+        if (len != 16 || nstart < start + blocks || nblocks < 1 || nstart > fs->image_blocks ||
+            nblocks > fs->image_blocks - nstart || !check_segment(fs, nstart, nblocks, pos))
+            break;
+        start = nstart;
+        blocks = nblocks;
+        pos = start * bs;
+        end = (start + blocks) * bs;
+    }
+    drop_staged(fs, st, nstaged);
+    tfs_free(fs, st);
+    fs->segment_count = first_new_segment;     /* segments no commit reached are not the log's */
+    if (fs->err.status != TFS_OK)
+        return false;
+    if (!committed)
+        return corrupt(fs, "the log holds no commit record", fs->segments[0][0] * bs);
+    return true;
+}
+
 /* Replay the log from its first segment. Each segment is scanned once and extend records only
  * move forward, so the replay reads each log byte at most once. */
 static bool replay_log(struct tfs *fs, uint64_t start, uint64_t blocks)
 {
+    if (fs->writable)
+        return replay_volume_log(fs, start, blocks);
     uint64_t bs = fs->block_size;
     for (;;) {
         uint64_t pos = start * bs, end = (start + blocks) * bs;
@@ -657,7 +812,13 @@ static bool read_root(struct tfs *fs, uint32_t root_id, uint32_t *fs_id, uint64_
         ATTR("boot", TAG_TUPLE, "root tuple lacks a valid 'boot' tuple"),
         ATTR("fs", TAG_REF, "root tuple lacks a valid 'fs' reference"),
     };
-    if (!read_attrs(rec_tuple(fs, r), root, 2) || !require(fs, root, 2, r->offset))
+    if (!read_attrs(rec_tuple(fs, r), root, 2))
+        return false;
+    if (fs->writable && !root[0].found && root[1].found) {
+        *fs_id = load_le(root[1].v.body.p, 4);
+        return true;                           /* a volume: no boot manifest (section 12.3) */
+    }
+    if (!require(fs, root, 2, r->offset))
         return false;
     *fs_id = load_le(root[1].v.body.p, 4);
     struct attr boot[] = {
@@ -717,11 +878,19 @@ static struct tfs_node *place(struct tfs *fs, uint64_t id, struct tfs_node *pare
         corrupt(fs, "a reference to a tuple no record defines", where);
         return NULL;
     }
+    if (r->seen && fs->writable && parent && r->node) {
+        /* Version 2: a second name for a file or symlink (a hard link; read_node refuses it
+         * for a directory once the node is read). */
+        struct tfs_node *n = &fs->nodes[r->node];
+        n->links++;
+        return n;
+    }
     if (r->seen) {
         corrupt(fs, "a tuple is referenced twice in the tree", where);
         return NULL;
     }
     r->seen = true;
+    r->node = fs->node_count;
     struct tfs_node *n = &fs->nodes[fs->node_count];
     n->index = fs->node_count++;
     n->id = id;
@@ -794,6 +963,15 @@ static bool read_children(struct tfs *fs, struct tfs_node *n, const struct val *
         struct tfs_node *child = place(fs, load_le(ref.body.p, 4), n, where);
         if (!child)
             return false;
+        if (child->name_len) {                 /* a hard link: the node keeps its first name */
+            n->entries[i].name = val_string(fs, &(struct val){ TAG_SYM, { fs, key, 1 + (uint64_t)key[0], 0, 0 } },
+                                            &n->entries[i].len);
+            if (!n->entries[i].name)
+                return false;
+            n->entries[i].node = child;
+            n->entry_count = i + 1;
+            continue;
+        }
         struct val name = { TAG_SYM, { fs, key, 1 + (uint64_t)key[0], 0, 0 } };
         char *s = val_string(fs, &name, &child->name_len);
         if (!s)
@@ -881,9 +1059,14 @@ static bool build_tree(struct tfs *fs, uint32_t fs_id, uint64_t root_pos)
             return false;
     if (fs->root->kind != TFS_DIR)
         return corrupt(fs, "the root directory is not a directory", root_pos);
-    for (uint32_t i = 1; i < fs->node_count; i++)
-        if (fs->nodes[i].kind == TFS_DIR)
-            fs->nodes[i].parent->nlink++;
+    for (uint32_t i = 1; i < fs->node_count; i++) {
+        struct tfs_node *n = &fs->nodes[i];
+        if (n->links && n->kind == TFS_DIR)
+            return corrupt(fs, "a directory is referenced twice in the tree", root_pos);
+        n->nlink += n->links;
+        if (n->kind == TFS_DIR)
+            n->parent->nlink++;
+    }
     return true;
 }
 
@@ -927,6 +1110,11 @@ int tfs_open(const struct tfs_io *io, struct tfs **out, struct tfs_error *err)
     err->offset = 0;
     *out = fs;
     return TFS_OK;
+}
+
+void tfs_invalidate_cache(struct tfs *fs)
+{
+    fs->window_len = 0;
 }
 
 void tfs_close(struct tfs *fs)

@@ -59,6 +59,7 @@ struct tfs_node {
     uint64_t size;             /* files: bytes; symlinks: target length; dirs: 0 */
     uint64_t blocks512;        /* 512-byte units the file's extents occupy */
     uint32_t nlink;
+    uint32_t links;            /* version 2: names beyond the first (hard links) */
     uint32_t depth;            /* 0 for the root directory */
     struct tfs_node *parent;   /* the root directory is its own parent */
     const char *name;          /* entry name in the parent; "" for the root */
@@ -94,7 +95,16 @@ struct tfs {
     uint16_t version_major, version_minor;
     uint8_t uuid[16];
     uint64_t image_size, image_blocks;
-    struct tfs_boot boot;
+    struct tfs_boot boot;          /* empty (program NULL) for a volume */
+    /* Version 2, the writable image (docs/tfs.md section 12): where the committed log ends. */
+    bool writable;
+    uint64_t generation;           /* of the header slot in use */
+    uint32_t root_tuple;           /* the header's root_id */
+    uint32_t header_slot;          /* byte offset of the slot in use (0 or 2048) */
+    uint32_t header_size;
+    uint64_t last_seq;             /* the last commit record's sequence number */
+    uint64_t log_end;              /* byte offset just past the last commit record */
+    uint64_t tail_segment[2];      /* (start, blocks) of the segment holding log_end */
     struct tfs_node *root;
     struct tfs_node *nodes;
     uint32_t node_count;
@@ -119,6 +129,9 @@ struct tfs_node *tfs_dir_lookup(const struct tfs_node *dir, const char *name, si
 /* Read file bytes [offset, offset+len) clipped to the file size; holes read as zeros.
  * Returns the bytes read or TFS_IOERR. */
 int64_t tfs_file_read(struct tfs *fs, const struct tfs_node *file, uint64_t offset, void *buf, uint64_t len);
+
+/* Forget cached device bytes (the writer changed the device). */
+void tfs_invalidate_cache(struct tfs *fs);
 
 /* The zlib CRC-32, continued from crc (start with 0). */
 uint32_t tfs_crc32(uint32_t crc, const void *buf, size_t len);

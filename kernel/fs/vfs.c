@@ -12,6 +12,7 @@
 #include "vfs.h"
 #include "tfs.h"
 #include "vnode.h"
+#include "volume.h"
 #include "linux_uapi.h"   /* the S_IF* type bits vstat.mode carries, as Linux */
 #include <string.h>
 
@@ -53,8 +54,12 @@ int vfs_mount_root(struct block_device *dev)
     default:
         panic("tfs: read error on %s at offset %#lx", dev->name, err.offset);
     }
+    if (!fs->boot.program)
+        panic("tfs: %s holds a volume (no boot manifest), not a program image", dev->name);
     vnode_init(fs);
     root_fs = fs;
+    if (fs->writable && !dev->read_only)
+        volume_attach_root(dev, fs, vnode_root());   /* a writable image: changes go back to it */
 
     bootargs_read_manifest(&fs->boot);
     kinfo("vfs: / on %s (TFS %u.%u, %u-byte blocks, %u nodes), program %s\n", dev->name, fs->version_major,

@@ -5,6 +5,7 @@
 #include "linux_uapi.h"
 #include "vnode.h"
 #include "inotify.h"
+#include "volume.h"
 #include "errno.h"
 #include "mm.h"
 #include <string.h>
@@ -15,10 +16,17 @@ static bool dot_or_dotdot(const char *name, size_t len)
     return (len == 1 && name[0] == '.') || (len == 2 && name[0] == '.' && name[1] == '.');
 }
 
+static bool read_only(const struct vnode *v)
+{
+    return v->vol && v->vol->read_only;
+}
+
 static int check_dir(struct vnode *dir)
 {
     if (dir->type != VNODE_DIR)
         return -ENOTDIR;
+    if (read_only(dir))
+        return -EROFS;
     if (!dir->nlink)
         return -ENOENT;                /* removed: nothing can be made in it */
     return 0;
@@ -126,6 +134,8 @@ int vfs_rename(struct vnode *odir, const char *oname, size_t olen, struct vnode 
         return -ENOENT;
     struct dentry *nd = vnode_find(ndir, nname, nlen);
     struct vnode *v = od->v, *victim = nd ? nd->v : NULL;
+    if (v->vol != ndir->vol || (victim && victim->vol != odir->vol) || (v->vol && v == v->vol->root))
+        return v->vol && v == v->vol->root ? -EBUSY : -EXDEV;   /* another filesystem, or a mount point */
     if (flags & RENAME_EXCHANGE) {
         if (!nd)
             return -ENOENT;
@@ -223,6 +233,8 @@ int vfs_link(struct vnode *v, struct vnode *dir, const char *name, size_t len)
         return -EEXIST;
     if (v->type == VNODE_DIR)
         return -EPERM;
+    if (v->vol != dir->vol)
+        return -EXDEV;
     if (!v->nlink)
         return -ENOENT;                /* an unlinked file cannot get a name back (no O_TMPFILE) */
     int err2 = vnode_link(dir, name, len, v);
@@ -237,6 +249,8 @@ int64_t vfs_write(struct vnode *v, uint64_t offset, const void *buf, uint64_t le
 {
     if (v->type == VNODE_DIR)
         return -EISDIR;
+    if (read_only(v))
+        return -EROFS;
     if (v->type != VNODE_FILE)
         return -EINVAL;
     int64_t n = vnode_write(v, offset, buf, len);
@@ -249,6 +263,8 @@ int vfs_truncate(struct vnode *v, uint64_t size)
 {
     if (v->type == VNODE_DIR)
         return -EISDIR;
+    if (read_only(v))
+        return -EROFS;
     if (v->type != VNODE_FILE)
         return -EINVAL;
     if ((int64_t)size < 0)
@@ -263,6 +279,8 @@ int vfs_fallocate(struct vnode *v, int mode, uint64_t offset, uint64_t len)
 {
     if (v->type == VNODE_DIR)
         return -EISDIR;
+    if (read_only(v))
+        return -EROFS;
     if (v->type != VNODE_FILE)
         return -ENODEV;
     int err = mode & VFS_FALLOC_PUNCH_HOLE ? vnode_punch_hole(v, offset, len)
@@ -274,6 +292,9 @@ int vfs_fallocate(struct vnode *v, int mode, uint64_t offset, uint64_t len)
 
 int vfs_setattr(struct vnode *v, const struct vattr *a)
 {
+    if (read_only(v))
+        return -EROFS;
+    volume_note_change(v->vol);
     int64_t now = vnode_now_ns();
     if (a->mask & VATTR_MODE)
         v->mode = a->mode & 07777;

@@ -5,6 +5,7 @@
 #include "vnode.h"
 #include "inotify.h"
 #include "tfs.h"
+#include "volume.h"
 #include "mm.h"
 #include "timer.h"
 #include "errno.h"
@@ -16,9 +17,19 @@ static uint64_t next_ino;
 
 int64_t vnode_now_ns(void) { return (int64_t)time_realtime_ns(); }
 
+/* The filesystem a vnode's unchanged bytes come from. */
+static struct tfs *lower_fs(const struct vnode *v)
+{
+    return v->vol ? volume_tfs(v->vol) : image;
+}
+
 static struct vnode *from_image(const struct tfs_node *n, struct vnode *parent)
 {
-    struct vnode *v = kzalloc(sizeof(*v));
+    struct volume *vol = parent ? parent->vol : NULL;
+    struct vnode *v = vol ? volume_cached_vnode(vol, n) : NULL;
+    if (v)
+        return v;                      /* a second name of a node already in memory */
+    v = kzalloc(sizeof(*v));
     if (!v)
         return NULL;
     v->type = (enum vnode_type)n->kind;   /* tfs_kind shares vnode_type's values */
@@ -32,6 +43,34 @@ static struct vnode *from_image(const struct tfs_node *n, struct vnode *parent)
     v->parent = parent ? parent : v;
     v->lower = n;
     v->target = n->target;
+    if (vol) {
+        v->vol = vol;
+        v->tid = n->id;
+        volume_adopt(vol, v);
+    }
+    return v;
+}
+
+struct vnode *vnode_mount(struct volume *vol, const struct tfs_node *n, struct vnode *parent, struct dentry *d)
+{
+    struct vnode *v = kzalloc(sizeof(*v));
+    if (!v)
+        return NULL;
+    v->type = VNODE_DIR;
+    v->ino = n->id;
+    v->mode = n->mode;
+    v->uid = n->uid;
+    v->gid = n->gid;
+    v->nlink = n->nlink;
+    v->atime_ns = v->mtime_ns = v->ctime_ns = n->mtime_ns;
+    v->lower = n;
+    v->vol = vol;
+    v->tid = n->id;
+    v->parent = parent;
+    v->name = d->name;
+    v->name_len = d->len;
+    volume_adopt(vol, v);
+    d->v = v;
     return v;
 }
 
@@ -77,13 +116,17 @@ static int list_image_entries(struct vnode *dir)
     for (uint32_t i = 0; i < dir->lower->entry_count; i++) {
         const struct tfs_dirent *e = &dir->lower->entries[i];
         struct vnode *v = from_image(e->node, dir);
+        bool shared = v && v->name;    /* a hard link to a node already in memory */
         struct dentry *d = v ? new_dentry(e->name, e->len, v) : NULL;
         if (!d) {
-            kfree(v);
+            if (!shared)
+                kfree(v);
             return -ENOMEM;            /* listed stays false: the next call finishes the job */
         }
-        v->name = d->name;
-        v->name_len = d->len;
+        if (!shared) {
+            v->name = d->name;
+            v->name_len = d->len;
+        }
         if (v->type == VNODE_DIR)
             dir->subdirs++;
         *tail = d;
@@ -141,6 +184,8 @@ int vnode_link(struct vnode *dir, const char *name, size_t len, struct vnode *v)
     while (*tail)
         tail = &(*tail)->next;
     *tail = d;
+    if (!v->vol && dir->vol && v->nlink == 0 && !v->lower)
+        v->vol = dir->vol;             /* a new node lives where it was first linked */
     if (!v->parent || v->parent == v) {
         if (v != root) {
             v->parent = dir;
@@ -154,6 +199,7 @@ int vnode_link(struct vnode *dir, const char *name, size_t len, struct vnode *v)
         dir->nlink++;                             /* the child's ".." */
     }
     dir->mtime_ns = dir->ctime_ns = v->ctime_ns = vnode_now_ns();
+    volume_note_change(dir->vol);
     return 0;
 }
 
@@ -178,6 +224,7 @@ void vnode_unlink(struct vnode *dir, struct dentry *d)
         v->name_len = 0;
     }
     dir->mtime_ns = dir->ctime_ns = v->ctime_ns = vnode_now_ns();
+    volume_note_change(dir->vol);
     kfree(d);
     vnode_maybe_free(v);
 }
@@ -197,6 +244,24 @@ static int grow_slots(struct vnode *v, uint64_t slots)
     uint64_t *p = kzalloc(n * sizeof(uint64_t));
     if (!p)
         return -ENOSPC;
+    if (v->vol) {
+        uint64_t *b = kzalloc(n * sizeof(uint64_t));
+        uint8_t *d = kzalloc(n);
+        if (!b || !d) {
+            kfree(p);
+            kfree(b);
+            kfree(d);
+            return -ENOSPC;
+        }
+        if (v->page_slots) {
+            memcpy(b, v->blocks, v->page_slots * sizeof(uint64_t));
+            memcpy(d, v->dirty, v->page_slots);
+        }
+        kfree(v->blocks);
+        kfree(v->dirty);
+        v->blocks = b;
+        v->dirty = d;
+    }
     if (v->pages)
         memcpy(p, v->pages, v->page_slots * sizeof(uint64_t));
     kfree(v->pages);
@@ -221,15 +286,51 @@ static int copy_up(struct vnode *v)
         uint8_t *page = phys_to_virt(pa);
         memset(page, 0, PAGE_SIZE);
         uint64_t off = i * PAGE_SIZE, n = v->size - off < PAGE_SIZE ? v->size - off : PAGE_SIZE;
-        if (tfs_file_read(image, v->lower, off, page, n) < 0) {
+        if (tfs_file_read(lower_fs(v), v->lower, off, page, n) < 0) {
             page_free(pa, 1);
             return -EIO;
         }
         v->pages[i] = pa;
         v->pages_used++;
     }
+    if (v->vol) {                      /* which volume block holds each page (block size = page) */
+        for (uint32_t e = 0; e < v->lower->extent_count; e++) {
+            const struct tfs_extent *x = &v->lower->extents[e];
+            for (uint64_t off = 0; off < x->length; off += PAGE_SIZE)
+                v->blocks[(x->file_offset + off) >> PAGE_SHIFT] = x->block + (off >> PAGE_SHIFT);
+        }
+    }
     v->in_memory = true;
     return 0;
+}
+
+/* A page of a volume file changed: it needs a new block at the next sync (copy on write), so
+ * the space is reserved now and a full volume fails the write, not the sync. */
+static int dirty_page(struct vnode *v, uint64_t index)
+{
+    if (!v->vol || v->dirty[index])
+        return 0;
+    int err = volume_reserve_page(v->vol);
+    if (err)
+        return err;
+    v->dirty[index] = 1;
+    volume_note_change(v->vol);
+    return 0;
+}
+
+/* Page `index` of a volume file is gone (truncated, punched, freed). */
+static void drop_page_block(struct vnode *v, uint64_t index)
+{
+    if (!v->vol)
+        return;
+    if (v->dirty[index]) {
+        v->dirty[index] = 0;
+        volume_unreserve_page(v->vol);
+    }
+    if (v->blocks[index]) {
+        volume_release_block(v->vol, v->blocks[index]);
+        v->blocks[index] = 0;
+    }
 }
 
 int64_t vnode_read(struct vnode *v, uint64_t offset, void *buf, uint64_t len)
@@ -239,7 +340,7 @@ int64_t vnode_read(struct vnode *v, uint64_t offset, void *buf, uint64_t len)
     if (len > v->size - offset)
         len = v->size - offset;
     if (!v->in_memory) {
-        int64_t n = tfs_file_read(image, v->lower, offset, buf, len);
+        int64_t n = tfs_file_read(lower_fs(v), v->lower, offset, buf, len);
         return n < 0 ? -EIO : n;
     }
     for (uint64_t done = 0; done < len; ) {
@@ -274,6 +375,8 @@ int64_t vnode_write(struct vnode *v, uint64_t offset, const void *buf, uint64_t 
     while (done < len) {
         uint64_t pos = offset + done, index = pos >> PAGE_SHIFT, in = pos & (PAGE_SIZE - 1);
         uint64_t n = PAGE_SIZE - in < len - done ? PAGE_SIZE - in : len - done;
+        if (dirty_page(v, index))
+            break;                     /* the volume is full: a short write, ENOSPC if nothing */
         if (!v->pages[index]) {
             uint64_t pa = page_alloc(1);
             if (!pa)
@@ -300,19 +403,25 @@ int vnode_truncate(struct vnode *v, uint64_t size)
         return err;
     if (size < v->size) {
         uint64_t keep = ALIGN_UP(size, PAGE_SIZE) >> PAGE_SHIFT;
-        for (uint64_t i = keep; i < v->page_slots; i++)
+        for (uint64_t i = keep; i < v->page_slots; i++) {
             if (v->pages[i]) {
                 if (!v->mapped_shared)     /* a mapping may still use it: leak it instead */
                     page_free(v->pages[i], 1);
                 v->pages[i] = 0;
                 v->pages_used--;
             }
+            drop_page_block(v, i);
+        }
         uint8_t *last = size & (PAGE_SIZE - 1) ? page_at(v, size >> PAGE_SHIFT) : NULL;
-        if (last)                      /* bytes past the new end read as zeros if it grows again */
+        if (last) {                    /* bytes past the new end read as zeros if it grows again */
+            if ((err = dirty_page(v, size >> PAGE_SHIFT)))
+                return err;
             memset(last + (size & (PAGE_SIZE - 1)), 0, PAGE_SIZE - (size & (PAGE_SIZE - 1)));
+        }
     }
     v->size = size;
     v->mtime_ns = v->ctime_ns = vnode_now_ns();
+    volume_note_change(v->vol);
     return 0;
 }
 
@@ -330,6 +439,8 @@ int vnode_allocate(struct vnode *v, uint64_t offset, uint64_t len, bool keep_siz
     for (uint64_t i = first; i < end; i++) {
         if (v->pages[i])
             continue;
+        if ((err = dirty_page(v, i)))
+            return err;
         uint64_t pa = page_alloc(1);
         if (!pa)
             return -ENOSPC;
@@ -359,7 +470,10 @@ int vnode_punch_hole(struct vnode *v, uint64_t offset, uint64_t len)
             page_free(v->pages[index], 1);
             v->pages[index] = 0;
             v->pages_used--;
+            drop_page_block(v, index);
         } else if (page) {
+            if ((err = dirty_page(v, index)))
+                return err;
             memset(page + in, 0, n);
         }
         pos += n;
@@ -402,11 +516,24 @@ void vnode_maybe_free(struct vnode *v)
     if (v->nlink || v->users || v == root || v->mapped_shared)
         return;
     inotify_node_gone(v);
-    for (uint64_t i = 0; i < v->page_slots; i++)
+    for (uint64_t i = 0; i < v->page_slots; i++) {
         if (v->pages[i])
             page_free(v->pages[i], 1);
+        drop_page_block(v, i);
+    }
+    if (v->vol && !v->in_memory && v->lower) {   /* never read in: its blocks are still the image's */
+        for (uint32_t e = 0; e < v->lower->extent_count; e++) {
+            const struct tfs_extent *x = &v->lower->extents[e];
+            for (uint64_t off = 0; off < x->length; off += PAGE_SIZE)
+                volume_release_block(v->vol, x->block + (off >> PAGE_SHIFT));
+        }
+        v->in_memory = true;
+    }
     kfree(v->pages);
-    v->pages = NULL;
+    kfree(v->blocks);
+    kfree(v->dirty);
+    v->pages = v->blocks = NULL;
+    v->dirty = NULL;
     v->page_slots = v->pages_used = 0;
     v->size = 0;
     /* The vnode itself stays: a process's cwd or a mapping may still name it (no counts for

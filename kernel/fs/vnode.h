@@ -42,6 +42,14 @@ struct vnode {
     char *target;
     /* open files and mappings; an unlinked vnode's memory goes when both are gone */
     uint32_t users;
+    /* on a volume (volume.h): NULL for the boot image, whose changes stay in memory */
+    struct volume *vol;
+    uint32_t tid;              /* tuple id on the volume; 0 until first written */
+    uint32_t saved_crc;        /* CRC and length of the tuple the disk holds for it */
+    uint32_t saved_len;
+    uint64_t sync_epoch;       /* the last sync walk that visited it */
+    uint64_t *blocks;          /* files: the volume block holding each page slot (0: none) */
+    uint8_t *dirty;            /* files: the page changed since it was last written */
 };
 
 void vnode_init(struct tfs *fs);
@@ -63,5 +71,7 @@ uint64_t vnode_blocks512(const struct vnode *v);
 /* Page `index` of a file, in memory from now on (a hole becomes a zero page); the file is marked
  * as mapped, so its pages are never freed again (a mapping may still use them). */
 int vnode_page(struct vnode *v, uint64_t index, uint64_t *pa);
+/* The directory vnode for a volume's root at dentry d of parent (volume_mount). */
+struct vnode *vnode_mount(struct volume *vol, const struct tfs_node *root, struct vnode *parent, struct dentry *d);
 /* Free an unlinked vnode with no users left. */
 void vnode_maybe_free(struct vnode *v);

@@ -3,6 +3,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#define BOOT_MAX_MOUNTS 16
+
 struct bootargs {
     bool verbose;
     bool quiet;        /* a program runs: boot diagnostics only on error or with verbose */
@@ -11,6 +13,13 @@ struct bootargs {
     bool nettest_echo; /* nettest=echo: TCP echo on port 7 for one connection (host network test) */
     bool msi_off;      /* msi=off: PCI devices use INTx even when an MSI controller exists */
     int exit_status;   /* exit=N: power off with N after boot (-1: not given) */
+    /* mount=DISK:PATH[:ro] (repeatable): a volume on that disk (vdb, ...) mounted at PATH */
+    struct boot_mount {
+        char disk[8];
+        char path[256];
+        bool read_only;
+    } mounts[BOOT_MAX_MOUNTS];
+    int mount_count;
 };
 
 extern struct bootargs bootargs;

@@ -19,6 +19,12 @@ void net_poll(void);
  * blocking socket calls use wait_until, which polls the stack through its hook.
  * Called with interrupts masked; interrupts are taken inside. */
 void net_wait_event(void);
+/* True once net_init brought the stack up. */
+bool net_started(void);
+struct process;
+/* At exit, before the status is reported: close p's sockets and let their queued data and FINs
+ * reach the peers (acknowledged), for at most 2 s (kernel/net/drain.c). */
+void net_drain_at_exit(struct process *p);
 /* The DNS servers lwIP learnt (DHCP) or was given, for the image's resolver view: up to max
  * dotted/colon strings written to out[i] (each at least 46 bytes); returns how many. */
 int net_dns_servers(char (*out)[46], int max);

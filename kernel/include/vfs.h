@@ -35,6 +35,18 @@ struct vdirent {
 #define VFS_PATH_MAX     4096
 
 int vfs_mount_root(struct block_device *dev);
+/* Mount the volume on dev at path (the `mount=` kernel option; kernel/fs/volume.c). */
+int vfs_mount_volume(struct block_device *dev, const char *path, bool read_only);
+/* fsync/fdatasync: 0 once v's changes and the metadata that finds them are on the disk (at once
+ * for the boot image, whose changes live in memory only); -EIO, -ENOSPC otherwise. */
+int vfs_fsync(struct vnode *v);
+/* sync, and the exit path: every volume. */
+int vfs_sync_all(void);
+/* statfs on a volume: its blocks and free blocks; false for memory-backed paths. */
+bool vfs_volume_space(struct vnode *v, uint64_t *blocks, uint64_t *bfree);
+/* After a write through a file: O_SYNC/O_DSYNC (sync) writes it out now, otherwise the
+ * write-back bound may. */
+void vfs_written(struct vnode *v, bool sync);
 struct vnode *vfs_root(void);
 /* Resolve path (absolute, or relative to `cwd`; NULL cwd means /). Intermediate symlinks are
  * always followed, the last one only with VFS_FOLLOW. */

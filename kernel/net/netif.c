@@ -213,6 +213,8 @@ void net_init(void)
     arch_irq_enable();
 }
 
+bool net_started(void) { return started; }
+
 void net_poll(void)
 {
     if (!started)

@@ -10,6 +10,7 @@
 #include "profile.h"
 #include "irq.h"
 #include "timer.h"
+#include "net.h"
 #include <string.h>
 
 /* With the memstats kernel option, the kernel's memory use at exit (a soak test compares it with
@@ -31,6 +32,12 @@ static void report_memory(void)
 
 void process_exit(int status)
 {
+    /* What the program sent and wrote reaches the peers and the disk before anyone hears it
+     * ended. */
+    net_drain_at_exit(current_process());
+    int err = vfs_sync_all();
+    if (err)
+        kprintf("volume: writing the last changes at exit failed (error %d)\n", -err);
     profile_report();
     missing_report();
     report_memory();

@@ -280,7 +280,8 @@ SYSCALL(fchdir)
 
 #define TFS_MAGIC  0x55544653   /* "UTFS": our own, as Linux has one per filesystem */
 
-/* Space is memory: what the page allocator has, in the filesystem's block size. */
+/* Space is memory: what the page allocator has, in the filesystem's block size; on a volume
+ * its disk's blocks. */
 static int64_t statfs_of(struct vnode *v, uint64_t ubuf)
 {
     struct linux_statfs sf;
@@ -294,6 +295,11 @@ static int64_t statfs_of(struct vnode *v, uint64_t ubuf)
     uint64_t per_block = st.blksize / PAGE_SIZE ? st.blksize / PAGE_SIZE : 1;
     sf.f_blocks = page_total_count() / per_block;
     sf.f_bfree = sf.f_bavail = page_free_count() / per_block;
+    uint64_t blocks, bfree;
+    if (vfs_volume_space(v, &blocks, &bfree)) {   /* a volume: its disk, not memory */
+        sf.f_blocks = blocks;
+        sf.f_bfree = sf.f_bavail = bfree;
+    }
     sf.f_files = page_total_count();
     sf.f_ffree = page_free_count();
     sf.f_namelen = 255;

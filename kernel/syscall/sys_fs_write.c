@@ -316,8 +316,18 @@ SYSCALL(utimensat)
     return vfs_setattr(v, &a);
 }
 
-/* Everything lives in memory: a sync is complete the moment it is asked. */
-SYSCALL(fsync) { return fd_get(proc(), (int)a0) ? 0 : -EBADF; }
-SYSCALL(fdatasync) { return fd_get(proc(), (int)a0) ? 0 : -EBADF; }
-SYSCALL(sync) { return 0; }
-SYSCALL(syncfs) { return fd_get(proc(), (int)a0) ? 0 : -EBADF; }
+/* On a volume the changes go to the disk and a FLUSH makes them durable before the call returns
+ * (fdatasync does the same: the tuple that finds the data is metadata it needs). On the boot
+ * image and in /tmp everything lives in memory: a sync is complete the moment it is asked. */
+static int64_t sync_fd(int fd)
+{
+    struct file *f = fd_get(proc(), fd);
+    if (!f)
+        return -EBADF;
+    return f->vnode ? vfs_fsync(f->vnode) : 0;
+}
+
+SYSCALL(fsync) { return sync_fd((int)a0); }
+SYSCALL(fdatasync) { return sync_fd((int)a0); }
+SYSCALL(sync) { vfs_sync_all(); return 0; }
+SYSCALL(syncfs) { return sync_fd((int)a0); }

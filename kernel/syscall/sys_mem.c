@@ -105,6 +105,11 @@ SYSCALL(msync)
         struct vma *v = vm_find(vm(), a);
         if (!v)
             return -ENOMEM;
+        if ((flags & MS_SYNC) && v->shared && v->file) {   /* a volume file's pages go to its disk */
+            int err = vfs_fsync(v->file);
+            if (err)
+                return err;
+        }
         a = v->end;
     }
     return 0;

@@ -35,15 +35,33 @@ def sample_boot() -> Boot:
                 kernel={"debug": 1, "note": "text", "neg": -5})
 
 
-def write(path: Path, root: Dir, boot: Boot, block_size: int = 4096, reserve: int = 0) -> bytes:
+def write(path: Path, root: Dir, boot: Boot | None, block_size: int = 4096, reserve: int = 0,
+          writable: bool = False) -> bytes:
     """Write an image with `reserve` spare log blocks (0 keeps seeds small); returns its bytes."""
-    saved = writer.LOG_RESERVE_BLOCKS
-    writer.LOG_RESERVE_BLOCKS = reserve
+    saved = writer.LOG_RESERVE_BLOCKS, writer.VOLUME_LOG_RESERVE_BLOCKS
+    writer.LOG_RESERVE_BLOCKS = writer.VOLUME_LOG_RESERVE_BLOCKS = reserve
     try:
-        writer.write_image(path, root, boot, block_size=block_size)
+        writer.write_image(path, root, boot, block_size=block_size, writable=writable)
     finally:
-        writer.LOG_RESERVE_BLOCKS = saved
+        writer.LOG_RESERVE_BLOCKS, writer.VOLUME_LOG_RESERVE_BLOCKS = saved
     return path.read_bytes()
+
+
+def volume_with_commits(path: Path) -> bytes:
+    """A version-2 volume (docs/tfs.md section 12) with a second commit that adds a hard link,
+    then a torn third one: the replay of commits and tails gets fuzzed too."""
+    from unibuild.tfs.reader import Image
+    from unibuild.tfs.values import Ref, Sym, tuple_to_construct
+    data = bytearray(write(path, Dir({"a": File(b"hello"), "s": Symlink("a")}), None, reserve=1, writable=True))
+    with Image(path) as img:
+        pos, seq, root, kids = img.log_end, img.last_seq, img.root_id, dict(img.root.children)
+    tup = {"type": Sym("dir"), "mode": 0o755, "uid": 0, "gid": 0, "mtime": 0,
+           "children": {k: Ref(v) for k, v in {**kids, "b": kids["a"]}.items()}}
+    rec = writer.record(fmt.RECORD_TUPLE, fmt.TupleRecord.build(dict(id=root, tuple=tuple_to_construct(tup))))
+    torn = writer.record(fmt.RECORD_TUPLE, fmt.TupleRecord.build(dict(id=root, tuple=tuple_to_construct({}))))
+    log = rec + writer.commit_record(seq + 1, [rec]) + torn[:20]
+    data[pos:pos + len(log)] = log
+    return bytes(data)
 
 
 def records(image: bytes) -> list[bytes]:
@@ -114,6 +132,7 @@ def seeds(tmp: Path) -> dict[str, bytes]:
         "tree-8k": write(tmp / "c", sample_tree(8192), sample_boot(), block_size=8192),
         "reserve": write(tmp / "d", Dir({"p": File(b"hi")}), tiny_boot, reserve=1),
     }
+    out["volume"] = volume_with_commits(tmp / "e")
     out["extend"] = split_log(out["tree"], 3)
     out["superseded"] = superseded(out["tree"])
     return out
@@ -127,7 +146,7 @@ def main(outdir: str) -> None:
         path.write_bytes(data)
         with Image(path):          # every seed is a valid image
             pass
-    for tmp in "abcd":
+    for tmp in "abcde":
         (out / tmp).unlink()
 
 

@@ -77,8 +77,14 @@ int main(int argc, char **argv)
         return 1;
     }
     printf("block_size %u\n", fs->block_size);
+    if (fs->writable)
+        printf("commit %" PRIu64 " end 0x%" PRIx64 " generation %" PRIu64 "\n", fs->last_seq, fs->log_end,
+               fs->generation);
     printf("program ");
-    show(fs->boot.program, strlen(fs->boot.program));
+    if (fs->boot.program)
+        show(fs->boot.program, strlen(fs->boot.program));
+    else
+        putchar('-');                  /* a volume: no boot manifest */
     putchar('\n');
     for (uint32_t i = 0; i < fs->boot.argc; i++) {
         printf("argv ");

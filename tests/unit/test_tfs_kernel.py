@@ -21,7 +21,7 @@ import pytest
 from lib.tfs_text import enc, show
 from unibuild.errors import UserError
 from unibuild.tfs import format as fmt
-from unibuild.tfs.reader import Image
+from unibuild.tfs.reader import Image, ImageBoot
 from unibuild.tfs.tree import Boot, Dir, File
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,17 +48,25 @@ def python_dump(path: Path) -> str:
     """What tfs_dump prints, computed by the Python reader (breadth first, entries in name order)."""
     with Image(path) as img:
         bs = img.header.block_size
-        lines = [f"block_size {bs}", f"program {show(enc(img.boot.program))}"]
-        lines += [f"argv {show(enc(a))}" for a in img.boot.argv]
-        lines += [f"env {show(enc(e))}" for e in img.boot.env]
-        for k, v in img.boot.kernel.items():
+        lines = [f"block_size {bs}"]
+        if img.header.writable:
+            lines.append(f"commit {img.last_seq} end {img.log_end:#x} generation {img.header.generation}")
+        lines.append(f"program {show(enc(img.boot.program)) if img.boot else '-'}")
+        boot = img.boot or ImageBoot("", [], [], {})
+        lines += [f"argv {show(enc(a))}" for a in boot.argv]
+        lines += [f"env {show(enc(e))}" for e in boot.env]
+        for k, v in boot.kernel.items():
             lines.append(f"kernel {show(enc(k))} " + (str(v) if isinstance(v, int) else f"'{show(enc(v))}'"))
-        queue = [(img.root, "/")]
+        queue, placed = [(img.root, "/")], {img.root.id}
         for node, p in queue:
             for name in sorted(node.children, key=enc):
-                queue.append((img.nodes[node.children[name]], ("" if p == "/" else p) + "/" + show(enc(name))))
+                child = img.nodes[node.children[name]]
+                if child.id not in placed:     # a hard link: the node's first name is its path
+                    placed.add(child.id)
+                    queue.append((child, ("" if p == "/" else p) + "/" + show(enc(name))))
         for node, p in queue:
-            nlink = 2 + sum(img.nodes[c].kind == "dir" for c in node.children.values()) if node.kind == "dir" else 1
+            nlink = (2 + sum(img.nodes[c].kind == "dir" for c in node.children.values()) if node.kind == "dir"
+                     else node.nlink)
             blocks = sum(-(-e.length // bs) for e in node.extents) * bs // 512
             line = (f"node {p} {node.kind} {node.id} {node.mode:04o} {node.uid} {node.gid} {node.mtime_ns} "
                     f"{node.size} {nlink} {blocks}")
@@ -188,3 +196,64 @@ def test_hostile_counts_and_nesting_are_rejected_without_crashing(tfs_dump, tmp_
             Image(path)
         result = c_dump(tfs_dump, path)
         assert result.returncode == 1 and result.stdout.startswith(f"tfs: corrupt image: {what}"), (what, result)
+
+
+# ---- version 2 (volumes): commits, torn tails, two header slots, hard links -------------------
+
+def _volume_cases(tmp_path: Path):
+    """Volumes as a crash may leave them; yields (name, path). The first appends are committed."""
+    from lib.tfs_volume import append, dir_tuple, make_volume, root_dir_id, tuple_record
+    base = make_volume(tmp_path / "base.tfs")
+    root, children = root_dir_id(base)
+    yield "fresh", base
+    linked = tmp_path / "linked.tfs"
+    linked.write_bytes(base.read_bytes())
+    append(linked, [tuple_record(root, dir_tuple({**children, "a2": children["a"]}))])
+    yield "hard link", linked
+    for name, kw in {
+        "no commit": dict(commit=False),
+        "wrong seq": dict(seq_delta=2),
+        "torn record": dict(damage=lambda d: d[:20] + bytes([d[20] ^ 0xFF]) + d[21:]),
+        "torn commit": dict(damage=lambda d: d[:-14] + bytes([d[-14] ^ 1]) + d[-13:]),
+        "half written": dict(damage=lambda d: d[:len(d) // 2] + bytes(len(d) - len(d) // 2)),
+    }.items():
+        path = tmp_path / f"{name.replace(' ', '-')}.tfs"
+        path.write_bytes(linked.read_bytes())
+        append(path, [tuple_record(root, dir_tuple({"only": children["a"]}))], **kw)
+        yield name, path
+    dirs_twice = tmp_path / "dir-twice.tfs"
+    dirs_twice.write_bytes(base.read_bytes())
+    append(dirs_twice, [tuple_record(root, dir_tuple({**children, "d2": children["d"]}))])
+    yield "a directory twice", dirs_twice
+    slot_b = tmp_path / "slot-b.tfs"          # slot B newer, pointing at the same log
+    img = bytearray(linked.read_bytes())
+    h = fmt.Header.parse(bytes(img[:fmt.HEADER_SIZE]))
+    from unibuild.tfs.writer import build_header
+    b = build_header({k: v for k, v in h.items() if not k.startswith("_")} | {"generation": 5})
+    img[fmt.HEADER_SLOT_B:fmt.HEADER_SLOT_B + fmt.HEADER_SIZE] = b
+    img[0] ^= 0xFF                             # and slot A unreadable
+    slot_b.write_bytes(bytes(img))
+    yield "slot B", slot_b
+
+
+def test_c_reader_reads_volumes_as_the_python_reader_does(tfs_dump, tmp_path):
+    seen = {}
+    for name, path in _volume_cases(tmp_path):
+        try:
+            expected = python_dump(path)
+        except UserError:
+            expected = None
+        result = c_dump(tfs_dump, path)
+        if expected is None:
+            assert result.returncode == 1, f"{name}: C accepted what Python rejects: {result.stdout}"
+        else:
+            assert result.returncode == 0, f"{name}: {result.stdout}{result.stderr}"
+            assert result.stdout == expected, name
+        seen[name] = expected
+    # What each case must mean (so the two readers cannot agree on a wrong answer).
+    assert "node /a file" in seen["fresh"] and "commit 1 " in seen["fresh"]
+    assert re.search(r"node /a file \d+ 0644 0 0 0 6 2 ", seen["hard link"])
+    for torn in ("no commit", "wrong seq", "torn record", "torn commit", "half written"):
+        assert seen[torn] == seen["hard link"], torn        # the torn append is not there
+    assert seen["a directory twice"] is None
+    assert "generation 5" in seen["slot B"]

@@ -1,4 +1,5 @@
-"""`unibuild boot`: build the kernel if needed and boot it under QEMU (no program image)."""
+"""`unibuild boot [IMAGE]`: build the kernel if needed and boot it under QEMU, with an image that
+already exists (a writable one keeps the program's changes from boot to boot), or without one."""
 
 from __future__ import annotations
 
@@ -7,7 +8,11 @@ from pathlib import Path
 
 import click
 
+from dataclasses import replace
+
+from ..errors import UserError
 from ..launch import boot
+from ..tfs.reader import Image
 from ..pipeline import kernel_image
 from ..platform import load_platform
 from .base import Command
@@ -22,9 +27,16 @@ from .options import (cross_compile_option, debug_option, launch_options, launch
 @cross_compile_option
 @debug_option
 @launch_options
-def boot_command(kernel, platform, cross_compile, debug, **kwargs):
-    """Boot the kernel under QEMU and exit with the status the guest reports."""
+@click.argument("image", required=False, type=click.Path(path_type=Path, dir_okay=False))
+def boot_command(kernel, platform, cross_compile, debug, image, **kwargs):
+    """Boot the kernel under QEMU (with IMAGE, from `unibuild build`, as its disk) and exit with
+    the status the guest reports."""
     options = launch_options_from(kwargs)
+    if image is not None:
+        with Image(image) as img:
+            if img.boot is None:
+                raise UserError(f"{image} is a volume, not a program image; mount it with run -v")
+            options = replace(options, disk=image, disk_writable=img.header.writable)
     profile = load_platform(platform)
     if kernel is None:
         # make's progress goes to stderr so stdout carries only the guest's console.

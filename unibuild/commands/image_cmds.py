@@ -39,6 +39,8 @@ def _parse_size(text: str) -> int:
 @click.option("--uuid", "uuid_text", metavar="UUID", help="Filesystem UUID (default: derived from content).")
 @click.option("--block-size", default=4096, show_default=True, type=int, help="Filesystem block size.")
 @click.option("--size", "size_text", metavar="BYTES", help="Minimum image size (free space is sparse).")
+@click.option("--writable", is_flag=True,
+              help="A writable image (TFS 2.0): the program's changes persist; boot it with `unibuild boot IMAGE`.")
 @static_ip_options
 @click.option("-c", "--config", "config", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="JSON file as for `run -c` (the image's keys are used; the command line wins).")
@@ -46,7 +48,7 @@ def _parse_size(text: str) -> int:
 @click.argument("args", nargs=-1)
 @click.pass_context
 def build_cmd(ctx, output, kernel_debug, in_image, keep_mtime, keep_owner, uuid_text, block_size, size_text,
-              config, **kwargs):
+              writable, config, **kwargs):
     """Write an image that runs PROGRAM (SRC[:DST], a host file) with ARGS."""
     if config is not None:
         from .run_cmds import run_command   # the boot's keys are checked by run's own parameters
@@ -69,7 +71,7 @@ def build_cmd(ctx, output, kernel_debug, in_image, keep_mtime, keep_owner, uuid_
         kernel_options=(*kopt, "debug=1") if kernel_debug else tuple(kopt), target_root=target_root,
         extras=not no_extras, static_ip=static_ip_from(net), in_image=in_image, workdir=workdir,
         keep_mtime=keep_mtime, keep_owner=keep_owner, uuid=uuid, block_size=block_size,
-        min_size=_parse_size(size_text) if size_text else 0,
+        min_size=_parse_size(size_text) if size_text else (64 << 20 if writable else 0), writable=writable,
     )
     stats = build(request, output)
     click.echo(f"{output}: {stats.image_size} bytes, {stats.files} files, "
@@ -83,7 +85,7 @@ def _show(text: str) -> str:
 
 def _ls_line(img: Image, node: ImageNode, name: str) -> str:
     mode = stat.filemode(_KIND_BITS[node.kind] | node.mode)
-    nlink = 2 + sum(img.nodes[c].kind == "dir" for c in node.children.values()) if node.kind == "dir" else 1
+    nlink = 2 + sum(img.nodes[c].kind == "dir" for c in node.children.values()) if node.kind == "dir" else node.nlink
     when = time.strftime("%Y-%m-%d %H:%M", time.gmtime(node.mtime_ns // 10**9))
     line = f"{mode} {nlink:>2} {node.uid:>5} {node.gid:>5} {node.size:>10} {when} {_show(name)}"
     return line + (f" -> {_show(node.target)}" if node.kind == "symlink" else "")
@@ -143,9 +145,11 @@ def dump_data(img: Image) -> dict:
         "header": {"version": f"{h.version[0]}.{h.version[1]}", "uuid": str(h.uuid),
                    "block_size": h.block_size, "image_size": h.image_size,
                    "log_start": h.log_start, "log_blocks": h.log_blocks, "root_id": h.root_id,
-                   "log_end": img.log_end, "segments": [list(s) for s in img.segments]},
-        "boot": {"program": img.boot.program, "argv": img.boot.argv, "env": img.boot.env,
-                 "kernel": img.boot.kernel},
+                   "log_end": img.log_end, "segments": [list(s) for s in img.segments],
+                   **({"generation": h.generation, "last_commit": img.last_seq} if h.writable else {})},
+        "boot": None if img.boot is None else {
+            "program": img.boot.program, "argv": img.boot.argv, "env": img.boot.env,
+            "kernel": img.boot.kernel},
         "tree": tree(img.root, "/"),
     }
 
@@ -163,10 +167,13 @@ def dump_cmd(image, as_json):
     for k, v in data["header"].items():
         click.echo(f"{k + ':':<12} {v}")
     b = data["boot"]
-    click.echo(f"{'program:':<12} {_show(b['program'])}")
-    click.echo(f"{'argv:':<12} {json.dumps(b['argv'])}")
-    click.echo(f"{'env:':<12} {json.dumps(b['env'])}")
-    click.echo(f"{'kernel:':<12} {json.dumps(b['kernel'])}")
+    if b is None:
+        click.echo(f"{'boot:':<12} none (a volume)")
+    else:
+        click.echo(f"{'program:':<12} {_show(b['program'])}")
+        click.echo(f"{'argv:':<12} {json.dumps(b['argv'])}")
+        click.echo(f"{'env:':<12} {json.dumps(b['env'])}")
+        click.echo(f"{'kernel:':<12} {json.dumps(b['kernel'])}")
     _print_tree(data["tree"], 0)
 
 

@@ -13,6 +13,7 @@ import click
 
 from ..launch.network import BACKENDS, NETS, StaticIp, net_options, parse_static_ip
 from ..launch.qemu_cmdline import ACCELS, GICS, LaunchOptions
+from ..tfs.volume import parse_mount
 
 
 class KeyValue(click.ParamType):
@@ -140,6 +141,9 @@ launch_options = _stack([
                  help="auto: passt when installed (copes with many concurrent clients), else QEMU's slirp."),
     click.option("--pcap", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="FILE",
                  help="Capture the guest's network frames to FILE (pcap)."),
+    click.option("-v", "--volume", "volumes", multiple=True, metavar="VOLUME:/PATH[:ro]",
+                 help="Mount a volume (a NAME from `unibuild volume create`, or a FILE) at PATH, "
+                 "writable and persistent unless :ro; repeatable."),
 ])
 
 
@@ -160,6 +164,7 @@ def launch_options_from(kwargs: dict, static_ip: StaticIp | None = None) -> Laun
         verbose=kwargs.pop("verbose"),
         el2=kwargs.pop("el2"),
         net=net,
+        volumes=tuple(parse_mount(v) for v in kwargs.pop("volumes")),
     )
 
 

@@ -43,6 +43,7 @@ class Manifest:
     uuid: UUID | None = None        # default: derived from the content
     block_size: int = fmt.DEFAULT_BLOCK_SIZE
     min_size: int = 0               # pad the image (sparsely) to at least this many bytes
+    writable: bool = False          # TFS 2.0 (docs/tfs.md section 12): the kernel writes changes back
 
 
 def parse_placement(spec: str, default_parent: str = "/") -> Placement:
@@ -86,7 +87,7 @@ def build_image(manifest: Manifest, output: Path) -> WriteStats:
     boot = Boot(program=manifest.program, argv=[manifest.program, *manifest.args], env=env,
                 kernel=dict(manifest.kernel_options))
     return write_image(Path(output), root, boot, block_size=manifest.block_size,
-                       uuid=manifest.uuid, min_size=manifest.min_size)
+                       uuid=manifest.uuid, min_size=manifest.min_size, writable=manifest.writable)
 
 
 # Directories every Linux system has and programs write to without asking (temporary files, pid

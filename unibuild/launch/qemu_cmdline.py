@@ -13,6 +13,7 @@ from pathlib import Path
 from ..errors import UserError
 from ..host.probe import HostInfo
 from ..platform import LaunchProfile, Platform
+from ..tfs.volume import VolumeMount
 from .network import NetOptions
 
 ACCELS = ("auto", "kvm", "tcg")
@@ -37,8 +38,10 @@ class LaunchOptions:
     verbose: bool = False
     el2: bool = False
     disk: Path | None = None   # a TFS image attached read-only as a virtio-blk disk
+    disk_writable: bool = False   # a writable image (TFS 2.0): attached read-write, its changes persist
     net: NetOptions | None = None   # None: no NIC (the CLI attaches one unless --net none)
     profile: str | None = None   # a launch profile of the platform (platforms/<name>/profiles/)
+    volumes: tuple[VolumeMount, ...] = ()   # writable TFS disks after the image: vdb, vdc, ...
 
 
 def apply_profile(options: LaunchOptions, platform: Platform) -> tuple[LaunchOptions, LaunchProfile | None]:
@@ -136,12 +139,19 @@ def resolve_smp(requested: int | None, platform: Platform) -> int:
     return smp
 
 
+def volume_disk_name(index: int) -> str:
+    """The kernel's name for the index-th volume: the image is vda, volumes follow it."""
+    return "vd" + chr(ord("b") + index)
+
+
 def kernel_args(options: LaunchOptions) -> str:
     args = list(options.append)
     if options.verbose:
         args.append("verbose")
     elif options.disk is not None:
         args.append("quiet")   # a program runs: its output only, diagnostics on error
+    for i, vol in enumerate(options.volumes):
+        args.append(f"mount={volume_disk_name(i)}:{vol.mount}{':ro' if vol.read_only else ''}")
     if options.disk is not None:
         # One serial line, three streams: program stdout/stderr and kernel messages go to
         # their own places on the host (unibuild/launch/console_mux.py).
@@ -218,8 +228,20 @@ def build_command(
     ]
     if options.disk is not None:
         # Modern-only virtio (1.x): the kernel speaks no legacy transport.
-        argv += ["-drive", f"file={options.disk},if=none,format=raw,id=disk0,readonly=on",
+        mode = "cache=writeback" if options.disk_writable else "readonly=on"   # cache=: see the volumes below
+        argv += ["-drive", f"file={options.disk},if=none,format=raw,id=disk0,{mode}",
                  "-device", "virtio-blk-pci,drive=disk0,disable-legacy=on"]
+    if len(options.volumes) > 16:
+        raise UserError(f"{len(options.volumes)} volumes; the kernel mounts at most 16")
+    for i, vol in enumerate(options.volumes):
+        # cache=writeback: QEMU completes a write once the host has it (page cache) and offers
+        # the guest VIRTIO_BLK_F_FLUSH, which it turns into fdatasync() on the file: what the
+        # guest's fsync flushed survives a host crash, the rest may not (as on a real disk with
+        # a write cache). cache=unsafe would ignore the flush; directsync would make every
+        # write synchronous.
+        ro = ",readonly=on" if vol.read_only else ""
+        argv += ["-drive", f"file={vol.path},if=none,format=raw,id=vol{i},cache=writeback{ro}",
+                 "-device", f"virtio-blk-pci,drive=vol{i},disable-legacy=on"]
     append = kernel_args(options)
     if append:
         argv += ["-append", append]

@@ -14,6 +14,7 @@ from construct import (
     Bytes,
     Const,
     Construct,
+    Default,
     ExplicitError,
     GreedyBytes,
     Int8ul,
@@ -34,6 +35,11 @@ from construct import (
 MAGIC = b"UNIBTFS\0"
 VERSION_MAJOR = 1
 VERSION_MINOR = 0
+# Version 2 is the writable volume (docs/tfs.md section 12): commit records, two header
+# slots with a generation, hard links. Readers of 2 read 1 too.
+VOLUME_VERSION_MAJOR = 2
+VOLUME_VERSION_MINOR = 0
+HEADER_SLOT_B = 2048        # offset of a version-2 image's second header slot
 
 # The block size: unit of data allocation and log segments, and what stat() reports as
 # st_blksize. Images may choose any power of two in [MIN_BLOCK_SIZE, MAX_BLOCK_SIZE];
@@ -49,6 +55,7 @@ RECORD_HEADER_SIZE = 12
 RECORD_END = 0
 RECORD_TUPLE = 1
 RECORD_EXTEND = 2
+RECORD_COMMIT = 3           # version 2 only
 MAX_RECORD_PAYLOAD = 16 << 20
 
 NAME_MAX = 255           # bytes in a symbol (attribute key or directory entry name)
@@ -165,7 +172,8 @@ Header = Struct(
     "image_size" / Int64ul,   # bytes, a multiple of block_size
     "log_start" / Int64ul,    # block number of the first log segment
     "log_blocks" / Int64ul,   # length of the first log segment in blocks
-    Padding(HEADER_SIZE - 72),
+    "generation" / Default(Int64ul, 0),   # version 2: the slot with the higher generation wins; 0 in 1.0
+    Padding(HEADER_SIZE - 80),
 )
 
 RecordHeader = Struct(
@@ -177,6 +185,9 @@ RecordHeader = Struct(
 
 TupleRecord = Struct("id" / Ref, "tuple" / Tuple, Terminated)
 ExtendRecord = Struct("start" / Int64ul, "blocks" / Int64ul, Terminated)
+# seq: the previous commit's seq + 1; chain: CRC-32 over the 4-byte crc fields of every
+# record since the previous commit (or the log start), in log order.
+CommitRecord = Struct("seq" / Int64ul, "chain" / Int32ul, Terminated)
 
 assert Header.sizeof() == HEADER_SIZE
 assert RecordHeader.sizeof() == RECORD_HEADER_SIZE

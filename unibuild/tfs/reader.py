@@ -29,6 +29,11 @@ class ImageHeader:
     log_start: int
     log_blocks: int
     root_id: int
+    generation: int = 0
+
+    @property
+    def writable(self) -> bool:
+        return self.version[0] == fmt.VOLUME_VERSION_MAJOR
 
 
 @dataclass
@@ -52,6 +57,7 @@ class ImageNode:
     extents: tuple[Extent, ...] = ()
     children: dict[str, int] = field(default_factory=dict)   # dirs: name -> node id
     target: str = ""                    # symlinks
+    nlink: int = 1                      # files and symlinks: names in the tree (version 2)
 
 
 class Image:
@@ -68,6 +74,8 @@ class Image:
             self.header = self._read_header()
             self.segments: list[tuple[int, int]] = []
             self.log_end = 0
+            self.last_seq = 0               # version 2: the last commit's sequence number
+            self.tail: str | None = None    # version 2: why replay stopped short of an end record
             self._records = self._replay_log()
             self.boot, self.root_id = self._read_root()
             self.nodes: dict[int, ImageNode] = {}
@@ -99,22 +107,46 @@ class Image:
         raise UserError(f"{self.path}: corrupt image at offset {offset:#x}: {what}")
 
     def _read_header(self) -> ImageHeader:
+        """Slot A at offset 0; a version-2 image also has slot B (section 12.1): the valid
+        slot with the higher generation wins, so rewriting one slot is crash-safe."""
+        try:
+            a = self._read_header_slot(0)
+        except UserError as e:
+            a, err = None, e
+        if a is not None and not a.writable:
+            return a
+        try:
+            b = self._read_header_slot(fmt.HEADER_SLOT_B)
+        except UserError:
+            b = None
+        if b is not None and not b.writable:
+            b = None
+        if a is None and b is None:
+            raise err
+        if a is None or (b is not None and b.generation > a.generation):
+            return b
+        return a
+
+    def _read_header_slot(self, base: int) -> ImageHeader:
+        if base and self.file_size < base + fmt.HEADER_SIZE:
+            raise UserError(f"{self.path}: no header slot at offset {base:#x}")
         if self.file_size < fmt.HEADER_SIZE:
             raise UserError(f"{self.path} is not a TFS image: the file ends at offset "
                             f"{self.file_size:#x}, inside the {fmt.HEADER_SIZE}-byte header")
-        raw = self._pread(0, fmt.HEADER_SIZE, "the header")
+        raw = self._pread(base, fmt.HEADER_SIZE, "the header")
         if raw[:8] != fmt.MAGIC:
-            raise UserError(f"{self.path} is not a TFS image (no {fmt.MAGIC[:7].decode()} magic at offset 0x0)")
+            raise UserError(f"{self.path} is not a TFS image (no {fmt.MAGIC[:7].decode()} magic at offset {base:#x})")
         h = fmt.Header.parse(raw)
-        if h.version_major != fmt.VERSION_MAJOR:
-            self._fail(8, f"format version {h.version_major}.{h.version_minor} is not supported "
-                          f"(this unibuild reads {fmt.VERSION_MAJOR}.x)")
-        if not fmt.HEADER_SIZE <= h.header_size <= fmt.MIN_BLOCK_SIZE:
-            self._fail(12, f"header size {h.header_size} is outside {fmt.HEADER_SIZE}..{fmt.MIN_BLOCK_SIZE}")
-        full = self._pread(0, h.header_size, "the header")
+        if h.version_major not in (fmt.VERSION_MAJOR, fmt.VOLUME_VERSION_MAJOR):
+            self._fail(base + 8, f"format version {h.version_major}.{h.version_minor} is not supported "
+                                 f"(this unibuild reads {fmt.VERSION_MAJOR}.x and {fmt.VOLUME_VERSION_MAJOR}.x)")
+        limit = fmt.HEADER_SLOT_B if h.version_major == fmt.VOLUME_VERSION_MAJOR else fmt.MIN_BLOCK_SIZE
+        if not fmt.HEADER_SIZE <= h.header_size <= limit:
+            self._fail(base + 12, f"header size {h.header_size} is outside {fmt.HEADER_SIZE}..{limit}")
+        full = self._pread(base, h.header_size, "the header")
         zeroed = full[:fmt.HEADER_CRC_OFFSET] + bytes(4) + full[fmt.HEADER_CRC_OFFSET + 4:]
         if fmt.crc32(zeroed) != h.header_crc:
-            self._fail(fmt.HEADER_CRC_OFFSET, f"header checksum mismatch (stored {h.header_crc:#010x}, "
+            self._fail(base + fmt.HEADER_CRC_OFFSET, f"header checksum mismatch (stored {h.header_crc:#010x}, "
                                               f"computed {fmt.crc32(zeroed):#010x})")
         if h.flags:
             self._fail(20, f"unknown header flags {h.flags:#x}")
@@ -132,7 +164,8 @@ class Image:
                             f"but the file ends at offset {self.file_size:#x}")
         self._check_segment(56, h.log_start, h.log_blocks, h.image_size // bs)
         return ImageHeader((h.version_major, h.version_minor), bs, UUID(bytes=h.uuid), h.image_size,
-                      h.log_start, h.log_blocks, h.root_id)
+                           h.log_start, h.log_blocks, h.root_id,
+                           h.generation if h.version_major == fmt.VOLUME_VERSION_MAJOR else 0)
 
     def _check_segment(self, where: int, start: int, blocks: int, image_blocks: int) -> None:
         if start < 1 or blocks < 1 or start > image_blocks or blocks > image_blocks - start:
@@ -141,6 +174,8 @@ class Image:
 
     def _replay_log(self) -> dict[int, tuple[int, dict]]:
         """Tuple id -> (record offset, tuple), later records replacing earlier ones."""
+        if self.header.writable:
+            return self._replay_volume_log()
         bs = self.header.block_size
         image_blocks = self.header.image_size // bs
         records: dict[int, tuple[int, dict]] = {}
@@ -181,6 +216,65 @@ class Image:
                     self._fail(pos, f"unknown record type {rh.type}")
                 pos += fmt.RECORD_HEADER_SIZE + rh.length
 
+    def _replay_volume_log(self) -> dict[int, tuple[int, dict]]:
+        """Version 2 (section 12.2): records count once a commit record closes them; the log
+        ends at an end record or at the first record that does not check (a torn tail)."""
+        bs = self.header.block_size
+        image_blocks = self.header.image_size // bs
+        records: dict[int, tuple[int, dict]] = {}
+        staged: dict[int, tuple[int, dict]] = {}
+        staged_segments: list[tuple[int, int]] = []
+        start, blocks = self.header.log_start, self.header.log_blocks
+        self.segments.append((start, blocks))
+        pos, end, chain, committed = start * bs, (start + blocks) * bs, 0, False
+
+        def stop(why: str | None):
+            if not committed:
+                self._fail(self.header.log_start * bs, "the log holds no commit record"
+                           + (f" ({why})" if why else ""))
+            self.tail = why
+            return records
+
+        while True:
+            if end - pos < fmt.RECORD_HEADER_SIZE:
+                return stop(f"the log segment ends at {end:#x} without an end record")
+            raw = self._pread(pos, fmt.RECORD_HEADER_SIZE, "a record header")
+            rh = fmt.RecordHeader.parse(raw)
+            if raw == bytes(fmt.RECORD_HEADER_SIZE):
+                return stop(None if not staged and not staged_segments else
+                            f"records after the last commit at {self.log_end:#x} were never committed")
+            if (rh.flags or rh.type not in (fmt.RECORD_TUPLE, fmt.RECORD_EXTEND, fmt.RECORD_COMMIT)
+                    or rh.length > fmt.MAX_RECORD_PAYLOAD or rh.length > end - pos - fmt.RECORD_HEADER_SIZE):
+                return stop(f"a torn or foreign record header at {pos:#x}")
+            payload = self._pread(pos + fmt.RECORD_HEADER_SIZE, rh.length, "a record")
+            if fmt.crc32(payload, fmt.crc32(raw[:8] + bytes(4))) != rh.crc:
+                return stop(f"a record at {pos:#x} fails its checksum (torn write)")
+            next_pos = pos + fmt.RECORD_HEADER_SIZE + rh.length
+            if rh.type == fmt.RECORD_COMMIT:
+                c = self._parse(fmt.CommitRecord, payload, pos, "commit record")
+                if (committed and c.seq != self.last_seq + 1) or c.chain != chain:
+                    return stop(f"the commit record at {pos:#x} does not close the records before it")
+                records.update(staged)
+                self.segments.extend(staged_segments)
+                staged, staged_segments, chain, committed = {}, [], 0, True
+                self.last_seq, self.log_end = c.seq, next_pos
+                pos = next_pos
+                continue
+            chain = fmt.crc32(raw[8:12], chain)
+            if rh.type == fmt.RECORD_TUPLE:
+                rec = self._parse(fmt.TupleRecord, payload, pos, "tuple record")
+                staged[rec.id] = (pos, tuple_from_construct(rec.tuple))
+                pos = next_pos
+            else:
+                ext = self._parse(fmt.ExtendRecord, payload, pos, "extend record")
+                if ext.start < start + blocks:
+                    return stop(f"the extend record at {pos:#x} points back")
+                if ext.start < 1 or ext.blocks < 1 or ext.start > image_blocks or ext.blocks > image_blocks - ext.start:
+                    return stop(f"the extend record at {pos:#x} points outside the image")
+                staged_segments.append((ext.start, ext.blocks))
+                start, blocks = ext.start, ext.blocks
+                pos, end = start * bs, (start + blocks) * bs
+
     def _parse(self, struct, payload: bytes, pos: int, what: str):
         try:
             return struct.parse(payload)
@@ -204,9 +298,11 @@ class Image:
             self._fail(pos, f"{what} lacks a valid {key!r} attribute")
         return v
 
-    def _read_root(self) -> tuple[ImageBoot, int]:
+    def _read_root(self) -> tuple[ImageBoot | None, int]:
         pos, root = self._tuple(self.header.root_id, 28, "the header")
         fs = self._get(root, "fs", Ref, pos, "root tuple")
+        if self.header.writable and "boot" not in root:
+            return None, fs.id                  # a volume: data only (section 12.3)
         boot = self._get(root, "boot", dict, pos, "root tuple")
         program = self._get(boot, "program", str, pos, "boot tuple")
         if isinstance(program, Sym) or not program.startswith("/"):
@@ -234,6 +330,10 @@ class Image:
         stack = [(self.root_id, 0, 28, "the root tuple")]
         while stack:
             node_id, depth, where, what = stack.pop()
+            if node_id in seen and self.header.writable and node_id in self.nodes \
+                    and self.nodes[node_id].kind != "dir":
+                self.nodes[node_id].nlink += 1   # a hard link (section 12.3)
+                continue
             if node_id in seen:
                 self._fail(where, f"{what} refers to tuple {node_id}, which is already in the tree")
             seen.add(node_id)

@@ -23,6 +23,7 @@ from .values import Extent, Extents, Ref, Sym, encode_name, tuple_to_construct
 ROOT_ID = 1
 CHUNK = 1 << 20             # bytes read per host read(); a multiple of every block size
 LOG_RESERVE_BLOCKS = 16     # free blocks left in the first log segment for later appends
+VOLUME_LOG_RESERVE_BLOCKS = 256   # a writable image's first segment: 1 MiB of appends
 
 
 @dataclass
@@ -36,12 +37,17 @@ class WriteStats:
     uuid: UUID
 
 
-def write_image(output: Path, root: Dir, boot: Boot, *, block_size: int = fmt.DEFAULT_BLOCK_SIZE,
-                uuid: UUID | None = None, min_size: int = 0) -> WriteStats:
-    """Write the image for `root` and `boot` to `output`, replacing it."""
+def write_image(output: Path, root: Dir, boot: Boot | None, *, block_size: int = fmt.DEFAULT_BLOCK_SIZE,
+                uuid: UUID | None = None, min_size: int = 0, writable: bool = False) -> WriteStats:
+    """Write the image for `root` and `boot` to `output`, replacing it. With `writable`, a
+    version-2 image (docs/tfs.md section 12) the kernel can change: a volume has no boot
+    manifest (boot None), a writable boot image has one."""
     check_block_size(block_size)
     nodes = _number(root)
-    _check_boot(boot)
+    if boot is not None:
+        _check_boot(boot)
+    elif not writable:
+        raise UserError("a read-only image needs a boot manifest")
     # Write beside the target and rename at the end: a failed build leaves no half image.
     tmp = output.with_name(f".{output.name}.{os.getpid()}.tmp")
     try:
@@ -50,7 +56,7 @@ def write_image(output: Path, root: Dir, boot: Boot, *, block_size: int = fmt.DE
         raise UserError(f"cannot create image {output}: {e.strerror}") from None
     try:
         with out:
-            stats = _write(out, nodes, boot, block_size, uuid, min_size)
+            stats = _write(out, nodes, boot, block_size, uuid, min_size, writable)
         os.replace(tmp, output)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -58,7 +64,8 @@ def write_image(output: Path, root: Dir, boot: Boot, *, block_size: int = fmt.DE
     return stats
 
 
-def _write(out, nodes, boot: Boot, block_size: int, uuid: UUID | None, min_size: int) -> WriteStats:
+def _write(out, nodes, boot: Boot | None, block_size: int, uuid: UUID | None, min_size: int,
+           writable: bool) -> WriteStats:
     w = _Writer(out, block_size, hash_data=uuid is None)
     contents = {}
     for e in nodes:
@@ -73,14 +80,18 @@ def _write(out, nodes, boot: Boot, block_size: int, uuid: UUID | None, min_size:
             raise UserError(f"{e.path or '/'} has too many entries or extents for one tuple record "
                             f"({len(payload)} bytes, limit {fmt.MAX_RECORD_PAYLOAD}); split it up")
         records.append(_record(fmt.RECORD_TUPLE, payload))
+    if writable:
+        records.append(commit_record(1, records))
     log = b"".join(records) + bytes(fmt.RECORD_HEADER_SIZE)   # end marker
     log_start = w.cursor
-    log_blocks = -(-len(log) // block_size) + LOG_RESERVE_BLOCKS
+    log_blocks = -(-len(log) // block_size) + (VOLUME_LOG_RESERVE_BLOCKS if writable else LOG_RESERVE_BLOCKS)
     image_size = max((log_start + log_blocks) * block_size, -(-min_size // block_size) * block_size)
-    header = dict(version_major=fmt.VERSION_MAJOR, version_minor=fmt.VERSION_MINOR,
+    version = (fmt.VOLUME_VERSION_MAJOR, fmt.VOLUME_VERSION_MINOR) if writable else (fmt.VERSION_MAJOR,
+                                                                                     fmt.VERSION_MINOR)
+    header = dict(version_major=version[0], version_minor=version[1],
                   header_size=fmt.HEADER_SIZE, header_crc=0, flags=0, block_size=block_size,
                   root_id=ROOT_ID, uuid=bytes(16), image_size=image_size,
-                  log_start=log_start, log_blocks=log_blocks)
+                  log_start=log_start, log_blocks=log_blocks, generation=1 if writable else 0)
     if uuid is None:
         h = w.data_hash
         h.update(log)
@@ -97,6 +108,8 @@ def _write(out, nodes, boot: Boot, block_size: int, uuid: UUID | None, min_size:
     w.write_at(log_start * block_size, log)
     out.truncate(image_size)
     w.write_at(0, raw)
+    if writable:
+        w.write_at(fmt.HEADER_SLOT_B, raw)
     return WriteStats(image_size=image_size, input_bytes=w.input_bytes, data_bytes=w.data_bytes,
                       log_bytes=len(log), bytes_written=w.bytes_written,
                       files=len(contents), uuid=uuid)
@@ -106,6 +119,24 @@ def check_block_size(block_size: int) -> None:
     if (block_size & (block_size - 1) or not fmt.MIN_BLOCK_SIZE <= block_size <= fmt.MAX_BLOCK_SIZE):
         raise UserError(f"block size {block_size} is not a power of two between "
                         f"{fmt.MIN_BLOCK_SIZE} and {fmt.MAX_BLOCK_SIZE}")
+
+
+def build_header(header: dict) -> bytes:
+    """A header's bytes with its CRC filled in."""
+    raw = fmt.Header.build(dict(header, header_crc=0))
+    return fmt.Header.build(dict(header, header_crc=fmt.crc32(raw)))
+
+
+def commit_record(seq: int, records: list[bytes]) -> bytes:
+    """The commit record closing `records` (whole records, header first): section 12.2."""
+    chain = 0
+    for r in records:
+        chain = fmt.crc32(r[8:12], chain)
+    return _record(fmt.RECORD_COMMIT, fmt.CommitRecord.build(dict(seq=seq, chain=chain)))
+
+
+def record(rtype: int, payload: bytes) -> bytes:
+    return _record(rtype, payload)
 
 
 def _record(rtype: int, payload: bytes) -> bytes:
@@ -193,7 +224,9 @@ def _check_boot(boot: Boot) -> None:
             raise UserError(f"kernel option {k} must be an integer or a string")
 
 
-def _root_tuple(boot: Boot) -> dict:
+def _root_tuple(boot: Boot | None) -> dict:
+    if boot is None:
+        return {"fs": Ref(ROOT_ID + 1)}
     return {
         "fs": Ref(ROOT_ID + 1),
         "boot": {
