@@ -226,12 +226,17 @@ def publish(root: Path, key: str, staging: Path, recorder: Recorder, extra_input
 def _prune(root: Path) -> None:
     now = time.time()
     entries = []
-    for entry in os.scandir(root):
-        if entry.name.startswith("."):
-            if now - entry.stat().st_mtime > KEEP_RECENT:   # a staging directory left by a crash
-                shutil.rmtree(entry.path, ignore_errors=True)
-            continue
+    # Other runs share the directory: an entry may vanish between the listing and its stat.
+    try:
+        listing = list(os.scandir(root))
+    except OSError:
+        return
+    for entry in listing:
         with contextlib.suppress(OSError):
+            if entry.name.startswith("."):
+                if now - entry.stat().st_mtime > KEEP_RECENT:   # a staging directory left by a crash
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                continue
             entries.append((entry.stat().st_mtime, entry.path))
     entries.sort(reverse=True)
     for mtime, path in entries[MAX_ENTRIES:]:
