@@ -8,12 +8,11 @@ tree behaves as tmpfs does; ext4 differs, e.g. it allows SEEK_END on a directory
 from __future__ import annotations
 
 import subprocess
-import tempfile
 from pathlib import Path
 
 import pytest
 
-from lib.guest import CC, GUEST_SOURCES, UNIBUILD
+from lib.guest import CC, GUEST_SOURCES, UNIBUILD, oracle_in_tmpfs, sections
 
 pytestmark = pytest.mark.boot
 
@@ -48,29 +47,11 @@ RLIMIT_SECTION = """8. RLIMIT_NOFILE
 """
 
 
-def tmpfs_dir() -> Path:
-    for line in Path("/proc/mounts").read_text().splitlines():
-        fields = line.split()
-        if fields[2] == "tmpfs" and fields[1] in ("/dev/shm", "/run/shm", "/tmp"):
-            return Path(tempfile.mkdtemp(dir=fields[1], prefix="unibuild-oracle-"))
-    pytest.skip("no tmpfs mounted at /dev/shm or /tmp for the Linux oracle")
-
-
 def compile_probe(out_dir: Path, name: str, *flags: str, link: str = "-static") -> Path:
     """tests/boot/guest/NAME.c, linked statically (no target root needed), for the oracle and us."""
     probe = out_dir / name
     subprocess.run([CC, "-O2", link, *flags, "-o", str(probe), str(GUEST_SOURCES / f"{name}.c")], check=True)
     return probe
-
-
-def linux_output(probe: Path) -> str:
-    """The probe's stdout on Linux (qemu-aarch64-static), run in a fresh tmpfs directory."""
-    workdir = tmpfs_dir()
-    try:
-        return subprocess.run(["qemu-aarch64-static", str(probe), str(workdir)], capture_output=True, text=True,
-                              timeout=120, check=True).stdout
-    finally:
-        subprocess.run(["rm", "-rf", str(workdir)], check=True)
 
 
 def ours(probe: Path, *args: str, options=()) -> subprocess.CompletedProcess:
@@ -81,21 +62,10 @@ def ours(probe: Path, *args: str, options=()) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def outputs(tmp_path_factory) -> tuple[str, subprocess.CompletedProcess]:
     probe = compile_probe(tmp_path_factory.mktemp("breadth"), "breadth", "-Wall", "-Wno-stringop-overread", "-pthread")
-    oracle = linux_output(probe)
+    oracle = oracle_in_tmpfs(probe)
     r = ours(probe, "/tmp")
     assert r.returncode == 0, r.stderr
     return oracle, r
-
-
-def sections(text: str) -> dict[str, str]:
-    """The probe's output by numbered section ("1. tagged addresses" -> its lines)."""
-    out: dict[str, str] = {}
-    key = ""
-    for line in text.splitlines(keepends=True):
-        if line[:1].isdigit():
-            key = line.split(".")[0]
-        out[key] = out.get(key, "") + line
-    return out
 
 
 def as_on_linux(oracle: str) -> dict[str, str]:
@@ -172,7 +142,7 @@ QEMU_USER_HOSTILE = {
 
 def test_bad_buffers_and_addresses_get_linux_errors_without_losing_data(tmp_path):
     probe = compile_probe(tmp_path, "hostile", "-Wno-nonnull")
-    expected = "".join(QEMU_USER_HOSTILE.get(line, line) + "\n" for line in linux_output(probe).splitlines())
+    expected = "".join(QEMU_USER_HOSTILE.get(line, line) + "\n" for line in oracle_in_tmpfs(probe).splitlines())
     r = ours(probe, "/tmp")
     assert r.returncode == 0, r.stderr
     assert r.stdout == expected

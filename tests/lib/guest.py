@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import subprocess
+import tempfile
 import sys
 from pathlib import Path
+
+import pytest
 
 from unibuild.paths import PROJECT_ROOT
 
@@ -28,3 +31,33 @@ def oracle(program: Path, *args: str, target_root: Path = TARGET_ROOT) -> str:
     """The same program on Linux (this host's kernel) through qemu-aarch64-static."""
     return subprocess.run(["qemu-aarch64-static", "-L", str(target_root), str(program), *args],
                           capture_output=True, text=True, timeout=60, check=True).stdout
+
+
+def tmpfs_dir() -> Path:
+    """A fresh directory on a tmpfs (our file tree behaves as tmpfs does; ext4 differs)."""
+    for line in Path("/proc/mounts").read_text().splitlines():
+        fields = line.split()
+        if fields[2] == "tmpfs" and fields[1] in ("/dev/shm", "/run/shm", "/tmp"):
+            return Path(tempfile.mkdtemp(dir=fields[1], prefix="unibuild-oracle-"))
+    pytest.skip("no tmpfs mounted at /dev/shm or /tmp for the Linux oracle")
+
+
+def oracle_in_tmpfs(probe: Path, timeout: int = 120) -> str:
+    """`probe DIR` on Linux (qemu-aarch64-static) in a fresh tmpfs directory: its stdout."""
+    workdir = tmpfs_dir()
+    try:
+        return subprocess.run(["qemu-aarch64-static", str(probe), str(workdir)], capture_output=True, text=True,
+                              timeout=timeout, check=True).stdout
+    finally:
+        subprocess.run(["rm", "-rf", str(workdir)], check=True)
+
+
+def sections(text: str) -> dict[str, str]:
+    """A probe's output by numbered section ("1. name" -> its lines)."""
+    out: dict[str, str] = {}
+    key = ""
+    for line in text.splitlines(keepends=True):
+        if line[:1].isdigit():
+            key = line.split(".")[0]
+        out[key] = out.get(key, "") + line
+    return out
