@@ -31,6 +31,7 @@
 
 static struct net_device *devices, **devices_tail = &devices;
 static volatile bool work_pending;
+static bool tx_queued;             /* a transmit since the last net_flush */
 static bool started;
 static netif_ext_callback_t status_cb;
 
@@ -65,7 +66,19 @@ static err_t linkoutput(struct netif *nif, struct pbuf *p)
 {
     struct net_device *dev = nif->state;
     struct net_frame f = { p, p->tot_len };
-    return dev->ops->transmit(dev, &f) ? ERR_OK : ERR_MEM;
+    if (!dev->ops->transmit(dev, &f))
+        return ERR_MEM;
+    tx_queued = true;
+    return ERR_OK;
+}
+
+void net_flush(void)
+{
+    if (!tx_queued)
+        return;
+    tx_queued = false;
+    for (struct net_device *d = devices; d; d = d->next)
+        d->ops->flush(d);
 }
 
 /* The frame may be a chain of pbufs: the driver gets it in one piece, copied once. */
@@ -226,6 +239,7 @@ void net_poll(void)
     }
     sys_check_timeouts();
     netif_poll_all();              /* loopback traffic queued since the last poll */
+    net_flush();                   /* one doorbell for every frame this poll answered with */
 }
 
 /* wfi with interrupts masked still wakes on a pending interrupt, so an interrupt arriving

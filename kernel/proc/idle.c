@@ -5,11 +5,13 @@
 #include "idle.h"
 #include "arch.h"
 #include "timer.h"
+#include "net.h"
 
 static uint64_t idle_counts;
 
 void cpu_idle(void)
 {
+    net_flush();                   /* a frame waiting for its doorbell would wait forever */
     uint64_t start = counter_now();
     arch_wait_for_interrupt();
     idle_counts += counter_now() - start;
