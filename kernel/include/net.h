@@ -26,6 +26,9 @@ void net_flush(void);
  * blocking socket calls use wait_until, which polls the stack through its hook.
  * Called with interrupts masked; interrupts are taken inside. */
 void net_wait_event(void);
+/* A device has frames or completions for net_poll (set from its interrupt, or by a driver that
+ * stopped polling at its budget): the CPU must not idle before net_poll ran. */
+bool net_work_pending(void);
 /* True once net_init brought the stack up. */
 bool net_started(void);
 struct process;

@@ -72,6 +72,8 @@ static err_t linkoutput(struct netif *nif, struct pbuf *p)
     return ERR_OK;
 }
 
+bool net_work_pending(void) { return work_pending; }
+
 void net_flush(void)
 {
     if (!tx_queued)

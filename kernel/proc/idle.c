@@ -12,6 +12,8 @@ static uint64_t idle_counts;
 void cpu_idle(void)
 {
     net_flush();                   /* a frame waiting for its doorbell would wait forever */
+    if (net_work_pending())        /* frames no interrupt will announce: every caller loops */
+        return;                    /* back to its conditions, and the waits poll the stack */
     uint64_t start = counter_now();
     arch_wait_for_interrupt();
     idle_counts += counter_now() - start;
