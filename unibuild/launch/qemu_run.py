@@ -41,7 +41,6 @@ from ..platform import Platform
 from .child import die_with_parent
 from .console_mux import END_OF_INPUT, ConsoleDemux, encode_input
 from .network import attach
-from ..tfs.volume import VolumeMount, locked as volume_locks
 from .qemu_cmdline import LaunchOptions, QemuCommand, build_command
 
 UNIB_MAGIC = 0x554E4942
@@ -492,11 +491,15 @@ def boot(
     build_command(platform, kernel, options, host, Path("/nonexistent/qmp.sock"), qemu_binary=binary)
     # A private directory: the QMP socket must not be reachable by other users or collide.
     # The network (passt, when it is the backend) lives exactly as long as this block.
+    # Volumes are flocked and their headers read (tfs.volume, which loads construct) only when
+    # there are any: a plain run's image is read-only and needs neither.
     disks = options.volumes
+    if disks or (options.disk is not None and options.disk_writable):
+        from ..tfs.volume import VolumeMount, locked as volume_locks
     if options.disk is not None and options.disk_writable:
         disks = (VolumeMount(Path(options.disk), "/"), *disks)
-    with volume_locks(disks), tempfile.TemporaryDirectory(prefix="unibuild-qmp-") as tmp, \
-            attach(options.net, warn=warn) as net:
+    locks = volume_locks(disks) if disks else contextlib.nullcontext()
+    with locks, tempfile.TemporaryDirectory(prefix="unibuild-qmp-") as tmp, attach(options.net, warn=warn) as net:
         command = build_command(
             platform, kernel, options, host, Path(tmp) / "qmp.sock", qemu_binary=binary,
             network=net.qemu_args,
