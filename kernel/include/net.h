@@ -14,12 +14,18 @@ void net_init(void);
  * nothing is pending. wait_until (wait.h) runs it on every pass, and the trap path after every
  * interrupt taken in user mode, so the stack keeps up while a program computes or sleeps. */
 void net_poll(void);
+/* net_poll without its flush: for socket calls that only need the stack up to date before
+ * they look at a socket (socket_pump). A server's recv, send, recv, send ... over many
+ * connections then rings the doorbell once per pass of its event loop (or per NET_TX_BATCH
+ * frames), not once per call. */
+void net_catch_up(void);
 /* Tell the devices about the frames queued since the last flush: one doorbell for all of them
- * (~40 us each under TCG), not one per frame. net_poll ends with it and cpu_idle starts with it,
- * so a frame a system call queued leaves at the program's next blocking or socket call (each
- * polls the stack), when the CPU idles, or at the latest at the next tick (10 ms) taken while the
- * program computes: a server's send() + close() + epoll_wait() rings once, not twice.
- * Interrupts masked. */
+ * (~40-90 us each under TCG), not one per frame. net_poll ends with it (every blocking wait
+ * polls first) and cpu_idle starts with it, and netif.c flushes every NET_TX_BATCH frames; so a
+ * frame a system call queued leaves at the program's next blocking call, when the CPU idles,
+ * after 15 more frames, or at the latest at the next tick (10 ms) taken while the program
+ * computes without a blocking call: a server's send() + close() + epoll_wait() rings once, not
+ * twice. Interrupts masked. */
 void net_flush(void);
 /* Wait for anything that may change network state (a device interrupt or the next timer tick,
  * at most 1/TICK_HZ), then net_poll. For kernel loops outside a syscall (boot's DHCP wait);

@@ -31,7 +31,11 @@
 
 static struct net_device *devices, **devices_tail = &devices;
 static volatile bool work_pending;
-static bool tx_queued;             /* a transmit since the last net_flush */
+/* Frames queued since the last net_flush. A batch is told to the device once it is this long,
+ * whatever comes next: a server answering many connections in one pass of its event loop
+ * sends its first answers while it works on the rest. */
+#define NET_TX_BATCH 16
+static unsigned tx_queued;
 static bool started;
 static netif_ext_callback_t status_cb;
 
@@ -68,7 +72,8 @@ static err_t linkoutput(struct netif *nif, struct pbuf *p)
     struct net_frame f = { p, p->tot_len };
     if (!dev->ops->transmit(dev, &f))
         return ERR_MEM;
-    tx_queued = true;
+    if (++tx_queued >= NET_TX_BATCH)
+        net_flush();
     return ERR_OK;
 }
 
@@ -78,7 +83,7 @@ void net_flush(void)
 {
     if (!tx_queued)
         return;
-    tx_queued = false;
+    tx_queued = 0;
     for (struct net_device *d = devices; d; d = d->next)
         d->ops->flush(d);
 }
@@ -230,7 +235,7 @@ void net_init(void)
 
 bool net_started(void) { return started; }
 
-void net_poll(void)
+void net_catch_up(void)
 {
     if (!started)
         return;
@@ -241,6 +246,11 @@ void net_poll(void)
     }
     sys_check_timeouts();
     netif_poll_all();              /* loopback traffic queued since the last poll */
+}
+
+void net_poll(void)
+{
+    net_catch_up();
     net_flush();                   /* one doorbell for every frame this poll answered with */
 }
 
