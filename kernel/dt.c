@@ -69,6 +69,8 @@ uint64_t dt_cells(const uint32_t *p, int cells)
 }
 
 int dt_parent(int node) { return fdt_parent_offset(blob, node); }
+int dt_first_child(int node) { return fdt_first_subnode(blob, node); }
+int dt_next_sibling(int node) { return fdt_next_subnode(blob, node); }
 int dt_address_cells(int node) { return fdt_address_cells(blob, node); }
 int dt_node_by_phandle(uint32_t phandle) { return fdt_node_offset_by_phandle(blob, phandle); }
 

@@ -2,6 +2,7 @@
  * handler a driver registered for it. */
 #include "kernel.h"
 #include "irq.h"
+#include "cpu.h"
 
 #define MAX_INTID 1020
 
@@ -60,6 +61,7 @@ void irq_handle(void)
         return; /* spurious */
     struct irq_slot *s = slot_of(intid);
     handled++;
+    this_cpu()->irqs++;
     if (s)
         s->count++;
     if (s && s->handler)
@@ -70,6 +72,16 @@ void irq_handle(void)
 }
 
 uint64_t irq_handled_count(void) { return handled; }
+
+void irq_cpu_init(void)
+{
+    controller->cpu_init();
+    for (uint32_t intid = 0; intid < 32; intid++)
+        if (slots[intid].handler)
+            controller->enable(intid);
+}
+
+void irq_send_sgi(int cpu, uint32_t sgi) { controller->send_sgi(cpu, sgi); }
 
 /* One console line: "PREFIX interrupts by INTID: 27 x512, 8192 x3, ...", the INTIDs that fired.
  * Separates the timer (a PPI) from device interrupts, and one device's vectors from another's. */

@@ -16,12 +16,17 @@
 #include "run.h"
 #include "selftest.h"
 #include "net.h"
+#include "smp.h"
+#include "cpu.h"
+#include "kernel_lock.h"
 
 
 /* Count timer interrupts over a busy-waited interval: proves counter, timer, GIC and the
  * exception vectors all work together. */
 static void measure_ticks(void)
 {
+    arch_irq_enable();   /* the tick overdue since timer_init (CPU bring-up ran masked) comes first */
+    arch_irq_disable();
     uint64_t start = counter_now(), span = counter_freq() / 10;
     uint64_t t0 = timer_ticks();
     arch_irq_enable();
@@ -60,6 +65,8 @@ void kmain(uint64_t dtb_pa)
     if (boot_info.error != BOOT_OK)
         platform_poweroff(100 + boot_info.error, EXIT_KERNEL_ERROR); /* no console yet: status says why */
 
+    smp_init_boot_cpu();
+    kernel_lock();   /* held by this CPU until it first idles or enters user space */
     arch_mmu_init();
     dt_init(phys_to_virt(dtb_pa));
     page_alloc_init();
@@ -76,6 +83,7 @@ void kmain(uint64_t dtb_pa)
     kinfo("cpu: %s\n", cpu);
     report_memory();
     check_heap();
+    smp_boot_secondaries();
     uint64_t ready_at = counter_now();
     if (!bootargs.quiet)
         measure_ticks();   /* a deliberate 100 ms wait: a diagnostic, not part of the boot time */
@@ -84,6 +92,7 @@ void kmain(uint64_t dtb_pa)
     /* devices: (each driver family's init goes on its own line below) */
     pci_init();
     devfs_init();   /* the kernel's own /dev files */
+    cpuinfo_init(); /* /proc/cpuinfo, /sys/devices/system/cpu/online */
     if (block_device_first() && !bootargs.blktest) vfs_mount_root(block_device_first()); /* TFS at /; blktest disks are raw */
     if (boot_manifest() && boot_manifest()->tfstest)
         selftest_tfs(boot_manifest()->tfstest);

@@ -10,6 +10,10 @@ struct irq_controller {
     /* Make a shared peripheral interrupt edge-triggered and enable it (message-signalled SPIs,
      * as GICv2m raises them); NULL when the controller has no such setting. */
     void (*enable_edge)(uint32_t intid);
+    /* A secondary CPU's own part (GICv2 CPU interface, GICv3 redistributor and ICC registers). */
+    void (*cpu_init)(void);
+    /* Raise software-generated interrupt sgi (0..15) on cpus[cpu]. */
+    void (*send_sgi)(int cpu, uint32_t sgi);
 };
 
 /* LPIs (GICv3 locality-specific peripheral interrupts, what the ITS delivers) start here. */
@@ -24,6 +28,11 @@ void irq_register(uint32_t intid, irq_handler_t handler, void *arg);
 /* A message-signalled interrupt, for the MSI controllers (msi.h): an SPI is made edge-triggered
  * and enabled; an LPI only gets its handler (the ITS enables it in the LPI configuration table). */
 void irq_register_msi(uint32_t intid, irq_handler_t handler, void *arg);
+/* On a secondary CPU: its interrupt controller interface, and the per-CPU interrupts (SGIs,
+ * PPIs such as the timer) that have handlers, enabled for it as they are on the boot CPU. */
+void irq_cpu_init(void);
+/* An inter-processor interrupt to cpus[cpu]. */
+void irq_send_sgi(int cpu, uint32_t sgi);
 /* Called from the exception vector with interrupts masked. */
 void irq_handle(void);
 /* Interrupts handled since boot (spurious ones not counted), for the memstats report. */

@@ -7,6 +7,8 @@
 #define NSEC_PER_SEC 1000000000UL
 
 void timer_init(uint32_t intid);
+/* This CPU's tick (the boot CPU's from timer_init; a secondary's as it comes up). */
+void timer_cpu_init(void);
 uint64_t timer_ticks(void);
 uint64_t counter_now(void);
 uint64_t counter_freq(void);
@@ -22,7 +24,7 @@ struct timer_event {
 };
 void timer_event_arm(struct timer_event *e, uint64_t at_counter);
 void timer_event_cancel(struct timer_event *e);
-/* Make sure the CPU wakes from its idle wait by `counter` (a waiter's deadline). */
+/* Make sure this CPU wakes from its idle wait by `counter` (a waiter's deadline). */
 void timer_wake_at(uint64_t counter);
 /* Called from every periodic tick (interval timers that count CPU time). */
 void timer_add_tick_hook(void (*fn)(void));

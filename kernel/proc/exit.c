@@ -24,8 +24,8 @@ static void report_memory(void)
     heap_stats(&bytes, &blocks);
     kprintf("memstats: heap %lu bytes in %lu blocks, %lu of %lu pages free\n", bytes, blocks,
             page_free_count(), page_total_count());
-    uint64_t up_ms = counter_to_ns(counter_now()) / 1000000, idle_ms = cpu_idle_ns() / 1000000;
-    kprintf("memstats: cpu busy %lu ms, idle %lu ms; %lu interrupts\n", up_ms - idle_ms, idle_ms,
+    uint64_t busy_ms = cpu_busy_ns() / 1000000, idle_ms = cpu_idle_ns() / 1000000;
+    kprintf("memstats: cpu busy %lu ms, idle %lu ms; %lu interrupts\n", busy_ms, idle_ms,
             irq_handled_count());
 }
 

@@ -1,7 +1,9 @@
 /* futex(2) as glibc's mutexes, condition variables, pthread_join and Go's runtime use it. There
  * is one address space, so a futex is named by its user address (private and shared futexes
- * are the same thing here). The compare-and-sleep of FUTEX_WAIT is atomic because the kernel
- * runs with interrupts masked on one CPU: nothing can change the word in between. Priority
+ * are the same thing here). The compare-and-sleep of FUTEX_WAIT is atomic with respect to every
+ * FUTEX_WAKE, as Linux's is: the word is read and the waiter queued under the kernel lock, which
+ * a waker on any CPU takes too (user code on other CPUs may change the word meanwhile; a waker
+ * that changed it before waking finds the waiter queued). Priority
  * inheritance operations are not implemented (ENOSYS). */
 #include "kernel.h"
 #include "linux_uapi.h"
@@ -14,6 +16,7 @@
 #include "wait.h"
 #include "timer.h"
 #include "errno.h"
+#include "sched.h"
 
 
 struct futex_waiter {
@@ -56,6 +59,8 @@ int futex_wake(uint64_t uaddr, int n, uint32_t bitset)
         }
         pp = &w->next;
     }
+    if (woken)
+        sched_kick_idle();             /* the woken thread may run on an idle CPU */
     return woken;
 }
 

@@ -1,7 +1,11 @@
-/* Round-robin scheduling of the process's threads on one CPU (see sched.h). A waiting thread
+/* Scheduling the process's threads on every CPU that came up (see sched.h). A waiting thread
  * does not sit on a wait queue of its own: it records what it waits for (wait_done/arg and a
  * deadline) and the scheduler evaluates that for it, so every blocking call in the kernel works
- * unchanged with threads. With interrupts masked everywhere in the kernel, nothing here races. */
+ * unchanged with threads and CPUs. There is one run list, the process's thread list; a thread
+ * is on at most one CPU (t->cpu), and everything here runs under the kernel lock, which each CPU
+ * holds from kernel entry to its return to user space or its idle WFI (kernel_lock.h). The lock
+ * is held across a context switch, so a thread's saved context is complete before any other
+ * CPU can see the thread as free to run. */
 #include "kernel.h"
 #include "sched.h"
 #include "thread.h"
@@ -11,24 +15,51 @@
 #include "timer.h"
 #include "idle.h"
 #include "arch.h"
+#include "cpu.h"
+#include "smp.h"
+#include "kernel_lock.h"
+#include "uvm.h"
+#include "vm.h"
 #include "mm.h"
 
 #define SLICE_TICKS 1          /* 10 ms at TICK_HZ 100, Linux's order of magnitude */
 
-static struct thread *current;
+static struct process *proc;   /* the process whose threads the CPUs run */
+static uint64_t idle_mask;     /* CPUs asleep in their idle WFI: a wake-up must send an IPI */
 
-struct thread *current_thread(void) { return current; }
+struct thread *current_thread(void) { return this_cpu()->current; }
+
+static uint64_t my_bit(void) { return 1ULL << this_cpu()->id; }
+
+static void load_user_root(struct thread *t)
+{
+    struct cpu *c = this_cpu();
+    uint64_t root = t->proc->vm->root;
+    if (c->user_root != root) {
+        uvm_activate(root);
+        c->user_root = root;
+    }
+}
 
 void sched_start(struct thread *t)
 {
-    current = t;
+    struct cpu *c = this_cpu();
+    proc = t->proc;
+    c->current = t;
+    t->cpu = c->id;
     t->slice_start = timer_ticks();
+    /* The boot stack is free from here on (the thread runs on its own): it is where this CPU's
+     * idle loop runs when no thread can. */
+    arch_context_init_call(&c->idle_ctx, c->stack_top, sched_idle_loop);
+    load_user_root(t);
 }
 
 void sched_add(struct thread *t)
 {
     arch_context_init(&t->ctx, t->frame);
+    t->cpu = -1;
     t->state = THREAD_RUNNABLE;
+    sched_kick_idle();
 }
 
 /* What a waiting thread waits for has happened (or a signal or its deadline came). */
@@ -38,8 +69,14 @@ static bool wait_over(struct thread *t, uint64_t now_ns)
            (t->wait_deadline_ns != WAIT_FOREVER && now_ns >= t->wait_deadline_ns);
 }
 
+static bool allowed_here(struct thread *t) { return (t->affinity & my_bit()) != 0; }
+
+/* t may run on this CPU now: nobody else runs it, its affinity allows us, and it is runnable
+ * or what it waited for has happened. */
 static bool can_run(struct thread *t, uint64_t now_ns)
 {
+    if ((t->cpu >= 0 && t->cpu != this_cpu()->id) || !allowed_here(t))
+        return false;
     return t->state == THREAD_RUNNABLE || (t->state == THREAD_WAITING && wait_over(t, now_ns));
 }
 
@@ -48,25 +85,33 @@ static struct thread *after(struct thread *t)
     return t->next ? t->next : t->proc->threads;
 }
 
-/* The first thread after the current one that can run; the current one itself comes last. */
-static struct thread *pick(bool include_current)
+/* The first thread after cur that can run here; cur itself comes last when include_current.
+ * From the idle loop (cur NULL) the list is searched from its head. */
+static struct thread *pick(struct thread *cur, bool include_current)
 {
     uint64_t now = wait_now_ns();
-    for (struct thread *t = after(current); ; t = after(t)) {
-        if (t == current)
-            return include_current && can_run(t, now) ? t : NULL;
+    if (!proc)
+        return NULL;
+    if (!cur) {
+        for (struct thread *t = proc->threads; t; t = t->next)
+            if (can_run(t, now))
+                return t;
+        return NULL;
+    }
+    for (struct thread *t = after(cur); t != cur; t = after(t))
         if (can_run(t, now))
             return t;
-    }
+    return include_current && can_run(cur, now) ? cur : NULL;
 }
 
-/* Threads that died and whose stacks nobody runs on any more. */
+/* Threads that died and whose stacks no CPU runs on any more. */
 static void reap(void)
 {
-    struct process *p = current->proc;
-    for (struct thread **pp = &p->threads; *pp; ) {
+    if (!proc)
+        return;
+    for (struct thread **pp = &proc->threads; *pp; ) {
         struct thread *t = *pp;
-        if (t->state == THREAD_DEAD && t != current) {
+        if (t->state == THREAD_DEAD && t->cpu < 0) {
             *pp = t->next;
             page_free(t->kstack_pa, KERNEL_STACK_PAGES);
             kfree(t);
@@ -76,15 +121,30 @@ static void reap(void)
     }
 }
 
+/* Run next (NULL: this CPU's idle loop) in place of whatever runs here. The outgoing thread's
+ * user-only registers are saved into its context, so any CPU may resume it. */
 static void switch_to(struct thread *next)
 {
-    struct thread *prev = current;
+    struct cpu *c = this_cpu();
+    struct thread *prev = c->current;
     if (next == prev)
         return;
-    arch_switch_user_state(&prev->ctx, &next->ctx);
-    current = next;
-    next->slice_start = timer_ticks();
-    arch_context_switch(&prev->ctx, &next->ctx);
+    struct arch_context *from = prev ? &prev->ctx : &c->idle_ctx;
+    struct arch_context *to = next ? &next->ctx : &c->idle_ctx;
+    if (prev) {
+        arch_save_user_state(&prev->ctx);
+        prev->cpu = -1;
+        if (prev->state == THREAD_RUNNABLE)
+            sched_kick_idle();         /* it can still run: an idle CPU may take it */
+    }
+    if (next) {
+        arch_load_user_state(&next->ctx);
+        next->cpu = c->id;
+        next->slice_start = timer_ticks();
+        load_user_root(next);
+    }
+    c->current = next;
+    arch_context_switch(from, to);
     reap();                            /* we run again: prev may have been a dead thread */
 }
 
@@ -93,75 +153,130 @@ void sched_thread_started(void)
     reap();
 }
 
-/* Nothing can run: sleep until an interrupt, or the earliest deadline of a waiting thread. */
+/* Nothing can run here: sleep until an interrupt (a device, the tick, or another CPU's
+ * reschedule IPI), or the earliest deadline of a waiting thread. The lock is let go for the
+ * WFI; being in idle_mask before it is, a wake-up from another CPU always sends the IPI, and a
+ * pending (masked) IPI ends the WFI at once, so none is lost between the check and the sleep. */
 static void idle(void)
 {
     uint64_t earliest = WAIT_FOREVER;
-    for (struct thread *t = current->proc->threads; t; t = t->next)
-        if (t->state == THREAD_WAITING && t->wait_deadline_ns < earliest)
-            earliest = t->wait_deadline_ns;
+    if (proc)
+        for (struct thread *t = proc->threads; t; t = t->next)
+            if (t->state == THREAD_WAITING && t->wait_deadline_ns < earliest)
+                earliest = t->wait_deadline_ns;
     if (earliest != WAIT_FOREVER)
         timer_wake_at(ns_to_counter(earliest));
+    idle_mask |= my_bit();
+    kernel_unlock();
     cpu_idle();
+    kernel_lock();
+    idle_mask &= ~my_bit();
     arch_irq_enable();                 /* take the interrupt that woke us */
     arch_irq_disable();
 }
 
-static bool alone(void) { return current->next == NULL && current->proc->threads == current; }
-
-void sched_wait(void)
+void sched_idle_loop(void)
 {
-    if (alone()) {                     /* the common case: nobody to switch to, just sleep */
-        idle();
-        return;                        /* wait_until polls the network and looks again */
-    }
     for (;;) {
-        struct thread *next = pick(true);
+        reap();
+        struct thread *next = pick(NULL, false);
         if (next) {
-            switch_to(next);
-            return;
+            switch_to(next);           /* back here when that CPU's thread has nothing to run */
+            continue;
         }
         idle();
         wait_run_poll_hooks();         /* what the interrupt brought may let a thread go on */
     }
 }
 
+/* One thread: nothing to switch to or from, it just sleeps where it is. */
+static bool alone(void)
+{
+    struct thread *cur = current_thread();
+    return cur->next == NULL && cur->proc->threads == cur;
+}
+
+void sched_wait(void)
+{
+    if (alone()) {
+        idle();
+        return;                        /* wait_until polls the network and looks again */
+    }
+    struct thread *cur = current_thread();
+    struct thread *next = pick(cur, true);
+    if (next != cur)
+        switch_to(next);               /* NULL: the idle loop, which resumes us when it may */
+}
+
 void sched_yield_cpu(void)
 {
-    struct thread *next = pick(false);
+    struct thread *next = pick(current_thread(), false);
     if (next)
         switch_to(next);
 }
 
+/* From an interrupt taken in user mode: the slice is over, a waiting thread can go on (a wake-up
+ * runs at once unless an idle CPU can take it), or the thread may no longer run here. */
 void sched_preempt(void)
 {
-    if (alone())
+    struct thread *cur = current_thread();
+    if (!cur || alone())
         return;
+    if (!allowed_here(cur)) {          /* sched_setaffinity moved it away from this CPU */
+        switch_to(pick(cur, false));
+        return;
+    }
     uint64_t now = wait_now_ns();
-    bool slice_over = timer_ticks() - current->slice_start >= SLICE_TICKS;
-    for (struct thread *t = after(current); t != current; t = after(t)) {
-        if (t->state == THREAD_WAITING && wait_over(t, now)) {
-            switch_to(t);              /* a wake-up: let it go on now */
-            return;
+    bool slice_over = timer_ticks() - cur->slice_start >= SLICE_TICKS;
+    for (struct thread *t = after(cur); t != cur; t = after(t)) {
+        if (!can_run(t, now))
+            continue;
+        if (t->state == THREAD_WAITING && (idle_mask & t->affinity)) {
+            sched_kick_idle();         /* an idle CPU runs it; ours keeps its thread */
+            continue;
         }
-        if (slice_over && t->state == THREAD_RUNNABLE) {
+        if (t->state == THREAD_WAITING || slice_over) {
             switch_to(t);
             return;
         }
     }
     if (slice_over)
-        current->slice_start = timer_ticks();
+        cur->slice_start = timer_ticks();
 }
 
 void sched_switch_away(void)
 {
-    for (;;) {
-        struct thread *next = pick(false);
-        if (next) {
-            switch_to(next);           /* never comes back: we are dead */
-        } else {
-            idle();
-            wait_run_poll_hooks();
-        }
-    }
+    switch_to(pick(current_thread(), false));
+    panic("sched: a dead thread was resumed");
+}
+
+/* Something a waiting thread may wait for changed: idle CPUs look again. */
+void sched_kick_idle(void)
+{
+    uint64_t others = idle_mask & ~my_bit();
+    if (others)
+        smp_send_reschedule(others);
+}
+
+/* A signal is pending: CPUs that run one of the process's threads enter the kernel (and act on
+ * it when they return to user space); idle ones look at their waiting threads again. */
+void sched_signal_pending(void)
+{
+    uint64_t mask = idle_mask;
+    for (int i = 0; i < MAX_CPUS; i++)
+        if (cpus[i].current)
+            mask |= 1ULL << i;
+    mask &= ~my_bit();
+    if (mask)
+        smp_send_reschedule(mask);
+}
+
+/* sched_setaffinity: a thread running on a CPU it may no longer use leaves it at that CPU's
+ * next interrupt, which the IPI makes immediate. */
+void sched_affinity_changed(struct thread *t)
+{
+    if (t->cpu >= 0 && !(t->affinity & (1ULL << t->cpu)) && t->cpu != this_cpu()->id)
+        smp_send_reschedule(1ULL << t->cpu);
+    else
+        sched_kick_idle();
 }

@@ -9,6 +9,7 @@
 #include "signal_arch.h"
 #include "process.h"
 #include "thread.h"
+#include "sched.h"
 #include "syscall.h"
 #include "errno.h"
 
@@ -136,6 +137,7 @@ void signal_send(struct process *p, int sig, const struct ksiginfo *info)
     if (sig < 1 || sig > NSIG || (ignored(p, sig) && !blocked_everywhere(p, sig)))
         return;
     queue(&p->sig.pending, p->sig.info, &p->sig.queued, sig, info);
+    sched_signal_pending();
 }
 
 void signal_send_thread(struct thread *t, int sig, const struct ksiginfo *info)
@@ -143,6 +145,7 @@ void signal_send_thread(struct thread *t, int sig, const struct ksiginfo *info)
     if (sig < 1 || sig > NSIG || (ignored(t->proc, sig) && !(t->sig.blocked & SIG_BIT(sig))))
         return;
     queue(&t->sig.pending, t->sig.info, &t->sig.queued, sig, info);
+    sched_signal_pending();
 }
 
 void signal_send_self(int sig, int code)

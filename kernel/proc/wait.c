@@ -13,6 +13,7 @@
 #include "thread.h"
 #include "sched.h"
 #include "signal.h"
+#include "kernel_lock.h"
 
 #define MAX_POLL_HOOKS 4
 
@@ -57,6 +58,7 @@ void wake_up(struct wait_queue *q, uint32_t events)
         if (w->wake)
             w->wake(w, events);
     }
+    sched_kick_idle();                 /* a thread an idle CPU could run may wait for this */
 }
 
 /* Registering the same hook twice keeps one: every pass would otherwise do its work twice. */
@@ -106,7 +108,9 @@ int wait_until(bool (*done)(void *arg), void *arg, uint64_t deadline_ns)
         if (!t) {                      /* before the first thread: just idle */
             if (deadline_ns != WAIT_FOREVER)
                 timer_wake_at(ns_to_counter(deadline_ns));
+            kernel_unlock();           /* other CPUs may come up meanwhile */
             cpu_idle();
+            kernel_lock();
             arch_irq_enable();
             arch_irq_disable();
             continue;

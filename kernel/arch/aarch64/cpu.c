@@ -3,6 +3,7 @@
 #include "kernel.h"
 #include "arch.h"
 #include "sysreg.h"
+#include "hwcap.h"
 
 static const char *part_name(uint32_t implementer, uint32_t part)
 {
@@ -60,4 +61,29 @@ bool arch_rng(uint64_t *out)
     __asm__ volatile("mrs %0, s3_3_c2_c4_0\n cset %1, ne" : "=r"(v), "=r"(ok) : : "cc");
     *out = v;
     return ok;
+}
+
+/* AT_HWCAP's bits by number, as Linux's arm64 cpuinfo names them. */
+static const char *const hwcap_names[] = {
+    "fp", "asimd", "evtstrm", "aes", "pmull", "sha1", "sha2", "crc32", "atomics", "fphp",
+    "asimdhp", "cpuid", "asimdrdm", "jscvt", "fcma", "lrcpc", "dcpop", "sha3", "sm3", "sm4",
+    "asimddp", "sha512", "sve", "asimdfhm", "dit", "uscat", "ilrcpc", "flagm", "ssbs", "sb",
+    "paca", "pacg",
+};
+
+void arch_cpuinfo(char *buf, unsigned long size)
+{
+    uint64_t midr = read_sysreg(midr_el1), hwcap, hwcap2;
+    uint64_t freq = read_sysreg(cntfrq_el0);
+    unsigned long n;
+    arch_hwcaps(&hwcap, &hwcap2);
+    /* Linux computes BogoMIPS from the timer: 2 * frequency / 10^6. */
+    n = snprintf(buf, size, "BogoMIPS\t: %lu.%02lu\nFeatures\t:", freq / 500000, (freq / 5000) % 100);
+    for (unsigned i = 0; i < ARRAY_SIZE(hwcap_names) && n < size; i++)
+        if (hwcap & (1UL << i))
+            n += snprintf(buf + n, size - n, " %s", hwcap_names[i]);
+    if (n < size)
+        snprintf(buf + n, size - n, "\nCPU implementer\t: %#lx\nCPU architecture: 8\nCPU variant\t: %#lx\n"
+                 "CPU part\t: %#05lx\nCPU revision\t: %lu\n", (midr >> 24) & 0xff, (midr >> 20) & 0xf,
+                 (midr >> 4) & 0xfff, midr & 0xf);
 }
