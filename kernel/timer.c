@@ -21,11 +21,45 @@ static void (*tick_hooks[MAX_TICK_HOOKS])(void);
 static void program(void)
 {
     struct cpu *c = this_cpu();
-    uint64_t at = c->next_tick_at < c->wake_request ? c->next_tick_at : c->wake_request;
+    uint64_t tick = c->tickless ? UINT64_MAX : c->next_tick_at;
+    uint64_t at = tick < c->wake_request ? tick : c->wake_request;
     for (struct timer_event *e = events; e; e = e->next)
         if (e->at < at)
             at = e->at;
+    c->timer_at = at;
     arch_timer_arm_at(at);
+}
+
+/* An idle CPU other than the boot CPU needs no tick: nothing runs on it to preempt, and what
+ * wakes it is an IPI or a deadline it asked for (timer_wake_at). The boot CPU keeps ticking: the
+ * tick count, its hooks and lwIP's timers run there. */
+void timer_idle_enter(void)
+{
+    struct cpu *c = this_cpu();
+    if (c->id != 0) {
+        c->tickless = true;
+        program();
+    }
+}
+
+void timer_idle_exit(void)
+{
+    struct cpu *c = this_cpu();
+    if (c->tickless) {
+        c->tickless = false;
+        c->next_tick_at = counter_now() + counts_per_tick;
+        program();
+    }
+}
+
+/* No lock here (the kernel lock's waiters call it): only this CPU's own fields are read. */
+void timer_nap(uint64_t counts)
+{
+    struct cpu *c = this_cpu();
+    uint64_t at = counter_now() + counts;
+    arch_timer_arm_at(at < c->timer_at ? at : c->timer_at);
+    arch_wait_for_interrupt();
+    arch_timer_arm_at(c->timer_at);    /* an expired deadline stays pending, as it should */
 }
 
 static void fire_expired(uint64_t now)

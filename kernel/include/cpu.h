@@ -21,9 +21,12 @@ struct cpu {
     uint64_t user_root;            /* the user page table its TTBR0 holds (0: none) */
     /* timer.c: this CPU's next periodic tick and the earliest wake-up asked of it. */
     uint64_t next_tick_at, wake_request;
+    uint64_t timer_at;             /* what its timer is armed for */
+    bool tickless;                 /* idle, not the boot CPU: no periodic tick */
     /* idle.c: counter ticks spent in WFI, and when it came up (busy = up - idle). */
     uint64_t idle_counts, online_at;
-    uint64_t irqs;                 /* interrupts taken (memstats, profile) */
+    uint64_t irqs, ipis;           /* interrupts taken, IPIs among them (memstats) */
+    uint64_t lock_waits, lock_wait_counts;   /* kernel lock: contended takes, ticks spent */
     volatile bool online;          /* set by the CPU itself once it can run threads (no lock) */
 };
 

@@ -11,6 +11,8 @@
 #include <stdbool.h>
 
 void kernel_lock(void);
+/* From an interrupt handler that already acknowledged its interrupt: spins only. */
+void kernel_lock_in_irq(void);
 void kernel_unlock(void);
 /* This CPU holds it (for assertions). */
 bool kernel_lock_held(void);

@@ -28,6 +28,8 @@ void sched_thread_started(void);
 __attribute__((noreturn)) void sched_idle_loop(void);
 /* Wake the idle CPUs to look at their waiting threads again (something they wait for changed). */
 void sched_kick_idle(void);
+/* t may go on now (a futex wake, a new or preempted thread): an IPI to a CPU that can run it. */
+void sched_wake_thread(struct thread *t);
 /* A signal became pending: threads running on other CPUs are interrupted to act on it. */
 void sched_signal_pending(void);
 /* t's affinity mask changed. */

@@ -14,4 +14,10 @@ struct spinlock {
 
 void spin_lock(struct spinlock *l);
 void spin_unlock(struct spinlock *l);
+/* Take it only if it is free now. */
+bool spin_trylock(struct spinlock *l);
+/* spin_lock in two halves, for a caller that waits its own way: take a ticket, then poll
+ * whether it is being served (acquire ordering once it is). */
+uint16_t spin_take_ticket(struct spinlock *l);
+bool spin_ticket_served(struct spinlock *l, uint16_t ticket);
 bool spin_is_locked(struct spinlock *l);

@@ -19,6 +19,7 @@ struct thread {
     struct process *proc;
     enum thread_state state;
     int cpu;                           /* the CPU running it (or sleeping on its stack), -1: none */
+    int last_cpu;                      /* where it ran last (its cache is warm there) */
     uint64_t kstack_pa;                /* KERNEL_STACK_PAGES pages */
     struct trap_frame *frame;          /* user registers, at the top of the kernel stack */
     struct arch_context ctx;

@@ -24,6 +24,7 @@ struct futex_waiter {
     uint32_t bitset;
     bool woken;
     struct futex_waiter *next;
+    struct thread *thread;             /* who waits: a wake sends its IPI where it may run */
 };
 
 static struct futex_waiter *waiters;   /* in arrival order: wakes go first come, first served */
@@ -55,12 +56,11 @@ int futex_wake(uint64_t uaddr, int n, uint32_t bitset)
             *pp = w->next;
             w->woken = true;
             woken++;
+            sched_wake_thread(w->thread);   /* an idle CPU it may run on takes it now */
             continue;
         }
         pp = &w->next;
     }
-    if (woken)
-        sched_kick_idle();             /* the woken thread may run on an idle CPU */
     return woken;
 }
 
@@ -119,7 +119,7 @@ static int64_t futex_wait(uint64_t uaddr, uint32_t val, uint64_t deadline, uint3
         return err;
     if (cur != val)
         return -EAGAIN;
-    struct futex_waiter w = { uaddr, bitset, false, NULL };
+    struct futex_waiter w = { uaddr, bitset, false, NULL, current_thread() };
     enqueue(&w);
     err = wait_until(was_woken, &w, deadline);
     if (w.woken)

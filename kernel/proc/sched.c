@@ -59,7 +59,7 @@ void sched_add(struct thread *t)
     arch_context_init(&t->ctx, t->frame);
     t->cpu = -1;
     t->state = THREAD_RUNNABLE;
-    sched_kick_idle();
+    sched_wake_thread(t);
 }
 
 /* What a waiting thread waits for has happened (or a signal or its deadline came). */
@@ -134,8 +134,9 @@ static void switch_to(struct thread *next)
     if (prev) {
         arch_save_user_state(&prev->ctx);
         prev->cpu = -1;
+        prev->last_cpu = c->id;
         if (prev->state == THREAD_RUNNABLE)
-            sched_kick_idle();         /* it can still run: an idle CPU may take it */
+            sched_wake_thread(prev);   /* it can still run: an idle CPU may take it */
     }
     if (next) {
         arch_load_user_state(&next->ctx);
@@ -156,7 +157,9 @@ void sched_thread_started(void)
 /* Nothing can run here: sleep until an interrupt (a device, the tick, or another CPU's
  * reschedule IPI), or the earliest deadline of a waiting thread. The lock is let go for the
  * WFI; being in idle_mask before it is, a wake-up from another CPU always sends the IPI, and a
- * pending (masked) IPI ends the WFI at once, so none is lost between the check and the sleep. */
+ * pending (masked) IPI ends the WFI at once, so none is lost between the check and the sleep.
+ * The interrupt is taken before the lock is taken back, so a waiter for the lock never sits on
+ * a pending IPI (which would end each of its naps at once). */
 static void idle(void)
 {
     uint64_t earliest = WAIT_FOREVER;
@@ -167,12 +170,14 @@ static void idle(void)
     if (earliest != WAIT_FOREVER)
         timer_wake_at(ns_to_counter(earliest));
     idle_mask |= my_bit();
+    timer_idle_enter();
     kernel_unlock();
     cpu_idle();
-    kernel_lock();
-    idle_mask &= ~my_bit();
-    arch_irq_enable();                 /* take the interrupt that woke us */
+    arch_irq_enable();                 /* take the interrupt that woke us (its handler locks) */
     arch_irq_disable();
+    kernel_lock();
+    timer_idle_exit();
+    idle_mask &= ~my_bit();
 }
 
 void sched_idle_loop(void)
@@ -220,19 +225,21 @@ void sched_yield_cpu(void)
 void sched_preempt(void)
 {
     struct thread *cur = current_thread();
-    if (!cur || alone())
+    if (!cur)
         return;
     if (!allowed_here(cur)) {          /* sched_setaffinity moved it away from this CPU */
         switch_to(pick(cur, false));
         return;
     }
+    if (alone())
+        return;
     uint64_t now = wait_now_ns();
     bool slice_over = timer_ticks() - cur->slice_start >= SLICE_TICKS;
     for (struct thread *t = after(cur); t != cur; t = after(t)) {
         if (!can_run(t, now))
             continue;
-        if (t->state == THREAD_WAITING && (idle_mask & t->affinity)) {
-            sched_kick_idle();         /* an idle CPU runs it; ours keeps its thread */
+        if (t->state == THREAD_WAITING && (idle_mask & t->affinity & ~my_bit())) {
+            sched_wake_thread(t);      /* an idle CPU runs it; ours keeps its thread */
             continue;
         }
         if (t->state == THREAD_WAITING || slice_over) {
@@ -250,12 +257,39 @@ void sched_switch_away(void)
     panic("sched: a dead thread was resumed");
 }
 
-/* Something a waiting thread may wait for changed: idle CPUs look again. */
+/* One idle CPU in mask, preferring `prefer` (where the thread last ran: its cache is there),
+ * else the lowest; -1 when none. Waking one CPU, not all: the others would only queue for the
+ * kernel lock to find nothing to do. */
+static int idle_cpu_in(uint64_t mask, int prefer)
+{
+    uint64_t idle = idle_mask & mask & ~my_bit();
+    if (!idle)
+        return -1;
+    if (prefer >= 0 && (idle & (1ULL << prefer)))
+        return prefer;
+    return __builtin_ctzll(idle);
+}
+
+/* Something a waiting thread may wait for changed: an idle CPU looks again. */
 void sched_kick_idle(void)
 {
-    uint64_t others = idle_mask & ~my_bit();
-    if (others)
-        smp_send_reschedule(others);
+    int cpu = idle_cpu_in(~0ULL, -1);
+    if (cpu >= 0)
+        smp_send_reschedule(1ULL << cpu);
+}
+
+/* t can go on: if a CPU sleeps on its stack (a lone thread idles in place) that CPU, else an
+ * idle CPU its affinity allows. */
+void sched_wake_thread(struct thread *t)
+{
+    if (t->cpu >= 0) {
+        if (t->cpu != this_cpu()->id && (idle_mask & (1ULL << t->cpu)))
+            smp_send_reschedule(1ULL << t->cpu);
+        return;
+    }
+    int cpu = idle_cpu_in(t->affinity, t->last_cpu);
+    if (cpu >= 0)
+        smp_send_reschedule(1ULL << cpu);
 }
 
 /* A signal is pending: CPUs that run one of the process's threads enter the kernel (and act on
@@ -271,12 +305,15 @@ void sched_signal_pending(void)
         smp_send_reschedule(mask);
 }
 
-/* sched_setaffinity: a thread running on a CPU it may no longer use leaves it at that CPU's
- * next interrupt, which the IPI makes immediate. */
+/* sched_setaffinity: a thread running on a CPU it may no longer use leaves it at once (the
+ * caller) or at that CPU's next interrupt, which the IPI makes immediate, as Linux migrates it
+ * before the call returns. */
 void sched_affinity_changed(struct thread *t)
 {
-    if (t->cpu >= 0 && !(t->affinity & (1ULL << t->cpu)) && t->cpu != this_cpu()->id)
+    if (t == current_thread() && !allowed_here(t))
+        switch_to(pick(t, false));     /* the caller itself: it goes on where it may */
+    else if (t->cpu >= 0 && !(t->affinity & (1ULL << t->cpu)))
         smp_send_reschedule(1ULL << t->cpu);
     else
-        sched_kick_idle();
+        sched_wake_thread(t);
 }

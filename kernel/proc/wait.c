@@ -108,11 +108,11 @@ int wait_until(bool (*done)(void *arg), void *arg, uint64_t deadline_ns)
         if (!t) {                      /* before the first thread: just idle */
             if (deadline_ns != WAIT_FOREVER)
                 timer_wake_at(ns_to_counter(deadline_ns));
-            kernel_unlock();           /* other CPUs may come up meanwhile */
+            kernel_unlock();           /* other CPUs may use the kernel meanwhile */
             cpu_idle();
-            kernel_lock();
             arch_irq_enable();
             arch_irq_disable();
+            kernel_lock();
             continue;
         }
         t->wait_done = done;

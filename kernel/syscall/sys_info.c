@@ -1,5 +1,5 @@
 /* What the system is and what the process used: uname, sysinfo, getrandom, resource limits and
- * usage (rlimits, getrusage, times), CPU placement (one CPU, one memory node). */
+ * usage (rlimits, getrusage, times), CPU placement (affinity, getcpu; one memory node). */
 #include "kernel.h"
 #include "idle.h"
 #include "syscall.h"

@@ -28,6 +28,42 @@ void spin_lock(struct spinlock *l)
     }
 }
 
+uint16_t spin_take_ticket(struct spinlock *l)
+{
+    uint32_t old, next, fail;
+    __asm__ volatile(
+        "   prfm    pstl1strm, [%3]\n"
+        "1: ldaxr   %w0, [%3]\n"
+        "   add     %w1, %w0, #0x10000\n"
+        "   stxr    %w2, %w1, [%3]\n"
+        "   cbnz    %w2, 1b\n"
+        : "=&r"(old), "=&r"(next), "=&r"(fail) : "r"(&l->word) : "memory");
+    return (uint16_t)(old >> 16);
+}
+
+bool spin_ticket_served(struct spinlock *l, uint16_t ticket)
+{
+    return (uint16_t)__atomic_load_n(&l->word, __ATOMIC_ACQUIRE) == ticket;
+}
+
+/* Free means owner == next: then take a ticket as spin_lock would, in one exclusive pair. */
+bool spin_trylock(struct spinlock *l)
+{
+    uint32_t old, fail;
+    __asm__ volatile(
+        "1: ldaxr   %w0, [%2]\n"
+        "   eor     %w1, %w0, %w0, ror #16\n"
+        "   cbnz    %w1, 2f\n"
+        "   add     %w0, %w0, #0x10000\n"
+        "   stxr    %w1, %w0, [%2]\n"
+        "   cbnz    %w1, 1b\n"
+        "   b       3f\n"
+        "2: clrex\n"
+        "3:\n"
+        : "=&r"(old), "=&r"(fail) : "r"(&l->word) : "memory");
+    return fail == 0;
+}
+
 void spin_unlock(struct spinlock *l)
 {
     uint16_t owner = (uint16_t)(__atomic_load_n(&l->word, __ATOMIC_RELAXED) & 0xffff);

@@ -121,8 +121,9 @@ static void user_sync(struct trap_frame *f)
 }
 
 /* From user space the kernel lock is taken first and let go on the way back (kernel_lock.h);
- * a trap from the kernel itself already holds it. The thread may move CPUs in between (a
- * switch in sched_preempt): whichever CPU resumes it holds the lock then. */
+ * a trap from the kernel itself mostly holds it already, except for an interrupt taken in an
+ * idle window (the CPU let the lock go to sleep), whose handler takes it here. The thread may
+ * move CPUs in between (a switch in sched_preempt): whichever CPU resumes it holds the lock. */
 static void handle(struct trap_frame *f, uint64_t kind, uint64_t from)
 {
     if (kind == TRAP_IRQ) {
@@ -156,11 +157,14 @@ static void handle(struct trap_frame *f, uint64_t kind, uint64_t from)
 
 void trap_handle(struct trap_frame *f, uint64_t kind, uint64_t from)
 {
-    if (from != FROM_EL0_64) {
-        handle(f, kind, from);
+    if (kind == TRAP_IRQ && from != FROM_EL0_64 && !kernel_lock_held()) {
+        irq_handle_unlocked();
         return;
     }
-    kernel_lock();
+    bool take = from == FROM_EL0_64 || !kernel_lock_held();
+    if (take)
+        kernel_lock();
     handle(f, kind, from);
-    kernel_unlock();
+    if (take)
+        kernel_unlock();
 }
