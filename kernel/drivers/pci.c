@@ -3,6 +3,7 @@
  * depth-first pass numbers the buses, sizes and places the BARs and opens bridge windows around
  * what their children got; then each function gets its report line and its driver. */
 #include "kernel.h"
+#include "mmio.h"
 #include "pci.h"
 #include "irq.h"
 #include "mm.h"
@@ -62,9 +63,9 @@ static uint32_t cfg_read(struct pci_host *h, uint32_t bus, uint32_t dev, uint32_
 {
     volatile uint8_t *p = cfg_addr(h, bus, dev, fn, off);
     switch (width) {
-    case 1: return *p;
-    case 2: return *(volatile uint16_t *)p;
-    default: return *(volatile uint32_t *)p;
+    case 1: return mmio_read8(p);
+    case 2: return mmio_read16(p);
+    default: return mmio_read32(p);
     }
 }
 
@@ -72,9 +73,9 @@ static void cfg_write(struct pci_host *h, uint32_t bus, uint32_t dev, uint32_t f
 {
     volatile uint8_t *p = cfg_addr(h, bus, dev, fn, off);
     switch (width) {
-    case 1: *p = (uint8_t)v; break;
-    case 2: *(volatile uint16_t *)p = (uint16_t)v; break;
-    default: *(volatile uint32_t *)p = v; break;
+    case 1: mmio_write8(p, (uint8_t)v); break;
+    case 2: mmio_write16(p, (uint16_t)v); break;
+    default: mmio_write32(p, v); break;
     }
 }
 

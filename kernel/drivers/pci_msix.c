@@ -3,6 +3,7 @@
  * control (bit 0 masks the one vector). The device id an MSI controller sees is the function's
  * requester id, bus << 8 | device << 3 | function, as the host bridge maps it (msi-map). */
 #include "kernel.h"
+#include "mmio.h"
 #include "pci.h"
 #include "pci_msix.h"
 #include "msi.h"
@@ -49,7 +50,7 @@ bool pci_msix_begin(struct pci_device *dev, struct pci_msix *m)
     m->table_size = size;
     m->table = pci_map_bar(dev, bir, offset, len);
     for (unsigned i = 0; i < size; i++)
-        m->table[i * 4 + MSIX_ENTRY_CTRL] = MSIX_ENTRY_MASKED;
+        mmio_write32(&m->table[i * 4 + MSIX_ENTRY_CTRL], MSIX_ENTRY_MASKED);
     pci_write16(dev, cap + MSIX_CONTROL, control | MSIX_CONTROL_ENABLE | MSIX_CONTROL_MASKALL);
     return true;
 }
@@ -65,10 +66,10 @@ bool pci_msix_set_vector(struct pci_msix *m, unsigned entry, irq_handler_t handl
     if (!msi_alloc_vector(m->device_id, handler, arg, &msg))
         return false;
     volatile uint32_t *e = m->table + entry * 4;
-    e[MSIX_ENTRY_ADDR_LO] = (uint32_t)msg.address;
-    e[MSIX_ENTRY_ADDR_HI] = (uint32_t)(msg.address >> 32);
-    e[MSIX_ENTRY_DATA] = msg.data;
-    e[MSIX_ENTRY_CTRL] = 0;
+    mmio_write32(&e[MSIX_ENTRY_ADDR_LO], (uint32_t)msg.address);
+    mmio_write32(&e[MSIX_ENTRY_ADDR_HI], (uint32_t)(msg.address >> 32));
+    mmio_write32(&e[MSIX_ENTRY_DATA], msg.data);
+    mmio_write32(&e[MSIX_ENTRY_CTRL], 0);
     return true;
 }
 
@@ -82,7 +83,7 @@ void pci_msix_finish(struct pci_msix *m)
 void pci_msix_abandon(struct pci_msix *m)
 {
     for (unsigned i = 0; i < m->table_size; i++)
-        m->table[i * 4 + MSIX_ENTRY_CTRL] = MSIX_ENTRY_MASKED;
+        mmio_write32(&m->table[i * 4 + MSIX_ENTRY_CTRL], MSIX_ENTRY_MASKED);
     uint16_t control = pci_read16(m->dev, m->cap + MSIX_CONTROL);
     pci_write16(m->dev, m->cap + MSIX_CONTROL, control & ~(MSIX_CONTROL_ENABLE | MSIX_CONTROL_MASKALL));
     pci_write16(m->dev, PCI_COMMAND, pci_read16(m->dev, PCI_COMMAND) & ~PCI_COMMAND_INTX_DISABLE);

@@ -8,6 +8,7 @@
  * vector, by legacy INTx, where reading the ISR byte acknowledges the interrupt and says whether
  * queues or the configuration changed. */
 #include "kernel.h"
+#include "mmio.h"
 #include "virtio.h"
 #include "pci.h"
 #include "pci_msix.h"
@@ -76,12 +77,12 @@ struct virtio_pci {
 
 static struct virtio_pci *vp_of(struct virtio_device *vdev) { return vdev->transport_data; }
 
-static uint8_t c_r8(struct virtio_pci *vp, uint32_t off) { return vp->common[off]; }
-static uint16_t c_r16(struct virtio_pci *vp, uint32_t off) { return *(volatile uint16_t *)(vp->common + off); }
-static uint32_t c_r32(struct virtio_pci *vp, uint32_t off) { return *(volatile uint32_t *)(vp->common + off); }
-static void c_w8(struct virtio_pci *vp, uint32_t off, uint8_t v) { vp->common[off] = v; }
-static void c_w16(struct virtio_pci *vp, uint32_t off, uint16_t v) { *(volatile uint16_t *)(vp->common + off) = v; }
-static void c_w32(struct virtio_pci *vp, uint32_t off, uint32_t v) { *(volatile uint32_t *)(vp->common + off) = v; }
+static uint8_t c_r8(struct virtio_pci *vp, uint32_t off) { return mmio_read8(vp->common + off); }
+static uint16_t c_r16(struct virtio_pci *vp, uint32_t off) { return mmio_read16(vp->common + off); }
+static uint32_t c_r32(struct virtio_pci *vp, uint32_t off) { return mmio_read32(vp->common + off); }
+static void c_w8(struct virtio_pci *vp, uint32_t off, uint8_t v) { mmio_write8(vp->common + off, v); }
+static void c_w16(struct virtio_pci *vp, uint32_t off, uint16_t v) { mmio_write16(vp->common + off, v); }
+static void c_w32(struct virtio_pci *vp, uint32_t off, uint32_t v) { mmio_write32(vp->common + off, v); }
 /* 64-bit fields are written as two 32-bit halves, which the spec allows (section 4.1.3.1). */
 static void c_w64(struct virtio_pci *vp, uint32_t off, uint64_t v)
 {
@@ -135,7 +136,7 @@ static void vp_notify(struct virtqueue *vq)
 {
     struct virtio_pci *vp = vp_of(vq->transport);
     uint64_t start = profile_enabled ? counter_now() : 0;
-    *vp->doorbell[vq->index] = vq->index;
+    mmio_write16(vp->doorbell[vq->index], vq->index);
     if (profile_enabled)
         profile_event(PROFILE_VIRTIO_NOTIFY, counter_now() - start);
 }
@@ -192,9 +193,9 @@ static uint32_t vp_config_read(struct virtio_device *vdev, uint32_t off, int wid
 {
     volatile uint8_t *p = vp_of(vdev)->device + off;
     switch (width) {
-    case 1: return *p;
-    case 2: return *(volatile uint16_t *)p;
-    default: return *(volatile uint32_t *)p;
+    case 1: return mmio_read8(p);
+    case 2: return mmio_read16(p);
+    default: return mmio_read32(p);
     }
 }
 
@@ -204,7 +205,7 @@ static void vp_interrupt(void *arg)
 {
     struct virtio_pci *vp = arg;
     uint64_t start = profile_enabled ? counter_now() : 0;
-    uint8_t isr = *vp->isr;
+    uint8_t isr = mmio_read8(vp->isr);
     if (profile_enabled)
         profile_event(PROFILE_VIRTIO_ISR_READ, counter_now() - start);
     if (isr & 1)

@@ -1,6 +1,7 @@
 /* Arm PL011 UART: transmit by polling the FIFO-full flag. QEMU (and firmware on real boards)
  * has already set the baud rate; we only make sure the UART and its transmitter are on. */
 #include "kernel.h"
+#include "mmio.h"
 #include "mm.h"
 #include "pl011.h"
 
@@ -20,13 +21,13 @@ static volatile uint32_t *regs;
 void pl011_init(uint64_t pa)
 {
     regs = ioremap(pa, 0x1000);
-    regs[UARTLCR_H / 4] = LCR_WLEN8 | LCR_FEN;
-    regs[UARTCR / 4] = CR_UARTEN | CR_TXE | CR_RXE;
+    mmio_write32(&regs[UARTLCR_H / 4], LCR_WLEN8 | LCR_FEN);
+    mmio_write32(&regs[UARTCR / 4], CR_UARTEN | CR_TXE | CR_RXE);
 }
 
 void pl011_putc(char c)
 {
-    while (regs[UARTFR / 4] & FR_TXFF)
+    while (mmio_read32(&regs[UARTFR / 4]) & FR_TXFF)
         ;
-    regs[UARTDR / 4] = (uint8_t)c;
+    mmio_write32(&regs[UARTDR / 4], (uint8_t)c);
 }

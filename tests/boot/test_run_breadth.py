@@ -56,21 +56,35 @@ def tmpfs_dir() -> Path:
     pytest.skip("no tmpfs mounted at /dev/shm or /tmp for the Linux oracle")
 
 
-@pytest.fixture(scope="module")
-def outputs(tmp_path_factory) -> tuple[str, subprocess.CompletedProcess]:
-    probe = tmp_path_factory.mktemp("breadth") / "breadth"
-    subprocess.run([CC, "-O2", "-Wall", "-Wno-stringop-overread", "-static", "-pthread",
-                    "-o", str(probe), str(SOURCE)], check=True)
+def compile_probe(out_dir: Path, name: str, *flags: str, link: str = "-static") -> Path:
+    """tests/boot/guest/NAME.c, linked statically (no target root needed), for the oracle and us."""
+    probe = out_dir / name
+    subprocess.run([CC, "-O2", link, *flags, "-o", str(probe), str(GUEST_SOURCES / f"{name}.c")], check=True)
+    return probe
+
+
+def linux_output(probe: Path) -> str:
+    """The probe's stdout on Linux (qemu-aarch64-static), run in a fresh tmpfs directory."""
     workdir = tmpfs_dir()
     try:
-        oracle = subprocess.run(["qemu-aarch64-static", str(probe), str(workdir)], capture_output=True, text=True,
-                                timeout=120, check=True).stdout
+        return subprocess.run(["qemu-aarch64-static", str(probe), str(workdir)], capture_output=True, text=True,
+                              timeout=120, check=True).stdout
     finally:
         subprocess.run(["rm", "-rf", str(workdir)], check=True)
-    ours = subprocess.run([*UNIBUILD, "run", "--accel", "tcg", "--timeout", "120", "--net", "none", str(probe), "/tmp"],
-                          capture_output=True, text=True, timeout=180)
-    assert ours.returncode == 0, ours.stderr
-    return oracle, ours
+
+
+def ours(probe: Path, *args: str, options=()) -> subprocess.CompletedProcess:
+    return subprocess.run([*UNIBUILD, "run", "--accel", "tcg", "--timeout", "120", "--net", "none", *options,
+                           str(probe), *args], capture_output=True, text=True, timeout=180)
+
+
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory) -> tuple[str, subprocess.CompletedProcess]:
+    probe = compile_probe(tmp_path_factory.mktemp("breadth"), "breadth", "-Wall", "-Wno-stringop-overread", "-pthread")
+    oracle = linux_output(probe)
+    r = ours(probe, "/tmp")
+    assert r.returncode == 0, r.stderr
+    return oracle, r
 
 
 def sections(text: str) -> dict[str, str]:
@@ -98,28 +112,22 @@ def as_on_linux(oracle: str) -> dict[str, str]:
     ("9", "real-time signals queue"),
 ])
 def test_linux_breadth_calls_behave_as_on_linux(outputs, section, what):
-    oracle, ours = outputs
-    assert sections(ours.stdout).get(section) == as_on_linux(oracle)[section], what
+    oracle, r = outputs
+    assert sections(r.stdout).get(section) == as_on_linux(oracle)[section], what
 
 
 def test_breadth_probe_runs_quietly(outputs):
-    _, ours = outputs
-    assert ours.stderr == ""
-
-
-LAYOUT_SOURCE = GUEST_SOURCES / "layout.c"
+    _, r = outputs
+    assert r.stderr == ""
 
 
 @pytest.fixture(scope="module")
 def layout_probe(tmp_path_factory) -> Path:
-    probe = tmp_path_factory.mktemp("layout") / "layout"
-    subprocess.run([CC, "-O2", "-static-pie", "-o", str(probe), str(LAYOUT_SOURCE)], check=True)
-    return probe
+    return compile_probe(tmp_path_factory.mktemp("layout"), "layout", link="-static-pie")
 
 
 def layout(probe: Path, *options: str) -> dict[str, int]:
-    r = subprocess.run([*UNIBUILD, "run", "--accel", "tcg", "--timeout", "60", "--net", "none", *options, str(probe)],
-                       capture_output=True, text=True, timeout=120)
+    r = ours(probe, options=options)
     assert r.returncode == 0, r.stderr
     words = r.stdout.split()
     return {words[i]: int(words[i + 1], 16) for i in range(0, len(words), 2)}
@@ -145,11 +153,7 @@ def test_kernel_option_noaslr_keeps_the_layout(layout_probe):
 def test_a_robust_mutex_whose_owner_exited_says_eownerdead(tmp_path):
     # Linux walks a dying thread's robust list (exit_robust_list). qemu-user cannot be the oracle:
     # it answers set_robust_list with ENOSYS, so glibc's robust mutexes just stay locked there.
-    probe = tmp_path / "robust"
-    subprocess.run([CC, "-O2", "-static", "-pthread", "-o", str(probe),
-                    str(GUEST_SOURCES / "robust.c")], check=True)
-    r = subprocess.run([*UNIBUILD, "run", "--accel", "tcg", "--timeout", "60", "--net", "none", str(probe)],
-                       capture_output=True, text=True, timeout=120)
+    r = ours(compile_probe(tmp_path, "robust", "-pthread"))
     assert r.returncode == 0, r.stderr
     assert r.stdout == ("lock after the owner exited: EOWNERDEAD\nconsistent: 0\nunlock: 0\n"
                         "waiter while the owner exits: EOWNERDEAD\nlock again: 0\n")
@@ -167,28 +171,15 @@ QEMU_USER_HOSTILE = {
 
 
 def test_bad_buffers_and_addresses_get_linux_errors_without_losing_data(tmp_path):
-    probe = tmp_path / "hostile"
-    subprocess.run([CC, "-O2", "-Wno-nonnull", "-static", "-o", str(probe),
-                    str(GUEST_SOURCES / "hostile.c")], check=True)
-    workdir = tmpfs_dir()
-    try:
-        oracle = subprocess.run(["qemu-aarch64-static", str(probe), str(workdir)], capture_output=True, text=True,
-                                timeout=60, check=True).stdout
-    finally:
-        subprocess.run(["rm", "-rf", str(workdir)], check=True)
-    expected = "".join(QEMU_USER_HOSTILE.get(line, line) + "\n" for line in oracle.splitlines())
-    r = subprocess.run([*UNIBUILD, "run", "--accel", "tcg", "--timeout", "60", "--net", "none", str(probe), "/tmp"],
-                       capture_output=True, text=True, timeout=120)
+    probe = compile_probe(tmp_path, "hostile", "-Wno-nonnull")
+    expected = "".join(QEMU_USER_HOSTILE.get(line, line) + "\n" for line in linux_output(probe).splitlines())
+    r = ours(probe, "/tmp")
     assert r.returncode == 0, r.stderr
     assert r.stdout == expected
 
 
 def test_running_out_of_memory_at_a_page_fault_is_sigkill(tmp_path):
-    probe = tmp_path / "hostile"
-    subprocess.run([CC, "-O2", "-Wno-nonnull", "-static", "-o", str(probe),
-                    str(GUEST_SOURCES / "hostile.c")], check=True)
-    r = subprocess.run([*UNIBUILD, "run", "--accel", "tcg", "--timeout", "60", "--net", "none", "-m", "64",
-                        str(probe), "oom"], capture_output=True, text=True, timeout=120)
+    r = ours(compile_probe(tmp_path, "hostile", "-Wno-nonnull"), "oom", options=("-m", "64"))
     assert r.returncode == 128 + 9, r.stderr
     assert "out of memory: killed at page fault" in r.stderr
 
@@ -202,7 +193,5 @@ def test_workdir_is_where_the_program_starts(tmp_path):
     subprocess.run([CC, "-O2", "-static", "-o", str(probe), str(source)], check=True)
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "x").write_text("found")
-    r = subprocess.run([*UNIBUILD, "run", "--accel", "tcg", "--timeout", "60", "--net", "none",
-                        "--dir", f"{tmp_path / 'data'}:/srv/data", "--workdir", "/srv/data", str(probe)],
-                       capture_output=True, text=True, timeout=120)
+    r = ours(probe, options=("--dir", f"{tmp_path / 'data'}:/srv/data", "--workdir", "/srv/data"))
     assert (r.returncode, r.stdout) == (0, "/srv/data found\n"), r.stderr

@@ -1,5 +1,6 @@
 /* GICv2: a memory-mapped distributor and CPU interface. */
 #include "kernel.h"
+#include "mmio.h"
 #include "gic.h"
 #include "irq.h"
 #include "mm.h"
@@ -26,14 +27,14 @@ static volatile uint8_t *dist, *cpu;
 static uint8_t target_of[MAX_CPUS];
 static uint32_t iar_of[MAX_CPUS];
 
-static inline void w32(volatile uint8_t *base, uint32_t off, uint32_t v) { *(volatile uint32_t *)(base + off) = v; }
-static inline uint32_t r32(volatile uint8_t *base, uint32_t off) { return *(volatile uint32_t *)(base + off); }
+static inline void w32(volatile uint8_t *base, uint32_t off, uint32_t v) { mmio_write32(base + off, v); }
+static inline uint32_t r32(volatile uint8_t *base, uint32_t off) { return mmio_read32(base + off); }
 
 static void v2_enable(uint32_t intid)
 {
-    dist[GICD_IPRIORITYR + intid] = 0xa0;
+    mmio_write8(dist + GICD_IPRIORITYR + intid, 0xa0);
     if (intid >= 32)
-        dist[GICD_ITARGETSR + intid] = target_of[0];   /* devices interrupt the boot CPU */
+        mmio_write8(dist + GICD_ITARGETSR + intid, target_of[0]);   /* devices interrupt the boot CPU */
     w32(dist, GICD_ISENABLER + (intid / 32) * 4, 1u << (intid % 32));
 }
 
@@ -61,7 +62,7 @@ static void v2_eoi(uint32_t intid)
 /* The banked CPU interface registers are the same addresses on every CPU. */
 static void v2_cpu_init(void)
 {
-    target_of[this_cpu()->id] = dist[GICD_ITARGETSR];
+    target_of[this_cpu()->id] = mmio_read8(dist + GICD_ITARGETSR);
     w32(cpu, GICC_PMR, 0xf0);
     w32(cpu, GICC_BPR, 0);
     w32(cpu, GICC_CTLR, 1);

@@ -4,6 +4,7 @@
  * that with arm,msi-base-spi / arm,msi-num-spis, for frames known to report them wrongly). The
  * device id plays no part: every device writes the same doorbell. */
 #include "kernel.h"
+#include "mmio.h"
 #include "gic.h"
 #include "irq.h"
 #include "msi.h"
@@ -40,7 +41,7 @@ void gicv2m_init(uint64_t frame_pa, uint64_t frame_size, int spi_base, int spi_c
         return;
     }
     volatile uint32_t *frame = ioremap(frame_pa, V2M_FRAME_SIZE);
-    uint32_t typer = frame[V2M_MSI_TYPER / 4];
+    uint32_t typer = mmio_read32(&frame[V2M_MSI_TYPER / 4]);
     uint32_t base = spi_base >= 0 ? (uint32_t)spi_base : (typer >> 16) & 0x3ff;
     uint32_t count = spi_count >= 0 ? (uint32_t)spi_count : typer & 0x3ff;
     if (count == 0 || base < V2M_FIRST_SPI || base + count - 1 > V2M_LAST_SPI) {

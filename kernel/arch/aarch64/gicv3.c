@@ -1,6 +1,7 @@
 /* GICv3: memory-mapped distributor and per-CPU redistributors, CPU interface through system
  * registers (ICC_*_EL1). Affinity routing is on; all interrupts are non-secure Group 1. */
 #include "kernel.h"
+#include "mmio.h"
 #include "gic.h"
 #include "irq.h"
 #include "mm.h"
@@ -45,10 +46,10 @@ static uint64_t region_pa, region_size;
 static volatile uint8_t *redist_of[MAX_CPUS];   /* each CPU's redistributor frame */
 #define redist (redist_of[this_cpu()->id])
 
-static inline void w32(volatile uint8_t *b, uint32_t off, uint32_t v) { *(volatile uint32_t *)(b + off) = v; }
-static inline uint32_t r32(volatile uint8_t *b, uint32_t off) { return *(volatile uint32_t *)(b + off); }
-static inline void w64(volatile uint8_t *b, uint32_t off, uint64_t v) { *(volatile uint64_t *)(b + off) = v; }
-static inline uint64_t r64(volatile uint8_t *b, uint32_t off) { return *(volatile uint64_t *)(b + off); }
+static inline void w32(volatile uint8_t *b, uint32_t off, uint32_t v) { mmio_write32(b + off, v); }
+static inline uint32_t r32(volatile uint8_t *b, uint32_t off) { return mmio_read32(b + off); }
+static inline void w64(volatile uint8_t *b, uint32_t off, uint64_t v) { mmio_write64(b + off, v); }
+static inline uint64_t r64(volatile uint8_t *b, uint32_t off) { return mmio_read64(b + off); }
 
 static void wait_rwp(void)
 {
@@ -67,12 +68,12 @@ static uint64_t my_affinity(void)
 static void v3_enable(uint32_t intid)
 {
     if (intid < 32) {
-        *(volatile uint8_t *)(redist + GICR_IPRIORITYR + intid) = 0xa0;
+        mmio_write8(redist + GICR_IPRIORITYR + intid, 0xa0);
         w32(redist, GICR_ISENABLER0, 1u << intid);
     } else {
-        uint64_t mpidr = read_sysreg(mpidr_el1);
-        dist[GICD_IPRIORITYR + intid] = 0xa0;
-        w64(dist, GICD_IROUTER + intid * 8, (mpidr & 0xffffff) | ((mpidr >> 32) & 0xff) << 32);
+        /* Devices interrupt the boot CPU (irq.h); its MPIDR affinity is laid out as IROUTER's. */
+        mmio_write8(dist + GICD_IPRIORITYR + intid, 0xa0);
+        w64(dist, GICD_IROUTER + intid * 8, cpus[IRQ_DEVICE_CPU].hwid);
         w32(dist, GICD_ISENABLER + (intid / 32) * 4, 1u << (intid % 32));
     }
 }

@@ -12,6 +12,7 @@
  * Device interrupts go to the boot CPU (irq.h): one collection (ICID 0) on its redistributor.
  * Each device gets an ITT of 32 events; LPIs come from the range irq.c dispatches. */
 #include "kernel.h"
+#include "mmio.h"
 #include "gic.h"
 #include "irq.h"
 #include "msi.h"
@@ -38,7 +39,8 @@
 #define BASER_TYPE_DEVICE    1
 #define BASER_TYPE_COLLECTION 4
 #define BASER_ENTRY_SIZE(v)  ((((v) >> 48) & 0x1f) + 1)
-#define BASER_PAGE_SIZE(v)   (((v) >> 8) & 3)   /* 0: 4 KiB, the only size we use */
+#define BASER_PAGE_SIZE(v)   (((v) >> 8) & 3)   /* 0: 4 KiB, 1: 16 KiB, 2: 64 KiB */
+#define BASER_PAGE_SIZE_SHIFT 8
 #define BASER_MAX_PAGES      256
 
 /* Memory attributes of the tables, for GITS_BASER/CBASER (inner cache at bit 59) and
@@ -93,10 +95,10 @@ static uint32_t next_lpi = IRQ_LPI_BASE;
 static bool not_coherent;                 /* the ITS does not snoop our caches: clean to PoC */
 static struct its_device *devices;
 
-static uint64_t r64(volatile uint8_t *b, uint32_t off) { return *(volatile uint64_t *)(b + off); }
-static void w64(volatile uint8_t *b, uint32_t off, uint64_t v) { *(volatile uint64_t *)(b + off) = v; }
-static uint32_t r32(volatile uint8_t *b, uint32_t off) { return *(volatile uint32_t *)(b + off); }
-static void w32(volatile uint8_t *b, uint32_t off, uint32_t v) { *(volatile uint32_t *)(b + off) = v; }
+static uint64_t r64(volatile uint8_t *b, uint32_t off) { return mmio_read64(b + off); }
+static void w64(volatile uint8_t *b, uint32_t off, uint64_t v) { mmio_write64(b + off, v); }
+static uint32_t r32(volatile uint8_t *b, uint32_t off) { return mmio_read32(b + off); }
+static void w32(volatile uint8_t *b, uint32_t off, uint32_t v) { mmio_write32(b + off, v); }
 
 /* An ITS or redistributor that is not coherent with the CPU's caches (its tables read back
  * non-shareable) reads memory behind them: what we wrote must reach the point of coherency. */
@@ -198,29 +200,57 @@ static bool init_redistributor(void)
     return true;
 }
 
-/* Give each device and collection table the ITS asks for memory: flat tables of 4 KiB pages.
- * The device table covers as many DeviceIDs as 256 pages hold (65536 with 8-byte entries). */
+/* The ITS page size a table takes: an implementation may fix it (KVM's ITS only takes 64 KiB),
+ * so offer 64, 16 and 4 KiB in turn, as Linux's its_setup_baser does, with Valid clear so the
+ * probe hands the ITS nothing. Returns the field value (0, 1, 2), or -1 when none sticks. */
+static int baser_page_size(int n, uint64_t v)
+{
+    for (int psz = 2; psz >= 0; psz--) {
+        uint64_t probe = (v & ~(BASER_VALID | (3UL << BASER_PAGE_SIZE_SHIFT))) | (uint64_t)psz << BASER_PAGE_SIZE_SHIFT;
+        w64(its, GITS_BASER(n), probe);
+        if ((int)BASER_PAGE_SIZE(r64(its, GITS_BASER(n))) == psz)
+            return psz;
+    }
+    return -1;
+}
+
+/* GITS_BASER's address field: with 64 KiB pages, PA bits [51:48] go to bits [15:12]. */
+static uint64_t baser_address(uint64_t pa, int psz)
+{
+    return psz == 2 ? (pa & 0x0000ffffffff0000UL) | ((pa >> 48) & 0xf) << 12 : pa & 0x0000fffffffff000UL;
+}
+
+/* Give each device and collection table the ITS asks for memory: flat tables of the ITS's page
+ * size (up to 256 of them: the device table covers 65536 DeviceIDs with 8-byte entries). */
 static bool init_tables(void)
 {
     for (int n = 0; n < 8; n++) {
         uint64_t v = r64(its, GITS_BASER(n)), type = BASER_TYPE(v), esz = BASER_ENTRY_SIZE(v);
         if (type != BASER_TYPE_DEVICE && type != BASER_TYPE_COLLECTION)
             continue;
+        int psz = baser_page_size(n, v);
+        if (psz < 0) {
+            kprintf("its: table %d takes none of the 4, 16 or 64 KiB page sizes\n", n);
+            return false;
+        }
+        uint64_t its_page = psz == 2 ? 65536 : psz == 1 ? 16384 : 4096;
         uint64_t entries = type == BASER_TYPE_DEVICE ? 1UL << (((typer >> 13) & 0x1f) + 1) : 1;
-        uint64_t pages = (entries * esz + PAGE_SIZE - 1) / PAGE_SIZE;
-        if (pages > BASER_MAX_PAGES)
-            pages = BASER_MAX_PAGES;
-        uint64_t pa = alloc_zeroed(pages, 1);
+        uint64_t its_pages = (entries * esz + its_page - 1) / its_page;
+        if (its_pages > BASER_MAX_PAGES)
+            its_pages = BASER_MAX_PAGES;
+        uint64_t pages = its_pages * its_page / PAGE_SIZE;
+        uint64_t pa = alloc_zeroed(pages, its_page / PAGE_SIZE);
         if (!pa) {
             kprintf("its: out of memory for table %d (%lu pages)\n", n, pages);
             return false;
         }
         uint64_t attrs = not_coherent ? ITS_INNER_NC : ITS_INNER_WB | SHARE_INNER;
-        uint64_t want = BASER_VALID | attrs | type << 56 | (esz - 1) << 48 | pa | (pages - 1);
+        uint64_t want = BASER_VALID | attrs | type << 56 | (esz - 1) << 48 | (uint64_t)psz << BASER_PAGE_SIZE_SHIFT |
+                        baser_address(pa, psz) | (its_pages - 1);
         w64(its, GITS_BASER(n), want);
         uint64_t got = r64(its, GITS_BASER(n));
-        if (BASER_PAGE_SIZE(got) != 0) {
-            kprintf("its: table %d does not take 4 KiB pages\n", n);
+        if ((int)BASER_PAGE_SIZE(got) != psz) {
+            kprintf("its: table %d changed its page size\n", n);
             return false;
         }
         if (!not_coherent && !(got & SHARE_MASK)) {
