@@ -9,6 +9,7 @@ import click
 
 from ..config import load_config, merge_config
 from ..pipeline import ImageRequest, run
+from ..timings import Timings
 from .base import Command
 from .options import (cross_compile_option, debug_option, env_from, image_content_options,
                       launch_options, launch_options_from, platform_option, static_ip_from,
@@ -24,10 +25,12 @@ from .options import (cross_compile_option, debug_option, env_from, image_conten
 @debug_option
 @launch_options
 @static_ip_options
+@click.option("--timings", is_flag=True, default=False,
+              help="At the end, list on stderr how long each phase took (image, kernel, QEMU, guest).")
 @click.argument("program")
 @click.argument("args", nargs=-1)
 @click.pass_context
-def run_command(ctx, program, args, config, platform, cross_compile, debug, **kwargs):
+def run_command(ctx, program, args, config, platform, cross_compile, debug, timings, **kwargs):
     """Build an image for PROGRAM, boot it, and exit with its exit status."""
     if config is not None:
         merge_config(ctx, kwargs, load_config(config))
@@ -39,8 +42,11 @@ def run_command(ctx, program, args, config, platform, cross_compile, debug, **kw
         extras=not kwargs.pop("no_extras"), static_ip=static_ip, workdir=kwargs.pop("workdir"),
     )
     options = launch_options_from(kwargs, static_ip)
+    phases = Timings()
     result = run(request, options, platform=platform, cross_compile=cross_compile, debug=debug,
-                 echo=sys.stdout, echo_err=sys.stderr, warn=warn, failure_log=sys.stderr)
+                 echo=sys.stdout, echo_err=sys.stderr, warn=warn, failure_log=sys.stderr, timings=phases)
     if result.error:
         click.echo(f"unibuild: {result.error}", err=True)
+    if timings:
+        phases.report(sys.stderr)
     sys.exit(result.status)

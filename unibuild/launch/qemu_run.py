@@ -68,6 +68,8 @@ class BootResult:
     shutdown_reason: str | None = None  # QEMU's SHUTDOWN event reason, if one came
     # (seconds since QEMU was started, line) for each complete console line; for benchmarks.
     line_times: list[tuple[float, str]] = field(default_factory=list)
+    # (name, start, end) on time.monotonic() for the run's steps; for --timings (timings.py).
+    phases: list[tuple[str, float, float]] = field(default_factory=list)
 
 
 _CPU_HEADER = re.compile(r"^CPU#(\d+)\s*$", re.MULTILINE)
@@ -204,7 +206,7 @@ async def _connect_qmp(command: QemuCommand, exited: asyncio.Task) -> QMPClient 
                 return qmp
             except (QMPError, OSError):
                 pass  # socket made but not listening yet, or QEMU is dying: look again
-        await asyncio.sleep(0.02)
+        await asyncio.sleep(0.004)   # QEMU opens it ~50 ms in: a coarse poll would add up to a poll
     raise UserError(f"QEMU did not open its control socket within {CONNECT_TIMEOUT:g} s")
 
 
@@ -261,8 +263,10 @@ async def _run(command: QemuCommand, sink: BinaryIO | TextIO | None,
     report: ExitReport | None = None
     reason: str | None = None
     resumed = False  # QEMU dying before the guest ran is a start failure, not a guest problem
+    marks = {"spawned": time.monotonic()}
     try:
         qmp = await _connect_qmp(command, exited)
+        marks["connected"] = time.monotonic()
         if qmp is None:
             outcome = "died-early"
         else:
@@ -270,6 +274,7 @@ async def _run(command: QemuCommand, sink: BinaryIO | TextIO | None,
             qmp.register_listener(listener)
             await qmp.execute("cont")
             resumed = True
+            marks["resumed"] = time.monotonic()
             shutdown = asyncio.create_task(listener.get())
             interrupt = asyncio.create_task(interrupted.wait())
             done, _ = await asyncio.wait(
@@ -281,6 +286,7 @@ async def _run(command: QemuCommand, sink: BinaryIO | TextIO | None,
                 if task not in done:
                     task.cancel()
             if shutdown in done:
+                marks["shutdown"] = time.monotonic()
                 outcome = "shutdown"
                 reason = shutdown.result().get("data", {}).get("reason")
                 which = "info registers -a" if command.smp > 1 else "info registers"
@@ -338,7 +344,20 @@ async def _run(command: QemuCommand, sink: BinaryIO | TextIO | None,
     else:
         result = BootResult(STATUS_NO_REPORT, None, text, error=f"lost contact with QEMU: {reason}")
     result.line_times = console.line_times
+    result.phases = _phases(started, marks, console.line_times)
     return result
+
+
+def _phases(started: float, marks: dict[str, float], line_times: list[tuple[float, str]]) -> list[tuple[str, float, float]]:
+    end = time.monotonic()
+    out = [("QEMU: start until its control socket answers", started, marks.get("connected", end))]
+    if "resumed" in marks:
+        out.append(("QEMU: guest started (QMP cont)", marks["connected"], marks["resumed"]))
+        if line_times:
+            out.append(("guest: boot until its first console line", marks["resumed"], started + line_times[0][0]))
+        out.append(("guest: running until it powered off", marks["resumed"], marks.get("shutdown", end)))
+    out.append(("QEMU: exit report and teardown", marks.get("shutdown", marks.get("resumed", started)), end))
+    return out
 
 
 def run_qemu(command: QemuCommand, *, echo: BinaryIO | TextIO | None = None,

@@ -4,7 +4,6 @@ that a directory is one: an arm64 glibc root, judged by its dynamic loader."""
 import os
 from pathlib import Path
 
-from ..elf import read_elf
 from ..errors import UserError
 from ..paths import BUILD_DIR
 from .rootfs import RootFS
@@ -24,6 +23,7 @@ def find_root(option: str | Path | None = None) -> Path:
 
 def check_root(root: Path) -> Path:
     """Refuse a missing root or one whose dynamic loader is not aarch64."""
+    from ..elf import read_elf      # pyelftools: only when a root is really checked
     if not root.is_dir():
         raise UserError(f"target root {root} does not exist; {CREATE_HINT}.")
     found = RootFS(root).is_file(INTERPRETER)
