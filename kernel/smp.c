@@ -125,12 +125,15 @@ void smp_boot_secondaries(void)
     cpus[0].online_at = counter_now();
     kinfo("smp: cpu 0 (mpidr %#lx) online, the boot cpu\n", cpus[0].hwid);
     if (kinfo_enabled) {
-        /* What every kernel entry now pays: no other CPU runs yet, so this is uncontended. */
-        uint64_t start = counter_now();
+        /* What every kernel entry now pays: no other CPU runs yet, so this is uncontended.
+         * Masked, as the lock always is taken: an interrupt between a take and its owner being
+         * recorded would see the lock free of this CPU and queue behind itself. */
+        uint64_t daif = arch_irq_save(), start = counter_now();
         for (int i = 0; i < 10000; i++) {
             kernel_unlock();
             kernel_lock();
         }
+        arch_irq_restore(daif);
         kinfo("smp: kernel lock release+take %lu ns uncontended\n", counter_to_ns(counter_now() - start) / 10000);
     }
     int parent = dt_path_offset("/cpus");
