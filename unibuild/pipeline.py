@@ -89,6 +89,8 @@ def manifest_for(request: ImageRequest, scratch: Path) -> tuple[Manifest, Prepar
         prepared = add_program(m, request.program, target_root=request.target_root,
                                extras=request.extras, scratch=scratch)
     m.kernel_options.update(parse_kernel_option(opt) for opt in request.kernel_options)
+    from .image.kernel_options import check_kernel_option_names
+    check_kernel_option_names(m.kernel_options)
     if request.workdir is not None:
         add_workdir(m, request.workdir, scratch)
     if request.static_ip is not None:
@@ -194,8 +196,13 @@ def run(request: ImageRequest, launch: LaunchOptions = LaunchOptions(), *, platf
         cross_compile: str | None = None, debug: bool = False, kernel: Path | None = None,
         echo: BinaryIO | TextIO | None = None, echo_err: BinaryIO | TextIO | None = None,
         warn: Callable[[str], None] | None = None, failure_log: TextIO | None = None,
-        timings: "Timings | None" = None) -> "BootResult":
+        timings: "Timings | None" = None, stdin: int | None = None, quiet_kernel: bool = False,
+        kernel_progress: TextIO | None = None) -> "BootResult":
     """`unibuild run`: image, kernel (unless `kernel` names one), boot; the guest's result.
+    `stdin`, a file descriptor, is the program's stdin (None: empty, reads see end of file);
+    `quiet_kernel` keeps the kernel's lines off `echo_err`. The result's `timings` has the
+    seconds each step took (image, kernel, boot). `kernel_progress` gets make's lines as they
+    come (instead of keeping them for `failure_log`) and is closed once the kernel is built.
 
     A static address in the request also becomes the network backend's view of the guest."""
     from .timings import Timings
@@ -208,20 +215,27 @@ def run(request: ImageRequest, launch: LaunchOptions = LaunchOptions(), *, platf
     with timings.phase("host probe and launch options"):
         host = host_probe.probe_host()
         build_command(profile, Path("/nonexistent/Image"), launch, host, Path("/nonexistent/qmp.sock"))
+    steps: dict[str, float] = {}   # seconds per step, for run's --json
     with contextlib.ExitStack() as stack:
         with timings.phase("image") as notes:
             image = stack.enter_context(built_image(request, notes=notes))
+        steps["image"] = timings.phases[-1][2] - timings.phases[-1][1]
         if kernel is None:
             with timings.phase("kernel") as notes:
                 kernel = kernel_image(platform, cross_compile=cross_compile, debug=debug, failure_log=failure_log,
-                                      notes=notes)
+                                      progress=kernel_progress, notes=notes)
+                if kernel_progress is not None:
+                    kernel_progress.close()
+            steps["kernel"] = timings.phases[-1][2] - timings.phases[-1][1]
         with timings.phase("import the QEMU runner"):
             from .launch.qemu_run import boot
         with timings.phase("boot"):
             result = boot(profile, kernel, replace(launch, disk=image), host=host, echo=echo, echo_err=echo_err,
-                          warn=warn)
+                          warn=warn, stdin=stdin, quiet_kernel=quiet_kernel)
+        steps["boot"] = timings.phases[-1][2] - timings.phases[-1][1]
         for phase in result.phases:
             timings.add("  " + phase[0], phase[1], phase[2])
+        result.timings = steps
         return result
 
 

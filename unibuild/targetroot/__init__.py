@@ -11,8 +11,10 @@ import importlib
 
 _FROM = {
     "create": ("APT_CACHE", "PACKAGE_LIST", "Package", "create", "download_debs", "host_sources",
-               "parse_simulation", "read_package_list", "unpack_deb"),
-    "location": ("CREATE_HINT", "DEFAULT_ROOT", "ENV_VAR", "INTERPRETER", "check_root", "find_root"),
+               "installed_packages", "parse_simulation", "read_package_list", "requested_packages",
+               "unpack_deb"),
+    "location": ("CREATE_HINT", "DEFAULT_ROOT", "ENV_VAR", "INTERPRETER", "check_root", "chosen_root",
+                 "find_root"),
 }
 _MODULE_OF = {name: module for module, names in _FROM.items() for name in names}
 

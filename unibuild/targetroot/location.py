@@ -14,6 +14,11 @@ INTERPRETER = "/lib/ld-linux-aarch64.so.1"
 CREATE_HINT = "create one with `unibuild target-root create` or point --target-root/NANOS_TARGET_ROOT at an arm64 root"
 
 
+def chosen_root(option: str | Path | None = None) -> Path:
+    """The root a command means, checked or not: --target-root, $NANOS_TARGET_ROOT, build/target-root."""
+    return Path(option or os.environ.get(ENV_VAR) or DEFAULT_ROOT)
+
+
 def find_root(option: str | Path | None = None) -> Path:
     """The target root to use: --target-root, else $NANOS_TARGET_ROOT, else build/target-root;
     checked to be an arm64 root."""
