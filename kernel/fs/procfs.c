@@ -13,6 +13,7 @@
 #include "signal.h"
 #include "timer.h"
 #include "hwcap.h"
+#include "cpu.h"
 #include <string.h>
 
 #define TEXT_MAX 4096
@@ -54,7 +55,7 @@ static struct file *cpuinfo_open(const char *path, int flags)
     char *t = kmalloc(TEXT_MAX);
     if (!t)
         return NULL;
-    return text_file(t, arch_cpuinfo(t, TEXT_MAX, 1, counter_freq()), flags);
+    return text_file(t, arch_cpuinfo(t, TEXT_MAX, cpus_online, counter_freq()), flags);
 }
 
 static uint64_t sig_mask_of(struct process *p, uint64_t handler_kind)
