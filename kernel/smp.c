@@ -12,6 +12,7 @@
 #include "timer.h"
 #include "sched.h"
 #include "kernel_lock.h"
+#include "spinlock.h"
 #include <string.h>
 
 #define SECONDARY_STACK_PAGES 4
@@ -32,6 +33,7 @@ void smp_init_boot_cpu(void)
     c->stack_top = (uint64_t)boot_stack_top;
     c->online = true;
     arch_set_this_cpu(c);
+    spin_probe_atomics();              /* before the first kernel_lock */
 }
 
 static void reschedule_ipi(void *arg)
@@ -78,6 +80,11 @@ void smp_secondary_start(int id)
 {
     struct cpu *c = &cpus[id];
     arch_set_this_cpu(c);
+    if (spin_lse && !spin_cpu_has_lse()) {
+        /* Its LL/SC takes would not be atomic against the others' LSE ones: it stays out. */
+        __atomic_store_n(&c->lacks_atomics, true, __ATOMIC_RELEASE);
+        park();
+    }
     arch_cpu_init_secondary();
     irq_cpu_init();
     timer_cpu_init();
@@ -109,12 +116,18 @@ static bool start_one(struct cpu *c)
     if (!arch_cpu_start(c))
         return false;                  /* kept: the stack may yet be in use */
     uint64_t deadline = counter_now() + counter_freq() / 1000 * BRINGUP_TIMEOUT_MS;
-    while (!__atomic_load_n(&c->online, __ATOMIC_ACQUIRE))
+    while (!__atomic_load_n(&c->online, __ATOMIC_ACQUIRE)) {
+        if (__atomic_load_n(&c->lacks_atomics, __ATOMIC_ACQUIRE)) {
+            kprintf("smp: cpu %d (mpidr %#lx) lacks the LSE atomics the boot cpu's locks use; left out\n",
+                    c->id, c->hwid);
+            return false;
+        }
         if (counter_now() > deadline) {
             kprintf("smp: cpu %d (mpidr %#lx) did not come up within %d ms; left out\n", c->id,
                     c->hwid, BRINGUP_TIMEOUT_MS);
             return false;
         }
+    }
     return true;
 }
 
@@ -123,7 +136,8 @@ void smp_boot_secondaries(void)
     irq_register(IPI_RESCHEDULE, reschedule_ipi, NULL);
     irq_register(IPI_STOP, stop_ipi, NULL);
     cpus[0].online_at = counter_now();
-    kinfo("smp: cpu 0 (mpidr %#lx) online, the boot cpu\n", cpus[0].hwid);
+    kinfo("smp: cpu 0 (mpidr %#lx) online, the boot cpu; locks use %s\n", cpus[0].hwid,
+          spin_lse ? "LSE atomics" : "LDAXR/STXR");
     if (kinfo_enabled) {
         /* What every kernel entry now pays: no other CPU runs yet, so this is uncontended.
          * Masked, as the lock always is taken: an interrupt between a take and its owner being

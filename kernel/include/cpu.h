@@ -28,6 +28,7 @@ struct cpu {
     uint64_t irqs, ipis;           /* interrupts taken, IPIs among them (memstats) */
     uint64_t lock_waits, lock_wait_counts;   /* kernel lock: contended takes, ticks spent */
     volatile bool online;          /* set by the CPU itself once it can run threads (no lock) */
+    volatile bool lacks_atomics;   /* set by the CPU itself instead: it cannot take our locks */
 };
 
 extern struct cpu cpus[MAX_CPUS];

@@ -1,7 +1,8 @@
 /* Spinlocks: a ticket lock (first come, first served, so no CPU starves under contention). The
  * word holds the ticket being served in its low half and the next ticket to hand out in its
  * high half; taking a ticket is one exclusive load/store pair (LDAXR/STXR: every ARMv8-A core,
- * a Cortex-A72 included, has them; LSE is not assumed). Waiters sleep in WFE, woken by the
+ * a Cortex-A72 included, has them), or one LSE atomic where the CPU has them (probed, never
+ * assumed). Waiters sleep in WFE, woken by the
  * holder's release clearing their exclusive monitor. Interrupts are the caller's business: the
  * kernel lock (kernel_lock.h) is only ever taken with them masked. */
 #pragma once
@@ -12,6 +13,11 @@ struct spinlock {
     uint32_t word;              /* owner (low 16 bits), next (high 16 bits) */
 };
 
+/* Before the first lock: use LSE atomics if this (the boot) CPU has them. */
+void spin_probe_atomics(void);
+extern bool spin_lse;
+/* Does the calling CPU have LSE atomics? (A secondary must, when spin_lse is set.) */
+bool spin_cpu_has_lse(void);
 void spin_lock(struct spinlock *l);
 void spin_unlock(struct spinlock *l);
 /* Take it only if it is free now. */
