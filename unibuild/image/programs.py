@@ -243,4 +243,45 @@ def _real_parent(manifest: Manifest, fs: RootFS | None, path: str) -> str | None
     return posixpath.join(found.real_path, name)
 
 
-__all__ = ["Programs", "ScriptStart", "add_programs"]
+def provided_by(with_programs, root: Path) -> dict[str, str]:
+    """For `unibuild ldd`: guest path -> what the --with programs put there (a busybox's
+    applet links point at it)."""
+    fs = RootFS(root)
+    out = {}
+    for spec in with_programs:
+        out[spec] = spec
+        src = _program_file(spec, fs)
+        if busybox.is_busybox(spec) and src is not None:
+            found = fs.lookup(spec)
+            links = busybox.root_links(fs, found.real_path) if found is not None else {}
+            out.update(links or busybox.applet_links(src.read_bytes(), spec))
+    return out
+
+
+def script_chain(program: str, root: Path, provided: dict[str, str]) -> tuple[list[str], bool]:
+    """For `unibuild ldd`: [PROGRAM, nested scripts..., the interpreter] (just [PROGRAM] for an
+    ELF), and whether the last one is missing (neither `provided` nor in the root)."""
+    fs = RootFS(root)
+    missing = []
+
+    def read_head(path: str) -> bytes:
+        if path == program:
+            src = _program_file(program, fs)
+        elif path in provided:
+            return b"\x7fELF"   # a --with program or its link: no script
+        else:
+            found = fs.is_file(path) if path.startswith("/") else None
+            src = found.host_path if found is not None else None
+        if src is None:
+            missing.append(path)
+            return b"\x7fELF"
+        return _read_head(src)
+
+    try:
+        final, _, scripts = shebang.follow(program, [program], read_head)
+    except shebang.ShebangError as e:
+        raise UserError(f"{program}: {e}") from None
+    return [*scripts, final], bool(missing) and missing[-1] == final and bool(scripts)
+
+
+__all__ = ["Programs", "ScriptStart", "add_programs", "provided_by", "script_chain"]
