@@ -32,7 +32,8 @@ _NAMES = re.compile(rb"(?:[\x21-\x7e]{1,64}\x00){%d,}\x00" % MIN_APPLETS)
 # A byte whose two nibbles are both install locations (0..4).
 _LOC_BYTE = rb"[\x00-\x04\x10-\x14\x20-\x24\x30-\x34\x40-\x44]"
 # Applets at "/" (only linuxrc in busybox's own list): more zero nibbles than this in a window
-# means the window is padding, not the table.
+# means the window is padding, not the table (and of the windows that fit, the table is the one
+# with the fewest).
 MAX_ROOT_APPLETS = 2
 
 
@@ -54,7 +55,7 @@ def install_dirs(data: bytes, count: int) -> list[str] | None:
     """Each applet's directory from applet_install_loc, or None when the binary has no such
     table (built without FEATURE_INSTALLER) or more than one place fits it."""
     size = (count + 1) // 2
-    found: list[bytes] = []
+    found: list[tuple[int, bytes]] = []   # (zero nibbles, table) of every window that fits
     for run in re.finditer(_LOC_BYTE + b"{%d,}" % size, data):
         chunk = run.group(0)
         zeros = [(b & 15 == 0) + (b >> 4 == 0) for b in chunk]
@@ -65,10 +66,14 @@ def install_dirs(data: bytes, count: int) -> list[str] | None:
             table = chunk[start:start + size]
             spare = count % 2 and table[-1] >> 4   # an odd count leaves the last high nibble 0
             if window - (count % 2) <= MAX_ROOT_APPLETS and not spare:
-                found.append(table)
-    if len(set(found)) != 1:
+                found.append((window, table))
+    # Windows sliding over the table's edges take in padding (zero bytes): the table itself is
+    # the one with the fewest applets at "/"; two different such windows are no answer.
+    fewest = min((zeros for zeros, _ in found), default=None)
+    best = {table for zeros, table in found if zeros == fewest}
+    if len(best) != 1:
         return None
-    table = found[0]
+    table = best.pop()
     return [INSTALL_DIRS[(table[i // 2] >> 4) if i % 2 else (table[i // 2] & 15)] for i in range(count)]
 
 

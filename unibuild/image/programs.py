@@ -74,7 +74,10 @@ def add_programs(manifest: Manifest, program: str | None, with_programs=(), *, t
         if _script_head(spec, target_root) is not None:
             raise UserError(f"--with {spec} is a script; give its interpreter with --with instead "
                             f"(the script itself goes in with -f)")
-        others.append(add(spec).guest_path)
+        try:
+            others.append(add(spec).guest_path)
+        except UserError as e:
+            raise UserError(f"--with {spec}: {e}") from None
     if program is None:
         _write_ld_cache(manifest, entries if dynamic[0] else None, scratch)
         return None
