@@ -212,6 +212,15 @@ def test_a_script_linux_would_not_run_is_one_line(tmp_path, bb_root, text, mode,
     assert p.returncode == 125 and len(p.stderr.splitlines()) == 1 and words in p.stderr, p.stderr
 
 
+def test_with_a_script_brings_its_interpreter(tmp_path, elves):
+    root = FakeRoot(tmp_path / "root", elves["prog"])
+    root.file("/usr/bin/engine", elves["prog"])
+    _script(root.path / "usr/bin/helper", "#!/usr/bin/engine\n")
+    img = built(tmp_path, "--target-root", str(root.path), "--with", "/usr/bin/helper", str(elves["prog"]))
+    assert {"/usr/bin/engine", "/usr/bin/helper", "/prog"} <= files_in(img)
+    assert img.boot.argv == ["/prog"]
+
+
 # --- ldd --------------------------------------------------------------------------------------------
 
 def test_ldd_lists_the_with_programs_and_a_scripts_interpreter(tmp_path, bb_root):

@@ -71,11 +71,13 @@ def add_programs(manifest: Manifest, program: str | None, with_programs=(), *, t
         return prepared
 
     for spec in with_programs:
-        if _script_head(spec, target_root) is not None:
-            raise UserError(f"--with {spec} is a script; give its interpreter with --with instead "
-                            f"(the script itself goes in with -f)")
         try:
-            others.append(add(spec).guest_path)
+            if _script_head(spec, target_root) is not None:   # the script and what runs it
+                started = _add_script(manifest, spec, [], target_root, add)
+                add_or_present(manifest, started.interpreter, add)
+                others.append(started.scripts[0])
+            else:
+                others.append(add(spec).guest_path)
         except UserError as e:
             raise UserError(f"--with {spec}: {e}") from None
     if program is None:
