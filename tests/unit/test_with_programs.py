@@ -238,3 +238,18 @@ def test_ldd_names_an_interpreter_an_exec_would_not_find(tmp_path, bb_root):
     assert p.returncode == 1
     assert p.stdout.splitlines() == [f"{script}:", "\tscript for /bin/sh", "/bin/sh:",
                                      "\t/bin/sh => not found (add it with --with PATH or its package)"]
+
+
+def test_env_in_a_scripts_line_brings_the_program_it_runs(tmp_path, elves):
+    """`#!/usr/bin/env tool`: env execs tool through PATH (glibc's /bin:/usr/bin when unset)."""
+    root = FakeRoot(tmp_path / "root", elves["prog"])
+    root.file("/usr/bin/env", elves["prog"])
+    root.file("/usr/bin/tool", elves["prog"])
+    for line in ("#!/usr/bin/env tool\n", "#!/usr/bin/env -S -u HOME A=1 tool --flag\n"):
+        script = _script(tmp_path / "job", line)
+        img = built(tmp_path, "--target-root", str(root.path), str(script))
+        assert {"/usr/bin/env", "/usr/bin/tool", "/job"} <= files_in(img)
+        assert img.boot.argv[0] == "/usr/bin/env"
+    script = _script(tmp_path / "job", "#!/usr/bin/env missing-tool\n")
+    p = cli("build", "-o", str(tmp_path / "x.tfs"), "--target-root", str(root.path), str(script))
+    assert p.returncode == 125 and "finds no missing-tool in PATH" in p.stderr, p.stderr

@@ -167,7 +167,49 @@ def _add_script(manifest: Manifest, program: str, args: list[str], target_root, 
     for nested in scripts[1:]:
         if _in_manifest(manifest, nested) is None:
             _place_from_root(manifest, fs, nested)
+    last = shebang.parse(read_head(scripts[-1]))
+    if posixpath.basename(final) == "env" and last.argument is not None:
+        _add_env_program(manifest, program, last.argument, fs, add)
     return ScriptStart(tuple(scripts), final, tuple(argv))
+
+
+# env's options that take the next word as their value.
+_ENV_VALUE_OPTIONS = {"-u", "--unset", "-C", "--chdir"}
+# glibc's execvp path when PATH is unset (confstr _CS_PATH), which is what env searches then.
+DEFAULT_EXEC_PATH = "/bin:/usr/bin"
+
+
+def _add_env_program(manifest: Manifest, script: str, argument: str, fs: RootFS | None, add) -> None:
+    """`#!/usr/bin/env python3`: env execs the program it names through PATH, so that program
+    goes into the image too (found as env will find it), or the build says it is missing."""
+    words = argument.split() if argument.startswith("-S") or argument.startswith("--split-string") else [argument]
+    if words and words[0].startswith("-S") and words[0] != "-S":
+        words[0] = words[0][2:]            # -Spython3: the option and its first word joined
+    name, skip = None, False
+    for word in words:
+        if skip or word in ("-S", "--split-string") or "=" in word:
+            skip = False
+            continue
+        if word in _ENV_VALUE_OPTIONS:
+            skip = True
+            continue
+        if word.startswith("-"):
+            continue
+        name = word
+        break
+    if name is None:
+        return
+    dirs = manifest.env.get("PATH", DEFAULT_EXEC_PATH).split(":")
+    candidates = [name] if "/" in name else [posixpath.join(d or ".", name) for d in dirs]
+    for path in candidates:
+        if _in_manifest(manifest, path) is not None:
+            return
+        if fs is not None and path.startswith("/") and fs.is_file(path) is not None:
+            add(path)
+            return
+    raise UserError(f"{script} runs {name!r} through env, which finds no {name} in PATH "
+                    f"({':'.join(dirs)}) in the image or the target root; add it with --with PATH "
+                    f"or its Debian package")
 
 
 def _check_executable(manifest: Manifest, guest: str, program: str) -> None:
@@ -216,14 +258,13 @@ def _root_fs(target_root) -> RootFS | None:
 
 
 def _add_applet_links(manifest: Manifest, prepared: PreparedProgram, target_root) -> None:
-    """A busybox brings its applet links, where the image has nothing yet: the root's own links
-    to it when there are any, else the ones its applet tables name."""
-    if not busybox.is_busybox(prepared.guest_path):
-        return
+    """A busybox (by its file's name: `--with /bin/sh` where /bin/sh links to busybox counts)
+    brings its applet links, where the image has nothing yet: the root's own links to it when
+    there are any, else the ones its applet tables name."""
     src = _in_manifest(manifest, prepared.guest_path)
-    fs = _root_fs(target_root)
-    if src is None:
+    if src is None or not (busybox.is_busybox(prepared.guest_path) or busybox.is_busybox(src.name)):
         return
+    fs = _root_fs(target_root)
     real = fs.lookup(prepared.guest_path) if fs is not None else None
     links = busybox.root_links(fs, real.real_path) if real is not None else {}
     if not links:
