@@ -98,7 +98,8 @@ def ldd_command(target_root, env, extras, with_programs, program):
     a program an exec would not find is `PATH => not found` (and the exit status is 1)."""
     root = targetroot.find_root(target_root)
     variables = env_from(env)
-    from ..image.programs import provided_by, script_chain
+    from ..image.programs import provided_by
+    from ..image.script import script_chain
     provided = provided_by(with_programs, root)
     chain, missing_interp = script_chain(program, root, provided)
     missing = False
