@@ -156,8 +156,8 @@ static void deliver(struct virtio_net *vn, uint16_t slot, uint32_t len)
 /* Every buffer returned so far, including those that came back while earlier ones were in the
  * stack (the used ring is read here with interrupts suppressed); interrupts go back on once the
  * queue is empty. At most one queue's worth per call, so a flood cannot keep the CPU here: past
- * that, interrupts stay off and the next net_poll goes on (net_device_wake keeps the CPU from
- * idling meanwhile). Runs with interrupts masked. */
+ * that, interrupts go back on (the next frame raises one) and net_device_wake has the next
+ * net_poll go on with what is already there. Runs with interrupts masked. */
 static void receive(struct net_device *nd)
 {
     struct virtio_net *vn = nd->driver_data;
@@ -171,6 +171,7 @@ static void receive(struct net_device *nd)
             delivered++;
         }
         if (delivered >= budget) {
+            virtqueue_enable_interrupts(vn->rxq);
             net_device_wake(nd);
             break;
         }

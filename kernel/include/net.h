@@ -21,20 +21,18 @@ void net_poll(void);
 void net_catch_up(void);
 /* Tell the devices about the frames queued since the last flush: one doorbell for all of them
  * (~40-90 us each under TCG), not one per frame. net_poll ends with it (every blocking wait
- * polls first) and cpu_idle starts with it, and netif.c flushes every NET_TX_BATCH frames; so a
- * frame a system call queued leaves at the program's next blocking call, when the CPU idles,
- * after 15 more frames, or at the latest at the next tick (10 ms) taken while the program
- * computes without a blocking call: a server's send() + close() + epoll_wait() rings once, not
- * twice. Interrupts masked. */
+ * polls before it sleeps), net_wait_event starts with it, netif.c flushes every NET_TX_BATCH
+ * frames, and every timer tick runs it (a tick hook: interrupt handlers hold the kernel lock,
+ * and the flush touches only the transmit queue, never lwIP). So a frame a system call queued
+ * leaves at the program's next blocking call, after 15 more frames, or at the latest at the
+ * next tick (10 ms) when the program computes without blocking: a server's send() + close() +
+ * epoll_wait() rings once, not twice. Interrupts masked, kernel lock held. */
 void net_flush(void);
 /* Wait for anything that may change network state (a device interrupt or the next timer tick,
  * at most 1/TICK_HZ), then net_poll. For kernel loops outside a syscall (boot's DHCP wait);
  * blocking socket calls use wait_until, which polls the stack through its hook.
  * Called with interrupts masked; interrupts are taken inside. */
 void net_wait_event(void);
-/* A device has frames or completions for net_poll (set from its interrupt, or by a driver that
- * stopped polling at its budget): the CPU must not idle before net_poll ran. */
-bool net_work_pending(void);
 /* True once net_init brought the stack up. */
 bool net_started(void);
 struct process;

@@ -77,8 +77,6 @@ static err_t linkoutput(struct netif *nif, struct pbuf *p)
     return ERR_OK;
 }
 
-bool net_work_pending(void) { return work_pending; }
-
 void net_flush(void)
 {
     if (!tx_queued)
@@ -226,6 +224,7 @@ void net_init(void)
     resolv_conf_init();
     netif_add_ext_callback(&status_cb, status_changed);
     wait_add_poll_hook(net_poll);  /* every blocking call's wait_until drives the stack too */
+    timer_add_tick_hook(net_flush);   /* the bound on a queued frame's wait (net.h) */
     for (struct net_device *d = devices; d; d = d->next)
         bring_up(d, d == devices);
     if (bootargs.nettest_echo)
@@ -258,6 +257,7 @@ void net_poll(void)
  * between the check and wfi is not lost; unmasking then takes it. The tick bounds the wait. */
 void net_wait_event(void)
 {
+    net_flush();                   /* what the caller queued must not wait out the idle */
     if (!work_pending) {
         cpu_idle();
         arch_irq_enable();
