@@ -14,6 +14,7 @@ from ..errors import UserError
 from ..host.probe import HostInfo
 from ..platform import LaunchProfile, Platform
 from .network import NetOptions
+from .virtio_transport import over_transport, transport_args
 
 ACCELS = ("auto", "kvm", "tcg")
 GICS = ("auto", "2", "3")
@@ -39,6 +40,7 @@ class LaunchOptions:
     disk: Path | None = None   # a TFS image attached read-only as a virtio-blk disk
     net: NetOptions | None = None   # None: no NIC (the CLI attaches one unless --net none)
     profile: str | None = None   # a launch profile of the platform (platforms/<name>/profiles/)
+    virtio_transport: str = "pci"   # or "mmio": the disk and NIC as virtio-mmio devices (tests)
 
 
 def apply_profile(options: LaunchOptions, platform: Platform) -> tuple[LaunchOptions, LaunchProfile | None]:
@@ -199,7 +201,8 @@ def build_command(
         "-m", f"{memory}M",
         "-smp", str(smp),
         "-kernel", str(kernel),
-        *(network or ["-nic", "none"]),
+        *over_transport(network or ["-nic", "none"], options.virtio_transport),
+        *transport_args(options.virtio_transport),
         "-display", "none",
         # Powering off pauses the VM instead of exiting, so we can still read the registers
         # holding the exit status; a reset is a shutdown too (a rebooting unikernel would loop).
@@ -216,7 +219,8 @@ def build_command(
     if options.disk is not None:
         # Modern-only virtio (1.x): the kernel speaks no legacy transport.
         argv += ["-drive", f"file={options.disk},if=none,format=raw,id=disk0,readonly=on",
-                 "-device", "virtio-blk-pci,drive=disk0,disable-legacy=on"]
+                 *over_transport(["-device", "virtio-blk-pci,drive=disk0,disable-legacy=on"],
+                                 options.virtio_transport)]
     append = kernel_args(options)
     if append:
         argv += ["-append", append]
