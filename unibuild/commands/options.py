@@ -135,6 +135,11 @@ launch_options = _stack([
 ])
 
 
+print_qemu_option = click.option(
+    "--print-qemu", is_flag=True,
+    help="Print the QEMU command line for running this boot by hand (shell-quoted) instead of booting.")
+
+
 def launch_options_from(kwargs: dict, static_ip: StaticIp | None = None) -> LaunchOptions:
     """Pops the launch options out of a command's kwargs."""
     net = net_options(kwargs.pop("net"), kwargs.pop("net_backend"), kwargs.pop("ports"),
