@@ -9,6 +9,7 @@ from . import __version__
 from .commands.base import Group
 from .commands.boot_cmds import boot_command
 from .commands.doctor_cmds import doctor_command
+from .commands.export_cmds import export_command
 from .commands.image_cmds import build_cmd, cat_cmd, dump_cmd, ls_cmd
 from .commands.kernel_cmds import kernel_command
 from .commands.root_cmds import ldd_command, target_root_group
@@ -36,5 +37,5 @@ def main():
 # Every command, in the order of the pipeline they drive (docs/architecture.md): the host and
 # its tools, the kernel, the target root, images, booting. Adding a command means adding it here.
 for _command in (doctor_command, kernel_command, target_root_group, ldd_command, build_cmd, ls_cmd,
-                cat_cmd, dump_cmd, boot_command, run_command):
+                cat_cmd, dump_cmd, boot_command, run_command, export_command):
     main.add_command(_command)

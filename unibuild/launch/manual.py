@@ -22,7 +22,7 @@ from ..host import probe as host_probe
 from ..host.probe import HostInfo
 from ..platform import Platform
 from .network import nic_args, slirp_netdev
-from .qemu_cmdline import LaunchOptions, build_command
+from .qemu_cmdline import LaunchOptions, build_command, kernel_args
 
 NOTE = """\
 # The QEMU command unibuild would run, for running by hand. Left out: -qmp, -S and -no-shutdown
@@ -33,6 +33,11 @@ NOTE = """\
 # Options that take one value, dropped together with it.
 _DROP_WITH_VALUE = {"-qmp"}
 _DROP = {"-S", "-no-shutdown"}
+
+
+def plain_kernel_args(options: LaunchOptions) -> str:
+    """The kernel's arguments for a boot unibuild does not watch: no multiplexed console."""
+    return " ".join(w for w in kernel_args(options).split() if w != "console=mux")
 
 
 def manual_argv(argv: list[str]) -> list[str]:
