@@ -41,9 +41,11 @@ deps:
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
 	fi
 
+# editable_mode=compat: a plain path in a .pth file. setuptools' default editable finder imports
+# pathlib, urllib and importlib.util into every start of `unibuild` (~14 ms of a 50 ms --version).
 $(STAMP): pyproject.toml | deps
 	$(PYTHON) -m venv $(VENV)
-	$(VENV_BIN)/pip install -q -e '.[test]'
+	$(VENV_BIN)/pip install -q -e '.[test]' --config-settings editable_mode=compat
 	@touch $@
 
 venv: $(STAMP)

@@ -1,17 +1,25 @@
 #!/usr/bin/env python3
 """Run benchmark: the dynamically linked hello, side by side in one run.
 
-  build   `unibuild build` wall time for the hello image (warm: kernel built, root cached)
-  hello   wall time from starting QEMU to the guest printing "hello world!" (our unikernel, TCG)
-  exit    wall time from starting QEMU to the exit status being known
-  user    the same program under qemu-aarch64-static on this host (process start to exit)
+  version   `unibuild --version`, the whole command (Python start-up and imports)
+  run       the whole `unibuild run hello` as a user types it (warm: kernel built, image cached)
+  run, no image cache   the same with UNIBUILD_IMAGE_CACHE= (the image resolved and written)
+  phases    where `run` spends its time (`unibuild run --timings`), median of each phase
+  build     `unibuild build` wall time for the hello image (the library call, imports warm)
+  hello     wall time from starting QEMU to the guest printing "hello world!" (our unikernel, TCG)
+  exit      wall time from starting QEMU to the exit status being known
+  user      the same program under qemu-aarch64-static on this host (process start to exit)
 
-Not a test: numbers depend on the host. Usage: .venv/bin/python bench/run.py [-n 10]
+With --baseline DIR, DIR's own `.venv/bin/unibuild` (another checkout, e.g. main) runs the
+version and run rows alternately with ours. Not a test: numbers depend on the host.
+Usage: .venv/bin/python bench/run.py [-n 10] [--baseline DIR]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import statistics
 import subprocess
 import sys
@@ -26,10 +34,11 @@ from unibuild.platform import load_platform
 from unibuild.targetroot import find_root
 
 HELLO = PROJECT_ROOT / "build/examples/hello/hello"
+PHASE = re.compile(r"^unibuild:\s+[0-9.]+ \+\s*([0-9.]+)  (.*?)(?: \(.*\))?$")
 
 
 def summary(label: str, values: list[float]) -> str:
-    return f"{label:<34} {min(values):8.1f} {statistics.median(values):8.1f} {max(values):8.1f}"
+    return f"{label:<46} {min(values):8.1f} {statistics.median(values):8.1f} {max(values):8.1f}"
 
 
 def build_once(root: Path, out: Path) -> float:
@@ -38,19 +47,50 @@ def build_once(root: Path, out: Path) -> float:
     return (time.monotonic() - start) * 1000
 
 
+def wall(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, str]:
+    start = time.monotonic()
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    elapsed = (time.monotonic() - start) * 1000
+    if done.returncode != 0:
+        sys.exit(f"{' '.join(cmd)} failed ({done.returncode}):\n{done.stderr}")
+    return elapsed, done.stderr
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", "--runs", type=int, default=10)
+    parser.add_argument("--baseline", type=Path, help="another checkout whose unibuild runs side by side")
     args = parser.parse_args()
     subprocess.run(["make", "-s", "-C", str(PROJECT_ROOT / "examples/hello")], check=True)
     root = find_root(None)
     kernel = kernel_image("virt")
     platform = load_platform("virt")
+    ours = [str(PROJECT_ROOT / ".venv/bin/unibuild")]
+    tools = {"ours": ours}
+    if args.baseline is not None:
+        tools["baseline"] = [str(args.baseline.resolve() / ".venv/bin/unibuild")]
+    uncached = dict(os.environ, UNIBUILD_IMAGE_CACHE="")
+    rows: dict[str, list[float]] = {}
+    phases: dict[str, list[float]] = {}
     builds, hellos, exits, user = [], [], [], []
+
+    def add(label: str, value: float) -> None:
+        rows.setdefault(label, []).append(value)
+
+    for name, tool in tools.items():     # warm each tool's caches (kernel stamp, image cache)
+        wall([*tool, "run", str(HELLO), "a", "b"])
     with tempfile.TemporaryDirectory() as tmp:
         image = Path(tmp) / "hello.tfs"
         build_once(root, image)   # warm the page cache and imports
         for _ in range(args.runs):
+            for name, tool in tools.items():
+                add(f"{name}: unibuild --version", wall([*tool, "--version"])[0])
+                add(f"{name}: unibuild run hello (whole command)", wall([*tool, "run", str(HELLO), "a", "b"])[0])
+            add("ours: unibuild run hello, no image cache", wall([*ours, "run", str(HELLO), "a", "b"], uncached)[0])
+            _, report = wall([*ours, "run", "--timings", str(HELLO), "a", "b"])
+            for line in report.splitlines():
+                if (m := PHASE.match(line)):
+                    phases.setdefault(m.group(2), []).append(float(m.group(1)))
             builds.append(build_once(root, image))
             start = time.monotonic()
             result = boot(platform, kernel, LaunchOptions(accel="tcg", gic="3", disk=image))
@@ -62,8 +102,13 @@ def main() -> None:
             subprocess.run(["qemu-aarch64-static", "-L", str(root), str(HELLO), "a", "b"],
                            check=True, stdout=subprocess.DEVNULL)
             user.append((time.monotonic() - start) * 1000)
-    print(f"{args.runs} runs, milliseconds{'':14} {'min':>8} {'median':>8} {'max':>8}")
-    print(summary("unibuild build (warm)", builds))
+    print(f"{args.runs} runs, milliseconds{'':26} {'min':>8} {'median':>8} {'max':>8}")
+    for label, values in rows.items():
+        print(summary(label, values))
+    print("ours: unibuild run --timings, by phase")
+    for label, values in phases.items():
+        print(summary("  " + label.strip(), values))
+    print(summary("unibuild build (warm, in-process)", builds))
     print(summary("unikernel: QEMU start -> hello", hellos))
     print(summary("unikernel: QEMU start -> exit", exits))
     print(summary("qemu-aarch64-static: whole run", user))

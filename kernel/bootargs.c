@@ -2,7 +2,7 @@
  * - arguments from /chosen/bootargs (qemu -append): `verbose`, `quiet`, `console=mux`, `exit=N`,
  *   and the self-test hooks `blktest`, `nettest=echo`, `selftest=fault` (kernel/selftest/);
  * - the boot manifest in the image's root tuple: the program, its arguments and environment, and
- *   the kernel options the image builder wrote (debug, memstats, profile, strace, noaslr, cwd,
+ *   the kernel options the image builder wrote (debug, memstats, profile, strace, noaslr, novdso, cwd,
  *   ip/netmask/gateway, tfstest). docs/host-kernel-contract.md lists both. */
 #include "kernel.h"
 #include "bootargs.h"
@@ -102,6 +102,8 @@ void bootargs_read_manifest(const struct tfs_boot *boot)
     manifest.trace = kernel_option(boot, "strace", &trace, NULL) && trace != 0;
     int64_t noaslr = 0;
     manifest.noaslr = kernel_option(boot, "noaslr", &noaslr, NULL) && noaslr != 0;
+    int64_t novdso = 0;
+    manifest.novdso = kernel_option(boot, "novdso", &novdso, NULL) && novdso != 0;
     kernel_option(boot, "cwd", NULL, &manifest.cwd);
     kernel_option(boot, "ip", NULL, &manifest.ip);
     kernel_option(boot, "netmask", NULL, &manifest.netmask);

@@ -74,9 +74,34 @@ uint64_t dt_cells(const uint32_t *p, int cells)
     return v;
 }
 
-int dt_parent(int node) { return fdt_parent_offset(blob, node); }
+/* libfdt finds a node's parent, or the node with a phandle, by walking the tree from its start:
+ * about a millisecond under TCG, and the boot asks the same few questions dozens of times (every
+ * reg lookup wants the parent's cell sizes, every interrupt-map entry names the GIC's phandle).
+ * The blob is never changed after boot, so the answers are kept in a small direct-mapped memo;
+ * keys are stored plus one, so the zeroed table means empty. */
+#define DT_MEMO_SLOTS 16
+struct dt_memo { uint32_t key_plus_one; int value; };
+static struct dt_memo parent_memo[DT_MEMO_SLOTS], phandle_memo[DT_MEMO_SLOTS];
+
+static int memo_get(struct dt_memo *m, uint32_t key, int (*walk)(uint32_t))
+{
+    struct dt_memo *slot = &m[key % DT_MEMO_SLOTS];
+    if (slot->key_plus_one != key + 1) {
+        slot->value = walk(key);
+        slot->key_plus_one = key + 1;
+    }
+    return slot->value;
+}
+
+static int walk_parent(uint32_t node) { return fdt_parent_offset(blob, (int)node); }
+static int walk_phandle(uint32_t phandle) { return fdt_node_offset_by_phandle(blob, phandle); }
+
+int dt_parent(int node) { return node < 0 ? node : memo_get(parent_memo, (uint32_t)node, walk_parent); }
 int dt_address_cells(int node) { return fdt_address_cells(blob, node); }
-int dt_node_by_phandle(uint32_t phandle) { return fdt_node_offset_by_phandle(blob, phandle); }
+int dt_node_by_phandle(uint32_t phandle)
+{
+    return phandle == 0 || phandle == UINT32_MAX ? -FDT_ERR_BADPHANDLE : memo_get(phandle_memo, phandle, walk_phandle);
+}
 
 /* The memory reservation block, then /reserved-memory's children (only 2-cell address and size,
  * the layout QEMU and firmware use; others are skipped). */
@@ -104,7 +129,7 @@ void dt_for_each_reserved(void (*fn)(uint64_t base, uint64_t size))
  * missing ranges at the root-level bus means identity). */
 static bool translate(int node, uint64_t *addr)
 {
-    int parent = fdt_parent_offset(blob, node);
+    int parent = dt_parent(node);
     while (parent >= 0) {
         int len;
         const fdt32_t *ranges = fdt_getprop(blob, node, "ranges", &len);
@@ -129,14 +154,14 @@ static bool translate(int node, uint64_t *addr)
                 return false;
         }
         node = parent;
-        parent = fdt_parent_offset(blob, node);
+        parent = dt_parent(node);
     }
     return true;
 }
 
 bool dt_reg(int node, int idx, uint64_t *base, uint64_t *size)
 {
-    int parent = fdt_parent_offset(blob, node);
+    int parent = dt_parent(node);
     int ac = fdt_address_cells(blob, parent), sc = fdt_size_cells(blob, parent);
     int len;
     const fdt32_t *reg = fdt_getprop(blob, node, "reg", &len);

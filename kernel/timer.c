@@ -7,6 +7,7 @@
 #include "timer.h"
 #include "irq.h"
 #include "arch.h"
+#include "vdso.h"
 
 #define MAX_TICK_HOOKS 4
 
@@ -128,7 +129,10 @@ static uint64_t realtime_offset_ns;
 void time_set_realtime(uint64_t ns_since_epoch)
 {
     realtime_offset_ns = ns_since_epoch - counter_to_ns(counter_now());
+    vdso_time_changed();
 }
+
+uint64_t time_realtime_offset_ns(void) { return realtime_offset_ns; }
 
 uint64_t time_realtime_ns(void)
 {

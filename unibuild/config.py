@@ -1,16 +1,20 @@
-"""The -c/--config JSON file of `unibuild run`: which keys it may hold, their shapes, and how
-they merge with the command line.
+"""The -c/--config JSON file of `unibuild run` and `unibuild build`: which keys it may hold,
+their shapes, and how they merge with the command line. One file can describe a whole run, as
+ops's config.json does: the program and its arguments (`program`, `args`), the image and the boot.
 
 Every value goes through the click parameter of the option it stands for (the same type and
 checks as on the command line), so a wrong value is one line naming the key, never a
 traceback. The command line wins: a scalar from the file only fills an option the command line
 left at its default; list and object values (env, files, dirs, kernel_options) come first and
-the command line's own entries after them.
+the command line's own entries after them. A PROGRAM on the command line replaces the file's
+`program` and `args` together. `build` takes the same file and uses the keys that shape the
+image; the boot's keys (accel, memory, ports, ...) are checked there too, then left unused.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +22,10 @@ import click
 from click.core import ParameterSource
 
 from .errors import UserError
+from .image.kernel_options import check_kernel_option_names
+from .image.manifest import parse_kernel_option
+from .launch.network import parse_port
+from .launch.qemu_cmdline import parse_memory
 
 
 @dataclass(frozen=True)
@@ -26,24 +34,46 @@ class Key:
     shape: str = "scalar"      # "scalar", "list", "object" (of strings/ints, given as KEY=VALUE)
     merge: str = "default"     # "default": fills a default; "prepend": file entries, then the command line's
     example: str = ""          # shown when the shape is wrong
+    check: Callable | None = None   # the converted value's own check (raises UserError), as boot would
+
+
+def _check_smp(n: int) -> None:
+    if n < 1:
+        raise UserError(f"must be at least 1, not {n}")
+
+
+def _check_timeout(t: float) -> None:
+    if t <= 0:
+        raise UserError(f"must be a positive number of seconds, not {t:g}")
+
+
+def _check_ports(specs) -> None:
+    for spec in specs:
+        parse_port(spec)
+
+
+def _check_kernel_options(specs) -> None:
+    check_kernel_option_names(parse_kernel_option(spec)[0] for spec in specs)
 
 
 KEYS: dict[str, Key] = {
+    "program": Key("program", merge="program"),
+    "args": Key("args", "list", "program", '["-c", "print(1)"]'),
     "target_root": Key("target_root"),
     "env": Key("env", "object", "prepend", '{"LANG": "C.UTF-8"}'),
     "files": Key("files", "list", "prepend", '["SRC:DST"]'),
     "dirs": Key("dirs", "list", "prepend", '["SRC:DST"]'),
     "extras": Key("no_extras"),   # inverted: extras=false is --no-extras
-    "kernel_options": Key("kopt", "object", "prepend", '{"profile": 1}'),
+    "kernel_options": Key("kopt", "object", "prepend", '{"profile": 1}', _check_kernel_options),
     "workdir": Key("workdir"),
     "profile": Key("profile"),
     "accel": Key("accel"),
     "gic": Key("gic"),
     "cpu": Key("cpu"),
-    "memory": Key("memory"),
-    "smp": Key("smp"),
-    "timeout": Key("timeout"),
-    "ports": Key("ports", "list", "default", '["8080", "5353:53/udp"]'),
+    "memory": Key("memory", check=parse_memory),
+    "smp": Key("smp", check=_check_smp),
+    "timeout": Key("timeout", check=_check_timeout),
+    "ports": Key("ports", "list", "default", '["8080", "5353:53/udp"]', _check_ports),
     "net": Key("net"),
     "net_backend": Key("net_backend"),
     "pcap": Key("pcap"),
@@ -73,7 +103,9 @@ def _shaped(name: str, key: Key, value):
     if key.shape == "list":
         if not isinstance(value, list):
             raise UserError(f"config key {name} must be a list like {key.example}")
-        return [str(v) if isinstance(v, int) and not isinstance(v, bool) else v for v in value]
+        if not all(isinstance(v, (int, str)) and not isinstance(v, bool) for v in value):
+            raise UserError(f"config key {name} must be a list of strings like {key.example}")
+        return [str(v) if isinstance(v, int) else v for v in value]
     if key.shape == "object":
         if not isinstance(value, dict) or not all(isinstance(v, (int, str)) and not isinstance(v, bool)
                                                   for v in value.values()):
@@ -85,21 +117,37 @@ def _shaped(name: str, key: Key, value):
         if not isinstance(value, bool):
             raise UserError("config key extras must be true or false")
         return not value
+    if isinstance(value, bool):   # JSON's true is no number, size or name
+        raise UserError(f"config key {name} must be a number or a string, not {json.dumps(value)}")
     return value
 
 
-def merge_config(ctx: click.Context, kwargs: dict, config: dict) -> None:
-    """Config values converted by the command's own parameters, merged into its kwargs."""
-    params = {p.name: p for p in ctx.command.params}
+def merge_config(ctx: click.Context, kwargs: dict, config: dict, unused_params=()) -> None:
+    """Config values converted by the command's own parameters, merged into its kwargs.
+    `unused_params` are another command's parameters (run's, for build): keys only they take
+    are converted and checked the same way, then dropped."""
+    params = {p.name: p for p in unused_params}
+    params.update((p.name, p) for p in ctx.command.params)
+    own = {p.name for p in ctx.command.params}
+    program_given = "program" in own and ctx.get_parameter_source("program") != ParameterSource.DEFAULT
     for name, value in config.items():
         key = KEYS[name]
         param = params[key.param]
         shaped = _shaped(name, key, value)
         try:
             converted = param.type_cast_value(ctx, shaped)
+            if key.check is not None:
+                key.check(converted)
         except click.BadParameter as e:
             raise UserError(f"config key {name}: {e.format_message()}") from None
-        if key.merge == "prepend":
+        except UserError as e:
+            raise UserError(f"config key {name}: {e}") from None
+        if key.param not in own:
+            continue
+        if key.merge == "program":
+            if not program_given:
+                kwargs[key.param] = converted
+        elif key.merge == "prepend":
             kwargs[key.param] = tuple(converted) + tuple(kwargs[key.param])
         elif ctx.get_parameter_source(key.param) == ParameterSource.DEFAULT:
             kwargs[key.param] = converted

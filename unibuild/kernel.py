@@ -1,7 +1,8 @@
 """The kernel build driver: runs the kernel's make for one platform (docs/host-kernel-contract.md).
 
 Make does the real work and its incrementality; this module picks the arguments, streams make's
-progress lines, and hands back where the artifacts are.
+progress lines, and hands back where the artifacts are. When nothing the build reads has changed
+since the last successful one (kernel_stamp.py) make is not run at all.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from . import kernel_stamp
 from .errors import UserError
+from .host.probe import host_arch
 from .paths import BUILD_DIR, KERNEL_DIR
 from .platform import Platform, load_platform
-from .toolchain import Toolchain, find_toolchain
+from .toolchain import Toolchain, choose_prefix, find_toolchain
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,14 @@ def kernel_build(platform: str, build_root: Path = BUILD_DIR, debug: bool = Fals
     # other flags in the same directory would silently be reused.
     build_dir = build_root.resolve() / (f"{platform}-debug" if debug else platform)
     return KernelBuild(platform, build_dir, build_dir / "target", build_dir / "host")
+
+
+def _stamp_inputs(platform: Platform, prefix: str, build: KernelBuild, kernel_dir: Path,
+                  make_args: list[str]) -> dict:
+    """What decides the build (kernel_stamp.py); -jN is left out, it changes nothing built."""
+    args = [a for a in make_args if not a.startswith("-j")]
+    return kernel_stamp.snapshot([kernel_dir, platform.directory], build.build_dir.parent / "cache",
+                                 prefix, args, os.environ)
 
 
 def make_command(
@@ -96,6 +107,9 @@ def build_kernel(
     argv = make_command(
         platform, toolchain, build, kernel_dir=kernel_dir, debug=debug, verbose=verbose
     )
+    inputs = _stamp_inputs(platform, toolchain.prefix, build, kernel_dir, argv)
+    build.target_dir.mkdir(parents=True, exist_ok=True)
+    kernel_stamp.forget(build.target_dir)
     # Line by line rather than inherited stdout, so callers (tests, the CLI under capture)
     # see progress through whatever stream they gave us.
     with subprocess.Popen(
@@ -115,7 +129,20 @@ def build_kernel(
         raise UserError(f"kernel build failed (make exited {status}); see make's messages above")
     if not build.image.is_file():
         raise UserError(f"the kernel build finished but {build.image} is missing")
+    kernel_stamp.record(build.target_dir, build.image, inputs)
     return build
+
+
+def fresh_kernel(platform: Platform, cross_compile: str | None, *, build_root: Path = BUILD_DIR,
+                 kernel_dir: Path = KERNEL_DIR, debug: bool = False) -> KernelBuild | None:
+    """The platform's kernel build when nothing it read changed since it succeeded, else None
+    (make must run). Costs a walk of the source trees, no process."""
+    build = kernel_build(platform.name, build_root, debug)
+    prefix = choose_prefix(cross_compile, os.environ, host_arch())
+    stand_in = Toolchain(prefix, Path(), Path(), Path(), "")
+    argv = make_command(platform, stand_in, build, kernel_dir=kernel_dir, debug=debug)
+    inputs = _stamp_inputs(platform, prefix, build, kernel_dir, argv)
+    return build if kernel_stamp.is_fresh(build.target_dir, build.image, inputs) else None
 
 
 def build_platform_kernel(
@@ -125,8 +152,15 @@ def build_platform_kernel(
     debug: bool = False,
     verbose: bool = False,
     out: TextIO | None = None,
+    notes: list[str] | None = None,
 ) -> KernelBuild:
-    """The whole `unibuild kernel` job: profile, toolchain check, make."""
+    """The whole `unibuild kernel` job: profile, toolchain check, make. `notes` receives whether
+    make ran, for --timings."""
+    notes = [] if notes is None else notes
     platform = load_platform(platform_name)
+    if not verbose and (fresh := fresh_kernel(platform, cross_compile, debug=debug)) is not None:
+        notes.append("up to date, make not run")
+        return fresh
+    notes.append("make")
     toolchain = find_toolchain(cross_compile)
     return build_kernel(platform, toolchain, debug=debug, verbose=verbose, out=out)

@@ -15,6 +15,7 @@
 #include "random.h"
 #include "hwcap.h"
 #include "timer.h"
+#include "vdso.h"
 #include <string.h>
 
 #define EM_AARCH64   183
@@ -172,7 +173,7 @@ static uint64_t push(uint64_t *sp, const void *data, uint64_t len)
     return copy_to_user(*sp, data, len) ? 0 : *sp;
 }
 
-static int build_stack(struct process *p, struct loaded *prog, uint64_t interp_base, const char *path,
+static int build_stack(struct process *p, struct loaded *prog, uint64_t interp_base, uint64_t vdso, const char *path,
                        int argc, const char *const *argv, int envc, const char *const *envp,
                        uint64_t stack_top, uint64_t *sp_out)
 {
@@ -201,7 +202,8 @@ static int build_stack(struct process *p, struct loaded *prog, uint64_t interp_b
         { AT_FLAGS, 0 }, { AT_ENTRY, prog->eh.entry + prog->bias }, { AT_UID, 0 }, { AT_EUID, 0 },
         { AT_GID, 0 }, { AT_EGID, 0 }, { AT_SECURE, 0 }, { AT_HWCAP, hwcap }, { AT_HWCAP2, hwcap2 },
         { AT_CLKTCK, TICK_HZ }, { AT_RANDOM, random }, { AT_PLATFORM, platform },
-        { AT_EXECFN, execfn }, { AT_MINSIGSTKSZ, arch_signal_min_stack() }, { AT_NULL, 0 },
+        { AT_EXECFN, execfn }, { AT_MINSIGSTKSZ, arch_signal_min_stack() },
+        { vdso ? AT_SYSINFO_EHDR : AT_IGNORE, vdso }, { AT_NULL, 0 },
     };
     /* argc, argv[], NULL, envp[], NULL, auxv: keep the final sp 16-byte aligned. */
     uint64_t words = 1 + argc + 1 + envc + 1 + 2 * ARRAY_SIZE(auxv);
@@ -268,7 +270,9 @@ int exec_program(struct process *p, const char *path, int argc, const char *cons
     p->exe = v;
     if (!(p->sigreturn_page = arch_map_sigreturn_page(vm)))
         return fail(path, "cannot map the signal return page", -ENOMEM);
-    if ((err = build_stack(p, prog, interp_base, path, argc, argv, envc, envp, stack_top, &out->sp)))
+    /* Without the vDSO (out of memory) the program's clocks are system calls, nothing more. */
+    uint64_t vdso = boot_manifest()->novdso ? 0 : vdso_map(vm);
+    if ((err = build_stack(p, prog, interp_base, vdso, path, argc, argv, envc, envp, stack_top, &out->sp)))
         return fail(path, "cannot build the initial stack", err);
     out->pc = entry;
     kfree(prog);

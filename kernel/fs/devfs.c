@@ -9,6 +9,7 @@
 #include "mm.h"
 #include "uaccess.h"
 #include "errno.h"
+#include "signal.h"
 #include "linux_abi.h"
 #include <string.h>
 
@@ -66,8 +67,57 @@ static int64_t console_ioctl(struct file *f, uint32_t cmd, uint64_t arg)
     }
 }
 
-/* No console input yet: reads see end of file (like a closed terminal), so it is always ready. */
-static uint32_t console_poll(struct file *f) { return POLL_ALWAYS; }
+/* Console input is the program's stdin (console.c): a read takes what has arrived, waits when
+ * nothing has, and returns 0 once the host said the input ended. The open console files are
+ * kept so the input's arrival wakes whoever polls one. */
+#define MAX_CONSOLE_FILES 32
+static struct file *console_files[MAX_CONSOLE_FILES];
+
+static void console_input_arrived(void)
+{
+    for (size_t i = 0; i < MAX_CONSOLE_FILES; i++)
+        if (console_files[i])
+            file_wake(console_files[i], POLLIN | POLLRDNORM);
+}
+
+static bool console_readable(void *arg) { return console_input_ready(); }
+
+static int64_t console_file_read(struct file *f, void *kbuf, uint64_t len, uint64_t off, bool use_off)
+{
+    if (len == 0)
+        return 0;
+    for (;;) {
+        int64_t n = console_read_input(kbuf, len);
+        if (n != -EAGAIN)
+            return n;
+        if (file_nonblock(f))
+            return -EAGAIN;
+        if (wait_until(console_readable, NULL, WAIT_FOREVER))
+            return -ERESTARTSYS;
+    }
+}
+
+static uint32_t console_poll(struct file *f)
+{
+    return POLLOUT | POLLWRNORM | (console_input_ready() ? POLLIN | POLLRDNORM : 0);
+}
+
+static void console_release(struct file *f)
+{
+    for (size_t i = 0; i < MAX_CONSOLE_FILES; i++)
+        if (console_files[i] == f)
+            console_files[i] = NULL;
+}
+
+static struct file *console_track(struct file *f)
+{
+    for (size_t i = 0; f && i < MAX_CONSOLE_FILES; i++)
+        if (!console_files[i]) {
+            console_files[i] = f;
+            break;
+        }
+    return f;
+}
 
 static const struct { enum file_kind kind; uint32_t rdev; } device_numbers[] = {
     { FILE_NULL, (1 << 8) | 3 }, { FILE_ZERO, (1 << 8) | 5 }, { FILE_URANDOM, (1 << 8) | 9 },
@@ -97,8 +147,8 @@ static const struct file_ops urandom_ops = {
     .seekable = true,
 };
 static const struct file_ops console_ops = {
-    .kind = FILE_CONSOLE, .read = null_read, .write = console_file_write, .poll = console_poll,
-    .ioctl = console_ioctl, .stat = device_stat,
+    .kind = FILE_CONSOLE, .read = console_file_read, .write = console_file_write, .poll = console_poll,
+    .ioctl = console_ioctl, .stat = device_stat, .release = console_release,
 };
 
 static const struct { const char *path; const struct file_ops *ops; } devices[] = {
@@ -113,8 +163,10 @@ static const struct { const char *path; const struct file_ops *ops; } devices[] 
 static struct file *device_open(const char *path, int flags)
 {
     for (size_t i = 0; i < ARRAY_SIZE(devices); i++)
-        if (!strcmp(path, devices[i].path))
-            return file_alloc(devices[i].ops, NULL, flags);
+        if (!strcmp(path, devices[i].path)) {
+            struct file *f = file_alloc(devices[i].ops, NULL, flags);
+            return devices[i].ops == &console_ops ? console_track(f) : f;
+        }
     return NULL;
 }
 
@@ -122,9 +174,10 @@ void devfs_init(void)
 {
     for (size_t i = 0; i < ARRAY_SIZE(devices); i++)
         kfile_register(devices[i].path, device_open);
+    console_set_input_notify(console_input_arrived);
 }
 
 struct file *devfs_open_console(int flags)
 {
-    return file_alloc(&console_ops, NULL, flags);
+    return console_track(file_alloc(&console_ops, NULL, flags));
 }

@@ -28,6 +28,7 @@ struct boot_manifest {
     bool profile;              /* kernel option: where kernel time went, when the program exits */
     bool trace;                /* kernel option strace: every system call on the console */
     bool noaslr;               /* kernel option: the same address-space layout on every boot */
+    bool novdso;               /* kernel option: no vDSO, every clock read is a system call */
     const char *ip, *netmask, *gateway;   /* kernel options: static IPv4 address (NULL: DHCP) */
     const char *cwd;           /* kernel option: the program's working directory (NULL: /) */
     const char *tfstest;       /* kernel option: paths the tfstest self-test prints (NULL: none) */

@@ -308,6 +308,7 @@ struct linux_sysinfo {
 
 /* auxiliary vector keys (linux/auxvec.h) */
 #define AT_NULL     0
+#define AT_IGNORE   1
 #define AT_PHDR     3
 #define AT_PHENT    4
 #define AT_PHNUM    5
@@ -326,6 +327,7 @@ struct linux_sysinfo {
 #define AT_RANDOM   25
 #define AT_HWCAP2   26
 #define AT_EXECFN   31
+#define AT_SYSINFO_EHDR 33
 
 /* ---- signals ---- */
 #define NSIG        64

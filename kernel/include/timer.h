@@ -29,3 +29,5 @@ void timer_add_tick_hook(void (*fn)(void));
 /* Wall-clock time: a real-time clock sets it at boot (without one it starts at the epoch). */
 void time_set_realtime(uint64_t ns_since_epoch);
 uint64_t time_realtime_ns(void);
+/* CLOCK_REALTIME minus the counter's time in ns (what the vDSO adds). */
+uint64_t time_realtime_offset_ns(void);

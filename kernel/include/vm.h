@@ -16,6 +16,7 @@ struct vma {
     const char *name;           /* "[stack]", "[heap]", or NULL */
     bool shared;                /* MAP_SHARED file mapping: maps the file's own pages */
     struct vma *next;           /* sorted by start */
+    uint64_t fixed_pa;          /* kernel pages ([vdso], [vvar]): `start` maps here; never freed */
 };
 
 struct vm {

@@ -23,6 +23,19 @@ static bool test_bit(uint64_t i) { return bitmap[i / 8] & (1u << (i % 8)); }
 static void set_bit(uint64_t i) { bitmap[i / 8] |= (uint8_t)(1u << (i % 8)); }
 static void clear_bit(uint64_t i) { bitmap[i / 8] &= (uint8_t)~(1u << (i % 8)); }
 
+/* Mark [first, first + n) free: whole bytes at once (a 1 GiB guest has 262144 pages, and a
+ * loop per page is milliseconds of a TCG boot), single bits only at the ends. */
+static void clear_range(uint64_t first, uint64_t n)
+{
+    uint64_t p = first, end = first + n;
+    for (; p < end && (p % 8); p++)
+        clear_bit(p);
+    uint64_t bytes = (end - p) / 8;
+    memset(bitmap + p / 8, 0, bytes);
+    for (p += bytes * 8; p < end; p++)
+        clear_bit(p);
+}
+
 bool page_alloc_ready(void) { return bitmap != NULL; }
 uint64_t page_free_count(void) { return free_pages; }
 uint64_t page_total_count(void) { return total_pages; }
@@ -80,8 +93,7 @@ void page_alloc_init(void)
     for (int i = 0; i < boot_info.mem_count; i++) {
         uint64_t first = (boot_info.mem[i].base >> PAGE_SHIFT) - base_pfn;
         uint64_t n = boot_info.mem[i].size >> PAGE_SHIFT;
-        for (uint64_t p = first; p < first + n; p++)
-            clear_bit(p);
+        clear_range(first, n);
         free_pages += n;
         total_pages += n;
     }

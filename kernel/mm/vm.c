@@ -37,6 +37,13 @@ static void free_user_page(uint64_t pa)
     page_free(pa, 1);
 }
 
+/* A shared file mapping's pages belong to its file, a fixed mapping's to the kernel: unmapped,
+ * not freed. */
+static void (*page_release(struct vma *v))(uint64_t)
+{
+    return v->shared || v->fixed_pa ? NULL : free_user_page;
+}
+
 /* Split the VMA containing addr so that a VMA boundary falls exactly at addr. */
 static int split_at(struct vm *vm, uint64_t addr)
 {
@@ -49,6 +56,7 @@ static int split_at(struct vm *vm, uint64_t addr)
     *tail = *v;
     uint64_t cut = addr - v->start;
     tail->start = addr;
+    tail->fixed_pa = v->fixed_pa ? v->fixed_pa + cut : 0;
     tail->file_offset = v->file_offset + cut;
     tail->file_bytes = v->file_bytes > cut ? v->file_bytes - cut : 0;
     v->end = addr;
@@ -69,8 +77,7 @@ int vm_unmap(struct vm *vm, uint64_t start, uint64_t len)
     while (*link) {
         struct vma *v = *link;
         if (v->start >= start && v->end <= end) {
-            /* A shared mapping's pages belong to its file: unmapped, not freed. */
-            uvm_unmap(vm->root, v->start, v->end, v->shared ? NULL : free_user_page);
+            uvm_unmap(vm->root, v->start, v->end, page_release(v));
             *link = v->next;
             kfree(v);
         } else {
@@ -93,7 +100,7 @@ int vm_map_fixed(struct vm *vm, uint64_t start, uint64_t len, int prot, struct v
     struct vma *n = kzalloc(sizeof(*n));
     if (!n)
         return -ENOMEM;
-    *n = (struct vma){ start, end, prot, file, file_offset, file ? file_bytes : 0, name, false, NULL };
+    *n = (struct vma){ start, end, prot, file, file_offset, file ? file_bytes : 0, name, false, NULL, 0 };
     struct vma **link = &vm->vmas;
     while (*link && (*link)->start < start)
         link = &(*link)->next;
@@ -215,6 +222,8 @@ int vm_fault(struct vm *vm, uint64_t addr, enum access access)
     int prot;
     if (uvm_lookup(vm->root, va, &prot))
         return allowed(prot, access) ? 0 : -EFAULT;
+    if (v->fixed_pa)                   /* dropped (madvise): the same kernel page again */
+        return uvm_map_page(vm->root, va, v->fixed_pa + (va - v->start), v->prot) ? -ENOMEM : 0;
     if (v->shared) {                   /* the file's own page, so writes reach the file */
         uint64_t pa;
         int err = vfs_file_page(v->file, v->file_offset + (va - v->start), &pa);
@@ -265,7 +274,7 @@ void vm_drop_pages(struct vm *vm, uint64_t start, uint64_t end)
     for (struct vma *v = vm->vmas; v; v = v->next) {
         uint64_t lo = v->start > start ? v->start : start, hi = v->end < end ? v->end : end;
         if (lo < hi)
-            uvm_unmap(vm->root, lo, hi, v->shared ? NULL : free_user_page);
+            uvm_unmap(vm->root, lo, hi, page_release(v));
     }
     vm->pages -= page_free_count() - before;
 }

@@ -51,6 +51,18 @@ void platform_init_console(void)
     console_register(pl011_putc);
 }
 
+/* The console's receive interrupt: the program's stdin arrives through it (console.c). */
+static void init_console_input(void)
+{
+    uint32_t intid;
+    int node = console_node();
+    if (node < 0 || !dt_irq(node, 0, &intid)) {
+        kinfo("console: no receive interrupt; the program's stdin stays empty\n");
+        return;
+    }
+    pl011_enable_rx(intid);
+}
+
 static void init_psci(void)
 {
     int node = dt_find_compatible(psci_compat);
@@ -142,6 +154,7 @@ void platform_init(void)
     init_psci();
     init_gic();
     init_timer();
+    init_console_input();
     init_rtc();
     virt_pci_host_init();
 }

@@ -176,3 +176,12 @@ def test_strace_option_lists_each_system_call_with_its_result(programs, target_r
     writes = [l for l in calls if l.startswith("[1] write(0x1, ")]
     assert [w.rsplit(" = ", 1)[1] for w in writes] == ["13", "6"]   # "hello world!\n", "args:\n"
     assert any(l.startswith("[1] brk(") for l in calls)
+
+
+@pytest.mark.parametrize("net", [("--net", "none"), ("--net-backend", "slirp")])
+def test_hello_runs_in_8_mib(programs, target_root, net):
+    """The smallest guest the launcher allows: the kernel, its tables and buffers fit with room."""
+    r = run(programs["hello"], "x", options=("--memory", "8M", "--kopt", "memstats", *net))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.endswith("hello world!\nargs:\n  x\n"), r.stdout
+    assert "memstats:" in r.stderr + r.stdout

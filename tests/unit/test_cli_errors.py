@@ -119,7 +119,7 @@ def test_help_is_not_an_error(run_cli):
     ("dump", "--jsn", "img"),
     ("ldd", "--extras", "--bogus", "prog"),
     ("target-root", "remove"),
-    ("run", "-e", "NOEQUALS", "prog"),
+    ("run", "-e", "=VALUE", "prog"),
 ])
 def test_every_command_reports_a_bad_option_in_one_line(run_cli, argv):
     r = run_cli(*argv)
@@ -138,10 +138,26 @@ def test_block_size_that_is_not_a_number_names_the_option(run_cli):
     ({"timeout": [1]}, ("config key timeout must be a single value",)),
     ({"extras": "yes"}, ("config key extras must be true or false",)),
     ({"env": ["A=1"]}, ("config key env must be an object",)),
+    ({"memory": "lots"}, ("config key memory: bad memory size 'lots'",)),
+    ({"memory": [512]}, ("config key memory must be a single value",)),
+    ({"smp": True}, ("config key smp must be a number or a string, not true",)),
+    ({"smp": 0}, ("config key smp: must be at least 1, not 0",)),
+    ({"timeout": "x"}, ("config key timeout", "'x' is not a valid float")),
+    ({"timeout": 0}, ("config key timeout: must be a positive number of seconds",)),
+    ({"extras": "no"}, ("config key extras must be true or false",)),
+    ({"ports": ["8080:x"]}, ("config key ports: bad port forward '8080:x'",)),
+    ({"ports": [True]}, ("config key ports must be a list of strings",)),
+    ({"kernel_options": {"profil": 1}}, ("config key kernel_options: unknown kernel option 'profil'",)),
+    ({"program": ["a"]}, ("config key program must be a single value",)),
+    ({"args": "-c x"}, ("config key args must be a list",)),
+    ({"nosuch": 1}, ("unknown key(s) nosuch",)),
 ])
-def test_config_value_of_the_wrong_type_is_one_line_naming_the_key(run_cli, tmp_path, config, fragments):
+@pytest.mark.parametrize("command", [("run",), ("build", "-o", "never.tfs")])
+def test_config_value_of_the_wrong_type_is_one_line_naming_the_key(run_cli, tmp_path, config, fragments, command):
     import json
     path = tmp_path / "c.json"
     path.write_text(json.dumps(config))
-    r = run_cli("run", "-c", str(path), "prog")
+    r = run_cli(*command, "-c", str(path), "prog")
     assert_one_line_error(r, *fragments)
+    assert r.returncode == 125   # unibuild's own failure, never a status the program could return
+    assert not (tmp_path / "never.tfs").exists()

@@ -27,3 +27,15 @@ def test_sequences_split_across_chunks_decode_the_same():
 
 def test_unknown_escape_keeps_its_bytes():
     assert join(ConsoleDemux().feed(bytes([DLE]) + b"zq")) == {"kernel": b"\x10zq"}
+
+
+def test_stdin_is_framed_with_dle_doubled_and_a_dle_z_end():
+    from unibuild.launch.console_mux import END_OF_INPUT, encode_input
+    assert encode_input(b"a\x10b") == b"a\x10\x10b"
+    assert END_OF_INPUT == b"\x10z"
+
+
+def test_the_kernels_input_open_is_no_stream_switch_and_no_data():
+    demux = ConsoleDemux()
+    assert demux.feed(b"\x10ohi\x10i!") == [("stdout", b"hi!")]
+    assert demux.input_open and demux.stream == "stdout"

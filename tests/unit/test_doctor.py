@@ -52,3 +52,16 @@ def test_doctor_command_exits_1_when_required_tools_are_missing(run_cli, fake_bi
     r = run_cli("doctor", env={"PATH": str(fake_bin.directory)})
     assert r.returncode == 1
     assert "MISSING" in r.stdout and "Traceback" not in r.stderr
+
+
+def test_doctor_json_has_every_check_of_the_table_and_the_same_verdict(run_cli, fake_bin):
+    import json
+    table = run_cli("doctor", env={"PATH": str(fake_bin.directory)})
+    r = run_cli("doctor", "--json", env={"PATH": str(fake_bin.directory)})
+    assert r.returncode == table.returncode == 1 and "Traceback" not in r.stderr
+    report = json.loads(r.stdout)
+    assert report["ok"] is False
+    for check in report["checks"]:
+        assert set(check) == {"name", "ok", "value", "advice", "required"}
+        assert check["name"] in table.stdout
+    assert any(not c["ok"] and c["required"] and c["advice"] for c in report["checks"])

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 import socket
+import tempfile
 import stat
 import subprocess
 from pathlib import Path
@@ -42,6 +43,8 @@ X86 = HostInfo("x86_64", KvmStatus(False, "host is x86_64"))
     ("5353:53/udp", PortForward(5353, 53, "udp")),
     ("53/UDP", PortForward(53, 53, "udp")),
     ("443/tcp", PortForward(443, 443, "tcp")),
+    ("0.0.0.0:8080:80", PortForward(8080, 80, "tcp", "0.0.0.0")),
+    ("192.168.1.5:5353:53/udp", PortForward(5353, 53, "udp", "192.168.1.5")),
 ])
 def test_port_specs_parse_to_host_guest_and_protocol(spec, expected):
     assert parse_port(spec) == expected
@@ -53,6 +56,7 @@ def test_port_specs_parse_to_host_guest_and_protocol(spec, expected):
     ("http", "bad port forward"),
     ("8080:", "bad port forward"),
     ("1.2.3.4:80", "bad port forward"),
+    ("999.1.1.1:80:80", "not an IPv4 address"),
     ("8080/sctp", "unknown protocol 'sctp'"),
 ])
 def test_bad_port_specs_are_one_line_errors(spec, message):
@@ -144,11 +148,30 @@ def test_passt_runs_in_the_foreground_for_one_client_with_slirps_addresses():
     assert "-d" not in argv
 
 
-def test_passt_forwards_several_ports_per_protocol_in_one_spec():
-    argv = passt_argv("passt", Path("s"), Path("l"), net_options(ports=("80", "8443:443", "53/udp")))
-    pairs = dict(zip(argv[3::2], argv[4::2]))
-    assert pairs["-t"] == "127.0.0.1/80:80,127.0.0.1/8443:443"
-    assert pairs["-u"] == "127.0.0.1/53:53"
+def test_passt_forwards_several_ports_with_one_address_prefix_per_spec():
+    # passt refuses `127.0.0.1/80:80,127.0.0.1/8443:443` ("Invalid port specifier"): one
+    # address prefix per spec, and one spec (a -t or -u of its own) per address.
+    argv = passt_argv("passt", Path("s"), Path("l"),
+                      net_options(ports=("80", "8443:443", "0.0.0.0:9000:90", "53/udp")))
+    flags = list(zip(argv[3::2], argv[4::2]))
+    assert [v for f, v in flags if f == "-t"] == ["127.0.0.1/80:80,8443:443", "0.0.0.0/9000:90"]
+    assert [v for f, v in flags if f == "-u"] == ["127.0.0.1/53:53"]
+
+
+@pytest.mark.skipif(shutil.which("passt") is None, reason="passt not installed")
+def test_passt_itself_accepts_two_forwards_and_two_addresses():
+    """The real passt parses what we give it: it opens its socket (a bad spec makes it exit)."""
+    from unibuild.launch import passt as passt_process
+    from lib.netutil import free_port
+    a, b, c = free_port(), free_port(), free_port()
+    net = net_options(ports=(f"{a}:8080", f"{b}:8080", f"127.0.0.2:{c}:8081"))
+    # In /tmp as the launcher does: a root-started passt runs as nobody, who must reach it.
+    with tempfile.TemporaryDirectory(prefix="unibuild-test-passt-") as tmp:
+        directory = Path(tmp)
+        passt_process.prepare_dir(directory)
+        sock, log = directory / "passt.sock", directory / "passt.log"
+        with passt_process.running(passt_argv(shutil.which("passt"), sock, log, net), sock, log):
+            assert sock.exists()
 
 
 def test_the_nic_is_modern_virtio_net_without_an_option_rom_and_can_capture():
@@ -197,7 +220,7 @@ def test_boot_with_a_busy_port_fails_before_qemu_starts(run_cli, tmp_path):
         listener.listen()
         port = listener.getsockname()[1]
         r = run_cli("boot", "--kernel", str(kernel), "--accel", "tcg", "-p", f"{port}:80", timeout=30)
-    assert r.returncode == 2
+    assert r.returncode == 125
     assert r.stderr == (f"unibuild: host port {port}/tcp on 127.0.0.1 is already in use "
                         f"(Address already in use); pick another with -p PORT:80\n")
     assert r.stdout == ""
@@ -205,7 +228,7 @@ def test_boot_with_a_busy_port_fails_before_qemu_starts(run_cli, tmp_path):
 
 def test_cli_option_errors_are_one_line(run_cli):
     r = run_cli("boot", "--kernel", "/nonexistent", "--net", "none", "-p", "8080")
-    assert (r.returncode, r.stderr) == (2, "unibuild: -p needs a network; drop --net none\n")
+    assert (r.returncode, r.stderr) == (125, "unibuild: -p needs a network; drop --net none\n")
     r = run_cli("boot", "--kernel", "/nonexistent", "-p", "99999")
     assert r.stderr == "unibuild: port 99999 in -p 99999 is out of range; use 1..65535\n"
 

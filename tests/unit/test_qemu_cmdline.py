@@ -145,8 +145,9 @@ def test_unreadable_memory_size_is_an_error(text):
 
 
 def test_tiny_memory_size_is_an_error():
-    with pytest.raises(UserError, match="too small"):
-        parse_memory("8")
+    with pytest.raises(UserError, match="too small; the guest needs at least 8 MiB"):
+        parse_memory("7")
+    assert parse_memory("8M") == 8
 
 
 # --- the command line ---------------------------------------------------------------------

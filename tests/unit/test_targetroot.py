@@ -102,7 +102,48 @@ def test_package_list_file_ignores_comments(tmp_path):
         targetroot.read_package_list(tmp_path / "missing.txt")
 
 
-def test_create_command_prints_the_root_path(built_root, run_cli):
+def test_create_command_prints_only_the_root_path_and_progress_goes_to_stderr(built_root, run_cli):
     p = run_cli("target-root", "create", str(built_root))
     assert p.returncode == 0, p.stderr
-    assert p.stdout.splitlines()[-1] == str(built_root)
+    assert p.stdout == f"{built_root}\n"   # R=$(unibuild target-root create) is the path
+    assert "is up to date" in p.stderr
+
+
+def test_create_honours_the_env_variable_and_packages_add_up_across_calls(built_root, tmp_path, run_cli):
+    root = tmp_path / "r"
+    env = {"NANOS_TARGET_ROOT": str(root)}
+    p = run_cli("target-root", "create", "--package", "zlib1g", env=env)
+    assert (p.returncode, p.stdout) == (0, f"{root}\n"), p.stderr
+    p = run_cli("target-root", "add", "libzstd1", env=env)   # the same as create --package
+    assert (p.returncode, p.stdout) == (0, f"{root}\n"), p.stderr
+    read_elf(root / "lib/aarch64-linux-gnu/libz.so.1")        # the first call's package stayed
+    read_elf(root / "usr/lib/aarch64-linux-gnu/libzstd.so.1")
+    listing = run_cli("target-root", "ls", "--target-root", str(root)).stdout.splitlines()
+    names = {line.split()[0]: line for line in listing}
+    assert names["zlib1g"].endswith(" *") and names["libzstd1"].endswith(" *")
+    assert not names["libc6"].endswith(" *")
+    assert targetroot.requested_packages(root) == ["zlib1g", "libzstd1"]
+
+
+def test_a_program_the_root_lacks_is_named_with_how_to_add_it(built_root, run_cli):
+    """Not the host's x86-64 file of the same path: the root's is missing, and this adds it."""
+    host_only = shutil.which("true")   # /usr/bin/true: coreutils is not in the default root
+    assert not (built_root / host_only.lstrip("/")).exists()
+    p = run_cli("run", "--target-root", str(built_root), host_only)
+    assert p.returncode == 125 and p.stderr.count("\n") == 1, p.stderr
+    assert f"the target root {built_root} has no {host_only}" in p.stderr
+    assert "`unibuild target-root add true`" in p.stderr and "EM_X86_64" in p.stderr
+
+
+def test_ctrl_c_during_create_exits_130_with_one_line(built_root, tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+    proc = subprocess.Popen([sys.executable, "-m", "unibuild", "target-root", "create", str(tmp_path / "r"),
+                             "--package", "python3"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.5)   # in apt's planning or unpacking by now
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert err.splitlines()[-1] == "unibuild: interrupted" and "Aborted!" not in err and "Traceback" not in err

@@ -23,7 +23,7 @@ def unibuild(*args, check=True):
 
 def assert_one_line_error(p, *words):
     err = p.stderr.decode()
-    assert p.returncode == 2, err
+    assert p.returncode == 125, err
     assert "Traceback" not in err
     assert err.count("\n") == 1 and err.startswith("unibuild: "), err
     for w in words:
@@ -49,7 +49,7 @@ def tree(tmp_path):
 def build(tree, *extra):
     img = tree / "img"
     unibuild("build", "-o", img, "--dir", f"{tree / 'root'}:/", "-e", "HOME=/", "-e", "A=b=c",
-             "--kopt", "mtu=1400", "--kernel-debug", *extra, f"{tree / 'prog'}:/bin/prog", "-v", "--x")
+             "--kopt", "memstats=1400", "--kernel-debug", *extra, f"{tree / 'prog'}:/bin/prog", "-v", "--x")
     return img
 
 
@@ -80,7 +80,7 @@ def test_build_stores_program_argv_env_and_kernel_options(tree):
     img = build(tree)
     data = json.loads(unibuild("dump", "--json", img).stdout)
     assert data["boot"] == {"program": "/bin/prog", "argv": ["/bin/prog", "-v", "--x"],
-                            "env": ["HOME=/", "A=b=c"], "kernel": {"mtu": 1400, "debug": 1}}
+                            "env": ["HOME=/", "A=b=c"], "kernel": {"memstats": 1400, "debug": 1}}
     assert data["header"]["block_size"] == 4096
     names = [c["name"] for c in data["tree"]["children"]]
     assert names == ["bin", "etc", "hosts-link", "run", "sparse", "tmp", "var"]
@@ -109,7 +109,7 @@ def test_program_already_in_the_image_can_be_named_with_in_image(tree):
 @pytest.mark.parametrize("args, words", [
     (["--in-image", "/nope"], ["/nope", "not in the image"]),
     (["--in-image", "/etc"], ["not a regular file"]),
-    (["-e", "NOEQUALS", "--in-image", "/hosts-link"], ["KEY=VALUE"]),
+    (["-e", "=VALUE", "--in-image", "/hosts-link"], ["KEY=VALUE or KEY"]),
     (["--file", "/does/not/exist", "--in-image", "/hosts-link"], ["/does/not/exist"]),
     (["--dir", "/etc/hostname:/x", "--in-image", "/hosts-link"], ["not a directory"]),
     (["--block-size", "1000", "--in-image", "/hosts-link"], ["block size 1000"]),
@@ -144,3 +144,36 @@ def test_read_commands_report_user_errors_in_one_line(tree):
     assert_one_line_error(unibuild("ls", tree / "bad", check=False), "offset 0x10", "checksum")
     (tree / "short").write_bytes(img.read_bytes()[:-4096])
     assert_one_line_error(unibuild("cat", tree / "short", "/bin/prog", check=False), "truncated")
+
+
+def test_a_config_file_describes_the_whole_image_program_and_args_included(tree):
+    """`build -c` (issue 14, item 4): the program, its arguments, environment and kernel
+    options from the file; the boot's keys are checked but shape no image."""
+    config = tree / "app.json"
+    config.write_text(json.dumps({
+        "program": f"{tree / 'prog'}:/bin/prog", "args": ["serve", 8080], "env": {"MODE": "prod"},
+        "kernel_options": {"noaslr": 1}, "memory": "512M", "smp": 2, "ports": ["8080"], "extras": False}))
+    img = tree / "from-config.tfs"
+    unibuild("build", "-o", img, "-c", config, "-e", "EXTRA=1")
+    boot = json.loads(unibuild("dump", "--json", img).stdout)["boot"]
+    assert boot == {"program": "/bin/prog", "argv": ["/bin/prog", "serve", "8080"],
+                    "env": ["MODE=prod", "EXTRA=1"], "kernel": {"noaslr": 1}}
+    # A PROGRAM on the command line replaces the file's program and args together.
+    unibuild("build", "-o", img, "-c", config, f"{tree / 'prog'}:/bin/other", "x")
+    boot = json.loads(unibuild("dump", "--json", img).stdout)["boot"]
+    assert (boot["program"], boot["argv"]) == ("/bin/other", ["/bin/other", "x"])
+
+
+def test_an_unknown_kernel_option_is_an_error_not_ignored(tree):
+    p = subprocess.run([sys.executable, "-m", "unibuild", "build", "-o", str(tree / "img"), "--kopt", "straec",
+                        f"{tree / 'prog'}:/bin/prog"], capture_output=True)
+    assert_one_line_error(p, "unknown kernel option 'straec'", "strace")
+
+
+def test_a_bare_e_key_takes_the_hosts_value_and_an_unset_one_is_left_out(tree):
+    img = tree / "img"
+    env = {**os.environ, "FROM_HOST": "yes"}
+    env.pop("NOT_SET_ANYWHERE", None)
+    subprocess.run([sys.executable, "-m", "unibuild", "build", "-o", str(img), "-e", "FROM_HOST", "-e", "NOT_SET_ANYWHERE",
+                    f"{tree / 'prog'}:/bin/prog"], check=True, capture_output=True, env=env)
+    assert json.loads(unibuild("dump", "--json", img).stdout)["boot"]["env"] == ["FROM_HOST=yes"]

@@ -8,6 +8,7 @@ from uuid import UUID
 
 import click
 
+from ..config import load_config, merge_config
 from ..errors import UserError
 from ..pipeline import ImageRequest, build
 from ..tfs.reader import Image, ImageNode
@@ -39,11 +40,24 @@ def _parse_size(text: str) -> int:
 @click.option("--block-size", default=4096, show_default=True, type=int, help="Filesystem block size.")
 @click.option("--size", "size_text", metavar="BYTES", help="Minimum image size (free space is sparse).")
 @static_ip_options
-@click.argument("program")
+@click.option("-c", "--config", "config", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="JSON file as for `run -c` (the image's keys are used; the command line wins).")
+@click.argument("program", required=False)
 @click.argument("args", nargs=-1)
-def build_cmd(output, target_root, env, files, dirs, no_extras, workdir, kopt, kernel_debug, in_image, keep_mtime,
-              keep_owner, uuid_text, block_size, size_text, program, args, **net):
+@click.pass_context
+def build_cmd(ctx, output, kernel_debug, in_image, keep_mtime, keep_owner, uuid_text, block_size, size_text,
+              config, **kwargs):
     """Write an image that runs PROGRAM (SRC[:DST], a host file) with ARGS."""
+    if config is not None:
+        from .run_cmds import run_command   # the boot's keys are checked by run's own parameters
+        merge_config(ctx, kwargs, load_config(config), unused_params=run_command.params)
+    program, args = kwargs.pop("program"), kwargs.pop("args")
+    if program is None:
+        raise UserError("missing PROGRAM: give it on the command line or as the config key program "
+                        "(see 'unibuild build --help')")
+    target_root, env, files, dirs = (kwargs.pop(k) for k in ("target_root", "env", "files", "dirs"))
+    no_extras, workdir, kopt = (kwargs.pop(k) for k in ("no_extras", "workdir", "kopt"))
+    net = kwargs
     uuid = None
     if uuid_text:
         try:

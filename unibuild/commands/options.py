@@ -6,6 +6,7 @@ values through the same click parameters, so a bad value reads the same from eit
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -16,7 +17,8 @@ from ..launch.virtio_transport import TRANSPORTS
 
 
 class KeyValue(click.ParamType):
-    """`KEY=VALUE` (an environment entry): converted to a (key, value) pair."""
+    """`KEY=VALUE` (an environment entry): converted to a (key, value) pair. A bare `KEY` takes
+    the host's value, as docker's `-e KEY` does (and, as there, is left out when unset: value None)."""
 
     name = "KEY=VALUE"
 
@@ -24,8 +26,10 @@ class KeyValue(click.ParamType):
         if isinstance(value, tuple):
             return value
         key, sep, rest = str(value).partition("=")
-        if not key or not sep:
-            self.fail(f"environment entry {value!r} is not KEY=VALUE", param, ctx)
+        if not key:
+            self.fail(f"environment entry {value!r} is not KEY=VALUE or KEY", param, ctx)
+        if not sep:
+            return key, os.environ.get(key)
         return key, rest
 
 
@@ -57,13 +61,20 @@ target_root_option = click.option(
     "(default $NANOS_TARGET_ROOT, else build/target-root).")
 
 env_option = click.option(
-    "-e", "--env", "env", type=KeyValue(), multiple=True, metavar="KEY=VALUE",
-    help="Guest environment variable (repeatable); LD_LIBRARY_PATH also changes the library search.")
+    "-e", "--env", "env", type=KeyValue(), multiple=True, metavar="KEY[=VALUE]",
+    help="Guest environment variable (repeatable; a bare KEY takes the host's value); "
+    "LD_LIBRARY_PATH also changes the library search.")
 
 
 def env_from(pairs) -> dict[str, str]:
-    """The -e pairs as a dict; a later KEY wins."""
-    return dict(pairs)
+    """The -e pairs as a dict; a later KEY wins; a bare KEY the host does not have is left out."""
+    env = {}
+    for key, value in pairs:
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    return env
 
 
 # What goes into an image besides the program (run and build).

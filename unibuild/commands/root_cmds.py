@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import click
@@ -10,6 +11,7 @@ from .. import targetroot
 from ..resolve import resolve
 from .base import Command, Group
 from .options import env_from, env_option, target_root_option
+from .progress import DownloadBar, on_terminal
 
 
 @click.group("target-root", cls=Group)
@@ -17,15 +19,66 @@ def target_root_group():
     """Manage the arm64 Debian root that programs' libraries come from."""
 
 
+def _progress(line: str) -> None:
+    """Progress goes to stderr, so `R=$(unibuild target-root create)` captures only the path."""
+    click.echo(line, err=True)
+
+
+def _create(root: Path, packages: tuple[str, ...]) -> Path:
+    """targetroot.create with its step lines on stderr and, on a terminal, apt's download as a
+    progress bar (apt's status lines); each step's time is on its line."""
+    started = time.monotonic()
+    bar = None
+
+    def download(percent: float, what: str) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = DownloadBar("  APT     downloading")
+        bar(percent, what)
+
+    def step(line: str) -> None:
+        _progress(line)
+
+    try:
+        made = targetroot.create(root, packages, progress=step,
+                                 download_status=download if on_terminal() else None)
+    finally:
+        if bar is not None:
+            bar.close()
+    if on_terminal():
+        _progress(f"  ROOT    ready in {time.monotonic() - started:.1f} s")
+    return made
+
+
 @target_root_group.command("create", cls=Command)
 @click.argument("directory", required=False, type=click.Path(path_type=Path))
 @click.option("--package", "packages", multiple=True, metavar="PKG",
-              help="Another Debian arm64 package to unpack (repeatable); its Depends come along.")
+              help="Another Debian arm64 package to unpack (repeatable); its Depends come along. "
+              "Packages added before stay.")
 def create_command(directory, packages):
     """Download Debian bookworm arm64 packages and unpack them into DIRECTORY
-    (default build/target-root); cached, rebuilt only when the package set changes."""
-    root = targetroot.create(directory or targetroot.DEFAULT_ROOT, tuple(packages), progress=click.echo)
-    click.echo(root)
+    (default $NANOS_TARGET_ROOT, else build/target-root); cached, rebuilt only when the
+    package set grows. Prints the root's path (progress goes to stderr)."""
+    click.echo(_create(targetroot.chosen_root(directory), tuple(packages)))
+
+
+@target_root_group.command("add", cls=Command)
+@target_root_option
+@click.argument("packages", nargs=-1, required=True)
+def add_command(target_root, packages):
+    """Add Debian arm64 PACKAGES (and their Depends) to the target root; same as
+    `create --package`, for the root --target-root, $NANOS_TARGET_ROOT or build/target-root."""
+    click.echo(_create(targetroot.chosen_root(target_root), tuple(packages)))
+
+
+@target_root_group.command("ls", cls=Command)
+@target_root_option
+def ls_command(target_root):
+    """List the target root's packages (NAME VERSION), those asked for by name marked with *."""
+    root = targetroot.chosen_root(target_root)
+    requested = set(targetroot.requested_packages(root))
+    for name, version in targetroot.installed_packages(root):
+        click.echo(f"{name} {version}{' *' if name.split(':')[0] in requested else ''}")
 
 
 @click.command("ldd", cls=Command)

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import json
+import os
 import sys
 from pathlib import Path
 
 import click
 
+from .. import instances
 from ..config import load_config, merge_config
+from ..errors import UserError
 from ..pipeline import ImageRequest, run
+from ..timings import Timings
 from .print_qemu import print_run_command
 from .base import Command
+from .progress import StepProgress, on_terminal
 from .options import (cross_compile_option, debug_option, env_from, image_content_options,
                       launch_options, launch_options_from, platform_option, print_qemu_option,
                       static_ip_from, static_ip_options, warn)
@@ -19,20 +25,44 @@ from .options import (cross_compile_option, debug_option, env_from, image_conten
 @click.command("run", cls=Command, context_settings={"allow_interspersed_args": False})
 @image_content_options
 @click.option("-c", "--config", "config", type=click.Path(path_type=Path, dir_okay=False),
-              default=None, help="JSON file with the same settings (the command line wins).")
+              default=None, help="JSON file with the same settings, the program and its args included "
+              "(the command line wins).")
 @platform_option
 @cross_compile_option
 @debug_option
 @launch_options
 @static_ip_options
+@click.option("-i", "--interactive", is_flag=True,
+              help="Pass a terminal's input to the program too (piped or redirected stdin always is).")
+@click.option("-q", "--quiet", is_flag=True,
+              help="Leave out the kernel's lines (such as en1: assigned ADDR); shown anyway on a kernel error.")
+@click.option("--json", "json_file", type=click.Path(dir_okay=False, allow_dash=True), default=None,
+              metavar="FILE", help="Write the result (status, kind, timings) as JSON to FILE ('-': a last line on stderr).")
+@click.option("-d", "--detach", is_flag=True, help="Start in the background as an instance (see ps, logs, stop, rm).")
+@click.option("--name", default=None, metavar="NAME", help="The instance's name with -d (default: PROGRAM's name and a number).")
+@click.option("--timings", is_flag=True, default=False,
+              help="At the end, list on stderr how long each phase took (image, kernel, QEMU, guest).")
 @print_qemu_option
-@click.argument("program")
+@click.argument("program", required=False)
 @click.argument("args", nargs=-1)
 @click.pass_context
-def run_command(ctx, program, args, config, platform, cross_compile, debug, print_qemu, **kwargs):
+def run_command(ctx, program, args, config, platform, cross_compile, debug, interactive, quiet, json_file,
+                detach, name, timings, print_qemu, **kwargs):
     """Build an image for PROGRAM, boot it, and exit with its exit status."""
+    kwargs["program"], kwargs["args"] = program, args
     if config is not None:
         merge_config(ctx, kwargs, load_config(config))
+    program, args = kwargs.pop("program"), kwargs.pop("args")
+    if program is None:
+        raise UserError("missing PROGRAM: give it on the command line or as the config key program "
+                        "(see 'unibuild run --help')")
+    if name is not None and not detach:
+        raise UserError("--name names a background instance; add -d")
+    if detach and not instances.supervised():
+        # The same command line again, in the background under the instance's supervisor
+        # (which sees supervised() and runs it in the foreground of its own session).
+        click.echo(instances.start(sys.argv[1:], program, name))
+        return
     static_ip = static_ip_from(kwargs)
     request = ImageRequest(
         program=program, args=tuple(args), env=env_from(kwargs.pop("env")),
@@ -44,8 +74,54 @@ def run_command(ctx, program, args, config, platform, cross_compile, debug, prin
     if print_qemu:
         print_run_command(request, options, platform=platform, cross_compile=cross_compile, debug=debug)
         return
-    result = run(request, options, platform=platform, cross_compile=cross_compile, debug=debug,
-                 echo=sys.stdout, echo_err=sys.stderr, warn=warn, failure_log=sys.stderr)
+    # A cold kernel build takes a while: on a terminal its steps show in place, then its time.
+    progress = StepProgress("KERNEL") if on_terminal() and not quiet else None
+    phases = Timings()
+    try:
+        result = run(request, options, platform=platform, cross_compile=cross_compile, debug=debug,
+                     echo=sys.stdout, echo_err=sys.stderr, warn=warn, failure_log=sys.stderr, timings=phases,
+                     stdin=program_stdin(interactive), quiet_kernel=quiet, kernel_progress=progress)
+    except UserError:
+        if progress is not None:
+            progress.abandon()   # a failed build: every make line, not just the last one shown
+        raise
+    if quiet and result.kind != "program" and result.kernel_log:
+        sys.stderr.write(result.kernel_log)   # what went wrong is in the kernel's lines
     if result.error:
         click.echo(f"unibuild: {result.error}", err=True)
+    if timings:
+        phases.report(sys.stderr)
+    if json_file is not None:
+        write_result_json(json_file, result)
     sys.exit(result.status)
+
+
+def write_result_json(path: str, result) -> None:
+    """The run's outcome for scripts: status, kind ("program", "kernel-error" or null), what
+    went wrong, and the seconds each step took."""
+    record = {"status": result.status, "kind": result.kind, "error": result.error,
+              "timed_out": result.timed_out, "interrupted": result.interrupted,
+              "timings": {k: round(v, 3) for k, v in result.timings.items()}}
+    line = json.dumps(record)
+    if path == "-":
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+        return
+    try:
+        Path(path).write_text(line + "\n")
+    except OSError as e:
+        raise UserError(f"cannot write --json {path}: {e.strerror}") from None
+
+
+def program_stdin(interactive: bool) -> int | None:
+    """Our stdin's descriptor when the program gets it: always when it is a pipe or a file (as
+    a shell's `cmd < file` or `echo x | cmd`); a terminal only with -i (docker's rule), so a
+    program reading stdin under a bare `unibuild run` sees end of file instead of waiting."""
+    try:
+        fd = sys.stdin.fileno()
+        os.fstat(fd)
+    except (AttributeError, OSError, ValueError):
+        return None   # no stdin at all (closed): the program's is empty
+    if os.isatty(fd) and not interactive:
+        return None
+    return fd

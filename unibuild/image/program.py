@@ -12,8 +12,9 @@ skips the files it names as already checked."""
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from ..elf import ElfInfo, read_elf
 from ..errors import UserError
@@ -50,7 +51,12 @@ def add_program(manifest: Manifest, program: str, *, target_root: str | Path | N
         host = None   # an absolute path the target root has: the root's file, as ldd would
     info = None
     if host is not None:
-        info = read_elf(host, program)   # aarch64 or a clear error, before anything else
+        try:
+            info = read_elf(host, program)   # aarch64 or a clear error, before anything else
+        except UserError as e:
+            if program.startswith("/"):
+                _absent_from_root(program, target_root, e)
+            raise
         if info.interpreter is None:
             manifest.program = "/" + host.name
             manifest.files.append(Placement(host, manifest.program))
@@ -84,6 +90,22 @@ def add_program(manifest: Manifest, program: str, *, target_root: str | Path | N
         found = _add_package_files(manifest, root, resolution.program, scratch)
     checked = frozenset(Path(obj.host_path).resolve() for obj in resolution.objects)
     return PreparedProgram(resolution.program, resolution.objects[0].info, resolution, found, checked)
+
+
+def _absent_from_root(program: str, target_root, why: UserError) -> None:
+    """An absolute PROGRAM the target root lacks, where the host's file of that name is no
+    aarch64 program (the host's own /usr/bin/python3): what the user meant is the root's, so
+    say that it is missing there and how to add it, instead of the host file's architecture."""
+    try:
+        root = find_root(target_root)
+    except UserError:
+        return   # no usable root: the host file's own error says enough
+    guess = PurePosixPath(program).name
+    machine = re.search(r"built for (\S+)", str(why))
+    kind = f"an {machine.group(1)} program" if machine else "no aarch64 program"
+    raise UserError(f"the target root {root} has no {program} (the host's is {kind}, not aarch64); "
+                    f"add the Debian package that has it, e.g. `unibuild target-root add {guess}` "
+                    f"(or `target-root create --package {guess}`)") from why
 
 
 def _inside(host: Path, root: Path) -> bool:

@@ -2,7 +2,7 @@
 
 Every guest with a network gets one modern virtio-net NIC behind a user-mode backend, so no
 root, tap device or bridge is needed. The host reaches the guest only through forwarded
-ports, each bound to 127.0.0.1 (never every interface).
+ports, each bound to 127.0.0.1 unless the user names another address (`-p ADDR:HOST:GUEST`).
 
 Why passt is the default: QEMU's slirp listens on a forwarded port with a backlog of 1, so
 32 concurrent clients overflow it and back off for seconds; passt listens with a backlog of
@@ -36,7 +36,7 @@ NETS = ("user", "none")
 BACKENDS = ("auto", "passt", "slirp")
 PROTOCOLS = ("tcp", "udp")
 
-FORWARD_HOST = "127.0.0.1"   # forwarded ports listen here only
+FORWARD_HOST = "127.0.0.1"   # forwarded ports listen here unless -p names an address
 DEFAULT_ADDRESS = ipaddress.IPv4Interface("10.0.2.15/24")
 DEFAULT_GATEWAY = ipaddress.IPv4Address("10.0.2.2")
 NETDEV_ID = "n0"
@@ -45,17 +45,21 @@ PASST_PACKAGE = "passt"
 
 @dataclass(frozen=True)
 class PortForward:
-    """127.0.0.1:host on the host reaches the guest's port `guest`."""
+    """address:host on the host (127.0.0.1 by default) reaches the guest's port `guest`."""
 
     host: int
     guest: int
     proto: str = "tcp"
+    address: str = FORWARD_HOST
 
     def __str__(self) -> str:
-        return f"{self.host}:{self.guest}/{self.proto}"
+        prefix = "" if self.address == FORWARD_HOST else f"{self.address}:"
+        return f"{prefix}{self.host}:{self.guest}/{self.proto}"
 
 
-_PORT_SPEC = re.compile(r"^(\d+)(?::(\d+))?(?:/(\w+))?$")
+# HOST[:GUEST][/PROTO] or ADDR:HOST:GUEST[/PROTO], as docker's -p: ADDR is an IPv4 address of
+# the host (0.0.0.0: every one).
+_PORT_SPEC = re.compile(r"^(?:(\d+\.\d+\.\d+\.\d+):(?=\d+:\d))?(\d+)(?::(\d+))?(?:/(\w+))?$")
 
 
 def _port_number(text: str, spec: str) -> int:
@@ -66,16 +70,23 @@ def _port_number(text: str, spec: str) -> int:
 
 
 def parse_port(spec: str) -> PortForward:
-    """`HOST[:GUEST][/udp|/tcp]`, as for `-p`: a bare HOST forwards to the same guest port."""
+    """`HOST[:GUEST][/udp|/tcp]` or `ADDR:HOST:GUEST[/...]`, as for `-p`: a bare HOST forwards to the same guest
+    port, listening on 127.0.0.1 unless ADDR names another host address (0.0.0.0: all)."""
     match = _PORT_SPEC.match(spec.strip())
     if match is None:
-        raise UserError(f"bad port forward '{spec}'; use HOST[:GUEST][/udp], e.g. -p 8080 or -p 8080:80")
-    host = _port_number(match.group(1), spec)
-    guest = _port_number(match.group(2), spec) if match.group(2) else host
-    proto = (match.group(3) or "tcp").lower()
+        raise UserError(f"bad port forward '{spec}'; use HOST[:GUEST][/udp] or ADDR:HOST:GUEST, "
+                        "e.g. -p 8080, -p 8080:80 or -p 0.0.0.0:8080:80")
+    address = match.group(1) or FORWARD_HOST
+    try:
+        ipaddress.IPv4Address(address)
+    except ValueError:
+        raise UserError(f"address {address} in -p {spec} is not an IPv4 address") from None
+    host = _port_number(match.group(2), spec)
+    guest = _port_number(match.group(3), spec) if match.group(3) else host
+    proto = (match.group(4) or "tcp").lower()
     if proto not in PROTOCOLS:
-        raise UserError(f"unknown protocol '{match.group(3)}' in -p {spec}; use tcp or udp")
-    return PortForward(host, guest, proto)
+        raise UserError(f"unknown protocol '{match.group(4)}' in -p {spec}; use tcp or udp")
+    return PortForward(host, guest, proto, address)
 
 
 @dataclass(frozen=True)
@@ -200,23 +211,25 @@ def resolve_backend(requested: str, passt: str | None, forwards_ports: bool = Tr
     return requested
 
 
-def check_ports_free(ports, address: str = FORWARD_HOST) -> None:
+def check_ports_free(ports, address: str | None = None) -> None:
     """Each forwarded host port must be free now: a clear error before boot, not QEMU's or
     passt's later (passt only logs a failed bind and runs on without the forward).
 
     SO_REUSEADDR as the backends use it, so a port whose last connections linger in TIME_WAIT
-    counts as free, while a listener (even one on 0.0.0.0) does not."""
+    counts as free, while a listener (even one on 0.0.0.0) does not. `address` overrides
+    each forward's own (for tests)."""
     for forward in ports:
+        where = address or forward.address
         kind = socket.SOCK_STREAM if forward.proto == "tcp" else socket.SOCK_DGRAM
         with socket.socket(socket.AF_INET, kind) as s:
             s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
-                s.bind((address, forward.host))
+                s.bind((where, forward.host))
             except PermissionError:
                 raise UserError(f"host port {forward.host} needs privileges to bind; "
                                 f"pick a port of 1024 or more with -p PORT:{forward.guest}") from None
             except OSError as e:
-                raise UserError(f"host port {forward.host}/{forward.proto} on {address} is already "
+                raise UserError(f"host port {forward.host}/{forward.proto} on {where} is already "
                                 f"in use ({e.strerror}); pick another with -p PORT:{forward.guest}") from None
 
 
@@ -233,17 +246,26 @@ def slirp_netdev(net: NetOptions) -> str:
         "ipv6=off",
     ]
     for f in net.ports:
-        parts.append(f"hostfwd={f.proto}:{FORWARD_HOST}:{f.host}-{net.address.ip}:{f.guest}")
+        parts.append(f"hostfwd={f.proto}:{f.address}:{f.host}-{net.address.ip}:{f.guest}")
     return ",".join(parts)
 
 
 # --- passt -------------------------------------------------------------------------------
 
 def _passt_forwards(flag: str, ports) -> list[str]:
-    # One -t/-u per protocol even when empty: by default passt forwards UDP ports matching
-    # the TCP ones (without translation), which nobody asked for.
-    specs = [f"{FORWARD_HOST}/{f.host}:{f.guest}" for f in ports]
-    return [flag, ",".join(specs) if specs else "none"]
+    # A -t/-u per protocol even when empty: by default passt forwards UDP ports matching
+    # the TCP ones (without translation), which nobody asked for. passt takes one address
+    # prefix per spec (`ADDR/P1:G1,P2:G2`; a second `ADDR/` inside one spec is refused), so
+    # each listening address gets its own flag: passt allows the flag many times.
+    if not ports:
+        return [flag, "none"]
+    by_address: dict[str, list[str]] = {}
+    for f in ports:
+        by_address.setdefault(f.address, []).append(f"{f.host}:{f.guest}")
+    argv = []
+    for address, specs in by_address.items():
+        argv += [flag, f"{address}/{','.join(specs)}"]
+    return argv
 
 
 def passt_argv(binary: str, sock: Path, log: Path, net: NetOptions) -> list[str]:

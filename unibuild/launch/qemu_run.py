@@ -5,8 +5,12 @@ connect, attach a SHUTDOWN listener, then `cont`, so no event can be missed. Whe
 powers off, -no-shutdown keeps the VM around paused and we read the reporting CPU's registers
 (x4 = "UNIB" magic, x5 = status, x6 = kind; KVM overwrites x0..x3) over QMP before sending `quit`.
 
-QEMU runs in its own session with stdin from /dev/null, so the terminal and its Ctrl-C belong
-to us; on Ctrl-C or timeout we stop the guest through QMP and kill QEMU only if it ignores us.
+QEMU runs in its own session, so the terminal and its Ctrl-C belong to us; on Ctrl-C or timeout
+we stop the guest through QMP and kill QEMU only if it ignores us. QEMU's stdin is a pipe of
+ours: with a multiplexed console it carries the program's stdin, framed (console_mux.py), from
+a thread that reads our own stdin (a thread, since a terminal or a file cannot be waited on
+like a pipe). When our stdout or stderr closes (`| head`) or fails (`/dev/full`), the console
+goes on being read and discarded, so QEMU never blocks on it, and the guest is stopped.
 """
 
 from __future__ import annotations
@@ -14,11 +18,14 @@ from __future__ import annotations
 import asyncio
 import codecs
 import contextlib
+import errno
 import io
+import os
 import re
 import shutil
 import signal
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from collections.abc import Callable
@@ -27,12 +34,12 @@ from typing import BinaryIO, TextIO
 
 from qemu.qmp import EventListener, QMPClient, QMPError
 
-from ..errors import UserError
+from ..errors import EXIT_BROKEN_PIPE, EXIT_FAILED, UserError
 from ..host import probe as host_probe
 from ..host.probe import QEMU_PACKAGE, HostInfo
 from ..platform import Platform
 from .child import die_with_parent
-from .console_mux import ConsoleDemux
+from .console_mux import END_OF_INPUT, ConsoleDemux, encode_input
 from .network import attach
 from .qemu_cmdline import LaunchOptions, QemuCommand, build_command
 
@@ -68,6 +75,10 @@ class BootResult:
     shutdown_reason: str | None = None  # QEMU's SHUTDOWN event reason, if one came
     # (seconds since QEMU was started, line) for each complete console line; for benchmarks.
     line_times: list[tuple[float, str]] = field(default_factory=list)
+    # (name, start, end) on time.monotonic() for the run's steps; for --timings (timings.py).
+    phases: list[tuple[str, float, float]] = field(default_factory=list)
+    kernel_log: str = ""   # the kernel's own messages (the console's kernel stream, when multiplexed)
+    timings: dict[str, float] = field(default_factory=dict)   # seconds per pipeline step (pipeline.run)
 
 
 _CPU_HEADER = re.compile(r"^CPU#(\d+)\s*$", re.MULTILINE)
@@ -138,20 +149,37 @@ class _Console:
     and the kernel's messages to `err_sink`; otherwise everything goes to `sink`."""
 
     def __init__(self, sink: BinaryIO | TextIO | None, started: float, *,
-                 err_sink: BinaryIO | TextIO | None = None, mux: bool = False):
+                 err_sink: BinaryIO | TextIO | None = None, mux: bool = False, quiet_kernel: bool = False):
         self._sink = sink
         self._err_sink = err_sink if err_sink is not None else sink
+        self._quiet_kernel = quiet_kernel   # the kernel's lines are kept (kernel_log), not shown
+        self.kernel_log = io.StringIO()
         self._started = started
         self._demux = ConsoleDemux() if mux else None
         self._decoders: dict[str, codecs.IncrementalDecoder] = {}
         self._partial: dict[str, str] = {}
         self._text = io.StringIO()
         self.line_times: list[tuple[float, str]] = []
+        # The first failed write to a sink (EPIPE: the reader left); from then on output is
+        # only kept, not echoed, and `closed` tells the run to stop the guest.
+        self.write_error: OSError | None = None
+        self.closed = asyncio.Event()
+        self.input_open = asyncio.Event()   # the kernel takes stdin now (console_mux.py)
+
+    def _echo(self, sink, chunk: bytes, text: str) -> None:
+        if sink is None or self.write_error is not None:
+            return
+        try:
+            self._write(sink, chunk, text)
+        except OSError as e:
+            self.write_error = e
+            self.closed.set()
+        except ValueError:   # the sink was closed by its owner
+            self.write_error = OSError(errno.EPIPE, os.strerror(errno.EPIPE))
+            self.closed.set()
 
     @staticmethod
-    def _echo(sink, chunk: bytes, text: str) -> None:
-        if sink is None:
-            return
+    def _write(sink, chunk: bytes, text: str) -> None:
         if isinstance(sink, io.TextIOBase):
             buffer = getattr(sink, "buffer", None)
             if buffer is None:  # e.g. click's test runner: text only
@@ -169,7 +197,10 @@ class _Console:
         decoder = self._decoders.setdefault(stream, codecs.getincrementaldecoder("utf-8")(errors="replace"))
         text = decoder.decode(chunk)
         self._text.write(text)
-        self._echo(self._sink if stream == "stdout" else self._err_sink, chunk, text)
+        if stream == "kernel":
+            self.kernel_log.write(text)
+        if not (stream == "kernel" and self._quiet_kernel):
+            self._echo(self._sink if stream == "stdout" else self._err_sink, chunk, text)
         now = time.monotonic() - self._started
         # Lines are assembled per stream, so stdout and kernel lines never merge into one.
         *complete, self._partial[stream] = (self._partial.get(stream, "") + text).split("\n")
@@ -181,6 +212,8 @@ class _Console:
             return
         for stream, piece in self._demux.feed(chunk):
             self._piece(stream, piece)
+        if self._demux.input_open:
+            self.input_open.set()
 
     async def pump(self, stream: asyncio.StreamReader) -> None:
         while chunk := await stream.read(4096):
@@ -204,7 +237,7 @@ async def _connect_qmp(command: QemuCommand, exited: asyncio.Task) -> QMPClient 
                 return qmp
             except (QMPError, OSError):
                 pass  # socket made but not listening yet, or QEMU is dying: look again
-        await asyncio.sleep(0.02)
+        await asyncio.sleep(0.004)   # QEMU opens it ~50 ms in: a coarse poll would add up to a poll
     raise UserError(f"QEMU did not open its control socket within {CONNECT_TIMEOUT:g} s")
 
 
@@ -232,13 +265,53 @@ def _install_interrupt(loop: asyncio.AbstractEventLoop, interrupted: asyncio.Eve
     return installed
 
 
+def _read_stdin(fd: int, loop: asyncio.AbstractEventLoop, queue: asyncio.Queue) -> None:
+    """A daemon thread: our stdin's chunks into `queue`, then b"" at its end (or on an error).
+    It may stay blocked in read() after the run (a terminal); being a daemon, it never holds up
+    the exit."""
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:
+            chunk = b""
+        try:
+            loop.call_soon_threadsafe(queue.put_nowait, chunk)
+        except RuntimeError:   # the run's loop has closed
+            return
+        if not chunk:
+            return
+
+
+async def _feed_stdin(writer: asyncio.StreamWriter, stdin: int | None, ready: asyncio.Event) -> None:
+    """The program's stdin into QEMU's serial input, framed, once the kernel said it takes
+    input (`ready`: bytes sent earlier could be lost in the UART's reset); DLE 'z' at its end
+    (at once when there is none). A QEMU that has gone ends it quietly: the run reports QEMU's fate."""
+    try:
+        await ready.wait()
+        if stdin is not None:
+            loop = asyncio.get_running_loop()
+            queue: asyncio.Queue = asyncio.Queue()
+            threading.Thread(target=_read_stdin, args=(stdin, loop, queue), daemon=True,
+                             name="unibuild-stdin").start()
+            while chunk := await queue.get():
+                writer.write(encode_input(chunk))
+                await writer.drain()
+        writer.write(END_OF_INPUT)
+        await writer.drain()
+    except (OSError, ConnectionError):
+        pass
+
+
 async def _run(command: QemuCommand, sink: BinaryIO | TextIO | None,
-               err_sink: BinaryIO | TextIO | None = None) -> BootResult:
+               err_sink: BinaryIO | TextIO | None = None, stdin: int | None = None,
+               quiet_kernel: bool = False) -> BootResult:
     started = time.monotonic()
     try:
         proc = await asyncio.create_subprocess_exec(
             *command.argv,
-            stdin=asyncio.subprocess.DEVNULL,
+            # The serial line's input: the program's stdin with a multiplexed console (a
+            # pipe, never our terminal), else nothing.
+            stdin=asyncio.subprocess.PIPE if command.console_mux else asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
             start_new_session=True,  # our terminal's Ctrl-C must not reach QEMU
@@ -249,8 +322,10 @@ async def _run(command: QemuCommand, sink: BinaryIO | TextIO | None,
             f"{command.argv[0]} not found on PATH: install the Debian package {QEMU_PACKAGE}"
         ) from None
     assert proc.stdout is not None and proc.stderr is not None
-    console = _Console(sink, started, err_sink=err_sink, mux=command.console_mux)
+    console = _Console(sink, started, err_sink=err_sink, mux=command.console_mux, quiet_kernel=quiet_kernel)
     pump = asyncio.create_task(console.pump(proc.stdout))
+    feeder = asyncio.create_task(_feed_stdin(proc.stdin, stdin, console.input_open)) if proc.stdin is not None else None
+    output_closed = asyncio.create_task(console.closed.wait())
     stderr = asyncio.create_task(proc.stderr.read())
     exited = asyncio.create_task(proc.wait())
     loop = asyncio.get_running_loop()
@@ -261,8 +336,10 @@ async def _run(command: QemuCommand, sink: BinaryIO | TextIO | None,
     report: ExitReport | None = None
     reason: str | None = None
     resumed = False  # QEMU dying before the guest ran is a start failure, not a guest problem
+    marks = {"spawned": time.monotonic()}
     try:
         qmp = await _connect_qmp(command, exited)
+        marks["connected"] = time.monotonic()
         if qmp is None:
             outcome = "died-early"
         else:
@@ -270,17 +347,21 @@ async def _run(command: QemuCommand, sink: BinaryIO | TextIO | None,
             qmp.register_listener(listener)
             await qmp.execute("cont")
             resumed = True
+            marks["resumed"] = time.monotonic()
             shutdown = asyncio.create_task(listener.get())
             interrupt = asyncio.create_task(interrupted.wait())
             done, _ = await asyncio.wait(
-                {shutdown, exited, interrupt},
+                {shutdown, exited, interrupt, output_closed},
                 timeout=command.timeout,
                 return_when=asyncio.FIRST_COMPLETED,
             )
             for task in (shutdown, interrupt):
                 if task not in done:
                     task.cancel()
-            if shutdown in done:
+            if output_closed in done and shutdown not in done:
+                outcome = "output-closed"
+            elif shutdown in done:
+                marks["shutdown"] = time.monotonic()
                 outcome = "shutdown"
                 reason = shutdown.result().get("data", {}).get("reason")
                 which = "info registers -a" if command.smp > 1 else "info registers"
@@ -303,6 +384,9 @@ async def _run(command: QemuCommand, sink: BinaryIO | TextIO | None,
     finally:
         for sig in signals:
             loop.remove_signal_handler(sig)
+        output_closed.cancel()
+        if feeder is not None:
+            feeder.cancel()
         try:
             await _stop(qmp, proc, exited)
         finally:
@@ -318,7 +402,16 @@ async def _run(command: QemuCommand, sink: BinaryIO | TextIO | None,
 
     if outcome == "died-early":
         raise UserError(f"QEMU failed to start: {qemu_error_line(errors)}")
-    if outcome == "shutdown":
+    if outcome == "output-closed":
+        e = console.write_error
+        if e is not None and e.errno == errno.EPIPE:
+            # The reader left, as `head` does: silent, with a shell's SIGPIPE status.
+            result = BootResult(EXIT_BROKEN_PIPE, None, text, error=None)
+        else:
+            why = e.strerror if e is not None and e.strerror else str(e)
+            result = BootResult(EXIT_FAILED, None, text,
+                                error=f"cannot write the program's output: {why}; guest stopped")
+    elif outcome == "shutdown":
         result = result_from_report(report, text, reason)
     elif outcome == "timeout":
         result = BootResult(
@@ -338,15 +431,32 @@ async def _run(command: QemuCommand, sink: BinaryIO | TextIO | None,
     else:
         result = BootResult(STATUS_NO_REPORT, None, text, error=f"lost contact with QEMU: {reason}")
     result.line_times = console.line_times
+    result.kernel_log = console.kernel_log.getvalue()
+    result.phases = _phases(started, marks, console.line_times)
     return result
 
 
+def _phases(started: float, marks: dict[str, float], line_times: list[tuple[float, str]]) -> list[tuple[str, float, float]]:
+    end = time.monotonic()
+    out = [("QEMU: start until its control socket answers", started, marks.get("connected", end))]
+    if "resumed" in marks:
+        out.append(("QEMU: guest started (QMP cont)", marks["connected"], marks["resumed"]))
+        if line_times:
+            out.append(("guest: boot until its first console line", marks["resumed"], started + line_times[0][0]))
+        out.append(("guest: running until it powered off", marks["resumed"], marks.get("shutdown", end)))
+    out.append(("QEMU: exit report and teardown", marks.get("shutdown", marks.get("resumed", started)), end))
+    return out
+
+
 def run_qemu(command: QemuCommand, *, echo: BinaryIO | TextIO | None = None,
-             echo_err: BinaryIO | TextIO | None = None) -> BootResult:
+             echo_err: BinaryIO | TextIO | None = None, stdin: int | None = None,
+             quiet_kernel: bool = False) -> BootResult:
     """Runs one resolved QEMU command to completion; `echo` receives the console live (with a
-    multiplexed console, `echo_err` gets the program's stderr and the kernel's messages)."""
+    multiplexed console, `echo_err` gets the program's stderr and the kernel's messages).
+    `stdin` is a file descriptor whose bytes become the program's stdin (None: it is empty);
+    `quiet_kernel` keeps the kernel's lines out of `echo_err` (they are still in kernel_log)."""
     try:
-        return asyncio.run(_run(command, echo, echo_err))
+        return asyncio.run(_run(command, echo, echo_err, stdin, quiet_kernel))
     except KeyboardInterrupt:
         # Only in the instant before our own SIGINT handler is installed; _run's cleanup
         # has already stopped QEMU by the time this arrives.
@@ -363,6 +473,8 @@ def boot(
     echo_err: BinaryIO | TextIO | None = None,
     qemu_binary: str | None = None,
     warn: Callable[[str], None] | None = None,
+    stdin: int | None = None,
+    quiet_kernel: bool = False,
 ) -> BootResult:
     """Boots `kernel` on `platform`: the library entry point for the CLI, tests and benchmarks
     (unibuild/pipeline.py puts an image and a kernel build in front of it). `warn` receives the
@@ -384,4 +496,4 @@ def boot(
             platform, kernel, options, host, Path(tmp) / "qmp.sock", qemu_binary=binary,
             network=net.qemu_args,
         )
-        return run_qemu(command, echo=echo, echo_err=echo_err)
+        return run_qemu(command, echo=echo, echo_err=echo_err, stdin=stdin, quiet_kernel=quiet_kernel)

@@ -180,7 +180,8 @@ def _program_lookup(fs: RootFS, program: str | Path, guest_path: str | None) -> 
             return program, found.host_path, found.symlinks
     host = Path(program)
     if not host.is_file():
-        raise UserError(f"program {program} does not exist (neither on the host nor inside the target root {fs.root}).")
+        raise UserError(f"program {program} does not exist (neither on the host nor inside the target root "
+                        f"{fs.root}); if a Debian package has it, add that: `unibuild target-root add PACKAGE`.")
     try:
         inside = "/" + str(host.resolve().relative_to(fs.root))
     except ValueError:

@@ -2,12 +2,32 @@
 
 location.py finds and checks one; create.py builds one from Debian's arm64 packages; dpkgdb.py
 and control.py read and write its dpkg database; rootfs.py looks paths up inside it as the
-guest would (symlinks resolved within the root)."""
+guest would (symlinks resolved within the root).
 
-from .create import (APT_CACHE, PACKAGE_LIST, Package, create, download_debs, host_sources,
-                     parse_simulation, read_package_list, unpack_deb)
-from .location import CREATE_HINT, DEFAULT_ROOT, ENV_VAR, INTERPRETER, check_root, find_root
+The names below are loaded on first use: a run that only looks paths up (or finds its image in
+the cache) does not import the package builder."""
 
-__all__ = ["APT_CACHE", "CREATE_HINT", "DEFAULT_ROOT", "ENV_VAR", "INTERPRETER", "PACKAGE_LIST", "Package",
-           "check_root", "create", "download_debs", "find_root", "host_sources", "parse_simulation",
-           "read_package_list", "unpack_deb"]
+import importlib
+
+_FROM = {
+    "create": ("APT_CACHE", "PACKAGE_LIST", "Package", "create", "download_debs", "host_sources",
+               "installed_packages", "parse_simulation", "read_package_list", "requested_packages",
+               "unpack_deb"),
+    "location": ("CREATE_HINT", "DEFAULT_ROOT", "ENV_VAR", "INTERPRETER", "check_root", "chosen_root",
+                 "find_root"),
+}
+_MODULE_OF = {name: module for module, names in _FROM.items() for name in names}
+
+__all__ = sorted(_MODULE_OF)
+
+
+def __getattr__(name):
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    loaded = importlib.import_module(f"{__name__}.{module}")
+    # All of the module's names at once: importing create.py also set this package's attribute
+    # `create` to the module, which the function of that name must replace.
+    for each in _FROM[module]:
+        globals()[each] = getattr(loaded, each)
+    return globals()[name]

@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import subprocess
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,9 @@ from .location import DEFAULT_ROOT
 PACKAGE_LIST = PROJECT_ROOT / "target-root" / "packages.txt"
 APT_CACHE = BUILD_DIR / "cache" / "apt-arm64"
 STAMP = ".unibuild-target-root"
+# The packages asked for beyond the defaults, one per line: a later create or add keeps them,
+# so packages add up across calls (a root is only ever rebuilt with more, never fewer).
+REQUESTED = ".unibuild-packages"
 # First line of the stamp: roots stamped without it predate the dpkg database and are rebuilt.
 STAMP_FORMAT = "# unibuild target root 4: dpkg status and file lists, Debian's system accounts, host.conf\n"
 FALLBACK_SOURCE = ("http://deb.debian.org/debian", "bookworm", "main")
@@ -151,11 +155,17 @@ class _Apt:
             out += ["-o", f"{k}={v}"]
         return out
 
-    def run(self, *args: str) -> str:
+    def run(self, *args: str, status: Callable[[float, str], None] | None = None) -> str:
+        """apt-get ARGS; `status` receives (percent, what) from apt's status lines
+        (APT::Status-Fd, `dlstatus:ID:PERCENT:WHAT` while it downloads) as they come."""
         if shutil.which("apt-get") is None:
             raise UserError("apt-get is not installed; building a target root needs Debian's apt (or pass an existing root with --target-root).")
         cmd = ["apt-get", *self.options(), *args]
-        p = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "LC_ALL": "C", "DEBIAN_FRONTEND": "noninteractive"})
+        env = {**os.environ, "LC_ALL": "C", "DEBIAN_FRONTEND": "noninteractive"}
+        if status is None:
+            p = subprocess.run(cmd, capture_output=True, text=True, env=env)
+        else:
+            p = _run_with_status(cmd, env, status)
         if p.returncode != 0:
             errors = [l[3:] for l in (p.stderr + p.stdout).splitlines() if l.startswith("E: ")]
             why = errors[0] if errors else (p.stderr.strip().splitlines() or ["no message"])[-1]
@@ -197,25 +207,78 @@ def download_debs(packages: list[str], *, apt_state: Path = APT_CACHE,
     return debs
 
 
+def _run_with_status(cmd: list[str], env: dict, status: Callable[[float, str], None]) -> subprocess.CompletedProcess:
+    """apt-get with its status lines on a pipe of their own (APT::Status-Fd), read as they come."""
+    read_end, write_end = os.pipe()
+    try:
+        proc = subprocess.Popen([*cmd, "-o", f"APT::Status-Fd={write_end}"], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, env=env, pass_fds=(write_end,))
+    finally:
+        os.close(write_end)
+
+    def follow() -> None:
+        with os.fdopen(read_end, "r", errors="replace") as lines:
+            for line in lines:
+                kind, _, rest = line.rstrip("\n").partition(":")
+                if kind == "dlstatus":
+                    _, _, rest = rest.partition(":")
+                    percent, _, what = rest.partition(":")
+                    try:
+                        status(float(percent), what)
+                    except ValueError:
+                        pass
+
+    reader = threading.Thread(target=follow, daemon=True)
+    reader.start()
+    out, err = proc.communicate()
+    reader.join(timeout=5)
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
 def unpack_deb(deb: Path, root: Path) -> list[str]:
     """Unpacks one .deb into `root` (dpkg-deb -X, no maintainer scripts); the paths it wrote."""
     return _dpkg_deb(deb, "-X", str(root)).splitlines()
 
 
+def requested_packages(root: Path) -> list[str]:
+    """The packages a root was asked for beyond the defaults (by create --package or add)."""
+    try:
+        return [line.strip() for line in (Path(root) / REQUESTED).read_text().splitlines() if line.strip()]
+    except OSError:
+        return []
+
+
+def installed_packages(root: Path) -> list[tuple[str, str]]:
+    """(name, version) of every package a root unibuild made holds, by name."""
+    try:
+        lines = (Path(root) / STAMP).read_text().splitlines()[1:]
+    except OSError:
+        raise UserError(f"{root} is not a target root unibuild made (no {STAMP}); "
+                        "create one with `unibuild target-root create`") from None
+    return [tuple(line.split(" ", 1)) for line in lines if " " in line]
+
+
 def create(dest: Path = DEFAULT_ROOT, extra_packages: tuple[str, ...] = (), *,
            package_list: Path = PACKAGE_LIST, apt_state: Path = APT_CACHE,
-           progress: Callable[[str], None] = print) -> Path:
-    """Build (or reuse, when already built from the same packages) an arm64 root at `dest`."""
+           progress: Callable[[str], None] = print,
+           download_status: Callable[[float, str], None] | None = None) -> Path:
+    """Build (or reuse, when already built from the same packages) an arm64 root at `dest`.
+    The packages a root was asked for before stay in it: `extra_packages` are added to them.
+    `progress` gets one line per step; `download_status` (percent, what) follows apt's download."""
     dest = Path(dest)
     if shutil.which("dpkg-deb") is None:
         raise UserError("dpkg-deb is not installed; install Debian's dpkg to build a target root.")
-    wanted = read_package_list(package_list) + list(extra_packages)
+    before = requested_packages(dest) if (dest / STAMP).exists() else []
+    requested = list(dict.fromkeys([*before, *extra_packages]))
+    wanted = read_package_list(package_list) + requested
     apt = _Apt(Path(apt_state))
     apt.update_if_stale(progress)
     plan = apt.plan(wanted)
     stamp_text = STAMP_FORMAT + "".join(f"{p.name} {p.version}\n" for p in sorted(plan, key=lambda p: p.name))
     stamp = dest / STAMP
     if stamp.exists() and stamp.read_text() == stamp_text:
+        if requested != before:   # asked for what it holds already (a dependency): remember it
+            (dest / REQUESTED).write_text("".join(f"{p}\n" for p in requested))
         progress(f"  ROOT    {dest} is up to date ({len(plan)} packages)")
         return dest
     if dest.exists() and any(dest.iterdir()) and not stamp.exists():
@@ -225,7 +288,7 @@ def create(dest: Path = DEFAULT_ROOT, extra_packages: tuple[str, ...] = (), *,
     missing = [p for p in plan if not apt.deb_path(p).exists()]
     if missing:
         progress(f"  APT     download {len(missing)} package(s)")
-        apt.run("install", "--download-only", *wanted)
+        apt.run("install", "--download-only", *wanted, status=download_status)
     tmp = dest.with_name(dest.name + ".partial")
     if tmp.exists():
         shutil.rmtree(tmp)
@@ -240,6 +303,7 @@ def create(dest: Path = DEFAULT_ROOT, extra_packages: tuple[str, ...] = (), *,
     write_status(tmp, status)
     _write_etc(tmp)
     (tmp / STAMP).write_text(stamp_text)
+    (tmp / REQUESTED).write_text("".join(f"{p}\n" for p in requested))
     tmp.rename(dest)
     return dest
 

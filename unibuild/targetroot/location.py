@@ -4,7 +4,6 @@ that a directory is one: an arm64 glibc root, judged by its dynamic loader."""
 import os
 from pathlib import Path
 
-from ..elf import read_elf
 from ..errors import UserError
 from ..paths import BUILD_DIR
 from .rootfs import RootFS
@@ -13,6 +12,11 @@ DEFAULT_ROOT = BUILD_DIR / "target-root"
 ENV_VAR = "NANOS_TARGET_ROOT"
 INTERPRETER = "/lib/ld-linux-aarch64.so.1"
 CREATE_HINT = "create one with `unibuild target-root create` or point --target-root/NANOS_TARGET_ROOT at an arm64 root"
+
+
+def chosen_root(option: str | Path | None = None) -> Path:
+    """The root a command means, checked or not: --target-root, $NANOS_TARGET_ROOT, build/target-root."""
+    return Path(option or os.environ.get(ENV_VAR) or DEFAULT_ROOT)
 
 
 def find_root(option: str | Path | None = None) -> Path:
@@ -24,6 +28,7 @@ def find_root(option: str | Path | None = None) -> Path:
 
 def check_root(root: Path) -> Path:
     """Refuse a missing root or one whose dynamic loader is not aarch64."""
+    from ..elf import read_elf      # pyelftools: only when a root is really checked
     if not root.is_dir():
         raise UserError(f"target root {root} does not exist; {CREATE_HINT}.")
     found = RootFS(root).is_file(INTERPRETER)

@@ -15,6 +15,10 @@ from pathlib import Path
 # Linux gives up after 40 symlinks in one lookup (ELOOP); so do we.
 MAX_SYMLINKS = 40
 
+# Called with (host path, lstat result or None) for every component a lookup examines, when set:
+# the image cache (unibuild/image/cache.py) records what a resolution depended on, misses too.
+observer = None
+
 
 @dataclass(frozen=True)
 class Symlink:
@@ -63,7 +67,11 @@ class RootFS:
             try:
                 st = os.lstat(self.host(guest))
             except OSError:
+                if observer is not None:
+                    observer(self.host(guest), None)
                 return None
+            if observer is not None:
+                observer(self.host(guest), st)
             if stat.S_ISLNK(st.st_mode):
                 if len(links) >= MAX_SYMLINKS:
                     return None
