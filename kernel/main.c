@@ -8,6 +8,7 @@
 #include "dt.h"
 #include "mm.h"
 #include "pci.h"
+#include "virtio.h"
 #include "platform.h"
 #include "timer.h"
 #include "vfs.h"
@@ -101,6 +102,7 @@ void kmain(uint64_t dtb_pa)
     uint64_t diag = counter_now() - diag_start;
     /* devices: (each driver family's init goes on its own line below) */
     pci_init();
+    virtio_mmio_init();
     devfs_init();   /* the kernel's own /dev files */
     procfs_init();
     if (block_device_first() && !bootargs.blktest) vfs_mount_root(block_device_first()); /* TFS at /; blktest disks are raw */

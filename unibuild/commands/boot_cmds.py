@@ -1,23 +1,38 @@
 """`unibuild boot [IMAGE]`: build the kernel if needed and boot it under QEMU, with an image that
-already exists (a writable one keeps the program's changes from boot to boot), or without one."""
+`unibuild build` wrote as its disk (a writable one keeps the program's changes from boot to
+boot), or without one; `--print-qemu` prints the QEMU command line instead of running it
+(unibuild/launch/manual.py says what it leaves out)."""
 
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
-from dataclasses import replace
-
 from ..errors import UserError
 from ..launch import boot
-from ..tfs.reader import Image
+from ..launch.manual import manual_command
 from ..pipeline import kernel_image
 from ..platform import load_platform
+from ..tfs.reader import Image
 from .base import Command
 from .options import (cross_compile_option, debug_option, launch_options, launch_options_from,
-                      platform_option, warn)
+                      platform_option, print_qemu_option, warn)
+
+
+def check_image(path: Path) -> bool:
+    """One line, before any kernel build, when `path` is not a bootable TFS image; else whether
+    it is writable (TFS 2.0: attached read-write, its changes persist)."""
+    if not path.is_file():
+        raise UserError(f"image {path} not found; write one with `unibuild build -o {path} PROGRAM`")
+    with Image(path) as img:
+        if img.boot is None and img.header.writable:
+            raise UserError(f"{path} is a volume, not a program image; mount it with run -v")
+        if img.boot is None:
+            raise UserError(f"{path} has no boot configuration (not written by `unibuild build`)")
+        return img.header.writable
 
 
 @click.command("boot", cls=Command)
@@ -27,20 +42,22 @@ from .options import (cross_compile_option, debug_option, launch_options, launch
 @cross_compile_option
 @debug_option
 @launch_options
+@print_qemu_option
 @click.argument("image", required=False, type=click.Path(path_type=Path, dir_okay=False))
-def boot_command(kernel, platform, cross_compile, debug, image, **kwargs):
+def boot_command(kernel, platform, cross_compile, debug, print_qemu, image, **kwargs):
     """Boot the kernel under QEMU (with IMAGE, from `unibuild build`, as its disk) and exit with
     the status the guest reports."""
     options = launch_options_from(kwargs)
     if image is not None:
-        with Image(image) as img:
-            if img.boot is None:
-                raise UserError(f"{image} is a volume, not a program image; mount it with run -v")
-            options = replace(options, disk=image, disk_writable=img.header.writable)
+        writable = check_image(image)
+        options = replace(options, disk=image, disk_writable=writable)
     profile = load_platform(platform)
     if kernel is None:
         # make's progress goes to stderr so stdout carries only the guest's console.
         kernel = kernel_image(platform, cross_compile=cross_compile, debug=debug, progress=sys.stderr)
+    if print_qemu:
+        click.echo(manual_command(profile, kernel, options), nl=False)
+        return
     result = boot(profile, kernel, options, echo=sys.stdout, warn=warn)
     if result.error:
         click.echo(f"unibuild: {result.error}", err=True)

@@ -15,6 +15,7 @@ from ..host.probe import HostInfo
 from ..platform import LaunchProfile, Platform
 from ..tfs.volume import VolumeMount
 from .network import NetOptions
+from .virtio_transport import over_transport, transport_args
 
 ACCELS = ("auto", "kvm", "tcg")
 GICS = ("auto", "2", "3")
@@ -42,6 +43,7 @@ class LaunchOptions:
     net: NetOptions | None = None   # None: no NIC (the CLI attaches one unless --net none)
     profile: str | None = None   # a launch profile of the platform (platforms/<name>/profiles/)
     volumes: tuple[VolumeMount, ...] = ()   # writable TFS disks after the image: vdb, vdc, ...
+    virtio_transport: str = "pci"   # or "mmio": the disk and NIC as virtio-mmio devices (tests)
 
 
 def apply_profile(options: LaunchOptions, platform: Platform) -> tuple[LaunchOptions, LaunchProfile | None]:
@@ -212,7 +214,8 @@ def build_command(
         "-m", f"{memory}M",
         "-smp", str(smp),
         "-kernel", str(kernel),
-        *(network or ["-nic", "none"]),
+        *over_transport(network or ["-nic", "none"], options.virtio_transport),
+        *transport_args(options.virtio_transport),
         "-display", "none",
         # Powering off pauses the VM instead of exiting, so we can still read the registers
         # holding the exit status; a reset is a shutdown too (a rebooting unikernel would loop).
@@ -230,7 +233,8 @@ def build_command(
         # Modern-only virtio (1.x): the kernel speaks no legacy transport.
         mode = "cache=writeback" if options.disk_writable else "readonly=on"   # cache=: see the volumes below
         argv += ["-drive", f"file={options.disk},if=none,format=raw,id=disk0,{mode}",
-                 "-device", "virtio-blk-pci,drive=disk0,disable-legacy=on"]
+                 *over_transport(["-device", "virtio-blk-pci,drive=disk0,disable-legacy=on"],
+                                 options.virtio_transport)]
     if len(options.volumes) > 16:
         raise UserError(f"{len(options.volumes)} volumes; the kernel mounts at most 16")
     for i, vol in enumerate(options.volumes):
@@ -241,7 +245,8 @@ def build_command(
         # write synchronous.
         ro = ",readonly=on" if vol.read_only else ""
         argv += ["-drive", f"file={vol.path},if=none,format=raw,id=vol{i},cache=writeback{ro}",
-                 "-device", f"virtio-blk-pci,drive=vol{i},disable-legacy=on"]
+                 *over_transport(["-device", f"virtio-blk-pci,drive=vol{i},disable-legacy=on"],
+                                 options.virtio_transport)]
     append = kernel_args(options)
     if append:
         argv += ["-append", append]
