@@ -4,6 +4,8 @@ qemu-aarch64-static) either way."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import shlex
 import shutil
 import subprocess
@@ -11,6 +13,8 @@ from pathlib import Path
 
 import pytest
 from lib.guest import TARGET_ROOT, UNIBUILD, oracle
+
+from unibuild.pipeline import kernel_image
 
 pytestmark = pytest.mark.boot
 
@@ -47,8 +51,14 @@ def test_run_print_qemu_keeps_its_image_and_the_line_runs(programs, target_root)
                               "--target-root", str(TARGET_ROOT), str(programs["hello"]), *ARGS],
                              capture_output=True, text=True, check=True).stdout
     kept = Path(printed.split("# The image: ", 1)[1].split(" ", 1)[0])
+    argv = shlex.split(printed.splitlines()[-1])
     try:
-        r = subprocess.run(shlex.split(printed.splitlines()[-1]), capture_output=True, text=True, timeout=90)
+        r = subprocess.run(argv, capture_output=True, text=True, timeout=90)
+        # The kept image records the kernel the printed line boots.
+        kernel = Path(argv[argv.index("-kernel") + 1])
+        dumped = json.loads(subprocess.run([*UNIBUILD, "dump", "--json", str(kept)], capture_output=True,
+                                           check=True).stdout)["boot"]
+        assert dumped["built_for"]["kernel"] == "sha256:" + hashlib.sha256(kernel.read_bytes()).hexdigest()
     finally:
         shutil.rmtree(kept.parent)
     assert r.stdout.replace("\r\n", "\n") == oracle(programs["hello"], *ARGS)
@@ -65,3 +75,21 @@ def test_boot_of_something_that_is_not_an_image_is_one_line(tmp_path, content, m
     r = subprocess.run([*UNIBUILD, "boot", "--accel", "tcg", str(path)], capture_output=True, text=True, timeout=60)
     assert r.returncode != 0 and r.stdout == ""
     assert r.stderr.startswith("unibuild: ") and message in r.stderr and r.stderr.count("\n") == 1, r.stderr
+
+
+@pytest.mark.parametrize("print_qemu", [False, True])
+def test_a_kernel_other_than_the_one_the_image_was_built_for_is_one_line(image, tmp_path, print_qemu):
+    # Another kernel: the one the image records, one byte changed (a different build's digest).
+    built_for = json.loads(subprocess.run([*UNIBUILD, "dump", "--json", str(image)], capture_output=True,
+                                          check=True).stdout)["boot"]["built_for"]
+    kernel = kernel_image(built_for["platform"])
+    assert built_for["kernel"] == "sha256:" + hashlib.sha256(kernel.read_bytes()).hexdigest()
+    other = tmp_path / "Image"
+    data = bytearray(kernel.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    other.write_bytes(data)
+    r = subprocess.run([*UNIBUILD, "boot", *(["--print-qemu"] if print_qemu else []), "--kernel", str(other),
+                        "--accel", "tcg", "--net", "none", str(image)], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 125 and r.stdout == "", r.stdout
+    assert r.stderr.startswith("unibuild: ") and r.stderr.count("\n") == 1, r.stderr
+    assert "was built for kernel " + built_for["kernel"][:19] in r.stderr

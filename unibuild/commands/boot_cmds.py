@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from ..errors import UserError
+from ..image.built_for import BuiltFor, check_kernel, from_tuple
 from ..launch import boot
 from ..launch.manual import manual_command
 from ..pipeline import kernel_image
@@ -22,9 +23,10 @@ from .options import (cross_compile_option, debug_option, launch_options, launch
                       platform_option, print_qemu_option, warn)
 
 
-def check_image(path: Path) -> bool:
+def check_image(path: Path) -> tuple[bool, BuiltFor | None]:
     """One line, before any kernel build, when `path` is not a bootable TFS image; else whether
-    it is writable (TFS 2.0: attached read-write, its changes persist)."""
+    it is writable (TFS 2.0: attached read-write, its changes persist) and the kernel it was
+    built for."""
     if not path.is_file():
         raise UserError(f"image {path} not found; write one with `unibuild build -o {path} PROGRAM`")
     with Image(path) as img:
@@ -32,7 +34,7 @@ def check_image(path: Path) -> bool:
             raise UserError(f"{path} is a volume, not a program image; mount it with run -v")
         if img.boot is None:
             raise UserError(f"{path} has no boot configuration (not written by `unibuild build`)")
-        return img.header.writable
+        return img.header.writable, from_tuple(img.boot.built_for)
 
 
 @click.command("boot", cls=Command)
@@ -48,13 +50,19 @@ def boot_command(kernel, platform, cross_compile, debug, print_qemu, image, **kw
     """Boot the kernel under QEMU (with IMAGE, from `unibuild build`, as its disk) and exit with
     the status the guest reports."""
     options = launch_options_from(kwargs)
+    recorded = None
     if image is not None:
-        writable = check_image(image)
+        writable, recorded = check_image(image)
         options = replace(options, disk=image, disk_writable=writable)
+        explicit = click.get_current_context().get_parameter_source("platform")
+        if recorded is not None and explicit == click.core.ParameterSource.DEFAULT:
+            platform = recorded.platform
     profile = load_platform(platform)
     if kernel is None:
         # make's progress goes to stderr so stdout carries only the guest's console.
         kernel = kernel_image(platform, cross_compile=cross_compile, debug=debug, progress=sys.stderr)
+    if image is not None:
+        check_kernel(image, recorded, platform, kernel)
     if print_qemu:
         click.echo(manual_command(profile, kernel, options), nl=False)
         return

@@ -2,6 +2,7 @@
 
 import json
 import stat
+import sys
 import time
 from pathlib import Path
 from uuid import UUID
@@ -11,9 +12,11 @@ import click
 from ..config import load_config, merge_config
 from ..errors import UserError
 from ..pipeline import ImageRequest, build
+from ..platform import load_platform
 from ..tfs.reader import Image, ImageNode
 from .base import Command
-from .options import env_from, image_content_options, static_ip_from, static_ip_options
+from .options import (cross_compile_option, debug_option, env_from, image_content_options, platform_option,
+                      static_ip_from, static_ip_options)
 
 _KIND_BITS = {"dir": stat.S_IFDIR, "file": stat.S_IFREG, "symlink": stat.S_IFLNK}
 
@@ -42,13 +45,18 @@ def _parse_size(text: str) -> int:
 @click.option("--writable", is_flag=True,
               help="A writable image (TFS 2.0): the program's changes persist; boot it with `unibuild boot IMAGE`.")
 @static_ip_options
+@platform_option
+@cross_compile_option
+@debug_option
+@click.option("--kernel", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="The kernel Image the image is for (default: the platform's, built if needed).")
 @click.option("-c", "--config", "config", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="JSON file as for `run -c` (the image's keys are used; the command line wins).")
 @click.argument("program", required=False)
 @click.argument("args", nargs=-1)
 @click.pass_context
 def build_cmd(ctx, output, kernel_debug, in_image, keep_mtime, keep_owner, uuid_text, block_size, size_text,
-              writable, config, **kwargs):
+              writable, platform, cross_compile, debug, kernel, config, **kwargs):
     """Write an image that runs PROGRAM (SRC[:DST], a host file) with ARGS."""
     if config is not None:
         from .run_cmds import run_command   # the boot's keys are checked by run's own parameters
@@ -73,9 +81,20 @@ def build_cmd(ctx, output, kernel_debug, in_image, keep_mtime, keep_owner, uuid_
         keep_mtime=keep_mtime, keep_owner=keep_owner, uuid=uuid, block_size=block_size,
         min_size=_parse_size(size_text) if size_text else (64 << 20 if writable else 0), writable=writable,
     )
-    stats = build(request, output)
+    stats = build(request, output, built_for=lambda: record_kernel(platform, kernel, cross_compile, debug))
     click.echo(f"{output}: {stats.image_size} bytes, {stats.files} files, "
                f"{stats.data_bytes} data bytes, uuid {stats.uuid}")
+
+
+def record_kernel(platform: str, kernel: Path | None, cross_compile: str | None, debug: bool) -> dict[str, str]:
+    """The image's record of its kernel: `kernel`, else the platform's (built if needed; make's
+    lines go to stderr so stdout keeps only the summary line)."""
+    from ..image.built_for import built_for
+    from ..pipeline import kernel_image
+    if kernel is None:
+        load_platform(platform)
+        kernel = kernel_image(platform, cross_compile=cross_compile, debug=debug, progress=sys.stderr)
+    return built_for(platform, kernel).as_tuple()
 
 
 def _show(text: str) -> str:
@@ -149,7 +168,8 @@ def dump_data(img: Image) -> dict:
                    **({"generation": h.generation, "last_commit": img.last_seq} if h.writable else {})},
         "boot": None if img.boot is None else {
             "program": img.boot.program, "argv": img.boot.argv, "env": img.boot.env,
-            "kernel": img.boot.kernel},
+            "kernel": img.boot.kernel,
+            **({"built_for": img.boot.built_for} if img.boot.built_for is not None else {})},
         "tree": tree(img.root, "/"),
     }
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from ..image.built_for import built_for
 from ..launch import LaunchOptions
 from ..launch.manual import manual_command
 from ..pipeline import ImageRequest, build, kernel_image
@@ -24,7 +25,13 @@ def print_run_command(request: ImageRequest, options: LaunchOptions, *, platform
     if request.static_ip is not None and options.net is not None and options.net.static_ip is None:
         options = replace(options, net=replace(options.net, static_ip=request.static_ip))
     image = Path(tempfile.mkdtemp(prefix="unibuild-printed-")) / "image.tfs"
-    build(request, image)
-    kernel = kernel_image(platform, cross_compile=cross_compile, debug=debug, progress=sys.stderr)
+    kernels: list[Path] = []
+
+    def record() -> dict[str, str]:
+        kernels.append(kernel_image(platform, cross_compile=cross_compile, debug=debug, progress=sys.stderr))
+        return built_for(platform, kernels[0]).as_tuple()
+
+    build(request, image, built_for=record)   # recorded, so `boot IMAGE` later checks its kernel
+    kernel = kernels[0]
     click.echo(f"# The image: {image} (kept; `unibuild boot {image}` boots it too; remove it when done).")
     click.echo(manual_command(profile, kernel, replace(options, disk=image)), nl=False)

@@ -42,6 +42,7 @@ class ImageBoot:
     argv: list[str]
     env: list[str]
     kernel: dict[str, int | str]
+    built_for: dict | None = None       # the kernel the image was built for (image/built_for.py)
 
 
 @dataclass
@@ -321,7 +322,9 @@ class Image:
         for k, v in kernel.items():
             if not isinstance(v, (int, str)):
                 self._fail(pos, f"kernel option {k!r} is neither an integer nor a string")
-        return ImageBoot(program, lists["argv"], lists["env"], dict(kernel)), fs.id
+        built_for = boot.get("built_for")
+        return ImageBoot(program, lists["argv"], lists["env"], dict(kernel),
+                         dict(built_for) if isinstance(built_for, dict) else None), fs.id
 
     def _read_tree(self) -> None:
         # Iterative walk; each tuple may be referenced once, which rules out cycles and
