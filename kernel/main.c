@@ -4,6 +4,7 @@
 #include "arch.h"
 #include "boot.h"
 #include "block.h"
+#include "gpt.h"
 #include "bootargs.h"
 #include "dt.h"
 #include "mm.h"
@@ -105,7 +106,8 @@ void kmain(uint64_t dtb_pa)
     virtio_mmio_init();
     devfs_init();   /* the kernel's own /dev files */
     procfs_init();
-    if (block_device_first() && !bootargs.blktest) vfs_mount_root(block_device_first()); /* TFS at /; blktest disks are raw */
+    /* TFS at /: the first disk, or its TFS partition when it is a GPT disk; blktest disks are raw. */
+    if (block_device_first() && !bootargs.blktest) vfs_mount_root(gpt_tfs_partition(block_device_first()));
     mount_volumes();
     if (boot_manifest() && boot_manifest()->tfstest)
         selftest_tfs(boot_manifest()->tfstest);

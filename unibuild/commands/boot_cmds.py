@@ -12,29 +12,30 @@ from pathlib import Path
 import click
 
 from ..errors import UserError
-from ..image.built_for import BuiltFor, check_kernel, from_tuple
+from ..disk.inspect import BootImage, inspect_image
+from ..image.built_for import check_kernel, kernel_digest
+from ..launch.firmware import firmware_path
 from ..launch import boot
 from ..launch.manual import manual_command
 from ..pipeline import kernel_image
 from ..platform import load_platform
-from ..tfs.reader import Image
 from .base import Command
 from .options import (cross_compile_option, debug_option, launch_options, launch_options_from,
                       platform_option, print_qemu_option, warn)
 
 
-def check_image(path: Path) -> tuple[bool, BuiltFor | None]:
-    """One line, before any kernel build, when `path` is not a bootable TFS image; else whether
-    it is writable (TFS 2.0: attached read-write, its changes persist) and the kernel it was
-    built for."""
-    if not path.is_file():
-        raise UserError(f"image {path} not found; write one with `unibuild build -o {path} PROGRAM`")
-    with Image(path) as img:
-        if img.boot is None and img.header.writable:
-            raise UserError(f"{path} is a volume, not a program image; mount it with run -v")
-        if img.boot is None:
-            raise UserError(f"{path} has no boot configuration (not written by `unibuild build`)")
-        return img.header.writable, from_tuple(img.boot.built_for)
+def check_disk_kernel(disk: Path, found: BootImage, platform: str, kernel: Path | None) -> None:
+    """One line when the disk's own kernel is not the one its image was built for, or --kernel
+    names another (firmware boots the disk's, nothing else)."""
+    rec = found.built_for
+    if rec is not None and rec.platform != platform:
+        raise UserError(f"{disk} was built for platform {rec.platform}, not {platform}")
+    if rec is not None and rec.kernel != found.kernel_digest:
+        raise UserError(f"{disk}: its EFI system partition's kernel {found.kernel_digest[:19]} is not "
+                        f"the kernel {rec.kernel[:19]} its image was built for")
+    if kernel is not None and kernel_digest(kernel) != found.kernel_digest:
+        raise UserError(f"{disk} boots the kernel in its EFI system partition ({found.kernel_digest[:19]}), "
+                        f"not {kernel}; rebuild the disk with `unibuild build --format disk --kernel {kernel}`")
 
 
 @click.command("boot", cls=Command)
@@ -50,19 +51,25 @@ def boot_command(kernel, platform, cross_compile, debug, print_qemu, image, **kw
     """Boot the kernel under QEMU (with IMAGE, from `unibuild build`, as its disk) and exit with
     the status the guest reports."""
     options = launch_options_from(kwargs)
-    recorded = None
+    found = None
     if image is not None:
-        writable, recorded = check_image(image)
-        options = replace(options, disk=image, disk_writable=writable)
+        found = inspect_image(image)
+        options = replace(options, disk=image, disk_writable=found.writable, disk_format=found.disk_format,
+                          firmware=found.firmware)
         explicit = click.get_current_context().get_parameter_source("platform")
-        if recorded is not None and explicit == click.core.ParameterSource.DEFAULT:
-            platform = recorded.platform
+        if found.built_for is not None and explicit == click.core.ParameterSource.DEFAULT:
+            platform = found.built_for.platform
     profile = load_platform(platform)
-    if kernel is None:
-        # make's progress goes to stderr so stdout carries only the guest's console.
-        kernel = kernel_image(platform, cross_compile=cross_compile, debug=debug, progress=sys.stderr)
-    if image is not None:
-        check_kernel(image, recorded, platform, kernel)
+    if found is not None and found.firmware:
+        # A disk boots the kernel in its EFI system partition: that one must be the image's.
+        check_disk_kernel(image, found, platform, kernel)
+        kernel = firmware_path()
+    else:
+        if kernel is None:
+            # make's progress goes to stderr so stdout carries only the guest's console.
+            kernel = kernel_image(platform, cross_compile=cross_compile, debug=debug, progress=sys.stderr)
+        if found is not None:
+            check_kernel(image, found.built_for, platform, kernel)
     if print_qemu:
         click.echo(manual_command(profile, kernel, options), nl=False)
         return

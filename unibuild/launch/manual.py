@@ -21,6 +21,7 @@ from pathlib import Path
 from ..host import probe as host_probe
 from ..host.probe import HostInfo
 from ..platform import Platform
+from .firmware import CMDLINE_FILE
 from .network import nic_args, slirp_netdev
 from .qemu_cmdline import LaunchOptions, build_command, kernel_args
 
@@ -29,6 +30,9 @@ NOTE = """\
 # (unibuild's control of QEMU: by hand QEMU exits when the guest powers off, and QEMU's exit
 # status is not the guest's), the multiplexed console (by hand the console is plain text on
 # stdout; Ctrl-C ends QEMU) and passt (the NIC uses QEMU's slirp, with the same -p forwards)."""
+
+# The kernel's arguments in a firmware boot (firmware.py), as -append for -kernel.
+_FW_CFG_CMDLINE = f"name={CMDLINE_FILE},string="
 
 # Options that take one value, dropped together with it.
 _DROP_WITH_VALUE = {"-qmp"}
@@ -63,6 +67,12 @@ def manual_argv(argv: list[str]) -> list[str]:
             words = [w for w in argv[i + 1].split() if w != "console=mux"]
             if words:
                 out += ["-append", " ".join(words)]
+            i += 2
+            continue
+        if arg == "-fw_cfg" and argv[i + 1].startswith(_FW_CFG_CMDLINE):
+            words = [w for w in argv[i + 1][len(_FW_CFG_CMDLINE):].split() if w != "console=mux"]
+            if words:
+                out += ["-fw_cfg", _FW_CFG_CMDLINE + " ".join(words)]
             i += 2
             continue
         out.append(arg)
