@@ -12,13 +12,14 @@ from pathlib import Path
 import click
 
 from ..errors import UserError
+from ..disk.inspect import inspect_image
 from ..export.kubevirt import TAG, build_layout, vm_manifest
 from ..export.libvirt import domain_xml
 from ..export.settings import machine_for
+from ..image.built_for import check_kernel
 from ..pipeline import kernel_image
 from ..platform import load_platform
 from .base import Command
-from .boot_cmds import check_image
 from .options import cross_compile_option, debug_option, launch_options, launch_options_from, platform_option
 
 # What both libvirt domain names and Kubernetes object names (DNS-1123 labels) accept.
@@ -52,12 +53,16 @@ def export_command(libvirt_name, kubevirt_name, output, image_ref, kernel, platf
                         "no '-' at either end)")
     if libvirt_name is not None and image_ref is not None:
         raise UserError("--image-ref is for --kubevirt (libvirt uses the image file itself)")
-    check_image(image)
+    found = inspect_image(image)
+    if found.firmware:
+        raise UserError(f"{image} is a bootable disk; export takes the TFS image from `unibuild build` "
+                        "(without --format): its domain boots the kernel directly")
     options = replace(launch_options_from(kwargs), disk=image)
     profile = load_platform(platform)
     machine = machine_for(profile, options)
     if kernel is None:
         kernel = kernel_image(platform, cross_compile=cross_compile, debug=debug, progress=sys.stderr)
+    check_kernel(image, found.built_for, platform, kernel)
     if libvirt_name is not None:
         # The build's Image changes with every kernel build: the domain gets a copy of its own.
         kernel_copy = output.with_suffix(".Image")
