@@ -163,7 +163,7 @@ static void set_bootargs(void *fdt, efi_handle image)
     if (chosen < 0)
         chosen = fdt_add_subnode(fdt, 0, "chosen");
     if (chosen < 0 || fdt_setprop_string(fdt, chosen, "bootargs", args) < 0)
-        fail("unibuild: cannot put the EFI load options into the device tree", fdt);
+        fail("efi: cannot put the EFI load options into the device tree", fdt);
 }
 
 /* What the firmware still owns after ExitBootServices (UEFI 2.10 table 7.6). */
@@ -211,20 +211,20 @@ efi_status efi_stub_main(efi_handle image, efi_system_table *st, struct efi_hand
     const efi_guid dtb_guid = EFI_DTB_TABLE_GUID;
     const void *firmware_fdt = config_table(&dtb_guid);
     if (!firmware_fdt || fdt_check_header(firmware_fdt))
-        fail("unibuild: the firmware gave no device tree (an ACPI-only machine description is not "
+        fail("efi: the firmware gave no device tree (an ACPI-only machine description is not "
              "supported); with QEMU's virt machine use -machine virt,acpi=off", NULL);
 
     uint64_t fdt_size = fdt_totalsize(firmware_fdt) + FDT_ROOM, fdt_pa;
     if (alloc_pages(fdt_size, &fdt_pa) != EFI_SUCCESS)
-        fail("unibuild: no memory for the device tree", firmware_fdt);
+        fail("efi: no memory for the device tree", firmware_fdt);
     void *fdt = (void *)fdt_pa;
     if (fdt_open_into(firmware_fdt, fdt, (int)fdt_size) < 0)
-        fail("unibuild: the firmware's device tree cannot be copied", firmware_fdt);
+        fail("efi: the firmware's device tree cannot be copied", firmware_fdt);
     set_bootargs(fdt, image);
 
     uint64_t file_size = (uint64_t)(_edata - _head), image_size = (uint64_t)(_end - _head), area;
     if (alloc_pages(image_size + SZ_2M, &area) != EFI_SUCCESS)
-        fail("unibuild: no memory for the kernel image", fdt);
+        fail("efi: no memory for the kernel image", fdt);
     uint64_t kernel_pa = (area + SZ_2M - 1) & ~(SZ_2M - 1);
     memcpy((void *)kernel_pa, _head, file_size);   /* .bss: primary_entry clears it */
 
@@ -233,20 +233,20 @@ efi_status efi_stub_main(efi_handle image, efi_system_table *st, struct efi_hand
     bs->get_memory_map(&map_size, NULL, &key, &desc_size, &desc_version);
     uint64_t map_room = map_size + MAP_SLACK * (desc_size ? desc_size : sizeof(efi_memory_descriptor)), map_pa;
     if (alloc_pages(map_room, &map_pa) != EFI_SUCCESS)
-        fail("unibuild: no memory for the EFI memory map", fdt);
+        fail("efi: no memory for the EFI memory map", fdt);
     int own_reservations = fdt_num_mem_rsv(fdt);
     for (int attempt = 0;; attempt++) {
         /* No allocation from here on: it would change the map and void its key. */
         map_size = map_room;
         if (bs->get_memory_map(&map_size, (efi_memory_descriptor *)map_pa, &key, &desc_size,
                                &desc_version) != EFI_SUCCESS)
-            fail("unibuild: the firmware's GetMemoryMap failed", fdt);
+            fail("efi: the firmware's GetMemoryMap failed", fdt);
         if (!reserve_kept(fdt, own_reservations, (const uint8_t *)map_pa, map_size, desc_size))
-            fail("unibuild: too many firmware memory ranges for the device tree", fdt);
+            fail("efi: too many firmware memory ranges for the device tree", fdt);
         if (bs->exit_boot_services(image, key) == EFI_SUCCESS)
             break;
         if (attempt + 1 == EBS_ATTEMPTS)
-            fail("unibuild: ExitBootServices kept failing", fdt);
+            fail("efi: ExitBootServices kept failing", fdt);
     }
     /* Boot services are gone (so is the console): from here only the normal path reports. */
     fdt_pack(fdt);

@@ -5,6 +5,7 @@ before any QEMU starts: no TFS partition, a damaged ESP, a kernel other than the
 
 from __future__ import annotations
 
+import shlex
 import subprocess
 import uuid
 
@@ -89,3 +90,29 @@ def test_a_kernel_other_than_the_disks_is_one_line(disk, tmp_path):
     other = tmp_path / "Image"
     other.write_bytes(b"not the disk's kernel")
     one_line(boot(disk, "--kernel", str(other)), "boots the kernel in its EFI system partition")
+
+
+def test_acpi_only_firmware_is_a_console_line_and_a_kernel_error(disk):
+    # EDK2 gives the OS ACPI tables and no device tree when QEMU offers ACPI: the stub says so
+    # through the firmware's console and powers off with a kernel error, never back to a menu.
+    r = boot(disk, "--machine-opt", "acpi=on", "--timeout", "90")
+    assert r.returncode == 1, (r.stdout, r.stderr)
+    # `boot` passes the console through to stdout, the kernel's lines included.
+    assert r.stdout.startswith("efi: the firmware gave no device tree") and r.stdout.count("\n") == 1, r.stdout
+
+
+def test_the_kernel_refuses_a_gpt_disk_without_a_tfs_partition(disk, programs, target_root, tmp_path):
+    # Past the host's check (a by-hand QEMU line): the kernel's own GPT reading says it and powers off.
+    bad = tmp_path / "no-tfs.disk"
+    bad.write_bytes(disk.read_bytes())
+    with open(bad, "r+b") as f:
+        esp = next(p for p in gpt.read_table(f, "disk") if p.type == gpt.ESP_TYPE)
+        gpt.write_table(f, bad.stat().st_size, [esp], uuid.uuid4())
+    image = tmp_path / "hello.img"
+    subprocess.run([*UNIBUILD, "build", "-o", str(image), "--target-root", str(TARGET_ROOT), str(programs["hello"])],
+                   check=True, capture_output=True)
+    printed = subprocess.run([*UNIBUILD, "boot", "--print-qemu", "--accel", "tcg", "--net", "none", str(image)],
+                             capture_output=True, text=True, check=True).stdout.splitlines()[-1]
+    argv = [a.replace(f"file={image}", f"file={bad}") for a in shlex.split(printed)]
+    r = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+    assert "gpt: vda is a GPT disk without a TFS partition" in r.stdout, r.stdout

@@ -208,7 +208,10 @@ def build_command(
     machine = f"{platform.machine},gic-version={gic}"
     if options.el2:
         machine += ",virtualization=on"
-    for opt in (*options.machine_options, *(MACHINE_OPTIONS if options.firmware else ())):
+    # A firmware boot's own machine options yield to the caller's (tests turn ACPI back on).
+    given = {opt.split("=", 1)[0] for opt in options.machine_options}
+    implied = [opt for opt in MACHINE_OPTIONS if opt.split("=", 1)[0] not in given] if options.firmware else []
+    for opt in (*options.machine_options, *implied):
         if "," in opt or "=" not in opt:
             raise UserError(f"machine option '{opt}' must be one KEY=VALUE without commas")
         machine += f",{opt}"

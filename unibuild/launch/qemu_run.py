@@ -143,6 +143,9 @@ def qemu_error_line(stderr: str) -> str:
     return re.sub(r"^qemu-system-\w+:\s*", "", lines[-1])
 
 
+EFI_STUB_PREFIX = "efi: "   # kernel/efi/efi_stub.c's lines
+
+
 class _Console:
     """Copies QEMU's serial output to the sinks as it arrives and keeps a decoded copy.
 
@@ -209,6 +212,12 @@ class _Console:
         # Lines are assembled per stream, so stdout and kernel lines never merge into one.
         *complete, self._partial[stream] = (self._partial.get(stream, "") + text).split("\n")
         self.line_times.extend((now, line.rstrip("\r")) for line in complete)
+        if stream == "firmware" and not shown:
+            # The kernel's EFI stub speaks through the firmware's console, before any stream
+            # switch: its (error) lines are ours and always shown.
+            for line in complete:
+                if line.startswith(EFI_STUB_PREFIX):
+                    self._echo(self._err_sink, (line.rstrip("\r") + "\n").encode(), line.rstrip("\r") + "\n")
 
     def feed(self, chunk: bytes) -> None:
         if self._demux is None:
