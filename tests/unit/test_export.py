@@ -124,3 +124,37 @@ def test_export_of_a_file_that_is_not_an_image_is_one_line(run_cli, tmp_path, ke
     junk.write_bytes(b"x" * 5000)
     r = export(run_cli, "--libvirt", "a", "-o", tmp_path / "a.xml", "--kernel", kernel, junk)
     assert r.returncode != 0 and "is not a TFS image" in r.stderr and r.stderr.count("\n") == 1
+
+
+def efi_kernel(tmp_path) -> Path:
+    """A stand-in with what the disk writer checks: the arm64 Image magic and a PE header for arm64."""
+    head = bytearray(4096)
+    head[0:2] = b"MZ"
+    head[56:60] = b"ARM\x64"
+    head[60:64] = (64).to_bytes(4, "little")
+    head[64:70] = b"PE\0\0" + (0xAA64).to_bytes(2, "little")
+    k = tmp_path / "efi-Image"
+    k.write_bytes(bytes(head))
+    return k
+
+
+def test_libvirt_domain_of_a_disk_boots_it_through_uefi_firmware(run_cli, tmp_path, image):
+    from unibuild.disk.disk import write_disk
+    from unibuild.launch.firmware import CMDLINE_FILE, FIRMWARE
+    disk = tmp_path / "app.qcow2"
+    write_disk(disk, image, efi_kernel(tmp_path), "qcow2")
+    out = tmp_path / "app.xml"
+    r = export(run_cli, "--libvirt", "app", "-o", out, "--append", "x=1", disk)
+    assert r.returncode == 0, r.stderr
+    v = validate(out)
+    assert v.returncode == 0, v.stderr
+    d = ET.parse(out).getroot()
+    loader = d.find("os/loader")
+    assert loader.text == str(FIRMWARE) and loader.get("type") == "rom" and d.find("os/kernel") is None
+    assert d.find("features/acpi") is None     # EDK2 gives the device tree only without ACPI
+    entry = d.find("sysinfo[@type='fwcfg']/entry")
+    assert entry.get("name") == CMDLINE_FILE and entry.text == "x=1 quiet"
+    drive = d.find("devices/disk")
+    assert drive.find("driver").get("type") == "qcow2" and drive.find("source").get("file") == str(disk.resolve())
+    r = export(run_cli, "--kubevirt", "app", "-o", tmp_path / "kv", disk)
+    assert r.returncode != 0 and r.stderr.count("\n") == 1 and "bootable disk" in r.stderr, r.stderr

@@ -17,6 +17,7 @@ from ..export.kubevirt import TAG, build_layout, vm_manifest
 from ..export.libvirt import domain_xml
 from ..export.settings import machine_for
 from ..image.built_for import check_kernel
+from ..launch.firmware import firmware_path
 from ..pipeline import kernel_image
 from ..platform import load_platform
 from .base import Command
@@ -54,12 +55,20 @@ def export_command(libvirt_name, kubevirt_name, output, image_ref, kernel, platf
     if libvirt_name is not None and image_ref is not None:
         raise UserError("--image-ref is for --kubevirt (libvirt uses the image file itself)")
     found = inspect_image(image)
-    if found.firmware:
-        raise UserError(f"{image} is a bootable disk; export takes the TFS image from `unibuild build` "
-                        "(without --format): its domain boots the kernel directly")
     options = replace(launch_options_from(kwargs), disk=image)
     profile = load_platform(platform)
     machine = machine_for(profile, options)
+    if found.firmware:
+        # A disk carries its kernel and boots through UEFI firmware: libvirt only.
+        if kubevirt_name is not None:
+            raise UserError(f"{image} is a bootable disk; --kubevirt takes the TFS image from "
+                            "`unibuild build` (without --format)")
+        if kernel is not None:
+            raise UserError("--kernel is for a TFS image: a disk boots the kernel in its EFI system partition")
+        output.write_text(domain_xml(name, None, image.resolve(), machine, firmware=firmware_path(),
+                                     disk_format=found.disk_format))
+        click.echo(f"{output}: libvirt domain {name} (UEFI boot of {image.resolve()})")
+        return
     if kernel is None:
         kernel = kernel_image(platform, cross_compile=cross_compile, debug=debug, progress=sys.stderr)
     check_kernel(image, found.built_for, platform, kernel)

@@ -1,6 +1,7 @@
 """A libvirt domain for an image: direct kernel boot of our kernel with the image as a read-only
-virtio disk, one virtio NIC, and the VM destroyed when the guest powers off (a unikernel that
-exits is done). Written with ElementTree; Debian's virt-xml-validate (libvirt-clients) checks it
+virtio disk, or (a disk from `build --format disk|qcow2`) UEFI boot of the disk through the
+firmware's ROM with the kernel's arguments in the fw_cfg file the EFI stub reads; one virtio
+NIC, and the VM destroyed when the guest powers off (a unikernel that exits is done). Written with ElementTree; Debian's virt-xml-validate (libvirt-clients) checks it
 against libvirt's own schema in the tests."""
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from ..launch.firmware import CMDLINE_FILE
 from .settings import Machine
 
 
@@ -45,17 +47,27 @@ def _interface(devices: ET.Element, m: Machine) -> None:
     _sub(iface, "rom", enabled="no")        # no efi-virtio.rom: the kernel boots directly
 
 
-def domain_xml(name: str, kernel: Path, image: Path, m: Machine, emulator: str | None = None) -> str:
-    """The domain, as text (kernel and image as absolute paths on the host that runs it)."""
+def domain_xml(name: str, kernel: Path | None, image: Path, m: Machine, emulator: str | None = None, *,
+               firmware: Path | None = None, disk_format: str = "raw") -> str:
+    """The domain, as text (kernel, image and firmware as absolute paths on the host that runs
+    it): the kernel booted directly, or with `firmware` the disk `image` booted through it."""
     domain = ET.Element("domain", type="kvm" if m.kvm else "qemu")
     _sub(domain, "name", name)
     _sub(domain, "memory", str(m.memory_mib), unit="MiB")
     _sub(domain, "vcpu", str(m.smp))
     os_ = _sub(domain, "os")
     _sub(os_, "type", "hvm", arch="aarch64", machine="virt")
-    _sub(os_, "kernel", str(kernel))
-    if m.cmdline:
-        _sub(os_, "cmdline", m.cmdline)
+    if firmware is not None:
+        # No <acpi/> feature: libvirt then starts QEMU with ACPI off, and EDK2 hands the kernel
+        # the device tree its EFI stub needs.
+        _sub(os_, "loader", str(firmware), readonly="yes", type="rom")
+        if m.cmdline:
+            sysinfo = _sub(domain, "sysinfo", type="fwcfg")
+            _sub(sysinfo, "entry", m.cmdline, name=CMDLINE_FILE)
+    else:
+        _sub(os_, "kernel", str(kernel))
+        if m.cmdline:
+            _sub(os_, "cmdline", m.cmdline)
     features = _sub(domain, "features")
     _sub(features, "gic", version=m.gic)
     _cpu(domain, m)
@@ -66,7 +78,7 @@ def domain_xml(name: str, kernel: Path, image: Path, m: Machine, emulator: str |
     if emulator:
         _sub(devices, "emulator", emulator)
     disk = _sub(devices, "disk", type="file", device="disk")
-    _sub(disk, "driver", name="qemu", type="raw")
+    _sub(disk, "driver", name="qemu", type=disk_format)
     _sub(disk, "source", file=str(image))
     _sub(disk, "target", dev="vda", bus="virtio")
     _sub(disk, "readonly")
