@@ -10,7 +10,7 @@ import subprocess
 import uuid
 
 import pytest
-from lib.guest import TARGET_ROOT, UNIBUILD
+from lib.guest import GUEST_SOURCES, TARGET_ROOT, UNIBUILD
 
 from unibuild.disk import gpt
 
@@ -116,3 +116,17 @@ def test_the_kernel_refuses_a_gpt_disk_without_a_tfs_partition(disk, programs, t
     argv = [a.replace(f"file={image}", f"file={bad}") for a in shlex.split(printed)]
     r = subprocess.run(argv, capture_output=True, text=True, timeout=60)
     assert "gpt: vda is a GPT disk without a TFS partition" in r.stdout, r.stdout
+
+
+def test_a_writable_disk_keeps_its_changes_from_boot_to_boot(tmp_path):
+    # The volume probe's `change` (tests/boot/test_volumes.py): the second boot finds the first's work.
+    probe = tmp_path / "volume"
+    subprocess.run(["aarch64-linux-gnu-gcc", "-O2", "-Wall", "-static", "-o", str(probe),
+                    str(GUEST_SOURCES / "volume.c")], check=True)
+    disk = tmp_path / "w.disk"
+    subprocess.run([*UNIBUILD, "build", "--writable", "--format", "disk", "-w", "/state", "-o", str(disk),
+                    str(probe), "change", "/state"], check=True, capture_output=True, timeout=60)
+    first = boot(disk, "--timeout", "90")
+    assert (first.returncode, first.stdout) == (0, "changed\n"), first.stderr
+    second = boot(disk, "--timeout", "90")
+    assert (second.returncode, second.stdout) == (1, "FAIL mkdir: File exists\n"), second.stderr
