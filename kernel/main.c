@@ -12,6 +12,7 @@
 #include "timer.h"
 #include "vfs.h"
 #include "file.h"
+#include "kfile.h"
 #include "random.h"
 #include "run.h"
 #include "selftest.h"
@@ -103,8 +104,11 @@ void kmain(uint64_t dtb_pa)
     pci_init();
     devfs_init();   /* the kernel's own /dev files */
     procfs_init();
+    procfs_pid_init();
+    sysfs_init();
     if (block_device_first() && !bootargs.blktest) vfs_mount_root(block_device_first()); /* TFS at /; blktest disks are raw */
     mount_volumes();
+    kfile_publish();   /* /proc, /dev, /sys in the tree */
     if (boot_manifest() && boot_manifest()->tfstest)
         selftest_tfs(boot_manifest()->tfstest);
     net_init();   /* after the root: the manifest may hold a static address */
