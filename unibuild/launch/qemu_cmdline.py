@@ -42,6 +42,8 @@ class LaunchOptions:
     net: NetOptions | None = None   # None: no NIC (the CLI attaches one unless --net none)
     profile: str | None = None   # a launch profile of the platform (platforms/<name>/profiles/)
     volumes: tuple[VolumeMount, ...] = ()   # writable TFS disks after the image: vdb, vdc, ...
+    gdb_port: int | None = None   # QEMU's gdbstub on 127.0.0.1:PORT (run --gdb)
+    gdb_wait: bool = False   # the guest stays paused until gdb continues it (run --gdb-wait)
 
 
 def apply_profile(options: LaunchOptions, platform: Platform) -> tuple[LaunchOptions, LaunchProfile | None]:
@@ -172,6 +174,7 @@ class QemuCommand:
     qmp_socket: Path
     timeout: float | None = None
     console_mux: bool = False   # the kernel multiplexes stdout/stderr/kernel on the console
+    gdb_wait: bool = False   # leave the guest paused (-S) for gdb's `continue`: no QMP cont
 
 
 def build_command(
@@ -196,6 +199,10 @@ def build_command(
         raise UserError("--el2 needs TCG (KVM here cannot start the guest at EL2); add --accel tcg")
     if options.timeout is not None and options.timeout <= 0:
         raise UserError(f"--timeout must be a positive number of seconds, not {options.timeout:g}")
+    if options.gdb_port is not None and not 0 < options.gdb_port < 65536:
+        raise UserError(f"--gdb takes a TCP port (1-65535), not {options.gdb_port}")
+    if options.gdb_wait and options.gdb_port is None:
+        raise UserError("--gdb-wait waits for a debugger on the --gdb port; add --gdb")
 
     machine = f"{platform.machine},gic-version={gic}"
     if options.el2:
@@ -242,8 +249,10 @@ def build_command(
         ro = ",readonly=on" if vol.read_only else ""
         argv += ["-drive", f"file={vol.path},if=none,format=raw,id=vol{i},cache=writeback{ro}",
                  "-device", f"virtio-blk-pci,drive=vol{i},disable-legacy=on"]
+    if options.gdb_port is not None:
+        argv += ["-gdb", f"tcp:127.0.0.1:{options.gdb_port}"]   # loopback only, as every port we open
     append = kernel_args(options)
     if append:
         argv += ["-append", append]
     return QemuCommand(argv, accel, gic, cpu, memory, smp, qmp_socket, options.timeout,
-                       console_mux="console=mux" in append.split())
+                       console_mux="console=mux" in append.split(), gdb_wait=options.gdb_wait)

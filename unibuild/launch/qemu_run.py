@@ -346,7 +346,8 @@ async def _run(command: QemuCommand, sink: BinaryIO | TextIO | None,
         else:
             listener = EventListener(("SHUTDOWN",))
             qmp.register_listener(listener)
-            await qmp.execute("cont")
+            if not command.gdb_wait:   # else gdb's `continue` starts the guest
+                await qmp.execute("cont")
             resumed = True
             marks["resumed"] = time.monotonic()
             shutdown = asyncio.create_task(listener.get())
