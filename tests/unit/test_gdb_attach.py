@@ -31,3 +31,16 @@ def test_load_bias_is_pie_base_for_a_pie_and_zero_for_a_fixed_program(tmp_path, 
                               check=True).stdout
     assert ("DYN" in elf_type) == pie
     assert load_bias(prog) == (pie_base if pie else 0)
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["--gdb", "prog", "a"], ["--gdb=1234", "prog", "a"]),
+    (["--gdb", "4000", "prog"], ["--gdb", "4000", "prog"]),
+    (["--gdb", "--gdb-wait", "prog"], ["--gdb=1234", "--gdb-wait", "prog"]),
+    (["-e", "--gdb", "--gdb", "prog"], ["-e", "--gdb", "--gdb=1234", "prog"]),   # -e's value is left alone
+    (["prog", "--gdb"], ["prog", "--gdb"]),                                        # the program's own
+    (["--", "--gdb"], ["--", "--gdb"]),
+])
+def test_a_bare_gdb_takes_the_default_port_and_never_the_program(args, expected):
+    from unibuild.commands.run_cmds import _gdb_port_explicit, run_command
+    assert _gdb_port_explicit(run_command, args) == expected

@@ -22,7 +22,38 @@ from .options import (cross_compile_option, debug_option, env_from, image_conten
                       static_ip_options, warn)
 
 
-@click.command("run", cls=Command, context_settings={"allow_interspersed_args": False})
+GDB_DEFAULT_PORT = 1234   # gdb's own habit (`target remote :1234`, QEMU's -s)
+
+
+class _RunCommand(Command):
+    """`run`, whose --gdb takes its PORT only when one follows: `--gdb PROGRAM` must not read the
+    program as a port (click's optional values take whatever comes next)."""
+
+    def parse_args(self, ctx, args):
+        return super().parse_args(ctx, _gdb_port_explicit(self, args))
+
+
+def _gdb_port_explicit(command: click.Command, args: list[str]) -> list[str]:
+    """args with a bare --gdb (no number after it) as --gdb=1234; only among our options, which
+    end at PROGRAM or `--` (what follows is the program's)."""
+    takes_value = {name for p in command.params if isinstance(p, click.Option) and not p.is_flag and not p.count
+                   for name in p.opts if name != "--gdb"}
+    out, i = [], 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--" or not arg.startswith("-"):
+            return out + args[i:]
+        if arg == "--gdb" and not (i + 1 < len(args) and args[i + 1].isdigit()):
+            arg = f"--gdb={GDB_DEFAULT_PORT}"
+        out.append(arg)
+        if (arg in takes_value or arg == "--gdb") and i + 1 < len(args):
+            out.append(args[i + 1])   # the option's value, whatever it looks like
+            i += 1
+        i += 1
+    return out
+
+
+@click.command("run", cls=_RunCommand, context_settings={"allow_interspersed_args": False})
 @image_content_options
 @click.option("-c", "--config", "config", type=click.Path(path_type=Path, dir_okay=False),
               default=None, help="JSON file with the same settings, the program and its args included "
@@ -43,7 +74,7 @@ from .options import (cross_compile_option, debug_option, env_from, image_conten
 @click.option("--missing-files", is_flag=True,
               help="At exit, list the paths the program looked for in vain, with the target root's file "
               "(and its package) that would have been found, and the -f to add.")
-@click.option("--gdb", "gdb_port", type=int, is_flag=False, flag_value=1234, default=None, metavar="[PORT]",
+@click.option("--gdb", "gdb_port", type=int, is_flag=False, flag_value=GDB_DEFAULT_PORT, default=None, metavar="[PORT]",
               help="Start QEMU's gdbstub on 127.0.0.1:PORT (default 1234), turn ASLR off, and print the "
               "kernel's and the program's symbol files, the program's load bias and the gdb-multiarch "
               "command that attaches.")
