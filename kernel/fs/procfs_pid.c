@@ -15,6 +15,7 @@
 #include "timer.h"
 #include "linux_abi.h"
 #include "vfs.h"
+#include "cpu.h"
 #include <string.h>
 
 #define TEXT_MAX 4096
@@ -36,12 +37,11 @@ static void process_comm(char comm[16])
     snprintf(comm, 16, "%s", slash ? slash + 1 : name);
 }
 
-/* CPU time in clock ticks (USER_HZ, TICK_HZ here): the busy time since boot is all the
- * program's (one process), counted as user time as getrusage does. */
+/* CPU time in clock ticks (USER_HZ, TICK_HZ here): every CPU's busy time since it came up is
+ * the program's (one process), counted as user time as getrusage does. */
 static uint64_t busy_ticks(void)
 {
-    uint64_t now = counter_to_ns(counter_now());
-    return (now - cpu_idle_ns()) / (1000000000UL / TICK_HZ);
+    return cpu_busy_ns() / (1000000000UL / TICK_HZ);
 }
 
 static uint64_t mapped_bytes(const struct vm *vm)
@@ -71,6 +71,8 @@ static struct file *status_open(const char *path, int flags)
     process_comm(comm);
     char umask[5] = { '0', (char)('0' + ((p->umask >> 6) & 7)), (char)('0' + ((p->umask >> 3) & 7)),
                       (char)('0' + (p->umask & 7)), 0 };
+    char cpus[256];
+    cpu_list(cpus, sizeof(cpus), cpus_online_mask);   /* a thread may run on any CPU that came up */
     char *s = kmalloc(TEXT_MAX);
     if (!s)
         return NULL;
@@ -82,10 +84,10 @@ static struct file *status_open(const char *path, int flags)
                      "ShdPnd:\t%016lx\nSigBlk:\t%016lx\nSigIgn:\t%016lx\nSigCgt:\t%016lx\n"
                      "CapInh:\t0000000000000000\nCapPrm:\t000001ffffffffff\nCapEff:\t000001ffffffffff\n"
                      "CapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\nNoNewPrivs:\t0\nSeccomp:\t0\n"
-                     "Cpus_allowed:\t1\nCpus_allowed_list:\t0\n",
+                     "Cpus_allowed:\t%lx\nCpus_allowed_list:\t%s",
                      comm, umask, p->pid, t ? t->tid : p->pid, mapped_bytes(p->vm) / 1024, rss, p->live_threads,
                      t ? t->sig.pending : 0UL, p->sig.pending, t ? t->sig.blocked : 0UL, sig_mask_of(p, SIG_IGN),
-                     sig_mask_of(p, 2));
+                     sig_mask_of(p, 2), cpus_online_mask, cpus);
     return text_file(s, (size_t)n, flags);
 }
 

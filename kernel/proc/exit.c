@@ -11,6 +11,7 @@
 #include "irq.h"
 #include "timer.h"
 #include "net.h"
+#include "cpu.h"
 #include <string.h>
 
 /* With the memstats kernel option, the kernel's memory use at exit (a soak test compares it with
@@ -25,9 +26,15 @@ static void report_memory(void)
     heap_stats(&bytes, &blocks);
     kprintf("memstats: heap %lu bytes in %lu blocks, %lu of %lu pages free\n", bytes, blocks,
             page_free_count(), page_total_count());
-    uint64_t up_ms = counter_to_ns(counter_now()) / 1000000, idle_ms = cpu_idle_ns() / 1000000;
-    kprintf("memstats: cpu busy %lu ms, idle %lu ms; %lu interrupts\n", up_ms - idle_ms, idle_ms,
+    uint64_t busy_ms = cpu_busy_ns() / 1000000, idle_ms = cpu_idle_ns() / 1000000;
+    kprintf("memstats: cpu busy %lu ms, idle %lu ms; %lu interrupts\n", busy_ms, idle_ms,
             irq_handled_count());
+    if (cpus_online > 1)
+        for (int i = 0; i < MAX_CPUS; i++)
+            if (cpus_online_mask & (1ULL << i))
+                kprintf("memstats: cpu %d: idle %lu ms, %lu interrupts (%lu IPIs), kernel lock waited %lu ms in %lu takes\n", i,
+                        counter_to_ns(cpus[i].idle_counts) / 1000000, cpus[i].irqs, cpus[i].ipis,
+                        counter_to_ns(cpus[i].lock_wait_counts) / 1000000, cpus[i].lock_waits);
 }
 
 void process_exit(int status)

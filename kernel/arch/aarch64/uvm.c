@@ -32,6 +32,8 @@ static int prot_of(uint64_t pte)
     return prot;
 }
 
+/* Every CPU's TLB (the IS forms broadcast to the inner-shareable domain): a thread of the
+ * process may be running on any of them. */
 static void tlb_flush(void)
 {
     __asm__ volatile("dsb ishst\n tlbi aside1is, %0\n dsb ish\n isb" : : "r"(USER_ASID << 48) : "memory");
@@ -54,6 +56,9 @@ static uint64_t *walk(uint64_t root, uint64_t va, bool create)
             uint64_t pa = pt_alloc_table();
             if (!pa)
                 return NULL;
+            /* Another CPU's table walker may follow the entry the moment it is stored: the
+             * zeroed table must be visible first. */
+            dsb(ishst);
             *e = pa | PTE_TABLE;
         }
         t = table(*e & PTE_ADDR_MASK);
@@ -113,6 +118,10 @@ static void unmap_one(uint64_t *pte, void *arg)
         free_page(pa);
 }
 
+/* The pages are freed before the TLB maintenance, while a thread on another CPU may still
+ * reach them through a stale entry: that is safe because the allocator keeps its state in a
+ * bitmap (never in a free page) and nothing can allocate them before the broadcast TLBI and
+ * DSB ISH below complete, all under the same hold of the kernel lock. */
 void uvm_unmap(uint64_t root, uint64_t start, uint64_t end, void (*free_page)(uint64_t pa))
 {
     visit(table(root), 0, 0, start, end, unmap_one, (void *)free_page);
