@@ -115,7 +115,7 @@ _head_entry:
     .endm
 
     .section .text.boot, "ax"
-    .global primary_entry           /* efi_entry.S enters here too, after the EFI stub */
+    .global primary_entry
 primary_entry:
     mov     x19, x0                 /* x19 = DTB physical address for the whole early path */
     isb
