@@ -15,6 +15,8 @@ from ..errors import UserError
 from ..host.probe import HostInfo
 from ..platform import LaunchProfile, Platform
 from .network import NetOptions
+from .firmware import MACHINE_OPTIONS, firmware_args
+from .virtio_transport import over_transport, transport_args
 
 if TYPE_CHECKING:
     from ..tfs.volume import VolumeMount   # a type only: tfs.volume loads construct
@@ -45,6 +47,11 @@ class LaunchOptions:
     net: NetOptions | None = None   # None: no NIC (the CLI attaches one unless --net none)
     profile: str | None = None   # a launch profile of the platform (platforms/<name>/profiles/)
     volumes: tuple[VolumeMount, ...] = ()   # writable TFS disks after the image: vdb, vdc, ...
+    virtio_transport: str = "pci"   # or "mmio": the disk and NIC as virtio-mmio devices (tests)
+    firmware: bool = False          # boot `disk` (a GPT disk) through UEFI firmware, no -kernel (firmware.py)
+    disk_format: str = "raw"        # or "qcow2"
+    gdb_port: int | None = None   # QEMU's gdbstub on 127.0.0.1:PORT (run --gdb)
+    gdb_wait: bool = False   # the guest stays paused until gdb continues it (run --gdb-wait)
 
 
 def apply_profile(options: LaunchOptions, platform: Platform) -> tuple[LaunchOptions, LaunchProfile | None]:
@@ -175,6 +182,10 @@ class QemuCommand:
     qmp_socket: Path
     timeout: float | None = None
     console_mux: bool = False   # the kernel multiplexes stdout/stderr/kernel on the console
+    # A firmware boot: what comes before the kernel's first stream switch is the firmware's
+    # (its banner, screen clears, boot-option lines), shown only with --verbose.
+    firmware_prelude: str = ""  # "", "hide" or "show"
+    gdb_wait: bool = False   # leave the guest paused (-S) for gdb's `continue`: no QMP cont
 
 
 def build_command(
@@ -199,11 +210,18 @@ def build_command(
         raise UserError("--el2 needs TCG (KVM here cannot start the guest at EL2); add --accel tcg")
     if options.timeout is not None and options.timeout <= 0:
         raise UserError(f"--timeout must be a positive number of seconds, not {options.timeout:g}")
+    if options.gdb_port is not None and not 0 < options.gdb_port < 65536:
+        raise UserError(f"--gdb takes a TCP port (1-65535), not {options.gdb_port}")
+    if options.gdb_wait and options.gdb_port is None:
+        raise UserError("--gdb-wait waits for a debugger on the --gdb port; add --gdb")
 
     machine = f"{platform.machine},gic-version={gic}"
     if options.el2:
         machine += ",virtualization=on"
-    for opt in options.machine_options:
+    # A firmware boot's own machine options yield to the caller's (tests turn ACPI back on).
+    given = {opt.split("=", 1)[0] for opt in options.machine_options}
+    implied = [opt for opt in MACHINE_OPTIONS if opt.split("=", 1)[0] not in given] if options.firmware else []
+    for opt in (*options.machine_options, *implied):
         if "," in opt or "=" not in opt:
             raise UserError(f"machine option '{opt}' must be one KEY=VALUE without commas")
         machine += f",{opt}"
@@ -214,8 +232,9 @@ def build_command(
         "-cpu", cpu,
         "-m", f"{memory}M",
         "-smp", str(smp),
-        "-kernel", str(kernel),
-        *(network or ["-nic", "none"]),
+        *(["-kernel", str(kernel)] if not options.firmware else []),
+        *over_transport(network or ["-nic", "none"], options.virtio_transport),
+        *transport_args(options.virtio_transport),
         "-display", "none",
         # Powering off pauses the VM instead of exiting, so we can still read the registers
         # holding the exit status; a reset is a shutdown too (a rebooting unikernel would loop).
@@ -232,8 +251,9 @@ def build_command(
     if options.disk is not None:
         # Modern-only virtio (1.x): the kernel speaks no legacy transport.
         mode = "cache=writeback" if options.disk_writable else "readonly=on"   # cache=: see the volumes below
-        argv += ["-drive", f"file={options.disk},if=none,format=raw,id=disk0,{mode}",
-                 "-device", "virtio-blk-pci,drive=disk0,disable-legacy=on"]
+        argv += ["-drive", f"file={options.disk},if=none,format={options.disk_format},id=disk0,{mode}",
+                 *over_transport(["-device", "virtio-blk-pci,drive=disk0,disable-legacy=on"],
+                                 options.virtio_transport)]
     if len(options.volumes) > 16:
         raise UserError(f"{len(options.volumes)} volumes; the kernel mounts at most 16")
     for i, vol in enumerate(options.volumes):
@@ -244,9 +264,16 @@ def build_command(
         # write synchronous.
         ro = ",readonly=on" if vol.read_only else ""
         argv += ["-drive", f"file={vol.path},if=none,format=raw,id=vol{i},cache=writeback{ro}",
-                 "-device", f"virtio-blk-pci,drive=vol{i},disable-legacy=on"]
+                 *over_transport(["-device", f"virtio-blk-pci,drive=vol{i},disable-legacy=on"],
+                                 options.virtio_transport)]
+    if options.gdb_port is not None:
+        argv += ["-gdb", f"tcp:127.0.0.1:{options.gdb_port}"]   # loopback only, as every port we open
     append = kernel_args(options)
-    if append:
+    if options.firmware:
+        argv += firmware_args(append)
+    elif append:
         argv += ["-append", append]
     return QemuCommand(argv, accel, gic, cpu, memory, smp, qmp_socket, options.timeout,
-                       console_mux="console=mux" in append.split())
+                       console_mux="console=mux" in append.split(),
+                       firmware_prelude=("show" if options.verbose else "hide") if options.firmware else "",
+                       gdb_wait=options.gdb_wait)

@@ -143,11 +143,14 @@ def result_from_report(report: ExitReport | None, console: str, reason: str | No
 
 
 def qemu_error_line(stderr: str) -> str:
-    """QEMU's own complaint, as one line (its last non-empty stderr line, minus the program name)."""
-    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
-    if not lines:
-        return "no message on stderr"
-    return re.sub(r"^qemu-system-\w+:\s*", "", lines[-1])
+    """QEMU's own complaint, whole, as one line: every non-empty stderr line without the program
+    name, joined by "; ". Some errors span lines ("Invalid gic-version value" then "Valid values
+    are 3, 2, host, max."), and either line alone leaves out half of what to fix."""
+    lines = [re.sub(r"^qemu-system-\w+:\s*", "", line.strip()) for line in stderr.splitlines() if line.strip()]
+    return "; ".join(lines) if lines else "no message on stderr"
+
+
+EFI_STUB_PREFIX = "efi: "   # kernel/efi/efi_stub.c's lines
 
 
 class _Console:
@@ -157,13 +160,15 @@ class _Console:
     and the kernel's messages to `err_sink`; otherwise everything goes to `sink`."""
 
     def __init__(self, sink: BinaryIO | TextIO | None, started: float, *,
-                 err_sink: BinaryIO | TextIO | None = None, mux: bool = False, quiet_kernel: bool = False):
+                 err_sink: BinaryIO | TextIO | None = None, mux: bool = False, quiet_kernel: bool = False,
+                 firmware_prelude: str = ""):
         self._sink = sink
         self._err_sink = err_sink if err_sink is not None else sink
         self._quiet_kernel = quiet_kernel   # the kernel's lines are kept (kernel_log), not shown
         self.kernel_log = io.StringIO()
         self._started = started
-        self._demux = ConsoleDemux() if mux else None
+        self._demux = ConsoleDemux("firmware" if firmware_prelude else "kernel") if mux else None
+        self._show_firmware = firmware_prelude == "show"
         self._decoders: dict[str, codecs.IncrementalDecoder] = {}
         self._partial: dict[str, str] = {}
         self._text = io.StringIO()
@@ -205,14 +210,21 @@ class _Console:
         decoder = self._decoders.setdefault(stream, codecs.getincrementaldecoder("utf-8")(errors="replace"))
         text = decoder.decode(chunk)
         self._text.write(text)
-        if stream == "kernel":
+        if stream in ("kernel", "firmware"):
             self.kernel_log.write(text)
-        if not (stream == "kernel" and self._quiet_kernel):
+        shown = self._show_firmware if stream == "firmware" else not (stream == "kernel" and self._quiet_kernel)
+        if shown:
             self._echo(self._sink if stream == "stdout" else self._err_sink, chunk, text)
         now = time.monotonic() - self._started
         # Lines are assembled per stream, so stdout and kernel lines never merge into one.
         *complete, self._partial[stream] = (self._partial.get(stream, "") + text).split("\n")
         self.line_times.extend((now, line.rstrip("\r")) for line in complete)
+        if stream == "firmware" and not shown:
+            # The kernel's EFI stub speaks through the firmware's console, before any stream
+            # switch: its (error) lines are ours and always shown.
+            for line in complete:
+                if line.startswith(EFI_STUB_PREFIX):
+                    self._echo(self._err_sink, (line.rstrip("\r") + "\n").encode(), line.rstrip("\r") + "\n")
 
     def feed(self, chunk: bytes) -> None:
         if self._demux is None:
@@ -347,7 +359,8 @@ async def _run(command: QemuCommand, proc: subprocess.Popen, started: float,
     loop = asyncio.get_running_loop()
     qemu_out, qemu_err = await _reader(loop, proc.stdout), await _reader(loop, proc.stderr)
     qemu_in = await _writer(loop, proc.stdin) if proc.stdin is not None else None
-    console = _Console(sink, started, err_sink=err_sink, mux=command.console_mux, quiet_kernel=quiet_kernel)
+    console = _Console(sink, started, err_sink=err_sink, mux=command.console_mux, quiet_kernel=quiet_kernel,
+                       firmware_prelude=command.firmware_prelude)
     pump = asyncio.create_task(console.pump(qemu_out))
     feeder = asyncio.create_task(_feed_stdin(qemu_in, stdin, console.input_open)) if qemu_in is not None else None
     output_closed = asyncio.create_task(console.closed.wait())
@@ -369,7 +382,8 @@ async def _run(command: QemuCommand, proc: subprocess.Popen, started: float,
         else:
             listener = EventListener(("SHUTDOWN",))
             qmp.register_listener(listener)
-            await qmp.execute("cont")
+            if not command.gdb_wait:   # else gdb's `continue` starts the guest
+                await qmp.execute("cont")
             resumed = True
             marks["resumed"] = time.monotonic()
             shutdown = asyncio.create_task(listener.get())
