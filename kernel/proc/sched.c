@@ -329,16 +329,26 @@ static bool alone(void)
  * brings us back through wait_until, whose next sched_wait switches to it. */
 void sched_wait(void)
 {
-    if (alone()) {                     /* the common case: nobody to switch to, just sleep */
-        idle();
-        return;                        /* wait_until polls the network and looks again */
-    }
     struct thread *cur = current_thread();
-    struct thread *next = pick(cur, true);
-    if (!next)
-        idle();
-    else if (next != cur)
-        switch_to(next);
+    if (allowed_here(cur)) {
+        if (alone()) {
+            idle();                    /* the common case: nobody to switch to, just sleep */
+        } else {
+            struct thread *next = pick(cur, true);
+            if (next == cur)
+                return;
+            if (next) {
+                switch_to(next);
+                return;
+            }
+            idle();
+        }
+        if (allowed_here(cur))
+            return;                    /* wait_until polls the network and looks again */
+    }
+    /* sched_setaffinity moved it away from this CPU, before or while it slept here: it waits,
+     * or goes on if its wait is over, where it may run (as Linux places a task at its wake). */
+    switch_to(pick(cur, false));
 }
 
 void sched_yield_cpu(void)

@@ -74,7 +74,8 @@ def all_checks(smp_program):
     """Every cross-CPU check in one boot at the host's CPU count (2 here), and Linux's output for
     the same program: futex hand-offs between CPU 0 and 1, a thread create/exit storm, munmap,
     mprotect and mremap against a writer on CPU 1, pthread_kill of a thread spinning on CPU 1,
-    epoll wake-ups from CPU 1, and a thread per CPU writing one pipe. A lost wake-up or a stale
+    epoll wake-ups from CPU 1, a thread per CPU writing one pipe, and sleeping threads moved by
+    sched_setaffinity waking on their new CPU. A lost wake-up or a stale
     TLB entry hangs a check or changes its line."""
     linux = oracle(smp_program, "all")
     count = int(re.search(r"get_nprocs (\d+)", linux).group(1))
@@ -83,8 +84,8 @@ def all_checks(smp_program):
     return linux, booted(smp_program, "all", smp=count, gic="3" if count > 8 else "2", timeout=200)
 
 
-@pytest.mark.parametrize("section", ["1", "2", "3", "4", "5", "6", "7"],
-                         ids=["info", "pingpong", "storm", "unmap", "signal", "epoll", "lock"])
+@pytest.mark.parametrize("section", ["1", "2", "3", "4", "5", "6", "7", "8"],
+                         ids=["info", "pingpong", "storm", "unmap", "signal", "epoll", "lock", "migrate"])
 def test_cross_cpu_behaviour_matches_linux(all_checks, section):
     linux, ours = all_checks
     assert sections(ours.stdout).get(section) == sections(linux)[section]
@@ -93,7 +94,7 @@ def test_cross_cpu_behaviour_matches_linux(all_checks, section):
 def test_busy_threads_run_on_both_cpus_and_a_good_run_is_quiet(all_checks):
     _, ours = all_checks
     cpus = [set(map(int, re.findall(r"\d+", l.split("cpus", 1)[1])))
-            for l in sections(ours.stdout)["8"].splitlines() if l.startswith("thread ")]
+            for l in sections(ours.stdout)["9"].splitlines() if l.startswith("thread ")]
     assert len(cpus) == 2 and all(cpus) and set().union(*cpus) == {0, 1}, cpus
     # Without --verbose the kernel says nothing about its CPUs; only the checks' timings and
     # glibc's rseq registration (reported missing once) reach stderr.

@@ -10,6 +10,7 @@
  *   lock N             a thread per CPU writes N bytes into one pipe, main reads them all: the
  *                      kernel's pipe state under every CPU's system calls at once
  *   counts             info, then lock 500, in two numbered sections (the boot matrix's run)
+ *   migrate N          N threads asleep on CPU 1 given CPU 0 by sched_setaffinity wake up there
  *   all                info, then each check above in a numbered section (one boot for all)
  * Each prints what Linux prints for the same run, so qemu-aarch64-static is the oracle (given
  * the same CPU count: modes other than info and busy only need two CPUs). Timings go to stderr;
@@ -438,12 +439,56 @@ static int lock_test(long n)
     return 0;
 }
 
+/* ---- migrate ---- */
+static _Atomic uint32_t migrant_go;
+static _Atomic int migrant_tid;
+static int migrant_cpu;
+
+static void *migrant(void *arg)
+{
+    pin(1);
+    atomic_store(&migrant_tid, (int)syscall(SYS_gettid));
+    while (atomic_load(&migrant_go) == 0)
+        futex(&migrant_go, FUTEX_WAIT, 0);
+    migrant_cpu = current_cpu();       /* the first thing it does after its wake */
+    return NULL;
+}
+
+/* A thread asleep on CPU 1 is given CPU 0 alone by another thread: it wakes up there, as Linux
+ * moves a sleeping task at its wake-up. */
+static int migrate_test(long n)
+{
+    int moved = 0;
+    pin(0);
+    for (long i = 0; i < n; i++) {
+        pthread_t t;
+        atomic_store(&migrant_go, 0);
+        atomic_store(&migrant_tid, 0);
+        migrant_cpu = -1;
+        pthread_create(&t, NULL, migrant, NULL);
+        while (!atomic_load(&migrant_tid))
+            sched_yield();
+        usleep(2000);                  /* most rounds: it sleeps in FUTEX_WAIT by now */
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        CPU_SET(0, &set);
+        sched_setaffinity(atomic_load(&migrant_tid), sizeof(set), &set);
+        atomic_store(&migrant_go, 1);
+        futex(&migrant_go, FUTEX_WAKE, 1);
+        pthread_join(t, NULL);
+        moved += migrant_cpu == 0;
+    }
+    printf("migrate %ld sleeping threads given cpu 0 woke there: %d\n", n, moved);
+    return 0;
+}
+
 /* Every check in one run, each in its own section, sized to take a few seconds under TCG. */
 static int all(void)
 {
     static const struct { const char *name; int (*fn)(long); long arg; } checks[] = {
         { "pingpong", pingpong, 5000 }, { "storm", storm, 400 }, { "unmap", unmap_test, 30 },
         { "signal", signal_test, 200 }, { "epoll", epoll_test, 2000 }, { "lock", lock_test, 2000 },
+        { "migrate", migrate_test, 20 },
     };
     printf("1. info\n");
     if (info())
@@ -455,7 +500,7 @@ static int all(void)
         if (err)
             return err;
     }
-    printf("8. busy\n");
+    printf("9. busy\n");
     unpin();
     return busy(2, 30000000L);
 }
@@ -481,6 +526,8 @@ int main(int argc, char **argv)
         return epoll_test(arg);
     if (!strcmp(mode, "lock"))
         return lock_test(arg);
+    if (!strcmp(mode, "migrate"))
+        return migrate_test(arg);
     if (!strcmp(mode, "counts")) {
         printf("1. info\n");
         if (info())
