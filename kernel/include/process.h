@@ -5,6 +5,10 @@
 #include <stdbool.h>
 #include "signal.h"
 
+/* The one process's pid (a unikernel runs one program), and its directory's name in /proc. */
+#define PROCESS_PID     1
+#define PROCESS_PID_DIR "1"
+
 struct vm;
 struct vnode;
 struct file;

@@ -20,7 +20,7 @@ struct process *process_create(void)
         kfree(p);
         return NULL;
     }
-    p->pid = 1;
+    p->pid = PROCESS_PID;
     p->fd_limit = FD_LIMIT_DEFAULT;
     p->umask = 022;
     current = p;

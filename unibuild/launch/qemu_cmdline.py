@@ -47,6 +47,8 @@ class LaunchOptions:
     virtio_transport: str = "pci"   # or "mmio": the disk and NIC as virtio-mmio devices (tests)
     firmware: bool = False          # boot `disk` (a GPT disk) through UEFI firmware, no -kernel (firmware.py)
     disk_format: str = "raw"        # or "qcow2"
+    gdb_port: int | None = None   # QEMU's gdbstub on 127.0.0.1:PORT (run --gdb)
+    gdb_wait: bool = False   # the guest stays paused until gdb continues it (run --gdb-wait)
 
 
 def apply_profile(options: LaunchOptions, platform: Platform) -> tuple[LaunchOptions, LaunchProfile | None]:
@@ -180,6 +182,7 @@ class QemuCommand:
     # A firmware boot: what comes before the kernel's first stream switch is the firmware's
     # (its banner, screen clears, boot-option lines), shown only with --verbose.
     firmware_prelude: str = ""  # "", "hide" or "show"
+    gdb_wait: bool = False   # leave the guest paused (-S) for gdb's `continue`: no QMP cont
 
 
 def build_command(
@@ -204,6 +207,10 @@ def build_command(
         raise UserError("--el2 needs TCG (KVM here cannot start the guest at EL2); add --accel tcg")
     if options.timeout is not None and options.timeout <= 0:
         raise UserError(f"--timeout must be a positive number of seconds, not {options.timeout:g}")
+    if options.gdb_port is not None and not 0 < options.gdb_port < 65536:
+        raise UserError(f"--gdb takes a TCP port (1-65535), not {options.gdb_port}")
+    if options.gdb_wait and options.gdb_port is None:
+        raise UserError("--gdb-wait waits for a debugger on the --gdb port; add --gdb")
 
     machine = f"{platform.machine},gic-version={gic}"
     if options.el2:
@@ -258,6 +265,8 @@ def build_command(
         argv += ["-drive", f"file={vol.path},if=none,format=raw,id=vol{i},cache=writeback{ro}",
                  *over_transport(["-device", f"virtio-blk-pci,drive=vol{i},disable-legacy=on"],
                                  options.virtio_transport)]
+    if options.gdb_port is not None:
+        argv += ["-gdb", f"tcp:127.0.0.1:{options.gdb_port}"]   # loopback only, as every port we open
     append = kernel_args(options)
     if options.firmware:
         argv += firmware_args(append)
@@ -265,4 +274,5 @@ def build_command(
         argv += ["-append", append]
     return QemuCommand(argv, accel, gic, cpu, memory, smp, qmp_socket, options.timeout,
                        console_mux="console=mux" in append.split(),
-                       firmware_prelude=("show" if options.verbose else "hide") if options.firmware else "")
+                       firmware_prelude=("show" if options.verbose else "hide") if options.firmware else "",
+                       gdb_wait=options.gdb_wait)

@@ -136,11 +136,11 @@ def result_from_report(report: ExitReport | None, console: str, reason: str | No
 
 
 def qemu_error_line(stderr: str) -> str:
-    """QEMU's own complaint, as one line (its last non-empty stderr line, minus the program name)."""
-    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
-    if not lines:
-        return "no message on stderr"
-    return re.sub(r"^qemu-system-\w+:\s*", "", lines[-1])
+    """QEMU's own complaint, whole, as one line: every non-empty stderr line without the program
+    name, joined by "; ". Some errors span lines ("Invalid gic-version value" then "Valid values
+    are 3, 2, host, max."), and either line alone leaves out half of what to fix."""
+    lines = [re.sub(r"^qemu-system-\w+:\s*", "", line.strip()) for line in stderr.splitlines() if line.strip()]
+    return "; ".join(lines) if lines else "no message on stderr"
 
 
 EFI_STUB_PREFIX = "efi: "   # kernel/efi/efi_stub.c's lines
@@ -359,7 +359,8 @@ async def _run(command: QemuCommand, sink: BinaryIO | TextIO | None,
         else:
             listener = EventListener(("SHUTDOWN",))
             qmp.register_listener(listener)
-            await qmp.execute("cont")
+            if not command.gdb_wait:   # else gdb's `continue` starts the guest
+                await qmp.execute("cont")
             resumed = True
             marks["resumed"] = time.monotonic()
             shutdown = asyncio.create_task(listener.get())
