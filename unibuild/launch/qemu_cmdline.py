@@ -228,7 +228,9 @@ def build_command(
     argv = [
         qemu_binary or platform.qemu_binary,
         "-machine", machine,
-        "-accel", accel,
+        # MTTCG, asked for rather than left to QEMU's default: each vCPU its own host thread,
+        # so --smp N runs N CPUs in parallel on the host's cores.
+        "-accel", "tcg,thread=multi" if accel == "tcg" else accel,
         "-cpu", cpu,
         "-m", f"{memory}M",
         "-smp", str(smp),
