@@ -243,6 +243,17 @@ struct linux_itimerspec {
 
 /* wait4 options */
 #define WNOHANG    1
+#define WSTOPPED   2
+#define WEXITED    4
+#define WNOWAIT    0x01000000
+#define P_ALL      0
+#define P_PID      1
+#define P_PGID     2
+#define P_PIDFD    3
+#define CLD_EXITED 1
+#define CLD_KILLED 2
+#define SA_NOCLDSTOP 0x00000001u
+#define SA_NOCLDWAIT 0x00000002u
 #define WUNTRACED  2
 #define WCONTINUED 8
 #define WNOTHREAD  0x20000000

@@ -19,6 +19,8 @@
 #include "idle.h"
 #include "arch.h"
 #include "mm.h"
+#include "vm.h"
+#include "uvm.h"
 
 #define SLICE_TICKS 1          /* 10 ms at TICK_HZ 100, Linux's order of magnitude */
 
@@ -122,9 +124,11 @@ static void reap(void)
     while (dead && dead != current) {
         struct thread *t = dead;
         dead = t->ring_next;
+        struct process *p = t->proc;
         thread_unlink(t);
         page_free(t->kstack_pa, KERNEL_STACK_PAGES);
         kfree(t);
+        process_thread_freed(p);       /* an unwaited-for process goes with its last thread */
     }
 }
 
@@ -141,6 +145,7 @@ static void switch_to(struct thread *next)
         park(prev);
     }
     arch_switch_user_state(&prev->ctx, &next->ctx);
+    uvm_switch(next->proc->vm->root);  /* another process's thread: its address space */
     current = next;
     next->slice_start = timer_ticks();
     arch_context_switch(&prev->ctx, &next->ctx);

@@ -17,7 +17,7 @@ static char comm[16] = "main";
 static int dumpable = 1, no_new_privs, pdeathsig;
 
 SYSCALL(getpid) { return current_process()->pid; }
-SYSCALL(getppid) { return 0; }
+SYSCALL(getppid) { struct process *p = current_process(); return p->parent ? p->parent->pid : 0; }
 SYSCALL(getuid) { return 0; }
 SYSCALL(geteuid) { return 0; }
 SYSCALL(getgid) { return 0; }

@@ -1,0 +1,311 @@
+/* Processes against Linux (oracle: the same static binary under qemu-aarch64-static): fork and
+ * wait statuses, copy-on-write isolation, pipes between a parent and two children, vfork + exec,
+ * execve of this program and of a `#!` script, O_CLOEXEC, SIGCHLD handlers and SA_NOCLDWAIT,
+ * waitid, orphans, process groups and kill(-pgid). Only what is the same on any Linux is
+ * printed (no pids: relations between them). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void show_status(const char *what, int status)
+{
+    if (WIFEXITED(status))
+        printf("  %s: exited %d\n", what, WEXITSTATUS(status));
+    else if (WIFSIGNALED(status))
+        printf("  %s: killed by %d core %d\n", what, WTERMSIG(status), WCOREDUMP(status) ? 1 : 0);
+    else
+        printf("  %s: status %#x\n", what, status);
+}
+
+/* Run as the program an exec started: its arguments, and whether fd 5 (close-on-exec in the
+ * caller) and fd 6 (inherited) are open. */
+static int exec_child(int argc, char **argv)
+{
+    printf("  exec'd:");
+    for (int i = 1; i < argc; i++)
+        printf(" [%s]", argv[i]);
+    printf(" fd5 %s fd6 %s env %s\n", fcntl(5, F_GETFD) < 0 ? "closed" : "open",
+           fcntl(6, F_GETFD) < 0 ? "closed" : "open", getenv("PROBE") ? getenv("PROBE") : "-");
+    struct sigaction sa;
+    sigaction(SIGUSR1, NULL, &sa);
+    printf("  SIGUSR1 after exec: %s\n", sa.sa_handler == SIG_DFL ? "default" : sa.sa_handler == SIG_IGN ? "ignored" : "handler");
+    return 7;
+}
+
+static volatile sig_atomic_t chld_count;
+static void on_chld(int sig) { (void)sig; chld_count++; }
+static void on_usr1(int sig) { (void)sig; }
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && !strcmp(argv[1], "exec-child"))
+        return exec_child(argc, argv);
+    setvbuf(stdout, NULL, _IONBF, 0);
+    const char *self = "/proc/self/exe";
+    char selfpath[4096];
+    ssize_t n = readlink(self, selfpath, sizeof(selfpath) - 1);
+    selfpath[n > 0 ? n : 0] = 0;
+
+    printf("1. fork and wait statuses\n");
+    pid_t me = getpid();
+    for (int code = 0; code < 3; code++) {
+        pid_t c = fork();
+        if (c == 0) {
+            if (code == 2)
+                raise(SIGTERM);
+            _exit(code == 1 ? 42 : 0);
+        }
+        int status;
+        pid_t got = waitpid(c, &status, 0);
+        printf("  waitpid returned the child: %d\n", got == c);
+        show_status("child", status);
+    }
+    pid_t c = fork();
+    if (c == 0) {
+        printf("  child: ppid is parent %d, pid differs %d\n", getppid() == me, getpid() != me);
+        *(volatile int *)0 = 1;
+    }
+    int status;
+    waitpid(c, &status, 0);
+    show_status("segfaulting child", status);
+    printf("  no more children: %d %s\n", (int)waitpid(-1, &status, 0), strerror(errno));
+    printf("  WNOHANG with a running child: ");
+    int pfd[2];
+    pipe(pfd);
+    c = fork();
+    if (c == 0) {
+        char b;
+        read(pfd[0], &b, 1);
+        _exit(3);
+    }
+    printf("%d\n", (int)waitpid(c, &status, WNOHANG));
+    write(pfd[1], "x", 1);
+    waitpid(c, &status, 0);
+    show_status("after the pipe", status);
+    close(pfd[0]);
+    close(pfd[1]);
+
+    printf("2. copy-on-write\n");
+    static int global = 1;
+    int *heap = malloc(sizeof(int));
+    *heap = 10;
+    int *shared = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    *shared = 100;
+    char *big = malloc(1 << 20);
+    memset(big, 'a', 1 << 20);
+    c = fork();
+    if (c == 0) {
+        global = 2;
+        *heap = 20;
+        *shared = 200;
+        big[12345] = 'b';
+        printf("  child sees: global %d heap %d shared %d big %c\n", global, *heap, *shared, big[12345]);
+        _exit(0);
+    }
+    waitpid(c, &status, 0);
+    printf("  parent sees: global %d heap %d shared %d big %c\n", global, *heap, *shared, big[12345]);
+    global = 3;
+    printf("  parent writes after: global %d\n", global);
+
+    printf("3. a pipe between two children\n");
+    int p[2];
+    pipe(p);
+    pid_t writer = fork();
+    if (writer == 0) {
+        dup2(p[1], 1);
+        close(p[0]);
+        close(p[1]);
+        for (int i = 0; i < 1000; i++)
+            printf("line %d\n", i);
+        fflush(stdout);
+        _exit(0);
+    }
+    pid_t reader = fork();
+    if (reader == 0) {
+        close(p[1]);
+        char buf[4096];
+        long total = 0, lines = 0;
+        ssize_t r;
+        while ((r = read(p[0], buf, sizeof(buf))) > 0) {
+            total += r;
+            for (ssize_t i = 0; i < r; i++)
+                lines += buf[i] == '\n';
+        }
+        printf("  reader: %ld bytes, %ld lines, then EOF\n", total, lines);
+        _exit(0);
+    }
+    close(p[0]);
+    close(p[1]);
+    waitpid(writer, &status, 0);
+    waitpid(reader, &status, 0);
+    show_status("reader", status);
+
+    printf("4. vfork and exec\n");
+    int keep = open("/", O_RDONLY);
+    dup2(keep, 5);
+    dup2(keep, 6);
+    fcntl(5, F_SETFD, FD_CLOEXEC);
+    signal(SIGUSR1, on_usr1);
+    c = vfork();
+    if (c == 0) {
+        char *args[] = { "name", "exec-child", "one", "two words", NULL };
+        char *env[] = { "PROBE=yes", NULL };
+        execve(selfpath, args, env);
+        _exit(127);
+    }
+    waitpid(c, &status, 0);
+    show_status("exec'd child", status);
+    c = fork();
+    if (c == 0) {
+        char *args[] = { "x", NULL };
+        execve("/nonexistent/program", args, environ);
+        printf("  execve of a missing file: %s\n", strerror(errno));
+        execve("/", args, environ);
+        printf("  execve of a directory: %s\n", strerror(errno));
+        _exit(0);
+    }
+    waitpid(c, &status, 0);
+
+    printf("5. a #! script\n");
+    char script[4200];
+    snprintf(script, sizeof(script), "/tmp/probe-script");
+    FILE *f = fopen(script, "w");
+    fprintf(f, "#!%s  exec-child  \nignored\n", selfpath);
+    fclose(f);
+    chmod(script, 0755);
+    c = fork();
+    if (c == 0) {
+        char *args[] = { "script", "arg1", NULL };
+        execv(script, args);
+        _exit(127);
+    }
+    waitpid(c, &status, 0);
+    show_status("script", status);
+    chmod(script, 0644);
+    c = fork();
+    if (c == 0) {
+        char *args[] = { "script", NULL };
+        execv(script, args);
+        printf("  without x bit: %s\n", strerror(errno));
+        _exit(0);
+    }
+    waitpid(c, &status, 0);
+    unlink(script);
+
+    printf("6. SIGCHLD\n");
+    struct sigaction sa = { 0 };
+    sa.sa_handler = on_chld;
+    sigaction(SIGCHLD, &sa, NULL);
+    c = fork();
+    if (c == 0)
+        _exit(5);
+    while (waitpid(c, &status, 0) < 0 && errno == EINTR)
+        ;
+    printf("  handler ran %d time(s)\n", (int)chld_count);
+    siginfo_t si;
+    c = fork();
+    if (c == 0)
+        _exit(9);
+    memset(&si, 0, sizeof(si));
+    while (waitid(P_PID, c, &si, WEXITED | WNOWAIT) < 0 && errno == EINTR)
+        ;
+    printf("  waitid WNOWAIT: signo %d code %d status %d pid-ok %d\n", si.si_signo, si.si_code, si.si_status, si.si_pid == c);
+    memset(&si, 0, sizeof(si));
+    waitid(P_PID, c, &si, WEXITED);
+    printf("  waitid again: code %d status %d\n", si.si_code, si.si_status);
+    printf("  waitid WNOHANG none: %d %s\n", waitid(P_ALL, 0, &si, WEXITED | WNOHANG), strerror(errno));
+    sa.sa_handler = SIG_IGN;           /* (qemu-user drops SA_NOCLDWAIT, the oracle cannot show it) */
+    sigaction(SIGCHLD, &sa, NULL);
+    c = fork();
+    if (c == 0)
+        _exit(1);
+    errno = 0;
+    pid_t w;
+    while ((w = waitpid(c, &status, 0)) < 0 && errno == EINTR)
+        ;
+    printf("  SIGCHLD ignored: wait %d %s\n", (int)w, strerror(errno));
+    sa.sa_handler = SIG_DFL;
+    sigaction(SIGCHLD, &sa, NULL);
+
+    printf("7. orphans\n");
+    pipe(p);
+    c = fork();
+    if (c == 0) {
+        pid_t mid = getpid();
+        pid_t g = fork();
+        if (g == 0) {
+            char b;
+            close(p[1]);
+            read(p[0], &b, 1);        /* until the middle process has gone */
+            while (getppid() == mid)
+                usleep(1000);
+            printf("  grandchild: adopted %d\n", getppid() != mid);
+            _exit(0);
+        }
+        _exit(0);
+    }
+    close(p[0]);
+    waitpid(c, &status, 0);
+    close(p[1]);
+    usleep(300000);
+
+    printf("8. process groups\n");
+    c = fork();
+    if (c == 0) {                      /* not a session leader, as pid 1 of a container is */
+        printf("  setpgid(0,0): %d, leader %d\n", setpgid(0, 0), getpgid(0) == getpid());
+        printf("  setsid as group leader: %d %s\n", (int)setsid(), strerror(errno));
+        _exit(0);
+    }
+    waitpid(c, &status, 0);
+    pid_t kids[2];
+    pipe(p);
+    for (int i = 0; i < 2; i++) {
+        kids[i] = fork();
+        if (kids[i] == 0) {
+            setpgid(0, 0);
+            if (i == 1)
+                setpgid(0, kids[0]);
+            close(p[0]);
+            close(p[1]);
+            pause();
+            _exit(0);
+        }
+    }
+    setpgid(kids[0], kids[0]);
+    setpgid(kids[1], kids[0]);
+    close(p[1]);
+    char b;
+    read(p[0], &b, 1);                 /* both children closed their end: they are set up */
+    close(p[0]);
+    printf("  children's group: %d %d\n", getpgid(kids[0]) == kids[0], getpgid(kids[1]) == kids[0]);
+    printf("  kill(-pgid, SIGTERM): %d\n", kill(-kids[0], SIGTERM));
+    for (int i = 0; i < 2; i++) {
+        waitpid(kids[i], &status, 0);
+        show_status("group member", status);
+    }
+    printf("  kill of a group with nobody: %d %s\n", kill(-kids[0], SIGTERM), strerror(errno));
+    c = fork();
+    if (c == 0) {
+        printf("  child setsid: %d, sid is pid %d\n", setsid() == getpid(), getsid(0) == getpid());
+        _exit(0);
+    }
+    waitpid(c, &status, 0);
+    printf("  zombie takes kill: ");
+    c = fork();
+    if (c == 0)
+        _exit(0);
+    usleep(100000);
+    printf("%d\n", kill(c, SIGKILL));
+    waitpid(c, &status, 0);
+    show_status("zombie", status);
+    return 0;
+}
