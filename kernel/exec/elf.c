@@ -204,8 +204,8 @@ static int build_stack(struct process *p, struct loaded *prog, uint64_t interp_b
     uint64_t auxv[][2] = {
         { AT_PHDR, phdr_address(prog) }, { AT_PHENT, sizeof(struct elf64_phdr) },
         { AT_PHNUM, prog->eh.phnum }, { AT_PAGESZ, PAGE_SIZE }, { AT_BASE, interp_base },
-        { AT_FLAGS, 0 }, { AT_ENTRY, prog->eh.entry + prog->bias }, { AT_UID, 0 }, { AT_EUID, 0 },
-        { AT_GID, 0 }, { AT_EGID, 0 }, { AT_SECURE, 0 }, { AT_HWCAP, hwcap }, { AT_HWCAP2, hwcap2 },
+        { AT_FLAGS, 0 }, { AT_ENTRY, prog->eh.entry + prog->bias }, { AT_UID, p->cred.uid }, { AT_EUID, p->cred.euid },
+        { AT_GID, p->cred.gid }, { AT_EGID, p->cred.egid }, { AT_SECURE, 0 }, { AT_HWCAP, hwcap }, { AT_HWCAP2, hwcap2 },
         { AT_CLKTCK, TICK_HZ }, { AT_RANDOM, random }, { AT_PLATFORM, platform },
         { AT_EXECFN, execfn }, { AT_MINSIGSTKSZ, arch_signal_min_stack() },
         { vdso ? AT_SYSINFO_EHDR : AT_IGNORE, vdso }, { AT_NULL, 0 },

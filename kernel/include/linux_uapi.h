@@ -86,6 +86,9 @@
 
 /* ioctl requests */
 #define FIONBIO    0x5421
+#define FIOASYNC   0x5452
+#define F_SETOWN   8
+#define F_GETOWN   9
 #define FIONCLEX   0x5450
 #define FIOCLEX    0x5451
 #define FIONREAD 0x541B

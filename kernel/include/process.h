@@ -43,6 +43,7 @@ struct process {
     struct process_signals sig;
     uint64_t sigreturn_page;    /* user address of the rt_sigreturn trampoline (no SA_RESTORER) */
     uint32_t umask;
+    struct creds { uint32_t uid, euid, suid, gid, egid, sgid; } cred;   /* all 0: root */
 };
 
 /* The process of the running thread (before the first thread runs: pid 1, being set up). */

@@ -104,6 +104,7 @@ struct process *process_new_child(struct process *parent)
     p->exe = parent->exe;
     p->cwd = parent->cwd;
     p->umask = parent->umask;
+    p->cred = parent->cred;
     p->fd_limit = parent->fd_limit;
     p->sigreturn_page = parent->sigreturn_page;
     p->exit_signal = SIGCHLD;
