@@ -48,3 +48,9 @@ def test_processes_behave_as_on_linux(probe):
     got = sections(ours.stdout)
     for key in expected:
         assert got.get(key) == expected[key], f"section {key}"
+
+
+def test_a_fork_bomb_meets_eagain_and_the_kernel_goes_on(probe):
+    ours = run(probe, "bomb")
+    assert (ours.returncode, ours.stderr) == (0, "")
+    assert ours.stdout == "bomb: stopped by EAGAIN after more than 100: 1, all reaped: 1, fork after: 6\n"
