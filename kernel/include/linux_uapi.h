@@ -518,6 +518,7 @@ struct linux_inotify_event {
 #define SO_PASSCRED    16
 #define SO_PEERCRED    17
 #define TCP_NODELAY    1
+#define TCP_CORK       3
 #define TCP_KEEPIDLE   4
 #define TCP_KEEPINTVL  5
 #define TCP_KEEPCNT    6

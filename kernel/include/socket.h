@@ -71,6 +71,7 @@ struct socket {
     int accept_count, backlog;
     int rcvbuf, sndbuf;         /* as Linux reports them (twice what was set) */
     bool reuseaddr, reuseport, keepalive, nodelay, v6only, broadcast;
+    bool cork;                 /* TCP_CORK: partial segments wait until it is cleared */
     bool auto_source;           /* UDP: connect chose the local address (disconnect forgets it) */
     int keepidle, keepintvl, keepcnt;    /* seconds, seconds, probes (TCP_KEEP*) */
     bool linger;                /* SO_LINGER: close waits up to linger_sec for the data to go */
