@@ -13,6 +13,8 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysinfo.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -80,8 +82,75 @@ static int bomb(void)
     return 0;
 }
 
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* bench/processes.py: round trips per second (fork + _exit + wait; fork + execve + wait;
+ * vfork + execve + wait) and the memory an idle forked child costs. An exec that fails (qemu-user
+ * without binfmt_misc) reports 0. */
+static int rate(int n, const char *self)
+{
+    int status;
+    double t = now_s();
+    for (int i = 0; i < n; i++) {
+        pid_t c = fork();
+        if (c == 0)
+            _exit(0);
+        waitpid(c, &status, 0);
+    }
+    printf("fork+exit+wait %.0f /s\n", n / (now_s() - t));
+    for (int v = 0; v < 2; v++) {
+        int ok = 1;
+        t = now_s();
+        for (int i = 0; i < n; i++) {
+            char *args[] = { "x", "quiet-exit", NULL };
+            pid_t c = v ? vfork() : fork();
+            if (c == 0) {
+                execve(self, args, environ);
+                _exit(127);
+            }
+            waitpid(c, &status, 0);
+            ok &= WIFEXITED(status) && WEXITSTATUS(status) == 0;
+        }
+        printf("%s+exec+wait %.0f /s\n", v ? "vfork" : "fork", ok ? n / (now_s() - t) : 0.0);
+    }
+    return 0;
+}
+
+static int idle_memory(int n)
+{
+    int p[2];
+    pipe(p);
+    struct sysinfo before, after;
+    sysinfo(&before);
+    for (int i = 0; i < n; i++)
+        if (fork() == 0) {
+            char b;
+            close(p[1]);
+            read(p[0], &b, 1);
+            _exit(0);
+        }
+    usleep(200000);                    /* every child has run and blocked */
+    sysinfo(&after);
+    close(p[1]);
+    while (wait(NULL) > 0)
+        ;
+    printf("idle child %.0f KiB\n", (double)(before.freeram - after.freeram) * before.mem_unit / n / 1024);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc > 1 && !strcmp(argv[1], "quiet-exit"))
+        return 0;
+    if (argc > 2 && !strcmp(argv[1], "rate"))
+        return rate(atoi(argv[2]), argv[3]);
+    if (argc > 2 && !strcmp(argv[1], "idle"))
+        return idle_memory(atoi(argv[2]));
     if (argc > 1 && !strcmp(argv[1], "exec-child"))
         return exec_child(argc, argv);
     if (argc > 1 && !strcmp(argv[1], "bomb"))
