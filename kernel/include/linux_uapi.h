@@ -501,6 +501,10 @@ struct linux_inotify_event {
 #define IPPROTO_IPV6   41
 /* socket option levels and names */
 #define SOL_SOCKET     1
+#define SCM_RIGHTS     1
+#define SCM_MAX_FD     253
+#define MSG_CTRUNC     0x08
+#define MSG_CMSG_CLOEXEC 0x40000000
 #define SO_REUSEADDR   2
 #define SO_TYPE        3
 #define SO_ERROR       4

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysinfo.h>
@@ -413,5 +414,51 @@ int main(int argc, char **argv)
     printf("%d\n", kill(c, SIGKILL));
     waitpid(c, &status, 0);
     show_status("zombie", status);
+
+    printf("9. SCM_RIGHTS between processes\n");
+    int sv[2];
+    socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+    c = fork();
+    if (c == 0) {
+        int q[2];
+        pipe(q);
+        write(q[1], "through a passed pipe", 21);
+        close(q[1]);
+        char cbuf[CMSG_SPACE(2 * sizeof(int))];
+        struct iovec iov = { "x", 1 };
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+        struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+        cm->cmsg_level = SOL_SOCKET;
+        cm->cmsg_type = SCM_RIGHTS;
+        cm->cmsg_len = CMSG_LEN(2 * sizeof(int));
+        int two[2] = { q[0], q[0] };
+        memcpy(CMSG_DATA(cm), two, sizeof(two));
+        printf("  sendmsg with two: %zd\n", sendmsg(sv[1], &mh, 0));
+        write(sv[1], "yz", 2);
+        cm->cmsg_len = CMSG_LEN(sizeof(int));
+        mh.msg_controllen = CMSG_SPACE(sizeof(int));
+        printf("  sendmsg with one: %zd\n", sendmsg(sv[1], &mh, 0));
+        int bad = 99;
+        memcpy(CMSG_DATA(cm), &bad, sizeof(bad));
+        printf("  sendmsg of a closed fd: %zd %s\n", sendmsg(sv[1], &mh, 0), strerror(errno));
+        _exit(0);
+    }
+    waitpid(c, &status, 0);
+    char data[16], cbuf[CMSG_SPACE(sizeof(int))];
+    struct iovec iov = { data, sizeof(data) };
+    struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+    ssize_t got = recvmsg(sv[0], &mh, MSG_CMSG_CLOEXEC);
+    struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+    int passed = -1;
+    if (cm && cm->cmsg_type == SCM_RIGHTS)
+        memcpy(&passed, CMSG_DATA(cm), sizeof(int));
+    printf("  recvmsg: %zd bytes [%.*s], ctrunc %d, cmsg len %zu, cloexec %d\n", got, (int)(got > 0 ? got : 0), data,
+           !!(mh.msg_flags & MSG_CTRUNC), cm ? (size_t)cm->cmsg_len : 0, passed >= 0 && fcntl(passed, F_GETFD) == FD_CLOEXEC);
+    char text[64] = "";
+    ssize_t tn = passed >= 0 ? read(passed, text, sizeof(text)) : -1;
+    printf("  read through it: %zd [%.*s]\n", tn, (int)(tn > 0 ? tn : 0), text);
+    mh.msg_controllen = 0;
+    got = recvmsg(sv[0], &mh, 0);
+    printf("  recvmsg without room: %zd bytes [%.*s], ctrunc %d\n", got, (int)(got > 0 ? got : 0), data, !!(mh.msg_flags & MSG_CTRUNC));
     return 0;
 }
