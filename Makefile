@@ -19,6 +19,12 @@ SUDO      := $(if $(filter 0,$(shell id -u)),,sudo)
 PYTEST_RC := build/last-pytest-exit
 # Extra pytest arguments, e.g. make test PYTEST_ARGS=-x
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist): most of the suite waits on a single-threaded TCG guest, so one
+# worker per core roughly divides the wall time by the cores. A test file stays in one worker
+# (--dist loadfile): module fixtures such as tests/kvm's L1 machines are built once.
+# make test PYTEST_JOBS=0 runs everything in one process.
+PYTEST_JOBS ?= auto
+PYTEST_PARALLEL = $(if $(filter 0,$(PYTEST_JOBS)),,-n $(PYTEST_JOBS) --dist loadfile)
 
 .PHONY: help deps kernel examples run test test-quick venv
 
@@ -72,8 +78,12 @@ define run_pytest
 	exit $$rc
 endef
 
-test: $(STAMP)
-	$(call run_pytest,)
+# What every worker would otherwise race to build first (the kernel, the default target root,
+# the examples) is built once, before the workers start; the builds also lock (build_lock.py).
+test: examples
+	$(VENV_BIN)/unibuild kernel
+	$(VENV_BIN)/unibuild target-root create
+	$(call run_pytest,$(PYTEST_PARALLEL))
 	$(MAKE) -C tests/fuzz run FUZZ_SECONDS=20 PYTHON=$(abspath $(VENV_BIN))/python   # TFS reader fuzz, bounded
 
 test-quick: $(STAMP)

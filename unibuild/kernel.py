@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from . import kernel_stamp
+from .build_lock import exclusive
 from .errors import UserError
 from .host.probe import host_arch
 from .paths import BUILD_DIR, KERNEL_DIR
@@ -161,6 +162,14 @@ def build_platform_kernel(
     if not verbose and (fresh := fresh_kernel(platform, cross_compile, debug=debug)) is not None:
         notes.append("up to date, make not run")
         return fresh
-    notes.append("make")
     toolchain = find_toolchain(cross_compile)
-    return build_kernel(platform, toolchain, debug=debug, verbose=verbose, out=out)
+    build = kernel_build(platform.name, BUILD_DIR, debug)
+    stream = sys.stdout if out is None else out
+    with exclusive(build.build_dir.parent / f".{build.build_dir.name}.lock",
+                   lambda: stream.write(f"  WAIT    another unibuild is building {build.build_dir}\n")):
+        # Whoever held the lock may just have built exactly this.
+        if not verbose and (fresh := fresh_kernel(platform, cross_compile, debug=debug)) is not None:
+            notes.append("built by another unibuild, make not run")
+            return fresh
+        notes.append("make")
+        return build_kernel(platform, toolchain, debug=debug, verbose=verbose, out=out)

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.boot
 SOURCE = PROJECT_ROOT / "tests/boot/guest/volume.c"
 UNIBUILD = [sys.executable, "-m", "unibuild"]
 SQLITE_ROOT = BUILD_DIR / "target-root-sqlite3"
-CRASH_ITERATIONS = 12
+CRASH_ITERATIONS = 6
 
 
 @pytest.fixture(scope="module")

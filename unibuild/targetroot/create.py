@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from ..build_lock import exclusive
 from ..errors import UserError
 from ..paths import BUILD_DIR, PROJECT_ROOT
 from .dpkgdb import record_package, write_status
@@ -268,6 +269,15 @@ def create(dest: Path = DEFAULT_ROOT, extra_packages: tuple[str, ...] = (), *,
     dest = Path(dest)
     if shutil.which("dpkg-deb") is None:
         raise UserError("dpkg-deb is not installed; install Debian's dpkg to build a target root.")
+    # apt's state directory is shared by every root, so one creation at a time per apt state.
+    with exclusive(Path(apt_state).with_name(Path(apt_state).name + ".lock"),
+                   lambda: progress("  WAIT    another unibuild is creating a target root")):
+        return _create_locked(dest, extra_packages, package_list, apt_state, progress, download_status)
+
+
+def _create_locked(dest: Path, extra_packages: tuple[str, ...], package_list: Path, apt_state: Path,
+                   progress: Callable[[str], None],
+                   download_status: Callable[[float, str], None] | None) -> Path:
     before = requested_packages(dest) if (dest / STAMP).exists() else []
     requested = list(dict.fromkeys([*before, *extra_packages]))
     wanted = read_package_list(package_list) + requested
