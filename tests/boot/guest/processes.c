@@ -144,6 +144,29 @@ static int idle_memory(int n)
     return 0;
 }
 
+/* A child that touches more memory than the guest has is killed (SIGKILL, Linux's OOM killer);
+ * the parent and a fork after it go on. */
+static int oom(void)
+{
+    pid_t c = fork();
+    if (c == 0) {
+        size_t size = 4UL << 30;
+        char *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        for (size_t i = 0; i < size; i += 4096)
+            p[i] = 1;
+        _exit(0);
+    }
+    int status;
+    waitpid(c, &status, 0);
+    printf("oom: child killed by %d\n", WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+    c = fork();
+    if (c == 0)
+        _exit(3);
+    waitpid(c, &status, 0);
+    printf("oom: fork after: %d\n", WEXITSTATUS(status));
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && !strcmp(argv[1], "quiet-exit"))
@@ -154,8 +177,8 @@ int main(int argc, char **argv)
         return idle_memory(atoi(argv[2]));
     if (argc > 1 && !strcmp(argv[1], "exec-child"))
         return exec_child(argc, argv);
-    if (argc > 1 && !strcmp(argv[1], "bomb"))
-        return bomb();
+    if (argc > 1 && !strcmp(argv[1], "limits"))
+        return bomb() || oom();
     setvbuf(stdout, NULL, _IONBF, 0);
     const char *self = "/proc/self/exe";
     char selfpath[4096];
