@@ -50,10 +50,12 @@ def test_processes_behave_as_on_linux(probe):
         assert got.get(key) == expected[key], f"section {key}"
 
 
-def test_a_fork_bomb_meets_eagain_and_oom_kills_only_the_child(probe):
+def test_fork_bomb_eagain_big_fork_copy_on_write_and_oom_kills_only_the_child(probe):
     # 128 MiB: the child runs out of memory in seconds; 512 processes still fit.
     ours = run(probe, "limits", options=("-m", "128M"))
     assert ours.returncode == 0, ours.stderr
     assert ours.stdout == ("bomb: stopped by EAGAIN after more than 100: 1, all reaped: 1, fork after: 6\n"
+                           "cow: fork of 80 MiB took less than 4 MiB: 1, child sees 8 7\n"
+                           "cow: parent still sees 7, child exited\n"
                            "oom: child killed by 9\noom: fork after: 3\n")
     assert ours.stderr.startswith("out of memory: killed at page fault "), ours.stderr
