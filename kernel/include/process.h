@@ -27,6 +27,7 @@ struct process {
     int exit_signal;            /* sent to the parent at exit (clone's CSIGNAL byte; SIGCHLD) */
     int wait_status;            /* a zombie's status as wait4 reports it (Linux's encoding) */
     bool exiting;               /* exit_group or a fatal signal: every thread leaves at once */
+    struct thread *exec_thread; /* execve in progress: every other thread leaves */
     bool autoreap;              /* nobody will wait: freed with its last thread, not a zombie */
     bool did_exec;              /* setpgid on it by its parent is EACCES from now on */
     /* vfork: the parent's thread waits until this child execs or ends. */

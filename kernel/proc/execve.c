@@ -2,8 +2,8 @@
  * The arguments are copied out of the old address space first; a `#!` script names its
  * interpreter (which may itself be a script, up to Linux's depth); the ELF loader builds the new
  * address space aside, so a program that cannot be loaded leaves the caller as it was. Past that
- * point the old address space goes, close-on-exec descriptors close, handled signals return to
- * their default action, and a vfork parent goes on. */
+ * point the other threads end, the old address space goes, close-on-exec descriptors close,
+ * handled signals return to their default action, and a vfork parent goes on. */
 #include "kernel.h"
 #include "linux_uapi.h"
 #include "linux_abi.h"
@@ -22,6 +22,8 @@
 #include "mm.h"
 #include "uaccess.h"
 #include "trap.h"
+#include "sched.h"
+#include "wait.h"
 #include "errno.h"
 #include <string.h>
 
@@ -146,10 +148,32 @@ static int parse_script(struct vnode *v, char *interp, char **arg)
     return 1;
 }
 
+static bool others_gone(void *arg) { return ((struct process *)arg)->live_threads == 1; }
+
+/* Linux's de_thread: every other thread leaves (as at exit_group: they see exec_thread at their
+ * next wait or return to user space), and the caller takes the process's id as its tid. */
+static void end_other_threads(struct process *p, struct thread *t)
+{
+    if (p->live_threads == 1)
+        return;
+    p->exec_thread = t;
+    for (struct thread *o = p->threads; o; o = o->next)
+        if (o != t && o->state == THREAD_WAITING)
+            sched_wake(o);
+    while (p->live_threads > 1)
+        wait_until(others_gone, p, WAIT_FOREVER);
+    p->exec_thread = NULL;
+    t->tid = p->pid;
+}
+
 /* The point of no return is passed: the caller becomes the new program. */
 static void become(struct process *p, struct vm *old, const struct user_entry *entry)
 {
     struct thread *t = current_thread();
+    struct vm *fresh = p->vm;
+    p->vm = old;                       /* the leaving threads' last writes (clear_child_tid) go there */
+    end_other_threads(p, t);
+    p->vm = fresh;
     uvm_activate(p->vm->root);
     process_vfork_release(p);          /* a vfork parent no longer shares `old` with us */
     vm_put(old);
@@ -185,14 +209,6 @@ static int64_t do_execve(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uen
     struct process *p = current_process();
     if (flags & ~(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW))
         return -EINVAL;
-    if (p->live_threads > 1) {
-        static bool logged;
-        if (!logged) {
-            logged = true;
-            kinfo("execve: from a process with several threads (ending the others is not done yet); returning ENOSYS\n");
-        }
-        return -ENOSYS;
-    }
     int err;
     char *path = user_path(upath, &err);
     if (!path)

@@ -184,8 +184,8 @@ static uint64_t deliverable(struct thread *t)
 
 bool signal_interrupts_wait(struct thread *t)
 {
-    if (t->proc->exiting)              /* another thread ended the process: leave now */
-        return true;
+    if (t->proc->exiting || (t->proc->exec_thread && t->proc->exec_thread != t))
+        return true;                   /* another thread ended the process or execs: leave now */
     uint64_t ready = deliverable(t);
     for (int sig = 1; ready; sig++, ready >>= 1)
         if ((ready & 1) && !ignored(t->proc, sig))
@@ -299,7 +299,7 @@ void signal_return_to_user(struct trap_frame *f)
     struct process *p = t->proc;
     bool restarting = t->in_syscall;
     t->in_syscall = false;
-    if (p->exiting)
+    if (p->exiting || (p->exec_thread && p->exec_thread != t))
         thread_exit(0);                /* the status is the process's, set by who ended it */
     for (;;) {
         struct ksiginfo info;

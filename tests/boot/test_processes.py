@@ -20,13 +20,18 @@ pytestmark = pytest.mark.boot
 # A script runs as: interpreter, its one optional argument, the script's path, argv[1...].
 EXEC_SECTION_LINES = {
     "4": ("  exec'd child: exited 127\n",
-          "  exec'd: [exec-child] [one] [two words] fd5 closed fd6 open env yes\n"
+          "  exec'd: [exec-child] [one] [two words] pid==tid 1 fd5 closed fd6 open env yes\n"
           "  SIGUSR1 after exec: default\n"
           "  exec'd child: exited 7\n"),
     "5": ("  script: exited 127\n",
-          "  exec'd: [exec-child] [/tmp/probe-script] [arg1] fd5 closed fd6 open env -\n"
+          "  exec'd: [exec-child] [/tmp/probe-script] [arg1] pid==tid 1 fd5 closed fd6 open env -\n"
           "  SIGUSR1 after exec: default\n"
           "  script: exited 7\n"),
+    # Linux's de_thread: the other threads end, the exec'ing one takes the process's id.
+    "9": ("  threaded exec: exited 127\n",
+           "  exec'd: [exec-child] [from a thread] pid==tid 1 fd5 closed fd6 open env -\n"
+           "  SIGUSR1 after exec: default\n"
+           "  threaded exec: exited 7\n"),
 }
 
 

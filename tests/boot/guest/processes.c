@@ -5,6 +5,7 @@
  * printed (no pids: relations between them). */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -36,12 +37,23 @@ static int exec_child(int argc, char **argv)
     printf("  exec'd:");
     for (int i = 1; i < argc; i++)
         printf(" [%s]", argv[i]);
-    printf(" fd5 %s fd6 %s env %s\n", fcntl(5, F_GETFD) < 0 ? "closed" : "open",
+    printf(" pid==tid %d fd5 %s fd6 %s env %s\n", getpid() == (pid_t)syscall(SYS_gettid), fcntl(5, F_GETFD) < 0 ? "closed" : "open",
            fcntl(6, F_GETFD) < 0 ? "closed" : "open", getenv("PROBE") ? getenv("PROBE") : "-");
     struct sigaction sa;
     sigaction(SIGUSR1, NULL, &sa);
     printf("  SIGUSR1 after exec: %s\n", sa.sa_handler == SIG_DFL ? "default" : sa.sa_handler == SIG_IGN ? "ignored" : "handler");
     return 7;
+}
+
+/* Section 9: a process with several threads execs from one that is not its first. */
+static const char *exec_path;
+static void *blocked_thread(void *arg) { char b; read(*(int *)arg, &b, 1); return NULL; }
+static void *exec_thread(void *arg)
+{
+    (void)arg;
+    char *args[] = { "t", "exec-child", "from a thread", NULL };
+    execv(exec_path, args);
+    _exit(127);
 }
 
 static volatile sig_atomic_t chld_count;
@@ -462,7 +474,23 @@ int main(int argc, char **argv)
     waitpid(c, &status, 0);
     show_status("zombie", status);
 
-    printf("9. SCM_RIGHTS between processes\n");
+    printf("9. exec from a thread of several\n");
+    exec_path = selfpath;
+    c = fork();
+    if (c == 0) {
+        int q[2];
+        pipe(q);
+        pthread_t a, b;
+        pthread_create(&a, NULL, blocked_thread, &q[0]);
+        usleep(20000);
+        pthread_create(&b, NULL, exec_thread, NULL);
+        pause();
+        _exit(1);
+    }
+    waitpid(c, &status, 0);
+    show_status("threaded exec", status);
+
+    printf("10. SCM_RIGHTS between processes\n");
     int sv[2];
     socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
     c = fork();
