@@ -91,6 +91,8 @@ static int walk_parent(uint32_t node) { return fdt_parent_offset(blob, (int)node
 static int walk_phandle(uint32_t phandle) { return fdt_node_offset_by_phandle(blob, phandle); }
 
 int dt_parent(int node) { return node < 0 ? node : memo_get(parent_memo, (uint32_t)node, walk_parent); }
+int dt_first_child(int node) { return fdt_first_subnode(blob, node); }
+int dt_next_sibling(int node) { return fdt_next_subnode(blob, node); }
 int dt_address_cells(int node) { return fdt_address_cells(blob, node); }
 int dt_node_by_phandle(uint32_t phandle)
 {

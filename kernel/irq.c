@@ -2,6 +2,9 @@
  * handler a driver registered for it. */
 #include "kernel.h"
 #include "irq.h"
+#include "cpu.h"
+#include "smp.h"
+#include "kernel_lock.h"
 
 #define MAX_INTID 1020
 
@@ -53,11 +56,8 @@ void irq_register_msi(uint32_t intid, irq_handler_t handler, void *arg)
         (controller->enable_edge ? controller->enable_edge : controller->enable)(intid);
 }
 
-void irq_handle(void)
+static void dispatch(uint32_t intid)
 {
-    uint32_t intid = controller->acknowledge();
-    if (intid >= 1020 && intid < 1024)
-        return; /* spurious */
     struct irq_slot *s = slot_of(intid);
     handled++;
     if (s)
@@ -66,10 +66,52 @@ void irq_handle(void)
         s->handler(s->arg);
     else
         kprintf("irq: unexpected INTID %u\n", intid);
+}
+
+void irq_handle(void)
+{
+    uint32_t intid = controller->acknowledge();
+    if (intid >= 1020 && intid < 1024)
+        return; /* spurious */
+    this_cpu()->irqs++;
+    dispatch(intid);
     controller->end_of_interrupt(intid);
 }
 
+/* An IPI's handler touches nothing shared (a reschedule only had to wake the CPU; a stop parks
+ * it), so it runs without the lock, and the idle CPU it woke does not queue for the lock twice.
+ * Everything else is dispatched under the lock, as from user space. */
+void irq_handle_unlocked(void)
+{
+    uint32_t intid = controller->acknowledge();
+    if (intid >= 1020 && intid < 1024)
+        return;
+    this_cpu()->irqs++;
+    if (intid == IPI_RESCHEDULE || intid == IPI_STOP) {
+        this_cpu()->ipis++;
+        controller->end_of_interrupt(intid);
+        smp_park_if_stopping();
+        return;
+    }
+    kernel_lock_in_irq();
+    dispatch(intid);
+    controller->end_of_interrupt(intid);
+    kernel_unlock();
+}
+
 uint64_t irq_handled_count(void) { return handled; }
+
+void irq_cpu_init(void)
+{
+    controller->cpu_init();
+    for (uint32_t intid = 0; intid < 32; intid++)
+        if (slots[intid].handler)
+            controller->enable(intid);
+}
+
+bool irq_devices_here(void) { return this_cpu()->id == IRQ_DEVICE_CPU; }
+
+void irq_send_sgi(int cpu, uint32_t sgi) { controller->send_sgi(cpu, sgi); }
 
 /* One console line: "PREFIX interrupts by INTID: 27 x512, 8192 x3, ...", the INTIDs that fired.
  * Separates the timer (a PPI) from device interrupts, and one device's vectors from another's. */

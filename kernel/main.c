@@ -17,6 +17,9 @@
 #include "selftest.h"
 #include "net.h"
 #include <string.h>
+#include "smp.h"
+#include "cpu.h"
+#include "kernel_lock.h"
 
 
 /* Count timer interrupts over a busy-waited interval: proves counter, timer, GIC and the
@@ -77,6 +80,8 @@ void kmain(uint64_t dtb_pa)
     if (boot_info.error != BOOT_OK)
         platform_poweroff(100 + boot_info.error, EXIT_KERNEL_ERROR); /* no console yet: status says why */
 
+    smp_init_boot_cpu();
+    kernel_lock();   /* held by this CPU until it first idles or enters user space */
     arch_mmu_init();
     dt_init(phys_to_virt(dtb_pa));
     page_alloc_init();
@@ -99,10 +104,14 @@ void kmain(uint64_t dtb_pa)
     else
         arch_irq_enable();
     uint64_t diag = counter_now() - diag_start;
+    /* After the tick measurement, which would count the ticks bring-up kept masked; its time is
+     * part of the boot time. */
+    smp_boot_secondaries();
     /* devices: (each driver family's init goes on its own line below) */
     pci_init();
     devfs_init();   /* the kernel's own /dev files */
     procfs_init();
+    cpuinfo_init(); /* /sys/devices/system/cpu/online */
     if (block_device_first() && !bootargs.blktest) vfs_mount_root(block_device_first()); /* TFS at /; blktest disks are raw */
     mount_volumes();
     if (boot_manifest() && boot_manifest()->tfstest)

@@ -1,28 +1,66 @@
 /* Time: the architecture's one-shot timer drives a periodic tick (lwIP's timeouts and the
  * bounded waits rely on it) and fires earlier for whoever asked: a waiter's deadline
  * (timer_wake_at, so nanosleep(1 ms) sleeps 1 ms, not a tick) or an armed timer event (interval
- * timers). Everything here runs with interrupts masked: from the interrupt, or from kernel code
- * that masks them. */
+ * timers). Every CPU runs its own tick and wake-ups (the timer is per CPU, its deadlines are in
+ * struct cpu); the boot CPU alone counts ticks and runs the tick hooks, and timer events fire on
+ * whichever CPU's interrupt finds them due (the CPU that arms one programs its own timer for it).
+ * Everything here runs under the kernel lock with interrupts masked. */
 #include "kernel.h"
 #include "timer.h"
 #include "irq.h"
 #include "arch.h"
+#include "cpu.h"
 #include "vdso.h"
 
 #define MAX_TICK_HOOKS 4
 
 static volatile uint64_t ticks;
-static uint64_t counts_per_tick, next_tick_at, wake_request = UINT64_MAX;
+static uint64_t counts_per_tick;
 static struct timer_event *events;        /* armed, unordered: there are only a few */
 static void (*tick_hooks[MAX_TICK_HOOKS])(void);
 
 static void program(void)
 {
-    uint64_t at = next_tick_at < wake_request ? next_tick_at : wake_request;
+    struct cpu *c = this_cpu();
+    uint64_t tick = c->tickless ? UINT64_MAX : c->next_tick_at;
+    uint64_t at = tick < c->wake_request ? tick : c->wake_request;
     for (struct timer_event *e = events; e; e = e->next)
         if (e->at < at)
             at = e->at;
+    c->timer_at = at;
     arch_timer_arm_at(at);
+}
+
+/* An idle CPU other than the boot CPU needs no tick: nothing runs on it to preempt, and what
+ * wakes it is an IPI or a deadline it asked for (timer_wake_at). The boot CPU keeps ticking: the
+ * tick count, its hooks and lwIP's timers run there. */
+void timer_idle_enter(void)
+{
+    struct cpu *c = this_cpu();
+    if (c->id != 0) {
+        c->tickless = true;
+        program();
+    }
+}
+
+void timer_idle_exit(void)
+{
+    struct cpu *c = this_cpu();
+    if (c->tickless) {
+        c->tickless = false;
+        c->next_tick_at = counter_now() + counts_per_tick;
+        program();
+    }
+}
+
+/* No lock here (the kernel lock's waiters call it): only this CPU's own fields are read. */
+void timer_nap(uint64_t counts)
+{
+    struct cpu *c = this_cpu();
+    uint64_t at = counter_now() + counts;
+    arch_timer_arm_at(at < c->timer_at ? at : c->timer_at);
+    arch_wait_for_interrupt();
+    arch_timer_arm_at(c->timer_at);    /* an expired deadline stays pending, as it should */
 }
 
 static void fire_expired(uint64_t now)
@@ -44,16 +82,19 @@ static void fire_expired(uint64_t now)
 
 static void timer_interrupt(void *arg)
 {
+    struct cpu *c = this_cpu();
     uint64_t now = counter_now();
-    if (now >= next_tick_at) {
-        uint64_t missed = (now - next_tick_at) / counts_per_tick;
-        ticks += missed + 1;
-        next_tick_at += (missed + 1) * counts_per_tick;
-        for (int i = 0; i < MAX_TICK_HOOKS && tick_hooks[i]; i++)
-            tick_hooks[i]();
+    if (now >= c->next_tick_at) {
+        uint64_t missed = (now - c->next_tick_at) / counts_per_tick;
+        c->next_tick_at += (missed + 1) * counts_per_tick;
+        if (c->id == 0) {
+            ticks += missed + 1;
+            for (int i = 0; i < MAX_TICK_HOOKS && tick_hooks[i]; i++)
+                tick_hooks[i]();
+        }
     }
-    if (wake_request <= now)
-        wake_request = UINT64_MAX;
+    if (c->wake_request <= now)
+        c->wake_request = UINT64_MAX;
     fire_expired(now);
     program();
 }
@@ -63,7 +104,14 @@ void timer_init(uint32_t intid)
     counts_per_tick = arch_counter_freq() / TICK_HZ;
     arch_timer_user_access();
     irq_register(intid, timer_interrupt, NULL);
-    next_tick_at = counter_now() + counts_per_tick;
+    timer_cpu_init();
+}
+
+void timer_cpu_init(void)
+{
+    struct cpu *c = this_cpu();
+    c->wake_request = UINT64_MAX;
+    c->next_tick_at = counter_now() + counts_per_tick;
     program();
 }
 
@@ -79,8 +127,9 @@ void timer_add_tick_hook(void (*fn)(void))
 
 void timer_wake_at(uint64_t counter)
 {
-    if (counter < wake_request) {
-        wake_request = counter;
+    struct cpu *c = this_cpu();
+    if (counter < c->wake_request) {
+        c->wake_request = counter;
         program();
     }
 }

@@ -1,6 +1,6 @@
 """The -c/--config JSON file of `unibuild run` and `unibuild build`: which keys it may hold,
 their shapes, and how they merge with the command line. One file can describe a whole run, as
-ops's config.json does: the program and its arguments (`program`, `args`), the image and the boot.
+ops's config.json does: the program and its arguments (`program`, `args`), the image (`with`: the programs it may exec) and the boot.
 
 Every value goes through the click parameter of the option it stands for (the same type and
 checks as on the command line), so a wrong value is one line naming the key, never a
@@ -61,6 +61,7 @@ KEYS: dict[str, Key] = {
     "args": Key("args", "list", "program", '["-c", "print(1)"]'),
     "target_root": Key("target_root"),
     "env": Key("env", "object", "prepend", '{"LANG": "C.UTF-8"}'),
+    "with": Key("with_programs", "list", "prepend", '["/bin/busybox", "/usr/bin/python3"]'),
     "files": Key("files", "list", "prepend", '["SRC:DST"]'),
     "dirs": Key("dirs", "list", "prepend", '["SRC:DST"]'),
     "extras": Key("no_extras"),   # inverted: extras=false is --no-extras

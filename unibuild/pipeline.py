@@ -51,6 +51,7 @@ class ImageRequest:
 
     program: str                      # a host file, a path inside the target root, or SRC:DST (static, placed as is)
     args: tuple[str, ...] = ()
+    with_programs: tuple[str, ...] = ()   # --with: more programs (PATH or SRC:DST), resolved like `program`
     env: dict[str, str] = field(default_factory=dict)
     files: tuple[str, ...] = ()       # SRC[:DST] specs, as for -f
     dirs: tuple[str, ...] = ()        # SRC[:DST] specs, as for --dir
@@ -73,22 +74,25 @@ def manifest_for(request: ImageRequest, scratch: Path) -> tuple[Manifest, Prepar
     """The manifest for `request`, the program resolved into it (generated files go to
     `scratch`, which must outlive the image write); every ELF in it checked to be aarch64."""
     from .image import Manifest, parse_kernel_option, parse_placement
-    from .image.program import add_program, check_elf_files
+    from .image.program import check_elf_files
+    from .image.programs import add_programs
     m = Manifest(program="", args=list(request.args), env=dict(request.env),
                  keep_mtime=request.keep_mtime, keep_owner=request.keep_owner, uuid=request.uuid,
                  block_size=request.block_size, min_size=request.min_size, writable=request.writable)
     m.files = [parse_placement(f) for f in request.files]
     m.dirs = [parse_placement(d) for d in request.dirs]
     prepared = None
+    by_hand = request.in_image or ":" in request.program   # SRC:DST: a static program, no resolution
+    programs = add_programs(m, None if by_hand else request.program, request.with_programs,
+                            target_root=request.target_root, extras=request.extras, scratch=scratch)
     if request.in_image:
         m.program = request.program
-    elif ":" in request.program:   # SRC:DST places a static program by hand, no resolution
+    elif by_hand:
         placement = parse_placement(request.program)
         m.files.append(placement)
         m.program = placement.dst
     else:
-        prepared = add_program(m, request.program, target_root=request.target_root,
-                               extras=request.extras, scratch=scratch)
+        prepared = programs.main
     for f in request.files:
         if parse_placement(f).dst == m.program:
             raise UserError(f"-f {f} would replace the program itself at {m.program}; place it elsewhere")
@@ -141,7 +145,7 @@ def _cache_key_fields(request: ImageRequest) -> dict:
 
 def _request_paths(request: ImageRequest) -> list[str]:
     """Host paths the request names (present or not): a file appearing there changes the image."""
-    specs = [request.program, *request.files, *request.dirs]
+    specs = [request.program, *request.with_programs, *request.files, *request.dirs]
     return [spec.split(":", 1)[0] for spec in specs if spec]
 
 

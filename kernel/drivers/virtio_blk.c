@@ -6,6 +6,7 @@
  * synchronous read below waits for that with wfi (a scheduler will sleep the caller instead). */
 #include "kernel.h"
 #include "idle.h"
+#include "irq.h"
 #include "virtio.h"
 #include "block.h"
 #include "arch.h"
@@ -117,7 +118,9 @@ static void mark_done(struct blk_request *req) { req->done = true; }
 
 /* Wait for the completion interrupt. Interrupts are masked between the check and wfi so the
  * wake-up cannot slip in between (wfi wakes on a pending interrupt even while masked); the
- * periodic tick bounds each wfi, so the timeout is checked at least every tick. */
+ * periodic tick bounds each wfi, so the timeout is checked at least every tick. On a CPU that
+ * device interrupts do not go to, the used ring is polled: the interrupt's CPU could only take
+ * it with the kernel lock this one holds. */
 static void wait_for(struct virtio_blk *vb, struct blk_request *req)
 {
     uint64_t start = counter_now(), limit = counter_freq() * REQUEST_TIMEOUT_S;
@@ -125,6 +128,12 @@ static void wait_for(struct virtio_blk *vb, struct blk_request *req)
         if (counter_now() - start > limit)
             panic("virtio-blk: %s: request %u of %u bytes at sector %lu got no completion in %d s",
                   vb->bd.name, req->type, req->bytes, req->sector, REQUEST_TIMEOUT_S);
+        if (!irq_devices_here()) {
+            virtqueue_process_used(vb->vq);
+            if (!req->done)
+                timer_nap(counter_freq() / 100000);   /* 10 us: QEMU's I/O thread needs the host core */
+            continue;
+        }
         cpu_idle();
         arch_irq_enable();           /* the pending interrupt is taken here */
         arch_irq_disable();

@@ -13,6 +13,7 @@
 #include "signal.h"
 #include "timer.h"
 #include "hwcap.h"
+#include "cpu.h"
 #include <string.h>
 
 #define TEXT_MAX 4096
@@ -51,10 +52,11 @@ static struct file *mounts_open(const char *path, int flags)
 
 static struct file *cpuinfo_open(const char *path, int flags)
 {
-    char *t = kmalloc(TEXT_MAX);
+    size_t size = 512 * (size_t)cpus_online;   /* a stanza is under 400 bytes */
+    char *t = kmalloc(size);
     if (!t)
         return NULL;
-    return text_file(t, arch_cpuinfo(t, TEXT_MAX, 1, counter_freq()), flags);
+    return text_file(t, arch_cpuinfo(t, size, cpus_online_mask, counter_freq()), flags);
 }
 
 static uint64_t sig_mask_of(struct process *p, uint64_t handler_kind)

@@ -19,6 +19,9 @@ bool dt_u32(int node, const char *prop, uint32_t *out);
 const char *dt_node_name(int node);
 int dt_path_offset(const char *path);
 int dt_parent(int node);
+/* A node's children: the first, then each next one; negative when there are no more. */
+int dt_first_child(int node);
+int dt_next_sibling(int node);
 /* #address-cells of a node (libfdt's default 2 when absent), for its children's addresses. */
 int dt_address_cells(int node);
 int dt_node_by_phandle(uint32_t phandle);

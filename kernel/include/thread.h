@@ -1,7 +1,8 @@
 /* Threads: what Linux keeps per task inside one process. Each has its own kernel stack (with its
  * user registers in a trap frame at the top), its own signal mask, pending set and alternate
  * stack, its TLS register and FP/SIMD state, and the clear_child_tid word pthread_join waits on.
- * One CPU: a thread runs until it waits, yields, exits, or its time slice ends (sched.c). */
+ * A thread runs on one CPU at a time until it waits, yields, exits, or its time slice ends
+ * (sched.c); which CPU it runs on next is whichever picks it first, within its affinity. */
 #pragma once
 #include <stdint.h>
 #include <stdbool.h>
@@ -19,6 +20,8 @@ struct thread {
     int tid;
     struct process *proc;
     enum thread_state state;
+    int cpu;                           /* the CPU running it (or sleeping on its stack), -1: none */
+    int last_cpu;                      /* where it ran last (its cache is warm there) */
     uint64_t kstack_pa;                /* KERNEL_STACK_PAGES pages */
     struct trap_frame *frame;          /* user registers, at the top of the kernel stack */
     struct arch_context ctx;
@@ -49,8 +52,9 @@ struct thread {
 };
 
 #define KERNEL_STACK_PAGES 8
-/* The CPUs that run threads (bit n: CPU n): one until SMP brings up the others. */
-#define CPUS_ONLINE_MASK 1ULL
+/* The CPUs that run threads (bit n: CPU n): those that came up at boot (cpu.h). */
+#define CPUS_ONLINE_MASK cpus_online_mask
+extern uint64_t cpus_online_mask;
 
 struct thread *current_thread(void);
 /* A thread with a kernel stack and an empty trap frame at its top; not yet runnable. */

@@ -6,6 +6,7 @@
 #include "vm.h"
 #include "mm.h"
 #include "uvm.h"
+#include "sched.h"
 #include "errno.h"
 #include "linux_abi.h"
 #include <string.h>
@@ -71,6 +72,7 @@ void vm_put(struct vm *vm)
         return;
     while (vm->vmas)
         vm_unmap(vm, vm->vmas->start, vm->vmas->end - vm->vmas->start);
+    sched_forget_user_root(vm->root);  /* a CPU that last ran it must load a new one anew */
     uvm_destroy(vm->root);
     kfree(vm);
 }

@@ -158,8 +158,8 @@ static void end_other_threads(struct process *p, struct thread *t)
         return;
     p->exec_thread = t;
     for (struct thread *o = p->threads; o; o = o->next)
-        if (o != t && o->state == THREAD_WAITING)
-            sched_wake(o);
+        if (o != t && o->state != THREAD_DEAD)
+            sched_interrupt(o);
     while (p->live_threads > 1)
         wait_until(others_gone, p, WAIT_FOREVER);
     p->exec_thread = NULL;
@@ -174,7 +174,7 @@ static void become(struct process *p, struct vm *old, const struct user_entry *e
     p->vm = old;                       /* the leaving threads' last writes (clear_child_tid) go there */
     end_other_threads(p, t);
     p->vm = fresh;
-    uvm_activate(p->vm->root);
+    sched_user_space_changed();
     process_vfork_release(p);          /* a vfork parent no longer shares `old` with us */
     vm_put(old);
     fd_close_on_exec(p);

@@ -19,6 +19,7 @@
 #include "vm.h"
 #include "uvm.h"
 #include "linux_uapi.h"
+#include "cpu.h"
 #include <string.h>
 
 /* With the memstats kernel option, the kernel's memory use at exit (a soak test compares it with
@@ -33,9 +34,15 @@ static void report_memory(void)
     heap_stats(&bytes, &blocks);
     kprintf("memstats: heap %lu bytes in %lu blocks, %lu of %lu pages free\n", bytes, blocks,
             page_free_count(), page_total_count());
-    uint64_t up_ms = counter_to_ns(counter_now()) / 1000000, idle_ms = cpu_idle_ns() / 1000000;
-    kprintf("memstats: cpu busy %lu ms, idle %lu ms; %lu interrupts\n", up_ms - idle_ms, idle_ms,
+    uint64_t busy_ms = cpu_busy_ns() / 1000000, idle_ms = cpu_idle_ns() / 1000000;
+    kprintf("memstats: cpu busy %lu ms, idle %lu ms; %lu interrupts\n", busy_ms, idle_ms,
             irq_handled_count());
+    if (cpus_online > 1)
+        for (int i = 0; i < MAX_CPUS; i++)
+            if (cpus_online_mask & (1ULL << i))
+                kprintf("memstats: cpu %d: idle %lu ms, %lu interrupts (%lu IPIs), kernel lock waited %lu ms in %lu takes\n", i,
+                        counter_to_ns(cpus[i].idle_counts) / 1000000, cpus[i].irqs, cpus[i].ipis,
+                        counter_to_ns(cpus[i].lock_wait_counts) / 1000000, cpus[i].lock_waits);
 }
 
 /* pid 1 ended: the guest ends with it. */
@@ -61,8 +68,8 @@ static __attribute__((noreturn)) void leave(struct process *p, int wait_status)
         p->exiting = true;
         p->wait_status = wait_status;
         for (struct thread *t = p->threads; t; t = t->next)
-            if (t != current_thread() && t->state == THREAD_WAITING)
-                sched_wake(t);
+            if (t != current_thread() && t->state != THREAD_DEAD)
+                sched_interrupt(t);    /* woken, or stopped on its CPU by an IPI */
     }
     thread_exit(0);
 }
@@ -114,7 +121,8 @@ void process_teardown(struct process *p)
 {
     process_vfork_release(p);
     fd_close_all(p);
-    uvm_deactivate();                  /* its tables are about to go */
+    uvm_deactivate();                  /* its tables may be about to go (vm_put) */
+    this_cpu()->user_root = 0;
     vm_put(p->vm);
     p->vm = NULL;
     struct process *init = process_find(1);

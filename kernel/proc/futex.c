@@ -1,7 +1,10 @@
 /* futex(2) as glibc's mutexes, condition variables, pthread_join and Go's runtime use it. A
  * futex is named by its address space and user address (private and shared futexes are the
- * same thing here: a futex in MAP_SHARED memory does not reach another process). The compare-and-sleep of FUTEX_WAIT is atomic because the kernel
- * runs with interrupts masked on one CPU: nothing can change the word in between. Priority
+ * same thing here: a futex in MAP_SHARED memory does not reach another process). The
+ * compare-and-sleep of FUTEX_WAIT is atomic with respect to every FUTEX_WAKE, as Linux's is: the
+ * word is read and the waiter queued under the kernel lock, which a waker on any CPU takes too
+ * (user code on other CPUs may change the word meanwhile; a waker that changed it before waking
+ * finds the waiter queued). Priority
  * inheritance operations are not implemented (ENOSYS). */
 #include "kernel.h"
 #include "linux_uapi.h"
@@ -23,7 +26,7 @@ struct futex_waiter {
     uint64_t uaddr;
     uint32_t bitset;
     bool woken;
-    struct thread *thread;
+    struct thread *thread;             /* who waits: the wake puts it back where a CPU runs it */
     struct futex_waiter *next, *prev;
 };
 

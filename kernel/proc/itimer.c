@@ -32,7 +32,7 @@ static struct itimer timers[3];
 static struct timer_event real_event;
 static bool tick_hooked;
 
-static uint64_t cpu_ns(void) { return counter_to_ns(counter_now()) - cpu_idle_ns(); }
+static uint64_t cpu_ns(void) { return cpu_busy_ns(); }
 static uint64_t wall_ns(void) { return counter_to_ns(counter_now()); }
 static uint64_t clock_of(int which) { return which == ITIMER_REAL ? wall_ns() : cpu_ns(); }
 

@@ -67,6 +67,5 @@ void run_program(const struct boot_manifest *m)
     f->elr = entry.pc;
     f->sp_el0 = entry.sp;
     f->spsr = 0;   /* EL0t, interrupts unmasked */
-    uvm_activate(p->vm->root);
-    enter_user(f);
+    enter_user(f);                 /* sched_start loaded the address space */
 }

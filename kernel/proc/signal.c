@@ -139,15 +139,25 @@ void signal_send(struct process *p, int sig, const struct ksiginfo *info)
     queue(&p->sig.pending, p->sig.info, &p->sig.queued, sig, info);
     signalfd_notify(sig);
     /* One thread that does not block it takes it (Linux's complete_signal): the current one on
-     * its way back to user space, or the first other one, woken if it sleeps. */
+     * its way back to user space, else the first other one that waits (woken), else one that
+     * runs on another CPU (interrupted by an IPI). A runnable thread no CPU runs acts on it when
+     * it next returns to user space. */
     struct thread *cur = current_thread();
     if (cur && cur->proc == p && !(cur->sig.blocked & SIG_BIT(sig)))
         return;
-    for (struct thread *t = p->threads; t; t = t->next)
-        if (t->state == THREAD_WAITING && !(t->sig.blocked & SIG_BIT(sig))) {
+    struct thread *running = NULL;
+    for (struct thread *t = p->threads; t; t = t->next) {
+        if (t->state == THREAD_DEAD || (t->sig.blocked & SIG_BIT(sig)))
+            continue;
+        if (t->state == THREAD_WAITING) {
             sched_wake(t);
             return;
         }
+        if (!running && t->cpu >= 0)
+            running = t;
+    }
+    if (running)
+        sched_interrupt(running);
 }
 
 void signal_send_thread(struct thread *t, int sig, const struct ksiginfo *info)
@@ -156,7 +166,7 @@ void signal_send_thread(struct thread *t, int sig, const struct ksiginfo *info)
         return;
     queue(&t->sig.pending, t->sig.info, &t->sig.queued, sig, info);
     signalfd_notify(sig);
-    sched_wake(t);
+    sched_interrupt(t);
 }
 
 void signal_send_self(int sig, int code)

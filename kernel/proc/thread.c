@@ -23,6 +23,8 @@ struct thread *thread_create(struct process *p, int tid)
     t->tid = tid;
     t->proc = p;
     t->state = THREAD_RUNNABLE;
+    t->cpu = -1;
+    t->last_cpu = -1;
     t->affinity = CPUS_ONLINE_MASK;
     t->kstack_pa = stack;
     t->frame = (struct trap_frame *)((char *)phys_to_virt(stack) + KERNEL_STACK_PAGES * PAGE_SIZE) - 1;

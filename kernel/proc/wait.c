@@ -13,6 +13,7 @@
 #include "thread.h"
 #include "sched.h"
 #include "signal.h"
+#include "kernel_lock.h"
 
 #define MAX_POLL_HOOKS 4
 
@@ -57,6 +58,7 @@ void wake_up(struct wait_queue *q, uint32_t events)
         if (w->wake)
             w->wake(w, events);
     }
+    sched_kick_idle();                 /* a thread an idle CPU could run may wait for this */
 }
 
 /* Registering the same hook twice keeps one: every pass would otherwise do its work twice. */
@@ -106,9 +108,11 @@ static int wait_for(bool (*done)(void *arg), void *arg, uint64_t deadline_ns, bo
         if (!t) {                      /* before the first thread: just idle */
             if (deadline_ns != WAIT_FOREVER)
                 timer_wake_at(ns_to_counter(deadline_ns));
+            kernel_unlock();           /* other CPUs may use the kernel meanwhile */
             cpu_idle();
             arch_irq_enable();
             arch_irq_disable();
+            kernel_lock();
             continue;
         }
         t->wait_done = done;

@@ -1,11 +1,13 @@
 /* What the system is and what the process used: uname, sysinfo, getrandom, resource limits and
- * usage (rlimits, getrusage, times), CPU placement (one CPU, one memory node). */
+ * usage (rlimits, getrusage, times), CPU placement (affinity, getcpu; one memory node). */
 #include "kernel.h"
 #include "idle.h"
 #include "syscall.h"
 #include "process.h"
 #include "vm.h"
 #include "thread.h"
+#include "cpu.h"
+#include "sched.h"
 #include "mm.h"
 #include "timer.h"
 #include "random.h"
@@ -149,15 +151,16 @@ SYSCALL(sched_setaffinity)
     if (!(mask & CPUS_ONLINE_MASK))
         return -EINVAL;
     t->affinity = mask & CPUS_ONLINE_MASK;
+    sched_affinity_changed(t);
     return 0;
 }
 
 
-/* One CPU, one memory node. */
+/* The CPU the caller runs on now (it may be another by the time it looks); one memory node. */
 SYSCALL(getcpu)
 {
-    uint32_t zero = 0;
-    if ((a0 && copy_to_user(a0, &zero, sizeof(zero))) || (a1 && copy_to_user(a1, &zero, sizeof(zero))))
+    uint32_t cpu = (uint32_t)this_cpu()->id, zero = 0;
+    if ((a0 && copy_to_user(a0, &cpu, sizeof(cpu))) || (a1 && copy_to_user(a1, &zero, sizeof(zero))))
         return -EFAULT;
     return 0;
 }
@@ -166,7 +169,7 @@ SYSCALL(getcpu)
  * since the kernel only ever works for it; no children. Returns ticks since boot. */
 SYSCALL(times)
 {
-    uint64_t now = counter_to_ns(counter_now()), busy = now - cpu_idle_ns();
+    uint64_t now = counter_to_ns(counter_now()), busy = cpu_busy_ns();
     int64_t tms[4] = { (int64_t)(busy / (1000000000UL / TICK_HZ)), 0, 0, 0 };
     if (a0 && copy_to_user(a0, tms, sizeof(tms)))
         return -EFAULT;

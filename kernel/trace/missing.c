@@ -1,6 +1,6 @@
 /* The missing_files kernel option: every path an open, stat, access, readlink or exec looked up
  * in vain (ENOENT), once each, in the order first asked for, listed at exit as
- *   missing-file: "PATH"
+ *   missing-file: "PATH"      (or missing-exec: "PATH" for a program execve/execveat wanted)
  * on the kernel stream (quoted as strace quotes strings). unibuild run --missing-files reads
  * these lines and says which file of the target root, from which package, would have been found.
  * Relative paths are made absolute from the directory they were looked up in. */
@@ -22,6 +22,7 @@
 
 struct missing {
     struct missing *next;
+    bool exec;                 /* a program to run: unibuild suggests --with rather than -f */
     char path[];
 };
 
@@ -39,6 +40,9 @@ static bool path_argument(uint64_t nr, int *dirfd_arg, int *path_arg)
         return true;
     case 221:                                     /* execve */
         *dirfd_arg = -1, *path_arg = 0;
+        return true;
+    case 281:                                     /* execveat */
+        *dirfd_arg = 0, *path_arg = 1;
         return true;
     default:
         return false;
@@ -92,6 +96,7 @@ void missing_note(uint64_t nr, const uint64_t a[6], int64_t result)
         return;
     }
     memcpy(m->path, full, len + 1);
+    m->exec = nr == 221 || nr == 281;
     m->next = NULL;
     *last = m;
     last = &m->next;
@@ -104,7 +109,7 @@ void missing_report(void)
         return;
     for (struct missing *m = first; m; m = m->next) {
         struct line l = { .len = 0 };
-        line_put(&l, "missing-file: ");
+        line_put(&l, m->exec ? "missing-exec: " : "missing-file: ");
         put_quoted(&l, (const uint8_t *)m->path, strlen(m->path), false);
         line_put(&l, "\n");
         console_write(l.buf, l.len);

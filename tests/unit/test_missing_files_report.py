@@ -15,3 +15,18 @@ def test_a_library_search_is_one_entry_and_its_directory_stats_are_dropped():
     assert group(paths) == [("/etc/ld.so.preload", ["/etc/ld.so.preload"]),
                             ("libz.so.1", ["/lib/aarch64-linux-gnu/tls/libz.so.1", "/usr/lib/libz.so.1"]),
                             ("/data/libz.so.1", ["/data/libz.so.1"])]
+
+
+def test_a_program_an_exec_did_not_find_is_remedied_with_with(tmp_path):
+    """missing-exec lines (kernel/trace/missing.c, for execve/execveat) name the program and
+    suggest --with, which brings its libraries as well."""
+    from unibuild.resolve.missing import report
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin/busybox").write_bytes(b"\x7fELF")
+    console = 'missing-exec: "/bin/busybox"\nmissing-file: "/etc/x"\nmissing-exec: "/bin/none"\n'
+    assert missing_paths(console) == ["/bin/busybox", "/etc/x", "/bin/none"]
+    assert report(console, tmp_path)[1:] == [
+        "  /bin/busybox (a program to run): /bin/busybox is in the target root; add --with /bin/busybox",
+        "  /etc/x: not in the target root either",
+        "  /bin/none: not in the target root either",
+    ]

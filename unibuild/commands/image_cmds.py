@@ -59,6 +59,7 @@ def build_cmd(ctx, output, kernel_debug, in_image, keep_mtime, keep_owner, uuid_
                         "(see 'unibuild build --help')")
     target_root, env, files, dirs = (kwargs.pop(k) for k in ("target_root", "env", "files", "dirs"))
     no_extras, workdir, kopt = (kwargs.pop(k) for k in ("no_extras", "workdir", "kopt"))
+    with_programs = tuple(kwargs.pop("with_programs"))
     net = kwargs
     uuid = None
     if uuid_text:
@@ -67,7 +68,8 @@ def build_cmd(ctx, output, kernel_debug, in_image, keep_mtime, keep_owner, uuid_
         except ValueError:
             raise UserError(f"{uuid_text!r} is not a UUID") from None
     request = ImageRequest(
-        program=program, args=tuple(args), env=env_from(env), files=tuple(files), dirs=tuple(dirs),
+        program=program, args=tuple(args), with_programs=with_programs, env=env_from(env),
+        files=tuple(files), dirs=tuple(dirs),
         kernel_options=(*kopt, "debug=1") if kernel_debug else tuple(kopt), target_root=target_root,
         extras=not no_extras, static_ip=static_ip_from(net), in_image=in_image, workdir=workdir,
         keep_mtime=keep_mtime, keep_owner=keep_owner, uuid=uuid, block_size=block_size,

@@ -81,6 +81,10 @@ def env_from(pairs) -> dict[str, str]:
 image_content_options = _stack([
     target_root_option,
     env_option,
+    click.option("--with", "with_programs", multiple=True, metavar="PATH",
+                 help="Another program PROGRAM may exec (repeatable): a path in the target root or an "
+                 "aarch64 host file (SRC[:DST]), with its libraries (and packages' files) like PROGRAM; "
+                 "a busybox brings its applet links, a #! script its interpreter."),
     click.option("-f", "--file", "files", multiple=True, metavar="SRC[:DST]",
                  help="Host file to place at image path DST (default /BASENAME)."),
     click.option("--dir", "dirs", multiple=True, metavar="SRC[:DST]",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 
@@ -86,16 +87,41 @@ def ls_command(target_root):
 @env_option
 @click.option("--extras/--no-extras", default=False,
               help="Also list what glibc loads without DT_NEEDED (NSS modules).")
+@click.option("--with", "with_programs", multiple=True, metavar="PATH",
+              help="Another program the image would hold (as run --with); listed after PROGRAM.")
 @click.argument("program")
-def ldd_command(target_root, env, extras, program):
+def ldd_command(target_root, env, extras, with_programs, program):
     """List the objects PROGRAM loads in the guest, as its ld.so will find them:
     one `NAME => /path/inside/root` line each, the interpreter last. PROGRAM is an aarch64
-    ELF on the host or a path inside the root."""
+    ELF on the host or a path inside the root, or a `#!` script (its interpreter is listed).
+    With --with or a script, each program gets a `PATH:` line, as ldd does for several files;
+    a program an exec would not find is `PATH => not found` (and the exit status is 1)."""
     root = targetroot.find_root(target_root)
     variables = env_from(env)
-    result = resolve(root, program, ld_library_path=variables.get("LD_LIBRARY_PATH"), extras=extras)
-    if result.interpreter is None:
-        click.echo("\tstatically linked")
-        return
-    for line in result.ldd_lines():
-        click.echo(f"\t{line}")
+    from ..image.programs import provided_by
+    from ..image.script import script_chain
+    provided = provided_by(with_programs, root)
+    chain, missing_interp = script_chain(program, root, provided)
+    missing = False
+    several = bool(with_programs) or len(chain) > 1
+    for path in [*chain, *with_programs]:
+        if several:
+            click.echo(f"{path}:")
+        if path in chain[:-1]:
+            click.echo(f"\tscript for {chain[chain.index(path) + 1]}")
+            continue
+        if path == chain[-1] and missing_interp:
+            click.echo(f"\t{path} => not found (add it with --with PATH or its package)")
+            missing = True
+            continue
+        if path != program and path not in with_programs and path in provided:
+            click.echo(f"\t=> {provided[path]}")
+            continue
+        result = resolve(root, path, ld_library_path=variables.get("LD_LIBRARY_PATH"), extras=extras)
+        if result.interpreter is None:
+            click.echo("\tstatically linked")
+            continue
+        for line in result.ldd_lines():
+            click.echo(f"\t{line}")
+    if missing:
+        sys.exit(1)

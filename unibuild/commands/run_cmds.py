@@ -66,7 +66,8 @@ def run_command(ctx, program, args, config, platform, cross_compile, debug, miss
         return
     static_ip = static_ip_from(kwargs)
     request = ImageRequest(
-        program=program, args=tuple(args), env=env_from(kwargs.pop("env")),
+        program=program, args=tuple(args), with_programs=tuple(kwargs.pop("with_programs")),
+        env=env_from(kwargs.pop("env")),
         files=tuple(kwargs.pop("files")), dirs=tuple(kwargs.pop("dirs")),
         kernel_options=(*kwargs.pop("kopt"), *(("missing_files=1",) if missing_files else ())),
         target_root=kwargs.pop("target_root"),

@@ -45,6 +45,22 @@ class Manifest:
     min_size: int = 0               # pad the image (sparsely) to at least this many bytes
     writable: bool = False          # TFS 2.0 (docs/tfs.md section 12): the kernel writes changes back
 
+    def host_file_at(self, path: str) -> Path | None:
+        """The host file placed at image path `path` (the manifest's symlinks followed, at most
+        MAX_SYMLINK_HOPS as the kernel would), if any; directories placed whole are not searched."""
+        files = {p.dst: p.src for p in self.files}
+        for _ in range(fmt.MAX_SYMLINK_HOPS + 1):
+            if path in files:
+                return files[path]
+            for prefix, target in self.symlinks.items():
+                if path == prefix or path.startswith(prefix + "/"):
+                    joined = posixpath.join(posixpath.dirname(prefix), target) + path[len(prefix):]
+                    path = posixpath.normpath(joined)
+                    break
+            else:
+                return None
+        return None
+
 
 def parse_placement(spec: str, default_parent: str = "/") -> Placement:
     """`SRC[:DST]`; without DST the source keeps its base name under `default_parent`."""

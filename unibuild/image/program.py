@@ -40,12 +40,15 @@ class PreparedProgram:
 
 
 def add_program(manifest: Manifest, program: str, *, target_root: str | Path | None = None,
-                extras: bool = True, scratch: Path | None = None) -> PreparedProgram:
+                extras: bool = True, scratch: Path | None = None, guest_path: str | None = None,
+                cache_entries: list | None = None) -> PreparedProgram:
     """Fill `manifest` with PROGRAM and everything it needs at run time.
 
-    A program from outside the root goes to /<basename>; one inside the root keeps its path,
-    and with `extras` also brings its packages' files (in the result, to say what was added).
-    `scratch` is a directory for generated files (the ld.so.cache); it must outlive the build."""
+    A program from outside the root goes to `guest_path`, by default /<basename>; one inside the
+    root keeps its path, and with `extras` also brings its packages' files (in the result, to
+    say what was added). `scratch` is a directory for generated files (the ld.so.cache); it must
+    outlive the build. With `cache_entries`, the ld.so.cache entries are added to that list
+    instead (programs sharing one image share one cache: image/programs.py writes it)."""
     if Path(program).is_dir():
         raise UserError(f"program {program} is a directory; PROGRAM must be an executable file")
     host = Path(program) if Path(program).is_file() else None
@@ -60,7 +63,7 @@ def add_program(manifest: Manifest, program: str, *, target_root: str | Path | N
                 _absent_from_root(program, target_root, e)
             raise
         if info.interpreter is None:
-            manifest.program = "/" + host.name
+            manifest.program = guest_path or "/" + host.name
             manifest.files.append(Placement(host, manifest.program))
             return PreparedProgram(manifest.program, info, checked=frozenset({host.resolve()}))
     if host is None:
@@ -74,14 +77,16 @@ def add_program(manifest: Manifest, program: str, *, target_root: str | Path | N
     else:
         root = find_root(target_root)
     resolution = resolve(root, program, ld_library_path=manifest.env.get("LD_LIBRARY_PATH"),
-                         extras=extras, program_elf=info)
+                         extras=extras, program_elf=info, guest_path=guest_path if host is not None else None)
     manifest.program = resolution.program
     for f in resolution.files:
         if f.symlink is not None:
             manifest.symlinks[f.path] = f.symlink
         elif f.host_path is not None:
             manifest.files.append(Placement(f.host_path, f.path))
-    if resolution.interpreter is not None:
+    if resolution.interpreter is not None and cache_entries is not None:
+        cache_entries.extend(resolution.cache_entries)
+    elif resolution.interpreter is not None:
         if scratch is None:
             raise ValueError("a dynamic program needs a scratch directory for its ld.so.cache")
         cache = scratch / "ld.so.cache"

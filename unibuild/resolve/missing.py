@@ -4,7 +4,9 @@ stat, access, readlink or exec met with ENOENT, as `missing-file: "PATH"` lines 
 strace quotes strings. Each path is then looked up in the target root: the file there that would
 have satisfied it (the path itself, or for a shared library the same name in the root's library
 directories, where ld.so would have found it with a different search path), the Debian package
-that installed it (the root's dpkg lists), and the -f to add."""
+that installed it (the root's dpkg lists), and the -f to add. A program an execve/execveat did not
+find comes as `missing-exec: "PATH"` instead, and its remedy is `--with PATH` (which brings its
+libraries too)."""
 
 from __future__ import annotations
 
@@ -16,19 +18,19 @@ from pathlib import Path
 from ..targetroot.dpkgdb import NoDpkgData, read_file_list, read_installed
 from ..targetroot.rootfs import RootFS
 
-_LINE = re.compile(r'^missing-file: (".*")\s*$')
+_LINE = re.compile(r'^missing-(file|exec): (".*")\s*$')
 LIBRARY_DIRS = ("/lib/aarch64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/lib", "/usr/lib")
 
 
-def missing_paths(console: str) -> list[str]:
-    """The paths of the kernel's `missing-file:` lines, in order (bytes that are not UTF-8 come
-    back as surrogate escapes, as os.fsdecode gives them)."""
+def missing_paths(console: str, kinds=("file", "exec")) -> list[str]:
+    """The paths of the kernel's `missing-file:` (and `missing-exec:`) lines, in order (bytes
+    that are not UTF-8 come back as surrogate escapes, as os.fsdecode gives them)."""
     out = []
     for line in console.splitlines():
         m = _LINE.match(line)
-        if m:
+        if m and m.group(1) in kinds:
             try:
-                raw = ast.literal_eval("b" + m.group(1))
+                raw = ast.literal_eval("b" + m.group(2))
             except (SyntaxError, ValueError):
                 continue
             out.append(raw.decode("utf-8", "surrogateescape"))
@@ -41,6 +43,7 @@ class Remedy:
     tries: int                 # how many paths it was looked for at
     found: str | None          # the guest path in the target root that would satisfy it
     package: str | None        # the package that installed `found`, when the root says
+    program: bool = False      # an exec wanted it: the remedy is --with
 
     def describe(self, root: Path) -> str:
         what = f"{self.asked} (looked for in {self.tries} places)" if self.tries > 1 else self.asked
@@ -48,6 +51,8 @@ class Remedy:
             return f"{what}: not in the target root either"
         owner = f" (package {self.package})" if self.package else ""
         place = self.found if self.tries > 1 else self.asked
+        if self.program:
+            return f"{what} (a program to run): {self.found} is in the target root{owner}; add --with {self.asked}"
         return f"{what}: {self.found} is in the target root{owner}; add -f {root.resolve()}{self.found}:{place}"
 
 
@@ -105,7 +110,7 @@ def group(paths: list[str]) -> list[tuple[str, list[str]]]:
     return out
 
 
-def remedies(paths: list[str], root: Path) -> list[Remedy]:
+def remedies(paths: list[str], root: Path, programs: frozenset[str] = frozenset()) -> list[Remedy]:
     fs = RootFS(root)
     found: list[tuple[str, list[str], str | None]] = []
     for asked, tries in group(paths):
@@ -116,7 +121,8 @@ def remedies(paths: list[str], root: Path) -> list[Remedy]:
             hit = fs.is_file(asked)
         found.append((asked, tries, hit.path if hit else None))
     owners = _owners(root, {f for _, _, f in found if f})
-    return [Remedy(asked, len(tries), f, owners.get(f) if f else None) for asked, tries, f in found]
+    return [Remedy(asked, len(tries), f, owners.get(f) if f else None, asked in programs)
+            for asked, tries, f in found]
 
 
 def report(console: str, root: Path | None) -> list[str]:
@@ -127,4 +133,5 @@ def report(console: str, root: Path | None) -> list[str]:
     lines = ["unibuild: what the program looked for and did not find:"]
     if root is None:
         return lines + [f"  {asked}" for asked, _ in group(paths)]
-    return lines + ["  " + r.describe(root) for r in remedies(paths, root)]
+    programs = frozenset(missing_paths(console, kinds=("exec",)))
+    return lines + ["  " + r.describe(root) for r in remedies(paths, root, programs)]

@@ -6,6 +6,7 @@
 #include "irq.h"
 #include "mm.h"
 #include "sysreg.h"
+#include "cpu.h"
 
 #define GICD_CTLR        0x0000
 #define GICD_TYPER       0x0004
@@ -38,9 +39,12 @@
 #define ICC_CTLR_EL1     "s3_0_c12_c12_4"
 #define ICC_SRE_EL1      "s3_0_c12_c12_5"
 #define ICC_IGRPEN1_EL1  "s3_0_c12_c12_7"
+#define ICC_SGI1R_EL1    "s3_0_c12_c11_5"
 
-static volatile uint8_t *dist, *redist;   /* redist: this CPU's frame */
-static uint64_t redist_phys;
+static volatile uint8_t *dist, *region;
+static uint64_t region_pa, region_size;
+static volatile uint8_t *redist_of[MAX_CPUS];   /* each CPU's redistributor frame */
+#define redist (redist_of[this_cpu()->id])
 
 static inline void w32(volatile uint8_t *b, uint32_t off, uint32_t v) { mmio_write32(b + off, v); }
 static inline uint32_t r32(volatile uint8_t *b, uint32_t off) { return mmio_read32(b + off); }
@@ -67,9 +71,9 @@ static void v3_enable(uint32_t intid)
         mmio_write8(redist + GICR_IPRIORITYR + intid, 0xa0);
         w32(redist, GICR_ISENABLER0, 1u << intid);
     } else {
-        uint64_t mpidr = read_sysreg(mpidr_el1);
-        dist[GICD_IPRIORITYR + intid] = 0xa0;
-        w64(dist, GICD_IROUTER + intid * 8, (mpidr & 0xffffff) | ((mpidr >> 32) & 0xff) << 32);
+        /* Devices interrupt the boot CPU (irq.h); its MPIDR affinity is laid out as IROUTER's. */
+        mmio_write8(dist + GICD_IPRIORITYR + intid, 0xa0);
+        w64(dist, GICD_IROUTER + intid * 8, cpus[IRQ_DEVICE_CPU].hwid);
         w32(dist, GICD_ISENABLER + (intid / 32) * 4, 1u << (intid % 32));
     }
 }
@@ -99,19 +103,17 @@ static void v3_eoi(uint32_t intid)
     isb();
 }
 
-static const struct irq_controller gicv3 = { "gicv3", v3_enable, v3_ack, v3_eoi, v3_enable_edge };
-
 /* For the ITS (gicv3_its.c), which programs this CPU's redistributor for LPIs. */
 volatile uint8_t *gicv3_redistributor(uint64_t *pa)
 {
-    *pa = redist_phys;
+    *pa = region_pa + (uint64_t)(redist - region);
     return redist;
 }
 
 uint32_t gicv3_dist_typer(void) { return r32(dist, GICD_TYPER); }
 
 /* Find this CPU's redistributor by walking the frames until GICR_TYPER's affinity matches. */
-static volatile uint8_t *find_redistributor(volatile uint8_t *region, uint64_t size)
+static volatile uint8_t *find_redistributor(uint64_t size)
 {
     uint64_t aff = my_affinity();
     for (uint64_t off = 0; off + 0x20000 <= size;) {
@@ -125,28 +127,14 @@ static volatile uint8_t *find_redistributor(volatile uint8_t *region, uint64_t s
     return NULL;
 }
 
-void gicv3_init(uint64_t dist_pa, uint64_t redist_pa, uint64_t redist_size)
+/* This CPU's redistributor awake with its SGIs and PPIs Group 1 and disabled until someone
+ * asks, and its CPU interface (system registers) on. */
+static void v3_cpu_init(void)
 {
-    dist = ioremap(dist_pa, 0x10000);
-    volatile uint8_t *region = ioremap(redist_pa, redist_size);
-    redist = find_redistributor(region, redist_size);
-    redist_phys = redist_pa + (uint64_t)(redist - region);
+    redist = find_redistributor(region_size);
     if (!redist)
-        panic("gicv3: no redistributor for this CPU (affinity %#lx) in %#lx+%#lx", my_affinity(), redist_pa, redist_size);
-
-    uint32_t lines = ((r32(dist, GICD_TYPER) & 0x1f) + 1) * 32;
-    if (lines > 1020)
-        lines = 1020;
-    w32(dist, GICD_CTLR, 0);
-    wait_rwp();
-    for (uint32_t i = 32; i < lines; i += 32) {
-        w32(dist, GICD_ICENABLER + i / 8, 0xffffffff);
-        w32(dist, GICD_IGROUPR + i / 8, 0xffffffff);
-    }
-    w32(dist, GICD_CTLR, GICD_CTLR_ARE | GICD_CTLR_GRP1 | GICD_CTLR_GRP0);
-    wait_rwp();
-
-    /* Wake the redistributor, then make SGIs/PPIs Group 1 and disabled until someone asks. */
+        panic("gicv3: no redistributor for cpu %d (affinity %#lx) in %#lx+%#lx", this_cpu()->id,
+              my_affinity(), region_pa, region_size);
     w32(redist, GICR_WAKER, r32(redist, GICR_WAKER) & ~2u);
     for (int i = 0; i < 1000000 && (r32(redist, GICR_WAKER) & 4u); i++)
         ;
@@ -164,5 +152,42 @@ void gicv3_init(uint64_t dist_pa, uint64_t redist_pa, uint64_t redist_size)
     __asm__ volatile("msr " ICC_CTLR_EL1 ", %0" : : "r"(0UL));
     __asm__ volatile("msr " ICC_IGRPEN1_EL1 ", %0" : : "r"(1UL));
     isb();
+}
+
+/* ICC_SGI1R_EL1 names the target by affinity: Aff3.Aff2.Aff1 and a bit for Aff0 (below 16, as
+ * on every board whose clusters have at most 16 CPUs: QEMU's virt with GICv3 among them). The
+ * DSB makes stores before the IPI visible to its target first. */
+static void v3_send_sgi(int target, uint32_t sgi)
+{
+    uint64_t hw = cpus[target].hwid;
+    uint64_t v = (1UL << (hw & 0xf)) | ((hw >> 8) & 0xff) << 16 | (uint64_t)(sgi & 0xf) << 24 |
+                 ((hw >> 16) & 0xff) << 32 | ((hw >> 32) & 0xff) << 48;
+    dsb(ishst);
+    __asm__ volatile("msr " ICC_SGI1R_EL1 ", %0" : : "r"(v));
+    isb();
+}
+
+static const struct irq_controller gicv3 = { "gicv3", v3_enable, v3_ack, v3_eoi, v3_enable_edge,
+                                             v3_cpu_init, v3_send_sgi };
+
+void gicv3_init(uint64_t dist_pa, uint64_t redist_pa, uint64_t redist_size)
+{
+    dist = ioremap(dist_pa, 0x10000);
+    region = ioremap(redist_pa, redist_size);
+    region_pa = redist_pa;
+    region_size = redist_size;
+
+    uint32_t lines = ((r32(dist, GICD_TYPER) & 0x1f) + 1) * 32;
+    if (lines > 1020)
+        lines = 1020;
+    w32(dist, GICD_CTLR, 0);
+    wait_rwp();
+    for (uint32_t i = 32; i < lines; i += 32) {
+        w32(dist, GICD_ICENABLER + i / 8, 0xffffffff);
+        w32(dist, GICD_IGROUPR + i / 8, 0xffffffff);
+    }
+    w32(dist, GICD_CTLR, GICD_CTLR_ARE | GICD_CTLR_GRP1 | GICD_CTLR_GRP0);
+    wait_rwp();
+    v3_cpu_init();
     irq_set_controller(&gicv3);
 }

@@ -9,8 +9,8 @@
  * command queue (MAPD, MAPC, MAPTI, INV, SYNC), one command at a time, waiting for each: they
  * are issued at boot, while devices are probed, so there is nothing to overlap them with.
  *
- * One CPU: one collection (ICID 0) on this CPU's redistributor. Each device gets an ITT of
- * 32 events; LPIs come from the range irq.c dispatches. */
+ * Device interrupts go to the boot CPU (irq.h): one collection (ICID 0) on its redistributor.
+ * Each device gets an ITT of 32 events; LPIs come from the range irq.c dispatches. */
 #include "kernel.h"
 #include "mmio.h"
 #include "gic.h"

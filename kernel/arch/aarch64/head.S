@@ -37,16 +37,11 @@ _head_entry:
     dsb     sy
     .endm
 
-    .section .text.boot, "ax"
-primary_entry:
-    mov     x19, x0                 /* x19 = DTB physical address for the whole early path */
-    isb
-    mrs     x20, cntvct_el0         /* x20 = counter at entry, for the boot-time figure */
-    mrs     x21, CurrentEL
-    lsr     x21, x21, #2            /* x21 = exception level we were entered at */
+/* Entered at EL2 (x21 = the exception level, from CurrentEL): leave for EL1 at \target, set up
+ * as a guest kernel expects. Clobbers x0, x1. Every CPU runs it: these registers are per CPU. */
+    .macro drop_to_el1 target
     cmp     x21, #2
-    b.ne    at_el1
-
+    b.ne    \target
     /* EL2 → EL1: AArch64 EL1, EL1 may use the physical counter and timer, no virtual offset,
      * no FP traps, GICv3 system registers usable from EL1 (when the CPU has them). */
     mov     x0, #(1 << 31)
@@ -65,19 +60,68 @@ primary_entry:
     msr     vmpidr_el2, x0
     mrs     x0, id_aa64pfr0_el1
     ubfx    x0, x0, #24, #4         /* GIC field: non-zero → ICC system registers exist */
-    cbz     x0, 1f
+    cbz     x0, 8f
     mrs     x0, s3_4_c12_c9_5       /* ICC_SRE_EL2 */
     mov     x1, #0x9                /* SRE | Enable (EL1 may use ICC_SRE_EL1) */
     orr     x0, x0, x1
     msr     s3_4_c12_c9_5, x0
     isb
-1:  ldr     x0, =SCTLR_EL1_RES1
+8:  ldr     x0, =SCTLR_EL1_RES1
     msr     sctlr_el1, x0
     mov     x0, #0x3c5              /* EL1h, DAIF masked */
     msr     spsr_el2, x0
-    adr     x0, at_el1
+    adr     x0, \target
     msr     elr_el2, x0
     eret
+
+    .endm
+
+/* MMU on with the boot tables (early_ttbr0: the identity map these instructions run from,
+ * early_ttbr1: the kernel and the direct map), caches on, the I-cache clean. Runs with the MMU
+ * off, so early_ttbr0/1 must be in memory (early_map stored them with the MMU off). Clobbers
+ * x0-x2. */
+    .macro enable_mmu
+    ldr     x0, =MAIR_VALUE
+    msr     mair_el1, x0
+    ldr     x0, =TCR_BASE
+    mrs     x1, id_aa64mmfr0_el1
+    and     x1, x1, #0xf            /* PARange */
+    cmp     x1, #5
+    mov     x2, #5                  /* cap at 48-bit PA: 4 KiB granule without LPA2 */
+    csel    x1, x1, x2, ls
+    orr     x0, x0, x1, lsl #TCR_IPS_SHIFT
+    msr     tcr_el1, x0
+    adrp    x0, early_ttbr0
+    ldr     x0, [x0, :lo12:early_ttbr0]
+    msr     ttbr0_el1, x0
+    adrp    x0, early_ttbr1
+    ldr     x0, [x0, :lo12:early_ttbr1]
+    msr     ttbr1_el1, x0
+    isb
+    tlbi    vmalle1
+    dsb     nsh
+    isb
+    mrs     x0, sctlr_el1
+    ldr     x1, =(SCTLR_M | SCTLR_C | SCTLR_I | SCTLR_SA | SCTLR_EL0_BITS)
+    orr     x0, x0, x1
+    msr     sctlr_el1, x0
+    isb
+    /* Instructions fetched before the I-cache was on may sit in it from before the image was
+     * loaded (a boot loader's code at these addresses): start the I-side clean. */
+    ic      iallu
+    dsb     nsh
+    isb
+    .endm
+
+    .section .text.boot, "ax"
+primary_entry:
+    mov     x19, x0                 /* x19 = DTB physical address for the whole early path */
+    isb
+    mrs     x20, cntvct_el0         /* x20 = counter at entry, for the boot-time figure */
+    mrs     x21, CurrentEL
+    lsr     x21, x21, #2            /* x21 = exception level we were entered at */
+
+    drop_to_el1 at_el1
 
 at_el1:
     ldr     x0, =SCTLR_EL1_RES1     /* MMU and caches off, alignment checks off: a known state */
@@ -118,36 +162,7 @@ at_el1:
     dmb     sy
     dcache_inval_poc _erodata, _end
 
-    ldr     x0, =MAIR_VALUE
-    msr     mair_el1, x0
-    ldr     x0, =TCR_BASE
-    mrs     x1, id_aa64mmfr0_el1
-    and     x1, x1, #0xf            /* PARange */
-    cmp     x1, #5
-    mov     x2, #5                  /* cap at 48-bit PA: 4 KiB granule without LPA2 */
-    csel    x1, x1, x2, ls
-    orr     x0, x0, x1, lsl #TCR_IPS_SHIFT
-    msr     tcr_el1, x0
-    adrp    x0, early_ttbr0
-    ldr     x0, [x0, :lo12:early_ttbr0]
-    msr     ttbr0_el1, x0
-    adrp    x0, early_ttbr1
-    ldr     x0, [x0, :lo12:early_ttbr1]
-    msr     ttbr1_el1, x0
-    isb
-    tlbi    vmalle1
-    dsb     nsh
-    isb
-    mrs     x0, sctlr_el1
-    ldr     x1, =(SCTLR_M | SCTLR_C | SCTLR_I | SCTLR_SA | SCTLR_EL0_BITS)
-    orr     x0, x0, x1
-    msr     sctlr_el1, x0
-    isb
-    /* Instructions fetched before the I-cache was on may sit in it from before the image was
-     * loaded (a boot loader's code at these addresses): start the I-side clean. */
-    ic      iallu
-    dsb     nsh
-    isb
+    enable_mmu
     ldr     x0, =high_entry         /* absolute link-time (high) address */
     br      x0
 
@@ -162,8 +177,43 @@ high_entry:
 4:  wfi
     b       4b
 
+/* A secondary CPU, started by PSCI CPU_ON (smp.c) with the MMU off and x0 = its index in cpus[].
+ * Same path as the boot CPU's minus what only happens once (.bss, the tables): to EL1, MMU on
+ * with the boot CPU's tables, then to the stack smp.c allocated for it (secondary_stack_top,
+ * read once the MMU is on: the boot CPU wrote it through its cache). */
+    .section .text.boot, "ax"
+    .global secondary_entry
+secondary_entry:
+    mov     x19, x0
+    mrs     x21, CurrentEL
+    lsr     x21, x21, #2
+    drop_to_el1 secondary_el1
+secondary_el1:
+    ldr     x0, =SCTLR_EL1_RES1
+    msr     sctlr_el1, x0
+    isb
+    mov     x0, #(3 << 20)          /* CPACR_EL1.FPEN, as on the boot CPU */
+    msr     cpacr_el1, x0
+    enable_mmu
+    ldr     x0, =secondary_high
+    br      x0
+
+    .text
+secondary_high:
+    ldr     x0, =secondary_stack_top
+    ldr     x0, [x0]
+    mov     sp, x0
+    ldr     x0, =vectors_el1
+    msr     vbar_el1, x0
+    isb
+    mov     x0, x19
+    bl      smp_secondary_start
+5:  wfi
+    b       5b
+
     .section .bss
     .balign 16
+    .global boot_stack_top
 boot_stack:
     .space  16384
 boot_stack_top:

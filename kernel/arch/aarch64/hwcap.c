@@ -61,12 +61,14 @@ static const char *const hwcap2_names[17] = {
 };
 
 /* /proc/cpuinfo as arm64 Linux writes it, one block per CPU. */
-size_t arch_cpuinfo(char *buf, size_t size, int cpus, uint64_t counter_hz)
+size_t arch_cpuinfo(char *buf, size_t size, uint64_t cpu_mask, uint64_t counter_hz)
 {
     uint64_t h, h2, midr = read_sysreg(midr_el1);
     arch_hwcaps(&h, &h2);
     size_t n = 0;
-    for (int cpu = 0; cpu < cpus && n < size; cpu++) {
+    for (int cpu = 0; cpu < 64 && n < size; cpu++) {
+        if (!(cpu_mask & (1ULL << cpu)))
+            continue;                  /* one that did not come up: online has a hole there too */
         uint64_t bogo = counter_hz / 5000;   /* Linux: 2 * timer rate / 1e6, two decimals */
         n += (size_t)snprintf(buf + n, size - n, "processor\t: %d\nBogoMIPS\t: %lu.%02lu\nFeatures\t:", cpu,
                               bogo / 100, bogo % 100);

@@ -6,6 +6,7 @@
 
 #define PSCI_VERSION      0x84000000UL
 #define PSCI_SYSTEM_OFF   0x84000008UL
+#define PSCI_CPU_ON_64    0xc4000003UL
 #define EXIT_REPORT_MAGIC 0x554e4942UL   /* "UNIB": the host reads x4..x6 after SYSTEM_OFF */
 
 static enum psci_conduit conduit = PSCI_NONE;
@@ -29,6 +30,13 @@ static uint64_t psci_call(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3)
 uint32_t psci_version(void)
 {
     return conduit == PSCI_NONE ? 0 : (uint32_t)psci_call(PSCI_VERSION, 0, 0, 0);
+}
+
+int psci_cpu_on(uint64_t target_mpidr, uint64_t entry_pa, uint64_t context)
+{
+    if (conduit == PSCI_NONE)
+        return PSCI_E_NOT_SUPPORTED;
+    return (int)(int64_t)psci_call(PSCI_CPU_ON_64, target_mpidr, entry_pa, context);
 }
 
 /* The exit report rides in x4..x6 because that is what survives every PSCI implementation the

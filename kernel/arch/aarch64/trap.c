@@ -15,6 +15,8 @@
 #include "signal_arch.h"
 #include "thread.h"
 #include "sched.h"
+#include "kernel_lock.h"
+#include "cpu.h"
 
 static const char *exception_class(uint64_t ec)
 {
@@ -118,18 +120,26 @@ static void user_sync(struct trap_frame *f)
     }
 }
 
-void trap_handle(struct trap_frame *f, uint64_t kind, uint64_t from)
+/* From user space the kernel lock is taken first and let go on the way back (kernel_lock.h);
+ * a trap from the kernel itself mostly holds it already, except for an interrupt taken in an
+ * idle window (the CPU let the lock go to sleep), whose handler takes it here. The thread may
+ * move CPUs in between (a switch in sched_preempt): whichever CPU resumes it holds the lock. */
+static void handle(struct trap_frame *f, uint64_t kind, uint64_t from)
 {
     if (kind == TRAP_IRQ) {
         uint64_t start = profile_enabled ? counter_now() : 0;
         irq_handle();
         if (profile_enabled)
             profile_event(PROFILE_IRQ, counter_now() - start);
-        if (from == FROM_EL0_64) {
+        /* User code was running, so lwIP is not mid-call: let it catch up. Only on the boot
+         * CPU, which device interrupts go to; the others' ticks would only poll for nothing. */
+        if (from == FROM_EL0_64 && this_cpu()->id == 0) {
             start = profile_enabled ? counter_now() : 0;
-            net_poll();   /* user code was running, so lwIP is not mid-call: let it catch up */
+            net_poll();
             if (profile_enabled)
                 profile_event(PROFILE_NET_POLL, counter_now() - start);
+        }
+        if (from == FROM_EL0_64) {
             sched_preempt();            /* slice over, or a waiting thread can go on */
             signal_return_to_user(f);   /* e.g. SIGALRM from an interval timer */
         }
@@ -143,4 +153,18 @@ void trap_handle(struct trap_frame *f, uint64_t kind, uint64_t from)
     kinfo_replay();
     trap_dump(f, kind, from);
     kernel_exit(1, EXIT_KERNEL_ERROR);
+}
+
+void trap_handle(struct trap_frame *f, uint64_t kind, uint64_t from)
+{
+    if (kind == TRAP_IRQ && from != FROM_EL0_64 && !kernel_lock_held()) {
+        irq_handle_unlocked();
+        return;
+    }
+    bool take = from == FROM_EL0_64 || !kernel_lock_held();
+    if (take)
+        kernel_lock();
+    handle(f, kind, from);
+    if (take)
+        kernel_unlock();
 }

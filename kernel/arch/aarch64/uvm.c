@@ -11,8 +11,6 @@
 
 #define USER_ASID 1UL
 
-static uint64_t live_root;             /* the tree TTBR0 holds, 0 when none */
-
 static uint64_t *table(uint64_t pa) { return phys_to_virt(pa); }
 
 static uint64_t pte_for(uint64_t pa, int prot)
@@ -34,6 +32,8 @@ static int prot_of(uint64_t pte)
     return prot;
 }
 
+/* Every CPU's TLB (the IS forms broadcast to the inner-shareable domain): a thread of the
+ * process may be running on any of them. */
 static void tlb_flush(void)
 {
     __asm__ volatile("dsb ishst\n tlbi aside1is, %0\n dsb ish\n isb" : : "r"(USER_ASID << 48) : "memory");
@@ -56,6 +56,9 @@ static uint64_t *walk(uint64_t root, uint64_t va, bool create)
             uint64_t pa = pt_alloc_table();
             if (!pa)
                 return NULL;
+            /* Another CPU's table walker may follow the entry the moment it is stored: the
+             * zeroed table must be visible first. */
+            dsb(ishst);
             *e = pa | PTE_TABLE;
         }
         t = table(*e & PTE_ADDR_MASK);
@@ -121,6 +124,10 @@ static void unmap_one(uint64_t *pte, void *arg)
         a->free_page(pa);
 }
 
+/* The pages are freed before the TLB maintenance, while a thread on another CPU may still
+ * reach them through a stale entry: that is safe because the allocator keeps its state in a
+ * bitmap (never in a free page) and nothing can allocate them before the broadcast TLBI and
+ * DSB ISH below complete, all under the same hold of the kernel lock. */
 uint64_t uvm_unmap(uint64_t root, uint64_t start, uint64_t end, void (*free_page)(uint64_t pa))
 {
     struct unmap_arg a = { free_page, 0 };
@@ -206,7 +213,6 @@ void uvm_destroy(uint64_t root)
 
 void uvm_deactivate(void)
 {
-    live_root = 0;
     write_sysreg(tcr_el1, read_sysreg(tcr_el1) | TCR_EPD0);
     isb();
     tlb_flush();
@@ -233,15 +239,8 @@ void uvm_protect(uint64_t root, uint64_t start, uint64_t end, int prot)
     tlb_flush();
 }
 
-void uvm_switch(uint64_t root)
-{
-    if (root != live_root)
-        uvm_activate(root);
-}
-
 void uvm_activate(uint64_t root)
 {
-    live_root = root;
     write_sysreg(ttbr0_el1, root | (USER_ASID << 48));
     write_sysreg(tcr_el1, read_sysreg(tcr_el1) & ~TCR_EPD0);
     isb();

@@ -82,12 +82,15 @@ vectors_el1:
     vector 3, 3
 
 /* First entry to user space: x0 points at a prepared trap frame at the top of the kernel stack
- * the process will trap onto from now on. Interrupts are masked first: an IRQ taken between
- * writing ELR/SPSR and the eret would overwrite them (the eret then unmasks via the SPSR). */
+ * the thread will trap onto from now on. Interrupts are masked first: an IRQ taken between
+ * writing ELR/SPSR and the eret would overwrite them (the eret then unmasks via the SPSR). The
+ * kernel lock is let go here, as on every return to user space. */
     .global enter_user
 enter_user:
     msr     daifset, #0xf
-    mov     sp, x0
+    mov     x19, x0
+    bl      kernel_unlock
+    mov     sp, x19
     restore_frame
     eret
 

@@ -15,6 +15,17 @@ static inline uint64_t arch_irq_save(void)
 static inline void arch_irq_restore(uint64_t daif) { __asm__ volatile("msr daif, %0" : : "r"(daif) : "memory"); }
 static inline void arch_wait_for_interrupt(void) { __asm__ volatile("wfi" ::: "memory"); }
 
+/* The running CPU's struct cpu (cpu.h), kept in TPIDR_EL1: EL0 cannot read or change it. The
+ * asm is volatile so the compiler never reuses a value across a context switch. */
+struct cpu;
+static inline struct cpu *arch_this_cpu(void)
+{
+    struct cpu *c;
+    __asm__ volatile("mrs %0, tpidr_el1" : "=r"(c));
+    return c;
+}
+static inline void arch_set_this_cpu(struct cpu *c) { __asm__ volatile("msr tpidr_el1, %0" : : "r"(c) : "memory"); }
+
 uint64_t arch_counter(void);
 uint64_t arch_counter_freq(void);
 /* Fire the per-CPU timer interrupt when the counter reaches `counter` (one-shot, absolute). */
@@ -31,3 +42,12 @@ unsigned arch_current_el(void);
  * it had none to give this time). */
 bool arch_has_rng(void);
 bool arch_rng(uint64_t *out);
+
+/* SMP (arch/aarch64/smp.c). Start the CPU with hardware id `hwid` at the secondary entry, where
+ * it sets itself up and calls smp_secondary_main(c); false when the firmware refused. */
+bool arch_cpu_start(struct cpu *c);
+/* This CPU's hardware id (MPIDR_EL1's affinity fields). */
+uint64_t arch_cpu_hwid(void);
+/* Per-CPU architecture state a secondary needs before it runs anything (MMU registers as the
+ * boot CPU left them, the timer's user access). */
+void arch_cpu_init_secondary(void);

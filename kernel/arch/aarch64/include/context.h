@@ -21,13 +21,18 @@ void fpsimd_load(const struct fpsimd_regs *r);
 
 #include "sysreg.h"
 
-/* The outgoing thread's user-only registers into its context, the incoming thread's out of it. */
-static inline void arch_switch_user_state(struct arch_context *from, const struct arch_context *to)
+/* The outgoing thread's user-only registers into its context, the incoming thread's out of it
+ * (a CPU's idle loop has none: switching to it only saves, from it only loads). */
+static inline void arch_save_user_state(struct arch_context *c)
 {
-    from->tpidr_el0 = read_sysreg(tpidr_el0);
-    fpsimd_save(&from->fpsimd);
-    write_sysreg(tpidr_el0, to->tpidr_el0);
-    fpsimd_load(&to->fpsimd);
+    c->tpidr_el0 = read_sysreg(tpidr_el0);
+    fpsimd_save(&c->fpsimd);
+}
+
+static inline void arch_load_user_state(const struct arch_context *c)
+{
+    write_sysreg(tpidr_el0, c->tpidr_el0);
+    fpsimd_load(&c->fpsimd);
 }
 
 void arch_context_switch(struct arch_context *from, struct arch_context *to);
@@ -40,5 +45,14 @@ static inline void arch_context_init(struct arch_context *c, void *frame)
     c->x19_to_x28[0] = (uint64_t)frame;
     c->sp = (uint64_t)frame;
     c->lr = (uint64_t)arch_thread_entry;
+    c->fp = 0;
+}
+
+/* A context whose first switch-in calls fn (which never returns) on the stack ending at
+ * stack_top: a CPU's idle loop. */
+static inline void arch_context_init_call(struct arch_context *c, uint64_t stack_top, void (*fn)(void))
+{
+    c->sp = stack_top;
+    c->lr = (uint64_t)fn;
     c->fp = 0;
 }

@@ -5,6 +5,6 @@
 #include <stdint.h>
 
 void arch_hwcaps(uint64_t *hwcap, uint64_t *hwcap2);
-/* /proc/cpuinfo's text for `cpus` CPUs into buf; its length. */
+/* /proc/cpuinfo's text for the CPUs in cpu_mask (bit n: processor n) into buf; its length. */
 #include <stddef.h>
-size_t arch_cpuinfo(char *buf, size_t size, int cpus, uint64_t counter_hz);
+size_t arch_cpuinfo(char *buf, size_t size, uint64_t cpu_mask, uint64_t counter_hz);

@@ -28,5 +28,4 @@ void uvm_deactivate(void);
 void uvm_protect(uint64_t root, uint64_t start, uint64_t end, int prot);
 /* Make this tree the live user address space. */
 void uvm_activate(uint64_t root);
-/* The same, unless root is live already (a switch between threads of one process). */
-void uvm_switch(uint64_t root);
+
