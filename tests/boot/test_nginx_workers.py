@@ -7,6 +7,7 @@ enabled and its index page."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 import subprocess
 import sys
 import time
@@ -53,3 +54,34 @@ def test_stock_nginx_master_and_workers_serve_ab_c32_without_failures():
         proc.terminate()
         out, err = proc.communicate(timeout=30)
     assert "[emerg]" not in err and "[alert]" not in err, err
+
+
+BUSYBOX_ROOT = BUILD_DIR / "target-root-nginx-busybox"
+KILL_WORKER = Path(__file__).parent / "guest" / "nginx_kill_worker.sh"
+
+
+def test_a_worker_killed_with_sigkill_is_restarted_by_the_master():
+    subprocess.run([*UNIBUILD, "target-root", "create", str(BUSYBOX_ROOT), "--package", "nginx", "--package", "busybox"],
+                   check=True, stdout=subprocess.DEVNULL)
+    root, port = BUSYBOX_ROOT, free_port()
+    proc = subprocess.Popen([*UNIBUILD, "run", "--accel", "tcg", "--timeout", "120", "--target-root", str(root),
+                             "--with", "/usr/sbin/nginx", "-f", f"{KILL_WORKER}:/kill_worker.sh",
+                             "-f", f"{root}/etc/nginx/sites-available/default:/etc/nginx/sites-enabled/default",
+                             "-f", f"{root}/usr/share/nginx/html/index.html:/var/www/html/index.nginx-debian.html",
+                             "-p", f"{port}:80", "/bin/busybox", "sh", "/kill_worker.sh"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        log = []
+        for line in proc.stderr:           # the script prints nginx's log once the worker is back
+            log.append(line)
+            if "start worker process" in line and any("exited on signal 9" in seen for seen in log):
+                break
+        text = "".join(log)
+        killed = re.search(r"\[alert\] \d+#\d+: worker process (\d+) exited on signal 9", text)
+        assert killed, text
+        restarted = re.findall(r"start worker process (\d+)", text)
+        assert len(restarted) == 2 and restarted[1] != killed.group(1), text
+        assert get(port, "/")[0] == 200
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=30)
