@@ -17,11 +17,12 @@ pytestmark = pytest.mark.boot
 BUSYBOX_ROOT = BUILD_DIR / "target-root-busybox"
 PYTHON_ROOT = BUILD_DIR / "target-root-python3"
 
-# Pipelines, a command substitution, a subshell's status, a background job and `wait`.
-SHELL = ("busybox seq 1 1000 | busybox wc -l; echo a b c | busybox wc -w; x=$(busybox printf '%s-' 1 2); "
-         "echo $x; (exit 3); echo $?; busybox sleep 0.1 & wait $!; echo bg $?; "
-         "busybox sh -c 'exit 5'; echo nested $?; echo done | busybox cat")
-SHELL_OUT = "1000\n3\n1-2-\n3\nbg 0\nnested 5\ndone\n"
+# Pipelines through busybox's applet links, a command substitution, a subshell's status, a
+# background job and `wait`, a nested shell.
+SHELL = ("seq 1 1000 | wc -l; echo a b c | wc -w; ls /bin | grep -c '^sh$'; x=$(printf '%s-' 1 2); "
+         "echo $x; (exit 3); echo $?; sleep 0.1 & wait $!; echo bg $?; "
+         "sh -c 'exit 5'; echo nested $?; echo done | cat")
+SHELL_OUT = "1000\n3\n1\n1-2-\n3\nbg 0\nnested 5\ndone\n"
 
 
 def test_busybox_sh_runs_pipelines_and_subshells():
