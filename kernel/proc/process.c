@@ -49,11 +49,20 @@ static bool id_in_use(int id)
     return false;
 }
 
+/* Until the ids first wrap around, each is higher than any handed out before: none can be in
+ * use, and creating a thread costs nothing here (a program may make ten thousand). */
+static bool wrapped;
+
 int process_alloc_id(void)
 {
     for (int tries = 0; tries < PID_MAX; tries++) {
-        last_id = last_id + 1 >= PID_MAX ? 2 : last_id + 1;
-        if (!id_in_use(last_id))
+        if (last_id + 1 >= PID_MAX) {
+            last_id = 2;
+            wrapped = true;
+        } else {
+            last_id++;
+        }
+        if (!wrapped || !id_in_use(last_id))
             return last_id;
     }
     return -EAGAIN;
