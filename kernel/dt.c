@@ -22,6 +22,12 @@ int dt_find_compatible(const char *const *compatibles)
     return -1;
 }
 
+int dt_next_compatible(int after, const char *compatible)
+{
+    int node = fdt_node_offset_by_compatible(blob, after, compatible);
+    return node >= 0 ? node : -1;
+}
+
 int dt_path_offset(const char *path) { return fdt_path_offset(blob, path); }
 
 const char *dt_node_name(int node)
@@ -185,6 +191,16 @@ bool dt_irq(int node, int idx, uint32_t *intid)
         *intid = 16 + num;
     else
         return false;
+    return true;
+}
+
+bool dt_irq_flags(int node, int idx, uint32_t *flags)
+{
+    int len;
+    const fdt32_t *p = fdt_getprop(blob, node, "interrupts", &len);
+    if (!p || (idx + 1) * 12 > len)
+        return false;
+    *flags = fdt32_to_cpu(p[idx * 3 + 2]);
     return true;
 }
 

@@ -56,6 +56,17 @@ void irq_register_msi(uint32_t intid, irq_handler_t handler, void *arg)
         (controller->enable_edge ? controller->enable_edge : controller->enable)(intid);
 }
 
+void irq_register_edge(uint32_t intid, irq_handler_t handler, void *arg)
+{
+    if (!controller)
+        panic("irq: no interrupt controller while registering INTID %u", intid);
+    if (intid >= MAX_INTID)
+        panic("irq: INTID %u out of range", intid);
+    slots[intid].handler = handler;
+    slots[intid].arg = arg;
+    (controller->enable_edge ? controller->enable_edge : controller->enable)(intid);
+}
+
 static void dispatch(uint32_t intid)
 {
     struct irq_slot *s = slot_of(intid);

@@ -4,10 +4,12 @@
 #include "arch.h"
 #include "boot.h"
 #include "block.h"
+#include "gpt.h"
 #include "bootargs.h"
 #include "dt.h"
 #include "mm.h"
 #include "pci.h"
+#include "virtio.h"
 #include "platform.h"
 #include "timer.h"
 #include "vfs.h"
@@ -109,10 +111,12 @@ void kmain(uint64_t dtb_pa)
     smp_boot_secondaries();
     /* devices: (each driver family's init goes on its own line below) */
     pci_init();
+    virtio_mmio_init();
     devfs_init();   /* the kernel's own /dev files */
     procfs_init();
     cpuinfo_init(); /* /sys/devices/system/cpu/online */
-    if (block_device_first() && !bootargs.blktest) vfs_mount_root(block_device_first()); /* TFS at /; blktest disks are raw */
+    /* TFS at /: the first disk, or its TFS partition when it is a GPT disk; blktest disks are raw. */
+    if (block_device_first() && !bootargs.blktest) vfs_mount_root(gpt_tfs_partition(block_device_first()));
     mount_volumes();
     if (boot_manifest() && boot_manifest()->tfstest)
         selftest_tfs(boot_manifest()->tfstest);
@@ -125,6 +129,10 @@ void kmain(uint64_t dtb_pa)
     uint64_t devices_us = counter_to_ns(counter_now() - diag_start - diag) / 1000;
     kinfo("boot: ready in %lu.%03lu ms\n", us / 1000, us % 1000);
     kinfo("boot: of which devices, root and network %lu.%03lu ms\n", devices_us / 1000, devices_us % 1000);
+    /* The counter starts with the machine (QEMU's virtual clock, which stands still while the
+     * VM is paused): what ran before our first instruction, i.e. the firmware under UEFI. */
+    uint64_t before_us = counter_to_ns(boot_info.entry_counter) / 1000;
+    kinfo("boot: entered %lu.%03lu ms after the machine started\n", before_us / 1000, before_us % 1000);
 
     if (bootargs.selftest_fault)
         selftest_fault();

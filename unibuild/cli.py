@@ -30,6 +30,7 @@ COMMANDS = {
     "volume": ("volume_cmds", "volume_group"),
     "boot": ("boot_cmds", "boot_command"),
     "run": ("run_cmds", "run_command"),
+    "export": ("export_cmds", "export_command"),
     "ps": ("instance_cmds", "ps_command"),
     "logs": ("instance_cmds", "logs_command"),
     "stop": ("instance_cmds", "stop_command"),

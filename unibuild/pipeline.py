@@ -126,11 +126,16 @@ def scratch_dir() -> tempfile.TemporaryDirectory:
     return tempfile.TemporaryDirectory(prefix="unibuild-image-")
 
 
-def build(request: ImageRequest, output: Path) -> WriteStats:
-    """`unibuild build`: the image for `request` written to `output`."""
+def build(request: ImageRequest, output: Path, *,
+          built_for: Callable[[], dict[str, str]] | None = None) -> WriteStats:
+    """`unibuild build`: the image for `request` written to `output`. `built_for`, called once
+    the program is resolved (so a wrong program fails before any kernel build), gives the kernel
+    record the image keeps (image/built_for.py)."""
     from .image import build_image
     with scratch_dir() as tmp:
         manifest, _ = manifest_for(request, Path(tmp))
+        if built_for is not None:
+            manifest.built_for = built_for()
         return build_image(manifest, Path(output))
 
 

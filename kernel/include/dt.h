@@ -10,6 +10,12 @@ uint64_t dt_total_size(void);
 void dt_for_each_reserved(void (*fn)(uint64_t base, uint64_t size));
 /* First node compatible with any of the NULL-terminated names, or -1. */
 int dt_find_compatible(const char *const *compatibles);
+/* The next node after `after` (-1: from the start) compatible with `compatible`, or -1: for
+ * devices the tree lists many times (QEMU virt's 32 virtio-mmio transports). */
+int dt_next_compatible(int after, const char *compatible);
+/* The trigger flags (third cell, IRQ_TYPE_*: 1 edge rising, 4 level high) of a node's idx-th
+ * interrupt in GIC three-cell form; false when there is no such interrupt. */
+bool dt_irq_flags(int node, int idx, uint32_t *flags);
 /* idx-th "reg" entry translated to a CPU physical address through the parents' "ranges". */
 bool dt_reg(int node, int idx, uint64_t *base, uint64_t *size);
 /* idx-th interrupt of a node in GIC three-cell form, as an INTID (SPI n → 32+n, PPI n → 16+n). */

@@ -34,6 +34,9 @@ void irq_register(uint32_t intid, irq_handler_t handler, void *arg);
 /* A message-signalled interrupt, for the MSI controllers (msi.h): an SPI is made edge-triggered
  * and enabled; an LPI only gets its handler (the ITS enables it in the LPI configuration table). */
 void irq_register_msi(uint32_t intid, irq_handler_t handler, void *arg);
+/* A wired interrupt the device tree marks edge-triggered (virtio-mmio's): configured as edge in
+ * the controller, so a pulse (KVM's irqfd) is latched rather than lost as a short level. */
+void irq_register_edge(uint32_t intid, irq_handler_t handler, void *arg);
 /* On a secondary CPU: its interrupt controller interface, and the per-CPU interrupts (SGIs,
  * PPIs such as the timer) that have handlers, enabled for it as they are on the boot CPU. */
 void irq_cpu_init(void);

@@ -143,6 +143,9 @@ struct virtio_driver {
 /* The PCI side: matches virtio vendor/device ids and dispatches on the virtio device type. */
 extern const struct pci_driver virtio_pci_driver;
 
+/* The MMIO side (virtio_mmio.c): every "virtio,mmio" node of the device tree, probed once. */
+void virtio_mmio_init(void);
+
 /* Device initialisation, in the order of virtio 1.x section 3.1.1: reset, ACKNOWLEDGE | DRIVER,
  * then virtio_negotiate (which requires VERSION_1 and sets FEATURES_OK), virtio_setup_queue for
  * each queue, virtio_driver_ok. Any refusal by the device panics with a message naming it. */

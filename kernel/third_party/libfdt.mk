@@ -4,8 +4,9 @@ LIBFDT_VERSION := 1.7.2.post2
 LIBFDT_SHA256  := b23d03d10ab62ad1f4e7eedde0eb8a7a8872cc08d2a5c2bba7b48bb6fd3c69f4
 LIBFDT_DIR     := $(CACHE_DIR)/pylibfdt-$(LIBFDT_VERSION)/libfdt
 LIBFDT_STAMP   := $(CACHE_DIR)/pylibfdt-$(LIBFDT_VERSION)/.fetched
-# Only the read-only parts: the kernel parses the tree, it never edits it.
-LIBFDT_SRCS    := fdt.c fdt_ro.c fdt_addresses.c fdt_check.c fdt_strerror.c
+# The read-only parts (the kernel parses the tree), and the read-write ones the EFI stub uses to
+# give the firmware's tree the load options and the firmware's reservations (efi/efi_stub.c).
+LIBFDT_SRCS    := fdt.c fdt_ro.c fdt_addresses.c fdt_check.c fdt_strerror.c fdt_rw.c fdt_wip.c
 LIBFDT_OBJS    := $(patsubst %.c,$(TOBJ)/third_party/libfdt/%.o,$(LIBFDT_SRCS))
 # libfdt is not our code: keep -Werror off its style warnings but on everything else. It also
 # runs before the MMU is on (early_map reads the memory nodes), hence EARLY_CFLAGS.

@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 
 from unibuild.commands.progress import StepProgress, on_terminal
-from unibuild.targetroot.create import _run_with_status
+from unibuild.targetroot.builder import _run_with_status
 
 # Stands in for apt-get: writes status lines to the descriptor named by its last argument
 # (`-o APT::Status-Fd=N`, as apt reads it), and ordinary output to stdout.

@@ -1,5 +1,6 @@
 """The build/ls/cat/dump commands through the real entry point: output and one-line errors."""
 
+import hashlib
 import json
 import os
 import stat
@@ -9,6 +10,7 @@ import time
 
 import pytest
 
+from unibuild.pipeline import kernel_image
 from unibuild.tfs.reader import Image
 
 
@@ -79,8 +81,12 @@ def test_cat_prints_file_bytes_through_symlinks_and_holes(tree):
 def test_build_stores_program_argv_env_and_kernel_options(tree):
     img = build(tree)
     data = json.loads(unibuild("dump", "--json", img).stdout)
+    built_for = data["boot"].pop("built_for")
     assert data["boot"] == {"program": "/bin/prog", "argv": ["/bin/prog", "-v", "--x"],
                             "env": ["HOME=/", "A=b=c"], "kernel": {"memstats": 2, "debug": 1}}
+    # The kernel build put beside it: the platform's Image, named by its digest.
+    kernel = kernel_image("virt")
+    assert built_for == {"platform": "virt", "kernel": "sha256:" + hashlib.sha256(kernel.read_bytes()).hexdigest()}
     assert data["header"]["block_size"] == 4096
     names = [c["name"] for c in data["tree"]["children"]]
     assert names == ["bin", "etc", "hosts-link", "run", "sparse", "tmp", "var"]
@@ -156,6 +162,7 @@ def test_a_config_file_describes_the_whole_image_program_and_args_included(tree)
     img = tree / "from-config.tfs"
     unibuild("build", "-o", img, "-c", config, "-e", "EXTRA=1")
     boot = json.loads(unibuild("dump", "--json", img).stdout)["boot"]
+    assert boot.pop("built_for")["platform"] == "virt"
     assert boot == {"program": "/bin/prog", "argv": ["/bin/prog", "serve", "8080"],
                     "env": ["MODE=prod", "EXTRA=1"], "kernel": {"noaslr": 1}}
     # A PROGRAM on the command line replaces the file's program and args together.

@@ -2,6 +2,8 @@
 
 import json
 import stat
+import sys
+import tempfile
 import time
 from pathlib import Path
 from uuid import UUID
@@ -10,10 +12,14 @@ import click
 
 from ..config import load_config, merge_config
 from ..errors import UserError
+from ..disk.disk import FORMATS, write_disk
+from ..image.built_for import built_for
 from ..pipeline import ImageRequest, build
+from ..platform import load_platform
 from ..tfs.reader import Image, ImageNode
 from .base import Command
-from .options import env_from, image_content_options, static_ip_from, static_ip_options
+from .options import (cross_compile_option, debug_option, env_from, image_content_options, platform_option,
+                      static_ip_from, static_ip_options)
 
 _KIND_BITS = {"dir": stat.S_IFDIR, "file": stat.S_IFREG, "symlink": stat.S_IFLNK}
 
@@ -42,13 +48,21 @@ def _parse_size(text: str) -> int:
 @click.option("--writable", is_flag=True,
               help="A writable image (TFS 2.0): the program's changes persist; boot it with `unibuild boot IMAGE`.")
 @static_ip_options
+@platform_option
+@cross_compile_option
+@debug_option
+@click.option("--kernel", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="The kernel Image the image is for (default: the platform's, built if needed).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="tfs", show_default=True,
+              help="tfs: the TFS image; disk: a GPT disk UEFI firmware boots (the kernel in an EFI system "
+              "partition, the image in its own); qcow2: that disk as qcow2.")
 @click.option("-c", "--config", "config", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="JSON file as for `run -c` (the image's keys are used; the command line wins).")
 @click.argument("program", required=False)
 @click.argument("args", nargs=-1)
 @click.pass_context
 def build_cmd(ctx, output, kernel_debug, in_image, keep_mtime, keep_owner, uuid_text, block_size, size_text,
-              writable, config, **kwargs):
+              writable, platform, cross_compile, debug, kernel, fmt, config, **kwargs):
     """Write an image that runs PROGRAM (SRC[:DST], a host file) with ARGS."""
     if config is not None:
         from .run_cmds import run_command   # the boot's keys are checked by run's own parameters
@@ -75,9 +89,31 @@ def build_cmd(ctx, output, kernel_debug, in_image, keep_mtime, keep_owner, uuid_
         keep_mtime=keep_mtime, keep_owner=keep_owner, uuid=uuid, block_size=block_size,
         min_size=_parse_size(size_text) if size_text else (64 << 20 if writable else 0), writable=writable,
     )
-    stats = build(request, output)
-    click.echo(f"{output}: {stats.image_size} bytes, {stats.files} files, "
-               f"{stats.data_bytes} data bytes, uuid {stats.uuid}")
+    kernels: list[Path] = []
+
+    def record() -> dict[str, str]:
+        kernels.append(kernel if kernel is not None else platform_kernel(platform, cross_compile, debug))
+        return built_for(platform, kernels[0]).as_tuple()
+
+    if fmt == "tfs":
+        stats = build(request, output, built_for=record)
+        click.echo(f"{output}: {stats.image_size} bytes, {stats.files} files, "
+                   f"{stats.data_bytes} data bytes, uuid {stats.uuid}")
+        return
+    with tempfile.TemporaryDirectory(prefix="unibuild-build-") as tmp:
+        image = Path(tmp) / "image.tfs"
+        stats = build(request, image, built_for=record)
+        size = write_disk(output, image, kernels[0], fmt)
+    click.echo(f"{output}: {fmt}, {size} bytes (TFS image {stats.image_size} bytes, {stats.files} files, "
+               f"uuid {stats.uuid})")
+
+
+def platform_kernel(platform: str, cross_compile: str | None, debug: bool) -> Path:
+    """The platform's kernel, built if needed (make's lines go to stderr: stdout keeps only the
+    summary line)."""
+    from ..pipeline import kernel_image
+    load_platform(platform)
+    return kernel_image(platform, cross_compile=cross_compile, debug=debug, progress=sys.stderr)
 
 
 def _show(text: str) -> str:
@@ -151,7 +187,8 @@ def dump_data(img: Image) -> dict:
                    **({"generation": h.generation, "last_commit": img.last_seq} if h.writable else {})},
         "boot": None if img.boot is None else {
             "program": img.boot.program, "argv": img.boot.argv, "env": img.boot.env,
-            "kernel": img.boot.kernel},
+            "kernel": img.boot.kernel,
+            **({"built_for": img.boot.built_for} if img.boot.built_for is not None else {})},
         "tree": tree(img.root, "/"),
     }
 

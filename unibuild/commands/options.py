@@ -13,6 +13,7 @@ import click
 
 from ..launch.network import BACKENDS, NETS, StaticIp, net_options, parse_static_ip
 from ..launch.qemu_cmdline import ACCELS, GICS, LaunchOptions
+from ..launch.virtio_transport import TRANSPORTS
 from ..tfs.volume import parse_mount
 
 
@@ -134,6 +135,8 @@ launch_options = _stack([
                  help="Extra kernel arguments (for tests, e.g. exit=3)."),
     click.option("--machine-opt", "machine_options", multiple=True, hidden=True, metavar="KEY=VALUE",
                  help="Extra -machine property (for tests, e.g. its=off)."),
+    click.option("--virtio-transport", type=click.Choice(TRANSPORTS), default="pci", hidden=True,
+                 help="Give the guest its disk and NIC over virtio-pci or virtio-mmio (for tests)."),
     click.option("--verbose", is_flag=True, help="Ask the kernel for boot diagnostics."),
     click.option("--el2", is_flag=True,
                  help="Enter the kernel at EL2 (machine virtualization=on; TCG only; for tests)."),
@@ -151,6 +154,11 @@ launch_options = _stack([
 ])
 
 
+print_qemu_option = click.option(
+    "--print-qemu", is_flag=True,
+    help="Print the QEMU command line for running this boot by hand (shell-quoted) instead of booting.")
+
+
 def launch_options_from(kwargs: dict, static_ip: StaticIp | None = None) -> LaunchOptions:
     """Pops the launch options out of a command's kwargs."""
     net = net_options(kwargs.pop("net"), kwargs.pop("net_backend"), kwargs.pop("ports"),
@@ -165,6 +173,7 @@ def launch_options_from(kwargs: dict, static_ip: StaticIp | None = None) -> Laun
         timeout=kwargs.pop("timeout"),
         append=tuple(kwargs.pop("append")),
         machine_options=tuple(kwargs.pop("machine_options")),
+        virtio_transport=kwargs.pop("virtio_transport"),
         verbose=kwargs.pop("verbose"),
         el2=kwargs.pop("el2"),
         net=net,

@@ -14,11 +14,12 @@ from ..config import load_config, merge_config
 from ..errors import UserError
 from ..pipeline import ImageRequest, run
 from ..timings import Timings
+from .print_qemu import print_run_command
 from .base import Command
 from .progress import StepProgress, on_terminal
 from .options import (cross_compile_option, debug_option, env_from, image_content_options,
-                      launch_options, launch_options_from, platform_option, static_ip_from,
-                      static_ip_options, warn)
+                      launch_options, launch_options_from, platform_option, print_qemu_option,
+                      static_ip_from, static_ip_options, warn)
 
 
 @click.command("run", cls=Command, context_settings={"allow_interspersed_args": False})
@@ -44,11 +45,12 @@ from .options import (cross_compile_option, debug_option, env_from, image_conten
               "(and its package) that would have been found, and the -f to add.")
 @click.option("--timings", is_flag=True, default=False,
               help="At the end, list on stderr how long each phase took (image, kernel, QEMU, guest).")
+@print_qemu_option
 @click.argument("program", required=False)
 @click.argument("args", nargs=-1)
 @click.pass_context
 def run_command(ctx, program, args, config, platform, cross_compile, debug, missing_files, interactive, quiet, json_file,
-                detach, name, timings, **kwargs):
+                detach, name, timings, print_qemu, **kwargs):
     """Build an image for PROGRAM, boot it, and exit with its exit status."""
     kwargs["program"], kwargs["args"] = program, args
     if config is not None:
@@ -74,6 +76,9 @@ def run_command(ctx, program, args, config, platform, cross_compile, debug, miss
         extras=not kwargs.pop("no_extras"), static_ip=static_ip, workdir=kwargs.pop("workdir"),
     )
     options = launch_options_from(kwargs, static_ip)
+    if print_qemu:
+        print_run_command(request, options, platform=platform, cross_compile=cross_compile, debug=debug)
+        return
     # A cold kernel build takes a while: on a terminal its steps show in place, then its time.
     progress = StepProgress("KERNEL") if on_terminal() and not quiet else None
     phases = Timings()

@@ -44,6 +44,7 @@ class Manifest:
     block_size: int = fmt.DEFAULT_BLOCK_SIZE
     min_size: int = 0               # pad the image (sparsely) to at least this many bytes
     writable: bool = False          # TFS 2.0 (docs/tfs.md section 12): the kernel writes changes back
+    built_for: dict[str, str] | None = None   # the kernel it is for (image/built_for.py)
 
     def host_file_at(self, path: str) -> Path | None:
         """The host file placed at image path `path` (the manifest's symlinks followed, at most
@@ -101,7 +102,7 @@ def build_image(manifest: Manifest, output: Path) -> WriteStats:
             raise UserError(f"environment variable name {k!r} must be non-empty and without '='")
         env.append(f"{k}={v}")
     boot = Boot(program=manifest.program, argv=[manifest.program, *manifest.args], env=env,
-                kernel=dict(manifest.kernel_options))
+                kernel=dict(manifest.kernel_options), built_for=manifest.built_for)
     return write_image(Path(output), root, boot, block_size=manifest.block_size,
                        uuid=manifest.uuid, min_size=manifest.min_size, writable=manifest.writable)
 

@@ -23,8 +23,10 @@ def encode_input(data: bytes) -> bytes:
 class ConsoleDemux:
     """Incremental decoder: feed() bytes as they arrive, get (stream, bytes) pieces in order."""
 
-    def __init__(self) -> None:
-        self.stream = "kernel"   # until the guest says otherwise, it is the kernel speaking
+    def __init__(self, first: str = "kernel") -> None:
+        # Until the guest says otherwise it is the kernel speaking (or, booted through UEFI
+        # firmware, the firmware: the kernel's first byte is always a stream switch).
+        self.stream = first
         self._escape = False
         self.input_open = False  # the kernel said DLE 'i': it takes stdin now
 

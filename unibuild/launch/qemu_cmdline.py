@@ -15,6 +15,8 @@ from ..host.probe import HostInfo
 from ..platform import LaunchProfile, Platform
 from ..tfs.volume import VolumeMount
 from .network import NetOptions
+from .firmware import MACHINE_OPTIONS, firmware_args
+from .virtio_transport import over_transport, transport_args
 
 ACCELS = ("auto", "kvm", "tcg")
 GICS = ("auto", "2", "3")
@@ -42,6 +44,9 @@ class LaunchOptions:
     net: NetOptions | None = None   # None: no NIC (the CLI attaches one unless --net none)
     profile: str | None = None   # a launch profile of the platform (platforms/<name>/profiles/)
     volumes: tuple[VolumeMount, ...] = ()   # writable TFS disks after the image: vdb, vdc, ...
+    virtio_transport: str = "pci"   # or "mmio": the disk and NIC as virtio-mmio devices (tests)
+    firmware: bool = False          # boot `disk` (a GPT disk) through UEFI firmware, no -kernel (firmware.py)
+    disk_format: str = "raw"        # or "qcow2"
 
 
 def apply_profile(options: LaunchOptions, platform: Platform) -> tuple[LaunchOptions, LaunchProfile | None]:
@@ -172,6 +177,9 @@ class QemuCommand:
     qmp_socket: Path
     timeout: float | None = None
     console_mux: bool = False   # the kernel multiplexes stdout/stderr/kernel on the console
+    # A firmware boot: what comes before the kernel's first stream switch is the firmware's
+    # (its banner, screen clears, boot-option lines), shown only with --verbose.
+    firmware_prelude: str = ""  # "", "hide" or "show"
 
 
 def build_command(
@@ -200,7 +208,10 @@ def build_command(
     machine = f"{platform.machine},gic-version={gic}"
     if options.el2:
         machine += ",virtualization=on"
-    for opt in options.machine_options:
+    # A firmware boot's own machine options yield to the caller's (tests turn ACPI back on).
+    given = {opt.split("=", 1)[0] for opt in options.machine_options}
+    implied = [opt for opt in MACHINE_OPTIONS if opt.split("=", 1)[0] not in given] if options.firmware else []
+    for opt in (*options.machine_options, *implied):
         if "," in opt or "=" not in opt:
             raise UserError(f"machine option '{opt}' must be one KEY=VALUE without commas")
         machine += f",{opt}"
@@ -211,8 +222,9 @@ def build_command(
         "-cpu", cpu,
         "-m", f"{memory}M",
         "-smp", str(smp),
-        "-kernel", str(kernel),
-        *(network or ["-nic", "none"]),
+        *(["-kernel", str(kernel)] if not options.firmware else []),
+        *over_transport(network or ["-nic", "none"], options.virtio_transport),
+        *transport_args(options.virtio_transport),
         "-display", "none",
         # Powering off pauses the VM instead of exiting, so we can still read the registers
         # holding the exit status; a reset is a shutdown too (a rebooting unikernel would loop).
@@ -229,8 +241,9 @@ def build_command(
     if options.disk is not None:
         # Modern-only virtio (1.x): the kernel speaks no legacy transport.
         mode = "cache=writeback" if options.disk_writable else "readonly=on"   # cache=: see the volumes below
-        argv += ["-drive", f"file={options.disk},if=none,format=raw,id=disk0,{mode}",
-                 "-device", "virtio-blk-pci,drive=disk0,disable-legacy=on"]
+        argv += ["-drive", f"file={options.disk},if=none,format={options.disk_format},id=disk0,{mode}",
+                 *over_transport(["-device", "virtio-blk-pci,drive=disk0,disable-legacy=on"],
+                                 options.virtio_transport)]
     if len(options.volumes) > 16:
         raise UserError(f"{len(options.volumes)} volumes; the kernel mounts at most 16")
     for i, vol in enumerate(options.volumes):
@@ -241,9 +254,13 @@ def build_command(
         # write synchronous.
         ro = ",readonly=on" if vol.read_only else ""
         argv += ["-drive", f"file={vol.path},if=none,format=raw,id=vol{i},cache=writeback{ro}",
-                 "-device", f"virtio-blk-pci,drive=vol{i},disable-legacy=on"]
+                 *over_transport(["-device", f"virtio-blk-pci,drive=vol{i},disable-legacy=on"],
+                                 options.virtio_transport)]
     append = kernel_args(options)
-    if append:
+    if options.firmware:
+        argv += firmware_args(append)
+    elif append:
         argv += ["-append", append]
     return QemuCommand(argv, accel, gic, cpu, memory, smp, qmp_socket, options.timeout,
-                       console_mux="console=mux" in append.split())
+                       console_mux="console=mux" in append.split(),
+                       firmware_prelude=("show" if options.verbose else "hide") if options.firmware else "")

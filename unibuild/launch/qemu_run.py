@@ -143,6 +143,9 @@ def qemu_error_line(stderr: str) -> str:
     return re.sub(r"^qemu-system-\w+:\s*", "", lines[-1])
 
 
+EFI_STUB_PREFIX = "efi: "   # kernel/efi/efi_stub.c's lines
+
+
 class _Console:
     """Copies QEMU's serial output to the sinks as it arrives and keeps a decoded copy.
 
@@ -150,13 +153,15 @@ class _Console:
     and the kernel's messages to `err_sink`; otherwise everything goes to `sink`."""
 
     def __init__(self, sink: BinaryIO | TextIO | None, started: float, *,
-                 err_sink: BinaryIO | TextIO | None = None, mux: bool = False, quiet_kernel: bool = False):
+                 err_sink: BinaryIO | TextIO | None = None, mux: bool = False, quiet_kernel: bool = False,
+                 firmware_prelude: str = ""):
         self._sink = sink
         self._err_sink = err_sink if err_sink is not None else sink
         self._quiet_kernel = quiet_kernel   # the kernel's lines are kept (kernel_log), not shown
         self.kernel_log = io.StringIO()
         self._started = started
-        self._demux = ConsoleDemux() if mux else None
+        self._demux = ConsoleDemux("firmware" if firmware_prelude else "kernel") if mux else None
+        self._show_firmware = firmware_prelude == "show"
         self._decoders: dict[str, codecs.IncrementalDecoder] = {}
         self._partial: dict[str, str] = {}
         self._text = io.StringIO()
@@ -198,14 +203,21 @@ class _Console:
         decoder = self._decoders.setdefault(stream, codecs.getincrementaldecoder("utf-8")(errors="replace"))
         text = decoder.decode(chunk)
         self._text.write(text)
-        if stream == "kernel":
+        if stream in ("kernel", "firmware"):
             self.kernel_log.write(text)
-        if not (stream == "kernel" and self._quiet_kernel):
+        shown = self._show_firmware if stream == "firmware" else not (stream == "kernel" and self._quiet_kernel)
+        if shown:
             self._echo(self._sink if stream == "stdout" else self._err_sink, chunk, text)
         now = time.monotonic() - self._started
         # Lines are assembled per stream, so stdout and kernel lines never merge into one.
         *complete, self._partial[stream] = (self._partial.get(stream, "") + text).split("\n")
         self.line_times.extend((now, line.rstrip("\r")) for line in complete)
+        if stream == "firmware" and not shown:
+            # The kernel's EFI stub speaks through the firmware's console, before any stream
+            # switch: its (error) lines are ours and always shown.
+            for line in complete:
+                if line.startswith(EFI_STUB_PREFIX):
+                    self._echo(self._err_sink, (line.rstrip("\r") + "\n").encode(), line.rstrip("\r") + "\n")
 
     def feed(self, chunk: bytes) -> None:
         if self._demux is None:
@@ -323,7 +335,8 @@ async def _run(command: QemuCommand, sink: BinaryIO | TextIO | None,
             f"{command.argv[0]} not found on PATH: install the Debian package {QEMU_PACKAGE}"
         ) from None
     assert proc.stdout is not None and proc.stderr is not None
-    console = _Console(sink, started, err_sink=err_sink, mux=command.console_mux, quiet_kernel=quiet_kernel)
+    console = _Console(sink, started, err_sink=err_sink, mux=command.console_mux, quiet_kernel=quiet_kernel,
+                       firmware_prelude=command.firmware_prelude)
     pump = asyncio.create_task(console.pump(proc.stdout))
     feeder = asyncio.create_task(_feed_stdin(proc.stdin, stdin, console.input_open)) if proc.stdin is not None else None
     output_closed = asyncio.create_task(console.closed.wait())

@@ -42,6 +42,7 @@ class ImageBoot:
     argv: list[str]
     env: list[str]
     kernel: dict[str, int | str]
+    built_for: dict | None = None       # the kernel the image was built for (image/built_for.py)
 
 
 @dataclass
@@ -63,14 +64,16 @@ class ImageNode:
 class Image:
     """An open, fully validated image. Use as a context manager or call close()."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, *, offset: int = 0, size: int | None = None):
+        """The image in `path`, or in its `size` bytes from `offset` (a disk's TFS partition)."""
         self.path = Path(path)
+        self._base = offset
         try:
             self._f = open(self.path, "rb")
         except OSError as e:
             raise UserError(f"cannot open image {path}: {e.strerror}") from None
         try:
-            self.file_size = os.fstat(self._f.fileno()).st_size
+            self.file_size = os.fstat(self._f.fileno()).st_size - offset if size is None else size
             self.header = self._read_header()
             self.segments: list[tuple[int, int]] = []
             self.log_end = 0
@@ -96,8 +99,8 @@ class Image:
     # -- reading -------------------------------------------------------------------
 
     def _pread(self, offset: int, n: int, what: str) -> bytes:
-        self._f.seek(offset)
-        data = self._f.read(n)
+        self._f.seek(self._base + offset)
+        data = self._f.read(max(0, min(n, self.file_size - offset)))
         if len(data) != n:
             raise UserError(f"{self.path}: truncated: {what} at offset {offset:#x} needs {n} bytes, "
                             f"but the file ends at {self.file_size:#x}")
@@ -321,7 +324,9 @@ class Image:
         for k, v in kernel.items():
             if not isinstance(v, (int, str)):
                 self._fail(pos, f"kernel option {k!r} is neither an integer nor a string")
-        return ImageBoot(program, lists["argv"], lists["env"], dict(kernel)), fs.id
+        built_for = boot.get("built_for")
+        return ImageBoot(program, lists["argv"], lists["env"], dict(kernel),
+                         dict(built_for) if isinstance(built_for, dict) else None), fs.id
 
     def _read_tree(self) -> None:
         # Iterative walk; each tuple may be referenced once, which rules out cycles and

@@ -48,3 +48,4 @@ class Boot:
     argv: list[str]
     env: list[str] = field(default_factory=list)        # "KEY=VALUE" entries, in order
     kernel: dict[str, int | str] = field(default_factory=dict)
+    built_for: dict[str, str] | None = None   # the platform and kernel digest (image/built_for.py)

@@ -143,6 +143,19 @@ def check_volume(path: Path) -> CheckReport:
 
 
 @contextmanager
+def _open_tfs(path: Path):
+    """The TFS image in `path`: the file itself, or a raw disk's TFS partition (unibuild/disk);
+    None for a qcow2 disk, which only qemu-img reads."""
+    from ..disk.disk import is_qcow2, open_disk
+    if is_qcow2(path):
+        yield None
+        return
+    disk = open_disk(path)
+    with Image(path, **({"offset": disk.tfs_offset, "size": disk.tfs_size} if disk else {})) as img:
+        yield img
+
+
+@contextmanager
 def locked(mounts: tuple[VolumeMount, ...]):
     """Hold an exclusive flock (shared for :ro) on every volume for as long as the guest runs."""
     with ExitStack() as stack:
@@ -156,7 +169,9 @@ def locked(mounts: tuple[VolumeMount, ...]):
             except BlockingIOError:
                 raise UserError(f"volume {m.path} is in use by another guest; stop it first "
                                 f"(or mount it :ro in both)") from None
-            with Image(m.path) as img:
+            with _open_tfs(m.path) as img:
+                if img is None:
+                    continue        # a qcow2 disk: `boot` read its image through qemu-img already
                 if not img.header.writable and not m.read_only:
                     raise UserError(f"{m.path} is a read-only TFS {img.header.version[0]}.x image, not a "
                                     f"volume; mount it with :ro")

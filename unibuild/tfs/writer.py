@@ -227,15 +227,15 @@ def _check_boot(boot: Boot) -> None:
 def _root_tuple(boot: Boot | None) -> dict:
     if boot is None:
         return {"fs": Ref(ROOT_ID + 1)}
-    return {
-        "fs": Ref(ROOT_ID + 1),
-        "boot": {
-            "program": boot.program,
-            "argv": list(boot.argv),
-            "env": list(boot.env),
-            "kernel": dict(boot.kernel),
-        },
+    tup = {
+        "program": boot.program,
+        "argv": list(boot.argv),
+        "env": list(boot.env),
+        "kernel": dict(boot.kernel),
     }
+    if boot.built_for is not None:
+        tup["built_for"] = dict(boot.built_for)
+    return {"fs": Ref(ROOT_ID + 1), "boot": tup}
 
 
 def _node_tuple(e: _Entry, content) -> dict:

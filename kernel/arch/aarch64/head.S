@@ -6,16 +6,17 @@
     .section .head.text, "ax"
     .global _head_entry
 /* Linux arm64 Image header (Documentation/arch/arm64/booting.rst): lets qemu -kernel and real
- * boot loaders load us like a Linux kernel. */
+ * boot loaders load us like a Linux kernel, and (its first bytes "MZ", its last word the offset
+ * of efi_header.S's PE header) UEFI firmware like an EFI application. */
 _head_entry:
-    b       primary_entry           /* code0 */
-    .long   0                       /* code1 */
+    .long   0x91005a4d              /* code0: add x13, x18, #0x16 ("MZ"), harmless */
+    b       primary_entry           /* code1 */
     .quad   0                       /* text_offset: with flags bit 3 any 2 MiB-aligned base works */
     .quad   _image_size             /* image_size, including bss */
     .quad   0xa                     /* flags: little-endian, 4 KiB pages, placement anywhere */
     .quad   0, 0, 0                 /* reserved */
     .ascii  "ARM\x64"               /* magic */
-    .long   0                       /* no PE/COFF header */
+    .long   _pe_header_offset       /* the PE/COFF header (efi_header.S) */
 
 /* Invalidate the data cache lines of [\start, \end) to the point of coherency, by VA (= PA with
  * the MMU off). Clobbers x0-x3. */
@@ -114,6 +115,7 @@ _head_entry:
     .endm
 
     .section .text.boot, "ax"
+    .global primary_entry
 primary_entry:
     mov     x19, x0                 /* x19 = DTB physical address for the whole early path */
     isb

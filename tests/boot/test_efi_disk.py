@@ -1,0 +1,132 @@
+"""`build --format disk|qcow2` booted by UEFI firmware (Debian's EDK2 for QEMU virt, TCG): the
+kernel's EFI stub, the TFS partition found by its type, the program's output and exit status as
+on Linux (qemu-aarch64-static), on GICv3 and GICv2. And what is wrong with a disk is one line
+before any QEMU starts: no TFS partition, a damaged ESP, a kernel other than the disk's."""
+
+from __future__ import annotations
+
+import shlex
+import subprocess
+import uuid
+
+import pytest
+from lib.guest import GUEST_SOURCES, TARGET_ROOT, UNIBUILD
+
+from unibuild.disk import gpt
+
+pytestmark = pytest.mark.boot
+
+
+def linux(program, *args):
+    r = subprocess.run(["qemu-aarch64-static", "-L", str(TARGET_ROOT), str(program), *args],
+                       capture_output=True, text=True, timeout=60)
+    return r.stdout, r.returncode
+
+
+def build_disk(out, fmt, program, *args):
+    subprocess.run([*UNIBUILD, "build", "--format", fmt, "-o", str(out), "--target-root", str(TARGET_ROOT),
+                    str(program), *args], check=True, capture_output=True)
+    return out
+
+
+@pytest.fixture(scope="module")
+def disk(programs, target_root, tmp_path_factory):
+    return build_disk(tmp_path_factory.mktemp("disk") / "hello.disk", "disk", programs["hello"], "one", "two words")
+
+
+# One EDK2 boot per GIC version: a raw disk of hello (its output), a qcow2 of probe (its status).
+@pytest.mark.parametrize("gic, fmt, name, args", [
+    ("3", "disk", "hello", ("one", "two words")),
+    ("2", "qcow2", "probe-static", ("exit", "3")),
+])
+def test_the_disk_boots_under_uefi_firmware_as_on_linux(programs, target_root, tmp_path, gic, fmt, name, args):
+    image = build_disk(tmp_path / f"app.{fmt}", fmt, programs[name], *args)
+    r = subprocess.run([*UNIBUILD, "boot", "--accel", "tcg", "--gic", gic, "--net", "none", "--timeout", "90",
+                        str(image)], capture_output=True, text=True, timeout=150)
+    stdout, status = linux(programs[name], *args)
+    assert (r.stdout, r.returncode) == (stdout, status), r.stderr
+    assert "UEFI firmware" not in r.stdout + r.stderr   # the firmware's lines only with --verbose
+
+
+def one_line(r, *words):
+    assert r.returncode == 125 and r.stdout == "", (r.stdout, r.stderr)
+    assert r.stderr.startswith("unibuild: ") and r.stderr.count("\n") == 1, r.stderr
+    for w in words:
+        assert w in r.stderr, r.stderr
+
+
+def boot(path, *extra):
+    return subprocess.run([*UNIBUILD, "boot", "--accel", "tcg", "--net", "none", *extra, str(path)],
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_a_gpt_disk_without_a_tfs_partition_is_one_line(disk, tmp_path):
+    # The same disk with its partition table rewritten to hold the ESP only.
+    bad = tmp_path / "no-tfs.disk"
+    bad.write_bytes(disk.read_bytes())
+    with open(bad, "r+b") as f:
+        esp = next(p for p in gpt.read_table(f, "disk") if p.type == gpt.ESP_TYPE)
+        gpt.write_table(f, bad.stat().st_size, [esp], uuid.uuid4())
+    one_line(boot(bad), "GPT disk without a TFS partition")
+
+
+def test_a_damaged_esp_is_one_line(disk, tmp_path):
+    bad = tmp_path / "bad-esp.disk"
+    data = bytearray(disk.read_bytes())
+    with open(disk, "rb") as f:
+        esp = next(p for p in gpt.read_table(f, "disk") if p.type == gpt.ESP_TYPE)
+    data[esp.offset:esp.offset + esp.size] = bytes(esp.size)   # the FAT gone, the table intact
+    bad.write_bytes(data)
+    one_line(boot(bad), "EFI system partition", "BOOTAA64.EFI")
+
+
+def test_a_truncated_disk_is_one_line(disk, tmp_path):
+    bad = tmp_path / "short.disk"
+    bad.write_bytes(disk.read_bytes()[: 3 << 20])
+    one_line(boot(bad), "truncated")
+
+
+def test_a_kernel_other_than_the_disks_is_one_line(disk, tmp_path):
+    other = tmp_path / "Image"
+    other.write_bytes(b"not the disk's kernel")
+    one_line(boot(disk, "--kernel", str(other)), "boots the kernel in its EFI system partition")
+
+
+def test_acpi_only_firmware_is_a_console_line_and_a_kernel_error(disk):
+    # EDK2 gives the OS ACPI tables and no device tree when QEMU offers ACPI: the stub says so
+    # through the firmware's console and powers off with a kernel error, never back to a menu.
+    r = boot(disk, "--machine-opt", "acpi=on", "--timeout", "90")
+    assert r.returncode == 1, (r.stdout, r.stderr)
+    # `boot` passes the console through to stdout, the kernel's lines included.
+    assert r.stdout.startswith("efi: the firmware gave no device tree") and r.stdout.count("\n") == 1, r.stdout
+
+
+def test_the_kernel_refuses_a_gpt_disk_without_a_tfs_partition(disk, programs, target_root, tmp_path):
+    # Past the host's check (a by-hand QEMU line): the kernel's own GPT reading says it and powers off.
+    bad = tmp_path / "no-tfs.disk"
+    bad.write_bytes(disk.read_bytes())
+    with open(bad, "r+b") as f:
+        esp = next(p for p in gpt.read_table(f, "disk") if p.type == gpt.ESP_TYPE)
+        gpt.write_table(f, bad.stat().st_size, [esp], uuid.uuid4())
+    image = tmp_path / "hello.img"
+    subprocess.run([*UNIBUILD, "build", "-o", str(image), "--target-root", str(TARGET_ROOT), str(programs["hello"])],
+                   check=True, capture_output=True)
+    printed = subprocess.run([*UNIBUILD, "boot", "--print-qemu", "--accel", "tcg", "--net", "none", str(image)],
+                             capture_output=True, text=True, check=True).stdout.splitlines()[-1]
+    argv = [a.replace(f"file={image}", f"file={bad}") for a in shlex.split(printed)]
+    r = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+    assert "gpt: vda is a GPT disk without a TFS partition" in r.stdout, r.stdout
+
+
+def test_a_writable_disk_keeps_its_changes_from_boot_to_boot(tmp_path):
+    # The volume probe's `change` (tests/boot/test_volumes.py): the second boot finds the first's work.
+    probe = tmp_path / "volume"
+    subprocess.run(["aarch64-linux-gnu-gcc", "-O2", "-Wall", "-static", "-o", str(probe),
+                    str(GUEST_SOURCES / "volume.c")], check=True)
+    disk = tmp_path / "w.disk"
+    subprocess.run([*UNIBUILD, "build", "--writable", "--format", "disk", "-w", "/state", "-o", str(disk),
+                    str(probe), "change", "/state"], check=True, capture_output=True, timeout=60)
+    first = boot(disk, "--timeout", "90")
+    assert (first.returncode, first.stdout) == (0, "changed\n"), first.stderr
+    second = boot(disk, "--timeout", "90")
+    assert (second.returncode, second.stdout) == (1, "FAIL mkdir: File exists\n"), second.stderr
