@@ -324,7 +324,10 @@ int vm_move_pages(struct vm *vm, uint64_t src, uint64_t dest, uint64_t len)
         if (!pa)
             continue;
         struct vma *d = vm_find(vm, dest + off);
-        if (uvm_map_page(vm->root, dest + off, pa, d ? d->prot : prot))
+        int to = d ? d->prot : prot;
+        if (page_ref_shared(pa) && !(d && d->shared_anon))
+            to &= ~PROT_WRITE;         /* still copy-on-write after a fork: the first write copies */
+        if (uvm_map_page(vm->root, dest + off, pa, to))
             return -ENOMEM;
         uvm_unmap(vm->root, src + off, src + off + PAGE_SIZE, NULL);
     }

@@ -281,6 +281,16 @@ int main(int argc, char **argv)
     printf("  parent sees: global %d heap %d shared %d big %c\n", global, *heap, *shared, big[12345]);
     global = 3;
     printf("  parent writes after: global %d\n", global);
+    char *moved = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    strcpy(moved, "parent's");
+    c = fork();
+    if (c == 0) {                      /* pages mremap moves stay copy-on-write */
+        char *q = mremap(moved, 8192, 1 << 20, MREMAP_MAYMOVE | MREMAP_FIXED, moved + (64 << 20));
+        strcpy(q, "child's");
+        _exit(q == MAP_FAILED);
+    }
+    waitpid(c, &status, 0);
+    printf("  after the child's mremap and write: %s\n", moved);
 
     printf("3. a pipe between two children\n");
     int p[2];
