@@ -52,7 +52,7 @@ struct vm *vm_fork(struct vm *vm)
                                   v->shared_anon ? UVM_COPY_SHARED_REF : UVM_COPY_COW;
         /* Shared anonymous memory is one set of pages for both: each is made now, so neither
          * process can fault in a page of its own later. */
-        if (v->shared_anon)
+        if (v->shared_anon && v->prot)   /* (PROT_NONE pages cannot be mapped: made at first use) */
             for (uint64_t a = v->start; a < v->end; a += PAGE_SIZE)
                 if (vm_populate_page(vm, v, a)) {
                     vm_put(child);
