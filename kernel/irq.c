@@ -21,7 +21,8 @@ static uint64_t handled;
 
 void irq_set_controller(const struct irq_controller *c) { controller = c; }
 
-void irq_register(uint32_t intid, irq_handler_t handler, void *arg)
+/* A wired interrupt (SGI, PPI or SPI): its handler, then enabled level- or edge-triggered. */
+static void register_wired(uint32_t intid, irq_handler_t handler, void *arg, bool edge)
 {
     if (!controller)
         panic("irq: no interrupt controller while registering INTID %u", intid);
@@ -29,7 +30,12 @@ void irq_register(uint32_t intid, irq_handler_t handler, void *arg)
         panic("irq: INTID %u out of range", intid);
     slots[intid].handler = handler;
     slots[intid].arg = arg;
-    controller->enable(intid);
+    (edge && controller->enable_edge ? controller->enable_edge : controller->enable)(intid);
+}
+
+void irq_register(uint32_t intid, irq_handler_t handler, void *arg)
+{
+    register_wired(intid, handler, arg, false);
 }
 
 /* The slot of an SGI, PPI, SPI or LPI; NULL for the special INTIDs (1020..1023) and for LPIs
@@ -58,13 +64,7 @@ void irq_register_msi(uint32_t intid, irq_handler_t handler, void *arg)
 
 void irq_register_edge(uint32_t intid, irq_handler_t handler, void *arg)
 {
-    if (!controller)
-        panic("irq: no interrupt controller while registering INTID %u", intid);
-    if (intid >= MAX_INTID)
-        panic("irq: INTID %u out of range", intid);
-    slots[intid].handler = handler;
-    slots[intid].arg = arg;
-    (controller->enable_edge ? controller->enable_edge : controller->enable)(intid);
+    register_wired(intid, handler, arg, true);
 }
 
 static void dispatch(uint32_t intid)

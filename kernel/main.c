@@ -14,6 +14,7 @@
 #include "timer.h"
 #include "vfs.h"
 #include "file.h"
+#include "kfile.h"
 #include "random.h"
 #include "run.h"
 #include "selftest.h"
@@ -114,10 +115,12 @@ void kmain(uint64_t dtb_pa)
     virtio_mmio_init();
     devfs_init();   /* the kernel's own /dev files */
     procfs_init();
-    cpuinfo_init(); /* /sys/devices/system/cpu/online */
+    procfs_pid_init();
+    cpuinfo_init(); /* /sys/devices/system/cpu */
     /* TFS at /: the first disk, or its TFS partition when it is a GPT disk; blktest disks are raw. */
     if (block_device_first() && !bootargs.blktest) vfs_mount_root(gpt_tfs_partition(block_device_first()));
     mount_volumes();
+    kfile_publish();   /* /proc, /dev, /sys in the tree */
     if (boot_manifest() && boot_manifest()->tfstest)
         selftest_tfs(boot_manifest()->tfstest);
     net_init();   /* after the root: the manifest may hold a static address */

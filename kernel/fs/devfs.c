@@ -127,7 +127,7 @@ static const struct { enum file_kind kind; uint32_t rdev; } device_numbers[] = {
 static int device_stat(struct file *f, struct linux_stat *st)
 {
     st->st_dev = 5;
-    st->st_mode = S_IFCHR | (f->kind == FILE_CONSOLE ? 0620 : 0666);
+    st->st_mode = S_IFCHR | (f->kind == FILE_CONSOLE ? 0620 : 0666);   /* as devices[] below */
     st->st_nlink = 1;
     st->st_blksize = PAGE_SIZE;   /* character devices report the page size, as Linux does */
     for (size_t i = 0; i < ARRAY_SIZE(device_numbers); i++)
@@ -151,13 +151,13 @@ static const struct file_ops console_ops = {
     .ioctl = console_ioctl, .stat = device_stat, .release = console_release,
 };
 
-static const struct { const char *path; const struct file_ops *ops; } devices[] = {
-    { "/dev/null", &null_ops },
-    { "/dev/zero", &zero_ops },
-    { "/dev/urandom", &urandom_ops },
-    { "/dev/random", &urandom_ops },
-    { "/dev/console", &console_ops },
-    { "/dev/tty", &console_ops },
+static const struct { const char *path; const struct file_ops *ops; uint32_t mode; } devices[] = {
+    { "/dev/null", &null_ops, 0666 },
+    { "/dev/zero", &zero_ops, 0666 },
+    { "/dev/urandom", &urandom_ops, 0666 },
+    { "/dev/random", &urandom_ops, 0666 },
+    { "/dev/console", &console_ops, 0620 },
+    { "/dev/tty", &console_ops, 0666 },
 };
 
 static struct file *device_open(const char *path, int flags)
@@ -173,7 +173,7 @@ static struct file *device_open(const char *path, int flags)
 void devfs_init(void)
 {
     for (size_t i = 0; i < ARRAY_SIZE(devices); i++)
-        kfile_register(devices[i].path, device_open);
+        kfile_register(devices[i].path, device_open, S_IFCHR | devices[i].mode);
     console_set_input_notify(console_input_arrived);
 }
 

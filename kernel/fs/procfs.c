@@ -1,18 +1,18 @@
-/* The /proc files programs read to learn about their machine and themselves: meminfo, mounts,
- * cpuinfo and self/status, in Linux's formats (fs/proc/meminfo.c, fs/proc_namespace.c,
- * arch/arm64/kernel/cpuinfo.c, fs/proc/array.c). Each is made from kernel state when opened
- * (kfile.h), so a read sees the numbers of that moment, as on Linux. */
+/* The /proc files programs read to learn about their machine: meminfo, mounts, cpuinfo and
+ * uptime, in Linux's formats (fs/proc/meminfo.c, fs/proc_namespace.c,
+ * arch/arm64/kernel/cpuinfo.c, fs/proc/uptime.c), and /proc's symlinks to the process's own
+ * directory (its files: procfs_pid.c). Each is made from kernel state when opened (kfile.h), so
+ * a read sees the numbers of that moment, as on Linux. */
 #include "kernel.h"
 #include "kfile.h"
 #include "memfile.h"
 #include "mm.h"
 #include "vm.h"
-#include "process.h"
-#include "thread.h"
-#include "bootargs.h"
-#include "signal.h"
+#include "idle.h"
 #include "timer.h"
 #include "hwcap.h"
+#include "process.h"
+#include "linux_abi.h"
 #include "cpu.h"
 #include <string.h>
 
@@ -43,13 +43,6 @@ static struct file *meminfo_open(const char *path, int flags)
     return text_file(t, (size_t)n, flags);
 }
 
-/* One file system, the image's tree in memory (statfs says TFS_MAGIC for it). */
-static struct file *mounts_open(const char *path, int flags)
-{
-    static const char line[] = "rootfs / tfs rw,relatime 0 0\n";
-    return memfile_open(line, sizeof(line) - 1, 0444, flags);
-}
-
 static struct file *cpuinfo_open(const char *path, int flags)
 {
     size_t size = 512 * (size_t)cpus_online;   /* a stanza is under 400 bytes */
@@ -59,51 +52,21 @@ static struct file *cpuinfo_open(const char *path, int flags)
     return text_file(t, arch_cpuinfo(t, size, cpus_online_mask, counter_freq()), flags);
 }
 
-static uint64_t sig_mask_of(struct process *p, uint64_t handler_kind)
+/* Seconds since boot and seconds every CPU spent idle, to the hundredth. */
+static struct file *uptime_open(const char *path, int flags)
 {
-    uint64_t mask = 0;
-    for (int sig = 1; sig <= NSIG; sig++) {
-        uint64_t h = p->sig.action[sig - 1].handler;
-        if (handler_kind == SIG_IGN ? h == SIG_IGN : h != SIG_IGN && h != SIG_DFL)
-            mask |= SIG_BIT(sig);
-    }
-    return mask;
-}
-
-static struct file *status_open(const char *path, int flags)
-{
-    struct process *p = current_process();
-    struct thread *t = current_thread();
-    const struct boot_manifest *m = boot_manifest();
-    const char *name = m && m->program ? m->program : "init";
-    const char *slash = strrchr(name, '/');
-    char comm[16];
-    snprintf(comm, sizeof(comm), "%s", slash ? slash + 1 : name);   /* TASK_COMM_LEN */
-    char umask[5] = { '0', (char)('0' + ((p->umask >> 6) & 7)), (char)('0' + ((p->umask >> 3) & 7)),
-                      (char)('0' + (p->umask & 7)), 0 };
-    char *s = kmalloc(TEXT_MAX);
-    if (!s)
-        return NULL;
-    uint64_t rss = p->vm->pages * (PAGE_SIZE / 1024);
-    int n = snprintf(s, TEXT_MAX,
-                     "Name:\t%s\nUmask:\t%s\nState:\tR (running)\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t0\n"
-                     "TracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t64\nGroups:\t\n"
-                     "VmRSS:\t%8lu kB\nThreads:\t%d\nSigQ:\t0/16383\nSigPnd:\t%016lx\nShdPnd:\t%016lx\n"
-                     "SigBlk:\t%016lx\nSigIgn:\t%016lx\nSigCgt:\t%016lx\nCapInh:\t0000000000000000\n"
-                     "CapPrm:\t000001ffffffffff\nCapEff:\t000001ffffffffff\nCapBnd:\t000001ffffffffff\n"
-                     "CapAmb:\t0000000000000000\nNoNewPrivs:\t0\nSeccomp:\t0\nCpus_allowed:\t1\n"
-                     "Cpus_allowed_list:\t0\n",
-                     comm, umask, p->pid, t ? t->tid : p->pid, rss, p->live_threads, t ? t->sig.pending : 0UL,
-                     p->sig.pending, t ? t->sig.blocked : 0UL, sig_mask_of(p, SIG_IGN), sig_mask_of(p, 2));
-    return text_file(s, (size_t)n, flags);
+    char t[64];
+    uint64_t up = counter_to_ns(counter_now()) / 10000000UL, idle = cpu_idle_ns() / 10000000UL;
+    int n = snprintf(t, sizeof(t), "%lu.%02lu %lu.%02lu\n", up / 100, up % 100, idle / 100, idle % 100);
+    return memfile_open(t, (size_t)n, 0444, flags);
 }
 
 void procfs_init(void)
 {
-    kfile_register("/proc/meminfo", meminfo_open);
-    kfile_register("/proc/mounts", mounts_open);
-    kfile_register("/proc/self/mounts", mounts_open);
-    kfile_register("/proc/cpuinfo", cpuinfo_open);
-    kfile_register("/proc/self/status", status_open);
-    kfile_register("/proc/thread-self/status", status_open);
+    kfile_register("/proc/meminfo", meminfo_open, S_IFREG | 0444);
+    kfile_register("/proc/cpuinfo", cpuinfo_open, S_IFREG | 0444);
+    kfile_register("/proc/uptime", uptime_open, S_IFREG | 0444);
+    kfile_register_symlink("/proc/mounts", "self/mounts");
+    kfile_register_symlink("/proc/self", PROCESS_PID_DIR);
+    kfile_register_symlink("/proc/thread-self", PROCESS_PID_DIR "/task/" PROCESS_PID_DIR);
 }

@@ -160,7 +160,7 @@ static int live_records(struct volume *vol, struct buf *b)
             if (v->type == VNODE_DIR && v->listed) {
                 for (struct dentry *d = v->entries; d && !err; d = d->next) {
                     struct vnode *c = below_mount(vol, d->v);
-                    if (c->type != VNODE_SOCKET && c->vol == vol && !push(&stack, &depth, &cap, (struct item){ c, NULL }))
+                    if (vnode_outlives_boot(c) && c->vol == vol && !push(&stack, &depth, &cap, (struct item){ c, NULL }))
                         err = -ENOMEM;
                 }
             } else if (v->type == VNODE_DIR && v->lower) {

@@ -128,7 +128,7 @@ static void put_children(struct volume *vol, struct vnode *v, struct buf *b, boo
     }
     uint64_t n = 0;
     for (struct dentry *d = v->entries; d; d = d->next)
-        n += d->v->type != VNODE_SOCKET;
+        n += vnode_outlives_boot(d->v);
     struct dentry **sorted = kmalloc((n ? n : 1) * sizeof(*sorted));
     if (!sorted) {
         b->oom = true;
@@ -136,7 +136,7 @@ static void put_children(struct volume *vol, struct vnode *v, struct buf *b, boo
     }
     n = 0;
     for (struct dentry *d = v->entries; d; d = d->next)
-        if (d->v->type != VNODE_SOCKET)    /* a bound AF_UNIX name does not outlive the boot */
+        if (vnode_outlives_boot(d->v))
             sorted[n++] = d;
     sort_dentries(sorted, n);
     put_le(b, n, 4);
@@ -435,7 +435,7 @@ int volume_sync(struct volume *vol)
         if (v->type == VNODE_DIR && v->listed)
             for (struct dentry *d = v->entries; d && !err; d = d->next) {
                 struct vnode *c = below_mount(vol, d->v);
-                if (c->type == VNODE_SOCKET || c->vol != vol)
+                if (!vnode_outlives_boot(c) || c->vol != vol)
                     continue;
                 if (!grow((void **)&w.stack, &w.cap, w.depth, sizeof(*w.stack)))
                     err = -ENOMEM;

@@ -10,6 +10,7 @@
 #include "errno.h"
 #include "mm.h"
 #include "vfs.h"
+#include "kfile.h"
 #include "tfs.h"
 #include "vnode.h"
 #include "volume.h"
@@ -17,6 +18,7 @@
 #include <string.h>
 
 static struct tfs *root_fs;
+static struct block_device *root_dev;
 
 static int disk_read(void *ctx, uint64_t offset, void *buf, uint64_t len)
 {
@@ -58,6 +60,7 @@ int vfs_mount_root(struct block_device *dev)
         panic("tfs: %s holds a volume (no boot manifest), not a program image", dev->name);
     vnode_init(fs);
     root_fs = fs;
+    root_dev = dev;
     if (fs->writable && !dev->read_only)
         volume_attach_root(dev, fs, vnode_root());   /* a writable image: changes go back to it */
 
@@ -65,6 +68,14 @@ int vfs_mount_root(struct block_device *dev)
     kinfo("vfs: / on %s (TFS %u.%u, %u-byte blocks, %u nodes), program %s\n", dev->name, fs->version_major,
           fs->version_minor, fs->block_size, fs->node_count, fs->boot.program);
     return 0;
+}
+
+size_t vfs_mounts(char *buf, size_t size)
+{
+    size_t n = 0;
+    if (root_dev)   /* writable whatever the disk: changes stay in memory when they cannot go back */
+        n = (size_t)snprintf(buf, size, "/dev/%s / tfs rw,relatime 0 0\n", root_dev->name);
+    return n < size ? n + volume_mount_lines(buf + n, size - n) : size;
 }
 
 struct vnode *vfs_root(void)
@@ -163,6 +174,8 @@ int vfs_stat(struct vnode *v, struct vstat *st)
     memset(st, 0, sizeof(*st));
     st->ino = v->ino;
     st->mode = type | v->mode;
+    if (kfile_mode(v))
+        st->mode = kfile_mode(v);   /* a kernel-made device is a character device */
     st->nlink = v->nlink;
     st->uid = v->uid;
     st->gid = v->gid;
@@ -204,6 +217,7 @@ int vfs_readdir(struct vnode *dir, uint64_t *cookie, struct vdirent *out)
         const struct vnode *n = c == 0 || !dir->parent ? dir : dir->parent;
         out->ino = n->ino;
         out->type = VNODE_DIR;
+        out->kernel_mode = 0;
         memcpy(out->name, "..", c + 1);
         out->name[c + 1] = 0;
     } else {
@@ -214,6 +228,7 @@ int vfs_readdir(struct vnode *dir, uint64_t *cookie, struct vdirent *out)
             return 0;
         out->ino = d->v->ino;
         out->type = d->v->type;
+        out->kernel_mode = kfile_mode(d->v);
         memcpy(out->name, d->name, d->len + 1);   /* len <= 255: fits name[256] with its NUL */
     }
     *cookie = c + 1;

@@ -50,7 +50,16 @@ struct vnode {
     uint64_t sync_epoch;       /* the last sync walk that visited it */
     uint64_t *blocks;          /* files: the volume block holding each page slot (0: none) */
     uint8_t *dirty;            /* files: the page changed since it was last written */
+    /* made by the kernel (kfile.c): its table index + 1, or KFILE_DIR for a directory made on
+     * the way to one; 0 for every other node */
+    int kfile;
 };
+
+#define KFILE_DIR (-1)
+
+/* Whether v's name is written to a volume: a bound AF_UNIX name and the kernel's own files do
+ * not outlive the boot. */
+static inline bool vnode_outlives_boot(const struct vnode *v) { return v->type != VNODE_SOCKET && !v->kfile; }
 
 void vnode_init(struct tfs *fs);
 struct vnode *vnode_root(void);

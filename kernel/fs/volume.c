@@ -309,6 +309,16 @@ void volume_attach_root(struct block_device *bd, struct tfs *fs, struct vnode *r
     announce(vol);
 }
 
+size_t volume_mount_lines(char *buf, size_t size)
+{
+    size_t n = 0;
+    for (struct volume *vol = volumes; vol && n < size; vol = vol->next)
+        if (vol->path && vol->root != vnode_root())
+            n += (size_t)snprintf(buf + n, size - n, "/dev/%s %s tfs %s,relatime 0 0\n", vol->dev->name, vol->path,
+                                  vol->read_only ? "ro" : "rw");
+    return n < size ? n : size;
+}
+
 int volume_sync_all(void)
 {
     int first = 0;

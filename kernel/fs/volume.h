@@ -71,6 +71,8 @@ void volume_free_run(struct volume *vol, uint64_t start, uint64_t blocks);
 /* Write what changed and make it durable; 0 or -EIO/-ENOSPC/-EROFS. */
 int volume_sync(struct volume *vol);
 int volume_sync_all(void);
+/* Each mounted volume's /proc/mounts line (vfs_mounts); the length written, size when cut. */
+size_t volume_mount_lines(char *buf, size_t size);
 /* Something changed on vol: it goes out within the write-back bound. */
 void volume_note_change(struct volume *vol);
 /* After a write: note it, and sync what is older than the bound. */

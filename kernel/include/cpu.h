@@ -4,6 +4,7 @@
 #pragma once
 #include <stdint.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include "context.h"
 #include "arch.h"
 
@@ -41,3 +42,5 @@ static inline struct cpu *this_cpu(void) { return arch_this_cpu(); }
 
 /* /sys/devices/system/cpu/{online,possible,present} (proc/cpuinfo.c). */
 void cpuinfo_init(void);
+/* A CPU mask in Linux's cpulist format ("0", "0-3", "0-1,3") with a newline; its length. */
+size_t cpu_list(char *buf, size_t size, uint64_t mask);

@@ -58,8 +58,10 @@ struct file *file_open_vnode(struct vnode *vnode, int flags);
 void file_put(struct file *f);
 /* The kernel's devices (devfs.c): register their paths as kernel-made files (kfile.h). */
 void devfs_init(void);
-/* /proc/meminfo, mounts, cpuinfo and self/status (fs/procfs.c), likewise. */
+/* /proc's system files (fs/procfs.c) and the process's /proc/PID files (fs/procfs_pid.c),
+ * likewise (/sys/devices/system/cpu: proc/cpuinfo.c). */
 void procfs_init(void);
+void procfs_pid_init(void);
 /* The console as a file, for the program's standard descriptors. */
 struct file *devfs_open_console(int flags);
 int64_t file_read(struct file *f, void *kbuf, uint64_t len, uint64_t offset, bool use_offset);

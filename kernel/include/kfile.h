@@ -1,17 +1,41 @@
-/* Files the kernel makes itself, found by path before the file tree is walked: the devices
- * (/dev/null, /dev/console, ..., fs/devfs.c) and files whose contents come from kernel state
- * (/etc/resolv.conf from DHCP, net/resolv.c). Each owner registers its paths at boot; openat,
+/* Files the kernel makes itself: the devices (/dev/null, /dev/console, ..., fs/devfs.c), the
+ * /proc and /sys files whose contents come from kernel state (fs/procfs.c), and
+ * /etc/resolv.conf from DHCP (net/resolv.c). Each owner registers its paths at boot; openat,
  * stat and access consult the table, so the file layer knows no owner and no owner knows
- * another. */
+ * another.
+ *
+ * A file registered with a mode also gets a name in the tree once the root is mounted
+ * (kfile_publish), with its directories, so /proc, /dev and /sys list as Linux lists them and a
+ * walk relative to a directory, or through a symlink (/proc/self -> 1), finds it. Those names
+ * are the kernel's: they never reach a volume (they do not outlive the boot, as on Linux, where
+ * they belong to procfs, devtmpfs and sysfs). */
 #pragma once
+#include <stdint.h>
+#include <stdbool.h>
 
 struct file;
+struct vnode;
 
 /* Open the kernel's file at path; NULL lets the path fall through to the tree (resolv.conf
  * before DHCP named a server) or means out of memory. */
 typedef struct file *(*kfile_open_fn)(const char *path, int flags);
 
-/* At boot, before any program runs. A path is registered once. */
-void kfile_register(const char *path, kfile_open_fn open);
-/* The kernel's file at path (an exact, absolute path), or NULL when it makes none there. */
+/* At boot, before any program runs. A path is registered once. mode is the file's type and
+ * permissions as stat shows them (S_IFREG | 0444, S_IFCHR | 0666); 0 keeps it out of the tree
+ * (found by its exact path only: a file that may fall through to the image's own). */
+void kfile_register(const char *path, kfile_open_fn open, uint32_t mode);
+/* A directory of the kernel's that holds no registered file (/sys/devices/system/cpu/cpu0). */
+void kfile_register_dir(const char *path);
+/* A symlink of the kernel's (/proc/self -> 1). */
+void kfile_register_symlink(const char *path, const char *target);
+/* Once the root is mounted: every registered name and its directories in the tree. A name the
+ * image already has is left to the image. */
+void kfile_publish(void);
+/* The kernel's file at path (an exact, absolute path), or NULL when it makes none there; once
+ * published, a name in the tree is found by the walk (kfile_open_vnode), not here. */
 struct file *kfile_open(const char *path, int flags);
+/* The kernel's file behind a name the walk found: *is_kernel tells whether v is one; the file
+ * is NULL on out of memory (or a file that falls through, see kfile_open_fn). */
+struct file *kfile_open_vnode(struct vnode *v, int flags, bool *is_kernel);
+/* A published file's mode (S_IFCHR | 0666 for a device), 0 for anything else. */
+uint32_t kfile_mode(const struct vnode *v);

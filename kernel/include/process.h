@@ -5,6 +5,11 @@
 #include <stdbool.h>
 #include "signal.h"
 
+/* pid 1, the first program (the image's), and its directory's name in /proc: /proc/self names it
+ * whichever process looks (per-process /proc directories are not made yet). */
+#define PROCESS_PID     1
+#define PROCESS_PID_DIR "1"
+
 struct vm;
 struct vnode;
 struct file;

@@ -27,6 +27,7 @@ struct vstat {
 struct vdirent {
     uint64_t ino;
     enum vnode_type type;
+    uint32_t kernel_mode;   /* a kernel-made file's mode (kfile.h): S_IFCHR for a device; else 0 */
     char name[256];
 };
 
@@ -48,6 +49,9 @@ bool vfs_volume_space(struct vnode *v, uint64_t *blocks, uint64_t *bfree);
  * write-back bound may. */
 void vfs_written(struct vnode *v, bool sync);
 struct vnode *vfs_root(void);
+/* /proc/mounts: a line per mounted file system (the root, then each volume) in buf, as
+ * snprintf; returns the length written (size when it did not fit). */
+size_t vfs_mounts(char *buf, size_t size);
 /* Resolve path (absolute, or relative to `cwd`; NULL cwd means /). Intermediate symlinks are
  * always followed, the last one only with VFS_FOLLOW. */
 int vfs_lookup(struct vnode *cwd, const char *path, int flags, struct vnode **out);

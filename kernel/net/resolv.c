@@ -25,5 +25,5 @@ static struct file *resolv_conf_open(const char *path, int flags)
 
 void resolv_conf_init(void)
 {
-    kfile_register("/etc/resolv.conf", resolv_conf_open);
+    kfile_register("/etc/resolv.conf", resolv_conf_open, 0);   /* the image's file when DHCP named none */
 }

@@ -110,13 +110,18 @@ static int tcp_bind_(struct socket *s, const struct sock_addr *a)
     return err == -EINVAL ? -EINVAL : err;
 }
 
+/* A full accept queue is never a reset: lwIP counts each connection against the listener's
+ * limit from its SYN until accept() takes it (tcp_backlog_delayed here, _accepted in
+ * tcp_accept_), and drops a SYN that finds the count at the limit, as Linux drops it when
+ * sk_acceptq_is_full; the client retransmits. The limit is lwIP's largest, not the program's
+ * backlog + 1: lwIP counts half-open connections in it too, and passt, the usual peer of a
+ * forwarded port, resets a connection whose SYN the guest dropped instead of retrying, so a
+ * Linux-sized queue would turn Python http.server's backlog of 5 into resets under load. */
 static err_t on_accept(void *arg, struct tcp_pcb *newpcb, err_t err)
 {
     struct socket *l = arg;
     if (err != ERR_OK || !newpcb)
         return ERR_VAL;
-    if (l->accept_count > l->backlog)
-        return ERR_MEM;                /* lwIP resets it: the queue is full */
     struct socket *s = socket_alloc(l->domain, SOCK_STREAM, l->protocol, &tcp_proto);
     if (!s)
         return ERR_MEM;
@@ -136,9 +141,13 @@ static err_t on_accept(void *arg, struct tcp_pcb *newpcb, err_t err)
     s->bound = true;
     attach(s, newpcb);
     tcp_apply_options_(s);
+    tcp_backlog_delayed(newpcb);
     socket_accept_push(l, s);
     return ERR_OK;
 }
+
+/* See on_accept: whatever the backlog, the most lwIP can count (a byte). */
+#define LWIP_BACKLOG 255
 
 static int tcp_listen_(struct socket *s, int backlog)
 {
@@ -164,7 +173,7 @@ static int tcp_listen_(struct socket *s, int backlog)
         s->bound = true;
     }
     err_t lerr;
-    struct tcp_pcb *l = tcp_listen_with_backlog_and_err(pcb_of(s), 255, &lerr);
+    struct tcp_pcb *l = tcp_listen_with_backlog_and_err(pcb_of(s), LWIP_BACKLOG, &lerr);
     if (!l)
         return lerr == ERR_USE ? -EADDRINUSE : socket_errno(lerr);
     s->pcb = l;
@@ -180,7 +189,10 @@ static int tcp_accept_(struct socket *s, struct socket **out)
     socket_pump();
     if (s->state != TS_LISTEN)
         return -EINVAL;
-    return socket_accept_pop(s, out);
+    int err = socket_accept_pop(s, out);
+    if (!err && pcb_of(*out))
+        tcp_backlog_accepted(pcb_of(*out));   /* its place in the queue is free again */
+    return err;
 }
 
 static err_t on_connected(void *arg, struct tcp_pcb *pcb, err_t err)

@@ -10,10 +10,10 @@
 #include "memfile.h"
 #include "mm.h"
 #include "arch.h"
+#include "linux_abi.h"
 #include <string.h>
 
-/* Linux's cpulist format: "0", "0-3", "0-1,3". */
-static size_t cpu_list(char *buf, size_t size, uint64_t mask)
+size_t cpu_list(char *buf, size_t size, uint64_t mask)
 {
     size_t n = 0;
     for (int i = 0; i < MAX_CPUS && n < size; ) {
@@ -40,9 +40,17 @@ static struct file *online_open(const char *path, int flags)
     return memfile_open(text, cpu_list(text, sizeof(text), cpus_online_mask), 0444, flags);
 }
 
+/* One cpuN directory per CPU that came up, as get_nprocs_conf counts them. */
+static char cpu_dirs[MAX_CPUS][32];
+
 void cpuinfo_init(void)
 {
-    kfile_register("/sys/devices/system/cpu/online", online_open);
-    kfile_register("/sys/devices/system/cpu/possible", online_open);
-    kfile_register("/sys/devices/system/cpu/present", online_open);
+    kfile_register("/sys/devices/system/cpu/online", online_open, S_IFREG | 0444);
+    kfile_register("/sys/devices/system/cpu/possible", online_open, S_IFREG | 0444);
+    kfile_register("/sys/devices/system/cpu/present", online_open, S_IFREG | 0444);
+    for (int i = 0; i < MAX_CPUS; i++)
+        if (cpus_online_mask & (1ULL << i)) {
+            snprintf(cpu_dirs[i], sizeof(cpu_dirs[i]), "/sys/devices/system/cpu/cpu%d", i);
+            kfile_register_dir(cpu_dirs[i]);
+        }
 }

@@ -85,7 +85,7 @@ struct process *process_create(void)
         kfree(p);
         return NULL;
     }
-    p->pid = p->pgid = p->sid = 1;
+    p->pid = p->pgid = p->sid = PROCESS_PID;
     p->fd_limit = FD_LIMIT_DEFAULT;
     p->umask = 022;
     p->exit_signal = SIGCHLD;

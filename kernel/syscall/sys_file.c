@@ -90,6 +90,10 @@ SYSCALL(openat)
         err = -EISDIR;
         goto out;
     }
+    bool kernel_made;
+    f = kfile_open_vnode(v, flags, &kernel_made);   /* /proc/self/status, or "null" from /dev */
+    if (kernel_made)
+        goto install;
     /* Linux truncates even for O_RDONLY|O_TRUNC (open(2) calls it unspecified), but not a file
      * the call created (no IN_MODIFY for it). */
     if ((flags & O_TRUNC) && !created && !(flags & O_PATH) && vfs_type(v) == VNODE_FILE && (err = vfs_truncate(v, 0)))

@@ -41,6 +41,15 @@ static int stat_at(int dirfd, uint64_t upath, int flags, struct linux_stat *st)
     err = lookup_at(dirfd, path, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : VFS_FOLLOW, &v);
     if (!err)
         err = vnode_stat(v, st);
+    if (!err && (kfile_mode(v) & S_IFMT) == S_IFCHR) {   /* a kernel device: its device number */
+        bool kernel_made;
+        struct linux_stat dst;
+        struct file *dev = kfile_open_vnode(v, 0, &kernel_made);
+        if (dev && !file_stat(dev, &dst))
+            st->st_rdev = dst.st_rdev;
+        if (dev)
+            file_put(dev);
+    }
 out:
     kfree(path);
     return err;
@@ -140,7 +149,7 @@ SYSCALL(getdents64)
         d->d_ino = e->ino;
         d->d_off = (int64_t)cookie;
         d->d_reclen = (uint16_t)reclen;
-        d->d_type = e->type == VNODE_DIR ? DT_DIR : e->type == VNODE_SYMLINK ? DT_LNK :
+        d->d_type = (e->kernel_mode & S_IFMT) == S_IFCHR ? DT_CHR : e->type == VNODE_DIR ? DT_DIR : e->type == VNODE_SYMLINK ? DT_LNK :
                     e->type == VNODE_SOCKET ? DT_SOCK : DT_REG;
         memcpy(d->d_name, e->name, namelen);
         if (copy_to_user(ubuf + used, rec, reclen)) {
@@ -173,7 +182,7 @@ SYSCALL(readlinkat)
         kfree(path);
         return -ENOMEM;
     }
-    if (!strcmp(path, "/proc/self/exe")) {
+    if (!strcmp(path, "/proc/self/exe") || !strcmp(path, "/proc/1/exe")) {   /* the one process is pid 1 */
         ret = proc()->exe ? vfs_path(proc()->exe, target, VFS_PATH_MAX) : -ENOENT;
         if (ret >= 0)
             ret = strlen(target);

@@ -279,3 +279,21 @@ def test_machine_options_are_appended_to_the_machine_property_list(virt):
 def test_a_machine_option_smuggling_a_comma_is_an_error(virt):
     with pytest.raises(UserError, match="one KEY=VALUE without commas"):
         build_command(virt, Path("/k/Image"), LaunchOptions(machine_options=("its=off,x=y",)), X86, SOCK)
+
+
+def test_gdb_opens_the_gdbstub_on_loopback_and_gdb_wait_keeps_the_guest_paused(virt):
+    cmd = build_command(virt, Path("/k/Image"), LaunchOptions(gdb_port=4321, gdb_wait=True), X86, SOCK)
+    assert option_value(cmd.argv, "-gdb") == "tcp:127.0.0.1:4321"
+    assert "-S" in cmd.argv and cmd.gdb_wait
+    plain = build_command(virt, Path("/k/Image"), LaunchOptions(), X86, SOCK)
+    assert "-gdb" not in plain.argv and not plain.gdb_wait
+
+
+@pytest.mark.parametrize("options, words", [
+    (LaunchOptions(gdb_wait=True), ("--gdb-wait", "add --gdb")),
+    (LaunchOptions(gdb_port=70000), ("--gdb", "70000")),
+])
+def test_gdb_options_that_cannot_work_are_one_line(virt, options, words):
+    with pytest.raises(UserError) as e:
+        build_command(virt, Path("/k/Image"), options, X86, SOCK)
+    assert all(w in str(e.value) for w in words)

@@ -149,3 +149,14 @@ def test_boot_command_timeout_exits_124(tiny_image, run_cli):
     r = run_cli("boot", "--kernel", str(tiny_image("HANG")), "--timeout", "1")
     assert r.returncode == 124
     assert r.stderr == "unibuild: timed out after 1 s\n"
+
+
+def test_a_multi_line_qemu_error_is_shown_whole_on_one_line():
+    # QEMU's own two-line complaint (the reason, then what it accepts): both parts are kept.
+    from unibuild.launch.qemu_run import qemu_error_line
+    stderr = subprocess.run(["qemu-system-aarch64", "-M", "virt,gic-version=9", "-display", "none"],
+                            capture_output=True, text=True, timeout=30).stderr
+    assert len([l for l in stderr.splitlines() if l.strip()]) >= 2, stderr
+    message = qemu_error_line(stderr)
+    assert "\n" not in message and not message.startswith("qemu-system")
+    assert "Invalid gic-version value" in message and "Valid values are" in message

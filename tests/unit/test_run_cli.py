@@ -4,6 +4,8 @@ kernel build or boot before the mistake is found."""
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -131,3 +133,19 @@ def test_a_truncated_program_is_refused_at_build_time(tmp_path, static_program):
     p = run("build", "-o", str(tmp_path / "img"), str(cut))
     assert_one_line_error(p, "is truncated", "past the file's 3000 bytes")
     assert not (tmp_path / "img").exists()
+
+
+def test_ls_escapes_control_bytes_in_names_so_each_name_is_one_line(tmp_path, static_program):
+    data = tmp_path / "d"
+    data.mkdir()
+    for name in ["new\nline", "tab\there", "esc\x1b[31m", "back\\slash", "caf\u00e9"]:
+        (data / name).write_text("x")
+    os.mkdir(os.fsencode(tmp_path / "raw"))
+    (tmp_path / "raw").joinpath(os.fsdecode(b"\xff\xfe")).write_text("x")   # not UTF-8
+    p = run("build", "-o", str(tmp_path / "img"), "--dir", f"{data}:/d", "--dir", f"{tmp_path / 'raw'}:/raw",
+            str(static_program))
+    assert p.returncode == 0, p.stderr
+    listing = run("ls", str(tmp_path / "img"), "/d").stdout.splitlines()
+    names = [re.fullmatch(r"(\S+ +){7}(.*)", line).group(2) for line in listing]
+    assert sorted(names) == sorted(["new\\x0aline", "tab\\x09here", "esc\\x1b[31m", "back\\\\slash", "caf\u00e9"])
+    assert run("ls", str(tmp_path / "img"), "/raw").stdout.split()[-1] == "\\xff\\xfe"

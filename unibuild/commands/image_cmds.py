@@ -117,8 +117,18 @@ def platform_kernel(platform: str, cross_compile: str | None, debug: bool) -> Pa
 
 
 def _show(text: str) -> str:
-    """Host-undecodable bytes kept by surrogateescape, printed as \\xNN escapes."""
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    """A name on one line of its own: host-undecodable bytes (kept by surrogateescape) and the
+    bytes of every character that does not print (a newline, a tab, ESC, C1 controls) as \\xNN,
+    and a backslash doubled, so each listed name reads back to exactly its bytes."""
+    shown = []
+    for ch in text:
+        if ch == "\\":
+            shown.append("\\\\")
+        elif "\udc80" <= ch <= "\udcff" or not ch.isprintable():
+            shown.extend(f"\\x{b:02x}" for b in ch.encode("utf-8", "surrogateescape"))
+        else:
+            shown.append(ch)
+    return "".join(shown)
 
 
 def _ls_line(img: Image, node: ImageNode, name: str) -> str:

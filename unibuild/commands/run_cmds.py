@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -12,7 +13,7 @@ import click
 from .. import instances
 from ..config import load_config, merge_config
 from ..errors import UserError
-from ..pipeline import ImageRequest, run
+from ..pipeline import ImageRequest, kernel_image, run
 from ..timings import Timings
 from .print_qemu import print_run_command
 from .base import Command
@@ -22,7 +23,38 @@ from .options import (cross_compile_option, debug_option, env_from, image_conten
                       static_ip_from, static_ip_options, warn)
 
 
-@click.command("run", cls=Command, context_settings={"allow_interspersed_args": False})
+GDB_DEFAULT_PORT = 1234   # gdb's own habit (`target remote :1234`, QEMU's -s)
+
+
+class _RunCommand(Command):
+    """`run`, whose --gdb takes its PORT only when one follows: `--gdb PROGRAM` must not read the
+    program as a port (click's optional values take whatever comes next)."""
+
+    def parse_args(self, ctx, args):
+        return super().parse_args(ctx, _gdb_port_explicit(self, args))
+
+
+def _gdb_port_explicit(command: click.Command, args: list[str]) -> list[str]:
+    """args with a bare --gdb (no number after it) as --gdb=1234; only among our options, which
+    end at PROGRAM or `--` (what follows is the program's)."""
+    takes_value = {name for p in command.params if isinstance(p, click.Option) and not p.is_flag and not p.count
+                   for name in p.opts if name != "--gdb"}
+    out, i = [], 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--" or not arg.startswith("-"):
+            return out + args[i:]
+        if arg == "--gdb" and not (i + 1 < len(args) and args[i + 1].isdigit()):
+            arg = f"--gdb={GDB_DEFAULT_PORT}"
+        out.append(arg)
+        if (arg in takes_value or arg == "--gdb") and i + 1 < len(args):
+            out.append(args[i + 1])   # the option's value, whatever it looks like
+            i += 1
+        i += 1
+    return out
+
+
+@click.command("run", cls=_RunCommand, context_settings={"allow_interspersed_args": False})
 @image_content_options
 @click.option("-c", "--config", "config", type=click.Path(path_type=Path, dir_okay=False),
               default=None, help="JSON file with the same settings, the program and its args included "
@@ -43,6 +75,11 @@ from .options import (cross_compile_option, debug_option, env_from, image_conten
 @click.option("--missing-files", is_flag=True,
               help="At exit, list the paths the program looked for in vain, with the target root's file "
               "(and its package) that would have been found, and the -f to add.")
+@click.option("--gdb", "gdb_port", type=int, is_flag=False, flag_value=GDB_DEFAULT_PORT, default=None, metavar="[PORT]",
+              help="Start QEMU's gdbstub on 127.0.0.1:PORT (default 1234), turn ASLR off, and print the "
+              "kernel's and the program's symbol files, the program's load bias and the gdb-multiarch "
+              "command that attaches.")
+@click.option("--gdb-wait", is_flag=True, help="With --gdb: keep the guest paused until gdb continues it.")
 @click.option("--timings", is_flag=True, default=False,
               help="At the end, list on stderr how long each phase took (image, kernel, QEMU, guest).")
 @print_qemu_option
@@ -50,7 +87,7 @@ from .options import (cross_compile_option, debug_option, env_from, image_conten
 @click.argument("args", nargs=-1)
 @click.pass_context
 def run_command(ctx, program, args, config, platform, cross_compile, debug, missing_files, interactive, quiet, json_file,
-                detach, name, timings, print_qemu, **kwargs):
+                detach, name, timings, print_qemu, gdb_port, gdb_wait, **kwargs):
     """Build an image for PROGRAM, boot it, and exit with its exit status."""
     kwargs["program"], kwargs["args"] = program, args
     if config is not None:
@@ -71,19 +108,28 @@ def run_command(ctx, program, args, config, platform, cross_compile, debug, miss
         program=program, args=tuple(args), with_programs=tuple(kwargs.pop("with_programs")),
         env=env_from(kwargs.pop("env")),
         files=tuple(kwargs.pop("files")), dirs=tuple(kwargs.pop("dirs")),
-        kernel_options=(*kwargs.pop("kopt"), *(("missing_files=1",) if missing_files else ())),
+        kernel_options=(*kwargs.pop("kopt"), *(("missing_files=1",) if missing_files else ()),
+                        *(("noaslr=1",) if gdb_port is not None else ())),   # the printed bias holds
         target_root=kwargs.pop("target_root"),
         extras=not kwargs.pop("no_extras"), static_ip=static_ip, workdir=kwargs.pop("workdir"),
     )
-    options = launch_options_from(kwargs, static_ip)
+    options = replace(launch_options_from(kwargs, static_ip), gdb_port=gdb_port, gdb_wait=gdb_wait)
     if print_qemu:
         print_run_command(request, options, platform=platform, cross_compile=cross_compile, debug=debug)
         return
     # A cold kernel build takes a while: on a terminal its steps show in place, then its time.
     progress = StepProgress("KERNEL") if on_terminal() and not quiet else None
     phases = Timings()
+    kernel = None
     try:
-        result = run(request, options, platform=platform, cross_compile=cross_compile, debug=debug,
+        if gdb_port is not None:   # the kernel first: its symbol file is in what we print
+            kernel = kernel_image(platform, cross_compile=cross_compile, debug=debug, failure_log=sys.stderr,
+                                  progress=progress)
+            progress = None
+            from ..gdb_attach import gdb_target   # only when asked for
+            for line in gdb_target(gdb_port, kernel, _program_file(request)).lines(gdb_wait):
+                click.echo(f"unibuild: {line}", err=True)
+        result = run(request, options, platform=platform, cross_compile=cross_compile, debug=debug, kernel=kernel,
                      echo=sys.stdout, echo_err=sys.stderr, warn=warn, failure_log=sys.stderr, timings=phases,
                      stdin=program_stdin(interactive), quiet_kernel=quiet, kernel_progress=progress)
     except UserError:
@@ -134,6 +180,18 @@ def program_stdin(interactive: bool) -> int | None:
     if os.isatty(fd) and not interactive:
         return None
     return fd
+
+
+def _program_file(request: ImageRequest) -> Path:
+    """The program's file on the host, as the image builder picks it: the root's for an
+    absolute path the target root has, else the host file."""
+    root = _root_or_none(request.target_root)
+    if request.program.startswith("/") and root is not None:
+        from ..targetroot.rootfs import RootFS
+        found = RootFS(root).is_file(request.program)
+        if found is not None:
+            return found.host_path
+    return Path(request.program)
 
 
 def _root_or_none(option: Path | None) -> Path | None:

@@ -9,14 +9,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import UserError
 from ..host.probe import HostInfo
 from ..platform import LaunchProfile, Platform
-from ..tfs.volume import VolumeMount
 from .network import NetOptions
 from .firmware import MACHINE_OPTIONS, firmware_args
 from .virtio_transport import over_transport, transport_args
+
+if TYPE_CHECKING:
+    from ..tfs.volume import VolumeMount   # a type only: tfs.volume loads construct
 
 ACCELS = ("auto", "kvm", "tcg")
 GICS = ("auto", "2", "3")
@@ -47,6 +50,8 @@ class LaunchOptions:
     virtio_transport: str = "pci"   # or "mmio": the disk and NIC as virtio-mmio devices (tests)
     firmware: bool = False          # boot `disk` (a GPT disk) through UEFI firmware, no -kernel (firmware.py)
     disk_format: str = "raw"        # or "qcow2"
+    gdb_port: int | None = None   # QEMU's gdbstub on 127.0.0.1:PORT (run --gdb)
+    gdb_wait: bool = False   # the guest stays paused until gdb continues it (run --gdb-wait)
 
 
 def apply_profile(options: LaunchOptions, platform: Platform) -> tuple[LaunchOptions, LaunchProfile | None]:
@@ -180,6 +185,7 @@ class QemuCommand:
     # A firmware boot: what comes before the kernel's first stream switch is the firmware's
     # (its banner, screen clears, boot-option lines), shown only with --verbose.
     firmware_prelude: str = ""  # "", "hide" or "show"
+    gdb_wait: bool = False   # leave the guest paused (-S) for gdb's `continue`: no QMP cont
 
 
 def build_command(
@@ -204,6 +210,10 @@ def build_command(
         raise UserError("--el2 needs TCG (KVM here cannot start the guest at EL2); add --accel tcg")
     if options.timeout is not None and options.timeout <= 0:
         raise UserError(f"--timeout must be a positive number of seconds, not {options.timeout:g}")
+    if options.gdb_port is not None and not 0 < options.gdb_port < 65536:
+        raise UserError(f"--gdb takes a TCP port (1-65535), not {options.gdb_port}")
+    if options.gdb_wait and options.gdb_port is None:
+        raise UserError("--gdb-wait waits for a debugger on the --gdb port; add --gdb")
 
     machine = f"{platform.machine},gic-version={gic}"
     if options.el2:
@@ -256,6 +266,8 @@ def build_command(
         argv += ["-drive", f"file={vol.path},if=none,format=raw,id=vol{i},cache=writeback{ro}",
                  *over_transport(["-device", f"virtio-blk-pci,drive=vol{i},disable-legacy=on"],
                                  options.virtio_transport)]
+    if options.gdb_port is not None:
+        argv += ["-gdb", f"tcp:127.0.0.1:{options.gdb_port}"]   # loopback only, as every port we open
     append = kernel_args(options)
     if options.firmware:
         argv += firmware_args(append)
@@ -263,4 +275,5 @@ def build_command(
         argv += ["-append", append]
     return QemuCommand(argv, accel, gic, cpu, memory, smp, qmp_socket, options.timeout,
                        console_mux="console=mux" in append.split(),
-                       firmware_prelude=("show" if options.verbose else "hide") if options.firmware else "")
+                       firmware_prelude=("show" if options.verbose else "hide") if options.firmware else "",
+                       gdb_wait=options.gdb_wait)

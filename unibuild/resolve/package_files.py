@@ -21,6 +21,7 @@ from ..elf import ELF_MAGIC, read_elf
 from ..errors import UserError
 from ..targetroot.dpkgdb import NoDpkgData, read_file_list, read_installed
 from ..targetroot.rootfs import Lookup, RootFS
+from .interpreter_dirs import interpreter_library_dirs
 from .package_selection import owners_of, select
 from .resolver import ImageFile
 from .search import fallback_dirs
@@ -66,31 +67,58 @@ class _Paths:
 
 
 def program_package_files(root: Path, program: str, in_image: set[str]) -> PackageFiles:
-    """The package files for PROGRAM (a guest path inside `root`), minus paths `in_image`.
+    """The package files for PROGRAM (a guest path inside `root`), minus paths `in_image`, and
+    for an interpreter its library directories whatever installed them (interpreter_dirs.py).
 
-    A root without dpkg data, or a program no package owns, gives nothing (with a note)."""
+    A root without dpkg data, or a program no package owns, gives no package (with a note)."""
     fs = RootFS(root)
+    paths = _Paths(fs)
+    out = PackageFiles()
+    seen = set(in_image)
+    dirs = []
     try:
         installed = read_installed(fs.root)
     except NoDpkgData as e:
-        return PackageFiles(note=str(e))
-    paths = _Paths(fs)
-    wanted = {paths.canonical(p) for p in _program_paths(fs, program)}
-    lists = {name: read_file_list(fs.root, pkg) for name, pkg in installed.items()}
-    canonical = {name: {paths.canonical(p) for p in listed} for name, listed in lists.items()}
-    owners = owners_of(wanted, canonical)
-    if not owners:
-        return PackageFiles(note=f"no package in {fs.root} owns {program}")
-    out = PackageFiles(packages=select(owners, installed))
-    seen = set(in_image)
-    dirs = []
-    for name in out.packages:
-        for path in lists[name]:
-            if is_runtime_path(path) and is_runtime_path(paths.canonical(path)):
-                dirs += _add_path(fs, paths, path, out.files, seen)
+        installed, out.note = {}, str(e)
+    if installed:
+        wanted = {paths.canonical(p) for p in _program_paths(fs, program)}
+        lists = {name: read_file_list(fs.root, pkg) for name, pkg in installed.items()}
+        canonical = {name: {paths.canonical(p) for p in listed} for name, listed in lists.items()}
+        owners = owners_of(wanted, canonical)
+        if owners:
+            out.packages = select(owners, installed)
+        else:
+            out.note = f"no package in {fs.root} owns {program}"
+        for name in out.packages:
+            for path in lists[name]:
+                if is_runtime_path(path) and is_runtime_path(paths.canonical(path)):
+                    dirs += _add_path(fs, paths, path, out.files, seen)
+    for top in interpreter_library_dirs(fs, program):
+        dirs += _add_tree(fs, paths, top, out.files, seen)
     out.files += _needed_libraries(fs, paths, out.files, seen)
     out.empty_dirs = sorted(set(dirs) - seen)
     return out
+
+
+def _add_tree(fs: RootFS, paths: _Paths, top: str, files: list[ImageFile], seen: set[str]) -> list[str]:
+    """Every file and symlink under directory `top` of the root (its bytecode caches left to
+    pycompile, which writes the guest's own); returns its empty directories."""
+    found = fs.lookup(top)
+    if found is None:
+        return []
+    for link in found.symlinks:
+        _add(files, seen, ImageFile(link.path, symlink=link.target))
+    empty = []
+    for parent, dirnames, filenames in os.walk(found.host_path):
+        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+        rel = os.path.relpath(parent, found.host_path)
+        base = found.real_path if rel == "." else f"{found.real_path}/{rel}"
+        for name in sorted(filenames) + [d for d in dirnames if os.path.islink(os.path.join(parent, d))]:
+            if is_runtime_path(f"{base}/{name}"):
+                empty += _add_path(fs, paths, f"{base}/{name}", files, seen)
+        if not dirnames and not filenames:
+            empty.append(base)
+    return empty
 
 
 def _program_paths(fs: RootFS, program: str) -> set[str]:

@@ -172,6 +172,10 @@ class _Resolver:
         return obj
 
 
+def _inside_root(fs: RootFS, host: Path) -> bool:
+    return fs.root == host.resolve() or fs.root in host.resolve().parents
+
+
 def _program_lookup(fs: RootFS, program: str | Path, guest_path: str | None) -> tuple[str, Path, tuple]:
     """Accept a guest path inside the root or a host file; return (guest path, host path, links)."""
     if isinstance(program, str) and program.startswith("/") and guest_path is None:
@@ -191,6 +195,47 @@ def _program_lookup(fs: RootFS, program: str | Path, guest_path: str | None) -> 
     return guest_path, host, ()
 
 
+class BundleFS(RootFS):
+    """The target root with a host program's own directory tree (`bin/app` + `lib/libx.so`) at
+    `prefix` (/opt/NAME): what the program's $ORIGIN-relative RPATH/RUNPATH names is looked up
+    there, from the host, and goes into the image at the same guest paths."""
+
+    def __init__(self, root: Path, prefix: str, host_dir: Path):
+        super().__init__(root)
+        self.prefix, self.host_dir = prefix, host_dir
+
+    def host(self, real_path: str) -> Path:
+        if real_path == self.prefix or real_path.startswith(self.prefix + "/"):
+            return self.host_dir / real_path[len(self.prefix):].lstrip("/")
+        parent = posixpath.dirname(self.prefix)
+        if real_path == parent and not super().host(parent).is_dir():
+            return self.host_dir.parent   # only its being a directory is ever looked at
+        return super().host(real_path)
+
+
+BUNDLE_PARENT = "/opt"
+
+
+def _origin_bundle(fs: RootFS, host: Path, info: ElfInfo) -> tuple[str, Path] | None:
+    """For a host program outside the root whose RPATH/RUNPATH names $ORIGIN: the host
+    directory holding it and every existing directory those entries name (their common
+    ancestor), and the guest path of the program when that tree is laid out at /opt/NAME."""
+    entries = [e for text in (info.rpath, info.runpath) if text for e in text.split(":")
+               if "$ORIGIN" in e or "${ORIGIN}" in e]
+    if not entries:
+        return None
+    origin = str(host.resolve().parent)
+    dirs = [origin]
+    for e in entries:
+        d = posixpath.normpath(e.replace("${ORIGIN}", origin).replace("$ORIGIN", origin))
+        if os.path.isdir(d):
+            dirs.append(os.path.realpath(d))
+    ancestor = Path(os.path.commonpath(dirs))
+    if ancestor == Path("/") or fs.root == ancestor or fs.root in ancestor.parents:
+        return None
+    return f"{BUNDLE_PARENT}/{ancestor.name}", ancestor
+
+
 def resolve(root: Path, program: str | Path, *, guest_path: str | None = None,
             ld_library_path: str | None = None, extras: bool = True,
             platform: LoaderPlatform = LoaderPlatform(), program_elf: ElfInfo | None = None) -> Resolution:
@@ -202,8 +247,13 @@ def resolve(root: Path, program: str | Path, *, guest_path: str | None = None,
     program's ElfInfo when the caller has already read it (the file is not parsed again)."""
     fs = RootFS(root)
     gpath, host, links = _program_lookup(fs, program, guest_path)
-    r = _Resolver(fs, ld_library_path, platform)
     info = program_elf if program_elf is not None else read_elf(host, str(program))
+    bundle = _origin_bundle(fs, host, info) if guest_path is None and not _inside_root(fs, host) else None
+    if bundle is not None:
+        prefix, ancestor = bundle
+        fs = BundleFS(root, prefix, ancestor)
+        gpath = prefix + "/" + str(host.resolve().relative_to(ancestor))
+    r = _Resolver(fs, ld_library_path, platform)
     main = LoadedObject(gpath, gpath, gpath, host, info, None, {gpath})
     files: list[ImageFile] = []
     r.add(main)
