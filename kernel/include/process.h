@@ -105,5 +105,8 @@ void process_teardown(struct process *p);
 /* The scheduler freed one of p's dead threads (p is freed too if it was the last and nobody
  * waits for p). */
 void process_thread_freed(struct process *p);
+/* A child of parent changed state (ended, stopped, continued): its threads in wait4/waitid look
+ * again now, on whichever CPU they sleep (SIGCHLD, ignored by default, would not wake them). */
+void child_wait_wake(struct process *parent);
 /* A vfork child execs or ends: its parent goes on. */
 void process_vfork_release(struct process *p);

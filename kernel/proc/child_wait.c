@@ -8,6 +8,7 @@
 #include "thread.h"
 #include "uaccess.h"
 #include "wait.h"
+#include "sched.h"
 #include "errno.h"
 #include <string.h>
 
@@ -66,6 +67,14 @@ static bool event_or_none(void *arg)
     bool any;
     enum child_event ev;
     return find_event(arg, &any, &ev) || !any;
+}
+
+void child_wait_wake(struct process *parent)
+{
+    for (struct thread *t = parent->threads; t; t = t->next)
+        if (t->state == THREAD_WAITING)
+            sched_wake(t);
+    sched_kick_idle();
 }
 
 /* The zombie's pid; it is freed (or, while the scheduler still holds its dead thread, left

@@ -37,10 +37,7 @@ static void notify_parent(struct process *p, int code, int status)
                                  .value = (uint64_t)status };
         signal_send(parent, SIGCHLD, &info);
     }
-    for (struct thread *t = parent->threads; t; t = t->next)
-        if (t->state == THREAD_WAITING)
-            sched_wake(t);
-    sched_kick_idle();
+    child_wait_wake(parent);
 }
 
 static void drop_pending(struct process *p, uint64_t set)
