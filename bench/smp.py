@@ -7,7 +7,8 @@
               (a cross-CPU wake-up: FUTEX_WAKE, IPI, the other CPU leaving WFI and switching in)
   signal      `signal 200`: pthread_kill of a thread spinning on the other CPU until its handler ran
   goweb       examples/goweb under `ab -n N -c 32`, req/s, at --smp 1 and --smp 2
-  lock        the kernel's own figure for an uncontended kernel-lock release+take (--verbose)
+  lock        the kernel's own figure for an uncontended kernel-lock release+take (--verbose),
+              with LSE atomics (--cpu max) and with LDAXR/STXR (--cpu cortex-a72)
 
 Each cell is min/median/max over --runs. The host's other load is printed with each row: under
 TCG every vCPU is a host thread, so a busy host takes the speed-up away. Not a test. Usage:
@@ -96,14 +97,19 @@ def main() -> None:
                     str(ROOT / "tests/boot/guest/smp.c")], check=True)
     subprocess.run(["make", "-s", "-C", str(ROOT / "examples/goweb")], check=True)
 
-    verbose = subprocess.run([*UNIBUILD, "--net", "none", "--smp", "2", "--verbose", str(program), "info"],
-                             capture_output=True, text=True, timeout=300, check=True).stderr
-    lock = re.search(r"kernel lock release\+take (\d+) ns", verbose)
-    print(f"{'lock':<10} uncontended release+take: {lock.group(1) if lock else '?'} ns (TCG)")
+    for cpu in ("max", "cortex-a72"):   # LSE atomics, then LDAXR/STXR (the Pi 4's core)
+        verbose = subprocess.run([*UNIBUILD, "--net", "none", "--smp", "2", "--cpu", cpu, "--verbose",
+                                  str(program), "info"], capture_output=True, text=True, timeout=300,
+                                 check=True).stderr
+        lock = re.search(r"kernel lock release\+take (\d+) ns", verbose)
+        kind = re.search(r"locks use ([\w/ ]+)", verbose)
+        print(f"{'lock':<10} uncontended release+take: {lock.group(1) if lock else '?'} ns "
+              f"(TCG, --cpu {cpu}: {kind.group(1) if kind else '?'})")
 
     print(f"{'':<10} {'where':<12} {'min':>8} {'median':>8} {'max':>8}")
     for smp, name in ((1, "--smp 1"), (2, "--smp 2"), (None, "qemu-user")):
-        secs = measure(program, ["busy", "2", str(args.iters)], r"busy 2 threads ([\d.]+) s", args.runs, smp)
+        secs = measure(program, ["busy", "2", str(args.iters)], r"busy 2 threads ([\d.]+) s", args.runs, smp,
+                       "stderr")
         print(f"{'threads':<10} {name:<12} {summary(secs)}  s for 2 x {args.iters:.0e} iterations; {load()}")
     for smp, name in ((2, "--smp 2"), (None, "qemu-user")):
         us = measure(program, ["pingpong", "5000"], r"([\d.]+) us per hand-off", args.runs, smp, "stderr")

@@ -85,6 +85,8 @@ void irq_handle(void)
     if (intid >= 1020 && intid < 1024)
         return; /* spurious */
     this_cpu()->irqs++;
+    if (intid == IPI_RESCHEDULE || intid == IPI_STOP)
+        this_cpu()->ipis++;
     dispatch(intid);
     controller->end_of_interrupt(intid);
 }

@@ -1,5 +1,5 @@
 """`python -m unibuild` is the `unibuild` command."""
 
-from .cli import main
+from .entry import main
 
 main()

@@ -23,7 +23,6 @@ from click.core import ParameterSource
 
 from .errors import UserError
 from .image.kernel_options import check_kernel_option_names
-from .image.manifest import parse_kernel_option
 from .launch.network import parse_port
 from .launch.qemu_cmdline import parse_memory
 
@@ -53,6 +52,7 @@ def _check_ports(specs) -> None:
 
 
 def _check_kernel_options(specs) -> None:
+    from .image.manifest import parse_kernel_option   # the image writer's module: construct
     check_kernel_option_names(parse_kernel_option(spec)[0] for spec in specs)
 
 

@@ -3,11 +3,17 @@
  *
  * Receive: every descriptor of the receive queue is kept posted with a 2 KiB buffer (header +
  * the largest frame; we accept neither mergeable buffers nor receive offloads, so one buffer
- * always holds one whole frame). The interrupt handler only records which buffers came back;
- * net_poll calls receive(), which hands the frames to the stack and posts the buffers again.
+ * always holds one whole frame). The interrupt handler only records which buffers came back,
+ * and turns the queue's interrupts off; net_poll calls receive(), which hands the frames to the
+ * stack, posts the buffers again and collects what arrived meanwhile itself, turning interrupts
+ * back on only when the queue is empty (as Linux's NAPI does): frames arriving while the stack
+ * is busy cost no interrupt, and QEMU does not have to signal one.
  * Transmit: a frame is copied into one of the queue's 2 KiB slots and queued; slots the device
  * finished with are reclaimed on the next transmit. The transmit queue asks for no interrupts:
  * under TCG each costs ~50 us of interrupt handling and network polling, one per frame sent.
+ * Nor does transmit() ring the doorbell: flush() does, once for every frame queued since the
+ * last one (net_flush, net.h, says when), because under TCG a doorbell is a trip into QEMU of
+ * ~40 us and a poll that answers many frames, or a send followed by a close, needs only one.
  * Checksums: with VIRTIO_NET_F_CSUM the device completes TCP checksums we mark partial (the stack
  * then leaves them to us); with VIRTIO_NET_F_GUEST_CSUM the device may hand us frames whose
  * checksum is partial, and receive() completes them before the stack checks them. */
@@ -60,8 +66,10 @@ struct virtio_net {
     uint16_t *rx_done_index;
     uint32_t *rx_done_len;
     uint32_t rx_done_head, rx_done_tail;
+    bool receiving;                /* receive() is polling the used ring itself */
     uint16_t *tx_free;             /* stack of free transmit slots */
     uint16_t tx_free_count;
+    bool tx_unkicked;              /* frames queued that the device was not told about yet */
     uint64_t rx_frames, tx_frames, rx_dropped;
 };
 
@@ -76,14 +84,18 @@ static void rx_post(struct virtio_net *vn, uint16_t slot)
         panic("virtio-net: %s: receive queue full while re-posting a buffer", vn->vdev->name);
 }
 
-/* Interrupt context: remember the buffer; the stack sees it from net_poll. */
+/* Interrupt context (or receive() polling): remember the buffer; the stack sees it from
+ * net_poll. */
 static void rx_done(struct virtqueue *vq, void *cookie, uint32_t written)
 {
     struct virtio_net *vn = vq->driver;
     uint32_t i = vn->rx_done_head++ & (vn->rxq->size - 1);
     vn->rx_done_index[i] = cookie_slot(cookie);
     vn->rx_done_len[i] = written;
-    net_device_wake(&vn->nd);
+    if (!vn->receiving) {                  /* the interrupt: receive() takes over from here */
+        virtqueue_suppress_interrupts(vq);
+        net_device_wake(&vn->nd);
+    }
 }
 
 /* transmit() reclaiming with interrupts masked (or an interrupt the device sent anyway): the
@@ -125,29 +137,49 @@ static bool complete_rx_checksum(const struct virtio_net_hdr *h, uint8_t *frame,
     return true;
 }
 
-/* Hand every returned buffer to the stack and post it again. Runs with interrupts masked. */
+/* Hand one returned buffer to the stack (or drop it) and post it again. */
+static void deliver(struct virtio_net *vn, uint16_t slot, uint32_t len)
+{
+    uint8_t *buf = vn->rx_bufs + (uint64_t)slot * BUF_BYTES;
+    const struct virtio_net_hdr *h = (const struct virtio_net_hdr *)buf;
+    if (len < HDR_BYTES + 14 || len > BUF_BYTES) {
+        vn->rx_dropped++;         /* shorter than an Ethernet header, or longer than we gave */
+    } else if ((h->flags & HDR_F_NEEDS_CSUM) && !complete_rx_checksum(h, buf + HDR_BYTES, len - HDR_BYTES)) {
+        vn->rx_dropped++;
+    } else {
+        vn->rx_frames++;
+        net_device_input(&vn->nd, buf + HDR_BYTES, len - HDR_BYTES);
+    }
+    rx_post(vn, slot);
+}
+
+/* Every buffer returned so far, including those that came back while earlier ones were in the
+ * stack (the used ring is read here with interrupts suppressed); interrupts go back on once the
+ * queue is empty. At most one queue's worth per call, so a flood cannot keep the CPU here: past
+ * that, interrupts go back on (the next frame raises one) and net_device_wake has the next
+ * net_poll go on with what is already there. Runs with interrupts masked. */
 static void receive(struct net_device *nd)
 {
     struct virtio_net *vn = nd->driver_data;
-    bool posted = false;
-    while (vn->rx_done_tail != vn->rx_done_head) {
-        uint32_t i = vn->rx_done_tail++ & (vn->rxq->size - 1);
-        uint16_t slot = vn->rx_done_index[i];
-        uint32_t len = vn->rx_done_len[i];
-        uint8_t *buf = vn->rx_bufs + (uint64_t)slot * BUF_BYTES;
-        const struct virtio_net_hdr *h = (const struct virtio_net_hdr *)buf;
-        if (len < HDR_BYTES + 14 || len > BUF_BYTES) {
-            vn->rx_dropped++;     /* shorter than an Ethernet header, or longer than we gave */
-        } else if ((h->flags & HDR_F_NEEDS_CSUM) && !complete_rx_checksum(h, buf + HDR_BYTES, len - HDR_BYTES)) {
-            vn->rx_dropped++;
-        } else {
-            vn->rx_frames++;
-            net_device_input(nd, buf + HDR_BYTES, len - HDR_BYTES);
+    uint32_t budget = vn->rxq->size, delivered = 0;
+    vn->receiving = true;
+    for (;;) {
+        virtqueue_process_used(vn->rxq);
+        while (vn->rx_done_tail != vn->rx_done_head && delivered < budget) {
+            uint32_t i = vn->rx_done_tail++ & (vn->rxq->size - 1);
+            deliver(vn, vn->rx_done_index[i], vn->rx_done_len[i]);
+            delivered++;
         }
-        rx_post(vn, slot);
-        posted = true;
+        if (delivered >= budget) {
+            virtqueue_enable_interrupts(vn->rxq);
+            net_device_wake(nd);
+            break;
+        }
+        if (!virtqueue_enable_interrupts_or_pending(vn->rxq))
+            break;
     }
-    if (posted)
+    vn->receiving = false;
+    if (delivered)
         virtqueue_kick(vn->rxq);
 }
 
@@ -183,6 +215,16 @@ static bool tcp_partial_checksum(const uint8_t *f, uint32_t len, uint32_t *tcp_o
     return true;
 }
 
+/* Ring the transmit doorbell once for everything queued since the last flush. */
+static void flush(struct net_device *nd)
+{
+    struct virtio_net *vn = nd->driver_data;
+    if (vn->tx_unkicked) {
+        vn->tx_unkicked = false;
+        virtqueue_kick(vn->txq);
+    }
+}
+
 /* Copy the frame into a free slot and queue it; completed slots are reclaimed first if none is
  * free. Runs with interrupts masked (the completion handler edits the same queue). */
 static bool transmit(struct net_device *nd, const struct net_frame *f)
@@ -191,8 +233,10 @@ static bool transmit(struct net_device *nd, const struct net_frame *f)
     if (f->len > NETDEV_MAX_FRAME)
         panic("virtio-net: %s: stack sent a %u-byte frame (mtu %u)", vn->vdev->name, f->len, nd->mtu);
     virtqueue_process_used(vn->txq);
-    if (vn->tx_free_count == 0)
+    if (vn->tx_free_count == 0) {
+        flush(nd);                 /* every slot waits for the device: make sure it knows */
         return false;
+    }
     uint16_t slot = vn->tx_free[--vn->tx_free_count];
     uint8_t *buf = vn->tx_bufs + (uint64_t)slot * BUF_BYTES;
     struct virtio_net_hdr *h = (struct virtio_net_hdr *)buf;
@@ -211,12 +255,12 @@ static bool transmit(struct net_device *nd, const struct net_frame *f)
     struct virtq_buffer b = { vn->tx_pa + (uint64_t)slot * BUF_BYTES, (uint32_t)(HDR_BYTES + f->len), false };
     if (!virtqueue_add(vn->txq, &b, 1, slot_cookie(slot)))
         panic("virtio-net: %s: transmit queue full with a free slot", vn->vdev->name);
-    virtqueue_kick(vn->txq);
+    vn->tx_unkicked = true;
     vn->tx_frames++;
     return true;
 }
 
-static const struct net_device_ops virtio_net_ops = { transmit, receive };
+static const struct net_device_ops virtio_net_ops = { transmit, flush, receive };
 
 static void config_changed(struct virtio_device *vdev)
 {

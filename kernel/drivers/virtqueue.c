@@ -93,6 +93,20 @@ void virtqueue_suppress_interrupts(struct virtqueue *vq)
     dma_mb();
 }
 
+void virtqueue_enable_interrupts(struct virtqueue *vq)
+{
+    vq->avail->flags = 0;
+}
+
+/* The flag store must be visible before we read the used index: a buffer the device returned
+ * after our read then finds the flag clear and interrupts. */
+bool virtqueue_enable_interrupts_or_pending(struct virtqueue *vq)
+{
+    virtqueue_enable_interrupts(vq);
+    dma_mb();
+    return vq->used->idx != vq->last_used;
+}
+
 /* Return a finished chain to the free list; the chain's shape is our own (we built it), but the
  * head id came from the device and was checked by the caller. */
 static void free_chain(struct virtqueue *vq, uint16_t head)

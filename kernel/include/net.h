@@ -14,6 +14,20 @@ void net_init(void);
  * nothing is pending. wait_until (wait.h) runs it on every pass, and the trap path after every
  * interrupt taken in user mode, so the stack keeps up while a program computes or sleeps. */
 void net_poll(void);
+/* net_poll without its flush: for socket calls that only need the stack up to date before
+ * they look at a socket (socket_pump). A server's recv, send, recv, send ... over many
+ * connections then rings the doorbell once per pass of its event loop (or per NET_TX_BATCH
+ * frames), not once per call. */
+void net_catch_up(void);
+/* Tell the devices about the frames queued since the last flush: one doorbell for all of them
+ * (~40-90 us each under TCG), not one per frame. net_poll ends with it (every blocking wait
+ * polls before it sleeps), net_wait_event starts with it, netif.c flushes every NET_TX_BATCH
+ * frames, and every timer tick runs it (a tick hook: interrupt handlers hold the kernel lock,
+ * and the flush touches only the transmit queue, never lwIP). So a frame a system call queued
+ * leaves at the program's next blocking call, after 15 more frames, or at the latest at the
+ * next tick (10 ms) when the program computes without blocking: a server's send() + close() +
+ * epoll_wait() rings once, not twice. Interrupts masked, kernel lock held. */
+void net_flush(void);
 /* Wait for anything that may change network state (a device interrupt or the next timer tick,
  * at most 1/TICK_HZ), then net_poll. For kernel loops outside a syscall (boot's DHCP wait);
  * blocking socket calls use wait_until, which polls the stack through its hook.

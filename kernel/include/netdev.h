@@ -23,6 +23,9 @@ struct net_device_ops {
      * it out with net_frame_copy and the caller keeps it. Returns false when the device has no
      * room right now. */
     bool (*transmit)(struct net_device *dev, const struct net_frame *f);
+    /* Tell the device about every frame transmit() queued since the last flush (net_flush in
+     * net.h says when the glue calls it). */
+    void (*flush)(struct net_device *dev);
     /* Hand every frame received since the last call to net_device_input; re-post buffers. */
     void (*receive)(struct net_device *dev);
 };

@@ -100,6 +100,11 @@ void virtqueue_kick(struct virtqueue *vq);
 /* Ask the device not to interrupt when it returns buffers (a hint it may ignore): for queues
  * whose completions the driver collects itself, such as transmit slots reclaimed on the next send. */
 void virtqueue_suppress_interrupts(struct virtqueue *vq);
+/* Undo virtqueue_suppress_interrupts. The _or_pending form is for a driver that polls with
+ * interrupts suppressed: it turns them back on and says whether buffers came back meanwhile (then
+ * the driver polls again; no interrupt is coming for those). */
+void virtqueue_enable_interrupts(struct virtqueue *vq);
+bool virtqueue_enable_interrupts_or_pending(struct virtqueue *vq);
 /* Consume the used ring, calling done() per request; call from the transport's interrupt. */
 void virtqueue_process_used(struct virtqueue *vq);
 

@@ -31,6 +31,11 @@
 
 static struct net_device *devices, **devices_tail = &devices;
 static volatile bool work_pending;
+/* Frames queued since the last net_flush. A batch is told to the device once it is this long,
+ * whatever comes next: a server answering many connections in one pass of its event loop
+ * sends its first answers while it works on the rest. */
+#define NET_TX_BATCH 16
+static unsigned tx_queued;
 static bool started;
 static netif_ext_callback_t status_cb;
 
@@ -65,7 +70,20 @@ static err_t linkoutput(struct netif *nif, struct pbuf *p)
 {
     struct net_device *dev = nif->state;
     struct net_frame f = { p, p->tot_len };
-    return dev->ops->transmit(dev, &f) ? ERR_OK : ERR_MEM;
+    if (!dev->ops->transmit(dev, &f))
+        return ERR_MEM;
+    if (++tx_queued >= NET_TX_BATCH)
+        net_flush();
+    return ERR_OK;
+}
+
+void net_flush(void)
+{
+    if (!tx_queued)
+        return;
+    tx_queued = 0;
+    for (struct net_device *d = devices; d; d = d->next)
+        d->ops->flush(d);
 }
 
 /* The frame may be a chain of pbufs: the driver gets it in one piece, copied once. */
@@ -206,6 +224,7 @@ void net_init(void)
     resolv_conf_init();
     netif_add_ext_callback(&status_cb, status_changed);
     wait_add_poll_hook(net_poll);  /* every blocking call's wait_until drives the stack too */
+    timer_add_tick_hook(net_flush);   /* the bound on a queued frame's wait (net.h) */
     for (struct net_device *d = devices; d; d = d->next)
         bring_up(d, d == devices);
     if (bootargs.nettest_echo)
@@ -215,7 +234,7 @@ void net_init(void)
 
 bool net_started(void) { return started; }
 
-void net_poll(void)
+void net_catch_up(void)
 {
     if (!started)
         return;
@@ -228,10 +247,17 @@ void net_poll(void)
     netif_poll_all();              /* loopback traffic queued since the last poll */
 }
 
+void net_poll(void)
+{
+    net_catch_up();
+    net_flush();                   /* one doorbell for every frame this poll answered with */
+}
+
 /* wfi with interrupts masked still wakes on a pending interrupt, so an interrupt arriving
  * between the check and wfi is not lost; unmasking then takes it. The tick bounds the wait. */
 void net_wait_event(void)
 {
+    net_flush();                   /* what the caller queued must not wait out the idle */
     if (!work_pending) {
         cpu_idle();
         arch_irq_enable();

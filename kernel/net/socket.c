@@ -23,7 +23,7 @@ static bool hooked;
 
 void socket_pump(void)
 {
-    net_poll();
+    net_catch_up();                /* frames it queues leave at the next wait or idle (net.h) */
 }
 
 struct socket *socket_alloc(int domain, int type, int protocol, const struct proto_ops *proto)

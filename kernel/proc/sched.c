@@ -323,16 +323,32 @@ static bool alone(void)
     return cur->ring_next == cur;
 }
 
+/* Nothing else can run here either: the thread sleeps in place too, rather than through two
+ * switches to the idle loop and back. It keeps this CPU (t->cpu), so its own wake comes here
+ * (kick), and a thread woken meanwhile that may run here finds this CPU in idle_mask: the IPI
+ * brings us back through wait_until, whose next sched_wait switches to it. */
 void sched_wait(void)
 {
-    if (alone()) {                     /* the common case: nobody to switch to, just sleep */
-        idle();
-        return;                        /* wait_until polls the network and looks again */
-    }
     struct thread *cur = current_thread();
-    struct thread *next = pick(cur, true);
-    if (next != cur)
-        switch_to(next);               /* NULL: the idle loop, which resumes us when it may */
+    if (allowed_here(cur)) {
+        if (alone()) {
+            idle();                    /* the common case: nobody to switch to, just sleep */
+        } else {
+            struct thread *next = pick(cur, true);
+            if (next == cur)
+                return;
+            if (next) {
+                switch_to(next);
+                return;
+            }
+            idle();
+        }
+        if (allowed_here(cur))
+            return;                    /* wait_until polls the network and looks again */
+    }
+    /* sched_setaffinity moved it away from this CPU, before or while it slept here: it waits,
+     * or goes on if its wait is over, where it may run (as Linux places a task at its wake). */
+    switch_to(pick(cur, false));
 }
 
 void sched_yield_cpu(void)
@@ -380,17 +396,21 @@ void sched_switch_away(void)
     panic("sched: a dead thread was resumed");
 }
 
-/* Something a waiting thread may wait for changed (wake_up): the CPUs whose lone thread
- * sleeps in place look again, and one idle CPU evaluates the waiters no CPU runs. */
+/* Something a waiting thread may wait for changed (wake_up): the CPUs whose thread sleeps in
+ * place on a condition look again (a passive waiter there only wakes through sched_wake), and
+ * one idle CPU without a thread evaluates the waiters no CPU runs. */
 void sched_kick_idle(void)
 {
     uint64_t in_place = 0, others = idle_mask & ~my_bit();
     for (uint64_t m = others; m; m &= m - 1) {
         int i = __builtin_ctzll(m);
-        if (cpus[i].current)
-            in_place |= 1ULL << i;
+        struct thread *t = cpus[i].current;
+        if (t) {
+            others &= ~(1ULL << i);
+            if (!t->wait_passive)
+                in_place |= 1ULL << i;
+        }
     }
-    others &= ~in_place;
     uint64_t mask = in_place | (others & -others);
     if (mask)
         smp_send_reschedule(mask);

@@ -30,8 +30,10 @@ def test_kernel_boots_reports_its_gic_and_ticks(kernel_image, gic, cpu):
     assert line(result.console, "unibuild kernel ").endswith("(virt, aarch64)")
     assert re.match(rf"gic: v{gic} ", line(result.console, "gic: "))
     ticks = int(re.match(r"ticks: (\d+) in 100 ms", line(result.console, "ticks: ")).group(1))
-    # 100 Hz over 100 ms: about 10, never 0; TCG may lose or bunch one or two.
-    assert 5 <= ticks <= 15
+    # 100 Hz over 100 ms: about 10. A loaded host delays QEMU's timer and then delivers the
+    # late ticks together (17 seen at load 8), so the bounds say only that the timer interrupt
+    # arrives and does not storm; a rate is for bench/, not a test.
+    assert 1 <= ticks <= 40
     assert re.match(r"boot: ready in \d+\.\d{3} ms", line(result.console, "boot: "))
 
 

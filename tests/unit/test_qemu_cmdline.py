@@ -157,7 +157,7 @@ def test_default_tcg_command_line(virt):
     argv = cmd.argv
     assert argv[0] == "qemu-system-aarch64"
     assert option_value(argv, "-machine") == "virt,gic-version=3"
-    assert option_value(argv, "-accel") == "tcg"
+    assert option_value(argv, "-accel") == "tcg,thread=multi"   # MTTCG: a host thread per vCPU
     assert option_value(argv, "-cpu") == "max"
     assert option_value(argv, "-m") == "1024M"
     assert option_value(argv, "-smp") == "1"

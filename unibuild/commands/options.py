@@ -14,7 +14,6 @@ import click
 from ..launch.network import BACKENDS, NETS, StaticIp, net_options, parse_static_ip
 from ..launch.qemu_cmdline import ACCELS, GICS, LaunchOptions
 from ..launch.virtio_transport import TRANSPORTS
-from ..tfs.volume import parse_mount
 
 
 class KeyValue(click.ParamType):
@@ -177,8 +176,16 @@ def launch_options_from(kwargs: dict, static_ip: StaticIp | None = None) -> Laun
         verbose=kwargs.pop("verbose"),
         el2=kwargs.pop("el2"),
         net=net,
-        volumes=tuple(parse_mount(v) for v in kwargs.pop("volumes")),
+        volumes=_volumes(kwargs.pop("volumes")),
     )
+
+
+def _volumes(specs) -> tuple:
+    """-v specs; tfs.volume (it loads construct, ~20 ms) only when there are any."""
+    if not specs:
+        return ()
+    from ..tfs.volume import parse_mount
+    return tuple(parse_mount(v) for v in specs)
 
 
 def warn(line: str) -> None:

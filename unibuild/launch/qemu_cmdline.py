@@ -9,14 +9,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import UserError
 from ..host.probe import HostInfo
 from ..platform import LaunchProfile, Platform
-from ..tfs.volume import VolumeMount
 from .network import NetOptions
 from .firmware import MACHINE_OPTIONS, firmware_args
 from .virtio_transport import over_transport, transport_args
+
+if TYPE_CHECKING:
+    from ..tfs.volume import VolumeMount   # a type only: tfs.volume loads construct
 
 ACCELS = ("auto", "kvm", "tcg")
 GICS = ("auto", "2", "3")
@@ -225,7 +228,9 @@ def build_command(
     argv = [
         qemu_binary or platform.qemu_binary,
         "-machine", machine,
-        "-accel", accel,
+        # MTTCG, asked for rather than left to QEMU's default: each vCPU its own host thread,
+        # so --smp N runs N CPUs in parallel on the host's cores.
+        "-accel", "tcg,thread=multi" if accel == "tcg" else accel,
         "-cpu", cpu,
         "-m", f"{memory}M",
         "-smp", str(smp),

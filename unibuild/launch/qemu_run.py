@@ -15,7 +15,6 @@ goes on being read and discarded, so QEMU never blocks on it, and the guest is s
 
 from __future__ import annotations
 
-import asyncio
 import codecs
 import contextlib
 import errno
@@ -24,6 +23,7 @@ import os
 import re
 import shutil
 import signal
+import subprocess
 import tempfile
 import threading
 import time
@@ -32,8 +32,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
-from qemu.qmp import EventListener, QMPClient, QMPError
-
 from ..errors import EXIT_BROKEN_PIPE, EXIT_FAILED, UserError
 from ..host import probe as host_probe
 from ..host.probe import QEMU_PACKAGE, HostInfo
@@ -41,7 +39,6 @@ from ..platform import Platform
 from .child import die_with_parent
 from .console_mux import END_OF_INPUT, ConsoleDemux, encode_input
 from .network import attach
-from ..tfs.volume import VolumeMount, locked as volume_locks
 from .qemu_cmdline import LaunchOptions, QemuCommand, build_command
 
 UNIB_MAGIC = 0x554E4942
@@ -54,6 +51,16 @@ STATUS_INTERRUPTED = 130  # like a shell after SIGINT
 
 CONNECT_TIMEOUT = 10.0  # seconds for QEMU to create and answer its QMP socket
 QUIT_GRACE = 3.0  # seconds QEMU gets to obey `quit` before we kill it
+
+
+def _load_session_modules() -> None:
+    """asyncio and QMP, which only the session with a started QEMU uses. They cost ~40 ms of
+    imports, about what QEMU takes to open its control socket, so run_qemu loads them after
+    starting QEMU, while it starts (module globals from here on: every coroutine below and the
+    except clauses naming QMPError run after this)."""
+    global asyncio, EventListener, QMPClient, QMPError
+    import asyncio
+    from qemu.qmp import EventListener, QMPClient, QMPError
 
 
 @dataclass(frozen=True)
@@ -254,7 +261,7 @@ async def _connect_qmp(command: QemuCommand, exited: asyncio.Task) -> QMPClient 
     raise UserError(f"QEMU did not open its control socket within {CONNECT_TIMEOUT:g} s")
 
 
-async def _stop(qmp: QMPClient | None, proc: asyncio.subprocess.Process, exited: asyncio.Task) -> None:
+async def _stop(qmp: QMPClient | None, proc: subprocess.Popen, exited: asyncio.Task) -> None:
     """Asks QEMU to quit, then kills it if it has not gone within QUIT_GRACE seconds."""
     if qmp is not None and not exited.done():
         with contextlib.suppress(QMPError, OSError, EOFError, asyncio.TimeoutError):
@@ -315,34 +322,50 @@ async def _feed_stdin(writer: asyncio.StreamWriter, stdin: int | None, ready: as
         pass
 
 
-async def _run(command: QemuCommand, sink: BinaryIO | TextIO | None,
-               err_sink: BinaryIO | TextIO | None = None, stdin: int | None = None,
-               quiet_kernel: bool = False) -> BootResult:
-    started = time.monotonic()
+def _spawn(command: QemuCommand) -> subprocess.Popen:
+    """QEMU, started paused (-S) in its own session: our terminal's Ctrl-C must not reach it."""
     try:
-        proc = await asyncio.create_subprocess_exec(
-            *command.argv,
+        return subprocess.Popen(
+            command.argv,
             # The serial line's input: the program's stdin with a multiplexed console (a
             # pipe, never our terminal), else nothing.
-            stdin=asyncio.subprocess.PIPE if command.console_mux else asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-            start_new_session=True,  # our terminal's Ctrl-C must not reach QEMU
+            stdin=subprocess.PIPE if command.console_mux else subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
             preexec_fn=die_with_parent,
         )
     except FileNotFoundError:
         raise UserError(
             f"{command.argv[0]} not found on PATH: install the Debian package {QEMU_PACKAGE}"
         ) from None
+
+
+async def _reader(loop, pipe) -> asyncio.StreamReader:
+    reader = asyncio.StreamReader()
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), pipe)
+    return reader
+
+
+async def _writer(loop, pipe) -> asyncio.StreamWriter:
+    transport, protocol = await loop.connect_write_pipe(asyncio.streams.FlowControlMixin, pipe)
+    return asyncio.StreamWriter(transport, protocol, None, loop)
+
+
+async def _run(command: QemuCommand, proc: subprocess.Popen, started: float,
+               sink: BinaryIO | TextIO | None, err_sink: BinaryIO | TextIO | None = None,
+               stdin: int | None = None, quiet_kernel: bool = False) -> BootResult:
     assert proc.stdout is not None and proc.stderr is not None
+    loop = asyncio.get_running_loop()
+    qemu_out, qemu_err = await _reader(loop, proc.stdout), await _reader(loop, proc.stderr)
+    qemu_in = await _writer(loop, proc.stdin) if proc.stdin is not None else None
     console = _Console(sink, started, err_sink=err_sink, mux=command.console_mux, quiet_kernel=quiet_kernel,
                        firmware_prelude=command.firmware_prelude)
-    pump = asyncio.create_task(console.pump(proc.stdout))
-    feeder = asyncio.create_task(_feed_stdin(proc.stdin, stdin, console.input_open)) if proc.stdin is not None else None
+    pump = asyncio.create_task(console.pump(qemu_out))
+    feeder = asyncio.create_task(_feed_stdin(qemu_in, stdin, console.input_open)) if qemu_in is not None else None
     output_closed = asyncio.create_task(console.closed.wait())
-    stderr = asyncio.create_task(proc.stderr.read())
-    exited = asyncio.create_task(proc.wait())
-    loop = asyncio.get_running_loop()
+    stderr = asyncio.create_task(qemu_err.read())
+    exited = asyncio.create_task(asyncio.to_thread(proc.wait))   # a Popen: its wait blocks
     interrupted = asyncio.Event()
     signals = _install_interrupt(loop, interrupted)
     qmp: QMPClient | None = None
@@ -470,12 +493,23 @@ def run_qemu(command: QemuCommand, *, echo: BinaryIO | TextIO | None = None,
     multiplexed console, `echo_err` gets the program's stderr and the kernel's messages).
     `stdin` is a file descriptor whose bytes become the program's stdin (None: it is empty);
     `quiet_kernel` keeps the kernel's lines out of `echo_err` (they are still in kernel_log)."""
+    started = time.monotonic()
+    proc = _spawn(command)
     try:
-        return asyncio.run(_run(command, echo, echo_err, stdin, quiet_kernel))
+        _load_session_modules()
+        return asyncio.run(_run(command, proc, started, echo, echo_err, stdin, quiet_kernel))
     except KeyboardInterrupt:
         # Only in the instant before our own SIGINT handler is installed; _run's cleanup
-        # has already stopped QEMU by the time this arrives.
+        # has already stopped QEMU by the time this arrives, unless it came before _run began.
         raise UserError("interrupted", exit_code=130) from None
+    finally:
+        if proc.poll() is None:        # _run never took over: QEMU must not outlive us
+            proc.kill()
+            proc.wait()
+        for pipe in (proc.stdin, proc.stdout, proc.stderr):
+            if pipe is not None:
+                with contextlib.suppress(OSError):
+                    pipe.close()
 
 
 def boot(
@@ -506,11 +540,15 @@ def boot(
     build_command(platform, kernel, options, host, Path("/nonexistent/qmp.sock"), qemu_binary=binary)
     # A private directory: the QMP socket must not be reachable by other users or collide.
     # The network (passt, when it is the backend) lives exactly as long as this block.
+    # Volumes are flocked and their headers read (tfs.volume, which loads construct) only when
+    # there are any: a plain run's image is read-only and needs neither.
     disks = options.volumes
+    if disks or (options.disk is not None and options.disk_writable):
+        from ..tfs.volume import VolumeMount, locked as volume_locks
     if options.disk is not None and options.disk_writable:
         disks = (VolumeMount(Path(options.disk), "/"), *disks)
-    with volume_locks(disks), tempfile.TemporaryDirectory(prefix="unibuild-qmp-") as tmp, \
-            attach(options.net, warn=warn) as net:
+    locks = volume_locks(disks) if disks else contextlib.nullcontext()
+    with locks, tempfile.TemporaryDirectory(prefix="unibuild-qmp-") as tmp, attach(options.net, warn=warn) as net:
         command = build_command(
             platform, kernel, options, host, Path(tmp) / "qmp.sock", qemu_binary=binary,
             network=net.qemu_args,

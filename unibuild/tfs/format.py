@@ -7,6 +7,7 @@ builder can never emit what a parser would reject. Rules that need the header (e
 bounds, block alignment) live in reader.py.
 """
 
+import functools
 import zlib
 
 from construct import (
@@ -130,6 +131,10 @@ Extent = Struct(
 )
 
 
+# Each depth's structure is built once and shared by every level above it (construct objects hold
+# no parse state): built afresh per reference, the tree has 2^MAX_NESTING nodes and costs tens of
+# milliseconds of every command's start-up.
+@functools.cache
 def _value(depth: int):
     """A tagged value that may still contain `depth` levels of TUPLE/LIST below it."""
     too_deep = Reject(f"values nested deeper than {MAX_NESTING} tuples/lists")
@@ -150,6 +155,7 @@ def _value(depth: int):
     )
 
 
+@functools.cache
 def _tuple(depth: int):
     entry = Struct("key" / Symbol, "value" / _value(depth))
     return Checked(PrefixedArray(Int32ul, entry), _keys_sorted,

@@ -3,12 +3,18 @@
  *   busy N ITERS       N threads spinning ITERS iterations each: wall time and the CPUs each used
  *   pingpong N         two threads pinned to CPUs 0 and 1 hand a futex word back and forth N times
  *   storm N            N short threads created and joined, 4 alive at a time
- *   unmap              a thread writes a page in a loop on another CPU; munmap and mprotect of it
- *                      must make its next write fault (no stale TLB entry survives)
+ *   unmap N            a thread writes a page in a loop on another CPU; munmap, mprotect and
+ *                      mremap of it must make its next write fault (no stale TLB entry survives)
  *   signal N           N pthread_kills of a thread spinning in user space on another CPU
  *   epoll N            N pipe writes from CPU 1 to an epoll_wait on CPU 0
+ *   lock N             a thread per CPU writes N bytes into one pipe, main reads them all: the
+ *                      kernel's pipe state under every CPU's system calls at once
+ *   counts             info, then lock 500, in two numbered sections (the boot matrix's run)
+ *   migrate N          N threads asleep on CPU 1 given CPU 0 by sched_setaffinity wake up there
+ *   all                info, then each check above in a numbered section (one boot for all)
  * Each prints what Linux prints for the same run, so qemu-aarch64-static is the oracle (given
- * the same CPU count: modes other than info and busy only need two CPUs). */
+ * the same CPU count: modes other than info and busy only need two CPUs). Timings go to stderr;
+ * busy's stdout is the CPUs its threads ran on, which the test reads rather than compares. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <linux/futex.h>
@@ -44,6 +50,16 @@ static void pin(int cpu)
         perror("sched_setaffinity");
         exit(1);
     }
+}
+
+/* Every CPU again: a section starts from no pinning. */
+static void unpin(void)
+{
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    for (int cpu = 0; cpu < get_nprocs(); cpu++)
+        CPU_SET(cpu, &set);
+    sched_setaffinity(0, sizeof(set), &set);
 }
 
 static int current_cpu(void)
@@ -123,8 +139,8 @@ static int busy(int n, long iters)
     for (int i = 0; i < n; i++)
         pthread_join(t[i], NULL);
     double wall = now() - t0;
-    /* Not compared with the oracle: the test reads the time and the CPUs. */
-    printf("busy %d threads %.3f s\n", n, wall);
+    /* Not compared with the oracle: the test reads the CPUs, bench/smp.py the time. */
+    fprintf(stderr, "busy %d threads %.3f s\n", n, wall);
     for (int i = 0; i < n; i++) {
         printf("thread %d cpus", i);
         for (int c = 0; c < 64; c++)
@@ -193,7 +209,7 @@ static void *storm_thread(void *arg)
     return NULL;
 }
 
-static int storm(int n)
+static int storm(long n)
 {
     pthread_t t[4];
     long expect = 0;
@@ -208,7 +224,7 @@ static int storm(int n)
         for (int j = 0; j < 4; j++)
             pthread_join(t[j], NULL);
     }
-    printf("storm %d threads, sum %s\n", n, atomic_load(&storm_sum) == expect ? "ok" : "WRONG");
+    printf("storm %ld threads, sum %s\n", n, atomic_load(&storm_sum) == expect ? "ok" : "WRONG");
     return 0;
 }
 
@@ -252,26 +268,39 @@ static volatile char *fresh_page(void)
 }
 
 /* Wait until the writer has written through the mapping (so its TLB holds it), change the
- * mapping, and require a fault: the write must not go on through a stale entry. */
-static int one_unmap_round(int use_mprotect)
+ * mapping (how: 0 munmap, 1 mprotect, 2 mremap away), and require a fault: the write must not
+ * go on through a stale entry. */
+static int one_unmap_round(int how)
 {
     long before = atomic_load(&writes);
     while (atomic_load(&writes) < before + 1000)
         ;
-    if (use_mprotect)
+    void *moved = NULL, *guard = MAP_FAILED;
+    if (how == 1) {
         mprotect((void *)target, 4096, PROT_READ);
-    else
+    } else if (how == 2) {
+        /* Growing it where the next page is taken moves it: the old address must be gone on
+         * every CPU. (A guard page is put there unless something already is.) */
+        guard = mmap((char *)target + 4096, 4096, PROT_NONE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+        moved = mremap((void *)target, 4096, 8192, MREMAP_MAYMOVE);
+    } else {
         munmap((void *)target, 4096);
+    }
     double deadline = now() + 5;
     while (atomic_load(&writer_state) != 2)
         if (now() > deadline)
             return 0;                  /* it kept writing: a stale TLB entry */
-    if (use_mprotect)
+    if (how == 1)
         munmap((void *)target, 4096);
+    if (moved && moved != MAP_FAILED)
+        munmap(moved, 8192);
+    if (guard != MAP_FAILED)
+        munmap(guard, 4096);
     return 1;
 }
 
-static int unmap_test(int rounds_n)
+static int unmap_test(long rounds_n)
 {
     pthread_t t;
     int faults = 0;
@@ -279,7 +308,7 @@ static int unmap_test(int rounds_n)
     target = fresh_page();
     pthread_create(&t, NULL, writer, NULL);
     for (int i = 0; i < rounds_n; i++) {
-        faults += one_unmap_round(i & 1);
+        faults += one_unmap_round(i % 3);
         target = fresh_page();
         atomic_store(&writer_state, 1);
     }
@@ -288,7 +317,7 @@ static int unmap_test(int rounds_n)
         ;
     target = NULL;
     pthread_join(t, NULL);
-    printf("unmap %d rounds, faults %d\n", rounds_n, faults);
+    printf("unmap %ld rounds, faults %d\n", rounds_n, faults);
     return 0;
 }
 
@@ -357,6 +386,7 @@ static int epoll_test(long n)
     if (pipe(pipefd) || ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, pipefd[0], &ev))
         return 1;
     pin(0);
+    atomic_store(&got, 0);             /* shared with the signal check */
     pthread_create(&t, NULL, epoll_writer, (void *)(intptr_t)n);
     long wrong = 0;
     for (long i = 0; i < n; i++) {
@@ -371,6 +401,110 @@ static int epoll_test(long n)
     return 0;
 }
 
+/* ---- lock ---- */
+static int lock_pipe[2];
+static long lock_bytes;
+
+static void *lock_writer(void *arg)
+{
+    pin((int)(intptr_t)arg);
+    char buf[1] = { 'x' };
+    for (long i = 0; i < lock_bytes; i++)
+        if (write(lock_pipe[1], buf, 1) != 1)
+            break;
+    return NULL;
+}
+
+static int lock_test(long n)
+{
+    pthread_t t[64];
+    int cpus = get_nprocs() < 64 ? get_nprocs() : 64;
+    long total = 0;
+    char buf[4096];
+    lock_bytes = n;
+    if (pipe(lock_pipe))
+        return 1;
+    for (int i = 0; i < cpus; i++)
+        pthread_create(&t[i], NULL, lock_writer, (void *)(intptr_t)i);
+    while (total < n * cpus) {
+        ssize_t got_now = read(lock_pipe[0], buf, sizeof(buf));
+        if (got_now <= 0)
+            break;
+        for (ssize_t i = 0; i < got_now; i++)
+            total += buf[i] == 'x';
+    }
+    for (int i = 0; i < cpus; i++)
+        pthread_join(t[i], NULL);
+    printf("lock %ld bytes from a thread per cpu, %s\n", n, total == n * cpus ? "all received" : "LOST");
+    return 0;
+}
+
+/* ---- migrate ---- */
+static _Atomic uint32_t migrant_go;
+static _Atomic int migrant_tid;
+static int migrant_cpu;
+
+static void *migrant(void *arg)
+{
+    pin(1);
+    atomic_store(&migrant_tid, (int)syscall(SYS_gettid));
+    while (atomic_load(&migrant_go) == 0)
+        futex(&migrant_go, FUTEX_WAIT, 0);
+    migrant_cpu = current_cpu();       /* the first thing it does after its wake */
+    return NULL;
+}
+
+/* A thread asleep on CPU 1 is given CPU 0 alone by another thread: it wakes up there, as Linux
+ * moves a sleeping task at its wake-up. */
+static int migrate_test(long n)
+{
+    int moved = 0;
+    pin(0);
+    for (long i = 0; i < n; i++) {
+        pthread_t t;
+        atomic_store(&migrant_go, 0);
+        atomic_store(&migrant_tid, 0);
+        migrant_cpu = -1;
+        pthread_create(&t, NULL, migrant, NULL);
+        while (!atomic_load(&migrant_tid))
+            sched_yield();
+        usleep(2000);                  /* most rounds: it sleeps in FUTEX_WAIT by now */
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        CPU_SET(0, &set);
+        sched_setaffinity(atomic_load(&migrant_tid), sizeof(set), &set);
+        atomic_store(&migrant_go, 1);
+        futex(&migrant_go, FUTEX_WAKE, 1);
+        pthread_join(t, NULL);
+        moved += migrant_cpu == 0;
+    }
+    printf("migrate %ld sleeping threads given cpu 0 woke there: %d\n", n, moved);
+    return 0;
+}
+
+/* Every check in one run, each in its own section, sized to take a few seconds under TCG. */
+static int all(void)
+{
+    static const struct { const char *name; int (*fn)(long); long arg; } checks[] = {
+        { "pingpong", pingpong, 5000 }, { "storm", storm, 400 }, { "unmap", unmap_test, 30 },
+        { "signal", signal_test, 200 }, { "epoll", epoll_test, 2000 }, { "lock", lock_test, 2000 },
+        { "migrate", migrate_test, 20 },
+    };
+    printf("1. info\n");
+    if (info())
+        return 1;
+    for (unsigned i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
+        printf("%u. %s\n", i + 2, checks[i].name);
+        unpin();
+        int err = checks[i].fn(checks[i].arg);
+        if (err)
+            return err;
+    }
+    printf("9. busy\n");
+    unpin();
+    return busy(2, 30000000L);
+}
+
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -383,13 +517,27 @@ int main(int argc, char **argv)
     if (!strcmp(mode, "pingpong"))
         return pingpong(arg);
     if (!strcmp(mode, "storm"))
-        return storm((int)arg);
+        return storm(arg);
     if (!strcmp(mode, "unmap"))
-        return unmap_test((int)arg);
+        return unmap_test(arg);
     if (!strcmp(mode, "signal"))
         return signal_test(arg);
     if (!strcmp(mode, "epoll"))
         return epoll_test(arg);
+    if (!strcmp(mode, "lock"))
+        return lock_test(arg);
+    if (!strcmp(mode, "migrate"))
+        return migrate_test(arg);
+    if (!strcmp(mode, "counts")) {
+        printf("1. info\n");
+        if (info())
+            return 1;
+        printf("2. lock\n");
+        unpin();
+        return lock_test(500);
+    }
+    if (!strcmp(mode, "all"))
+        return all();
     fprintf(stderr, "unknown mode %s\n", mode);
     return 2;
 }
