@@ -306,7 +306,7 @@ static const struct acpi_table_header *add_psci(struct acpi *a, void *fdt, bool 
 }
 
 /* The DSDT's static resource templates: `Name (_CRS, ResourceTemplate () {...})` after the
- * device's _HID string, i.e. NameOp "_CRS" BufferOp PkgLength BufferSize bytes (ACPI 6.4
+ * device's _HID string (QEMU writes _HID as a string; an EISAID-encoded one is not matched), i.e. NameOp "_CRS" BufferOp PkgLength BufferSize bytes (ACPI 6.4
  * sections 20.2.5.4 and 20.2.3), the bytes being resource descriptors (section 6.4) up to the
  * end tag. A _CRS that is a Method is not found: the caller says what is then missing. */
 struct resources {
@@ -326,6 +326,8 @@ static bool next_crs(const uint8_t **at, const uint8_t *end, struct resources *r
             pkglen |= (uint32_t)q[1 + i] << (4 + 8 * i);
         const uint8_t *pkg_end = q + pkglen;
         q += 1 + follow;
+        if (q + 5 > end)                             /* room for the longest BufferSize */
+            return false;
         uint32_t size;                               /* BufferSize: Byte/Word/DWord const */
         if (q[0] == 0x0a) { size = q[1]; q += 2; }
         else if (q[0] == 0x0b) { size = q[1] | q[2] << 8; q += 3; }
