@@ -18,6 +18,7 @@
 #include "acpica.h"
 #include "efi.h"
 #include "acpi_fdt.h"
+#include "aml_resources.h"
 
 #define MAX_TABLE_BYTES   (16u << 20)    /* a larger length is a corrupt header */
 #define GIC_PHANDLE       1
@@ -109,10 +110,11 @@ static void gic_spec(fdt32_t *out, uint32_t intid, bool edge, bool low)
 #define FDT(call) do { if ((call) < 0) FAIL("acpi: no room for the machine description"); } while (0)
 
 /* MADT subtables, each (type, length) checked to lie inside the table. */
+#define MADT_END(madt) ((const uint8_t *)(madt) + (madt)->header.length)
 #define FOR_EACH_SUBTABLE(madt, sub) \
-    for (const struct acpi_subtable_header *sub = (const void *)((const uint8_t *)(madt) + sizeof(struct acpi_table_madt)); \
-         (const uint8_t *)sub + sizeof(*sub) <= (const uint8_t *)(madt) + (madt)->header.length && sub->length >= sizeof(*sub) && \
-         (const uint8_t *)sub + sub->length <= (const uint8_t *)(madt) + (madt)->header.length; \
+    for (const struct acpi_subtable_header *sub = (const void *)((const uint8_t *)(madt) + sizeof(*(madt))); \
+         (const uint8_t *)(sub + 1) <= MADT_END(madt) && sub->length >= sizeof(*sub) && \
+         (const uint8_t *)sub + sub->length <= MADT_END(madt); \
          sub = (const void *)((const uint8_t *)sub + sub->length))
 
 static bool add_gic_and_cpus(struct acpi *a, void *fdt, bool psci)
@@ -237,7 +239,8 @@ static bool add_timer(struct acpi *a, void *fdt)
     if (g->virtual_timer_interrupt < 16 || g->virtual_timer_interrupt > 31)
         FAIL("acpi: the GTDT's virtual timer interrupt is not a PPI");
     fdt32_t irqs[12];
-#define TIMER(i, gsiv, fl) gic_spec(irqs + 3 * (i), (gsiv), (fl) & ACPI_GTDT_INTERRUPT_MODE, (fl) & ACPI_GTDT_INTERRUPT_POLARITY)
+#define TIMER(i, gsiv, fl) \
+    gic_spec(irqs + 3 * (i), (gsiv), (fl) & ACPI_GTDT_INTERRUPT_MODE, (fl) & ACPI_GTDT_INTERRUPT_POLARITY)
     TIMER(0, g->secure_el1_interrupt, g->secure_el1_flags);
     TIMER(1, g->non_secure_el1_interrupt, g->non_secure_el1_flags);
     TIMER(2, g->virtual_timer_interrupt, g->virtual_timer_flags);
@@ -290,7 +293,8 @@ static const struct acpi_table_header *add_psci(struct acpi *a, void *fdt, bool 
     *psci = f->arm_boot_flags & ACPI_FADT_PSCI_COMPLIANT;
     if (*psci) {
         int n = fdt_add_subnode(fdt, 0, "psci");
-        if (n < 0 || fdt_setprop(fdt, n, "compatible", "arm,psci-1.0\0arm,psci-0.2", sizeof("arm,psci-1.0\0arm,psci-0.2")) < 0 ||
+        static const char compat[] = "arm,psci-1.0\0arm,psci-0.2";
+        if (n < 0 || fdt_setprop(fdt, n, "compatible", compat, sizeof(compat)) < 0 ||
             fdt_setprop_string(fdt, n, "method", f->arm_boot_flags & ACPI_FADT_PSCI_USE_HVC ? "hvc" : "smc") < 0) {
             a->error = "acpi: no room for the machine description";
             return NULL;
@@ -305,104 +309,24 @@ static const struct acpi_table_header *add_psci(struct acpi *a, void *fdt, bool 
     return d;
 }
 
-/* The DSDT's static resource templates: `Name (_CRS, ResourceTemplate () {...})` after the
- * device's _HID string (QEMU writes _HID as a string; an EISAID-encoded one is not matched), i.e. NameOp "_CRS" BufferOp PkgLength BufferSize bytes (ACPI 6.4
- * sections 20.2.5.4 and 20.2.3), the bytes being resource descriptors (section 6.4) up to the
- * end tag. A _CRS that is a Method is not found: the caller says what is then missing. */
-struct resources {
-    const uint8_t *p, *end;
-};
-
-static bool next_crs(const uint8_t **at, const uint8_t *end, struct resources *r)
-{
-    static const uint8_t name_crs[] = { 0x08, '_', 'C', 'R', 'S', 0x11 };
-    for (const uint8_t *p = *at; p + sizeof(name_crs) + 4 < end; p++) {
-        if (memcmp(p, name_crs, sizeof(name_crs)))
-            continue;
-        const uint8_t *q = p + sizeof(name_crs);
-        unsigned follow = q[0] >> 6;                 /* PkgLength: bytes that follow the lead */
-        uint32_t pkglen = follow ? (q[0] & 0xf) : (q[0] & 0x3f);
-        for (unsigned i = 0; i < follow; i++)
-            pkglen |= (uint32_t)q[1 + i] << (4 + 8 * i);
-        const uint8_t *pkg_end = q + pkglen;
-        q += 1 + follow;
-        if (q + 5 > end)                             /* room for the longest BufferSize */
-            return false;
-        uint32_t size;                               /* BufferSize: Byte/Word/DWord const */
-        if (q[0] == 0x0a) { size = q[1]; q += 2; }
-        else if (q[0] == 0x0b) { size = q[1] | q[2] << 8; q += 3; }
-        else if (q[0] == 0x0c) { size = q[1] | q[2] << 8 | q[3] << 16 | (uint32_t)q[4] << 24; q += 5; }
-        else continue;
-        if (pkg_end > end || q + size > pkg_end)
-            continue;
-        r->p = q;
-        r->end = q + size;
-        *at = pkg_end;
-        return true;
-    }
-    return false;
-}
-
-/* One descriptor: its tag (small items: bits 6:3; large: the whole byte) and body. */
-static bool next_descriptor(struct resources *r, uint8_t *tag, const uint8_t **body, uint32_t *len)
-{
-    if (r->p >= r->end)
-        return false;
-    uint8_t b = r->p[0];
-    if (b & 0x80) {
-        if (r->p + 3 > r->end)
-            return false;
-        *tag = b;
-        *len = r->p[1] | r->p[2] << 8;
-        *body = r->p + 3;
-    } else {
-        *tag = (b >> 3) & 0xf;
-        *len = b & 7;
-        *body = r->p + 1;
-        if (*tag == 0xf)                            /* End Tag */
-            return false;
-    }
-    if (*body + *len > r->end)
-        return false;
-    r->p = *body + *len;
-    return true;
-}
-
-static const uint8_t *find_hid(const struct acpi_table_header *dsdt, const char *hid, size_t n)
-{
-    const uint8_t *p = (const uint8_t *)dsdt + sizeof(*dsdt), *end = (const uint8_t *)dsdt + dsdt->length;
-    for (; p + n <= end; p++)
-        if (!memcmp(p, hid, n))
-            return p + n;
-    return NULL;
-}
-
-static uint64_t le(const uint8_t *p, int bytes)
-{
-    uint64_t v = 0;
-    for (int i = bytes - 1; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
-}
-
 /* QEMU's fw_cfg (_HID "QEMU0002", a Memory32Fixed in its _CRS): how `unibuild boot` hands the
  * kernel its arguments; efi_stub.c reads it through the node. None: no node, no arguments. */
 static bool add_fw_cfg(struct acpi *a, void *fdt, const struct acpi_table_header *dsdt)
 {
-    const uint8_t *at = find_hid(dsdt, "QEMU0002", 9), *end = (const uint8_t *)dsdt + dsdt->length;
-    struct resources r;
-    if (!at || !next_crs(&at, end, &r))
+    const uint8_t *at = aml_find_hid(dsdt, "QEMU0002", 9), *end = (const uint8_t *)dsdt + dsdt->length;
+    struct aml_resources r;
+    if (!at || !aml_next_crs(&at, end, &r))
         return true;
     uint8_t tag;
     const uint8_t *body;
     uint32_t len;
-    while (next_descriptor(&r, &tag, &body, &len)) {
+    while (aml_next_descriptor(&r, &tag, &body, &len)) {
         if (tag != 0x86 || len < 9)                 /* Memory32Fixed: flags, base, length */
             continue;
-        int n = subnode_at(fdt, 0, "fw-cfg", le(body + 1, 4));
+        int n = subnode_at(fdt, 0, "fw-cfg", aml_le(body + 1, 4));
         FDT(n);
         FDT(fdt_setprop_string(fdt, n, "compatible", "qemu,fw-cfg-mmio"));
-        FDT(cells2(fdt, n, "reg", le(body + 1, 4), le(body + 5, 4)));
+        FDT(cells2(fdt, n, "reg", aml_le(body + 1, 4), aml_le(body + 5, 4)));
         return true;
     }
     return true;
@@ -410,14 +334,14 @@ static bool add_fw_cfg(struct acpi *a, void *fdt, const struct acpi_table_header
 
 /* Address space descriptors (DWord 0x87, QWord 0x8a): type, flags, type flags, then
  * granularity, minimum, maximum, translation, length, each 4 or 8 bytes. */
-static bool add_window(struct acpi *a, void *fdt, int node, uint8_t tag, const uint8_t *body, uint32_t len, fdt32_t *ranges, int *count)
+static void add_window(uint8_t tag, const uint8_t *body, uint32_t len, fdt32_t *ranges, int *count)
 {
     int w = tag == 0x8a ? 8 : 4;
     if ((uint32_t)(3 + 5 * w) > len || body[0] != 0 || *count == 4)   /* memory ranges only */
-        return true;
-    uint64_t min = le(body + 3 + w, w), trans = le(body + 3 + 3 * w, w), size = le(body + 3 + 4 * w, w);
+        return;
+    uint64_t min = aml_le(body + 3 + w, w), trans = aml_le(body + 3 + 3 * w, w), size = aml_le(body + 3 + 4 * w, w);
     if (!size)
-        return true;
+        return;
     uint32_t space = min + size > (1ULL << 32) ? 0x03000000 : 0x02000000;
     fdt32_t *e = ranges + 7 * (*count)++;
     e[0] = cpu_to_fdt32(space);
@@ -427,8 +351,6 @@ static bool add_window(struct acpi *a, void *fdt, int node, uint8_t tag, const u
     e[4] = cpu_to_fdt32((uint32_t)(min + trans));
     e[5] = cpu_to_fdt32((uint32_t)(size >> 32));
     e[6] = cpu_to_fdt32((uint32_t)size);
-    (void)a; (void)fdt; (void)node;
-    return true;
 }
 
 /* MCFG segment 0 → pci-host-ecam-generic; its windows from the host bridge's _CRS (the first
@@ -451,19 +373,19 @@ static bool add_pci(struct acpi *a, void *fdt, const struct acpi_table_header *d
         FAIL("acpi: the MCFG has no usable PCI segment 0");
     fdt32_t ranges[4 * 7];
     int count = 0;
-    const uint8_t *at = find_hid(dsdt, "PNP0A08", 8), *end = (const uint8_t *)dsdt + dsdt->length;
-    struct resources r;
-    while (at && !count && next_crs(&at, end, &r)) {
-        struct resources scan = r;
+    const uint8_t *at = aml_find_hid(dsdt, "PNP0A08", 8), *end = (const uint8_t *)dsdt + dsdt->length;
+    struct aml_resources r;
+    while (at && !count && aml_next_crs(&at, end, &r)) {
+        struct aml_resources scan = r;
         uint8_t tag;
         const uint8_t *body;
         uint32_t len;
         bool bridge = false;
-        while (next_descriptor(&scan, &tag, &body, &len))
+        while (aml_next_descriptor(&scan, &tag, &body, &len))
             bridge |= (tag == 0x88 || tag == 0x87 || tag == 0x8a) && len > 0 && body[0] == 2;
-        while (bridge && next_descriptor(&r, &tag, &body, &len))
+        while (bridge && aml_next_descriptor(&r, &tag, &body, &len))
             if (tag == 0x87 || tag == 0x8a)
-                add_window(a, fdt, 0, tag, body, len, ranges, &count);
+                add_window(tag, body, len, ranges, &count);
         if (bridge && !count)
             break;
     }
