@@ -111,6 +111,17 @@ def test_the_disk_boots_from_acpi_tables_as_on_linux(disk, programs, gic, smp, v
         assert (r.stdout, r.returncode) == (stdout, status), r.stderr
 
 
+def test_acpi_tables_the_kernel_cannot_use_are_a_console_line_and_a_kernel_error(disk):
+    # QEMU puts the redistributors of more than 123 CPUs in a second GICR region, which the kernel
+    # does not drive: the stub says so through the firmware's console and powers off with a
+    # kernel error, never back to a menu. (Damaged tables: tests/unit/test_acpi_fdt.py; EDK2
+    # recomputes every checksum, so a boot cannot be given one.)
+    r = boot(disk, "--smp", "124", "--machine-opt", "acpi=on", "--timeout", "90")
+    assert r.returncode == 1, (r.stdout, r.stderr)
+    assert r.stdout == "acpi: more than one GICv3 redistributor region is not supported\n", r.stdout
+    assert r.stderr == "unibuild: kernel error (see console)\n", r.stderr
+
+
 def test_the_kernel_refuses_a_gpt_disk_without_a_tfs_partition(disk, programs, target_root, tmp_path):
     # Past the host's check (a by-hand QEMU line): the kernel's own GPT reading says it and powers off.
     bad = tmp_path / "no-tfs.disk"
