@@ -72,9 +72,14 @@ static uint64_t random_offset(unsigned bits)
     return (r & ((1UL << bits) - 1)) << PAGE_SHIFT;
 }
 
+/* execve's failures are the caller's errno only (a shell tries every PATH entry); the first
+ * program's are also a console line saying why. */
+static bool quiet;
+
 static int fail(const char *path, const char *why, int err)
 {
-    kprintf("exec: %s: %s\n", path, why);
+    if (!quiet)
+        kprintf("exec: %s: %s\n", path, why);
     return err;
 }
 
@@ -199,8 +204,8 @@ static int build_stack(struct process *p, struct loaded *prog, uint64_t interp_b
     uint64_t auxv[][2] = {
         { AT_PHDR, phdr_address(prog) }, { AT_PHENT, sizeof(struct elf64_phdr) },
         { AT_PHNUM, prog->eh.phnum }, { AT_PAGESZ, PAGE_SIZE }, { AT_BASE, interp_base },
-        { AT_FLAGS, 0 }, { AT_ENTRY, prog->eh.entry + prog->bias }, { AT_UID, 0 }, { AT_EUID, 0 },
-        { AT_GID, 0 }, { AT_EGID, 0 }, { AT_SECURE, 0 }, { AT_HWCAP, hwcap }, { AT_HWCAP2, hwcap2 },
+        { AT_FLAGS, 0 }, { AT_ENTRY, prog->eh.entry + prog->bias }, { AT_UID, p->cred.uid }, { AT_EUID, p->cred.euid },
+        { AT_GID, p->cred.gid }, { AT_EGID, p->cred.egid }, { AT_SECURE, 0 }, { AT_HWCAP, hwcap }, { AT_HWCAP2, hwcap2 },
         { AT_CLKTCK, TICK_HZ }, { AT_RANDOM, random }, { AT_PLATFORM, platform },
         { AT_EXECFN, execfn }, { AT_MINSIGSTKSZ, arch_signal_min_stack() },
         { vdso ? AT_SYSINFO_EHDR : AT_IGNORE, vdso }, { AT_NULL, 0 },
@@ -227,21 +232,52 @@ static int build_stack(struct process *p, struct loaded *prog, uint64_t interp_b
     return 0;
 }
 
+static int load(struct process *p, struct vnode *v, const char *path, int argc, const char *const *argv,
+                int envc, const char *const *envp, struct user_entry *out);
+
 int exec_program(struct process *p, const char *path, int argc, const char *const *argv,
                  int envc, const char *const *envp, struct user_entry *out)
 {
-    struct vnode *v, *iv = NULL;
+    struct vnode *v;
+    int err;
+    quiet = false;
+    if ((err = vfs_lookup(NULL, path, VFS_FOLLOW, &v)))
+        return fail(path, "not found in the image", err);
+    return load(p, v, path, argc, argv, envc, envp, out);
+}
+
+int exec_vnode(struct process *p, struct vnode *v, const char *path, int argc, const char *const *argv,
+               int envc, const char *const *envp, struct user_entry *out)
+{
+    quiet = true;
+    return load(p, v, path, argc, argv, envc, envp, out);
+}
+
+static int load_with(struct process *p, struct vnode *v, const char *path, int argc, const char *const *argv,
+                     int envc, const char *const *envp, struct user_entry *out, struct loaded *prog,
+                     struct loaded *interp);
+
+static int load(struct process *p, struct vnode *v, const char *path, int argc, const char *const *argv,
+                int envc, const char *const *envp, struct user_entry *out)
+{
     struct loaded *prog = kzalloc(sizeof(*prog)), *interp = kzalloc(sizeof(*interp));
+    int err = prog && interp ? load_with(p, v, path, argc, argv, envc, envp, out, prog, interp) : -ENOMEM;
+    kfree(prog);
+    kfree(interp);
+    return err;
+}
+
+static int load_with(struct process *p, struct vnode *v, const char *path, int argc, const char *const *argv,
+                     int envc, const char *const *envp, struct user_entry *out, struct loaded *prog,
+                     struct loaded *interp)
+{
+    struct vnode *iv = NULL;
     char interp_path[VFS_PATH_MAX];
     int err;
-    if (!prog || !interp)
-        return -ENOMEM;
 
     struct vm *vm = p->vm;
     uint64_t stack_top = STACK_TOP - random_offset(RND_BITS);
     vm->mmap_top = stack_top - STACK_SIZE - STACK_GAP - random_offset(RND_BITS);
-    if ((err = vfs_lookup(NULL, path, VFS_FOLLOW, &v)))
-        return fail(path, "not found in the image", err);
     if ((err = read_headers(path, v, prog)))
         return err;
     interp_path[0] = 0;
@@ -275,7 +311,5 @@ int exec_program(struct process *p, const char *path, int argc, const char *cons
     if ((err = build_stack(p, prog, interp_base, vdso, path, argc, argv, envc, envp, stack_top, &out->sp)))
         return fail(path, "cannot build the initial stack", err);
     out->pc = entry;
-    kfree(prog);
-    kfree(interp);
     return 0;
 }

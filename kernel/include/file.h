@@ -48,6 +48,7 @@ struct file {
     int refs;
     uint64_t dir_cookie;       /* getdents position */
     struct wait_queue waiters; /* woken with the events that happened */
+    int owner;                 /* F_SETOWN: a pid (> 0) or process group (< 0) for O_ASYNC's SIGIO */
 };
 
 /* A file of the given ops; refs = 1. */
@@ -72,8 +73,10 @@ int64_t file_ioctl(struct file *f, uint32_t cmd, uint64_t arg);
 int file_stat(struct file *f, struct linux_stat *st);
 /* stat for a vnode that has no open file (fstatat, the cwd). */
 int vnode_stat(struct vnode *v, struct linux_stat *st);
-/* Tell whoever waits on f that `events` happened. */
+/* Tell whoever waits on f that `events` happened (and its owner, with O_ASYNC: SIGIO). */
 void file_wake(struct file *f, uint32_t events);
+/* O_ASYNC's signal (fs/fasync.c): SIGIO to f's owner, a process or a process group. */
+void file_signal_owner(struct file *f);
 static inline bool file_nonblock(struct file *f) { return f->flags & 04000; /* O_NONBLOCK */ }
 
 /* readv/writev on a socket (kernel/syscall/sys_socket_io.c): one operation over all vectors. */

@@ -86,6 +86,9 @@
 
 /* ioctl requests */
 #define FIONBIO    0x5421
+#define FIOASYNC   0x5452
+#define F_SETOWN   8
+#define F_GETOWN   9
 #define FIONCLEX   0x5450
 #define FIOCLEX    0x5451
 #define FIONREAD 0x541B
@@ -243,6 +246,17 @@ struct linux_itimerspec {
 
 /* wait4 options */
 #define WNOHANG    1
+#define WSTOPPED   2
+#define WEXITED    4
+#define WNOWAIT    0x01000000
+#define P_ALL      0
+#define P_PID      1
+#define P_PGID     2
+#define P_PIDFD    3
+#define CLD_EXITED 1
+#define CLD_KILLED 2
+#define SA_NOCLDSTOP 0x00000001u
+#define SA_NOCLDWAIT 0x00000002u
 #define WUNTRACED  2
 #define WCONTINUED 8
 #define WNOTHREAD  0x20000000
@@ -487,6 +501,10 @@ struct linux_inotify_event {
 #define IPPROTO_IPV6   41
 /* socket option levels and names */
 #define SOL_SOCKET     1
+#define SCM_RIGHTS     1
+#define SCM_MAX_FD     253
+#define MSG_CTRUNC     0x08
+#define MSG_CMSG_CLOEXEC 0x40000000
 #define SO_REUSEADDR   2
 #define SO_TYPE        3
 #define SO_ERROR       4
@@ -504,6 +522,7 @@ struct linux_inotify_event {
 #define SO_PASSCRED    16
 #define SO_PEERCRED    17
 #define TCP_NODELAY    1
+#define TCP_CORK       3
 #define TCP_KEEPIDLE   4
 #define TCP_KEEPINTVL  5
 #define TCP_KEEPCNT    6

@@ -11,6 +11,17 @@ bool page_alloc_ready(void);
 uint64_t page_alloc(uint64_t n);
 void page_free(uint64_t pa, uint64_t n);
 uint64_t page_free_count(void);
+/* The page's position among the pages the allocator manages (false: not RAM it manages), and
+ * how many positions there are. */
+bool page_index(uint64_t pa, uint64_t *index);
+uint64_t page_span(void);
+/* Pages several address spaces map after a fork (mm/page_ref.c): a count of the extra owners
+ * beside the first, so a page nobody shares needs nothing. page_ref_get fails (false) only when
+ * the counts cannot be kept (out of memory for them). page_ref_put frees the page with its last
+ * owner. */
+bool page_ref_get(uint64_t pa);
+void page_ref_put(uint64_t pa);
+bool page_ref_shared(uint64_t pa);
 uint64_t page_total_count(void);
 
 void *kmalloc(size_t size);

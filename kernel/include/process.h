@@ -5,7 +5,8 @@
 #include <stdbool.h>
 #include "signal.h"
 
-/* The one process's pid (a unikernel runs one program), and its directory's name in /proc. */
+/* pid 1, the first program (the image's), and its directory's name in /proc: /proc/self names it
+ * whichever process looks (per-process /proc directories are not made yet). */
 #define PROCESS_PID     1
 #define PROCESS_PID_DIR "1"
 
@@ -18,8 +19,24 @@ struct file;
 #define FD_LIMIT_DEFAULT 1024
 #define FD_NR_OPEN       1048576
 
+enum process_state { PROCESS_LIVE, PROCESS_ZOMBIE };
+
 struct process {
     int pid;
+    int pgid, sid;              /* process group and session (setpgid, setsid) */
+    enum process_state state;
+    struct process *parent;     /* NULL only for pid 1 */
+    struct process *children;   /* newest first, linked by `sibling` */
+    struct process *sibling;
+    struct process *all_next;   /* every process, live or zombie (process.c) */
+    int exit_signal;            /* sent to the parent at exit (clone's CSIGNAL byte; SIGCHLD) */
+    int wait_status;            /* a zombie's status as wait4 reports it (Linux's encoding) */
+    bool exiting;               /* exit_group or a fatal signal: every thread leaves at once */
+    struct thread *exec_thread; /* execve in progress: every other thread leaves */
+    bool autoreap;              /* nobody will wait: freed with its last thread, not a zombie */
+    bool did_exec;              /* setpgid on it by its parent is EACCES from now on */
+    /* vfork: the parent's thread waits until this child execs or ends. */
+    struct thread *vfork_parent;
     struct vm *vm;
     struct vnode *exe;          /* the program's vnode, for /proc/self/exe */
     struct vnode *cwd;
@@ -32,10 +49,31 @@ struct process {
     struct process_signals sig;
     uint64_t sigreturn_page;    /* user address of the rt_sigreturn trampoline (no SA_RESTORER) */
     uint32_t umask;
+    struct creds { uint32_t uid, euid, suid, gid, egid, sgid; } cred;   /* all 0: root */
 };
 
+/* The process of the running thread (before the first thread runs: pid 1, being set up). */
 struct process *current_process(void);
+/* pid 1, the first program (run.c). */
 struct process *process_create(void);
+/* A new process for fork/clone: a pid, the parent's identity (pgid, sid, umask, limits); the
+ * caller fills in the address space, descriptors and threads. NULL when out of pids or memory
+ * (-EAGAIN for fork). */
+struct process *process_new_child(struct process *parent);
+/* A fresh id for a thread or process (pids and tids share one space, as on Linux). */
+int process_alloc_id(void);
+struct process *process_find(int pid);
+/* Iterate over every process (zombies too). */
+struct process *process_first(void);
+/* The process is done with (reaped, or never to be waited for): free it. */
+void process_free(struct process *p);
+/* How many processes exist (the fork limit counts these). */
+int process_count(void);
+/* The descriptor table copied for a child: every file gains a reference. */
+int fd_table_copy(struct process *to, const struct process *from);
+/* Close every descriptor (a process ending) / the close-on-exec ones (execve). */
+void fd_close_all(struct process *p);
+void fd_close_on_exec(struct process *p);
 /* The descriptor table (proc/fdtable.c). Lowest free descriptor >= min, or -EMFILE (none below
  * the soft RLIMIT_NOFILE) or -ENOMEM. */
 int fd_alloc(struct process *p, struct file *f, int min, bool cloexec);
@@ -50,6 +88,16 @@ bool fd_cloexec(struct process *p, int fd);
 void fd_set_cloexec(struct process *p, int fd, bool on);
 /* One past the highest descriptor that may be open (for loops over the table). */
 int fd_table_end(struct process *p);
-/* The program ended (exit_group, its last thread, a fatal signal): report and power off
- * (proc/exit.c; never returns). */
+/* The process ends with exit status `status` (exit_group, its last thread's exit): for pid 1
+ * that is the guest's end (report and power off), for any other the process becomes a zombie
+ * its parent reaps (proc/exit.c; never returns). */
 __attribute__((noreturn)) void process_exit(int status);
+/* The process is killed by sig (its default action, a fault, the OOM killer). */
+__attribute__((noreturn)) void process_die(int sig);
+/* The last thread of a process other than pid 1 left: release what it owns, tell the parent. */
+void process_teardown(struct process *p);
+/* The scheduler freed one of p's dead threads (p is freed too if it was the last and nobody
+ * waits for p). */
+void process_thread_freed(struct process *p);
+/* A vfork child execs or ends: its parent goes on. */
+void process_vfork_release(struct process *p);

@@ -35,3 +35,7 @@ __attribute__((noreturn)) void sched_idle_loop(void);
 void sched_kick_idle(void);
 /* t's affinity mask changed. */
 void sched_affinity_changed(struct thread *t);
+/* The current thread's process has a new address space (execve): load it on this CPU. */
+void sched_user_space_changed(void);
+/* A user page table is being freed: no CPU may take it for the one it has live. */
+void sched_forget_user_root(uint64_t root);

@@ -71,12 +71,24 @@ struct socket {
     int accept_count, backlog;
     int rcvbuf, sndbuf;         /* as Linux reports them (twice what was set) */
     bool reuseaddr, reuseport, keepalive, nodelay, v6only, broadcast;
+    bool cork;                 /* TCP_CORK: partial segments wait until it is cleared */
     bool auto_source;           /* UDP: connect chose the local address (disconnect forgets it) */
     int keepidle, keepintvl, keepcnt;    /* seconds, seconds, probes (TCP_KEEP*) */
     bool linger;                /* SO_LINGER: close waits up to linger_sec for the data to go */
     int linger_sec;
     uint64_t rcvtimeo_ns, sndtimeo_ns;   /* 0: wait forever */
+    /* SCM_RIGHTS (AF_UNIX): the files sendmsg hands the next message it queues, and those the
+     * last recvmsg took off a message (recv_wants_rights: recvmsg asks; read() drops them). */
+    struct unix_rights *send_rights, *recv_rights;
+    bool recv_wants_rights;
 };
+
+/* Open files in flight on an AF_UNIX socket (each holds a reference). */
+struct unix_rights {
+    int count;
+    struct file *files[];
+};
+void unix_rights_free(struct unix_rights *r);
 
 /* A socket of the given family/type/protocol (already checked), as a file with open flags. */
 int socket_create(int domain, int type, int protocol, int flags, struct file **out);

@@ -42,8 +42,10 @@ struct thread {
     uint64_t robust_list, robust_list_len;
     uint64_t slice_start;              /* tick count when it last got the CPU */
     uint64_t affinity;                 /* CPUs it may run on (bit n: CPU n), sched_setaffinity */
+    bool vfork_done;                   /* the vfork child this thread waits for exec'd or ended */
     bool tagged_addr;                  /* PR_SET_TAGGED_ADDR_CTRL: syscalls ignore pointer tags */
     struct vma *vma_hint;              /* vm_find's last answer for this thread (vm.c) */
+    struct vm *vma_hint_vm;            /* the address space it was found in (exec changes it) */
     uint64_t vma_generation;
     struct thread *next, *prev;        /* every thread of the process, in creation order (the
                                         * first one's prev is the last one) */

@@ -15,6 +15,7 @@ struct vma {
     uint64_t file_bytes;        /* bytes from `start` backed by the file; the rest reads as zero */
     const char *name;           /* "[stack]", "[heap]", or NULL */
     bool shared;                /* MAP_SHARED file mapping: maps the file's own pages */
+    bool shared_anon;           /* MAP_SHARED|MAP_ANONYMOUS: a fork shares its pages */
     struct vma *next;           /* sorted by start */
     uint64_t fixed_pa;          /* kernel pages ([vdso], [vvar]): `start` maps here; never freed */
 };
@@ -26,6 +27,7 @@ struct vm {
     uint64_t brk_start, brk;
     uint64_t mmap_top;          /* top-down placement starts below this */
     uint64_t pages;             /* resident user pages */
+    int users;                  /* processes on it: 1, or a vfork child and its parent */
 };
 
 enum access { ACCESS_READ = 1, ACCESS_WRITE = 2, ACCESS_EXEC = 4 };
@@ -47,5 +49,16 @@ struct vma *vm_find(struct vm *vm, uint64_t addr);
 bool vm_covered(struct vm *vm, uint64_t start, uint64_t end);
 void vm_drop_pages(struct vm *vm, uint64_t start, uint64_t end);
 int vm_move_pages(struct vm *vm, uint64_t src, uint64_t dest, uint64_t len);
+/* fork: a copy of vm whose private pages are shared copy-on-write with it (NULL: out of
+ * memory); shared mappings stay shared. */
+struct vm *vm_fork(struct vm *vm);
+/* A process lets go of vm (exit, exec); the last one frees it: its pages and page tables. */
+void vm_put(struct vm *vm);
+/* A write to a present copy-on-write page at va (page-aligned) of v: it gets a page of its
+ * own unless it is the page's last owner. 0 or -ENOMEM. */
+int vm_break_cow(struct vm *vm, struct vma *v, uint64_t va, uint64_t pa);
+/* Copy bytes into vm, which need not be the current address space (the child's tid word at
+ * fork). 0 or -EFAULT. */
+int vm_copy_to(struct vm *vm, uint64_t uaddr, const void *src, uint64_t len);
 /* Physical page behind a user address, faulting it in for access (0: not accessible). */
 uint64_t vm_user_page(struct vm *vm, uint64_t addr, enum access access);

@@ -142,3 +142,14 @@ void page_free(uint64_t pa, uint64_t n)
     if (first < hint)
         hint = first;
 }
+
+bool page_index(uint64_t pa, uint64_t *index)
+{
+    uint64_t pfn = pa >> PAGE_SHIFT;
+    if (pfn < base_pfn || pfn - base_pfn >= npages)
+        return false;
+    *index = pfn - base_pfn;
+    return true;
+}
+
+uint64_t page_span(void) { return npages; }

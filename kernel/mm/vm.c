@@ -22,6 +22,7 @@ struct vm *vm_create(void)
         kfree(vm);
         return NULL;
     }
+    vm->users = 1;
     return vm;
 }
 
@@ -30,13 +31,14 @@ struct vma *vm_find(struct vm *vm, uint64_t addr)
     /* Each thread remembers its last answer (its stack, mostly): with thousands of threads the
      * list is long, and one thread's copies in and out keep hitting the same VMA. */
     struct thread *t = current_thread();
-    if (t && t->vma_hint && t->vma_generation == vm->generation && t->vma_hint->start <= addr &&
+    if (t && t->vma_hint && t->vma_hint_vm == vm && t->vma_generation == vm->generation && t->vma_hint->start <= addr &&
         addr < t->vma_hint->end)
         return t->vma_hint;
     for (struct vma *v = vm->vmas; v && v->start <= addr; v = v->next)
         if (addr < v->end) {
             if (t) {
                 t->vma_hint = v;
+                t->vma_hint_vm = vm;
                 t->vma_generation = vm->generation;
             }
             return v;
@@ -56,9 +58,11 @@ bool vm_covered(struct vm *vm, uint64_t start, uint64_t end)
     return start >= end;
 }
 
+/* A private page may be mapped by several address spaces after a fork: it is freed with the
+ * last of them. */
 static void free_user_page(uint64_t pa)
 {
-    page_free(pa, 1);
+    page_ref_put(pa);
 }
 
 /* A shared file mapping's pages belong to its file, a fixed mapping's to the kernel: unmapped,
@@ -97,11 +101,12 @@ int vm_unmap(struct vm *vm, uint64_t start, uint64_t len)
     if (split_at(vm, start) || split_at(vm, end))
         return -ENOMEM;
     struct vma **link = &vm->vmas;
-    uint64_t before = page_free_count();
     while (*link && (*link)->start < end) {   /* sorted: nothing past end is touched */
         struct vma *v = *link;
         if (v->start >= start && v->end <= end) {
-            uvm_unmap(vm->root, v->start, v->end, page_release(v));
+            uint64_t n = uvm_unmap(vm->root, v->start, v->end, page_release(v));
+            if (!v->fixed_pa)
+                vm->pages -= n;
             *link = v->next;
             vm->generation++;
             kfree(v);
@@ -109,7 +114,6 @@ int vm_unmap(struct vm *vm, uint64_t start, uint64_t len)
             link = &v->next;
         }
     }
-    vm->pages -= page_free_count() - before;
     return 0;
 }
 
@@ -125,7 +129,8 @@ int vm_map_fixed(struct vm *vm, uint64_t start, uint64_t len, int prot, struct v
     struct vma *n = kzalloc(sizeof(*n));
     if (!n)
         return -ENOMEM;
-    *n = (struct vma){ start, end, prot, file, file_offset, file ? file_bytes : 0, name, false, NULL, 0 };
+    *n = (struct vma){ .start = start, .end = end, .prot = prot, .file = file, .file_offset = file_offset,
+                      .file_bytes = file ? file_bytes : 0, .name = name };
     struct vma **link = &vm->vmas;
     while (*link && (*link)->start < start)
         link = &(*link)->next;
@@ -245,8 +250,13 @@ int vm_fault(struct vm *vm, uint64_t addr, enum access access)
         return -EFAULT;
     uint64_t va = ALIGN_DOWN(addr, PAGE_SIZE);
     int prot;
-    if (uvm_lookup(vm->root, va, &prot))
-        return allowed(prot, access) ? 0 : -EFAULT;
+    uint64_t present = uvm_lookup(vm->root, va, &prot);
+    if (present && allowed(prot, access))
+        return 0;
+    if (present && (access & ACCESS_WRITE) && !v->shared && !v->fixed_pa)
+        return vm_break_cow(vm, v, va, present);
+    if (present)
+        return -EFAULT;
     if (v->fixed_pa)                   /* dropped (madvise): the same kernel page again */
         return uvm_map_page(vm->root, va, v->fixed_pa + (va - v->start), v->prot) ? -ENOMEM : 0;
     if (v->shared) {                   /* the file's own page, so writes reach the file */
@@ -295,13 +305,14 @@ uint64_t vm_user_page(struct vm *vm, uint64_t addr, enum access access)
 /* Drop resident pages of [start, end) (madvise DONTNEED): they refault from the VMA. */
 void vm_drop_pages(struct vm *vm, uint64_t start, uint64_t end)
 {
-    uint64_t before = page_free_count();
     for (struct vma *v = vm->vmas; v && v->start < end; v = v->next) {
         uint64_t lo = v->start > start ? v->start : start, hi = v->end < end ? v->end : end;
-        if (lo < hi)
-            uvm_unmap(vm->root, lo, hi, page_release(v));
+        if (lo < hi) {
+            uint64_t n = uvm_unmap(vm->root, lo, hi, page_release(v));
+            if (!v->fixed_pa)
+                vm->pages -= n;
+        }
     }
-    vm->pages -= page_free_count() - before;
 }
 
 /* Move resident pages from [src, src+len) to dest (mremap): the physical pages change owner. */
@@ -313,7 +324,10 @@ int vm_move_pages(struct vm *vm, uint64_t src, uint64_t dest, uint64_t len)
         if (!pa)
             continue;
         struct vma *d = vm_find(vm, dest + off);
-        if (uvm_map_page(vm->root, dest + off, pa, d ? d->prot : prot))
+        int to = d ? d->prot : prot;
+        if (page_ref_shared(pa) && !(d && d->shared_anon))
+            to &= ~PROT_WRITE;         /* still copy-on-write after a fork: the first write copies */
+        if (uvm_map_page(vm->root, dest + off, pa, to))
             return -ENOMEM;
         uvm_unmap(vm->root, src + off, src + off + PAGE_SIZE, NULL);
     }

@@ -128,6 +128,7 @@ static err_t on_accept(void *arg, struct tcp_pcb *newpcb, err_t err)
     s->rcvbuf = l->rcvbuf;
     s->sndbuf = l->sndbuf;
     s->nodelay = l->nodelay;
+    s->cork = l->cork;
     s->reuseaddr = l->reuseaddr;       /* Linux's sk_clone_lock copies the listener's options */
     s->reuseport = l->reuseport;
     s->keepalive = l->keepalive;
@@ -320,7 +321,7 @@ static int64_t tcp_send_(struct socket *s, const void *kbuf, uint64_t len, int f
             return done ? (int64_t)done : socket_errno(err);
         done += n;
     }
-    if (s->pcb && !(flags & MSG_MORE))
+    if (s->pcb && !(flags & MSG_MORE) && !s->cork)
         tcp_output(pcb_of(s));
     return done;
 }
@@ -478,6 +479,8 @@ static void tcp_apply_options_(struct socket *s)
     pcb->keep_idle = (u32_t)s->keepidle * 1000;
     pcb->keep_intvl = (u32_t)s->keepintvl * 1000;
     pcb->keep_cnt = (u32_t)s->keepcnt;
+    if (!s->cork)
+        tcp_output(pcb);               /* TCP_CORK cleared: what it held goes now */
 }
 
 static bool all_sent(void *arg)

@@ -2,8 +2,9 @@
  * self-pipe socketpair, nginx's channels, local servers). Bytes go straight into the peer's
  * receive queue as messages (stream reads merge them); a queue holds at most UNIX_QUEUE_BYTES,
  * beyond which senders block (or get EAGAIN). Names are pathnames (a socket file in the file
- * tree, as on Linux: unlink it to reuse the path) or abstract (a leading NUL byte). Passing
- * descriptors (SCM_RIGHTS) is not supported. */
+ * tree, as on Linux: unlink it to reuse the path) or abstract (a leading NUL byte). A message
+ * may carry open files (SCM_RIGHTS): a stream read that reaches such a message takes its files
+ * and stops after it, as Linux's unix_stream_read_generic does. */
 #include "kernel.h"
 #include "socket.h"
 #include "file.h"
@@ -22,6 +23,7 @@ struct unix_msg {
     struct unix_msg *next;
     uint32_t len, offset;
     struct unix_addr from;             /* datagrams: the sender's name */
+    struct unix_rights *rights;        /* SCM_RIGHTS sent with it, until read */
     char data[];
 };
 
@@ -43,6 +45,27 @@ static struct unix_sock *all;          /* every socket (datagram targets are dro
 static uint32_t autobind_next;
 
 static struct unix_sock *us(struct socket *s) { return s->pcb; }
+
+void unix_rights_free(struct unix_rights *r)
+{
+    if (!r)
+        return;
+    for (int i = 0; i < r->count; i++)
+        file_put(r->files[i]);
+    kfree(r);
+}
+
+/* The reader took m's files: recvmsg installs them, any other read closes them (Linux). */
+static void take_rights(struct socket *s, struct unix_msg *m)
+{
+    if (!m->rights)
+        return;
+    if (s->recv_wants_rights && !s->recv_rights)
+        s->recv_rights = m->rights;
+    else
+        unix_rights_free(m->rights);
+    m->rights = NULL;
+}
 
 static bool same_name(const struct unix_addr *a, const struct unix_addr *b)
 {
@@ -291,6 +314,8 @@ static int64_t unix_send(struct socket *s, const void *kbuf, uint64_t len, int f
         m->len = (uint32_t)n;
         m->offset = 0;
         m->from = u->name;
+        m->rights = s->send_rights;         /* the first message of this send carries them */
+        s->send_rights = NULL;
         memcpy(m->data, (const char *)kbuf + done, n);
         if (dest->tail)
             dest->tail->next = m;
@@ -339,6 +364,7 @@ static int64_t unix_recv(struct socket *s, void *kbuf, uint64_t len, int flags, 
             from->un = m->from;
         int64_t r = (flags & MSG_TRUNC) ? (int64_t)m->len : (int64_t)n;
         if (!peek) {
+            take_rights(s, m);
             u->head = m->next;
             if (!u->head)
                 u->tail = NULL;
@@ -351,13 +377,17 @@ static int64_t unix_recv(struct socket *s, void *kbuf, uint64_t len, int flags, 
     }
     uint64_t done = 0;
     for (struct unix_msg *m = u->head; m && done < len; ) {
+        bool had_rights = m->rights != NULL;
         uint64_t avail = m->len - m->offset, n = avail < len - done ? avail : len - done;
         memcpy((char *)kbuf + done, m->data + m->offset, n);
         done += n;
         if (peek) {
             m = m->next;
+            if (had_rights)
+                break;
             continue;
         }
+        take_rights(s, m);
         m->offset += (uint32_t)n;
         u->queued -= n;
         if (m->offset == m->len) {
@@ -367,6 +397,8 @@ static int64_t unix_recv(struct socket *s, void *kbuf, uint64_t len, int flags, 
             kfree(m);
             m = u->head;
         }
+        if (had_rights)
+            break;                     /* the files end the read */
     }
     if (!peek && u->peer)
         socket_wake(u->peer->s, POLLOUT | POLLWRNORM);
@@ -467,8 +499,11 @@ static void unix_release(struct socket *s)
     while (u->head) {
         struct unix_msg *m = u->head;
         u->head = m->next;
+        unix_rights_free(m->rights);   /* files in flight nobody will receive */
         kfree(m);
     }
+    unix_rights_free(s->send_rights);
+    unix_rights_free(s->recv_rights);
     kfree(u);
     s->pcb = NULL;
 }

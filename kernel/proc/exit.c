@@ -1,6 +1,8 @@
-/* The end of the process: exit_group, the last thread's exit and a fatal signal all come here;
- * it reports what the kernel options asked for (profile, memstats) and powers off with the
- * program's status. */
+/* The end of a process: exit_group, the last thread's exit and a fatal signal all come here.
+ * pid 1's end is the guest's: it reports what the kernel options asked for (profile, memstats)
+ * and powers off with the program's status (every other process ends with it, as in a
+ * container). Any other process has its threads leave, gives back what it owns and stays a
+ * zombie until its parent waits for it (child_wait.c). */
 #include "kernel.h"
 #include "bootargs.h"
 #include "process.h"
@@ -11,6 +13,12 @@
 #include "irq.h"
 #include "timer.h"
 #include "net.h"
+#include "thread.h"
+#include "sched.h"
+#include "signal.h"
+#include "vm.h"
+#include "uvm.h"
+#include "linux_uapi.h"
 #include "cpu.h"
 #include <string.h>
 
@@ -37,7 +45,8 @@ static void report_memory(void)
                         counter_to_ns(cpus[i].lock_wait_counts) / 1000000, cpus[i].lock_waits);
 }
 
-void process_exit(int status)
+/* pid 1 ended: the guest ends with it. */
+static __attribute__((noreturn)) void guest_exit(int status)
 {
     /* What the program sent and wrote reaches the peers and the disk before anyone hears it
      * ended. */
@@ -49,4 +58,89 @@ void process_exit(int status)
     missing_report();
     report_memory();
     kernel_exit(status & 0xff, EXIT_NORMAL);
+}
+
+/* Every thread of p leaves: the others see `exiting` at their next wait or return to user
+ * space; the last one out tears the process down (thread_exit). */
+static __attribute__((noreturn)) void leave(struct process *p, int wait_status)
+{
+    if (!p->exiting) {
+        p->exiting = true;
+        p->wait_status = wait_status;
+        for (struct thread *t = p->threads; t; t = t->next)
+            if (t != current_thread() && t->state != THREAD_DEAD)
+                sched_interrupt(t);    /* woken, or stopped on its CPU by an IPI */
+    }
+    thread_exit(0);
+}
+
+void process_exit(int status)
+{
+    struct process *p = current_process();
+    if (p->pid == 1)
+        guest_exit(status);
+    leave(p, (status & 0xff) << 8);                  /* WIFEXITED, WEXITSTATUS */
+}
+
+void process_die(int sig)
+{
+    struct process *p = current_process();
+    if (p->pid == 1) {
+        kprintf("killed by %s\n", signal_name(sig));
+        guest_exit(128 + sig);
+    }
+    leave(p, sig & 0x7f);                            /* WIFSIGNALED, WTERMSIG; no core dump */
+}
+
+/* SIGCHLD's action in the parent decides whether a zombie is kept for wait (Linux's
+ * do_notify_parent): ignoring it, or SA_NOCLDWAIT, means nobody will wait. */
+static void notify_parent(struct process *p)
+{
+    struct process *parent = p->parent;
+    const struct kernel_sigaction *act = &parent->sig.action[SIGCHLD - 1];
+    bool exited = (p->wait_status & 0x7f) == 0;
+    struct ksiginfo info = { .signo = p->exit_signal, .code = exited ? CLD_EXITED : CLD_KILLED,
+                             .pid = p->pid, .uid = 0,
+                             .value = (uint64_t)(exited ? (p->wait_status >> 8) & 0xff : p->wait_status) };
+    if (p->exit_signal == SIGCHLD && (act->handler == SIG_IGN || (act->flags & SA_NOCLDWAIT)))
+        p->autoreap = true;
+    if (p->exit_signal && !(p->exit_signal == SIGCHLD && act->handler == SIG_IGN))
+        signal_send(parent, p->exit_signal, &info);
+}
+
+void process_vfork_release(struct process *p)
+{
+    if (p->vfork_parent) {
+        p->vfork_parent->vfork_done = true;
+        sched_wake(p->vfork_parent);
+        p->vfork_parent = NULL;
+    }
+}
+
+void process_teardown(struct process *p)
+{
+    process_vfork_release(p);
+    fd_close_all(p);
+    uvm_deactivate();                  /* its tables may be about to go (vm_put) */
+    this_cpu()->user_root = 0;
+    vm_put(p->vm);
+    p->vm = NULL;
+    struct process *init = process_find(1);
+    while (p->children) {              /* orphans: pid 1 adopts them, zombies too */
+        struct process *c = p->children;
+        p->children = c->sibling;
+        c->parent = init;
+        c->sibling = init->children;
+        init->children = c;
+        if (c->state == PROCESS_ZOMBIE)
+            notify_parent(c);
+    }
+    p->state = PROCESS_ZOMBIE;
+    notify_parent(p);
+}
+
+void process_thread_freed(struct process *p)
+{
+    if (!p->threads && p->state == PROCESS_ZOMBIE && p->autoreap)
+        process_free(p);
 }

@@ -96,3 +96,39 @@ void fd_set_cloexec(struct process *p, int fd, bool on)
 }
 
 int fd_table_end(struct process *p) { return p->fd_slots; }
+
+/* fork: the child's table names the same open files (shared offsets and flags, as on Linux),
+ * so each gains a reference; close-on-exec marks are per descriptor and copied. */
+int fd_table_copy(struct process *to, const struct process *from)
+{
+    if (from->fd_slots && grow(to, from->fd_slots - 1))
+        return -ENOMEM;
+    for (int fd = 0; fd < from->fd_slots; fd++) {
+        struct file *f = from->fds[fd];
+        if (!f)
+            continue;
+        f->refs++;
+        to->fds[fd] = f;
+        to->cloexec[fd] = from->cloexec[fd];
+    }
+    to->fd_limit = from->fd_limit;
+    return 0;
+}
+
+void fd_close_all(struct process *p)
+{
+    for (int fd = 0; fd < p->fd_slots; fd++)
+        fd_close(p, fd);
+    kfree(p->fds);
+    kfree(p->cloexec);
+    p->fds = NULL;
+    p->cloexec = NULL;
+    p->fd_slots = 0;
+}
+
+void fd_close_on_exec(struct process *p)
+{
+    for (int fd = 0; fd < p->fd_slots; fd++)
+        if (p->fds[fd] && p->cloexec[fd])
+            fd_close(p, fd);
+}

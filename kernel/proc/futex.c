@@ -1,9 +1,10 @@
-/* futex(2) as glibc's mutexes, condition variables, pthread_join and Go's runtime use it. There
- * is one address space, so a futex is named by its user address (private and shared futexes
- * are the same thing here). The compare-and-sleep of FUTEX_WAIT is atomic with respect to every
- * FUTEX_WAKE, as Linux's is: the word is read and the waiter queued under the kernel lock, which
- * a waker on any CPU takes too (user code on other CPUs may change the word meanwhile; a waker
- * that changed it before waking finds the waiter queued). Priority
+/* futex(2) as glibc's mutexes, condition variables, pthread_join and Go's runtime use it. A
+ * futex is named by its address space and user address (private and shared futexes are the
+ * same thing here: a futex in MAP_SHARED memory does not reach another process). The
+ * compare-and-sleep of FUTEX_WAIT is atomic with respect to every FUTEX_WAKE, as Linux's is: the
+ * word is read and the waiter queued under the kernel lock, which a waker on any CPU takes too
+ * (user code on other CPUs may change the word meanwhile; a waker that changed it before waking
+ * finds the waiter queued). Priority
  * inheritance operations are not implemented (ENOSYS). */
 #include "kernel.h"
 #include "linux_uapi.h"
@@ -11,6 +12,7 @@
 #include "syscall.h"
 #include "signal.h"
 #include "thread.h"
+#include "process.h"
 #include "sched.h"
 #include "uaccess.h"
 #include "memlayout.h"
@@ -20,6 +22,7 @@
 
 
 struct futex_waiter {
+    const struct vm *space;            /* the address space uaddr is in (a fork has the same addresses) */
     uint64_t uaddr;
     uint32_t bitset;
     bool woken;
@@ -70,7 +73,7 @@ int futex_wake(uint64_t uaddr, int n, uint32_t bitset)
     int woken = 0;
     for (struct futex_waiter *w = bucket_of(uaddr)->head, *next; w && woken < n; w = next) {
         next = w->next;
-        if (w->uaddr == uaddr && (w->bitset & bitset)) {
+        if (w->uaddr == uaddr && w->space == current_process()->vm && (w->bitset & bitset)) {
             dequeue(w);
             w->woken = true;
             sched_wake(w->thread);
@@ -88,7 +91,7 @@ static int requeue(uint64_t uaddr, uint64_t uaddr2, int n)
     int count = 0;
     for (struct futex_waiter *w = bucket_of(uaddr)->head, *next; w && count < n; w = next) {
         next = w->next;
-        if (w->uaddr == uaddr) {
+        if (w->uaddr == uaddr && w->space == current_process()->vm) {
             dequeue(w);
             w->next = NULL;
             *tail = w;
@@ -147,7 +150,7 @@ static int64_t futex_wait(uint64_t uaddr, uint32_t val, uint64_t deadline, uint3
         return err;
     if (cur != val)
         return -EAGAIN;
-    struct futex_waiter w = { uaddr, bitset, false, current_thread(), NULL, NULL };
+    struct futex_waiter w = { current_process()->vm, uaddr, bitset, false, current_thread(), NULL, NULL };
     enqueue(&w);
     err = wait_until_woken(was_woken, &w, deadline);
     if (w.woken)

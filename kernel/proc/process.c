@@ -1,14 +1,79 @@
-/* The one process the unikernel runs (its descriptor table: fdtable.c). */
+/* Processes: the table of every process (live and zombie), pids, and creation. pid 1 is the
+ * first program; fork makes the others (fork.c), exit.c ends them, child_wait.c reaps them.
+ * The descriptor table is fdtable.c. */
 #include "kernel.h"
 #include "process.h"
+#include "thread.h"
 #include "file.h"
 #include "vm.h"
 #include "mm.h"
 #include "errno.h"
+#include <string.h>
 
-static struct process *current;
+/* Processes alive at once, zombies included: a fork bomb meets EAGAIN here (Linux's
+ * RLIMIT_NPROC) while the kernel keeps memory for everyone else. Each costs at least a kernel
+ * stack (32 KiB) and page tables. */
+#define PROCESS_MAX 512
+/* Linux's default pid_max: ids wrap around below it, skipping those in use. */
+#define PID_MAX 32768
 
-struct process *current_process(void) { return current; }
+static struct process *init_process;   /* pid 1, also what runs before the first thread */
+static struct process *all;            /* every process, newest first */
+static int count;
+static int last_id = 1;
+
+struct process *current_process(void)
+{
+    struct thread *t = current_thread();
+    return t ? t->proc : init_process;
+}
+
+struct process *process_first(void) { return all; }
+int process_count(void) { return count; }
+
+struct process *process_find(int pid)
+{
+    for (struct process *p = all; p; p = p->all_next)
+        if (p->pid == pid)
+            return p;
+    return NULL;
+}
+
+static bool id_in_use(int id)
+{
+    if (process_find(id) || thread_find(id))
+        return true;
+    for (struct process *p = all; p; p = p->all_next)   /* a group or session keeps its id */
+        if (p->pgid == id || p->sid == id)
+            return true;
+    return false;
+}
+
+/* Until the ids first wrap around, each is higher than any handed out before: none can be in
+ * use, and creating a thread costs nothing here (a program may make ten thousand). */
+static bool wrapped;
+
+int process_alloc_id(void)
+{
+    for (int tries = 0; tries < PID_MAX; tries++) {
+        if (last_id + 1 >= PID_MAX) {
+            last_id = 2;
+            wrapped = true;
+        } else {
+            last_id++;
+        }
+        if (!wrapped || !id_in_use(last_id))
+            return last_id;
+    }
+    return -EAGAIN;
+}
+
+static void link(struct process *p)
+{
+    p->all_next = all;
+    all = p;
+    count++;
+}
 
 struct process *process_create(void)
 {
@@ -20,9 +85,56 @@ struct process *process_create(void)
         kfree(p);
         return NULL;
     }
-    p->pid = PROCESS_PID;
+    p->pid = p->pgid = p->sid = PROCESS_PID;
     p->fd_limit = FD_LIMIT_DEFAULT;
     p->umask = 022;
-    current = p;
+    p->exit_signal = SIGCHLD;
+    init_process = p;
+    link(p);
     return p;
+}
+
+struct process *process_new_child(struct process *parent)
+{
+    if (count >= PROCESS_MAX)
+        return NULL;
+    int pid = process_alloc_id();
+    if (pid < 0)
+        return NULL;
+    struct process *p = kzalloc(sizeof(*p));
+    if (!p)
+        return NULL;
+    p->pid = pid;
+    p->pgid = parent->pgid;
+    p->sid = parent->sid;
+    p->parent = parent;
+    p->sibling = parent->children;
+    parent->children = p;
+    p->exe = parent->exe;
+    p->cwd = parent->cwd;
+    p->umask = parent->umask;
+    p->cred = parent->cred;
+    p->fd_limit = parent->fd_limit;
+    p->sigreturn_page = parent->sigreturn_page;
+    p->exit_signal = SIGCHLD;
+    link(p);
+    return p;
+}
+
+static void unlink_from(struct process **list, struct process *p, bool siblings)
+{
+    for (; *list; list = siblings ? &(*list)->sibling : &(*list)->all_next)
+        if (*list == p) {
+            *list = siblings ? p->sibling : p->all_next;
+            return;
+        }
+}
+
+void process_free(struct process *p)
+{
+    if (p->parent)
+        unlink_from(&p->parent->children, p, true);
+    unlink_from(&all, p, false);
+    count--;
+    kfree(p);
 }

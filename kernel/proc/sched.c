@@ -45,6 +45,20 @@ struct thread *current_thread(void) { return this_cpu()->current; }
 
 static uint64_t my_bit(void) { return 1ULL << this_cpu()->id; }
 
+void sched_user_space_changed(void)
+{
+    struct cpu *c = this_cpu();
+    c->user_root = c->current->proc->vm->root;
+    uvm_activate(c->user_root);
+}
+
+void sched_forget_user_root(uint64_t root)
+{
+    for (int i = 0; i < MAX_CPUS; i++)
+        if (cpus[i].user_root == root)
+            cpus[i].user_root = 0;
+}
+
 static void load_user_root(struct thread *t)
 {
     struct cpu *c = this_cpu();
@@ -225,9 +239,11 @@ static void reap(void)
     while (dead) {
         struct thread *t = dead;
         dead = t->ring_next;
+        struct process *p = t->proc;
         thread_unlink(t);
         page_free(t->kstack_pa, KERNEL_STACK_PAGES);
         kfree(t);
+        process_thread_freed(p);       /* an unwaited-for process goes with its last thread */
     }
 }
 

@@ -50,8 +50,7 @@ const char *signal_name(int sig)
 /* Terminate as the default action does; the message matches what a shell would report. */
 static __attribute__((noreturn)) void die(int sig)
 {
-    kprintf("killed by %s\n", signal_name(sig));
-    process_exit(128 + sig);
+    process_die(sig);
 }
 
 /* Real-time instances waiting behind the first, across the process: RLIMIT_SIGPENDING's default
@@ -195,6 +194,8 @@ static uint64_t deliverable(struct thread *t)
 
 bool signal_interrupts_wait(struct thread *t)
 {
+    if (t->proc->exiting || (t->proc->exec_thread && t->proc->exec_thread != t))
+        return true;                   /* another thread ended the process or execs: leave now */
     uint64_t ready = deliverable(t);
     for (int sig = 1; ready; sig++, ready >>= 1)
         if ((ready & 1) && !ignored(t->proc, sig))
@@ -308,6 +309,8 @@ void signal_return_to_user(struct trap_frame *f)
     struct process *p = t->proc;
     bool restarting = t->in_syscall;
     t->in_syscall = false;
+    if (p->exiting || (p->exec_thread && p->exec_thread != t))
+        thread_exit(0);                /* the status is the process's, set by who ended it */
     for (;;) {
         struct ksiginfo info;
         int sig = signal_dequeue(t, ~t->sig.blocked, &info);
@@ -352,9 +355,12 @@ void signal_fault(struct trap_frame *f, const struct ksiginfo *info, const char 
         if (run_handler(t, f, sig, info))
             return;
     }
+    /* The program's own end is reported as a shell would; a child's is its parent's to
+     * report (wait status), so only --verbose shows it, as dmesg would. */
+    void (*report)(const char *, ...) = t->proc->pid == 1 ? kprintf : kinfo;
     if (sig == SIGSEGV)
-        kprintf("segfault at %#lx pc %#lx\n", info->addr, arch_user_pc(f));
+        report("segfault at %#lx pc %#lx\n", info->addr, arch_user_pc(f));
     else
-        kprintf("%s at pc %#lx (signal %d)\n", what, arch_user_pc(f), sig);
-    process_exit(128 + sig);
+        report("%s at pc %#lx (signal %d)\n", what, arch_user_pc(f), sig);
+    process_die(sig);
 }

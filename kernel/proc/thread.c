@@ -61,9 +61,10 @@ void thread_unlink(struct thread *t)
 
 struct thread *thread_find(int tid)
 {
-    for (struct thread *t = current_process()->threads; t; t = t->next)
-        if (t->tid == tid)
-            return t;
+    for (struct process *p = process_first(); p; p = p->all_next)
+        for (struct thread *t = p->threads; t; t = t->next)
+            if (t->tid == tid)
+                return t;
     return NULL;
 }
 
@@ -77,7 +78,8 @@ int thread_count(void)
 void thread_exit(int status)
 {
     struct thread *t = current_thread();
-    if (thread_count() == 1)
+    struct process *p = t->proc;
+    if (thread_count() == 1 && !p->exiting)
         process_exit(status);
     futex_exit_robust_list(t);
     if (t->clear_child_tid) {
@@ -86,6 +88,7 @@ void thread_exit(int status)
             futex_wake(t->clear_child_tid, 1, FUTEX_BITSET_ANY);
     }
     t->state = THREAD_DEAD;
-    t->proc->live_threads--;
+    if (--p->live_threads == 0)
+        process_teardown(p);           /* the last of a process being ended (exiting) */
     sched_switch_away();
 }

@@ -70,10 +70,15 @@ SYSCALL(fcntl)
         return f->flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC);
     case F_SETFL: {
         /* Only these status flags can change after open, as on Linux. */
-        int changeable = O_APPEND | O_NONBLOCK | O_NOATIME | O_DIRECT;
+        int changeable = O_APPEND | O_NONBLOCK | O_NOATIME | O_DIRECT | O_ASYNC;
         f->flags = (f->flags & ~changeable) | ((int)a2 & changeable);
         return 0;
     }
+    case F_SETOWN:
+        f->owner = (int)a2;
+        return 0;
+    case F_GETOWN:
+        return f->owner;
     case F_GETLK:
     case F_SETLK:
     case F_SETLKW:
@@ -111,6 +116,13 @@ SYSCALL(ioctl)
         if (copy_from_user(&on, a2, sizeof(on)))
             return -EFAULT;
         f->flags = on ? (f->flags | O_NONBLOCK) : (f->flags & ~O_NONBLOCK);
+        return 0;
+    }
+    case FIOASYNC: {
+        int on;
+        if (copy_from_user(&on, a2, sizeof(on)))
+            return -EFAULT;
+        f->flags = on ? (f->flags | O_ASYNC) : (f->flags & ~O_ASYNC);
         return 0;
     }
     }

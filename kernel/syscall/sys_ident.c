@@ -1,5 +1,6 @@
 /* Who the process is: its ids and credentials, groups, umask, and the name and flags prctl sets.
- * There is one process, running as root with no supplementary groups unless it sets some. */
+ * Every process starts as root; its ids are its own (set*id), the supplementary groups and the
+ * prctl name are still one set for the whole guest. */
 #include "kernel.h"
 #include "linux_uapi.h"
 #include "syscall.h"
@@ -17,11 +18,13 @@ static char comm[16] = "main";
 static int dumpable = 1, no_new_privs, pdeathsig;
 
 SYSCALL(getpid) { return current_process()->pid; }
-SYSCALL(getppid) { return 0; }
-SYSCALL(getuid) { return 0; }
-SYSCALL(geteuid) { return 0; }
-SYSCALL(getgid) { return 0; }
-SYSCALL(getegid) { return 0; }
+SYSCALL(getppid) { struct process *p = current_process(); return p->parent ? p->parent->pid : 0; }
+static struct creds *cred(void) { return &current_process()->cred; }
+
+SYSCALL(getuid) { return cred()->uid; }
+SYSCALL(geteuid) { return cred()->euid; }
+SYSCALL(getgid) { return cred()->gid; }
+SYSCALL(getegid) { return cred()->egid; }
 
 SYSCALL(umask)
 {
@@ -32,15 +35,137 @@ SYSCALL(umask)
 
 SYSCALL(getresuid)
 {
-    uint32_t zero = 0;
-    if (copy_to_user(a0, &zero, 4) || copy_to_user(a1, &zero, 4) || copy_to_user(a2, &zero, 4))
+    struct creds *c = cred();
+    if (copy_to_user(a0, &c->uid, 4) || copy_to_user(a1, &c->euid, 4) || copy_to_user(a2, &c->suid, 4))
         return -EFAULT;
     return 0;
 }
 
 SYSCALL(getresgid)
 {
-    return sys_getresuid(a0, a1, a2, a3, a4, a5);
+    struct creds *c = cred();
+    if (copy_to_user(a0, &c->gid, 4) || copy_to_user(a1, &c->egid, 4) || copy_to_user(a2, &c->sgid, 4))
+        return -EFAULT;
+    return 0;
+}
+
+/* Linux's rules for the set*id calls (kernel/sys.c): with an effective id of root (CAP_SETUID)
+ * anything goes; otherwise a new id must be one of the real, effective or saved ids. -1 leaves
+ * an id as it is. File access is not checked against these ids: every process may read what
+ * root may (docs/kernel.md). */
+static bool may_become(const uint32_t ids[3], uint32_t id, bool privileged)
+{
+    return privileged || id == ids[0] || id == ids[1] || id == ids[2];
+}
+
+static int64_t set_res(uint32_t *ids, uint32_t r, uint32_t e, uint32_t s, bool privileged)
+{
+    const uint32_t keep = (uint32_t)-1;
+    uint32_t old[3] = { ids[0], ids[1], ids[2] };
+    if ((r != keep && !may_become(old, r, privileged)) || (e != keep && !may_become(old, e, privileged)) ||
+        (s != keep && !may_become(old, s, privileged)))
+        return -EPERM;
+    if (r != keep) ids[0] = r;
+    if (e != keep) ids[1] = e;
+    if (s != keep) ids[2] = s;
+    return 0;
+}
+
+static bool root_euid(void) { return cred()->euid == 0; }
+
+SYSCALL(setresuid)
+{
+    uint32_t ids[3] = { cred()->uid, cred()->euid, cred()->suid };
+    int64_t err = set_res(ids, (uint32_t)a0, (uint32_t)a1, (uint32_t)a2, root_euid());
+    if (!err) {
+        cred()->uid = ids[0];
+        cred()->euid = ids[1];
+        cred()->suid = ids[2];
+    }
+    return err;
+}
+
+SYSCALL(setresgid)
+{
+    uint32_t ids[3] = { cred()->gid, cred()->egid, cred()->sgid };
+    int64_t err = set_res(ids, (uint32_t)a0, (uint32_t)a1, (uint32_t)a2, root_euid());
+    if (!err) {
+        cred()->gid = ids[0];
+        cred()->egid = ids[1];
+        cred()->sgid = ids[2];
+    }
+    return err;
+}
+
+/* setuid: root sets all three; anyone else only the effective id, to its real or saved one. */
+SYSCALL(setuid)
+{
+    uint32_t id = (uint32_t)a0;
+    struct creds *c = cred();
+    if (id == (uint32_t)-1)
+        return -EINVAL;
+    if (root_euid()) {
+        c->uid = c->euid = c->suid = id;
+        return 0;
+    }
+    if (id != c->uid && id != c->suid)
+        return -EPERM;
+    c->euid = id;
+    return 0;
+}
+
+SYSCALL(setgid)
+{
+    uint32_t id = (uint32_t)a0;
+    struct creds *c = cred();
+    if (id == (uint32_t)-1)
+        return -EINVAL;
+    if (root_euid()) {
+        c->gid = c->egid = c->sgid = id;
+        return 0;
+    }
+    if (id != c->gid && id != c->sgid)
+        return -EPERM;
+    c->egid = id;
+    return 0;
+}
+
+/* setreuid/setregid: the saved id follows the effective one when the real one is set or the
+ * effective one becomes something other than the old real id. */
+SYSCALL(setreuid)
+{
+    struct creds *c = cred();
+    uint32_t r = (uint32_t)a0, e = (uint32_t)a1, old_uid = c->uid;
+    uint32_t ids[3] = { c->uid, c->euid, c->suid };
+    if (!root_euid() && ((r != (uint32_t)-1 && r != c->uid && r != c->euid) ||
+                         (e != (uint32_t)-1 && e != c->uid && e != c->euid && e != c->suid)))
+        return -EPERM;
+    if (r != (uint32_t)-1) ids[0] = r;
+    if (e != (uint32_t)-1) ids[1] = e;
+    if (r != (uint32_t)-1 || (e != (uint32_t)-1 && e != old_uid))
+        ids[2] = ids[1];
+    c->uid = ids[0];
+    c->euid = ids[1];
+    c->suid = ids[2];
+    return 0;
+}
+
+SYSCALL(setregid)
+{
+    struct creds *c = cred();
+    uint32_t r = (uint32_t)a0, e = (uint32_t)a1, old_gid = c->gid;
+    uint32_t ids[3] = { c->gid, c->egid, c->sgid };
+    if (!root_euid() && ((r != (uint32_t)-1 && r != c->gid && r != c->egid) ||
+                         (e != (uint32_t)-1 && e != c->gid && e != c->egid && e != c->sgid)))
+        return -EPERM;
+    if (r != (uint32_t)-1) ids[0] = r;
+    if (e != (uint32_t)-1) ids[1] = e;
+    if (r != (uint32_t)-1 || (e != (uint32_t)-1 && e != old_gid))
+        ids[2] = ids[1];
+    c->gid = ids[0];
+    c->egid = ids[1];
+    c->sgid = ids[2];
+    return 0;
 }
 
 SYSCALL(getgroups)
@@ -62,6 +187,8 @@ SYSCALL(setgroups)
         return -EINVAL;
     if (n > MAX_GROUPS)
         return -ENOMEM;
+    if (!root_euid())
+        return -EPERM;
     if (copy_from_user(groups, a1, n * sizeof(uint32_t)))
         return -EFAULT;
     ngroups = (int)n;

@@ -87,6 +87,8 @@ anonymous:
         return err;
     if (file && type == MAP_SHARED)
         vm_find(v, addr)->shared = true;
+    else if (type == MAP_SHARED)
+        vm_find(v, addr)->shared_anon = true;   /* one set of pages across fork */
     return (int64_t)addr;
 }
 

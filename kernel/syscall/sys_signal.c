@@ -1,5 +1,5 @@
-/* The signal system calls, with Linux's argument checks in Linux's order. There is one process,
- * so kill and friends reach only it and its threads: any other target is ESRCH. */
+/* The signal system calls, with Linux's argument checks in Linux's order. kill reaches a
+ * process, a process group or every process; tkill/tgkill any thread. */
 #include "kernel.h"
 #include "linux_uapi.h"
 #include "syscall.h"
@@ -42,13 +42,40 @@ static struct thread *live_thread(int tid)
     return t && t->state != THREAD_DEAD ? t : NULL;
 }
 
+/* One process: a zombie takes the signal and does nothing with it, as on Linux. */
+static void send_to_process(struct process *p, int sig)
+{
+    struct ksiginfo info = { .signo = sig, .code = SI_USER, .pid = proc()->pid, .uid = 0 };
+    if (sig && p->state == PROCESS_LIVE)
+        signal_send(p, sig, &info);
+}
+
 SYSCALL(kill)
 {
-    int pid = (int)a0;
-    /* pid 0 is our process group; -1 means every process but init and ourselves: none here. */
-    if (pid != proc()->pid && pid != 0)
+    int pid = (int)a0, sig = (int)a1;
+    if (sig < 0 || sig > NSIG)
+        return -EINVAL;
+    if (pid > 0) {
+        struct process *p = process_find(pid);
+        if (!p)
+            return -ESRCH;
+        send_to_process(p, sig);
+        return 0;
+    }
+    if (pid == INT32_MIN)
         return -ESRCH;
-    return send((int)a1, SI_USER, NULL);
+    /* 0: the caller's group; -1: every process but pid 1 and the caller; < -1: group -pid. */
+    int pgid = pid == 0 ? proc()->pgid : -pid;
+    bool found = false;
+    for (struct process *p = process_first(), *next; p; p = next) {
+        next = p->all_next;
+        bool chosen = pid == -1 ? p->pid != 1 && p != proc() : p->pgid == pgid;
+        if (!chosen || (pid == -1 && p->state != PROCESS_LIVE))
+            continue;
+        found = true;
+        send_to_process(p, sig);
+    }
+    return found ? 0 : -ESRCH;
 }
 
 SYSCALL(tkill)
@@ -66,7 +93,7 @@ SYSCALL(tgkill)
     if ((int)a0 <= 0 || (int)a1 <= 0)
         return -EINVAL;
     struct thread *t = live_thread((int)a1);
-    if ((int)a0 != proc()->pid || !t)
+    if (!t || t->proc->pid != (int)a0)
         return -ESRCH;
     return send((int)a2, SI_TKILL, t);
 }
@@ -102,7 +129,7 @@ SYSCALL(rt_tgsigqueueinfo)
     if ((int)a0 <= 0 || (int)a1 <= 0)
         return -EINVAL;
     struct thread *t = live_thread((int)a1);
-    if ((int)a0 != proc()->pid || !t)
+    if (!t || t->proc->pid != (int)a0)
         return -ESRCH;
     return queue_info((int)a2, a3, t);
 }

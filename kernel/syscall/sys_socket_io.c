@@ -186,6 +186,105 @@ static int iov_from_user(const struct linux_msghdr *m, struct linux_iovec **out)
     return 0;
 }
 
+/* Linux's cmsghdr: the length of header and data, then level and type; each one starts
+ * 8-byte aligned. */
+struct cmsg_header {
+    uint64_t len;
+    int32_t level, type;
+};
+#define CMSG_ALIGN8(n) (((n) + 7) & ~7UL)
+
+/* An AF_UNIX sendmsg's control data: SCM_RIGHTS descriptors become the files the message
+ * carries (s->send_rights). Anything else (SCM_CREDENTIALS) is not supported: EOPNOTSUPP,
+ * logged once. */
+static int rights_from_user(struct socket *s, uint64_t control, uint64_t controllen)
+{
+    struct process *p = current_process();
+    struct unix_rights *r = NULL;
+    for (uint64_t off = 0; off + sizeof(struct cmsg_header) <= controllen;) {
+        struct cmsg_header h;
+        if (copy_from_user(&h, control + off, sizeof(h)))
+            goto fault;
+        if (h.len < sizeof(h) || h.len > controllen - off)
+            goto invalid;
+        if (h.level != SOL_SOCKET || h.type != SCM_RIGHTS) {
+            static bool logged;
+            if (!logged) {
+                logged = true;
+                kinfo("sendmsg: AF_UNIX control message level %d type %d not supported, returning EOPNOTSUPP\n", h.level, h.type);
+            }
+            unix_rights_free(r);
+            return -EOPNOTSUPP;
+        }
+        int n = (int)((h.len - sizeof(h)) / sizeof(int32_t));
+        int have = r ? r->count : 0;
+        if (n <= 0 || have + n > SCM_MAX_FD)
+            goto invalid;
+        struct unix_rights *grown = kmalloc(sizeof(*grown) + sizeof(struct file *) * (size_t)(have + n));
+        if (!grown) {
+            unix_rights_free(r);
+            return -ENOMEM;
+        }
+        grown->count = have;
+        if (r)
+            memcpy(grown->files, r->files, sizeof(struct file *) * (size_t)have);
+        kfree(r);
+        r = grown;
+        for (int i = 0; i < n; i++) {
+            int32_t fd;
+            if (copy_from_user(&fd, control + off + sizeof(h) + i * sizeof(fd), sizeof(fd)))
+                goto fault;
+            struct file *f = fd_get(p, fd);
+            if (!f) {
+                unix_rights_free(r);
+                return -EBADF;
+            }
+            f->refs++;
+            r->files[r->count++] = f;
+        }
+        off += CMSG_ALIGN8(h.len);
+    }
+    unix_rights_free(s->send_rights);
+    s->send_rights = r;
+    return 0;
+fault:
+    unix_rights_free(r);
+    return -EFAULT;
+invalid:
+    unix_rights_free(r);
+    return -EINVAL;
+}
+
+/* recvmsg: the files the message carried become descriptors in a SCM_RIGHTS control message,
+ * as many as the buffer holds (the rest are closed, MSG_CTRUNC). The control length used, or
+ * an error. */
+static int64_t rights_to_user(struct socket *s, const struct linux_msghdr *m, bool cloexec, int32_t *flags)
+{
+    struct unix_rights *r = s->recv_rights;
+    s->recv_rights = NULL;
+    if (!r)
+        return 0;
+    uint64_t room = m->controllen > sizeof(struct cmsg_header) ? (m->controllen - sizeof(struct cmsg_header)) / 4 : 0;
+    int n = 0;
+    int32_t fds[SCM_MAX_FD];
+    for (int i = 0; i < r->count; i++) {
+        int fd = (uint64_t)n < room ? fd_alloc(current_process(), r->files[i], 0, cloexec) : -1;
+        if (fd < 0) {
+            file_put(r->files[i]);
+            *flags |= MSG_CTRUNC;
+            continue;
+        }
+        fds[n++] = fd;                 /* the reference moves to the descriptor */
+    }
+    kfree(r);
+    if (!n)
+        return 0;
+    struct cmsg_header h = { sizeof(h) + (uint64_t)n * 4, SOL_SOCKET, SCM_RIGHTS };
+    if (copy_to_user(m->control, &h, sizeof(h)) || copy_to_user(m->control + sizeof(h), fds, (uint64_t)n * 4))
+        return -EFAULT;
+    return (int64_t)h.len;
+}
+
 SYSCALL(sendmsg)
 {
     int err;
@@ -204,17 +303,17 @@ SYSCALL(sendmsg)
     if ((err = iov_from_user(&m, &iov)))
         return err;
     if (m.controllen && s->domain == AF_UNIX) {
-        static bool logged;     /* SCM_RIGHTS, SCM_CREDENTIALS: nothing to pass them with yet */
-        if (!logged) {
-            logged = true;
-            kinfo("sendmsg: AF_UNIX ancillary data (SCM_RIGHTS) not supported, returning EOPNOTSUPP\n");
-        }
-        err = -EOPNOTSUPP;
+        if (!m.control)
+            err = -EFAULT;
+        else if (!(err = rights_from_user(s, m.control, m.controllen)) && has_to)
+            err = sockaddr_parse(s, abuf, m.namelen, &to);
     } else if (m.controllen)
         err = -EINVAL;          /* no ancillary data (IP_PKTINFO, ...) is understood yet */
     else if (has_to)
         err = sockaddr_parse(s, abuf, m.namelen, &to);
     int64_t r = err ? err : send_common(s, iov, m.iovlen, (int)a2, has_to ? &to : NULL);
+    unix_rights_free(s->send_rights);  /* nothing was queued to carry them */
+    s->send_rights = NULL;
     kfree(iov);
     return r;
 }
@@ -233,11 +332,16 @@ SYSCALL(recvmsg)
         return -EFAULT;
     if ((err = iov_from_user(&m, &iov)))
         return err;
-    int64_t n = recv_common(s, iov, m.iovlen, (int)a2, &from, &truncated);
+    s->recv_wants_rights = s->domain == AF_UNIX;
+    int64_t n = recv_common(s, iov, m.iovlen, (int)a2 & ~MSG_CMSG_CLOEXEC, &from, &truncated);
+    s->recv_wants_rights = false;
     kfree(iov);
+    int32_t namelen = 0, flags = truncated ? MSG_TRUNC : 0;
+    int64_t controllen = rights_to_user(s, &m, (int)a2 & MSG_CMSG_CLOEXEC, &flags);
     if (n < 0)
         return n;
-    int32_t namelen = 0, flags = truncated ? MSG_TRUNC : 0;
+    if (controllen < 0)
+        return controllen;
     if (m.name && s->type == SOCK_DGRAM) {
         uint8_t buf[MAX_SOCK_ADDR];
         int klen = sockaddr_format(s, &from, buf);
@@ -247,7 +351,6 @@ SYSCALL(recvmsg)
             return -EFAULT;
         namelen = klen;
     }
-    uint64_t controllen = 0;
     if (copy_to_user(a1 + offsetof(struct linux_msghdr, namelen), &namelen, sizeof(namelen)) ||
         copy_to_user(a1 + offsetof(struct linux_msghdr, controllen), &controllen, sizeof(controllen)) ||
         copy_to_user(a1 + offsetof(struct linux_msghdr, flags), &flags, sizeof(flags)))

@@ -88,6 +88,9 @@ SYSCALL(setsockopt)
         case TCP_NODELAY:
             s->nodelay = v != 0;
             break;
+        case TCP_CORK:
+            s->cork = v != 0;
+            break;
         case TCP_KEEPIDLE:
             if (v < 1 || v > MAX_TCP_KEEPIDLE)
                 return -EINVAL;
@@ -177,6 +180,8 @@ SYSCALL(getsockopt)
         }
     } else if (level == IPPROTO_TCP && s->type == SOCK_STREAM && name == TCP_NODELAY) {
         v = s->nodelay;
+    } else if (level == IPPROTO_TCP && s->type == SOCK_STREAM && name == TCP_CORK) {
+        v = s->cork;
     } else if (level == IPPROTO_TCP && s->type == SOCK_STREAM && name == TCP_KEEPIDLE) {
         v = s->keepidle;
     } else if (level == IPPROTO_TCP && s->type == SOCK_STREAM && name == TCP_KEEPINTVL) {

@@ -1,6 +1,6 @@
 /* Threads from user space: clone/clone3 for threads (what pthread_create and Go's newosproc
  * ask for), exit of one thread, the tid calls, and sched_yield. A new process (fork, vfork,
- * clone without CLONE_THREAD) does not exist in a unikernel: ENOSYS, logged once. */
+ * clone without CLONE_THREAD) is proc/fork.c's. */
 #include "kernel.h"
 #include "linux_uapi.h"
 #include "syscall.h"
@@ -12,13 +12,8 @@
 #include "trap.h"
 #include "errno.h"
 #include "mm.h"
+#include "clone.h"
 #include <string.h>
-
-static int next_tid;
-
-struct clone_request {
-    uint64_t flags, stack, parent_tid, child_tid, tls;
-};
 
 static int64_t do_clone(const struct clone_request *r)
 {
@@ -31,21 +26,23 @@ static int64_t do_clone(const struct clone_request *r)
         return -EINVAL;
     if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
         return -EINVAL;
-    if (!(flags & CLONE_THREAD) || !(flags & CLONE_VM) || !(flags & CLONE_FILES)) {
+    if (!(flags & CLONE_THREAD))
+        return fork_process(r);
+    if (!(flags & CLONE_FILES)) {
         static bool logged;
         if (!logged) {
             logged = true;
-            kinfo("clone: flags %#lx ask for a new process; a unikernel runs one, returning ENOSYS\n", flags);
+            kinfo("clone: flags %#lx: a thread with a descriptor table of its own; returning ENOSYS\n", flags);
         }
         return -ENOSYS;
     }
-    if (!next_tid)
-        next_tid = p->pid + 1;
+    int tid_new = process_alloc_id();
+    if (tid_new < 0)
+        return -EAGAIN;
     struct thread *parent = current_thread();
-    struct thread *t = thread_create(p, next_tid);
+    struct thread *t = thread_create(p, tid_new);
     if (!t)
         return -EAGAIN;
-    next_tid++;
     *t->frame = *arch_syscall_frame();          /* the child returns from the same svc */
     arch_set_syscall_result(t->frame, 0);
     if (r->stack)
@@ -71,7 +68,9 @@ static int64_t do_clone(const struct clone_request *r)
 /* arm64's argument order: flags, stack, parent_tid, tls, child_tid. */
 SYSCALL(clone)
 {
-    struct clone_request r = { a0 & ~CSIGNAL, a1, a2, a4, a3 };
+    struct clone_request r = { a0 & ~CSIGNAL, a1, a2, a4, a3, (int)(a0 & CSIGNAL) };
+    if (r.exit_signal > NSIG)
+        return -EINVAL;
     return do_clone(&r);
 }
 
@@ -94,7 +93,7 @@ SYSCALL(clone3)
     if ((args.stack == 0) != (args.stack_size == 0))
         return -EINVAL;
     struct clone_request r = { args.flags, args.stack ? args.stack + args.stack_size : 0,
-                               args.parent_tid, args.child_tid, args.tls };
+                               args.parent_tid, args.child_tid, args.tls, (int)args.exit_signal };
     return do_clone(&r);
 }
 

@@ -97,6 +97,13 @@ def expected_listing(host: Path, label: str, image: Image, image_path: str, bloc
         size = block_size if n.kind == "dir" else st.st_size
         nlink = 2 + sum(image.nodes[c].kind == "dir" for c in n.children.values()) if n.kind == "dir" else 1
         out.append(f"tfstest: {label}: {kind} {st.st_mode & 0o170000 | n.mode:06o} {size} {nlink} {show(enc(name))}")
+    if image_path == "/":
+        # The kernel's own trees (kfile_publish), after the image's names when the image lacks
+        # them, with Linux's modes: /dev 0755, /proc and /sys 0555 (dev holds no directory yet;
+        # proc has 1/, sys has devices/).
+        for name, mode, nlink in (("dev", 0o755, 2), ("proc", 0o555, 3), ("sys", 0o555, 3)):
+            if name not in node.children:
+                out.append(f"tfstest: {label}: d {0o040000 | mode:06o} {block_size} {nlink} {name}")
     return out
 
 

@@ -81,3 +81,10 @@ int pt_map(uint64_t root_pa, uint64_t va, uint64_t pa, uint64_t size, uint64_t p
     }
     return 0;
 }
+
+void pt_free_table(uint64_t pa)
+{
+    if (pa >= pool_pa && pa < pool_pa + (uint64_t)PT_POOL_PAGES * PAGE_SIZE)
+        return;                        /* the boot pool's pages are the kernel image's */
+    page_free(pa, 1);
+}

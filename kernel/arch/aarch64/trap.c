@@ -95,7 +95,7 @@ static void user_sync(struct trap_frame *f)
         }
         if (err == -ENOMEM) {          /* Linux's OOM killer: SIGKILL, which no handler sees */
             kprintf("out of memory: killed at page fault %#lx pc %#lx\n", far, f->elr);
-            process_exit(128 + SIGKILL);
+            process_die(SIGKILL);
         }
         if (err == -ENXIO)             /* past the end of a shared file mapping's file */
             fault_signal(f, SIGBUS, BUS_ADRERR, far, esr, "bus error (past the end of the file)");

@@ -109,22 +109,112 @@ static void visit(uint64_t *t, int level, uint64_t base, uint64_t start, uint64_
     }
 }
 
+struct unmap_arg {
+    void (*free_page)(uint64_t pa);
+    uint64_t count;
+};
+
 static void unmap_one(uint64_t *pte, void *arg)
 {
-    void (*free_page)(uint64_t) = (void (*)(uint64_t))arg;
+    struct unmap_arg *a = arg;
     uint64_t pa = *pte & PTE_ADDR_MASK;
     *pte = 0;
-    if (free_page)
-        free_page(pa);
+    a->count++;
+    if (a->free_page)
+        a->free_page(pa);
 }
 
 /* The pages are freed before the TLB maintenance, while a thread on another CPU may still
  * reach them through a stale entry: that is safe because the allocator keeps its state in a
  * bitmap (never in a free page) and nothing can allocate them before the broadcast TLBI and
  * DSB ISH below complete, all under the same hold of the kernel lock. */
-void uvm_unmap(uint64_t root, uint64_t start, uint64_t end, void (*free_page)(uint64_t pa))
+uint64_t uvm_unmap(uint64_t root, uint64_t start, uint64_t end, void (*free_page)(uint64_t pa))
 {
-    visit(table(root), 0, 0, start, end, unmap_one, (void *)free_page);
+    struct unmap_arg a = { free_page, 0 };
+    visit(table(root), 0, 0, start, end, unmap_one, &a);
+    tlb_flush();
+    return a.count;
+}
+
+/* fork: the child's tree gets every present page of [start, end). A copy-on-write page loses
+ * its write permission in both trees (the first write copies it, vm_fault) and gains an owner;
+ * a shared anonymous page gains an owner only; a page someone else owns (a MAP_SHARED file's,
+ * the kernel's) is mapped as it is. */
+struct copy_arg {
+    uint64_t dst_root;
+    enum uvm_copy_mode mode;
+    int err;
+    uint64_t va;                       /* of the entry visited: kept by copy_one */
+};
+
+static void copy_one(uint64_t *pte, void *arg)
+{
+    struct copy_arg *a = arg;
+    uint64_t pa = *pte & PTE_ADDR_MASK;
+    if (a->err)
+        return;
+    if (a->mode != UVM_COPY_SHARED && !page_ref_get(pa)) {
+        a->err = -ENOMEM;
+        return;
+    }
+    if (a->mode == UVM_COPY_COW && (*pte & (3UL << 6)) == PTE_AP_RW_ALL)
+        *pte = (*pte & ~(3UL << 6)) | PTE_AP_RO_ALL;
+    uint64_t *e = walk(a->dst_root, a->va, true);
+    if (!e) {
+        a->err = -ENOMEM;
+        if (a->mode != UVM_COPY_SHARED)
+            page_ref_put(pa);
+        return;
+    }
+    *e = *pte;
+}
+
+/* visit() with the virtual address of each entry, which copy_one needs. */
+static void visit_va(uint64_t *t, int level, uint64_t base, uint64_t start, uint64_t end, struct copy_arg *a)
+{
+    int shift = 39 - 9 * level;
+    uint64_t span = 1UL << shift;
+    for (unsigned i = 0; i < 512 && !a->err; i++) {
+        uint64_t lo = base + i * span, hi = lo + span;
+        if (hi <= start || lo >= end || !(t[i] & PTE_VALID))
+            continue;
+        if (level == 3) {
+            a->va = lo;
+            copy_one(&t[i], a);
+        } else {
+            visit_va(table(t[i] & PTE_ADDR_MASK), level + 1, lo, start, end, a);
+        }
+    }
+}
+
+int uvm_copy(uint64_t src_root, uint64_t dst_root, uint64_t start, uint64_t end, enum uvm_copy_mode mode)
+{
+    struct copy_arg a = { dst_root, mode, 0, 0 };
+    visit_va(table(src_root), 0, 0, start, end, &a);
+    tlb_flush();
+    dsb(ishst);
+    return a.err;
+}
+
+static void free_tables(uint64_t pa, int level)
+{
+    uint64_t *t = table(pa);
+    if (level < 3)
+        for (unsigned i = 0; i < 512; i++)
+            if (t[i] & PTE_VALID)
+                free_tables(t[i] & PTE_ADDR_MASK, level + 1);
+    pt_free_table(pa);
+}
+
+void uvm_destroy(uint64_t root)
+{
+    free_tables(root, 0);
+}
+
+void uvm_deactivate(void)
+{
+    write_sysreg(tcr_el1, read_sysreg(tcr_el1) | TCR_EPD0);
+    isb();
     tlb_flush();
 }
 
@@ -138,6 +228,8 @@ static void protect_one(uint64_t *pte, void *arg)
     uint64_t pa = *pte & PTE_ADDR_MASK;
     if ((prot & PROT_EXEC) && !(prot_of(*pte) & PROT_EXEC))
         cache_sync_for_exec(phys_to_virt(pa), PAGE_SIZE);
+    if (page_ref_shared(pa))           /* still copy-on-write: the first write copies it */
+        prot &= ~PROT_WRITE;
     *pte = pte_for(pa, prot);
 }
 

@@ -17,6 +17,7 @@
 #define O_TRUNC      00001000
 #define O_APPEND     00002000
 #define O_NONBLOCK   00004000
+#define O_ASYNC      00020000     /* FASYNC: SIGIO to the owner when the file becomes ready */
 #define O_DSYNC      00010000
 #define O_DIRECTORY  00040000
 #define O_NOFOLLOW   00100000

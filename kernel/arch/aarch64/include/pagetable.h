@@ -29,6 +29,8 @@
 /* Allocate a zeroed table page; returns its physical address, 0 when out of memory. Early tables
  * come from a static pool in the image; once the page allocator runs, from it. */
 uint64_t pt_alloc_table(void);
+/* Give back a table pt_alloc_table made (pages of the boot pool stay where they are). */
+void pt_free_table(uint64_t pa);
 /* Map [va, va+size) to [pa, pa+size) with the given attributes in the tree rooted at root_pa.
  * With allow_blocks, aligned stretches use 1 GiB / 2 MiB blocks. Returns 0 or -1 (no memory, or
  * the range collides with an existing block mapping). */

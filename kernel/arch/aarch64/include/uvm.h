@@ -2,6 +2,7 @@
  * this is only the hardware side: put a page in, change or take pages out. */
 #pragma once
 #include <stdint.h>
+#include <stdbool.h>
 
 /* A new empty tree; returns its root's physical address (0: out of memory). */
 uint64_t uvm_create(void);
@@ -9,9 +10,22 @@ uint64_t uvm_create(void);
 int uvm_map_page(uint64_t root, uint64_t va, uint64_t pa, int prot);
 /* Physical address mapped at va (page-aligned), 0 when none; *prot gets its protection. */
 uint64_t uvm_lookup(uint64_t root, uint64_t va, int *prot);
-/* Remove every page in [start, end); each one's physical page goes to free_page. */
-void uvm_unmap(uint64_t root, uint64_t start, uint64_t end, void (*free_page)(uint64_t pa));
+/* Remove every page in [start, end); each one's physical page goes to free_page. Returns how
+ * many were mapped. */
+uint64_t uvm_unmap(uint64_t root, uint64_t start, uint64_t end, void (*free_page)(uint64_t pa));
+enum uvm_copy_mode {
+    UVM_COPY_COW,          /* read-only in both, one more owner each (mm.h's page_ref) */
+    UVM_COPY_SHARED_REF,   /* as they are, one more owner each (MAP_SHARED|MAP_ANONYMOUS) */
+    UVM_COPY_SHARED,       /* as they are; the pages are someone else's (a file's, the kernel's) */
+};
+/* fork: map [start, end)'s present pages of src into dst too. 0 or -ENOMEM. */
+int uvm_copy(uint64_t src_root, uint64_t dst_root, uint64_t start, uint64_t end, enum uvm_copy_mode mode);
+/* Free the tree's tables (its pages must be unmapped already). */
+void uvm_destroy(uint64_t root);
+/* No user address space is live (the one that was is being freed). */
+void uvm_deactivate(void);
 /* Change the protection of every present page in [start, end). */
 void uvm_protect(uint64_t root, uint64_t start, uint64_t end, int prot);
 /* Make this tree the live user address space. */
 void uvm_activate(uint64_t root);
+

@@ -1,0 +1,106 @@
+/* A new process (fork, vfork, clone without CLONE_THREAD): the calling thread's process copied
+ * as Linux's copy_process does. The address space is copy-on-write (mm/vm_fork.c) or, with
+ * CLONE_VM, the same one; the descriptor table names the same open files; signal actions are
+ * copied, pending signals are not; the child's one thread returns 0 from the same svc. With
+ * CLONE_VFORK the parent waits until the child execs or ends. */
+#include "kernel.h"
+#include "linux_uapi.h"
+#include "clone.h"
+#include "process.h"
+#include "thread.h"
+#include "sched.h"
+#include "signal_arch.h"
+#include "uaccess.h"
+#include "trap.h"
+#include "wait.h"
+#include "vm.h"
+#include "mm.h"
+#include "errno.h"
+#include <string.h>
+
+/* What a process may not share with another here: it would need the table or the actions
+ * kept apart from the process (Linux's files_struct, fs_struct, sighand_struct). */
+#define UNSHARABLE (CLONE_FILES | CLONE_FS | CLONE_SIGHAND | CLONE_PIDFD | CLONE_NEWNS | \
+                    0x00008000UL /* CLONE_PARENT */ | 0x7e000000UL /* the other namespaces */)
+
+static void abandon(struct process *child)
+{
+    fd_close_all(child);
+    if (child->vm)
+        vm_put(child->vm);
+    process_free(child);
+}
+
+static bool vfork_over(void *arg) { return ((struct thread *)arg)->vfork_done; }
+
+static struct thread *child_thread(struct process *child, const struct clone_request *r)
+{
+    struct thread *parent = current_thread();
+    struct thread *t = thread_create(child, child->pid);
+    if (!t)
+        return NULL;
+    *t->frame = *arch_syscall_frame();          /* the child returns from the same svc */
+    arch_set_syscall_result(t->frame, 0);
+    if (r->stack)
+        arch_set_user_sp(t->frame, r->stack);
+    t->ctx.tpidr_el0 = r->flags & CLONE_SETTLS ? r->tls : arch_current_tls();
+    fpsimd_save(&t->ctx.fpsimd);
+    t->sig.blocked = parent->sig.blocked;
+    t->sig.altstack = parent->sig.altstack;     /* fork keeps the alternate stack (Linux) */
+    t->affinity = parent->affinity;
+    t->tagged_addr = parent->tagged_addr;
+    if (r->flags & CLONE_CHILD_CLEARTID)
+        t->clear_child_tid = r->child_tid;
+    return t;
+}
+
+int64_t fork_process(const struct clone_request *r)
+{
+    struct process *p = current_process();
+    if (r->flags & UNSHARABLE) {
+        static bool logged;
+        if (!logged) {
+            logged = true;
+            kinfo("clone: flags %#lx share more than memory between processes; returning ENOSYS\n", r->flags);
+        }
+        return -ENOSYS;
+    }
+    struct process *child = process_new_child(p);
+    if (!child)
+        return -EAGAIN;
+    if (r->flags & CLONE_VM) {
+        child->vm = p->vm;
+        p->vm->users++;
+    } else if (!(child->vm = vm_fork(p->vm))) {
+        abandon(child);
+        return -ENOMEM;
+    }
+    if (fd_table_copy(child, p)) {
+        abandon(child);
+        return -ENOMEM;
+    }
+    memcpy(child->sig.action, p->sig.action, sizeof(child->sig.action));
+    child->exit_signal = r->exit_signal;
+    struct thread *t = child_thread(child, r);
+    if (!t) {
+        abandon(child);
+        return -ENOMEM;
+    }
+    uint32_t tid = (uint32_t)child->pid;
+    if (r->flags & CLONE_CHILD_SETTID)          /* in the child's memory (Linux: schedule_tail) */
+        vm_copy_to(child->vm, r->child_tid, &tid, sizeof(tid));
+    if (r->flags & CLONE_PARENT_SETTID)
+        copy_to_user(r->parent_tid, &tid, sizeof(tid));
+    struct thread *self = current_thread();
+    if (r->flags & CLONE_VFORK) {
+        self->vfork_done = false;
+        child->vfork_parent = self;
+    }
+    sched_add(t);
+    if (r->flags & CLONE_VFORK) {
+        /* Linux's wait_for_vfork_done is killable only: other signals wait until after. */
+        while (!self->vfork_done && !p->exiting)
+            wait_until(vfork_over, self, WAIT_FOREVER);
+    }
+    return child->pid;
+}
