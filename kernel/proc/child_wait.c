@@ -82,6 +82,7 @@ void child_wait_wake(struct process *parent)
 static int reap(struct process *c)
 {
     int pid = c->pid;
+    cputime_child_reaped(c->parent, c);
     if (c->threads)
         c->autoreap = true;            /* process_thread_freed frees it */
     else
@@ -137,12 +138,17 @@ static int32_t wait_status(const struct process *c, enum child_event ev)
     return c->wait_status;
 }
 
-/* The child's resource use is not accounted per process yet (no per-thread CPU time): zeros. */
-static int put_rusage(uint64_t addr)
+/* The child's resource use as Linux's wait reports it: its own CPU time and that of the children
+ * it reaped (the other counters are not kept: 0). */
+static int put_rusage(uint64_t addr, const struct process *c)
 {
-    uint8_t rusage[144];
-    memset(rusage, 0, sizeof(rusage));
-    return addr && copy_to_user(addr, rusage, sizeof(rusage)) ? -EFAULT : 0;
+    if (!addr)
+        return 0;
+    struct linux_rusage ru;
+    memset(&ru, 0, sizeof(ru));
+    struct cputime self = process_cpu_times(c), children = process_children_cpu_times(c);
+    cputime_to_rusage((struct cputime){ self.user_ns + children.user_ns, self.system_ns + children.system_ns }, &ru);
+    return copy_to_user(addr, &ru, sizeof(ru)) ? -EFAULT : 0;
 }
 
 SYSCALL(wait4)
@@ -161,7 +167,7 @@ SYSCALL(wait4)
     int32_t status = wait_status(c, ev);
     if (a1 && copy_to_user(a1, &status, sizeof(status)))
         return -EFAULT;
-    if (put_rusage(a3))
+    if (put_rusage(a3, c))
         return -EFAULT;
     return consume(c, ev, options);
 }
@@ -224,7 +230,7 @@ SYSCALL(waitid)
     }
     if (a2 && copy_to_user(a2, &si, sizeof(si)))
         return -EFAULT;
-    if (put_rusage(a4))
+    if (c && put_rusage(a4, c))       /* Linux leaves it untouched when WNOHANG found none */
         return -EFAULT;
     if (c)
         consume(c, ev, options);
