@@ -48,8 +48,11 @@ struct cputime process_cpu_times(const struct process *p);
 struct cputime process_children_cpu_times(const struct process *p);
 /* A thread of p is freed: its times stay in p's sum. */
 void cputime_thread_gone(struct process *p, const struct thread *t);
-/* parent reaps child: the child's own times and its children's join parent's children sum. */
-void cputime_child_reaped(struct process *parent, const struct process *child);
+/* What wait reports for a child: its own times and those of the children it reaped. */
+struct cputime process_waited_cpu_times(const struct process *child);
+/* The parent reaps a child whose wait reported `used` (one snapshot for both, so the rusage
+ * wait gave equals what RUSAGE_CHILDREN gains). */
+void cputime_child_reaped(struct process *parent, struct cputime used);
 
 /* The CPU clocks of clock_gettime/clock_getres: CLOCK_PROCESS_CPUTIME_ID, CLOCK_THREAD_CPUTIME_ID,
  * and Linux's encoded ids for a given process or thread ((~pid << 3) | per-thread bit | which:

@@ -46,7 +46,7 @@ struct process {
     struct thread *vfork_parent;
     /* CPU time (cputime.c): of threads already freed, and of reaped children with theirs. */
     struct cputime_sum exited_threads_cputime;
-    struct cputime_sum children_cputime;
+    struct cputime children_cputime;
     struct vm *vm;
     struct vnode *exe;          /* the program's vnode, for /proc/self/exe */
     struct vnode *cwd;

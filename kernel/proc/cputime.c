@@ -95,7 +95,7 @@ struct cputime process_cpu_times(const struct process *p)
 
 struct cputime process_children_cpu_times(const struct process *p)
 {
-    return to_ns(p->children_cputime.user, p->children_cputime.system);
+    return p->children_cputime;
 }
 
 void cputime_thread_gone(struct process *p, const struct thread *t)
@@ -105,11 +105,17 @@ void cputime_thread_gone(struct process *p, const struct thread *t)
     p->exited_threads_cputime.system += ts.system;
 }
 
-void cputime_child_reaped(struct process *parent, const struct process *child)
+struct cputime process_waited_cpu_times(const struct process *child)
 {
-    struct cputime_sum s = process_sum(child);
-    parent->children_cputime.user += s.user + child->children_cputime.user;
-    parent->children_cputime.system += s.system + child->children_cputime.system;
+    struct cputime own = process_cpu_times(child);
+    return (struct cputime){ own.user_ns + child->children_cputime.user_ns,
+                             own.system_ns + child->children_cputime.system_ns };
+}
+
+void cputime_child_reaped(struct process *parent, struct cputime used)
+{
+    parent->children_cputime.user_ns += used.user_ns;
+    parent->children_cputime.system_ns += used.system_ns;
 }
 
 void cputime_to_rusage(struct cputime t, struct linux_rusage *ru)
