@@ -9,7 +9,9 @@
  *      kernel's page allocator, which knows only the tree, never hands them out;
  *   3. the image copied to a 2 MiB-aligned address (early_map maps the kernel with 2 MiB
  *      blocks; the firmware's loader only promises the PE SectionAlignment);
- *   4. the memory map, then ExitBootServices with its key (retried when the map changed).
+ *   4. the firmware's time of day (GetTime) in /chosen, for machines whose description names no
+ *      RTC the kernel drives (efi_time.c);
+ *   5. the memory map, then ExitBootServices with its key (retried when the map changed).
  * Runs at the firmware's load address with the MMU on (identity map) while linked high: only
  * PC-relative addressing, no initialised pointers in data. Errors are one console line through
  * the firmware, then a power-off with a kernel-error status, never a return into a boot menu. */
@@ -19,6 +21,7 @@
 #include <string.h>
 #include "acpi_fdt.h"
 #include "efi.h"
+#include "efi_time.h"
 #include "kernel.h"
 #include "psci.h"
 
@@ -238,6 +241,8 @@ efi_status efi_stub_main(efi_handle image, efi_system_table *st, struct efi_hand
         fail("efi: the firmware gave neither a device tree nor ACPI tables", NULL);
     }
     set_bootargs(fdt, image);
+    if (efi_time_to_fdt(st->runtime_services, fdt) < 0)
+        fail("efi: no room for the firmware's time in the device tree", fdt);
 
     uint64_t file_size = (uint64_t)(_edata - _head), image_size = (uint64_t)(_end - _head), area;
     if (alloc_pages(image_size + SZ_2M, &area) != EFI_SUCCESS)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shlex
 import subprocess
+import time
 import uuid
 
 import pytest
@@ -109,6 +110,20 @@ def test_the_disk_boots_from_acpi_tables_as_on_linux(disk, programs, gic, smp, v
         assert "gic: v2 dist" in r.stdout and "gicv2m: frame" in r.stdout, r.stdout
     else:
         assert (r.stdout, r.returncode) == (stdout, status), r.stderr
+
+
+def test_the_wall_clock_under_acpi_is_the_firmwares_time_of_day(programs, target_root, tmp_path):
+    # QEMU's ACPI tables name no RTC: the EFI stub hands the kernel EDK2's GetTime (which reads
+    # the PL031 QEMU sets to the host's UTC) with the counter at that moment. Loosely compared:
+    # the guest's time(NULL) lies between the host's before the boot and after it (a minute's slack
+    # each side for the RTC's whole seconds and the host's clock being stepped).
+    image = build_disk(tmp_path / "time.disk", "disk", programs["probe-static"], "time")
+    before = time.time()
+    r = boot(image, "--machine-opt", "acpi=on", "--timeout", "90")
+    after = time.time()
+    assert r.returncode == 0 and r.stdout.startswith("time="), (r.stdout, r.stderr)
+    guest = int(r.stdout.removeprefix("time=").strip())
+    assert before - 60 <= guest <= after + 60, (before, guest, after)
 
 
 def test_acpi_tables_the_kernel_cannot_use_are_a_console_line_and_a_kernel_error(disk):
