@@ -172,6 +172,25 @@ static void set_bootargs(void *fdt, efi_handle image)
         fail("efi: cannot put the EFI load options into the device tree", fdt);
 }
 
+/* /chosen/unibuild,efi-time: GetTime's answer and CNTVCT_EL0 when it came, so the kernel adds
+ * the time spent since (platforms/virt init_rtc reads it when the tree names no PL031). 0, also
+ * when the firmware has no clock (no property: the kernel's starts at the epoch), or a libfdt
+ * error when the tree has no room. */
+static int firmware_time(void *fdt)
+{
+    efi_runtime_services *rt = systab->runtime_services;
+    efi_time t;
+    uint64_t ns, counter;
+    if (!rt || !rt->get_time || rt->get_time(&t, NULL) != EFI_SUCCESS || !efi_time_to_ns(&t, &ns))
+        return 0;
+    __asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(counter) :: "memory");
+    fdt64_t v[2] = { cpu_to_fdt64(ns), cpu_to_fdt64(counter) };
+    int chosen = fdt_path_offset(fdt, "/chosen");
+    if (chosen < 0)
+        chosen = fdt_add_subnode(fdt, 0, "chosen");
+    return chosen < 0 ? chosen : fdt_setprop(fdt, chosen, EFI_TIME_PROP, v, sizeof(v));
+}
+
 /* What the firmware still owns after ExitBootServices (UEFI 2.10 table 7.6). */
 static bool kept_after_exit(uint32_t type)
 {
@@ -241,7 +260,7 @@ efi_status efi_stub_main(efi_handle image, efi_system_table *st, struct efi_hand
         fail("efi: the firmware gave neither a device tree nor ACPI tables", NULL);
     }
     set_bootargs(fdt, image);
-    if (efi_time_to_fdt(st->runtime_services, fdt) < 0)
+    if (firmware_time(fdt) < 0)
         fail("efi: no room for the firmware's time in the device tree", fdt);
 
     uint64_t file_size = (uint64_t)(_edata - _head), image_size = (uint64_t)(_end - _head), area;

@@ -1,9 +1,8 @@
-/* The wall clock for a machine whose description names no RTC the kernel drives (QEMU's ACPI
- * tables list no PL031): the EFI stub asks the firmware's GetTime runtime service before
- * ExitBootServices and leaves the answer in /chosen, paired with the counter's value at that
- * moment, so the kernel's clock (platforms/virt init_rtc) adds the time spent since. Runs in the
- * EFI stub (PC-relative only). */
-#include <libfdt.h>
+/* The firmware's time of day (UEFI GetTime's fields) as nanoseconds since the epoch, for the
+ * wall clock of a machine whose description names no RTC the kernel drives (QEMU's ACPI tables
+ * list no PL031): efi_stub.c calls GetTime before ExitBootServices and leaves the result in
+ * /chosen with the counter's value at that moment. Pure arithmetic: built for the host too
+ * (tests/unit/test_efi_time.py). */
 #include <stdbool.h>
 #include "efi_time.h"
 
@@ -29,26 +28,8 @@ bool efi_time_to_ns(const efi_time *t, uint64_t *ns)
      * too, and QEMU's EDK2 reads the PL031, which QEMU sets to UTC. */
     int64_t days = days_from_civil(t->year, t->month, t->day);
     uint64_t seconds = (uint64_t)days * 86400 + t->hour * 3600u + t->minute * 60u + t->second;
+    if (seconds >= (uint64_t)INT64_MAX / 1000000000ULL)
+        return false;                 /* past 2262-04-11: beyond signed 64-bit ns, as Linux's ktime */
     *ns = seconds * 1000000000ULL + t->nanosecond;
     return true;
-}
-
-static uint64_t counter_now(void)
-{
-    uint64_t v;
-    __asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(v) :: "memory");
-    return v;
-}
-
-int efi_time_to_fdt(efi_runtime_services *rt, void *fdt)
-{
-    efi_time t;
-    uint64_t ns;
-    if (!rt || !rt->get_time || rt->get_time(&t, NULL) != EFI_SUCCESS || !efi_time_to_ns(&t, &ns))
-        return 0;                                 /* no clock: the kernel's starts at the epoch */
-    fdt64_t v[2] = { cpu_to_fdt64(ns), cpu_to_fdt64(counter_now()) };
-    int chosen = fdt_path_offset(fdt, "/chosen");
-    if (chosen < 0)
-        chosen = fdt_add_subnode(fdt, 0, "chosen");
-    return chosen < 0 ? chosen : fdt_setprop(fdt, chosen, EFI_TIME_PROP, v, sizeof(v));
 }

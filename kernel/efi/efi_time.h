@@ -1,4 +1,4 @@
-/* The firmware's time of day handed to the kernel (efi_time.c). */
+/* The firmware's time of day handed to the kernel (efi_time.c, efi_stub.c). */
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
@@ -9,6 +9,3 @@
 
 /* An EFI time (UTC) as ns since the epoch; false when a field is out of range. */
 bool efi_time_to_ns(const efi_time *t, uint64_t *ns);
-/* GetTime into /chosen: 0 (also when the firmware has no clock: no property), or a libfdt
- * error when the tree has no room. */
-int efi_time_to_fdt(efi_runtime_services *rt, void *fdt);
