@@ -63,16 +63,18 @@ static const char *state_of(const struct process *p, const struct thread *t)
     return t && t->state == THREAD_WAITING ? "S (sleeping)" : "R (running)";
 }
 
-/* The name Linux keeps for the process: the executable's base name, cut to TASK_COMM_LEN. */
-static void process_comm(const struct process *p, char comm[16])
+/* The thread's name (the process's is its main thread's); a zombie's threads are gone, so it
+ * keeps the name of the file it ran. */
+static void process_comm(const struct process *p, const struct thread *t, char comm[16])
 {
-    if (p->exe && p->exe->name) {
-        size_t n = p->exe->name_len < 15 ? p->exe->name_len : 15;
-        memcpy(comm, p->exe->name, n);
-        comm[n] = 0;
+    if (t || (t = p->threads)) {
+        memcpy(comm, t->comm, 16);
+        comm[15] = 0;
         return;
     }
-    snprintf(comm, 16, "%s", "init");
+    size_t n = p->exe && p->exe->name ? (p->exe->name_len < 15 ? p->exe->name_len : 15) : 0;
+    memcpy(comm, n ? p->exe->name : "", n);
+    comm[n] = 0;
 }
 
 /* CPU time in clock ticks (USER_HZ, TICK_HZ here): every CPU's busy time since it came up is
@@ -108,7 +110,7 @@ static struct file *status_open(const char *path, int flags)
     if (!p)
         return NULL;
     char comm[16];
-    process_comm(p, comm);
+    process_comm(p, t, comm);
     char umask[5] = { '0', (char)('0' + ((p->umask >> 6) & 7)), (char)('0' + ((p->umask >> 3) & 7)),
                       (char)('0' + (p->umask & 7)), 0 };
     char cpus[256];
@@ -141,7 +143,7 @@ static struct file *stat_open(const char *path, int flags)
     if (!p)
         return NULL;
     char comm[16];
-    process_comm(p, comm);
+    process_comm(p, t, comm);
     char *s = kmalloc(TEXT_MAX);
     if (!s)
         return NULL;
@@ -181,11 +183,12 @@ static struct file *cmdline_open(const char *path, int flags)
 
 static struct file *comm_open(const char *path, int flags)
 {
-    struct process *p = process_of(path, NULL);
+    struct thread *t;
+    struct process *p = process_of(path, &t);
     if (!p)
         return NULL;
     char comm[17];
-    process_comm(p, comm);
+    process_comm(p, t, comm);
     size_t n = strlen(comm);
     comm[n] = '\n';
     return memfile_open(comm, n + 1, 0444, flags);

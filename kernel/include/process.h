@@ -102,5 +102,7 @@ void process_thread_freed(struct process *p);
 /* Its /proc/<pid> directory: made when the process is, gone when it is freed (fs/procfs_pid.c). */
 void procfs_process_added(struct process *p);
 void procfs_process_gone(struct process *p);
+/* The thread's name after an exec of path: the file's base name, cut as Linux cuts it. */
+void thread_set_comm_from_path(struct thread *t, const char *path);
 /* A vfork child execs or ends: its parent goes on. */
 void process_vfork_release(struct process *p);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -93,6 +94,11 @@ static void *thread_self(void *arg)
     ssize_t n = readlink("/proc/thread-self", got, sizeof(got) - 1);
     got[n > 0 ? n : 0] = 0;
     *(int *)arg = !strcmp(want, got);
+    prctl(PR_SET_NAME, "worker-with-a-long-name");
+    char path[64], comm[64];
+    snprintf(path, sizeof(path), "/proc/%d/task/%ld/comm", getpid(), syscall(SYS_gettid));
+    slurp(path, comm, sizeof(comm));
+    printf("  the thread's comm after PR_SET_NAME: %s", comm);
     return NULL;
 }
 
