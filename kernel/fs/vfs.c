@@ -153,6 +153,8 @@ int vfs_lookup(struct vnode *cwd, const char *path, int flags, struct vnode **ou
         struct vnode *child = d->v;
         if (child->type == VNODE_SYMLINK && (!last || (flags & VFS_FOLLOW) || trailing)) {
             kfile_refresh_link(child);
+            if (!child->target[0])
+                return -ENOENT;        /* a kernel link whose object is gone (Linux's empty names never exist) */
             if (++hops > VFS_MAX_SYMLINKS)
                 return -ELOOP;
             if (*p)
