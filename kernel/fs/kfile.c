@@ -8,9 +8,12 @@
 #include "vfs.h"
 #include "mm.h"
 #include "kernel.h"
+#include "cpu.h"
 #include <string.h>
 
-#define MAX_KFILES 80
+/* The fixed files (/proc, /dev, /sys: a few dozen), one /sys cpuN directory per CPU, and the
+ * templates of a /proc/<pid> directory (procfs_pid.c: a dozen). */
+#define MAX_KFILES (80 + MAX_CPUS)
 
 static struct {
     const char *path;

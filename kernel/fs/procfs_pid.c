@@ -54,12 +54,14 @@ static struct process *process_of(const char *path, struct thread **thread)
     return proc;
 }
 
-/* fs/proc/array.c's task_state_array: a zombie, a thread asleep in a wait, or one that runs
- * (or may: on a ring waiting for a CPU). */
+/* fs/proc/array.c's task_state_array: a zombie, a thread stopped in a group stop (jobctl.c),
+ * one asleep in a wait, or one that runs (or may: on a ring waiting for a CPU). */
 static const char *state_of(const struct process *p, const struct thread *t)
 {
     if (p->state == PROCESS_ZOMBIE)
         return "Z (zombie)";
+    if (t && t->job_stopped)
+        return "T (stopped)";
     return t && t->state == THREAD_WAITING ? "S (sleeping)" : "R (running)";
 }
 
