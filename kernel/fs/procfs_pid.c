@@ -22,6 +22,7 @@
 #include "errno.h"
 #include "file.h"
 #include "kfile.h"
+#include "cputime.h"
 #include <string.h>
 
 #define TEXT_MAX 4096
@@ -65,6 +66,15 @@ static const char *state_of(const struct process *p, const struct thread *t)
     return t && t->state == THREAD_WAITING ? "S (sleeping)" : "R (running)";
 }
 
+/* A /proc/<pid>/task/<tid>/... path (a thread's file rather than the process's). */
+static bool in_task_dir(const char *path)
+{
+    const char *p = path + 6;          /* past "/proc/" */
+    while (*p >= '0' && *p <= '9')
+        p++;
+    return !strncmp(p, "/task/", 6);
+}
+
 /* The thread's name (the process's is its main thread's); a zombie's threads are gone, so it
  * keeps the name of the file it ran. */
 static void process_comm(const struct process *p, const struct thread *t, char comm[16])
@@ -79,12 +89,8 @@ static void process_comm(const struct process *p, const struct thread *t, char c
     comm[n] = 0;
 }
 
-/* CPU time in clock ticks (USER_HZ, TICK_HZ here): every CPU's busy time since it came up is
- * the program's (one process), counted as user time as getrusage does. */
-static uint64_t busy_ticks(void)
-{
-    return cpu_busy_ns() / (1000000000UL / TICK_HZ);
-}
+/* Nanoseconds in clock ticks (USER_HZ, TICK_HZ here), as stat's time fields count. */
+static uint64_t ticks(uint64_t ns) { return ns / (1000000000UL / TICK_HZ); }
 
 static uint64_t mapped_bytes(const struct vm *vm)
 {
@@ -146,14 +152,19 @@ static struct file *stat_open(const char *path, int flags)
         return NULL;
     char comm[16];
     process_comm(p, t, comm);
+    /* task/<tid>/stat: that thread's time; the process's: all its threads', and its reaped
+     * children's in cutime/cstime (a thread's file shows them too, as Linux's does). */
+    struct cputime used = in_task_dir(path) && t ? thread_cpu_times(t) : process_cpu_times(p);
+    struct cputime children = process_children_cpu_times(p);
     char *s = kmalloc(TEXT_MAX);
     if (!s)
         return NULL;
     int n = snprintf(s, TEXT_MAX,
-                     "%d (%s) %c %d %d %d 0 -1 4194560 0 0 0 0 %lu 0 0 0 20 0 %d 0 0 %lu %lu "
+                     "%d (%s) %c %d %d %d 0 -1 4194560 0 0 0 0 %lu %lu %lu %lu 20 0 %d 0 0 %lu %lu "
                      "18446744073709551615 0 0 0 0 0 %lu %lu %lu %lu 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
                      t ? t->tid : p->pid, comm, state_of(p, t)[0], p->parent ? p->parent->pid : 0,
-                     p->pgid, p->sid, busy_ticks(), p->live_threads,
+                     p->pgid, p->sid, ticks(used.user_ns), ticks(used.system_ns), ticks(children.user_ns),
+                     ticks(children.system_ns), p->live_threads,
                      mapped_bytes(p->vm), p->vm ? p->vm->pages : 0, p->sig.pending | (t ? t->sig.pending : 0),
                      t ? t->sig.blocked : 0UL, sig_mask_of(p, SIG_IGN), sig_mask_of(p, 2));
     return text_file(s, (size_t)n, flags);
