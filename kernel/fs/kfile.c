@@ -120,7 +120,8 @@ int kfile_instantiate(struct vnode *dir, const char *name, int template, struct 
 {
     uint32_t mode = table[template].mode;
     struct vnode *v;
-    int err = vfs_create(dir, name, strlen(name), type_of(mode), mode & 07777, table[template].target ? table[template].target : "", &v);
+    const char *target = table[template].target ? table[template].target : "";   /* links: made when followed */
+    int err = vfs_create(dir, name, strlen(name), type_of(mode), mode & 07777, target, &v);
     if (err)
         return err;
     v->kfile = template + 1;
@@ -134,7 +135,6 @@ uint32_t kfile_mode(const struct vnode *v) { return v->kfile > 0 ? table[v->kfil
 /* Directories the kernel makes on the way to its files: devtmpfs's /dev is 0755, procfs's and
  * sysfs's directories 0555. */
 static uint32_t dir_mode(const char *path) { return strncmp(path, "/dev/", 5) ? 0555 : 0755; }
-
 
 /* The entry's name in the tree, with the directories leading to it; an existing name (the
  * image's, or one published before) is kept, and a non-directory on the way ends the entry. */
