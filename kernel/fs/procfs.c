@@ -1,7 +1,7 @@
 /* The /proc files programs read to learn about their machine: meminfo, mounts, cpuinfo and
  * uptime, in Linux's formats (fs/proc/meminfo.c, fs/proc_namespace.c,
- * arch/arm64/kernel/cpuinfo.c, fs/proc/uptime.c), and /proc's symlinks to the process's own
- * directory (its files: procfs_pid.c). Each is made from kernel state when opened (kfile.h), so
+ * arch/arm64/kernel/cpuinfo.c, fs/proc/uptime.c), and /proc's symlinks to the caller's own
+ * directory (/proc/<pid>: procfs_pid.c). Each is made from kernel state when opened (kfile.h), so
  * a read sees the numbers of that moment, as on Linux. */
 #include "kernel.h"
 #include "kfile.h"
@@ -14,6 +14,7 @@
 #include "process.h"
 #include "linux_abi.h"
 #include "cpu.h"
+#include "thread.h"
 #include <string.h>
 
 #define TEXT_MAX 4096
@@ -61,12 +62,24 @@ static struct file *uptime_open(const char *path, int flags)
     return memfile_open(t, (size_t)n, 0444, flags);
 }
 
+/* The caller's own directory, whichever process looks. */
+static int self_link(const char *path, char *buf, size_t size)
+{
+    return snprintf(buf, size, "%d", current_process()->pid);
+}
+
+static int thread_self_link(const char *path, char *buf, size_t size)
+{
+    struct thread *t = current_thread();
+    return snprintf(buf, size, "%d/task/%d", current_process()->pid, t ? t->tid : current_process()->pid);
+}
+
 void procfs_init(void)
 {
     kfile_register("/proc/meminfo", meminfo_open, S_IFREG | 0444);
     kfile_register("/proc/cpuinfo", cpuinfo_open, S_IFREG | 0444);
     kfile_register("/proc/uptime", uptime_open, S_IFREG | 0444);
     kfile_register_symlink("/proc/mounts", "self/mounts");
-    kfile_register_symlink("/proc/self", PROCESS_PID_DIR);
-    kfile_register_symlink("/proc/thread-self", PROCESS_PID_DIR "/task/" PROCESS_PID_DIR);
+    kfile_register_dynamic_link("/proc/self", self_link);
+    kfile_register_dynamic_link("/proc/thread-self", thread_self_link);
 }
