@@ -6,6 +6,7 @@
 #include "mm.h"
 #include "uvm.h"
 #include "vfs.h"
+#include "page_cache.h"
 #include "errno.h"
 #include "linux_abi.h"
 #include <string.h>
@@ -243,6 +244,42 @@ static int fill_pages(struct vma *v, uint64_t va, char *buf, uint64_t bytes)
     return 0;
 }
 
+/* A private file mapping's whole file pages are the page cache's own, mapped read-only: the
+ * cache owns them too, so the first write copies (vm_break_cow) and nothing reaches the cache.
+ * Maps the unmapped run around va (fault-around) and returns 0 with va present, or 1 when va is
+ * not such a page (the partial page where the file part ends, whose tail must read as zeros; a
+ * changed file; no memory for the cache), so the caller makes a private copy as before. */
+static int fault_cached(struct vm *vm, struct vma *v, uint64_t va, enum access access)
+{
+    uint64_t whole_end = v->start + ALIGN_DOWN(v->file_bytes, PAGE_SIZE);
+    int prot = v->prot & ~PROT_WRITE;
+    if (va >= whole_end || (v->file_offset & (PAGE_SIZE - 1)) || !prot)
+        return 1;
+    uint64_t lo, hi, pas[FAULT_AROUND_BYTES / PAGE_SIZE];
+    fault_window(vm, v, va, &lo, &hi);
+    if (hi > whole_end)
+        hi = whole_end;
+    while (lo <= va) {                 /* past va, the window is a bonus: what one fill gave */
+        int64_t got = page_cache_get(v->file, (v->file_offset + (lo - v->start)) >> PAGE_SHIFT,
+                                     (hi - lo) >> PAGE_SHIFT, pas);
+        if (got == -EIO)
+            return -EFAULT;
+        if (got <= 0)
+            return 1;
+        for (int64_t i = 0; i < got; i++, lo += PAGE_SIZE) {
+            if (uvm_map_page(vm->root, lo, pas[i], prot)) {
+                while (i < got)        /* out of page-table memory: keep what is mapped */
+                    page_ref_put(pas[i++]);
+                return lo > va ? 0 : -ENOMEM;
+            }
+            vm->pages++;
+        }
+    }
+    if (access & ACCESS_WRITE)         /* a first write: its own copy now (the kernel may write) */
+        return vm_break_cow(vm, v, va, uvm_lookup(vm->root, va, NULL));
+    return 0;
+}
+
 int vm_fault(struct vm *vm, uint64_t addr, enum access access)
 {
     struct vma *v = vm_find(vm, addr);
@@ -270,8 +307,12 @@ int vm_fault(struct vm *vm, uint64_t addr, enum access access)
         return 0;
     }
     uint64_t lo = va, hi = va + PAGE_SIZE;
-    if (v->file && va - v->start < v->file_bytes)
+    if (v->file && va - v->start < v->file_bytes) {
+        int err = fault_cached(vm, v, va, access);
+        if (err <= 0)
+            return err;
         fault_window(vm, v, va, &lo, &hi);
+    }
     uint64_t n = (hi - lo) >> PAGE_SHIFT;
     uint64_t pa = page_alloc(n);     /* contiguous, so one read fills them; freed page by page */
     if (!pa && n > 1) {
