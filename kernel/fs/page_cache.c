@@ -65,7 +65,7 @@ static int fill(struct vnode *v, uint64_t index, uint64_t n)
     return 0;
 }
 
-int64_t page_cache_get(struct vnode *v, uint64_t index, uint64_t n, uint64_t *pas)
+int64_t page_cache_get(struct vnode *v, uint64_t index, uint64_t n, uint64_t *pas, enum page_cache_use use)
 {
     if (!cacheable(v) || !page_ref_ready())   /* the counts made now: later gets allocate nothing */
         return 0;
@@ -76,6 +76,10 @@ int64_t page_cache_get(struct vnode *v, uint64_t index, uint64_t n, uint64_t *pa
         return 0;
     if (n > v->cached_slots - index)
         n = v->cached_slots - index;
+    if (!v->cached[index] && use == PAGE_CACHE_COPY && !v->copied_before) {
+        v->copied_before = true;       /* see page_cache.h: the next copying miss fills */
+        return 0;
+    }
     if (!v->cached[index]) {
         uint64_t run = 1;
         while (run < n && run < FILL_MAX_PAGES && !v->cached[index + run])

@@ -42,6 +42,7 @@ struct vnode {
     uint64_t *cached;
     uint64_t cached_slots;
     struct vnode *cache_prev, *cache_next;   /* on the cache's list while `cached` is set */
+    bool copied_before;        /* a writable private mapping missed in the cache once */
     /* symlinks */
     char *target;
     /* open files and mappings; an unlinked vnode's memory goes when both are gone */
