@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include "signal.h"
+#include "cputime.h"
 
 /* pid 1, the first program (the image's), and its directory's name in /proc: /proc/self names it
  * whichever process looks (per-process /proc directories are not made yet). */
@@ -43,6 +44,9 @@ struct process {
     bool continue_report;       /* continued since it stopped, no WCONTINUED wait reported it */
     /* vfork: the parent's thread waits until this child execs or ends. */
     struct thread *vfork_parent;
+    /* CPU time (cputime.c): of threads already freed, and of reaped children with theirs. */
+    struct cputime_sum exited_threads_cputime;
+    struct cputime children_cputime;
     struct vm *vm;
     struct vnode *exe;          /* the program's vnode, for /proc/self/exe */
     struct vnode *cwd;

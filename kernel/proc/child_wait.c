@@ -79,9 +79,10 @@ void child_wait_wake(struct process *parent)
 
 /* The zombie's pid; it is freed (or, while the scheduler still holds its dead thread, left
  * for it to free). */
-static int reap(struct process *c)
+static int reap(struct process *c, struct cputime used)
 {
     int pid = c->pid;
+    cputime_child_reaped(c->parent, used);
     if (c->threads)
         c->autoreap = true;            /* process_thread_freed frees it */
     else
@@ -112,13 +113,13 @@ static int wait_for_event(struct child_query *q, struct process **out, enum chil
 }
 
 /* The event is reported: a zombie goes (unless WNOWAIT), a stop or continue is reported once. */
-static int consume(struct process *c, enum child_event ev, uint32_t options)
+static int consume(struct process *c, enum child_event ev, uint32_t options, struct cputime used)
 {
     int pid = c->pid;
     if (options & WNOWAIT)
         return pid;
     if (ev == EVENT_EXITED)
-        return reap(c);
+        return reap(c, used);
     if (ev == EVENT_STOPPED)
         c->stop_report = 0;
     else
@@ -137,12 +138,16 @@ static int32_t wait_status(const struct process *c, enum child_event ev)
     return c->wait_status;
 }
 
-/* The child's resource use is not accounted per process yet (no per-thread CPU time): zeros. */
-static int put_rusage(uint64_t addr)
+/* The child's resource use as Linux's wait reports it: its own CPU time and that of the children
+ * it reaped (the other counters are not kept: 0). */
+static int put_rusage(uint64_t addr, struct cputime used)
 {
-    uint8_t rusage[144];
-    memset(rusage, 0, sizeof(rusage));
-    return addr && copy_to_user(addr, rusage, sizeof(rusage)) ? -EFAULT : 0;
+    if (!addr)
+        return 0;
+    struct linux_rusage ru;
+    memset(&ru, 0, sizeof(ru));
+    cputime_to_rusage(used, &ru);
+    return copy_to_user(addr, &ru, sizeof(ru)) ? -EFAULT : 0;
 }
 
 SYSCALL(wait4)
@@ -161,9 +166,10 @@ SYSCALL(wait4)
     int32_t status = wait_status(c, ev);
     if (a1 && copy_to_user(a1, &status, sizeof(status)))
         return -EFAULT;
-    if (put_rusage(a3))
+    struct cputime used = process_waited_cpu_times(c);
+    if (put_rusage(a3, used))
         return -EFAULT;
-    return consume(c, ev, options);
+    return consume(c, ev, options, used);
 }
 
 /* waitid's siginfo_t for a child: si_signo, si_errno, si_code, then pid, uid, status. */
@@ -224,9 +230,10 @@ SYSCALL(waitid)
     }
     if (a2 && copy_to_user(a2, &si, sizeof(si)))
         return -EFAULT;
-    if (put_rusage(a4))
+    struct cputime used = c ? process_waited_cpu_times(c) : (struct cputime){ 0, 0 };
+    if (c && put_rusage(a4, used))    /* Linux leaves it untouched when WNOHANG found none */
         return -EFAULT;
     if (c)
-        consume(c, ev, options);
+        consume(c, ev, options, used);
     return 0;
 }
