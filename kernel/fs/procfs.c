@@ -7,6 +7,7 @@
 #include "kfile.h"
 #include "memfile.h"
 #include "mm.h"
+#include "page_cache.h"
 #include "vm.h"
 #include "idle.h"
 #include "timer.h"
@@ -26,21 +27,22 @@ static struct file *text_file(char *text, size_t len, int flags)
     return f;
 }
 
-/* Everything is RAM and the kernel keeps no page cache: free is available, nothing is cached
- * or swapped (the fields procps's free and top read, in meminfo's order). */
+/* Everything is RAM: free plus the page cache's pages nobody maps is available, nothing is
+ * swapped (the fields procps's free and top read, in meminfo's order). */
 static struct file *meminfo_open(const char *path, int flags)
 {
     char *t = kmalloc(TEXT_MAX);
     if (!t)
         return NULL;
-    uint64_t total = page_total_count() * (PAGE_SIZE / 1024), free = page_free_count() * (PAGE_SIZE / 1024);
+    uint64_t kib = PAGE_SIZE / 1024, total = page_total_count() * kib, free = page_free_count() * kib;
+    uint64_t cached = page_cache_pages() * kib, available = free + page_cache_reclaimable() * kib;
     int n = snprintf(t, TEXT_MAX,
                      "MemTotal:       %8lu kB\nMemFree:        %8lu kB\nMemAvailable:   %8lu kB\n"
                      "Buffers:        %8lu kB\nCached:         %8lu kB\nSwapCached:     %8lu kB\n"
                      "Active:         %8lu kB\nInactive:       %8lu kB\nSwapTotal:      %8lu kB\n"
                      "SwapFree:       %8lu kB\nDirty:          %8lu kB\nShmem:          %8lu kB\n"
                      "SReclaimable:   %8lu kB\n",
-                     total, free, free, 0UL, 0UL, 0UL, total - free, 0UL, 0UL, 0UL, 0UL, 0UL, 0UL);
+                     total, free, available, 0UL, cached, 0UL, total - free, 0UL, 0UL, 0UL, 0UL, 0UL, 0UL);
     return text_file(t, (size_t)n, flags);
 }
 
