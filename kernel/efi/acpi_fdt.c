@@ -6,7 +6,8 @@
  *         node per enabled GIC CPU interface, named by its MPIDR;
  *   GTDT  the timer's interrupts;        SPCR  the console (a PL011), /chosen/stdout-path;
  *   FADT  the PSCI conduit (and the DSDT); MCFG  the PCIe ECAM area and its buses;
- *   DSDT  the PCIe host bridge's address windows (its _CRS) and QEMU's fw_cfg (its _CRS), read
+ *   DSDT  the PCIe host bridge's address windows (its _CRS), QEMU's fw_cfg and the virtio-mmio
+ *         transports (LNRO0005: registers and interrupt from their _CRS), read
  *         from the static resource templates in the AML, without interpreting the AML.
  * Memory is the EFI memory map's (efi_stub.c adds it). Table layouts are ACPICA's (acpica.h).
  * Each table is checked (signature, length, checksum) before use; what is missing or wrong is
@@ -332,6 +333,80 @@ static bool add_fw_cfg(struct acpi *a, void *fdt, const struct acpi_table_header
     return true;
 }
 
+/* virtio-mmio transports: QEMU virt's DSDT lists each as a device with _HID "LNRO0005" (the id
+ * Linux's virtio_mmio driver matches) and a static _CRS of one Memory32Fixed (the register
+ * block) and one Extended Interrupt (its GSIV, trigger and polarity). */
+struct mmio_device {
+    uint64_t base, size;
+    uint32_t gsiv;
+    bool edge, low;
+};
+
+#define LNRO0005 "LNRO0005"
+
+/* How many LNRO0005 devices the DSDT has; the one numbered `want` (in DSDT order) into *out.
+ * Each device's _CRS is looked for before the next LNRO0005 _HID, never in a later device. */
+static int mmio_devices(struct acpi *a, const struct acpi_table_header *dsdt, int want, struct mmio_device *out)
+{
+    const uint8_t *end = (const uint8_t *)dsdt + dsdt->length;
+    const uint8_t *at = aml_find_hid(dsdt, LNRO0005, sizeof(LNRO0005));
+    int count = 0;
+    while (at) {
+        const uint8_t *next = aml_find_hid_from(dsdt, at, LNRO0005, sizeof(LNRO0005));
+        const uint8_t *limit = next ? next - sizeof(LNRO0005) : end, *crs = at;
+        if (count == want) {
+            struct aml_resources r;
+            uint8_t tag;
+            const uint8_t *body;
+            uint32_t len;
+            bool mem = false, irq = false;
+            while (aml_next_crs(&crs, limit, &r) && !(mem && irq)) {
+                while (aml_next_descriptor(&r, &tag, &body, &len)) {
+                    if (tag == 0x86 && len >= 9 && !mem) {          /* Memory32Fixed */
+                        out->base = aml_le(body + 1, 4);
+                        out->size = aml_le(body + 5, 4);
+                        mem = out->size > 0;
+                    } else if (tag == 0x89 && len >= 6 && body[1] >= 1 && !irq) {   /* Extended Interrupt */
+                        out->edge = body[0] & 2;
+                        out->low = body[0] & 4;
+                        out->gsiv = (uint32_t)aml_le(body + 2, 4);
+                        irq = true;
+                    }
+                }
+            }
+            if (!mem || !irq) {
+                a->error = "acpi: a virtio-mmio device (LNRO0005) in the DSDT has no static _CRS with its registers and interrupt";
+                return -1;
+            }
+        }
+        count++;
+        at = next;
+    }
+    return count;
+}
+
+/* One "virtio,mmio" node per transport, as QEMU's device tree has them: the tree lists them
+ * lowest address first (the DSDT's order), so they are added last first (a new node becomes its
+ * parent's first child). */
+static bool add_virtio_mmio(struct acpi *a, void *fdt, const struct acpi_table_header *dsdt)
+{
+    int count = mmio_devices(a, dsdt, -1, NULL);
+    for (int k = count - 1; k >= 0; k--) {
+        struct mmio_device d;
+        if (mmio_devices(a, dsdt, k, &d) < 0)
+            return false;
+        int n = subnode_at(fdt, 0, "virtio_mmio", d.base);
+        FDT(n);
+        FDT(fdt_setprop_string(fdt, n, "compatible", "virtio,mmio"));
+        FDT(fdt_setprop(fdt, n, "dma-coherent", NULL, 0));
+        FDT(cells2(fdt, n, "reg", d.base, d.size));
+        fdt32_t irq[3];
+        gic_spec(irq, d.gsiv, d.edge, d.low);
+        FDT(fdt_setprop(fdt, n, "interrupts", irq, sizeof(irq)));
+    }
+    return true;
+}
+
 /* Address space descriptors (DWord 0x87, QWord 0x8a): type, flags, type flags, then
  * granularity, minimum, maximum, translation, length, each 4 or 8 bytes. */
 static void add_window(uint8_t tag, const uint8_t *body, uint32_t len, fdt32_t *ranges, int *count)
@@ -425,7 +500,7 @@ const char *acpi_to_fdt(const void *rsdp_table, void *fdt, int size)
     bool psci = false;
     const struct acpi_table_header *dsdt = add_psci(a, fdt, &psci);
     if (!dsdt || !add_gic_and_cpus(a, fdt, psci) || !add_timer(a, fdt) || !add_console(a, fdt) ||
-        !add_fw_cfg(a, fdt, dsdt) || !add_pci(a, fdt, dsdt))
+        !add_fw_cfg(a, fdt, dsdt) || !add_virtio_mmio(a, fdt, dsdt) || !add_pci(a, fdt, dsdt))
         return a->error;
     return NULL;
 }

@@ -65,14 +65,21 @@ bool aml_next_descriptor(struct aml_resources *r, uint8_t *tag, const uint8_t **
     return true;
 }
 
-const uint8_t *aml_find_hid(const void *table, const char *hid, size_t n)
+const uint8_t *aml_find_hid_from(const void *table, const uint8_t *from, const char *hid, size_t n)
 {
     const struct acpi_table_header *dsdt = table;
     const uint8_t *p = (const uint8_t *)dsdt + sizeof(*dsdt), *end = (const uint8_t *)dsdt + dsdt->length;
+    if (from && from > p)
+        p = from;
     for (; p + n <= end; p++)
         if (!memcmp(p, hid, n))
             return p + n;
     return NULL;
+}
+
+const uint8_t *aml_find_hid(const void *table, const char *hid, size_t n)
+{
+    return aml_find_hid_from(table, NULL, hid, n);
 }
 
 uint64_t aml_le(const uint8_t *p, int bytes)

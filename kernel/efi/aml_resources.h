@@ -12,6 +12,8 @@ struct aml_resources {
 /* Just past the first occurrence of the n bytes of hid (a _HID string with its NUL) in the
  * table's AML; NULL when absent. */
 const uint8_t *aml_find_hid(const void *table, const char *hid, size_t n);
+/* The same from `from` on (NULL: the AML's start): the next device with that _HID. */
+const uint8_t *aml_find_hid_from(const void *table, const uint8_t *from, const char *hid, size_t n);
 /* The next `Name (_CRS, Buffer)` from *at on, its bytes in r; *at moves past it. */
 bool aml_next_crs(const uint8_t **at, const uint8_t *end, struct aml_resources *r);
 /* The next resource descriptor: tag (a small item's type, bits 6:3; a large item's whole first

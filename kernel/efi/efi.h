@@ -73,6 +73,23 @@ typedef struct {
     efi_status (*exit_boot_services)(efi_handle image, uint64_t map_key);
 } efi_boot_services;
 
+/* UEFI 2.10 section 8.3: what GetTime gives (the firmware's RTC; time_zone in minutes from UTC,
+ * or EFI_UNSPECIFIED_TIMEZONE for local time of unknown offset). */
+typedef struct {
+    uint16_t year;
+    uint8_t month, day, hour, minute, second, pad1;
+    uint32_t nanosecond;
+    int16_t time_zone;
+    uint8_t daylight, pad2;
+} efi_time;
+#define EFI_UNSPECIFIED_TIMEZONE 0x07ff
+
+/* The runtime services, up to GetTime (the only one the stub calls, before ExitBootServices). */
+typedef struct {
+    efi_table_header hdr;
+    efi_status (*get_time)(efi_time *time, void *capabilities);
+} efi_runtime_services;
+
 typedef struct {
     efi_guid guid;
     void *table;
@@ -88,7 +105,7 @@ typedef struct {
     efi_text_output *con_out;
     efi_handle standard_error_handle;
     efi_text_output *std_err;
-    void *runtime_services;
+    efi_runtime_services *runtime_services;
     efi_boot_services *boot_services;
     uint64_t number_of_table_entries;
     efi_configuration_table *configuration_table;

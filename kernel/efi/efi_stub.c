@@ -9,7 +9,9 @@
  *      kernel's page allocator, which knows only the tree, never hands them out;
  *   3. the image copied to a 2 MiB-aligned address (early_map maps the kernel with 2 MiB
  *      blocks; the firmware's loader only promises the PE SectionAlignment);
- *   4. the memory map, then ExitBootServices with its key (retried when the map changed).
+ *   4. the firmware's time of day (GetTime) in /chosen, for machines whose description names no
+ *      RTC the kernel drives (efi_time.c);
+ *   5. the memory map, then ExitBootServices with its key (retried when the map changed).
  * Runs at the firmware's load address with the MMU on (identity map) while linked high: only
  * PC-relative addressing, no initialised pointers in data. Errors are one console line through
  * the firmware, then a power-off with a kernel-error status, never a return into a boot menu. */
@@ -19,6 +21,7 @@
 #include <string.h>
 #include "acpi_fdt.h"
 #include "efi.h"
+#include "efi_time.h"
 #include "kernel.h"
 #include "psci.h"
 
@@ -169,6 +172,25 @@ static void set_bootargs(void *fdt, efi_handle image)
         fail("efi: cannot put the EFI load options into the device tree", fdt);
 }
 
+/* /chosen/unibuild,efi-time: GetTime's answer and CNTVCT_EL0 when it came, so the kernel adds
+ * the time spent since (platforms/virt init_rtc reads it when the tree names no PL031). 0, also
+ * when the firmware has no clock (no property: the kernel's starts at the epoch), or a libfdt
+ * error when the tree has no room. */
+static int firmware_time(void *fdt)
+{
+    efi_runtime_services *rt = systab->runtime_services;
+    efi_time t;
+    uint64_t ns, counter;
+    if (!rt || !rt->get_time || rt->get_time(&t, NULL) != EFI_SUCCESS || !efi_time_to_ns(&t, &ns))
+        return 0;
+    __asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(counter) :: "memory");
+    fdt64_t v[2] = { cpu_to_fdt64(ns), cpu_to_fdt64(counter) };
+    int chosen = fdt_path_offset(fdt, "/chosen");
+    if (chosen < 0)
+        chosen = fdt_add_subnode(fdt, 0, "chosen");
+    return chosen < 0 ? chosen : fdt_setprop(fdt, chosen, EFI_TIME_PROP, v, sizeof(v));
+}
+
 /* What the firmware still owns after ExitBootServices (UEFI 2.10 table 7.6). */
 static bool kept_after_exit(uint32_t type)
 {
@@ -238,6 +260,8 @@ efi_status efi_stub_main(efi_handle image, efi_system_table *st, struct efi_hand
         fail("efi: the firmware gave neither a device tree nor ACPI tables", NULL);
     }
     set_bootargs(fdt, image);
+    if (firmware_time(fdt) < 0)
+        fail("efi: no room for the firmware's time in the device tree", fdt);
 
     uint64_t file_size = (uint64_t)(_edata - _head), image_size = (uint64_t)(_end - _head), area;
     if (alloc_pages(image_size + SZ_2M, &area) != EFI_SUCCESS)

@@ -136,13 +136,30 @@ static void init_timer(void)
     kinfo("timer: virtual, irq %u, counter %lu Hz, tick %u Hz\n", intid, counter_freq(), TICK_HZ);
 }
 
-/* Wall-clock time from the PL031 when the board has one. */
+/* /chosen/unibuild,efi-time (kernel/efi/efi_time.c): the firmware's time of day and the counter
+ * when the EFI stub read it; the counter's progress since is added. False when absent. */
+static bool efi_time(void)
+{
+    int len, chosen = dt_path_offset("/chosen");
+    const uint32_t *v = chosen >= 0 ? dt_prop(chosen, "unibuild,efi-time", &len) : NULL;
+    if (!v || len != 16)
+        return false;
+    uint64_t ns = dt_cells(v, 2), at = dt_cells(v + 2, 2), now = counter_now();
+    time_set_realtime(ns + (now > at ? counter_to_ns(now - at) : 0));
+    return true;
+}
+
+/* Wall-clock time from the PL031 when the board has one, else from the EFI firmware's GetTime
+ * (ACPI on QEMU virt describes no RTC). */
 static void init_rtc(void)
 {
     uint64_t base, size;
     int node = dt_find_compatible(rtc_compat);
     if (node < 0 || !dt_reg(node, 0, &base, &size)) {
-        kinfo("rtc: none; the wall clock starts at the epoch\n");
+        if (efi_time())
+            kinfo("rtc: the EFI firmware's time of day\n");
+        else
+            kinfo("rtc: none; the wall clock starts at the epoch\n");
         return;
     }
     pl031_init(base);

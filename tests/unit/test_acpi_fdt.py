@@ -82,8 +82,19 @@ def crs(descriptors: bytes) -> bytes:
     return b"\x08_CRS\x11" + pkg_length(len(inner)) + inner
 
 
-def dsdt(pci_crs: bool = True) -> bytes:
+def virtio_mmio(base: int, gsiv: int, flags: int, irq: bool = True) -> bytes:
+    """A device as QEMU's DSDT has a virtio-mmio transport: _HID "LNRO0005", _UID, _CCA, and a
+    _CRS of Memory32Fixed (0x86: read-write, base, length) and Extended Interrupt (0x89: flags
+    bit 1 edge, bit 2 active-low; one GSIV)."""
+    res = struct.pack("<BHBII", 0x86, 9, 1, base, 0x200)
+    if irq:
+        res += struct.pack("<BHBBI", 0x89, 6, flags, 1, gsiv)
+    return b"\x08_HID\x0dLNRO0005\x00\x08_UID\x00\x08_CCA\x01" + crs(res)
+
+
+def dsdt(pci_crs: bool = True, mmio: bytes = b"") -> bytes:
     aml = b"\x08_HID\x0dQEMU0002\x00" + crs(struct.pack("<BHBII", 0x86, 9, 1, 0x9020000, 0x18))
+    aml += mmio
     aml += b"\x08_HID\x0dPNP0A08\x00"
     aml += crs(struct.pack("<BHB", 0x89, 6, 0x0D) + struct.pack("<BI", 1, 35))   # a GSI link: no windows
     if pci_crs:
@@ -185,6 +196,21 @@ def test_gicv2_tables_give_the_cpu_interface_and_the_v2m_frame(dump_tool, tmp_pa
     assert p[f"{v2m} arm,msi-base-spi"] == cells(80) and p[f"{v2m} arm,msi-num-spis"] == cells(64)
 
 
+def test_virtio_mmio_devices_in_the_dsdt_become_virtio_mmio_nodes_lowest_address_first(dump_tool, tmp_path):
+    # QEMU's order (ascending addresses, as its device tree lists them too); level-high as QEMU
+    # writes them, and an edge/active-low one to see the flags carried.
+    mmio = virtio_mmio(0xA000000, 48, 0x01) + virtio_mmio(0xA000200, 49, 0x01 | 0x02 | 0x04)
+    status, out, err = run(dump_tool, tmp_path, blob(DSDT=dsdt(mmio=mmio)))
+    assert status == 0, (out, err)
+    p = props(out)
+    assert p["/virtio_mmio@a000000 compatible"] == b"virtio,mmio\0".hex()
+    assert p["/virtio_mmio@a000000 reg"] == cells(0, 0xA000000, 0, 0x200)
+    assert p["/virtio_mmio@a000000 interrupts"] == cells(0, 16, 4)        # SPI 16, level high
+    assert p["/virtio_mmio@a000200 interrupts"] == cells(0, 17, 2)        # SPI 17, edge falling
+    nodes = [k.split(" ")[0] for k in p if k.startswith("/virtio_mmio@")]
+    assert nodes.index("/virtio_mmio@a000000") < nodes.index("/virtio_mmio@a000200"), nodes
+
+
 def corrupt(t: bytes) -> bytes:
     b = bytearray(t)
     b[9] ^= 0x55
@@ -201,6 +227,9 @@ def corrupt(t: bytes) -> bytes:
     ({"MCFG": corrupt(mcfg())}, "MCFG fails its checksum"),
     ({"DSDT": dsdt(pci_crs=False)}, "no memory window"),
     ({"DSDT": corrupt(dsdt())}, "no valid DSDT"),
+    # the first device's _CRS has no interrupt: the next device's is not borrowed
+    ({"DSDT": dsdt(mmio=virtio_mmio(0xA000000, 48, 1, irq=False) + virtio_mmio(0xA000200, 49, 1))},
+     "virtio-mmio device (LNRO0005) in the DSDT has no static _CRS"),
 ])
 def test_a_damaged_or_missing_table_is_one_acpi_line(dump_tool, tmp_path, change, words):
     status, out, err = run(dump_tool, tmp_path, blob(**change))

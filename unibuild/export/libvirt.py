@@ -58,8 +58,6 @@ def domain_xml(name: str, kernel: Path | None, image: Path, m: Machine, emulator
     os_ = _sub(domain, "os")
     _sub(os_, "type", "hvm", arch="aarch64", machine="virt")
     if firmware is not None:
-        # No <acpi/> feature: libvirt then starts QEMU with ACPI off, and EDK2 hands the kernel
-        # the device tree its EFI stub needs.
         _sub(os_, "loader", str(firmware), readonly="yes", type="rom")
         if m.cmdline:
             sysinfo = _sub(domain, "sysinfo", type="fwcfg")
@@ -69,6 +67,11 @@ def domain_xml(name: str, kernel: Path | None, image: Path, m: Machine, emulator
         if m.cmdline:
             _sub(os_, "cmdline", m.cmdline)
     features = _sub(domain, "features")
+    if firmware is not None:
+        # ACPI, as `boot DISK` gives it (launch/firmware.py): EDK2 hands the kernel QEMU's ACPI
+        # tables, which its EFI stub reads. Without <acpi/> libvirt turns QEMU's ACPI off and
+        # EDK2 hands it the device tree instead, which works too.
+        _sub(features, "acpi")
     _sub(features, "gic", version=m.gic)
     _cpu(domain, m)
     _sub(domain, "on_poweroff", "destroy")

@@ -13,9 +13,10 @@ from ..errors import UserError
 FIRMWARE = Path("/usr/share/qemu-efi-aarch64/QEMU_EFI.fd")
 # The fw_cfg file the EFI stub reads its kernel arguments from when the boot entry gives none.
 CMDLINE_FILE = "opt/org.unibuild/cmdline"
-# EDK2 gives the OS a device tree only when QEMU offers no ACPI tables. The stub reads ACPI too
-# (--machine-opt acpi=on), but the tree also has the PL031 RTC, which QEMU's ACPI tables lack.
-MACHINE_OPTIONS = ("acpi=off",)
+# ACPI, as clouds' and real hardware's EDK2 give it: the kernel boots from the tables (the EFI
+# stub makes its device tree from them; the wall clock from GetTime, virtio-mmio from the DSDT).
+# EDK2 gives the OS QEMU's device tree instead with --machine-opt acpi=off (docs/deploy.md).
+MACHINE_OPTIONS = ("acpi=on",)
 
 
 def firmware_path() -> Path:

@@ -146,6 +146,13 @@ static int cmd_clock(void)
     return 0;
 }
 
+/* The wall clock: time(NULL), for a loose comparison with the host's. */
+static int cmd_time(void)
+{
+    printf("time=%lld\n", (long long)time(NULL));
+    return 0;
+}
+
 static int cmd_efault(void)
 {
     long r = syscall(SYS_write, 1, (void *)8, 10);
@@ -255,6 +262,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "reserve")) return cmd_reserve();
     if (!strcmp(cmd, "malloc")) return cmd_malloc();
     if (!strcmp(cmd, "clock")) return cmd_clock();
+    if (!strcmp(cmd, "time")) return cmd_time();
     if (!strcmp(cmd, "efault")) return cmd_efault();
     if (!strcmp(cmd, "stat") && argc > 2) return cmd_stat(argv[2]);
     if (!strcmp(cmd, "ls") && argc > 2) return cmd_ls(argv[2]);
