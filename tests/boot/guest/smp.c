@@ -12,6 +12,9 @@
  *   counts             info, then lock 500, in two numbered sections (the boot matrix's run)
  *   migrate N          N threads asleep on CPU 1 given CPU 0 by sched_setaffinity wake up there
  *   all                info, then each check above in a numbered section (one boot for all)
+ *   kvm                info, pingpong, signal and busy, small, then exit status 3 from a thread
+ *                      on the last CPU (the nested-KVM test's one --smp 2 run: vGIC IPIs, a
+ *                      busy thread per vCPU, the exit report from a secondary's SYSTEM_OFF)
  * Each prints what Linux prints for the same run, so qemu-aarch64-static is the oracle (given
  * the same CPU count: modes other than info and busy only need two CPUs). Timings go to stderr;
  * busy's stdout is the CPUs its threads ran on, which the test reads rather than compares. */
@@ -505,6 +508,40 @@ static int all(void)
     return busy(2, 30000000L);
 }
 
+/* exit(3) from a thread pinned to the last CPU: the process's status is 3 wherever it exits. */
+#define KVM_EXIT_STATUS 3
+
+static void *exit_from_last_cpu(void *arg)
+{
+    int cpu = get_nprocs() - 1;
+    pin(cpu);
+    printf("exit %d from cpu %d: %s\n", KVM_EXIT_STATUS, cpu, current_cpu() == cpu ? "yes" : "no");
+    exit(KVM_EXIT_STATUS);
+}
+
+/* Sized to take a second or two nested under KVM (whose guest still runs on TCG). */
+static int kvm_run(void)
+{
+    printf("1. info\n");
+    if (info())
+        return 1;
+    printf("2. pingpong\n");
+    unpin();
+    pingpong(100);
+    printf("3. signal\n");
+    unpin();
+    signal_test(20);
+    printf("4. busy\n");
+    unpin();
+    busy(2, 8000000L);
+    printf("5. exit\n");
+    unpin();
+    pthread_t t;
+    pthread_create(&t, NULL, exit_from_last_cpu, NULL);
+    pthread_join(t, NULL);
+    return 1;                          /* not reached: the thread's exit ends the process */
+}
+
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -538,6 +575,8 @@ int main(int argc, char **argv)
     }
     if (!strcmp(mode, "all"))
         return all();
+    if (!strcmp(mode, "kvm"))
+        return kvm_run();
     fprintf(stderr, "unknown mode %s\n", mode);
     return 2;
 }
