@@ -26,7 +26,7 @@ void arch_timer_user_access(void)
 
 /* UINT64_MAX means never, and never is the timer switched off rather than a compare value: a
  * hypervisor adds its virtual offset to CVAL (QEMU's, nested under KVM, spins forever re-arming
- * a deadline that wrapped into the past; KVM's converts the distance to ns and can overflow).
+ * a deadline that wrapped into the past; KVM's converts the distance to ns, which may overflow).
  * An idle secondary CPU with nothing due asks for never (kernel/timer.c). */
 void arch_timer_arm_at(uint64_t counter)
 {
