@@ -1,7 +1,8 @@
 /* The EFI stub: what the kernel does when UEFI firmware starts it as an EFI application, the way
  * Linux's drivers/firmware/efi/libstub does, then the normal boot path (efi_entry.S enters
  * primary_entry with x0 = the device tree, as qemu -kernel would):
- *   1. the device tree from the firmware's configuration table (UEFI 2.10 section 4.6);
+ *   1. the device tree from the firmware's configuration table (UEFI 2.10 section 4.6), or,
+ *      when the firmware gives only ACPI, one made from its tables (acpi_fdt.c);
  *   2. a copy of it with room to grow: /chosen/bootargs (below), and a /memreserve/ for every
  *      range the firmware keeps after
  *      ExitBootServices (runtime services, ACPI tables and NVS, reserved memory), so the
@@ -16,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
+#include "acpi_fdt.h"
 #include "efi.h"
 #include "kernel.h"
 #include "psci.h"
@@ -33,6 +35,7 @@ extern char _head[], _edata[], _end[];
 #define SZ_2M          (2UL << 20)
 #define EFI_PAGE       4096UL            /* UEFI's page, whatever the kernel's is */
 #define FDT_ROOM       (64UL << 10)      /* bootargs and reservations: 4096 /memreserve/ entries */
+#define ACPI_FDT_BYTES (128UL << 10)     /* a tree made from ACPI: 64 KiB of nodes + FDT_ROOM */
 #define MAP_SLACK      16                /* descriptors the map may grow by between calls */
 #define EBS_ATTEMPTS   4
 
@@ -208,18 +211,32 @@ efi_status efi_stub_main(efi_handle image, efi_system_table *st, struct efi_hand
     systab = st;
     efi_boot_services *bs = st->boot_services;
 
-    const efi_guid dtb_guid = EFI_DTB_TABLE_GUID;
+    const efi_guid dtb_guid = EFI_DTB_TABLE_GUID, acpi_guid = EFI_ACPI_20_TABLE_GUID;
     const void *firmware_fdt = config_table(&dtb_guid);
-    if (!firmware_fdt || fdt_check_header(firmware_fdt))
-        fail("efi: the firmware gave no device tree (an ACPI-only machine description is not "
-             "supported); with QEMU's virt machine use -machine virt,acpi=off", NULL);
-
-    uint64_t fdt_size = fdt_totalsize(firmware_fdt) + FDT_ROOM, fdt_pa;
-    if (alloc_pages(fdt_size, &fdt_pa) != EFI_SUCCESS)
-        fail("efi: no memory for the device tree", firmware_fdt);
-    void *fdt = (void *)fdt_pa;
-    if (fdt_open_into(firmware_fdt, fdt, (int)fdt_size) < 0)
-        fail("efi: the firmware's device tree cannot be copied", firmware_fdt);
+    const void *rsdp = config_table(&acpi_guid);
+    void *fdt;
+    bool from_acpi = false;
+    uint64_t fdt_size, fdt_pa;
+    if (firmware_fdt && !fdt_check_header(firmware_fdt)) {
+        fdt_size = fdt_totalsize(firmware_fdt) + FDT_ROOM;
+        if (alloc_pages(fdt_size, &fdt_pa) != EFI_SUCCESS)
+            fail("efi: no memory for the device tree", firmware_fdt);
+        fdt = (void *)fdt_pa;
+        if (fdt_open_into(firmware_fdt, fdt, (int)fdt_size) < 0)
+            fail("efi: the firmware's device tree cannot be copied", firmware_fdt);
+    } else if (rsdp) {
+        /* ACPI only: the tables become the tree the kernel reads (acpi_fdt.c). */
+        fdt_size = ACPI_FDT_BYTES;
+        if (alloc_pages(fdt_size, &fdt_pa) != EFI_SUCCESS)
+            fail("efi: no memory for the device tree", NULL);
+        fdt = (void *)fdt_pa;
+        const char *error = acpi_to_fdt(rsdp, fdt, (int)fdt_size);
+        if (error)
+            fail(error, NULL);
+        from_acpi = true;
+    } else {
+        fail("efi: the firmware gave neither a device tree nor ACPI tables", NULL);
+    }
     set_bootargs(fdt, image);
 
     uint64_t file_size = (uint64_t)(_edata - _head), image_size = (uint64_t)(_end - _head), area;
@@ -241,6 +258,10 @@ efi_status efi_stub_main(efi_handle image, efi_system_table *st, struct efi_hand
         if (bs->get_memory_map(&map_size, (efi_memory_descriptor *)map_pa, &key, &desc_size,
                                &desc_version) != EFI_SUCCESS)
             fail("efi: the firmware's GetMemoryMap failed", fdt);
+        /* The RAM the map describes is the same at every attempt (only types change). */
+        if (from_acpi && attempt == 0 &&
+            !acpi_fdt_add_memory(fdt, (const uint8_t *)map_pa, map_size, desc_size))
+            fail("efi: too many memory ranges for the device tree", fdt);
         if (!reserve_kept(fdt, own_reservations, (const uint8_t *)map_pa, map_size, desc_size))
             fail("efi: too many firmware memory ranges for the device tree", fdt);
         if (bs->exit_boot_services(image, key) == EFI_SUCCESS)

@@ -5,9 +5,11 @@
 #include "kfile.h"
 #include "vnode.h"
 #include "linux_abi.h"
+#include "cpu.h"
 #include <string.h>
 
-#define MAX_KFILES 48
+/* The fixed files (/proc, /dev, /sys: a few dozen) and one /sys cpuN directory per CPU. */
+#define MAX_KFILES (64 + MAX_CPUS)
 
 static struct {
     const char *path;

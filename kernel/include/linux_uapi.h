@@ -255,6 +255,8 @@ struct linux_itimerspec {
 #define P_PIDFD    3
 #define CLD_EXITED 1
 #define CLD_KILLED 2
+#define CLD_STOPPED   5
+#define CLD_CONTINUED 6
 #define SA_NOCLDSTOP 0x00000001u
 #define SA_NOCLDWAIT 0x00000002u
 #define WUNTRACED  2
@@ -366,7 +368,11 @@ struct linux_sysinfo {
 #define SIGPIPE     13
 #define SIGALRM     14
 #define SIGCHLD     17
+#define SIGCONT     18
 #define SIGSTOP     19
+#define SIGTSTP     20
+#define SIGTTIN     21
+#define SIGTTOU     22
 #define SIGSYS      31
 #define SIGRTMIN    32          /* the kernel's: glibc keeps 32 and 33 for itself */
 #define SIG_DFL     0

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include "signal.h"
+#include "cputime.h"
 
 /* pid 1, the first program (the image's), and its directory's name in /proc: /proc/self names it
  * whichever process looks (per-process /proc directories are not made yet). */
@@ -35,8 +36,17 @@ struct process {
     struct thread *exec_thread; /* execve in progress: every other thread leaves */
     bool autoreap;              /* nobody will wait: freed with its last thread, not a zombie */
     bool did_exec;              /* setpgid on it by its parent is EACCES from now on */
+    /* Job control (jobctl.c). A group stop is in effect while stop_signal is set: each thread
+     * stops at its next return to user space (thread->job_stopped) until SIGCONT. */
+    int stop_signal;            /* the stop signal that started it (SIGSTOP...); 0: none */
+    bool stop_complete;         /* every live thread has stopped (the parent was told) */
+    int stop_report;            /* a completed stop no wait has reported yet: its signal */
+    bool continue_report;       /* continued since it stopped, no WCONTINUED wait reported it */
     /* vfork: the parent's thread waits until this child execs or ends. */
     struct thread *vfork_parent;
+    /* CPU time (cputime.c): of threads already freed, and of reaped children with theirs. */
+    struct cputime_sum exited_threads_cputime;
+    struct cputime children_cputime;
     struct vm *vm;
     struct vnode *exe;          /* the program's vnode, for /proc/self/exe */
     struct vnode *cwd;
@@ -99,5 +109,8 @@ void process_teardown(struct process *p);
 /* The scheduler freed one of p's dead threads (p is freed too if it was the last and nobody
  * waits for p). */
 void process_thread_freed(struct process *p);
+/* A child of parent changed state (ended, stopped, continued): its threads in wait4/waitid look
+ * again now, on whichever CPU they sleep (SIGCHLD, ignored by default, would not wake them). */
+void child_wait_wake(struct process *parent);
 /* A vfork child execs or ends: its parent goes on. */
 void process_vfork_release(struct process *p);

@@ -9,6 +9,7 @@
 #include "signal.h"
 #include "context.h"
 #include "timer.h"
+#include "cputime.h"
 
 struct process;
 struct vma;
@@ -40,8 +41,10 @@ struct thread {
     uint64_t syscall_arg0;
     uint64_t clear_child_tid;          /* CLONE_CHILD_CLEARTID / set_tid_address */
     uint64_t robust_list, robust_list_len;
+    struct thread_cputime cputime;     /* user and system time (cputime.c) */
     uint64_t slice_start;              /* tick count when it last got the CPU */
     uint64_t affinity;                 /* CPUs it may run on (bit n: CPU n), sched_setaffinity */
+    bool job_stopped;                  /* stopped in its process's group stop (jobctl.c) */
     bool vfork_done;                   /* the vfork child this thread waits for exec'd or ended */
     bool tagged_addr;                  /* PR_SET_TAGGED_ADDR_CTRL: syscalls ignore pointer tags */
     struct vma *vma_hint;              /* vm_find's last answer for this thread (vm.c) */

@@ -1,6 +1,6 @@
-/* Waiting for children (wait4, waitid): which children a call selects, reaping a zombie, and
- * the status and siginfo as Linux encodes them. Stopped and continued children are never
- * reported: stop signals do not stop anything here (signal.c ignores them). */
+/* Waiting for children (wait4, waitid): which children a call selects, which of their events
+ * it asks for (an exit, a completed stop, a continue: jobctl.c), reaping a zombie, and the
+ * status and siginfo as Linux encodes them. */
 #include "kernel.h"
 #include "linux_uapi.h"
 #include "syscall.h"
@@ -8,14 +8,19 @@
 #include "thread.h"
 #include "uaccess.h"
 #include "wait.h"
+#include "sched.h"
 #include "errno.h"
 #include <string.h>
 
-/* Which children: Linux's wait_opts for wait4's pid (and waitid's idtype mapped onto it). */
+/* Which children and which events: Linux's wait_opts for wait4's pid (and waitid's idtype
+ * mapped onto it) and options (WEXITED, WSTOPPED = WUNTRACED, WCONTINUED). */
 struct child_query {
     struct process *parent;
     int pid;                  /* > 0: that child; 0: the caller's group; -1: any; < -1: group -pid */
+    uint32_t options;
 };
+
+enum child_event { EVENT_NONE, EVENT_EXITED, EVENT_STOPPED, EVENT_CONTINUED };
 
 static bool selected(const struct child_query *q, const struct process *c)
 {
@@ -28,31 +33,56 @@ static bool selected(const struct child_query *q, const struct process *c)
     return true;
 }
 
-/* A selected zombie child; *any says whether any child is selected at all. */
-static struct process *find_zombie(const struct child_query *q, bool *any)
+/* What c has to report to q, in Linux's order (wait_consider_task: exit, stop, continue). */
+static enum child_event event_of(const struct child_query *q, const struct process *c)
+{
+    if (c->state == PROCESS_ZOMBIE)
+        return q->options & WEXITED ? EVENT_EXITED : EVENT_NONE;
+    if (c->exiting)
+        return EVENT_NONE;             /* killed while stopped: its exit is what comes next */
+    if (c->stop_report && (q->options & WSTOPPED))
+        return EVENT_STOPPED;
+    if (c->continue_report && (q->options & WCONTINUED))
+        return EVENT_CONTINUED;
+    return EVENT_NONE;
+}
+
+/* A selected child with an event q asks for; *any says whether any child is selected at all. */
+static struct process *find_event(const struct child_query *q, bool *any, enum child_event *ev)
 {
     *any = false;
     for (struct process *c = q->parent->children; c; c = c->sibling) {
         if (!selected(q, c) || c->autoreap)   /* reaped already, as far as wait can tell */
             continue;
         *any = true;
-        if (c->state == PROCESS_ZOMBIE)
+        *ev = event_of(q, c);
+        if (*ev != EVENT_NONE)
             return c;
     }
     return NULL;
 }
 
-static bool zombie_or_none(void *arg)
+static bool event_or_none(void *arg)
 {
     bool any;
-    return find_zombie(arg, &any) || !any;
+    enum child_event ev;
+    return find_event(arg, &any, &ev) || !any;
+}
+
+void child_wait_wake(struct process *parent)
+{
+    for (struct thread *t = parent->threads; t; t = t->next)
+        if (t->state == THREAD_WAITING)
+            sched_wake(t);
+    sched_kick_idle();
 }
 
 /* The zombie's pid; it is freed (or, while the scheduler still holds its dead thread, left
  * for it to free). */
-static int reap(struct process *c)
+static int reap(struct process *c, struct cputime used)
 {
     int pid = c->pid;
+    cputime_child_reaped(c->parent, used);
     if (c->threads)
         c->autoreap = true;            /* process_thread_freed frees it */
     else
@@ -60,26 +90,64 @@ static int reap(struct process *c)
     return pid;
 }
 
-/* Block (unless WNOHANG) until a selected child is a zombie: it, NULL with 0 (WNOHANG, none
+/* Block (unless WNOHANG) until a selected child has an event: it, NULL with 0 (WNOHANG, none
  * yet), or an error (ECHILD: no such child; ERESTARTSYS: a signal came first). */
-static int wait_for_zombie(struct child_query *q, bool nohang, struct process **out)
+static int wait_for_event(struct child_query *q, struct process **out, enum child_event *ev)
 {
     for (;;) {
         bool any;
-        struct process *c = find_zombie(q, &any);
+        struct process *c = find_event(q, &any, ev);
         if (c) {
             *out = c;
             return 0;
         }
         if (!any)
             return -ECHILD;
-        if (nohang) {
+        if (q->options & WNOHANG) {
             *out = NULL;
             return 0;
         }
-        if (wait_until(zombie_or_none, q, WAIT_FOREVER) == -EINTR)
+        if (wait_until(event_or_none, q, WAIT_FOREVER) == -EINTR)
             return -ERESTARTSYS;
     }
+}
+
+/* The event is reported: a zombie goes (unless WNOWAIT), a stop or continue is reported once. */
+static int consume(struct process *c, enum child_event ev, uint32_t options, struct cputime used)
+{
+    int pid = c->pid;
+    if (options & WNOWAIT)
+        return pid;
+    if (ev == EVENT_EXITED)
+        return reap(c, used);
+    if (ev == EVENT_STOPPED)
+        c->stop_report = 0;
+    else
+        c->continue_report = false;
+    return pid;
+}
+
+/* wait4's status word: exits and deaths as the zombie holds them, 0x7f | sig << 8 for a stop
+ * (WIFSTOPPED), 0xffff for a continue (WIFCONTINUED). */
+static int32_t wait_status(const struct process *c, enum child_event ev)
+{
+    if (ev == EVENT_STOPPED)
+        return 0x7f | c->stop_report << 8;
+    if (ev == EVENT_CONTINUED)
+        return 0xffff;
+    return c->wait_status;
+}
+
+/* The child's resource use as Linux's wait reports it: its own CPU time and that of the children
+ * it reaped (the other counters are not kept: 0). */
+static int put_rusage(uint64_t addr, struct cputime used)
+{
+    if (!addr)
+        return 0;
+    struct linux_rusage ru;
+    memset(&ru, 0, sizeof(ru));
+    cputime_to_rusage(used, &ru);
+    return copy_to_user(addr, &ru, sizeof(ru)) ? -EFAULT : 0;
 }
 
 SYSCALL(wait4)
@@ -89,22 +157,19 @@ SYSCALL(wait4)
         return -EINVAL;
     if ((int32_t)a0 == INT32_MIN)
         return -ESRCH;
-    struct child_query q = { current_process(), (int32_t)a0 };
+    struct child_query q = { current_process(), (int32_t)a0, options | WEXITED };
     struct process *c;
-    int err = wait_for_zombie(&q, options & WNOHANG, &c);
+    enum child_event ev;
+    int err = wait_for_event(&q, &c, &ev);
     if (err || !c)
         return err;
-    int32_t status = c->wait_status;
+    int32_t status = wait_status(c, ev);
     if (a1 && copy_to_user(a1, &status, sizeof(status)))
         return -EFAULT;
-    if (a3) {
-        /* The child's resource use is not accounted per process yet: nothing recorded. */
-        uint8_t rusage[144];
-        memset(rusage, 0, sizeof(rusage));
-        if (copy_to_user(a3, rusage, sizeof(rusage)))
-            return -EFAULT;
-    }
-    return reap(c);
+    struct cputime used = process_waited_cpu_times(c);
+    if (put_rusage(a3, used))
+        return -EFAULT;
+    return consume(c, ev, options, used);
 }
 
 /* waitid's siginfo_t for a child: si_signo, si_errno, si_code, then pid, uid, status. */
@@ -123,7 +188,7 @@ SYSCALL(waitid)
         return -EINVAL;
     if (!(options & (WEXITED | WSTOPPED | WCONTINUED)))
         return -EINVAL;
-    struct child_query q = { current_process(), -1 };
+    struct child_query q = { current_process(), -1, options };
     switch (idtype) {
     case P_ALL:
         break;
@@ -140,32 +205,35 @@ SYSCALL(waitid)
     default:                           /* P_PIDFD: there are no pidfds (clone's CLONE_PIDFD is ENOSYS) */
         return -EINVAL;
     }
-    struct process *c = NULL;
-    int err = 0;
-    if (options & WEXITED)
-        err = wait_for_zombie(&q, options & WNOHANG, &c);
-    else if (!(options & WNOHANG))
-        return -ECHILD;                /* only stops or continues asked for: none ever comes */
+    struct process *c;
+    enum child_event ev;
+    int err = wait_for_event(&q, &c, &ev);
     if (err)
         return err;
     struct child_siginfo si;
     memset(&si, 0, sizeof(si));
     if (c) {
-        bool exited = (c->wait_status & 0x7f) == 0;
         si.signo = SIGCHLD;
-        si.code = exited ? CLD_EXITED : CLD_KILLED;
         si.pid = c->pid;
-        si.status = exited ? (c->wait_status >> 8) & 0xff : c->wait_status & 0x7f;
+        si.uid = c->cred.uid;
+        if (ev == EVENT_STOPPED) {
+            si.code = CLD_STOPPED;
+            si.status = c->stop_report;
+        } else if (ev == EVENT_CONTINUED) {
+            si.code = CLD_CONTINUED;
+            si.status = SIGCONT;
+        } else {
+            bool exited = (c->wait_status & 0x7f) == 0;
+            si.code = exited ? CLD_EXITED : CLD_KILLED;
+            si.status = exited ? (c->wait_status >> 8) & 0xff : c->wait_status & 0x7f;
+        }
     }
     if (a2 && copy_to_user(a2, &si, sizeof(si)))
         return -EFAULT;
-    if (a4) {
-        uint8_t rusage[144];
-        memset(rusage, 0, sizeof(rusage));
-        if (copy_to_user(a4, rusage, sizeof(rusage)))
-            return -EFAULT;
-    }
-    if (c && !(options & WNOWAIT))
-        reap(c);
+    struct cputime used = c ? process_waited_cpu_times(c) : (struct cputime){ 0, 0 };
+    if (c && put_rusage(a4, used))    /* Linux leaves it untouched when WNOHANG found none */
+        return -EFAULT;
+    if (c)
+        consume(c, ev, options, used);
     return 0;
 }

@@ -106,6 +106,7 @@ static void notify_parent(struct process *p)
         p->autoreap = true;
     if (p->exit_signal && !(p->exit_signal == SIGCHLD && act->handler == SIG_IGN))
         signal_send(parent, p->exit_signal, &info);
+    child_wait_wake(parent);
 }
 
 void process_vfork_release(struct process *p)

@@ -28,6 +28,7 @@
 #include "cpu.h"
 #include "smp.h"
 #include "kernel_lock.h"
+#include "cputime.h"
 #include "uvm.h"
 #include "vm.h"
 #include "mm.h"
@@ -132,6 +133,7 @@ void sched_start(struct thread *t)
     c->current = t;
     t->cpu = c->id;
     t->slice_start = timer_ticks();
+    cputime_switch(NULL, t);
     ring_insert(t);
     /* The boot stack is free from here on (the thread runs on its own): it is where this CPU's
      * idle loop runs when no thread can. */
@@ -240,6 +242,7 @@ static void reap(void)
         struct thread *t = dead;
         dead = t->ring_next;
         struct process *p = t->proc;
+        cputime_thread_gone(p, t);
         thread_unlink(t);
         page_free(t->kstack_pa, KERNEL_STACK_PAGES);
         kfree(t);
@@ -281,6 +284,7 @@ static void switch_to(struct thread *next)
         load_user_root(next);
     }
     c->current = next;
+    cputime_switch(prev, next);
     arch_context_switch(from, to);
     reap();                            /* we run again: prev may have been a dead thread */
 }
@@ -308,11 +312,13 @@ static void idle(void)
         timer_wake_at(ns_to_counter(earliest));
     idle_mask |= my_bit();
     timer_idle_enter();
+    cputime_pause();                   /* a thread asleep in place uses no CPU time */
     kernel_unlock();
     cpu_idle();
     arch_irq_enable();                 /* take the interrupt that woke us (its handler locks) */
     arch_irq_disable();
     kernel_lock();
+    cputime_resume();
     timer_idle_exit();
     idle_mask &= ~my_bit();
 }

@@ -13,6 +13,7 @@
 #include "sched.h"
 #include "syscall.h"
 #include "errno.h"
+#include "jobctl.h"
 
 static const char *const names[32] = {
     [1] = "SIGHUP", [2] = "SIGINT", [3] = "SIGQUIT", [4] = "SIGILL", [5] = "SIGTRAP",
@@ -28,18 +29,19 @@ static const char *const names[32] = {
 #define SYNCHRONOUS (SIG_BIT(SIGSEGV) | SIG_BIT(SIGBUS) | SIG_BIT(SIGILL) | SIG_BIT(SIGTRAP) | \
                      SIG_BIT(SIGFPE) | SIG_BIT(SIGSYS))
 
-/* Linux's default action ignores these; stop signals have nothing to stop to here (no parent
- * shell), so they are ignored too. */
+/* Linux's default action ignores these (SIGCONT's continuing happens when it is sent). */
 static bool ignored_by_default(int sig)
 {
-    return sig == SIGCHLD || sig == 18 || sig == 23 || sig == 28 || sig == SIGSTOP || sig == 20 ||
-           sig == 21 || sig == 22;
+    return sig == SIGCHLD || sig == SIGCONT || sig == 23 || sig == 28;
 }
 
+/* pid 1 is the container's init: like Linux's (SIGNAL_UNKILLABLE), it ignores the stop signals
+ * it has no handler for, so nothing inside can stop the guest for good. */
 static bool ignored(struct process *p, int sig)
 {
     uint64_t h = p->sig.action[sig - 1].handler;
-    return h == SIG_IGN || (h == SIG_DFL && ignored_by_default(sig));
+    return h == SIG_IGN || (h == SIG_DFL && (ignored_by_default(sig) ||
+                                             (p->pid == 1 && jobctl_is_stop_signal(sig))));
 }
 
 const char *signal_name(int sig)
@@ -134,7 +136,10 @@ static bool blocked_everywhere(struct process *p, int sig)
 
 void signal_send(struct process *p, int sig, const struct ksiginfo *info)
 {
-    if (sig < 1 || sig > NSIG || (ignored(p, sig) && !blocked_everywhere(p, sig)))
+    if (sig < 1 || sig > NSIG)
+        return;
+    jobctl_signal_sent(p, sig);
+    if (ignored(p, sig) && !blocked_everywhere(p, sig))
         return;
     queue(&p->sig.pending, p->sig.info, &p->sig.queued, sig, info);
     signalfd_notify(sig);
@@ -162,7 +167,10 @@ void signal_send(struct process *p, int sig, const struct ksiginfo *info)
 
 void signal_send_thread(struct thread *t, int sig, const struct ksiginfo *info)
 {
-    if (sig < 1 || sig > NSIG || (ignored(t->proc, sig) && !(t->sig.blocked & SIG_BIT(sig))))
+    if (sig < 1 || sig > NSIG)
+        return;
+    jobctl_signal_sent(t->proc, sig);
+    if (ignored(t->proc, sig) && !(t->sig.blocked & SIG_BIT(sig)))
         return;
     queue(&t->sig.pending, t->sig.info, &t->sig.queued, sig, info);
     signalfd_notify(sig);
@@ -196,6 +204,10 @@ bool signal_interrupts_wait(struct thread *t)
 {
     if (t->proc->exiting || (t->proc->exec_thread && t->proc->exec_thread != t))
         return true;                   /* another thread ended the process or execs: leave now */
+    if (t->job_stopped)
+        return jobctl_stopped_wait_ends(t);   /* stopped: only SIGKILL moves it */
+    if (jobctl_stop_pending(t))
+        return true;                   /* its process stops: it goes to stop too */
     uint64_t ready = deliverable(t);
     for (int sig = 1; ready; sig++, ready >>= 1)
         if ((ready & 1) && !ignored(t->proc, sig))
@@ -312,13 +324,25 @@ void signal_return_to_user(struct trap_frame *f)
     if (p->exiting || (p->exec_thread && p->exec_thread != t))
         thread_exit(0);                /* the status is the process's, set by who ended it */
     for (;;) {
+        if (jobctl_stop_pending(t)) {  /* another thread took the stop signal */
+            jobctl_stop(p->stop_signal);
+            if (p->exiting)
+                thread_exit(0);
+            continue;
+        }
         struct ksiginfo info;
         int sig = signal_dequeue(t, ~t->sig.blocked, &info);
         if (!sig)
             break;
         uint64_t handler = p->sig.action[sig - 1].handler;
-        if (handler == SIG_IGN || (handler == SIG_DFL && ignored_by_default(sig)))
+        if (ignored(p, sig))
             continue;
+        if (handler == SIG_DFL && jobctl_is_stop_signal(sig)) {
+            jobctl_stop(sig);          /* back when continued (or killed: the loop goes on) */
+            if (p->exiting)
+                thread_exit(0);
+            continue;
+        }
         if (handler == SIG_DFL)
             die(sig);
         if (restarting) {

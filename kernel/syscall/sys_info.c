@@ -1,7 +1,6 @@
 /* What the system is and what the process used: uname, sysinfo, getrandom, resource limits and
  * usage (rlimits, getrusage, times), CPU placement (affinity, getcpu; one memory node). */
 #include "kernel.h"
-#include "idle.h"
 #include "syscall.h"
 #include "process.h"
 #include "vm.h"
@@ -165,19 +164,23 @@ SYSCALL(getcpu)
     return 0;
 }
 
-/* CPU time in clock ticks (AT_CLKTCK): the CPU's busy time counts as the program's user time,
- * since the kernel only ever works for it; no children. Returns ticks since boot. */
+/* CPU time in clock ticks (AT_CLKTCK, TICK_HZ: Linux's USER_HZ of 100): the process's own user
+ * and system time and its reaped children's. Returns ticks since boot. */
 SYSCALL(times)
 {
-    uint64_t now = counter_to_ns(counter_now()), busy = cpu_busy_ns();
-    int64_t tms[4] = { (int64_t)(busy / (1000000000UL / TICK_HZ)), 0, 0, 0 };
+    const uint64_t ns_per_tick = NSEC_PER_SEC / TICK_HZ;
+    struct process *p = current_process();
+    struct cputime self = process_cpu_times(p), children = process_children_cpu_times(p);
+    int64_t tms[4] = { (int64_t)(self.user_ns / ns_per_tick), (int64_t)(self.system_ns / ns_per_tick),
+                       (int64_t)(children.user_ns / ns_per_tick), (int64_t)(children.system_ns / ns_per_tick) };
     if (a0 && copy_to_user(a0, tms, sizeof(tms)))
         return -EFAULT;
-    return (int64_t)(now / (1000000000UL / TICK_HZ));
+    return (int64_t)(counter_to_ns(counter_now()) / ns_per_tick);
 }
 
-/* All CPU time since boot is the program's (one process, one CPU); it is reported as user time
- * because the kernel does not yet account its own share separately. */
+/* CPU time of the process, the calling thread, or the reaped children (cputime.h). ru_maxrss is
+ * the resident size now for the process and thread (not a high-water mark), 0 for the children;
+ * the other counters are not kept (0). */
 SYSCALL(getrusage)
 {
     struct linux_rusage ru;
@@ -185,11 +188,12 @@ SYSCALL(getrusage)
     if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN && who != RUSAGE_THREAD)
         return -EINVAL;
     memset(&ru, 0, sizeof(ru));
-    if (who != RUSAGE_CHILDREN) {
-        uint64_t us = counter_to_ns(counter_now()) / 1000;
-        ru.utime_sec = us / 1000000;
-        ru.utime_usec = us % 1000000;
-        ru.maxrss = (int64_t)(current_process()->vm->pages * PAGE_SIZE / 1024);
+    struct process *p = current_process();
+    if (who == RUSAGE_CHILDREN) {
+        cputime_to_rusage(process_children_cpu_times(p), &ru);
+    } else {
+        cputime_to_rusage(who == RUSAGE_THREAD ? thread_cpu_times(current_thread()) : process_cpu_times(p), &ru);
+        ru.maxrss = (int64_t)(p->vm->pages * PAGE_SIZE / 1024);
     }
     return copy_to_user(a1, &ru, sizeof(ru)) ? -EFAULT : 0;
 }

@@ -6,7 +6,8 @@ LIBFDT_DIR     := $(CACHE_DIR)/pylibfdt-$(LIBFDT_VERSION)/libfdt
 LIBFDT_STAMP   := $(CACHE_DIR)/pylibfdt-$(LIBFDT_VERSION)/.fetched
 # The read-only parts (the kernel parses the tree), and the read-write ones the EFI stub uses to
 # give the firmware's tree the load options and the firmware's reservations (efi/efi_stub.c).
-LIBFDT_SRCS    := fdt.c fdt_ro.c fdt_addresses.c fdt_check.c fdt_strerror.c fdt_rw.c fdt_wip.c
+# fdt_sw.c, fdt_empty_tree.c: the empty tree the stub fills from ACPI tables (efi/acpi_fdt.c).
+LIBFDT_SRCS    := fdt.c fdt_ro.c fdt_addresses.c fdt_check.c fdt_strerror.c fdt_rw.c fdt_wip.c fdt_sw.c fdt_empty_tree.c
 LIBFDT_OBJS    := $(patsubst %.c,$(TOBJ)/third_party/libfdt/%.o,$(LIBFDT_SRCS))
 # libfdt is not our code: keep -Werror off its style warnings but on everything else. It also
 # runs before the MMU is on (early_map reads the memory nodes), hence EARLY_CFLAGS.

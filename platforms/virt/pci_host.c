@@ -93,7 +93,9 @@ static void read_interrupt_map(int node)
     const uint32_t *map = dt_prop(node, "interrupt-map", &len);
     uint32_t icells;
     if (!map) {
-        kprintf("pci: no interrupt-map: devices get no INTx\n");
+        /* A diagnostic, not an error: a tree made from ACPI has none (INTx routing is AML there),
+         * and devices with MSI-X do not need it; one without both says so when probed. */
+        kinfo("pci: no interrupt-map: devices get no INTx\n");
         return;
     }
     if (!dt_u32(node, "#interrupt-cells", &icells) || icells != 1)

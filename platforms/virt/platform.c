@@ -151,6 +151,10 @@ static void init_rtc(void)
 
 void platform_init(void)
 {
+    /* Which description the tree came from: the firmware's or hypervisor's own, or the EFI
+     * stub's translation of ACPI tables (model "machine described by ACPI"). */
+    const char *model = dt_string(0, "model");
+    kinfo("machine: %s\n", model ? model : "(no model in the device tree)");
     init_psci();
     init_gic();
     init_timer();

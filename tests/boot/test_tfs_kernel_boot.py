@@ -83,6 +83,13 @@ def expected_listing(host: Path, label: str, image: Image, image_path: str, bloc
     rules for what a host cannot say (a directory's size is one block, as on ext4; nlink of the
     image tree; the standard directories every image gets, which the host tree lacks)."""
     node = image.lookup(image_path)
+    # The kernel's own trees (kfile_publish) join the root when the image lacks them, with
+    # Linux's modes (/dev 0755, /proc and /sys 0555; dev holds no directory yet, proc has 1/,
+    # sys has devices/), after the image's names, and count in the root's link count.
+    root = image.lookup("/")
+    root_extra = [(name, mode, nlink) for name, mode, nlink in
+                  (("dev", 0o755, 2), ("proc", 0o555, 3), ("sys", 0o555, 3)) if name not in root.children]
+    kernel_dirs = root_extra if image_path == "/" else []
     entries = [(".", node), ("..", image.lookup(image_path.rstrip("/") + "/.."))]
     entries += [(n, image.nodes[node.children[n]]) for n in sorted(node.children, key=enc)]
     out = []
@@ -96,14 +103,11 @@ def expected_listing(host: Path, label: str, image: Image, image_path: str, bloc
         st = os.lstat(hp)
         size = block_size if n.kind == "dir" else st.st_size
         nlink = 2 + sum(image.nodes[c].kind == "dir" for c in n.children.values()) if n.kind == "dir" else 1
+        if n is root:
+            nlink += len(root_extra)
         out.append(f"tfstest: {label}: {kind} {st.st_mode & 0o170000 | n.mode:06o} {size} {nlink} {show(enc(name))}")
-    if image_path == "/":
-        # The kernel's own trees (kfile_publish), after the image's names when the image lacks
-        # them, with Linux's modes: /dev 0755, /proc and /sys 0555 (dev holds no directory yet;
-        # proc has 1/, sys has devices/).
-        for name, mode, nlink in (("dev", 0o755, 2), ("proc", 0o555, 3), ("sys", 0o555, 3)):
-            if name not in node.children:
-                out.append(f"tfstest: {label}: d {0o040000 | mode:06o} {block_size} {nlink} {name}")
+    for name, mode, nlink in kernel_dirs:
+        out.append(f"tfstest: {label}: d {0o040000 | mode:06o} {block_size} {nlink} {name}")
     return out
 
 

@@ -13,7 +13,8 @@ from ..errors import UserError
 FIRMWARE = Path("/usr/share/qemu-efi-aarch64/QEMU_EFI.fd")
 # The fw_cfg file the EFI stub reads its kernel arguments from when the boot entry gives none.
 CMDLINE_FILE = "opt/org.unibuild/cmdline"
-# The stub reads the device tree; EDK2 gives the OS one only when QEMU offers no ACPI tables.
+# EDK2 gives the OS a device tree only when QEMU offers no ACPI tables. The stub reads ACPI too
+# (--machine-opt acpi=on), but the tree also has the PL031 RTC, which QEMU's ACPI tables lack.
 MACHINE_OPTIONS = ("acpi=off",)
 
 

@@ -150,7 +150,7 @@ def qemu_error_line(stderr: str) -> str:
     return "; ".join(lines) if lines else "no message on stderr"
 
 
-EFI_STUB_PREFIX = "efi: "   # kernel/efi/efi_stub.c's lines
+EFI_STUB_PREFIXES = ("efi: ", "acpi: ")   # kernel/efi/efi_stub.c's lines, acpi_fdt.c's for the ACPI tables
 
 
 class _Console:
@@ -223,7 +223,7 @@ class _Console:
             # The kernel's EFI stub speaks through the firmware's console, before any stream
             # switch: its (error) lines are ours and always shown.
             for line in complete:
-                if line.startswith(EFI_STUB_PREFIX):
+                if line.startswith(EFI_STUB_PREFIXES):
                     self._echo(self._err_sink, (line.rstrip("\r") + "\n").encode(), line.rstrip("\r") + "\n")
 
     def feed(self, chunk: bytes) -> None:

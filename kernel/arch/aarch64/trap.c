@@ -16,6 +16,7 @@
 #include "thread.h"
 #include "sched.h"
 #include "kernel_lock.h"
+#include "cputime.h"
 #include "cpu.h"
 
 static const char *exception_class(uint64_t ec)
@@ -162,9 +163,14 @@ void trap_handle(struct trap_frame *f, uint64_t kind, uint64_t from)
         return;
     }
     bool take = from == FROM_EL0_64 || !kernel_lock_held();
+    uint64_t entered = from == FROM_EL0_64 ? counter_now() : 0;
     if (take)
         kernel_lock();
+    if (from == FROM_EL0_64)
+        cputime_enter_kernel(entered);
     handle(f, kind, from);
+    if (from == FROM_EL0_64)
+        cputime_leave_kernel();        /* the thread that returns: handle may have switched */
     if (take)
         kernel_unlock();
 }

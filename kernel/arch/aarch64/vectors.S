@@ -84,11 +84,13 @@ vectors_el1:
 /* First entry to user space: x0 points at a prepared trap frame at the top of the kernel stack
  * the thread will trap onto from now on. Interrupts are masked first: an IRQ taken between
  * writing ELR/SPSR and the eret would overwrite them (the eret then unmasks via the SPSR). The
- * kernel lock is let go here, as on every return to user space. */
+ * kernel lock is let go here, as on every return to user space, and the thread's CPU time
+ * counts as user time from here (cputime.h). */
     .global enter_user
 enter_user:
     msr     daifset, #0xf
     mov     x19, x0
+    bl      cputime_leave_kernel
     bl      kernel_unlock
     mov     sp, x19
     restore_frame
