@@ -120,10 +120,15 @@ static int info(void)
 static long busy_iters;
 static int busy_cpus[64][64];
 
+static pthread_barrier_t busy_start;
+
 static void *busy_thread(void *arg)
 {
     int id = (int)(intptr_t)arg;
     volatile long x = 0;
+    /* All alive before any spins: a short run must not end before the next thread exists
+     * (nested under KVM a thread's creation can take longer than its whole run). */
+    pthread_barrier_wait(&busy_start);
     for (long i = 0; i < busy_iters; i++) {
         x += i;
         if ((i & 0xfffff) == 0)
@@ -136,12 +141,14 @@ static int busy(int n, long iters)
 {
     pthread_t t[64];
     busy_iters = iters;
+    pthread_barrier_init(&busy_start, NULL, n);
     double t0 = now();
     for (int i = 0; i < n; i++)
         pthread_create(&t[i], NULL, busy_thread, (void *)(intptr_t)i);
     for (int i = 0; i < n; i++)
         pthread_join(t[i], NULL);
     double wall = now() - t0;
+    pthread_barrier_destroy(&busy_start);
     /* Not compared with the oracle: the test reads the CPUs, bench/smp.py the time. */
     fprintf(stderr, "busy %d threads %.3f s\n", n, wall);
     for (int i = 0; i < n; i++) {
