@@ -190,6 +190,20 @@ static int build_stack(struct process *p, struct loaded *prog, uint64_t interp_b
     if (!argv_u)
         return -ENOMEM;
 
+    size_t cmdline_len = 0;
+    for (int i = 0; i < argc; i++)
+        cmdline_len += strlen(argv[i]) + 1;
+    char *cmdline = kmalloc(cmdline_len ? cmdline_len : 1);
+    if (cmdline) {                     /* what /proc/<pid>/cmdline shows from now on */
+        cmdline_len = 0;
+        for (int i = 0; i < argc; i++) {
+            memcpy(cmdline + cmdline_len, argv[i], strlen(argv[i]) + 1);
+            cmdline_len += strlen(argv[i]) + 1;
+        }
+        kfree(p->cmdline);
+        p->cmdline = cmdline;
+        p->cmdline_len = cmdline_len;
+    }
     uint64_t execfn = push(&sp, path, strlen(path) + 1);
     for (int i = envc - 1; i >= 0; i--)
         envp_u[i] = push(&sp, envp[i], strlen(envp[i]) + 1);

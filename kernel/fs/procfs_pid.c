@@ -1,7 +1,9 @@
-/* The process's own directory, /proc/1 (its one thread's is /proc/1/task/1): status, stat,
- * cmdline, comm and mounts, in Linux's formats (fs/proc/array.c, fs/proc/base.c,
- * fs/proc_namespace.c), so ps, top and programs reading about themselves find what Linux gives.
- * /proc/self and /proc/thread-self point here (procfs.c). */
+/* Each live process's directory, /proc/<pid> (made at fork, gone when it is reaped:
+ * procfs_process_added/gone): status, stat, cmdline, comm, mounts, the exe and cwd links, fd/
+ * (a link per open descriptor, named as Linux names them) and task/<tid>/, in Linux's formats
+ * (fs/proc/array.c, fs/proc/base.c, fs/proc/fd.c, fs/proc_namespace.c), so ps, top and programs
+ * reading about themselves or another find what Linux gives. Each file finds its process from
+ * its path. /proc/self and /proc/thread-self point at the caller's (procfs.c). */
 #include "kernel.h"
 #include "kfile.h"
 #include "memfile.h"
@@ -16,6 +18,11 @@
 #include "linux_abi.h"
 #include "vfs.h"
 #include "cpu.h"
+#include "vnode.h"
+#include "errno.h"
+#include "file.h"
+#include "kfile.h"
+#include "cputime.h"
 #include <string.h>
 
 #define TEXT_MAX 4096
@@ -28,26 +35,67 @@ static struct file *text_file(char *text, size_t len, int flags)
     return f;
 }
 
-/* The name Linux keeps for the process: the executable's base name, cut to TASK_COMM_LEN. */
-static void process_comm(char comm[16])
+/* The process (and thread) a /proc/<pid>[/task/<tid>]/... path is about; NULL once it is gone. */
+static struct process *process_of(const char *path, struct thread **thread)
 {
-    const struct boot_manifest *m = boot_manifest();
-    const char *name = m && m->program ? m->program : "init";
-    const char *slash = strrchr(name, '/');
-    snprintf(comm, 16, "%s", slash ? slash + 1 : name);
+    int pid = 0, tid = 0;
+    const char *p = path + 6;          /* past "/proc/" */
+    while (*p >= '0' && *p <= '9')
+        pid = pid * 10 + (*p++ - '0');
+    if (!strncmp(p, "/task/", 6))
+        for (p += 6; *p >= '0' && *p <= '9'; p++)
+            tid = tid * 10 + (*p - '0');
+    struct process *proc = process_find(pid);
+    if (thread) {
+        *thread = NULL;
+        for (struct thread *t = proc ? proc->threads : NULL; t; t = t->next)
+            if (t->tid == (tid ? tid : pid))
+                *thread = t;
+    }
+    return proc;
 }
 
-/* CPU time in clock ticks (USER_HZ, TICK_HZ here): every CPU's busy time since it came up is
- * the program's (one process), counted as user time as getrusage does. */
-static uint64_t busy_ticks(void)
+/* fs/proc/array.c's task_state_array: a zombie, a thread stopped in a group stop (jobctl.c),
+ * one asleep in a wait, or one that runs (or may: on a ring waiting for a CPU). */
+static const char *state_of(const struct process *p, const struct thread *t)
 {
-    return cpu_busy_ns() / (1000000000UL / TICK_HZ);
+    if (p->state == PROCESS_ZOMBIE)
+        return "Z (zombie)";
+    if (t && t->job_stopped)
+        return "T (stopped)";
+    return t && t->state == THREAD_WAITING ? "S (sleeping)" : "R (running)";
 }
+
+/* A /proc/<pid>/task/<tid>/... path (a thread's file rather than the process's). */
+static bool in_task_dir(const char *path)
+{
+    const char *p = path + 6;          /* past "/proc/" */
+    while (*p >= '0' && *p <= '9')
+        p++;
+    return !strncmp(p, "/task/", 6);
+}
+
+/* The thread's name (the process's is its main thread's); a zombie's threads are gone, so it
+ * keeps the name of the file it ran. */
+static void process_comm(const struct process *p, const struct thread *t, char comm[16])
+{
+    if (t || (t = p->threads)) {
+        memcpy(comm, t->comm, 16);
+        comm[15] = 0;
+        return;
+    }
+    size_t n = p->exe && p->exe->name ? (p->exe->name_len < 15 ? p->exe->name_len : 15) : 0;
+    memcpy(comm, n ? p->exe->name : "", n);
+    comm[n] = 0;
+}
+
+/* Nanoseconds in clock ticks (USER_HZ, TICK_HZ here), as stat's time fields count. */
+static uint64_t ticks(uint64_t ns) { return ns / (1000000000UL / TICK_HZ); }
 
 static uint64_t mapped_bytes(const struct vm *vm)
 {
     uint64_t bytes = 0;
-    for (const struct vma *v = vm->vmas; v; v = v->next)
+    for (const struct vma *v = vm ? vm->vmas : NULL; v; v = v->next)
         bytes += v->end - v->start;
     return bytes;
 }
@@ -65,10 +113,12 @@ static uint64_t sig_mask_of(struct process *p, uint64_t handler_kind)
 
 static struct file *status_open(const char *path, int flags)
 {
-    struct process *p = current_process();
-    struct thread *t = current_thread();
+    struct thread *t;
+    struct process *p = process_of(path, &t);
+    if (!p)
+        return NULL;
     char comm[16];
-    process_comm(comm);
+    process_comm(p, t, comm);
     char umask[5] = { '0', (char)('0' + ((p->umask >> 6) & 7)), (char)('0' + ((p->umask >> 3) & 7)),
                       (char)('0' + (p->umask & 7)), 0 };
     char cpus[256];
@@ -76,16 +126,17 @@ static struct file *status_open(const char *path, int flags)
     char *s = kmalloc(TEXT_MAX);
     if (!s)
         return NULL;
-    uint64_t rss = p->vm->pages * (PAGE_SIZE / 1024);
+    uint64_t rss = p->vm ? p->vm->pages * (PAGE_SIZE / 1024) : 0;   /* a zombie has no memory */
     int n = snprintf(s, TEXT_MAX,
-                     "Name:\t%s\nUmask:\t%s\nState:\tR (running)\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t0\n"
+                     "Name:\t%s\nUmask:\t%s\nState:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\n"
                      "TracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t64\nGroups:\t\n"
                      "VmSize:\t%8lu kB\nVmRSS:\t%8lu kB\nThreads:\t%d\nSigQ:\t0/16383\nSigPnd:\t%016lx\n"
                      "ShdPnd:\t%016lx\nSigBlk:\t%016lx\nSigIgn:\t%016lx\nSigCgt:\t%016lx\n"
                      "CapInh:\t0000000000000000\nCapPrm:\t000001ffffffffff\nCapEff:\t000001ffffffffff\n"
                      "CapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\nNoNewPrivs:\t0\nSeccomp:\t0\n"
                      "Cpus_allowed:\t%lx\nCpus_allowed_list:\t%s",
-                     comm, umask, p->pid, t ? t->tid : p->pid, mapped_bytes(p->vm) / 1024, rss, p->live_threads,
+                     comm, umask, state_of(p, t), p->pid,
+                     t ? t->tid : p->pid, p->parent ? p->parent->pid : 0, mapped_bytes(p->vm) / 1024, rss, p->live_threads,
                      t ? t->sig.pending : 0UL, p->sig.pending, t ? t->sig.blocked : 0UL, sig_mask_of(p, SIG_IGN),
                      sig_mask_of(p, 2), cpus_online_mask, cpus);
     return text_file(s, (size_t)n, flags);
@@ -95,18 +146,26 @@ static struct file *status_open(const char *path, int flags)
  * page-fault counts, the layout's markers) is 0, as Linux shows for a field it hides. */
 static struct file *stat_open(const char *path, int flags)
 {
-    struct process *p = current_process();
-    struct thread *t = current_thread();
+    struct thread *t;
+    struct process *p = process_of(path, &t);
+    if (!p)
+        return NULL;
     char comm[16];
-    process_comm(comm);
+    process_comm(p, t, comm);
+    /* task/<tid>/stat: that thread's time; the process's: all its threads', and its reaped
+     * children's in cutime/cstime (a thread's file shows them too, as Linux's does). */
+    struct cputime used = in_task_dir(path) && t ? thread_cpu_times(t) : process_cpu_times(p);
+    struct cputime children = process_children_cpu_times(p);
     char *s = kmalloc(TEXT_MAX);
     if (!s)
         return NULL;
     int n = snprintf(s, TEXT_MAX,
-                     "%d (%s) R 0 %d %d 0 -1 4194560 0 0 0 0 %lu 0 0 0 20 0 %d 0 0 %lu %lu "
+                     "%d (%s) %c %d %d %d 0 -1 4194560 0 0 0 0 %lu %lu %lu %lu 20 0 %d 0 0 %lu %lu "
                      "18446744073709551615 0 0 0 0 0 %lu %lu %lu %lu 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
-                     t ? t->tid : p->pid, comm, p->pid, p->pid, busy_ticks(), p->live_threads,
-                     mapped_bytes(p->vm), p->vm->pages, p->sig.pending | (t ? t->sig.pending : 0),
+                     t ? t->tid : p->pid, comm, state_of(p, t)[0], p->parent ? p->parent->pid : 0,
+                     p->pgid, p->sid, ticks(used.user_ns), ticks(used.system_ns), ticks(children.user_ns),
+                     ticks(children.system_ns), p->live_threads,
+                     mapped_bytes(p->vm), p->vm ? p->vm->pages : 0, p->sig.pending | (t ? t->sig.pending : 0),
                      t ? t->sig.blocked : 0UL, sig_mask_of(p, SIG_IGN), sig_mask_of(p, 2));
     return text_file(s, (size_t)n, flags);
 }
@@ -114,6 +173,11 @@ static struct file *stat_open(const char *path, int flags)
 /* The arguments the program was started with, each ended by a NUL. */
 static struct file *cmdline_open(const char *path, int flags)
 {
+    struct process *p = process_of(path, NULL);
+    if (!p)
+        return NULL;
+    if (p->cmdline)
+        return memfile_open(p->cmdline, p->cmdline_len, 0444, flags);
     const struct boot_manifest *m = boot_manifest();
     size_t len = 0;
     for (int i = 0; m && i < m->argc; i++)
@@ -132,8 +196,12 @@ static struct file *cmdline_open(const char *path, int flags)
 
 static struct file *comm_open(const char *path, int flags)
 {
+    struct thread *t;
+    struct process *p = process_of(path, &t);
+    if (!p)
+        return NULL;
     char comm[17];
-    process_comm(comm);
+    process_comm(p, t, comm);
     size_t n = strlen(comm);
     comm[n] = '\n';
     return memfile_open(comm, n + 1, 0444, flags);
@@ -146,17 +214,193 @@ static struct file *mounts_open(const char *path, int flags)
     return s ? text_file(s, vfs_mounts(s, TEXT_MAX), flags) : NULL;
 }
 
-#define PID_DIR    "/proc/" PROCESS_PID_DIR
-#define THREAD_DIR PID_DIR "/task/" PROCESS_PID_DIR
+/* The process's memory map, one line per VMA as fs/proc/task_mmu.c prints it (no device or
+ * inode numbers: the tree has no devices). */
+static struct file *maps_open(const char *path, int flags)
+{
+    struct process *p = process_of(path, NULL);
+    if (!p || !p->vm)
+        return NULL;
+    size_t size = 16384, n = 0;
+    char *s = kmalloc(size);
+    if (!s)
+        return NULL;
+    for (const struct vma *v = p->vm->vmas; v && n + 512 < size; v = v->next) {
+        char name[KFILE_PATH_MAX] = "";
+        if (v->file && vfs_path(v->file, name, sizeof(name)) < 0)
+            name[0] = 0;
+        else if (!v->file && v->name)
+            snprintf(name, sizeof(name), "%s", v->name);
+        int w = snprintf(s + n, size - n, "%012lx-%012lx %c%c%c%c %08lx 00:00 0%s%s\n", v->start, v->end,
+                         v->prot & PROT_READ ? 'r' : '-', v->prot & PROT_WRITE ? 'w' : '-',
+                         v->prot & PROT_EXEC ? 'x' : '-', v->shared || v->shared_anon ? 's' : 'p',
+                         v->file ? v->file_offset : 0UL, name[0] ? "                          " : "", name);
+        n += (size_t)w;
+    }
+    return text_file(s, n, flags);
+}
+
+static int number_of(const char *name)
+{
+    int n = 0;
+    for (; *name; name++) {
+        if (*name < '0' || *name > '9')
+            return -1;
+        n = n * 10 + (*name - '0');
+    }
+    return n;
+}
+
+static int path_link(struct vnode *v, char *buf, size_t size)
+{
+    return v ? vfs_path(v, buf, size) : -ENOENT;
+}
+
+static int exe_link(const char *path, char *buf, size_t size)
+{
+    struct process *p = process_of(path, NULL);
+    return p ? path_link(p->exe, buf, size) : -ENOENT;
+}
+
+static int cwd_link(const char *path, char *buf, size_t size)
+{
+    struct process *p = process_of(path, NULL);
+    return p ? path_link(p->cwd, buf, size) : -ENOENT;
+}
+
+/* A descriptor's link as fs/proc/fd.c names it: the file's path, or the kind and inode of an
+ * object without one (pipe:[N], socket:[N] with the inode fstat shows, anon_inode:[eventfd]). */
+static int fd_link(const char *path, char *buf, size_t size)
+{
+    struct process *p = process_of(path, NULL);
+    const char *slash = strrchr(path, '/');
+    struct file *f = p && slash ? fd_get(p, number_of(slash + 1)) : NULL;
+    if (!f)
+        return -ENOENT;
+    uint64_t ino = (uint64_t)(uintptr_t)f->priv >> 4;
+    switch (f->kind) {
+    case FILE_VNODE: return path_link(f->vnode, buf, size);
+    case FILE_PIPE: return snprintf(buf, size, "pipe:[%lu]", ino);
+    case FILE_SOCKET: return snprintf(buf, size, "socket:[%lu]", ino);
+    case FILE_EVENTFD: return snprintf(buf, size, "anon_inode:[eventfd]");
+    case FILE_EPOLL: return snprintf(buf, size, "anon_inode:[eventpoll]");
+    case FILE_TIMERFD: return snprintf(buf, size, "anon_inode:[timerfd]");
+    case FILE_SIGNALFD: return snprintf(buf, size, "anon_inode:[signalfd]");
+    case FILE_INOTIFY: return snprintf(buf, size, "anon_inode:inotify");
+    case FILE_CONSOLE: return snprintf(buf, size, "/dev/console");
+    case FILE_NULL: return snprintf(buf, size, "/dev/null");
+    case FILE_ZERO: return snprintf(buf, size, "/dev/zero");
+    case FILE_URANDOM: return snprintf(buf, size, "/dev/urandom");
+    default: return snprintf(buf, size, "anon_inode:[%d]", (int)f->kind);
+    }
+}
+
+static int fd_entry, task_dir_entry;
+
+/* Remove every entry of a kernel directory, depth first. */
+static void remove_all(struct vnode *dir)
+{
+    for (struct dentry *d; (d = dir->entries); ) {
+        if (d->v->type == VNODE_DIR)
+            remove_all(d->v);
+        vnode_unlink(dir, d);
+    }
+}
+
+/* fd/: a link per descriptor open now. */
+static void fd_refresh(struct vnode *dir, const char *path)
+{
+    struct process *p = process_of(path, NULL);
+    for (struct dentry *d = dir->entries, *next; d; d = next) {
+        next = d->next;
+        if (!p || !fd_get(p, number_of(d->name)))
+            vnode_unlink(dir, d);
+    }
+    for (int fd = 0; p && fd < fd_table_end(p); fd++) {
+        char name[12];
+        snprintf(name, sizeof(name), "%d", fd);
+        if (fd_get(p, fd) && !vnode_find(dir, name, strlen(name)))
+            kfile_instantiate(dir, name, fd_entry, NULL);
+    }
+}
+
+static int status_entry, stat_entry, comm_entry, cmdline_entry, mounts_entry, maps_entry, exe_entry, cwd_entry;
+static int fd_dir_entry, task_entry;
+
+/* task/: a directory per live thread. */
+static void task_refresh(struct vnode *dir, const char *path)
+{
+    struct process *p = process_of(path, NULL);
+    for (struct dentry *d = dir->entries, *next; d; d = next) {
+        next = d->next;
+        struct thread *t = NULL;
+        for (t = p ? p->threads : NULL; t && t->tid != number_of(d->name); t = t->next)
+            ;
+        if (!t || t->state == THREAD_DEAD) {
+            remove_all(d->v);
+            vnode_unlink(dir, d);
+        }
+    }
+    for (struct thread *t = p ? p->threads : NULL; t; t = t->next) {
+        char name[12];
+        snprintf(name, sizeof(name), "%d", t->tid);
+        struct vnode *td;
+        if (t->state == THREAD_DEAD || vnode_find(dir, name, strlen(name)) ||
+            kfile_instantiate(dir, name, task_dir_entry, &td))
+            continue;
+        kfile_instantiate(td, "status", status_entry, NULL);
+        kfile_instantiate(td, "stat", stat_entry, NULL);
+        kfile_instantiate(td, "comm", comm_entry, NULL);
+    }
+}
+
+static struct vnode *proc_dir(void)
+{
+    struct vnode *root = vnode_root();
+    struct dentry *d = root ? vnode_find(root, "proc", 4) : NULL;
+    return d && d->v->kfile ? d->v : NULL;
+}
+
+void procfs_process_added(struct process *p)
+{
+    struct vnode *proc = proc_dir(), *dir;
+    char name[12];
+    snprintf(name, sizeof(name), "%d", p->pid);
+    if (!proc || vnode_find(proc, name, strlen(name)) || kfile_instantiate(proc, name, task_dir_entry, &dir))
+        return;
+    struct { const char *name; int entry; } files[] = {
+        { "status", status_entry }, { "stat", stat_entry }, { "cmdline", cmdline_entry }, { "comm", comm_entry },
+        { "mounts", mounts_entry }, { "maps", maps_entry }, { "exe", exe_entry }, { "cwd", cwd_entry },
+        { "fd", fd_dir_entry }, { "task", task_entry },
+    };
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+        kfile_instantiate(dir, files[i].name, files[i].entry, NULL);
+}
+
+void procfs_process_gone(struct process *p)
+{
+    struct vnode *proc = proc_dir();
+    char name[12];
+    snprintf(name, sizeof(name), "%d", p->pid);
+    struct dentry *d = proc ? vnode_find(proc, name, strlen(name)) : NULL;
+    if (d && d->v->kfile) {
+        remove_all(d->v);
+        vnode_unlink(proc, d);
+    }
+}
 
 void procfs_pid_init(void)
 {
-    kfile_register(PID_DIR "/status", status_open, PID_FILE);
-    kfile_register(PID_DIR "/stat", stat_open, PID_FILE);
-    kfile_register(PID_DIR "/cmdline", cmdline_open, PID_FILE);
-    kfile_register(PID_DIR "/comm", comm_open, S_IFREG | 0644);
-    kfile_register(PID_DIR "/mounts", mounts_open, PID_FILE);
-    kfile_register(THREAD_DIR "/status", status_open, PID_FILE);
-    kfile_register(THREAD_DIR "/stat", stat_open, PID_FILE);
-    kfile_register(THREAD_DIR "/comm", comm_open, S_IFREG | 0644);
+    status_entry = kfile_template("status", status_open, NULL, NULL, PID_FILE);
+    stat_entry = kfile_template("stat", stat_open, NULL, NULL, PID_FILE);
+    cmdline_entry = kfile_template("cmdline", cmdline_open, NULL, NULL, PID_FILE);
+    comm_entry = kfile_template("comm", comm_open, NULL, NULL, S_IFREG | 0644);
+    mounts_entry = kfile_template("mounts", mounts_open, NULL, NULL, PID_FILE);
+    maps_entry = kfile_template("maps", maps_open, NULL, NULL, PID_FILE);
+    exe_entry = kfile_template("exe", NULL, exe_link, NULL, S_IFLNK | 0777);
+    cwd_entry = kfile_template("cwd", NULL, cwd_link, NULL, S_IFLNK | 0777);
+    fd_entry = kfile_template("fd/N", NULL, fd_link, NULL, S_IFLNK | 0700);
+    fd_dir_entry = kfile_template("fd", NULL, NULL, fd_refresh, S_IFDIR | 0500);
+    task_entry = kfile_template("task", NULL, NULL, task_refresh, S_IFDIR | 0555);
+    task_dir_entry = kfile_template("<pid>", NULL, NULL, NULL, S_IFDIR | 0555);
 }

@@ -145,11 +145,16 @@ int vfs_lookup(struct vnode *cwd, const char *path, int flags, struct vnode **ou
                 node = node->parent;
             continue;
         }
+        if (node->kfile)
+            kfile_refresh_dir(node);   /* /proc/<pid>/fd: the descriptors open now */
         struct dentry *d = node->nlink ? vnode_find(node, name, len) : NULL;
         if (!d)
             return -ENOENT;
         struct vnode *child = d->v;
         if (child->type == VNODE_SYMLINK && (!last || (flags & VFS_FOLLOW) || trailing)) {
+            kfile_refresh_link(child);
+            if (!child->target[0])
+                return -ENOENT;        /* a kernel link whose object is gone (Linux's empty names never exist) */
             if (++hops > VFS_MAX_SYMLINKS)
                 return -ELOOP;
             if (*p)
@@ -202,6 +207,7 @@ int64_t vfs_readlink(struct vnode *v, char *buf, size_t size)
 {
     if (v->type != VNODE_SYMLINK)
         return -EINVAL;
+    kfile_refresh_link(v);
     size_t len = v->size < size ? v->size : size;
     memcpy(buf, v->target, len);
     return len;
@@ -213,6 +219,8 @@ int vfs_readdir(struct vnode *dir, uint64_t *cookie, struct vdirent *out)
     if (dir->type != VNODE_DIR)
         return -ENOTDIR;
     uint64_t c = *cookie;
+    if (c == 0 && dir->kfile)
+        kfile_refresh_dir(dir);
     if (c < 2) {
         const struct vnode *n = c == 0 || !dir->parent ? dir : dir->parent;
         out->ino = n->ino;

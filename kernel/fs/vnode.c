@@ -7,6 +7,7 @@
 #include "tfs.h"
 #include "volume.h"
 #include "mm.h"
+#include "page_cache.h"
 #include "timer.h"
 #include "errno.h"
 #include <string.h>
@@ -18,7 +19,7 @@ static uint64_t next_ino;
 int64_t vnode_now_ns(void) { return (int64_t)time_realtime_ns(); }
 
 /* The filesystem a vnode's unchanged bytes come from. */
-static struct tfs *lower_fs(const struct vnode *v)
+struct tfs *vnode_lower_fs(const struct vnode *v)
 {
     return v->vol ? volume_tfs(v->vol) : image;
 }
@@ -86,6 +87,7 @@ void vnode_init(struct tfs *fs)
     if (!root)
         panic("vfs: out of memory for the root directory");
     root->name = "";
+    page_cache_init();
 }
 
 struct vnode *vnode_root(void) { return root; }
@@ -286,7 +288,7 @@ static int copy_up(struct vnode *v)
         uint8_t *page = phys_to_virt(pa);
         memset(page, 0, PAGE_SIZE);
         uint64_t off = i * PAGE_SIZE, n = v->size - off < PAGE_SIZE ? v->size - off : PAGE_SIZE;
-        if (tfs_file_read(lower_fs(v), v->lower, off, page, n) < 0) {
+        if (tfs_file_read(vnode_lower_fs(v), v->lower, off, page, n) < 0) {
             page_free(pa, 1);
             return -EIO;
         }
@@ -301,6 +303,7 @@ static int copy_up(struct vnode *v)
         }
     }
     v->in_memory = true;
+    page_cache_drop(v);                /* its bytes are its own pages' from now on */
     return 0;
 }
 
@@ -333,16 +336,42 @@ static void drop_page_block(struct vnode *v, uint64_t index)
     }
 }
 
+/* An unchanged file's bytes, through the page cache (straight from the lower layer when the
+ * cache cannot take them: no memory for its counts). len is within the file. */
+static int64_t read_lower(struct vnode *v, uint64_t offset, void *buf, uint64_t len)
+{
+    enum { BATCH = 16 };
+    uint64_t done = 0;
+    while (done < len) {
+        uint64_t pos = offset + done, index = pos >> PAGE_SHIFT;
+        uint64_t want = (ALIGN_UP(offset + len, PAGE_SIZE) >> PAGE_SHIFT) - index, pas[BATCH];
+        int64_t got = page_cache_get(v, index, want < BATCH ? want : BATCH, pas, PAGE_CACHE_COPY);
+        if (got == -EIO)
+            return done ? (int64_t)done : got;
+        if (got <= 0) {                /* not cached, or no memory for the cache: read directly */
+            int64_t n = tfs_file_read(vnode_lower_fs(v), v->lower, pos, (char *)buf + done, len - done);
+            return n < 0 ? (done ? (int64_t)done : -EIO) : (int64_t)(done + (uint64_t)n);
+        }
+        for (int64_t i = 0; i < got; i++) {
+            uint64_t in = (offset + done) & (PAGE_SIZE - 1);
+            uint64_t n = PAGE_SIZE - in < len - done ? PAGE_SIZE - in : len - done;
+            if (n)
+                memcpy((char *)buf + done, (const char *)phys_to_virt(pas[i]) + in, n);
+            done += n;
+            page_ref_put(pas[i]);
+        }
+    }
+    return (int64_t)len;
+}
+
 int64_t vnode_read(struct vnode *v, uint64_t offset, void *buf, uint64_t len)
 {
     if (offset >= v->size)
         return 0;
     if (len > v->size - offset)
         len = v->size - offset;
-    if (!v->in_memory) {
-        int64_t n = tfs_file_read(lower_fs(v), v->lower, offset, buf, len);
-        return n < 0 ? -EIO : n;
-    }
+    if (!v->in_memory)
+        return read_lower(v, offset, buf, len);
     for (uint64_t done = 0; done < len; ) {
         uint64_t pos = offset + done, in = pos & (PAGE_SIZE - 1);
         uint64_t n = PAGE_SIZE - in < len - done ? PAGE_SIZE - in : len - done;
@@ -516,6 +545,7 @@ void vnode_maybe_free(struct vnode *v)
     if (v->nlink || v->users || v == root || v->mapped_shared)
         return;
     inotify_node_gone(v);
+    page_cache_drop(v);
     for (uint64_t i = 0; i < v->page_slots; i++) {
         if (v->pages[i])
             page_free(v->pages[i], 1);

@@ -38,6 +38,11 @@ struct vnode {
     uint64_t *pages;
     uint64_t page_slots, pages_used;
     bool mapped_shared;        /* pages handed to MAP_SHARED mappings: never freed (no rmap) */
+    /* files not in memory: the page cache's pages of the lower bytes (page_cache.c; 0: none) */
+    uint64_t *cached;
+    uint64_t cached_slots;
+    struct vnode *cache_prev, *cache_next;   /* on the cache's list while `cached` is set */
+    bool copied_before;        /* a writable private mapping missed in the cache once */
     /* symlinks */
     char *target;
     /* open files and mappings; an unlinked vnode's memory goes when both are gone */
@@ -62,6 +67,8 @@ struct vnode {
 static inline bool vnode_outlives_boot(const struct vnode *v) { return v->type != VNODE_SOCKET && !v->kfile; }
 
 void vnode_init(struct tfs *fs);
+/* The filesystem v's unchanged bytes come from (the image, or v's volume). */
+struct tfs *vnode_lower_fs(const struct vnode *v);
 struct vnode *vnode_root(void);
 int64_t vnode_now_ns(void);
 /* The entry `name` in dir (a directory), or NULL. */

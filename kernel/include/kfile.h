@@ -12,6 +12,7 @@
 #pragma once
 #include <stdint.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 struct file;
 struct vnode;
@@ -19,6 +20,12 @@ struct vnode;
 /* Open the kernel's file at path; NULL lets the path fall through to the tree (resolv.conf
  * before DHCP named a server) or means out of memory. */
 typedef struct file *(*kfile_open_fn)(const char *path, int flags);
+/* A symlink's target made when it is followed or read: its length, or < 0 when the thing it
+ * names is gone. path is the link's own (/proc/42/exe). */
+typedef int (*kfile_link_fn)(const char *path, char *buf, size_t size);
+/* A directory's entries brought up to date before it is looked into (/proc/42/fd). */
+typedef void (*kfile_refresh_fn)(struct vnode *dir, const char *path);
+#define KFILE_PATH_MAX 256
 
 /* At boot, before any program runs. A path is registered once. mode is the file's type and
  * permissions as stat shows them (S_IFREG | 0444, S_IFCHR | 0666); 0 keeps it out of the tree
@@ -28,6 +35,16 @@ void kfile_register(const char *path, kfile_open_fn open, uint32_t mode);
 void kfile_register_dir(const char *path);
 /* A symlink of the kernel's (/proc/self -> 1). */
 void kfile_register_symlink(const char *path, const char *target);
+/* A symlink whose target is made each time (/proc/self: the caller's pid). */
+void kfile_register_dynamic_link(const char *path, kfile_link_fn link);
+/* A kind of entry made in many directories (each /proc/<pid>'s status, exe, fd): its index.
+ * name is for diagnostics; open, link and refresh as above (NULL where they do not apply). */
+int kfile_template(const char *name, kfile_open_fn open, kfile_link_fn link, kfile_refresh_fn refresh, uint32_t mode);
+/* Make an entry of a template in dir (a kernel directory) as name. 0 or -errno. */
+int kfile_instantiate(struct vnode *dir, const char *name, int template, struct vnode **out);
+/* Called by the walk before it follows or reads a symlink, and before it looks into a directory. */
+void kfile_refresh_link(struct vnode *v);
+void kfile_refresh_dir(struct vnode *dir);
 /* Once the root is mounted: every registered name and its directories in the tree. A name the
  * image already has is left to the image. */
 void kfile_publish(void);

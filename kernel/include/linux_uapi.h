@@ -177,6 +177,7 @@ struct linux_statfs {
 #define MAP_FIXED_NOREPLACE 0x100000
 #define MREMAP_MAYMOVE 1
 #define MREMAP_FIXED   2
+#define MREMAP_DONTUNMAP 4
 /* msync, madvise */
 #define MS_ASYNC      1
 #define MS_INVALIDATE 2

@@ -22,6 +22,11 @@ uint64_t page_span(void);
 bool page_ref_get(uint64_t pa);
 void page_ref_put(uint64_t pa);
 bool page_ref_shared(uint64_t pa);
+/* The counts exist (made on first use; false: no memory for them). */
+bool page_ref_ready(void);
+/* What the allocator calls before it fails: give back up to `want` pages, return how many
+ * (the page cache, fs/page_cache.c). */
+void page_alloc_set_shrinker(uint64_t (*shrink)(uint64_t want));
 uint64_t page_total_count(void);
 
 void *kmalloc(size_t size);

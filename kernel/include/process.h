@@ -6,10 +6,8 @@
 #include "signal.h"
 #include "cputime.h"
 
-/* pid 1, the first program (the image's), and its directory's name in /proc: /proc/self names it
- * whichever process looks (per-process /proc directories are not made yet). */
+/* pid 1, the first program (the image's). */
 #define PROCESS_PID     1
-#define PROCESS_PID_DIR "1"
 
 struct vm;
 struct vnode;
@@ -59,6 +57,8 @@ struct process {
     struct process_signals sig;
     uint64_t sigreturn_page;    /* user address of the rt_sigreturn trampoline (no SA_RESTORER) */
     uint32_t umask;
+    char *cmdline;              /* the arguments of the last exec, each ended by a NUL (/proc/<pid>/cmdline) */
+    size_t cmdline_len;
     struct creds { uint32_t uid, euid, suid, gid, egid, sgid; } cred;   /* all 0: root */
 };
 
@@ -109,6 +109,11 @@ void process_teardown(struct process *p);
 /* The scheduler freed one of p's dead threads (p is freed too if it was the last and nobody
  * waits for p). */
 void process_thread_freed(struct process *p);
+/* Its /proc/<pid> directory: made when the process is, gone when it is freed (fs/procfs_pid.c). */
+void procfs_process_added(struct process *p);
+void procfs_process_gone(struct process *p);
+/* The thread's name after an exec of path: the file's base name, cut as Linux cuts it. */
+void thread_set_comm_from_path(struct thread *t, const char *path);
 /* A child of parent changed state (ended, stopped, continued): its threads in wait4/waitid look
  * again now, on whichever CPU they sleep (SIGCHLD, ignored by default, would not wake them). */
 void child_wait_wake(struct process *parent);

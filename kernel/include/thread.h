@@ -20,6 +20,7 @@ enum thread_state { THREAD_RUNNABLE, THREAD_WAITING, THREAD_DEAD };
 struct thread {
     int tid;
     struct process *proc;
+    char comm[16];                     /* its name (TASK_COMM_LEN): the exec'd file's, or PR_SET_NAME's */
     enum thread_state state;
     int cpu;                           /* the CPU running it (or sleeping on its stack), -1: none */
     int last_cpu;                      /* where it ran last (its cache is warm there) */

@@ -103,9 +103,13 @@ void page_alloc_init(void)
     dt_for_each_reserved(mark_used);
 }
 
-uint64_t page_alloc(uint64_t n)
+static uint64_t (*shrinker)(uint64_t want);
+
+void page_alloc_set_shrinker(uint64_t (*shrink)(uint64_t want)) { shrinker = shrink; }
+
+static uint64_t first_fit(uint64_t n)
 {
-    if (n == 0 || n > free_pages)
+    if (n > free_pages)
         return 0;
     for (int pass = 0; pass < 2; pass++) {
         uint64_t start = pass == 0 ? hint : 0, end = pass == 0 ? npages : hint;
@@ -126,6 +130,19 @@ uint64_t page_alloc(uint64_t n)
         }
     }
     return 0;
+}
+
+/* Pages the cache holds alone are free memory in waiting: an allocation that finds no room asks
+ * for them back, as often as the cache gives some (a contiguous run may need several rounds),
+ * before it fails. The shrinker frees through page_free, which keeps no state across calls. */
+uint64_t page_alloc(uint64_t n)
+{
+    if (n == 0)
+        return 0;
+    uint64_t pa = first_fit(n);
+    while (!pa && shrinker && shrinker(n))
+        pa = first_fit(n);
+    return pa;
 }
 
 void page_free(uint64_t pa, uint64_t n)

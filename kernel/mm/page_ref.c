@@ -21,6 +21,8 @@ static bool ready(void)
     return true;
 }
 
+bool page_ref_ready(void) { return ready(); }
+
 bool page_ref_get(uint64_t pa)
 {
     uint64_t i;

@@ -6,6 +6,7 @@
 #include "mm.h"
 #include "uvm.h"
 #include "vfs.h"
+#include "page_cache.h"
 #include "errno.h"
 #include "linux_abi.h"
 #include <string.h>
@@ -243,6 +244,59 @@ static int fill_pages(struct vma *v, uint64_t va, char *buf, uint64_t bytes)
     return 0;
 }
 
+/* Map cached page pa at va: as it is, read-only, or (a writable mapping) a private copy of it. */
+static int map_cached(struct vm *vm, struct vma *v, uint64_t va, uint64_t pa)
+{
+    if (!(v->prot & PROT_WRITE))
+        return uvm_map_page(vm->root, va, pa, v->prot) ? -ENOMEM : 0;
+    uint64_t copy = page_alloc(1);
+    if (!copy)
+        return -ENOMEM;
+    memcpy(phys_to_virt(copy), phys_to_virt(pa), PAGE_SIZE);
+    if (uvm_map_page(vm->root, va, copy, v->prot)) {
+        page_free(copy, 1);
+        return -ENOMEM;
+    }
+    page_ref_put(pa);                  /* the copy is the mapping's: the cache's page stays its */
+    return 0;
+}
+
+/* A private file mapping's whole file pages come from the page cache. A read-only mapping's are
+ * the cache's own pages (the cache owns them too, so a write after mprotect copies:
+ * vm_break_cow); a writable one's are copies of them (page_cache.h says when). Maps the unmapped
+ * run around va (fault-around) and returns 0 with va present, or 1 when va is not such a page
+ * (the partial page where the file part ends, whose tail must read as zeros; a changed file; no
+ * memory for the cache), so the caller reads a private copy as before. */
+static int fault_cached(struct vm *vm, struct vma *v, uint64_t va)
+{
+    uint64_t whole_end = v->start + ALIGN_DOWN(v->file_bytes, PAGE_SIZE);
+    enum page_cache_use use = v->prot & PROT_WRITE ? PAGE_CACHE_COPY : PAGE_CACHE_MAP;
+    if (va >= whole_end || (v->file_offset & (PAGE_SIZE - 1)))
+        return 1;
+    uint64_t lo, hi, pas[FAULT_AROUND_BYTES / PAGE_SIZE];
+    fault_window(vm, v, va, &lo, &hi);
+    if (hi > whole_end)
+        hi = whole_end;
+    while (lo <= va) {                 /* past va, the window is a bonus: what one fill gave */
+        int64_t got = page_cache_get(v->file, (v->file_offset + (lo - v->start)) >> PAGE_SHIFT,
+                                     (hi - lo) >> PAGE_SHIFT, pas, use);
+        if (got == -EIO)
+            return -EFAULT;
+        if (got <= 0)
+            return 1;
+        for (int64_t i = 0; i < got; i++, lo += PAGE_SIZE) {
+            int err = map_cached(vm, v, lo, pas[i]);
+            if (err) {
+                while (i < got)        /* out of memory: keep what is mapped */
+                    page_ref_put(pas[i++]);
+                return lo > va ? 0 : -ENOMEM;
+            }
+            vm->pages++;
+        }
+    }
+    return 0;
+}
+
 int vm_fault(struct vm *vm, uint64_t addr, enum access access)
 {
     struct vma *v = vm_find(vm, addr);
@@ -270,8 +324,12 @@ int vm_fault(struct vm *vm, uint64_t addr, enum access access)
         return 0;
     }
     uint64_t lo = va, hi = va + PAGE_SIZE;
-    if (v->file && va - v->start < v->file_bytes)
+    if (v->file && va - v->start < v->file_bytes) {
+        int err = fault_cached(vm, v, va);
+        if (err <= 0)
+            return err;
         fault_window(vm, v, va, &lo, &hi);
+    }
     uint64_t n = (hi - lo) >> PAGE_SHIFT;
     uint64_t pa = page_alloc(n);     /* contiguous, so one read fills them; freed page by page */
     if (!pa && n > 1) {

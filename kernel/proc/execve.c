@@ -290,6 +290,9 @@ static int64_t do_execve(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uen
         vm_put(fresh);
         goto out;
     }
+    char fd_name[12];                  /* execveat(fd, "", AT_EMPTY_PATH) runs "/dev/fd/<fd>" */
+    snprintf(fd_name, sizeof(fd_name), "%d", dirfd);
+    thread_set_comm_from_path(current_thread(), path[0] ? path : fd_name);   /* a script's own name too */
     become(p, old, &entry);
 out:
     strings_free(&argv);

@@ -1,6 +1,9 @@
 /* futex(2) as glibc's mutexes, condition variables, pthread_join and Go's runtime use it. A
- * futex is named by its address space and user address (private and shared futexes are the
- * same thing here: a futex in MAP_SHARED memory does not reach another process). The
+ * futex is named by a key, as Linux's get_futex_key names it: a private one (FUTEX_PRIVATE_FLAG,
+ * or any word in private memory) by its address space and user address; a shared one in a
+ * MAP_SHARED mapping by the physical page under it and the offset in that page, which every
+ * process mapping that memory sees at whatever address (a shared anonymous page is the same
+ * page in a fork's child, a shared file mapping maps the file's own pages). The
  * compare-and-sleep of FUTEX_WAIT is atomic with respect to every FUTEX_WAKE, as Linux's is: the
  * word is read and the waiter queued under the kernel lock, which a waker on any CPU takes too
  * (user code on other CPUs may change the word meanwhile; a waker that changed it before waking
@@ -19,11 +22,19 @@
 #include "wait.h"
 #include "timer.h"
 #include "errno.h"
+#include "vm.h"
+#include "mm.h"
 
+/* What a futex is named by: (address space, user address) or (SHARED_SPACE, physical address). */
+struct futex_key {
+    const void *space;
+    uint64_t addr;
+};
+static const char shared_space_marker;
+#define SHARED_SPACE ((const void *)&shared_space_marker)
 
 struct futex_waiter {
-    const struct vm *space;            /* the address space uaddr is in (a fork has the same addresses) */
-    uint64_t uaddr;
+    struct futex_key key;
     uint32_t bitset;
     bool woken;
     struct thread *thread;             /* who waits: the wake puts it back where a CPU runs it */
@@ -38,14 +49,35 @@ static struct bucket {
     struct futex_waiter *head, *tail;
 } buckets[FUTEX_BUCKETS];
 
-static struct bucket *bucket_of(uint64_t uaddr)
+static struct bucket *bucket_of(struct futex_key k)
 {
-    return &buckets[((uaddr >> 2) * 0x9e3779b97f4a7c15ULL) >> 56];   /* Fibonacci hashing */
+    return &buckets[((k.addr >> 2) * 0x9e3779b97f4a7c15ULL) >> 56];   /* Fibonacci hashing */
+}
+
+static bool same_key(struct futex_key a, struct futex_key b) { return a.space == b.space && a.addr == b.addr; }
+
+/* The key of the word at uaddr: shared memory is named by its page unless the caller said the
+ * futex is private to its process. 0, or -EFAULT when the page cannot be had. */
+static int key_of(uint64_t uaddr, bool private, struct futex_key *k)
+{
+    struct vm *vm = current_process()->vm;
+    *k = (struct futex_key){ vm, uaddr };
+    if (private)
+        return 0;
+    uint64_t addr = user_untag(uaddr);
+    struct vma *v = vm_find(vm, addr);
+    if (!v || !(v->shared || v->shared_anon))
+        return 0;
+    uint64_t pa = vm_user_page(vm, addr, ACCESS_READ);
+    if (!pa)
+        return -EFAULT;
+    *k = (struct futex_key){ SHARED_SPACE, pa + (addr & (PAGE_SIZE - 1)) };
+    return 0;
 }
 
 static void enqueue(struct futex_waiter *w)
 {
-    struct bucket *b = bucket_of(w->uaddr);
+    struct bucket *b = bucket_of(w->key);
     w->next = NULL;
     w->prev = b->tail;
     if (b->tail)
@@ -57,7 +89,7 @@ static void enqueue(struct futex_waiter *w)
 
 static void dequeue(struct futex_waiter *w)
 {
-    struct bucket *b = bucket_of(w->uaddr);
+    struct bucket *b = bucket_of(w->key);
     if (w->prev)
         w->prev->next = w->next;
     else
@@ -68,12 +100,12 @@ static void dequeue(struct futex_waiter *w)
         b->tail = w->prev;
 }
 
-int futex_wake(uint64_t uaddr, int n, uint32_t bitset)
+static int wake_key(struct futex_key k, int n, uint32_t bitset)
 {
     int woken = 0;
-    for (struct futex_waiter *w = bucket_of(uaddr)->head, *next; w && woken < n; w = next) {
+    for (struct futex_waiter *w = bucket_of(k)->head, *next; w && woken < n; w = next) {
         next = w->next;
-        if (w->uaddr == uaddr && w->space == current_process()->vm && (w->bitset & bitset)) {
+        if (same_key(w->key, k) && (w->bitset & bitset)) {
             dequeue(w);
             w->woken = true;
             sched_wake(w->thread);
@@ -83,15 +115,23 @@ int futex_wake(uint64_t uaddr, int n, uint32_t bitset)
     return woken;
 }
 
+/* The kernel's own wakes (a thread's clear_child_tid, a dead owner's robust mutex) are shared
+ * ones, as Linux's are: a process-shared mutex's waiter in another process hears them. */
+int futex_wake(uint64_t uaddr, int n, uint32_t bitset)
+{
+    struct futex_key k;
+    return key_of(uaddr, false, &k) ? 0 : wake_key(k, n, bitset);
+}
+
 /* Move up to n waiters from uaddr to uaddr2 (they wake only for uaddr2 from now on), after the
  * ones already waiting there, as Linux's requeue does. */
-static int requeue(uint64_t uaddr, uint64_t uaddr2, int n)
+static int requeue(struct futex_key k, struct futex_key k2, int n)
 {
     struct futex_waiter *moved = NULL, **tail = &moved;
     int count = 0;
-    for (struct futex_waiter *w = bucket_of(uaddr)->head, *next; w && count < n; w = next) {
+    for (struct futex_waiter *w = bucket_of(k)->head, *next; w && count < n; w = next) {
         next = w->next;
-        if (w->uaddr == uaddr && w->space == current_process()->vm) {
+        if (same_key(w->key, k)) {
             dequeue(w);
             w->next = NULL;
             *tail = w;
@@ -101,7 +141,7 @@ static int requeue(uint64_t uaddr, uint64_t uaddr2, int n)
     }
     for (struct futex_waiter *w = moved, *next; w; w = next) {
         next = w->next;
-        w->uaddr = uaddr2;
+        w->key = k2;
         enqueue(w);
     }
     return count;
@@ -142,15 +182,18 @@ static int deadline_from_user(uint64_t uts, bool absolute, bool realtime, uint64
     return 0;
 }
 
-static int64_t futex_wait(uint64_t uaddr, uint32_t val, uint64_t deadline, uint32_t bitset)
+static int64_t futex_wait(uint64_t uaddr, bool private, uint32_t val, uint64_t deadline, uint32_t bitset)
 {
+    struct futex_key k;
     uint32_t cur;
-    int err = read_word(uaddr, &cur);
+    int err = key_of(uaddr, private, &k);
+    if (!err)
+        err = read_word(uaddr, &cur);
     if (err)
         return err;
     if (cur != val)
         return -EAGAIN;
-    struct futex_waiter w = { current_process()->vm, uaddr, bitset, false, current_thread(), NULL, NULL };
+    struct futex_waiter w = { k, bitset, false, current_thread(), NULL, NULL };
     enqueue(&w);
     err = wait_until_woken(was_woken, &w, deadline);
     if (w.woken)
@@ -163,8 +206,11 @@ static int64_t futex_wait(uint64_t uaddr, uint32_t val, uint64_t deadline, uint3
 }
 
 /* FUTEX_WAKE_OP's operation on *uaddr2 and its comparison of the old value. */
-static int wake_op(uint64_t uaddr, uint64_t uaddr2, int n, int n2, uint32_t encoded)
+static int wake_op(uint64_t uaddr, uint64_t uaddr2, bool private, int n, int n2, uint32_t encoded)
 {
+    struct futex_key k, k2;
+    if (key_of(uaddr, private, &k) || key_of(uaddr2, private, &k2))
+        return -EFAULT;
     uint32_t op = (encoded >> 28) & 7, cmp = (encoded >> 24) & 15;
     int32_t oparg = (int32_t)((encoded >> 12) & 0xfff), cmparg = (int32_t)(encoded & 0xfff);
     if (oparg & 0x800)
@@ -196,9 +242,9 @@ static int wake_op(uint64_t uaddr, uint64_t uaddr2, int n, int n2, uint32_t enco
     }
     if (copy_to_user(uaddr2, &neu, sizeof(neu)))
         return -EFAULT;
-    int woken = futex_wake(uaddr, n, FUTEX_BITSET_ANY);
+    int woken = wake_key(k, n, FUTEX_BITSET_ANY);
     if (hit)
-        woken += futex_wake(uaddr2, n2, FUTEX_BITSET_ANY);
+        woken += wake_key(k2, n2, FUTEX_BITSET_ANY);
     return woken;
 }
 
@@ -207,7 +253,8 @@ SYSCALL(futex)
     uint64_t uaddr = a0, uaddr2 = a4;
     int op = (int)a1, cmd = op & FUTEX_CMD_MASK;
     uint32_t val = (uint32_t)a2, val3 = (uint32_t)a5;
-    bool realtime = op & FUTEX_CLOCK_REALTIME;
+    bool realtime = op & FUTEX_CLOCK_REALTIME, private = op & FUTEX_PRIVATE_FLAG;
+    struct futex_key k, k2;
     if (realtime && cmd != FUTEX_WAIT && cmd != FUTEX_WAIT_BITSET)
         return -ENOSYS;
     if (uaddr & 3)
@@ -220,24 +267,24 @@ SYSCALL(futex)
     case FUTEX_WAIT:
         if ((err = deadline_from_user(a3, false, false, &deadline)))
             return err;
-        return futex_wait(uaddr, val, deadline, FUTEX_BITSET_ANY);
+        return futex_wait(uaddr, private, val, deadline, FUTEX_BITSET_ANY);
     case FUTEX_WAIT_BITSET:
         if (!val3)
             return -EINVAL;
         if ((err = deadline_from_user(a3, true, realtime, &deadline)))
             return err;
-        return futex_wait(uaddr, val, deadline, val3);
+        return futex_wait(uaddr, private, val, deadline, val3);
     case FUTEX_WAKE:
-        return futex_wake(uaddr, (int)val, FUTEX_BITSET_ANY);
+        return key_of(uaddr, private, &k) ? -EFAULT : wake_key(k, (int)val, FUTEX_BITSET_ANY);
     case FUTEX_WAKE_BITSET:
         if (!val3)
             return -EINVAL;
-        return futex_wake(uaddr, (int)val, val3);
+        return key_of(uaddr, private, &k) ? -EFAULT : wake_key(k, (int)val, val3);
     case FUTEX_REQUEUE:
     case FUTEX_CMP_REQUEUE: {
         if (uaddr2 & 3)
             return -EINVAL;
-        if (!user_word(uaddr2))
+        if (!user_word(uaddr2) || key_of(uaddr, private, &k) || key_of(uaddr2, private, &k2))
             return -EFAULT;
         if (cmd == FUTEX_CMP_REQUEUE) {
             uint32_t cur;
@@ -246,15 +293,15 @@ SYSCALL(futex)
             if (cur != val3)
                 return -EAGAIN;
         }
-        int woken = futex_wake(uaddr, (int)val, FUTEX_BITSET_ANY);
-        return woken + requeue(uaddr, uaddr2, (int)(uint32_t)a3);
+        int woken = wake_key(k, (int)val, FUTEX_BITSET_ANY);
+        return woken + requeue(k, k2, (int)(uint32_t)a3);
     }
     case FUTEX_WAKE_OP:
         if (uaddr2 & 3)
             return -EINVAL;
         if (!user_word(uaddr2))
             return -EFAULT;
-        return wake_op(uaddr, uaddr2, (int)val, (int)(uint32_t)a3, val3);
+        return wake_op(uaddr, uaddr2, private, (int)val, (int)(uint32_t)a3, val3);
     default: {                         /* PI futexes, FUTEX_WAIT_REQUEUE_PI, FUTEX_LOCK_PI2 */
         static uint32_t logged;
         if (cmd < 32 && !(logged & (1u << cmd))) {

@@ -91,6 +91,7 @@ struct process *process_create(void)
     p->exit_signal = SIGCHLD;
     init_process = p;
     link(p);
+    procfs_process_added(p);
     return p;
 }
 
@@ -117,7 +118,10 @@ struct process *process_new_child(struct process *parent)
     p->fd_limit = parent->fd_limit;
     p->sigreturn_page = parent->sigreturn_page;
     p->exit_signal = SIGCHLD;
+    if (parent->cmdline && (p->cmdline = kmalloc(parent->cmdline_len)))
+        memcpy(p->cmdline, parent->cmdline, p->cmdline_len = parent->cmdline_len);
     link(p);
+    procfs_process_added(p);
     return p;
 }
 
@@ -136,5 +140,7 @@ void process_free(struct process *p)
         unlink_from(&p->parent->children, p, true);
     unlink_from(&all, p, false);
     count--;
+    procfs_process_gone(p);
+    kfree(p->cmdline);
     kfree(p);
 }

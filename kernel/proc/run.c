@@ -62,6 +62,7 @@ void run_program(const struct boot_manifest *m)
     struct thread *main_thread = thread_create(p, p->pid);
     if (!main_thread)
         panic("run: out of memory for the main thread");
+    thread_set_comm_from_path(main_thread, m->program);
     sched_start(main_thread);
     struct trap_frame *f = main_thread->frame;
     f->elr = entry.pc;

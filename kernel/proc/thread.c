@@ -29,6 +29,9 @@ struct thread *thread_create(struct process *p, int tid)
     t->kstack_pa = stack;
     t->frame = (struct trap_frame *)((char *)phys_to_virt(stack) + KERNEL_STACK_PAGES * PAGE_SIZE) - 1;
     memset(t->frame, 0, sizeof(*t->frame));
+    struct thread *creator = current_thread();
+    if (creator)                       /* clone and fork: the name goes with them (Linux's dup_task_struct) */
+        memcpy(t->comm, creator->comm, sizeof(t->comm));
     if (p->threads) {
         struct thread *last = p->threads->prev;
         last->next = t;
@@ -91,4 +94,10 @@ void thread_exit(int status)
     if (--p->live_threads == 0)
         process_teardown(p);           /* the last of a process being ended (exiting) */
     sched_switch_away();
+}
+
+void thread_set_comm_from_path(struct thread *t, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    snprintf(t->comm, sizeof(t->comm), "%s", slash ? slash + 1 : path);
 }

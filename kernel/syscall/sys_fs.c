@@ -182,15 +182,9 @@ SYSCALL(readlinkat)
         kfree(path);
         return -ENOMEM;
     }
-    if (!strcmp(path, "/proc/self/exe") || !strcmp(path, "/proc/1/exe")) {   /* the one process is pid 1 */
-        ret = proc()->exe ? vfs_path(proc()->exe, target, VFS_PATH_MAX) : -ENOENT;
-        if (ret >= 0)
-            ret = strlen(target);
-    } else {
-        ret = lookup_at((int)a0, path, 0, &v);
-        if (ret == 0)
-            ret = vfs_type(v) == VNODE_SYMLINK ? vfs_readlink(v, target, VFS_PATH_MAX) : -EINVAL;
-    }
+    ret = lookup_at((int)a0, path, 0, &v);
+    if (ret == 0)
+        ret = vfs_type(v) == VNODE_SYMLINK ? vfs_readlink(v, target, VFS_PATH_MAX) : -EINVAL;
     if (ret >= 0) {
         uint64_t n = (uint64_t)ret < a3 ? (uint64_t)ret : a3;
         ret = copy_to_user(a2, target, n) ? -EFAULT : (int64_t)n;

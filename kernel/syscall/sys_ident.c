@@ -14,7 +14,6 @@
 
 static uint32_t groups[MAX_GROUPS];
 static int ngroups;
-static char comm[16] = "main";
 static int dumpable = 1, no_new_privs, pdeathsig;
 
 SYSCALL(getpid) { return current_process()->pid; }
@@ -204,11 +203,11 @@ SYSCALL(prctl)
         if (n == -EFAULT)
             return -EFAULT;
         name[15] = 0;   /* longer names are truncated, as on Linux */
-        memcpy(comm, name, sizeof(comm));
+        memcpy(current_thread()->comm, name, sizeof(name));
         return 0;
     }
     case PR_GET_NAME:
-        return copy_to_user(a1, comm, sizeof(comm)) ? -EFAULT : 0;
+        return copy_to_user(a1, current_thread()->comm, sizeof(current_thread()->comm)) ? -EFAULT : 0;
     case PR_SET_DUMPABLE:
         if (a1 > 1)
             return -EINVAL;

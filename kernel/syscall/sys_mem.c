@@ -1,4 +1,4 @@
-/* Memory syscalls: brk, mmap, munmap, mprotect, madvise, mremap. */
+/* Memory syscalls: brk, mmap, munmap, mprotect, madvise (mremap: sys_mremap.c). */
 #include "kernel.h"
 #include "syscall.h"
 #include "process.h"
@@ -154,43 +154,4 @@ SYSCALL(madvise)
     default:
         return -EINVAL;
     }
-}
-
-/* Grow or shrink a mapping; moving copies the pages' contents into a new anonymous-or-file VMA. */
-SYSCALL(mremap)
-{
-    uint64_t old = user_untag(a0), old_len = ALIGN_UP(a1, PAGE_SIZE), new_len = ALIGN_UP(a2, PAGE_SIZE);
-    int flags = (int)a3;
-    struct vm *v = vm();
-    if ((old & (PAGE_SIZE - 1)) || new_len == 0 || (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED)))
-        return -EINVAL;
-    if (flags & MREMAP_FIXED)
-        return -EINVAL;   /* not supported yet: say so rather than pretend */
-    struct vma *vma = vm_find(v, old);
-    if (!vma || old + old_len > vma->end)
-        return -EFAULT;
-    if (new_len <= old_len) {
-        if (new_len < old_len)
-            vm_unmap(v, old + new_len, old_len - new_len);
-        return old;
-    }
-    if (vm_range_free(v, old + old_len, new_len - old_len)) {
-        int err = vm_map_fixed(v, old + old_len, new_len - old_len, vma->prot, vma->file,
-                               vma->file_offset + (old + old_len - vma->start),
-                               vma->file_bytes > old + old_len - vma->start ?
-                                   vma->file_bytes - (old + old_len - vma->start) : 0, vma->name);
-        return err ? err : (int64_t)old;
-    }
-    if (!(flags & MREMAP_MAYMOVE))
-        return -ENOMEM;
-    uint64_t dest = vm_find_free(v, new_len);
-    if (!dest)
-        return -ENOMEM;
-    int err = vm_map_fixed(v, dest, new_len, vma->prot, vma->file, vma->file_offset + (old - vma->start),
-                           vma->file_bytes > old - vma->start ? vma->file_bytes - (old - vma->start) : 0, NULL);
-    if (err)
-        return err;
-    vm_move_pages(v, old, dest, old_len);
-    vm_unmap(v, old, old_len);
-    return dest;
 }

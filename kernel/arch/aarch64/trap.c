@@ -166,7 +166,11 @@ void trap_handle(struct trap_frame *f, uint64_t kind, uint64_t from)
     uint64_t entered = from == FROM_EL0_64 ? counter_now() : 0;
     if (take)
         kernel_lock();
-    if (from == FROM_EL0_64)
+    /* An interrupt that lands in user code stays user time, as Linux's tick accounting charges
+     * a tick to the mode it interrupted: a busy loop is user time however long a loaded host
+     * makes the interrupt (and its wait for the lock held by another vCPU) take. Exceptions the
+     * thread causes (system calls, faults) are its system time. */
+    if (from == FROM_EL0_64 && kind != TRAP_IRQ)
         cputime_enter_kernel(entered);
     handle(f, kind, from);
     if (from == FROM_EL0_64)
