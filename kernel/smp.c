@@ -16,7 +16,9 @@
 #include <string.h>
 
 #define SECONDARY_STACK_PAGES 4
-#define BRINGUP_TIMEOUT_MS    1000   /* QEMU TCG starts a vCPU in well under 10 ms */
+/* QEMU TCG starts a vCPU in well under 10 ms; nested under KVM on a loaded host the vCPU's
+ * thread may wait for a CPU far longer. 5 s, as Linux's arm64 __cpu_up waits. */
+#define BRINGUP_TIMEOUT_MS    5000
 
 struct cpu cpus[MAX_CPUS];
 uint64_t cpus_online_mask = 1;

@@ -126,10 +126,12 @@ class InnerRun:
     image: Path
     http: tuple[int, int, str] | None = None   # (guest port, requests, path)
     verbose: bool = False                        # --verbose: the kernel's boot diagnostics
+    smp: int | None = None                       # --smp (None: the platform's default)
     timeout: int = 60
 
 
-def inner_command(kernel: str, disk: str, qmp: str, http_port: int | None, verbose: bool = False):
+def inner_command(kernel: str, disk: str, qmp: str, http_port: int | None, verbose: bool = False,
+                  smp: int | None = None):
     """The argv `build_command` gives for `--accel kvm` on an aarch64 host with /dev/kvm (the
     paths are L1's); a NIC on QEMU's slirp when the run serves HTTP (L1 has no passt)."""
     host = HostInfo("aarch64", KvmStatus(True, "/dev/kvm usable"))
@@ -139,7 +141,7 @@ def inner_command(kernel: str, disk: str, qmp: str, http_port: int | None, verbo
         net = NetOptions(ports=(PortForward(http_port, http_port),))
         network = nic_args(slirp_netdev(net), None)
     return build_command(load_platform("virt"), Path(kernel),
-                         LaunchOptions(accel="kvm", disk=Path(disk), net=net, verbose=verbose),
+                         LaunchOptions(accel="kvm", disk=Path(disk), net=net, verbose=verbose, smp=smp),
                          host, Path(qmp), network=network)
 
 
@@ -155,7 +157,8 @@ def runs_archive(path: Path, kernel: Path, runner: Path, runs: list[InnerRun]) -
             name = f"{i:02d}-{run.name}"
             disk, qmp = f"/kvm/{name}.img", f"/tmp/{name}.qmp"
             w.host_file(disk, run.image)
-            command = inner_command("/kvm/Image", disk, qmp, run.http[0] if run.http else None, run.verbose)
+            command = inner_command("/kvm/Image", disk, qmp, run.http[0] if run.http else None, run.verbose,
+                                    run.smp)
             argvs[name] = command.argv
             d = f"kvm/runs/{name}"
             w.file(f"{d}/argv", b"".join(a.encode() + b"\0" for a in command.argv))

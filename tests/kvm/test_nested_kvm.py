@@ -5,7 +5,8 @@ launcher builds for `--accel kvm` (tests/kvm/l1_host.py, docs/kvm-testing.md).
 Four L1 machines, one outer boot each running every inner program in turn: GICv2 and GICv3,
 KVM in nVHE mode (Cortex-A72, as on a Raspberry Pi 4) and in VHE mode (max). Each inner exit
 status comes back through `info registers` and is decoded by qemu_run's own decoder, so these
-tests fail if the exit report does not survive Linux's KVM PSCI handler.
+tests fail if the exit report does not survive Linux's KVM PSCI handler. One inner run is at
+--smp 2: PSCI CPU_ON through KVM, the vGIC's SGIs between the vCPUs, a busy thread per vCPU.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import subprocess
 import pytest
 
 import l1_host
-from lib.guest import CC, TARGET_ROOT, UNIBUILD
+from lib.guest import CC, GUEST_SOURCES, TARGET_ROOT, UNIBUILD, sections
 from unibuild.kernel import build_platform_kernel
 from unibuild.paths import PROJECT_ROOT
 
@@ -26,6 +27,7 @@ pytestmark = [pytest.mark.boot, pytest.mark.kvm]
 CONFIGS = [("2", "nvhe"), ("3", "nvhe"), ("2", "vhe"), ("3", "vhe")]
 WEB_REQUESTS = 3
 WEB_PORT = 8080
+SMP_MODE = "kvm"      # tests/boot/guest/smp.c: info, pingpong, signal, busy, exit 3 from CPU 1
 # L1 reaches its init in 2-4 s and each inner run takes 1-13 s here; this only bounds a hang.
 OUTER_TIMEOUT = 300
 
@@ -53,6 +55,9 @@ def parts(tmp_path_factory):
     exit_as = out / "exit_as"
     subprocess.run([CC, "-O2", "-Wall", "-Werror", "-static", "-o", str(exit_as),
                     str(PROJECT_ROOT / "tests/kvm/exit_as.c")], check=True)
+    smp = out / "smp"
+    subprocess.run([CC, "-O2", "-Wall", "-static", "-pthread", "-o", str(smp), str(GUEST_SOURCES / "smp.c")],
+                   check=True)
     examples = PROJECT_ROOT / "build/examples"
     runs = [
         # verbose (here and for websrv): the boot diagnostics say which GIC and which interrupt
@@ -64,13 +69,15 @@ def parts(tmp_path_factory):
         l1_host.InnerRun("websrv", _image(out, "websrv", str(examples / "websrv/websrv-static"),
                                           str(WEB_PORT), str(WEB_REQUESTS), kopts=("profile",)),
                          http=(WEB_PORT, WEB_REQUESTS, "/"), verbose=True),
+        # verbose: every CPU reports in. smp.c's kvm mode ends with exit(3) from CPU 1.
+        l1_host.InnerRun("smp2", _image(out, "smp2", str(smp), SMP_MODE), smp=2, verbose=True),
     ]
-    return base, runner, kernel, runs, out
+    return base, runner, kernel, runs, out, smp
 
 
 @pytest.fixture(scope="module", params=CONFIGS, ids=[f"gic{g}-{m}" for g, m in CONFIGS])
 def l1(request, parts):
-    base, runner, kernel, runs, out = parts
+    base, runner, kernel, runs, out, _ = parts
     gic, mode = request.param
     return l1_host.boot_l1(base, kernel, runner, runs, gic, mode, out, timeout=OUTER_TIMEOUT)
 
@@ -85,7 +92,7 @@ def finished(l1, short: str):
 
 
 def test_l1_has_a_usable_dev_kvm_and_runs_everything(l1):
-    assert "@@kvm l1-ready 4 runs, /dev/kvm usable" in l1.console, l1.console
+    assert f"@@kvm l1-ready {len(l1.argvs)} runs, /dev/kvm usable" in l1.console, l1.console
     assert "@@kvm done" in l1.console, l1.console
     for argv in l1.argvs.values():
         # The inner QEMU got unibuild's KVM launch: KVM, the host's CPU and GIC.
@@ -146,3 +153,43 @@ def test_virtio_devices_get_msi_x_under_kvm(l1):
     for device, (delivery, controller, run) in found.items():
         assert controller == want, f"{device}: {delivery}, not msi-x ({want})\n{run.describe()}"
     assert set(found) == {"virtio-blk", "virtio-net"}, found
+
+
+def test_smp2_brings_up_both_vcpus_and_busy_threads_use_both(l1):
+    """--smp 2 under KVM: the second vCPU starts through KVM's PSCI CPU_ON, takes the vGIC's
+    SGIs (futex wake-ups, a signal to a thread spinning on it), runs one of two busy threads,
+    and the exit report comes back from the vCPU whose thread called exit (CPU 1)."""
+    run = finished(l1, "smp2")
+    argv = l1.argvs[next(n for n in l1.argvs if n.endswith("-smp2"))]
+    assert argv[argv.index("-smp") + 1] == "2"
+    kernel = run.streams.get("kernel", "")
+    online = re.findall(r"^smp: cpu (\d+) \(mpidr (0x[0-9a-f]+)\) online", kernel, re.M)
+    assert [int(n) for n, _ in online] == [0, 1], run.describe()
+    assert "smp: 2 of 2 cpus online" in kernel, run.describe()
+    assert (run.result.kind, run.result.error) == ("program", None), run.describe()
+    busy = sections(run.streams.get("stdout", "")).get("4", "")
+    cpus = [set(map(int, re.findall(r"\d+", l.split("cpus", 1)[1])))
+            for l in busy.splitlines() if l.startswith("thread ")]
+    assert len(cpus) == 2 and all(cpus) and set().union(*cpus) == {0, 1}, run.describe()
+
+
+@pytest.fixture(scope="module")
+def smp_linux(parts):
+    """Linux's exit status and output for the smp2 run (qemu-aarch64-static on this host),
+    which speak for --smp 2 only where this host has 2 CPUs."""
+    linux = subprocess.run(["qemu-aarch64-static", str(parts[-1]), SMP_MODE], capture_output=True,
+                           text=True, timeout=60)
+    if "get_nprocs 2\n" not in linux.stdout:
+        pytest.skip("the Linux oracle speaks for 2 CPUs only on a 2-CPU host")
+    return linux.returncode, sections(linux.stdout)
+
+
+def test_smp2_exit_status_from_cpu_1_matches_linux(l1, smp_linux):
+    run = finished(l1, "smp2")
+    assert run.result.status == smp_linux[0], run.describe()
+
+
+@pytest.mark.parametrize("section", ["1", "2", "3", "5"], ids=["info", "pingpong", "signal", "exit"])
+def test_smp2_under_kvm_matches_linux(l1, smp_linux, section):
+    run = finished(l1, "smp2")
+    assert sections(run.streams.get("stdout", "")).get(section) == smp_linux[1][section], run.describe()

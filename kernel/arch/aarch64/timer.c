@@ -24,9 +24,17 @@ void arch_timer_user_access(void)
     isb();
 }
 
+/* UINT64_MAX means never, and never is the timer switched off rather than a compare value: a
+ * hypervisor adds its virtual offset to CVAL (QEMU's, nested under KVM, spins forever re-arming
+ * a deadline that wrapped into the past; KVM's converts the distance to ns, which may overflow).
+ * An idle secondary CPU with nothing due asks for never (kernel/timer.c). */
 void arch_timer_arm_at(uint64_t counter)
 {
-    write_sysreg(cntv_cval_el0, counter);
-    write_sysreg(cntv_ctl_el0, 1);     /* ENABLE, interrupt not masked */
+    if (counter == UINT64_MAX) {
+        write_sysreg(cntv_ctl_el0, 0);
+    } else {
+        write_sysreg(cntv_cval_el0, counter);
+        write_sysreg(cntv_ctl_el0, 1); /* ENABLE, interrupt not masked */
+    }
     isb();
 }

@@ -12,6 +12,9 @@
  *   counts             info, then lock 500, in two numbered sections (the boot matrix's run)
  *   migrate N          N threads asleep on CPU 1 given CPU 0 by sched_setaffinity wake up there
  *   all                info, then each check above in a numbered section (one boot for all)
+ *   kvm                info, pingpong, signal and busy, small, then exit status 3 from a thread
+ *                      on the last CPU (the nested-KVM test's one --smp 2 run: vGIC IPIs, a
+ *                      busy thread per vCPU, the exit report from a secondary's SYSTEM_OFF)
  * Each prints what Linux prints for the same run, so qemu-aarch64-static is the oracle (given
  * the same CPU count: modes other than info and busy only need two CPUs). Timings go to stderr;
  * busy's stdout is the CPUs its threads ran on, which the test reads rather than compares. */
@@ -117,10 +120,15 @@ static int info(void)
 static long busy_iters;
 static int busy_cpus[64][64];
 
+static pthread_barrier_t busy_start;
+
 static void *busy_thread(void *arg)
 {
     int id = (int)(intptr_t)arg;
     volatile long x = 0;
+    /* All alive before any spins: a short run must not end before the next thread exists
+     * (nested under KVM a thread's creation can take longer than its whole run). */
+    pthread_barrier_wait(&busy_start);
     for (long i = 0; i < busy_iters; i++) {
         x += i;
         if ((i & 0xfffff) == 0)
@@ -133,12 +141,14 @@ static int busy(int n, long iters)
 {
     pthread_t t[64];
     busy_iters = iters;
+    pthread_barrier_init(&busy_start, NULL, n);
     double t0 = now();
     for (int i = 0; i < n; i++)
         pthread_create(&t[i], NULL, busy_thread, (void *)(intptr_t)i);
     for (int i = 0; i < n; i++)
         pthread_join(t[i], NULL);
     double wall = now() - t0;
+    pthread_barrier_destroy(&busy_start);
     /* Not compared with the oracle: the test reads the CPUs, bench/smp.py the time. */
     fprintf(stderr, "busy %d threads %.3f s\n", n, wall);
     for (int i = 0; i < n; i++) {
@@ -505,6 +515,40 @@ static int all(void)
     return busy(2, 30000000L);
 }
 
+/* exit(3) from a thread pinned to the last CPU: the process's status is 3 wherever it exits. */
+#define KVM_EXIT_STATUS 3
+
+static void *exit_from_last_cpu(void *arg)
+{
+    int cpu = get_nprocs() - 1;
+    pin(cpu);
+    printf("exit %d from cpu %d: %s\n", KVM_EXIT_STATUS, cpu, current_cpu() == cpu ? "yes" : "no");
+    exit(KVM_EXIT_STATUS);
+}
+
+/* Sized to take a second or two nested under KVM (whose guest still runs on TCG). */
+static int kvm_run(void)
+{
+    printf("1. info\n");
+    if (info())
+        return 1;
+    printf("2. pingpong\n");
+    unpin();
+    pingpong(100);
+    printf("3. signal\n");
+    unpin();
+    signal_test(20);
+    printf("4. busy\n");
+    unpin();
+    busy(2, 8000000L);
+    printf("5. exit\n");
+    unpin();
+    pthread_t t;
+    pthread_create(&t, NULL, exit_from_last_cpu, NULL);
+    pthread_join(t, NULL);
+    return 1;                          /* not reached: the thread's exit ends the process */
+}
+
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -538,6 +582,8 @@ int main(int argc, char **argv)
     }
     if (!strcmp(mode, "all"))
         return all();
+    if (!strcmp(mode, "kvm"))
+        return kvm_run();
     fprintf(stderr, "unknown mode %s\n", mode);
     return 2;
 }

@@ -28,7 +28,8 @@ static inline void arch_set_this_cpu(struct cpu *c) { __asm__ volatile("msr tpid
 
 uint64_t arch_counter(void);
 uint64_t arch_counter_freq(void);
-/* Fire the per-CPU timer interrupt when the counter reaches `counter` (one-shot, absolute). */
+/* Fire the per-CPU timer interrupt when the counter reaches `counter` (one-shot, absolute);
+ * UINT64_MAX: never (the timer is switched off). */
 void arch_timer_arm_at(uint64_t counter);
 void arch_timer_user_access(void);
 
