@@ -249,16 +249,7 @@ static int map_cached(struct vm *vm, struct vma *v, uint64_t va, uint64_t pa)
 {
     if (!(v->prot & PROT_WRITE))
         return uvm_map_page(vm->root, va, pa, v->prot) ? -ENOMEM : 0;
-    uint64_t copy = page_alloc(1);
-    if (!copy)
-        return -ENOMEM;
-    memcpy(phys_to_virt(copy), phys_to_virt(pa), PAGE_SIZE);
-    if (uvm_map_page(vm->root, va, copy, v->prot)) {
-        page_free(copy, 1);
-        return -ENOMEM;
-    }
-    page_ref_put(pa);                  /* the copy is the mapping's: the cache's page stays its */
-    return 0;
+    return vm_map_private_copy(vm, v, va, pa);   /* the copy is the mapping's; pa stays the cache's */
 }
 
 /* A private file mapping's whole file pages come from the page cache. A read-only mapping's are

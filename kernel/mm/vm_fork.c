@@ -77,20 +77,24 @@ void vm_put(struct vm *vm)
     kfree(vm);
 }
 
+int vm_map_private_copy(struct vm *vm, struct vma *v, uint64_t va, uint64_t pa)
+{
+    uint64_t copy = page_alloc(1);
+    if (!copy)
+        return -ENOMEM;
+    memcpy(phys_to_virt(copy), phys_to_virt(pa), PAGE_SIZE);
+    if (uvm_map_page(vm->root, va, copy, v->prot)) {
+        page_free(copy, 1);
+        return -ENOMEM;
+    }
+    page_ref_put(pa);                  /* this mapping's share of pa, never its last owner */
+    return 0;
+}
+
 int vm_break_cow(struct vm *vm, struct vma *v, uint64_t va, uint64_t pa)
 {
-    if (page_ref_shared(pa) && !v->shared_anon) {
-        uint64_t copy = page_alloc(1);
-        if (!copy)
-            return -ENOMEM;
-        memcpy(phys_to_virt(copy), phys_to_virt(pa), PAGE_SIZE);
-        if (uvm_map_page(vm->root, va, copy, v->prot)) {
-            page_free(copy, 1);
-            return -ENOMEM;
-        }
-        page_ref_put(pa);              /* one owner fewer; never the last here */
-        return 0;
-    }
+    if (page_ref_shared(pa) && !v->shared_anon)
+        return vm_map_private_copy(vm, v, va, pa);
     return uvm_map_page(vm->root, va, pa, v->prot) ? -ENOMEM : 0;   /* the last owner: its own */
 }
 

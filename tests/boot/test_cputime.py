@@ -8,21 +8,17 @@ The oracle is the same static binary under qemu-aarch64-static; the program prin
 from __future__ import annotations
 
 import re
-import subprocess
 
 import pytest
 
-from lib.guest import CC, GUEST_SOURCES, oracle, run, sections
+from lib.guest import build_static, oracle, run, sections
 
 pytestmark = pytest.mark.boot
 
 
 @pytest.fixture(scope="module")
 def probe(tmp_path_factory):
-    out = tmp_path_factory.mktemp("cputime") / "cputime"
-    subprocess.run([CC, "-O2", "-Wall", "-static", "-pthread", "-o", str(out), str(GUEST_SOURCES / "cputime.c")],
-                   check=True, capture_output=True)
-    return out
+    return build_static("cputime.c", tmp_path_factory.mktemp("cputime"))
 
 
 @pytest.fixture(scope="module")

@@ -6,11 +6,10 @@ The oracle is the same static binary under qemu-aarch64-static."""
 
 from __future__ import annotations
 
-import subprocess
 
 import pytest
 
-from lib.guest import CC, GUEST_SOURCES, oracle, run, sections
+from lib.guest import build_static, oracle, run, sections
 
 pytestmark = pytest.mark.boot
 
@@ -24,10 +23,7 @@ LINUX_NOCLDSTOP = "  SA_NOCLDSTOP: the only one: SIGCHLD si_code 2 si_status 15 
 
 @pytest.fixture(scope="module")
 def probe(tmp_path_factory):
-    out = tmp_path_factory.mktemp("jobctl") / "jobctl"
-    subprocess.run([CC, "-O2", "-Wall", "-static", "-pthread", "-o", str(out), str(GUEST_SOURCES / "jobctl.c")],
-                   check=True, capture_output=True)
-    return out
+    return build_static("jobctl.c", tmp_path_factory.mktemp("jobctl"))
 
 
 @pytest.fixture(scope="module")

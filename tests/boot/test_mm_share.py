@@ -6,19 +6,16 @@ qemu-aarch64-static."""
 
 from __future__ import annotations
 
-import subprocess
 
 import pytest
 
-from lib.guest import CC, GUEST_SOURCES, oracle, run, sections
+from lib.guest import build_static, oracle, run, sections
 
 pytestmark = pytest.mark.boot
 
 
 def test_shared_memory_behaves_as_on_linux(tmp_path):
-    prog = tmp_path / "mm_share"
-    subprocess.run([CC, "-O2", "-Wall", "-static", "-pthread", "-o", str(prog), str(GUEST_SOURCES / "mm_share.c")],
-                   check=True)
+    prog = build_static("mm_share.c", tmp_path)
     expected = sections(oracle(prog))
     assert len(expected) == 4
     ours = run(prog)

@@ -9,19 +9,16 @@ itself there and cannot exec an aarch64 program, so its lines are Linux's docume
 
 from __future__ import annotations
 
-import subprocess
 
 import pytest
 
-from lib.guest import CC, GUEST_SOURCES, oracle, run, sections
+from lib.guest import build_static, oracle, run, sections
 
 pytestmark = pytest.mark.boot
 
 
 def test_proc_pid_directories_behave_as_on_linux(tmp_path):
-    prog = tmp_path / "proc_pid"
-    subprocess.run([CC, "-O2", "-Wall", "-static", "-pthread", "-o", str(prog), str(GUEST_SOURCES / "proc_pid.c")],
-                   check=True)
+    prog = build_static("proc_pid.c", tmp_path)
     expected = sections(oracle(prog))
     assert "  child exited 127\n" in expected["3"]      # qemu-user could not exec, as said above
     expected["3"] = ("3. a child's exe, cmdline and comm across execve\n"

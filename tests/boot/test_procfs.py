@@ -5,19 +5,16 @@ and signal mask, AT_HWCAP, statfs). The Linux oracle cannot judge these under qe
 
 from __future__ import annotations
 
-import subprocess
 
 import pytest
 
-from lib.guest import CC, GUEST_SOURCES, run
+from lib.guest import build_static, run
 
 pytestmark = pytest.mark.boot
 
 
 def test_proc_files_agree_with_the_calls_that_tell_the_same(tmp_path):
-    prog = tmp_path / "procfs"
-    subprocess.run([CC, "-O2", "-Wall", "-static", "-pthread", "-o", str(prog), str(GUEST_SOURCES / "procfs.c")],
-                   check=True)
+    prog = build_static("procfs.c", tmp_path)
     r = run(prog)
     assert r.returncode == 0, r.stderr
     lines = r.stdout.splitlines()

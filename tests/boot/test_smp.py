@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from lib.guest import CC, GUEST_SOURCES, oracle, run, sections
+from lib.guest import GUEST_SOURCES, build_static, oracle, run, sections
 from unibuild.paths import PROJECT_ROOT
 
 pytestmark = pytest.mark.boot
@@ -27,10 +27,7 @@ GO_SOURCE = GUEST_SOURCES / "gosmp"
 
 @pytest.fixture(scope="module")
 def smp_program(tmp_path_factory, target_root) -> Path:
-    out = tmp_path_factory.mktemp("smp") / "smp"
-    subprocess.run([CC, "-O2", "-Wall", "-static", "-pthread", "-o", str(out), str(GUEST_SOURCES / "smp.c")],
-                   check=True)
-    return out
+    return build_static("smp.c", tmp_path_factory.mktemp("smp"))
 
 
 def booted(program: Path, *args: str, smp: int, gic: str = "3", extra=(), timeout=150):

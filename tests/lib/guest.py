@@ -17,6 +17,15 @@ TARGET_ROOT = PROJECT_ROOT / "build" / "target-root"
 GUEST_SOURCES = PROJECT_ROOT / "tests" / "boot" / "guest"
 
 
+def build_static(source: str, out_dir: Path) -> Path:
+    """tests/boot/guest/<source> built as a static, threaded aarch64 program in out_dir: what
+    both a boot and the qemu-aarch64-static oracle can run without a root."""
+    out = out_dir / Path(source).stem
+    subprocess.run([CC, "-O2", "-Wall", "-static", "-pthread", "-o", str(out), str(GUEST_SOURCES / source)],
+                   check=True, capture_output=True, text=True)
+    return out
+
+
 def run(program: Path, *args: str, options=(), target_root: Path = TARGET_ROOT, timeout=120):
     """`unibuild run` under TCG, as a subprocess (stdout, stderr and exit status as a user sees them)."""
     # No NIC unless a test asks for networking: the kernel's `en1: assigned ADDR` console line
