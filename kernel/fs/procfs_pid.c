@@ -100,12 +100,13 @@ static uint64_t mapped_bytes(const struct vm *vm)
     return bytes;
 }
 
-static uint64_t sig_mask_of(struct process *p, uint64_t handler_kind)
+/* SigIgn (ignored) or SigCgt (caught: a handler of the program's own) as a signal mask. */
+static uint64_t sig_mask_of(struct process *p, bool ignored)
 {
     uint64_t mask = 0;
     for (int sig = 1; sig <= NSIG; sig++) {
         uint64_t h = p->sig.action[sig - 1].handler;
-        if (handler_kind == SIG_IGN ? h == SIG_IGN : h != SIG_IGN && h != SIG_DFL)
+        if (ignored ? h == SIG_IGN : h != SIG_IGN && h != SIG_DFL)
             mask |= SIG_BIT(sig);
     }
     return mask;
@@ -137,8 +138,8 @@ static struct file *status_open(const char *path, int flags)
                      "Cpus_allowed:\t%lx\nCpus_allowed_list:\t%s",
                      comm, umask, state_of(p, t), p->pid,
                      t ? t->tid : p->pid, p->parent ? p->parent->pid : 0, mapped_bytes(p->vm) / 1024, rss, p->live_threads,
-                     t ? t->sig.pending : 0UL, p->sig.pending, t ? t->sig.blocked : 0UL, sig_mask_of(p, SIG_IGN),
-                     sig_mask_of(p, 2), cpus_online_mask, cpus);
+                     t ? t->sig.pending : 0UL, p->sig.pending, t ? t->sig.blocked : 0UL, sig_mask_of(p, true),
+                     sig_mask_of(p, false), cpus_online_mask, cpus);
     return text_file(s, (size_t)n, flags);
 }
 
@@ -166,7 +167,7 @@ static struct file *stat_open(const char *path, int flags)
                      p->pgid, p->sid, ticks(used.user_ns), ticks(used.system_ns), ticks(children.user_ns),
                      ticks(children.system_ns), p->live_threads,
                      mapped_bytes(p->vm), p->vm ? p->vm->pages : 0, p->sig.pending | (t ? t->sig.pending : 0),
-                     t ? t->sig.blocked : 0UL, sig_mask_of(p, SIG_IGN), sig_mask_of(p, 2));
+                     t ? t->sig.blocked : 0UL, sig_mask_of(p, true), sig_mask_of(p, false));
     return text_file(s, (size_t)n, flags);
 }
 
