@@ -11,16 +11,12 @@ from __future__ import annotations
 
 import re
 import shlex
-import struct
 from dataclasses import dataclass
 from pathlib import Path
 
+from .elf import read_elf
 from .errors import UserError
 from .paths import KERNEL_DIR
-
-ET_DYN = 3
-PT_LOAD = 1
-
 
 @dataclass(frozen=True)
 class GdbTarget:
@@ -52,19 +48,18 @@ def _kernel_constant(relative: str, name: str) -> int:
 
 
 def load_bias(program: Path) -> int:
-    """Where the kernel's loader puts `program` with ASLR off (kernel/exec/elf.c, map_segments)."""
+    """Where the kernel's loader puts `program` with ASLR off (kernel/exec/elf.c, map_segments).
+    The program is checked as the image builder checks it (a missing, foreign or corrupt file is
+    one UserError), before the image is built."""
+    from elftools.elf.elffile import ELFFile   # pyelftools, only for --gdb
+
+    read_elf(program)
     with open(program, "rb") as f:
-        header = f.read(64)
-        e_type, = struct.unpack_from("<H", header, 16)
-        phoff, = struct.unpack_from("<Q", header, 32)
-        phentsize, phnum = struct.unpack_from("<HH", header, 54)
-        f.seek(phoff)
-        table = f.read(phentsize * phnum)
-    if e_type != ET_DYN:
-        return 0
+        elf = ELFFile(f)
+        if elf["e_type"] != "ET_DYN":
+            return 0
+        lows = [seg["p_vaddr"] for seg in elf.iter_segments() if seg["p_type"] == "PT_LOAD"]
     page = 1 << _kernel_constant("arch/aarch64/include/memlayout.h", "PAGE_SHIFT")
-    lows = [struct.unpack_from("<Q", table, i * phentsize + 16)[0] for i in range(phnum)
-            if struct.unpack_from("<I", table, i * phentsize)[0] == PT_LOAD]
     return _kernel_constant("exec/elf.c", "PIE_BASE") - (min(lows) // page * page)
 
 
