@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include "signal.h"
 #include "cputime.h"
+#include "itimer.h"
 
 /* pid 1, the first program (the image's). */
 #define PROCESS_PID     1
@@ -12,6 +13,7 @@
 struct vm;
 struct vnode;
 struct file;
+struct posix_timer;
 
 /* RLIMIT_NOFILE as Linux sets it for a process: soft 1024, hard fs.nr_open's default, and
  * nr_open is the ceiling for the hard limit. The table grows with use, up to the soft limit. */
@@ -45,6 +47,10 @@ struct process {
     /* CPU time (cputime.c): of threads already freed, and of reaped children with theirs. */
     struct cputime_sum exited_threads_cputime;
     struct cputime children_cputime;
+    struct process_itimers itimers;   /* setitimer (itimer.c) */
+    struct posix_timer *posix_timers; /* timer_create (posix_timer.c), newest first */
+    int posix_timer_count;
+    int next_timer_id;                /* Linux's per-process counter: 0, 1, ...; kept across exec */
     struct vm *vm;
     struct vnode *exe;          /* the program's vnode, for /proc/self/exe */
     struct vnode *cwd;
@@ -60,6 +66,8 @@ struct process {
     char *cmdline;              /* the arguments of the last exec, each ended by a NUL (/proc/<pid>/cmdline) */
     size_t cmdline_len;
     struct creds { uint32_t uid, euid, suid, gid, egid, sgid; } cred;   /* all 0: root */
+    uint32_t *groups;           /* supplementary groups, sorted as Linux keeps them (setgroups) */
+    int ngroups;
 };
 
 /* The process of the running thread (before the first thread runs: pid 1, being set up). */

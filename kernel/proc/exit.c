@@ -17,6 +17,8 @@
 #include "sched.h"
 #include "signal.h"
 #include "vm.h"
+#include "posix_timer.h"
+#include "jobctl.h"
 #include "uvm.h"
 #include "linux_uapi.h"
 #include "cpu.h"
@@ -121,6 +123,8 @@ void process_vfork_release(struct process *p)
 void process_teardown(struct process *p)
 {
     process_vfork_release(p);
+    itimer_process_gone(p);
+    posix_timers_delete_all(p);
     fd_close_all(p);
     uvm_deactivate();                  /* its tables may be about to go (vm_put) */
     this_cpu()->user_root = 0;
@@ -135,7 +139,10 @@ void process_teardown(struct process *p)
         init->children = c;
         if (c->state == PROCESS_ZOMBIE)
             notify_parent(c);
+        else
+            jobctl_check_orphaned(c, p);
     }
+    jobctl_check_orphaned(p, NULL);
     p->state = PROCESS_ZOMBIE;
     notify_parent(p);
 }

@@ -115,6 +115,15 @@ struct process *process_new_child(struct process *parent)
     p->cwd = parent->cwd;
     p->umask = parent->umask;
     p->cred = parent->cred;
+    if (parent->ngroups) {
+        p->groups = kmalloc(parent->ngroups * sizeof(uint32_t));
+        if (!p->groups) {
+            kfree(p);
+            return NULL;
+        }
+        memcpy(p->groups, parent->groups, parent->ngroups * sizeof(uint32_t));
+        p->ngroups = parent->ngroups;
+    }
     p->fd_limit = parent->fd_limit;
     p->sigreturn_page = parent->sigreturn_page;
     p->exit_signal = SIGCHLD;
@@ -142,5 +151,6 @@ void process_free(struct process *p)
     count--;
     procfs_process_gone(p);
     kfree(p->cmdline);
+    kfree(p->groups);
     kfree(p);
 }
