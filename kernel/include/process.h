@@ -47,6 +47,9 @@ struct process {
     /* CPU time (cputime.c): of threads already freed, and of reaped children with theirs. */
     struct cputime_sum exited_threads_cputime;
     struct cputime children_cputime;
+    /* ru_maxrss in KiB: of the address spaces it had before this one (exec), and the largest of
+     * its reaped children's (with theirs), as Linux's signal->maxrss and cmaxrss. */
+    uint64_t maxrss_kb, children_maxrss_kb;
     struct process_itimers itimers;   /* setitimer (itimer.c) */
     struct posix_timer *posix_timers; /* timer_create (posix_timer.c), newest first */
     int posix_timer_count;
@@ -78,6 +81,10 @@ struct process *process_create(void);
  * caller fills in the address space, descriptors and threads. NULL when out of pids or memory
  * (-EAGAIN for fork). */
 struct process *process_new_child(struct process *parent);
+/* ru_maxrss: the largest resident size p's address spaces have had (KiB). */
+uint64_t process_maxrss_kb(const struct process *p);
+/* p gives up vm (exec, exit): its high-water mark stays in p's maxrss. */
+void process_note_maxrss(struct process *p, const struct vm *vm);
 /* A fresh id for a thread or process (pids and tids share one space, as on Linux). */
 int process_alloc_id(void);
 struct process *process_find(int pid);

@@ -177,6 +177,7 @@ static void become(struct process *p, struct vm *old, const struct user_entry *e
     p->vm = fresh;
     sched_user_space_changed();
     process_vfork_release(p);          /* a vfork parent no longer shares `old` with us */
+    process_note_maxrss(p, old);       /* Linux's setmax_mm_hiwater_rss at exec */
     vm_put(old);
     fd_close_on_exec(p);
     posix_timers_delete_all(p);        /* Linux's exit_itimers; setitimer's timers stay */

@@ -128,6 +128,7 @@ void process_teardown(struct process *p)
     fd_close_all(p);
     uvm_deactivate();                  /* its tables may be about to go (vm_put) */
     this_cpu()->user_root = 0;
+    process_note_maxrss(p, p->vm);
     vm_put(p->vm);
     p->vm = NULL;
     struct process *init = process_find(1);

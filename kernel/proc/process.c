@@ -29,6 +29,27 @@ struct process *current_process(void)
 }
 
 struct process *process_first(void) { return all; }
+
+static uint64_t vm_maxrss_kb(const struct vm *vm)
+{
+    if (!vm)
+        return 0;
+    uint64_t pages = vm->pages > vm->pages_hiwater ? vm->pages : vm->pages_hiwater;
+    return pages * (PAGE_SIZE / 1024);
+}
+
+uint64_t process_maxrss_kb(const struct process *p)
+{
+    uint64_t now = vm_maxrss_kb(p->vm);
+    return now > p->maxrss_kb ? now : p->maxrss_kb;
+}
+
+void process_note_maxrss(struct process *p, const struct vm *vm)
+{
+    uint64_t kb = vm_maxrss_kb(vm);
+    if (kb > p->maxrss_kb)
+        p->maxrss_kb = kb;
+}
 int process_count(void) { return count; }
 
 struct process *process_find(int pid)

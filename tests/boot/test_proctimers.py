@@ -4,6 +4,7 @@ setitimer per process (not inherited by fork) on the real and CPU clocks; POSIX 
 si_value, si_overrun, timer_getoverrun, one instance while pending, errnos); clock_nanosleep on
 the process CPU clock (relative, absolute), the thread clocks' errnos, EINTR with the time left;
 clock_getres; supplementary groups (sorted, inherited by fork, /proc/self/status Groups:);
+ru_maxrss as a high-water mark (RUSAGE_SELF/THREAD, wait4's, RUSAGE_CHILDREN);
 /proc/self/comm written (PR_GET_NAME and pthread_getname_np agree; another process's is
 EINVAL); an orphaned process group with a stopped member gets SIGHUP then SIGCONT, and
 SIGTSTP no longer stops it. The oracle is the same static binary under qemu-aarch64-static.

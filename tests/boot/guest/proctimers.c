@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -354,6 +356,44 @@ static void groups(const char *self)
     status_groups();
 }
 
+static void touch(size_t len)
+{
+    char *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    for (size_t i = 0; i < len; i += 4096)
+        m[i] = 1;
+    munmap(m, len);
+}
+
+/* ru_maxrss is a high-water mark: it stays after the memory goes; a child's reaches its parent
+ * through wait4 and RUSAGE_CHILDREN. */
+static void maxrss(void)
+{
+    struct rusage after, child, children;
+    char buf[4096];
+    int fd = open("/proc/self/status", O_RDONLY);
+    int n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    buf[n > 0 ? n : 0] = 0;
+    char *rss = strstr(buf, "VmRSS:");
+    long now_kb = rss ? atol(rss + 6) : 0;
+    touch(8 << 20);
+    getrusage(RUSAGE_SELF, &after);
+    printf("5. self keeps the high-water mark %s\n", yes_no(now_kb > 0 && after.ru_maxrss >= now_kb + 8000));
+    getrusage(RUSAGE_THREAD, &child);
+    printf("5. thread reports the process's %s\n", yes_no(child.ru_maxrss >= after.ru_maxrss));
+    fflush(stdout);
+    pid_t c = fork();
+    if (!c) {
+        touch(24 << 20);
+        _exit(0);
+    }
+    int st;
+    wait4(c, &st, 0, &child);
+    getrusage(RUSAGE_CHILDREN, &children);
+    printf("5. wait4 has the child's %s, children's agrees %s\n", yes_no(child.ru_maxrss >= 24000),
+           yes_no(children.ru_maxrss >= child.ru_maxrss));
+}
+
 static void *named(void *arg)
 {
     while (!*(volatile int *)arg)
@@ -465,6 +505,7 @@ int main(int argc, char **argv)
     posix_timers();
     sleeps();
     groups(self);
+    maxrss();
     comm();
     orphans();
     return 0;
