@@ -222,6 +222,8 @@ int vfs_create_unnamed(uint32_t mode, struct vnode **out)
     return 0;
 }
 
+void vfs_tmpfile_linkable(struct vnode *v) { v->linkable = true; }
+
 int vfs_link(struct vnode *v, struct vnode *dir, const char *name, size_t len)
 {
     int err = check_dir(dir);
@@ -235,10 +237,11 @@ int vfs_link(struct vnode *v, struct vnode *dir, const char *name, size_t len)
         return -EPERM;
     if (v->vol != dir->vol)
         return -EXDEV;
-    if (!v->nlink)
-        return -ENOENT;                /* an unlinked file cannot get a name back (no O_TMPFILE) */
+    if (!v->nlink && !v->linkable)
+        return -ENOENT;                /* an unlinked file cannot get a name back */
     int err2 = vnode_link(dir, name, len, v);
     if (!err2) {
+        v->linkable = false;
         inotify_self_event(v, IN_ATTRIB);
         inotify_entry_event(dir, v, IN_CREATE, 0, name, len);
     }
@@ -317,6 +320,17 @@ int vfs_setattr(struct vnode *v, const struct vattr *a)
     v->ctime_ns = now;
     inotify_node_event(v, IN_ATTRIB);
     return 0;
+}
+
+#define DAY_NS (24 * 3600 * 1000000000LL)
+
+void vfs_accessed(struct vnode *v)
+{
+    int64_t now = vnode_now_ns();
+    if (read_only(v) || (v->atime_ns > v->mtime_ns && v->atime_ns > v->ctime_ns && now - v->atime_ns < DAY_NS))
+        return;                        /* relatime_need_update said no */
+    v->atime_ns = now;
+    volume_note_change(v->vol);
 }
 
 void vfs_get(struct vnode *v) { v->users++; }

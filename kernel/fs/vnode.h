@@ -14,6 +14,8 @@ struct tfs_node;
 struct dentry {
     struct vnode *v;
     struct dentry *next;
+    uint64_t pos;              /* getdents position, fixed for the entry's life (tmpfs's
+                                * stable offsets): unlinking others never moves a reader */
     uint32_t len;
     char name[];               /* NUL-terminated */
 };
@@ -33,6 +35,7 @@ struct vnode {
     bool listed;               /* the image's entries are dentries now */
     struct dentry *entries;
     uint32_t subdirs;
+    uint64_t last_pos;         /* the last entry's pos (0 and 1 are "." and "..") */
     /* files: once in memory, page-sized chunks (0: a hole) */
     bool in_memory;
     uint64_t *pages;
@@ -43,6 +46,7 @@ struct vnode {
     uint64_t cached_slots;
     struct vnode *cache_prev, *cache_next;   /* on the cache's list while `cached` is set */
     bool copied_before;        /* a writable private mapping missed in the cache once */
+    bool linkable;             /* O_TMPFILE without O_EXCL: linkat may give it a name (I_LINKABLE) */
     /* symlinks */
     char *target;
     /* open files and mappings; an unlinked vnode's memory goes when both are gone */

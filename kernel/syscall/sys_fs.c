@@ -83,11 +83,18 @@ SYSCALL(statx)
         return -EINVAL;
     if ((flags & AT_STATX_SYNC_TYPE) == AT_STATX_SYNC_TYPE)
         return -EINVAL;
+    if ((uint32_t)a3 & STATX__RESERVED)
+        return -EINVAL;
     int err = stat_at((int)a0, a1, flags, &st);
     if (err)
         return err;
     memset(&sx, 0, sizeof(sx));
     sx.stx_mask = STATX_BASIC_STATS;
+    /* Linux 6.13 on (multigrain time stamps, tmpfs among them): a call that asks for neither
+     * mtime nor ctime gets neither (fill_mg_cmtime). */
+    bool cmtime = (uint32_t)a3 & (STATX_MTIME | STATX_CTIME);
+    if (!cmtime)
+        sx.stx_mask &= ~(STATX_MTIME | STATX_CTIME);
     sx.stx_blksize = st.st_blksize;
     sx.stx_nlink = st.st_nlink;
     sx.stx_uid = st.st_uid;
@@ -98,10 +105,12 @@ SYSCALL(statx)
     sx.stx_blocks = st.st_blocks;
     sx.stx_atime.tv_sec = st.st_atime_sec;
     sx.stx_atime.tv_nsec = (uint32_t)st.st_atime_nsec;
-    sx.stx_mtime.tv_sec = st.st_mtime_sec;
-    sx.stx_mtime.tv_nsec = (uint32_t)st.st_mtime_nsec;
-    sx.stx_ctime.tv_sec = st.st_ctime_sec;
-    sx.stx_ctime.tv_nsec = (uint32_t)st.st_ctime_nsec;
+    if (cmtime) {
+        sx.stx_mtime.tv_sec = st.st_mtime_sec;
+        sx.stx_mtime.tv_nsec = (uint32_t)st.st_mtime_nsec;
+        sx.stx_ctime.tv_sec = st.st_ctime_sec;
+        sx.stx_ctime.tv_nsec = (uint32_t)st.st_ctime_nsec;
+    }
     sx.stx_rdev_major = (uint32_t)(st.st_rdev >> 8);
     sx.stx_rdev_minor = (uint32_t)(st.st_rdev & 0xff);
     sx.stx_dev_major = 0;
@@ -111,7 +120,7 @@ SYSCALL(statx)
 
 SYSCALL(getdents64)
 {
-    struct file *f = fd_get(proc(), (int)a0);
+    struct file *f = fd_get_open(proc(), (int)a0);
     uint64_t ubuf = a1, size = a2, used = 0;
     struct vdirent *e = kmalloc(sizeof(*e));
     char *rec = kmalloc(512);
@@ -128,6 +137,8 @@ SYSCALL(getdents64)
         ret = -ENOTDIR;
         goto out;
     }
+    if (vfs_type(f->vnode) == VNODE_DIR && !(f->flags & O_NOATIME))
+        vfs_accessed(f->vnode);        /* iterate_dir's file_accessed */
     for (;;) {
         uint64_t cookie = f->dir_cookie;
         int got = vfs_readdir(f->vnode, &cookie, e);
@@ -182,9 +193,15 @@ SYSCALL(readlinkat)
         kfree(path);
         return -ENOMEM;
     }
-    ret = lookup_at((int)a0, path, 0, &v);
-    if (ret == 0)
-        ret = vfs_type(v) == VNODE_SYMLINK ? vfs_readlink(v, target, VFS_PATH_MAX) : -EINVAL;
+    if (!path[0] && (int)a0 != AT_FDCWD) {   /* Linux 2.6.39 on: the descriptor's own node */
+        struct file *f = fd_get(proc(), (int)a0);
+        ret = !f ? -EBADF : f->kind != FILE_VNODE ? -ENOENT : 0;
+        v = f ? f->vnode : NULL;
+    } else {
+        ret = lookup_at((int)a0, path, 0, &v);
+    }
+    if (ret == 0)   /* an empty path names no link: ENOENT, not "not a link" (do_readlinkat) */
+        ret = vfs_type(v) == VNODE_SYMLINK ? vfs_readlink(v, target, VFS_PATH_MAX) : path[0] ? -EINVAL : -ENOENT;
     if (ret >= 0) {
         uint64_t n = (uint64_t)ret < a3 ? (uint64_t)ret : a3;
         ret = copy_to_user(a2, target, n) ? -EFAULT : (int64_t)n;
@@ -207,13 +224,23 @@ static int64_t access_at(int dirfd, uint64_t upath, int mode, int flags)
         return -EINVAL;
     if (!(path = user_path(upath, &e)))
         return e;
-    struct file *dev = kfile_open(path, 0);
+    struct file *dev = path[0] ? kfile_open(path, 0) : NULL;
     if (dev) {
         file_put(dev);
         err = 0;
         goto out;
     }
-    err = lookup_at(dirfd, path, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : VFS_FOLLOW, &v);
+    if (!path[0] && (flags & AT_EMPTY_PATH)) {   /* the descriptor's own node (or the cwd) */
+        struct file *f = dirfd == AT_FDCWD ? NULL : fd_get(proc(), dirfd);
+        err = dirfd == AT_FDCWD ? 0 : !f ? -EBADF : 0;
+        if (!err && f && f->kind != FILE_VNODE)
+            goto out;                  /* a pipe or socket: root may do anything to it */
+        v = f ? f->vnode : proc()->cwd;
+        if (err || !v)
+            goto out;
+    } else {
+        err = lookup_at(dirfd, path, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : VFS_FOLLOW, &v);
+    }
     if (err)
         goto out;
     if ((err = vfs_stat(v, &st)))

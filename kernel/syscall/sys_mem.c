@@ -52,7 +52,7 @@ SYSCALL(mmap)
     if (size < len || size > USER_VA_END)
         return -ENOMEM;
     if (!(flags & MAP_ANONYMOUS)) {
-        struct file *f = fd_get(current_process(), fd);
+        struct file *f = fd_get_open(current_process(), fd);
         if (!f)
             return -EBADF;
         if (f->kind != FILE_VNODE) {
