@@ -153,6 +153,10 @@ _Static_assert(sizeof(struct linux_statx) == 256, "struct statx is 256 bytes");
 #define STATX_BLOCKS      0x0400U
 #define STATX_BASIC_STATS 0x07ffU
 #define STATX__RESERVED   0x80000000U
+/* statfs f_flags (ST_*) */
+#define ST_RDONLY   0x0001
+#define ST_VALID    0x0020   /* f_flags is filled in (Linux 2.6.36 on: always) */
+#define ST_RELATIME 0x1000
 
 struct linux_dirent64 {
     uint64_t d_ino;

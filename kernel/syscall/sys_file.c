@@ -132,6 +132,10 @@ SYSCALL(openat)
             err = -ENOTDIR;
             goto out;
         }
+        if (vfs_read_only(v)) {
+            err = -EROFS;
+            goto out;
+        }
         if ((err = vfs_create_unnamed((uint32_t)a3 & ~proc()->umask, &v)))
             goto out;
         if (!(flags & O_EXCL))
@@ -174,6 +178,12 @@ SYSCALL(openat)
     }
     if (vfs_type(v) == VNODE_DIR && ((flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC)))) {
         err = -EISDIR;
+        goto out;
+    }
+    /* may_open: writing a file (or truncating it) on a read-only mount. */
+    if (vfs_type(v) == VNODE_FILE && !(flags & O_PATH) && vfs_read_only(v) &&
+        ((flags & O_ACCMODE) == O_WRONLY || (flags & O_ACCMODE) == O_RDWR || (flags & O_TRUNC))) {
+        err = -EROFS;
         goto out;
     }
     bool kernel_made;

@@ -245,6 +245,10 @@ static int64_t access_at(int dirfd, uint64_t upath, int mode, int flags)
         goto out;
     if ((err = vfs_stat(v, &st)))
         goto out;
+    if ((mode & W_OK) && st.mode && (st.mode & S_IFMT) != S_IFSOCK && vfs_read_only(v)) {
+        err = -EROFS;                  /* a file, directory or link target on a read-only mount */
+        goto out;
+    }
     /* We run as root: read and write always work (the tree is writable); execute needs some
      * x bit (or a directory). */
     if ((mode & X_OK) && (st.mode & S_IFMT) != S_IFDIR && !(st.mode & 0111))
@@ -333,6 +337,7 @@ static int64_t statfs_of(struct vnode *v, uint64_t ubuf)
     sf.f_files = page_total_count();
     sf.f_ffree = page_free_count();
     sf.f_namelen = 255;
+    sf.f_flags = ST_VALID | ST_RELATIME | (vfs_read_only(v) ? ST_RDONLY : 0);   /* the atime rule vfs_accessed keeps */
     return copy_to_user(ubuf, &sf, sizeof(sf)) ? -EFAULT : 0;
 }
 

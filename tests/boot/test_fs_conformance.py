@@ -5,15 +5,19 @@ are unlinked), rename/link/unlink/rmdir/symlink/readlink/mkdir, SEEK_DATA/SEEK_H
 O_APPEND with pwrite, truncate, fallocate, readv/writev, fcntl (status flags, record and OFD
 locks), umask and access, /dev/null, /dev/zero, /dev/full, /dev/urandom, and pipes (SIGPIPE,
 F_SETPIPE_SZ, PIPE_BUF). The oracle is the same program under qemu-aarch64-static in a fresh tmpfs
-directory (our tree in memory behaves as tmpfs does); ours runs in /tmp, one boot for all."""
+directory (our tree in memory behaves as tmpfs does); ours runs in /tmp, one boot for all. A
+read-only volume is compared with a read-only bind mount of the same tree (EROFS, and the EEXIST
+that Linux's name lookup gives first)."""
 
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 
 import pytest
 
-from lib.guest import CC, GUEST_SOURCES, oracle_in_tmpfs, run, sections
+from lib.guest import CC, GUEST_SOURCES, oracle_in_tmpfs, run, sections, tmpfs_dir
+from unibuild.tfs.volume import create_volume
 
 pytestmark = pytest.mark.boot
 
@@ -72,3 +76,45 @@ def test_file_system_calls_answer_as_linux(outputs, section, what):
 
 def test_fsconf_probe_runs_quietly(outputs):
     assert outputs[1].stderr == ""
+
+
+def read_only_tree(root: Path) -> Path:
+    """The tree the read-only section looks at: file ("hi"), dir/x and link -> file."""
+    src = root / "src"
+    (src / "dir").mkdir(parents=True)
+    (src / "file").write_text("hi\n")
+    (src / "dir/x").write_text("x\n")
+    (src / "link").symlink_to("file")
+    return src
+
+
+def linux_read_only(probe: Path, src: Path) -> str:
+    """`fsconf ro MNT` on Linux with src bind-mounted read-only at MNT, in a user and mount
+    namespace of its own (no privilege needed, nothing left mounted)."""
+    mnt = src.parent / "mnt"
+    mnt.mkdir()
+    script = f'mount --bind "{src}" "{mnt}" && mount -o remount,bind,ro "{mnt}" && exec qemu-aarch64-static "{probe}" ro "{mnt}"'
+    r = subprocess.run(["unshare", "-rm", "sh", "-c", script], capture_output=True, text=True, timeout=60)
+    if r.returncode != 0 and "unshare" in r.stderr:
+        pytest.skip(f"no user namespaces for the read-only oracle: {r.stderr.strip()}")
+    assert r.returncode == 0, r.stderr
+    return r.stdout
+
+
+def test_a_read_only_volume_answers_as_a_read_only_mount(tmp_path):
+    """EROFS where Linux says it, and EEXIST/ENOENT where Linux looks the name up first."""
+    probe = tmp_path / "fsconf"
+    subprocess.run([CC, "-O2", "-Wall", "-Wno-stringop-overflow", "-Wno-stringop-overread", "-Wno-format-truncation",
+                    "-static", "-o", str(probe), str(SOURCE)], check=True)
+    work = tmpfs_dir()
+    try:
+        src = read_only_tree(work)
+        linux = linux_read_only(probe, src)
+        vol = create_volume(str(tmp_path / "ro.tfs"), 8 << 20, src)
+    finally:
+        subprocess.run(["rm", "-rf", str(work)], check=True)
+    ours = run(probe, "ro", "/ro", options=("-v", f"{vol}:/ro:ro"))
+    assert ours.returncode == 0, ours.stderr
+    assert "11. a read-only mount" in linux
+    assert ours.stdout == linux
+    assert ours.stderr == ""

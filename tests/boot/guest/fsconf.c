@@ -17,7 +17,10 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/vfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/uio.h>
@@ -1340,8 +1343,83 @@ static void section_pipes(void)
     say("   two writers of 40 records of 4096 bytes: %d records, %d torn bytes\n", records, torn);
 }
 
+/* `fsconf ro DIR`: DIR is a read-only mount holding file ("hi\n"), dir/x and link -> file. */
+static void section_read_only(void)
+{
+    say("11. a read-only mount\n");
+    struct stat st;
+    struct statfs sf;
+    r("statfs ST_RDONLY", statfs(".", &sf) ? -1 : (long)(sf.f_flags & ST_RDONLY));
+    r("O_RDONLY", open("file", O_RDONLY) >= 0);
+    r("O_WRONLY", open("file", O_WRONLY));
+    r("O_RDWR", open("file", O_RDWR));
+    r("O_RDONLY|O_TRUNC", open("file", O_RDONLY | O_TRUNC));
+    r("O_CREAT of a new name", open("new", O_RDWR | O_CREAT, 0644));
+    r("O_CREAT|O_RDONLY of an existing file", open("file", O_RDONLY | O_CREAT, 0644) >= 0);
+    r("O_CREAT|O_EXCL of an existing file", open("file", O_RDONLY | O_CREAT | O_EXCL, 0644));
+    r("O_CREAT of a missing dir's name", open("missing/x", O_RDWR | O_CREAT, 0644));
+    r("O_TMPFILE", open(".", O_TMPFILE | O_RDWR, 0600));
+    r("O_WRONLY on the dir", open("dir", O_WRONLY));
+    r("mkdir new", mkdir("newdir", 0755));
+    r("mkdir existing", mkdir("dir", 0755));
+    r("mkdir in a missing dir", mkdir("missing/x", 0755));
+    r("mknod", mknod("node", S_IFREG | 0600, 0));
+    r("symlink new", symlink("file", "sl"));
+    r("symlink existing", symlink("file", "link"));
+    r("link new", link("file", "hard"));
+    r("link existing", link("file", "link"));
+    r("link of a missing file", link("missing", "hard"));
+    r("unlink a file", unlink("file"));
+    r("unlink a missing name", unlink("missing"));
+    r("unlink the dir", unlink("dir"));
+    r("rmdir a non-empty dir", rmdir("dir"));
+    r("rmdir a missing dir", rmdir("missing"));
+    r("rename a file", rename("file", "moved"));
+    r("rename a missing name", rename("missing", "moved"));
+    r("rename onto itself", rename("file", "file"));
+    r("RENAME_EXCHANGE", renameat2(AT_FDCWD, "file", AT_FDCWD, "link", RENAME_EXCHANGE));
+    r("chmod", chmod("file", 0600));
+    r("chown to the same owner", chown("file", -1, -1));
+    r("utimensat", utimensat(AT_FDCWD, "file", NULL, 0));
+    r("truncate", truncate("file", 0));
+    r("access R_OK", access("file", R_OK));
+    r("access W_OK", access("file", W_OK));
+    r("access W_OK of the dir", access("dir", W_OK));
+    r("access X_OK of the dir", access("dir", X_OK));
+    r("access W_OK through the symlink", access("link", W_OK));
+    int fd = open("file", O_RDONLY);
+    r("ftruncate", ftruncate(fd, 0));
+    r("fchmod", fchmod(fd, 0600));
+    r("fallocate", fallocate(fd, 0, 0, 10));
+    r("flock LOCK_EX", flock(fd, LOCK_EX));
+    r("F_SETLK RDLCK", fcntl(fd, F_SETLK, &(struct flock){ .l_type = F_RDLCK, .l_whence = SEEK_SET }));
+    void *m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    r("mmap MAP_SHARED writable of O_RDONLY", m == MAP_FAILED ? -1 : 0);
+    m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+    r("mmap MAP_PRIVATE writable", m == MAP_FAILED ? -1 : 0);
+    r("fsync", fsync(fd));
+    char buf[16] = { 0 };
+    r("read", read(fd, buf, sizeof(buf)));
+    say("   \"%.3s\"\n", buf);
+    close(fd);
+    show("file", "file", 0);
+    show("link", "link", AT_SYMLINK_NOFOLLOW);
+    char *names[16];
+    fd = open("dir", O_RDONLY | O_DIRECTORY);
+    int n = drain(fd, 4096, names, 16);
+    print_names("dir", names, n);
+    close(fd);
+    r("statx", statx(AT_FDCWD, "file", 0, STATX_BASIC_STATS, &(struct statx){0}));
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 3 && !strcmp(argv[1], "ro")) {
+        if (chdir(argv[2]))
+            return 2;
+        section_read_only();
+        return 0;
+    }
     if (argc < 2 || chdir(argv[1])) {
         fprintf(stderr, "usage: fsconf DIR (an empty, writable directory)\n");
         return 2;
