@@ -61,7 +61,7 @@ SYSCALL(mmap)
             return -ENODEV;
         }
         if (vfs_type(f->vnode) != VNODE_FILE)
-            return -EACCES;
+            return -ENODEV;            /* a directory's file operations have no mmap */
         if ((f->flags & O_ACCMODE) == O_WRONLY)
             return -EACCES;
         if (type == MAP_SHARED && (prot & PROT_WRITE) && (f->flags & O_ACCMODE) != O_RDWR)

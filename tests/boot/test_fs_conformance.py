@@ -4,7 +4,7 @@ stamps (relatime, utimensat's UTIME_NOW/UTIME_OMIT), getdents64 (stable position
 are unlinked), rename/link/unlink/rmdir/symlink/readlink/mkdir, SEEK_DATA/SEEK_HOLE, holes,
 O_APPEND with pwrite, truncate, fallocate, readv/writev, fcntl (status flags, record and OFD
 locks), umask and access, /dev/null, /dev/zero, /dev/full, /dev/urandom, and pipes (SIGPIPE,
-F_SETPIPE_SZ, PIPE_BUF). The oracle is the same program under qemu-aarch64-static in a fresh tmpfs
+F_SETPIPE_SZ, PIPE_BUF), the working directory, dirfds and O_PATH descriptors. The oracle is the same program under qemu-aarch64-static in a fresh tmpfs
 directory (our tree in memory behaves as tmpfs does); ours runs in /tmp, one boot for all. A
 read-only volume is compared with a read-only bind mount of the same tree (EROFS, and the EEXIST
 that Linux's name lookup gives first)."""
@@ -53,7 +53,7 @@ NO_BTIME = {
 
 SECTIONS = [("1", "openat"), ("2", "stat and statx"), ("3", "time stamps"), ("4", "getdents64"),
             ("5", "names"), ("6", "data"), ("7", "fcntl"), ("8", "permissions"), ("9", "devices"),
-            ("10", "pipes")]
+            ("10", "pipes"), ("12", "working directory, dirfds, descriptors")]
 
 
 @pytest.fixture(scope="module")

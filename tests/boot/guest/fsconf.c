@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <poll.h>
 #include <sys/mman.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -1343,6 +1344,75 @@ static void section_pipes(void)
     say("   two writers of 40 records of 4096 bytes: %d records, %d torn bytes\n", records, torn);
 }
 
+static void section_descriptors(void)
+{
+    say("12. working directory, dirfds, descriptors\n");
+    char buf[4096];
+    int here = open(".", O_RDONLY | O_DIRECTORY);
+    r("chdir to a file", chdir("f"));
+    r("chdir to a missing dir", chdir("missing"));
+    r("chdir \"\"", chdir(""));
+    int fd = open("f", O_RDONLY);
+    r("fchdir to a file", fchdir(fd));
+    r("openat(file fd, relative)", openat(fd, "x", O_RDONLY));
+    r("openat(file fd, absolute)", openat(fd, "/", O_RDONLY) >= 0);
+    r("openat(bad fd, relative)", openat(99, "x", O_RDONLY));
+    r("openat(bad fd, absolute)", openat(99, "/", O_RDONLY) >= 0);
+    r("mkdirat(file fd, relative)", mkdirat(fd, "x", 0755));
+    r("mmap of a dir", mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, here, 0) == MAP_FAILED ? -1 : 0);
+    close(fd);
+    fd = open("f", O_WRONLY);
+    r("mmap of an O_WRONLY file", mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0) == MAP_FAILED ? -1 : 0);
+    r("pwrite at LONG_MAX - 1 of 10 (overflowing)", pwrite(fd, "abcdefghij", 10, LONG_MAX - 1));
+    close(fd);
+    mkdir("cwdgone", 0755);
+    chdir("cwdgone");
+    rmdir("../cwdgone");
+    r("getcwd in a removed dir", syscall(SYS_getcwd, buf, sizeof(buf)));
+    r("open . in a removed dir", open(".", O_RDONLY) >= 0);
+    r("creat in a removed dir", open("x", O_RDWR | O_CREAT, 0644));
+    r("stat ..", stat("..", &(struct stat){0}));
+    fchdir(here);
+    r("getcwd into 1 byte", syscall(SYS_getcwd, buf, 1));
+    r("getcwd into 0 bytes", syscall(SYS_getcwd, buf, 0));
+    r("chdir .. from / stays at /", (chdir("/"), chdir(".."), syscall(SYS_getcwd, buf, sizeof(buf))));
+    say("   cwd %s\n", buf);
+    fchdir(here);
+    put("gone", "data");
+    fd = open("gone", O_RDWR);
+    unlink("gone");
+    show_fd("an unlinked open file", fd);
+    r("write to it", write(fd, "more", 4));
+    r("linkat AT_EMPTY_PATH of it", linkat(fd, "", AT_FDCWD, "back", AT_EMPTY_PATH));
+    r("fchmod of it", fchmod(fd, 0600));
+    close(fd);
+    int p = open("f", O_PATH);
+    struct pollfd pf = { .fd = p, .events = POLLIN };
+    r("poll an O_PATH fd", poll(&pf, 1, 0));
+    say("   revents %#x\n", pf.revents);
+    pf.fd = 99;
+    r("poll a closed fd", poll(&pf, 1, 0));
+    say("   revents %#x\n", pf.revents);
+    r("fstatfs on O_PATH", fstatfs(p, &(struct statfs){0}));
+    close(p);
+    int pp[2];
+    pipe(pp);
+    struct statfs sf;
+    r("fstatfs on a pipe", fstatfs(pp[0], &sf));
+    close(pp[0]);
+    close(pp[1]);
+    fd = open("d", O_RDONLY | O_DIRECTORY);
+    r("getdents64 position after a full read is past 0", (syscall(SYS_getdents64, fd, buf, sizeof(buf)), lseek(fd, 0, SEEK_CUR) > 0));
+    r("getdents64 after lseek 0 again", syscall(SYS_getdents64, fd, buf, sizeof(buf)) > 0);
+    close(fd);
+    put("ot", "0123456789");
+    fd = open("ot", O_WRONLY | O_APPEND | O_TRUNC);
+    say("   O_APPEND|O_TRUNC: size %lld\n", size_of("ot"));
+    r("ftruncate on O_APPEND", ftruncate(fd, 3));
+    close(fd);
+    close(here);
+}
+
 /* `fsconf ro DIR`: DIR is a read-only mount holding file ("hi\n"), dir/x and link -> file. */
 static void section_read_only(void)
 {
@@ -1436,5 +1506,6 @@ int main(int argc, char **argv)
     section_perms();
     section_devices();
     section_pipes();
+    section_descriptors();
     return 0;
 }
