@@ -8,6 +8,9 @@
   build     `unibuild build` wall time for the hello image (the library call, imports warm)
   hello     wall time from starting QEMU to the guest printing "hello world!" (our unikernel, TCG)
   exit      wall time from starting QEMU to the exit status being known
+  floor     the same two for QEMU booting a trivial payload (bench/floor.py) with the same options,
+            alternating with hello: what QEMU costs by itself under the same load; "hello - floor"
+            is the median of each pair's difference, what our kernel and the program add
   user      the same program under qemu-aarch64-static on this host (process start to exit)
 
 With --baseline DIR, DIR's own `.venv/bin/unibuild` (another checkout, e.g. main) runs the
@@ -32,6 +35,8 @@ from unibuild.paths import PROJECT_ROOT
 from unibuild.pipeline import ImageRequest, build, kernel_image
 from unibuild.platform import load_platform
 from unibuild.targetroot import find_root
+
+from floor import FLOOR_LINE, floor_image
 
 HELLO = PROJECT_ROOT / "build/examples/hello/hello"
 PHASE = re.compile(r"^unibuild:\s+[0-9.]+ \+\s*([0-9.]+)  (.*?)(?: \(.*\))?$")
@@ -73,6 +78,7 @@ def main() -> None:
     rows: dict[str, list[float]] = {}
     phases: dict[str, list[float]] = {}
     builds, hellos, exits, user = [], [], [], []
+    floor_lines, floor_exits = [], []
 
     def add(label: str, value: float) -> None:
         rows.setdefault(label, []).append(value)
@@ -80,6 +86,7 @@ def main() -> None:
     for name, tool in tools.items():     # warm each tool's caches (kernel stamp, image cache)
         wall([*tool, "run", str(HELLO), "a", "b"])
     with tempfile.TemporaryDirectory() as tmp:
+        floor = floor_image(Path(tmp))
         image = Path(tmp) / "hello.tfs"
         build_once(root, image)   # warm the page cache and imports
         for _ in range(args.runs):
@@ -99,6 +106,10 @@ def main() -> None:
                 sys.exit(f"hello failed with status {result.status}:\n{result.console}")
             hellos.append(next(t for t, line in result.line_times if line == "hello world!") * 1000)
             start = time.monotonic()
+            result = boot(platform, floor, LaunchOptions(accel="tcg", gic="3", disk=image))
+            floor_exits.append((time.monotonic() - start) * 1000)
+            floor_lines.append(next(t for t, line in result.line_times if line == FLOOR_LINE) * 1000)
+            start = time.monotonic()
             subprocess.run(["qemu-aarch64-static", "-L", str(root), str(HELLO), "a", "b"],
                            check=True, stdout=subprocess.DEVNULL)
             user.append((time.monotonic() - start) * 1000)
@@ -111,6 +122,9 @@ def main() -> None:
     print(summary("unibuild build (warm, in-process)", builds))
     print(summary("unikernel: QEMU start -> hello", hellos))
     print(summary("unikernel: QEMU start -> exit", exits))
+    print(summary("QEMU floor (trivial payload): start -> its line", floor_lines))
+    print(summary("QEMU floor (trivial payload): start -> exit", floor_exits))
+    print(summary("hello - floor, pairwise: start -> line", [h - f for h, f in zip(hellos, floor_lines)]))
     print(summary("qemu-aarch64-static: whole run", user))
 
 
