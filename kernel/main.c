@@ -109,6 +109,7 @@ void kmain(uint64_t dtb_pa)
     bootargs_parse();
     kinfo_enabled = bootargs.verbose || !bootargs.quiet;
     kinfo("unibuild kernel " KERNEL_VERSION " (" KERNEL_PLATFORM ", " KERNEL_ARCH ")\n");
+    boot_phase("console");   /* the UART, the arguments and the first line */
     platform_init();
     boot_phase("platform");
     random_init();

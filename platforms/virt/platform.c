@@ -11,7 +11,6 @@
 #include "pl031.h"
 #include "pci_host.h"
 #include <string.h>
-#include "boot_phase.h"
 
 static const char *const pl011_compat[] = { "arm,pl011", NULL };
 static const char *const gicv3_compat[] = { "arm,gic-v3", NULL };
@@ -173,17 +172,11 @@ void platform_init(void)
      * stub's translation of ACPI tables (model "machine described by ACPI"). */
     const char *model = dt_string(0, "model");
     kinfo("machine: %s\n", model ? model : "(no model in the device tree)");
-    boot_phase("p-model");
     init_psci();
-    boot_phase("p-psci");
     init_gic();
-    boot_phase("p-gic");
     init_timer();
-    boot_phase("p-timer");
     init_console_input();
-    boot_phase("p-conin");
     init_rtc();
-    boot_phase("p-rtc");
     virt_pci_host_init();
 }
 
