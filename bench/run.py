@@ -5,6 +5,8 @@
   run       the whole `unibuild run hello` as a user types it (warm: kernel built, image cached)
   run, no image cache   the same with UNIBUILD_IMAGE_CACHE= (the image resolved and written)
   phases    where `run` spends its time (`unibuild run --timings`), median of each phase
+  kernel boot phases  the kernel's own time per boot phase, quiet boot (`--kopt profile`'s
+            `profile: boot phases` line; --net none, as the hello/floor rows)
   build     `unibuild build` wall time for the hello image (the library call, imports warm)
   hello     wall time from starting QEMU to the guest printing "hello world!" (our unikernel, TCG)
   exit      wall time from starting QEMU to the exit status being known
@@ -40,6 +42,7 @@ from floor import FLOOR_LINE, floor_image
 
 HELLO = PROJECT_ROOT / "build/examples/hello/hello"
 PHASE = re.compile(r"^unibuild:\s+[0-9.]+ \+\s*([0-9.]+)  (.*?)(?: \(.*\))?$")
+BOOT_PHASES = re.compile(r"^profile: boot phases \(ms\):(.*)$", re.M)
 
 
 def summary(label: str, values: list[float]) -> str:
@@ -79,6 +82,7 @@ def main() -> None:
     phases: dict[str, list[float]] = {}
     builds, hellos, exits, user = [], [], [], []
     floor_lines, floor_exits = [], []
+    boot_phases: dict[str, list[float]] = {}
 
     def add(label: str, value: float) -> None:
         rows.setdefault(label, []).append(value)
@@ -98,6 +102,12 @@ def main() -> None:
             for line in report.splitlines():
                 if (m := PHASE.match(line)):
                     phases.setdefault(m.group(2), []).append(float(m.group(1)))
+            _, report = wall([*ours, "run", "--net", "none", "--kopt", "profile", str(HELLO), "a", "b"])
+            if (m := BOOT_PHASES.search(report)):
+                marks = [(k, float(v)) for k, v in re.findall(r"([\w-]+) ([0-9.]+)", m.group(1))]
+                for k, v in marks:
+                    boot_phases.setdefault(k, []).append(v)
+                boot_phases.setdefault("total", []).append(sum(v for _, v in marks))
             builds.append(build_once(root, image))
             start = time.monotonic()
             result = boot(platform, kernel, LaunchOptions(accel="tcg", gic="3", disk=image))
@@ -119,6 +129,10 @@ def main() -> None:
     print("ours: unibuild run --timings, by phase")
     for label, values in phases.items():
         print(summary("  " + label.strip(), values))
+    if boot_phases:
+        print("ours: kernel boot phases (--kopt profile, quiet boot)")
+        for label, values in boot_phases.items():
+            print(summary("  " + label, values))
     print(summary("unibuild build (warm, in-process)", builds))
     print(summary("unikernel: QEMU start -> hello", hellos))
     print(summary("unikernel: QEMU start -> exit", exits))
