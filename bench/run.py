@@ -16,7 +16,8 @@
   user      the same program under qemu-aarch64-static on this host (process start to exit)
 
 With --baseline DIR, DIR's own `.venv/bin/unibuild` (another checkout, e.g. main) runs the
-version and run rows alternately with ours. Not a test: numbers depend on the host.
+version and run rows alternately with ours, and DIR's kernel (build/virt/target/Image) boots the
+same hello image beside ours. Not a test: numbers depend on the host.
 Usage: .venv/bin/python bench/run.py [-n 10] [--baseline DIR]
 """
 
@@ -82,6 +83,8 @@ def main() -> None:
     phases: dict[str, list[float]] = {}
     builds, hellos, exits, user = [], [], [], []
     floor_lines, floor_exits = [], []
+    base_hellos: list[float] = []
+    base_kernel = args.baseline.resolve() / "build/virt/target/Image" if args.baseline is not None else None
     boot_phases: dict[str, list[float]] = {}
 
     def add(label: str, value: float) -> None:
@@ -115,6 +118,9 @@ def main() -> None:
             if result.status != 0:
                 sys.exit(f"hello failed with status {result.status}:\n{result.console}")
             hellos.append(next(t for t, line in result.line_times if line == "hello world!") * 1000)
+            if base_kernel is not None:   # the baseline's kernel, same image and options
+                result = boot(platform, base_kernel, LaunchOptions(accel="tcg", gic="3", disk=image))
+                base_hellos.append(next(t for t, line in result.line_times if line == "hello world!") * 1000)
             start = time.monotonic()
             result = boot(platform, floor, LaunchOptions(accel="tcg", gic="3", disk=image))
             floor_exits.append((time.monotonic() - start) * 1000)
@@ -135,6 +141,8 @@ def main() -> None:
             print(summary("  " + label, values))
     print(summary("unibuild build (warm, in-process)", builds))
     print(summary("unikernel: QEMU start -> hello", hellos))
+    if base_hellos:
+        print(summary("baseline kernel: QEMU start -> hello", base_hellos))
     print(summary("unikernel: QEMU start -> exit", exits))
     print(summary("QEMU floor (trivial payload): start -> its line", floor_lines))
     print(summary("QEMU floor (trivial payload): start -> exit", floor_exits))
