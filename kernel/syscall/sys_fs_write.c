@@ -356,15 +356,17 @@ SYSCALL(utimensat)
 /* On a volume the changes go to the disk and a FLUSH makes them durable before the call returns
  * (fdatasync does the same: the tuple that finds the data is metadata it needs). On the boot
  * image and in /tmp everything lives in memory: a sync is complete the moment it is asked. */
-static int64_t sync_fd(int fd)
+static int64_t sync_fd(int fd, bool whole_fs)
 {
     struct file *f = fd_get_open(proc(), fd);
     if (!f)
         return -EBADF;
-    return f->vnode ? vfs_fsync(f->vnode) : 0;
+    if (!f->vnode)   /* pipes, sockets, devices, event files: no ->fsync (syncfs syncs their fs) */
+        return whole_fs ? 0 : -EINVAL;
+    return vfs_fsync(f->vnode);
 }
 
-SYSCALL(fsync) { return sync_fd((int)a0); }
-SYSCALL(fdatasync) { return sync_fd((int)a0); }
+SYSCALL(fsync) { return sync_fd((int)a0, false); }
+SYSCALL(fdatasync) { return sync_fd((int)a0, false); }
 SYSCALL(sync) { vfs_sync_all(); return 0; }
-SYSCALL(syncfs) { return sync_fd((int)a0); }
+SYSCALL(syncfs) { return sync_fd((int)a0, true); }

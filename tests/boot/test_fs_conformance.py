@@ -53,7 +53,8 @@ NO_BTIME = {
 
 SECTIONS = [("1", "openat"), ("2", "stat and statx"), ("3", "time stamps"), ("4", "getdents64"),
             ("5", "names"), ("6", "data"), ("7", "fcntl"), ("8", "permissions"), ("9", "devices"),
-            ("10", "pipes"), ("12", "working directory, dirfds, descriptors")]
+            ("10", "pipes"), ("12", "working directory, dirfds, descriptors"),
+            ("13", "calls on descriptors that are not files")]
 
 
 @pytest.fixture(scope="module")

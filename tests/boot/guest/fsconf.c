@@ -17,7 +17,10 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <poll.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -1413,6 +1416,52 @@ static void section_descriptors(void)
     close(here);
 }
 
+static void on_kind(const char *kind, int fd)
+{
+    struct stat st;
+    errno = 0;
+    int s1 = fsync(fd);
+    const char *e1 = s1 ? strerrorname_np(errno) : "ok";
+    int s2 = fdatasync(fd);
+    const char *e2 = s2 ? strerrorname_np(errno) : "ok";
+    int s3 = syncfs(fd);
+    const char *e3 = s3 ? strerrorname_np(errno) : "ok";
+    off_t l = lseek(fd, 0, SEEK_CUR);
+    const char *e4 = l < 0 ? strerrorname_np(errno) : "ok";
+    int t = ftruncate(fd, 0);
+    const char *e5 = t ? strerrorname_np(errno) : "ok";
+    int fa = fallocate(fd, 0, 0, 1);
+    const char *e6 = fa ? strerrorname_np(errno) : "ok";
+    int fs = fstat(fd, &st);
+    say("   %s: fsync %s fdatasync %s syncfs %s lseek %s ftruncate %s fallocate %s type %o\n", kind, e1, e2, e3, e4, e5, e6,
+        fs ? 0 : st.st_mode & S_IFMT);
+}
+
+static void section_kinds(void)
+{
+    say("13. calls on descriptors that are not files\n");
+    int p[2], s[2];
+    pipe(p);
+    on_kind("pipe read end", p[0]);
+    on_kind("pipe write end", p[1]);
+    socketpair(AF_UNIX, SOCK_STREAM, 0, s);
+    on_kind("socket", s[0]);
+    int e = eventfd(0, 0);
+    on_kind("eventfd", e);
+    int ep = epoll_create1(0);
+    on_kind("epoll", ep);
+    int n = open("/dev/null", O_RDWR);
+    on_kind("/dev/null", n);
+    int z = open("/dev/zero", O_RDWR);
+    on_kind("/dev/zero", z);
+    int d = open("d", O_RDONLY | O_DIRECTORY);
+    on_kind("a dir", d);
+    int m = memfd_create("m", 0);
+    on_kind("memfd", m);
+    int ro = open("f", O_RDONLY);
+    on_kind("a file opened O_RDONLY", ro);
+}
+
 /* `fsconf ro DIR`: DIR is a read-only mount holding file ("hi\n"), dir/x and link -> file. */
 static void section_read_only(void)
 {
@@ -1507,5 +1556,6 @@ int main(int argc, char **argv)
     section_devices();
     section_pipes();
     section_descriptors();
+    section_kinds();
     return 0;
 }
