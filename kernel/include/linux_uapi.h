@@ -153,6 +153,12 @@ _Static_assert(sizeof(struct linux_statx) == 256, "struct statx is 256 bytes");
 #define STATX_BLOCKS      0x0400U
 #define STATX_BASIC_STATS 0x07ffU
 #define STATX__RESERVED   0x80000000U
+#define STATX_ATTR_IMMUTABLE  0x00000010ULL
+#define STATX_ATTR_APPEND     0x00000020ULL
+#define STATX_ATTR_NODUMP     0x00000040ULL
+#define STATX_ATTR_AUTOMOUNT  0x00001000ULL
+#define STATX_ATTR_MOUNT_ROOT 0x00002000ULL
+#define STATX_ATTR_DAX        0x00200000ULL
 /* statfs f_flags (ST_*) */
 #define ST_RDONLY   0x0001
 #define ST_VALID    0x0020   /* f_flags is filled in (Linux 2.6.36 on: always) */

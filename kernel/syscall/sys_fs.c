@@ -92,9 +92,16 @@ SYSCALL(statx)
     sx.stx_mask = STATX_BASIC_STATS;
     /* Linux 6.13 on (multigrain time stamps, tmpfs among them): a call that asks for neither
      * mtime nor ctime gets neither (fill_mg_cmtime). */
-    bool cmtime = (uint32_t)a3 & (STATX_MTIME | STATX_CTIME);
+    bool cmtime = ((uint32_t)a3 & (STATX_MTIME | STATX_CTIME)) || (st.st_mode & S_IFMT) == S_IFCHR;
     if (!cmtime)
-        sx.stx_mask &= ~(STATX_MTIME | STATX_CTIME);
+        sx.stx_mask &= ~(STATX_MTIME | STATX_CTIME);   /* devices (devtmpfs) report them always */
+    /* The attributes tmpfs can tell (APPEND, IMMUTABLE, NODUMP: never set here) and the ones
+     * every Linux filesystem reports (AUTOMOUNT, MOUNT_ROOT, DAX); "/" is a mount's root. */
+    sx.stx_attributes_mask = STATX_ATTR_IMMUTABLE | STATX_ATTR_APPEND | STATX_ATTR_NODUMP | STATX_ATTR_AUTOMOUNT |
+                             STATX_ATTR_MOUNT_ROOT | STATX_ATTR_DAX;
+    struct linux_stat root;
+    if (!vnode_stat(vfs_root(), &root) && root.st_ino == st.st_ino && root.st_dev == st.st_dev)
+        sx.stx_attributes |= STATX_ATTR_MOUNT_ROOT;
     sx.stx_blksize = st.st_blksize;
     sx.stx_nlink = st.st_nlink;
     sx.stx_uid = st.st_uid;

@@ -279,6 +279,19 @@ static void section_stat(void)
             sx.stx_mask & STATX_BASIC_STATS, !!(sx.stx_mask & STATX_BTIME), (long long)sx.stx_size, sx.stx_nlink, sx.stx_mode,
             sx.stx_blksize);
     }
+    /* The mount-id bits (0x1000, 0x4000) and btime (0x800) are left out: see the test. */
+    const char *which[] = { "f", "d", "/dev/null" };
+    for (unsigned i = 0; i < 3; i++)
+        for (unsigned k = 0; k < 2; k++) {
+            memset(&sx, 0, sizeof(sx));
+            unsigned want = k ? STATX_BASIC_STATS : STATX_SIZE;
+            int ret = statx(AT_FDCWD, which[i], 0, want, &sx);
+            say("   statx %s mask %#x = %d: stx_mask %#x attributes %#llx of %#llx\n", which[i], want, ret,
+                sx.stx_mask & ~0x5800u, (unsigned long long)sx.stx_attributes, (unsigned long long)sx.stx_attributes_mask);
+        }
+    memset(&sx, 0, sizeof(sx));   /* "/" is the oracle's host root: only what every mount root says */
+    say("   statx / is a mount root: %d, . is not: %d\n", statx(AT_FDCWD, "/", 0, 0, &sx) == 0 && (sx.stx_attributes & 0x2000),
+        statx(AT_FDCWD, ".", 0, 0, &sx) == 0 && !(sx.stx_attributes & 0x2000));
     r("statx STATX__RESERVED", statx(AT_FDCWD, "f", 0, 0x80000000u, &sx));
     r("statx FORCE_SYNC|DONT_SYNC", statx(AT_FDCWD, "f", AT_STATX_FORCE_SYNC | AT_STATX_DONT_SYNC, STATX_BASIC_STATS, &sx));
     r("statx FORCE_SYNC", statx(AT_FDCWD, "f", AT_STATX_FORCE_SYNC, STATX_BASIC_STATS, &sx));
