@@ -246,6 +246,12 @@ int vfs_readdir(struct vnode *dir, uint64_t *cookie, struct vdirent *out)
     return 1;
 }
 
+bool vfs_birth_time(struct vnode *v, int64_t *ns)
+{
+    *ns = v->btime_ns;
+    return v->btime_ns != 0;
+}
+
 int64_t vfs_seek_data(struct vnode *v, uint64_t off, bool hole)
 {
     uint64_t size = v->size;

@@ -172,7 +172,7 @@ struct vnode *vnode_new(enum vnode_type type, uint32_t mode)
     v->ino = next_ino++;
     v->mode = mode & 07777;
     v->nlink = 0;
-    v->atime_ns = v->mtime_ns = v->ctime_ns = vnode_now_ns();
+    v->atime_ns = v->mtime_ns = v->ctime_ns = v->btime_ns = vnode_now_ns();
     v->listed = true;
     v->in_memory = true;
     return v;

@@ -27,6 +27,7 @@ struct vnode {
     uint32_t uid, gid, nlink;
     uint64_t size;             /* files: bytes; symlinks: target length */
     int64_t atime_ns, mtime_ns, ctime_ns;
+    int64_t btime_ns;          /* made by the program: its birth; 0 for the image's (unknown) */
     struct vnode *parent;      /* directory of its first name; NULL once unlinked */
     const char *name;          /* that name (inside the parent's dentry) */
     uint32_t name_len;

@@ -152,6 +152,7 @@ _Static_assert(sizeof(struct linux_statx) == 256, "struct statx is 256 bytes");
 #define STATX_SIZE        0x0200U
 #define STATX_BLOCKS      0x0400U
 #define STATX_BASIC_STATS 0x07ffU
+#define STATX_BTIME       0x0800U
 #define STATX__RESERVED   0x80000000U
 #define STATX_ATTR_IMMUTABLE  0x00000010ULL
 #define STATX_ATTR_APPEND     0x00000020ULL

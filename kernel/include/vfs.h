@@ -68,6 +68,8 @@ int vfs_readdir(struct vnode *dir, uint64_t *cookie, struct vdirent *out);
  * page, a page without memory is a hole, and so is everything from the size on; -ENXIO when off
  * is at or past the size or no data follows. */
 int64_t vfs_seek_data(struct vnode *v, uint64_t off, bool hole);
+/* When v was made, for statx's STATX_BTIME: false for the image's nodes (TFS keeps no birth time). */
+bool vfs_birth_time(struct vnode *v, int64_t *ns);
 /* The absolute path a vnode was found at (for /proc/self/exe, getcwd). */
 int vfs_path(struct vnode *v, char *buf, size_t size);
 

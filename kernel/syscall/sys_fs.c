@@ -15,10 +15,12 @@
 
 static struct process *proc(void) { return current_process(); }
 
-/* stat of (dirfd, path, flags) into a struct linux_stat, handling AT_EMPTY_PATH and the kernel-made files (kfile.h). */
-static int stat_at(int dirfd, uint64_t upath, int flags, struct linux_stat *st)
+/* stat of (dirfd, path, flags) into a struct linux_stat, handling AT_EMPTY_PATH and the kernel-made
+ * files (kfile.h); *node is the tree's node it describes (NULL for a device or a pipe). */
+static int stat_at(int dirfd, uint64_t upath, int flags, struct linux_stat *st, struct vnode **node)
 {
-    struct vnode *v;
+    struct vnode *v = NULL;
+    *node = NULL;
     int err;
     char *path = user_path(upath, &err);
     if (!path)
@@ -27,8 +29,10 @@ static int stat_at(int dirfd, uint64_t upath, int flags, struct linux_stat *st)
         struct file *f = dirfd == AT_FDCWD ? NULL : fd_get(proc(), dirfd);
         if (dirfd == AT_FDCWD) {
             err = vnode_stat(proc()->cwd, st);
+            *node = proc()->cwd;
         } else {
             err = f ? file_stat(f, st) : -EBADF;
+            *node = f && f->kind == FILE_VNODE ? f->vnode : NULL;
         }
         goto out;
     }
@@ -41,6 +45,8 @@ static int stat_at(int dirfd, uint64_t upath, int flags, struct linux_stat *st)
     err = lookup_at(dirfd, path, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : VFS_FOLLOW, &v);
     if (!err)
         err = vnode_stat(v, st);
+    if (!err)
+        *node = v;
     if (!err && (kfile_mode(v) & S_IFMT) == S_IFCHR) {   /* a kernel device: its device number */
         bool kernel_made;
         struct linux_stat dst;
@@ -58,9 +64,10 @@ out:
 SYSCALL(newfstatat)
 {
     struct linux_stat st;
+    struct vnode *v;
     if ((int)a3 & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT))
         return -EINVAL;
-    int err = stat_at((int)a0, a1, (int)a3, &st);
+    int err = stat_at((int)a0, a1, (int)a3, &st, &v);
     return err ? err : (copy_to_user(a2, &st, sizeof(st)) ? -EFAULT : 0);
 }
 
@@ -85,7 +92,8 @@ SYSCALL(statx)
         return -EINVAL;
     if ((uint32_t)a3 & STATX__RESERVED)
         return -EINVAL;
-    int err = stat_at((int)a0, a1, flags, &st);
+    struct vnode *v;
+    int err = stat_at((int)a0, a1, flags, &st, &v);
     if (err)
         return err;
     memset(&sx, 0, sizeof(sx));
@@ -99,6 +107,12 @@ SYSCALL(statx)
      * every Linux filesystem reports (AUTOMOUNT, MOUNT_ROOT, DAX); "/" is a mount's root. */
     sx.stx_attributes_mask = STATX_ATTR_IMMUTABLE | STATX_ATTR_APPEND | STATX_ATTR_NODUMP | STATX_ATTR_AUTOMOUNT |
                              STATX_ATTR_MOUNT_ROOT | STATX_ATTR_DAX;
+    int64_t born;   /* tmpfs answers STATX_BTIME when asked (shmem_getattr) */
+    if (v && ((uint32_t)a3 & STATX_BTIME) && vfs_birth_time(v, &born)) {
+        sx.stx_mask |= STATX_BTIME;
+        sx.stx_btime.tv_sec = born / 1000000000;
+        sx.stx_btime.tv_nsec = (uint32_t)(born % 1000000000);
+    }
     struct linux_stat root;
     if (!vnode_stat(vfs_root(), &root) && root.st_ino == st.st_ino && root.st_dev == st.st_dev)
         sx.stx_attributes |= STATX_ATTR_MOUNT_ROOT;

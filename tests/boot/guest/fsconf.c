@@ -289,6 +289,12 @@ static void section_stat(void)
             say("   statx %s mask %#x = %d: stx_mask %#x attributes %#llx of %#llx\n", which[i], want, ret,
                 sx.stx_mask & ~0x5800u, (unsigned long long)sx.stx_attributes, (unsigned long long)sx.stx_attributes_mask);
         }
+    put("born", "x");
+    memset(&sx, 0, sizeof(sx));
+    statx(AT_FDCWD, "born", 0, STATX_BTIME | STATX_CTIME, &sx);
+    say("   STATX_BTIME of a new file: %d, no later than its ctime: %d\n", !!(sx.stx_mask & STATX_BTIME),
+        sx.stx_btime.tv_sec > 100000 && (sx.stx_btime.tv_sec < sx.stx_ctime.tv_sec ||
+        (sx.stx_btime.tv_sec == sx.stx_ctime.tv_sec && sx.stx_btime.tv_nsec <= sx.stx_ctime.tv_nsec)));
     memset(&sx, 0, sizeof(sx));   /* "/" is the oracle's host root: only what every mount root says */
     say("   statx / is a mount root: %d, . is not: %d\n", statx(AT_FDCWD, "/", 0, 0, &sx) == 0 && (sx.stx_attributes & 0x2000),
         statx(AT_FDCWD, ".", 0, 0, &sx) == 0 && !(sx.stx_attributes & 0x2000));
