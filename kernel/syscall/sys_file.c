@@ -34,8 +34,6 @@ static int create_through_symlink(struct vnode *dir, struct vnode *link, uint32_
             break;
         }
         target[n] = 0;
-        while (n > 1 && target[n - 1] == '/')
-            target[--n] = 0;
         if (target[n - 1] == '/' || n != (int64_t)strlen(target)) {
             err = -EISDIR;             /* "dir/" or "/": never a file to create */
             break;
