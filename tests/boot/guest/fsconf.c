@@ -1236,6 +1236,10 @@ static void section_devices(void)
         say("      lseek 100 = %ld, lseek SEEK_END = %ld, pread = %zd, pwrite = %zd, ftruncate = %d %s\n",
             (long)lseek(fd, 100, SEEK_SET), (long)lseek(fd, 0, SEEK_END), pread(fd, buf, 10, 5), pwrite(fd, buf, 10, 5),
             ftruncate(fd, 0), strerrorname_np(errno));
+        char link[64], target[64] = "";
+        snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+        ssize_t tl = readlink(link, target, sizeof(target) - 1);
+        say("      /proc/self/fd link: %s\n", tl > 0 ? target : strerrorname_np(errno));
         struct iovec iov[2] = { { buf, 10 }, { buf + 10, 10 } };
         errno = 0;
         ssize_t wv = writev(fd, iov, 2);
