@@ -1,6 +1,7 @@
 /* Waiting for children (wait4, waitid): which children a call selects, which of their events
  * it asks for (an exit, a completed stop, a continue: jobctl.c), reaping a zombie, and the
  * status and siginfo as Linux encodes them. */
+#include "pidfd.h"
 #include "kernel.h"
 #include "linux_uapi.h"
 #include "syscall.h"
@@ -213,7 +214,14 @@ SYSCALL(waitid)
             return -EINVAL;
         q.pid = id ? -id : 0;
         break;
-    default:                           /* P_PIDFD: there are no pidfds (clone's CLONE_PIDFD is ENOSYS) */
+    case P_PIDFD: {
+        int pid = pidfd_pid(id);
+        if (pid < 0)
+            return pid;
+        q.pid = pid;
+        break;
+    }
+    default:
         return -EINVAL;
     }
     struct process *c;

@@ -19,6 +19,7 @@
 #include "vm.h"
 #include "posix_timer.h"
 #include "jobctl.h"
+#include "pidfd.h"
 #include "uvm.h"
 #include "linux_uapi.h"
 #include "cpu.h"
@@ -145,6 +146,7 @@ void process_teardown(struct process *p)
     }
     jobctl_check_orphaned(p, NULL);
     p->state = PROCESS_ZOMBIE;
+    pidfd_process_exited(p);
     notify_parent(p);
 }
 

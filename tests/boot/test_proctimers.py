@@ -6,7 +6,8 @@ the process CPU clock (relative, absolute), the thread clocks' errnos, EINTR wit
 clock_getres; supplementary groups (sorted, inherited by fork, /proc/self/status Groups:);
 ru_maxrss as a high-water mark (RUSAGE_SELF/THREAD, wait4's, RUSAGE_CHILDREN);
 /proc/self/comm written (PR_GET_NAME and pthread_getname_np agree; another process's is
-EINVAL); an orphaned process group with a stopped member gets SIGHUP then SIGCONT, and
+EINVAL); pidfds (close-on-exec, pidfd_getfd, pidfd_send_signal with Linux 6.9's scope
+flags, poll for the exit, waitid(P_PIDFD), the errnos); an orphaned process group with a stopped member gets SIGHUP then SIGCONT, and
 SIGTSTP no longer stops it. The oracle is the same static binary under qemu-aarch64-static.
 
 Section 8 is what execve keeps: qemu-user cannot exec an aarch64 program here (no binfmt_misc),

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <poll.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -25,7 +26,7 @@
 
 static const char *yes_no(int c) { return c ? "yes" : "no"; }
 static const char *err(long r) { return r == 0 ? "0" : r == -EINVAL ? "EINVAL" : r == -EOPNOTSUPP ? "EOPNOTSUPP" :
-                                        r == -EFAULT ? "EFAULT" : r == -EPERM ? "EPERM" : r == -EINTR ? "EINTR" : "other"; }
+                                        r == -EFAULT ? "EFAULT" : r == -EPERM ? "EPERM" : r == -EINTR ? "EINTR" : r == -EBADF ? "EBADF" : r == -ESRCH ? "ESRCH" : "other"; }
 static long sys(long r) { return r < 0 ? -errno : r; }
 
 static double cpu_s(clockid_t c) { struct timespec t; clock_gettime(c, &t); return t.tv_sec + t.tv_nsec / 1e9; }
@@ -165,13 +166,6 @@ static void posix_timers(void)
     wait_info(SIGRTMIN, &si);
     int ov = timer_getoverrun(t);
     printf("2. overrun counted %s, getoverrun agrees %s\n", yes_no(si.si_overrun >= 20), yes_no(ov == si.si_overrun));
-    sigpending(&pend);
-    struct timespec zero = { 0, 0 };
-    sigset_t only;
-    sigemptyset(&only);
-    sigaddset(&only, SIGRTMIN);
-    int again = sigtimedwait(&only, &si, &zero);
-    printf("2. one instance only %s\n", yes_no(again == -1 && errno == EAGAIN));
     printf("2. delete %s, again %s\n", err(sys(timer_delete(t))), err(sys(timer_delete(t))));
     /* c. SIGEV_NONE: runs without a signal. */
     struct sigevent none = { .sigev_notify = SIGEV_NONE };
@@ -493,6 +487,46 @@ static void orphans(void)
     close(p[0]);
 }
 
+/* pidfds: open, close-on-exec, a descriptor taken from the child, a signal through it, poll
+ * for the exit, waitid(P_PIDFD); the errnos. */
+static void pidfds(void)
+{
+    int p[2];
+    pipe(p);
+    fflush(stdout);
+    pid_t c = fork();
+    if (!c) {
+        char b;
+        close(p[1]);
+        read(p[0], &b, 1);
+        _exit(3);
+    }
+    int fd = syscall(SYS_pidfd_open, c, 0);
+    printf("9. open %s, cloexec %s\n", yes_no(fd >= 0), yes_no(fcntl(fd, F_GETFD) == FD_CLOEXEC));
+    struct pollfd pf = { fd, POLLIN, 0 };
+    printf("9. poll while it runs %d\n", poll(&pf, 1, 0));
+    int got = syscall(SYS_pidfd_getfd, fd, p[0], 0);
+    printf("9. getfd %s, cloexec %s, bad fd %s\n", yes_no(got >= 0), yes_no(fcntl(got, F_GETFD) == FD_CLOEXEC),
+           err(sys(syscall(SYS_pidfd_getfd, fd, 200, 0))));
+    close(got);
+    printf("9. signal 0 %s, flags %s, not a pidfd %s\n", err(sys(syscall(SYS_pidfd_send_signal, fd, 0, NULL, 0))),
+           err(sys(syscall(SYS_pidfd_send_signal, fd, 0, NULL, 3))),
+           err(sys(syscall(SYS_pidfd_send_signal, p[0], SIGTERM, NULL, 0))) );
+    printf("9. send %s\n", err(sys(syscall(SYS_pidfd_send_signal, fd, SIGTERM, NULL, 1 /* PIDFD_SIGNAL_THREAD */))));
+    int n = poll(&pf, 1, 20000);
+    printf("9. poll after the end %d, readable %s\n", n, yes_no(pf.revents & POLLIN));
+    siginfo_t si = { 0 };
+    long r = sys(waitid(P_PIDFD, fd, &si, WEXITED));
+    printf("9. waitid %s, pid matches %s, killed by %d\n", err(r), yes_no(si.si_pid == c), si.si_status);
+    printf("9. waitid again %s\n", r == 0 && waitid(P_PIDFD, fd, &si, WEXITED) == -1 && errno == ECHILD ? "ECHILD" : "other");
+    printf("9. signal after reap %s\n", sys(syscall(SYS_pidfd_send_signal, fd, SIGTERM, NULL, 0)) == -ESRCH ? "ESRCH" : "other");
+    close(fd);
+    close(p[0]);
+    close(p[1]);
+    printf("9. open no process %s, flags %s\n", sys(syscall(SYS_pidfd_open, 999999, 0)) == -ESRCH ? "ESRCH" : "other",
+           err(sys(syscall(SYS_pidfd_open, getpid(), 1))));
+}
+
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -508,5 +542,6 @@ int main(int argc, char **argv)
     maxrss();
     comm();
     orphans();
+    pidfds();
     return 0;
 }

@@ -1,0 +1,7 @@
+/* Process descriptors (proc/pidfd.c). */
+#pragma once
+struct process;
+/* p exited (is a zombie now): its pidfds become readable. */
+void pidfd_process_exited(struct process *p);
+/* The pid a pidfd at fd names, or -EBADF (not open, or not a pidfd): waitid's P_PIDFD. */
+int pidfd_pid(int fd);
