@@ -98,11 +98,16 @@ SYSCALL(pidfd_open)
         struct thread *t = thread_find(pid);
         return t ? -EINVAL : -ESRCH;   /* a thread that is not its process's leader */
     }
+    return pidfd_new_fd(pid, (int)a1);
+}
+
+int pidfd_new_fd(int pid, int flags)
+{
     struct pidfd *d = kzalloc(sizeof(*d));
     if (!d)
         return -ENOMEM;
     d->pid = pid;
-    struct file *f = file_alloc(&pidfd_ops, d, O_RDWR | (int)(a1 & O_NONBLOCK));
+    struct file *f = file_alloc(&pidfd_ops, d, O_RDWR | (flags & O_NONBLOCK));
     if (!f) {
         kfree(d);
         return -ENOMEM;

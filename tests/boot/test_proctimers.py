@@ -14,7 +14,11 @@ Section 8 is what execve keeps: qemu-user cannot exec an aarch64 program here (n
 so it is checked against the man pages instead: setitimer(2) "A child created via fork(2) does
 not inherit its parent's interval timers. Interval timers are preserved across an execve(2)";
 timer_create(2) "the timers are deleted during execve"; getgroups(2) the supplementary group
-list is inherited (credentials(7): preserved across execve)."""
+list is inherited (credentials(7): preserved across execve). Its last line is clone's
+CLONE_PIDFD, which qemu-user refuses: clone(2) "a PID file descriptor referring to the child
+process is allocated and placed at a specified location in the parent's memory. The
+close-on-exec flag is set on this new file descriptor", pollable and usable by waitid(P_PIDFD)
+as pidfd_open(2)'s."""
 
 from __future__ import annotations
 
@@ -31,6 +35,7 @@ AFTER_EXEC = (
     "8. after exec: real armed no, interval kept no\n"
     "8. after exec: posix timer gone EINVAL\n"
     "8. after exec: 4 groups, first 3\n"
+    "8. clone pidfd yes, poll 1, waitid 0, status 5, cloexec yes\n"
 )
 
 

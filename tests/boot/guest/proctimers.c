@@ -89,7 +89,7 @@ static void itimers(const char *self)
         setitimer(which[i], &t, NULL);
         spin_until_sig(20);
         printf("1. %s fired %s after its cpu time %s\n", i ? "virtual" : "prof", yes_no(got_sig == sigs[i]),
-               yes_no(cpu_s(CLOCK_PROCESS_CPUTIME_ID) - before >= 0.045));
+               yes_no(cpu_s(CLOCK_PROCESS_CPUTIME_ID) - before >= 0.025));   /* Linux samples at its tick */
     }
     /* exec keeps the interval timers, drops the POSIX timers (section 8). */
     fflush(stdout);
@@ -523,6 +523,20 @@ static void pidfds(void)
     close(fd);
     close(p[0]);
     close(p[1]);
+    /* clone's CLONE_PIDFD: the pidfd where parent_tid would go. */
+    int cfd = -1;
+    fflush(stdout);
+    long k = syscall(SYS_clone, CLONE_PIDFD | SIGCHLD, 0, &cfd, 0, 0);
+    if (k == 0)
+        _exit(5);
+    pf = (struct pollfd){ cfd, POLLIN, 0 };
+    n = poll(&pf, 1, 20000);
+    r = sys(waitid(P_PIDFD, cfd, &si, WEXITED));
+    printf("8. clone pidfd %s, poll %d, waitid %s, status %d, cloexec %s\n", yes_no(k > 0 && cfd >= 0), n, err(r),
+           si.si_status, yes_no(fcntl(cfd, F_GETFD) == FD_CLOEXEC));
+    close(cfd);
+    printf("9. clone pidfd with parent_settid %s\n",
+           err(sys(syscall(SYS_clone, CLONE_PIDFD | CLONE_PARENT_SETTID | SIGCHLD, 0, &cfd, 0, 0))));
     printf("9. open no process %s, flags %s\n", sys(syscall(SYS_pidfd_open, 999999, 0)) == -ESRCH ? "ESRCH" : "other",
            err(sys(syscall(SYS_pidfd_open, getpid(), 1))));
 }
