@@ -296,6 +296,14 @@ struct linux_itimerspec {
 #define PR_GET_TAGGED_ADDR_CTRL 56
 #define PR_TAGGED_ADDR_ENABLE   1UL
 
+/* Capabilities 0..CAP_LAST_CAP (40: CAP_CHECKPOINT_RESTORE): root's full set. */
+#define CAP_LAST_CAP 40
+#define CAP_FULL_SET ((1ULL << (CAP_LAST_CAP + 1)) - 1)
+
+/* personality(2) flags (include/uapi/linux/personality.h) */
+#define ADDR_NO_RANDOMIZE 0x0040000
+#define PER_LINUX32       0x0008
+
 struct linux_rlimit {
     uint64_t rlim_cur;
     uint64_t rlim_max;
@@ -359,6 +367,8 @@ struct linux_sysinfo {
 
 /* ---- signals ---- */
 #define NSIG        64
+#define SIGHUP      1
+#define SIGINT      2
 #define SIGILL      4
 #define SIGTRAP     5
 #define SIGABRT     6

@@ -60,6 +60,10 @@ struct process {
     char *cmdline;              /* the arguments of the last exec, each ended by a NUL (/proc/<pid>/cmdline) */
     size_t cmdline_len;
     struct creds { uint32_t uid, euid, suid, gid, egid, sgid; } cred;   /* all 0: root */
+    /* capset's sets (capget masks them by the ids: sys_system.c); all of them for pid 1. */
+    struct caps { uint64_t effective, permitted, inheritable; } caps;
+    int membarrier;             /* the membarrier commands it registered for (sys_membarrier.c) */
+    uint32_t personality;       /* personality(2); ADDR_NO_RANDOMIZE fixes the next exec's layout */
 };
 
 /* The process of the running thread (before the first thread runs: pid 1, being set up). */
@@ -104,6 +108,9 @@ int fd_table_end(struct process *p);
 __attribute__((noreturn)) void process_exit(int status);
 /* The process is killed by sig (its default action, a fault, the OOM killer). */
 __attribute__((noreturn)) void process_die(int sig);
+/* reboot(2): the guest ends as a container's pid namespace does, pid 1 killed by sig
+ * (SIGINT: power-off/halt, SIGHUP: restart), quietly; never returns. */
+__attribute__((noreturn)) void process_reboot(int sig);
 /* The last thread of a process other than pid 1 left: release what it owns, tell the parent. */
 void process_teardown(struct process *p);
 /* The scheduler freed one of p's dead threads (p is freed too if it was the last and nobody

@@ -92,6 +92,11 @@ void process_die(int sig)
     leave(p, sig & 0x7f);                            /* WIFSIGNALED, WTERMSIG; no core dump */
 }
 
+void process_reboot(int sig)
+{
+    guest_exit(128 + sig);
+}
+
 /* SIGCHLD's action in the parent decides whether a zombie is kept for wait (Linux's
  * do_notify_parent): ignoring it, or SA_NOCLDWAIT, means nobody will wait. */
 static void notify_parent(struct process *p)

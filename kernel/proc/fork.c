@@ -48,6 +48,7 @@ static struct thread *child_thread(struct process *child, const struct clone_req
     t->sig.blocked = parent->sig.blocked;
     t->sig.altstack = parent->sig.altstack;     /* fork keeps the alternate stack (Linux) */
     t->affinity = parent->affinity;
+    sched_attr_inherit(t, parent);
     t->tagged_addr = parent->tagged_addr;
     if (r->flags & CLONE_CHILD_CLEARTID)
         t->clear_child_tid = r->child_tid;
