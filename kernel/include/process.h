@@ -63,6 +63,7 @@ struct process {
     /* capset's sets (capget masks them by the ids: sys_system.c); all of them for pid 1. */
     struct caps { uint64_t effective, permitted, inheritable; } caps;
     int membarrier;             /* the membarrier commands it registered for (sys_membarrier.c) */
+    bool thp_disable;           /* PR_SET_THP_DISABLE (no huge pages are made anyway) */
     uint32_t personality;       /* personality(2); ADDR_NO_RANDOMIZE fixes the next exec's layout */
 };
 
@@ -108,6 +109,8 @@ int fd_table_end(struct process *p);
 __attribute__((noreturn)) void process_exit(int status);
 /* The process is killed by sig (its default action, a fault, the OOM killer). */
 __attribute__((noreturn)) void process_die(int sig);
+/* Does p's effective capability set hold cap (CAP_*)? (sys_system.c) */
+bool process_capable(const struct process *p, int cap);
 /* reboot(2): the guest ends as a container's pid namespace does, pid 1 killed by sig
  * (SIGINT: power-off/halt, SIGHUP: restart), quietly; never returns. */
 __attribute__((noreturn)) void process_reboot(int sig);

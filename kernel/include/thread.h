@@ -50,6 +50,7 @@ struct thread {
     bool job_stopped;                  /* stopped in its process's group stop (jobctl.c) */
     bool vfork_done;                   /* the vfork child this thread waits for exec'd or ended */
     bool tagged_addr;                  /* PR_SET_TAGGED_ADDR_CTRL: syscalls ignore pointer tags */
+    uint64_t timer_slack_ns;           /* PR_SET_TIMERSLACK (sleeps are not stretched by it) */
     struct vma *vma_hint;              /* vm_find's last answer for this thread (vm.c) */
     struct vm *vma_hint_vm;            /* the address space it was found in (exec changes it) */
     uint64_t vma_generation;

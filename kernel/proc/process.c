@@ -118,6 +118,7 @@ struct process *process_new_child(struct process *parent)
     p->cred = parent->cred;
     p->caps = parent->caps;
     p->personality = parent->personality;
+    p->thp_disable = parent->thp_disable;
     p->fd_limit = parent->fd_limit;
     p->sigreturn_page = parent->sigreturn_page;
     p->exit_signal = SIGCHLD;

@@ -62,7 +62,7 @@ int sched_attr_proc_priority(const struct thread_sched *s)
 
 /* A sched_* pid names one thread anywhere (0: the caller); negative is EINVAL (checked by the
  * callers, in Linux's order), a free id ESRCH. */
-static struct thread *sched_target(int64_t pid)
+static struct thread *sched_target(int pid)
 {
     return pid == 0 ? current_thread() : thread_find((int)pid);
 }
@@ -107,15 +107,17 @@ static int64_t set_scheduler(struct thread *t, const struct linux_sched_attr *a,
         return -EOPNOTSUPP;   /* utilization clamping is not kept (Linux without UCLAMP_TASK) */
     if (policy == SCHED_DEADLINE)
         return -EBUSY;        /* no bandwidth to admit a deadline task: Linux's failed admission test */
+    t->sched.reset_on_fork = reset_on_fork;
+    if (a->sched_flags & SCHED_FLAG_KEEP_PARAMS)
+        return 0;   /* Linux then skips __setscheduler_params: the policy stays too */
     t->sched.policy = policy;
     t->sched.rt_priority = rt_policy(policy) ? (int)a->sched_priority : 0;
-    t->sched.reset_on_fork = reset_on_fork;
     if (from_setattr && fair_policy(policy))
         t->sched.nice = a->sched_nice;
     return 0;
 }
 
-static int64_t setscheduler(int64_t pid, int policy, uint64_t uparam)
+static int64_t setscheduler(int pid, int policy, uint64_t uparam)
 {
     int32_t prio;
     if (!uparam || pid < 0)
@@ -134,20 +136,20 @@ static int64_t setscheduler(int64_t pid, int policy, uint64_t uparam)
     return set_scheduler(t, &a, false);
 }
 
-SYSCALL(sched_setparam) { return setscheduler((int64_t)a0, SETPARAM_POLICY, a1); }
+SYSCALL(sched_setparam) { return setscheduler((int)a0, SETPARAM_POLICY, a1); }
 
 SYSCALL(sched_setscheduler)
 {
     if ((int)a1 < 0)
         return -EINVAL;
-    return setscheduler((int64_t)a0, (int)a1, a2);
+    return setscheduler((int)a0, (int)a1, a2);
 }
 
 SYSCALL(sched_getscheduler)
 {
-    if ((int64_t)a0 < 0)
+    if ((int)a0 < 0)
         return -EINVAL;
-    struct thread *t = sched_target((int64_t)a0);
+    struct thread *t = sched_target((int)a0);
     if (!t)
         return -ESRCH;
     return t->sched.policy | (t->sched.reset_on_fork ? SCHED_RESET_ON_FORK : 0);
@@ -155,9 +157,9 @@ SYSCALL(sched_getscheduler)
 
 SYSCALL(sched_getparam)
 {
-    if (!a1 || (int64_t)a0 < 0)
+    if (!a1 || (int)a0 < 0)
         return -EINVAL;
-    struct thread *t = sched_target((int64_t)a0);
+    struct thread *t = sched_target((int)a0);
     if (!t)
         return -ESRCH;
     int32_t prio = t->sched.rt_priority;
@@ -184,9 +186,9 @@ SYSCALL(sched_get_priority_min)
  * policies get the slice our round robin gives every thread (10 ms). */
 SYSCALL(sched_rr_get_interval)
 {
-    if ((int64_t)a0 < 0)
+    if ((int)a0 < 0)
         return -EINVAL;
-    struct thread *t = sched_target((int64_t)a0);
+    struct thread *t = sched_target((int)a0);
     if (!t)
         return -ESRCH;
     uint64_t ns = t->sched.policy == SCHED_FIFO ? 0 : t->sched.policy == SCHED_RR ? 100000000 : 10000000;
@@ -231,7 +233,7 @@ static int64_t copy_sched_attr(uint64_t uattr, struct linux_sched_attr *a)
 SYSCALL(sched_setattr)
 {
     struct linux_sched_attr a;
-    if (!a1 || (int64_t)a0 < 0 || a2)
+    if (!a1 || (int)a0 < 0 || a2)
         return -EINVAL;
     int64_t err = copy_sched_attr(a1, &a);
     if (err)
@@ -240,7 +242,7 @@ SYSCALL(sched_setattr)
         return -EINVAL;
     if (a.sched_flags & SCHED_FLAG_KEEP_POLICY)
         a.sched_policy = (uint32_t)SETPARAM_POLICY;
-    struct thread *t = sched_target((int64_t)a0);
+    struct thread *t = sched_target((int)a0);
     if (!t)
         return -ESRCH;
     if (a.sched_flags & SCHED_FLAG_KEEP_PARAMS) {   /* get_params: the thread's own */
@@ -253,9 +255,9 @@ SYSCALL(sched_setattr)
 SYSCALL(sched_getattr)
 {
     uint32_t usize = (uint32_t)a2;
-    if (!a1 || (int64_t)a0 < 0 || usize > PAGE_SIZE || usize < SCHED_ATTR_SIZE_VER0 || a3)
+    if (!a1 || (int)a0 < 0 || usize > PAGE_SIZE || usize < SCHED_ATTR_SIZE_VER0 || a3)
         return -EINVAL;
-    struct thread *t = sched_target((int64_t)a0);
+    struct thread *t = sched_target((int)a0);
     if (!t)
         return -ESRCH;
     struct linux_sched_attr a = { .sched_policy = (uint32_t)t->sched.policy,
@@ -312,7 +314,30 @@ static void lowest_nice(struct thread *t, void *arg)
         *best = t->sched.nice;
 }
 
-static void set_nice(struct thread *t, void *arg) { t->sched.nice = *(int *)arg; }
+struct nice_change {
+    int nice;
+    int64_t error;   /* Linux's set_one_prio: -ESRCH until one thread took it, the last refusal */
+};
+
+/* Another user's thread needs CAP_SYS_NICE (EPERM), and so does a lower nice value (EACCES:
+ * RLIMIT_NICE is 0). */
+static void set_nice(struct thread *t, void *arg)
+{
+    struct nice_change *c = arg;
+    const struct creds *me = &current_process()->cred, *them = &t->proc->cred;
+    bool privileged = process_capable(current_process(), CAP_SYS_NICE);
+    if (them->uid != me->euid && them->euid != me->euid && !privileged) {
+        c->error = -EPERM;
+        return;
+    }
+    if (c->nice < t->sched.nice && !privileged) {
+        c->error = -EACCES;
+        return;
+    }
+    if (c->error == -ESRCH)
+        c->error = 0;
+    t->sched.nice = c->nice;
+}
 
 /* The raw call returns 20 - nice (1..40, never negative: glibc's getpriority undoes it). */
 SYSCALL(getpriority)
@@ -334,5 +359,7 @@ SYSCALL(setpriority)
         nice = NICE_MIN;
     if (nice > NICE_MAX)
         nice = NICE_MAX;
-    return for_each_prio_thread(which, who, set_nice, &nice) ? 0 : -ESRCH;
+    struct nice_change c = { nice, -ESRCH };
+    for_each_prio_thread(which, who, set_nice, &c);
+    return c.error;
 }

@@ -55,6 +55,7 @@ static int64_t do_clone(const struct clone_request *r)
     t->affinity = parent->affinity;             /* as Linux's dup_task_struct */
     sched_attr_inherit(t, parent);
     t->tagged_addr = parent->tagged_addr;
+    t->timer_slack_ns = parent->timer_slack_ns;
     if (flags & CLONE_CHILD_CLEARTID)
         t->clear_child_tid = r->child_tid;
     uint32_t tid = (uint32_t)t->tid;
