@@ -111,6 +111,8 @@ __attribute__((noreturn)) void process_exit(int status);
 __attribute__((noreturn)) void process_die(int sig);
 /* Does p's effective capability set hold cap (CAP_*)? (sys_system.c) */
 bool process_capable(const struct process *p, int cap);
+/* exec recomputes the sets (no file capabilities, no ambient ones): root's are full again. */
+void process_caps_at_exec(struct process *p);
 /* reboot(2): the guest ends as a container's pid namespace does, pid 1 killed by sig
  * (SIGINT: power-off/halt, SIGHUP: restart), quietly; never returns. */
 __attribute__((noreturn)) void process_reboot(int sig);

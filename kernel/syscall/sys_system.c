@@ -71,6 +71,12 @@ bool process_capable(const struct process *p, int cap)
     return caps_of(p).effective & (1ULL << cap);
 }
 
+void process_caps_at_exec(struct process *p)
+{
+    bool root = p->cred.uid == 0 || p->cred.euid == 0;
+    p->caps.permitted = p->caps.effective = root ? CAP_FULL_SET : 0;
+}
+
 SYSCALL(capget)
 {
     int words;
