@@ -9,6 +9,7 @@
 #include "vm.h"
 #include "uvm.h"
 #include "mm.h"
+#include "page_cache.h"
 #include "uaccess.h"
 #include "errno.h"
 
@@ -96,9 +97,10 @@ SYSCALL(munlockall)
     return 0;
 }
 
-/* One byte per page: bit 0 set when the page is in memory now. A page is in memory here when
- * this address space maps it (anonymous memory is faulted in page by page; a file's pages
- * around a fault come in together, as with Linux's fault-around). A hole is ENOMEM. */
+/* One byte per page: bit 0 set when the page is in memory now: this address space maps it
+ * (anonymous memory is faulted in page by page; a file's pages around a fault come in together,
+ * as with Linux's fault-around), or, for a file mapping, the file's page is in memory (a changed
+ * file's own pages, the page cache's), as Linux looks in the page cache. A hole is ENOMEM. */
 SYSCALL(mincore)
 {
     uint64_t start = user_untag(a0);
@@ -112,8 +114,11 @@ SYSCALL(mincore)
         uint64_t va = start + i * PAGE_SIZE;
         if (!vm_find(m, va))
             return -ENOMEM;
+        struct vma *v = vm_find(m, va);
         int prot;
         uint8_t in = uvm_lookup(m->root, va, &prot) ? 1 : 0;
+        if (!in && v->file && !v->fixed_pa)
+            in = page_cache_resident(v->file, (v->file_offset + (va - v->start)) >> PAGE_SHIFT);
         if (copy_to_user(a2 + i, &in, 1))
             return -EFAULT;
     }

@@ -344,6 +344,18 @@ static void section_mlock(void)
     show("mincore bad vec", mincore(m, pg, (unsigned char *)8));
     residency("partial page", m, pg - 1 + 1);
     munmap(m, 5 * pg);
+    /* a file mapping's pages are resident when the file's are (tmpfs on Linux: a hole is not) */
+    int fd = open("/tmp/sched_mem_ident.map", O_RDWR | O_CREAT | O_TRUNC, 0600);
+    ftruncate(fd, 3 * pg);
+    pwrite(fd, "x", 1, pg);
+    char *fm = mmap(NULL, 3 * pg, PROT_READ, MAP_SHARED, fd, 0);
+    residency("file, page 1 written", fm, 3 * pg);
+    munmap(fm, 3 * pg);
+    fm = mmap(NULL, 3 * pg, PROT_READ, MAP_PRIVATE, fd, 0);
+    residency("private file mapping", fm, 3 * pg);
+    munmap(fm, 3 * pg);
+    close(fd);
+    unlink("/tmp/sched_mem_ident.map");
     /* a forked child's pages are its own: the locks are not inherited */
     m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     mlock(m, len);
