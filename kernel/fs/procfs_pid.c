@@ -164,7 +164,7 @@ static struct file *stat_open(const char *path, int flags)
         return NULL;
     int n = snprintf(s, TEXT_MAX,
                      "%d (%s) %c %d %d %d 0 -1 4194560 0 0 0 0 %lu %lu %lu %lu %d %d %d 0 0 %lu %lu "
-                     "18446744073709551615 0 0 0 0 0 %lu %lu %lu %lu 0 0 0 17 0 %d %d 0 0 0 0 0 0 0 0 0 0 0 0\n",
+                     "18446744073709551615 0 0 0 0 0 %lu %lu %lu %lu 0 0 0 17 0 %d %d 0 0 0 0 0 0 0 0 0 0 0\n",
                      t ? t->tid : p->pid, comm, state_of(p, t)[0], p->parent ? p->parent->pid : 0,
                      p->pgid, p->sid, ticks(used.user_ns), ticks(used.system_ns), ticks(children.user_ns),
                      ticks(children.system_ns), sched_attr_proc_priority(&sa), sa.nice, p->live_threads,
