@@ -306,6 +306,8 @@ struct linux_itimerspec {
 
 /* Capabilities 0..CAP_LAST_CAP (40: CAP_CHECKPOINT_RESTORE): root's full set. */
 #define CAP_LAST_CAP 40
+#define CAP_SYS_ADMIN 21
+#define CAP_SYS_BOOT 22
 #define CAP_SYS_NICE 23
 #define CAP_FULL_SET ((1ULL << (CAP_LAST_CAP + 1)) - 1)
 

@@ -22,8 +22,6 @@
 #define CMD_REGISTER_PRIVATE_EXPEDITED     (1 << 4)
 #define CMD_PRIVATE_EXPEDITED_SYNC_CORE    (1 << 5)
 #define CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE (1 << 6)
-#define CMD_GET_REGISTRATIONS              (1 << 9)
-#define CMD_FLAG_CPU                       1
 
 /* Linux 6.1's set without rseq (we keep rseq ENOSYS): what QUERY answers. */
 #define SUPPORTED (CMD_GLOBAL | CMD_GLOBAL_EXPEDITED | CMD_REGISTER_GLOBAL_EXPEDITED | \
@@ -79,12 +77,8 @@ SYSCALL(membarrier)
     int cmd = (int)a0;
     unsigned flags = (unsigned)a1;
     struct process *p = current_process();
-    if (cmd == CMD_PRIVATE_EXPEDITED || cmd == CMD_PRIVATE_EXPEDITED_SYNC_CORE) {
-        if (flags & ~(unsigned)CMD_FLAG_CPU)
-            return -EINVAL;
-    } else if (flags) {
+    if (flags)   /* MEMBARRIER_CMD_FLAG_CPU is for the rseq command only, which is not offered */
         return -EINVAL;
-    }
     switch (cmd) {
     case CMD_QUERY:
         return SUPPORTED;

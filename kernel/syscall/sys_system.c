@@ -89,8 +89,8 @@ SYSCALL(capget)
     if (h.pid < 0)
         return -EINVAL;
     struct process *p = h.pid && h.pid != proc()->pid ? process_find(h.pid) : proc();
-    if (!p || p->state == PROCESS_ZOMBIE)
-        return -ESRCH;
+    if (!p)
+        return -ESRCH;   /* a zombie still answers, as its task does on Linux */
     struct caps c = caps_of(p);
     struct cap_data d[2];
     for (int i = 0; i < 2; i++)
@@ -101,7 +101,7 @@ SYSCALL(capget)
 
 /* capset changes only the caller's sets: permitted may only shrink, effective stays inside the
  * new permitted set, inheritable inside the old inheritable plus permitted sets (root has
- * CAP_SETPCAP) and the bounding set (full). A v1 header leaves the upper 32 bits as they were. */
+ * CAP_SETPCAP) and the bounding set (full). A v1 header sets the upper 32 bits to 0, as Linux. */
 SYSCALL(capset)
 {
     int words;
@@ -142,6 +142,8 @@ const char *uts_domainname(void) { return domainname; }
 static int64_t set_name(char *dst, uint64_t uname, int64_t len)
 {
     char tmp[UTS_NAME_LEN];
+    if (!process_capable(proc(), CAP_SYS_ADMIN))
+        return -EPERM;
     if (len < 0 || len > UTS_NAME_LEN)
         return -EINVAL;
     if (copy_from_user(tmp, uname, (size_t)len))
@@ -166,6 +168,8 @@ SYSCALL(setdomainname) { return set_name(domainname, a0, (int64_t)(int)a1); }
 SYSCALL(reboot)
 {
     uint32_t magic2 = (uint32_t)a1, cmd = (uint32_t)a2;
+    if (!process_capable(proc(), CAP_SYS_BOOT))
+        return -EPERM;
     if ((uint32_t)a0 != REBOOT_MAGIC1 ||
         (magic2 != 672274793 && magic2 != 85072278 && magic2 != 369367448 && magic2 != 537993216))
         return -EINVAL;

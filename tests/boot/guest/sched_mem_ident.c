@@ -263,6 +263,18 @@ static void section_priority(void)
         show("raw user", sys(SYS_getpriority, PRIO_USER, 0, 0, 0));
         show("raw user nobody", sys(SYS_getpriority, PRIO_USER, 54322, 0, 0));
         show("lower nice unprivileged", setpriority(PRIO_PROCESS, 0, 0));
+        show("renice another user's", setpriority(PRIO_PROCESS, getppid(), 10));
+        /* without root's capabilities (a bad magic: the capability is checked first) */
+        show("sethostname unprivileged", sethostname("x", 1));
+        show("reboot unprivileged", syscall(SYS_reboot, 0x1234, 0, 0, 0));
+        struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+        struct __user_cap_data_struct d[2];
+        memset(d, 0xff, sizeof(d));
+        syscall(SYS_capget, &h, d);
+        printf("  caps eff %x %x prm %x %x\n", d[0].effective, d[1].effective, d[0].permitted, d[1].permitted);
+        struct sched_param sp = { 0 };
+        show("getscheduler unprivileged", sched_getscheduler(0));
+        show("getparam unprivileged", sched_getparam(0, &sp));
         fflush(stdout);
         _exit(0);
     }
