@@ -109,6 +109,8 @@ int fd_table_end(struct process *p);
 __attribute__((noreturn)) void process_exit(int status);
 /* The process is killed by sig (its default action, a fault, the OOM killer). */
 __attribute__((noreturn)) void process_die(int sig);
+/* A resource limit's soft value (RLIMIT_*; one set for the guest: sys_info.c). */
+uint64_t rlimit_current(int resource);
 /* Does p's effective capability set hold cap (CAP_*)? (sys_system.c) */
 bool process_capable(const struct process *p, int cap);
 /* exec recomputes the sets (no file capabilities, no ambient ones): root's are full again. */

@@ -83,6 +83,11 @@ static struct linux_rlimit limits[RLIM_NLIMITS] = {
     [14] = { 0, 0 },                       /* RLIMIT_RTPRIO */
 };
 
+uint64_t rlimit_current(int resource)
+{
+    return limits[resource].rlim_cur;
+}
+
 SYSCALL(prlimit64)
 {
     int resource = (int)a1;

@@ -1,6 +1,6 @@
 /* Scheduling attributes: sched_setscheduler/getscheduler/setparam/getparam, sched_setattr/
  * getattr, the priority ranges, sched_rr_get_interval, and the nice values of getpriority/
- * setpriority. Linux's checks and answers for a root caller (kernel/sched/syscalls.c,
+ * setpriority. Linux's checks and answers (kernel/sched/syscalls.c,
  * kernel/sys.c); the attributes are recorded per thread (sched_attr.h) and reported, and the
  * round-robin scheduler does not act on them. */
 #include "kernel.h"
@@ -38,9 +38,12 @@ struct linux_sched_attr {
 };
 
 static bool rt_policy(int policy) { return policy == SCHED_FIFO || policy == SCHED_RR; }
-static bool fair_policy(int policy)
+/* Linux's fair_policy: SCHED_IDLE is a CFS policy too but not "fair" here, so sched_setattr
+ * leaves an idle thread's nice value alone. */
+static bool fair_policy(int policy) { return policy == SCHED_OTHER || policy == SCHED_BATCH; }
+static bool known_policy(int policy)
 {
-    return policy == SCHED_OTHER || policy == SCHED_BATCH || policy == SCHED_IDLE;
+    return fair_policy(policy) || policy == SCHED_IDLE || rt_policy(policy) || policy == SCHED_DEADLINE;
 }
 
 void sched_attr_inherit(struct thread *child, const struct thread *parent)
@@ -82,7 +85,48 @@ static bool deadline_params_valid(const struct linux_sched_attr *a)
     return period >= period_min && period <= period_max;
 }
 
-/* __sched_setscheduler for a root caller: a policy below 0 keeps the thread's. */
+#define RLIMIT_NICE   13
+#define RLIMIT_RTPRIO 14
+
+/* can_nice: a nice value lower than the thread's needs CAP_SYS_NICE or RLIMIT_NICE's room
+ * (20 - nice <= the limit). */
+static bool may_nice(int nice)
+{
+    return process_capable(current_process(), CAP_SYS_NICE) || (uint64_t)(20 - nice) <= rlimit_current(RLIMIT_NICE);
+}
+
+/* A thread of the caller's user (real or effective uid = the caller's effective uid). */
+static bool same_owner(const struct thread *t)
+{
+    const struct creds *me = &current_process()->cred, *them = &t->proc->cred;
+    return them->uid == me->euid || them->euid == me->euid;
+}
+
+/* __sched_setscheduler's checks for a caller without CAP_SYS_NICE (kernel/sched/syscalls.c). */
+static int64_t unprivileged_change(struct thread *t, const struct linux_sched_attr *a, int policy,
+                                   bool reset_on_fork, bool from_setattr)
+{
+    if (fair_policy(policy) && from_setattr && a->sched_nice < t->sched.nice && !may_nice(a->sched_nice))
+        return -EPERM;
+    if (rt_policy(policy)) {
+        uint64_t rtprio = rlimit_current(RLIMIT_RTPRIO);
+        if (policy != t->sched.policy && !rtprio)
+            return -EPERM;
+        if ((int)a->sched_priority > t->sched.rt_priority && a->sched_priority > rtprio)
+            return -EPERM;
+    }
+    if (policy == SCHED_DEADLINE)
+        return -EPERM;
+    if (t->sched.policy == SCHED_IDLE && policy != SCHED_IDLE && !may_nice(t->sched.nice))
+        return -EPERM;
+    if (!same_owner(t))
+        return -EPERM;
+    if (t->sched.reset_on_fork && !reset_on_fork)
+        return -EPERM;
+    return 0;
+}
+
+/* __sched_setscheduler: a policy below 0 keeps the thread's. */
 static int64_t set_scheduler(struct thread *t, const struct linux_sched_attr *a, bool from_setattr)
 {
     int policy = (int)a->sched_policy;
@@ -92,7 +136,7 @@ static int64_t set_scheduler(struct thread *t, const struct linux_sched_attr *a,
         reset_on_fork = t->sched.reset_on_fork;
     } else {
         reset_on_fork = a->sched_flags & SCHED_FLAG_RESET_ON_FORK;
-        if (!fair_policy(policy) && !rt_policy(policy) && policy != SCHED_DEADLINE)
+        if (!known_policy(policy))
             return -EINVAL;
     }
     if (a->sched_flags & ~(uint64_t)(SCHED_FLAG_ALL | SCHED_FLAG_SUGOV))
@@ -103,6 +147,11 @@ static int64_t set_scheduler(struct thread *t, const struct linux_sched_attr *a,
         return -EINVAL;
     if (rt_policy(policy) != (a->sched_priority != 0))
         return -EINVAL;
+    if (!process_capable(current_process(), CAP_SYS_NICE)) {
+        int64_t err = unprivileged_change(t, a, policy, reset_on_fork, from_setattr);
+        if (err)
+            return err;
+    }
     if (a->sched_flags & SCHED_FLAG_UTIL_CLAMP)
         return -EOPNOTSUPP;   /* utilization clamping is not kept (Linux without UCLAMP_TASK) */
     if (policy == SCHED_DEADLINE)
@@ -171,7 +220,7 @@ SYSCALL(sched_get_priority_max)
     int policy = (int)a0;
     if (rt_policy(policy))
         return RT_PRIO_MAX;
-    return fair_policy(policy) || policy == SCHED_DEADLINE ? 0 : -EINVAL;
+    return known_policy(policy) ? 0 : -EINVAL;
 }
 
 SYSCALL(sched_get_priority_min)
@@ -179,7 +228,7 @@ SYSCALL(sched_get_priority_min)
     int policy = (int)a0;
     if (rt_policy(policy))
         return 1;
-    return fair_policy(policy) || policy == SCHED_DEADLINE ? 0 : -EINVAL;
+    return known_policy(policy) ? 0 : -EINVAL;
 }
 
 /* SCHED_RR's quantum is Linux's default sched_rr_timeslice (100 ms), FIFO has none; the fair
@@ -324,13 +373,11 @@ struct nice_change {
 static void set_nice(struct thread *t, void *arg)
 {
     struct nice_change *c = arg;
-    const struct creds *me = &current_process()->cred, *them = &t->proc->cred;
-    bool privileged = process_capable(current_process(), CAP_SYS_NICE);
-    if (them->uid != me->euid && them->euid != me->euid && !privileged) {
+    if (!same_owner(t) && !process_capable(current_process(), CAP_SYS_NICE)) {
         c->error = -EPERM;
         return;
     }
-    if (c->nice < t->sched.nice && !privileged) {
+    if (c->nice < t->sched.nice && !may_nice(c->nice)) {
         c->error = -EACCES;
         return;
     }

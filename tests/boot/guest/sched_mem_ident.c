@@ -275,6 +275,18 @@ static void section_priority(void)
         struct sched_param sp = { 0 };
         show("getscheduler unprivileged", sched_getscheduler(0));
         show("getparam unprivileged", sched_getparam(0, &sp));
+        sp.sched_priority = 1;
+        show("FIFO unprivileged", sched_setscheduler(0, SCHED_FIFO, &sp));
+        sp.sched_priority = 0;
+        show("another user's policy", sched_setscheduler(getppid(), SCHED_BATCH, &sp));
+        show("IDLE unprivileged", sched_setscheduler(0, SCHED_IDLE, &sp));
+        show("back from IDLE", sched_setscheduler(0, SCHED_OTHER, &sp));
+        show("IDLE to BATCH", sched_setscheduler(0, SCHED_BATCH, &sp));
+        struct sched_attr_v1 a = { .size = sizeof(a), .sched_policy = SCHED_IDLE, .sched_nice = 10 };
+        show("setattr raise nice", sys(SYS_sched_setattr, 0, (long)&a, 0, 0));
+        a.sched_nice = 5;
+        show("setattr lower nice", sys(SYS_sched_setattr, 0, (long)&a, 0, 0));
+        show("raw", sys(SYS_getpriority, PRIO_PROCESS, 0, 0, 0));
         fflush(stdout);
         _exit(0);
     }
