@@ -65,9 +65,9 @@ static int64_t barrier_on_cpus(struct process *only)
     smp_send_reschedule(w.targets);
     /* Not interruptible on Linux either: the IPIs are answered within an interrupt latency.
      * Nothing wakes this thread when a target counts its IPI (an idle secondary CPU sleeping
-     * in place has no tick), so it looks again every 100 us. */
+     * in place has no tick), so it looks again every 20 us. */
     while (!barrier_done(&w))
-        wait_until(barrier_done, &w, wait_deadline_after(100000));
+        wait_until(barrier_done, &w, wait_deadline_after(20000));
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     return 0;
 }
