@@ -63,6 +63,7 @@ struct process {
     /* capset's sets (capget masks them by the ids: sys_system.c); all of them for pid 1. */
     struct caps { uint64_t effective, permitted, inheritable; } caps;
     int membarrier;             /* the membarrier commands it registered for (sys_membarrier.c) */
+    bool child_subreaper;       /* PR_SET_CHILD_SUBREAPER: adopts its descendants' orphans (not inherited) */
     bool thp_disable;           /* PR_SET_THP_DISABLE (no huge pages are made anyway) */
     uint32_t personality;       /* personality(2); ADDR_NO_RANDOMIZE fixes the next exec's layout */
 };

@@ -241,6 +241,13 @@ SYSCALL(prctl)
         if (a1 || a2 || a3 || a4)
             return -EINVAL;
         return current_thread()->tagged_addr ? PR_TAGGED_ADDR_ENABLE : 0;
+    case PR_SET_CHILD_SUBREAPER:
+        current_process()->child_subreaper = a1 != 0;
+        return 0;
+    case PR_GET_CHILD_SUBREAPER: {
+        int on = current_process()->child_subreaper;
+        return copy_to_user(a1, &on, sizeof(on)) ? -EFAULT : 0;
+    }
     case PR_CAPBSET_READ:   /* the bounding set is full: every capability Linux knows */
         return a1 <= CAP_LAST_CAP ? 1 : -EINVAL;
     case PR_GET_SECCOMP:    /* no filter or strict mode is ever installed */

@@ -18,9 +18,10 @@ from lib.guest import TARGET_ROOT, build_static, run, sections
 
 pytestmark = pytest.mark.boot
 
-# What qemu-aarch64-static cannot answer (no mlock2; it refuses PR_GET_SECCOMP and
-# PR_*_THP_DISABLE itself) or must not be asked (mlockall would lock qemu's own memory on the
-# host): Linux's documented answers, mlock2(2) and prctl(2).
+# What qemu-aarch64-static cannot answer (no mlock2; it refuses PR_GET_SECCOMP,
+# PR_*_THP_DISABLE and PR_*_CHILD_SUBREAPER itself) or must not be asked (mlockall would lock qemu's own memory on the
+# host): Linux's documented answers, mlock2(2) and prctl(2), which the same section built for
+# the x86-64 host and run there natively also gives.
 BEYOND_QEMU = """7. beyond qemu
 mlock2 flags 2: -1 EINVAL
 mlock2 onfault: 0
@@ -34,6 +35,14 @@ get_thp_disable: 0
 set_thp_disable: 0
 get_thp_disable: 1
 set_thp_disable bad: -1 EINVAL
+get_child_subreaper: 0
+  0
+set_child_subreaper: 0
+  1
+  orphan adopted by the subreaper: yes
+  subreaper reaped its grandchild: yes
+get_child_subreaper, parent: 0
+  0
 mlockall current: 0
   VmLck grew: yes
 munlockall: 0

@@ -578,6 +578,41 @@ static void section_beyond_qemu(void)
     show("set_thp_disable", prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0));
     show("get_thp_disable", prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0));
     show("set_thp_disable bad", prctl(PR_SET_THP_DISABLE, 1, 1, 0, 0));
+    /* a child subreaper adopts its descendants' orphans (pid 1 would otherwise) */
+    int on = 7;
+    show("get_child_subreaper", prctl(PR_GET_CHILD_SUBREAPER, &on, 0, 0, 0));
+    printf("  %d\n", on);
+    pid_t s = fork();
+    if (s == 0) {
+        pid_t me = getpid();
+        show("set_child_subreaper", prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0));
+        prctl(PR_GET_CHILD_SUBREAPER, &on, 0, 0, 0);
+        printf("  %d\n", on);
+        int p[2];
+        pipe(p);
+        pid_t a = fork();
+        if (a == 0) {
+            if (fork() == 0) {          /* the grandchild: reads EOF once its parent is reaped */
+                close(p[1]);
+                char c;
+                read(p[0], &c, 1);
+                printf("  orphan adopted by the subreaper: %s\n", getppid() == me ? "yes" : "no");
+                fflush(stdout);
+                _exit(0);
+            }
+            _exit(0);
+        }
+        close(p[0]);
+        waitpid(a, NULL, 0);            /* the middle process is gone: its child is an orphan */
+        close(p[1]);
+        pid_t got = wait(NULL);
+        printf("  subreaper reaped its grandchild: %s\n", got > 0 && got != a ? "yes" : "no");
+        fflush(stdout);
+        _exit(0);
+    }
+    waitpid(s, NULL, 0);
+    show("get_child_subreaper, parent", prctl(PR_GET_CHILD_SUBREAPER, &on, 0, 0, 0));
+    printf("  %d\n", on);
     show("mlockall current", mlockall(MCL_CURRENT));
     printf("  VmLck grew: %s\n", vmlck_kb() > base ? "yes" : "no");
     show("munlockall", munlockall());
