@@ -19,9 +19,9 @@ from lib.guest import TARGET_ROOT, build_static, run, sections
 pytestmark = pytest.mark.boot
 
 # What qemu-aarch64-static cannot answer (no mlock2; it refuses PR_GET_SECCOMP,
-# PR_*_THP_DISABLE and PR_*_CHILD_SUBREAPER itself) or must not be asked (mlockall would lock qemu's own memory on the
-# host): Linux's documented answers, mlock2(2) and prctl(2), which the same section built for
-# the x86-64 host and run there natively also gives.
+# PR_*_THP_DISABLE and PR_*_CHILD_SUBREAPER itself) or must not be asked (mlockall would lock
+# qemu's own memory on the host): Linux's documented answers, mlock2(2) and prctl(2), which the
+# same section built for the x86-64 host and run there natively also gives.
 BEYOND_QEMU = """7. beyond qemu
 mlock2 flags 2: -1 EINVAL
 mlock2 onfault: 0
