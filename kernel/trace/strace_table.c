@@ -185,8 +185,34 @@ static const struct syscall_format formats[] = {
     [NR_close_range] = { "ffx", 'd' },
     [NR_faccessat2] = { "aprn", 'd' },
     [NR_epoll_pwait2] = { "fEdtqu", 'd' },
+    /* scheduling, memory locks, identity (sys_sched.c, sys_mlock.c, sys_membarrier.c, sys_system.c) */
+    [NR_sched_setparam] = { "dx", 'd' },
+    [NR_sched_setscheduler] = { "ddx", 'd' },
+    [NR_sched_getscheduler] = { "d", 'd' },
+    [NR_sched_getparam] = { "dx", 'd' },
+    [NR_sched_get_priority_max] = { "d", 'd' },
+    [NR_sched_get_priority_min] = { "d", 'd' },
+    [NR_sched_rr_get_interval] = { "dx", 'd' },
+    [NR_sched_setattr] = { "dxu", 'd' },
+    [NR_sched_getattr] = { "dxuu", 'd' },
+    [NR_setpriority] = { "ddd", 'd' },
+    [NR_getpriority] = { "dd", 'd' },
+    [NR_mlock] = { "xu", 'd' },
+    [NR_munlock] = { "xu", 'd' },
+    [NR_mlock2] = { "xu8", 'd' },
+    [NR_mlockall] = { "8", 'd' },
+    [NR_munlockall] = { "", 'd' },
+    [NR_mincore] = { "xux", 'd' },
+    [NR_membarrier] = { "8ud", 'd' },
+    [NR_personality] = { "8", 'd' },
+    [NR_capget] = { "xx", 'd' },
+    [NR_capset] = { "xx", 'd' },
+    [NR_sethostname] = { "bd", 'd' },
+    [NR_setdomainname] = { "bd", 'd' },
+    [NR_reboot] = { "888x", 'd' },
+    [NR_sync_file_range] = { "fddu", 'd' },
+    [NR_readahead] = { "fdu", 'd' },
     /* not implemented (-ENOSYS), but programs call them */
-    [232] = { "xux", 'd' },     /* mincore */
     [293] = { "xudx", 'd' },    /* rseq */
     [437] = { "apxu", 'd' },    /* openat2 */
 };
