@@ -125,3 +125,7 @@ int tcp_socket_init(struct socket *s);
 int udp_socket_init(struct socket *s);
 /* lwIP's err_t as a Linux errno. */
 int socket_errno(int lwip_err);
+/* One sendmsg/recvmsg of the user msghdr at umsg (kernel/syscall/sys_socket_io.c), for the
+ * single and the batched (sendmmsg/recvmmsg) calls. */
+int64_t socket_sendmsg(struct socket *s, uint64_t umsg, int flags, bool *partial);
+int64_t socket_recvmsg(struct socket *s, uint64_t umsg, int flags);
