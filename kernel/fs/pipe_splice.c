@@ -10,6 +10,7 @@
 #include "uaccess.h"
 #include "mm.h"
 #include "wait.h"
+#include "socket.h"
 #include "signal.h"
 #include "errno.h"
 #include "linux_abi.h"
@@ -173,7 +174,7 @@ static unsigned free_slots(struct pipe *p)
 }
 
 int64_t pipe_fill_from_file(struct pipe *p, struct file *in, uint64_t *pos, bool use_pos, bool regular,
-                            uint64_t len)
+                            uint64_t len, bool dontwait)
 {
     int64_t done = 0;
     if (regular) {
@@ -206,7 +207,14 @@ int64_t pipe_fill_from_file(struct pipe *p, struct file *in, uint64_t *pos, bool
         char *buf = kmalloc(want ? want : 1);
         if (!buf)
             return -ENOMEM;
-        done = file_read(in, buf, want, *pos, use_pos);
+        if (dontwait) {
+            struct socket *so = file_socket(in);
+            struct sock_addr from;
+            bool truncated;
+            done = so->proto->recv(so, buf, want, MSG_DONTWAIT, &from, &truncated);
+        } else {
+            done = file_read(in, buf, want, *pos, use_pos);
+        }
         for (int64_t off = 0; off < done; off += PAGE_SIZE) {
             uint64_t page = page_alloc(1);
             if (!page) {

@@ -535,6 +535,8 @@ struct linux_inotify_event {
 #define TCP_KEEPINTVL  5
 #define TCP_KEEPCNT    6
 #define IPV6_V6ONLY    26
+#define IP_RECVERR     11
+#define IPV6_RECVERR   25
 
 struct linux_msghdr {
     uint64_t name;

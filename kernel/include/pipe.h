@@ -40,9 +40,10 @@ int64_t pipe_splice_to_pipe(struct pipe *in, struct pipe *out, uint64_t len, boo
 int64_t pipe_tee(struct pipe *in, struct pipe *out, uint64_t len);
 /* Reads from `in` into new buffers, as many as are free: a regular file one buffer per page
  * of the file from *pos (stopping at its end); anything else with one read. *pos advances
- * (use_pos: the read is at *pos, else at the file's own position). */
+ * (use_pos: the read is at *pos, else at the file's own position). dontwait: `in` is a socket
+ * read with MSG_DONTWAIT whatever its O_NONBLOCK. */
 int64_t pipe_fill_from_file(struct pipe *p, struct file *in, uint64_t *pos, bool use_pos, bool regular,
-                            uint64_t len);
+                            uint64_t len, bool dontwait);
 /* vmsplice into a pipe: the user's bytes, one buffer per user page they lie in. */
 int64_t pipe_fill_from_user(struct pipe *p, const struct linux_iovec *iov, uint64_t count);
 /* Hands up to len bytes of the pipe to sink (a gathered run of buffers at a time); what it

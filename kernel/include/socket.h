@@ -81,6 +81,9 @@ struct socket {
      * last recvmsg took off a message (recv_wants_rights: recvmsg asks; read() drops them). */
     struct unix_rights *send_rights, *recv_rights;
     bool recv_wants_rights;
+    /* IP_RECVERR / IPV6_RECVERR (glibc's resolver sets them before each query): ICMP errors
+     * would go to an error queue; lwIP gives a socket none, so that queue stays empty. */
+    bool recverr, recverr6;
 };
 
 /* Open files in flight on an AF_UNIX socket (each holds a reference). */

@@ -6,6 +6,7 @@
 #include "process.h"
 #include "file.h"
 #include "pipe.h"
+#include "socket.h"
 #include "vfs.h"
 #include "uaccess.h"
 #include "mm.h"
@@ -106,7 +107,11 @@ static int64_t do_splice(struct file *in, int64_t *off_in, struct file *out, int
         len = len > MAX_RW_COUNT ? MAX_RW_COUNT : len;
         bool reg = regular(in);
         uint64_t pos = off_in ? (uint64_t)*off_in : in->offset;
-        int64_t r = pipe_fill_from_file(opipe, in, &pos, off_in || reg, reg, len);
+        /* unix_stream_splice_read reads with MSG_DONTWAIT under SPLICE_F_NONBLOCK; TCP's and
+         * the generic copy_splice_read go by the socket's own O_NONBLOCK. */
+        struct socket *so = in->kind == FILE_SOCKET ? file_socket(in) : NULL;
+        bool dontwait = so && so->domain == AF_UNIX && so->type == SOCK_STREAM && (flags & SPLICE_F_NONBLOCK);
+        int64_t r = pipe_fill_from_file(opipe, in, &pos, off_in || reg, reg, len, dontwait);
         if (off_in)
             *off_in = (int64_t)pos;
         else if (reg)
