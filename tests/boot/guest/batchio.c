@@ -1,0 +1,542 @@
+/* sendmmsg/recvmmsg, splice/tee/vmsplice, printed so that Linux (qemu-aarch64-static in a
+ * tmpfs directory) and our kernel can be compared line by line: tests/boot/test_batch_io.py.
+ * Section 7 (argument `timeouts`) is recvmmsg's timeout, which qemu-user does not pass to Linux
+ * (it loops over recvmsg itself and would block): the test compares it with Linux's
+ * net/socket.c rules instead. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <resolv.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void show(const char *what, long r)
+{
+    if (r < 0)
+        printf("   %s = -1 %s\n", what, strerrorname_np(errno));
+    else
+        printf("   %s = %ld\n", what, r);
+}
+
+static int queued(int fd)
+{
+    int n = -1;
+    ioctl(fd, FIONREAD, &n);
+    return n;
+}
+
+/* n messages of sizes 1, 2, 3, ... (bytes 'a', 'b', ...), each in two iovecs. */
+static struct mmsghdr msgs[8];
+static struct iovec iovs[8][2];
+static char data[8][64];
+
+static void make_msgs(int n, struct sockaddr *to, socklen_t tolen)
+{
+    memset(msgs, 0, sizeof(msgs));
+    for (int i = 0; i < n; i++) {
+        memset(data[i], 'a' + i, sizeof(data[i]));
+        iovs[i][0] = (struct iovec){ data[i], 1 };
+        iovs[i][1] = (struct iovec){ data[i] + 1, (size_t)i };
+        msgs[i].msg_hdr = (struct msghdr){ .msg_name = to, .msg_namelen = tolen, .msg_iov = iovs[i], .msg_iovlen = 2 };
+        msgs[i].msg_len = 999;
+    }
+}
+
+static struct mmsghdr rmsgs[8];
+static struct iovec riov[8];
+static char rdata[8][64];
+static struct sockaddr_in rfrom[8];
+
+static void make_rmsgs(int n, size_t size)
+{
+    memset(rmsgs, 0, sizeof(rmsgs));
+    memset(rdata, 0, sizeof(rdata));
+    for (int i = 0; i < n; i++) {
+        riov[i] = (struct iovec){ rdata[i], size };
+        rmsgs[i].msg_hdr = (struct msghdr){ .msg_name = &rfrom[i], .msg_namelen = sizeof(rfrom[i]), .msg_iov = &riov[i], .msg_iovlen = 1 };
+        rmsgs[i].msg_len = 999;
+    }
+}
+
+static void show_rmsgs(int n)
+{
+    for (int i = 0; i < n; i++)
+        printf("   msg %d: len %u flags %#x namelen %u data %.8s\n", i, rmsgs[i].msg_len, rmsgs[i].msg_hdr.msg_flags,
+               rmsgs[i].msg_hdr.msg_namelen, rdata[i]);
+}
+
+static void udp_pair(int *a, int *b, struct sockaddr_in *baddr)
+{
+    *a = socket(AF_INET, SOCK_DGRAM, 0);
+    *b = socket(AF_INET, SOCK_DGRAM, 0);
+    *baddr = (struct sockaddr_in){ .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    bind(*b, (struct sockaddr *)baddr, sizeof(*baddr));
+    socklen_t len = sizeof(*baddr);
+    getsockname(*b, (struct sockaddr *)baddr, &len);
+}
+
+static void mmsg_udp(void)
+{
+    printf("1. sendmmsg/recvmmsg on UDP\n");
+    int a, b;
+    struct sockaddr_in to;
+    udp_pair(&a, &b, &to);
+    make_msgs(3, (struct sockaddr *)&to, sizeof(to));
+    show("sendmmsg 3", sendmmsg(a, msgs, 3, 0));
+    for (int i = 0; i < 3; i++)
+        printf("   sent %d: len %u\n", i, msgs[i].msg_len);
+    make_rmsgs(5, 64);
+    show("recvmmsg 5 DONTWAIT", recvmmsg(b, rmsgs, 5, MSG_DONTWAIT, NULL));
+    show_rmsgs(4);
+    show("recvmmsg empty DONTWAIT", recvmmsg(b, rmsgs, 5, MSG_DONTWAIT, NULL));
+    show("sendmmsg vlen 0", sendmmsg(a, msgs, 0, 0));
+    show("recvmmsg vlen 0", recvmmsg(b, rmsgs, 0, MSG_DONTWAIT, NULL));
+    make_msgs(2, (struct sockaddr *)&to, sizeof(to));
+    sendmmsg(a, msgs, 2, 0);
+    make_rmsgs(4, 64);
+    show("recvmmsg 4 WAITFORONE", recvmmsg(b, rmsgs, 4, MSG_WAITFORONE, NULL));
+    show_rmsgs(2);
+    /* A message that does not fit: truncated, MSG_TRUNC in its msg_flags. */
+    make_msgs(4, (struct sockaddr *)&to, sizeof(to));
+    sendmmsg(a, msgs + 3, 1, 0);
+    make_rmsgs(1, 2);
+    show("recvmmsg truncated", recvmmsg(b, rmsgs, 1, MSG_DONTWAIT, NULL));
+    show_rmsgs(1);
+    /* Errors: the first message's error is the call's, a later one ends the batch. */
+    static char big[70000];
+    struct iovec bigv = { big, sizeof(big) };
+    make_msgs(2, (struct sockaddr *)&to, sizeof(to));
+    msgs[1].msg_hdr.msg_iov = &bigv;
+    msgs[1].msg_hdr.msg_iovlen = 1;
+    show("sendmmsg ok + too big", sendmmsg(a, msgs, 2, 0));
+    printf("   lens %u %u\n", msgs[0].msg_len, msgs[1].msg_len);
+    show("sendmmsg too big first", sendmmsg(a, msgs + 1, 1, 0));
+    make_msgs(2, (struct sockaddr *)&to, sizeof(to));
+    msgs[1].msg_hdr.msg_iov = (struct iovec *)8;
+    show("sendmmsg ok + bad iovec", sendmmsg(a, msgs, 2, 0));
+    make_rmsgs(4, 64);
+    show("recvmmsg the one sent", recvmmsg(b, rmsgs, 4, MSG_DONTWAIT, NULL));
+    show("recvmmsg bad vector", recvmmsg(b, (struct mmsghdr *)8, 1, MSG_DONTWAIT, NULL));
+    show("sendmmsg bad vector", sendmmsg(a, (struct mmsghdr *)8, 1, 0));
+    show("sendmmsg bad fd", sendmmsg(99, msgs, 1, 0));
+    show("recvmmsg not a socket", recvmmsg(0, rmsgs, 1, 0, NULL));
+    show("sendmmsg unconnected, no address", sendmmsg(socket(AF_INET, SOCK_DGRAM, 0), (make_msgs(1, NULL, 0), msgs), 1, 0));
+    close(a);
+    close(b);
+}
+
+static void mmsg_stream(void)
+{
+    printf("2. sendmmsg/recvmmsg on TCP and AF_UNIX\n");
+    int l = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+    struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    socklen_t len = sizeof(addr);
+    bind(l, (struct sockaddr *)&addr, sizeof(addr));
+    listen(l, 1);
+    getsockname(l, (struct sockaddr *)&addr, &len);
+    int c = socket(AF_INET, SOCK_STREAM, 0);
+    connect(c, (struct sockaddr *)&addr, sizeof(addr));
+    int s = accept(l, NULL, NULL);
+    setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    make_msgs(4, NULL, 0);
+    show("tcp sendmmsg 4", sendmmsg(c, msgs, 4, 0));
+    printf("   lens %u %u %u %u\n", msgs[0].msg_len, msgs[1].msg_len, msgs[2].msg_len, msgs[3].msg_len);
+    make_rmsgs(5, 2);
+    show("tcp recvmmsg 5x2 WAITALL", recvmmsg(s, rmsgs, 5, MSG_WAITALL, NULL));
+    show_rmsgs(5);
+    shutdown(c, SHUT_WR);
+    make_rmsgs(2, 8);
+    show("tcp recvmmsg at EOF", recvmmsg(s, rmsgs, 2, 0, NULL));
+    show_rmsgs(2);
+    show("tcp sendmmsg after SHUT_WR", sendmmsg(c, msgs, 2, MSG_NOSIGNAL));
+    close(c);
+    close(s);
+    close(l);
+
+    int sv[2];
+    socketpair(AF_UNIX, SOCK_DGRAM, 0, sv);
+    make_msgs(3, NULL, 0);
+    show("unix dgram sendmmsg 3", sendmmsg(sv[0], msgs, 3, 0));
+    make_rmsgs(4, 64);
+    for (int i = 0; i < 4; i++)
+        rmsgs[i].msg_hdr.msg_name = NULL, rmsgs[i].msg_hdr.msg_namelen = 0;
+    show("unix dgram recvmmsg 4 DONTWAIT", recvmmsg(sv[1], rmsgs, 4, MSG_DONTWAIT, NULL));
+    show_rmsgs(3);
+    close(sv[0]);
+    close(sv[1]);
+    socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+    make_msgs(3, NULL, 0);
+    show("unix stream sendmmsg 3", sendmmsg(sv[0], msgs, 3, 0));
+    make_rmsgs(3, 64);
+    for (int i = 0; i < 3; i++)
+        rmsgs[i].msg_hdr.msg_name = NULL, rmsgs[i].msg_hdr.msg_namelen = 0;
+    show("unix stream recvmmsg 3 DONTWAIT", recvmmsg(sv[1], rmsgs, 3, MSG_DONTWAIT, NULL));
+    show_rmsgs(1);
+    close(sv[1]);
+    show("unix stream sendmmsg, peer gone", sendmmsg(sv[0], msgs, 3, MSG_NOSIGNAL));
+    close(sv[0]);
+}
+
+static char *pattern(size_t n)
+{
+    char *p = malloc(n);
+    for (size_t i = 0; i < n; i++)
+        p[i] = (char)('A' + i % 23);
+    return p;
+}
+
+static unsigned sum(const char *p, size_t n)
+{
+    unsigned s = 0;
+    for (size_t i = 0; i < n; i++)
+        s = s * 31 + (unsigned char)p[i];
+    return s;
+}
+
+/* Everything left in a pipe (the write end closed or not): its length and checksum. */
+static void drain(const char *what, int fd)
+{
+    static char buf[1 << 17];
+    int fl = fcntl(fd, F_GETFL);
+    fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+    size_t n = 0;
+    ssize_t r;
+    while ((r = read(fd, buf + n, sizeof(buf) - n)) > 0)
+        n += (size_t)r;
+    fcntl(fd, F_SETFL, fl);
+    printf("   %s: %zu bytes, sum %08x\n", what, n, sum(buf, n));
+}
+
+static void splices(const char *dir)
+{
+    printf("3. splice\n");
+    signal(SIGPIPE, SIG_IGN);
+    char path[256], path2[256];
+    snprintf(path, sizeof(path), "%s/splice-in", dir);
+    snprintf(path2, sizeof(path2), "%s/splice-out", dir);
+    int f = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    char *pat = pattern(10000);
+    write(f, pat, 10000);
+    lseek(f, 0, SEEK_SET);
+    int p[2];
+    pipe(p);
+    loff_t off = 100;
+    show("file->pipe at 100, 20000", splice(f, &off, p[1], NULL, 20000, 0));
+    printf("   off %lld, file offset %lld, queued %d\n", (long long)off, (long long)lseek(f, 0, SEEK_CUR), queued(p[0]));
+    show("write 3 after", write(p[1], "xyz", 3));
+    drain("pipe", p[0]);
+    show("file->pipe at offset 0, 5000", splice(f, NULL, p[1], NULL, 5000, 0));
+    printf("   file offset %lld\n", (long long)lseek(f, 0, SEEK_CUR));
+    off = 10000;
+    show("file->pipe at EOF", splice(f, &off, p[1], NULL, 100, 0));
+    int o = open(path2, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    loff_t ooff = 10;
+    show("pipe->file at 10", splice(p[0], NULL, o, &ooff, 1 << 20, SPLICE_F_NONBLOCK));
+    struct stat st;
+    fstat(o, &st);
+    printf("   off %lld, size %lld, file offset %lld\n", (long long)ooff, (long long)st.st_size, (long long)lseek(o, 0, SEEK_CUR));
+    show("pipe->file empty NONBLOCK", splice(p[0], NULL, o, NULL, 100, SPLICE_F_NONBLOCK));
+    write(p[1], "hello", 5);
+    show("pipe->file at offset", splice(p[0], NULL, o, NULL, 100, 0));
+    printf("   file offset %lld\n", (long long)lseek(o, 0, SEEK_CUR));
+    int ap = open(path2, O_WRONLY | O_APPEND);
+    write(p[1], "x", 1);
+    show("pipe->O_APPEND file", splice(p[0], NULL, ap, NULL, 100, 0));
+    show("len 0, bad fds", splice(99, NULL, 98, NULL, 0, 0));
+    show("bad flags", splice(p[0], NULL, o, NULL, 1, 0x10));
+    show("bad fd", splice(99, NULL, p[1], NULL, 1, 0));
+    show("offset on a pipe", splice(p[0], &off, o, NULL, 1, 0));
+    show("offset on the out pipe", splice(f, NULL, p[1], &off, 1, 0));
+    show("file->file", splice(f, NULL, o, NULL, 1, 0));
+    show("same pipe", splice(p[0], NULL, p[1], NULL, 1, 0));
+    show("from write end", splice(p[1], NULL, o, NULL, 1, 0));
+    show("into read-only file", splice(p[0], NULL, f, NULL, 1, 0) < 0 ? -1 : 0);
+    off = -1;
+    show("negative offset", splice(f, &off, p[1], NULL, 1, 0));
+    show("bad offset pointer", splice(f, (loff_t *)8, p[1], NULL, 1, 0));
+    int ev = eventfd(0, 0);
+    show("from eventfd", splice(ev, NULL, p[1], NULL, 1, 0));
+    int d = open(dir, O_RDONLY | O_DIRECTORY);
+    show("from directory", splice(d, NULL, p[1], NULL, 1, 0));
+    drain("left", p[0]);
+    int z = open("/dev/zero", O_RDONLY), nul = open("/dev/null", O_WRONLY);
+    show("/dev/zero->pipe", splice(z, NULL, p[1], NULL, 100000, 0));
+    show("pipe->/dev/null", splice(p[0], NULL, nul, NULL, 100000, 0));
+    /* A full pipe: EAGAIN with SPLICE_F_NONBLOCK or an O_NONBLOCK pipe. */
+    static char fill[65536];
+    write(p[1], fill, sizeof(fill));
+    show("file->full pipe NONBLOCK", splice(f, NULL, p[1], NULL, 10, SPLICE_F_NONBLOCK));
+    fcntl(p[1], F_SETFL, O_NONBLOCK);
+    show("file->full O_NONBLOCK pipe", splice(f, NULL, p[1], NULL, 10, 0));
+    drain("full", p[0]);
+    /* Pipe to pipe: whole buffers move, the last one split. */
+    int q[2];
+    pipe(q);
+    write(p[1], pat, 5000);
+    show("pipe->pipe 4500", splice(p[0], NULL, q[1], NULL, 4500, 0));
+    printf("   queued %d %d\n", queued(p[0]), queued(q[0]));
+    show("write 10 after", write(q[1], pat, 10));
+    show("pipe->pipe rest", splice(p[0], NULL, q[1], NULL, 4500, 0));
+    show("pipe->pipe empty NONBLOCK", splice(p[0], NULL, q[1], NULL, 10, SPLICE_F_NONBLOCK));
+    drain("out pipe", q[0]);
+    write(p[1], "abc", 3);
+    close(q[0]);
+    show("pipe->pipe without reader", splice(p[0], NULL, q[1], NULL, 10, 0));
+    show("file->pipe without reader", splice(f, NULL, q[1], NULL, 10, 0));
+    close(q[1]);
+    close(p[1]);
+    show("pipe->file, no writer, 3 left", splice(p[0], NULL, o, NULL, 10, 0));
+    show("pipe->file, no writer, empty", splice(p[0], NULL, o, NULL, 10, 0));
+    close(p[0]);
+    /* Sockets on either side. */
+    int sv[2];
+    socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+    pipe(p);
+    write(sv[0], pat, 3000);
+    show("socket->pipe", splice(sv[1], NULL, p[1], NULL, 10000, 0));
+    off = 0;
+    show("socket with offset", splice(sv[1], &off, p[1], NULL, 10, 0));
+    show("socket->pipe empty NONBLOCK", splice(sv[1], NULL, p[1], NULL, 10, SPLICE_F_NONBLOCK) < 0 ? -1 : 0);
+    show("pipe->socket", splice(p[0], NULL, sv[0], NULL, 10000, 0));
+    drain("socket", sv[1]);
+    close(sv[0]);
+    close(sv[1]);
+    close(p[0]);
+    close(p[1]);
+    int ls = socket(AF_INET, SOCK_DGRAM, 0), ls2;
+    struct sockaddr_in to;
+    udp_pair(&ls2, &ls, &to);
+    connect(ls2, (struct sockaddr *)&to, sizeof(to));
+    pipe(p);
+    write(p[1], pat, 100);
+    write(p[1], pat, 5000);
+    show("pipe->udp (one datagram)", splice(p[0], NULL, ls2, NULL, 3000, 0));
+    show("udp recv", recv(ls, fill, sizeof(fill), MSG_DONTWAIT));
+    close(p[0]);
+    close(p[1]);
+    close(ls);
+    close(ls2);
+    close(f);
+    close(o);
+    close(ap);
+    close(ev);
+    close(d);
+    close(z);
+    close(nul);
+    unlink(path);
+    unlink(path2);
+}
+
+static void tees(void)
+{
+    printf("4. tee\n");
+    int p[2], q[2];
+    pipe(p);
+    pipe(q);
+    char *pat = pattern(5000);
+    write(p[1], pat, 5000);
+    show("tee 4500", tee(p[0], q[1], 4500, 0));
+    printf("   queued %d %d\n", queued(p[0]), queued(q[0]));
+    show("write 10 after", write(q[1], pat, 10));
+    printf("   queued %d\n", queued(q[0]));
+    show("tee all", tee(p[0], q[1], 100000, 0));
+    drain("copy", q[0]);
+    show("same pipe", tee(p[0], p[1], 10, 0));
+    show("flags before len", tee(p[0], q[1], 0, 0x10));
+    show("len 0", tee(99, 98, 0, 0));
+    show("bad fd", tee(99, q[1], 1, 0));
+    show("from write end", tee(p[1], q[1], 1, 0));
+    int f = open("/dev/null", O_WRONLY);
+    show("to a file", tee(p[0], f, 1, 0));
+    drain("source", p[0]);
+    show("empty NONBLOCK", tee(p[0], q[1], 10, SPLICE_F_NONBLOCK));
+    static char fill[65536];
+    write(p[1], "abc", 3);
+    write(q[1], fill, sizeof(fill));
+    show("into a full pipe NONBLOCK", tee(p[0], q[1], 10, SPLICE_F_NONBLOCK));
+    drain("full", q[0]);
+    close(q[0]);
+    show("no reader", tee(p[0], q[1], 10, 0));
+    drain("source", p[0]);
+    close(p[1]);
+    show("empty, no writer", tee(p[0], q[1], 10, 0));
+    close(p[0]);
+    close(q[1]);
+    close(f);
+}
+
+static void vmsplices(void)
+{
+    printf("5. vmsplice\n");
+    long page = sysconf(_SC_PAGESIZE);
+    char *buf = NULL;
+    posix_memalign((void **)&buf, (size_t)page, 32 * (size_t)page);
+    memcpy(buf, pattern(32 * (size_t)page), 32 * (size_t)page);
+    int p[2];
+    pipe(p);
+    struct iovec v[2] = { { buf + 100, 5000 }, { buf, 10 } };
+    show("vmsplice 2 vectors", vmsplice(p[1], v, 2, 0));
+    printf("   queued %d\n", queued(p[0]));
+    show("write 10 after", write(p[1], buf, 10));
+    printf("   queued %d\n", queued(p[0]));
+    struct iovec all = { buf, 32 * (size_t)page };
+    show("vmsplice until full", vmsplice(p[1], &all, 1, SPLICE_F_NONBLOCK));
+    show("vmsplice full NONBLOCK", vmsplice(p[1], &all, 1, SPLICE_F_NONBLOCK));
+    char *back = malloc(100000);
+    struct iovec r[2] = { { back, 3000 }, { back + 3000, 100000 - 3000 } };
+    show("vmsplice read end", vmsplice(p[0], r, 2, 0));
+    printf("   sum %08x\n", sum(back, 5010));
+    show("vmsplice read empty NONBLOCK", vmsplice(p[0], r, 2, SPLICE_F_NONBLOCK));
+    show("bad flags", vmsplice(p[1], v, 1, 0x10));
+    show("bad fd", vmsplice(99, v, 1, 0));
+    show("bad vector", vmsplice(p[1], (struct iovec *)8, 1, 0));
+    show("too many vectors", vmsplice(p[1], v, 1025, 0));
+    show("zero vectors", vmsplice(p[1], v, 0, 0));
+    int nul = open("/dev/null", O_WRONLY);
+    show("not a pipe", vmsplice(nul, v, 1, 0));
+    struct iovec zero = { buf, 0 };
+    show("not a pipe, empty vector", vmsplice(nul, &zero, 1, 0));
+    close(nul);
+    struct iovec bad = { (void *)8, 10 };
+    show("bad buffer", vmsplice(p[1], &bad, 1, 0));
+    close(p[1]);
+    show("read end, no writer", vmsplice(p[0], r, 2, 0));
+    close(p[0]);
+    pipe(p);
+    close(p[0]);
+    show("no reader", vmsplice(p[1], v, 1, 0));
+    close(p[1]);
+}
+
+/* A DNS server on loopback answering A with 10.1.2.3 and AAAA with fd00::1:2:3, until both
+ * came. glibc's resolver sends the two queries with one sendmmsg; the server takes them with
+ * recvmmsg. */
+static void dns_server(int s)
+{
+    int answered = 0;
+    while (answered < 2) {
+        static char q[2][512];
+        struct mmsghdr m[2];
+        struct iovec v[2];
+        struct sockaddr_in from[2];
+        for (int i = 0; i < 2; i++) {
+            v[i] = (struct iovec){ q[i], sizeof(q[i]) };
+            m[i] = (struct mmsghdr){ .msg_hdr = { .msg_name = &from[i], .msg_namelen = sizeof(from[i]), .msg_iov = &v[i], .msg_iovlen = 1 } };
+        }
+        int n = recvmmsg(s, m, 2, MSG_WAITFORONE, NULL);
+        if (n <= 0)
+            _exit(1);
+        for (int i = 0; i < n; i++) {
+            char *r = q[i];
+            unsigned len = m[i].msg_len, qend = 12;
+            while (qend < len && r[qend])
+                qend += (unsigned char)r[qend] + 1;
+            qend += 5;
+            int type = (unsigned char)r[qend - 3];
+            r[2] |= 0x80;                  /* a response, */
+            r[3] = (char)0x80;             /* recursion available, no error */
+            r[7] = 1;                      /* one answer */
+            r[9] = r[11] = 0;
+            unsigned char ans[40] = { 0xc0, 12, 0, (unsigned char)type, 0, 1, 0, 0, 0, 60 };
+            unsigned alen = 10;
+            if (type == 1) {
+                unsigned char a[] = { 0, 4, 10, 1, 2, 3 };
+                memcpy(ans + alen, a, sizeof(a));
+                alen += sizeof(a);
+            } else {
+                unsigned char a[18] = { 0, 16, 0xfd };
+                a[15] = 1, a[17] = 2;
+                memcpy(ans + alen, a, sizeof(a));
+                alen += sizeof(a);
+            }
+            memcpy(r + qend, ans, alen);
+            sendto(s, r, qend + alen, 0, (struct sockaddr *)&from[i], m[i].msg_hdr.msg_namelen);
+            answered++;
+        }
+    }
+    _exit(0);
+}
+
+static void resolver(void)
+{
+    printf("6. getaddrinfo through a DNS server on loopback\n");
+    int s = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    socklen_t len = sizeof(addr);
+    bind(s, (struct sockaddr *)&addr, sizeof(addr));
+    getsockname(s, (struct sockaddr *)&addr, &len);
+    pid_t pid = fork();
+    if (pid == 0)
+        dns_server(s);
+    close(s);
+    res_init();
+    _res.nscount = 1;
+    _res.nsaddr_list[0] = addr;
+    _res.retrans = 5;
+    _res.retry = 1;
+    struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_DGRAM }, *res;
+    int e = getaddrinfo("batch.unibuild.test", "53", &hints, &res);
+    printf("   getaddrinfo: %s\n", e ? gai_strerror(e) : "ok");
+    for (struct addrinfo *r = res; !e && r; r = r->ai_next) {
+        char host[64];
+        getnameinfo(r->ai_addr, r->ai_addrlen, host, sizeof(host), NULL, 0, NI_NUMERICHOST);
+        printf("   %s\n", host);
+    }
+    int status;
+    waitpid(pid, &status, 0);
+    printf("   server exit %d\n", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
+
+static void timeouts(void)
+{
+    printf("7. recvmmsg timeout\n");
+    int a, b;
+    struct sockaddr_in to;
+    udp_pair(&a, &b, &to);
+    make_msgs(3, (struct sockaddr *)&to, sizeof(to));
+    sendmmsg(a, msgs, 3, 0);
+    make_rmsgs(3, 64);
+    struct timespec t = { 5, 0 };
+    show("3 queued, timeout 5 s", recvmmsg(b, rmsgs, 3, 0, &t));
+    printf("   left <= 5 s: %d\n", t.tv_sec < 5 || (t.tv_sec == 5 && t.tv_nsec == 0));
+    sendmmsg(a, msgs, 2, 0);
+    t = (struct timespec){ 0, 0 };
+    show("2 queued, timeout 0", recvmmsg(b, rmsgs, 3, 0, &t));
+    show("the other one", recvmmsg(b, rmsgs, 3, MSG_DONTWAIT, NULL));
+    t = (struct timespec){ 0, 1000000000 };
+    show("bad timeout", recvmmsg(b, rmsgs, 3, 0, &t));
+    t = (struct timespec){ -1, 0 };
+    show("negative timeout", recvmmsg(b, rmsgs, 3, 0, &t));
+    show("timeout pointer bad", recvmmsg(b, rmsgs, 3, 0, (struct timespec *)8));
+    close(a);
+    close(b);
+}
+
+int main(int argc, char **argv)
+{
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    const char *dir = argc > 1 ? argv[1] : "/tmp";
+    mmsg_udp();
+    mmsg_stream();
+    splices(dir);
+    tees();
+    vmsplices();
+    resolver();
+    if (argc > 2 && !strcmp(argv[2], "timeouts"))
+        timeouts();
+    return 0;
+}
