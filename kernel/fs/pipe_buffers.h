@@ -7,7 +7,7 @@
 
 struct file;
 
-#define PIPE_SLOTS  16
+#define PIPE_SLOTS  16          /* a new pipe's ring: 64 KiB, until F_SETPIPE_SZ */
 
 struct pipe_buf {
     uint64_t page;             /* physical address; 0 when the slot is free */
@@ -16,7 +16,8 @@ struct pipe_buf {
 };
 
 struct pipe {
-    struct pipe_buf bufs[PIPE_SLOTS];
+    struct pipe_buf *bufs;     /* `slots` of them, a power of two (F_SETPIPE_SZ) */
+    unsigned slots;
     unsigned head, tail;       /* head - tail buffers in use */
     int readers, writers;      /* open ends (0 or 1 each: an end is one struct file) */
     bool packet;
@@ -24,7 +25,7 @@ struct pipe {
 };
 
 static inline bool pipe_empty(struct pipe *p) { return p->head == p->tail; }
-static inline bool pipe_full(struct pipe *p) { return p->head - p->tail >= PIPE_SLOTS; }
+static inline bool pipe_full(struct pipe *p) { return p->head - p->tail >= p->slots; }
 static inline char *buf_data(struct pipe_buf *b) { return (char *)phys_to_virt(b->page); }
 
 /* Wake the read end (0) or the write end (1) with `events`. */

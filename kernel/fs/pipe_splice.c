@@ -16,7 +16,7 @@
 #include "linux_abi.h"
 #include <string.h>
 
-#define GATHER_MAX (PIPE_SLOTS * PAGE_SIZE)
+#define GATHER_MAX (PIPE_SLOTS * PAGE_SIZE)   /* one write at a time of at most a default pipe's worth */
 
 struct pipe *file_pipe(struct file *f)
 {
@@ -64,13 +64,13 @@ static int copy_buf(const struct pipe_buf *b, uint32_t len, struct pipe_buf *out
 
 static void push(struct pipe *p, const struct pipe_buf *b)
 {
-    p->bufs[p->head % PIPE_SLOTS] = *b;
+    p->bufs[p->head % p->slots] = *b;
     p->head++;
 }
 
 static void drop_tail(struct pipe *p)
 {
-    struct pipe_buf *b = &p->bufs[p->tail % PIPE_SLOTS];
+    struct pipe_buf *b = &p->bufs[p->tail % p->slots];
     page_free(b->page, 1);
     b->page = 0;
     p->tail++;
@@ -107,7 +107,7 @@ int64_t pipe_splice_to_pipe(struct pipe *in, struct pipe *out, uint64_t len, boo
                 again = true;
                 break;
             }
-            struct pipe_buf *ib = &in->bufs[in->tail % PIPE_SLOTS];
+            struct pipe_buf *ib = &in->bufs[in->tail % in->slots];
             uint32_t n;
             if (len >= ib->len) {
                 n = ib->len;
@@ -152,7 +152,7 @@ int64_t pipe_tee(struct pipe *in, struct pipe *out, uint64_t len)
         }
         if (pipe_full(out))
             break;
-        struct pipe_buf *ib = &in->bufs[i % PIPE_SLOTS], ob;
+        struct pipe_buf *ib = &in->bufs[i % in->slots], ob;
         uint32_t n = len < ib->len ? (uint32_t)len : ib->len;
         if (copy_buf(ib, n, &ob)) {
             if (!done)
@@ -170,7 +170,7 @@ int64_t pipe_tee(struct pipe *in, struct pipe *out, uint64_t len)
 
 static unsigned free_slots(struct pipe *p)
 {
-    return PIPE_SLOTS - (p->head - p->tail);
+    return p->slots - (p->head - p->tail);
 }
 
 int64_t pipe_fill_from_file(struct pipe *p, struct file *in, uint64_t *pos, bool use_pos, bool regular,
@@ -269,7 +269,7 @@ out:
 static void consume(struct pipe *p, uint64_t n)
 {
     while (n) {
-        struct pipe_buf *b = &p->bufs[p->tail % PIPE_SLOTS];
+        struct pipe_buf *b = &p->bufs[p->tail % p->slots];
         uint32_t c = n < b->len ? (uint32_t)n : b->len;
         b->offset += c;
         b->len -= c;
@@ -302,7 +302,7 @@ int64_t pipe_drain(struct pipe *p, uint64_t len, bool nonblock, pipe_sink_fn sin
         }
         uint64_t want = len - (uint64_t)done < GATHER_MAX ? len - (uint64_t)done : GATHER_MAX, n = 0;
         for (unsigned i = p->tail; i != p->head && n < want; i++) {
-            struct pipe_buf *b = &p->bufs[i % PIPE_SLOTS];
+            struct pipe_buf *b = &p->bufs[i % p->slots];
             uint64_t c = b->len < want - n ? b->len : want - n;
             memcpy(buf + n, buf_data(b) + b->offset, c);
             n += c;
