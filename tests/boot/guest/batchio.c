@@ -302,6 +302,15 @@ static void splices(const char *dir)
     show("pipe->file, no writer, 3 left", splice(p[0], NULL, o, NULL, 10, 0));
     show("pipe->file, no writer, empty", splice(p[0], NULL, o, NULL, 10, 0));
     close(p[0]);
+    /* A ring resized with F_SETPIPE_SZ: as many buffers as it has slots. */
+    pipe(p);
+    show("F_SETPIPE_SZ 2 pages", fcntl(p[1], F_SETPIPE_SZ, 2 * (int)sysconf(_SC_PAGESIZE)));
+    off = 0;
+    show("file->2-slot pipe", splice(f, &off, p[1], NULL, 20000, 0));
+    show("more NONBLOCK", splice(f, &off, p[1], NULL, 20000, SPLICE_F_NONBLOCK));
+    drain("small pipe", p[0]);
+    close(p[0]);
+    close(p[1]);
     /* Sockets on either side. */
     int sv[2];
     socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
