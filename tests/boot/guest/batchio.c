@@ -1,4 +1,4 @@
-/* sendmmsg/recvmmsg, splice/tee/vmsplice, printed so that Linux (qemu-aarch64-static in a
+/* sendmmsg/recvmmsg, splice/tee/vmsplice, SysV message queues, printed so that Linux (qemu-aarch64-static in a
  * tmpfs directory) and our kernel can be compared line by line: tests/boot/test_batch_io.py.
  * Section 7 (argument `timeouts`) is recvmmsg's timeout, which qemu-user does not pass to Linux
  * (it loops over recvmsg itself and would block): the test compares it with Linux's
@@ -18,6 +18,8 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/msg.h>
+#include <sys/time.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -510,6 +512,131 @@ static void resolver(void)
     printf("   server exit %d\n", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 }
 
+struct text_msg { long type; char text[64]; };
+
+static long send_text(int q, long type, const char *text, int flags)
+{
+    struct text_msg m = { type };
+    memcpy(m.text, text, strlen(text));
+    return msgsnd(q, &m, strlen(text), flags);
+}
+
+static void show_received(const char *what, int q, long type, size_t size, int flags)
+{
+    struct text_msg m = { 0 };
+    long n = msgrcv(q, &m, size, type, flags);
+    if (n < 0)
+        printf("   %s = -1 %s\n", what, strerrorname_np(errno));
+    else
+        printf("   %s = %ld: type %ld \"%.*s\"\n", what, n, m.type, (int)n, m.text);
+}
+
+static void show_stat(int q)
+{
+    struct msqid_ds ds;
+    if (msgctl(q, IPC_STAT, &ds) < 0) {
+        printf("   IPC_STAT = -1 %s\n", strerrorname_np(errno));
+        return;
+    }
+    printf("   IPC_STAT: qnum %lu cbytes %lu qbytes %lu mode %o mine %d lspid %d\n", ds.msg_qnum,
+           ds.__msg_cbytes, ds.msg_qbytes, ds.msg_perm.mode & 0777, ds.msg_perm.uid == getuid() && ds.msg_perm.cuid == getuid(),
+           ds.msg_lspid == getpid() ? 1 : ds.msg_lspid != 0 ? 2 : 0);   /* qemu-user reports msg_lrpid as 0 */
+}
+
+/* Until process pid sleeps (its /proc/PID/stat state is S), for at most 10 s. */
+static void wait_asleep(pid_t pid)
+{
+    char path[64], buf[256];
+    snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+    for (int i = 0; i < 1000; i++) {
+        FILE *f = fopen(path, "r");
+        char *p = f && fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
+        if (f)
+            fclose(f);
+        if (p && p[2] == 'S')
+            return;
+        usleep(10000);
+    }
+}
+
+static void on_alarm(int sig) { (void)sig; }
+
+static void sysv_msg(void)
+{
+    printf("8. SysV message queues\n");
+    key_t key = 0x5e7b0000 | (getpid() & 0xffff);
+    int priv = msgget(IPC_PRIVATE, 0600);
+    printf("   private ok %d, a second is another %d\n", priv >= 0, msgget(IPC_PRIVATE, 0600) != priv);
+    show("key without IPC_CREAT", msgget(key, 0600));
+    int q = msgget(key, IPC_CREAT | 0640);
+    printf("   created ok %d, found again %d\n", q >= 0, msgget(key, IPC_CREAT | 0600) == q && msgget(key, 0) == q);
+    show("IPC_CREAT|IPC_EXCL", msgget(key, IPC_CREAT | IPC_EXCL | 0600));
+    show_stat(q);
+    show("send type 0", send_text(q, 0, "x", 0));
+    struct text_msg big = { 1 };
+    show("send 8193 bytes", msgsnd(q, &big, 8193, 0));
+    show("send bad buffer", msgsnd(q, (void *)8, 4, 0));
+    show("send bad id", send_text(q + 1000000, 1, "x", 0));
+    show("send -1 id", send_text(-1, 1, "x", 0));
+    show("send 3 three", send_text(q, 3, "three", 0));
+    show("send 1 one", send_text(q, 1, "one", 0));
+    show("send 2 two", send_text(q, 2, "two", 0));
+    show("send 1 uno", send_text(q, 1, "uno", 0));
+    show("send 5 empty", send_text(q, 5, "", 0));
+    show_stat(q);
+    show_received("receive any", q, 0, 64, 0);
+    show_received("receive type 1", q, 1, 64, 0);
+    show_received("receive not 1", q, 1, 64, MSG_EXCEPT);
+    show_received("receive <= 2", q, -2, 64, 0);
+    show_received("receive type 5", q, 5, 64, 0);
+    show_received("receive empty NOWAIT", q, 0, 64, IPC_NOWAIT);
+    show_received("receive type 7 NOWAIT", q, 7, 64, IPC_NOWAIT);
+    send_text(q, 4, "0123456789", 0);
+    show_received("receive into 4", q, 0, 4, 0);
+    show_received("receive into 4 NOERROR", q, 0, 4, MSG_NOERROR);
+    show_received("receive negative size", q, 0, (size_t)-1, 0);
+    show_stat(q);
+    struct msqid_ds ds;
+    msgctl(q, IPC_STAT, &ds);
+    ds.msg_qbytes = 20;
+    ds.msg_perm.mode = 0600;
+    show("IPC_SET qbytes 20, mode 600", msgctl(q, IPC_SET, &ds));
+    show("send 16", send_text(q, 1, "0123456789abcdef", 0));
+    show("send 8 more NOWAIT", send_text(q, 1, "01234567", IPC_NOWAIT));
+    show_stat(q);
+    show_received("drain", q, 0, 64, 0);
+    /* Blocked receivers: a sender in another process wakes one; a signal is EINTR. */
+    pid_t pid = fork();
+    if (pid == 0) {
+        wait_asleep(getppid());
+        send_text(q, 9, "from child", 0);
+        _exit(0);
+    }
+    show_received("blocked until a child sends", q, 9, 64, 0);
+    waitpid(pid, NULL, 0);
+    struct sigaction sa = { .sa_handler = on_alarm };
+    sigaction(SIGALRM, &sa, NULL);
+    struct itimerval it = { .it_value = { 0, 100000 } };
+    setitimer(ITIMER_REAL, &it, NULL);
+    show_received("blocked, SIGALRM", q, 0, 64, 0);
+    pid = fork();
+    if (pid == 0) {
+        struct text_msg m;
+        _exit(msgrcv(q, &m, sizeof(m.text), 0, 0) < 0 ? errno : 0);
+    }
+    wait_asleep(pid);
+    show("IPC_RMID", msgctl(q, IPC_RMID, NULL));
+    int status;
+    waitpid(pid, &status, 0);
+    printf("   the child's blocked receive: %s\n", WEXITSTATUS(status) ? strerrorname_np(WEXITSTATUS(status)) : "ok");
+    show("IPC_RMID again", msgctl(q, IPC_RMID, NULL));
+    show("send to removed", send_text(q, 1, "x", 0));
+    show("IPC_STAT removed", msgctl(q, IPC_STAT, &ds));
+    show("IPC_STAT bad buffer", msgctl(priv, IPC_STAT, (struct msqid_ds *)8));
+    show("key gone", msgget(key, 0600));
+    msgctl(priv, IPC_RMID, NULL);
+}
+
 static void timeouts(void)
 {
     printf("7. recvmmsg timeout\n");
@@ -545,6 +672,7 @@ int main(int argc, char **argv)
     tees();
     vmsplices();
     resolver();
+    sysv_msg();
     if (argc > 2 && !strcmp(argv[2], "timeouts"))
         timeouts();
     return 0;
