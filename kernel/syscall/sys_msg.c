@@ -1,6 +1,6 @@
 /* SysV message queues (Linux's ipc/msg.c): msgget, msgsnd, msgrcv, msgctl, with Linux's
- * default limits (kernel.msgmax 8192, msgmnb 16384, msgmni 32000), ids (a slot index plus a
- * sequence number that grows each time the slots wrap, so a stale id is EINVAL) and errnos.
+ * default limits (kernel.msgmax 8192, msgmnb 16384), ids (sysv_ipc.c: a stale id is EINVAL)
+ * and errnos.
  * A blocked msgsnd or msgrcv wakes with EIDRM when the queue is removed and with EINTR for a
  * signal (Linux's ERESTARTNOHAND). MSG_COPY (checkpoint/restore) is not supported: ENOSYS. */
 #include "kernel.h"
@@ -8,36 +8,19 @@
 #include "syscall.h"
 #include "process.h"
 #include "signal.h"
-#include "timer.h"
 #include "uaccess.h"
 #include "wait.h"
 #include "mm.h"
 #include "errno.h"
+#include "sysv_ipc.h"
 #include <string.h>
 
-#define IPC_PRIVATE 0
-#define IPC_CREAT   01000
-#define IPC_EXCL    02000
-#define IPC_NOWAIT  04000
-#define IPC_RMID 0
-#define IPC_SET  1
-#define IPC_STAT 2
 #define MSG_NOERROR 010000
 #define MSG_EXCEPT  020000
 #define MSG_COPY    040000
 
 #define MSGMAX 8192
 #define MSGMNB 16384
-#define MSGMNI 32000
-#define SEQ_SHIFT 15                /* Linux's IPCMNI_SHIFT: id = seq << 15 | slot */
-#define SLOTS 256                   /* queues at once here (Linux allows msgmni) */
-
-struct ipc64_perm {
-    int32_t key;
-    uint32_t uid, gid, cuid, cgid, mode;
-    uint16_t seq, pad2;
-    uint64_t unused1, unused2;
-};
 
 struct msqid64_ds {
     struct ipc64_perm perm;
@@ -62,81 +45,34 @@ struct msq {
     bool removed;
 };
 
-static struct msq *slots[SLOTS];
-static unsigned last_slot = SLOTS - 1, seq;
+static struct ipc_ids queues;
 
-static int64_t now_s(void) { return (int64_t)(time_realtime_ns() / 1000000000ULL); }
-
-static int id_of(struct msq *q, unsigned slot) { return (int)(q->ds.perm.seq << SEQ_SHIFT | slot); }
-
-static struct msq *lookup(int id)
-{
-    unsigned slot = (unsigned)id & ((1u << SEQ_SHIFT) - 1);
-    if (id < 0 || slot >= SLOTS || !slots[slot] || slots[slot]->ds.perm.seq != ((unsigned)id >> SEQ_SHIFT))
-        return NULL;
-    return slots[slot];
-}
-
-/* Linux's ipcperms: the owner's, group's or others' bits (root passes). want: 4 read, 2 write. */
-static bool allowed(struct msq *q, unsigned want)
-{
-    struct creds *c = &current_process()->cred;
-    if (c->euid == 0)
-        return true;
-    unsigned mode = q->ds.perm.mode;
-    if (c->euid == q->ds.perm.uid || c->euid == q->ds.perm.cuid)
-        mode >>= 6;
-    else if (c->egid == q->ds.perm.gid || c->egid == q->ds.perm.cgid)
-        mode >>= 3;
-    return (mode & want & 7) == want;
-}
-
-static bool owner(struct msq *q)
-{
-    struct creds *c = &current_process()->cred;
-    return c->euid == 0 || c->euid == q->ds.perm.uid || c->euid == q->ds.perm.cuid;
-}
-
-static int create(int key, int flags)
-{
-    for (unsigned i = 1; i <= SLOTS; i++) {
-        unsigned slot = (last_slot + i) % SLOTS;      /* idr_alloc_cyclic */
-        if (slots[slot])
-            continue;
-        struct msq *q = kzalloc(sizeof(*q));
-        if (!q)
-            return -ENOMEM;
-        if (slot <= last_slot)
-            seq = (seq + 1) % (1u << (31 - SEQ_SHIFT));
-        last_slot = slot;
-        struct creds *c = &current_process()->cred;
-        q->ds.perm = (struct ipc64_perm){ .key = key, .uid = c->euid, .gid = c->egid, .cuid = c->euid,
-                                          .cgid = c->egid, .mode = (uint32_t)flags & 0777, .seq = (uint16_t)seq };
-        q->ds.ctime = now_s();
-        q->ds.qbytes = MSGMNB;
-        slots[slot] = q;
-        return id_of(q, slot);
-    }
-    return -ENOSPC;
-}
+static struct msq *lookup(int id) { return (struct msq *)ipc_lookup(&queues, id); }
 
 SYSCALL(msgget)
 {
     int key = (int)a0, flags = (int)a1;
-    if (key != IPC_PRIVATE)
-        for (unsigned i = 0; i < SLOTS; i++) {
-            struct msq *q = slots[i];
-            if (!q || q->ds.perm.key != key)
-                continue;
-            if ((flags & IPC_CREAT) && (flags & IPC_EXCL))
-                return -EEXIST;
-            if (!allowed(q, ((unsigned)flags >> 6) & 7))
-                return -EACCES;
-            return id_of(q, i);
-        }
+    struct ipc64_perm *found;
+    int id = ipc_find_key(&queues, key, &found);
+    if (found) {
+        if ((flags & IPC_CREAT) && (flags & IPC_EXCL))
+            return -EEXIST;
+        if (!ipc_allowed(found, ((unsigned)flags >> 6) & 7))
+            return -EACCES;
+        return id;
+    }
     if (key != IPC_PRIVATE && !(flags & IPC_CREAT))
         return -ENOENT;
-    return create(key, flags);
+    struct msq *q = kzalloc(sizeof(*q));
+    if (!q)
+        return -ENOMEM;
+    if ((id = ipc_add(&queues, &q->ds.perm, key, flags)) < 0) {
+        kfree(q);
+        return id;
+    }
+    q->ds.ctime = ipc_now_s();
+    q->ds.qbytes = MSGMNB;
+    return id;
 }
 
 static void free_queue(struct msq *q)
@@ -190,7 +126,7 @@ SYSCALL(msgsnd)
         return -EFAULT;
     }
     struct msq *q = lookup(id);
-    int err = !q ? -EINVAL : !allowed(q, 2) ? -EACCES : 0;
+    int err = !q ? -EINVAL : !ipc_allowed(&q->ds.perm, 2) ? -EACCES : 0;
     while (!err && !fits(q, len)) {
         if (flags & IPC_NOWAIT) {
             err = -EAGAIN;
@@ -217,7 +153,7 @@ SYSCALL(msgsnd)
     q->ds.cbytes += len;
     q->ds.qnum++;
     q->ds.lspid = current_process()->pid;
-    q->ds.stime = now_s();
+    q->ds.stime = ipc_now_s();
     return 0;
 }
 
@@ -264,7 +200,7 @@ SYSCALL(msgrcv)
     struct msq *q = lookup(id);
     if (!q)
         return -EINVAL;
-    if (!allowed(q, 4))
+    if (!ipc_allowed(&q->ds.perm, 4))
         return -EACCES;
     struct msg **p;
     while (!(p = find(q, type, flags))) {
@@ -290,7 +226,7 @@ SYSCALL(msgrcv)
     q->ds.cbytes -= m->len;
     q->ds.qnum--;
     q->ds.lrpid = current_process()->pid;
-    q->ds.rtime = now_s();
+    q->ds.rtime = ipc_now_s();
     kfree(m);
     return (int64_t)n;
 }
@@ -315,23 +251,21 @@ SYSCALL(msgctl)
     if (!q)
         return -EINVAL;
     if (cmd == IPC_STAT) {
-        if (!allowed(q, 4))
+        if (!ipc_allowed(&q->ds.perm, 4))
             return -EACCES;
         return copy_to_user(a2, &q->ds, sizeof(q->ds)) ? -EFAULT : 0;
     }
-    if (!owner(q))
+    if (!ipc_owner(&q->ds.perm))
         return -EPERM;
     if (cmd == IPC_SET) {
         if (ds.qbytes > MSGMNB && current_process()->cred.euid != 0)
             return -EPERM;
         q->ds.qbytes = ds.qbytes;
-        q->ds.perm.uid = ds.perm.uid;
-        q->ds.perm.gid = ds.perm.gid;
-        q->ds.perm.mode = (q->ds.perm.mode & ~0777u) | (ds.perm.mode & 0777);
-        q->ds.ctime = now_s();
+        ipc_set_perm(&q->ds.perm, &ds.perm);
+        q->ds.ctime = ipc_now_s();
         return 0;
     }
-    slots[(unsigned)id & ((1u << SEQ_SHIFT) - 1)] = NULL;
+    ipc_remove(&queues, id);
     q->removed = true;
     if (!q->waiters)
         free_queue(q);
