@@ -1,4 +1,4 @@
-/* sendmmsg/recvmmsg, splice/tee/vmsplice, SysV message queues, printed so that Linux (qemu-aarch64-static in a
+/* sendmmsg/recvmmsg, splice/tee/vmsplice, SysV message queues and semaphores, printed so that Linux (qemu-aarch64-static in a
  * tmpfs directory) and our kernel can be compared line by line: tests/boot/test_batch_io.py.
  * Section 7 (argument `timeouts`) is recvmmsg's timeout, which qemu-user does not pass to Linux
  * (it loops over recvmsg itself and would block): the test compares it with Linux's
@@ -19,6 +19,7 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/msg.h>
+#include <sys/sem.h>
 #include <sys/time.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -637,6 +638,118 @@ static void sysv_msg(void)
     msgctl(priv, IPC_RMID, NULL);
 }
 
+union semun { int val; struct semid_ds *buf; unsigned short *array; };
+
+static void show_sems(int s, int n)
+{
+    printf("   values");
+    for (int i = 0; i < n; i++)
+        printf(" %d", semctl(s, i, GETVAL));
+    printf("\n");
+}
+
+static void sysv_sem(void)
+{
+    printf("9. SysV semaphores\n");
+    key_t key = 0x5e7c0000 | (getpid() & 0xffff);
+    show("nsems 0, private", semget(IPC_PRIVATE, 0, 0600));
+    show("nsems 32001", semget(IPC_PRIVATE, 32001, 0600));
+    show("key without IPC_CREAT", semget(key, 3, 0600));
+    int s = semget(key, 3, IPC_CREAT | 0600);
+    printf("   created ok %d, found again %d\n", s >= 0, semget(key, 2, 0) == s && semget(key, 0, 0) == s);
+    show("found with more sems", semget(key, 4, 0));
+    show("IPC_CREAT|IPC_EXCL", semget(key, 3, IPC_CREAT | IPC_EXCL | 0600));
+    struct semid_ds ds;
+    union semun arg = { .buf = &ds };
+    show("IPC_STAT", semctl(s, 0, IPC_STAT, arg));
+    printf("   nsems %lu mode %o mine %d\n", ds.sem_nsems, ds.sem_perm.mode & 0777, ds.sem_perm.uid == getuid());
+    show_sems(s, 3);
+    show("SETVAL 1 = 5", semctl(s, 1, SETVAL, (union semun){ .val = 5 }));
+    show("SETVAL 32768", semctl(s, 1, SETVAL, (union semun){ .val = 32768 }));
+    show("SETVAL -1", semctl(s, 1, SETVAL, (union semun){ .val = -1 }));
+    show("SETVAL sem 3", semctl(s, 3, SETVAL, (union semun){ .val = 1 }));
+    show("GETVAL sem -1", semctl(s, -1, GETVAL));
+    show("GETPID", semctl(s, 1, GETPID) == getpid());
+    unsigned short all[3] = { 1, 2, 3 };
+    show("SETALL 1 2 3", semctl(s, 0, SETALL, (union semun){ .array = all }));
+    unsigned short got[3] = { 9, 9, 9 };
+    show("GETALL", semctl(s, 0, GETALL, (union semun){ .array = got }));
+    printf("   all %d %d %d\n", got[0], got[1], got[2]);
+    struct sembuf ops[3] = { { 0, -1, 0 }, { 1, 2, 0 }, { 2, -3, 0 } };
+    show("semop -1 +2 -3", semop(s, ops, 3));
+    show_sems(s, 3);
+    struct sembuf nb[2] = { { 1, 1, 0 }, { 0, -1, IPC_NOWAIT } };
+    show("semop +1, -1 NOWAIT on 0 (all or nothing)", semop(s, nb, 2));
+    show_sems(s, 3);
+    struct sembuf z = { 1, 0, IPC_NOWAIT };
+    show("wait for zero NOWAIT", semop(s, &z, 1));
+    struct sembuf big = { 1, 32767, 0 };
+    show("over SEMVMX", semop(s, &big, 1));
+    struct sembuf twice[2] = { { 2, 1, 0 }, { 2, -1, 0 } };
+    show("+1 -1 on the same", semop(s, twice, 2));
+    show("sem 3", semop(s, (struct sembuf[]){ { 3, 1, 0 } }, 1));
+    show("no operations", semop(s, ops, 0));
+    show("501 operations", semop(s, ops, 501));
+    show("bad buffer", semop(s, (struct sembuf *)8, 1));
+    show("bad id", semop(s + 1000000, ops, 1));
+    struct timespec t = { 0, 1000000 };
+    struct sembuf dec = { 0, -1, 0 };
+    show("semtimedop 1 ms on 0", semtimedop(s, &dec, 1, &t));
+    t.tv_nsec = 1000000000;
+    show("semtimedop bad timeout", semtimedop(s, &dec, 1, &t));
+    /* SEM_UNDO: a child's changes are undone when it exits. */
+    semctl(s, 0, SETVAL, (union semun){ .val = 2 });
+    pid_t pid = fork();
+    if (pid == 0) {
+        struct sembuf u[2] = { { 0, -2, SEM_UNDO }, { 2, 4, SEM_UNDO } };
+        _exit(semop(s, u, 2) < 0 ? errno : 0);
+    }
+    int status;
+    waitpid(pid, &status, 0);
+    printf("   child's SEM_UNDO semop: %s\n", WEXITSTATUS(status) ? strerrorname_np(WEXITSTATUS(status)) : "ok");
+    show_sems(s, 3);
+    /* Undo clamps at 0: the child takes 1 with SEM_UNDO, the parent takes the other, the exit
+     * cannot give back more than is there. */
+    semctl(s, 0, SETVAL, (union semun){ .val = 2 });
+    pid = fork();
+    if (pid == 0) {
+        struct sembuf u = { 0, 1, SEM_UNDO };
+        semop(s, &u, 1);
+        semctl(s, 0, SETVAL, (union semun){ .val = 0 });   /* SETVAL drops the adjustment */
+        _exit(0);
+    }
+    waitpid(pid, &status, 0);
+    show_sems(s, 3);
+    /* Blocked semops: woken by another process, counted by GETNCNT/GETZCNT, EINTR, EIDRM. */
+    pid = fork();
+    if (pid == 0) {
+        wait_asleep(getppid());
+        printf("   ncnt while the parent waits: %d, zcnt %d\n", semctl(s, 0, GETNCNT), semctl(s, 0, GETZCNT));
+        struct sembuf up = { 0, 3, 0 };
+        semop(s, &up, 1);
+        _exit(0);
+    }
+    struct sembuf down = { 0, -2, 0 };
+    show("blocked until a child adds 3", semop(s, &down, 1));
+    waitpid(pid, &status, 0);
+    show_sems(s, 3);
+    struct itimerval it = { .it_value = { 0, 100000 } };
+    setitimer(ITIMER_REAL, &it, NULL);
+    struct sembuf zero0 = { 0, 0, 0 };
+    show("wait for zero, SIGALRM", semop(s, &zero0, 1));
+    pid = fork();
+    if (pid == 0)
+        _exit(semop(s, &zero0, 1) < 0 ? errno : 0);
+    wait_asleep(pid);
+    printf("   zcnt %d\n", semctl(s, 0, GETZCNT));
+    show("IPC_RMID", semctl(s, 0, IPC_RMID));
+    waitpid(pid, &status, 0);
+    printf("   the child's blocked semop: %s\n", WEXITSTATUS(status) ? strerrorname_np(WEXITSTATUS(status)) : "ok");
+    show("IPC_RMID again", semctl(s, 0, IPC_RMID));
+    show("GETVAL removed", semctl(s, 0, GETVAL));
+    show("key gone", semget(key, 1, 0));
+}
+
 static void timeouts(void)
 {
     printf("7. recvmmsg timeout\n");
@@ -673,6 +786,7 @@ int main(int argc, char **argv)
     vmsplices();
     resolver();
     sysv_msg();
+    sysv_sem();
     if (argc > 2 && !strcmp(argv[2], "timeouts"))
         timeouts();
     return 0;
