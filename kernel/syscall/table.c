@@ -26,7 +26,6 @@ static const struct syscall_entry table[] = {
 static const struct { uint16_t nr; const char *name; } known_missing[] = {
     { 180, "mq_open" }, { 181, "mq_unlink" }, { 182, "mq_timedsend" }, { 183, "mq_timedreceive" },
     { 184, "mq_notify" }, { 185, "mq_getsetattr" },
-    { 194, "shmget" }, { 195, "shmctl" }, { 196, "shmat" }, { 197, "shmdt" },
     { 232, "mincore" },
     { 293, "rseq" }, { 437, "openat2" },
 };
