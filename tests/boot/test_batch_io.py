@@ -1,6 +1,6 @@
 """sendmmsg/recvmmsg (UDP, TCP, AF_UNIX; glibc's resolver, which sends its A and AAAA queries
 with one sendmmsg, against a DNS server on loopback), splice, tee, vmsplice, SysV message
-queues and semaphores against Linux:
+queues, semaphores and shared memory against Linux:
 tests/boot/guest/batchio.c under qemu-aarch64-static in a tmpfs directory and under our kernel,
 in one boot."""
 
@@ -31,7 +31,7 @@ def outputs(tmp_path_factory) -> tuple[str, subprocess.CompletedProcess]:
 @pytest.mark.parametrize("section, what", [
     ("1", "sendmmsg/recvmmsg on UDP"), ("2", "sendmmsg/recvmmsg on TCP and AF_UNIX"), ("3", "splice"),
     ("4", "tee"), ("5", "vmsplice"), ("6", "getaddrinfo through sendmmsg"), ("8", "SysV message queues"),
-    ("9", "SysV semaphores"),
+    ("9", "SysV semaphores"), ("10", "SysV shared memory"),
 ])
 def test_batched_and_spliced_io_behave_as_on_linux(outputs, section, what):
     oracle, ours = outputs

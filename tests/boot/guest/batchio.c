@@ -1,4 +1,4 @@
-/* sendmmsg/recvmmsg, splice/tee/vmsplice, SysV message queues and semaphores, printed so that Linux (qemu-aarch64-static in a
+/* sendmmsg/recvmmsg, splice/tee/vmsplice, SysV message queues, semaphores and shared memory, printed so that Linux (qemu-aarch64-static in a
  * tmpfs directory) and our kernel can be compared line by line: tests/boot/test_batch_io.py.
  * Section 7 (argument `timeouts`) is recvmmsg's timeout, which qemu-user does not pass to Linux
  * (it loops over recvmsg itself and would block): the test compares it with Linux's
@@ -20,6 +20,8 @@
 #include <sys/ioctl.h>
 #include <sys/msg.h>
 #include <sys/sem.h>
+#include <sys/shm.h>
+#include <sys/mman.h>
 #include <sys/time.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -750,6 +752,82 @@ static void sysv_sem(void)
     show("key gone", semget(key, 1, 0));
 }
 
+static void show_shm(int id)
+{
+    struct shmid_ds ds;
+    if (shmctl(id, IPC_STAT, &ds) < 0) {
+        printf("   IPC_STAT = -1 %s\n", strerrorname_np(errno));
+        return;
+    }
+    printf("   IPC_STAT: size %zu nattch %lu mode %o dest %d cpid mine %d private %d\n", ds.shm_segsz, ds.shm_nattch,
+           ds.shm_perm.mode & 0777, !!(ds.shm_perm.mode & SHM_DEST), ds.shm_cpid == getpid(), ds.shm_perm.__key == IPC_PRIVATE);
+}
+
+static void sysv_shm(void)
+{
+    printf("10. SysV shared memory\n");
+    long page = sysconf(_SC_PAGESIZE);
+    key_t key = 0x5e7d0000 | (getpid() & 0xffff);
+    show("size 0", shmget(IPC_PRIVATE, 0, 0600));
+    show("key without IPC_CREAT", shmget(key, 100, 0600));
+    int id = shmget(key, 10000, IPC_CREAT | 0600);
+    printf("   created ok %d, found again %d\n", id >= 0, shmget(key, 5000, 0) == id && shmget(key, 0, 0) == id);
+    show("found, larger size", shmget(key, 10001, 0));
+    show("IPC_CREAT|IPC_EXCL", shmget(key, 100, IPC_CREAT | IPC_EXCL | 0600));
+    show_shm(id);
+    char *a = shmat(id, NULL, 0);
+    printf("   attached ok %d, page aligned %d, zeroed %d\n", a != (void *)-1, ((uintptr_t)a % page) == 0, a[0] == 0 && a[9999] == 0);
+    strcpy(a, "parent");
+    char *b = shmat(id, NULL, SHM_RDONLY);
+    printf("   second attachment sees it: %s\n", b);
+    show_shm(id);
+    /* A fork shares the segment: the child's write is the parent's. */
+    pid_t pid = fork();
+    if (pid == 0) {
+        strcpy(a + 100, "child wrote");
+        a[0] = 'P';
+        _exit(0);
+    }
+    int status;
+    waitpid(pid, &status, 0);
+    printf("   after the child: %s, %s\n", a, a + 100);
+    show_shm(id);
+    show("detach the read-only one", shmdt(b));
+    show("detach it again", shmdt(b));
+    show("detach unaligned", shmdt(a + 1));
+    show("detach an address inside", shmdt(a + page));
+    /* Fixed addresses: SHM_RND rounds down, an occupied range needs SHM_REMAP. */
+    char *area = mmap(NULL, 8 * page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    show("attach unaligned", (long)shmat(id, area + 1, 0) == -1 ? -1 : 0);
+    show("attach over a mapping", (long)shmat(id, area, 0) == -1 ? -1 : 0);
+    char *c = shmat(id, area + 1, SHM_RND | SHM_REMAP);
+    printf("   SHM_RND|SHM_REMAP at the area: %d, sees %s\n", c == area, c == area ? c : "-");
+    show("bad id", (long)shmat(id + 1000000, NULL, 0) == -1 ? -1 : 0);
+    show_shm(id);
+    /* Removed while attached: still there by id, gone with the last detach. */
+    show("IPC_RMID", shmctl(id, IPC_RMID, NULL));
+    show_shm(id);
+    show("key gone", shmget(key, 100, 0));
+    show("detach", shmdt(c));
+    show_shm(id);
+    show("last detach", shmdt(a));
+    show_shm(id);
+    /* A child's attachment goes with its exit. */
+    int id2 = shmget(IPC_PRIVATE, page, 0600);
+    pid = fork();
+    if (pid == 0) {
+        shmat(id2, NULL, 0);
+        shmctl(id2, IPC_RMID, NULL);
+        _exit(0);
+    }
+    waitpid(pid, &status, 0);
+    show_shm(id2);
+    int id3 = shmget(IPC_PRIVATE, page, 0600);
+    show("IPC_STAT bad buffer", shmctl(id3, IPC_STAT, (struct shmid_ds *)8));
+    shmctl(id3, IPC_RMID, NULL);
+    munmap(area, 8 * page);
+}
+
 static void timeouts(void)
 {
     printf("7. recvmmsg timeout\n");
@@ -787,6 +865,7 @@ int main(int argc, char **argv)
     resolver();
     sysv_msg();
     sysv_sem();
+    sysv_shm();
     if (argc > 2 && !strcmp(argv[2], "timeouts"))
         timeouts();
     return 0;
