@@ -24,8 +24,6 @@ static const struct syscall_entry table[] = {
 
 /* Names of calls we do not implement yet, for the one-time -ENOSYS log line. */
 static const struct { uint16_t nr; const char *name; } known_missing[] = {
-    { 180, "mq_open" }, { 181, "mq_unlink" }, { 182, "mq_timedsend" }, { 183, "mq_timedreceive" },
-    { 184, "mq_notify" }, { 185, "mq_getsetattr" },
     { 232, "mincore" },
     { 293, "rseq" }, { 437, "openat2" },
 };

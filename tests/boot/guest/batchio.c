@@ -1,8 +1,8 @@
-/* sendmmsg/recvmmsg, splice/tee/vmsplice, SysV message queues, semaphores and shared memory, printed so that Linux (qemu-aarch64-static in a
+/* sendmmsg/recvmmsg, splice/tee/vmsplice, SysV message queues, semaphores and shared memory, POSIX message queues, printed so that Linux (qemu-aarch64-static in a
  * tmpfs directory) and our kernel can be compared line by line: tests/boot/test_batch_io.py.
- * Section 7 (argument `timeouts`) is recvmmsg's timeout, which qemu-user does not pass to Linux
- * (it loops over recvmsg itself and would block): the test compares it with Linux's
- * net/socket.c rules instead. */
+ * Sections 7 and 12 (argument `timeouts`) are recvmmsg's timeout, which qemu-user does not pass
+ * to Linux (it loops over recvmsg itself and would block), and mq_notify, which it does not
+ * implement: the test compares them with Linux's net/socket.c and ipc/mqueue.c instead. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -22,6 +22,9 @@
 #include <sys/sem.h>
 #include <sys/shm.h>
 #include <sys/mman.h>
+#include <mqueue.h>
+#include <poll.h>
+#include <time.h>
 #include <sys/time.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -828,6 +831,180 @@ static void sysv_shm(void)
     munmap(area, 8 * page);
 }
 
+static volatile int mq_signo, mq_code, mq_value;
+
+static void on_mq_signal(int sig, siginfo_t *si, void *ctx)
+{
+    (void)ctx;
+    mq_signo = sig;
+    mq_code = si->si_code;
+    mq_value = si->si_value.sival_int;
+}
+
+static void show_attr(mqd_t q)
+{
+    struct mq_attr a;
+    if (mq_getattr(q, &a) < 0)
+        printf("   getattr = -1 %s\n", strerrorname_np(errno));
+    else
+        printf("   attr: flags %#lx maxmsg %ld msgsize %ld curmsgs %ld\n", a.mq_flags, a.mq_maxmsg, a.mq_msgsize, a.mq_curmsgs);
+}
+
+static void show_mq_receive(const char *what, mqd_t q, size_t size, const struct timespec *abs)
+{
+    char buf[128] = { 0 };
+    unsigned prio = 99;
+    long n = abs ? mq_timedreceive(q, buf, size, &prio, abs) : mq_receive(q, buf, size, &prio);
+    if (n < 0)
+        printf("   %s = -1 %s\n", what, strerrorname_np(errno));
+    else
+        printf("   %s = %ld: prio %u \"%.*s\"\n", what, n, prio, (int)n, buf);
+}
+
+/* The descriptor's status line (its notification pid shown as whether it is ours). */
+static void show_status(mqd_t q)
+{
+    char line[128] = { 0 };
+    long n = pread(q, line, sizeof(line) - 1, 0);
+    unsigned long size;
+    int notify, signo, pid;
+    if (sscanf(line, "QSIZE:%lu NOTIFY:%d SIGNO:%d NOTIFY_PID:%d", &size, &notify, &signo, &pid) != 4)
+        printf("   status (%ld): unparsed\n", n);
+    else
+        printf("   status (%ld): qsize %lu notify %d signo %d pid %s\n", n, size, notify, signo,
+               pid == getpid() ? "mine" : pid ? "other" : "0");
+}
+
+static struct timespec from_now(long ns)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    t.tv_nsec += ns;
+    t.tv_sec += t.tv_nsec / 1000000000;
+    t.tv_nsec %= 1000000000;
+    return t;
+}
+
+static void posix_mq(void)
+{
+    printf("11. POSIX message queues\n");
+    char name[64];
+    snprintf(name, sizeof(name), "/unibuild-batchio-%d", getpid());
+    show("no leading slash", mq_open("unibuild-batchio", O_RDWR));
+    show("not there", mq_open(name, O_RDWR));
+    struct mq_attr attr = { .mq_maxmsg = 4, .mq_msgsize = 64 };
+    mqd_t q = mq_open(name, O_RDWR | O_CREAT | O_EXCL, 0600, &attr);
+    printf("   created ok %d, close-on-exec %d\n", q >= 0, fcntl(q, F_GETFD) & FD_CLOEXEC);
+    show("O_CREAT|O_EXCL again", mq_open(name, O_RDWR | O_CREAT | O_EXCL, 0600, &attr));
+    char other[80];
+    snprintf(other, sizeof(other), "%s-x", name);
+    struct mq_attr bad = { .mq_maxmsg = 0, .mq_msgsize = 64 };
+    show("maxmsg 0", mq_open(other, O_RDWR | O_CREAT, 0600, &bad));
+    bad = (struct mq_attr){ .mq_maxmsg = 4, .mq_msgsize = 0 };
+    show("msgsize 0", mq_open(other, O_RDWR | O_CREAT, 0600, &bad));
+    mqd_t d = mq_open(other, O_RDWR | O_CREAT, 0600, NULL);
+    show_attr(d);
+    mq_close(d);
+    mq_unlink(other);
+    show_attr(q);
+    show_status(q);
+    show("send prio 1 a", mq_send(q, "a", 1, 1));
+    show("send prio 5 bb", mq_send(q, "bb", 2, 5));
+    show("send prio 1 ccc", mq_send(q, "ccc", 3, 1));
+    show("send prio 3 dddd", mq_send(q, "dddd", 4, 3));
+    show_attr(q);
+    show_status(q);
+    struct timespec before = from_now(0);
+    before.tv_sec -= 1;
+    show("send when full, past timeout", mq_timedsend(q, "e", 1, 1, &before));
+    struct timespec soon = from_now(10000000);
+    show("send when full, 10 ms", mq_timedsend(q, "e", 1, 1, &soon));
+    struct pollfd pf = { q, POLLIN | POLLOUT, 0 };
+    poll(&pf, 1, 0);
+    printf("   poll when full: %#x\n", pf.revents);
+    struct mq_attr nb = { .mq_flags = O_NONBLOCK }, old;
+    show("setattr O_NONBLOCK", mq_setattr(q, &nb, &old));
+    printf("   old flags %#lx\n", old.mq_flags);
+    show("send when full NONBLOCK", mq_send(q, "e", 1, 1));
+    struct mq_attr badf = { .mq_flags = O_NONBLOCK | 1 };
+    show("setattr other flags", mq_setattr(q, &badf, NULL));
+    show("send 65 bytes", mq_send(q, (char[65]){ 0 }, 65, 1));
+    show("send prio 32768", mq_send(q, "x", 1, 32768));
+    struct timespec badt = { 0, 1000000000 };
+    show("send bad timeout", mq_timedsend(q, "x", 1, 1, &badt));
+    show_mq_receive("receive into 63", q, 63, NULL);
+    show_mq_receive("receive", q, 64, NULL);
+    show_mq_receive("receive", q, 64, NULL);
+    show_mq_receive("receive", q, 64, NULL);
+    show_mq_receive("receive", q, 64, NULL);
+    show_mq_receive("receive empty NONBLOCK", q, 64, NULL);
+    nb.mq_flags = 0;
+    mq_setattr(q, &nb, NULL);
+    struct timespec past = from_now(0);
+    past.tv_sec -= 1;
+    show_mq_receive("receive empty, past timeout", q, 64, &past);
+    show_mq_receive("receive bad timeout", q, 64, &badt);
+    pf.revents = 0;
+    poll(&pf, 1, 0);
+    printf("   poll when empty: %#x\n", pf.revents);
+    mqd_t wo = mq_open(name, O_WRONLY), ro = mq_open(name, O_RDONLY);
+    show_mq_receive("receive on write-only", wo, 64, NULL);
+    show("send on read-only", mq_send(ro, "x", 1, 1));
+    show("send on a pipe", ({ int p[2]; pipe(p); long r = mq_send(p[1], "x", 1, 1); close(p[0]); close(p[1]); r; }));
+    show("getattr on stdin", ({ struct mq_attr a; mq_getattr(0, &a); }));
+    mq_send(wo, "n", 1, 2);
+    show_mq_receive("receive", q, 64, NULL);
+    /* A blocked receiver in another process is woken by a send. */
+    pid_t pid = fork();
+    if (pid == 0) {
+        char buf[64];
+        unsigned prio;
+        long n = mq_receive(q, buf, sizeof(buf), &prio);
+        _exit(n == 5 && prio == 7 && !memcmp(buf, "hello", 5) ? 0 : 1);
+    }
+    wait_asleep(pid);
+    mq_send(q, "hello", 5, 7);
+    int status;
+    waitpid(pid, &status, 0);
+    printf("   the blocked child got it: %d\n", WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    show("unlink", mq_unlink(name));
+    show("unlink again", mq_unlink(name));
+    show("open after unlink", mq_open(name, O_RDWR));
+    show("send after unlink", mq_send(q, "z", 1, 0));
+    show_mq_receive("receive after unlink", q, 64, NULL);
+    mq_close(q);
+    mq_close(wo);
+    mq_close(ro);
+}
+
+/* mq_notify, which qemu-user does not implement (ENOSYS): compared with Linux's ipc/mqueue.c. */
+static void mq_notifications(void)
+{
+    printf("12. mq_notify\n");
+    char name[64];
+    snprintf(name, sizeof(name), "/unibuild-notify-%d", getpid());
+    mqd_t q = mq_open(name, O_RDWR | O_CREAT, 0600, NULL), wo = q;
+    /* One-shot notification by signal when a message reaches the empty queue. */
+    struct sigaction sa = { .sa_sigaction = on_mq_signal, .sa_flags = SA_SIGINFO };
+    sigaction(SIGUSR1, &sa, NULL);
+    struct sigevent ev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGUSR1, .sigev_value.sival_int = 42 };
+    show("notify SIGUSR1", mq_notify(q, &ev));
+    show("notify again", mq_notify(q, &ev));
+    show_status(q);
+    struct sigevent evbad = { .sigev_notify = 7 };
+    show("notify bad kind", mq_notify(q, &evbad));
+    mq_send(wo, "n", 1, 2);
+    printf("   signal %d code %d value %d\n", mq_signo, mq_code, mq_value);
+    show_status(q);
+    show("notify after it fired", mq_notify(q, &ev));
+    show("notify removed", mq_notify(q, NULL));
+    show("notify SIGEV_NONE", mq_notify(q, &(struct sigevent){ .sigev_notify = SIGEV_NONE }));
+    show_status(q);
+    mq_notify(q, NULL);
+    mq_close(q);
+    mq_unlink(name);
+}
+
 static void timeouts(void)
 {
     printf("7. recvmmsg timeout\n");
@@ -866,7 +1043,10 @@ int main(int argc, char **argv)
     sysv_msg();
     sysv_sem();
     sysv_shm();
-    if (argc > 2 && !strcmp(argv[2], "timeouts"))
+    posix_mq();
+    if (argc > 2 && !strcmp(argv[2], "timeouts")) {
         timeouts();
+        mq_notifications();
+    }
     return 0;
 }
