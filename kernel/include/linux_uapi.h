@@ -556,6 +556,7 @@ struct linux_inotify_event {
 #define SCM_RIGHTS     1
 #define SCM_MAX_FD     253
 #define MSG_CTRUNC     0x08
+#define MSG_WAITFORONE 0x10000      /* recvmmsg: MSG_DONTWAIT after the first message */
 #define MSG_CMSG_CLOEXEC 0x40000000
 #define SO_REUSEADDR   2
 #define SO_TYPE        3
@@ -579,6 +580,8 @@ struct linux_inotify_event {
 #define TCP_KEEPINTVL  5
 #define TCP_KEEPCNT    6
 #define IPV6_V6ONLY    26
+#define IP_RECVERR     11
+#define IPV6_RECVERR   25
 
 struct linux_msghdr {
     uint64_t name;

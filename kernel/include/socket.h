@@ -81,6 +81,9 @@ struct socket {
      * last recvmsg took off a message (recv_wants_rights: recvmsg asks; read() drops them). */
     struct unix_rights *send_rights, *recv_rights;
     bool recv_wants_rights;
+    /* IP_RECVERR / IPV6_RECVERR (glibc's resolver sets them before each query): ICMP errors
+     * would go to an error queue; lwIP gives a socket none, so that queue stays empty. */
+    bool recverr, recverr6;
 };
 
 /* Open files in flight on an AF_UNIX socket (each holds a reference). */
@@ -125,3 +128,7 @@ int tcp_socket_init(struct socket *s);
 int udp_socket_init(struct socket *s);
 /* lwIP's err_t as a Linux errno. */
 int socket_errno(int lwip_err);
+/* One sendmsg/recvmsg of the user msghdr at umsg (kernel/syscall/sys_socket_io.c), for the
+ * single and the batched (sendmmsg/recvmmsg) calls. */
+int64_t socket_sendmsg(struct socket *s, uint64_t umsg, int flags, bool *partial);
+int64_t socket_recvmsg(struct socket *s, uint64_t umsg, int flags);

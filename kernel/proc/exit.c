@@ -20,6 +20,7 @@
 #include "uvm.h"
 #include "linux_uapi.h"
 #include "cpu.h"
+#include "sysv_ipc.h"
 #include <string.h>
 
 /* With the memstats kernel option, the kernel's memory use at exit (a soak test compares it with
@@ -136,6 +137,7 @@ static struct process *new_reaper(struct process *p)
 void process_teardown(struct process *p)
 {
     process_vfork_release(p);
+    sem_exit(p->pid);                  /* SEM_UNDO, as Linux's exit_sem */
     fd_close_all(p);
     uvm_deactivate();                  /* its tables may be about to go (vm_put) */
     this_cpu()->user_root = 0;
