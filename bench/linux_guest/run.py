@@ -48,8 +48,8 @@ def linux_append(net: network.NetOptions, program: str, args: list[str], verbose
     if not pauth:
         # -cpu max offers pointer authentication with the architected QARMA5 algorithm, which
         # TCG computes in a slow helper on every signed return of every kernel function; our
-        # kernel never enables it. Measured here: Linux with it on serves 0.6-0.75x the
-        # requests per second, a cost of the emulated CPU model, not of the network path.
+        # kernel never enables it. Measured here (bench/speed.md): Linux with it on spends ~3x
+        # the vCPU time per request, a cost of the emulated CPU model, not of the network path.
         words.append("arm64.nopauth")
     if not verbose:
         words.append("quiet")
