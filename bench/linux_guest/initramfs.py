@@ -15,6 +15,7 @@ from pathlib import Path
 
 from elftools.elf.elffile import ELFFile
 
+from unibuild.errors import UserError
 from unibuild.paths import BUILD_DIR, PROJECT_ROOT
 
 sys.path.insert(0, str(PROJECT_ROOT / "tests" / "kvm"))
@@ -42,9 +43,9 @@ def check_aarch64(path: Path) -> None:
         with open(path, "rb") as f:
             machine = ELFFile(f).header["e_machine"]
     except Exception as e:   # not an ELF file at all: pyelftools' own error says why
-        raise SystemExit(f"linux-guest: {path} is not an ELF program ({e})") from None
+        raise UserError(f"{path} is not an ELF program ({e})") from None
     if machine != "EM_AARCH64":
-        raise SystemExit(f"linux-guest: {path} is a {machine} program, not aarch64")
+        raise UserError(f"{path} is a {machine} program, not aarch64")
 
 
 def archive(init: Path, modules: list[Path], program: Path) -> bytes:
