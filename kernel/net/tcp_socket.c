@@ -322,7 +322,7 @@ static int64_t tcp_send_(struct socket *s, const void *kbuf, uint64_t len, int f
         done += n;
     }
     if (s->pcb && !(flags & MSG_MORE) && !s->cork)
-        tcp_output(pcb_of(s));
+        tcp_output_later(s);           /* at the next wait, with a close's FIN if one follows */
     return done;
 }
 
@@ -495,6 +495,7 @@ static bool all_sent(void *arg)
  * FIN exchange alone) after SO_LINGER's wait for the data to be acknowledged. */
 static void tcp_release_(struct socket *s)
 {
+    tcp_output_forget(s);              /* tcp_close or tcp_abort below settle what is unsent */
     while (s->accept_head) {
         struct socket *a = s->accept_head;
         s->accept_head = a->accept_next;

@@ -5,6 +5,7 @@
 #include "kernel.h"
 #include "bootargs.h"
 #include "irq.h"
+#include "net.h"
 #include "profile.h"
 #include "syscall.h"
 #include "timer.h"
@@ -81,4 +82,5 @@ void profile_report(void)
             kprintf("profile: %lu %s, %lu us (%lu us each)\n", events[e].calls, event_names[e],
                     us(events[e].counts), us(events[e].counts) / events[e].calls);
     irq_print_counts("profile:");
+    net_profile_report("profile:");
 }
