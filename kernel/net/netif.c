@@ -248,10 +248,13 @@ void net_catch_up(void)
 {
     if (!started)
         return;
+    uint64_t start = profile_enabled ? counter_now() : 0;
     if (work_pending) {
         work_pending = false;
         for (struct net_device *d = devices; d; d = d->next)
             d->ops->receive(d);
+        if (profile_enabled)
+            profile_event(PROFILE_NET_RECEIVE, counter_now() - start);
     }
     sys_check_timeouts();
     netif_poll_all();              /* loopback traffic queued since the last poll */
@@ -260,7 +263,10 @@ void net_catch_up(void)
 void net_poll(void)
 {
     net_catch_up();
+    uint64_t start = profile_enabled && net_output_owed() ? counter_now() : 0;
     tcp_output_now();              /* what send() left to lwIP, now that the program waits */
+    if (start)
+        profile_event(PROFILE_NET_OUTPUT, counter_now() - start);
     net_flush();                   /* one doorbell for every frame this poll answered with */
 }
 

@@ -9,6 +9,7 @@
 #include "errno.h"
 #include "lwip/tcp.h"
 #include "lwip/pbuf.h"
+#include "lwip/priv/tcp_priv.h"
 #include <string.h>
 
 enum { TS_CLOSED, TS_LISTEN = SOCKET_LISTENING, TS_CONNECTING, TS_CONNECTED };
@@ -49,6 +50,13 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 {
     struct socket *s = arg;
     if (!p) {                          /* FIN: the peer sends no more */
+        /* lwIP acknowledges a FIN at once; Linux delays that ACK (pingpong mode, tcp_fin), so
+         * the program's close() in answer sends FIN+ACK as one segment. lwIP's delayed-ACK
+         * timer (tcp_fasttmr) still sends it alone if the program does not close. */
+        if (pcb->state == CLOSE_WAIT && (pcb->flags & TF_ACK_NOW) && !pcb->unsent) {
+            tcp_clear_flags(pcb, TF_ACK_NOW);
+            tcp_set_flags(pcb, TF_ACK_DELAY);
+        }
         s->rd_shut = true;
         socket_wake(s, POLLIN | POLLRDNORM | POLLRDHUP);
         return ERR_OK;

@@ -25,6 +25,8 @@ static const char *const event_names[PROFILE_EVENTS] = {
     [PROFILE_PAGE_FAULT] = "page faults",
     [PROFILE_VIRTIO_NOTIFY] = "virtio doorbell writes",
     [PROFILE_VIRTIO_ISR_READ] = "virtio ISR reads (INTx)",
+    [PROFILE_NET_RECEIVE] = "network receive passes (frames into lwIP, with its answers)",
+    [PROFILE_NET_OUTPUT] = "deferred TCP output passes (segments built from send()s)",
 };
 
 bool trace_enabled;
