@@ -260,13 +260,14 @@ void net_catch_up(void)
     netif_poll_all();              /* loopback traffic queued since the last poll */
 }
 
+/* The deferred output first, so that catching up delivers what it sent over loopback. */
 void net_poll(void)
 {
-    net_catch_up();
     uint64_t start = profile_enabled && net_output_owed() ? counter_now() : 0;
     tcp_output_now();              /* what send() left to lwIP, now that the program waits */
     if (start)
         profile_event(PROFILE_NET_OUTPUT, counter_now() - start);
+    net_catch_up();
     net_flush();                   /* one doorbell for every frame this poll answered with */
 }
 
