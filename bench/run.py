@@ -5,13 +5,19 @@
   run       the whole `unibuild run hello` as a user types it (warm: kernel built, image cached)
   run, no image cache   the same with UNIBUILD_IMAGE_CACHE= (the image resolved and written)
   phases    where `run` spends its time (`unibuild run --timings`), median of each phase
+  kernel boot phases  the kernel's own time per boot phase, quiet boot (`--kopt profile`'s
+            `profile: boot phases` line; --net none, as the hello/floor rows)
   build     `unibuild build` wall time for the hello image (the library call, imports warm)
   hello     wall time from starting QEMU to the guest printing "hello world!" (our unikernel, TCG)
   exit      wall time from starting QEMU to the exit status being known
+  floor     the same two for QEMU booting a trivial payload (bench/floor.py) with the same options,
+            alternating with hello: what QEMU costs by itself under the same load; "hello - floor"
+            is the median of each pair's difference, what our kernel and the program add
   user      the same program under qemu-aarch64-static on this host (process start to exit)
 
 With --baseline DIR, DIR's own `.venv/bin/unibuild` (another checkout, e.g. main) runs the
-version and run rows alternately with ours. Not a test: numbers depend on the host.
+version and run rows alternately with ours, and DIR's kernel (build/virt/target/Image) boots the
+same hello image beside ours. Not a test: numbers depend on the host.
 Usage: .venv/bin/python bench/run.py [-n 10] [--baseline DIR]
 """
 
@@ -33,8 +39,11 @@ from unibuild.pipeline import ImageRequest, build, kernel_image
 from unibuild.platform import load_platform
 from unibuild.targetroot import find_root
 
+from floor import FLOOR_LINE, floor_image
+
 HELLO = PROJECT_ROOT / "build/examples/hello/hello"
 PHASE = re.compile(r"^unibuild:\s+[0-9.]+ \+\s*([0-9.]+)  (.*?)(?: \(.*\))?$")
+BOOT_PHASES = re.compile(r"^profile: boot phases \(ms\):(.*)$", re.M)
 
 
 def summary(label: str, values: list[float]) -> str:
@@ -73,6 +82,10 @@ def main() -> None:
     rows: dict[str, list[float]] = {}
     phases: dict[str, list[float]] = {}
     builds, hellos, exits, user = [], [], [], []
+    floor_lines, floor_exits = [], []
+    base_hellos: list[float] = []
+    base_kernel = args.baseline.resolve() / "build/virt/target/Image" if args.baseline is not None else None
+    boot_phases: dict[str, list[float]] = {}
 
     def add(label: str, value: float) -> None:
         rows.setdefault(label, []).append(value)
@@ -80,6 +93,7 @@ def main() -> None:
     for name, tool in tools.items():     # warm each tool's caches (kernel stamp, image cache)
         wall([*tool, "run", str(HELLO), "a", "b"])
     with tempfile.TemporaryDirectory() as tmp:
+        floor = floor_image(Path(tmp))
         image = Path(tmp) / "hello.tfs"
         build_once(root, image)   # warm the page cache and imports
         for _ in range(args.runs):
@@ -91,6 +105,12 @@ def main() -> None:
             for line in report.splitlines():
                 if (m := PHASE.match(line)):
                     phases.setdefault(m.group(2), []).append(float(m.group(1)))
+            _, report = wall([*ours, "run", "--net", "none", "--kopt", "profile", str(HELLO), "a", "b"])
+            if (m := BOOT_PHASES.search(report)):
+                marks = [(k, float(v)) for k, v in re.findall(r"([\w-]+) ([0-9.]+)", m.group(1))]
+                for k, v in marks:
+                    boot_phases.setdefault(k, []).append(v)
+                boot_phases.setdefault("total", []).append(sum(v for _, v in marks))
             builds.append(build_once(root, image))
             start = time.monotonic()
             result = boot(platform, kernel, LaunchOptions(accel="tcg", gic="3", disk=image))
@@ -98,6 +118,13 @@ def main() -> None:
             if result.status != 0:
                 sys.exit(f"hello failed with status {result.status}:\n{result.console}")
             hellos.append(next(t for t, line in result.line_times if line == "hello world!") * 1000)
+            if base_kernel is not None:   # the baseline's kernel, same image and options
+                result = boot(platform, base_kernel, LaunchOptions(accel="tcg", gic="3", disk=image))
+                base_hellos.append(next(t for t, line in result.line_times if line == "hello world!") * 1000)
+            start = time.monotonic()
+            result = boot(platform, floor, LaunchOptions(accel="tcg", gic="3", disk=image))
+            floor_exits.append((time.monotonic() - start) * 1000)
+            floor_lines.append(next(t for t, line in result.line_times if line == FLOOR_LINE) * 1000)
             start = time.monotonic()
             subprocess.run(["qemu-aarch64-static", "-L", str(root), str(HELLO), "a", "b"],
                            check=True, stdout=subprocess.DEVNULL)
@@ -108,9 +135,18 @@ def main() -> None:
     print("ours: unibuild run --timings, by phase")
     for label, values in phases.items():
         print(summary("  " + label.strip(), values))
+    if boot_phases:
+        print("ours: kernel boot phases (--kopt profile, quiet boot)")
+        for label, values in boot_phases.items():
+            print(summary("  " + label, values))
     print(summary("unibuild build (warm, in-process)", builds))
     print(summary("unikernel: QEMU start -> hello", hellos))
+    if base_hellos:
+        print(summary("baseline kernel: QEMU start -> hello", base_hellos))
     print(summary("unikernel: QEMU start -> exit", exits))
+    print(summary("QEMU floor (trivial payload): start -> its line", floor_lines))
+    print(summary("QEMU floor (trivial payload): start -> exit", floor_exits))
+    print(summary("hello - floor, pairwise: start -> line", [h - f for h, f in zip(hellos, floor_lines)]))
     print(summary("qemu-aarch64-static: whole run", user))
 
 

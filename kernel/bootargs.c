@@ -1,6 +1,6 @@
 /* The kernel's two sources of options, read in one place:
  * - arguments from /chosen/bootargs (qemu -append): `verbose`, `quiet`, `console=mux`, `exit=N`,
- *   `mount=DISK:PATH[:ro]` (volumes),
+ *   `program` (a program image is attached: booting without one is an error), `mount=DISK:PATH[:ro]` (volumes),
  *   and the self-test hooks `blktest`, `nettest=echo`, `selftest=fault` (kernel/selftest/);
  * - the boot manifest in the image's root tuple: the program, its arguments and environment, and
  *   the kernel options the image builder wrote (debug, memstats, profile, strace, noaslr, novdso, cwd,
@@ -87,6 +87,8 @@ void bootargs_parse(void)
             bootargs.nettest_echo = true;
         else if (len == 7 && !strncmp(w, "msi=off", 7))
             bootargs.msi_off = true;
+        else if (len == 7 && !strncmp(w, "program", 7))
+            bootargs.program = true;
         else if (len > 6 && !strncmp(w, "mount=", 6))
             parse_mount(w + 6, len - 6);
         else

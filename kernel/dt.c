@@ -9,7 +9,53 @@
 
 static const void *blob;
 
-void dt_init(const void *fdt) { blob = fdt; }
+/* Every node's parent, found in one walk at dt_init: libfdt finds a parent by walking the tree
+ * from its start (about 100 us a node under TCG), and the boot asks for dozens of parents (every
+ * reg lookup wants the parent's cell sizes; QEMU's virt tree has 32 virtio-mmio nodes). Nodes
+ * come in increasing offset order, so the table is sorted for a binary search; a tree with more
+ * nodes than it holds has its later ones walked for (dt_parent's memo below). */
+#define DT_INDEX_NODES 1024
+#define DT_INDEX_DEPTH 32   /* deeper than any real tree; a deeper one stops the index there */
+static uint32_t index_offset[DT_INDEX_NODES];
+static int32_t index_parent[DT_INDEX_NODES];
+static unsigned index_count;
+
+static void index_parents(void)
+{
+    int stack[DT_INDEX_DEPTH], depth = 0;
+    index_count = 0;
+    for (int node = 0; node >= 0 && depth >= 0 && index_count < DT_INDEX_NODES;
+         node = fdt_next_node(blob, node, &depth)) {
+        if (depth >= DT_INDEX_DEPTH)
+            break;
+        stack[depth] = node;
+        index_offset[index_count] = (uint32_t)node;
+        index_parent[index_count++] = depth == 0 ? -FDT_ERR_NOTFOUND : stack[depth - 1];
+    }
+}
+
+/* The parent from the index; false when the node is past its end (or not a node). */
+static bool indexed_parent(int node, int *parent)
+{
+    unsigned lo = 0, hi = index_count;
+    while (lo < hi) {
+        unsigned mid = (lo + hi) / 2;
+        if (index_offset[mid] < (uint32_t)node)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == index_count || index_offset[lo] != (uint32_t)node)
+        return false;
+    *parent = index_parent[lo];
+    return true;
+}
+
+void dt_init(const void *fdt)
+{
+    blob = fdt;
+    index_parents();
+}
 uint64_t dt_total_size(void) { return fdt_totalsize(blob); }
 
 int dt_find_compatible(const char *const *compatibles)
@@ -96,7 +142,13 @@ static int memo_get(struct dt_memo *m, uint32_t key, int (*walk)(uint32_t))
 static int walk_parent(uint32_t node) { return fdt_parent_offset(blob, (int)node); }
 static int walk_phandle(uint32_t phandle) { return fdt_node_offset_by_phandle(blob, phandle); }
 
-int dt_parent(int node) { return node < 0 ? node : memo_get(parent_memo, (uint32_t)node, walk_parent); }
+int dt_parent(int node)
+{
+    int parent;
+    if (node < 0)
+        return node;
+    return indexed_parent(node, &parent) ? parent : memo_get(parent_memo, (uint32_t)node, walk_parent);
+}
 int dt_first_child(int node) { return fdt_first_subnode(blob, node); }
 int dt_next_sibling(int node) { return fdt_next_subnode(blob, node); }
 int dt_address_cells(int node) { return fdt_address_cells(blob, node); }

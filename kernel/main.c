@@ -23,6 +23,7 @@
 #include "smp.h"
 #include "cpu.h"
 #include "kernel_lock.h"
+#include "boot_phase.h"
 
 
 /* Count timer interrupts over a busy-waited interval: proves counter, timer, GIC and the
@@ -78,6 +79,19 @@ static void mount_volumes(void)
     }
 }
 
+/* The host attached an image (`program`) but the boot found no root to run it from: a powered-off
+ * guest with status 0 would look like a program that ran and succeeded. (A disk that is not a
+ * program image already stopped the boot in vfs_mount_root or gpt_tfs_partition.) */
+static __attribute__((noreturn)) void no_program(void)
+{
+    kinfo_replay();
+    if (bootargs.blktest)
+        kprintf("boot: no program to run: blktest reads the disk raw, mounting no image\n");
+    else
+        kprintf("boot: no program to run: no disk found (the image's virtio-blk device did not appear)\n");
+    kernel_exit(127, EXIT_KERNEL_ERROR);   /* 127: the program is not there, as a shell says */
+}
+
 void kmain(uint64_t dtb_pa)
 {
     if (boot_info.error != BOOT_OK)
@@ -86,14 +100,20 @@ void kmain(uint64_t dtb_pa)
     smp_init_boot_cpu();
     kernel_lock();   /* held by this CPU until it first idles or enters user space */
     arch_mmu_init();
+    boot_phase("mmu");
     dt_init(phys_to_virt(dtb_pa));
+    boot_phase("dt");
     page_alloc_init();
+    boot_phase("pages");
     platform_init_console();
     bootargs_parse();
     kinfo_enabled = bootargs.verbose || !bootargs.quiet;
     kinfo("unibuild kernel " KERNEL_VERSION " (" KERNEL_PLATFORM ", " KERNEL_ARCH ")\n");
+    boot_phase("console");   /* the UART, the arguments and the first line */
     platform_init();
+    boot_phase("platform");
     random_init();
+    boot_phase("random");
 
     char cpu[96];
     arch_cpu_describe(cpu, sizeof(cpu));
@@ -101,30 +121,39 @@ void kmain(uint64_t dtb_pa)
     kinfo("cpu: %s\n", cpu);
     report_memory();
     check_heap();
+    boot_phase("heap");
     uint64_t diag_start = counter_now();
     if (!bootargs.quiet)
         measure_ticks();   /* a deliberate 100 ms wait: a diagnostic, not part of the boot time */
     else
         arch_irq_enable();
     uint64_t diag = counter_now() - diag_start;
+    boot_phase("ticks");
     /* After the tick measurement, which would count the ticks bring-up kept masked; its time is
      * part of the boot time. */
     smp_boot_secondaries();
+    boot_phase("smp");
     /* devices: (each driver family's init goes on its own line below) */
     pci_init();
+    boot_phase("pci");
     virtio_mmio_init();
+    boot_phase("mmio");
     devfs_init();   /* the kernel's own /dev files */
     procfs_init();
     procfs_pid_init();
     cpuinfo_init(); /* /sys/devices/system/cpu */
+    boot_phase("kfiles");
     /* TFS at /: the first disk, or its TFS partition when it is a GPT disk; blktest disks are raw. */
     if (block_device_first() && !bootargs.blktest) vfs_mount_root(gpt_tfs_partition(block_device_first()));
     mount_volumes();
+    boot_phase("root");
     kfile_publish();   /* /proc, /dev, /sys in the tree */
     if (boot_manifest() && boot_manifest()->tfstest)
         selftest_tfs(boot_manifest()->tfstest);
     net_init();   /* after the root: the manifest may hold a static address */
+    boot_phase("net");
     profile_init();
+    boot_phase("profile");
 
     /* From the kernel's first instruction to the program's start, devices and root included,
      * without the diagnostic wait: the kernel's share of QEMU start -> first output. */
@@ -136,15 +165,22 @@ void kmain(uint64_t dtb_pa)
      * VM is paused): what ran before our first instruction, i.e. the firmware under UEFI. */
     uint64_t before_us = counter_to_ns(boot_info.entry_counter) / 1000;
     kinfo("boot: entered %lu.%03lu ms after the machine started\n", before_us / 1000, before_us % 1000);
+    char phases[384];
+    boot_phases_format(phases, sizeof(phases));
+    kinfo("boot: phases (ms):%s\n", phases);
 
     if (bootargs.selftest_fault)
         selftest_fault();
 
+    if (bootargs.exit_status >= 0)   /* a test hook: the boot itself is what was asked for */
+        kernel_exit(bootargs.exit_status, EXIT_NO_PROGRAM);
     const struct boot_manifest *m = boot_manifest();
-    if (m && m->program && bootargs.exit_status < 0) {
+    if (m && m->program) {
         if (m->debug)
             kinfo_enabled = true;
         run_program(m);
     }
-    kernel_exit(bootargs.exit_status >= 0 ? bootargs.exit_status : 0, EXIT_NORMAL);
+    if (bootargs.program)
+        no_program();
+    kernel_exit(0, EXIT_NO_PROGRAM);   /* no image and none asked for: the kernel smoke test */
 }

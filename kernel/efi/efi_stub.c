@@ -155,8 +155,9 @@ static bool fw_cfg_cmdline(const void *fdt, char *args, size_t room)
 }
 
 /* /chosen/bootargs: the load options, else QEMU's fw_cfg FW_CFG_CMDLINE, else what the tree
- * already says, else "quiet": a disk runs a program, and unibuild boots one with the program's
- * output only (unibuild/launch/qemu_cmdline.py kernel_args does the same for -kernel). */
+ * already says, else "quiet program": a disk runs a program (finding none is an error, not a
+ * silent power-off), and unibuild boots one with the program's output only
+ * (unibuild/launch/qemu_cmdline.py kernel_args does the same for -kernel). */
 static void set_bootargs(void *fdt, efi_handle image)
 {
     char args[1024];
@@ -164,7 +165,7 @@ static void set_bootargs(void *fdt, efi_handle image)
     if (!load_options(image, args, sizeof(args)) && !fw_cfg_cmdline(fdt, args, sizeof(args))) {
         if (chosen >= 0 && fdt_getprop(fdt, chosen, "bootargs", NULL))
             return;
-        memcpy(args, "quiet", sizeof("quiet"));
+        memcpy(args, "quiet program", sizeof("quiet program"));
     }
     if (chosen < 0)
         chosen = fdt_add_subnode(fdt, 0, "chosen");

@@ -1,5 +1,5 @@
 /* The character devices the kernel provides itself: the console (/dev/console, /dev/tty and the
- * standard descriptors), /dev/null, /dev/zero, /dev/urandom and /dev/random. Their paths are
+ * standard descriptors), /dev/null, /dev/zero, /dev/full, /dev/urandom and /dev/random. Their paths are
  * kernel-made files (kfile.h), registered by devfs_init. */
 #include "kernel.h"
 #include "file.h"
@@ -25,6 +25,9 @@ static int64_t urandom_read(struct file *f, void *kbuf, uint64_t len, uint64_t o
     return len;
 }
 static int64_t sink_write(struct file *f, const void *kbuf, uint64_t len) { return len; }
+
+/* /dev/full: reads as /dev/zero, every write finds the device full. */
+static int64_t full_write(struct file *f, const void *kbuf, uint64_t len) { return -ENOSPC; }
 
 /* priv names the console stream: the program's stderr descriptor is opened as CONSOLE_STDERR. */
 static int64_t console_file_write(struct file *f, const void *kbuf, uint64_t len)
@@ -119,10 +122,7 @@ static struct file *console_track(struct file *f)
     return f;
 }
 
-static const struct { enum file_kind kind; uint32_t rdev; } device_numbers[] = {
-    { FILE_NULL, (1 << 8) | 3 }, { FILE_ZERO, (1 << 8) | 5 }, { FILE_URANDOM, (1 << 8) | 9 },
-    { FILE_CONSOLE, (5 << 8) | 1 },
-};
+static uint32_t device_rdev(const struct file_ops *ops);
 
 static int device_stat(struct file *f, struct linux_stat *st)
 {
@@ -130,9 +130,7 @@ static int device_stat(struct file *f, struct linux_stat *st)
     st->st_mode = S_IFCHR | (f->kind == FILE_CONSOLE ? 0620 : 0666);   /* as devices[] below */
     st->st_nlink = 1;
     st->st_blksize = PAGE_SIZE;   /* character devices report the page size, as Linux does */
-    for (size_t i = 0; i < ARRAY_SIZE(device_numbers); i++)
-        if (device_numbers[i].kind == f->kind)
-            st->st_rdev = device_numbers[i].rdev;
+    st->st_rdev = device_rdev(f->ops);
     return 0;
 }
 
@@ -146,16 +144,32 @@ static const struct file_ops urandom_ops = {
     .kind = FILE_URANDOM, .read = urandom_read, .write = sink_write, .stat = device_stat,
     .seekable = true,
 };
+static const struct file_ops random_ops = {   /* the same bytes; its own device number */
+    .kind = FILE_URANDOM, .read = urandom_read, .write = sink_write, .stat = device_stat,
+    .seekable = true,
+};
+/* Its kind is /dev/null's: nothing to map (ENODEV), as Linux's full_fops have no mmap. */
+static const struct file_ops full_ops = {
+    .kind = FILE_NULL, .read = zero_read, .write = full_write, .stat = device_stat, .seekable = true,
+};
 static const struct file_ops console_ops = {
     .kind = FILE_CONSOLE, .read = console_file_read, .write = console_file_write, .poll = console_poll,
     .ioctl = console_ioctl, .stat = device_stat, .release = console_release,
 };
 
+/* Linux's numbers: mem major 1 (null 3, zero 5, full 7, random 8, urandom 9), tty major 5. */
+static uint32_t device_rdev(const struct file_ops *ops)
+{
+    return ops == &null_ops ? (1 << 8) | 3 : ops == &zero_ops ? (1 << 8) | 5 : ops == &full_ops ? (1 << 8) | 7 :
+           ops == &random_ops ? (1 << 8) | 8 : ops == &urandom_ops ? (1 << 8) | 9 : (5 << 8) | 1;
+}
+
 static const struct { const char *path; const struct file_ops *ops; uint32_t mode; } devices[] = {
     { "/dev/null", &null_ops, 0666 },
     { "/dev/zero", &zero_ops, 0666 },
     { "/dev/urandom", &urandom_ops, 0666 },
-    { "/dev/random", &urandom_ops, 0666 },
+    { "/dev/random", &random_ops, 0666 },
+    { "/dev/full", &full_ops, 0666 },
     { "/dev/console", &console_ops, 0620 },
     { "/dev/tty", &console_ops, 0666 },
 };

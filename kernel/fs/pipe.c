@@ -16,7 +16,7 @@
 #include "linux_abi.h"
 #include <string.h>
 
-#define PIPE_SLOTS  16
+#define PIPE_SLOTS  16          /* a new pipe's ring: 64 KiB, until F_SETPIPE_SZ */
 
 struct pipe_buf {
     uint64_t page;             /* physical address; 0 when the slot is free */
@@ -25,7 +25,8 @@ struct pipe_buf {
 };
 
 struct pipe {
-    struct pipe_buf bufs[PIPE_SLOTS];
+    struct pipe_buf *bufs;     /* `slots` of them, a power of two (F_SETPIPE_SZ) */
+    unsigned slots;
     unsigned head, tail;       /* head - tail buffers in use */
     int readers, writers;      /* open ends (0 or 1 each: an end is one struct file) */
     bool packet;
@@ -33,7 +34,7 @@ struct pipe {
 };
 
 static bool pipe_empty(struct pipe *p) { return p->head == p->tail; }
-static bool pipe_full(struct pipe *p) { return p->head - p->tail >= PIPE_SLOTS; }
+static bool pipe_full(struct pipe *p) { return p->head - p->tail >= p->slots; }
 static char *buf_data(struct pipe_buf *b) { return (char *)phys_to_virt(b->page); }
 
 static void pipe_wake(struct pipe *p, int end, uint32_t events)
@@ -71,7 +72,7 @@ static int64_t pipe_read(struct file *f, void *kbuf, uint64_t len, uint64_t off,
         return 0;
     for (;;) {
         while (!pipe_empty(p) && done < len) {
-            struct pipe_buf *b = &p->bufs[p->tail % PIPE_SLOTS];
+            struct pipe_buf *b = &p->bufs[p->tail % p->slots];
             uint32_t n = b->len < len - done ? b->len : (uint32_t)(len - done);
             memcpy((char *)kbuf + done, buf_data(b) + b->offset, n);
             done += n;
@@ -119,7 +120,7 @@ static int64_t pipe_write(struct file *f, const void *kbuf, uint64_t len)
     }
     uint32_t rest = len & (PAGE_SIZE - 1);
     if (rest && !pipe_empty(p)) {
-        struct pipe_buf *last = &p->bufs[(p->head - 1) % PIPE_SLOTS];
+        struct pipe_buf *last = &p->bufs[(p->head - 1) % p->slots];
         if (last->merge && last->offset + last->len + rest <= PAGE_SIZE) {
             memcpy(buf_data(last) + last->offset + last->len, src, rest);
             last->len += rest;
@@ -136,7 +137,7 @@ static int64_t pipe_write(struct file *f, const void *kbuf, uint64_t len)
             uint64_t page = page_alloc(1);
             if (!page)
                 return done ? (int64_t)done : -ENOMEM;
-            struct pipe_buf *b = &p->bufs[p->head % PIPE_SLOTS];
+            struct pipe_buf *b = &p->bufs[p->head % p->slots];
             uint32_t n = len - done < PAGE_SIZE ? (uint32_t)(len - done) : PAGE_SIZE;
             b->page = page;
             b->offset = 0;
@@ -181,7 +182,7 @@ static int64_t pipe_ioctl(struct file *f, uint32_t cmd, uint64_t arg)
         return -ENOTTY;
     int count = 0;
     for (unsigned i = p->tail; i != p->head; i++)
-        count += p->bufs[i % PIPE_SLOTS].len;
+        count += p->bufs[i % p->slots].len;
     return copy_to_user(arg, &count, sizeof(count)) ? -EFAULT : 0;
 }
 
@@ -212,7 +213,8 @@ static void pipe_release(struct file *f)
     if (p->ends[0] || p->ends[1])
         return;
     for (unsigned i = p->tail; i != p->head; i++)
-        page_free(p->bufs[i % PIPE_SLOTS].page, 1);
+        page_free(p->bufs[i % p->slots].page, 1);
+    kfree(p->bufs);
     kfree(p);
 }
 
@@ -232,10 +234,13 @@ int pipe_create(int flags, struct file **read_end, struct file **write_end)
     if (!p)
         return -ENOMEM;
     p->packet = flags & O_DIRECT;
-    int status = flags & (O_NONBLOCK | O_DIRECT);
-    p->ends[0] = file_alloc(&pipe_ops, p, O_RDONLY | status);
-    p->ends[1] = file_alloc(&pipe_ops, p, O_WRONLY | status);
+    p->slots = PIPE_SLOTS;
+    p->bufs = kzalloc(PIPE_SLOTS * sizeof(*p->bufs));
+    /* Linux's create_pipe_files: O_DIRECT shows on the write end only. */
+    p->ends[0] = p->bufs ? file_alloc(&pipe_ops, p, O_RDONLY | (flags & O_NONBLOCK)) : NULL;
+    p->ends[1] = p->bufs ? file_alloc(&pipe_ops, p, O_WRONLY | (flags & (O_NONBLOCK | O_DIRECT))) : NULL;
     if (!p->ends[0] || !p->ends[1]) {
+        kfree(p->bufs);
         kfree(p->ends[0]);
         kfree(p->ends[1]);
         kfree(p);
@@ -245,4 +250,37 @@ int pipe_create(int flags, struct file **read_end, struct file **write_end)
     *read_end = p->ends[0];
     *write_end = p->ends[1];
     return 0;
+}
+
+/* F_GETPIPE_SZ, F_SETPIPE_SZ as Linux's pipe_set_size: the size is rounded up to a power of two
+ * of pages (at least one), more than 2^31 is EINVAL, fewer slots than buffers in use EBUSY. The
+ * ring is laid out afresh from slot 0. */
+int64_t pipe_fcntl_size(struct file *f, bool set, uint64_t arg)
+{
+    struct pipe *p = f->priv;
+    if (!set)
+        return (int64_t)p->slots * PAGE_SIZE;
+    uint32_t size = (uint32_t)arg;
+    if (size > (1u << 31))
+        return -EINVAL;
+    uint64_t slots = 1;
+    while (slots * PAGE_SIZE < size)
+        slots <<= 1;
+    unsigned used = p->head - p->tail;
+    if (slots < used)
+        return -EBUSY;
+    if (slots != p->slots) {
+        struct pipe_buf *bufs = kzalloc(slots * sizeof(*bufs));
+        if (!bufs)
+            return -ENOMEM;
+        for (unsigned i = 0; i < used; i++)
+            bufs[i] = p->bufs[(p->tail + i) % p->slots];
+        kfree(p->bufs);
+        p->bufs = bufs;
+        p->slots = (unsigned)slots;
+        p->tail = 0;
+        p->head = used;
+        pipe_wake(p, 1, POLLOUT | POLLWRNORM);
+    }
+    return (int64_t)slots * PAGE_SIZE;
 }

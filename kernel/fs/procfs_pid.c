@@ -289,9 +289,15 @@ static int fd_link(const char *path, char *buf, size_t size)
     case FILE_SIGNALFD: return snprintf(buf, size, "anon_inode:[signalfd]");
     case FILE_INOTIFY: return snprintf(buf, size, "anon_inode:inotify");
     case FILE_CONSOLE: return snprintf(buf, size, "/dev/console");
-    case FILE_NULL: return snprintf(buf, size, "/dev/null");
+    case FILE_NULL:      /* /dev/full is of /dev/null's kind, /dev/random of /dev/urandom's */
+    case FILE_URANDOM: {
+        struct linux_stat st = { 0 };
+        file_stat(f, &st);
+        unsigned minor = st.st_rdev & 0xff;
+        return snprintf(buf, size, minor == 7 ? "/dev/full" : minor == 8 ? "/dev/random" :
+                                   f->kind == FILE_NULL ? "/dev/null" : "/dev/urandom");
+    }
     case FILE_ZERO: return snprintf(buf, size, "/dev/zero");
-    case FILE_URANDOM: return snprintf(buf, size, "/dev/urandom");
     default: return snprintf(buf, size, "anon_inode:[%d]", (int)f->kind);
     }
 }

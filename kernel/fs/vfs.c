@@ -218,6 +218,8 @@ int vfs_readdir(struct vnode *dir, uint64_t *cookie, struct vdirent *out)
 {
     if (dir->type != VNODE_DIR)
         return -ENOTDIR;
+    if (!dir->nlink)
+        return -ENOENT;                /* removed (Linux's IS_DEADDIR): not even "." is listed */
     uint64_t c = *cookie;
     if (c == 0 && dir->kfile)
         kfile_refresh_dir(dir);
@@ -229,11 +231,12 @@ int vfs_readdir(struct vnode *dir, uint64_t *cookie, struct vdirent *out)
         memcpy(out->name, "..", c + 1);
         out->name[c + 1] = 0;
     } else {
-        struct dentry *d = dir->nlink ? vnode_entries(dir) : NULL;
-        for (uint64_t i = 2; d && i < c; i++)
+        struct dentry *d = vnode_entries(dir);
+        while (d && d->pos < c)
             d = d->next;
         if (!d)
             return 0;
+        c = d->pos;
         out->ino = d->v->ino;
         out->type = d->v->type;
         out->kernel_mode = kfile_mode(d->v);
@@ -241,6 +244,29 @@ int vfs_readdir(struct vnode *dir, uint64_t *cookie, struct vdirent *out)
     }
     *cookie = c + 1;
     return 1;
+}
+
+bool vfs_birth_time(struct vnode *v, int64_t *ns)
+{
+    *ns = v->btime_ns;
+    return v->btime_ns != 0;
+}
+
+int64_t vfs_seek_data(struct vnode *v, uint64_t off, bool hole)
+{
+    uint64_t size = v->size;
+    if (off >= size)
+        return -ENXIO;
+    if (!v->in_memory)                 /* the image's (or the volume's) bytes: all data */
+        return hole ? (int64_t)size : (int64_t)off;
+    for (uint64_t i = off >> PAGE_SHIFT; (i << PAGE_SHIFT) < size; i++) {
+        bool data = i < v->page_slots && v->pages[i];
+        if (data != hole) {
+            uint64_t at = i << PAGE_SHIFT;
+            return (int64_t)(at > off ? at : off);
+        }
+    }
+    return hole ? (int64_t)size : -ENXIO;   /* past the last page: the hole at EOF */
 }
 
 /* The path of v's first name, built from the end of buf backwards and moved to its start;

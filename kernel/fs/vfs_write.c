@@ -21,6 +21,8 @@ static bool read_only(const struct vnode *v)
     return v->vol && v->vol->read_only;
 }
 
+bool vfs_read_only(struct vnode *v) { return read_only(v); }
+
 static int check_dir(struct vnode *dir)
 {
     if (dir->type != VNODE_DIR)
@@ -32,16 +34,27 @@ static int check_dir(struct vnode *dir)
     return 0;
 }
 
-int vfs_create(struct vnode *dir, const char *name, size_t len, enum vnode_type type, uint32_t mode,
-               const char *target, struct vnode **out)
+/* filename_create's order: the name is looked up first, so a name that exists is EEXIST even
+ * on a read-only mount; only a new one is EROFS. */
+static int check_new_name(struct vnode *dir, const char *name, size_t len)
 {
-    int err = check_dir(dir);
-    if (err)
-        return err;
+    if (dir->type != VNODE_DIR)
+        return -ENOTDIR;
+    if (!dir->nlink)
+        return -ENOENT;
     if (len > NAME_MAX)
         return -ENAMETOOLONG;
     if (len == 0 || dot_or_dotdot(name, len) || vnode_find(dir, name, len))
         return -EEXIST;
+    return read_only(dir) ? -EROFS : 0;
+}
+
+int vfs_create(struct vnode *dir, const char *name, size_t len, enum vnode_type type, uint32_t mode,
+               const char *target, struct vnode **out)
+{
+    int err = check_new_name(dir, name, len);
+    if (err)
+        return err;
     struct vnode *v = vnode_new(type, mode);
     if (!v)
         return -ENOSPC;
@@ -222,23 +235,22 @@ int vfs_create_unnamed(uint32_t mode, struct vnode **out)
     return 0;
 }
 
+void vfs_tmpfile_linkable(struct vnode *v) { v->linkable = true; }
+
 int vfs_link(struct vnode *v, struct vnode *dir, const char *name, size_t len)
 {
-    int err = check_dir(dir);
+    int err = check_new_name(dir, name, len);
     if (err)
         return err;
-    if (len > NAME_MAX)
-        return -ENAMETOOLONG;
-    if (!len || dot_or_dotdot(name, len) || vnode_find(dir, name, len))
-        return -EEXIST;
     if (v->type == VNODE_DIR)
         return -EPERM;
     if (v->vol != dir->vol)
         return -EXDEV;
-    if (!v->nlink)
-        return -ENOENT;                /* an unlinked file cannot get a name back (no O_TMPFILE) */
+    if (!v->nlink && !v->linkable)
+        return -ENOENT;                /* an unlinked file cannot get a name back */
     int err2 = vnode_link(dir, name, len, v);
     if (!err2) {
+        v->linkable = false;
         inotify_self_event(v, IN_ATTRIB);
         inotify_entry_event(dir, v, IN_CREATE, 0, name, len);
     }
@@ -317,6 +329,17 @@ int vfs_setattr(struct vnode *v, const struct vattr *a)
     v->ctime_ns = now;
     inotify_node_event(v, IN_ATTRIB);
     return 0;
+}
+
+#define DAY_NS (24 * 3600 * 1000000000LL)
+
+void vfs_accessed(struct vnode *v)
+{
+    int64_t now = vnode_now_ns();
+    if (read_only(v) || (v->atime_ns > v->mtime_ns && v->atime_ns > v->ctime_ns && now - v->atime_ns < DAY_NS))
+        return;                        /* relatime_need_update said no */
+    v->atime_ns = now;
+    volume_note_change(v->vol);
 }
 
 void vfs_get(struct vnode *v) { v->users++; }

@@ -92,11 +92,15 @@ void vnode_init(struct tfs *fs)
 
 struct vnode *vnode_root(void) { return root; }
 
-static struct dentry *new_dentry(const char *name, size_t len, struct vnode *v)
+/* A name for v, to be appended to dir's list (positions grow along it). */
+static struct dentry *new_dentry(struct vnode *dir, const char *name, size_t len, struct vnode *v)
 {
     struct dentry *d = kmalloc(sizeof(*d) + len + 1);
     if (!d)
         return NULL;
+    if (dir->last_pos < 1)
+        dir->last_pos = 1;
+    d->pos = ++dir->last_pos;
     d->v = v;
     d->next = NULL;
     d->len = (uint32_t)len;
@@ -119,7 +123,7 @@ static int list_image_entries(struct vnode *dir)
         const struct tfs_dirent *e = &dir->lower->entries[i];
         struct vnode *v = from_image(e->node, dir);
         bool shared = v && v->name;    /* a hard link to a node already in memory */
-        struct dentry *d = v ? new_dentry(e->name, e->len, v) : NULL;
+        struct dentry *d = v ? new_dentry(dir, e->name, e->len, v) : NULL;
         if (!d) {
             if (!shared)
                 kfree(v);
@@ -168,7 +172,7 @@ struct vnode *vnode_new(enum vnode_type type, uint32_t mode)
     v->ino = next_ino++;
     v->mode = mode & 07777;
     v->nlink = 0;
-    v->atime_ns = v->mtime_ns = v->ctime_ns = vnode_now_ns();
+    v->atime_ns = v->mtime_ns = v->ctime_ns = v->btime_ns = vnode_now_ns();
     v->listed = true;
     v->in_memory = true;
     return v;
@@ -179,7 +183,7 @@ int vnode_link(struct vnode *dir, const char *name, size_t len, struct vnode *v)
     int err = list_image_entries(dir);
     if (err)
         return err;
-    struct dentry *d = new_dentry(name, len, v);
+    struct dentry *d = new_dentry(dir, name, len, v);
     if (!d)
         return -ENOMEM;
     struct dentry **tail = &dir->entries;

@@ -14,6 +14,8 @@ struct tfs_node;
 struct dentry {
     struct vnode *v;
     struct dentry *next;
+    uint64_t pos;              /* getdents position, fixed for the entry's life (tmpfs's
+                                * stable offsets): unlinking others never moves a reader */
     uint32_t len;
     char name[];               /* NUL-terminated */
 };
@@ -25,6 +27,7 @@ struct vnode {
     uint32_t uid, gid, nlink;
     uint64_t size;             /* files: bytes; symlinks: target length */
     int64_t atime_ns, mtime_ns, ctime_ns;
+    int64_t btime_ns;          /* made by the program: its birth; 0 for the image's (unknown) */
     struct vnode *parent;      /* directory of its first name; NULL once unlinked */
     const char *name;          /* that name (inside the parent's dentry) */
     uint32_t name_len;
@@ -33,6 +36,7 @@ struct vnode {
     bool listed;               /* the image's entries are dentries now */
     struct dentry *entries;
     uint32_t subdirs;
+    uint64_t last_pos;         /* the last entry's pos (0 and 1 are "." and "..") */
     /* files: once in memory, page-sized chunks (0: a hole) */
     bool in_memory;
     uint64_t *pages;
@@ -43,6 +47,7 @@ struct vnode {
     uint64_t cached_slots;
     struct vnode *cache_prev, *cache_next;   /* on the cache's list while `cached` is set */
     bool copied_before;        /* a writable private mapping missed in the cache once */
+    bool linkable;             /* O_TMPFILE without O_EXCL: linkat may give it a name (I_LINKABLE) */
     /* symlinks */
     char *target;
     /* open files and mappings; an unlinked vnode's memory goes when both are gone */

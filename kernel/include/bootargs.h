@@ -12,6 +12,7 @@ struct bootargs {
     bool blktest;      /* blktest: checksum parts of the first disk at boot (host boot test) */
     bool nettest_echo; /* nettest=echo: TCP echo on port 7 for one connection (host network test) */
     bool msi_off;      /* msi=off: PCI devices use INTx even when an MSI controller exists */
+    bool program;      /* program: a program must run (an image is attached); finding none is an error */
     int exit_status;   /* exit=N: power off with N after boot (-1: not given) */
     /* mount=DISK:PATH[:ro] (repeatable): a volume on that disk (vdb, ...) mounted at PATH */
     struct boot_mount {

@@ -10,8 +10,10 @@
 #define ALIGN_DOWN(x, a)  ((x) & ~((uint64_t)(a) - 1))
 #define KERNEL_VERSION    "0.1.0"
 
-/* Exit kinds reported to the host with the power-off (docs/host-kernel-contract.md). */
-enum exit_kind { EXIT_NORMAL = 0, EXIT_KERNEL_ERROR = 1 };
+/* Exit kinds reported to the host with the power-off (docs/host-kernel-contract.md): the
+ * program's exit, a kernel error, or a boot that ended without running a program (`exit=N`, or
+ * no image and none asked for: the kernel smoke test). */
+enum exit_kind { EXIT_NORMAL = 0, EXIT_KERNEL_ERROR = 1, EXIT_NO_PROGRAM = 2 };
 
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

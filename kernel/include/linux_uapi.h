@@ -61,6 +61,16 @@
 #define F_OFD_SETLK     37
 #define F_OFD_SETLKW    38
 #define F_DUPFD_CLOEXEC 1030
+#define F_SETOWN_EX     15
+#define F_GETOWN_EX     16
+#define F_GETSIG        11
+#define F_GETLEASE      1025
+#define F_SETPIPE_SZ    1031
+#define F_GETPIPE_SZ    1032
+#define F_OWNER_TID     0
+#define F_OWNER_PID     1
+#define F_OWNER_PGRP    2
+struct linux_f_owner_ex { int type; int pid; };
 #define FD_CLOEXEC      1
 /* record locks (fcntl) and flock */
 #define F_RDLCK 0
@@ -142,6 +152,18 @@ _Static_assert(sizeof(struct linux_statx) == 256, "struct statx is 256 bytes");
 #define STATX_SIZE        0x0200U
 #define STATX_BLOCKS      0x0400U
 #define STATX_BASIC_STATS 0x07ffU
+#define STATX_BTIME       0x0800U
+#define STATX__RESERVED   0x80000000U
+#define STATX_ATTR_IMMUTABLE  0x00000010ULL
+#define STATX_ATTR_APPEND     0x00000020ULL
+#define STATX_ATTR_NODUMP     0x00000040ULL
+#define STATX_ATTR_AUTOMOUNT  0x00001000ULL
+#define STATX_ATTR_MOUNT_ROOT 0x00002000ULL
+#define STATX_ATTR_DAX        0x00200000ULL
+/* statfs f_flags (ST_*) */
+#define ST_RDONLY   0x0001
+#define ST_VALID    0x0020   /* f_flags is filled in (Linux 2.6.36 on: always) */
+#define ST_RELATIME 0x1000
 
 struct linux_dirent64 {
     uint64_t d_ino;

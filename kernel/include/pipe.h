@@ -10,6 +10,8 @@ struct file;
 
 /* Both ends of a new pipe; `flags` may hold O_NONBLOCK and O_DIRECT (packet mode). */
 int pipe_create(int flags, struct file **read_end, struct file **write_end);
+/* F_GETPIPE_SZ (set false) or F_SETPIPE_SZ to arg bytes on either end: the size, or an errno. */
+int64_t pipe_fcntl_size(struct file *f, bool set, uint64_t arg);
 /* A new eventfd with the given count; flags: EFD_SEMAPHORE, O_NONBLOCK. */
 struct file *eventfd_create(uint64_t count, int flags);
 #define EFD_SEMAPHORE 1

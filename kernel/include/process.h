@@ -88,6 +88,10 @@ void fd_close_on_exec(struct process *p);
  * the soft RLIMIT_NOFILE) or -ENOMEM. */
 int fd_alloc(struct process *p, struct file *f, int min, bool cloexec);
 struct file *fd_get(struct process *p, int fd);
+/* fd_get for calls that use the open file itself (I/O, mmap, ioctl, fchmod, ...): NULL for an
+ * O_PATH descriptor too, which Linux's fdget() refuses (EBADF) and only fdget_raw() users (fstat,
+ * fchdir, *at dirfds, dup, close, a few fcntl commands) accept. */
+struct file *fd_get_open(struct process *p, int fd);
 /* Put f at fd (dup2/dup3), closing what was there; fd must be below the limit. 0 or -ENOMEM. */
 int fd_install(struct process *p, int fd, struct file *f, bool cloexec);
 /* Take f off fd and drop the reference: the process's record locks on the file go too. */

@@ -64,6 +64,12 @@ int64_t vfs_readlink(struct vnode *v, char *buf, size_t size);
 /* Directory entries in order, "." and ".." first; *cookie starts at 0. Returns 1 and fills
  * *out, 0 at the end. */
 int vfs_readdir(struct vnode *dir, uint64_t *cookie, struct vdirent *out);
+/* lseek's SEEK_DATA (hole false) and SEEK_HOLE for a regular file, as tmpfs answers them: page by
+ * page, a page without memory is a hole, and so is everything from the size on; -ENXIO when off
+ * is at or past the size or no data follows. */
+int64_t vfs_seek_data(struct vnode *v, uint64_t off, bool hole);
+/* When v was made, for statx's STATX_BTIME: false for the image's nodes (TFS keeps no birth time). */
+bool vfs_birth_time(struct vnode *v, int64_t *ns);
 /* The absolute path a vnode was found at (for /proc/self/exe, getcwd). */
 int vfs_path(struct vnode *v, char *buf, size_t size);
 
@@ -81,6 +87,10 @@ int vfs_rename(struct vnode *odir, const char *oname, size_t olen, struct vnode 
 int vfs_link(struct vnode *v, struct vnode *dir, const char *name, size_t len);
 /* A regular file with no name (memfd_create, O_TMPFILE): it lives while it is open. */
 int vfs_create_unnamed(uint32_t mode, struct vnode **out);
+/* v is on a volume mounted read-only: writes to it are EROFS. */
+bool vfs_read_only(struct vnode *v);
+/* O_TMPFILE without O_EXCL: the unnamed file may be linked into the tree once (linkat). */
+void vfs_tmpfile_linkable(struct vnode *v);
 int64_t vfs_write(struct vnode *v, uint64_t offset, const void *buf, uint64_t len);
 int vfs_truncate(struct vnode *v, uint64_t size);
 /* fallocate as tmpfs does it: mode 0 or VFS_FALLOC_KEEP_SIZE allocate (ENOSPC when memory runs
@@ -101,6 +111,9 @@ struct vattr {
 };
 /* chmod/chown/utimes; the change time becomes now. */
 int vfs_setattr(struct vnode *v, const struct vattr *a);
+/* A read or a directory listing happened: the access time moves as Linux's default relatime
+ * moves it (when it is not after the last change, or a day old). */
+void vfs_accessed(struct vnode *v);
 /* An open file holds its vnode: an unlinked file keeps its data until the last one closes. */
 void vfs_get(struct vnode *v);
 void vfs_put(struct vnode *v);

@@ -7,6 +7,7 @@
 #include "filelock.h"
 #include "mm.h"
 #include "errno.h"
+#include "linux_abi.h"
 #include <string.h>
 
 /* Room for descriptor `fd`: 0, or -ENOMEM. */
@@ -55,6 +56,12 @@ struct file *fd_get(struct process *p, int fd)
     if (fd < 0 || fd >= p->fd_slots)
         return NULL;
     return p->fds[fd];
+}
+
+struct file *fd_get_open(struct process *p, int fd)
+{
+    struct file *f = fd_get(p, fd);
+    return f && !(f->flags & O_PATH) ? f : NULL;
 }
 
 int fd_install(struct process *p, int fd, struct file *f, bool cloexec)

@@ -4,6 +4,7 @@
  * long the program waited, the busy/idle line of memstats says how much of that the CPU idled. */
 #include "kernel.h"
 #include "bootargs.h"
+#include "boot_phase.h"
 #include "irq.h"
 #include "net.h"
 #include "profile.h"
@@ -63,6 +64,9 @@ void profile_report(void)
     uint64_t total = 0;
     for (int i = 0; i < NR_SLOTS; i++)
         total += syscalls[i].counts;
+    char phases[384];
+    boot_phases_format(phases, sizeof(phases));
+    kprintf("profile: boot phases (ms):%s\n", phases);
     kprintf("profile: %% time     total us    us/call      calls    errors syscall\n");
     /* Selection by repeated maximum: at most a few dozen numbers are ever used. */
     bool shown[NR_SLOTS] = { false };

@@ -5,6 +5,7 @@
 #include "process.h"
 #include "file.h"
 #include "filelock.h"
+#include "pipe.h"
 #include "uaccess.h"
 #include "errno.h"
 #include "linux_abi.h"
@@ -48,12 +49,31 @@ SYSCALL(dup3)
     return newfd;
 }
 
+/* Files whose kind has Linux's ->fasync (pipes, sockets, the terminal, inotify): only there
+ * does O_ASYNC stick (setfl leaves FASYNC to ->fasync; SETFL_MASK does not hold it). */
+static bool has_fasync(struct file *f)
+{
+    return f->kind == FILE_PIPE || f->kind == FILE_SOCKET || f->kind == FILE_CONSOLE || f->kind == FILE_INOTIFY;
+}
+
+static void set_async(struct file *f, bool on)
+{
+    if (has_fasync(f))
+        f->flags = on ? (f->flags | O_ASYNC) : (f->flags & ~O_ASYNC);
+}
+
+/* The commands an O_PATH descriptor answers (Linux's check_fcntl_cmd); the rest are EBADF. */
+static bool path_fd_command(int cmd)
+{
+    return cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC || cmd == F_GETFD || cmd == F_SETFD || cmd == F_GETFL;
+}
+
 SYSCALL(fcntl)
 {
     struct process *p = proc();
     int fd = (int)a0;
     struct file *f = fd_get(p, fd);
-    if (!f)
+    if (!f || ((f->flags & O_PATH) && !path_fd_command((int)a1)))
         return -EBADF;
     switch ((int)a1) {
     case F_DUPFD:
@@ -69,9 +89,10 @@ SYSCALL(fcntl)
     case F_GETFL:
         return f->flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC);
     case F_SETFL: {
-        /* Only these status flags can change after open, as on Linux. */
-        int changeable = O_APPEND | O_NONBLOCK | O_NOATIME | O_DIRECT | O_ASYNC;
+        /* Only these status flags can change after open, as on Linux (SETFL_MASK). */
+        int changeable = O_APPEND | O_NONBLOCK | O_NOATIME | O_DIRECT;
         f->flags = (f->flags & ~changeable) | ((int)a2 & changeable);
+        set_async(f, a2 & O_ASYNC);
         return 0;
     }
     case F_SETOWN:
@@ -79,6 +100,30 @@ SYSCALL(fcntl)
         return 0;
     case F_GETOWN:
         return f->owner;
+    case F_SETOWN_EX:
+    case F_GETOWN_EX: {   /* glibc's F_GETOWN is F_GETOWN_EX (a process group comes back whole) */
+        struct linux_f_owner_ex ex;
+        if ((int)a1 == F_GETOWN_EX) {
+            ex.type = f->owner < 0 ? F_OWNER_PGRP : F_OWNER_PID;
+            ex.pid = f->owner < 0 ? -f->owner : f->owner;
+            return copy_to_user(a2, &ex, sizeof(ex)) ? -EFAULT : 0;
+        }
+        if (copy_from_user(&ex, a2, sizeof(ex)))
+            return -EFAULT;
+        if (ex.type == F_OWNER_TID)
+            return -EINVAL;   /* SIGIO goes to a process, never to one chosen thread */
+        if (ex.type != F_OWNER_PID && ex.type != F_OWNER_PGRP)
+            return -EINVAL;
+        f->owner = ex.type == F_OWNER_PGRP ? -ex.pid : ex.pid;
+        return 0;
+    }
+    case F_GETSIG:
+        return 0;             /* SIGIO is sent as SIGIO: F_SETSIG is not supported (EINVAL) */
+    case F_GETLEASE:
+        return F_UNLCK;       /* no lease is ever held: F_SETLEASE is not supported (EINVAL) */
+    case F_GETPIPE_SZ:
+    case F_SETPIPE_SZ:
+        return f->kind == FILE_PIPE ? pipe_fcntl_size(f, (int)a1 == F_SETPIPE_SZ, a2) : -EBADF;
     case F_GETLK:
     case F_SETLK:
     case F_SETLKW:
@@ -93,7 +138,7 @@ SYSCALL(fcntl)
 
 SYSCALL(flock)
 {
-    struct file *f = fd_get(proc(), (int)a0);
+    struct file *f = fd_get_open(proc(), (int)a0);
     return f ? filelock_flock(f, (int)a1) : -EBADF;
 }
 
@@ -101,7 +146,7 @@ SYSCALL(ioctl)
 {
     struct process *p = proc();
     int fd = (int)a0;
-    struct file *f = fd_get(p, fd);
+    struct file *f = fd_get_open(p, fd);
     if (!f)
         return -EBADF;
     switch ((uint32_t)a1) {
@@ -122,7 +167,7 @@ SYSCALL(ioctl)
         int on;
         if (copy_from_user(&on, a2, sizeof(on)))
             return -EFAULT;
-        f->flags = on ? (f->flags | O_ASYNC) : (f->flags & ~O_ASYNC);
+        set_async(f, on);
         return 0;
     }
     }

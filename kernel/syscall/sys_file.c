@@ -17,12 +17,61 @@
 
 static struct process *proc(void) { return current_process(); }
 
-/* O_CREAT: make a regular file at path (its directory must exist). EEXIST when the name is
- * taken by something lookup could not follow (a dangling symlink: Linux would create its
- * target, which we do not). */
-static int create_file(int dirfd, char *path, uint32_t mode, struct vnode **out)
+/* O_CREAT of a name that is a dangling symlink: Linux creates the file the link names (its
+ * directory must exist), following up to VFS_MAX_SYMLINKS links. */
+static int create_through_symlink(struct vnode *dir, struct vnode *link, uint32_t mode, struct vnode **out)
 {
-    struct vnode *dir;
+    char *target = kmalloc(VFS_PATH_MAX);
+    int err = target ? 0 : -ENOMEM;
+    for (int hops = 0; !err; hops++) {
+        if (hops == VFS_MAX_SYMLINKS) {
+            err = -ELOOP;
+            break;
+        }
+        int64_t n = vfs_readlink(link, target, VFS_PATH_MAX - 1);
+        if (n <= 0) {
+            err = n < 0 ? (int)n : -ENOENT;
+            break;
+        }
+        target[n] = 0;
+        if (target[n - 1] == '/' || n != (int64_t)strlen(target)) {
+            err = -EISDIR;             /* "dir/" or "/": never a file to create */
+            break;
+        }
+        char *slash = strrchr(target, '/');
+        const char *name = slash ? slash + 1 : target;
+        if (slash == target) {
+            dir = vfs_root();
+        } else if (slash) {
+            *slash = 0;
+            if ((err = vfs_lookup(dir, target, VFS_FOLLOW, &dir)))
+                break;
+        }
+        if (vfs_type(dir) != VNODE_DIR) {
+            err = -ENOTDIR;
+            break;
+        }
+        struct vnode *v;
+        err = vfs_lookup(dir, name, 0, &v);
+        if (!err && vfs_type(v) == VNODE_SYMLINK) {
+            link = v;
+            continue;
+        }
+        if (!err)
+            *out = v;
+        else if (err == -ENOENT)
+            err = vfs_create(dir, name, strlen(name), VNODE_FILE, mode, NULL, out);
+        break;
+    }
+    kfree(target);
+    return err;
+}
+
+/* O_CREAT: make a regular file at path (its directory must exist). *created says whether the
+ * call made it (a file reached through a dangling symlink may have appeared meanwhile). */
+static int create_file(int dirfd, char *path, uint32_t mode, bool nofollow, struct vnode **out, bool *created)
+{
+    struct vnode *dir, *v;
     const char *name;
     size_t len;
     bool trailing;
@@ -31,8 +80,27 @@ static int create_file(int dirfd, char *path, uint32_t mode, struct vnode **out)
         return err;
     if (trailing || len == 0)
         return -EISDIR;
-    return vfs_create(dir, name, len, VNODE_FILE, mode & ~current_process()->umask, NULL, out);
+    mode &= ~current_process()->umask;
+    *created = true;
+    if (!nofollow && len <= NAME_MAX && (v = NULL, !vfs_lookup(dir, name, 0, &v)) && vfs_type(v) == VNODE_SYMLINK)
+        return create_through_symlink(dir, v, mode, out);
+    return vfs_create(dir, name, len, VNODE_FILE, mode, NULL, out);
 }
+
+/* What an open file descriptor may do: O_ACCMODE 3 is neither read nor write (ioctl only). */
+static bool readable(struct file *f)
+{
+    int acc = f->flags & O_ACCMODE;
+    return (acc == O_RDONLY || acc == O_RDWR) && !(f->flags & O_PATH);
+}
+
+static bool writable(struct file *f)
+{
+    int acc = f->flags & O_ACCMODE;
+    return (acc == O_WRONLY || acc == O_RDWR) && !(f->flags & O_PATH);
+}
+
+#define O_PATH_FLAGS (O_DIRECTORY | O_NOFOLLOW | O_PATH | O_CLOEXEC)
 
 SYSCALL(openat)
 {
@@ -43,6 +111,12 @@ SYSCALL(openat)
     if (!path)
         return err;
     flags |= O_LARGEFILE;   /* 64-bit Linux forces it; F_GETFL shows it */
+    if (flags & O_PATH)
+        flags &= O_PATH_FLAGS;  /* O_PATH beats everything else (build_open_how) */
+    if ((flags & (O_DIRECTORY | O_CREAT)) == (O_DIRECTORY | O_CREAT)) {
+        err = -EINVAL;          /* Linux 6.4 on: never "create a directory" */
+        goto out;
+    }
     if ((f = kfile_open(path, flags)))
         goto install;
     if ((flags & O_TMPFILE) == O_TMPFILE) {   /* an unnamed file "in" a directory */
@@ -56,17 +130,31 @@ SYSCALL(openat)
             err = -ENOTDIR;
             goto out;
         }
+        if (vfs_read_only(v)) {
+            err = -EROFS;
+            goto out;
+        }
         if ((err = vfs_create_unnamed((uint32_t)a3 & ~proc()->umask, &v)))
             goto out;
+        if (!(flags & O_EXCL))
+            vfs_tmpfile_linkable(v);
         f = file_open_vnode(v, flags & ~O_TMPFILE);
         goto install;
     }
     bool excl = (flags & O_CREAT) && (flags & O_EXCL), created = false;
+    size_t plen = strlen(path);
+    if ((flags & O_CREAT) && plen > 1 && path[plen - 1] == '/') {
+        struct vnode *dir;         /* open_last_lookups: a trailing slash with O_CREAT */
+        const char *name;
+        bool trailing;
+        err = lookup_parent_at((int)a0, path, &dir, &name, &plen, &trailing);
+        err = err ? err : -EISDIR;
+        goto out;
+    }
     err = lookup_at((int)a0, path, (flags & O_NOFOLLOW) || excl ? 0 : VFS_FOLLOW, &v);
     if (err == -ENOENT && (flags & O_CREAT)) {
-        if ((err = create_file((int)a0, path, (uint32_t)a3, &v)))
+        if ((err = create_file((int)a0, path, (uint32_t)a3, (flags & O_NOFOLLOW) || excl, &v, &created)))
             goto out;
-        created = true;
     } else if (err) {
         goto out;
     } else if (excl) {
@@ -86,8 +174,14 @@ SYSCALL(openat)
         err = -ENOTDIR;
         goto out;
     }
-    if (vfs_type(v) == VNODE_DIR && ((flags & O_ACCMODE) != O_RDONLY || (flags & O_CREAT))) {
+    if (vfs_type(v) == VNODE_DIR && ((flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC)))) {
         err = -EISDIR;
+        goto out;
+    }
+    /* may_open: writing a file (or truncating it) on a read-only mount. */
+    if (vfs_type(v) == VNODE_FILE && !(flags & O_PATH) && vfs_read_only(v) &&
+        ((flags & O_ACCMODE) == O_WRONLY || (flags & O_ACCMODE) == O_RDWR || (flags & O_TRUNC))) {
+        err = -EROFS;
         goto out;
     }
     bool kernel_made;
@@ -121,8 +215,6 @@ SYSCALL(close)
     return 0;
 }
 
-static bool readable(struct file *f) { return (f->flags & O_ACCMODE) != O_WRONLY && !(f->flags & O_PATH); }
-static bool writable(struct file *f) { return (f->flags & O_ACCMODE) != O_RDONLY && !(f->flags & O_PATH); }
 
 /* Read into user memory through a kernel bounce buffer, chunk by chunk. */
 static int64_t read_to_user(struct file *f, uint64_t ubuf, uint64_t len, int64_t offset)
@@ -131,6 +223,8 @@ static int64_t read_to_user(struct file *f, uint64_t ubuf, uint64_t len, int64_t
     char *buf = kmalloc(len < IO_CHUNK ? (len ? len : 1) : IO_CHUNK);
     if (!buf)
         return -ENOMEM;
+    if (len && f->kind == FILE_VNODE && vfs_type(f->vnode) == VNODE_FILE && !(f->flags & O_NOATIME))
+        vfs_accessed(f->vnode);   /* file_accessed: even a read at the end of the file */
     while (done < len) {
         uint64_t want = len - done < IO_CHUNK ? len - done : IO_CHUNK;
         uint64_t room = user_writable_bytes(ubuf + done, want);
@@ -150,7 +244,10 @@ static int64_t read_to_user(struct file *f, uint64_t ubuf, uint64_t len, int64_t
             return done ? (int64_t)done : -EFAULT;
         }
         done += n;
-        if ((uint64_t)n < want || f->kind != FILE_VNODE || cut)
+        /* Files and the endless devices fill the whole buffer (Linux reads /dev/zero or
+         * /dev/urandom to the count); a pipe, socket or terminal returns what it had. */
+        bool whole = f->kind == FILE_VNODE || f->kind == FILE_ZERO || f->kind == FILE_URANDOM;
+        if ((uint64_t)n < want || !whole || cut)
             break;
     }
     kfree(buf);
@@ -310,7 +407,7 @@ SYSCALL(pwritev2) { return (int64_t)a3 < -1 ? -EINVAL : vector_io((int)a0, a1, a
 
 SYSCALL(lseek)
 {
-    struct file *f = fd_get(proc(), (int)a0);
+    struct file *f = fd_get_open(proc(), (int)a0);
     int64_t off = (int64_t)a1, base;
     struct linux_stat st;
     if (!f)
@@ -330,11 +427,17 @@ SYSCALL(lseek)
     case SEEK_CUR: base = f->offset; break;
     case SEEK_END: base = st.st_size; break;
     case SEEK_DATA:
-        if (off < 0 || off >= st.st_size) return -ENXIO;
-        base = 0; break;
-    case SEEK_HOLE:
-        if (off < 0 || off >= st.st_size) return -ENXIO;
-        base = 0; off = st.st_size; break;
+    case SEEK_HOLE: {
+        if (off < 0 || off >= st.st_size)
+            return -ENXIO;
+        int64_t at = f->kind == FILE_VNODE ? vfs_seek_data(f->vnode, (uint64_t)off, a2 == SEEK_HOLE)
+                                           : a2 == SEEK_HOLE ? st.st_size : off;
+        if (at < 0)
+            return at;
+        base = 0;
+        off = at;
+        break;
+    }
     default: return -EINVAL;
     }
     if (base + off < 0)
@@ -347,7 +450,7 @@ SYSCALL(lseek)
 
 SYSCALL(fadvise64)
 {
-    struct file *f = fd_get(proc(), (int)a0);
+    struct file *f = fd_get_open(proc(), (int)a0);
     if (!f)
         return -EBADF;
     if (f->kind == FILE_PIPE)          /* only FIFOs refuse advice; sockets take it silently */

@@ -15,10 +15,12 @@
 
 static struct process *proc(void) { return current_process(); }
 
-/* stat of (dirfd, path, flags) into a struct linux_stat, handling AT_EMPTY_PATH and the kernel-made files (kfile.h). */
-static int stat_at(int dirfd, uint64_t upath, int flags, struct linux_stat *st)
+/* stat of (dirfd, path, flags) into a struct linux_stat, handling AT_EMPTY_PATH and the kernel-made
+ * files (kfile.h); *node is the tree's node it describes (NULL for a device or a pipe). */
+static int stat_at(int dirfd, uint64_t upath, int flags, struct linux_stat *st, struct vnode **node)
 {
-    struct vnode *v;
+    struct vnode *v = NULL;
+    *node = NULL;
     int err;
     char *path = user_path(upath, &err);
     if (!path)
@@ -27,8 +29,10 @@ static int stat_at(int dirfd, uint64_t upath, int flags, struct linux_stat *st)
         struct file *f = dirfd == AT_FDCWD ? NULL : fd_get(proc(), dirfd);
         if (dirfd == AT_FDCWD) {
             err = vnode_stat(proc()->cwd, st);
+            *node = proc()->cwd;
         } else {
             err = f ? file_stat(f, st) : -EBADF;
+            *node = f && f->kind == FILE_VNODE ? f->vnode : NULL;
         }
         goto out;
     }
@@ -41,6 +45,8 @@ static int stat_at(int dirfd, uint64_t upath, int flags, struct linux_stat *st)
     err = lookup_at(dirfd, path, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : VFS_FOLLOW, &v);
     if (!err)
         err = vnode_stat(v, st);
+    if (!err)
+        *node = v;
     if (!err && (kfile_mode(v) & S_IFMT) == S_IFCHR) {   /* a kernel device: its device number */
         bool kernel_made;
         struct linux_stat dst;
@@ -58,9 +64,10 @@ out:
 SYSCALL(newfstatat)
 {
     struct linux_stat st;
+    struct vnode *v;
     if ((int)a3 & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT))
         return -EINVAL;
-    int err = stat_at((int)a0, a1, (int)a3, &st);
+    int err = stat_at((int)a0, a1, (int)a3, &st, &v);
     return err ? err : (copy_to_user(a2, &st, sizeof(st)) ? -EFAULT : 0);
 }
 
@@ -83,11 +90,32 @@ SYSCALL(statx)
         return -EINVAL;
     if ((flags & AT_STATX_SYNC_TYPE) == AT_STATX_SYNC_TYPE)
         return -EINVAL;
-    int err = stat_at((int)a0, a1, flags, &st);
+    if ((uint32_t)a3 & STATX__RESERVED)
+        return -EINVAL;
+    struct vnode *v;
+    int err = stat_at((int)a0, a1, flags, &st, &v);
     if (err)
         return err;
     memset(&sx, 0, sizeof(sx));
     sx.stx_mask = STATX_BASIC_STATS;
+    /* Linux 6.13 on (multigrain time stamps, tmpfs among them): a call that asks for neither
+     * mtime nor ctime gets neither (fill_mg_cmtime). */
+    bool cmtime = ((uint32_t)a3 & (STATX_MTIME | STATX_CTIME)) || (st.st_mode & S_IFMT) == S_IFCHR;
+    if (!cmtime)
+        sx.stx_mask &= ~(STATX_MTIME | STATX_CTIME);   /* devices (devtmpfs) report them always */
+    /* The attributes tmpfs can tell (APPEND, IMMUTABLE, NODUMP: never set here) and the ones
+     * every Linux filesystem reports (AUTOMOUNT, MOUNT_ROOT, DAX); "/" is a mount's root. */
+    sx.stx_attributes_mask = STATX_ATTR_IMMUTABLE | STATX_ATTR_APPEND | STATX_ATTR_NODUMP | STATX_ATTR_AUTOMOUNT |
+                             STATX_ATTR_MOUNT_ROOT | STATX_ATTR_DAX;
+    int64_t born;   /* tmpfs answers STATX_BTIME when asked (shmem_getattr) */
+    if (v && ((uint32_t)a3 & STATX_BTIME) && vfs_birth_time(v, &born)) {
+        sx.stx_mask |= STATX_BTIME;
+        sx.stx_btime.tv_sec = born / 1000000000;
+        sx.stx_btime.tv_nsec = (uint32_t)(born % 1000000000);
+    }
+    struct linux_stat root;
+    if (!vnode_stat(vfs_root(), &root) && root.st_ino == st.st_ino && root.st_dev == st.st_dev)
+        sx.stx_attributes |= STATX_ATTR_MOUNT_ROOT;
     sx.stx_blksize = st.st_blksize;
     sx.stx_nlink = st.st_nlink;
     sx.stx_uid = st.st_uid;
@@ -98,10 +126,12 @@ SYSCALL(statx)
     sx.stx_blocks = st.st_blocks;
     sx.stx_atime.tv_sec = st.st_atime_sec;
     sx.stx_atime.tv_nsec = (uint32_t)st.st_atime_nsec;
-    sx.stx_mtime.tv_sec = st.st_mtime_sec;
-    sx.stx_mtime.tv_nsec = (uint32_t)st.st_mtime_nsec;
-    sx.stx_ctime.tv_sec = st.st_ctime_sec;
-    sx.stx_ctime.tv_nsec = (uint32_t)st.st_ctime_nsec;
+    if (cmtime) {
+        sx.stx_mtime.tv_sec = st.st_mtime_sec;
+        sx.stx_mtime.tv_nsec = (uint32_t)st.st_mtime_nsec;
+        sx.stx_ctime.tv_sec = st.st_ctime_sec;
+        sx.stx_ctime.tv_nsec = (uint32_t)st.st_ctime_nsec;
+    }
     sx.stx_rdev_major = (uint32_t)(st.st_rdev >> 8);
     sx.stx_rdev_minor = (uint32_t)(st.st_rdev & 0xff);
     sx.stx_dev_major = 0;
@@ -111,7 +141,7 @@ SYSCALL(statx)
 
 SYSCALL(getdents64)
 {
-    struct file *f = fd_get(proc(), (int)a0);
+    struct file *f = fd_get_open(proc(), (int)a0);
     uint64_t ubuf = a1, size = a2, used = 0;
     struct vdirent *e = kmalloc(sizeof(*e));
     char *rec = kmalloc(512);
@@ -128,6 +158,8 @@ SYSCALL(getdents64)
         ret = -ENOTDIR;
         goto out;
     }
+    if (vfs_type(f->vnode) == VNODE_DIR && !(f->flags & O_NOATIME))
+        vfs_accessed(f->vnode);        /* iterate_dir's file_accessed */
     for (;;) {
         uint64_t cookie = f->dir_cookie;
         int got = vfs_readdir(f->vnode, &cookie, e);
@@ -182,9 +214,15 @@ SYSCALL(readlinkat)
         kfree(path);
         return -ENOMEM;
     }
-    ret = lookup_at((int)a0, path, 0, &v);
-    if (ret == 0)
-        ret = vfs_type(v) == VNODE_SYMLINK ? vfs_readlink(v, target, VFS_PATH_MAX) : -EINVAL;
+    if (!path[0] && (int)a0 != AT_FDCWD) {   /* Linux 2.6.39 on: the descriptor's own node */
+        struct file *f = fd_get(proc(), (int)a0);
+        ret = !f ? -EBADF : f->kind != FILE_VNODE ? -ENOENT : 0;
+        v = f ? f->vnode : NULL;
+    } else {
+        ret = lookup_at((int)a0, path, 0, &v);
+    }
+    if (ret == 0)   /* an empty path names no link: ENOENT, not "not a link" (do_readlinkat) */
+        ret = vfs_type(v) == VNODE_SYMLINK ? vfs_readlink(v, target, VFS_PATH_MAX) : path[0] ? -EINVAL : -ENOENT;
     if (ret >= 0) {
         uint64_t n = (uint64_t)ret < a3 ? (uint64_t)ret : a3;
         ret = copy_to_user(a2, target, n) ? -EFAULT : (int64_t)n;
@@ -207,17 +245,31 @@ static int64_t access_at(int dirfd, uint64_t upath, int mode, int flags)
         return -EINVAL;
     if (!(path = user_path(upath, &e)))
         return e;
-    struct file *dev = kfile_open(path, 0);
+    struct file *dev = path[0] ? kfile_open(path, 0) : NULL;
     if (dev) {
         file_put(dev);
         err = 0;
         goto out;
     }
-    err = lookup_at(dirfd, path, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : VFS_FOLLOW, &v);
+    if (!path[0] && (flags & AT_EMPTY_PATH)) {   /* the descriptor's own node (or the cwd) */
+        struct file *f = dirfd == AT_FDCWD ? NULL : fd_get(proc(), dirfd);
+        err = dirfd == AT_FDCWD ? 0 : !f ? -EBADF : 0;
+        if (!err && f && f->kind != FILE_VNODE)
+            goto out;                  /* a pipe or socket: root may do anything to it */
+        v = f ? f->vnode : proc()->cwd;
+        if (err || !v)
+            goto out;
+    } else {
+        err = lookup_at(dirfd, path, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : VFS_FOLLOW, &v);
+    }
     if (err)
         goto out;
     if ((err = vfs_stat(v, &st)))
         goto out;
+    if ((mode & W_OK) && st.mode && (st.mode & S_IFMT) != S_IFSOCK && vfs_read_only(v)) {
+        err = -EROFS;                  /* a file, directory or link target on a read-only mount */
+        goto out;
+    }
     /* We run as root: read and write always work (the tree is writable); execute needs some
      * x bit (or a directory). */
     if ((mode & X_OK) && (st.mode & S_IFMT) != S_IFDIR && !(st.mode & 0111))
@@ -306,6 +358,7 @@ static int64_t statfs_of(struct vnode *v, uint64_t ubuf)
     sf.f_files = page_total_count();
     sf.f_ffree = page_free_count();
     sf.f_namelen = 255;
+    sf.f_flags = ST_VALID | ST_RELATIME | (vfs_read_only(v) ? ST_RDONLY : 0);   /* the atime rule vfs_accessed keeps */
     return copy_to_user(ubuf, &sf, sizeof(sf)) ? -EFAULT : 0;
 }
 

@@ -60,12 +60,20 @@ static int64_t make_node(int dirfd, uint64_t upath, enum vnode_type type, uint32
     return err;
 }
 
-SYSCALL(mkdirat) { return make_node((int)a0, a1, VNODE_DIR, (uint32_t)a2 & 07777, NULL); }
+/* mkdir keeps the sticky bit but never set-user-ID or set-group-ID (vfs_mkdir's mode mask). */
+SYSCALL(mkdirat) { return make_node((int)a0, a1, VNODE_DIR, (uint32_t)a2 & 01777, NULL); }
 
 SYSCALL(mknodat)
 {
     uint32_t mode = (uint32_t)a2, type = mode & S_IFMT;
+    if (type == S_IFDIR)
+        return -EPERM;                 /* may_mknod: mkdir(2) makes directories */
+    if (type != 0 && type != S_IFREG && type != S_IFCHR && type != S_IFBLK && type != S_IFIFO && type != S_IFSOCK)
+        return -EINVAL;
     if (type != 0 && type != S_IFREG) {
+        struct vnode *v;
+        if (!user_lookup_at((int)a0, a1, 0, &v))
+            return -EEXIST;            /* filename_create comes before the type's own checks */
         /* FIFOs, sockets and device nodes have nothing behind them in this kernel yet. */
         static bool logged;
         if (!logged) {
@@ -97,8 +105,11 @@ SYSCALL(unlinkat)
     int err = parent_of((int)a0, a1, &pp);
     if (err)
         return err;
+    bool dots = (pp.len == 1 && pp.name[0] == '.') || (pp.len == 2 && pp.name[0] == '.' && pp.name[1] == '.');
     if (pp.len == 0)
         err = rmdir ? -EBUSY : -EISDIR;            /* "/" */
+    else if (!rmdir && dots)
+        err = -EISDIR;                             /* unlink "." or "..": not a LAST_NORM name */
     else if (!rmdir && pp.trailing) {
         struct vnode *v;
         err = vfs_lookup(pp.dir, pp.name, 0, &v);
@@ -138,6 +149,25 @@ static int64_t do_rename(int odirfd, uint64_t oldpath, int ndirfd, uint64_t newp
 SYSCALL(renameat) { return do_rename((int)a0, a1, (int)a2, a3, 0); }
 SYSCALL(renameat2) { return do_rename((int)a0, a1, (int)a2, a3, (unsigned)a4); }
 
+/* "/proc/self/fd/N": N, else -1. Following it reaches the open file, as Linux's magic links
+ * do, even when the file has no name (the idiom that links an O_TMPFILE file). */
+static int proc_self_fd(const char *path)
+{
+    static const char prefix[] = "/proc/self/fd/";
+    if (strncmp(path, prefix, sizeof(prefix) - 1))
+        return -1;
+    const char *p = path + sizeof(prefix) - 1;
+    int n = 0;
+    if (!*p)
+        return -1;
+    for (; *p; p++) {
+        if (*p < '0' || *p > '9' || n > 100000000)
+            return -1;
+        n = n * 10 + (*p - '0');
+    }
+    return n;
+}
+
 SYSCALL(linkat)
 {
     int flags = (int)a4, err;
@@ -147,9 +177,14 @@ SYSCALL(linkat)
     char *old = user_path(a1, &err);
     if (!old)
         return err;
+    int magic = (flags & AT_SYMLINK_FOLLOW) ? proc_self_fd(old) : -1;
     if (!old[0] && (flags & AT_EMPTY_PATH)) {
         struct file *f = fd_get(proc(), (int)a0);
         err = !f ? -EBADF : !f->vnode ? -ENOENT : 0;
+        v = f ? f->vnode : NULL;
+    } else if (magic >= 0) {           /* a magic link: the open file itself, named or not */
+        struct file *f = fd_get(proc(), magic);
+        err = !f ? -ENOENT : !f->vnode ? -ENOENT : 0;
         v = f ? f->vnode : NULL;
     } else {
         err = lookup_at((int)a0, old, (flags & AT_SYMLINK_FOLLOW) ? VFS_FOLLOW : 0, &v);
@@ -223,7 +258,7 @@ SYSCALL(fchownat)
 
 static struct vnode *fd_vnode(int fd, int *err)
 {
-    struct file *f = fd_get(proc(), fd);
+    struct file *f = fd_get_open(proc(), fd);
     *err = !f ? -EBADF : 0;
     return f ? f->vnode : NULL;
 }
@@ -257,7 +292,7 @@ SYSCALL(truncate)
 
 SYSCALL(ftruncate)
 {
-    struct file *f = fd_get(proc(), (int)a0);
+    struct file *f = fd_get_open(proc(), (int)a0);
     if (!f)
         return -EBADF;
     if ((int64_t)a1 < 0)
@@ -302,6 +337,8 @@ SYSCALL(utimensat)
         a.atime_ns = a.mtime_ns = now;
     }
     struct vnode *v;
+    if (!a1 && dirfd == AT_FDCWD)
+        return -EFAULT;                /* a NULL path is only futimens(fd): getname(NULL) */
     if (!a1) {                         /* futimens(fd) */
         v = fd_vnode(dirfd, &err);
         if (err)
@@ -319,15 +356,17 @@ SYSCALL(utimensat)
 /* On a volume the changes go to the disk and a FLUSH makes them durable before the call returns
  * (fdatasync does the same: the tuple that finds the data is metadata it needs). On the boot
  * image and in /tmp everything lives in memory: a sync is complete the moment it is asked. */
-static int64_t sync_fd(int fd)
+static int64_t sync_fd(int fd, bool whole_fs)
 {
-    struct file *f = fd_get(proc(), fd);
+    struct file *f = fd_get_open(proc(), fd);
     if (!f)
         return -EBADF;
-    return f->vnode ? vfs_fsync(f->vnode) : 0;
+    if (!f->vnode)   /* pipes, sockets, devices, event files: no ->fsync (syncfs syncs their fs) */
+        return whole_fs ? 0 : -EINVAL;
+    return vfs_fsync(f->vnode);
 }
 
-SYSCALL(fsync) { return sync_fd((int)a0); }
-SYSCALL(fdatasync) { return sync_fd((int)a0); }
+SYSCALL(fsync) { return sync_fd((int)a0, false); }
+SYSCALL(fdatasync) { return sync_fd((int)a0, false); }
 SYSCALL(sync) { vfs_sync_all(); return 0; }
-SYSCALL(syncfs) { return sync_fd((int)a0); }
+SYSCALL(syncfs) { return sync_fd((int)a0, true); }

@@ -52,7 +52,7 @@ SYSCALL(mmap)
     if (size < len || size > USER_VA_END)
         return -ENOMEM;
     if (!(flags & MAP_ANONYMOUS)) {
-        struct file *f = fd_get(current_process(), fd);
+        struct file *f = fd_get_open(current_process(), fd);
         if (!f)
             return -EBADF;
         if (f->kind != FILE_VNODE) {
@@ -61,7 +61,7 @@ SYSCALL(mmap)
             return -ENODEV;
         }
         if (vfs_type(f->vnode) != VNODE_FILE)
-            return -EACCES;
+            return -ENODEV;            /* a directory's file operations have no mmap */
         if ((f->flags & O_ACCMODE) == O_WRONLY)
             return -EACCES;
         if (type == MAP_SHARED && (prot & PROT_WRITE) && (f->flags & O_ACCMODE) != O_RDWR)

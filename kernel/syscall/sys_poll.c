@@ -123,7 +123,7 @@ static int poll_once(struct linux_pollfd *fds, uint64_t nfds, struct poll_table 
         fds[i].revents = 0;
         if (fds[i].fd < 0)
             continue;
-        struct file *f = fd_get(proc(), fds[i].fd);
+        struct file *f = fd_get_open(proc(), fds[i].fd);   /* O_PATH too: POLLNVAL */
         if (!f) {
             fds[i].revents = POLLNVAL;
         } else {
@@ -255,7 +255,7 @@ static int64_t do_select(int64_t n, uint64_t uin, uint64_t uout, uint64_t uex, u
     int count = 0;
     for (int fd = 0; fd < n; fd++)
         if ((s.in[fd / 64] | s.out[fd / 64] | s.ex[fd / 64]) & (1UL << (fd % 64))) {
-            if (!fd_get(proc(), fd)) {
+            if (!fd_get_open(proc(), fd)) {
                 kfree(mem);
                 return -EBADF;
             }
@@ -328,7 +328,7 @@ SYSCALL(epoll_ctl)
     struct linux_epoll_event uev = { 0, 0 };
     if (op != 2 /* EPOLL_CTL_DEL */ && copy_from_user(&uev, a3, sizeof(uev)))
         return -EFAULT;
-    struct file *ep = fd_get(proc(), (int)a0), *target = fd_get(proc(), fd);
+    struct file *ep = fd_get_open(proc(), (int)a0), *target = fd_get_open(proc(), fd);
     if (!ep || !target)
         return -EBADF;
     if (!target->ops->poll)

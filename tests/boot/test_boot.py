@@ -26,7 +26,7 @@ def line(console: str, prefix: str) -> str:
 @pytest.mark.parametrize("cpu", ["max", "cortex-a72"])
 def test_kernel_boots_reports_its_gic_and_ticks(kernel_image, gic, cpu):
     result = run(kernel_image, gic=gic, cpu=cpu)
-    assert result.status == 0 and result.kind == "program", result.console
+    assert result.status == 0 and result.kind == "boot", result.console
     assert line(result.console, "unibuild kernel ").endswith("(virt, aarch64)")
     assert re.match(rf"gic: v{gic} ", line(result.console, "gic: "))
     ticks = int(re.match(r"ticks: (\d+) in 100 ms", line(result.console, "ticks: ")).group(1))
@@ -59,7 +59,15 @@ def test_memory_size_is_discovered_not_assumed(kernel_image):
 @pytest.mark.parametrize("status", [0, 1, 42, 255])
 def test_exit_status_reaches_the_host(kernel_image, status):
     result = run(kernel_image, gic="3", append=(f"exit={status}",))
-    assert result.status == status and result.kind == "program"
+    assert result.status == status and result.kind == "boot"
+
+
+def test_a_boot_told_to_run_a_program_without_a_disk_says_so_and_fails(kernel_image):
+    """`program` (what the launcher adds with an image) and no disk: one line and status 127,
+    not the silent status 0 of a boot that ran nothing."""
+    result = run(kernel_image, gic="3", append=("quiet", "program"))
+    assert (result.status, result.kind) == (127, "kernel-error"), result.console
+    assert "boot: no program to run: no disk found" in result.console.splitlines()[-1]
 
 
 def test_kernel_fault_prints_registers_and_exits_with_kernel_error(kernel_image):

@@ -116,7 +116,7 @@ def test_dhcp_lease_ipv6_link_local_and_tcp_echo_through_virtio_net(kernel_image
     elapsed = time.monotonic() - start
     thread.join(60)
     boot = result["boot"]
-    assert boot.status == 0 and boot.kind == "program", boot.console
+    assert boot.status == 0 and boot.kind == "boot", boot.console
     assert f"nettest: echoed {len(payload)} bytes" in boot.console
     assert re.search(r"^virtio-net: 00:0\d\.0 mac 52:54:00:12:34:56, \d+ rx buffers", boot.console, re.M)
     print(f"echo of {len(payload)} bytes in {elapsed * 1000:.0f} ms")

@@ -168,6 +168,19 @@ def test_the_kernel_refuses_a_gpt_disk_without_a_tfs_partition(disk, programs, t
     assert "gpt: vda is a GPT disk without a TFS partition" in r.stdout, r.stdout
 
 
+def test_a_disk_the_firmware_boots_but_the_kernel_cannot_see_is_a_console_line_not_a_silent_exit(disk):
+    # EDK2 boots the disk from an NVMe controller, for which the kernel has no driver (a cloud's
+    # NVMe boot disk): the kernel must say it found nothing to run, not power off with 0.
+    printed = subprocess.run([*UNIBUILD, "boot", "--print-qemu", "--accel", "tcg", "--net", "none", str(disk)],
+                             capture_output=True, text=True, check=True).stdout.splitlines()[-1]
+    argv = shlex.split(printed)
+    device = next(i for i, a in enumerate(argv) if a.startswith("virtio-blk-pci,drive=disk0"))
+    argv[device] = "nvme,drive=disk0,serial=unibuild"
+    r = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+    assert "boot: no program to run: no disk found" in r.stdout, r.stdout
+    assert "hello world!" not in r.stdout
+
+
 def test_a_writable_disk_keeps_its_changes_from_boot_to_boot(tmp_path):
     # The volume probe's `change` (tests/boot/test_volumes.py): the second boot finds the first's work.
     probe = tmp_path / "volume"

@@ -12,6 +12,7 @@ import time
 import pytest
 
 from lib.fake_passt import pid_alive
+from lib.guest import UNIBUILD
 from lib.netutil import free_port
 from unibuild.launch import LaunchOptions, boot
 from unibuild.launch.network import NetOptions, PortForward, check_ports_free, net_options
@@ -59,3 +60,23 @@ def test_real_passt_forwards_the_port_while_the_guest_runs_and_releases_it_after
     assert accepted == [True]
     assert (tmp_path / "cap.pcap").read_bytes()[:4] == b"\xd4\xc3\xb2\xa1"   # pcap magic
     check_ports_free([PortForward(port, 80)])   # passt has gone and let go of the port
+
+
+@pytest.mark.boot
+def test_run_forwards_with_slirp_and_says_so_once_when_passt_cannot_have_a_namespace(fake_passt, monkeypatch,
+                                                                                      programs, target_root):
+    # As in a container without user namespaces (the fresh-machine chroot): the automatic
+    # choice degrades to slirp with one line; asking for passt is one line and status 125.
+    monkeypatch.setenv("FAKE_PASST_MODE", "no-userns")
+    run = [*UNIBUILD, "run", "--accel", "tcg", "--timeout", "60", "-p", str(free_port()),
+           "--target-root", str(target_root)]
+    r = subprocess.run([*run, str(programs["hello"])], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and r.stdout.startswith("hello world!\n"), r.stderr
+    ours = [line for line in r.stderr.splitlines() if line.startswith("unibuild: ")]
+    assert len(ours) == 1 and "needs a user namespace" in ours[0] and "slirp" in ours[0], r.stderr
+    assert "Traceback" not in r.stderr
+    r = subprocess.run([*run, "--net-backend", "passt", str(programs["hello"])], capture_output=True, text=True,
+                       timeout=120)
+    assert (r.returncode, r.stdout) == (125, ""), r.stderr
+    assert r.stderr.startswith("unibuild: --net-backend passt: ") and r.stderr.count("\n") == 1, r.stderr
+    assert len(fake_passt()) == 2   # each run tried passt once; QEMU never started in the second

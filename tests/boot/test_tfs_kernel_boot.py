@@ -121,7 +121,7 @@ def test_kernel_lists_directories_and_checksums_files_like_the_host(kernel_image
     dirs = ["/", "/etc", "/lib", "/lib/sub"]
     img_path = build(host, tmp_path / "img.tfs", dirs + files, block_size)
     result = boot_with_disk(kernel_image, img_path)
-    assert result.status == 0 and result.kind == "program", result.console
+    assert result.status == 0 and result.kind == "boot", result.console
     lines = tfstest_lines(result.console)
     with Image(img_path) as img:
         for d in dirs:

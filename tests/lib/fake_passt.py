@@ -1,5 +1,6 @@
-"""A stand-in for passt (a script that records its pid and serves, fails, hangs or ignores
-SIGTERM as $FAKE_PASST_MODE says), and the check that a process has gone."""
+"""A stand-in for passt (a script that records its pid and serves, fails, fails as in a container
+without user namespaces, hangs or ignores SIGTERM as $FAKE_PASST_MODE says), and the check that a
+process has gone."""
 
 from __future__ import annotations
 
@@ -20,6 +21,11 @@ FAKE_PASST = """\
         f.write(f"{{os.getpid()}}\\n")
     if mode == "fail":
         open(log, "w").write("Failed to bind UNIX domain socket: Address in use\\n")
+        sys.exit(1)
+    if mode == "no-userns":      # as Debian's passt does where unshare(CLONE_NEWUSER) is refused
+        open(log, "w").write("passt 0.0~git20230309: /usr/bin/passt.avx2 (42)\\n"
+                             "0.0312: ERROR:   Couldn't create user namespace: Operation not permitted\\n")
+        sys.stderr.write("Couldn't create user namespace: Operation not permitted\\n")
         sys.exit(1)
     if mode == "hang":
         time.sleep(60)

@@ -49,7 +49,7 @@ def test_libvirt_domain_validates_and_boots_the_image_with_the_launch_options(ru
     assert d.get("type") == "kvm" and d.findtext("name") == "app"
     assert d.find("memory").get("unit") == "MiB" and d.findtext("memory") == "512" and d.findtext("vcpu") == "2"
     assert d.findtext("on_poweroff") == "destroy"
-    assert d.findtext("os/cmdline") == "x=1 quiet"
+    assert d.findtext("os/cmdline") == "x=1 quiet program"
     copied = Path(d.findtext("os/kernel"))
     assert copied == (tmp_path / "app.Image").resolve() and copied.read_bytes() == kernel.read_bytes()
     disk = d.find("devices/disk")
@@ -90,7 +90,7 @@ def test_kubevirt_vm_and_its_oci_layout(run_cli, tmp_path, image, kernel):
                                                                    "path": "/disk/image.tfs"}}]
     boot = spec["domain"]["firmware"]["kernelBoot"]
     assert boot["container"] == {"image": "registry.example/app:1", "kernelPath": "/boot/Image"}
-    assert boot["kernelArgs"] == "quiet" and spec["domain"]["cpu"]["cores"] == 2
+    assert boot["kernelArgs"] == "quiet program" and spec["domain"]["cpu"]["cores"] == 2
     assert spec["domain"]["devices"]["interfaces"][0]["ports"] == [{"port": 8080, "protocol": "TCP"}]
 
     layout = out / "oci"
@@ -153,7 +153,7 @@ def test_libvirt_domain_of_a_disk_boots_it_through_uefi_firmware(run_cli, tmp_pa
     assert loader.text == str(FIRMWARE) and loader.get("type") == "rom" and d.find("os/kernel") is None
     assert d.find("features/acpi") is not None   # ACPI, as `boot DISK` (kernel/efi/acpi_fdt.c)
     entry = d.find("sysinfo[@type='fwcfg']/entry")
-    assert entry.get("name") == CMDLINE_FILE and entry.text == "x=1 quiet"
+    assert entry.get("name") == CMDLINE_FILE and entry.text == "x=1 quiet program"
     drive = d.find("devices/disk")
     assert drive.find("driver").get("type") == "qcow2" and drive.find("source").get("file") == str(disk.resolve())
     r = export(run_cli, "--kubevirt", "app", "-o", tmp_path / "kv", disk)

@@ -7,7 +7,8 @@ defeats this is easy to add by accident, and costs tens of milliseconds on every
 import subprocess
 import sys
 
-HEAVY = ("construct", "elftools", "asyncio", "qemu.qmp")
+HEAVY = ("construct", "elftools", "asyncio", "qemu.qmp",
+         "unibuild.instances", "unibuild.commands.print_qemu")   # only for run -d / --print-qemu
 
 
 def loaded_after(code: str) -> set[str]:

@@ -27,7 +27,7 @@ def test_our_control_parts_are_left_out_and_the_console_is_plain_stdio(virt):
     for gone in ("-qmp", "-S", "-no-shutdown", "-chardev", "chardev:console"):
         assert gone not in manual
     assert manual[manual.index("-serial") + 1] == "stdio"
-    assert manual[manual.index("-append") + 1] == "quiet"   # console=mux is unibuild's to undo
+    assert manual[manual.index("-append") + 1] == "quiet program"   # console=mux is unibuild's to undo
     # Everything else is the same, in the same order.
     def rest(args):
         out, skip = [], 0
@@ -53,4 +53,4 @@ def test_the_line_is_shell_quoted_with_absolute_paths_and_slirp_forwards(virt, t
     assert f"file={tmp_path / 'a b.img'}," in argv[argv.index("-drive") + 1]
     netdev = argv[argv.index("-netdev") + 1]
     assert netdev.startswith("user,") and "hostfwd=tcp:127.0.0.1:8080-" in netdev
-    assert argv[argv.index("-append") + 1] == "x=1 quiet"
+    assert argv[argv.index("-append") + 1] == "x=1 quiet program"

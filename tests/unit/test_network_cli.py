@@ -306,6 +306,26 @@ def test_auto_backend_falls_back_to_slirp_with_a_warning_when_passt_cannot_start
     assert "\n" not in warning and "passt could not start" in warning and "slirp" in warning
 
 
+def test_passt_refused_a_user_namespace_falls_back_to_slirp_when_chosen_automatically(fake_passt, monkeypatch):
+    monkeypatch.setenv("FAKE_PASST_MODE", "no-userns")
+    warnings: list[str] = []
+    with attach(net_options(ports=[str(free_port())]), warn=warnings.append) as net:
+        assert net.backend == "slirp" and any("hostfwd=" in a for a in net.qemu_args)
+    [warning] = warnings
+    assert "\n" not in warning and "needs a user namespace" in warning and "slirp" in warning
+    assert "ERROR" not in warning and "version" not in warning   # passt's log prefix and banner
+
+
+def test_passt_refused_a_user_namespace_is_one_line_when_asked_for(fake_passt, monkeypatch):
+    monkeypatch.setenv("FAKE_PASST_MODE", "no-userns")
+    with pytest.raises(UserError) as raised:
+        with attach(net_options(backend="passt", ports=[str(free_port())]), warn=pytest.fail):
+            pytest.fail("QEMU must not start without passt's socket")
+    message = str(raised.value)
+    assert "\n" not in message and message.count("Couldn't create user namespace") == 1, message
+    assert message.startswith("--net-backend passt: ") and message.endswith("use --net-backend slirp")
+
+
 def test_passt_that_never_makes_its_socket_times_out_and_is_stopped(fake_passt, monkeypatch):
     monkeypatch.setenv("FAKE_PASST_MODE", "hang")
     monkeypatch.setattr(passt, "START_TIMEOUT", 0.3)

@@ -266,6 +266,27 @@ def test_missing_report_is_status_125():
     assert r.status == 125 and "without reporting" in r.error
 
 
+def test_a_boot_that_ran_no_program_keeps_its_status_unless_a_program_was_expected():
+    r = result_from_report(ExitReport(0, 3, 2), "", "guest-shutdown")
+    assert (r.status, r.kind, r.error) == (3, "boot", None)   # exit=3, or the smoke test's 0
+    r = result_from_report(ExitReport(0, 0, 2), "", "guest-shutdown", expects_program=True)
+    assert (r.status, r.kind) == (125, None)
+    assert "\n" not in r.error and "without starting the program" in r.error
+
+
+def test_the_kernel_is_told_to_expect_a_program_only_when_an_image_should_run_one(virt):
+    def append(**options):
+        cmd = build_command(virt, Path("/k/Image"), LaunchOptions(gic="3", **options), X86, SOCK)
+        return option_value(cmd.argv, "-append").split(), cmd.expects_program
+
+    assert append(disk=Path("/i.tfs")) == (["quiet", "program", "console=mux"], True)
+    assert append(disk=Path("/i.tfs"), verbose=True) == (["verbose", "program", "console=mux"], True)
+    # The test hooks that replace the program, and the smoke test without an image, expect none.
+    assert append(disk=Path("/i.tfs"), append=("exit=0",))[1] is False
+    assert append(disk=Path("/i.tfs"), append=("blktest",))[1] is False
+    assert append(append=("verbose",)) == (["verbose"], False)
+
+
 def test_unknown_kind_is_status_125():
     r = result_from_report(ExitReport(0, 0, 9), "", "guest-shutdown")
     assert r.status == 125 and "unknown exit kind 9" in r.error

@@ -10,12 +10,10 @@ from pathlib import Path
 
 import click
 
-from .. import instances
 from ..config import load_config, merge_config
 from ..errors import UserError
 from ..pipeline import ImageRequest, kernel_image, run
 from ..timings import Timings
-from .print_qemu import print_run_command
 from .base import Command
 from .progress import StepProgress, on_terminal
 from .options import (cross_compile_option, debug_option, env_from, image_content_options,
@@ -98,6 +96,10 @@ def run_command(ctx, program, args, config, platform, cross_compile, debug, miss
                         "(see 'unibuild run --help')")
     if name is not None and not detach:
         raise UserError("--name names a background instance; add -d")
+    if detach:
+        # Only a background run needs the instances module (and print_qemu only --print-qemu):
+        # a foreground run's start-up is imports first (issue 17).
+        from .. import instances
     if detach and not instances.supervised():
         # The same command line again, in the background under the instance's supervisor
         # (which sees supervised() and runs it in the foreground of its own session).
@@ -115,6 +117,7 @@ def run_command(ctx, program, args, config, platform, cross_compile, debug, miss
     )
     options = replace(launch_options_from(kwargs, static_ip), gdb_port=gdb_port, gdb_wait=gdb_wait)
     if print_qemu:
+        from .print_qemu import print_run_command
         print_run_command(request, options, platform=platform, cross_compile=cross_compile, debug=debug)
         return
     # A cold kernel build takes a while: on a terminal its steps show in place, then its time.

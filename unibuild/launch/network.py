@@ -335,13 +335,22 @@ def attach(net: NetOptions | None, *, env: Mapping[str, str] | None = None,
             sock, log = directory / "passt.sock", directory / "passt.log"
             stack.enter_context(passt.running(passt_argv(binary, sock, log, net), sock, log))
         except UserError as e:
-            if net.backend != "auto":
-                raise
-            # Chosen by us, not by the user: say why, and forward with slirp rather than fail
-            # (passt needs a user namespace, which some containers and chroots refuse).
             stack.close()
+            no_namespace = isinstance(e, passt.PasstStartError) and e.no_namespace
+            if net.backend != "auto":
+                if no_namespace:
+                    raise UserError(f"--net-backend passt: passt cannot isolate itself here: the host refuses "
+                                    f"it a user namespace (a container or chroot without them: {e.why}); "
+                                    "use --net-backend slirp") from None
+                raise
+            # Chosen by us, not by the user: forward with slirp rather than fail, and say so in
+            # one line even in a quiet run, since forwarded ports now stall under load.
+            if no_namespace:
+                why = "it needs a user namespace, which this host refuses (a container or chroot)"
+            else:
+                why = e.why if isinstance(e, passt.PasstStartError) and e.why else str(e)
             if warn is not None:
-                warn(f"passt could not start ({e}); forwarding with QEMU's slirp instead, "
+                warn(f"passt could not start ({why}); forwarding with QEMU's slirp instead, "
                      "whose listen backlog of 1 stalls under heavy concurrent load")
             yield Attachment("slirp", nic_args(slirp_netdev(net), net.pcap))
             return

@@ -154,12 +154,26 @@ def volume_disk_name(index: int) -> str:
     return "vd" + chr(ord("b") + index)
 
 
+# Kernel arguments that make the kernel do something else than run the image's program: the
+# exit=N boot (the program is skipped) and blktest (the disk is read raw, nothing is mounted).
+_INSTEAD_OF_PROGRAM = ("exit=", "blktest")
+
+
+def expects_program(options: LaunchOptions) -> bool:
+    """An image is attached to run its program: the kernel gets `program`, so booting without
+    one is its error, and a guest that powers off without having started one is ours
+    (qemu_run.result_from_report)."""
+    return options.disk is not None and not any(a.startswith(_INSTEAD_OF_PROGRAM) for a in options.append)
+
+
 def kernel_args(options: LaunchOptions) -> str:
     args = list(options.append)
     if options.verbose:
         args.append("verbose")
     elif options.disk is not None:
         args.append("quiet")   # a program runs: its output only, diagnostics on error
+    if expects_program(options):
+        args.append("program")
     for i, vol in enumerate(options.volumes):
         args.append(f"mount={volume_disk_name(i)}:{vol.mount}{':ro' if vol.read_only else ''}")
     if options.disk is not None:
@@ -186,6 +200,7 @@ class QemuCommand:
     # (its banner, screen clears, boot-option lines), shown only with --verbose.
     firmware_prelude: str = ""  # "", "hide" or "show"
     gdb_wait: bool = False   # leave the guest paused (-S) for gdb's `continue`: no QMP cont
+    expects_program: bool = False   # the guest must run a program (kernel argument `program`)
 
 
 def build_command(
@@ -278,4 +293,4 @@ def build_command(
     return QemuCommand(argv, accel, gic, cpu, memory, smp, qmp_socket, options.timeout,
                        console_mux="console=mux" in append.split(),
                        firmware_prelude=("show" if options.verbose else "hide") if options.firmware else "",
-                       gdb_wait=options.gdb_wait)
+                       gdb_wait=options.gdb_wait, expects_program="program" in append.split())

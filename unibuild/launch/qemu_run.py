@@ -44,6 +44,7 @@ from .qemu_cmdline import LaunchOptions, QemuCommand, build_command
 UNIB_MAGIC = 0x554E4942
 KIND_PROGRAM = 0
 KIND_KERNEL_ERROR = 1
+KIND_NO_PROGRAM = 2   # the boot ended without running a program (exit=N, the kernel smoke test)
 
 STATUS_NO_REPORT = 125  # guest or QEMU ended without telling us a status
 STATUS_TIMEOUT = 124  # like timeout(1)
@@ -75,7 +76,7 @@ class ExitReport:
 @dataclass
 class BootResult:
     status: int  # what `unibuild` exits with
-    kind: str | None  # "program", "kernel-error", or None when the guest did not report
+    kind: str | None  # "program", "kernel-error", "boot" (no program ran), or None when the guest did not report
     console: str  # everything the guest printed
     timed_out: bool = False
     interrupted: bool = False
@@ -114,8 +115,15 @@ def parse_exit_report(info_registers: str) -> ExitReport | None:
     return None
 
 
-def result_from_report(report: ExitReport | None, console: str, reason: str | None) -> BootResult:
-    """Turns the guest's report into our exit status and the line (if any) to tell the user."""
+NO_PROGRAM_ERROR = ("the guest powered off without starting the program: the kernel found nothing to run "
+                    "(--verbose shows its boot)")
+
+
+def result_from_report(report: ExitReport | None, console: str, reason: str | None,
+                       expects_program: bool = False) -> BootResult:
+    """Turns the guest's report into our exit status and the line (if any) to tell the user.
+    `expects_program`: an image was attached to run its program, so a boot that ran none is a
+    failure whatever status it carried."""
     if report is None:
         why = "reset" if reason == "guest-reset" else "powered off"
         return BootResult(
@@ -129,6 +137,10 @@ def result_from_report(report: ExitReport | None, console: str, reason: str | No
         )
     if report.kind == KIND_PROGRAM:
         return BootResult(report.status, "program", console, shutdown_reason=reason)
+    if report.kind == KIND_NO_PROGRAM:
+        if expects_program:
+            return BootResult(STATUS_NO_REPORT, None, console, shutdown_reason=reason, error=NO_PROGRAM_ERROR)
+        return BootResult(report.status, "boot", console, shutdown_reason=reason)
     if report.kind == KIND_KERNEL_ERROR:
         # A kernel error must never look like success, whatever status it carried.
         status = report.status or STATUS_NO_REPORT
@@ -450,7 +462,7 @@ async def _run(command: QemuCommand, proc: subprocess.Popen, started: float,
             result = BootResult(EXIT_FAILED, None, text,
                                 error=f"cannot write the program's output: {why}; guest stopped")
     elif outcome == "shutdown":
-        result = result_from_report(report, text, reason)
+        result = result_from_report(report, text, reason, command.expects_program)
     elif outcome == "timeout":
         result = BootResult(
             STATUS_TIMEOUT, None, text, timed_out=True,

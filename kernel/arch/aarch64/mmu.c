@@ -7,6 +7,7 @@
 
 extern uint64_t early_ttbr1;
 static uint64_t io_next = IO_MAP_BASE;
+#define SZ_2M (2UL << 20)
 
 void arch_mmu_init(void)
 {
@@ -23,11 +24,16 @@ void *ioremap(uint64_t pa, uint64_t size)
     uint64_t offset = pa & (PAGE_SIZE - 1);
     uint64_t start = ALIGN_DOWN(pa, PAGE_SIZE), len = ALIGN_UP(size + offset, PAGE_SIZE);
     uint64_t va = io_next;
-    if (size == 0 || io_next + len > IO_MAP_BASE + IO_MAP_SIZE)
+    /* A mapping of 2 MiB or more starts at a virtual address congruent to its physical one
+     * modulo 2 MiB, so its aligned middle takes block entries: a GICv3's redistributor region
+     * on QEMU virt is 15 MiB, ~4000 page entries written at boot otherwise. */
+    if (len >= SZ_2M)
+        va = ALIGN_UP(io_next, SZ_2M) + (start & (SZ_2M - 1));
+    if (size == 0 || va + len > IO_MAP_BASE + IO_MAP_SIZE)
         panic("ioremap: no room for %#lx bytes at %#lx", size, pa);
-    if (pt_map(early_ttbr1, va, start, len, PROT_DEVICE, false))
+    if (pt_map(early_ttbr1, va, start, len, PROT_DEVICE, len >= SZ_2M))
         panic("ioremap: out of page-table memory mapping %#lx", pa);
-    io_next += len + PAGE_SIZE; /* an unmapped page between mappings catches overruns */
+    io_next = va + len + PAGE_SIZE; /* an unmapped page between mappings catches overruns */
     dsb(ishst);
     isb();
     return (void *)(va + offset);
