@@ -84,6 +84,8 @@ struct socket {
     /* IP_RECVERR / IPV6_RECVERR (glibc's resolver sets them before each query): ICMP errors
      * would go to an error queue; lwIP gives a socket none, so that queue stays empty. */
     bool recverr, recverr6;
+    bool output_later;          /* TCP: in tcp_output_later's list */
+    struct socket *output_later_next;
 };
 
 /* Open files in flight on an AF_UNIX socket (each holds a reference). */
@@ -118,6 +120,13 @@ int socket_accept_pop(struct socket *l, struct socket **out);
 void socket_pump(void);
 /* 0 unless the address is one of ours (or any / loopback). */
 bool socket_local_address(const ip_addr_t *ip);
+
+/* TCP data written but not yet built into segments goes out at the next net_poll, all of it
+ * at once (kernel/net/tcp_output_later.c): later queues a socket, forget drops one that is
+ * being released, now (from net_poll) outputs every queued socket. */
+void tcp_output_later(struct socket *s);
+void tcp_output_forget(struct socket *s);
+void tcp_output_now(void);
 
 extern const struct proto_ops tcp_proto, udp_proto, unix_proto;
 int unix_socket_init(struct socket *s);
