@@ -1,4 +1,4 @@
-/* setsockopt/getsockopt: the SOL_SOCKET, IPPROTO_TCP and IPPROTO_IPV6 options programs set,
+/* setsockopt/getsockopt: the SOL_SOCKET, IPPROTO_TCP, IPPROTO_IP and IPPROTO_IPV6 options programs set,
  * with Linux's value checks and Linux's rounding (buffer sizes doubled and bounded). */
 #include "kernel.h"
 #include "timer.h"
@@ -118,6 +118,15 @@ SYSCALL(setsockopt)
         s->v6only = v != 0;
         return 0;
     }
+    bool inet = s->domain == AF_INET || s->domain == AF_INET6;
+    if (level == IPPROTO_IP && inet && name == IP_RECVERR) {
+        s->recverr = v != 0;
+        return 0;
+    }
+    if (level == IPPROTO_IPV6 && s->domain == AF_INET6 && name == IPV6_RECVERR) {
+        s->recverr6 = v != 0;
+        return 0;
+    }
     return -ENOPROTOOPT;
 }
 
@@ -190,6 +199,10 @@ SYSCALL(getsockopt)
         v = s->keepcnt;
     } else if (level == IPPROTO_IPV6 && s->domain == AF_INET6 && name == IPV6_V6ONLY) {
         v = s->v6only;
+    } else if (level == IPPROTO_IP && (s->domain == AF_INET || s->domain == AF_INET6) && name == IP_RECVERR) {
+        v = s->recverr;
+    } else if (level == IPPROTO_IPV6 && s->domain == AF_INET6 && name == IPV6_RECVERR) {
+        v = s->recverr6;
     } else {
         return -ENOPROTOOPT;
     }
