@@ -381,11 +381,9 @@ static int64_t tcp_recv_(struct socket *s, void *kbuf, uint64_t len, int flags, 
         return -ENOTCONN;
     if (flags & MSG_OOB)
         return -EINVAL;                /* no urgent data is ever queued */
-    if (len == 0)
-        return 0;
-    for (;;) {
+    for (;;) {   /* a read of 0 bytes waits as any read does (Linux's tcp_recvmsg), for data or EOF */
         done += take(s, (char *)kbuf + done, len - done, flags & MSG_PEEK);
-        if (done == len || (done && !(flags & MSG_WAITALL)) || (flags & MSG_PEEK && done))
+        if ((done == len && (len || s->rx_head)) || (done && !(flags & MSG_WAITALL)) || (flags & MSG_PEEK && done))
             return done;
         if (s->rx_head)
             continue;

@@ -112,9 +112,11 @@ static int unix_init(struct socket *s)
 static int unix_bind(struct socket *s, const struct sock_addr *a)
 {
     struct unix_sock *u = us(s);
-    if (u->name.len)
-        return -EINVAL;
     struct unix_addr name = a->un;
+    /* Linux creates a path name's file before it looks at the socket's own name: an existing
+     * file answers EADDRINUSE even when the socket is bound already. */
+    if (u->name.len && (!name.len || abstract(&name)))
+        return -EINVAL;
     if (!name.len) {                   /* autobind: an abstract name of five hex digits */
         name.len = 6;
         name.path[0] = 0;
@@ -133,10 +135,16 @@ static int unix_bind(struct socket *s, const struct sock_addr *a)
         size_t len;
         bool trailing;
         int err = lookup_parent_at(AT_FDCWD, path, &dir, &leaf, &len, &trailing);
+        struct vnode *made = NULL;
         if (!err)
-            err = vfs_create(dir, leaf, len, VNODE_SOCKET, 0777 & ~current_process()->umask, NULL, &u->node);
+            err = vfs_create(dir, leaf, len, VNODE_SOCKET, 0777 & ~current_process()->umask, NULL, &made);
         if (err)
             return err == -EEXIST ? -EADDRINUSE : err;
+        if (u->name.len) {             /* named already: the new file goes again, as on Linux */
+            vfs_remove(dir, leaf, len, false);
+            return -EINVAL;
+        }
+        u->node = made;
     }
     u->name = name;
     u->next_bound = bound;
@@ -286,6 +294,8 @@ static int64_t unix_send(struct socket *s, const void *kbuf, uint64_t len, int f
     }
     if (!stream && len > UNIX_QUEUE_BYTES)
         return -EMSGSIZE;
+    if (stream && !len)
+        return 0;                      /* a stream has no empty messages: nothing is queued */
     uint64_t done = 0;
     do {
         if (dest->queued >= UNIX_QUEUE_BYTES) {
@@ -523,4 +533,23 @@ int unix_socket_init(struct socket *s)
 void unix_socket_pair(struct socket *a, struct socket *b)
 {
     pair(us(a), us(b));
+}
+
+/* FIONREAD: a stream's or a seqpacket socket's unread bytes, a datagram socket's next message. */
+int unix_socket_inq(struct socket *s)
+{
+    struct unix_sock *u = us(s);
+    uint64_t n = 0;
+    for (struct unix_msg *m = u->head; m; m = m->next) {
+        n += m->len - m->offset;
+        if (s->type == SOCK_DGRAM)
+            break;
+    }
+    return n > INT32_MAX ? INT32_MAX : (int)n;
+}
+
+bool unix_socket_has_peercred(struct socket *s)
+{
+    struct unix_sock *u = us(s);
+    return u->peer || u->peer_gone || u->listening;
 }
