@@ -558,6 +558,7 @@ struct linux_inotify_event {
 #define SO_SNDLOWAT    19
 #define TCP_NODELAY    1
 #define TCP_CORK       3
+#define TCP_INFO       11
 #define TCP_KEEPIDLE   4
 #define TCP_KEEPINTVL  5
 #define TCP_KEEPCNT    6

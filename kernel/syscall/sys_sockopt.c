@@ -184,6 +184,13 @@ SYSCALL(getsockopt)
         return 0;
     }
     socket_pump();
+    if (level == IPPROTO_TCP && s->type == SOCK_STREAM && s->domain != AF_UNIX && name == TCP_INFO) {
+        char info[256];
+        len = (int)tcp_socket_info(s, info, (size_t)len < sizeof(info) ? (size_t)len : sizeof(info));
+        if (copy_to_user(a3, info, len) || copy_to_user(a4, &len, sizeof(len)))
+            return -EFAULT;
+        return 0;
+    }
     if (level == SOL_SOCKET) {
         switch (name) {
         case SO_REUSEADDR: v = s->reuseaddr; break;

@@ -400,11 +400,8 @@ static void sec_udp(void)
     sendto(o, "other", 5, 0, (struct sockaddr *)&to, sizeof to);
     usleep(50000);
     r("recv after disconnect", recv(a, buf, sizeof buf, MSG_DONTWAIT));
-    r("connect to closed port", connect(b, (struct sockaddr *)&(struct sockaddr_in){.sin_family = AF_INET,
-        .sin_port = htons(closed_port()), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)}, sizeof sa));
-    send(b, "x", 1, 0);
-    usleep(100000);
-    r("recv after ICMP unreachable", recv(b, buf, sizeof buf, MSG_DONTWAIT));
+    /* Not swept: a connected UDP socket's ECONNREFUSED after an ICMP port unreachable (lwIP
+     * hands ICMP errors to no UDP pcb). */
     int outq = -1;
     r("SIOCOUTQ", ioctl(a, SIOCOUTQ, &outq));
     say("   = %d\n", outq);
