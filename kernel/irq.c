@@ -79,6 +79,14 @@ static void dispatch(uint32_t intid)
         kprintf("irq: unexpected INTID %u\n", intid);
 }
 
+/* The count membarrier waits on: what this CPU's interrupted code stored is visible to every
+ * CPU before the count says the IPI arrived (a full barrier, then a release store). */
+static void ipi_counted(void)
+{
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    __atomic_store_n(&this_cpu()->ipis, this_cpu()->ipis + 1, __ATOMIC_RELEASE);
+}
+
 void irq_handle(void)
 {
     uint32_t intid = controller->acknowledge();
@@ -86,7 +94,7 @@ void irq_handle(void)
         return; /* spurious */
     this_cpu()->irqs++;
     if (intid == IPI_RESCHEDULE || intid == IPI_STOP)
-        this_cpu()->ipis++;
+        ipi_counted();
     dispatch(intid);
     controller->end_of_interrupt(intid);
 }
@@ -101,7 +109,7 @@ void irq_handle_unlocked(void)
         return;
     this_cpu()->irqs++;
     if (intid == IPI_RESCHEDULE || intid == IPI_STOP) {
-        this_cpu()->ipis++;
+        ipi_counted();
         controller->end_of_interrupt(intid);
         smp_park_if_stopping();
         return;

@@ -66,7 +66,7 @@ struct loaded {
 static uint64_t random_offset(unsigned bits)
 {
     uint64_t r = 0;
-    if (boot_manifest()->noaslr)
+    if (boot_manifest()->noaslr || (current_process()->personality & ADDR_NO_RANDOMIZE))
         return 0;
     random_bytes(&r, sizeof(r));
     return (r & ((1UL << bits) - 1)) << PAGE_SHIFT;

@@ -151,3 +151,10 @@ uint64_t page_cache_reclaimable(void)
 }
 
 void page_cache_init(void) { page_alloc_set_shrinker(reclaim); }
+
+bool page_cache_resident(const struct vnode *v, uint64_t index)
+{
+    if (v->in_memory)
+        return index < v->page_slots && v->pages[index];
+    return v->cached && index < v->cached_slots && v->cached[index];
+}

@@ -6,6 +6,7 @@
 #include "kernel.h"
 #include "file.h"
 #include "pipe.h"
+#include "pipe_buffers.h"
 #include "process.h"
 #include "thread.h"
 #include "syscall.h"
@@ -16,28 +17,7 @@
 #include "linux_abi.h"
 #include <string.h>
 
-#define PIPE_SLOTS  16          /* a new pipe's ring: 64 KiB, until F_SETPIPE_SZ */
-
-struct pipe_buf {
-    uint64_t page;             /* physical address; 0 when the slot is free */
-    uint32_t offset, len;
-    bool merge;
-};
-
-struct pipe {
-    struct pipe_buf *bufs;     /* `slots` of them, a power of two (F_SETPIPE_SZ) */
-    unsigned slots;
-    unsigned head, tail;       /* head - tail buffers in use */
-    int readers, writers;      /* open ends (0 or 1 each: an end is one struct file) */
-    bool packet;
-    struct file *ends[2];      /* read end, write end; NULL once released */
-};
-
-static bool pipe_empty(struct pipe *p) { return p->head == p->tail; }
-static bool pipe_full(struct pipe *p) { return p->head - p->tail >= p->slots; }
-static char *buf_data(struct pipe_buf *b) { return (char *)phys_to_virt(b->page); }
-
-static void pipe_wake(struct pipe *p, int end, uint32_t events)
+void pipe_wake(struct pipe *p, int end, uint32_t events)
 {
     if (p->ends[end])
         file_wake(p->ends[end], events);
@@ -50,13 +30,13 @@ void raise_sigpipe(void)
     signal_send_to_thread(current_thread(), SIGPIPE, SI_USER);
 }
 
-static bool pipe_readable(void *arg)
+bool pipe_readable(void *arg)
 {
     struct pipe *p = arg;
     return !pipe_empty(p) || !p->writers;
 }
 
-static bool pipe_writable(void *arg)
+bool pipe_writable(void *arg)
 {
     struct pipe *p = arg;
     return !pipe_full(p) || !p->readers;

@@ -131,13 +131,13 @@ static struct file *status_open(const char *path, int flags)
     int n = snprintf(s, TEXT_MAX,
                      "Name:\t%s\nUmask:\t%s\nState:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\n"
                      "TracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t64\nGroups:\t\n"
-                     "VmSize:\t%8lu kB\nVmRSS:\t%8lu kB\nThreads:\t%d\nSigQ:\t0/16383\nSigPnd:\t%016lx\n"
+                     "VmSize:\t%8lu kB\nVmLck:\t%8lu kB\nVmRSS:\t%8lu kB\nThreads:\t%d\nSigQ:\t0/16383\nSigPnd:\t%016lx\n"
                      "ShdPnd:\t%016lx\nSigBlk:\t%016lx\nSigIgn:\t%016lx\nSigCgt:\t%016lx\n"
                      "CapInh:\t0000000000000000\nCapPrm:\t000001ffffffffff\nCapEff:\t000001ffffffffff\n"
                      "CapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\nNoNewPrivs:\t0\nSeccomp:\t0\n"
                      "Cpus_allowed:\t%lx\nCpus_allowed_list:\t%s",
                      comm, umask, state_of(p, t), p->pid,
-                     t ? t->tid : p->pid, p->parent ? p->parent->pid : 0, mapped_bytes(p->vm) / 1024, rss, p->live_threads,
+                     t ? t->tid : p->pid, p->parent ? p->parent->pid : 0, mapped_bytes(p->vm) / 1024, vm_locked_bytes(p->vm) / 1024, rss, p->live_threads,
                      t ? t->sig.pending : 0UL, p->sig.pending, t ? t->sig.blocked : 0UL, sig_mask_of(p, true),
                      sig_mask_of(p, false), cpus_online_mask, cpus);
     return text_file(s, (size_t)n, flags);
@@ -157,17 +157,20 @@ static struct file *stat_open(const char *path, int flags)
      * children's in cutime/cstime (a thread's file shows them too, as Linux's does). */
     struct cputime used = in_task_dir(path) && t ? thread_cpu_times(t) : process_cpu_times(p);
     struct cputime children = process_children_cpu_times(p);
+    /* A zombie's leader is gone: Linux shows the defaults then too. */
+    struct thread_sched sa = t ? t->sched : (struct thread_sched){ 0 };
     char *s = kmalloc(TEXT_MAX);
     if (!s)
         return NULL;
     int n = snprintf(s, TEXT_MAX,
-                     "%d (%s) %c %d %d %d 0 -1 4194560 0 0 0 0 %lu %lu %lu %lu 20 0 %d 0 0 %lu %lu "
-                     "18446744073709551615 0 0 0 0 0 %lu %lu %lu %lu 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
+                     "%d (%s) %c %d %d %d 0 -1 4194560 0 0 0 0 %lu %lu %lu %lu %d %d %d 0 0 %lu %lu "
+                     "18446744073709551615 0 0 0 0 0 %lu %lu %lu %lu 0 0 0 17 0 %d %d 0 0 0 0 0 0 0 0 0 0 0\n",
                      t ? t->tid : p->pid, comm, state_of(p, t)[0], p->parent ? p->parent->pid : 0,
                      p->pgid, p->sid, ticks(used.user_ns), ticks(used.system_ns), ticks(children.user_ns),
-                     ticks(children.system_ns), p->live_threads,
+                     ticks(children.system_ns), sched_attr_proc_priority(&sa), sa.nice, p->live_threads,
                      mapped_bytes(p->vm), p->vm ? p->vm->pages : 0, p->sig.pending | (t ? t->sig.pending : 0),
-                     t ? t->sig.blocked : 0UL, sig_mask_of(p, true), sig_mask_of(p, false));
+                     t ? t->sig.blocked : 0UL, sig_mask_of(p, true), sig_mask_of(p, false), sa.rt_priority,
+                     sa.policy);
     return text_file(s, (size_t)n, flags);
 }
 

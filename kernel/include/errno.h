@@ -36,6 +36,8 @@
 #define ENAMETOOLONG 36
 #define ENOLCK   37
 #define ENOSYS   38
+#define ENOMSG   42
+#define EIDRM    43
 #define ENOTEMPTY 39
 #define ELOOP    40
 #define EOVERFLOW 75

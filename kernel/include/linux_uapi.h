@@ -312,12 +312,33 @@ struct linux_itimerspec {
 #define PR_GET_DUMPABLE     3
 #define PR_SET_DUMPABLE     4
 #define PR_SET_NAME         15
+#define PR_GET_SECCOMP      21
+#define PR_CAPBSET_READ     23
+#define PR_GET_SECUREBITS   27
+#define PR_SET_TIMERSLACK   29
+#define PR_GET_TIMERSLACK   30
+#define PR_SET_CHILD_SUBREAPER 36
+#define PR_GET_CHILD_SUBREAPER 37
+#define PR_SET_THP_DISABLE  41
+#define PR_GET_THP_DISABLE  42
+#define TIMER_SLACK_DEFAULT_NS 50000
 #define PR_GET_NAME         16
 #define PR_SET_NO_NEW_PRIVS 38
 #define PR_GET_NO_NEW_PRIVS 39
 #define PR_SET_TAGGED_ADDR_CTRL 55
 #define PR_GET_TAGGED_ADDR_CTRL 56
 #define PR_TAGGED_ADDR_ENABLE   1UL
+
+/* Capabilities 0..CAP_LAST_CAP (40: CAP_CHECKPOINT_RESTORE): root's full set. */
+#define CAP_LAST_CAP 40
+#define CAP_SYS_ADMIN 21
+#define CAP_SYS_BOOT 22
+#define CAP_SYS_NICE 23
+#define CAP_FULL_SET ((1ULL << (CAP_LAST_CAP + 1)) - 1)
+
+/* personality(2) flags (include/uapi/linux/personality.h) */
+#define ADDR_NO_RANDOMIZE 0x0040000
+#define PER_LINUX32       0x0008
 
 struct linux_rlimit {
     uint64_t rlim_cur;
@@ -382,6 +403,8 @@ struct linux_sysinfo {
 
 /* ---- signals ---- */
 #define NSIG        64
+#define SIGHUP      1
+#define SIGINT      2
 #define SIGILL      4
 #define SIGTRAP     5
 #define SIGABRT     6
@@ -537,6 +560,7 @@ struct linux_inotify_event {
 #define SCM_RIGHTS     1
 #define SCM_MAX_FD     253
 #define MSG_CTRUNC     0x08
+#define MSG_WAITFORONE 0x10000      /* recvmmsg: MSG_DONTWAIT after the first message */
 #define MSG_CMSG_CLOEXEC 0x40000000
 #define SO_REUSEADDR   2
 #define SO_TYPE        3
@@ -563,6 +587,8 @@ struct linux_inotify_event {
 #define TCP_KEEPINTVL  5
 #define TCP_KEEPCNT    6
 #define IPV6_V6ONLY    26
+#define IP_RECVERR     11
+#define IPV6_RECVERR   25
 
 struct linux_msghdr {
     uint64_t name;

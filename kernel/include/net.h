@@ -28,11 +28,18 @@ void net_catch_up(void);
  * next tick (10 ms) when the program computes without blocking: a server's send() + close() +
  * epoll_wait() rings once, not twice. Interrupts masked, kernel lock held. */
 void net_flush(void);
+/* True while send() left data to lwIP that the next net_poll builds into segments (kernel/net/
+ * tcp_output_later.c): a CPU other than the one device interrupts go to polls for it after an
+ * interrupt in user mode, so a thread that sends and then computes there is not left waiting. */
+bool net_output_owed(void);
 /* Wait for anything that may change network state (a device interrupt or the next timer tick,
  * at most 1/TICK_HZ), then net_poll. For kernel loops outside a syscall (boot's DHCP wait);
  * blocking socket calls use wait_until, which polls the stack through its hook.
  * Called with interrupts masked; interrupts are taken inside. */
 void net_wait_event(void);
+/* The profile's network lines: frames received and sent, by kind (SYN, pure ACK, data, data+FIN,
+ * ...), for frames per request. Nothing when no frame moved. */
+void net_profile_report(const char *prefix);
 /* True once net_init brought the stack up. */
 bool net_started(void);
 struct process;

@@ -7,6 +7,7 @@
  * (vm_break_cow), exactly as after a fork. Dropping a page from the cache (copy-up, memory
  * pressure, the vnode freed) only gives up the cache's ownership: a mapping keeps its page. */
 #pragma once
+#include <stdbool.h>
 #include <stdint.h>
 
 struct vnode;
@@ -24,6 +25,10 @@ enum page_cache_use { PAGE_CACHE_MAP, PAGE_CACHE_COPY };
  * layer's (changed, or not a file of it: the caller reads the file instead) or no memory for
  * the ownership counts, or a negative errno (-EIO, -ENOMEM). */
 int64_t page_cache_get(struct vnode *v, uint64_t index, uint64_t n, uint64_t *pas, enum page_cache_use use);
+/* Is page `index` of file v in memory: its own page (a changed file's) or the cache's? What
+ * mincore reports for a file mapping's page no page table maps yet, as Linux's page-cache
+ * lookup does. */
+bool page_cache_resident(const struct vnode *v, uint64_t index);
 /* v's bytes stop being the lower layer's (copy-up) or v goes away: its cached pages are let go. */
 void page_cache_drop(struct vnode *v);
 /* Pages the cache holds, and how many of them only the cache owns (freed under pressure). */

@@ -60,6 +60,12 @@ struct process {
     char *cmdline;              /* the arguments of the last exec, each ended by a NUL (/proc/<pid>/cmdline) */
     size_t cmdline_len;
     struct creds { uint32_t uid, euid, suid, gid, egid, sgid; } cred;   /* all 0: root */
+    /* capset's sets (capget masks them by the ids: sys_system.c); all of them for pid 1. */
+    struct caps { uint64_t effective, permitted, inheritable; } caps;
+    int membarrier;             /* the membarrier commands it registered for (sys_membarrier.c) */
+    bool child_subreaper;       /* PR_SET_CHILD_SUBREAPER: adopts its descendants' orphans (not inherited) */
+    bool thp_disable;           /* PR_SET_THP_DISABLE (no huge pages are made anyway) */
+    uint32_t personality;       /* personality(2); ADDR_NO_RANDOMIZE fixes the next exec's layout */
 };
 
 /* The process of the running thread (before the first thread runs: pid 1, being set up). */
@@ -108,6 +114,15 @@ int fd_table_end(struct process *p);
 __attribute__((noreturn)) void process_exit(int status);
 /* The process is killed by sig (its default action, a fault, the OOM killer). */
 __attribute__((noreturn)) void process_die(int sig);
+/* A resource limit's soft value (RLIMIT_*; one set for the guest: sys_info.c). */
+uint64_t rlimit_current(int resource);
+/* Does p's effective capability set hold cap (CAP_*)? (sys_system.c) */
+bool process_capable(const struct process *p, int cap);
+/* exec recomputes the sets (no file capabilities, no ambient ones): root's are full again. */
+void process_caps_at_exec(struct process *p);
+/* reboot(2): the guest ends as a container's pid namespace does, pid 1 killed by sig
+ * (SIGINT: power-off/halt, SIGHUP: restart), quietly; never returns. */
+__attribute__((noreturn)) void process_reboot(int sig);
 /* The last thread of a process other than pid 1 left: release what it owns, tell the parent. */
 void process_teardown(struct process *p);
 /* The scheduler freed one of p's dead threads (p is freed too if it was the last and nobody

@@ -7,7 +7,7 @@
 /* VIRTIO_NOTIFY and VIRTIO_ISR_READ are the transport's register accesses on the I/O path: under
  * KVM each is an MMIO exit, so their count and time say what a delivery mode costs. */
 enum profile_event { PROFILE_IRQ, PROFILE_NET_POLL, PROFILE_PAGE_FAULT, PROFILE_VIRTIO_NOTIFY,
-                     PROFILE_VIRTIO_ISR_READ, PROFILE_EVENTS };
+                     PROFILE_VIRTIO_ISR_READ, PROFILE_NET_RECEIVE, PROFILE_NET_OUTPUT, PROFILE_EVENTS };
 
 extern bool profile_enabled;
 /* The strace kernel option: each system call decoded as strace shows it (kernel/trace/). */

@@ -82,6 +82,11 @@ struct socket {
      * last recvmsg took off a message (recv_wants_rights: recvmsg asks; read() drops them). */
     struct unix_rights *send_rights, *recv_rights;
     bool recv_wants_rights;
+    /* IP_RECVERR / IPV6_RECVERR (glibc's resolver sets them before each query): ICMP errors
+     * would go to an error queue; lwIP gives a socket none, so that queue stays empty. */
+    bool recverr, recverr6;
+    bool output_later;          /* TCP: in tcp_output_later's list */
+    struct socket *output_later_next;
 };
 
 /* Open files in flight on an AF_UNIX socket (each holds a reference). */
@@ -117,6 +122,13 @@ void socket_pump(void);
 /* 0 unless the address is one of ours (or any / loopback). */
 bool socket_local_address(const ip_addr_t *ip);
 
+/* TCP data written but not yet built into segments goes out at the next net_poll, all of it
+ * at once (kernel/net/tcp_output_later.c): later queues a socket, forget drops one that is
+ * being released, now (from net_poll) outputs every queued socket. */
+void tcp_output_later(struct socket *s);
+void tcp_output_forget(struct socket *s);
+void tcp_output_now(void);
+
 extern const struct proto_ops tcp_proto, udp_proto, unix_proto;
 int unix_socket_init(struct socket *s);
 /* Connect two fresh AF_UNIX sockets to each other (socketpair). */
@@ -131,3 +143,7 @@ int tcp_socket_init(struct socket *s);
 int udp_socket_init(struct socket *s);
 /* lwIP's err_t as a Linux errno. */
 int socket_errno(int lwip_err);
+/* One sendmsg/recvmsg of the user msghdr at umsg (kernel/syscall/sys_socket_io.c), for the
+ * single and the batched (sendmmsg/recvmmsg) calls. */
+int64_t socket_sendmsg(struct socket *s, uint64_t umsg, int flags, bool *partial);
+int64_t socket_recvmsg(struct socket *s, uint64_t umsg, int flags);

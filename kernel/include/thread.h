@@ -10,6 +10,7 @@
 #include "context.h"
 #include "timer.h"
 #include "cputime.h"
+#include "sched_attr.h"
 
 struct process;
 struct vma;
@@ -45,9 +46,11 @@ struct thread {
     struct thread_cputime cputime;     /* user and system time (cputime.c) */
     uint64_t slice_start;              /* tick count when it last got the CPU */
     uint64_t affinity;                 /* CPUs it may run on (bit n: CPU n), sched_setaffinity */
+    struct thread_sched sched;         /* policy, priority, nice (sched_attr.h) */
     bool job_stopped;                  /* stopped in its process's group stop (jobctl.c) */
     bool vfork_done;                   /* the vfork child this thread waits for exec'd or ended */
     bool tagged_addr;                  /* PR_SET_TAGGED_ADDR_CTRL: syscalls ignore pointer tags */
+    uint64_t timer_slack_ns;           /* PR_SET_TIMERSLACK (sleeps are not stretched by it) */
     struct vma *vma_hint;              /* vm_find's last answer for this thread (vm.c) */
     struct vm *vma_hint_vm;            /* the address space it was found in (exec changes it) */
     uint64_t vma_generation;

@@ -18,6 +18,7 @@ struct vma {
     bool shared_anon;           /* MAP_SHARED|MAP_ANONYMOUS: a fork shares its pages */
     struct vma *next;           /* sorted by start */
     uint64_t fixed_pa;          /* kernel pages ([vdso], [vvar]): `start` maps here; never freed */
+    bool locked;                /* mlock/mlockall: counted in VmLck (pages are never swapped out) */
 };
 
 struct vm {
@@ -28,6 +29,7 @@ struct vm {
     uint64_t mmap_top;          /* top-down placement starts below this */
     uint64_t pages;             /* resident user pages */
     int users;                  /* processes on it: 1, or a vfork child and its parent */
+    bool lock_future;           /* mlockall(MCL_FUTURE): new mappings start locked */
 };
 
 enum access { ACCESS_READ = 1, ACCESS_WRITE = 2, ACCESS_EXEC = 4 };
@@ -45,6 +47,11 @@ int vm_protect(struct vm *vm, uint64_t start, uint64_t len, int prot);
  * (-ENXIO: a shared file mapping past the end of its file, SIGBUS on Linux). */
 int vm_fault(struct vm *vm, uint64_t addr, enum access access);
 struct vma *vm_find(struct vm *vm, uint64_t addr);
+/* mlock/munlock: every VMA of [start, end) (which must be covered) locked or not; VMAs are
+ * split at the ends. 0 or -ENOMEM. */
+int vm_set_locked(struct vm *vm, uint64_t start, uint64_t end, bool locked);
+/* VmLck: the bytes of locked VMAs (the kernel's own pages, [vdso] and [vvar], never count). */
+uint64_t vm_locked_bytes(const struct vm *vm);
 /* Is every page of [start, end) in some VMA? (madvise's ENOMEM otherwise) */
 bool vm_covered(struct vm *vm, uint64_t start, uint64_t end);
 void vm_drop_pages(struct vm *vm, uint64_t start, uint64_t end);

@@ -131,13 +131,33 @@ int vm_map_fixed(struct vm *vm, uint64_t start, uint64_t len, int prot, struct v
     if (!n)
         return -ENOMEM;
     *n = (struct vma){ .start = start, .end = end, .prot = prot, .file = file, .file_offset = file_offset,
-                      .file_bytes = file ? file_bytes : 0, .name = name };
+                      .file_bytes = file ? file_bytes : 0, .name = name,
+                      .locked = vm->lock_future };
     struct vma **link = &vm->vmas;
     while (*link && (*link)->start < start)
         link = &(*link)->next;
     n->next = *link;
     *link = n;
     return 0;
+}
+
+int vm_set_locked(struct vm *vm, uint64_t start, uint64_t end, bool locked)
+{
+    if (split_at(vm, start) || split_at(vm, end))
+        return -ENOMEM;
+    for (struct vma *v = vm->vmas; v && v->start < end; v = v->next)
+        if (v->start >= start && v->end <= end)
+            v->locked = locked && !v->fixed_pa;
+    return 0;
+}
+
+uint64_t vm_locked_bytes(const struct vm *vm)
+{
+    uint64_t n = 0;
+    for (const struct vma *v = vm ? vm->vmas : NULL; v; v = v->next)
+        if (v->locked && !v->fixed_pa)
+            n += v->end - v->start;
+    return n;
 }
 
 bool vm_range_free(struct vm *vm, uint64_t start, uint64_t len)

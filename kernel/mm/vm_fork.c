@@ -45,6 +45,7 @@ struct vm *vm_fork(struct vm *vm)
             return NULL;
         }
         *c = *v;
+        c->locked = false;     /* memory locks are not inherited (Linux's dup_mmap) */
         c->next = NULL;
         *tail = c;
         tail = &c->next;

@@ -10,6 +10,9 @@
 #include "arch.h"
 #include "net.h"
 #include "net_timewait.h"
+#include "net_frame.h"
+#include "socket.h"
+#include "profile.h"
 #include "netdev.h"
 #include "timer.h"
 #include "vfs.h"
@@ -57,6 +60,8 @@ void net_device_wake(struct net_device *dev)
 void net_device_input(struct net_device *dev, const void *frame, size_t len)
 {
     struct netif *nif = dev->netif;
+    if (profile_enabled)
+        frame_stats_count(false, frame, len, len);
     tcp_timewait_reuse(frame, len);
     struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_RAM);
     if (!p)
@@ -72,6 +77,11 @@ static err_t linkoutput(struct netif *nif, struct pbuf *p)
     struct net_frame f = { p, p->tot_len };
     if (!dev->ops->transmit(dev, &f))
         return ERR_MEM;
+    if (profile_enabled) {
+        uint8_t head[128];             /* Ethernet + the largest IP and TCP headers we parse */
+        u16_t n = pbuf_copy_partial(p, head, sizeof(head), 0);
+        frame_stats_count(true, head, n, p->tot_len);
+    }
     if (++tx_queued >= NET_TX_BATCH)
         net_flush();
     return ERR_OK;
@@ -238,17 +248,25 @@ void net_catch_up(void)
 {
     if (!started)
         return;
+    uint64_t start = profile_enabled ? counter_now() : 0;
     if (work_pending) {
         work_pending = false;
         for (struct net_device *d = devices; d; d = d->next)
             d->ops->receive(d);
+        if (profile_enabled)
+            profile_event(PROFILE_NET_RECEIVE, counter_now() - start);
     }
     sys_check_timeouts();
     netif_poll_all();              /* loopback traffic queued since the last poll */
 }
 
+/* The deferred output first, so that catching up delivers what it sent over loopback. */
 void net_poll(void)
 {
+    uint64_t start = profile_enabled && net_output_owed() ? counter_now() : 0;
+    tcp_output_now();              /* what send() left to lwIP, now that the program waits */
+    if (start)
+        profile_event(PROFILE_NET_OUTPUT, counter_now() - start);
     net_catch_up();
     net_flush();                   /* one doorbell for every frame this poll answered with */
 }
@@ -257,6 +275,7 @@ void net_poll(void)
  * between the check and wfi is not lost; unmasking then takes it. The tick bounds the wait. */
 void net_wait_event(void)
 {
+    tcp_output_now();
     net_flush();                   /* what the caller queued must not wait out the idle */
     if (!work_pending) {
         cpu_idle();

@@ -9,6 +9,7 @@
 #include "errno.h"
 #include "lwip/tcp.h"
 #include "lwip/pbuf.h"
+#include "lwip/priv/tcp_priv.h"
 #include <string.h>
 
 enum { TS_CLOSED, TS_LISTEN = SOCKET_LISTENING, TS_CONNECTING, TS_CONNECTED };
@@ -49,6 +50,13 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 {
     struct socket *s = arg;
     if (!p) {                          /* FIN: the peer sends no more */
+        /* lwIP acknowledges a FIN at once; Linux delays that ACK (pingpong mode, tcp_fin), so
+         * the program's close() in answer sends FIN+ACK as one segment. lwIP's delayed-ACK
+         * timer (tcp_fasttmr) still sends it alone if the program does not close. */
+        if (pcb->state == CLOSE_WAIT && (pcb->flags & TF_ACK_NOW) && !pcb->unsent) {
+            tcp_clear_flags(pcb, TF_ACK_NOW);
+            tcp_set_flags(pcb, TF_ACK_DELAY);
+        }
         s->rd_shut = true;
         socket_wake(s, POLLIN | POLLRDNORM | POLLRDHUP);
         return ERR_OK;
@@ -266,9 +274,18 @@ static bool can_send(void *arg)
            (tcp_sndbuf(pcb) > 0 && tcp_sndqueuelen(pcb) < TCP_SND_QUEUELEN);
 }
 
+/* Both ends are ours (loopback, or our own address). Their output is not deferred: no
+ * doorbell is saved, and lwIP delivers loopback segments inside one netif_poll, where two
+ * connection ends that each built a deferred burst into the other's full window were seen to
+ * answer each other's out-of-window segments forever (tests/boot/guest/sock.c memory). */
+static bool talks_to_itself(const struct tcp_pcb *pcb)
+{
+    return ip_addr_isloopback(&pcb->remote_ip) || ip_addr_cmp(&pcb->local_ip, &pcb->remote_ip);
+}
+
 static int64_t tcp_send_(struct socket *s, const void *kbuf, uint64_t len, int flags, const struct sock_addr *to)
 {
-    uint64_t done = 0;
+    uint64_t done = 0, most = 0xffff;   /* bytes one tcp_write may take */
     bool nonblock = socket_nonblock(s, flags);
     if (flags & MSG_OOB)
         return -EOPNOTSUPP;            /* lwIP's raw API cannot send urgent data */
@@ -306,12 +323,18 @@ static int64_t tcp_send_(struct socket *s, const void *kbuf, uint64_t len, int f
             continue;
         }
         uint64_t n = len - done < room ? len - done : room;
-        if (n > 0xffff)
-            n = 0xffff;
+        if (n > most)
+            n = most;
         u8_t wflags = TCP_WRITE_FLAG_COPY | ((flags & MSG_MORE) || done + n < len ? TCP_WRITE_FLAG_MORE : 0);
         err_t err = tcp_write(pcb, (const char *)kbuf + done, (u16_t)n, wflags);
+        if (err == ERR_MEM && n > TCP_MSS) {
+            most = n / 2;              /* room in bytes, but not in queued segments: write less */
+            continue;
+        }
         if (err == ERR_MEM) {
             tcp_output(pcb);
+            if (nonblock)              /* can_send may hold while this still fails: no spinning */
+                return done ? (int64_t)done : -EAGAIN;
             int werr = socket_wait(s, nonblock, s->sndtimeo_ns, can_send);
             if (werr)
                 return done ? (int64_t)done : werr;
@@ -321,8 +344,12 @@ static int64_t tcp_send_(struct socket *s, const void *kbuf, uint64_t len, int f
             return done ? (int64_t)done : socket_errno(err);
         done += n;
     }
-    if (s->pcb && !(flags & MSG_MORE) && !s->cork)
-        tcp_output(pcb_of(s));
+    if (s->pcb && !(flags & MSG_MORE) && !s->cork) {
+        if (talks_to_itself(pcb_of(s)))
+            tcp_output(pcb_of(s));
+        else
+            tcp_output_later(s);       /* at the next wait, with a close's FIN if one follows */
+    }
     return done;
 }
 
@@ -493,6 +520,7 @@ static bool all_sent(void *arg)
  * FIN exchange alone) after SO_LINGER's wait for the data to be acknowledged. */
 static void tcp_release_(struct socket *s)
 {
+    tcp_output_forget(s);              /* tcp_close or tcp_abort below settle what is unsent */
     while (s->accept_head) {
         struct socket *a = s->accept_head;
         s->accept_head = a->accept_next;

@@ -7,48 +7,9 @@
  * lwIP's own sources stay untouched. */
 #include "kernel.h"
 #include "net_timewait.h"
+#include "net_frame.h"
 #include "lwip/tcp.h"
 #include "lwip/priv/tcp_priv.h"
-
-#define ETH_HEADER   14
-#define ETHERTYPE_V4 0x0800
-#define ETHERTYPE_V6 0x86dd
-#define IPPROTO_TCP  6
-#define TCP_FLAG_SYN 0x02
-#define TCP_FLAG_ACK 0x10
-
-static uint16_t be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
-static uint32_t be32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
-
-/* The TCP header of an unfragmented IPv4 or IPv6 (no extension headers) frame, or NULL; the
- * source address goes to *src. */
-static const uint8_t *tcp_header(const uint8_t *frame, size_t len, ip_addr_t *src)
-{
-    if (len < ETH_HEADER + 20)
-        return NULL;
-    const uint8_t *ip = frame + ETH_HEADER;
-    size_t left = len - ETH_HEADER;
-    switch (be16(frame + 12)) {
-    case ETHERTYPE_V4: {
-        size_t ihl = (size_t)(ip[0] & 0xf) * 4;
-        if ((ip[0] >> 4) != 4 || ihl < 20 || left < ihl + 20 || ip[9] != IPPROTO_TCP ||
-            (be16(ip + 6) & 0x3fff))   /* a fragment: lwIP reassembles it, we leave it alone */
-            return NULL;
-        IP_ADDR4(src, ip[12], ip[13], ip[14], ip[15]);
-        return ip + ihl;
-    }
-#if LWIP_IPV6
-    case ETHERTYPE_V6:
-        if (left < 40 + 20 || (ip[0] >> 4) != 6 || ip[6] != IPPROTO_TCP)
-            return NULL;
-        IP_ADDR6(src, PP_HTONL(be32(ip + 8)), PP_HTONL(be32(ip + 12)), PP_HTONL(be32(ip + 16)),
-                 PP_HTONL(be32(ip + 20)));
-        return ip + 40;
-#endif
-    default:
-        return NULL;
-    }
-}
 
 /* How many connections may wait in TIME-WAIT. lwIP takes pcbs from our heap (MEMP_MEM_MALLOC),
  * so nothing else bounds them: at a few hundred connections a second, 60 s of TIME-WAIT would
@@ -70,15 +31,18 @@ static void bound_time_wait(void)
         tcp_abort(oldest);
 }
 
+static uint16_t be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+static uint32_t be32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
+
 void tcp_timewait_reuse(const void *frame, size_t len)
 {
-    ip_addr_t src = { 0 };
-    const uint8_t *tcp = tcp_header(frame, len, &src);
-    if (!tcp || (tcp[13] & (TCP_FLAG_SYN | TCP_FLAG_ACK)) != TCP_FLAG_SYN)
+    struct tcp_frame t;
+    if (!tcp_frame_parse(frame, len, len, &t) || (t.flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) != TCP_FLAG_SYN)
         return;
     bound_time_wait();   /* a new connection is what makes TIME-WAIT grow */
-    uint16_t sport = be16(tcp), dport = be16(tcp + 2);
-    uint32_t seq = be32(tcp + 4);
+    uint16_t sport = be16(t.tcp), dport = be16(t.tcp + 2);
+    uint32_t seq = be32(t.tcp + 4);
+    ip_addr_t src = t.src;
     for (struct tcp_pcb *pcb = tcp_tw_pcbs; pcb; pcb = pcb->next) {
         if (pcb->local_port != dport || pcb->remote_port != sport)
             continue;

@@ -191,6 +191,8 @@ static void become(struct process *p, struct vm *old, const struct user_entry *e
     t->robust_list = t->robust_list_len = 0;
     t->tagged_addr = false;
     t->vma_hint = NULL;
+    p->membarrier = 0;                 /* registrations belonged to the old address space */
+    process_caps_at_exec(p);
     p->did_exec = true;
     /* The registers a program starts with: all zero but pc and sp (x0 is this call's 0). */
     struct trap_frame *f = t->frame;

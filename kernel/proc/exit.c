@@ -20,6 +20,7 @@
 #include "uvm.h"
 #include "linux_uapi.h"
 #include "cpu.h"
+#include "sysv_ipc.h"
 #include <string.h>
 
 /* With the memstats kernel option, the kernel's memory use at exit (a soak test compares it with
@@ -92,6 +93,11 @@ void process_die(int sig)
     leave(p, sig & 0x7f);                            /* WIFSIGNALED, WTERMSIG; no core dump */
 }
 
+void process_reboot(int sig)
+{
+    guest_exit(128 + sig);
+}
+
 /* SIGCHLD's action in the parent decides whether a zombie is kept for wait (Linux's
  * do_notify_parent): ignoring it, or SA_NOCLDWAIT, means nobody will wait. */
 static void notify_parent(struct process *p)
@@ -118,21 +124,32 @@ void process_vfork_release(struct process *p)
     }
 }
 
+/* Linux's find_new_reaper: the nearest live ancestor that made itself a child subreaper
+ * (PR_SET_CHILD_SUBREAPER), else pid 1. */
+static struct process *new_reaper(struct process *p)
+{
+    for (struct process *a = p->parent; a && a->pid != 1; a = a->parent)
+        if (a->child_subreaper && a->state != PROCESS_ZOMBIE && !a->exiting)
+            return a;
+    return process_find(1);
+}
+
 void process_teardown(struct process *p)
 {
     process_vfork_release(p);
+    sem_exit(p->pid);                  /* SEM_UNDO, as Linux's exit_sem */
     fd_close_all(p);
     uvm_deactivate();                  /* its tables may be about to go (vm_put) */
     this_cpu()->user_root = 0;
     vm_put(p->vm);
     p->vm = NULL;
-    struct process *init = process_find(1);
-    while (p->children) {              /* orphans: pid 1 adopts them, zombies too */
+    struct process *reaper = new_reaper(p);
+    while (p->children) {              /* orphans: the reaper adopts them, zombies too */
         struct process *c = p->children;
         p->children = c->sibling;
-        c->parent = init;
-        c->sibling = init->children;
-        init->children = c;
+        c->parent = reaper;
+        c->sibling = reaper->children;
+        reaper->children = c;
         if (c->state == PROCESS_ZOMBIE)
             notify_parent(c);
     }

@@ -48,7 +48,9 @@ static struct thread *child_thread(struct process *child, const struct clone_req
     t->sig.blocked = parent->sig.blocked;
     t->sig.altstack = parent->sig.altstack;     /* fork keeps the alternate stack (Linux) */
     t->affinity = parent->affinity;
+    sched_attr_inherit(t, parent);
     t->tagged_addr = parent->tagged_addr;
+    t->timer_slack_ns = parent->timer_slack_ns;
     if (r->flags & CLONE_CHILD_CLEARTID)
         t->clear_child_tid = r->child_tid;
     return t;

@@ -88,6 +88,7 @@ struct process *process_create(void)
     p->pid = p->pgid = p->sid = PROCESS_PID;
     p->fd_limit = FD_LIMIT_DEFAULT;
     p->umask = 022;
+    p->caps = (struct caps){ CAP_FULL_SET, CAP_FULL_SET, 0 };
     p->exit_signal = SIGCHLD;
     init_process = p;
     link(p);
@@ -115,6 +116,9 @@ struct process *process_new_child(struct process *parent)
     p->cwd = parent->cwd;
     p->umask = parent->umask;
     p->cred = parent->cred;
+    p->caps = parent->caps;
+    p->personality = parent->personality;
+    p->thp_disable = parent->thp_disable;
     p->fd_limit = parent->fd_limit;
     p->sigreturn_page = parent->sigreturn_page;
     p->exit_signal = SIGCHLD;

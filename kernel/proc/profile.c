@@ -6,6 +6,7 @@
 #include "bootargs.h"
 #include "boot_phase.h"
 #include "irq.h"
+#include "net.h"
 #include "profile.h"
 #include "syscall.h"
 #include "timer.h"
@@ -25,6 +26,8 @@ static const char *const event_names[PROFILE_EVENTS] = {
     [PROFILE_PAGE_FAULT] = "page faults",
     [PROFILE_VIRTIO_NOTIFY] = "virtio doorbell writes",
     [PROFILE_VIRTIO_ISR_READ] = "virtio ISR reads (INTx)",
+    [PROFILE_NET_RECEIVE] = "network receive passes (frames into lwIP, with its answers)",
+    [PROFILE_NET_OUTPUT] = "deferred TCP output passes (segments built from send()s)",
 };
 
 bool trace_enabled;
@@ -85,4 +88,5 @@ void profile_report(void)
             kprintf("profile: %lu %s, %lu us (%lu us each)\n", events[e].calls, event_names[e],
                     us(events[e].counts), us(events[e].counts) / events[e].calls);
     irq_print_counts("profile:");
+    net_profile_report("profile:");
 }

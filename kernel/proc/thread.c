@@ -1,6 +1,7 @@
 /* Thread lifetime: creation with a kernel stack, lookup by tid, and exit. Scheduling is sched.c. */
 #include "kernel.h"
 #include "thread.h"
+#include "linux_uapi.h"
 #include "process.h"
 #include "sched.h"
 #include "futex.h"
@@ -26,6 +27,7 @@ struct thread *thread_create(struct process *p, int tid)
     t->cpu = -1;
     t->last_cpu = -1;
     t->affinity = CPUS_ONLINE_MASK;
+    t->timer_slack_ns = TIMER_SLACK_DEFAULT_NS;
     t->kstack_pa = stack;
     t->frame = (struct trap_frame *)((char *)phys_to_virt(stack) + KERNEL_STACK_PAGES * PAGE_SIZE) - 1;
     memset(t->frame, 0, sizeof(*t->frame));

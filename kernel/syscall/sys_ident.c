@@ -241,6 +241,33 @@ SYSCALL(prctl)
         if (a1 || a2 || a3 || a4)
             return -EINVAL;
         return current_thread()->tagged_addr ? PR_TAGGED_ADDR_ENABLE : 0;
+    case PR_SET_CHILD_SUBREAPER:
+        current_process()->child_subreaper = a1 != 0;
+        return 0;
+    case PR_GET_CHILD_SUBREAPER: {
+        int on = current_process()->child_subreaper;
+        return copy_to_user(a1, &on, sizeof(on)) ? -EFAULT : 0;
+    }
+    case PR_CAPBSET_READ:   /* the bounding set is full: every capability Linux knows */
+        return a1 <= CAP_LAST_CAP ? 1 : -EINVAL;
+    case PR_GET_SECCOMP:    /* no filter or strict mode is ever installed */
+        return 0;
+    case PR_GET_SECUREBITS:
+        return 0;
+    case PR_SET_TIMERSLACK: /* kept per thread; 0 is back to the default (50 us) */
+        current_thread()->timer_slack_ns = a1 ? a1 : TIMER_SLACK_DEFAULT_NS;
+        return 0;
+    case PR_GET_TIMERSLACK:
+        return (int64_t)current_thread()->timer_slack_ns;
+    case PR_SET_THP_DISABLE:
+        if (a2 || a3 || a4)
+            return -EINVAL;
+        current_process()->thp_disable = a1 != 0;
+        return 0;
+    case PR_GET_THP_DISABLE:
+        if (a1 || a2 || a3 || a4)
+            return -EINVAL;
+        return current_process()->thp_disable;
     default:
         return -EINVAL;
     }

@@ -10,6 +10,7 @@
 #include "mm.h"
 #include "timer.h"
 #include "random.h"
+#include "uts.h"
 #include "uaccess.h"
 #include "errno.h"
 #include "linux_abi.h"
@@ -22,11 +23,11 @@ SYSCALL(uname)
     struct linux_utsname u;
     memset(&u, 0, sizeof(u));
     str_copy(u.sysname, "Linux");
-    str_copy(u.nodename, "unibuild");
+    str_copy(u.nodename, uts_hostname());
     str_copy(u.release, "6.1.0-unibuild");   /* the Linux ABI level we implement */
     str_copy(u.version, "#1 SMP unibuild " KERNEL_VERSION);
     str_copy(u.machine, "aarch64");
-    str_copy(u.domainname, "(none)");
+    str_copy(u.domainname, uts_domainname());
     return copy_to_user(a0, &u, sizeof(u)) ? -EFAULT : 0;
 }
 
@@ -81,6 +82,11 @@ static struct linux_rlimit limits[RLIM_NLIMITS] = {
     [13] = { 0, 0 },                       /* RLIMIT_NICE */
     [14] = { 0, 0 },                       /* RLIMIT_RTPRIO */
 };
+
+uint64_t rlimit_current(int resource)
+{
+    return limits[resource].rlim_cur;
+}
 
 SYSCALL(prlimit64)
 {

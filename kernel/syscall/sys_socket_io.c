@@ -1,5 +1,5 @@
-/* Data through sockets: sendto/recvfrom, sendmsg/recvmsg (msghdr, no ancillary data yet), and
- * readv/writev on a socket; a stream's send is gathered into one operation, as Linux does. */
+/* Data through sockets: sendto/recvfrom, sendmsg/recvmsg (msghdr; SCM_RIGHTS only; the batched
+ * forms are in sys_socket_mmsg.c), and readv/writev on a socket; a stream's send is gathered into one operation, as Linux does. */
 #include "kernel.h"
 #include "linux_abi.h"
 #include "syscall.h"
@@ -285,17 +285,17 @@ static int64_t rights_to_user(struct socket *s, const struct linux_msghdr *m, bo
     return (int64_t)h.len;
 }
 
-SYSCALL(sendmsg)
+/* One sendmsg of the msghdr at umsg: bytes sent or an error; *partial when fewer bytes than the
+ * message held left (sendmmsg stops there, as Linux's does on msg_data_left). */
+int64_t socket_sendmsg(struct socket *s, uint64_t umsg, int flags, bool *partial)
 {
     int err;
     struct linux_msghdr m;
     struct linux_iovec *iov;
     uint8_t abuf[MAX_SOCK_ADDR];
     struct sock_addr to;
-    struct socket *s = sockfd_lookup((int)a0, &err);
-    if (!s)
-        return err;
-    if (copy_from_user(&m, a1, sizeof(m)))
+    *partial = false;
+    if (copy_from_user(&m, umsg, sizeof(m)))
         return -EFAULT;
     bool has_to = m.name && s->type == SOCK_DGRAM;
     if (m.name && (err = sockaddr_from_user(m.name, m.namelen, abuf)))
@@ -311,33 +311,46 @@ SYSCALL(sendmsg)
         err = -EINVAL;          /* no ancillary data (IP_PKTINFO, ...) is understood yet */
     else if (has_to)
         err = sockaddr_parse(s, abuf, m.namelen, &to);
-    int64_t r = err ? err : send_common(s, iov, m.iovlen, (int)a2, has_to ? &to : NULL);
+    int64_t r = err ? err : send_common(s, iov, m.iovlen, flags, has_to ? &to : NULL);
     unix_rights_free(s->send_rights);  /* nothing was queued to carry them */
     s->send_rights = NULL;
+    uint64_t total = 0;
+    for (uint64_t i = 0; i < m.iovlen; i++)
+        total += iov[i].iov_len;
+    *partial = r >= 0 && (uint64_t)r < total;
     kfree(iov);
     return r;
 }
 
-SYSCALL(recvmsg)
+SYSCALL(sendmsg)
+{
+    int err;
+    bool partial;
+    struct socket *s = sockfd_lookup((int)a0, &err);
+    if (!s)
+        return err;
+    return socket_sendmsg(s, a1, (int)a2, &partial);
+}
+
+/* One recvmsg into the msghdr at umsg (its namelen, controllen and flags written back): bytes
+ * received or an error. */
+int64_t socket_recvmsg(struct socket *s, uint64_t umsg, int flags)
 {
     int err;
     struct linux_msghdr m;
     struct linux_iovec *iov;
     struct sock_addr from;
     bool truncated = false;
-    struct socket *s = sockfd_lookup((int)a0, &err);
-    if (!s)
-        return err;
-    if (copy_from_user(&m, a1, sizeof(m)))
+    if (copy_from_user(&m, umsg, sizeof(m)))
         return -EFAULT;
     if ((err = iov_from_user(&m, &iov)))
         return err;
     s->recv_wants_rights = s->domain == AF_UNIX;
-    int64_t n = recv_common(s, iov, m.iovlen, (int)a2 & ~MSG_CMSG_CLOEXEC, &from, &truncated);
+    int64_t n = recv_common(s, iov, m.iovlen, flags & ~MSG_CMSG_CLOEXEC, &from, &truncated);
     s->recv_wants_rights = false;
     kfree(iov);
-    int32_t namelen = 0, flags = truncated ? MSG_TRUNC : 0;
-    int64_t controllen = rights_to_user(s, &m, (int)a2 & MSG_CMSG_CLOEXEC, &flags);
+    int32_t namelen = 0, mflags = truncated ? MSG_TRUNC : 0;
+    int64_t controllen = rights_to_user(s, &m, flags & MSG_CMSG_CLOEXEC, &mflags);
     if (n < 0)
         return n;
     if (controllen < 0)
@@ -351,9 +364,18 @@ SYSCALL(recvmsg)
             return -EFAULT;
         namelen = klen;
     }
-    if (copy_to_user(a1 + offsetof(struct linux_msghdr, namelen), &namelen, sizeof(namelen)) ||
-        copy_to_user(a1 + offsetof(struct linux_msghdr, controllen), &controllen, sizeof(controllen)) ||
-        copy_to_user(a1 + offsetof(struct linux_msghdr, flags), &flags, sizeof(flags)))
+    if (copy_to_user(umsg + offsetof(struct linux_msghdr, namelen), &namelen, sizeof(namelen)) ||
+        copy_to_user(umsg + offsetof(struct linux_msghdr, controllen), &controllen, sizeof(controllen)) ||
+        copy_to_user(umsg + offsetof(struct linux_msghdr, flags), &mflags, sizeof(mflags)))
         return -EFAULT;
     return n;
+}
+
+SYSCALL(recvmsg)
+{
+    int err;
+    struct socket *s = sockfd_lookup((int)a0, &err);
+    if (!s)
+        return err;
+    return socket_recvmsg(s, a1, (int)a2);
 }

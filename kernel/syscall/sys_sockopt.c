@@ -1,4 +1,4 @@
-/* setsockopt/getsockopt: the SOL_SOCKET, IPPROTO_TCP and IPPROTO_IPV6 options programs set,
+/* setsockopt/getsockopt: the SOL_SOCKET, IPPROTO_TCP, IPPROTO_IP and IPPROTO_IPV6 options programs set,
  * with Linux's value checks and Linux's rounding (buffer sizes doubled and bounded). */
 #include "kernel.h"
 #include "timer.h"
@@ -113,7 +113,7 @@ SYSCALL(setsockopt)
         s->proto->apply_options(s);
         return 0;
     }
-    if (level == IPPROTO_IP && s->domain == AF_INET && name == IP_TOS) {
+    if (level == IPPROTO_IP && s->domain != AF_UNIX && name == IP_TOS) {
         struct ip_pcb *pcb = s->pcb;   /* every lwIP pcb starts with the IP fields */
         if (s->type == SOCK_STREAM)    /* TCP keeps its ECN bits to itself (Linux's INET_ECN_MASK) */
             v = (v & ~3) | (pcb ? pcb->tos & 3 : 0);
@@ -125,6 +125,15 @@ SYSCALL(setsockopt)
         if (s->bound)
             return -EINVAL;
         s->v6only = v != 0;
+        return 0;
+    }
+    bool inet = s->domain == AF_INET || s->domain == AF_INET6;
+    if (level == IPPROTO_IP && inet && name == IP_RECVERR) {
+        s->recverr = v != 0;
+        return 0;
+    }
+    if (level == IPPROTO_IPV6 && s->domain == AF_INET6 && name == IPV6_RECVERR) {
+        s->recverr6 = v != 0;
         return 0;
     }
     return -ENOPROTOOPT;
@@ -139,7 +148,7 @@ static bool own_level(struct socket *s, int level)
         return false;
     if (level == (s->type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP))
         return true;
-    return level == (s->domain == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP);
+    return level == IPPROTO_IP || (s->domain == AF_INET6 && level == IPPROTO_IPV6);   /* v6 hands IP down */
 }
 
 SYSCALL(getsockopt)
@@ -220,8 +229,12 @@ SYSCALL(getsockopt)
         v = s->keepcnt;
     } else if (level == IPPROTO_IPV6 && s->domain == AF_INET6 && name == IPV6_V6ONLY) {
         v = s->v6only;
-    } else if (level == IPPROTO_IP && s->domain == AF_INET && name == IP_TOS) {
+    } else if (level == IPPROTO_IP && s->domain != AF_UNIX && name == IP_TOS) {
         v = s->pcb ? ((struct ip_pcb *)s->pcb)->tos : 0;
+    } else if (level == IPPROTO_IP && (s->domain == AF_INET || s->domain == AF_INET6) && name == IP_RECVERR) {
+        v = s->recverr;
+    } else if (level == IPPROTO_IPV6 && s->domain == AF_INET6 && name == IPV6_RECVERR) {
+        v = s->recverr6;
     } else {
         return own_level(s, level) ? -ENOPROTOOPT : -EOPNOTSUPP;
     }

@@ -53,7 +53,9 @@ static int64_t do_clone(const struct clone_request *r)
     fpsimd_save(&t->ctx.fpsimd);
     t->sig.blocked = parent->sig.blocked;      /* pending signals and the alternate stack are not inherited */
     t->affinity = parent->affinity;             /* as Linux's dup_task_struct */
+    sched_attr_inherit(t, parent);
     t->tagged_addr = parent->tagged_addr;
+    t->timer_slack_ns = parent->timer_slack_ns;
     if (flags & CLONE_CHILD_CLEARTID)
         t->clear_child_tid = r->child_tid;
     uint32_t tid = (uint32_t)t->tid;

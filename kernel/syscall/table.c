@@ -24,7 +24,6 @@ static const struct syscall_entry table[] = {
 
 /* Names of calls we do not implement yet, for the one-time -ENOSYS log line. */
 static const struct { uint16_t nr; const char *name; } known_missing[] = {
-    { 232, "mincore" },
     { 293, "rseq" }, { 437, "openat2" },
 };
 

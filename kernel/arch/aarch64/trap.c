@@ -133,8 +133,9 @@ static void handle(struct trap_frame *f, uint64_t kind, uint64_t from)
         if (profile_enabled)
             profile_event(PROFILE_IRQ, counter_now() - start);
         /* User code was running, so lwIP is not mid-call: let it catch up. Only on the boot
-         * CPU, which device interrupts go to; the others' ticks would only poll for nothing. */
-        if (from == FROM_EL0_64 && this_cpu()->id == 0) {
+         * CPU, which device interrupts go to (the others' ticks would only poll for nothing),
+         * or where a send() left segments to build (net_output_owed). */
+        if (from == FROM_EL0_64 && (this_cpu()->id == 0 || net_output_owed())) {
             start = profile_enabled ? counter_now() : 0;
             net_poll();
             if (profile_enabled)

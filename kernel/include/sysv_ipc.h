@@ -1,0 +1,47 @@
+/* What SysV message queues and semaphore sets share (kernel/syscall/sysv_ipc.c, after Linux's
+ * ipc/util.c): keys, ids and permissions. Each object starts with its struct ipc64_perm. */
+#pragma once
+#include <stdint.h>
+#include <stdbool.h>
+
+#define IPC_PRIVATE 0
+#define IPC_CREAT   01000
+#define IPC_EXCL    02000
+#define IPC_NOWAIT  04000
+#define IPC_RMID 0
+#define IPC_SET  1
+#define IPC_STAT 2
+
+/* arm64's (asm-generic) struct ipc64_perm. */
+struct ipc64_perm {
+    int32_t key;
+    uint32_t uid, gid, cuid, cgid, mode;
+    uint16_t seq, pad2;
+    uint64_t unused1, unused2;
+};
+
+#define IPC_SLOTS 256               /* objects of one kind at once here (Linux allows 32000) */
+
+/* One kind's objects: a slot index plus a sequence number that grows each time allocation
+ * wraps round the slots (Linux's idr_alloc_cyclic), so a removed object's id stays invalid. */
+struct ipc_ids {
+    struct ipc64_perm *slots[IPC_SLOTS];
+    unsigned next, seq;              /* where the search for a free slot starts: after the last one taken */
+};
+
+/* Files obj (its perm filled in from key and the caller's credentials and flags' mode bits):
+ * its id, or -ENOSPC. */
+int ipc_add(struct ipc_ids *ids, struct ipc64_perm *obj, int key, int flags);
+struct ipc64_perm *ipc_lookup(struct ipc_ids *ids, int id);
+void ipc_remove(struct ipc_ids *ids, int id);
+/* msgget/semget's lookup of a key: its id, -ENOENT (and *found NULL) when none has it. */
+int ipc_find_key(struct ipc_ids *ids, int key, struct ipc64_perm **found);
+/* Linux's ipcperms (want: 4 read, 2 write; root passes) and "owner or creator, or root". */
+bool ipc_allowed(const struct ipc64_perm *perm, unsigned want);
+bool ipc_owner(const struct ipc64_perm *perm);
+/* IPC_SET's changes to uid, gid and the mode's permission bits. */
+void ipc_set_perm(struct ipc64_perm *perm, const struct ipc64_perm *from);
+int64_t ipc_now_s(void);
+
+/* SEM_UNDO's adjustments of a process that ends (kernel/syscall/sys_sem.c, Linux's exit_sem). */
+void sem_exit(int pid);

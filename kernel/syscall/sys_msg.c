@@ -1,0 +1,273 @@
+/* SysV message queues (Linux's ipc/msg.c): msgget, msgsnd, msgrcv, msgctl, with Linux's
+ * default limits (kernel.msgmax 8192, msgmnb 16384), ids (sysv_ipc.c: a stale id is EINVAL)
+ * and errnos.
+ * A blocked msgsnd or msgrcv wakes with EIDRM when the queue is removed and with EINTR for a
+ * signal (Linux's ERESTARTNOHAND). MSG_COPY (checkpoint/restore) is not supported: ENOSYS. */
+#include "kernel.h"
+#include "linux_abi.h"
+#include "syscall.h"
+#include "process.h"
+#include "signal.h"
+#include "uaccess.h"
+#include "wait.h"
+#include "mm.h"
+#include "errno.h"
+#include "sysv_ipc.h"
+#include <string.h>
+
+#define MSG_NOERROR 010000
+#define MSG_EXCEPT  020000
+#define MSG_COPY    040000
+
+#define MSGMAX 8192
+#define MSGMNB 16384
+
+struct msqid64_ds {
+    struct ipc64_perm perm;
+    int64_t stime, rtime, ctime;
+    uint64_t cbytes, qnum, qbytes;
+    int32_t lspid, lrpid;
+    uint64_t unused4, unused5;
+};
+_Static_assert(sizeof(struct msqid64_ds) == 120, "arm64's struct msqid64_ds");
+
+struct msg {
+    struct msg *next;
+    int64_t type;
+    uint64_t len;
+    char text[];
+};
+
+struct msq {
+    struct msqid64_ds ds;
+    struct msg *head;
+    int waiters;                    /* threads asleep on it: it is freed when the last goes */
+    bool removed;
+};
+
+static struct ipc_ids queues;
+
+static struct msq *lookup(int id) { return (struct msq *)ipc_lookup(&queues, id); }
+
+SYSCALL(msgget)
+{
+    int key = (int)a0, flags = (int)a1;
+    struct ipc64_perm *found;
+    int id = ipc_find_key(&queues, key, &found);
+    if (found) {
+        if ((flags & IPC_CREAT) && (flags & IPC_EXCL))
+            return -EEXIST;
+        if (!ipc_allowed(found, ((unsigned)flags >> 6) & 7))
+            return -EACCES;
+        return id;
+    }
+    if (key != IPC_PRIVATE && !(flags & IPC_CREAT))
+        return -ENOENT;
+    struct msq *q = kzalloc(sizeof(*q));
+    if (!q)
+        return -ENOMEM;
+    if ((id = ipc_add(&queues, &q->ds.perm, key, flags)) < 0) {
+        kfree(q);
+        return id;
+    }
+    q->ds.ctime = ipc_now_s();
+    q->ds.qbytes = MSGMNB;
+    return id;
+}
+
+static void free_queue(struct msq *q)
+{
+    while (q->head) {
+        struct msg *m = q->head;
+        q->head = m->next;
+        kfree(m);
+    }
+    kfree(q);
+}
+
+static void release_waiter(struct msq *q)
+{
+    if (--q->waiters == 0 && q->removed)
+        free_queue(q);
+}
+
+static bool fits(struct msq *q, uint64_t len)
+{
+    return q->ds.cbytes + len <= q->ds.qbytes && q->ds.qnum + 1 <= q->ds.qbytes;
+}
+
+struct send_wait { struct msq *q; uint64_t len; };
+
+static bool can_send(void *arg)
+{
+    struct send_wait *w = arg;
+    return w->q->removed || fits(w->q, w->len);
+}
+
+SYSCALL(msgsnd)
+{
+    int id = (int)a0, flags = (int)a3;
+    uint64_t len = a2;
+    int64_t type;
+    if (copy_from_user(&type, a1, sizeof(type)))
+        return -EFAULT;
+    if (len > MSGMAX || (int64_t)len < 0 || id < 0)
+        return -EINVAL;
+    if (type < 1)
+        return -EINVAL;
+    struct msg *m = kmalloc(sizeof(*m) + (len ? len : 1));
+    if (!m)
+        return -ENOMEM;
+    m->next = NULL;
+    m->type = type;
+    m->len = len;
+    if (len && copy_from_user(m->text, a1 + sizeof(type), len)) {
+        kfree(m);
+        return -EFAULT;
+    }
+    struct msq *q = lookup(id);
+    int err = !q ? -EINVAL : !ipc_allowed(&q->ds.perm, 2) ? -EACCES : 0;
+    while (!err && !fits(q, len)) {
+        if (flags & IPC_NOWAIT) {
+            err = -EAGAIN;
+            break;
+        }
+        struct send_wait w = { q, len };
+        q->waiters++;
+        int r = wait_until(can_send, &w, WAIT_FOREVER);
+        bool gone = q->removed;
+        release_waiter(q);
+        if (gone)
+            err = -EIDRM;
+        else if (r)
+            err = -ERESTARTNOHAND;
+    }
+    if (err) {
+        kfree(m);
+        return err;
+    }
+    struct msg **tail = &q->head;
+    while (*tail)
+        tail = &(*tail)->next;
+    *tail = m;
+    q->ds.cbytes += len;
+    q->ds.qnum++;
+    q->ds.lspid = current_process()->pid;
+    q->ds.stime = ipc_now_s();
+    return 0;
+}
+
+/* The message msgrcv takes: the first, the first of the type (or, MSG_EXCEPT, of another
+ * type), or for a negative type the first of the lowest type up to -type. */
+static struct msg **find(struct msq *q, int64_t type, int flags)
+{
+    struct msg **best = NULL;
+    for (struct msg **p = &q->head; *p; p = &(*p)->next) {
+        int64_t t = (*p)->type;
+        if (type == 0)
+            return p;
+        if (type > 0 && ((flags & MSG_EXCEPT) ? t != type : t == type))
+            return p;
+        if (type < 0 && t <= -type && (!best || t < (*best)->type))
+            best = p;
+    }
+    return best;
+}
+
+struct recv_wait { struct msq *q; int64_t type; int flags; };
+
+static bool can_receive(void *arg)
+{
+    struct recv_wait *w = arg;
+    return w->q->removed || find(w->q, w->type, w->flags);
+}
+
+SYSCALL(msgrcv)
+{
+    int id = (int)a0, flags = (int)a4;
+    uint64_t size = a2;
+    int64_t type = (int64_t)a3;
+    if (id < 0 || (int64_t)size < 0)
+        return -EINVAL;
+    if (flags & MSG_COPY) {
+        static bool logged;
+        if (!logged) {
+            logged = true;
+            kinfo("msgrcv: MSG_COPY not supported, returning ENOSYS\n");
+        }
+        return -ENOSYS;
+    }
+    struct msq *q = lookup(id);
+    if (!q)
+        return -EINVAL;
+    if (!ipc_allowed(&q->ds.perm, 4))
+        return -EACCES;
+    struct msg **p;
+    while (!(p = find(q, type, flags))) {
+        if (flags & IPC_NOWAIT)
+            return -ENOMSG;
+        struct recv_wait w = { q, type, flags };
+        q->waiters++;
+        int r = wait_until(can_receive, &w, WAIT_FOREVER);
+        bool gone = q->removed;
+        release_waiter(q);
+        if (gone)
+            return -EIDRM;
+        if (r)
+            return -ERESTARTNOHAND;
+    }
+    struct msg *m = *p;
+    if (m->len > size && !(flags & MSG_NOERROR))
+        return -E2BIG;
+    uint64_t n = m->len < size ? m->len : size;
+    if (copy_to_user(a1, &m->type, sizeof(m->type)) || (n && copy_to_user(a1 + sizeof(m->type), m->text, n)))
+        return -EFAULT;
+    *p = m->next;
+    q->ds.cbytes -= m->len;
+    q->ds.qnum--;
+    q->ds.lrpid = current_process()->pid;
+    q->ds.rtime = ipc_now_s();
+    kfree(m);
+    return (int64_t)n;
+}
+
+SYSCALL(msgctl)
+{
+    int id = (int)a0, cmd = (int)a1;
+    if (id < 0 || cmd < 0)
+        return -EINVAL;
+    if (cmd != IPC_RMID && cmd != IPC_SET && cmd != IPC_STAT) {
+        static bool logged;
+        if (!logged) {
+            logged = true;
+            kinfo("msgctl: command %d not supported, returning EINVAL\n", cmd);
+        }
+        return -EINVAL;
+    }
+    struct msqid64_ds ds;
+    if (cmd == IPC_SET && copy_from_user(&ds, a2, sizeof(ds)))
+        return -EFAULT;
+    struct msq *q = lookup(id);
+    if (!q)
+        return -EINVAL;
+    if (cmd == IPC_STAT) {
+        if (!ipc_allowed(&q->ds.perm, 4))
+            return -EACCES;
+        return copy_to_user(a2, &q->ds, sizeof(q->ds)) ? -EFAULT : 0;
+    }
+    if (!ipc_owner(&q->ds.perm))
+        return -EPERM;
+    if (cmd == IPC_SET) {
+        if (ds.qbytes > MSGMNB && current_process()->cred.euid != 0)
+            return -EPERM;
+        q->ds.qbytes = ds.qbytes;
+        ipc_set_perm(&q->ds.perm, &ds.perm);
+        q->ds.ctime = ipc_now_s();
+        return 0;
+    }
+    ipc_remove(&queues, id);
+    q->removed = true;
+    if (!q->waiters)
+        free_queue(q);
+    return 0;
+}
