@@ -74,9 +74,10 @@ static bool same_name(const struct unix_addr *a, const struct unix_addr *b)
 
 static bool abstract(const struct unix_addr *a) { return a->len && a->path[0] == 0; }
 
-/* The socket a name refers to: abstract names by bytes, pathnames through the file tree (ENOENT
+/* The socket a name refers to: abstract names by bytes and socket type (Linux hashes the type
+ * in: each type has an abstract namespace of its own), pathnames through the file tree (ENOENT
  * when the path does not exist, ECONNREFUSED when nothing listens behind the socket file). */
-static int find(const struct unix_addr *a, struct unix_sock **out)
+static int find(const struct unix_addr *a, int type, struct unix_sock **out)
 {
     struct vnode *v = NULL;
     if (!abstract(a)) {
@@ -90,7 +91,7 @@ static int find(const struct unix_addr *a, struct unix_sock **out)
             return -ECONNREFUSED;
     }
     for (struct unix_sock *u = bound; u; u = u->next_bound)
-        if (abstract(a) ? same_name(&u->name, a) : u->node == v) {
+        if (abstract(a) ? same_name(&u->name, a) && u->s->type == type : u->node == v) {
             *out = u;
             return 0;
         }
@@ -124,7 +125,7 @@ static int unix_bind(struct socket *s, const struct sock_addr *a)
     }
     if (abstract(&name)) {
         struct unix_sock *other;
-        if (find(&name, &other) == 0)
+        if (find(&name, s->type, &other) == 0)
             return -EADDRINUSE;
     } else {
         char path[sizeof(name.path) + 1];
@@ -180,10 +181,13 @@ static bool backlog_room(void *arg)
 
 /* Waits name their target instead of holding a pointer to it: it may close meanwhile, and
  * nothing keeps its memory alive. The listener behind a name has room (or is gone). */
+struct named { const struct unix_addr *name; int type; };
+
 static bool listener_has_room(void *arg)
 {
+    const struct named *n = arg;
     struct unix_sock *l;
-    return find(arg, &l) || backlog_room(l);
+    return find(n->name, n->type, &l) || backlog_room(l);
 }
 
 static int unix_connect(struct socket *s, const struct sock_addr *a)
@@ -193,7 +197,7 @@ static int unix_connect(struct socket *s, const struct sock_addr *a)
         u->peer = NULL;
         return 0;
     }
-    int err = find(&a->un, &target);
+    int err = find(&a->un, s->type, &target);
     if (err)
         return err;
     if (s->type == SOCK_DGRAM) {
@@ -212,10 +216,11 @@ static int unix_connect(struct socket *s, const struct sock_addr *a)
         return -EPROTOTYPE;
     if (!backlog_room(target) && socket_nonblock(s, 0))
         return -EAGAIN;
+    struct named listener = { &a->un, s->type };
     while (!backlog_room(target)) {
-        if (wait_until(listener_has_room, (void *)&a->un, WAIT_FOREVER))
+        if (wait_until(listener_has_room, &listener, WAIT_FOREVER))
             return -ERESTARTSYS;
-        if (find(&a->un, &target) || !target->listening)
+        if (find(&a->un, s->type, &target) || !target->listening)
             return -ECONNREFUSED;      /* the listener closed while we waited */
     }
     struct socket *n = socket_alloc(AF_UNIX, s->type, 0, &unix_proto);
@@ -254,7 +259,7 @@ static struct unix_sock *target_of(const struct send_target *t)
 {
     struct unix_sock *d;
     if (t->to)
-        return find(t->to, &d) ? NULL : d;
+        return find(t->to, SOCK_DGRAM, &d) ? NULL : d;
     return t->from->peer;
 }
 
@@ -269,7 +274,7 @@ static int64_t unix_send(struct socket *s, const void *kbuf, uint64_t len, int f
     struct unix_sock *u = us(s), *dest = u->peer;
     bool stream = s->type == SOCK_STREAM;
     if (s->type == SOCK_DGRAM && to) {
-        int err = find(&to->un, &dest);
+        int err = find(&to->un, SOCK_DGRAM, &dest);
         if (err)
             return err;
         if (dest->s->type != SOCK_DGRAM)

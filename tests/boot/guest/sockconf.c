@@ -565,6 +565,80 @@ static void sec_pairs(void)
     close(l);
 }
 
+static void sec_more(void)
+{
+    say("9. IPv6, seqpacket connections, timeouts\n");
+    int a = socket(AF_INET6, SOCK_STREAM, 0), b;
+    struct sockaddr_in6 s6 = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT};
+    r("bind ::1 port 0", bind(a, (struct sockaddr *)&s6, sizeof s6));
+    struct sockaddr_in6 got;
+    socklen_t len = sizeof got;
+    getsockname(a, (struct sockaddr *)&got, &len);
+    say("   getsockname len %u family %d port nonzero %d\n", len, got.sin6_family, got.sin6_port != 0);
+    int v = 1;
+    r("IPV6_V6ONLY after bind", setsockopt(a, IPPROTO_IPV6, IPV6_V6ONLY, &v, sizeof v));
+    r("bind short sockaddr_in6", bind(b = socket(AF_INET6, SOCK_STREAM, 0), (struct sockaddr *)&s6, sizeof(struct sockaddr_in)));
+    struct sockaddr_in v4 = lo4(0);
+    r("bind sockaddr_in to AF_INET6", bind(b, (struct sockaddr *)&v4, sizeof v4));
+    close(b);
+    listen(a, 2);
+    s6.sin6_port = got.sin6_port;
+    b = socket(AF_INET6, SOCK_STREAM, 0);
+    r("connect ::1", connect(b, (struct sockaddr *)&s6, sizeof s6));
+    int s = accept(a, NULL, NULL);
+    len = sizeof got;
+    r("getpeername", getpeername(s, (struct sockaddr *)&got, &len));
+    say("   len %u family %d\n", len, got.sin6_family);
+    opt("SO_DOMAIN", s, SOL_SOCKET, SO_DOMAIN);
+    opt("IP_TOS on AF_INET6", s, IPPROTO_IP, IP_TOS);
+    close(s), close(b), close(a);
+    a = socket(AF_INET6, SOCK_DGRAM, 0);
+    s6.sin6_port = 0;
+    bind(a, (struct sockaddr *)&s6, sizeof s6);
+    len = sizeof got;
+    getsockname(a, (struct sockaddr *)&got, &len);
+    char buf[16];
+    r("UDP ::1 sendto self", sendto(a, "six", 3, 0, (struct sockaddr *)&got, len));
+    r("recv MSG_PEEK", recv(a, buf, sizeof buf, MSG_PEEK));
+    r("recv", recv(a, buf, sizeof buf, 0));
+    close(a);
+
+    struct sockaddr_un ab = {.sun_family = AF_UNIX};
+    memcpy(ab.sun_path, "\0sockconf-seq", 13);
+    socklen_t alen = offsetof(struct sockaddr_un, sun_path) + 13;
+    a = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+    r("seqpacket listen unbound", listen(a, 1));
+    bind(a, (struct sockaddr *)&ab, alen);
+    r("seqpacket listen", listen(a, 1));
+    b = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+    r("seqpacket connect", connect(b, (struct sockaddr *)&ab, alen));
+    s = accept(a, NULL, NULL);
+    send(b, "one", 3, 0);
+    send(b, "three", 5, 0);
+    r("recv keeps boundaries", recv(s, buf, sizeof buf, 0));
+    r("recv keeps boundaries", recv(s, buf, sizeof buf, 0));
+    r("DGRAM sendto a seqpacket name", sendto(socket(AF_UNIX, SOCK_DGRAM, 0), "x", 1, 0, (struct sockaddr *)&ab, alen));
+    r("sendto on connected seqpacket", sendto(b, "x", 1, 0, (struct sockaddr *)&ab, alen));
+    b = socket(AF_UNIX, SOCK_STREAM, 0);
+    r("STREAM bind the seqpacket's abstract name", bind(b, (struct sockaddr *)&ab, alen));
+    close(b);
+    b = socket(AF_UNIX, SOCK_STREAM, 0);
+    r("STREAM connect to it", connect(b, (struct sockaddr *)&ab, alen));
+    close(s), close(b), close(a);
+
+    int sv[2];
+    socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+    struct timeval tv = {0, 100000};
+    setsockopt(sv[0], SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    static char big[65536];
+    long total = 0, n;
+    int rounds = 0;
+    while ((n = send(sv[0], big, sizeof big, 0)) > 0 && ++rounds < 64)
+        total += n;
+    say("   send until full: last = %ld %s, filled some %d\n", n, n < 0 ? strerrorname_np(errno) : "", total > 0);
+    close(sv[0]), close(sv[1]);
+}
+
 int main(int argc, char **argv)
 {
     const char *dir = argc > 1 ? argv[1] : "/tmp";
@@ -576,5 +650,6 @@ int main(int argc, char **argv)
     sec_udp();
     sec_opts();
     sec_pairs();
+    sec_more();
     return 0;
 }
