@@ -134,6 +134,7 @@ int unix_socket_init(struct socket *s);
 /* Connect two fresh AF_UNIX sockets to each other (socketpair). */
 void unix_socket_pair(struct socket *a, struct socket *b);
 int unix_socket_inq(struct socket *s);
+int unix_stream_addressed(struct socket *s);
 /* TCP_INFO into out (size bytes at most): the bytes filled. */
 size_t tcp_socket_info(struct socket *s, void *out, size_t size);
 /* SO_PEERCRED has a peer's credentials: connected, paired, or listening (Linux's init_peercred). */

@@ -197,6 +197,8 @@ static int unix_connect(struct socket *s, const struct sock_addr *a)
         u->peer = NULL;
         return 0;
     }
+    if (!a->un.len)
+        return -EINVAL;                /* Linux's unix_validate_addr: a name is needed to connect */
     int err = find(&a->un, s->type, &target);
     if (err)
         return err;
@@ -273,6 +275,8 @@ static int64_t unix_send(struct socket *s, const void *kbuf, uint64_t len, int f
 {
     struct unix_sock *u = us(s), *dest = u->peer;
     bool stream = s->type == SOCK_STREAM;
+    if (to && !to->un.len)
+        return -EINVAL;                /* no name at all (addrlen == sizeof(sa_family_t)) */
     if (s->type == SOCK_DGRAM && to) {
         int err = find(&to->un, SOCK_DGRAM, &dest);
         if (err)
@@ -285,7 +289,7 @@ static int64_t unix_send(struct socket *s, const void *kbuf, uint64_t len, int f
             u->target_gone = false;
             return -ECONNREFUSED;
         }
-        if (u->peer_gone || s->wr_shut) {
+        if (u->peer_gone || (s->wr_shut && s->type == SOCK_DGRAM)) {   /* never connected: ENOTCONN */
             if (!(flags & MSG_NOSIGNAL))
                 raise_sigpipe();
             return -EPIPE;
@@ -360,7 +364,7 @@ static int64_t unix_recv(struct socket *s, void *kbuf, uint64_t len, int flags, 
     if (u->listening)
         return -EINVAL;
     if (s->type != SOCK_DGRAM && !u->peer && !u->peer_gone && !u->head)
-        return -ENOTCONN;
+        return s->type == SOCK_STREAM ? -EINVAL : -ENOTCONN;   /* Linux's stream read: EINVAL */
     for (;;) {
         if (u->head)
             break;
@@ -422,9 +426,7 @@ static int64_t unix_recv(struct socket *s, void *kbuf, uint64_t len, int flags, 
 
 static int unix_shutdown(struct socket *s, int how)
 {
-    struct unix_sock *u = us(s);
-    if (s->type != SOCK_DGRAM && !u->peer && !u->peer_gone)
-        return -ENOTCONN;
+    struct unix_sock *u = us(s);       /* Linux's unix_shutdown needs no connection */
     if (how == SHUT_RD || how == SHUT_RDWR)
         s->rd_shut = true;
     if (how == SHUT_WR || how == SHUT_RDWR)
@@ -557,4 +559,12 @@ bool unix_socket_has_peercred(struct socket *s)
 {
     struct unix_sock *u = us(s);
     return u->peer || u->peer_gone || u->listening;
+}
+
+/* A send naming an address on a stream socket: unix_stream_sendmsg refuses it (seqpacket
+ * ignores it, datagrams use it). */
+int unix_stream_addressed(struct socket *s)
+{
+    struct unix_sock *u = us(s);
+    return u->peer || u->peer_gone ? -EISCONN : -EOPNOTSUPP;
 }

@@ -41,6 +41,8 @@ SYSCALL(setsockopt)
         return err;
     if (len < 0)
         return -EINVAL;
+    if (s->domain == AF_UNIX && level != SOL_SOCKET)
+        return -EOPNOTSUPP;            /* AF_UNIX has no protocol options (no handler on Linux) */
     if (level == SOL_SOCKET && (name == SO_RCVTIMEO || name == SO_SNDTIMEO)) {
         struct linux_timeval tv;
         if (len < (int)sizeof(tv))
@@ -162,6 +164,8 @@ SYSCALL(getsockopt)
         return -EFAULT;
     if (len < 0)
         return -EINVAL;
+    if (s->domain == AF_UNIX && level != SOL_SOCKET)
+        return -EOPNOTSUPP;
     if (level == SOL_SOCKET && (name == SO_RCVTIMEO || name == SO_SNDTIMEO)) {
         uint64_t ns = name == SO_RCVTIMEO ? s->rcvtimeo_ns : s->sndtimeo_ns;
         struct linux_timeval tv = { (int64_t)(ns / NSEC_PER_SEC), (int64_t)(ns % NSEC_PER_SEC / 1000) };
