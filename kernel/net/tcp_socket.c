@@ -10,6 +10,7 @@
 #include "lwip/tcp.h"
 #include "lwip/pbuf.h"
 #include "lwip/priv/tcp_priv.h"
+#include "net_timewait.h"
 #include <string.h>
 
 enum { TS_CLOSED, TS_LISTEN = SOCKET_LISTENING, TS_CONNECTING, TS_CONNECTED };
@@ -110,8 +111,11 @@ static int tcp_bind_(struct socket *s, const struct sock_addr *a)
         return -EINVAL;
     if (!socket_local_address(&a->ip))
         return -EADDRNOTAVAIL;
-    if (s->reuseaddr)
+    if (s->reuseaddr) {                /* lwIP's tcp_bind then skips TIME-WAIT altogether */
+        if (a->port && tcp_timewait_blocks_reuse(&a->ip, a->port))
+            return -EADDRINUSE;
         ip_set_option(pcb_of(s), SOF_REUSEADDR);
+    }
     err = socket_errno(tcp_bind(pcb_of(s), &a->ip, a->port));
     if (!err)
         s->bound = true;

@@ -35,7 +35,8 @@ QEMU_USER = {
 SECTIONS = [("1", "socket"), ("2", "bind"), ("3", "AF_UNIX names"), ("4", "listen, accept, connect"),
             ("5", "send and recv"), ("6", "UDP"), ("7", "socket options"), ("8", "socketpair"),
             ("9", "IPv6, seqpacket connections, timeouts"),
-            ("10", "edges: wrong socket kinds, addresses, lengths")]
+            ("10", "edges: wrong socket kinds, addresses, lengths"),
+            ("11", "TIME_WAIT and SO_REUSEADDR, timeouts on accept, disconnect names")]
 
 
 @pytest.fixture(scope="module")

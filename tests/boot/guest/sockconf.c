@@ -717,6 +717,61 @@ static void sec_edges(void)
     close(s), close(l);
 }
 
+static void sec_reuse(void)
+{
+    say("11. TIME_WAIT and SO_REUSEADDR, timeouts on accept, disconnect names\n");
+    int c, s, on = 1;
+    char buf[8];
+    int l = tcp_listener();
+    int port = port_of(l);
+    struct sockaddr_in to = lo4(port);
+    c = socket(AF_INET, SOCK_STREAM, 0);
+    connect(c, (struct sockaddr *)&to, sizeof to);
+    s = accept(l, NULL, NULL);
+    close(l);
+    close(s);                          /* the server closes first: its port goes to TIME_WAIT */
+    usleep(50000);
+    recv(c, buf, sizeof buf, 0);
+    close(c);
+    usleep(50000);
+    int b = socket(AF_INET, SOCK_STREAM, 0);
+    r("bind port in TIME_WAIT", bind(b, (struct sockaddr *)&to, sizeof to));
+    close(b);
+    b = socket(AF_INET, SOCK_STREAM, 0);
+    setsockopt(b, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+    r("with SO_REUSEADDR", bind(b, (struct sockaddr *)&to, sizeof to));
+    r("listen", listen(b, 1));
+    struct timeval tv = {0, 100000};
+    r("SO_RCVTIMEO on listener", setsockopt(b, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv));
+    r("accept past it", accept(b, NULL, NULL));
+    close(b);
+    int u = socket(AF_INET, SOCK_DGRAM, 0);
+    r("UDP connect autobinds", connect(u, (struct sockaddr *)&to, sizeof to));
+    say("   port nonzero %d\n", port_of(u) > 0);
+    struct sockaddr unspec = {.sa_family = AF_UNSPEC};
+    connect(u, &unspec, sizeof unspec);
+    struct sockaddr_in a;
+    socklen_t len = sizeof a;
+    getsockname(u, (struct sockaddr *)&a, &len);
+    say("   after disconnect port %d addr %08x\n", ntohs(a.sin_port), ntohl(a.sin_addr.s_addr));
+    close(u);
+    u = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_in fixed = lo4(port);
+    bind(u, (struct sockaddr *)&fixed, sizeof fixed);
+    connect(u, (struct sockaddr *)&to, sizeof to);
+    connect(u, &unspec, sizeof unspec);
+    len = sizeof a;
+    getsockname(u, (struct sockaddr *)&a, &len);
+    say("   bound port kept after disconnect %d\n", ntohs(a.sin_port) == port);
+    close(u);
+    int sv[2];
+    socketpair(AF_UNIX, SOCK_DGRAM, 0, sv);
+    r("AF_UNIX DGRAM SO_RCVTIMEO", setsockopt(sv[1], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv));
+    r("recv past it", recv(sv[1], buf, sizeof buf, 0));
+    opt("AF_UNIX DGRAM SO_SNDBUF", sv[0], SOL_SOCKET, SO_SNDBUF);
+    close(sv[0]), close(sv[1]);
+}
+
 int main(int argc, char **argv)
 {
     const char *dir = argc > 1 ? argv[1] : "/tmp";
@@ -730,5 +785,6 @@ int main(int argc, char **argv)
     sec_pairs();
     sec_more();
     sec_edges();
+    sec_reuse();
     return 0;
 }
