@@ -275,6 +275,8 @@ static int64_t unix_send(struct socket *s, const void *kbuf, uint64_t len, int f
 {
     struct unix_sock *u = us(s), *dest = u->peer;
     bool stream = s->type == SOCK_STREAM;
+    if (flags & MSG_OOB)               /* no out-of-band byte (Linux without CONFIG_AF_UNIX_OOB) */
+        return -EOPNOTSUPP;
     if (to && !to->un.len)
         return -EINVAL;                /* no name at all (addrlen == sizeof(sa_family_t)) */
     if (s->type == SOCK_DGRAM && to) {
@@ -361,6 +363,8 @@ static int64_t unix_recv(struct socket *s, void *kbuf, uint64_t len, int flags, 
     struct unix_sock *u = us(s);
     bool peek = flags & MSG_PEEK;
     *truncated = false;
+    if (flags & MSG_OOB)
+        return -EOPNOTSUPP;
     if (u->listening)
         return -EINVAL;
     if (s->type != SOCK_DGRAM && !u->peer && !u->peer_gone && !u->head)

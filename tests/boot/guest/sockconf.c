@@ -689,7 +689,12 @@ static void sec_edges(void)
     close(x);
     int sv[2];
     socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
-    /* Not swept: MSG_OOB on an AF_UNIX stream (Linux keeps the byte aside; we do not). */
+    /* Not swept: MSG_OOB on an AF_UNIX stream (Linux keeps the byte aside; we refuse it). */
+    int dg[2];
+    socketpair(AF_UNIX, SOCK_DGRAM, 0, dg);
+    r("MSG_OOB send on AF_UNIX DGRAM", send(dg[0], "x", 1, MSG_OOB));
+    r("MSG_OOB recv on AF_UNIX DGRAM", recv(dg[1], buf, 1, MSG_OOB | MSG_DONTWAIT));
+    close(dg[0]), close(dg[1]);
     r("sendto with address on connected stream", sendto(sv[0], "x", 1, 0, (struct sockaddr *)&un, sizeof un));
     r("connect connected pair", connect(sv[0], (struct sockaddr *)&un, sizeof un));
     send(sv[0], "peek", 4, 0);
