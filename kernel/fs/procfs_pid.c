@@ -6,6 +6,7 @@
  * its path. /proc/self and /proc/thread-self point at the caller's (procfs.c). */
 #include "kernel.h"
 #include "kfile.h"
+#include "procfs_comm.h"
 #include "memfile.h"
 #include "mm.h"
 #include "vm.h"
@@ -124,22 +125,37 @@ static struct file *status_open(const char *path, int flags)
                       (char)('0' + (p->umask & 7)), 0 };
     char cpus[256];
     cpu_list(cpus, sizeof(cpus), cpus_online_mask);   /* a thread may run on any CPU that came up */
-    char *s = kmalloc(TEXT_MAX);
-    if (!s)
+    /* Groups: each in decimal, one space between, and the trailing space Linux keeps ("shouldn't
+     * have been added in the first place", fs/proc/array.c). */
+    size_t groups_max = (size_t)p->ngroups * 11 + 1;
+    char *groups = kmalloc(groups_max);
+    size_t max = TEXT_MAX + groups_max;
+    char *s = groups ? kmalloc(max) : NULL;
+    if (!s) {
+        kfree(groups);
         return NULL;
+    }
+    size_t gl = 0;
+    groups[0] = 0;
+    for (int i = 0; i < p->ngroups; i++)
+        gl += snprintf(groups + gl, groups_max - gl, i ? " %u" : "%u", p->groups[i]);
+    const struct creds *c = &p->cred;
     uint64_t rss = p->vm ? p->vm->pages * (PAGE_SIZE / 1024) : 0;   /* a zombie has no memory */
-    int n = snprintf(s, TEXT_MAX,
+    int n = snprintf(s, max,
                      "Name:\t%s\nUmask:\t%s\nState:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\n"
-                     "TracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t64\nGroups:\t\n"
+                     "TracerPid:\t0\nUid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t64\nGroups:\t%s \n"
                      "VmSize:\t%8lu kB\nVmLck:\t%8lu kB\nVmRSS:\t%8lu kB\nThreads:\t%d\nSigQ:\t0/16383\nSigPnd:\t%016lx\n"
                      "ShdPnd:\t%016lx\nSigBlk:\t%016lx\nSigIgn:\t%016lx\nSigCgt:\t%016lx\n"
                      "CapInh:\t0000000000000000\nCapPrm:\t000001ffffffffff\nCapEff:\t000001ffffffffff\n"
                      "CapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\nNoNewPrivs:\t0\nSeccomp:\t0\n"
                      "Cpus_allowed:\t%lx\nCpus_allowed_list:\t%s",
                      comm, umask, state_of(p, t), p->pid,
-                     t ? t->tid : p->pid, p->parent ? p->parent->pid : 0, mapped_bytes(p->vm) / 1024, vm_locked_bytes(p->vm) / 1024, rss, p->live_threads,
+                     t ? t->tid : p->pid, p->parent ? p->parent->pid : 0,
+                     c->uid, c->euid, c->suid, c->euid, c->gid, c->egid, c->sgid, c->egid, groups,
+                     mapped_bytes(p->vm) / 1024, vm_locked_bytes(p->vm) / 1024, rss, p->live_threads,
                      t ? t->sig.pending : 0UL, p->sig.pending, t ? t->sig.blocked : 0UL, sig_mask_of(p, true),
                      sig_mask_of(p, false), cpus_online_mask, cpus);
+    kfree(groups);
     return text_file(s, (size_t)n, flags);
 }
 
@@ -204,6 +220,8 @@ static struct file *comm_open(const char *path, int flags)
     struct process *p = process_of(path, &t);
     if (!p)
         return NULL;
+    if ((flags & O_ACCMODE) != O_RDONLY)
+        return procfs_comm_open_writable(p->pid, in_task_dir(path) && t ? t->tid : 0, flags);
     char comm[17];
     process_comm(p, t, comm);
     size_t n = strlen(comm);

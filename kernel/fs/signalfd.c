@@ -32,8 +32,13 @@ static void to_user_record(const struct ksiginfo *k, struct linux_signalfd_sigin
     memset(r, 0, sizeof(*r));
     r->ssi_signo = (uint32_t)k->signo;
     r->ssi_code = k->code;
-    r->ssi_pid = (uint32_t)k->pid;
-    r->ssi_uid = k->uid;
+    if (k->code == SI_TIMER) {         /* Linux's SIL_TIMER: the timer's id and overrun */
+        r->ssi_tid = (uint32_t)k->pid;
+        r->ssi_overrun = k->uid;
+    } else {
+        r->ssi_pid = (uint32_t)k->pid;
+        r->ssi_uid = k->uid;
+    }
     r->ssi_addr = k->addr;
     r->ssi_int = (int32_t)k->value;   /* SI_QUEUE: the sigval, as both its int and its pointer */
     r->ssi_ptr = k->value;

@@ -67,3 +67,10 @@ int cpu_clock_res(int64_t id, uint64_t *ns);
 struct linux_rusage;
 /* ru's utime and stime from t (every other field untouched). */
 void cputime_to_rusage(struct cputime t, struct linux_rusage *ru);
+
+/* A CPU clock resolved once (timer_create, clock_nanosleep) and read later from any context:
+ * the process by pid, the thread by tid (0: the process's clock), and which time it counts. */
+struct cpu_clock_ref { int pid, tid, which; };
+int cpu_clock_resolve(int64_t id, struct cpu_clock_ref *out);
+/* Its time now; false once the process or thread is gone. */
+bool cpu_clock_ref_read(const struct cpu_clock_ref *r, uint64_t *ns);

@@ -15,7 +15,7 @@ struct file;
 
 enum file_kind { FILE_VNODE, FILE_CONSOLE, FILE_NULL, FILE_ZERO, FILE_URANDOM,
                  FILE_PIPE, FILE_EVENTFD, FILE_EPOLL, FILE_SOCKET, FILE_MEMORY, FILE_TIMERFD,
-                 FILE_SIGNALFD, FILE_INOTIFY, FILE_MQUEUE };
+                 FILE_SIGNALFD, FILE_INOTIFY, FILE_PIDFD, FILE_MQUEUE };
 
 /* What files that cannot wait report: always ready (Linux's DEFAULT_POLLMASK). */
 #define POLL_ALWAYS (POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM)

@@ -23,3 +23,9 @@ bool jobctl_stop_pending(struct thread *t);
 /* A stopped thread's waits end only for SIGKILL or the process's end: what
  * signal_interrupts_wait answers for it. */
 bool jobctl_stopped_wait_ends(struct thread *t);
+/* Orphaned process groups (POSIX; Linux's will_become_orphaned_pgrp, kill_orphaned_pgrp). */
+struct process;
+bool jobctl_group_orphaned(int pgid, const struct process *ignore);
+/* At p's exit (parent NULL), or after p's parent left and pid 1 adopted p (parent: the one that
+ * left): SIGHUP + SIGCONT to p's group if that orphaned it with a member stopped. */
+void jobctl_check_orphaned(struct process *p, struct process *parent);

@@ -434,6 +434,12 @@ struct linux_sysinfo {
 #define SI_USER     0
 #define SI_KERNEL   0x80
 #define SI_QUEUE    (-1)
+#define SI_TIMER    (-2)
+/* struct sigevent's sigev_notify (timer_create). */
+#define SIGEV_SIGNAL    0
+#define SIGEV_NONE      1
+#define SIGEV_THREAD    2
+#define SIGEV_THREAD_ID 4
 #define SI_TKILL    (-6)
 #define SEGV_MAPERR 1
 #define SEGV_ACCERR 2

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include "signal.h"
 #include "cputime.h"
+#include "itimer.h"
 
 /* pid 1, the first program (the image's). */
 #define PROCESS_PID     1
@@ -12,6 +13,7 @@
 struct vm;
 struct vnode;
 struct file;
+struct posix_timer;
 
 /* RLIMIT_NOFILE as Linux sets it for a process: soft 1024, hard fs.nr_open's default, and
  * nr_open is the ceiling for the hard limit. The table grows with use, up to the soft limit. */
@@ -45,6 +47,13 @@ struct process {
     /* CPU time (cputime.c): of threads already freed, and of reaped children with theirs. */
     struct cputime_sum exited_threads_cputime;
     struct cputime children_cputime;
+    /* ru_maxrss in KiB: of the address spaces it had before this one (exec), and the largest of
+     * its reaped children's (with theirs), as Linux's signal->maxrss and cmaxrss. */
+    uint64_t maxrss_kb, children_maxrss_kb;
+    struct process_itimers itimers;   /* setitimer (itimer.c) */
+    struct posix_timer *posix_timers; /* timer_create (posix_timer.c), newest first */
+    int posix_timer_count;
+    int next_timer_id;                /* Linux's per-process counter: 0, 1, ...; kept across exec */
     struct vm *vm;
     struct vnode *exe;          /* the program's vnode, for /proc/self/exe */
     struct vnode *cwd;
@@ -60,6 +69,8 @@ struct process {
     char *cmdline;              /* the arguments of the last exec, each ended by a NUL (/proc/<pid>/cmdline) */
     size_t cmdline_len;
     struct creds { uint32_t uid, euid, suid, gid, egid, sgid; } cred;   /* all 0: root */
+    uint32_t *groups;           /* supplementary groups, sorted as Linux keeps them (setgroups) */
+    int ngroups;
     /* capset's sets (capget masks them by the ids: sys_system.c); all of them for pid 1. */
     struct caps { uint64_t effective, permitted, inheritable; } caps;
     int membarrier;             /* the membarrier commands it registered for (sys_membarrier.c) */
@@ -76,6 +87,10 @@ struct process *process_create(void);
  * caller fills in the address space, descriptors and threads. NULL when out of pids or memory
  * (-EAGAIN for fork). */
 struct process *process_new_child(struct process *parent);
+/* ru_maxrss: the largest resident size p's address spaces have had (KiB). */
+uint64_t process_maxrss_kb(const struct process *p);
+/* p gives up vm (exec, exit): its high-water mark stays in p's maxrss. */
+void process_note_maxrss(struct process *p, const struct vm *vm);
 /* A fresh id for a thread or process (pids and tids share one space, as on Linux). */
 int process_alloc_id(void);
 struct process *process_find(int pid);

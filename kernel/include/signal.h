@@ -31,6 +31,8 @@ struct ksiginfo {
     uint64_t addr;              /* faults: the address */
     uint64_t value;             /* SI_QUEUE: sigval */
     uint64_t esr;               /* faults: the exception syndrome (esr_context record) */
+    /* SI_TIMER: pid carries si_timerid, uid si_overrun, value si_value (the same offsets in
+     * Linux's siginfo union). */
 };
 
 struct altstack {
@@ -74,6 +76,9 @@ struct thread;
  * back to user space, or ends a blocking wait first. */
 void signal_send(struct process *p, int sig, const struct ksiginfo *info);
 void signal_send_thread(struct thread *t, int sig, const struct ksiginfo *info);
+/* A POSIX timer's signal (info->signo, SI_TIMER) to the process, or to thread t when not NULL:
+ * queued as an instance of its own. False when it was dropped (ignored). */
+bool signal_send_timer(struct process *p, struct thread *t, const struct ksiginfo *info);
 /* sig from the calling thread with `code` (SI_USER for kill, SI_TKILL for tkill/tgkill) and our
  * pid, to the process or to thread `to`. */
 void signal_send_self(int sig, int code);

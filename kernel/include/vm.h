@@ -28,6 +28,7 @@ struct vm {
     uint64_t brk_start, brk;
     uint64_t mmap_top;          /* top-down placement starts below this */
     uint64_t pages;             /* resident user pages */
+    uint64_t pages_hiwater;     /* the most `pages` was before it last fell (Linux's hiwater_rss) */
     int users;                  /* processes on it: 1, or a vfork child and its parent */
     bool lock_future;           /* mlockall(MCL_FUTURE): new mappings start locked */
 };

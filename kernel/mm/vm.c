@@ -11,6 +11,14 @@
 #include "linux_abi.h"
 #include <string.h>
 
+/* Resident pages go: the high-water mark keeps what they were (ru_maxrss). */
+static void vm_pages_drop(struct vm *vm, uint64_t n)
+{
+    if (vm->pages > vm->pages_hiwater)
+        vm->pages_hiwater = vm->pages;
+    vm->pages -= n;
+}
+
 static uint64_t page_round_up(uint64_t x) { return ALIGN_UP(x, PAGE_SIZE); }
 
 struct vm *vm_create(void)
@@ -107,7 +115,7 @@ int vm_unmap(struct vm *vm, uint64_t start, uint64_t len)
         if (v->start >= start && v->end <= end) {
             uint64_t n = uvm_unmap(vm->root, v->start, v->end, page_release(v));
             if (!v->fixed_pa)
-                vm->pages -= n;
+                vm_pages_drop(vm, n);
             *link = v->next;
             vm->generation++;
             kfree(v);
@@ -379,7 +387,7 @@ void vm_drop_pages(struct vm *vm, uint64_t start, uint64_t end)
         if (lo < hi) {
             uint64_t n = uvm_unmap(vm->root, lo, hi, page_release(v));
             if (!v->fixed_pa)
-                vm->pages -= n;
+                vm_pages_drop(vm, n);
         }
     }
 }

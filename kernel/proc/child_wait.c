@@ -1,6 +1,7 @@
 /* Waiting for children (wait4, waitid): which children a call selects, which of their events
  * it asks for (an exit, a completed stop, a continue: jobctl.c), reaping a zombie, and the
  * status and siginfo as Linux encodes them. */
+#include "pidfd.h"
 #include "kernel.h"
 #include "linux_uapi.h"
 #include "syscall.h"
@@ -77,12 +78,22 @@ void child_wait_wake(struct process *parent)
     sched_kick_idle();
 }
 
+/* ru_maxrss as wait reports it for c: its own high-water mark or its reaped children's. */
+static uint64_t waited_maxrss_kb(const struct process *c)
+{
+    uint64_t own = process_maxrss_kb(c);
+    return own > c->children_maxrss_kb ? own : c->children_maxrss_kb;
+}
+
 /* The zombie's pid; it is freed (or, while the scheduler still holds its dead thread, left
  * for it to free). */
 static int reap(struct process *c, struct cputime used)
 {
     int pid = c->pid;
     cputime_child_reaped(c->parent, used);
+    uint64_t kb = waited_maxrss_kb(c);
+    if (kb > c->parent->children_maxrss_kb)
+        c->parent->children_maxrss_kb = kb;
     if (c->threads)
         c->autoreap = true;            /* process_thread_freed frees it */
     else
@@ -140,13 +151,14 @@ static int32_t wait_status(const struct process *c, enum child_event ev)
 
 /* The child's resource use as Linux's wait reports it: its own CPU time and that of the children
  * it reaped (the other counters are not kept: 0). */
-static int put_rusage(uint64_t addr, struct cputime used)
+static int put_rusage(uint64_t addr, struct cputime used, const struct process *c)
 {
     if (!addr)
         return 0;
     struct linux_rusage ru;
     memset(&ru, 0, sizeof(ru));
     cputime_to_rusage(used, &ru);
+    ru.maxrss = (int64_t)waited_maxrss_kb(c);   /* Linux's RUSAGE_BOTH of the child */
     return copy_to_user(addr, &ru, sizeof(ru)) ? -EFAULT : 0;
 }
 
@@ -167,7 +179,7 @@ SYSCALL(wait4)
     if (a1 && copy_to_user(a1, &status, sizeof(status)))
         return -EFAULT;
     struct cputime used = process_waited_cpu_times(c);
-    if (put_rusage(a3, used))
+    if (put_rusage(a3, used, c))
         return -EFAULT;
     return consume(c, ev, options, used);
 }
@@ -202,7 +214,14 @@ SYSCALL(waitid)
             return -EINVAL;
         q.pid = id ? -id : 0;
         break;
-    default:                           /* P_PIDFD: there are no pidfds (clone's CLONE_PIDFD is ENOSYS) */
+    case P_PIDFD: {
+        int pid = pidfd_pid(id);
+        if (pid < 0)
+            return pid;
+        q.pid = pid;
+        break;
+    }
+    default:
         return -EINVAL;
     }
     struct process *c;
@@ -231,7 +250,7 @@ SYSCALL(waitid)
     if (a2 && copy_to_user(a2, &si, sizeof(si)))
         return -EFAULT;
     struct cputime used = c ? process_waited_cpu_times(c) : (struct cputime){ 0, 0 };
-    if (c && put_rusage(a4, used))    /* Linux leaves it untouched when WNOHANG found none */
+    if (c && put_rusage(a4, used, c))    /* Linux leaves it untouched when WNOHANG found none */
         return -EFAULT;
     if (c)
         consume(c, ev, options, used);

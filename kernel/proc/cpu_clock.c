@@ -76,3 +76,38 @@ int cpu_clock_res(int64_t id, uint64_t *ns)
     *ns = k.which == CPUCLOCK_SCHED ? 1 : (NSEC_PER_SEC + TICK_HZ - 1) / TICK_HZ;
     return 0;
 }
+
+int cpu_clock_resolve(int64_t id, struct cpu_clock_ref *out)
+{
+    struct cpu_clock k = decode(id);
+    struct cputime t;
+    int err = clock_times(k, &t);
+    if (err)
+        return err;
+    struct thread *me = current_thread();
+    if (k.thread) {
+        *out = (struct cpu_clock_ref){ me->proc->pid, k.pid ? k.pid : me->tid, k.which };
+    } else {
+        struct process *p = k.pid ? process_find(k.pid) : me->proc;
+        *out = (struct cpu_clock_ref){ p ? p->pid : me->proc->pid, 0, k.which };
+    }
+    return 0;
+}
+
+bool cpu_clock_ref_read(const struct cpu_clock_ref *r, uint64_t *ns)
+{
+    struct process *p = process_find(r->pid);
+    if (!p || p->state != PROCESS_LIVE)
+        return false;
+    struct cputime t;
+    if (r->tid) {
+        struct thread *th = thread_find(r->tid);
+        if (!th || th->proc != p || th->state == THREAD_DEAD)
+            return false;
+        t = thread_cpu_times(th);
+    } else {
+        t = process_cpu_times(p);
+    }
+    *ns = r->which == CPUCLOCK_VIRT ? t.user_ns : t.user_ns + t.system_ns;
+    return true;
+}

@@ -4,6 +4,7 @@
  * address space aside, so a program that cannot be loaded leaves the caller as it was. Past that
  * point the other threads end, the old address space goes, close-on-exec descriptors close,
  * handled signals return to their default action, and a vfork parent goes on. */
+#include "posix_timer.h"
 #include "kernel.h"
 #include "linux_uapi.h"
 #include "linux_abi.h"
@@ -176,8 +177,10 @@ static void become(struct process *p, struct vm *old, const struct user_entry *e
     p->vm = fresh;
     sched_user_space_changed();
     process_vfork_release(p);          /* a vfork parent no longer shares `old` with us */
+    process_note_maxrss(p, old);       /* Linux's setmax_mm_hiwater_rss at exec */
     vm_put(old);
     fd_close_on_exec(p);
+    posix_timers_delete_all(p);        /* Linux's exit_itimers; setitimer's timers stay */
     for (int i = 0; i < NSIG; i++) {   /* Linux's flush_signal_handlers */
         struct kernel_sigaction *a = &p->sig.action[i];
         if (a->handler != SIG_IGN)

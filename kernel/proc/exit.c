@@ -17,6 +17,9 @@
 #include "sched.h"
 #include "signal.h"
 #include "vm.h"
+#include "posix_timer.h"
+#include "jobctl.h"
+#include "pidfd.h"
 #include "uvm.h"
 #include "linux_uapi.h"
 #include "cpu.h"
@@ -137,10 +140,13 @@ static struct process *new_reaper(struct process *p)
 void process_teardown(struct process *p)
 {
     process_vfork_release(p);
+    itimer_process_gone(p);
+    posix_timers_delete_all(p);
     sem_exit(p->pid);                  /* SEM_UNDO, as Linux's exit_sem */
     fd_close_all(p);
     uvm_deactivate();                  /* its tables may be about to go (vm_put) */
     this_cpu()->user_root = 0;
+    process_note_maxrss(p, p->vm);
     vm_put(p->vm);
     p->vm = NULL;
     struct process *reaper = new_reaper(p);
@@ -152,8 +158,12 @@ void process_teardown(struct process *p)
         reaper->children = c;
         if (c->state == PROCESS_ZOMBIE)
             notify_parent(c);
+        else
+            jobctl_check_orphaned(c, p);
     }
+    jobctl_check_orphaned(p, NULL);
     p->state = PROCESS_ZOMBIE;
+    pidfd_process_exited(p);
     notify_parent(p);
 }
 

@@ -16,11 +16,12 @@
 #include "vm.h"
 #include "mm.h"
 #include "errno.h"
+#include "pidfd.h"
 #include <string.h>
 
 /* What a process may not share with another here: it would need the table or the actions
  * kept apart from the process (Linux's files_struct, fs_struct, sighand_struct). */
-#define UNSHARABLE (CLONE_FILES | CLONE_FS | CLONE_SIGHAND | CLONE_PIDFD | CLONE_NEWNS | \
+#define UNSHARABLE (CLONE_FILES | CLONE_FS | CLONE_SIGHAND | CLONE_NEWNS | \
                     0x00008000UL /* CLONE_PARENT */ | 0x7e000000UL /* the other namespaces */)
 
 static void abandon(struct process *child)
@@ -81,10 +82,24 @@ int64_t fork_process(const struct clone_request *r)
         abandon(child);
         return -ENOMEM;
     }
+    /* The pidfd is the parent's only: the child's table is already copied. */
+    int pidfd = -1;
+    if (r->flags & CLONE_PIDFD) {
+        pidfd = pidfd_new_fd(child->pid, 0);
+        int32_t v = pidfd;
+        if (pidfd < 0 || copy_to_user(r->pidfd, &v, sizeof(v))) {
+            if (pidfd >= 0)
+                fd_close(p, pidfd);
+            abandon(child);
+            return pidfd < 0 ? pidfd : -EFAULT;
+        }
+    }
     memcpy(child->sig.action, p->sig.action, sizeof(child->sig.action));
     child->exit_signal = r->exit_signal;
     struct thread *t = child_thread(child, r);
     if (!t) {
+        if (pidfd >= 0)
+            fd_close(p, pidfd);
         abandon(child);
         return -ENOMEM;
     }

@@ -127,3 +127,48 @@ void jobctl_stop(int sig)
     while (!stop_over(self))
         wait_until_woken(stop_over, self, WAIT_FOREVER);
 }
+
+/* Linux's will_become_orphaned_pgrp: no member other than `ignore` (and none already gone) has
+ * a parent in another group of the same session. pid 1 is a container's init here, not the
+ * global one Linux skips, so its children count like any others. */
+bool jobctl_group_orphaned(int pgid, const struct process *ignore)
+{
+    for (struct process *p = process_first(); p; p = p->all_next) {
+        if (p == ignore || p->pgid != pgid || p->state != PROCESS_LIVE || !p->parent)
+            continue;
+        if (p->parent->pgid != pgid && p->parent->sid == p->sid)
+            return false;
+    }
+    return true;
+}
+
+static bool group_has_stopped(int pgid)
+{
+    for (struct process *p = process_first(); p; p = p->all_next)
+        if (p->pgid == pgid && p->state == PROCESS_LIVE && p->stop_signal)
+            return true;
+    return false;
+}
+
+static void signal_group(int pgid, int sig)
+{
+    struct ksiginfo info = { .signo = sig, .code = SI_KERNEL };
+    for (struct process *p = process_first(); p; p = p->all_next)
+        if (p->pgid == pgid && p->state == PROCESS_LIVE)
+            signal_send(p, sig, &info);
+}
+
+/* Linux's kill_orphaned_pgrp: p's group, seen through `parent` (p's own when NULL: p leaves;
+ * else the leaving parent of p, which was just given to pid 1), becomes orphaned with a stopped
+ * member: SIGHUP, then SIGCONT, to every member (POSIX: so a stopped job is not left for good). */
+void jobctl_check_orphaned(struct process *p, struct process *parent)
+{
+    const struct process *ignore = parent ? NULL : p;
+    if (!parent)
+        parent = p->parent;
+    if (parent && parent->pgid != p->pgid && parent->sid == p->sid &&
+        jobctl_group_orphaned(p->pgid, ignore) && group_has_stopped(p->pgid)) {
+        signal_group(p->pgid, 1 /* SIGHUP */);
+        signal_group(p->pgid, SIGCONT);
+    }
+}

@@ -29,6 +29,27 @@ struct process *current_process(void)
 }
 
 struct process *process_first(void) { return all; }
+
+static uint64_t vm_maxrss_kb(const struct vm *vm)
+{
+    if (!vm)
+        return 0;
+    uint64_t pages = vm->pages > vm->pages_hiwater ? vm->pages : vm->pages_hiwater;
+    return pages * (PAGE_SIZE / 1024);
+}
+
+uint64_t process_maxrss_kb(const struct process *p)
+{
+    uint64_t now = vm_maxrss_kb(p->vm);
+    return now > p->maxrss_kb ? now : p->maxrss_kb;
+}
+
+void process_note_maxrss(struct process *p, const struct vm *vm)
+{
+    uint64_t kb = vm_maxrss_kb(vm);
+    if (kb > p->maxrss_kb)
+        p->maxrss_kb = kb;
+}
 int process_count(void) { return count; }
 
 struct process *process_find(int pid)
@@ -116,6 +137,15 @@ struct process *process_new_child(struct process *parent)
     p->cwd = parent->cwd;
     p->umask = parent->umask;
     p->cred = parent->cred;
+    if (parent->ngroups) {
+        p->groups = kmalloc(parent->ngroups * sizeof(uint32_t));
+        if (!p->groups) {
+            kfree(p);
+            return NULL;
+        }
+        memcpy(p->groups, parent->groups, parent->ngroups * sizeof(uint32_t));
+        p->ngroups = parent->ngroups;
+    }
     p->caps = parent->caps;
     p->personality = parent->personality;
     p->thp_disable = parent->thp_disable;
@@ -146,5 +176,6 @@ void process_free(struct process *p)
     count--;
     procfs_process_gone(p);
     kfree(p->cmdline);
+    kfree(p->groups);
     kfree(p);
 }

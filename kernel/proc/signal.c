@@ -14,6 +14,7 @@
 #include "syscall.h"
 #include "errno.h"
 #include "jobctl.h"
+#include "posix_timer.h"
 
 static const char *const names[32] = {
     [1] = "SIGHUP", [2] = "SIGINT", [3] = "SIGQUIT", [4] = "SIGILL", [5] = "SIGTRAP",
@@ -63,8 +64,10 @@ static int queued_count;
 /* Linux drops a signal whose action is to ignore it at generation time, unless it is blocked
  * (here: by every thread, for a process-wide one). A standard signal already pending is not
  * queued again; a real-time one is, with its own siginfo, and they are taken in order. */
+/* A POSIX timer's signal (`always`) is an instance of its own even for a standard signal
+ * already pending, as Linux queues a timer's preallocated sigqueue entry. */
 static void queue(uint64_t *pending, struct ksiginfo *slots, struct sigqueue **queued, int sig,
-                  const struct ksiginfo *info)
+                  const struct ksiginfo *info, bool always)
 {
     struct ksiginfo si = info ? *info : (struct ksiginfo){ .code = SI_KERNEL };
     si.signo = sig;
@@ -73,7 +76,7 @@ static void queue(uint64_t *pending, struct ksiginfo *slots, struct sigqueue **q
         slots[sig - 1] = si;
         return;
     }
-    if (sig < SIGRTMIN || queued_count >= SIGQUEUE_MAX)
+    if ((sig < SIGRTMIN && !always) || queued_count >= SIGQUEUE_MAX)
         return;
     struct sigqueue *q = kmalloc(sizeof(*q));
     if (!q)
@@ -134,14 +137,14 @@ static bool blocked_everywhere(struct process *p, int sig)
     return true;
 }
 
-void signal_send(struct process *p, int sig, const struct ksiginfo *info)
+static bool send_to_process(struct process *p, int sig, const struct ksiginfo *info, bool always)
 {
     if (sig < 1 || sig > NSIG)
-        return;
+        return false;
     jobctl_signal_sent(p, sig);
     if (ignored(p, sig) && !blocked_everywhere(p, sig))
-        return;
-    queue(&p->sig.pending, p->sig.info, &p->sig.queued, sig, info);
+        return false;
+    queue(&p->sig.pending, p->sig.info, &p->sig.queued, sig, info, always);
     signalfd_notify(sig);
     /* One thread that does not block it takes it (Linux's complete_signal): the current one on
      * its way back to user space, else the first other one that waits (woken), else one that
@@ -149,32 +152,49 @@ void signal_send(struct process *p, int sig, const struct ksiginfo *info)
      * it next returns to user space. */
     struct thread *cur = current_thread();
     if (cur && cur->proc == p && !(cur->sig.blocked & SIG_BIT(sig)))
-        return;
+        return true;
     struct thread *running = NULL;
     for (struct thread *t = p->threads; t; t = t->next) {
         if (t->state == THREAD_DEAD || (t->sig.blocked & SIG_BIT(sig)))
             continue;
         if (t->state == THREAD_WAITING) {
             sched_wake(t);
-            return;
+            return true;
         }
         if (!running && t->cpu >= 0)
             running = t;
     }
     if (running)
         sched_interrupt(running);
+    return true;
+}
+
+void signal_send(struct process *p, int sig, const struct ksiginfo *info)
+{
+    send_to_process(p, sig, info, false);
+}
+
+static bool send_to_thread(struct thread *t, int sig, const struct ksiginfo *info, bool always)
+{
+    if (sig < 1 || sig > NSIG)
+        return false;
+    jobctl_signal_sent(t->proc, sig);
+    if (ignored(t->proc, sig) && !(t->sig.blocked & SIG_BIT(sig)))
+        return false;
+    queue(&t->sig.pending, t->sig.info, &t->sig.queued, sig, info, always);
+    signalfd_notify(sig);
+    sched_interrupt(t);
+    return true;
 }
 
 void signal_send_thread(struct thread *t, int sig, const struct ksiginfo *info)
 {
-    if (sig < 1 || sig > NSIG)
-        return;
-    jobctl_signal_sent(t->proc, sig);
-    if (ignored(t->proc, sig) && !(t->sig.blocked & SIG_BIT(sig)))
-        return;
-    queue(&t->sig.pending, t->sig.info, &t->sig.queued, sig, info);
-    signalfd_notify(sig);
-    sched_interrupt(t);
+    send_to_thread(t, sig, info, false);
+}
+
+bool signal_send_timer(struct process *p, struct thread *t, const struct ksiginfo *info)
+{
+    return t ? send_to_thread(t, info->signo, info, true) : send_to_process(p, info->signo, info, true);
 }
 
 void signal_send_self(int sig, int code)
@@ -258,13 +278,12 @@ int signal_dequeue(struct thread *t, uint64_t set, struct ksiginfo *info)
 {
     struct process *p = t->proc;
     int sig = pick(t->sig.pending & set);
-    if (sig) {
-        take(&t->sig.pending, t->sig.info, &t->sig.queued, sig, info);
-        return sig;
-    }
-    sig = pick(p->sig.pending & set);
     if (sig)
+        take(&t->sig.pending, t->sig.info, &t->sig.queued, sig, info);
+    else if ((sig = pick(p->sig.pending & set)))
         take(&p->sig.pending, p->sig.info, &p->sig.queued, sig, info);
+    if (sig && info->code == SI_TIMER)
+        posix_timer_delivered(p, info);   /* its overrun, and the next period armed */
     return sig;
 }
 
@@ -338,6 +357,10 @@ void signal_return_to_user(struct trap_frame *f)
         if (ignored(p, sig))
             continue;
         if (handler == SIG_DFL && jobctl_is_stop_signal(sig)) {
+            /* POSIX: SIGTSTP, SIGTTIN and SIGTTOU do not stop an orphaned group (nobody would
+             * continue it); SIGSTOP does. */
+            if (sig != SIGSTOP && jobctl_group_orphaned(p->pgid, NULL))
+                continue;
             jobctl_stop(sig);          /* back when continued (or killed: the loop goes on) */
             if (p->exiting)
                 thread_exit(0);

@@ -1,6 +1,6 @@
 /* Who the process is: its ids and credentials, groups, umask, and the name and flags prctl sets.
- * Every process starts as root; its ids are its own (set*id), the supplementary groups and the
- * prctl name are still one set for the whole guest. */
+ * Every process starts as root; its ids and supplementary groups are its own (set*id,
+ * setgroups), inherited across fork and kept across execve as on Linux. */
 #include "kernel.h"
 #include "linux_uapi.h"
 #include "syscall.h"
@@ -8,12 +8,9 @@
 #include "thread.h"
 #include "uaccess.h"
 #include "errno.h"
+#include "mm.h"
 #include <string.h>
 
-#define MAX_GROUPS  64   /* what we keep; more is ENOMEM rather than a silent truncation */
-
-static uint32_t groups[MAX_GROUPS];
-static int ngroups;
 static int dumpable = 1, no_new_privs, pdeathsig;
 
 SYSCALL(getpid) { return current_process()->pid; }
@@ -169,28 +166,58 @@ SYSCALL(setregid)
 
 SYSCALL(getgroups)
 {
+    struct process *p = current_process();
     int size = (int)a0;
     if (size < 0)
         return -EINVAL;
     if (size == 0)
-        return ngroups;
-    if (size < ngroups)
+        return p->ngroups;
+    if (size < p->ngroups)
         return -EINVAL;
-    return copy_to_user(a1, groups, ngroups * sizeof(uint32_t)) ? -EFAULT : ngroups;
+    return copy_to_user(a1, p->groups, p->ngroups * sizeof(uint32_t)) ? -EFAULT : p->ngroups;
 }
 
+/* Linux keeps the list sorted (groups_sort, for its binary search), so getgroups and
+ * /proc/<pid>/status give them in ascending order; duplicates stay. */
+static void sort_groups(uint32_t *g, int n)
+{
+    /* Shell sort (gaps 3k+1): up to NGROUPS_MAX entries without a quadratic worst case. */
+    int gap = 1;
+    while (gap < n / 3)
+        gap = gap * 3 + 1;
+    for (; gap > 0; gap /= 3)
+        for (int i = gap; i < n; i++) {
+            uint32_t v = g[i];
+            int j = i;
+            for (; j >= gap && g[j - gap] > v; j -= gap)
+                g[j] = g[j - gap];
+            g[j] = v;
+        }
+}
+
+/* Linux's order of checks: the capability first, then the size, then the copy. */
 SYSCALL(setgroups)
 {
-    int64_t n = (int64_t)a0;
-    if (n < 0 || n > NGROUPS_MAX)
-        return -EINVAL;
-    if (n > MAX_GROUPS)
-        return -ENOMEM;
+    int64_t n = (int64_t)(int32_t)a0;
     if (!root_euid())
         return -EPERM;
-    if (copy_from_user(groups, a1, n * sizeof(uint32_t)))
-        return -EFAULT;
-    ngroups = (int)n;
+    if ((uint64_t)n > NGROUPS_MAX)
+        return -EINVAL;
+    uint32_t *g = NULL;
+    if (n) {
+        g = kmalloc(n * sizeof(uint32_t));
+        if (!g)
+            return -ENOMEM;
+        if (copy_from_user(g, a1, n * sizeof(uint32_t))) {
+            kfree(g);
+            return -EFAULT;
+        }
+        sort_groups(g, (int)n);
+    }
+    struct process *p = current_process();
+    kfree(p->groups);
+    p->groups = g;
+    p->ngroups = (int)n;
     return 0;
 }
 

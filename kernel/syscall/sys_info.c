@@ -185,8 +185,8 @@ SYSCALL(times)
 }
 
 /* CPU time of the process, the calling thread, or the reaped children (cputime.h). ru_maxrss is
- * the resident size now for the process and thread (not a high-water mark), 0 for the children;
- * the other counters are not kept (0). */
+ * the process's high-water resident size (for the thread too, as Linux's), or the largest
+ * reaped child's; the other counters are not kept (0). */
 SYSCALL(getrusage)
 {
     struct linux_rusage ru;
@@ -197,9 +197,10 @@ SYSCALL(getrusage)
     struct process *p = current_process();
     if (who == RUSAGE_CHILDREN) {
         cputime_to_rusage(process_children_cpu_times(p), &ru);
+        ru.maxrss = (int64_t)p->children_maxrss_kb;
     } else {
         cputime_to_rusage(who == RUSAGE_THREAD ? thread_cpu_times(current_thread()) : process_cpu_times(p), &ru);
-        ru.maxrss = (int64_t)(p->vm->pages * PAGE_SIZE / 1024);
+        ru.maxrss = (int64_t)process_maxrss_kb(p);
     }
     return copy_to_user(a1, &ru, sizeof(ru)) ? -EFAULT : 0;
 }

@@ -26,8 +26,19 @@ static int64_t do_clone(const struct clone_request *r)
         return -EINVAL;
     if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
         return -EINVAL;
+    if ((flags & CLONE_PIDFD) && ((flags & CLONE_DETACHED) ||
+                                  ((flags & CLONE_PARENT_SETTID) && r->pidfd == r->parent_tid)))
+        return -EINVAL;
     if (!(flags & CLONE_THREAD))
         return fork_process(r);
+    if (flags & CLONE_PIDFD) {         /* Linux 6.9's thread pidfds: not kept here */
+        static bool logged_pidfd;
+        if (!logged_pidfd) {
+            logged_pidfd = true;
+            kinfo("clone: CLONE_PIDFD for a thread; returning ENOSYS\n");
+        }
+        return -ENOSYS;
+    }
     if (!(flags & CLONE_FILES)) {
         static bool logged;
         if (!logged) {
@@ -70,7 +81,8 @@ static int64_t do_clone(const struct clone_request *r)
 /* arm64's argument order: flags, stack, parent_tid, tls, child_tid. */
 SYSCALL(clone)
 {
-    struct clone_request r = { a0 & ~CSIGNAL, a1, a2, a4, a3, (int)(a0 & CSIGNAL) };
+    struct clone_request r = { a0 & ~CSIGNAL, a1, a2, a4, a3, (int)(a0 & CSIGNAL),
+                               a2 /* CLONE_PIDFD: parent_tid's argument */ };
     if (r.exit_signal > NSIG)
         return -EINVAL;
     return do_clone(&r);
@@ -95,7 +107,7 @@ SYSCALL(clone3)
     if ((args.stack == 0) != (args.stack_size == 0))
         return -EINVAL;
     struct clone_request r = { args.flags, args.stack ? args.stack + args.stack_size : 0,
-                               args.parent_tid, args.child_tid, args.tls, (int)args.exit_signal };
+                               args.parent_tid, args.child_tid, args.tls, (int)args.exit_signal, args.pidfd };
     return do_clone(&r);
 }
 

@@ -8,6 +8,7 @@
 #include "errno.h"
 #include "linux_abi.h"
 #include "cputime.h"
+#include "thread.h"
 
 
 static bool valid_clock(uint64_t id) { return id <= CLOCK_BOOTTIME; }
@@ -112,17 +113,62 @@ SYSCALL(nanosleep)
     return sleep_until(deadline) ? interrupted(a1, deadline) : 0;
 }
 
+/* A sleep on a CPU clock (Linux's posix_cpu_nsleep): until the clock reaches the target, which
+ * the scheduler looks at on its passes (the clock moves only while some thread runs). */
+struct cpu_sleep { struct cpu_clock_ref ref; uint64_t target; };
+
+static bool cpu_clock_reached(void *arg)
+{
+    struct cpu_sleep *s = arg;
+    uint64_t now;
+    return !cpu_clock_ref_read(&s->ref, &now) || now >= s->target;
+}
+
+static int64_t cpu_nanosleep(int64_t id, uint64_t flags, uint64_t ns, uint64_t urem)
+{
+    struct cpu_sleep s;
+    uint64_t now;
+    /* A thread's own CPU clock cannot advance while it sleeps: Linux refuses it (EINVAL for an
+     * encoded id naming the caller; CLOCK_THREAD_CPUTIME_ID has no nsleep at all). */
+    if (id == CLOCK_THREAD_CPUTIME_ID)
+        return -EOPNOTSUPP;
+    if (id < 0 && (id & 4) && ((int)~(id >> 3) == 0 || (int)~(id >> 3) == current_thread()->tid))
+        return -EINVAL;
+    int err = cpu_clock_resolve(id, &s.ref);
+    if (err)
+        return err;
+    if (!cpu_clock_ref_read(&s.ref, &now))
+        return -EINVAL;
+    s.target = (flags & TIMER_ABSTIME) ? ns : now + ns;
+    if (s.target <= now)
+        return 0;
+    if (!wait_until(cpu_clock_reached, &s, WAIT_FOREVER))
+        return 0;
+    if (!(flags & TIMER_ABSTIME) && urem) {
+        uint64_t left = cpu_clock_ref_read(&s.ref, &now) && s.target > now ? s.target - now : 0;
+        if (put_ns(urem, left))
+            return -EFAULT;
+    }
+    return -EINTR;
+}
+
+/* The clocks Linux can sleep on; the raw and coarse ones have no nsleep (EOPNOTSUPP). */
 SYSCALL(clock_nanosleep)
 {
     uint64_t ns;
-    if (!valid_clock(a0) || a0 == CLOCK_THREAD_CPUTIME_ID)
-        return -EINVAL;
+    int64_t id = clock_arg(a0);
     if (a1 & ~(uint64_t)TIMER_ABSTIME)
+        a1 &= TIMER_ABSTIME;           /* Linux ignores the other flag bits */
+    if (!cpu_clock_id(id) && !valid_clock(a0))
         return -EINVAL;
+    if (id == CLOCK_MONOTONIC_RAW || id == CLOCK_REALTIME_COARSE || id == CLOCK_MONOTONIC_COARSE)
+        return -EOPNOTSUPP;
     int err = read_timespec(a2, &ns);
     if (err)
         return err;
-    if ((a1 & TIMER_ABSTIME) && (a0 == CLOCK_REALTIME || a0 == CLOCK_REALTIME_COARSE))
+    if (cpu_clock_id(id))
+        return cpu_nanosleep(id, a1, ns, a3);
+    if ((a1 & TIMER_ABSTIME) && a0 == CLOCK_REALTIME)
         ns = ns > time_realtime_ns() - now_ns() ? ns - (time_realtime_ns() - now_ns()) : 0;
     uint64_t deadline = (a1 & TIMER_ABSTIME) ? ns : wait_deadline_after(ns);
     if (!sleep_until(deadline))
