@@ -103,6 +103,7 @@ struct linux_f_owner_ex { int type; int pid; };
 #define FIOCLEX    0x5451
 #define FIONREAD 0x541B
 #define SIOCATMARK 0x8905
+#define SIOCOUTQ   0x5411   /* TIOCOUTQ */
 #define TCGETS     0x5401
 #define TCSETS     0x5402
 #define TCSETSW    0x5403
@@ -534,6 +535,7 @@ struct linux_inotify_event {
 #define AF_INET6  10
 #define SOCK_STREAM 1
 #define SOCK_DGRAM  2
+#define SOCK_RAW       3
 #define SOCK_SEQPACKET 5
 /* send/recv flags */
 #define MSG_OOB      0x1
@@ -554,6 +556,8 @@ struct linux_inotify_event {
 #define NPROTO         46
 /* protocols */
 #define IPPROTO_IP     0
+#define IPPROTO_MAX    256
+#define IP_TOS         1
 #define IPPROTO_TCP    6
 #define IPPROTO_UDP    17
 #define IPPROTO_IPV6   41
@@ -580,8 +584,11 @@ struct linux_inotify_event {
 #define SO_LINGER      13
 #define SO_PASSCRED    16
 #define SO_PEERCRED    17
+#define SO_RCVLOWAT    18
+#define SO_SNDLOWAT    19
 #define TCP_NODELAY    1
 #define TCP_CORK       3
+#define TCP_INFO       11
 #define TCP_KEEPIDLE   4
 #define TCP_KEEPINTVL  5
 #define TCP_KEEPCNT    6

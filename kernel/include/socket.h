@@ -72,6 +72,7 @@ struct socket {
     int rcvbuf, sndbuf;         /* as Linux reports them (twice what was set) */
     bool reuseaddr, reuseport, keepalive, nodelay, v6only, broadcast;
     bool cork;                 /* TCP_CORK: partial segments wait until it is cleared */
+    bool port_locked;           /* UDP: bound to a port of its own choosing (disconnect keeps it) */
     bool auto_source;           /* UDP: connect chose the local address (disconnect forgets it) */
     int keepidle, keepintvl, keepcnt;    /* seconds, seconds, probes (TCP_KEEP*) */
     bool linger;                /* SO_LINGER: close waits up to linger_sec for the data to go */
@@ -132,6 +133,12 @@ extern const struct proto_ops tcp_proto, udp_proto, unix_proto;
 int unix_socket_init(struct socket *s);
 /* Connect two fresh AF_UNIX sockets to each other (socketpair). */
 void unix_socket_pair(struct socket *a, struct socket *b);
+int unix_socket_inq(struct socket *s);
+int unix_stream_addressed(struct socket *s);
+/* TCP_INFO into out (size bytes at most): the bytes filled. */
+size_t tcp_socket_info(struct socket *s, void *out, size_t size);
+/* SO_PEERCRED has a peer's credentials: connected, paired, or listening (Linux's init_peercred). */
+bool unix_socket_has_peercred(struct socket *s);
 /* The protocol control block for a new socket. */
 int tcp_socket_init(struct socket *s);
 int udp_socket_init(struct socket *s);

@@ -224,8 +224,15 @@ static int64_t socket_ioctl(struct file *f, uint32_t cmd, uint64_t arg)
     switch (cmd) {
     case FIONREAD:
         socket_pump();
-        v = s->type == SOCK_DGRAM ? (s->rx_head ? s->rx_head->p->tot_len : 0)
+        if (s->state == SOCKET_LISTENING && s->type != SOCK_DGRAM)
+            return -EINVAL;            /* SIOCINQ: a listener has no byte stream */
+        v = s->domain == AF_UNIX ? unix_socket_inq(s) : s->type == SOCK_DGRAM ? (s->rx_head ? s->rx_head->p->tot_len : 0)
                                   : (int)s->rx_bytes;
+        return copy_to_user(arg, &v, sizeof(v)) ? -EFAULT : 0;
+    case SIOCOUTQ:                     /* UDP datagrams leave at once: nothing waits to be sent */
+        if (s->type != SOCK_DGRAM || s->domain == AF_UNIX)
+            return -ENOTTY;
+        v = 0;
         return copy_to_user(arg, &v, sizeof(v)) ? -EFAULT : 0;
     case SIOCATMARK:
         v = 0;

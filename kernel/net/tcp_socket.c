@@ -10,6 +10,7 @@
 #include "lwip/tcp.h"
 #include "lwip/pbuf.h"
 #include "lwip/priv/tcp_priv.h"
+#include "net_timewait.h"
 #include <string.h>
 
 enum { TS_CLOSED, TS_LISTEN = SOCKET_LISTENING, TS_CONNECTING, TS_CONNECTED };
@@ -110,8 +111,11 @@ static int tcp_bind_(struct socket *s, const struct sock_addr *a)
         return -EINVAL;
     if (!socket_local_address(&a->ip))
         return -EADDRNOTAVAIL;
-    if (s->reuseaddr)
+    if (s->reuseaddr) {                /* lwIP's tcp_bind then skips TIME-WAIT altogether */
+        if (a->port && tcp_timewait_blocks_reuse(&a->ip, a->port))
+            return -EADDRINUSE;
         ip_set_option(pcb_of(s), SOF_REUSEADDR);
+    }
     err = socket_errno(tcp_bind(pcb_of(s), &a->ip, a->port));
     if (!err)
         s->bound = true;
@@ -408,11 +412,9 @@ static int64_t tcp_recv_(struct socket *s, void *kbuf, uint64_t len, int flags, 
         return -ENOTCONN;
     if (flags & MSG_OOB)
         return -EINVAL;                /* no urgent data is ever queued */
-    if (len == 0)
-        return 0;
-    for (;;) {
+    for (;;) {   /* a read of 0 bytes waits as any read does (Linux's tcp_recvmsg), for data or EOF */
         done += take(s, (char *)kbuf + done, len - done, flags & MSG_PEEK);
-        if (done == len || (done && !(flags & MSG_WAITALL)) || (flags & MSG_PEEK && done))
+        if ((done == len && (len || s->rx_head)) || (done && !(flags & MSG_WAITALL)) || (flags & MSG_PEEK && done))
             return done;
         if (s->rx_head)
             continue;

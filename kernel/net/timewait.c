@@ -55,3 +55,12 @@ void tcp_timewait_reuse(const void *frame, size_t len)
         }
     }
 }
+
+bool tcp_timewait_blocks_reuse(const ip_addr_t *ip, uint16_t port)
+{
+    for (struct tcp_pcb *pcb = tcp_tw_pcbs; pcb; pcb = pcb->next)
+        if (pcb->local_port == port && !ip_get_option(pcb, SOF_REUSEADDR) &&
+            (ip_addr_isany(ip) || ip_addr_isany(&pcb->local_ip) || ip_addr_cmp(ip, &pcb->local_ip)))
+            return true;
+    return false;
+}

@@ -49,8 +49,10 @@ static int udp_bind_(struct socket *s, const struct sock_addr *a)
     if (s->reuseaddr || s->reuseport)
         ip_set_option(pcb_of(s), SOF_REUSEADDR);
     int err = socket_errno(udp_bind(pcb_of(s), &a->ip, a->port));
-    if (!err)
+    if (!err) {
         s->bound = true;
+        s->port_locked = a->port != 0;
+    }
     return err;
 }
 
@@ -92,6 +94,10 @@ static int udp_connect_(struct socket *s, const struct sock_addr *a)
             else
                 ip_addr_set_zero_ip4(&pcb->local_ip);
             s->auto_source = false;
+        }
+        if (!s->port_locked) {         /* Linux's udp_disconnect unhashes an ephemeral port */
+            pcb->local_port = 0;       /* lwIP binds again at the next send */
+            s->bound = false;
         }
         s->state = US_OPEN;
         return 0;

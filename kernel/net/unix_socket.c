@@ -74,9 +74,10 @@ static bool same_name(const struct unix_addr *a, const struct unix_addr *b)
 
 static bool abstract(const struct unix_addr *a) { return a->len && a->path[0] == 0; }
 
-/* The socket a name refers to: abstract names by bytes, pathnames through the file tree (ENOENT
+/* The socket a name refers to: abstract names by bytes and socket type (Linux hashes the type
+ * in: each type has an abstract namespace of its own), pathnames through the file tree (ENOENT
  * when the path does not exist, ECONNREFUSED when nothing listens behind the socket file). */
-static int find(const struct unix_addr *a, struct unix_sock **out)
+static int find(const struct unix_addr *a, int type, struct unix_sock **out)
 {
     struct vnode *v = NULL;
     if (!abstract(a)) {
@@ -90,7 +91,7 @@ static int find(const struct unix_addr *a, struct unix_sock **out)
             return -ECONNREFUSED;
     }
     for (struct unix_sock *u = bound; u; u = u->next_bound)
-        if (abstract(a) ? same_name(&u->name, a) : u->node == v) {
+        if (abstract(a) ? same_name(&u->name, a) && u->s->type == type : u->node == v) {
             *out = u;
             return 0;
         }
@@ -112,9 +113,11 @@ static int unix_init(struct socket *s)
 static int unix_bind(struct socket *s, const struct sock_addr *a)
 {
     struct unix_sock *u = us(s);
-    if (u->name.len)
-        return -EINVAL;
     struct unix_addr name = a->un;
+    /* Linux creates a path name's file before it looks at the socket's own name: an existing
+     * file answers EADDRINUSE even when the socket is bound already. */
+    if (u->name.len && (!name.len || abstract(&name)))
+        return -EINVAL;
     if (!name.len) {                   /* autobind: an abstract name of five hex digits */
         name.len = 6;
         name.path[0] = 0;
@@ -122,7 +125,7 @@ static int unix_bind(struct socket *s, const struct sock_addr *a)
     }
     if (abstract(&name)) {
         struct unix_sock *other;
-        if (find(&name, &other) == 0)
+        if (find(&name, s->type, &other) == 0)
             return -EADDRINUSE;
     } else {
         char path[sizeof(name.path) + 1];
@@ -133,10 +136,16 @@ static int unix_bind(struct socket *s, const struct sock_addr *a)
         size_t len;
         bool trailing;
         int err = lookup_parent_at(AT_FDCWD, path, &dir, &leaf, &len, &trailing);
+        struct vnode *made = NULL;
         if (!err)
-            err = vfs_create(dir, leaf, len, VNODE_SOCKET, 0777 & ~current_process()->umask, NULL, &u->node);
+            err = vfs_create(dir, leaf, len, VNODE_SOCKET, 0777 & ~current_process()->umask, NULL, &made);
         if (err)
             return err == -EEXIST ? -EADDRINUSE : err;
+        if (u->name.len) {             /* named already: the new file goes again, as on Linux */
+            vfs_remove(dir, leaf, len, false);
+            return -EINVAL;
+        }
+        u->node = made;
     }
     u->name = name;
     u->next_bound = bound;
@@ -172,10 +181,13 @@ static bool backlog_room(void *arg)
 
 /* Waits name their target instead of holding a pointer to it: it may close meanwhile, and
  * nothing keeps its memory alive. The listener behind a name has room (or is gone). */
+struct named { const struct unix_addr *name; int type; };
+
 static bool listener_has_room(void *arg)
 {
+    const struct named *n = arg;
     struct unix_sock *l;
-    return find(arg, &l) || backlog_room(l);
+    return find(n->name, n->type, &l) || backlog_room(l);
 }
 
 static int unix_connect(struct socket *s, const struct sock_addr *a)
@@ -185,7 +197,9 @@ static int unix_connect(struct socket *s, const struct sock_addr *a)
         u->peer = NULL;
         return 0;
     }
-    int err = find(&a->un, &target);
+    if (!a->un.len)
+        return -EINVAL;                /* Linux's unix_validate_addr: a name is needed to connect */
+    int err = find(&a->un, s->type, &target);
     if (err)
         return err;
     if (s->type == SOCK_DGRAM) {
@@ -204,10 +218,11 @@ static int unix_connect(struct socket *s, const struct sock_addr *a)
         return -EPROTOTYPE;
     if (!backlog_room(target) && socket_nonblock(s, 0))
         return -EAGAIN;
+    struct named listener = { &a->un, s->type };
     while (!backlog_room(target)) {
-        if (wait_until(listener_has_room, (void *)&a->un, WAIT_FOREVER))
+        if (wait_until(listener_has_room, &listener, WAIT_FOREVER))
             return -ERESTARTSYS;
-        if (find(&a->un, &target) || !target->listening)
+        if (find(&a->un, s->type, &target) || !target->listening)
             return -ECONNREFUSED;      /* the listener closed while we waited */
     }
     struct socket *n = socket_alloc(AF_UNIX, s->type, 0, &unix_proto);
@@ -246,7 +261,7 @@ static struct unix_sock *target_of(const struct send_target *t)
 {
     struct unix_sock *d;
     if (t->to)
-        return find(t->to, &d) ? NULL : d;
+        return find(t->to, SOCK_DGRAM, &d) ? NULL : d;
     return t->from->peer;
 }
 
@@ -260,8 +275,12 @@ static int64_t unix_send(struct socket *s, const void *kbuf, uint64_t len, int f
 {
     struct unix_sock *u = us(s), *dest = u->peer;
     bool stream = s->type == SOCK_STREAM;
+    if (flags & MSG_OOB)               /* no out-of-band byte (Linux without CONFIG_AF_UNIX_OOB) */
+        return -EOPNOTSUPP;
+    if (to && !to->un.len)
+        return -EINVAL;                /* no name at all (addrlen == sizeof(sa_family_t)) */
     if (s->type == SOCK_DGRAM && to) {
-        int err = find(&to->un, &dest);
+        int err = find(&to->un, SOCK_DGRAM, &dest);
         if (err)
             return err;
         if (dest->s->type != SOCK_DGRAM)
@@ -272,7 +291,7 @@ static int64_t unix_send(struct socket *s, const void *kbuf, uint64_t len, int f
             u->target_gone = false;
             return -ECONNREFUSED;
         }
-        if (u->peer_gone || s->wr_shut) {
+        if (u->peer_gone || (s->wr_shut && s->type == SOCK_DGRAM)) {   /* never connected: ENOTCONN */
             if (!(flags & MSG_NOSIGNAL))
                 raise_sigpipe();
             return -EPIPE;
@@ -286,6 +305,8 @@ static int64_t unix_send(struct socket *s, const void *kbuf, uint64_t len, int f
     }
     if (!stream && len > UNIX_QUEUE_BYTES)
         return -EMSGSIZE;
+    if (stream && !len)
+        return 0;                      /* a stream has no empty messages: nothing is queued */
     uint64_t done = 0;
     do {
         if (dest->queued >= UNIX_QUEUE_BYTES) {
@@ -342,10 +363,12 @@ static int64_t unix_recv(struct socket *s, void *kbuf, uint64_t len, int flags, 
     struct unix_sock *u = us(s);
     bool peek = flags & MSG_PEEK;
     *truncated = false;
+    if (flags & MSG_OOB)
+        return -EOPNOTSUPP;
     if (u->listening)
         return -EINVAL;
     if (s->type != SOCK_DGRAM && !u->peer && !u->peer_gone && !u->head)
-        return -ENOTCONN;
+        return s->type == SOCK_STREAM ? -EINVAL : -ENOTCONN;   /* Linux's stream read: EINVAL */
     for (;;) {
         if (u->head)
             break;
@@ -407,9 +430,7 @@ static int64_t unix_recv(struct socket *s, void *kbuf, uint64_t len, int flags, 
 
 static int unix_shutdown(struct socket *s, int how)
 {
-    struct unix_sock *u = us(s);
-    if (s->type != SOCK_DGRAM && !u->peer && !u->peer_gone)
-        return -ENOTCONN;
+    struct unix_sock *u = us(s);       /* Linux's unix_shutdown needs no connection */
     if (how == SHUT_RD || how == SHUT_RDWR)
         s->rd_shut = true;
     if (how == SHUT_WR || how == SHUT_RDWR)
@@ -523,4 +544,31 @@ int unix_socket_init(struct socket *s)
 void unix_socket_pair(struct socket *a, struct socket *b)
 {
     pair(us(a), us(b));
+}
+
+/* FIONREAD: a stream's or a seqpacket socket's unread bytes, a datagram socket's next message. */
+int unix_socket_inq(struct socket *s)
+{
+    struct unix_sock *u = us(s);
+    uint64_t n = 0;
+    for (struct unix_msg *m = u->head; m; m = m->next) {
+        n += m->len - m->offset;
+        if (s->type == SOCK_DGRAM)
+            break;
+    }
+    return n > INT32_MAX ? INT32_MAX : (int)n;
+}
+
+bool unix_socket_has_peercred(struct socket *s)
+{
+    struct unix_sock *u = us(s);
+    return u->peer || u->peer_gone || u->listening;
+}
+
+/* A send naming an address on a stream socket: unix_stream_sendmsg refuses it (seqpacket
+ * ignores it, datagrams use it). */
+int unix_stream_addressed(struct socket *s)
+{
+    struct unix_sock *u = us(s);
+    return u->peer || u->peer_gone ? -EISCONN : -EOPNOTSUPP;
 }

@@ -42,6 +42,8 @@ SYSCALL(socket)
         return -EAFNOSUPPORT;   /* netlink, packet: not provided */
     if (domain == AF_UNIX)
         return unix_socket_call(type, flags, protocol, NULL);
+    if (protocol < 0 || protocol >= IPPROTO_MAX)
+        return -EINVAL;            /* inet_create's range check comes before the type's */
     if (type != SOCK_STREAM && type != SOCK_DGRAM)
         return -ESOCKTNOSUPPORT;
     if (protocol != 0 && protocol != (type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP))
@@ -60,6 +62,8 @@ SYSCALL(socket)
 /* AF_UNIX sockets: one for socket(2), or a connected pair for socketpair(2) (fds: int[2]). */
 static int64_t unix_socket_call(int type, int flags, int protocol, uint64_t *ufds)
 {
+    if (type == SOCK_RAW)
+        type = SOCK_DGRAM;         /* Linux's unix_create takes SOCK_RAW as SOCK_DGRAM */
     if (type != SOCK_STREAM && type != SOCK_DGRAM && type != SOCK_SEQPACKET)
         return -ESOCKTNOSUPPORT;
     if (protocol != 0 && protocol != AF_UNIX)

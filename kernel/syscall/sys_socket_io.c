@@ -143,6 +143,8 @@ SYSCALL(sendto)
     struct socket *s = sockfd_lookup((int)a0, &err);
     if (!s)
         return err;
+    if (a4 && a5 && s->domain == AF_UNIX && s->type == SOCK_STREAM)
+        return unix_stream_addressed(s);
     bool has_to = a4 && s->type == SOCK_DGRAM;
     if (a4 && (err = sockaddr_from_user(a4, (int)a5, abuf)))
         return err;
@@ -297,6 +299,8 @@ int64_t socket_sendmsg(struct socket *s, uint64_t umsg, int flags, bool *partial
     *partial = false;
     if (copy_from_user(&m, umsg, sizeof(m)))
         return -EFAULT;
+    if (m.name && m.namelen && s->domain == AF_UNIX && s->type == SOCK_STREAM)
+        return unix_stream_addressed(s);
     bool has_to = m.name && s->type == SOCK_DGRAM;
     if (m.name && (err = sockaddr_from_user(m.name, m.namelen, abuf)))
         return err;

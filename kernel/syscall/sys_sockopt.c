@@ -11,6 +11,7 @@
 #include "uaccess.h"
 #include "errno.h"
 #include <string.h>
+#include "lwip/ip.h"
 
 #define MAX_TCP_KEEPIDLE  32767    /* Linux's include/net/tcp.h limits */
 #define MAX_TCP_KEEPINTVL 32767
@@ -40,6 +41,8 @@ SYSCALL(setsockopt)
         return err;
     if (len < 0)
         return -EINVAL;
+    if (s->domain == AF_UNIX && level != SOL_SOCKET)
+        return -EOPNOTSUPP;            /* AF_UNIX has no protocol options (no handler on Linux) */
     if (level == SOL_SOCKET && (name == SO_RCVTIMEO || name == SO_SNDTIMEO)) {
         struct linux_timeval tv;
         if (len < (int)sizeof(tv))
@@ -112,6 +115,14 @@ SYSCALL(setsockopt)
         s->proto->apply_options(s);
         return 0;
     }
+    if (level == IPPROTO_IP && s->domain != AF_UNIX && name == IP_TOS) {
+        struct ip_pcb *pcb = s->pcb;   /* every lwIP pcb starts with the IP fields */
+        if (s->type == SOCK_STREAM)    /* TCP keeps its ECN bits to itself (Linux's INET_ECN_MASK) */
+            v = (v & ~3) | (pcb ? pcb->tos & 3 : 0);
+        if (pcb)
+            pcb->tos = (u8_t)v;
+        return 0;
+    }
     if (level == IPPROTO_IPV6 && s->domain == AF_INET6 && name == IPV6_V6ONLY) {
         if (s->bound)
             return -EINVAL;
@@ -130,6 +141,18 @@ SYSCALL(setsockopt)
     return -ENOPROTOOPT;
 }
 
+/* getsockopt's answer for a name it does not know: a level the socket's protocol handles knows
+ * no such option (ENOPROTOOPT); a level it passes down to IP, IPv6 or a family without options
+ * is not supported (EOPNOTSUPP: Linux's do_ip_getsockopt, and AF_UNIX's missing handler). */
+static bool own_level(struct socket *s, int level)
+{
+    if (s->domain == AF_UNIX)
+        return false;
+    if (level == (s->type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP))
+        return true;
+    return level == IPPROTO_IP || (s->domain == AF_INET6 && level == IPPROTO_IPV6);   /* v6 hands IP down */
+}
+
 SYSCALL(getsockopt)
 {
     int err, len, v;
@@ -141,6 +164,8 @@ SYSCALL(getsockopt)
         return -EFAULT;
     if (len < 0)
         return -EINVAL;
+    if (s->domain == AF_UNIX && level != SOL_SOCKET)
+        return -EOPNOTSUPP;
     if (level == SOL_SOCKET && (name == SO_RCVTIMEO || name == SO_SNDTIMEO)) {
         uint64_t ns = name == SO_RCVTIMEO ? s->rcvtimeo_ns : s->sndtimeo_ns;
         struct linux_timeval tv = { (int64_t)(ns / NSEC_PER_SEC), (int64_t)(ns % NSEC_PER_SEC / 1000) };
@@ -151,11 +176,12 @@ SYSCALL(getsockopt)
         return 0;
     }
     if (level == SOL_SOCKET && name == SO_PEERCRED) {
-        /* A socketpair or connection inside this process: ourselves. Other families have no
-         * peer process: Linux answers pid 0 and the overflow ids. */
+        /* A socketpair or connection inside this process: ourselves. Without a peer (other
+         * families, an unconnected AF_UNIX socket) Linux's cred_to_ucred answers pid 0 and
+         * ids of -1. */
         struct { int32_t pid; uint32_t uid, gid; } cred = { proc()->pid, 0, 0 };
-        if (s->domain != AF_UNIX)
-            cred.pid = 0, cred.uid = cred.gid = 65534;
+        if (s->domain != AF_UNIX || !unix_socket_has_peercred(s))
+            cred.pid = 0, cred.uid = cred.gid = (uint32_t)-1;
         if (len > (int)sizeof(cred))
             len = sizeof(cred);
         if (copy_to_user(a3, &cred, len) || copy_to_user(a4, &len, sizeof(len)))
@@ -171,6 +197,13 @@ SYSCALL(getsockopt)
         return 0;
     }
     socket_pump();
+    if (level == IPPROTO_TCP && s->type == SOCK_STREAM && s->domain != AF_UNIX && name == TCP_INFO) {
+        char info[256];
+        len = (int)tcp_socket_info(s, info, (size_t)len < sizeof(info) ? (size_t)len : sizeof(info));
+        if (copy_to_user(a3, info, len) || copy_to_user(a4, &len, sizeof(len)))
+            return -EFAULT;
+        return 0;
+    }
     if (level == SOL_SOCKET) {
         switch (name) {
         case SO_REUSEADDR: v = s->reuseaddr; break;
@@ -185,6 +218,7 @@ SYSCALL(getsockopt)
         case SO_ACCEPTCONN: v = s->type != SOCK_DGRAM && s->state == SOCKET_LISTENING; break;
         case SO_PASSCRED: v = 0; break;
         case SO_ERROR: v = -s->error; s->error = 0; break;
+        case SO_RCVLOWAT: case SO_SNDLOWAT: v = 1; break;   /* Linux's defaults; not settable here */
         default: return -ENOPROTOOPT;
         }
     } else if (level == IPPROTO_TCP && s->type == SOCK_STREAM && name == TCP_NODELAY) {
@@ -199,12 +233,14 @@ SYSCALL(getsockopt)
         v = s->keepcnt;
     } else if (level == IPPROTO_IPV6 && s->domain == AF_INET6 && name == IPV6_V6ONLY) {
         v = s->v6only;
+    } else if (level == IPPROTO_IP && s->domain != AF_UNIX && name == IP_TOS) {
+        v = s->pcb ? ((struct ip_pcb *)s->pcb)->tos : 0;
     } else if (level == IPPROTO_IP && (s->domain == AF_INET || s->domain == AF_INET6) && name == IP_RECVERR) {
         v = s->recverr;
     } else if (level == IPPROTO_IPV6 && s->domain == AF_INET6 && name == IPV6_RECVERR) {
         v = s->recverr6;
     } else {
-        return -ENOPROTOOPT;
+        return own_level(s, level) ? -ENOPROTOOPT : -EOPNOTSUPP;
     }
     if (len > (int)sizeof(v))
         len = sizeof(v);
