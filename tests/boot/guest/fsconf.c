@@ -32,23 +32,7 @@
 #include <unistd.h>
 #include <linux/falloc.h>
 
-static void say(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    fflush(stdout);
-}
-
-/* "= value" or "= -1 ENAME": every call is printed this way. */
-static void r(const char *what, long ret)
-{
-    if (ret < 0)
-        say("   %s = -1 %s\n", what, strerrorname_np(errno));
-    else
-        say("   %s = %ld\n", what, ret);
-}
+#include "probe_print.h"
 
 static void put(const char *path, const char *text)
 {

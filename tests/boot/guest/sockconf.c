@@ -24,22 +24,7 @@
 #include <stddef.h>
 #include <unistd.h>
 
-static void say(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    fflush(stdout);
-}
-
-static void r(const char *what, long ret)
-{
-    if (ret < 0)
-        say("   %s = -1 %s\n", what, strerrorname_np(errno));
-    else
-        say("   %s = %ld\n", what, ret);
-}
+#include "probe_print.h"
 
 /* A new descriptor is printed as "fd" (its number is the kernel's choice). */
 static int rfd(const char *what, int fd)
