@@ -41,6 +41,9 @@ bool ipc_allowed(const struct ipc64_perm *perm, unsigned want);
 bool ipc_owner(const struct ipc64_perm *perm);
 /* IPC_SET's changes to uid, gid and the mode's permission bits. */
 void ipc_set_perm(struct ipc64_perm *perm, const struct ipc64_perm *from);
+/* msgctl/shmctl: the id and command checks before the object is looked up. Only IPC_STAT,
+ * IPC_SET and IPC_RMID are answered; the INFO and STAT-by-index family is EINVAL, logged once a call. */
+int ipc_ctl_check(const char *call, int id, int cmd, bool *logged);
 int64_t ipc_now_s(void);
 
 /* SEM_UNDO's adjustments of a process that ends (kernel/syscall/sys_sem.c, Linux's exit_sem). */

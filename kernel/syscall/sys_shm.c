@@ -191,16 +191,10 @@ SYSCALL(shmctl)
 {
     int id = (int)a0, cmd = (int)a1;
     free_detached();
-    if (id < 0 || cmd < 0)
-        return -EINVAL;
-    if (cmd != IPC_RMID && cmd != IPC_SET && cmd != IPC_STAT) {
-        static bool logged;
-        if (!logged) {
-            logged = true;
-            kinfo("shmctl: command %d not supported, returning EINVAL\n", cmd);
-        }
-        return -EINVAL;
-    }
+    static bool logged;
+    int bad = ipc_ctl_check("shmctl", id, cmd, &logged);
+    if (bad)
+        return bad;
     struct shmid64_ds ds;
     if (cmd == IPC_SET && copy_from_user(&ds, a2, sizeof(ds)))
         return -EFAULT;

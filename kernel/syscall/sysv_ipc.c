@@ -77,3 +77,17 @@ void ipc_set_perm(struct ipc64_perm *perm, const struct ipc64_perm *from)
     perm->gid = from->gid;
     perm->mode = (perm->mode & ~0777u) | (from->mode & 0777);
 }
+
+int ipc_ctl_check(const char *call, int id, int cmd, bool *logged)
+{
+    if (id < 0 || cmd < 0)
+        return -EINVAL;
+    if (cmd != IPC_RMID && cmd != IPC_SET && cmd != IPC_STAT) {
+        if (!*logged) {
+            *logged = true;
+            kinfo("%s: command %d not supported, returning EINVAL\n", call, cmd);
+        }
+        return -EINVAL;
+    }
+    return 0;
+}
