@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from lib.guest import UNIBUILD
-from lib.netutil import free_port
+from lib.netutil import free_port, needs_real_passt
 from unibuild.paths import PROJECT_ROOT
 
 pytestmark = [pytest.mark.boot,
@@ -32,6 +32,7 @@ def _ask(address: str, port: int) -> bytes:
         return bytes(data)
 
 
+@needs_real_passt
 def test_two_ports_under_passt_serve_32_concurrent_clients_each():
     subprocess.run(["make", "-s", "-C", str(PROJECT_ROOT / "examples/websrv")], check=True)
     first, second = free_port(), free_port()

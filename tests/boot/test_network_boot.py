@@ -3,7 +3,6 @@ gone after a run, and the real passt forwards a port while the guest runs."""
 
 from __future__ import annotations
 
-import shutil
 import socket
 import subprocess
 import threading
@@ -13,7 +12,7 @@ import pytest
 
 from lib.fake_passt import pid_alive
 from lib.guest import UNIBUILD
-from lib.netutil import free_port
+from lib.netutil import free_port, needs_real_passt
 from unibuild.launch import LaunchOptions, boot
 from unibuild.launch.network import NetOptions, PortForward, check_ports_free, net_options
 from unibuild.platform import load_platform
@@ -28,14 +27,8 @@ def test_qemu_connects_to_passt_and_both_are_gone_after_a_timeout(fake_passt, ti
     assert not pid_alive(pid)
 
 
-def _user_namespaces_work() -> bool:
-    """passt sandboxes itself in a user namespace; some chroots and containers refuse them."""
-    return subprocess.run(["unshare", "--user", "true"], capture_output=True).returncode == 0
-
-
 @pytest.mark.boot
-@pytest.mark.skipif(shutil.which("passt") is None, reason="passt not installed (make test installs it)")
-@pytest.mark.skipif(not _user_namespaces_work(), reason="no user namespaces here: passt cannot run")
+@needs_real_passt
 def test_real_passt_forwards_the_port_while_the_guest_runs_and_releases_it_after(tiny_image, tmp_path):
     port = free_port()
     accepted: list[bool] = []

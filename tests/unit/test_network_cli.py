@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from lib.fake_passt import pid_alive
-from lib.netutil import free_port
+from lib.netutil import free_port, needs_real_passt
 from unibuild.errors import UserError
 from unibuild.host import HostInfo, KvmStatus
 from unibuild.launch import LaunchOptions, build_command, network, passt
@@ -158,7 +158,7 @@ def test_passt_forwards_several_ports_with_one_address_prefix_per_spec():
     assert [v for f, v in flags if f == "-u"] == ["127.0.0.1/53:53"]
 
 
-@pytest.mark.skipif(shutil.which("passt") is None, reason="passt not installed")
+@needs_real_passt
 def test_passt_itself_accepts_two_forwards_and_two_addresses():
     """The real passt parses what we give it: it opens its socket (a bad spec makes it exit)."""
     from unibuild.launch import passt as passt_process
