@@ -41,6 +41,10 @@ bool ipc_allowed(const struct ipc64_perm *perm, unsigned want);
 bool ipc_owner(const struct ipc64_perm *perm);
 /* IPC_SET's changes to uid, gid and the mode's permission bits. */
 void ipc_set_perm(struct ipc64_perm *perm, const struct ipc64_perm *from);
+/* msgget/semget/shmget on a key that exists, in Linux's order (ipcget_public): EEXIST for
+ * IPC_CREAT|IPC_EXCL, then EACCES when the mode bits asked for are not granted; the caller's own
+ * size checks (EINVAL) come after these. 0 when the id may be returned. */
+int ipc_get_existing(const struct ipc64_perm *found, int flags);
 /* msgctl/shmctl: the id and command checks before the object is looked up. Only IPC_STAT,
  * IPC_SET and IPC_RMID are answered; the INFO and STAT-by-index family is EINVAL, logged once a call. */
 int ipc_ctl_check(const char *call, int id, int cmd, bool *logged);

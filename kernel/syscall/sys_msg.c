@@ -55,11 +55,8 @@ SYSCALL(msgget)
     struct ipc64_perm *found;
     int id = ipc_find_key(&queues, key, &found);
     if (found) {
-        if ((flags & IPC_CREAT) && (flags & IPC_EXCL))
-            return -EEXIST;
-        if (!ipc_allowed(found, ((unsigned)flags >> 6) & 7))
-            return -EACCES;
-        return id;
+        int err = ipc_get_existing(found, flags);
+        return err ? err : id;
     }
     if (key != IPC_PRIVATE && !(flags & IPC_CREAT))
         return -ENOENT;

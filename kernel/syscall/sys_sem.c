@@ -87,13 +87,10 @@ SYSCALL(semget)
     struct ipc64_perm *found;
     int id = ipc_find_key(&sets, key, &found);
     if (found) {
-        if ((flags & IPC_CREAT) && (flags & IPC_EXCL))
-            return -EEXIST;
-        if ((uint64_t)nsems > ((struct sem_set *)found)->ds.nsems)
-            return -EINVAL;
-        if (!ipc_allowed(found, ((unsigned)flags >> 6) & 7))
-            return -EACCES;
-        return id;
+        int err = ipc_get_existing(found, flags);
+        if (err)
+            return err;
+        return (uint64_t)nsems > ((struct sem_set *)found)->ds.nsems ? -EINVAL : id;
     }
     if (key != IPC_PRIVATE && !(flags & IPC_CREAT))
         return -ENOENT;

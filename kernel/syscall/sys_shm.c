@@ -94,13 +94,10 @@ SYSCALL(shmget)
     struct ipc64_perm *found;
     int id = ipc_find_key(&segs, key, &found);
     if (found) {
-        if ((flags & IPC_CREAT) && (flags & IPC_EXCL))
-            return -EEXIST;
-        if (((struct shm_seg *)found)->ds.segsz < size)
-            return -EINVAL;
-        if (!ipc_allowed(found, ((unsigned)flags >> 6) & 7))
-            return -EACCES;
-        return id;
+        int err = ipc_get_existing(found, flags);
+        if (err)
+            return err;
+        return ((struct shm_seg *)found)->ds.segsz < size ? -EINVAL : id;
     }
     if (key != IPC_PRIVATE && !(flags & IPC_CREAT))
         return -ENOENT;

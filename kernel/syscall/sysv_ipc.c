@@ -91,3 +91,10 @@ int ipc_ctl_check(const char *call, int id, int cmd, bool *logged)
     }
     return 0;
 }
+
+int ipc_get_existing(const struct ipc64_perm *found, int flags)
+{
+    if ((flags & IPC_CREAT) && (flags & IPC_EXCL))
+        return -EEXIST;
+    return ipc_allowed(found, ((unsigned)flags >> 6) & 7) ? 0 : -EACCES;
+}
