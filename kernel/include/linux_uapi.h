@@ -288,6 +288,9 @@ struct linux_itimerspec {
 #define CLONE_VFORK          0x00004000UL
 #define CLONE_THREAD         0x00010000UL
 #define CLONE_NEWNS          0x00020000UL
+#define CLONE_NEWUSER        0x10000000UL
+#define CLONE_CLEAR_SIGHAND  0x100000000ULL
+#define CLONE_INTO_CGROUP    0x200000000ULL
 #define CLONE_SYSVSEM        0x00040000UL
 #define CLONE_SETTLS         0x00080000UL
 #define CLONE_PARENT_SETTID  0x00100000UL
@@ -373,7 +376,9 @@ struct linux_rlimit {
     uint64_t rlim_max;
 };
 #define RLIM_INFINITY (~0UL)
+#define RLIMIT_FSIZE  1
 #define RLIMIT_STACK  3
+#define RLIMIT_NPROC  6
 #define RLIMIT_NOFILE 7
 #define RLIMIT_AS     9
 #define RLIM_NLIMITS  16
@@ -448,6 +453,7 @@ struct linux_sysinfo {
 #define SIGTSTP     20
 #define SIGTTIN     21
 #define SIGTTOU     22
+#define SIGXFSZ     25
 #define SIGSYS      31
 #define SIGRTMIN    32          /* the kernel's: glibc keeps 32 and 33 for itself */
 #define SIG_DFL     0

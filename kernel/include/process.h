@@ -6,6 +6,7 @@
 #include "signal.h"
 #include "cputime.h"
 #include "itimer.h"
+#include "linux_uapi.h"
 
 /* pid 1, the first program (the image's). */
 #define PROCESS_PID     1
@@ -68,7 +69,7 @@ struct process {
     uint32_t umask;
     char *cmdline;              /* the arguments of the last exec, each ended by a NUL (/proc/<pid>/cmdline) */
     size_t cmdline_len;
-    struct creds { uint32_t uid, euid, suid, gid, egid, sgid; } cred;   /* all 0: root */
+    struct creds { uint32_t uid, euid, suid, gid, egid, sgid, fsuid, fsgid; } cred;   /* all 0: root */
     uint32_t *groups;           /* supplementary groups, sorted as Linux keeps them (setgroups) */
     int ngroups;
     /* capset's sets (capget masks them by the ids: sys_system.c); all of them for pid 1. */
@@ -77,6 +78,11 @@ struct process {
     bool child_subreaper;       /* PR_SET_CHILD_SUBREAPER: adopts its descendants' orphans (not inherited) */
     bool thp_disable;           /* PR_SET_THP_DISABLE (no huge pages are made anyway) */
     uint32_t personality;       /* personality(2); ADDR_NO_RANDOMIZE fixes the next exec's layout */
+    struct linux_rlimit rlimits[RLIM_NLIMITS];   /* inherited by fork, kept by exec (rlimit.c) */
+    /* prctl's: PR_SET_DUMPABLE (reset by exec and by an id change), PR_SET_NO_NEW_PRIVS (kept for
+     * good), PR_SET_PDEATHSIG (sent when the parent ends; a child starts without it). */
+    int dumpable, pdeathsig;
+    bool no_new_privs;
 };
 
 /* The process of the running thread (before the first thread runs: pid 1, being set up). */
@@ -129,8 +135,14 @@ int fd_table_end(struct process *p);
 __attribute__((noreturn)) void process_exit(int status);
 /* The process is killed by sig (its default action, a fault, the OOM killer). */
 __attribute__((noreturn)) void process_die(int sig);
-/* A resource limit's soft value (RLIMIT_*; one set for the guest: sys_info.c). */
+/* Resource limits (rlimit.c): the defaults; the caller's soft value of RLIMIT_*; may a write
+ * at pos of count bytes proceed (how many: RLIMIT_FSIZE, SIGXFSZ and -EFBIG past it); may an
+ * address space of `total` bytes grow by `more` (RLIMIT_AS); may parent fork (RLIMIT_NPROC). */
+void rlimit_init(struct process *p);
 uint64_t rlimit_current(int resource);
+int64_t rlimit_file_size(uint64_t pos, uint64_t count);
+bool rlimit_address_space(uint64_t total, uint64_t more);
+bool rlimit_may_fork(struct process *parent);
 /* Does p's effective capability set hold cap (CAP_*)? (sys_system.c) */
 bool process_capable(const struct process *p, int cap);
 /* exec recomputes the sets (no file capabilities, no ambient ones): root's are full again. */

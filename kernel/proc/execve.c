@@ -87,6 +87,8 @@ static int copy_strings(uint64_t uarray, struct strings *v, char *scratch)
         if (!ptr)
             return 0;
         int64_t n = strncpy_from_user(scratch, ptr, MAX_ARG_STRLEN);
+        if (n == -ENAMETOOLONG)
+            return -E2BIG;             /* longer than MAX_ARG_STRLEN */
         if (n < 0)
             return (int)n;
         if (n >= MAX_ARG_STRLEN)
@@ -197,6 +199,8 @@ static void become(struct process *p, struct vm *old, const struct user_entry *e
     p->membarrier = 0;                 /* registrations belonged to the old address space */
     process_caps_at_exec(p);
     p->did_exec = true;
+    /* Linux's setup_new_exec: dumpable again unless the ids differ (a set-id program). */
+    p->dumpable = p->cred.euid == p->cred.uid && p->cred.egid == p->cred.gid;
     /* The registers a program starts with: all zero but pc and sp (x0 is this call's 0). */
     struct trap_frame *f = t->frame;
     memset(f, 0, sizeof(*f));
@@ -212,23 +216,30 @@ static void become(struct process *p, struct vm *old, const struct user_entry *e
 static int64_t do_execve(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp, int flags)
 {
     struct process *p = current_process();
-    if (flags & ~(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW))
-        return -EINVAL;
     int err;
     char *path = user_path(upath, &err);
     if (!path)
         return err;
+    /* Linux's order: the name (ENOENT for "" without AT_EMPTY_PATH), the flags, the file's
+     * own checks, then the strings (E2BIG, EFAULT), then the format (#! and ELF). */
+    if (!path[0] && !(flags & AT_EMPTY_PATH)) {
+        kfree(path);
+        return -ENOENT;
+    }
+    if (flags & ~(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW)) {
+        kfree(path);
+        return -EINVAL;
+    }
     char *scratch = kmalloc(MAX_ARG_STRLEN);
     char *interp = kmalloc(BINPRM_BUF + 1);
+    char *filename = kmalloc(strlen(path) + 24);
     struct strings argv = { 0 }, envp = { 0 };
     struct vnode *v = NULL;
-    if (!scratch || !interp) {
+    if (!scratch || !interp || !filename) {
         err = -ENOMEM;
         goto out;
     }
-    if ((err = copy_strings(uargv, &argv, scratch)) || (err = copy_strings(uenvp, &envp, scratch)))
-        goto out;
-    if (!path[0] && (flags & AT_EMPTY_PATH)) {
+    if (!path[0]) {
         struct file *f = fd_get(p, dirfd);
         if (!f) {
             err = -EBADF;
@@ -246,8 +257,24 @@ static int64_t do_execve(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uen
         err = -ELOOP;
         goto out;
     }
-    /* The file name the new program sees as AT_EXECFN and a script's argument. */
-    char *name = path;
+    if ((err = executable(v)))
+        goto out;
+    if ((err = copy_strings(uargv, &argv, scratch)) || (err = copy_strings(uenvp, &envp, scratch)))
+        goto out;
+    if (!argv.n && (err = strings_insert(&argv, 0, "", 0)))   /* Linux 5.18: argv[0] is "" */
+        goto out;
+    /* The name the new program sees (AT_EXECFN, a script's argument): a name relative to a
+     * descriptor is made up as Linux's bprm->fdpath; a script behind a close-on-exec one could
+     * not be opened by its interpreter (ENOENT, Linux's BINPRM_FLAGS_PATH_INACCESSIBLE). */
+    bool fd_relative = dirfd != AT_FDCWD && path[0] != '/';
+    if (!fd_relative)
+        memcpy(filename, path, strlen(path) + 1);
+    else if (!path[0])
+        snprintf(filename, strlen(path) + 24, "/dev/fd/%d", dirfd);
+    else
+        snprintf(filename, strlen(path) + 24, "/dev/fd/%d/%s", dirfd, path);
+    bool inaccessible = fd_relative && fd_get(p, dirfd) && dirfd < p->fd_slots && p->cloexec[dirfd];
+    char *name = filename;
     for (int depth = 0;; depth++) {
         if ((err = executable(v)))
             goto out;
@@ -259,6 +286,10 @@ static int64_t do_execve(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uen
         }
         if (!script)
             break;
+        if (inaccessible) {
+            err = -ENOENT;
+            goto out;
+        }
         if (depth + 1 >= SCRIPT_DEPTH) {
             err = -ELOOP;
             goto out;
@@ -286,7 +317,7 @@ static int64_t do_execve(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uen
     uint64_t old_sigpage = p->sigreturn_page;
     struct user_entry entry;
     p->vm = fresh;                     /* the loader fills the current process's address space */
-    err = exec_vnode(p, v, name, argv.n, (const char *const *)argv.s, envp.n, (const char *const *)envp.s, &entry);
+    err = exec_vnode(p, v, filename, argv.n, (const char *const *)argv.s, envp.n, (const char *const *)envp.s, &entry);
     if (err) {
         p->vm = old;
         p->exe = old_exe;
@@ -295,11 +326,16 @@ static int64_t do_execve(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uen
         vm_put(fresh);
         goto out;
     }
-    char fd_name[12];                  /* execveat(fd, "", AT_EMPTY_PATH) runs "/dev/fd/<fd>" */
-    snprintf(fd_name, sizeof(fd_name), "%d", dirfd);
-    thread_set_comm_from_path(current_thread(), path[0] ? path : fd_name);   /* a script's own name too */
+    /* comm: the name's last part (a script's own); for execveat(fd, "", AT_EMPTY_PATH) the
+     * file's name instead of "/dev/fd/N"'s (Linux 6.14). */
+    char *own = NULL;
+    if (!path[0] && (own = kmalloc(4096)) && vfs_path(v, own, 4096) < 0)
+        own[0] = 0;
+    thread_set_comm_from_path(current_thread(), path[0] || !own || !own[0] ? filename : own);
+    kfree(own);
     become(p, old, &entry);
 out:
+    kfree(filename);
     strings_free(&argv);
     strings_free(&envp);
     kfree(interp);

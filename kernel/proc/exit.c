@@ -156,10 +156,13 @@ void process_teardown(struct process *p)
         c->parent = reaper;
         c->sibling = reaper->children;
         reaper->children = c;
-        if (c->state == PROCESS_ZOMBIE)
+        if (c->state == PROCESS_ZOMBIE) {
             notify_parent(c);
-        else
+        } else {
             jobctl_check_orphaned(c, p);
+            if (c->pdeathsig)          /* PR_SET_PDEATHSIG: its parent is gone */
+                signal_send(c, c->pdeathsig, &(struct ksiginfo){ .signo = c->pdeathsig, .code = SI_USER, .pid = p->pid, .uid = p->cred.uid });
+        }
     }
     jobctl_check_orphaned(p, NULL);
     p->state = PROCESS_ZOMBIE;

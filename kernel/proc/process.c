@@ -108,6 +108,8 @@ struct process *process_create(void)
     }
     p->pid = p->pgid = p->sid = PROCESS_PID;
     p->fd_limit = FD_LIMIT_DEFAULT;
+    rlimit_init(p);
+    p->dumpable = 1;
     p->umask = 022;
     p->caps = (struct caps){ CAP_FULL_SET, CAP_FULL_SET, 0 };
     p->exit_signal = SIGCHLD;
@@ -150,6 +152,9 @@ struct process *process_new_child(struct process *parent)
     p->personality = parent->personality;
     p->thp_disable = parent->thp_disable;
     p->fd_limit = parent->fd_limit;
+    memcpy(p->rlimits, parent->rlimits, sizeof(p->rlimits));
+    p->dumpable = parent->dumpable;
+    p->no_new_privs = parent->no_new_privs;
     p->sigreturn_page = parent->sigreturn_page;
     p->exit_signal = SIGCHLD;
     if (parent->cmdline && (p->cmdline = kmalloc(parent->cmdline_len)))

@@ -11,8 +11,6 @@
 #include "mm.h"
 #include <string.h>
 
-static int dumpable = 1, no_new_privs, pdeathsig;
-
 SYSCALL(getpid) { return current_process()->pid; }
 SYSCALL(getppid) { struct process *p = current_process(); return p->parent ? p->parent->pid : 0; }
 static struct creds *cred(void) { return &current_process()->cred; }
@@ -69,7 +67,7 @@ static int64_t set_res(uint32_t *ids, uint32_t r, uint32_t e, uint32_t s, bool p
 
 static bool root_euid(void) { return cred()->euid == 0; }
 
-SYSCALL(setresuid)
+static int64_t change_setresuid(uint64_t a0, uint64_t a1, uint64_t a2)
 {
     uint32_t ids[3] = { cred()->uid, cred()->euid, cred()->suid };
     int64_t err = set_res(ids, (uint32_t)a0, (uint32_t)a1, (uint32_t)a2, root_euid());
@@ -81,7 +79,7 @@ SYSCALL(setresuid)
     return err;
 }
 
-SYSCALL(setresgid)
+static int64_t change_setresgid(uint64_t a0, uint64_t a1, uint64_t a2)
 {
     uint32_t ids[3] = { cred()->gid, cred()->egid, cred()->sgid };
     int64_t err = set_res(ids, (uint32_t)a0, (uint32_t)a1, (uint32_t)a2, root_euid());
@@ -94,7 +92,7 @@ SYSCALL(setresgid)
 }
 
 /* setuid: root sets all three; anyone else only the effective id, to its real or saved one. */
-SYSCALL(setuid)
+static int64_t change_setuid(uint64_t a0, uint64_t a1, uint64_t a2)
 {
     uint32_t id = (uint32_t)a0;
     struct creds *c = cred();
@@ -110,7 +108,7 @@ SYSCALL(setuid)
     return 0;
 }
 
-SYSCALL(setgid)
+static int64_t change_setgid(uint64_t a0, uint64_t a1, uint64_t a2)
 {
     uint32_t id = (uint32_t)a0;
     struct creds *c = cred();
@@ -128,7 +126,7 @@ SYSCALL(setgid)
 
 /* setreuid/setregid: the saved id follows the effective one when the real one is set or the
  * effective one becomes something other than the old real id. */
-SYSCALL(setreuid)
+static int64_t change_setreuid(uint64_t a0, uint64_t a1, uint64_t a2)
 {
     struct creds *c = cred();
     uint32_t r = (uint32_t)a0, e = (uint32_t)a1, old_uid = c->uid;
@@ -146,7 +144,7 @@ SYSCALL(setreuid)
     return 0;
 }
 
-SYSCALL(setregid)
+static int64_t change_setregid(uint64_t a0, uint64_t a1, uint64_t a2)
 {
     struct creds *c = cred();
     uint32_t r = (uint32_t)a0, e = (uint32_t)a1, old_gid = c->gid;
@@ -162,6 +160,52 @@ SYSCALL(setregid)
     c->egid = ids[1];
     c->sgid = ids[2];
     return 0;
+}
+
+/* Linux's commit_creds: the file-system ids follow the effective ones, and a process whose
+ * effective or file-system ids changed is no longer dumpable (fs.suid_dumpable is 0). */
+static int64_t committed(const struct creds *old, int64_t err)
+{
+    struct creds *c = cred();
+    if (err)
+        return err;
+    c->fsuid = c->euid;
+    c->fsgid = c->egid;
+    if (c->euid != old->euid || c->egid != old->egid || c->fsuid != old->fsuid || c->fsgid != old->fsgid)
+        current_process()->dumpable = 0;
+    return 0;
+}
+SYSCALL(setresuid) { struct creds old = *cred(); return committed(&old, change_setresuid(a0, a1, a2)); }
+SYSCALL(setresgid) { struct creds old = *cred(); return committed(&old, change_setresgid(a0, a1, a2)); }
+SYSCALL(setuid) { struct creds old = *cred(); return committed(&old, change_setuid(a0, a1, a2)); }
+SYSCALL(setgid) { struct creds old = *cred(); return committed(&old, change_setgid(a0, a1, a2)); }
+SYSCALL(setreuid) { struct creds old = *cred(); return committed(&old, change_setreuid(a0, a1, a2)); }
+SYSCALL(setregid) { struct creds old = *cred(); return committed(&old, change_setregid(a0, a1, a2)); }
+
+/* setfsuid/setfsgid: the old value back, always; the new one only if it is one of the real,
+ * effective, saved or current file-system ids, or with CAP_SETUID/CAP_SETGID (root here). */
+SYSCALL(setfsuid)
+{
+    struct creds *c = cred();
+    uint32_t old = c->fsuid, id = (uint32_t)a0;
+    if (id != (uint32_t)-1 && (root_euid() || id == c->uid || id == c->euid || id == c->suid || id == c->fsuid)) {
+        if (id != old)
+            current_process()->dumpable = 0;
+        c->fsuid = id;
+    }
+    return old;
+}
+
+SYSCALL(setfsgid)
+{
+    struct creds *c = cred();
+    uint32_t old = c->fsgid, id = (uint32_t)a0;
+    if (id != (uint32_t)-1 && (root_euid() || id == c->gid || id == c->egid || id == c->sgid || id == c->fsgid)) {
+        if (id != old)
+            current_process()->dumpable = 0;
+        c->fsgid = id;
+    }
+    return old;
 }
 
 SYSCALL(getgroups)
@@ -238,26 +282,26 @@ SYSCALL(prctl)
     case PR_SET_DUMPABLE:
         if (a1 > 1)
             return -EINVAL;
-        dumpable = (int)a1;
+        current_process()->dumpable = (int)a1;
         return 0;
     case PR_GET_DUMPABLE:
-        return dumpable;
+        return current_process()->dumpable;
     case PR_SET_NO_NEW_PRIVS:
         if (a1 != 1 || a2 || a3 || a4)
             return -EINVAL;
-        no_new_privs = 1;
+        current_process()->no_new_privs = true;
         return 0;
     case PR_GET_NO_NEW_PRIVS:
         if (a1 || a2 || a3 || a4)
             return -EINVAL;
-        return no_new_privs;
+        return current_process()->no_new_privs;
     case PR_SET_PDEATHSIG:
         if (a1 > 64)
             return -EINVAL;
-        pdeathsig = (int)a1;
+        current_process()->pdeathsig = (int)a1;
         return 0;
     case PR_GET_PDEATHSIG:
-        return copy_to_user(a1, &pdeathsig, sizeof(int)) ? -EFAULT : 0;
+        return copy_to_user(a1, &current_process()->pdeathsig, sizeof(int)) ? -EFAULT : 0;
     case PR_SET_TAGGED_ADDR_CTRL:
         /* Only the enable bit: the MTE fields need MTE, which no CPU here offers to us. */
         if (a2 || a3 || a4 || (a1 & ~(uint64_t)PR_TAGGED_ADDR_ENABLE))

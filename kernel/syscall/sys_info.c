@@ -63,64 +63,6 @@ SYSCALL(sysinfo)
     return copy_to_user(a0, &si, sizeof(si)) ? -EFAULT : 0;
 }
 
-/* Linux's defaults for a root process; resources not listed are unlimited (set at boot). */
-static struct linux_rlimit limits[RLIM_NLIMITS] = {
-    [0] = { RLIM_INFINITY, RLIM_INFINITY },    /* RLIMIT_CPU */
-    [1] = { RLIM_INFINITY, RLIM_INFINITY },    /* RLIMIT_FSIZE */
-    [2] = { RLIM_INFINITY, RLIM_INFINITY },    /* RLIMIT_DATA */
-    [RLIMIT_STACK] = { 8UL << 20, RLIM_INFINITY },
-    [5] = { RLIM_INFINITY, RLIM_INFINITY },    /* RLIMIT_RSS */
-    [6] = { 0x3fff, 0x3fff },                  /* RLIMIT_NPROC */
-    [RLIMIT_AS] = { RLIM_INFINITY, RLIM_INFINITY },
-    [10] = { RLIM_INFINITY, RLIM_INFINITY },   /* RLIMIT_LOCKS */
-    [11] = { 0x3fff, 0x3fff },                 /* RLIMIT_SIGPENDING */
-    [12] = { 819200, 819200 },                 /* RLIMIT_MSGQUEUE */
-    [15] = { RLIM_INFINITY, RLIM_INFINITY },   /* RLIMIT_RTTIME */
-    [RLIMIT_NOFILE] = { FD_LIMIT_DEFAULT, FD_NR_OPEN },
-    [4] = { 0, RLIM_INFINITY },            /* RLIMIT_CORE */
-    [8] = { 8UL << 20, 8UL << 20 },        /* RLIMIT_MEMLOCK */
-    [13] = { 0, 0 },                       /* RLIMIT_NICE */
-    [14] = { 0, 0 },                       /* RLIMIT_RTPRIO */
-};
-
-uint64_t rlimit_current(int resource)
-{
-    return limits[resource].rlim_cur;
-}
-
-SYSCALL(prlimit64)
-{
-    int resource = (int)a1;
-    if (a0 != 0 && (int)a0 != current_process()->pid)
-        return -ESRCH;
-    if (resource < 0 || resource >= RLIM_NLIMITS)
-        return -EINVAL;
-    struct linux_rlimit old = limits[resource], new;
-    if (a2) {
-        if (copy_from_user(&new, a2, sizeof(new)))
-            return -EFAULT;
-        if (new.rlim_cur > new.rlim_max)
-            return -EINVAL;
-        if (resource == RLIMIT_NOFILE && new.rlim_max > FD_NR_OPEN)
-            return -EPERM;   /* Linux: above fs.nr_open */
-    }
-    if (a3 && copy_to_user(a3, &old, sizeof(old)))
-        return -EFAULT;
-    if (a2) {
-        limits[resource] = new;
-        if (resource == RLIMIT_NOFILE)
-            current_process()->fd_limit = new.rlim_cur;
-    }
-    return 0;
-}
-
-SYSCALL(getrlimit)
-{
-    if ((int)a0 < 0 || (int)a0 >= RLIM_NLIMITS)
-        return -EINVAL;
-    return copy_to_user(a1, &limits[(int)a0], sizeof(struct linux_rlimit)) ? -EFAULT : 0;
-}
-
 /* The thread named by a sched_*affinity pid: 0 is the caller; any thread of the process may be
  * named by its tid, as on Linux. */
 static struct thread *affinity_target(uint64_t pid)

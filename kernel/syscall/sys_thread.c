@@ -22,6 +22,8 @@ static int64_t do_clone(const struct clone_request *r)
     /* Linux's copy_process sanity checks, in its order. */
     if ((flags & (CLONE_NEWNS | CLONE_FS)) == (CLONE_NEWNS | CLONE_FS))
         return -EINVAL;
+    if ((flags & (CLONE_NEWUSER | CLONE_FS)) == (CLONE_NEWUSER | CLONE_FS))
+        return -EINVAL;
     if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND))
         return -EINVAL;
     if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
@@ -98,10 +100,23 @@ SYSCALL(clone3)
     struct clone_args args;
     uint64_t size = a1;
     memset(&args, 0, sizeof(args));
-    if (size < 64 || size > PAGE_SIZE)               /* CLONE_ARGS_SIZE_VER0 */
+    /* Linux's copy_struct_from_user: a larger struct than ours is fine if its tail is zero. */
+    if (size > PAGE_SIZE)
+        return -E2BIG;
+    if (size < 64)                                   /* CLONE_ARGS_SIZE_VER0 */
         return -EINVAL;
     if (copy_from_user(&args, a0, size < sizeof(args) ? size : sizeof(args)))
         return -EFAULT;
+    for (uint64_t at = sizeof(args); at < size; at++) {
+        uint8_t byte;
+        if (copy_from_user(&byte, a0 + at, 1))
+            return -EFAULT;
+        if (byte)
+            return -E2BIG;
+    }
+    /* clone3_args_valid: the legacy flags' 32 bits and CLONE_CLEAR_SIGHAND/CLONE_INTO_CGROUP. */
+    if (args.flags & ~(0xffffffffULL | CLONE_CLEAR_SIGHAND | CLONE_INTO_CGROUP))
+        return -EINVAL;
     if (args.exit_signal > 64 || (args.flags & (CLONE_DETACHED | CSIGNAL)) || args.set_tid_size)
         return -EINVAL;
     if ((args.stack == 0) != (args.stack_size == 0))

@@ -585,6 +585,14 @@ static void identity(void)
         r("setpgid pgid -1", setpgid(0, -1));
         r("setpgid of its parent", setpgid(getppid(), 0));
         r("setpgid a session leader", setpgid(0, 0));
+        fflush(stdout);
+        pid_t c2 = fork();
+        if (c2 == 0) { alarm(5); pause(); _exit(0); }
+        r("setpgid of a child that has not exec'd", setpgid(c2, c2));
+        r("setpgid of a child into a group of its session", setpgid(c2, me));
+        r("getpgid of that child is the group", getpgid(c2) == me);
+        kill(c2, SIGKILL);
+        waitpid(c2, NULL, 0);
         int p[2], q[2];
         pipe(p);
         pipe(q);
@@ -603,13 +611,6 @@ static void identity(void)
             _exit(127);
         }
         close(q[0]);
-        pid_t c2 = fork();
-        if (c2 == 0) { alarm(5); pause(); _exit(0); }
-        r("setpgid of a child that has not exec'd", setpgid(c2, c2));
-        r("setpgid of a child into a group of its session", setpgid(c2, me));
-        r("getpgid of that child is the group", getpgid(c2) == me);
-        kill(c2, SIGKILL);
-        waitpid(c2, NULL, 0);
         char ch;
         read(p[0], &ch, 1);
         r("setpgid of a child after its exec", setpgid(c, c));

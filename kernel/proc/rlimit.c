@@ -1,0 +1,135 @@
+/* Resource limits, per process as on Linux (signal->rlim): inherited by fork, kept across
+ * execve; getrlimit/prlimit64 (glibc's setrlimit is prlimit64). Where they are enforced:
+ * RLIMIT_NOFILE (fd_limit, fdtable.c), RLIMIT_FSIZE (rlimit_file_size, the write paths),
+ * RLIMIT_AS (rlimit_address_space, mmap and brk), RLIMIT_NPROC (rlimit_may_fork, fork). */
+#include "kernel.h"
+#include "linux_uapi.h"
+#include "syscall.h"
+#include "process.h"
+#include "signal.h"
+#include "uaccess.h"
+#include "errno.h"
+#include <string.h>
+
+#define CAP_SYS_RESOURCE 24
+
+/* Linux's defaults for a root process (init_task's, with systemd's NOFILE). */
+static const struct linux_rlimit defaults[RLIM_NLIMITS] = {
+    [0] = { RLIM_INFINITY, RLIM_INFINITY },    /* RLIMIT_CPU */
+    [RLIMIT_FSIZE] = { RLIM_INFINITY, RLIM_INFINITY },
+    [2] = { RLIM_INFINITY, RLIM_INFINITY },    /* RLIMIT_DATA */
+    [RLIMIT_STACK] = { 8UL << 20, RLIM_INFINITY },
+    [4] = { 0, RLIM_INFINITY },                /* RLIMIT_CORE */
+    [5] = { RLIM_INFINITY, RLIM_INFINITY },    /* RLIMIT_RSS */
+    [RLIMIT_NPROC] = { 0x3fff, 0x3fff },
+    [RLIMIT_NOFILE] = { FD_LIMIT_DEFAULT, FD_NR_OPEN },
+    [8] = { 8UL << 20, 8UL << 20 },            /* RLIMIT_MEMLOCK */
+    [RLIMIT_AS] = { RLIM_INFINITY, RLIM_INFINITY },
+    [10] = { RLIM_INFINITY, RLIM_INFINITY },   /* RLIMIT_LOCKS */
+    [11] = { 0x3fff, 0x3fff },                 /* RLIMIT_SIGPENDING */
+    [12] = { 819200, 819200 },                 /* RLIMIT_MSGQUEUE */
+    [13] = { 0, 0 },                           /* RLIMIT_NICE */
+    [14] = { 0, 0 },                           /* RLIMIT_RTPRIO */
+    [15] = { RLIM_INFINITY, RLIM_INFINITY },   /* RLIMIT_RTTIME */
+};
+
+void rlimit_init(struct process *p)
+{
+    memcpy(p->rlimits, defaults, sizeof(defaults));
+}
+
+uint64_t rlimit_current(int resource)
+{
+    return current_process()->rlimits[resource].rlim_cur;
+}
+
+/* Linux's generic_write_check_limits: a write that would start at or past RLIMIT_FSIZE is
+ * SIGXFSZ and EFBIG; one that crosses it is cut short. The bytes that may be written. */
+int64_t rlimit_file_size(uint64_t pos, uint64_t count)
+{
+    uint64_t limit = rlimit_current(RLIMIT_FSIZE);
+    if (limit == RLIM_INFINITY || count == 0)
+        return (int64_t)count;
+    if (pos >= limit) {
+        signal_send_self(SIGXFSZ, SI_USER);
+        return -EFBIG;
+    }
+    return (int64_t)(count < limit - pos ? count : limit - pos);
+}
+
+/* Linux's may_expand_vm for RLIMIT_AS: may the address space grow from `total` by `more`? */
+bool rlimit_address_space(uint64_t total, uint64_t more)
+{
+    uint64_t limit = rlimit_current(RLIMIT_AS);
+    return limit == RLIM_INFINITY || (total + more >= total && total + more <= limit);
+}
+
+/* copy_process's RLIMIT_NPROC check: the processes of the caller's real uid (zombies count,
+ * until reaped), the new one included, may not exceed the limit; root and CAP_SYS_RESOURCE
+ * are exempt. */
+bool rlimit_may_fork(struct process *parent)
+{
+    uint32_t uid = parent->cred.uid;
+    if (uid == 0 || process_capable(parent, CAP_SYS_RESOURCE) || process_capable(parent, CAP_SYS_ADMIN))
+        return true;
+    uint64_t n = 1;
+    for (struct process *p = process_first(); p; p = p->all_next)
+        if (p->cred.uid == uid)
+            n++;
+    return n <= parent->rlimits[RLIMIT_NPROC].rlim_cur;
+}
+
+/* Linux's check_prlimit_permission: the caller's ids all match the target's real ones, or
+ * CAP_SYS_RESOURCE. */
+static bool may_touch(const struct process *caller, const struct process *t)
+{
+    const struct creds *c = &caller->cred, *o = &t->cred;
+    if (caller == t)
+        return true;
+    if (c->uid == o->euid && c->uid == o->suid && c->uid == o->uid &&
+        c->gid == o->egid && c->gid == o->sgid && c->gid == o->gid)
+        return true;
+    return process_capable(caller, CAP_SYS_RESOURCE);
+}
+
+SYSCALL(prlimit64)
+{
+    int resource = (int)a1;
+    struct process *me = current_process();
+    struct linux_rlimit new;
+    if (resource < 0 || resource >= RLIM_NLIMITS)
+        return -EINVAL;
+    if (a2) {
+        if (copy_from_user(&new, a2, sizeof(new)))
+            return -EFAULT;
+        if (new.rlim_cur > new.rlim_max)
+            return -EINVAL;
+    }
+    struct process *t = (int)a0 == 0 ? me : process_find((int)a0);
+    if (!t || t->state == PROCESS_ZOMBIE)
+        return -ESRCH;
+    if (!may_touch(me, t))
+        return -EPERM;
+    struct linux_rlimit old = t->rlimits[resource];
+    if (a2) {
+        if (new.rlim_max > old.rlim_max && !process_capable(me, CAP_SYS_RESOURCE))
+            return -EPERM;
+        if (resource == RLIMIT_NOFILE && new.rlim_max > FD_NR_OPEN)
+            return -EPERM;   /* Linux: above fs.nr_open */
+    }
+    if (a3 && copy_to_user(a3, &old, sizeof(old)))
+        return -EFAULT;
+    if (a2) {
+        t->rlimits[resource] = new;
+        if (resource == RLIMIT_NOFILE)
+            t->fd_limit = new.rlim_cur;
+    }
+    return 0;
+}
+
+SYSCALL(getrlimit)
+{
+    if ((int)a0 < 0 || (int)a0 >= RLIM_NLIMITS)
+        return -EINVAL;
+    return copy_to_user(a1, &current_process()->rlimits[(int)a0], sizeof(struct linux_rlimit)) ? -EFAULT : 0;
+}
