@@ -47,6 +47,7 @@ struct vnode {
     uint64_t cached_slots;
     struct vnode *cache_prev, *cache_next;   /* on the cache's list while `cached` is set */
     bool copied_before;        /* a writable private mapping missed in the cache once */
+    bool filled_once;          /* the cache has read from the file (a whole-file read-ahead is done) */
     bool linkable;             /* O_TMPFILE without O_EXCL: linkat may give it a name (I_LINKABLE) */
     /* symlinks */
     char *target;
