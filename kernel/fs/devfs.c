@@ -2,6 +2,7 @@
  * standard descriptors), /dev/null, /dev/zero, /dev/full, /dev/urandom and /dev/random. Their paths are
  * kernel-made files (kfile.h), registered by devfs_init. */
 #include "kernel.h"
+#include "profile.h"
 #include "file.h"
 #include "kfile.h"
 #include "console.h"
@@ -32,6 +33,7 @@ static int64_t full_write(struct file *f, const void *kbuf, uint64_t len) { retu
 /* priv names the console stream: the program's stderr descriptor is opened as CONSOLE_STDERR. */
 static int64_t console_file_write(struct file *f, const void *kbuf, uint64_t len)
 {
+    profile_program_mark(PROGRAM_FIRST_OUTPUT);
     console_write_program(f->priv ? (char)(uintptr_t)f->priv : CONSOLE_STDOUT, kbuf, len);
     return len;
 }
