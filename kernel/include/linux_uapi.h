@@ -104,6 +104,7 @@ struct linux_f_owner_ex { int type; int pid; };
 #define FIONREAD 0x541B
 #define SIOCATMARK 0x8905
 #define SIOCOUTQ   0x5411   /* TIOCOUTQ */
+#define SIOCOUTQNSD 0x894B  /* TCP: bytes written but not yet sent */
 #define TCGETS     0x5401
 #define TCSETS     0x5402
 #define TCSETSW    0x5403
