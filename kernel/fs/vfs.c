@@ -175,7 +175,7 @@ int vfs_lookup(struct vnode *cwd, const char *path, int flags, struct vnode **ou
 int vfs_stat(struct vnode *v, struct vstat *st)
 {
     uint32_t type = v->type == VNODE_FILE ? S_IFREG : v->type == VNODE_DIR ? S_IFDIR :
-                    v->type == VNODE_SOCKET ? S_IFSOCK : S_IFLNK;
+                    v->type == VNODE_SOCKET ? S_IFSOCK : v->type == VNODE_FIFO ? S_IFIFO : S_IFLNK;
     memset(st, 0, sizeof(*st));
     st->ino = v->ino;
     st->mode = type | v->mode;

@@ -50,6 +50,8 @@ struct vnode {
     bool linkable;             /* O_TMPFILE without O_EXCL: linkat may give it a name (I_LINKABLE) */
     /* symlinks */
     char *target;
+    /* FIFOs: the pipe while any file is open on it (fs/fifo.c), else NULL */
+    struct pipe *fifo;
     /* open files and mappings; an unlinked vnode's memory goes when both are gone */
     uint32_t users;
     /* on a volume (volume.h): NULL for the boot image, whose changes stay in memory */
@@ -67,9 +69,9 @@ struct vnode {
 
 #define KFILE_DIR (-1)
 
-/* Whether v's name is written to a volume: a bound AF_UNIX name and the kernel's own files do
- * not outlive the boot. */
-static inline bool vnode_outlives_boot(const struct vnode *v) { return v->type != VNODE_SOCKET && !v->kfile; }
+/* Whether v's name is written to a volume: a bound AF_UNIX name, a FIFO (TFS has no such node
+ * type) and the kernel's own files do not outlive the boot. */
+static inline bool vnode_outlives_boot(const struct vnode *v) { return v->type != VNODE_SOCKET && v->type != VNODE_FIFO && !v->kfile; }
 
 void vnode_init(struct tfs *fs);
 /* The filesystem v's unchanged bytes come from (the image, or v's volume). */

@@ -73,6 +73,8 @@ int64_t file_ioctl(struct file *f, uint32_t cmd, uint64_t arg);
 int file_stat(struct file *f, struct linux_stat *st);
 /* stat for a vnode that has no open file (fstatat, the cwd). */
 int vnode_stat(struct vnode *v, struct linux_stat *st);
+/* Open of a FIFO node (fs/fifo.c): waits for its partner as Linux's fifo_open; 0 or an errno. */
+int fifo_open(struct vnode *v, int flags, struct file **out);
 /* Tell whoever waits on f that `events` happened (and its owner, with O_ASYNC: SIGIO). */
 void file_wake(struct file *f, uint32_t events);
 /* O_ASYNC's signal (fs/fasync.c): SIGIO to f's owner, a process or a process group. */

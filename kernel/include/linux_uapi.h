@@ -173,6 +173,7 @@ struct linux_dirent64 {
     uint8_t d_type;
     char d_name[];
 };
+#define DT_FIFO 1
 #define DT_DIR 4
 #define DT_REG 8
 #define DT_LNK 10

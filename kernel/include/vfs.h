@@ -11,7 +11,8 @@
 struct vnode;
 struct block_device;
 
-enum vnode_type { VNODE_FILE = 1, VNODE_DIR = 2, VNODE_SYMLINK = 3, VNODE_SOCKET = 4 };   /* sockets: bound AF_UNIX names */
+enum vnode_type { VNODE_FILE = 1, VNODE_DIR = 2, VNODE_SYMLINK = 3, VNODE_SOCKET = 4, VNODE_FIFO = 5 };
+/* sockets: bound AF_UNIX names (or mknod's); FIFOs: named pipes (fs/fifo.c) */
 
 struct vstat {
     uint64_t ino;

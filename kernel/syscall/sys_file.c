@@ -184,6 +184,11 @@ SYSCALL(openat)
         err = -EROFS;
         goto out;
     }
+    if (vfs_type(v) == VNODE_FIFO && !(flags & O_PATH)) {
+        if ((err = fifo_open(v, flags, &f)))
+            goto out;
+        goto install;
+    }
     bool kernel_made;
     f = kfile_open_vnode(v, flags, &kernel_made);   /* /proc/self/status, or "null" from /dev */
     if (kernel_made)

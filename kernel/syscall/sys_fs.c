@@ -182,7 +182,7 @@ SYSCALL(getdents64)
         d->d_off = (int64_t)cookie;
         d->d_reclen = (uint16_t)reclen;
         d->d_type = (e->kernel_mode & S_IFMT) == S_IFCHR ? DT_CHR : e->type == VNODE_DIR ? DT_DIR : e->type == VNODE_SYMLINK ? DT_LNK :
-                    e->type == VNODE_SOCKET ? DT_SOCK : DT_REG;
+                    e->type == VNODE_SOCKET ? DT_SOCK : e->type == VNODE_FIFO ? DT_FIFO : DT_REG;
         memcpy(d->d_name, e->name, namelen);
         if (copy_to_user(ubuf + used, rec, reclen)) {
             ret = -EFAULT;

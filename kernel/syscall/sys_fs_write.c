@@ -70,11 +70,13 @@ SYSCALL(mknodat)
         return -EPERM;                 /* may_mknod: mkdir(2) makes directories */
     if (type != 0 && type != S_IFREG && type != S_IFCHR && type != S_IFBLK && type != S_IFIFO && type != S_IFSOCK)
         return -EINVAL;
+    if (type == S_IFIFO)
+        return make_node((int)a0, a1, VNODE_FIFO, mode & 07777, NULL);
     if (type != 0 && type != S_IFREG) {
         struct vnode *v;
         if (!user_lookup_at((int)a0, a1, 0, &v))
             return -EEXIST;            /* filename_create comes before the type's own checks */
-        /* FIFOs, sockets and device nodes have nothing behind them in this kernel yet. */
+        /* Sockets and device nodes have nothing behind them in this kernel yet. */
         static bool logged;
         if (!logged) {
             logged = true;
