@@ -52,6 +52,8 @@ struct vnode {
     char *target;
     /* FIFOs: the pipe while any file is open on it (fs/fifo.c), else NULL */
     struct pipe *fifo;
+    /* device nodes: the device's number (new_encode_dev) */
+    uint32_t rdev;
     /* open files and mappings; an unlinked vnode's memory goes when both are gone */
     uint32_t users;
     /* on a volume (volume.h): NULL for the boot image, whose changes stay in memory */
@@ -69,9 +71,9 @@ struct vnode {
 
 #define KFILE_DIR (-1)
 
-/* Whether v's name is written to a volume: a bound AF_UNIX name, a FIFO (TFS has no such node
- * type) and the kernel's own files do not outlive the boot. */
-static inline bool vnode_outlives_boot(const struct vnode *v) { return v->type != VNODE_SOCKET && v->type != VNODE_FIFO && !v->kfile; }
+/* Whether v's name is written to a volume: a bound AF_UNIX name, FIFOs and device nodes (TFS
+ * has no such node types) and the kernel's own files do not outlive the boot. */
+static inline bool vnode_outlives_boot(const struct vnode *v) { return v->type <= VNODE_SYMLINK && !v->kfile; }
 
 void vnode_init(struct tfs *fs);
 /* The filesystem v's unchanged bytes come from (the image, or v's volume). */

@@ -64,6 +64,9 @@ void procfs_init(void);
 void procfs_pid_init(void);
 /* The console as a file, for the program's standard descriptors. */
 struct file *devfs_open_console(int flags);
+/* The kernel's character device numbered rdev (mknod's dev), opened through node (held by the
+ * file: fstat shows the node); NULL for a number no device has. */
+struct file *devfs_open_number(uint32_t rdev, struct vnode *node, int flags);
 int64_t file_read(struct file *f, void *kbuf, uint64_t len, uint64_t offset, bool use_offset);
 /* At `offset` when use_offset (pwrite), else at the file position (or the end, O_APPEND). */
 int64_t file_write_at(struct file *f, const void *kbuf, uint64_t len, uint64_t offset, bool use_offset);

@@ -15,9 +15,13 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/time.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/un.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -91,6 +95,17 @@ static void section_fifo_nodes(void)
     r("read, no writer ever", read(fd, &c, 1));
     revents("no writer yet", fd, POLLIN);
     r("open O_PATH", open("f", O_PATH));
+    char link[64], target[256] = "";
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    ssize_t len = readlink(link, target, sizeof target - 1);
+    say("   /proc/self/fd link ends in /f: %d\n", len > 2 && !strcmp(target + len - 2, "/f"));
+    r("fsync", fsync(fd));
+    r("ftruncate", ftruncate(fd, 0));
+    r("fchmod 0600", fchmod(fd, 0600));
+    r("stat after fchmod", stat("f", &st));
+    say("   mode %o\n", st.st_mode);
+    r("mmap", mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0) == MAP_FAILED ? -1 : 0);
+    r("write on O_RDONLY", write(fd, "x", 1));
     r("unlink g", unlink("g"));
     close(fd);
 }
@@ -294,6 +309,99 @@ static void section_descriptors(void)
     close(p[1]);
 }
 
+static void node(const char *name)
+{
+    struct stat st;
+    if (lstat(name, &st)) {
+        say("   %s: %s\n", name, strerrorname_np(errno));
+        return;
+    }
+    say("   %s: mode %o rdev %u:%u size %lld\n", name, st.st_mode, major(st.st_rdev), minor(st.st_rdev),
+        (long long)st.st_size);
+    dtype_of(name);
+}
+
+static void section_device_nodes(void)
+{
+    say("8. device and socket nodes\n");
+    struct statvfs vfs;
+    statvfs(".", &vfs);
+    say("   mount nodev: %d\n", !!(vfs.f_flag & ST_NODEV));   /* the test skips this section then */
+    r("mknod null S_IFCHR 1:3", mknod("null", S_IFCHR | 0666, makedev(1, 3)));
+    node("null");
+    int fd = open("null", O_RDWR);
+    r("open", fd >= 0 ? 0 : -1);
+    r("write", write(fd, "abc", 3));
+    char buf[8] = "zzzzzzz";
+    r("read", read(fd, buf, sizeof buf));
+    struct stat st, nst;
+    fstat(fd, &st);
+    stat("null", &nst);
+    say("   fstat is the node: %d mode %o\n", st.st_ino == nst.st_ino && st.st_dev == nst.st_dev, st.st_mode);
+    close(fd);
+    r("mknod zero 1:5", mknod("zero", S_IFCHR | 0666, makedev(1, 5)));
+    fd = open("zero", O_RDONLY);
+    r("read zero", read(fd, buf, 4));
+    say("   bytes %d %d %d %d\n", buf[0], buf[1], buf[2], buf[3]);
+    close(fd);
+    r("mknod full 1:7", mknod("full", S_IFCHR | 0666, makedev(1, 7)));
+    fd = open("full", O_WRONLY);
+    r("write full", write(fd, "x", 1));
+    close(fd);
+    r("mknod random 1:8", mknod("random", S_IFCHR | 0666, makedev(1, 8)));
+    r("mknod urandom 1:9", mknod("urandom", S_IFCHR | 0666, makedev(1, 9)));
+    fd = open("urandom", O_RDONLY);
+    r("read urandom", read(fd, buf, 8));
+    close(fd);
+    fd = open("random", O_RDONLY);
+    r("read random", read(fd, buf, 8));
+    close(fd);
+    r("mknod an unknown char 1000:7", mknod("nochr", S_IFCHR | 0600, makedev(1000, 7)));
+    node("nochr");
+    r("open it", open("nochr", O_RDONLY));
+    r("open it O_PATH", (fd = open("nochr", O_PATH)) >= 0 ? 0 : -1);
+    close(fd);
+    r("mknod a block node 1000:300000", mknod("blk", S_IFBLK | 0600, makedev(1000, 300000)));
+    node("blk");
+    r("open it", open("blk", O_RDONLY));
+    struct statx sx;
+    r("statx blk", statx(AT_FDCWD, "blk", 0, STATX_BASIC_STATS, &sx));
+    say("   stx_rdev %u:%u mode %o\n", sx.stx_rdev_major, sx.stx_rdev_minor, sx.stx_mode);
+    r("mknod existing", mknod("blk", S_IFCHR | 0600, makedev(1, 3)));
+    r("mknod S_IFSOCK", mknod("sock", S_IFSOCK | 0644, 0));
+    node("sock");
+    r("open it", open("sock", O_RDONLY));
+    int s = socket(AF_UNIX, SOCK_STREAM, 0);
+    struct sockaddr_un sun = { .sun_family = AF_UNIX };
+    strcpy(sun.sun_path, "sock");
+    r("connect to it", connect(s, (struct sockaddr *)&sun, sizeof sun));
+    r("bind to it", bind(s, (struct sockaddr *)&sun, sizeof sun));
+    close(s);
+    r("mknod S_IFIFO ignores dev", mknod("fifo", S_IFIFO | 0600, makedev(1, 3)));
+    node("fifo");
+    struct stat here;
+    stat(".", &here);
+    chmod(".", here.st_mode | 0111);   /* mkdtemp's 0700 would stop nobody before CAP_MKNOD does */
+    mkdir("open", 0777);
+    chmod("open", 01777);              /* writable by nobody: only CAP_MKNOD stands in the way */
+    pid_t pid = fork();
+    if (pid == 0) {
+        alarm(10);
+        if (setuid(65534))
+            _exit(3);
+        r("mknod S_IFCHR as nobody", mknod("open/chr", S_IFCHR | 0600, makedev(1, 3)));
+        r("mknod S_IFIFO as nobody", mknod("open/fifo", S_IFIFO | 0600, 0));
+        _exit(0);
+    }
+    reap("mknod as nobody", pid);
+    unlink("open/fifo");
+    rmdir("open");
+    chmod(".", here.st_mode & 07777);
+    const char *names[] = { "null", "zero", "full", "random", "urandom", "nochr", "blk", "sock", "fifo" };
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        unlink(names[i]);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2 || chdir(argv[1])) {
@@ -309,5 +417,6 @@ int main(int argc, char **argv)
     section_fifo_epoll();
     section_eventfd();
     section_descriptors();
+    section_device_nodes();
     return 0;
 }
