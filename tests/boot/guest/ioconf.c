@@ -12,8 +12,15 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
+#include <linux/close_range.h>
 #include <sys/epoll.h>
+#include <sys/inotify.h>
+#include <sys/resource.h>
+#include <sys/select.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/time.h>
@@ -402,6 +409,367 @@ static void section_device_nodes(void)
         unlink(names[i]);
 }
 
+static void section_poll(void)
+{
+    say("9. poll, ppoll\n");
+    int p[2];
+    pipe(p);
+    struct pollfd fds[3] = { { -1, POLLIN, 0 }, { 999, POLLIN, 0 }, { p[0], POLLIN, 0 } };
+    r("poll: -1, a bad fd, an empty pipe", poll(fds, 3, 0));
+    say("   revents %#x %#x %#x\n", fds[0].revents, fds[1].revents, fds[2].revents);
+    fds[1].events = 0;
+    r("poll: a bad fd asking nothing", poll(&fds[1], 1, 0));
+    say("   revents %#x\n", fds[1].revents);
+    struct rlimit rl;
+    getrlimit(RLIMIT_NOFILE, &rl);
+    static struct pollfd many[2];
+    r("poll nfds = RLIMIT_NOFILE + 1", poll(many, rl.rlim_cur + 1, 0));
+    r("poll nothing, 10 ms", poll(NULL, 0, 10));
+    struct timespec ts = { 0, 20 * 1000 * 1000 };
+    r("ppoll nothing, 20 ms (raw)", syscall(SYS_ppoll, NULL, 0, &ts, NULL, 8));
+    say("   timeout left %ld %ld\n", (long)ts.tv_sec, ts.tv_nsec);
+    ts.tv_sec = -1;
+    r("ppoll negative timeout", syscall(SYS_ppoll, NULL, 0, &ts, NULL, 8));
+    ts = (struct timespec){ 0, 1000 * 1000 * 1000 };
+    r("ppoll tv_nsec 1e9", syscall(SYS_ppoll, NULL, 0, &ts, NULL, 8));
+    ts = (struct timespec){ 0, 0 };
+    r("ppoll sigsetsize 4", syscall(SYS_ppoll, NULL, 0, &ts, &(sigset_t){ 0 }, 4));
+    short all = POLLIN | POLLPRI | POLLOUT | POLLRDHUP | POLLRDNORM | POLLWRNORM | POLLRDBAND | POLLWRBAND;
+    revents("empty pipe, read end", p[0], all);
+    revents("empty pipe, write end", p[1], all);
+    write(p[1], "x", 1);
+    revents("pipe with data, read end", p[0], all);
+    close(p[1]);
+    revents("writer closed, read end", p[0], all);
+    close(p[0]);
+    pipe(p);
+    close(p[0]);
+    revents("reader closed, write end", p[1], all);
+    close(p[1]);
+    int f = open("reg", O_RDWR | O_CREAT, 0600);
+    revents("regular file", f, all);
+    close(f);
+    unlink("reg");
+    f = open("/dev/null", O_RDWR);
+    revents("/dev/null", f, all);
+    close(f);
+    int e = eventfd(0, 0);
+    revents("eventfd 0", e, all);
+    uint64_t one = 1;
+    write(e, &one, 8);
+    revents("eventfd 1", e, all);
+    close(e);
+    int sv[2];
+    socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+    revents("socketpair", sv[0], all);
+    shutdown(sv[1], SHUT_WR);
+    revents("peer shut down writing", sv[0], all);
+    close(sv[1]);
+    revents("peer closed", sv[0], all);
+    close(sv[0]);
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    revents("unconnected TCP socket", s, all);
+    close(s);
+}
+
+static void section_select(void)
+{
+    say("10. select, pselect6\n");
+    r("select nfds -1", select(-1, NULL, NULL, NULL, &(struct timeval){ 0, 0 }));
+    fd_set rd;
+    FD_ZERO(&rd);
+    int closed = dup(0);               /* the lowest free fd: inside any fd table (bits past its
+                                        * size are ignored), and closed in qemu-user's too */
+    close(closed);
+    FD_SET(closed, &rd);
+    r("select a closed fd", select(closed + 1, &rd, NULL, NULL, &(struct timeval){ 0, 0 }));
+    struct timeval tv = { 0, 20000 };
+    r("select nothing, 20 ms", select(0, NULL, NULL, NULL, &tv));
+    say("   timeout left %ld %ld\n", (long)tv.tv_sec, (long)tv.tv_usec);
+    tv = (struct timeval){ 0, -1 };
+    r("select tv_usec -1", select(0, NULL, NULL, NULL, &tv));
+    struct timespec ts = { 0, 20 * 1000 * 1000 };
+    r("pselect6 nothing, 20 ms (raw)", syscall(SYS_pselect6, 0, NULL, NULL, NULL, &ts, NULL));
+    say("   timeout left %ld %ld\n", (long)ts.tv_sec, ts.tv_nsec);
+    int p[2];
+    pipe(p);
+    write(p[1], "x", 1);
+    FD_ZERO(&rd);
+    FD_SET(p[0], &rd);
+    fd_set wr;
+    FD_ZERO(&wr);
+    FD_SET(p[0], &wr);
+    FD_SET(p[1], &wr);
+    tv = (struct timeval){ 5, 0 };
+    r("select a readable pipe and its ends for writing", select(p[1] + 1, &rd, &wr, NULL, &tv));
+    say("   read set %d write set %d %d\n", FD_ISSET(p[0], &rd), FD_ISSET(p[0], &wr), FD_ISSET(p[1], &wr));
+    FD_ZERO(&rd);
+    FD_SET(p[0], &rd);
+    r("select nfds FD_SETSIZE", select(FD_SETSIZE, &rd, NULL, NULL, &(struct timeval){ 0, 0 }));
+    close(p[0]);
+    close(p[1]);
+}
+
+static int ep_wait(int ep, int timeout)
+{
+    struct epoll_event out[8];
+    int n = epoll_wait(ep, out, 8, timeout);
+    if (n < 0)
+        return n;
+    say("   %d events:", n);
+    for (int i = 0; i < n; i++)
+        say(" %llu/%#x", (unsigned long long)out[i].data.u64, out[i].events);
+    say("\n");
+    return n;
+}
+
+static void section_epoll(void)
+{
+    say("11. epoll\n");
+    r("epoll_create 0", epoll_create(0));
+    r("epoll_create1 bad flags", epoll_create1(1));
+    int ep = epoll_create1(EPOLL_CLOEXEC);
+    int p[2];
+    pipe(p);
+    struct epoll_event ev = { .events = EPOLLIN, .data.u64 = 1 };
+    r("ADD", epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev));
+    r("ADD again", epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev));
+    r("MOD not added", epoll_ctl(ep, EPOLL_CTL_MOD, p[1], &ev));
+    r("DEL not added", epoll_ctl(ep, EPOLL_CTL_DEL, p[1], &ev));
+    r("ADD a bad fd", epoll_ctl(ep, EPOLL_CTL_ADD, 999, &ev));
+    r("ADD itself", epoll_ctl(ep, EPOLL_CTL_ADD, ep, &ev));
+    r("bad op", epoll_ctl(ep, 9, p[0], &ev));
+    int f = open("reg", O_RDWR | O_CREAT, 0600);
+    r("ADD a regular file", epoll_ctl(ep, EPOLL_CTL_ADD, f, &ev));
+    r("epfd not epoll", epoll_ctl(p[0], EPOLL_CTL_ADD, p[1], &ev));
+    close(f);
+    unlink("reg");
+    int ep2 = epoll_create1(0);
+    r("ADD ep to ep2", epoll_ctl(ep2, EPOLL_CTL_ADD, ep, &ev));
+    r("ADD ep2 to ep (a loop)", epoll_ctl(ep, EPOLL_CTL_ADD, ep2, &ev));
+    struct epoll_event ex = { .events = EPOLLIN | EPOLLEXCLUSIVE, .data.u64 = 2 };
+    r("ADD EPOLLEXCLUSIVE of an epoll fd", epoll_ctl(ep2, EPOLL_CTL_DEL, ep, NULL) ? -1 : epoll_ctl(ep2, EPOLL_CTL_ADD, ep, &ex));
+    r("MOD with EPOLLEXCLUSIVE", epoll_ctl(ep, EPOLL_CTL_MOD, p[0], &ex));
+    ex.events = EPOLLIN | EPOLLEXCLUSIVE | EPOLLONESHOT;
+    r("ADD EPOLLEXCLUSIVE|EPOLLONESHOT", epoll_ctl(ep, EPOLL_CTL_ADD, p[1], &ex));
+    ex.events = EPOLLOUT | EPOLLEXCLUSIVE;
+    r("ADD EPOLLEXCLUSIVE write end", epoll_ctl(ep, EPOLL_CTL_ADD, p[1], &ex));
+    r("MOD an EPOLLEXCLUSIVE entry", epoll_ctl(ep, EPOLL_CTL_MOD, p[1], &ev));
+    r("DEL it", epoll_ctl(ep, EPOLL_CTL_DEL, p[1], NULL));
+    close(ep2);
+    struct epoll_event out[2];
+    r("maxevents 0", epoll_wait(ep, out, 0, 0));
+    int minus_one = -1;
+    r("maxevents -1", syscall(SYS_epoll_pwait, ep, out, minus_one, 0, NULL, 8));
+    r("epoll_wait on a pipe", epoll_wait(p[0], out, 1, 0));
+    ep_wait(ep, 0);
+    ev.events = EPOLLIN | EPOLLET;
+    r("MOD to EPOLLET", epoll_ctl(ep, EPOLL_CTL_MOD, p[0], &ev));
+    write(p[1], "a", 1);
+    ep_wait(ep, 0);
+    ep_wait(ep, 0);
+    write(p[1], "b", 1);
+    ep_wait(ep, 0);
+    ev.events = EPOLLIN | EPOLLONESHOT;
+    ev.data.u64 = 3;
+    r("MOD to EPOLLONESHOT", epoll_ctl(ep, EPOLL_CTL_MOD, p[0], &ev));
+    ep_wait(ep, 0);
+    ep_wait(ep, 0);
+    r("MOD rearms", epoll_ctl(ep, EPOLL_CTL_MOD, p[0], &ev));
+    ep_wait(ep, 0);
+    struct timespec ts = { 0, 0 };
+    r("epoll_pwait2 0 s", syscall(SYS_epoll_pwait2, ep, out, 2, &ts, NULL, 8));
+    ts.tv_nsec = -1;
+    r("epoll_pwait2 bad timespec", syscall(SYS_epoll_pwait2, ep, out, 2, &ts, NULL, 8));
+    int sv[2];
+    socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+    ev.events = EPOLLIN | EPOLLRDHUP;
+    ev.data.u64 = 4;
+    r("ADD a socket with EPOLLRDHUP", epoll_ctl(ep, EPOLL_CTL_ADD, sv[0], &ev));
+    ep_wait(ep, 0);
+    shutdown(sv[1], SHUT_WR);
+    ep_wait(ep, 0);
+    close(sv[0]);
+    close(sv[1]);
+    int q[2];
+    pipe(q);
+    write(q[1], "c", 1);
+    ev.events = EPOLLIN;
+    ev.data.u64 = 5;
+    r("ADD another pipe", epoll_ctl(ep, EPOLL_CTL_ADD, q[0], &ev));
+    ep_wait(ep, 0);
+    close(q[0]);
+    ep_wait(ep, 0);
+    close(q[1]);
+    close(p[0]);
+    close(p[1]);
+    close(ep);
+}
+
+static void section_timerfd(void)
+{
+    say("12. timerfd\n");
+    r("create CLOCK_PROCESS_CPUTIME_ID", timerfd_create(CLOCK_PROCESS_CPUTIME_ID, 0));
+    r("create bad flags", timerfd_create(CLOCK_MONOTONIC, 1));
+    int t = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK);
+    uint64_t n = 0;
+    r("read disarmed", read(t, &n, 8));
+    struct itimerspec its = { { 0, 0 }, { 0, 50 * 1000 * 1000 } }, old, cur;
+    r("settime 50 ms", timerfd_settime(t, 0, &its, &old));
+    say("   old %ld %ld\n", (long)old.it_value.tv_sec, old.it_value.tv_nsec);
+    r("gettime", timerfd_gettime(t, &cur));
+    say("   armed, at most 50 ms: %d\n", cur.it_value.tv_nsec > 0 && cur.it_value.tv_nsec <= 50 * 1000 * 1000);
+    r("read of 4 bytes", read(t, &n, 4));
+    struct pollfd pf = { t, POLLIN, 0 };
+    r("poll until it fires", poll(&pf, 1, 5000));
+    r("read", read(t, &n, 8));
+    say("   expirations %llu\n", (unsigned long long)n);
+    r("read again", read(t, &n, 8));
+    r("gettime after", timerfd_gettime(t, &cur));
+    say("   value %ld %ld\n", (long)cur.it_value.tv_sec, cur.it_value.tv_nsec);
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    its.it_value = now;
+    its.it_value.tv_sec -= 1;
+    r("TFD_TIMER_ABSTIME in the past", timerfd_settime(t, TFD_TIMER_ABSTIME, &its, NULL));
+    r("read", read(t, &n, 8));
+    say("   expirations %llu\n", (unsigned long long)n);
+    r("settime bad flags", timerfd_settime(t, 4, &its, NULL));
+    its.it_value.tv_nsec = 1000 * 1000 * 1000;
+    r("settime tv_nsec 1e9", timerfd_settime(t, 0, &its, NULL));
+    its = (struct itimerspec){ { 0, 5 * 1000 * 1000 }, { 0, 5 * 1000 * 1000 } };
+    r("settime periodic 5 ms", timerfd_settime(t, 0, &its, NULL));
+    usleep(30 * 1000);
+    r("read", read(t, &n, 8));
+    say("   expired at least twice: %d\n", n >= 2);
+    its = (struct itimerspec){ { 0, 0 }, { 0, 0 } };
+    r("disarm", timerfd_settime(t, 0, &its, &old));
+    say("   old interval %ld %ld\n", (long)old.it_interval.tv_sec, old.it_interval.tv_nsec);
+    close(t);
+    t = timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK);
+    its.it_value.tv_sec = 1;
+    r("TFD_TIMER_CANCEL_ON_SET without ABSTIME", timerfd_settime(t, TFD_TIMER_CANCEL_ON_SET, &its, NULL));
+    clock_gettime(CLOCK_REALTIME, &now);
+    its.it_value.tv_sec = now.tv_sec + 3600;
+    r("ABSTIME|CANCEL_ON_SET", timerfd_settime(t, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &its, NULL));
+    r("read", read(t, &n, 8));
+    close(t);
+    r("settime on a pipe", timerfd_settime(0 + 999, 0, &its, NULL));
+}
+
+static void section_signalfd(void)
+{
+    say("13. signalfd\n");
+    sigset_t m;
+    sigemptyset(&m);
+    sigaddset(&m, SIGUSR1);
+    sigprocmask(SIG_BLOCK, &m, NULL);
+    r("bad flags", signalfd(-1, &m, 1));
+    long bad = syscall(SYS_signalfd4, -1, &m, 4, 0);
+    r("bad sizemask", bad);
+    if (bad >= 0)
+        close(bad);
+    int s = signalfd(-1, &m, SFD_NONBLOCK);
+    struct signalfd_siginfo si;
+    r("read, nothing pending", read(s, &si, sizeof si));
+    raise(SIGUSR1);
+    r("read of 64 bytes", read(s, &si, 64));
+    revents("pending", s, POLLIN);
+    r("read", read(s, &si, sizeof si));
+    say("   signo %u code %d pid is ours %d uid %u errno %d\n", si.ssi_signo, si.ssi_code, si.ssi_pid == (uint32_t)getpid(),
+        si.ssi_uid, si.ssi_errno);
+    sigaddset(&m, SIGUSR2);
+    sigprocmask(SIG_BLOCK, &m, NULL);
+    r("mask update returns the fd", signalfd(s, &m, 0) == s ? 0 : -1);
+    union sigval v = { .sival_int = 42 };
+    sigqueue(getpid(), SIGUSR2, v);
+    r("read", read(s, &si, sizeof si));
+    say("   signo %u code %d int %d\n", si.ssi_signo, si.ssi_code, si.ssi_int);
+    r("update a non-signalfd", signalfd(0 + 999, &m, 0));
+    int p[2];
+    pipe(p);
+    r("update a pipe", signalfd(p[0], &m, 0));
+    close(p[0]);
+    close(p[1]);
+    close(s);
+    sigprocmask(SIG_UNBLOCK, &m, NULL);
+}
+
+static void show_events(int fd)
+{
+    char buf[4096] __attribute__((aligned(8)));
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n < 0) {
+        say("   read: %s\n", strerrorname_np(errno));
+        return;
+    }
+    uint32_t cookie = 0;
+    for (char *p = buf; p < buf + n;) {
+        struct inotify_event *e = (struct inotify_event *)p;
+        const char *same = "";
+        if (e->cookie)
+            same = !cookie ? (cookie = e->cookie, " cookie") : e->cookie == cookie ? " same cookie" : " other cookie";
+        say("   event wd %d mask %#x len %u name '%s'%s\n", e->wd, e->mask, e->len, e->len ? e->name : "", same);
+        p += sizeof *e + e->len;
+    }
+}
+
+static void section_inotify(void)
+{
+    say("14. inotify\n");
+    r("init1 bad flags", inotify_init1(1));
+    int in = inotify_init1(IN_NONBLOCK);
+    mkdir("w", 0755);
+    int wd = inotify_add_watch(in, "w", IN_CREATE | IN_MODIFY | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO);
+    r("add_watch", wd > 0 ? 0 : -1);
+    r("add_watch mask 0", inotify_add_watch(in, "w", 0));
+    r("add_watch missing", inotify_add_watch(in, "missing", IN_ALL_EVENTS));
+    int f = open("w/a-name-of-17-chr", O_WRONLY | O_CREAT, 0644);
+    write(f, "x", 1);
+    close(f);
+    rename("w/a-name-of-17-chr", "w/b");
+    unlink("w/b");
+    char small[20];
+    int fd2 = open("w/c", O_WRONLY | O_CREAT, 0644);
+    close(fd2);
+    show_events(in);
+    unlink("w/c");
+    r("read into 20 bytes", read(in, small, sizeof small));
+    show_events(in);
+    f = open("w/one", O_WRONLY | O_CREAT, 0644);
+    int ow = inotify_add_watch(in, "w/one", IN_MODIFY | IN_ONESHOT);
+    r("IN_ONESHOT watch", ow > 0 ? 0 : -1);
+    write(f, "1", 1);
+    write(f, "2", 1);
+    close(f);
+    show_events(in);
+    r("rm_watch the spent one", inotify_rm_watch(in, ow));
+    r("rm_watch", inotify_rm_watch(in, wd));
+    show_events(in);
+    r("rm_watch again", inotify_rm_watch(in, wd));
+    unlink("w/one");
+    int w2 = inotify_add_watch(in, "w", IN_DELETE_SELF);
+    r("rmdir a watched dir", rmdir("w"));
+    show_events(in);
+    (void)w2;
+    close(in);
+}
+
+static void section_close_range(void)
+{
+    say("15. close_range\n");
+    int a = dup(0), b = dup(0), c = dup(0);
+    r("first > last", syscall(SYS_close_range, b, a, 0));
+    r("bad flags", syscall(SYS_close_range, a, c, 8));
+    r("CLOSE_RANGE_CLOEXEC", syscall(SYS_close_range, a, b, CLOSE_RANGE_CLOEXEC));
+    say("   FD_CLOEXEC %d %d %d\n", fcntl(a, F_GETFD), fcntl(b, F_GETFD), fcntl(c, F_GETFD));
+    r("CLOSE_RANGE_UNSHARE", syscall(SYS_close_range, c, c, CLOSE_RANGE_UNSHARE));
+    r("fcntl on it", fcntl(c, F_GETFD));
+    r("close a..~0", syscall(SYS_close_range, a, ~0U, 0));
+    r("fcntl on a", fcntl(a, F_GETFD));
+    r("past every fd", syscall(SYS_close_range, 5000, 6000, 0));
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2 || chdir(argv[1])) {
@@ -418,5 +786,12 @@ int main(int argc, char **argv)
     section_eventfd();
     section_descriptors();
     section_device_nodes();
+    section_poll();
+    section_select();
+    section_epoll();
+    section_timerfd();
+    section_signalfd();
+    section_inotify();
+    section_close_range();
     return 0;
 }
