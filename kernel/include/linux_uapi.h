@@ -174,7 +174,9 @@ struct linux_dirent64 {
     uint8_t d_type;
     char d_name[];
 };
+#define DT_FIFO 1
 #define DT_DIR 4
+#define DT_BLK 6
 #define DT_REG 8
 #define DT_LNK 10
 #define DT_SOCK 12
@@ -361,6 +363,7 @@ struct linux_itimerspec {
 /* Capabilities 0..CAP_LAST_CAP (40: CAP_CHECKPOINT_RESTORE): root's full set. */
 #define CAP_LAST_CAP 40
 #define CAP_SYS_ADMIN 21
+#define CAP_MKNOD 27
 #define CAP_SYS_BOOT 22
 #define CAP_SYS_NICE 23
 #define CAP_FULL_SET ((1ULL << (CAP_LAST_CAP + 1)) - 1)
