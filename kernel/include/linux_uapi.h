@@ -268,6 +268,7 @@ struct linux_timeval {
 #define CLOCK_BOOTTIME           7
 #define CLOCK_REALTIME_ALARM     8
 #define CLOCK_BOOTTIME_ALARM     9
+#define CLOCK_TAI                11
 #define TIMER_ABSTIME            1
 
 struct linux_itimerspec {
@@ -328,6 +329,10 @@ struct linux_itimerspec {
 #define FUTEX_WAKE_OP        5
 #define FUTEX_WAIT_BITSET    9
 #define FUTEX_WAKE_BITSET    10
+#define FUTEX_LOCK_PI        6
+#define FUTEX_UNLOCK_PI      7
+#define FUTEX_TRYLOCK_PI     8
+#define FUTEX_LOCK_PI2       13
 #define FUTEX_PRIVATE_FLAG   128
 #define FUTEX_CLOCK_REALTIME 256
 /* the futex word of a robust mutex */

@@ -14,6 +14,7 @@ struct trap_frame;
  * again) or EINTR, depending on whether a handler runs and asked for SA_RESTART. User space
  * never sees them. */
 #define ERESTARTSYS     512     /* restart unless a handler without SA_RESTART runs */
+#define ERESTARTNOINTR  513     /* restart always, after any handler (FUTEX_LOCK_PI) */
 #define ERESTARTNOHAND  514     /* restart only if no handler runs (poll, epoll_wait, pause...) */
 
 #define SIG_BIT(sig) (1UL << ((sig) - 1))

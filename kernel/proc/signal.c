@@ -249,7 +249,7 @@ void signal_begin_temporary_mask(struct thread *t, uint64_t mask)
 
 void signal_end_temporary_mask(struct thread *t, int64_t result)
 {
-    if (result == -EINTR || result == -ERESTARTNOHAND || result == -ERESTARTSYS)
+    if (result == -EINTR || result == -ERESTARTNOHAND || result == -ERESTARTSYS || result == -ERESTARTNOINTR)
         return;                    /* restored after the handler, from its frame */
     if (t->sig.restore_saved) {
         t->sig.blocked = t->sig.saved_blocked;
@@ -303,7 +303,7 @@ static void resolve_restart(struct thread *t, struct trap_frame *f, const struct
     int64_t r = arch_syscall_result(f);
     if (r == -ERESTARTNOHAND || (r == -ERESTARTSYS && !(act->flags & SA_RESTART)))
         arch_set_syscall_result(f, -EINTR);
-    else if (r == -ERESTARTSYS)
+    else if (r == -ERESTARTSYS || r == -ERESTARTNOINTR)
         arch_restart_syscall(f, t->syscall_arg0);
 }
 
@@ -382,7 +382,7 @@ void signal_return_to_user(struct trap_frame *f)
     if (!restarting)
         return;                    /* handled above (or not a system call) */
     int64_t r = arch_syscall_result(f);
-    if (r == -ERESTARTSYS || r == -ERESTARTNOHAND)
+    if (r == -ERESTARTSYS || r == -ERESTARTNOHAND || r == -ERESTARTNOINTR)
         arch_restart_syscall(f, t->syscall_arg0);   /* nothing ran: the call simply goes on */
     if (t->sig.restore_saved) {
         t->sig.blocked = t->sig.saved_blocked;
