@@ -57,6 +57,10 @@ struct thread_signals {
      * interrupts it, the caller's mask comes back only after the handler (in its frame). */
     uint64_t saved_blocked;
     bool restore_saved;
+    /* rt_sigtimedwait unblocks the awaited signals while it waits; Linux's real_blocked keeps
+     * the mask before that, so an awaited signal whose action is to ignore it is still queued
+     * (sig_ignored) rather than dropped. 0 outside such a wait. */
+    uint64_t real_blocked;
     struct altstack altstack;
 };
 

@@ -132,7 +132,7 @@ void signal_discard(struct process *p, int sig)
 static bool blocked_everywhere(struct process *p, int sig)
 {
     for (struct thread *t = p->threads; t; t = t->next)
-        if (t->state != THREAD_DEAD && !(t->sig.blocked & SIG_BIT(sig)))
+        if (t->state != THREAD_DEAD && !((t->sig.blocked | t->sig.real_blocked) & SIG_BIT(sig)))
             return false;
     return true;
 }
@@ -179,7 +179,7 @@ static bool send_to_thread(struct thread *t, int sig, const struct ksiginfo *inf
     if (sig < 1 || sig > NSIG)
         return false;
     jobctl_signal_sent(t->proc, sig);
-    if (ignored(t->proc, sig) && !(t->sig.blocked & SIG_BIT(sig)))
+    if (ignored(t->proc, sig) && !((t->sig.blocked | t->sig.real_blocked) & SIG_BIT(sig)))
         return false;
     queue(&t->sig.pending, t->sig.info, &t->sig.queued, sig, info, always);
     signalfd_notify(sig);
