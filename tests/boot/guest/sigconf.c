@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <linux/futex.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -836,6 +837,14 @@ static void skip(int sig, siginfo_t *si, void *ucv)
     uc->uc_mcontext.regs[9] = 1234;
 }
 
+/* A handler that edits uc_sigmask: sigreturn installs the edited mask. */
+static void add_usr2(int sig, siginfo_t *si, void *ucv)
+{
+    ucontext_t *uc = ucv;
+    sigaddset(&uc->uc_sigmask, SIGUSR2);
+    sigaddset(&uc->uc_sigmask, SIGKILL);
+}
+
 static volatile int fp_found, fp_size, fp_value_ok;
 
 static void fpsimd(int sig, siginfo_t *si, void *ucv)
@@ -927,6 +936,12 @@ static void section_altstack(void)
     long x9;
     __asm__ volatile("mov x9, #5\n.globl skip_at\nskip_at: udf #1\nmov %0, x9" : "=r"(x9) : : "x9");
     say("   pc edited: resumed %d, saved pc was the udf %d, x9 from the frame %ld\n", 1, skipped, x9);
+
+    on(SIGUSR1, add_usr2, 0);
+    raise(SIGUSR1);
+    say("   uc_sigmask edited: mask after the handler %#lx\n", blocked_now());
+    sigemptyset(&s);
+    sigprocmask(SIG_SETMASK, &s, NULL);
 
     /* fpsimd_context: present, Linux's size, holds the live v8, edits to v9 are restored. */
     on(SIGUSR1, fpsimd, 0);
@@ -1076,7 +1091,66 @@ static void section_fork(void)
     dfl(SIGUSR2);
 }
 
-/* ---- 11. execve: printed by the exec'd program ---- */
+/* ---- 11. threads: process-wide and thread-directed signals, per-thread masks ---- */
+
+static volatile pid_t handled_by;
+static volatile int thread_ready, thread_done;
+static pid_t worker_tid;
+
+static void note_tid(int sig) { handled_by = gettid(); }
+
+static void *worker(void *arg)
+{
+    worker_tid = gettid();
+    sigset_t none;
+    sigemptyset(&none);
+    pthread_sigmask(SIG_SETMASK, &none, NULL);
+    thread_ready = 1;
+    while (!thread_done)
+        sleep_ms(5);
+    return NULL;
+}
+
+static void wait_handled(void)
+{
+    for (int i = 0; i < 400 && !handled_by; i++)
+        sleep_ms(5);
+}
+
+static void section_threads(void)
+{
+    say("11. threads\n");
+    signal(SIGUSR1, note_tid);
+    sigset_t s, p;
+    sigemptyset(&s);
+    sigaddset(&s, SIGUSR1);
+    sigprocmask(SIG_BLOCK, &s, NULL);
+    pthread_t th;
+    pthread_create(&th, NULL, worker, NULL);
+    while (!thread_ready)
+        sleep_ms(1);
+    handled_by = 0;
+    kill(getpid(), SIGUSR1);
+    wait_handled();
+    say("   kill to the process: taken by the thread that does not block it %d\n", handled_by == worker_tid);
+    handled_by = 0;
+    r("tgkill to the other thread", syscall(SYS_tgkill, getpid(), worker_tid, SIGUSR1));
+    wait_handled();
+    say("   handled by it %d\n", handled_by == worker_tid);
+    handled_by = 0;
+    r("tgkill to the blocking main thread", syscall(SYS_tgkill, getpid(), gettid(), SIGUSR1));
+    sleep_ms(50);
+    sigpending(&p);
+    say("   stays pending on it %d, handled %d\n", sigismember(&p, SIGUSR1), handled_by != 0);
+    sigprocmask(SIG_UNBLOCK, &s, NULL);
+    say("   unblocked: handled by the main thread %d\n", handled_by == gettid());
+    thread_done = 1;
+    pthread_join(th, NULL);
+    r("tgkill to the joined thread", syscall(SYS_tgkill, getpid(), worker_tid, 0));
+    dfl(SIGUSR1);
+}
+
+/* ---- 12. execve: printed by the exec'd program ---- */
 
 static void exec_report(void)
 {
@@ -1097,7 +1171,7 @@ static void exec_report(void)
 
 static void section_exec(const char *self)
 {
-    say("11. signals across execve\n");
+    say("12. signals across execve\n");
     pid_t c = fork();
     if (c == 0) {
         on(SIGUSR1, count, 0);
@@ -1138,6 +1212,7 @@ int main(int argc, char **argv)
     isolated(section_altstack);
     isolated(section_defaults);
     isolated(section_fork);
+    isolated(section_threads);
     section_exec(argv[0]);
     return 0;
 }
