@@ -958,6 +958,61 @@ static void section_altstack(void)
     dfl(SIGILL);
 }
 
+/* ---- stack overflow on a thread's small stack, caught on the alternate stack ---- */
+
+static volatile int overflow_sig, overflow_code, overflow_on_alt, overflow_in_guard;
+static char *guard_lo, *guard_hi;
+
+static void overflow_handler(int sig, siginfo_t *si, void *uc)
+{
+    char here;
+    overflow_sig = sig;
+    overflow_code = si->si_code;
+    overflow_on_alt = &here > alt && &here < alt + alt_size;
+    overflow_in_guard = (char *)si->si_addr >= guard_lo && (char *)si->si_addr < guard_hi;
+    pthread_exit(NULL);
+}
+
+static int recurse(volatile char *prev, int depth)
+{
+    volatile char buf[512];
+    buf[0] = prev ? prev[0] + 1 : 0;
+    return depth > 100000 ? buf[0] : recurse(buf, depth + 1) + buf[1];
+}
+
+static void *overflowing(void *arg)
+{
+    stack_t n = { .ss_sp = alt, .ss_size = alt_size };
+    sigaltstack(&n, NULL);
+    pthread_attr_t a;
+    pthread_getattr_np(pthread_self(), &a);
+    void *lo;
+    size_t size, guard;
+    pthread_attr_getstack(&a, &lo, &size);
+    pthread_attr_getguardsize(&a, &guard);
+    guard_lo = (char *)lo - guard;
+    guard_hi = (char *)lo;
+    recurse(NULL, 0);
+    return NULL;
+}
+
+static void section_overflow(void)
+{
+    say("8b. stack overflow\n");
+    alt_size = 65536;
+    alt = mmap(NULL, alt_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    on(SIGSEGV, overflow_handler, SA_ONSTACK);
+    pthread_attr_t a;
+    pthread_attr_init(&a);
+    pthread_attr_setstacksize(&a, 128 * 1024);
+    pthread_t t;
+    pthread_create(&t, &a, overflowing, NULL);
+    pthread_join(t, NULL);
+    say("   signal %d code %d on the alt stack %d, address in the guard %d\n", overflow_sig, overflow_code,
+        overflow_on_alt, overflow_in_guard);
+    dfl(SIGSEGV);
+}
+
 /* ---- 9. default actions and wait statuses ---- */
 
 static void section_defaults(void)
@@ -1210,6 +1265,7 @@ int main(int argc, char **argv)
     isolated(section_faults);
     isolated(section_sources);
     isolated(section_altstack);
+    isolated(section_overflow);
     isolated(section_defaults);
     isolated(section_fork);
     isolated(section_threads);
