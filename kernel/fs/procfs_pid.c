@@ -251,8 +251,12 @@ static struct file *maps_open(const char *path, int flags)
         char name[KFILE_PATH_MAX] = "";
         if (v->file && vfs_path(v->file, name, sizeof(name)) < 0)
             name[0] = 0;
+        else if (v->file && vfs_unlinked(v->file) && strlen(name) + 11 < sizeof(name))
+            memcpy(name + strlen(name), " (deleted)", 11);
         else if (!v->file && v->name)
             snprintf(name, sizeof(name), "%s", v->name);
+        else if (v->shared_anon)   /* Linux's shared anonymous memory is an unlinked shmem file */
+            snprintf(name, sizeof(name), "/dev/zero (deleted)");
         int w = snprintf(s + n, size - n, "%012lx-%012lx %c%c%c%c %08lx 00:00 0%s%s\n", v->start, v->end,
                          v->prot & PROT_READ ? 'r' : '-', v->prot & PROT_WRITE ? 'w' : '-',
                          v->prot & PROT_EXEC ? 'x' : '-', v->shared || v->shared_anon ? 's' : 'p',

@@ -351,6 +351,10 @@ void vfs_put(struct vnode *v)
     vnode_maybe_free(v);
 }
 
+uint64_t vfs_size(struct vnode *v) { return v->size; }
+
+bool vfs_unlinked(struct vnode *v) { return v->nlink == 0; }
+
 int vfs_file_page(struct vnode *v, uint64_t offset, uint64_t *pa)
 {
     if (v->type != VNODE_FILE)

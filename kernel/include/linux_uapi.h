@@ -104,6 +104,7 @@ struct linux_f_owner_ex { int type; int pid; };
 #define FIONREAD 0x541B
 #define SIOCATMARK 0x8905
 #define SIOCOUTQ   0x5411   /* TIOCOUTQ */
+#define SIOCOUTQNSD 0x894B  /* TCP: bytes written but not yet sent */
 #define TCGETS     0x5401
 #define TCSETS     0x5402
 #define TCSETSW    0x5403
@@ -192,12 +193,31 @@ struct linux_statfs {
 #define PROT_READ  1
 #define PROT_WRITE 2
 #define PROT_EXEC  4
+#define PROT_SEM   8
+#define PROT_GROWSDOWN 0x01000000
+#define PROT_GROWSUP   0x02000000
 #define MAP_SHARED    0x01
 #define MAP_PRIVATE   0x02
+#define MAP_SHARED_VALIDATE 0x03
+#define MAP_TYPE      0x0f
 #define MAP_FIXED     0x10
 #define MAP_ANONYMOUS 0x20
+#define MAP_GROWSDOWN 0x0100
+#define MAP_DENYWRITE 0x0800
+#define MAP_EXECUTABLE 0x1000
+#define MAP_LOCKED    0x2000
 #define MAP_NORESERVE 0x4000
+#define MAP_POPULATE  0x8000
+#define MAP_NONBLOCK  0x10000
+#define MAP_STACK     0x20000
+#define MAP_HUGETLB   0x40000
+#define MAP_SYNC      0x80000
 #define MAP_FIXED_NOREPLACE 0x100000
+#define MAP_UNINITIALIZED 0x4000000
+/* The flags MAP_SHARED_VALIDATE knows (Linux's LEGACY_MAP_MASK): any other is EOPNOTSUPP. */
+#define MAP_LEGACY_MASK (MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_DENYWRITE | \
+                         MAP_EXECUTABLE | MAP_UNINITIALIZED | MAP_GROWSDOWN | MAP_LOCKED | \
+                         MAP_NORESERVE | MAP_POPULATE | MAP_NONBLOCK | MAP_STACK | MAP_HUGETLB)
 #define MREMAP_MAYMOVE 1
 #define MREMAP_FIXED   2
 #define MREMAP_DONTUNMAP 4
@@ -211,10 +231,19 @@ struct linux_statfs {
 #define MADV_WILLNEED   3
 #define MADV_DONTNEED   4
 #define MADV_FREE       8
+#define MADV_REMOVE     9
+#define MADV_DONTFORK   10
+#define MADV_DOFORK     11
+#define MADV_MERGEABLE  12
+#define MADV_UNMERGEABLE 13
 #define MADV_HUGEPAGE   14
 #define MADV_NOHUGEPAGE 15
 #define MADV_DONTDUMP   16
 #define MADV_DODUMP     17
+#define MADV_COLD       20
+#define MADV_PAGEOUT    21
+#define MADV_POPULATE_READ  22
+#define MADV_POPULATE_WRITE 23
 
 /* ---- time ---- */
 struct linux_timespec {

@@ -120,3 +120,7 @@ void vfs_put(struct vnode *v);
 /* The physical page holding the file's bytes at offset (page-aligned), for MAP_SHARED: made
  * if it was a hole; -ENXIO past the end of the file. The file keeps the page from then on. */
 int vfs_file_page(struct vnode *v, uint64_t offset, uint64_t *pa);
+/* The file's size now (a mapping's fault looks: past it is SIGBUS). */
+uint64_t vfs_size(struct vnode *v);
+/* No name in the tree names it any more (/proc/<pid>/maps says " (deleted)"). */
+bool vfs_unlinked(struct vnode *v);

@@ -19,6 +19,10 @@ struct vma {
     struct vma *next;           /* sorted by start */
     uint64_t fixed_pa;          /* kernel pages ([vdso], [vvar]): `start` maps here; never freed */
     bool locked;                /* mlock/mlockall: counted in VmLck (pages are never swapped out) */
+    bool may_write;             /* shared file mapping of a descriptor open for writing: mprotect
+                                 * may add PROT_WRITE (Linux's VM_MAYWRITE) */
+    bool growsdown;             /* MAP_GROWSDOWN: a fault in the gap just below extends it down */
+    bool dontfork;              /* MADV_DONTFORK: a fork's child does not get this range */
 };
 
 struct vm {
@@ -51,11 +55,19 @@ struct vma *vm_find(struct vm *vm, uint64_t addr);
 /* mlock/munlock: every VMA of [start, end) (which must be covered) locked or not; VMAs are
  * split at the ends. 0 or -ENOMEM. */
 int vm_set_locked(struct vm *vm, uint64_t start, uint64_t end, bool locked);
+/* MADV_DONTFORK / MADV_DOFORK: the same for the dontfork mark. */
+int vm_set_dontfork(struct vm *vm, uint64_t start, uint64_t end, bool dontfork);
 /* VmLck: the bytes of locked VMAs (the kernel's own pages, [vdso] and [vvar], never count). */
 uint64_t vm_locked_bytes(const struct vm *vm);
 /* Is every page of [start, end) in some VMA? (madvise's ENOMEM otherwise) */
 bool vm_covered(struct vm *vm, uint64_t start, uint64_t end);
 void vm_drop_pages(struct vm *vm, uint64_t start, uint64_t end);
+/* Fault in every page of [start, end) that may be read, a private writable one for writing
+ * (MAP_POPULATE, mlock: Linux's populate breaks copy-on-write now). */
+void vm_populate(struct vm *vm, uint64_t start, uint64_t end);
+/* Join each VMA of [start, end) with a neighbour that maps the same way, as Linux's vma_merge
+ * does (so /proc/<pid>/maps shows one line, and mremap can grow across what was two calls). */
+void vm_merge(struct vm *vm, uint64_t start, uint64_t end);
 int vm_move_pages(struct vm *vm, uint64_t src, uint64_t dest, uint64_t len);
 /* fork: a copy of vm whose private pages are shared copy-on-write with it (NULL: out of
  * memory); shared mappings stay shared. */

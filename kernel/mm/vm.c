@@ -159,6 +159,17 @@ int vm_set_locked(struct vm *vm, uint64_t start, uint64_t end, bool locked)
     return 0;
 }
 
+int vm_set_dontfork(struct vm *vm, uint64_t start, uint64_t end, bool dontfork)
+{
+    if (split_at(vm, start) || split_at(vm, end))
+        return -ENOMEM;
+    for (struct vma *v = vm->vmas; v && v->start < end; v = v->next)
+        if (v->start >= start && v->end <= end)
+            v->dontfork = dontfork;
+    vm_merge(vm, start, end);
+    return 0;
+}
+
 uint64_t vm_locked_bytes(const struct vm *vm)
 {
     uint64_t n = 0;
@@ -242,6 +253,12 @@ static void fault_window(struct vm *vm, struct vma *v, uint64_t va, uint64_t *lo
 {
     uint64_t wlo = ALIGN_DOWN(va, FAULT_AROUND_BYTES), whi = wlo + FAULT_AROUND_BYTES;
     uint64_t file_end = v->start + page_round_up(v->file_bytes);
+    if (v->file) {                     /* nor past the file's end now: those pages are SIGBUS */
+        uint64_t size = page_round_up(vfs_size(v->file));
+        uint64_t now_end = size > v->file_offset ? v->start + (size - v->file_offset) : v->start;
+        if (now_end < file_end)
+            file_end = now_end;
+    }
     if (wlo < v->start)
         wlo = v->start;
     if (whi > file_end)
@@ -316,9 +333,13 @@ static int fault_cached(struct vm *vm, struct vma *v, uint64_t va)
     return 0;
 }
 
+static struct vma *grow_down(struct vm *vm, uint64_t addr);
+
 int vm_fault(struct vm *vm, uint64_t addr, enum access access)
 {
     struct vma *v = vm_find(vm, addr);
+    if (!v)
+        v = grow_down(vm, addr);
     if (!v || !allowed(v->prot, access))
         return -EFAULT;
     uint64_t va = ALIGN_DOWN(addr, PAGE_SIZE);
@@ -330,6 +351,11 @@ int vm_fault(struct vm *vm, uint64_t addr, enum access access)
         return vm_break_cow(vm, v, va, present);
     if (present)
         return -EFAULT;
+    /* A page wholly past the end of the file is SIGBUS in any file mapping (the zeros after the
+     * end are only the tail of its last page). */
+    if (v->file && va - v->start < v->file_bytes &&
+        v->file_offset + (va - v->start) >= ALIGN_UP(vfs_size(v->file), PAGE_SIZE))
+        return -ENXIO;
     if (v->fixed_pa)                   /* dropped (madvise): the same kernel page again */
         return uvm_map_page(vm->root, va, v->fixed_pa + (va - v->start), v->prot) ? -ENOMEM : 0;
     if (v->shared) {                   /* the file's own page, so writes reach the file */
@@ -409,4 +435,75 @@ int vm_move_pages(struct vm *vm, uint64_t src, uint64_t dest, uint64_t len)
         uvm_unmap(vm->root, src + off, src + off + PAGE_SIZE, NULL);
     }
     return 0;
+}
+
+void vm_populate(struct vm *m, uint64_t start, uint64_t end)
+{
+    for (uint64_t a = start; a < end; a += PAGE_SIZE) {
+        struct vma *v = vm_find(m, a);
+        if (!v || !(v->prot & (PROT_READ | PROT_WRITE | PROT_EXEC)) || v->fixed_pa)
+            continue;
+        int prot;
+        bool cow = (v->prot & PROT_WRITE) && !v->shared && !v->shared_anon;
+        if (uvm_lookup(m->root, a, &prot) && (!cow || (prot & PROT_WRITE)))
+            continue;
+        vm_fault(m, a, cow ? ACCESS_WRITE : ACCESS_READ);
+    }
+}
+
+/* Would b, right after a, be the same mapping had one call made both? Anonymous private memory
+ * of the same protection, or the same file at the offsets that follow. Shared anonymous memory
+ * never merges (Linux gives each its own object), nor the kernel's pages. */
+static bool mergeable(const struct vma *a, const struct vma *b)
+{
+    if (a->end != b->start || a->prot != b->prot || a->file != b->file || a->name != b->name ||
+        a->shared != b->shared || a->shared_anon || b->shared_anon || a->fixed_pa || b->fixed_pa ||
+        a->locked != b->locked || a->may_write != b->may_write || a->growsdown != b->growsdown ||
+        a->dontfork != b->dontfork)
+        return false;
+    if (!a->file)
+        return true;
+    /* a file mapping joins only where a's file part runs to its end (no zero-filled tail
+     * between: an ELF's bss is not the file) */
+    return a->file_offset + (a->end - a->start) == b->file_offset && a->file_bytes >= a->end - a->start;
+}
+
+void vm_merge(struct vm *vm, uint64_t start, uint64_t end)
+{
+    for (struct vma *v = vm->vmas; v && v->start <= end; ) {
+        struct vma *n = v->next;
+        if (n && n->start <= end && v->end >= start && mergeable(v, n)) {
+            v->file_bytes = v->file ? (v->end - v->start) + n->file_bytes : 0;
+            v->end = n->end;
+            v->next = n->next;
+            vm->generation++;          /* a thread's hint may name n */
+            kfree(n);
+            continue;                  /* v may join the one after too */
+        }
+        v = n;
+    }
+}
+
+/* A fault in the gap below a MAP_GROWSDOWN mapping grows it down to the page (Linux's
+ * expand_downwards), within the stack limit and keeping Linux's guard gap from an accessible
+ * mapping below. */
+#define STACK_GUARD_GAP (256 * PAGE_SIZE)
+#define STACK_GROW_MAX  (8UL << 20)    /* RLIMIT_STACK's default */
+static struct vma *grow_down(struct vm *vm, uint64_t addr)
+{
+    struct vma *prev = NULL, *v = vm->vmas;
+    while (v && v->end <= addr) {
+        prev = v;
+        v = v->next;
+    }
+    if (!v || !v->growsdown || v->start <= addr)
+        return NULL;
+    uint64_t va = ALIGN_DOWN(addr, PAGE_SIZE);
+    if (v->end - va > STACK_GROW_MAX)
+        return NULL;
+    if (prev && !prev->growsdown && (prev->prot & (PROT_READ | PROT_WRITE | PROT_EXEC)) &&
+        va - prev->end < STACK_GUARD_GAP)
+        return NULL;
+    v->start = va;
+    return v;
 }

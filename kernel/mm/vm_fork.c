@@ -39,6 +39,8 @@ struct vm *vm_fork(struct vm *vm)
     child->pages = vm->pages;
     struct vma **tail = &child->vmas;
     for (struct vma *v = vm->vmas; v; v = v->next) {
+        if (v->dontfork)               /* MADV_DONTFORK: the child has a hole here */
+            continue;
         struct vma *c = kmalloc(sizeof(*c));
         if (!c) {
             vm_put(child);

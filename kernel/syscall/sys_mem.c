@@ -35,41 +35,40 @@ SYSCALL(brk)
     return v->brk;
 }
 
+#define MAX_LFS_FILESIZE INT64_MAX
+
+/* Linux's checks in Linux's order (arm64 sys_mmap, ksys_mmap_pgoff, do_mmap): the offset, the
+ * descriptor, the length, the place, then what the file allows. Protection bits Linux does not
+ * know are ignored, as its calc_vm_prot_bits ignores them. */
 SYSCALL(mmap)
 {
     uint64_t addr = a0, len = a1, offset = a5;
-    int prot = (int)a2, flags = (int)a3, fd = (int)a4;
-    struct vnode *file = NULL;
-    uint64_t file_bytes = 0;
+    int prot = (int)a2 & PROT_ALL, flags = (int)a3, fd = (int)a4;
+    struct file *f = NULL;
     struct vm *v = vm();
 
-    if (len == 0 || (offset & (PAGE_SIZE - 1)) || (prot & ~PROT_ALL))
+    if (offset & (PAGE_SIZE - 1))
         return -EINVAL;
-    int type = flags & 3;
-    if (type != MAP_PRIVATE && type != MAP_SHARED)
-        return -EINVAL;
-    uint64_t size = ALIGN_UP(len, PAGE_SIZE);
-    if (size < len || size > USER_VA_END)
-        return -ENOMEM;
     if (!(flags & MAP_ANONYMOUS)) {
-        struct file *f = fd_get_open(current_process(), fd);
+        f = fd_get_open(current_process(), fd);
         if (!f)
             return -EBADF;
-        if (f->kind != FILE_VNODE) {
-            if (f->kind == FILE_ZERO)   /* mapping /dev/zero is anonymous memory */
-                goto anonymous;
-            return -ENODEV;
+        if (flags & MAP_HUGETLB)
+            return -EINVAL;            /* only hugetlbfs files have huge pages */
+        if (f->kind == FILE_ZERO) {    /* mapping /dev/zero is anonymous memory */
+            f = NULL;
+            flags |= MAP_ANONYMOUS;
         }
-        if (vfs_type(f->vnode) != VNODE_FILE)
-            return -ENODEV;            /* a directory's file operations have no mmap */
-        if ((f->flags & O_ACCMODE) == O_WRONLY)
-            return -EACCES;
-        if (type == MAP_SHARED && (prot & PROT_WRITE) && (f->flags & O_ACCMODE) != O_RDWR)
-            return -EACCES;
-        file = f->vnode;
-        file_bytes = len;
+    } else if (flags & MAP_HUGETLB) {
+        return -ENOMEM;                /* no huge pages reserved (nr_hugepages is 0) */
     }
-anonymous:
+    if (len == 0)
+        return -EINVAL;
+    uint64_t size = ALIGN_UP(len, PAGE_SIZE);
+    if (size < len || size == 0 || size > USER_VA_END)
+        return -ENOMEM;
+    if ((offset >> PAGE_SHIFT) + (size >> PAGE_SHIFT) < (offset >> PAGE_SHIFT))
+        return -EOVERFLOW;
     if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
         if (addr & (PAGE_SIZE - 1))
             return -EINVAL;
@@ -77,18 +76,56 @@ anonymous:
             return -ENOMEM;            /* Linux's get_unmapped_area: past TASK_SIZE */
         if ((flags & MAP_FIXED_NOREPLACE) && !(flags & MAP_FIXED) && !vm_range_free(v, addr, size))
             return -EEXIST;
-    } else if (!addr || (addr & (PAGE_SIZE - 1)) || !vm_range_free(v, addr, size)) {
+    }
+    int type = flags & MAP_TYPE;
+    bool may_write = false;
+    if (f) {
+        bool readable = (f->flags & O_ACCMODE) != O_WRONLY, writable = (f->flags & O_ACCMODE) != O_RDONLY;
+        bool regular = f->kind == FILE_VNODE && vfs_type(f->vnode) == VNODE_FILE;
+        if (regular && (size > MAX_LFS_FILESIZE || offset > MAX_LFS_FILESIZE - size))
+            return -EOVERFLOW;         /* file_mmap_ok */
+        switch (type) {
+        case MAP_SHARED:
+            flags &= MAP_LEGACY_MASK;  /* unknown flags are ignored without _VALIDATE */
+            /* fallthrough */
+        case MAP_SHARED_VALIDATE:
+            if (flags & ~MAP_LEGACY_MASK)
+                return -EOPNOTSUPP;    /* MAP_SYNC too: no file here is DAX */
+            if ((prot & PROT_WRITE) && !writable)
+                return -EACCES;
+            may_write = writable;
+            /* fallthrough */
+        case MAP_PRIVATE:
+            if (!readable)
+                return -EACCES;
+            if (!regular)
+                return -ENODEV;        /* a directory's, a pipe's file operations have no mmap */
+            if (flags & MAP_GROWSDOWN)
+                return -EINVAL;
+            break;
+        default:
+            return -EINVAL;
+        }
+    } else if (type != MAP_PRIVATE && (type != MAP_SHARED || (flags & MAP_GROWSDOWN))) {
+        return -EINVAL;
+    }
+    if (!(flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) &&
+        (!addr || (addr & (PAGE_SIZE - 1)) || !vm_range_free(v, addr, size))) {
         addr = vm_find_free(v, size);
         if (!addr)
             return -ENOMEM;
     }
-    int err = vm_map_fixed(v, addr, size, prot, file, offset, file_bytes, NULL);
+    int err = vm_map_fixed(v, addr, size, prot, f ? f->vnode : NULL, offset, f ? len : 0, NULL);
     if (err)
         return err;
-    if (file && type == MAP_SHARED)
-        vm_find(v, addr)->shared = true;
-    else if (type == MAP_SHARED)
-        vm_find(v, addr)->shared_anon = true;   /* one set of pages across fork */
+    struct vma *m = vm_find(v, addr);
+    m->shared = f && type != MAP_PRIVATE;
+    m->shared_anon = !f && type == MAP_SHARED;   /* one set of pages across fork */
+    m->may_write = may_write;
+    m->growsdown = flags & MAP_GROWSDOWN;
+    vm_merge(v, addr, addr + size);
+    if (flags & MAP_POPULATE)
+        vm_populate(v, addr, addr + size);
     return (int64_t)addr;
 }
 
@@ -125,33 +162,139 @@ SYSCALL(munmap)
     return vm_unmap(vm(), start, a1);
 }
 
+/* arm64's arch_validate_prot: PROT_SEM is accepted (it means nothing here); PROT_BTI and
+ * PROT_MTE are not, as on a CPU without them. PROT_GROWSDOWN extends the range down to the start
+ * of a MAP_GROWSDOWN mapping; arm64 has no upward-growing ones. */
 SYSCALL(mprotect)
 {
-    if ((int)a2 & ~PROT_ALL)
+    uint64_t start = user_untag(a0), len = a1;
+    int prot = (int)a2, grows = prot & (PROT_GROWSDOWN | PROT_GROWSUP);
+    prot &= ~grows;
+    if (grows == (PROT_GROWSDOWN | PROT_GROWSUP) || (prot & ~(PROT_ALL | PROT_SEM)))
         return -EINVAL;
-    return vm_protect(vm(), user_untag(a0), a1, (int)a2);
+    prot &= PROT_ALL;
+    if (start & (PAGE_SIZE - 1))
+        return -EINVAL;
+    if (!len)
+        return 0;
+    uint64_t end = start + ALIGN_UP(len, PAGE_SIZE);
+    if (end <= start)
+        return -ENOMEM;
+    struct vm *m = vm();
+    struct vma *first = vm_find(m, start);
+    if (grows & PROT_GROWSUP)
+        return first ? -EINVAL : -ENOMEM;
+    if (grows & PROT_GROWSDOWN) {
+        if (!first)
+            return -ENOMEM;
+        if (!first->growsdown)
+            return -EINVAL;
+        start = first->start;
+    }
+    /* Linux changes VMA by VMA and stops at the first one that refuses: a shared file mapping
+     * whose descriptor was not open for writing (EACCES), or a hole (ENOMEM). */
+    int refusal = 0;
+    uint64_t stop = start;
+    while (stop < end) {
+        struct vma *v = vm_find(m, stop);
+        if (!v || ((prot & PROT_WRITE) && v->shared && !v->may_write)) {
+            refusal = v ? -EACCES : -ENOMEM;
+            break;
+        }
+        stop = v->end < end ? v->end : end;
+    }
+    if (stop > start) {
+        int err = vm_protect(m, start, stop - start, prot);
+        if (err)
+            return err;
+        vm_merge(m, start, stop);
+    }
+    return refusal;
 }
 
-/* Hints change nothing here; DONTNEED/FREE really drop the pages (they refault as zero or file
- * contents, which is what Linux guarantees for private mappings). */
+/* Linux's madvise_behavior_valid (with KSM and transparent huge pages, as distributions build
+ * it); the rest is EINVAL before anything else is looked at. */
+static bool advice_known(int advice)
+{
+    switch (advice) {
+    case MADV_NORMAL: case MADV_RANDOM: case MADV_SEQUENTIAL: case MADV_WILLNEED:
+    case MADV_DONTNEED: case MADV_FREE: case MADV_REMOVE: case MADV_DONTFORK: case MADV_DOFORK:
+    case MADV_MERGEABLE: case MADV_UNMERGEABLE: case MADV_HUGEPAGE: case MADV_NOHUGEPAGE:
+    case MADV_DONTDUMP: case MADV_DODUMP: case MADV_COLD: case MADV_PAGEOUT:
+    case MADV_POPULATE_READ: case MADV_POPULATE_WRITE:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* MADV_REMOVE frees the backing store of a shared writable mapping: a file's range becomes a
+ * hole (reads zeros), a shared anonymous mapping's pages go (they are its only store). */
+static int64_t madvise_remove(struct vm *m, uint64_t start, uint64_t end)
+{
+    for (struct vma *v = m->vmas; v && v->start < end; v = v->next) {
+        uint64_t lo = v->start > start ? v->start : start, hi = v->end < end ? v->end : end;
+        if (lo >= hi)
+            continue;
+        if (v->locked || (!v->file && !v->shared_anon))
+            return -EINVAL;
+        if (!v->shared_anon && !(v->shared && v->may_write))
+            return -EACCES;
+        if (v->shared_anon) {
+            vm_drop_pages(m, lo, hi);
+            continue;
+        }
+        uint64_t off = v->file_offset + (lo - v->start);
+        int err = vfs_fallocate(v->file, VFS_FALLOC_PUNCH_HOLE | VFS_FALLOC_KEEP_SIZE, off, hi - lo);
+        if (err)
+            return err;
+        vm_drop_pages(m, lo, hi);      /* refaulted from the file: zeros now */
+    }
+    return 0;
+}
+
+/* The advice applies to the mapped parts of the range; a hole anywhere makes the answer ENOMEM
+ * (after the rest was done), as Linux's madvise_walk_vmas. DONTNEED/FREE drop private pages
+ * (they refault as zeros or file contents); a shared anonymous mapping keeps its pages, which are
+ * its only store here (Linux's refault from shmem gives the same bytes). */
 SYSCALL(madvise)
 {
     uint64_t start = user_untag(a0), len = ALIGN_UP(a1, PAGE_SIZE);
-    if (start & (PAGE_SIZE - 1))
+    int advice = (int)a2;
+    if (!advice_known(advice) || (start & (PAGE_SIZE - 1)) || (a1 && !len))
         return -EINVAL;
-    switch ((int)a2) {
-    case MADV_NORMAL: case MADV_RANDOM: case MADV_SEQUENTIAL: case MADV_WILLNEED:
-    case MADV_HUGEPAGE: case MADV_NOHUGEPAGE: case MADV_DONTDUMP: case MADV_DODUMP:
+    uint64_t end = start + len;
+    if (end < start)
+        return -EINVAL;
+    if (end == start)
         return 0;
+    struct vm *m = vm();
+    int64_t hole = vm_covered(m, start, end) ? 0 : -ENOMEM;
+    switch (advice) {
     case MADV_DONTNEED:
-    case MADV_FREE: {
-        struct vm *v = vm();
-        if (!vm_covered(v, start, start + len))
-            return -ENOMEM;
-        vm_drop_pages(v, start, start + len);
-        return 0;
+    case MADV_FREE:
+        for (struct vma *v = m->vmas; v && v->start < end; v = v->next) {
+            uint64_t lo = v->start > start ? v->start : start, hi = v->end < end ? v->end : end;
+            if (lo < hi && !v->shared_anon)
+                vm_drop_pages(m, lo, hi);
+        }
+        return hole;
+    case MADV_REMOVE: {
+        int64_t err = madvise_remove(m, start, end);
+        return err ? err : hole;
     }
-    default:
-        return -EINVAL;
+    case MADV_DONTFORK:
+    case MADV_DOFORK:
+        if (vm_set_dontfork(m, start, end, advice == MADV_DONTFORK))
+            return -ENOMEM;
+        return hole;
+    case MADV_POPULATE_READ:
+    case MADV_POPULATE_WRITE:
+        if (hole)
+            return hole;
+        vm_populate(m, start, end);
+        return 0;
+    default:   /* hints: nothing here acts on them */
+        return hole;
     }
 }

@@ -20,22 +20,6 @@
 
 static struct vm *vm(void) { return current_process()->vm; }
 
-/* What mlock's populate does: every page of [start, end) that may be read is faulted in, a
- * private writable one for writing (Linux's FOLL_WRITE: its copy-on-write is broken now). */
-static void populate(struct vm *m, uint64_t start, uint64_t end)
-{
-    for (uint64_t a = start; a < end; a += PAGE_SIZE) {
-        struct vma *v = vm_find(m, a);
-        if (!v || !(v->prot & (PROT_READ | PROT_WRITE | PROT_EXEC)) || v->fixed_pa)
-            continue;
-        int prot;
-        bool cow = (v->prot & PROT_WRITE) && !v->shared && !v->shared_anon;
-        if (uvm_lookup(m->root, a, &prot) && (!cow || (prot & PROT_WRITE)))
-            continue;
-        vm_fault(m, a, cow ? ACCESS_WRITE : ACCESS_READ);
-    }
-}
-
 /* The page-aligned range [*start, *end) a (start, len) pair covers, as mlock rounds it. */
 static int64_t lock_range(uint64_t addr, uint64_t len, uint64_t *start, uint64_t *end)
 {
@@ -57,7 +41,7 @@ static int64_t do_mlock(uint64_t addr, uint64_t len, bool lock, bool on_fault)
         return err;
     err = vm_set_locked(vm(), start, end, lock);
     if (!err && lock && !on_fault)
-        populate(vm(), start, end);
+        vm_populate(vm(), start, end);
     return err;
 }
 
@@ -83,7 +67,7 @@ SYSCALL(mlockall)
             v->locked = !v->fixed_pa;
         if (!(flags & MCL_ONFAULT))
             for (struct vma *v = m->vmas; v; v = v->next)
-                populate(m, v->start, v->end);
+                vm_populate(m, v->start, v->end);
     }
     return 0;
 }

@@ -25,6 +25,9 @@ static int map_like(struct vm *v, const struct vma *src, uint64_t src_addr, uint
     struct vma *n = vm_find(v, dest);
     n->shared = src->shared;
     n->shared_anon = src->shared_anon;
+    n->may_write = src->may_write;
+    n->growsdown = src->growsdown;
+    n->dontfork = src->dontfork;
     return 0;
 }
 
@@ -38,9 +41,24 @@ static int64_t move_to(struct vm *v, const struct vma *src, uint64_t old, uint64
     err = vm_move_pages(v, old, dest, len < new_len ? len : new_len);
     if (err)
         return err;
-    if (!keep_old)   /* DONTUNMAP: the old range stays, its pages gone (they refault empty) */
+    if (!keep_old && len)   /* DONTUNMAP: the old range stays, its pages gone (they refault empty) */
         vm_unmap(v, old, len);
+    vm_merge(v, dest, dest + new_len);
     return (int64_t)dest;
+}
+
+/* Linux's vma_to_resize: the old range inside one VMA (EFAULT), old_len 0 only of a shared one. */
+static int64_t resizable(struct vm *v, uint64_t old, uint64_t old_len, struct vma **out)
+{
+    struct vma *vma = vm_find(v, old);
+    if (!vma || old_len > vma->end - old)
+        return -EFAULT;
+    /* old_len 0 asks for a second mapping of the same pages: Linux allows it for shared ones
+     * only; a shared anonymous mapping has no object here to map twice (see below). */
+    if (!old_len && !vma->shared)
+        return -EINVAL;
+    *out = vma;
+    return 0;
 }
 
 SYSCALL(mremap)
@@ -57,23 +75,26 @@ SYSCALL(mremap)
         return -EINVAL;
     if ((old & (PAGE_SIZE - 1)) || new_len == 0)
         return -EINVAL;
+    if (!vm_find(v, old))
+        return -EFAULT;
     bool keep_old = flags & MREMAP_DONTUNMAP;
+    struct vma *vma;
+    int64_t err;
 
     if (flags & (MREMAP_FIXED | MREMAP_DONTUNMAP)) {
-        if (flags & MREMAP_FIXED) {
-            if ((new_addr & (PAGE_SIZE - 1)) || new_len > USER_VA_END || new_addr > USER_VA_END - new_len)
-                return -EINVAL;
-            if (old + old_len > new_addr && new_addr + new_len > old)
-                return -EINVAL;   /* the ranges overlap */
+        /* new_addr is checked even when it is only a hint (DONTUNMAP alone), as mremap_to does */
+        if ((new_addr & (PAGE_SIZE - 1)) || new_len > USER_VA_END || new_addr > USER_VA_END - new_len)
+            return -EINVAL;
+        if (old + old_len > new_addr && new_addr + new_len > old)
+            return -EINVAL;   /* the ranges overlap */
+        if (flags & MREMAP_FIXED)
             vm_unmap(v, new_addr, new_len);
-        }
         if (old_len > new_len) {
             vm_unmap(v, old + new_len, old_len - new_len);
             old_len = new_len;
         }
-        struct vma *vma = vm_find(v, old);
-        if (!vma || old_len > vma->end - old)
-            return -EFAULT;
+        if ((err = resizable(v, old, old_len, &vma)))
+            return err;
         /* A shared anonymous mapping's pages live only in page tables here (no shmem object to
          * refault from), so its old range could not keep seeing them: refused as Linux before
          * 5.13 refused every mapping but private anonymous ones. */
@@ -81,32 +102,30 @@ SYSCALL(mremap)
             return -EINVAL;
         struct vma src = *vma;
         uint64_t dest = new_addr;
-        if (!(flags & MREMAP_FIXED) &&
-            (!dest || (dest & (PAGE_SIZE - 1)) || dest >= USER_VA_END || !vm_range_free(v, dest, new_len)))
+        if (!(flags & MREMAP_FIXED) && (!dest || !vm_range_free(v, dest, new_len)))
             dest = vm_find_free(v, new_len);   /* DONTUNMAP alone: new_addr is a hint */
         if (!dest)
             return -ENOMEM;
         return move_to(v, &src, old, old_len, dest, new_len, keep_old);
     }
 
-    struct vma *vma = vm_find(v, old);
-    if (!vma || old_len > vma->end - old)
-        return -EFAULT;
-    /* old_len 0 asks for a second mapping of the same pages: Linux allows it for shared ones
-     * only; a shared anonymous mapping has no object here to map twice (see above). */
-    if (!old_len && !vma->shared)
-        return -EINVAL;
+    /* Shrinking (or the same size) looks only at the first page, as Linux's does. */
     if (new_len <= old_len) {
         if (new_len < old_len)
             vm_unmap(v, old + new_len, old_len - new_len);
         return (int64_t)old;
     }
+    if ((err = resizable(v, old, old_len, &vma)))
+        return err;
     struct vma src = *vma;
     /* In place only when the range ends its VMA (Linux grows that VMA, not the one it is in
      * the middle of) and the pages after it are free. */
-    if (old + old_len == vma->end && vm_range_free(v, old + old_len, new_len - old_len)) {
-        int err = map_like(v, &src, old + old_len, old + old_len, new_len - old_len, src.name);
-        return err ? err : (int64_t)old;
+    if (old_len && old + old_len == vma->end && vm_range_free(v, old + old_len, new_len - old_len)) {
+        err = map_like(v, &src, old + old_len, old + old_len, new_len - old_len, src.name);
+        if (err)
+            return err;
+        vm_merge(v, old, old + new_len);
+        return (int64_t)old;
     }
     if (!(flags & MREMAP_MAYMOVE))
         return -ENOMEM;
