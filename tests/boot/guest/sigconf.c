@@ -8,6 +8,8 @@
 #include <fcntl.h>
 #include <linux/futex.h>
 #include <netinet/in.h>
+#include <poll.h>
+#include <sys/select.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -206,9 +208,11 @@ static void section_sigaction(void)
 
 /* ---- 2. SA_RESTART against EINTR ---- */
 
-enum call { READ_PIPE, NANOSLEEP, WAIT4, FUTEX, FUTEX_TIMED, EPOLL_WAIT, ACCEPT, SIGSUSPEND_, PAUSE_ };
-static const char *const call_names[] = { "read of a pipe", "nanosleep", "wait4", "futex wait",
-                                          "futex wait with timeout", "epoll_wait", "accept",
+enum call { READ_PIPE, NANOSLEEP, WAIT4, WAITID, FUTEX, FUTEX_TIMED, EPOLL_WAIT, POLL, SELECT, ACCEPT,
+            RECV, RECV_TIMEO, SIGTIMEDWAIT_, SIGSUSPEND_, PAUSE_ };
+static const char *const call_names[] = { "read of a pipe", "nanosleep", "wait4", "waitid", "futex wait",
+                                          "futex wait with timeout", "epoll_wait", "poll", "select", "accept",
+                                          "recv", "recv with SO_RCVTIMEO", "sigtimedwait",
                                           "sigsuspend", "pause" };
 
 static void interrupted(enum call c, int restart)
@@ -226,6 +230,15 @@ static void interrupted(enum call c, int restart)
     bind(lfd, (struct sockaddr *)&a, sizeof a);
     listen(lfd, 4);
     getsockname(lfd, (struct sockaddr *)&a, &alen);
+    int sp[2];
+    socketpair(AF_UNIX, SOCK_STREAM, 0, sp);
+    struct timeval tv = { 2, 0 };
+    if (c == RECV_TIMEO)
+        setsockopt(sp[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    sigset_t usr2;
+    sigemptyset(&usr2);
+    sigaddset(&usr2, SIGUSR2);
+    sigprocmask(SIG_BLOCK, &usr2, NULL);
     pid_t parent = getpid();
     hits = 0;
     pid_t child = fork();
@@ -235,6 +248,8 @@ static void interrupted(enum call c, int restart)
         sleep_ms(50);
         /* What ends the call if it is restarted. */
         write(p[1], "x", 1);
+        write(sp[1], "x", 1);
+        kill(parent, SIGUSR2);
         *futex_word = 1;
         syscall(SYS_futex, futex_word, FUTEX_WAKE, 1, NULL, NULL, 0);
         int s = socket(AF_INET, SOCK_STREAM, 0);
@@ -257,7 +272,30 @@ static void interrupted(enum call c, int restart)
     case WAIT4: ret = wait4(child, &st, 0, NULL); if (ret == child) ret = 1000; break;
     case FUTEX: ret = syscall(SYS_futex, futex_word, FUTEX_WAIT, 0, NULL, NULL, 0); break;
     case FUTEX_TIMED: ret = syscall(SYS_futex, futex_word, FUTEX_WAIT, 0, &ts, NULL, 0); break;
+    case WAITID: {
+        siginfo_t wi;
+        ret = waitid(P_PID, child, &wi, WEXITED);
+        if (!ret)
+            ret = 1000;
+        break;
+    }
     case EPOLL_WAIT: ret = epoll_wait(ep, &got, 1, 2000); break;
+    case POLL: {
+        struct pollfd pfd = { .fd = p[0], .events = POLLIN };
+        ret = poll(&pfd, 1, 2000);
+        break;
+    }
+    case SELECT: {
+        fd_set r;
+        FD_ZERO(&r);
+        FD_SET(p[0], &r);
+        struct timeval t = { 2, 0 };
+        ret = select(p[0] + 1, &r, NULL, NULL, &t);
+        break;
+    }
+    case RECV:
+    case RECV_TIMEO: ret = recv(sp[0], &b, 1, 0); break;
+    case SIGTIMEDWAIT_: ret = sigtimedwait(&usr2, NULL, &ts); break;
     case ACCEPT: ret = accept(lfd, NULL, NULL); if (ret >= 0) ret = 1000; break;
     case SIGSUSPEND_: ret = sigsuspend(&none); break;
     case PAUSE_: ret = pause(); break;
@@ -265,8 +303,11 @@ static void interrupted(enum call c, int restart)
     char what[80];
     snprintf(what, sizeof what, "%s%s (hits %d)", call_names[c], restart ? " SA_RESTART" : "", hits);
     r(what, ret);
-    if (c != WAIT4 || ret != 1000)
+    if ((c != WAIT4 && c != WAITID) || ret != 1000)
         reap(child);
+    sigprocmask(SIG_UNBLOCK, &usr2, NULL);     /* a USR2 still pending is ignored: dropped */
+    close(sp[0]);
+    close(sp[1]);
     close(p[0]);
     close(p[1]);
     close(lfd);
@@ -278,6 +319,7 @@ static void interrupted(enum call c, int restart)
 static void section_restart(void)
 {
     say("2. SA_RESTART and EINTR\n");
+    signal(SIGUSR2, SIG_IGN);
     for (int c = READ_PIPE; c <= PAUSE_; c++)
         for (int restart = 0; restart < 2; restart++)
             if (c < SIGSUSPEND_ || !restart)
@@ -337,6 +379,29 @@ static void section_mask(void)
     r("rt_sigpending bad pointer", syscall(SYS_rt_sigpending, (void *)8, 8));
     sigprocmask(SIG_UNBLOCK, &s, NULL);
     say("   unblocked: standard signal coalesced, hits %d\n", hits);
+
+    /* An ignored signal that is blocked stays pending (it may be unignored before it is
+     * unblocked); making it ignored again discards it. */
+    signal(SIGUSR2, SIG_IGN);
+    sigset_t u2;
+    sigemptyset(&u2);
+    sigaddset(&u2, SIGUSR2);
+    sigaddset(&u2, SIGWINCH);
+    sigprocmask(SIG_BLOCK, &u2, NULL);
+    raise(SIGUSR2);
+    raise(SIGWINCH);
+    sigpending(&p);
+    say("   blocked and ignored: USR2 pending %d, WINCH (default ignored) pending %d\n", sigismember(&p, SIGUSR2),
+        sigismember(&p, SIGWINCH));
+    signal(SIGUSR2, SIG_IGN);
+    signal(SIGWINCH, SIG_DFL);
+    sigpending(&p);
+    say("   after setting them ignored again: USR2 %d WINCH %d\n", sigismember(&p, SIGUSR2), sigismember(&p, SIGWINCH));
+    raise(SIGUSR2);
+    on(SIGUSR2, count, 0);
+    hits = 0;
+    sigprocmask(SIG_UNBLOCK, &u2, NULL);
+    say("   sent while ignored, handled once unblocked with a handler: hits %d\n", hits);
 
     /* sigsuspend: the temporary mask lets USR1 in, the old mask is back after. */
     sigprocmask(SIG_BLOCK, &s, NULL);
