@@ -37,7 +37,9 @@ struct ksiginfo {
 
 struct altstack {
     uint64_t sp, size;
-    uint32_t flags;             /* SS_AUTODISARM; SS_DISABLE is size == 0 */
+    /* The ss_flags given to sigaltstack, as Linux keeps them (sas_ss_flags): a handler's
+     * uc_stack reports them as they are. Disabled is size == 0. */
+    uint32_t flags;
 };
 
 /* Further instances of a pending real-time signal, oldest first: Linux queues every one sent

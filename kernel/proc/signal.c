@@ -260,6 +260,10 @@ void signal_end_temporary_mask(struct thread *t, int64_t result)
 bool signal_on_altstack(struct thread *t, uint64_t sp)
 {
     const struct altstack *a = &t->sig.altstack;
+    /* Linux's on_sig_stack: an SS_AUTODISARM stack is disarmed while a handler runs on it, so
+     * being on an armed one means the program switched there itself: not a signal's stack. */
+    if (a->flags & SS_AUTODISARM)
+        return false;
     return a->size && sp > a->sp && sp - a->sp <= a->size;
 }
 

@@ -289,12 +289,12 @@ static int set_altstack(struct thread *p, uint64_t sp, uint64_t ss_sp, int32_t f
     if (mode != SS_DISABLE && mode != SS_ONSTACK && mode != 0)
         return -EINVAL;
     if (mode == SS_DISABLE) {
-        p->sig.altstack = (struct altstack){ 0, 0, 0 };
+        p->sig.altstack = (struct altstack){ 0, 0, (uint32_t)flags };
         return 0;
     }
     if (size < ALTSTACK_MIN)
         return -ENOMEM;
-    p->sig.altstack = (struct altstack){ ss_sp, size, (uint32_t)flags & SS_AUTODISARM };
+    p->sig.altstack = (struct altstack){ ss_sp, size, (uint32_t)flags };
     return 0;
 }
 
@@ -313,7 +313,7 @@ SYSCALL(sigaltstack)
         return -EFAULT;
     const struct altstack *a = &p->sig.altstack;
     old = (struct user_stack_t){ a->sp, (int32_t)((!a->size ? SS_DISABLE : signal_on_altstack(p, sp) ? SS_ONSTACK : 0) |
-                                                 a->flags), 0, a->size };
+                                                 (a->flags & SS_AUTODISARM)), 0, a->size };
     if (a0) {
         int err = set_altstack(p, sp, ss.ss_sp, ss.ss_flags, ss.ss_size);
         if (err)

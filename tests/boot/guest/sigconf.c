@@ -984,6 +984,17 @@ static void section_altstack(void)
     say("   nested: depth %d, inner on the alt stack %d, its uc_stack flags %d\n", nested_depth,
         inner_on_alt, inner_flags);
 
+    /* uc_stack holds the flags as sigaltstack was given them. */
+    n = (stack_t){ .ss_sp = alt, .ss_size = alt_size, .ss_flags = SS_ONSTACK };
+    sigaltstack(&n, NULL);
+    on(SIGUSR1, alt_handler, 0);
+    raise(SIGUSR1);
+    say("   set with SS_ONSTACK, handler off it: uc_stack flags %d\n", alt_flags >> 8);
+    n = (stack_t){ .ss_flags = SS_DISABLE };
+    sigaltstack(&n, NULL);
+    raise(SIGUSR1);
+    say("   none: uc_stack flags %d\n", alt_flags >> 8);
+
     /* SS_AUTODISARM: inside, the stack reads as disabled; restored after. */
     n = (stack_t){ .ss_sp = alt, .ss_size = alt_size, .ss_flags = SS_AUTODISARM };
     r("SS_AUTODISARM", sigaltstack(&n, NULL));
