@@ -670,9 +670,13 @@ static void section_sigchld(void)
     int st;
     waitpid(c, &st, 0);
     status("abort", st);
+    int go[2];
+    pipe(go);
     c = fork();
     if (c == 0) {
+        char b;
         raise(SIGSTOP);
+        read(go[0], &b, 1);        /* exits only once the continue was seen */
         _exit(5);
     }
     chld_info("SIGSTOP", c, &s);
@@ -682,6 +686,7 @@ static void section_sigchld(void)
     chld_info("SIGCONT", c, &s);
     waitpid(c, &st, WCONTINUED);
     say("   WIFCONTINUED %d\n", WIFCONTINUED(st));
+    write(go[1], "g", 1);
     chld_info("then exit 5", c, &s);
     waitpid(c, &st, 0);
     status("continued", st);
@@ -1153,21 +1158,25 @@ static void section_defaults(void)
     pid_t w = wait(&st);
     say("   wait with SA_NOCLDWAIT = %s\n", w == c ? "the child" : w < 0 ? strerrorname_np(errno) : "?");
     say("   SIGCHLD still sent %d\n", hits);
-    sa = (struct sigaction){ .sa_handler = plain, .sa_flags = SA_NOCLDSTOP };
+    sa = (struct sigaction){ .sa_handler = plain, .sa_flags = SA_NOCLDSTOP | SA_RESTART };
     sigaction(SIGCHLD, &sa, NULL);
     hits = 0;
+    int running[2];
+    pipe(running);
     c = fork();
     if (c == 0) {
         raise(SIGSTOP);
+        write(running[1], "c", 1);
         pause();
         _exit(2);
     }
     /* SIGCHLD for a stop or an exit is sent before wait sees it; a continue's is sent by the
-     * continued child as it runs, hence the pause. */
+     * continued child before it runs on (its write), so each count below is settled. */
     waitpid(c, &st, WUNTRACED);
     say("   SA_NOCLDSTOP: handler after the stop %d\n", hits);
     kill(c, SIGCONT);
-    sleep_ms(50);
+    char b;
+    read(running[0], &b, 1);
     say("   after SIGCONT %d\n", hits);
     kill(c, SIGKILL);
     waitpid(c, &st, 0);
@@ -1276,8 +1285,7 @@ static void section_threads(void)
     sigprocmask(SIG_UNBLOCK, &s, NULL);
     say("   unblocked: handled by the main thread %d\n", handled_by == gettid());
     thread_done = 1;
-    pthread_join(th, NULL);
-    r("tgkill to the joined thread", syscall(SYS_tgkill, getpid(), worker_tid, 0));
+    pthread_join(th, NULL);        /* (its tid may linger a moment after the join on Linux) */
     dfl(SIGUSR1);
 }
 
