@@ -31,6 +31,7 @@ struct ksiginfo {
     uint64_t addr;              /* faults: the address */
     uint64_t value;             /* SI_QUEUE: sigval */
     uint64_t esr;               /* faults: the exception syndrome (esr_context record) */
+    bool charged;               /* counted against RLIMIT_SIGPENDING while it is pending */
     /* SI_TIMER: pid carries si_timerid, uid si_overrun, value si_value (the same offsets in
      * Linux's siginfo union). */
 };
@@ -82,6 +83,9 @@ struct thread;
  * back to user space, or ends a blocking wait first. */
 void signal_send(struct process *p, int sig, const struct ksiginfo *info);
 void signal_send_thread(struct thread *t, int sig, const struct ksiginfo *info);
+/* rt_sigqueueinfo's send, to the process or to thread t when not NULL: -EAGAIN when a
+ * real-time signal's siginfo is past RLIMIT_SIGPENDING, else 0 (queued or ignored). */
+int signal_send_queued(struct process *p, struct thread *t, int sig, const struct ksiginfo *info);
 /* A POSIX timer's signal (info->signo, SI_TIMER) to the process, or to thread t when not NULL:
  * queued as an instance of its own. False when it was dropped (ignored). */
 bool signal_send_timer(struct process *p, struct thread *t, const struct ksiginfo *info);
@@ -111,6 +115,10 @@ void signal_forget_syscall(void);
 /* Drop every pending instance of sig, for the process and each thread (its action became
  * "ignore"). */
 void signal_discard(struct process *p, int sig);
+/* A process or thread is freed: what it still had pending goes (and stops counting against
+ * RLIMIT_SIGPENDING). */
+void signal_process_gone(struct process *p);
+void signal_thread_gone(struct thread *t);
 /* "SIGSEGV", ... for messages. */
 const char *signal_name(int sig);
 /* sigaltstack's view: is sp on t's alternate stack? */

@@ -127,11 +127,7 @@ static int64_t queue_info(int sig, const struct user_queued_info *si, struct pro
     if (!sig || p->state != PROCESS_LIVE)
         return 0;
     struct ksiginfo info = { .signo = sig, .code = si->code, .pid = si->pid, .uid = si->uid, .value = si->value };
-    if (to)
-        signal_send_thread(to, sig, &info);
-    else
-        signal_send(p, sig, &info);
-    return 0;
+    return signal_send_queued(p, to, sig, &info);
 }
 
 SYSCALL(rt_sigqueueinfo)

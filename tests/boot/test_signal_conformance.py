@@ -76,7 +76,7 @@ EXEC_SECTION = ("12. signals across execve\n"
 SECTIONS = [("1", "rt_sigaction"), ("2", "SA_RESTART and EINTR"), ("3", "masks, pending, waits"),
             ("4", "sending and order"), ("5", "SIGCHLD siginfo"), ("6", "fault siginfo"),
             ("7", "raise, kill, sigqueue, timer siginfo"), ("8", "sigaltstack and the ucontext"), ("8b", "stack overflow on an alternate stack"),
-            ("9", "default actions and wait statuses"), ("10", "fork"), ("11", "threads"), ("12", "execve")]
+            ("9", "default actions and wait statuses"), ("10", "fork"), ("11", "threads"), ("12", "execve"), ("13", "RLIMIT_SIGPENDING 0")]
 
 
 @pytest.fixture(scope="module")

@@ -1289,6 +1289,49 @@ static void section_threads(void)
     dfl(SIGUSR1);
 }
 
+/* ---- 13. RLIMIT_SIGPENDING at 0: what still gets through, and with which siginfo ---- */
+
+static void waited(const char *what, const sigset_t *s)
+{
+    siginfo_t si;
+    struct timespec zero = { 0, 0 };
+    memset(&si, 0, sizeof si);
+    int sig = sigtimedwait(s, &si, &zero);
+    say("   %s: signal %s code %d pid ok %d value %d\n", what, sig == SIGRTMIN ? "RTMIN" : sig < 0 ? "none" :
+        sig == SIGUSR1 ? "USR1" : sig == SIGUSR2 ? "USR2" : "other", si.si_code, si.si_pid == getpid(),
+        si.si_value.sival_int);
+}
+
+static void section_sigpending_limit(void)
+{
+    say("13. RLIMIT_SIGPENDING 0\n");
+    pid_t me = getpid();
+    sigset_t s;
+    sigemptyset(&s);
+    sigaddset(&s, SIGUSR1);
+    sigaddset(&s, SIGUSR2);
+    sigaddset(&s, SIGRTMIN);
+    sigprocmask(SIG_BLOCK, &s, NULL);
+    struct rlimit old, none;
+    getrlimit(RLIMIT_SIGPENDING, &old);
+    none = (struct rlimit){ 0, old.rlim_max };
+    setrlimit(RLIMIT_SIGPENDING, &none);
+    r("sigqueue SIGRTMIN", sigqueue(me, SIGRTMIN, (union sigval){ .sival_int = 5 }));
+    waited("then", &s);
+    r("sigqueue SIGUSR1", sigqueue(me, SIGUSR1, (union sigval){ .sival_int = 6 }));
+    waited("its siginfo lost", &s);
+    r("kill SIGRTMIN", kill(me, SIGRTMIN));
+    waited("kill's real-time signal", &s);
+    r("kill SIGUSR2", kill(me, SIGUSR2));
+    waited("kill's standard signal", &s);
+    r("raise SIGUSR1", raise(SIGUSR1));
+    waited("raise's", &s);
+    setrlimit(RLIMIT_SIGPENDING, &old);
+    r("sigqueue SIGRTMIN with the limit back", sigqueue(me, SIGRTMIN, (union sigval){ .sival_int = 7 }));
+    waited("then", &s);
+    sigprocmask(SIG_UNBLOCK, &s, NULL);
+}
+
 /* ---- 12. execve: printed by the exec'd program ---- */
 
 static void exec_report(void)
@@ -1353,6 +1396,7 @@ int main(int argc, char **argv)
     isolated(section_defaults);
     isolated(section_fork);
     isolated(section_threads);
+    isolated(section_sigpending_limit);
     section_exec(argv[0]);
     return 0;
 }
