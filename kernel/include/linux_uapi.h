@@ -385,6 +385,7 @@ struct linux_rlimit {
 #define RLIMIT_STACK  3
 #define RLIMIT_NOFILE 7
 #define RLIMIT_AS     9
+#define RLIMIT_SIGPENDING 11
 #define RLIM_NLIMITS  16
 
 struct linux_rusage {
