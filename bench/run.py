@@ -7,6 +7,9 @@
   phases    where `run` spends its time (`unibuild run --timings`), median of each phase
   kernel boot phases  the kernel's own time per boot phase, quiet boot (`--kopt profile`'s
             `profile: boot phases` line; --net none, as the hello/floor rows)
+  program   the same boots' `profile: program (ms)` line (exec, exec -> first output, -> exit)
+            and the program's page faults and virtio-blk requests: the guest's own counts,
+            which the host's load does not change
   build     `unibuild build` wall time for the hello image (the library call, imports warm)
   hello     wall time from starting QEMU to the guest printing "hello world!" (our unikernel, TCG)
   exit      wall time from starting QEMU to the exit status being known
@@ -44,6 +47,13 @@ from floor import FLOOR_LINE, floor_image
 HELLO = PROJECT_ROOT / "build/examples/hello/hello"
 PHASE = re.compile(r"^unibuild:\s+[0-9.]+ \+\s*([0-9.]+)  (.*?)(?: \(.*\))?$")
 BOOT_PHASES = re.compile(r"^profile: boot phases \(ms\):(.*)$", re.M)
+PROGRAM = {
+    "exec (ms)": re.compile(r"^profile: program \(ms\): exec ([0-9.]+)", re.M),
+    "exec -> first output (ms)": re.compile(r"^profile: program .*first output ([0-9.]+)", re.M),
+    "exec -> exit (ms)": re.compile(r"^profile: program .*to its exit ([0-9.]+)", re.M),
+    "page faults": re.compile(r"^profile: (\d+) page faults", re.M),
+    "block requests (doorbells)": re.compile(r"^profile: (\d+) virtio doorbell writes", re.M),
+}
 
 
 def summary(label: str, values: list[float]) -> str:
@@ -86,6 +96,7 @@ def main() -> None:
     base_hellos: list[float] = []
     base_kernel = args.baseline.resolve() / "build/virt/target/Image" if args.baseline is not None else None
     boot_phases: dict[str, list[float]] = {}
+    program: dict[str, list[float]] = {}
 
     def add(label: str, value: float) -> None:
         rows.setdefault(label, []).append(value)
@@ -111,6 +122,9 @@ def main() -> None:
                 for k, v in marks:
                     boot_phases.setdefault(k, []).append(v)
                 boot_phases.setdefault("total", []).append(sum(v for _, v in marks))
+            for label, pattern in PROGRAM.items():
+                if (m := pattern.search(report)):
+                    program.setdefault(label, []).append(float(m.group(1)))
             builds.append(build_once(root, image))
             start = time.monotonic()
             result = boot(platform, kernel, LaunchOptions(accel="tcg", gic="3", disk=image))
@@ -138,6 +152,10 @@ def main() -> None:
     if boot_phases:
         print("ours: kernel boot phases (--kopt profile, quiet boot)")
         for label, values in boot_phases.items():
+            print(summary("  " + label, values))
+    if program:
+        print("ours: the program's start (--kopt profile, same boots)")
+        for label, values in program.items():
             print(summary("  " + label, values))
     print(summary("unibuild build (warm, in-process)", builds))
     print(summary("unikernel: QEMU start -> hello", hellos))

@@ -1,7 +1,11 @@
 /* virtio-blk (virtio 1.x section 5.2): disks as block devices. A read is one three-descriptor
  * chain: the request header (device reads it), the data and the status byte (device writes
- * them); a write's data is read by the device, a flush has none. Data goes through a bounce buffer from page_alloc, so callers may pass any kernel
- * address and the device only ever sees memory we own. Completion is interrupt-driven: the
+ * them); a write's data is read by the device, a flush has none. A buffer in the direct map (page
+ * cache runs, heap blocks: physically contiguous, since the direct map is RAM at a fixed offset)
+ * is the data descriptor itself, up to DIRECT_BYTES a request: under TCG each request is a round
+ * trip through QEMU's I/O thread (150-800 us) while a MiB more costs little, so a library's
+ * read-ahead is one request, not sixteen. Any other kernel address (the image's .bss, stacks)
+ * goes through a bounce buffer from page_alloc, so the device only ever sees memory we own. Completion is interrupt-driven: the
  * queue's done callback finishes the request and calls the request's own callback; the
  * synchronous read below waits for that with wfi (a scheduler will sleep the caller instead). */
 #include "kernel.h"
@@ -34,6 +38,7 @@
 
 #define SECTOR_SIZE            512
 #define BOUNCE_BYTES           (64UL * 1024)
+#define DIRECT_BYTES           (4UL * 1024 * 1024)
 #define QUEUE_ENTRIES          64
 #define REQUEST_TIMEOUT_S      10
 
@@ -50,7 +55,8 @@ typedef void (*blk_complete_t)(struct blk_request *req);
 struct blk_request {
     uint32_t type;                   /* VIRTIO_BLK_T_* */
     uint64_t sector;
-    uint32_t bytes;                  /* into the device's bounce buffer */
+    uint32_t bytes;
+    uint64_t data_pa;                /* the caller's buffer, or the device's bounce buffer */
     blk_complete_t complete;         /* called from the interrupt handler */
     void *arg;
     volatile bool done;
@@ -67,6 +73,7 @@ struct virtio_blk {
     uint64_t dma_pa;                 /* header at +0, status at +16 */
     uint8_t *bounce;
     uint64_t bounce_pa, bounce_bytes;
+    uint64_t direct_bytes;           /* most bytes one request takes straight into a direct-map buffer */
     struct blk_request *in_flight;   /* one request at a time until there is a scheduler */
 };
 
@@ -100,7 +107,7 @@ static void submit(struct virtio_blk *vb, struct blk_request *req)
     *vb->status = 0xff;              /* not a valid status: shows whether the device wrote it */
     struct virtq_buffer bufs[3] = {
         { vb->dma_pa, sizeof(struct virtio_blk_req_hdr), false },
-        { vb->bounce_pa, req->bytes, req->type == VIRTIO_BLK_T_IN },
+        { req->data_pa, req->bytes, req->type == VIRTIO_BLK_T_IN },
         { vb->dma_pa + sizeof(struct virtio_blk_req_hdr), 1, true },
     };
     unsigned n = 3;
@@ -158,19 +165,29 @@ static void run_request(struct virtio_blk *vb, struct blk_request *req)
     arch_irq_restore(irq_state);
 }
 
-/* Reads and writes go through the bounce buffer in pieces it holds. A read's device writes the
- * data and the status byte; a write's only the status byte. */
+static bool direct_mapped(const void *buf, uint64_t len)
+{
+    uint64_t va = (uint64_t)buf;
+    return va >= DIRECT_MAP_BASE && va - DIRECT_MAP_BASE < DIRECT_MAP_SIZE && len <= DIRECT_MAP_SIZE - (va - DIRECT_MAP_BASE);
+}
+
+/* Reads and writes go straight to a direct-map buffer, or through the bounce buffer, in pieces
+ * the request takes. A read's device writes the data and the status byte; a write's only the
+ * status byte. */
 static int transfer(struct block_device *bd, uint32_t type, uint64_t lba, uint64_t count, uint8_t *buf)
 {
     struct virtio_blk *vb = bd->driver_data;
     uint64_t per_block = bd->block_size / SECTOR_SIZE;
     const char *what = type == VIRTIO_BLK_T_IN ? "read" : "write";
+    bool direct = direct_mapped(buf, count * bd->block_size);
+    uint64_t most = direct ? vb->direct_bytes : vb->bounce_bytes;
     while (count) {
         uint64_t n = count;
-        if (n * bd->block_size > vb->bounce_bytes)
-            n = vb->bounce_bytes / bd->block_size;
-        struct blk_request req = { .type = type, .sector = lba * per_block, .bytes = (uint32_t)(n * bd->block_size) };
-        if (type == VIRTIO_BLK_T_OUT)
+        if (n * bd->block_size > most)
+            n = most / bd->block_size;
+        struct blk_request req = { .type = type, .sector = lba * per_block, .bytes = (uint32_t)(n * bd->block_size),
+                                   .data_pa = direct ? virt_to_phys(buf) : vb->bounce_pa };
+        if (type == VIRTIO_BLK_T_OUT && !direct)
             memcpy(vb->bounce, buf, req.bytes);
         run_request(vb, &req);
         if (req.status != VIRTIO_BLK_S_OK) {
@@ -184,7 +201,7 @@ static int transfer(struct block_device *bd, uint32_t type, uint64_t lba, uint64
                     bd->name, what, req.bytes, req.sector, req.written);
             return BLOCK_EIO;
         }
-        if (type == VIRTIO_BLK_T_IN)
+        if (type == VIRTIO_BLK_T_IN && !direct)
             memcpy(buf, vb->bounce, req.bytes);
         buf += req.bytes;
         lba += n;
@@ -264,13 +281,15 @@ static void probe(struct virtio_device *vdev)
         if (block < SECTOR_SIZE || block > BOUNCE_BYTES || (block & (block - 1)))
             panic("virtio-blk: %s: block size %u is not a power of two in 512..%lu", vdev->name, block, BOUNCE_BYTES);
     }
-    uint64_t bounce = BOUNCE_BYTES;
+    uint64_t bounce = BOUNCE_BYTES, direct = DIRECT_BYTES;   /* one data segment each */
     if (virtio_has_feature(vdev, VIRTIO_BLK_F_SIZE_MAX)) {
         uint32_t size_max = virtio_config_read32(vdev, CFG_SIZE_MAX);
         if (size_max < block)
             panic("virtio-blk: %s: size_max %u is smaller than one %u-byte block", vdev->name, size_max, block);
         if (size_max < bounce)
             bounce = ALIGN_DOWN(size_max, block);
+        if (size_max < direct)
+            direct = ALIGN_DOWN(size_max, block);
     }
     if (virtio_has_feature(vdev, VIRTIO_BLK_F_SEG_MAX) && virtio_config_read32(vdev, CFG_SEG_MAX) == 0)
         panic("virtio-blk: %s: seg_max is 0: no request could carry data", vdev->name);
@@ -295,11 +314,12 @@ static void probe(struct virtio_device *vdev)
     vb->status = (volatile uint8_t *)vb->hdr + sizeof(struct virtio_blk_req_hdr);
     vb->bounce = phys_to_virt(vb->bounce_pa);
     vb->bounce_bytes = bounce;
+    vb->direct_bytes = direct;
     virtio_driver_ok(vdev);
 
     vb->bd.capacity = bytes;
     vb->bd.block_size = block;
-    vb->bd.max_blocks = bounce / block;
+    vb->bd.max_blocks = direct / block;   /* transfer() cuts a bounced request to the bounce buffer */
     vb->bd.ops = &virtio_blk_ops;
     vb->bd.read_only = virtio_has_feature(vdev, VIRTIO_BLK_F_RO);
     vb->bd.driver_data = vb;

@@ -2,8 +2,10 @@
  * standard descriptors), /dev/null, /dev/zero, /dev/full, /dev/urandom and /dev/random. Their paths are
  * kernel-made files (kfile.h), registered by devfs_init. */
 #include "kernel.h"
+#include "profile.h"
 #include "file.h"
 #include "kfile.h"
+#include "vfs.h"
 #include "console.h"
 #include "random.h"
 #include "mm.h"
@@ -32,6 +34,7 @@ static int64_t full_write(struct file *f, const void *kbuf, uint64_t len) { retu
 /* priv names the console stream: the program's stderr descriptor is opened as CONSOLE_STDERR. */
 static int64_t console_file_write(struct file *f, const void *kbuf, uint64_t len)
 {
+    profile_program_mark(PROGRAM_FIRST_OUTPUT);
     console_write_program(f->priv ? (char)(uintptr_t)f->priv : CONSOLE_STDOUT, kbuf, len);
     return len;
 }
@@ -107,6 +110,8 @@ static uint32_t console_poll(struct file *f)
 
 static void console_release(struct file *f)
 {
+    if (f->vnode)
+        vfs_put(f->vnode);
     for (size_t i = 0; i < MAX_CONSOLE_FILES; i++)
         if (console_files[i] == f)
             console_files[i] = NULL;
@@ -126,6 +131,8 @@ static uint32_t device_rdev(const struct file_ops *ops);
 
 static int device_stat(struct file *f, struct linux_stat *st)
 {
+    if (f->vnode)
+        return vnode_stat(f->vnode, st);   /* opened through a mknod node: the node's stat */
     st->st_dev = 5;
     st->st_mode = S_IFCHR | (f->kind == FILE_CONSOLE ? 0620 : 0666);   /* as devices[] below */
     st->st_nlink = 1;
@@ -134,23 +141,33 @@ static int device_stat(struct file *f, struct linux_stat *st)
     return 0;
 }
 
+/* A device opened through a mknod node lets the node go with the file. */
+static void device_release(struct file *f)
+{
+    if (f->vnode)
+        vfs_put(f->vnode);
+}
+
 static const struct file_ops null_ops = {
-    .kind = FILE_NULL, .read = null_read, .write = sink_write, .stat = device_stat, .seekable = true,
+    .kind = FILE_NULL, .read = null_read, .write = sink_write, .stat = device_stat, .release = device_release,
+    .seekable = true,
 };
 static const struct file_ops zero_ops = {
-    .kind = FILE_ZERO, .read = zero_read, .write = sink_write, .stat = device_stat, .seekable = true,
+    .kind = FILE_ZERO, .read = zero_read, .write = sink_write, .stat = device_stat, .release = device_release,
+    .seekable = true,
 };
 static const struct file_ops urandom_ops = {
     .kind = FILE_URANDOM, .read = urandom_read, .write = sink_write, .stat = device_stat,
-    .seekable = true,
+    .release = device_release, .seekable = true,
 };
 static const struct file_ops random_ops = {   /* the same bytes; its own device number */
     .kind = FILE_URANDOM, .read = urandom_read, .write = sink_write, .stat = device_stat,
-    .seekable = true,
+    .release = device_release, .seekable = true,
 };
 /* Its kind is /dev/null's: nothing to map (ENODEV), as Linux's full_fops have no mmap. */
 static const struct file_ops full_ops = {
-    .kind = FILE_NULL, .read = zero_read, .write = full_write, .stat = device_stat, .seekable = true,
+    .kind = FILE_NULL, .read = zero_read, .write = full_write, .stat = device_stat, .release = device_release,
+    .seekable = true,
 };
 static const struct file_ops console_ops = {
     .kind = FILE_CONSOLE, .read = console_file_read, .write = console_file_write, .poll = console_poll,
@@ -179,6 +196,20 @@ static struct file *device_open(const char *path, int flags)
     for (size_t i = 0; i < ARRAY_SIZE(devices); i++)
         if (!strcmp(path, devices[i].path)) {
             struct file *f = file_alloc(devices[i].ops, NULL, flags);
+            return devices[i].ops == &console_ops ? console_track(f) : f;
+        }
+    return NULL;
+}
+
+struct file *devfs_open_number(uint32_t rdev, struct vnode *node, int flags)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(devices); i++)
+        if (device_rdev(devices[i].ops) == rdev) {
+            struct file *f = file_alloc(devices[i].ops, NULL, flags);
+            if (!f)
+                return NULL;
+            f->vnode = node;
+            vfs_get(node);
             return devices[i].ops == &console_ops ? console_track(f) : f;
         }
     return NULL;

@@ -39,7 +39,7 @@ static int64_t eventfd_read(struct file *f, void *kbuf, uint64_t len, uint64_t o
     uint64_t value = e->semaphore ? 1 : e->count;
     e->count -= value;
     memcpy(kbuf, &value, sizeof(value));
-    file_wake(f, POLLOUT | POLLWRNORM);
+    file_wake(f, POLLOUT);
     return sizeof(value);
 }
 
@@ -61,22 +61,23 @@ static int64_t eventfd_write(struct file *f, const void *kbuf, uint64_t len)
     }
     e->count += value;
     if (value)
-        file_wake(f, POLLIN | POLLRDNORM);
+        file_wake(f, POLLIN);
     return sizeof(value);
 }
 
 /* Linux's eventfd_poll: readable with a count, writable while another 1 fits, and an error
- * state at the count no write can produce (only a read overflow could). */
+ * state at the count no write can produce (only a read overflow could). Plain POLLIN and POLLOUT:
+ * Linux's eventfd sets neither RDNORM nor WRNORM. */
 static uint32_t eventfd_poll(struct file *f)
 {
     struct eventfd *e = f->priv;
     uint32_t mask = 0;
     if (e->count > 0)
-        mask |= POLLIN | POLLRDNORM;
+        mask |= POLLIN;
     if (e->count == EFD_MAX)
         mask |= POLLERR;
     if (EFD_MAX - 1 > e->count)
-        mask |= POLLOUT | POLLWRNORM;
+        mask |= POLLOUT;
     return mask;
 }
 

@@ -88,6 +88,7 @@ int vnode_stat(struct vnode *v, struct linux_stat *st)
     st->st_ino = vs.ino;
     st->st_mode = vs.mode;
     st->st_nlink = vs.nlink;
+    st->st_rdev = vs.rdev;
     st->st_uid = vs.uid;
     st->st_gid = vs.gid;
     st->st_size = vs.size;

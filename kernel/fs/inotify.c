@@ -132,7 +132,7 @@ void inotify_node_gone(struct vnode *v)
 {
     if (!watches)
         return;
-    deliver(v, v, IN_DELETE_SELF, 0, NULL, 0);
+    deliver(v, NULL, IN_DELETE_SELF, 0, NULL, 0);   /* no IN_ISDIR, even for a directory (Linux 6.18) */
     for (struct watch *w = watches, *next; w; w = next) {
         next = w->next;
         if (w->v == v)

@@ -15,12 +15,28 @@
 #include "mm.h"
 #include "errno.h"
 #include "linux_abi.h"
+#include "vfs.h"
 #include <string.h>
+
+/* A file's ends follow its access mode: a pipe2 pair is one of each, a FIFO opened O_RDWR both. */
+static bool reads(const struct file *f) { return (f->flags & O_ACCMODE) != O_WRONLY; }
+static bool writes(const struct file *f) { return (f->flags & O_ACCMODE) != O_RDONLY; }
 
 void pipe_wake(struct pipe *p, int end, uint32_t events)
 {
-    if (p->ends[end])
-        file_wake(p->ends[end], events);
+    for (unsigned i = 0; i < p->nfiles; i++) {
+        struct file *f = p->files[i].f;
+        if (end == 0 ? reads(f) : writes(f))
+            file_wake(f, events);
+    }
+}
+
+static struct pipe_opener *opener_of(struct pipe *p, const struct file *f)
+{
+    for (unsigned i = 0; i < p->nfiles; i++)
+        if (p->files[i].f == f)
+            return &p->files[i];
+    return NULL;
 }
 
 /* Linux's send_sig(SIGPIPE, current, 0), to the writing thread: acted on as the write returns
@@ -141,12 +157,14 @@ static uint32_t pipe_poll(struct file *f)
 {
     struct pipe *p = f->priv;
     uint32_t mask = 0;
-    if (f == p->ends[0]) {
+    if (reads(f)) {
         if (!pipe_empty(p))
             mask |= POLLIN | POLLRDNORM;
-        if (!p->writers)
+        struct pipe_opener *o = opener_of(p, f);
+        if (!p->writers && o && o->w_seen != p->w_counter)
             mask |= POLLHUP;
-    } else {
+    }
+    if (writes(f)) {
         if (!pipe_full(p))
             mask |= POLLOUT | POLLWRNORM;
         if (!p->readers)
@@ -168,6 +186,8 @@ static int64_t pipe_ioctl(struct file *f, uint32_t cmd, uint64_t arg)
 
 static int pipe_stat(struct file *f, struct linux_stat *st)
 {
+    if (f->vnode)
+        return vnode_stat(f->vnode, st);   /* a FIFO: its node in the tree */
     st->st_dev = 0xc;                  /* pipefs */
     st->st_ino = (uint64_t)(uintptr_t)f->priv >> 4;
     st->st_mode = S_IFIFO | 0600;
@@ -176,24 +196,30 @@ static int pipe_stat(struct file *f, struct linux_stat *st)
     return 0;
 }
 
-/* One end closed for good: the other end learns it (EOF / EPIPE, POLLHUP / POLLERR); the pipe
- * goes when both ends have. */
+/* Linux's pipe_release: the other side learns it when the last reader or the last writer goes
+ * (EOF / EPIPE, POLLHUP / POLLERR); the pipe goes with its last file, so a FIFO opened again
+ * gets a fresh, empty one. */
 static void pipe_release(struct file *f)
 {
     struct pipe *p = f->priv;
-    if (f == p->ends[0]) {
-        p->ends[0] = NULL;
-        p->readers = 0;
+    struct pipe_opener *o = opener_of(p, f);
+    *o = p->files[--p->nfiles];
+    bool had_readers = p->readers, had_writers = p->writers;
+    p->readers -= reads(f);
+    p->writers -= writes(f);
+    if (had_readers && !p->readers)
         pipe_wake(p, 1, POLLERR | POLLOUT);
-    } else {
-        p->ends[1] = NULL;
-        p->writers = 0;
+    if (had_writers && !p->writers)
         pipe_wake(p, 0, POLLHUP | POLLIN);
-    }
-    if (p->ends[0] || p->ends[1])
+    if (f->vnode)
+        vfs_put(f->vnode);
+    if (p->nfiles)
         return;
+    if (p->fifo)
+        fifo_pipe_gone(p->fifo);
     for (unsigned i = p->tail; i != p->head; i++)
         page_free(p->bufs[i % p->slots].page, 1);
+    kfree(p->files);
     kfree(p->bufs);
     kfree(p);
 }
@@ -208,27 +234,82 @@ static const struct file_ops pipe_ops = {
     .release = pipe_release,
 };
 
-int pipe_create(int flags, struct file **read_end, struct file **write_end)
+struct pipe *pipe_alloc(bool packet)
 {
     struct pipe *p = kzalloc(sizeof(*p));
     if (!p)
-        return -ENOMEM;
-    p->packet = flags & O_DIRECT;
+        return NULL;
+    p->packet = packet;
     p->slots = PIPE_SLOTS;
     p->bufs = kzalloc(PIPE_SLOTS * sizeof(*p->bufs));
-    /* Linux's create_pipe_files: O_DIRECT shows on the write end only. */
-    p->ends[0] = p->bufs ? file_alloc(&pipe_ops, p, O_RDONLY | (flags & O_NONBLOCK)) : NULL;
-    p->ends[1] = p->bufs ? file_alloc(&pipe_ops, p, O_WRONLY | (flags & (O_NONBLOCK | O_DIRECT))) : NULL;
-    if (!p->ends[0] || !p->ends[1]) {
-        kfree(p->bufs);
-        kfree(p->ends[0]);
-        kfree(p->ends[1]);
+    if (!p->bufs) {
         kfree(p);
+        return NULL;
+    }
+    return p;
+}
+
+void pipe_free_unopened(struct pipe *p)
+{
+    kfree(p->files);
+    kfree(p->bufs);
+    kfree(p);
+}
+
+void pipe_hup_after_next_writer(struct file *f)
+{
+    struct pipe *p = f->priv;
+    opener_of(p, f)->w_seen = p->w_counter;
+}
+
+struct file *pipe_open_file(struct pipe *p, int flags, struct vnode *fifo)
+{
+    if (p->nfiles == p->files_cap) {
+        unsigned cap = p->files_cap ? p->files_cap * 2 : 2;
+        struct pipe_opener *files = kzalloc(cap * sizeof(*files));
+        if (!files)
+            return NULL;
+        memcpy(files, p->files, p->nfiles * sizeof(*files));
+        kfree(p->files);
+        p->files = files;
+        p->files_cap = cap;
+    }
+    struct file *f = file_alloc(&pipe_ops, p, flags);
+    if (!f)
+        return NULL;
+    if (fifo) {
+        f->vnode = fifo;
+        vfs_get(fifo);
+    }
+    p->files[p->nfiles++] = (struct pipe_opener){ f, 0 };
+    if (reads(f)) {
+        p->readers++;
+        p->r_counter++;
+    }
+    if (writes(f)) {
+        p->writers++;
+        p->w_counter++;
+    }
+    return f;
+}
+
+int pipe_create(int flags, struct file **read_end, struct file **write_end)
+{
+    struct pipe *p = pipe_alloc(flags & O_DIRECT);
+    if (!p)
+        return -ENOMEM;
+    /* Linux's create_pipe_files: O_DIRECT shows on the write end only. */
+    struct file *r = pipe_open_file(p, O_RDONLY | (flags & O_NONBLOCK), NULL);
+    struct file *w = r ? pipe_open_file(p, O_WRONLY | (flags & (O_NONBLOCK | O_DIRECT)), NULL) : NULL;
+    if (!w) {
+        if (r)
+            file_put(r);
+        else
+            pipe_free_unopened(p);
         return -ENFILE;
     }
-    p->readers = p->writers = 1;
-    *read_end = p->ends[0];
-    *write_end = p->ends[1];
+    *read_end = r;
+    *write_end = w;
     return 0;
 }
 

@@ -306,7 +306,7 @@ static int fd_link(const char *path, char *buf, size_t size)
     uint64_t ino = (uint64_t)(uintptr_t)f->priv >> 4;
     switch (f->kind) {
     case FILE_VNODE: return path_link(f->vnode, buf, size);
-    case FILE_PIPE: return snprintf(buf, size, "pipe:[%lu]", ino);
+    case FILE_PIPE: return f->vnode ? path_link(f->vnode, buf, size) : snprintf(buf, size, "pipe:[%lu]", ino);
     case FILE_SOCKET: return snprintf(buf, size, "socket:[%lu]", ino);
     case FILE_EVENTFD: return snprintf(buf, size, "anon_inode:[eventfd]");
     case FILE_EPOLL: return snprintf(buf, size, "anon_inode:[eventpoll]");

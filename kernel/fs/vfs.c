@@ -172,16 +172,22 @@ int vfs_lookup(struct vnode *cwd, const char *path, int flags, struct vnode **ou
     return 0;
 }
 
+uint32_t vfs_rdev(const struct vnode *v) { return v->rdev; }
+void vfs_set_rdev(struct vnode *v, uint32_t rdev) { v->rdev = rdev; }
+
 int vfs_stat(struct vnode *v, struct vstat *st)
 {
-    uint32_t type = v->type == VNODE_FILE ? S_IFREG : v->type == VNODE_DIR ? S_IFDIR :
-                    v->type == VNODE_SOCKET ? S_IFSOCK : S_IFLNK;
+    static const uint32_t types[] = { [VNODE_FILE] = S_IFREG, [VNODE_DIR] = S_IFDIR, [VNODE_SYMLINK] = S_IFLNK,
+                                      [VNODE_SOCKET] = S_IFSOCK, [VNODE_FIFO] = S_IFIFO, [VNODE_CHR] = S_IFCHR,
+                                      [VNODE_BLK] = S_IFBLK };
+    uint32_t type = types[v->type];
     memset(st, 0, sizeof(*st));
     st->ino = v->ino;
     st->mode = type | v->mode;
     if (kfile_mode(v))
         st->mode = kfile_mode(v);   /* a kernel-made device is a character device */
     st->nlink = v->nlink;
+    st->rdev = v->rdev;
     st->uid = v->uid;
     st->gid = v->gid;
     /* Directories report one block, as ext4 does for all but huge ones (ls -l shows 4096). */

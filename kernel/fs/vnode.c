@@ -349,7 +349,8 @@ static int64_t read_lower(struct vnode *v, uint64_t offset, void *buf, uint64_t 
     while (done < len) {
         uint64_t pos = offset + done, index = pos >> PAGE_SHIFT;
         uint64_t want = (ALIGN_UP(offset + len, PAGE_SIZE) >> PAGE_SHIFT) - index, pas[BATCH];
-        int64_t got = page_cache_get(v, index, want < BATCH ? want : BATCH, pas, PAGE_CACHE_COPY);
+        enum page_cache_use use = offset + len < v->size ? PAGE_CACHE_COPY_PART : PAGE_CACHE_COPY;
+        int64_t got = page_cache_get(v, index, want < BATCH ? want : BATCH, pas, use);
         if (got == -EIO)
             return done ? (int64_t)done : got;
         if (got <= 0) {                /* not cached, or no memory for the cache: read directly */

@@ -47,9 +47,14 @@ struct vnode {
     uint64_t cached_slots;
     struct vnode *cache_prev, *cache_next;   /* on the cache's list while `cached` is set */
     bool copied_before;        /* a writable private mapping missed in the cache once */
+    bool filled_once;          /* the cache has read from the file (a whole-file read-ahead is done) */
     bool linkable;             /* O_TMPFILE without O_EXCL: linkat may give it a name (I_LINKABLE) */
     /* symlinks */
     char *target;
+    /* FIFOs: the pipe while any file is open on it (fs/fifo.c), else NULL */
+    struct pipe *fifo;
+    /* device nodes: the device's number (new_encode_dev) */
+    uint32_t rdev;
     /* open files and mappings; an unlinked vnode's memory goes when both are gone */
     uint32_t users;
     /* on a volume (volume.h): NULL for the boot image, whose changes stay in memory */
@@ -67,9 +72,9 @@ struct vnode {
 
 #define KFILE_DIR (-1)
 
-/* Whether v's name is written to a volume: a bound AF_UNIX name and the kernel's own files do
- * not outlive the boot. */
-static inline bool vnode_outlives_boot(const struct vnode *v) { return v->type != VNODE_SOCKET && !v->kfile; }
+/* Whether v's name is written to a volume: a bound AF_UNIX name, FIFOs and device nodes (TFS
+ * has no such node types) and the kernel's own files do not outlive the boot. */
+static inline bool vnode_outlives_boot(const struct vnode *v) { return v->type <= VNODE_SYMLINK && !v->kfile; }
 
 void vnode_init(struct tfs *fs);
 /* The filesystem v's unchanged bytes come from (the image, or v's volume). */

@@ -64,6 +64,9 @@ void procfs_init(void);
 void procfs_pid_init(void);
 /* The console as a file, for the program's standard descriptors. */
 struct file *devfs_open_console(int flags);
+/* The kernel's character device numbered rdev (mknod's dev), opened through node (held by the
+ * file: fstat shows the node); NULL for a number no device has. */
+struct file *devfs_open_number(uint32_t rdev, struct vnode *node, int flags);
 int64_t file_read(struct file *f, void *kbuf, uint64_t len, uint64_t offset, bool use_offset);
 /* At `offset` when use_offset (pwrite), else at the file position (or the end, O_APPEND). */
 int64_t file_write_at(struct file *f, const void *kbuf, uint64_t len, uint64_t offset, bool use_offset);
@@ -73,6 +76,8 @@ int64_t file_ioctl(struct file *f, uint32_t cmd, uint64_t arg);
 int file_stat(struct file *f, struct linux_stat *st);
 /* stat for a vnode that has no open file (fstatat, the cwd). */
 int vnode_stat(struct vnode *v, struct linux_stat *st);
+/* Open of a FIFO node (fs/fifo.c): waits for its partner as Linux's fifo_open; 0 or an errno. */
+int fifo_open(struct vnode *v, int flags, struct file **out);
 /* Tell whoever waits on f that `events` happened (and its owner, with O_ASYNC: SIGIO). */
 void file_wake(struct file *f, uint32_t events);
 /* O_ASYNC's signal (fs/fasync.c): SIGIO to f's owner, a process or a process group. */

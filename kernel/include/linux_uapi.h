@@ -104,6 +104,7 @@ struct linux_f_owner_ex { int type; int pid; };
 #define FIONREAD 0x541B
 #define SIOCATMARK 0x8905
 #define SIOCOUTQ   0x5411   /* TIOCOUTQ */
+#define SIOCOUTQNSD 0x894B  /* TCP: bytes written but not yet sent */
 #define TCGETS     0x5401
 #define TCSETS     0x5402
 #define TCSETSW    0x5403
@@ -173,7 +174,9 @@ struct linux_dirent64 {
     uint8_t d_type;
     char d_name[];
 };
+#define DT_FIFO 1
 #define DT_DIR 4
+#define DT_BLK 6
 #define DT_REG 8
 #define DT_LNK 10
 #define DT_SOCK 12
@@ -265,6 +268,7 @@ struct linux_timeval {
 #define CLOCK_BOOTTIME           7
 #define CLOCK_REALTIME_ALARM     8
 #define CLOCK_BOOTTIME_ALARM     9
+#define CLOCK_TAI                11
 #define TIMER_ABSTIME            1
 
 struct linux_itimerspec {
@@ -328,6 +332,10 @@ struct linux_itimerspec {
 #define FUTEX_WAKE_OP        5
 #define FUTEX_WAIT_BITSET    9
 #define FUTEX_WAKE_BITSET    10
+#define FUTEX_LOCK_PI        6
+#define FUTEX_UNLOCK_PI      7
+#define FUTEX_TRYLOCK_PI     8
+#define FUTEX_LOCK_PI2       13
 #define FUTEX_PRIVATE_FLAG   128
 #define FUTEX_CLOCK_REALTIME 256
 /* the futex word of a robust mutex */
@@ -363,6 +371,7 @@ struct linux_itimerspec {
 /* Capabilities 0..CAP_LAST_CAP (40: CAP_CHECKPOINT_RESTORE): root's full set. */
 #define CAP_LAST_CAP 40
 #define CAP_SYS_ADMIN 21
+#define CAP_MKNOD 27
 #define CAP_SYS_BOOT 22
 #define CAP_SYS_NICE 23
 #define CAP_FULL_SET ((1ULL << (CAP_LAST_CAP + 1)) - 1)
@@ -381,6 +390,7 @@ struct linux_rlimit {
 #define RLIMIT_NPROC  6
 #define RLIMIT_NOFILE 7
 #define RLIMIT_AS     9
+#define RLIMIT_SIGPENDING 11
 #define RLIM_NLIMITS  16
 
 struct linux_rusage {

@@ -9,6 +9,9 @@ void page_alloc_init(void);
 bool page_alloc_ready(void);
 /* n physically contiguous pages; returns the physical address, 0 when none are free. */
 uint64_t page_alloc(uint64_t n);
+/* The same from free pages only, never asking the page cache for its pages back: for memory
+ * that is an optimisation (read-ahead), which must not evict what is cached for it. */
+uint64_t page_alloc_free_only(uint64_t n);
 void page_free(uint64_t pa, uint64_t n);
 uint64_t page_free_count(void);
 /* The page's position among the pages the allocator manages (false: not RAM it manages), and

@@ -17,7 +17,10 @@ struct vnode;
  * through the cache costs a second page, and under TCG the first touch of a guest page is a host fault (~200 us), so a program
  * run once should not pay for it: the first copying miss on a file reads nothing into the
  * cache (0, the caller reads its own copy), later ones fill it (the program runs again). */
-enum page_cache_use { PAGE_CACHE_MAP, PAGE_CACHE_COPY };
+enum page_cache_use { PAGE_CACHE_MAP, PAGE_CACHE_COPY, PAGE_CACHE_COPY_PART };
+/* PAGE_CACHE_COPY_PART: a copy of part of a file that ends before the file does (ld.so and exec
+ * reading an ELF header, then mapping the file): the miss fills as a mapping's does, so the
+ * mapping that follows finds the file cached instead of making a request of its own. */
 
 /* Up to n consecutive cached pages of v from page `index` on, reading the missing ones from the
  * lower layer in one request. Each page in pas[] comes with an ownership the caller holds (map it,

@@ -26,3 +26,8 @@ void profile_init(void);   /* after the root file system: the option lives in it
 void profile_syscall(uint64_t nr, uint64_t counts, int64_t result);
 void profile_event(enum profile_event e, uint64_t counts);
 void profile_report(void);
+/* The program's own start, in time: its exec begins and ends (the first program of the boot),
+ * its first byte reaches the console. The report says how long each took, which is what the
+ * page cache's read-ahead and fault-around are for. */
+enum program_mark { PROGRAM_EXEC_START, PROGRAM_EXEC_DONE, PROGRAM_FIRST_OUTPUT, PROGRAM_MARKS };
+void profile_program_mark(enum program_mark m);

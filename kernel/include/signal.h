@@ -14,6 +14,7 @@ struct trap_frame;
  * again) or EINTR, depending on whether a handler runs and asked for SA_RESTART. User space
  * never sees them. */
 #define ERESTARTSYS     512     /* restart unless a handler without SA_RESTART runs */
+#define ERESTARTNOINTR  513     /* restart always, after any handler (FUTEX_LOCK_PI) */
 #define ERESTARTNOHAND  514     /* restart only if no handler runs (poll, epoll_wait, pause...) */
 
 #define SIG_BIT(sig) (1UL << ((sig) - 1))
@@ -31,13 +32,16 @@ struct ksiginfo {
     uint64_t addr;              /* faults: the address */
     uint64_t value;             /* SI_QUEUE: sigval */
     uint64_t esr;               /* faults: the exception syndrome (esr_context record) */
+    bool charged;               /* counted against RLIMIT_SIGPENDING while it is pending */
     /* SI_TIMER: pid carries si_timerid, uid si_overrun, value si_value (the same offsets in
      * Linux's siginfo union). */
 };
 
 struct altstack {
     uint64_t sp, size;
-    uint32_t flags;             /* SS_AUTODISARM; SS_DISABLE is size == 0 */
+    /* The ss_flags given to sigaltstack, as Linux keeps them (sas_ss_flags): a handler's
+     * uc_stack reports them as they are. Disabled is size == 0. */
+    uint32_t flags;
 };
 
 /* Further instances of a pending real-time signal, oldest first: Linux queues every one sent
@@ -57,6 +61,10 @@ struct thread_signals {
      * interrupts it, the caller's mask comes back only after the handler (in its frame). */
     uint64_t saved_blocked;
     bool restore_saved;
+    /* rt_sigtimedwait unblocks the awaited signals while it waits; Linux's real_blocked keeps
+     * the mask before that, so an awaited signal whose action is to ignore it is still queued
+     * (sig_ignored) rather than dropped. 0 outside such a wait. */
+    uint64_t real_blocked;
     struct altstack altstack;
 };
 
@@ -76,6 +84,9 @@ struct thread;
  * back to user space, or ends a blocking wait first. */
 void signal_send(struct process *p, int sig, const struct ksiginfo *info);
 void signal_send_thread(struct thread *t, int sig, const struct ksiginfo *info);
+/* rt_sigqueueinfo's send, to the process or to thread t when not NULL: -EAGAIN when a
+ * real-time signal's siginfo is past RLIMIT_SIGPENDING, else 0 (queued or ignored). */
+int signal_send_queued(struct process *p, struct thread *t, int sig, const struct ksiginfo *info);
 /* A POSIX timer's signal (info->signo, SI_TIMER) to the process, or to thread t when not NULL:
  * queued as an instance of its own. False when it was dropped (ignored). */
 bool signal_send_timer(struct process *p, struct thread *t, const struct ksiginfo *info);
@@ -105,6 +116,10 @@ void signal_forget_syscall(void);
 /* Drop every pending instance of sig, for the process and each thread (its action became
  * "ignore"). */
 void signal_discard(struct process *p, int sig);
+/* A process or thread is freed: what it still had pending goes (and stops counting against
+ * RLIMIT_SIGPENDING). */
+void signal_process_gone(struct process *p);
+void signal_thread_gone(struct thread *t);
 /* "SIGSEGV", ... for messages. */
 const char *signal_name(int sig);
 /* sigaltstack's view: is sp on t's alternate stack? */

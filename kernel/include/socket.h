@@ -137,6 +137,9 @@ int unix_socket_inq(struct socket *s);
 int unix_stream_addressed(struct socket *s);
 /* TCP_INFO into out (size bytes at most): the bytes filled. */
 size_t tcp_socket_info(struct socket *s, void *out, size_t size);
+/* SIOCOUTQ (written, not yet acknowledged) or SIOCOUTQNSD (written, not yet sent): bytes, or
+ * -EINVAL on a listener, as Linux's tcp_ioctl. */
+int tcp_socket_outq(struct socket *s, bool unsent_only);
 /* SO_PEERCRED has a peer's credentials: connected, paired, or listening (Linux's init_peercred). */
 bool unix_socket_has_peercred(struct socket *s);
 /* The protocol control block for a new socket. */

@@ -11,7 +11,10 @@
 struct vnode;
 struct block_device;
 
-enum vnode_type { VNODE_FILE = 1, VNODE_DIR = 2, VNODE_SYMLINK = 3, VNODE_SOCKET = 4 };   /* sockets: bound AF_UNIX names */
+enum vnode_type { VNODE_FILE = 1, VNODE_DIR = 2, VNODE_SYMLINK = 3, VNODE_SOCKET = 4, VNODE_FIFO = 5,
+                  VNODE_CHR = 6, VNODE_BLK = 7 };
+/* sockets: bound AF_UNIX names (or mknod's); FIFOs: named pipes (fs/fifo.c); CHR, BLK: mknod's
+ * device nodes (their number in the vnode's rdev; opened by devfs_open_number) */
 
 struct vstat {
     uint64_t ino;
@@ -22,6 +25,7 @@ struct vstat {
     uint64_t atime_ns, mtime_ns, ctime_ns;
     uint32_t blksize;     /* the filesystem's block size (the image header's), never a literal */
     uint64_t blocks;      /* 512-byte units actually allocated (holes excluded) */
+    uint32_t rdev;        /* a device node's number, as Linux's new_encode_dev */
 };
 
 struct vdirent {
@@ -115,6 +119,9 @@ int vfs_setattr(struct vnode *v, const struct vattr *a);
  * moves it (when it is not after the last change, or a day old). */
 void vfs_accessed(struct vnode *v);
 /* An open file holds its vnode: an unlinked file keeps its data until the last one closes. */
+/* A device node's number (mknod's dev, Linux's new_encode_dev form); 0 for any other node. */
+uint32_t vfs_rdev(const struct vnode *v);
+void vfs_set_rdev(struct vnode *v, uint32_t rdev);
 void vfs_get(struct vnode *v);
 void vfs_put(struct vnode *v);
 /* The physical page holding the file's bytes at offset (page-aligned), for MAP_SHARED: made

@@ -145,6 +145,8 @@ uint64_t page_alloc(uint64_t n)
     return pa;
 }
 
+uint64_t page_alloc_free_only(uint64_t n) { return n ? first_fit(n) : 0; }
+
 void page_free(uint64_t pa, uint64_t n)
 {
     uint64_t first = (pa >> PAGE_SHIFT) - base_pfn;

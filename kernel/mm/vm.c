@@ -246,12 +246,16 @@ static bool allowed(int prot, enum access access)
  * 119 pages of ld.so and libc one by one (18 ms). Linux does the same (fault_around_bytes, 64 KiB
  * by default, on top of its page cache's readahead). Only pages not yet mapped are filled. */
 #define FAULT_AROUND_BYTES (64 * 1024)
+/* Pages already in the page cache cost no request, only their page-table entries: a fault
+ * there maps a wider window (the page cache reads a library whole, so ld.so's scattered first
+ * touches of libc find most of it cached). */
+#define CACHED_FAULT_AROUND_BYTES (256 * 1024)
 
-/* The run of unmapped pages containing va inside the FAULT_AROUND-aligned window, the VMA and the
+/* The run of unmapped pages containing va inside the `window`-aligned window, the VMA and the
  * file-backed part of the VMA. */
-static void fault_window(struct vm *vm, struct vma *v, uint64_t va, uint64_t *lo, uint64_t *hi)
+static void fault_window(struct vm *vm, struct vma *v, uint64_t va, uint64_t window, uint64_t *lo, uint64_t *hi)
 {
-    uint64_t wlo = ALIGN_DOWN(va, FAULT_AROUND_BYTES), whi = wlo + FAULT_AROUND_BYTES;
+    uint64_t wlo = ALIGN_DOWN(va, window), whi = wlo + window;
     uint64_t file_end = v->start + page_round_up(v->file_bytes);
     if (v->file) {                     /* nor past the file's end now: those pages are SIGBUS */
         uint64_t size = page_round_up(vfs_size(v->file));
@@ -309,8 +313,8 @@ static int fault_cached(struct vm *vm, struct vma *v, uint64_t va)
     enum page_cache_use use = v->prot & PROT_WRITE ? PAGE_CACHE_COPY : PAGE_CACHE_MAP;
     if (va >= whole_end || (v->file_offset & (PAGE_SIZE - 1)))
         return 1;
-    uint64_t lo, hi, pas[FAULT_AROUND_BYTES / PAGE_SIZE];
-    fault_window(vm, v, va, &lo, &hi);
+    uint64_t lo, hi, pas[CACHED_FAULT_AROUND_BYTES / PAGE_SIZE];
+    fault_window(vm, v, va, CACHED_FAULT_AROUND_BYTES, &lo, &hi);
     if (hi > whole_end)
         hi = whole_end;
     while (lo <= va) {                 /* past va, the window is a bonus: what one fill gave */
@@ -373,7 +377,7 @@ int vm_fault(struct vm *vm, uint64_t addr, enum access access)
         int err = fault_cached(vm, v, va);
         if (err <= 0)
             return err;
-        fault_window(vm, v, va, &lo, &hi);
+        fault_window(vm, v, va, FAULT_AROUND_BYTES, &lo, &hi);
     }
     uint64_t n = (hi - lo) >> PAGE_SHIFT;
     uint64_t pa = page_alloc(n);     /* contiguous, so one read fills them; freed page by page */

@@ -229,10 +229,15 @@ static int64_t socket_ioctl(struct file *f, uint32_t cmd, uint64_t arg)
         v = s->domain == AF_UNIX ? unix_socket_inq(s) : s->type == SOCK_DGRAM ? (s->rx_head ? s->rx_head->p->tot_len : 0)
                                   : (int)s->rx_bytes;
         return copy_to_user(arg, &v, sizeof(v)) ? -EFAULT : 0;
-    case SIOCOUTQ:                     /* UDP datagrams leave at once: nothing waits to be sent */
-        if (s->type != SOCK_DGRAM || s->domain == AF_UNIX)
+    case SIOCOUTQ:
+    case SIOCOUTQNSD:
+        if (s->domain == AF_UNIX || (s->type == SOCK_DGRAM && cmd == SIOCOUTQNSD))
             return -ENOTTY;
-        v = 0;
+        socket_pump();
+        v = s->type == SOCK_DGRAM ? 0  /* UDP datagrams leave at once: nothing waits to be sent */
+                                  : tcp_socket_outq(s, cmd == SIOCOUTQNSD);
+        if (v < 0)
+            return v;
         return copy_to_user(arg, &v, sizeof(v)) ? -EFAULT : 0;
     case SIOCATMARK:
         v = 0;

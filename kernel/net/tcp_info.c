@@ -1,7 +1,8 @@
-/* TCP_INFO: Linux's struct tcp_info filled from what lwIP's pcb knows (state, timers, segment
+/* TCP_INFO (and the SIOCOUTQ queue sizes): Linux's struct tcp_info filled from what lwIP's pcb knows (state, timers, segment
  * sizes, congestion window, retransmissions). Counters lwIP does not keep stay 0, as on a
  * fresh Linux socket. The structure is Linux 6.1's (232 bytes): a shorter buffer gets its
  * start, as getsockopt always does. */
+#include "errno.h"
 #include "socket.h"
 #include "lwip/tcp.h"
 #include "lwip/priv/tcp_priv.h"
@@ -50,4 +51,19 @@ size_t tcp_socket_info(struct socket *s, void *out, size_t size)
         size = sizeof(ti);
     memcpy(out, &ti, size);
     return size;
+}
+
+/* Linux counts from write_seq (the next byte a write would take, its FIN included) back to
+ * snd_una or snd_nxt; lwIP's snd_lbb, lastack and snd_nxt are the same sequence points. A
+ * connection still being set up has nothing queued yet. */
+int tcp_socket_outq(struct socket *s, bool unsent_only)
+{
+    struct tcp_pcb *pcb = s->pcb;
+    if (!pcb)
+        return 0;
+    if (pcb->state == LISTEN)
+        return -EINVAL;
+    if (pcb->state == SYN_SENT || pcb->state == SYN_RCVD || pcb->state == CLOSED)
+        return 0;
+    return (int)(pcb->snd_lbb - (unsent_only ? pcb->snd_nxt : pcb->lastack));
 }

@@ -461,10 +461,11 @@ static uint32_t unix_poll(struct socket *s)
         mask |= POLLHUP;
     if (u->peer_gone)
         mask |= POLLRDHUP;             /* Linux shuts both directions down when the peer goes */
+    /* unix_writable: POLLWRBAND with the others, as Linux's unix_poll and unix_dgram_poll. */
     if (connected && !s->wr_shut && (s->type == SOCK_DGRAM ? !u->peer || has_room(u) : has_room(u)))
-        mask |= POLLOUT | POLLWRNORM;
+        mask |= POLLOUT | POLLWRNORM | POLLWRBAND;
     if (u->peer_gone && s->type != SOCK_DGRAM)
-        mask |= POLLOUT | POLLWRNORM;  /* a write would fail at once (EPIPE): not blocked */
+        mask |= POLLOUT | POLLWRNORM | POLLWRBAND;  /* a write would fail at once (EPIPE): not blocked */
     return mask;
 }
 

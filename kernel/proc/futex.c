@@ -7,8 +7,10 @@
  * compare-and-sleep of FUTEX_WAIT is atomic with respect to every FUTEX_WAKE, as Linux's is: the
  * word is read and the waiter queued under the kernel lock, which a waker on any CPU takes too
  * (user code on other CPUs may change the word meanwhile; a waker that changed it before waking
- * finds the waiter queued). Priority
- * inheritance operations are not implemented (ENOSYS). */
+ * finds the waiter queued). The priority-inheritance futexes (FUTEX_LOCK_PI, _TRYLOCK_PI,
+ * _UNLOCK_PI, _LOCK_PI2) keep Linux's protocol on the word (the owner's tid, FUTEX_WAITERS, the
+ * lock handed to the first waiter on unlock) and its errors; the scheduler has no priorities to
+ * lend, so no priority is boosted. FUTEX_WAIT_REQUEUE_PI is not implemented (ENOSYS). */
 #include "kernel.h"
 #include "linux_uapi.h"
 #include "futex.h"
@@ -66,8 +68,14 @@ static int key_of(uint64_t uaddr, bool private, struct futex_key *k)
         return 0;
     uint64_t addr = user_untag(uaddr);
     struct vma *v = vm_find(vm, addr);
-    if (!v || !(v->shared || v->shared_anon))
+    if (!v)
+        return -EFAULT;                /* get_user_pages_fast finds no page */
+    if (!(v->shared || v->shared_anon)) {
+        /* Linux's FUT_OFF_MMSHARED: a shared futex in private memory is named apart from a
+         * private futex at the same address (a FUTEX_WAKE_PRIVATE does not wake its waiter). */
+        k->addr |= 1;
         return 0;
+    }
     uint64_t pa = vm_user_page(vm, addr, ACCESS_READ);
     if (!pa)
         return -EFAULT;
@@ -248,6 +256,111 @@ static int wake_op(uint64_t uaddr, uint64_t uaddr2, bool private, int n, int n2,
     return woken;
 }
 
+/* An atomic compare-and-exchange of a user word (user code on other CPUs changes it with its
+ * own): 0 and the value found in *found, or -EFAULT. */
+static int cmpxchg_user(uint64_t uaddr, uint32_t old, uint32_t neu, uint32_t *found)
+{
+    uint64_t addr = user_untag(uaddr);
+    uint64_t pa = vm_user_page(current_process()->vm, addr, ACCESS_WRITE);
+    if (!pa)
+        return -EFAULT;
+    volatile uint32_t *p = (volatile uint32_t *)((char *)phys_to_virt(pa) + (addr & (PAGE_SIZE - 1)));
+    uint32_t val, failed;
+    __asm__ volatile("1: ldaxr  %w0, [%2]\n"
+                     "   cmp    %w0, %w3\n"
+                     "   b.ne   2f\n"
+                     "   stlxr  %w1, %w4, [%2]\n"
+                     "   cbnz   %w1, 1b\n"
+                     "2: clrex\n"
+                     : "=&r"(val), "=&r"(failed) : "r"(p), "r"(old), "r"(neu) : "cc", "memory");
+    *found = val;
+    return 0;
+}
+
+static struct futex_waiter *first_waiter(struct futex_key k)
+{
+    for (struct futex_waiter *w = bucket_of(k)->head; w; w = w->next)
+        if (same_key(w->key, k))
+            return w;
+    return NULL;
+}
+
+/* FUTEX_LOCK_PI and FUTEX_TRYLOCK_PI: take a free word (tid 0: keep FUTEX_OWNER_DIED, mark
+ * FUTEX_WAITERS if others still wait), or sleep until an unlock hands the lock over. */
+static int64_t lock_pi(uint64_t uaddr, bool private, uint64_t deadline, bool try)
+{
+    struct futex_key k;
+    uint32_t tid = (uint32_t)current_thread()->tid, cur, seen;
+    int err = key_of(uaddr, private, &k);
+    if (err)
+        return err;
+    for (;;) {
+        if ((err = read_word(uaddr, &cur)))
+            return err;
+        uint32_t owner = cur & FUTEX_TID_MASK;
+        if (owner == tid)
+            return -EDEADLK;
+        if (!owner) {
+            uint32_t neu = tid | (cur & FUTEX_OWNER_DIED) | (first_waiter(k) ? FUTEX_WAITERS : 0);
+            if ((err = cmpxchg_user(uaddr, cur, neu, &seen)))
+                return err;
+            if (seen == cur)
+                return 0;
+            continue;                  /* the word moved under us: look again */
+        }
+        if (!thread_find((int)owner))
+            return -ESRCH;             /* Linux's attach_to_pi_owner finds no such task */
+        if (try)
+            return -EAGAIN;
+        if (!(cur & FUTEX_WAITERS)) {
+            if ((err = cmpxchg_user(uaddr, cur, cur | FUTEX_WAITERS, &seen)))
+                return err;
+            if (seen != cur)
+                continue;
+        }
+        struct futex_waiter w = { k, FUTEX_BITSET_ANY, false, current_thread(), NULL, NULL };
+        enqueue(&w);
+        err = wait_until_woken(was_woken, &w, deadline);
+        if (!w.woken)
+            dequeue(&w);
+        if (!read_word(uaddr, &cur) && (cur & FUTEX_TID_MASK) == tid)
+            return 0;                  /* the unlock handed it to us */
+        if (err == -ETIMEDOUT)
+            return -ETIMEDOUT;
+        if (!w.woken)
+            return -ERESTARTNOINTR;    /* Linux restarts a PI lock after any handler */
+    }
+}
+
+/* FUTEX_UNLOCK_PI: only the owner may; the first waiter becomes the owner (FUTEX_WAITERS kept
+ * set, as Linux's wake_futex_pi leaves it, so its unlock comes to the kernel too). */
+static int64_t unlock_pi(uint64_t uaddr, bool private)
+{
+    struct futex_key k;
+    uint32_t tid = (uint32_t)current_thread()->tid, cur, seen;
+    int err = key_of(uaddr, private, &k);
+    if (err)
+        return err;
+    for (;;) {
+        if ((err = read_word(uaddr, &cur)))
+            return err;
+        if ((cur & FUTEX_TID_MASK) != tid)
+            return -EPERM;
+        struct futex_waiter *w = first_waiter(k);
+        uint32_t neu = w ? ((uint32_t)w->thread->tid | FUTEX_WAITERS) : 0;
+        if ((err = cmpxchg_user(uaddr, cur, neu, &seen)))
+            return err;
+        if (seen != cur)
+            continue;
+        if (w) {
+            dequeue(w);
+            w->woken = true;
+            sched_wake(w->thread);
+        }
+        return 0;
+    }
+}
+
 SYSCALL(futex)
 {
     uint64_t uaddr = a0, uaddr2 = a4;
@@ -255,7 +368,7 @@ SYSCALL(futex)
     uint32_t val = (uint32_t)a2, val3 = (uint32_t)a5;
     bool realtime = op & FUTEX_CLOCK_REALTIME, private = op & FUTEX_PRIVATE_FLAG;
     struct futex_key k, k2;
-    if (realtime && cmd != FUTEX_WAIT && cmd != FUTEX_WAIT_BITSET)
+    if (realtime && cmd != FUTEX_WAIT_BITSET && cmd != FUTEX_LOCK_PI2)
         return -ENOSYS;
     if (uaddr & 3)
         return -EINVAL;
@@ -284,6 +397,8 @@ SYSCALL(futex)
     case FUTEX_CMP_REQUEUE: {
         if (uaddr2 & 3)
             return -EINVAL;
+        if ((int)val < 0 || (int)(uint32_t)a3 < 0)
+            return -EINVAL;
         if (!user_word(uaddr2) || key_of(uaddr, private, &k) || key_of(uaddr2, private, &k2))
             return -EFAULT;
         if (cmd == FUTEX_CMP_REQUEUE) {
@@ -296,13 +411,23 @@ SYSCALL(futex)
         int woken = wake_key(k, (int)val, FUTEX_BITSET_ANY);
         return woken + requeue(k, k2, (int)(uint32_t)a3);
     }
+    case FUTEX_LOCK_PI:
+    case FUTEX_LOCK_PI2:
+        /* LOCK_PI's timeout is absolute on CLOCK_REALTIME; LOCK_PI2's on the flag's clock. */
+        if ((err = deadline_from_user(a3, true, cmd == FUTEX_LOCK_PI || realtime, &deadline)))
+            return err;
+        return lock_pi(uaddr, private, deadline, false);
+    case FUTEX_TRYLOCK_PI:
+        return lock_pi(uaddr, private, WAIT_FOREVER, true);
+    case FUTEX_UNLOCK_PI:
+        return unlock_pi(uaddr, private);
     case FUTEX_WAKE_OP:
         if (uaddr2 & 3)
             return -EINVAL;
         if (!user_word(uaddr2))
             return -EFAULT;
         return wake_op(uaddr, uaddr2, private, (int)val, (int)(uint32_t)a3, val3);
-    default: {                         /* PI futexes, FUTEX_WAIT_REQUEUE_PI, FUTEX_LOCK_PI2 */
+    default: {                         /* FUTEX_WAIT_REQUEUE_PI, FUTEX_CMP_REQUEUE_PI */
         static uint32_t logged;
         if (cmd < 32 && !(logged & (1u << cmd))) {
             logged |= 1u << cmd;

@@ -2,6 +2,7 @@
  * first program; fork makes the others (fork.c), exit.c ends them, child_wait.c reaps them.
  * The descriptor table is fdtable.c. */
 #include "kernel.h"
+#include "signal.h"
 #include "process.h"
 #include "thread.h"
 #include "file.h"
@@ -180,6 +181,7 @@ void process_free(struct process *p)
     unlink_from(&all, p, false);
     count--;
     procfs_process_gone(p);
+    signal_process_gone(p);
     kfree(p->cmdline);
     kfree(p->groups);
     kfree(p);

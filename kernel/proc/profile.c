@@ -32,6 +32,27 @@ static const char *const event_names[PROFILE_EVENTS] = {
 
 bool trace_enabled;
 
+static uint64_t us(uint64_t counts) { return counter_to_ns(counts) / 1000; }
+static uint64_t program_marks[PROGRAM_MARKS];   /* counter values; 0: not reached */
+
+void profile_program_mark(enum program_mark m)
+{
+    if (profile_enabled && !program_marks[m])
+        program_marks[m] = counter_now();
+}
+
+static void report_program_marks(void)
+{
+    uint64_t *t = program_marks;
+    if (!t[PROGRAM_EXEC_START] || !t[PROGRAM_EXEC_DONE])
+        return;
+    uint64_t exec = us(t[PROGRAM_EXEC_DONE] - t[PROGRAM_EXEC_START]);
+    uint64_t out = t[PROGRAM_FIRST_OUTPUT] ? us(t[PROGRAM_FIRST_OUTPUT] - t[PROGRAM_EXEC_DONE]) : 0;
+    uint64_t end = us(counter_now() - t[PROGRAM_EXEC_DONE]);
+    kprintf("profile: program (ms): exec %lu.%02lu, then to its first output %lu.%02lu, to its exit %lu.%02lu\n",
+            exec / 1000, exec % 1000 / 10, out / 1000, out % 1000 / 10, end / 1000, end % 1000 / 10);
+}
+
 void profile_init(void)
 {
     const struct boot_manifest *m = boot_manifest();
@@ -55,7 +76,6 @@ void profile_event(enum profile_event e, uint64_t counts)
     events[e].counts += counts;
 }
 
-static uint64_t us(uint64_t counts) { return counter_to_ns(counts) / 1000; }
 
 void profile_report(void)
 {
@@ -67,6 +87,7 @@ void profile_report(void)
     char phases[384];
     boot_phases_format(phases, sizeof(phases));
     kprintf("profile: boot phases (ms):%s\n", phases);
+    report_program_marks();
     kprintf("profile: %% time     total us    us/call      calls    errors syscall\n");
     /* Selection by repeated maximum: at most a few dozen numbers are ever used. */
     bool shown[NR_SLOTS] = { false };

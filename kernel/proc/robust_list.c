@@ -34,7 +34,8 @@ static void futex_owner_died(uint64_t uaddr, int tid, bool pi, bool pending)
     /* The compare-and-exchange is atomic: the kernel holds the CPU with interrupts masked. */
     if (copy_to_user(uaddr, &died, sizeof(died)))
         return;
-    if (!pi && (word & FUTEX_WAITERS))
+    /* A PI waiter woken finds the word without owner and takes it (with FUTEX_OWNER_DIED). */
+    if (word & FUTEX_WAITERS)
         futex_wake(uaddr, 1, FUTEX_BITSET_ANY);
 }
 

@@ -1,6 +1,7 @@
 /* Running the image's program: a process, its standard descriptors on the console, exec, and
  * the first drop to EL0. Everything after that happens in traps. */
 #include "kernel.h"
+#include "profile.h"
 #include "bootargs.h"
 #include "run.h"
 #include "process.h"
@@ -52,7 +53,9 @@ void run_program(const struct boot_manifest *m)
     open_console(p, 1, O_WRONLY);
     open_console(p, 2, O_WRONLY);
 
+    profile_program_mark(PROGRAM_EXEC_START);
     int err = exec_program(p, m->program, m->argc, m->argv, m->envc, m->envp, &entry);
+    profile_program_mark(PROGRAM_EXEC_DONE);
     if (err) {
         kinfo_replay();
         kprintf("run: cannot start %s (error %d)\n", m->program, -err);

@@ -244,6 +244,7 @@ static void reap(void)
         struct process *p = t->proc;
         cputime_thread_gone(p, t);
         thread_unlink(t);
+        signal_thread_gone(t);
         page_free(t->kstack_pa, KERNEL_STACK_PAGES);
         kfree(t);
         process_thread_freed(p);       /* an unwaited-for process goes with its last thread */

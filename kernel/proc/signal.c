@@ -56,43 +56,81 @@ static __attribute__((noreturn)) void die(int sig)
     process_die(sig);
 }
 
-/* Real-time instances waiting behind the first, across the process: RLIMIT_SIGPENDING's default
- * bounds them, as on Linux (past it an instance is dropped). */
-#define SIGQUEUE_MAX 0x3fff
-static int queued_count;
+/* Pending signals that carry their siginfo, as Linux's per-user sigpending count (one user
+ * here): RLIMIT_SIGPENDING bounds it. */
+static uint64_t charged_count;
+
+static void uncharge(const struct ksiginfo *si)
+{
+    if (si->charged)
+        charged_count--;
+}
+
+/* Linux's __sigqueue_alloc and __send_signal: a standard signal the kernel or kill sent
+ * (si_code >= 0) may exceed the limit; past it anything else loses its siginfo (it reads as a
+ * bare SI_USER), and a real-time one sent with its own siginfo fails (EAGAIN). A POSIX timer's
+ * signal (`always`) uses the entry it was given at timer_create, uncounted here. */
+static int store_info(struct ksiginfo *si, int sig, bool always)
+{
+    bool exempt = sig < SIGRTMIN && si->code >= 0;
+    si->charged = false;
+    if (always)
+        return 0;
+    if (exempt || charged_count + 1 <= rlimit_current(RLIMIT_SIGPENDING)) {
+        si->charged = true;
+        charged_count++;
+        return 0;
+    }
+    if (sig >= SIGRTMIN && si->code != SI_USER)
+        return -EAGAIN;
+    *si = (struct ksiginfo){ .signo = sig, .code = SI_USER };
+    return 0;
+}
 
 /* Linux drops a signal whose action is to ignore it at generation time, unless it is blocked
  * (here: by every thread, for a process-wide one). A standard signal already pending is not
  * queued again; a real-time one is, with its own siginfo, and they are taken in order. */
 /* A POSIX timer's signal (`always`) is an instance of its own even for a standard signal
  * already pending, as Linux queues a timer's preallocated sigqueue entry. */
-static void queue(uint64_t *pending, struct ksiginfo *slots, struct sigqueue **queued, int sig,
-                  const struct ksiginfo *info, bool always)
+static int queue(uint64_t *pending, struct ksiginfo *slots, struct sigqueue **queued, int sig,
+                 const struct ksiginfo *info, bool always)
 {
     struct ksiginfo si = info ? *info : (struct ksiginfo){ .code = SI_KERNEL };
     si.signo = sig;
-    if (!(*pending & SIG_BIT(sig))) {
+    bool first = !(*pending & SIG_BIT(sig));
+    if (!first && sig < SIGRTMIN && !always)
+        return 0;                      /* coalesced into the one pending */
+    struct sigqueue *q = first ? NULL : kmalloc(sizeof(*q));
+    if (!first && !q)
+        return sig >= SIGRTMIN && si.code != SI_USER ? -EAGAIN : 0;
+    int err = store_info(&si, sig, always);
+    if (err) {
+        kfree(q);
+        return err;
+    }
+    if (first) {
         *pending |= SIG_BIT(sig);
         slots[sig - 1] = si;
-        return;
+        return 0;
     }
-    if ((sig < SIGRTMIN && !always) || queued_count >= SIGQUEUE_MAX)
-        return;
-    struct sigqueue *q = kmalloc(sizeof(*q));
-    if (!q)
-        return;
+    if (!si.charged && !always) {      /* lost its siginfo: nothing to queue behind the first */
+        kfree(q);
+        return 0;
+    }
     q->info = si;
     q->next = NULL;
     while (*queued)
         queued = &(*queued)->next;
     *queued = q;
-    queued_count++;
+    return 0;
 }
 
 /* sig was taken from `slots`: its next queued instance (if any) becomes the pending one. */
 static void take(uint64_t *pending, struct ksiginfo *slots, struct sigqueue **queued, int sig, struct ksiginfo *out)
 {
     *out = slots[sig - 1];
+    uncharge(out);
+    out->charged = false;
     *pending &= ~SIG_BIT(sig);
     for (; *queued; queued = &(*queued)->next) {
         struct sigqueue *q = *queued;
@@ -102,20 +140,21 @@ static void take(uint64_t *pending, struct ksiginfo *slots, struct sigqueue **qu
         *pending |= SIG_BIT(sig);
         *queued = q->next;
         kfree(q);
-        queued_count--;
         return;
     }
 }
 
-static void discard(uint64_t *pending, struct sigqueue **queued, int sig)
+static void discard(uint64_t *pending, struct ksiginfo *slots, struct sigqueue **queued, int sig)
 {
+    if (*pending & SIG_BIT(sig))
+        uncharge(&slots[sig - 1]);
     *pending &= ~SIG_BIT(sig);
     while (*queued) {
         struct sigqueue *q = *queued;
         if (q->info.signo == sig) {
             *queued = q->next;
+            uncharge(&q->info);
             kfree(q);
-            queued_count--;
         } else {
             queued = &q->next;
         }
@@ -124,27 +163,46 @@ static void discard(uint64_t *pending, struct sigqueue **queued, int sig)
 
 void signal_discard(struct process *p, int sig)
 {
-    discard(&p->sig.pending, &p->sig.queued, sig);
+    discard(&p->sig.pending, p->sig.info, &p->sig.queued, sig);
     for (struct thread *t = p->threads; t; t = t->next)
-        discard(&t->sig.pending, &t->sig.queued, sig);
+        discard(&t->sig.pending, t->sig.info, &t->sig.queued, sig);
+}
+
+static void discard_all(uint64_t *pending, struct ksiginfo *slots, struct sigqueue **queued)
+{
+    for (int sig = 1; sig <= NSIG; sig++)
+        discard(pending, slots, queued, sig);
+}
+
+void signal_process_gone(struct process *p)
+{
+    discard_all(&p->sig.pending, p->sig.info, &p->sig.queued);
+}
+
+void signal_thread_gone(struct thread *t)
+{
+    discard_all(&t->sig.pending, t->sig.info, &t->sig.queued);
 }
 
 static bool blocked_everywhere(struct process *p, int sig)
 {
     for (struct thread *t = p->threads; t; t = t->next)
-        if (t->state != THREAD_DEAD && !(t->sig.blocked & SIG_BIT(sig)))
+        if (t->state != THREAD_DEAD && !((t->sig.blocked | t->sig.real_blocked) & SIG_BIT(sig)))
             return false;
     return true;
 }
 
-static bool send_to_process(struct process *p, int sig, const struct ksiginfo *info, bool always)
+/* 1: queued; 0: dropped (ignored); -EAGAIN: a real-time signal's siginfo found no room. */
+static int send_to_process(struct process *p, int sig, const struct ksiginfo *info, bool always)
 {
     if (sig < 1 || sig > NSIG)
-        return false;
+        return 0;
     jobctl_signal_sent(p, sig);
     if (ignored(p, sig) && !blocked_everywhere(p, sig))
-        return false;
-    queue(&p->sig.pending, p->sig.info, &p->sig.queued, sig, info, always);
+        return 0;
+    int err = queue(&p->sig.pending, p->sig.info, &p->sig.queued, sig, info, always);
+    if (err)
+        return err;
     signalfd_notify(sig);
     /* One thread that does not block it takes it (Linux's complete_signal): the current one on
      * its way back to user space, else the first other one that waits (woken), else one that
@@ -152,21 +210,21 @@ static bool send_to_process(struct process *p, int sig, const struct ksiginfo *i
      * it next returns to user space. */
     struct thread *cur = current_thread();
     if (cur && cur->proc == p && !(cur->sig.blocked & SIG_BIT(sig)))
-        return true;
+        return 1;
     struct thread *running = NULL;
     for (struct thread *t = p->threads; t; t = t->next) {
         if (t->state == THREAD_DEAD || (t->sig.blocked & SIG_BIT(sig)))
             continue;
         if (t->state == THREAD_WAITING) {
             sched_wake(t);
-            return true;
+            return 1;
         }
         if (!running && t->cpu >= 0)
             running = t;
     }
     if (running)
         sched_interrupt(running);
-    return true;
+    return 1;
 }
 
 void signal_send(struct process *p, int sig, const struct ksiginfo *info)
@@ -174,17 +232,25 @@ void signal_send(struct process *p, int sig, const struct ksiginfo *info)
     send_to_process(p, sig, info, false);
 }
 
-static bool send_to_thread(struct thread *t, int sig, const struct ksiginfo *info, bool always)
+static int send_to_thread(struct thread *t, int sig, const struct ksiginfo *info, bool always)
 {
     if (sig < 1 || sig > NSIG)
-        return false;
+        return 0;
     jobctl_signal_sent(t->proc, sig);
-    if (ignored(t->proc, sig) && !(t->sig.blocked & SIG_BIT(sig)))
-        return false;
-    queue(&t->sig.pending, t->sig.info, &t->sig.queued, sig, info, always);
+    if (ignored(t->proc, sig) && !((t->sig.blocked | t->sig.real_blocked) & SIG_BIT(sig)))
+        return 0;
+    int err = queue(&t->sig.pending, t->sig.info, &t->sig.queued, sig, info, always);
+    if (err)
+        return err;
     signalfd_notify(sig);
     sched_interrupt(t);
-    return true;
+    return 1;
+}
+
+int signal_send_queued(struct process *p, struct thread *t, int sig, const struct ksiginfo *info)
+{
+    int r = t ? send_to_thread(t, sig, info, false) : send_to_process(p, sig, info, false);
+    return r < 0 ? r : 0;
 }
 
 void signal_send_thread(struct thread *t, int sig, const struct ksiginfo *info)
@@ -194,7 +260,7 @@ void signal_send_thread(struct thread *t, int sig, const struct ksiginfo *info)
 
 bool signal_send_timer(struct process *p, struct thread *t, const struct ksiginfo *info)
 {
-    return t ? send_to_thread(t, info->signo, info, true) : send_to_process(p, info->signo, info, true);
+    return (t ? send_to_thread(t, info->signo, info, true) : send_to_process(p, info->signo, info, true)) > 0;
 }
 
 void signal_send_self(int sig, int code)
@@ -249,7 +315,7 @@ void signal_begin_temporary_mask(struct thread *t, uint64_t mask)
 
 void signal_end_temporary_mask(struct thread *t, int64_t result)
 {
-    if (result == -EINTR || result == -ERESTARTNOHAND || result == -ERESTARTSYS)
+    if (result == -EINTR || result == -ERESTARTNOHAND || result == -ERESTARTSYS || result == -ERESTARTNOINTR)
         return;                    /* restored after the handler, from its frame */
     if (t->sig.restore_saved) {
         t->sig.blocked = t->sig.saved_blocked;
@@ -260,6 +326,10 @@ void signal_end_temporary_mask(struct thread *t, int64_t result)
 bool signal_on_altstack(struct thread *t, uint64_t sp)
 {
     const struct altstack *a = &t->sig.altstack;
+    /* Linux's on_sig_stack: an SS_AUTODISARM stack is disarmed while a handler runs on it, so
+     * being on an armed one means the program switched there itself: not a signal's stack. */
+    if (a->flags & SS_AUTODISARM)
+        return false;
     return a->size && sp > a->sp && sp - a->sp <= a->size;
 }
 
@@ -303,7 +373,7 @@ static void resolve_restart(struct thread *t, struct trap_frame *f, const struct
     int64_t r = arch_syscall_result(f);
     if (r == -ERESTARTNOHAND || (r == -ERESTARTSYS && !(act->flags & SA_RESTART)))
         arch_set_syscall_result(f, -EINTR);
-    else if (r == -ERESTARTSYS)
+    else if (r == -ERESTARTSYS || r == -ERESTARTNOINTR)
         arch_restart_syscall(f, t->syscall_arg0);
 }
 
@@ -382,7 +452,7 @@ void signal_return_to_user(struct trap_frame *f)
     if (!restarting)
         return;                    /* handled above (or not a system call) */
     int64_t r = arch_syscall_result(f);
-    if (r == -ERESTARTSYS || r == -ERESTARTNOHAND)
+    if (r == -ERESTARTSYS || r == -ERESTARTNOHAND || r == -ERESTARTNOINTR)
         arch_restart_syscall(f, t->syscall_arg0);   /* nothing ran: the call simply goes on */
     if (t->sig.restore_saved) {
         t->sig.blocked = t->sig.saved_blocked;

@@ -184,6 +184,21 @@ SYSCALL(openat)
         err = -EROFS;
         goto out;
     }
+    if ((vfs_type(v) == VNODE_CHR || vfs_type(v) == VNODE_BLK) && !(flags & O_PATH)) {
+        /* chrdev_open / blkdev_open: only the kernel's own character devices are behind a
+         * number; any other number has no driver (ENXIO), as on Linux. */
+        f = vfs_type(v) == VNODE_CHR ? devfs_open_number(vfs_rdev(v), v, flags) : NULL;
+        if (!f) {
+            err = -ENXIO;
+            goto out;
+        }
+        goto install;
+    }
+    if (vfs_type(v) == VNODE_FIFO && !(flags & O_PATH)) {
+        if ((err = fifo_open(v, flags, &f)))
+            goto out;
+        goto install;
+    }
     bool kernel_made;
     f = kfile_open_vnode(v, flags, &kernel_made);   /* /proc/self/status, or "null" from /dev */
     if (kernel_made)

@@ -132,8 +132,8 @@ SYSCALL(statx)
         sx.stx_ctime.tv_sec = st.st_ctime_sec;
         sx.stx_ctime.tv_nsec = (uint32_t)st.st_ctime_nsec;
     }
-    sx.stx_rdev_major = (uint32_t)(st.st_rdev >> 8);
-    sx.stx_rdev_minor = (uint32_t)(st.st_rdev & 0xff);
+    sx.stx_rdev_major = (uint32_t)(st.st_rdev & 0xfff00) >> 8;          /* new_decode_dev */
+    sx.stx_rdev_minor = (uint32_t)((st.st_rdev & 0xff) | ((st.st_rdev >> 12) & 0xfff00));
     sx.stx_dev_major = 0;
     sx.stx_dev_minor = (uint32_t)st.st_dev;
     return copy_to_user(a4, &sx, sizeof(sx)) ? -EFAULT : 0;
@@ -182,7 +182,8 @@ SYSCALL(getdents64)
         d->d_off = (int64_t)cookie;
         d->d_reclen = (uint16_t)reclen;
         d->d_type = (e->kernel_mode & S_IFMT) == S_IFCHR ? DT_CHR : e->type == VNODE_DIR ? DT_DIR : e->type == VNODE_SYMLINK ? DT_LNK :
-                    e->type == VNODE_SOCKET ? DT_SOCK : DT_REG;
+                    e->type == VNODE_SOCKET ? DT_SOCK : e->type == VNODE_FIFO ? DT_FIFO :
+                    e->type == VNODE_CHR ? DT_CHR : e->type == VNODE_BLK ? DT_BLK : DT_REG;
         memcpy(d->d_name, e->name, namelen);
         if (copy_to_user(ubuf + used, rec, reclen)) {
             ret = -EFAULT;

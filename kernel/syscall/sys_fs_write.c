@@ -63,24 +63,29 @@ static int64_t make_node(int dirfd, uint64_t upath, enum vnode_type type, uint32
 /* mkdir keeps the sticky bit but never set-user-ID or set-group-ID (vfs_mkdir's mode mask). */
 SYSCALL(mkdirat) { return make_node((int)a0, a1, VNODE_DIR, (uint32_t)a2 & 01777, NULL); }
 
+/* Linux's do_mknodat over tmpfs: the type's check (may_mknod), then the name (EEXIST...), then
+ * CAP_MKNOD for a device node. FIFOs and sockets keep no number; a device node keeps dev. */
 SYSCALL(mknodat)
 {
-    uint32_t mode = (uint32_t)a2, type = mode & S_IFMT;
+    uint32_t mode = (uint32_t)a2, type = mode & S_IFMT, dev = (uint32_t)a3;
     if (type == S_IFDIR)
         return -EPERM;                 /* may_mknod: mkdir(2) makes directories */
     if (type != 0 && type != S_IFREG && type != S_IFCHR && type != S_IFBLK && type != S_IFIFO && type != S_IFSOCK)
         return -EINVAL;
-    if (type != 0 && type != S_IFREG) {
+    if (type == S_IFIFO)
+        return make_node((int)a0, a1, VNODE_FIFO, mode & 07777, NULL);
+    if (type == S_IFSOCK)              /* a name nothing listens behind: connect is ECONNREFUSED */
+        return make_node((int)a0, a1, VNODE_SOCKET, mode & 07777, NULL);
+    if (type == S_IFCHR || type == S_IFBLK) {
         struct vnode *v;
         if (!user_lookup_at((int)a0, a1, 0, &v))
-            return -EEXIST;            /* filename_create comes before the type's own checks */
-        /* FIFOs, sockets and device nodes have nothing behind them in this kernel yet. */
-        static bool logged;
-        if (!logged) {
-            logged = true;
-            kinfo("mknodat: file type %#o not supported, returning EPERM\n", type);
-        }
-        return -EPERM;
+            return -EEXIST;            /* filename_create comes before vfs_mknod's capability check */
+        if (!process_capable(proc(), CAP_MKNOD))
+            return -EPERM;
+        int64_t err = make_node((int)a0, a1, type == S_IFCHR ? VNODE_CHR : VNODE_BLK, mode & 07777, NULL);
+        if (!err && !user_lookup_at((int)a0, a1, 0, &v))
+            vfs_set_rdev(v, dev);
+        return err;
     }
     return make_node((int)a0, a1, VNODE_FILE, mode & 07777, NULL);
 }
@@ -361,7 +366,8 @@ static int64_t sync_fd(int fd, bool whole_fs)
     struct file *f = fd_get_open(proc(), fd);
     if (!f)
         return -EBADF;
-    if (!f->vnode)   /* pipes, sockets, devices, event files: no ->fsync (syncfs syncs their fs) */
+    if (f->kind != FILE_VNODE)   /* pipes (FIFOs too), sockets, devices, event files: no ->fsync
+                                  * (syncfs syncs their fs: all in memory or synced by any other) */
         return whole_fs ? 0 : -EINVAL;
     return vfs_fsync(f->vnode);
 }

@@ -53,12 +53,13 @@ static void send_to_process(struct process *p, int sig)
 SYSCALL(kill)
 {
     int pid = (int)a0, sig = (int)a1;
-    if (sig < 0 || sig > NSIG)
-        return -EINVAL;
+    bool valid = sig >= 0 && sig <= NSIG;
     if (pid > 0) {
         struct process *p = process_find(pid);
         if (!p)
-            return -ESRCH;
+            return -ESRCH;       /* before the number's EINVAL, as Linux finds the task first */
+        if (!valid)
+            return -EINVAL;
         send_to_process(p, sig);
         return 0;
     }
@@ -73,9 +74,10 @@ SYSCALL(kill)
         if (!chosen || (pid == -1 && p->state != PROCESS_LIVE))
             continue;
         found = true;
-        send_to_process(p, sig);
+        if (valid)
+            send_to_process(p, sig);
     }
-    return found ? 0 : -ESRCH;
+    return !found ? -ESRCH : valid ? 0 : -EINVAL;
 }
 
 SYSCALL(tkill)
@@ -98,40 +100,60 @@ SYSCALL(tgkill)
     return send((int)a2, SI_TKILL, t);
 }
 
+struct user_queued_info {
+    int32_t signo, errno_, code, pad;
+    int32_t pid;
+    uint32_t uid;
+    uint64_t value;
+};
+
 /* rt_sigqueueinfo/rt_tgsigqueueinfo: the sender chooses the siginfo, but may not pose as the
- * kernel (si_code >= 0) when signalling another process; to itself anything goes. */
-static int64_t queue_info(int sig, uint64_t uinfo, struct thread *to)
+ * kernel or as kill/tkill (si_code >= 0, or SI_TKILL) when signalling another process (or
+ * thread); to itself anything goes. Linux's order: EFAULT, EPERM, then the target's ESRCH,
+ * then the number's EINVAL. */
+static int64_t read_queued_info(uint64_t uinfo, int target, int self_id, struct user_queued_info *si)
 {
-    struct { int32_t signo, errno_, code, pad; int32_t pid; uint32_t uid; uint64_t value; } si;
-    if (copy_from_user(&si, uinfo, sizeof(si)))
+    if (copy_from_user(si, uinfo, sizeof(*si)))
         return -EFAULT;
+    if ((si->code >= 0 || si->code == SI_TKILL) && target != self_id)
+        return -EPERM;
+    return 0;
+}
+
+static int64_t queue_info(int sig, const struct user_queued_info *si, struct process *p, struct thread *to)
+{
     if (sig < 0 || sig > NSIG)
         return -EINVAL;
-    if (!sig)
+    if (!sig || p->state != PROCESS_LIVE)
         return 0;
-    struct ksiginfo info = { .signo = sig, .code = si.code, .pid = si.pid, .uid = si.uid, .value = si.value };
-    if (to)
-        signal_send_thread(to, sig, &info);
-    else
-        signal_send(proc(), sig, &info);
-    return 0;
+    struct ksiginfo info = { .signo = sig, .code = si->code, .pid = si->pid, .uid = si->uid, .value = si->value };
+    return signal_send_queued(p, to, sig, &info);
 }
 
 SYSCALL(rt_sigqueueinfo)
 {
-    if ((int)a0 != proc()->pid)
+    struct user_queued_info si;
+    int64_t err = read_queued_info(a2, (int)a0, proc()->pid, &si);
+    if (err)
+        return err;
+    struct process *p = (int)a0 > 0 ? process_find((int)a0) : NULL;
+    if (!p)
         return -ESRCH;
-    return queue_info((int)a1, a2, NULL);
+    return queue_info((int)a1, &si, p, NULL);
 }
 
 SYSCALL(rt_tgsigqueueinfo)
 {
     if ((int)a0 <= 0 || (int)a1 <= 0)
         return -EINVAL;
+    struct user_queued_info si;
+    int64_t err = read_queued_info(a3, (int)a1, self()->tid, &si);
+    if (err)
+        return err;
     struct thread *t = live_thread((int)a1);
     if (!t || t->proc->pid != (int)a0)
         return -ESRCH;
-    return queue_info((int)a2, a3, t);
+    return queue_info((int)a2, &si, t->proc, t);
 }
 
 SYSCALL(rt_sigaction)
@@ -237,9 +259,11 @@ SYSCALL(rt_sigtimedwait)
         /* The awaited signals are unblocked for the wait (Linux's real_blocked), so that only
          * other signals can interrupt it. */
         uint64_t blocked = p->sig.blocked;
+        p->sig.real_blocked = blocked;
         signal_set_blocked(p, blocked & ~w.set);
         int err = wait_until(waited_signal_pending, &w, deadline);
         signal_set_blocked(p, blocked);
+        p->sig.real_blocked = 0;
         if (err == -ETIMEDOUT)
             return -EAGAIN;
         if (err)
@@ -261,12 +285,12 @@ static int set_altstack(struct thread *p, uint64_t sp, uint64_t ss_sp, int32_t f
     if (mode != SS_DISABLE && mode != SS_ONSTACK && mode != 0)
         return -EINVAL;
     if (mode == SS_DISABLE) {
-        p->sig.altstack = (struct altstack){ 0, 0, 0 };
+        p->sig.altstack = (struct altstack){ 0, 0, (uint32_t)flags };
         return 0;
     }
     if (size < ALTSTACK_MIN)
         return -ENOMEM;
-    p->sig.altstack = (struct altstack){ ss_sp, size, (uint32_t)flags & SS_AUTODISARM };
+    p->sig.altstack = (struct altstack){ ss_sp, size, (uint32_t)flags };
     return 0;
 }
 
@@ -285,7 +309,7 @@ SYSCALL(sigaltstack)
         return -EFAULT;
     const struct altstack *a = &p->sig.altstack;
     old = (struct user_stack_t){ a->sp, (int32_t)((!a->size ? SS_DISABLE : signal_on_altstack(p, sp) ? SS_ONSTACK : 0) |
-                                                 a->flags), 0, a->size };
+                                                 (a->flags & SS_AUTODISARM)), 0, a->size };
     if (a0) {
         int err = set_altstack(p, sp, ss.ss_sp, ss.ss_flags, ss.ss_size);
         if (err)

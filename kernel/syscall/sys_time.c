@@ -11,7 +11,11 @@
 #include "thread.h"
 
 
-static bool valid_clock(uint64_t id) { return id <= CLOCK_BOOTTIME; }
+static bool valid_clock(uint64_t id) { return id <= CLOCK_BOOTTIME || id == CLOCK_TAI; }
+
+/* The clocks that read the wall time. CLOCK_TAI is REALTIME plus the TAI offset, which stays 0
+ * until an NTP daemon sets it (as on a Linux that runs none). */
+static bool wall_clock(uint64_t id) { return id == CLOCK_REALTIME || id == CLOCK_REALTIME_COARSE || id == CLOCK_TAI; }
 
 static uint64_t now_ns(void) { return counter_to_ns(counter_now()); }
 
@@ -33,8 +37,7 @@ SYSCALL(clock_gettime)
     }
     if (!valid_clock(a0))
         return -EINVAL;
-    bool wall = a0 == CLOCK_REALTIME || a0 == CLOCK_REALTIME_COARSE;
-    uint64_t ns = wall ? time_realtime_ns() : now_ns();
+    uint64_t ns = wall_clock(a0) ? time_realtime_ns() : now_ns();
     struct linux_timespec ts = { (int64_t)(ns / NSEC_PER_SEC), (int64_t)(ns % NSEC_PER_SEC) };
     return copy_to_user(a1, &ts, sizeof(ts)) ? -EFAULT : 0;
 }
@@ -168,7 +171,7 @@ SYSCALL(clock_nanosleep)
         return err;
     if (cpu_clock_id(id))
         return cpu_nanosleep(id, a1, ns, a3);
-    if ((a1 & TIMER_ABSTIME) && a0 == CLOCK_REALTIME)
+    if ((a1 & TIMER_ABSTIME) && wall_clock(a0))
         ns = ns > time_realtime_ns() - now_ns() ? ns - (time_realtime_ns() - now_ns()) : 0;
     uint64_t deadline = (a1 & TIMER_ABSTIME) ? ns : wait_deadline_after(ns);
     if (!sleep_until(deadline))

@@ -30,6 +30,11 @@ QEMU_USER = {
     "   flags 0x40000000 = fd": "   flags 0x40000000 = -1 EINVAL",
     # qemu converts TCP_INFO as an int option (4 bytes back); Linux copies min(optlen, its size).
     "   full length 0 state 7": "   full length 1 state 7",
+    # qemu does not know SIOCOUTQNSD (ENOSYS); Linux's tcp_ioctl answers it (EINVAL on a
+    # listener) and UDP passes it on to no device (ENOTTY). Recorded natively on this host.
+    "   SIOCOUTQNSD: -38": "   SIOCOUTQNSD: 0",
+    "   SIOCOUTQNSD on UDP = -1 ENOSYS": "   SIOCOUTQNSD on UDP = -1 ENOTTY",
+    "   SIOCOUTQNSD on listening = -1 ENOSYS": "   SIOCOUTQNSD on listening = -1 EINVAL",
 }
 
 SECTIONS = [("1", "socket"), ("2", "bind"), ("3", "AF_UNIX names"), ("4", "listen, accept, connect"),

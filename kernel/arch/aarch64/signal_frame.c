@@ -152,8 +152,9 @@ int arch_signal_push_frame(struct trap_frame *f, uint64_t sp, const struct ksigi
     struct user_stack *us = &fr->uc.uc_stack;
     us->ss_sp = stack->sp;
     us->ss_size = stack->size;
-    bool on = stack->size && f->sp_el0 > stack->sp && f->sp_el0 - stack->sp <= stack->size;
-    us->ss_flags = (int32_t)((!stack->size ? SS_DISABLE : on ? SS_ONSTACK : 0) | stack->flags);
+    /* Linux's __save_altstack saves the flags as sigaltstack was given them (not whether the
+     * interrupted code ran on the stack); never set, or disarmed, reads SS_DISABLE. */
+    us->ss_flags = (int32_t)(stack->size ? stack->flags : (stack->flags & SS_AUTODISARM) | SS_DISABLE);
     fr->uc.uc_sigmask = saved_blocked;
 
     struct sigcontext *sc = &fr->uc.uc_mcontext;

@@ -1511,6 +1511,9 @@ static void section_read_only(void)
     r("mkdir existing", mkdir("dir", 0755));
     r("mkdir in a missing dir", mkdir("missing/x", 0755));
     r("mknod", mknod("node", S_IFREG | 0600, 0));
+    r("mkfifo new", mkfifo("fifo", 0600));
+    r("mkfifo existing", mkfifo("file", 0600));
+    r("mknod S_IFSOCK new", mknod("sock", S_IFSOCK | 0600, 0));
     r("symlink new", symlink("file", "sl"));
     r("symlink existing", symlink("file", "link"));
     r("link new", link("file", "hard"));

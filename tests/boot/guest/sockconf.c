@@ -302,6 +302,12 @@ static void sec_sendrecv(void)
     r("FIONREAD", ioctl(s, FIONREAD, &n));
     say("   = %d\n", n);
     r("recv", recv(s, buf, sizeof buf, 0));
+    for (int i = 0; i < 50 && ioctl(c, SIOCOUTQ, &n) == 0 && n; i++)
+        usleep(20000);                 /* the peer's ACK may be delayed */
+    r("SIOCOUTQ once acknowledged", ioctl(c, SIOCOUTQ, &n));
+    say("   = %d\n", n);
+    n = -1;
+    say("   SIOCOUTQNSD: %d\n", ioctl(c, SIOCOUTQNSD, &n) ? -errno : n);
     r("recv MSG_DONTWAIT empty", recv(s, buf, sizeof buf, MSG_DONTWAIT));
     r("recv 0 bytes", recv(s, buf, 0, MSG_DONTWAIT));
     r("sendto on connected TCP with address", sendto(c, "x", 1, 0, (struct sockaddr *)&(struct sockaddr_in){0}, 16));
@@ -346,6 +352,9 @@ static void sec_sendrecv(void)
     r("send unconnected TCP", send(c, "x", 1, MSG_NOSIGNAL));
     r("recv unconnected TCP", recv(c, buf, 1, 0));
     r("shutdown unconnected TCP", shutdown(c, SHUT_RDWR));
+    n = -1;
+    r("SIOCOUTQ unconnected TCP", ioctl(c, SIOCOUTQ, &n));
+    say("   = %d\n", n);
     close(c);
     signal(SIGPIPE, SIG_IGN);
     tcp_pair(&c, &s);
@@ -390,6 +399,7 @@ static void sec_udp(void)
     int outq = -1;
     r("SIOCOUTQ", ioctl(a, SIOCOUTQ, &outq));
     say("   = %d\n", outq);
+    r("SIOCOUTQNSD on UDP", ioctl(a, SIOCOUTQNSD, &outq));
     close(a), close(b), close(o);
 }
 
@@ -697,6 +707,8 @@ static void sec_edges(void)
     say("   addrlen %u\n", len);
     int n = -1;
     r("FIONREAD on listening", ioctl(l, FIONREAD, &n));
+    r("SIOCOUTQ on listening", ioctl(l, SIOCOUTQ, &n));
+    r("SIOCOUTQNSD on listening", ioctl(l, SIOCOUTQNSD, &n));
     struct linger lg = {1, 0};
     setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
     close(c);                          /* linger 0: a reset */

@@ -1,0 +1,904 @@
+/* Time, futex, identity and /proc conformance sweep: `miscconf DIR` (an empty directory of its
+ * own) prints, section by section, what each call answered: return values, errno names, and of
+ * values that differ between two correct machines (times, pids, sizes of memory) only their shape
+ * or a relation that holds on every Linux ("ahead", "within 1 s", "a multiple of 8").
+ * Oracle safety: no clock is ever set with a valid clock id and a valid time (only the error
+ * paths), and every wait is bounded (alarm() is the backstop). */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/klog.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysinfo.h>
+#include <sys/time.h>
+#include <sys/timex.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "probe_print.h"
+
+/* ---------- 1. clocks ---------- */
+
+static const char *clock_names[] = {"REALTIME", "MONOTONIC", "PROCESS_CPUTIME_ID", "THREAD_CPUTIME_ID",
+                                    "MONOTONIC_RAW", "REALTIME_COARSE", "MONOTONIC_COARSE", "BOOTTIME",
+                                    "REALTIME_ALARM", "BOOTTIME_ALARM", "SGI_CYCLE", "TAI"};
+
+/* A resolution as Linux's classes of clocks give it: 1 ns for the high-resolution ones, a tick
+ * (1-10 ms, the machine's HZ) for the coarse ones. */
+static const char *res_class(const struct timespec *res)
+{
+    if (res->tv_sec == 0 && res->tv_nsec == 1)
+        return "1ns";
+    if (res->tv_sec == 0 && res->tv_nsec >= 1000000 && res->tv_nsec <= 10000000)
+        return "a tick";
+    return "other";
+}
+
+static void show_clock(const char *name, clockid_t id)
+{
+    struct timespec ts = {0, 0}, res = {0, 0};
+    long g = syscall(SYS_clock_gettime, id, &ts);
+    int ge = errno;
+    long s = syscall(SYS_clock_getres, id, &res);
+    int se = errno;
+    say("   %s: gettime %s, getres %s", name, g ? strerrorname_np(ge) : "0", s ? strerrorname_np(se) : "0");
+    if (!s)
+        say(" res %s", res_class(&res));
+    if (!g)
+        say(" nsec %s", ts.tv_nsec >= 0 && ts.tv_nsec < 1000000000 ? "in range" : "OUT OF RANGE");
+    say("\n");
+}
+
+static void *spin_thread(void *arg)
+{
+    volatile unsigned long n = 0;
+    while (!*(volatile int *)arg)
+        n++;
+    return NULL;
+}
+
+static double ts_diff(const struct timespec *a, const struct timespec *b)
+{
+    return (double)(a->tv_sec - b->tv_sec) + (a->tv_nsec - b->tv_nsec) / 1e9;
+}
+
+static void section_clocks(void)
+{
+    say("1. clocks\n");
+    for (int id = 0; id < 12; id++)
+        if (id != CLOCK_REALTIME_ALARM && id != CLOCK_BOOTTIME_ALARM)
+            show_clock(clock_names[id], id);
+    /* The alarm clocks read as their base clocks when the machine has an RTC (a virt machine has a
+     * PL031), EINVAL without one: printed alone so the test can tell which case the oracle is. */
+    show_clock("bad id 12", 12);
+    show_clock("bad id 100", 100);
+    show_clock("bad id -1", -1);
+    show_clock("bad id INT_MIN", INT_MIN);
+    /* A CPU clock id with an invalid type (3) and one for a pid that does not exist. */
+    show_clock("cpu clock of type 3", (clockid_t)((~0u << 3) | 3));
+    pid_t child = fork();
+    if (child == 0) {
+        pause();
+        _exit(0);
+    }
+    clockid_t cid;
+    int e = clock_getcpuclockid(child, &cid);
+    say("   clock_getcpuclockid(child) = %s\n", e ? strerrorname_np(e) : "0");
+    if (!e)
+        show_clock("the child's cpu clock", cid);
+    kill(child, SIGKILL);
+    waitpid(child, NULL, 0);
+    if (!e)
+        show_clock("a reaped child's cpu clock", cid);
+    e = clock_getcpuclockid(999999, &cid);
+    say("   clock_getcpuclockid(no such pid) = %s\n", e ? strerrorname_np(e) : "0");
+    e = clock_getcpuclockid(0, &cid);
+    say("   clock_getcpuclockid(0) = %s, same as PROCESS_CPUTIME_ID's value: %s\n", e ? strerrorname_np(e) : "0",
+        "not compared");
+
+    int stop = 0;
+    pthread_t t;
+    pthread_create(&t, NULL, spin_thread, &stop);
+    e = pthread_getcpuclockid(t, &cid);
+    say("   pthread_getcpuclockid = %s\n", e ? strerrorname_np(e) : "0");
+    struct timespec a = {0, 0}, b = {0, 0};
+    if (!e) {
+        show_clock("another thread's cpu clock", cid);
+        clock_gettime(cid, &a);
+        struct timespec wait = {0, 100000000};
+        nanosleep(&wait, NULL);
+        clock_gettime(cid, &b);
+        say("   it advances while the thread runs: %d\n", ts_diff(&b, &a) > 0);
+    }
+    stop = 1;
+    pthread_join(t, NULL);
+
+    /* The vDSO (libc's clock_gettime) and the syscall read the same clocks. */
+    clockid_t vdso_clocks[] = {CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_BOOTTIME, CLOCK_MONOTONIC_RAW, CLOCK_TAI};
+    for (unsigned i = 0; i < sizeof(vdso_clocks) / sizeof(*vdso_clocks); i++) {
+        struct timespec v1, s, v2;
+        clock_gettime(vdso_clocks[i], &v1);
+        syscall(SYS_clock_gettime, vdso_clocks[i], &s);
+        clock_gettime(vdso_clocks[i], &v2);
+        say("   %s: vdso <= syscall <= vdso: %d\n", clock_names[vdso_clocks[i]],
+            ts_diff(&s, &v1) >= 0 && ts_diff(&v2, &s) >= 0);
+    }
+    int back = 0;
+    struct timespec prev, now;
+    clock_gettime(CLOCK_MONOTONIC, &prev);
+    for (int i = 0; i < 200000; i++) {
+        clock_gettime(i & 1 ? CLOCK_MONOTONIC : CLOCK_MONOTONIC, &now);
+        if (i % 1000 == 0)
+            syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &now);
+        if (ts_diff(&now, &prev) < 0)
+            back = 1;
+        prev = now;
+    }
+    say("   monotonic went back in 200000 reads: %d\n", back);
+    struct timespec mono, boot, real, tai;
+    clock_gettime(CLOCK_MONOTONIC, &mono);
+    clock_gettime(CLOCK_BOOTTIME, &boot);
+    clock_gettime(CLOCK_REALTIME, &real);
+    clock_gettime(CLOCK_TAI, &tai);
+    say("   boottime >= monotonic: %d, tai >= realtime: %d\n", ts_diff(&boot, &mono) >= 0, ts_diff(&tai, &real) >= 0);
+
+    struct timeval tv;
+    struct timezone tz = {12345, 678};
+    r("gettimeofday with a timezone", gettimeofday(&tv, &tz));
+    say("   tz_minuteswest %d tz_dsttime %d, usec in range %d\n", tz.tz_minuteswest, tz.tz_dsttime,
+        tv.tv_usec >= 0 && tv.tv_usec < 1000000);
+    r("gettimeofday(NULL, NULL)", syscall(SYS_gettimeofday, NULL, NULL));
+    time_t stored = 0;
+    time_t t1 = time(NULL), t2 = time(&stored);
+    gettimeofday(&tv, NULL);
+    say("   time(NULL) and gettimeofday within 1 s: %d, time(&t) stores it: %d\n",
+        t1 <= tv.tv_sec && tv.tv_sec - t1 <= 1, stored == t2);
+}
+
+/* ---------- 2. sleeping ---------- */
+
+static void on_alarm(int sig)
+{
+    (void)sig;
+}
+
+static void interrupt_in(long usec)
+{
+    struct itimerval it = {{0, 0}, {0, usec}};
+    setitimer(ITIMER_REAL, &it, NULL);
+}
+
+static void section_sleep(void)
+{
+    say("2. sleeping\n");
+    struct sigaction sa = {.sa_handler = on_alarm};
+    sigaction(SIGALRM, &sa, NULL);
+    struct timespec ts, rem;
+    ts = (struct timespec){0, 1000000000};
+    r("nanosleep tv_nsec 1e9", syscall(SYS_nanosleep, &ts, NULL));
+    ts = (struct timespec){0, -1};
+    r("nanosleep tv_nsec -1", syscall(SYS_nanosleep, &ts, NULL));
+    ts = (struct timespec){-1, 0};
+    r("nanosleep tv_sec -1", syscall(SYS_nanosleep, &ts, NULL));
+    ts = (struct timespec){0, 0};
+    r("nanosleep 0", syscall(SYS_nanosleep, &ts, NULL));
+    ts = (struct timespec){0, 1000};
+    r("clock_nanosleep bad clock 100", syscall(SYS_clock_nanosleep, 100, 0, &ts, NULL));
+    r("clock_nanosleep THREAD_CPUTIME_ID", syscall(SYS_clock_nanosleep, CLOCK_THREAD_CPUTIME_ID, 0, &ts, NULL));
+    r("clock_nanosleep MONOTONIC_RAW", syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC_RAW, 0, &ts, NULL));
+    r("clock_nanosleep REALTIME_COARSE", syscall(SYS_clock_nanosleep, CLOCK_REALTIME_COARSE, 0, &ts, NULL));
+    r("clock_nanosleep TAI", syscall(SYS_clock_nanosleep, CLOCK_TAI, 0, &ts, NULL));
+    r("clock_nanosleep BOOTTIME", syscall(SYS_clock_nanosleep, CLOCK_BOOTTIME, 0, &ts, NULL));
+    ts = (struct timespec){0, 1000000000};
+    r("clock_nanosleep tv_nsec 1e9", syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, 0, &ts, NULL));
+    r("clock_nanosleep bad flags 2", syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, 2, &(struct timespec){0, 1}, NULL));
+    ts = (struct timespec){0, 0};
+    r("clock_nanosleep TIMER_ABSTIME at 0 (the past)", syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL));
+    r("clock_nanosleep REALTIME TIMER_ABSTIME at 0", syscall(SYS_clock_nanosleep, CLOCK_REALTIME, TIMER_ABSTIME, &ts, NULL));
+    r("clock_nanosleep PROCESS_CPUTIME_ID TIMER_ABSTIME at 0",
+      syscall(SYS_clock_nanosleep, CLOCK_PROCESS_CPUTIME_ID, TIMER_ABSTIME, &ts, NULL));
+    /* libc's clock_nanosleep returns the error, it does not set errno. */
+    ts = (struct timespec){0, 1000000000};
+    int e = clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, NULL);
+    say("   libc clock_nanosleep tv_nsec 1e9 returns %s\n", e ? strerrorname_np(e) : "0");
+
+    /* Interrupted: -1 EINTR and the time that was left (relative sleeps only). */
+    ts = (struct timespec){5, 0};
+    rem = (struct timespec){-7, -7};
+    interrupt_in(100000);
+    long ret = syscall(SYS_nanosleep, &ts, &rem);
+    say("   nanosleep 5 s interrupted = %ld %s, rem in (3, 5) s: %d\n", ret, ret ? strerrorname_np(errno) : "",
+        rem.tv_sec >= 3 && rem.tv_sec < 5 && rem.tv_nsec >= 0 && rem.tv_nsec < 1000000000);
+    rem = (struct timespec){-7, -7};
+    interrupt_in(100000);
+    ret = syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, 0, &ts, &rem);
+    say("   clock_nanosleep 5 s interrupted = %ld %s, rem in (3, 5) s: %d\n", ret, ret ? strerrorname_np(errno) : "",
+        rem.tv_sec >= 3 && rem.tv_sec < 5);
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    ts = (struct timespec){now.tv_sec + 5, now.tv_nsec};
+    rem = (struct timespec){-7, -7};
+    interrupt_in(100000);
+    ret = syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, &rem);
+    say("   absolute clock_nanosleep interrupted = %ld %s, rem untouched: %d\n", ret, ret ? strerrorname_np(errno) : "",
+        rem.tv_sec == -7 && rem.tv_nsec == -7);
+    ts = (struct timespec){0, 20000000};
+    r("nanosleep 20 ms", syscall(SYS_nanosleep, &ts, NULL));
+}
+
+/* ---------- 3. setting clocks: error paths only ---------- */
+
+static void section_set(void)
+{
+    say("3. setting clocks (error paths only)\n");
+    struct timespec bad_nsec = {1, 1000000000}, neg_nsec = {1, -1}, neg_sec = {-1, 0};
+    r("clock_settime REALTIME tv_nsec 1e9", syscall(SYS_clock_settime, CLOCK_REALTIME, &bad_nsec));
+    r("clock_settime REALTIME tv_nsec -1", syscall(SYS_clock_settime, CLOCK_REALTIME, &neg_nsec));
+    r("clock_settime REALTIME tv_sec -1", syscall(SYS_clock_settime, CLOCK_REALTIME, &neg_sec));
+    r("clock_settime REALTIME NULL", syscall(SYS_clock_settime, CLOCK_REALTIME, NULL));
+    r("clock_settime bad id 100, bad timespec", syscall(SYS_clock_settime, 100, &bad_nsec));
+    r("clock_settime MONOTONIC, bad timespec", syscall(SYS_clock_settime, CLOCK_MONOTONIC, &bad_nsec));
+    struct timeval bad_usec = {1, 1000000}, neg_usec = {1, -1}, neg_tv = {-1, 0};
+    r("settimeofday tv_usec 1e6", syscall(SYS_settimeofday, &bad_usec, NULL));
+    r("settimeofday tv_usec -1", syscall(SYS_settimeofday, &neg_usec, NULL));
+    r("settimeofday tv_sec -1", syscall(SYS_settimeofday, &neg_tv, NULL));
+    struct timex tx = {.modes = 0};
+    long s = syscall(SYS_adjtimex, &tx);
+    say("   adjtimex modes 0 = a clock state %s, tick %ld, freq in range %d, status STA_UNSYNC or synced\n",
+        s >= 0 && s <= 5 ? "(0-5)" : strerrorname_np(errno), tx.tick,
+        tx.freq >= -32768000L && tx.freq <= 32768000L);
+    say("   time in it in range: %d\n", tx.time.tv_sec > 1000000000);
+    tx = (struct timex){.modes = 0};
+    s = syscall(SYS_clock_adjtime, CLOCK_REALTIME, &tx);
+    say("   clock_adjtime REALTIME modes 0 = %s\n", s >= 0 && s <= 5 ? "a clock state (0-5)" : strerrorname_np(errno));
+    tx = (struct timex){.modes = 0};
+    r("clock_adjtime MONOTONIC modes 0", syscall(SYS_clock_adjtime, CLOCK_MONOTONIC, &tx));
+    r("clock_adjtime bad id 100 modes 0", syscall(SYS_clock_adjtime, 100, &tx));
+    r("adjtimex NULL", syscall(SYS_adjtimex, NULL));
+}
+
+/* ---------- 4. futexes ---------- */
+
+static long futex(void *uaddr, int op, unsigned val, const struct timespec *ts, void *uaddr2, unsigned val3)
+{
+    return syscall(SYS_futex, uaddr, op, val, ts, uaddr2, val3);
+}
+
+static unsigned word = 0, word2 = 0, pi_word = 0;
+static volatile int waiting = 0;
+
+static void *waiter(void *arg)
+{
+    unsigned *w = arg;
+    __atomic_add_fetch(&waiting, 1, __ATOMIC_SEQ_CST);
+    struct timespec limit = {10, 0};
+    futex(w, FUTEX_WAIT, 0, &limit, NULL, 0);
+    return NULL;
+}
+
+static void start_waiters(pthread_t *t, int n, unsigned *w)
+{
+    waiting = 0;
+    for (int i = 0; i < n; i++)
+        pthread_create(&t[i], NULL, waiter, w);
+    while (waiting < n)
+        sched_yield();
+    struct timespec settle = {0, 100000000};   /* until they sleep in FUTEX_WAIT */
+    nanosleep(&settle, NULL);
+}
+
+static void *pi_holder(void *arg)
+{
+    (void)arg;
+    unsigned tid = gettid();
+    __atomic_store_n(&pi_word, tid, __ATOMIC_SEQ_CST);
+    r("UNLOCK_PI of a futex another thread holds", futex(&pi_word, FUTEX_UNLOCK_PI, 0, NULL, NULL, 0) ? -1 : 0);
+    __atomic_store_n(&pi_word, 0, __ATOMIC_SEQ_CST);
+    return NULL;
+}
+
+static void section_futex(void)
+{
+    say("4. futexes\n");
+    struct timespec short_ts = {0, 10000000}, bad_ts = {0, 1000000000}, neg_ts = {-1, 0};
+    word = 1;
+    r("WAIT value mismatch", futex(&word, FUTEX_WAIT, 0, NULL, NULL, 0));
+    r("WAIT_PRIVATE value mismatch", futex(&word, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0));
+    r("WAIT timeout 10 ms", futex(&word, FUTEX_WAIT, 1, &short_ts, NULL, 0));
+    r("WAIT tv_nsec 1e9", futex(&word, FUTEX_WAIT, 1, &bad_ts, NULL, 0));
+    r("WAIT tv_sec -1", futex(&word, FUTEX_WAIT, 1, &neg_ts, NULL, 0));
+    r("WAIT unaligned", futex((char *)&word + 1, FUTEX_WAIT, 1, &short_ts, NULL, 0));
+    r("WAKE unaligned", futex((char *)&word + 1, FUTEX_WAKE, 1, NULL, NULL, 0));
+    r("WAIT NULL address", futex(NULL, FUTEX_WAIT, 1, &short_ts, NULL, 0));
+    r("WAKE nobody", futex(&word, FUTEX_WAKE, 1, NULL, NULL, 0));
+    r("WAKE NULL address", futex(NULL, FUTEX_WAKE, 1, NULL, NULL, 0));
+    r("WAIT_BITSET bitset 0", futex(&word, FUTEX_WAIT_BITSET, 1, &short_ts, NULL, 0));
+    r("WAKE_BITSET bitset 0", futex(&word, FUTEX_WAKE_BITSET, 1, NULL, NULL, 0));
+    r("unknown op 99", futex(&word, 99, 1, NULL, NULL, 0));
+    r("CLOCK_REALTIME on plain WAIT", futex(&word, FUTEX_WAIT | FUTEX_CLOCK_REALTIME, 1, &short_ts, NULL, 0));
+    r("CLOCK_REALTIME on WAKE", futex(&word, FUTEX_WAKE | FUTEX_CLOCK_REALTIME, 1, NULL, NULL, 0));
+    struct timespec now, abs;
+    clock_gettime(CLOCK_REALTIME, &now);
+    abs = now;
+    abs.tv_nsec += 20000000;
+    if (abs.tv_nsec >= 1000000000) {
+        abs.tv_sec++;
+        abs.tv_nsec -= 1000000000;
+    }
+    r("WAIT_BITSET|CLOCK_REALTIME absolute 20 ms ahead",
+      futex(&word, FUTEX_WAIT_BITSET | FUTEX_CLOCK_REALTIME, 1, &abs, NULL, FUTEX_BITSET_MATCH_ANY));
+    struct timespec after;
+    clock_gettime(CLOCK_REALTIME, &after);
+    say("   it waited until then: %d\n", ts_diff(&after, &abs) >= 0);
+    r("WAIT_BITSET|CLOCK_REALTIME absolute in the past",
+      futex(&word, FUTEX_WAIT_BITSET | FUTEX_CLOCK_REALTIME, 1, &(struct timespec){1, 0}, NULL, FUTEX_BITSET_MATCH_ANY));
+    clock_gettime(CLOCK_MONOTONIC, &abs);
+    abs.tv_nsec = 0;
+    r("WAIT_BITSET monotonic absolute in the past",
+      futex(&word, FUTEX_WAIT_BITSET, 1, &abs, NULL, FUTEX_BITSET_MATCH_ANY));
+
+    pthread_t t[4];
+    word = 0;
+    start_waiters(t, 3, &word);
+    r("WAKE 2 of 3 waiters", futex(&word, FUTEX_WAKE, 2, NULL, NULL, 0));
+    r("WAKE the rest (INT_MAX)", futex(&word, FUTEX_WAKE, INT_MAX, NULL, NULL, 0));
+    for (int i = 0; i < 3; i++)
+        pthread_join(t[i], NULL);
+    start_waiters(t, 1, &word);
+    r("WAKE_PRIVATE of a shared waiter (same mm)", futex(&word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0));
+    r("WAKE it shared", futex(&word, FUTEX_WAKE, 1, NULL, NULL, 0));
+    pthread_join(t[0], NULL);
+    start_waiters(t, 1, &word);
+    r("WAKE_BITSET with a disjoint bitset", futex(&word, FUTEX_WAKE_BITSET, 1, NULL, NULL, 0x2));
+    r("WAKE_BITSET with MATCH_ANY", futex(&word, FUTEX_WAKE_BITSET, 1, NULL, NULL, FUTEX_BITSET_MATCH_ANY));
+    pthread_join(t[0], NULL);
+
+    word2 = 0;
+    start_waiters(t, 4, &word);
+    r("CMP_REQUEUE value mismatch", futex(&word, FUTEX_CMP_REQUEUE, 1, (void *)2L, &word2, 7));
+    r("CMP_REQUEUE negative count", futex(&word, FUTEX_CMP_REQUEUE, 1, (void *)-1L, &word2, 0));
+    r("CMP_REQUEUE wake 1 move 2", futex(&word, FUTEX_CMP_REQUEUE, 1, (void *)2L, &word2, 0));
+    r("REQUEUE wake 0 move 1", futex(&word, FUTEX_REQUEUE, 0, (void *)1L, &word2, 0));
+    r("WAKE the old word", futex(&word, FUTEX_WAKE, INT_MAX, NULL, NULL, 0));
+    r("WAKE the new word", futex(&word2, FUTEX_WAKE, INT_MAX, NULL, NULL, 0));
+    for (int i = 0; i < 4; i++)
+        pthread_join(t[i], NULL);
+    r("CMP_REQUEUE to itself", futex(&word, FUTEX_CMP_REQUEUE, 1, (void *)1L, &word, 0));
+
+    word = 0;
+    word2 = 5;
+    start_waiters(t, 2, &word);
+    start_waiters(t + 2, 1, &word2);
+    /* *word2 += 3; wake 1 on word, and 1 on word2 if the old value > 4. */
+    r("WAKE_OP add 3, cmp oldval > 4",
+      futex(&word, FUTEX_WAKE_OP, 1, (void *)1L, &word2, FUTEX_OP(FUTEX_OP_ADD, 3, FUTEX_OP_CMP_GT, 4)));
+    say("   word2 after WAKE_OP: %u\n", word2);
+    word2 = 0;
+    r("WAKE_OP bad op 7", futex(&word, FUTEX_WAKE_OP, 1, (void *)1L, &word2, FUTEX_OP(7, 3, FUTEX_OP_CMP_GT, 4)));
+    r("WAKE_OP bad cmp 7", futex(&word, FUTEX_WAKE_OP, 1, (void *)1L, &word2, FUTEX_OP(FUTEX_OP_SET, 3, 7, 4)));
+    r("WAKE the last waiter", futex(&word, FUTEX_WAKE, INT_MAX, NULL, NULL, 0));
+    for (int i = 0; i < 3; i++)
+        pthread_join(t[i], NULL);
+
+    /* Priority-inheritance futexes: the word holds the owner's tid. */
+    unsigned tid = gettid();
+    pi_word = 0;
+    r("TRYLOCK_PI free", futex(&pi_word, FUTEX_TRYLOCK_PI, 0, NULL, NULL, 0));
+    say("   word is our tid: %d\n", pi_word == tid);
+    r("TRYLOCK_PI held by us", futex(&pi_word, FUTEX_TRYLOCK_PI, 0, NULL, NULL, 0));
+    r("LOCK_PI held by us", futex(&pi_word, FUTEX_LOCK_PI, 0, NULL, NULL, 0));
+    r("UNLOCK_PI", futex(&pi_word, FUTEX_UNLOCK_PI, 0, NULL, NULL, 0));
+    say("   word after unlock: %u\n", pi_word);
+    r("UNLOCK_PI not held", futex(&pi_word, FUTEX_UNLOCK_PI, 0, NULL, NULL, 0));
+    r("LOCK_PI free", futex(&pi_word, FUTEX_LOCK_PI, 0, NULL, NULL, 0));
+    say("   word is our tid: %d\n", pi_word == tid);
+    r("UNLOCK_PI_PRIVATE", futex(&pi_word, FUTEX_UNLOCK_PI_PRIVATE, 0, NULL, NULL, 0));
+    pthread_t holder;
+    pthread_create(&holder, NULL, pi_holder, NULL);
+    pthread_join(holder, NULL);
+    pi_word = 999999;   /* an owner tid that does not exist */
+    r("LOCK_PI owned by no such tid", futex(&pi_word, FUTEX_LOCK_PI, 0, &(struct timespec){1, 0}, NULL, 0));
+    r("TRYLOCK_PI owned by no such tid", futex(&pi_word, FUTEX_TRYLOCK_PI, 0, NULL, NULL, 0));
+    pi_word = 0;
+    r("LOCK_PI unaligned", futex((char *)&pi_word + 1, FUTEX_LOCK_PI, 0, NULL, NULL, 0));
+    r("WAIT on a PI futex word held", futex(&pi_word, FUTEX_WAIT, 0, &short_ts, NULL, 0));
+
+    pthread_mutexattr_t ma;
+    pthread_mutexattr_init(&ma);
+    pthread_mutexattr_setprotocol(&ma, PTHREAD_PRIO_INHERIT);
+    pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_ERRORCHECK);
+    pthread_mutex_t pim;
+    pthread_mutex_init(&pim, &ma);
+    say("   PRIO_INHERIT mutex: lock %s, relock %s, unlock %s, unlock again %s\n", strerrorname_np(pthread_mutex_lock(&pim)) ?: "0",
+        strerrorname_np(pthread_mutex_lock(&pim)) ?: "0", strerrorname_np(pthread_mutex_unlock(&pim)) ?: "0",
+        strerrorname_np(pthread_mutex_unlock(&pim)) ?: "0");
+
+    /* Robust lists. */
+    struct robust_list_head *head;
+    size_t len;
+    r("get_robust_list self", syscall(SYS_get_robust_list, 0, &head, &len));
+    say("   len %zu\n", len);
+    r("set_robust_list len 0", syscall(SYS_set_robust_list, head, 0));
+    r("set_robust_list len 25", syscall(SYS_set_robust_list, head, 25));
+    r("set_robust_list as it was", syscall(SYS_set_robust_list, head, sizeof(*head)));
+    r("get_robust_list no such pid", syscall(SYS_get_robust_list, 999999, &head, &len));
+
+    /* A process-shared robust mutex whose owner dies holding it. */
+    pthread_mutex_t *m = mmap(NULL, sizeof(*m), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    pthread_mutexattr_t ra;
+    pthread_mutexattr_init(&ra);
+    pthread_mutexattr_setpshared(&ra, PTHREAD_PROCESS_SHARED);
+    pthread_mutexattr_setrobust(&ra, PTHREAD_MUTEX_ROBUST);
+    pthread_mutex_init(m, &ra);
+    pid_t child = fork();
+    if (child == 0) {
+        pthread_mutex_lock(m);
+        _exit(0);
+    }
+    waitpid(child, NULL, 0);
+    say("   owner died: FUTEX_OWNER_DIED set %d, lock = %s\n", (*(unsigned *)m & FUTEX_OWNER_DIED) != 0,
+        strerrorname_np(pthread_mutex_trylock(m)) ?: "0");
+    say("   consistent %s, unlock %s\n", strerrorname_np(pthread_mutex_consistent(m)) ?: "0",
+        strerrorname_np(pthread_mutex_unlock(m)) ?: "0");
+
+    /* futex_waitv (449): a vector of one word whose value does not match. */
+    struct {
+        uint64_t val, uaddr;
+        uint32_t flags, reserved;
+    } wv = {1, (uintptr_t)&word2, FUTEX_32, 0};
+    word2 = 0;
+    r("futex_waitv value mismatch", syscall(449, &wv, 1, 0, NULL, CLOCK_MONOTONIC));
+    r("futex_waitv count 0", syscall(449, &wv, 0, 0, NULL, CLOCK_MONOTONIC));
+    r("futex_waitv flags 1", syscall(449, &wv, 1, 1, NULL, CLOCK_MONOTONIC));
+    wv.val = 0;
+    clock_gettime(CLOCK_MONOTONIC, &abs);
+    abs.tv_nsec += 10000000;
+    if (abs.tv_nsec >= 1000000000) {
+        abs.tv_sec++;
+        abs.tv_nsec -= 1000000000;
+    }
+    r("futex_waitv timeout", syscall(449, &wv, 1, 0, &abs, CLOCK_MONOTONIC));
+    r("futex_waitv bad clock", syscall(449, &wv, 1, 0, &abs, CLOCK_BOOTTIME));
+}
+
+/* ---------- 5. identity and system ---------- */
+
+static const char *shape_of_release(const char *s)
+{
+    int a, b, n = 0;
+    return sscanf(s, "%d.%d%n", &a, &b, &n) == 2 && n > 0 ? "N.N..." : s;
+}
+
+static long meminfo_kb(const char *name)
+{
+    FILE *f = fopen("/proc/meminfo", "r");
+    char line[256];
+    long v = -1;
+    size_t n = strlen(name);
+    while (f && fgets(line, sizeof(line), f))
+        if (!strncmp(line, name, n) && line[n] == ':')
+            v = atol(line + n + 1);
+    if (f)
+        fclose(f);
+    return v;
+}
+
+static void section_identity(const char *dir)
+{
+    say("5. identity and system\n");
+    struct utsname u;
+    r("uname", uname(&u));
+    say("   sysname %s machine %s release %s nodename nonempty %d domainname nonempty %d\n", u.sysname, u.machine,
+        shape_of_release(u.release), u.nodename[0] != 0, u.domainname[0] != 0);
+    struct sysinfo si;
+    r("sysinfo", sysinfo(&si));
+    say("   mem_unit %u, totalram = MemTotal: %d, freeram <= totalram %d, procs >= 1 %d\n", si.mem_unit,
+        (long)(si.totalram * si.mem_unit / 1024) == meminfo_kb("MemTotal"), si.freeram <= si.totalram, si.procs >= 1);
+    r("sysinfo NULL", syscall(SYS_sysinfo, NULL));
+
+    char buf[600];
+    r("getrandom 16, 0", getrandom(buf, 16, 0));
+    r("getrandom 16, GRND_NONBLOCK", getrandom(buf, 16, GRND_NONBLOCK));
+    r("getrandom 600, GRND_RANDOM", getrandom(buf, 600, GRND_RANDOM));
+    r("getrandom 16, GRND_INSECURE", getrandom(buf, 16, GRND_INSECURE));
+    r("getrandom 16, GRND_INSECURE|GRND_RANDOM", getrandom(buf, 16, GRND_INSECURE | GRND_RANDOM));
+    r("getrandom 16, flag 0x8", getrandom(buf, 16, 0x8));
+    r("getrandom 0", getrandom(buf, 0, 0));
+    r("getrandom NULL 16", syscall(SYS_getrandom, NULL, 16, 0));
+
+    unsigned cpu = 99, node = 99;
+    r("getcpu", syscall(SYS_getcpu, &cpu, &node, NULL));
+    say("   cpu < online cpus %d, node %u\n", cpu < (unsigned)sysconf(_SC_NPROCESSORS_ONLN), node);
+    r("getcpu NULL NULL", syscall(SYS_getcpu, NULL, NULL, NULL));
+
+    unsigned long mask[128];
+    r("sched_getaffinity size 0", syscall(SYS_sched_getaffinity, 0, 0, mask));
+    r("sched_getaffinity size 4", syscall(SYS_sched_getaffinity, 0, 4, mask));
+    r("sched_getaffinity size 12", syscall(SYS_sched_getaffinity, 0, 12, mask));
+    r("sched_getaffinity size 8", syscall(SYS_sched_getaffinity, 0, 8, mask));
+    long n = syscall(SYS_sched_getaffinity, 0, sizeof(mask), mask);
+    say("   sched_getaffinity size 1024: positive multiple of 8 <= 1024: %d\n", n > 0 && n % 8 == 0 && n <= 1024);
+    r("sched_getaffinity no such pid", syscall(SYS_sched_getaffinity, 999999, 8, mask));
+    r("sched_setaffinity size 0", syscall(SYS_sched_setaffinity, 0, 0, mask));
+
+    int mode = -1;
+    r("get_mempolicy", syscall(SYS_get_mempolicy, &mode, NULL, 0, NULL, 0));
+    say("   mode %d (MPOL_DEFAULT 0)\n", mode);
+    r("get_mempolicy bad flags", syscall(SYS_get_mempolicy, &mode, NULL, 0, NULL, 0x100));
+    r("set_mempolicy MPOL_DEFAULT", syscall(SYS_set_mempolicy, 0, NULL, 0));
+    r("set_mempolicy mode 99", syscall(SYS_set_mempolicy, 99, NULL, 0));
+
+    r("prctl unknown option 9999", prctl(9999, 0, 0, 0, 0));
+    r("prctl PR_SET_NAME", prctl(PR_SET_NAME, "miscconf-probe", 0, 0, 0));
+    char name[32] = {0};
+    r("prctl PR_GET_NAME", prctl(PR_GET_NAME, name, 0, 0, 0));
+    say("   name %s (15 bytes at most)\n", name);
+    r("prctl PR_GET_DUMPABLE", prctl(PR_GET_DUMPABLE, 0, 0, 0, 0));
+    r("prctl PR_SET_PDEATHSIG 99", prctl(PR_SET_PDEATHSIG, 99, 0, 0, 0));
+    r("prctl PR_GET_NO_NEW_PRIVS", prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0));
+    r("prctl PR_GET_NO_NEW_PRIVS with arg2", prctl(PR_GET_NO_NEW_PRIVS, 1, 0, 0, 0));
+
+    r("syslog type 99", klogctl(99, buf, 10));
+    r("syslog READ_ALL NULL", klogctl(3, NULL, 10));
+    r("syslog READ_ALL len -1", klogctl(3, buf, -1));
+
+    int prio = syscall(SYS_ioprio_get, 1 /* IOPRIO_WHO_PROCESS */, 0);
+    say("   ioprio_get self = %s\n", prio >= 0 ? "a priority" : strerrorname_np(errno));
+    r("ioprio_get bad which 9", syscall(SYS_ioprio_get, 9, 0));
+    r("ioprio_get no such pid", syscall(SYS_ioprio_get, 1, 999999));
+    r("ioprio_set self BE 4", syscall(SYS_ioprio_set, 1, 0, (2 << 13) | 4));
+    r("ioprio_get self after it", syscall(SYS_ioprio_get, 1, 0));
+    r("ioprio_set self BE 8 (bad level)", syscall(SYS_ioprio_set, 1, 0, (2 << 13) | 8));
+    r("ioprio_set class 5", syscall(SYS_ioprio_set, 1, 0, (5 << 13)));
+    r("ioprio_set self IDLE", syscall(SYS_ioprio_set, 1, 0, (3 << 13)));
+    r("ioprio_get self after it", syscall(SYS_ioprio_get, 1, 0));
+
+    char cwd[PATH_MAX];
+    size_t need = strlen(dir) + 1;
+    r("getcwd size 0", syscall(SYS_getcwd, cwd, 0));
+    r("getcwd size 1", syscall(SYS_getcwd, cwd, 1));
+    say("   getcwd size exact = length + 1: %d\n", syscall(SYS_getcwd, cwd, need) == (long)need);
+    r("getcwd size one short", syscall(SYS_getcwd, cwd, need - 1) == (long)need ? 0 : -1);
+    r("getcwd NULL", syscall(SYS_getcwd, NULL, 100));
+    errno = 0;
+    char *heap = getcwd(NULL, 0);
+    say("   libc getcwd(NULL, 0) allocates it: %d\n", heap && !strcmp(heap, dir));
+    free(heap);
+
+    mode_t old = umask(022);
+    umask(old);
+    say("   umask 077 -> %o\n", umask(077) == old ? 1 : 0);
+    umask(07777);
+    say("   after umask 07777 it is %o\n", umask(022));
+}
+
+/* ---------- 6. /proc ---------- */
+
+static int slurp(const char *path, char *buf, size_t size)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return -1;
+    size_t n = 0;
+    ssize_t got;
+    while (n < size - 1 && (got = read(fd, buf + n, size - 1 - n)) > 0)
+        n += got;
+    close(fd);
+    buf[n] = 0;
+    return (int)n;
+}
+
+static int count_fields(const char *s)
+{
+    int n = 0;
+    for (;;) {
+        while (*s == ' ' || *s == '\n')
+            s++;
+        if (!*s)
+            return n;
+        n++;
+        while (*s && *s != ' ' && *s != '\n')
+            s++;
+    }
+}
+
+/* Each line's name up to its first sep, joined by ','. */
+static void names_in(const char *label, char *buf, char sep)
+{
+    say("   %s:", label);
+    for (char *line = buf; *line;) {
+        char *end = strchr(line, '\n');
+        if (end)
+            *end = 0;
+        char *colon = strchr(line, sep);
+        if (colon) {
+            *colon = 0;
+            say(" %s,", line);
+        }
+        if (!end)
+            break;
+        line = end + 1;
+    }
+    say("\n");
+}
+
+static void names_of(const char *label, const char *path, char sep)
+{
+    static char buf[65536];
+    if (slurp(path, buf, sizeof(buf)) < 0)
+        say("   %s: %s\n", label, strerrorname_np(errno));
+    else
+        names_in(label, buf, sep);
+}
+
+static int meminfo_lines_have_linux_form(void)
+{
+    static char buf[65536];
+    slurp("/proc/meminfo", buf, sizeof(buf));
+    for (char *line = buf; *line;) {
+        char *end = strchr(line, '\n');
+        if (!end)
+            return 0;
+        /* "Name:" padded to 16 columns, then the number right-aligned in 8 (more if it is wider). */
+        char *colon = strchr(line, ':');
+        if (!colon || colon > end)
+            return 0;
+        int len = (int)(end - line);
+        int kb = len > 3 && !strncmp(end - 3, " kB", 3);
+        char *num = line + 16;
+        if (colon - line + 1 > 16)
+            num = colon + 1;
+        for (char *p = colon + 1; p < num; p++)
+            if (*p != ' ')
+                return 0;
+        char *numend = kb ? end - 3 : end;
+        if (numend - num < 8 && colon - line + 1 <= 16)
+            return 0;
+        while (num < numend && *num == ' ')
+            num++;
+        if (num == numend)
+            return 0;
+        for (char *p = num; p < numend; p++)
+            if (!isdigit((unsigned char)*p))
+                return 0;
+        line = end + 1;
+    }
+    return 1;
+}
+
+static void section_proc(int argc, char **argv)
+{
+    say("6. /proc\n");
+    static char buf[65536];
+    char path[PATH_MAX], link[PATH_MAX];
+    (void)argc;
+
+    slurp("/proc/self/stat", buf, sizeof(buf));
+    char *open_paren = strchr(buf, '('), *close_paren = strrchr(buf, ')');
+    say("   stat: pid first %d, comm in parentheses %s, state %c, fields after comm %d\n",
+        atoi(buf) == getpid(), open_paren && close_paren ? "yes" : "no",
+        close_paren ? close_paren[2] : '?', close_paren ? count_fields(close_paren + 1) : -1);
+    char comm[64] = "";
+    if (open_paren && close_paren)
+        snprintf(comm, sizeof(comm), "%.*s", (int)(close_paren - open_paren - 1), open_paren + 1);
+    say("   stat comm %s, ppid field = getppid %d\n", comm,
+        close_paren && atoi(close_paren + 4) == getppid());
+    slurp("/proc/self/statm", buf, sizeof(buf));
+    say("   statm fields %d\n", count_fields(buf));
+    slurp("/proc/self/comm", buf, sizeof(buf));
+    say("   comm %s", buf);
+
+    slurp("/proc/self/cmdline", buf, sizeof(buf));
+    int n = 0, ok = 1;
+    {
+        int fd = open("/proc/self/cmdline", O_RDONLY);
+        n = read(fd, buf, sizeof(buf));
+        close(fd);
+        char *p = buf;
+        for (int i = 1; i < argc; i++) {   /* argv[0] is the path each side starts it by */
+            p += strlen(p) + 1;
+            if (p >= buf + n || strcmp(p, argv[i]))
+                ok = 0;
+        }
+        p += strlen(p) + 1;
+        ok = ok && p == buf + n;
+    }
+    say("   cmdline is argv, each NUL-terminated: %d\n", ok);
+    {
+        int fd = open("/proc/self/environ", O_RDONLY);
+        n = read(fd, buf, sizeof(buf));
+        close(fd);
+        int found = 0;
+        for (char *p = buf; p < buf + n; p += strlen(p) + 1)
+            if (!strcmp(p, "MISCCONF=here and there"))
+                found = 1;
+        say("   environ holds MISCCONF NUL-separated: %d, ends in NUL %d\n", found, n > 0 && buf[n - 1] == 0);
+    }
+
+    int fd = open("fdfile", O_RDWR | O_CREAT | O_APPEND, 0600);
+    write(fd, "hello", 5);
+    lseek(fd, 2, SEEK_SET);
+    snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+    ssize_t ln = readlink(path, link, sizeof(link) - 1);
+    link[ln > 0 ? ln : 0] = 0;
+    char expect[PATH_MAX];
+    snprintf(expect, sizeof(expect), "%s/fdfile", argv[1]);
+    say("   /proc/self/fd/N -> the file's path: %d\n", !strcmp(link, expect));
+    snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+    slurp(path, buf, sizeof(buf));
+    long long pos = -1;
+    unsigned flags = 0;
+    char *p = strstr(buf, "pos:");
+    if (p)
+        pos = atoll(p + 4);
+    p = strstr(buf, "flags:");
+    if (p)
+        flags = strtoul(p + 6, NULL, 8);
+    say("   fdinfo pos %lld, flags 0%o\n", pos, flags);
+    names_of("fdinfo names", path, ':');
+    int cfd = open("fdfile", O_RDONLY | O_CLOEXEC);
+    snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", cfd);
+    slurp(path, buf, sizeof(buf));
+    p = strstr(buf, "flags:");
+    say("   fdinfo flags of O_RDONLY|O_CLOEXEC 0%lo\n", p ? strtoul(p + 6, NULL, 8) : 0ul);
+    close(cfd);
+    close(fd);
+    int pfd[2];
+    pipe(pfd);
+    snprintf(path, sizeof(path), "/proc/self/fd/%d", pfd[0]);
+    ln = readlink(path, link, sizeof(link) - 1);
+    link[ln > 0 ? ln : 0] = 0;
+    say("   a pipe's link: %.6s[...]\n", link);
+    close(pfd[0]);
+    close(pfd[1]);
+
+    ln = readlink("/proc/self/exe", link, sizeof(link) - 1);
+    link[ln > 0 ? ln : 0] = 0;
+    struct stat a, b;
+    say("   exe is absolute and is this program: %d\n",
+        link[0] == '/' && !stat(link, &a) && !stat("/proc/self/exe", &b) && a.st_ino == b.st_ino && a.st_dev == b.st_dev);
+    ln = readlink("/proc/self/cwd", link, sizeof(link) - 1);
+    link[ln > 0 ? ln : 0] = 0;
+    say("   cwd link is getcwd: %d\n", !strcmp(link, argv[1]));
+    ln = readlink("/proc/self/root", link, sizeof(link) - 1);
+    link[ln > 0 ? ln : 0] = 0;
+    say("   root link %s\n", link);
+
+    fd = open("/proc/self/auxv", O_RDONLY);
+    unsigned long auxv[512];
+    n = read(fd, auxv, sizeof(auxv));
+    close(fd);
+    int pairs = n / 16, ends = n % 16 == 0 && pairs > 0 && auxv[2 * pairs - 2] == AT_NULL, agree = 1;
+    int seen[64] = {0};
+    for (int i = 0; i < pairs - 1; i++) {
+        if (auxv[2 * i] < 64)
+            seen[auxv[2 * i]] = 1;
+        if (auxv[2 * i] != AT_SYSINFO_EHDR && getauxval(auxv[2 * i]) != auxv[2 * i + 1])
+            agree = 0;
+    }
+    say("   auxv: pairs of words ending in AT_NULL %d, each as getauxval %d, has PAGESZ %d PHDR %d PHNUM %d ENTRY %d "
+        "RANDOM %d HWCAP %d CLKTCK %d EXECFN %d UID %d SECURE %d\n",
+        ends, agree, seen[AT_PAGESZ], seen[AT_PHDR], seen[AT_PHNUM], seen[AT_ENTRY], seen[AT_RANDOM], seen[AT_HWCAP],
+        seen[AT_CLKTCK], seen[AT_EXECFN], seen[AT_UID], seen[AT_SECURE]);
+    say("   AT_PAGESZ = sysconf %d, AT_CLKTCK %lu\n", getauxval(AT_PAGESZ) == (unsigned long)sysconf(_SC_PAGESIZE),
+        getauxval(AT_CLKTCK));
+
+    unsigned long s1, c1, s2, c2, l1, l2, l3, l4, l5, l6;
+    int run, total, last;
+    char tail;
+    slurp("/proc/uptime", buf, sizeof(buf));
+    say("   uptime has the form S.CC S.CC\\n: %d\n",
+        sscanf(buf, "%lu.%2lu %lu.%2lu%c", &s1, &c1, &s2, &c2, &tail) == 5 && tail == '\n' &&
+            strlen(strchr(buf, '.')) > 3 && strchr(buf, '.')[3] == ' ');
+    slurp("/proc/loadavg", buf, sizeof(buf));
+    say("   loadavg has the form L.LL L.LL L.LL R/T LAST\\n: %d, running >= 1 %d\n",
+        sscanf(buf, "%lu.%2lu %lu.%2lu %lu.%2lu %d/%d %d%c", &l1, &l2, &l3, &l4, &l5, &l6, &run, &total, &last, &tail) == 10 &&
+            tail == '\n',
+        run >= 1);
+    say("   meminfo lines as Linux formats them: %d\n", meminfo_lines_have_linux_form());
+    slurp("/proc/self/limits", buf, sizeof(buf));
+    say("   limits header: %.*s|\n", (int)(strchr(buf, '\n') - buf), buf);
+    int lines = 0, widths = 1;
+    for (char *line = strchr(buf, '\n') + 1; *line; line = strchr(line, '\n') + 1) {
+        lines++;
+        /* "%-25s %-20s %-20s %-10s\n": the second column starts at 26, the third at 47, units at 68. */
+        if (strlen(line) < 69 || line[25] != ' ' || line[46] != ' ' || line[67] != ' ' || line[26] == ' ')
+            widths = 0;
+    }
+    say("   limits: %d lines, columns at 26/47/68: %d\n", lines, widths);
+    say("   limits names:");
+    for (char *line = strchr(buf, '\n') + 1; *line; line = strchr(line, '\n') + 1) {
+        int len = 25;
+        while (len > 0 && line[len - 1] == ' ')
+            len--;
+        say(" %.*s,", len, line);
+    }
+    say("\n");
+
+    slurp("/proc/sys/kernel/ostype", buf, sizeof(buf));
+    say("   ostype %s", buf);
+    struct utsname u;
+    uname(&u);
+    slurp("/proc/sys/kernel/osrelease", buf, sizeof(buf));
+    say("   osrelease is uname's: %d\n", !strncmp(buf, u.release, strlen(u.release)) && buf[strlen(u.release)] == '\n');
+    slurp("/proc/sys/kernel/hostname", buf, sizeof(buf));
+    say("   hostname is uname's: %d\n", !strncmp(buf, u.nodename, strlen(u.nodename)) && buf[strlen(u.nodename)] == '\n');
+    slurp("/proc/sys/kernel/pid_max", buf, sizeof(buf));
+    say("   pid_max a number > pid: %d\n", atol(buf) > getpid() && buf[strlen(buf) - 1] == '\n');
+
+    slurp("/proc/self/mountinfo", buf, sizeof(buf));
+    int mlines = 0, mok = 1, root = 0;
+    for (char *line = buf; *line;) {
+        char *end = strchr(line, '\n');
+        if (!end)
+            break;
+        *end = 0;
+        int id, parent, maj, min;
+        char mroot[256], mpoint[256];
+        if (sscanf(line, "%d %d %d:%d %255s %255s", &id, &parent, &maj, &min, mroot, mpoint) != 6 || !strstr(line, " - "))
+            mok = 0;
+        else if (!strcmp(mpoint, "/"))
+            root = 1;
+        mlines++;
+        line = end + 1;
+    }
+    say("   mountinfo: every line 'ID PARENT MAJ:MIN ROOT POINT ... - TYPE SRC OPTS' %d, one at / %d, lines >= 1 %d\n", mok,
+        root, mlines >= 1);
+}
+
+/* ---------- 7. /proc field names (compared as an ordered subset of Linux's) ---------- */
+
+static void section_proc_names(void)
+{
+    say("7. /proc field names\n");
+    names_of("status", "/proc/self/status", ':');
+    names_of("meminfo", "/proc/meminfo", ':');
+}
+
+/* ---------- 8. /proc/cpuinfo (qemu-user shows the host's: compared with arm64's c_show) ---------- */
+
+static void section_cpuinfo(void)
+{
+    say("8. /proc/cpuinfo\n");
+    static char buf[65536];
+    slurp("/proc/cpuinfo", buf, sizeof(buf));
+    char *blank = strstr(buf, "\n\n");
+    if (blank)
+        blank[1] = 0;   /* the first processor */
+    names_in("first processor", buf, ':');
+}
+
+int main(int argc, char **argv)
+{
+    alarm(60);
+    if (argc < 2 || chdir(argv[1])) {
+        fprintf(stderr, "usage: miscconf DIR\n");
+        return 2;
+    }
+    section_clocks();
+    section_sleep();
+    section_set();
+    section_futex();
+    section_identity(argv[1]);
+    section_proc(argc, argv);
+    section_proc_names();
+    section_cpuinfo();
+    return 0;
+}
