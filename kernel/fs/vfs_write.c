@@ -8,6 +8,7 @@
 #include "volume.h"
 #include "errno.h"
 #include "mm.h"
+#include "process.h"
 #include <string.h>
 
 /* "." and "..": no call may create, remove or rename them. */
@@ -265,7 +266,10 @@ int64_t vfs_write(struct vnode *v, uint64_t offset, const void *buf, uint64_t le
         return -EROFS;
     if (v->type != VNODE_FILE)
         return -EINVAL;
-    int64_t n = vnode_write(v, offset, buf, len);
+    int64_t allowed = rlimit_file_size(offset, len);   /* RLIMIT_FSIZE: cut short, or EFBIG */
+    if (allowed < 0)
+        return allowed;
+    int64_t n = vnode_write(v, offset, buf, (uint64_t)allowed);
     if (n > 0)
         inotify_node_event(v, IN_MODIFY);
     return n;
@@ -281,6 +285,8 @@ int vfs_truncate(struct vnode *v, uint64_t size)
         return -EINVAL;
     if ((int64_t)size < 0)
         return -EINVAL;
+    if (size > v->size && !rlimit_new_file_size(size))
+        return -EFBIG;
     int err = vnode_truncate(v, size);
     if (!err)
         inotify_node_event(v, IN_MODIFY);
@@ -295,6 +301,9 @@ int vfs_fallocate(struct vnode *v, int mode, uint64_t offset, uint64_t len)
         return -EROFS;
     if (v->type != VNODE_FILE)
         return -ENODEV;
+    if (!(mode & (VFS_FALLOC_PUNCH_HOLE | VFS_FALLOC_KEEP_SIZE)) && offset + len > v->size &&
+        !rlimit_new_file_size(offset + len))
+        return -EFBIG;
     int err = mode & VFS_FALLOC_PUNCH_HOLE ? vnode_punch_hole(v, offset, len)
                                            : vnode_allocate(v, offset, len, mode & VFS_FALLOC_KEEP_SIZE);
     if (!err)

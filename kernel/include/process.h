@@ -141,7 +141,7 @@ __attribute__((noreturn)) void process_die(int sig);
 void rlimit_init(struct process *p);
 uint64_t rlimit_current(int resource);
 int64_t rlimit_file_size(uint64_t pos, uint64_t count);
-bool rlimit_address_space(uint64_t total, uint64_t more);
+bool rlimit_new_file_size(uint64_t size);
 bool rlimit_may_fork(struct process *parent);
 /* Does p's effective capability set hold cap (CAP_*)? (sys_system.c) */
 bool process_capable(const struct process *p, int cap);

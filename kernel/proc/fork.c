@@ -68,6 +68,8 @@ int64_t fork_process(const struct clone_request *r)
         }
         return -ENOSYS;
     }
+    if (!rlimit_may_fork(p))
+        return -EAGAIN;                /* RLIMIT_NPROC */
     struct process *child = process_new_child(p);
     if (!child)
         return -EAGAIN;

@@ -25,7 +25,7 @@
 #include "errno.h"
 #include <stddef.h>
 
-/* RLIMIT_SIGPENDING's default here (sys_info.c): Linux charges each timer's preallocated
+/* RLIMIT_SIGPENDING's default here (proc/rlimit.c): Linux charges each timer's preallocated
  * signal against it, so past it timer_create is EAGAIN. Counted per process. */
 #define TIMERS_MAX 0x3fff
 

@@ -57,11 +57,15 @@ int64_t rlimit_file_size(uint64_t pos, uint64_t count)
     return (int64_t)(count < limit - pos ? count : limit - pos);
 }
 
-/* Linux's may_expand_vm for RLIMIT_AS: may the address space grow from `total` by `more`? */
-bool rlimit_address_space(uint64_t total, uint64_t more)
+/* Linux's inode_newsize_ok: may a file grow to `size` under RLIMIT_FSIZE? If not, SIGXFSZ
+ * (the caller answers EFBIG). Shrinking is always allowed. */
+bool rlimit_new_file_size(uint64_t size)
 {
-    uint64_t limit = rlimit_current(RLIMIT_AS);
-    return limit == RLIM_INFINITY || (total + more >= total && total + more <= limit);
+    uint64_t limit = rlimit_current(RLIMIT_FSIZE);
+    if (limit == RLIM_INFINITY || size <= limit)
+        return true;
+    signal_send_self(SIGXFSZ, SI_USER);
+    return false;
 }
 
 /* copy_process's RLIMIT_NPROC check: the processes of the caller's real uid (zombies count,

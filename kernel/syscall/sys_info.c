@@ -58,7 +58,11 @@ SYSCALL(sysinfo)
     si.uptime = (int64_t)(counter_to_ns(counter_now()) / 1000000000UL);
     si.totalram = page_total_count() * PAGE_SIZE;
     si.freeram = page_free_count() * PAGE_SIZE;
-    si.procs = 1;
+    /* Linux's nr_threads: every task until it is reaped (a zombie counts as its leader). */
+    uint32_t tasks = 0;
+    for (struct process *p = process_first(); p; p = p->all_next)
+        tasks += p->live_threads > 0 ? (uint32_t)p->live_threads : 1;
+    si.procs = (uint16_t)(tasks < 0xffff ? tasks : 0xffff);
     si.mem_unit = 1;
     return copy_to_user(a0, &si, sizeof(si)) ? -EFAULT : 0;
 }

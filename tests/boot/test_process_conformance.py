@@ -33,10 +33,11 @@ NO_SYS_RESOURCE = {
     "   setrlimit AS back to infinity as root = -1 EPERM": "   setrlimit AS back to infinity as root = 0",
 }
 
-SECTIONS = [("1", "fork, vfork, clone"), ("3", "execve and execveat"), ("4", "identity")]
+SECTIONS = [("1", "fork, vfork, clone"), ("3", "execve and execveat"), ("4", "identity"),
+            ("6", "getrusage, times, sysinfo")]
 # Not yet as Linux (strict: each must start passing when fixed): __WCLONE's selection of
-# children (2), RLIMIT_FSIZE, RLIMIT_AS and RLIMIT_NPROC enforcement (5), sysinfo's procs (6).
-NOT_YET = [("2", "wait4 and waitid"), ("5", "rlimits"), ("6", "getrusage, times, sysinfo")]
+# children (2) and RLIMIT_AS enforcement by mmap and brk (5; FSIZE and NPROC are enforced).
+NOT_YET = [("2", "wait4 and waitid"), ("5", "rlimits")]
 
 
 def has_sys_resource() -> bool:
@@ -78,7 +79,7 @@ def test_process_calls_answer_as_linux(outputs, section, what):
     assert sections(ours.stdout).get(section) == linux[section], what
 
 
-@pytest.mark.xfail(strict=True, reason="not yet as Linux: __WCLONE, FSIZE/AS/NPROC enforcement, sysinfo procs")
+@pytest.mark.xfail(strict=True, reason="not yet as Linux: __WCLONE, RLIMIT_AS enforcement")
 @pytest.mark.parametrize("section, what", NOT_YET)
 def test_process_calls_not_yet_as_linux(outputs, section, what):
     linux, ours = outputs
