@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from lib.guest import CC, GUEST_SOURCES, oracle_in_tmpfs, run, sections, tmpfs_dir
+from lib.guest import CC, GUEST_SOURCES, oracle_in_tmpfs, replace_lines, run, sections, tmpfs_dir
 from unibuild.tfs.volume import create_volume
 
 pytestmark = pytest.mark.boot
@@ -58,7 +58,7 @@ def outputs(tmp_path_factory) -> tuple[dict[str, str], subprocess.CompletedProce
     probe = tmp_path_factory.mktemp("fsconf") / "fsconf"
     subprocess.run([CC, "-O2", "-Wall", "-Wno-stringop-overflow", "-Wno-stringop-overread", "-Wno-format-truncation",
                     "-static", "-o", str(probe), str(SOURCE)], check=True)
-    linux = "".join(QEMU_USER.get(line, line) + "\n" for line in oracle_in_tmpfs(probe).splitlines())
+    linux = replace_lines(oracle_in_tmpfs(probe), QEMU_USER)
     ours = run(probe, "/tmp")
     assert ours.returncode == 0, ours.stderr
     return sections(linux), ours

@@ -13,7 +13,7 @@ import subprocess
 
 import pytest
 
-from lib.guest import CC, GUEST_SOURCES, oracle_in_tmpfs, run, sections
+from lib.guest import CC, GUEST_SOURCES, oracle_in_tmpfs, replace_lines, run, sections
 
 pytestmark = pytest.mark.boot
 
@@ -44,7 +44,7 @@ SECTIONS = [("1", "FIFO nodes"), ("2", "FIFO opens"), ("3", "FIFO sharing"), ("4
 def outputs(tmp_path_factory) -> tuple[dict[str, str], subprocess.CompletedProcess]:
     probe = tmp_path_factory.mktemp("ioconf") / "ioconf"
     subprocess.run([CC, "-O2", "-Wall", "-static", "-o", str(probe), str(SOURCE)], check=True)
-    linux = "".join(QEMU_USER.get(line, line) + "\n" for line in oracle_in_tmpfs(probe).splitlines())
+    linux = replace_lines(oracle_in_tmpfs(probe), QEMU_USER)
     ours = run(probe, "/tmp")
     assert ours.returncode == 0, ours.stderr
     return sections(linux), ours

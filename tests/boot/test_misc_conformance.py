@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from lib.guest import CC, GUEST_SOURCES, oracle_in_tmpfs, run, sections
+from lib.guest import CC, GUEST_SOURCES, oracle_in_tmpfs, replace_lines, run, sections
 
 pytestmark = pytest.mark.boot
 
@@ -48,7 +48,7 @@ NOT_YET = [("5", "identity and system"), ("6", "/proc"), ("7", "/proc field name
 def outputs(tmp_path_factory) -> tuple[dict[str, str], subprocess.CompletedProcess]:
     probe = tmp_path_factory.mktemp("miscconf") / "miscconf"
     subprocess.run([CC, "-O2", "-Wall", "-static", "-pthread", "-o", str(probe), str(SOURCE)], check=True)
-    linux = "".join(QEMU_USER.get(line, line) + "\n" for line in oracle_in_tmpfs(probe).splitlines())
+    linux = replace_lines(oracle_in_tmpfs(probe), QEMU_USER)
     ours = run(probe, "/tmp")
     assert ours.returncode == 0, ours.stderr
     return sections(linux), ours

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from lib.guest import CC, GUEST_SOURCES, run, sections, tmpfs_dir
+from lib.guest import CC, GUEST_SOURCES, replace_lines, run, sections, tmpfs_dir
 
 pytestmark = pytest.mark.boot
 
@@ -58,7 +58,7 @@ def linux(tmp: Path) -> str:
     finally:
         subprocess.run(["rm", "-rf", str(work)], check=True)
     fix = {} if has_sys_resource() else NO_SYS_RESOURCE
-    return "".join(fix.get(line, line) + "\n" for line in out.splitlines())
+    return replace_lines(out, fix)
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ import subprocess
 
 import pytest
 
-from lib.guest import CC, GUEST_SOURCES, oracle_in_tmpfs, run, sections
+from lib.guest import CC, GUEST_SOURCES, oracle_in_tmpfs, replace_lines, run, sections
 
 pytestmark = pytest.mark.boot
 
@@ -83,7 +83,7 @@ SECTIONS = [("1", "rt_sigaction"), ("2", "SA_RESTART and EINTR"), ("3", "masks, 
 def outputs(tmp_path_factory) -> tuple[dict[str, str], subprocess.CompletedProcess]:
     probe = tmp_path_factory.mktemp("sigconf") / "sigconf"
     subprocess.run([CC, "-O2", "-Wall", "-static", "-pthread", "-o", str(probe), str(SOURCE)], check=True)
-    linux = sections("".join(QEMU_USER.get(line, line) + "\n" for line in oracle_in_tmpfs(probe).splitlines()))
+    linux = sections(replace_lines(oracle_in_tmpfs(probe), QEMU_USER))
     assert linux.get("12") == "12. signals across execve\n   exec'd child exited 127\n"   # as said above
     linux["12"] = EXEC_SECTION
     ours = run(probe, "/tmp")

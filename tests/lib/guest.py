@@ -61,6 +61,12 @@ def oracle_in_tmpfs(probe: Path, timeout: int = 120) -> str:
         subprocess.run(["rm", "-rf", str(workdir)], check=True)
 
 
+def replace_lines(text: str, fixes: dict[str, str]) -> str:
+    """`text` with each whole line found in `fixes` replaced (where an oracle, not Linux, is
+    wrong: the sweeps' QEMU_USER tables)."""
+    return "".join(fixes.get(line, line) + "\n" for line in text.splitlines())
+
+
 def sections(text: str) -> dict[str, str]:
     """A probe's output by numbered section ("1. name" -> its lines)."""
     out: dict[str, str] = {}
