@@ -239,6 +239,8 @@ void net_init(void)
         bring_up(d, d == devices);
     if (bootargs.nettest_echo)
         selftest_net_echo();
+    if (bootargs.nettest_http)
+        selftest_net_http();
     arch_irq_enable();
 }
 
