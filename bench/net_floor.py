@@ -7,6 +7,10 @@ guest does almost nothing, beside websrv in our kernel and websrv under qemu-use
              no scheduler, no socket buffer); same QEMU command line, netdev and frames
   unikernel  websrv-static as the program (bench/web.py's target of that name)
   qemu-user  websrv-static under qemu-aarch64-static on the host's loopback
+  baseline   with --baseline DIR: the unikernel target of another checkout (its own unibuild,
+             kernel and program build), for before/after in the same run
+
+--program goweb serves examples/goweb instead (floor excepted: it is websrv's page either way).
 
 For each run and workload: ab's req/s and its mean time per request, and the host CPU each
 process's threads spent per request (from /proc/PID/task/*/stat, clock ticks, read before and
@@ -16,6 +20,7 @@ The best -c 1 ratio any guest could reach here is floor / qemu-user at -c 1.
 
 Not a test: numbers depend on the host. Usage:
   .venv/bin/python bench/net_floor.py [--runs 5] [--scale 0.4] [--only floor,unikernel,qemu-user]
+                                      [--baseline ../other-checkout] [--program goweb]
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ ROOT = web.ROOT
 HELLO = ROOT / "build/examples/hello/hello-static"
 TICK = os.sysconf("SC_CLK_TCK")
 WORKLOADS = web.WORKLOADS
-TARGETS = ("floor", "unikernel", "qemu-user")
+TARGETS = ("floor", "baseline", "unikernel", "qemu-user")
 _web_command = web.command
 
 
@@ -44,6 +49,12 @@ def command(target: str, port: int, args) -> list[str]:
         return [sys.executable, "-m", "unibuild", "run", "--append", "nettest=http",
                 "-p", f"{port}:{web.GUEST_PORT}", "--net-backend", args.net_backend,
                 "--timeout", str(args.server_timeout), str(HELLO)]
+    if target == "baseline":
+        base = Path(args.baseline).resolve()
+        guest = base / web.PROGRAMS[args.program][0].relative_to(ROOT)
+        return [str(base / ".venv/bin/python"), "-m", "unibuild", "run", "-p", f"{port}:{web.GUEST_PORT}",
+                "--net-backend", args.net_backend, "--timeout", str(args.server_timeout), str(guest),
+                str(web.GUEST_PORT)]
     return _web_command(target, port, args)
 
 
@@ -136,19 +147,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--scale", type=float, default=0.4, help="multiply every -n by this")
-    parser.add_argument("--only", default=",".join(TARGETS))
+    parser.add_argument("--only", default="floor,unikernel,qemu-user", help=f"comma-separated subset of {TARGETS}")
+    parser.add_argument("--baseline", help="another checkout (built: make venv examples kernel) for the baseline target")
+    parser.add_argument("--program", default="websrv", choices=sorted(web.PROGRAMS))
     parser.add_argument("--workloads", default="0,1,2", help="indexes into bench/web.py's WORKLOADS")
     parser.add_argument("--net-backend", default="passt")
     parser.add_argument("--ready-timeout", type=float, default=60)
     parser.add_argument("--ab-timeout", type=float, default=600)
     parser.add_argument("--server-timeout", type=float, default=3600)
     args = parser.parse_args()
-    args.program = "websrv"
     targets = [t for t in args.only.split(",") if t]
+    if args.baseline and "baseline" not in targets:
+        targets.insert(0, "baseline")
+    if "baseline" in targets and not args.baseline:
+        sys.exit("bench: the baseline target needs --baseline DIR")
     if unknown := set(targets) - set(TARGETS):
         sys.exit(f"bench: unknown target(s) {', '.join(sorted(unknown))}; choose from {', '.join(TARGETS)}")
     workloads = [WORKLOADS[int(i)] for i in args.workloads.split(",")]
-    web.build("websrv", targets)
+    web.build(args.program, targets)
     subprocess.run(["make", "-s", "-C", str(ROOT / "examples" / "hello")], check=True)
     web.command = command          # web.Server starts the floor too
 
@@ -163,7 +179,7 @@ def main() -> None:
                 run_one(target, scaled, args, results.setdefault((target, label), {}))
         load.append(os.getloadavg()[0])
 
-    print(f"websrv / the floor, passt, {args.runs} runs, -n scaled by {args.scale:g}, targets taking turns; "
+    print(f"{args.program}, passt, {args.runs} runs, -n scaled by {args.scale:g}, targets taking turns; "
           f"medians; load average {min(load):.1f}-{max(load):.1f}")
     print("host CPU in us per request: vcpu = QEMU's vCPU thread, main = its main loop")
     for label, _ in workloads:
@@ -180,8 +196,9 @@ def main() -> None:
                   f"{1e6 / med['rate']:5.0f} us/req, failed {rec.get('failed', 0)};  {cpu}")
         try:
             q = statistics.median(results[("qemu-user", label)]["rate"])
-            for target in ("floor", "unikernel"):
-                print(f"  {target} / qemu-user: {statistics.median(results[(target, label)]['rate']) / q:.2f}x")
+            for target in targets:
+                if target != "qemu-user" and results[(target, label)].get("rate"):
+                    print(f"  {target} / qemu-user: {statistics.median(results[(target, label)]['rate']) / q:.2f}x")
         except (KeyError, statistics.StatisticsError):
             pass
 

@@ -28,11 +28,19 @@ _Static_assert(sizeof(BODY) - 1 == 104, "the body is websrv's 104-byte page");
 
 static uint64_t connections, answered;
 
-/* Does the request's head ask to keep the connection (ab -k: "Connection: Keep-Alive")? */
+/* Does the request's head ask to keep the connection (ab -k: "Connection: Keep-Alive")? Looked
+ * for in the first pbuf (the request is one segment) with memchr, not pbuf_memfind, whose
+ * byte-by-byte compare was a sixth of this floor's instructions. */
 static bool keep_alive(const struct pbuf *p)
 {
     static const char token[] = "Keep-Alive";
-    return pbuf_memfind(p, token, sizeof(token) - 1, 0) != 0xFFFF;
+    const char *at = p->payload, *end = at + p->len;
+    while ((at = memchr(at, 'K', (size_t)(end - at))) && (size_t)(end - at) >= sizeof(token) - 1) {
+        if (!memcmp(at, token, sizeof(token) - 1))
+            return true;
+        at++;
+    }
+    return false;
 }
 
 static void forget(struct tcp_pcb *pcb)
