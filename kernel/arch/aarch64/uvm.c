@@ -39,6 +39,25 @@ static void tlb_flush(void)
     __asm__ volatile("dsb ishst\n tlbi aside1is, %0\n dsb ish\n isb" : : "r"(USER_ASID << 48) : "memory");
 }
 
+/* Up to this many pages a change is invalidated page by page (TLBI VAE1IS), as Linux's
+ * flush_tlb_range does below its threshold: a whole-ASID flush empties QEMU's software TLB under
+ * TCG (the kernel's entries too), so every page touched after it is a slow refill. websrv at
+ * ab -c 32 unmaps a few pages a request (glibc's heap shrinking with brk). */
+#define TLB_FLUSH_PAGES_MAX 64
+
+static void tlb_flush_range(uint64_t start, uint64_t end)
+{
+    start = ALIGN_DOWN(start, PAGE_SIZE);
+    if (end <= start || end - start > TLB_FLUSH_PAGES_MAX * PAGE_SIZE) {
+        tlb_flush();
+        return;
+    }
+    __asm__ volatile("dsb ishst" : : : "memory");
+    for (uint64_t va = start; va < end; va += PAGE_SIZE)   /* the operand is VA[55:12] whatever the granule */
+        __asm__ volatile("tlbi vae1is, %0" : : "r"((va >> 12) | (USER_ASID << 48)) : "memory");
+    __asm__ volatile("dsb ish\n isb" : : : "memory");
+}
+
 uint64_t uvm_create(void)
 {
     return pt_alloc_table();
@@ -76,7 +95,7 @@ int uvm_map_page(uint64_t root, uint64_t va, uint64_t pa, int prot)
         cache_sync_for_exec(phys_to_virt(pa), PAGE_SIZE);   /* the kernel just wrote it, or may have */
     *e = pte_for(pa, prot);
     if (replacing)
-        tlb_flush();
+        tlb_flush_range(va, va + PAGE_SIZE);
     else
         dsb(ishst);
     return 0;
@@ -92,15 +111,30 @@ uint64_t uvm_lookup(uint64_t root, uint64_t va, int *prot)
     return *e & PTE_ADDR_MASK;
 }
 
+/* The entries of a table at `level` (covering [base, base + 512 spans)) that [start, end)
+ * touches: only those are looked at, not all 512 (a brk shrink of a few pages was 512 x 4
+ * iterations). The range is known to intersect the table. */
+static void entry_range(int shift, uint64_t base, uint64_t start, uint64_t end, unsigned *first, unsigned *last)
+{
+    uint64_t lo = start > base ? (start - base) >> shift : 0;
+    uint64_t hi = ((end - 1 - base) >> shift) + 1;
+    *first = (unsigned)lo;
+    *last = hi > 512 ? 512 : (unsigned)hi;
+}
+
 /* Visit present L3 entries in [start, end) under table t at `level`. */
 static void visit(uint64_t *t, int level, uint64_t base, uint64_t start, uint64_t end,
                   void (*fn)(uint64_t *pte, void *arg), void *arg)
 {
     int shift = 39 - 9 * level;
     uint64_t span = 1UL << shift;
-    for (unsigned i = 0; i < 512; i++) {
-        uint64_t lo = base + i * span, hi = lo + span;
-        if (hi <= start || lo >= end || !(t[i] & PTE_VALID))
+    unsigned first, last;
+    if (end <= start)
+        return;
+    entry_range(shift, base, start, end, &first, &last);
+    for (unsigned i = first; i < last; i++) {
+        uint64_t lo = base + i * span;
+        if (!(t[i] & PTE_VALID))
             continue;
         if (level == 3)
             fn(&t[i], arg);
@@ -132,7 +166,7 @@ uint64_t uvm_unmap(uint64_t root, uint64_t start, uint64_t end, void (*free_page
 {
     struct unmap_arg a = { free_page, 0 };
     visit(table(root), 0, 0, start, end, unmap_one, &a);
-    tlb_flush();
+    tlb_flush_range(start, end);
     return a.count;
 }
 
@@ -236,7 +270,7 @@ static void protect_one(uint64_t *pte, void *arg)
 void uvm_protect(uint64_t root, uint64_t start, uint64_t end, int prot)
 {
     visit(table(root), 0, 0, start, end, protect_one, (void *)(uintptr_t)prot);
-    tlb_flush();
+    tlb_flush_range(start, end);
 }
 
 void uvm_activate(uint64_t root)
