@@ -33,29 +33,12 @@ static int prot_of(uint64_t pte)
 }
 
 /* Every CPU's TLB (the IS forms broadcast to the inner-shareable domain): a thread of the
- * process may be running on any of them. */
+ * process may be running on any of them. One ASID-wide invalidation, not one per page: under
+ * MTTCG every broadcast TLBI is a synchronised flush that takes the vCPU out of its loop, so
+ * per-page invalidation of a few pages (tried for brk's shrink) halved websrv's ab -c 32. */
 static void tlb_flush(void)
 {
     __asm__ volatile("dsb ishst\n tlbi aside1is, %0\n dsb ish\n isb" : : "r"(USER_ASID << 48) : "memory");
-}
-
-/* Up to this many pages a change is invalidated page by page (TLBI VAE1IS), as Linux's
- * flush_tlb_range does below its threshold: a whole-ASID flush empties QEMU's software TLB under
- * TCG (the kernel's entries too), so every page touched after it is a slow refill. websrv at
- * ab -c 32 unmaps a few pages a request (glibc's heap shrinking with brk). */
-#define TLB_FLUSH_PAGES_MAX 64
-
-static void tlb_flush_range(uint64_t start, uint64_t end)
-{
-    start = ALIGN_DOWN(start, PAGE_SIZE);
-    if (end <= start || end - start > TLB_FLUSH_PAGES_MAX * PAGE_SIZE) {
-        tlb_flush();
-        return;
-    }
-    __asm__ volatile("dsb ishst" : : : "memory");
-    for (uint64_t va = start; va < end; va += PAGE_SIZE)   /* the operand is VA[55:12] whatever the granule */
-        __asm__ volatile("tlbi vae1is, %0" : : "r"((va >> 12) | (USER_ASID << 48)) : "memory");
-    __asm__ volatile("dsb ish\n isb" : : : "memory");
 }
 
 uint64_t uvm_create(void)
@@ -95,7 +78,7 @@ int uvm_map_page(uint64_t root, uint64_t va, uint64_t pa, int prot)
         cache_sync_for_exec(phys_to_virt(pa), PAGE_SIZE);   /* the kernel just wrote it, or may have */
     *e = pte_for(pa, prot);
     if (replacing)
-        tlb_flush_range(va, va + PAGE_SIZE);
+        tlb_flush();
     else
         dsb(ishst);
     return 0;
@@ -166,7 +149,7 @@ uint64_t uvm_unmap(uint64_t root, uint64_t start, uint64_t end, void (*free_page
 {
     struct unmap_arg a = { free_page, 0 };
     visit(table(root), 0, 0, start, end, unmap_one, &a);
-    tlb_flush_range(start, end);
+    tlb_flush();
     return a.count;
 }
 
@@ -270,7 +253,7 @@ static void protect_one(uint64_t *pte, void *arg)
 void uvm_protect(uint64_t root, uint64_t start, uint64_t end, int prot)
 {
     visit(table(root), 0, 0, start, end, protect_one, (void *)(uintptr_t)prot);
-    tlb_flush_range(start, end);
+    tlb_flush();
 }
 
 void uvm_activate(uint64_t root)
