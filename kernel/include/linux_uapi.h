@@ -588,6 +588,7 @@ struct linux_inotify_event {
 #define MSG_DONTWAIT 0x40
 #define MSG_EOR      0x80
 #define MSG_WAITALL  0x100
+#define MSG_ERRQUEUE 0x2000
 #define MSG_NOSIGNAL 0x4000
 #define MSG_MORE     0x8000
 #define SHUT_RD   0
@@ -608,6 +609,7 @@ struct linux_inotify_event {
 /* socket option levels and names */
 #define SOL_SOCKET     1
 #define SCM_RIGHTS     1
+#define SCM_CREDENTIALS 2
 #define SCM_MAX_FD     253
 #define MSG_CTRUNC     0x08
 #define MSG_WAITFORONE 0x10000      /* recvmmsg: MSG_DONTWAIT after the first message */

@@ -145,6 +145,12 @@ bool unix_socket_has_peercred(struct socket *s);
 /* The protocol control block for a new socket. */
 int tcp_socket_init(struct socket *s);
 int udp_socket_init(struct socket *s);
+/* The UDP socket an ICMP error about a datagram from (local, lport) to (remote, rport) is for
+ * (net/icmp_error.c), or NULL; *connected when it is connected to that peer. */
+struct socket *udp_socket_for_error(const ip_addr_t *local, uint16_t lport, const ip_addr_t *remote,
+                                    uint16_t rport, bool *connected);
+/* Watch incoming ICMP errors for the UDP sockets (at net_init). */
+void icmp_error_init(void);
 /* lwIP's err_t as a Linux errno. */
 int socket_errno(int lwip_err);
 /* One sendmsg/recvmsg of the user msghdr at umsg (kernel/syscall/sys_socket_io.c), for the

@@ -95,6 +95,10 @@ static int64_t recv_common(struct socket *s, const struct linux_iovec *iov, uint
             return -EINVAL;
         total += iov[i].iov_len;
     }
+    /* IP_RECVERR's error queue: lwIP gives no socket one (icmp_error.c), so it is empty, and
+     * ip_recv_error answers EAGAIN at once. AF_UNIX ignores the flag. */
+    if ((flags & MSG_ERRQUEUE) && s->domain != AF_UNIX)
+        return -EAGAIN;
     uint64_t cap = s->type == SOCK_DGRAM ? 65536 : IO_CHUNK;
     uint64_t want = total < cap ? total : cap;
     char *buf = kmalloc(want ? want : 1);

@@ -5,7 +5,8 @@ lengths, listen/accept/accept4 and blocking and non-blocking connect (ECONNREFUS
 EISCONN), send/recv flags (MSG_PEEK, MSG_DONTWAIT, MSG_WAITALL, MSG_TRUNC, MSG_NOSIGNAL),
 shutdown and the poll bits it leaves, resets, UDP connect filtering and AF_UNSPEC disconnect,
 socket options (types, buffer sizes, timeouts, linger, keepalive, TCP_*, IP_TOS, IPV6_V6ONLY,
-unknown names and levels, short lengths, SO_PEERCRED) and FIONREAD/SIOCOUTQ. Loopback and
+unknown names and levels, short lengths, SO_PEERCRED), FIONREAD/SIOCOUTQ, and the ICMP port
+unreachable a UDP socket gets back (ECONNREFUSED, IP_RECVERR, MSG_ERRQUEUE). Loopback and
 AF_UNIX only. The oracle is the same program under qemu-aarch64-static in a fresh tmpfs
 directory; ours runs in /tmp, one boot for all."""
 
@@ -41,7 +42,8 @@ SECTIONS = [("1", "socket"), ("2", "bind"), ("3", "AF_UNIX names"), ("4", "liste
             ("5", "send and recv"), ("6", "UDP"), ("7", "socket options"), ("8", "socketpair"),
             ("9", "IPv6, seqpacket connections, timeouts"),
             ("10", "edges: wrong socket kinds, addresses, lengths"),
-            ("11", "TIME_WAIT and SO_REUSEADDR, timeouts on accept, disconnect names")]
+            ("11", "TIME_WAIT and SO_REUSEADDR, timeouts on accept, disconnect names"),
+            ("12", "ICMP errors on UDP sockets")]
 
 
 @pytest.fixture(scope="module")

@@ -394,8 +394,7 @@ static void sec_udp(void)
     sendto(o, "other", 5, 0, (struct sockaddr *)&to, sizeof to);
     usleep(50000);
     r("recv after disconnect", recv(a, buf, sizeof buf, MSG_DONTWAIT));
-    /* Not swept: a connected UDP socket's ECONNREFUSED after an ICMP port unreachable (lwIP
-     * hands ICMP errors to no UDP pcb). */
+    /* A connected UDP socket's ECONNREFUSED after an ICMP port unreachable: section 12. */
     int outq = -1;
     r("SIOCOUTQ", ioctl(a, SIOCOUTQ, &outq));
     say("   = %d\n", outq);
@@ -774,6 +773,77 @@ static void sec_reuse(void)
     close(sv[0]), close(sv[1]);
 }
 
+/* A UDP port with nobody bound to it: bound then closed. */
+static int closed_udp_port(int family)
+{
+    struct sockaddr_in6 a6 = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT};
+    struct sockaddr_in a4 = lo4(0);
+    int fd = socket(family, SOCK_DGRAM, 0);
+    bind(fd, family == AF_INET6 ? (struct sockaddr *)&a6 : (struct sockaddr *)&a4,
+         family == AF_INET6 ? sizeof a6 : sizeof a4);
+    struct sockaddr_in6 got;
+    socklen_t len = sizeof got;
+    getsockname(fd, (struct sockaddr *)&got, &len);
+    close(fd);
+    return ntohs(got.sin6_port);       /* sin_port and sin6_port sit at the same offset */
+}
+
+static void sec_icmp_errors(void)
+{
+    say("12. ICMP errors on UDP sockets\n");
+    char buf[8];
+    struct sockaddr_in to = lo4(closed_udp_port(AF_INET));
+    int u = socket(AF_INET, SOCK_DGRAM, 0);
+    r("connect to a closed port", connect(u, (struct sockaddr *)&to, sizeof to));
+    r("send", send(u, "x", 1, 0));
+    usleep(20000);                     /* the port unreachable comes back over loopback */
+    revents("after the port unreachable", u);
+    opt("SO_ERROR", u, SOL_SOCKET, SO_ERROR);
+    opt("SO_ERROR again", u, SOL_SOCKET, SO_ERROR);
+    revents("after SO_ERROR", u);
+    r("send", send(u, "x", 1, 0));
+    usleep(20000);
+    r("recv", recv(u, buf, sizeof buf, MSG_DONTWAIT));
+    r("recv again", recv(u, buf, sizeof buf, MSG_DONTWAIT));
+    r("send", send(u, "x", 1, 0));
+    usleep(20000);
+    r("the next send", send(u, "x", 1, 0));
+    usleep(20000);
+    struct timeval tv = {2, 0};        /* a backstop: the error ends the wait at once */
+    setsockopt(u, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    r("send then blocking recv", (send(u, "x", 1, 0), recv(u, buf, sizeof buf, 0)));
+    struct iovec iov = {buf, sizeof buf};
+    struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
+    r("recvmsg MSG_ERRQUEUE", recvmsg(u, &m, MSG_ERRQUEUE | MSG_DONTWAIT));
+    close(u);
+    u = socket(AF_INET, SOCK_DGRAM, 0);
+    r("unconnected sendto", sendto(u, "x", 1, 0, (struct sockaddr *)&to, sizeof to));
+    usleep(20000);
+    revents("unconnected", u);
+    opt("unconnected SO_ERROR", u, SOL_SOCKET, SO_ERROR);
+    r("unconnected recv", recv(u, buf, sizeof buf, MSG_DONTWAIT));
+    int on = 1;
+    r("IP_RECVERR", setsockopt(u, IPPROTO_IP, IP_RECVERR, &on, sizeof on));
+    r("sendto", sendto(u, "x", 1, 0, (struct sockaddr *)&to, sizeof to));
+    usleep(20000);
+    opt("with IP_RECVERR SO_ERROR", u, SOL_SOCKET, SO_ERROR);
+    close(u);
+    int t = socket(AF_INET, SOCK_STREAM, 0);
+    r("TCP recvmsg MSG_ERRQUEUE", recvmsg(t, &m, MSG_ERRQUEUE));
+    close(t);
+    u = socket(AF_INET6, SOCK_DGRAM, 0);
+    struct sockaddr_in6 to6 = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT,
+                               .sin6_port = htons(closed_udp_port(AF_INET6))};
+    r("IPv6 connect to a closed port", connect(u, (struct sockaddr *)&to6, sizeof to6));
+    r("send", send(u, "x", 1, 0));
+    usleep(20000);
+    opt("IPv6 SO_ERROR", u, SOL_SOCKET, SO_ERROR);
+    r("send", send(u, "x", 1, 0));
+    usleep(20000);
+    r("IPv6 recv", recv(u, buf, sizeof buf, MSG_DONTWAIT));
+    close(u);
+}
+
 int main(int argc, char **argv)
 {
     const char *dir = argc > 1 ? argv[1] : "/tmp";
@@ -788,5 +858,6 @@ int main(int argc, char **argv)
     sec_more();
     sec_edges();
     sec_reuse();
+    sec_icmp_errors();
     return 0;
 }
