@@ -34,6 +34,14 @@ struct rx_entry {
     uint16_t from_port;
 };
 
+/* SCM_CREDENTIALS: a struct ucred. A message sent without any has pid 0 and ids of -1 (a
+ * reader with SO_PASSCRED sees them as Linux's overflow ids). */
+struct unix_cred {
+    int32_t pid;
+    uint32_t uid, gid;
+};
+#define UNIX_NO_CRED ((struct unix_cred){0, (uint32_t)-1, (uint32_t)-1})
+
 struct proto_ops {
     int (*bind)(struct socket *s, const struct sock_addr *a);
     int (*listen)(struct socket *s, int backlog);
@@ -82,6 +90,13 @@ struct socket {
      * last recvmsg took off a message (recv_wants_rights: recvmsg asks; read() drops them). */
     struct unix_rights *send_rights, *recv_rights;
     bool recv_wants_rights;
+    /* SO_PASSCRED (any family keeps it; AF_UNIX acts on it). send_cred: the SCM_CREDENTIALS
+     * sendmsg gave (has_send_cred), for every message of that send; recv_cred: those of what
+     * the last read took (has_recv_cred), for recvmsg to hand out. */
+    bool passcred, has_send_cred, has_recv_cred;
+    struct unix_cred send_cred, recv_cred;
+    int rcvlowat;               /* SO_RCVLOWAT: at least 1 */
+    bool rcvbuf_set;            /* SO_RCVBUF was set (Linux's SOCK_RCVBUF_LOCK) */
     /* IP_RECVERR / IPV6_RECVERR (glibc's resolver sets them before each query): ICMP errors
      * would go to an error queue; lwIP gives a socket none, so that queue stays empty. */
     bool recverr, recverr6;
@@ -134,6 +149,8 @@ int unix_socket_init(struct socket *s);
 /* Connect two fresh AF_UNIX sockets to each other (socketpair). */
 void unix_socket_pair(struct socket *a, struct socket *b);
 int unix_socket_inq(struct socket *s);
+/* SIOCOUTQ: the memory this socket's messages still take in their readers' queues. */
+int unix_socket_outq(struct socket *s);
 int unix_stream_addressed(struct socket *s);
 /* TCP_INFO into out (size bytes at most): the bytes filled. */
 size_t tcp_socket_info(struct socket *s, void *out, size_t size);

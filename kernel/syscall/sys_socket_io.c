@@ -200,9 +200,26 @@ struct cmsg_header {
 };
 #define CMSG_ALIGN8(n) (((n) + 7) & ~7UL)
 
+/* Linux's scm_check_creds and __scm_send: a process may claim its own pid and any of its ids;
+ * root (CAP_SYS_ADMIN, CAP_SETUID, CAP_SETGID) any; the pid must exist, the ids be valid. */
+static int check_cred(const struct unix_cred *c)
+{
+    const struct creds *me = &current_process()->cred;
+    bool root = me->euid == 0;
+    if (!((c->pid == current_process()->pid || root) &&
+          (c->uid == me->uid || c->uid == me->euid || c->uid == me->suid || root) &&
+          (c->gid == me->gid || c->gid == me->egid || c->gid == me->sgid || root)))
+        return -EPERM;
+    if (c->pid <= 0 || !process_find(c->pid))
+        return -ESRCH;
+    if (c->uid == (uint32_t)-1 || c->gid == (uint32_t)-1)
+        return -EINVAL;
+    return 0;
+}
+
 /* An AF_UNIX sendmsg's control data: SCM_RIGHTS descriptors become the files the message
- * carries (s->send_rights). Anything else (SCM_CREDENTIALS) is not supported: EOPNOTSUPP,
- * logged once. */
+ * carries (s->send_rights), SCM_CREDENTIALS the credentials it claims (s->send_cred).
+ * Anything else is not supported: EOPNOTSUPP, logged once. */
 static int rights_from_user(struct socket *s, uint64_t control, uint64_t controllen)
 {
     struct process *p = current_process();
@@ -213,6 +230,22 @@ static int rights_from_user(struct socket *s, uint64_t control, uint64_t control
             goto fault;
         if (h.len < sizeof(h) || h.len > controllen - off)
             goto invalid;
+        if (h.level == SOL_SOCKET && h.type == SCM_CREDENTIALS) {
+            struct unix_cred c;
+            if (h.len != sizeof(h) + sizeof(c))
+                goto invalid;
+            if (copy_from_user(&c, control + off + sizeof(h), sizeof(c)))
+                goto fault;
+            int err = check_cred(&c);
+            if (err) {
+                unix_rights_free(r);
+                return err;
+            }
+            s->send_cred = c;
+            s->has_send_cred = true;
+            off += CMSG_ALIGN8(h.len);
+            continue;
+        }
         if (h.level != SOL_SOCKET || h.type != SCM_RIGHTS) {
             static bool logged;
             if (!logged) {
@@ -261,16 +294,47 @@ invalid:
     return -EINVAL;
 }
 
-/* recvmsg: the files the message carried become descriptors in a SCM_RIGHTS control message,
- * as many as the buffer holds (the rest are closed, MSG_CTRUNC). The control length used, or
- * an error. */
-static int64_t rights_to_user(struct socket *s, const struct linux_msghdr *m, bool cloexec, int32_t *flags)
+#define OVERFLOW_ID 65534              /* Linux's overflowuid/overflowgid: an id that maps to none */
+
+/* recvmsg with SO_PASSCRED: the credentials of what was read, first among the control
+ * messages, as Linux's scm_recv puts them (put_cmsg: cut to the room there is, MSG_CTRUNC).
+ * The control length used, or an error. */
+static int64_t cred_to_user(struct socket *s, const struct linux_msghdr *m, int32_t *flags)
+{
+    if (!s->passcred || !s->has_recv_cred)
+        return 0;
+    struct unix_cred c = s->recv_cred;
+    if (c.uid == (uint32_t)-1)
+        c.uid = OVERFLOW_ID;
+    if (c.gid == (uint32_t)-1)
+        c.gid = OVERFLOW_ID;
+    struct { struct cmsg_header h; struct unix_cred c; } msg = { { sizeof(msg.h) + sizeof(c), SOL_SOCKET, SCM_CREDENTIALS }, c };
+    uint64_t len = msg.h.len;
+    if (m->controllen < sizeof(msg.h)) {
+        *flags |= MSG_CTRUNC;
+        return 0;
+    }
+    if (m->controllen < len) {
+        *flags |= MSG_CTRUNC;
+        len = msg.h.len = m->controllen;
+    }
+    if (copy_to_user(m->control, &msg, len))
+        return -EFAULT;
+    uint64_t space = CMSG_ALIGN8(sizeof(msg.h) + sizeof(c));
+    return (int64_t)(m->controllen < space ? m->controllen : space);
+}
+
+/* recvmsg: the files the message carried become descriptors in a SCM_RIGHTS control message
+ * after `used` bytes of control data, as many as the buffer holds (the rest are closed,
+ * MSG_CTRUNC). The control length it takes, or an error. */
+static int64_t rights_to_user(struct socket *s, const struct linux_msghdr *m, uint64_t used, bool cloexec, int32_t *flags)
 {
     struct unix_rights *r = s->recv_rights;
     s->recv_rights = NULL;
     if (!r)
         return 0;
-    uint64_t room = m->controllen > sizeof(struct cmsg_header) ? (m->controllen - sizeof(struct cmsg_header)) / 4 : 0;
+    uint64_t left = m->controllen - used;
+    uint64_t room = left > sizeof(struct cmsg_header) ? (left - sizeof(struct cmsg_header)) / 4 : 0;
     int n = 0;
     int32_t fds[SCM_MAX_FD];
     for (int i = 0; i < r->count; i++) {
@@ -286,9 +350,10 @@ static int64_t rights_to_user(struct socket *s, const struct linux_msghdr *m, bo
     if (!n)
         return 0;
     struct cmsg_header h = { sizeof(h) + (uint64_t)n * 4, SOL_SOCKET, SCM_RIGHTS };
-    if (copy_to_user(m->control, &h, sizeof(h)) || copy_to_user(m->control + sizeof(h), fds, (uint64_t)n * 4))
+    uint64_t at = m->control + used;
+    if (copy_to_user(at, &h, sizeof(h)) || copy_to_user(at + sizeof(h), fds, (uint64_t)n * 4))
         return -EFAULT;
-    return (int64_t)h.len;
+    return (int64_t)(CMSG_ALIGN8(h.len) < left ? CMSG_ALIGN8(h.len) : left);   /* CMSG_SPACE, as put_cmsg */
 }
 
 /* One sendmsg of the msghdr at umsg: bytes sent or an error; *partial when fewer bytes than the
@@ -322,6 +387,7 @@ int64_t socket_sendmsg(struct socket *s, uint64_t umsg, int flags, bool *partial
     int64_t r = err ? err : send_common(s, iov, m.iovlen, flags, has_to ? &to : NULL);
     unix_rights_free(s->send_rights);  /* nothing was queued to carry them */
     s->send_rights = NULL;
+    s->has_send_cred = false;
     uint64_t total = 0;
     for (uint64_t i = 0; i < m.iovlen; i++)
         total += iov[i].iov_len;
@@ -358,11 +424,15 @@ int64_t socket_recvmsg(struct socket *s, uint64_t umsg, int flags)
     s->recv_wants_rights = false;
     kfree(iov);
     int32_t namelen = 0, mflags = truncated ? MSG_TRUNC : 0;
-    int64_t controllen = rights_to_user(s, &m, flags & MSG_CMSG_CLOEXEC, &mflags);
+    int64_t credlen = n >= 0 ? cred_to_user(s, &m, &mflags) : 0;
+    int64_t controllen = credlen < 0 ? credlen : rights_to_user(s, &m, (uint64_t)credlen, flags & MSG_CMSG_CLOEXEC, &mflags);
     if (n < 0)
         return n;
+    if (credlen < 0)
+        return credlen;
     if (controllen < 0)
         return controllen;
+    controllen += credlen;
     if (m.name && s->type == SOCK_DGRAM) {
         uint8_t buf[MAX_SOCK_ADDR];
         int klen = sockaddr_format(s, &from, buf);

@@ -6,7 +6,9 @@ EISCONN), send/recv flags (MSG_PEEK, MSG_DONTWAIT, MSG_WAITALL, MSG_TRUNC, MSG_N
 shutdown and the poll bits it leaves, resets, UDP connect filtering and AF_UNSPEC disconnect,
 socket options (types, buffer sizes, timeouts, linger, keepalive, TCP_*, IP_TOS, IPV6_V6ONLY,
 unknown names and levels, short lengths, SO_PEERCRED), FIONREAD/SIOCOUTQ, and the ICMP port
-unreachable a UDP socket gets back (ECONNREFUSED, IP_RECVERR, MSG_ERRQUEUE). Loopback and
+unreachable a UDP socket gets back (ECONNREFUSED, IP_RECVERR, MSG_ERRQUEUE), AF_UNIX queue
+sizes (SIOCINQ, SIOCOUTQ), SO_PASSCRED and SCM_CREDENTIALS, and SO_RCVLOWAT on TCP and AF_UNIX
+(poll, select, blocking and non-blocking reads). Loopback and
 AF_UNIX only. The oracle is the same program under qemu-aarch64-static in a fresh tmpfs
 directory; ours runs in /tmp, one boot for all."""
 
@@ -36,6 +38,8 @@ QEMU_USER = {
     "   SIOCOUTQNSD: -38": "   SIOCOUTQNSD: 0",
     "   SIOCOUTQNSD on UDP = -1 ENOSYS": "   SIOCOUTQNSD on UDP = -1 ENOTTY",
     "   SIOCOUTQNSD on listening = -1 ENOSYS": "   SIOCOUTQNSD on listening = -1 EINVAL",
+    # AF_UNIX has no SIOCOUTQNSD: unix_ioctl's ENOIOCTLCMD becomes ENOTTY.
+    "   SIOCOUTQNSD on AF_UNIX = -1 ENOSYS": "   SIOCOUTQNSD on AF_UNIX = -1 ENOTTY",
 }
 
 SECTIONS = [("1", "socket"), ("2", "bind"), ("3", "AF_UNIX names"), ("4", "listen, accept, connect"),
@@ -43,7 +47,8 @@ SECTIONS = [("1", "socket"), ("2", "bind"), ("3", "AF_UNIX names"), ("4", "liste
             ("9", "IPv6, seqpacket connections, timeouts"),
             ("10", "edges: wrong socket kinds, addresses, lengths"),
             ("11", "TIME_WAIT and SO_REUSEADDR, timeouts on accept, disconnect names"),
-            ("12", "ICMP errors on UDP sockets")]
+            ("12", "ICMP errors on UDP sockets"), ("13", "AF_UNIX SIOCINQ and SIOCOUTQ"),
+            ("14", "SO_PASSCRED and SCM_CREDENTIALS"), ("15", "SO_RCVLOWAT")]
 
 
 @pytest.fixture(scope="module")

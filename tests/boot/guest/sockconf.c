@@ -20,6 +20,8 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <sys/wait.h>
+#include <sys/select.h>
 #include <linux/sockios.h>
 #include <stddef.h>
 #include <unistd.h>
@@ -844,6 +846,283 @@ static void sec_icmp_errors(void)
     close(u);
 }
 
+static void ioctl_int(const char *what, int fd, unsigned long cmd)
+{
+    int v = -7;
+    if (ioctl(fd, cmd, &v))
+        say("   %s = -1 %s\n", what, strerrorname_np(errno));
+    else
+        say("   %s = %d\n", what, v);
+}
+
+/* SIOCOUTQ on AF_UNIX counts the memory (Linux: skb truesize) of what the peer has not read:
+ * only whether it covers the bytes is the same on two kernels. */
+static void outq_covers(const char *what, int fd, int bytes)
+{
+    int v = -7;
+    int ret = ioctl(fd, SIOCOUTQ, &v);
+    say("   SIOCOUTQ %s = %d, nonzero %d, covers %d bytes %d\n", what, ret, v != 0, bytes, v >= bytes);
+}
+
+static void sec_unix_queues(const char *dir)
+{
+    say("13. AF_UNIX SIOCINQ and SIOCOUTQ\n");
+    static const int types[] = {SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET};
+    static const char *names[] = {"STREAM", "DGRAM", "SEQPACKET"};
+    char buf[32];
+    for (int i = 0; i < 3; i++) {
+        int sv[2];
+        socketpair(AF_UNIX, types[i], 0, sv);
+        say("  %s\n", names[i]);
+        ioctl_int("SIOCOUTQ empty", sv[0], SIOCOUTQ);
+        ioctl_int("SIOCINQ empty", sv[1], SIOCINQ);
+        send(sv[0], "0123456789", 10, 0);
+        send(sv[0], "abc", 3, 0);
+        outq_covers("after 13 bytes", sv[0], 13);
+        ioctl_int("SIOCINQ of the reader", sv[1], SIOCINQ);
+        ioctl_int("SIOCINQ of the writer", sv[0], SIOCINQ);
+        ioctl_int("SIOCOUTQ of the reader", sv[1], SIOCOUTQ);
+        r("recv 4", recv(sv[1], buf, 4, 0));
+        ioctl_int("SIOCINQ", sv[1], SIOCINQ);
+        outq_covers("after reading 4", sv[0], 3);
+        while (recv(sv[1], buf, sizeof buf, MSG_DONTWAIT) > 0)
+            ;
+        ioctl_int("SIOCOUTQ all read", sv[0], SIOCOUTQ);
+        ioctl_int("SIOCOUTQNSD on AF_UNIX", sv[0], SIOCOUTQNSD);
+        close(sv[0]), close(sv[1]);
+    }
+    int l = socket(AF_UNIX, SOCK_STREAM, 0);
+    struct sockaddr_un a = {.sun_family = AF_UNIX};
+    snprintf(a.sun_path, sizeof a.sun_path, "%s/q.sock", dir);
+    bind(l, (struct sockaddr *)&a, sizeof a);
+    listen(l, 1);
+    ioctl_int("SIOCINQ listening", l, SIOCINQ);
+    ioctl_int("SIOCOUTQ listening", l, SIOCOUTQ);
+    close(l);
+    unlink(a.sun_path);
+}
+
+/* The SCM_CREDENTIALS a recvmsg returned, relative to the pids the probe knows. */
+static void recv_creds(const char *what, int fd, pid_t child)
+{
+    char data[32];
+    union { char buf[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } c;
+    memset(&c, 0, sizeof c);
+    struct iovec iov = {data, sizeof data};
+    struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = c.buf, .msg_controllen = sizeof c.buf};
+    ssize_t n = recvmsg(fd, &m, MSG_DONTWAIT);
+    if (n < 0) {
+        say("   %s = -1 %s\n", what, strerrorname_np(errno));
+        return;
+    }
+    say("   %s = %zd, controllen %zu flags %x\n", what, n, (size_t)m.msg_controllen, m.msg_flags);
+    for (struct cmsghdr *h = CMSG_FIRSTHDR(&m); h; h = CMSG_NXTHDR(&m, h)) {
+        if (h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_CREDENTIALS) {
+            struct ucred cr;
+            memcpy(&cr, CMSG_DATA(h), sizeof cr);
+            say("      SCM_CREDENTIALS len %zu pid %s uid %d gid %d\n", (size_t)h->cmsg_len,
+                cr.pid == getpid() ? "self" : cr.pid == child ? "child" : cr.pid == 0 ? "0" : "other",
+                (int)cr.uid, (int)cr.gid);
+        } else if (h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS) {
+            int fd2;
+            memcpy(&fd2, CMSG_DATA(h), sizeof fd2);
+            say("      SCM_RIGHTS len %zu\n", (size_t)h->cmsg_len);
+            close(fd2);
+        } else {
+            say("      level %d type %d\n", h->cmsg_level, h->cmsg_type);
+        }
+    }
+}
+
+static long send_creds(int fd, const char *data, pid_t pid, size_t cmsg_len)
+{
+    union { char buf[CMSG_SPACE(sizeof(struct ucred))]; struct cmsghdr align; } c;
+    memset(&c, 0, sizeof c);
+    struct iovec iov = {(void *)data, strlen(data)};
+    struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = c.buf, .msg_controllen = sizeof c.buf};
+    struct cmsghdr *h = CMSG_FIRSTHDR(&m);
+    h->cmsg_level = SOL_SOCKET;
+    h->cmsg_type = SCM_CREDENTIALS;
+    h->cmsg_len = cmsg_len;
+    struct ucred cr = {pid, getuid(), getgid()};
+    memcpy(CMSG_DATA(h), &cr, sizeof cr);
+    return sendmsg(fd, &m, 0);
+}
+
+static void sec_passcred(void)
+{
+    say("14. SO_PASSCRED and SCM_CREDENTIALS\n");
+    int on = 1, off = 0, sv[2];
+    char buf[16];
+    alarm(10);                         /* the child below never outlives the probe */
+    pid_t child = fork();
+    if (child == 0) {
+        pause();
+        _exit(0);
+    }
+    pid_t gone = fork();
+    if (gone == 0)
+        _exit(0);
+    waitpid(gone, NULL, 0);
+    socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+    opt("SO_PASSCRED", sv[1], SOL_SOCKET, SO_PASSCRED);
+    send(sv[0], "early", 5, 0);
+    r("set SO_PASSCRED", setsockopt(sv[1], SOL_SOCKET, SO_PASSCRED, &on, sizeof on));
+    opt("SO_PASSCRED", sv[1], SOL_SOCKET, SO_PASSCRED);
+    recv_creds("STREAM sent before SO_PASSCRED", sv[1], child);
+    send(sv[0], "hi", 2, 0);
+    recv_creds("STREAM without credentials sent", sv[1], child);
+    r("send own credentials", send_creds(sv[0], "ab", getpid(), CMSG_LEN(sizeof(struct ucred))));
+    r("send the child's pid as root", send_creds(sv[0], "cd", child, CMSG_LEN(sizeof(struct ucred))));
+    recv_creds("a read stops where the sender changes", sv[1], child);
+    recv_creds("then", sv[1], child);
+    r("send a reaped pid", send_creds(sv[0], "ef", gone, CMSG_LEN(sizeof(struct ucred))));
+    r("send a short cmsg_len", send_creds(sv[0], "ef", getpid(), CMSG_LEN(sizeof(struct ucred)) - 1));
+    r("send credentials with pid 0", send_creds(sv[0], "ef", 0, CMSG_LEN(sizeof(struct ucred))));
+    setsockopt(sv[1], SOL_SOCKET, SO_PASSCRED, &off, sizeof off);
+    send_creds(sv[0], "gh", child, CMSG_LEN(sizeof(struct ucred)));
+    send(sv[0], "ij", 2, 0);
+    recv_creds("without SO_PASSCRED a read merges", sv[1], child);
+    setsockopt(sv[1], SOL_SOCKET, SO_PASSCRED, &on, sizeof on);
+    int spare = dup(0);
+    {
+        union { char b[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } c;
+        memset(&c, 0, sizeof c);
+        struct iovec iov = {"fd", 2};
+        struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = c.b, .msg_controllen = sizeof c.b};
+        struct cmsghdr *h = CMSG_FIRSTHDR(&m);
+        h->cmsg_level = SOL_SOCKET, h->cmsg_type = SCM_RIGHTS, h->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(h), &spare, sizeof spare);
+        r("send SCM_RIGHTS", sendmsg(sv[0], &m, 0));
+    }
+    close(spare);
+    recv_creds("credentials and rights", sv[1], child);
+    close(sv[0]), close(sv[1]);
+    socketpair(AF_UNIX, SOCK_DGRAM, 0, sv);
+    send(sv[0], "early", 5, 0);
+    setsockopt(sv[1], SOL_SOCKET, SO_PASSCRED, &on, sizeof on);
+    recv_creds("DGRAM sent before SO_PASSCRED", sv[1], child);
+    send(sv[0], "x", 1, 0);
+    recv_creds("DGRAM", sv[1], child);
+    send_creds(sv[0], "y", child, CMSG_LEN(sizeof(struct ucred)));
+    recv_creds("DGRAM the child's pid", sv[1], child);
+    setsockopt(sv[1], SOL_SOCKET, SO_PASSCRED, &off, sizeof off);
+    setsockopt(sv[0], SOL_SOCKET, SO_PASSCRED, &on, sizeof on);
+    send(sv[0], "z", 1, 0);
+    setsockopt(sv[1], SOL_SOCKET, SO_PASSCRED, &on, sizeof on);
+    recv_creds("DGRAM the sender's SO_PASSCRED", sv[1], child);
+    close(sv[0]), close(sv[1]);
+    /* SO_PASSCRED gives an unnamed sender a name (Linux autobinds it). */
+    int d = socket(AF_UNIX, SOCK_DGRAM, 0), u = socket(AF_UNIX, SOCK_DGRAM, 0);
+    struct sockaddr_un da = {.sun_family = AF_UNIX, .sun_path = "\0sockconf-passcred"};
+    socklen_t dlen = offsetof(struct sockaddr_un, sun_path) + 18;
+    bind(d, (struct sockaddr *)&da, dlen);
+    setsockopt(u, SOL_SOCKET, SO_PASSCRED, &on, sizeof on);
+    sendto(u, "n", 1, 0, (struct sockaddr *)&da, dlen);
+    struct sockaddr_un from;
+    socklen_t flen = sizeof from;
+    r("recvfrom an SO_PASSCRED sender", recvfrom(d, buf, sizeof buf, 0, (struct sockaddr *)&from, &flen));
+    say("   its address length %u\n", flen);
+    close(d), close(u);
+    kill(child, SIGKILL);
+    waitpid(child, NULL, 0);
+    alarm(0);
+}
+
+/* Bytes sent to fd from a child after a pause, so that a blocking read has to wait for them. */
+static pid_t send_later(int fd, const char *data)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        usleep(50000);
+        send(fd, data, strlen(data), 0);
+        _exit(0);
+    }
+    return pid;
+}
+
+static void selected(const char *what, int fd)
+{
+    fd_set rd;
+    FD_ZERO(&rd);
+    FD_SET(fd, &rd);
+    struct timeval tv = {0, 0};
+    int n = select(fd + 1, &rd, NULL, NULL, &tv);
+    say("   select %s = %d readable %d\n", what, n, n > 0 && FD_ISSET(fd, &rd));
+}
+
+static void lowat_on(const char *kind, int c, int s)
+{
+    char buf[32];
+    int v = 5;
+    say("  %s\n", kind);
+    opt("SO_RCVLOWAT", s, SOL_SOCKET, SO_RCVLOWAT);
+    r("set SO_RCVLOWAT 5", setsockopt(s, SOL_SOCKET, SO_RCVLOWAT, &v, sizeof v));
+    opt("SO_RCVLOWAT", s, SOL_SOCKET, SO_RCVLOWAT);
+    send(c, "abc", 3, 0);
+    usleep(20000);
+    revents("3 bytes below it", s);
+    selected("3 bytes below it", s);
+    ioctl_int("FIONREAD", s, FIONREAD);
+    r("non-blocking recv", recv(s, buf, sizeof buf, MSG_DONTWAIT));
+    /* Linux's TCP wakes a reader only when the bytes it has not yet copied reach the mark, so
+     * this read may wait out SO_RCVTIMEO; it returns the six bytes either way. */
+    struct timeval tv = {0, 200000};
+    setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    send(c, "abc", 3, 0);
+    pid_t pid = send_later(c, "def");
+    r("blocking recv waits for the mark", recv(s, buf, sizeof buf, 0));
+    waitpid(pid, NULL, 0);
+    send(c, "abcdef", 6, 0);
+    usleep(20000);
+    revents("6 bytes", s);
+    selected("6 bytes", s);
+    r("recv 4 (a mark past the buffer is the buffer)", recv(s, buf, 4, 0));
+    r("recv the rest", recv(s, buf, sizeof buf, 0));
+    send(c, "ab", 2, 0);
+    r("blocking recv ended by SO_RCVTIMEO", recv(s, buf, sizeof buf, 0));
+    send(c, "ab", 2, 0);
+    r("MSG_WAITALL recv 3", (send_later(c, "c") > 0 ? recv(s, buf, 3, MSG_WAITALL) : -1));
+    wait(NULL);
+    send(c, "ab", 2, 0);
+    shutdown(c, SHUT_WR);
+    usleep(20000);
+    revents("2 bytes and the end", s);
+    r("recv", recv(s, buf, sizeof buf, 0));
+    v = 0;
+    setsockopt(s, SOL_SOCKET, SO_RCVLOWAT, &v, sizeof v);
+    opt("SO_RCVLOWAT after 0", s, SOL_SOCKET, SO_RCVLOWAT);
+    r("set SO_SNDLOWAT", setsockopt(s, SOL_SOCKET, SO_SNDLOWAT, &v, sizeof v));
+}
+
+static void sec_rcvlowat(void)
+{
+    say("15. SO_RCVLOWAT\n");
+    int c, s, sv[2], v;
+    tcp_pair(&c, &s);
+    v = 1;                             /* each send leaves at once (no wait for an ACK) */
+    setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &v, sizeof v);
+    lowat_on("TCP", c, s);
+    close(c), close(s);
+    socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+    lowat_on("AF_UNIX STREAM", sv[0], sv[1]);
+    v = -1;
+    r("set SO_RCVLOWAT -1", setsockopt(sv[1], SOL_SOCKET, SO_RCVLOWAT, &v, sizeof v));
+    opt("SO_RCVLOWAT", sv[1], SOL_SOCKET, SO_RCVLOWAT);
+    close(sv[0]), close(sv[1]);
+    socketpair(AF_UNIX, SOCK_DGRAM, 0, sv);
+    v = 5;
+    r("AF_UNIX DGRAM set SO_RCVLOWAT 5", setsockopt(sv[1], SOL_SOCKET, SO_RCVLOWAT, &v, sizeof v));
+    send(sv[0], "x", 1, 0);
+    revents("a 1-byte datagram", sv[1]);
+    r("recv", recv(sv[1], (char[8]){0}, 8, MSG_DONTWAIT));
+    close(sv[0]), close(sv[1]);
+    int u = socket(AF_INET, SOCK_DGRAM, 0);
+    r("UDP set SO_RCVLOWAT 5", setsockopt(u, SOL_SOCKET, SO_RCVLOWAT, &v, sizeof v));
+    opt("UDP SO_RCVLOWAT", u, SOL_SOCKET, SO_RCVLOWAT);
+    close(u);
+}
+
 int main(int argc, char **argv)
 {
     const char *dir = argc > 1 ? argv[1] : "/tmp";
@@ -859,5 +1138,8 @@ int main(int argc, char **argv)
     sec_edges();
     sec_reuse();
     sec_icmp_errors();
+    sec_unix_queues(dir);
+    sec_passcred();
+    sec_rcvlowat();
     return 0;
 }
