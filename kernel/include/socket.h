@@ -42,6 +42,16 @@ struct unix_cred {
 };
 #define UNIX_NO_CRED ((struct unix_cred){0, (uint32_t)-1, (uint32_t)-1})
 
+/* TCP_INFO's counters lwIP does not keep (net/tcp_info.c): bytes each way, data segments in,
+ * and a round-trip estimate in microseconds (lwIP times in 500 ms ticks: 0 on any LAN). */
+struct tcp_counters {
+    uint64_t bytes_acked, bytes_received;
+    uint32_t data_segs_in;
+    uint32_t srtt_us, rttvar_us, min_rtt_us;
+    uint32_t rtt_seq;           /* the timed byte: sampled when the peer acknowledges it */
+    uint64_t rtt_start;         /* when it was sent (counter_now), 0: nothing timed */
+};
+
 struct proto_ops {
     int (*bind)(struct socket *s, const struct sock_addr *a);
     int (*listen)(struct socket *s, int backlog);
@@ -100,6 +110,7 @@ struct socket {
     /* IP_RECVERR / IPV6_RECVERR (glibc's resolver sets them before each query): ICMP errors
      * would go to an error queue; lwIP gives a socket none, so that queue stays empty. */
     bool recverr, recverr6;
+    struct tcp_counters tcpc;   /* TCP_INFO */
     bool output_later;          /* TCP: in tcp_output_later's list */
     struct socket *output_later_next;
 };
@@ -154,6 +165,11 @@ int unix_socket_outq(struct socket *s);
 int unix_stream_addressed(struct socket *s);
 /* TCP_INFO into out (size bytes at most): the bytes filled. */
 size_t tcp_socket_info(struct socket *s, void *out, size_t size);
+/* What tcp_socket.c tells TCP_INFO: data was written (time it unless a byte is being timed:
+ * seq_end is snd_lbb after it), acknowledged (len bytes; lastack now), received. */
+void tcp_info_sending(struct socket *s, uint32_t seq_end);
+void tcp_info_acked(struct socket *s, uint32_t lastack, uint16_t len);
+void tcp_info_received(struct socket *s, uint32_t len);
 /* SIOCOUTQ (written, not yet acknowledged) or SIOCOUTQNSD (written, not yet sent): bytes, or
  * -EINVAL on a listener, as Linux's tcp_ioctl. */
 int tcp_socket_outq(struct socket *s, bool unsent_only);

@@ -62,12 +62,14 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
         socket_wake(s, POLLIN | POLLRDNORM | POLLRDHUP);
         return ERR_OK;
     }
+    tcp_info_received(s, p->tot_len);
     socket_rx_push(s, p, NULL, 0);     /* tcp_recved comes when the program reads it */
     return ERR_OK;
 }
 
 static err_t on_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
 {
+    tcp_info_acked(arg, pcb->lastack, len);
     socket_wake(arg, POLLOUT | POLLWRNORM);
     return ERR_OK;
 }
@@ -214,6 +216,7 @@ static err_t on_connected(void *arg, struct tcp_pcb *pcb, err_t err)
 {
     struct socket *s = arg;
     s->state = TS_CONNECTED;
+    tcp_info_acked(s, pcb->lastack, 0);   /* the SYN's round trip */
     socket_wake(s, POLLOUT | POLLWRNORM);
     return ERR_OK;
 }
@@ -253,6 +256,7 @@ static int tcp_connect_(struct socket *s, const struct sock_addr *a)
         err = socket_errno(tcp_connect(pcb_of(s), &a->ip, a->port, on_connected));
         if (err)
             return err;
+        tcp_info_sending(s, pcb_of(s)->snd_lbb);   /* time the SYN */
         s->bound = true;
         s->state = TS_CONNECTING;
         if (socket_nonblock(s, 0)) {
@@ -349,6 +353,7 @@ static int64_t tcp_send_(struct socket *s, const void *kbuf, uint64_t len, int f
         }
         if (err != ERR_OK)
             return done ? (int64_t)done : socket_errno(err);
+        tcp_info_sending(s, pcb->snd_lbb);
         done += n;
     }
     if (s->pcb && !(flags & MSG_MORE) && !s->cork) {

@@ -24,6 +24,7 @@
 #include <sys/select.h>
 #include <linux/sockios.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <unistd.h>
 
 #include "probe_print.h"
@@ -1123,6 +1124,64 @@ static void sec_rcvlowat(void)
     close(u);
 }
 
+/* Linux 6.1's struct tcp_info (232 bytes; glibc's <netinet/tcp.h> stops at total_retrans). */
+struct tcp_info61 {
+    uint8_t state, ca_state, retransmits, probes, backoff, options, wscale, app_limited;
+    uint32_t rto, ato, snd_mss, rcv_mss, unacked, sacked, lost, retrans, fackets;
+    uint32_t last_data_sent, last_ack_sent, last_data_recv, last_ack_recv;
+    uint32_t pmtu, rcv_ssthresh, rtt, rttvar, snd_ssthresh, snd_cwnd, advmss, reordering;
+    uint32_t rcv_rtt, rcv_space, total_retrans;
+    uint64_t pacing_rate, max_pacing_rate, bytes_acked, bytes_received;
+    uint32_t segs_out, segs_in, notsent_bytes, min_rtt, data_segs_in, data_segs_out;
+    uint64_t delivery_rate, busy_time, rwnd_limited, sndbuf_limited;
+    uint32_t delivered, delivered_ce;
+    uint64_t bytes_sent, bytes_retrans;
+    uint32_t dsack_dups, reord_seen, rcv_ooopack, snd_wnd;
+};
+
+/* Which fields a connection that moved data has filled: values only where two correct stacks
+ * agree (state, the byte counts, empty queues), "set" for the rest. */
+static void tcp_info_of(const char *side, int fd, int sent, int received)
+{
+    struct tcp_info61 ti;
+    memset(&ti, 0, sizeof ti);
+    socklen_t len = sizeof ti;
+    r(side, getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len));
+    say("      len %u state %d unacked %u notsent %u\n", len, ti.state, ti.unacked, ti.notsent_bytes);
+    say("      bytes_acked covers %d, bytes_received %d, bytes_sent covers %d\n",
+        ti.bytes_acked >= (uint64_t)sent && ti.bytes_acked <= (uint64_t)sent + 1, ti.bytes_received == (uint64_t)received,
+        ti.bytes_sent >= (uint64_t)sent);
+    say("      set: rto %d ato %d snd_mss %d rcv_mss %d advmss %d pmtu %d rtt %d min_rtt %d\n", !!ti.rto, !!ti.ato,
+        !!ti.snd_mss, !!ti.rcv_mss, !!ti.advmss, !!ti.pmtu, !!ti.rtt, !!ti.min_rtt);
+    say("      set: snd_cwnd %d snd_ssthresh %d reordering %d rcv_ssthresh %d rcv_space %d snd_wnd %d\n",
+        !!ti.snd_cwnd, !!ti.snd_ssthresh, !!ti.reordering, !!ti.rcv_ssthresh, !!ti.rcv_space, !!ti.snd_wnd);
+    say("      set: pacing_rate %d max_pacing_rate %d data_segs_in %d wscale option %d\n", !!ti.pacing_rate,
+        ti.max_pacing_rate == UINT64_MAX, !!ti.data_segs_in, !!(ti.options & 4));
+}
+
+static void sec_tcp_info(void)
+{
+    say("16. TCP_INFO of a connection that moved data\n");
+    int c, s;
+    char buf[1000];
+    memset(buf, 'x', sizeof buf);
+    tcp_pair(&c, &s);
+    send(c, buf, 1000, 0);
+    for (int got = 0; got < 1000; ) {
+        ssize_t n = recv(s, buf, sizeof buf, 0);
+        if (n <= 0)
+            break;
+        got += n;
+    }
+    send(s, buf, 300, 0);
+    recv(c, buf, sizeof buf, MSG_WAITALL | MSG_DONTWAIT);
+    usleep(300000);                    /* the last ACKs arrive (a delayed one within 250 ms) */
+    recv(c, buf, 300, MSG_DONTWAIT);
+    tcp_info_of("client", c, 1000, 300);
+    tcp_info_of("server", s, 300, 1000);
+    close(c), close(s);
+}
+
 int main(int argc, char **argv)
 {
     const char *dir = argc > 1 ? argv[1] : "/tmp";
@@ -1141,5 +1200,6 @@ int main(int argc, char **argv)
     sec_unix_queues(dir);
     sec_passcred();
     sec_rcvlowat();
+    sec_tcp_info();
     return 0;
 }
