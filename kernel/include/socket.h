@@ -107,8 +107,8 @@ struct socket {
     struct unix_cred send_cred, recv_cred;
     int rcvlowat;               /* SO_RCVLOWAT: at least 1 */
     bool rcvbuf_set;            /* SO_RCVBUF was set (Linux's SOCK_RCVBUF_LOCK) */
-    /* IP_RECVERR / IPV6_RECVERR (glibc's resolver sets them before each query): ICMP errors
-     * would go to an error queue; lwIP gives a socket none, so that queue stays empty. */
+    /* IP_RECVERR / IPV6_RECVERR (glibc's resolver sets them before each query): any ICMP
+     * error becomes the pending error (net/icmp_error.c); no error queue is kept. */
     bool recverr, recverr6;
     struct tcp_counters tcpc;   /* TCP_INFO */
     bool output_later;          /* TCP: in tcp_output_later's list */
