@@ -173,8 +173,9 @@ void tcp_info_received(struct socket *s, uint32_t len);
 /* SIOCOUTQ (written, not yet acknowledged) or SIOCOUTQNSD (written, not yet sent): bytes, or
  * -EINVAL on a listener, as Linux's tcp_ioctl. */
 int tcp_socket_outq(struct socket *s, bool unsent_only);
-/* SO_PEERCRED has a peer's credentials: connected, paired, or listening (Linux's init_peercred). */
-bool unix_socket_has_peercred(struct socket *s);
+/* SO_PEERCRED: the credentials recorded when the socket was paired, listened or connected
+ * (Linux's init_peercred and copy_peercred); false when none were. */
+bool unix_socket_peercred(struct socket *s, struct unix_cred *out);
 /* The protocol control block for a new socket. */
 int tcp_socket_init(struct socket *s);
 int udp_socket_init(struct socket *s);

@@ -42,6 +42,8 @@ struct unix_sock {
     struct vnode *node;                /* a pathname name's socket file */
     bool listening;
     uint64_t wmem;                     /* what its unread messages take (Linux's sk_wmem_alloc) */
+    struct unix_cred peercred;         /* SO_PEERCRED: recorded at socketpair, listen, connect */
+    bool has_peercred;
     struct unix_sock *next_bound, *next_all;
 };
 
@@ -64,6 +66,14 @@ static void msg_free(struct unix_msg *m)
 static bool same_cred(const struct unix_cred *a, const struct unix_cred *b)
 {
     return a->pid == b->pid && a->uid == b->uid && a->gid == b->gid;
+}
+
+/* Linux's init_peercred: the caller's pid and effective ids, now. */
+static void init_peercred(struct unix_sock *u)
+{
+    struct process *p = current_process();
+    u->peercred = (struct unix_cred){p->pid, p->cred.euid, p->cred.egid};
+    u->has_peercred = true;
 }
 
 /* Linux's unix_scm_to_skb + maybe_add_creds: what sendmsg gave, else the sender's own when
@@ -203,6 +213,7 @@ static int unix_listen(struct socket *s, int backlog)
     if (u->peer || !u->name.len)
         return -EINVAL;
     u->listening = true;
+    init_peercred(u);                  /* what connecting clients will see as their peer */
     s->state = SOCKET_LISTENING;       /* SO_ACCEPTCONN */
     s->backlog = backlog < 0 ? 0 : backlog > 4096 ? 4096 : backlog;
     return 0;
@@ -275,6 +286,9 @@ static int unix_connect(struct socket *s, const struct sock_addr *a)
     }
     n->rcvbuf = n->sndbuf = UNIX_QUEUE_BYTES;
     us(n)->name = target->name;        /* the accepted socket carries the listener's name */
+    init_peercred(us(n));              /* the server's peer: this process (Linux's unix_stream_connect) */
+    u->peercred = target->peercred;    /* ours: whoever called listen() */
+    u->has_peercred = true;
     pair(u, us(n));
     socket_accept_push(target->s, n);
     return 0;
@@ -627,6 +641,8 @@ int unix_socket_init(struct socket *s)
 void unix_socket_pair(struct socket *a, struct socket *b)
 {
     pair(us(a), us(b));
+    init_peercred(us(a));
+    init_peercred(us(b));
 }
 
 /* FIONREAD: a stream's or a seqpacket socket's unread bytes, a datagram socket's next message. */
@@ -648,10 +664,11 @@ int unix_socket_outq(struct socket *s)
     return n > INT32_MAX ? INT32_MAX : (int)n;
 }
 
-bool unix_socket_has_peercred(struct socket *s)
+bool unix_socket_peercred(struct socket *s, struct unix_cred *out)
 {
     struct unix_sock *u = us(s);
-    return u->peer || u->peer_gone || u->listening;
+    *out = u->peercred;
+    return u->has_peercred;
 }
 
 /* A send naming an address on a stream socket: unix_stream_sendmsg refuses it (seqpacket

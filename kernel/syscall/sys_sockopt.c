@@ -21,7 +21,6 @@
 #define SYSCTL_MEM_MAX    212992   /* net.core.rmem_max/wmem_max defaults */
 #define TCP_RMEM_MAX      6291456  /* net.ipv4.tcp_rmem[2]'s default */
 
-static struct process *proc(void) { return current_process(); }
 
 /* Linux's sock_setsockopt for the buffer sizes: doubled (room for bookkeeping), bounded. */
 static int buffer_size(int v, int min)
@@ -199,12 +198,11 @@ SYSCALL(getsockopt)
         return 0;
     }
     if (level == SOL_SOCKET && name == SO_PEERCRED) {
-        /* A socketpair or connection inside this process: ourselves. Without a peer (other
-         * families, an unconnected AF_UNIX socket) Linux's cred_to_ucred answers pid 0 and
-         * ids of -1. */
-        struct { int32_t pid; uint32_t uid, gid; } cred = { proc()->pid, 0, 0 };
-        if (s->domain != AF_UNIX || !unix_socket_has_peercred(s))
-            cred.pid = 0, cred.uid = cred.gid = (uint32_t)-1;
+        /* Without recorded credentials (other families, an AF_UNIX socket never paired,
+         * listening or connected) Linux's cred_to_ucred answers pid 0 and ids of -1. */
+        struct unix_cred cred = UNIX_NO_CRED;
+        if (s->domain == AF_UNIX && !unix_socket_peercred(s, &cred))
+            cred = UNIX_NO_CRED;
         if (len > (int)sizeof(cred))
             len = sizeof(cred);
         if (copy_to_user(a3, &cred, len) || copy_to_user(a4, &len, sizeof(len)))

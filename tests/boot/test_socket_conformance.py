@@ -50,7 +50,7 @@ SECTIONS = [("1", "socket"), ("2", "bind"), ("3", "AF_UNIX names"), ("4", "liste
             ("11", "TIME_WAIT and SO_REUSEADDR, timeouts on accept, disconnect names"),
             ("12", "ICMP errors on UDP sockets"), ("13", "AF_UNIX SIOCINQ and SIOCOUTQ"),
             ("14", "SO_PASSCRED and SCM_CREDENTIALS"), ("15", "SO_RCVLOWAT"),
-            ("16", "TCP_INFO of a connection that moved data")]
+            ("16", "TCP_INFO of a connection that moved data"), ("17", "SO_PEERCRED across processes")]
 # qemu-user converts TCP_INFO as an int option (4 bytes back), so these sections are Linux's
 # as the probe built for this host and run natively shows them (the same generic TCP code).
 NATIVE = ["16"]

@@ -1182,6 +1182,69 @@ static void sec_tcp_info(void)
     close(c), close(s);
 }
 
+static void peercred_line(const char *what, int fd, pid_t parent, pid_t child)
+{
+    struct ucred cr;
+    socklen_t len = sizeof cr;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len)) {
+        say("   %s = -1 %s\n", what, strerrorname_np(errno));
+        return;
+    }
+    say("   %s: pid %s uid %d gid %d\n", what,
+        cr.pid == parent ? "parent" : cr.pid == child ? "child" : cr.pid == 0 ? "0" : "other", (int)cr.uid, (int)cr.gid);
+}
+
+static void sec_peercred(const char *dir)
+{
+    say("17. SO_PEERCRED across processes\n");
+    pid_t parent = getpid();
+    int sv[2];
+    socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+    alarm(10);
+    pid_t child = fork();
+    if (child == 0) {
+        peercred_line("socketpair, in the child", sv[1], parent, getpid());
+        _exit(0);
+    }
+    waitpid(child, NULL, 0);
+    peercred_line("socketpair, in the parent", sv[0], parent, child);
+    close(sv[0]), close(sv[1]);
+    int l = socket(AF_UNIX, SOCK_STREAM, 0);
+    struct sockaddr_un a = {.sun_family = AF_UNIX};
+    snprintf(a.sun_path, sizeof a.sun_path, "%s/peer.sock", dir);
+    bind(l, (struct sockaddr *)&a, sizeof a);
+    listen(l, 1);
+    int ready[2];
+    pipe(ready);
+    child = fork();
+    if (child == 0) {
+        int c = socket(AF_UNIX, SOCK_STREAM, 0);
+        connect(c, (struct sockaddr *)&a, sizeof a);
+        peercred_line("connected client, in the child", c, parent, getpid());
+        write(ready[1], "r", 1);
+        char b;
+        read(c, &b, 1);                /* until the parent has looked */
+        _exit(0);
+    }
+    char b;
+    read(ready[0], &b, 1);
+    int s = accept(l, NULL, NULL);
+    peercred_line("accepted, in the parent", s, parent, child);
+    write(s, "x", 1);
+    waitpid(child, NULL, 0);
+    peercred_line("after the client exited", s, parent, child);
+    close(s), close(l), close(ready[0]), close(ready[1]);
+    unlink(a.sun_path);
+    int d1 = socket(AF_UNIX, SOCK_DGRAM, 0), d2 = socket(AF_UNIX, SOCK_DGRAM, 0);
+    struct sockaddr_un da = {.sun_family = AF_UNIX, .sun_path = "\0sockconf-peer"};
+    socklen_t dlen = offsetof(struct sockaddr_un, sun_path) + 14;
+    bind(d1, (struct sockaddr *)&da, dlen);
+    connect(d2, (struct sockaddr *)&da, dlen);
+    peercred_line("connected DGRAM", d2, parent, -1);
+    close(d1), close(d2);
+    alarm(0);
+}
+
 int main(int argc, char **argv)
 {
     const char *dir = argc > 1 ? argv[1] : "/tmp";
@@ -1201,5 +1264,6 @@ int main(int argc, char **argv)
     sec_passcred();
     sec_rcvlowat();
     sec_tcp_info();
+    sec_peercred(dir);
     return 0;
 }
