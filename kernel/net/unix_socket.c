@@ -251,10 +251,10 @@ static int unix_connect(struct socket *s, const struct sock_addr *a)
     }
     if (!a->un.len)
         return -EINVAL;                /* Linux's unix_validate_addr: a name is needed to connect */
-    int err = find(&a->un, s->type, &target);
+    int err = passcred_autobind(s);    /* before the lookup, as unix_stream/dgram_connect */
     if (err)
         return err;
-    if ((err = passcred_autobind(s)))
+    if ((err = find(&a->un, s->type, &target)))
         return err;
     if (s->type == SOCK_DGRAM) {
         if (target->s->type != SOCK_DGRAM)
@@ -348,11 +348,6 @@ static int64_t unix_send(struct socket *s, const void *kbuf, uint64_t len, int f
         if (dest->s->type != SOCK_DGRAM)
             return -EPROTOTYPE;
     }
-    if (s->type == SOCK_DGRAM) {
-        int err = passcred_autobind(s);
-        if (err)
-            return err;
-    }
     if (!dest) {
         if (u->target_gone) {          /* Linux reports the dead target once, then ENOTCONN */
             u->target_gone = false;
@@ -364,6 +359,11 @@ static int64_t unix_send(struct socket *s, const void *kbuf, uint64_t len, int f
             return -EPIPE;
         }
         return -ENOTCONN;
+    }
+    if (s->type == SOCK_DGRAM) {       /* unix_dgram_sendmsg autobinds once it has a target */
+        int err = passcred_autobind(s);
+        if (err)
+            return err;
     }
     if (s->wr_shut || (stream || s->type == SOCK_SEQPACKET ? dest->s->rd_shut : false)) {
         if (!(flags & MSG_NOSIGNAL))
