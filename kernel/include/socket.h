@@ -52,6 +52,22 @@ struct tcp_counters {
     uint64_t rtt_start;         /* when it was sent (counter_now), 0: nothing timed */
 };
 
+/* An ICMP error as the error queue keeps it (net/sock_errqueue.c): Linux's sock_extended_err
+ * fields, the ICMP message's sender, where the datagram was going, and what the ICMP message
+ * quoted of its payload. */
+struct sock_err {
+    struct sock_err *next;
+    int err;                    /* ee_errno (positive) */
+    uint8_t origin, type, code; /* SO_EE_ORIGIN_ICMP or _ICMP6, the ICMP type and code */
+    uint32_t info;              /* ee_info: the MTU of a "fragmentation needed" */
+    ip_addr_t offender;
+    struct sock_addr dst;
+    uint16_t len;
+    uint8_t payload[];
+};
+#define SO_EE_ORIGIN_ICMP  2
+#define SO_EE_ORIGIN_ICMP6 3
+
 struct proto_ops {
     int (*bind)(struct socket *s, const struct sock_addr *a);
     int (*listen)(struct socket *s, int backlog);
@@ -108,8 +124,10 @@ struct socket {
     int rcvlowat;               /* SO_RCVLOWAT: at least 1 */
     bool rcvbuf_set;            /* SO_RCVBUF was set (Linux's SOCK_RCVBUF_LOCK) */
     /* IP_RECVERR / IPV6_RECVERR (glibc's resolver sets them before each query): any ICMP
-     * error becomes the pending error (net/icmp_error.c); no error queue is kept. */
+     * error becomes the pending error (net/icmp_error.c) and joins the error queue. */
     bool recverr, recverr6;
+    struct sock_err *errq_head, *errq_tail;
+    uint32_t errq_bytes;
     struct tcp_counters tcpc;   /* TCP_INFO */
     bool output_later;          /* TCP: in tcp_output_later's list */
     struct socket *output_later_next;
@@ -183,6 +201,12 @@ int udp_socket_init(struct socket *s);
  * (net/icmp_error.c), or NULL; *connected when it is connected to that peer. */
 struct socket *udp_socket_for_error(const ip_addr_t *local, uint16_t lport, const ip_addr_t *remote,
                                     uint16_t rport, bool *connected);
+/* The IP_RECVERR error queue: queue len bytes of p from offset with e (dropped past
+ * SO_RCVBUF), take the oldest (the caller kfree()s it; the pending error becomes the next
+ * one's), free all (release). */
+void sock_errqueue_push(struct socket *s, const struct sock_err *e, struct pbuf *p, uint16_t offset, uint16_t len);
+struct sock_err *sock_errqueue_pop(struct socket *s);
+void sock_errqueue_free(struct socket *s);
 /* Watch incoming ICMP errors for the UDP sockets (at net_init). */
 void icmp_error_init(void);
 /* lwIP's err_t as a Linux errno. */

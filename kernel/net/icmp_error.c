@@ -3,7 +3,7 @@
  * recv). lwIP's icmp_input counts a destination unreachable and tells no pcb, and lwIP is never
  * patched: a raw pcb per family sees every ICMP packet before icmp_input does, reads the quoted
  * IP and UDP headers, and lets the packet go on (echo requests are still answered by lwIP).
- * The error queue of IP_RECVERR stays empty (docs/kernel.md, known gaps). */
+ * With IP_RECVERR the error also joins the socket's error queue (net/sock_errqueue.c). */
 #include "kernel.h"
 #include "net.h"
 #include "socket.h"
@@ -13,6 +13,7 @@
 #include "lwip/inet_chksum.h"
 #include "lwip/prot/icmp.h"
 #include "lwip/prot/icmp6.h"
+#include "lwip/icmp.h"
 #include <string.h>
 
 #define IP4_MAX_HLEN 60
@@ -20,6 +21,7 @@
 #define ICMP_HLEN_ 8
 #define UDP_HLEN_ 8
 #define QUOTE_MAX (2 * IP4_MAX_HLEN + ICMP_HLEN_ + UDP_HLEN_)
+#define ERRQUEUE_PAYLOAD_MAX 576       /* what an ICMP error may quote (RFC 1812's bound) */
 
 struct icmp_verdict {
     int err;
@@ -51,17 +53,38 @@ static bool checked(uint16_t flag)
 
 static uint16_t be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
 
+/* What one ICMP error says: the quoted datagram's addresses and ports, the verdict, and where
+ * in the packet the quoted payload starts. */
+struct icmp_report {
+    ip_addr_t local, remote, offender;
+    uint16_t lport, rport;
+    struct icmp_verdict v;
+    uint8_t type, code;
+    uint32_t info;
+    uint16_t payload_at;
+};
+
 /* The socket that sent from (local, lport) to (remote, rport) takes the error when Linux's
- * rule lets it: always with IP_RECVERR (IPV6_RECVERR for ICMPv6), else only a hard error on a
- * connected socket. */
-static void report(const ip_addr_t *local, uint16_t lport, const ip_addr_t *remote, uint16_t rport,
-                   struct icmp_verdict v, bool v6)
+ * rule lets it: always with IP_RECVERR (IPV6_RECVERR for ICMPv6), which also queues it, else
+ * only a hard error on a connected socket. */
+static void report(const struct icmp_report *r, struct pbuf *p, bool v6)
 {
     bool connected;
-    struct socket *s = udp_socket_for_error(local, lport, remote, rport, &connected);
-    if (!s || !((v6 ? s->recverr6 : s->recverr) || (v.hard && connected)))
+    struct socket *s = udp_socket_for_error(&r->local, r->lport, &r->remote, r->rport, &connected);
+    bool recverr = s && (v6 ? s->recverr6 : s->recverr);
+    if (!s || !(recverr || (r->v.hard && connected)))
         return;
-    s->error = -v.err;
+    if (recverr) {
+        struct sock_err e = { .err = r->v.err, .origin = v6 ? SO_EE_ORIGIN_ICMP6 : SO_EE_ORIGIN_ICMP,
+                              .type = r->type, .code = r->code, .info = r->info };
+        ip_addr_copy(e.offender, r->offender);
+        memset(&e.dst, 0, sizeof(e.dst));
+        ip_addr_copy(e.dst.ip, r->remote);
+        e.dst.port = r->rport;
+        uint16_t len = p->tot_len > r->payload_at ? (uint16_t)(p->tot_len - r->payload_at) : 0;
+        sock_errqueue_push(s, &e, p, r->payload_at, len < ERRQUEUE_PAYLOAD_MAX ? len : ERRQUEUE_PAYLOAD_MAX);
+    }
+    s->error = -r->v.err;
     socket_wake(s, POLLERR);
 }
 
@@ -82,7 +105,7 @@ static bool icmp4_verdict(uint8_t type, uint8_t code, struct icmp_verdict *v)
     }
 }
 
-static void icmp4_input(struct pbuf *p)
+static void icmp4_error_seen(struct pbuf *p)
 {
     uint8_t pkt[QUOTE_MAX];
     uint16_t n = pbuf_copy_partial(p, pkt, sizeof(pkt), 0);
@@ -102,14 +125,23 @@ static void icmp4_input(struct pbuf *p)
     pbuf_add_header_force(p, hlen);
     if (bad)
         return;
-    ip_addr_t local, remote;
+    struct icmp_report r = { .v = v, .type = pkt[hlen], .code = pkt[hlen + 1],
+                             .payload_at = (uint16_t)(hlen + ICMP_HLEN_ + in_hlen + UDP_HLEN_) };
+    if (r.type == ICMP_DUR && r.code == ICMP_DUR_FRAG)
+        r.info = be16(pkt + hlen + 6);             /* the next hop's MTU (icmp_unreach) */
+    else if (r.type == ICMP_PP)
+        r.info = pkt[hlen + 4];                    /* the pointer to the bad byte */
     ip4_addr_t a;
     memcpy(&a.addr, in + 12, 4);
-    ip_addr_copy_from_ip4(local, a);
+    ip_addr_copy_from_ip4(r.local, a);
     memcpy(&a.addr, in + 16, 4);
-    ip_addr_copy_from_ip4(remote, a);
+    ip_addr_copy_from_ip4(r.remote, a);
+    memcpy(&a.addr, pkt + 12, 4);
+    ip_addr_copy_from_ip4(r.offender, a);
     const uint8_t *udp = in + in_hlen;
-    report(&local, be16(udp), &remote, be16(udp + 2), v, false);
+    r.lport = be16(udp);
+    r.rport = be16(udp + 2);
+    report(&r, p, false);
 }
 
 static bool icmp6_verdict(uint8_t type, uint8_t code, struct icmp_verdict *v)
@@ -139,7 +171,7 @@ static void ip6_from(const uint8_t *raw, ip_addr_t *out)
     ip_addr_copy_from_ip6_packed(*out, packed);
 }
 
-static void icmp6_input(struct pbuf *p)
+static void icmp6_error_seen(struct pbuf *p)
 {
     uint8_t pkt[2 * IP6_HLEN_ + ICMP_HLEN_ + UDP_HLEN_];
     uint16_t n = pbuf_copy_partial(p, pkt, sizeof(pkt), 0);
@@ -151,7 +183,7 @@ static void icmp6_input(struct pbuf *p)
     const uint8_t *in = pkt + IP6_HLEN_ + ICMP_HLEN_;
     if ((in[0] >> 4) != 6 || in[6] != IP6_NEXTH_UDP)
         return;
-    ip_addr_t src, dst, local, remote;
+    ip_addr_t src, dst;
     ip6_from(pkt + 8, &src);
     ip6_from(pkt + 24, &dst);
     if (pbuf_remove_header(p, IP6_HLEN_))
@@ -160,19 +192,25 @@ static void icmp6_input(struct pbuf *p)
     pbuf_add_header_force(p, IP6_HLEN_);
     if (bad)
         return;
-    ip6_from(in + 8, &local);
-    ip6_from(in + 24, &remote);
+    struct icmp_report r = { .v = v, .type = pkt[IP6_HLEN_], .code = pkt[IP6_HLEN_ + 1],
+                             .payload_at = 2 * IP6_HLEN_ + ICMP_HLEN_ + UDP_HLEN_ };
+    r.info = (uint32_t)be16(pkt + IP6_HLEN_ + 4) << 16 | be16(pkt + IP6_HLEN_ + 6);   /* MTU, pointer */
+    ip6_from(in + 8, &r.local);
+    ip6_from(in + 24, &r.remote);
+    ip_addr_copy(r.offender, src);
     const uint8_t *udp = in + IP6_HLEN_;
-    report(&local, be16(udp), &remote, be16(udp + 2), v, true);
+    r.lport = be16(udp);
+    r.rport = be16(udp + 2);
+    report(&r, p, true);
 }
 
 /* raw_input's callback, p at the IP header: never takes the packet (0). */
 static u8_t icmp_seen(void *arg, struct raw_pcb *pcb, struct pbuf *p, const ip_addr_t *from)
 {
     if (p->len && (*(const uint8_t *)p->payload >> 4) == 4)
-        icmp4_input(p);
+        icmp4_error_seen(p);
     else if (p->len)
-        icmp6_input(p);
+        icmp6_error_seen(p);
     return 0;
 }
 

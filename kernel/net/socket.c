@@ -268,6 +268,7 @@ static void socket_release(struct file *f)
     s->file = NULL;
     s->proto->release(s);
     socket_rx_free(s);
+    sock_errqueue_free(s);
     kfree(s);
 }
 

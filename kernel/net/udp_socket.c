@@ -220,7 +220,7 @@ static uint32_t udp_poll_(struct socket *s)
         mask |= POLLIN | POLLRDNORM | POLLRDHUP;
     if (s->rd_shut && s->wr_shut)
         mask |= POLLHUP;
-    if (s->error)
+    if (s->error || s->errq_head)
         mask |= POLLERR;
     return mask;
 }

@@ -85,6 +85,20 @@ static int64_t send_common(struct socket *s, const struct linux_iovec *iov, uint
     return done;
 }
 
+/* len bytes of buf into the vectors: the bytes copied (*truncated when they did not all fit). */
+static int64_t scatter(const struct linux_iovec *iov, uint64_t iovcnt, const uint8_t *buf, uint64_t len, bool *truncated)
+{
+    uint64_t off = 0;
+    for (uint64_t i = 0; i < iovcnt && off < len; i++) {
+        uint64_t c = iov[i].iov_len < len - off ? iov[i].iov_len : len - off;
+        if (c && copy_to_user(iov[i].iov_base, buf + off, c))
+            return -EFAULT;
+        off += c;
+    }
+    *truncated = off < len;
+    return (int64_t)off;
+}
+
 /* Receive into a kernel buffer, then scatter. A stream read takes at most IO_CHUNK at once. */
 static int64_t recv_common(struct socket *s, const struct linux_iovec *iov, uint64_t iovcnt, int flags,
                            struct sock_addr *from, bool *truncated)
@@ -95,10 +109,16 @@ static int64_t recv_common(struct socket *s, const struct linux_iovec *iov, uint
             return -EINVAL;
         total += iov[i].iov_len;
     }
-    /* IP_RECVERR's error queue: lwIP gives no socket one (icmp_error.c), so it is empty, and
-     * ip_recv_error answers EAGAIN at once. AF_UNIX ignores the flag. */
-    if ((flags & MSG_ERRQUEUE) && s->domain != AF_UNIX)
-        return -EAGAIN;
+    /* IP_RECVERR's error queue (net/sock_errqueue.c): the oldest error's payload, or EAGAIN at
+     * once, as ip_recv_error; recvmsg adds the rest (errqueue_recvmsg). AF_UNIX ignores the flag. */
+    if ((flags & MSG_ERRQUEUE) && s->domain != AF_UNIX) {
+        struct sock_err *e = sock_errqueue_pop(s);
+        if (!e)
+            return -EAGAIN;
+        int64_t n = scatter(iov, iovcnt, e->payload, e->len, truncated);
+        kfree(e);
+        return n;
+    }
     uint64_t cap = s->type == SOCK_DGRAM ? 65536 : IO_CHUNK;
     uint64_t want = total < cap ? total : cap;
     char *buf = kmalloc(want ? want : 1);
@@ -406,6 +426,78 @@ SYSCALL(sendmsg)
     return socket_sendmsg(s, a1, (int)a2, &partial);
 }
 
+/* The control message recvmsg puts for level/type with len bytes of data, cut to the room
+ * there is as Linux's put_cmsg cuts it (MSG_CTRUNC): the control length it takes, or an error. */
+static int64_t put_cmsg(const struct linux_msghdr *m, int level, int type, const void *data, uint64_t len,
+                        int32_t *flags)
+{
+    uint8_t buf[sizeof(struct cmsg_header) + 64];
+    struct cmsg_header h = { sizeof(h) + len, level, type };
+    if (len > sizeof(buf) - sizeof(h))
+        return -EINVAL;
+    if (m->controllen < sizeof(h)) {
+        *flags |= MSG_CTRUNC;
+        return 0;
+    }
+    uint64_t n = h.len;
+    if (m->controllen < n) {
+        *flags |= MSG_CTRUNC;
+        n = h.len = m->controllen;
+    }
+    memcpy(buf, &h, sizeof(h));
+    memcpy(buf + sizeof(h), data, len);
+    if (copy_to_user(m->control, buf, n))
+        return -EFAULT;
+    return (int64_t)(m->controllen < CMSG_ALIGN8(sizeof(h) + len) ? m->controllen : CMSG_ALIGN8(sizeof(h) + len));
+}
+
+#define SOL_IP_ 0                      /* IPPROTO_IP as a control message level */
+
+/* recvmsg(MSG_ERRQUEUE) on an inet socket, as Linux's ip_recv_error / ipv6_recv_error: the
+ * oldest queued ICMP error's quoted payload, the address the datagram went to as the name, an
+ * IP_RECVERR (IPV6_RECVERR on AF_INET6) control message holding the sock_extended_err and the
+ * ICMP sender's address, and MSG_ERRQUEUE in the flags; EAGAIN when the queue is empty. */
+static int64_t errqueue_recvmsg(struct socket *s, uint64_t umsg, const struct linux_msghdr *m,
+                                const struct linux_iovec *iov)
+{
+    struct sock_err *e = sock_errqueue_pop(s);
+    if (!e)
+        return -EAGAIN;
+    bool truncated;
+    int32_t mflags = MSG_ERRQUEUE, namelen = 0;
+    int64_t n = scatter(iov, m->iovlen, e->payload, e->len, &truncated);
+    if (truncated)
+        mflags |= MSG_TRUNC;
+    uint8_t name[MAX_SOCK_ADDR];
+    int klen = sockaddr_format(s, &e->dst, name);
+    if (n >= 0 && m->name) {
+        if (m->namelen < 0)
+            n = -EINVAL;
+        else if (copy_to_user(m->name, name, klen < m->namelen ? klen : m->namelen))
+            n = -EFAULT;
+        namelen = klen;
+    }
+    struct { uint32_t err; uint8_t origin, type, code, pad; uint32_t info, data; uint8_t offender[28]; } ee = {
+        (uint32_t)e->err, e->origin, e->type, e->code, 0, e->info, 0, { 0 } };
+    struct sock_addr from = { 0 };
+    ip_addr_copy(from.ip, e->offender);
+    int olen = sockaddr_format(s, &from, name);
+    memcpy(ee.offender, name, (size_t)olen);
+    bool v6 = s->domain == AF_INET6;
+    int64_t controllen = n < 0 ? 0 : put_cmsg(m, v6 ? IPPROTO_IPV6 : SOL_IP_, v6 ? IPV6_RECVERR : IP_RECVERR, &ee,
+                                              offsetof(typeof(ee), offender) + (uint64_t)olen, &mflags);
+    kfree(e);
+    if (n < 0)
+        return n;
+    if (controllen < 0)
+        return controllen;
+    if (copy_to_user(umsg + offsetof(struct linux_msghdr, namelen), &namelen, sizeof(namelen)) ||
+        copy_to_user(umsg + offsetof(struct linux_msghdr, controllen), &controllen, sizeof(controllen)) ||
+        copy_to_user(umsg + offsetof(struct linux_msghdr, flags), &mflags, sizeof(mflags)))
+        return -EFAULT;
+    return n;
+}
+
 /* One recvmsg into the msghdr at umsg (its namelen, controllen and flags written back): bytes
  * received or an error. */
 int64_t socket_recvmsg(struct socket *s, uint64_t umsg, int flags)
@@ -419,6 +511,11 @@ int64_t socket_recvmsg(struct socket *s, uint64_t umsg, int flags)
         return -EFAULT;
     if ((err = iov_from_user(&m, &iov)))
         return err;
+    if ((flags & MSG_ERRQUEUE) && s->domain != AF_UNIX) {
+        int64_t n = errqueue_recvmsg(s, umsg, &m, iov);
+        kfree(iov);
+        return n;
+    }
     s->recv_wants_rights = s->domain == AF_UNIX;
     int64_t n = recv_common(s, iov, m.iovlen, flags & ~MSG_CMSG_CLOEXEC, &from, &truncated);
     s->recv_wants_rights = false;

@@ -23,6 +23,7 @@
 #include <sys/wait.h>
 #include <sys/select.h>
 #include <linux/sockios.h>
+#include <linux/errqueue.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <unistd.h>
@@ -791,6 +792,37 @@ static int closed_udp_port(int family)
     return ntohs(got.sin6_port);       /* sin_port and sin6_port sit at the same offset */
 }
 
+/* One recvmsg(MSG_ERRQUEUE): the sock_extended_err and where it says the error came from. The
+ * quoted payload's length is only bounded: how much of the datagram an ICMP error quotes is
+ * the sender's choice (Linux up to 576 bytes, lwIP the 8 bytes RFC 792 asks for). */
+static void errqueue_line(const char *what, int fd, int family, int port)
+{
+    char data[16], ctl[128];
+    struct sockaddr_in6 name;
+    struct iovec iov = {data, sizeof data};
+    struct msghdr m = {.msg_name = &name, .msg_namelen = sizeof name, .msg_iov = &iov, .msg_iovlen = 1,
+                       .msg_control = ctl, .msg_controllen = sizeof ctl};
+    ssize_t n = recvmsg(fd, &m, MSG_ERRQUEUE | MSG_DONTWAIT);
+    if (n < 0) {
+        say("   %s = -1 %s\n", what, strerrorname_np(errno));
+        return;
+    }
+    say("   %s = at most the datagram %d, flags ERRQUEUE %d, name len %u family %d port ok %d\n", what, n <= 1,
+        !!(m.msg_flags & MSG_ERRQUEUE), m.msg_namelen, name.sin6_family, ntohs(name.sin6_port) == port);
+    for (struct cmsghdr *h = CMSG_FIRSTHDR(&m); h; h = CMSG_NXTHDR(&m, h)) {
+        struct sock_extended_err ee;
+        memcpy(&ee, CMSG_DATA(h), sizeof ee);
+        struct sockaddr_in6 off;
+        memset(&off, 0, sizeof off);
+        memcpy(&off, CMSG_DATA(h) + sizeof ee, h->cmsg_len - CMSG_LEN(sizeof ee) < sizeof off ? h->cmsg_len - CMSG_LEN(sizeof ee) : sizeof off);
+        int loop = family == AF_INET ? ((struct sockaddr_in *)&off)->sin_addr.s_addr == htonl(INADDR_LOOPBACK)
+                                     : IN6_IS_ADDR_LOOPBACK(&off.sin6_addr);
+        say("      level %d type %d len %zu: errno %s origin %d type %d code %d info %u data %u, offender family %d loopback %d\n",
+            h->cmsg_level, h->cmsg_type, (size_t)h->cmsg_len, strerrorname_np(ee.ee_errno), ee.ee_origin, ee.ee_type,
+            ee.ee_code, ee.ee_info, ee.ee_data, off.sin6_family, loop);
+    }
+}
+
 static void sec_icmp_errors(void)
 {
     say("12. ICMP errors on UDP sockets\n");
@@ -830,6 +862,21 @@ static void sec_icmp_errors(void)
     r("sendto", sendto(u, "x", 1, 0, (struct sockaddr *)&to, sizeof to));
     usleep(20000);
     opt("with IP_RECVERR SO_ERROR", u, SOL_SOCKET, SO_ERROR);
+    revents("with the error queued", u);
+    errqueue_line("recvmsg MSG_ERRQUEUE", u, AF_INET, ntohs(to.sin_port));
+    revents("after reading it", u);
+    errqueue_line("again", u, AF_INET, ntohs(to.sin_port));
+    r("sendto", sendto(u, "x", 1, 0, (struct sockaddr *)&to, sizeof to));
+    usleep(20000);
+    r("sendto with the error pending", sendto(u, "y", 1, 0, (struct sockaddr *)&to, sizeof to));
+    r("sendto", sendto(u, "y", 1, 0, (struct sockaddr *)&to, sizeof to));
+    usleep(20000);
+    opt("two errors queued: SO_ERROR", u, SOL_SOCKET, SO_ERROR);
+    errqueue_line("the first", u, AF_INET, ntohs(to.sin_port));
+    opt("SO_ERROR is the next one's", u, SOL_SOCKET, SO_ERROR);
+    long n = recv(u, buf, sizeof buf, MSG_ERRQUEUE | MSG_DONTWAIT);
+    say("   recv MSG_ERRQUEUE = %s\n", n == 0 || n == 1 ? "at most the datagram" : "other");
+    opt("SO_ERROR", u, SOL_SOCKET, SO_ERROR);
     close(u);
     int t = socket(AF_INET, SOCK_STREAM, 0);
     r("TCP recvmsg MSG_ERRQUEUE", recvmsg(t, &m, MSG_ERRQUEUE));
@@ -844,6 +891,11 @@ static void sec_icmp_errors(void)
     r("send", send(u, "x", 1, 0));
     usleep(20000);
     r("IPv6 recv", recv(u, buf, sizeof buf, MSG_DONTWAIT));
+    r("IPV6_RECVERR", setsockopt(u, IPPROTO_IPV6, IPV6_RECVERR, &on, sizeof on));
+    send(u, "x", 1, 0);
+    usleep(20000);
+    errqueue_line("IPv6 recvmsg MSG_ERRQUEUE", u, AF_INET6, ntohs(to6.sin6_port));
+    opt("IPv6 SO_ERROR", u, SOL_SOCKET, SO_ERROR);
     close(u);
 }
 
