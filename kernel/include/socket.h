@@ -50,6 +50,7 @@ struct tcp_counters {
     uint32_t srtt_us, rttvar_us, min_rtt_us;
     uint32_t rtt_seq;           /* the timed byte: sampled when the peer acknowledges it */
     uint64_t rtt_start;         /* when it was sent (counter_now), 0: nothing timed */
+    uint64_t last_data_sent, last_data_recv, last_ack_recv;   /* counter_now(), 0: never */
 };
 
 /* An ICMP error as the error queue keeps it (net/sock_errqueue.c): Linux's sock_extended_err

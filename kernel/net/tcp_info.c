@@ -3,7 +3,7 @@
  * counts (bytes each way, data segments in, a microsecond RTT estimate: tcp_info_*). What
  * neither keeps stays 0, as on a fresh Linux socket: the SACK/reordering/loss counters (lwIP
  * has no SACK), segments out and in counted by the stack, delivery rate and the chrono times,
- * the last_* ages and total_retrans. The structure is Linux 6.1's (232 bytes): a shorter
+ * last_ack_sent (Linux leaves it 0 too) and total_retrans. The structure is Linux 6.1's (232 bytes): a shorter
  * buffer gets its start, as getsockopt always does. */
 #include "errno.h"
 #include "socket.h"
@@ -44,6 +44,7 @@ static uint8_t linux_state(enum tcp_state st)
 
 void tcp_info_sending(struct socket *s, uint32_t seq_end)
 {
+    s->tcpc.last_data_sent = counter_now();
     if (s->tcpc.rtt_start)
         return;                        /* one byte timed at a time, as Linux without timestamps */
     s->tcpc.rtt_seq = seq_end;
@@ -56,6 +57,7 @@ void tcp_info_acked(struct socket *s, uint32_t lastack, uint16_t len)
 {
     struct tcp_counters *c = &s->tcpc;
     c->bytes_acked += len;
+    c->last_ack_recv = counter_now();
     if (!c->rtt_start || TCP_SEQ_LT(lastack, c->rtt_seq))
         return;
     uint64_t us = counter_to_ns(counter_now() - c->rtt_start) / 1000;
@@ -77,6 +79,7 @@ void tcp_info_received(struct socket *s, uint32_t len)
 {
     s->tcpc.bytes_received += len;
     s->tcpc.data_segs_in++;
+    s->tcpc.last_data_recv = counter_now();
 }
 
 /* Linux's tcp_update_pacing_rate: twice the window per RTT in slow start, 1.2 times after. */
@@ -86,6 +89,13 @@ static uint64_t pacing_rate(const struct tcp_pcb *pcb, uint32_t srtt_us)
         return 0;
     uint64_t per_rtt = (uint64_t)pcb->cwnd * (pcb->cwnd < pcb->ssthresh / 2 ? 200 : 120) / 100;
     return per_rtt * 1000000 / srtt_us;
+}
+
+/* Linux's last_* fields: milliseconds since (jiffies_to_msecs(now - then)); 0 when it never
+ * happened (Linux counts from the connection's start then). */
+static uint32_t ms_since(uint64_t then)
+{
+    return then ? (uint32_t)(counter_to_ns(counter_now() - then) / 1000000) : 0;
 }
 
 static uint32_t segments(const struct tcp_seg *seg)
@@ -134,6 +144,9 @@ size_t tcp_socket_info(struct socket *s, void *out, size_t size)
         int notsent = tcp_socket_outq(s, true);
         ti.notsent_bytes = notsent > 0 ? (uint32_t)notsent : 0;
         ti.bytes_sent = c->bytes_acked + (uint32_t)(pcb->snd_nxt - pcb->lastack);
+        ti.last_data_sent = ms_since(c->last_data_sent);
+        ti.last_data_recv = ms_since(c->last_data_recv);
+        ti.last_ack_recv = ms_since(c->last_ack_recv);
     }
     if (size > sizeof(ti))
         size = sizeof(ti);

@@ -1209,6 +1209,9 @@ static void tcp_info_of(const char *side, int fd, int sent, int received)
         !!ti.snd_cwnd, !!ti.snd_ssthresh, !!ti.reordering, !!ti.rcv_ssthresh, !!ti.rcv_space, !!ti.snd_wnd);
     say("      set: pacing_rate %d max_pacing_rate %d data_segs_in %d wscale option %d\n", !!ti.pacing_rate,
         ti.max_pacing_rate == UINT64_MAX, !!ti.data_segs_in, !!(ti.options & 4));
+    /* Ages in ms: each event was at least the probe's sleep ago, so none reads 0. */
+    say("      set: last_data_sent %d last_data_recv %d last_ack_recv %d\n", !!ti.last_data_sent,
+        !!ti.last_data_recv, !!ti.last_ack_recv);
 }
 
 static void sec_tcp_info(void)
