@@ -28,6 +28,18 @@ enum {
 };
 
 static const struct syscall_format formats[] = {
+    [NR_setxattr] = { "psxud", 'd' },
+    [NR_lsetxattr] = { "psxud", 'd' },
+    [NR_fsetxattr] = { "fsxud", 'd' },
+    [NR_getxattr] = { "psxu", 'd' },
+    [NR_lgetxattr] = { "psxu", 'd' },
+    [NR_fgetxattr] = { "fsxu", 'd' },
+    [NR_listxattr] = { "pxu", 'd' },
+    [NR_llistxattr] = { "pxu", 'd' },
+    [NR_flistxattr] = { "fxu", 'd' },
+    [NR_removexattr] = { "ps", 'd' },
+    [NR_lremovexattr] = { "ps", 'd' },
+    [NR_fremovexattr] = { "fs", 'd' },
     [NR_getcwd] = { "Ou", 'd' },
     [NR_eventfd2] = { "u1", 'd' },
     [NR_epoll_create1] = { "4", 'd' },
