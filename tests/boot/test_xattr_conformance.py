@@ -13,16 +13,13 @@ is compared with a read-only bind mount of the same tree."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 
 import pytest
 
-from lib.guest import CC, GUEST_SOURCES, replace_lines, run, sections
-from unibuild.paths import PROJECT_ROOT
+from lib.guest import CC, GUEST_SOURCES, ext4_dir, replace_lines, run, sections
 from unibuild.tfs.volume import create_volume
 
 pytestmark = pytest.mark.boot
@@ -43,28 +40,6 @@ NOT_6_1_ON_EXT4 = {
 SECTIONS = [("1", "names, namespaces, flags and sizes"), ("2", "set, get, list and remove"),
             ("3", "directories, symlinks and special files"), ("4", "descriptors"),
             ("5", "change times and notifications"), ("6", "an unprivileged user")]
-
-
-def fs_type(path: Path) -> str:
-    return subprocess.run(["stat", "-f", "-c", "%T", str(path)], capture_output=True, text=True,
-                          check=True).stdout.strip()
-
-
-def ext4_dir() -> Path:
-    """A fresh directory on the project's disk, which must be ext4 with user xattrs."""
-    work = Path(tempfile.mkdtemp(dir=PROJECT_ROOT / "build", prefix="xattr-oracle-"))
-    kind = fs_type(work)
-    try:
-        os.setxattr(work, "user.unibuild-probe", b"1")
-    except OSError as e:
-        shutil.rmtree(work)
-        pytest.skip(f"the host's {kind} under build/ takes no user xattrs ({e.strerror}): no oracle")
-    if kind != "ext2/ext3":            # stat -f names ext4 so
-        shutil.rmtree(work)
-        pytest.skip(f"build/ is on {kind}, not ext4: its xattr order and space differ from ext4's")
-    os.removexattr(work, "user.unibuild-probe")
-    work.chmod(0o755)                  # the unprivileged section's child walks into it
-    return work
 
 
 def build_probe(out: Path) -> Path:
