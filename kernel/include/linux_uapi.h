@@ -372,6 +372,7 @@ struct linux_itimerspec {
 #define CAP_LAST_CAP 40
 #define CAP_FOWNER 3
 #define CAP_SYS_CHROOT 18
+#define CAP_SYS_PTRACE 19
 #define CAP_SYS_ADMIN 21
 #define CAP_MKNOD 27
 #define CAP_SYS_BOOT 22

@@ -91,7 +91,7 @@ int lookup_parent_at(int dirfd, char *path, struct vnode **dir, const char **nam
         if (!*dir)
             *dir = current_process()->cwd;
     } else if (slash == path && n == 1) {   /* "/" */
-        *dir = vfs_root();
+        *dir = vfs_lookup_root();
         *name = path + 1;
         *len = 0;
         return 0;
@@ -99,7 +99,7 @@ int lookup_parent_at(int dirfd, char *path, struct vnode **dir, const char **nam
         *name = slash + 1;
         *len = n - (size_t)(slash + 1 - path);
         if (slash == path) {
-            *dir = vfs_root();
+            *dir = vfs_lookup_root();
         } else {
             *slash = 0;
             err = lookup_at(dirfd, path, VFS_FOLLOW, dir);
