@@ -46,10 +46,12 @@ static int compare(const void *a, const void *b, int type)
     return (x < y) | ((x > y) << 1);
 }
 
-/* The file at descriptor idx of p, O_PATH included (Linux's raw lookup); NULL when none. */
+/* The file at descriptor idx of p, O_PATH included (Linux's raw lookup, which takes the index as
+ * an unsigned int: the high bits are dropped); NULL when none. */
 static struct file *file_of(struct process *p, uint64_t idx)
 {
-    return idx < (uint64_t)p->fd_slots ? p->fds[idx] : NULL;
+    uint32_t fd = (uint32_t)idx;
+    return fd < (uint32_t)p->fd_slots ? p->fds[fd] : NULL;
 }
 
 static int64_t epoll_target(struct process *t1, struct process *t2, uint64_t idx1, uint64_t uslot)

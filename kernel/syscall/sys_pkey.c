@@ -1,7 +1,8 @@
-/* Memory protection keys: arm64 Linux 6.1 has none (no ARCH_HAS_PKEYS), so its generic answers
- * hold: pkey_alloc checks its arguments and then finds no free key (ENOSPC), pkey_free is given
- * a key nobody allocated (EINVAL), and pkey_mprotect is mprotect for pkey -1 (no key) and EINVAL
- * for any other, after mprotect's own argument checks (do_mprotect_pkey's order). */
+/* Memory protection keys: arm64 Linux 6.1 has none (no ARCH_HAS_PKEYS), so include/linux/pkeys.h's
+ * generic answers hold: pkey_alloc checks its arguments and then finds no free key (ENOSPC),
+ * pkey_free is given a key nobody allocated (EINVAL), and pkey_mprotect is mprotect for pkey -1
+ * (no key) and for key 0 (the one key every address space has: mm_pkey_is_allocated is
+ * pkey == 0), EINVAL for any other after mprotect's own argument checks (do_mprotect_pkey's order). */
 #include "kernel.h"
 #include "syscall.h"
 #include "errno.h"
@@ -25,7 +26,7 @@ SYSCALL(pkey_free) { return -EINVAL; }
 SYSCALL(pkey_mprotect)
 {
     int pkey = (int)a3;
-    if (pkey == -1)
+    if (pkey == -1 || pkey == 0)
         return sys_mprotect(a0, a1, a2, 0, 0, 0);
     uint64_t start = user_untag(a0), len = a1;
     int prot = (int)a2, grows = prot & (PROT_GROWSDOWN | PROT_GROWSUP);
