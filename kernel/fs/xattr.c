@@ -9,14 +9,19 @@
  * when it fits there, else into the block, else the set is ENOSPC. We keep the same two lists
  * with the same byte accounting, so the same sequence of calls lists and fails as on ext4.
  *
- * Nodes that keep none: a file without a node (pipe, socket), the kernel's own files (as procfs
- * files, no xattr support) and nodes on a TFS volume (its format has no attribute records):
- * for them a get or set is EOPNOTSUPP and the list is empty, after the same permission checks. */
+ * A node from the image or a volume starts with the attributes its TFS tuple lists (docs/tfs.md
+ * 8.3, loaded at first use), in the inode and block areas the tuple says; the volume writer
+ * (tfs_log.c) writes them back through xattr_each.
+ *
+ * Nodes that keep none: a file without a node (pipe, socket) and the kernel's own files (as
+ * procfs files, no xattr support): for them a get or set is EOPNOTSUPP and the list is empty,
+ * after the same permission checks. */
 #include "kernel.h"
 #include "xattr.h"
 #include "vnode.h"
 #include "tfs.h"
 #include "inotify.h"
+#include "volume.h"
 #include "process.h"
 #include "linux_uapi.h"
 #include "errno.h"
@@ -57,7 +62,7 @@ static bool capable(int cap) { return process_capable(current_process(), cap); }
 static bool has_prefix(const char *name, const char *prefix) { return !strncmp(name, prefix, strlen(prefix)); }
 
 /* A node that can hold attributes (Linux's IOP_XATTR). */
-static bool keeps_xattrs(const struct vnode *v) { return v && !v->kfile && !v->vol; }
+static bool keeps_xattrs(const struct vnode *v) { return v && !v->kfile; }
 
 /* xattr_permission: write is MAY_WRITE. The tree enforces no file mode bits (everything runs as
  * if by root, access(2) included), so inode_permission's part is not repeated here. */
@@ -174,6 +179,68 @@ static void changed(struct vnode *v)
 {
     v->ctime_ns = vnode_now_ns();
     inotify_node_event(v, IN_ATTRIB);
+    volume_note_change(v->vol);
+}
+
+static uint8_t index_of(const char *name, const char **suffix)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(spaces); i++)
+        if (!strncmp(name, spaces[i].prefix, spaces[i].len) && name[spaces[i].len]) {
+            *suffix = name + spaces[i].len;
+            return spaces[i].index;
+        }
+    return 0;
+}
+
+/* v's attribute lists, made from its TFS node's at first use (NULL only when out of memory).
+ * The first xattr_inode entries go to the inode area, the rest to the block; a tuple that did
+ * not record the split (the host's writer) is placed as if set one by one in its order. An
+ * entry that fits nowhere, or of a namespace we do not know, still loads: nothing is lost. */
+static struct xattrs *loaded(struct vnode *v)
+{
+    if (v->xattrs)
+        return v->xattrs;
+    struct xattrs *x = kzalloc(sizeof(*x));
+    if (!x)
+        return NULL;
+    v->xattrs = x;
+    const struct tfs_node *n = v->lower;
+    for (uint32_t i = 0; n && i < n->xattr_count; i++) {
+        const char *suffix = NULL;
+        uint8_t index = index_of(n->xattrs[i].name, &suffix);
+        if (!index)
+            continue;                  /* a namespace this kernel does not serve */
+        size_t len = strlen(suffix);
+        struct xattr_entry *e = entry_new(index, suffix, len, n->xattrs[i].value, n->xattrs[i].size);
+        if (!e)
+            break;
+        bool in_inode = n->xattr_inode >= 0 ? i < (uint32_t)n->xattr_inode
+                                            : area_used(x->ibody) + entry_bytes(e) <= IBODY_SPACE;
+        if (in_inode)
+            place(&x->ibody, NULL, e, false);
+        else
+            place(&x->block, NULL, e, true);
+    }
+    return x;
+}
+
+uint32_t xattr_each(struct vnode *v, xattr_fn fn, void *ctx, uint32_t *in_inode)
+{
+    struct xattrs *x = keeps_xattrs(v) ? loaded(v) : NULL;
+    uint32_t n = 0;
+    *in_inode = 0;
+    for (int area = 0; x && area < 2; area++)
+        for (const struct xattr_entry *e = area ? x->block : x->ibody; e; e = e->next, n++) {
+            const char *prefix = "";
+            for (size_t i = 0; i < ARRAY_SIZE(spaces); i++)
+                if (spaces[i].index == e->index)
+                    prefix = spaces[i].prefix;
+            if (fn)
+                fn(ctx, prefix, e->name, e->len, e->value, e->size);
+            if (!area)
+                (*in_inode)++;
+        }
+    return n;
 }
 
 int64_t xattr_get(struct vnode *v, const char *name, void *buf, size_t size)
@@ -184,9 +251,12 @@ int64_t xattr_get(struct vnode *v, const char *name, void *buf, size_t size)
     if (err || (err = resolve(v, name, &index, &suffix)))
         return err;
     size_t len = strlen(suffix);
-    struct xattr_entry **at = NULL;
-    if (v->xattrs && !(at = find(&v->xattrs->ibody, index, suffix, len)))
-        at = find(&v->xattrs->block, index, suffix, len);
+    struct xattrs *x = loaded(v);
+    if (!x)
+        return -ENOMEM;
+    struct xattr_entry **at = find(&x->ibody, index, suffix, len);
+    if (!at)
+        at = find(&x->block, index, suffix, len);
     if (!at)
         return -ENODATA;
     if (size) {
@@ -212,9 +282,9 @@ static int set_or_remove(struct vnode *v, const char *name, const void *value, s
     const char *suffix;
     if (err || (err = security_check(name)) || (err = resolve(v, name, &index, &suffix)))
         return err;
-    if (!v->xattrs && !(v->xattrs = kzalloc(sizeof(*v->xattrs))))
+    struct xattrs *x = loaded(v);
+    if (!x)
         return -ENOMEM;
-    struct xattrs *x = v->xattrs;
     size_t len = strlen(suffix);
     struct xattr_entry **in_ibody = find(&x->ibody, index, suffix, len);
     struct xattr_entry **in_block = in_ibody ? NULL : find(&x->block, index, suffix, len);
@@ -286,9 +356,10 @@ int64_t xattr_list(struct vnode *v, char *buf, size_t size)
 {
     size_t n = 0;
     int err;
-    if (!keeps_xattrs(v) || !v->xattrs)
-        return 0;
-    if ((err = list_area(v->xattrs->ibody, buf, size, &n)) || (err = list_area(v->xattrs->block, buf, size, &n)))
+    struct xattrs *x = keeps_xattrs(v) ? loaded(v) : NULL;
+    if (!x)
+        return keeps_xattrs(v) ? -ENOMEM : 0;
+    if ((err = list_area(x->ibody, buf, size, &n)) || (err = list_area(x->block, buf, size, &n)))
         return err;
     return (int64_t)n;
 }

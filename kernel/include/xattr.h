@@ -25,3 +25,9 @@ int xattr_remove(struct vnode *v, const char *name);
 int64_t xattr_list(struct vnode *v, char *buf, size_t size);
 /* A freed node's attributes. */
 void xattr_drop(struct vnode *v);
+/* For the volume writer: every attribute of v in listxattr order (the prefix, then the name
+ * after it), trusted.* too; the count, and in *in_inode how many of the first sit in the inode
+ * area. fn may be NULL (counting only). */
+typedef void (*xattr_fn)(void *ctx, const char *prefix, const char *name, size_t len, const void *value,
+                         size_t size);
+uint32_t xattr_each(struct vnode *v, xattr_fn fn, void *ctx, uint32_t *in_inode);

@@ -19,6 +19,7 @@ A read-only volume is compared with a read-only bind mount of the same tree."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -26,7 +27,10 @@ from pathlib import Path
 import pytest
 
 from lib.guest import CC, GUEST_SOURCES, ext4_dir, replace_lines, run, sections, tmpfs_dir
+from unibuild.tfs.reader import Image
+from unibuild.tfs.tree import Dir, File, Meta
 from unibuild.tfs.volume import create_volume
+from unibuild.tfs.writer import write_image
 
 pytestmark = pytest.mark.boot
 
@@ -166,3 +170,36 @@ def test_a_read_only_volume_refuses_changes_as_a_read_only_mount(tmp_path):
     assert "7. a read-only mount" in r.stdout
     assert ours.stdout == r.stdout
     assert ours.stderr == ""
+
+
+def test_attributes_on_a_volume_outlive_the_boot_as_on_ext4(probes, tmp_path):
+    """The host writer's attributes reach the guest; the guest's changes reach the disk: the next
+    boot lists what ext4 lists after the same calls, and so does the Python reader."""
+    probe = probes[0]
+    initial = ((b"user.a", b"1"), (b"user.b", b"2"), (b"trusted.t", b"t"))
+    root = Dir(meta=Meta(mode=0o755), children={"f": File(b"data\n", Meta(mode=0o644, xattrs=initial)),
+                                                 "d": Dir(meta=Meta(mode=0o755))})
+    vol = tmp_path / "xattrs.tfs"
+    write_image(vol, root, None, min_size=8 << 20, writable=True)
+    work = ext4_dir()
+    try:
+        (work / "f").write_bytes(b"data\n")
+        (work / "d").mkdir()
+        for name, value in initial:      # in order: where ext4 puts them is what the guest replays
+            os.setxattr(work / "f", name, value)
+        first = probe_in(work, "qemu-aarch64-static", str(probe), "volume")
+        again = probe_in(work, "qemu-aarch64-static", str(probe), "volume-again")
+    finally:
+        shutil.rmtree(work)
+    ours = run(probe, "volume", "/data", options=("-v", f"{vol}:/data"))
+    assert (ours.returncode, ours.stderr) == (0, "")
+    assert ours.stdout == first
+    ours = run(probe, "volume-again", "/data", options=("-v", f"{vol}:/data"))
+    assert (ours.returncode, ours.stderr) == (0, "")
+    assert ours.stdout == again
+    with Image(vol) as img:
+        listed = {p: [n.decode() for n, _ in img.lookup(f"/{p}").xattrs] for p in ("f", "d", "g")}
+    assert "   f = " in again and "user.big" in again
+    for p, names in listed.items():
+        line = next(x for x in again.splitlines() if x.startswith(f"   {p} = "))
+        assert line.split(":", 1)[1].split() == names, p

@@ -749,15 +749,38 @@ static void section_kcmp(void)
     close(fd), close(dup1), close(other), close(opath), close(ep), close(pp[0]), close(pp[1]), close(pdup);
 }
 
+/* A volume's attributes (DIR holds f, with user.a, user.b and trusted.t, and d/): what a first
+ * boot finds and changes, and a second finds (change false). */
+static void section_volume(bool change)
+{
+    say("12. a volume%s\n", change ? "" : ", the next boot");
+    list("f", "f");
+    list("d", "d");
+    get("f user.a", "f", "user.a");
+    get("f trusted.t", "f", "trusted.t");
+    if (!change)
+        return;
+    r("set user.new", setxattr("f", "user.new", "new", 3, 0));
+    r("remove user.a", removexattr("f", "user.a"));
+    r("CREATE user.b again", setxattr("f", "user.b", "b", 1, XATTR_CREATE));
+    r("replace user.b", setxattr("f", "user.b", "bb", 2, XATTR_REPLACE));
+    r("set a 3000-byte user.big", setxattr("f", "user.big", big, 3000, 0));
+    r("set trusted.d on d", setxattr("d", "trusted.d", "d", 1, 0));
+    r("set user.g on a new file", (close(open("g", O_CREAT | O_WRONLY, 0644)), setxattr("g", "user.g", "g", 1, 0)));
+    list("f", "f");
+    list("d", "d");
+    sync();
+}
+
 /* `xattrconf WHAT DIR` runs in DIR: `xattr` sections 1-6 (the oracle: qemu-user on ext4),
  * `chroot` section 8 (qemu-user anywhere), `native` sections 10-11 (the probe built for the host:
- * qemu-user lacks them), `ro` section 7 (DIR a read-only mount), `all` every section but 7 (ours,
- * one boot). */
+ * qemu-user lacks them), `ro` section 7 (DIR a read-only mount), `all` every section but 7 and 12
+ * (ours, one boot), `volume` and `volume-again` section 12 (DIR a volume, then the next boot). */
 int main(int argc, char **argv)
 {
     memset(big, 'b', sizeof(big));
     if (argc != 3 || chdir(argv[2])) {
-        fprintf(stderr, "usage: xattrconf xattr|chroot|native|ro|all DIR (an empty, writable directory)\n");
+        fprintf(stderr, "usage: xattrconf xattr|chroot|native|ro|all|volume|volume-again DIR\n");
         return 2;
     }
     const char *what = argv[1];
@@ -766,6 +789,10 @@ int main(int argc, char **argv)
     umask(022);
     if (!strcmp(what, "ro"))
         section_read_only();
+    if (!strcmp(what, "volume") || !strcmp(what, "volume-again")) {
+        section_volume(!strcmp(what, "volume"));
+        list("g", "g");
+    }
     if (all || !strcmp(what, "xattr")) {
         section_names();
         section_values();
