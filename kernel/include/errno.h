@@ -40,6 +40,7 @@
 #define ENONET   64
 #define EPROTO   71
 #define EIDRM    43
+#define ENODATA  61
 #define ENOTEMPTY 39
 #define ELOOP    40
 #define EOVERFLOW 75
