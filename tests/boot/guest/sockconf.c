@@ -1067,8 +1067,9 @@ static void sec_passcred(void)
     close(sv[0]), close(sv[1]);
     /* SO_PASSCRED gives an unnamed sender a name (Linux autobinds it). */
     int d = socket(AF_UNIX, SOCK_DGRAM, 0), u = socket(AF_UNIX, SOCK_DGRAM, 0);
-    struct sockaddr_un da = {.sun_family = AF_UNIX, .sun_path = "\0sockconf-passcred"};
-    socklen_t dlen = offsetof(struct sockaddr_un, sun_path) + 18;
+    struct sockaddr_un da = {.sun_family = AF_UNIX};   /* abstract names are the host's: ours alone */
+    socklen_t dlen = offsetof(struct sockaddr_un, sun_path) + 1 +
+                     snprintf(da.sun_path + 1, sizeof da.sun_path - 1, "sockconf-pc-%d", (int)getpid());
     bind(d, (struct sockaddr *)&da, dlen);
     setsockopt(u, SOL_SOCKET, SO_PASSCRED, &on, sizeof on);
     sendto(u, "n", 1, 0, (struct sockaddr *)&da, dlen);
@@ -1291,8 +1292,9 @@ static void sec_peercred(const char *dir)
     close(s), close(l), close(ready[0]), close(ready[1]);
     unlink(a.sun_path);
     int d1 = socket(AF_UNIX, SOCK_DGRAM, 0), d2 = socket(AF_UNIX, SOCK_DGRAM, 0);
-    struct sockaddr_un da = {.sun_family = AF_UNIX, .sun_path = "\0sockconf-peer"};
-    socklen_t dlen = offsetof(struct sockaddr_un, sun_path) + 14;
+    struct sockaddr_un da = {.sun_family = AF_UNIX};
+    socklen_t dlen = offsetof(struct sockaddr_un, sun_path) + 1 +
+                     snprintf(da.sun_path + 1, sizeof da.sun_path - 1, "sockconf-peer-%d", (int)getpid());
     bind(d1, (struct sockaddr *)&da, dlen);
     connect(d2, (struct sockaddr *)&da, dlen);
     peercred_line("connected DGRAM", d2, parent, -1);
