@@ -15,8 +15,6 @@
  * RLIMIT_NPROC) while the kernel keeps memory for everyone else. Each costs at least a kernel
  * stack (32 KiB) and page tables. */
 #define PROCESS_MAX 512
-/* Linux's default pid_max: ids wrap around below it, skipping those in use. */
-#define PID_MAX 32768
 
 static struct process *init_process;   /* pid 1, also what runs before the first thread */
 static struct process *all;            /* every process, newest first */
@@ -90,6 +88,8 @@ int process_alloc_id(void)
     return -EAGAIN;
 }
 
+int process_last_id(void) { return last_id; }
+
 static void link(struct process *p)
 {
     p->all_next = all;
@@ -160,6 +160,9 @@ struct process *process_new_child(struct process *parent)
     p->exit_signal = SIGCHLD;
     if (parent->cmdline && (p->cmdline = kmalloc(parent->cmdline_len)))
         memcpy(p->cmdline, parent->cmdline, p->cmdline_len = parent->cmdline_len);
+    p->env_start = parent->env_start;
+    p->env_end = parent->env_end;
+    memcpy(p->saved_auxv, parent->saved_auxv, sizeof(p->saved_auxv));
     link(p);
     procfs_process_added(p);
     return p;

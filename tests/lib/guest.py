@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import tempfile
 import sys
@@ -51,12 +52,13 @@ def tmpfs_dir() -> Path:
     pytest.skip("no tmpfs mounted at /dev/shm or /tmp for the Linux oracle")
 
 
-def oracle_in_tmpfs(probe: Path, timeout: int = 120) -> str:
-    """`probe DIR` on Linux (qemu-aarch64-static) in a fresh tmpfs directory: its stdout."""
+def oracle_in_tmpfs(probe: Path, timeout: int = 120, env: dict[str, str] | None = None) -> str:
+    """`probe DIR` on Linux (qemu-aarch64-static) in a fresh tmpfs directory: its stdout. `env`:
+    variables added to the probe's environment (qemu-user hands it its own)."""
     workdir = tmpfs_dir()
     try:
         return subprocess.run(["qemu-aarch64-static", str(probe), str(workdir)], capture_output=True, text=True,
-                              timeout=timeout, check=True).stdout
+                              timeout=timeout, check=True, env={**os.environ, **(env or {})}).stdout
     finally:
         subprocess.run(["rm", "-rf", str(workdir)], check=True)
 

@@ -80,7 +80,7 @@ size_t arch_cpuinfo(char *buf, size_t size, uint64_t cpu_mask, uint64_t counter_
                 n += (size_t)snprintf(buf + n, size - n, " %s", hwcap2_names[i]);
         if (n < size)
             n += (size_t)snprintf(buf + n, size - n,
-                                  "\nCPU implementer\t: %#lx\nCPU architecture: 8\nCPU variant\t: %#lx\n"
+                                  "\nCPU implementer\t: 0x%02lx\nCPU architecture: 8\nCPU variant\t: 0x%lx\n"
                                   "CPU part\t: 0x%03lx\nCPU revision\t: %lu\n\n",
                                   (midr >> 24) & 0xff, (midr >> 20) & 0xf, (midr >> 4) & 0xfff, midr & 0xf);
     }

@@ -18,6 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
 #include <sys/klog.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -683,6 +688,62 @@ static int meminfo_lines_have_linux_form(void)
     return 1;
 }
 
+
+/* A kernel-made file's fdinfo (fs/proc/fd.c, then its kind's show_fdinfo): flags in octal, each
+ * line's field names, and the lines whose values every Linux shows alike printed whole (shown).
+ * pos, mnt_id, ino, ids and device numbers differ between machines: names only. A line with
+ * several "name:value" fields (epoll's tfd, inotify's watch) is split into its names; its
+ * values of `shown` names are printed too. */
+static void fdinfo_of(const char *label, int fd, const char *const *shown)
+{
+    static char buf[4096];
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+    if (slurp(path, buf, sizeof(buf)) < 0) {
+        say("   %s fdinfo: %s\n", label, strerrorname_np(errno));
+        return;
+    }
+    say("   %s fdinfo:", label);
+    for (char *line = buf; *line;) {
+        char *end = strchr(line, '\n');
+        if (end)
+            *end = 0;
+        /* "name:\tvalue" or "name: value name2:value2 ..." */
+        for (char *field = line; field && *field;) {
+            while (*field == ' ')
+                field++;
+            char *colon = strchr(field, ':');
+            if (!colon)
+                break;
+            char *value = colon + 1;
+            while (*value == ' ' || *value == '\t')
+                value++;
+            char *next = strchr(value, ' ');
+            int whole_line = field == line && (!next || strchr(line, '\t') || *value == '(');
+            /* inotify's file handle is the filesystem's export encoding (tmpfs's on Linux),
+             * printed only where name_to_handle_at works; this kernel has none: left out. */
+            int handle = !strncmp(field, "fhandle-", 8) || !strncmp(field, "f_handle:", 9);
+            if (!handle)
+                say(" %.*s", (int)(colon - field), field);
+            for (int i = 0; shown && shown[i]; i++)
+                if (strlen(shown[i]) == (size_t)(colon - field) && !strncmp(field, shown[i], colon - field))
+                    say("=%.*s", whole_line || !next ? (int)strlen(value) : (int)(next - value), value);
+            if (!handle)
+                say(",");
+            if (whole_line)
+                break;
+            /* the next field starts after this value (values hold no spaces but for (a, b)) */
+            if (*value == '(')
+                next = strchr(value, ')') ? strchr(value, ')') + 1 : NULL;
+            field = next;
+        }
+        if (!end)
+            break;
+        line = end + 1;
+    }
+    say("\n");
+}
+
 static void section_proc(int argc, char **argv)
 {
     say("6. /proc\n");
@@ -768,6 +829,38 @@ static void section_proc(int argc, char **argv)
     say("   a pipe's link: %.6s[...]\n", link);
     close(pfd[0]);
     close(pfd[1]);
+
+    /* The kernel's own kinds of file: their flags and their kind's fdinfo lines. */
+    static const char *const flags_only[] = {"flags", NULL};
+    int efd = eventfd(5, EFD_NONBLOCK | EFD_CLOEXEC);
+    fdinfo_of("eventfd", efd, (const char *const[]){"flags", "eventfd-count", NULL});
+    int tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK);
+    struct itimerspec its = {{3, 0}, {1000, 0}};
+    timerfd_settime(tfd, 0, &its, NULL);
+    fdinfo_of("timerfd", tfd, (const char *const[]){"flags", "clockid", "ticks", "settime flags", "it_interval", NULL});
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR1);
+    sigaddset(&set, SIGRTMIN + 3);
+    int sfd = signalfd(-1, &set, 0);
+    fdinfo_of("signalfd", sfd, (const char *const[]){"flags", "sigmask", NULL});
+    int ifd = inotify_init1(IN_NONBLOCK);
+    inotify_add_watch(ifd, ".", IN_CREATE | IN_DELETE);
+    fdinfo_of("inotify", ifd, (const char *const[]){"flags", "inotify wd", "mask", "ignored_mask", NULL});
+    int epfd = epoll_create1(0);
+    struct epoll_event ev = {.events = EPOLLIN | EPOLLET, .data.u64 = 0x1234};
+    epoll_ctl(epfd, EPOLL_CTL_ADD, efd, &ev);
+    fdinfo_of("epoll", epfd, (const char *const[]){"flags", "events", "data", NULL});
+    pipe(pfd);
+    fdinfo_of("pipe read end", pfd[0], flags_only);
+    fdinfo_of("pipe write end", pfd[1], flags_only);
+    close(pfd[0]);
+    close(pfd[1]);
+    close(epfd);
+    close(ifd);
+    close(sfd);
+    close(tfd);
+    close(efd);
 
     ln = readlink("/proc/self/exe", link, sizeof(link) - 1);
     link[ln > 0 ? ln : 0] = 0;
@@ -874,10 +967,76 @@ static void section_proc_names(void)
 
 /* ---------- 8. /proc/cpuinfo (qemu-user shows the host's: compared with arm64's c_show) ---------- */
 
+/* arm64's feature names by HWCAP bit, then by HWCAP2 bit (arch/arm64/kernel/cpuinfo.c, 6.1). */
+static const char *const hwcap_names[] = {
+    "fp", "asimd", "evtstrm", "aes", "pmull", "sha1", "sha2", "crc32", "atomics", "fphp", "asimdhp",
+    "cpuid", "asimdrdm", "jscvt", "fcma", "lrcpc", "dcpop", "sha3", "sm3", "sm4", "asimddp", "sha512",
+    "sve", "asimdfhm", "dit", "uscat", "ilrcpc", "flagm", "ssbs", "sb", "paca", "pacg"};
+static const char *const hwcap2_names[] = {
+    "dcpodp", "sve2", "sveaes", "svepmull", "svebitperm", "svesha3", "svesm4", "flagm2", "frint",
+    "svei8mm", "svef32mm", "svef64mm", "svebf16", "i8mm", "bf16", "dgh", "rng", "bti", "mte", "ecv",
+    "afp", "rpres", "mte3", "sme", "smei16i64", "smef64f64", "smei8i32", "smef16f32", "smeb16f32",
+    "smef32f32", "smefa64", "wfxt", "ebf16", "sveebf16"};
+
+/* The Features line as c_show writes it from the hwcaps the kernel reports in the auxv. */
+static void features_from_hwcaps(char *out, size_t size)
+{
+    unsigned long h = getauxval(AT_HWCAP), h2 = getauxval(AT_HWCAP2);
+    size_t n = snprintf(out, size, "Features\t:");
+    for (unsigned i = 0; i < sizeof(hwcap_names) / sizeof(*hwcap_names); i++)
+        if (h & (1UL << i))
+            n += snprintf(out + n, size - n, " %s", hwcap_names[i]);
+    for (unsigned i = 0; i < sizeof(hwcap2_names) / sizeof(*hwcap2_names); i++)
+        if (h2 & (1UL << i))
+            n += snprintf(out + n, size - n, " %s", hwcap2_names[i]);
+}
+
 static void section_cpuinfo(void)
 {
     say("8. /proc/cpuinfo\n");
     static char buf[65536];
+    slurp("/proc/cpuinfo", buf, sizeof(buf));
+    /* Each stanza: its lines' shapes, one per online CPU, numbered in order, a blank line after. */
+    char features[1024];
+    features_from_hwcaps(features, sizeof(features));
+    int stanzas = 0, numbered = 1, shapes = 1, features_agree = 1, blank_after = 1;
+    for (char *p = buf; *p;) {
+        char *blank = strstr(p, "\n\n");
+        if (!blank) {
+            blank_after = 0;
+            break;
+        }
+        *blank = 0;
+        int cpu = -1;
+        unsigned impl = 0, var = 0, part = 0, rev = 0, arch = 0, bogo_int = 0, bogo_frac = 0;
+        char *f = strstr(p, "\nFeatures\t:");
+        char *fend = f ? strchr(f + 1, '\n') : NULL;
+        if (sscanf(p, "processor\t: %d\n", &cpu) != 1 || cpu != stanzas)
+            numbered = 0;
+        char *q = strstr(p, "\nBogoMIPS\t: ");
+        if (!q || sscanf(q, "\nBogoMIPS\t: %u.%2u\n", &bogo_int, &bogo_frac) != 2 || q[strcspn(q + 12, ".") + 15] != '\n')
+            shapes = 0;
+        if (!f || !fend || strncmp(f + 1, features, fend - f - 1) || strlen(features) != (size_t)(fend - f - 1))
+            features_agree = 0;
+        q = fend ? fend : p;
+        char tail[32];
+        if (sscanf(q, "\nCPU implementer\t: 0x%2x\nCPU architecture: %u\nCPU variant\t: 0x%x\nCPU part\t: 0x%3x\nCPU revision\t: %u%31s",
+                   &impl, &arch, &var, &part, &rev, tail) != 5 || arch != 8)
+            shapes = 0;
+        /* The exact widths: 0x%02x, 0x%x, 0x%03x. */
+        char *line = strstr(q, "CPU implementer\t: 0x");
+        if (!line || line[22] != '\n')
+            shapes = 0;
+        line = strstr(q, "CPU part\t: 0x");
+        if (!line || line[16] != '\n')
+            shapes = 0;
+        stanzas++;
+        p = blank + 2;
+    }
+    say("   stanzas = online CPUs %d, numbered 0.. %d, a blank line after each %d\n",
+        stanzas == sysconf(_SC_NPROCESSORS_ONLN), numbered, blank_after);
+    say("   BogoMIPS N.NN and CPU lines as 0x%%02x/8/0x%%x/0x%%03x/%%d: %d, Features = AT_HWCAP/AT_HWCAP2's names: %d\n",
+        shapes, features_agree);
     slurp("/proc/cpuinfo", buf, sizeof(buf));
     char *blank = strstr(buf, "\n\n");
     if (blank)
