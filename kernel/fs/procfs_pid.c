@@ -91,6 +91,8 @@ void process_comm(const struct process *p, const struct thread *t, char comm[16]
 /* Nanoseconds in clock ticks (USER_HZ, TICK_HZ here), as stat's time fields count. */
 static uint64_t ticks(uint64_t ns) { return ns / (1000000000UL / TICK_HZ); }
 
+int nr_threads_of(const struct process *p) { return p->state == PROCESS_ZOMBIE ? 1 : p->live_threads; }
+
 /* Caught: a handler of the program's own. */
 uint64_t sig_mask_of(struct process *p, bool ignored)
 {
@@ -127,7 +129,7 @@ static struct file *stat_open(const char *path, int flags)
                      "18446744073709551615 0 0 0 0 0 %lu %lu %lu %lu 0 0 0 17 0 %d %d 0 0 0 0 0 0 0 0 0 0 0\n",
                      t ? t->tid : p->pid, comm, state_of(p, t)[0], p->parent ? p->parent->pid : 0,
                      p->pgid, p->sid, ticks(used.user_ns), ticks(used.system_ns), ticks(children.user_ns),
-                     ticks(children.system_ns), sched_attr_proc_priority(&sa), sa.nice, p->live_threads,
+                     ticks(children.system_ns), sched_attr_proc_priority(&sa), sa.nice, nr_threads_of(p),
                      vm_mapped_bytes(p->vm), p->vm ? p->vm->pages : 0, p->sig.pending | (t ? t->sig.pending : 0),
                      t ? t->sig.blocked : 0UL, sig_mask_of(p, true), sig_mask_of(p, false), sa.rt_priority,
                      sa.policy);

@@ -192,7 +192,7 @@ static struct file *status_open(const char *path, int flags)
         "Cpus_allowed:\t%s\nCpus_allowed_list:\t%s"
         "Mems_allowed:\t0001\nMems_allowed_list:\t0\n"   /* one memory node; Debian's MAX_NUMNODES 16 */
         "voluntary_ctxt_switches:\t%lu\nnonvoluntary_ctxt_switches:\t%lu\n",
-        p->live_threads, queued_signals(c->uid), p->rlimits[RLIMIT_SIGPENDING].rlim_cur,
+        nr_threads_of(p), queued_signals(c->uid), p->rlimits[RLIMIT_SIGPENDING].rlim_cur,
         t ? t->sig.pending : 0UL, p->sig.pending, t ? t->sig.blocked : 0UL, sig_mask_of(p, true),
         sig_mask_of(p, false), caps.inheritable, caps.permitted, caps.effective, CAP_FULL_SET, 0UL,
         p->no_new_privs, cpus_hex, cpus, nvcsw, nivcsw);

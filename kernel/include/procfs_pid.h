@@ -20,6 +20,8 @@ bool in_task_dir(const char *path);
 const char *state_of(const struct process *p, const struct thread *t);
 /* The thread's name (the process's is its main thread's). */
 void process_comm(const struct process *p, const struct thread *t, char comm[16]);
+/* Threads: as Linux's signal->nr_threads, which keeps a zombie's leader until it is reaped. */
+int nr_threads_of(const struct process *p);
 /* SigIgn (ignored) or SigCgt (caught) as a signal mask. */
 uint64_t sig_mask_of(struct process *p, bool ignored);
 /* A read-only file of text (a kmalloc'ed buffer, which it frees). */

@@ -27,6 +27,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysinfo.h>
@@ -744,6 +745,77 @@ static void fdinfo_of(const char *label, int fd, const char *const *shown)
     say("\n");
 }
 
+
+/* A "Name:\t<number>" field of /proc/self/status (kB lines too), -1 when missing. */
+static long status_kb(const char *status, const char *name)
+{
+    char key[64];
+    snprintf(key, sizeof(key), "\n%s:", name);
+    const char *p = strstr(status, key);
+    return p ? atol(p + strlen(key)) : -1;
+}
+
+static int status_umask_agrees(const char *status)
+{
+    mode_t mask = umask(0);
+    umask(mask);
+    const char *p = strstr(status, "\nUmask:\t");
+    return p && strtol(p + 8, NULL, 8) == (long)mask && p[8] == '0' && p[12] == '\n';
+}
+
+static int status_sigq_agrees(const char *status)
+{
+    struct rlimit rl;
+    getrlimit(RLIMIT_SIGPENDING, &rl);
+    const char *p = strstr(status, "\nSigQ:\t");
+    const char *slash = p ? strchr(p, '/') : NULL;
+    return slash && strtoul(slash + 1, NULL, 10) == rl.rlim_cur;
+}
+
+/* Cpus_allowed_list as "0-1,3" against sched_getaffinity. */
+static int status_cpus_agree(const char *status)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof(set), &set))
+        return 0;
+    const char *p = strstr(status, "\nCpus_allowed_list:\t");
+    if (!p)
+        return 0;
+    p += 20;
+    cpu_set_t listed;
+    CPU_ZERO(&listed);
+    while (*p >= '0' && *p <= '9') {
+        char *end;
+        long lo = strtol(p, &end, 10), hi = lo;
+        if (*end == '-')
+            hi = strtol(end + 1, &end, 10);
+        for (long c = lo; c <= hi && c < CPU_SETSIZE; c++)
+            CPU_SET(c, &listed);
+        p = *end == ',' ? end + 1 : end;
+    }
+    return CPU_EQUAL(&set, &listed);
+}
+
+/* Each row of /proc/self/limits against getrlimit, "unlimited" for RLIM_INFINITY. */
+static int limits_agree(const char *table)
+{
+    const char *line = strchr(table, '\n');
+    for (int res = 0; res < RLIM_NLIMITS; res++) {
+        if (!line)
+            return 0;
+        line++;
+        struct rlimit rl;
+        getrlimit(res, &rl);
+        char soft[32], hard[32];
+        snprintf(soft, sizeof(soft), rl.rlim_cur == RLIM_INFINITY ? "unlimited" : "%lu", (unsigned long)rl.rlim_cur);
+        snprintf(hard, sizeof(hard), rl.rlim_max == RLIM_INFINITY ? "unlimited" : "%lu", (unsigned long)rl.rlim_max);
+        if (strlen(line) < 68 || strncmp(line + 26, soft, strlen(soft)) || strncmp(line + 47, hard, strlen(hard)))
+            return 0;
+        line = strchr(line, '\n');
+    }
+    return 1;
+}
+
 static void section_proc(int argc, char **argv)
 {
     say("6. /proc\n");
@@ -954,6 +1026,86 @@ static void section_proc(int argc, char **argv)
     }
     say("   mountinfo: every line 'ID PARENT MAJ:MIN ROOT POINT ... - TYPE SRC OPTS' %d, one at / %d, lines >= 1 %d\n", mok,
         root, mlines >= 1);
+
+    /* Relations that hold on every Linux between these files and the calls they mirror. */
+    static char status[8192];
+    long page_kb = sysconf(_SC_PAGESIZE) / 1024;
+    unsigned long size = 0, resident = 0;
+    slurp("/proc/self/statm", buf, sizeof(buf));
+    sscanf(buf, "%lu %lu", &size, &resident);
+    slurp("/proc/self/status", status, sizeof(status));
+    say("   status VmSize = statm's size: %d, VmRSS = RssAnon + RssFile + RssShmem: %d\n",
+        status_kb(status, "VmSize") == (long)(size * page_kb),
+        status_kb(status, "VmRSS") >= 0 &&
+            status_kb(status, "VmRSS") == status_kb(status, "RssAnon") + status_kb(status, "RssFile") +
+                                               status_kb(status, "RssShmem"));
+    say("   status Umask is umask's: %d, SigQ's limit is RLIMIT_SIGPENDING's: %d, Cpus_allowed_list is the affinity's: %d\n",
+        status_umask_agrees(status), status_sigq_agrees(status), status_cpus_agree(status));
+    long before = status_kb(status, "voluntary_ctxt_switches");
+    struct timespec nap = {0, 10000000};
+    nanosleep(&nap, NULL);
+    slurp("/proc/self/status", status, sizeof(status));
+    say("   voluntary_ctxt_switches grows across a sleep: %d\n", status_kb(status, "voluntary_ctxt_switches") > before);
+    slurp("/proc/self/limits", buf, sizeof(buf));
+    say("   limits are getrlimit's: %d\n", limits_agree(buf));
+    /* A file's mount (fdinfo's mnt_id) is a mountinfo line whose point holds the file. */
+    fd = open("fdfile", O_RDONLY);
+    snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+    slurp(path, buf, sizeof(buf));
+    p = strstr(buf, "mnt_id:");
+    int mnt_id = p ? atoi(p + 7) : -1, holds = 0;
+    close(fd);
+    slurp("/proc/self/mountinfo", buf, sizeof(buf));
+    for (char *line = buf; *line;) {
+        int id;
+        char point[256];
+        if (sscanf(line, "%d %*d %*s %*s %255s", &id, point) == 2 && id == mnt_id &&
+            !strncmp(argv[1], point, strlen(point)))
+            holds = 1;
+        char *end = strchr(line, '\n');
+        if (!end)
+            break;
+        line = end + 1;
+    }
+    say("   fdinfo's mnt_id names the mountinfo line of the file's mount: %d\n", holds);
+
+    /* Another process's files: a forked child's environ is its parent's; asleep it is S, and
+     * once it has exited (not yet waited for) Z, with no memory lines any more. */
+    int ready[2];
+    pipe(ready);
+    pid_t child = fork();
+    if (child == 0) {
+        close(ready[0]);
+        write(ready[1], "x", 1);
+        pause();
+        _exit(0);
+    }
+    close(ready[1]);
+    char x;
+    read(ready[0], &x, 1);
+    close(ready[0]);
+    static char mine[8192], theirs[8192];
+    int nm = slurp("/proc/self/environ", mine, sizeof(mine));
+    snprintf(path, sizeof(path), "/proc/%d/environ", child);
+    int nt = slurp(path, theirs, sizeof(theirs));
+    snprintf(path, sizeof(path), "/proc/%d/status", child);
+    for (int i = 0; i < 100; i++) {    /* until it sleeps in pause() */
+        slurp(path, status, sizeof(status));
+        if (strstr(status, "\nState:\tS (sleeping)\n"))
+            break;
+        nanosleep(&nap, NULL);
+    }
+    say("   a child's environ is its parent's: %d, its State %.12s, PPid is us: %d\n",
+        nm > 0 && nm == nt && !memcmp(mine, theirs, nm), strstr(status, "\nState:\t") ? strstr(status, "\nState:\t") + 8 : "?",
+        status_kb(status, "PPid") == getpid());
+    kill(child, SIGKILL);
+    siginfo_t si;
+    waitid(P_PID, child, &si, WEXITED | WNOWAIT);
+    slurp(path, status, sizeof(status));
+    say("   exited, not waited for: State %.10s, VmSize line %d, Threads %ld\n",
+        strstr(status, "\nState:\t") ? strstr(status, "\nState:\t") + 8 : "?", strstr(status, "\nVmSize:") != NULL,
+        status_kb(status, "Threads"));
+    waitpid(child, NULL, 0);
 }
 
 /* ---------- 7. /proc field names (compared as an ordered subset of Linux's) ---------- */
