@@ -14,6 +14,7 @@
 #include "vnode.h"
 #include "cpu.h"
 #include "uvm.h"
+#include "seccomp.h"
 #include "linux_abi.h"
 #include <string.h>
 
@@ -187,7 +188,7 @@ static struct file *status_open(const char *path, int flags)
     n += (size_t)snprintf(s + n, max - n,
         "Threads:\t%d\nSigQ:\t%u/%lu\nSigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\nSigIgn:\t%016lx\n"
         "SigCgt:\t%016lx\nCapInh:\t%016lx\nCapPrm:\t%016lx\nCapEff:\t%016lx\nCapBnd:\t%016llx\n"
-        "CapAmb:\t%016lx\nNoNewPrivs:\t%d\nSeccomp:\t0\nSeccomp_filters:\t0\n"
+        "CapAmb:\t%016lx\nNoNewPrivs:\t%d\nSeccomp:\t%d\nSeccomp_filters:\t%d\n"
         "Speculation_Store_Bypass:\tunknown\nSpeculationIndirectBranch:\tunknown\n"
         "Cpus_allowed:\t%s\nCpus_allowed_list:\t%s"
         "Mems_allowed:\t0001\nMems_allowed_list:\t0\n"   /* one memory node; Debian's MAX_NUMNODES 16 */
@@ -195,7 +196,7 @@ static struct file *status_open(const char *path, int flags)
         nr_threads_of(p), queued_signals(c->uid), p->rlimits[RLIMIT_SIGPENDING].rlim_cur,
         t ? t->sig.pending : 0UL, p->sig.pending, t ? t->sig.blocked : 0UL, sig_mask_of(p, true),
         sig_mask_of(p, false), caps.inheritable, caps.permitted, caps.effective, CAP_FULL_SET, 0UL,
-        p->no_new_privs, cpus_hex, cpus, nvcsw, nivcsw);
+        p->no_new_privs, t ? t->seccomp_mode : 0, t ? seccomp_filter_count(t) : 0, cpus_hex, cpus, nvcsw, nivcsw);
     return text_file(s, n < max ? n : max - 1, flags);
 }
 
