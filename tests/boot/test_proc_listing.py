@@ -1,8 +1,8 @@
 """/proc, /proc/self, /proc/sys/kernel, /dev and /sys/devices/system/cpu list as Linux lists them
 (getdents64), and busybox's df, ps and free work in the guest with Linux's output shape. The
-oracle is the same program under qemu-aarch64-static: there the host's /proc, /dev and /sys, so each name we list must be
-one Linux lists too, with the same d_type; what qemu-user fakes (/proc/self/stat and comm) is
-checked against proc_pid_stat(5) instead."""
+oracle is the same program under qemu-aarch64-static: there the host's /proc, /dev and /sys, so
+each name we list must be one Linux lists too, with the same d_type; what qemu-user fakes
+(/proc/self/stat and comm) is checked against proc_pid_stat(5) instead."""
 
 from __future__ import annotations
 
