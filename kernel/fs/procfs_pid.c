@@ -319,7 +319,6 @@ static void fd_refresh(struct vnode *dir, const char *path) { procfs_fd_entries(
 static int stat_entry, comm_entry, cmdline_entry, mounts_entry, mountinfo_entry, maps_entry, exe_entry, cwd_entry;
 static int root_entry;
 static int fd_dir_entry, task_entry;
-int procfs_status_entry;
 
 /* The siblings' entries (procfs_pid_entry), made in each /proc/<pid> after this file's own. */
 #define MAX_SIBLING_ENTRIES 16
@@ -355,9 +354,10 @@ static void task_refresh(struct vnode *dir, const char *path)
         if (t->state == THREAD_DEAD || vnode_find(dir, name, strlen(name)) ||
             kfile_instantiate(dir, name, task_dir_entry, &td))
             continue;
-        kfile_instantiate(td, "status", procfs_status_entry, NULL);
         kfile_instantiate(td, "stat", stat_entry, NULL);
         kfile_instantiate(td, "comm", comm_entry, NULL);
+        for (int i = 0; i < nsiblings; i++)   /* status (the thread's), and the process's others */
+            kfile_instantiate(td, siblings[i].name, siblings[i].template, NULL);
     }
 }
 

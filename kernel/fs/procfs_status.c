@@ -219,7 +219,6 @@ static struct file *statm_open(const char *path, int flags)
 
 void procfs_status_init(void)
 {
-    procfs_status_entry = kfile_template("status", status_open, NULL, NULL, PID_FILE);
-    procfs_pid_entry("status", procfs_status_entry);
+    procfs_pid_entry("status", kfile_template("status", status_open, NULL, NULL, PID_FILE));
     procfs_pid_entry("statm", kfile_template("statm", statm_open, NULL, NULL, PID_FILE));
 }

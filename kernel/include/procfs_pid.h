@@ -36,10 +36,9 @@ void process_mem_counts(const struct process *p, struct mem_counts *m);
 /* A directory of an entry (of template) per descriptor open now: fd/, fdinfo/ (their refresh). */
 struct vnode;
 void procfs_fd_entries(struct vnode *dir, const char *path, int template);
-/* At boot: every /proc/<pid> gets an entry `name` of this kfile template from now on. */
+/* At boot: every /proc/<pid> and /proc/<pid>/task/<tid> gets an entry `name` of this kfile
+ * template from now on. */
 void procfs_pid_entry(const char *name, int template);
-/* The status template (procfs_status.c): task/<tid>/ has one too. */
-extern int procfs_status_entry;
 /* The registrations of procfs_pid.c's siblings (called by procfs_pid_init). */
 void procfs_status_init(void);
 void procfs_fdinfo_init(void);
