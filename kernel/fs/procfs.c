@@ -19,6 +19,7 @@
 #include "procfs.h"
 #include "procfs_pid.h"
 #include "volume.h"
+#include "vnode.h"
 #include <string.h>
 
 #define TEXT_MAX 8192
@@ -54,7 +55,8 @@ static void user_memory(struct mem_counts *sum, uint64_t *table_pages)
 /* Linux 6.1's fields in its order (fs/proc/meminfo.c, as Debian's arm64 kernel has them). RAM
  * is all there is: free plus the page cache's pages nobody maps is available, nothing is swapped
  * or compressed, and there is no LRU, so nothing is "active" (the pages are where reclaim would
- * look first: Inactive). Pages several processes map (a fork's copy-on-write pages, a library)
+ * look first: Inactive). Cached is the page cache and the pages of files held in memory (written
+ * or copied up). Pages several processes map (a fork's copy-on-write pages, a library)
  * count once per address space in AnonPages and Mapped. What this kernel has not (huge pages,
  * CMA, a vmalloc area, memory-failure handling, KVM's tables) is 0, as Linux shows it unused or,
  * for VmallocTotal, built without an MMU; Hugepagesize is the size huge pages would have here. */
@@ -64,7 +66,8 @@ static struct file *meminfo_open(const char *path, int flags)
     if (!t)
         return NULL;
     uint64_t kib = PAGE_SIZE / 1024, total = page_total_count() * kib, free = page_free_count() * kib;
-    uint64_t cached = page_cache_pages() * kib, available = free + page_cache_reclaimable() * kib;
+    uint64_t cached = (page_cache_pages() + vnode_memory_pages) * kib;   /* file pages, read or written */
+    uint64_t available = free + page_cache_reclaimable() * kib;
     uint64_t heap_bytes, heap_blocks, tables, threads = 0;
     heap_stats(&heap_bytes, &heap_blocks);
     struct mem_counts user;
