@@ -42,6 +42,7 @@ void arch_hwcaps(uint64_t *hwcap, uint64_t *hwcap2)
     if (field(isar1, 32) >= 1) h2 |= 1UL << 8;    /* FRINT */
     if (field(isar1, 36) >= 1) h |= 1UL << 29;    /* SB */
     if (field(isar1, 44) >= 1) h2 |= 1UL << 14;   /* BF16 */
+    if (field(isar1, 48) >= 1) h2 |= 1UL << 15;   /* DGH (a hint: nothing to enable) */
     if (field(isar1, 52) >= 1) h2 |= 1UL << 13;   /* I8MM */
     if (field(pfr0, 48) >= 1) h |= 1UL << 24;     /* DIT */
     if (field(pfr1, 4) >= 1) h |= 1UL << 28;      /* SSBS */
@@ -57,7 +58,7 @@ static const char *const hwcap_names[32] = {
     "sve", "asimdfhm", "dit", "uscat", "ilrcpc", "flagm", "ssbs", "sb", "paca", "pacg",
 };
 static const char *const hwcap2_names[17] = {
-    [0] = "dcpodp", [7] = "flagm2", [8] = "frint", [13] = "i8mm", [14] = "bf16", [16] = "rng",
+    [0] = "dcpodp", [7] = "flagm2", [8] = "frint", [13] = "i8mm", [14] = "bf16", [15] = "dgh", [16] = "rng",
 };
 
 /* /proc/cpuinfo as arm64 Linux writes it, one block per CPU. */
