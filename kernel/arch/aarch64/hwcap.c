@@ -2,6 +2,7 @@
 #include "kernel.h"
 #include "hwcap.h"
 #include "sysreg.h"
+#include "cpu.h"
 
 static unsigned field(uint64_t reg, int shift) { return (reg >> shift) & 0xf; }
 
@@ -61,15 +62,17 @@ static const char *const hwcap2_names[17] = {
     [0] = "dcpodp", [7] = "flagm2", [8] = "frint", [13] = "i8mm", [14] = "bf16", [15] = "dgh", [16] = "rng",
 };
 
-/* /proc/cpuinfo as arm64 Linux writes it, one block per CPU. */
+/* /proc/cpuinfo as arm64 Linux writes it, one block per CPU: the features every CPU has (the
+ * hwcaps, read on this one: the CPUs we run are alike in them), each CPU's own MIDR_EL1. */
 size_t arch_cpuinfo(char *buf, size_t size, uint64_t cpu_mask, uint64_t counter_hz)
 {
-    uint64_t h, h2, midr = read_sysreg(midr_el1);
+    uint64_t h, h2;
     arch_hwcaps(&h, &h2);
     size_t n = 0;
     for (int cpu = 0; cpu < 64 && n < size; cpu++) {
         if (!(cpu_mask & (1ULL << cpu)))
             continue;                  /* one that did not come up: online has a hole there too */
+        uint64_t midr = cpus[cpu].ident;
         uint64_t bogo = counter_hz / 5000;   /* Linux: 2 * timer rate / 1e6, two decimals */
         n += (size_t)snprintf(buf + n, size - n, "processor\t: %d\nBogoMIPS\t: %lu.%02lu\nFeatures\t:", cpu,
                               bogo / 100, bogo % 100);
