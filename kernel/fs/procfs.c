@@ -1,6 +1,6 @@
 /* The /proc files programs read to learn about their machine: meminfo, mounts, cpuinfo and
  * uptime, in Linux's formats (fs/proc/meminfo.c, fs/proc_namespace.c,
- * arch/arm64/kernel/cpuinfo.c, fs/proc/uptime.c), loadavg and sys/kernel (procfs.h), and /proc's
+ * arch/arm64/kernel/cpuinfo.c, fs/proc/uptime.c), locks (fs/locks.c), loadavg and sys/kernel (procfs.h), and /proc's
  * symlinks to the caller's own directory (/proc/<pid>: procfs_pid.c). Each is made from kernel state when opened (kfile.h), so
  * a read sees the numbers of that moment, as on Linux. */
 #include "kernel.h"
@@ -20,6 +20,7 @@
 #include "procfs_pid.h"
 #include "volume.h"
 #include "vnode.h"
+#include "filelock.h"
 #include <string.h>
 
 #define TEXT_MAX 8192
@@ -123,6 +124,13 @@ static struct file *uptime_open(const char *path, int flags)
     return memfile_open(t, (size_t)n, 0444, flags);
 }
 
+/* Every advisory lock (fs/filelock.c), as /proc/locks lists them. */
+static struct file *locks_open(const char *path, int flags)
+{
+    char *t = kmalloc(TEXT_MAX);
+    return t ? text_file(t, filelock_proc_locks(t, TEXT_MAX), flags) : NULL;
+}
+
 /* The caller's own directory, whichever process looks. */
 static int self_link(const char *path, char *buf, size_t size)
 {
@@ -140,6 +148,7 @@ void procfs_init(void)
     kfile_register("/proc/meminfo", meminfo_open, S_IFREG | 0444);
     kfile_register("/proc/cpuinfo", cpuinfo_open, S_IFREG | 0444);
     kfile_register("/proc/uptime", uptime_open, S_IFREG | 0444);
+    kfile_register("/proc/locks", locks_open, S_IFREG | 0444);
     kfile_register_symlink("/proc/mounts", "self/mounts");
     kfile_register_dynamic_link("/proc/self", self_link);
     kfile_register_dynamic_link("/proc/thread-self", thread_self_link);

@@ -2,12 +2,13 @@
  * (fcntl's F_GETFL, with O_CLOEXEC from the descriptor), the id of its mount (mountinfo's
  * first field; 0 for pipes, sockets and anonymous inodes, whose internal mounts Linux lists
  * nowhere either), its inode, then its kind's own lines (file_ops.show_fdinfo: eventfd, epoll,
- * timerfd, signalfd, inotify). No lock: lines (Linux's show_fd_locks) yet. */
+ * timerfd, signalfd, inotify), after the locks held through it (show_fd_locks: filelock.c). */
 #include "kernel.h"
 #include "kfile.h"
 #include "procfs_pid.h"
 #include "process.h"
 #include "file.h"
+#include "filelock.h"
 #include "vfs.h"
 #include "mm.h"
 #include "linux_abi.h"
@@ -41,6 +42,8 @@ static struct file *fdinfo_open(const char *path, int flags)
         return NULL;
     size_t n = (size_t)snprintf(s, FDINFO_MAX, "pos:\t%ld\nflags:\t0%o\nmnt_id:\t%d\nino:\t%lu\n", (int64_t)f->offset,
                                 f_flags, f->vnode ? vfs_mount_id(f->vnode) : 0, st.st_ino);
+    if (n < FDINFO_MAX)
+        n += filelock_fdinfo(p, f, s + n, FDINFO_MAX - n);
     if (f->ops->show_fdinfo && n < FDINFO_MAX)
         n += f->ops->show_fdinfo(f, s + n, FDINFO_MAX - n);
     return text_file(s, n < FDINFO_MAX ? n : FDINFO_MAX - 1, flags);

@@ -20,6 +20,7 @@
 #include <sys/auxv.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/file.h>
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
@@ -886,6 +887,55 @@ static void section_proc(int argc, char **argv)
         flags = strtoul(p + 6, NULL, 8);
     say("   fdinfo pos %lld, flags 0%o\n", pos, flags);
     names_of("fdinfo names", path, ':');
+    /* Locks show in the fdinfo of the open file they were set through (show_fd_locks), and in
+     * /proc/locks: POSIX on one file, flock on a second, OFD on a third, all of one inode. */
+    int lk1 = open("lockfile", O_RDWR | O_CREAT, 0600), lk2 = open("lockfile", O_RDWR), lk3 = open("lockfile", O_RDWR);
+    struct flock posix = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 10};
+    struct flock ofd = {.l_type = F_RDLCK, .l_whence = SEEK_SET, .l_start = 100, .l_len = 0};
+    struct stat lst;
+    fstat(lk1, &lst);
+    say("   locks set: posix %d, flock %d, ofd %d\n", fcntl(lk1, F_SETLK, &posix), flock(lk2, LOCK_SH),
+        fcntl(lk3, F_OFD_SETLK, &ofd));
+    int lfds[3] = {lk1, lk2, lk3};
+    for (int i = 0; i < 3; i++) {
+        snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", lfds[i]);
+        slurp(path, buf, sizeof(buf));
+        say("   fd %d's locks:", i + 1);
+        for (char *q = strstr(buf, "lock:\t"); q; q = strstr(q + 1, "lock:\t")) {
+            int id, lpid;
+            char kind[16], type[16], dev[64], start[32], end[32];
+            unsigned long ino = 0;
+            char *colon2;
+            if (sscanf(q, "lock:\t%d: %15s ADVISORY %15s %d %63s %31s %31s", &id, kind, type, &lpid, dev, start, end) != 7)
+                continue;
+            colon2 = strrchr(dev, ':');
+            if (colon2)
+                ino = strtoul(colon2 + 1, NULL, 10);
+            char exact[256];   /* lock_get_status's spacing */
+            int len = snprintf(exact, sizeof(exact), "lock:\t%d: %-6s ADVISORY  %s %d %s %s %s\n", id, kind, type, lpid, dev,
+                               start, end);
+            say(" %d: %s %s pid %s, ino %s, %s %s, spaced as Linux %d;", id, kind, type,
+                lpid == getpid() ? "ours" : lpid == -1 ? "-1" : "other", ino == lst.st_ino ? "the file's" : "other", start,
+                end, !strncmp(q, exact, len));
+        }
+        say("\n");
+    }
+    slurp("/proc/locks", buf, sizeof(buf));
+    int ours_listed = 0;
+    for (char *line = buf; *line;) {
+        char *end = strchr(line, '\n');
+        if (!end)
+            break;
+        *end = 0;
+        char *last = strrchr(line, ':');   /* ...MAJ:MIN:INO START END */
+        if (last && strtoul(last + 1, NULL, 10) == lst.st_ino)
+            ours_listed++;
+        line = end + 1;
+    }
+    say("   /proc/locks lists the file's locks: %d\n", ours_listed);
+    close(lk3);
+    close(lk2);
+    close(lk1);
     int cfd = open("fdfile", O_RDONLY | O_CLOEXEC);
     snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", cfd);
     slurp(path, buf, sizeof(buf));
