@@ -1,7 +1,7 @@
-/* The /proc files programs read to learn about their machine: meminfo, mounts, cpuinfo and
- * uptime, in Linux's formats (fs/proc/meminfo.c, fs/proc_namespace.c,
- * arch/arm64/kernel/cpuinfo.c, fs/proc/uptime.c), locks (fs/locks.c), loadavg and sys/kernel (procfs.h), and /proc's
- * symlinks to the caller's own directory (/proc/<pid>: procfs_pid.c). Each is made from kernel state when opened (kfile.h), so
+/* The /proc files programs read to learn about their machine: meminfo, mounts, cpuinfo, uptime
+ * and locks, in Linux's formats (fs/proc/meminfo.c, fs/proc_namespace.c,
+ * arch/arm64/kernel/cpuinfo.c, fs/proc/uptime.c, fs/locks.c), loadavg and sys/kernel (procfs.h),
+ * and /proc's symlinks to the caller's own directory (/proc/<pid>: procfs_pid.c). Each is made from kernel state when opened (kfile.h), so
  * a read sees the numbers of that moment, as on Linux. */
 #include "kernel.h"
 #include "kfile.h"

@@ -106,7 +106,9 @@ uint64_t sig_mask_of(struct process *p, bool ignored)
 }
 
 /* The 52 fields of proc_pid_stat(5); what a unikernel has no notion of (a parent, a terminal,
- * page-fault counts, the layout's markers) is 0, as Linux shows for a field it hides. */
+ * page-fault counts, the layout's markers) is 0, as Linux shows for a field it hides. starttime
+ * is the thread's creation in ticks since boot, processor the CPU it runs or ran on last,
+ * exit_code a zombie's wait status. */
 static struct file *stat_open(const char *path, int flags)
 {
     struct thread *t;
@@ -125,14 +127,16 @@ static struct file *stat_open(const char *path, int flags)
     if (!s)
         return NULL;
     int n = snprintf(s, TEXT_MAX,
-                     "%d (%s) %c %d %d %d 0 -1 4194560 0 0 0 0 %lu %lu %lu %lu %d %d %d 0 0 %lu %lu "
-                     "18446744073709551615 0 0 0 0 0 %lu %lu %lu %lu 0 0 0 17 0 %d %d 0 0 0 0 0 0 0 0 0 0 0\n",
+                     "%d (%s) %c %d %d %d 0 -1 4194560 0 0 0 0 %lu %lu %lu %lu %d %d %d 0 %lu %lu %lu "
+                     "%lu 0 0 0 0 0 %lu %lu %lu %lu 0 0 0 17 %d %d %d 0 0 0 0 0 0 0 0 0 0 %d\n",
                      t ? t->tid : p->pid, comm, state_of(p, t)[0], p->parent ? p->parent->pid : 0,
                      p->pgid, p->sid, ticks(used.user_ns), ticks(used.system_ns), ticks(children.user_ns),
                      ticks(children.system_ns), sched_attr_proc_priority(&sa), sa.nice, nr_threads_of(p),
-                     vm_mapped_bytes(p->vm), p->vm ? p->vm->pages : 0, p->sig.pending | (t ? t->sig.pending : 0),
-                     t ? t->sig.blocked : 0UL, sig_mask_of(p, true), sig_mask_of(p, false), sa.rt_priority,
-                     sa.policy);
+                     ticks(t ? t->start_ns : p->start_ns), vm_mapped_bytes(p->vm), p->vm ? p->vm->pages : 0,
+                     p->rlimits[RLIMIT_RSS].rlim_cur, p->sig.pending | (t ? t->sig.pending : 0),
+                     t ? t->sig.blocked : 0UL, sig_mask_of(p, true), sig_mask_of(p, false),
+                     t ? (t->cpu >= 0 ? t->cpu : t->last_cpu >= 0 ? t->last_cpu : 0) : 0, sa.rt_priority, sa.policy,
+                     p->state == PROCESS_ZOMBIE ? p->wait_status : 0);
     return text_file(s, (size_t)n, flags);
 }
 

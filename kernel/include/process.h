@@ -78,6 +78,7 @@ struct process {
      * environment strings' user range (/proc/<pid>/environ reads them there, so a program that
      * rewrites them in place is seen doing so) and a copy of the auxiliary vector (auxv). */
     uint64_t env_start, env_end;
+    uint64_t start_ns;          /* when it was made (its first thread's start_ns; a zombie keeps it) */
     uint64_t saved_auxv[PROCESS_AUXV_WORDS];
     struct creds { uint32_t uid, euid, suid, gid, egid, sgid, fsuid, fsgid; } cred;   /* all 0: root */
     uint32_t *groups;           /* supplementary groups, sorted as Linux keeps them (setgroups) */

@@ -55,6 +55,7 @@ struct thread {
      * per wait_until that slept) and a switch away from a thread that could still run (its
      * slice ended, or sched_yield). */
     uint64_t nvcsw, nivcsw;
+    uint64_t start_ns;                 /* when it was made, since boot (/proc/<pid>/stat's starttime) */
     int seccomp_mode;                  /* SECCOMP_MODE_* (seccomp.h) */
     struct seccomp_filter *seccomp;    /* its filters, newest first (shared; seccomp.c) */
     struct vma *vma_hint;              /* vm_find's last answer for this thread (vm.c) */

@@ -2,6 +2,7 @@
  * first program; fork makes the others (fork.c), exit.c ends them, child_wait.c reaps them.
  * The descriptor table is fdtable.c. */
 #include "kernel.h"
+#include "timer.h"
 #include "signal.h"
 #include "process.h"
 #include "thread.h"
@@ -108,6 +109,7 @@ struct process *process_create(void)
         return NULL;
     }
     p->pid = p->pgid = p->sid = PROCESS_PID;
+    p->start_ns = counter_to_ns(counter_now());
     p->fd_limit = FD_LIMIT_DEFAULT;
     rlimit_init(p);
     p->dumpable = 1;
@@ -131,6 +133,7 @@ struct process *process_new_child(struct process *parent)
     if (!p)
         return NULL;
     p->pid = pid;
+    p->start_ns = counter_to_ns(counter_now());
     p->pgid = parent->pgid;
     p->sid = parent->sid;
     p->parent = parent;
