@@ -1148,9 +1148,29 @@ static void section_proc(int argc, char **argv)
     say("   a child's environ is its parent's: %d, its State %.12s, PPid is us: %d\n",
         nm > 0 && nm == nt && !memcmp(mine, theirs, nm), strstr(status, "\nState:\t") ? strstr(status, "\nState:\t") + 8 : "?",
         status_kb(status, "PPid") == getpid());
+    /* Its stat (qemu-user fakes only its own): 50 fields after comm, starttime within the uptime,
+     * processor one of the online CPUs. */
+    char stat_path[64];
+    snprintf(stat_path, sizeof(stat_path), "/proc/%d/stat", child);
+    slurp(stat_path, buf, sizeof(buf));
+    char *after = strrchr(buf, ')');
+    unsigned long long start_ticks = 0;
+    int cpu_field = -1;
+    if (after)
+        sscanf(after + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu "
+                          "%*u %*d %*u %*u %*u %*u %*u %*u %*u %*u %*u %*u %*u %*u %*u %*d %d", &start_ticks, &cpu_field);
+    double up = 0;
+    slurp("/proc/uptime", theirs, sizeof(theirs));
+    sscanf(theirs, "%lf", &up);
+    say("   a child's stat: fields after comm %d, starttime within the uptime %d, processor an online CPU %d\n",
+        after ? count_fields(after + 1) : -1, start_ticks <= (unsigned long long)(up * sysconf(_SC_CLK_TCK)) + 1,
+        cpu_field >= 0 && cpu_field < sysconf(_SC_NPROCESSORS_ONLN));
     kill(child, SIGKILL);
     siginfo_t si;
     waitid(P_PID, child, &si, WEXITED | WNOWAIT);
+    slurp(stat_path, buf, sizeof(buf));
+    after = strrchr(buf, ')');
+    say("   the zombie's stat: state %c, exit_code %d\n", after ? after[2] : '?', after ? atoi(strrchr(buf, ' ') + 1) : -1);
     slurp(path, status, sizeof(status));
     say("   exited, not waited for: State %.10s, VmSize line %d, Threads %ld\n",
         strstr(status, "\nState:\t") ? strstr(status, "\nState:\t") + 8 : "?", strstr(status, "\nVmSize:") != NULL,
