@@ -38,6 +38,7 @@ QEMU_USER = {
 # through: each such line as Linux arm64 writes it, recorded with this probe on Debian's arm64
 # Linux 6.1 (6.1.0-57-arm64, 6.1.192-3) booted under qemu-system-aarch64 -machine virt -cpu max
 # (the kernel and busybox of tests/kvm's L1 machine, an initramfs with the probe; one 2-CPU boot).
+# With these and HOST_KERNEL's lines the oracle's sections 6-8 are that boot's, line for line.
 QEMU_USER.update({
     # qemu-user fakes /proc/self/stat: its own 44 fields, state '0', the file's name (not PR_SET_NAME's).
     "   stat: pid first 1, comm in parentheses yes, state 0, fields after comm 42":
