@@ -311,13 +311,32 @@ void volume_attach_root(struct block_device *bd, struct tfs *fs, struct vnode *r
     announce(vol);
 }
 
+/* The volumes in mount order (the list is newest first): /proc/mounts and mountinfo list them so. */
+static struct volume *mounted(int id)
+{
+    for (struct volume *vol = volumes; vol; vol = vol->next)
+        if (vol->mount_id == id && vol->path && vol->root != vnode_root())
+            return vol;
+    return NULL;
+}
+
+static int last_mount_id(void)
+{
+    int last = 0;
+    for (struct volume *vol = volumes; vol; vol = vol->next)
+        last = vol->mount_id > last ? vol->mount_id : last;
+    return last;
+}
+
 size_t volume_mount_lines(char *buf, size_t size)
 {
     size_t n = 0;
-    for (struct volume *vol = volumes; vol && n < size; vol = vol->next)
-        if (vol->path && vol->root != vnode_root())
+    for (int id = 2, last = last_mount_id(); id <= last && n < size; id++) {
+        struct volume *vol = mounted(id);
+        if (vol)
             n += (size_t)snprintf(buf + n, size - n, "/dev/%s %s tfs %s,relatime 0 0\n", vol->dev->name, vol->path,
                                   vol->read_only ? "ro" : "rw");
+    }
     return n < size ? n : size;
 }
 
@@ -326,16 +345,13 @@ size_t volume_mount_lines(char *buf, size_t size)
 size_t volume_mountinfo_lines(char *buf, size_t size)
 {
     size_t n = 0;
-    int last = 0;
-    for (struct volume *vol = volumes; vol; vol = vol->next)
-        last = vol->mount_id > last ? vol->mount_id : last;
-    for (int id = 2; id <= last && n < size; id++)
-        for (struct volume *vol = volumes; vol && n < size; vol = vol->next)
-            if (vol->mount_id == id && vol->path && vol->root != vnode_root()) {
-                const char *mode = vol->read_only ? "ro" : "rw";
-                n += (size_t)snprintf(buf + n, size - n, "%d %d 0:1 / %s %s,relatime - tfs /dev/%s %s\n", id,
-                                      vfs_mount_id(vol->covered), vol->path, mode, vol->dev->name, mode);
-            }
+    for (int id = 2, last = last_mount_id(); id <= last && n < size; id++) {
+        struct volume *vol = mounted(id);
+        const char *mode = vol && vol->read_only ? "ro" : "rw";
+        if (vol)
+            n += (size_t)snprintf(buf + n, size - n, "%d %d 0:1 / %s %s,relatime - tfs /dev/%s %s\n", id,
+                                  vfs_mount_id(vol->covered), vol->path, mode, vol->dev->name, mode);
+    }
     return n < size ? n : size;
 }
 
