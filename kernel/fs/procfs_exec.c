@@ -1,7 +1,7 @@
-/* What the last exec gave the process, as /proc/<pid>/environ and auxv show it (fs/proc/base.c):
- * the environment read from the process's own memory between the bounds exec recorded (Linux's
- * env_start and env_end, so a program that rewrites its strings in place is seen doing so), and
- * the auxiliary vector exec built, as it was built (Linux's saved_auxv). */
+/* What the last exec gave the process, as /proc/<pid>/cmdline, environ and auxv show it
+ * (fs/proc/base.c): the arguments and the environment read from the process's own memory between
+ * the bounds exec recorded (Linux's arg_start..env_end, so a program that rewrites its strings in
+ * place is seen doing so), and the auxiliary vector exec built, as it was built (saved_auxv). */
 #include "kernel.h"
 #include "kfile.h"
 #include "procfs_pid.h"
@@ -27,6 +27,40 @@ static size_t copy_from_vm(struct vm *vm, uint64_t addr, char *buf, size_t len)
         done += n;
     }
     return done;
+}
+
+/* get_mm_cmdline: argv's strings, [arg_start, arg_end); unless argv's last byte is no longer a NUL
+ * (setproctitle(3) wrote over it, on into the environment): then, as get_mm_proctitle, what lies
+ * from arg_start up to its first NUL (that NUL included), within a page and env_end. */
+bool cmdline_from_memory(struct process *p, int flags, struct file **out)
+{
+    if (!p->vm) {                      /* a zombie has no memory: Linux reads nothing */
+        *out = memfile_open("", 0, 0444, flags);
+        return true;
+    }
+    if (p->arg_end <= p->arg_start)
+        return false;                  /* no exec recorded it */
+    uint64_t end = p->env_end >= p->env_start && p->env_start == p->arg_end ? p->env_end : p->arg_end;
+    size_t len = end - p->arg_start;
+    char last = 0;
+    copy_from_vm(p->vm, p->arg_end - 1, &last, 1);
+    if (last) {
+        len = len < PAGE_SIZE ? len : PAGE_SIZE;
+    } else {
+        len = p->arg_end - p->arg_start;
+    }
+    char *s = kmalloc(len ? len : 1);
+    if (!s) {
+        *out = NULL;
+        return true;
+    }
+    len = copy_from_vm(p->vm, p->arg_start, s, len);
+    if (last) {
+        size_t n = strnlen(s, len);
+        len = n < len ? n + 1 : len;   /* up to and with the first NUL */
+    }
+    *out = text_file(s, len, flags);
+    return true;
 }
 
 static struct file *environ_open(const char *path, int flags)

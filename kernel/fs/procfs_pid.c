@@ -140,12 +140,15 @@ static struct file *stat_open(const char *path, int flags)
     return text_file(s, (size_t)n, flags);
 }
 
-/* The arguments the program was started with, each ended by a NUL. */
+/* The arguments the program was started with, each ended by a NUL (as its memory holds them now). */
 static struct file *cmdline_open(const char *path, int flags)
 {
     struct process *p = process_of(path, NULL);
     if (!p)
         return NULL;
+    struct file *f;
+    if (cmdline_from_memory(p, flags, &f))
+        return f;
     if (p->cmdline)
         return memfile_open(p->cmdline, p->cmdline_len, 0444, flags);
     const struct boot_manifest *m = boot_manifest();

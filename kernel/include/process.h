@@ -75,9 +75,10 @@ struct process {
     char *cmdline;              /* the arguments of the last exec, each ended by a NUL (/proc/<pid>/cmdline) */
     size_t cmdline_len;
     /* What the last exec left on the new stack, as Linux's mm keeps it (fork copies it): the
-     * environment strings' user range (/proc/<pid>/environ reads them there, so a program that
-     * rewrites them in place is seen doing so) and a copy of the auxiliary vector (auxv). */
-    uint64_t env_start, env_end;
+     * argument and environment strings' user ranges (/proc/<pid>/cmdline and environ read them
+     * there, so a program that rewrites them in place, setproctitle's way, is seen doing so) and
+     * a copy of the auxiliary vector (auxv). */
+    uint64_t arg_start, arg_end, env_start, env_end;
     uint64_t start_ns;          /* when it was made (its first thread's start_ns; a zombie keeps it) */
     uint64_t saved_auxv[PROCESS_AUXV_WORDS];
     struct creds { uint32_t uid, euid, suid, gid, egid, sgid, fsuid, fsgid; } cred;   /* all 0: root */

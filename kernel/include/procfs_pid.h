@@ -39,6 +39,9 @@ void procfs_fd_entries(struct vnode *dir, const char *path, int template);
 /* At boot: every /proc/<pid> and /proc/<pid>/task/<tid> gets an entry `name` of this kfile
  * template from now on. */
 void procfs_pid_entry(const char *name, int template);
+/* /proc/<pid>/cmdline from the process's memory (procfs_exec.c); false when exec recorded no
+ * range to read (pid 1 before its exec: the caller answers from the boot manifest). */
+bool cmdline_from_memory(struct process *p, int flags, struct file **out);
 /* The registrations of procfs_pid.c's siblings (called by procfs_pid_init). */
 void procfs_status_init(void);
 void procfs_fdinfo_init(void);

@@ -163,6 +163,8 @@ struct process *process_new_child(struct process *parent)
     p->exit_signal = SIGCHLD;
     if (parent->cmdline && (p->cmdline = kmalloc(parent->cmdline_len)))
         memcpy(p->cmdline, parent->cmdline, p->cmdline_len = parent->cmdline_len);
+    p->arg_start = parent->arg_start;
+    p->arg_end = parent->arg_end;
     p->env_start = parent->env_start;
     p->env_end = parent->env_end;
     memcpy(p->saved_auxv, parent->saved_auxv, sizeof(p->saved_auxv));

@@ -44,6 +44,11 @@ QEMU_USER.update({
     "   stat: pid first 1, comm in parentheses yes, state 0, fields after comm 42":
         "   stat: pid first 1, comm in parentheses yes, state R, fields after comm 50",
     "   stat comm miscconf, ppid field = getppid 1": "   stat comm miscconf-probe, ppid field = getppid 1",
+    # qemu-user answers /proc/self/cmdline from its own copy of argv, not from the guest's memory.
+    "   cmdline after argv[0] shortened in place: same length 1, first string mc 0":
+        "   cmdline after argv[0] shortened in place: same length 1, first string mc 1",
+    "   arguments lie just below the environment 1; cmdline after a title past argv's end: the title and its NUL 0":
+        "   arguments lie just below the environment 1; cmdline after a title past argv's end: the title and its NUL 1",
     # readlink(/proc/self/exe) is answered by qemu (the probe), but stat() of it reaches the
     # host's link, which names qemu-aarch64-static.
     "   exe is absolute and is this program: 0": "   exe is absolute and is this program: 1",

@@ -1176,6 +1176,27 @@ static void section_proc(int argc, char **argv)
         strstr(status, "\nState:\t") ? strstr(status, "\nState:\t") + 8 : "?", strstr(status, "\nVmSize:") != NULL,
         status_kb(status, "Threads"));
     waitpid(child, NULL, 0);
+
+    /* setproctitle's ways, last (they overwrite argv and the environment): argv[0] shortened in
+     * place, then a title over the whole argument area and on into the environment's. */
+    extern char **environ;
+    char *arg_start = argv[0], *arg_end = argv[argc - 1] + strlen(argv[argc - 1]) + 1;
+    int contiguous = environ[0] == arg_end;
+    int before_len = slurp("/proc/self/cmdline", buf, sizeof(buf));
+    memset(argv[0], 0, strlen(argv[0]));
+    memcpy(argv[0], "mc", 2);
+    int after_len = slurp("/proc/self/cmdline", buf, sizeof(buf));
+    say("   cmdline after argv[0] shortened in place: same length %d, first string mc %d\n", after_len == before_len,
+        !strcmp(buf, "mc"));
+    size_t title_len = (size_t)(arg_end - arg_start) + 5;
+    if (contiguous && strlen(environ[0]) > 5) {
+        for (size_t i = 0; i < title_len; i++)
+            arg_start[i] = "miscconf: a title "[i % 18];
+        arg_start[title_len] = 0;
+    }
+    int title = slurp("/proc/self/cmdline", buf, sizeof(buf));
+    say("   arguments lie just below the environment %d; cmdline after a title past argv's end: the title and its NUL %d\n",
+        contiguous, title == (int)title_len + 1 && !memcmp(buf, arg_start, title_len + 1));
 }
 
 /* ---------- 7. /proc field names (compared as an ordered subset of Linux's) ---------- */
