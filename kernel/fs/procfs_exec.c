@@ -9,17 +9,16 @@
 #include "memfile.h"
 #include "mm.h"
 #include "vm.h"
-#include "uvm.h"
 #include "linux_abi.h"
 #include <string.h>
 
-/* Copy [addr, addr + len) of vm into buf, up to the first page it does not map (Linux faults it
- * in; here the stack's pages are all there, written by exec). The bytes copied. */
+/* Copy [addr, addr + len) of vm into buf, faulting pages in as Linux's access_remote_vm does, up
+ * to the first page that cannot be read. The bytes copied. */
 static size_t copy_from_vm(struct vm *vm, uint64_t addr, char *buf, size_t len)
 {
     size_t done = 0;
     while (done < len) {
-        uint64_t va = addr + done, pa = uvm_lookup(vm->root, va & ~(PAGE_SIZE - 1), NULL);
+        uint64_t va = addr + done, pa = vm_user_page(vm, va, ACCESS_READ);
         if (!pa)
             break;
         size_t in = va & (PAGE_SIZE - 1), n = PAGE_SIZE - in < len - done ? PAGE_SIZE - in : len - done;
