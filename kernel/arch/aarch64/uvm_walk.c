@@ -12,9 +12,12 @@ static void each_page(uint64_t *t, int level, uint64_t base, uint64_t start, uin
 {
     int shift = 39 - 9 * level;
     uint64_t span = 1UL << shift;
-    for (unsigned i = 0; i < 512; i++) {
-        uint64_t lo = base + i * span, hi = lo + span;
-        if (hi <= start || lo >= end || !(t[i] & PTE_VALID))
+    /* Only the entries [start, end) overlaps: a status read walks every VMA. */
+    unsigned first = start > base ? (unsigned)((start - base) >> shift) : 0;
+    unsigned last = end - base > 512 * span ? 511 : (unsigned)((end - 1 - base) >> shift);
+    for (unsigned i = first; i <= last && i < 512; i++) {
+        uint64_t lo = base + i * span;
+        if (!(t[i] & PTE_VALID))
             continue;
         if (level == 3)
             fn(lo, t[i] & PTE_ADDR_MASK, arg);
