@@ -63,8 +63,10 @@
 #define F_DUPFD_CLOEXEC 1030
 #define F_SETOWN_EX     15
 #define F_GETOWN_EX     16
+#define F_SETSIG        10
 #define F_GETSIG        11
 #define F_GETLEASE      1025
+#define F_NOTIFY        1026
 #define F_SETPIPE_SZ    1031
 #define F_GETPIPE_SZ    1032
 #define F_OWNER_TID     0
