@@ -13,6 +13,8 @@
 #include "xattr.h"
 #include <string.h>
 
+uint64_t vnode_memory_pages;
+
 static struct tfs *image;
 static struct vnode *root;
 static uint64_t next_ino;
@@ -299,6 +301,7 @@ static int copy_up(struct vnode *v)
         }
         v->pages[i] = pa;
         v->pages_used++;
+        vnode_memory_pages++;
     }
     if (v->vol) {                      /* which volume block holds each page (block size = page) */
         for (uint32_t e = 0; e < v->lower->extent_count; e++) {
@@ -419,6 +422,7 @@ int64_t vnode_write(struct vnode *v, uint64_t offset, const void *buf, uint64_t 
             memset(phys_to_virt(pa), 0, PAGE_SIZE);
             v->pages[index] = pa;
             v->pages_used++;
+            vnode_memory_pages++;
         }
         memcpy((uint8_t *)phys_to_virt(v->pages[index]) + in, (const char *)buf + done, n);
         done += n;
@@ -444,6 +448,7 @@ int vnode_truncate(struct vnode *v, uint64_t size)
                     page_free(v->pages[i], 1);
                 v->pages[i] = 0;
                 v->pages_used--;
+                vnode_memory_pages--;
             }
             drop_page_block(v, i);
         }
@@ -482,6 +487,7 @@ int vnode_allocate(struct vnode *v, uint64_t offset, uint64_t len, bool keep_siz
         memset(phys_to_virt(pa), 0, PAGE_SIZE);
         v->pages[i] = pa;
         v->pages_used++;
+        vnode_memory_pages++;
     }
     if (!keep_size && offset + len > v->size)
         v->size = offset + len;
@@ -505,6 +511,7 @@ int vnode_punch_hole(struct vnode *v, uint64_t offset, uint64_t len)
             page_free(v->pages[index], 1);
             v->pages[index] = 0;
             v->pages_used--;
+            vnode_memory_pages--;
             drop_page_block(v, index);
         } else if (page) {
             if ((err = dirty_page(v, index)))
@@ -533,6 +540,7 @@ int vnode_page(struct vnode *v, uint64_t index, uint64_t *pa)
         memset(phys_to_virt(p), 0, PAGE_SIZE);
         v->pages[index] = p;
         v->pages_used++;
+        vnode_memory_pages++;
     }
     v->mapped_shared = true;
     *pa = v->pages[index];
@@ -571,6 +579,7 @@ void vnode_maybe_free(struct vnode *v)
     kfree(v->dirty);
     v->pages = v->blocks = NULL;
     v->dirty = NULL;
+    vnode_memory_pages -= v->pages_used;
     v->page_slots = v->pages_used = 0;
     v->size = 0;
     /* The vnode itself stays: a process's cwd or a mapping may still name it (no counts for

@@ -393,6 +393,7 @@ struct linux_rlimit {
 #define RLIM_INFINITY (~0UL)
 #define RLIMIT_FSIZE  1
 #define RLIMIT_STACK  3
+#define RLIMIT_RSS    5
 #define RLIMIT_NPROC  6
 #define RLIMIT_NOFILE 7
 #define RLIMIT_AS     9

@@ -67,6 +67,10 @@ void vfs_set_lookup_root(struct vnode *dir);
 /* /proc/mounts: a line per mounted file system (the root, then each volume) in buf, as
  * snprintf; returns the length written (size when it did not fit). */
 size_t vfs_mounts(char *buf, size_t size);
+/* /proc/<pid>/mountinfo: the same mounts, in its format (root first, then the volumes). */
+size_t vfs_mountinfo(char *buf, size_t size);
+/* The id of the mount v is on (mountinfo's first field, fdinfo's mnt_id): the root's is 1. */
+int vfs_mount_id(const struct vnode *v);
 /* Resolve path (absolute, or relative to `cwd`; NULL cwd means /). Intermediate symlinks are
  * always followed, the last one only with VFS_FOLLOW. With VFS_BENEATH or VFS_IN_ROOT, `cwd`
  * (not NULL) is the walk's top even for an absolute path. */
