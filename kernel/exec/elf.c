@@ -224,6 +224,13 @@ static int build_stack(struct process *p, struct loaded *prog, uint64_t interp_b
         { AT_EXECFN, execfn }, { AT_MINSIGSTKSZ, arch_signal_min_stack() },
         { vdso ? AT_SYSINFO_EHDR : AT_IGNORE, vdso }, { AT_NULL, 0 },
     };
+    _Static_assert(sizeof(auxv) <= sizeof(p->saved_auxv), "PROCESS_AUXV_WORDS holds the auxv");
+    memset(p->saved_auxv, 0, sizeof(p->saved_auxv));
+    memcpy(p->saved_auxv, auxv, sizeof(auxv));
+    p->env_start = envc ? envp_u[0] : execfn;   /* the strings lie in order, below execfn's */
+    p->env_end = execfn;
+    p->arg_start = argc ? argv_u[0] : p->env_start;
+    p->arg_end = p->env_start;                  /* argv's strings end where envp's begin */
     /* argc, argv[], NULL, envp[], NULL, auxv: keep the final sp 16-byte aligned. */
     uint64_t words = 1 + argc + 1 + envc + 1 + 2 * ARRAY_SIZE(auxv);
     sp = (sp - words * 8) & ~15UL;

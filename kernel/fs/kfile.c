@@ -13,7 +13,7 @@
 
 /* The fixed files (/proc, /dev, /sys: a few dozen), one /sys cpuN directory per CPU, and the
  * templates of a /proc/<pid> directory (procfs_pid.c: a dozen). */
-#define MAX_KFILES (80 + MAX_CPUS)
+#define MAX_KFILES (100 + MAX_CPUS)
 
 static struct {
     const char *path;
@@ -105,6 +105,11 @@ void kfile_refresh_link(struct vnode *v)
     kfree(v->target);
     v->target = t;
     v->size = (uint64_t)len;
+}
+
+bool kfile_magic_link(const struct vnode *v)
+{
+    return v->kfile > 0 && table[v->kfile - 1].template && table[v->kfile - 1].link;
 }
 
 void kfile_refresh_dir(struct vnode *dir)

@@ -15,6 +15,7 @@
 #include "vnode.h"
 #include "volume.h"
 #include "linux_uapi.h"   /* the S_IF* type bits vstat.mode carries, as Linux */
+#include "process.h"
 #include <string.h>
 
 static struct tfs *root_fs;
@@ -78,9 +79,33 @@ size_t vfs_mounts(char *buf, size_t size)
     return n < size ? n + volume_mount_lines(buf + n, size - n) : size;
 }
 
+size_t vfs_mountinfo(char *buf, size_t size)
+{
+    size_t n = 0;
+    if (root_dev)   /* its own parent, as the first mount of a namespace (Linux's rootfs) */
+        n = (size_t)snprintf(buf, size, "1 1 0:1 / / rw,relatime - tfs /dev/%s rw\n", root_dev->name);
+    return n < size ? n + volume_mountinfo_lines(buf + n, size - n) : size;
+}
+
+int vfs_mount_id(const struct vnode *v)
+{
+    return v && v->vol && v->vol->root != vnode_root() ? v->vol->mount_id : 1;
+}
+
 struct vnode *vfs_root(void)
 {
     return root_fs ? vnode_root() : NULL;
+}
+
+struct vnode *vfs_lookup_root(void)
+{
+    struct process *p = current_process();
+    return p && p->root ? p->root : vfs_root();
+}
+
+void vfs_set_lookup_root(struct vnode *dir)
+{
+    current_process()->root = dir == vnode_root() ? NULL : dir;
 }
 
 enum vnode_type vfs_type(struct vnode *v)
@@ -94,6 +119,38 @@ static bool only_slashes(const char *s)
     while (*s == '/')
         s++;
     return *s == 0;
+}
+
+/* Which mount v belongs to, for VFS_NO_XDEV: its volume; /proc, /sys or /dev (the kernel's
+ * file systems on Linux: procfs, sysfs, devtmpfs), named by that top directory; else the root. */
+static const void *mount_of(const struct vnode *v)
+{
+    if (v->vol)
+        return v->vol;
+    const struct vnode *root = vnode_root(), *top = v;
+    while (top->parent && top->parent != root)
+        top = top->parent;
+    if (top != root && top->parent == root &&
+        (!strcmp(top->name, "proc") || !strcmp(top->name, "sys") || !strcmp(top->name, "dev")))
+        return top;
+    return root;
+}
+
+/* Linux's nd_jump_link for /proc's links to objects: refused by VFS_NO_MAGICLINKS (ELOOP) and
+ * by a scoped walk (EXDEV); under VFS_NO_XDEV only within the link's own mount. Other symlinks
+ * pass. */
+static int magic_link_allowed(struct vnode *link, struct vnode *dir, int flags)
+{
+    if (!kfile_magic_link(link))
+        return 0;
+    if (flags & VFS_NO_MAGICLINKS)
+        return -ELOOP;
+    if (flags & VFS_NO_XDEV) {
+        struct vnode *to;
+        if (!vfs_lookup(NULL, link->target, VFS_FOLLOW, &to) && mount_of(to) != mount_of(dir))
+            return -EXDEV;
+    }
+    return flags & (VFS_BENEATH | VFS_IN_ROOT) ? -EXDEV : 0;
 }
 
 /* Walk path one component at a time. A followed symlink pushes the unread rest of the current
@@ -110,7 +167,11 @@ int vfs_lookup(struct vnode *cwd, const char *path, int flags, struct vnode **ou
         return -ENAMETOOLONG;
     const char *rest[VFS_MAX_SYMLINKS];
     int depth = 0, hops = 0;
-    struct vnode *node = path[0] == '/' || !cwd ? vnode_root() : cwd;
+    /* "/" and where ".." stops: the start for RESOLVE_BENEATH/IN_ROOT, else the caller's root */
+    struct vnode *top = (flags & (VFS_BENEATH | VFS_IN_ROOT)) && cwd ? cwd : vfs_lookup_root();
+    if (path[0] == '/' && (flags & VFS_BENEATH))
+        return -EXDEV;
+    struct vnode *node = path[0] == '/' || !cwd ? top : cwd;
     const char *p = path;
     bool want_dir = false;
     for (;;) {
@@ -141,8 +202,16 @@ int vfs_lookup(struct vnode *cwd, const char *path, int flags, struct vnode **ou
         if (len == 1 && name[0] == '.')
             continue;
         if (len == 2 && name[0] == '.' && name[1] == '.') {
-            if (node->parent)          /* a removed directory's ".." stays where it is */
+            if (node == top) {         /* the top's ".." is itself, or out of bounds */
+                if (flags & VFS_BENEATH)
+                    return -EXDEV;
+                continue;
+            }
+            if (node->parent) {        /* a removed directory's ".." stays where it is */
+                if ((flags & VFS_NO_XDEV) && mount_of(node->parent) != mount_of(node))
+                    return -EXDEV;
                 node = node->parent;
+            }
             continue;
         }
         if (node->kfile)
@@ -151,17 +220,31 @@ int vfs_lookup(struct vnode *cwd, const char *path, int flags, struct vnode **ou
         if (!d)
             return -ENOENT;
         struct vnode *child = d->v;
+        if ((flags & VFS_NO_XDEV) && mount_of(child) != mount_of(node))
+            return -EXDEV;
         if (child->type == VNODE_SYMLINK && (!last || (flags & VFS_FOLLOW) || trailing)) {
+            if (flags & VFS_NO_SYMLINKS)
+                return -ELOOP;
             kfile_refresh_link(child);
             if (!child->target[0])
                 return -ENOENT;        /* a kernel link whose object is gone (Linux's empty names never exist) */
+            if (flags & (VFS_NO_MAGICLINKS | VFS_BENEATH | VFS_IN_ROOT | VFS_NO_XDEV)) {
+                int err = magic_link_allowed(child, node, flags);
+                if (err)
+                    return err;
+            }
             if (++hops > VFS_MAX_SYMLINKS)
                 return -ELOOP;
             if (*p)
                 rest[depth++] = p;
             p = child->target;
-            if (p[0] == '/')
-                node = vnode_root();   /* else: relative to the link's directory, `node` */
+            if (p[0] == '/') {         /* else: relative to the link's directory, `node` */
+                if (flags & VFS_BENEATH)
+                    return -EXDEV;
+                if ((flags & VFS_NO_XDEV) && mount_of(node) != mount_of(top))
+                    return -EXDEV;     /* Linux's nd_jump_root */
+                node = top;
+            }
             continue;
         }
         node = child;
@@ -275,18 +358,29 @@ int64_t vfs_seek_data(struct vnode *v, uint64_t off, bool hole)
     return hole ? (int64_t)size : -ENXIO;   /* past the last page: the hole at EOF */
 }
 
-/* The path of v's first name, built from the end of buf backwards and moved to its start;
- * NUL-terminated. Returns its length, -ERANGE, or -ENOENT for an unlinked node. */
-int vfs_path(struct vnode *v, char *buf, size_t size)
+/* The path of v's first name up to `top` (or the tree's root, when v is not below it: *outside),
+ * built from the end of buf backwards and moved to its start; NUL-terminated. Returns its
+ * length, -ERANGE, or -ENOENT for an unlinked node. */
+static int path_to(struct vnode *v, const struct vnode *top, char *buf, size_t size, bool *outside)
 {
     const struct vnode *n = v;
     if (size < 2)
         return -ERANGE;
     size_t pos = size - 1;
     buf[pos] = 0;
-    if (n->parent == n)
+    *outside = false;
+    for (const struct vnode *up = v; up != top; up = up->parent) {
+        if (!up->parent)
+            return -ENOENT;
+        if (up->parent == up) {        /* the tree's root, and top was never met */
+            *outside = true;
+            top = up;
+            break;
+        }
+    }
+    if (n == top)
         buf[--pos] = '/';
-    for (; n->parent != n; n = n->parent) {
+    for (; n != top; n = n->parent) {
         if (!n->parent)
             return -ENOENT;
         if (pos < n->name_len + 1)
@@ -298,4 +392,15 @@ int vfs_path(struct vnode *v, char *buf, size_t size)
     size_t len = size - 1 - pos;
     memmove(buf, buf + pos, len + 1);
     return len;
+}
+
+int vfs_path(struct vnode *v, char *buf, size_t size)
+{
+    bool outside;
+    return path_to(v, vnode_root(), buf, size, &outside);
+}
+
+int vfs_path_seen(struct vnode *v, char *buf, size_t size, bool *outside)
+{
+    return path_to(v, vfs_lookup_root(), buf, size, outside);
 }

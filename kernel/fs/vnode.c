@@ -10,7 +10,10 @@
 #include "page_cache.h"
 #include "timer.h"
 #include "errno.h"
+#include "xattr.h"
 #include <string.h>
+
+uint64_t vnode_memory_pages;
 
 static struct tfs *image;
 static struct vnode *root;
@@ -298,6 +301,7 @@ static int copy_up(struct vnode *v)
         }
         v->pages[i] = pa;
         v->pages_used++;
+        vnode_memory_pages++;
     }
     if (v->vol) {                      /* which volume block holds each page (block size = page) */
         for (uint32_t e = 0; e < v->lower->extent_count; e++) {
@@ -418,6 +422,7 @@ int64_t vnode_write(struct vnode *v, uint64_t offset, const void *buf, uint64_t 
             memset(phys_to_virt(pa), 0, PAGE_SIZE);
             v->pages[index] = pa;
             v->pages_used++;
+            vnode_memory_pages++;
         }
         memcpy((uint8_t *)phys_to_virt(v->pages[index]) + in, (const char *)buf + done, n);
         done += n;
@@ -443,6 +448,7 @@ int vnode_truncate(struct vnode *v, uint64_t size)
                     page_free(v->pages[i], 1);
                 v->pages[i] = 0;
                 v->pages_used--;
+                vnode_memory_pages--;
             }
             drop_page_block(v, i);
         }
@@ -481,6 +487,7 @@ int vnode_allocate(struct vnode *v, uint64_t offset, uint64_t len, bool keep_siz
         memset(phys_to_virt(pa), 0, PAGE_SIZE);
         v->pages[i] = pa;
         v->pages_used++;
+        vnode_memory_pages++;
     }
     if (!keep_size && offset + len > v->size)
         v->size = offset + len;
@@ -504,6 +511,7 @@ int vnode_punch_hole(struct vnode *v, uint64_t offset, uint64_t len)
             page_free(v->pages[index], 1);
             v->pages[index] = 0;
             v->pages_used--;
+            vnode_memory_pages--;
             drop_page_block(v, index);
         } else if (page) {
             if ((err = dirty_page(v, index)))
@@ -532,6 +540,7 @@ int vnode_page(struct vnode *v, uint64_t index, uint64_t *pa)
         memset(phys_to_virt(p), 0, PAGE_SIZE);
         v->pages[index] = p;
         v->pages_used++;
+        vnode_memory_pages++;
     }
     v->mapped_shared = true;
     *pa = v->pages[index];
@@ -551,6 +560,7 @@ void vnode_maybe_free(struct vnode *v)
         return;
     inotify_node_gone(v);
     page_cache_drop(v);
+    xattr_drop(v);
     for (uint64_t i = 0; i < v->page_slots; i++) {
         if (v->pages[i])
             page_free(v->pages[i], 1);
@@ -569,6 +579,7 @@ void vnode_maybe_free(struct vnode *v)
     kfree(v->dirty);
     v->pages = v->blocks = NULL;
     v->dirty = NULL;
+    vnode_memory_pages -= v->pages_used;
     v->page_slots = v->pages_used = 0;
     v->size = 0;
     /* The vnode itself stays: a process's cwd or a mapping may still name it (no counts for

@@ -10,6 +10,7 @@
 
 struct tfs;
 struct tfs_node;
+struct xattrs;
 
 struct dentry {
     struct vnode *v;
@@ -55,6 +56,8 @@ struct vnode {
     struct pipe *fifo;
     /* device nodes: the device's number (new_encode_dev) */
     uint32_t rdev;
+    /* extended attributes (fs/xattr.c); NULL: none yet */
+    struct xattrs *xattrs;
     /* open files and mappings; an unlinked vnode's memory goes when both are gone */
     uint32_t users;
     /* on a volume (volume.h): NULL for the boot image, whose changes stay in memory */
@@ -94,6 +97,8 @@ int vnode_truncate(struct vnode *v, uint64_t size);
 int vnode_allocate(struct vnode *v, uint64_t offset, uint64_t len, bool keep_size);
 int vnode_punch_hole(struct vnode *v, uint64_t offset, uint64_t len);
 uint64_t vnode_blocks512(const struct vnode *v);
+/* The pages every file held in memory has (written, or copied up): /proc/meminfo's Cached. */
+extern uint64_t vnode_memory_pages;
 /* Page `index` of a file, in memory from now on (a hole becomes a zero page); the file is marked
  * as mapped, so its pages are never freed again (a mapping may still use them). */
 int vnode_page(struct vnode *v, uint64_t index, uint64_t *pa);

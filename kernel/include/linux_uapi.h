@@ -63,8 +63,10 @@
 #define F_DUPFD_CLOEXEC 1030
 #define F_SETOWN_EX     15
 #define F_GETOWN_EX     16
+#define F_SETSIG        10
 #define F_GETSIG        11
 #define F_GETLEASE      1025
+#define F_NOTIFY        1026
 #define F_SETPIPE_SZ    1031
 #define F_GETPIPE_SZ    1032
 #define F_OWNER_TID     0
@@ -352,6 +354,7 @@ struct linux_itimerspec {
 #define PR_SET_DUMPABLE     4
 #define PR_SET_NAME         15
 #define PR_GET_SECCOMP      21
+#define PR_SET_SECCOMP      22
 #define PR_CAPBSET_READ     23
 #define PR_GET_SECUREBITS   27
 #define PR_SET_TIMERSLACK   29
@@ -370,6 +373,9 @@ struct linux_itimerspec {
 
 /* Capabilities 0..CAP_LAST_CAP (40: CAP_CHECKPOINT_RESTORE): root's full set. */
 #define CAP_LAST_CAP 40
+#define CAP_FOWNER 3
+#define CAP_SYS_CHROOT 18
+#define CAP_SYS_PTRACE 19
 #define CAP_SYS_ADMIN 21
 #define CAP_MKNOD 27
 #define CAP_SYS_BOOT 22
@@ -387,6 +393,7 @@ struct linux_rlimit {
 #define RLIM_INFINITY (~0UL)
 #define RLIMIT_FSIZE  1
 #define RLIMIT_STACK  3
+#define RLIMIT_RSS    5
 #define RLIMIT_NPROC  6
 #define RLIMIT_NOFILE 7
 #define RLIMIT_AS     9
@@ -588,6 +595,7 @@ struct linux_inotify_event {
 #define MSG_DONTWAIT 0x40
 #define MSG_EOR      0x80
 #define MSG_WAITALL  0x100
+#define MSG_ERRQUEUE 0x2000
 #define MSG_NOSIGNAL 0x4000
 #define MSG_MORE     0x8000
 #define SHUT_RD   0
@@ -602,12 +610,15 @@ struct linux_inotify_event {
 #define IPPROTO_IP     0
 #define IPPROTO_MAX    256
 #define IP_TOS         1
+#define IPPROTO_ICMP   1
 #define IPPROTO_TCP    6
 #define IPPROTO_UDP    17
 #define IPPROTO_IPV6   41
+#define IPPROTO_ICMPV6 58
 /* socket option levels and names */
 #define SOL_SOCKET     1
 #define SCM_RIGHTS     1
+#define SCM_CREDENTIALS 2
 #define SCM_MAX_FD     253
 #define MSG_CTRUNC     0x08
 #define MSG_WAITFORONE 0x10000      /* recvmmsg: MSG_DONTWAIT after the first message */

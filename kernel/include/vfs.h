@@ -36,6 +36,12 @@ struct vdirent {
 };
 
 #define VFS_FOLLOW       1    /* follow a symlink in the last component */
+/* openat2's RESOLVE_* (Linux's LOOKUP_*): the walk refuses what they name instead of taking it. */
+#define VFS_NO_SYMLINKS  2    /* any symlink to follow: ELOOP */
+#define VFS_NO_MAGICLINKS 4   /* /proc's links to objects (fd/N, exe, cwd): ELOOP */
+#define VFS_NO_XDEV      8    /* a step into another mount: EXDEV */
+#define VFS_BENEATH      16   /* never above the start (absolute paths and links, "..", magic links): EXDEV */
+#define VFS_IN_ROOT      32   /* the start is "/" for this walk */
 #define VFS_MAX_SYMLINKS 40   /* like Linux: more is ELOOP */
 #define VFS_PATH_MAX     4096
 
@@ -53,11 +59,21 @@ bool vfs_volume_space(struct vnode *v, uint64_t *blocks, uint64_t *bfree);
  * write-back bound may. */
 void vfs_written(struct vnode *v, bool sync);
 struct vnode *vfs_root(void);
+/* The calling process's "/": where absolute paths start and ".." stops (its chroot), the tree's
+ * root unless it changed it. */
+struct vnode *vfs_lookup_root(void);
+/* chroot: the calling process's "/" becomes dir (a directory). */
+void vfs_set_lookup_root(struct vnode *dir);
 /* /proc/mounts: a line per mounted file system (the root, then each volume) in buf, as
  * snprintf; returns the length written (size when it did not fit). */
 size_t vfs_mounts(char *buf, size_t size);
+/* /proc/<pid>/mountinfo: the same mounts, in its format (root first, then the volumes). */
+size_t vfs_mountinfo(char *buf, size_t size);
+/* The id of the mount v is on (mountinfo's first field, fdinfo's mnt_id): the root's is 1. */
+int vfs_mount_id(const struct vnode *v);
 /* Resolve path (absolute, or relative to `cwd`; NULL cwd means /). Intermediate symlinks are
- * always followed, the last one only with VFS_FOLLOW. */
+ * always followed, the last one only with VFS_FOLLOW. With VFS_BENEATH or VFS_IN_ROOT, `cwd`
+ * (not NULL) is the walk's top even for an absolute path. */
 int vfs_lookup(struct vnode *cwd, const char *path, int flags, struct vnode **out);
 enum vnode_type vfs_type(struct vnode *v);
 int vfs_stat(struct vnode *v, struct vstat *st);
@@ -74,8 +90,11 @@ int vfs_readdir(struct vnode *dir, uint64_t *cookie, struct vdirent *out);
 int64_t vfs_seek_data(struct vnode *v, uint64_t off, bool hole);
 /* When v was made, for statx's STATX_BTIME: false for the image's nodes (TFS keeps no birth time). */
 bool vfs_birth_time(struct vnode *v, int64_t *ns);
-/* The absolute path a vnode was found at (for /proc/self/exe, getcwd). */
+/* The absolute path a vnode was found at (for /proc/self/exe, getcwd), from the tree's root. */
 int vfs_path(struct vnode *v, char *buf, size_t size);
+/* The path as the calling process sees it, from its "/" (chroot): as vfs_path, and *outside set
+ * when v is not below that "/" (then the path is the tree's, as Linux's d_path gives it). */
+int vfs_path_seen(struct vnode *v, char *buf, size_t size, bool *outside);
 
 /* ---- changes (vfs_write.c) ----
  * Names are single path components. Errors as Linux gives them: EEXIST, ENOENT, ENOTDIR,

@@ -33,6 +33,7 @@ struct vm {
     uint64_t mmap_top;          /* top-down placement starts below this */
     uint64_t pages;             /* resident user pages */
     uint64_t pages_hiwater;     /* the most `pages` was before it last fell (Linux's hiwater_rss) */
+    uint64_t bytes_hiwater;     /* the most vm_mapped_bytes was before an unmap (Linux's hiwater_vm) */
     int users;                  /* processes on it: 1, or a vfork child and its parent */
     bool lock_future;           /* mlockall(MCL_FUTURE): new mappings start locked */
 };
@@ -57,6 +58,8 @@ struct vma *vm_find(struct vm *vm, uint64_t addr);
 int vm_set_locked(struct vm *vm, uint64_t start, uint64_t end, bool locked);
 /* MADV_DONTFORK / MADV_DOFORK: the same for the dontfork mark. */
 int vm_set_dontfork(struct vm *vm, uint64_t start, uint64_t end, bool dontfork);
+/* VmSize: the bytes of every VMA (the kernel's [vdso] and [vvar] too, as Linux counts them). */
+uint64_t vm_mapped_bytes(const struct vm *vm);
 /* VmLck: the bytes of locked VMAs (the kernel's own pages, [vdso] and [vvar], never count). */
 uint64_t vm_locked_bytes(const struct vm *vm);
 /* Is every page of [start, end) in some VMA? (madvise's ENOMEM otherwise) */

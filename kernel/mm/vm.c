@@ -109,6 +109,9 @@ int vm_unmap(struct vm *vm, uint64_t start, uint64_t len)
         return -EINVAL;
     if (split_at(vm, start) || split_at(vm, end))
         return -ENOMEM;
+    uint64_t size = vm_mapped_bytes(vm);      /* VmPeak: the size before it may fall */
+    if (size > vm->bytes_hiwater)
+        vm->bytes_hiwater = size;
     struct vma **link = &vm->vmas;
     while (*link && (*link)->start < end) {   /* sorted: nothing past end is touched */
         struct vma *v = *link;
@@ -168,6 +171,14 @@ int vm_set_dontfork(struct vm *vm, uint64_t start, uint64_t end, bool dontfork)
             v->dontfork = dontfork;
     vm_merge(vm, start, end);
     return 0;
+}
+
+uint64_t vm_mapped_bytes(const struct vm *vm)
+{
+    uint64_t n = 0;
+    for (const struct vma *v = vm ? vm->vmas : NULL; v; v = v->next)
+        n += v->end - v->start;
+    return n;
 }
 
 uint64_t vm_locked_bytes(const struct vm *vm)

@@ -19,6 +19,7 @@
 #include "kernel.h"
 #include "sched.h"
 #include "thread.h"
+#include "seccomp.h"
 #include "process.h"
 #include "signal.h"
 #include "wait.h"
@@ -243,6 +244,7 @@ static void reap(void)
         cputime_thread_gone(p, t);
         thread_unlink(t);
         signal_thread_gone(t);
+        seccomp_release(t);
         page_free(t->kstack_pa, KERNEL_STACK_PAGES);
         kfree(t);
         process_thread_freed(p);       /* an unwaited-for process goes with its last thread */
@@ -268,6 +270,8 @@ static void switch_to(struct thread *next)
             prev->ring_next = dead;
             dead = prev;
         } else if (prev->state == THREAD_RUNNABLE) {
+            if (next)
+                prev->nivcsw++;        /* preempted (or yielded) for another thread */
             kick(prev);                /* it can still run: an idle CPU may take it */
         } else if (prev->state == THREAD_WAITING) {
             if (wait_over(prev, wait_now_ns()))

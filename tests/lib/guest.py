@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import tempfile
 import sys
@@ -51,12 +53,36 @@ def tmpfs_dir() -> Path:
     pytest.skip("no tmpfs mounted at /dev/shm or /tmp for the Linux oracle")
 
 
-def oracle_in_tmpfs(probe: Path, timeout: int = 120) -> str:
-    """`probe DIR` on Linux (qemu-aarch64-static) in a fresh tmpfs directory: its stdout."""
+def _fs_type(path: Path) -> str:
+    return subprocess.run(["stat", "-f", "-c", "%T", str(path)], capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
+def ext4_dir() -> Path:
+    """A fresh directory on the project's disk, which must be ext4 with user xattrs (the extended
+    attribute sweeps' oracle: ext4 decides the order and the space of attributes)."""
+    work = Path(tempfile.mkdtemp(dir=PROJECT_ROOT / "build", prefix="xattr-oracle-"))
+    kind = _fs_type(work)
+    try:
+        os.setxattr(work, "user.unibuild-probe", b"1")
+    except OSError as e:
+        shutil.rmtree(work)
+        pytest.skip(f"the host's {kind} under build/ takes no user xattrs ({e.strerror}): no oracle")
+    if kind != "ext2/ext3":            # stat -f names ext4 so
+        shutil.rmtree(work)
+        pytest.skip(f"build/ is on {kind}, not ext4: its xattr order and space differ from ext4's")
+    os.removexattr(work, "user.unibuild-probe")
+    work.chmod(0o755)                  # the unprivileged section's child walks into it
+    return work
+
+
+def oracle_in_tmpfs(probe: Path, timeout: int = 120, env: dict[str, str] | None = None) -> str:
+    """`probe DIR` on Linux (qemu-aarch64-static) in a fresh tmpfs directory: its stdout. `env`:
+    variables added to the probe's environment (qemu-user hands it its own)."""
     workdir = tmpfs_dir()
     try:
         return subprocess.run(["qemu-aarch64-static", str(probe), str(workdir)], capture_output=True, text=True,
-                              timeout=timeout, check=True).stdout
+                              timeout=timeout, check=True, env={**os.environ, **(env or {})}).stdout
     finally:
         subprocess.run(["rm", "-rf", str(workdir)], check=True)
 

@@ -26,6 +26,11 @@ void uvm_destroy(uint64_t root);
 void uvm_deactivate(void);
 /* Change the protection of every present page in [start, end). */
 void uvm_protect(uint64_t root, uint64_t start, uint64_t end, int prot);
+/* uvm_walk.c: fn for every present page of [start, end) (its address, its physical page),
+ * and how many pages the tree's tables take, the root's included. */
+void uvm_each_page(uint64_t root, uint64_t start, uint64_t end, void (*fn)(uint64_t va, uint64_t pa, void *arg),
+                   void *arg);
+uint64_t uvm_table_pages(uint64_t root);
 /* Make this tree the live user address space. */
 void uvm_activate(uint64_t root);
 
