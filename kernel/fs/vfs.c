@@ -299,3 +299,11 @@ int vfs_path(struct vnode *v, char *buf, size_t size)
     memmove(buf, buf + pos, len + 1);
     return len;
 }
+
+int vfs_proc_path(struct vnode *v, char *buf, size_t size)
+{
+    if (v->nlink || !v->gone_path)
+        return vfs_path(v, buf, size);
+    int n = snprintf(buf, size, "%s (deleted)", v->gone_path);
+    return n < 0 || (size_t)n >= size ? -ERANGE : n;
+}

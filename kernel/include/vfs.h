@@ -76,6 +76,9 @@ int64_t vfs_seek_data(struct vnode *v, uint64_t off, bool hole);
 bool vfs_birth_time(struct vnode *v, int64_t *ns);
 /* The absolute path a vnode was found at (for /proc/self/exe, getcwd). */
 int vfs_path(struct vnode *v, char *buf, size_t size);
+/* The path as /proc shows a mapped or open file (Linux's d_path): an unlinked one's last path
+ * followed by " (deleted)". */
+int vfs_proc_path(struct vnode *v, char *buf, size_t size);
 
 /* ---- changes (vfs_write.c) ----
  * Names are single path components. Errors as Linux gives them: EEXIST, ENOENT, ENOTDIR,
@@ -124,10 +127,24 @@ uint32_t vfs_rdev(const struct vnode *v);
 void vfs_set_rdev(struct vnode *v, uint32_t rdev);
 void vfs_get(struct vnode *v);
 void vfs_put(struct vnode *v);
+/* A VMA holds its file the same way, and is counted: a file nobody maps needs no look through the
+ * address spaces when it loses pages (vm_unmap_file). */
+void vfs_get_mapping(struct vnode *v);
+void vfs_put_mapping(struct vnode *v);
 /* The physical page holding the file's bytes at offset (page-aligned), for MAP_SHARED: made
- * if it was a hole; -ENXIO past the end of the file. The file keeps the page from then on. */
+ * if it was a hole; -ENXIO past the end of the file. The file stays one owner of the page (mm.h's
+ * page_ref: the caller takes its own), and frees it only when no mapping has it any more. */
 int vfs_file_page(struct vnode *v, uint64_t offset, uint64_t *pa);
+/* Pages of file v for a private mapping to map as they are until its first store (Linux maps
+ * the page cache's page): up to n consecutive pages from page `index` on, each with an ownership
+ * the caller holds (map it, or page_ref_put). An unchanged file's come from the page cache (the
+ * missing ones read in one request); a changed file's are its own, and a hole becomes a zero page
+ * of the file only when `make` (the page faulted: tmpfs fills a hole a mapping reads), else the
+ * answer is -ENOENT. Returns how many (>= 1), 0 when v has no pages to share (the caller reads
+ * a copy of its own), or a negative errno. */
+int64_t vfs_private_pages(struct vnode *v, uint64_t index, uint64_t n, uint64_t *pas, bool make);
+/* The page the file holds at page `index` (its own, or the page cache's), 0 when none: is a
+ * mapping's page still the file's, or its own copy? */
+uint64_t vfs_page_at(const struct vnode *v, uint64_t index);
 /* The file's size now (a mapping's fault looks: past it is SIGBUS). */
 uint64_t vfs_size(struct vnode *v);
-/* No name in the tree names it any more (/proc/<pid>/maps says " (deleted)"). */
-bool vfs_unlinked(struct vnode *v);
