@@ -38,7 +38,6 @@ struct vm *vm_fork(struct vm *vm)
     child->brk_start = vm->brk_start;
     child->brk = vm->brk;
     child->mmap_top = vm->mmap_top;
-    child->pages = vm->pages;
     struct vma **tail = &child->vmas;
     for (struct vma *v = vm->vmas; v; v = v->next) {
         if (v->dontfork)               /* MADV_DONTFORK: the child has a hole here */
@@ -67,10 +66,13 @@ struct vm *vm_fork(struct vm *vm)
                     vm_put(child);
                     return NULL;
                 }
-        if (uvm_copy(vm->root, child->root, v->start, v->end, mode)) {
+        uint64_t copied = 0;
+        if (uvm_copy(vm->root, child->root, v->start, v->end, mode, &copied)) {
             vm_put(child);
             return NULL;
         }
+        if (!v->fixed_pa)              /* the kernel's pages are nobody's resident memory */
+            child->pages += copied;
     }
     return child;
 }
