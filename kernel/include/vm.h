@@ -83,7 +83,7 @@ struct vm *vm_fork(struct vm *vm);
 /* A process lets go of vm (exit, exec); the last one frees it: its pages and page tables. */
 void vm_put(struct vm *vm);
 /* Map a private copy of page pa at va (v's protection) and drop this mapping's share of pa,
- * which has another owner (a fork's other side, the page cache). 0 or -ENOMEM. */
+ * which has another owner (a fork's other side, the file or its page cache). 0 or -ENOMEM. */
 int vm_map_private_copy(struct vm *vm, struct vma *v, uint64_t va, uint64_t pa);
 /* A write to a present read-only page at va (page-aligned) of v, whose protection allows it: a
  * private mapping gets a page of its own unless it is the page's last owner (copy on write); a
