@@ -115,7 +115,8 @@ SYSCALL(mmap)
         if (!addr)
             return -ENOMEM;
     }
-    int err = vm_map_fixed(v, addr, size, prot, f ? f->vnode : NULL, offset, f ? len : 0, NULL);
+    /* the file all the way, whole pages: bytes past len in its last page are the file's too */
+    int err = vm_map_fixed(v, addr, size, prot, f ? f->vnode : NULL, offset, f ? size : 0, NULL);
     if (err)
         return err;
     struct vma *m = vm_find(v, addr);

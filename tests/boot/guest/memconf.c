@@ -603,7 +603,15 @@ static void section_mremap(void)
     p = rawmremap(s, 4 * pg, 8 * pg, MREMAP_MAYMOVE, NULL);
     if (p != MAP_FAILED) {
         maps_of("a file mapping moved", p, 8 * pg);
+        touch("moved and grown, page 2", p + pg, 0);
+        touch("moved and grown, page 6 (past the file)", p + 5 * pg, 0);
         munmap(p, 8 * pg);
+    }
+    s = mmap(NULL, pg, PROT_READ, MAP_SHARED, fd, 0);
+    p = rawmremap(s, pg, 2 * pg, MREMAP_MAYMOVE, NULL);
+    if (p != MAP_FAILED) {
+        touch("a shared page grown by one, the new page", p + pg, 0);
+        munmap(p, 2 * pg);
     }
     close(fd);
 }
@@ -869,6 +877,14 @@ static void section_file_changes(void)
     say("   private after its store and another write: %c (file %c)\n", q[pg], p[pg]);
     munmap(p, 2 * pg);
     munmap(q, 2 * pg);
+    close(fd);
+    fd = file_of("short", 2 * pg, 's');
+    p = mmap(NULL, 100, PROT_READ, MAP_PRIVATE, fd, 0);
+    say("   a 100-byte private mapping: byte 200 is the file's %c\n", p[200]);
+    pwrite(fd, "XY", 2, 50);
+    pwrite(fd, "Z", 1, 300);
+    say("   and follows it: %c %c %c\n", p[50], p[51], p[300]);
+    munmap(p, 100);
     close(fd);
 
     maps_names();
