@@ -1,8 +1,8 @@
 /* A process's user address space: the list of mapped areas (VMAs) and demand paging over them.
  * Pages are allocated on first touch: anonymous ones zeroed; file-backed ones are the file's own
  * pages (page cache or in memory), shared by MAP_SHARED and by MAP_PRIVATE until its first store
- * to a page, which copies it (mm/vm_file.c). A VMA holds its file (vfs_get): an unlinked file
- * lives while it is mapped. */
+ * to a page, which copies it (mm/vm_file.c). A VMA holds its file (vfs_get_mapping): an
+ * unlinked file lives while it is mapped. */
 #pragma once
 #include <stdint.h>
 #include <stdbool.h>
