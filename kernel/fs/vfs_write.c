@@ -237,6 +237,13 @@ int vfs_create_unnamed(uint32_t mode, struct vnode **out)
     return 0;
 }
 
+void vfs_name_unnamed(struct vnode *v, const char *shown)
+{
+    kfree(v->gone_path);
+    if ((v->gone_path = kmalloc(strlen(shown) + 1)))
+        memcpy(v->gone_path, shown, strlen(shown) + 1);
+}
+
 void vfs_tmpfile_linkable(struct vnode *v) { v->linkable = true; }
 
 int vfs_link(struct vnode *v, struct vnode *dir, const char *name, size_t len)

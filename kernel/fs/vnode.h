@@ -59,7 +59,8 @@ struct vnode {
     /* open files and mappings; an unlinked vnode's memory goes when both are gone */
     uint32_t users;
     uint32_t mappings;         /* of those, VMAs */
-    char *gone_path;           /* unlinked while in use: the path of its last name (kmalloc'd) */
+    char *gone_path;           /* unlinked while in use: the path of its last name; made without
+                                * one: what Linux names it ("/memfd:NAME"); kmalloc'd */
     /* on a volume (volume.h): NULL for the boot image, whose changes stay in memory */
     struct volume *vol;
     uint32_t tid;              /* tuple id on the volume; 0 until first written */

@@ -101,6 +101,9 @@ int vfs_rename(struct vnode *odir, const char *oname, size_t olen, struct vnode 
 int vfs_link(struct vnode *v, struct vnode *dir, const char *name, size_t len);
 /* A regular file with no name (memfd_create, O_TMPFILE): it lives while it is open. */
 int vfs_create_unnamed(uint32_t mode, struct vnode **out);
+/* The name /proc shows for such a file (before " (deleted)"): Linux's "/memfd:NAME",
+ * "/SYSV%08x". Without memory for it the file shows none. */
+void vfs_name_unnamed(struct vnode *v, const char *shown);
 /* v is on a volume mounted read-only: writes to it are EROFS. */
 bool vfs_read_only(struct vnode *v);
 /* O_TMPFILE without O_EXCL: the unnamed file may be linked into the tree once (linkat). */

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -895,6 +896,17 @@ static void section_file_changes(void)
     close(fd);
     say("   closed, still mapped: %c\n", p[0]);
     munmap(p, pg);
+    fd = memfd_create("memconf", 0);
+    ftruncate(fd, pg);
+    p = mmap(NULL, pg, PROT_READ, MAP_SHARED, fd, 0);
+    maps_of("a memfd", p, pg);
+    munmap(p, pg);
+    close(fd);
+    int shm = shmget(IPC_PRIVATE, pg, 0600);   /* private, and removed at once: nothing is left */
+    p = shmat(shm, NULL, SHM_RDONLY);
+    shmctl(shm, IPC_RMID, NULL);
+    maps_of("a SysV segment", p, pg);
+    shmdt(p);
 }
 
 /* MADV_WIPEONFORK: a fork's child gets the range empty (zeros), private anonymous memory only;
