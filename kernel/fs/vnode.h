@@ -10,6 +10,7 @@
 
 struct tfs;
 struct tfs_node;
+struct xattrs;
 
 struct dentry {
     struct vnode *v;
@@ -56,6 +57,8 @@ struct vnode {
     struct pipe *fifo;
     /* device nodes: the device's number (new_encode_dev) */
     uint32_t rdev;
+    /* extended attributes (fs/xattr.c); NULL: none yet */
+    struct xattrs *xattrs;
     /* open files and mappings; an unlinked vnode's memory goes when both are gone */
     uint32_t users;
     uint32_t mappings;         /* of those, VMAs */
