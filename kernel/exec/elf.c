@@ -325,10 +325,12 @@ static int load_with(struct process *p, struct vnode *v, const char *path, int a
     if ((err = vm_map_fixed(vm, stack_top - STACK_SIZE, STACK_SIZE, PROT_READ | PROT_WRITE, NULL, 0, 0, "[stack]")))
         return err;
     p->exe = v;
-    if (!(p->sigreturn_page = arch_map_sigreturn_page(vm)))
-        return fail(path, "cannot map the signal return page", -ENOMEM);
-    /* Without the vDSO (out of memory) the program's clocks are system calls, nothing more. */
+    /* Without the vDSO (out of memory, `novdso`) the program's clocks are system calls, and
+     * handlers return through a trampoline page of its own ([sigpage]). */
     uint64_t vdso = boot_manifest()->novdso ? 0 : vdso_map(vm);
+    p->sigreturn_page = vdso ? vdso_sigreturn(vdso) : arch_map_sigreturn_page(vm);
+    if (!p->sigreturn_page)
+        return fail(path, "cannot map the signal return page", -ENOMEM);
     if ((err = build_stack(p, prog, interp_base, vdso, path, argc, argv, envc, envp, stack_top, &out->sp)))
         return fail(path, "cannot build the initial stack", err);
     out->pc = entry;

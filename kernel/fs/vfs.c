@@ -404,3 +404,11 @@ int vfs_path_seen(struct vnode *v, char *buf, size_t size, bool *outside)
 {
     return path_to(v, vfs_lookup_root(), buf, size, outside);
 }
+
+int vfs_proc_path(struct vnode *v, char *buf, size_t size)
+{
+    if (v->nlink || !v->gone_path)
+        return vfs_path(v, buf, size);
+    int n = snprintf(buf, size, "%s (deleted)", v->gone_path);
+    return n < 0 || (size_t)n >= size ? -ERANGE : n;
+}

@@ -244,6 +244,8 @@ struct linux_statfs {
 #define MADV_NOHUGEPAGE 15
 #define MADV_DONTDUMP   16
 #define MADV_DODUMP     17
+#define MADV_WIPEONFORK 18
+#define MADV_KEEPONFORK 19
 #define MADV_COLD       20
 #define MADV_PAGEOUT    21
 #define MADV_POPULATE_READ  22
