@@ -407,8 +407,9 @@ int vfs_path_seen(struct vnode *v, char *buf, size_t size, bool *outside)
 
 int vfs_proc_path(struct vnode *v, char *buf, size_t size)
 {
+    bool outside;                      /* d_path: from the reader's root, else the tree's */
     if (v->nlink || !v->gone_path)
-        return vfs_path(v, buf, size);
+        return vfs_path_seen(v, buf, size, &outside);
     int n = snprintf(buf, size, "%s (deleted)", v->gone_path);
     return n < 0 || (size_t)n >= size ? -ERANGE : n;
 }
