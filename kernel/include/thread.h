@@ -11,6 +11,7 @@
 #include "timer.h"
 #include "cputime.h"
 #include "sched_attr.h"
+#include "mempolicy.h"
 
 struct process;
 struct vma;
@@ -51,6 +52,9 @@ struct thread {
     bool vfork_done;                   /* the vfork child this thread waits for exec'd or ended */
     bool tagged_addr;                  /* PR_SET_TAGGED_ADDR_CTRL: syscalls ignore pointer tags */
     uint64_t timer_slack_ns;           /* PR_SET_TIMERSLACK (sleeps are not stretched by it) */
+    uint16_t ioprio;                   /* ioprio_set's value (Linux's io_context->ioprio); 0:
+                                        * IOPRIO_CLASS_NONE, never set (sys_ioprio.c) */
+    struct mempolicy mempolicy;        /* set_mempolicy's (sys_mempolicy.c); kept by exec */
     struct vma *vma_hint;              /* vm_find's last answer for this thread (vm.c) */
     struct vm *vma_hint_vm;            /* the address space it was found in (exec changes it) */
     uint64_t vma_generation;

@@ -4,6 +4,7 @@
 #pragma once
 #include <stdint.h>
 #include <stdbool.h>
+#include "mempolicy.h"
 
 struct vnode;
 
@@ -23,6 +24,7 @@ struct vma {
                                  * may add PROT_WRITE (Linux's VM_MAYWRITE) */
     bool growsdown;             /* MAP_GROWSDOWN: a fault in the gap just below extends it down */
     bool dontfork;              /* MADV_DONTFORK: a fork's child does not get this range */
+    struct mempolicy policy;    /* mbind's (sys_mempolicy.c); MPOL_DEFAULT: none */
 };
 
 struct vm {
@@ -57,6 +59,9 @@ struct vma *vm_find(struct vm *vm, uint64_t addr);
 int vm_set_locked(struct vm *vm, uint64_t start, uint64_t end, bool locked);
 /* MADV_DONTFORK / MADV_DOFORK: the same for the dontfork mark. */
 int vm_set_dontfork(struct vm *vm, uint64_t start, uint64_t end, bool dontfork);
+/* mbind: every VMA of [start, end) gets policy (VMAs split at the ends, joined where they then
+ * match a neighbour). 0 or -ENOMEM. */
+int vm_set_policy(struct vm *vm, uint64_t start, uint64_t end, const struct mempolicy *policy);
 /* VmLck: the bytes of locked VMAs (the kernel's own pages, [vdso] and [vvar], never count). */
 uint64_t vm_locked_bytes(const struct vm *vm);
 /* Is every page of [start, end) in some VMA? (madvise's ENOMEM otherwise) */

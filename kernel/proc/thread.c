@@ -32,8 +32,11 @@ struct thread *thread_create(struct process *p, int tid)
     t->frame = (struct trap_frame *)((char *)phys_to_virt(stack) + KERNEL_STACK_PAGES * PAGE_SIZE) - 1;
     memset(t->frame, 0, sizeof(*t->frame));
     struct thread *creator = current_thread();
-    if (creator)                       /* clone and fork: the name goes with them (Linux's dup_task_struct) */
+    if (creator) {                     /* clone and fork: the name goes with them (Linux's dup_task_struct) */
         memcpy(t->comm, creator->comm, sizeof(t->comm));
+        t->ioprio = creator->ioprio;   /* copy_io: the value, not the context (no CLONE_IO sharing) */
+        t->mempolicy = creator->mempolicy;   /* mpol_dup */
+    }
     if (p->threads) {
         struct thread *last = p->threads->prev;
         last->next = t;

@@ -480,6 +480,197 @@ static void section_futex(void)
 
 /* ---------- 5. identity and system ---------- */
 
+/* get_mempolicy's mode and first mask word, as one line. */
+static void show_policy(const char *what, unsigned long addr, unsigned long flags)
+{
+    int mode = -1;
+    unsigned long mask = 99;
+    long ret = syscall(SYS_get_mempolicy, &mode, &mask, 64, addr, flags);
+    if (ret < 0)
+        say("   %s = -1 %s\n", what, strerrorname_np(errno));
+    else
+        say("   %s = %ld: mode %d mask %#lx\n", what, ret, mode, mask);
+}
+
+/* Memory policies on a single-node machine: every mode, the mode flags, node masks naming
+ * nodes that are not online, ranges (mbind), the home node and the migration calls. */
+static void section_mempolicy(void)
+{
+    unsigned long node0 = 1, node1 = 2, both = 3, none = 0, bit20 = 1ul << 20, bigmask[600] = {0};
+    enum { BIND = 2, INTERLEAVE = 3, PREFERRED = 1, LOCAL = 4, PREFERRED_MANY = 5 };
+    const int STATIC = 1 << 15, RELATIVE = 1 << 14, BALANCING = 1 << 13;
+    int mode = -1;
+    unsigned long mask = 99;
+    r("get_mempolicy addr without MPOL_F_ADDR", syscall(SYS_get_mempolicy, &mode, NULL, 0, &mode, 0));
+    r("get_mempolicy MPOL_F_NODE of the default", syscall(SYS_get_mempolicy, &mode, NULL, 0, NULL, 1));
+    r("get_mempolicy nmask with maxnode 0", syscall(SYS_get_mempolicy, &mode, &mask, 0, NULL, 0));
+    show_policy("get_mempolicy MPOL_F_MEMS_ALLOWED", 0, 4);
+    r("get_mempolicy MEMS_ALLOWED|NODE", syscall(SYS_get_mempolicy, &mode, NULL, 0, NULL, 5));
+    show_policy("get_mempolicy default with a mask", 0, 0);
+    r("set_mempolicy BIND node 0", syscall(SYS_set_mempolicy, BIND, &node0, 64));
+    show_policy("  now", 0, 0);
+    r("set_mempolicy BIND node 1 (offline)", syscall(SYS_set_mempolicy, BIND, &node1, 64));
+    r("set_mempolicy BIND no node", syscall(SYS_set_mempolicy, BIND, &none, 64));
+    r("set_mempolicy BIND node 20 (past MAX_NUMNODES)", syscall(SYS_set_mempolicy, BIND, &bit20, 64));
+    r("set_mempolicy BIND maxnode 1 (no bits)", syscall(SYS_set_mempolicy, BIND, &node0, 1));
+    r("set_mempolicy BIND maxnode past a page of bits", syscall(SYS_set_mempolicy, BIND, bigmask, 4096 * 8 + 2));
+    r("set_mempolicy BIND bad mask pointer", syscall(SYS_set_mempolicy, BIND, (void *)8, 64));
+    r("set_mempolicy BIND|STATIC nodes 0,1", syscall(SYS_set_mempolicy, BIND | STATIC, &both, 64));
+    show_policy("  now", 0, 0);
+    r("set_mempolicy BIND|STATIC|RELATIVE", syscall(SYS_set_mempolicy, BIND | STATIC | RELATIVE, &node0, 64));
+    r("set_mempolicy INTERLEAVE|RELATIVE node 1", syscall(SYS_set_mempolicy, INTERLEAVE | RELATIVE, &node1, 64));
+    show_policy("  now", 0, 0);
+    r("  get_mempolicy MPOL_F_NODE (next interleave node)", syscall(SYS_get_mempolicy, &mode, NULL, 0, NULL, 1));
+    say("  node %d\n", mode);
+    r("set_mempolicy PREFERRED no node", syscall(SYS_set_mempolicy, PREFERRED, NULL, 0));
+    show_policy("  now (MPOL_LOCAL)", 0, 0);
+    r("set_mempolicy PREFERRED|STATIC no node", syscall(SYS_set_mempolicy, PREFERRED | STATIC, NULL, 0));
+    r("set_mempolicy PREFERRED nodes 0,1", syscall(SYS_set_mempolicy, PREFERRED, &both, 64));
+    show_policy("  now", 0, 0);
+    r("set_mempolicy LOCAL node 0", syscall(SYS_set_mempolicy, LOCAL, &node0, 64));
+    r("set_mempolicy LOCAL", syscall(SYS_set_mempolicy, LOCAL, NULL, 0));
+    r("set_mempolicy PREFERRED_MANY node 0", syscall(SYS_set_mempolicy, PREFERRED_MANY, &node0, 64));
+    r("set_mempolicy INTERLEAVE|NUMA_BALANCING", syscall(SYS_set_mempolicy, INTERLEAVE | BALANCING, &node0, 64));
+    r("set_mempolicy BIND|NUMA_BALANCING", syscall(SYS_set_mempolicy, BIND | BALANCING, &node0, 64));
+    show_policy("  now", 0, 0);
+    r("set_mempolicy DEFAULT node 0", syscall(SYS_set_mempolicy, 0, &node0, 64));
+    r("set_mempolicy DEFAULT", syscall(SYS_set_mempolicy, 0, NULL, 0));
+
+    long pg = sysconf(_SC_PAGESIZE);
+    char *m = mmap(NULL, 3 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    m[0] = 1;
+    unsigned long mid = (unsigned long)m + pg;
+    r("mbind middle page BIND node 0", syscall(SYS_mbind, mid, pg, BIND, &node0, 64, 0));
+    show_policy("  MPOL_F_ADDR there", mid, 2);
+    show_policy("  MPOL_F_ADDR first page (no policy)", (unsigned long)m, 2);
+    r("  MPOL_F_NODE|MPOL_F_ADDR", syscall(SYS_get_mempolicy, &mode, NULL, 0, mid, 3));
+    say("  node %d\n", mode);
+    r("mbind unaligned", syscall(SYS_mbind, mid + 1, pg, BIND, &node0, 64, 0));
+    r("mbind flags 8", syscall(SYS_mbind, mid, pg, BIND, &node0, 64, 8));
+    r("mbind length 0", syscall(SYS_mbind, mid, 0, BIND, &node0, 64, 0));
+    r("mbind node 1", syscall(SYS_mbind, mid, pg, BIND, &node1, 64, 0));
+    r("mbind STRICT|MOVE node 0", syscall(SYS_mbind, mid, pg, BIND, &node0, 64, 3));
+    r("set_mempolicy_home_node there", syscall(450, mid, pg, 0, 0));
+    r("set_mempolicy_home_node no policy", syscall(450, (unsigned long)m, pg, 0, 0));
+    r("set_mempolicy_home_node node 1", syscall(450, mid, pg, 1, 0));
+    r("set_mempolicy_home_node flags 1", syscall(450, mid, pg, 0, 1));
+    r("mbind PREFERRED middle", syscall(SYS_mbind, mid, pg, PREFERRED, &node0, 64, 0));
+    r("set_mempolicy_home_node on PREFERRED", syscall(450, mid, pg, 0, 0));
+    void *pages[3] = {m, m + 2 * pg, NULL};
+    int status[3] = {99, 99, 99}, nodes[3] = {0, 0, 0};
+    r("move_pages status", syscall(SYS_move_pages, 0, 3, pages, NULL, status, 0));
+    say("  touched %d, untouched %d, unmapped %d\n", status[0], status[1], status[2]);
+    nodes[1] = 1;
+    r("move_pages to node 1", syscall(SYS_move_pages, 0, 2, pages, nodes, status, 0));
+    r("move_pages flags 8", syscall(SYS_move_pages, 0, 1, pages, NULL, status, 8));
+    r("move_pages no such pid", syscall(SYS_move_pages, 999999, 1, pages, NULL, status, 0));
+    munmap(m, 3 * pg);
+    r("mbind unmapped BIND", syscall(SYS_mbind, mid, pg, BIND, &node0, 64, 0));
+    r("mbind unmapped DEFAULT", syscall(SYS_mbind, mid, pg, 0, NULL, 0, 0));
+    r("get_mempolicy MPOL_F_ADDR unmapped", syscall(SYS_get_mempolicy, &mode, NULL, 0, mid, 2));
+    r("migrate_pages node 0 to 0", syscall(SYS_migrate_pages, 0, 64, &node0, &node0));
+    r("migrate_pages to node 1", syscall(SYS_migrate_pages, 0, 64, &node0, &node1));
+    r("migrate_pages no such pid", syscall(SYS_migrate_pages, 999999, 64, &node0, &node0));
+}
+
+/* syslog(2): only what leaves the log and the console as they are (the oracle is this host's
+ * kernel): sizes, a read of everything, the error paths; as another user, EPERM. */
+static void section_syslog(void)
+{
+    static char log[1 << 16];
+    r("syslog type 99", klogctl(99, log, 10));
+    r("syslog READ_ALL NULL", klogctl(3, NULL, 10));
+    r("syslog READ_ALL len -1", klogctl(3, log, -1));
+    r("syslog READ_ALL len 0", klogctl(3, log, 0));
+    r("syslog READ NULL", klogctl(2, NULL, 10));
+    r("syslog READ len 0", klogctl(2, log, 0));
+    r("syslog READ_CLEAR len -1", klogctl(4, log, -1));
+    r("syslog READ_ALL past user space", syscall(SYS_syslog, 3, -4096L, 100));
+    r("syslog CLOSE", klogctl(0, NULL, 0));
+    r("syslog OPEN", klogctl(1, NULL, 0));
+    r("syslog CONSOLE_LEVEL 0", klogctl(8, NULL, 0));
+    r("syslog CONSOLE_LEVEL 9", klogctl(8, NULL, 9));
+    long size = klogctl(10, NULL, 0);
+    say("   syslog SIZE_BUFFER: a power of two >= 4096: %d\n", size >= 4096 && !(size & (size - 1)));
+    say("   syslog SIZE_UNREAD: a count: %d\n", klogctl(9, NULL, 0) >= 0);
+    long n = klogctl(3, log, sizeof(log));
+    int level, shape = n > 0 && log[n - 1] == '\n';
+    unsigned long sec, usec;
+    char close;
+    for (char *line = log; shape && line < log + n; line = strchr(line, '\n') + 1)
+        shape = sscanf(line, "<%d>[%lu.%6lu%c", &level, &sec, &usec, &close) == 4 && close == ']' && level >= 0 && level < 8;
+    say("   syslog READ_ALL: records \"<level>[seconds.micros] text\": %d\n", shape);
+    pid_t child = fork();
+    if (child == 0) {
+        if (setuid(65534) || getuid() != 65534)
+            _exit(1);
+        say("   as nobody: syslog READ_ALL %s, SIZE_UNREAD %s\n", klogctl(3, log, 100) < 0 ? strerrorname_np(errno) : "0",
+            klogctl(9, NULL, 0) < 0 ? strerrorname_np(errno) : "0");
+        _exit(0);
+    }
+    waitpid(child, NULL, 0);
+}
+
+static void *ioprio_of_thread(void *arg)
+{
+    *(long *)arg = syscall(SYS_ioprio_get, 1, 0);
+    return NULL;
+}
+
+/* ioprio: the value a process that never set one reports, classes and levels, who may set
+ * whose, and what threads and children inherit. Only our own processes are changed. */
+static void section_ioprio(void)
+{
+    enum { WHO_PROCESS = 1, WHO_PGRP = 2, WHO_USER = 3 };
+    r("ioprio_get self, never set", syscall(SYS_ioprio_get, WHO_PROCESS, 0));
+    r("ioprio_get bad which 9", syscall(SYS_ioprio_get, 9, 0));
+    r("ioprio_get no such pid", syscall(SYS_ioprio_get, WHO_PROCESS, 999999));
+    r("ioprio_get user 54321 (no processes)", syscall(SYS_ioprio_get, WHO_USER, 54321));
+    long prio = syscall(SYS_ioprio_get, WHO_USER, 0);
+    say("   ioprio_get user 0 = %s\n", prio >= 0 ? "a priority" : strerrorname_np(errno));
+    pid_t child = fork();
+    if (child == 0) {
+        setpgid(0, 0);
+        r("   own group: ioprio_get pgrp (nice 0: BE 4)", syscall(SYS_ioprio_get, WHO_PGRP, 0));
+        r("   ioprio_set pgrp BE 2", syscall(SYS_ioprio_set, WHO_PGRP, 0, (2 << 13) | 2));
+        r("   ioprio_get self", syscall(SYS_ioprio_get, WHO_PROCESS, 0));
+        r("   ioprio_set pgrp 999999", syscall(SYS_ioprio_set, WHO_PGRP, 999999, (2 << 13) | 2));
+        _exit(0);
+    }
+    waitpid(child, NULL, 0);
+    r("ioprio_set self BE 4", syscall(SYS_ioprio_set, WHO_PROCESS, 0, (2 << 13) | 4));
+    r("ioprio_get self after it", syscall(SYS_ioprio_get, WHO_PROCESS, 0));
+    r("ioprio_set self BE 8 (bad level)", syscall(SYS_ioprio_set, WHO_PROCESS, 0, (2 << 13) | 8));
+    r("ioprio_set class 5", syscall(SYS_ioprio_set, WHO_PROCESS, 0, (5 << 13)));
+    r("ioprio_set NONE level 1", syscall(SYS_ioprio_set, WHO_PROCESS, 0, 1));
+    r("ioprio_set -1", syscall(SYS_ioprio_set, WHO_PROCESS, 0, -1));
+    r("ioprio_set bad which 9", syscall(SYS_ioprio_set, 9, 0, 0));
+    r("ioprio_set no such pid", syscall(SYS_ioprio_set, WHO_PROCESS, 999999, 0));
+    r("ioprio_set self RT 0", syscall(SYS_ioprio_set, WHO_PROCESS, 0, (1 << 13)));
+    r("ioprio_set self BE 3", syscall(SYS_ioprio_set, WHO_PROCESS, 0, (2 << 13) | 3));
+    long in_thread = -1;
+    pthread_t t;
+    pthread_create(&t, NULL, ioprio_of_thread, &in_thread);
+    pthread_join(t, NULL);
+    say("   a new thread has %ld\n", in_thread);
+    pid_t parent = getpid();
+    child = fork();
+    if (child == 0) {
+        r("   a child has", syscall(SYS_ioprio_get, WHO_PROCESS, 0));
+        if (setuid(65534) || getuid() != 65534)
+            _exit(1);
+        r("   as nobody: ioprio_set its root parent", syscall(SYS_ioprio_set, WHO_PROCESS, parent, (2 << 13) | 1));
+        r("   as nobody: ioprio_set self RT", syscall(SYS_ioprio_set, WHO_PROCESS, 0, (1 << 13)));
+        r("   as nobody: ioprio_set self IDLE", syscall(SYS_ioprio_set, WHO_PROCESS, 0, (3 << 13)));
+        _exit(0);
+    }
+    waitpid(child, NULL, 0);
+    r("ioprio_set self class 8 (only 3 class bits)", syscall(SYS_ioprio_set, WHO_PROCESS, 0, 1 << 16));
+    r("ioprio_get self after it", syscall(SYS_ioprio_get, WHO_PROCESS, 0));
+    r("ioprio_set self IDLE", syscall(SYS_ioprio_set, WHO_PROCESS, 0, (3 << 13)));
+    r("ioprio_get self after it", syscall(SYS_ioprio_get, WHO_PROCESS, 0));
+}
+
 static const char *shape_of_release(const char *s)
 {
     int a, b, n = 0;
@@ -544,6 +735,7 @@ static void section_identity(const char *dir)
     r("get_mempolicy bad flags", syscall(SYS_get_mempolicy, &mode, NULL, 0, NULL, 0x100));
     r("set_mempolicy MPOL_DEFAULT", syscall(SYS_set_mempolicy, 0, NULL, 0));
     r("set_mempolicy mode 99", syscall(SYS_set_mempolicy, 99, NULL, 0));
+    section_mempolicy();
 
     r("prctl unknown option 9999", prctl(9999, 0, 0, 0, 0));
     r("prctl PR_SET_NAME", prctl(PR_SET_NAME, "miscconf-probe", 0, 0, 0));
@@ -555,20 +747,8 @@ static void section_identity(const char *dir)
     r("prctl PR_GET_NO_NEW_PRIVS", prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0));
     r("prctl PR_GET_NO_NEW_PRIVS with arg2", prctl(PR_GET_NO_NEW_PRIVS, 1, 0, 0, 0));
 
-    r("syslog type 99", klogctl(99, buf, 10));
-    r("syslog READ_ALL NULL", klogctl(3, NULL, 10));
-    r("syslog READ_ALL len -1", klogctl(3, buf, -1));
-
-    int prio = syscall(SYS_ioprio_get, 1 /* IOPRIO_WHO_PROCESS */, 0);
-    say("   ioprio_get self = %s\n", prio >= 0 ? "a priority" : strerrorname_np(errno));
-    r("ioprio_get bad which 9", syscall(SYS_ioprio_get, 9, 0));
-    r("ioprio_get no such pid", syscall(SYS_ioprio_get, 1, 999999));
-    r("ioprio_set self BE 4", syscall(SYS_ioprio_set, 1, 0, (2 << 13) | 4));
-    r("ioprio_get self after it", syscall(SYS_ioprio_get, 1, 0));
-    r("ioprio_set self BE 8 (bad level)", syscall(SYS_ioprio_set, 1, 0, (2 << 13) | 8));
-    r("ioprio_set class 5", syscall(SYS_ioprio_set, 1, 0, (5 << 13)));
-    r("ioprio_set self IDLE", syscall(SYS_ioprio_set, 1, 0, (3 << 13)));
-    r("ioprio_get self after it", syscall(SYS_ioprio_get, 1, 0));
+    section_syslog();
+    section_ioprio();
 
     char cwd[PATH_MAX];
     size_t need = strlen(dir) + 1;
