@@ -128,14 +128,47 @@ MEMPOLICY_LINUX = """\
 """
 
 
-def linux_mempolicy(text: str) -> str:
-    """The oracle's output with its block of ENOSYS mempolicy answers replaced by Linux's; the
-    block must be all ENOSYS (a qemu that gains the calls makes this fail, not pass silently)."""
+# futex_waitv (449) is ENOSYS in qemu-user 7.2 too: Linux's answers (5.16+, the same in 6.1)
+# from kernel/futex/syscalls.c (flags, count and vector first; the timeout's clock, copy and
+# range; each entry's FUTEX_32/flags/reserved) and waitwake.c (futex_wait_multiple_setup: the
+# keys' alignment and access, then the values; the index woken; a FUTEX_WAKE_PRIVATE does not
+# reach a shared entry on private memory, as get_futex_key's FUT_OFF_MMSHARED keeps them apart).
+WAITV_FIRST, WAITV_LAST = "   futex_waitv value mismatch = -1 ENOSYS", \
+    "   futex_waitv shared word 0 by FUTEX_WAKE_PRIVATE (other key): wake woke 0, waitv = -1 ENOSYS"
+WAITV_LINUX = """\
+   futex_waitv value mismatch = -1 EAGAIN
+   futex_waitv count 0 = -1 EINVAL
+   futex_waitv flags 1 = -1 EINVAL
+   futex_waitv timeout = -1 ETIMEDOUT
+   futex_waitv bad clock = -1 EINVAL
+   futex_waitv 129 entries = -1 EINVAL
+   futex_waitv NULL vector = -1 EINVAL
+   futex_waitv bad vector = -1 EFAULT
+   futex_waitv third value differs = -1 EAGAIN
+   futex_waitv entry without FUTEX_32 = -1 EINVAL
+   futex_waitv entry flag 1 = -1 EINVAL
+   futex_waitv reserved set = -1 EINVAL
+   futex_waitv unaligned word = -1 EINVAL
+   futex_waitv unmapped word = -1 EFAULT
+   futex_waitv timeout nsec 1e9 = -1 EINVAL
+   futex_waitv bad timeout pointer = -1 EFAULT
+   futex_waitv realtime timeout = -1 ETIMEDOUT
+   futex_waitv word 2 woken: wake woke 1, waitv = 2 
+   futex_waitv private word 1 by FUTEX_WAKE_PRIVATE: wake woke 1, waitv = 1 
+   futex_waitv shared word 0 by FUTEX_WAKE_PRIVATE (other key): wake woke 0, waitv = 0 
+"""
+
+
+def linux_block(text: str, first: str, last: str, linux: str) -> str:
+    """The oracle's output with its block of ENOSYS answers from `first` to `last` replaced by
+    Linux's; the block must be all ENOSYS (a qemu that gains the calls makes this fail, not pass
+    silently)."""
     lines = text.splitlines()
-    first, last = lines.index(MEMPOLICY_FIRST), lines.index(MEMPOLICY_LAST)
-    block = lines[first:last + 1]
+    start, end = lines.index(first), lines.index(last)
+    block = lines[start:end + 1]
     assert all("ENOSYS" in line or line.startswith(("  node", "  touched", "   mode -1")) for line in block), block
-    return "\n".join(lines[:first] + MEMPOLICY_LINUX.splitlines() + lines[last + 1:]) + "\n"
+    return "\n".join(lines[:start] + linux.splitlines() + lines[end + 1:]) + "\n"
+
 
 SECTIONS = [("1", "clocks"), ("2", "sleeping"), ("3", "setting clocks"), ("4", "futexes"), ("5", "identity and system")]
 
@@ -150,7 +183,9 @@ NOT_YET = [("6", "/proc"), ("7", "/proc field names"), ("8", "/proc/cpuinfo")]
 def outputs(tmp_path_factory) -> tuple[dict[str, str], subprocess.CompletedProcess]:
     probe = tmp_path_factory.mktemp("miscconf") / "miscconf"
     subprocess.run([CC, "-O2", "-Wall", "-static", "-pthread", "-o", str(probe), str(SOURCE)], check=True)
-    linux = linux_mempolicy(replace_lines(oracle_in_tmpfs(probe), QEMU_USER | NEWER_HOST))
+    linux = replace_lines(oracle_in_tmpfs(probe), QEMU_USER | NEWER_HOST)
+    linux = linux_block(linux, MEMPOLICY_FIRST, MEMPOLICY_LAST, MEMPOLICY_LINUX)
+    linux = linux_block(linux, WAITV_FIRST, WAITV_LAST, WAITV_LINUX)
     ours = run(probe, "/tmp")
     assert ours.returncode == 0, ours.stderr
     return sections(linux), ours

@@ -314,6 +314,8 @@ static void *pi_holder(void *arg)
     return NULL;
 }
 
+static void futex_waitv_more(void);
+
 static void section_futex(void)
 {
     say("4. futexes\n");
@@ -432,7 +434,7 @@ static void section_futex(void)
 
     /* Robust lists. */
     struct robust_list_head *head;
-    size_t len;
+    size_t len = 1;             /* what an answer that writes nothing leaves (qemu-user: ENOSYS) */
     r("get_robust_list self", syscall(SYS_get_robust_list, 0, &head, &len));
     say("   len %zu\n", len);
     r("set_robust_list len 0", syscall(SYS_set_robust_list, head, 0));
@@ -476,6 +478,99 @@ static void section_futex(void)
     }
     r("futex_waitv timeout", syscall(449, &wv, 1, 0, &abs, CLOCK_MONOTONIC));
     r("futex_waitv bad clock", syscall(449, &wv, 1, 0, &abs, CLOCK_BOOTTIME));
+    futex_waitv_more();
+}
+
+/* futex_waitv's entries as the kernel reads them (struct futex_waitv). */
+struct waitv_entry {
+    uint64_t val, uaddr;
+    uint32_t flags, reserved;
+};
+#define FUTEX_32 2
+
+static uint32_t waitv_words[3];
+static struct waitv_entry waitv_vec[3];
+static volatile long waitv_result;
+static int waitv_errno;
+
+static void *waitv_waiter(void *arg)
+{
+    (void)arg;
+    waitv_result = syscall(449, waitv_vec, 3, 0, NULL, CLOCK_MONOTONIC);
+    waitv_errno = errno;
+    return NULL;
+}
+
+/* One waitv entry per word, the expected value 0; entry 1 private. */
+static void waitv_fill(void)
+{
+    for (int i = 0; i < 3; i++) {
+        waitv_words[i] = 0;
+        waitv_vec[i] = (struct waitv_entry){0, (uintptr_t)&waitv_words[i], FUTEX_32 | (i == 1 ? FUTEX_PRIVATE_FLAG : 0), 0};
+    }
+}
+
+/* A thread waits on three words; a FUTEX_WAKE of word `which` (private or not) ends its wait:
+ * the index it returns, and how many the wake woke (none: a plain FUTEX_WAKE then ends it). */
+static void waitv_wake(const char *what, int which, int op)
+{
+    waitv_fill();
+    waitv_result = -2;
+    pthread_t t;
+    pthread_create(&t, NULL, waitv_waiter, NULL);
+    long woke = 0, rescue = 0;
+    for (int tries = 0; tries < 200 && !woke; tries++) {   /* until it is queued: 0.2 s at most */
+        woke = syscall(SYS_futex, &waitv_words[which], op, 1, NULL, NULL, 0);
+        if (!woke)
+            usleep(1000);
+    }
+    for (int tries = 0; !woke && !rescue && waitv_result == -2 && tries < 2000; tries++) {
+        rescue = syscall(SYS_futex, &waitv_words[which], FUTEX_WAKE, 1, NULL, NULL, 0);   /* one that can */
+        if (!rescue)
+            usleep(1000);
+    }
+    pthread_join(t, NULL);
+    say("   futex_waitv %s: wake woke %ld, waitv = %ld %s\n", what, woke, waitv_result,
+        waitv_result < 0 ? strerrorname_np(waitv_errno) : "");
+}
+
+static void futex_waitv_more(void)
+{
+    struct timespec abs;
+    waitv_fill();
+    r("futex_waitv 129 entries", syscall(449, waitv_vec, 129, 0, NULL, CLOCK_MONOTONIC));
+    r("futex_waitv NULL vector", syscall(449, NULL, 1, 0, NULL, CLOCK_MONOTONIC));
+    r("futex_waitv bad vector", syscall(449, (void *)8, 1, 0, NULL, CLOCK_MONOTONIC));
+    waitv_words[2] = 5;
+    r("futex_waitv third value differs", syscall(449, waitv_vec, 3, 0, NULL, CLOCK_MONOTONIC));
+    waitv_fill();
+    waitv_vec[1].flags = FUTEX_PRIVATE_FLAG;
+    r("futex_waitv entry without FUTEX_32", syscall(449, waitv_vec, 3, 0, NULL, CLOCK_MONOTONIC));
+    waitv_vec[1].flags = FUTEX_32 | 1;
+    r("futex_waitv entry flag 1", syscall(449, waitv_vec, 3, 0, NULL, CLOCK_MONOTONIC));
+    waitv_fill();
+    waitv_vec[2].reserved = 1;
+    r("futex_waitv reserved set", syscall(449, waitv_vec, 3, 0, NULL, CLOCK_MONOTONIC));
+    waitv_fill();
+    waitv_vec[0].uaddr += 1;
+    r("futex_waitv unaligned word", syscall(449, waitv_vec, 3, 0, NULL, CLOCK_MONOTONIC));
+    waitv_fill();
+    waitv_vec[2].uaddr = 8;
+    r("futex_waitv unmapped word", syscall(449, waitv_vec, 3, 0, NULL, CLOCK_MONOTONIC));
+    waitv_fill();
+    abs = (struct timespec){0, 1000000000};
+    r("futex_waitv timeout nsec 1e9", syscall(449, waitv_vec, 3, 0, &abs, CLOCK_MONOTONIC));
+    r("futex_waitv bad timeout pointer", syscall(449, waitv_vec, 3, 0, (void *)8, CLOCK_MONOTONIC));
+    clock_gettime(CLOCK_REALTIME, &abs);
+    abs.tv_nsec += 10000000;
+    if (abs.tv_nsec >= 1000000000) {
+        abs.tv_sec++;
+        abs.tv_nsec -= 1000000000;
+    }
+    r("futex_waitv realtime timeout", syscall(449, waitv_vec, 3, 0, &abs, CLOCK_REALTIME));
+    waitv_wake("word 2 woken", 2, FUTEX_WAKE);
+    waitv_wake("private word 1 by FUTEX_WAKE_PRIVATE", 1, FUTEX_WAKE_PRIVATE);
+    waitv_wake("shared word 0 by FUTEX_WAKE_PRIVATE (other key)", 0, FUTEX_WAKE_PRIVATE);
 }
 
 /* ---------- 5. identity and system ---------- */
