@@ -12,6 +12,7 @@
 #include "cputime.h"
 #include "sched_attr.h"
 #include "mempolicy.h"
+#include "rseq.h"
 
 struct process;
 struct vma;
@@ -55,6 +56,7 @@ struct thread {
     uint16_t ioprio;                   /* ioprio_set's value (Linux's io_context->ioprio); 0:
                                         * IOPRIO_CLASS_NONE, never set (sys_ioprio.c) */
     struct mempolicy mempolicy;        /* set_mempolicy's (sys_mempolicy.c); kept by exec */
+    struct thread_rseq rseq;           /* rseq(2)'s registration (rseq.c) */
     struct vma *vma_hint;              /* vm_find's last answer for this thread (vm.c) */
     struct vm *vma_hint_vm;            /* the address space it was found in (exec changes it) */
     uint64_t vma_generation;
