@@ -57,6 +57,8 @@ struct thread {
                                         * IOPRIO_CLASS_NONE, never set (sys_ioprio.c) */
     struct mempolicy mempolicy;        /* set_mempolicy's (sys_mempolicy.c); kept by exec */
     struct thread_rseq rseq;           /* rseq(2)'s registration (rseq.c) */
+    int seccomp_mode;                  /* SECCOMP_MODE_* (seccomp.h) */
+    struct seccomp_filter *seccomp;    /* its filters, newest first (shared; seccomp.c) */
     struct vma *vma_hint;              /* vm_find's last answer for this thread (vm.c) */
     struct vm *vma_hint_vm;            /* the address space it was found in (exec changes it) */
     uint64_t vma_generation;
