@@ -6,7 +6,9 @@ and sched_getcpu agreeing. The oracle's qemu-user (7.2) has no rseq (ENOSYS; gli
 without one), so the expected lines are Linux 6.1's kernel/rseq.c: the registration checks in
 its order (struct rseq is 32 bytes, 32-aligned, and 6.1 takes no other length), unregistration
 writing cpu_id_start 0 and cpu_id RSEQ_CPU_ID_UNINITIALIZED, rseq_ip_fixup clearing rseq_cs
-before a signal handler runs."""
+before a signal handler runs, and membarrier's RSEQ commands (kernel/sched/membarrier.c: EPERM
+before registering, MEMBARRIER_CMD_FLAG_CPU for that command only, an offline CPU is 0, the
+threads it reaches count as preempted)."""
 
 from __future__ import annotations
 
@@ -46,7 +48,17 @@ LINUX = """\
    signalled inside: abort_ip = 1
    rseq_cs cleared before the handler ran: 1
    preempted inside: abort_ip = 1
-3. threads, fork, exec, CPUs
+3. membarrier
+   query has the rseq commands: 1
+   rseq before registering = -1 EPERM
+   register rseq = 0
+   rseq flags 2 = -1 EINVAL
+   register rseq flags 1 = -1 EINVAL
+   rseq = 0
+   rseq on cpu 999 = 0
+   rseq on this cpu = 0
+   a section on CPU 1, membarrier rseq on CPU 1: abort_ip 1
+4. threads, fork, exec, CPUs
    new thread: registered (again EBUSY) EBUSY, cpu_id = getcpu 1
    fork child: kept (again EBUSY) EBUSY, cpu_id = getcpu 1
    after exec: glibc registered 1, again EBUSY

@@ -82,6 +82,20 @@ static void pin(int cpu)
     sched_setaffinity(0, sizeof(set), &set);
 }
 
+/* A thread on CPU 1 in a critical section until told to stop (or the bound). */
+static volatile long membarrier_cs = -2;
+static volatile unsigned long stop_cs;
+static void *cs_on_cpu1(void *arg)
+{
+    (void)arg;
+    pin(1);
+    membarrier_cs = -1;
+    membarrier_cs = cs_spin(glibc_area(), &stop_cs, 0, 1ul << 40);
+    return NULL;
+}
+
+static long membarrier(int cmd, unsigned flags, int cpu) { return syscall(SYS_membarrier, cmd, flags, cpu); }
+
 static void *thread_check(void *arg)
 {
     (void)arg;
@@ -143,7 +157,27 @@ int main(int argc, char **argv)
     ticks = 1ul << 62;
     pthread_join(t, NULL);
 
-    say("3. threads, fork, exec, CPUs\n");
+    say("3. membarrier\n");
+    enum { RSEQ = 1 << 7, REGISTER_RSEQ = 1 << 8, FLAG_CPU = 1 };
+    say("   query has the rseq commands: %d\n", (membarrier(0, 0, 0) & (RSEQ | REGISTER_RSEQ)) == (RSEQ | REGISTER_RSEQ));
+    r("rseq before registering", membarrier(RSEQ, 0, 0));
+    r("register rseq", membarrier(REGISTER_RSEQ, 0, 0));
+    r("rseq flags 2", membarrier(RSEQ, 2, 0));
+    r("register rseq flags 1", membarrier(REGISTER_RSEQ, 1, 0));
+    r("rseq", membarrier(RSEQ, 0, 0));
+    r("rseq on cpu 999", membarrier(RSEQ, FLAG_CPU, 999));
+    r("rseq on this cpu", membarrier(RSEQ, FLAG_CPU, sched_getcpu()));
+    pthread_create(&t, NULL, cs_on_cpu1, NULL);
+    while (membarrier_cs == -2)
+        usleep(1000);
+    usleep(20000);                     /* in its section by now (it has a CPU of its own) */
+    for (int i = 0; i < 1000 && membarrier_cs == -1; i++)
+        membarrier(RSEQ, FLAG_CPU, 1);
+    stop_cs = 1;
+    pthread_join(t, NULL);
+    say("   a section on CPU 1, membarrier rseq on CPU 1: abort_ip %ld\n", membarrier_cs);
+
+    say("4. threads, fork, exec, CPUs\n");
     pthread_create(&t, NULL, thread_check, NULL);
     pthread_join(t, NULL);
     pid_t child = fork();
