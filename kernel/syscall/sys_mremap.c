@@ -28,6 +28,7 @@ static int map_like(struct vm *v, const struct vma *src, uint64_t src_addr, uint
     n->may_write = src->may_write;
     n->growsdown = src->growsdown;
     n->dontfork = src->dontfork;
+    n->policy = src->policy;           /* mbind's, as Linux's copy_vma duplicates it */
     return 0;
 }
 
