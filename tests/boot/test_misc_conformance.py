@@ -99,6 +99,7 @@ MEMPOLICY_LINUX = """\
    set_mempolicy DEFAULT node 0 = -1 EINVAL
    set_mempolicy DEFAULT = 0
    mbind middle page BIND node 0 = 0
+  the mapping is now 3 areas in maps
      MPOL_F_ADDR there = 0: mode 2 mask 0x1
      MPOL_F_ADDR first page (no policy) = 0: mode 0 mask 0
      MPOL_F_NODE|MPOL_F_ADDR = 0
@@ -114,6 +115,8 @@ MEMPOLICY_LINUX = """\
    set_mempolicy_home_node flags 1 = -1 EINVAL
    mbind PREFERRED middle = 0
    set_mempolicy_home_node on PREFERRED = -1 EOPNOTSUPP
+   mbind DEFAULT middle = 0
+  the mapping is now 1 areas in maps
    move_pages status = 0
   touched 0, untouched -14, unmapped -14
    move_pages to node 1 = -1 ENODEV
@@ -166,7 +169,7 @@ def linux_block(text: str, first: str, last: str, linux: str) -> str:
     lines = text.splitlines()
     start, end = lines.index(first), lines.index(last)
     block = lines[start:end + 1]
-    assert all("ENOSYS" in line or line.startswith(("  node", "  touched", "   mode -1")) for line in block), block
+    assert all("ENOSYS" in line or line.startswith(("  node", "  touched", "   mode -1", "  the mapping")) for line in block), block
     return "\n".join(lines[:start] + linux.splitlines() + lines[end + 1:]) + "\n"
 
 

@@ -587,6 +587,21 @@ static void show_policy(const char *what, unsigned long addr, unsigned long flag
         say("   %s = %ld: mode %d mask %#lx\n", what, ret, mode, mask);
 }
 
+/* How many /proc/self/maps lines overlap [start, end) (a neighbour joined to it counts once). */
+static int maps_lines_in(unsigned long start, unsigned long end)
+{
+    FILE *f = fopen("/proc/self/maps", "r");
+    char line[512];
+    int n = 0;
+    unsigned long from, to;
+    while (f && fgets(line, sizeof(line), f))
+        if (sscanf(line, "%lx-%lx", &from, &to) == 2 && from < end && to > start)
+            n++;
+    if (f)
+        fclose(f);
+    return n;
+}
+
 /* Memory policies on a single-node machine: every mode, the mode flags, node masks naming
  * nodes that are not online, ranges (mbind), the home node and the migration calls. */
 static void section_mempolicy(void)
@@ -636,6 +651,7 @@ static void section_mempolicy(void)
     m[0] = 1;
     unsigned long mid = (unsigned long)m + pg;
     r("mbind middle page BIND node 0", syscall(SYS_mbind, mid, pg, BIND, &node0, 64, 0));
+    say("  the mapping is now %d areas in maps\n", maps_lines_in((unsigned long)m, (unsigned long)m + 3 * pg));
     show_policy("  MPOL_F_ADDR there", mid, 2);
     show_policy("  MPOL_F_ADDR first page (no policy)", (unsigned long)m, 2);
     r("  MPOL_F_NODE|MPOL_F_ADDR", syscall(SYS_get_mempolicy, &mode, NULL, 0, mid, 3));
@@ -651,6 +667,8 @@ static void section_mempolicy(void)
     r("set_mempolicy_home_node flags 1", syscall(450, mid, pg, 0, 1));
     r("mbind PREFERRED middle", syscall(SYS_mbind, mid, pg, PREFERRED, &node0, 64, 0));
     r("set_mempolicy_home_node on PREFERRED", syscall(450, mid, pg, 0, 0));
+    r("mbind DEFAULT middle", syscall(SYS_mbind, mid, pg, 0, NULL, 0, 0));
+    say("  the mapping is now %d areas in maps\n", maps_lines_in((unsigned long)m, (unsigned long)m + 3 * pg));
     void *pages[3] = {m, m + 2 * pg, NULL};
     int status[3] = {99, 99, 99}, nodes[3] = {0, 0, 0};
     r("move_pages status", syscall(SYS_move_pages, 0, 3, pages, NULL, status, 0));
