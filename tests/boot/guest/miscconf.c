@@ -743,7 +743,8 @@ static void section_ioprio(void)
     say("   ioprio_get user 0 = %s\n", prio >= 0 ? "a priority" : strerrorname_np(errno));
     pid_t child = fork();
     if (child == 0) {
-        setpgid(0, 0);
+        if (setpgid(0, 0) || getpgrp() != getpid())
+            _exit(1);                  /* never the group the probe came in (the test runner's) */
         r("   own group: ioprio_get pgrp (nice 0: BE 4)", syscall(SYS_ioprio_get, WHO_PGRP, 0));
         r("   ioprio_set pgrp BE 2", syscall(SYS_ioprio_set, WHO_PGRP, 0, (2 << 13) | 2));
         r("   ioprio_get self", syscall(SYS_ioprio_get, WHO_PROCESS, 0));
