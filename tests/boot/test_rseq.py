@@ -48,6 +48,7 @@ LINUX = """\
    signalled inside: abort_ip = 1
    rseq_cs cleared before the handler ran: 1
    preempted inside: abort_ip = 1
+   invalid rseq_cs, then a signal: killed by Segmentation fault
 3. membarrier
    query has the rseq commands: 1
    rseq before registering = -1 EPERM

@@ -96,6 +96,26 @@ static void *cs_on_cpu1(void *arg)
 
 static long membarrier(int cmd, unsigned flags, int cpu) { return syscall(SYS_membarrier, cmd, flags, cpu); }
 
+static void on_usr1(int sig) { (void)sig; }
+
+/* A child whose rseq_cs names a descriptor of version 1 gets a signal: the fixup before its
+ * handler finds the descriptor invalid, which is SIGSEGV (force_sigsegv). Its wait status. */
+static int bad_descriptor_child(void)
+{
+    static struct rseq_cs bad __attribute__((aligned(32))) = {.version = 1};
+    pid_t child = fork();
+    if (child == 0) {
+        struct sigaction sa = {.sa_handler = on_usr1};
+        sigaction(SIGUSR1, &sa, NULL);
+        glibc_area()->rseq_cs = (uintptr_t)&bad;
+        raise(SIGUSR1);
+        _exit(0);
+    }
+    int status;
+    waitpid(child, &status, 0);
+    return status;
+}
+
 static void *thread_check(void *arg)
 {
     (void)arg;
@@ -156,6 +176,9 @@ int main(int argc, char **argv)
     r("preempted inside: abort_ip", cs_spin(a, &ticks, ticks, 1ul << 40));
     ticks = 1ul << 62;
     pthread_join(t, NULL);
+
+    int st = bad_descriptor_child();
+    say("   invalid rseq_cs, then a signal: killed by %s\n", WIFSIGNALED(st) ? strsignal(WTERMSIG(st)) : "nothing");
 
     say("3. membarrier\n");
     enum { RSEQ = 1 << 7, REGISTER_RSEQ = 1 << 8, FLAG_CPU = 1 };
