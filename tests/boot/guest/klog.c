@@ -39,6 +39,7 @@ static void on_alarm(int sig) { (void)sig; }
 
 int main(void)
 {
+    alarm(60);                         /* every wait is bounded */
     printf("size buffer: %d\n", klogctl(SIZE_BUFFER, NULL, 0));
     long n = klogctl(READ_ALL, all, sizeof(all));
     all[n > 0 ? n : 0] = 0;
@@ -54,12 +55,17 @@ int main(void)
            !memcmp(part, all, n), klogctl(SIZE_UNREAD, NULL, 0));
     printf("read all again: unchanged by the reads %d\n", klogctl(READ_ALL, part, sizeof(part)) == n);
 
-    /* Nothing unread: READ waits, and a signal without SA_RESTART ends the wait. */
+    /* Nothing unread: READ waits, and a signal without SA_RESTART ends the wait (the timer
+     * repeats: one that fires before the call is followed by one that finds it waiting). */
     struct sigaction sa = {.sa_handler = on_alarm};
     sigaction(SIGALRM, &sa, NULL);
-    struct itimerval it = {.it_value = {0, 100000}};
+    struct itimerval it = {.it_value = {0, 100000}, .it_interval = {0, 100000}}, off = {{0, 0}, {0, 0}};
     setitimer(ITIMER_REAL, &it, NULL);
     long r = klogctl(READ, part, 100);
+    int read_errno = errno;
+    setitimer(ITIMER_REAL, &off, NULL);
+    errno = read_errno;
+    alarm(60);                         /* the backstop again (it shares the timer) */
     printf("read with nothing unread: %ld %s\n", r, r < 0 ? strerrorname_np(errno) : "");
 
     printf("clear: %d, read all after it %d, size unread %d\n", klogctl(CLEAR, NULL, 0), klogctl(READ_ALL, part, sizeof(part)),

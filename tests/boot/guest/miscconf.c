@@ -512,19 +512,19 @@ static void waitv_fill(void)
 
 /* A thread waits on three words; a FUTEX_WAKE of word `which` (private or not) ends its wait:
  * the index it returns, and how many the wake woke (none: a plain FUTEX_WAKE then ends it). */
-static void waitv_wake(const char *what, int which, int op)
+static void waitv_wake(const char *what, int which, int op, int tries_ms)
 {
     waitv_fill();
     waitv_result = -2;
     pthread_t t;
     pthread_create(&t, NULL, waitv_waiter, NULL);
     long woke = 0, rescue = 0;
-    for (int tries = 0; tries < 200 && !woke; tries++) {   /* until it is queued: 0.2 s at most */
+    for (int tries = 0; tries < tries_ms && !woke && waitv_result == -2; tries++) {   /* until it is queued */
         woke = syscall(SYS_futex, &waitv_words[which], op, 1, NULL, NULL, 0);
         if (!woke)
             usleep(1000);
     }
-    for (int tries = 0; !woke && !rescue && waitv_result == -2 && tries < 2000; tries++) {
+    for (int tries = 0; !woke && !rescue && waitv_result == -2 && tries < 5000; tries++) {
         rescue = syscall(SYS_futex, &waitv_words[which], FUTEX_WAKE, 1, NULL, NULL, 0);   /* one that can */
         if (!rescue)
             usleep(1000);
@@ -568,9 +568,9 @@ static void futex_waitv_more(void)
         abs.tv_nsec -= 1000000000;
     }
     r("futex_waitv realtime timeout", syscall(449, waitv_vec, 3, 0, &abs, CLOCK_REALTIME));
-    waitv_wake("word 2 woken", 2, FUTEX_WAKE);
-    waitv_wake("private word 1 by FUTEX_WAKE_PRIVATE", 1, FUTEX_WAKE_PRIVATE);
-    waitv_wake("shared word 0 by FUTEX_WAKE_PRIVATE (other key)", 0, FUTEX_WAKE_PRIVATE);
+    waitv_wake("word 2 woken", 2, FUTEX_WAKE, 5000);
+    waitv_wake("private word 1 by FUTEX_WAKE_PRIVATE", 1, FUTEX_WAKE_PRIVATE, 5000);
+    waitv_wake("shared word 0 by FUTEX_WAKE_PRIVATE (other key)", 0, FUTEX_WAKE_PRIVATE, 100);   /* never: 0.1 s */
 }
 
 /* ---------- 5. identity and system ---------- */
