@@ -172,6 +172,7 @@ int main(int argc, char **argv)
     for (int i = 0; i < 20 && !aborted; i++)
         aborted = cs_spin(a, &alarms, alarms, 1ul << 40);
     setitimer(ITIMER_REAL, &off, NULL);
+    signal(SIGALRM, SIG_DFL);
     alarm(60);                         /* the backstop again (it shares the timer) */
     r("signalled inside: abort_ip", aborted);
     say("   rseq_cs cleared before the handler ran: %d\n", cs_seen_in_handler == 0);
