@@ -319,29 +319,14 @@ SYSCALL(set_mempolicy_home_node)
     return err;
 }
 
-/* ptrace_may_access(PTRACE_MODE_READ_REALCREDS), as find_mm_struct and migrate_pages ask it:
- * the same process, or every id of the target the caller's real one, or CAP_SYS_PTRACE. */
-#define CAP_SYS_PTRACE 19
-static bool may_inspect(const struct process *t)
-{
-    const struct process *me = current_process();
-    const struct creds *c = &me->cred, *o = &t->cred;
-    if (t == me)
-        return true;
-    if (c->uid == o->uid && c->uid == o->euid && c->uid == o->suid &&
-        c->gid == o->gid && c->gid == o->egid && c->gid == o->sgid && t->dumpable)
-        return true;
-    return process_capable(me, CAP_SYS_PTRACE);
-}
-
-/* A live process by pid (0: the caller), as find_task_by_vpid finds threads too. */
+/* find_mm_struct's target: the caller for pid 0, else the process of any thread id; whether
+ * it may be looked into is ptrace's real-credential check (process_may_inspect). */
 static struct process *target(int pid)
 {
-    if (!pid)
-        return current_process();
-    struct thread *t = thread_find(pid);
-    return t ? t->proc : NULL;
+    return pid ? process_of_task(pid) : current_process();
 }
+
+static bool may_inspect(const struct process *t) { return process_may_inspect(current_process(), t); }
 
 SYSCALL(migrate_pages)
 {
