@@ -53,6 +53,11 @@ struct thread {
     bool vfork_done;                   /* the vfork child this thread waits for exec'd or ended */
     bool tagged_addr;                  /* PR_SET_TAGGED_ADDR_CTRL: syscalls ignore pointer tags */
     uint64_t timer_slack_ns;           /* PR_SET_TIMERSLACK (sleeps are not stretched by it) */
+    /* Context switches as /proc/<pid>/status counts them: a wait that blocked (voluntary, one
+     * per wait_until that slept) and a switch away from a thread that could still run (its
+     * slice ended, or sched_yield). */
+    uint64_t nvcsw, nivcsw;
+    uint64_t start_ns;                 /* when it was made, since boot (/proc/<pid>/stat's starttime) */
     uint16_t ioprio;                   /* ioprio_set's value (Linux's io_context->ioprio); 0:
                                         * IOPRIO_CLASS_NONE, never set (sys_ioprio.c) */
     struct mempolicy mempolicy;        /* set_mempolicy's (sys_mempolicy.c); kept by exec */
