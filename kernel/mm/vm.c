@@ -216,6 +216,17 @@ int vm_set_wipeonfork(struct vm *vm, uint64_t start, uint64_t end, bool wipe)
     return err;
 }
 
+int vm_set_policy(struct vm *vm, uint64_t start, uint64_t end, const struct mempolicy *policy)
+{
+    if (split_at(vm, start) || split_at(vm, end))
+        return -ENOMEM;
+    for (struct vma *v = vm->vmas; v && v->start < end; v = v->next)
+        if (v->start >= start && v->end <= end)
+            v->policy = *policy;
+    vm_merge(vm, start, end);
+    return 0;
+}
+
 uint64_t vm_locked_bytes(const struct vm *vm)
 {
     uint64_t n = 0;
@@ -448,7 +459,8 @@ static bool mergeable(const struct vma *a, const struct vma *b)
     if (a->end != b->start || a->prot != b->prot || a->file != b->file || a->name != b->name ||
         a->shared != b->shared || a->shared_anon || b->shared_anon || a->fixed_pa || b->fixed_pa ||
         a->locked != b->locked || a->may_write != b->may_write || a->growsdown != b->growsdown ||
-        a->dontfork != b->dontfork || a->wipeonfork != b->wipeonfork)
+        a->dontfork != b->dontfork || a->wipeonfork != b->wipeonfork ||
+        !mempolicy_equal(&a->policy, &b->policy))
         return false;
     if (!a->file)
         return true;

@@ -6,6 +6,7 @@
  * handled signals return to their default action, and a vfork parent goes on. */
 #include "posix_timer.h"
 #include "kernel.h"
+#include "rseq.h"
 #include "linux_uapi.h"
 #include "linux_abi.h"
 #include "syscall.h"
@@ -195,6 +196,7 @@ static void become(struct process *p, struct vm *old, const struct user_entry *e
     t->clear_child_tid = 0;
     t->robust_list = t->robust_list_len = 0;
     t->tagged_addr = false;
+    rseq_exec(t);                      /* the registration named the old address space */
     t->vma_hint = NULL;
     p->membarrier = 0;                 /* registrations belonged to the old address space */
     process_caps_at_exec(p);

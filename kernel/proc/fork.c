@@ -4,6 +4,7 @@
  * copied, pending signals are not; the child's one thread returns 0 from the same svc. With
  * CLONE_VFORK the parent waits until the child execs or ends. */
 #include "kernel.h"
+#include "rseq.h"
 #include "linux_uapi.h"
 #include "clone.h"
 #include "process.h"
@@ -52,6 +53,7 @@ static struct thread *child_thread(struct process *child, const struct clone_req
     sched_attr_inherit(t, parent);
     t->tagged_addr = parent->tagged_addr;
     t->timer_slack_ns = parent->timer_slack_ns;
+    rseq_fork(t, parent, r->flags & CLONE_VM);
     if (r->flags & CLONE_CHILD_CLEARTID)
         t->clear_child_tid = r->child_tid;
     return t;

@@ -32,6 +32,7 @@ static int map_like(struct vm *v, const struct vma *src, uint64_t src_addr, uint
     n->growsdown = src->growsdown;
     n->dontfork = src->dontfork;
     n->wipeonfork = src->wipeonfork;
+    n->policy = src->policy;           /* mbind's, as Linux's copy_vma duplicates it */
     return 0;
 }
 

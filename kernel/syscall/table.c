@@ -22,18 +22,10 @@ static const struct syscall_entry table[] = {
 #undef X
 };
 
-/* Names of calls we do not implement yet, for the one-time -ENOSYS log line. */
-static const struct { uint16_t nr; const char *name; } known_missing[] = {
-    { 293, "rseq" },
-};
-
 const char *syscall_name(uint64_t nr)
 {
     if (nr < ARRAY_SIZE(table) && table[nr].name)
         return table[nr].name;
-    for (size_t i = 0; i < ARRAY_SIZE(known_missing); i++)
-        if (known_missing[i].nr == nr)
-            return known_missing[i].name;
     return "unknown";
 }
 
