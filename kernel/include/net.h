@@ -7,9 +7,14 @@
 #include <stdint.h>
 
 /* Bring up lwIP and one interface per registered device: en1, en2, ... (lo is lwIP's own). Each
- * gets a static address from the manifest's ip/netmask/gateway options or else starts DHCP and
- * waits briefly for a lease; IPv6 link-local autoconfiguration starts on all of them. */
+ * gets a static address from the manifest's ip/netmask/gateway options or else starts DHCP,
+ * without waiting for the lease (net_await_address); IPv6 link-local autoconfiguration starts
+ * on all of them. */
 void net_init(void);
+/* Before a call that needs the network's addresses (an AF_INET/AF_INET6 socket, reading
+ * /etc/resolv.conf): the first one waits up to 3 s for the leases DHCP was started for at boot
+ * (kernel/net/lease_wait.c). Syscall context; cheap once settled. */
+void net_await_address(void);
 /* Deliver received frames to lwIP, run its due timers, flush loopback traffic. Cheap when
  * nothing is pending. wait_until (wait.h) runs it on every pass, and the trap path after every
  * interrupt taken in user mode, so the stack keeps up while a program computes or sleeps. */
