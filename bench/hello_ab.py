@@ -5,7 +5,9 @@ Each round boots the dynamic hello once per configuration (and the QEMU floor, b
 once per transport and NIC setting), in turn, so every configuration sees the same load; then
 boots the same image with `profile` for the guest's own boot phases and program line, which the
 host's load changes far less than the wall clock. Prints per configuration the median (min) of
-the wall time to the line and the pairwise median difference against the first configuration.
+the wall time to the line, the pairwise median difference against the first configuration, and
+the CPU time QEMU (and passt) used for the whole boot: on a loaded machine the wall clock waits
+for a core, the CPU time much less so.
 
 A configuration is LABEL=KERNEL[,mmio][,net]: KERNEL a checkout (its build/virt/target/Image) or
 an Image path; mmio puts the disk (and NIC) on virtio-mmio instead of PCI; net attaches the
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import resource
 import statistics
 import sys
 import tempfile
@@ -66,6 +69,20 @@ def parse_config(spec: str) -> Config:
     return Config(label, kernel, "mmio" if "mmio" in flags else "pci", "net" in flags)
 
 
+def child_cpu_ms() -> float:
+    """CPU time (user + system) of every reaped child so far: a boot's QEMU (and passt)."""
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (ru.ru_utime + ru.ru_stime) * 1000
+
+
+def timed_boot(cpu: list[float], *args):
+    """boot(*args), with the CPU time its children took appended to cpu."""
+    before = child_cpu_ms()
+    result = boot(*args)
+    cpu.append(child_cpu_ms() - before)
+    return result
+
+
 def line_ms(result, line: str) -> float:
     if result.status != 0:
         sys.exit(f"boot failed with status {result.status}:\n{result.console}")
@@ -83,7 +100,9 @@ def main() -> None:
     args = parser.parse_args()
     platform, root = load_platform("virt"), find_root(None)
     wall: dict[str, list[float]] = {}
+    cpu: dict[str, list[float]] = {}
     floors: dict[tuple[str, bool], list[float]] = {}
+    floor_cpu: dict[tuple[str, bool], list[float]] = {}
     phases: dict[str, dict[str, list[float]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         plain, profiled = Path(tmp) / "hello.tfs", Path(tmp) / "hello-profile.tfs"
@@ -93,12 +112,12 @@ def main() -> None:
         floor = floor_image(Path(tmp))
         for _ in range(args.runs):
             for c in args.configs:
-                wall.setdefault(c.label, []).append(
-                    line_ms(boot(platform, c.kernel, c.options(plain)), "hello world!"))
+                wall.setdefault(c.label, []).append(line_ms(
+                    timed_boot(cpu.setdefault(c.label, []), platform, c.kernel, c.options(plain)), "hello world!"))
                 key = (c.transport, c.net)
                 if key not in {(d.transport, d.net) for d in args.configs[:args.configs.index(c)]}:
-                    floors.setdefault(key, []).append(
-                        line_ms(boot(platform, floor, c.options(plain)), FLOOR_LINE))
+                    floors.setdefault(key, []).append(line_ms(
+                        timed_boot(floor_cpu.setdefault(key, []), platform, floor, c.options(plain)), FLOOR_LINE))
                 report = boot(platform, c.kernel, c.options(profiled)).console
                 mine = phases.setdefault(c.label, {})
                 if (m := BOOT_PHASES.search(report)):
@@ -113,9 +132,11 @@ def main() -> None:
     print(f"{args.runs} rounds; ms, median (min)")
     for c in args.configs:
         diff = [a - b for a, b in zip(wall[c.label], wall[first])]
-        print(f"{c.label:<16} QEMU start -> hello {mid(wall[c.label])}   - {first}, pairwise {mid(diff)}")
+        print(f"{c.label:<16} QEMU start -> hello {mid(wall[c.label])}   - {first}, pairwise {mid(diff)}"
+              f"   QEMU CPU, whole boot {mid(cpu[c.label])}")
     for (transport, net), values in floors.items():
-        print(f"floor {transport}{' net' if net else '':<10} start -> its line {mid(values)}")
+        print(f"floor {transport}{' net' if net else '':<10} start -> its line {mid(values)}"
+              f"   QEMU CPU {mid(floor_cpu[(transport, net)])}")
     names = list(dict.fromkeys(k for c in args.configs for k in phases.get(c.label, {})))
     print(f"{'guest (profile)':<16}" + "".join(f"{c.label:>16}" for c in args.configs))
     for name in names:
