@@ -33,6 +33,9 @@ struct ksiginfo {
     uint64_t value;             /* SI_QUEUE: sigval */
     uint64_t esr;               /* faults: the exception syndrome (esr_context record) */
     bool charged;               /* counted against RLIMIT_SIGPENDING while it is pending */
+    int errno_value;            /* si_errno (seccomp's SIGSYS: the filter's data) */
+    int syscall;                /* seccomp's SIGSYS: the call (si_syscall), its si_arch; */
+    uint32_t arch;              /* `addr` is si_call_addr */
     /* SI_TIMER: pid carries si_timerid, uid si_overrun, value si_value (the same offsets in
      * Linux's siginfo union). */
 };
@@ -120,6 +123,10 @@ void signal_discard(struct process *p, int sig);
  * RLIMIT_SIGPENDING). */
 void signal_process_gone(struct process *p);
 void signal_thread_gone(struct thread *t);
+/* A POSIX timer's preallocated siginfo, as Linux's sigqueue_alloc: it counts against
+ * RLIMIT_SIGPENDING from timer_create to timer_delete (false: the limit is reached). */
+bool signal_charge_preallocated(void);
+void signal_uncharge_preallocated(void);
 /* "SIGSEGV", ... for messages. */
 const char *signal_name(int sig);
 /* sigaltstack's view: is sp on t's alternate stack? */
