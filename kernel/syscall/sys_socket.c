@@ -49,7 +49,7 @@ SYSCALL(socket)
         return -ESOCKTNOSUPPORT;
     if (protocol != 0 && protocol != (type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP))
         return -EPROTONOSUPPORT;
-    net_await_address();   /* the first inet socket finds the address DHCP was asked for */
+    net_ready();   /* lwIP up, and the first inet socket finds the address DHCP was asked for */
     struct file *f;
     int err = socket_create(domain, type, protocol ? protocol : (type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP),
                             flags & SOCK_NONBLOCK, &f);
