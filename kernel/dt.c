@@ -235,11 +235,12 @@ uint64_t dt_cells(const uint32_t *p, int cells)
     return v;
 }
 
-/* libfdt finds a node's parent, or the node with a phandle, by walking the tree from its start:
- * about a millisecond under TCG, and the boot asks the same few questions dozens of times (every
- * reg lookup wants the parent's cell sizes, every interrupt-map entry names the GIC's phandle).
- * The blob is never changed after boot, so the answers are kept in a small direct-mapped memo;
- * keys are stored plus one, so the zeroed table means empty. */
+/* Where the index does not answer (a node past its end, a phandle in a tree it does not hold
+ * whole), libfdt finds a node's parent, or the node with a phandle, by walking the tree from its
+ * start: about a millisecond under TCG, and the boot asks the same few questions dozens of times
+ * (every reg lookup wants the parent's cell sizes, every interrupt-map entry names the GIC's
+ * phandle). The blob is never changed after boot, so the answers are kept in a small
+ * direct-mapped memo; keys are stored plus one, so the zeroed table means empty. */
 #define DT_MEMO_SLOTS 16
 struct dt_memo { uint32_t key_plus_one; int value; };
 static struct dt_memo parent_memo[DT_MEMO_SLOTS], phandle_memo[DT_MEMO_SLOTS];
