@@ -19,6 +19,7 @@ import bisect
 import collections
 import re
 import shlex
+import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -53,11 +54,13 @@ class Symbols:
         return "fdt" if name.startswith("fdt") else name
 
 
-def qemu_command(program: list[str], log: Path) -> list[str]:
+def qemu_command(program: list[str], log: Path) -> tuple[list[str], Path]:
+    """QEMU's command line for the boot, and the directory of the image `--print-qemu` kept."""
     printed = subprocess.run([str(UNIBUILD), "run", "--print-qemu", "--net", "none", *program],
                              capture_output=True, text=True, check=True).stdout
     line = next(x for x in printed.splitlines() if x.startswith("qemu-system"))
-    return [*shlex.split(line), "-d", "exec,nochain,in_asm", "-D", str(log)]
+    image = Path(re.search(r"file=([^,]+),if=none", line).group(1))
+    return [*shlex.split(line), "-d", "exec,nochain,in_asm", "-D", str(log)], image.parent
 
 
 def main() -> None:
@@ -67,7 +70,11 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "trace.log"
-        subprocess.run(qemu_command(args.program, log), stdout=subprocess.DEVNULL, check=True, timeout=300)
+        command, image_dir = qemu_command(args.program, log)
+        try:
+            subprocess.run(command, stdout=subprocess.DEVNULL, check=True, timeout=300)
+        finally:
+            shutil.rmtree(image_dir, ignore_errors=True)
         syms = None
         size: dict[int, int] = {}
         executed = collections.defaultdict(collections.Counter)
