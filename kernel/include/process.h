@@ -28,6 +28,7 @@ struct process {
     int pgid, sid;              /* process group and session (setpgid, setsid) */
     enum process_state state;
     struct process *parent;     /* NULL only for pid 1 */
+    int parent_tid;             /* the parent's thread that made it (__WNOTHREAD): Linux's real_parent */
     struct process *children;   /* newest first, linked by `sibling` */
     struct process *sibling;
     struct process *all_next;   /* every process, live or zombie (process.c) */

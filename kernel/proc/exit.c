@@ -154,6 +154,7 @@ void process_teardown(struct process *p)
         struct process *c = p->children;
         p->children = c->sibling;
         c->parent = reaper;
+        c->exit_signal = SIGCHLD;      /* Linux's reparent_leader: an adopted child is no clone child */
         c->sibling = reaper->children;
         reaper->children = c;
         if (c->state == PROCESS_ZOMBIE) {

@@ -98,6 +98,7 @@ int64_t fork_process(const struct clone_request *r)
     }
     memcpy(child->sig.action, p->sig.action, sizeof(child->sig.action));
     child->exit_signal = r->exit_signal;
+    child->parent_tid = current_thread()->tid;
     struct thread *t = child_thread(child, r);
     if (!t) {
         if (pidfd >= 0)

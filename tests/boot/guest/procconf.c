@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -221,6 +222,46 @@ static pid_t child_pausing(void)
     return pid;
 }
 
+/* A second thread's child (__WNOTHREAD): made by the thread, which then waits until told
+ * (thread_order 1) to reap it itself, or (2) to leave without. */
+static volatile pid_t thread_child;
+static volatile int thread_order;
+
+static void *forking_thread(void *arg)
+{
+    thread_child = child_pausing();
+    for (int i = 0; !thread_order && i < 5000; i++) usleep(1000);
+    if (thread_order == 1) {
+        kill(thread_child, SIGKILL);
+        int st;
+        r("the thread's wait4 __WNOTHREAD of its child", wait4(thread_child, &st, __WNOTHREAD, NULL) == thread_child);
+    }
+    return NULL;
+}
+
+static void wait_nothread(void)
+{
+    pthread_t t;
+    int st;
+    thread_child = 0;
+    thread_order = 0;
+    pthread_create(&t, NULL, forking_thread, NULL);
+    while (!thread_child) usleep(1000);
+    r("wait4 __WNOTHREAD of another thread's child", wait4(thread_child, &st, __WNOTHREAD | WNOHANG, NULL));
+    r("wait4 of another thread's child", wait4(thread_child, &st, WNOHANG, NULL));
+    thread_order = 1;
+    pthread_join(t, NULL);
+    thread_child = 0;
+    thread_order = 0;
+    pthread_create(&t, NULL, forking_thread, NULL);
+    while (!thread_child) usleep(1000);
+    thread_order = 2;
+    pthread_join(t, NULL);             /* its child is the main thread's now */
+    r("wait4 __WNOTHREAD of a gone thread's child", wait4(thread_child, &st, __WNOTHREAD | WNOHANG, NULL));
+    kill(thread_child, SIGKILL);
+    r("waitid __WNOTHREAD of it", waitid(P_PID, thread_child, &(siginfo_t){ 0 }, WEXITED | __WNOTHREAD) == 0);
+}
+
 static void waits(void)
 {
     say("2. wait4 and waitid\n");
@@ -299,6 +340,7 @@ static void waits(void)
     kill(pid, SIGKILL);
     r("wait4 __WALL of it", wait4(pid, &st, __WALL, NULL) == pid);
     say("   %s\n", status_text(st));
+    wait_nothread();
 
     /* exit_group from a second thread ends the whole process with its status. */
     fflush(stdout);
