@@ -389,6 +389,7 @@ struct linux_rlimit {
 #define RLIMIT_STACK  3
 #define RLIMIT_NPROC  6
 #define RLIMIT_NOFILE 7
+#define RLIMIT_MEMLOCK 8
 #define RLIMIT_AS     9
 #define RLIMIT_SIGPENDING 11
 #define RLIM_NLIMITS  16

@@ -37,6 +37,9 @@ struct vm {
     bool lock_future;           /* mlockall(MCL_FUTURE): new mappings start locked */
 };
 
+/* Linux's stack_guard_gap: a growing stack keeps this far from an accessible mapping below it. */
+#define STACK_GUARD_GAP (256 * PAGE_SIZE)
+
 enum access { ACCESS_READ = 1, ACCESS_WRITE = 2, ACCESS_EXEC = 4 };
 
 struct vm *vm_create(void);

@@ -4,6 +4,7 @@
 #include "process.h"
 #include "file.h"
 #include "vm.h"
+#include "rlimit_mem.h"
 #include "vfs.h"
 #include "mm.h"
 #include "uaccess.h"
@@ -25,6 +26,10 @@ SYSCALL(brk)
         return v->brk;
     uint64_t old_end = ALIGN_UP(v->brk, PAGE_SIZE), new_end = ALIGN_UP(want, PAGE_SIZE);
     if (new_end > old_end) {
+        /* do_brk_flags: locked under mlockall(MCL_FUTURE), RLIMIT_AS */
+        if ((v->lock_future && !rlimit_may_lock_more(v, new_end - old_end)) ||
+            !rlimit_may_expand(v, new_end - old_end))
+            return v->brk;
         if (!vm_range_free(v, old_end, new_end - old_end) ||
             vm_map_fixed(v, old_end, new_end - old_end, PROT_READ | PROT_WRITE, NULL, 0, 0, "[heap]"))
             return v->brk;
@@ -77,6 +82,12 @@ SYSCALL(mmap)
         if ((flags & MAP_FIXED_NOREPLACE) && !(flags & MAP_FIXED) && !vm_range_free(v, addr, size))
             return -EEXIST;
     }
+    /* A locked mapping (MAP_LOCKED, or any under mlockall(MCL_FUTURE)) within RLIMIT_MEMLOCK. */
+    bool locked = (flags & MAP_LOCKED) || v->lock_future;
+    if ((flags & MAP_LOCKED) && !rlimit_may_mlock())
+        return -EPERM;
+    if (locked && !rlimit_may_lock_more(v, size))
+        return -EAGAIN;
     int type = flags & MAP_TYPE;
     bool may_write = false;
     if (f) {
@@ -115,16 +126,20 @@ SYSCALL(mmap)
         if (!addr)
             return -ENOMEM;
     }
+    /* mmap_region: RLIMIT_AS, not counting what a MAP_FIXED mapping replaces */
+    if (!rlimit_may_expand(v, size - vm_bytes_in(v, addr, addr + size)))
+        return -ENOMEM;
     int err = vm_map_fixed(v, addr, size, prot, f ? f->vnode : NULL, offset, f ? len : 0, NULL);
     if (err)
         return err;
     struct vma *m = vm_find(v, addr);
+    m->locked = locked;
     m->shared = f && type != MAP_PRIVATE;
     m->shared_anon = !f && type == MAP_SHARED;   /* one set of pages across fork */
     m->may_write = may_write;
     m->growsdown = flags & MAP_GROWSDOWN;
     vm_merge(v, addr, addr + size);
-    if (flags & MAP_POPULATE)
+    if (locked || (flags & MAP_POPULATE))
         vm_populate(v, addr, addr + size);
     return (int64_t)addr;
 }

@@ -388,6 +388,54 @@ static void waits(void)
     say("   RUSAGE_CHILDREN ru_maxrss >= 4 MiB: %s\n", ru.ru_maxrss >= 4096 ? "yes" : "no");
 }
 
+static long page;   /* sysconf(_SC_PAGESIZE): the probe assumes no page size */
+
+/* VmSize from /proc/self/status in bytes, read without stdio (which may allocate). */
+static long vm_size(void)
+{
+    static char b[8192];
+    int fd = open("/proc/self/status", O_RDONLY);
+    ssize_t n = fd >= 0 ? read(fd, b, sizeof b - 1) : -1;
+    if (fd >= 0) close(fd);
+    b[n > 0 ? n : 0] = 0;
+    char *v = strstr(b, "VmSize:");
+    return v ? atol(v + 7) * 1024 : -1;
+}
+
+/* The [stack] mapping's bounds, from /proc/self/maps (its buffer is static: reading it does
+ * not grow the stack it measures). */
+static void stack_bounds(unsigned long *lo, unsigned long *hi)
+{
+    static char b[65536];
+    size_t got = 0;
+    ssize_t n;
+    int fd = open("/proc/self/maps", O_RDONLY);
+    while (fd >= 0 && got < sizeof b - 1 && (n = read(fd, b + got, sizeof b - 1 - got)) > 0)
+        got += n;
+    if (fd >= 0) close(fd);
+    b[got] = 0;
+    *lo = *hi = 0;
+    char *line = strstr(b, "[stack]");
+    while (line && line > b && line[-1] != '\n') line--;
+    if (line) sscanf(line, "%lx-%lx", lo, hi);
+}
+
+/* A child that touches the byte at `at` below its stack after setting one limit: how it ended. */
+static void touch_below_stack(const char *what, int resource, long extra, long below)
+{
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        unsigned long lo, hi;
+        stack_bounds(&lo, &hi);
+        struct rlimit rl = { resource == RLIMIT_AS ? vm_size() + extra : (long)(hi - lo) + extra, RLIM_INFINITY };
+        setrlimit(resource, &rl);
+        *(volatile char *)(lo - below) = 1;
+        _exit(0);
+    }
+    reap(what, pid);
+}
+
 /* An exec'd copy: what it was given and what it kept. */
 static int report(int argc, char **argv)
 {
@@ -397,6 +445,15 @@ static int report(int argc, char **argv)
     say("   argc %d:", argc);
     for (int i = 0; i < argc; i++) say(" [%s]", shown(argv[i]));
     say("\n");
+    if (getenv("PC_GAP")) {
+        struct rlimit rl;
+        unsigned long lo, hi;
+        getrlimit(RLIMIT_STACK, &rl);
+        stack_bounds(&lo, &hi);
+        char *m = mmap(NULL, 1, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        say("   the mmap area starts RLIMIT_STACK (%ld MiB) below the stack: %s\n", (long)(rl.rlim_cur >> 20),
+            m != MAP_FAILED && hi - (unsigned long)m > rl.rlim_cur ? "yes" : "no");
+    }
     if (!probe)
         return 0;   /* started with an empty environment: paths would not print alike */
     const char *fn = (const char *)getauxval(AT_EXECFN);
@@ -808,6 +865,137 @@ static void show_limit(const char *what, int res)
         rl.rlim_max == RLIM_INFINITY ? -1LL : (long long)rl.rlim_max);
 }
 
+/* What a call answered, kept until the limit is lifted (printing may allocate). */
+struct answer { const char *what; long ret; int err; };
+
+static void keep(struct answer *a, const char *what, long ret)
+{
+    *a = (struct answer){ what, ret, ret < 0 ? errno : 0 };
+}
+
+static void map_answer(struct answer *a, const char *what, void *m)
+{
+    keep(a, what, m == MAP_FAILED ? -1 : 0);
+}
+
+/* RLIMIT_AS at its exact edge (VmSize): mmap, MAP_FIXED over a mapping, mremap, brk, and the
+ * stack's growth. */
+static void address_space_limits(void)
+{
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        struct answer a[8];
+        int n = 0;
+        struct rlimit rl = { vm_size(), RLIM_INFINITY };
+        setrlimit(RLIMIT_AS, &rl);
+        void *m = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        map_answer(&a[n++], "mmap a page with AS at VmSize", m);
+        rl.rlim_cur = vm_size() + page;
+        setrlimit(RLIMIT_AS, &rl);
+        m = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        map_answer(&a[n++], "mmap a page with AS a page above", m);
+        map_answer(&a[n++], "mmap a second page", mmap(NULL, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+        map_answer(&a[n++], "MAP_FIXED over the first",
+                   mmap(m, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0));
+        map_answer(&a[n++], "mremap it to two pages", mremap(m, page, 2 * page, MREMAP_MAYMOVE));
+        keep(&a[n++], "sbrk a page", sbrk(page) == (void *)-1 ? -1 : 0);
+        keep(&a[n++], "munmap it", munmap(m, page));
+        keep(&a[n++], "sbrk a page then", sbrk(page) == (void *)-1 ? -1 : 0);
+        rl.rlim_cur = RLIM_INFINITY;
+        setrlimit(RLIMIT_AS, &rl);
+        for (int i = 0; i < n; i++) {
+            errno = a[i].err;
+            r(a[i].what, a[i].ret);
+        }
+        touch_below_stack("the stack grown a page with AS at VmSize", RLIMIT_AS, 0, page);
+        touch_below_stack("the stack grown a page with AS a page above", RLIMIT_AS, page, page);
+        _exit(0);
+    }
+    reap("the AS child", pid);
+}
+
+/* RLIMIT_MEMLOCK for a caller without CAP_IPC_LOCK (root's is unlimited). */
+static void memlock_limits(void)
+{
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        r("setresuid to 54321", setresuid(54321, 54321, 54321));
+        struct rlimit rl = { 2 * page, 2 * page };
+        r("setrlimit MEMLOCK 2 pages", setrlimit(RLIMIT_MEMLOCK, &rl));
+        char *m = mmap(NULL, 8 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        r("mlock a page", mlock(m, page));
+        r("mlock it and the next", mlock(m, 2 * page));
+        r("mlock a third", mlock(m + 2 * page, page));
+        r("mlock2 a third", syscall(SYS_mlock2, m + 2 * page, page, 0));
+        r("mmap MAP_LOCKED a page", mmap(NULL, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_LOCKED, -1, 0) == MAP_FAILED ? -1 : 0);
+        r("mlockall MCL_CURRENT", mlockall(MCL_CURRENT));
+        r("munlock the two", munlock(m, 2 * page));
+        char *l = mmap(NULL, 2 * page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_LOCKED, -1, 0);
+        r("mmap MAP_LOCKED two pages", l == MAP_FAILED ? -1 : 0);
+        r("mremap it to three", mremap(l, 2 * page, 3 * page, MREMAP_MAYMOVE) == MAP_FAILED ? -1 : 0);
+        munmap(l, 2 * page);
+        r("mlockall MCL_FUTURE", mlockall(MCL_FUTURE));
+        r("mmap three pages then", mmap(NULL, 3 * page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) == MAP_FAILED ? -1 : 0);
+        r("sbrk three pages then", sbrk(3 * page) == (void *)-1 ? -1 : 0);
+        r("munlockall", munlockall());
+        rl = (struct rlimit){ 0, 0 };
+        r("setrlimit MEMLOCK 0", setrlimit(RLIMIT_MEMLOCK, &rl));
+        r("mlock with MEMLOCK 0", mlock(m, page));
+        r("mlockall with MEMLOCK 0", mlockall(MCL_FUTURE));
+        r("mmap MAP_LOCKED with MEMLOCK 0", mmap(NULL, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_LOCKED, -1, 0) == MAP_FAILED ? -1 : 0);
+        r("munlock with MEMLOCK 0", munlock(m, page));
+        _exit(0);
+    }
+    reap("the MEMLOCK child", pid);
+}
+
+/* An execve of the probe with `bytes` of environment under RLIMIT_STACK `stack`: its report, or
+ * the errno. */
+static void exec_with_env(long stack, long bytes, const char *extra)
+{
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        struct rlimit rl = { stack, RLIM_INFINITY };
+        setrlimit(RLIMIT_STACK, &rl);
+        enum { PIECE = 64 << 10 };
+        int pieces = bytes / PIECE;
+        char **env = calloc(pieces + 2, sizeof *env);
+        for (int i = 0; i < pieces; i++) {
+            env[i] = malloc(PIECE);
+            memset(env[i], 'e', PIECE - 1);
+            env[i][0] = 'A' + i % 26;
+            env[i][1] = '=';
+            env[i][PIECE - 1] = 0;
+        }
+        env[pieces] = (char *)extra;
+        execve(self, (char *[]){ "x", "-env", NULL }, env);
+        say("   execve with %ld KiB of environment under STACK %ld KiB = -1 %s\n", bytes >> 10, stack >> 10,
+            strerrorname_np(errno));
+        _exit(0);
+    }
+    waitpid(pid, NULL, 0);
+}
+
+/* RLIMIT_STACK: how far the stack grows, the room exec gives the strings, where the mmap area starts. */
+static void stack_limits(void)
+{
+    touch_below_stack("the stack grown to RLIMIT_STACK", RLIMIT_STACK, page, page);
+    touch_below_stack("the stack grown past RLIMIT_STACK", RLIMIT_STACK, page, 3 * page);
+    exec_with_env(1 << 20, 192 << 10, NULL);
+    exec_with_env(1 << 20, 320 << 10, NULL);
+    exec_with_env(64 << 10, 64 << 10, NULL);
+    exec_with_env(96 << 10, 64 << 10, NULL);
+    exec_with_env(8 << 20, 1536 << 10, NULL);
+    exec_with_env(8 << 20, 2560 << 10, NULL);
+    exec_with_env(64L << 20, 5 << 20, NULL);
+    exec_with_env(64L << 20, 6656 << 10, NULL);
+    exec_with_env(8 << 20, 0, "PC_GAP=1");
+    exec_with_env(2048L << 20, 0, "PC_GAP=1");
+}
+
 static void limits(void)
 {
     say("5. rlimits\n");
@@ -929,6 +1117,9 @@ static void limits(void)
         _exit(0);
     }
     reap("the rlimit child", pid);
+    address_space_limits();
+    memlock_limits();
+    stack_limits();
 }
 
 static void usage(void)
@@ -959,6 +1150,7 @@ int main(int argc, char **argv)
     if (argc != 2 || argv[1][0] != '/' || getenv("PC_PROBE"))
         return report(argc, argv);
     alarm(60);   /* a backstop: no wait below may hang the test */
+    page = sysconf(_SC_PAGESIZE);
     snprintf(dir, sizeof dir, "%s", argv[1]);
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
     self[n > 0 ? n : 0] = 0;
