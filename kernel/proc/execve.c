@@ -11,6 +11,7 @@
 #include "syscall.h"
 #include "syscall_path.h"
 #include "process.h"
+#include "sysv_ipc.h"
 #include "rlimit_mem.h"
 #include "thread.h"
 #include "signal.h"
@@ -196,6 +197,7 @@ static void become(struct process *p, struct vm *old, const struct user_entry *e
     sched_user_space_changed();
     process_vfork_release(p);          /* a vfork parent no longer shares `old` with us */
     process_note_maxrss(p, old);       /* Linux's setmax_mm_hiwater_rss at exec */
+    shm_vm_gone(p, old);
     vm_put(old);
     fd_close_on_exec(p);
     posix_timers_delete_all(p);        /* Linux's exit_itimers; setitimer's timers stay */

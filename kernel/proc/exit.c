@@ -147,6 +147,7 @@ void process_teardown(struct process *p)
     uvm_deactivate();                  /* its tables may be about to go (vm_put) */
     this_cpu()->user_root = 0;
     process_note_maxrss(p, p->vm);
+    shm_vm_gone(p, p->vm);
     vm_put(p->vm);
     p->vm = NULL;
     struct process *reaper = new_reaper(p);

@@ -7,6 +7,7 @@
 #include "linux_uapi.h"
 #include "clone.h"
 #include "process.h"
+#include "sysv_ipc.h"
 #include "thread.h"
 #include "sched.h"
 #include "signal_arch.h"
@@ -79,6 +80,8 @@ int64_t fork_process(const struct clone_request *r)
     } else if (!(child->vm = vm_fork(p->vm))) {
         abandon(child);
         return -ENOMEM;
+    } else {
+        shm_forked(p, child->vm);
     }
     if (fd_table_copy(child, p)) {
         abandon(child);
