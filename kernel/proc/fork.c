@@ -71,7 +71,12 @@ int64_t fork_process(const struct clone_request *r)
     }
     if (!rlimit_may_fork(p))
         return -EAGAIN;                /* RLIMIT_NPROC */
-    struct process *child = process_new_child(p);
+    if (r->set_tid) {
+        int err = process_claim_id(r->set_tid);
+        if (err < 0)
+            return err;
+    }
+    struct process *child = process_new_child(p, r->set_tid);
     if (!child)
         return -EAGAIN;
     if (r->flags & CLONE_VM) {
@@ -90,7 +95,7 @@ int64_t fork_process(const struct clone_request *r)
     /* The pidfd is the parent's only: the child's table is already copied. */
     int pidfd = -1;
     if (r->flags & CLONE_PIDFD) {
-        pidfd = pidfd_new_fd(child->pid, 0);
+        pidfd = pidfd_new_fd(child, 0);
         int32_t v = pidfd;
         if (pidfd < 0 || copy_to_user(r->pidfd, &v, sizeof(v))) {
             if (pidfd >= 0)

@@ -6,6 +6,7 @@
 #include "process.h"
 #include "thread.h"
 #include "file.h"
+#include "pidfd.h"
 #include "vm.h"
 #include "mm.h"
 #include "errno.h"
@@ -16,7 +17,7 @@
  * stack (32 KiB) and page tables. */
 #define PROCESS_MAX 512
 /* Linux's default pid_max: ids wrap around below it, skipping those in use. */
-#define PID_MAX 32768
+
 
 static struct process *init_process;   /* pid 1, also what runs before the first thread */
 static struct process *all;            /* every process, newest first */
@@ -90,6 +91,14 @@ int process_alloc_id(void)
     return -EAGAIN;
 }
 
+int process_claim_id(int id)
+{
+    if (id_in_use(id))
+        return -EEXIST;
+    wrapped = true;                    /* the counter may reach it later: check from now on */
+    return id;
+}
+
 static void link(struct process *p)
 {
     p->all_next = all;
@@ -120,11 +129,12 @@ struct process *process_create(void)
     return p;
 }
 
-struct process *process_new_child(struct process *parent)
+struct process *process_new_child(struct process *parent, int pid)
 {
     if (count >= PROCESS_MAX)
         return NULL;
-    int pid = process_alloc_id();
+    if (!pid)
+        pid = process_alloc_id();
     if (pid < 0)
         return NULL;
     struct process *p = kzalloc(sizeof(*p));
@@ -182,6 +192,7 @@ void process_free(struct process *p)
     count--;
     procfs_process_gone(p);
     signal_process_gone(p);
+    pidfd_process_freed(p);
     kfree(p->cmdline);
     kfree(p->groups);
     kfree(p);

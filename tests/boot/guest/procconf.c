@@ -262,6 +262,50 @@ static void wait_nothread(void)
     r("waitid __WNOTHREAD of it", waitid(P_PID, thread_child, &(siginfo_t){ 0 }, WEXITED | __WNOTHREAD) == 0);
 }
 
+/* A pidfd names its process, not the number: once that one is reaped, a new process given the
+ * same pid (clone3's set_tid) is not it. */
+static void pidfd_of_a_reused_pid(void)
+{
+    pid_t old = child_pausing();
+    int pfd = syscall(SYS_pidfd_open, old, 0);
+    kill(old, SIGKILL);
+    waitpid(old, NULL, 0);
+    struct clone_args a;
+    memset(&a, 0, sizeof a);
+    a.exit_signal = SIGCHLD;
+    a.set_tid = (uintptr_t)&old;
+    a.set_tid_size = 1;
+    fflush(stdout);
+    long pid = syscall(SYS_clone3, &a, sizeof a);
+    if (pid == 0) { alarm(10); for (;;) pause(); }
+    r("clone3 set_tid of the reaped child's pid", pid == old);
+    r("pidfd_send_signal 0 through the old pidfd", syscall(SYS_pidfd_send_signal, pfd, 0, NULL, 0));
+    struct pollfd pf = { pfd, POLLIN, 0 };
+    r("poll of the old pidfd", poll(&pf, 1, 0));
+    say("   revents %#x\n", pf.revents);
+    siginfo_t si;
+    r("waitid P_PIDFD WNOHANG through it", waitid(P_PIDFD, pfd, &si, WEXITED | WNOHANG));
+    r("pidfd_getfd through it", syscall(SYS_pidfd_getfd, pfd, 0, 0));
+    close(pfd);
+    pid_t mine = getpid();
+    a.set_tid = (uintptr_t)&mine;
+    r("clone3 set_tid of a pid in use", syscall(SYS_clone3, &a, sizeof a));
+    pid_t zero = 0;
+    a.set_tid = (uintptr_t)&zero;
+    r("clone3 set_tid 0", syscall(SYS_clone3, &a, sizeof a));
+    a.set_tid = 0;
+    r("clone3 set_tid_size without set_tid", syscall(SYS_clone3, &a, sizeof a));
+    a.set_tid = (uintptr_t)&mine;
+    a.set_tid_size = 0;
+    r("clone3 set_tid without set_tid_size", syscall(SYS_clone3, &a, sizeof a));
+    a.set_tid_size = 33;
+    r("clone3 set_tid_size 33", syscall(SYS_clone3, &a, sizeof a));
+    if (pid > 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+    }
+}
+
 static void waits(void)
 {
     say("2. wait4 and waitid\n");
@@ -371,6 +415,7 @@ static void waits(void)
     r("waitid P_PIDFD again", waitid(P_PIDFD, pfd, &si, WEXITED));
     close(pfd);
     r("waitid P_PIDFD of a closed fd", waitid(P_PIDFD, pfd, &si, WEXITED));
+    pidfd_of_a_reused_pid();
 
     /* The children's rusage: a reaped child's maximum resident size counts. */
     fflush(stdout);
