@@ -107,6 +107,11 @@ void kfile_refresh_link(struct vnode *v)
     v->size = (uint64_t)len;
 }
 
+bool kfile_magic_link(const struct vnode *v)
+{
+    return v->kfile > 0 && table[v->kfile - 1].template && table[v->kfile - 1].link;
+}
+
 void kfile_refresh_dir(struct vnode *dir)
 {
     if (dir->kfile <= 0 || !table[dir->kfile - 1].refresh)

@@ -96,6 +96,38 @@ static bool only_slashes(const char *s)
     return *s == 0;
 }
 
+/* Which mount v belongs to, for VFS_NO_XDEV: its volume; /proc, /sys or /dev (the kernel's
+ * file systems on Linux: procfs, sysfs, devtmpfs), named by that top directory; else the root. */
+static const void *mount_of(const struct vnode *v)
+{
+    if (v->vol)
+        return v->vol;
+    const struct vnode *root = vnode_root(), *top = v;
+    while (top->parent && top->parent != root)
+        top = top->parent;
+    if (top != root && top->parent == root &&
+        (!strcmp(top->name, "proc") || !strcmp(top->name, "sys") || !strcmp(top->name, "dev")))
+        return top;
+    return root;
+}
+
+/* Linux's nd_jump_link for /proc's links to objects: refused by VFS_NO_MAGICLINKS (ELOOP) and
+ * by a scoped walk (EXDEV); under VFS_NO_XDEV only within the link's own mount. Other symlinks
+ * pass. */
+static int magic_link_allowed(struct vnode *link, struct vnode *dir, int flags)
+{
+    if (!kfile_magic_link(link))
+        return 0;
+    if (flags & VFS_NO_MAGICLINKS)
+        return -ELOOP;
+    if (flags & VFS_NO_XDEV) {
+        struct vnode *to;
+        if (!vfs_lookup(NULL, link->target, VFS_FOLLOW, &to) && mount_of(to) != mount_of(dir))
+            return -EXDEV;
+    }
+    return flags & (VFS_BENEATH | VFS_IN_ROOT) ? -EXDEV : 0;
+}
+
 /* Walk path one component at a time. A followed symlink pushes the unread rest of the current
  * string and continues in the target (which lives as long as the mount), so nothing is copied
  * and no length grows; every push is one hop, so the stack never exceeds VFS_MAX_SYMLINKS. */
@@ -110,7 +142,10 @@ int vfs_lookup(struct vnode *cwd, const char *path, int flags, struct vnode **ou
         return -ENAMETOOLONG;
     const char *rest[VFS_MAX_SYMLINKS];
     int depth = 0, hops = 0;
-    struct vnode *node = path[0] == '/' || !cwd ? vnode_root() : cwd;
+    struct vnode *top = (flags & (VFS_BENEATH | VFS_IN_ROOT)) && cwd ? cwd : vnode_root();
+    if (path[0] == '/' && (flags & VFS_BENEATH))
+        return -EXDEV;
+    struct vnode *node = path[0] == '/' || !cwd ? top : cwd;
     const char *p = path;
     bool want_dir = false;
     for (;;) {
@@ -141,8 +176,16 @@ int vfs_lookup(struct vnode *cwd, const char *path, int flags, struct vnode **ou
         if (len == 1 && name[0] == '.')
             continue;
         if (len == 2 && name[0] == '.' && name[1] == '.') {
-            if (node->parent)          /* a removed directory's ".." stays where it is */
+            if (node == top) {         /* the top's ".." is itself, or out of bounds */
+                if (flags & VFS_BENEATH)
+                    return -EXDEV;
+                continue;
+            }
+            if (node->parent) {        /* a removed directory's ".." stays where it is */
+                if ((flags & VFS_NO_XDEV) && mount_of(node->parent) != mount_of(node))
+                    return -EXDEV;
                 node = node->parent;
+            }
             continue;
         }
         if (node->kfile)
@@ -151,17 +194,31 @@ int vfs_lookup(struct vnode *cwd, const char *path, int flags, struct vnode **ou
         if (!d)
             return -ENOENT;
         struct vnode *child = d->v;
+        if ((flags & VFS_NO_XDEV) && mount_of(child) != mount_of(node))
+            return -EXDEV;
         if (child->type == VNODE_SYMLINK && (!last || (flags & VFS_FOLLOW) || trailing)) {
+            if (flags & VFS_NO_SYMLINKS)
+                return -ELOOP;
             kfile_refresh_link(child);
             if (!child->target[0])
                 return -ENOENT;        /* a kernel link whose object is gone (Linux's empty names never exist) */
+            if (flags & (VFS_NO_MAGICLINKS | VFS_BENEATH | VFS_IN_ROOT | VFS_NO_XDEV)) {
+                int err = magic_link_allowed(child, node, flags);
+                if (err)
+                    return err;
+            }
             if (++hops > VFS_MAX_SYMLINKS)
                 return -ELOOP;
             if (*p)
                 rest[depth++] = p;
             p = child->target;
-            if (p[0] == '/')
-                node = vnode_root();   /* else: relative to the link's directory, `node` */
+            if (p[0] == '/') {         /* else: relative to the link's directory, `node` */
+                if (flags & VFS_BENEATH)
+                    return -EXDEV;
+                if ((flags & VFS_NO_XDEV) && mount_of(node) != mount_of(top))
+                    return -EXDEV;     /* Linux's nd_jump_root */
+                node = top;
+            }
             continue;
         }
         node = child;

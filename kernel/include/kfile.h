@@ -54,5 +54,8 @@ struct file *kfile_open(const char *path, int flags);
 /* The kernel's file behind a name the walk found: *is_kernel tells whether v is one; the file
  * is NULL on out of memory (or a file that falls through, see kfile_open_fn). */
 struct file *kfile_open_vnode(struct vnode *v, int flags, bool *is_kernel);
+/* /proc's links to objects (a template link: <pid>/exe, cwd, fd/N), Linux's "magic links";
+ * /proc/self and the other fixed links are ordinary symlinks. */
+bool kfile_magic_link(const struct vnode *v);
 /* A published file's mode (S_IFCHR | 0666 for a device), 0 for anything else. */
 uint32_t kfile_mode(const struct vnode *v);

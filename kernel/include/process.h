@@ -56,7 +56,6 @@ struct process {
     uint64_t maxrss_kb, children_maxrss_kb;
     struct process_itimers itimers;   /* setitimer (itimer.c) */
     struct posix_timer *posix_timers; /* timer_create (posix_timer.c), newest first */
-    int posix_timer_count;
     int next_timer_id;                /* Linux's per-process counter: 0, 1, ...; kept across exec */
     struct vm *vm;
     struct vnode *exe;          /* the program's vnode, for /proc/self/exe */

@@ -120,6 +120,10 @@ void signal_discard(struct process *p, int sig);
  * RLIMIT_SIGPENDING). */
 void signal_process_gone(struct process *p);
 void signal_thread_gone(struct thread *t);
+/* A POSIX timer's preallocated siginfo, as Linux's sigqueue_alloc: it counts against
+ * RLIMIT_SIGPENDING from timer_create to timer_delete (false: the limit is reached). */
+bool signal_charge_preallocated(void);
+void signal_uncharge_preallocated(void);
 /* "SIGSEGV", ... for messages. */
 const char *signal_name(int sig);
 /* sigaltstack's view: is sp on t's alternate stack? */

@@ -18,3 +18,6 @@ int user_lookup_at(int dirfd, uint64_t upath, int vfs_flags, struct vnode **out)
 /* The directory that would hold path's last component, and that component (pointing into
  * path, which loses its trailing slashes: *trailing says there were some). */
 int lookup_parent_at(int dirfd, char *path, struct vnode **dir, const char **name, size_t *len, bool *trailing);
+/* The same with openat2's restrictions on the directory's walk (VFS_NO_SYMLINKS, ...). */
+int lookup_parent_walk(int dirfd, char *path, int walk, struct vnode **dir, const char **name, size_t *len,
+                       bool *trailing);

@@ -36,6 +36,12 @@ struct vdirent {
 };
 
 #define VFS_FOLLOW       1    /* follow a symlink in the last component */
+/* openat2's RESOLVE_* (Linux's LOOKUP_*): the walk refuses what they name instead of taking it. */
+#define VFS_NO_SYMLINKS  2    /* any symlink to follow: ELOOP */
+#define VFS_NO_MAGICLINKS 4   /* /proc's links to objects (fd/N, exe, cwd): ELOOP */
+#define VFS_NO_XDEV      8    /* a step into another mount: EXDEV */
+#define VFS_BENEATH      16   /* never above the start (absolute paths and links, "..", magic links): EXDEV */
+#define VFS_IN_ROOT      32   /* the start is "/" for this walk */
 #define VFS_MAX_SYMLINKS 40   /* like Linux: more is ELOOP */
 #define VFS_PATH_MAX     4096
 
@@ -57,7 +63,8 @@ struct vnode *vfs_root(void);
  * snprintf; returns the length written (size when it did not fit). */
 size_t vfs_mounts(char *buf, size_t size);
 /* Resolve path (absolute, or relative to `cwd`; NULL cwd means /). Intermediate symlinks are
- * always followed, the last one only with VFS_FOLLOW. */
+ * always followed, the last one only with VFS_FOLLOW. With VFS_BENEATH or VFS_IN_ROOT, `cwd`
+ * (not NULL) is the walk's top even for an absolute path. */
 int vfs_lookup(struct vnode *cwd, const char *path, int flags, struct vnode **out);
 enum vnode_type vfs_type(struct vnode *v);
 int vfs_stat(struct vnode *v, struct vstat *st);

@@ -25,10 +25,6 @@
 #include "errno.h"
 #include <stddef.h>
 
-/* RLIMIT_SIGPENDING's default here (proc/rlimit.c): Linux charges each timer's preallocated
- * signal against it, so past it timer_create is EAGAIN. Counted per process. */
-#define TIMERS_MAX 0x3fff
-
 struct posix_timer {
     int id;
     struct process *proc;
@@ -178,7 +174,7 @@ static void unlink_timer(struct process *p, struct posix_timer *t)
         }
     set_deadline(t, 0);
     timer_event_cancel(&t->event);
-    p->posix_timer_count--;
+    signal_uncharge_preallocated();
     kfree(t);
 }
 
@@ -242,11 +238,21 @@ SYSCALL(timer_create)
         return -EAGAIN;
     t->proc = p;
     int err = timer_clock(t, clock_arg(a0));
-    if (!err && a1)
-        err = timer_notify(t, &ev);
-    if (!err && p->posix_timer_count >= TIMERS_MAX)
-        err = -EAGAIN;
     if (err) {
+        kfree(t);
+        return err;
+    }
+    /* Linux's order: the clock, then the timer's preallocated signal, charged against
+     * RLIMIT_SIGPENDING with every pending siginfo of the user (past it, EAGAIN), then the
+     * sigevent's checks. */
+    if (!signal_charge_preallocated()) {
+        kfree(t);
+        return -EAGAIN;
+    }
+    if (a1)
+        err = timer_notify(t, &ev);
+    if (err) {
+        signal_uncharge_preallocated();
         kfree(t);
         return err;
     }
@@ -263,12 +269,13 @@ SYSCALL(timer_create)
     t->event.fire = wall_fired;
     int32_t id = t->id;
     if (copy_to_user(a2, &id, sizeof(id))) {
+        signal_uncharge_preallocated();
         kfree(t);
         return -EFAULT;
     }
+
     t->next = p->posix_timers;
     p->posix_timers = t;
-    p->posix_timer_count++;
     if (t->cpu && !tick_hooked) {
         timer_add_tick_hook(cpu_tick);
         tick_hooked = true;

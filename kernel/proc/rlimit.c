@@ -1,5 +1,5 @@
 /* Resource limits, per process as on Linux (signal->rlim): inherited by fork, kept across
- * execve; getrlimit/prlimit64 (glibc's setrlimit is prlimit64). Where they are enforced:
+ * execve; getrlimit/setrlimit/prlimit64 (glibc's setrlimit is prlimit64). Where they are enforced:
  * RLIMIT_NOFILE (fd_limit, fdtable.c), RLIMIT_FSIZE (rlimit_file_size, the write paths),
  * RLIMIT_NPROC (rlimit_may_fork, fork); the memory limits (RLIMIT_AS, RLIMIT_MEMLOCK,
  * RLIMIT_STACK) in rlimit_mem.c. */
@@ -97,44 +97,64 @@ static bool may_touch(const struct process *caller, const struct process *t)
     return process_capable(caller, CAP_SYS_RESOURCE);
 }
 
+/* Linux's do_prlimit: the resource and the new pair checked, then set; `old` gets the pair
+ * it replaced (or the current one). */
+static int do_prlimit(struct process *t, unsigned int resource, const struct linux_rlimit *new,
+                      struct linux_rlimit *old)
+{
+    if (resource >= RLIM_NLIMITS)
+        return -EINVAL;
+    if (new) {
+        if (new->rlim_cur > new->rlim_max)
+            return -EINVAL;
+        if (resource == RLIMIT_NOFILE && new->rlim_max > FD_NR_OPEN)
+            return -EPERM;             /* Linux: above fs.nr_open */
+        if (new->rlim_max > t->rlimits[resource].rlim_max &&
+            !process_capable(current_process(), CAP_SYS_RESOURCE))
+            return -EPERM;
+    }
+    if (old)
+        *old = t->rlimits[resource];
+    if (new) {
+        t->rlimits[resource] = *new;
+        if (resource == RLIMIT_NOFILE)
+            t->fd_limit = new->rlim_cur;
+    }
+    return 0;
+}
+
+/* Linux's order: the new pair is read (EFAULT), the target found (ESRCH) and may be touched
+ * (EPERM), do_prlimit, and only then the old pair written: an EFAULT there leaves the new
+ * limit set. */
 SYSCALL(prlimit64)
 {
-    int resource = (int)a1;
     struct process *me = current_process();
-    struct linux_rlimit new;
-    if (resource < 0 || resource >= RLIM_NLIMITS)
-        return -EINVAL;
-    if (a2) {
-        if (copy_from_user(&new, a2, sizeof(new)))
-            return -EFAULT;
-        if (new.rlim_cur > new.rlim_max)
-            return -EINVAL;
-    }
+    struct linux_rlimit new, old;
+    if (a2 && copy_from_user(&new, a2, sizeof(new)))
+        return -EFAULT;
     struct process *t = (int)a0 == 0 ? me : process_find((int)a0);
     if (!t || t->state == PROCESS_ZOMBIE)
         return -ESRCH;
     if (!may_touch(me, t))
         return -EPERM;
-    struct linux_rlimit old = t->rlimits[resource];
-    if (a2) {
-        if (new.rlim_max > old.rlim_max && !process_capable(me, CAP_SYS_RESOURCE))
-            return -EPERM;
-        if (resource == RLIMIT_NOFILE && new.rlim_max > FD_NR_OPEN)
-            return -EPERM;   /* Linux: above fs.nr_open */
-    }
-    if (a3 && copy_to_user(a3, &old, sizeof(old)))
+    int err = do_prlimit(t, (unsigned int)a1, a2 ? &new : NULL, a3 ? &old : NULL);
+    if (!err && a3 && copy_to_user(a3, &old, sizeof(old)))
         return -EFAULT;
-    if (a2) {
-        t->rlimits[resource] = new;
-        if (resource == RLIMIT_NOFILE)
-            t->fd_limit = new.rlim_cur;
-    }
-    return 0;
+    return err;
+}
+
+/* The old setrlimit (glibc calls prlimit64; a raw syscall(SYS_setrlimit) comes here). */
+SYSCALL(setrlimit)
+{
+    struct linux_rlimit new;
+    if (copy_from_user(&new, a1, sizeof(new)))
+        return -EFAULT;
+    return do_prlimit(current_process(), (unsigned int)a0, &new, NULL);
 }
 
 SYSCALL(getrlimit)
 {
-    if ((int)a0 < 0 || (int)a0 >= RLIM_NLIMITS)
+    if ((unsigned int)a0 >= RLIM_NLIMITS)
         return -EINVAL;
     return copy_to_user(a1, &current_process()->rlimits[(int)a0], sizeof(struct linux_rlimit)) ? -EFAULT : 0;
 }

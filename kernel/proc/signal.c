@@ -66,10 +66,23 @@ static void uncharge(const struct ksiginfo *si)
         charged_count--;
 }
 
+bool signal_charge_preallocated(void)
+{
+    if (charged_count + 1 > rlimit_current(RLIMIT_SIGPENDING))
+        return false;
+    charged_count++;
+    return true;
+}
+
+void signal_uncharge_preallocated(void)
+{
+    charged_count--;
+}
+
 /* Linux's __sigqueue_alloc and __send_signal: a standard signal the kernel or kill sent
  * (si_code >= 0) may exceed the limit; past it anything else loses its siginfo (it reads as a
  * bare SI_USER), and a real-time one sent with its own siginfo fails (EAGAIN). A POSIX timer's
- * signal (`always`) uses the entry it was given at timer_create, uncounted here. */
+ * signal (`always`) uses the entry it was given at timer_create, charged there instead. */
 static int store_info(struct ksiginfo *si, int sig, bool always)
 {
     bool exempt = sig < SIGRTMIN && si->code >= 0;

@@ -62,7 +62,8 @@ int lookup_at(int dirfd, const char *path, int vfs_flags, struct vnode **out)
     struct vnode *start;
     if (!path[0])
         return -ENOENT;
-    int err = dirfd_vnode(dirfd, path, &start);
+    /* A scoped walk (openat2's RESOLVE_BENEATH, IN_ROOT) starts at dirfd even for "/...". */
+    int err = dirfd_vnode(dirfd, (vfs_flags & (VFS_BENEATH | VFS_IN_ROOT)) ? "." : path, &start);
     if (err)
         return err;
     return vfs_lookup(start, path, vfs_flags, out);
@@ -72,6 +73,12 @@ int lookup_at(int dirfd, const char *path, int vfs_flags, struct vnode **out)
  * its last component. Trailing slashes are dropped and reported; "/" alone gives the root with
  * an empty name. */
 int lookup_parent_at(int dirfd, char *path, struct vnode **dir, const char **name, size_t *len, bool *trailing)
+{
+    return lookup_parent_walk(dirfd, path, 0, dir, name, len, trailing);
+}
+
+int lookup_parent_walk(int dirfd, char *path, int walk, struct vnode **dir, const char **name, size_t *len,
+                       bool *trailing)
 {
     if (!path[0])
         return -ENOENT;
@@ -91,19 +98,28 @@ int lookup_parent_at(int dirfd, char *path, struct vnode **dir, const char **nam
         if (!*dir)
             *dir = current_process()->cwd;
     } else if (slash == path && n == 1) {   /* "/" */
-        *dir = vfs_root();
         *name = path + 1;
         *len = 0;
+        if (walk)
+            return lookup_at(dirfd, "/", VFS_FOLLOW | walk, dir);
+        *dir = vfs_root();
         return 0;
     } else {
         *name = slash + 1;
         *len = n - (size_t)(slash + 1 - path);
-        if (slash == path) {
+        if (slash == path && !walk) {
             *dir = vfs_root();
         } else {
-            *slash = 0;
-            err = lookup_at(dirfd, path, VFS_FOLLOW, dir);
-            *slash = '/';
+            char keep = slash[1];      /* "/name": the directory is "/" */
+            if (slash == path)
+                slash[1] = 0;
+            else
+                *slash = 0;
+            err = lookup_at(dirfd, path, VFS_FOLLOW | walk, dir);
+            if (slash == path)
+                slash[1] = keep;
+            else
+                *slash = '/';
             if (err)
                 return err;
         }

@@ -1,4 +1,4 @@
-/* File syscalls: open/close, read/write and their vector and positioned forms, lseek, fadvise64,
+/* File syscalls: open/close (openat, openat2), read/write and their vector and positioned forms, lseek, fadvise64,
  * and memfd_create (an anonymous file opened in one call). */
 #include "kernel.h"
 #include "syscall.h"
@@ -67,15 +67,16 @@ static int create_through_symlink(struct vnode *dir, struct vnode *link, uint32_
     return err;
 }
 
-/* O_CREAT: make a regular file at path (its directory must exist). *created says whether the
- * call made it (a file reached through a dangling symlink may have appeared meanwhile). */
-static int create_file(int dirfd, char *path, uint32_t mode, bool nofollow, struct vnode **out, bool *created)
+/* O_CREAT: make a regular file at path (its directory must exist, found with openat2's `walk`
+ * restrictions). *created says whether the call made it (a file reached through a dangling
+ * symlink may have appeared meanwhile). */
+static int create_file(int dirfd, char *path, uint32_t mode, bool nofollow, int walk, struct vnode **out, bool *created)
 {
     struct vnode *dir, *v;
     const char *name;
     size_t len;
     bool trailing;
-    int err = lookup_parent_at(dirfd, path, &dir, &name, &len, &trailing);
+    int err = lookup_parent_walk(dirfd, path, walk, &dir, &name, &len, &trailing);
     if (err)
         return err;
     if (trailing || len == 0)
@@ -102,29 +103,27 @@ static bool writable(struct file *f)
 
 #define O_PATH_FLAGS (O_DIRECTORY | O_NOFOLLOW | O_PATH | O_CLOEXEC)
 
-SYSCALL(openat)
+/* openat and openat2 after their own checks: open path (a kernel buffer, freed here) from
+ * dirfd. `walk` holds openat2's restrictions on the lookup (VFS_NO_SYMLINKS, ...; 0 for openat). */
+static int64_t open_at(int dirfd, char *path, int flags, uint32_t mode, int walk)
 {
-    int flags = (int)a2, err;
+    int err;
     struct vnode *v;
     struct file *f;
-    char *path = user_path(a1, &err);
-    if (!path)
-        return err;
-    flags |= O_LARGEFILE;   /* 64-bit Linux forces it; F_GETFL shows it */
-    if (flags & O_PATH)
-        flags &= O_PATH_FLAGS;  /* O_PATH beats everything else (build_open_how) */
     if ((flags & (O_DIRECTORY | O_CREAT)) == (O_DIRECTORY | O_CREAT)) {
         err = -EINVAL;          /* Linux 6.4 on: never "create a directory" */
         goto out;
     }
-    if ((f = kfile_open(path, flags)))
+    /* The kernel's files found by their exact path: not for a scoped walk, whose "/" is not
+     * the root. */
+    if (!(walk & (VFS_BENEATH | VFS_IN_ROOT)) && (f = kfile_open(path, flags)))
         goto install;
     if ((flags & O_TMPFILE) == O_TMPFILE) {   /* an unnamed file "in" a directory */
         if ((flags & O_ACCMODE) == O_RDONLY) {
             err = -EINVAL;
             goto out;
         }
-        if ((err = lookup_at((int)a0, path, VFS_FOLLOW, &v)))
+        if ((err = lookup_at(dirfd, path, VFS_FOLLOW | walk, &v)))
             goto out;
         if (vfs_type(v) != VNODE_DIR) {
             err = -ENOTDIR;
@@ -134,7 +133,7 @@ SYSCALL(openat)
             err = -EROFS;
             goto out;
         }
-        if ((err = vfs_create_unnamed((uint32_t)a3 & ~proc()->umask, &v)))
+        if ((err = vfs_create_unnamed(mode & ~proc()->umask, &v)))
             goto out;
         if (!(flags & O_EXCL))
             vfs_tmpfile_linkable(v);
@@ -147,13 +146,13 @@ SYSCALL(openat)
         struct vnode *dir;         /* open_last_lookups: a trailing slash with O_CREAT */
         const char *name;
         bool trailing;
-        err = lookup_parent_at((int)a0, path, &dir, &name, &plen, &trailing);
+        err = lookup_parent_walk(dirfd, path, walk, &dir, &name, &plen, &trailing);
         err = err ? err : -EISDIR;
         goto out;
     }
-    err = lookup_at((int)a0, path, (flags & O_NOFOLLOW) || excl ? 0 : VFS_FOLLOW, &v);
+    err = lookup_at(dirfd, path, ((flags & O_NOFOLLOW) || excl ? 0 : VFS_FOLLOW) | walk, &v);
     if (err == -ENOENT && (flags & O_CREAT)) {
-        if ((err = create_file((int)a0, path, (uint32_t)a3, (flags & O_NOFOLLOW) || excl, &v, &created)))
+        if ((err = create_file(dirfd, path, mode, (flags & O_NOFOLLOW) || excl, walk, &v, &created)))
             goto out;
     } else if (err) {
         goto out;
@@ -219,6 +218,92 @@ install:
 out:
     kfree(path);
     return err;
+}
+
+SYSCALL(openat)
+{
+    int flags = (int)a2, err;
+    char *path = user_path(a1, &err);
+    if (!path)
+        return err;
+    flags |= O_LARGEFILE;   /* 64-bit Linux forces it; F_GETFL shows it */
+    if (flags & O_PATH)
+        flags &= O_PATH_FLAGS;  /* O_PATH beats everything else (build_open_how) */
+    return open_at((int)a0, path, flags, (uint32_t)a3, 0);
+}
+
+/* openat2's struct open_how (include/uapi/linux/openat2.h) and its RESOLVE_* flags. */
+struct open_how {
+    uint64_t flags, mode, resolve;
+};
+#define OPEN_HOW_SIZE_VER0   24
+#define RESOLVE_NO_XDEV      0x01
+#define RESOLVE_NO_MAGICLINKS 0x02
+#define RESOLVE_NO_SYMLINKS  0x04
+#define RESOLVE_BENEATH      0x08
+#define RESOLVE_IN_ROOT      0x10
+#define RESOLVE_CACHED       0x20
+#define O_SYNC_BIT           04000000  /* __O_SYNC: O_SYNC is it and O_DSYNC */
+#define VALID_OPEN_FLAGS (O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND | O_NONBLOCK | \
+                          O_SYNC_BIT | O_DSYNC | O_ASYNC | O_DIRECT | O_LARGEFILE | O_DIRECTORY | \
+                          O_NOFOLLOW | O_NOATIME | O_CLOEXEC | O_PATH | O_TMPFILE)
+#define S_IALLUGO 07777
+
+/* Linux's copy_struct_from_user: a shorter struct is zero-extended (below VER0: EINVAL), a
+ * longer one is accepted only when the bytes we do not know are zero (else E2BIG). */
+static int copy_open_how(uint64_t uhow, uint64_t size, struct open_how *how)
+{
+    if (size < OPEN_HOW_SIZE_VER0)
+        return -EINVAL;
+    if (size > PAGE_SIZE)
+        return -E2BIG;
+    for (uint64_t at = sizeof(*how); at < size; at++) {
+        uint8_t byte;
+        if (copy_from_user(&byte, uhow + at, 1))
+            return -EFAULT;
+        if (byte)
+            return -E2BIG;
+    }
+    return copy_from_user(how, uhow, sizeof(*how)) ? -EFAULT : 0;
+}
+
+/* Linux's build_open_flags: openat2 refuses what openat silently drops (unknown flags, a
+ * mode without O_CREAT/O_TMPFILE, O_PATH with other flags) and maps RESOLVE_* on the walk. */
+SYSCALL(openat2)
+{
+    struct open_how how;
+    int err = copy_open_how(a2, a3, &how);
+    if (err)
+        return err;
+    if (!(how.flags & O_PATH))
+        how.flags |= O_LARGEFILE;
+    if (how.flags & ~(uint64_t)VALID_OPEN_FLAGS)
+        return -EINVAL;
+    if (how.resolve & ~(uint64_t)(RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS |
+                                  RESOLVE_BENEATH | RESOLVE_IN_ROOT | RESOLVE_CACHED))
+        return -EINVAL;
+    if ((how.resolve & RESOLVE_BENEATH) && (how.resolve & RESOLVE_IN_ROOT))
+        return -EINVAL;
+    int flags = (int)how.flags;
+    bool creates = (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE;
+    if (creates ? (how.mode & ~(uint64_t)S_IALLUGO) != 0 : how.mode != 0)
+        return -EINVAL;
+    if ((flags & 020000000) && ((flags & O_TMPFILE) != O_TMPFILE || (flags & O_ACCMODE) == O_RDONLY))
+        return -EINVAL;
+    if ((flags & O_PATH) && (flags & ~O_PATH_FLAGS))
+        return -EINVAL;
+    /* Lookups never sleep here, so RESOLVE_CACHED only refuses what must change the tree. */
+    if ((how.resolve & RESOLVE_CACHED) && (flags & (O_TRUNC | O_CREAT | 020000000)))
+        return -EAGAIN;
+    int walk = (how.resolve & RESOLVE_NO_XDEV ? VFS_NO_XDEV : 0) |
+               (how.resolve & RESOLVE_NO_MAGICLINKS ? VFS_NO_MAGICLINKS : 0) |
+               (how.resolve & RESOLVE_NO_SYMLINKS ? VFS_NO_SYMLINKS : 0) |
+               (how.resolve & RESOLVE_BENEATH ? VFS_BENEATH : 0) |
+               (how.resolve & RESOLVE_IN_ROOT ? VFS_IN_ROOT : 0);
+    char *path = user_path(a1, &err);
+    if (!path)
+        return err;
+    return open_at((int)a0, path, flags, (uint32_t)how.mode, walk);
 }
 
 SYSCALL(close)

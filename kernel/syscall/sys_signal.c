@@ -339,3 +339,11 @@ SYSCALL(rt_sigreturn)
     set_altstack(p, arch_user_sp(f), stack.sp, (int32_t)stack.flags, stack.size);
     return arch_syscall_result(f);     /* the dispatcher writes x0 back unchanged */
 }
+
+/* Linux's restart_syscall runs the restart block an interrupted call left behind. Ours never
+ * leave one (an interrupted sleep restarts through the -ERESTART* codes instead), so it is
+ * what Linux answers without one: do_no_restart_syscall's EINTR. */
+SYSCALL(restart_syscall)
+{
+    return -EINTR;
+}

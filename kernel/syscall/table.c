@@ -24,7 +24,7 @@ static const struct syscall_entry table[] = {
 
 /* Names of calls we do not implement yet, for the one-time -ENOSYS log line. */
 static const struct { uint16_t nr; const char *name; } known_missing[] = {
-    { 293, "rseq" }, { 437, "openat2" },
+    { 293, "rseq" },
 };
 
 const char *syscall_name(uint64_t nr)

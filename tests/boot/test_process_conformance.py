@@ -1,8 +1,8 @@
 """Process calls answer for answer against Linux: tests/boot/guest/procconf.c sweeps fork, vfork,
 clone/clone3 (flag errnos, struct sizes, SETTID/CLEARTID, CLONE_VFORK), wait4/waitid (WNOHANG,
-stops and continues, WNOWAIT zombies, exit statuses, pidfds, process groups, __WCLONE/__WALL/
-__WNOTHREAD), execve/execveat
-(errnos in Linux's order, "#!" scripts, argv and AT_EXECFN rules, descriptors kept and closed,
+stops and continues, WNOWAIT zombies, exit statuses, pidfds (a reused pid's new process is not
+the old pidfd's), process groups, __WCLONE/__WALL/__WNOTHREAD), execve/execveat (errnos in
+Linux's order, "#!" scripts, argv and AT_EXECFN rules, descriptors kept and closed,
 comm), identity (sessions, setpgid, groups, set*id, setfsuid, prctl per process, PDEATHSIG),
 rlimits (NOFILE, FSIZE, NPROC; RLIMIT_AS at its exact edge for mmap/mremap/brk/stack growth,
 RLIMIT_MEMLOCK unprivileged, RLIMIT_STACK's growth, exec room and mmap gap) and rusage. One boot
@@ -34,10 +34,12 @@ NO_SYS_RESOURCE = {
     "   prlimit64 of itself = -1 EPERM": "   prlimit64 of itself = 0, the old: 64 256",
     "      the child's NOFILE: 64 128": "      the child's NOFILE: 32 256",
     "   setrlimit AS back to infinity as root = -1 EPERM": "   setrlimit AS back to infinity as root = 0",
+    "   setrlimit raising the hard limit as root = -1 EPERM": "   setrlimit raising the hard limit as root = 0",
 }
 
 SECTIONS = [("1", "fork, vfork, clone"), ("2", "wait4 and waitid"), ("3", "execve and execveat"),
-            ("4", "identity"), ("5", "rlimits"), ("6", "getrusage, times, sysinfo")]
+            ("4", "identity"), ("5", "rlimits"), ("6", "getrusage, times, sysinfo"),
+            ("7", "raw setrlimit, prlimit64's order, restart_syscall")]
 
 
 def has_sys_resource() -> bool:

@@ -1189,6 +1189,37 @@ static void usage(void)
     r("sysinfo of a bad pointer", sysinfo((void *)8));
 }
 
+/* ---- 7. the raw setrlimit/getrlimit calls, prlimit64's check order, restart_syscall ---- */
+
+static void raw_limits(void)
+{
+    say("7. raw setrlimit, prlimit64's order, restart_syscall\n");
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        struct rlimit rl = { 40, 50 }, got;
+        r("setrlimit NOFILE 40 50", syscall(SYS_setrlimit, RLIMIT_NOFILE, &rl));
+        r("getrlimit NOFILE", syscall(SYS_getrlimit, RLIMIT_NOFILE, &got));
+        say("   %lld %lld\n", (long long)got.rlim_cur, (long long)got.rlim_max);
+        r("setrlimit resource 99", syscall(SYS_setrlimit, 99, &rl));
+        r("setrlimit resource 99, bad pointer", syscall(SYS_setrlimit, 99, (void *)8));
+        r("setrlimit resource -1", syscall(SYS_setrlimit, -1, &rl));
+        rl = (struct rlimit){ 60, 50 };
+        r("setrlimit soft above hard", syscall(SYS_setrlimit, RLIMIT_NOFILE, &rl));
+        rl = (struct rlimit){ 40, 60 };
+        r("setrlimit raising the hard limit as root", syscall(SYS_setrlimit, RLIMIT_NOFILE, &rl));
+        r("prlimit64 resource 99 of no process", syscall(SYS_prlimit64, 999999, 99, NULL, NULL));
+        r("prlimit64 resource 99, bad new pointer", syscall(SYS_prlimit64, 0, 99, (void *)8, NULL));
+        rl = (struct rlimit){ 30, 50 };
+        r("prlimit64 with a bad old pointer", syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, &rl, (void *)8));
+        syscall(SYS_getrlimit, RLIMIT_NOFILE, &got);
+        say("   the new one is set anyway: %lld %lld\n", (long long)got.rlim_cur, (long long)got.rlim_max);
+        r("restart_syscall with nothing to restart", syscall(SYS_restart_syscall));
+        _exit(0);
+    }
+    waitpid(pid, NULL, 0);
+}
+
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -1205,5 +1236,6 @@ int main(int argc, char **argv)
     identity();
     limits();
     usage();
+    raw_limits();
     return 0;
 }

@@ -1326,9 +1326,15 @@ static void section_sigpending_limit(void)
     waited("kill's standard signal", &s);
     r("raise SIGUSR1", raise(SIGUSR1));
     waited("raise's", &s);
+    timer_t timer;                     /* a timer's preallocated siginfo counts against the limit */
+    r("timer_create", timer_create(CLOCK_MONOTONIC, NULL, &timer));
     setrlimit(RLIMIT_SIGPENDING, &old);
     r("sigqueue SIGRTMIN with the limit back", sigqueue(me, SIGRTMIN, (union sigval){ .sival_int = 7 }));
     waited("then", &s);
+    int made = timer_create(CLOCK_MONOTONIC, NULL, &timer);
+    r("timer_create with the limit back", made);
+    if (made == 0)
+        r("timer_delete", timer_delete(timer));
     sigprocmask(SIG_UNBLOCK, &s, NULL);
 }
 
