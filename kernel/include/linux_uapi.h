@@ -352,6 +352,7 @@ struct linux_itimerspec {
 #define PR_SET_DUMPABLE     4
 #define PR_SET_NAME         15
 #define PR_GET_SECCOMP      21
+#define PR_SET_SECCOMP      22
 #define PR_CAPBSET_READ     23
 #define PR_GET_SECUREBITS   27
 #define PR_SET_TIMERSLACK   29

@@ -33,6 +33,9 @@ struct ksiginfo {
     uint64_t value;             /* SI_QUEUE: sigval */
     uint64_t esr;               /* faults: the exception syndrome (esr_context record) */
     bool charged;               /* counted against RLIMIT_SIGPENDING while it is pending */
+    int errno_value;            /* si_errno (seccomp's SIGSYS: the filter's data) */
+    int syscall;                /* seccomp's SIGSYS: the call (si_syscall), its si_arch; */
+    uint32_t arch;              /* `addr` is si_call_addr */
     /* SI_TIMER: pid carries si_timerid, uid si_overrun, value si_value (the same offsets in
      * Linux's siginfo union). */
 };

@@ -51,6 +51,8 @@ struct thread {
     bool vfork_done;                   /* the vfork child this thread waits for exec'd or ended */
     bool tagged_addr;                  /* PR_SET_TAGGED_ADDR_CTRL: syscalls ignore pointer tags */
     uint64_t timer_slack_ns;           /* PR_SET_TIMERSLACK (sleeps are not stretched by it) */
+    int seccomp_mode;                  /* SECCOMP_MODE_* (seccomp.h) */
+    struct seccomp_filter *seccomp;    /* its filters, newest first (shared; seccomp.c) */
     struct vma *vma_hint;              /* vm_find's last answer for this thread (vm.c) */
     struct vm *vma_hint_vm;            /* the address space it was found in (exec changes it) */
     uint64_t vma_generation;

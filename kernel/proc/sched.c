@@ -19,6 +19,7 @@
 #include "kernel.h"
 #include "sched.h"
 #include "thread.h"
+#include "seccomp.h"
 #include "process.h"
 #include "signal.h"
 #include "wait.h"
@@ -245,6 +246,7 @@ static void reap(void)
         cputime_thread_gone(p, t);
         thread_unlink(t);
         signal_thread_gone(t);
+        seccomp_release(t);
         page_free(t->kstack_pa, KERNEL_STACK_PAGES);
         kfree(t);
         process_thread_freed(p);       /* an unwaited-for process goes with its last thread */

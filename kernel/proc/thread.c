@@ -1,6 +1,7 @@
 /* Thread lifetime: creation with a kernel stack, lookup by tid, and exit. Scheduling is sched.c. */
 #include "kernel.h"
 #include "thread.h"
+#include "seccomp.h"
 #include "linux_uapi.h"
 #include "process.h"
 #include "sched.h"
@@ -32,8 +33,10 @@ struct thread *thread_create(struct process *p, int tid)
     t->frame = (struct trap_frame *)((char *)phys_to_virt(stack) + KERNEL_STACK_PAGES * PAGE_SIZE) - 1;
     memset(t->frame, 0, sizeof(*t->frame));
     struct thread *creator = current_thread();
-    if (creator)                       /* clone and fork: the name goes with them (Linux's dup_task_struct) */
+    if (creator) {                     /* clone and fork: the name and seccomp go with them (Linux's dup_task_struct) */
         memcpy(t->comm, creator->comm, sizeof(t->comm));
+        seccomp_inherit(t, creator);
+    }
     if (p->threads) {
         struct thread *last = p->threads->prev;
         last->next = t;

@@ -6,6 +6,7 @@
 #include "syscall.h"
 #include "process.h"
 #include "thread.h"
+#include "seccomp.h"
 #include "uaccess.h"
 #include "errno.h"
 #include "mm.h"
@@ -321,8 +322,10 @@ SYSCALL(prctl)
     }
     case PR_CAPBSET_READ:   /* the bounding set is full: every capability Linux knows */
         return a1 <= CAP_LAST_CAP ? 1 : -EINVAL;
-    case PR_GET_SECCOMP:    /* no filter or strict mode is ever installed */
-        return 0;
+    case PR_GET_SECCOMP:
+        return current_thread()->seccomp_mode;
+    case PR_SET_SECCOMP:
+        return seccomp_prctl_set(a1, a2);
     case PR_GET_SECUREBITS:
         return 0;
     case PR_SET_TIMERSLACK: /* kept per thread; 0 is back to the default (50 us) */

@@ -56,6 +56,7 @@ struct siginfo {
     union {
         struct { int32_t pid; uint32_t uid; uint64_t value; } kill;
         struct { uint64_t addr; } fault;
+        struct { uint64_t call_addr; int32_t syscall; uint32_t arch; } sys;   /* SIGSYS */
         uint8_t bytes[112];
     };
 };
@@ -118,7 +119,12 @@ static void fill_siginfo(struct siginfo *si, const struct ksiginfo *info)
     bool fault_signal = sig == SIGILL || sig == SIGTRAP || sig == SIGBUS || sig == SIGFPE || sig == SIGSEGV;
     si->si_signo = sig;
     si->si_code = info->code;
-    if (fault_signal && info->code > 0 && info->code != SI_KERNEL) {
+    si->si_errno = info->errno_value;
+    if (sig == SIGSYS && info->code > 0) {
+        si->sys.call_addr = info->addr;
+        si->sys.syscall = info->syscall;
+        si->sys.arch = info->arch;
+    } else if (fault_signal && info->code > 0 && info->code != SI_KERNEL) {
         si->fault.addr = info->addr;
     } else if (info->code != SI_KERNEL) {
         si->kill.pid = info->pid;

@@ -14,6 +14,7 @@
 #include "signal.h"
 #include "signal_arch.h"
 #include "thread.h"
+#include "seccomp.h"
 #include "sched.h"
 #include "kernel_lock.h"
 #include "cputime.h"
@@ -77,7 +78,10 @@ static void user_sync(struct trap_frame *f)
     switch (ec) {
     case 0x15:   /* SVC */
         signal_syscall_entry(f->x[0]);
-        /* Linux takes the number as an int (el0_svc_common): the upper half of x8 is ignored. */
+        /* Linux takes the number as an int (el0_svc_common): the upper half of x8 is ignored.
+         * seccomp sees the call first (elr: the instruction after the svc). */
+        if (current_thread()->seccomp_mode && !seccomp_syscall_allowed(f, (uint32_t)f->x[8], f->x, f->elr))
+            return;
         f->x[0] = syscall_dispatch((uint32_t)f->x[8], f->x);
         return;
     case 0x20:   /* instruction abort from EL0 */

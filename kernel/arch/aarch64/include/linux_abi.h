@@ -55,3 +55,6 @@ _Static_assert(sizeof(struct linux_stat) == 128, "arm64 struct stat is 128 bytes
 
 /* auxiliary vector keys: arch/arm64/include/uapi/asm/auxvec.h */
 #define AT_MINSIGSTKSZ 51
+
+/* seccomp_data.arch and SIGSYS's si_arch: AUDIT_ARCH_AARCH64 (EM_AARCH64, 64-bit, little-endian). */
+#define AUDIT_ARCH_CURRENT 0xc00000b7u
