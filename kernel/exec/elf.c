@@ -66,6 +66,8 @@ struct loaded {
     struct elf64_phdr ph[MAX_PHDRS];
     uint64_t bias;        /* load address minus link address */
     uint64_t end;         /* highest mapped address (page-aligned) */
+    /* Linux's start_data/end_data: the highest segment's start, the highest end of file bytes */
+    uint64_t start_data, end_data;
 };
 
 /* A random page-aligned offset below (1 << bits) pages; 0 with noaslr. */
@@ -166,6 +168,18 @@ static int map_segments(const char *path, struct vm *vm, struct vnode *v, struct
             return fail(path, "cannot map a segment", err);
     }
     l->end = hi + l->bias;
+    l->start_data = l->end_data = 0;
+    for (int i = 0; i < l->eh.phnum; i++) {
+        struct elf64_phdr *p = &l->ph[i];
+        if (p->type != PT_LOAD)
+            continue;
+        if (p->vaddr > l->start_data)
+            l->start_data = p->vaddr;
+        if (p->vaddr + p->filesz > l->end_data)
+            l->end_data = p->vaddr + p->filesz;
+    }
+    l->start_data += l->bias;
+    l->end_data += l->bias;
     return 0;
 }
 
@@ -350,6 +364,8 @@ static int load_with(struct process *p, struct vnode *v, const char *path, int a
         interp_base = interp->bias;
         entry = interp->eh.entry + interp->bias;
     }
+    vm->start_data = prog->start_data;
+    vm->end_data = prog->end_data;
     vm->brk_start = vm->brk = prog->end + random_offset(__builtin_ctzl(BRK_RND) - PAGE_SHIFT);
     uint64_t stack_size = initial_stack_size(path, argc, argv, envc, envp);
     if ((err = vm_map_fixed(vm, stack_top - stack_size, stack_size, PROT_READ | PROT_WRITE, NULL, 0, 0, "[stack]")))

@@ -387,6 +387,7 @@ struct linux_rlimit {
 };
 #define RLIM_INFINITY (~0UL)
 #define RLIMIT_FSIZE  1
+#define RLIMIT_DATA   2
 #define RLIMIT_STACK  3
 #define RLIMIT_NPROC  6
 #define RLIMIT_NOFILE 7

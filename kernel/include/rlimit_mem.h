@@ -1,6 +1,7 @@
 /* The memory limits, checked where Linux's mm checks them (proc/rlimit_mem.c): RLIMIT_AS for every
- * growth of the address space, RLIMIT_MEMLOCK for locked memory, RLIMIT_STACK for a stack's
- * growth and exec's argument space. Each uses the calling process's soft limits, as Linux's
+ * growth of the address space, RLIMIT_DATA for private writable memory and the heap,
+ * RLIMIT_MEMLOCK for locked memory, RLIMIT_STACK for a stack's growth and exec's argument space.
+ * Each uses the calling process's soft limits, as Linux's
  * rlimit() does, whatever address space is being changed. */
 #pragma once
 #include <stdint.h>
@@ -12,8 +13,13 @@ struct vma;
 /* Bytes of vm's mappings (Linux's total_vm, /proc's VmSize), all or those within [start, end). */
 uint64_t vm_total_bytes(const struct vm *vm);
 uint64_t vm_bytes_in(const struct vm *vm, uint64_t start, uint64_t end);
-/* may_expand_vm: may vm grow by `bytes` under RLIMIT_AS? (ENOMEM otherwise) */
-bool rlimit_may_expand(const struct vm *vm, uint64_t bytes);
+/* may_expand_vm: may vm grow by `bytes` under RLIMIT_AS, and, for data (private writable memory
+ * that is not a stack: Linux's is_data_mapping), under RLIMIT_DATA? (ENOMEM otherwise) */
+bool rlimit_may_expand(const struct vm *vm, uint64_t bytes, bool data);
+/* mprotect_fixup's: may `bytes` of vm that were not data become data under RLIMIT_DATA? */
+bool rlimit_may_become_data(const struct vm *vm, uint64_t bytes);
+/* check_data_rlimit: may the heap end at brk (RLIMIT_DATA over the heap and the program's data)? */
+bool rlimit_may_brk(const struct vm *vm, uint64_t brk);
 /* can_do_mlock: a non-zero RLIMIT_MEMLOCK or CAP_IPC_LOCK (EPERM otherwise). */
 bool rlimit_may_mlock(void);
 /* mlock_future_check: may `bytes` more of locked memory be added to vm (a MAP_LOCKED mapping, one

@@ -30,6 +30,7 @@ struct vm {
     struct vma *vmas;
     uint64_t generation;        /* counts VMAs freed: a thread's vm_find hint is valid while equal */
     uint64_t brk_start, brk;
+    uint64_t start_data, end_data;  /* the program's data as Linux's mm has it (RLIMIT_DATA's brk check) */
     uint64_t mmap_top;          /* top-down placement starts below this */
     uint64_t pages;             /* resident user pages */
     uint64_t pages_hiwater;     /* the most `pages` was before it last fell (Linux's hiwater_rss) */

@@ -18,7 +18,7 @@
 static const struct linux_rlimit defaults[RLIM_NLIMITS] = {
     [0] = { RLIM_INFINITY, RLIM_INFINITY },    /* RLIMIT_CPU */
     [RLIMIT_FSIZE] = { RLIM_INFINITY, RLIM_INFINITY },
-    [2] = { RLIM_INFINITY, RLIM_INFINITY },    /* RLIMIT_DATA */
+    [RLIMIT_DATA] = { RLIM_INFINITY, RLIM_INFINITY },
     [RLIMIT_STACK] = { 8UL << 20, RLIM_INFINITY },
     [4] = { 0, RLIM_INFINITY },                /* RLIMIT_CORE */
     [5] = { RLIM_INFINITY, RLIM_INFINITY },    /* RLIMIT_RSS */

@@ -47,9 +47,38 @@ static uint64_t limit_pages(int resource)
     return limit == RLIM_INFINITY ? UINT64_MAX : limit >> PAGE_SHIFT;
 }
 
-bool rlimit_may_expand(const struct vm *vm, uint64_t bytes)
+/* Linux's data_vm: private writable mappings that are not stacks (the heap, .data/.bss,
+ * anonymous memory), as mprotect leaves them now. */
+static uint64_t data_bytes(const struct vm *vm)
 {
-    return (vm_total_bytes(vm) + bytes) >> PAGE_SHIFT <= limit_pages(RLIMIT_AS);
+    uint64_t bytes = 0;
+    for (const struct vma *v = vm->vmas; v; v = v->next)
+        if ((v->prot & PROT_WRITE) && !v->shared && !v->shared_anon && !v->growsdown && !v->fixed_pa)
+            bytes += v->end - v->start;
+    return bytes;
+}
+
+bool rlimit_may_become_data(const struct vm *vm, uint64_t bytes)
+{
+    uint64_t pages = (data_bytes(vm) + bytes) >> PAGE_SHIFT;
+    if (pages <= limit_pages(RLIMIT_DATA))
+        return true;
+    /* Linux's workaround for Valgrind: a soft limit of 0 leaves it to the hard one */
+    uint64_t hard = current_process()->rlimits[RLIMIT_DATA].rlim_max;
+    return rlimit_current(RLIMIT_DATA) == 0 && (hard == RLIM_INFINITY || pages <= hard >> PAGE_SHIFT);
+}
+
+bool rlimit_may_expand(const struct vm *vm, uint64_t bytes, bool data)
+{
+    if ((vm_total_bytes(vm) + bytes) >> PAGE_SHIFT > limit_pages(RLIMIT_AS))
+        return false;
+    return !data || rlimit_may_become_data(vm, bytes);
+}
+
+bool rlimit_may_brk(const struct vm *vm, uint64_t brk)
+{
+    uint64_t limit = rlimit_current(RLIMIT_DATA);
+    return limit == RLIM_INFINITY || (brk - vm->brk_start) + (vm->end_data - vm->start_data) <= limit;
 }
 
 static bool can_lock_unlimited(void)
@@ -83,7 +112,7 @@ bool rlimit_may_lock_all(const struct vm *vm)
 bool rlimit_may_grow_stack(const struct vm *vm, const struct vma *v, uint64_t new_start)
 {
     uint64_t grow = v->start - new_start;
-    if (!rlimit_may_expand(vm, grow))
+    if (!rlimit_may_expand(vm, grow, false))
         return false;
     if (v->end - new_start > rlimit_current(RLIMIT_STACK))
         return false;

@@ -62,7 +62,8 @@ static int64_t resizable(struct vm *v, uint64_t old, uint64_t old_len, uint64_t 
         return -EINVAL;
     if (new_len > old_len && vma->locked && !rlimit_may_lock_more(v, new_len - old_len))
         return -EAGAIN;
-    if (new_len > old_len && !rlimit_may_expand(v, new_len - old_len))
+    bool data = (vma->prot & PROT_WRITE) && !vma->shared && !vma->shared_anon && !vma->growsdown;
+    if (new_len > old_len && !rlimit_may_expand(v, new_len - old_len, data))
         return -ENOMEM;
     *out = vma;
     return 0;
@@ -102,7 +103,7 @@ SYSCALL(mremap)
         }
         if ((err = resizable(v, old, old_len, new_len, &vma)))
             return err;
-        if (keep_old && !rlimit_may_expand(v, old_len))
+        if (keep_old && !rlimit_may_expand(v, old_len, (vma->prot & PROT_WRITE) && !vma->growsdown))
             return -ENOMEM;            /* the old range stays mapped: the space grows by it */
         /* A shared anonymous mapping's pages live only in page tables here (no shmem object to
          * refault from), so its old range could not keep seeing them: refused as Linux before

@@ -198,7 +198,7 @@ SYSCALL(shmat)
         return -EINVAL;
     if (!addr && !(addr = vm_find_free(vm, len)))
         return -ENOMEM;
-    if (!rlimit_may_expand(vm, len - vm_bytes_in(vm, addr, addr + len)))
+    if (!rlimit_may_expand(vm, len - vm_bytes_in(vm, addr, addr + len), false))
         return -ENOMEM;                /* do_mmap's RLIMIT_AS */
     int err = vm_map_fixed(vm, addr, len, prot, s->file, 0, s->ds.segsz, NULL);
     if (err)

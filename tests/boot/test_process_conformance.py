@@ -5,7 +5,7 @@ the old pidfd's), process groups, __WCLONE/__WALL/__WNOTHREAD), execve/execveat 
 Linux's order, "#!" scripts, argv and AT_EXECFN rules, descriptors kept and closed,
 comm), identity (sessions, setpgid, groups, set*id, setfsuid, prctl per process, PDEATHSIG),
 rlimits (NOFILE, FSIZE, NPROC; RLIMIT_AS at its exact edge for mmap/mremap/brk/stack growth,
-RLIMIT_MEMLOCK unprivileged, RLIMIT_STACK's growth, exec room and mmap gap) and rusage. One boot
+RLIMIT_DATA, RLIMIT_MEMLOCK unprivileged, RLIMIT_STACK's growth, exec room and mmap gap) and rusage. One boot
 for all.
 
 The oracle is the same probe built for this host and run natively, in a fresh tmpfs directory:

@@ -960,6 +960,51 @@ static void address_space_limits(void)
     reap("the AS child", pid);
 }
 
+/* RLIMIT_DATA: private writable memory that is not a stack, and the heap (brk). */
+static void data_limits(void)
+{
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        struct answer a[12];
+        int n = 0;
+        long big = 1L << 31;
+        struct rlimit rl = { 1L << 30, RLIM_INFINITY };
+        setrlimit(RLIMIT_DATA, &rl);
+        void *m = mmap(NULL, big, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        map_answer(&a[n++], "DATA 1 GiB: mmap 2 GiB private writable", m);
+        m = mmap(NULL, big, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        map_answer(&a[n++], "mmap 2 GiB read-only", m);
+        if (m != MAP_FAILED) munmap(m, big);
+        m = mmap(NULL, big, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        map_answer(&a[n++], "mmap 2 GiB shared writable", m);
+        if (m != MAP_FAILED) munmap(m, big);
+        rl.rlim_cur = 0;
+        setrlimit(RLIMIT_DATA, &rl);
+        m = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        map_answer(&a[n++], "DATA 0, hard unlimited: mmap a writable page", m);
+        rl.rlim_max = 0;
+        setrlimit(RLIMIT_DATA, &rl);
+        map_answer(&a[n++], "DATA 0: mmap a writable page",
+                   mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+        void *ro = mmap(NULL, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        map_answer(&a[n++], "mmap a read-only page", ro);
+        keep(&a[n++], "mprotect it writable", mprotect(ro, page, PROT_READ | PROT_WRITE));
+        map_answer(&a[n++], "mmap a MAP_GROWSDOWN page",
+                   mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_GROWSDOWN, -1, 0));
+        map_answer(&a[n++], "mremap the writable page to two", mremap(m, page, 2 * page, MREMAP_MAYMOVE));
+        keep(&a[n++], "sbrk a page", sbrk(page) == (void *)-1 ? -1 : 0);
+        rl.rlim_cur = rl.rlim_max = RLIM_INFINITY;
+        setrlimit(RLIMIT_DATA, &rl);   /* as root with CAP_SYS_RESOURCE: to print */
+        for (int i = 0; i < n; i++) {
+            errno = a[i].err;
+            r(a[i].what, a[i].ret);
+        }
+        _exit(0);
+    }
+    reap("the DATA child", pid);
+}
+
 /* RLIMIT_MEMLOCK for a caller without CAP_IPC_LOCK (root's is unlimited). */
 static void memlock_limits(void)
 {
@@ -1163,6 +1208,7 @@ static void limits(void)
     }
     reap("the rlimit child", pid);
     address_space_limits();
+    data_limits();
     memlock_limits();
     stack_limits();
 }
