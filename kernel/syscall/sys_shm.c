@@ -6,7 +6,8 @@
  * last detach; it is freed at the next shm call after that. Limits are Linux's defaults
  * (kernel.shmmax/shmall: no practical limit; shmmni 4096; SHMLBA is the page size on arm64), as
  * IPC_INFO reports them; SHM_INFO counts what is in use, SHM_STAT/SHM_STAT_ANY take an index.
- * SHM_LOCK/SHM_UNLOCK are not supported: EINVAL, logged. */
+ * SHM_LOCK only marks a segment (nothing is ever swapped out here) and charges it to the locking
+ * user's RLIMIT_MEMLOCK, as Linux's user_shm_lock, until SHM_UNLOCK or the segment goes. */
 #include "kernel.h"
 #include "linux_abi.h"
 #include "syscall.h"
@@ -25,6 +26,10 @@
 #define SHM_REMAP  040000
 #define SHM_EXEC   0100000
 #define SHM_DEST   01000               /* in shm_perm.mode: removed, freed at the last detach */
+#define SHM_LOCKED 02000               /* in shm_perm.mode: SHM_LOCK'ed */
+#define SHM_LOCK   11
+#define SHM_UNLOCK 12
+#define CAP_IPC_LOCK 14
 #define SHMMAX     (UINT64_MAX - (1ULL << 24))
 #define SHMALL     SHMMAX              /* in pages; as large as shmmax by default */
 #define SHMMNI     4096
@@ -53,6 +58,7 @@ _Static_assert(sizeof(struct shmid64_ds) == 112, "arm64's struct shmid64_ds");
 struct shm_seg {
     struct shmid64_ds ds;
     int id;
+    uint32_t lock_uid;                 /* SHM_LOCKED: the real uid it is charged to */
     struct vnode *file;
     struct shm_seg *next;              /* every segment, removed ones until they are freed */
 };
@@ -274,13 +280,51 @@ size_t shm_proc_text(char *buf, size_t size)
     return n < size ? n : size - 1;
 }
 
+/* Pages of SHM_LOCKED segments charged to uid (Linux's UCOUNT_RLIMIT_MEMLOCK). */
+static uint64_t locked_pages_of(uint32_t uid)
+{
+    uint64_t pages = 0;
+    for (struct shm_seg *s = all; s; s = s->next)
+        if ((s->ds.perm.mode & SHM_LOCKED) && s->lock_uid == uid)
+            pages += ALIGN_UP(s->ds.segsz, PAGE_SIZE) / PAGE_SIZE;
+    return pages;
+}
+
+/* Linux's shmctl_do_lock: the owner or creator (or CAP_IPC_LOCK) may; SHM_LOCK needs a non-zero
+ * RLIMIT_MEMLOCK and room under it (ENOMEM), counting the user's other locked segments. */
+static int shm_lock(struct shm_seg *s, int cmd)
+{
+    struct process *p = current_process();
+    bool capable = process_capable(p, CAP_IPC_LOCK);
+    if (!capable) {
+        if (p->cred.euid != s->ds.perm.uid && p->cred.euid != s->ds.perm.cuid)
+            return -EPERM;
+        if (cmd == SHM_LOCK && !rlimit_current(RLIMIT_MEMLOCK))
+            return -EPERM;
+    }
+    if (cmd == SHM_UNLOCK) {
+        s->ds.perm.mode &= ~SHM_LOCKED;
+        return 0;
+    }
+    if (s->ds.perm.mode & SHM_LOCKED)
+        return 0;
+    uint64_t limit = rlimit_current(RLIMIT_MEMLOCK);
+    uint64_t pages = locked_pages_of(p->cred.uid) + ALIGN_UP(s->ds.segsz, PAGE_SIZE) / PAGE_SIZE;
+    if (limit != RLIM_INFINITY && pages > limit >> PAGE_SHIFT && !capable)
+        return -ENOMEM;
+    s->ds.perm.mode |= SHM_LOCKED;
+    s->lock_uid = p->cred.uid;
+    return 0;
+}
+
 SYSCALL(shmctl)
 {
     int id = (int)a0, cmd = (int)a1;
     free_detached();
     static bool logged;
     bool by_index = cmd == SHM_STAT || cmd == SHM_STAT_ANY;
-    bool supported = cmd == IPC_RMID || cmd == IPC_SET || cmd == IPC_STAT || cmd == IPC_INFO || cmd == SHM_INFO || by_index;
+    bool supported = cmd == IPC_RMID || cmd == IPC_SET || cmd == IPC_STAT || cmd == IPC_INFO || cmd == SHM_INFO ||
+                     cmd == SHM_LOCK || cmd == SHM_UNLOCK || by_index;
     int bad = ipc_ctl_check("shmctl", id, cmd, supported, &logged);
     if (bad)
         return bad;
@@ -300,6 +344,8 @@ SYSCALL(shmctl)
         s->ds.nattch = attachments(s);
         return copy_to_user(a2, &s->ds, sizeof(s->ds)) ? -EFAULT : full_id;
     }
+    if (cmd == SHM_LOCK || cmd == SHM_UNLOCK)
+        return shm_lock(s, cmd);
     if (!ipc_owner(&s->ds.perm))
         return -EPERM;
     if (cmd == IPC_SET) {

@@ -1,6 +1,7 @@
 """SysV IPC's own reports against Linux: tests/boot/guest/sysvinfo.c prints IPC_INFO's limits,
 SHM_INFO/MSG_INFO/SEM_INFO's counts, the *_STAT and *_STAT_ANY commands by index (as root and
-unprivileged), what removal and id reuse do to them, and /proc/sysvipc/{shm,msg,sem}. One boot.
+unprivileged), what removal and id reuse do to them, /proc/sysvipc/{shm,msg,sem}, and SHM_LOCK/SHM_UNLOCK
+under RLIMIT_MEMLOCK. One boot.
 
 The oracle is the same probe built for this host and run natively in a fresh IPC namespace
 (`unshare --ipc`): there it sees only its own objects, so ids, indexes and counts are
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.boot
 
 SOURCE = GUEST_SOURCES / "sysvinfo.c"
 SECTIONS = [("1", "IPC_INFO"), ("2", "INFO counts, STAT by index"), ("3", "/proc/sysvipc"),
-            ("4", "permissions, removal, reuse")]
+            ("4", "permissions, removal, reuse"), ("5", "SHM_LOCK, SHM_UNLOCK")]
 
 
 def linux(tmp) -> str:

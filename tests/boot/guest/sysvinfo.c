@@ -1,9 +1,10 @@
 /* What SysV IPC says about itself, against Linux (test_sysv_info.py): IPC_INFO's limits,
  * SHM_INFO/MSG_INFO/SEM_INFO's counts of what is in use, the *_STAT and *_STAT_ANY commands
- * that take an index, and /proc/sysvipc/{shm,msg,sem}. Linux's answers come from this program
- * run natively in a fresh IPC namespace (unshare --ipc), so ids, indexes and counts are the
- * probe's own objects only, as in a guest; every object is IPC_PRIVATE and removed at the end.
- * Pids and times, which differ between runs, are printed as what they should be. */
+ * that take an index, /proc/sysvipc/{shm,msg,sem}, and SHM_LOCK/SHM_UNLOCK under
+ * RLIMIT_MEMLOCK. Linux's answers come from this program run natively in a fresh IPC namespace
+ * (unshare --ipc), so ids, indexes and counts are the probe's own objects only, as in a guest;
+ * every object is IPC_PRIVATE and removed at the end. Pids and times, which differ between
+ * runs, are printed as what they should be. */
 #define _GNU_SOURCE
 #include <signal.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include <sys/msg.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -257,6 +259,57 @@ static void by_index(void)
     show_table("msg", ".....PP....TTT");
 }
 
+static void shm_mode(const char *what, int id)
+{
+    struct shmid_ds ds;
+    memset(&ds, 0, sizeof ds);
+    if (shmctl(id, IPC_STAT, &ds) < 0) { r(what, -1); return; }
+    say("   %s: mode %o\n", what, ds.shm_perm.mode);
+}
+
+/* SHM_LOCK and SHM_UNLOCK: the owner's, charged to its RLIMIT_MEMLOCK. */
+static void shm_locks(void)
+{
+    say("5. SHM_LOCK, SHM_UNLOCK\n");
+    int root_seg = shmget(IPC_PRIVATE, page, 0600);
+    r("SHM_LOCK as root", shmctl(root_seg, SHM_LOCK, NULL));
+    shm_mode("then", root_seg);
+    r("SHM_LOCK again", shmctl(root_seg, SHM_LOCK, NULL));
+    r("SHM_UNLOCK", shmctl(root_seg, SHM_UNLOCK, NULL));
+    shm_mode("then", root_seg);
+    r("SHM_UNLOCK again", shmctl(root_seg, SHM_UNLOCK, NULL));
+    r("SHM_LOCK of no segment", shmctl(root_seg + 1, SHM_LOCK, NULL));
+    r("SHM_LOCK of id -1", shmctl(-1, SHM_LOCK, NULL));
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        setresuid(54321, 54321, 54321);
+        r("as 54321: SHM_LOCK of root's segment", shmctl(root_seg, SHM_LOCK, NULL));
+        r("as 54321: SHM_UNLOCK of it", shmctl(root_seg, SHM_UNLOCK, NULL));
+        int a = shmget(IPC_PRIVATE, 3 * page, 0600), b = shmget(IPC_PRIVATE, 2 * page, 0600);
+        struct rlimit rl = { 2 * page, 4 * page };
+        setrlimit(RLIMIT_MEMLOCK, &rl);
+        r("MEMLOCK 2 pages: SHM_LOCK of 3 pages", shmctl(a, SHM_LOCK, NULL));
+        rl.rlim_cur = 4 * page;
+        setrlimit(RLIMIT_MEMLOCK, &rl);
+        r("MEMLOCK 4 pages: SHM_LOCK of 3 pages", shmctl(a, SHM_LOCK, NULL));
+        shm_mode("then", a);
+        r("SHM_LOCK of 2 more", shmctl(b, SHM_LOCK, NULL));
+        r("SHM_UNLOCK of the 3", shmctl(a, SHM_UNLOCK, NULL));
+        r("SHM_LOCK of the 2 then", shmctl(b, SHM_LOCK, NULL));
+        r("IPC_RMID of the locked 2", shmctl(b, IPC_RMID, NULL));
+        r("SHM_LOCK of the 3 after it went", shmctl(a, SHM_LOCK, NULL));
+        rl.rlim_cur = 0;
+        setrlimit(RLIMIT_MEMLOCK, &rl);
+        r("MEMLOCK 0: SHM_LOCK", shmctl(a, SHM_LOCK, NULL));
+        r("MEMLOCK 0: SHM_UNLOCK", shmctl(a, SHM_UNLOCK, NULL));
+        shmctl(a, IPC_RMID, NULL);
+        _exit(0);
+    }
+    waitpid(pid, NULL, 0);
+    shmctl(root_seg, IPC_RMID, NULL);
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -265,5 +318,6 @@ int main(void)
     me = getpid();
     limits();
     by_index();
+    shm_locks();
     return 0;
 }
