@@ -168,6 +168,19 @@ static struct epitem *find(struct epoll *ep, int fd, struct file *f)
     return NULL;
 }
 
+int epoll_target_file(struct file *epf, int tfd, unsigned toff, struct file **out)
+{
+    if (!file_is_epoll(epf))
+        return -EINVAL;
+    struct epoll *ep = epf->priv;
+    for (struct epitem *it = ep->items; it; it = it->next)
+        if (it->fd == tfd && !toff--) {
+            *out = it->file;
+            return 0;
+        }
+    return -ENOENT;
+}
+
 /* The checks after the descriptors were found, in Linux's order (do_epoll_ctl). */
 int epoll_ctl(struct file *epf, int op, int fd, struct file *target, const struct epoll_event_k *ev)
 {

@@ -985,6 +985,52 @@ static bool read_children(struct tfs *fs, struct tfs_node *n, const struct val *
     return true;
 }
 
+/* The optional `xattrs` (LIST of BYTES: name, value, name, value...) and `xattrs_inode` (INT). */
+static bool read_xattrs(struct tfs *fs, struct tfs_node *n, const struct attr *list, const struct attr *inode,
+                        uint64_t where)
+{
+    n->xattr_inode = -1;
+    if (!list->found)
+        return true;
+    struct cur c = list->v.body;
+    uint64_t count;
+    if (!get_le(&c, 4, &count))
+        return false;
+    if (count % 2)
+        return corrupt(fs, "node xattrs hold a name without a value", where);
+    if (!(n->xattrs = tfs_calloc(fs, count / 2 + 1, sizeof(*n->xattrs))))
+        return false;
+    for (uint64_t i = 0; i < count / 2; i++) {
+        struct val name, value;
+        if (!next_value(&c, &name) || !next_value(&c, &value))
+            return false;
+        if (name.tag != TAG_BYTES || value.tag != TAG_BYTES)
+            return corrupt(fs, "node xattrs hold a value that is not BYTES", where);
+        uint32_t len = (uint32_t)load_le(name.body.p, 4), size = (uint32_t)load_le(value.body.p, 4);
+        if (len < 1 || len > TFS_XATTR_NAME_MAX || memchr(name.body.p + 4, 0, len))
+            return corrupt(fs, "node xattr name is empty, longer than 255 bytes or holds a NUL", where);
+        if (size > TFS_XATTR_SIZE_MAX)
+            return corrupt(fs, "node xattr value is longer than 65536 bytes", where);
+        struct tfs_xattr *x = &n->xattrs[i];
+        char *s = val_string(fs, &(struct val){ TAG_STR, name.body }, &x->name_len);
+        uint8_t *v = tfs_alloc(fs, size + 1);
+        if (!s || !v)
+            return false;
+        memcpy(v, value.body.p + 4, size);
+        x->name = s;
+        x->value = v;
+        x->size = size;
+        n->xattr_count = (uint32_t)(i + 1);
+    }
+    if (inode->found) {
+        int64_t k = val_int(&inode->v);
+        if (k < 0 || (uint64_t)k > count / 2)
+            return corrupt(fs, "node xattrs_inode outside 0..the number of xattrs", where);
+        n->xattr_inode = (int32_t)k;
+    }
+    return true;
+}
+
 /* Fill in a placed node from its tuple; directories place their children, which the walk in
  * build_tree reaches later (breadth first, no recursion). */
 static bool read_node(struct tfs *fs, struct tfs_node *n)
@@ -996,12 +1042,15 @@ static bool read_node(struct tfs *fs, struct tfs_node *n)
         ATTR("gid", TAG_INT, "node tuple lacks a valid 'gid'"), ATTR("mode", TAG_INT, "node tuple lacks a valid 'mode'"),
         ATTR("mtime", TAG_INT, "node tuple lacks a valid 'mtime'"), ATTR("size", TAG_INT, NULL),
         ATTR("target", TAG_STR, NULL), ATTR("type", TAG_SYM, "node tuple lacks a valid 'type'"),
-        ATTR("uid", TAG_INT, "node tuple lacks a valid 'uid'"),
+        ATTR("uid", TAG_INT, "node tuple lacks a valid 'uid'"), ATTR("xattrs", TAG_LIST, NULL),
+        ATTR("xattrs_inode", TAG_INT, NULL),
     };
-    enum { CHILDREN, EXTENTS, GID, MODE, MTIME, SIZE, TARGET, TYPE, UID, NATTR };
+    enum { CHILDREN, EXTENTS, GID, MODE, MTIME, SIZE, TARGET, TYPE, UID, XATTRS, XATTRS_INODE, NATTR };
     if (!read_attrs(rec_tuple(fs, r), a, NATTR))
         return false;
     if (!require(fs, a, NATTR, where))
+        return false;
+    if (!read_xattrs(fs, n, &a[XATTRS], &a[XATTRS_INODE], where))
         return false;
     int64_t mode = val_int(&a[MODE].v), uid = val_int(&a[UID].v), gid = val_int(&a[GID].v);
     if (mode < 0 || mode > 07777)

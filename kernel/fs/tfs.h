@@ -13,6 +13,8 @@
 #define TFS_MIN_BLOCK_SIZE   4096
 #define TFS_MAX_BLOCK_SIZE   65536
 #define TFS_NAME_MAX         255
+#define TFS_XATTR_NAME_MAX   255     /* an attribute's name, prefix included */
+#define TFS_XATTR_SIZE_MAX   65536   /* and its value */
 #define TFS_SYMLINK_MAX      4095
 #define TFS_MAX_NESTING      8
 #define TFS_MAX_DEPTH        128
@@ -44,6 +46,14 @@ struct tfs_extent {
 
 struct tfs_node;
 
+/* An extended attribute of a node (the optional `xattrs` attribute, docs/tfs.md 8.3). */
+struct tfs_xattr {
+    const char *name;          /* with its namespace prefix; NUL-terminated */
+    uint32_t name_len;
+    const uint8_t *value;
+    uint32_t size;
+};
+
 struct tfs_dirent {
     const char *name;          /* NUL-terminated (names hold no NUL) */
     uint32_t len;
@@ -69,6 +79,9 @@ struct tfs_node {
     struct tfs_dirent *entries;     /* dirs: in memcmp order of the names */
     uint32_t entry_count;
     char *target;              /* symlinks: NUL-terminated */
+    struct tfs_xattr *xattrs;  /* in listxattr order */
+    uint32_t xattr_count;
+    int32_t xattr_inode;       /* how many of the first sit in ext4's inode area; -1: not recorded */
 };
 
 struct tfs_kopt {

@@ -26,7 +26,7 @@ struct item {
 static void lower_tuple(const struct tfs_node *n, struct buf *b)
 {
     put_le(b, n->id, 4);
-    put_le(b, n->kind == TFS_FILE ? 7 : 6, 4);
+    put_le(b, (n->kind == TFS_FILE ? 7 : 6) + (n->xattr_count ? 1 + (n->xattr_inode >= 0) : 0), 4);
     if (n->kind == TFS_DIR) {
         put_key(b, "children");
         put_le(b, TAG_TUPLE, 1);
@@ -60,6 +60,17 @@ static void lower_tuple(const struct tfs_node *n, struct buf *b)
     }
     put_type(b, n->kind == TFS_FILE ? "file" : n->kind == TFS_DIR ? "dir" : "symlink");
     put_int(b, "uid", n->uid);
+    if (n->xattr_count) {
+        put_key(b, "xattrs");
+        put_le(b, TAG_LIST, 1);
+        put_le(b, 2 * n->xattr_count, 4);
+        for (uint32_t i = 0; i < n->xattr_count; i++) {
+            put_bytes(b, n->xattrs[i].name, n->xattrs[i].name_len);
+            put_bytes(b, n->xattrs[i].value, n->xattrs[i].size);
+        }
+        if (n->xattr_inode >= 0)
+            put_int(b, "xattrs_inode", n->xattr_inode);
+    }
 }
 
 static void put_str(struct buf *b, const char *s)

@@ -22,6 +22,7 @@
 #include "volume.h"
 #include "tfs_log.h"
 #include "wait.h"
+#include "xattr.h"
 #include <string.h>
 
 #define RUN_PAGES       16             /* pages written by one request (the driver's 64 KiB) */
@@ -190,11 +191,30 @@ static void put_extents(struct vnode *v, struct buf *b)
         store_le(b->p + at, count, 4);
 }
 
+void put_bytes(struct buf *b, const void *p, size_t n)
+{
+    put_le(b, TAG_BYTES, 1);
+    put_le(b, n, 4);
+    put(b, p, n);
+}
+
+static void put_xattr(void *ctx, const char *prefix, const char *name, size_t len, const void *value, size_t size)
+{
+    struct buf *b = ctx;
+    size_t plen = strlen(prefix);
+    put_le(b, TAG_BYTES, 1);
+    put_le(b, plen + len, 4);
+    put(b, prefix, plen);
+    put(b, name, len);
+    put_bytes(b, value, size);
+}
+
 /* u32 id, then the node's tuple (keys in the format's order). */
 void node_tuple(struct volume *vol, struct vnode *v, struct buf *b, bool assign)
 {
+    uint32_t in_inode, xattrs = xattr_each(v, NULL, NULL, &in_inode);
     put_le(b, v->tid, 4);
-    put_le(b, v->type == VNODE_FILE ? 7 : 6, 4);
+    put_le(b, (v->type == VNODE_FILE ? 7 : 6) + (xattrs ? 2 : 0), 4);
     if (v->type == VNODE_DIR)
         put_children(vol, v, b, assign);
     if (v->type == VNODE_FILE)
@@ -212,6 +232,13 @@ void node_tuple(struct volume *vol, struct vnode *v, struct buf *b, bool assign)
     }
     put_type(b, v->type == VNODE_FILE ? "file" : v->type == VNODE_DIR ? "dir" : "symlink");
     put_int(b, "uid", v->uid);
+    if (xattrs) {                      /* a LIST of name, value, ...; how many in the inode */
+        put_key(b, "xattrs");
+        put_le(b, TAG_LIST, 1);
+        put_le(b, 2 * xattrs, 4);
+        xattr_each(v, put_xattr, b, &in_inode);
+        put_int(b, "xattrs_inode", in_inode);
+    }
 }
 
 uint32_t volume_tuple_crc(struct volume *vol, struct vnode *v, uint32_t *len)

@@ -20,6 +20,7 @@ struct vnode;
 
 #define TAG_SYM     1
 #define TAG_STR     2
+#define TAG_BYTES   3
 #define TAG_INT     4
 #define TAG_TUPLE   5
 #define TAG_LIST    6
@@ -39,6 +40,7 @@ void put_sym(struct buf *b, const char *s, size_t len);
 void put_key(struct buf *b, const char *key);
 void put_int(struct buf *b, const char *key, int64_t v);
 void put_type(struct buf *b, const char *type);
+void put_bytes(struct buf *b, const void *p, size_t n);
 /* u32 tid then the vnode's tuple; `assign` gives new children their tuple ids. */
 void node_tuple(struct volume *vol, struct vnode *v, struct buf *b, bool assign);
 /* The directory of this volume a mount point hides, or v itself. */

@@ -15,6 +15,7 @@
 #include "vnode.h"
 #include "volume.h"
 #include "linux_uapi.h"   /* the S_IF* type bits vstat.mode carries, as Linux */
+#include "process.h"
 #include <string.h>
 
 static struct tfs *root_fs;
@@ -83,6 +84,17 @@ struct vnode *vfs_root(void)
     return root_fs ? vnode_root() : NULL;
 }
 
+struct vnode *vfs_lookup_root(void)
+{
+    struct process *p = current_process();
+    return p && p->root ? p->root : vfs_root();
+}
+
+void vfs_set_lookup_root(struct vnode *dir)
+{
+    current_process()->root = dir == vnode_root() ? NULL : dir;
+}
+
 enum vnode_type vfs_type(struct vnode *v)
 {
     return v->type;
@@ -142,7 +154,8 @@ int vfs_lookup(struct vnode *cwd, const char *path, int flags, struct vnode **ou
         return -ENAMETOOLONG;
     const char *rest[VFS_MAX_SYMLINKS];
     int depth = 0, hops = 0;
-    struct vnode *top = (flags & (VFS_BENEATH | VFS_IN_ROOT)) && cwd ? cwd : vnode_root();
+    /* "/" and where ".." stops: the start for RESOLVE_BENEATH/IN_ROOT, else the caller's root */
+    struct vnode *top = (flags & (VFS_BENEATH | VFS_IN_ROOT)) && cwd ? cwd : vfs_lookup_root();
     if (path[0] == '/' && (flags & VFS_BENEATH))
         return -EXDEV;
     struct vnode *node = path[0] == '/' || !cwd ? top : cwd;
@@ -332,18 +345,29 @@ int64_t vfs_seek_data(struct vnode *v, uint64_t off, bool hole)
     return hole ? (int64_t)size : -ENXIO;   /* past the last page: the hole at EOF */
 }
 
-/* The path of v's first name, built from the end of buf backwards and moved to its start;
- * NUL-terminated. Returns its length, -ERANGE, or -ENOENT for an unlinked node. */
-int vfs_path(struct vnode *v, char *buf, size_t size)
+/* The path of v's first name up to `top` (or the tree's root, when v is not below it: *outside),
+ * built from the end of buf backwards and moved to its start; NUL-terminated. Returns its
+ * length, -ERANGE, or -ENOENT for an unlinked node. */
+static int path_to(struct vnode *v, const struct vnode *top, char *buf, size_t size, bool *outside)
 {
     const struct vnode *n = v;
     if (size < 2)
         return -ERANGE;
     size_t pos = size - 1;
     buf[pos] = 0;
-    if (n->parent == n)
+    *outside = false;
+    for (const struct vnode *up = v; up != top; up = up->parent) {
+        if (!up->parent)
+            return -ENOENT;
+        if (up->parent == up) {        /* the tree's root, and top was never met */
+            *outside = true;
+            top = up;
+            break;
+        }
+    }
+    if (n == top)
         buf[--pos] = '/';
-    for (; n->parent != n; n = n->parent) {
+    for (; n != top; n = n->parent) {
         if (!n->parent)
             return -ENOENT;
         if (pos < n->name_len + 1)
@@ -355,4 +379,15 @@ int vfs_path(struct vnode *v, char *buf, size_t size)
     size_t len = size - 1 - pos;
     memmove(buf, buf + pos, len + 1);
     return len;
+}
+
+int vfs_path(struct vnode *v, char *buf, size_t size)
+{
+    bool outside;
+    return path_to(v, vnode_root(), buf, size, &outside);
+}
+
+int vfs_path_seen(struct vnode *v, char *buf, size_t size, bool *outside)
+{
+    return path_to(v, vfs_lookup_root(), buf, size, outside);
 }

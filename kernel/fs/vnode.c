@@ -10,6 +10,7 @@
 #include "page_cache.h"
 #include "timer.h"
 #include "errno.h"
+#include "xattr.h"
 #include <string.h>
 
 static struct tfs *image;
@@ -551,6 +552,7 @@ void vnode_maybe_free(struct vnode *v)
         return;
     inotify_node_gone(v);
     page_cache_drop(v);
+    xattr_drop(v);
     for (uint64_t i = 0; i < v->page_slots; i++) {
         if (v->pages[i])
             page_free(v->pages[i], 1);

@@ -10,6 +10,7 @@
 
 struct tfs;
 struct tfs_node;
+struct xattrs;
 
 struct dentry {
     struct vnode *v;
@@ -55,6 +56,8 @@ struct vnode {
     struct pipe *fifo;
     /* device nodes: the device's number (new_encode_dev) */
     uint32_t rdev;
+    /* extended attributes (fs/xattr.c); NULL: none yet */
+    struct xattrs *xattrs;
     /* open files and mappings; an unlinked vnode's memory goes when both are gone */
     uint32_t users;
     /* on a volume (volume.h): NULL for the boot image, whose changes stay in memory */

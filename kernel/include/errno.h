@@ -38,6 +38,7 @@
 #define ENOSYS   38
 #define ENOMSG   42
 #define EIDRM    43
+#define ENODATA  61
 #define ENOTEMPTY 39
 #define ELOOP    40
 #define EOVERFLOW 75

@@ -371,6 +371,9 @@ struct linux_itimerspec {
 
 /* Capabilities 0..CAP_LAST_CAP (40: CAP_CHECKPOINT_RESTORE): root's full set. */
 #define CAP_LAST_CAP 40
+#define CAP_FOWNER 3
+#define CAP_SYS_CHROOT 18
+#define CAP_SYS_PTRACE 19
 #define CAP_SYS_ADMIN 21
 #define CAP_MKNOD 27
 #define CAP_SYS_BOOT 22
@@ -605,9 +608,11 @@ struct linux_inotify_event {
 #define IPPROTO_IP     0
 #define IPPROTO_MAX    256
 #define IP_TOS         1
+#define IPPROTO_ICMP   1
 #define IPPROTO_TCP    6
 #define IPPROTO_UDP    17
 #define IPPROTO_IPV6   41
+#define IPPROTO_ICMPV6 58
 /* socket option levels and names */
 #define SOL_SOCKET     1
 #define SCM_RIGHTS     1

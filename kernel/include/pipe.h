@@ -19,6 +19,9 @@ struct file *eventfd_create(uint64_t count, int flags);
 struct epoll_event_k { uint32_t events; uint64_t data; };
 struct file *epoll_create(int flags);
 bool file_is_epoll(struct file *f);
+/* kcmp's KCMP_EPOLL_TFD: the file of the toff-th item watching descriptor tfd (items in the order
+ * they were added); -EINVAL when ep is no epoll instance, -ENOENT when there is no such item. */
+int epoll_target_file(struct file *ep, int tfd, unsigned toff, struct file **out);
 int epoll_ctl(struct file *ep, int op, int fd, struct file *target, const struct epoll_event_k *ev);
 /* Hands the i-th ready event to the caller; nonzero (an errno) refuses it. */
 typedef int (*epoll_deliver_fn)(void *ctx, int i, const struct epoll_event_k *ev);

@@ -60,6 +60,7 @@ struct process {
     struct vm *vm;
     struct vnode *exe;          /* the program's vnode, for /proc/self/exe */
     struct vnode *cwd;
+    struct vnode *root;         /* chroot's "/" (vfs_lookup_root); NULL: the tree's root */
     struct file **fds;          /* fd_slots entries (fdtable.c) */
     bool *cloexec;
     int fd_slots;
@@ -149,6 +150,10 @@ bool rlimit_new_file_size(uint64_t size);
 bool rlimit_may_fork(struct process *parent);
 /* Does p's effective capability set hold cap (CAP_*)? (sys_system.c) */
 bool process_capable(const struct process *p, int cap);
+/* May caller look into t (ptrace's real-credential access: proc/ptrace_access.c)? */
+bool process_may_inspect(const struct process *caller, const struct process *t);
+/* The process of a pid or of any thread id (Linux's find_task_by_vpid), NULL when none. */
+struct process *process_of_task(int id);
 /* exec recomputes the sets (no file capabilities, no ambient ones): root's are full again. */
 void process_caps_at_exec(struct process *p);
 /* reboot(2): the guest ends as a container's pid namespace does, pid 1 killed by sig

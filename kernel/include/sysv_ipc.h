@@ -75,3 +75,5 @@ void shm_vm_gone(struct process *p, struct vm *vm);
 
 /* SEM_UNDO's adjustments of a process that ends (kernel/syscall/sys_sem.c, Linux's exit_sem). */
 void sem_exit(int pid);
+/* Whether pid has SEM_UNDO adjustments (Linux's undo_list is allocated): kcmp's KCMP_SYSVSEM. */
+bool sem_has_undo(int pid);

@@ -59,6 +59,11 @@ bool vfs_volume_space(struct vnode *v, uint64_t *blocks, uint64_t *bfree);
  * write-back bound may. */
 void vfs_written(struct vnode *v, bool sync);
 struct vnode *vfs_root(void);
+/* The calling process's "/": where absolute paths start and ".." stops (its chroot), the tree's
+ * root unless it changed it. */
+struct vnode *vfs_lookup_root(void);
+/* chroot: the calling process's "/" becomes dir (a directory). */
+void vfs_set_lookup_root(struct vnode *dir);
 /* /proc/mounts: a line per mounted file system (the root, then each volume) in buf, as
  * snprintf; returns the length written (size when it did not fit). */
 size_t vfs_mounts(char *buf, size_t size);
@@ -81,8 +86,11 @@ int vfs_readdir(struct vnode *dir, uint64_t *cookie, struct vdirent *out);
 int64_t vfs_seek_data(struct vnode *v, uint64_t off, bool hole);
 /* When v was made, for statx's STATX_BTIME: false for the image's nodes (TFS keeps no birth time). */
 bool vfs_birth_time(struct vnode *v, int64_t *ns);
-/* The absolute path a vnode was found at (for /proc/self/exe, getcwd). */
+/* The absolute path a vnode was found at (for /proc/self/exe, getcwd), from the tree's root. */
 int vfs_path(struct vnode *v, char *buf, size_t size);
+/* The path as the calling process sees it, from its "/" (chroot): as vfs_path, and *outside set
+ * when v is not below that "/" (then the path is the tree's, as Linux's d_path gives it). */
+int vfs_path_seen(struct vnode *v, char *buf, size_t size, bool *outside);
 
 /* ---- changes (vfs_write.c) ----
  * Names are single path components. Errors as Linux gives them: EEXIST, ENOENT, ENOTDIR,

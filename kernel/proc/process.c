@@ -148,6 +148,7 @@ struct process *process_new_child(struct process *parent, int pid)
     parent->children = p;
     p->exe = parent->exe;
     p->cwd = parent->cwd;
+    p->root = parent->root;
     p->umask = parent->umask;
     p->cred = parent->cred;
     if (parent->ngroups) {

@@ -102,13 +102,13 @@ int lookup_parent_walk(int dirfd, char *path, int walk, struct vnode **dir, cons
         *len = 0;
         if (walk)
             return lookup_at(dirfd, "/", VFS_FOLLOW | walk, dir);
-        *dir = vfs_root();
+        *dir = vfs_lookup_root();
         return 0;
     } else {
         *name = slash + 1;
         *len = n - (size_t)(slash + 1 - path);
         if (slash == path && !walk) {
-            *dir = vfs_root();
+            *dir = vfs_lookup_root();
         } else {
             char keep = slash[1];      /* "/name": the directory is "/" */
             if (slash == path)

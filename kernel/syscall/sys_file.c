@@ -41,7 +41,7 @@ static int create_through_symlink(struct vnode *dir, struct vnode *link, uint32_
         char *slash = strrchr(target, '/');
         const char *name = slash ? slash + 1 : target;
         if (slash == target) {
-            dir = vfs_root();
+            dir = vfs_lookup_root();
         } else if (slash) {
             *slash = 0;
             if ((err = vfs_lookup(dir, target, VFS_FOLLOW, &dir)))

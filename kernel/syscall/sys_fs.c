@@ -289,8 +289,15 @@ SYSCALL(getcwd)
     int64_t ret;
     if (!buf)
         return -ENOMEM;
-    ret = vfs_path(proc()->cwd ? proc()->cwd : vfs_root(), buf, VFS_PATH_MAX);
+    static const char unreachable[] = "(unreachable)";   /* a cwd outside the chroot: Linux's mark */
+    bool outside;
+    size_t mark = sizeof(unreachable) - 1;
+    ret = vfs_path_seen(proc()->cwd ? proc()->cwd : vfs_root(), buf + mark, VFS_PATH_MAX - mark, &outside);
     if (ret >= 0) {
+        if (outside)
+            memcpy(buf, unreachable, mark);
+        else
+            memmove(buf, buf + mark, (size_t)ret + 1);
         uint64_t len = strlen(buf) + 1;
         if (a1 < len)
             ret = -ERANGE;
@@ -299,6 +306,21 @@ SYSCALL(getcwd)
     }
     kfree(buf);
     return ret;
+}
+
+/* chroot: Linux's ksys_chroot, the lookup (ENOENT, ENOTDIR) before the capability (EPERM). */
+SYSCALL(chroot)
+{
+    struct vnode *v;
+    int err = user_lookup_at(AT_FDCWD, a0, VFS_FOLLOW, &v);
+    if (err)
+        return err;
+    if (vfs_type(v) != VNODE_DIR)
+        return -ENOTDIR;
+    if (!process_capable(proc(), CAP_SYS_CHROOT))
+        return -EPERM;
+    vfs_set_lookup_root(v);
+    return 0;
 }
 
 static int64_t change_dir(struct vnode *v)

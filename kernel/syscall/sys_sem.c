@@ -441,6 +441,14 @@ SYSCALL(semctl)
     }
 }
 
+bool sem_has_undo(int pid)
+{
+    for (struct sem_undo *u = undos; u; u = u->next)
+        if (u->pid == pid)
+            return true;
+    return false;
+}
+
 void sem_exit(int pid)
 {
     for (struct sem_undo **p = &undos; *p;) {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import tempfile
 import sys
@@ -49,6 +51,29 @@ def tmpfs_dir() -> Path:
         if fields[2] == "tmpfs" and fields[1] in ("/dev/shm", "/run/shm", "/tmp"):
             return Path(tempfile.mkdtemp(dir=fields[1], prefix="unibuild-oracle-"))
     pytest.skip("no tmpfs mounted at /dev/shm or /tmp for the Linux oracle")
+
+
+def _fs_type(path: Path) -> str:
+    return subprocess.run(["stat", "-f", "-c", "%T", str(path)], capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
+def ext4_dir() -> Path:
+    """A fresh directory on the project's disk, which must be ext4 with user xattrs (the extended
+    attribute sweeps' oracle: ext4 decides the order and the space of attributes)."""
+    work = Path(tempfile.mkdtemp(dir=PROJECT_ROOT / "build", prefix="xattr-oracle-"))
+    kind = _fs_type(work)
+    try:
+        os.setxattr(work, "user.unibuild-probe", b"1")
+    except OSError as e:
+        shutil.rmtree(work)
+        pytest.skip(f"the host's {kind} under build/ takes no user xattrs ({e.strerror}): no oracle")
+    if kind != "ext2/ext3":            # stat -f names ext4 so
+        shutil.rmtree(work)
+        pytest.skip(f"build/ is on {kind}, not ext4: its xattr order and space differ from ext4's")
+    os.removexattr(work, "user.unibuild-probe")
+    work.chmod(0o755)                  # the unprivileged section's child walks into it
+    return work
 
 
 def oracle_in_tmpfs(probe: Path, timeout: int = 120) -> str:

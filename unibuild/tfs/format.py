@@ -40,6 +40,9 @@ VERSION_MINOR = 0
 # slots with a generation, hard links. Readers of 2 read 1 too.
 VOLUME_VERSION_MAJOR = 2
 VOLUME_VERSION_MINOR = 0
+# Minor version 1 (of both majors) adds the optional `xattrs`/`xattrs_inode` node attributes;
+# a writer that stores none writes minor 0, which every reader also takes.
+XATTRS_VERSION_MINOR = 1
 HEADER_SLOT_B = 2048        # offset of a version-2 image's second header slot
 
 # The block size: unit of data allocation and log segments, and what stat() reports as
@@ -63,6 +66,9 @@ NAME_MAX = 255           # bytes in a symbol (attribute key or directory entry n
 MAX_NESTING = 8          # TUPLE/LIST values nested inside one record
 MAX_DEPTH = 128          # directory levels below the root directory
 SYMLINK_MAX = 4095       # bytes in a symlink target
+XATTR_NAME_MAX = 255     # bytes in an extended attribute's name, prefix included
+XATTR_SIZE_MAX = 65536   # bytes in its value
+XATTR_PREFIXES = (b"user.", b"trusted.", b"security.")
 MAX_SYMLINK_HOPS = 40    # symlinks followed during one lookup (Linux's limit)
 
 TAG_SYM = 1

@@ -59,6 +59,7 @@ class ImageNode:
     children: dict[str, int] = field(default_factory=dict)   # dirs: name -> node id
     target: str = ""                    # symlinks
     nlink: int = 1                      # files and symlinks: names in the tree (version 2)
+    xattrs: tuple[tuple[bytes, bytes], ...] = ()   # extended attributes, in listxattr order
 
 
 class Image:
@@ -363,6 +364,7 @@ class Image:
         if not (0 <= uid < 2**32 and 0 <= gid < 2**32):
             self._fail(pos, f"{what} has uid/gid outside 0..4294967295")
         node = ImageNode(node_id, str(kind), mode, uid, gid, mtime, pos)
+        node.xattrs = self._xattrs(tup, pos, what)
         if kind == "file":
             node.size = self._get(tup, "size", int, pos, what)
             if node.size < 0:
@@ -385,6 +387,25 @@ class Image:
         else:
             self._fail(pos, f"{what} has unknown type {kind!r}")
         return node
+
+    def _xattrs(self, tup: dict, pos: int, what: str) -> tuple[tuple[bytes, bytes], ...]:
+        """The optional `xattrs` (LIST of BYTES: name, value, ...) and `xattrs_inode` (INT)."""
+        if "xattrs" not in tup:
+            return ()
+        items = self._get(tup, "xattrs", list, pos, what)
+        if len(items) % 2 or not all(isinstance(v, bytes) for v in items):
+            self._fail(pos, f"{what} has xattrs that are not BYTES names and values in pairs")
+        pairs = tuple(zip(items[0::2], items[1::2]))
+        for name, value in pairs:
+            if not 0 < len(name) <= fmt.XATTR_NAME_MAX or b"\0" in name:
+                self._fail(pos, f"{what} has an xattr name that is empty, longer than 255 bytes or holds a NUL")
+            if len(value) > fmt.XATTR_SIZE_MAX:
+                self._fail(pos, f"{what} has an xattr value longer than {fmt.XATTR_SIZE_MAX} bytes")
+        if "xattrs_inode" in tup:
+            k = self._get(tup, "xattrs_inode", int, pos, what)
+            if not 0 <= k <= len(pairs):
+                self._fail(pos, f"{what} has xattrs_inode {k} outside 0..{len(pairs)}")
+        return pairs
 
     def _check_extents(self, node: ImageNode, pos: int, what: str) -> None:
         bs = self.header.block_size

@@ -17,6 +17,9 @@ class Meta:
     uid: int = 0
     gid: int = 0
     mtime_ns: int = 0
+    # extended attributes (name with its user./trusted./security. prefix, value), in the order a
+    # listxattr gives them (docs/tfs.md 8.3)
+    xattrs: tuple[tuple[bytes, bytes], ...] = ()
 
 
 @dataclass

@@ -88,6 +88,8 @@ def _write(out, nodes, boot: Boot | None, block_size: int, uuid: UUID | None, mi
     image_size = max((log_start + log_blocks) * block_size, -(-min_size // block_size) * block_size)
     version = (fmt.VOLUME_VERSION_MAJOR, fmt.VOLUME_VERSION_MINOR) if writable else (fmt.VERSION_MAJOR,
                                                                                      fmt.VERSION_MINOR)
+    if any(e.node.meta.xattrs for e in nodes):
+        version = (version[0], max(version[1], fmt.XATTRS_VERSION_MINOR))   # docs/tfs.md section 9
     header = dict(version_major=version[0], version_minor=version[1],
                   header_size=fmt.HEADER_SIZE, header_crc=0, flags=0, block_size=block_size,
                   root_id=ROOT_ID, uuid=bytes(16), image_size=image_size,
@@ -200,6 +202,17 @@ def _check_meta(node: Node, path: str) -> None:
             raise UserError(f"{path or '/'} has {what} {v}, outside 0..4294967295")
     if not -2**63 <= m.mtime_ns < 2**63:
         raise UserError(f"{path or '/'} has an mtime outside the 64-bit nanosecond range")
+    names = [name for name, _ in m.xattrs]
+    for name, value in m.xattrs:
+        if (not 0 < len(name) <= fmt.XATTR_NAME_MAX or b"\0" in name
+                or not any(name.startswith(p) and len(name) > len(p) for p in fmt.XATTR_PREFIXES)):
+            raise UserError(f"{path or '/'} has an extended attribute named {name!r}: a user., trusted. or "
+                            f"security. name of at most {fmt.XATTR_NAME_MAX} bytes is stored")
+        if len(value) > fmt.XATTR_SIZE_MAX:
+            raise UserError(f"{path or '/'} has a {len(value)}-byte value for {name!r}; at most "
+                            f"{fmt.XATTR_SIZE_MAX} bytes are stored")
+    if len(set(names)) != len(names):
+        raise UserError(f"{path or '/'} lists an extended attribute twice")
 
 
 def _check_boot(boot: Boot) -> None:
@@ -241,6 +254,8 @@ def _root_tuple(boot: Boot | None) -> dict:
 def _node_tuple(e: _Entry, content) -> dict:
     m = e.node.meta
     tup = {"mode": m.mode, "uid": m.uid, "gid": m.gid, "mtime": m.mtime_ns}
+    if m.xattrs:
+        tup["xattrs"] = [bytes(b) for pair in m.xattrs for b in pair]
     if isinstance(e.node, File):
         size, extents = content
         tup.update(type=Sym("file"), size=size, extents=Extents(extents))
