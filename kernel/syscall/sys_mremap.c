@@ -103,7 +103,8 @@ SYSCALL(mremap)
         }
         if ((err = resizable(v, old, old_len, new_len, &vma)))
             return err;
-        if (keep_old && !rlimit_may_expand(v, old_len, (vma->prot & PROT_WRITE) && !vma->shared && !vma->shared_anon && !vma->growsdown))
+        bool data = (vma->prot & PROT_WRITE) && !vma->shared && !vma->shared_anon && !vma->growsdown;
+        if (keep_old && !rlimit_may_expand(v, old_len, data))
             return -ENOMEM;            /* the old range stays mapped: the space grows by it */
         /* A shared anonymous mapping's pages live only in page tables here (no shmem object to
          * refault from), so its old range could not keep seeing them: refused as Linux before
