@@ -848,9 +848,14 @@ static void section_sources(void)
     sigaction(SIGALRM, &sa, NULL);
     memset(&last_info, 0, sizeof last_info);
     sigprocmask(SIG_BLOCK, NULL, &s);
+    sigset_t alrm;                     /* held until sigsuspend: it cannot come before the wait */
+    sigemptyset(&alrm);
+    sigaddset(&alrm, SIGALRM);
+    sigprocmask(SIG_BLOCK, &alrm, NULL);
     struct itimerval iv = { .it_value = { 0, 2000 } };
     setitimer(ITIMER_REAL, &iv, NULL);
     sigsuspend(&s);
+    sigprocmask(SIG_SETMASK, &s, NULL);
     say("   setitimer: signo %d code %d\n", last_info.si_signo, last_info.si_code);
     dfl(SIGUSR1);
     dfl(SIGALRM);
