@@ -51,7 +51,7 @@ static int64_t do_clone(const struct clone_request *r)
     }
     int tid_new = r->set_tid ? process_claim_id(r->set_tid) : process_alloc_id();
     if (tid_new < 0)
-        return -EAGAIN;
+        return r->set_tid ? tid_new : -EAGAIN;   /* EEXIST: set_tid's id is taken */
     struct thread *parent = current_thread();
     struct thread *t = thread_create(p, tid_new);
     if (!t)
