@@ -70,12 +70,13 @@ struct loaded {
     uint64_t start_data, end_data;
 };
 
-/* A random page-aligned offset below (1 << bits) pages; 0 with noaslr. */
+/* Is the layout randomised? Not with noaslr or personality's ADDR_NO_RANDOMIZE. */
 static bool randomized(void)
 {
     return !boot_manifest()->noaslr && !(current_process()->personality & ADDR_NO_RANDOMIZE);
 }
 
+/* A random page-aligned offset below (1 << bits) pages; 0 with noaslr. */
 static uint64_t random_offset(unsigned bits)
 {
     uint64_t r = 0;
@@ -308,7 +309,9 @@ static int load(struct process *p, struct vnode *v, const char *path, int argc, 
 
 static uint64_t mmap_base(void)
 {
-    uint64_t gap = rlimit_stack_max(), pad = STACK_GUARD_GAP + (randomized() ? ((1UL << RND_BITS) - 1) << PAGE_SHIFT : 0);
+    uint64_t gap = rlimit_stack_max(), pad = STACK_GUARD_GAP;
+    if (randomized())
+        pad += ((1UL << RND_BITS) - 1) << PAGE_SHIFT;   /* STACK_RND_MASK: the stack's shift */
     if (gap + pad > gap)               /* near RLIM_INFINITY it would wrap */
         gap += pad;
     gap = gap < MIN_GAP ? MIN_GAP : gap > MAX_GAP ? MAX_GAP : gap;

@@ -92,9 +92,9 @@ struct process {
 struct process *current_process(void);
 /* pid 1, the first program (run.c). */
 struct process *process_create(void);
-/* A new process for fork/clone: a pid (the one given, already claimed, or 0: a fresh one), the parent's identity (pgid, sid, umask, limits); the
- * caller fills in the address space, descriptors and threads. NULL when out of pids or memory
- * (-EAGAIN for fork). */
+/* A new process for fork/clone: a pid (the one given, already claimed, or 0: a fresh one), the
+ * parent's identity (pgid, sid, umask, limits); the caller fills in the address space,
+ * descriptors and threads. NULL when out of pids or memory (-EAGAIN for fork). */
 struct process *process_new_child(struct process *parent, int pid);
 /* ru_maxrss: the largest resident size p's address spaces have had (KiB). */
 uint64_t process_maxrss_kb(const struct process *p);

@@ -490,8 +490,8 @@ void vm_merge(struct vm *vm, uint64_t start, uint64_t end)
 }
 
 /* A fault in the gap below a MAP_GROWSDOWN mapping grows it down to the page (Linux's
- * expand_downwards), within the memory limits (acct_stack_growth) and keeping Linux's guard gap from an accessible
- * mapping below. */
+ * expand_downwards), within the memory limits (acct_stack_growth) and keeping Linux's guard
+ * gap from an accessible mapping below. */
 static struct vma *grow_down(struct vm *vm, uint64_t addr)
 {
     struct vma *prev = NULL, *v = vm->vmas;

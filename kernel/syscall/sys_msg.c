@@ -271,13 +271,15 @@ static int msg_info(int cmd, uint64_t buf)
 
 size_t msg_proc_text(char *buf, size_t size)
 {
-    size_t n = (size_t)snprintf(buf, size, "       key      msqid perms      cbytes       qnum lspid lrpid   uid   gid  cuid  cgid      stime      rtime      ctime\n");
+    size_t n = (size_t)snprintf(buf, size, "       key      msqid perms      cbytes       qnum lspid lrpid   uid   gid"
+                                           "  cuid  cgid      stime      rtime      ctime\n");
     for (int i = 0, id; i < IPC_SLOTS && n < size; i++) {
         struct msq *q = (struct msq *)ipc_at_index(&queues, i, &id);
         if (!q)
             continue;
         const struct ipc64_perm *p = &q->ds.perm;
-        n += (size_t)snprintf(buf + n, size - n, "%10d %10d  %4o  %10lu %10lu %5u %5u %5u %5u %5u %5u %10llu %10llu %10llu\n",
+        n += (size_t)snprintf(buf + n, size - n,
+                              "%10d %10d  %4o  %10lu %10lu %5u %5u %5u %5u %5u %5u %10llu %10llu %10llu\n",
                               p->key, id, p->mode, q->ds.cbytes, q->ds.qnum, q->ds.lspid, q->ds.lrpid, p->uid, p->gid,
                               p->cuid, p->cgid, (unsigned long long)q->ds.stime, (unsigned long long)q->ds.rtime,
                               (unsigned long long)q->ds.ctime);
@@ -290,7 +292,8 @@ SYSCALL(msgctl)
     int id = (int)a0, cmd = (int)a1;
     static bool logged;
     bool by_index = cmd == MSG_STAT || cmd == MSG_STAT_ANY;
-    bool supported = cmd == IPC_RMID || cmd == IPC_SET || cmd == IPC_STAT || cmd == IPC_INFO || cmd == MSG_INFO || by_index;
+    bool supported = cmd == IPC_RMID || cmd == IPC_SET || cmd == IPC_STAT || cmd == IPC_INFO || cmd == MSG_INFO ||
+                     by_index;
     int bad = ipc_ctl_check("msgctl", id, cmd, supported, &logged);
     if (bad)
         return bad;

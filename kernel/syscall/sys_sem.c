@@ -300,7 +300,8 @@ static void clear_undo(struct sem_set *s, int num)
  * has SEMUSZ and SEMAEM. The highest index in use is the answer. */
 static int sem_info(int cmd, uint64_t buf)
 {
-    struct seminfo si = { .semmap = SEMMNS, .semmni = SEMMNI, .semmns = SEMMNS, .semmnu = SEMMNS, .semmsl = SEMMSL,
+    struct seminfo si = { .semmap = SEMMNS, .semmni = SEMMNI, .semmns = SEMMNS, .semmnu = SEMMNS,
+                          .semmsl = SEMMSL,
                           .semopm = SEMOPM, .semume = SEMOPM, .semusz = SEMUSZ, .semvmx = SEMVMX, .semaem = SEMAEM };
     if (cmd == SEM_INFO) {
         int id;
@@ -317,7 +318,8 @@ static int sem_info(int cmd, uint64_t buf)
 
 size_t sem_proc_text(char *buf, size_t size)
 {
-    size_t n = (size_t)snprintf(buf, size, "       key      semid perms      nsems   uid   gid  cuid  cgid      otime      ctime\n");
+    size_t n = (size_t)snprintf(buf, size, "       key      semid perms      nsems   uid   gid  cuid  cgid      otime"
+                                           "      ctime\n");
     for (int i = 0, id; i < IPC_SLOTS && n < size; i++) {
         struct sem_set *s = (struct sem_set *)ipc_at_index(&sets, i, &id);
         if (!s)

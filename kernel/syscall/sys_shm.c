@@ -250,7 +250,8 @@ static int shm_info(int cmd, uint64_t buf)
 {
     int max = ipc_max_index(&segs);
     if (cmd == IPC_INFO) {
-        struct shminfo64 si = { .shmmax = SHMMAX, .shmmin = 1, .shmmni = SHMMNI, .shmseg = SHMMNI, .shmall = SHMALL };
+        struct shminfo64 si = { .shmmax = SHMMAX, .shmmin = 1, .shmmni = SHMMNI, .shmseg = SHMMNI,
+                                .shmall = SHMALL };
         return copy_to_user(buf, &si, sizeof(si)) ? -EFAULT : max < 0 ? 0 : max;
     }
     struct shm_info si;
@@ -265,7 +266,9 @@ static int shm_info(int cmd, uint64_t buf)
 
 size_t shm_proc_text(char *buf, size_t size)
 {
-    size_t n = (size_t)snprintf(buf, size, "       key      shmid perms                  size  cpid  lpid nattch   uid   gid  cuid  cgid      atime      dtime      ctime                   rss                  swap\n");
+    size_t n = (size_t)snprintf(buf, size, "       key      shmid perms                  size  cpid  lpid nattch   uid"
+                                           "   gid  cuid  cgid      atime      dtime      ctime                   rss"
+                                           "                  swap\n");
     for (int i = 0, id; i < IPC_SLOTS && n < size; i++) {
         struct shm_seg *s = (struct shm_seg *)ipc_at_index(&segs, i, &id);
         if (!s)
