@@ -9,6 +9,7 @@
 #include "file.h"
 #include "anonfd.h"
 #include "inotify.h"
+#include "dnotify.h"
 #include "vnode.h"
 #include "signal.h"
 #include "mm.h"
@@ -111,6 +112,7 @@ void inotify_entry_event(struct vnode *dir, struct vnode *child, uint32_t mask, 
 {
     if (watches)
         deliver(dir, child, mask, cookie, name, len);
+    dnotify_event(dir, mask);
 }
 
 void inotify_self_event(struct vnode *v, uint32_t mask)
@@ -121,9 +123,14 @@ void inotify_self_event(struct vnode *v, uint32_t mask)
 
 void inotify_node_event(struct vnode *v, uint32_t mask)
 {
+    bool named = v->parent && v->parent != v && v->nlink;
+    if (named)                         /* dnotify: to its directory, and to a directory itself */
+        dnotify_event(v->parent, mask);
+    if (v->type == VNODE_DIR)
+        dnotify_event(v, mask);
     if (!watches)
         return;
-    if (v->parent && v->parent != v && v->nlink)
+    if (named)
         deliver(v->parent, v, mask, 0, v->name, v->name_len);
     deliver(v, v, mask, 0, NULL, 0);
 }

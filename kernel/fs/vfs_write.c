@@ -5,6 +5,7 @@
 #include "linux_uapi.h"
 #include "vnode.h"
 #include "inotify.h"
+#include "dnotify.h"
 #include "volume.h"
 #include "errno.h"
 #include "mm.h"
@@ -169,6 +170,7 @@ int vfs_rename(struct vnode *odir, const char *oname, size_t olen, struct vnode 
         }
         odir->mtime_ns = odir->ctime_ns = ndir->mtime_ns = ndir->ctime_ns = vnode_now_ns();
         uint32_t cookie = inotify_move_cookie(), back = inotify_move_cookie();
+        dnotify_renamed(odir, ndir);
         inotify_entry_event(odir, v, IN_MOVED_FROM, cookie, oname, olen);
         inotify_entry_event(ndir, v, IN_MOVED_TO, cookie, nname, nlen);
         inotify_entry_event(ndir, victim, IN_MOVED_FROM, back, nname, nlen);
@@ -195,6 +197,7 @@ int vfs_rename(struct vnode *odir, const char *oname, size_t olen, struct vnode 
     }
     /* Link the new name first (it may need memory), then drop the victim and the old name. */
     uint32_t cookie = inotify_move_cookie();
+    dnotify_renamed(odir, ndir);
     inotify_entry_event(odir, v, IN_MOVED_FROM, cookie, oname, olen);
     inotify_entry_event(ndir, v, IN_MOVED_TO, cookie, nname, nlen);
     if (victim) {
