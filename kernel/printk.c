@@ -78,7 +78,8 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
         }
         case 'u': case 'o': case 'x': case 'X': {
             uint64_t v = longs ? va_arg(ap, uint64_t) : va_arg(ap, unsigned int);
-            if (alt && *fmt != 'u' && *fmt != 'o') { put(&o, '0'); put(&o, 'x'); }
+            if (alt && (*fmt == 'x' || *fmt == 'X')) { put(&o, '0'); put(&o, 'x'); }
+            if (alt && *fmt == 'o' && v) put(&o, '0');
             put_number(&o, v, *fmt == 'u' ? 10 : *fmt == 'o' ? 8 : 16, *fmt == 'X', false, width, pad, left);
             break;
         }

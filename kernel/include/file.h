@@ -35,6 +35,9 @@ struct file_ops {
     int (*stat)(struct file *f, struct linux_stat *st);
     /* The last reference went away: free what the file owns (not the struct file). */
     void (*release)(struct file *f);
+    /* /proc/<pid>/fdinfo/N's lines of the kind's own (Linux's show_fdinfo), written as snprintf
+     * writes (the length they take); NULL: none. */
+    size_t (*show_fdinfo)(struct file *f, char *buf, size_t size);
     bool seekable;             /* lseek works (or, for devices, is accepted and stays at 0) */
 };
 

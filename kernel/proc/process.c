@@ -2,6 +2,7 @@
  * first program; fork makes the others (fork.c), exit.c ends them, child_wait.c reaps them.
  * The descriptor table is fdtable.c. */
 #include "kernel.h"
+#include "timer.h"
 #include "signal.h"
 #include "process.h"
 #include "thread.h"
@@ -16,8 +17,6 @@
  * RLIMIT_NPROC) while the kernel keeps memory for everyone else. Each costs at least a kernel
  * stack (32 KiB) and page tables. */
 #define PROCESS_MAX 512
-/* Linux's default pid_max: ids wrap around below it, skipping those in use. */
-
 
 static struct process *init_process;   /* pid 1, also what runs before the first thread */
 static struct process *all;            /* every process, newest first */
@@ -99,6 +98,8 @@ int process_claim_id(int id)
     return id;
 }
 
+int process_last_id(void) { return last_id; }
+
 static void link(struct process *p)
 {
     p->all_next = all;
@@ -117,6 +118,7 @@ struct process *process_create(void)
         return NULL;
     }
     p->pid = p->pgid = p->sid = PROCESS_PID;
+    p->start_ns = counter_to_ns(counter_now());
     p->fd_limit = FD_LIMIT_DEFAULT;
     rlimit_init(p);
     p->dumpable = 1;
@@ -141,6 +143,7 @@ struct process *process_new_child(struct process *parent, int pid)
     if (!p)
         return NULL;
     p->pid = pid;
+    p->start_ns = counter_to_ns(counter_now());
     p->pgid = parent->pgid;
     p->sid = parent->sid;
     p->parent = parent;
@@ -171,6 +174,11 @@ struct process *process_new_child(struct process *parent, int pid)
     p->exit_signal = SIGCHLD;
     if (parent->cmdline && (p->cmdline = kmalloc(parent->cmdline_len)))
         memcpy(p->cmdline, parent->cmdline, p->cmdline_len = parent->cmdline_len);
+    p->arg_start = parent->arg_start;
+    p->arg_end = parent->arg_end;
+    p->env_start = parent->env_start;
+    p->env_end = parent->env_end;
+    memcpy(p->saved_auxv, parent->saved_auxv, sizeof(p->saved_auxv));
     link(p);
     procfs_process_added(p);
     return p;
