@@ -36,6 +36,7 @@ struct vm {
     struct vma *vmas;
     uint64_t generation;        /* counts VMAs freed: a thread's vm_find hint is valid while equal */
     uint64_t brk_start, brk;
+    uint64_t start_data, end_data;  /* the program's data as Linux's mm has it (RLIMIT_DATA's brk check) */
     uint64_t mmap_top;          /* top-down placement starts below this */
     uint64_t pages;             /* resident user pages */
     uint64_t pages_hiwater;     /* the most `pages` was before it last fell (Linux's hiwater_rss) */
@@ -43,6 +44,9 @@ struct vm {
     int users;                  /* processes on it: 1, or a vfork child and its parent */
     bool lock_future;           /* mlockall(MCL_FUTURE): new mappings start locked */
 };
+
+/* Linux's stack_guard_gap: a growing stack keeps this far from an accessible mapping below it. */
+#define STACK_GUARD_GAP (256 * PAGE_SIZE)
 
 enum access { ACCESS_READ = 1, ACCESS_WRITE = 2, ACCESS_EXEC = 4 };
 

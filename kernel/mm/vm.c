@@ -3,6 +3,7 @@
 #include "kernel.h"
 #include "thread.h"
 #include "vm.h"
+#include "rlimit_mem.h"
 #include "mm.h"
 #include "uvm.h"
 #include "vfs.h"
@@ -486,10 +487,8 @@ void vm_merge(struct vm *vm, uint64_t start, uint64_t end)
 }
 
 /* A fault in the gap below a MAP_GROWSDOWN mapping grows it down to the page (Linux's
- * expand_downwards), within the stack limit and keeping Linux's guard gap from an accessible
- * mapping below. */
-#define STACK_GUARD_GAP (256 * PAGE_SIZE)
-#define STACK_GROW_MAX  (8UL << 20)    /* RLIMIT_STACK's default */
+ * expand_downwards), within the memory limits (acct_stack_growth) and keeping Linux's guard
+ * gap from an accessible mapping below. */
 static struct vma *grow_down(struct vm *vm, uint64_t addr)
 {
     struct vma *prev = NULL, *v = vm->vmas;
@@ -500,8 +499,8 @@ static struct vma *grow_down(struct vm *vm, uint64_t addr)
     if (!v || !v->growsdown || v->start <= addr)
         return NULL;
     uint64_t va = ALIGN_DOWN(addr, PAGE_SIZE);
-    if (v->end - va > STACK_GROW_MAX)
-        return NULL;
+    if (!rlimit_may_grow_stack(vm, v, va))
+        return NULL;                   /* RLIMIT_STACK, RLIMIT_AS, RLIMIT_MEMLOCK */
     if (prev && !prev->growsdown && (prev->prot & (PROT_READ | PROT_WRITE | PROT_EXEC)) &&
         va - prev->end < STACK_GUARD_GAP)
         return NULL;
