@@ -13,6 +13,8 @@
 #include "errno.h"
 #include "signal.h"
 #include "linux_abi.h"
+#include "process.h"
+#include "tty.h"
 #include <string.h>
 
 static int64_t null_read(struct file *f, void *kbuf, uint64_t len, uint64_t off, bool use_off) { return 0; }
@@ -191,8 +193,24 @@ static const struct { const char *path; const struct file_ops *ops; uint32_t mod
     { "/dev/tty", &console_ops, 0666 },
 };
 
+/* /dev/tty is the caller's controlling terminal: a pseudo-terminal (fs/pty.c), or the console
+ * for session 1's processes (the console is pid 1's terminal, as a container's with a tty);
+ * ENXIO for a session without one. */
+static struct file *controlling_open(const char *path, int flags)
+{
+    int err = -ENXIO;
+    struct file *f = pty_open_controlling(flags, &err);
+    if (f || current_process()->tty)
+        return f ? f : kfile_fail(err);
+    if (current_process()->sid != PROCESS_PID)
+        return kfile_fail(-ENXIO);
+    return console_track(file_alloc(&console_ops, NULL, flags));
+}
+
 static struct file *device_open(const char *path, int flags)
 {
+    if (!strcmp(path, "/dev/tty"))
+        return controlling_open(path, flags);
     for (size_t i = 0; i < ARRAY_SIZE(devices); i++)
         if (!strcmp(path, devices[i].path)) {
             struct file *f = file_alloc(devices[i].ops, NULL, flags);
@@ -220,6 +238,7 @@ void devfs_init(void)
     for (size_t i = 0; i < ARRAY_SIZE(devices); i++)
         kfile_register(devices[i].path, device_open, S_IFCHR | devices[i].mode);
     console_set_input_notify(console_input_arrived);
+    pty_init();
 }
 
 struct file *devfs_open_console(int flags)

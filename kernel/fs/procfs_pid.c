@@ -6,6 +6,7 @@
  * its path. /proc/self and /proc/thread-self point at the caller's (procfs.c). */
 #include "kernel.h"
 #include "kfile.h"
+#include "tty.h"
 #include "procfs_comm.h"
 #include "memfile.h"
 #include "mm.h"
@@ -314,6 +315,7 @@ static int fd_link(const char *path, char *buf, size_t size)
     case FILE_SIGNALFD: return snprintf(buf, size, "anon_inode:[signalfd]");
     case FILE_INOTIFY: return snprintf(buf, size, "anon_inode:inotify");
     case FILE_CONSOLE: return snprintf(buf, size, "/dev/console");
+    case FILE_TTY: return tty_fd_link(f, buf, size);
     case FILE_NULL:      /* /dev/full is of /dev/null's kind, /dev/random of /dev/urandom's */
     case FILE_URANDOM: {
         struct linux_stat st = { 0 };

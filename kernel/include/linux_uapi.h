@@ -452,6 +452,7 @@ struct linux_sysinfo {
 #define NSIG        64
 #define SIGHUP      1
 #define SIGINT      2
+#define SIGQUIT     3
 #define SIGILL      4
 #define SIGTRAP     5
 #define SIGABRT     6
@@ -468,6 +469,7 @@ struct linux_sysinfo {
 #define SIGTTIN     21
 #define SIGTTOU     22
 #define SIGXFSZ     25
+#define SIGWINCH    28
 #define SIGSYS      31
 #define SIGRTMIN    32          /* the kernel's: glibc keeps 32 and 33 for itself */
 #define SIG_DFL     0

@@ -133,6 +133,7 @@ struct process *process_new_child(struct process *parent)
     p->pid = pid;
     p->pgid = parent->pgid;
     p->sid = parent->sid;
+    p->tty = parent->tty;
     p->parent = parent;
     p->sibling = parent->children;
     parent->children = p;

@@ -47,10 +47,12 @@ static int stat_at(int dirfd, uint64_t upath, int flags, struct linux_stat *st, 
         err = vnode_stat(v, st);
     if (!err)
         *node = v;
-    if (!err && (kfile_mode(v) & S_IFMT) == S_IFCHR) {   /* a kernel device: its device number */
+    if (!err && (kfile_mode(v) & S_IFMT) == S_IFCHR && !vfs_rdev(v)) {   /* a kernel device: its number */
         bool kernel_made;
         struct linux_stat dst;
         struct file *dev = kfile_open_vnode(v, 0, &kernel_made);
+        if (kfile_failed(dev))
+            dev = NULL;
         if (dev && !file_stat(dev, &dst))
             st->st_rdev = dst.st_rdev;
         if (dev)
