@@ -10,8 +10,9 @@
  * EIO once the data is read. The pair is freed when both sides are closed; its index then is
  * free again.
  *
- * The master's own termios is kept (TCGETS/TCSETS through it) but not applied: its input is
- * the slave's output, passed on as it is. Not done: packet mode (TIOCPKT), TIOCSTI, TIOCSETD. */
+ * termios requests through the master act on the slave's, as Linux's tty_mode_ioctl does (the
+ * master's own line discipline stays raw: what the slave shows is passed on as it is). Not
+ * done: packet mode (TIOCPKT), TIOCSTI, TIOCSETD. */
 #include "kernel.h"
 #include "tty.h"
 #include "file.h"
@@ -49,7 +50,6 @@ struct pty {
     bool exclusive;            /* TIOCEXCL (only non-root opens would be refused) */
     int slave_files;
     struct vnode *node;        /* /dev/pts/N while the master is open */
-    struct termios2 master_termios;
     struct pty_file *files;    /* every open file of either side, for wake-ups */
     struct tty tty;
     struct pty *next;
@@ -380,7 +380,7 @@ static int64_t pty_ioctl(struct file *f, uint32_t cmd, uint64_t arg)
             return copy_to_user(arg, &value, sizeof(value)) ? -EFAULT : 0;
         }
     }
-    return tty_ldisc_ioctl(&p->tty, &p->master_termios, master, cmd, arg);
+    return tty_ldisc_ioctl(&p->tty, master, cmd, arg);
 }
 
 static const struct file_ops master_ops = {
@@ -406,8 +406,6 @@ static struct file *ptmx_open(const char *path, int flags)
     p->master_open = true;
     p->tty.pty = p;
     tty_ldisc_init(&p->tty);
-    p->master_termios = p->tty.termios;           /* ptm_driver's init_termios */
-    p->master_termios.c_iflag = p->master_termios.c_oflag = p->master_termios.c_lflag = 0;
     char name[16];
     int len = snprintf(name, sizeof(name), "%d", p->index);
     struct vnode *node;

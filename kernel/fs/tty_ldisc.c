@@ -143,10 +143,8 @@ static void store(struct tty *t, uint8_t c, uint8_t mark)
 
 static void receive_signal_char(struct tty *t, uint8_t c, int sig)
 {
-    if (!L(t, T_NOFLSH)) {
-        t->in.tail = t->in.head = t->canon_head = t->in.head;
-        t->out.tail = t->out.head;
-    }
+    if (!L(t, T_NOFLSH))      /* the input (what the master shows is the pty's, not flushed) */
+        t->in.tail = t->canon_head = t->in.head;
     tty_signal_foreground(t, sig);
     if (L(t, T_ECHO))
         echo(t, c);
@@ -159,6 +157,14 @@ static void receive_char(struct tty *t, uint8_t c)
         c &= 0x7f;
     if (t->lnext) {
         t->lnext = false;
+        if (L(t, T_ECHO))
+            echo(t, c);
+        store(t, c, MARK_DATA);
+        return;
+    }
+    if (c == 0) {             /* _POSIX_VDISABLE: never a special character (n_tty's char_map) */
+        if (t->stopped && I(t, T_IXON) && I(t, T_IXANY))
+            t->stopped = false;
         if (L(t, T_ECHO))
             echo(t, c);
         store(t, c, MARK_DATA);
@@ -211,7 +217,7 @@ static void receive_char(struct tty *t, uint8_t c)
             return;
         }
         if (c == CC(t, VEOF)) {
-            store(t, c, MARK_EOF);
+            store(t, 0, MARK_EOF);       /* kept as __DISABLED_CHAR, as n_tty does */
             return;
         }
         if (c == CC(t, VEOL) || (c == CC(t, VEOL2) && L(t, T_IEXTEN))) {
@@ -390,16 +396,20 @@ int64_t tty_write(struct tty *t, struct file *f, const void *kbuf, uint64_t len)
 #define TCFLSH   0x540b
 #define TIOCOUTQ 0x5411
 
-static int64_t flush(struct tty *t, int queue)
+/* TCFLSH: a side's input is what it reads (the slave's line, or for the master the slave's
+ * output); its output has nothing queued of its own (pty_flush_buffer flushes nothing). */
+static int64_t flush(struct tty *t, bool is_master, int queue)
 {
     if (queue < 0 || queue > 2)
         return -EINVAL;
-    if (queue != 1) {        /* TCIFLUSH, TCIOFLUSH */
+    if (queue == 1)          /* TCOFLUSH */
+        return 0;
+    if (is_master) {
+        t->out.tail = t->out.head;
+    } else {
         t->in.tail = t->in.head;
         t->canon_head = t->in.head;
     }
-    if (queue != 0)          /* TCOFLUSH, TCIOFLUSH: what the master has not read */
-        t->out.tail = t->out.head;
     pty_wake(t->pty);
     return 0;
 }
@@ -408,31 +418,37 @@ static int64_t flush(struct tty *t, int queue)
 static int64_t set_termios(struct tty *t, struct termios2 *target, bool is_master, uint32_t cmd, uint64_t arg)
 {
     bool two = cmd == TCSETS2 || cmd == TCSETSW2 || cmd == TCSETSF2;
-    if (!is_master) {
-        int err = tty_job_check(t, SIGTTOU);
-        if (err)
-            return err;
-    }
+    int err = tty_job_check(t, SIGTTOU);
+    if (err)
+        return err;
     struct termios2 n = *target;
     if (copy_from_user(&n, arg, two ? TERMIOS2_SIZE : TERMIOS_SIZE))
         return -EFAULT;
     if (cmd == TCSETSF || cmd == TCSETSF2)
-        flush(t, 0);
+        flush(t, is_master, 0);
     bool was_canon = L(t, T_ICANON);
     *target = n;
-    if (!is_master && was_canon && !L(t, T_ICANON))
-        t->canon_head = t->in.head;
-    if (!is_master && !was_canon && L(t, T_ICANON))
+    if (was_canon != L(t, T_ICANON)) {
+        /* n_tty_set_termios: the line marks go; what is held becomes one complete line when
+         * canonical mode comes on. */
+        for (uint32_t i = t->in.tail; i != t->in.head; i++)
+            t->in.mark[i % TTY_BUF] = MARK_DATA;
+        t->lnext = false;
         t->canon_head = t->in.tail;
-    if (!is_master && !I(t, T_IXON))
+        if (L(t, T_ICANON) && tty_ring_count(&t->in)) {
+            t->in.mark[(t->in.head - 1) % TTY_BUF] = MARK_LINE_END;
+            t->canon_head = t->in.head;
+        }
+    }
+    if (!I(t, T_IXON))
         t->stopped = false;
     pty_wake(t->pty);
     return 0;
 }
 
-int64_t tty_ldisc_ioctl(struct tty *t, struct termios2 *master, bool is_master, uint32_t cmd, uint64_t arg)
+int64_t tty_ldisc_ioctl(struct tty *t, bool is_master, uint32_t cmd, uint64_t arg)
 {
-    struct termios2 *target = is_master ? master : &t->termios;
+    struct termios2 *target = &t->termios;   /* through the master too: tty_mode_ioctl's real_tty */
     switch (cmd) {
     case TCGETS:
         return copy_to_user(arg, target, TERMIOS_SIZE) ? -EFAULT : 0;
@@ -445,8 +461,8 @@ int64_t tty_ldisc_ioctl(struct tty *t, struct termios2 *master, bool is_master, 
                           : L(t, T_ICANON) ? (int)(t->canon_head - t->in.tail) : (int)tty_ring_count(&t->in);
         return copy_to_user(arg, &n, sizeof(n)) ? -EFAULT : 0;
     }
-    case TIOCOUTQ: {       /* written, not yet read by the other side */
-        int n = is_master ? 0 : (int)tty_ring_count(&t->out);
+    case TIOCOUTQ: {       /* the driver's own queue: a pty keeps none (no chars_in_buffer) */
+        int n = 0;
         return copy_to_user(arg, &n, sizeof(n)) ? -EFAULT : 0;
     }
     case TCFLSH:
@@ -455,8 +471,7 @@ int64_t tty_ldisc_ioctl(struct tty *t, struct termios2 *master, bool is_master, 
             if (err)
                 return err;
         }
-        /* Through the master, input and output are the other way round. */
-        return flush(t, is_master && (int)arg != 2 ? 1 - (int)arg : (int)arg);
+        return flush(t, is_master, (int)arg);
     case TCXONC:
         if ((int)arg < 0 || (int)arg > 3)
             return -EINVAL;

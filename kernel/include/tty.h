@@ -85,8 +85,9 @@ int64_t tty_write(struct tty *t, struct file *f, const void *kbuf, uint64_t len)
 bool tty_input_available(const struct tty *t);
 bool tty_output_room(const struct tty *t);
 /* termios and the queue requests (TCGETS..., FIONREAD, TCFLSH, TCXONC, TIOCOUTQ); -ENOTTY for
- * others. `is_master`: the request came through the master, whose own termios is `master`. */
-int64_t tty_ldisc_ioctl(struct tty *t, struct termios2 *master, bool is_master, uint32_t cmd, uint64_t arg);
+ * others. `is_master`: the request came through the master (termios are the slave's either way,
+ * the queues the side's own). */
+int64_t tty_ldisc_ioctl(struct tty *t, bool is_master, uint32_t cmd, uint64_t arg);
 static inline uint32_t tty_ring_count(const struct tty_ring *r) { return r->head - r->tail; }
 
 /* The pair (pty.c). */
