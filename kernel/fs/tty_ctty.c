@@ -24,6 +24,10 @@
 
 static bool session_leader(const struct process *p) { return p->sid == p->pid; }
 
+/* Session 1's terminal is the console (fs/devfs.c: pid 1's, as a container's started with a
+ * tty), so its processes never take a pseudo-terminal as theirs. */
+static bool has_terminal(const struct process *p) { return p->tty || p->sid == PROCESS_PID; }
+
 static void set_ctty(struct tty *t, struct process *p)
 {
     t->session = p->sid;
@@ -35,7 +39,7 @@ static void set_ctty(struct tty *t, struct process *p)
 void tty_open_acquire(struct tty *t, int flags)
 {
     struct process *p = current_process();
-    if (!(flags & O_NOCTTY) && session_leader(p) && !p->tty && !t->session)
+    if (!(flags & O_NOCTTY) && session_leader(p) && !has_terminal(p) && !t->session)
         set_ctty(t, p);
 }
 
@@ -145,7 +149,7 @@ int64_t tty_ctty_ioctl(struct tty *t, struct file *f, bool is_master, uint32_t c
     case TIOCSCTTY:        /* tiocsctty */
         if (session_leader(self) && self->sid == t->session)
             return 0;
-        if (!session_leader(self) || self->tty)
+        if (!session_leader(self) || has_terminal(self))
             return -EPERM;
         if (t->session) {
             if ((int)arg != 1 || !process_capable(self, 21 /* CAP_SYS_ADMIN */))
@@ -177,4 +181,16 @@ int64_t tty_ctty_ioctl(struct tty *t, struct file *f, bool is_master, uint32_t c
     default:
         return -ENOTTY;
     }
+}
+
+/* do_exit's disassociate_ctty(1) for a pty: the foreground group gets SIGHUP and the session
+ * has no terminal any more. */
+void tty_process_exit(struct process *p)
+{
+    struct tty *t = p->tty;
+    if (!t || !session_leader(p))
+        return;
+    if (t->pgrp)
+        jobctl_signal_group(t->pgrp, SIGHUP);
+    clear_session(t);
 }

@@ -116,3 +116,5 @@ int64_t tty_ctty_ioctl(struct tty *t, struct file *f, bool is_master, uint32_t c
 void tty_signal_foreground(struct tty *t, int sig);
 /* The master closed: the session loses its terminal, its leader gets SIGHUP and SIGCONT. */
 void tty_hangup_session(struct tty *t);
+/* A process leaves (after its descriptors closed): a session leader's terminal is let go. */
+void tty_process_exit(struct process *p);

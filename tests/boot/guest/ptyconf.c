@@ -655,6 +655,60 @@ static void section_forkpty(void)
     close(m);
 }
 
+/* The session leader ends while its terminal's master stays open: its foreground group gets
+ * SIGHUP and every member loses the terminal. */
+static void section_leader_exit(void)
+{
+    say("10. the session leader's exit\n");
+    int m;
+    char name[64];
+    int s = open_pair(&m, name, sizeof(name));
+    close(s);
+    int report[2];
+    pipe(report);
+    fflush(stdout);
+    pid_t leader = fork();
+    if (leader == 0) {
+        alarm(20);
+        setsid();
+        int t = open(name, O_RDWR);
+        int go[2];
+        pipe(go);
+        pid_t member = fork();
+        if (member == 0) {          /* in the leader's group: the foreground */
+            close(go[1]);
+            catch(SIGHUP, count);
+            block(SIGHUP, SIG_BLOCK);
+            char c;
+            read(go[0], &c, 1);     /* the leader is about to exit */
+            sigset_t none;
+            sigemptyset(&none);
+            while (!got[SIGHUP])
+                sigsuspend(&none);
+            char line[128];
+            int pg = tcgetpgrp(t);
+            int e = errno;
+            int dev = open("/dev/tty", O_RDWR);
+            int n = snprintf(line, sizeof(line), "   member: SIGHUP %d, tcgetpgrp %d %s, /dev/tty %s\n", got[SIGHUP], pg,
+                             pg < 0 ? strerrorname_np(e) : "", dev < 0 ? strerrorname_np(errno) : "opened");
+            write(report[1], line, n);
+            _exit(0);
+        }
+        close(go[0]);
+        usleep(100000);
+        write(go[1], "x", 1);
+        _exit(0);
+    }
+    close(report[1]);
+    wait_child("leader", leader);
+    char buf[256];
+    long n = read(report[0], buf, sizeof(buf) - 1);
+    buf[n > 0 ? n : 0] = 0;
+    say("%s", buf);
+    close(report[0]);
+    close(m);
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -673,5 +727,6 @@ int main(void)
     section_close();
     section_poll();
     section_forkpty();
+    section_leader_exit();
     return 0;
 }
