@@ -1,4 +1,4 @@
-/* Formatting (a small vsnprintf: %d %i %u %x %X %p %s %c %%, with l/ll/z, width, '0' and '-')
+/* Formatting (a small vsnprintf: %d %i %u %o %x %X %p %s %c %%, with l/ll/z, width, '0' and '-')
  * and the kernel's message functions. */
 #include "kernel.h"
 #include "console.h"
@@ -76,10 +76,11 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
             put_number(&o, v < 0 ? -(uint64_t)v : (uint64_t)v, 10, false, v < 0, width, pad, left);
             break;
         }
-        case 'u': case 'x': case 'X': {
+        case 'u': case 'o': case 'x': case 'X': {
             uint64_t v = longs ? va_arg(ap, uint64_t) : va_arg(ap, unsigned int);
-            if (alt && *fmt != 'u') { put(&o, '0'); put(&o, 'x'); }
-            put_number(&o, v, *fmt == 'u' ? 10 : 16, *fmt == 'X', false, width, pad, left);
+            if (alt && (*fmt == 'x' || *fmt == 'X')) { put(&o, '0'); put(&o, 'x'); }
+            if (alt && *fmt == 'o' && v) put(&o, '0');
+            put_number(&o, v, *fmt == 'u' ? 10 : *fmt == 'o' ? 8 : 16, *fmt == 'X', false, width, pad, left);
             break;
         }
         case 'p':

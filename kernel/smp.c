@@ -32,6 +32,7 @@ void smp_init_boot_cpu(void)
     struct cpu *c = &cpus[0];
     c->id = 0;
     c->hwid = arch_cpu_hwid();
+    c->ident = arch_cpu_ident();
     c->stack_top = (uint64_t)boot_stack_top;
     c->online = true;
     arch_set_this_cpu(c);
@@ -88,6 +89,7 @@ void smp_secondary_start(int id)
         park();
     }
     arch_cpu_init_secondary();
+    c->ident = arch_cpu_ident();
     irq_cpu_init();
     timer_cpu_init();
     c->online_at = counter_now();

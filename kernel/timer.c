@@ -12,7 +12,7 @@
 #include "cpu.h"
 #include "vdso.h"
 
-#define MAX_TICK_HOOKS 4
+#define MAX_TICK_HOOKS 8
 
 static volatile uint64_t ticks;
 static uint64_t counts_per_tick;

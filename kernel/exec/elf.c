@@ -224,6 +224,13 @@ static int build_stack(struct process *p, struct loaded *prog, uint64_t interp_b
         { AT_EXECFN, execfn }, { AT_MINSIGSTKSZ, arch_signal_min_stack() },
         { vdso ? AT_SYSINFO_EHDR : AT_IGNORE, vdso }, { AT_NULL, 0 },
     };
+    _Static_assert(sizeof(auxv) <= sizeof(p->saved_auxv), "PROCESS_AUXV_WORDS holds the auxv");
+    memset(p->saved_auxv, 0, sizeof(p->saved_auxv));
+    memcpy(p->saved_auxv, auxv, sizeof(auxv));
+    p->env_start = envc ? envp_u[0] : execfn;   /* the strings lie in order, below execfn's */
+    p->env_end = execfn;
+    p->arg_start = argc ? argv_u[0] : p->env_start;
+    p->arg_end = p->env_start;                  /* argv's strings end where envp's begin */
     /* argc, argv[], NULL, envp[], NULL, auxv: keep the final sp 16-byte aligned. */
     uint64_t words = 1 + argc + 1 + envc + 1 + 2 * ARRAY_SIZE(auxv);
     sp = (sp - words * 8) & ~15UL;
@@ -318,10 +325,12 @@ static int load_with(struct process *p, struct vnode *v, const char *path, int a
     if ((err = vm_map_fixed(vm, stack_top - STACK_SIZE, STACK_SIZE, PROT_READ | PROT_WRITE, NULL, 0, 0, "[stack]")))
         return err;
     p->exe = v;
-    if (!(p->sigreturn_page = arch_map_sigreturn_page(vm)))
-        return fail(path, "cannot map the signal return page", -ENOMEM);
-    /* Without the vDSO (out of memory) the program's clocks are system calls, nothing more. */
+    /* Without the vDSO (out of memory, `novdso`) the program's clocks are system calls, and
+     * handlers return through a trampoline page of its own ([sigpage]). */
     uint64_t vdso = boot_manifest()->novdso ? 0 : vdso_map(vm);
+    p->sigreturn_page = vdso ? vdso_sigreturn(vdso) : arch_map_sigreturn_page(vm);
+    if (!p->sigreturn_page)
+        return fail(path, "cannot map the signal return page", -ENOMEM);
     if ((err = build_stack(p, prog, interp_base, vdso, path, argc, argv, envc, envp, stack_top, &out->sp)))
         return fail(path, "cannot build the initial stack", err);
     out->pc = entry;

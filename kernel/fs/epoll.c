@@ -125,11 +125,26 @@ static void epoll_release(struct file *f)
     kfree(ep);
 }
 
+/* ep_show_fdinfo: a line per watched descriptor (the target file's position, inode, device). */
+static size_t epoll_fdinfo(struct file *f, char *buf, size_t size)
+{
+    struct epoll *ep = f->priv;
+    size_t n = 0;
+    for (struct epitem *it = ep->items; it && n < size; it = it->next) {
+        struct linux_stat st;
+        file_stat(it->file, &st);
+        n += (size_t)snprintf(buf + n, size - n, "tfd: %8d events: %8x data: %16lx  pos:%ld ino:%lx sdev:%lx\n",
+                              it->fd, it->events, it->data, (int64_t)it->file->offset, st.st_ino, st.st_dev);
+    }
+    return n < size ? n : size;
+}
+
 static const struct file_ops epoll_ops = {
     .kind = FILE_EPOLL,
     .poll = epoll_poll,
     .stat = epoll_stat,
     .release = epoll_release,
+    .show_fdinfo = epoll_fdinfo,
     .seekable = true,          /* lseek is accepted and changes nothing, as on Linux */
 };
 

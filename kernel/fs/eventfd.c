@@ -15,6 +15,7 @@ struct eventfd {
     uint64_t count;
     bool semaphore;
     uint64_t want;             /* the value a blocked write waits to add */
+    int id;                    /* fdinfo's eventfd-id (Linux's: from an IDA; here in creation order) */
 };
 
 static bool has_count(void *arg) { return ((struct eventfd *)arg)->count > 0; }
@@ -93,6 +94,13 @@ static int eventfd_stat(struct file *f, struct linux_stat *st)
 
 static void eventfd_release(struct file *f) { kfree(f->priv); }
 
+/* Linux 6.1's eventfd_show_fdinfo (eventfd-semaphore came in 6.5). */
+static size_t eventfd_fdinfo(struct file *f, char *buf, size_t size)
+{
+    struct eventfd *e = f->priv;
+    return (size_t)snprintf(buf, size, "eventfd-count: %16lx\neventfd-id: %d\n", e->count, e->id);
+}
+
 static const struct file_ops eventfd_ops = {
     .kind = FILE_EVENTFD,
     .read = eventfd_read,
@@ -100,6 +108,7 @@ static const struct file_ops eventfd_ops = {
     .poll = eventfd_poll,
     .stat = eventfd_stat,
     .release = eventfd_release,
+    .show_fdinfo = eventfd_fdinfo,
     .seekable = true,          /* lseek is accepted and changes nothing, as on Linux */
 };
 
@@ -110,6 +119,8 @@ struct file *eventfd_create(uint64_t count, int flags)
         return NULL;
     e->count = count;
     e->semaphore = flags & EFD_SEMAPHORE;
+    static int next_id;
+    e->id = next_id++;
     struct file *f = file_alloc(&eventfd_ops, e, O_RDWR | (flags & O_NONBLOCK));
     if (!f)
         kfree(e);

@@ -41,7 +41,7 @@ void file_wake(struct file *f, uint32_t events)
 {
     wake_up(&f->waiters, events);
     if ((f->flags & O_ASYNC) && f->owner && (events & (POLLIN | POLLOUT | POLLERR | POLLHUP)))
-        file_signal_owner(f);
+        file_signal_owner(f, events);
 }
 
 int64_t file_read(struct file *f, void *kbuf, uint64_t len, uint64_t offset, bool use_offset)

@@ -28,6 +28,7 @@ struct file_lock {
     struct file_lock *next;
     const void *key;          /* what is locked (see lock_key) */
     const void *owner;        /* struct process * (POSIX) or struct file * (OFD, flock) */
+    struct file *file;        /* the open file it was set through (Linux's fl_file: fdinfo shows it there) */
     bool ofd;                 /* an OFD lock: F_GETLK reports l_pid -1 */
     int pid;                  /* the owner's pid, for l_pid */
     int type;                 /* F_RDLCK or F_WRLCK */
@@ -204,7 +205,7 @@ int64_t filelock_fcntl(struct process *p, struct file *f, int cmd, uint64_t uflo
         return -EBADF;         /* O_PATH descriptors take no lock commands (check_fcntl_cmd) */
     if (copy_from_user(&fl, uflock, sizeof(fl)))
         return -EFAULT;
-    struct file_lock req = { .key = lock_key(f), .owner = ofd ? (const void *)f : p, .ofd = ofd,
+    struct file_lock req = { .key = lock_key(f), .owner = ofd ? (const void *)f : p, .file = f, .ofd = ofd,
                              .pid = ofd ? -1 : p->pid, .type = fl.l_type };
     if (cmd == F_GETLK || cmd == F_OFD_GETLK) {
         if (fl.l_type != F_RDLCK && fl.l_type != F_WRLCK)
@@ -246,8 +247,8 @@ int64_t filelock_flock(struct file *f, int op)
         return -EINVAL;
     if (type != F_UNLCK && (f->flags & O_PATH))
         return -EBADF;
-    struct file_lock req = { .key = lock_key(f), .owner = f, .ofd = true, .pid = -1, .type = F_UNLCK,
-                             .start = 0, .end = OFFSET_MAX };
+    struct file_lock req = { .key = lock_key(f), .owner = f, .file = f, .ofd = true, .pid = current_process()->pid,
+                             .type = F_UNLCK, .start = 0, .end = OFFSET_MAX };
     /* A conversion first drops the old lock (so another waiter may get in first), as Linux does. */
     struct file_lock *held = NULL;
     for (struct file_lock *l = flock_locks; l; l = l->next)
@@ -280,4 +281,46 @@ void filelock_release(struct file *f)
 {
     drop_owned(&record_locks, NULL, f);
     drop_owned(&flock_locks, NULL, f);
+}
+
+/* lock_get_status's line: kind, ADVISORY, type, pid (-1 for an OFD lock), MAJ:MIN:INO of what is
+ * locked, the range (flock: 0 EOF). */
+static size_t lock_line(char *buf, size_t size, int id, const struct file_lock *l, bool flock)
+{
+    struct linux_stat st;
+    file_stat(l->file, &st);
+    unsigned major = (unsigned)((st.st_dev >> 8) & 0xfff), minor = (unsigned)((st.st_dev & 0xff) | ((st.st_dev >> 12) & 0xfff00));
+    const char *kind = flock ? "FLOCK " : l->ofd ? "OFDLCK" : "POSIX ";
+    int n = snprintf(buf, size, "%d: %s ADVISORY  %s %d %02x:%02x:%lu ", id, kind, l->type == F_WRLCK ? "WRITE" : "READ",
+                     l->pid, major, minor, st.st_ino);
+    if (flock || l->end == OFFSET_MAX)
+        n += snprintf(buf + n, size > (size_t)n ? size - n : 0, "%ld EOF\n", flock ? 0L : l->start);
+    else
+        n += snprintf(buf + n, size > (size_t)n ? size - n : 0, "%ld %ld\n", l->start, l->end);
+    return (size_t)n < size ? (size_t)n : size;
+}
+
+size_t filelock_fdinfo(struct process *p, struct file *f, char *buf, size_t size)
+{
+    size_t n = 0;
+    int id = 0;
+    const void *key = lock_key(f);
+    for (int flock = 1; flock >= 0; flock--)   /* flock locks, then POSIX and OFD ones, as Linux */
+        for (struct file_lock *l = flock ? flock_locks : record_locks; l && n < size; l = l->next)
+            if (l->key == key && l->file == f && (l->owner == f || l->owner == p)) {
+                n += (size_t)snprintf(buf + n, size - n, "lock:\t");
+                if (n < size)
+                    n += lock_line(buf + n, size - n, ++id, l, flock);
+            }
+    return n < size ? n : size;
+}
+
+size_t filelock_proc_locks(char *buf, size_t size)
+{
+    size_t n = 0;
+    int id = 0;
+    for (int flock = 0; flock <= 1; flock++)
+        for (struct file_lock *l = flock ? flock_locks : record_locks; l && n < size; l = l->next)
+            n += lock_line(buf + n, size - n, ++id, l, flock);
+    return n < size ? n : size;
 }

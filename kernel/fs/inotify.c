@@ -9,6 +9,7 @@
 #include "file.h"
 #include "anonfd.h"
 #include "inotify.h"
+#include "dnotify.h"
 #include "vnode.h"
 #include "signal.h"
 #include "mm.h"
@@ -111,6 +112,7 @@ void inotify_entry_event(struct vnode *dir, struct vnode *child, uint32_t mask, 
 {
     if (watches)
         deliver(dir, child, mask, cookie, name, len);
+    dnotify_event(dir, mask);
 }
 
 void inotify_self_event(struct vnode *v, uint32_t mask)
@@ -121,9 +123,14 @@ void inotify_self_event(struct vnode *v, uint32_t mask)
 
 void inotify_node_event(struct vnode *v, uint32_t mask)
 {
+    bool named = v->parent && v->parent != v && v->nlink;
+    if (named)                         /* dnotify: to its directory, and to a directory itself */
+        dnotify_event(v->parent, mask);
+    if (v->type == VNODE_DIR)
+        dnotify_event(v, mask);
     if (!watches)
         return;
-    if (v->parent && v->parent != v && v->nlink)
+    if (named)
         deliver(v->parent, v, mask, 0, v->name, v->name_len);
     deliver(v, v, mask, 0, NULL, 0);
 }
@@ -212,6 +219,23 @@ static void inotify_release(struct file *f)
     kfree(in);
 }
 
+/* inotify_fdinfo: a line per watch, newest first as Linux's group lists its marks; the mask as
+ * inotify_mark_user_mask gives it. No file handle follows: this tree has none to give
+ * (name_to_handle_at is not there), as Linux prints for a filesystem without export support. */
+static size_t inotify_fdinfo(struct file *f, char *buf, size_t size)
+{
+    size_t n = 0;
+    for (struct watch *w = watches; w && n < size; w = w->next) {
+        if (w->in != f->priv)
+            continue;
+        struct linux_stat st;
+        vnode_stat(w->v, &st);
+        n += (size_t)snprintf(buf + n, size - n, "inotify wd:%x ino:%lx sdev:%lx mask:%x ignored_mask:0 \n", w->wd,
+                              st.st_ino, st.st_dev, w->mask & (IN_ALL_EVENTS | IN_EXCL_UNLINK | IN_ONESHOT));
+    }
+    return n < size ? n : size;
+}
+
 static const struct file_ops inotify_ops = {
     .kind = FILE_INOTIFY,
     .read = inotify_read,
@@ -219,6 +243,7 @@ static const struct file_ops inotify_ops = {
     .ioctl = inotify_ioctl,
     .stat = inotify_stat,
     .release = inotify_release,
+    .show_fdinfo = inotify_fdinfo,
     .seekable = true,          /* Linux's noop_llseek */
 };
 

@@ -13,7 +13,7 @@
 
 /* The fixed files (/proc, /dev, /sys: a few dozen), one /sys cpuN directory per CPU, and the
  * templates of a /proc/<pid> directory (procfs_pid.c: a dozen). */
-#define MAX_KFILES (80 + MAX_CPUS)
+#define MAX_KFILES (100 + MAX_CPUS)
 
 static struct {
     const char *path;

@@ -1,9 +1,10 @@
 /* Each live process's directory, /proc/<pid> (made at fork, gone when it is reaped:
- * procfs_process_added/gone): status, stat, cmdline, comm, mounts, the exe and cwd links, fd/
- * (a link per open descriptor, named as Linux names them) and task/<tid>/, in Linux's formats
- * (fs/proc/array.c, fs/proc/base.c, fs/proc/fd.c, fs/proc_namespace.c), so ps, top and programs
- * reading about themselves or another find what Linux gives. Each file finds its process from
- * its path. /proc/self and /proc/thread-self point at the caller's (procfs.c). */
+ * procfs_process_added/gone): stat, cmdline, comm, mounts, maps, the exe, cwd and root links,
+ * fd/ (a link per open descriptor, named as Linux names them) and task/<tid>/, in Linux's
+ * formats (fs/proc/array.c, fs/proc/base.c, fs/proc/fd.c, fs/proc_namespace.c), so ps, top and
+ * programs reading about themselves or another find what Linux gives; status and statm,
+ * fdinfo/, environ and auxv, limits are its siblings' (procfs_pid.h). Each file finds its
+ * process from its path. /proc/self and /proc/thread-self point at the caller's (procfs.c). */
 #include "kernel.h"
 #include "kfile.h"
 #include "tty.h"
@@ -25,20 +26,19 @@
 #include "file.h"
 #include "kfile.h"
 #include "cputime.h"
+#include "procfs_pid.h"
 #include <string.h>
 
 #define TEXT_MAX 4096
-#define PID_FILE (S_IFREG | 0444)
 
-static struct file *text_file(char *text, size_t len, int flags)
+struct file *text_file(char *text, size_t len, int flags)
 {
     struct file *f = memfile_open(text, len, 0444, flags);
     kfree(text);
     return f;
 }
 
-/* The process (and thread) a /proc/<pid>[/task/<tid>]/... path is about; NULL once it is gone. */
-static struct process *process_of(const char *path, struct thread **thread)
+struct process *process_of(const char *path, struct thread **thread)
 {
     int pid = 0, tid = 0;
     const char *p = path + 6;          /* past "/proc/" */
@@ -59,7 +59,7 @@ static struct process *process_of(const char *path, struct thread **thread)
 
 /* fs/proc/array.c's task_state_array: a zombie, a thread stopped in a group stop (jobctl.c),
  * one asleep in a wait, or one that runs (or may: on a ring waiting for a CPU). */
-static const char *state_of(const struct process *p, const struct thread *t)
+const char *state_of(const struct process *p, const struct thread *t)
 {
     if (p->state == PROCESS_ZOMBIE)
         return "Z (zombie)";
@@ -68,8 +68,7 @@ static const char *state_of(const struct process *p, const struct thread *t)
     return t && t->state == THREAD_WAITING ? "S (sleeping)" : "R (running)";
 }
 
-/* A /proc/<pid>/task/<tid>/... path (a thread's file rather than the process's). */
-static bool in_task_dir(const char *path)
+bool in_task_dir(const char *path)
 {
     const char *p = path + 6;          /* past "/proc/" */
     while (*p >= '0' && *p <= '9')
@@ -77,9 +76,8 @@ static bool in_task_dir(const char *path)
     return !strncmp(p, "/task/", 6);
 }
 
-/* The thread's name (the process's is its main thread's); a zombie's threads are gone, so it
- * keeps the name of the file it ran. */
-static void process_comm(const struct process *p, const struct thread *t, char comm[16])
+/* A zombie's threads are gone, so it keeps the name of the file it ran. */
+void process_comm(const struct process *p, const struct thread *t, char comm[16])
 {
     if (t || (t = p->threads)) {
         memcpy(comm, t->comm, 16);
@@ -94,16 +92,10 @@ static void process_comm(const struct process *p, const struct thread *t, char c
 /* Nanoseconds in clock ticks (USER_HZ, TICK_HZ here), as stat's time fields count. */
 static uint64_t ticks(uint64_t ns) { return ns / (1000000000UL / TICK_HZ); }
 
-static uint64_t mapped_bytes(const struct vm *vm)
-{
-    uint64_t bytes = 0;
-    for (const struct vma *v = vm ? vm->vmas : NULL; v; v = v->next)
-        bytes += v->end - v->start;
-    return bytes;
-}
+int nr_threads_of(const struct process *p) { return p->state == PROCESS_ZOMBIE ? 1 : p->live_threads; }
 
-/* SigIgn (ignored) or SigCgt (caught: a handler of the program's own) as a signal mask. */
-static uint64_t sig_mask_of(struct process *p, bool ignored)
+/* Caught: a handler of the program's own. */
+uint64_t sig_mask_of(struct process *p, bool ignored)
 {
     uint64_t mask = 0;
     for (int sig = 1; sig <= NSIG; sig++) {
@@ -114,54 +106,10 @@ static uint64_t sig_mask_of(struct process *p, bool ignored)
     return mask;
 }
 
-static struct file *status_open(const char *path, int flags)
-{
-    struct thread *t;
-    struct process *p = process_of(path, &t);
-    if (!p)
-        return NULL;
-    char comm[16];
-    process_comm(p, t, comm);
-    char umask[5] = { '0', (char)('0' + ((p->umask >> 6) & 7)), (char)('0' + ((p->umask >> 3) & 7)),
-                      (char)('0' + (p->umask & 7)), 0 };
-    char cpus[256];
-    cpu_list(cpus, sizeof(cpus), cpus_online_mask);   /* a thread may run on any CPU that came up */
-    /* Groups: each in decimal, one space between, and the trailing space Linux keeps ("shouldn't
-     * have been added in the first place", fs/proc/array.c). */
-    size_t groups_max = (size_t)p->ngroups * 11 + 1;
-    char *groups = kmalloc(groups_max);
-    size_t max = TEXT_MAX + groups_max;
-    char *s = groups ? kmalloc(max) : NULL;
-    if (!s) {
-        kfree(groups);
-        return NULL;
-    }
-    size_t gl = 0;
-    groups[0] = 0;
-    for (int i = 0; i < p->ngroups; i++)
-        gl += snprintf(groups + gl, groups_max - gl, i ? " %u" : "%u", p->groups[i]);
-    const struct creds *c = &p->cred;
-    uint64_t rss = p->vm ? p->vm->pages * (PAGE_SIZE / 1024) : 0;   /* a zombie has no memory */
-    int n = snprintf(s, max,
-                     "Name:\t%s\nUmask:\t%s\nState:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\n"
-                     "TracerPid:\t0\nUid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t64\nGroups:\t%s \n"
-                     "VmSize:\t%8lu kB\nVmLck:\t%8lu kB\nVmRSS:\t%8lu kB\nThreads:\t%d\nSigQ:\t0/16383\nSigPnd:\t%016lx\n"
-                     "ShdPnd:\t%016lx\nSigBlk:\t%016lx\nSigIgn:\t%016lx\nSigCgt:\t%016lx\n"
-                     "CapInh:\t0000000000000000\nCapPrm:\t000001ffffffffff\nCapEff:\t000001ffffffffff\n"
-                     "CapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\nNoNewPrivs:\t0\nSeccomp:\t0\n"
-                     "Cpus_allowed:\t%lx\nCpus_allowed_list:\t%s",
-                     comm, umask, state_of(p, t), p->pid,
-                     t ? t->tid : p->pid, p->parent ? p->parent->pid : 0,
-                     c->uid, c->euid, c->suid, c->euid, c->gid, c->egid, c->sgid, c->egid, groups,
-                     mapped_bytes(p->vm) / 1024, vm_locked_bytes(p->vm) / 1024, rss, p->live_threads,
-                     t ? t->sig.pending : 0UL, p->sig.pending, t ? t->sig.blocked : 0UL, sig_mask_of(p, true),
-                     sig_mask_of(p, false), cpus_online_mask, cpus);
-    kfree(groups);
-    return text_file(s, (size_t)n, flags);
-}
-
 /* The 52 fields of proc_pid_stat(5); what a unikernel has no notion of (a parent, a terminal,
- * page-fault counts, the layout's markers) is 0, as Linux shows for a field it hides. */
+ * page-fault counts, the layout's markers) is 0, as Linux shows for a field it hides. starttime
+ * is the thread's creation in ticks since boot, processor the CPU it runs or ran on last,
+ * exit_code a zombie's wait status. */
 static struct file *stat_open(const char *path, int flags)
 {
     struct thread *t;
@@ -180,23 +128,28 @@ static struct file *stat_open(const char *path, int flags)
     if (!s)
         return NULL;
     int n = snprintf(s, TEXT_MAX,
-                     "%d (%s) %c %d %d %d 0 -1 4194560 0 0 0 0 %lu %lu %lu %lu %d %d %d 0 0 %lu %lu "
-                     "18446744073709551615 0 0 0 0 0 %lu %lu %lu %lu 0 0 0 17 0 %d %d 0 0 0 0 0 0 0 0 0 0 0\n",
+                     "%d (%s) %c %d %d %d 0 -1 4194560 0 0 0 0 %lu %lu %lu %lu %d %d %d 0 %lu %lu %lu "
+                     "%lu 0 0 0 0 0 %lu %lu %lu %lu 0 0 0 17 %d %d %d 0 0 0 0 0 0 0 0 0 0 %d\n",
                      t ? t->tid : p->pid, comm, state_of(p, t)[0], p->parent ? p->parent->pid : 0,
                      p->pgid, p->sid, ticks(used.user_ns), ticks(used.system_ns), ticks(children.user_ns),
-                     ticks(children.system_ns), sched_attr_proc_priority(&sa), sa.nice, p->live_threads,
-                     mapped_bytes(p->vm), p->vm ? p->vm->pages : 0, p->sig.pending | (t ? t->sig.pending : 0),
-                     t ? t->sig.blocked : 0UL, sig_mask_of(p, true), sig_mask_of(p, false), sa.rt_priority,
-                     sa.policy);
+                     ticks(children.system_ns), sched_attr_proc_priority(&sa), sa.nice, nr_threads_of(p),
+                     ticks(t ? t->start_ns : p->start_ns), vm_mapped_bytes(p->vm), p->vm ? p->vm->pages : 0,
+                     p->rlimits[RLIMIT_RSS].rlim_cur, p->sig.pending | (t ? t->sig.pending : 0),
+                     t ? t->sig.blocked : 0UL, sig_mask_of(p, true), sig_mask_of(p, false),
+                     t ? (t->cpu >= 0 ? t->cpu : t->last_cpu >= 0 ? t->last_cpu : 0) : 0, sa.rt_priority, sa.policy,
+                     p->state == PROCESS_ZOMBIE ? p->wait_status : 0);
     return text_file(s, (size_t)n, flags);
 }
 
-/* The arguments the program was started with, each ended by a NUL. */
+/* The arguments the program was started with, each ended by a NUL (as its memory holds them now). */
 static struct file *cmdline_open(const char *path, int flags)
 {
     struct process *p = process_of(path, NULL);
     if (!p)
         return NULL;
+    struct file *f;
+    if (cmdline_from_memory(p, flags, &f))
+        return f;
     if (p->cmdline)
         return memfile_open(p->cmdline, p->cmdline_len, 0444, flags);
     const struct boot_manifest *m = boot_manifest();
@@ -237,6 +190,12 @@ static struct file *mounts_open(const char *path, int flags)
     return s ? text_file(s, vfs_mounts(s, TEXT_MAX), flags) : NULL;
 }
 
+static struct file *mountinfo_open(const char *path, int flags)
+{
+    char *s = kmalloc(TEXT_MAX);
+    return s ? text_file(s, vfs_mountinfo(s, TEXT_MAX), flags) : NULL;
+}
+
 /* The process's memory map, one line per VMA as fs/proc/task_mmu.c prints it (no device or
  * inode numbers: the tree has no devices). */
 static struct file *maps_open(const char *path, int flags)
@@ -250,10 +209,8 @@ static struct file *maps_open(const char *path, int flags)
         return NULL;
     for (const struct vma *v = p->vm->vmas; v && n + 512 < size; v = v->next) {
         char name[KFILE_PATH_MAX] = "";
-        if (v->file && vfs_path(v->file, name, sizeof(name)) < 0)
+        if (v->file && vfs_proc_path(v->file, name, sizeof(name)) < 0)
             name[0] = 0;
-        else if (v->file && vfs_unlinked(v->file) && strlen(name) + 11 < sizeof(name))
-            memcpy(name + strlen(name), " (deleted)", 11);
         else if (!v->file && v->name)
             snprintf(name, sizeof(name), "%s", v->name);
         else if (v->shared_anon)   /* Linux's shared anonymous memory is an unlinked shmem file */
@@ -293,6 +250,12 @@ static int cwd_link(const char *path, char *buf, size_t size)
 {
     struct process *p = process_of(path, NULL);
     return p ? path_link(p->cwd, buf, size) : -ENOENT;
+}
+
+/* The process's root directory: the tree's own (there is no chroot). */
+static int root_link(const char *path, char *buf, size_t size)
+{
+    return process_of(path, NULL) ? snprintf(buf, size, "/") : -ENOENT;
 }
 
 /* A descriptor's link as fs/proc/fd.c names it: the file's path, or the kind and inode of an
@@ -341,8 +304,8 @@ static void remove_all(struct vnode *dir)
     }
 }
 
-/* fd/: a link per descriptor open now. */
-static void fd_refresh(struct vnode *dir, const char *path)
+/* fd/ (fdinfo/ too): an entry per descriptor open now. */
+void procfs_fd_entries(struct vnode *dir, const char *path, int template)
 {
     struct process *p = process_of(path, NULL);
     for (struct dentry *d = dir->entries, *next; d; d = next) {
@@ -354,12 +317,28 @@ static void fd_refresh(struct vnode *dir, const char *path)
         char name[12];
         snprintf(name, sizeof(name), "%d", fd);
         if (fd_get(p, fd) && !vnode_find(dir, name, strlen(name)))
-            kfile_instantiate(dir, name, fd_entry, NULL);
+            kfile_instantiate(dir, name, template, NULL);
     }
 }
 
-static int status_entry, stat_entry, comm_entry, cmdline_entry, mounts_entry, maps_entry, exe_entry, cwd_entry;
+static void fd_refresh(struct vnode *dir, const char *path) { procfs_fd_entries(dir, path, fd_entry); }
+
+static int stat_entry, comm_entry, cmdline_entry, mounts_entry, mountinfo_entry, maps_entry, exe_entry, cwd_entry;
+static int root_entry;
 static int fd_dir_entry, task_entry;
+
+/* The siblings' entries (procfs_pid_entry), made in each /proc/<pid> after this file's own. */
+#define MAX_SIBLING_ENTRIES 16
+static struct { const char *name; int template; } siblings[MAX_SIBLING_ENTRIES];
+static int nsiblings;
+
+void procfs_pid_entry(const char *name, int template)
+{
+    if (nsiblings == MAX_SIBLING_ENTRIES)
+        panic("procfs: more than %d /proc/<pid> entries", MAX_SIBLING_ENTRIES);
+    siblings[nsiblings].name = name;
+    siblings[nsiblings++].template = template;
+}
 
 /* task/: a directory per live thread. */
 static void task_refresh(struct vnode *dir, const char *path)
@@ -382,9 +361,10 @@ static void task_refresh(struct vnode *dir, const char *path)
         if (t->state == THREAD_DEAD || vnode_find(dir, name, strlen(name)) ||
             kfile_instantiate(dir, name, task_dir_entry, &td))
             continue;
-        kfile_instantiate(td, "status", status_entry, NULL);
         kfile_instantiate(td, "stat", stat_entry, NULL);
         kfile_instantiate(td, "comm", comm_entry, NULL);
+        for (int i = 0; i < nsiblings; i++)   /* status (the thread's), and the process's others */
+            kfile_instantiate(td, siblings[i].name, siblings[i].template, NULL);
     }
 }
 
@@ -403,12 +383,14 @@ void procfs_process_added(struct process *p)
     if (!proc || vnode_find(proc, name, strlen(name)) || kfile_instantiate(proc, name, task_dir_entry, &dir))
         return;
     struct { const char *name; int entry; } files[] = {
-        { "status", status_entry }, { "stat", stat_entry }, { "cmdline", cmdline_entry }, { "comm", comm_entry },
-        { "mounts", mounts_entry }, { "maps", maps_entry }, { "exe", exe_entry }, { "cwd", cwd_entry },
-        { "fd", fd_dir_entry }, { "task", task_entry },
+        { "stat", stat_entry }, { "cmdline", cmdline_entry }, { "comm", comm_entry },
+        { "mounts", mounts_entry }, { "mountinfo", mountinfo_entry }, { "maps", maps_entry }, { "exe", exe_entry }, { "cwd", cwd_entry },
+        { "root", root_entry }, { "fd", fd_dir_entry }, { "task", task_entry },
     };
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
         kfile_instantiate(dir, files[i].name, files[i].entry, NULL);
+    for (int i = 0; i < nsiblings; i++)
+        kfile_instantiate(dir, siblings[i].name, siblings[i].template, NULL);
 }
 
 void procfs_process_gone(struct process *p)
@@ -425,16 +407,21 @@ void procfs_process_gone(struct process *p)
 
 void procfs_pid_init(void)
 {
-    status_entry = kfile_template("status", status_open, NULL, NULL, PID_FILE);
     stat_entry = kfile_template("stat", stat_open, NULL, NULL, PID_FILE);
     cmdline_entry = kfile_template("cmdline", cmdline_open, NULL, NULL, PID_FILE);
     comm_entry = kfile_template("comm", comm_open, NULL, NULL, S_IFREG | 0644);
     mounts_entry = kfile_template("mounts", mounts_open, NULL, NULL, PID_FILE);
+    mountinfo_entry = kfile_template("mountinfo", mountinfo_open, NULL, NULL, PID_FILE);
     maps_entry = kfile_template("maps", maps_open, NULL, NULL, PID_FILE);
     exe_entry = kfile_template("exe", NULL, exe_link, NULL, S_IFLNK | 0777);
     cwd_entry = kfile_template("cwd", NULL, cwd_link, NULL, S_IFLNK | 0777);
+    root_entry = kfile_template("root", NULL, root_link, NULL, S_IFLNK | 0777);
     fd_entry = kfile_template("fd/N", NULL, fd_link, NULL, S_IFLNK | 0700);
     fd_dir_entry = kfile_template("fd", NULL, NULL, fd_refresh, S_IFDIR | 0500);
     task_entry = kfile_template("task", NULL, NULL, task_refresh, S_IFDIR | 0555);
     task_dir_entry = kfile_template("<pid>", NULL, NULL, NULL, S_IFDIR | 0555);
+    procfs_status_init();
+    procfs_fdinfo_init();
+    procfs_exec_init();
+    procfs_limits_init();
 }

@@ -93,12 +93,19 @@ static void signalfd_release(struct file *f)
     kfree(s);
 }
 
+/* signalfd_show_fdinfo: the mask as render_sigset_t writes a sigset (SIGKILL, SIGSTOP dropped). */
+static size_t signalfd_fdinfo(struct file *f, char *buf, size_t size)
+{
+    return (size_t)snprintf(buf, size, "sigmask:\t%016lx\n", ((struct signalfd *)f->priv)->mask);
+}
+
 static const struct file_ops signalfd_ops = {
     .kind = FILE_SIGNALFD,
     .read = signalfd_read,
     .poll = signalfd_poll,
     .stat = signalfd_stat,
     .release = signalfd_release,
+    .show_fdinfo = signalfd_fdinfo,
     .seekable = true,          /* Linux's noop_llseek */
 };
 

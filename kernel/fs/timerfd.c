@@ -20,6 +20,7 @@ struct timerfd {
     uint64_t next_ns;          /* the next expiry, on the monotonic clock; 0: disarmed */
     uint64_t interval_ns;
     uint64_t ticks;            /* expirations not read yet */
+    int settime_flags;         /* the last timerfd_settime's TFD_TIMER_ABSTIME / CANCEL_ON_SET */
     struct timer_event event;  /* first member but one: see from_event */
     struct file *file;
 };
@@ -105,12 +106,15 @@ static void timerfd_release(struct file *f)
     kfree(t);
 }
 
+static size_t timerfd_fdinfo(struct file *f, char *buf, size_t size);
+
 static const struct file_ops timerfd_ops = {
     .kind = FILE_TIMERFD,
     .read = timerfd_read,
     .poll = timerfd_poll,
     .stat = timerfd_stat,
     .release = timerfd_release,
+    .show_fdinfo = timerfd_fdinfo,
     .seekable = true,          /* Linux's noop_llseek */
 };
 
@@ -142,6 +146,17 @@ static void current_setting(struct timerfd *t, struct linux_itimerspec *out)
     out->it_value = timespec_of(t->next_ns ? t->next_ns - now : 0);
 }
 
+/* timerfd_show: the clock, expirations not read, the last settime's flags, the setting. */
+static size_t timerfd_fdinfo(struct file *f, char *buf, size_t size)
+{
+    struct timerfd *t = f->priv;
+    struct linux_itimerspec now;
+    current_setting(t, &now);
+    return (size_t)snprintf(buf, size, "clockid: %d\nticks: %lu\nsettime flags: 0%o\nit_value: (%ld, %ld)\n"
+                            "it_interval: (%ld, %ld)\n", t->clock, t->ticks, t->settime_flags,
+                            now.it_value.tv_sec, now.it_value.tv_nsec, now.it_interval.tv_sec, now.it_interval.tv_nsec);
+}
+
 int timerfd_gettime(struct file *f, struct linux_itimerspec *out)
 {
     struct timerfd *t = timerfd_of(f);
@@ -164,6 +179,7 @@ int timerfd_settime(struct file *f, int flags, const struct linux_itimerspec *va
     current_setting(t, old);
     uint64_t now = now_ns(), v = timespec_ns(&value->it_value);
     t->ticks = 0;              /* a new setting forgets the old expirations, as on Linux */
+    t->settime_flags = flags & (TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET);
     t->interval_ns = timespec_ns(&value->it_interval);
     if (!v)
         t->next_ns = 0;

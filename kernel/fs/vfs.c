@@ -79,6 +79,19 @@ size_t vfs_mounts(char *buf, size_t size)
     return n < size ? n + volume_mount_lines(buf + n, size - n) : size;
 }
 
+size_t vfs_mountinfo(char *buf, size_t size)
+{
+    size_t n = 0;
+    if (root_dev)   /* its own parent, as the first mount of a namespace (Linux's rootfs) */
+        n = (size_t)snprintf(buf, size, "1 1 0:1 / / rw,relatime - tfs /dev/%s rw\n", root_dev->name);
+    return n < size ? n + volume_mountinfo_lines(buf + n, size - n) : size;
+}
+
+int vfs_mount_id(const struct vnode *v)
+{
+    return v && v->vol && v->vol->root != vnode_root() ? v->vol->mount_id : 1;
+}
+
 struct vnode *vfs_root(void)
 {
     return root_fs ? vnode_root() : NULL;
@@ -390,4 +403,12 @@ int vfs_path(struct vnode *v, char *buf, size_t size)
 int vfs_path_seen(struct vnode *v, char *buf, size_t size, bool *outside)
 {
     return path_to(v, vfs_lookup_root(), buf, size, outside);
+}
+
+int vfs_proc_path(struct vnode *v, char *buf, size_t size)
+{
+    if (v->nlink || !v->gone_path)
+        return vfs_path(v, buf, size);
+    int n = snprintf(buf, size, "%s (deleted)", v->gone_path);
+    return n < 0 || (size_t)n >= size ? -ERANGE : n;
 }

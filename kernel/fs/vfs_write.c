@@ -5,7 +5,9 @@
 #include "linux_uapi.h"
 #include "vnode.h"
 #include "inotify.h"
+#include "dnotify.h"
 #include "volume.h"
+#include "page_cache.h"
 #include "errno.h"
 #include "mm.h"
 #include "process.h"
@@ -169,6 +171,7 @@ int vfs_rename(struct vnode *odir, const char *oname, size_t olen, struct vnode 
         }
         odir->mtime_ns = odir->ctime_ns = ndir->mtime_ns = ndir->ctime_ns = vnode_now_ns();
         uint32_t cookie = inotify_move_cookie(), back = inotify_move_cookie();
+        dnotify_renamed(odir, ndir);
         inotify_entry_event(odir, v, IN_MOVED_FROM, cookie, oname, olen);
         inotify_entry_event(ndir, v, IN_MOVED_TO, cookie, nname, nlen);
         inotify_entry_event(ndir, victim, IN_MOVED_FROM, back, nname, nlen);
@@ -195,6 +198,7 @@ int vfs_rename(struct vnode *odir, const char *oname, size_t olen, struct vnode 
     }
     /* Link the new name first (it may need memory), then drop the victim and the old name. */
     uint32_t cookie = inotify_move_cookie();
+    dnotify_renamed(odir, ndir);
     inotify_entry_event(odir, v, IN_MOVED_FROM, cookie, oname, olen);
     inotify_entry_event(ndir, v, IN_MOVED_TO, cookie, nname, nlen);
     if (victim) {
@@ -234,6 +238,13 @@ int vfs_create_unnamed(uint32_t mode, struct vnode **out)
         return -ENOSPC;
     *out = v;
     return 0;
+}
+
+void vfs_name_unnamed(struct vnode *v, const char *shown)
+{
+    kfree(v->gone_path);
+    if ((v->gone_path = kmalloc(strlen(shown) + 1)))
+        memcpy(v->gone_path, shown, strlen(shown) + 1);
 }
 
 void vfs_tmpfile_linkable(struct vnode *v) { v->linkable = true; }
@@ -360,9 +371,19 @@ void vfs_put(struct vnode *v)
     vnode_maybe_free(v);
 }
 
-uint64_t vfs_size(struct vnode *v) { return v->size; }
+void vfs_get_mapping(struct vnode *v)
+{
+    v->mappings++;
+    vfs_get(v);
+}
 
-bool vfs_unlinked(struct vnode *v) { return v->nlink == 0; }
+void vfs_put_mapping(struct vnode *v)
+{
+    v->mappings--;
+    vfs_put(v);
+}
+
+uint64_t vfs_size(struct vnode *v) { return v->size; }
 
 int vfs_file_page(struct vnode *v, uint64_t offset, uint64_t *pa)
 {
@@ -371,4 +392,20 @@ int vfs_file_page(struct vnode *v, uint64_t offset, uint64_t *pa)
     if (offset >= ALIGN_UP(v->size, PAGE_SIZE))
         return -ENXIO;
     return vnode_page(v, offset >> PAGE_SHIFT, pa);
+}
+
+int64_t vfs_private_pages(struct vnode *v, uint64_t index, uint64_t n, uint64_t *pas, bool make)
+{
+    if (v->type != VNODE_FILE || v->kfile)
+        return 0;
+    if (!v->in_memory)
+        return page_cache_get(v, index, n, pas, PAGE_CACHE_MAP);
+    return vnode_private_pages(v, index, n, pas, make);
+}
+
+uint64_t vfs_page_at(const struct vnode *v, uint64_t index)
+{
+    if (v->in_memory)
+        return index < v->page_slots ? v->pages[index] : 0;
+    return v->cached && index < v->cached_slots ? v->cached[index] : 0;
 }

@@ -258,6 +258,8 @@ static struct volume *attach(struct block_device *bd, struct tfs *fs, const char
         panic("volume: %s: cannot read the log's last block", bd->name);
     vol->alloc_cursor = 1;
     vol->last_sync_ns = vnode_now_ns();
+    static int next_mount_id = 2;      /* 1 is the root's */
+    vol->mount_id = next_mount_id++;
     vol->next = volumes;
     volumes = vol;
     return vol;
@@ -309,14 +311,56 @@ void volume_attach_root(struct block_device *bd, struct tfs *fs, struct vnode *r
     announce(vol);
 }
 
+/* The volumes in mount order (the list is newest first): /proc/mounts and mountinfo list them so. */
+static struct volume *mounted(int id)
+{
+    for (struct volume *vol = volumes; vol; vol = vol->next)
+        if (vol->mount_id == id && vol->path && vol->root != vnode_root())
+            return vol;
+    return NULL;
+}
+
+static int last_mount_id(void)
+{
+    int last = 0;
+    for (struct volume *vol = volumes; vol; vol = vol->next)
+        last = vol->mount_id > last ? vol->mount_id : last;
+    return last;
+}
+
 size_t volume_mount_lines(char *buf, size_t size)
 {
     size_t n = 0;
-    for (struct volume *vol = volumes; vol && n < size; vol = vol->next)
-        if (vol->path && vol->root != vnode_root())
+    for (int id = 2, last = last_mount_id(); id <= last && n < size; id++) {
+        struct volume *vol = mounted(id);
+        if (vol)
             n += (size_t)snprintf(buf + n, size - n, "/dev/%s %s tfs %s,relatime 0 0\n", vol->dev->name, vol->path,
                                   vol->read_only ? "ro" : "rw");
+    }
     return n < size ? n : size;
+}
+
+/* show_mountinfo's fields: id, parent's id, MAJ:MIN (st_dev: 0:1 for the whole tree), root of
+ * the mount, mount point, mount options, no optional fields, "-", type, source, super options. */
+size_t volume_mountinfo_lines(char *buf, size_t size)
+{
+    size_t n = 0;
+    for (int id = 2, last = last_mount_id(); id <= last && n < size; id++) {
+        struct volume *vol = mounted(id);
+        const char *mode = vol && vol->read_only ? "ro" : "rw";
+        if (vol)
+            n += (size_t)snprintf(buf + n, size - n, "%d %d 0:1 / %s %s,relatime - tfs /dev/%s %s\n", id,
+                                  vfs_mount_id(vol->covered), vol->path, mode, vol->dev->name, mode);
+    }
+    return n < size ? n : size;
+}
+
+uint64_t volume_dirty_pages(void)
+{
+    uint64_t n = 0;
+    for (struct volume *vol = volumes; vol; vol = vol->next)
+        n += vol->dirty_pages;
+    return n;
 }
 
 int volume_sync_all(void)

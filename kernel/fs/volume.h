@@ -18,6 +18,7 @@ struct volume {
     struct vnode *root;
     struct vnode *covered;         /* the directory the mount hides (its own filesystem keeps it) */
     const char *path;              /* the mount point */
+    int mount_id;                  /* mountinfo's and fdinfo's (the root's is 1; volumes from 2) */
     bool read_only;
     uint32_t bs;                   /* the volume's block size: PAGE_SIZE (checked at mount) */
     uint64_t nblocks;
@@ -71,8 +72,12 @@ void volume_free_run(struct volume *vol, uint64_t start, uint64_t blocks);
 /* Write what changed and make it durable; 0 or -EIO/-ENOSPC/-EROFS. */
 int volume_sync(struct volume *vol);
 int volume_sync_all(void);
+/* Pages changed on every volume and not yet written (/proc/meminfo's Dirty). */
+uint64_t volume_dirty_pages(void);
 /* Each mounted volume's /proc/mounts line (vfs_mounts); the length written, size when cut. */
 size_t volume_mount_lines(char *buf, size_t size);
+/* The same as /proc/<pid>/mountinfo lines, in mount order (vfs_mountinfo). */
+size_t volume_mountinfo_lines(char *buf, size_t size);
 /* Something changed on vol: it goes out within the write-back bound. */
 void volume_note_change(struct volume *vol);
 /* After a write: note it, and sync what is older than the bound. */

@@ -16,6 +16,7 @@ struct thread;
 struct cpu {
     int id;                        /* logical number: 0 is the boot CPU, then device-tree order */
     uint64_t hwid;                 /* the architecture's id for it (MPIDR_EL1 affinity) */
+    uint64_t ident;                /* what it says it is (arch_cpu_ident: MIDR_EL1), set by itself */
     struct thread *current;        /* the thread it runs, or NULL in its idle loop */
     struct arch_context idle_ctx;  /* its idle loop, on the stack it was brought up with */
     uint64_t stack_top;            /* that stack */

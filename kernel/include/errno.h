@@ -37,6 +37,8 @@
 #define ENOLCK   37
 #define ENOSYS   38
 #define ENOMSG   42
+#define ENONET   64
+#define EPROTO   71
 #define EIDRM    43
 #define ENODATA  61
 #define ENOTEMPTY 39
@@ -64,6 +66,7 @@
 #define ESHUTDOWN 108
 #define ETIMEDOUT 110
 #define ECONNREFUSED 111
+#define EHOSTDOWN 112
 #define EHOSTUNREACH 113
 #define EALREADY 114
 #define EINPROGRESS 115

@@ -35,6 +35,9 @@ struct file_ops {
     int (*stat)(struct file *f, struct linux_stat *st);
     /* The last reference went away: free what the file owns (not the struct file). */
     void (*release)(struct file *f);
+    /* /proc/<pid>/fdinfo/N's lines of the kind's own (Linux's show_fdinfo), written as snprintf
+     * writes (the length they take); NULL: none. */
+    size_t (*show_fdinfo)(struct file *f, char *buf, size_t size);
     bool seekable;             /* lseek works (or, for devices, is accepted and stays at 0) */
 };
 
@@ -49,6 +52,8 @@ struct file {
     uint64_t dir_cookie;       /* getdents position */
     struct wait_queue waiters; /* woken with the events that happened */
     int owner;                 /* F_SETOWN: a pid (> 0) or process group (< 0) for O_ASYNC's SIGIO */
+    int owner_sig;             /* F_SETSIG: the signal sent instead of SIGIO (0: SIGIO, no siginfo) */
+    int async_fd;              /* the descriptor O_ASYNC was set through (si_fd), as Linux's fa_fd */
 };
 
 /* A file of the given ops; refs = 1. */
@@ -80,8 +85,10 @@ int vnode_stat(struct vnode *v, struct linux_stat *st);
 int fifo_open(struct vnode *v, int flags, struct file **out);
 /* Tell whoever waits on f that `events` happened (and its owner, with O_ASYNC: SIGIO). */
 void file_wake(struct file *f, uint32_t events);
-/* O_ASYNC's signal (fs/fasync.c): SIGIO to f's owner, a process or a process group. */
-void file_signal_owner(struct file *f);
+/* O_ASYNC's signal (fs/fasync.c): SIGIO (or F_SETSIG's signal) to f's owner, a process or a
+ * process group, for `events` (POLLIN, ...), or for reason POLL_MSG (dnotify: file_send_sigio). */
+void file_signal_owner(struct file *f, uint32_t events);
+void file_send_sigio(struct file *f, int fd, int reason);
 static inline bool file_nonblock(struct file *f) { return f->flags & 04000; /* O_NONBLOCK */ }
 
 /* readv/writev on a socket (kernel/syscall/sys_socket_io.c): one operation over all vectors. */

@@ -6,6 +6,7 @@
 #pragma once
 #include <stdint.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 struct file;
 struct process;
@@ -21,3 +22,8 @@ int64_t filelock_flock(struct file *f, int op);
 void filelock_close(struct process *p, struct file *f);
 /* f's last reference went: its OFD and flock locks go. */
 void filelock_release(struct file *f);
+/* /proc/<pid>/fdinfo/N's "lock:" lines: the locks held through f (p's POSIX ones set on it, its
+ * OFD and flock ones), as Linux's show_fd_locks; and /proc/locks (every lock). Written as
+ * snprintf writes, the length taken. */
+size_t filelock_fdinfo(struct process *p, struct file *f, char *buf, size_t size);
+size_t filelock_proc_locks(char *buf, size_t size);

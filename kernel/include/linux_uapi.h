@@ -63,8 +63,10 @@
 #define F_DUPFD_CLOEXEC 1030
 #define F_SETOWN_EX     15
 #define F_GETOWN_EX     16
+#define F_SETSIG        10
 #define F_GETSIG        11
 #define F_GETLEASE      1025
+#define F_NOTIFY        1026
 #define F_SETPIPE_SZ    1031
 #define F_GETPIPE_SZ    1032
 #define F_OWNER_TID     0
@@ -242,6 +244,8 @@ struct linux_statfs {
 #define MADV_NOHUGEPAGE 15
 #define MADV_DONTDUMP   16
 #define MADV_DODUMP     17
+#define MADV_WIPEONFORK 18
+#define MADV_KEEPONFORK 19
 #define MADV_COLD       20
 #define MADV_PAGEOUT    21
 #define MADV_POPULATE_READ  22
@@ -391,6 +395,7 @@ struct linux_rlimit {
 #define RLIM_INFINITY (~0UL)
 #define RLIMIT_FSIZE  1
 #define RLIMIT_STACK  3
+#define RLIMIT_RSS    5
 #define RLIMIT_NPROC  6
 #define RLIMIT_NOFILE 7
 #define RLIMIT_AS     9
@@ -594,6 +599,7 @@ struct linux_inotify_event {
 #define MSG_DONTWAIT 0x40
 #define MSG_EOR      0x80
 #define MSG_WAITALL  0x100
+#define MSG_ERRQUEUE 0x2000
 #define MSG_NOSIGNAL 0x4000
 #define MSG_MORE     0x8000
 #define SHUT_RD   0
@@ -616,6 +622,7 @@ struct linux_inotify_event {
 /* socket option levels and names */
 #define SOL_SOCKET     1
 #define SCM_RIGHTS     1
+#define SCM_CREDENTIALS 2
 #define SCM_MAX_FD     253
 #define MSG_CTRUNC     0x08
 #define MSG_WAITFORONE 0x10000      /* recvmmsg: MSG_DONTWAIT after the first message */

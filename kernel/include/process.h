@@ -22,6 +22,12 @@ struct tty;
 #define FD_LIMIT_DEFAULT 1024
 #define FD_NR_OPEN       1048576
 
+/* Linux's default pid_max (/proc/sys/kernel/pid_max): ids wrap around below it. */
+#define PID_MAX 32768
+/* Room for the auxiliary vector exec builds (exec/elf.c), AT_NULL included: Linux's
+ * AT_VECTOR_SIZE for arm64 is 2 * (2 + 20 + 1 + 1) words. */
+#define PROCESS_AUXV_WORDS 48
+
 enum process_state { PROCESS_LIVE, PROCESS_ZOMBIE };
 
 struct process {
@@ -71,6 +77,13 @@ struct process {
     uint32_t umask;
     char *cmdline;              /* the arguments of the last exec, each ended by a NUL (/proc/<pid>/cmdline) */
     size_t cmdline_len;
+    /* What the last exec left on the new stack, as Linux's mm keeps it (fork copies it): the
+     * argument and environment strings' user ranges (/proc/<pid>/cmdline and environ read them
+     * there, so a program that rewrites them in place, setproctitle's way, is seen doing so) and
+     * a copy of the auxiliary vector (auxv). */
+    uint64_t arg_start, arg_end, env_start, env_end;
+    uint64_t start_ns;          /* when it was made (its first thread's start_ns; a zombie keeps it) */
+    uint64_t saved_auxv[PROCESS_AUXV_WORDS];
     struct creds { uint32_t uid, euid, suid, gid, egid, sgid, fsuid, fsgid; } cred;   /* all 0: root */
     uint32_t *groups;           /* supplementary groups, sorted as Linux keeps them (setgroups) */
     int ngroups;
@@ -101,6 +114,8 @@ uint64_t process_maxrss_kb(const struct process *p);
 void process_note_maxrss(struct process *p, const struct vm *vm);
 /* A fresh id for a thread or process (pids and tids share one space, as on Linux). */
 int process_alloc_id(void);
+/* The id handed out last (/proc/loadavg's last field). */
+int process_last_id(void);
 struct process *process_find(int pid);
 /* Iterate over every process (zombies too). */
 struct process *process_first(void);
@@ -145,7 +160,9 @@ uint64_t rlimit_current(int resource);
 int64_t rlimit_file_size(uint64_t pos, uint64_t count);
 bool rlimit_new_file_size(uint64_t size);
 bool rlimit_may_fork(struct process *parent);
-/* Does p's effective capability set hold cap (CAP_*)? (sys_system.c) */
+/* p's capability sets as capget and /proc/<pid>/status show them (masked by its ids, as set*id
+ * leaves them without PR_SET_KEEPCAPS), and does the effective one hold cap (CAP_*)? (sys_system.c) */
+struct caps process_caps(const struct process *p);
 bool process_capable(const struct process *p, int cap);
 /* May caller look into t (ptrace's real-credential access: proc/ptrace_access.c)? */
 bool process_may_inspect(const struct process *caller, const struct process *t);

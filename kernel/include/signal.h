@@ -34,6 +34,9 @@ struct ksiginfo {
     uint64_t esr;               /* faults: the exception syndrome (esr_context record) */
     bool charged;               /* counted against RLIMIT_SIGPENDING while it is pending */
     int errno_value;            /* si_errno (seccomp's SIGSYS: the filter's data) */
+    bool poll;                  /* F_SETSIG's signal: si_band and si_fd below */
+    int64_t band;
+    int fd;
     int syscall;                /* seccomp's SIGSYS: the call (si_syscall), its si_arch; */
     uint32_t arch;              /* `addr` is si_call_addr */
     /* SI_TIMER: pid carries si_timerid, uid si_overrun, value si_value (the same offsets in

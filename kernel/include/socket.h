@@ -34,6 +34,41 @@ struct rx_entry {
     uint16_t from_port;
 };
 
+/* SCM_CREDENTIALS: a struct ucred. A message sent without any has pid 0 and ids of -1 (a
+ * reader with SO_PASSCRED sees them as Linux's overflow ids). */
+struct unix_cred {
+    int32_t pid;
+    uint32_t uid, gid;
+};
+#define UNIX_NO_CRED ((struct unix_cred){0, (uint32_t)-1, (uint32_t)-1})
+
+/* TCP_INFO's counters lwIP does not keep (net/tcp_info.c): bytes each way, data segments in,
+ * and a round-trip estimate in microseconds (lwIP times in 500 ms ticks: 0 on any LAN). */
+struct tcp_counters {
+    uint64_t bytes_acked, bytes_received;
+    uint32_t data_segs_in;
+    uint32_t srtt_us, rttvar_us, min_rtt_us;
+    uint32_t rtt_seq;           /* the timed byte: sampled when the peer acknowledges it */
+    uint64_t rtt_start;         /* when it was sent (counter_now), 0: nothing timed */
+    uint64_t last_data_sent, last_data_recv, last_ack_recv;   /* counter_now(), 0: never */
+};
+
+/* An ICMP error as the error queue keeps it (net/sock_errqueue.c): Linux's sock_extended_err
+ * fields, the ICMP message's sender, where the datagram was going, and what the ICMP message
+ * quoted of its payload. */
+struct sock_err {
+    struct sock_err *next;
+    int err;                    /* ee_errno (positive) */
+    uint8_t origin, type, code; /* SO_EE_ORIGIN_ICMP or _ICMP6, the ICMP type and code */
+    uint32_t info;              /* ee_info: the MTU of a "fragmentation needed" */
+    ip_addr_t offender;
+    struct sock_addr dst;
+    uint16_t len;
+    uint8_t payload[];
+};
+#define SO_EE_ORIGIN_ICMP  2
+#define SO_EE_ORIGIN_ICMP6 3
+
 struct proto_ops {
     int (*bind)(struct socket *s, const struct sock_addr *a);
     int (*listen)(struct socket *s, int backlog);
@@ -82,9 +117,19 @@ struct socket {
      * last recvmsg took off a message (recv_wants_rights: recvmsg asks; read() drops them). */
     struct unix_rights *send_rights, *recv_rights;
     bool recv_wants_rights;
-    /* IP_RECVERR / IPV6_RECVERR (glibc's resolver sets them before each query): ICMP errors
-     * would go to an error queue; lwIP gives a socket none, so that queue stays empty. */
+    /* SO_PASSCRED (any family keeps it; AF_UNIX acts on it). send_cred: the SCM_CREDENTIALS
+     * sendmsg gave (has_send_cred), for every message of that send; recv_cred: those of what
+     * the last read took (has_recv_cred), for recvmsg to hand out. */
+    bool passcred, has_send_cred, has_recv_cred;
+    struct unix_cred send_cred, recv_cred;
+    int rcvlowat;               /* SO_RCVLOWAT: at least 1 */
+    bool rcvbuf_set;            /* SO_RCVBUF was set (Linux's SOCK_RCVBUF_LOCK) */
+    /* IP_RECVERR / IPV6_RECVERR (glibc's resolver sets them before each query): any ICMP
+     * error becomes the pending error (net/icmp_error.c) and joins the error queue. */
     bool recverr, recverr6;
+    struct sock_err *errq_head, *errq_tail;
+    uint32_t errq_bytes;
+    struct tcp_counters tcpc;   /* TCP_INFO */
     bool output_later;          /* TCP: in tcp_output_later's list */
     struct socket *output_later_next;
 };
@@ -134,17 +179,37 @@ int unix_socket_init(struct socket *s);
 /* Connect two fresh AF_UNIX sockets to each other (socketpair). */
 void unix_socket_pair(struct socket *a, struct socket *b);
 int unix_socket_inq(struct socket *s);
+/* SIOCOUTQ: the memory this socket's messages still take in their readers' queues. */
+int unix_socket_outq(struct socket *s);
 int unix_stream_addressed(struct socket *s);
 /* TCP_INFO into out (size bytes at most): the bytes filled. */
 size_t tcp_socket_info(struct socket *s, void *out, size_t size);
+/* What tcp_socket.c tells TCP_INFO: data was written (time it unless a byte is being timed:
+ * seq_end is snd_lbb after it), acknowledged (len bytes; lastack now), received. */
+void tcp_info_sending(struct socket *s, uint32_t seq_end);
+void tcp_info_acked(struct socket *s, uint32_t lastack, uint16_t len);
+void tcp_info_received(struct socket *s, uint32_t len);
 /* SIOCOUTQ (written, not yet acknowledged) or SIOCOUTQNSD (written, not yet sent): bytes, or
  * -EINVAL on a listener, as Linux's tcp_ioctl. */
 int tcp_socket_outq(struct socket *s, bool unsent_only);
-/* SO_PEERCRED has a peer's credentials: connected, paired, or listening (Linux's init_peercred). */
-bool unix_socket_has_peercred(struct socket *s);
+/* SO_PEERCRED: the credentials recorded when the socket was paired, listened or connected
+ * (Linux's init_peercred and copy_peercred); false when none were. */
+bool unix_socket_peercred(struct socket *s, struct unix_cred *out);
 /* The protocol control block for a new socket. */
 int tcp_socket_init(struct socket *s);
 int udp_socket_init(struct socket *s);
+/* The UDP socket an ICMP error about a datagram from (local, lport) to (remote, rport) is for
+ * (net/icmp_error.c), or NULL; *connected when it is connected to that peer. */
+struct socket *udp_socket_for_error(const ip_addr_t *local, uint16_t lport, const ip_addr_t *remote,
+                                    uint16_t rport, bool *connected);
+/* The IP_RECVERR error queue: queue len bytes of p from offset with e (dropped past
+ * SO_RCVBUF), take the oldest (the caller kfree()s it; the pending error becomes the next
+ * one's), free all (release). */
+void sock_errqueue_push(struct socket *s, const struct sock_err *e, struct pbuf *p, uint16_t offset, uint16_t len);
+struct sock_err *sock_errqueue_pop(struct socket *s);
+void sock_errqueue_free(struct socket *s);
+/* Watch incoming ICMP errors for the UDP sockets (at net_init). */
+void icmp_error_init(void);
 /* lwIP's err_t as a Linux errno. */
 int socket_errno(int lwip_err);
 /* One sendmsg/recvmsg of the user msghdr at umsg (kernel/syscall/sys_socket_io.c), for the

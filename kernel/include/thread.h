@@ -51,6 +51,11 @@ struct thread {
     bool vfork_done;                   /* the vfork child this thread waits for exec'd or ended */
     bool tagged_addr;                  /* PR_SET_TAGGED_ADDR_CTRL: syscalls ignore pointer tags */
     uint64_t timer_slack_ns;           /* PR_SET_TIMERSLACK (sleeps are not stretched by it) */
+    /* Context switches as /proc/<pid>/status counts them: a wait that blocked (voluntary, one
+     * per wait_until that slept) and a switch away from a thread that could still run (its
+     * slice ended, or sched_yield). */
+    uint64_t nvcsw, nivcsw;
+    uint64_t start_ns;                 /* when it was made, since boot (/proc/<pid>/stat's starttime) */
     int seccomp_mode;                  /* SECCOMP_MODE_* (seccomp.h) */
     struct seccomp_filter *seccomp;    /* its filters, newest first (shared; seccomp.c) */
     struct vma *vma_hint;              /* vm_find's last answer for this thread (vm.c) */

@@ -1,5 +1,8 @@
 /* The names uname reports, set by sethostname/setdomainname (sys_system.c). */
 #pragma once
 #define UTS_NAME_LEN 64   /* __NEW_UTS_LEN */
+/* uname's sysname and release (/proc/sys/kernel/ostype, osrelease): the Linux ABI level we implement. */
+#define UTS_SYSNAME "Linux"
+#define UTS_RELEASE "6.1.0-unibuild"
 const char *uts_hostname(void);
 const char *uts_domainname(void);

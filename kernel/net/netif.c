@@ -232,6 +232,7 @@ void net_init(void)
     lwip_init();
     started = true;
     resolv_conf_init();
+    icmp_error_init();
     netif_add_ext_callback(&status_cb, status_changed);
     wait_add_poll_hook(net_poll);  /* every blocking call's wait_until drives the stack too */
     timer_add_tick_hook(net_flush);   /* the bound on a queued frame's wait (net.h) */

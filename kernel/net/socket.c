@@ -35,6 +35,7 @@ struct socket *socket_alloc(int domain, int type, int protocol, const struct pro
     s->type = type;
     s->protocol = protocol;
     s->proto = proto;
+    s->rcvlowat = 1;
     if (!hooked) {
         wait_add_poll_hook(net_poll);   /* every blocking call now feeds lwIP while it waits */
         hooked = true;
@@ -231,8 +232,12 @@ static int64_t socket_ioctl(struct file *f, uint32_t cmd, uint64_t arg)
         return copy_to_user(arg, &v, sizeof(v)) ? -EFAULT : 0;
     case SIOCOUTQ:
     case SIOCOUTQNSD:
-        if (s->domain == AF_UNIX || (s->type == SOCK_DGRAM && cmd == SIOCOUTQNSD))
+        if ((s->domain == AF_UNIX && cmd == SIOCOUTQNSD) || (s->type == SOCK_DGRAM && cmd == SIOCOUTQNSD))
             return -ENOTTY;
+        if (s->domain == AF_UNIX) {    /* Linux's unix_outq_len: what the readers still hold */
+            v = unix_socket_outq(s);
+            return copy_to_user(arg, &v, sizeof(v)) ? -EFAULT : 0;
+        }
         socket_pump();
         v = s->type == SOCK_DGRAM ? 0  /* UDP datagrams leave at once: nothing waits to be sent */
                                   : tcp_socket_outq(s, cmd == SIOCOUTQNSD);
@@ -263,6 +268,7 @@ static void socket_release(struct file *f)
     s->file = NULL;
     s->proto->release(s);
     socket_rx_free(s);
+    sock_errqueue_free(s);
     kfree(s);
 }
 

@@ -62,12 +62,14 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
         socket_wake(s, POLLIN | POLLRDNORM | POLLRDHUP);
         return ERR_OK;
     }
+    tcp_info_received(s, p->tot_len);
     socket_rx_push(s, p, NULL, 0);     /* tcp_recved comes when the program reads it */
     return ERR_OK;
 }
 
 static err_t on_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
 {
+    tcp_info_acked(arg, pcb->lastack, len);
     socket_wake(arg, POLLOUT | POLLWRNORM);
     return ERR_OK;
 }
@@ -138,6 +140,9 @@ static err_t on_accept(void *arg, struct tcp_pcb *newpcb, err_t err)
     if (!s)
         return ERR_MEM;
     s->rcvbuf = l->rcvbuf;
+    s->rcvbuf_set = l->rcvbuf_set;
+    s->rcvlowat = l->rcvlowat;
+    s->passcred = l->passcred;
     s->sndbuf = l->sndbuf;
     s->nodelay = l->nodelay;
     s->cork = l->cork;
@@ -211,6 +216,7 @@ static err_t on_connected(void *arg, struct tcp_pcb *pcb, err_t err)
 {
     struct socket *s = arg;
     s->state = TS_CONNECTED;
+    tcp_info_acked(s, pcb->lastack, 0);   /* the SYN's round trip */
     socket_wake(s, POLLOUT | POLLWRNORM);
     return ERR_OK;
 }
@@ -250,6 +256,7 @@ static int tcp_connect_(struct socket *s, const struct sock_addr *a)
         err = socket_errno(tcp_connect(pcb_of(s), &a->ip, a->port, on_connected));
         if (err)
             return err;
+        tcp_info_sending(s, pcb_of(s)->snd_lbb);   /* time the SYN */
         s->bound = true;
         s->state = TS_CONNECTING;
         if (socket_nonblock(s, 0)) {
@@ -346,6 +353,7 @@ static int64_t tcp_send_(struct socket *s, const void *kbuf, uint64_t len, int f
         }
         if (err != ERR_OK)
             return done ? (int64_t)done : socket_errno(err);
+        tcp_info_sending(s, pcb->snd_lbb);
         done += n;
     }
     if (s->pcb && !(flags & MSG_MORE) && !s->cork) {
@@ -412,9 +420,13 @@ static int64_t tcp_recv_(struct socket *s, void *kbuf, uint64_t len, int flags, 
         return -ENOTCONN;
     if (flags & MSG_OOB)
         return -EINVAL;                /* no urgent data is ever queued */
+    /* Linux's sock_rcvlowat: a read returns once it has SO_RCVLOWAT bytes (or its whole
+     * buffer, or all of it with MSG_WAITALL); a wait ended otherwise (timeout, signal, EOF,
+     * error) still returns what it has. */
+    uint64_t target = (flags & MSG_WAITALL) || (uint64_t)s->rcvlowat > len ? len : (uint64_t)s->rcvlowat;
     for (;;) {   /* a read of 0 bytes waits as any read does (Linux's tcp_recvmsg), for data or EOF */
         done += take(s, (char *)kbuf + done, len - done, flags & MSG_PEEK);
-        if ((done == len && (len || s->rx_head)) || (done && !(flags & MSG_WAITALL)) || (flags & MSG_PEEK && done))
+        if ((done == len && (len || s->rx_head)) || (done && done >= target) || (flags & MSG_PEEK && done))
             return done;
         if (s->rx_head)
             continue;
@@ -449,6 +461,16 @@ static int tcp_shutdown_(struct socket *s, int how)
     return 0;
 }
 
+/* Linux's tcp_epollin_ready: SO_RCVLOWAT bytes wait, or so many that the receive window is
+ * about shut (the sender could never reach the mark). */
+static bool tcp_readable(struct socket *s)
+{
+    struct tcp_pcb *pcb = s->pcb;
+    if (!s->rx_head)
+        return false;
+    return s->rx_bytes >= (uint32_t)s->rcvlowat || (pcb && pcb->rcv_wnd <= pcb->mss);
+}
+
 /* Linux's tcp_poll. */
 static uint32_t tcp_poll_(struct socket *s)
 {
@@ -461,7 +483,7 @@ static uint32_t tcp_poll_(struct socket *s)
     if (s->rd_shut)
         mask |= POLLIN | POLLRDNORM | POLLRDHUP;
     if (s->state != TS_CONNECTING) {
-        if (s->rx_head)
+        if (tcp_readable(s))
             mask |= POLLIN | POLLRDNORM;
         if (s->wr_shut || closed || can_send(s))
             mask |= POLLOUT | POLLWRNORM;

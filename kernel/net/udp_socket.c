@@ -20,6 +20,14 @@ enum { US_OPEN, US_CONNECTED };
 
 static struct udp_pcb *pcb_of(struct socket *s) { return s->pcb; }
 
+/* Linux's sock_error: the pending error (an ICMP error, net/icmp_error.c), reported once. */
+static int take_error(struct socket *s)
+{
+    int err = s->error;
+    s->error = 0;
+    return err;
+}
+
 static void on_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *addr, u16_t port)
 {
     struct socket *s = arg;
@@ -137,6 +145,9 @@ static int64_t udp_send_(struct socket *s, const void *kbuf, uint64_t len, int f
     const ip_addr_t *ip = to ? &to->ip : &pcb->remote_ip;
     if (len > (IP_IS_V6(ip) ? UDP6_MAX_PAYLOAD : UDP_MAX_PAYLOAD))
         return -EMSGSIZE;
+    socket_pump();                     /* an ICMP error to our last datagram arrives first */
+    if (s->error)                      /* where Linux's sock_alloc_send_skb looks */
+        return take_error(s);
     struct pbuf *p = pbuf_alloc(PBUF_TRANSPORT, (u16_t)len, PBUF_RAM);
     if (!p)
         return -ENOBUFS;
@@ -152,16 +163,19 @@ static int64_t udp_send_(struct socket *s, const void *kbuf, uint64_t len, int f
 static bool has_datagram(void *arg)
 {
     struct socket *s = arg;
-    return s->rx_head || s->rd_shut;
+    return s->rx_head || s->rd_shut || s->error;
 }
 
 static int64_t udp_recv_(struct socket *s, void *kbuf, uint64_t len, int flags, struct sock_addr *from,
                          bool *truncated)
 {
     socket_pump();
-    int err = socket_wait(s, socket_nonblock(s, flags), s->rcvtimeo_ns, has_datagram);
+    /* Linux's __skb_recv_udp: a pending error comes before any queued datagram. */
+    int err = s->error ? 0 : socket_wait(s, socket_nonblock(s, flags), s->rcvtimeo_ns, has_datagram);
     if (err)
         return err;
+    if (s->error)
+        return take_error(s);
     struct rx_entry *e = s->rx_head;
     if (!e)
         return 0;                      /* shut down for reading */
@@ -206,7 +220,7 @@ static uint32_t udp_poll_(struct socket *s)
         mask |= POLLIN | POLLRDNORM | POLLRDHUP;
     if (s->rd_shut && s->wr_shut)
         mask |= POLLHUP;
-    if (s->error)
+    if (s->error || s->errq_head)
         mask |= POLLERR;
     return mask;
 }
@@ -248,3 +262,30 @@ const struct proto_ops udp_proto = {
     .apply_options = udp_apply_options_,
     .release = udp_release_,
 };
+
+/* The socket Linux's __udp4_lib_lookup would pick for a reply from (remote, rport) to
+ * (local, lport): a connected socket with exactly that peer first, then one bound to the
+ * address, then one bound to any address; lwIP's own pcbs (DNS, DHCP) are not sockets. */
+struct socket *udp_socket_for_error(const ip_addr_t *local, uint16_t lport, const ip_addr_t *remote,
+                                    uint16_t rport, bool *connected)
+{
+    struct socket *best = NULL;
+    int best_score = -1;
+    for (struct udp_pcb *pcb = udp_pcbs; pcb; pcb = pcb->next) {
+        if (pcb->recv != on_recv || pcb->local_port != lport || !IP_ADDR_PCB_VERSION_MATCH(pcb, local))
+            continue;
+        bool specific = !ip_addr_isany(&pcb->local_ip);
+        if (specific && !ip_addr_cmp_zoneless(&pcb->local_ip, local))
+            continue;
+        bool conn = pcb->flags & UDP_FLAGS_CONNECTED;
+        if (conn && (pcb->remote_port != rport || !ip_addr_cmp_zoneless(&pcb->remote_ip, remote)))
+            continue;
+        int score = 2 * conn + specific;
+        if (score > best_score) {
+            best_score = score;
+            best = pcb->recv_arg;
+            *connected = conn;
+        }
+    }
+    return best;
+}

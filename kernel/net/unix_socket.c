@@ -4,7 +4,9 @@
  * beyond which senders block (or get EAGAIN). Names are pathnames (a socket file in the file
  * tree, as on Linux: unlink it to reuse the path) or abstract (a leading NUL byte). A message
  * may carry open files (SCM_RIGHTS): a stream read that reaches such a message takes its files
- * and stops after it, as Linux's unix_stream_read_generic does. */
+ * and stops after it, as Linux's unix_stream_read_generic does. Each message carries its
+ * sender's credentials (SCM_CREDENTIALS, when either end has SO_PASSCRED or the sender gave
+ * them) and is charged to its sender until read (SIOCOUTQ). */
 #include "kernel.h"
 #include "socket.h"
 #include "file.h"
@@ -24,6 +26,8 @@ struct unix_msg {
     uint32_t len, offset;
     struct unix_addr from;             /* datagrams: the sender's name */
     struct unix_rights *rights;        /* SCM_RIGHTS sent with it, until read */
+    struct unix_cred cred;             /* SCM_CREDENTIALS */
+    struct unix_sock *sender;          /* charged for it (SIOCOUTQ); NULL once it closed */
     char data[];
 };
 
@@ -37,6 +41,9 @@ struct unix_sock {
     struct unix_addr name;
     struct vnode *node;                /* a pathname name's socket file */
     bool listening;
+    uint64_t wmem;                     /* what its unread messages take (Linux's sk_wmem_alloc) */
+    struct unix_cred peercred;         /* SO_PEERCRED: recorded at socketpair, listen, connect */
+    bool has_peercred;
     struct unix_sock *next_bound, *next_all;
 };
 
@@ -45,6 +52,42 @@ static struct unix_sock *all;          /* every socket (datagram targets are dro
 static uint32_t autobind_next;
 
 static struct unix_sock *us(struct socket *s) { return s->pcb; }
+
+/* The memory a message takes, as its sender is charged for it. */
+static uint64_t msg_charge(const struct unix_msg *m) { return sizeof(*m) + m->len; }
+
+static void msg_free(struct unix_msg *m)
+{
+    if (m->sender)
+        m->sender->wmem -= msg_charge(m);
+    kfree(m);
+}
+
+static bool same_cred(const struct unix_cred *a, const struct unix_cred *b)
+{
+    return a->pid == b->pid && a->uid == b->uid && a->gid == b->gid;
+}
+
+/* Linux's init_peercred: the caller's pid and effective ids, now. */
+static void init_peercred(struct unix_sock *u)
+{
+    struct process *p = current_process();
+    u->peercred = (struct unix_cred){p->pid, p->cred.euid, p->cred.egid};
+    u->has_peercred = true;
+}
+
+/* Linux's unix_scm_to_skb + maybe_add_creds: what sendmsg gave, else the sender's own when
+ * either end has SO_PASSCRED (or the reader is not accepted yet), else none. */
+static struct unix_cred cred_for(struct socket *s, struct unix_sock *dest)
+{
+    if (s->has_send_cred)
+        return s->send_cred;
+    if (s->passcred || dest->s->passcred || !dest->s->file) {
+        struct process *p = current_process();
+        return (struct unix_cred){p->pid, p->cred.uid, p->cred.gid};
+    }
+    return UNIX_NO_CRED;
+}
 
 void unix_rights_free(struct unix_rights *r)
 {
@@ -154,6 +197,14 @@ static int unix_bind(struct socket *s, const struct sock_addr *a)
     return 0;
 }
 
+/* With SO_PASSCRED an unnamed socket gets a name before it connects or sends (Linux's
+ * unix_autobind there), so its reader can tell who wrote. */
+static int passcred_autobind(struct socket *s)
+{
+    static const struct sock_addr none;
+    return s->passcred && !us(s)->name.len ? unix_bind(s, &none) : 0;
+}
+
 static int unix_listen(struct socket *s, int backlog)
 {
     struct unix_sock *u = us(s);
@@ -162,6 +213,7 @@ static int unix_listen(struct socket *s, int backlog)
     if (u->peer || !u->name.len)
         return -EINVAL;
     u->listening = true;
+    init_peercred(u);                  /* what connecting clients will see as their peer */
     s->state = SOCKET_LISTENING;       /* SO_ACCEPTCONN */
     s->backlog = backlog < 0 ? 0 : backlog > 4096 ? 4096 : backlog;
     return 0;
@@ -199,8 +251,10 @@ static int unix_connect(struct socket *s, const struct sock_addr *a)
     }
     if (!a->un.len)
         return -EINVAL;                /* Linux's unix_validate_addr: a name is needed to connect */
-    int err = find(&a->un, s->type, &target);
+    int err = passcred_autobind(s);    /* before the lookup, as unix_stream/dgram_connect */
     if (err)
+        return err;
+    if ((err = find(&a->un, s->type, &target)))
         return err;
     if (s->type == SOCK_DGRAM) {
         if (target->s->type != SOCK_DGRAM)
@@ -232,6 +286,9 @@ static int unix_connect(struct socket *s, const struct sock_addr *a)
     }
     n->rcvbuf = n->sndbuf = UNIX_QUEUE_BYTES;
     us(n)->name = target->name;        /* the accepted socket carries the listener's name */
+    init_peercred(us(n));              /* the server's peer: this process (Linux's unix_stream_connect) */
+    u->peercred = target->peercred;    /* ours: whoever called listen() */
+    u->has_peercred = true;
     pair(u, us(n));
     socket_accept_push(target->s, n);
     return 0;
@@ -241,7 +298,12 @@ static int unix_accept(struct socket *s, struct socket **out)
 {
     if (!us(s)->listening)
         return -EINVAL;
-    return socket_accept_pop(s, out);
+    int err = socket_accept_pop(s, out);
+    if (!err) {                        /* Linux's unix_sock_inherit_flags */
+        (*out)->passcred = s->passcred;
+        (*out)->rcvlowat = s->rcvlowat;
+    }
+    return err;
 }
 
 static bool has_room(void *arg)
@@ -298,6 +360,11 @@ static int64_t unix_send(struct socket *s, const void *kbuf, uint64_t len, int f
         }
         return -ENOTCONN;
     }
+    if (s->type == SOCK_DGRAM) {       /* unix_dgram_sendmsg autobinds once it has a target */
+        int err = passcred_autobind(s);
+        if (err)
+            return err;
+    }
     if (s->wr_shut || (stream || s->type == SOCK_SEQPACKET ? dest->s->rd_shut : false)) {
         if (!(flags & MSG_NOSIGNAL))
             raise_sigpipe();
@@ -337,6 +404,9 @@ static int64_t unix_send(struct socket *s, const void *kbuf, uint64_t len, int f
         m->from = u->name;
         m->rights = s->send_rights;         /* the first message of this send carries them */
         s->send_rights = NULL;
+        m->cred = cred_for(s, dest);
+        m->sender = u;
+        u->wmem += msg_charge(m);
         memcpy(m->data, (const char *)kbuf + done, n);
         if (dest->tail)
             dest->tail->next = m;
@@ -363,6 +433,7 @@ static int64_t unix_recv(struct socket *s, void *kbuf, uint64_t len, int flags, 
     struct unix_sock *u = us(s);
     bool peek = flags & MSG_PEEK;
     *truncated = false;
+    s->has_recv_cred = false;          /* this read's credentials: those of its first message */
     if (flags & MSG_OOB)
         return -EOPNOTSUPP;
     if (u->listening)
@@ -385,6 +456,8 @@ static int64_t unix_recv(struct socket *s, void *kbuf, uint64_t len, int flags, 
         *truncated = n < m->len;
         if (from)
             from->un = m->from;
+        s->recv_cred = m->cred;
+        s->has_recv_cred = true;
         int64_t r = (flags & MSG_TRUNC) ? (int64_t)m->len : (int64_t)n;
         if (!peek) {
             take_rights(s, m);
@@ -392,40 +465,60 @@ static int64_t unix_recv(struct socket *s, void *kbuf, uint64_t len, int flags, 
             if (!u->head)
                 u->tail = NULL;
             u->queued -= m->len;
-            kfree(m);
+            msg_free(m);
             if (u->peer)
                 socket_wake(u->peer->s, POLLOUT | POLLWRNORM);
         }
         return r;
     }
+    /* Linux's unix_stream_read_generic: the read goes on until it has SO_RCVLOWAT bytes (all
+     * of them with MSG_WAITALL, at most the buffer); a wait ended otherwise returns what it
+     * has. Files end a read, and so, with SO_PASSCRED, do another writer's credentials. */
+    uint64_t target = (flags & MSG_WAITALL) || (uint64_t)s->rcvlowat > len ? len : (uint64_t)s->rcvlowat;
     uint64_t done = 0;
-    for (struct unix_msg *m = u->head; m && done < len; ) {
-        bool had_rights = m->rights != NULL;
-        uint64_t avail = m->len - m->offset, n = avail < len - done ? avail : len - done;
-        memcpy((char *)kbuf + done, m->data + m->offset, n);
-        done += n;
-        if (peek) {
-            m = m->next;
-            if (had_rights)
+    for (;;) {
+        bool stop = false;
+        for (struct unix_msg *m = u->head; m && done < len; ) {
+            if (s->has_recv_cred && s->passcred && !same_cred(&m->cred, &s->recv_cred)) {
+                stop = true;
                 break;
-            continue;
+            }
+            if (!s->has_recv_cred) {
+                s->recv_cred = m->cred;
+                s->has_recv_cred = true;
+            }
+            bool had_rights = m->rights != NULL;
+            uint64_t avail = m->len - m->offset, n = avail < len - done ? avail : len - done;
+            memcpy((char *)kbuf + done, m->data + m->offset, n);
+            done += n;
+            stop = had_rights;         /* the files end the read */
+            if (peek) {
+                m = m->next;
+                if (stop)
+                    break;
+                continue;
+            }
+            take_rights(s, m);
+            m->offset += (uint32_t)n;
+            u->queued -= n;
+            if (m->offset == m->len) {
+                u->head = m->next;
+                if (!u->head)
+                    u->tail = NULL;
+                msg_free(m);
+                m = u->head;
+            }
+            if (stop)
+                break;
         }
-        take_rights(s, m);
-        m->offset += (uint32_t)n;
-        u->queued -= n;
-        if (m->offset == m->len) {
-            u->head = m->next;
-            if (!u->head)
-                u->tail = NULL;
-            kfree(m);
-            m = u->head;
-        }
-        if (had_rights)
-            break;                     /* the files end the read */
+        if (!peek && done && u->peer)
+            socket_wake(u->peer->s, POLLOUT | POLLWRNORM);
+        if (stop || peek || done >= target || !len || s->rd_shut || u->peer_gone)
+            return (int64_t)done;
+        int err = socket_wait(s, socket_nonblock(s, flags), s->rcvtimeo_ns, readable);
+        if (err)
+            return done ? (int64_t)done : err;
     }
-    if (!peek && u->peer)
-        socket_wake(u->peer->s, POLLOUT | POLLWRNORM);
-    return (int64_t)done;
 }
 
 static int unix_shutdown(struct socket *s, int how)
@@ -516,13 +609,16 @@ static void unix_release(struct socket *s)
             (*pp)->peer = NULL;
             (*pp)->target_gone = (*pp)->s->type == SOCK_DGRAM;
         }
+        for (struct unix_msg *m = (*pp)->head; m; m = m->next)
+            if (m->sender == u)
+                m->sender = NULL;      /* what it sent outlives it, charged to nobody */
         pp = &(*pp)->next_all;
     }
     while (u->head) {
         struct unix_msg *m = u->head;
         u->head = m->next;
         unix_rights_free(m->rights);   /* files in flight nobody will receive */
-        kfree(m);
+        msg_free(m);
     }
     unix_rights_free(s->send_rights);
     unix_rights_free(s->recv_rights);
@@ -545,6 +641,8 @@ int unix_socket_init(struct socket *s)
 void unix_socket_pair(struct socket *a, struct socket *b)
 {
     pair(us(a), us(b));
+    init_peercred(us(a));
+    init_peercred(us(b));
 }
 
 /* FIONREAD: a stream's or a seqpacket socket's unread bytes, a datagram socket's next message. */
@@ -560,10 +658,17 @@ int unix_socket_inq(struct socket *s)
     return n > INT32_MAX ? INT32_MAX : (int)n;
 }
 
-bool unix_socket_has_peercred(struct socket *s)
+int unix_socket_outq(struct socket *s)
+{
+    uint64_t n = us(s)->wmem;
+    return n > INT32_MAX ? INT32_MAX : (int)n;
+}
+
+bool unix_socket_peercred(struct socket *s, struct unix_cred *out)
 {
     struct unix_sock *u = us(s);
-    return u->peer || u->peer_gone || u->listening;
+    *out = u->peercred;
+    return u->has_peercred;
 }
 
 /* A send naming an address on a stream socket: unix_stream_sendmsg refuses it (seqpacket

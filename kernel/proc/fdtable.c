@@ -4,6 +4,7 @@
 #include "kernel.h"
 #include "process.h"
 #include "file.h"
+#include "dnotify.h"
 #include "filelock.h"
 #include "mm.h"
 #include "errno.h"
@@ -73,6 +74,7 @@ int fd_install(struct process *p, int fd, struct file *f, bool cloexec)
     p->cloexec[fd] = cloexec;
     if (old) {
         filelock_close(p, old);
+        dnotify_close(p, old);
         file_put(old);
     }
     return 0;
@@ -85,6 +87,7 @@ void fd_close(struct process *p, int fd)
         return;
     p->fds[fd] = NULL;
     filelock_close(p, f);
+    dnotify_close(p, f);
     file_put(f);
 }
 

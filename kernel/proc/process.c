@@ -2,6 +2,7 @@
  * first program; fork makes the others (fork.c), exit.c ends them, child_wait.c reaps them.
  * The descriptor table is fdtable.c. */
 #include "kernel.h"
+#include "timer.h"
 #include "signal.h"
 #include "process.h"
 #include "thread.h"
@@ -15,8 +16,6 @@
  * RLIMIT_NPROC) while the kernel keeps memory for everyone else. Each costs at least a kernel
  * stack (32 KiB) and page tables. */
 #define PROCESS_MAX 512
-/* Linux's default pid_max: ids wrap around below it, skipping those in use. */
-#define PID_MAX 32768
 
 static struct process *init_process;   /* pid 1, also what runs before the first thread */
 static struct process *all;            /* every process, newest first */
@@ -90,6 +89,8 @@ int process_alloc_id(void)
     return -EAGAIN;
 }
 
+int process_last_id(void) { return last_id; }
+
 static void link(struct process *p)
 {
     p->all_next = all;
@@ -108,6 +109,7 @@ struct process *process_create(void)
         return NULL;
     }
     p->pid = p->pgid = p->sid = PROCESS_PID;
+    p->start_ns = counter_to_ns(counter_now());
     p->fd_limit = FD_LIMIT_DEFAULT;
     rlimit_init(p);
     p->dumpable = 1;
@@ -131,6 +133,7 @@ struct process *process_new_child(struct process *parent)
     if (!p)
         return NULL;
     p->pid = pid;
+    p->start_ns = counter_to_ns(counter_now());
     p->pgid = parent->pgid;
     p->sid = parent->sid;
     p->tty = parent->tty;
@@ -162,6 +165,11 @@ struct process *process_new_child(struct process *parent)
     p->exit_signal = SIGCHLD;
     if (parent->cmdline && (p->cmdline = kmalloc(parent->cmdline_len)))
         memcpy(p->cmdline, parent->cmdline, p->cmdline_len = parent->cmdline_len);
+    p->arg_start = parent->arg_start;
+    p->arg_end = parent->arg_end;
+    p->env_start = parent->env_start;
+    p->env_end = parent->env_end;
+    memcpy(p->saved_auxv, parent->saved_auxv, sizeof(p->saved_auxv));
     link(p);
     procfs_process_added(p);
     return p;

@@ -272,6 +272,8 @@ static void switch_to(struct thread *next)
             prev->ring_next = dead;
             dead = prev;
         } else if (prev->state == THREAD_RUNNABLE) {
+            if (next)
+                prev->nivcsw++;        /* preempted (or yielded) for another thread */
             kick(prev);                /* it can still run: an idle CPU may take it */
         } else if (prev->state == THREAD_WAITING) {
             if (wait_over(prev, wait_now_ns()))

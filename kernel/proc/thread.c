@@ -1,5 +1,6 @@
 /* Thread lifetime: creation with a kernel stack, lookup by tid, and exit. Scheduling is sched.c. */
 #include "kernel.h"
+#include "timer.h"
 #include "thread.h"
 #include "seccomp.h"
 #include "linux_uapi.h"
@@ -24,6 +25,7 @@ struct thread *thread_create(struct process *p, int tid)
     }
     t->tid = tid;
     t->proc = p;
+    t->start_ns = counter_to_ns(counter_now());
     t->state = THREAD_RUNNABLE;
     t->cpu = -1;
     t->last_cpu = -1;

@@ -97,6 +97,7 @@ uint64_t wait_deadline_after(uint64_t ns)
 static int wait_for(bool (*done)(void *arg), void *arg, uint64_t deadline_ns, bool passive)
 {
     struct thread *t = current_thread();
+    bool slept = false;
     for (;;) {
         wait_run_poll_hooks();
         if (done(arg))
@@ -120,6 +121,9 @@ static int wait_for(bool (*done)(void *arg), void *arg, uint64_t deadline_ns, bo
         t->wait_deadline_ns = deadline_ns;
         t->wait_passive = passive;
         t->state = THREAD_WAITING;
+        if (!slept)
+            t->nvcsw++;
+        slept = true;
         sched_wait();
         t->state = THREAD_RUNNABLE;
         timer_event_cancel(&t->wake_event);   /* a parked wait's deadline, when it ended early */

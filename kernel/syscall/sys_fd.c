@@ -4,6 +4,7 @@
 #include "syscall.h"
 #include "process.h"
 #include "file.h"
+#include "dnotify.h"
 #include "filelock.h"
 #include "pipe.h"
 #include "uaccess.h"
@@ -56,10 +57,13 @@ static bool has_fasync(struct file *f)
     return f->kind == FILE_PIPE || f->kind == FILE_SOCKET || f->kind == FILE_CONSOLE || f->kind == FILE_INOTIFY;
 }
 
-static void set_async(struct file *f, bool on)
+static void set_async(struct file *f, int fd, bool on)
 {
-    if (has_fasync(f))
-        f->flags = on ? (f->flags | O_ASYNC) : (f->flags & ~O_ASYNC);
+    if (!has_fasync(f))
+        return;
+    f->flags = on ? (f->flags | O_ASYNC) : (f->flags & ~O_ASYNC);
+    if (on)
+        f->async_fd = fd;
 }
 
 /* The commands an O_PATH descriptor answers (Linux's check_fcntl_cmd); the rest are EBADF. */
@@ -92,7 +96,7 @@ SYSCALL(fcntl)
         /* Only these status flags can change after open, as on Linux (SETFL_MASK). */
         int changeable = O_APPEND | O_NONBLOCK | O_NOATIME | O_DIRECT;
         f->flags = (f->flags & ~changeable) | ((int)a2 & changeable);
-        set_async(f, a2 & O_ASYNC);
+        set_async(f, fd, a2 & O_ASYNC);
         return 0;
     }
     case F_SETOWN:
@@ -117,8 +121,15 @@ SYSCALL(fcntl)
         f->owner = ex.type == F_OWNER_PGRP ? -ex.pid : ex.pid;
         return 0;
     }
+    case F_SETSIG:
+        if (a2 > NSIG)
+            return -EINVAL;
+        f->owner_sig = (int)a2;
+        return 0;
     case F_GETSIG:
-        return 0;             /* SIGIO is sent as SIGIO: F_SETSIG is not supported (EINVAL) */
+        return f->owner_sig;
+    case F_NOTIFY:
+        return dnotify_fcntl(p, fd, f, (uint32_t)a2);
     case F_GETLEASE:
         return F_UNLCK;       /* no lease is ever held: F_SETLEASE is not supported (EINVAL) */
     case F_GETPIPE_SZ:
@@ -167,7 +178,7 @@ SYSCALL(ioctl)
         int on;
         if (copy_from_user(&on, a2, sizeof(on)))
             return -EFAULT;
-        set_async(f, on);
+        set_async(f, (int)a0, on);
         return 0;
     }
     }

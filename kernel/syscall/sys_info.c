@@ -22,9 +22,9 @@ SYSCALL(uname)
 {
     struct linux_utsname u;
     memset(&u, 0, sizeof(u));
-    str_copy(u.sysname, "Linux");
+    str_copy(u.sysname, UTS_SYSNAME);
     str_copy(u.nodename, uts_hostname());
-    str_copy(u.release, "6.1.0-unibuild");   /* the Linux ABI level we implement */
+    str_copy(u.release, UTS_RELEASE);
     str_copy(u.version, "#1 SMP unibuild " KERNEL_VERSION);
     str_copy(u.machine, "aarch64");
     str_copy(u.domainname, uts_domainname());

@@ -115,7 +115,8 @@ SYSCALL(mmap)
         if (!addr)
             return -ENOMEM;
     }
-    int err = vm_map_fixed(v, addr, size, prot, f ? f->vnode : NULL, offset, f ? len : 0, NULL);
+    /* the file all the way, whole pages: bytes past len in its last page are the file's too */
+    int err = vm_map_fixed(v, addr, size, prot, f ? f->vnode : NULL, offset, f ? size : 0, NULL);
     if (err)
         return err;
     struct vma *m = vm_find(v, addr);
@@ -220,7 +221,8 @@ static bool advice_known(int advice)
     case MADV_NORMAL: case MADV_RANDOM: case MADV_SEQUENTIAL: case MADV_WILLNEED:
     case MADV_DONTNEED: case MADV_FREE: case MADV_REMOVE: case MADV_DONTFORK: case MADV_DOFORK:
     case MADV_MERGEABLE: case MADV_UNMERGEABLE: case MADV_HUGEPAGE: case MADV_NOHUGEPAGE:
-    case MADV_DONTDUMP: case MADV_DODUMP: case MADV_COLD: case MADV_PAGEOUT:
+    case MADV_DONTDUMP: case MADV_DODUMP: case MADV_WIPEONFORK: case MADV_KEEPONFORK:
+    case MADV_COLD: case MADV_PAGEOUT:
     case MADV_POPULATE_READ: case MADV_POPULATE_WRITE:
         return true;
     default:
@@ -288,6 +290,11 @@ SYSCALL(madvise)
         if (vm_set_dontfork(m, start, end, advice == MADV_DONTFORK))
             return -ENOMEM;
         return hole;
+    case MADV_WIPEONFORK:
+    case MADV_KEEPONFORK: {
+        int err = vm_set_wipeonfork(m, start, end, advice == MADV_WIPEONFORK);
+        return err ? err : hole;
+    }
     case MADV_POPULATE_READ:
     case MADV_POPULATE_WRITE:
         if (hole)

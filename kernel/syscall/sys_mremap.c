@@ -13,13 +13,16 @@
 
 /* Map [dest, dest+len) as the continuation of what src maps at src_addr: same protection and
  * backing (file and offset, shared or private), so a page faulted there is the one src would
- * have given. src is a copy: mapping dest may split or free the VMA it came from. */
+ * have given: a mapping that is the file all the way (mmap's) grows as the file (SIGBUS past its
+ * end), an ELF segment's zero-filled tail as zeros. src is a copy: mapping dest may split or free
+ * the VMA it came from. */
 static int map_like(struct vm *v, const struct vma *src, uint64_t src_addr, uint64_t dest, uint64_t len,
                     const char *name)
 {
     uint64_t off = src_addr - src->start;
+    bool whole_file = src->file && src->file_bytes >= src->end - src->start;
     int err = vm_map_fixed(v, dest, len, src->prot, src->file, src->file_offset + off,
-                           src->file_bytes > off ? src->file_bytes - off : 0, name);
+                           whole_file ? len : src->file_bytes > off ? src->file_bytes - off : 0, name);
     if (err)
         return err;
     struct vma *n = vm_find(v, dest);
@@ -28,6 +31,7 @@ static int map_like(struct vm *v, const struct vma *src, uint64_t src_addr, uint
     n->may_write = src->may_write;
     n->growsdown = src->growsdown;
     n->dontfork = src->dontfork;
+    n->wipeonfork = src->wipeonfork;
     return 0;
 }
 

@@ -109,6 +109,11 @@ SYSCALL(shmget)
     int err = vfs_create_unnamed(0600, &s->file);
     if (!err && (err = vfs_truncate(s->file, size)))
         vfs_put(s->file);
+    if (!err) {
+        char shown[16];
+        snprintf(shown, sizeof(shown), "/SYSV%08x", (uint32_t)key);
+        vfs_name_unnamed(s->file, shown);
+    }
     if (err) {
         kfree(s);
         return err;

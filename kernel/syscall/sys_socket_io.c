@@ -1,4 +1,4 @@
-/* Data through sockets: sendto/recvfrom, sendmsg/recvmsg (msghdr; SCM_RIGHTS only; the batched
+/* Data through sockets: sendto/recvfrom, sendmsg/recvmsg (msghdr; control messages in socket_cmsg.c; the batched
  * forms are in sys_socket_mmsg.c), and readv/writev on a socket; a stream's send is gathered into one operation, as Linux does. */
 #include "kernel.h"
 #include "linux_abi.h"
@@ -7,6 +7,7 @@
 #include "file.h"
 #include "socket.h"
 #include "sockaddr.h"
+#include "socket_cmsg.h"
 #include "mm.h"
 #include "uaccess.h"
 #include "errno.h"
@@ -85,6 +86,19 @@ static int64_t send_common(struct socket *s, const struct linux_iovec *iov, uint
     return done;
 }
 
+int64_t socket_scatter(const struct linux_iovec *iov, uint64_t iovcnt, const uint8_t *buf, uint64_t len, bool *truncated)
+{
+    uint64_t off = 0;
+    for (uint64_t i = 0; i < iovcnt && off < len; i++) {
+        uint64_t c = iov[i].iov_len < len - off ? iov[i].iov_len : len - off;
+        if (c && copy_to_user(iov[i].iov_base, buf + off, c))
+            return -EFAULT;
+        off += c;
+    }
+    *truncated = off < len;
+    return (int64_t)off;
+}
+
 /* Receive into a kernel buffer, then scatter. A stream read takes at most IO_CHUNK at once. */
 static int64_t recv_common(struct socket *s, const struct linux_iovec *iov, uint64_t iovcnt, int flags,
                            struct sock_addr *from, bool *truncated)
@@ -94,6 +108,16 @@ static int64_t recv_common(struct socket *s, const struct linux_iovec *iov, uint
         if ((int64_t)iov[i].iov_len < 0)
             return -EINVAL;
         total += iov[i].iov_len;
+    }
+    /* IP_RECVERR's error queue (net/sock_errqueue.c): the oldest error's payload, or EAGAIN at
+     * once, as ip_recv_error; recvmsg adds the rest (errqueue_recvmsg). AF_UNIX ignores the flag. */
+    if ((flags & MSG_ERRQUEUE) && s->domain != AF_UNIX) {
+        struct sock_err *e = sock_errqueue_pop(s);
+        if (!e)
+            return -EAGAIN;
+        int64_t n = socket_scatter(iov, iovcnt, e->payload, e->len, truncated);
+        kfree(e);
+        return n;
     }
     uint64_t cap = s->type == SOCK_DGRAM ? 65536 : IO_CHUNK;
     uint64_t want = total < cap ? total : cap;
@@ -188,105 +212,6 @@ static int iov_from_user(const struct linux_msghdr *m, struct linux_iovec **out)
     return 0;
 }
 
-/* Linux's cmsghdr: the length of header and data, then level and type; each one starts
- * 8-byte aligned. */
-struct cmsg_header {
-    uint64_t len;
-    int32_t level, type;
-};
-#define CMSG_ALIGN8(n) (((n) + 7) & ~7UL)
-
-/* An AF_UNIX sendmsg's control data: SCM_RIGHTS descriptors become the files the message
- * carries (s->send_rights). Anything else (SCM_CREDENTIALS) is not supported: EOPNOTSUPP,
- * logged once. */
-static int rights_from_user(struct socket *s, uint64_t control, uint64_t controllen)
-{
-    struct process *p = current_process();
-    struct unix_rights *r = NULL;
-    for (uint64_t off = 0; off + sizeof(struct cmsg_header) <= controllen;) {
-        struct cmsg_header h;
-        if (copy_from_user(&h, control + off, sizeof(h)))
-            goto fault;
-        if (h.len < sizeof(h) || h.len > controllen - off)
-            goto invalid;
-        if (h.level != SOL_SOCKET || h.type != SCM_RIGHTS) {
-            static bool logged;
-            if (!logged) {
-                logged = true;
-                kinfo("sendmsg: AF_UNIX control message level %d type %d not supported, returning EOPNOTSUPP\n", h.level, h.type);
-            }
-            unix_rights_free(r);
-            return -EOPNOTSUPP;
-        }
-        int n = (int)((h.len - sizeof(h)) / sizeof(int32_t));
-        int have = r ? r->count : 0;
-        if (n <= 0 || have + n > SCM_MAX_FD)
-            goto invalid;
-        struct unix_rights *grown = kmalloc(sizeof(*grown) + sizeof(struct file *) * (size_t)(have + n));
-        if (!grown) {
-            unix_rights_free(r);
-            return -ENOMEM;
-        }
-        grown->count = have;
-        if (r)
-            memcpy(grown->files, r->files, sizeof(struct file *) * (size_t)have);
-        kfree(r);
-        r = grown;
-        for (int i = 0; i < n; i++) {
-            int32_t fd;
-            if (copy_from_user(&fd, control + off + sizeof(h) + i * sizeof(fd), sizeof(fd)))
-                goto fault;
-            struct file *f = fd_get(p, fd);
-            if (!f) {
-                unix_rights_free(r);
-                return -EBADF;
-            }
-            f->refs++;
-            r->files[r->count++] = f;
-        }
-        off += CMSG_ALIGN8(h.len);
-    }
-    unix_rights_free(s->send_rights);
-    s->send_rights = r;
-    return 0;
-fault:
-    unix_rights_free(r);
-    return -EFAULT;
-invalid:
-    unix_rights_free(r);
-    return -EINVAL;
-}
-
-/* recvmsg: the files the message carried become descriptors in a SCM_RIGHTS control message,
- * as many as the buffer holds (the rest are closed, MSG_CTRUNC). The control length used, or
- * an error. */
-static int64_t rights_to_user(struct socket *s, const struct linux_msghdr *m, bool cloexec, int32_t *flags)
-{
-    struct unix_rights *r = s->recv_rights;
-    s->recv_rights = NULL;
-    if (!r)
-        return 0;
-    uint64_t room = m->controllen > sizeof(struct cmsg_header) ? (m->controllen - sizeof(struct cmsg_header)) / 4 : 0;
-    int n = 0;
-    int32_t fds[SCM_MAX_FD];
-    for (int i = 0; i < r->count; i++) {
-        int fd = (uint64_t)n < room ? fd_alloc(current_process(), r->files[i], 0, cloexec) : -1;
-        if (fd < 0) {
-            file_put(r->files[i]);
-            *flags |= MSG_CTRUNC;
-            continue;
-        }
-        fds[n++] = fd;                 /* the reference moves to the descriptor */
-    }
-    kfree(r);
-    if (!n)
-        return 0;
-    struct cmsg_header h = { sizeof(h) + (uint64_t)n * 4, SOL_SOCKET, SCM_RIGHTS };
-    if (copy_to_user(m->control, &h, sizeof(h)) || copy_to_user(m->control + sizeof(h), fds, (uint64_t)n * 4))
-        return -EFAULT;
-    return (int64_t)h.len;
-}
-
 /* One sendmsg of the msghdr at umsg: bytes sent or an error; *partial when fewer bytes than the
  * message held left (sendmmsg stops there, as Linux's does on msg_data_left). */
 int64_t socket_sendmsg(struct socket *s, uint64_t umsg, int flags, bool *partial)
@@ -309,7 +234,7 @@ int64_t socket_sendmsg(struct socket *s, uint64_t umsg, int flags, bool *partial
     if (m.controllen && s->domain == AF_UNIX) {
         if (!m.control)
             err = -EFAULT;
-        else if (!(err = rights_from_user(s, m.control, m.controllen)) && has_to)
+        else if (!(err = socket_control_from_user(s, m.control, m.controllen)) && has_to)
             err = sockaddr_parse(s, abuf, m.namelen, &to);
     } else if (m.controllen)
         err = -EINVAL;          /* no ancillary data (IP_PKTINFO, ...) is understood yet */
@@ -318,6 +243,7 @@ int64_t socket_sendmsg(struct socket *s, uint64_t umsg, int flags, bool *partial
     int64_t r = err ? err : send_common(s, iov, m.iovlen, flags, has_to ? &to : NULL);
     unix_rights_free(s->send_rights);  /* nothing was queued to carry them */
     s->send_rights = NULL;
+    s->has_send_cred = false;
     uint64_t total = 0;
     for (uint64_t i = 0; i < m.iovlen; i++)
         total += iov[i].iov_len;
@@ -349,12 +275,17 @@ int64_t socket_recvmsg(struct socket *s, uint64_t umsg, int flags)
         return -EFAULT;
     if ((err = iov_from_user(&m, &iov)))
         return err;
+    if ((flags & MSG_ERRQUEUE) && s->domain != AF_UNIX) {
+        int64_t n = socket_errqueue_recvmsg(s, umsg, &m, iov);
+        kfree(iov);
+        return n;
+    }
     s->recv_wants_rights = s->domain == AF_UNIX;
     int64_t n = recv_common(s, iov, m.iovlen, flags & ~MSG_CMSG_CLOEXEC, &from, &truncated);
     s->recv_wants_rights = false;
     kfree(iov);
     int32_t namelen = 0, mflags = truncated ? MSG_TRUNC : 0;
-    int64_t controllen = rights_to_user(s, &m, flags & MSG_CMSG_CLOEXEC, &mflags);
+    int64_t controllen = socket_control_to_user(s, &m, n >= 0, flags & MSG_CMSG_CLOEXEC, &mflags);
     if (n < 0)
         return n;
     if (controllen < 0)

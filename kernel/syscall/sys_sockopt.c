@@ -19,8 +19,8 @@
 #define SOCK_MIN_RCVBUF   2304
 #define SOCK_MIN_SNDBUF   4608
 #define SYSCTL_MEM_MAX    212992   /* net.core.rmem_max/wmem_max defaults */
+#define TCP_RMEM_MAX      6291456  /* net.ipv4.tcp_rmem[2]'s default */
 
-static struct process *proc(void) { return current_process(); }
 
 /* Linux's sock_setsockopt for the buffer sizes: doubled (room for bookkeeping), bounded. */
 static int buffer_size(int v, int min)
@@ -30,6 +30,23 @@ static int buffer_size(int v, int min)
     if (v < 0)
         v = 0;
     return 2 * v > min ? 2 * v : min;
+}
+
+/* Linux's sock_setsockopt and tcp_set_rcvlowat: negative is INT_MAX, 0 is 1; TCP caps it at
+ * half the largest receive buffer and grows the buffer (unless set) to hold a window of it. */
+static void set_rcvlowat(struct socket *s, int v)
+{
+    if (v < 0)
+        v = INT32_MAX;
+    if (s->type == SOCK_STREAM && s->domain != AF_UNIX) {
+        int cap = s->rcvbuf_set ? s->rcvbuf >> 1 : TCP_RMEM_MAX >> 1;
+        if (v > cap)
+            v = cap;
+        if (!s->rcvbuf_set && 2 * v > s->rcvbuf)
+            s->rcvbuf = 2 * v;
+    }
+    s->rcvlowat = v ? v : 1;
+    socket_wake(s, POLLIN | POLLRDNORM);   /* a lower mark may make what waits readable */
 }
 
 SYSCALL(setsockopt)
@@ -79,7 +96,12 @@ SYSCALL(setsockopt)
             s->proto->apply_options(s);
             return 0;
         case SO_BROADCAST: s->broadcast = v != 0; return 0;
-        case SO_RCVBUF: s->rcvbuf = buffer_size(v, SOCK_MIN_RCVBUF); return 0;
+        case SO_RCVBUF:
+            s->rcvbuf = buffer_size(v, SOCK_MIN_RCVBUF);
+            s->rcvbuf_set = true;
+            return 0;
+        case SO_RCVLOWAT: set_rcvlowat(s, v); return 0;
+        case SO_PASSCRED: s->passcred = v != 0; return 0;
         case SO_SNDBUF: s->sndbuf = buffer_size(v, SOCK_MIN_SNDBUF); return 0;
         default: return -ENOPROTOOPT;
         }
@@ -176,12 +198,11 @@ SYSCALL(getsockopt)
         return 0;
     }
     if (level == SOL_SOCKET && name == SO_PEERCRED) {
-        /* A socketpair or connection inside this process: ourselves. Without a peer (other
-         * families, an unconnected AF_UNIX socket) Linux's cred_to_ucred answers pid 0 and
-         * ids of -1. */
-        struct { int32_t pid; uint32_t uid, gid; } cred = { proc()->pid, 0, 0 };
-        if (s->domain != AF_UNIX || !unix_socket_has_peercred(s))
-            cred.pid = 0, cred.uid = cred.gid = (uint32_t)-1;
+        /* Without recorded credentials (other families, an AF_UNIX socket never paired,
+         * listening or connected) Linux's cred_to_ucred answers pid 0 and ids of -1. */
+        struct unix_cred cred = UNIX_NO_CRED;
+        if (s->domain == AF_UNIX && !unix_socket_peercred(s, &cred))
+            cred = UNIX_NO_CRED;
         if (len > (int)sizeof(cred))
             len = sizeof(cred);
         if (copy_to_user(a3, &cred, len) || copy_to_user(a4, &len, sizeof(len)))
@@ -216,9 +237,10 @@ SYSCALL(getsockopt)
         case SO_RCVBUF: v = s->rcvbuf; break;
         case SO_SNDBUF: v = s->sndbuf; break;
         case SO_ACCEPTCONN: v = s->type != SOCK_DGRAM && s->state == SOCKET_LISTENING; break;
-        case SO_PASSCRED: v = 0; break;
+        case SO_PASSCRED: v = s->passcred; break;
         case SO_ERROR: v = -s->error; s->error = 0; break;
-        case SO_RCVLOWAT: case SO_SNDLOWAT: v = 1; break;   /* Linux's defaults; not settable here */
+        case SO_RCVLOWAT: v = s->rcvlowat; break;
+        case SO_SNDLOWAT: v = 1; break;   /* Linux's: fixed (setting it is ENOPROTOOPT) */
         default: return -ENOPROTOOPT;
         }
     } else if (level == IPPROTO_TCP && s->type == SOCK_STREAM && name == TCP_NODELAY) {

@@ -55,7 +55,7 @@ static int64_t cap_words(uint64_t uheader, int *words)
 
 /* The sets as Linux leaves them after set*id without PR_SET_KEEPCAPS: a non-zero effective
  * uid has an empty effective set, and no root id at all an empty permitted set. */
-static struct caps caps_of(const struct process *p)
+struct caps process_caps(const struct process *p)
 {
     struct caps c = p->caps;
     const struct creds *id = &p->cred;
@@ -68,7 +68,7 @@ static struct caps caps_of(const struct process *p)
 
 bool process_capable(const struct process *p, int cap)
 {
-    return caps_of(p).effective & (1ULL << cap);
+    return process_caps(p).effective & (1ULL << cap);
 }
 
 void process_caps_at_exec(struct process *p)
@@ -91,7 +91,7 @@ SYSCALL(capget)
     struct process *p = h.pid && h.pid != proc()->pid ? process_find(h.pid) : proc();
     if (!p)
         return -ESRCH;   /* a zombie still answers, as its task does on Linux */
-    struct caps c = caps_of(p);
+    struct caps c = process_caps(p);
     struct cap_data d[2];
     for (int i = 0; i < 2; i++)
         d[i] = (struct cap_data){ (uint32_t)(c.effective >> (32 * i)), (uint32_t)(c.permitted >> (32 * i)),
@@ -116,7 +116,7 @@ SYSCALL(capset)
     struct cap_data d[2] = { 0 };
     if (copy_from_user(d, a1, (size_t)words * sizeof(d[0])))
         return -EFAULT;
-    struct caps old = caps_of(proc()), new;
+    struct caps old = process_caps(proc()), new;
     new.effective = d[0].effective | (uint64_t)d[1].effective << 32;
     new.permitted = d[0].permitted | (uint64_t)d[1].permitted << 32;
     new.inheritable = d[0].inheritable | (uint64_t)d[1].inheritable << 32;

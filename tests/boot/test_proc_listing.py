@@ -1,8 +1,8 @@
-"""/proc, /dev and /sys/devices/system/cpu list as Linux lists them (getdents64), and busybox's
-df, ps and free work in the guest with Linux's output shape. The oracle is the same program
-under qemu-aarch64-static: there the host's /proc, /dev and /sys, so each name we list must be
-one Linux lists too, with the same d_type; what qemu-user fakes (/proc/self/stat and comm) is
-checked against proc_pid_stat(5) instead."""
+"""/proc, /proc/self, /proc/sys/kernel, /dev and /sys/devices/system/cpu list as Linux lists them
+(getdents64), and busybox's df, ps and free work in the guest with Linux's output shape. The
+oracle is the same program under qemu-aarch64-static: there the host's /proc, /dev and /sys, so
+each name we list must be one Linux lists too, with the same d_type; what qemu-user fakes
+(/proc/self/stat and comm) is checked against proc_pid_stat(5) instead."""
 
 from __future__ import annotations
 
@@ -36,8 +36,12 @@ def test_proc_dev_and_sys_list_names_linux_has_with_linux_types(tmp_path):
     ours, linux = entries(r.stdout), entries(oracle(prog, "one", "two"))
     assert {(d, n): t for (d, n), t in ours.items() if not n.isdigit()} == \
         {(d, n): linux.get((d, n)) for (d, n) in ours if not n.isdigit()}
-    names = {d: {n for (dd, n) in ours if dd == d} for d in ("/proc", "/dev", "/sys/devices/system/cpu")}
-    assert {"self", "thread-self", "meminfo", "mounts", "cpuinfo", "1"} <= names["/proc"]
+    dirs = ("/proc", "/dev", "/sys/devices/system/cpu", "/proc/self", "/proc/sys/kernel")
+    names = {d: {n for (dd, n) in ours if dd == d} for d in dirs}
+    assert {"self", "thread-self", "meminfo", "mounts", "cpuinfo", "loadavg", "1"} <= names["/proc"]
+    assert {"status", "stat", "statm", "cmdline", "environ", "auxv", "comm", "limits", "mounts", "mountinfo",
+            "maps", "exe", "cwd", "root", "fd", "fdinfo", "task"} <= names["/proc/self"]
+    assert {"ostype", "osrelease", "hostname", "pid_max"} <= names["/proc/sys/kernel"]
     assert {"null", "zero", "urandom", "random", "console", "tty"} <= names["/dev"]
     assert {"online", "possible", "present", "cpu0"} <= names["/sys/devices/system/cpu"]
     facts = [l for l in r.stdout.splitlines() if not l.startswith("entry ")]

@@ -76,12 +76,13 @@ def ext4_dir() -> Path:
     return work
 
 
-def oracle_in_tmpfs(probe: Path, timeout: int = 120) -> str:
-    """`probe DIR` on Linux (qemu-aarch64-static) in a fresh tmpfs directory: its stdout."""
+def oracle_in_tmpfs(probe: Path, timeout: int = 120, env: dict[str, str] | None = None) -> str:
+    """`probe DIR` on Linux (qemu-aarch64-static) in a fresh tmpfs directory: its stdout. `env`:
+    variables added to the probe's environment (qemu-user hands it its own)."""
     workdir = tmpfs_dir()
     try:
         return subprocess.run(["qemu-aarch64-static", str(probe), str(workdir)], capture_output=True, text=True,
-                              timeout=timeout, check=True).stdout
+                              timeout=timeout, check=True, env={**os.environ, **(env or {})}).stdout
     finally:
         subprocess.run(["rm", "-rf", str(workdir)], check=True)
 

@@ -2,6 +2,7 @@
 #include "kernel.h"
 #include "hwcap.h"
 #include "sysreg.h"
+#include "cpu.h"
 
 static unsigned field(uint64_t reg, int shift) { return (reg >> shift) & 0xf; }
 
@@ -42,6 +43,7 @@ void arch_hwcaps(uint64_t *hwcap, uint64_t *hwcap2)
     if (field(isar1, 32) >= 1) h2 |= 1UL << 8;    /* FRINT */
     if (field(isar1, 36) >= 1) h |= 1UL << 29;    /* SB */
     if (field(isar1, 44) >= 1) h2 |= 1UL << 14;   /* BF16 */
+    if (field(isar1, 48) >= 1) h2 |= 1UL << 15;   /* DGH (a hint: nothing to enable) */
     if (field(isar1, 52) >= 1) h2 |= 1UL << 13;   /* I8MM */
     if (field(pfr0, 48) >= 1) h |= 1UL << 24;     /* DIT */
     if (field(pfr1, 4) >= 1) h |= 1UL << 28;      /* SSBS */
@@ -57,18 +59,20 @@ static const char *const hwcap_names[32] = {
     "sve", "asimdfhm", "dit", "uscat", "ilrcpc", "flagm", "ssbs", "sb", "paca", "pacg",
 };
 static const char *const hwcap2_names[17] = {
-    [0] = "dcpodp", [7] = "flagm2", [8] = "frint", [13] = "i8mm", [14] = "bf16", [16] = "rng",
+    [0] = "dcpodp", [7] = "flagm2", [8] = "frint", [13] = "i8mm", [14] = "bf16", [15] = "dgh", [16] = "rng",
 };
 
-/* /proc/cpuinfo as arm64 Linux writes it, one block per CPU. */
+/* /proc/cpuinfo as arm64 Linux writes it, one block per CPU: the features every CPU has (the
+ * hwcaps, read on this one: the CPUs we run are alike in them), each CPU's own MIDR_EL1. */
 size_t arch_cpuinfo(char *buf, size_t size, uint64_t cpu_mask, uint64_t counter_hz)
 {
-    uint64_t h, h2, midr = read_sysreg(midr_el1);
+    uint64_t h, h2;
     arch_hwcaps(&h, &h2);
     size_t n = 0;
     for (int cpu = 0; cpu < 64 && n < size; cpu++) {
         if (!(cpu_mask & (1ULL << cpu)))
             continue;                  /* one that did not come up: online has a hole there too */
+        uint64_t midr = cpus[cpu].ident;
         uint64_t bogo = counter_hz / 5000;   /* Linux: 2 * timer rate / 1e6, two decimals */
         n += (size_t)snprintf(buf + n, size - n, "processor\t: %d\nBogoMIPS\t: %lu.%02lu\nFeatures\t:", cpu,
                               bogo / 100, bogo % 100);
@@ -80,7 +84,7 @@ size_t arch_cpuinfo(char *buf, size_t size, uint64_t cpu_mask, uint64_t counter_
                 n += (size_t)snprintf(buf + n, size - n, " %s", hwcap2_names[i]);
         if (n < size)
             n += (size_t)snprintf(buf + n, size - n,
-                                  "\nCPU implementer\t: %#lx\nCPU architecture: 8\nCPU variant\t: %#lx\n"
+                                  "\nCPU implementer\t: 0x%02lx\nCPU architecture: 8\nCPU variant\t: 0x%lx\n"
                                   "CPU part\t: 0x%03lx\nCPU revision\t: %lu\n\n",
                                   (midr >> 24) & 0xff, (midr >> 20) & 0xf, (midr >> 4) & 0xfff, midr & 0xf);
     }

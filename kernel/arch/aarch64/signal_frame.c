@@ -57,6 +57,7 @@ struct siginfo {
         struct { int32_t pid; uint32_t uid; uint64_t value; } kill;
         struct { uint64_t addr; } fault;
         struct { uint64_t call_addr; int32_t syscall; uint32_t arch; } sys;   /* SIGSYS */
+        struct { int64_t band; int32_t fd; } poll;                           /* F_SETSIG */
         uint8_t bytes[112];
     };
 };
@@ -120,7 +121,10 @@ static void fill_siginfo(struct siginfo *si, const struct ksiginfo *info)
     si->si_signo = sig;
     si->si_code = info->code;
     si->si_errno = info->errno_value;
-    if (sig == SIGSYS && info->code > 0) {
+    if (info->poll) {
+        si->poll.band = info->band;
+        si->poll.fd = info->fd;
+    } else if (sig == SIGSYS && info->code > 0) {
         si->sys.call_addr = info->addr;
         si->sys.syscall = info->syscall;
         si->sys.arch = info->arch;

@@ -18,6 +18,11 @@ uint64_t arch_cpu_hwid(void)
     return read_sysreg(mpidr_el1) & 0xff00ffffffUL;   /* Aff3, Aff2, Aff1, Aff0 */
 }
 
+uint64_t arch_cpu_ident(void)
+{
+    return read_sysreg(midr_el1);
+}
+
 bool arch_cpu_start(struct cpu *c)
 {
     uint64_t entry_pa = boot_info.load_pa + ((uint64_t)secondary_entry - (uint64_t)_head);

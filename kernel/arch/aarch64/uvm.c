@@ -145,6 +145,7 @@ struct copy_arg {
     enum uvm_copy_mode mode;
     int err;
     uint64_t va;                       /* of the entry visited: kept by copy_one */
+    uint64_t copied;
 };
 
 static void copy_one(uint64_t *pte, void *arg)
@@ -167,6 +168,7 @@ static void copy_one(uint64_t *pte, void *arg)
         return;
     }
     *e = *pte;
+    a->copied++;
 }
 
 /* visit() with the virtual address of each entry, which copy_one needs. */
@@ -187,10 +189,12 @@ static void visit_va(uint64_t *t, int level, uint64_t base, uint64_t start, uint
     }
 }
 
-int uvm_copy(uint64_t src_root, uint64_t dst_root, uint64_t start, uint64_t end, enum uvm_copy_mode mode)
+int uvm_copy(uint64_t src_root, uint64_t dst_root, uint64_t start, uint64_t end, enum uvm_copy_mode mode,
+             uint64_t *copied)
 {
-    struct copy_arg a = { dst_root, mode, 0, 0 };
+    struct copy_arg a = { dst_root, mode, 0, 0, 0 };
     visit_va(table(src_root), 0, 0, start, end, &a);
+    *copied += a.copied;
     tlb_flush();
     dsb(ishst);
     return a.err;

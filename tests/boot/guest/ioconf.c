@@ -770,6 +770,124 @@ static void section_close_range(void)
     r("past every fd", syscall(SYS_close_range, 5000, 6000, 0));
 }
 
+/* ---- 16. O_ASYNC with F_SETSIG: the signal's siginfo ---- */
+
+static volatile int io_signals, io_code, io_fd;
+static volatile long io_band;
+
+static void on_io(int sig, siginfo_t *si, void *uc)
+{
+    (void)sig;
+    (void)uc;
+    io_signals++;
+    io_code = si->si_code;
+    io_band = si->si_band;
+    io_fd = si->si_fd;
+}
+
+static void io_report(const char *what, int fd)
+{
+    say("   %s: %d signal(s), si_code %#x, si_band %#lx, si_fd is the descriptor %d\n", what, io_signals,
+        io_code, io_band, io_fd == fd);
+    io_signals = 0;
+    io_code = 0;
+    io_band = 0;
+    io_fd = -1;
+}
+
+static void section_setsig(void)
+{
+    say("16. O_ASYNC and F_SETSIG\n");
+    struct sigaction sa = { .sa_sigaction = on_io, .sa_flags = SA_SIGINFO };
+    sigaction(SIGRTMIN + 1, &sa, NULL);
+    sigaction(SIGIO, &sa, NULL);
+    int pp[2];
+    pipe(pp);
+    int rd = dup(pp[0]);
+    r("F_GETSIG at first", fcntl(rd, F_GETSIG));
+    r("F_SETSIG 65", fcntl(rd, F_SETSIG, 65));
+    r("F_SETSIG SIGRTMIN+1", fcntl(rd, F_SETSIG, SIGRTMIN + 1));
+    say("   F_GETSIG is SIGRTMIN+1: %d\n", fcntl(rd, F_GETSIG) == SIGRTMIN + 1);
+    fcntl(rd, F_SETOWN, getpid());
+    fcntl(rd, F_SETFL, fcntl(rd, F_GETFL) | O_ASYNC);
+    write(pp[1], "x", 1);
+    io_report("a write, readable end", rd);
+    char c;
+    read(pp[0], &c, 1);
+    fcntl(pp[1], F_SETSIG, SIGRTMIN + 1);
+    fcntl(pp[1], F_SETOWN, getpid());
+    fcntl(pp[1], F_SETFL, fcntl(pp[1], F_GETFL) | O_ASYNC);
+    io_report("setting O_ASYNC on the writable end", pp[1]);
+    write(pp[1], "y", 1);
+    read(rd, &c, 1);
+    io_report("a read, writable end", pp[1]);
+    fcntl(rd, F_SETSIG, 0);
+    write(pp[1], "z", 1);
+    io_report("F_SETSIG 0: SIGIO", rd);
+    close(pp[1]);                      /* the hang-up signals the reader's owner too */
+    io_report("the writer closed", rd);
+    close(pp[0]);
+    close(rd);
+    signal(SIGRTMIN + 1, SIG_DFL);
+    signal(SIGIO, SIG_DFL);
+}
+
+/* ---- 17. dnotify (F_NOTIFY) ---- */
+
+static void section_dnotify(void)
+{
+    say("17. dnotify\n");
+    struct sigaction sa = { .sa_sigaction = on_io, .sa_flags = SA_SIGINFO };
+    sigaction(SIGRTMIN + 2, &sa, NULL);
+    mkdir("dn", 0755);
+    int dir = open("dn", O_RDONLY | O_DIRECTORY);
+    fcntl(dir, F_SETSIG, SIGRTMIN + 2);
+    r("F_NOTIFY DN_CREATE", fcntl(dir, F_NOTIFY, DN_CREATE));
+    close(open("dn/a", O_CREAT | O_WRONLY, 0644));
+    io_report("a file made", dir);
+    close(open("dn/b", O_CREAT | O_WRONLY, 0644));
+    io_report("another, not multishot", dir);
+    r("F_NOTIFY DN_CREATE|DN_MULTISHOT", fcntl(dir, F_NOTIFY, DN_CREATE | DN_MULTISHOT));
+    close(open("dn/c", O_CREAT | O_WRONLY, 0644));
+    mkdir("dn/d", 0755);
+    io_report("a file and a directory made", dir);
+    r("F_NOTIFY DN_DELETE adds to it", fcntl(dir, F_NOTIFY, DN_DELETE));
+    unlink("dn/c");
+    io_report("an unlink", dir);
+    close(open("dn/e", O_CREAT | O_WRONLY, 0644));
+    io_report("still made", dir);
+    r("F_NOTIFY 0", fcntl(dir, F_NOTIFY, 0));
+    close(open("dn/f", O_CREAT | O_WRONLY, 0644));
+    io_report("after F_NOTIFY 0", dir);
+    r("F_NOTIFY DN_MODIFY|DN_ATTRIB|DN_RENAME|DN_MULTISHOT",
+      fcntl(dir, F_NOTIFY, DN_MODIFY | DN_ATTRIB | DN_RENAME | DN_MULTISHOT));
+    int fd = open("dn/a", O_WRONLY);
+    write(fd, "hello", 5);
+    io_report("a write", dir);
+    fchmod(fd, 0600);
+    io_report("a chmod", dir);
+    close(fd);
+    rename("dn/a", "dn/z");
+    io_report("a rename inside", dir);
+    rename("dn/z", "z-out");
+    io_report("a rename out", dir);
+    chmod("dn", 0700);
+    io_report("a chmod of the directory itself", dir);
+    fd = open("dn/b", O_RDONLY);
+    r("F_NOTIFY on a file", fcntl(fd, F_NOTIFY, DN_CREATE));
+    r("F_NOTIFY DN_MULTISHOT alone on a file", fcntl(fd, F_NOTIFY, DN_MULTISHOT));
+    close(fd);
+    int other = dup(dir);
+    close(other);
+    close(open("dn/g", O_CREAT | O_WRONLY, 0644));
+    fd = open("dn/g", O_WRONLY);
+    write(fd, "x", 1);
+    close(fd);
+    io_report("after closing a dup of it", dir);
+    close(dir);
+    signal(SIGRTMIN + 2, SIG_DFL);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2 || chdir(argv[1])) {
@@ -793,5 +911,7 @@ int main(int argc, char **argv)
     section_signalfd();
     section_inotify();
     section_close_range();
+    section_setsig();
+    section_dnotify();
     return 0;
 }

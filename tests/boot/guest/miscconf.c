@@ -18,10 +18,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/file.h>
+#include <sys/inotify.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
 #include <sys/klog.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysinfo.h>
@@ -683,6 +690,133 @@ static int meminfo_lines_have_linux_form(void)
     return 1;
 }
 
+
+/* A kernel-made file's fdinfo (fs/proc/fd.c, then its kind's show_fdinfo): flags in octal, each
+ * line's field names, and the lines whose values every Linux shows alike printed whole (shown).
+ * pos, mnt_id, ino, ids and device numbers differ between machines: names only. A line with
+ * several "name:value" fields (epoll's tfd, inotify's watch) is split into its names; its
+ * values of `shown` names are printed too. */
+static void fdinfo_of(const char *label, int fd, const char *const *shown)
+{
+    static char buf[4096];
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+    if (slurp(path, buf, sizeof(buf)) < 0) {
+        say("   %s fdinfo: %s\n", label, strerrorname_np(errno));
+        return;
+    }
+    say("   %s fdinfo:", label);
+    for (char *line = buf; *line;) {
+        char *end = strchr(line, '\n');
+        if (end)
+            *end = 0;
+        /* "name:\tvalue" or "name: value name2:value2 ..." */
+        for (char *field = line; field && *field;) {
+            while (*field == ' ')
+                field++;
+            char *colon = strchr(field, ':');
+            if (!colon)
+                break;
+            char *value = colon + 1;
+            while (*value == ' ' || *value == '\t')
+                value++;
+            char *next = strchr(value, ' ');
+            int whole_line = field == line && (!next || strchr(line, '\t') || *value == '(');
+            /* inotify's file handle is the filesystem's export encoding (tmpfs's on Linux),
+             * printed only where name_to_handle_at works; this kernel has none: left out. */
+            int handle = !strncmp(field, "fhandle-", 8) || !strncmp(field, "f_handle:", 9);
+            if (!handle)
+                say(" %.*s", (int)(colon - field), field);
+            for (int i = 0; shown && shown[i]; i++)
+                if (strlen(shown[i]) == (size_t)(colon - field) && !strncmp(field, shown[i], colon - field))
+                    say("=%.*s", whole_line || !next ? (int)strlen(value) : (int)(next - value), value);
+            if (!handle)
+                say(",");
+            if (whole_line)
+                break;
+            /* the next field starts after this value (values hold no spaces but for (a, b)) */
+            if (*value == '(')
+                next = strchr(value, ')') ? strchr(value, ')') + 1 : NULL;
+            field = next;
+        }
+        if (!end)
+            break;
+        line = end + 1;
+    }
+    say("\n");
+}
+
+
+/* A "Name:\t<number>" field of /proc/self/status (kB lines too), -1 when missing. */
+static long status_kb(const char *status, const char *name)
+{
+    char key[64];
+    snprintf(key, sizeof(key), "\n%s:", name);
+    const char *p = strstr(status, key);
+    return p ? atol(p + strlen(key)) : -1;
+}
+
+static int status_umask_agrees(const char *status)
+{
+    mode_t mask = umask(0);
+    umask(mask);
+    const char *p = strstr(status, "\nUmask:\t");
+    return p && strtol(p + 8, NULL, 8) == (long)mask && p[8] == '0' && p[12] == '\n';
+}
+
+static int status_sigq_agrees(const char *status)
+{
+    struct rlimit rl;
+    getrlimit(RLIMIT_SIGPENDING, &rl);
+    const char *p = strstr(status, "\nSigQ:\t");
+    const char *slash = p ? strchr(p, '/') : NULL;
+    return slash && strtoul(slash + 1, NULL, 10) == rl.rlim_cur;
+}
+
+/* Cpus_allowed_list as "0-1,3" against sched_getaffinity. */
+static int status_cpus_agree(const char *status)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof(set), &set))
+        return 0;
+    const char *p = strstr(status, "\nCpus_allowed_list:\t");
+    if (!p)
+        return 0;
+    p += 20;
+    cpu_set_t listed;
+    CPU_ZERO(&listed);
+    while (*p >= '0' && *p <= '9') {
+        char *end;
+        long lo = strtol(p, &end, 10), hi = lo;
+        if (*end == '-')
+            hi = strtol(end + 1, &end, 10);
+        for (long c = lo; c <= hi && c < CPU_SETSIZE; c++)
+            CPU_SET(c, &listed);
+        p = *end == ',' ? end + 1 : end;
+    }
+    return CPU_EQUAL(&set, &listed);
+}
+
+/* Each row of /proc/self/limits against getrlimit, "unlimited" for RLIM_INFINITY. */
+static int limits_agree(const char *table)
+{
+    const char *line = strchr(table, '\n');
+    for (int res = 0; res < RLIM_NLIMITS; res++) {
+        if (!line)
+            return 0;
+        line++;
+        struct rlimit rl;
+        getrlimit(res, &rl);
+        char soft[32], hard[32];
+        snprintf(soft, sizeof(soft), rl.rlim_cur == RLIM_INFINITY ? "unlimited" : "%lu", (unsigned long)rl.rlim_cur);
+        snprintf(hard, sizeof(hard), rl.rlim_max == RLIM_INFINITY ? "unlimited" : "%lu", (unsigned long)rl.rlim_max);
+        if (strlen(line) < 68 || strncmp(line + 26, soft, strlen(soft)) || strncmp(line + 47, hard, strlen(hard)))
+            return 0;
+        line = strchr(line, '\n');
+    }
+    return 1;
+}
+
 static void section_proc(int argc, char **argv)
 {
     say("6. /proc\n");
@@ -753,6 +887,55 @@ static void section_proc(int argc, char **argv)
         flags = strtoul(p + 6, NULL, 8);
     say("   fdinfo pos %lld, flags 0%o\n", pos, flags);
     names_of("fdinfo names", path, ':');
+    /* Locks show in the fdinfo of the open file they were set through (show_fd_locks), and in
+     * /proc/locks: POSIX on one file, flock on a second, OFD on a third, all of one inode. */
+    int lk1 = open("lockfile", O_RDWR | O_CREAT, 0600), lk2 = open("lockfile", O_RDWR), lk3 = open("lockfile", O_RDWR);
+    struct flock posix = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 10};
+    struct flock ofd = {.l_type = F_RDLCK, .l_whence = SEEK_SET, .l_start = 100, .l_len = 0};
+    struct stat lst;
+    fstat(lk1, &lst);
+    say("   locks set: posix %d, flock %d, ofd %d\n", fcntl(lk1, F_SETLK, &posix), flock(lk2, LOCK_SH),
+        fcntl(lk3, F_OFD_SETLK, &ofd));
+    int lfds[3] = {lk1, lk2, lk3};
+    for (int i = 0; i < 3; i++) {
+        snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", lfds[i]);
+        slurp(path, buf, sizeof(buf));
+        say("   fd %d's locks:", i + 1);
+        for (char *q = strstr(buf, "lock:\t"); q; q = strstr(q + 1, "lock:\t")) {
+            int id, lpid;
+            char kind[16], type[16], dev[64], start[32], end[32];
+            unsigned long ino = 0;
+            char *colon2;
+            if (sscanf(q, "lock:\t%d: %15s ADVISORY %15s %d %63s %31s %31s", &id, kind, type, &lpid, dev, start, end) != 7)
+                continue;
+            colon2 = strrchr(dev, ':');
+            if (colon2)
+                ino = strtoul(colon2 + 1, NULL, 10);
+            char exact[256];   /* lock_get_status's spacing */
+            int len = snprintf(exact, sizeof(exact), "lock:\t%d: %-6s ADVISORY  %s %d %s %s %s\n", id, kind, type, lpid, dev,
+                               start, end);
+            say(" %d: %s %s pid %s, ino %s, %s %s, spaced as Linux %d;", id, kind, type,
+                lpid == getpid() ? "ours" : lpid == -1 ? "-1" : "other", ino == lst.st_ino ? "the file's" : "other", start,
+                end, !strncmp(q, exact, len));
+        }
+        say("\n");
+    }
+    slurp("/proc/locks", buf, sizeof(buf));
+    int ours_listed = 0;
+    for (char *line = buf; *line;) {
+        char *end = strchr(line, '\n');
+        if (!end)
+            break;
+        *end = 0;
+        char *last = strrchr(line, ':');   /* ...MAJ:MIN:INO START END */
+        if (last && strtoul(last + 1, NULL, 10) == lst.st_ino)
+            ours_listed++;
+        line = end + 1;
+    }
+    say("   /proc/locks lists the file's locks: %d\n", ours_listed);
+    close(lk3);
+    close(lk2);
+    close(lk1);
     int cfd = open("fdfile", O_RDONLY | O_CLOEXEC);
     snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", cfd);
     slurp(path, buf, sizeof(buf));
@@ -768,6 +951,38 @@ static void section_proc(int argc, char **argv)
     say("   a pipe's link: %.6s[...]\n", link);
     close(pfd[0]);
     close(pfd[1]);
+
+    /* The kernel's own kinds of file: their flags and their kind's fdinfo lines. */
+    static const char *const flags_only[] = {"flags", NULL};
+    int efd = eventfd(5, EFD_NONBLOCK | EFD_CLOEXEC);
+    fdinfo_of("eventfd", efd, (const char *const[]){"flags", "eventfd-count", NULL});
+    int tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK);
+    struct itimerspec its = {{3, 0}, {1000, 0}};
+    timerfd_settime(tfd, 0, &its, NULL);
+    fdinfo_of("timerfd", tfd, (const char *const[]){"flags", "clockid", "ticks", "settime flags", "it_interval", NULL});
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR1);
+    sigaddset(&set, SIGRTMIN + 3);
+    int sfd = signalfd(-1, &set, 0);
+    fdinfo_of("signalfd", sfd, (const char *const[]){"flags", "sigmask", NULL});
+    int ifd = inotify_init1(IN_NONBLOCK);
+    inotify_add_watch(ifd, ".", IN_CREATE | IN_DELETE);
+    fdinfo_of("inotify", ifd, (const char *const[]){"flags", "inotify wd", "mask", "ignored_mask", NULL});
+    int epfd = epoll_create1(0);
+    struct epoll_event ev = {.events = EPOLLIN | EPOLLET, .data.u64 = 0x1234};
+    epoll_ctl(epfd, EPOLL_CTL_ADD, efd, &ev);
+    fdinfo_of("epoll", epfd, (const char *const[]){"flags", "events", "data", NULL});
+    pipe(pfd);
+    fdinfo_of("pipe read end", pfd[0], flags_only);
+    fdinfo_of("pipe write end", pfd[1], flags_only);
+    close(pfd[0]);
+    close(pfd[1]);
+    close(epfd);
+    close(ifd);
+    close(sfd);
+    close(tfd);
+    close(efd);
 
     ln = readlink("/proc/self/exe", link, sizeof(link) - 1);
     link[ln > 0 ? ln : 0] = 0;
@@ -861,6 +1076,127 @@ static void section_proc(int argc, char **argv)
     }
     say("   mountinfo: every line 'ID PARENT MAJ:MIN ROOT POINT ... - TYPE SRC OPTS' %d, one at / %d, lines >= 1 %d\n", mok,
         root, mlines >= 1);
+
+    /* Relations that hold on every Linux between these files and the calls they mirror. */
+    static char status[8192];
+    long page_kb = sysconf(_SC_PAGESIZE) / 1024;
+    unsigned long size = 0, resident = 0;
+    slurp("/proc/self/statm", buf, sizeof(buf));
+    sscanf(buf, "%lu %lu", &size, &resident);
+    slurp("/proc/self/status", status, sizeof(status));
+    say("   status VmSize = statm's size: %d, VmRSS = RssAnon + RssFile + RssShmem: %d\n",
+        status_kb(status, "VmSize") == (long)(size * page_kb),
+        status_kb(status, "VmRSS") >= 0 &&
+            status_kb(status, "VmRSS") == status_kb(status, "RssAnon") + status_kb(status, "RssFile") +
+                                               status_kb(status, "RssShmem"));
+    say("   status Umask is umask's: %d, SigQ's limit is RLIMIT_SIGPENDING's: %d, Cpus_allowed_list is the affinity's: %d\n",
+        status_umask_agrees(status), status_sigq_agrees(status), status_cpus_agree(status));
+    long before = status_kb(status, "voluntary_ctxt_switches");
+    struct timespec nap = {0, 10000000};
+    nanosleep(&nap, NULL);
+    slurp("/proc/self/status", status, sizeof(status));
+    say("   voluntary_ctxt_switches grows across a sleep: %d\n", status_kb(status, "voluntary_ctxt_switches") > before);
+    slurp("/proc/self/limits", buf, sizeof(buf));
+    say("   limits are getrlimit's: %d\n", limits_agree(buf));
+    /* A file's mount (fdinfo's mnt_id) is a mountinfo line whose point holds the file. */
+    fd = open("fdfile", O_RDONLY);
+    snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+    slurp(path, buf, sizeof(buf));
+    p = strstr(buf, "mnt_id:");
+    int mnt_id = p ? atoi(p + 7) : -1, holds = 0;
+    close(fd);
+    slurp("/proc/self/mountinfo", buf, sizeof(buf));
+    for (char *line = buf; *line;) {
+        int id;
+        char point[256];
+        if (sscanf(line, "%d %*d %*s %*s %255s", &id, point) == 2 && id == mnt_id &&
+            !strncmp(argv[1], point, strlen(point)))
+            holds = 1;
+        char *end = strchr(line, '\n');
+        if (!end)
+            break;
+        line = end + 1;
+    }
+    say("   fdinfo's mnt_id names the mountinfo line of the file's mount: %d\n", holds);
+
+    /* Another process's files: a forked child's environ is its parent's; asleep it is S, and
+     * once it has exited (not yet waited for) Z, with no memory lines any more. */
+    int ready[2];
+    pipe(ready);
+    pid_t child = fork();
+    if (child == 0) {
+        close(ready[0]);
+        write(ready[1], "x", 1);
+        pause();
+        _exit(0);
+    }
+    close(ready[1]);
+    char x;
+    read(ready[0], &x, 1);
+    close(ready[0]);
+    static char mine[8192], theirs[8192];
+    int nm = slurp("/proc/self/environ", mine, sizeof(mine));
+    snprintf(path, sizeof(path), "/proc/%d/environ", child);
+    int nt = slurp(path, theirs, sizeof(theirs));
+    snprintf(path, sizeof(path), "/proc/%d/status", child);
+    for (int i = 0; i < 100; i++) {    /* until it sleeps in pause() */
+        slurp(path, status, sizeof(status));
+        if (strstr(status, "\nState:\tS (sleeping)\n"))
+            break;
+        nanosleep(&nap, NULL);
+    }
+    say("   a child's environ is its parent's: %d, its State %.12s, PPid is us: %d\n",
+        nm > 0 && nm == nt && !memcmp(mine, theirs, nm), strstr(status, "\nState:\t") ? strstr(status, "\nState:\t") + 8 : "?",
+        status_kb(status, "PPid") == getpid());
+    /* Its stat (qemu-user fakes only its own): 50 fields after comm, starttime within the uptime,
+     * processor one of the online CPUs. */
+    char stat_path[64];
+    snprintf(stat_path, sizeof(stat_path), "/proc/%d/stat", child);
+    slurp(stat_path, buf, sizeof(buf));
+    char *after = strrchr(buf, ')');
+    unsigned long long start_ticks = 0;
+    int cpu_field = -1;
+    if (after)
+        sscanf(after + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu "
+                          "%*u %*d %*u %*u %*u %*u %*u %*u %*u %*u %*u %*u %*u %*u %*u %*d %d", &start_ticks, &cpu_field);
+    double up = 0;
+    slurp("/proc/uptime", theirs, sizeof(theirs));
+    sscanf(theirs, "%lf", &up);
+    say("   a child's stat: fields after comm %d, starttime within the uptime %d, processor an online CPU %d\n",
+        after ? count_fields(after + 1) : -1, start_ticks <= (unsigned long long)(up * sysconf(_SC_CLK_TCK)) + 1,
+        cpu_field >= 0 && cpu_field < sysconf(_SC_NPROCESSORS_ONLN));
+    kill(child, SIGKILL);
+    siginfo_t si;
+    waitid(P_PID, child, &si, WEXITED | WNOWAIT);
+    slurp(stat_path, buf, sizeof(buf));
+    after = strrchr(buf, ')');
+    say("   the zombie's stat: state %c, exit_code %d\n", after ? after[2] : '?', after ? atoi(strrchr(buf, ' ') + 1) : -1);
+    slurp(path, status, sizeof(status));
+    say("   exited, not waited for: State %.10s, VmSize line %d, Threads %ld\n",
+        strstr(status, "\nState:\t") ? strstr(status, "\nState:\t") + 8 : "?", strstr(status, "\nVmSize:") != NULL,
+        status_kb(status, "Threads"));
+    waitpid(child, NULL, 0);
+
+    /* setproctitle's ways, last (they overwrite argv and the environment): argv[0] shortened in
+     * place, then a title over the whole argument area and on into the environment's. */
+    extern char **environ;
+    char *arg_start = argv[0], *arg_end = argv[argc - 1] + strlen(argv[argc - 1]) + 1;
+    int contiguous = environ[0] == arg_end;
+    int before_len = slurp("/proc/self/cmdline", buf, sizeof(buf));
+    memset(argv[0], 0, strlen(argv[0]));
+    memcpy(argv[0], "mc", 2);
+    int after_len = slurp("/proc/self/cmdline", buf, sizeof(buf));
+    say("   cmdline after argv[0] shortened in place: same length %d, first string mc %d\n", after_len == before_len,
+        !strcmp(buf, "mc"));
+    size_t title_len = (size_t)(arg_end - arg_start) + 5;
+    if (contiguous && strlen(environ[0]) > 5) {
+        for (size_t i = 0; i < title_len; i++)
+            arg_start[i] = "miscconf: a title "[i % 18];
+        arg_start[title_len] = 0;
+    }
+    int title = slurp("/proc/self/cmdline", buf, sizeof(buf));
+    say("   arguments lie just below the environment %d; cmdline after a title past argv's end: the title and its NUL %d\n",
+        contiguous, title == (int)title_len + 1 && !memcmp(buf, arg_start, title_len + 1));
 }
 
 /* ---------- 7. /proc field names (compared as an ordered subset of Linux's) ---------- */
@@ -874,10 +1210,76 @@ static void section_proc_names(void)
 
 /* ---------- 8. /proc/cpuinfo (qemu-user shows the host's: compared with arm64's c_show) ---------- */
 
+/* arm64's feature names by HWCAP bit, then by HWCAP2 bit (arch/arm64/kernel/cpuinfo.c, 6.1). */
+static const char *const hwcap_names[] = {
+    "fp", "asimd", "evtstrm", "aes", "pmull", "sha1", "sha2", "crc32", "atomics", "fphp", "asimdhp",
+    "cpuid", "asimdrdm", "jscvt", "fcma", "lrcpc", "dcpop", "sha3", "sm3", "sm4", "asimddp", "sha512",
+    "sve", "asimdfhm", "dit", "uscat", "ilrcpc", "flagm", "ssbs", "sb", "paca", "pacg"};
+static const char *const hwcap2_names[] = {
+    "dcpodp", "sve2", "sveaes", "svepmull", "svebitperm", "svesha3", "svesm4", "flagm2", "frint",
+    "svei8mm", "svef32mm", "svef64mm", "svebf16", "i8mm", "bf16", "dgh", "rng", "bti", "mte", "ecv",
+    "afp", "rpres", "mte3", "sme", "smei16i64", "smef64f64", "smei8i32", "smef16f32", "smeb16f32",
+    "smef32f32", "smefa64", "wfxt", "ebf16", "sveebf16"};
+
+/* The Features line as c_show writes it from the hwcaps the kernel reports in the auxv. */
+static void features_from_hwcaps(char *out, size_t size)
+{
+    unsigned long h = getauxval(AT_HWCAP), h2 = getauxval(AT_HWCAP2);
+    size_t n = snprintf(out, size, "Features\t:");
+    for (unsigned i = 0; i < sizeof(hwcap_names) / sizeof(*hwcap_names); i++)
+        if (h & (1UL << i))
+            n += snprintf(out + n, size - n, " %s", hwcap_names[i]);
+    for (unsigned i = 0; i < sizeof(hwcap2_names) / sizeof(*hwcap2_names); i++)
+        if (h2 & (1UL << i))
+            n += snprintf(out + n, size - n, " %s", hwcap2_names[i]);
+}
+
 static void section_cpuinfo(void)
 {
     say("8. /proc/cpuinfo\n");
     static char buf[65536];
+    slurp("/proc/cpuinfo", buf, sizeof(buf));
+    /* Each stanza: its lines' shapes, one per online CPU, numbered in order, a blank line after. */
+    char features[1024];
+    features_from_hwcaps(features, sizeof(features));
+    int stanzas = 0, numbered = 1, shapes = 1, features_agree = 1, blank_after = 1;
+    for (char *p = buf; *p;) {
+        char *blank = strstr(p, "\n\n");
+        if (!blank) {
+            blank_after = 0;
+            break;
+        }
+        *blank = 0;
+        int cpu = -1;
+        unsigned impl = 0, var = 0, part = 0, rev = 0, arch = 0, bogo_int = 0, bogo_frac = 0;
+        char *f = strstr(p, "\nFeatures\t:");
+        char *fend = f ? strchr(f + 1, '\n') : NULL;
+        if (sscanf(p, "processor\t: %d\n", &cpu) != 1 || cpu != stanzas)
+            numbered = 0;
+        char *q = strstr(p, "\nBogoMIPS\t: ");
+        if (!q || sscanf(q, "\nBogoMIPS\t: %u.%2u\n", &bogo_int, &bogo_frac) != 2 || q[strcspn(q + 12, ".") + 15] != '\n')
+            shapes = 0;
+        if (!f || !fend || strncmp(f + 1, features, fend - f - 1) || strlen(features) != (size_t)(fend - f - 1))
+            features_agree = 0;
+        q = fend ? fend : p;
+        char tail[32];
+        if (sscanf(q, "\nCPU implementer\t: 0x%2x\nCPU architecture: %u\nCPU variant\t: 0x%x\nCPU part\t: 0x%3x\nCPU revision\t: %u%31s",
+                   &impl, &arch, &var, &part, &rev, tail) != 5 || arch != 8)
+            shapes = 0;
+        /* The exact widths: 0x%02x, 0x%x, 0x%03x. */
+        char *line = strstr(q, "CPU implementer\t: 0x");
+        if (!line || line[22] != '\n')
+            shapes = 0;
+        line = strstr(q, "CPU part\t: 0x");
+        if (!line || line[16] != '\n')
+            shapes = 0;
+        stanzas++;
+        p = blank + 2;
+    }
+    say("   stanzas = online CPUs %d, numbered 0.. %d, a blank line after each %d\n",
+        stanzas == sysconf(_SC_NPROCESSORS_ONLN), numbered, blank_after);
+    say("   BogoMIPS N.NN and CPU lines as 0x%%02x/8/0x%%x/0x%%03x/%%d: %d, Features = AT_HWCAP/AT_HWCAP2's names: %d\n",
+        shapes, features_agree);
     slurp("/proc/cpuinfo", buf, sizeof(buf));
     char *blank = strstr(buf, "\n\n");
     if (blank)

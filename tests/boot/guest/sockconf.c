@@ -20,8 +20,12 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <sys/wait.h>
+#include <sys/select.h>
 #include <linux/sockios.h>
+#include <linux/errqueue.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <unistd.h>
 
 #include "probe_print.h"
@@ -394,8 +398,7 @@ static void sec_udp(void)
     sendto(o, "other", 5, 0, (struct sockaddr *)&to, sizeof to);
     usleep(50000);
     r("recv after disconnect", recv(a, buf, sizeof buf, MSG_DONTWAIT));
-    /* Not swept: a connected UDP socket's ECONNREFUSED after an ICMP port unreachable (lwIP
-     * hands ICMP errors to no UDP pcb). */
+    /* A connected UDP socket's ECONNREFUSED after an ICMP port unreachable: section 12. */
     int outq = -1;
     r("SIOCOUTQ", ioctl(a, SIOCOUTQ, &outq));
     say("   = %d\n", outq);
@@ -774,6 +777,531 @@ static void sec_reuse(void)
     close(sv[0]), close(sv[1]);
 }
 
+/* A UDP port with nobody bound to it: bound then closed. */
+static int closed_udp_port(int family)
+{
+    struct sockaddr_in6 a6 = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT};
+    struct sockaddr_in a4 = lo4(0);
+    int fd = socket(family, SOCK_DGRAM, 0);
+    bind(fd, family == AF_INET6 ? (struct sockaddr *)&a6 : (struct sockaddr *)&a4,
+         family == AF_INET6 ? sizeof a6 : sizeof a4);
+    struct sockaddr_in6 got;
+    socklen_t len = sizeof got;
+    getsockname(fd, (struct sockaddr *)&got, &len);
+    close(fd);
+    return ntohs(got.sin6_port);       /* sin_port and sin6_port sit at the same offset */
+}
+
+/* One recvmsg(MSG_ERRQUEUE): the sock_extended_err and where it says the error came from. The
+ * quoted payload's length is only bounded: how much of the datagram an ICMP error quotes is
+ * the sender's choice (Linux up to 576 bytes, lwIP the 8 bytes RFC 792 asks for). */
+static void errqueue_line(const char *what, int fd, int family, int port)
+{
+    char data[16], ctl[128];
+    struct sockaddr_in6 name;
+    struct iovec iov = {data, sizeof data};
+    struct msghdr m = {.msg_name = &name, .msg_namelen = sizeof name, .msg_iov = &iov, .msg_iovlen = 1,
+                       .msg_control = ctl, .msg_controllen = sizeof ctl};
+    ssize_t n = recvmsg(fd, &m, MSG_ERRQUEUE | MSG_DONTWAIT);
+    if (n < 0) {
+        say("   %s = -1 %s\n", what, strerrorname_np(errno));
+        return;
+    }
+    say("   %s = at most the datagram %d, flags ERRQUEUE %d, name len %u family %d port ok %d\n", what, n <= 1,
+        !!(m.msg_flags & MSG_ERRQUEUE), m.msg_namelen, name.sin6_family, ntohs(name.sin6_port) == port);
+    for (struct cmsghdr *h = CMSG_FIRSTHDR(&m); h; h = CMSG_NXTHDR(&m, h)) {
+        struct sock_extended_err ee;
+        memcpy(&ee, CMSG_DATA(h), sizeof ee);
+        struct sockaddr_in6 off;
+        memset(&off, 0, sizeof off);
+        memcpy(&off, CMSG_DATA(h) + sizeof ee, h->cmsg_len - CMSG_LEN(sizeof ee) < sizeof off ? h->cmsg_len - CMSG_LEN(sizeof ee) : sizeof off);
+        int loop = family == AF_INET ? ((struct sockaddr_in *)&off)->sin_addr.s_addr == htonl(INADDR_LOOPBACK)
+                                     : IN6_IS_ADDR_LOOPBACK(&off.sin6_addr);
+        say("      level %d type %d len %zu: errno %s origin %d type %d code %d info %u data %u, offender family %d loopback %d\n",
+            h->cmsg_level, h->cmsg_type, (size_t)h->cmsg_len, strerrorname_np(ee.ee_errno), ee.ee_origin, ee.ee_type,
+            ee.ee_code, ee.ee_info, ee.ee_data, off.sin6_family, loop);
+    }
+}
+
+static void sec_icmp_errors(void)
+{
+    say("12. ICMP errors on UDP sockets\n");
+    char buf[8];
+    struct sockaddr_in to = lo4(closed_udp_port(AF_INET));
+    int u = socket(AF_INET, SOCK_DGRAM, 0);
+    r("connect to a closed port", connect(u, (struct sockaddr *)&to, sizeof to));
+    r("send", send(u, "x", 1, 0));
+    usleep(20000);                     /* the port unreachable comes back over loopback */
+    revents("after the port unreachable", u);
+    opt("SO_ERROR", u, SOL_SOCKET, SO_ERROR);
+    opt("SO_ERROR again", u, SOL_SOCKET, SO_ERROR);
+    revents("after SO_ERROR", u);
+    r("send", send(u, "x", 1, 0));
+    usleep(20000);
+    r("recv", recv(u, buf, sizeof buf, MSG_DONTWAIT));
+    r("recv again", recv(u, buf, sizeof buf, MSG_DONTWAIT));
+    r("send", send(u, "x", 1, 0));
+    usleep(20000);
+    r("the next send", send(u, "x", 1, 0));
+    usleep(20000);
+    struct timeval tv = {2, 0};        /* a backstop: the error ends the wait at once */
+    setsockopt(u, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    r("send then blocking recv", (send(u, "x", 1, 0), recv(u, buf, sizeof buf, 0)));
+    struct iovec iov = {buf, sizeof buf};
+    struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
+    r("recvmsg MSG_ERRQUEUE", recvmsg(u, &m, MSG_ERRQUEUE | MSG_DONTWAIT));
+    close(u);
+    u = socket(AF_INET, SOCK_DGRAM, 0);
+    r("unconnected sendto", sendto(u, "x", 1, 0, (struct sockaddr *)&to, sizeof to));
+    usleep(20000);
+    revents("unconnected", u);
+    opt("unconnected SO_ERROR", u, SOL_SOCKET, SO_ERROR);
+    r("unconnected recv", recv(u, buf, sizeof buf, MSG_DONTWAIT));
+    int on = 1;
+    r("IP_RECVERR", setsockopt(u, IPPROTO_IP, IP_RECVERR, &on, sizeof on));
+    r("sendto", sendto(u, "x", 1, 0, (struct sockaddr *)&to, sizeof to));
+    usleep(20000);
+    opt("with IP_RECVERR SO_ERROR", u, SOL_SOCKET, SO_ERROR);
+    revents("with the error queued", u);
+    errqueue_line("recvmsg MSG_ERRQUEUE", u, AF_INET, ntohs(to.sin_port));
+    revents("after reading it", u);
+    errqueue_line("again", u, AF_INET, ntohs(to.sin_port));
+    r("sendto", sendto(u, "x", 1, 0, (struct sockaddr *)&to, sizeof to));
+    usleep(20000);
+    r("sendto with the error pending", sendto(u, "y", 1, 0, (struct sockaddr *)&to, sizeof to));
+    r("sendto", sendto(u, "y", 1, 0, (struct sockaddr *)&to, sizeof to));
+    usleep(20000);
+    opt("two errors queued: SO_ERROR", u, SOL_SOCKET, SO_ERROR);
+    errqueue_line("the first", u, AF_INET, ntohs(to.sin_port));
+    opt("SO_ERROR is the next one's", u, SOL_SOCKET, SO_ERROR);
+    long n = recv(u, buf, sizeof buf, MSG_ERRQUEUE | MSG_DONTWAIT);
+    say("   recv MSG_ERRQUEUE = %s\n", n == 0 || n == 1 ? "at most the datagram" : "other");
+    opt("SO_ERROR", u, SOL_SOCKET, SO_ERROR);
+    close(u);
+    int t = socket(AF_INET, SOCK_STREAM, 0);
+    r("TCP recvmsg MSG_ERRQUEUE", recvmsg(t, &m, MSG_ERRQUEUE));
+    close(t);
+    u = socket(AF_INET6, SOCK_DGRAM, 0);
+    struct sockaddr_in6 to6 = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT,
+                               .sin6_port = htons(closed_udp_port(AF_INET6))};
+    r("IPv6 connect to a closed port", connect(u, (struct sockaddr *)&to6, sizeof to6));
+    r("send", send(u, "x", 1, 0));
+    usleep(20000);
+    opt("IPv6 SO_ERROR", u, SOL_SOCKET, SO_ERROR);
+    r("send", send(u, "x", 1, 0));
+    usleep(20000);
+    r("IPv6 recv", recv(u, buf, sizeof buf, MSG_DONTWAIT));
+    r("IPV6_RECVERR", setsockopt(u, IPPROTO_IPV6, IPV6_RECVERR, &on, sizeof on));
+    send(u, "x", 1, 0);
+    usleep(20000);
+    errqueue_line("IPv6 recvmsg MSG_ERRQUEUE", u, AF_INET6, ntohs(to6.sin6_port));
+    opt("IPv6 SO_ERROR", u, SOL_SOCKET, SO_ERROR);
+    close(u);
+}
+
+static void ioctl_int(const char *what, int fd, unsigned long cmd)
+{
+    int v = -7;
+    if (ioctl(fd, cmd, &v))
+        say("   %s = -1 %s\n", what, strerrorname_np(errno));
+    else
+        say("   %s = %d\n", what, v);
+}
+
+/* SIOCOUTQ on AF_UNIX counts the memory (Linux: skb truesize) of what the peer has not read:
+ * only whether it covers the bytes is the same on two kernels. */
+static void outq_covers(const char *what, int fd, int bytes)
+{
+    int v = -7;
+    int ret = ioctl(fd, SIOCOUTQ, &v);
+    say("   SIOCOUTQ %s = %d, nonzero %d, covers %d bytes %d\n", what, ret, v != 0, bytes, v >= bytes);
+}
+
+static void sec_unix_queues(const char *dir)
+{
+    say("13. AF_UNIX SIOCINQ and SIOCOUTQ\n");
+    static const int types[] = {SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET};
+    static const char *names[] = {"STREAM", "DGRAM", "SEQPACKET"};
+    char buf[32];
+    for (int i = 0; i < 3; i++) {
+        int sv[2];
+        socketpair(AF_UNIX, types[i], 0, sv);
+        say("  %s\n", names[i]);
+        ioctl_int("SIOCOUTQ empty", sv[0], SIOCOUTQ);
+        ioctl_int("SIOCINQ empty", sv[1], SIOCINQ);
+        send(sv[0], "0123456789", 10, 0);
+        send(sv[0], "abc", 3, 0);
+        outq_covers("after 13 bytes", sv[0], 13);
+        ioctl_int("SIOCINQ of the reader", sv[1], SIOCINQ);
+        ioctl_int("SIOCINQ of the writer", sv[0], SIOCINQ);
+        ioctl_int("SIOCOUTQ of the reader", sv[1], SIOCOUTQ);
+        r("recv 4", recv(sv[1], buf, 4, 0));
+        ioctl_int("SIOCINQ", sv[1], SIOCINQ);
+        outq_covers("after reading 4", sv[0], 3);
+        while (recv(sv[1], buf, sizeof buf, MSG_DONTWAIT) > 0)
+            ;
+        ioctl_int("SIOCOUTQ all read", sv[0], SIOCOUTQ);
+        ioctl_int("SIOCOUTQNSD on AF_UNIX", sv[0], SIOCOUTQNSD);
+        close(sv[0]), close(sv[1]);
+    }
+    int l = socket(AF_UNIX, SOCK_STREAM, 0);
+    struct sockaddr_un a = {.sun_family = AF_UNIX};
+    snprintf(a.sun_path, sizeof a.sun_path, "%s/q.sock", dir);
+    bind(l, (struct sockaddr *)&a, sizeof a);
+    listen(l, 1);
+    ioctl_int("SIOCINQ listening", l, SIOCINQ);
+    ioctl_int("SIOCOUTQ listening", l, SIOCOUTQ);
+    close(l);
+    unlink(a.sun_path);
+}
+
+/* The SCM_CREDENTIALS a recvmsg returned, relative to the pids the probe knows. */
+static void recv_creds(const char *what, int fd, pid_t child)
+{
+    char data[32];
+    union { char buf[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } c;
+    memset(&c, 0, sizeof c);
+    struct iovec iov = {data, sizeof data};
+    struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = c.buf, .msg_controllen = sizeof c.buf};
+    ssize_t n = recvmsg(fd, &m, MSG_DONTWAIT);
+    if (n < 0) {
+        say("   %s = -1 %s\n", what, strerrorname_np(errno));
+        return;
+    }
+    say("   %s = %zd, controllen %zu flags %x\n", what, n, (size_t)m.msg_controllen, m.msg_flags);
+    for (struct cmsghdr *h = CMSG_FIRSTHDR(&m); h; h = CMSG_NXTHDR(&m, h)) {
+        if (h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_CREDENTIALS) {
+            struct ucred cr;
+            memcpy(&cr, CMSG_DATA(h), sizeof cr);
+            say("      SCM_CREDENTIALS len %zu pid %s uid %d gid %d\n", (size_t)h->cmsg_len,
+                cr.pid == getpid() ? "self" : cr.pid == child ? "child" : cr.pid == 0 ? "0" : "other",
+                (int)cr.uid, (int)cr.gid);
+        } else if (h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS) {
+            int fd2;
+            memcpy(&fd2, CMSG_DATA(h), sizeof fd2);
+            say("      SCM_RIGHTS len %zu\n", (size_t)h->cmsg_len);
+            close(fd2);
+        } else {
+            say("      level %d type %d\n", h->cmsg_level, h->cmsg_type);
+        }
+    }
+}
+
+static long send_creds(int fd, const char *data, pid_t pid, size_t cmsg_len)
+{
+    union { char buf[CMSG_SPACE(sizeof(struct ucred))]; struct cmsghdr align; } c;
+    memset(&c, 0, sizeof c);
+    struct iovec iov = {(void *)data, strlen(data)};
+    struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = c.buf, .msg_controllen = sizeof c.buf};
+    struct cmsghdr *h = CMSG_FIRSTHDR(&m);
+    h->cmsg_level = SOL_SOCKET;
+    h->cmsg_type = SCM_CREDENTIALS;
+    h->cmsg_len = cmsg_len;
+    struct ucred cr = {pid, getuid(), getgid()};
+    memcpy(CMSG_DATA(h), &cr, sizeof cr);
+    return sendmsg(fd, &m, 0);
+}
+
+static void sec_passcred(void)
+{
+    say("14. SO_PASSCRED and SCM_CREDENTIALS\n");
+    int on = 1, off = 0, sv[2];
+    char buf[16];
+    alarm(10);                         /* the child below never outlives the probe */
+    pid_t child = fork();
+    if (child == 0) {
+        pause();
+        _exit(0);
+    }
+    pid_t gone = fork();
+    if (gone == 0)
+        _exit(0);
+    waitpid(gone, NULL, 0);
+    socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+    opt("SO_PASSCRED", sv[1], SOL_SOCKET, SO_PASSCRED);
+    send(sv[0], "early", 5, 0);
+    r("set SO_PASSCRED", setsockopt(sv[1], SOL_SOCKET, SO_PASSCRED, &on, sizeof on));
+    opt("SO_PASSCRED", sv[1], SOL_SOCKET, SO_PASSCRED);
+    recv_creds("STREAM sent before SO_PASSCRED", sv[1], child);
+    send(sv[0], "hi", 2, 0);
+    recv_creds("STREAM without credentials sent", sv[1], child);
+    r("send own credentials", send_creds(sv[0], "ab", getpid(), CMSG_LEN(sizeof(struct ucred))));
+    r("send the child's pid as root", send_creds(sv[0], "cd", child, CMSG_LEN(sizeof(struct ucred))));
+    recv_creds("a read stops where the sender changes", sv[1], child);
+    recv_creds("then", sv[1], child);
+    r("send a reaped pid", send_creds(sv[0], "ef", gone, CMSG_LEN(sizeof(struct ucred))));
+    r("send a short cmsg_len", send_creds(sv[0], "ef", getpid(), CMSG_LEN(sizeof(struct ucred)) - 1));
+    r("send credentials with pid 0", send_creds(sv[0], "ef", 0, CMSG_LEN(sizeof(struct ucred))));
+    setsockopt(sv[1], SOL_SOCKET, SO_PASSCRED, &off, sizeof off);
+    send_creds(sv[0], "gh", child, CMSG_LEN(sizeof(struct ucred)));
+    send(sv[0], "ij", 2, 0);
+    recv_creds("without SO_PASSCRED a read merges", sv[1], child);
+    setsockopt(sv[1], SOL_SOCKET, SO_PASSCRED, &on, sizeof on);
+    int spare = dup(0);
+    {
+        union { char b[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } c;
+        memset(&c, 0, sizeof c);
+        struct iovec iov = {"fd", 2};
+        struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = c.b, .msg_controllen = sizeof c.b};
+        struct cmsghdr *h = CMSG_FIRSTHDR(&m);
+        h->cmsg_level = SOL_SOCKET, h->cmsg_type = SCM_RIGHTS, h->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(h), &spare, sizeof spare);
+        r("send SCM_RIGHTS", sendmsg(sv[0], &m, 0));
+    }
+    close(spare);
+    recv_creds("credentials and rights", sv[1], child);
+    close(sv[0]), close(sv[1]);
+    socketpair(AF_UNIX, SOCK_DGRAM, 0, sv);
+    send(sv[0], "early", 5, 0);
+    setsockopt(sv[1], SOL_SOCKET, SO_PASSCRED, &on, sizeof on);
+    recv_creds("DGRAM sent before SO_PASSCRED", sv[1], child);
+    send(sv[0], "x", 1, 0);
+    recv_creds("DGRAM", sv[1], child);
+    send_creds(sv[0], "y", child, CMSG_LEN(sizeof(struct ucred)));
+    recv_creds("DGRAM the child's pid", sv[1], child);
+    setsockopt(sv[1], SOL_SOCKET, SO_PASSCRED, &off, sizeof off);
+    setsockopt(sv[0], SOL_SOCKET, SO_PASSCRED, &on, sizeof on);
+    send(sv[0], "z", 1, 0);
+    setsockopt(sv[1], SOL_SOCKET, SO_PASSCRED, &on, sizeof on);
+    recv_creds("DGRAM the sender's SO_PASSCRED", sv[1], child);
+    close(sv[0]), close(sv[1]);
+    /* SO_PASSCRED gives an unnamed sender a name (Linux autobinds it). */
+    int d = socket(AF_UNIX, SOCK_DGRAM, 0), u = socket(AF_UNIX, SOCK_DGRAM, 0);
+    struct sockaddr_un da = {.sun_family = AF_UNIX};   /* abstract names are the host's: ours alone */
+    socklen_t dlen = offsetof(struct sockaddr_un, sun_path) + 1 +
+                     snprintf(da.sun_path + 1, sizeof da.sun_path - 1, "sockconf-pc-%d", (int)getpid());
+    bind(d, (struct sockaddr *)&da, dlen);
+    setsockopt(u, SOL_SOCKET, SO_PASSCRED, &on, sizeof on);
+    sendto(u, "n", 1, 0, (struct sockaddr *)&da, dlen);
+    struct sockaddr_un from;
+    socklen_t flen = sizeof from;
+    r("recvfrom an SO_PASSCRED sender", recvfrom(d, buf, sizeof buf, 0, (struct sockaddr *)&from, &flen));
+    say("   its address length %u\n", flen);
+    close(d), close(u);
+    kill(child, SIGKILL);
+    waitpid(child, NULL, 0);
+    alarm(0);
+}
+
+/* Bytes sent to fd from a child after a pause, so that a blocking read has to wait for them. */
+static pid_t send_later(int fd, const char *data)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        usleep(50000);
+        send(fd, data, strlen(data), 0);
+        _exit(0);
+    }
+    return pid;
+}
+
+static void selected(const char *what, int fd)
+{
+    fd_set rd;
+    FD_ZERO(&rd);
+    FD_SET(fd, &rd);
+    struct timeval tv = {0, 0};
+    int n = select(fd + 1, &rd, NULL, NULL, &tv);
+    say("   select %s = %d readable %d\n", what, n, n > 0 && FD_ISSET(fd, &rd));
+}
+
+static void lowat_on(const char *kind, int c, int s)
+{
+    char buf[32];
+    int v = 5;
+    say("  %s\n", kind);
+    opt("SO_RCVLOWAT", s, SOL_SOCKET, SO_RCVLOWAT);
+    r("set SO_RCVLOWAT 5", setsockopt(s, SOL_SOCKET, SO_RCVLOWAT, &v, sizeof v));
+    opt("SO_RCVLOWAT", s, SOL_SOCKET, SO_RCVLOWAT);
+    send(c, "abc", 3, 0);
+    usleep(20000);
+    revents("3 bytes below it", s);
+    selected("3 bytes below it", s);
+    ioctl_int("FIONREAD", s, FIONREAD);
+    r("non-blocking recv", recv(s, buf, sizeof buf, MSG_DONTWAIT));
+    /* Linux's TCP wakes a reader only when the bytes it has not yet copied reach the mark, so
+     * this read may wait out SO_RCVTIMEO; it returns the six bytes either way. */
+    struct timeval tv = {0, 200000};
+    setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    send(c, "abc", 3, 0);
+    pid_t pid = send_later(c, "def");
+    r("blocking recv waits for the mark", recv(s, buf, sizeof buf, 0));
+    waitpid(pid, NULL, 0);
+    send(c, "abcdef", 6, 0);
+    usleep(20000);
+    revents("6 bytes", s);
+    selected("6 bytes", s);
+    r("recv 4 (a mark past the buffer is the buffer)", recv(s, buf, 4, 0));
+    r("recv the rest", recv(s, buf, sizeof buf, 0));
+    send(c, "ab", 2, 0);
+    r("blocking recv ended by SO_RCVTIMEO", recv(s, buf, sizeof buf, 0));
+    send(c, "ab", 2, 0);
+    r("MSG_WAITALL recv 3", (send_later(c, "c") > 0 ? recv(s, buf, 3, MSG_WAITALL) : -1));
+    wait(NULL);
+    send(c, "ab", 2, 0);
+    shutdown(c, SHUT_WR);
+    usleep(20000);
+    revents("2 bytes and the end", s);
+    r("recv", recv(s, buf, sizeof buf, 0));
+    v = 0;
+    setsockopt(s, SOL_SOCKET, SO_RCVLOWAT, &v, sizeof v);
+    opt("SO_RCVLOWAT after 0", s, SOL_SOCKET, SO_RCVLOWAT);
+    r("set SO_SNDLOWAT", setsockopt(s, SOL_SOCKET, SO_SNDLOWAT, &v, sizeof v));
+}
+
+static void sec_rcvlowat(void)
+{
+    say("15. SO_RCVLOWAT\n");
+    int c, s, sv[2], v;
+    tcp_pair(&c, &s);
+    v = 1;                             /* each send leaves at once (no wait for an ACK) */
+    setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &v, sizeof v);
+    lowat_on("TCP", c, s);
+    close(c), close(s);
+    socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+    lowat_on("AF_UNIX STREAM", sv[0], sv[1]);
+    v = -1;
+    r("set SO_RCVLOWAT -1", setsockopt(sv[1], SOL_SOCKET, SO_RCVLOWAT, &v, sizeof v));
+    opt("SO_RCVLOWAT", sv[1], SOL_SOCKET, SO_RCVLOWAT);
+    close(sv[0]), close(sv[1]);
+    socketpair(AF_UNIX, SOCK_DGRAM, 0, sv);
+    v = 5;
+    r("AF_UNIX DGRAM set SO_RCVLOWAT 5", setsockopt(sv[1], SOL_SOCKET, SO_RCVLOWAT, &v, sizeof v));
+    send(sv[0], "x", 1, 0);
+    revents("a 1-byte datagram", sv[1]);
+    r("recv", recv(sv[1], (char[8]){0}, 8, MSG_DONTWAIT));
+    close(sv[0]), close(sv[1]);
+    int u = socket(AF_INET, SOCK_DGRAM, 0);
+    r("UDP set SO_RCVLOWAT 5", setsockopt(u, SOL_SOCKET, SO_RCVLOWAT, &v, sizeof v));
+    opt("UDP SO_RCVLOWAT", u, SOL_SOCKET, SO_RCVLOWAT);
+    close(u);
+}
+
+/* Linux 6.1's struct tcp_info (232 bytes; glibc's <netinet/tcp.h> stops at total_retrans). */
+struct tcp_info61 {
+    uint8_t state, ca_state, retransmits, probes, backoff, options, wscale, app_limited;
+    uint32_t rto, ato, snd_mss, rcv_mss, unacked, sacked, lost, retrans, fackets;
+    uint32_t last_data_sent, last_ack_sent, last_data_recv, last_ack_recv;
+    uint32_t pmtu, rcv_ssthresh, rtt, rttvar, snd_ssthresh, snd_cwnd, advmss, reordering;
+    uint32_t rcv_rtt, rcv_space, total_retrans;
+    uint64_t pacing_rate, max_pacing_rate, bytes_acked, bytes_received;
+    uint32_t segs_out, segs_in, notsent_bytes, min_rtt, data_segs_in, data_segs_out;
+    uint64_t delivery_rate, busy_time, rwnd_limited, sndbuf_limited;
+    uint32_t delivered, delivered_ce;
+    uint64_t bytes_sent, bytes_retrans;
+    uint32_t dsack_dups, reord_seen, rcv_ooopack, snd_wnd;
+};
+
+/* Which fields a connection that moved data has filled: values only where two correct stacks
+ * agree (state, the byte counts, empty queues), "set" for the rest. */
+static void tcp_info_of(const char *side, int fd, int sent, int received)
+{
+    struct tcp_info61 ti;
+    memset(&ti, 0, sizeof ti);
+    socklen_t len = sizeof ti;
+    r(side, getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len));
+    say("      len %u state %d unacked %u notsent %u\n", len, ti.state, ti.unacked, ti.notsent_bytes);
+    say("      bytes_acked covers %d, bytes_received %d, bytes_sent covers %d\n",
+        ti.bytes_acked >= (uint64_t)sent && ti.bytes_acked <= (uint64_t)sent + 1, ti.bytes_received == (uint64_t)received,
+        ti.bytes_sent >= (uint64_t)sent);
+    say("      set: rto %d ato %d snd_mss %d rcv_mss %d advmss %d pmtu %d rtt %d min_rtt %d\n", !!ti.rto, !!ti.ato,
+        !!ti.snd_mss, !!ti.rcv_mss, !!ti.advmss, !!ti.pmtu, !!ti.rtt, !!ti.min_rtt);
+    say("      set: snd_cwnd %d snd_ssthresh %d reordering %d rcv_ssthresh %d rcv_space %d snd_wnd %d\n",
+        !!ti.snd_cwnd, !!ti.snd_ssthresh, !!ti.reordering, !!ti.rcv_ssthresh, !!ti.rcv_space, !!ti.snd_wnd);
+    say("      set: pacing_rate %d max_pacing_rate %d data_segs_in %d wscale option %d\n", !!ti.pacing_rate,
+        ti.max_pacing_rate == UINT64_MAX, !!ti.data_segs_in, !!(ti.options & 4));
+    /* Ages in ms: each event was at least the probe's sleep ago, so none reads 0. */
+    say("      set: last_data_sent %d last_data_recv %d last_ack_recv %d\n", !!ti.last_data_sent,
+        !!ti.last_data_recv, !!ti.last_ack_recv);
+}
+
+static void sec_tcp_info(void)
+{
+    say("16. TCP_INFO of a connection that moved data\n");
+    int c, s;
+    char buf[1000];
+    memset(buf, 'x', sizeof buf);
+    tcp_pair(&c, &s);
+    send(c, buf, 1000, 0);
+    for (int got = 0; got < 1000; ) {
+        ssize_t n = recv(s, buf, sizeof buf, 0);
+        if (n <= 0)
+            break;
+        got += n;
+    }
+    send(s, buf, 300, 0);
+    recv(c, buf, sizeof buf, MSG_WAITALL | MSG_DONTWAIT);
+    usleep(300000);                    /* the last ACKs arrive (a delayed one within 250 ms) */
+    recv(c, buf, 300, MSG_DONTWAIT);
+    tcp_info_of("client", c, 1000, 300);
+    tcp_info_of("server", s, 300, 1000);
+    close(c), close(s);
+}
+
+static void peercred_line(const char *what, int fd, pid_t parent, pid_t child)
+{
+    struct ucred cr;
+    socklen_t len = sizeof cr;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len)) {
+        say("   %s = -1 %s\n", what, strerrorname_np(errno));
+        return;
+    }
+    say("   %s: pid %s uid %d gid %d\n", what,
+        cr.pid == parent ? "parent" : cr.pid == child ? "child" : cr.pid == 0 ? "0" : "other", (int)cr.uid, (int)cr.gid);
+}
+
+static void sec_peercred(const char *dir)
+{
+    say("17. SO_PEERCRED across processes\n");
+    pid_t parent = getpid();
+    int sv[2];
+    socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+    alarm(10);
+    pid_t child = fork();
+    if (child == 0) {
+        peercred_line("socketpair, in the child", sv[1], parent, getpid());
+        _exit(0);
+    }
+    waitpid(child, NULL, 0);
+    peercred_line("socketpair, in the parent", sv[0], parent, child);
+    close(sv[0]), close(sv[1]);
+    int l = socket(AF_UNIX, SOCK_STREAM, 0);
+    struct sockaddr_un a = {.sun_family = AF_UNIX};
+    snprintf(a.sun_path, sizeof a.sun_path, "%s/peer.sock", dir);
+    bind(l, (struct sockaddr *)&a, sizeof a);
+    listen(l, 1);
+    int ready[2];
+    pipe(ready);
+    child = fork();
+    if (child == 0) {
+        int c = socket(AF_UNIX, SOCK_STREAM, 0);
+        connect(c, (struct sockaddr *)&a, sizeof a);
+        peercred_line("connected client, in the child", c, parent, getpid());
+        write(ready[1], "r", 1);
+        char b;
+        read(c, &b, 1);                /* until the parent has looked */
+        _exit(0);
+    }
+    char b;
+    read(ready[0], &b, 1);
+    int s = accept(l, NULL, NULL);
+    peercred_line("accepted, in the parent", s, parent, child);
+    write(s, "x", 1);
+    waitpid(child, NULL, 0);
+    peercred_line("after the client exited", s, parent, child);
+    close(s), close(l), close(ready[0]), close(ready[1]);
+    unlink(a.sun_path);
+    int d1 = socket(AF_UNIX, SOCK_DGRAM, 0), d2 = socket(AF_UNIX, SOCK_DGRAM, 0);
+    struct sockaddr_un da = {.sun_family = AF_UNIX};
+    socklen_t dlen = offsetof(struct sockaddr_un, sun_path) + 1 +
+                     snprintf(da.sun_path + 1, sizeof da.sun_path - 1, "sockconf-peer-%d", (int)getpid());
+    bind(d1, (struct sockaddr *)&da, dlen);
+    connect(d2, (struct sockaddr *)&da, dlen);
+    peercred_line("connected DGRAM", d2, parent, -1);
+    close(d1), close(d2);
+    alarm(0);
+}
+
 int main(int argc, char **argv)
 {
     const char *dir = argc > 1 ? argv[1] : "/tmp";
@@ -788,5 +1316,11 @@ int main(int argc, char **argv)
     sec_more();
     sec_edges();
     sec_reuse();
+    sec_icmp_errors();
+    sec_unix_queues(dir);
+    sec_passcred();
+    sec_rcvlowat();
+    sec_tcp_info();
+    sec_peercred(dir);
     return 0;
 }

@@ -47,8 +47,10 @@ bool arch_rng(uint64_t *out);
 /* SMP (arch/aarch64/smp.c). Start the CPU with hardware id `hwid` at the secondary entry, where
  * it sets itself up and calls smp_secondary_main(c); false when the firmware refused. */
 bool arch_cpu_start(struct cpu *c);
-/* This CPU's hardware id (MPIDR_EL1's affinity fields). */
+/* This CPU's hardware id (MPIDR_EL1's affinity fields), and what it says it is (MIDR_EL1:
+ * implementer, variant, part, revision; /proc/cpuinfo shows each CPU's own). */
 uint64_t arch_cpu_hwid(void);
+uint64_t arch_cpu_ident(void);
 /* Per-CPU architecture state a secondary needs before it runs anything (MMU registers as the
  * boot CPU left them, the timer's user access). */
 void arch_cpu_init_secondary(void);
