@@ -92,6 +92,8 @@ static uint32_t slave_rdev(int index)
     return (PTS_MAJOR << 8) | ((uint32_t)index & 0xff) | (((uint32_t)index & ~0xffu) << 12);
 }
 
+uint32_t pty_device_number(const struct pty *p) { return slave_rdev(p->index); }
+
 static struct vnode *pts_dir(void)
 {
     struct vnode *root = vnode_root();

@@ -194,3 +194,6 @@ void tty_process_exit(struct process *p)
         jobctl_signal_group(t->pgrp, SIGHUP);
     clear_session(t);
 }
+
+uint32_t tty_stat_number(const struct process *p) { return p->tty ? pty_device_number(p->tty->pty) : 0; }
+int tty_stat_foreground(const struct process *p) { return p->tty ? p->tty->pgrp : -1; }

@@ -118,3 +118,9 @@ void tty_signal_foreground(struct tty *t, int sig);
 void tty_hangup_session(struct tty *t);
 /* A process leaves (after its descriptors closed): a session leader's terminal is let go. */
 void tty_process_exit(struct process *p);
+/* /proc/<pid>/stat's tty_nr (the terminal's device number, 0: none) and tpgid (its foreground
+ * group; -1: no terminal). */
+uint32_t tty_stat_number(const struct process *p);
+int tty_stat_foreground(const struct process *p);
+/* The slave's device number (new_encode_dev of 136:N). */
+uint32_t pty_device_number(const struct pty *p);

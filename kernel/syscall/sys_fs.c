@@ -37,6 +37,10 @@ static int stat_at(int dirfd, uint64_t upath, int flags, struct linux_stat *st, 
         goto out;
     }
     struct file *dev = kfile_open(path, 0);
+    if (kfile_failed(dev)) {
+        err = kfile_failed(dev);
+        goto out;
+    }
     if (dev) {
         err = file_stat(dev, st);
         file_put(dev);
@@ -249,6 +253,10 @@ static int64_t access_at(int dirfd, uint64_t upath, int mode, int flags)
     if (!(path = user_path(upath, &e)))
         return e;
     struct file *dev = path[0] ? kfile_open(path, 0) : NULL;
+    if (kfile_failed(dev)) {
+        err = kfile_failed(dev);
+        goto out;
+    }
     if (dev) {
         file_put(dev);
         err = 0;

@@ -527,6 +527,22 @@ static void section_session(void)
     char c;
     read(ready[0], &c, 1);
     say("   master TIOCGPGRP is the child's %d\n", tcgetpgrp(m) == pid);
+    /* The child's /proc/<pid>/stat (not /proc/self: qemu-user makes that one up). */
+    char statpath[64], stat[512] = "";
+    snprintf(statpath, sizeof(statpath), "/proc/%d/stat", pid);
+    FILE *sf = fopen(statpath, "r");
+    if (sf) {
+        fgets(stat, sizeof(stat), sf);
+        fclose(sf);
+    }
+    char *after = strrchr(stat, ')');
+    unsigned tty_nr = 0;
+    int tpgid = 0;
+    struct stat slave_st;
+    fstat(s, &slave_st);
+    if (after)
+        sscanf(after + 2, "%*c %*d %*d %*d %u %d", &tty_nr, &tpgid);
+    say("   child's stat: tty_nr is the slave's %d, tpgid is the child's %d\n", tty_nr == slave_st.st_rdev, tpgid == pid);
     pid_t sid = -1;
     r("TIOCGSID on master", ioctl(m, TIOCGSID, &sid));
     say("   it is the child's %d (unchanged %d)\n", sid == pid, sid == -1);
