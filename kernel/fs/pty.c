@@ -11,8 +11,9 @@
  * free again.
  *
  * termios requests through the master act on the slave's, as Linux's tty_mode_ioctl does (the
- * master's own line discipline stays raw: what the slave shows is passed on as it is). Not
- * done: packet mode (TIOCPKT), TIOCSTI, TIOCSETD. */
+ * master's own line discipline stays raw: what the slave shows is passed on as it is). Packet
+ * mode (TIOCPKT): each master read is a status byte or a 0 byte and data. Not done: TIOCSTI,
+ * TIOCSETD. */
 #include "kernel.h"
 #include "tty.h"
 #include "file.h"
@@ -36,6 +37,8 @@
 #define TIOCGEXCL  0x80045440
 #define TIOCGPTPEER 0x5441
 #define TIOCSPGRP  0x5410
+#define TIOCPKT    0x5420
+#define TIOCGPKT   0x80045438
 
 struct pty_file {
     struct file *f;
@@ -151,10 +154,12 @@ static void free_if_done(struct pty *p)
 
 /* ---- the master ---- */
 
+static bool packet_news(const struct pty *p) { return p->tty.packet && p->tty.pktstatus; }
+
 static bool master_readable(void *arg)
 {
     struct pty *p = arg;
-    return tty_ring_count(&p->tty.out) || pty_slave_closed(p);
+    return tty_ring_count(&p->tty.out) || pty_slave_closed(p) || packet_news(p);
 }
 
 static int64_t master_read(struct file *f, void *kbuf, uint64_t len, uint64_t off, bool use_off)
@@ -165,6 +170,13 @@ static int64_t master_read(struct file *f, void *kbuf, uint64_t len, uint64_t of
         return 0;
     for (;;) {
         uint64_t done = 0;
+        if (packet_news(p)) {   /* packet mode: the status byte alone */
+            *(uint8_t *)kbuf = p->tty.pktstatus;
+            p->tty.pktstatus = 0;
+            return 1;
+        }
+        if (p->tty.packet && r->tail != r->head)
+            ((uint8_t *)kbuf)[done++] = TIOCPKT_DATA;
         while (done < len && r->tail != r->head) {
             ((uint8_t *)kbuf)[done++] = r->data[r->tail % TTY_BUF];
             r->tail++;
@@ -185,7 +197,7 @@ static int64_t master_read(struct file *f, void *kbuf, uint64_t len, uint64_t of
 static bool master_writable(void *arg)
 {
     struct pty *p = arg;
-    return tty_ring_count(&p->tty.in) < TTY_BUF;
+    return !p->tty.master_stopped && tty_ring_count(&p->tty.in) < TTY_BUF;
 }
 
 static int64_t master_write(struct file *f, const void *kbuf, uint64_t len)
@@ -193,7 +205,8 @@ static int64_t master_write(struct file *f, const void *kbuf, uint64_t len)
     struct pty *p = f->priv;
     uint64_t done = 0;
     while (done < len) {
-        done += tty_receive(&p->tty, (const uint8_t *)kbuf + done, len - done);
+        if (!p->tty.master_stopped)
+            done += tty_receive(&p->tty, (const uint8_t *)kbuf + done, len - done);
         if (done == len)
             break;
         if (file_nonblock(f))
@@ -210,9 +223,11 @@ static uint32_t master_poll(struct file *f)
     uint32_t mask = 0;
     if (tty_ring_count(&p->tty.out))
         mask |= POLLIN | POLLRDNORM;
+    if (packet_news(p))
+        mask |= POLLPRI | POLLIN | POLLRDNORM;
     if (pty_slave_closed(p))
         mask |= POLLHUP;
-    if (tty_ring_count(&p->tty.in) < TTY_BUF)
+    if (master_writable(p))
         mask |= POLLOUT | POLLWRNORM;
     return mask;
 }
@@ -379,6 +394,16 @@ static int64_t pty_ioctl(struct file *f, uint32_t cmd, uint64_t arg)
             return copy_to_user(arg, &value, sizeof(value)) ? -EFAULT : 0;
         case TIOCGPTN:
             value = p->index;
+            return copy_to_user(arg, &value, sizeof(value)) ? -EFAULT : 0;
+        case TIOCPKT:          /* pty_set_pktmode: turning it on forgets old news */
+            if (copy_from_user(&value, arg, sizeof(value)))
+                return -EFAULT;
+            if (value && !p->tty.packet)
+                p->tty.pktstatus = 0;
+            p->tty.packet = value != 0;
+            return 0;
+        case TIOCGPKT:
+            value = p->tty.packet;
             return copy_to_user(arg, &value, sizeof(value)) ? -EFAULT : 0;
         }
     }

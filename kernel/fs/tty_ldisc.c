@@ -3,8 +3,9 @@
  * IXON, ISIG's VINTR/VQUIT/VSUSP, canonical line editing with VERASE/VKILL/VWERASE/VLNEXT,
  * VEOF/VEOL/VEOL2), echo (ECHO, ECHOE, ECHOK, ECHOKE, ECHONL, ECHOCTL), the reads of canonical
  * and non-canonical mode (VMIN/VTIME), and OPOST's output processing (ONLCR, OCRNL, ONLRET) of
- * what the slave writes. Not done: tab erasure's column arithmetic (a tab is erased as one
- * column), VREPRINT, VDISCARD, ECHOPRT, IUCLC/OLCUC, packet mode. */
+ * what the slave writes, and the status a packet-mode master reads (flushes, stop and start).
+ * Not done: tab erasure's column arithmetic (a tab is erased as one column), VREPRINT,
+ * VDISCARD, ECHOPRT, IUCLC/OLCUC, EXTPROC; TCSETS leaves termios2's speeds as they were. */
 #include "kernel.h"
 #include "tty.h"
 #include "file.h"
@@ -61,6 +62,28 @@ static void show(struct tty *t, uint8_t c)
         }
     }
     show_raw(t, c);
+}
+
+/* stop_tty / start_tty: a change of state is news for a master in packet mode (pty_stop,
+ * pty_start). */
+static void set_stopped(struct tty *t, bool stopped)
+{
+    if (t->stopped == stopped || (!stopped && t->tco_stopped))
+        return;
+    t->stopped = stopped;
+    if (t->packet) {
+        t->pktstatus &= (uint8_t)~(stopped ? TIOCPKT_START : TIOCPKT_STOP);
+        t->pktstatus |= stopped ? TIOCPKT_STOP : TIOCPKT_START;
+    }
+    pty_wake(t->pty);
+}
+
+static void flush_input(struct tty *t)
+{
+    t->in.tail = t->canon_head = t->in.head;
+    if (t->packet)             /* n_tty_packet_mode_flush */
+        t->pktstatus |= TIOCPKT_FLUSHREAD;
+    pty_wake(t->pty);
 }
 
 static bool is_control(uint8_t c) { return c < 32 || c == 0177; }
@@ -143,8 +166,11 @@ static void store(struct tty *t, uint8_t c, uint8_t mark)
 
 static void receive_signal_char(struct tty *t, uint8_t c, int sig)
 {
-    if (!L(t, T_NOFLSH))      /* the input (what the master shows is the pty's, not flushed) */
-        t->in.tail = t->canon_head = t->in.head;
+    if (!L(t, T_NOFLSH)) {    /* the input; the driver's flush only tells a packet-mode master */
+        flush_input(t);
+        if (t->packet)
+            t->pktstatus |= TIOCPKT_FLUSHWRITE;
+    }
     tty_signal_foreground(t, sig);
     if (L(t, T_ECHO))
         echo(t, c);
@@ -164,7 +190,7 @@ static void receive_char(struct tty *t, uint8_t c)
     }
     if (c == 0) {             /* _POSIX_VDISABLE: never a special character (n_tty's char_map) */
         if (t->stopped && I(t, T_IXON) && I(t, T_IXANY))
-            t->stopped = false;
+            set_stopped(t, false);
         if (L(t, T_ECHO))
             echo(t, c);
         store(t, c, MARK_DATA);
@@ -172,15 +198,15 @@ static void receive_char(struct tty *t, uint8_t c)
     }
     if (I(t, T_IXON)) {
         if (c == CC(t, VSTART)) {
-            t->stopped = false;
+            set_stopped(t, false);
             return;
         }
         if (c == CC(t, VSTOP)) {
-            t->stopped = true;
+            set_stopped(t, true);
             return;
         }
         if (t->stopped && I(t, T_IXANY))
-            t->stopped = false;
+            set_stopped(t, false);
     }
     if (L(t, T_ISIG)) {
         int sig = c == CC(t, VINTR) ? SIGINT : c == CC(t, VQUIT) ? SIGQUIT : c == CC(t, VSUSP) ? SIGTSTP : 0;
@@ -402,15 +428,18 @@ static int64_t flush(struct tty *t, bool is_master, int queue)
 {
     if (queue < 0 || queue > 2)
         return -EINVAL;
-    if (queue == 1)          /* TCOFLUSH */
+    if (queue != 0 && !is_master && t->packet) {   /* TCOFLUSH: pty_flush_buffer */
+        t->pktstatus |= TIOCPKT_FLUSHWRITE;
+        pty_wake(t->pty);
+    }
+    if (queue == 1)
         return 0;
     if (is_master) {
         t->out.tail = t->out.head;
+        pty_wake(t->pty);
     } else {
-        t->in.tail = t->in.head;
-        t->canon_head = t->in.head;
+        flush_input(t);
     }
-    pty_wake(t->pty);
     return 0;
 }
 
@@ -426,8 +455,16 @@ static int64_t set_termios(struct tty *t, struct termios2 *target, bool is_maste
         return -EFAULT;
     if (cmd == TCSETSF || cmd == TCSETSF2)
         flush(t, is_master, 0);
-    bool was_canon = L(t, T_ICANON);
+    bool was_canon = L(t, T_ICANON), was_ixon = I(t, T_IXON);
+    bool old_flow = was_ixon && CC(t, VSTOP) == 023 && CC(t, VSTART) == 021;
     *target = n;
+    /* pty_set_termios: a pty's line is always 8 bits, no parity, receiving. */
+    t->termios.c_cflag = (t->termios.c_cflag & ~(uint32_t)(0060 | 0400)) | 0060 | 0200;
+    bool new_flow = I(t, T_IXON) && CC(t, VSTOP) == 023 && CC(t, VSTART) == 021;
+    if (t->packet && old_flow != new_flow) {
+        t->pktstatus &= (uint8_t)~(TIOCPKT_DOSTOP | TIOCPKT_NOSTOP);
+        t->pktstatus |= new_flow ? TIOCPKT_DOSTOP : TIOCPKT_NOSTOP;
+    }
     if (was_canon != L(t, T_ICANON)) {
         /* n_tty_set_termios: the line marks go; what is held becomes one complete line when
          * canonical mode comes on. */
@@ -440,8 +477,8 @@ static int64_t set_termios(struct tty *t, struct termios2 *target, bool is_maste
             t->canon_head = t->in.head;
         }
     }
-    if (!I(t, T_IXON))
-        t->stopped = false;
+    if (was_ixon && !I(t, T_IXON) && !t->tco_stopped)
+        set_stopped(t, false);
     pty_wake(t->pty);
     return 0;
 }
@@ -475,9 +512,23 @@ int64_t tty_ldisc_ioctl(struct tty *t, bool is_master, uint32_t cmd, uint64_t ar
     case TCXONC:
         if ((int)arg < 0 || (int)arg > 3)
             return -EINVAL;
-        if (!is_master && (int)arg <= 1)
-            t->stopped = (int)arg == 0;       /* TCOOFF, TCOON */
-        pty_wake(t->pty);
+        if ((int)arg >= 2) {   /* TCIOFF, TCION: the STOP or START character to the other side */
+            uint8_t c = CC(t, (int)arg == 2 ? VSTOP : VSTART);
+            if (c && is_master)
+                tty_receive(t, &c, 1);
+            else if (c)
+                show_raw(t, c);
+            pty_wake(t->pty);
+        } else if (is_master) {  /* the master's own output (its writes wait) */
+            t->master_stopped = (int)arg == 0;
+            pty_wake(t->pty);
+        } else if ((int)arg == 0 && !t->tco_stopped) {   /* TCOOFF */
+            set_stopped(t, true);
+            t->tco_stopped = true;
+        } else if ((int)arg == 1 && t->tco_stopped) {    /* TCOON */
+            t->tco_stopped = false;
+            set_stopped(t, false);
+        }
         return 0;
     default:
         return -ENOTTY;

@@ -48,6 +48,15 @@ enum { VINTR, VQUIT, VERASE, VKILL, VEOF, VTIME, VMIN, VSWTC, VSTART, VSTOP, VSU
 #define T_ECHOKE 0004000
 #define T_IEXTEN 0100000
 
+/* Packet mode's status bits (a master read's first byte). */
+#define TIOCPKT_DATA       0
+#define TIOCPKT_FLUSHREAD  1
+#define TIOCPKT_FLUSHWRITE 2
+#define TIOCPKT_STOP       4
+#define TIOCPKT_START      8
+#define TIOCPKT_NOSTOP     16
+#define TIOCPKT_DOSTOP     32
+
 /* N_TTY_BUF_SIZE: what one direction of a pair holds. */
 #define TTY_BUF 4096
 
@@ -69,7 +78,11 @@ struct tty {
     uint32_t canon_head;
     struct tty_ring out;       /* shown (the slave's writes and echoes): the master reads it */
     bool lnext;                /* VLNEXT was typed: the next byte is taken literally */
-    bool stopped;              /* IXON's VSTOP: output waits for VSTART */
+    bool stopped;              /* IXON's VSTOP or TCOOFF: output waits for VSTART / TCOON */
+    bool tco_stopped;          /* TCOOFF's stop, which only TCOON ends */
+    bool master_stopped;       /* TCOOFF through the master: its writes wait */
+    bool packet;               /* the master is in packet mode (TIOCPKT) */
+    uint8_t pktstatus;         /* TIOCPKT_* news for it, read as one byte */
     uint16_t winsize[4];       /* ws_row, ws_col, ws_xpixel, ws_ypixel */
     int pgrp, session;         /* the foreground group and the session it controls (0: none) */
     struct pty *pty;

@@ -14,10 +14,14 @@ from lib.guest import PROJECT_ROOT, build_static, oracle, replace_lines, run, se
 
 pytestmark = pytest.mark.boot
 
-# Where qemu-user 7.2, not Linux, decides: it has no TIOCGPTLCK (ENOSYS; Linux's
-# pty_unix98_ioctl answers the lock: 1 before unlockpt, 0 after) and does not copy TIOCGSID's
-# answer back (Linux's tiocgsid writes the session the slave controls: the child's).
+# Where qemu-user 7.2, not Linux, decides: it has no TIOCGPTLCK or TIOCGPKT (ENOSYS; Linux's
+# pty_unix98_ioctl answers the lock, 1 before unlockpt and 0 after, and the packet mode) and does
+# not copy TIOCGSID's answer back (Linux's tiocgsid writes the session the slave controls: the
+# child's).
 QEMU_USER = {
+    "   TIOCGPKT = -1 ENOSYS": "   TIOCGPKT = 0",
+    "   packet mode before -1": "   packet mode before 0",
+    "   packet mode after TIOCPKT -1": "   packet mode after TIOCPKT 1",
     "   TIOCGPTLCK = -1 ENOSYS": "   TIOCGPTLCK = 0",
     "   locked before unlockpt -1": "   locked before unlockpt 1",
     "   locked after unlockpt -1": "   locked after unlockpt 0",

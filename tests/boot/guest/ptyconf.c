@@ -2,7 +2,8 @@
  * ptsname, TIOCGPTN, TIOCSPTLCK, TIOCGPTPEER), the slave's stat and name, N_TTY's termios,
  * canonical editing and echo, non-canonical VMIN/VTIME, output processing, ISIG, window size,
  * controlling terminals and job control (SIGTTIN/SIGTTOU), the master's hangup, the slave's
- * close, poll/epoll readiness and openpty/forkpty/login_tty. Run by tests/boot/test_pty.py; its
+ * close, poll/epoll readiness, openpty/forkpty/login_tty, the session leader's exit and packet
+ * mode. Run by tests/boot/test_pty.py; its
  * oracle is the same binary under qemu-aarch64-static.
  *
  * Prints only what Linux decides: no pty numbers, pids or times. Only ptys it opens itself are
@@ -725,6 +726,63 @@ static void section_leader_exit(void)
     close(m);
 }
 
+static void packet_read(int m, const char *label)
+{
+    struct pollfd p = { m, POLLIN | POLLPRI, 0 };
+    poll(&p, 1, 2000);
+    char buf[64];
+    long n = read(m, buf, sizeof(buf));
+    say("   %s: poll %#x, read %ld \"%s\"\n", label, p.revents, n, escaped(buf, n > 0 ? n : 0));
+}
+
+static void section_packet(void)
+{
+    say("11. packet mode\n");
+    int m;
+    char name[64];
+    int s = open_pair(&m, name, sizeof(name));
+    int on = -1;
+    r("TIOCGPKT", ioctl(m, TIOCGPKT, &on));
+    say("   packet mode before %d\n", on);
+    r("TIOCPKT on", ioctl(m, TIOCPKT, &(int){ 1 }));
+    ioctl(m, TIOCGPKT, &on);
+    say("   packet mode after TIOCPKT %d\n", on);
+    r("TIOCPKT on the slave", ioctl(s, TIOCPKT, &(int){ 1 }));
+    write(s, "ab", 2);
+    packet_read(m, "data");
+    tcflush(s, TCIFLUSH);
+    packet_read(m, "TCIFLUSH");
+    tcflush(s, TCOFLUSH);
+    packet_read(m, "TCOFLUSH");
+    tcflow(s, TCOOFF);
+    packet_read(m, "TCOOFF");
+    tcflow(s, TCOON);
+    packet_read(m, "TCOON");
+    struct termios t, saved;
+    tcgetattr(s, &saved);
+    t = saved;
+    t.c_iflag &= ~IXON;
+    tcsetattr(s, TCSANOW, &t);
+    packet_read(m, "IXON off");
+    tcsetattr(s, TCSANOW, &saved);
+    packet_read(m, "IXON on");
+    write(m, "\003", 1);
+    packet_read(m, "^C");
+    packet_read(m, "its echo");
+    write(m, "\023", 1);
+    packet_read(m, "^S");
+    write(m, "\021", 1);
+    packet_read(m, "^Q");
+    ioctl(m, TIOCPKT, &(int){ 0 });
+    write(s, "cd", 2);
+    packet_read(m, "packet mode off");
+    struct pollfd p = { m, POLLIN | POLLPRI, 0 };
+    poll(&p, 1, 0);
+    say("   idle poll %#x\n", p.revents);
+    close(s);
+    close(m);
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -744,5 +802,6 @@ int main(void)
     section_poll();
     section_forkpty();
     section_leader_exit();
+    section_packet();
     return 0;
 }
