@@ -50,7 +50,8 @@ struct pty {
     bool locked;               /* TIOCSPTLCK: slave opens are EIO */
     bool master_open;          /* false: hung up */
     bool slave_opened;         /* a slave was opened once */
-    bool exclusive;            /* TIOCEXCL (only non-root opens would be refused) */
+    bool exclusive[2];         /* TIOCEXCL of the slave [0] and the master [1]: a slave open
+                                * without CAP_SYS_ADMIN is EBUSY (the master is never reopened) */
     int slave_files;
     struct vnode *node;        /* /dev/pts/N while the master is open */
     struct pty_file *files;    /* every open file of either side, for wake-ups */
@@ -262,6 +263,10 @@ static struct file *open_slave(struct pty *p, int flags, int *err)
         *err = -EIO;
         return NULL;
     }
+    if (p->exclusive[0] && !process_capable(current_process(), 21 /* CAP_SYS_ADMIN */)) {
+        *err = -EBUSY;         /* tty_reopen */
+        return NULL;
+    }
     struct file *f = file_alloc(&slave_ops, p, flags);
     if (!f || !track(p, f)) {
         if (f)
@@ -368,10 +373,10 @@ static int64_t pty_ioctl(struct file *f, uint32_t cmd, uint64_t arg)
         return set_winsize(&p->tty, arg);
     case TIOCEXCL:
     case TIOCNXCL:
-        p->exclusive = cmd == TIOCEXCL;
+        p->exclusive[master] = cmd == TIOCEXCL;
         return 0;
     case TIOCGEXCL:
-        value = p->exclusive;
+        value = p->exclusive[master];
         return copy_to_user(arg, &value, sizeof(value)) ? -EFAULT : 0;
     case TIOCGETD:
         value = 0;             /* N_TTY */

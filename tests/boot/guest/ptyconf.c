@@ -170,6 +170,11 @@ static void section_devices(void)
     say("   peer is the slave %d\n", st.st_rdev == fst.st_rdev);
     r("unlockpt on the slave", unlockpt(s));
     r("grantpt on /dev/null", grantpt(open("/dev/null", O_RDONLY)));
+    r("TIOCEXCL", ioctl(s, TIOCEXCL));
+    int again = open(path, O_RDWR | O_NOCTTY);
+    say("   exclusive, root opens it again %d\n", again >= 0);
+    close(again);
+    r("TIOCNXCL", ioctl(s, TIOCNXCL));
     int ld = -1;
     r("TIOCGETD", ioctl(s, TIOCGETD, &ld));
     say("   line discipline %d\n", ld);
