@@ -27,18 +27,6 @@
 #include <string.h>
 
 #define PTS_MAJOR  136
-#define TIOCSWINSZ 0x5414
-#define TIOCEXCL   0x540c
-#define TIOCNXCL   0x540d
-#define TIOCGETD   0x5424
-#define TIOCGPTN   0x80045430
-#define TIOCSPTLCK 0x40045431
-#define TIOCGPTLCK 0x80045439
-#define TIOCGEXCL  0x80045440
-#define TIOCGPTPEER 0x5441
-#define TIOCSPGRP  0x5410
-#define TIOCPKT    0x5420
-#define TIOCGPKT   0x80045438
 
 struct pty_file {
     struct file *f;

@@ -16,11 +16,6 @@
 #include "errno.h"
 #include "linux_abi.h"
 
-#define TIOCSCTTY 0x540e
-#define TIOCGPGRP 0x540f
-#define TIOCSPGRP 0x5410
-#define TIOCNOTTY 0x5422
-#define TIOCGSID  0x5429
 
 static bool session_leader(const struct process *p) { return p->sid == p->pid; }
 

@@ -414,13 +414,6 @@ int64_t tty_write(struct tty *t, struct file *f, const void *kbuf, uint64_t len)
     return (int64_t)done;
 }
 
-#define TCGETS2  0x802c542a
-#define TCSETS2  0x402c542b
-#define TCSETSW2 0x402c542c
-#define TCSETSF2 0x402c542d
-#define TCXONC   0x540a
-#define TCFLSH   0x540b
-#define TIOCOUTQ 0x5411
 
 /* TCFLSH: a side's input is what it reads (the slave's line, or for the master the slave's
  * output); its output has nothing queued of its own (pty_flush_buffer flushes nothing). */
@@ -498,7 +491,7 @@ int64_t tty_ldisc_ioctl(struct tty *t, bool is_master, uint32_t cmd, uint64_t ar
                           : L(t, T_ICANON) ? (int)(t->canon_head - t->in.tail) : (int)tty_ring_count(&t->in);
         return copy_to_user(arg, &n, sizeof(n)) ? -EFAULT : 0;
     }
-    case TIOCOUTQ: {       /* the driver's own queue: a pty keeps none (no chars_in_buffer) */
+    case SIOCOUTQ: {       /* TIOCOUTQ: the driver's own queue: a pty keeps none (no chars_in_buffer) */
         int n = 0;
         return copy_to_user(arg, &n, sizeof(n)) ? -EFAULT : 0;
     }
