@@ -57,6 +57,9 @@ static struct kernel_termios console_termios = {
     .c_cc = { 3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22 },
 };
 
+/* A serial line has no size until someone sets one, as on Linux's ttyAMA0. */
+static uint16_t console_winsize[4];
+
 static int64_t console_ioctl(struct file *f, uint32_t cmd, uint64_t arg)
 {
     switch (cmd) {
@@ -66,10 +69,10 @@ static int64_t console_ioctl(struct file *f, uint32_t cmd, uint64_t arg)
     case TCSETSW:
     case TCSETSF:
         return copy_from_user(&console_termios, arg, sizeof(console_termios)) ? -EFAULT : 0;
-    case TIOCGWINSZ: {
-        uint16_t ws[4] = { 0, 0, 0, 0 };   /* a serial line has no size, as on Linux's ttyAMA0 */
-        return copy_to_user(arg, ws, sizeof(ws)) ? -EFAULT : 0;
-    }
+    case TIOCGWINSZ:
+        return copy_to_user(arg, console_winsize, sizeof(console_winsize)) ? -EFAULT : 0;
+    case TIOCSWINSZ:           /* kept, as every Linux tty keeps it (no foreground group to tell) */
+        return copy_from_user(console_winsize, arg, sizeof(console_winsize)) ? -EFAULT : 0;
     default:
         return -ENOTTY;
     }

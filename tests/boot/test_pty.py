@@ -4,7 +4,8 @@ terminals and job control, the hangup, readiness, openpty/forkpty/login_tty — 
 (tests/boot/guest/ptyconf.c), one boot, diffed section by section against the same static
 binary under qemu-aarch64-static (which hands the probe's own ptys to this host's kernel).
 Then python3's pty module: pty.fork and a child that reads a line and echoes it, against the
-target root's python3 under qemu-aarch64-static."""
+target root's python3 under qemu-aarch64-static; and CPython's own test_pty, test_openpty and
+test_os's openpty test, where a root has the test suite."""
 
 from __future__ import annotations
 
@@ -29,6 +30,8 @@ QEMU_USER = {
 }
 
 PYTHON_ROOT = PROJECT_ROOT / "build" / "target-root-python3"
+# A root with CPython's own test suite (libpython3.11-testsuite): its expectations are Linux's.
+PYTESTS_ROOT = PROJECT_ROOT / "build" / "target-root-pytests"
 
 PTY_FORK = """
 import os, pty, sys
@@ -77,3 +80,11 @@ def test_python_pty_fork_child_reads_a_line():
     ours = run("/usr/bin/python3", "-c", PTY_FORK, target_root=PYTHON_ROOT, timeout=240)
     assert ours.returncode == 0, ours.stderr
     assert ours.stdout == expected
+
+
+def test_cpython_pty_tests_pass():
+    if not (PYTESTS_ROOT / "usr" / "lib" / "python3.11" / "test" / "test_pty.py").exists():
+        pytest.skip("no target root with CPython's test suite (build/target-root-pytests)")
+    ours = run("/usr/bin/python3", "-m", "test", "test_pty", "test_openpty", "test_os", "-m", "*pty*", "-m", "*Pty*", target_root=PYTESTS_ROOT, timeout=240)
+    assert ours.returncode == 0, ours.stdout + ours.stderr
+    assert "== Tests result: SUCCESS ==" in ours.stdout
