@@ -247,11 +247,12 @@ static int master_stat(struct file *f, struct linux_stat *st)
 
 static struct file *open_slave(struct pty *p, int flags, int *err)
 {
-    if (p->locked || !p->master_open) {
+    bool path_only = flags & O_PATH;   /* no device open: no lock, no controlling terminal */
+    if (!path_only && (p->locked || !p->master_open)) {
         *err = -EIO;
         return NULL;
     }
-    if (p->exclusive[0] && !process_capable(current_process(), 21 /* CAP_SYS_ADMIN */)) {
+    if (!path_only && p->exclusive[0] && !process_capable(current_process(), 21 /* CAP_SYS_ADMIN */)) {
         *err = -EBUSY;         /* tty_reopen */
         return NULL;
     }
@@ -266,7 +267,8 @@ static struct file *open_slave(struct pty *p, int flags, int *err)
     vfs_get(p->node);
     p->slave_files++;
     p->slave_opened = true;
-    tty_open_acquire(&p->tty, flags);
+    if (!path_only)
+        tty_open_acquire(&p->tty, flags);
     return f;
 }
 

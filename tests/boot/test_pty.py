@@ -85,6 +85,7 @@ def test_python_pty_fork_child_reads_a_line():
 def test_cpython_pty_tests_pass():
     if not (PYTESTS_ROOT / "usr" / "lib" / "python3.11" / "test" / "test_pty.py").exists():
         pytest.skip("no target root with CPython's test suite (build/target-root-pytests)")
-    ours = run("/usr/bin/python3", "-m", "test", "test_pty", "test_openpty", "test_os", "-m", "*pty*", "-m", "*Pty*", target_root=PYTESTS_ROOT, timeout=240)
+    ours = run("/usr/bin/python3", "-m", "test", "test_pty", "test_openpty", "test_os", "-m", "*pty*", "-m", "*Pty*",
+               target_root=PYTESTS_ROOT, timeout=240)
     assert ours.returncode == 0, ours.stdout + ours.stderr
     assert "== Tests result: SUCCESS ==" in ours.stdout
