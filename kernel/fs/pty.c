@@ -40,7 +40,8 @@ struct pty {
     bool slave_opened;         /* a slave was opened once */
     bool exclusive[2];         /* TIOCEXCL of the slave [0] and the master [1]: a slave open
                                 * without CAP_SYS_ADMIN is EBUSY (the master is never reopened) */
-    int slave_files;
+    int slave_files;           /* open slave files (O_PATH ones apart: they open no device) */
+    int path_files;
     struct vnode *node;        /* /dev/pts/N while the master is open */
     struct pty_file *files;    /* every open file of either side, for wake-ups */
     struct tty tty;
@@ -131,7 +132,7 @@ static void untrack(struct pty *p, struct file *f)
 
 static void free_if_done(struct pty *p)
 {
-    if (p->master_open || p->slave_files)
+    if (p->master_open || p->slave_files || p->path_files)
         return;
     for (struct pty **q = &ptys; *q; q = &(*q)->next)
         if (*q == p) {
@@ -265,8 +266,12 @@ static struct file *open_slave(struct pty *p, int flags, int *err)
     }
     f->vnode = p->node;
     vfs_get(p->node);
-    p->slave_files++;
-    p->slave_opened = true;
+    if (!path_only) {
+        p->slave_files++;
+        p->slave_opened = true;
+    } else {
+        p->path_files++;
+    }
     if (!path_only)
         tty_open_acquire(&p->tty, flags);
     return f;
@@ -311,7 +316,10 @@ static void slave_release(struct file *f)
     untrack(p, f);
     if (f->vnode)
         vfs_put(f->vnode);
-    p->slave_files--;
+    if (f->flags & O_PATH)
+        p->path_files--;
+    else
+        p->slave_files--;
     pty_wake(p);
     free_if_done(p);
 }
