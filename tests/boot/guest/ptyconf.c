@@ -131,6 +131,9 @@ static void section_devices(void)
     say("   locked before unlockpt %d\n", lock);
     r("open slave while locked", open(path, O_RDWR | O_NOCTTY));
     r("TIOCGPTPEER while locked", ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY));
+    int opath = open(path, O_PATH);
+    say("   O_PATH open while locked ok %d\n", opath >= 0);
+    close(opath);
     r("grantpt", grantpt(m));
     r("unlockpt", unlockpt(m));
     ioctl(m, TIOCGPTLCK, &lock);
