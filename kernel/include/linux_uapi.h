@@ -418,10 +418,12 @@ struct linux_rlimit {
 };
 #define RLIM_INFINITY (~0UL)
 #define RLIMIT_FSIZE  1
+#define RLIMIT_DATA   2
 #define RLIMIT_STACK  3
 #define RLIMIT_RSS    5
 #define RLIMIT_NPROC  6
 #define RLIMIT_NOFILE 7
+#define RLIMIT_MEMLOCK 8
 #define RLIMIT_AS     9
 #define RLIMIT_SIGPENDING 11
 #define RLIM_NLIMITS  16

@@ -3,6 +3,7 @@
 #include "kernel.h"
 #include "thread.h"
 #include "vm.h"
+#include "rlimit_mem.h"
 #include "mm.h"
 #include "uvm.h"
 #include "vfs.h"
@@ -214,6 +215,17 @@ int vm_set_wipeonfork(struct vm *vm, uint64_t start, uint64_t end, bool wipe)
             v->wipeonfork = wipe;
     vm_merge(vm, start, end);
     return err;
+}
+
+int vm_set_policy(struct vm *vm, uint64_t start, uint64_t end, const struct mempolicy *policy)
+{
+    if (split_at(vm, start) || split_at(vm, end))
+        return -ENOMEM;
+    for (struct vma *v = vm->vmas; v && v->start < end; v = v->next)
+        if (v->start >= start && v->end <= end)
+            v->policy = *policy;
+    vm_merge(vm, start, end);
+    return 0;
 }
 
 uint64_t vm_locked_bytes(const struct vm *vm)
@@ -448,7 +460,8 @@ static bool mergeable(const struct vma *a, const struct vma *b)
     if (a->end != b->start || a->prot != b->prot || a->file != b->file || a->name != b->name ||
         a->shared != b->shared || a->shared_anon || b->shared_anon || a->fixed_pa || b->fixed_pa ||
         a->locked != b->locked || a->may_write != b->may_write || a->growsdown != b->growsdown ||
-        a->dontfork != b->dontfork || a->wipeonfork != b->wipeonfork)
+        a->dontfork != b->dontfork || a->wipeonfork != b->wipeonfork ||
+        !mempolicy_equal(&a->policy, &b->policy))
         return false;
     if (!a->file)
         return true;
@@ -474,10 +487,8 @@ void vm_merge(struct vm *vm, uint64_t start, uint64_t end)
 }
 
 /* A fault in the gap below a MAP_GROWSDOWN mapping grows it down to the page (Linux's
- * expand_downwards), within the stack limit and keeping Linux's guard gap from an accessible
- * mapping below. */
-#define STACK_GUARD_GAP (256 * PAGE_SIZE)
-#define STACK_GROW_MAX  (8UL << 20)    /* RLIMIT_STACK's default */
+ * expand_downwards), within the memory limits (acct_stack_growth) and keeping Linux's guard
+ * gap from an accessible mapping below. */
 static struct vma *grow_down(struct vm *vm, uint64_t addr)
 {
     struct vma *prev = NULL, *v = vm->vmas;
@@ -488,8 +499,8 @@ static struct vma *grow_down(struct vm *vm, uint64_t addr)
     if (!v || !v->growsdown || v->start <= addr)
         return NULL;
     uint64_t va = ALIGN_DOWN(addr, PAGE_SIZE);
-    if (v->end - va > STACK_GROW_MAX)
-        return NULL;
+    if (!rlimit_may_grow_stack(vm, v, va))
+        return NULL;                   /* RLIMIT_STACK, RLIMIT_AS, RLIMIT_MEMLOCK */
     if (prev && !prev->growsdown && (prev->prot & (PROT_READ | PROT_WRITE | PROT_EXEC)) &&
         va - prev->end < STACK_GUARD_GAP)
         return NULL;
