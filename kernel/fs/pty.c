@@ -149,13 +149,13 @@ static bool packet_news(const struct pty *p) { return p->tty.packet && p->tty.pk
 static bool master_readable(void *arg)
 {
     struct pty *p = arg;
-    return tty_ring_count(&p->tty.out) || pty_slave_closed(p) || packet_news(p);
+    return queue_count(&p->tty.out) || pty_slave_closed(p) || packet_news(p);
 }
 
 static int64_t master_read(struct file *f, void *kbuf, uint64_t len, uint64_t off, bool use_off)
 {
     struct pty *p = f->priv;
-    struct tty_ring *r = &p->tty.out;
+    struct byte_queue *r = &p->tty.out;
     if (len == 0)
         return 0;
     for (;;) {
@@ -168,7 +168,7 @@ static int64_t master_read(struct file *f, void *kbuf, uint64_t len, uint64_t of
         if (p->tty.packet && r->tail != r->head)
             ((uint8_t *)kbuf)[done++] = TIOCPKT_DATA;
         while (done < len && r->tail != r->head) {
-            ((uint8_t *)kbuf)[done++] = r->data[r->tail % TTY_BUF];
+            ((uint8_t *)kbuf)[done++] = r->data[r->tail % r->size];
             r->tail++;
         }
         if (done) {
@@ -187,7 +187,7 @@ static int64_t master_read(struct file *f, void *kbuf, uint64_t len, uint64_t of
 static bool master_writable(void *arg)
 {
     struct pty *p = arg;
-    return !p->tty.master_stopped && tty_ring_count(&p->tty.in) < TTY_BUF;
+    return tty_typing_room(&p->tty);
 }
 
 static int64_t master_write(struct file *f, const void *kbuf, uint64_t len)
@@ -211,7 +211,7 @@ static uint32_t master_poll(struct file *f)
 {
     struct pty *p = f->priv;
     uint32_t mask = 0;
-    if (tty_ring_count(&p->tty.out))
+    if (queue_count(&p->tty.out))
         mask |= POLLIN | POLLRDNORM;
     if (packet_news(p))
         mask |= POLLPRI | POLLIN | POLLRDNORM;

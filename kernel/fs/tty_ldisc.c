@@ -32,6 +32,8 @@ void tty_ldisc_init(struct tty *t)
     t->termios.c_lflag = T_ISIG | T_ICANON | T_ECHO | T_ECHOE | T_ECHOK | T_ECHOCTL | T_ECHOKE | T_IEXTEN;
     memcpy(t->termios.c_cc, init_cc, sizeof(init_cc));
     t->termios.c_ispeed = t->termios.c_ospeed = 38400;
+    t->typed.size = TTY_FLIP;
+    t->out.size = TTY_FLIP + TTY_BUF;
 }
 
 static bool ring_full(const struct tty_ring *r) { return tty_ring_count(r) >= TTY_BUF; }
@@ -47,8 +49,8 @@ static void ring_put(struct tty_ring *r, uint8_t c, uint8_t mark)
  * nothing they are dropped (echoes) or wait (writes: see tty_write). */
 static void show_raw(struct tty *t, uint8_t c)
 {
-    if (!ring_full(&t->out))
-        ring_put(&t->out, c, MARK_DATA);
+    if (!queue_full(&t->out))
+        t->out.data[t->out.head++ % t->out.size] = c;
 }
 
 /* OPOST's processing of one byte (do_output_char). */
@@ -155,9 +157,7 @@ static void erase(struct tty *t, enum erase_kind kind, uint8_t typed)
 /* A byte becomes input; a line end makes what is before it readable in canonical mode. */
 static void store(struct tty *t, uint8_t c, uint8_t mark)
 {
-    /* Canonical mode keeps the last slot for a line end, as n_tty keeps one for '\n'. */
-    uint32_t held = tty_ring_count(&t->in);
-    if (held >= TTY_BUF || (L(t, T_ICANON) && mark == MARK_DATA && held >= TTY_BUF - 1))
+    if (ring_full(&t->in))    /* (room_for_one made room: only a safety net) */
         return;
     ring_put(&t->in, c, mark);
     if (mark != MARK_DATA)
@@ -260,16 +260,39 @@ static void receive_char(struct tty *t, uint8_t c)
     store(t, c, MARK_DATA);
 }
 
+/* n_tty_receive_buf_common's room: one slot is kept free; a canonical line that has filled the
+ * buffer with no line end yet takes each further byte in its last slot, so a newline can still
+ * end it. False: the byte waits in the flip queue. */
+static bool room_for_one(struct tty *t)
+{
+    uint32_t held = tty_ring_count(&t->in);
+    if (held < TTY_BUF - 1)
+        return true;
+    if (!L(t, T_ICANON) || t->canon_head != t->in.tail)
+        return false;
+    if (held == TTY_BUF)
+        t->in.head--;
+    return true;
+}
+
+/* N_TTY takes what it has room for from the flip queue. */
+static void take_typed(struct tty *t)
+{
+    bool took = false;
+    while (queue_count(&t->typed) && room_for_one(t)) {
+        receive_char(t, t->typed.data[t->typed.tail++ % t->typed.size]);
+        took = true;
+    }
+    if (took)
+        pty_wake(t->pty);
+}
+
 size_t tty_receive(struct tty *t, const uint8_t *buf, size_t n)
 {
     size_t done = 0;
-    for (; done < n; done++) {
-        if (!L(t, T_ICANON) && ring_full(&t->in))
-            break;
-        receive_char(t, buf[done]);
-    }
-    if (done)
-        pty_wake(t->pty);
+    for (; done < n && !queue_full(&t->typed); done++)
+        t->typed.data[t->typed.head++ % t->typed.size] = buf[done];
+    take_typed(t);
     return done;
 }
 
@@ -281,7 +304,7 @@ bool tty_input_available(const struct tty *t)
     return tty_ring_count(&t->in) >= min || (tty_ring_count(&t->in) && CC(t, VTIME));
 }
 
-bool tty_output_room(const struct tty *t) { return !t->stopped && !ring_full(&t->out); }
+bool tty_output_room(const struct tty *t) { return !t->stopped && !queue_full(&t->out); }
 
 /* A canonical read: up to the end of the first line (its line end included, an EOF marker
  * not); 0 at an EOF marker that starts the line. */
@@ -373,8 +396,10 @@ int64_t tty_read(struct tty *t, struct file *f, void *kbuf, uint64_t len)
         if (r)
             return done ? (int64_t)done : -ERESTARTSYS;
     }
-    if (done)
+    if (done) {
+        take_typed(t);         /* room was made */
         pty_wake(t->pty);
+    }
     return (int64_t)done;
 }
 
@@ -398,7 +423,7 @@ int64_t tty_write(struct tty *t, struct file *f, const void *kbuf, uint64_t len)
     while (done < len) {
         if (pty_hung_up(t->pty))
             return done ? (int64_t)done : -EIO;
-        uint32_t room = t->stopped ? 0 : TTY_BUF - tty_ring_count(&t->out);
+        uint32_t room = t->stopped ? 0 : t->out.size - queue_count(&t->out);
         bool crlf = src[done] == '\n' && O(t, T_OPOST) && O(t, T_ONLCR);
         if (room >= (crlf ? 2u : 1u)) {
             show(t, src[done++]);
@@ -431,6 +456,7 @@ static int64_t flush(struct tty *t, bool is_master, int queue)
         t->out.tail = t->out.head;
         pty_wake(t->pty);
     } else {
+        t->typed.tail = t->typed.head;   /* tty_buffer_flush: what N_TTY had not taken too */
         flush_input(t);
     }
     return 0;
@@ -472,6 +498,7 @@ static int64_t set_termios(struct tty *t, struct termios2 *target, bool is_maste
     }
     if (was_ixon && !I(t, T_IXON) && !t->tco_stopped)
         set_stopped(t, false);
+    take_typed(t);            /* another mode may have room for what waits */
     pty_wake(t->pty);
     return 0;
 }
@@ -487,7 +514,7 @@ int64_t tty_ldisc_ioctl(struct tty *t, bool is_master, uint32_t cmd, uint64_t ar
     case TCSETS: case TCSETSW: case TCSETSF: case TCSETS2: case TCSETSW2: case TCSETSF2:
         return set_termios(t, target, is_master, cmd, arg);
     case FIONREAD: {       /* TIOCINQ: what a read would find (canonical: complete lines) */
-        int n = is_master ? (int)tty_ring_count(&t->out)
+        int n = is_master ? (int)queue_count(&t->out)
                           : L(t, T_ICANON) ? (int)(t->canon_head - t->in.tail) : (int)tty_ring_count(&t->in);
         return copy_to_user(arg, &n, sizeof(n)) ? -EFAULT : 0;
     }

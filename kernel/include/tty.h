@@ -57,8 +57,22 @@ enum { VINTR, VQUIT, VERASE, VKILL, VEOF, VTIME, VMIN, VSWTC, VSTART, VSTOP, VSU
 #define TIOCPKT_NOSTOP     16
 #define TIOCPKT_DOSTOP     32
 
-/* N_TTY_BUF_SIZE: what one direction of a pair holds. */
+/* N_TTY_BUF_SIZE: what a line discipline holds. Before it, each side has the driver's flip
+ * buffers (8 KiB: pty_common_install's tty_buffer_set_limit) for what it has not taken yet: a
+ * writer waits only when those are full too. */
 #define TTY_BUF 4096
+#define TTY_FLIP 8192
+
+/* Bytes passed on as they are: the master's writes before N_TTY takes them (`typed`), and what
+ * the slave shows, which the master reads (its own line discipline is raw, so its buffer and
+ * its flip buffers are one queue here). */
+struct byte_queue {
+    uint8_t data[TTY_FLIP + TTY_BUF];
+    uint32_t head, tail;       /* free-running */
+    uint32_t size;             /* capacity: at most sizeof(data) */
+};
+static inline uint32_t queue_count(const struct byte_queue *q) { return q->head - q->tail; }
+static inline bool queue_full(const struct byte_queue *q) { return queue_count(q) >= q->size; }
 
 /* Bytes in flight one way. mark[] says what a byte of the input is to a canonical reader. */
 struct tty_ring {
@@ -76,7 +90,8 @@ struct tty {
     struct termios2 termios;
     struct tty_ring in;        /* typed (the master's writes) after input processing */
     uint32_t canon_head;
-    struct tty_ring out;       /* shown (the slave's writes and echoes): the master reads it */
+    struct byte_queue typed;   /* the master's writes N_TTY has not taken yet (no room) */
+    struct byte_queue out;     /* shown (the slave's writes and echoes): the master reads it */
     bool lnext;                /* VLNEXT was typed: the next byte is taken literally */
     bool stopped;              /* IXON's VSTOP or TCOOFF: output waits for VSTART / TCOON */
     bool tco_stopped;          /* TCOOFF's stop, which only TCOON ends */
@@ -90,8 +105,8 @@ struct tty {
 
 /* The line discipline (tty_ldisc.c). */
 void tty_ldisc_init(struct tty *t);
-/* Bytes typed at the terminal (the master wrote them): how many were taken (all, unless the
- * input has no room in non-canonical mode). */
+/* Bytes typed at the terminal (the master wrote them): how many were taken (into the flip
+ * queue, as far as it has room); N_TTY takes them from there while it has room. */
 size_t tty_receive(struct tty *t, const uint8_t *buf, size_t n);
 int64_t tty_read(struct tty *t, struct file *f, void *kbuf, uint64_t len);
 int64_t tty_write(struct tty *t, struct file *f, const void *kbuf, uint64_t len);
@@ -102,6 +117,8 @@ bool tty_output_room(const struct tty *t);
  * the queues the side's own). */
 int64_t tty_ldisc_ioctl(struct tty *t, bool is_master, uint32_t cmd, uint64_t arg);
 static inline uint32_t tty_ring_count(const struct tty_ring *r) { return r->head - r->tail; }
+/* The master may write: its flip queue has room and it is not stopped. */
+static inline bool tty_typing_room(const struct tty *t) { return !t->master_stopped && !queue_full(&t->typed); }
 
 /* The pair (pty.c). */
 void pty_init(void);
