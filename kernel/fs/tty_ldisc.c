@@ -4,7 +4,7 @@
  * VEOF/VEOL/VEOL2), echo (ECHO, ECHOE, ECHOK, ECHOKE, ECHONL, ECHOCTL), the reads of canonical
  * and non-canonical mode (VMIN/VTIME), and OPOST's output processing (ONLCR, OCRNL, ONLRET) of
  * what the slave writes, and the status a packet-mode master reads (flushes, stop and start).
- * Not done: tab erasure's column arithmetic (a tab is erased as one column), VREPRINT,
+ * The requests (termios, flushes, flow control) are in tty_ioctl.c. Not done: tab erasure's column arithmetic (a tab is erased as one column), VREPRINT,
  * VDISCARD, ECHOPRT, IUCLC/OLCUC, EXTPROC; TCSETS leaves termios2's speeds as they were. */
 #include "kernel.h"
 #include "tty.h"
@@ -16,10 +16,10 @@
 #include "linux_abi.h"
 #include <string.h>
 
-#define L(t, flag) (((t)->termios.c_lflag & (flag)) != 0)
-#define I(t, flag) (((t)->termios.c_iflag & (flag)) != 0)
-#define O(t, flag) (((t)->termios.c_oflag & (flag)) != 0)
-#define CC(t, i) ((t)->termios.c_cc[i])
+#define L TTY_L
+#define I TTY_I
+#define O TTY_O
+#define CC TTY_CC
 
 /* tty_std_termios as the pts driver changes it (no HUPCL), INIT_C_CC. */
 void tty_ldisc_init(struct tty *t)
@@ -47,7 +47,7 @@ static void ring_put(struct tty_ring *r, uint8_t c, uint8_t mark)
 
 /* What the terminal shows: output bytes go to the master's side; when the master reads
  * nothing they are dropped (echoes) or wait (writes: see tty_write). */
-static void show_raw(struct tty *t, uint8_t c)
+void tty_show_raw(struct tty *t, uint8_t c)
 {
     if (!queue_full(&t->out))
         t->out.data[t->out.head++ % t->out.size] = c;
@@ -58,17 +58,17 @@ static void show(struct tty *t, uint8_t c)
 {
     if (O(t, T_OPOST)) {
         if (c == '\n' && O(t, T_ONLCR)) {
-            show_raw(t, '\r');
+            tty_show_raw(t, '\r');
         } else if (c == '\r' && O(t, T_OCRNL)) {
             c = '\n';
         }
     }
-    show_raw(t, c);
+    tty_show_raw(t, c);
 }
 
 /* stop_tty / start_tty: a change of state is news for a master in packet mode (pty_stop,
  * pty_start). */
-static void set_stopped(struct tty *t, bool stopped)
+void tty_set_stopped(struct tty *t, bool stopped)
 {
     if (t->stopped == stopped || (!stopped && t->tco_stopped))
         return;
@@ -80,7 +80,7 @@ static void set_stopped(struct tty *t, bool stopped)
     pty_wake(t->pty);
 }
 
-static void flush_input(struct tty *t)
+void tty_flush_input(struct tty *t)
 {
     t->in.tail = t->canon_head = t->in.head;
     if (t->packet)             /* n_tty_packet_mode_flush */
@@ -167,7 +167,7 @@ static void store(struct tty *t, uint8_t c, uint8_t mark)
 static void receive_signal_char(struct tty *t, uint8_t c, int sig)
 {
     if (!L(t, T_NOFLSH)) {    /* the input; the driver's flush only tells a packet-mode master */
-        flush_input(t);
+        tty_flush_input(t);
         if (t->packet)
             t->pktstatus |= TIOCPKT_FLUSHWRITE;
     }
@@ -190,7 +190,7 @@ static void receive_char(struct tty *t, uint8_t c)
     }
     if (c == 0) {             /* _POSIX_VDISABLE: never a special character (n_tty's char_map) */
         if (t->stopped && I(t, T_IXON) && I(t, T_IXANY))
-            set_stopped(t, false);
+            tty_set_stopped(t, false);
         if (L(t, T_ECHO))
             echo(t, c);
         store(t, c, MARK_DATA);
@@ -198,15 +198,15 @@ static void receive_char(struct tty *t, uint8_t c)
     }
     if (I(t, T_IXON)) {
         if (c == CC(t, VSTART)) {
-            set_stopped(t, false);
+            tty_set_stopped(t, false);
             return;
         }
         if (c == CC(t, VSTOP)) {
-            set_stopped(t, true);
+            tty_set_stopped(t, true);
             return;
         }
         if (t->stopped && I(t, T_IXANY))
-            set_stopped(t, false);
+            tty_set_stopped(t, false);
     }
     if (L(t, T_ISIG)) {
         int sig = c == CC(t, VINTR) ? SIGINT : c == CC(t, VQUIT) ? SIGQUIT : c == CC(t, VSUSP) ? SIGTSTP : 0;
@@ -276,7 +276,7 @@ static bool room_for_one(struct tty *t)
 }
 
 /* N_TTY takes what it has room for from the flip queue. */
-static void take_typed(struct tty *t)
+void tty_take_typed(struct tty *t)
 {
     bool took = false;
     while (queue_count(&t->typed) && room_for_one(t)) {
@@ -292,7 +292,7 @@ size_t tty_receive(struct tty *t, const uint8_t *buf, size_t n)
     size_t done = 0;
     for (; done < n && !queue_full(&t->typed); done++)
         t->typed.data[t->typed.head++ % t->typed.size] = buf[done];
-    take_typed(t);
+    tty_take_typed(t);
     return done;
 }
 
@@ -397,7 +397,7 @@ int64_t tty_read(struct tty *t, struct file *f, void *kbuf, uint64_t len)
             return done ? (int64_t)done : -ERESTARTSYS;
     }
     if (done) {
-        take_typed(t);         /* room was made */
+        tty_take_typed(t);         /* room was made */
         pty_wake(t->pty);
     }
     return (int64_t)done;
@@ -437,120 +437,4 @@ int64_t tty_write(struct tty *t, struct file *f, const void *kbuf, uint64_t len)
     }
     pty_wake(t->pty);
     return (int64_t)done;
-}
-
-
-/* TCFLSH: a side's input is what it reads (the slave's line, or for the master the slave's
- * output); its output has nothing queued of its own (pty_flush_buffer flushes nothing). */
-static int64_t flush(struct tty *t, bool is_master, int queue)
-{
-    if (queue < 0 || queue > 2)
-        return -EINVAL;
-    if (queue != 0 && !is_master && t->packet) {   /* TCOFLUSH: pty_flush_buffer */
-        t->pktstatus |= TIOCPKT_FLUSHWRITE;
-        pty_wake(t->pty);
-    }
-    if (queue == 1)
-        return 0;
-    if (is_master) {
-        t->out.tail = t->out.head;
-        pty_wake(t->pty);
-    } else {
-        t->typed.tail = t->typed.head;   /* tty_buffer_flush: what N_TTY had not taken too */
-        flush_input(t);
-    }
-    return 0;
-}
-
-/* Switching canonical mode off makes the unfinished line readable, on Linux's n_tty_set_termios. */
-static int64_t set_termios(struct tty *t, struct termios2 *target, bool is_master, uint32_t cmd, uint64_t arg)
-{
-    bool two = cmd == TCSETS2 || cmd == TCSETSW2 || cmd == TCSETSF2;
-    int err = tty_job_check(t, SIGTTOU);
-    if (err)
-        return err;
-    struct termios2 n = *target;
-    if (copy_from_user(&n, arg, two ? TERMIOS2_SIZE : TERMIOS_SIZE))
-        return -EFAULT;
-    if (cmd == TCSETSF || cmd == TCSETSF2)
-        flush(t, is_master, 0);
-    bool was_canon = L(t, T_ICANON), was_ixon = I(t, T_IXON);
-    bool old_flow = was_ixon && CC(t, VSTOP) == 023 && CC(t, VSTART) == 021;
-    *target = n;
-    /* pty_set_termios: a pty's line is always 8 bits, no parity, receiving. */
-    t->termios.c_cflag = (t->termios.c_cflag & ~(uint32_t)(0060 | 0400)) | 0060 | 0200;
-    bool new_flow = I(t, T_IXON) && CC(t, VSTOP) == 023 && CC(t, VSTART) == 021;
-    if (t->packet && old_flow != new_flow) {
-        t->pktstatus &= (uint8_t)~(TIOCPKT_DOSTOP | TIOCPKT_NOSTOP);
-        t->pktstatus |= new_flow ? TIOCPKT_DOSTOP : TIOCPKT_NOSTOP;
-    }
-    if (was_canon != L(t, T_ICANON)) {
-        /* n_tty_set_termios: the line marks go; what is held becomes one complete line when
-         * canonical mode comes on. */
-        for (uint32_t i = t->in.tail; i != t->in.head; i++)
-            t->in.mark[i % TTY_BUF] = MARK_DATA;
-        t->lnext = false;
-        t->canon_head = t->in.tail;
-        if (L(t, T_ICANON) && tty_ring_count(&t->in)) {
-            t->in.mark[(t->in.head - 1) % TTY_BUF] = MARK_LINE_END;
-            t->canon_head = t->in.head;
-        }
-    }
-    if (was_ixon && !I(t, T_IXON) && !t->tco_stopped)
-        set_stopped(t, false);
-    take_typed(t);            /* another mode may have room for what waits */
-    pty_wake(t->pty);
-    return 0;
-}
-
-int64_t tty_ldisc_ioctl(struct tty *t, bool is_master, uint32_t cmd, uint64_t arg)
-{
-    struct termios2 *target = &t->termios;   /* through the master too: tty_mode_ioctl's real_tty */
-    switch (cmd) {
-    case TCGETS:
-        return copy_to_user(arg, target, TERMIOS_SIZE) ? -EFAULT : 0;
-    case TCGETS2:
-        return copy_to_user(arg, target, TERMIOS2_SIZE) ? -EFAULT : 0;
-    case TCSETS: case TCSETSW: case TCSETSF: case TCSETS2: case TCSETSW2: case TCSETSF2:
-        return set_termios(t, target, is_master, cmd, arg);
-    case FIONREAD: {       /* TIOCINQ: what a read would find (canonical: complete lines) */
-        int n = is_master ? (int)queue_count(&t->out)
-                          : L(t, T_ICANON) ? (int)(t->canon_head - t->in.tail) : (int)tty_ring_count(&t->in);
-        return copy_to_user(arg, &n, sizeof(n)) ? -EFAULT : 0;
-    }
-    case SIOCOUTQ: {       /* TIOCOUTQ: the driver's own queue: a pty keeps none (no chars_in_buffer) */
-        int n = 0;
-        return copy_to_user(arg, &n, sizeof(n)) ? -EFAULT : 0;
-    }
-    case TCFLSH:
-        if (!is_master) {
-            int err = tty_job_check(t, SIGTTOU);
-            if (err)
-                return err;
-        }
-        return flush(t, is_master, (int)arg);
-    case TCXONC:
-        if ((int)arg < 0 || (int)arg > 3)
-            return -EINVAL;
-        if ((int)arg >= 2) {   /* TCIOFF, TCION: the STOP or START character to the other side */
-            uint8_t c = CC(t, (int)arg == 2 ? VSTOP : VSTART);
-            if (c && is_master)
-                tty_receive(t, &c, 1);
-            else if (c)
-                show_raw(t, c);
-            pty_wake(t->pty);
-        } else if (is_master) {  /* the master's own output (its writes wait) */
-            t->master_stopped = (int)arg == 0;
-            pty_wake(t->pty);
-        } else if ((int)arg == 0 && !t->tco_stopped) {   /* TCOOFF */
-            set_stopped(t, true);
-            t->tco_stopped = true;
-        } else if ((int)arg == 1 && t->tco_stopped) {    /* TCOON */
-            t->tco_stopped = false;
-            set_stopped(t, false);
-        }
-        return 0;
-    default:
-        return -ENOTTY;
-    }
 }

@@ -57,6 +57,12 @@ enum { VINTR, VQUIT, VERASE, VKILL, VEOF, VTIME, VMIN, VSWTC, VSTART, VSTOP, VSU
 #define TIOCPKT_NOSTOP     16
 #define TIOCPKT_DOSTOP     32
 
+/* A terminal's flags and characters. */
+#define TTY_L(t, flag) (((t)->termios.c_lflag & (flag)) != 0)
+#define TTY_I(t, flag) (((t)->termios.c_iflag & (flag)) != 0)
+#define TTY_O(t, flag) (((t)->termios.c_oflag & (flag)) != 0)
+#define TTY_CC(t, i) ((t)->termios.c_cc[i])
+
 /* N_TTY_BUF_SIZE: what a line discipline holds. Before it, each side has the driver's flip
  * buffers (8 KiB: pty_common_install's tty_buffer_set_limit) for what it has not taken yet: a
  * writer waits only when those are full too. */
@@ -112,6 +118,12 @@ int64_t tty_read(struct tty *t, struct file *f, void *kbuf, uint64_t len);
 int64_t tty_write(struct tty *t, struct file *f, const void *kbuf, uint64_t len);
 bool tty_input_available(const struct tty *t);
 bool tty_output_room(const struct tty *t);
+/* What the requests (tty_ioctl.c) change: output stopped or started (stop_tty/start_tty), the
+ * input flushed, the flip queue taken from again, a byte shown as it is. */
+void tty_set_stopped(struct tty *t, bool stopped);
+void tty_flush_input(struct tty *t);
+void tty_take_typed(struct tty *t);
+void tty_show_raw(struct tty *t, uint8_t c);
 /* termios and the queue requests (TCGETS..., FIONREAD, TCFLSH, TCXONC, TIOCOUTQ); -ENOTTY for
  * others. `is_master`: the request came through the master (termios are the slave's either way,
  * the queues the side's own). */
