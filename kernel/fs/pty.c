@@ -413,9 +413,16 @@ static int64_t pty_ioctl(struct file *f, uint32_t cmd, uint64_t arg)
     return tty_ldisc_ioctl(&p->tty, master, cmd, arg);
 }
 
+/* pty_show_fdinfo: the master's fdinfo names its pair. */
+static size_t master_fdinfo(struct file *f, char *buf, size_t size)
+{
+    struct pty *p = f->priv;
+    return (size_t)snprintf(buf, size, "tty-index:\t%d\n", p->index);
+}
+
 static const struct file_ops master_ops = {
     .kind = FILE_TTY, .read = master_read, .write = master_write, .poll = master_poll,
-    .ioctl = pty_ioctl, .stat = master_stat, .release = master_release,
+    .ioctl = pty_ioctl, .stat = master_stat, .release = master_release, .show_fdinfo = master_fdinfo,
 };
 static const struct file_ops slave_ops = {
     .kind = FILE_TTY, .read = slave_read, .write = slave_write, .poll = slave_poll,
@@ -437,7 +444,7 @@ static struct file *ptmx_open(const char *path, int flags)
     p->tty.pty = p;
     tty_ldisc_init(&p->tty);
     char name[16];
-    int len = snprintf(name, sizeof(name), "%d", p->index);
+    snprintf(name, sizeof(name), "%d", p->index);
     struct vnode *node;
     if (kfile_instantiate(dir, name, slave_template, &node)) {
         kfree(p);
@@ -449,7 +456,6 @@ static struct file *ptmx_open(const char *path, int flags)
     vfs_set_rdev(node, slave_rdev(p->index));
     vfs_get(node);
     p->node = node;
-    (void)len;
     struct file *f = file_alloc(&master_ops, p, flags);
     if (!f || !track(p, f)) {
         if (f)

@@ -127,6 +127,16 @@ static void section_devices(void)
     char path[64], name[64];
     snprintf(path, sizeof(path), "/dev/pts/%u", n);
     int lock = -1;
+    char info[64], line[128];
+    snprintf(info, sizeof(info), "/proc/self/fdinfo/%d", m);
+    FILE *fi = fopen(info, "r");
+    int index_line = -1;
+    while (fi && fgets(line, sizeof(line), fi))
+        if (!strncmp(line, "tty-index:", 10))
+            index_line = (unsigned)atoi(line + 10) == n;
+    if (fi)
+        fclose(fi);
+    say("   fdinfo's tty-index is TIOCGPTN's %d\n", index_line);
     r("TIOCGPTLCK", ioctl(m, TIOCGPTLCK, &lock));
     say("   locked before unlockpt %d\n", lock);
     r("open slave while locked", open(path, O_RDWR | O_NOCTTY));
