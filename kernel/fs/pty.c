@@ -357,6 +357,18 @@ static int64_t set_winsize(struct tty *t, uint64_t arg)
     return 0;
 }
 
+/* Terminal requests Linux has and these terminals do not (faking input, other disciplines,
+ * console redirection, a forced hangup). */
+static int64_t not_implemented(uint32_t cmd)
+{
+    static bool logged;
+    if (!logged) {
+        logged = true;
+        kinfo("tty: ioctl %#x is not implemented, returning ENOSYS\n", cmd);
+    }
+    return -ENOSYS;
+}
+
 static int64_t pty_ioctl(struct file *f, uint32_t cmd, uint64_t arg)
 {
     struct pty *p = f->priv;
@@ -381,6 +393,14 @@ static int64_t pty_ioctl(struct file *f, uint32_t cmd, uint64_t arg)
         return copy_to_user(arg, &value, sizeof(value)) ? -EFAULT : 0;
     case TIOCGPTPEER:
         return master ? peer_open(p, (int)arg) : -EIO;
+    case TCSBRK: case TCSBRKP: case TIOCSBRK: case TIOCCBRK: {
+        /* tcdrain and the breaks: a pty's driver queues nothing and has no break to send
+         * (send_break without break_ctl), so after job control's check they are done. */
+        int err = master ? 0 : tty_job_check(&p->tty, SIGTTOU);
+        return err ? err : 0;
+    }
+    case TIOCSTI: case TIOCSETD: case TIOCCONS: case TIOCVHANGUP:
+        return not_implemented(cmd);
     }
     int64_t r = tty_ctty_ioctl(&p->tty, f, master, cmd, arg);
     if (r != -ENOTTY)

@@ -113,6 +113,7 @@ struct linux_f_owner_ex { int type; int pid; };
 #define TCSETSF    0x5404
 #define TIOCGWINSZ 0x5413
 /* The terminal requests (asm-generic/ioctls.h; TIOCOUTQ is SIOCOUTQ's number). */
+#define TCSBRK      0x5409
 #define TCXONC      0x540a
 #define TCFLSH      0x540b
 #define TIOCEXCL    0x540c
@@ -120,11 +121,18 @@ struct linux_f_owner_ex { int type; int pid; };
 #define TIOCSCTTY   0x540e
 #define TIOCGPGRP   0x540f
 #define TIOCSPGRP   0x5410
+#define TIOCSTI     0x5412
 #define TIOCSWINSZ  0x5414
+#define TIOCCONS    0x541d
 #define TIOCPKT     0x5420
 #define TIOCNOTTY   0x5422
+#define TIOCSETD    0x5423
 #define TIOCGETD    0x5424
+#define TCSBRKP     0x5425
+#define TIOCSBRK    0x5427
+#define TIOCCBRK    0x5428
 #define TIOCGSID    0x5429
+#define TIOCVHANGUP 0x5437
 #define TCGETS2     0x802c542a
 #define TCSETS2     0x402c542b
 #define TCSETSW2    0x402c542c

@@ -336,6 +336,9 @@ static void section_output(int m, int s)
     r("tcflow TCOOFF", tcflow(s, TCOOFF));
     r("tcflow TCOON", tcflow(s, TCOON));
     r("tcflow bad", tcflow(s, 9));
+    r("tcdrain", tcdrain(s));
+    r("tcsendbreak", tcsendbreak(s, 0));
+    r("tcdrain on the master", tcdrain(m));
 }
 
 static void section_raw(int m, int s)
@@ -482,8 +485,10 @@ static void session_child(const char *name, int m, int ready)
         got[SIGTTOU] = 0;
         r("background write with TOSTOP", write(s, "bg", 2));
         say("   SIGTTOU %d\n", got[SIGTTOU]);
+        r("background tcdrain", tcdrain(s));
         catch(SIGTTOU, SIG_IGN);
         r("background write with TOSTOP, SIGTTOU ignored", write(s, "bg", 2));
+        r("background tcdrain, SIGTTOU ignored", tcdrain(s));
         r("background TIOCSPGRP to itself, SIGTTOU ignored", tcsetpgrp(s, getpgrp()));
         r("TIOCSCTTY, not a leader", ioctl(s, TIOCSCTTY, 0));
         say("   now foreground %d\n", tcgetpgrp(s) == getpgrp());
