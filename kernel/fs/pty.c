@@ -449,9 +449,14 @@ static const struct file_ops slave_ops = {
     .ioctl = pty_ioctl, .stat = slave_stat, .release = slave_release,
 };
 
+/* An O_PATH descriptor of /dev/ptmx opens no device: it only names the node. */
+static const struct file_ops ptmx_path_ops = { .kind = FILE_TTY, .stat = master_stat };
+
 /* ptmx_open: a new pair, locked, its slave's node made in /dev/pts. */
 static struct file *ptmx_open(const char *path, int flags)
 {
+    if (flags & O_PATH)
+        return file_alloc(&ptmx_path_ops, NULL, flags);
     struct vnode *dir = pts_dir();
     if (!dir)
         return kfile_fail(-ENODEV);
@@ -492,7 +497,7 @@ static struct file *ptmx_open(const char *path, int flags)
 int tty_fd_link(struct file *f, char *buf, size_t size)
 {
     struct pty *p = f->priv;
-    if (is_master(f))
+    if (!p || is_master(f))
         return snprintf(buf, size, "/dev/ptmx");
     return snprintf(buf, size, p->master_open ? "/dev/pts/%d" : "/dev/pts/%d (deleted)", p->index);
 }

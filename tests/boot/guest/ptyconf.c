@@ -118,6 +118,10 @@ static void section_devices(void)
     say("   mode %o rdev %u:%u\n", st.st_mode, major(st.st_rdev), minor(st.st_rdev));
     r("stat /dev/pts/ptmx", stat("/dev/pts/ptmx", &st));
     say("   mode %o rdev %u:%u blksize %ld\n", st.st_mode, major(st.st_rdev), minor(st.st_rdev), (long)st.st_blksize);
+    int path_fd = open("/dev/ptmx", O_PATH);
+    r("fstat of an O_PATH /dev/ptmx", fstat(path_fd, &st));
+    say("   mode %o rdev %u:%u\n", st.st_mode, major(st.st_rdev), minor(st.st_rdev));
+    close(path_fd);
     int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
     say("   posix_openpt ok %d, cloexec %d\n", m >= 0, (fcntl(m, F_GETFD) & FD_CLOEXEC) != 0);
     r("fstat master", fstat(m, &st));
