@@ -55,6 +55,17 @@ static void parse_mount(const char *w, size_t len)
     bootargs.mount_count++;
 }
 
+/* notty=0,1,2: each a standard descriptor (0-2) that is not a terminal on the host. */
+static void parse_notty(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] >= '0' && s[i] <= '2' && (i + 1 == len || s[i + 1] == ','))
+            bootargs.notty |= 1u << (s[i] - '0');
+        else if (s[i] != ',')
+            panic("bootargs: bad notty= list '%.*s' (want descriptors 0, 1, 2, comma-separated)", (int)len, s);
+    }
+}
+
 void bootargs_parse(void)
 {
     int chosen = dt_path_offset("/chosen");
@@ -93,6 +104,8 @@ void bootargs_parse(void)
             bootargs.program = true;
         else if (len > 6 && !strncmp(w, "mount=", 6))
             parse_mount(w + 6, len - 6);
+        else if (len > 6 && !strncmp(w, "notty=", 6))
+            parse_notty(w + 6, len - 6);
         else
             kprintf("bootargs: ignoring unknown argument '%.*s'\n", (int)len, w);
     }

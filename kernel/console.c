@@ -128,6 +128,11 @@ void console_input(uint8_t c)
         input_notify();
 }
 
+uint64_t console_input_pending(void)
+{
+    return __atomic_load_n(&input_head, __ATOMIC_ACQUIRE) - input_tail;
+}
+
 bool console_input_ready(void)
 {
     return !mux || __atomic_load_n(&input_head, __ATOMIC_ACQUIRE) != input_tail ||

@@ -7,6 +7,7 @@
 #include "kfile.h"
 #include "vfs.h"
 #include "console.h"
+#include "bootargs.h"
 #include "random.h"
 #include "mm.h"
 #include "uaccess.h"
@@ -179,6 +180,42 @@ static const struct file_ops console_ops = {
     .ioctl = console_ioctl, .stat = device_stat, .release = console_release,
 };
 
+/* A standard descriptor the host gives no terminal (`notty=`, bootargs.h): the same console
+ * stream, shown as Linux shows a pipe (docker without -t): fstat a FIFO of pipefs, no termios
+ * (ENOTTY, so isatty is false), FIONREAD the input waiting, /proc/self/fd "pipe:[N]". */
+static int64_t console_pipe_ioctl(struct file *f, uint32_t cmd, uint64_t arg)
+{
+    if (cmd != FIONREAD)
+        return -ENOTTY;
+    int32_t n = (int32_t)console_input_pending();
+    return copy_to_user(arg, &n, sizeof(n)) ? -EFAULT : 0;
+}
+
+static uint64_t console_pipe_ino(const struct file *f) { return (uint64_t)(uintptr_t)f >> 4; }
+
+static int console_pipe_stat(struct file *f, struct linux_stat *st)
+{
+    st->st_dev = 0xc;                  /* pipefs, as fs/pipe.c's */
+    st->st_ino = console_pipe_ino(f);
+    st->st_mode = S_IFIFO | 0600;
+    st->st_nlink = 1;
+    st->st_blksize = PAGE_SIZE;
+    return 0;
+}
+
+static const struct file_ops console_pipe_ops = {
+    .kind = FILE_CONSOLE, .read = console_file_read, .write = console_file_write, .poll = console_poll,
+    .ioctl = console_pipe_ioctl, .stat = console_pipe_stat, .release = console_release,
+};
+
+bool devfs_console_pipe(const struct file *f, uint64_t *ino)
+{
+    if (f->ops != &console_pipe_ops)
+        return false;
+    *ino = console_pipe_ino(f);
+    return true;
+}
+
 /* Linux's numbers: mem major 1 (null 3, zero 5, full 7, random 8, urandom 9), tty major 5. */
 static uint32_t device_rdev(const struct file_ops *ops)
 {
@@ -247,4 +284,10 @@ void devfs_init(void)
 struct file *devfs_open_console(int flags)
 {
     return console_track(file_alloc(&console_ops, NULL, flags));
+}
+
+struct file *devfs_open_stdio(int fd, int flags)
+{
+    bool pipe = fd >= 0 && fd <= 2 && (bootargs.notty & (1u << fd));
+    return console_track(file_alloc(pipe ? &console_pipe_ops : &console_ops, NULL, flags));
 }

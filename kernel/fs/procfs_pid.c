@@ -279,7 +279,11 @@ static int fd_link(const char *path, char *buf, size_t size)
     case FILE_TIMERFD: return snprintf(buf, size, "anon_inode:[timerfd]");
     case FILE_SIGNALFD: return snprintf(buf, size, "anon_inode:[signalfd]");
     case FILE_INOTIFY: return snprintf(buf, size, "anon_inode:inotify");
-    case FILE_CONSOLE: return snprintf(buf, size, "/dev/console");
+    case FILE_CONSOLE: {
+        uint64_t pipe_ino;
+        return devfs_console_pipe(f, &pipe_ino) ? snprintf(buf, size, "pipe:[%lu]", pipe_ino)
+                                                : snprintf(buf, size, "/dev/console");
+    }
     case FILE_TTY: return tty_fd_link(f, buf, size);
     case FILE_NULL:      /* /dev/full is of /dev/null's kind, /dev/random of /dev/urandom's */
     case FILE_URANDOM: {

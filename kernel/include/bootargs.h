@@ -15,6 +15,9 @@ struct bootargs {
     bool msi_off;      /* msi=off: PCI devices use INTx even when an MSI controller exists */
     bool program;      /* program: a program must run (an image is attached); finding none is an error */
     int exit_status;   /* exit=N: power off with N after boot (-1: not given) */
+    /* notty=0,1,2: the standard descriptors the host does not give a terminal (a pipe or a file):
+     * the program's are pipes there, not the console (bit n: descriptor n) */
+    unsigned notty;
     /* mount=DISK:PATH[:ro] (repeatable): a volume on that disk (vdb, ...) mounted at PATH */
     struct boot_mount {
         char disk[8];

@@ -22,6 +22,8 @@ void console_input_open(void);
 void console_set_input_notify(void (*notify)(void));
 bool console_input_room(void);
 void console_input(uint8_t c);
+/* Bytes of input that arrived and are not read yet (FIONREAD). */
+uint64_t console_input_pending(void);
 /* Input or its end is there (a read will not wait). */
 bool console_input_ready(void);
 /* Bytes read, 0 at the end of input, -EAGAIN when nothing has arrived yet. */

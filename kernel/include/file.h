@@ -67,8 +67,13 @@ void devfs_init(void);
  * likewise (/sys/devices/system/cpu: proc/cpuinfo.c). */
 void procfs_init(void);
 void procfs_pid_init(void);
-/* The console as a file, for the program's standard descriptors. */
+/* The console as a file. */
 struct file *devfs_open_console(int flags);
+/* The program's standard descriptor fd: the console, or the console shown as a pipe where the
+ * host gives no terminal (notty=). */
+struct file *devfs_open_stdio(int fd, int flags);
+/* Whether f is such a pipe-like console (and its inode number, for /proc/self/fd). */
+bool devfs_console_pipe(const struct file *f, uint64_t *ino);
 /* The kernel's character device numbered rdev (mknod's dev), opened through node (held by the
  * file: fstat shows the node); NULL for a number no device has. */
 struct file *devfs_open_number(uint32_t rdev, struct vnode *node, int flags);

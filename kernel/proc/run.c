@@ -23,7 +23,7 @@ extern void enter_user(struct trap_frame *f) __attribute__((noreturn));
 
 static void open_console(struct process *p, int fd, int flags)
 {
-    struct file *f = devfs_open_console(flags | O_LARGEFILE);
+    struct file *f = devfs_open_stdio(fd, flags | O_LARGEFILE);
     if (f)
         f->priv = (void *)(uintptr_t)(fd == 2 ? CONSOLE_STDERR : CONSOLE_STDOUT);
     if (!f || fd_alloc(p, f, fd, false) != fd)

@@ -115,7 +115,8 @@ def run_command(ctx, program, args, config, platform, cross_compile, debug, miss
         target_root=kwargs.pop("target_root"),
         extras=not kwargs.pop("no_extras"), static_ip=static_ip, workdir=kwargs.pop("workdir"),
     )
-    options = replace(launch_options_from(kwargs, static_ip), gdb_port=gdb_port, gdb_wait=gdb_wait)
+    options = replace(launch_options_from(kwargs, static_ip), gdb_port=gdb_port, gdb_wait=gdb_wait,
+                      terminals=host_terminals())
     if print_qemu:
         from .print_qemu import print_run_command
         print_run_command(request, options, platform=platform, cross_compile=cross_compile, debug=debug)
@@ -169,6 +170,19 @@ def write_result_json(path: str, result) -> None:
         Path(path).write_text(line + "\n")
     except OSError as e:
         raise UserError(f"cannot write --json {path}: {e.strerror}") from None
+
+
+def host_terminals() -> tuple[int, ...]:
+    """Which of our standard descriptors are terminals: the program's are too, the rest are
+    pipes in the guest (a program's `isatty` and buffering as when run here directly)."""
+    return tuple(fd for fd in (0, 1, 2) if _isatty(fd))
+
+
+def _isatty(fd: int) -> bool:
+    try:
+        return os.isatty(fd)
+    except OSError:
+        return False
 
 
 def program_stdin(interactive: bool) -> int | None:

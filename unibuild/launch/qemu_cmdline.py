@@ -54,6 +54,9 @@ class LaunchOptions:
     disk_format: str = "raw"        # or "qcow2"
     gdb_port: int | None = None   # QEMU's gdbstub on 127.0.0.1:PORT (run --gdb)
     gdb_wait: bool = False   # the guest stays paused until gdb continues it (run --gdb-wait)
+    # The program's standard descriptors (0, 1, 2) that are terminals, as the host's are (run's
+    # stdio); the others are pipes in the guest, as under docker without -t. None: all terminals.
+    terminals: tuple[int, ...] | None = None
 
 
 def apply_profile(options: LaunchOptions, platform: Platform) -> tuple[LaunchOptions, LaunchProfile | None]:
@@ -182,6 +185,8 @@ def kernel_args(options: LaunchOptions) -> str:
         # One serial line, three streams: program stdout/stderr and kernel messages go to
         # their own places on the host (unibuild/launch/console_mux.py).
         args.append("console=mux")
+        if options.terminals is not None and set(options.terminals) != {0, 1, 2}:
+            args.append("notty=" + ",".join(str(fd) for fd in (0, 1, 2) if fd not in options.terminals))
     return " ".join(args)
 
 
