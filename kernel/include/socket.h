@@ -207,7 +207,8 @@ bool unix_socket_peercred(struct socket *s, struct unix_cred *out);
 /* The protocol control block for a new socket. */
 int tcp_socket_init(struct socket *s);
 int udp_socket_init(struct socket *s);
-/* UDPLITE_SEND_CSCOV / UDPLITE_RECV_CSCOV (name) of a UDP-Lite socket; ENOPROTOOPT otherwise. */
+/* UDPLITE_SEND_CSCOV / UDPLITE_RECV_CSCOV (name): set on a UDP-Lite socket (ENOPROTOOPT on plain
+ * UDP); read on either (plain UDP: 0, the whole datagram). */
 int udplite_set_coverage(struct socket *s, int name, int v);
 int udplite_get_coverage(struct socket *s, int name, int *v);
 /* The UDP socket an ICMP error about a datagram from (local, lport) to (remote, rport) is for
