@@ -653,6 +653,9 @@ struct linux_inotify_event {
 #define IPPROTO_UDP    17
 #define IPPROTO_IPV6   41
 #define IPPROTO_ICMPV6 58
+#define IPPROTO_UDPLITE 136  /* also its option level, SOL_UDPLITE */
+#define UDPLITE_SEND_CSCOV 10
+#define UDPLITE_RECV_CSCOV 11
 /* socket option levels and names */
 #define SOL_SOCKET     1
 #define SCM_RIGHTS     1
@@ -688,6 +691,10 @@ struct linux_inotify_event {
 #define IPV6_V6ONLY    26
 #define IP_RECVERR     11
 #define IPV6_RECVERR   25
+#define IPV6_RECVHOPLIMIT 51
+#define IPV6_HOPLIMIT  52
+#define IPV6_RECVTCLASS 66
+#define IPV6_TCLASS    67
 
 struct linux_msghdr {
     uint64_t name;

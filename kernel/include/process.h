@@ -72,6 +72,7 @@ struct process {
     struct file **fds;          /* fd_slots entries (fdtable.c) */
     bool *cloexec;
     int fd_slots;
+    int fd_free_from;           /* every descriptor below it is in use (fd_alloc starts there) */
     uint64_t fd_limit;          /* soft RLIMIT_NOFILE: descriptors are below it */
     struct thread *threads;     /* creation order; the first is the main thread (tid == pid) */
     int live_threads;           /* those not dead yet */

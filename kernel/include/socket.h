@@ -32,6 +32,8 @@ struct rx_entry {
     uint16_t offset;           /* bytes of p already read (TCP) */
     ip_addr_t from_ip;         /* UDP: the sender */
     uint16_t from_port;
+    bool ip6;                  /* UDP: came over IPv6, with this hop limit and traffic class */
+    uint8_t hoplimit, tclass;
 };
 
 /* SCM_CREDENTIALS: a struct ucred. A message sent without any has pid 0 and ids of -1 (a
@@ -128,6 +130,12 @@ struct socket {
      * error becomes the pending error (net/icmp_error.c) and joins the error queue. */
     bool recverr, recverr6;
     struct sock_err *errq_head, *errq_tail;
+    /* RFC 3542 (AF_INET6 datagrams): IPV6_RECVHOPLIMIT / IPV6_RECVTCLASS ask recvmsg for the
+     * IPV6_HOPLIMIT / IPV6_TCLASS of each datagram (recv_ip6: the last one read had them);
+     * sendmsg's IPV6_HOPLIMIT / IPV6_TCLASS messages set one datagram's (-1: the socket's). */
+    bool recvhoplimit, recvtclass, recv_ip6;
+    uint8_t recv_hoplimit, recv_tclass;
+    int send_hoplimit, send_tclass;
     uint32_t errq_bytes;
     struct tcp_counters tcpc;   /* TCP_INFO */
     bool output_later;          /* TCP: in tcp_output_later's list */
@@ -152,7 +160,8 @@ struct socket *sockfd_lookup(int fd, int *err);
 /* Shared by the protocols. */
 struct socket *socket_alloc(int domain, int type, int protocol, const struct proto_ops *proto);
 void socket_wake(struct socket *s, uint32_t events);
-void socket_rx_push(struct socket *s, struct pbuf *p, const ip_addr_t *from, uint16_t port);
+/* Queue p (dropped, NULL, when out of memory): the entry, for the protocol's own fields. */
+struct rx_entry *socket_rx_push(struct socket *s, struct pbuf *p, const ip_addr_t *from, uint16_t port);
 void socket_rx_free(struct socket *s);
 /* Block (unless nonblocking) until done(s) holds: 0, -EAGAIN (nonblocking or timed out). */
 int socket_wait(struct socket *s, bool nonblock, uint64_t timeout_ns, bool (*done)(void *arg));
@@ -198,6 +207,10 @@ bool unix_socket_peercred(struct socket *s, struct unix_cred *out);
 /* The protocol control block for a new socket. */
 int tcp_socket_init(struct socket *s);
 int udp_socket_init(struct socket *s);
+/* UDPLITE_SEND_CSCOV / UDPLITE_RECV_CSCOV (name): set on a UDP-Lite socket (ENOPROTOOPT on plain
+ * UDP); read on either (plain UDP: 0, the whole datagram). */
+int udplite_set_coverage(struct socket *s, int name, int v);
+int udplite_get_coverage(struct socket *s, int name, int *v);
 /* The UDP socket an ICMP error about a datagram from (local, lport) to (remote, rport) is for
  * (net/icmp_error.c), or NULL; *connected when it is connected to that peer. */
 struct socket *udp_socket_for_error(const ip_addr_t *local, uint16_t lport, const ip_addr_t *remote,

@@ -11,6 +11,9 @@ struct linux_iovec;
 /* An AF_UNIX sendmsg's control data onto the socket: the files (s->send_rights) and the
  * credentials (s->send_cred) its next message carries. */
 int socket_control_from_user(struct socket *s, uint64_t control, uint64_t controllen);
+/* An AF_INET6 datagram sendmsg's control data: IPV6_HOPLIMIT and IPV6_TCLASS for its datagram
+ * (s->send_hoplimit, s->send_tclass). */
+int socket_inet6_control_from_user(struct socket *s, uint64_t control, uint64_t controllen);
 /* What the last read took (credentials with SO_PASSCRED when it read, then files) into the
  * msghdr's control buffer; MSG_CTRUNC into *flags when cut. The control length used. */
 int64_t socket_control_to_user(struct socket *s, const struct linux_msghdr *m, bool read, bool cloexec,

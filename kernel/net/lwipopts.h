@@ -37,8 +37,10 @@ void kfree(void *p);
 #define LWIP_ARP                      1
 #define LWIP_ETHERNET                 1
 #define LWIP_ICMP                     1
+#define IP_DEFAULT_TTL                64   /* Linux's ip_default_ttl and IPv6 hop_limit */
 #define LWIP_RAW                      1
 #define LWIP_UDP                      1
+#define LWIP_UDPLITE                  1    /* IPPROTO_UDPLITE sockets (RFC 3828) */
 #define LWIP_TCP                      1
 #define LWIP_DHCP                     1
 /* slirp, cloud VPCs and bridges hand out unique addresses; the ARP probe would add a second to

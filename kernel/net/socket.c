@@ -49,12 +49,12 @@ void socket_wake(struct socket *s, uint32_t events)
         file_wake(s->file, events);
 }
 
-void socket_rx_push(struct socket *s, struct pbuf *p, const ip_addr_t *from, uint16_t port)
+struct rx_entry *socket_rx_push(struct socket *s, struct pbuf *p, const ip_addr_t *from, uint16_t port)
 {
     struct rx_entry *e = kzalloc(sizeof(*e));
     if (!e) {
         pbuf_free(p);
-        return;
+        return NULL;
     }
     e->p = p;
     if (from)
@@ -67,6 +67,7 @@ void socket_rx_push(struct socket *s, struct pbuf *p, const ip_addr_t *from, uin
     s->rx_tail = e;
     s->rx_bytes += p->tot_len;
     socket_wake(s, POLLIN | POLLRDNORM);
+    return e;
 }
 
 void socket_rx_free(struct socket *s)
@@ -301,6 +302,7 @@ int socket_create(int domain, int type, int protocol, int flags, struct file **o
     s->keepidle = 7200;        /* Linux's tcp_keepalive_time, _intvl, _probes */
     s->keepintvl = 75;
     s->keepcnt = 9;
+    s->send_hoplimit = s->send_tclass = -1;
     int err = domain == AF_UNIX ? unix_socket_init(s) : type == SOCK_STREAM ? tcp_socket_init(s) : udp_socket_init(s);
     if (err) {
         kfree(s);

@@ -7,9 +7,11 @@
 #include "mm.h"
 #include "errno.h"
 #include "lwip/udp.h"
+#include "lwip/prot/udp.h"
 #include "lwip/pbuf.h"
 #include "lwip/ip.h"
 #include "lwip/ip6_addr.h"
+#include "lwip/prot/ip6.h"
 #include "lwip/netif.h"
 #include <string.h>
 
@@ -28,14 +30,36 @@ static int take_error(struct socket *s)
     return err;
 }
 
+/* UDP-Lite (RFC 3828): lwIP matches datagrams to pcbs by port whatever the protocol, so a
+ * socket takes only its own protocol's, as Linux's separate udp and udplite tables give them.
+ * With UDPLITE_RECV_CSCOV set, a datagram whose checksum covers less than asked is dropped
+ * (Linux's udp_queue_rcv_one_skb); a coverage of 0 in the header means all of it. */
+static bool wanted(struct udp_pcb *pcb, struct pbuf *p)
+{
+    bool lite = ip_current_header_proto() == IP_PROTO_UDPLITE;
+    if (lite != ((pcb->flags & UDP_FLAGS_UDPLITE) != 0))
+        return false;
+    if (!lite || !pcb->chksum_len_rx)
+        return true;
+    /* lwIP moved the payload past the UDP header, which is still just before it */
+    const struct udp_hdr *h = (const struct udp_hdr *)((const u8_t *)p->payload - UDP_HLEN);
+    u16_t cov = lwip_ntohs(h->len);
+    return cov == 0 || cov >= p->tot_len + UDP_HLEN || cov >= pcb->chksum_len_rx;
+}
+
 static void on_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *addr, u16_t port)
 {
     struct socket *s = arg;
-    if (s->rd_shut || s->rx_bytes + p->tot_len > (uint32_t)s->rcvbuf) {
+    if (s->rd_shut || s->rx_bytes + p->tot_len > (uint32_t)s->rcvbuf || !wanted(pcb, p)) {
         pbuf_free(p);
         return;
     }
-    socket_rx_push(s, p, addr, port);
+    struct rx_entry *e = socket_rx_push(s, p, addr, port);
+    if (e && ip_current_is_v6()) {     /* for IPV6_RECVHOPLIMIT and IPV6_RECVTCLASS */
+        e->ip6 = true;
+        e->hoplimit = IP6H_HOPLIM(ip6_current_header());
+        e->tclass = IP6H_TC(ip6_current_header());
+    }
 }
 
 int udp_socket_init(struct socket *s)
@@ -44,7 +68,38 @@ int udp_socket_init(struct socket *s)
     if (!pcb)
         return -ENOMEM;
     s->pcb = pcb;
+    if (s->protocol == IPPROTO_UDPLITE)
+        udp_setflags(pcb, udp_flags(pcb) | UDP_FLAGS_UDPLITE);
     udp_recv(pcb, on_recv, s);
+    return 0;
+}
+
+/* UDPLITE_SEND_CSCOV / UDPLITE_RECV_CSCOV as Linux's udp_lib_setsockopt bounds them: 0 (all
+ * of the datagram) or 8 (the header) up to 65535. ENOPROTOOPT on a plain UDP socket. */
+int udplite_set_coverage(struct socket *s, int name, int v)
+{
+    struct udp_pcb *pcb = pcb_of(s);
+    if (s->protocol != IPPROTO_UDPLITE || !pcb)
+        return -ENOPROTOOPT;
+    if (v != 0 && v < UDP_HLEN)
+        v = UDP_HLEN;
+    else if (v > 0xffff)
+        v = 0xffff;
+    if (name == UDPLITE_SEND_CSCOV)
+        pcb->chksum_len_tx = (u16_t)v;
+    else
+        pcb->chksum_len_rx = (u16_t)v;
+    return 0;
+}
+
+/* Reading them works on plain UDP too (0: the whole datagram), as Linux's udp_lib_getsockopt. */
+int udplite_get_coverage(struct socket *s, int name, int *v)
+{
+    struct udp_pcb *pcb = pcb_of(s);
+    *v = 0;
+    if (s->protocol != IPPROTO_UDPLITE || !pcb)
+        return 0;
+    *v = name == UDPLITE_SEND_CSCOV ? pcb->chksum_len_tx : pcb->chksum_len_rx;
     return 0;
 }
 
@@ -152,7 +207,15 @@ static int64_t udp_send_(struct socket *s, const void *kbuf, uint64_t len, int f
     if (!p)
         return -ENOBUFS;
     pbuf_take(p, kbuf, (u16_t)len);
+    /* sendmsg's IPV6_HOPLIMIT and IPV6_TCLASS are this datagram's only (ip6_datagram_send_ctl) */
+    u8_t ttl = pcb->ttl, tos = pcb->tos;
+    if (s->send_hoplimit >= 0)
+        pcb->ttl = (u8_t)s->send_hoplimit;
+    if (s->send_tclass >= 0)
+        pcb->tos = (u8_t)s->send_tclass;
     err_t err = to ? udp_sendto(pcb, p, &to->ip, to->port) : udp_send(pcb, p);
+    pcb->ttl = ttl;
+    pcb->tos = tos;
     pbuf_free(p);
     if (err != ERR_OK)
         return err == ERR_RTE ? -ENETUNREACH : socket_errno(err);
@@ -183,6 +246,9 @@ static int64_t udp_recv_(struct socket *s, void *kbuf, uint64_t len, int flags, 
     uint16_t n = len < size ? (uint16_t)len : size;
     pbuf_copy_partial(e->p, kbuf, n, 0);
     *truncated = n < size;
+    s->recv_ip6 = e->ip6;
+    s->recv_hoplimit = e->hoplimit;
+    s->recv_tclass = e->tclass;
     if (from) {
         memset(from, 0, sizeof(*from));
         ip_addr_copy(from->ip, e->from_ip);

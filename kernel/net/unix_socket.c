@@ -44,7 +44,12 @@ struct unix_sock {
     uint64_t wmem;                     /* what its unread messages take (Linux's sk_wmem_alloc) */
     struct unix_cred peercred;         /* SO_PEERCRED: recorded at socketpair, listen, connect */
     bool has_peercred;
-    struct unix_sock *next_bound, *next_all;
+    struct unix_sock *next_bound, *next_all, **pprev_all;
+    /* Times another socket's peer was made this one other than by being this one's own peer
+     * (a datagram socket connected to it or paired with it; a stream peer that disconnected
+     * from it). Never decremented: 0 means only u->peer can point here, and release can skip
+     * the walk over every socket (closing tens of thousands of socketpairs stays linear). */
+    uint32_t targeted;
 };
 
 static struct unix_sock *bound;        /* every named socket */
@@ -149,6 +154,9 @@ static int unix_init(struct socket *s)
     u->s = s;
     s->pcb = u;
     u->next_all = all;
+    u->pprev_all = &all;
+    if (all)
+        all->pprev_all = &u->next_all;
     all = u;
     return 0;
 }
@@ -223,6 +231,10 @@ static void pair(struct unix_sock *a, struct unix_sock *b)
 {
     a->peer = b;
     b->peer = a;
+    if (a->s->type == SOCK_DGRAM) {    /* each stays the other's target after either connects elsewhere */
+        a->targeted++;
+        b->targeted++;
+    }
 }
 
 static bool backlog_room(void *arg)
@@ -246,6 +258,8 @@ static int unix_connect(struct socket *s, const struct sock_addr *a)
 {
     struct unix_sock *u = us(s), *target;
     if (!a) {                          /* AF_UNSPEC on a datagram socket: disconnect */
+        if (u->peer && u->peer->peer == u)
+            u->targeted++;             /* its old peer still points here */
         u->peer = NULL;
         return 0;
     }
@@ -260,6 +274,7 @@ static int unix_connect(struct socket *s, const struct sock_addr *a)
         if (target->s->type != SOCK_DGRAM)
             return -EPROTOTYPE;
         u->peer = target;
+        target->targeted++;
         return 0;
     }
     if (u->peer)
@@ -599,12 +614,12 @@ static void unix_release(struct socket *s)
         u->peer->peer_gone = true;
         socket_wake(u->peer->s, POLLIN | POLLOUT | POLLHUP | POLLRDHUP);
     }
-    /* Datagram sockets that named this one as their target lose it. */
-    for (struct unix_sock **pp = &all; *pp; ) {
-        if (*pp == u) {
-            *pp = u->next_all;
-            continue;
-        }
+    *u->pprev_all = u->next_all;
+    if (u->next_all)
+        u->next_all->pprev_all = u->pprev_all;
+    /* Datagram sockets that named this one as their target lose it; messages it sent and nobody
+     * read yet (wmem: their charges) are charged to nobody. */
+    for (struct unix_sock **pp = &all; *pp && (u->targeted || u->wmem); ) {
         if ((*pp)->peer == u) {
             (*pp)->peer = NULL;
             (*pp)->target_gone = (*pp)->s->type == SOCK_DGRAM;

@@ -189,10 +189,14 @@ static int64_t rights_to_user(struct socket *s, const struct linux_msghdr *m, ui
     return (int64_t)(CMSG_ALIGN8(h.len) < left ? CMSG_ALIGN8(h.len) : left);   /* CMSG_SPACE, as put_cmsg */
 }
 
+static int64_t inet6_control_to_user(struct socket *s, const struct linux_msghdr *m, int32_t *flags);
+
 /* What a recvmsg that read (or failed: no credentials then) hands back as control data:
  * SCM_CREDENTIALS, then SCM_RIGHTS. The control length used, or an error. */
 int64_t socket_control_to_user(struct socket *s, const struct linux_msghdr *m, bool read, bool cloexec, int32_t *flags)
 {
+    if (read && s->domain == AF_INET6)
+        return inet6_control_to_user(s, m, flags);
     int64_t credlen = read ? cred_to_user(s, m, flags) : 0;
     if (credlen < 0)
         return credlen;
@@ -245,4 +249,76 @@ int64_t socket_errqueue_recvmsg(struct socket *s, uint64_t umsg, const struct li
         copy_to_user(umsg + offsetof(struct linux_msghdr, flags), &mflags, sizeof(mflags)))
         return -EFAULT;
     return n;
+}
+
+/* An AF_INET6 datagram sendmsg's control data, as Linux's ip6_datagram_send_ctl walks it: every
+ * message must fit; SOL_SOCKET's SCM_RIGHTS and SCM_CREDENTIALS are ignored (__sock_cmsg_send),
+ * other levels skipped; IPV6_HOPLIMIT and IPV6_TCLASS (one int, -1 to 255) set this datagram's
+ * hop limit and traffic class (s->send_hoplimit, s->send_tclass; -1: the socket's). The IPv6
+ * options we do not implement (packet info, extension headers, SO_MARK, ...) are EOPNOTSUPP,
+ * logged once; a type Linux does not know is EINVAL. */
+int socket_inet6_control_from_user(struct socket *s, uint64_t control, uint64_t controllen)
+{
+    enum { SO_MARK_ = 36, SO_TIMESTAMPING_OLD_ = 37, SCM_TXTIME_ = 61, IPV6_2292HOPLIMIT_ = 8 };
+    for (uint64_t off = 0; off + sizeof(struct cmsg_header) <= controllen;) {
+        struct cmsg_header h;
+        if (copy_from_user(&h, control + off, sizeof(h)))
+            return -EFAULT;
+        if (h.len < sizeof(h) || h.len > controllen - off)
+            return -EINVAL;
+        uint64_t at = control + off + sizeof(h);
+        off += CMSG_ALIGN8(h.len);
+        if (h.level == SOL_SOCKET) {
+            if (h.type == SCM_RIGHTS || h.type == SCM_CREDENTIALS)
+                continue;
+            if (h.type != SO_MARK_ && h.type != SO_TIMESTAMPING_OLD_ && h.type != SCM_TXTIME_)
+                return -EINVAL;
+        } else if (h.level != IPPROTO_IPV6) {
+            continue;
+        } else if (h.type == IPV6_HOPLIMIT || h.type == IPV6_2292HOPLIMIT_ || h.type == IPV6_TCLASS) {
+            int32_t v;
+            if (h.len != sizeof(h) + sizeof(v))
+                return -EINVAL;
+            if (copy_from_user(&v, at, sizeof(v)))
+                return -EFAULT;
+            if (v < -1 || v > 0xff)
+                return -EINVAL;
+            *(h.type == IPV6_TCLASS ? &s->send_tclass : &s->send_hoplimit) = v;
+            continue;
+        } else if (!(h.type >= 2 && h.type <= 7) && h.type != 11 && h.type != 50 && h.type != 54 &&
+                   h.type != 55 && h.type != 57 && h.type != 59 && h.type != 62) {
+            return -EINVAL;            /* not one of ip6_datagram_send_ctl's cases */
+        }
+        static bool logged;
+        if (!logged) {
+            logged = true;
+            kinfo("sendmsg: IPv6 control message level %d type %d not supported, returning EOPNOTSUPP\n", h.level, h.type);
+        }
+        return -EOPNOTSUPP;
+    }
+    return 0;
+}
+
+/* recvmsg on an AF_INET6 datagram socket: the IPV6_HOPLIMIT and then the IPV6_TCLASS of an
+ * IPv6 datagram that was read, when asked for (ip6_datagram_recv_specific_ctl's order). The
+ * control length used, or an error. */
+static int64_t inet6_control_to_user(struct socket *s, const struct linux_msghdr *m, int32_t *flags)
+{
+    if (s->domain != AF_INET6 || s->type != SOCK_DGRAM || !s->recv_ip6)
+        return 0;
+    int64_t used = 0;
+    struct linux_msghdr rest = *m;
+    for (int i = 0; i < 2; i++) {
+        bool want = i == 0 ? s->recvhoplimit : s->recvtclass;
+        int32_t v = i == 0 ? s->recv_hoplimit : s->recv_tclass;
+        if (!want)
+            continue;
+        int64_t n = put_cmsg(&rest, IPPROTO_IPV6, i == 0 ? IPV6_HOPLIMIT : IPV6_TCLASS, &v, sizeof(v), flags);
+        if (n < 0)
+            return n;
+        used += n;
+        rest.control += (uint64_t)n;
+        rest.controllen -= (uint64_t)n;
+    }
+    return used;
 }

@@ -47,7 +47,9 @@ SYSCALL(socket)
         return -EINVAL;            /* inet_create's range check comes before the type's */
     if (type != SOCK_STREAM && type != SOCK_DGRAM)
         return -ESOCKTNOSUPPORT;
-    if (protocol != 0 && protocol != (type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP))
+    /* Linux's inetsw: TCP for streams; UDP and UDP-Lite for datagrams. */
+    if (protocol != 0 && protocol != (type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP) &&
+        !(type == SOCK_DGRAM && protocol == IPPROTO_UDPLITE))
         return -EPROTONOSUPPORT;
     net_ready();   /* lwIP up, and the first inet socket finds the address DHCP was asked for */
     struct file *f;

@@ -261,14 +261,18 @@ int64_t socket_sendmsg(struct socket *s, uint64_t umsg, int flags, bool *partial
             err = -EFAULT;
         else if (!(err = socket_control_from_user(s, m.control, m.controllen)) && has_to)
             err = sockaddr_parse(s, abuf, m.namelen, &to);
+    } else if (m.controllen && s->domain == AF_INET6 && s->type == SOCK_DGRAM) {
+        if (!(err = socket_inet6_control_from_user(s, m.control, m.controllen)) && has_to)
+            err = sockaddr_parse(s, abuf, m.namelen, &to);
     } else if (m.controllen)
-        err = -EINVAL;          /* no ancillary data (IP_PKTINFO, ...) is understood yet */
+        err = -EINVAL;          /* no IPv4 ancillary data (IP_PKTINFO, ...) is understood yet */
     else if (has_to)
         err = sockaddr_parse(s, abuf, m.namelen, &to);
     int64_t r = err ? err : send_common(s, iov, m.iovlen, flags, has_to ? &to : NULL);
     unix_rights_free(s->send_rights);  /* nothing was queued to carry them */
     s->send_rights = NULL;
     s->has_send_cred = false;
+    s->send_hoplimit = s->send_tclass = -1;
     uint64_t total = 0;
     for (uint64_t i = 0; i < m.iovlen; i++)
         total += iov[i].iov_len;

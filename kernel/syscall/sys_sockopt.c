@@ -145,6 +145,29 @@ SYSCALL(setsockopt)
             pcb->tos = (u8_t)v;
         return 0;
     }
+    if ((level == IPPROTO_UDP || level == IPPROTO_UDPLITE) && s->type == SOCK_DGRAM &&
+        (name == UDPLITE_SEND_CSCOV || name == UDPLITE_RECV_CSCOV))
+        return udplite_set_coverage(s, name, v);
+    if (level == IPPROTO_IPV6 && s->domain == AF_INET6 && name == IPV6_RECVHOPLIMIT) {
+        s->recvhoplimit = v != 0;
+        return 0;
+    }
+    if (level == IPPROTO_IPV6 && s->domain == AF_INET6 && name == IPV6_RECVTCLASS) {
+        s->recvtclass = v != 0;
+        return 0;
+    }
+    if (level == IPPROTO_IPV6 && s->domain == AF_INET6 && name == IPV6_TCLASS) {
+        struct ip_pcb *pcb = s->pcb;   /* lwIP sends pcb->tos as IPv6's traffic class */
+        if (v < -1 || v > 0xff)
+            return -EINVAL;
+        if (v == -1)
+            v = 0;
+        if (s->type == SOCK_STREAM)    /* TCP keeps its ECN bits, as for IP_TOS */
+            v = (v & ~3) | (pcb ? pcb->tos & 3 : 0);
+        if (pcb)
+            pcb->tos = (u8_t)v;
+        return 0;
+    }
     if (level == IPPROTO_IPV6 && s->domain == AF_INET6 && name == IPV6_V6ONLY) {
         if (s->bound)
             return -EINVAL;
@@ -171,6 +194,8 @@ static bool own_level(struct socket *s, int level)
     if (s->domain == AF_UNIX)
         return false;
     if (level == (s->type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP))
+        return true;
+    if (s->type == SOCK_DGRAM && level == IPPROTO_UDPLITE)   /* Linux's udp_getsockopt takes both */
         return true;
     return level == IPPROTO_IP || (s->domain == AF_INET6 && level == IPPROTO_IPV6);   /* v6 hands IP down */
 }
@@ -253,8 +278,18 @@ SYSCALL(getsockopt)
         v = s->keepintvl;
     } else if (level == IPPROTO_TCP && s->type == SOCK_STREAM && name == TCP_KEEPCNT) {
         v = s->keepcnt;
+    } else if ((level == IPPROTO_UDP || level == IPPROTO_UDPLITE) && s->type == SOCK_DGRAM &&
+               (name == UDPLITE_SEND_CSCOV || name == UDPLITE_RECV_CSCOV)) {
+        if ((err = udplite_get_coverage(s, name, &v)))
+            return err;
     } else if (level == IPPROTO_IPV6 && s->domain == AF_INET6 && name == IPV6_V6ONLY) {
         v = s->v6only;
+    } else if (level == IPPROTO_IPV6 && s->domain == AF_INET6 && name == IPV6_RECVHOPLIMIT) {
+        v = s->recvhoplimit;
+    } else if (level == IPPROTO_IPV6 && s->domain == AF_INET6 && name == IPV6_RECVTCLASS) {
+        v = s->recvtclass;
+    } else if (level == IPPROTO_IPV6 && s->domain == AF_INET6 && name == IPV6_TCLASS) {
+        v = s->pcb ? ((struct ip_pcb *)s->pcb)->tos : 0;
     } else if (level == IPPROTO_IP && s->domain != AF_UNIX && name == IP_TOS) {
         v = s->pcb ? ((struct ip_pcb *)s->pcb)->tos : 0;
     } else if (level == IPPROTO_IP && (s->domain == AF_INET || s->domain == AF_INET6) && name == IP_RECVERR) {

@@ -8,8 +8,11 @@ socket options (types, buffer sizes, timeouts, linger, keepalive, TCP_*, IP_TOS,
 unknown names and levels, short lengths, SO_PEERCRED), FIONREAD/SIOCOUTQ, and the ICMP port
 unreachable a UDP socket gets back (ECONNREFUSED, IP_RECVERR, MSG_ERRQUEUE), AF_UNIX queue
 sizes (SIOCINQ, SIOCOUTQ), SO_PASSCRED and SCM_CREDENTIALS, and SO_RCVLOWAT on TCP and AF_UNIX
-(poll, select, blocking and non-blocking reads), and which TCP_INFO fields a connection fills
-(section 16's oracle is the probe run natively: qemu-user cuts TCP_INFO to 4 bytes). Loopback and
+(poll, select, blocking and non-blocking reads), which TCP_INFO fields a connection fills, UDP-Lite
+sockets and their coverage options, and IPv6's hop limit and traffic class as options and as
+sendmsg/recvmsg control messages
+(sections 16 and 18's oracle is the probe run natively: qemu-user cuts TCP_INFO to 4 bytes and
+rewrites control messages). Loopback and
 AF_UNIX only. The oracle is the same program under qemu-aarch64-static in a fresh tmpfs
 directory; ours runs in /tmp, one boot for all."""
 
@@ -50,10 +53,13 @@ SECTIONS = [("1", "socket"), ("2", "bind"), ("3", "AF_UNIX names"), ("4", "liste
             ("11", "TIME_WAIT and SO_REUSEADDR, timeouts on accept, disconnect names"),
             ("12", "ICMP errors on UDP sockets"), ("13", "AF_UNIX SIOCINQ and SIOCOUTQ"),
             ("14", "SO_PASSCRED and SCM_CREDENTIALS"), ("15", "SO_RCVLOWAT"),
-            ("16", "TCP_INFO of a connection that moved data"), ("17", "SO_PEERCRED across processes")]
-# qemu-user converts TCP_INFO as an int option (4 bytes back), so these sections are Linux's
-# as the probe built for this host and run natively shows them (the same generic TCP code).
-NATIVE = ["16"]
+            ("16", "TCP_INFO of a connection that moved data"), ("17", "SO_PEERCRED across processes"),
+            ("18", "UDP-Lite, IPv6 hop limit and traffic class (CPython test_socket's UDPLITE, RFC3542)")]
+# qemu-user converts TCP_INFO as an int option (4 bytes back), knows no SOL_UDPLITE level
+# (ENOPROTOOPT) and rebuilds control messages itself (no MSG_CTRUNC for a cut one, an oversized
+# cmsg_len passed), so these sections are Linux's as the probe built for this host and run
+# natively shows them (the same generic TCP, UDP and IPv6 code).
+NATIVE = ["16", "18"]
 
 
 def native(tmp) -> dict[str, str]:

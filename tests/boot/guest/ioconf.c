@@ -888,6 +888,69 @@ static void section_dnotify(void)
     signal(SIGRTMIN + 2, SIG_DFL);
 }
 
+/* epoll and the descriptor table with thousands of descriptors: the ready list's order after
+ * items at its head, middle and tail went away (their files closed), and the lowest free
+ * descriptor after closes far below the highest. Descriptors are printed relative to the first
+ * pipe's read end. */
+static void section_many_fds(void)
+{
+    say("18. epoll with thousands of descriptors\n");
+    enum { PIPES = 1000 };
+    struct rlimit rl;
+    getrlimit(RLIMIT_NOFILE, &rl);
+    rl.rlim_cur = rl.rlim_max < 4096 ? rl.rlim_max : 4096;
+    setrlimit(RLIMIT_NOFILE, &rl);
+    static int rd[PIPES], wr[PIPES];
+    int ep = epoll_create1(0), made = 0;
+    for (; made < PIPES; made++) {
+        int p[2];
+        if (pipe(p))
+            break;
+        rd[made] = p[0], wr[made] = p[1];
+        struct epoll_event in = {.events = EPOLLIN, .data.u64 = (uint64_t)made};
+        struct epoll_event out = {.events = EPOLLOUT, .data.u64 = 10000 + (uint64_t)made};
+        epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &in);
+        epoll_ctl(ep, EPOLL_CTL_ADD, p[1], &out);
+    }
+    say("   pipes made %d, last write end at +%d\n", made, wr[made - 1] - rd[0]);
+    struct epoll_event again = {.events = EPOLLOUT};
+    r("ADD again", epoll_ctl(ep, EPOLL_CTL_ADD, wr[500], &again));
+    static struct epoll_event evs[2 * PIPES];
+    int n = epoll_wait(ep, evs, 3, 0);
+    say("   first wait (3):");
+    for (int i = 0; i < n; i++)
+        say(" %lu", (unsigned long)evs[i].data.u64);
+    say("\n");
+    /* the ready list now starts at write end 3 and ends with 0, 1, 2 (level-triggered requeue) */
+    close(wr[3]), close(wr[500]), close(wr[PIPES - 1]), close(wr[1]);
+    if (write(wr[7], "x", 1) != 1)
+        say("   write failed\n");
+    n = epoll_wait(ep, evs, 2 * PIPES, 0);
+    long sum = 0;
+    for (int i = 0; i < n; i++)
+        sum += (long)evs[i].data.u64;
+    say("   after 4 closes: %d ready, sum %ld, first", n, sum);
+    for (int i = 0; i < 4 && i < n; i++)
+        say(" %lu", (unsigned long)evs[i].data.u64);
+    say(", last");
+    for (int i = n - 4 < 0 ? 0 : n - 4; i < n; i++)
+        say(" %lu", (unsigned long)evs[i].data.u64);
+    say("\n");
+    struct epoll_event mod = {.events = EPOLLIN | EPOLLOUT, .data.u64 = 77777};
+    r("MOD a read end", epoll_ctl(ep, EPOLL_CTL_MOD, rd[7], &mod));
+    r("DEL a closed one", epoll_ctl(ep, EPOLL_CTL_DEL, wr[500], &mod));
+    close(rd[10]), close(rd[20]);
+    int p[2];
+    r("pipe after closing two low ones", pipe(p));
+    say("     got +%d +%d\n", p[0] - rd[0], p[1] - rd[0]);
+    int d = dup(0);
+    say("   next dup +%d\n", d - rd[0]);
+    close(p[0]), close(p[1]), close(d);
+    for (int i = 0; i < made; i++)
+        close(rd[i]), close(wr[i]);
+    close(ep);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2 || chdir(argv[1])) {
@@ -913,5 +976,6 @@ int main(int argc, char **argv)
     section_close_range();
     section_setsig();
     section_dnotify();
+    section_many_fds();
     return 0;
 }

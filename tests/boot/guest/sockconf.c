@@ -1302,6 +1302,139 @@ static void sec_peercred(const char *dir)
     alarm(0);
 }
 
+/* One IPv6 loopback datagram from tx to rx, sent with control data ctl (ctllen bytes), received
+ * with a control buffer of room bytes: the sendmsg result, then each control message's level,
+ * type, length and int value, and the flags. */
+static void hop_tclass_line(const char *what, int tx, int rx, const void *ctl, size_t ctllen, size_t room)
+{
+    char data[] = "x", cbuf[256];
+    struct iovec v = {data, 1};
+    struct msghdr m = {.msg_iov = &v, .msg_iovlen = 1, .msg_control = (void *)ctl, .msg_controllen = ctllen};
+    say("   %s:\n", what);
+    long n = sendmsg(tx, &m, 0);
+    r("sendmsg", n);
+    if (n < 0)
+        return;
+    struct msghdr in = {.msg_iov = &v, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = room};
+    r("recvmsg", recvmsg(rx, &in, MSG_DONTWAIT));
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&in); c; c = CMSG_NXTHDR(&in, c)) {
+        int val = -1;
+        if (c->cmsg_len >= CMSG_LEN(sizeof val))
+            memcpy(&val, CMSG_DATA(c), sizeof val);
+        say("    cmsg level %d type %d len %zu value %d\n", c->cmsg_level, c->cmsg_type, (size_t)c->cmsg_len, val);
+    }
+    say("    controllen %zu flags 0x%x\n", (size_t)in.msg_controllen, in.msg_flags);
+}
+
+/* A control buffer holding one int message of level/type (len: its cmsg_len). */
+static size_t int_cmsg(char *buf, size_t at, int level, int type, int value, size_t len)
+{
+    struct cmsghdr *c = (struct cmsghdr *)(buf + at);
+    c->cmsg_level = level;
+    c->cmsg_type = type;
+    c->cmsg_len = len;
+    memcpy(CMSG_DATA(c), &value, sizeof value);
+    return at + CMSG_SPACE(sizeof value);
+}
+
+#define UDPLITE_SEND_CSCOV 10             /* linux/udplite.h, which glibc's headers lack */
+#define UDPLITE_RECV_CSCOV 11
+
+static void sec_udplite_hoplimit(void)
+{
+    say("18. UDP-Lite, IPv6 hop limit and traffic class\n");
+    int v, lite = rfd("socket(AF_INET, SOCK_DGRAM, IPPROTO_UDPLITE)", socket(AF_INET, SOCK_DGRAM, IPPROTO_UDPLITE));
+    rfd("socket(AF_INET6, SOCK_DGRAM, IPPROTO_UDPLITE)", socket(AF_INET6, SOCK_DGRAM, IPPROTO_UDPLITE));
+    rfd("socket(AF_INET, SOCK_STREAM, IPPROTO_UDPLITE)", socket(AF_INET, SOCK_STREAM, IPPROTO_UDPLITE));
+    socklen_t len = sizeof v;
+    getsockopt(lite, SOL_SOCKET, SO_PROTOCOL, &v, &len);
+    say("   SO_PROTOCOL %d\n", v);
+    int plain = socket(AF_INET, SOCK_DGRAM, 0);
+    struct { const char *what; int level, name, value; } sets[] = {
+        {"UDPLITE_SEND_CSCOV 4", IPPROTO_UDPLITE, UDPLITE_SEND_CSCOV, 4},
+        {"UDPLITE_RECV_CSCOV 70000", IPPROTO_UDPLITE, UDPLITE_RECV_CSCOV, 70000},
+        {"UDPLITE_SEND_CSCOV 0 at SOL_UDP", IPPROTO_UDP, UDPLITE_SEND_CSCOV, 0},
+    };
+    for (int i = 0; i < 3; i++) {
+        for (int k = 0; k < 2; k++) {
+            int fd = k ? plain : lite;
+            char what[96];
+            snprintf(what, sizeof what, "%s %s", k ? "udp" : "udplite", sets[i].what);
+            r(what, setsockopt(fd, sets[i].level, sets[i].name, &sets[i].value, sizeof sets[i].value));
+            len = sizeof v;
+            v = -1;
+            long g = getsockopt(fd, sets[i].level, sets[i].name, &v, &len);
+            if (g < 0)
+                r("  read back", g);
+            else
+                say("     read back %d\n", v);
+        }
+    }
+    /* a UDP-Lite datagram over loopback, with a partial coverage of 12 bytes */
+    struct sockaddr_in a = lo4(0);
+    len = sizeof a;
+    int lrx = socket(AF_INET, SOCK_DGRAM, IPPROTO_UDPLITE);
+    bind(lrx, (struct sockaddr *)&a, sizeof a);
+    getsockname(lrx, (struct sockaddr *)&a, &len);
+    v = 12;
+    setsockopt(lite, IPPROTO_UDPLITE, UDPLITE_SEND_CSCOV, &v, sizeof v);
+    r("udplite sendto", sendto(lite, "lite data", 9, 0, (struct sockaddr *)&a, sizeof a));
+    char buf[32] = {0};
+    struct pollfd pfd = {lrx, POLLIN, 0};
+    poll(&pfd, 1, 2000);
+    long n = recv(lrx, buf, sizeof buf, MSG_DONTWAIT);
+    r("udplite recv", n);
+    say("     got \"%s\"\n", n > 0 ? buf : "");
+    close(lite), close(lrx), close(plain);
+
+    int rx = socket(AF_INET6, SOCK_DGRAM, 0), tx = socket(AF_INET6, SOCK_DGRAM, 0);
+    struct sockaddr_in6 a6 = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT};
+    len = sizeof a6;
+    bind(rx, (struct sockaddr *)&a6, sizeof a6);
+    getsockname(rx, (struct sockaddr *)&a6, &len);
+    connect(tx, (struct sockaddr *)&a6, sizeof a6);
+    int tclasses[] = {-2, -1, 0, 0x28, 255, 256};
+    for (int i = 0; i < 6; i++) {
+        char what[48];
+        snprintf(what, sizeof what, "IPV6_TCLASS %d", tclasses[i]);
+        r(what, setsockopt(tx, IPPROTO_IPV6, IPV6_TCLASS, &tclasses[i], sizeof v));
+        len = sizeof v;
+        getsockopt(tx, IPPROTO_IPV6, IPV6_TCLASS, &v, &len);
+        say("     read back %d\n", v);
+    }
+    hop_tclass_line("nothing asked", tx, rx, NULL, 0, 256);
+    v = 1;
+    r("IPV6_RECVHOPLIMIT 1", setsockopt(rx, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &v, sizeof v));
+    hop_tclass_line("hop limit asked", tx, rx, NULL, 0, 256);
+    r("IPV6_RECVTCLASS 1", setsockopt(rx, IPPROTO_IPV6, IPV6_RECVTCLASS, &v, sizeof v));
+    len = sizeof v;
+    getsockopt(rx, IPPROTO_IPV6, IPV6_RECVTCLASS, &v, &len);
+    say("     IPV6_RECVTCLASS reads %d\n", v);
+    hop_tclass_line("both asked", tx, rx, NULL, 0, 256);
+    hop_tclass_line("both asked, room for one", tx, rx, NULL, 0, CMSG_SPACE(sizeof(int)));
+    hop_tclass_line("both asked, room for a header", tx, rx, NULL, 0, sizeof(struct cmsghdr));
+    char ctl[128] = {0};
+    size_t at = int_cmsg(ctl, 0, IPPROTO_IPV6, IPV6_HOPLIMIT, 2, CMSG_LEN(sizeof(int)));
+    hop_tclass_line("sent with hop limit 2", tx, rx, ctl, at, 256);
+    at = int_cmsg(ctl, 0, IPPROTO_IPV6, IPV6_TCLASS, 0x10, CMSG_LEN(sizeof(int)));
+    at = int_cmsg(ctl, at, IPPROTO_IPV6, IPV6_HOPLIMIT, -1, CMSG_LEN(sizeof(int)));
+    hop_tclass_line("sent with traffic class 0x10, hop limit -1", tx, rx, ctl, at, 256);
+    hop_tclass_line("the next one without", tx, rx, NULL, 0, 256);
+    at = int_cmsg(ctl, 0, IPPROTO_IPV6, IPV6_TCLASS, 0, CMSG_LEN(sizeof(int)) + 1);
+    hop_tclass_line("traffic class one byte long", tx, rx, ctl, at, 256);
+    at = int_cmsg(ctl, 0, IPPROTO_IPV6, IPV6_HOPLIMIT, 256, CMSG_LEN(sizeof(int)));
+    hop_tclass_line("hop limit 256", tx, rx, ctl, at, 256);
+    at = int_cmsg(ctl, 0, IPPROTO_IPV6, 1000, 0, CMSG_LEN(sizeof(int)));
+    hop_tclass_line("unknown IPv6 type", tx, rx, ctl, at, 256);
+    at = int_cmsg(ctl, 0, IPPROTO_TCP, 1, 0, CMSG_LEN(sizeof(int)));
+    hop_tclass_line("another level", tx, rx, ctl, at, 256);
+    at = int_cmsg(ctl, 0, SOL_SOCKET, 1000, 0, CMSG_LEN(sizeof(int)));
+    hop_tclass_line("unknown SOL_SOCKET type", tx, rx, ctl, at, 256);
+    at = int_cmsg(ctl, 0, IPPROTO_IPV6, IPV6_HOPLIMIT, 3, 300);
+    hop_tclass_line("message longer than the buffer", tx, rx, ctl, at, 256);
+    close(rx), close(tx);
+}
+
 int main(int argc, char **argv)
 {
     const char *dir = argc > 1 ? argv[1] : "/tmp";
@@ -1322,5 +1455,6 @@ int main(int argc, char **argv)
     sec_rcvlowat();
     sec_tcp_info();
     sec_peercred(dir);
+    sec_udplite_hoplimit();
     return 0;
 }
