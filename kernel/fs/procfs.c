@@ -153,5 +153,6 @@ void procfs_init(void)
     kfile_register_dynamic_link("/proc/self", self_link);
     kfile_register_dynamic_link("/proc/thread-self", thread_self_link);
     procfs_loadavg_init();
+    procfs_stat_init();
     procfs_sys_init();
 }

@@ -1,9 +1,11 @@
-/* /proc/self/smaps as programs read it: `smaps DIR` (an empty directory: /tmp in the unikernel,
+/* What /proc counts, as programs read it: /proc/self/smaps and /proc/stat. `proc_counts DIR` (an empty directory: /tmp in the unikernel,
  * a fresh tmpfs directory for the oracle) prints, for mappings the probe made itself, the fields
  * that count its pages (in pages: the page size is asked, never assumed) before and after a
  * fork, in the parent and the child. The first check is Redis's on arm64 (its
  * linuxMadvFreeForkBugCheck, which refuses to start the server when it fails): a page written,
- * MADV_FREEd and written again before a fork reads as Shared_Dirty in the child. */
+ * MADV_FREEd and written again before a fork reads as Shared_Dirty in the child. /proc/stat is
+ * node's os.cpus() (libuv's uv_cpu_info), top's and psutil's: its lines and their columns, one
+ * cpuN line per online CPU, and the counters that must move (nothing host-specific printed). */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <signal.h>
@@ -12,6 +14,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef MADV_FREE
@@ -145,10 +148,73 @@ static void section_shared_and_files(void)
     close(fd);
 }
 
+/* /proc/stat's lines: the key and how many numbers follow ("intr" and "softirq": at least one). */
+static void stat_shape(int print, long *processes, long *ctxt, long *btime)
+{
+    FILE *f = fopen("/proc/stat", "r");
+    char line[8192];
+    int cpus = 0;
+    while (f && fgets(line, sizeof line, f)) {
+        char key[32];
+        int used, fields = 0;
+        if (sscanf(line, "%31s%n", key, &used) != 1)
+            continue;
+        for (char *p = line + used, *end; ; p = end) {
+            long v = strtol(p, &end, 10);
+            if (end == p)
+                break;
+            fields++;
+            if (!strcmp(key, "processes"))
+                *processes = v;
+            else if (!strcmp(key, "ctxt"))
+                *ctxt = v;
+            else if (!strcmp(key, "btime"))
+                *btime = v;
+        }
+        if (!strncmp(key, "cpu", 3) && key[3]) {
+            if (cpus++)
+                continue;   /* the first cpuN line stands for all: their number is printed below */
+            strcpy(key, "cpuN");
+        }
+        if (!print)
+            continue;
+        if (!strcmp(key, "intr") || !strcmp(key, "softirq"))
+            printf("   %s: %s\n", key, fields >= 1 ? "at least one number" : "none");
+        else
+            printf("   %s: %d numbers\n", key, fields);
+    }
+    if (f)
+        fclose(f);
+    if (print)
+        printf("   cpuN lines are the online CPUs: %d\n", cpus == sysconf(_SC_NPROCESSORS_ONLN));
+}
+
+static void section_stat(void)
+{
+    printf("3. /proc/stat\n");
+    long processes = -1, ctxt = -1, btime = -1, processes2 = -1, ctxt2 = -1;
+    stat_shape(1, &processes, &ctxt, &btime);
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0)
+        _exit(0);
+    waitpid(pid, NULL, 0);
+    usleep(20000);
+    long ignored;
+    stat_shape(0, &processes2, &ctxt2, &ignored);
+    struct timespec up, now;
+    clock_gettime(CLOCK_BOOTTIME, &up);
+    clock_gettime(CLOCK_REALTIME, &now);
+    long boot = now.tv_sec - up.tv_sec;
+    printf("   processes counts the fork: %d\n", processes2 > processes);
+    printf("   ctxt counts the wait: %d\n", ctxt2 > ctxt);
+    printf("   btime is now less the time since boot: %d\n", btime >= boot - 2 && btime <= boot + 2);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2 || chdir(argv[1])) {
-        fprintf(stderr, "usage: smaps DIR\n");
+        fprintf(stderr, "usage: proc_counts DIR\n");
         return 2;
     }
     alarm(30);
@@ -156,5 +222,6 @@ int main(int argc, char **argv)
     pg = sysconf(_SC_PAGESIZE);
     section_anonymous();
     section_shared_and_files();
+    section_stat();
     return 0;
 }

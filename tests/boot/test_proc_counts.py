@@ -1,10 +1,12 @@
-"""/proc/self/smaps counts a process's pages as Linux does: tests/boot/guest/smaps.c prints the
+"""/proc/self/smaps counts a process's pages as Linux does: tests/boot/guest/proc_counts.c prints the
 counting fields (Rss, Pss, Shared/Private Clean/Dirty, Anonymous, Locked) of mappings it made,
 across a fork and for shared and file mappings, and the order of an entry's fields. Redis on
 arm64 reads these before it starts (a page written before a fork must read Shared_Dirty in the
 child). The oracle is the same probe under qemu-aarch64-static: qemu 7.2 does not emulate
 smaps, so the probe reads the host kernel's own entry for its mapping, at the same address
-(qemu maps a 64-bit guest with no offset); ours runs in /tmp, one boot for both sections."""
+(qemu maps a 64-bit guest with no offset). Section 3 is /proc/stat (the host's, read through
+qemu): its lines, their columns and the counters a fork and a wait move (node's os.cpus() is
+empty without it). Ours runs in /tmp, one boot for all sections."""
 
 from __future__ import annotations
 
@@ -23,8 +25,8 @@ NEWER_THAN_6_1 = [(" Anonymous KSM LazyFree", " Anonymous LazyFree")]
 
 @pytest.fixture(scope="module")
 def outputs(tmp_path_factory):
-    probe = tmp_path_factory.mktemp("smaps") / "smaps"
-    subprocess.run([CC, "-O2", "-Wall", "-static", "-o", str(probe), str(GUEST_SOURCES / "smaps.c")], check=True)
+    probe = tmp_path_factory.mktemp("proc_counts") / "proc_counts"
+    subprocess.run([CC, "-O2", "-Wall", "-static", "-o", str(probe), str(GUEST_SOURCES / "proc_counts.c")], check=True)
     linux = oracle_in_tmpfs(probe)
     for newer, v61 in NEWER_THAN_6_1:
         linux = linux.replace(newer, v61)
@@ -35,8 +37,8 @@ def outputs(tmp_path_factory):
 
 
 @pytest.mark.parametrize("section, what", [("1", "anonymous memory and fork"),
-                                           ("2", "shared and file mappings")])
-def test_smaps_counts_as_linux(outputs, section, what):
+                                           ("2", "shared and file mappings"), ("3", "/proc/stat")])
+def test_proc_counts_as_linux(outputs, section, what):
     linux, ours = outputs
     assert linux.get(section), f"the oracle printed no section {section} ({what})"
     assert ours.get(section) == linux[section], what
