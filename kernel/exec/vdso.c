@@ -13,6 +13,7 @@
 #include "uvm.h"
 #include "timer.h"
 #include "linux_abi.h"
+#include "vdso_offsets.h"              /* generated from the built vDSO (vdso/vdso.mk) */
 #include <string.h>
 
 extern const char vdso_image_start[], vdso_image_end[];
@@ -89,3 +90,5 @@ uint64_t vdso_map(struct vm *vm)
     }
     return at + PAGE_SIZE;
 }
+
+uint64_t vdso_sigreturn(uint64_t vdso) { return vdso + VDSO_RT_SIGRETURN_OFFSET; }

@@ -133,6 +133,16 @@ static void unlink_caching(struct vnode *v)
     v->cache_next = v->cache_prev = NULL;
 }
 
+uint64_t page_cache_take(struct vnode *v, uint64_t index)
+{
+    if (!v->cached || index >= v->cached_slots || !v->cached[index])
+        return 0;
+    uint64_t pa = v->cached[index];
+    v->cached[index] = 0;
+    cached_pages--;
+    return pa;
+}
+
 void page_cache_drop(struct vnode *v)
 {
     if (!v->cached)

@@ -53,10 +53,8 @@ static bool text_reserve(struct text *t, size_t more)
 static void maps_line(struct text *t, const struct vma *v)
 {
     char name[KFILE_PATH_MAX] = "";
-    if (v->file && vfs_path(v->file, name, sizeof(name)) < 0)
+    if (v->file && vfs_proc_path(v->file, name, sizeof(name)) < 0)
         name[0] = 0;
-    else if (v->file && vfs_unlinked(v->file) && strlen(name) + 11 < sizeof(name))
-        memcpy(name + strlen(name), " (deleted)", 11);
     else if (!v->file && v->name)
         snprintf(name, sizeof(name), "%s", v->name);
     else if (v->shared_anon)   /* Linux's shared anonymous memory is an unlinked shmem file */

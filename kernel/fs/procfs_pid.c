@@ -206,9 +206,10 @@ static int number_of(const char *name)
     return n;
 }
 
+/* Linux's d_path: as the reader's root sees it, an unlinked file's with " (deleted)". */
 static int path_link(struct vnode *v, char *buf, size_t size)
 {
-    return v ? vfs_path(v, buf, size) : -ENOENT;
+    return v ? vfs_proc_path(v, buf, size) : -ENOENT;
 }
 
 static int exe_link(const char *path, char *buf, size_t size)
@@ -223,10 +224,11 @@ static int cwd_link(const char *path, char *buf, size_t size)
     return p ? path_link(p->cwd, buf, size) : -ENOENT;
 }
 
-/* The process's root directory: the tree's own (there is no chroot). */
+/* The process's root directory (chroot's, else the tree's), as the reader sees it. */
 static int root_link(const char *path, char *buf, size_t size)
 {
-    return process_of(path, NULL) ? snprintf(buf, size, "/") : -ENOENT;
+    struct process *p = process_of(path, NULL);
+    return p ? path_link(p->root ? p->root : vfs_root(), buf, size) : -ENOENT;
 }
 
 /* A descriptor's link as fs/proc/fd.c names it: the file's path, or the kind and inode of an

@@ -7,6 +7,7 @@
 #include "inotify.h"
 #include "dnotify.h"
 #include "volume.h"
+#include "page_cache.h"
 #include "errno.h"
 #include "mm.h"
 #include "process.h"
@@ -256,6 +257,13 @@ int vfs_create_unnamed(uint32_t mode, struct vnode **out)
     return 0;
 }
 
+void vfs_name_unnamed(struct vnode *v, const char *shown)
+{
+    kfree(v->gone_path);
+    if ((v->gone_path = kmalloc(strlen(shown) + 1)))
+        memcpy(v->gone_path, shown, strlen(shown) + 1);
+}
+
 void vfs_tmpfile_linkable(struct vnode *v) { v->linkable = true; }
 
 int vfs_link(struct vnode *v, struct vnode *dir, const char *name, size_t len)
@@ -380,9 +388,19 @@ void vfs_put(struct vnode *v)
     vnode_maybe_free(v);
 }
 
-uint64_t vfs_size(struct vnode *v) { return v->size; }
+void vfs_get_mapping(struct vnode *v)
+{
+    v->mappings++;
+    vfs_get(v);
+}
 
-bool vfs_unlinked(struct vnode *v) { return v->nlink == 0; }
+void vfs_put_mapping(struct vnode *v)
+{
+    v->mappings--;
+    vfs_put(v);
+}
+
+uint64_t vfs_size(struct vnode *v) { return v->size; }
 
 int vfs_file_page(struct vnode *v, uint64_t offset, uint64_t *pa)
 {
@@ -391,4 +409,20 @@ int vfs_file_page(struct vnode *v, uint64_t offset, uint64_t *pa)
     if (offset >= ALIGN_UP(v->size, PAGE_SIZE))
         return -ENXIO;
     return vnode_page(v, offset >> PAGE_SHIFT, pa);
+}
+
+int64_t vfs_private_pages(struct vnode *v, uint64_t index, uint64_t n, uint64_t *pas, bool make)
+{
+    if (v->type != VNODE_FILE || v->kfile)
+        return 0;
+    if (!v->in_memory)
+        return page_cache_get(v, index, n, pas, PAGE_CACHE_MAP);
+    return vnode_private_pages(v, index, n, pas, make);
+}
+
+uint64_t vfs_page_at(const struct vnode *v, uint64_t index)
+{
+    if (v->in_memory)
+        return index < v->page_slots ? v->pages[index] : 0;
+    return v->cached && index < v->cached_slots ? v->cached[index] : 0;
 }

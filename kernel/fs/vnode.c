@@ -8,6 +8,7 @@
 #include "volume.h"
 #include "mm.h"
 #include "page_cache.h"
+#include "vm.h"
 #include "timer.h"
 #include "errno.h"
 #include "xattr.h"
@@ -212,6 +213,23 @@ int vnode_link(struct vnode *dir, const char *name, size_t len, struct vnode *v)
     return 0;
 }
 
+/* The last name of a file still open or mapped goes: the path it had, for /proc ("PATH
+ * (deleted)", vfs_proc_path). Without memory for it the file just shows no name. */
+static void keep_gone_path(struct vnode *v, struct vnode *dir, const struct dentry *d)
+{
+    char *buf = kmalloc(VFS_PATH_MAX);
+    int n = buf ? vfs_path(dir, buf, VFS_PATH_MAX) : -ENOMEM;
+    if (n >= 0 && (size_t)n + 1 + d->len < VFS_PATH_MAX) {
+        if (n > 1)
+            buf[n++] = '/';
+        memcpy(buf + n, d->name, d->len + 1);
+        kfree(v->gone_path);
+        if ((v->gone_path = kmalloc((size_t)n + d->len + 1)))
+            memcpy(v->gone_path, buf, (size_t)n + d->len + 1);
+    }
+    kfree(buf);
+}
+
 void vnode_unlink(struct vnode *dir, struct dentry *d)
 {
     for (struct dentry **pp = &dir->entries; *pp; pp = &(*pp)->next)
@@ -227,6 +245,8 @@ void vnode_unlink(struct vnode *dir, struct dentry *d)
     } else {
         v->nlink--;
     }
+    if (!v->nlink && v->users && v->type != VNODE_DIR)
+        keep_gone_path(v, dir, d);
     if (v->name == d->name) {          /* its first name went: find another, or none */
         v->parent = NULL;
         v->name = NULL;
@@ -279,7 +299,8 @@ static int grow_slots(struct vnode *v, uint64_t slots)
     return 0;
 }
 
-/* The first change to an image file: its bytes move into pages of its own. */
+/* The first change to an image file: its bytes move into pages of its own. The pages the cache
+ * holds become the file's as they are (a private mapping that shares one sees the change). */
 static int copy_up(struct vnode *v)
 {
     if (v->in_memory)
@@ -289,6 +310,13 @@ static int copy_up(struct vnode *v)
     if (err)
         return err;
     for (uint64_t i = 0; i < pages; i++) {
+        if (v->pages[i])
+            continue;                  /* taken by an earlier attempt that ran out of memory */
+        if ((v->pages[i] = page_cache_take(v, i))) {
+            v->pages_used++;
+            vnode_memory_pages++;      /* the cache's page counts as the file's now */
+            continue;
+        }
         uint64_t pa = page_alloc(1);
         if (!pa)
             return -ENOSPC;
@@ -442,10 +470,12 @@ int vnode_truncate(struct vnode *v, uint64_t size)
         return err;
     if (size < v->size) {
         uint64_t keep = ALIGN_UP(size, PAGE_SIZE) >> PAGE_SHIFT;
+        /* Linux's truncate_pagecache: out of every mapping, private copies too (SIGBUS next) */
+        if (v->mappings)
+            vm_unmap_file(v, keep << PAGE_SHIFT, UINT64_MAX, true);
         for (uint64_t i = keep; i < v->page_slots; i++) {
             if (v->pages[i]) {
-                if (!v->mapped_shared)     /* a mapping may still use it: leak it instead */
-                    page_free(v->pages[i], 1);
+                page_ref_put(v->pages[i]);
                 v->pages[i] = 0;
                 v->pages_used--;
                 vnode_memory_pages--;
@@ -495,20 +525,23 @@ int vnode_allocate(struct vnode *v, uint64_t offset, uint64_t len, bool keep_siz
     return 0;
 }
 
-/* FALLOC_FL_PUNCH_HOLE: [offset, offset + len) reads as zeros; pages wholly inside it are freed
- * (kept, zeroed, if a shared mapping may still use them). The size never changes. */
+/* FALLOC_FL_PUNCH_HOLE: [offset, offset + len) reads as zeros; pages wholly inside it are freed,
+ * once every mapping has let them go (shmem_fallocate: private copies stay). The size never
+ * changes. */
 int vnode_punch_hole(struct vnode *v, uint64_t offset, uint64_t len)
 {
     int err = copy_up(v);
     if (err)
         return err;
     uint64_t end = offset + len;
+    if (v->mappings && ALIGN_UP(offset, PAGE_SIZE) < ALIGN_DOWN(end, PAGE_SIZE))
+        vm_unmap_file(v, ALIGN_UP(offset, PAGE_SIZE), ALIGN_DOWN(end, PAGE_SIZE), false);
     for (uint64_t pos = offset; pos < end;) {
         uint64_t index = pos >> PAGE_SHIFT, in = pos & (PAGE_SIZE - 1);
         uint64_t n = PAGE_SIZE - in < end - pos ? PAGE_SIZE - in : end - pos;
         uint8_t *page = page_at(v, index);
-        if (page && n == PAGE_SIZE && !v->mapped_shared) {
-            page_free(v->pages[index], 1);
+        if (page && n == PAGE_SIZE) {
+            page_ref_put(v->pages[index]);
             v->pages[index] = 0;
             v->pages_used--;
             vnode_memory_pages--;
@@ -547,6 +580,30 @@ int vnode_page(struct vnode *v, uint64_t index, uint64_t *pa)
     return 0;
 }
 
+int64_t vnode_private_pages(struct vnode *v, uint64_t index, uint64_t n, uint64_t *pas, bool make)
+{
+    if (!page_ref_ready())
+        return 0;
+    if (index >= v->page_slots || !v->pages[index]) {
+        if (!make)
+            return -ENOENT;
+        if (grow_slots(v, index + 1))
+            return -ENOMEM;
+        uint64_t p = page_alloc(1);
+        if (!p)
+            return -ENOMEM;
+        memset(phys_to_virt(p), 0, PAGE_SIZE);   /* no dirty mark: a volume keeps a hole */
+        v->pages[index] = p;
+        v->pages_used++;
+    }
+    uint64_t got = 0;
+    while (got < n && index + got < v->page_slots && v->pages[index + got] && page_ref_get(v->pages[index + got])) {
+        pas[got] = v->pages[index + got];
+        got++;
+    }
+    return (int64_t)got;
+}
+
 uint64_t vnode_blocks512(const struct vnode *v)
 {
     if (!v->in_memory)
@@ -556,14 +613,14 @@ uint64_t vnode_blocks512(const struct vnode *v)
 
 void vnode_maybe_free(struct vnode *v)
 {
-    if (v->nlink || v->users || v == root || v->mapped_shared)
+    if (v->nlink || v->users || v == root)   /* a mapping is a user too */
         return;
     inotify_node_gone(v);
     page_cache_drop(v);
     xattr_drop(v);
     for (uint64_t i = 0; i < v->page_slots; i++) {
         if (v->pages[i])
-            page_free(v->pages[i], 1);
+            page_ref_put(v->pages[i]);
         drop_page_block(v, i);
     }
     if (v->vol && !v->in_memory && v->lower) {   /* never read in: its blocks are still the image's */
@@ -577,6 +634,8 @@ void vnode_maybe_free(struct vnode *v)
     kfree(v->pages);
     kfree(v->blocks);
     kfree(v->dirty);
+    kfree(v->gone_path);
+    v->gone_path = NULL;
     v->pages = v->blocks = NULL;
     v->dirty = NULL;
     vnode_memory_pages -= v->pages_used;

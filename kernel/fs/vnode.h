@@ -42,12 +42,13 @@ struct vnode {
     bool in_memory;
     uint64_t *pages;
     uint64_t page_slots, pages_used;
-    bool mapped_shared;        /* pages handed to MAP_SHARED mappings: never freed (no rmap) */
+    bool mapped_shared;        /* pages handed to MAP_SHARED mappings: stores through them leave
+                                * no dirty mark, so a volume's sync writes every page */
     /* files not in memory: the page cache's pages of the lower bytes (page_cache.c; 0: none) */
     uint64_t *cached;
     uint64_t cached_slots;
     struct vnode *cache_prev, *cache_next;   /* on the cache's list while `cached` is set */
-    bool copied_before;        /* a writable private mapping missed in the cache once */
+    bool copied_before;        /* a read() missed in the cache once (page_cache.h) */
     bool filled_once;          /* the cache has read from the file (a whole-file read-ahead is done) */
     bool linkable;             /* O_TMPFILE without O_EXCL: linkat may give it a name (I_LINKABLE) */
     /* symlinks */
@@ -60,6 +61,9 @@ struct vnode {
     struct xattrs *xattrs;
     /* open files and mappings; an unlinked vnode's memory goes when both are gone */
     uint32_t users;
+    uint32_t mappings;         /* of those, VMAs */
+    char *gone_path;           /* unlinked while in use: the path of its last name; made without
+                                * one: what Linux names it ("/memfd:NAME"); kmalloc'd */
     /* on a volume (volume.h): NULL for the boot image, whose changes stay in memory */
     struct volume *vol;
     uint32_t tid;              /* tuple id on the volume; 0 until first written */
@@ -99,9 +103,12 @@ int vnode_punch_hole(struct vnode *v, uint64_t offset, uint64_t len);
 uint64_t vnode_blocks512(const struct vnode *v);
 /* The pages every file held in memory has (written, or copied up): /proc/meminfo's Cached. */
 extern uint64_t vnode_memory_pages;
-/* Page `index` of a file, in memory from now on (a hole becomes a zero page); the file is marked
- * as mapped, so its pages are never freed again (a mapping may still use them). */
+/* Page `index` of a file, in memory from now on (a hole becomes a zero page), for MAP_SHARED (the
+ * file is marked mapped_shared). The file owns its pages through mm.h's page_ref, one owner
+ * among the mappings that took theirs: a page the file lets go of lives until they unmap it. */
 int vnode_page(struct vnode *v, uint64_t index, uint64_t *pa);
+/* vfs_private_pages for a file in memory. */
+int64_t vnode_private_pages(struct vnode *v, uint64_t index, uint64_t n, uint64_t *pas, bool make);
 /* The directory vnode for a volume's root at dentry d of parent (volume_mount). */
 struct vnode *vnode_mount(struct volume *vol, const struct tfs_node *root, struct vnode *parent, struct dentry *d);
 /* Free an unlinked vnode with no users left. */

@@ -245,6 +245,8 @@ struct linux_statfs {
 #define MADV_NOHUGEPAGE 15
 #define MADV_DONTDUMP   16
 #define MADV_DODUMP     17
+#define MADV_WIPEONFORK 18
+#define MADV_KEEPONFORK 19
 #define MADV_COLD       20
 #define MADV_PAGEOUT    21
 #define MADV_POPULATE_READ  22
@@ -398,10 +400,12 @@ struct linux_rlimit {
 };
 #define RLIM_INFINITY (~0UL)
 #define RLIMIT_FSIZE  1
+#define RLIMIT_DATA   2
 #define RLIMIT_STACK  3
 #define RLIMIT_RSS    5
 #define RLIMIT_NPROC  6
 #define RLIMIT_NOFILE 7
+#define RLIMIT_MEMLOCK 8
 #define RLIMIT_AS     9
 #define RLIMIT_SIGPENDING 11
 #define RLIM_NLIMITS  16

@@ -4,19 +4,20 @@
  *
  * Ownership is mm/page_ref.c's: the cache is one owner of each page it holds, every private
  * mapping of it another, so a mapped cached page reads as shared and the first write copies it
- * (vm_break_cow), exactly as after a fork. Dropping a page from the cache (copy-up, memory
- * pressure, the vnode freed) only gives up the cache's ownership: a mapping keeps its page. */
+ * (vm_break_cow), exactly as after a fork. The copy-up hands the cache's pages to the file
+ * (page_cache_take), so the mappings go on sharing them with the file as it changes; dropping a
+ * page (memory pressure, the vnode freed) only gives up the cache's ownership. */
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
 
 struct vnode;
 
-/* How the caller uses the pages: maps them as they are (read-only), or copies them (read(), a
- * writable private mapping, whose pages are all written soon: .data, relocations). A copy
- * through the cache costs a second page, and under TCG the first touch of a guest page is a host fault (~200 us), so a program
- * run once should not pay for it: the first copying miss on a file reads nothing into the
- * cache (0, the caller reads its own copy), later ones fill it (the program runs again). */
+/* How the caller uses the pages: maps them as they are (until a store copies them), or copies
+ * them (read()). A copy through the cache costs a second page, and under TCG the first touch of
+ * a guest page is a host fault (~200 us), so a program run once should not pay for it: the
+ * first copying miss on a file reads nothing into the cache (0, the caller reads its own copy),
+ * later ones fill it (the program runs again). */
 enum page_cache_use { PAGE_CACHE_MAP, PAGE_CACHE_COPY, PAGE_CACHE_COPY_PART };
 /* PAGE_CACHE_COPY_PART: a copy of part of a file that ends before the file does (ld.so and exec
  * reading an ELF header, then mapping the file): the miss fills as a mapping's does, so the
@@ -32,6 +33,10 @@ int64_t page_cache_get(struct vnode *v, uint64_t index, uint64_t n, uint64_t *pa
  * mincore reports for a file mapping's page no page table maps yet, as Linux's page-cache
  * lookup does. */
 bool page_cache_resident(const struct vnode *v, uint64_t index);
+/* The copy-up takes page `index` over as the file's own (0: not cached): the cache's ownership
+ * passes to the file, so every mapping that shares the page keeps seeing the file's bytes, as
+ * Linux's page cache page is the file's whatever changes it. */
+uint64_t page_cache_take(struct vnode *v, uint64_t index);
 /* v's bytes stop being the lower layer's (copy-up) or v goes away: its cached pages are let go. */
 void page_cache_drop(struct vnode *v);
 /* Pages the cache holds, and how many of them only the cache owns (freed under pressure). */

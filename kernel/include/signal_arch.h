@@ -19,8 +19,9 @@ int arch_signal_push_frame(struct trap_frame *f, uint64_t sp, const struct ksigi
 int arch_signal_pop_frame(struct trap_frame *f, uint64_t *blocked, struct altstack *stack);
 /* The smallest alternate stack a handler frame fits on (AT_MINSIGSTKSZ, and sigaltstack's check). */
 uint64_t arch_signal_min_stack(void);
-/* Map the page whose code calls rt_sigreturn, for handlers installed without SA_RESTORER (Linux
- * uses its vDSO's __kernel_rt_sigreturn). Returns its user address, 0 if out of memory. */
+/* Map a page whose code calls rt_sigreturn ([sigpage]), for handlers installed without
+ * SA_RESTORER in a program without the vDSO (whose __kernel_rt_sigreturn is the trampoline
+ * otherwise, as on Linux). Returns its user address, 0 if out of memory. */
 uint64_t arch_map_sigreturn_page(struct vm *vm);
 
 /* The trap frame of the system call being handled (rt_sigreturn and sigaltstack need it). */
@@ -33,6 +34,7 @@ void arch_set_user_sp(struct trap_frame *f, uint64_t sp);
 /* The TLS register (TPIDR_EL0) as the running thread has it. */
 uint64_t arch_current_tls(void);
 uint64_t arch_user_pc(const struct trap_frame *f);
+void arch_set_user_pc(struct trap_frame *f, uint64_t pc);
 int64_t arch_syscall_result(const struct trap_frame *f);
 void arch_set_syscall_result(struct trap_frame *f, int64_t value);
 /* Make the svc run again with its first argument as it came in. */

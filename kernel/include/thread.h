@@ -11,6 +11,8 @@
 #include "timer.h"
 #include "cputime.h"
 #include "sched_attr.h"
+#include "mempolicy.h"
+#include "rseq.h"
 
 struct process;
 struct vma;
@@ -56,6 +58,10 @@ struct thread {
      * slice ended, or sched_yield). */
     uint64_t nvcsw, nivcsw;
     uint64_t start_ns;                 /* when it was made, since boot (/proc/<pid>/stat's starttime) */
+    uint16_t ioprio;                   /* ioprio_set's value (Linux's io_context->ioprio); 0:
+                                        * IOPRIO_CLASS_NONE, never set (sys_ioprio.c) */
+    struct mempolicy mempolicy;        /* set_mempolicy's (sys_mempolicy.c); kept by exec */
+    struct thread_rseq rseq;           /* rseq(2)'s registration (rseq.c) */
     int seccomp_mode;                  /* SECCOMP_MODE_* (seccomp.h) */
     struct seccomp_filter *seccomp;    /* its filters, newest first (shared; seccomp.c) */
     struct vma *vma_hint;              /* vm_find's last answer for this thread (vm.c) */

@@ -95,6 +95,9 @@ int vfs_path(struct vnode *v, char *buf, size_t size);
 /* The path as the calling process sees it, from its "/" (chroot): as vfs_path, and *outside set
  * when v is not below that "/" (then the path is the tree's, as Linux's d_path gives it). */
 int vfs_path_seen(struct vnode *v, char *buf, size_t size, bool *outside);
+/* The path as /proc shows a mapped or open file (Linux's d_path): an unlinked one's last path
+ * followed by " (deleted)". */
+int vfs_proc_path(struct vnode *v, char *buf, size_t size);
 
 /* ---- changes (vfs_write.c) ----
  * Names are single path components. Errors as Linux gives them: EEXIST, ENOENT, ENOTDIR,
@@ -110,6 +113,9 @@ int vfs_rename(struct vnode *odir, const char *oname, size_t olen, struct vnode 
 int vfs_link(struct vnode *v, struct vnode *dir, const char *name, size_t len);
 /* A regular file with no name (memfd_create, O_TMPFILE): it lives while it is open. */
 int vfs_create_unnamed(uint32_t mode, struct vnode **out);
+/* The name /proc shows for such a file (before " (deleted)"): Linux's "/memfd:NAME",
+ * "/SYSV%08x". Without memory for it the file shows none. */
+void vfs_name_unnamed(struct vnode *v, const char *shown);
 /* v is on a volume mounted read-only: writes to it are EROFS. */
 bool vfs_read_only(struct vnode *v);
 /* O_TMPFILE without O_EXCL: the unnamed file may be linked into the tree once (linkat). */
@@ -143,10 +149,24 @@ uint32_t vfs_rdev(const struct vnode *v);
 void vfs_set_rdev(struct vnode *v, uint32_t rdev);
 void vfs_get(struct vnode *v);
 void vfs_put(struct vnode *v);
+/* A VMA holds its file the same way, and is counted: a file nobody maps needs no look through the
+ * address spaces when it loses pages (vm_unmap_file). */
+void vfs_get_mapping(struct vnode *v);
+void vfs_put_mapping(struct vnode *v);
 /* The physical page holding the file's bytes at offset (page-aligned), for MAP_SHARED: made
- * if it was a hole; -ENXIO past the end of the file. The file keeps the page from then on. */
+ * if it was a hole; -ENXIO past the end of the file. The file stays one owner of the page (mm.h's
+ * page_ref: the caller takes its own), and frees it only when no mapping has it any more. */
 int vfs_file_page(struct vnode *v, uint64_t offset, uint64_t *pa);
+/* Pages of file v for a private mapping to map as they are until its first store (Linux maps
+ * the page cache's page): up to n consecutive pages from page `index` on, each with an ownership
+ * the caller holds (map it, or page_ref_put). An unchanged file's come from the page cache (the
+ * missing ones read in one request); a changed file's are its own, and a hole becomes a zero page
+ * of the file only when `make` (the page faulted: tmpfs fills a hole a mapping reads), else the
+ * answer is -ENOENT. Returns how many (>= 1), 0 when v has no pages to share (the caller reads
+ * a copy of its own), or a negative errno. */
+int64_t vfs_private_pages(struct vnode *v, uint64_t index, uint64_t n, uint64_t *pas, bool make);
+/* The page the file holds at page `index` (its own, or the page cache's), 0 when none: is a
+ * mapping's page still the file's, or its own copy? */
+uint64_t vfs_page_at(const struct vnode *v, uint64_t index);
 /* The file's size now (a mapping's fault looks: past it is SIGBUS). */
 uint64_t vfs_size(struct vnode *v);
-/* No name in the tree names it any more (/proc/<pid>/maps says " (deleted)"). */
-bool vfs_unlinked(struct vnode *v);

@@ -1,16 +1,19 @@
 /* A process's user address space: the list of mapped areas (VMAs) and demand paging over them.
- * Pages are allocated on first touch: anonymous ones zeroed, file-backed ones read from the
- * file (a private copy; there is no sharing or writeback). */
+ * Pages are allocated on first touch: anonymous ones zeroed; file-backed ones are the file's own
+ * pages (page cache or in memory), shared by MAP_SHARED and by MAP_PRIVATE until its first store
+ * to a page, which copies it (mm/vm_file.c). A VMA holds its file (vfs_get_mapping): an
+ * unlinked file lives while it is mapped. */
 #pragma once
 #include <stdint.h>
 #include <stdbool.h>
+#include "mempolicy.h"
 
 struct vnode;
 
 struct vma {
     uint64_t start, end;        /* page-aligned, end exclusive */
     int prot;                   /* PROT_READ|PROT_WRITE|PROT_EXEC */
-    struct vnode *file;         /* NULL: anonymous */
+    struct vnode *file;         /* NULL: anonymous; else one of the file's users */
     uint64_t file_offset;       /* file offset of `start` */
     uint64_t file_bytes;        /* bytes from `start` backed by the file; the rest reads as zero */
     const char *name;           /* "[stack]", "[heap]", or NULL */
@@ -23,6 +26,9 @@ struct vma {
                                  * may add PROT_WRITE (Linux's VM_MAYWRITE) */
     bool growsdown;             /* MAP_GROWSDOWN: a fault in the gap just below extends it down */
     bool dontfork;              /* MADV_DONTFORK: a fork's child does not get this range */
+    bool wipeonfork;            /* MADV_WIPEONFORK (private anonymous only): a fork's child gets
+                                 * the range empty, so it reads zeros */
+    struct mempolicy policy;    /* mbind's (sys_mempolicy.c); MPOL_DEFAULT: none */
 };
 
 struct vm {
@@ -30,6 +36,7 @@ struct vm {
     struct vma *vmas;
     uint64_t generation;        /* counts VMAs freed: a thread's vm_find hint is valid while equal */
     uint64_t brk_start, brk;
+    uint64_t start_data, end_data;  /* the program's data as Linux's mm has it (RLIMIT_DATA's brk check) */
     uint64_t mmap_top;          /* top-down placement starts below this */
     uint64_t pages;             /* resident user pages */
     uint64_t pages_hiwater;     /* the most `pages` was before it last fell (Linux's hiwater_rss) */
@@ -37,6 +44,9 @@ struct vm {
     int users;                  /* processes on it: 1, or a vfork child and its parent */
     bool lock_future;           /* mlockall(MCL_FUTURE): new mappings start locked */
 };
+
+/* Linux's stack_guard_gap: a growing stack keeps this far from an accessible mapping below it. */
+#define STACK_GUARD_GAP (256 * PAGE_SIZE)
 
 enum access { ACCESS_READ = 1, ACCESS_WRITE = 2, ACCESS_EXEC = 4 };
 
@@ -60,6 +70,13 @@ int vm_set_locked(struct vm *vm, uint64_t start, uint64_t end, bool locked);
 int vm_set_dontfork(struct vm *vm, uint64_t start, uint64_t end, bool dontfork);
 /* VmSize: the bytes of every VMA (the kernel's [vdso] and [vvar] too, as Linux counts them). */
 uint64_t vm_mapped_bytes(const struct vm *vm);
+/* MADV_WIPEONFORK / MADV_KEEPONFORK over the VMAs of [start, end), in order: -EINVAL at the first
+ * one that cannot be wiped (a file or shared mapping; those before it stay changed, as Linux's
+ * madvise_walk_vmas leaves them), -ENOMEM when out of memory, else 0. */
+int vm_set_wipeonfork(struct vm *vm, uint64_t start, uint64_t end, bool wipe);
+/* mbind: every VMA of [start, end) gets policy (VMAs split at the ends, joined where they then
+ * match a neighbour). 0 or -ENOMEM. */
+int vm_set_policy(struct vm *vm, uint64_t start, uint64_t end, const struct mempolicy *policy);
 /* VmLck: the bytes of locked VMAs (the kernel's own pages, [vdso] and [vvar], never count). */
 uint64_t vm_locked_bytes(const struct vm *vm);
 /* Is every page of [start, end) in some VMA? (madvise's ENOMEM otherwise) */
@@ -78,13 +95,20 @@ struct vm *vm_fork(struct vm *vm);
 /* A process lets go of vm (exit, exec); the last one frees it: its pages and page tables. */
 void vm_put(struct vm *vm);
 /* Map a private copy of page pa at va (v's protection) and drop this mapping's share of pa,
- * which has another owner (a fork's other side, the page cache). 0 or -ENOMEM. */
+ * which has another owner (a fork's other side, the file or its page cache). 0 or -ENOMEM. */
 int vm_map_private_copy(struct vm *vm, struct vma *v, uint64_t va, uint64_t pa);
-/* A write to a present copy-on-write page at va (page-aligned) of v: it gets a page of its
- * own unless it is the page's last owner. 0 or -ENOMEM. */
+/* A write to a present read-only page at va (page-aligned) of v, whose protection allows it: a
+ * private mapping gets a page of its own unless it is the page's last owner (copy on write); a
+ * shared one maps the same page writable (it was read-only only because it has other owners). 0
+ * or -ENOMEM. */
 int vm_break_cow(struct vm *vm, struct vma *v, uint64_t va, uint64_t pa);
 /* Copy bytes into vm, which need not be the current address space (the child's tid word at
  * fork). 0 or -EFAULT. */
 int vm_copy_to(struct vm *vm, uint64_t uaddr, const void *src, uint64_t len);
 /* Physical page behind a user address, faulting it in for access (0: not accessible). */
 uint64_t vm_user_page(struct vm *vm, uint64_t addr, enum access access);
+/* File v lost its pages from byte `from` (page-aligned) to `to` (truncate, hole punching): take
+ * them out of every address space that maps them, as Linux's unmap_mapping_range, so the next
+ * touch refaults (SIGBUS past the end, zeros in a hole). even_cows: a private mapping's own
+ * copies go too (truncation), else only the file's pages (a hole punched). */
+void vm_unmap_file(struct vnode *v, uint64_t from, uint64_t to, bool even_cows);

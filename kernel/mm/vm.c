@@ -3,16 +3,16 @@
 #include "kernel.h"
 #include "thread.h"
 #include "vm.h"
+#include "rlimit_mem.h"
 #include "mm.h"
 #include "uvm.h"
 #include "vfs.h"
-#include "page_cache.h"
+#include "vm_internal.h"
 #include "errno.h"
 #include "linux_abi.h"
 #include <string.h>
 
-/* Resident pages go: the high-water mark keeps what they were (ru_maxrss). */
-static void vm_pages_drop(struct vm *vm, uint64_t n)
+void vm_pages_drop(struct vm *vm, uint64_t n)
 {
     if (vm->pages > vm->pages_hiwater)
         vm->pages_hiwater = vm->pages;
@@ -67,18 +67,25 @@ bool vm_covered(struct vm *vm, uint64_t start, uint64_t end)
     return start >= end;
 }
 
-/* A private page may be mapped by several address spaces after a fork: it is freed with the
- * last of them. */
+/* A page may be mapped by several address spaces (fork) and be a file's too: each mapping is
+ * one of its owners, and it is freed with the last of them. */
 static void free_user_page(uint64_t pa)
 {
     page_ref_put(pa);
 }
 
-/* A shared file mapping's pages belong to its file, a fixed mapping's to the kernel: unmapped,
- * not freed. */
-static void (*page_release(struct vma *v))(uint64_t)
+/* A fixed mapping's pages are the kernel's: unmapped, not freed. */
+void (*vm_page_release(const struct vma *v))(uint64_t)
 {
-    return v->shared || v->fixed_pa ? NULL : free_user_page;
+    return v->fixed_pa ? NULL : free_user_page;
+}
+
+/* The VMA is gone: so is its hold on its file. */
+static void vma_free(struct vma *v)
+{
+    if (v->file)
+        vfs_put_mapping(v->file);
+    kfree(v);
 }
 
 /* Split the VMA containing addr so that a VMA boundary falls exactly at addr. */
@@ -91,6 +98,8 @@ static int split_at(struct vm *vm, uint64_t addr)
     if (!tail)
         return -ENOMEM;
     *tail = *v;
+    if (tail->file)
+        vfs_get_mapping(tail->file);
     uint64_t cut = addr - v->start;
     tail->start = addr;
     tail->fixed_pa = v->fixed_pa ? v->fixed_pa + cut : 0;
@@ -116,12 +125,12 @@ int vm_unmap(struct vm *vm, uint64_t start, uint64_t len)
     while (*link && (*link)->start < end) {   /* sorted: nothing past end is touched */
         struct vma *v = *link;
         if (v->start >= start && v->end <= end) {
-            uint64_t n = uvm_unmap(vm->root, v->start, v->end, page_release(v));
+            uint64_t n = uvm_unmap(vm->root, v->start, v->end, vm_page_release(v));
             if (!v->fixed_pa)
                 vm_pages_drop(vm, n);
             *link = v->next;
             vm->generation++;
-            kfree(v);
+            vma_free(v);
         } else {
             link = &v->next;
         }
@@ -144,6 +153,8 @@ int vm_map_fixed(struct vm *vm, uint64_t start, uint64_t len, int prot, struct v
     *n = (struct vma){ .start = start, .end = end, .prot = prot, .file = file, .file_offset = file_offset,
                       .file_bytes = file ? file_bytes : 0, .name = name,
                       .locked = vm->lock_future };
+    if (file)
+        vfs_get_mapping(file);
     struct vma **link = &vm->vmas;
     while (*link && (*link)->start < start)
         link = &(*link)->next;
@@ -179,6 +190,42 @@ uint64_t vm_mapped_bytes(const struct vm *vm)
     for (const struct vma *v = vm ? vm->vmas : NULL; v; v = v->next)
         n += v->end - v->start;
     return n;
+}
+
+/* Linux's madvise_vma_behavior: a file's or a shared mapping's pages cannot be wiped (EINVAL);
+ * keeping them is allowed anywhere. */
+int vm_set_wipeonfork(struct vm *vm, uint64_t start, uint64_t end, bool wipe)
+{
+    int err = 0;
+    for (struct vma *v = vm->vmas; v && v->start < end; v = v->next) {
+        if (v->end <= start)
+            continue;
+        if (wipe && (v->file || v->shared || v->shared_anon)) {
+            err = -EINVAL;
+            end = v->start;            /* what came before stays changed */
+            break;
+        }
+    }
+    if (start >= end)
+        return err;
+    if (split_at(vm, start) || split_at(vm, end))
+        return -ENOMEM;
+    for (struct vma *v = vm->vmas; v && v->start < end; v = v->next)
+        if (v->start >= start && v->end <= end)
+            v->wipeonfork = wipe;
+    vm_merge(vm, start, end);
+    return err;
+}
+
+int vm_set_policy(struct vm *vm, uint64_t start, uint64_t end, const struct mempolicy *policy)
+{
+    if (split_at(vm, start) || split_at(vm, end))
+        return -ENOMEM;
+    for (struct vma *v = vm->vmas; v && v->start < end; v = v->next)
+        if (v->start >= start && v->end <= end)
+            v->policy = *policy;
+    vm_merge(vm, start, end);
+    return 0;
 }
 
 uint64_t vm_locked_bytes(const struct vm *vm)
@@ -252,19 +299,8 @@ static bool allowed(int prot, enum access access)
     return true;
 }
 
-/* A fault in a file-backed part of a VMA maps the pages around it too, read from the file in one
- * request: under TCG each virtio-blk request costs ~150 us, and a dynamic hello world faulted in
- * 119 pages of ld.so and libc one by one (18 ms). Linux does the same (fault_around_bytes, 64 KiB
- * by default, on top of its page cache's readahead). Only pages not yet mapped are filled. */
-#define FAULT_AROUND_BYTES (64 * 1024)
-/* Pages already in the page cache cost no request, only their page-table entries: a fault
- * there maps a wider window (the page cache reads a library whole, so ld.so's scattered first
- * touches of libc find most of it cached). */
-#define CACHED_FAULT_AROUND_BYTES (256 * 1024)
-
-/* The run of unmapped pages containing va inside the `window`-aligned window, the VMA and the
- * file-backed part of the VMA. */
-static void fault_window(struct vm *vm, struct vma *v, uint64_t va, uint64_t window, uint64_t *lo, uint64_t *hi)
+/* The run of unmapped pages containing va inside the `window`-aligned window (vm_internal.h). */
+void vm_fault_window(struct vm *vm, struct vma *v, uint64_t va, uint64_t window, uint64_t *lo, uint64_t *hi)
 {
     uint64_t wlo = ALIGN_DOWN(va, window), whi = wlo + window;
     uint64_t file_end = v->start + page_round_up(v->file_bytes);
@@ -304,50 +340,6 @@ static int fill_pages(struct vma *v, uint64_t va, char *buf, uint64_t bytes)
     return 0;
 }
 
-/* Map cached page pa at va: as it is, read-only, or (a writable mapping) a private copy of it. */
-static int map_cached(struct vm *vm, struct vma *v, uint64_t va, uint64_t pa)
-{
-    if (!(v->prot & PROT_WRITE))
-        return uvm_map_page(vm->root, va, pa, v->prot) ? -ENOMEM : 0;
-    return vm_map_private_copy(vm, v, va, pa);   /* the copy is the mapping's; pa stays the cache's */
-}
-
-/* A private file mapping's whole file pages come from the page cache. A read-only mapping's are
- * the cache's own pages (the cache owns them too, so a write after mprotect copies:
- * vm_break_cow); a writable one's are copies of them (page_cache.h says when). Maps the unmapped
- * run around va (fault-around) and returns 0 with va present, or 1 when va is not such a page
- * (the partial page where the file part ends, whose tail must read as zeros; a changed file; no
- * memory for the cache), so the caller reads a private copy as before. */
-static int fault_cached(struct vm *vm, struct vma *v, uint64_t va)
-{
-    uint64_t whole_end = v->start + ALIGN_DOWN(v->file_bytes, PAGE_SIZE);
-    enum page_cache_use use = v->prot & PROT_WRITE ? PAGE_CACHE_COPY : PAGE_CACHE_MAP;
-    if (va >= whole_end || (v->file_offset & (PAGE_SIZE - 1)))
-        return 1;
-    uint64_t lo, hi, pas[CACHED_FAULT_AROUND_BYTES / PAGE_SIZE];
-    fault_window(vm, v, va, CACHED_FAULT_AROUND_BYTES, &lo, &hi);
-    if (hi > whole_end)
-        hi = whole_end;
-    while (lo <= va) {                 /* past va, the window is a bonus: what one fill gave */
-        int64_t got = page_cache_get(v->file, (v->file_offset + (lo - v->start)) >> PAGE_SHIFT,
-                                     (hi - lo) >> PAGE_SHIFT, pas, use);
-        if (got == -EIO)
-            return -EFAULT;
-        if (got <= 0)
-            return 1;
-        for (int64_t i = 0; i < got; i++, lo += PAGE_SIZE) {
-            int err = map_cached(vm, v, lo, pas[i]);
-            if (err) {
-                while (i < got)        /* out of memory: keep what is mapped */
-                    page_ref_put(pas[i++]);
-                return lo > va ? 0 : -ENOMEM;
-            }
-            vm->pages++;
-        }
-    }
-    return 0;
-}
-
 static struct vma *grow_down(struct vm *vm, uint64_t addr);
 
 int vm_fault(struct vm *vm, uint64_t addr, enum access access)
@@ -362,7 +354,7 @@ int vm_fault(struct vm *vm, uint64_t addr, enum access access)
     uint64_t present = uvm_lookup(vm->root, va, &prot);
     if (present && allowed(prot, access))
         return 0;
-    if (present && (access & ACCESS_WRITE) && !v->shared && !v->fixed_pa)
+    if (present && (access & ACCESS_WRITE) && !v->fixed_pa)
         return vm_break_cow(vm, v, va, present);
     if (present)
         return -EFAULT;
@@ -373,22 +365,16 @@ int vm_fault(struct vm *vm, uint64_t addr, enum access access)
         return -ENXIO;
     if (v->fixed_pa)                   /* dropped (madvise): the same kernel page again */
         return uvm_map_page(vm->root, va, v->fixed_pa + (va - v->start), v->prot) ? -ENOMEM : 0;
-    if (v->shared) {                   /* the file's own page, so writes reach the file */
-        uint64_t pa;
-        int err = vfs_file_page(v->file, v->file_offset + (va - v->start), &pa);
-        if (err)
-            return err;
-        if (uvm_map_page(vm->root, va, pa, v->prot))
-            return -ENOMEM;
-        vm->pages++;
-        return 0;
-    }
     uint64_t lo = va, hi = va + PAGE_SIZE;
     if (v->file && va - v->start < v->file_bytes) {
-        int err = fault_cached(vm, v, va);
+        int err = vm_fault_file(vm, v, va, access);
         if (err <= 0)
             return err;
-        fault_window(vm, v, va, FAULT_AROUND_BYTES, &lo, &hi);
+        /* a copy of its own: around va, but not over the file's whole pages, which are shared */
+        vm_fault_window(vm, v, va, FAULT_AROUND_BYTES, &lo, &hi);
+        uint64_t whole_end = v->start + ALIGN_DOWN(v->file_bytes, PAGE_SIZE);
+        if (va >= whole_end && lo < whole_end)
+            lo = whole_end;
     }
     uint64_t n = (hi - lo) >> PAGE_SHIFT;
     uint64_t pa = page_alloc(n);     /* contiguous, so one read fills them; freed page by page */
@@ -426,7 +412,7 @@ void vm_drop_pages(struct vm *vm, uint64_t start, uint64_t end)
     for (struct vma *v = vm->vmas; v && v->start < end; v = v->next) {
         uint64_t lo = v->start > start ? v->start : start, hi = v->end < end ? v->end : end;
         if (lo < hi) {
-            uint64_t n = uvm_unmap(vm->root, lo, hi, page_release(v));
+            uint64_t n = uvm_unmap(vm->root, lo, hi, vm_page_release(v));
             if (!v->fixed_pa)
                 vm_pages_drop(vm, n);
         }
@@ -443,8 +429,8 @@ int vm_move_pages(struct vm *vm, uint64_t src, uint64_t dest, uint64_t len)
             continue;
         struct vma *d = vm_find(vm, dest + off);
         int to = d ? d->prot : prot;
-        if (page_ref_shared(pa) && !(d && d->shared_anon))
-            to &= ~PROT_WRITE;         /* still copy-on-write after a fork: the first write copies */
+        if (page_ref_shared(pa) && !(d && (d->shared_anon || d->shared)))
+            to &= ~PROT_WRITE;         /* still copy-on-write (a fork, a file's page): a write copies */
         if (uvm_map_page(vm->root, dest + off, pa, to))
             return -ENOMEM;
         uvm_unmap(vm->root, src + off, src + off + PAGE_SIZE, NULL);
@@ -474,7 +460,8 @@ static bool mergeable(const struct vma *a, const struct vma *b)
     if (a->end != b->start || a->prot != b->prot || a->file != b->file || a->name != b->name ||
         a->shared != b->shared || a->shared_anon || b->shared_anon || a->fixed_pa || b->fixed_pa ||
         a->locked != b->locked || a->may_write != b->may_write || a->growsdown != b->growsdown ||
-        a->dontfork != b->dontfork)
+        a->dontfork != b->dontfork || a->wipeonfork != b->wipeonfork ||
+        !mempolicy_equal(&a->policy, &b->policy))
         return false;
     if (!a->file)
         return true;
@@ -492,7 +479,7 @@ void vm_merge(struct vm *vm, uint64_t start, uint64_t end)
             v->end = n->end;
             v->next = n->next;
             vm->generation++;          /* a thread's hint may name n */
-            kfree(n);
+            vma_free(n);
             continue;                  /* v may join the one after too */
         }
         v = n;
@@ -500,10 +487,8 @@ void vm_merge(struct vm *vm, uint64_t start, uint64_t end)
 }
 
 /* A fault in the gap below a MAP_GROWSDOWN mapping grows it down to the page (Linux's
- * expand_downwards), within the stack limit and keeping Linux's guard gap from an accessible
- * mapping below. */
-#define STACK_GUARD_GAP (256 * PAGE_SIZE)
-#define STACK_GROW_MAX  (8UL << 20)    /* RLIMIT_STACK's default */
+ * expand_downwards), within the memory limits (acct_stack_growth) and keeping Linux's guard
+ * gap from an accessible mapping below. */
 static struct vma *grow_down(struct vm *vm, uint64_t addr)
 {
     struct vma *prev = NULL, *v = vm->vmas;
@@ -514,8 +499,8 @@ static struct vma *grow_down(struct vm *vm, uint64_t addr)
     if (!v || !v->growsdown || v->start <= addr)
         return NULL;
     uint64_t va = ALIGN_DOWN(addr, PAGE_SIZE);
-    if (v->end - va > STACK_GROW_MAX)
-        return NULL;
+    if (!rlimit_may_grow_stack(vm, v, va))
+        return NULL;                   /* RLIMIT_STACK, RLIMIT_AS, RLIMIT_MEMLOCK */
     if (prev && !prev->growsdown && (prev->prot & (PROT_READ | PROT_WRITE | PROT_EXEC)) &&
         va - prev->end < STACK_GUARD_GAP)
         return NULL;

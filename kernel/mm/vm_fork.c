@@ -1,12 +1,14 @@
 /* Address spaces across fork and exit: the copy-on-write copy, the write that breaks the
- * sharing, and freeing a whole address space. Private pages (anonymous memory, a file's
- * private copy) are shared read-only between parent and child until one writes; MAP_SHARED
- * file pages and the kernel's own pages ([vdso], [vvar]) are simply mapped in both. */
+ * sharing, and freeing a whole address space. Private pages (anonymous memory, a private
+ * mapping's file pages and copies) are shared read-only between parent and child until one
+ * writes; shared pages (MAP_SHARED, the kernel's own [vdso] and [vvar]) are simply mapped in
+ * both; MADV_WIPEONFORK memory is not copied at all (the child reads zeros). */
 #include "kernel.h"
 #include "vm.h"
 #include "mm.h"
 #include "uvm.h"
 #include "sched.h"
+#include "vfs.h"
 #include "errno.h"
 #include "linux_abi.h"
 #include <string.h>
@@ -35,8 +37,9 @@ struct vm *vm_fork(struct vm *vm)
         return NULL;
     child->brk_start = vm->brk_start;
     child->brk = vm->brk;
+    child->start_data = vm->start_data;
+    child->end_data = vm->end_data;
     child->mmap_top = vm->mmap_top;
-    child->pages = vm->pages;
     struct vma **tail = &child->vmas;
     for (struct vma *v = vm->vmas; v; v = v->next) {
         if (v->dontfork)               /* MADV_DONTFORK: the child has a hole here */
@@ -47,12 +50,16 @@ struct vm *vm_fork(struct vm *vm)
             return NULL;
         }
         *c = *v;
+        if (c->file)
+            vfs_get_mapping(c->file);
         c->locked = false;     /* memory locks are not inherited (Linux's dup_mmap) */
         c->next = NULL;
         *tail = c;
         tail = &c->next;
-        enum uvm_copy_mode mode = v->shared || v->fixed_pa ? UVM_COPY_SHARED :
-                                  v->shared_anon ? UVM_COPY_SHARED_REF : UVM_COPY_COW;
+        if (v->wipeonfork && !v->fixed_pa)   /* the child keeps the mark, not the pages */
+            continue;
+        enum uvm_copy_mode mode = v->fixed_pa ? UVM_COPY_SHARED :
+                                  v->shared || v->shared_anon ? UVM_COPY_SHARED_REF : UVM_COPY_COW;
         /* Shared anonymous memory is one set of pages for both: each is made now, so neither
          * process can fault in a page of its own later. */
         if (v->shared_anon && v->prot)   /* (PROT_NONE pages cannot be mapped: made at first use) */
@@ -61,10 +68,13 @@ struct vm *vm_fork(struct vm *vm)
                     vm_put(child);
                     return NULL;
                 }
-        if (uvm_copy(vm->root, child->root, v->start, v->end, mode)) {
+        uint64_t copied = 0;
+        if (uvm_copy(vm->root, child->root, v->start, v->end, mode, &copied)) {
             vm_put(child);
             return NULL;
         }
+        if (!v->fixed_pa)              /* the kernel's pages are nobody's resident memory */
+            child->pages += copied;
     }
     return child;
 }
@@ -96,9 +106,9 @@ int vm_map_private_copy(struct vm *vm, struct vma *v, uint64_t va, uint64_t pa)
 
 int vm_break_cow(struct vm *vm, struct vma *v, uint64_t va, uint64_t pa)
 {
-    if (page_ref_shared(pa) && !v->shared_anon)
+    if (page_ref_shared(pa) && !v->shared_anon && !v->shared)
         return vm_map_private_copy(vm, v, va, pa);
-    return uvm_map_page(vm->root, va, pa, v->prot) ? -ENOMEM : 0;   /* the last owner: its own */
+    return uvm_map_page(vm->root, va, pa, v->prot) ? -ENOMEM : 0;   /* shared, or the last owner */
 }
 
 int vm_copy_to(struct vm *vm, uint64_t uaddr, const void *src, uint64_t len)

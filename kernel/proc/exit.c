@@ -147,6 +147,7 @@ void process_teardown(struct process *p)
     uvm_deactivate();                  /* its tables may be about to go (vm_put) */
     this_cpu()->user_root = 0;
     process_note_maxrss(p, p->vm);
+    shm_vm_gone(p, p->vm);
     vm_put(p->vm);
     p->vm = NULL;
     struct process *reaper = new_reaper(p);
@@ -154,6 +155,7 @@ void process_teardown(struct process *p)
         struct process *c = p->children;
         p->children = c->sibling;
         c->parent = reaper;
+        c->exit_signal = SIGCHLD;      /* Linux's reparent_leader: an adopted child is no clone child */
         c->sibling = reaper->children;
         reaper->children = c;
         if (c->state == PROCESS_ZOMBIE) {

@@ -1,8 +1,9 @@
 /* Process descriptors (pidfd_open, pidfd_send_signal, pidfd_getfd; waitid's P_PIDFD), as Linux's
  * kernel/pid.c and pidfd_poll: a descriptor naming a process (the leader of its thread group),
  * always close-on-exec, readable in poll/epoll once the process has exited (a zombie, or
- * reaped). It names the process by its pid: a pid reused after the reap (ids wrap at 32768
- * only) would be taken for the old process, where Linux holds the struct pid. */
+ * reaped). It holds the process itself, as Linux holds the struct pid, until the process is
+ * freed (reaped): from then on it names nothing, so a process that reuses the pid is never
+ * taken for it. */
 #include "kernel.h"
 #include "linux_abi.h"
 #include "syscall.h"
@@ -21,22 +22,24 @@
 #define PIDFD_SIGNAL_PROCESS_GROUP 4
 
 struct pidfd {
-    int pid;
+    struct process *proc;              /* NULL once it is freed */
     struct file *file;
-    struct pidfd *next;                /* every pidfd, for the exit's wake-up */
+    struct pidfd *next;                /* every pidfd, for the exit's wake-up and the free */
 };
 
 static struct pidfd *all;
 
 static struct process *live_target(const struct pidfd *d)
 {
-    struct process *p = process_find(d->pid);
-    return p && p->state == PROCESS_LIVE ? p : NULL;
+    return d->proc && d->proc->state == PROCESS_LIVE ? d->proc : NULL;
 }
 
+/* Readable once the process has exited; hung up too once it is reaped, as Linux's pidfd_poll
+ * reports a pid with no task left. */
 static uint32_t pidfd_poll(struct file *f)
 {
-    return live_target(f->priv) ? 0 : POLLIN | POLLRDNORM;
+    const struct pidfd *d = f->priv;
+    return live_target(d) ? 0 : d->proc ? POLLIN | POLLRDNORM : POLLIN | POLLRDNORM | POLLHUP;
 }
 
 static int64_t pidfd_read(struct file *f, void *kbuf, uint64_t len, uint64_t off, bool use_off)
@@ -65,8 +68,15 @@ static const struct file_ops pidfd_ops = {
 void pidfd_process_exited(struct process *p)
 {
     for (struct pidfd *d = all; d; d = d->next)
-        if (d->pid == p->pid)
+        if (d->proc == p)
             wake_up(&d->file->waiters, POLLIN | POLLRDNORM);
+}
+
+void pidfd_process_freed(struct process *p)
+{
+    for (struct pidfd *d = all; d; d = d->next)
+        if (d->proc == p)
+            d->proc = NULL;
 }
 
 int pidfd_pid(int fd)
@@ -76,7 +86,8 @@ int pidfd_pid(int fd)
         return -EBADF;
     if (f->ops != &pidfd_ops)
         return -EBADF;
-    return ((struct pidfd *)f->priv)->pid;
+    struct process *p = ((struct pidfd *)f->priv)->proc;
+    return p ? p->pid : -ECHILD;       /* reaped: no child can be it */
 }
 
 static struct pidfd *pidfd_of(int fd, int *err)
@@ -98,15 +109,15 @@ SYSCALL(pidfd_open)
         struct thread *t = thread_find(pid);
         return t ? -EINVAL : -ESRCH;   /* a thread that is not its process's leader */
     }
-    return pidfd_new_fd(pid, (int)a1);
+    return pidfd_new_fd(p, (int)a1);
 }
 
-int pidfd_new_fd(int pid, int flags)
+int pidfd_new_fd(struct process *p, int flags)
 {
     struct pidfd *d = kzalloc(sizeof(*d));
     if (!d)
         return -ENOMEM;
-    d->pid = pid;
+    d->proc = p;
     struct file *f = file_alloc(&pidfd_ops, d, O_RDWR | (flags & O_NONBLOCK));
     if (!f) {
         kfree(d);
@@ -136,8 +147,8 @@ SYSCALL(pidfd_send_signal)
         return -EINVAL;
     if (sig < 0 || sig > NSIG)
         return -EINVAL;
-    struct process *p = process_find(d->pid);
-    if (!p || p->state != PROCESS_LIVE)
+    struct process *p = live_target(d);
+    if (!p)
         return -ESRCH;
     struct process *me = current_process();
     struct ksiginfo info = { .signo = sig, .code = SI_USER, .pid = me->pid, .uid = me->cred.uid };
@@ -154,8 +165,8 @@ SYSCALL(pidfd_send_signal)
     if (!sig)
         return 0;
     if (a3 & PIDFD_SIGNAL_THREAD) {
-        struct thread *t = thread_find(d->pid);
-        if (!t || t->state == THREAD_DEAD)
+        struct thread *t = thread_find(p->pid);   /* its leader, the thread the pid is */
+        if (!t || t->proc != p || t->state == THREAD_DEAD)
             return -ESRCH;
         signal_send_thread(t, sig, &info);
     } else if (a3 & PIDFD_SIGNAL_PROCESS_GROUP) {

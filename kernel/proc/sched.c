@@ -19,6 +19,7 @@
 #include "kernel.h"
 #include "sched.h"
 #include "thread.h"
+#include "rseq.h"
 #include "seccomp.h"
 #include "process.h"
 #include "signal.h"
@@ -267,6 +268,7 @@ static void switch_to(struct thread *next)
         arch_save_user_state(&prev->ctx);
         prev->cpu = -1;
         prev->last_cpu = c->id;
+        rseq_switched_out(prev);
         if (prev->state == THREAD_DEAD) {
             ring_remove(prev);
             prev->ring_next = dead;
@@ -297,6 +299,7 @@ static void switch_to(struct thread *next)
 void sched_thread_started(void)
 {
     reap();
+    rseq_return_to_user(current_thread()->frame);   /* a fork's child: its cpu_id fields */
 }
 
 /* Nothing can run here: sleep until an interrupt (a device, the tick, or another CPU's

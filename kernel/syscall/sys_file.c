@@ -575,6 +575,9 @@ SYSCALL(memfd_create)
     int err = vfs_create_unnamed(0777, &v);
     if (err)
         return err;
+    char shown[MFD_NAME_MAX + 16];
+    snprintf(shown, sizeof(shown), "/memfd:%s", name);
+    vfs_name_unnamed(v, shown);
     struct file *f = file_open_vnode(v, O_RDWR | O_LARGEFILE);
     if (!f)
         return -ENOMEM;

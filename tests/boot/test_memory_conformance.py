@@ -2,8 +2,10 @@
 (errnos in Linux's order, MAP_SHARED_VALIDATE, MAP_FIXED_NOREPLACE, hints, MAP_POPULATE,
 MAP_GROWSDOWN, MAP_HUGETLB, MAP_SYNC), file mappings (SIGBUS past the end of the file, the zeroed
 tail, MAP_SHARED coherency with write/pwrite/ftruncate), fork, munmap, mprotect, mremap, madvise,
-msync, mincore, mlock, brk, /proc/self/maps (relative addresses, permissions, offsets, names) and
-the 48-bit address space. The oracle is the same program under qemu-aarch64-static in a fresh
+msync, mincore, mlock, brk, /proc/self/maps (relative addresses, permissions, offsets, names), the
+48-bit address space, mappings while their file changes (truncation's SIGBUS, private mappings
+sharing the file's pages until their first store, an unlinked file's name) and MADV_WIPEONFORK
+across fork. The oracle is the same program under qemu-aarch64-static in a fresh
 tmpfs directory; ours runs in /tmp, one boot for all."""
 
 from __future__ import annotations
@@ -91,20 +93,26 @@ QEMU_USER = [
     # arm64 reports the faulting address itself (FAR_EL1); qemu's si_addr is elsewhere.
     ("   a load from 2^48: Segmentation fault SEGV_MAPERR (elsewhere)\n",
      "   a load from 2^48: Segmentation fault SEGV_MAPERR\n"),
+    # MADV_WIPEONFORK/KEEPONFORK: qemu answers 0 and passes neither on (the child keeps the pages,
+    # the mapping does not split); Linux refuses a file or shared mapping (EINVAL, the VMAs before
+    # it changed), and a hole is ENOMEM.
+    ("   maps after it:\n    +0..+3 rw-p off 0 \n   the child of a wiped middle sees aaa;",
+     "   maps after it:\n    +0..+1 rw-p off 0 \n    +1..+2 rw-p off 0 \n    +2..+3 rw-p off 0 \n"
+     "   the child of a wiped middle sees a0a;"),
+    ("   the child of all wiped sees aaa; the parent a a a\n   MADV_WIPEONFORK over a hole = 0\n",
+     "   the child of all wiped sees 000; the parent a a a\n   MADV_WIPEONFORK over a hole = -1 ENOMEM\n"),
+    ("   MADV_WIPEONFORK on shared anonymous = 0\n", "   MADV_WIPEONFORK on shared anonymous = -1 EINVAL\n"),
+    ("   MADV_WIPEONFORK on a private file mapping = 0\n",
+     "   MADV_WIPEONFORK on a private file mapping = -1 EINVAL\n"),
+    ("   MADV_WIPEONFORK over anonymous then a file = 0\n   the anonymous page was wiped: 0\n",
+     "   MADV_WIPEONFORK over anonymous then a file = -1 EINVAL\n   the anonymous page was wiped: 1\n"),
 ]
 
 SECTIONS = [("1", "mmap errors"), ("2", "mmap flags"), ("3", "file mappings"), ("4", "across fork"),
             ("5", "munmap"), ("6", "mprotect"), ("7", "mremap"), ("8", "madvise"),
             ("9", "msync, mincore, mlock"), ("10", "brk"), ("11", "/proc/self/maps"),
-            ("12", "the 48-bit address space")]
-
-# Section 13 is what this kernel does not do as Linux yet: ftruncate does not take the pages past
-# the new end from the mappings that have them (Linux: SIGBUS at the next touch, even for a private
-# mapping's own copies); a private file mapping keeps the page cache's copy of a page when the file
-# changes (Linux maps the page cache's page itself until the first store); the signal trampoline
-# is a [sigpage] of its own (Linux arm64 returns through the vDSO); an unlinked file's mapping has
-# no name left ("NAME (deleted)" on Linux). Strict: fixing one makes this fail, so it moves up.
-KNOWN_GAPS = ("13", "not yet as Linux")
+            ("12", "the 48-bit address space"), ("13", "mappings as their file changes"),
+            ("14", "MADV_WIPEONFORK")]
 
 
 def as_linux(text: str) -> str:
@@ -126,14 +134,6 @@ def outputs(tmp_path_factory) -> tuple[dict[str, str], subprocess.CompletedProce
 @pytest.mark.parametrize("section, what", SECTIONS)
 def test_memory_calls_answer_as_linux(outputs, section, what):
     linux, ours = outputs
-    assert linux.get(section), f"the oracle printed no section {section} ({what})"
-    assert sections(ours.stdout).get(section) == linux[section], what
-
-
-@pytest.mark.xfail(strict=True, reason="known gaps, listed at KNOWN_GAPS")
-def test_known_gaps_still_differ(outputs):
-    linux, ours = outputs
-    section, what = KNOWN_GAPS
     assert linux.get(section), f"the oracle printed no section {section} ({what})"
     assert sections(ours.stdout).get(section) == linux[section], what
 

@@ -1,7 +1,9 @@
 """The page cache (kernel/fs/page_cache.c) changes nothing a program can see: read, pread and
 private mappings of an image file agree, private writes stay private (in the process, in a
 second mapping, across fork, in the file), a change of the file is seen by later reads and
-mappings, and a program can still have the memory the cache holds (it is given back before an
+mappings and by the unwritten pages of earlier private mappings (the cache's pages become the
+file's at its first change), a truncation takes the pages past the end from every mapping, and a
+program can still have the memory the cache holds (it is given back before an
 allocation fails: a 128 MiB guest reads 40 MiB, then touches 100 MiB: 141 MiB without the give-back). One guest program, one
 boot; the oracle is the same static binary under qemu-aarch64-static, on copies of the files."""
 

@@ -92,13 +92,26 @@ uint64_t uvm_lookup(uint64_t root, uint64_t va, int *prot)
     return *e & PTE_ADDR_MASK;
 }
 
+/* The entries of a table at `base` (each `1 << shift` bytes) that overlap [start, end): only
+ * those are looked at, not all 512 of every table on the way (an mprotect of one page walked
+ * 2,048 entries). */
+static void entry_range(uint64_t base, int shift, uint64_t start, uint64_t end, unsigned *first, unsigned *last)
+{
+    uint64_t lo = start > base ? (start - base) >> shift : 0;
+    uint64_t hi = end > base ? ((end - base - 1) >> shift) + 1 : 0;
+    *first = lo < 512 ? (unsigned)lo : 512;
+    *last = hi < 512 ? (unsigned)hi : 512;
+}
+
 /* Visit present L3 entries in [start, end) under table t at `level`. */
 static void visit(uint64_t *t, int level, uint64_t base, uint64_t start, uint64_t end,
                   void (*fn)(uint64_t *pte, void *arg), void *arg)
 {
     int shift = 39 - 9 * level;
     uint64_t span = 1UL << shift;
-    for (unsigned i = 0; i < 512; i++) {
+    unsigned first, last;
+    entry_range(base, shift, start, end, &first, &last);
+    for (unsigned i = first; i < last; i++) {
         uint64_t lo = base + i * span, hi = lo + span;
         if (hi <= start || lo >= end || !(t[i] & PTE_VALID))
             continue;
@@ -145,6 +158,7 @@ struct copy_arg {
     enum uvm_copy_mode mode;
     int err;
     uint64_t va;                       /* of the entry visited: kept by copy_one */
+    uint64_t copied;
 };
 
 static void copy_one(uint64_t *pte, void *arg)
@@ -167,6 +181,7 @@ static void copy_one(uint64_t *pte, void *arg)
         return;
     }
     *e = *pte;
+    a->copied++;
 }
 
 /* visit() with the virtual address of each entry, which copy_one needs. */
@@ -174,7 +189,9 @@ static void visit_va(uint64_t *t, int level, uint64_t base, uint64_t start, uint
 {
     int shift = 39 - 9 * level;
     uint64_t span = 1UL << shift;
-    for (unsigned i = 0; i < 512 && !a->err; i++) {
+    unsigned first, last;
+    entry_range(base, shift, start, end, &first, &last);
+    for (unsigned i = first; i < last && !a->err; i++) {
         uint64_t lo = base + i * span, hi = lo + span;
         if (hi <= start || lo >= end || !(t[i] & PTE_VALID))
             continue;
@@ -187,10 +204,12 @@ static void visit_va(uint64_t *t, int level, uint64_t base, uint64_t start, uint
     }
 }
 
-int uvm_copy(uint64_t src_root, uint64_t dst_root, uint64_t start, uint64_t end, enum uvm_copy_mode mode)
+int uvm_copy(uint64_t src_root, uint64_t dst_root, uint64_t start, uint64_t end, enum uvm_copy_mode mode,
+             uint64_t *copied)
 {
-    struct copy_arg a = { dst_root, mode, 0, 0 };
+    struct copy_arg a = { dst_root, mode, 0, 0, 0 };
     visit_va(table(src_root), 0, 0, start, end, &a);
+    *copied += a.copied;
     tlb_flush();
     dsb(ishst);
     return a.err;

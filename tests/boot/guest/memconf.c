@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -33,6 +34,10 @@
 #endif
 #ifndef MREMAP_DONTUNMAP
 #define MREMAP_DONTUNMAP 4
+#endif
+#ifndef MADV_WIPEONFORK
+#define MADV_WIPEONFORK 18
+#define MADV_KEEPONFORK 19
 #endif
 
 static long pg;   /* the page size, as the kernel says it */
@@ -599,7 +604,15 @@ static void section_mremap(void)
     p = rawmremap(s, 4 * pg, 8 * pg, MREMAP_MAYMOVE, NULL);
     if (p != MAP_FAILED) {
         maps_of("a file mapping moved", p, 8 * pg);
+        touch("moved and grown, page 2", p + pg, 0);
+        touch("moved and grown, page 6 (past the file)", p + 5 * pg, 0);
         munmap(p, 8 * pg);
+    }
+    s = mmap(NULL, pg, PROT_READ, MAP_SHARED, fd, 0);
+    p = rawmremap(s, pg, 2 * pg, MREMAP_MAYMOVE, NULL);
+    if (p != MAP_FAILED) {
+        touch("a shared page grown by one, the new page", p + pg, 0);
+        munmap(p, 2 * pg);
     }
     close(fd);
 }
@@ -814,13 +827,14 @@ static void section_address_space(void)
     touch("a load from page 0", (char *)16, 0);
 }
 
-/* What this kernel does not do as Linux yet (the test expects these to differ, strictly):
- * truncation does not take pages from mappings that have them, a private file mapping keeps the
- * page cache's copy when the file changes, the signal trampoline is a page of its own, and an
- * unlinked file has no name left for /proc/self/maps. */
-static void section_known_gaps(void)
+/* Mappings while their file changes: truncation takes the pages past the new end out of every
+ * mapping (SIGBUS, even for a private mapping's own copies); a private mapping shares the file's
+ * pages until its first store to each (write() shows through the others); an unlinked file's
+ * mapping is "NAME (deleted)"; the named mappings ([vdso], no [sigpage]: signal return goes
+ * through the vDSO). */
+static void section_file_changes(void)
 {
-    say("13. not yet as Linux\n");
+    say("13. mappings as their file changes\n");
     int fd = file_of("t", 2 * pg, 't');
     char *p = mmap(NULL, 2 * pg, PROT_READ, MAP_SHARED, fd, 0);
     say("   page 2 before: %c\n", p[pg]);
@@ -854,8 +868,24 @@ static void section_known_gaps(void)
     touch("shared after truncate to 0", p, 0);
     touch("private's own page after truncate to 0", q, 0);
     touch("private's file page after truncate to 0", q + pg, 0);
+    ftruncate(fd, 2 * pg);
+    touch("shared after it grew back", p, 0);
+    touch("private (was its own) after it grew back", q, 0);
+    pwrite(fd, "H", 1, pg);
+    touch("private's file page after a write there", q + pg, 0);
+    q[pg] = 'Q';
+    pwrite(fd, "I", 1, pg);
+    say("   private after its store and another write: %c (file %c)\n", q[pg], p[pg]);
     munmap(p, 2 * pg);
     munmap(q, 2 * pg);
+    close(fd);
+    fd = file_of("short", 2 * pg, 's');
+    p = mmap(NULL, 100, PROT_READ, MAP_PRIVATE, fd, 0);
+    say("   a 100-byte private mapping: byte 200 is the file's %c\n", p[200]);
+    pwrite(fd, "XY", 2, 50);
+    pwrite(fd, "Z", 1, 300);
+    say("   and follows it: %c %c %c\n", p[50], p[51], p[300]);
+    munmap(p, 100);
     close(fd);
 
     maps_names();
@@ -863,7 +893,83 @@ static void section_known_gaps(void)
     p = mmap(NULL, pg, PROT_READ, MAP_PRIVATE, fd, 0);
     unlink("unlinked-file");
     maps_of("after unlink", p, pg);
+    close(fd);
+    say("   closed, still mapped: %c\n", p[0]);
     munmap(p, pg);
+    fd = memfd_create("memconf", 0);
+    ftruncate(fd, pg);
+    p = mmap(NULL, pg, PROT_READ, MAP_SHARED, fd, 0);
+    maps_of("a memfd", p, pg);
+    munmap(p, pg);
+    close(fd);
+    int shm = shmget(IPC_PRIVATE, pg, 0600);   /* private, and removed at once: nothing is left */
+    p = shmat(shm, NULL, SHM_RDONLY);
+    shmctl(shm, IPC_RMID, NULL);
+    maps_of("a SysV segment", p, pg);
+    shmdt(p);
+}
+
+/* MADV_WIPEONFORK: a fork's child gets the range empty (zeros), private anonymous memory only;
+ * MADV_KEEPONFORK undoes it. The mark splits the mapping, as any VMA flag. */
+static void child_sees(const char *what, const char *p)
+{
+    int fds[2];
+    pipe(fds);
+    pid_t pid = fork();
+    if (pid == 0) {
+        char out[3] = {p[0] ? p[0] : '0', p[pg] ? p[pg] : '0', p[2 * pg] ? p[2 * pg] : '0'};
+        write(fds[1], out, 3);
+        _exit(0);
+    }
+    char out[4] = "";
+    read(fds[0], out, 3);
+    waitpid(pid, NULL, 0);
+    close(fds[0]);
+    close(fds[1]);
+    say("   the child of %s sees %s; the parent %c %c %c\n", what, out, p[0], p[pg], p[2 * pg]);
+}
+
+static void section_wipeonfork(void)
+{
+    say("14. MADV_WIPEONFORK\n");
+    char *p = anon(3, PROT_READ | PROT_WRITE);
+    memset(p, 'a', 3 * pg);
+    r("MADV_WIPEONFORK on the middle page", madvise(p + pg, pg, MADV_WIPEONFORK));
+    maps_of("after it", p, 3 * pg);
+    child_sees("a wiped middle", p);
+    r("MADV_KEEPONFORK on all three", madvise(p, 3 * pg, MADV_KEEPONFORK));
+    maps_of("after MADV_KEEPONFORK", p, 3 * pg);
+    child_sees("a kept middle", p);
+    r("MADV_WIPEONFORK on all three", madvise(p, 3 * pg, MADV_WIPEONFORK));
+    child_sees("all wiped", p);
+    madvise(p, 3 * pg, MADV_KEEPONFORK);
+    munmap(p + pg, pg);
+    r("MADV_WIPEONFORK over a hole", madvise(p, 3 * pg, MADV_WIPEONFORK));
+    maps_of("the two ends", p, 3 * pg);
+    munmap(p, 3 * pg);
+    char *shared = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    r("MADV_WIPEONFORK on shared anonymous", madvise(shared, pg, MADV_WIPEONFORK));
+    r("MADV_KEEPONFORK on shared anonymous", madvise(shared, pg, MADV_KEEPONFORK));
+    munmap(shared, pg);
+    int fd = file_of("w", pg, 'w');
+    char *f = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+    r("MADV_WIPEONFORK on a private file mapping", madvise(f, pg, MADV_WIPEONFORK));
+    r("MADV_KEEPONFORK on a private file mapping", madvise(f, pg, MADV_KEEPONFORK));
+    munmap(f, pg);
+    close(fd);
+    /* anonymous, then a file mapping right after it: the first is changed before the EINVAL */
+    char *a = anon(2, PROT_READ | PROT_WRITE);
+    fd = file_of("w", pg, 'w');
+    f = mmap(a + pg, pg, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0);
+    r("MADV_WIPEONFORK over anonymous then a file", madvise(a, 2 * pg, MADV_WIPEONFORK));
+    a[0] = 'x';
+    pid_t pid = fork();
+    if (pid == 0)
+        _exit(a[0] == 0);
+    int status;
+    waitpid(pid, &status, 0);
+    say("   the anonymous page was wiped: %d\n", WEXITSTATUS(status));
+    munmap(a, 2 * pg);
     close(fd);
 }
 
@@ -885,7 +991,7 @@ int main(int argc, char **argv)
     void (*all[])(void) = {section_mmap_errors, section_mmap_flags, section_file_mappings, section_fork,
                            section_munmap, section_mprotect, section_mremap, section_madvise,
                            section_msync_mincore_mlock, section_brk, section_maps, section_address_space,
-                           section_known_gaps};
+                           section_file_changes, section_wipeonfork};
     int only = argc > 2 ? atoi(argv[2]) : 0;
     for (int i = 0; i < (int)(sizeof all / sizeof all[0]); i++)
         if (!only || only == i + 1)

@@ -1,10 +1,14 @@
 /* What a page cache must not change: a file's bytes read the same through read(), pread() and
  * private mappings; a write to a private mapping stays in that mapping (in this process, in a
  * second mapping, in a forked child, in the file); a change of the file is seen by later reads
- * and mappings; and memory the cache holds is given back when a program needs it.
+ * and mappings, and by the pages of earlier private mappings they did not write; a truncation
+ * takes the pages past the end from them (SIGBUS); and memory the cache holds is given back when
+ * a program needs it.
  * Usage: page_cache DATA BIG — DATA a file of some pages, BIG a large one (both unchanged
  * copies, DATA is written to). Prints numbered sections; the oracle is Linux. */
 #include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,25 +120,52 @@ static void private_writes_stay_private(const char *path)
     free(reread);
 }
 
+static sigjmp_buf bus;
+static void on_bus(int sig) { siglongjmp(bus, sig); }
+
+static const char *signal_at(volatile const char *p)
+{
+    int sig = sigsetjmp(bus, 1);
+    if (!sig)
+        (void)*p;
+    return sig == SIGBUS ? "SIGBUS" : sig ? "another signal" : "none";
+}
+
 static void file_changes_are_seen(const char *path)
 {
     size_t size;
     char *bytes = slurp(path, &size);
+    /* Mapped and read before the file's first change: the pages are the cache's then. */
+    char *early = map_private(path, size, PROT_READ), *early_w = map_private(path, size, PROT_READ | PROT_WRITE);
+    int ok = early[page + 10] == bytes[page + 10] && early_w[page + 10] == bytes[page + 10];
+    early_w[0] = 'W';
     int fd = open(path, O_RDWR);
     if (pwrite(fd, "changed", 7, page + 10) != 7)
         perror("pwrite");
     memcpy(bytes + page + 10, "changed", 7);
+    printf("3. mappings made before the change see it: %s, a page written before it stays its own: %s\n",
+           yes(ok && !memcmp(early + page + 10, "changed", 7) && !memcmp(early_w + page + 10, "changed", 7)),
+           yes(early_w[0] == 'W' && early[0] == bytes[0]));
     size_t after;
     char *reread = slurp(path, &after);
     char *m = map_private(path, size, PROT_READ);
-    printf("3. change read back: %s, mapped after it: %s\n", yes(after == size && !memcmp(reread, bytes, size)),
+    printf("   change read back: %s, mapped after it: %s\n", yes(after == size && !memcmp(reread, bytes, size)),
            yes(!memcmp(m, bytes, size)));
     char *s = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     s[5] = 'S';
     char c;
-    printf("   shared write read back: %s\n", yes(pread(fd, &c, 1, 5) == 1 && c == 'S'));
+    printf("   shared write read back: %s, and in the earlier private mapping: %s\n",
+           yes(pread(fd, &c, 1, 5) == 1 && c == 'S'), yes(early[5] == 'S' && early_w[5] == bytes[5]));
+    /* Truncated to one page: every mapping loses the pages past it, its own copies too. */
+    early_w[2 * page] = 'X';
+    signal(SIGBUS, on_bus);
+    ftruncate(fd, page);
+    printf("   truncated to a page: page 3 of a private mapping %s, its own copy of page 3 %s, of page 1 %s\n",
+           signal_at(early + 2 * page), signal_at(early_w + 2 * page), signal_at(early_w));
     munmap(s, size);
     munmap(m, size);
+    munmap(early, size);
+    munmap(early_w, size);
     close(fd);
     free(bytes);
     free(reread);

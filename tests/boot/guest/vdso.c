@@ -4,6 +4,8 @@
  * with Linux's (qemu-aarch64-static, whose Linux has no vDSO here: glibc makes the calls).
  *   vdso clocks   the per-clock facts (the oracle-compared part)
  *   vdso elf      what AT_SYSINFO_EHDR points at, read the way Go's runtime reads it
+ *   vdso sigreturn  where signal handlers return: without SA_RESTORER to the vDSO's
+ *                 __kernel_rt_sigreturn (Linux arm64), with it to the restorer given
  *   vdso loop N   N calls each of clock_gettime, gettimeofday, time, clock_getres (for --kopt profile)
  *   vdso time N   nanoseconds per call of each (bench/clocks.py; not a test) */
 #define _GNU_SOURCE
@@ -12,6 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/syscall.h>
@@ -82,14 +85,17 @@ static void wall(void)
 
 /* The vDSO as Go's runtime finds it (runtime/vdso_linux.go): the program headers give the load
  * bias and PT_DYNAMIC; DT_HASH, DT_SYMTAB, DT_STRTAB, DT_VERSYM and DT_VERDEF the symbols. */
+static void *vdso_sigreturn;           /* found by elf() */
+static FILE *out;                      /* where elf() reports */
+
 static void elf(void)
 {
     const Elf64_Ehdr *eh = (const Elf64_Ehdr *)getauxval(AT_SYSINFO_EHDR);
     if (!eh) {
-        printf("no AT_SYSINFO_EHDR\n");
+        fprintf(out, "no AT_SYSINFO_EHDR\n");
         return;
     }
-    printf("ELF: %s, type %s, machine %s\n", memcmp(eh->e_ident, ELFMAG, SELFMAG) ? "no" : "yes",
+    fprintf(out, "ELF: %s, type %s, machine %s\n", memcmp(eh->e_ident, ELFMAG, SELFMAG) ? "no" : "yes",
            eh->e_type == ET_DYN ? "ET_DYN" : "other", eh->e_machine == EM_AARCH64 ? "aarch64" : "other");
     const Elf64_Phdr *ph = (const void *)((const char *)eh + eh->e_phoff);
     uintptr_t bias = 0;
@@ -99,14 +105,16 @@ static void elf(void)
         if (ph[i].p_type == PT_LOAD) {
             bias = (uintptr_t)eh + ph[i].p_offset - ph[i].p_vaddr;
             loads++;
-            printf("PT_LOAD flags %s%s%s\n", ph[i].p_flags & PF_R ? "r" : "-", ph[i].p_flags & PF_W ? "w" : "-",
+            fprintf(out, "PT_LOAD flags %s%s%s\n", ph[i].p_flags & PF_R ? "r" : "-", ph[i].p_flags & PF_W ? "w" : "-",
                    ph[i].p_flags & PF_X ? "x" : "-");
         }
         if (ph[i].p_type == PT_DYNAMIC)
             dyn = (const void *)((const char *)eh + ph[i].p_offset);
+        if (ph[i].p_type == PT_GNU_EH_FRAME)   /* the signal trampoline's unwind table */
+            fprintf(out, "PT_GNU_EH_FRAME\n");
     }
     if (!dyn || loads != 1) {
-        printf("no PT_DYNAMIC or not one PT_LOAD\n");
+        fprintf(out, "no PT_DYNAMIC or not one PT_LOAD\n");
         return;
     }
     const Elf64_Word *hash = NULL;
@@ -124,17 +132,18 @@ static void elf(void)
         case DT_VERSYM: versym = p; break;
         case DT_VERDEF: verdef = p; break;
         case DT_SONAME: soname_off = d->d_un.d_val; break;
-        case DT_REL: case DT_RELA: case DT_JMPREL: case DT_TEXTREL: printf("relocation tag %ld\n", (long)d->d_tag); break;
+        case DT_REL: case DT_RELA: case DT_JMPREL: case DT_TEXTREL: fprintf(out, "relocation tag %ld\n", (long)d->d_tag); break;
         }
     }
     if (!hash || !sym || !str || !versym || !verdef) {
-        printf("missing DT_HASH, DT_SYMTAB, DT_STRTAB, DT_VERSYM or DT_VERDEF\n");
+        fprintf(out, "missing DT_HASH, DT_SYMTAB, DT_STRTAB, DT_VERSYM or DT_VERDEF\n");
         return;
     }
     soname = str + soname_off;
-    printf("soname %s\n", soname_off ? soname : "(none)");
-    static const char *const wanted[] = { "__kernel_clock_gettime", "__kernel_gettimeofday", "__kernel_clock_getres" };
-    void *found[3] = { 0 };
+    fprintf(out, "soname %s\n", soname_off ? soname : "(none)");
+    static const char *const wanted[] = { "__kernel_clock_gettime", "__kernel_gettimeofday", "__kernel_clock_getres",
+                                          "__kernel_rt_sigreturn" };
+    void *found[4] = { 0 };
     for (Elf64_Word i = 0; i < hash[1]; i++) {          /* nchain = number of symbols */
         if (ELF64_ST_TYPE(sym[i].st_info) != STT_FUNC || sym[i].st_shndx == SHN_UNDEF)
             continue;
@@ -150,12 +159,13 @@ static void elf(void)
                 break;
             v = (const void *)((const char *)v + v->vd_next);
         }
-        for (int w = 0; w < 3; w++)
+        for (int w = 0; w < 4; w++)
             if (!strcmp(str + sym[i].st_name, wanted[w])) {
-                printf("%s@%s\n", wanted[w], version);
+                fprintf(out, "%s@%s\n", wanted[w], version);
                 found[w] = (void *)(sym[i].st_value + bias);
             }
     }
+    vdso_sigreturn = found[3];
     if (!found[0])
         return;
     /* Called directly, it answers as the system call does. */
@@ -164,9 +174,48 @@ static void elf(void)
     gettime(CLOCK_MONOTONIC, &a);
     syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &b);
     gettime(CLOCK_MONOTONIC, &c);
-    printf("direct call in order with the syscall: %s\n", ns(a) <= ns(b) && ns(b) <= ns(c) ? "yes" : "no");
-    printf("direct call of a CPU-time clock = %d, of clock 100 = %d\n",
+    fprintf(out, "direct call in order with the syscall: %s\n", ns(a) <= ns(b) && ns(b) <= ns(c) ? "yes" : "no");
+    fprintf(out, "direct call of a CPU-time clock = %d, of clock 100 = %d\n",
            gettime(CLOCK_PROCESS_CPUTIME_ID, &a), gettime(100, &a));
+}
+
+/* The handler's own return address (x30 at its entry) is where the kernel sent it back to. */
+static void *returned_to;
+static void record_return(int sig)
+{
+    (void)sig;
+    returned_to = __builtin_return_address(0);
+}
+
+void my_restorer(void);
+__asm__(".text\n.globl my_restorer\nmy_restorer:\n    mov x8, #139\n    svc #0\n");
+
+/* rt_sigaction's own struct: glibc's sigaction() would choose the restorer itself. */
+struct kernel_sigaction { void (*handler)(int); unsigned long flags; void (*restorer)(void); uint64_t mask; };
+#define KERNEL_SA_RESTORER 0x04000000UL
+
+static void signal_return(void)
+{
+    out = fopen("/dev/null", "w");     /* elf() finds the symbol; this says only where handlers return */
+    elf();
+    struct kernel_sigaction ksa = { record_return, 0, NULL, 0 };
+    syscall(SYS_rt_sigaction, SIGUSR1, &ksa, NULL, 8);
+    raise(SIGUSR1);
+    printf("a handler without SA_RESTORER came back: yes\n");
+    if (!vdso_sigreturn)
+        printf("  there is no vDSO\n");
+    else if (returned_to == vdso_sigreturn)
+        printf("  through the vDSO's __kernel_rt_sigreturn: mov x8, #139; svc #0 %s\n",
+               ((uint32_t *)vdso_sigreturn)[0] == 0xd2801168u && ((uint32_t *)vdso_sigreturn)[1] == 0xd4000001u ?
+               "(as unwinders expect)" : "(other code)");
+    else
+        printf("  through something else\n");
+    ksa.flags = KERNEL_SA_RESTORER;
+    ksa.restorer = my_restorer;
+    syscall(SYS_rt_sigaction, SIGUSR1, &ksa, NULL, 8);
+    raise(SIGUSR1);
+    printf("with SA_RESTORER it came back through the restorer: %s\n",
+           returned_to == (void *)my_restorer ? "yes" : "no");
 }
 
 static void loop(int n)
@@ -213,18 +262,21 @@ static void timed(int n)
 int main(int argc, char **argv)
 {
     const char *what = argc > 1 ? argv[1] : "clocks";
+    out = stdout;
     if (!strcmp(what, "clocks")) {
         for (size_t i = 0; i < sizeof(clocks) / sizeof(clocks[0]); i++)
             one_clock(clocks[i].id, clocks[i].name);
         wall();
     } else if (!strcmp(what, "elf")) {
         elf();
+    } else if (!strcmp(what, "sigreturn")) {
+        signal_return();
     } else if (!strcmp(what, "loop") && argc > 2) {
         loop(atoi(argv[2]));
     } else if (!strcmp(what, "time") && argc > 2) {
         timed(atoi(argv[2]));
     } else {
-        fprintf(stderr, "usage: vdso clocks|elf|loop N|time N\n");
+        fprintf(stderr, "usage: vdso clocks|elf|sigreturn|loop N|time N\n");
         return 2;
     }
     return 0;

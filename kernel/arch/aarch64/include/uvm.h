@@ -18,8 +18,10 @@ enum uvm_copy_mode {
     UVM_COPY_SHARED_REF,   /* as they are, one more owner each (MAP_SHARED|MAP_ANONYMOUS) */
     UVM_COPY_SHARED,       /* as they are; the pages are someone else's (a file's, the kernel's) */
 };
-/* fork: map [start, end)'s present pages of src into dst too. 0 or -ENOMEM. */
-int uvm_copy(uint64_t src_root, uint64_t dst_root, uint64_t start, uint64_t end, enum uvm_copy_mode mode);
+/* fork: map [start, end)'s present pages of src into dst too, adding how many to *copied. 0 or
+ * -ENOMEM. */
+int uvm_copy(uint64_t src_root, uint64_t dst_root, uint64_t start, uint64_t end, enum uvm_copy_mode mode,
+             uint64_t *copied);
 /* Free the tree's tables (its pages must be unmapped already). */
 void uvm_destroy(uint64_t root);
 /* No user address space is live (the one that was is being freed). */
