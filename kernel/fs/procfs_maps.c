@@ -4,7 +4,7 @@
  * on arm64 refuses to start unless a page written before a fork reads Shared_Dirty in the child
  * (its check for the arm64 copy-on-write bug of Linux 5.x). Each value is this kernel's own:
  * - a page is shared when more than one mapping holds it (the copy-on-write owners page_ref
- *   counts; a page-cache page's first owner is the cache itself), private otherwise, and Pss
+ *   counts; a file's page is first the file's own), private otherwise, and Pss
  *   divides it between its mappers;
  * - an anonymous page (a private mapping's own copy) is dirty, as Linux's are once written (a
  *   read fault here allocates the page too, where Linux maps its zero page and counts nothing);
@@ -110,8 +110,8 @@ static void account_page(uint64_t va, uint64_t pa, void *arg)
         bool own = file_page(v->file, index, &in_memory) == pa;
         if (v->shared || own) {
             anon = false;
-            if (!in_memory && owners > 1)
-                owners--;              /* the page cache's own hold is no mapping */
+            if (own && owners > 1)
+                owners--;              /* the file's own hold (its memory, the page cache) is no mapping */
         } else {
             in_memory = false;         /* the mapping's copy: anonymous */
         }
