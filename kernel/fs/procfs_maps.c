@@ -59,10 +59,19 @@ static void maps_line(struct text *t, const struct vma *v)
         snprintf(name, sizeof(name), "%s", v->name);
     else if (v->shared_anon)   /* Linux's shared anonymous memory is an unlinked shmem file */
         snprintf(name, sizeof(name), "/dev/zero (deleted)");
-    t->len += (size_t)snprintf(t->s + t->len, t->size - t->len, "%012lx-%012lx %c%c%c%c %08lx 00:00 0%s%s\n",
-                               v->start, v->end, v->prot & PROT_READ ? 'r' : '-', v->prot & PROT_WRITE ? 'w' : '-',
-                               v->prot & PROT_EXEC ? 'x' : '-', v->shared || v->shared_anon ? 's' : 'p',
-                               v->file ? v->file_offset : 0UL, name[0] ? "                          " : "", name);
+    /* show_vma_header_prefix: addresses in at least 8 hex digits (a non-PIE program at 0x400000
+     * reads 00400000), and a name starts at column 73 (seq_setwidth 72, then seq_pad's space). */
+    int header = snprintf(t->s + t->len, t->size - t->len, "%08lx-%08lx %c%c%c%c %08lx 00:00 0", v->start, v->end,
+                          v->prot & PROT_READ ? 'r' : '-', v->prot & PROT_WRITE ? 'w' : '-',
+                          v->prot & PROT_EXEC ? 'x' : '-', v->shared || v->shared_anon ? 's' : 'p',
+                          v->file ? v->file_offset : 0UL);
+    t->len += (size_t)header;
+    if (name[0]) {
+        for (int col = header; col < 72; col++)   /* the kernel's printf has no '*' width */
+            t->s[t->len++] = ' ';
+        t->len += (size_t)snprintf(t->s + t->len, t->size - t->len, " %s", name);
+    }
+    t->s[t->len++] = '\n';
 }
 
 struct file *procfs_maps_open(const char *path, int flags)
