@@ -225,6 +225,17 @@ static void section_maps_layout(void)
     fclose(f);
     size_t lo = strcspn(line, "-"), hi = strcspn(line + lo + 1, " "), name = strcspn(line, "/[");
     printf("   address digits %zu-%zu, the name at column %zu\n", lo, hi, name + 1);
+    /* the heap grown by malloc and twice by sbrk stays one VMA (do_brk_flags extends it) */
+    free(malloc(1000));
+    sbrk(3 * pg);
+    sbrk(5 * pg);
+    int heaps = 0;
+    f = fopen("/proc/self/maps", "r");
+    while (f && fgets(line, sizeof line, f))
+        heaps += strstr(line, "[heap]") != NULL;
+    if (f)
+        fclose(f);
+    printf("   [heap] lines: %d\n", heaps);
 }
 
 int main(int argc, char **argv)
