@@ -8,9 +8,9 @@ smaps, so the probe reads the host kernel's own entry for its mapping, at the sa
 qemu): its lines, their columns and the counters a fork and a wait move (node's os.cpus() is
 empty without it). Section 4 is a /proc/self/maps line's layout for a non-PIE program at
 0x400000 (8 hex digits, the path at column 73) and one [heap] line however often brk grew it:
-qemu 7.2 prints its own maps without the
-padding, so there the oracle is the host's kernel itself, the probe built for the host and run
-natively (show_vma_header_prefix is generic code). Ours runs in /tmp, one boot for all."""
+qemu 7.2 emulates maps with neither, so there the oracle is the host's kernel itself, the probe
+built for the host and run natively (show_vma_header_prefix and do_brk_flags are generic code).
+Ours runs in /tmp, one boot for all."""
 
 from __future__ import annotations
 
