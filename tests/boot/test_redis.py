@@ -1,7 +1,8 @@
 """Debian's redis-server (arm64 package, unmodified) in the unikernel, talked to from the host
 through `-p` in Redis's own protocol: SET/GET, BGSAVE (a fork whose child writes the RDB file
 while the parent serves, and reports its copy-on-write from /proc/self/smaps), INFO, and
-SHUTDOWN, which must end the guest with status 0. Redis refuses to start on arm64 unless
+SHUTDOWN, which must end the guest with status 0. Then daemonized in the guest with an
+append-only file, driven by redis-cli over loopback (tests/boot/guest/redis.sh). Redis refuses to start on arm64 unless
 /proc/self/smaps shows a page written before a fork as Shared_Dirty in the child
 (tests/boot/test_smaps.py checks that against Linux)."""
 
@@ -13,6 +14,7 @@ import time
 
 import pytest
 from lib.approot import UNIBUILD, app_root
+from lib.guest import GUEST_SOURCES
 from lib.netutil import free_port
 
 pytestmark = pytest.mark.boot
@@ -58,7 +60,7 @@ def info(client: Resp, section: str) -> dict[str, str]:
 
 
 def test_debian_redis_set_get_bgsave_shutdown():
-    root = app_root("redis", "redis-server")
+    root = app_root("redis", "redis-server", "redis-tools", "busybox")
     port = free_port()
     proc = subprocess.Popen([*UNIBUILD, "run", "--accel", "tcg", "--timeout", "200", "--target-root", str(root),
                              "-p", f"{port}:6379", "/usr/bin/redis-server", "--port", "6379", "--dir", "/tmp",
@@ -87,3 +89,15 @@ def test_debian_redis_set_get_bgsave_shutdown():
     assert proc.returncode == 0, err
     assert "DB saved on disk" in out and "Redis is now ready to exit, bye bye" in out
     assert "Background saving terminated with success" in out
+
+
+def test_debian_redis_daemon_and_cli_in_the_guest():
+    root = app_root("redis", "redis-server", "redis-tools", "busybox")
+    result = subprocess.run([*UNIBUILD, "run", "--accel", "tcg", "--timeout", "120", "--net", "none",
+                             "--target-root", str(root), "--with", "/bin/busybox", "--with", "/usr/bin/redis-server",
+                             "--with", "/usr/bin/redis-cli", str(GUEST_SOURCES / "redis.sh")],
+                            capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ("OK\nv\n41\n42\nBackground append only file rewriting started\n"
+                             "aof_last_bgrewrite_status:ok\naof_rewrites:1\n"
+                             "appendonly.aof.N.base.rdb\nappendonly.aof.N.incr.aof\nappendonly.aof.manifest\n1\n")
