@@ -7,6 +7,7 @@
  * process from its path. /proc/self and /proc/thread-self point at the caller's (procfs.c). */
 #include "kernel.h"
 #include "kfile.h"
+#include "tty.h"
 #include "procfs_comm.h"
 #include "memfile.h"
 #include "mm.h"
@@ -127,10 +128,10 @@ static struct file *stat_open(const char *path, int flags)
     if (!s)
         return NULL;
     int n = snprintf(s, TEXT_MAX,
-                     "%d (%s) %c %d %d %d 0 -1 4194560 0 0 0 0 %lu %lu %lu %lu %d %d %d 0 %lu %lu %lu "
+                     "%d (%s) %c %d %d %d %u %d 4194560 0 0 0 0 %lu %lu %lu %lu %d %d %d 0 %lu %lu %lu "
                      "%lu 0 0 0 0 0 %lu %lu %lu %lu 0 0 0 17 %d %d %d 0 0 0 0 0 0 0 0 0 0 %d\n",
                      t ? t->tid : p->pid, comm, state_of(p, t)[0], p->parent ? p->parent->pid : 0,
-                     p->pgid, p->sid, ticks(used.user_ns), ticks(used.system_ns), ticks(children.user_ns),
+                     p->pgid, p->sid, tty_stat_number(p), tty_stat_foreground(p), ticks(used.user_ns), ticks(used.system_ns), ticks(children.user_ns),
                      ticks(children.system_ns), sched_attr_proc_priority(&sa), sa.nice, nr_threads_of(p),
                      ticks(t ? t->start_ns : p->start_ns), vm_mapped_bytes(p->vm), p->vm ? p->vm->pages : 0,
                      p->rlimits[RLIMIT_RSS].rlim_cur, p->sig.pending | (t ? t->sig.pending : 0),
@@ -251,6 +252,7 @@ static int fd_link(const char *path, char *buf, size_t size)
     case FILE_SIGNALFD: return snprintf(buf, size, "anon_inode:[signalfd]");
     case FILE_INOTIFY: return snprintf(buf, size, "anon_inode:inotify");
     case FILE_CONSOLE: return snprintf(buf, size, "/dev/console");
+    case FILE_TTY: return tty_fd_link(f, buf, size);
     case FILE_NULL:      /* /dev/full is of /dev/null's kind, /dev/random of /dev/urandom's */
     case FILE_URANDOM: {
         struct linux_stat st = { 0 };

@@ -290,7 +290,7 @@ int vfs_stat(struct vnode *v, struct vstat *st)
     st->atime_ns = (uint64_t)v->atime_ns;
     st->mtime_ns = (uint64_t)v->mtime_ns;
     st->ctime_ns = (uint64_t)v->ctime_ns;
-    st->blksize = root_fs->block_size;
+    st->blksize = kfile_blksize(v) ? kfile_blksize(v) : root_fs->block_size;
     st->blocks = vnode_blocks512(v);
     return 0;
 }

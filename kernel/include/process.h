@@ -17,6 +17,7 @@ struct vm;
 struct vnode;
 struct file;
 struct posix_timer;
+struct tty;
 
 /* RLIMIT_NOFILE as Linux sets it for a process: soft 1024, hard fs.nr_open's default, and
  * nr_open is the ceiling for the hard limit. The table grows with use, up to the soft limit. */
@@ -34,6 +35,7 @@ enum process_state { PROCESS_LIVE, PROCESS_ZOMBIE };
 struct process {
     int pid;
     int pgid, sid;              /* process group and session (setpgid, setsid) */
+    struct tty *tty;            /* controlling terminal (fs/tty_ctty.c): only a pty whose master is open */
     enum process_state state;
     struct process *parent;     /* NULL only for pid 1 */
     int parent_tid;             /* the parent's thread that made it (__WNOTHREAD): Linux's real_parent */

@@ -236,6 +236,8 @@ void net_init(void)
         net_await_address();
         selftest_net_echo();
     }
+    if (bootargs.nettest_http)
+        selftest_net_http();          /* DHCP goes on in its loop's polls */
     arch_irq_enable();
 }
 

@@ -19,6 +19,7 @@
 #include "vm.h"
 #include "posix_timer.h"
 #include "jobctl.h"
+#include "tty.h"
 #include "pidfd.h"
 #include "uvm.h"
 #include "linux_uapi.h"
@@ -144,6 +145,7 @@ void process_teardown(struct process *p)
     posix_timers_delete_all(p);
     sem_exit(p->pid);                  /* SEM_UNDO, as Linux's exit_sem */
     fd_close_all(p);
+    tty_process_exit(p);               /* after the files, as Linux's do_exit */
     uvm_deactivate();                  /* its tables may be about to go (vm_put) */
     this_cpu()->user_root = 0;
     process_note_maxrss(p, p->vm);

@@ -146,6 +146,7 @@ struct process *process_new_child(struct process *parent, int pid)
     p->start_ns = counter_to_ns(counter_now());
     p->pgid = parent->pgid;
     p->sid = parent->sid;
+    p->tty = parent->tty;
     p->parent = parent;
     p->sibling = parent->children;
     parent->children = p;

@@ -44,8 +44,6 @@ static int ring_len;
 static struct thread *dead;    /* died, stack not freed yet (linked by ring_next) */
 static uint64_t idle_mask;     /* CPUs asleep in their idle WFI: a wake-up must send an IPI */
 
-struct thread *current_thread(void) { return this_cpu()->current; }
-
 static uint64_t my_bit(void) { return 1ULL << this_cpu()->id; }
 
 void sched_user_space_changed(void)

@@ -8,6 +8,7 @@ qemu-aarch64-static in a fresh tmpfs directory; ours runs in /tmp, one boot for 
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -241,11 +242,26 @@ def replace_host_lines(text: str, fixes: dict[str, str]) -> str:
     return "".join(fixed(line) + "\n" for line in text.splitlines())
 
 
+# A chrooted host (a fresh-machine run, a build container) has no mount at its "/": mountinfo
+# lists the mounts a process's root can reach, and the chroot's directory is none. A booted
+# Linux always has its root mounted there.
+CHROOTED_HOST = {
+    "   mountinfo: every line 'ID PARENT MAJ:MIN ROOT POINT ... - TYPE SRC OPTS' 1, one at / 0,":
+    "   mountinfo: every line 'ID PARENT MAJ:MIN ROOT POINT ... - TYPE SRC OPTS' 1, one at / 1, lines >= 1 1",
+}
+
+
+def host_root_mounted() -> bool:
+    return any(line.split()[4] == "/" for line in Path("/proc/self/mountinfo").read_text().splitlines())
+
+
 @pytest.fixture(scope="module")
 def outputs(tmp_path_factory) -> tuple[dict[str, str], subprocess.CompletedProcess]:
     probe = tmp_path_factory.mktemp("miscconf") / "miscconf"
     subprocess.run([CC, "-O2", "-Wall", "-static", "-pthread", "-o", str(probe), str(SOURCE)], check=True)
     linux = replace_host_lines(replace_lines(oracle_in_tmpfs(probe, env=ENV), QEMU_USER | NEWER_HOST), HOST_KERNEL)
+    if not host_root_mounted():
+        linux = replace_host_lines(linux, CHROOTED_HOST)
     linux = linux_block(linux, MEMPOLICY_FIRST, MEMPOLICY_LAST, MEMPOLICY_LINUX)
     linux = linux_block(linux, WAITV_FIRST, WAITV_LAST, WAITV_LINUX)
     ours = run(probe, "/tmp", options=[f"--env={k}={v}" for k, v in ENV.items()])

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from lib.guest import CC, GUEST_SOURCES, replace_lines, run, sections, tmpfs_dir
+from lib.guest import CC, GUEST_SOURCES, native_oracle, replace_lines, run, sections
 
 pytestmark = pytest.mark.boot
 
@@ -50,15 +50,7 @@ def has_sys_resource() -> bool:
 
 
 def linux(tmp: Path) -> str:
-    probe = tmp / "host" / "procconf"
-    probe.parent.mkdir()
-    subprocess.run(["gcc", "-O2", "-Wall", "-static", "-o", str(probe), str(SOURCE)], check=True)
-    work = tmpfs_dir()
-    try:
-        out = subprocess.run([str(probe), str(work)], capture_output=True, text=True, timeout=120,
-                             check=True, stdin=subprocess.DEVNULL).stdout
-    finally:
-        subprocess.run(["rm", "-rf", str(work)], check=True)
+    out = native_oracle(SOURCE, tmp, workdir=True)
     fix = {} if has_sys_resource() else NO_SYS_RESOURCE
     return replace_lines(out, fix)
 

@@ -15,7 +15,7 @@ import subprocess
 
 import pytest
 
-from lib.guest import CC, GUEST_SOURCES, run, sections
+from lib.guest import CC, GUEST_SOURCES, native_oracle, run, sections
 
 pytestmark = pytest.mark.boot
 
@@ -25,13 +25,9 @@ SECTIONS = [("1", "IPC_INFO"), ("2", "INFO counts, STAT by index"), ("3", "/proc
 
 
 def linux(tmp) -> str:
-    probe = tmp / "host" / "sysvinfo"
-    probe.parent.mkdir()
-    subprocess.run(["gcc", "-O2", "-Wall", "-static", "-o", str(probe), str(SOURCE)], check=True)
     if subprocess.run(["unshare", "--ipc", "true"], capture_output=True).returncode != 0:
         pytest.skip("no IPC namespace for the Linux oracle (unshare --ipc needs CAP_SYS_ADMIN)")
-    return subprocess.run(["unshare", "--ipc", str(probe)], capture_output=True, text=True, timeout=60,
-                          check=True, stdin=subprocess.DEVNULL).stdout
+    return native_oracle(SOURCE, tmp, wrap=("unshare", "--ipc"), timeout=60)
 
 
 @pytest.fixture(scope="module")

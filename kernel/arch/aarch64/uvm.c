@@ -33,7 +33,9 @@ static int prot_of(uint64_t pte)
 }
 
 /* Every CPU's TLB (the IS forms broadcast to the inner-shareable domain): a thread of the
- * process may be running on any of them. */
+ * process may be running on any of them. One ASID-wide invalidation, not one per page: under
+ * MTTCG every broadcast TLBI is a synchronised flush that takes the vCPU out of its loop, so
+ * per-page invalidation of a few pages (tried for brk's shrink) halved websrv's ab -c 32. */
 static void tlb_flush(void)
 {
     __asm__ volatile("dsb ishst\n tlbi aside1is, %0\n dsb ish\n isb" : : "r"(USER_ASID << 48) : "memory");
