@@ -147,6 +147,7 @@ void kmain(uint64_t dtb_pa)
     mount_volumes();
     boot_phase("root");
     kfile_publish();   /* /proc, /dev, /sys in the tree */
+    devfs_publish_shm();
     if (boot_manifest() && boot_manifest()->tfstest)
         selftest_tfs(boot_manifest()->tfstest);
     net_init();   /* after the root: the manifest may hold a static address */

@@ -6,6 +6,7 @@
 #include "file.h"
 #include "kfile.h"
 #include "vfs.h"
+#include "vnode.h"
 #include "console.h"
 #include "bootargs.h"
 #include "random.h"
@@ -277,8 +278,27 @@ void devfs_init(void)
 {
     for (size_t i = 0; i < ARRAY_SIZE(devices); i++)
         kfile_register(devices[i].path, device_open, S_IFCHR | devices[i].mode);
+    /* The links udev (and docker) make beside the devices: `sqlite3 ... .read /dev/stdin`,
+     * bash's process substitution through /dev/fd/N. */
+    kfile_register_symlink("/dev/fd", "/proc/self/fd");
+    kfile_register_symlink("/dev/stdin", "/proc/self/fd/0");
+    kfile_register_symlink("/dev/stdout", "/proc/self/fd/1");
+    kfile_register_symlink("/dev/stderr", "/proc/self/fd/2");
     console_set_input_notify(console_input_arrived);
     pty_init();
+}
+
+/* /dev/shm, where glibc's shm_open and sem_open keep POSIX shared memory: on Linux a tmpfs,
+ * here an ordinary directory of the in-memory tree (sticky, world-writable), made once /dev is
+ * in the tree unless the image has one. Without it PostgreSQL's initdb falls back to SysV
+ * segments and sem_open fails. */
+void devfs_publish_shm(void)
+{
+    struct vnode *root = vnode_root();
+    struct dentry *dev = root ? vnode_find(root, "dev", 3) : NULL;
+    if (dev && dev->v->type == VNODE_DIR && !vnode_find(dev->v, "shm", 3) &&
+        vfs_create(dev->v, "shm", 3, VNODE_DIR, 01777, NULL, NULL))
+        kinfo("devfs: no room in the tree for /dev/shm\n");
 }
 
 struct file *devfs_open_console(int flags)

@@ -139,6 +139,7 @@ int kfile_instantiate(struct vnode *dir, const char *name, int template, struct 
     if (err)
         return err;
     v->kfile = template + 1;
+    v->uid = v->gid = 0;               /* the kernel's, whoever's fork or open made it now */
     if (out)
         *out = v;
     return 0;

@@ -155,5 +155,6 @@ void procfs_init(void)
     kfile_register_dynamic_link("/proc/thread-self", thread_self_link);
     sysvipc_proc_init();
     procfs_loadavg_init();
+    procfs_stat_init();
     procfs_sys_init();
 }

@@ -196,34 +196,6 @@ static struct file *mountinfo_open(const char *path, int flags)
     return s ? text_file(s, vfs_mountinfo(s, TEXT_MAX), flags) : NULL;
 }
 
-/* The process's memory map, one line per VMA as fs/proc/task_mmu.c prints it (no device or
- * inode numbers: the tree has no devices). */
-static struct file *maps_open(const char *path, int flags)
-{
-    struct process *p = process_of(path, NULL);
-    if (!p || !p->vm)
-        return NULL;
-    size_t size = 16384, n = 0;
-    char *s = kmalloc(size);
-    if (!s)
-        return NULL;
-    for (const struct vma *v = p->vm->vmas; v && n + 512 < size; v = v->next) {
-        char name[KFILE_PATH_MAX] = "";
-        if (v->file && vfs_proc_path(v->file, name, sizeof(name)) < 0)
-            name[0] = 0;
-        else if (!v->file && v->name)
-            snprintf(name, sizeof(name), "%s", v->name);
-        else if (v->shared_anon)   /* Linux's shared anonymous memory is an unlinked shmem file */
-            snprintf(name, sizeof(name), "/dev/zero (deleted)");
-        int w = snprintf(s + n, size - n, "%012lx-%012lx %c%c%c%c %08lx 00:00 0%s%s\n", v->start, v->end,
-                         v->prot & PROT_READ ? 'r' : '-', v->prot & PROT_WRITE ? 'w' : '-',
-                         v->prot & PROT_EXEC ? 'x' : '-', v->shared || v->shared_anon ? 's' : 'p',
-                         v->file ? v->file_offset : 0UL, name[0] ? "                          " : "", name);
-        n += (size_t)w;
-    }
-    return text_file(s, n, flags);
-}
-
 static int number_of(const char *name)
 {
     int n = 0;
@@ -418,7 +390,7 @@ void procfs_pid_init(void)
     comm_entry = kfile_template("comm", comm_open, NULL, NULL, S_IFREG | 0644);
     mounts_entry = kfile_template("mounts", mounts_open, NULL, NULL, PID_FILE);
     mountinfo_entry = kfile_template("mountinfo", mountinfo_open, NULL, NULL, PID_FILE);
-    maps_entry = kfile_template("maps", maps_open, NULL, NULL, PID_FILE);
+    maps_entry = kfile_template("maps", procfs_maps_open, NULL, NULL, PID_FILE);
     exe_entry = kfile_template("exe", NULL, exe_link, NULL, S_IFLNK | 0777);
     cwd_entry = kfile_template("cwd", NULL, cwd_link, NULL, S_IFLNK | 0777);
     root_entry = kfile_template("root", NULL, root_link, NULL, S_IFLNK | 0777);
@@ -430,4 +402,5 @@ void procfs_pid_init(void)
     procfs_fdinfo_init();
     procfs_exec_init();
     procfs_limits_init();
+    procfs_maps_init();
 }

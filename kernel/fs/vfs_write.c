@@ -52,6 +52,21 @@ static int check_new_name(struct vnode *dir, const char *name, size_t len)
     return read_only(dir) ? -EROFS : 0;
 }
 
+/* inode_init_owner: a new node is the caller's file-system uid's; its group is the caller's
+ * file-system gid, or the directory's when that is set-group-ID (and a new directory inherits
+ * the bit). Made with no process (at boot), root's. */
+static void init_owner(struct vnode *v, const struct vnode *dir)
+{
+    struct process *p = current_process();
+    v->uid = p ? p->cred.fsuid : 0;
+    v->gid = p ? p->cred.fsgid : 0;
+    if (dir && (dir->mode & S_ISGID)) {
+        v->gid = dir->gid;
+        if (v->type == VNODE_DIR)
+            v->mode |= S_ISGID;
+    }
+}
+
 int vfs_create(struct vnode *dir, const char *name, size_t len, enum vnode_type type, uint32_t mode,
                const char *target, struct vnode **out)
 {
@@ -61,6 +76,7 @@ int vfs_create(struct vnode *dir, const char *name, size_t len, enum vnode_type 
     struct vnode *v = vnode_new(type, mode);
     if (!v)
         return -ENOSPC;
+    init_owner(v, dir);
     if (type == VNODE_SYMLINK) {
         size_t tlen = strlen(target);
         v->target = kmalloc(tlen + 1);
@@ -236,6 +252,7 @@ int vfs_create_unnamed(uint32_t mode, struct vnode **out)
     struct vnode *v = vnode_new(VNODE_FILE, mode);
     if (!v)
         return -ENOSPC;
+    init_owner(v, NULL);
     *out = v;
     return 0;
 }

@@ -28,6 +28,8 @@ struct cpu {
     /* idle.c: counter ticks spent in WFI, and when it came up (busy = up - idle). */
     uint64_t idle_counts, online_at;
     uint64_t irqs, ipis;           /* interrupts taken, IPIs among them (memstats) */
+    /* cputime.c: counter ticks its threads ran user code, and its context switches (/proc/stat). */
+    uint64_t user_counts, switches;
     uint64_t lock_waits, lock_wait_counts;   /* kernel lock: contended takes, ticks spent */
     volatile bool online;          /* set by the CPU itself once it can run threads (no lock) */
     volatile bool lacks_atomics;   /* set by the CPU itself instead: it cannot take our locks */

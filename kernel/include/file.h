@@ -63,6 +63,8 @@ struct file *file_open_vnode(struct vnode *vnode, int flags);
 void file_put(struct file *f);
 /* The kernel's devices (devfs.c): register their paths as kernel-made files (kfile.h). */
 void devfs_init(void);
+/* /dev/shm as a writable directory (after kfile_publish has put /dev in the tree). */
+void devfs_publish_shm(void);
 /* /proc's system files (fs/procfs.c) and the process's /proc/PID files (fs/procfs_pid.c),
  * likewise (/sys/devices/system/cpu: proc/cpuinfo.c). */
 void procfs_init(void);

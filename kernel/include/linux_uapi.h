@@ -23,6 +23,7 @@
 #define S_IFDIR  0040000
 #define S_IFCHR  0020000
 #define S_IFIFO  0010000
+#define S_ISGID  0002000   /* on a directory: new entries take its group */
 /* access modes; the longest name */
 #define R_OK 4
 #define W_OK 2
@@ -389,8 +390,11 @@ struct linux_itimerspec {
 #define PR_SET_NAME         15
 #define PR_GET_SECCOMP      21
 #define PR_SET_SECCOMP      22
+#define PR_GET_KEEPCAPS     7
+#define PR_SET_KEEPCAPS     8
 #define PR_CAPBSET_READ     23
 #define PR_GET_SECUREBITS   27
+#define SECBIT_KEEP_CAPS    (1U << 4)   /* issecure_mask(SECURE_KEEP_CAPS) */
 #define PR_SET_TIMERSLACK   29
 #define PR_GET_TIMERSLACK   30
 #define PR_SET_CHILD_SUBREAPER 36
@@ -408,6 +412,8 @@ struct linux_itimerspec {
 /* Capabilities 0..CAP_LAST_CAP (40: CAP_CHECKPOINT_RESTORE): root's full set. */
 #define CAP_LAST_CAP 40
 #define CAP_FOWNER 3
+#define CAP_SETGID 6
+#define CAP_SETUID 7
 #define CAP_SYS_CHROOT 18
 #define CAP_SYS_PTRACE 19
 #define CAP_SYS_ADMIN 21

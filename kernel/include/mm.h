@@ -25,6 +25,8 @@ uint64_t page_span(void);
 bool page_ref_get(uint64_t pa);
 void page_ref_put(uint64_t pa);
 bool page_ref_shared(uint64_t pa);
+/* The page's owners: 1 plus the extra ones (smaps's mapcount; a file's page is first the file's own). */
+unsigned page_ref_owners(uint64_t pa);
 /* The counts exist (made on first use; false: no memory for them). */
 bool page_ref_ready(void);
 /* What the allocator calls before it fails: give back up to `want` pages, return how many

@@ -91,8 +91,10 @@ struct process {
     struct creds { uint32_t uid, euid, suid, gid, egid, sgid, fsuid, fsgid; } cred;   /* all 0: root */
     uint32_t *groups;           /* supplementary groups, sorted as Linux keeps them (setgroups) */
     int ngroups;
-    /* capset's sets (capget masks them by the ids: sys_system.c); all of them for pid 1. */
-    struct caps { uint64_t effective, permitted, inheritable; } caps;
+    /* The capability sets, as Linux's creds hold them: all of them for pid 1, changed by capset,
+     * by set*uid (cap_emulate_setxuid, in sys_ident.c) and at exec. securebits: Linux's (only
+     * SECBIT_KEEP_CAPS, PR_SET_KEEPCAPS, is ever set: it keeps the permitted set through setuid). */
+    struct caps { uint64_t effective, permitted, inheritable; uint32_t securebits; } caps;
     int membarrier;             /* the membarrier commands it registered for (sys_membarrier.c) */
     bool child_subreaper;       /* PR_SET_CHILD_SUBREAPER: adopts its descendants' orphans (not inherited) */
     bool thp_disable;           /* PR_SET_THP_DISABLE (no huge pages are made anyway) */

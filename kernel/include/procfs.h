@@ -2,4 +2,5 @@
  * /proc/loadavg (fs/procfs_loadavg.c), /proc/sys/kernel (fs/procfs_sys.c). */
 #pragma once
 void procfs_loadavg_init(void);
+void procfs_stat_init(void);
 void procfs_sys_init(void);

@@ -47,3 +47,6 @@ void procfs_status_init(void);
 void procfs_fdinfo_init(void);
 void procfs_exec_init(void);
 void procfs_limits_init(void);
+/* /proc/<pid>/maps (its open, for procfs_pid.c's entry) and smaps (procfs_maps.c). */
+struct file *procfs_maps_open(const char *path, int flags);
+void procfs_maps_init(void);

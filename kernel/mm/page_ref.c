@@ -38,6 +38,12 @@ bool page_ref_shared(uint64_t pa)
     return extra && page_index(pa, &i) && extra[i];
 }
 
+unsigned page_ref_owners(uint64_t pa)
+{
+    uint64_t i;
+    return extra && page_index(pa, &i) ? 1U + extra[i] : 1U;
+}
+
 void page_ref_put(uint64_t pa)
 {
     uint64_t i;

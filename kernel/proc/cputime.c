@@ -21,41 +21,50 @@ static void charge(struct thread_cputime *c, uint64_t now, enum cputime_mode nex
     c->mode = next;
 }
 
+/* charge() for the thread on this CPU: its user time also counts in the CPU's (/proc/stat). */
+static void charge_here(struct thread_cputime *c, uint64_t now, enum cputime_mode next)
+{
+    if (c->mode == CPUTIME_USER && now > c->stamp)
+        this_cpu()->user_counts += now - c->stamp;
+    charge(c, now, next);
+}
+
 void cputime_enter_kernel(uint64_t now)
 {
     struct thread *t = current_thread();
     if (t)
-        charge(&t->cputime, now, CPUTIME_SYSTEM);
+        charge_here(&t->cputime, now, CPUTIME_SYSTEM);
 }
 
 void cputime_leave_kernel(void)
 {
     struct thread *t = current_thread();
     if (t)
-        charge(&t->cputime, counter_now(), CPUTIME_USER);
+        charge_here(&t->cputime, counter_now(), CPUTIME_USER);
 }
 
 void cputime_switch(struct thread *prev, struct thread *next)
 {
     uint64_t now = counter_now();
+    this_cpu()->switches++;
     if (prev)
-        charge(&prev->cputime, now, CPUTIME_OFF);
+        charge_here(&prev->cputime, now, CPUTIME_OFF);
     if (next)
-        charge(&next->cputime, now, CPUTIME_SYSTEM);
+        charge_here(&next->cputime, now, CPUTIME_SYSTEM);
 }
 
 void cputime_pause(void)
 {
     struct thread *t = current_thread();
     if (t)
-        charge(&t->cputime, counter_now(), CPUTIME_OFF);
+        charge_here(&t->cputime, counter_now(), CPUTIME_OFF);
 }
 
 void cputime_resume(void)
 {
     struct thread *t = current_thread();
     if (t)
-        charge(&t->cputime, counter_now(), CPUTIME_SYSTEM);
+        charge_here(&t->cputime, counter_now(), CPUTIME_SYSTEM);
 }
 
 static struct cputime to_ns(uint64_t user, uint64_t system)

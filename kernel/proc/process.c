@@ -123,7 +123,7 @@ struct process *process_create(void)
     rlimit_init(p);
     p->dumpable = 1;
     p->umask = 022;
-    p->caps = (struct caps){ CAP_FULL_SET, CAP_FULL_SET, 0 };
+    p->caps = (struct caps){ .effective = CAP_FULL_SET, .permitted = CAP_FULL_SET };
     p->exit_signal = SIGCHLD;
     init_process = p;
     link(p);

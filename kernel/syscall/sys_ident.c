@@ -66,12 +66,14 @@ static int64_t set_res(uint32_t *ids, uint32_t r, uint32_t e, uint32_t s, bool p
     return 0;
 }
 
-static bool root_euid(void) { return cred()->euid == 0; }
+/* Linux asks the capability (ns_capable), not the uid: a process that kept its caps through
+ * PR_SET_KEEPCAPS and raised them with capset may change ids as a non-root user. */
+static bool capable_now(int cap) { return process_capable(current_process(), cap); }
 
 static int64_t change_setresuid(uint64_t a0, uint64_t a1, uint64_t a2)
 {
     uint32_t ids[3] = { cred()->uid, cred()->euid, cred()->suid };
-    int64_t err = set_res(ids, (uint32_t)a0, (uint32_t)a1, (uint32_t)a2, root_euid());
+    int64_t err = set_res(ids, (uint32_t)a0, (uint32_t)a1, (uint32_t)a2, capable_now(CAP_SETUID));
     if (!err) {
         cred()->uid = ids[0];
         cred()->euid = ids[1];
@@ -83,7 +85,7 @@ static int64_t change_setresuid(uint64_t a0, uint64_t a1, uint64_t a2)
 static int64_t change_setresgid(uint64_t a0, uint64_t a1, uint64_t a2)
 {
     uint32_t ids[3] = { cred()->gid, cred()->egid, cred()->sgid };
-    int64_t err = set_res(ids, (uint32_t)a0, (uint32_t)a1, (uint32_t)a2, root_euid());
+    int64_t err = set_res(ids, (uint32_t)a0, (uint32_t)a1, (uint32_t)a2, capable_now(CAP_SETGID));
     if (!err) {
         cred()->gid = ids[0];
         cred()->egid = ids[1];
@@ -99,7 +101,7 @@ static int64_t change_setuid(uint64_t a0, uint64_t a1, uint64_t a2)
     struct creds *c = cred();
     if (id == (uint32_t)-1)
         return -EINVAL;
-    if (root_euid()) {
+    if (capable_now(CAP_SETUID)) {
         c->uid = c->euid = c->suid = id;
         return 0;
     }
@@ -115,7 +117,7 @@ static int64_t change_setgid(uint64_t a0, uint64_t a1, uint64_t a2)
     struct creds *c = cred();
     if (id == (uint32_t)-1)
         return -EINVAL;
-    if (root_euid()) {
+    if (capable_now(CAP_SETGID)) {
         c->gid = c->egid = c->sgid = id;
         return 0;
     }
@@ -132,7 +134,7 @@ static int64_t change_setreuid(uint64_t a0, uint64_t a1, uint64_t a2)
     struct creds *c = cred();
     uint32_t r = (uint32_t)a0, e = (uint32_t)a1, old_uid = c->uid;
     uint32_t ids[3] = { c->uid, c->euid, c->suid };
-    if (!root_euid() && ((r != (uint32_t)-1 && r != c->uid && r != c->euid) ||
+    if (!capable_now(CAP_SETUID) && ((r != (uint32_t)-1 && r != c->uid && r != c->euid) ||
                          (e != (uint32_t)-1 && e != c->uid && e != c->euid && e != c->suid)))
         return -EPERM;
     if (r != (uint32_t)-1) ids[0] = r;
@@ -150,7 +152,7 @@ static int64_t change_setregid(uint64_t a0, uint64_t a1, uint64_t a2)
     struct creds *c = cred();
     uint32_t r = (uint32_t)a0, e = (uint32_t)a1, old_gid = c->gid;
     uint32_t ids[3] = { c->gid, c->egid, c->sgid };
-    if (!root_euid() && ((r != (uint32_t)-1 && r != c->gid && r != c->egid) ||
+    if (!capable_now(CAP_SETGID) && ((r != (uint32_t)-1 && r != c->gid && r != c->egid) ||
                          (e != (uint32_t)-1 && e != c->gid && e != c->egid && e != c->sgid)))
         return -EPERM;
     if (r != (uint32_t)-1) ids[0] = r;
@@ -174,6 +176,16 @@ static int64_t committed(const struct creds *old, int64_t err)
     c->fsgid = c->egid;
     if (c->euid != old->euid || c->egid != old->egid || c->fsuid != old->fsuid || c->fsgid != old->fsgid)
         current_process()->dumpable = 0;
+    /* cap_emulate_setxuid: every uid leaving 0 drops the permitted set (unless SECBIT_KEEP_CAPS),
+     * the effective uid leaving 0 the effective set, and coming back to 0 raises it again. */
+    struct caps *caps = &current_process()->caps;
+    bool was_root = !old->uid || !old->euid || !old->suid, root = !c->uid || !c->euid || !c->suid;
+    if (was_root && !root && !(caps->securebits & SECBIT_KEEP_CAPS))
+        caps->permitted = caps->effective = 0;
+    if (!old->euid && c->euid)
+        caps->effective = 0;
+    if (old->euid && !c->euid)
+        caps->effective = caps->permitted;
     return 0;
 }
 SYSCALL(setresuid) { struct creds old = *cred(); return committed(&old, change_setresuid(a0, a1, a2)); }
@@ -189,7 +201,7 @@ SYSCALL(setfsuid)
 {
     struct creds *c = cred();
     uint32_t old = c->fsuid, id = (uint32_t)a0;
-    if (id != (uint32_t)-1 && (root_euid() || id == c->uid || id == c->euid || id == c->suid || id == c->fsuid)) {
+    if (id != (uint32_t)-1 && (capable_now(CAP_SETUID) || id == c->uid || id == c->euid || id == c->suid || id == c->fsuid)) {
         if (id != old)
             current_process()->dumpable = 0;
         c->fsuid = id;
@@ -201,7 +213,7 @@ SYSCALL(setfsgid)
 {
     struct creds *c = cred();
     uint32_t old = c->fsgid, id = (uint32_t)a0;
-    if (id != (uint32_t)-1 && (root_euid() || id == c->gid || id == c->egid || id == c->sgid || id == c->fsgid)) {
+    if (id != (uint32_t)-1 && (capable_now(CAP_SETGID) || id == c->gid || id == c->egid || id == c->sgid || id == c->fsgid)) {
         if (id != old)
             current_process()->dumpable = 0;
         c->fsgid = id;
@@ -244,7 +256,7 @@ static void sort_groups(uint32_t *g, int n)
 SYSCALL(setgroups)
 {
     int64_t n = (int64_t)(int32_t)a0;
-    if (!root_euid())
+    if (!capable_now(CAP_SETGID))
         return -EPERM;
     if ((uint64_t)n > NGROUPS_MAX)
         return -EINVAL;
@@ -327,6 +339,16 @@ SYSCALL(prctl)
     case PR_SET_SECCOMP:
         return seccomp_prctl_set(a1, a2);
     case PR_GET_SECUREBITS:
+        return current_process()->caps.securebits;
+    case PR_GET_KEEPCAPS:
+        return !!(current_process()->caps.securebits & SECBIT_KEEP_CAPS);
+    case PR_SET_KEEPCAPS:   /* cap_task_prctl: 0 or 1, the other arguments unread */
+        if (a1 > 1)
+            return -EINVAL;
+        if (a1)
+            current_process()->caps.securebits |= SECBIT_KEEP_CAPS;
+        else
+            current_process()->caps.securebits &= ~SECBIT_KEEP_CAPS;
         return 0;
     case PR_SET_TIMERSLACK: /* kept per thread; 0 is back to the default (50 us) */
         current_thread()->timer_slack_ns = a1 ? a1 : TIMER_SLACK_DEFAULT_NS;

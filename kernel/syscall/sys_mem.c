@@ -35,6 +35,7 @@ SYSCALL(brk)
         if (!vm_range_free(v, old_end, new_end - old_end) ||
             vm_map_fixed(v, old_end, new_end - old_end, PROT_READ | PROT_WRITE, NULL, 0, 0, "[heap]"))
             return v->brk;
+        vm_merge(v, old_end, new_end);   /* do_brk_flags extends the heap's VMA: one [heap] line */
     } else if (new_end < old_end) {
         vm_unmap(v, new_end, old_end - new_end);
     }

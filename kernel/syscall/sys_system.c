@@ -53,17 +53,9 @@ static int64_t cap_words(uint64_t uheader, int *words)
     }
 }
 
-/* The sets as Linux leaves them after set*id without PR_SET_KEEPCAPS: a non-zero effective
- * uid has an empty effective set, and no root id at all an empty permitted set. */
 struct caps process_caps(const struct process *p)
 {
-    struct caps c = p->caps;
-    const struct creds *id = &p->cred;
-    if (id->euid != 0)
-        c.effective = 0;
-    if (id->uid != 0 && id->euid != 0 && id->suid != 0)
-        c.permitted = 0;
-    return c;
+    return p->caps;                    /* kept as Linux keeps them: set*uid and exec change them */
 }
 
 bool process_capable(const struct process *p, int cap)
@@ -73,8 +65,12 @@ bool process_capable(const struct process *p, int cap)
 
 void process_caps_at_exec(struct process *p)
 {
+    /* handle_privileged_root: a root uid gets every capability permitted, a root euid them
+     * effective too; anyone else (no file capabilities here) none. */
     bool root = p->cred.uid == 0 || p->cred.euid == 0;
-    p->caps.permitted = p->caps.effective = root ? CAP_FULL_SET : 0;
+    p->caps.permitted = root ? CAP_FULL_SET : 0;
+    p->caps.effective = p->cred.euid == 0 ? p->caps.permitted : 0;
+    p->caps.securebits &= ~SECBIT_KEEP_CAPS;   /* cap_bprm_creds_from_file clears it */
 }
 
 SYSCALL(capget)
@@ -116,7 +112,7 @@ SYSCALL(capset)
     struct cap_data d[2] = { 0 };
     if (copy_from_user(d, a1, (size_t)words * sizeof(d[0])))
         return -EFAULT;
-    struct caps old = process_caps(proc()), new;
+    struct caps old = process_caps(proc()), new = old;
     new.effective = d[0].effective | (uint64_t)d[1].effective << 32;
     new.permitted = d[0].permitted | (uint64_t)d[1].permitted << 32;
     new.inheritable = d[0].inheritable | (uint64_t)d[1].inheritable << 32;

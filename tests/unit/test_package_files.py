@@ -121,9 +121,13 @@ def test_relations_keep_package_names_and_alternatives():
 def test_apt_simulation_names_the_all_architecture_debs():
     text = ("Inst libc6 (2.36-9+deb12u14 Debian:12.15/oldstable, Debian-Security:12/oldstable-security [arm64])\n"
             "Inst media-types (10.0.0 Debian:12.15/oldstable [all])\n"
-            "Conf media-types (10.0.0 Debian:12.15/oldstable [all])\n")
+            "Conf media-types (10.0.0 Debian:12.15/oldstable [all])\n"
+            "Inst nodejs (18.20.4+dfsg-1~deb12u3 Debian-Security:12/oldstable-security [arm64]) []\n"
+            "Inst node-acorn (8.8.1+ds+~cs25.17.7-2 Debian:12.15/oldstable [all]) []\n")
     assert targetroot.parse_simulation(text) == [targetroot.Package("libc6", "2.36-9+deb12u14", "arm64"),
-                                                 targetroot.Package("media-types", "10.0.0", "all")]
+                                                 targetroot.Package("media-types", "10.0.0", "all"),
+                                                 targetroot.Package("nodejs", "18.20.4+dfsg-1~deb12u3", "arm64"),
+                                                 targetroot.Package("node-acorn", "8.8.1+ds+~cs25.17.7-2", "all")]
 
 
 def test_reader_keeps_only_packages_whose_files_are_there(root):

@@ -79,10 +79,13 @@ def add_program(manifest: Manifest, program: str, *, target_root: str | Path | N
     resolution = resolve(root, program, ld_library_path=manifest.env.get("LD_LIBRARY_PATH"),
                          extras=extras, program_elf=info, guest_path=guest_path if host is not None else None)
     manifest.program = resolution.program
+    # A path placed already keeps its file: the user's own -f (an /etc/passwd naming the user a
+    # server runs as) or the same library an earlier --with program brought.
+    placed = {p.dst for p in manifest.files}
     for f in resolution.files:
         if f.symlink is not None:
             manifest.symlinks[f.path] = f.symlink
-        elif f.host_path is not None:
+        elif f.host_path is not None and f.path not in placed:
             manifest.files.append(Placement(f.host_path, f.path))
     if resolution.interpreter is not None and cache_entries is not None:
         cache_entries.extend(resolution.cache_entries)

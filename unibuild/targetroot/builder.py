@@ -121,9 +121,10 @@ def host_sources(files: list[Path] | None = None) -> list[tuple[str, str, str]]:
 def parse_simulation(text: str) -> list[Package]:
     """The packages of `apt-get -s install`: `Inst NAME (VERSION ARCHIVE, ... [ARCH])` lines.
     The architecture names the .deb: arm64, or all for data and scripts (python3's stdlib
-    needs media-types_10.0.0_all.deb)."""
+    needs media-types_10.0.0_all.deb). A package unpacked ahead of those it would break ends in
+    ` [NAME ...]` or an empty ` []` after the parenthesis (nodejs's node-acorn)."""
     return [Package(m.group(1), m.group(2), m.group(3) or "arm64")
-            for m in re.finditer(r"^Inst (\S+) \((\S+)[^\n]*?(?:\[(\S+)\]\))?$", text, re.M)]
+            for m in re.finditer(r"^Inst (\S+) \((\S+)[^\n]*?(?:\[(\S+)\]\))?(?: \[[^]\n]*\])?$", text, re.M)]
 
 
 class _Apt:

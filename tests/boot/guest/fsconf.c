@@ -1191,6 +1191,40 @@ static void section_perms(void)
     r("access /dev/null W_OK", access("/dev/null", W_OK));
     r("access /proc/self/status X_OK", access("/proc/self/status", X_OK));
     r("access / X_OK", access("/", X_OK));
+
+    say("   -- owners of what another user creates\n");
+    struct stat here;
+    stat(".", &here);
+    chmod(".", 0755);                  /* the oracle's directory is mkdtemp's 0700 */
+    mkdir("shared", 0777);
+    chmod("shared", 0777);
+    mkdir("sgid", 0777);
+    chown("sgid", 0, 4321);
+    chmod("sgid", 02777);
+    fflush(stdout);
+    pid_t child = fork();
+    if (child == 0) {                  /* only this child changes its ids */
+        if (setresgid(1234, 1234, 1234) || setresuid(1234, 1234, 1234))
+            _exit(1);
+        close(open("shared/f", O_RDWR | O_CREAT, 0644));
+        mkdir("shared/d", 0755);
+        symlink("f", "shared/l");
+        close(open("sgid/f", O_RDWR | O_CREAT, 0644));
+        mkdir("sgid/d", 0755);
+        _exit(0);
+    }
+    int status = -1;
+    waitpid(child, &status, 0);
+    say("   the child: %d\n", status);
+    const char *made[] = {"shared/f", "shared/d", "shared/l", "sgid/f", "sgid/d"};
+    for (size_t i = 0; i < sizeof made / sizeof made[0]; i++) {
+        struct stat st;
+        if (fstatat(AT_FDCWD, made[i], &st, AT_SYMLINK_NOFOLLOW))
+            say("   %s: %s\n", made[i], strerrorname_np(errno));
+        else
+            say("   %s: uid %u gid %u mode %04o\n", made[i], st.st_uid, st.st_gid, st.st_mode & 07777);
+    }
+    chmod(".", here.st_mode & 07777);
 }
 
 static void section_devices(void)

@@ -494,6 +494,33 @@ static void section_ident(void)
         _exit(0);
     }
     waitpid(child, NULL, 0);
+    /* PR_SET_KEEPCAPS (setpriv --reuid, su, servers dropping root): the permitted set survives
+     * setresuid away from root, the effective one does not, and capset may raise it again;
+     * without it both are gone and setresgid is refused. Each in a child of its own. */
+    for (int keep = 1; keep >= 0; keep--) {
+        fflush(stdout);
+        if ((child = fork()) == 0) {
+            printf("  keepcaps %d\n", keep);
+            show("get_keepcaps", prctl(PR_GET_KEEPCAPS, 0, 0, 0, 0));
+            show("set_keepcaps 2", prctl(PR_SET_KEEPCAPS, 2, 0, 0, 0));
+            show("set_keepcaps", prctl(PR_SET_KEEPCAPS, keep, 0, 0, 0));
+            show("get_keepcaps", prctl(PR_GET_KEEPCAPS, 0, 0, 0, 0));
+            show("get_securebits", prctl(PR_GET_SECUREBITS, 0, 0, 0, 0));
+            show("setresuid 54321", setresuid(54321, 54321, 54321));
+            struct __user_cap_header_struct ch = { _LINUX_CAPABILITY_VERSION_3, 0 };
+            struct __user_cap_data_struct cd[2];
+            syscall(SYS_capget, &ch, cd);
+            printf("  eff %08x prm has setgid %d\n", cd[0].effective, !!(cd[0].permitted & (1u << CAP_SETGID)));
+            cd[0].effective = cd[0].permitted & (1u << CAP_SETGID);
+            cd[1].effective = 0;
+            show("capset eff setgid", syscall(SYS_capset, &ch, cd));
+            show("setresgid 54321", setresgid(54321, 54321, 54321));
+            show("get_keepcaps", prctl(PR_GET_KEEPCAPS, 0, 0, 0, 0));
+            fflush(stdout);
+            _exit(0);
+        }
+        waitpid(child, NULL, 0);
+    }
     /* host and domain names (the oracle runs in a UTS namespace of its own) */
     show("sethostname", sethostname("probe-host", 10));
     show("setdomainname", setdomainname("probe.dom", 9));
