@@ -306,6 +306,14 @@ struct file *devfs_open_console(int flags)
     return console_track(file_alloc(&console_ops, NULL, flags));
 }
 
+struct file *devfs_reopen_console(struct file *f, int flags)
+{
+    struct file *again = console_track(file_alloc(f->ops, NULL, flags));
+    if (again)
+        again->priv = f->priv;         /* the same stream (stdout or stderr) */
+    return again;
+}
+
 struct file *devfs_open_stdio(int fd, int flags)
 {
     bool pipe = fd >= 0 && fd <= 2 && (bootargs.notty & (1u << fd));

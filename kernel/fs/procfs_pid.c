@@ -27,6 +27,7 @@
 #include "kfile.h"
 #include "cputime.h"
 #include "procfs_pid.h"
+#include "pipe_buffers.h"
 #include <string.h>
 
 #define TEXT_MAX 4096
@@ -230,6 +231,35 @@ static int root_link(const char *path, char *buf, size_t size)
 {
     struct process *p = process_of(path, NULL);
     return p ? path_link(p->root ? p->root : vfs_root(), buf, size) : -ENOENT;
+}
+
+/* The open file a /proc/<pid>/fd/N link names (NULL once the descriptor or process is gone). */
+static struct file *fd_link_file(struct vnode *link)
+{
+    char path[KFILE_PATH_MAX];
+    if (vfs_path(link, path, sizeof(path)) < 0)
+        return NULL;
+    struct process *p = process_of(path, NULL);
+    const char *slash = strrchr(path, '/');
+    return p && slash ? fd_get(p, number_of(slash + 1)) : NULL;
+}
+
+/* Opening a descriptor's link whose object has no path (Linux's proc_fd_link: the open follows
+ * to the object itself): a pipe gets another open file of the same pipe, the console another
+ * of the same stream; a socket or an anonymous inode cannot be opened so (ENXIO). */
+int procfs_fd_reopen(struct vnode *link, int flags, struct file **out)
+{
+    struct file *f = fd_link_file(link);
+    if (!f)
+        return -ENOENT;
+    flags &= ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC);
+    if (f->kind == FILE_PIPE && !f->vnode)
+        *out = pipe_open_file(f->priv, flags, NULL);
+    else if (f->kind == FILE_CONSOLE)
+        *out = devfs_reopen_console(f, flags);
+    else
+        return -ENXIO;
+    return *out ? 0 : -ENOMEM;
 }
 
 /* A descriptor's link as fs/proc/fd.c names it: the file's path, or the kind and inode of an

@@ -160,6 +160,11 @@ static int64_t open_at(int dirfd, char *path, int flags, uint32_t mode, int walk
         err = -EEXIST;
         goto out;
     }
+    if (vfs_type(v) == VNODE_SYMLINK && !(flags & (O_PATH | O_NOFOLLOW)) && kfile_magic_link(v)) {
+        if ((err = procfs_fd_reopen(v, flags, &f)))   /* /dev/stdin when it is a pipe */
+            goto out;
+        goto install;
+    }
     if (vfs_type(v) == VNODE_SYMLINK) {
         err = (flags & O_PATH) ? 0 : -ELOOP;
         if (err)

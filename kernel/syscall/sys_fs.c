@@ -47,6 +47,14 @@ static int stat_at(int dirfd, uint64_t upath, int flags, struct linux_stat *st, 
         goto out;
     }
     err = lookup_at(dirfd, path, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : VFS_FOLLOW, &v);
+    if (!err && !(flags & AT_SYMLINK_NOFOLLOW) && vfs_type(v) == VNODE_SYMLINK && kfile_magic_link(v)) {
+        struct file *obj;              /* a followed /proc/<pid>/fd/N of a pipe: the pipe's stat */
+        if (!(err = procfs_fd_reopen(v, O_PATH, &obj))) {
+            err = file_stat(obj, st);
+            file_put(obj);
+        }
+        goto out;
+    }
     if (!err)
         err = vnode_stat(v, st);
     if (!err)

@@ -39,6 +39,7 @@ static void on_alarm(int sig) { (void)sig; }
 
 int main(void)
 {
+    setvbuf(stdout, NULL, _IOLBF, 0);  /* children _exit: nothing may wait in a buffer (stdout may be a pipe) */
     alarm(60);                         /* every wait is bounded */
     printf("size buffer: %d\n", klogctl(SIZE_BUFFER, NULL, 0));
     long n = klogctl(READ_ALL, all, sizeof(all));

@@ -205,6 +205,7 @@ static int big_fork(void)
 
 int main(int argc, char **argv)
 {
+    setvbuf(stdout, NULL, _IOLBF, 0);  /* children _exit: nothing may wait in a buffer (stdout may be a pipe) */
     if (argc > 1 && !strcmp(argv[1], "quiet-exit"))
         return 0;
     if (argc > 2 && !strcmp(argv[1], "rate"))
