@@ -67,6 +67,27 @@ const char *state_of(const struct process *p, const struct thread *t)
     return t && t->state == THREAD_WAITING ? "S (sleeping)" : "R (running)";
 }
 
+int procfs_pid_dir_pid(struct file *f)
+{
+    char path[32];
+    struct vnode *v = f->vnode;
+    if (!v || v->type != VNODE_DIR)
+        return -EBADF;
+    /* A reaped process's directory is gone from the tree: its last path still names the pid. */
+    const char *at = path;
+    if (v->nlink || !v->gone_path) {
+        if (vfs_path(v, path, sizeof(path)) < 0)
+            return -EBADF;
+    } else
+        at = v->gone_path;
+    if (strncmp(at, "/proc/", 6) || at[6] < '1' || at[6] > '9')
+        return -EBADF;
+    int pid = 0;
+    for (at += 6; *at >= '0' && *at <= '9' && pid < (1 << 24); at++)
+        pid = pid * 10 + (*at - '0');
+    return *at ? -EBADF : pid;
+}
+
 bool in_task_dir(const char *path)
 {
     const char *p = path + 6;          /* past "/proc/" */

@@ -14,6 +14,10 @@ struct file;
 
 /* The process (and thread) a /proc/<pid>[/task/<tid>]/... path is about; NULL once it is gone. */
 struct process *process_of(const char *path, struct thread **thread);
+/* The pid whose /proc/<pid> directory f is open on (not a task/<tid> one, nor a file inside):
+ * Linux's tgid_pidfd_to_pid, which lets pidfd_send_signal take such a descriptor as a pidfd.
+ * -EBADF for any other file. */
+int procfs_pid_dir_pid(struct file *f);
 /* A /proc/<pid>/task/<tid>/... path (a thread's file rather than the process's). */
 bool in_task_dir(const char *path);
 /* fs/proc/array.c's state: "R (running)", "S (sleeping)", "T (stopped)", "Z (zombie)". */

@@ -15,6 +15,7 @@
 #include "uaccess.h"
 #include "mm.h"
 #include "errno.h"
+#include "procfs_pid.h"
 
 #define PIDFD_SIGNAL_THREAD        1
 #define PIDFD_SIGNAL_THREAD_GROUP  2
@@ -125,10 +126,14 @@ int pidfd_new_fd(int pid, int flags)
  * caller itself may claim a kernel or tkill code (si_code >= 0 or SI_TKILL) for another. */
 SYSCALL(pidfd_send_signal)
 {
-    int err, sig = (int)a1;
-    struct pidfd *d = pidfd_of((int)a0, &err);
-    if (!d)
-        return err;
+    int sig = (int)a1, pid;
+    struct file *f = fd_get(current_process(), (int)a0);
+    if (!f)
+        return -EBADF;
+    if (f->ops == &pidfd_ops)
+        pid = ((struct pidfd *)f->priv)->pid;
+    else if ((pid = procfs_pid_dir_pid(f)) < 0)   /* Linux also takes an open /proc/<pid> */
+        return pid;
     /* Linux 6.9's scopes: the pidfd's thread, its thread group (the default), its process
      * group; at most one. */
     if ((a3 & ~(uint64_t)(PIDFD_SIGNAL_THREAD | PIDFD_SIGNAL_THREAD_GROUP | PIDFD_SIGNAL_PROCESS_GROUP)) ||
@@ -136,7 +141,7 @@ SYSCALL(pidfd_send_signal)
         return -EINVAL;
     if (sig < 0 || sig > NSIG)
         return -EINVAL;
-    struct process *p = process_find(d->pid);
+    struct process *p = process_find(pid);
     if (!p || p->state != PROCESS_LIVE)
         return -ESRCH;
     struct process *me = current_process();
@@ -154,7 +159,7 @@ SYSCALL(pidfd_send_signal)
     if (!sig)
         return 0;
     if (a3 & PIDFD_SIGNAL_THREAD) {
-        struct thread *t = thread_find(d->pid);
+        struct thread *t = thread_find(pid);
         if (!t || t->state == THREAD_DEAD)
             return -ESRCH;
         signal_send_thread(t, sig, &info);
