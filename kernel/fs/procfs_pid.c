@@ -23,6 +23,7 @@
 #include "vnode.h"
 #include "errno.h"
 #include "file.h"
+#include "pipe.h"
 #include "kfile.h"
 #include "cputime.h"
 #include "procfs_pid.h"
@@ -276,6 +277,20 @@ static int cwd_link(const char *path, char *buf, size_t size)
 static int root_link(const char *path, char *buf, size_t size)
 {
     return process_of(path, NULL) ? snprintf(buf, size, "/") : -ENOENT;
+}
+
+int procfs_fd_reopen(struct vnode *link, int flags, struct file **out)
+{
+    char path[KFILE_PATH_MAX];
+    if (vfs_path(link, path, sizeof(path)) < 0)
+        return -ENOENT;
+    struct process *p = process_of(path, NULL);
+    const char *slash = strrchr(path, '/');
+    struct file *f = p && slash ? fd_get(p, number_of(slash + 1)) : NULL;
+    if (!f)
+        return -ENOENT;
+    struct pipe *pipe = file_pipe(f);
+    return pipe ? pipe_reopen(pipe, flags, out) : -ENXIO;
 }
 
 /* A descriptor's link as fs/proc/fd.c names it: the file's path, or the kind and inode of an

@@ -233,6 +233,12 @@ int vfs_lookup(struct vnode *cwd, const char *path, int flags, struct vnode **ou
                 if (err)
                     return err;
             }
+            if (child->target[0] != '/' && kfile_magic_link(child)) {   /* pipe:[N], socket:[N] */
+                if (!last || !(flags & VFS_STOP_AT_OBJECT))
+                    return last ? -ENOENT : -ENOTDIR;
+                node = child;
+                break;
+            }
             if (++hops > VFS_MAX_SYMLINKS)
                 return -ELOOP;
             if (*p)

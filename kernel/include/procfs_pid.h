@@ -18,6 +18,11 @@ struct process *process_of(const char *path, struct thread **thread);
  * Linux's tgid_pidfd_to_pid, which lets pidfd_send_signal take such a descriptor as a pidfd.
  * -EBADF for any other file. */
 int procfs_pid_dir_pid(struct file *f);
+/* open(2) of a /proc/<pid>/fd/N link the walk stopped on (VFS_STOP_AT_OBJECT): a pipe gets a
+ * new open file on it (pipe_reopen); a socket or an anonymous inode cannot be opened (ENXIO:
+ * Linux's sock_no_open and no_open); ENOENT once the descriptor is closed. */
+struct vnode;
+int procfs_fd_reopen(struct vnode *link, int flags, struct file **out);
 /* A /proc/<pid>/task/<tid>/... path (a thread's file rather than the process's). */
 bool in_task_dir(const char *path);
 /* fs/proc/array.c's state: "R (running)", "S (sleeping)", "T (stopped)", "Z (zombie)". */

@@ -37,7 +37,8 @@ QEMU_USER = {
 SECTIONS = [("1", "FIFO nodes"), ("2", "FIFO opens"), ("3", "FIFO sharing"), ("4", "FIFO opens and signals"),
             ("5", "FIFOs with epoll"), ("6", "eventfd"), ("7", "dup, dup3, pipe2"), ("8", "device and socket nodes"),
             ("9", "poll, ppoll"), ("10", "select, pselect6"), ("11", "epoll"), ("12", "timerfd"), ("13", "signalfd"),
-            ("14", "inotify"), ("15", "close_range"), ("16", "O_ASYNC and F_SETSIG"), ("17", "dnotify")]
+            ("14", "inotify"), ("15", "close_range"), ("16", "O_ASYNC and F_SETSIG"), ("17", "dnotify"),
+            ("18", "/proc/self/fd/N of pipes, sockets, eventfds")]
 
 
 @pytest.fixture(scope="module")
