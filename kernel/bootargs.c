@@ -1,7 +1,7 @@
 /* The kernel's two sources of options, read in one place:
  * - arguments from /chosen/bootargs (qemu -append): `verbose`, `quiet`, `console=mux`, `exit=N`,
  *   `program` (a program image is attached: booting without one is an error), `mount=DISK:PATH[:ro]` (volumes),
- *   and the self-test hooks `blktest`, `nettest=echo`, `selftest=fault` (kernel/selftest/);
+ *   and the self-test hooks `blktest`, `nettest=echo`, `nettest=http`, `selftest=fault` (kernel/selftest/);
  * - the boot manifest in the image's root tuple: the program, its arguments and environment, and
  *   the kernel options the image builder wrote (debug, memstats, profile, strace, noaslr, novdso, cwd,
  *   ip/netmask/gateway, tfstest). docs/host-kernel-contract.md lists both. */
@@ -85,6 +85,8 @@ void bootargs_parse(void)
             bootargs.selftest_fault = true;
         else if (len == 12 && !strncmp(w, "nettest=echo", 12))
             bootargs.nettest_echo = true;
+        else if (len == 12 && !strncmp(w, "nettest=http", 12))
+            bootargs.nettest_http = true;
         else if (len == 7 && !strncmp(w, "msi=off", 7))
             bootargs.msi_off = true;
         else if (len == 7 && !strncmp(w, "program", 7))

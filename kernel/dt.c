@@ -9,59 +9,137 @@
 
 static const void *blob;
 
-/* Every node's parent, found in one walk at dt_init: libfdt finds a parent by walking the tree
- * from its start (about 100 us a node under TCG), and the boot asks for dozens of parents (every
- * reg lookup wants the parent's cell sizes; QEMU's virt tree has 32 virtio-mmio nodes). Nodes
- * come in increasing offset order, so the table is sorted for a binary search; a tree with more
- * nodes than it holds has its later ones walked for (dt_parent's memo below). */
+/* Every node's parent, name and compatible list, found in one walk at dt_init. Under TCG libfdt
+ * costs what its checks cost, and they are paid again at every question: a parent is found by
+ * walking the tree from its start (about 100 us a node), a compatible node or a path by walking
+ * every node and property before it (150-300 us for one dt_find_compatible or "/chosen" on
+ * QEMU's virt tree, whose 32 virtio-mmio nodes sit in front). The boot asks dozens of them, and
+ * the tree never changes after boot, so the answers come from the index, where a question is a
+ * scan of a small array. Nodes come in increasing offset order, so the table is sorted for a
+ * binary search; a tree with more nodes than it holds has its later ones answered by libfdt. */
 #define DT_INDEX_NODES 1024
 #define DT_INDEX_DEPTH 32   /* deeper than any real tree; a deeper one stops the index there */
-static uint32_t index_offset[DT_INDEX_NODES];
-static int32_t index_parent[DT_INDEX_NODES];
+struct dt_index_node {
+    uint32_t offset;
+    int32_t parent;
+    const char *name;          /* with its unit address, as libfdt's fdt_get_name */
+    const char *compatible;    /* the stringlist property, or NULL */
+    int name_len, compatible_len;
+    uint32_t phandle;          /* 0: none */
+    int8_t address_cells, size_cells;   /* as fdt_address_cells/fdt_size_cells answer */
+};
+static struct dt_index_node index_nodes[DT_INDEX_NODES];
 static unsigned index_count;
+static bool index_complete;   /* every node of the tree is in the index */
 
-static void index_parents(void)
+/* A #address-cells or #size-cells value as libfdt's fdt_cells checks it. */
+static int8_t cell_count(const void *value, int len)
 {
-    int stack[DT_INDEX_DEPTH], depth = 0;
-    index_count = 0;
-    for (int node = 0; node >= 0 && depth >= 0 && index_count < DT_INDEX_NODES;
-         node = fdt_next_node(blob, node, &depth)) {
-        if (depth >= DT_INDEX_DEPTH)
-            break;
-        stack[depth] = node;
-        index_offset[index_count] = (uint32_t)node;
-        index_parent[index_count++] = depth == 0 ? -FDT_ERR_NOTFOUND : stack[depth - 1];
+    uint32_t v = len == 4 ? fdt32_to_cpu(*(const fdt32_t *)value) : UINT32_MAX;
+    return v <= FDT_MAX_NCELLS ? (int8_t)v : -FDT_ERR_BADNCELLS;
+}
+
+/* One pass over the node's properties, keeping the few the boot asks every node for. */
+static void index_node(struct dt_index_node *n, int node, int parent)
+{
+    *n = (struct dt_index_node){ .offset = (uint32_t)node, .parent = parent, .address_cells = 2, .size_cells = 1 };
+    n->name = fdt_get_name(blob, node, &n->name_len);
+    if (!n->name)
+        n->name_len = 0;
+    int prop;
+    fdt_for_each_property_offset(prop, blob, node) {
+        const char *name;
+        int len;
+        const void *value = fdt_getprop_by_offset(blob, prop, &name, &len);
+        if (!value || !name)
+            continue;
+        if (!strcmp(name, "compatible") && len > 0)
+            n->compatible = value, n->compatible_len = len;
+        else if ((!strcmp(name, "phandle") || (!strcmp(name, "linux,phandle") && !n->phandle)) && len == 4)
+            n->phandle = fdt32_to_cpu(*(const fdt32_t *)value);
+        else if (!strcmp(name, "#address-cells"))
+            n->address_cells = cell_count(value, len) == 0 ? -FDT_ERR_BADNCELLS : cell_count(value, len);
+        else if (!strcmp(name, "#size-cells"))
+            n->size_cells = cell_count(value, len);
     }
 }
 
-/* The parent from the index; false when the node is past its end (or not a node). */
-static bool indexed_parent(int node, int *parent)
+static void index_tree(void)
+{
+    int stack[DT_INDEX_DEPTH], depth = 0, node = 0;
+    index_count = 0;
+    for (; node >= 0 && depth >= 0 && index_count < DT_INDEX_NODES; node = fdt_next_node(blob, node, &depth)) {
+        if (depth >= DT_INDEX_DEPTH)
+            break;
+        stack[depth] = node;
+        index_node(&index_nodes[index_count++], node, depth == 0 ? -FDT_ERR_NOTFOUND : stack[depth - 1]);
+    }
+    /* Complete when the walk left the root (depth -1) or ran off the tree's end, not when the
+     * table or the depth limit stopped it. */
+    index_complete = depth < 0 || node == -FDT_ERR_NOTFOUND;
+}
+
+/* The node's entry, or NULL when it is past the index's end (or not a node). */
+static const struct dt_index_node *indexed(int node)
 {
     unsigned lo = 0, hi = index_count;
     while (lo < hi) {
         unsigned mid = (lo + hi) / 2;
-        if (index_offset[mid] < (uint32_t)node)
+        if (index_nodes[mid].offset < (uint32_t)node)
             lo = mid + 1;
         else
             hi = mid;
     }
-    if (lo == index_count || index_offset[lo] != (uint32_t)node)
-        return false;
-    *parent = index_parent[lo];
-    return true;
+    return lo < index_count && index_nodes[lo].offset == (uint32_t)node ? &index_nodes[lo] : NULL;
 }
 
 void dt_init(const void *fdt)
 {
     blob = fdt;
-    index_parents();
+    index_tree();
 }
 uint64_t dt_total_size(void) { return fdt_totalsize(blob); }
+
+/* As fdt_stringlist_contains: one of the list's NUL-terminated strings is `want`. */
+static bool list_contains(const char *list, int len, const char *want)
+{
+    size_t want_len = strlen(want);
+    while (len > 0) {
+        const char *end = memchr(list, 0, (size_t)len);
+        if (!end)
+            return false;
+        size_t n = (size_t)(end - list);
+        if (n == want_len && !memcmp(list, want, n))
+            return true;
+        len -= (int)n + 1;
+        list = end + 1;
+    }
+    return false;
+}
+
+/* The first node after `after` (-1: from the start) listing `compatible`, as
+ * fdt_node_offset_by_compatible. */
+static int next_compatible(int after, const char *compatible)
+{
+    unsigned i = 0;
+    if (after >= 0) {
+        const struct dt_index_node *n = indexed(after);
+        if (!n)
+            return fdt_node_offset_by_compatible(blob, after, compatible);
+        i = (unsigned)(n - index_nodes) + 1;
+    }
+    for (; i < index_count; i++)
+        if (index_nodes[i].compatible && list_contains(index_nodes[i].compatible, index_nodes[i].compatible_len, compatible))
+            return (int)index_nodes[i].offset;
+    if (index_complete || index_count == 0)
+        return -FDT_ERR_NOTFOUND;
+    return fdt_node_offset_by_compatible(blob, (int)index_nodes[index_count - 1].offset, compatible);
+}
 
 int dt_find_compatible(const char *const *compatibles)
 {
     for (; *compatibles; compatibles++) {
-        int node = fdt_node_offset_by_compatible(blob, -1, *compatibles);
+        int node = next_compatible(-1, *compatibles);
         if (node >= 0)
             return node;
     }
@@ -70,14 +148,51 @@ int dt_find_compatible(const char *const *compatibles)
 
 int dt_next_compatible(int after, const char *compatible)
 {
-    int node = fdt_node_offset_by_compatible(blob, after, compatible);
+    int node = next_compatible(after, compatible);
     return node >= 0 ? node : -1;
 }
 
-int dt_path_offset(const char *path) { return fdt_path_offset(blob, path); }
+/* A path component names a node as libfdt's fdt_nodename_eq_ has it: the whole name, or the
+ * name before its unit address when the component has none. */
+static bool name_matches(const struct dt_index_node *n, const char *comp, size_t len)
+{
+    if ((size_t)n->name_len < len || memcmp(n->name, comp, len))
+        return false;
+    if ((size_t)n->name_len == len)
+        return true;
+    return !memchr(comp, '@', len) && n->name[len] == '@';
+}
+
+/* An absolute path from the index, as fdt_path_offset finds it (the first child that matches each
+ * component); aliases, and a tree the index does not hold whole, are libfdt's. */
+int dt_path_offset(const char *path)
+{
+    if (path[0] != '/' || !index_complete || index_count == 0)
+        return fdt_path_offset(blob, path);
+    unsigned cur = 0;   /* the root */
+    for (const char *p = path;;) {
+        while (*p == '/')
+            p++;
+        if (!*p)
+            return (int)index_nodes[cur].offset;
+        const char *end = strchr(p, '/');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        unsigned i = cur + 1;
+        while (i < index_count && !(index_nodes[i].parent == (int32_t)index_nodes[cur].offset &&
+                                    name_matches(&index_nodes[i], p, len)))
+            i++;
+        if (i == index_count)
+            return -FDT_ERR_NOTFOUND;
+        cur = i;
+        p += len;
+    }
+}
 
 const char *dt_node_name(int node)
 {
+    const struct dt_index_node *n = indexed(node);
+    if (n && n->name)
+        return n->name;
     const char *name = fdt_get_name(blob, node, NULL);
     return name ? name : "?";
 }
@@ -120,11 +235,12 @@ uint64_t dt_cells(const uint32_t *p, int cells)
     return v;
 }
 
-/* libfdt finds a node's parent, or the node with a phandle, by walking the tree from its start:
- * about a millisecond under TCG, and the boot asks the same few questions dozens of times (every
- * reg lookup wants the parent's cell sizes, every interrupt-map entry names the GIC's phandle).
- * The blob is never changed after boot, so the answers are kept in a small direct-mapped memo;
- * keys are stored plus one, so the zeroed table means empty. */
+/* Where the index does not answer (a node past its end, a phandle in a tree it does not hold
+ * whole), libfdt finds a node's parent, or the node with a phandle, by walking the tree from its
+ * start: about a millisecond under TCG, and the boot asks the same few questions dozens of times
+ * (every reg lookup wants the parent's cell sizes, every interrupt-map entry names the GIC's
+ * phandle). The blob is never changed after boot, so the answers are kept in a small
+ * direct-mapped memo; keys are stored plus one, so the zeroed table means empty. */
 #define DT_MEMO_SLOTS 16
 struct dt_memo { uint32_t key_plus_one; int value; };
 static struct dt_memo parent_memo[DT_MEMO_SLOTS], phandle_memo[DT_MEMO_SLOTS];
@@ -140,18 +256,38 @@ static int memo_get(struct dt_memo *m, uint32_t key, int (*walk)(uint32_t))
 }
 
 static int walk_parent(uint32_t node) { return fdt_parent_offset(blob, (int)node); }
-static int walk_phandle(uint32_t phandle) { return fdt_node_offset_by_phandle(blob, phandle); }
 
 int dt_parent(int node)
 {
-    int parent;
     if (node < 0)
         return node;
-    return indexed_parent(node, &parent) ? parent : memo_get(parent_memo, (uint32_t)node, walk_parent);
+    const struct dt_index_node *n = indexed(node);
+    return n ? n->parent : memo_get(parent_memo, (uint32_t)node, walk_parent);
 }
 int dt_first_child(int node) { return fdt_first_subnode(blob, node); }
 int dt_next_sibling(int node) { return fdt_next_subnode(blob, node); }
-int dt_address_cells(int node) { return fdt_address_cells(blob, node); }
+int dt_address_cells(int node)
+{
+    const struct dt_index_node *n = indexed(node);
+    return n ? n->address_cells : fdt_address_cells(blob, node);
+}
+
+static int size_cells(int node)
+{
+    const struct dt_index_node *n = indexed(node);
+    return n ? n->size_cells : fdt_size_cells(blob, node);
+}
+
+/* The node with this phandle: from the index when it holds the whole tree. */
+static int walk_phandle(uint32_t phandle)
+{
+    if (!index_complete)
+        return fdt_node_offset_by_phandle(blob, phandle);
+    for (unsigned i = 0; i < index_count; i++)
+        if (index_nodes[i].phandle == phandle)
+            return (int)index_nodes[i].offset;
+    return -FDT_ERR_NOTFOUND;
+}
 int dt_node_by_phandle(uint32_t phandle)
 {
     return phandle == 0 || phandle == UINT32_MAX ? -FDT_ERR_BADPHANDLE : memo_get(phandle_memo, phandle, walk_phandle);
@@ -166,13 +302,13 @@ void dt_for_each_reserved(void (*fn)(uint64_t base, uint64_t size))
         if (fdt_get_mem_rsv(blob, i, &addr, &size) == 0)
             fn(addr, size);
     }
-    int rsv = fdt_path_offset(blob, "/reserved-memory");
+    int rsv = dt_path_offset("/reserved-memory");
     if (rsv >= 0) {
         int child;
         fdt_for_each_subnode(child, blob, rsv) {
             int len;
             const fdt32_t *reg = fdt_getprop(blob, child, "reg", &len);
-            int ac = fdt_address_cells(blob, rsv), sc = fdt_size_cells(blob, rsv);
+            int ac = dt_address_cells(rsv), sc = size_cells(rsv);
             if (reg && ac == 2 && sc == 2 && len >= 16)
                 fn(fdt64_to_cpu(*(const fdt64_t *)reg), fdt64_to_cpu(*(const fdt64_t *)(reg + 2)));
         }
@@ -188,8 +324,8 @@ static bool translate(int node, uint64_t *addr)
         int len;
         const fdt32_t *ranges = fdt_getprop(blob, node, "ranges", &len);
         if (node != 0 && ranges && len > 0) {
-            int cac = fdt_address_cells(blob, node), pac = fdt_address_cells(blob, parent);
-            int csc = fdt_size_cells(blob, node);
+            int cac = dt_address_cells(node), pac = dt_address_cells(parent);
+            int csc = size_cells(node);
             int entry = (cac + pac + csc) * 4;
             bool found = false;
             if (cac < 1 || cac > 2 || pac < 1 || pac > 2 || csc < 0 || csc > 2 || entry == 0)
@@ -216,7 +352,7 @@ static bool translate(int node, uint64_t *addr)
 bool dt_reg(int node, int idx, uint64_t *base, uint64_t *size)
 {
     int parent = dt_parent(node);
-    int ac = fdt_address_cells(blob, parent), sc = fdt_size_cells(blob, parent);
+    int ac = dt_address_cells(parent), sc = size_cells(parent);
     int len;
     const fdt32_t *reg = fdt_getprop(blob, node, "reg", &len);
     if (parent < 0 || ac < 1 || ac > 2 || sc < 0 || sc > 2 || !reg)

@@ -4,7 +4,6 @@
 #include "arch.h"
 #include "boot.h"
 #include "block.h"
-#include "gpt.h"
 #include "bootargs.h"
 #include "dt.h"
 #include "mm.h"
@@ -144,7 +143,7 @@ void kmain(uint64_t dtb_pa)
     cpuinfo_init(); /* /sys/devices/system/cpu */
     boot_phase("kfiles");
     /* TFS at /: the first disk, or its TFS partition when it is a GPT disk; blktest disks are raw. */
-    if (block_device_first() && !bootargs.blktest) vfs_mount_root(gpt_tfs_partition(block_device_first()));
+    if (block_device_first() && !bootargs.blktest) vfs_mount_root(block_device_first());
     mount_volumes();
     boot_phase("root");
     kfile_publish();   /* /proc, /dev, /sys in the tree */

@@ -2,6 +2,7 @@
  * and the kernel's message functions. */
 #include "kernel.h"
 #include "console.h"
+#include "klog.h"
 #include <string.h>
 
 bool kinfo_enabled = true;
@@ -128,6 +129,7 @@ static void vkprintf(const char *fmt, va_list ap)
     int n = vsnprintf(line, sizeof(line), fmt, ap);
     if (n >= (int)sizeof(line))
         n = sizeof(line) - 1;
+    klog_write(KLOG_LEVEL_NOTICE, line, n);
     console_write(line, n);
 }
 
@@ -157,7 +159,8 @@ void kinfo(const char *fmt, ...)
         memcpy(kinfo_log + kinfo_len, line, n);
         kinfo_len += n;
     }
-    if (kinfo_enabled)
+    klog_write(KLOG_LEVEL_INFO, line, n);
+    if (kinfo_enabled && KLOG_LEVEL_INFO < klog_console_loglevel)
         console_write(line, n);
 }
 

@@ -7,6 +7,7 @@
 #include "exec.h"
 #include "process.h"
 #include "vm.h"
+#include "rlimit_mem.h"
 #include "vfs.h"
 #include "mm.h"
 #include "errno.h"
@@ -32,8 +33,13 @@
 /* Where things go in the 48-bit user space (Linux arm64 uses the same neighbourhoods). */
 #define PIE_BASE     0xaaaaaaaa0000UL        /* ET_DYN programs: 2/3 of the way up */
 #define STACK_TOP    (USER_VA_END - PAGE_SIZE)
-#define STACK_SIZE   (8UL << 20)             /* RLIMIT_STACK default */
-#define STACK_GAP    (128UL << 20)           /* unmapped guard between stack and mmap area */
+/* The stack: a MAP_GROWSDOWN mapping that starts as the argument pages plus Linux's 128 KiB
+ * (setup_arg_pages' stack_expand) and grows on faults up to RLIMIT_STACK (mm/vm.c). */
+#define STACK_EXPAND (128UL << 10)
+/* Linux's mmap_base: the mmap area starts below the stack's room (RLIMIT_STACK, the guard gap,
+ * the stack's random shift), that room kept within [MIN_GAP, MAX_GAP]. */
+#define MIN_GAP      (128UL << 20)
+#define MAX_GAP      (STACK_TOP / 6 * 5)
 /* Address-space layout randomisation as Linux arm64 does it by default: the PIE base, the mmap
  * area and the stack top each move down or up by a random number of pages within 1 GiB
  * (mmap_rnd_bits = 18, STACK_RND_MASK), and the heap starts up to 1 GiB past the program's end
@@ -60,13 +66,21 @@ struct loaded {
     struct elf64_phdr ph[MAX_PHDRS];
     uint64_t bias;        /* load address minus link address */
     uint64_t end;         /* highest mapped address (page-aligned) */
+    /* Linux's start_data/end_data: the highest segment's start, the highest end of file bytes */
+    uint64_t start_data, end_data;
 };
+
+/* Is the layout randomised? Not with noaslr or personality's ADDR_NO_RANDOMIZE. */
+static bool randomized(void)
+{
+    return !boot_manifest()->noaslr && !(current_process()->personality & ADDR_NO_RANDOMIZE);
+}
 
 /* A random page-aligned offset below (1 << bits) pages; 0 with noaslr. */
 static uint64_t random_offset(unsigned bits)
 {
     uint64_t r = 0;
-    if (boot_manifest()->noaslr || (current_process()->personality & ADDR_NO_RANDOMIZE))
+    if (!randomized())
         return 0;
     random_bytes(&r, sizeof(r));
     return (r & ((1UL << bits) - 1)) << PAGE_SHIFT;
@@ -155,6 +169,18 @@ static int map_segments(const char *path, struct vm *vm, struct vnode *v, struct
             return fail(path, "cannot map a segment", err);
     }
     l->end = hi + l->bias;
+    l->start_data = l->end_data = 0;
+    for (int i = 0; i < l->eh.phnum; i++) {
+        struct elf64_phdr *p = &l->ph[i];
+        if (p->type != PT_LOAD)
+            continue;
+        if (p->vaddr > l->start_data)
+            l->start_data = p->vaddr;
+        if (p->vaddr + p->filesz > l->end_data)
+            l->end_data = p->vaddr + p->filesz;
+    }
+    l->start_data += l->bias;
+    l->end_data += l->bias;
     return 0;
 }
 
@@ -288,6 +314,33 @@ static int load(struct process *p, struct vnode *v, const char *path, int argc, 
     return err;
 }
 
+static uint64_t mmap_base(void)
+{
+    uint64_t gap = rlimit_stack_max(), pad = STACK_GUARD_GAP;
+    if (randomized())
+        pad += ((1UL << RND_BITS) - 1) << PAGE_SHIFT;   /* STACK_RND_MASK: the stack's shift */
+    if (gap + pad > gap)               /* near RLIM_INFINITY it would wrap */
+        gap += pad;
+    gap = gap < MIN_GAP ? MIN_GAP : gap > MAX_GAP ? MAX_GAP : gap;
+    return ALIGN_DOWN(STACK_TOP - gap - random_offset(RND_BITS), PAGE_SIZE);
+}
+
+/* The stack mapping's first size: the pages the strings fill plus STACK_EXPAND, not past
+ * RLIMIT_STACK (setup_arg_pages); the pointers and auxv go into the expansion. */
+static uint64_t initial_stack_size(const char *path, int argc, const char *const *argv, int envc,
+                                   const char *const *envp)
+{
+    uint64_t strings = strlen(path) + 1 + sizeof(void *);
+    for (int i = 0; i < argc; i++)
+        strings += strlen(argv[i]) + 1;
+    for (int i = 0; i < envc; i++)
+        strings += strlen(envp[i]) + 1;
+    uint64_t size = ALIGN_UP(strings, PAGE_SIZE), limit = ALIGN_DOWN(rlimit_stack_max(), PAGE_SIZE);
+    if (size + STACK_EXPAND <= limit)
+        return size + STACK_EXPAND;
+    return limit > size ? limit : size;
+}
+
 static int load_with(struct process *p, struct vnode *v, const char *path, int argc, const char *const *argv,
                      int envc, const char *const *envp, struct user_entry *out, struct loaded *prog,
                      struct loaded *interp)
@@ -298,7 +351,7 @@ static int load_with(struct process *p, struct vnode *v, const char *path, int a
 
     struct vm *vm = p->vm;
     uint64_t stack_top = STACK_TOP - random_offset(RND_BITS);
-    vm->mmap_top = stack_top - STACK_SIZE - STACK_GAP - random_offset(RND_BITS);
+    vm->mmap_top = mmap_base();
     if ((err = read_headers(path, v, prog)))
         return err;
     interp_path[0] = 0;
@@ -321,9 +374,13 @@ static int load_with(struct process *p, struct vnode *v, const char *path, int a
         interp_base = interp->bias;
         entry = interp->eh.entry + interp->bias;
     }
+    vm->start_data = prog->start_data;
+    vm->end_data = prog->end_data;
     vm->brk_start = vm->brk = prog->end + random_offset(__builtin_ctzl(BRK_RND) - PAGE_SHIFT);
-    if ((err = vm_map_fixed(vm, stack_top - STACK_SIZE, STACK_SIZE, PROT_READ | PROT_WRITE, NULL, 0, 0, "[stack]")))
+    uint64_t stack_size = initial_stack_size(path, argc, argv, envc, envp);
+    if ((err = vm_map_fixed(vm, stack_top - stack_size, stack_size, PROT_READ | PROT_WRITE, NULL, 0, 0, "[stack]")))
         return err;
+    vm_find(vm, stack_top - stack_size)->growsdown = true;
     p->exe = v;
     /* Without the vDSO (out of memory, `novdso`) the program's clocks are system calls, and
      * handlers return through a trampoline page of its own ([sigpage]). */

@@ -13,6 +13,8 @@
 #include "errno.h"
 #include "signal.h"
 #include "linux_abi.h"
+#include "process.h"
+#include "tty.h"
 #include <string.h>
 
 static int64_t null_read(struct file *f, void *kbuf, uint64_t len, uint64_t off, bool use_off) { return 0; }
@@ -55,6 +57,9 @@ static struct kernel_termios console_termios = {
     .c_cc = { 3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22 },
 };
 
+/* A serial line has no size until someone sets one, as on Linux's ttyAMA0. */
+static uint16_t console_winsize[4];
+
 static int64_t console_ioctl(struct file *f, uint32_t cmd, uint64_t arg)
 {
     switch (cmd) {
@@ -64,10 +69,10 @@ static int64_t console_ioctl(struct file *f, uint32_t cmd, uint64_t arg)
     case TCSETSW:
     case TCSETSF:
         return copy_from_user(&console_termios, arg, sizeof(console_termios)) ? -EFAULT : 0;
-    case TIOCGWINSZ: {
-        uint16_t ws[4] = { 0, 0, 0, 0 };   /* a serial line has no size, as on Linux's ttyAMA0 */
-        return copy_to_user(arg, ws, sizeof(ws)) ? -EFAULT : 0;
-    }
+    case TIOCGWINSZ:
+        return copy_to_user(arg, console_winsize, sizeof(console_winsize)) ? -EFAULT : 0;
+    case TIOCSWINSZ:           /* kept, as every Linux tty keeps it (no foreground group to tell) */
+        return copy_from_user(console_winsize, arg, sizeof(console_winsize)) ? -EFAULT : 0;
     default:
         return -ENOTTY;
     }
@@ -191,8 +196,24 @@ static const struct { const char *path; const struct file_ops *ops; uint32_t mod
     { "/dev/tty", &console_ops, 0666 },
 };
 
+/* /dev/tty is the caller's controlling terminal: a pseudo-terminal (fs/pty.c), or the console
+ * for session 1's processes (the console is pid 1's terminal, as a container's with a tty);
+ * ENXIO for a session without one. */
+static struct file *controlling_open(const char *path, int flags)
+{
+    int err = -ENXIO;
+    struct file *f = pty_open_controlling(flags, &err);
+    if (f || current_process()->tty)
+        return f ? f : kfile_fail(err);
+    if (current_process()->sid != PROCESS_PID)
+        return kfile_fail(-ENXIO);
+    return console_track(file_alloc(&console_ops, NULL, flags));
+}
+
 static struct file *device_open(const char *path, int flags)
 {
+    if (!strcmp(path, "/dev/tty"))
+        return controlling_open(path, flags);
     for (size_t i = 0; i < ARRAY_SIZE(devices); i++)
         if (!strcmp(path, devices[i].path)) {
             struct file *f = file_alloc(devices[i].ops, NULL, flags);
@@ -226,6 +247,7 @@ void devfs_init(void)
     kfile_register_symlink("/dev/stdout", "/proc/self/fd/1");
     kfile_register_symlink("/dev/stderr", "/proc/self/fd/2");
     console_set_input_notify(console_input_arrived);
+    pty_init();
 }
 
 struct file *devfs_open_console(int flags)

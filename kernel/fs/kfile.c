@@ -23,6 +23,7 @@ static struct {
     kfile_link_fn link;        /* symlinks whose target is made when followed (/proc/self) */
     kfile_refresh_fn refresh;  /* directories whose entries are made when looked into (fd/) */
     bool template;             /* made in many directories (kfile_instantiate), never published */
+    uint32_t rdev, blksize;    /* devices whose stat the walk answers (devpts's); 0: none */
 } table[MAX_KFILES];
 static int count;
 static bool published;   /* kfile_publish ran: the names with a mode are in the tree */
@@ -47,6 +48,14 @@ static void add(const char *path, kfile_open_fn open, uint32_t mode, const char 
 }
 
 void kfile_register(const char *path, kfile_open_fn open, uint32_t mode) { add(path, open, mode, NULL); }
+void kfile_register_device(const char *path, kfile_open_fn open, uint32_t mode, uint32_t rdev, uint32_t blksize)
+{
+    add(path, open, mode, NULL);
+    table[count - 1].rdev = rdev;
+    table[count - 1].blksize = blksize;
+}
+void kfile_set_blksize(int template, uint32_t blksize) { table[template].blksize = blksize; }
+uint32_t kfile_blksize(const struct vnode *v) { return v->kfile > 0 ? table[v->kfile - 1].blksize : 0; }
 void kfile_register_dynamic_link(const char *path, kfile_link_fn link)
 {
     add(path, NULL, S_IFLNK | 0777, "");
@@ -161,6 +170,8 @@ static void publish(int index)
                 return;
             }
             v->kfile = last ? index + 1 : KFILE_DIR;
+            if (last)
+                vfs_set_rdev(v, table[index].rdev);
         }
         if (last)
             return;

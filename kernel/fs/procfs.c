@@ -16,6 +16,7 @@
 #include "linux_abi.h"
 #include "cpu.h"
 #include "thread.h"
+#include "sysv_ipc.h"
 #include "procfs.h"
 #include "procfs_pid.h"
 #include "volume.h"
@@ -152,6 +153,7 @@ void procfs_init(void)
     kfile_register_symlink("/proc/mounts", "self/mounts");
     kfile_register_dynamic_link("/proc/self", self_link);
     kfile_register_dynamic_link("/proc/thread-self", thread_self_link);
+    sysvipc_proc_init();
     procfs_loadavg_init();
     procfs_sys_init();
 }

@@ -7,6 +7,7 @@
  * process from its path. /proc/self and /proc/thread-self point at the caller's (procfs.c). */
 #include "kernel.h"
 #include "kfile.h"
+#include "tty.h"
 #include "procfs_comm.h"
 #include "memfile.h"
 #include "mm.h"
@@ -149,10 +150,10 @@ static struct file *stat_open(const char *path, int flags)
     if (!s)
         return NULL;
     int n = snprintf(s, TEXT_MAX,
-                     "%d (%s) %c %d %d %d 0 -1 4194560 0 0 0 0 %lu %lu %lu %lu %d %d %d 0 %lu %lu %lu "
+                     "%d (%s) %c %d %d %d %u %d 4194560 0 0 0 0 %lu %lu %lu %lu %d %d %d 0 %lu %lu %lu "
                      "%lu 0 0 0 0 0 %lu %lu %lu %lu 0 0 0 17 %d %d %d 0 0 0 0 0 0 0 0 0 0 %d\n",
                      t ? t->tid : p->pid, comm, state_of(p, t)[0], p->parent ? p->parent->pid : 0,
-                     p->pgid, p->sid, ticks(used.user_ns), ticks(used.system_ns), ticks(children.user_ns),
+                     p->pgid, p->sid, tty_stat_number(p), tty_stat_foreground(p), ticks(used.user_ns), ticks(used.system_ns), ticks(children.user_ns),
                      ticks(children.system_ns), sched_attr_proc_priority(&sa), sa.nice, nr_threads_of(p),
                      ticks(t ? t->start_ns : p->start_ns), vm_mapped_bytes(p->vm), p->vm ? p->vm->pages : 0,
                      p->rlimits[RLIMIT_RSS].rlim_cur, p->sig.pending | (t ? t->sig.pending : 0),
@@ -256,9 +257,10 @@ static int number_of(const char *name)
     return n;
 }
 
+/* Linux's d_path: as the reader's root sees it, an unlinked file's with " (deleted)". */
 static int path_link(struct vnode *v, char *buf, size_t size)
 {
-    return v ? vfs_path(v, buf, size) : -ENOENT;
+    return v ? vfs_proc_path(v, buf, size) : -ENOENT;
 }
 
 static int exe_link(const char *path, char *buf, size_t size)
@@ -273,10 +275,11 @@ static int cwd_link(const char *path, char *buf, size_t size)
     return p ? path_link(p->cwd, buf, size) : -ENOENT;
 }
 
-/* The process's root directory: the tree's own (there is no chroot). */
+/* The process's root directory (chroot's, else the tree's), as the reader sees it. */
 static int root_link(const char *path, char *buf, size_t size)
 {
-    return process_of(path, NULL) ? snprintf(buf, size, "/") : -ENOENT;
+    struct process *p = process_of(path, NULL);
+    return p ? path_link(p->root ? p->root : vfs_root(), buf, size) : -ENOENT;
 }
 
 int procfs_fd_reopen(struct vnode *link, int flags, struct file **out)
@@ -313,6 +316,7 @@ static int fd_link(const char *path, char *buf, size_t size)
     case FILE_SIGNALFD: return snprintf(buf, size, "anon_inode:[signalfd]");
     case FILE_INOTIFY: return snprintf(buf, size, "anon_inode:inotify");
     case FILE_CONSOLE: return snprintf(buf, size, "/dev/console");
+    case FILE_TTY: return tty_fd_link(f, buf, size);
     case FILE_NULL:      /* /dev/full is of /dev/null's kind, /dev/random of /dev/urandom's */
     case FILE_URANDOM: {
         struct linux_stat st = { 0 };

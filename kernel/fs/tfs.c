@@ -488,6 +488,8 @@ struct header {
     uint64_t image_size, log_start, log_blocks, generation;
 };
 
+const char tfs_no_magic[] = "not a TFS image: no UNIBTFS magic";
+
 /* One header slot at byte `base`, checked as section 10 says (offsets in errors are the slot's). */
 static bool read_slot(struct tfs *fs, uint64_t base, struct header *out)
 {
@@ -497,7 +499,7 @@ static bool read_slot(struct tfs *fs, uint64_t base, struct header *out)
     if (!dev_read(fs, base, h, sizeof(h)))
         return false;
     if (memcmp(h, "UNIBTFS\0", 8))
-        return corrupt(fs, "not a TFS image: no UNIBTFS magic", base);
+        return corrupt(fs, tfs_no_magic, base);
     out->major = load_le(h + 8, 2);
     out->minor = load_le(h + 10, 2);
     if (out->major != 1 && out->major != 2)

@@ -31,7 +31,10 @@ struct tfs_io {
 
 enum tfs_status { TFS_OK = 0, TFS_CORRUPT = -1, TFS_NOMEM = -2, TFS_IOERR = -3 };
 
-/* Why tfs_open failed: a fixed description and the byte offset it concerns. */
+/* Why tfs_open failed: a fixed description and the byte offset it concerns. A device that does
+ * not start with a TFS header at all has what == tfs_no_magic (offset 0): a caller may then look
+ * for the image elsewhere, as the boot looks in a GPT disk's partition. */
+extern const char tfs_no_magic[];
 struct tfs_error {
     enum tfs_status status;
     const char *what;

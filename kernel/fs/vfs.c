@@ -6,6 +6,7 @@
  * directory-ness of every step. */
 #include "kernel.h"
 #include "block.h"
+#include "gpt.h"
 #include "bootargs.h"
 #include "errno.h"
 #include "mm.h"
@@ -36,7 +37,7 @@ static void heap_free(void *ctx, void *p)
     kfree(p);
 }
 
-/* Mount the image on dev at /. A corrupt image is a kernel error (the host built it; running
+/* Mount the image on dev (a raw image, or a GPT disk with a TFS partition) at /. A corrupt image is a kernel error (the host built it; running
  * on a damaged one would only fail later and more confusingly). */
 int vfs_mount_root(struct block_device *dev)
 {
@@ -47,7 +48,18 @@ int vfs_mount_root(struct block_device *dev)
     struct tfs_io io = { disk_read, heap_alloc, heap_free, dev, dev->capacity };
     struct tfs_error err;
     struct tfs *fs;
-    switch (tfs_open(&io, &fs, &err)) {
+    int status = tfs_open(&io, &fs, &err);
+    /* A raw image starts with its TFS header; only a disk that does not is looked at as a GPT
+     * disk (its TFS partition), so a direct boot spends no block request on the GPT header. */
+    if (status == TFS_CORRUPT && err.what == tfs_no_magic && err.offset == 0) {
+        struct block_device *part = gpt_tfs_partition(dev);
+        if (part != dev) {
+            dev = part;
+            io = (struct tfs_io){ disk_read, heap_alloc, heap_free, dev, dev->capacity };
+            status = tfs_open(&io, &fs, &err);
+        }
+    }
+    switch (status) {
     case TFS_OK:
         break;
     case TFS_CORRUPT:
@@ -284,7 +296,7 @@ int vfs_stat(struct vnode *v, struct vstat *st)
     st->atime_ns = (uint64_t)v->atime_ns;
     st->mtime_ns = (uint64_t)v->mtime_ns;
     st->ctime_ns = (uint64_t)v->ctime_ns;
-    st->blksize = root_fs->block_size;
+    st->blksize = kfile_blksize(v) ? kfile_blksize(v) : root_fs->block_size;
     st->blocks = vnode_blocks512(v);
     return 0;
 }
@@ -413,8 +425,9 @@ int vfs_path_seen(struct vnode *v, char *buf, size_t size, bool *outside)
 
 int vfs_proc_path(struct vnode *v, char *buf, size_t size)
 {
+    bool outside;                      /* d_path: from the reader's root, else the tree's */
     if (v->nlink || !v->gone_path)
-        return vfs_path(v, buf, size);
+        return vfs_path_seen(v, buf, size, &outside);
     int n = snprintf(buf, size, "%s (deleted)", v->gone_path);
     return n < 0 || (size_t)n >= size ? -ERANGE : n;
 }

@@ -11,6 +11,7 @@ struct bootargs {
     bool selftest_fault;
     bool blktest;      /* blktest: checksum parts of the first disk at boot (host boot test) */
     bool nettest_echo; /* nettest=echo: TCP echo on port 7 for one connection (host network test) */
+    bool nettest_http; /* nettest=http: websrv's page on port 8080 from lwIP itself (bench/net_floor.py) */
     bool msi_off;      /* msi=off: PCI devices use INTx even when an MSI controller exists */
     bool program;      /* program: a program must run (an image is attached); finding none is an error */
     int exit_status;   /* exit=N: power off with N after boot (-1: not given) */

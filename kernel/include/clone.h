@@ -8,6 +8,7 @@ struct clone_request {
     uint64_t stack, parent_tid, child_tid, tls;
     int exit_signal;           /* sent to the parent when a new process ends */
     uint64_t pidfd;            /* CLONE_PIDFD: where the child's pidfd goes (clone: parent_tid) */
+    int set_tid;               /* clone3's set_tid: the id asked for (0: any) */
 };
 
 /* fork, vfork, clone without CLONE_THREAD: the child's pid, or -EAGAIN (process limit),

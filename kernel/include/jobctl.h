@@ -29,3 +29,5 @@ bool jobctl_group_orphaned(int pgid, const struct process *ignore);
 /* At p's exit (parent NULL), or after p's parent left and pid 1 adopted p (parent: the one that
  * left): SIGHUP + SIGCONT to p's group if that orphaned it with a member stopped. */
 void jobctl_check_orphaned(struct process *p, struct process *parent);
+/* sig from the kernel (SI_KERNEL) to every live member of group pgid (a terminal's kill_pgrp). */
+void jobctl_signal_group(int pgid, int sig);

@@ -31,6 +31,20 @@ typedef void (*kfile_refresh_fn)(struct vnode *dir, const char *path);
  * permissions as stat shows them (S_IFREG | 0444, S_IFCHR | 0666); 0 keeps it out of the tree
  * (found by its exact path only: a file that may fall through to the image's own). */
 void kfile_register(const char *path, kfile_open_fn open, uint32_t mode);
+/* A device whose number and st_blksize a stat of its name reports without opening it (an open
+ * of /dev/ptmx makes a terminal; of a slave, maybe a controlling one). */
+void kfile_register_device(const char *path, kfile_open_fn open, uint32_t mode, uint32_t rdev, uint32_t blksize);
+/* A template's entries report blksize (devpts's 1024); each entry's number is its vnode's rdev. */
+void kfile_set_blksize(int template, uint32_t blksize);
+/* What stat reports as st_blksize for a kernel entry; 0: the tree's block size. */
+uint32_t kfile_blksize(const struct vnode *v);
+/* An open function's failure with an errno (-ENXIO, -EIO): what openat returns. */
+static inline struct file *kfile_fail(int err) { return (struct file *)(intptr_t)err; }
+/* The errno of such a failure, 0 for a file (or NULL). */
+static inline int kfile_failed(const struct file *f)
+{
+    return (intptr_t)f < 0 && (intptr_t)f >= -4095 ? (int)(intptr_t)f : 0;
+}
 /* A directory of the kernel's that holds no registered file (/sys/devices/system/cpu/cpu0). */
 void kfile_register_dir(const char *path);
 /* A symlink of the kernel's (/proc/self -> 1). */

@@ -112,6 +112,38 @@ struct linux_f_owner_ex { int type; int pid; };
 #define TCSETSW    0x5403
 #define TCSETSF    0x5404
 #define TIOCGWINSZ 0x5413
+/* The terminal requests (asm-generic/ioctls.h; TIOCOUTQ is SIOCOUTQ's number). */
+#define TCSBRK      0x5409
+#define TCXONC      0x540a
+#define TCFLSH      0x540b
+#define TIOCEXCL    0x540c
+#define TIOCNXCL    0x540d
+#define TIOCSCTTY   0x540e
+#define TIOCGPGRP   0x540f
+#define TIOCSPGRP   0x5410
+#define TIOCSTI     0x5412
+#define TIOCSWINSZ  0x5414
+#define TIOCCONS    0x541d
+#define TIOCPKT     0x5420
+#define TIOCNOTTY   0x5422
+#define TIOCSETD    0x5423
+#define TIOCGETD    0x5424
+#define TCSBRKP     0x5425
+#define TIOCSBRK    0x5427
+#define TIOCCBRK    0x5428
+#define TIOCGSID    0x5429
+#define TIOCVHANGUP 0x5437
+#define TCGETS2     0x802c542a
+#define TCSETS2     0x402c542b
+#define TCSETSW2    0x402c542c
+#define TCSETSF2    0x402c542d
+#define TIOCGPTN    0x80045430
+#define TIOCSPTLCK  0x40045431
+#define TIOCGPKT    0x80045438
+#define TIOCGPTLCK  0x80045439
+#define TIOCGEXCL   0x80045440
+#define TIOCGPTPEER 0x5441
+#define TIOCINQ     FIONREAD
 
 struct linux_iovec {
     uint64_t iov_base;
@@ -394,10 +426,12 @@ struct linux_rlimit {
 };
 #define RLIM_INFINITY (~0UL)
 #define RLIMIT_FSIZE  1
+#define RLIMIT_DATA   2
 #define RLIMIT_STACK  3
 #define RLIMIT_RSS    5
 #define RLIMIT_NPROC  6
 #define RLIMIT_NOFILE 7
+#define RLIMIT_MEMLOCK 8
 #define RLIMIT_AS     9
 #define RLIMIT_SIGPENDING 11
 #define RLIM_NLIMITS  16
@@ -457,6 +491,7 @@ struct linux_sysinfo {
 #define NSIG        64
 #define SIGHUP      1
 #define SIGINT      2
+#define SIGQUIT     3
 #define SIGILL      4
 #define SIGTRAP     5
 #define SIGABRT     6
@@ -473,6 +508,7 @@ struct linux_sysinfo {
 #define SIGTTIN     21
 #define SIGTTOU     22
 #define SIGXFSZ     25
+#define SIGWINCH    28
 #define SIGSYS      31
 #define SIGRTMIN    32          /* the kernel's: glibc keeps 32 and 33 for itself */
 #define SIG_DFL     0

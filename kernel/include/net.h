@@ -7,9 +7,17 @@
 #include <stdint.h>
 
 /* Bring up lwIP and one interface per registered device: en1, en2, ... (lo is lwIP's own). Each
- * gets a static address from the manifest's ip/netmask/gateway options or else starts DHCP and
- * waits briefly for a lease; IPv6 link-local autoconfiguration starts on all of them. */
+ * gets a static address from the manifest's ip/netmask/gateway options or else starts DHCP,
+ * without waiting for the lease (net_await_address); IPv6 link-local autoconfiguration starts
+ * on all of them. Without a device nothing happens until net_ready. */
 void net_init(void);
+/* Before an AF_INET/AF_INET6 socket is made: lwIP started (a boot without a NIC defers it to
+ * here), then net_await_address. Syscall context. */
+void net_ready(void);
+/* Before a call that needs the network's addresses (an inet socket, reading /etc/resolv.conf):
+ * the first one waits up to 3 s for the leases DHCP was started for at boot
+ * (kernel/net/lease_wait.c). Syscall context; cheap once settled. */
+void net_await_address(void);
 /* Deliver received frames to lwIP, run its due timers, flush loopback traffic. Cheap when
  * nothing is pending. wait_until (wait.h) runs it on every pass, and the trap path after every
  * interrupt taken in user mode, so the stack keeps up while a program computes or sleeps. */
@@ -40,7 +48,7 @@ void net_wait_event(void);
 /* The profile's network lines: frames received and sent, by kind (SYN, pure ACK, data, data+FIN,
  * ...), for frames per request. Nothing when no frame moved. */
 void net_profile_report(const char *prefix);
-/* True once net_init brought the stack up. */
+/* True once lwIP is up (net_init with a NIC, else the first inet socket's net_ready). */
 bool net_started(void);
 struct process;
 /* At exit, before the status is reported: close p's sockets and let their queued data and FINs

@@ -10,11 +10,14 @@
 
 /* pid 1, the first program (the image's). */
 #define PROCESS_PID     1
+/* ids (pids and tids) are below this, Linux's default pid_max; they wrap round to 2 */
+#define PID_MAX         32768
 
 struct vm;
 struct vnode;
 struct file;
 struct posix_timer;
+struct tty;
 
 /* RLIMIT_NOFILE as Linux sets it for a process: soft 1024, hard fs.nr_open's default, and
  * nr_open is the ceiling for the hard limit. The table grows with use, up to the soft limit. */
@@ -32,8 +35,10 @@ enum process_state { PROCESS_LIVE, PROCESS_ZOMBIE };
 struct process {
     int pid;
     int pgid, sid;              /* process group and session (setpgid, setsid) */
+    struct tty *tty;            /* controlling terminal (fs/tty_ctty.c): only a pty whose master is open */
     enum process_state state;
     struct process *parent;     /* NULL only for pid 1 */
+    int parent_tid;             /* the parent's thread that made it (__WNOTHREAD): Linux's real_parent */
     struct process *children;   /* newest first, linked by `sibling` */
     struct process *sibling;
     struct process *all_next;   /* every process, live or zombie (process.c) */
@@ -102,16 +107,18 @@ struct process {
 struct process *current_process(void);
 /* pid 1, the first program (run.c). */
 struct process *process_create(void);
-/* A new process for fork/clone: a pid, the parent's identity (pgid, sid, umask, limits); the
- * caller fills in the address space, descriptors and threads. NULL when out of pids or memory
- * (-EAGAIN for fork). */
-struct process *process_new_child(struct process *parent);
+/* A new process for fork/clone: a pid (the one given, already claimed, or 0: a fresh one), the
+ * parent's identity (pgid, sid, umask, limits); the caller fills in the address space,
+ * descriptors and threads. NULL when out of pids or memory (-EAGAIN for fork). */
+struct process *process_new_child(struct process *parent, int pid);
 /* ru_maxrss: the largest resident size p's address spaces have had (KiB). */
 uint64_t process_maxrss_kb(const struct process *p);
 /* p gives up vm (exec, exit): its high-water mark stays in p's maxrss. */
 void process_note_maxrss(struct process *p, const struct vm *vm);
 /* A fresh id for a thread or process (pids and tids share one space, as on Linux). */
 int process_alloc_id(void);
+/* clone3's set_tid: that id, or -EEXIST when a process, thread, group or session has it. */
+int process_claim_id(int id);
 /* The id handed out last (/proc/loadavg's last field). */
 int process_last_id(void);
 struct process *process_find(int pid);

@@ -11,5 +11,7 @@ void selftest_blk(struct block_device *bd);
 void selftest_tfs(const char *spec);
 /* nettest=echo: serve TCP echo on port 7 for one connection, from net_init. */
 void selftest_net_echo(void);
+/* nettest=http: answer HTTP on port 8080 in lwIP itself (the bench floor), from net_init. */
+void selftest_net_http(void);
 /* selftest=fault: fault on an unmapped address after boot. */
 void selftest_fault(void);

@@ -34,6 +34,7 @@ void arch_set_user_sp(struct trap_frame *f, uint64_t sp);
 /* The TLS register (TPIDR_EL0) as the running thread has it. */
 uint64_t arch_current_tls(void);
 uint64_t arch_user_pc(const struct trap_frame *f);
+void arch_set_user_pc(struct trap_frame *f, uint64_t pc);
 int64_t arch_syscall_result(const struct trap_frame *f);
 void arch_set_syscall_result(struct trap_frame *f, int64_t value);
 /* Make the svc run again with its first argument as it came in. */

@@ -1,4 +1,4 @@
-/* What SysV message queues and semaphore sets share (kernel/syscall/sysv_ipc.c, after Linux's
+/* What SysV message queues, semaphore sets and shared memory share (kernel/syscall/sysv_ipc.c, after Linux's
  * ipc/util.c): keys, ids and permissions. Each object starts with its struct ipc64_perm. */
 #pragma once
 #include <stdint.h>
@@ -11,6 +11,7 @@
 #define IPC_RMID 0
 #define IPC_SET  1
 #define IPC_STAT 2
+#define IPC_INFO 3
 
 /* arm64's (asm-generic) struct ipc64_perm. */
 struct ipc64_perm {
@@ -45,10 +46,32 @@ void ipc_set_perm(struct ipc64_perm *perm, const struct ipc64_perm *from);
  * IPC_CREAT|IPC_EXCL, then EACCES when the mode bits asked for are not granted; the caller's own
  * size checks (EINVAL) come after these. 0 when the id may be returned. */
 int ipc_get_existing(const struct ipc64_perm *found, int flags);
-/* msgctl/shmctl: the id and command checks before the object is looked up. Only IPC_STAT,
- * IPC_SET and IPC_RMID are answered; the INFO and STAT-by-index family is EINVAL, logged once a call. */
-int ipc_ctl_check(const char *call, int id, int cmd, bool *logged);
+/* msgctl/shmctl: the id and command checks before the object is looked up; a command the
+ * caller does not answer (`supported` false) is EINVAL, logged once a call. */
+int ipc_ctl_check(const char *call, int id, int cmd, bool supported, bool *logged);
+/* What the INFO commands report (Linux's ipc_get_maxidx, ids->in_use): the highest index in use
+ * (-1: none), how many objects there are. */
+int ipc_max_index(const struct ipc_ids *ids);
+int ipc_in_use(const struct ipc_ids *ids);
+/* The *_STAT commands' and /proc/sysvipc's lookup by index (the low bits of an id, as Linux's
+ * ipcid_to_idx takes them): the object and its full id in *id, or NULL. */
+struct ipc64_perm *ipc_at_index(struct ipc_ids *ids, int index, int *id);
+/* /proc/sysvipc/{msg,sem,shm} (sys_msg.c, sys_sem.c, sys_shm.c): the table's lines, in Linux's
+ * columns, into buf; the length (at most size - 1). */
+size_t msg_proc_text(char *buf, size_t size);
+size_t sem_proc_text(char *buf, size_t size);
+size_t shm_proc_text(char *buf, size_t size);
+/* Their registration, at boot (sysvipc_proc.c). */
+void sysvipc_proc_init(void);
 int64_t ipc_now_s(void);
+
+/* Linux's shm_open and shm_close for whole address spaces (sys_shm.c): a fork's copy attaches
+ * again (shm_atime, shm_lpid: the parent), and an address space that goes with its last user
+ * (exit, exec) detaches (shm_dtime, shm_lpid: p). */
+struct vm;
+struct process;
+void shm_forked(struct process *parent, struct vm *copy);
+void shm_vm_gone(struct process *p, struct vm *vm);
 
 /* SEM_UNDO's adjustments of a process that ends (kernel/syscall/sys_sem.c, Linux's exit_sem). */
 void sem_exit(int pid);

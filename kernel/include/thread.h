@@ -9,8 +9,11 @@
 #include "signal.h"
 #include "context.h"
 #include "timer.h"
+#include "cpu.h"
 #include "cputime.h"
 #include "sched_attr.h"
+#include "mempolicy.h"
+#include "rseq.h"
 
 struct process;
 struct vma;
@@ -58,6 +61,10 @@ struct thread {
      * slice ended, or sched_yield). */
     uint64_t nvcsw, nivcsw;
     uint64_t start_ns;                 /* when it was made, since boot (/proc/<pid>/stat's starttime) */
+    uint16_t ioprio;                   /* ioprio_set's value (Linux's io_context->ioprio); 0:
+                                        * IOPRIO_CLASS_NONE, never set (sys_ioprio.c) */
+    struct mempolicy mempolicy;        /* set_mempolicy's (sys_mempolicy.c); kept by exec */
+    struct thread_rseq rseq;           /* rseq(2)'s registration (rseq.c) */
     int seccomp_mode;                  /* SECCOMP_MODE_* (seccomp.h) */
     struct seccomp_filter *seccomp;    /* its filters, newest first (shared; seccomp.c) */
     struct vma *vma_hint;              /* vm_find's last answer for this thread (vm.c) */
@@ -72,7 +79,9 @@ struct thread {
 #define CPUS_ONLINE_MASK cpus_online_mask
 extern uint64_t cpus_online_mask;
 
-struct thread *current_thread(void);
+/* Inline: the kernel asks ~80 times per websrv request, and under TCG a call and its return
+ * are two translated blocks and an indirect jump each. */
+static inline struct thread *current_thread(void) { return this_cpu()->current; }
 /* A thread with a kernel stack and an empty trap frame at its top; not yet runnable. */
 struct thread *thread_create(struct process *p, int tid);
 struct thread *thread_find(int tid);

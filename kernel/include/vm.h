@@ -6,6 +6,7 @@
 #pragma once
 #include <stdint.h>
 #include <stdbool.h>
+#include "mempolicy.h"
 
 struct vnode;
 
@@ -27,6 +28,7 @@ struct vma {
     bool dontfork;              /* MADV_DONTFORK: a fork's child does not get this range */
     bool wipeonfork;            /* MADV_WIPEONFORK (private anonymous only): a fork's child gets
                                  * the range empty, so it reads zeros */
+    struct mempolicy policy;    /* mbind's (sys_mempolicy.c); MPOL_DEFAULT: none */
 };
 
 struct vm {
@@ -34,6 +36,7 @@ struct vm {
     struct vma *vmas;
     uint64_t generation;        /* counts VMAs freed: a thread's vm_find hint is valid while equal */
     uint64_t brk_start, brk;
+    uint64_t start_data, end_data;  /* the program's data as Linux's mm has it (RLIMIT_DATA's brk check) */
     uint64_t mmap_top;          /* top-down placement starts below this */
     uint64_t pages;             /* resident user pages */
     uint64_t pages_hiwater;     /* the most `pages` was before it last fell (Linux's hiwater_rss) */
@@ -41,6 +44,9 @@ struct vm {
     int users;                  /* processes on it: 1, or a vfork child and its parent */
     bool lock_future;           /* mlockall(MCL_FUTURE): new mappings start locked */
 };
+
+/* Linux's stack_guard_gap: a growing stack keeps this far from an accessible mapping below it. */
+#define STACK_GUARD_GAP (256 * PAGE_SIZE)
 
 enum access { ACCESS_READ = 1, ACCESS_WRITE = 2, ACCESS_EXEC = 4 };
 
@@ -68,6 +74,9 @@ uint64_t vm_mapped_bytes(const struct vm *vm);
  * one that cannot be wiped (a file or shared mapping; those before it stay changed, as Linux's
  * madvise_walk_vmas leaves them), -ENOMEM when out of memory, else 0. */
 int vm_set_wipeonfork(struct vm *vm, uint64_t start, uint64_t end, bool wipe);
+/* mbind: every VMA of [start, end) gets policy (VMAs split at the ends, joined where they then
+ * match a neighbour). 0 or -ENOMEM. */
+int vm_set_policy(struct vm *vm, uint64_t start, uint64_t end, const struct mempolicy *policy);
 /* VmLck: the bytes of locked VMAs (the kernel's own pages, [vdso] and [vvar], never count). */
 uint64_t vm_locked_bytes(const struct vm *vm);
 /* Is every page of [start, end) in some VMA? (madvise's ENOMEM otherwise) */

@@ -37,6 +37,8 @@ struct vm *vm_fork(struct vm *vm)
         return NULL;
     child->brk_start = vm->brk_start;
     child->brk = vm->brk;
+    child->start_data = vm->start_data;
+    child->end_data = vm->end_data;
     child->mmap_top = vm->mmap_top;
     struct vma **tail = &child->vmas;
     for (struct vma *v = vm->vmas; v; v = v->next) {

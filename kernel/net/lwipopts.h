@@ -82,6 +82,8 @@ void kfree(void *p);
 #define LWIP_HAVE_LOOPIF              1    /* lo is netif 0, so the first NIC is en1 (as in Nanos) */
 #define LWIP_LOOPBACK_MAX_PBUFS       0
 #define LWIP_CHECKSUM_CTRL_PER_NETIF  1    /* virtio-net may take TCP/UDP checksums off our hands */
+#include "net_chksum.h"
+#define LWIP_CHKSUM                   net_chksum   /* 8 bytes a load (net/chksum.c) */
 #define ETH_PAD_SIZE                  0
 
 /* ---- diagnostics (LWIP_DEBUG stays undefined: lwIP tests it with #ifdef) ---- */

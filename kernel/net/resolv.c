@@ -14,6 +14,7 @@ static struct file *resolv_conf_open(const char *path, int flags)
     char servers[MAX_SERVERS][46];
     char text[MAX_SERVERS * 64];
     size_t len = 0;
+    net_await_address();   /* the servers come with the lease */
     int n = net_dns_servers(servers, MAX_SERVERS);
     if (n <= 0)
         return NULL;

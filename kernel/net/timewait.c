@@ -18,42 +18,57 @@
  * ~15 % of ab -c 1 throughput against 128); with SYN reuse above, a short list loses little. */
 #define TIME_WAIT_MAX 128
 
-static void bound_time_wait(void)
-{
-    unsigned n = 0;
-    struct tcp_pcb *oldest = NULL;
-    for (struct tcp_pcb *pcb = tcp_tw_pcbs; pcb; pcb = pcb->next) {
-        n++;
-        if (!oldest || (u32_t)(tcp_ticks - pcb->tmr) > (u32_t)(tcp_ticks - oldest->tmr))
-            oldest = pcb;
-    }
-    if (n > TIME_WAIT_MAX)
-        tcp_abort(oldest);
-}
-
 static uint16_t be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
 static uint32_t be32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
 
+static bool same_peer(const struct tcp_pcb *pcb, const ip_addr_t *src)
+{
+    return IP_IS_V6_VAL(pcb->remote_ip) == IP_IS_V6_VAL(*src) &&
+           (IP_IS_V6_VAL(*src) ? ip6_addr_cmp_zoneless(ip_2_ip6(&pcb->remote_ip), ip_2_ip6(src))
+                               : ip4_addr_cmp(ip_2_ip4(&pcb->remote_ip), ip_2_ip4(src)));
+}
+
+/* The pcb in TIME-WAIT that a SYN from src:sport to dport with sequence number seq may take
+ * over (RFC 6191), or NULL. */
+static struct tcp_pcb *reusable(uint16_t sport, uint16_t dport, uint32_t seq, const ip_addr_t *src)
+{
+    for (struct tcp_pcb *pcb = tcp_tw_pcbs; pcb; pcb = pcb->next)
+        if (pcb->local_port == dport && pcb->remote_port == sport && same_peer(pcb, src) &&
+            TCP_SEQ_GT(seq, pcb->rcv_nxt))
+            return pcb;
+    return NULL;
+}
+
+/* Every SYN walks the TIME-WAIT list once (a new connection is what makes it grow, so the bound
+ * is kept here), and lwIP walks it again for the SYN itself: under TCG each loop iteration that
+ * branches is two translated blocks, so the walk is kept to one block a pcb, without branches
+ * (conditional selects): count, find the oldest (the first of those whose timer is oldest: nearer
+ * the head than the last, so lwIP's removal, which walks to it, stops sooner), and note whether any
+ * has the SYN's port pair; only then look closer. */
 void tcp_timewait_reuse(const void *frame, size_t len)
 {
     struct tcp_frame t;
     if (!tcp_frame_parse(frame, len, len, &t) || (t.flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) != TCP_FLAG_SYN)
         return;
-    bound_time_wait();   /* a new connection is what makes TIME-WAIT grow */
     uint16_t sport = be16(t.tcp), dport = be16(t.tcp + 2);
-    uint32_t seq = be32(t.tcp + 4);
-    ip_addr_t src = t.src;
+    uint32_t ports = (uint32_t)dport << 16 | sport;
+    unsigned n = 0;
+    bool port_pair_seen = false;
+    struct tcp_pcb *oldest = NULL;
+    u32_t oldest_age = 0;
     for (struct tcp_pcb *pcb = tcp_tw_pcbs; pcb; pcb = pcb->next) {
-        if (pcb->local_port != dport || pcb->remote_port != sport)
-            continue;
-        bool same = IP_IS_V6_VAL(pcb->remote_ip) == IP_IS_V6_VAL(src) &&
-                    (IP_IS_V6_VAL(src) ? ip6_addr_cmp_zoneless(ip_2_ip6(&pcb->remote_ip), ip_2_ip6(&src))
-                                       : ip4_addr_cmp(ip_2_ip4(&pcb->remote_ip), ip_2_ip4(&src)));
-        if (same && TCP_SEQ_GT(seq, pcb->rcv_nxt)) {
-            tcp_abort(pcb);   /* for a TIME-WAIT pcb: removed and freed, nothing sent */
-            return;
-        }
+        n++;
+        u32_t age = (u32_t)(tcp_ticks - pcb->tmr);
+        bool older = !oldest || age > oldest_age;
+        oldest_age = older ? age : oldest_age;
+        oldest = older ? pcb : oldest;
+        port_pair_seen |= ((uint32_t)pcb->local_port << 16 | pcb->remote_port) == ports;
     }
+    struct tcp_pcb *reused = port_pair_seen ? reusable(sport, dport, be32(t.tcp + 4), &t.src) : NULL;
+    if (n > TIME_WAIT_MAX && oldest != reused)
+        tcp_abort(oldest);
+    if (reused)
+        tcp_abort(reused);   /* for a TIME-WAIT pcb: removed and freed, nothing sent */
 }
 
 bool tcp_timewait_blocks_reuse(const ip_addr_t *ip, uint16_t port)

@@ -19,12 +19,40 @@ struct child_query {
     struct process *parent;
     int pid;                  /* > 0: that child; 0: the caller's group; -1: any; < -1: group -pid */
     uint32_t options;
+    int tid;                  /* the caller (__WNOTHREAD): the scheduler may test q on another thread */
 };
 
 enum child_event { EVENT_NONE, EVENT_EXITED, EVENT_STOPPED, EVENT_CONTINUED };
 
+/* The thread of c's parent that c belongs to (Linux's real_parent): the one that made it, or, once
+ * that one is gone, the parent's first live thread, as Linux's find_alive_thread reparents. */
+static int owner_tid(const struct process *c)
+{
+    struct thread *t = thread_find(c->parent_tid);
+    if (t && t->proc == c->parent && t->state != THREAD_DEAD)
+        return t->tid;
+    for (t = c->parent->threads; t; t = t->next)
+        if (t->state != THREAD_DEAD)
+            return t->tid;
+    return 0;
+}
+
+/* Linux's eligible_child: __WALL takes every child; otherwise __WCLONE takes only the "clone"
+ * children (whose exit signal is not SIGCHLD) and its absence only the others. __WNOTHREAD
+ * leaves out the children of the caller's other threads. */
+static bool eligible(const struct child_query *q, const struct process *c)
+{
+    if ((q->options & WNOTHREAD) && owner_tid(c) != q->tid)
+        return false;
+    if (q->options & WALL)
+        return true;
+    return (c->exit_signal != SIGCHLD) == !!(q->options & WCLONE);
+}
+
 static bool selected(const struct child_query *q, const struct process *c)
 {
+    if (!eligible(q, c))
+        return false;
     if (q->pid > 0)
         return c->pid == q->pid;
     if (q->pid == 0)
@@ -169,7 +197,7 @@ SYSCALL(wait4)
         return -EINVAL;
     if ((int32_t)a0 == INT32_MIN)
         return -ESRCH;
-    struct child_query q = { current_process(), (int32_t)a0, options | WEXITED };
+    struct child_query q = { current_process(), (int32_t)a0, options | WEXITED, current_thread()->tid };
     struct process *c;
     enum child_event ev;
     int err = wait_for_event(&q, &c, &ev);
@@ -200,7 +228,7 @@ SYSCALL(waitid)
         return -EINVAL;
     if (!(options & (WEXITED | WSTOPPED | WCONTINUED)))
         return -EINVAL;
-    struct child_query q = { current_process(), -1, options };
+    struct child_query q = { current_process(), -1, options, current_thread()->tid };
     switch (idtype) {
     case P_ALL:
         break;

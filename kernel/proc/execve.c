@@ -6,11 +6,14 @@
  * handled signals return to their default action, and a vfork parent goes on. */
 #include "posix_timer.h"
 #include "kernel.h"
+#include "rseq.h"
 #include "linux_uapi.h"
 #include "linux_abi.h"
 #include "syscall.h"
 #include "syscall_path.h"
 #include "process.h"
+#include "sysv_ipc.h"
+#include "rlimit_mem.h"
 #include "thread.h"
 #include "signal.h"
 #include "signal_arch.h"
@@ -29,7 +32,7 @@
 #include <string.h>
 
 #define MAX_ARG_STRLEN  (32 * 4096)       /* Linux's, per string (E2BIG past it) */
-#define ARG_MAX_TOTAL   (2UL << 20)       /* a quarter of the default 8 MiB stack, as Linux */
+#define ARG_MAX_TOTAL   (6UL << 20)       /* the most Linux's room ever is (rlimit_exec_arg_space) */
 #define MAX_ARGS        (ARG_MAX_TOTAL / 8)
 #define SCRIPT_DEPTH    5                 /* Linux's bprm->interp recursion limit */
 #define BINPRM_BUF      256               /* how much of a `#!` line Linux reads */
@@ -97,6 +100,21 @@ static int copy_strings(uint64_t uarray, struct strings *v, char *scratch)
         if (err)
             return err;
     }
+    return 0;
+}
+
+/* Linux's prepare_arg_pages and copy_strings: the pointers, then the strings (the file name
+ * with them), must fit in the room RLIMIT_STACK gives, and the strings' pages in the new stack,
+ * which may not grow past RLIMIT_STACK while they are copied (E2BIG). Each string's bytes counts
+ * its pointer too (strings_insert). */
+static int within_arg_space(const struct strings *argv, const struct strings *envp, const char *filename)
+{
+    uint64_t room = rlimit_exec_arg_space(), pointers = (uint64_t)(argv->n + envp->n) * 8;
+    uint64_t bytes = argv->bytes + envp->bytes + strlen(filename) + 1;
+    if (pointers >= room || bytes > room)
+        return -E2BIG;
+    if (ALIGN_UP(bytes - pointers + sizeof(void *), PAGE_SIZE) > rlimit_stack_max())
+        return -E2BIG;
     return 0;
 }
 
@@ -180,6 +198,7 @@ static void become(struct process *p, struct vm *old, const struct user_entry *e
     sched_user_space_changed();
     process_vfork_release(p);          /* a vfork parent no longer shares `old` with us */
     process_note_maxrss(p, old);       /* Linux's setmax_mm_hiwater_rss at exec */
+    shm_vm_gone(p, old);
     vm_put(old);
     fd_close_on_exec(p);
     posix_timers_delete_all(p);        /* Linux's exit_itimers; setitimer's timers stay */
@@ -195,6 +214,7 @@ static void become(struct process *p, struct vm *old, const struct user_entry *e
     t->clear_child_tid = 0;
     t->robust_list = t->robust_list_len = 0;
     t->tagged_addr = false;
+    rseq_exec(t);                      /* the registration named the old address space */
     t->vma_hint = NULL;
     p->membarrier = 0;                 /* registrations belonged to the old address space */
     process_caps_at_exec(p);
@@ -274,6 +294,8 @@ static int64_t do_execve(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uen
     else
         snprintf(filename, strlen(path) + 24, "/dev/fd/%d/%s", dirfd, path);
     bool inaccessible = fd_relative && fd_get(p, dirfd) && dirfd < p->fd_slots && p->cloexec[dirfd];
+    if ((err = within_arg_space(&argv, &envp, filename)))
+        goto out;
     char *name = filename;
     for (int depth = 0;; depth++) {
         if ((err = executable(v)))

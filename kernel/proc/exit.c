@@ -19,6 +19,7 @@
 #include "vm.h"
 #include "posix_timer.h"
 #include "jobctl.h"
+#include "tty.h"
 #include "pidfd.h"
 #include "uvm.h"
 #include "linux_uapi.h"
@@ -144,9 +145,11 @@ void process_teardown(struct process *p)
     posix_timers_delete_all(p);
     sem_exit(p->pid);                  /* SEM_UNDO, as Linux's exit_sem */
     fd_close_all(p);
+    tty_process_exit(p);               /* after the files, as Linux's do_exit */
     uvm_deactivate();                  /* its tables may be about to go (vm_put) */
     this_cpu()->user_root = 0;
     process_note_maxrss(p, p->vm);
+    shm_vm_gone(p, p->vm);
     vm_put(p->vm);
     p->vm = NULL;
     struct process *reaper = new_reaper(p);
@@ -154,6 +157,7 @@ void process_teardown(struct process *p)
         struct process *c = p->children;
         p->children = c->sibling;
         c->parent = reaper;
+        c->exit_signal = SIGCHLD;      /* Linux's reparent_leader: an adopted child is no clone child */
         c->sibling = reaper->children;
         reaper->children = c;
         if (c->state == PROCESS_ZOMBIE) {

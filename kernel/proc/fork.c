@@ -4,9 +4,11 @@
  * copied, pending signals are not; the child's one thread returns 0 from the same svc. With
  * CLONE_VFORK the parent waits until the child execs or ends. */
 #include "kernel.h"
+#include "rseq.h"
 #include "linux_uapi.h"
 #include "clone.h"
 #include "process.h"
+#include "sysv_ipc.h"
 #include "thread.h"
 #include "sched.h"
 #include "signal_arch.h"
@@ -52,6 +54,7 @@ static struct thread *child_thread(struct process *child, const struct clone_req
     sched_attr_inherit(t, parent);
     t->tagged_addr = parent->tagged_addr;
     t->timer_slack_ns = parent->timer_slack_ns;
+    rseq_fork(t, parent, r->flags & CLONE_VM);
     if (r->flags & CLONE_CHILD_CLEARTID)
         t->clear_child_tid = r->child_tid;
     return t;
@@ -70,7 +73,12 @@ int64_t fork_process(const struct clone_request *r)
     }
     if (!rlimit_may_fork(p))
         return -EAGAIN;                /* RLIMIT_NPROC */
-    struct process *child = process_new_child(p);
+    if (r->set_tid) {
+        int err = process_claim_id(r->set_tid);
+        if (err < 0)
+            return err;
+    }
+    struct process *child = process_new_child(p, r->set_tid);
     if (!child)
         return -EAGAIN;
     if (r->flags & CLONE_VM) {
@@ -79,6 +87,8 @@ int64_t fork_process(const struct clone_request *r)
     } else if (!(child->vm = vm_fork(p->vm))) {
         abandon(child);
         return -ENOMEM;
+    } else {
+        shm_forked(p, child->vm);
     }
     if (fd_table_copy(child, p)) {
         abandon(child);
@@ -87,7 +97,7 @@ int64_t fork_process(const struct clone_request *r)
     /* The pidfd is the parent's only: the child's table is already copied. */
     int pidfd = -1;
     if (r->flags & CLONE_PIDFD) {
-        pidfd = pidfd_new_fd(child->pid, 0);
+        pidfd = pidfd_new_fd(child, 0);
         int32_t v = pidfd;
         if (pidfd < 0 || copy_to_user(r->pidfd, &v, sizeof(v))) {
             if (pidfd >= 0)
@@ -98,6 +108,7 @@ int64_t fork_process(const struct clone_request *r)
     }
     memcpy(child->sig.action, p->sig.action, sizeof(child->sig.action));
     child->exit_signal = r->exit_signal;
+    child->parent_tid = current_thread()->tid;
     struct thread *t = child_thread(child, r);
     if (!t) {
         if (pidfd >= 0)

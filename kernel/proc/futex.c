@@ -436,3 +436,110 @@ SYSCALL(futex)
     }
     }
 }
+
+/* futex_waitv (Linux 5.16+, kernel/futex/syscalls.c and waitwake.c): wait on up to 128 words at
+ * once, each with its own expected value and private flag; any wake of any of them ends the
+ * wait with that entry's index. The checks come in Linux's order: flags, count and vector,
+ * the timeout (absolute, CLOCK_MONOTONIC or CLOCK_REALTIME), each entry (FUTEX_32 only, no
+ * reserved bits), each key, then the values. */
+#define FUTEX_WAITV_MAX 128
+#define FUTEX_32        2
+#define FUTEXV_WAITER_MASK (FUTEX_32 | FUTEX_PRIVATE_FLAG)
+
+struct futex_waitv_entry {
+    uint64_t val, uaddr;
+    uint32_t flags, reserved;
+};
+
+struct waitv {
+    struct futex_waiter *w;
+    unsigned n;
+};
+
+static bool any_woken(void *arg)
+{
+    struct waitv *v = arg;
+    for (unsigned i = 0; i < v->n; i++)
+        if (v->w[i].woken)
+            return true;
+    return false;
+}
+
+/* futex_unqueue_multiple: the first `n` leave their queues; the last one woken, or -1. */
+static int unqueue_all(struct futex_waiter *w, unsigned n)
+{
+    int woken = -1;
+    for (unsigned i = 0; i < n; i++) {
+        if (w[i].woken)
+            woken = (int)i;
+        else
+            dequeue(&w[i]);
+    }
+    return woken;
+}
+
+static int64_t waitv_setup(struct futex_waitv_entry *e, struct futex_waiter *w, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        if (e[i].uaddr & 3)
+            return -EINVAL;
+        if (!user_word(e[i].uaddr) || key_of(e[i].uaddr, e[i].flags & FUTEX_PRIVATE_FLAG, &w[i].key))
+            return -EFAULT;
+        w[i].bitset = FUTEX_BITSET_ANY;
+        w[i].woken = false;
+        w[i].thread = current_thread();
+    }
+    for (unsigned i = 0; i < n; i++) {
+        uint32_t cur;
+        int err = read_word(e[i].uaddr, &cur);
+        if (!err && cur == (uint32_t)e[i].val) {
+            enqueue(&w[i]);
+            continue;
+        }
+        int woken = unqueue_all(w, i);
+        if (woken >= 0)
+            return woken;          /* woken meanwhile: that counts, whatever this one says */
+        return err ? err : -EAGAIN;
+    }
+    return -1;                     /* every one queued */
+}
+
+SYSCALL(futex_waitv)
+{
+    uint64_t uwaiters = a0, uts = a3;
+    unsigned n = (unsigned)a1, flags = (unsigned)a2;
+    int clock = (int)a4;
+    if (flags)
+        return -EINVAL;
+    if (!n || n > FUTEX_WAITV_MAX || !uwaiters)
+        return -EINVAL;
+    uint64_t deadline = WAIT_FOREVER;
+    if (uts) {
+        if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC)
+            return -EINVAL;
+        int err = deadline_from_user(uts, true, clock == CLOCK_REALTIME, &deadline);
+        if (err)
+            return err;
+    }
+    struct futex_waitv_entry *e = kmalloc(n * sizeof(*e));
+    struct futex_waiter *w = kmalloc(n * sizeof(*w));
+    int64_t r = e && w ? 0 : -ENOMEM;
+    for (unsigned i = 0; !r && i < n; i++) {
+        if (copy_from_user(&e[i], uwaiters + i * sizeof(*e), sizeof(*e)))
+            r = -EFAULT;
+        else if ((e[i].flags & ~FUTEXV_WAITER_MASK) || e[i].reserved || !(e[i].flags & FUTEX_32))
+            r = -EINVAL;
+    }
+    if (!r)
+        r = waitv_setup(e, w, n);
+    if (r == -1) {
+        struct waitv v = { w, n };
+        int err = wait_until_woken(any_woken, &v, deadline);
+        r = unqueue_all(w, n);
+        if (r < 0)                 /* the timeout is absolute: a restart waits for what is left */
+            r = err == -ETIMEDOUT ? -ETIMEDOUT : -ERESTARTSYS;
+    }
+    kfree(e);
+    kfree(w);
+    return r;
+}

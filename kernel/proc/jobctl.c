@@ -150,7 +150,7 @@ static bool group_has_stopped(int pgid)
     return false;
 }
 
-static void signal_group(int pgid, int sig)
+void jobctl_signal_group(int pgid, int sig)
 {
     struct ksiginfo info = { .signo = sig, .code = SI_KERNEL };
     for (struct process *p = process_first(); p; p = p->all_next)
@@ -168,7 +168,7 @@ void jobctl_check_orphaned(struct process *p, struct process *parent)
         parent = p->parent;
     if (parent && parent->pgid != p->pgid && parent->sid == p->sid &&
         jobctl_group_orphaned(p->pgid, ignore) && group_has_stopped(p->pgid)) {
-        signal_group(p->pgid, 1 /* SIGHUP */);
-        signal_group(p->pgid, SIGCONT);
+        jobctl_signal_group(p->pgid, 1 /* SIGHUP */);
+        jobctl_signal_group(p->pgid, SIGCONT);
     }
 }

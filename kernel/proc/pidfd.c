@@ -1,8 +1,9 @@
 /* Process descriptors (pidfd_open, pidfd_send_signal, pidfd_getfd; waitid's P_PIDFD), as Linux's
  * kernel/pid.c and pidfd_poll: a descriptor naming a process (the leader of its thread group),
  * always close-on-exec, readable in poll/epoll once the process has exited (a zombie, or
- * reaped). It names the process by its pid: a pid reused after the reap (ids wrap at 32768
- * only) would be taken for the old process, where Linux holds the struct pid. */
+ * reaped). It holds the process itself, as Linux holds the struct pid, until the process is
+ * freed (reaped): from then on it names nothing, so a process that reuses the pid is never
+ * taken for it. */
 #include "kernel.h"
 #include "linux_abi.h"
 #include "syscall.h"
@@ -22,22 +23,24 @@
 #define PIDFD_SIGNAL_PROCESS_GROUP 4
 
 struct pidfd {
-    int pid;
+    struct process *proc;              /* NULL once it is freed */
     struct file *file;
-    struct pidfd *next;                /* every pidfd, for the exit's wake-up */
+    struct pidfd *next;                /* every pidfd, for the exit's wake-up and the free */
 };
 
 static struct pidfd *all;
 
 static struct process *live_target(const struct pidfd *d)
 {
-    struct process *p = process_find(d->pid);
-    return p && p->state == PROCESS_LIVE ? p : NULL;
+    return d->proc && d->proc->state == PROCESS_LIVE ? d->proc : NULL;
 }
 
+/* Readable once the process has exited; hung up too once it is reaped, as Linux's pidfd_poll
+ * reports a pid with no task left. */
 static uint32_t pidfd_poll(struct file *f)
 {
-    return live_target(f->priv) ? 0 : POLLIN | POLLRDNORM;
+    const struct pidfd *d = f->priv;
+    return live_target(d) ? 0 : d->proc ? POLLIN | POLLRDNORM : POLLIN | POLLRDNORM | POLLHUP;
 }
 
 static int64_t pidfd_read(struct file *f, void *kbuf, uint64_t len, uint64_t off, bool use_off)
@@ -66,8 +69,15 @@ static const struct file_ops pidfd_ops = {
 void pidfd_process_exited(struct process *p)
 {
     for (struct pidfd *d = all; d; d = d->next)
-        if (d->pid == p->pid)
+        if (d->proc == p)
             wake_up(&d->file->waiters, POLLIN | POLLRDNORM);
+}
+
+void pidfd_process_freed(struct process *p)
+{
+    for (struct pidfd *d = all; d; d = d->next)
+        if (d->proc == p)
+            d->proc = NULL;
 }
 
 int pidfd_pid(int fd)
@@ -77,7 +87,8 @@ int pidfd_pid(int fd)
         return -EBADF;
     if (f->ops != &pidfd_ops)
         return -EBADF;
-    return ((struct pidfd *)f->priv)->pid;
+    struct process *p = ((struct pidfd *)f->priv)->proc;
+    return p ? p->pid : -ECHILD;       /* reaped: no child can be it */
 }
 
 static struct pidfd *pidfd_of(int fd, int *err)
@@ -99,15 +110,15 @@ SYSCALL(pidfd_open)
         struct thread *t = thread_find(pid);
         return t ? -EINVAL : -ESRCH;   /* a thread that is not its process's leader */
     }
-    return pidfd_new_fd(pid, (int)a1);
+    return pidfd_new_fd(p, (int)a1);
 }
 
-int pidfd_new_fd(int pid, int flags)
+int pidfd_new_fd(struct process *p, int flags)
 {
     struct pidfd *d = kzalloc(sizeof(*d));
     if (!d)
         return -ENOMEM;
-    d->pid = pid;
+    d->proc = p;
     struct file *f = file_alloc(&pidfd_ops, d, O_RDWR | (flags & O_NONBLOCK));
     if (!f) {
         kfree(d);
@@ -126,13 +137,11 @@ int pidfd_new_fd(int pid, int flags)
  * caller itself may claim a kernel or tkill code (si_code >= 0 or SI_TKILL) for another. */
 SYSCALL(pidfd_send_signal)
 {
-    int sig = (int)a1, pid;
+    int sig = (int)a1, pid = 0;
     struct file *f = fd_get(current_process(), (int)a0);
     if (!f)
         return -EBADF;
-    if (f->ops == &pidfd_ops)
-        pid = ((struct pidfd *)f->priv)->pid;
-    else if ((pid = procfs_pid_dir_pid(f)) < 0)   /* Linux also takes an open /proc/<pid> */
+    if (f->ops != &pidfd_ops && (pid = procfs_pid_dir_pid(f)) < 0)   /* Linux also takes an open /proc/<pid> */
         return pid;
     /* Linux 6.9's scopes: the pidfd's thread, its thread group (the default), its process
      * group; at most one. */
@@ -141,7 +150,9 @@ SYSCALL(pidfd_send_signal)
         return -EINVAL;
     if (sig < 0 || sig > NSIG)
         return -EINVAL;
-    struct process *p = process_find(pid);
+    /* A /proc/<pid> directory names its process by the pid (one reused after the reap would
+     * be taken for it); a pidfd holds its process. */
+    struct process *p = f->ops == &pidfd_ops ? live_target(f->priv) : process_find(pid);
     if (!p || p->state != PROCESS_LIVE)
         return -ESRCH;
     struct process *me = current_process();
@@ -159,8 +170,8 @@ SYSCALL(pidfd_send_signal)
     if (!sig)
         return 0;
     if (a3 & PIDFD_SIGNAL_THREAD) {
-        struct thread *t = thread_find(pid);
-        if (!t || t->state == THREAD_DEAD)
+        struct thread *t = thread_find(p->pid);   /* its leader, the thread the pid is */
+        if (!t || t->proc != p || t->state == THREAD_DEAD)
             return -ESRCH;
         signal_send_thread(t, sig, &info);
     } else if (a3 & PIDFD_SIGNAL_PROCESS_GROUP) {

@@ -7,6 +7,7 @@
 #include "process.h"
 #include "thread.h"
 #include "file.h"
+#include "pidfd.h"
 #include "vm.h"
 #include "mm.h"
 #include "errno.h"
@@ -89,6 +90,14 @@ int process_alloc_id(void)
     return -EAGAIN;
 }
 
+int process_claim_id(int id)
+{
+    if (id_in_use(id))
+        return -EEXIST;
+    wrapped = true;                    /* the counter may reach it later: check from now on */
+    return id;
+}
+
 int process_last_id(void) { return last_id; }
 
 static void link(struct process *p)
@@ -122,11 +131,12 @@ struct process *process_create(void)
     return p;
 }
 
-struct process *process_new_child(struct process *parent)
+struct process *process_new_child(struct process *parent, int pid)
 {
     if (count >= PROCESS_MAX)
         return NULL;
-    int pid = process_alloc_id();
+    if (!pid)
+        pid = process_alloc_id();
     if (pid < 0)
         return NULL;
     struct process *p = kzalloc(sizeof(*p));
@@ -136,6 +146,7 @@ struct process *process_new_child(struct process *parent)
     p->start_ns = counter_to_ns(counter_now());
     p->pgid = parent->pgid;
     p->sid = parent->sid;
+    p->tty = parent->tty;
     p->parent = parent;
     p->sibling = parent->children;
     parent->children = p;
@@ -191,6 +202,7 @@ void process_free(struct process *p)
     count--;
     procfs_process_gone(p);
     signal_process_gone(p);
+    pidfd_process_freed(p);
     kfree(p->cmdline);
     kfree(p->groups);
     kfree(p);

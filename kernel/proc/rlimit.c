@@ -1,7 +1,8 @@
 /* Resource limits, per process as on Linux (signal->rlim): inherited by fork, kept across
  * execve; getrlimit/setrlimit/prlimit64 (glibc's setrlimit is prlimit64). Where they are enforced:
  * RLIMIT_NOFILE (fd_limit, fdtable.c), RLIMIT_FSIZE (rlimit_file_size, the write paths),
- * RLIMIT_AS (rlimit_address_space, mmap and brk), RLIMIT_NPROC (rlimit_may_fork, fork). */
+ * RLIMIT_NPROC (rlimit_may_fork, fork); the memory limits (RLIMIT_AS, RLIMIT_MEMLOCK,
+ * RLIMIT_STACK) in rlimit_mem.c. */
 #include "kernel.h"
 #include "linux_uapi.h"
 #include "syscall.h"
@@ -17,13 +18,13 @@
 static const struct linux_rlimit defaults[RLIM_NLIMITS] = {
     [0] = { RLIM_INFINITY, RLIM_INFINITY },    /* RLIMIT_CPU */
     [RLIMIT_FSIZE] = { RLIM_INFINITY, RLIM_INFINITY },
-    [2] = { RLIM_INFINITY, RLIM_INFINITY },    /* RLIMIT_DATA */
+    [RLIMIT_DATA] = { RLIM_INFINITY, RLIM_INFINITY },
     [RLIMIT_STACK] = { 8UL << 20, RLIM_INFINITY },
     [4] = { 0, RLIM_INFINITY },                /* RLIMIT_CORE */
     [5] = { RLIM_INFINITY, RLIM_INFINITY },    /* RLIMIT_RSS */
     [RLIMIT_NPROC] = { 0x3fff, 0x3fff },
     [RLIMIT_NOFILE] = { FD_LIMIT_DEFAULT, FD_NR_OPEN },
-    [8] = { 8UL << 20, 8UL << 20 },            /* RLIMIT_MEMLOCK */
+    [RLIMIT_MEMLOCK] = { 8UL << 20, 8UL << 20 },
     [RLIMIT_AS] = { RLIM_INFINITY, RLIM_INFINITY },
     [10] = { RLIM_INFINITY, RLIM_INFINITY },   /* RLIMIT_LOCKS */
     [11] = { 0x3fff, 0x3fff },                 /* RLIMIT_SIGPENDING */

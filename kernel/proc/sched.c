@@ -19,6 +19,7 @@
 #include "kernel.h"
 #include "sched.h"
 #include "thread.h"
+#include "rseq.h"
 #include "seccomp.h"
 #include "process.h"
 #include "signal.h"
@@ -42,8 +43,6 @@ static struct thread *ring;
 static int ring_len;
 static struct thread *dead;    /* died, stack not freed yet (linked by ring_next) */
 static uint64_t idle_mask;     /* CPUs asleep in their idle WFI: a wake-up must send an IPI */
-
-struct thread *current_thread(void) { return this_cpu()->current; }
 
 static uint64_t my_bit(void) { return 1ULL << this_cpu()->id; }
 
@@ -267,6 +266,7 @@ static void switch_to(struct thread *next)
         arch_save_user_state(&prev->ctx);
         prev->cpu = -1;
         prev->last_cpu = c->id;
+        rseq_switched_out(prev);
         if (prev->state == THREAD_DEAD) {
             ring_remove(prev);
             prev->ring_next = dead;
@@ -297,6 +297,7 @@ static void switch_to(struct thread *next)
 void sched_thread_started(void)
 {
     reap();
+    rseq_return_to_user(current_thread()->frame);   /* a fork's child: its cpu_id fields */
 }
 
 /* Nothing can run here: sleep until an interrupt (a device, the tick, or another CPU's

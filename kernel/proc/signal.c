@@ -4,6 +4,7 @@
  * end early when a deliverable signal is pending (signal_interrupts_wait), and the interrupted
  * call is restarted or fails with EINTR as Linux decides it. */
 #include "kernel.h"
+#include "rseq.h"
 #include "signal.h"
 #include "anonfd.h"
 #include "mm.h"
@@ -396,6 +397,12 @@ static bool run_handler(struct thread *t, struct trap_frame *f, int sig, const s
     struct process *p = t->proc;
     struct kernel_sigaction *act = &p->sig.action[sig - 1];
     struct kernel_sigaction used = *act;
+    /* A critical section the handler interrupts aborts first: the frame saves abort_ip. Bad
+     * rseq memory is Linux's force_sigsegv: SIGSEGV follows this handler. */
+    if (rseq_signal_deliver(f)) {
+        struct ksiginfo segv = { .signo = SIGSEGV, .code = SI_KERNEL };
+        signal_send_thread(t, SIGSEGV, &segv);
+    }
     uint64_t sp = arch_user_sp(f);
     struct altstack before = t->sig.altstack;
     /* The mask the handler's return restores: the caller's, if a call swapped in its own. */

@@ -38,6 +38,8 @@ struct thread *thread_create(struct process *p, int tid)
     if (creator) {                     /* clone and fork: the name and seccomp go with them (Linux's dup_task_struct) */
         memcpy(t->comm, creator->comm, sizeof(t->comm));
         seccomp_inherit(t, creator);
+        t->ioprio = creator->ioprio;   /* copy_io: the value, not the context (no CLONE_IO sharing) */
+        t->mempolicy = creator->mempolicy;   /* mpol_dup */
     }
     if (p->threads) {
         struct thread *last = p->threads->prev;

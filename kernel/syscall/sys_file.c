@@ -215,8 +215,8 @@ static int64_t open_at(int dirfd, char *path, int flags, uint32_t mode, int walk
         goto out;
     f = file_open_vnode(v, flags);
 install:
-    if (!f) {
-        err = -ENOMEM;
+    if (!f || kfile_failed(f)) {
+        err = f ? kfile_failed(f) : -ENOMEM;
         goto out;
     }
     err = fd_alloc(proc(), f, 0, flags & O_CLOEXEC);

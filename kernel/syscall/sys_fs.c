@@ -37,6 +37,10 @@ static int stat_at(int dirfd, uint64_t upath, int flags, struct linux_stat *st, 
         goto out;
     }
     struct file *dev = kfile_open(path, 0);
+    if (kfile_failed(dev)) {
+        err = kfile_failed(dev);
+        goto out;
+    }
     if (dev) {
         err = file_stat(dev, st);
         file_put(dev);
@@ -47,10 +51,12 @@ static int stat_at(int dirfd, uint64_t upath, int flags, struct linux_stat *st, 
         err = vnode_stat(v, st);
     if (!err)
         *node = v;
-    if (!err && (kfile_mode(v) & S_IFMT) == S_IFCHR) {   /* a kernel device: its device number */
+    if (!err && (kfile_mode(v) & S_IFMT) == S_IFCHR && !vfs_rdev(v)) {   /* a kernel device: its number */
         bool kernel_made;
         struct linux_stat dst;
         struct file *dev = kfile_open_vnode(v, 0, &kernel_made);
+        if (kfile_failed(dev))
+            dev = NULL;
         if (dev && !file_stat(dev, &dst))
             st->st_rdev = dst.st_rdev;
         if (dev)
@@ -247,6 +253,10 @@ static int64_t access_at(int dirfd, uint64_t upath, int mode, int flags)
     if (!(path = user_path(upath, &e)))
         return e;
     struct file *dev = path[0] ? kfile_open(path, 0) : NULL;
+    if (kfile_failed(dev)) {
+        err = kfile_failed(dev);
+        goto out;
+    }
     if (dev) {
         file_put(dev);
         err = 0;

@@ -4,6 +4,7 @@
 #include "process.h"
 #include "file.h"
 #include "vm.h"
+#include "rlimit_mem.h"
 #include "vfs.h"
 #include "mm.h"
 #include "uaccess.h"
@@ -23,8 +24,14 @@ SYSCALL(brk)
     uint64_t want = a0;
     if (want < v->brk_start || want > v->brk_start + BRK_MAX)
         return v->brk;
+    if (!rlimit_may_brk(v, want))      /* checked before shrinking too, as Linux's brk */
+        return v->brk;
     uint64_t old_end = ALIGN_UP(v->brk, PAGE_SIZE), new_end = ALIGN_UP(want, PAGE_SIZE);
     if (new_end > old_end) {
+        /* do_brk_flags: locked under mlockall(MCL_FUTURE), RLIMIT_AS */
+        if ((v->lock_future && !rlimit_may_lock_more(v, new_end - old_end)) ||
+            !rlimit_may_expand(v, new_end - old_end, true))
+            return v->brk;
         if (!vm_range_free(v, old_end, new_end - old_end) ||
             vm_map_fixed(v, old_end, new_end - old_end, PROT_READ | PROT_WRITE, NULL, 0, 0, "[heap]"))
             return v->brk;
@@ -77,6 +84,12 @@ SYSCALL(mmap)
         if ((flags & MAP_FIXED_NOREPLACE) && !(flags & MAP_FIXED) && !vm_range_free(v, addr, size))
             return -EEXIST;
     }
+    /* A locked mapping (MAP_LOCKED, or any under mlockall(MCL_FUTURE)) within RLIMIT_MEMLOCK. */
+    bool locked = (flags & MAP_LOCKED) || v->lock_future;
+    if ((flags & MAP_LOCKED) && !rlimit_may_mlock())
+        return -EPERM;
+    if (locked && !rlimit_may_lock_more(v, size))
+        return -EAGAIN;
     int type = flags & MAP_TYPE;
     bool may_write = false;
     if (f) {
@@ -115,17 +128,22 @@ SYSCALL(mmap)
         if (!addr)
             return -ENOMEM;
     }
+    /* mmap_region: RLIMIT_AS, not counting what a MAP_FIXED mapping replaces */
+    bool data = (prot & PROT_WRITE) && type == MAP_PRIVATE && !(flags & MAP_GROWSDOWN);
+    if (!rlimit_may_expand(v, size - vm_bytes_in(v, addr, addr + size), data))
+        return -ENOMEM;
     /* the file all the way, whole pages: bytes past len in its last page are the file's too */
     int err = vm_map_fixed(v, addr, size, prot, f ? f->vnode : NULL, offset, f ? size : 0, NULL);
     if (err)
         return err;
     struct vma *m = vm_find(v, addr);
+    m->locked = locked;
     m->shared = f && type != MAP_PRIVATE;
     m->shared_anon = !f && type == MAP_SHARED;   /* one set of pages across fork */
     m->may_write = may_write;
     m->growsdown = flags & MAP_GROWSDOWN;
     vm_merge(v, addr, addr + size);
-    if (flags & MAP_POPULATE)
+    if (locked || (flags & MAP_POPULATE))
         vm_populate(v, addr, addr + size);
     return (int64_t)addr;
 }
@@ -193,16 +211,25 @@ SYSCALL(mprotect)
         start = first->start;
     }
     /* Linux changes VMA by VMA and stops at the first one that refuses: a shared file mapping
-     * whose descriptor was not open for writing (EACCES), or a hole (ENOMEM). */
+     * whose descriptor was not open for writing (EACCES), a hole (ENOMEM), or private memory
+     * turning into data past RLIMIT_DATA (ENOMEM). */
     int refusal = 0;
-    uint64_t stop = start;
+    uint64_t stop = start, more_data = 0;
     while (stop < end) {
         struct vma *v = vm_find(m, stop);
         if (!v || ((prot & PROT_WRITE) && v->shared && !v->may_write)) {
             refusal = v ? -EACCES : -ENOMEM;
             break;
         }
-        stop = v->end < end ? v->end : end;
+        uint64_t part = (v->end < end ? v->end : end) - stop;
+        if ((prot & PROT_WRITE) && !(v->prot & PROT_WRITE) && !v->shared && !v->shared_anon && !v->growsdown) {
+            if (!rlimit_may_become_data(m, more_data + part)) {
+                refusal = -ENOMEM;
+                break;
+            }
+            more_data += part;
+        }
+        stop += part;
     }
     if (stop > start) {
         int err = vm_protect(m, start, stop - start, prot);

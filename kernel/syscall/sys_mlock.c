@@ -1,12 +1,13 @@
 /* Memory locks and residency: mlock, mlock2, munlock, mlockall, munlockall, mincore. Nothing is
  * ever swapped out here, so a lock only has to do what Linux's does before that matters: fault
  * the range in (unless MLOCK_ONFAULT / MCL_ONFAULT) and count in VmLck; the errnos are Linux's
- * (mm/mlock.c, mm/mincore.c) for a root caller, which RLIMIT_MEMLOCK does not limit. */
+ * (mm/mlock.c, mm/mincore.c); RLIMIT_MEMLOCK limits a caller without CAP_IPC_LOCK (rlimit_mem.c). */
 #include "kernel.h"
 #include "linux_uapi.h"
 #include "syscall.h"
 #include "process.h"
 #include "vm.h"
+#include "rlimit_mem.h"
 #include "uvm.h"
 #include "mm.h"
 #include "page_cache.h"
@@ -20,12 +21,17 @@
 
 static struct vm *vm(void) { return current_process()->vm; }
 
-/* The page-aligned range [*start, *end) a (start, len) pair covers, as mlock rounds it. */
-static int64_t lock_range(uint64_t addr, uint64_t len, uint64_t *start, uint64_t *end)
+/* The page-aligned range [*start, *end) a (start, len) pair covers, as mlock rounds it; a lock
+ * is first checked against RLIMIT_MEMLOCK (EPERM when it is 0, ENOMEM past it), as do_mlock. */
+static int64_t lock_range(uint64_t addr, uint64_t len, bool lock, uint64_t *start, uint64_t *end)
 {
     addr = user_untag(addr);
+    if (lock && !rlimit_may_mlock())
+        return -EPERM;
     *start = addr & ~(uint64_t)(PAGE_SIZE - 1);
     *end = *start + ALIGN_UP(len + (addr - *start), PAGE_SIZE);
+    if (lock && *end > *start && !rlimit_may_lock_range(vm(), *start, *end))
+        return -ENOMEM;
     if (*end < *start)
         return -EINVAL;
     if (*end != *start && !vm_covered(vm(), *start, *end))
@@ -36,7 +42,7 @@ static int64_t lock_range(uint64_t addr, uint64_t len, uint64_t *start, uint64_t
 static int64_t do_mlock(uint64_t addr, uint64_t len, bool lock, bool on_fault)
 {
     uint64_t start, end;
-    int64_t err = lock_range(addr, len, &start, &end);
+    int64_t err = lock_range(addr, len, lock, &start, &end);
     if (err || end == start)
         return err;
     err = vm_set_locked(vm(), start, end, lock);
@@ -60,7 +66,11 @@ SYSCALL(mlockall)
     uint64_t flags = a0;
     if (!flags || (flags & ~(uint64_t)(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) || flags == MCL_ONFAULT)
         return -EINVAL;
+    if (!rlimit_may_mlock())
+        return -EPERM;
     struct vm *m = vm();
+    if ((flags & MCL_CURRENT) && !rlimit_may_lock_all(m))
+        return -ENOMEM;
     m->lock_future = flags & MCL_FUTURE;
     if (flags & MCL_CURRENT) {
         for (struct vma *v = m->vmas; v; v = v->next)

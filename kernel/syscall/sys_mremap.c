@@ -6,6 +6,7 @@
 #include "syscall.h"
 #include "process.h"
 #include "vm.h"
+#include "rlimit_mem.h"
 #include "mm.h"
 #include "uaccess.h"
 #include "errno.h"
@@ -31,7 +32,9 @@ static int map_like(struct vm *v, const struct vma *src, uint64_t src_addr, uint
     n->may_write = src->may_write;
     n->growsdown = src->growsdown;
     n->dontfork = src->dontfork;
+    n->locked = src->locked;
     n->wipeonfork = src->wipeonfork;
+    n->policy = src->policy;           /* mbind's, as Linux's copy_vma duplicates it */
     return 0;
 }
 
@@ -51,8 +54,9 @@ static int64_t move_to(struct vm *v, const struct vma *src, uint64_t old, uint64
     return (int64_t)dest;
 }
 
-/* Linux's vma_to_resize: the old range inside one VMA (EFAULT), old_len 0 only of a shared one. */
-static int64_t resizable(struct vm *v, uint64_t old, uint64_t old_len, struct vma **out)
+/* Linux's vma_to_resize: the old range inside one VMA (EFAULT), old_len 0 only of a shared one;
+ * growing it keeps within RLIMIT_MEMLOCK when it is locked (EAGAIN) and RLIMIT_AS (ENOMEM). */
+static int64_t resizable(struct vm *v, uint64_t old, uint64_t old_len, uint64_t new_len, struct vma **out)
 {
     struct vma *vma = vm_find(v, old);
     if (!vma || old_len > vma->end - old)
@@ -61,6 +65,11 @@ static int64_t resizable(struct vm *v, uint64_t old, uint64_t old_len, struct vm
      * only; a shared anonymous mapping has no object here to map twice (see below). */
     if (!old_len && !vma->shared)
         return -EINVAL;
+    if (new_len > old_len && vma->locked && !rlimit_may_lock_more(v, new_len - old_len))
+        return -EAGAIN;
+    bool data = (vma->prot & PROT_WRITE) && !vma->shared && !vma->shared_anon && !vma->growsdown;
+    if (new_len > old_len && !rlimit_may_expand(v, new_len - old_len, data))
+        return -ENOMEM;
     *out = vma;
     return 0;
 }
@@ -97,8 +106,11 @@ SYSCALL(mremap)
             vm_unmap(v, old + new_len, old_len - new_len);
             old_len = new_len;
         }
-        if ((err = resizable(v, old, old_len, &vma)))
+        if ((err = resizable(v, old, old_len, new_len, &vma)))
             return err;
+        bool data = (vma->prot & PROT_WRITE) && !vma->shared && !vma->shared_anon && !vma->growsdown;
+        if (keep_old && !rlimit_may_expand(v, old_len, data))
+            return -ENOMEM;            /* the old range stays mapped: the space grows by it */
         /* A shared anonymous mapping's pages live only in page tables here (no shmem object to
          * refault from), so its old range could not keep seeing them: refused as Linux before
          * 5.13 refused every mapping but private anonymous ones. */
@@ -119,7 +131,7 @@ SYSCALL(mremap)
             vm_unmap(v, old + new_len, old_len - new_len);
         return (int64_t)old;
     }
-    if ((err = resizable(v, old, old_len, &vma)))
+    if ((err = resizable(v, old, old_len, new_len, &vma)))
         return err;
     struct vma src = *vma;
     /* In place only when the range ends its VMA (Linux grows that VMA, not the one it is in
@@ -129,6 +141,8 @@ SYSCALL(mremap)
         if (err)
             return err;
         vm_merge(v, old, old + new_len);
+        if (src.locked)                /* a locked mapping's new pages are faulted in, as mlock's */
+            vm_populate(v, old + old_len, old + new_len);
         return (int64_t)old;
     }
     if (!(flags & MREMAP_MAYMOVE))

@@ -21,6 +21,18 @@
 
 #define MSGMAX 8192
 #define MSGMNB 16384
+#define MSGMNI 32000                /* Linux's limits as IPC_INFO reports them (uapi/linux/msg.h) */
+#define MSGSSZ 16
+#define MSGSEG 0xffff
+#define MSG_STAT     11
+#define MSG_INFO     12
+#define MSG_STAT_ANY 13
+
+/* struct msginfo (IPC_INFO, MSG_INFO). */
+struct msginfo {
+    int32_t msgpool, msgmap, msgmax, msgmnb, msgmni, msgssz, msgtql;
+    uint16_t msgseg;
+};
 
 struct msqid64_ds {
     struct ipc64_perm perm;
@@ -228,23 +240,77 @@ SYSCALL(msgrcv)
     return (int64_t)n;
 }
 
+/* Linux's msgctl_info: the limits; MSG_INFO replaces three of them with what is in use (queues,
+ * messages, bytes). The highest index in use is the answer. */
+static int msg_info(int cmd, uint64_t buf)
+{
+    struct msginfo mi;
+    memset(&mi, 0, sizeof(mi));        /* its padding reaches the caller too */
+    mi.msgmni = MSGMNI;
+    mi.msgmax = MSGMAX;
+    mi.msgmnb = MSGMNB;
+    mi.msgssz = MSGSSZ;
+    mi.msgseg = MSGSEG;
+    mi.msgpool = MSGMNI * MSGMNB / 1024;   /* the unused limits: MSGPOOL, MSGMAP, MSGTQL */
+    mi.msgmap = mi.msgtql = MSGMNB;
+    if (cmd == MSG_INFO) {
+        int id;
+        mi.msgpool = ipc_in_use(&queues);
+        mi.msgmap = mi.msgtql = 0;
+        for (int i = 0; i < IPC_SLOTS; i++) {
+            struct msq *q = (struct msq *)ipc_at_index(&queues, i, &id);
+            if (q) {
+                mi.msgmap += (int32_t)q->ds.qnum;
+                mi.msgtql += (int32_t)q->ds.cbytes;
+            }
+        }
+    }
+    int max = ipc_max_index(&queues);
+    return copy_to_user(buf, &mi, sizeof(mi)) ? -EFAULT : max < 0 ? 0 : max;
+}
+
+size_t msg_proc_text(char *buf, size_t size)
+{
+    size_t n = (size_t)snprintf(buf, size, "       key      msqid perms      cbytes       qnum lspid lrpid   uid   gid"
+                                           "  cuid  cgid      stime      rtime      ctime\n");
+    for (int i = 0, id; i < IPC_SLOTS && n < size; i++) {
+        struct msq *q = (struct msq *)ipc_at_index(&queues, i, &id);
+        if (!q)
+            continue;
+        const struct ipc64_perm *p = &q->ds.perm;
+        n += (size_t)snprintf(buf + n, size - n,
+                              "%10d %10d  %4o  %10lu %10lu %5u %5u %5u %5u %5u %5u %10llu %10llu %10llu\n",
+                              p->key, id, p->mode, q->ds.cbytes, q->ds.qnum, q->ds.lspid, q->ds.lrpid, p->uid, p->gid,
+                              p->cuid, p->cgid, (unsigned long long)q->ds.stime, (unsigned long long)q->ds.rtime,
+                              (unsigned long long)q->ds.ctime);
+    }
+    return n < size ? n : size - 1;
+}
+
 SYSCALL(msgctl)
 {
     int id = (int)a0, cmd = (int)a1;
     static bool logged;
-    int bad = ipc_ctl_check("msgctl", id, cmd, &logged);
+    bool by_index = cmd == MSG_STAT || cmd == MSG_STAT_ANY;
+    bool supported = cmd == IPC_RMID || cmd == IPC_SET || cmd == IPC_STAT || cmd == IPC_INFO || cmd == MSG_INFO ||
+                     by_index;
+    int bad = ipc_ctl_check("msgctl", id, cmd, supported, &logged);
     if (bad)
         return bad;
+    if (cmd == IPC_INFO || cmd == MSG_INFO)
+        return msg_info(cmd, a2);
     struct msqid64_ds ds;
     if (cmd == IPC_SET && copy_from_user(&ds, a2, sizeof(ds)))
         return -EFAULT;
-    struct msq *q = lookup(id);
+    int full_id = 0;
+    struct msq *q = by_index ? (struct msq *)ipc_at_index(&queues, id, &full_id) : lookup(id);
     if (!q)
         return -EINVAL;
-    if (cmd == IPC_STAT) {
-        if (!ipc_allowed(&q->ds.perm, 4))
+    if (cmd == IPC_STAT || by_index) {
+        /* MSG_STAT_ANY is /proc/sysvipc's view: no read permission needed */
+        if (cmd != MSG_STAT_ANY && !ipc_allowed(&q->ds.perm, 4))
             return -EACCES;
-        return copy_to_user(a2, &q->ds, sizeof(q->ds)) ? -EFAULT : 0;
+        return copy_to_user(a2, &q->ds, sizeof(q->ds)) ? -EFAULT : full_id;
     }
     if (!ipc_owner(&q->ds.perm))
         return -EPERM;

@@ -68,5 +68,6 @@ SYSCALL(setsid)
         if (p->pgid == self->pid)
             return -EPERM;
     self->sid = self->pgid = self->pid;
+    self->tty = NULL;                  /* a new session starts without a terminal */
     return self->sid;
 }

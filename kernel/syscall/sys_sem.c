@@ -3,7 +3,8 @@
  * SEMVMX 32767), its all-or-nothing operation arrays, and SEM_UNDO: each process's adjustments,
  * applied when it ends (sem_exit, from process teardown; clamped to 0..SEMVMX as exit_sem does).
  * A blocked semop wakes with EIDRM when the set is removed, EINTR for a signal, EAGAIN when
- * semtimedop's timeout passes. IPC_INFO, SEM_INFO and SEM_STAT are not supported: EINVAL. */
+ * semtimedop's timeout passes. IPC_INFO and SEM_INFO report Linux's default limits (SEM_INFO
+ * with what is in use), SEM_STAT and SEM_STAT_ANY take an index, as Linux's semctl_info/_stat. */
 #include "kernel.h"
 #include "linux_abi.h"
 #include "syscall.h"
@@ -28,6 +29,17 @@
 #define GETZCNT 15
 #define SETVAL  16
 #define SETALL  17
+#define SEM_STAT     18
+#define SEM_INFO     19
+#define SEM_STAT_ANY 20
+#define SEMMNI  32000
+#define SEMMNS  (SEMMNI * SEMMSL)
+#define SEMUSZ  20
+
+/* struct seminfo (IPC_INFO, SEM_INFO). */
+struct seminfo {
+    int32_t semmap, semmni, semmns, semmnu, semmsl, semopm, semume, semusz, semvmx, semaem;
+};
 
 struct semid64_ds {
     struct ipc64_perm perm;
@@ -284,6 +296,42 @@ static void clear_undo(struct sem_set *s, int num)
         }
 }
 
+/* Linux's semctl_info: the limits; SEM_INFO puts the sets and semaphores in use where IPC_INFO
+ * has SEMUSZ and SEMAEM. The highest index in use is the answer. */
+static int sem_info(int cmd, uint64_t buf)
+{
+    struct seminfo si = { .semmap = SEMMNS, .semmni = SEMMNI, .semmns = SEMMNS, .semmnu = SEMMNS,
+                          .semmsl = SEMMSL,
+                          .semopm = SEMOPM, .semume = SEMOPM, .semusz = SEMUSZ, .semvmx = SEMVMX, .semaem = SEMAEM };
+    if (cmd == SEM_INFO) {
+        int id;
+        si.semusz = ipc_in_use(&sets);
+        si.semaem = 0;
+        for (int i = 0; i < IPC_SLOTS; i++) {
+            struct sem_set *s = (struct sem_set *)ipc_at_index(&sets, i, &id);
+            si.semaem += s ? (int32_t)s->ds.nsems : 0;
+        }
+    }
+    int max = ipc_max_index(&sets);
+    return copy_to_user(buf, &si, sizeof(si)) ? -EFAULT : max < 0 ? 0 : max;
+}
+
+size_t sem_proc_text(char *buf, size_t size)
+{
+    size_t n = (size_t)snprintf(buf, size, "       key      semid perms      nsems   uid   gid  cuid  cgid      otime"
+                                           "      ctime\n");
+    for (int i = 0, id; i < IPC_SLOTS && n < size; i++) {
+        struct sem_set *s = (struct sem_set *)ipc_at_index(&sets, i, &id);
+        if (!s)
+            continue;
+        const struct ipc64_perm *p = &s->ds.perm;
+        n += (size_t)snprintf(buf + n, size - n, "%10d %10d  %4o %10u %5u %5u %5u %5u %10llu %10llu\n", p->key, id,
+                              p->mode, (unsigned)s->ds.nsems, p->uid, p->gid, p->cuid, p->cgid,
+                              (unsigned long long)s->ds.otime, (unsigned long long)s->ds.ctime);
+    }
+    return n < size ? n : size - 1;
+}
+
 SYSCALL(semctl)
 {
     int id = (int)a0, num = (int)a1, cmd = (int)a2;
@@ -291,7 +339,16 @@ SYSCALL(semctl)
     if (id < 0)
         return -EINVAL;
     struct sem_set *s;
+    int full_id = 0;
     switch (cmd) {
+    case IPC_INFO: case SEM_INFO:
+        return sem_info(cmd, arg);
+    case SEM_STAT: case SEM_STAT_ANY:
+        if (!(s = (struct sem_set *)ipc_at_index(&sets, id, &full_id)))
+            return -EINVAL;
+        if (cmd == SEM_STAT && !ipc_allowed(&s->ds.perm, 4))
+            return -EACCES;            /* SEM_STAT_ANY is /proc/sysvipc's view: no check */
+        return copy_to_user(arg, &s->ds, sizeof(s->ds)) ? -EFAULT : full_id;
     case IPC_STAT: case IPC_SET: case IPC_RMID: case GETALL: case SETALL:
     case GETPID: case GETVAL: case GETNCNT: case GETZCNT: case SETVAL:
         break;

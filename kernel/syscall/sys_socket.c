@@ -12,6 +12,7 @@
 #include "mm.h"
 #include "uaccess.h"
 #include "errno.h"
+#include "net.h"
 #include <string.h>
 
 static struct process *proc(void) { return current_process(); }
@@ -48,6 +49,7 @@ SYSCALL(socket)
         return -ESOCKTNOSUPPORT;
     if (protocol != 0 && protocol != (type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP))
         return -EPROTONOSUPPORT;
+    net_ready();   /* lwIP up, and the first inet socket finds the address DHCP was asked for */
     struct file *f;
     int err = socket_create(domain, type, protocol ? protocol : (type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP),
                             flags & SOCK_NONBLOCK, &f);

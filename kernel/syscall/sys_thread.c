@@ -49,9 +49,9 @@ static int64_t do_clone(const struct clone_request *r)
         }
         return -ENOSYS;
     }
-    int tid_new = process_alloc_id();
+    int tid_new = r->set_tid ? process_claim_id(r->set_tid) : process_alloc_id();
     if (tid_new < 0)
-        return -EAGAIN;
+        return r->set_tid ? tid_new : -EAGAIN;   /* EEXIST: set_tid's id is taken */
     struct thread *parent = current_thread();
     struct thread *t = thread_create(p, tid_new);
     if (!t)
@@ -84,7 +84,7 @@ static int64_t do_clone(const struct clone_request *r)
 SYSCALL(clone)
 {
     struct clone_request r = { a0 & ~CSIGNAL, a1, a2, a4, a3, (int)(a0 & CSIGNAL),
-                               a2 /* CLONE_PIDFD: parent_tid's argument */ };
+                               a2 /* CLONE_PIDFD: parent_tid's argument */, 0 };
     if (r.exit_signal > NSIG)
         return -EINVAL;
     return do_clone(&r);
@@ -94,6 +94,31 @@ struct clone_args {
     uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
              set_tid_size, cgroup;
 };
+
+/* clone3's set_tid, as Linux's copy_clone_args_from_user and alloc_pid check it: an array of
+ * one id per pid namespace level, and there is one level here. */
+#define MAX_PID_NS_LEVEL 32
+#define CAP_CHECKPOINT_RESTORE 40
+static int wanted_tid(const struct clone_args *a, int *tid)
+{
+    int32_t want[MAX_PID_NS_LEVEL];
+    *tid = 0;
+    if (a->set_tid_size > MAX_PID_NS_LEVEL || (!a->set_tid) != (!a->set_tid_size))
+        return -EINVAL;
+    if (!a->set_tid_size)
+        return 0;
+    if (copy_from_user(want, a->set_tid, a->set_tid_size * sizeof(int32_t)))
+        return -EFAULT;
+    if (a->set_tid_size > 1)
+        return -EINVAL;                /* more levels than the caller's namespace has */
+    if (want[0] < 1 || want[0] >= PID_MAX)
+        return -EINVAL;
+    struct process *p = current_process();
+    if (!process_capable(p, CAP_SYS_ADMIN) && !process_capable(p, CAP_CHECKPOINT_RESTORE))
+        return -EPERM;
+    *tid = want[0];
+    return 0;
+}
 
 SYSCALL(clone3)
 {
@@ -117,13 +142,14 @@ SYSCALL(clone3)
     /* clone3_args_valid: the legacy flags' 32 bits and CLONE_CLEAR_SIGHAND/CLONE_INTO_CGROUP. */
     if (args.flags & ~(0xffffffffULL | CLONE_CLEAR_SIGHAND | CLONE_INTO_CGROUP))
         return -EINVAL;
-    if (args.exit_signal > 64 || (args.flags & (CLONE_DETACHED | CSIGNAL)) || args.set_tid_size)
+    if (args.exit_signal > 64 || (args.flags & (CLONE_DETACHED | CSIGNAL)))
         return -EINVAL;
     if ((args.stack == 0) != (args.stack_size == 0))
         return -EINVAL;
     struct clone_request r = { args.flags, args.stack ? args.stack + args.stack_size : 0,
-                               args.parent_tid, args.child_tid, args.tls, (int)args.exit_signal, args.pidfd };
-    return do_clone(&r);
+                               args.parent_tid, args.child_tid, args.tls, (int)args.exit_signal, args.pidfd, 0 };
+    int err = wanted_tid(&args, &r.set_tid);
+    return err ? err : do_clone(&r);
 }
 
 SYSCALL(exit) { thread_exit((int)a0); }

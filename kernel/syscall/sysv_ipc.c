@@ -78,11 +78,36 @@ void ipc_set_perm(struct ipc64_perm *perm, const struct ipc64_perm *from)
     perm->mode = (perm->mode & ~0777u) | (from->mode & 0777);
 }
 
-int ipc_ctl_check(const char *call, int id, int cmd, bool *logged)
+int ipc_max_index(const struct ipc_ids *ids)
+{
+    for (int i = IPC_SLOTS - 1; i >= 0; i--)
+        if (ids->slots[i])
+            return i;
+    return -1;
+}
+
+int ipc_in_use(const struct ipc_ids *ids)
+{
+    int n = 0;
+    for (unsigned i = 0; i < IPC_SLOTS; i++)
+        n += ids->slots[i] != NULL;
+    return n;
+}
+
+struct ipc64_perm *ipc_at_index(struct ipc_ids *ids, int index, int *id)
+{
+    unsigned slot = (unsigned)index & ((1u << SEQ_SHIFT) - 1);   /* Linux's ipcid_to_idx */
+    if (slot >= IPC_SLOTS || !ids->slots[slot])
+        return NULL;
+    *id = (int)((unsigned)ids->slots[slot]->seq << SEQ_SHIFT | slot);
+    return ids->slots[slot];
+}
+
+int ipc_ctl_check(const char *call, int id, int cmd, bool supported, bool *logged)
 {
     if (id < 0 || cmd < 0)
         return -EINVAL;
-    if (cmd != IPC_RMID && cmd != IPC_SET && cmd != IPC_STAT) {
+    if (!supported) {
         if (!*logged) {
             *logged = true;
             kinfo("%s: command %d not supported, returning EINVAL\n", call, cmd);

@@ -27,7 +27,7 @@ QUEUES = {"virtio-blk": 1, "virtio-net": 2}
 def boot_and_read(programs, tmp_path, gic: str, *extra: str):
     data = os.urandom(1024 * 1024 + 17)
     (tmp_path / "blob").write_bytes(data)
-    r = run(programs["probe"], "read", "/data/blob",
+    r = run(programs["probe"], "online", "read", "/data/blob",
             options=("--verbose", "--cpu", "cortex-a72", "--gic", gic, "--net", "user", "--net-backend", "slirp",
                      "--file", f"{tmp_path / 'blob'}:/data/blob", *extra))
     assert r.returncode == 0, r.stderr

@@ -123,7 +123,7 @@ def test_under_acpi_the_clock_is_the_firmwares_and_virtio_mmio_comes_from_the_ds
     #   side (the RTC's whole seconds, a host clock being stepped);
     # - the disk and the NIC over virtio-mmio, found through the DSDT's LNRO0005 devices, with
     #   the trigger the DSDT gives (QEMU writes them level-high; its device tree says edge).
-    image = build_disk(tmp_path / "time.disk", "disk", programs["probe-static"], "time")
+    image = build_disk(tmp_path / "time.disk", "disk", programs["probe-static"], "online", "time")
     before = time.time()
     r = subprocess.run([*UNIBUILD, "boot", "--accel", "tcg", "--gic", "2", "--machine-opt", "acpi=on",
                         "--virtio-transport", "mmio", "--net", "user", "--net-backend", "slirp", "--verbose",

@@ -14,7 +14,7 @@ import subprocess
 
 import pytest
 
-from lib.guest import CC, GUEST_SOURCES, run, sections, tmpfs_dir
+from lib.guest import CC, GUEST_SOURCES, native_oracle, run, sections
 
 pytestmark = pytest.mark.boot
 
@@ -27,15 +27,7 @@ SECTIONS = [("1", "struct open_how"), ("2", "refused flags"), ("3", "RESOLVE_NO_
 @pytest.fixture(scope="module")
 def outputs(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("openat2conf")
-    native = tmp / "native"
-    subprocess.run(["gcc", "-O2", "-Wall", "-static", f"-I{GUEST_SOURCES}", "-o", str(native), str(SOURCE)],
-                   check=True)
-    work = tmpfs_dir()
-    try:
-        linux = subprocess.run([str(native), str(work)], capture_output=True, text=True, timeout=60, check=True,
-                               stdin=subprocess.DEVNULL).stdout
-    finally:
-        subprocess.run(["rm", "-rf", str(work)], check=True)
+    linux = native_oracle(SOURCE, tmp, workdir=True)
     probe = tmp / "openat2conf"
     subprocess.run([CC, "-O2", "-Wall", "-static", "-o", str(probe), str(SOURCE)], check=True)
     ours = run(probe, "/tmp")

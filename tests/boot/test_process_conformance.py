@@ -1,9 +1,12 @@
 """Process calls answer for answer against Linux: tests/boot/guest/procconf.c sweeps fork, vfork,
 clone/clone3 (flag errnos, struct sizes, SETTID/CLEARTID, CLONE_VFORK), wait4/waitid (WNOHANG,
-stops and continues, WNOWAIT zombies, exit statuses, pidfds, process groups), execve/execveat
-(errnos in Linux's order, "#!" scripts, argv and AT_EXECFN rules, descriptors kept and closed,
+stops and continues, WNOWAIT zombies, exit statuses, pidfds (a reused pid's new process is not
+the old pidfd's), process groups, __WCLONE/__WALL/__WNOTHREAD), execve/execveat (errnos in
+Linux's order, "#!" scripts, argv and AT_EXECFN rules, descriptors kept and closed,
 comm), identity (sessions, setpgid, groups, set*id, setfsuid, prctl per process, PDEATHSIG),
-rlimits and rusage. One boot for all.
+rlimits (NOFILE, FSIZE, NPROC; RLIMIT_AS at its exact edge for mmap/mremap/brk/stack growth,
+RLIMIT_DATA, RLIMIT_MEMLOCK unprivileged, RLIMIT_STACK's growth, exec room and mmap gap) and rusage. One boot
+for all.
 
 The oracle is the same probe built for this host and run natively, in a fresh tmpfs directory:
 qemu-aarch64-static cannot be the oracle here, since it cannot execve an aarch64 program without
@@ -17,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from lib.guest import CC, GUEST_SOURCES, replace_lines, run, sections, tmpfs_dir
+from lib.guest import CC, GUEST_SOURCES, native_oracle, replace_lines, run, sections
 
 pytestmark = pytest.mark.boot
 
@@ -34,11 +37,9 @@ NO_SYS_RESOURCE = {
     "   setrlimit raising the hard limit as root = -1 EPERM": "   setrlimit raising the hard limit as root = 0",
 }
 
-SECTIONS = [("1", "fork, vfork, clone"), ("3", "execve and execveat"), ("4", "identity"),
-            ("6", "getrusage, times, sysinfo"), ("7", "raw setrlimit, prlimit64's order, restart_syscall")]
-# Not yet as Linux (strict: each must start passing when fixed): __WCLONE's selection of
-# children (2) and RLIMIT_AS enforcement by mmap and brk (5; FSIZE and NPROC are enforced).
-NOT_YET = [("2", "wait4 and waitid"), ("5", "rlimits")]
+SECTIONS = [("1", "fork, vfork, clone"), ("2", "wait4 and waitid"), ("3", "execve and execveat"),
+            ("4", "identity"), ("5", "rlimits"), ("6", "getrusage, times, sysinfo"),
+            ("7", "raw setrlimit, prlimit64's order, restart_syscall")]
 
 
 def has_sys_resource() -> bool:
@@ -49,15 +50,7 @@ def has_sys_resource() -> bool:
 
 
 def linux(tmp: Path) -> str:
-    probe = tmp / "host" / "procconf"
-    probe.parent.mkdir()
-    subprocess.run(["gcc", "-O2", "-Wall", "-static", "-o", str(probe), str(SOURCE)], check=True)
-    work = tmpfs_dir()
-    try:
-        out = subprocess.run([str(probe), str(work)], capture_output=True, text=True, timeout=120,
-                             check=True, stdin=subprocess.DEVNULL).stdout
-    finally:
-        subprocess.run(["rm", "-rf", str(work)], check=True)
+    out = native_oracle(SOURCE, tmp, workdir=True)
     fix = {} if has_sys_resource() else NO_SYS_RESOURCE
     return replace_lines(out, fix)
 
@@ -77,13 +70,6 @@ def outputs(tmp_path_factory):
 def test_process_calls_answer_as_linux(outputs, section, what):
     linux, ours = outputs
     assert linux.get(section), f"the oracle printed no section {section} ({what})"
-    assert sections(ours.stdout).get(section) == linux[section], what
-
-
-@pytest.mark.xfail(strict=True, reason="not yet as Linux: __WCLONE, RLIMIT_AS enforcement")
-@pytest.mark.parametrize("section, what", NOT_YET)
-def test_process_calls_not_yet_as_linux(outputs, section, what):
-    linux, ours = outputs
     assert sections(ours.stdout).get(section) == linux[section], what
 
 

@@ -16,7 +16,7 @@ import subprocess
 
 import pytest
 
-from lib.guest import CC, GUEST_SOURCES, run, sections
+from lib.guest import CC, GUEST_SOURCES, native_oracle, run, sections
 
 pytestmark = pytest.mark.boot
 
@@ -29,11 +29,7 @@ SECTIONS = [("1", "seccomp(2) and prctl"), ("2", "what a program must pass"), ("
 @pytest.fixture(scope="module")
 def outputs(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("seccompconf")
-    native = tmp / "native"
-    subprocess.run(["gcc", "-O2", "-Wall", "-static", "-pthread", f"-I{GUEST_SOURCES}", "-o", str(native),
-                    str(SOURCE)], check=True)
-    linux = subprocess.run([str(native)], capture_output=True, text=True, timeout=60, check=True,
-                           stdin=subprocess.DEVNULL).stdout
+    linux = native_oracle(SOURCE, tmp, timeout=60)
     probe = tmp / "seccompconf"
     subprocess.run([CC, "-O2", "-Wall", "-static", "-pthread", "-o", str(probe), str(SOURCE)], check=True)
     ours = run(probe)

@@ -19,7 +19,7 @@ import subprocess
 
 import pytest
 
-from lib.guest import CC, GUEST_SOURCES, oracle_in_tmpfs, replace_lines, run, sections, tmpfs_dir
+from lib.guest import CC, GUEST_SOURCES, native_oracle, oracle_in_tmpfs, replace_lines, run, sections
 
 pytestmark = pytest.mark.boot
 
@@ -57,16 +57,7 @@ NATIVE = ["16"]
 
 
 def native(tmp) -> dict[str, str]:
-    probe = tmp / "host" / "sockconf"
-    probe.parent.mkdir()
-    subprocess.run(["gcc", "-O2", "-Wall", "-static", "-o", str(probe), str(SOURCE)], check=True)
-    work = tmpfs_dir()
-    try:
-        out = subprocess.run([str(probe), str(work)], capture_output=True, text=True, timeout=120,
-                             check=True, stdin=subprocess.DEVNULL).stdout
-    finally:
-        subprocess.run(["rm", "-rf", str(work)], check=True)
-    return sections(out)
+    return sections(native_oracle(SOURCE, tmp, workdir=True))
 
 
 @pytest.fixture(scope="module")

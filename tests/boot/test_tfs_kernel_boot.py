@@ -84,12 +84,12 @@ def expected_listing(host: Path, label: str, image: Image, image_path: str, bloc
     image tree; the standard directories every image gets, which the host tree lacks)."""
     node = image.lookup(image_path)
     # The kernel's own trees (kfile_publish) join the root when the image lacks them, with
-    # Linux's modes (/dev 0755, /proc and /sys 0555; dev holds no directory yet, nor does proc
-    # before the first process exists, when tfstest runs; sys has devices/), after the image's
-    # names, and count in the root's link count.
+    # Linux's modes (/dev 0755, /proc and /sys 0555; dev holds pts/; proc holds sys/
+    # and sysvipc/ before the first process exists, when tfstest runs; sys has devices/), after the
+    # image's names, and count in the root's link count.
     root = image.lookup("/")
     root_extra = [(name, mode, nlink) for name, mode, nlink in
-                  (("dev", 0o755, 2), ("proc", 0o555, 2), ("sys", 0o555, 3)) if name not in root.children]
+                  (("dev", 0o755, 3), ("proc", 0o555, 4), ("sys", 0o555, 3)) if name not in root.children]
     kernel_dirs = root_extra if image_path == "/" else []
     entries = [(".", node), ("..", image.lookup(image_path.rstrip("/") + "/.."))]
     entries += [(n, image.nodes[node.children[n]]) for n in sorted(node.children, key=enc)]

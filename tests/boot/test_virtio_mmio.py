@@ -34,7 +34,7 @@ def mmio_lines(console: str) -> dict[str, str]:
 def test_a_program_reads_its_disk_and_gets_a_lease_over_virtio_mmio(programs, target_root, tmp_path, gic):
     data = os.urandom(256 * 1024 + 5)
     (tmp_path / "blob").write_bytes(data)
-    r = run(programs["probe"], "read", "/data/blob",
+    r = run(programs["probe"], "online", "read", "/data/blob",
             options=("--verbose", "--gic", gic, "--net", "user", "--net-backend", "slirp", *MMIO,
                      "--file", f"{tmp_path / 'blob'}:/data/blob"))
     assert r.returncode == 0, r.stderr

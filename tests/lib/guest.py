@@ -44,6 +44,24 @@ def oracle(program: Path, *args: str, target_root: Path = TARGET_ROOT) -> str:
                           capture_output=True, text=True, timeout=60, check=True).stdout
 
 
+def native_oracle(source: Path, out_dir: Path, *, workdir: bool = False, wrap: tuple[str, ...] = (),
+                  timeout: int = 120) -> str:
+    """Linux's answer from this host's own kernel: the probe built with the host's gcc and run
+    natively (last argument: a fresh tmpfs directory, when `workdir`; `wrap` runs it under another
+    command, such as unshare). For generic kernel code that qemu-user cannot answer for."""
+    native = out_dir / "host" / source.stem
+    native.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["gcc", "-O2", "-Wall", "-static", "-pthread", f"-I{GUEST_SOURCES}", "-o", str(native),
+                    str(source)], check=True)
+    work = tmpfs_dir() if workdir else None
+    try:
+        return subprocess.run([*wrap, str(native), *([str(work)] if work else [])], capture_output=True,
+                              text=True, timeout=timeout, check=True, stdin=subprocess.DEVNULL).stdout
+    finally:
+        if work:
+            subprocess.run(["rm", "-rf", str(work)], check=True)
+
+
 def tmpfs_dir() -> Path:
     """A fresh directory on a tmpfs (our file tree behaves as tmpfs does; ext4 differs)."""
     for line in Path("/proc/mounts").read_text().splitlines():

@@ -99,7 +99,7 @@ def test_the_vgic_is_not_consulted_under_tcg(virt):
 def test_pi4_profile_on_a_pi4(virt):
     cmd = command(virt, PI4, profile="pi4")
     assert (cmd.accel, cmd.cpu, cmd.gic, cmd.smp, cmd.memory_mib) == ("kvm", "host", "2", 4, 2048)
-    assert value(cmd.argv, "-machine") == "virt,gic-version=2"
+    assert value(cmd.argv, "-machine") == "virt,gic-version=2,acpi=off"
 
 
 def test_cloud_profile_on_a_gicv3_host(virt):

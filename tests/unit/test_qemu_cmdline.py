@@ -156,7 +156,7 @@ def test_default_tcg_command_line(virt):
     cmd = build_command(virt, Path("/k/Image"), LaunchOptions(), X86, SOCK)
     argv = cmd.argv
     assert argv[0] == "qemu-system-aarch64"
-    assert option_value(argv, "-machine") == "virt,gic-version=3"
+    assert option_value(argv, "-machine") == "virt,gic-version=3,acpi=off"
     assert option_value(argv, "-accel") == "tcg,thread=multi"   # MTTCG: a host thread per vCPU
     assert option_value(argv, "-cpu") == "max"
     assert option_value(argv, "-m") == "1024M"
@@ -174,14 +174,14 @@ def test_default_tcg_command_line(virt):
 
 def test_kvm_command_line_passes_the_host_gic_and_cpu_through(virt):
     cmd = build_command(virt, Path("/k/Image"), LaunchOptions(), ARM_KVM, SOCK)
-    assert option_value(cmd.argv, "-machine") == "virt,gic-version=host"
+    assert option_value(cmd.argv, "-machine") == "virt,gic-version=host,acpi=off"
     assert option_value(cmd.argv, "-accel") == "kvm"
     assert option_value(cmd.argv, "-cpu") == "host"
 
 
 def test_el2_turns_on_the_virtualization_extensions(virt):
     cmd = build_command(virt, Path("/k/Image"), LaunchOptions(el2=True, gic="2"), X86, SOCK)
-    assert option_value(cmd.argv, "-machine") == "virt,gic-version=2,virtualization=on"
+    assert option_value(cmd.argv, "-machine") == "virt,gic-version=2,virtualization=on,acpi=off"
 
 
 def test_el2_under_kvm_is_an_error(virt):
@@ -294,7 +294,7 @@ def test_unknown_kind_is_status_125():
 
 def test_machine_options_are_appended_to_the_machine_property_list(virt):
     cmd = build_command(virt, Path("/k/Image"), LaunchOptions(gic="3", machine_options=("its=off",)), X86, SOCK)
-    assert option_value(cmd.argv, "-machine") == "virt,gic-version=3,its=off"
+    assert option_value(cmd.argv, "-machine") == "virt,gic-version=3,its=off,acpi=off"
 
 
 def test_a_machine_option_smuggling_a_comma_is_an_error(virt):

@@ -95,6 +95,7 @@ _Static_assert(sizeof(struct fpsimd_context) == 528, "fpsimd_context size");
 
 uint64_t arch_user_sp(const struct trap_frame *f) { return f->sp_el0; }
 uint64_t arch_user_pc(const struct trap_frame *f) { return f->elr; }
+void arch_set_user_pc(struct trap_frame *f, uint64_t pc) { f->elr = pc; }
 void arch_set_user_sp(struct trap_frame *f, uint64_t sp) { f->sp_el0 = sp; }
 uint64_t arch_current_tls(void) { return read_sysreg(tpidr_el0); }
 int64_t arch_syscall_result(const struct trap_frame *f) { return (int64_t)f->x[0]; }

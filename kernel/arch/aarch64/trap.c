@@ -1,6 +1,7 @@
 /* Exception dispatch. Interrupts go to the interrupt layer; anything synchronous from the kernel
  * itself is a bug: dump the frame and power off with a failure status. */
 #include "kernel.h"
+#include "rseq.h"
 #include "trap.h"
 #include "irq.h"
 #include "profile.h"
@@ -148,12 +149,14 @@ static void handle(struct trap_frame *f, uint64_t kind, uint64_t from)
         if (from == FROM_EL0_64) {
             sched_preempt();            /* slice over, or a waiting thread can go on */
             signal_return_to_user(f);   /* e.g. SIGALRM from an interval timer */
+            rseq_return_to_user(f);
         }
         return;
     }
     if (kind == TRAP_SYNC && from == FROM_EL0_64) {
         user_sync(f);
         signal_return_to_user(f);
+        rseq_return_to_user(f);
         return;
     }
     kinfo_replay();

@@ -13,6 +13,7 @@
 #include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -254,6 +255,18 @@ static int cmd_writes(void)
 int main(int argc, char **argv)
 {
     const char *cmd = argc > 1 ? argv[1] : "";
+    /* "online CMD ...": an AF_INET socket first, then CMD. The kernel waits for the boot's DHCP
+     * lease where an address is first needed (kernel/net/lease_wait.c), so a test that wants the
+     * NIC shown working beside CMD's device gets its lease line this way. */
+    if (!strcmp(cmd, "online") && argc > 2) {
+        int s = socket(AF_INET, SOCK_DGRAM, 0);
+        if (s < 0) {
+            perror("socket");
+            return 1;
+        }
+        close(s);
+        return main(argc - 1, argv + 1);
+    }
     if (!strcmp(cmd, "args")) return cmd_args(argc, argv);
     if (!strcmp(cmd, "auxv")) return cmd_auxv();
     if (!strcmp(cmd, "exit")) return argc > 2 ? atoi(argv[2]) : 0;

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -221,6 +222,90 @@ static pid_t child_pausing(void)
     return pid;
 }
 
+/* A second thread's child (__WNOTHREAD): made by the thread, which then waits until told
+ * (thread_order 1) to reap it itself, or (2) to leave without. */
+static volatile pid_t thread_child;
+static volatile int thread_order;
+
+static void *forking_thread(void *arg)
+{
+    thread_child = child_pausing();
+    for (int i = 0; !thread_order && i < 5000; i++) usleep(1000);
+    if (thread_order == 1) {
+        kill(thread_child, SIGKILL);
+        int st;
+        r("the thread's wait4 __WNOTHREAD of its child", wait4(thread_child, &st, __WNOTHREAD, NULL) == thread_child);
+    }
+    return NULL;
+}
+
+static void wait_nothread(void)
+{
+    pthread_t t;
+    int st;
+    thread_child = 0;
+    thread_order = 0;
+    pthread_create(&t, NULL, forking_thread, NULL);
+    while (!thread_child) usleep(1000);
+    r("wait4 __WNOTHREAD of another thread's child", wait4(thread_child, &st, __WNOTHREAD | WNOHANG, NULL));
+    r("wait4 of another thread's child", wait4(thread_child, &st, WNOHANG, NULL));
+    thread_order = 1;
+    pthread_join(t, NULL);
+    thread_child = 0;
+    thread_order = 0;
+    pthread_create(&t, NULL, forking_thread, NULL);
+    while (!thread_child) usleep(1000);
+    thread_order = 2;
+    pthread_join(t, NULL);             /* its child is the main thread's now */
+    r("wait4 __WNOTHREAD of a gone thread's child", wait4(thread_child, &st, __WNOTHREAD | WNOHANG, NULL));
+    kill(thread_child, SIGKILL);
+    r("waitid __WNOTHREAD of it", waitid(P_PID, thread_child, &(siginfo_t){ 0 }, WEXITED | __WNOTHREAD) == 0);
+}
+
+/* A pidfd names its process, not the number: once that one is reaped, a new process given the
+ * same pid (clone3's set_tid) is not it. */
+static void pidfd_of_a_reused_pid(void)
+{
+    pid_t old = child_pausing();
+    int pfd = syscall(SYS_pidfd_open, old, 0);
+    kill(old, SIGKILL);
+    waitpid(old, NULL, 0);
+    struct clone_args a;
+    memset(&a, 0, sizeof a);
+    a.exit_signal = SIGCHLD;
+    a.set_tid = (uintptr_t)&old;
+    a.set_tid_size = 1;
+    fflush(stdout);
+    long pid = syscall(SYS_clone3, &a, sizeof a);
+    if (pid == 0) { alarm(10); for (;;) pause(); }
+    r("clone3 set_tid of the reaped child's pid", pid == old);
+    r("pidfd_send_signal 0 through the old pidfd", syscall(SYS_pidfd_send_signal, pfd, 0, NULL, 0));
+    struct pollfd pf = { pfd, POLLIN, 0 };
+    r("poll of the old pidfd", poll(&pf, 1, 0));
+    say("   revents %#x\n", pf.revents);
+    siginfo_t si;
+    r("waitid P_PIDFD WNOHANG through it", waitid(P_PIDFD, pfd, &si, WEXITED | WNOHANG));
+    r("pidfd_getfd through it", syscall(SYS_pidfd_getfd, pfd, 0, 0));
+    close(pfd);
+    pid_t mine = getpid();
+    a.set_tid = (uintptr_t)&mine;
+    r("clone3 set_tid of a pid in use", syscall(SYS_clone3, &a, sizeof a));
+    pid_t zero = 0;
+    a.set_tid = (uintptr_t)&zero;
+    r("clone3 set_tid 0", syscall(SYS_clone3, &a, sizeof a));
+    a.set_tid = 0;
+    r("clone3 set_tid_size without set_tid", syscall(SYS_clone3, &a, sizeof a));
+    a.set_tid = (uintptr_t)&mine;
+    a.set_tid_size = 0;
+    r("clone3 set_tid without set_tid_size", syscall(SYS_clone3, &a, sizeof a));
+    a.set_tid_size = 33;
+    r("clone3 set_tid_size 33", syscall(SYS_clone3, &a, sizeof a));
+    if (pid > 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+    }
+}
+
 static void waits(void)
 {
     say("2. wait4 and waitid\n");
@@ -299,6 +384,7 @@ static void waits(void)
     kill(pid, SIGKILL);
     r("wait4 __WALL of it", wait4(pid, &st, __WALL, NULL) == pid);
     say("   %s\n", status_text(st));
+    wait_nothread();
 
     /* exit_group from a second thread ends the whole process with its status. */
     fflush(stdout);
@@ -329,6 +415,7 @@ static void waits(void)
     r("waitid P_PIDFD again", waitid(P_PIDFD, pfd, &si, WEXITED));
     close(pfd);
     r("waitid P_PIDFD of a closed fd", waitid(P_PIDFD, pfd, &si, WEXITED));
+    pidfd_of_a_reused_pid();
 
     /* The children's rusage: a reaped child's maximum resident size counts. */
     fflush(stdout);
@@ -346,6 +433,54 @@ static void waits(void)
     say("   RUSAGE_CHILDREN ru_maxrss >= 4 MiB: %s\n", ru.ru_maxrss >= 4096 ? "yes" : "no");
 }
 
+static long page;   /* sysconf(_SC_PAGESIZE): the probe assumes no page size */
+
+/* VmSize from /proc/self/status in bytes, read without stdio (which may allocate). */
+static long vm_size(void)
+{
+    static char b[8192];
+    int fd = open("/proc/self/status", O_RDONLY);
+    ssize_t n = fd >= 0 ? read(fd, b, sizeof b - 1) : -1;
+    if (fd >= 0) close(fd);
+    b[n > 0 ? n : 0] = 0;
+    char *v = strstr(b, "VmSize:");
+    return v ? atol(v + 7) * 1024 : -1;
+}
+
+/* The [stack] mapping's bounds, from /proc/self/maps (its buffer is static: reading it does
+ * not grow the stack it measures). */
+static void stack_bounds(unsigned long *lo, unsigned long *hi)
+{
+    static char b[65536];
+    size_t got = 0;
+    ssize_t n;
+    int fd = open("/proc/self/maps", O_RDONLY);
+    while (fd >= 0 && got < sizeof b - 1 && (n = read(fd, b + got, sizeof b - 1 - got)) > 0)
+        got += n;
+    if (fd >= 0) close(fd);
+    b[got] = 0;
+    *lo = *hi = 0;
+    char *line = strstr(b, "[stack]");
+    while (line && line > b && line[-1] != '\n') line--;
+    if (line) sscanf(line, "%lx-%lx", lo, hi);
+}
+
+/* A child that touches the byte at `at` below its stack after setting one limit: how it ended. */
+static void touch_below_stack(const char *what, int resource, long extra, long below)
+{
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        unsigned long lo, hi;
+        stack_bounds(&lo, &hi);
+        struct rlimit rl = { resource == RLIMIT_AS ? vm_size() + extra : (long)(hi - lo) + extra, RLIM_INFINITY };
+        setrlimit(resource, &rl);
+        *(volatile char *)(lo - below) = 1;
+        _exit(0);
+    }
+    reap(what, pid);
+}
+
 /* An exec'd copy: what it was given and what it kept. */
 static int report(int argc, char **argv)
 {
@@ -355,6 +490,15 @@ static int report(int argc, char **argv)
     say("   argc %d:", argc);
     for (int i = 0; i < argc; i++) say(" [%s]", shown(argv[i]));
     say("\n");
+    if (getenv("PC_GAP")) {
+        struct rlimit rl;
+        unsigned long lo, hi;
+        getrlimit(RLIMIT_STACK, &rl);
+        stack_bounds(&lo, &hi);
+        char *m = mmap(NULL, 1, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        say("   the mmap area starts RLIMIT_STACK (%ld MiB) below the stack: %s\n", (long)(rl.rlim_cur >> 20),
+            m != MAP_FAILED && hi - (unsigned long)m > rl.rlim_cur ? "yes" : "no");
+    }
     if (!probe)
         return 0;   /* started with an empty environment: paths would not print alike */
     const char *fn = (const char *)getauxval(AT_EXECFN);
@@ -766,6 +910,182 @@ static void show_limit(const char *what, int res)
         rl.rlim_max == RLIM_INFINITY ? -1LL : (long long)rl.rlim_max);
 }
 
+/* What a call answered, kept until the limit is lifted (printing may allocate). */
+struct answer { const char *what; long ret; int err; };
+
+static void keep(struct answer *a, const char *what, long ret)
+{
+    *a = (struct answer){ what, ret, ret < 0 ? errno : 0 };
+}
+
+static void map_answer(struct answer *a, const char *what, void *m)
+{
+    keep(a, what, m == MAP_FAILED ? -1 : 0);
+}
+
+/* RLIMIT_AS at its exact edge (VmSize): mmap, MAP_FIXED over a mapping, mremap, brk, and the
+ * stack's growth. */
+static void address_space_limits(void)
+{
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        struct answer a[8];
+        int n = 0;
+        struct rlimit rl = { vm_size(), RLIM_INFINITY };
+        setrlimit(RLIMIT_AS, &rl);
+        void *m = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        map_answer(&a[n++], "mmap a page with AS at VmSize", m);
+        rl.rlim_cur = vm_size() + page;
+        setrlimit(RLIMIT_AS, &rl);
+        m = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        map_answer(&a[n++], "mmap a page with AS a page above", m);
+        map_answer(&a[n++], "mmap a second page", mmap(NULL, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+        map_answer(&a[n++], "MAP_FIXED over the first",
+                   mmap(m, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0));
+        map_answer(&a[n++], "mremap it to two pages", mremap(m, page, 2 * page, MREMAP_MAYMOVE));
+        keep(&a[n++], "sbrk a page", sbrk(page) == (void *)-1 ? -1 : 0);
+        keep(&a[n++], "munmap it", munmap(m, page));
+        keep(&a[n++], "sbrk a page then", sbrk(page) == (void *)-1 ? -1 : 0);
+        rl.rlim_cur = RLIM_INFINITY;
+        setrlimit(RLIMIT_AS, &rl);
+        for (int i = 0; i < n; i++) {
+            errno = a[i].err;
+            r(a[i].what, a[i].ret);
+        }
+        touch_below_stack("the stack grown a page with AS at VmSize", RLIMIT_AS, 0, page);
+        touch_below_stack("the stack grown a page with AS a page above", RLIMIT_AS, page, page);
+        _exit(0);
+    }
+    reap("the AS child", pid);
+}
+
+/* RLIMIT_DATA: private writable memory that is not a stack, and the heap (brk). */
+static void data_limits(void)
+{
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        struct answer a[12];
+        int n = 0;
+        long big = 1L << 31;
+        struct rlimit rl = { 1L << 30, RLIM_INFINITY };
+        setrlimit(RLIMIT_DATA, &rl);
+        void *m = mmap(NULL, big, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        map_answer(&a[n++], "DATA 1 GiB: mmap 2 GiB private writable", m);
+        m = mmap(NULL, big, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        map_answer(&a[n++], "mmap 2 GiB read-only", m);
+        if (m != MAP_FAILED) munmap(m, big);
+        m = mmap(NULL, big, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        map_answer(&a[n++], "mmap 2 GiB shared writable", m);
+        if (m != MAP_FAILED) munmap(m, big);
+        rl.rlim_cur = 0;
+        setrlimit(RLIMIT_DATA, &rl);
+        m = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        map_answer(&a[n++], "DATA 0, hard unlimited: mmap a writable page", m);
+        rl.rlim_max = 0;
+        setrlimit(RLIMIT_DATA, &rl);
+        map_answer(&a[n++], "DATA 0: mmap a writable page",
+                   mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+        void *ro = mmap(NULL, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        map_answer(&a[n++], "mmap a read-only page", ro);
+        keep(&a[n++], "mprotect it writable", mprotect(ro, page, PROT_READ | PROT_WRITE));
+        map_answer(&a[n++], "mmap a MAP_GROWSDOWN page",
+                   mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_GROWSDOWN, -1, 0));
+        map_answer(&a[n++], "mremap the writable page to two", mremap(m, page, 2 * page, MREMAP_MAYMOVE));
+        keep(&a[n++], "sbrk a page", sbrk(page) == (void *)-1 ? -1 : 0);
+        rl.rlim_cur = rl.rlim_max = RLIM_INFINITY;
+        setrlimit(RLIMIT_DATA, &rl);   /* as root with CAP_SYS_RESOURCE: to print */
+        for (int i = 0; i < n; i++) {
+            errno = a[i].err;
+            r(a[i].what, a[i].ret);
+        }
+        _exit(0);
+    }
+    reap("the DATA child", pid);
+}
+
+/* RLIMIT_MEMLOCK for a caller without CAP_IPC_LOCK (root's is unlimited). */
+static void memlock_limits(void)
+{
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        r("setresuid to 54321", setresuid(54321, 54321, 54321));
+        struct rlimit rl = { 2 * page, 2 * page };
+        r("setrlimit MEMLOCK 2 pages", setrlimit(RLIMIT_MEMLOCK, &rl));
+        char *m = mmap(NULL, 8 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        r("mlock a page", mlock(m, page));
+        r("mlock it and the next", mlock(m, 2 * page));
+        r("mlock a third", mlock(m + 2 * page, page));
+        r("mlock2 a third", syscall(SYS_mlock2, m + 2 * page, page, 0));
+        r("mmap MAP_LOCKED a page", mmap(NULL, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_LOCKED, -1, 0) == MAP_FAILED ? -1 : 0);
+        r("mlockall MCL_CURRENT", mlockall(MCL_CURRENT));
+        r("munlock the two", munlock(m, 2 * page));
+        char *l = mmap(NULL, 2 * page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_LOCKED, -1, 0);
+        r("mmap MAP_LOCKED two pages", l == MAP_FAILED ? -1 : 0);
+        r("mremap it to three", mremap(l, 2 * page, 3 * page, MREMAP_MAYMOVE) == MAP_FAILED ? -1 : 0);
+        munmap(l, 2 * page);
+        r("mlockall MCL_FUTURE", mlockall(MCL_FUTURE));
+        r("mmap three pages then", mmap(NULL, 3 * page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) == MAP_FAILED ? -1 : 0);
+        r("sbrk three pages then", sbrk(3 * page) == (void *)-1 ? -1 : 0);
+        r("munlockall", munlockall());
+        rl = (struct rlimit){ 0, 0 };
+        r("setrlimit MEMLOCK 0", setrlimit(RLIMIT_MEMLOCK, &rl));
+        r("mlock with MEMLOCK 0", mlock(m, page));
+        r("mlockall with MEMLOCK 0", mlockall(MCL_FUTURE));
+        r("mmap MAP_LOCKED with MEMLOCK 0", mmap(NULL, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_LOCKED, -1, 0) == MAP_FAILED ? -1 : 0);
+        r("munlock with MEMLOCK 0", munlock(m, page));
+        _exit(0);
+    }
+    reap("the MEMLOCK child", pid);
+}
+
+/* An execve of the probe with `bytes` of environment under RLIMIT_STACK `stack`: its report, or
+ * the errno. */
+static void exec_with_env(long stack, long bytes, const char *extra)
+{
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        struct rlimit rl = { stack, RLIM_INFINITY };
+        setrlimit(RLIMIT_STACK, &rl);
+        enum { PIECE = 64 << 10 };
+        int pieces = bytes / PIECE;
+        char **env = calloc(pieces + 2, sizeof *env);
+        for (int i = 0; i < pieces; i++) {
+            env[i] = malloc(PIECE);
+            memset(env[i], 'e', PIECE - 1);
+            env[i][0] = 'A' + i % 26;
+            env[i][1] = '=';
+            env[i][PIECE - 1] = 0;
+        }
+        env[pieces] = (char *)extra;
+        execve(self, (char *[]){ "x", "-env", NULL }, env);
+        say("   execve with %ld KiB of environment under STACK %ld KiB = -1 %s\n", bytes >> 10, stack >> 10,
+            strerrorname_np(errno));
+        _exit(0);
+    }
+    waitpid(pid, NULL, 0);
+}
+
+/* RLIMIT_STACK: how far the stack grows, the room exec gives the strings, where the mmap area starts. */
+static void stack_limits(void)
+{
+    touch_below_stack("the stack grown to RLIMIT_STACK", RLIMIT_STACK, page, page);
+    touch_below_stack("the stack grown past RLIMIT_STACK", RLIMIT_STACK, page, 3 * page);
+    exec_with_env(1 << 20, 192 << 10, NULL);
+    exec_with_env(1 << 20, 320 << 10, NULL);
+    exec_with_env(64 << 10, 64 << 10, NULL);
+    exec_with_env(96 << 10, 64 << 10, NULL);
+    exec_with_env(8 << 20, 1536 << 10, NULL);
+    exec_with_env(8 << 20, 2560 << 10, NULL);
+    exec_with_env(64L << 20, 5 << 20, NULL);
+    exec_with_env(64L << 20, 6656 << 10, NULL);
+    exec_with_env(8 << 20, 0, "PC_GAP=1");
+    exec_with_env(2048L << 20, 0, "PC_GAP=1");
+}
+
 static void limits(void)
 {
     say("5. rlimits\n");
@@ -887,6 +1207,10 @@ static void limits(void)
         _exit(0);
     }
     reap("the rlimit child", pid);
+    address_space_limits();
+    data_limits();
+    memlock_limits();
+    stack_limits();
 }
 
 static void usage(void)
@@ -948,6 +1272,7 @@ int main(int argc, char **argv)
     if (argc != 2 || argv[1][0] != '/' || getenv("PC_PROBE"))
         return report(argc, argv);
     alarm(60);   /* a backstop: no wait below may hang the test */
+    page = sysconf(_SC_PAGESIZE);
     snprintf(dir, sizeof dir, "%s", argv[1]);
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
     self[n > 0 ? n : 0] = 0;

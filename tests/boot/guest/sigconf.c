@@ -848,9 +848,15 @@ static void section_sources(void)
     sigaction(SIGALRM, &sa, NULL);
     memset(&last_info, 0, sizeof last_info);
     sigprocmask(SIG_BLOCK, NULL, &s);
+    /* SIGALRM blocked until sigsuspend lets it in: a 2 ms timer can fire before the call on a
+     * loaded host, and the wait would then be for nothing. */
+    sigset_t with_alrm = s;
+    sigaddset(&with_alrm, SIGALRM);
+    sigprocmask(SIG_SETMASK, &with_alrm, NULL);
     struct itimerval iv = { .it_value = { 0, 2000 } };
     setitimer(ITIMER_REAL, &iv, NULL);
     sigsuspend(&s);
+    sigprocmask(SIG_SETMASK, &s, NULL);
     say("   setitimer: signo %d code %d\n", last_info.si_signo, last_info.si_code);
     dfl(SIGUSR1);
     dfl(SIGALRM);
