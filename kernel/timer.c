@@ -183,6 +183,12 @@ void time_set_realtime(uint64_t ns_since_epoch)
 
 uint64_t time_realtime_offset_ns(void) { return realtime_offset_ns; }
 
+uint64_t time_wall_to_mono_ns(uint64_t wall_ns)
+{
+    int64_t mono = (int64_t)(wall_ns - realtime_offset_ns);   /* the offset wraps below the epoch */
+    return mono > 0 ? (uint64_t)mono : 0;
+}
+
 uint64_t time_realtime_ns(void)
 {
     return realtime_offset_ns + counter_to_ns(counter_now());

@@ -278,8 +278,8 @@ void devfs_init(void)
 {
     for (size_t i = 0; i < ARRAY_SIZE(devices); i++)
         kfile_register(devices[i].path, device_open, S_IFCHR | devices[i].mode);
-    /* The links udev (and docker) make beside the devices: `sqlite3 ... .read /dev/stdin`,
-     * bash's process substitution through /dev/fd/N. */
+    /* The links every Linux /dev has (udev's, or a container runtime's): a program or a shell
+     * reads "/dev/stdin" as its descriptor 0, whatever that is (a pipe: procfs_fd_reopen). */
     kfile_register_symlink("/dev/fd", "/proc/self/fd");
     kfile_register_symlink("/dev/stdin", "/proc/self/fd/0");
     kfile_register_symlink("/dev/stdout", "/proc/self/fd/1");

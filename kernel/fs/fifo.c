@@ -68,3 +68,10 @@ int fifo_open(struct vnode *v, int flags, struct file **out)
     *out = f;
     return 0;
 }
+
+/* fifo_open's is_pipe case: no partner to wait for and no ENXIO, whoever holds the other end. */
+int pipe_reopen(struct pipe *p, int flags, struct file **out)
+{
+    *out = pipe_open_file(p, flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC), NULL);
+    return *out ? 0 : -ENOMEM;
+}

@@ -24,6 +24,7 @@
 #include "vnode.h"
 #include "errno.h"
 #include "file.h"
+#include "pipe.h"
 #include "kfile.h"
 #include "cputime.h"
 #include "procfs_pid.h"
@@ -67,6 +68,27 @@ const char *state_of(const struct process *p, const struct thread *t)
     if (t && t->job_stopped)
         return "T (stopped)";
     return t && t->state == THREAD_WAITING ? "S (sleeping)" : "R (running)";
+}
+
+int procfs_pid_dir_pid(struct file *f)
+{
+    char path[32];
+    struct vnode *v = f->vnode;
+    if (!v || v->type != VNODE_DIR)
+        return -EBADF;
+    /* A reaped process's directory is gone from the tree: its last path still names the pid. */
+    const char *at = path;
+    if (v->nlink || !v->gone_path) {
+        if (vfs_path(v, path, sizeof(path)) < 0)
+            return -EBADF;
+    } else
+        at = v->gone_path;
+    if (strncmp(at, "/proc/", 6) || at[6] < '1' || at[6] > '9')
+        return -EBADF;
+    int pid = 0;
+    for (at += 6; *at >= '0' && *at <= '9' && pid < (1 << 24); at++)
+        pid = pid * 10 + (*at - '0');
+    return *at ? -EBADF : pid;
 }
 
 bool in_task_dir(const char *path)
@@ -244,22 +266,23 @@ static struct file *fd_link_file(struct vnode *link)
     return p && slash ? fd_get(p, number_of(slash + 1)) : NULL;
 }
 
-/* Opening a descriptor's link whose object has no path (Linux's proc_fd_link: the open follows
- * to the object itself): a pipe gets another open file of the same pipe, the console another
- * of the same stream; a socket or an anonymous inode cannot be opened so (ENXIO). */
+int procfs_fd_stat(struct vnode *link, struct linux_stat *st)
+{
+    struct file *f = fd_link_file(link);
+    return f ? file_stat(f, st) : -ENOENT;
+}
+
 int procfs_fd_reopen(struct vnode *link, int flags, struct file **out)
 {
     struct file *f = fd_link_file(link);
     if (!f)
         return -ENOENT;
-    flags &= ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC);
-    if (f->kind == FILE_PIPE && !f->vnode)
-        *out = pipe_open_file(f->priv, flags, NULL);
-    else if (f->kind == FILE_CONSOLE)
-        *out = devfs_reopen_console(f, flags);
-    else
-        return -ENXIO;
-    return *out ? 0 : -ENOMEM;
+    if (f->kind == FILE_CONSOLE) {     /* the piped console: the same stream again */
+        *out = devfs_reopen_console(f, flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC));
+        return *out ? 0 : -ENOMEM;
+    }
+    struct pipe *pipe = file_pipe(f);
+    return pipe ? pipe_reopen(pipe, flags, out) : -ENXIO;
 }
 
 /* A descriptor's link as fs/proc/fd.c names it: the file's path, or the kind and inode of an

@@ -3,8 +3,10 @@
  * out from the clock when someone looks (an interval timer that nobody read for a second has
  * expired a second's worth of periods, as Linux's hrtimer_forward counts them); the timer event
  * is only there to wake the waiters at the expiry. CLOCK_REALTIME times are turned into the
- * monotonic clock with the offset the real-time clock gave at boot (nothing here sets the time
- * later, so TFD_TIMER_CANCEL_ON_SET never has a change to report). */
+ * monotonic clock with the offset as it is then; when clock_settime changes it, an absolute
+ * setting keeps its wall-clock time (a relative one stays on the monotonic clock, as Linux's
+ * hrtimers have it) and one made with TFD_TIMER_CANCEL_ON_SET turns readable, its next read
+ * ECANCELED (Linux's timerfd_clock_was_set). */
 #include "kernel.h"
 #include "file.h"
 #include "anonfd.h"
@@ -23,7 +25,11 @@ struct timerfd {
     int settime_flags;         /* the last timerfd_settime's TFD_TIMER_ABSTIME / CANCEL_ON_SET */
     struct timer_event event;  /* first member but one: see from_event */
     struct file *file;
+    bool cancelled;            /* the clock was set under a CANCEL_ON_SET setting: read says so */
+    struct timerfd *next;      /* every timerfd, for clock_settime */
 };
+
+static struct timerfd *all;
 
 static uint64_t now_ns(void) { return counter_to_ns(counter_now()); }
 
@@ -31,6 +37,13 @@ static bool is_realtime(int clock) { return clock == CLOCK_REALTIME || clock == 
 
 /* The clock's time minus the monotonic clock's. */
 static int64_t clock_offset(int clock) { return is_realtime(clock) ? (int64_t)(time_realtime_ns() - now_ns()) : 0; }
+
+/* Linux's might_cancel: an absolute realtime setting asked to be told of clock changes. */
+static bool might_cancel(const struct timerfd *t)
+{
+    int need = TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET;
+    return is_realtime(t->clock) && (t->settime_flags & need) == need;
+}
 
 static void catch_up(struct timerfd *t, uint64_t now)
 {
@@ -61,7 +74,7 @@ static void fired(struct timer_event *e)
 static bool expired(void *arg)
 {
     struct timerfd *t = arg;
-    return t->ticks || (t->next_ns && now_ns() >= t->next_ns);
+    return t->ticks || (t->next_ns && now_ns() >= t->next_ns) || (t->cancelled && might_cancel(t));
 }
 
 static int64_t timerfd_read(struct file *f, void *kbuf, uint64_t len, uint64_t off, bool use_off)
@@ -77,6 +90,11 @@ static int64_t timerfd_read(struct file *f, void *kbuf, uint64_t len, uint64_t o
             return -ERESTARTSYS;
         catch_up(t, now_ns());
     }
+    if (t->cancelled && might_cancel(t)) {
+        t->cancelled = false;      /* the expirations counted meanwhile are dropped, as Linux's */
+        t->ticks = 0;
+        return -ECANCELED;
+    }
     memcpy(kbuf, &t->ticks, sizeof(t->ticks));
     t->ticks = 0;
     return sizeof(uint64_t);
@@ -86,7 +104,7 @@ static uint32_t timerfd_poll(struct file *f)
 {
     struct timerfd *t = f->priv;
     catch_up(t, now_ns());
-    return t->ticks ? POLLIN | POLLRDNORM : 0;
+    return t->ticks || (t->cancelled && might_cancel(t)) ? POLLIN | POLLRDNORM : 0;
 }
 
 /* An anonymous inode, as eventfd's. */
@@ -103,6 +121,11 @@ static void timerfd_release(struct file *f)
 {
     struct timerfd *t = f->priv;
     timer_event_cancel(&t->event);
+    for (struct timerfd **link = &all; *link; link = &(*link)->next)
+        if (*link == t) {
+            *link = t->next;
+            break;
+        }
     kfree(t);
 }
 
@@ -126,8 +149,12 @@ struct file *timerfd_create(int clock, int flags)
     t->clock = clock;
     t->event.fire = fired;
     t->file = file_alloc(&timerfd_ops, t, O_RDWR | (flags & O_NONBLOCK));
-    if (!t->file)
+    if (!t->file) {
         kfree(t);
+        return NULL;
+    }
+    t->next = all;
+    all = t;
     return t->file;
 }
 
@@ -193,4 +220,24 @@ int timerfd_settime(struct file *f, int flags, const struct linux_itimerspec *va
         file_wake(f, POLLIN | POLLRDNORM);
     arm(t);
     return 0;
+}
+
+void timerfd_clock_was_set(int64_t shift_ns)
+{
+    uint64_t now = now_ns();
+    for (struct timerfd *t = all; t; t = t->next) {
+        if (!is_realtime(t->clock) || !(t->settime_flags & TFD_TIMER_ABSTIME))
+            continue;
+        if (t->next_ns) {
+            catch_up(t, now);  /* what expired before the change stays counted */
+            int64_t moved = (int64_t)t->next_ns - shift_ns;
+            t->next_ns = moved > 0 ? (uint64_t)moved : 1;
+            catch_up(t, now);
+            arm(t);
+        }
+        if (might_cancel(t))
+            t->cancelled = true;
+        if (t->ticks || t->cancelled)
+            file_wake(t->file, POLLIN | POLLRDNORM);
+    }
 }

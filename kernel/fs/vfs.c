@@ -240,15 +240,16 @@ int vfs_lookup(struct vnode *cwd, const char *path, int flags, struct vnode **ou
             kfile_refresh_link(child);
             if (!child->target[0])
                 return -ENOENT;        /* a kernel link whose object is gone (Linux's empty names never exist) */
-            if (last && child->target[0] != '/' && kfile_magic_link(child) && !(flags & VFS_NO_MAGICLINKS) &&
-                !(flags & (VFS_BENEATH | VFS_IN_ROOT))) {
-                node = child;          /* pipe:[N], socket:[N]: the object itself, which the open takes */
-                continue;
-            }
             if (flags & (VFS_NO_MAGICLINKS | VFS_BENEATH | VFS_IN_ROOT | VFS_NO_XDEV)) {
                 int err = magic_link_allowed(child, node, flags);
                 if (err)
                     return err;
+            }
+            if (child->target[0] != '/' && kfile_magic_link(child)) {   /* pipe:[N], socket:[N] */
+                if (!last || !(flags & VFS_STOP_AT_OBJECT))
+                    return last ? -ENOENT : -ENOTDIR;
+                node = child;
+                break;
             }
             if (++hops > VFS_MAX_SYMLINKS)
                 return -ELOOP;

@@ -245,7 +245,7 @@ void vnode_unlink(struct vnode *dir, struct dentry *d)
     } else {
         v->nlink--;
     }
-    if (!v->nlink && v->users && v->type != VNODE_DIR)
+    if (!v->nlink && v->users)         /* a directory too: d_path says " (deleted)" for any */
         keep_gone_path(v, dir, d);
     if (v->name == d->name) {          /* its first name went: find another, or none */
         v->parent = NULL;

@@ -13,6 +13,9 @@ struct vnode;
 struct file *timerfd_create(int clock, int flags);
 int timerfd_settime(struct file *f, int flags, const struct linux_itimerspec *value, struct linux_itimerspec *old);
 int timerfd_gettime(struct file *f, struct linux_itimerspec *out);
+/* CLOCK_REALTIME was set, its offset from the monotonic clock moved by shift_ns: absolute
+ * realtime settings keep their wall-clock time, CANCEL_ON_SET ones are cancelled. */
+void timerfd_clock_was_set(int64_t shift_ns);
 
 /* A signalfd for the signals in mask; signalfd_set_mask changes an existing one (-EINVAL when f
  * is not a signalfd). */

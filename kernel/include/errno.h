@@ -70,4 +70,5 @@
 #define EHOSTUNREACH 113
 #define EALREADY 114
 #define EINPROGRESS 115
+#define ECANCELED 125
 #define EDOM     33

@@ -76,9 +76,6 @@ struct file *devfs_open_console(int flags);
 struct file *devfs_open_stdio(int fd, int flags);
 /* Another open file of the console f is (the same stream, the same ops: /proc/self/fd/N). */
 struct file *devfs_reopen_console(struct file *f, int flags);
-/* Open through a /proc/<pid>/fd/N link whose object has no path (fs/procfs_pid.c): 0, -ENXIO
- * (a socket, an anonymous inode), -ENOENT, -ENOMEM. */
-int procfs_fd_reopen(struct vnode *link, int flags, struct file **out);
 /* Whether f is such a pipe-like console (and its inode number, for /proc/self/fd). */
 bool devfs_console_pipe(const struct file *f, uint64_t *ino);
 /* The kernel's character device numbered rdev (mknod's dev), opened through node (held by the

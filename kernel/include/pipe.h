@@ -35,6 +35,9 @@ struct pipe;
 struct linux_iovec;
 /* The pipe behind a pipe end; NULL for any other file. */
 struct pipe *file_pipe(struct file *f);
+/* Another open file on p, as an open of /proc/<pid>/fd/N gets one (Linux's fifo_open on a
+ * pipefs inode: unlike a FIFO's open, it never waits for a partner and is never ENXIO). */
+int pipe_reopen(struct pipe *p, int flags, struct file **out);
 /* Until the pipe holds data or has no writer (Linux's ipipe_prep). */
 int pipe_wait_data(struct pipe *p, bool nonblock);
 /* Until the pipe has a free buffer (opipe_prep, wait_for_space). */

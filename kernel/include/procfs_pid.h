@@ -9,11 +9,23 @@
 struct process;
 struct thread;
 struct file;
+struct linux_stat;
 
 #define PID_FILE (S_IFREG | 0444)
 
 /* The process (and thread) a /proc/<pid>[/task/<tid>]/... path is about; NULL once it is gone. */
 struct process *process_of(const char *path, struct thread **thread);
+/* The pid whose /proc/<pid> directory f is open on (not a task/<tid> one, nor a file inside):
+ * Linux's tgid_pidfd_to_pid, which lets pidfd_send_signal take such a descriptor as a pidfd.
+ * -EBADF for any other file. */
+int procfs_pid_dir_pid(struct file *f);
+/* open(2) of a /proc/<pid>/fd/N link the walk stopped on (VFS_STOP_AT_OBJECT): a pipe gets a
+ * new open file on it (pipe_reopen); a socket or an anonymous inode cannot be opened (ENXIO:
+ * Linux's sock_no_open and no_open); ENOENT once the descriptor is closed. */
+struct vnode;
+int procfs_fd_reopen(struct vnode *link, int flags, struct file **out);
+/* stat(2) through such a link (followed): the object's own stat, a pipe's FIFO. */
+int procfs_fd_stat(struct vnode *link, struct linux_stat *st);
 /* A /proc/<pid>/task/<tid>/... path (a thread's file rather than the process's). */
 bool in_task_dir(const char *path);
 /* fs/proc/array.c's state: "R (running)", "S (sleeping)", "T (stopped)", "Z (zombie)". */

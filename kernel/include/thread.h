@@ -36,6 +36,8 @@ struct thread {
     void *wait_arg;
     uint64_t wait_deadline_ns;
     bool wait_passive;                 /* only a wake or the deadline ends it (wait_until_woken) */
+    bool wait_wall;                    /* wait_deadline_ns is wait_wall_ns on CLOCK_REALTIME now */
+    uint64_t wait_wall_ns;
     /* The scheduler's ring of threads it looks at (sched.c), and the deadline of a parked wait. */
     struct thread *ring_next, *ring_prev;
     bool on_ring;

@@ -39,3 +39,6 @@ void time_set_realtime(uint64_t ns_since_epoch);
 uint64_t time_realtime_ns(void);
 /* CLOCK_REALTIME minus the counter's time in ns (what the vDSO adds). */
 uint64_t time_realtime_offset_ns(void);
+/* The monotonic time at which CLOCK_REALTIME reads wall_ns, with the offset as it is now (0 when
+ * that is before boot). */
+uint64_t time_wall_to_mono_ns(uint64_t wall_ns);

@@ -42,6 +42,10 @@ struct vdirent {
 #define VFS_NO_XDEV      8    /* a step into another mount: EXDEV */
 #define VFS_BENEATH      16   /* never above the start (absolute paths and links, "..", magic links): EXDEV */
 #define VFS_IN_ROOT      32   /* the start is "/" for this walk */
+/* A followed magic link to an object without a path (fd/N of a pipe: "pipe:[N]") ends the walk
+ * on the link itself, as Linux's nd_jump_link lands on the object: the caller opens it
+ * (procfs_fd_reopen). Without this flag such a walk is ENOENT. */
+#define VFS_STOP_AT_OBJECT 64
 #define VFS_MAX_SYMLINKS 40   /* like Linux: more is ELOOP */
 #define VFS_PATH_MAX     4096
 

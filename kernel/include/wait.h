@@ -48,3 +48,11 @@ void wait_run_poll_hooks(void);
 /* Nanoseconds since boot, and a relative timeout turned into a deadline. */
 uint64_t wait_now_ns(void);
 uint64_t wait_deadline_after(uint64_t ns);
+/* A deadline on CLOCK_REALTIME (an absolute futex, clock_nanosleep or mq_timed* timeout), for
+ * any wait_until*: it follows clock_settime as Linux's realtime hrtimers do (clock_was_set),
+ * where a monotonic deadline stays put. Encoded as the wall time with WAIT_WALL_DEADLINE set
+ * (wall times from 2116 on are WAIT_FOREVER); only wait_until* reads it. */
+#define WAIT_WALL_DEADLINE (1ULL << 62)
+uint64_t wait_deadline_wall(uint64_t wall_ns);
+/* CLOCK_REALTIME was set: every wait on a wall deadline takes its new monotonic time. */
+void wait_clock_was_set(void);

@@ -182,8 +182,7 @@ static int deadline_from_user(uint64_t uts, bool absolute, bool realtime, uint64
     if (!absolute) {
         *deadline = wait_deadline_after(ns);
     } else if (realtime) {
-        uint64_t now_real = time_realtime_ns(), now = wait_now_ns();
-        *deadline = ns > now_real ? now + (ns - now_real) : now;
+        *deadline = wait_deadline_wall(ns);   /* moves with clock_settime, as Linux's */
     } else {
         *deadline = ns;
     }

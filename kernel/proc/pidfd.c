@@ -16,6 +16,7 @@
 #include "uaccess.h"
 #include "mm.h"
 #include "errno.h"
+#include "procfs_pid.h"
 
 #define PIDFD_SIGNAL_THREAD        1
 #define PIDFD_SIGNAL_THREAD_GROUP  2
@@ -136,10 +137,12 @@ int pidfd_new_fd(struct process *p, int flags)
  * caller itself may claim a kernel or tkill code (si_code >= 0 or SI_TKILL) for another. */
 SYSCALL(pidfd_send_signal)
 {
-    int err, sig = (int)a1;
-    struct pidfd *d = pidfd_of((int)a0, &err);
-    if (!d)
-        return err;
+    int sig = (int)a1, pid = 0;
+    struct file *f = fd_get(current_process(), (int)a0);
+    if (!f)
+        return -EBADF;
+    if (f->ops != &pidfd_ops && (pid = procfs_pid_dir_pid(f)) < 0)   /* Linux also takes an open /proc/<pid> */
+        return pid;
     /* Linux 6.9's scopes: the pidfd's thread, its thread group (the default), its process
      * group; at most one. */
     if ((a3 & ~(uint64_t)(PIDFD_SIGNAL_THREAD | PIDFD_SIGNAL_THREAD_GROUP | PIDFD_SIGNAL_PROCESS_GROUP)) ||
@@ -147,8 +150,10 @@ SYSCALL(pidfd_send_signal)
         return -EINVAL;
     if (sig < 0 || sig > NSIG)
         return -EINVAL;
-    struct process *p = live_target(d);
-    if (!p)
+    /* A /proc/<pid> directory names its process by the pid (one reused after the reap would
+     * be taken for it); a pidfd holds its process. */
+    struct process *p = f->ops == &pidfd_ops ? live_target(f->priv) : process_find(pid);
+    if (!p || p->state != PROCESS_LIVE)
         return -ESRCH;
     struct process *me = current_process();
     struct ksiginfo info = { .signo = sig, .code = SI_USER, .pid = me->pid, .uid = me->cred.uid };

@@ -9,8 +9,9 @@
  * Invariants (kernel lock held): a timer has at most one signal instance queued (`queued`);
  * while it is, a periodic timer is not re-armed: the delivery forwards it past now and the
  * periods skipped are the signal's si_overrun (Linux's REQUEUE_PENDING). Deadlines are on the
- * timer's own clock, except CLOCK_REALTIME's, kept on the monotonic clock (the offset between
- * them does not change: there is no clock_settime). */
+ * timer's own clock, except CLOCK_REALTIME's, kept on the monotonic clock; an absolute one
+ * (TIMER_ABSTIME) is moved when the clock is set, a relative one is not (Linux's hrtimers put a
+ * relative realtime timer on the monotonic base). */
 #include "kernel.h"
 #include "linux_abi.h"
 #include "syscall.h"
@@ -36,6 +37,7 @@ struct posix_timer {
     uint64_t value;                    /* sigev_value */
     uint64_t deadline_ns;              /* 0: disarmed */
     uint64_t interval_ns;
+    bool wall_abs;                     /* an absolute CLOCK_REALTIME setting: follows clock_settime */
     bool queued;                       /* its signal is pending, not delivered yet */
     int overrun_last;                  /* timer_getoverrun: the last delivered signal's overrun */
     struct timer_event event;          /* wall clocks */
@@ -176,6 +178,20 @@ static void unlink_timer(struct process *p, struct posix_timer *t)
     timer_event_cancel(&t->event);
     signal_uncharge_preallocated();
     kfree(t);
+}
+
+void posix_timer_clock_was_set(int64_t shift_ns)
+{
+    for (struct process *p = process_first(); p; p = p->all_next)
+        for (struct posix_timer *t = p->posix_timers; t; t = t->next)
+            if (p->state == PROCESS_LIVE && t->wall_abs && t->deadline_ns) {
+                int64_t moved = (int64_t)t->deadline_ns - shift_ns;
+                uint64_t now = mono_ns();
+                set_deadline(t, moved > 0 ? (uint64_t)moved : 1);
+                if (t->deadline_ns <= now && !t->queued && t->notify != SIGEV_NONE)
+                    expire(t, now);    /* now past: at once, as the hrtimer's retrigger */
+                arm_event(t);
+            }
 }
 
 void posix_timers_delete_all(struct process *p)
@@ -353,6 +369,7 @@ SYSCALL(timer_settime)
         if (!deadline)
             deadline = 1;
     }
+    t->wall_abs = (a1 & TIMER_ABSTIME) && t->clock == CLOCK_REALTIME;
     t->queued = false;                 /* a signal still pending is delivered, not re-armed from */
     t->interval_ns = value ? ts_ns(&v.it_interval) : 0;
     t->overrun_last = 0;

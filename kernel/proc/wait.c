@@ -89,6 +89,23 @@ uint64_t wait_deadline_after(uint64_t ns)
     return ns >= WAIT_FOREVER - now ? WAIT_FOREVER : now + ns;
 }
 
+uint64_t wait_deadline_wall(uint64_t wall_ns)
+{
+    return wall_ns >= WAIT_WALL_DEADLINE ? WAIT_FOREVER : WAIT_WALL_DEADLINE | wall_ns;
+}
+
+static bool is_wall(uint64_t deadline) { return deadline != WAIT_FOREVER && (deadline & WAIT_WALL_DEADLINE); }
+
+void wait_clock_was_set(void)
+{
+    for (struct process *p = process_first(); p; p = p->all_next)
+        for (struct thread *t = p->threads; t; t = t->next)
+            if (t->state == THREAD_WAITING && t->wait_wall) {
+                t->wait_deadline_ns = time_wall_to_mono_ns(t->wait_wall_ns);
+                sched_wake(t);         /* a parked wait re-arms its wake-up at the new time */
+            }
+}
+
 /* Called with interrupts masked (as every syscall runs); returns with them masked. The poll
  * hooks run first on each pass so the network stack can deliver what the device received. A
  * signal that would run a handler or end the program ends the wait (-EINTR): the caller turns
@@ -97,8 +114,11 @@ uint64_t wait_deadline_after(uint64_t ns)
 static int wait_for(bool (*done)(void *arg), void *arg, uint64_t deadline_ns, bool passive)
 {
     struct thread *t = current_thread();
-    bool slept = false;
+    bool slept = false, wall = is_wall(deadline_ns);
+    uint64_t wall_ns = deadline_ns & ~WAIT_WALL_DEADLINE;
     for (;;) {
+        if (wall)
+            deadline_ns = time_wall_to_mono_ns(wall_ns);
         wait_run_poll_hooks();
         if (done(arg))
             return 0;
@@ -120,6 +140,8 @@ static int wait_for(bool (*done)(void *arg), void *arg, uint64_t deadline_ns, bo
         t->wait_arg = arg;
         t->wait_deadline_ns = deadline_ns;
         t->wait_passive = passive;
+        t->wait_wall = wall;
+        t->wait_wall_ns = wall_ns;
         t->state = THREAD_WAITING;
         if (!slept)
             t->nvcsw++;

@@ -1,6 +1,7 @@
 /* File syscalls: open/close (openat, openat2), read/write and their vector and positioned forms, lseek, fadvise64,
  * and memfd_create (an anonymous file opened in one call). */
 #include "kernel.h"
+#include "procfs_pid.h"
 #include "syscall.h"
 #include "syscall_path.h"
 #include "process.h"
@@ -150,7 +151,8 @@ static int64_t open_at(int dirfd, char *path, int flags, uint32_t mode, int walk
         err = err ? err : -EISDIR;
         goto out;
     }
-    err = lookup_at(dirfd, path, ((flags & O_NOFOLLOW) || excl ? 0 : VFS_FOLLOW) | walk, &v);
+    bool follow = !(flags & O_NOFOLLOW) && !excl;
+    err = lookup_at(dirfd, path, (follow ? VFS_FOLLOW | VFS_STOP_AT_OBJECT : 0) | walk, &v);
     if (err == -ENOENT && (flags & O_CREAT)) {
         if ((err = create_file(dirfd, path, mode, (flags & O_NOFOLLOW) || excl, walk, &v, &created)))
             goto out;
@@ -160,8 +162,8 @@ static int64_t open_at(int dirfd, char *path, int flags, uint32_t mode, int walk
         err = -EEXIST;
         goto out;
     }
-    if (vfs_type(v) == VNODE_SYMLINK && !(flags & (O_PATH | O_NOFOLLOW)) && kfile_magic_link(v)) {
-        if ((err = procfs_fd_reopen(v, flags, &f)))   /* /dev/stdin when it is a pipe */
+    if (vfs_type(v) == VNODE_SYMLINK && follow && !(flags & O_PATH)) {
+        if ((err = procfs_fd_reopen(v, flags, &f)))   /* /proc/<pid>/fd/N of a pipe */
             goto out;
         goto install;
     }

@@ -7,6 +7,7 @@
 #include "file.h"
 #include "kfile.h"
 #include "vfs.h"
+#include "procfs_pid.h"
 #include "mm.h"
 #include "uaccess.h"
 #include "errno.h"
@@ -46,13 +47,9 @@ static int stat_at(int dirfd, uint64_t upath, int flags, struct linux_stat *st, 
         file_put(dev);
         goto out;
     }
-    err = lookup_at(dirfd, path, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : VFS_FOLLOW, &v);
-    if (!err && !(flags & AT_SYMLINK_NOFOLLOW) && vfs_type(v) == VNODE_SYMLINK && kfile_magic_link(v)) {
-        struct file *obj;              /* a followed /proc/<pid>/fd/N of a pipe: the pipe's stat */
-        if (!(err = procfs_fd_reopen(v, O_PATH, &obj))) {
-            err = file_stat(obj, st);
-            file_put(obj);
-        }
+    err = lookup_at(dirfd, path, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : VFS_FOLLOW | VFS_STOP_AT_OBJECT, &v);
+    if (!err && !(flags & AT_SYMLINK_NOFOLLOW) && vfs_type(v) == VNODE_SYMLINK) {
+        err = procfs_fd_stat(v, st);   /* a followed /proc/<pid>/fd/N of a pipe: the pipe's stat */
         goto out;
     }
     if (!err)

@@ -246,8 +246,7 @@ static int deadline_from_user(uint64_t uts, uint64_t *deadline)
         return -EFAULT;
     if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000L)
         return -EINVAL;
-    uint64_t abs = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec, now = time_realtime_ns();
-    *deadline = abs > now ? wait_deadline_after(abs - now) : wait_now_ns();
+    *deadline = wait_deadline_wall((uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec);
     return 0;
 }
 

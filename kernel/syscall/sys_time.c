@@ -171,9 +171,8 @@ SYSCALL(clock_nanosleep)
         return err;
     if (cpu_clock_id(id))
         return cpu_nanosleep(id, a1, ns, a3);
-    if ((a1 & TIMER_ABSTIME) && wall_clock(a0))
-        ns = ns > time_realtime_ns() - now_ns() ? ns - (time_realtime_ns() - now_ns()) : 0;
-    uint64_t deadline = (a1 & TIMER_ABSTIME) ? ns : wait_deadline_after(ns);
+    uint64_t deadline = !(a1 & TIMER_ABSTIME) ? wait_deadline_after(ns) :
+                        wall_clock(a0) ? wait_deadline_wall(ns) : ns;   /* a wall one follows clock_settime */
     if (!sleep_until(deadline))
         return 0;
     return (a1 & TIMER_ABSTIME) ? -EINTR : interrupted(a3, deadline);

@@ -38,7 +38,7 @@ SECTIONS = [("1", "FIFO nodes"), ("2", "FIFO opens"), ("3", "FIFO sharing"), ("4
             ("5", "FIFOs with epoll"), ("6", "eventfd"), ("7", "dup, dup3, pipe2"), ("8", "device and socket nodes"),
             ("9", "poll, ppoll"), ("10", "select, pselect6"), ("11", "epoll"), ("12", "timerfd"), ("13", "signalfd"),
             ("14", "inotify"), ("15", "close_range"), ("16", "O_ASYNC and F_SETSIG"), ("17", "dnotify"),
-            ("18", "epoll with thousands of descriptors")]
+            ("18", "epoll with thousands of descriptors"), ("19", "/proc/self/fd/N of pipes, sockets, eventfds")]
 
 
 @pytest.fixture(scope="module")

@@ -24,6 +24,11 @@ SOURCE = GUEST_SOURCES / "miscconf.c"
 #   ESRCH for no such pid) and the owner-death handling it implies are written here.
 # - sysinfo(NULL): qemu answers 0 without writing; Linux's copy_to_user fails (EFAULT).
 QEMU_USER = {
+    # qemu reads the timespec or timeval (and a time zone) before the kernel sees the call:
+    # Linux's clock_settime refuses a clock without clock_set first, and settimeofday checks
+    # tv_usec before it copies the time zone.
+    "   clock_settime bad id 100 NULL = -1 EFAULT": "   clock_settime bad id 100 NULL = -1 EINVAL",
+    "   settimeofday tv_usec -1, bad tz pointer = -1 EFAULT": "   settimeofday tv_usec -1, bad tz pointer = -1 EINVAL",
     "   get_robust_list self = -1 ENOSYS": "   get_robust_list self = 0",
     "   len 1": "   len 24",
     "   set_robust_list len 0 = -1 ENOSYS": "   set_robust_list len 0 = -1 EINVAL",

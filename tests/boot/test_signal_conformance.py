@@ -7,7 +7,8 @@ siginfo (CLD_*), fault siginfo (SEGV_MAPERR/ACCERR, BUS_ADRERR, ILL_ILLOPC, TRAP
 raise/kill/sigqueue/timer siginfo, sigaltstack (sizes, SS_ONSTACK, EPERM, SS_AUTODISARM), nested
 handlers, the ucontext (uc_sigmask, saved pc edited to skip an instruction, fpsimd_context),
 every signal's default action as wait sees it (core dumps off), SIGCHLD ignored, SA_NOCLDWAIT,
-SA_NOCLDSTOP, signals to threads and across fork and execve. The oracle is the same program under
+SA_NOCLDSTOP, signals to threads and across fork and execve, pidfd_send_signal on an open
+/proc/<pid> directory. The oracle is the same program under
 qemu-aarch64-static in a fresh tmpfs directory; ours runs in /tmp, one boot for all."""
 
 from __future__ import annotations
@@ -76,7 +77,8 @@ EXEC_SECTION = ("12. signals across execve\n"
 SECTIONS = [("1", "rt_sigaction"), ("2", "SA_RESTART and EINTR"), ("3", "masks, pending, waits"),
             ("4", "sending and order"), ("5", "SIGCHLD siginfo"), ("6", "fault siginfo"),
             ("7", "raise, kill, sigqueue, timer siginfo"), ("8", "sigaltstack and the ucontext"), ("8b", "stack overflow on an alternate stack"),
-            ("9", "default actions and wait statuses"), ("10", "fork"), ("11", "threads"), ("12", "execve"), ("13", "RLIMIT_SIGPENDING 0")]
+            ("9", "default actions and wait statuses"), ("10", "fork"), ("11", "threads"), ("12", "execve"), ("13", "RLIMIT_SIGPENDING 0"),
+            ("14", "pidfd_send_signal on /proc/<pid>")]
 
 
 @pytest.fixture(scope="module")

@@ -949,6 +949,74 @@ static void section_many_fds(void)
     for (int i = 0; i < made; i++)
         close(rd[i]), close(wr[i]);
     close(ep);
+/* ---- 19. opening /proc/self/fd/N of a pipe (Linux's fifo_open on pipefs), /dev/stdin ---- */
+
+static int open_fd_link(int fd, const char *suffix, int flags)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/fd/%d%s", fd, suffix);
+    return open(path, flags);
+}
+
+static void section_fd_reopen(void)
+{
+    say("19. /proc/self/fd/N of pipes, sockets, eventfds\n");
+    int p[2];
+    pipe(p);
+    write(p[1], "xyz", 3);
+    int rd = open_fd_link(p[0], "", O_RDONLY);
+    r("open the read end's link O_RDONLY", rd < 0 ? -1 : 0);
+    char buf[8] = "";
+    r("read from it", read(rd, buf, sizeof buf));
+    struct stat a, b;
+    fstat(rd, &a);
+    fstat(p[0], &b);
+    say("   same pipe %d, fifo %d, flags %#o\n", a.st_ino == b.st_ino && a.st_dev == b.st_dev, S_ISFIFO(a.st_mode),
+        fcntl(rd, F_GETFL) & ~0400000);   /* arm64 Linux forces O_LARGEFILE; qemu hides it */
+    int w = open_fd_link(p[0], "", O_WRONLY | O_NONBLOCK);
+    r("open the read end's link O_WRONLY|O_NONBLOCK", w < 0 ? -1 : 0);
+    r("write through it", write(w, "ab", 2));
+    r("read it from the pipe", read(p[0], buf, sizeof buf));
+    close(w);
+    close(p[1]);
+    int late = open_fd_link(p[0], "", O_RDONLY);   /* no writer left: a pipe does not wait */
+    r("open O_RDONLY with no writer", late < 0 ? -1 : 0);
+    r("read: end of file", read(late, buf, sizeof buf));
+    close(late);
+    close(rd);
+    pipe(p);
+    close(p[0]);
+    w = open_fd_link(p[1], "", O_WRONLY | O_NONBLOCK);   /* no reader: still no ENXIO */
+    r("open O_WRONLY|O_NONBLOCK with no reader", w < 0 ? -1 : 0);
+    close(w);
+    r("O_NOFOLLOW", open_fd_link(p[1], "", O_RDONLY | O_NOFOLLOW));
+    r("a trailing slash", open_fd_link(p[1], "/", O_RDONLY));
+    r("a name below it", open_fd_link(p[1], "/x", O_RDONLY));
+    close(p[1]);
+    r("a closed descriptor", open_fd_link(p[1], "", O_RDONLY));
+    int sv[2];
+    socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+    r("a socket", open_fd_link(sv[0], "", O_RDWR));
+    close(sv[0]);
+    close(sv[1]);
+    int e = eventfd(0, 0);
+    r("an eventfd", open_fd_link(e, "", O_RDWR));
+    close(e);
+    char link[64];
+    ssize_t n = readlink("/dev/stdin", link, sizeof link - 1);
+    say("   /dev/stdin -> %.*s\n", (int)(n > 0 ? n : 0), link);
+    n = readlink("/dev/fd", link, sizeof link - 1);
+    say("   /dev/fd -> %.*s\n", (int)(n > 0 ? n : 0), link);
+    pipe(p);
+    write(p[1], "q", 1);
+    char dev_path[32];
+    snprintf(dev_path, sizeof dev_path, "/dev/fd/%d", p[0]);
+    rd = open(dev_path, O_RDONLY);
+    r("open /dev/fd/N of a pipe", rd < 0 ? -1 : 0);
+    r("read from it", read(rd, buf, sizeof buf));
+    close(rd);
+    close(p[0]);
+    close(p[1]);
 }
 
 int main(int argc, char **argv)
@@ -977,5 +1045,6 @@ int main(int argc, char **argv)
     section_setsig();
     section_dnotify();
     section_many_fds();
+    section_fd_reopen();
     return 0;
 }

@@ -262,10 +262,34 @@ static void section_set(void)
     r("clock_settime REALTIME NULL", syscall(SYS_clock_settime, CLOCK_REALTIME, NULL));
     r("clock_settime bad id 100, bad timespec", syscall(SYS_clock_settime, 100, &bad_nsec));
     r("clock_settime MONOTONIC, bad timespec", syscall(SYS_clock_settime, CLOCK_MONOTONIC, &bad_nsec));
-    struct timeval bad_usec = {1, 1000000}, neg_usec = {1, -1}, neg_tv = {-1, 0};
+    /* Past KTIME_SEC_MAX (9223372036 s): no kernel can take these, whatever its settod limit. */
+    struct timespec huge = {9300000000L, 0}, huger = {1000000000000L, 0}, valid = {1, 0};
+    r("clock_settime REALTIME tv_sec 9.3e9", syscall(SYS_clock_settime, CLOCK_REALTIME, &huge));
+    r("clock_settime REALTIME tv_sec 1e12", syscall(SYS_clock_settime, CLOCK_REALTIME, &huger));
+    r("clock_settime bad id 100 NULL", syscall(SYS_clock_settime, 100, NULL));
+    /* Clocks without a clock_set: nothing is set whatever the time given. */
+    r("clock_settime MONOTONIC 1 s", syscall(SYS_clock_settime, CLOCK_MONOTONIC, &valid));
+    r("clock_settime BOOTTIME 1 s", syscall(SYS_clock_settime, CLOCK_BOOTTIME, &valid));
+    r("clock_settime TAI 1 s", syscall(SYS_clock_settime, CLOCK_TAI, &valid));
+    r("clock_settime REALTIME_COARSE 1 s", syscall(SYS_clock_settime, CLOCK_REALTIME_COARSE, &valid));
+    r("clock_settime MONOTONIC_RAW 1 s", syscall(SYS_clock_settime, CLOCK_MONOTONIC_RAW, &valid));
+    r("clock_settime REALTIME_ALARM 1 s", syscall(SYS_clock_settime, CLOCK_REALTIME_ALARM, &valid));
+    /* A CPU clock's clock_set is posix_cpu_clock_set: EPERM once the clock is found. */
+    r("clock_settime PROCESS_CPUTIME_ID 1 s", syscall(SYS_clock_settime, CLOCK_PROCESS_CPUTIME_ID, &valid));
+    r("clock_settime THREAD_CPUTIME_ID 1 s", syscall(SYS_clock_settime, CLOCK_THREAD_CPUTIME_ID, &valid));
+    clockid_t cpu;
+    clock_getcpuclockid(getpid(), &cpu);
+    r("clock_settime own process's CPU clock 1 s", syscall(SYS_clock_settime, cpu, &valid));
+    r("clock_settime a CPU clock of no process", syscall(SYS_clock_settime, (~(clockid_t)4000000 << 3) | 2, &valid));
+    struct timeval bad_usec = {1, 1000000}, neg_usec = {1, -1}, neg_tv = {-1, 0}, huge_tv = {9300000000L, 0};
     r("settimeofday tv_usec 1e6", syscall(SYS_settimeofday, &bad_usec, NULL));
     r("settimeofday tv_usec -1", syscall(SYS_settimeofday, &neg_usec, NULL));
     r("settimeofday tv_sec -1", syscall(SYS_settimeofday, &neg_tv, NULL));
+    r("settimeofday tv_sec 9.3e9", syscall(SYS_settimeofday, &huge_tv, NULL));
+    struct { int minuteswest, dsttime; } far_tz = {16 * 60, 0};
+    r("settimeofday NULL, minuteswest 960", syscall(SYS_settimeofday, NULL, &far_tz));
+    r("settimeofday tv_usec -1, bad tz pointer", syscall(SYS_settimeofday, &neg_usec, (void *)8));
+    r("settimeofday tv_sec -1, bad tz pointer", syscall(SYS_settimeofday, &neg_tv, (void *)8));
     struct timex tx = {.modes = 0};
     long s = syscall(SYS_adjtimex, &tx);
     say("   adjtimex modes 0 = a clock state %s, tick %ld, freq in range %d, status STA_UNSYNC or synced\n",

@@ -1344,6 +1344,59 @@ static void section_sigpending_limit(void)
     sigprocmask(SIG_UNBLOCK, &s, NULL);
 }
 
+/* ---- 14. pidfd_send_signal on an open /proc/<pid> directory (Linux's tgid_pidfd_to_pid) ---- */
+
+static long pidfd_send(int fd, int sig) { return syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0); }
+
+static void try_fd(const char *what, const char *path, int flags)
+{
+    int fd = open(path, flags);
+    char line[96];
+    snprintf(line, sizeof line, "%s: signal 0", what);
+    r(line, fd < 0 ? fd : pidfd_send(fd, 0));
+    if (fd >= 0)
+        close(fd);
+}
+
+static void section_proc_dir_pidfd(void)
+{
+    say("14. pidfd_send_signal on /proc/<pid>\n");
+    sigset_t s;
+    sigemptyset(&s);
+    sigaddset(&s, SIGUSR1);
+    sigprocmask(SIG_BLOCK, &s, NULL);
+    int self = open("/proc/self", O_RDONLY | O_DIRECTORY);
+    r("own /proc/self: SIGUSR1", pidfd_send(self, SIGUSR1));
+    waited("then", &s);
+    r("pidfd_getfd on it", syscall(SYS_pidfd_getfd, self, 0, 0));
+    siginfo_t si;
+    r("waitid P_PIDFD on it", waitid(P_PIDFD, self, &si, WEXITED | WNOHANG));
+    close(self);
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/task/%d", getpid(), getpid());
+    try_fd("its task/<tid> directory", path, O_RDONLY | O_DIRECTORY);
+    try_fd("/proc/self/status", "/proc/self/status", O_RDONLY);
+    try_fd("/proc", "/proc", O_RDONLY | O_DIRECTORY);
+    try_fd("/", "/", O_RDONLY | O_DIRECTORY);
+    r("a bad descriptor", pidfd_send(999, 0));
+    pid_t c = fork();
+    if (c == 0) {
+        alarm(10);
+        pause();
+        _exit(0);
+    }
+    snprintf(path, sizeof path, "/proc/%d", c);
+    int cfd = open(path, O_RDONLY | O_DIRECTORY);
+    wait_asleep(c);
+    r("a child's /proc/<pid>: SIGTERM", pidfd_send(cfd, SIGTERM));
+    int st;
+    waitpid(c, &st, 0);
+    status("child", st);
+    r("after its reap: signal 0", pidfd_send(cfd, 0));
+    close(cfd);
+    sigprocmask(SIG_UNBLOCK, &s, NULL);
+}
+
 /* ---- 12. execve: printed by the exec'd program ---- */
 
 static void exec_report(void)
@@ -1409,6 +1462,7 @@ int main(int argc, char **argv)
     isolated(section_fork);
     isolated(section_threads);
     isolated(section_sigpending_limit);
+    isolated(section_proc_dir_pidfd);
     section_exec(argv[0]);
     return 0;
 }
