@@ -949,6 +949,8 @@ static void section_many_fds(void)
     for (int i = 0; i < made; i++)
         close(rd[i]), close(wr[i]);
     close(ep);
+}
+
 /* ---- 19. opening /proc/self/fd/N of a pipe (Linux's fifo_open on pipefs), /dev/stdin ---- */
 
 static int open_fd_link(int fd, const char *suffix, int flags)
