@@ -175,14 +175,7 @@ def write_result_json(path: str, result) -> None:
 def host_terminals() -> tuple[int, ...]:
     """Which of our standard descriptors are terminals: the program's are too, the rest are
     pipes in the guest (a program's `isatty` and buffering as when run here directly)."""
-    return tuple(fd for fd in (0, 1, 2) if _isatty(fd))
-
-
-def _isatty(fd: int) -> bool:
-    try:
-        return os.isatty(fd)
-    except OSError:
-        return False
+    return tuple(fd for fd in (0, 1, 2) if os.isatty(fd))   # a closed descriptor is False
 
 
 def program_stdin(interactive: bool) -> int | None:
