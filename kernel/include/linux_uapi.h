@@ -628,6 +628,7 @@ struct linux_inotify_event {
 #define AF_UNIX   1
 #define AF_INET   2
 #define AF_INET6  10
+#define AF_NETLINK 16
 #define SOCK_STREAM 1
 #define SOCK_DGRAM  2
 #define SOCK_RAW       3

@@ -50,6 +50,8 @@ void net_wait_event(void);
 void net_profile_report(const char *prefix);
 /* True once lwIP is up (net_init with a NIC, else the first inet socket's net_ready). */
 bool net_started(void);
+/* counter_now() when lwIP came up (its interfaces' addresses date from then). */
+uint64_t net_started_at(void);
 struct process;
 /* At exit, before the status is reported: close p's sockets and let their queued data and FINs
  * reach the peers (acknowledged), for at most 2 s (kernel/net/drain.c). */

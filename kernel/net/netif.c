@@ -39,6 +39,7 @@ static volatile bool work_pending;
 #define NET_TX_BATCH 16
 static unsigned tx_queued;
 static bool started;
+static uint64_t started_at;      /* counter_now() at lwIP's start: lo's address came then */
 static netif_ext_callback_t status_cb;
 
 void net_device_register(struct net_device *dev)
@@ -213,6 +214,7 @@ static void start(void)
 {
     lwip_init();
     started = true;
+    started_at = counter_now();
     resolv_conf_init();
     icmp_error_init();
     netif_add_ext_callback(&status_cb, status_changed);
@@ -249,6 +251,7 @@ void net_ready(void)
 }
 
 bool net_started(void) { return started; }
+uint64_t net_started_at(void) { return started_at; }
 
 void net_catch_up(void)
 {
