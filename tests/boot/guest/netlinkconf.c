@@ -815,8 +815,8 @@ static void section_glibc(void)
     say("   SIOCGIFNAME 77 = %s\n", ioctl(s, SIOCGIFNAME, &ifr) ? strerrorname_np(errno) : "0");
     int nl = nl_socket();
     strcpy(ifr.ifr_name, "lo");
-    int e = ioctl(nl, SIOCGIFINDEX, &ifr);
-    say("   SIOCGIFINDEX on netlink = %s %d\n", e ? strerrorname_np(errno) : "0", ifr.ifr_ifindex);
+    int ne = ioctl(nl, SIOCGIFINDEX, &ifr);
+    say("   SIOCGIFINDEX on netlink = %s %d\n", ne ? strerrorname_np(errno) : "0", ifr.ifr_ifindex);
     close(nl);
     close(s);
     struct ifaddrs *ifa, *i;
