@@ -292,14 +292,15 @@ static void section_socket(void)
     close(fd);
 }
 
-static void print_name(const char *what, int ret, struct sockaddr_nl *a, socklen_t len, int fd)
+/* len is read after the call made ret (an argument evaluated before it would not see it). */
+static void print_name(const char *what, int ret, struct sockaddr_nl *a, const socklen_t *len, int fd)
 {
     if (ret < 0) {
         say("   %s = -1 %s\n", what, strerrorname_np(errno));
         return;
     }
     int32_t pid = (int32_t)a->nl_pid;
-    say("   %s = 0 len %u family %u pid %s groups 0x%x\n", what, len, a->nl_family,
+    say("   %s = 0 len %u family %u pid %s groups 0x%x\n", what, *len, a->nl_family,
         pid == 0 ? "0" : pid == getpid() ? "=getpid" : pid < 0 ? "negative" : "other", a->nl_groups);
 }
 
@@ -309,21 +310,21 @@ static void section_bind(void)
     struct sockaddr_nl a = { .nl_family = AF_NETLINK }, got;
     socklen_t len = sizeof(got);
     int fd = nl_socket(), fd2 = nl_socket(), fd3 = nl_socket();
-    print_name("getsockname unbound", getsockname(fd, (struct sockaddr *)&got, &len), &got, len, fd);
+    print_name("getsockname unbound", getsockname(fd, (struct sockaddr *)&got, &len), &got, &len, fd);
     r("bind short", bind(fd, (struct sockaddr *)&a, 8));
     a.nl_family = AF_INET;
     r("bind AF_INET family", bind(fd, (struct sockaddr *)&a, sizeof(a)));
     a.nl_family = AF_NETLINK;
     r("bind pid 0", bind(fd, (struct sockaddr *)&a, sizeof(a)));
     len = sizeof(got);
-    print_name("getsockname", getsockname(fd, (struct sockaddr *)&got, &len), &got, len, fd);
+    print_name("getsockname", getsockname(fd, (struct sockaddr *)&got, &len), &got, &len, fd);
     r("bind again pid 0", bind(fd, (struct sockaddr *)&a, sizeof(a)));
     a.nl_pid = got.nl_pid;
     r("bind again same pid", bind(fd, (struct sockaddr *)&a, sizeof(a)));
     a.nl_pid = 0;
     r("second socket bind pid 0", bind(fd2, (struct sockaddr *)&a, sizeof(a)));
     len = sizeof(got);
-    print_name("second getsockname", getsockname(fd2, (struct sockaddr *)&got, &len), &got, len, fd2);
+    print_name("second getsockname", getsockname(fd2, (struct sockaddr *)&got, &len), &got, &len, fd2);
     a.nl_pid = portid_of(fd);
     r("third socket bind taken pid", bind(fd3, (struct sockaddr *)&a, sizeof(a)));
     a.nl_pid = 0x7ffff123;
@@ -335,9 +336,12 @@ static void section_bind(void)
     a.nl_pid = 0x7ffff123;
     r("bind groups 0x11, its pid", bind(fd3, (struct sockaddr *)&a, sizeof(a)));
     len = sizeof(got);
-    print_name("getsockname with groups", getsockname(fd3, (struct sockaddr *)&got, &len), &got, len, fd3);
+    print_name("getsockname with groups", getsockname(fd3, (struct sockaddr *)&got, &len), &got, &len, fd3);
     len = sizeof(got);
-    print_name("getpeername", getpeername(fd3, (struct sockaddr *)&got, &len), &got, len, fd3);
+    print_name("getpeername", getpeername(fd3, (struct sockaddr *)&got, &len), &got, &len, fd3);
+    len = 4;
+    int ret = getsockname(fd3, (struct sockaddr *)&got, &len);
+    print_name("getsockname into 4 bytes", ret, &got, &len, fd3);
     struct sockaddr_nl peer = { .nl_family = AF_NETLINK, .nl_pid = 0, .nl_groups = 0 };
     r("connect kernel", connect(fd3, (struct sockaddr *)&peer, sizeof(peer)));
     struct sockaddr unspec = { .sa_family = AF_UNSPEC };
@@ -355,7 +359,7 @@ static void section_bind(void)
     say("   before send pid %s\n", portid_of(fd) ? "set" : "0");
     send_req(fd, &rq);
     len = sizeof(got);
-    print_name("after send getsockname", getsockname(fd, (struct sockaddr *)&got, &len), &got, len, fd);
+    print_name("after send getsockname", getsockname(fd, (struct sockaddr *)&got, &len), &got, &len, fd);
     close(fd);
 }
 
