@@ -367,10 +367,8 @@ static int64_t nl_recv(struct socket *s, void *kbuf, uint64_t len, int flags, st
             n->tail = NULL;
         n->rmem -= m->truesize;
         kfree(m);
-        if (n->dump && n->rmem <= (uint32_t)s->rcvbuf / 2 && (err = dump_part(n))) {
-            n->error = -err;
-            dump_free(n);
-        }
+        if (n->dump && n->rmem <= (uint32_t)s->rcvbuf / 2 && (err = dump_part(n)))
+            n->error = -err;           /* the dump stays: the next receive tries again */
     }
     return (int64_t)copied;
 }
