@@ -67,6 +67,7 @@ void net_device_input(struct net_device *dev, const void *frame, size_t len)
     if (!p)
         return;                    /* out of memory: dropped, as a full NIC would */
     pbuf_take(p, frame, (u16_t)len);
+    if_stats_count(nif, true, (uint32_t)len);
     if (nif->input(p, nif) != ERR_OK)
         pbuf_free(p);
 }
@@ -77,6 +78,7 @@ static err_t linkoutput(struct netif *nif, struct pbuf *p)
     struct net_frame f = { p, p->tot_len };
     if (!dev->ops->transmit(dev, &f))
         return ERR_MEM;
+    if_stats_count(nif, false, p->tot_len);
     if (profile_enabled) {
         uint8_t head[128];             /* Ethernet + the largest IP and TCP headers we parse */
         u16_t n = pbuf_copy_partial(p, head, sizeof(head), 0);
@@ -266,7 +268,7 @@ void net_catch_up(void)
             profile_event(PROFILE_NET_RECEIVE, counter_now() - start);
     }
     sys_check_timeouts();
-    netif_poll_all();              /* loopback traffic queued since the last poll */
+    if_stats_netif_poll_all();     /* loopback traffic queued since the last poll */
 }
 
 /* The deferred output first, so that catching up delivers what it sent over loopback. */

@@ -1,10 +1,12 @@
 /* RTM_GETLINK: lwIP's interfaces as Linux 6.1's rtnl_fill_ifinfo describes a device, in its
- * attribute order, with the attributes lwIP has an answer for (no qdisc, queue statistics,
- * XDP or per-family configuration: lwIP keeps none), as a dump or for one index or name. */
+ * attribute order, with the attributes lwIP has an answer for (no qdisc, XDP or per-family
+ * configuration: lwIP keeps none; the counters are the glue's, net/if_stats.c), as a dump or for
+ * one index or name. */
 #include "kernel.h"
 #include "linux_abi.h"
 #include "rtnl.h"
 #include "errno.h"
+#include "net.h"
 #include "lwip/netif.h"
 #include <string.h>
 
@@ -13,7 +15,9 @@
 #define IFLA_IFNAME    3
 #define IFLA_MTU       4
 #define IFLA_MASTER    10
+#define IFLA_STATS     7
 #define IFLA_TXQLEN    13
+#define IFLA_STATS64   23
 #define IFLA_OPERSTATE 16
 #define IFLA_LINKMODE  17
 #define IFLA_GROUP     27
@@ -68,6 +72,24 @@ uint32_t rtnl_dev_mtu(const struct netif *n)
     return rtnl_is_loopback(n) ? LO_MTU : n->mtu;
 }
 
+/* rtnl_fill_stats: struct rtnl_link_stats64 (6.1: 25 counters) and its 32-bit rtnl_link_stats
+ * (24), in the same order: rx/tx packets, rx/tx bytes, errors, dropped, multicast, ... */
+static bool put_stats(struct nl_buf *b, const struct netif *n)
+{
+    const struct if_stats *s = if_stats_of(n);
+    uint64_t v64[25] = { 0 };
+    uint32_t v32[24];
+    if (s) {
+        v64[0] = s->rx_packets;
+        v64[1] = s->tx_packets;
+        v64[2] = s->rx_bytes;
+        v64[3] = s->tx_bytes;
+    }
+    for (int i = 0; i < 24; i++)
+        v32[i] = (uint32_t)v64[i];
+    return nla_put(b, IFLA_STATS64, sizeof(v64), v64) && nla_put(b, IFLA_STATS, sizeof(v32), v32);
+}
+
 static int fill_link(struct nl_buf *b, const struct netif *n, uint32_t portid, uint32_t seq, uint16_t flags)
 {
     struct nlmsghdr_k *h = nlmsg_put(b, portid, seq, RTM_NEWLINK, sizeof(struct ifinfomsg_k), flags);
@@ -101,6 +123,7 @@ static int fill_link(struct nl_buf *b, const struct netif *n, uint32_t portid, u
               nla_put_u8(b, IFLA_PROTO_DOWN, 0) &&
               nla_put(b, IFLA_ADDRESS, 6, mac) &&
               nla_put(b, IFLA_BROADCAST, 6, bcast) &&
+              put_stats(b, n) &&
               (lo || nla_put(b, IFLA_PERM_ADDRESS, 6, mac));
     if (!ok) {
         nlmsg_cancel(b, h);

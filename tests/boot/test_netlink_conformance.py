@@ -21,7 +21,7 @@ SOURCE = GUEST_SOURCES / "netlinkconf.c"
 SECTIONS = [("1", "socket"), ("2", "bind, names, port ids"), ("3", "RTM_GETLINK dumps"),
             ("4", "RTM_GETLINK for one link, acks and errors"), ("5", "RTM_GETADDR dumps"),
             ("6", "RTM_GETROUTE dumps"), ("7", "datagram semantics, readiness"), ("8", "SOL_NETLINK options"),
-            ("9", "between user sockets"), ("10", "glibc over netlink")]
+            ("9", "between user sockets"), ("10", "glibc over netlink"), ("11", "lo's packet counters")]
 
 
 @pytest.fixture(scope="module")

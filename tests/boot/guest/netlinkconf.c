@@ -82,7 +82,9 @@ static long send_req(int fd, struct req *r)
 
 static void print_attr_value(int family_kind, int type, const unsigned char *v, int len)
 {
-    if (family_kind == 'L' && (type == IFLA_IFNAME || type == IFLA_QDISC)) {
+    if (family_kind == 'L' && (type == IFLA_STATS64 || type == IFLA_STATS)) {
+        say(" (counters)");                /* their values depend on the traffic so far */
+    } else if (family_kind == 'L' && (type == IFLA_IFNAME || type == IFLA_QDISC)) {
         say(" \"%.*s\"", len, v);
     } else if (family_kind == 'A' && type == IFA_LABEL) {
         say(" \"%.*s\"", len, v);
@@ -109,7 +111,8 @@ static int shown(int kind, int type)
 {
     static const int link[] = { IFLA_IFNAME, IFLA_TXQLEN, IFLA_OPERSTATE, IFLA_LINKMODE, IFLA_MTU, IFLA_MIN_MTU,
                                 IFLA_MAX_MTU, IFLA_GROUP, IFLA_PROMISCUITY, IFLA_NUM_TX_QUEUES, IFLA_NUM_RX_QUEUES,
-                                IFLA_CARRIER, IFLA_PROTO_DOWN, IFLA_ADDRESS, IFLA_BROADCAST, 0 };
+                                IFLA_CARRIER, IFLA_PROTO_DOWN, IFLA_ADDRESS, IFLA_BROADCAST, IFLA_STATS64,
+                                IFLA_STATS, 0 };
     static const int addr[] = { IFA_ADDRESS, IFA_LOCAL, IFA_LABEL, IFA_BROADCAST, IFA_FLAGS, IFA_CACHEINFO, IFA_PROTO, 0 };
     static const int route[] = { RTA_TABLE, RTA_DST, RTA_PREFSRC, RTA_GATEWAY, RTA_OIF, RTA_PRIORITY, RTA_PREF, 0 };
     const int *l = kind == 'L' ? link : kind == 'A' ? addr : route;
@@ -845,6 +848,48 @@ static void section_glibc(void)
         freeaddrinfo(res);
 }
 
+/* lo's IFLA_STATS64 packet counters (rx, tx) as RTM_GETLINK reports them now. */
+static void lo_packets(uint64_t out[2])
+{
+    int fd = nl_socket();
+    struct req rq;
+    struct ifinfomsg ifm = { .ifi_index = 1 };
+    send_req(fd, req_new(&rq, RTM_GETLINK, NLM_F_REQUEST, &ifm, sizeof(ifm)));
+    static char buf[8192];
+    long n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+    out[0] = out[1] = ~0ull;
+    struct nlmsghdr *h = (void *)buf;
+    if (n > 0 && NLMSG_OK(h, n) && h->nlmsg_type == RTM_NEWLINK) {
+        int rem = (int)h->nlmsg_len - NLMSG_LENGTH(sizeof(ifm));
+        for (struct rtattr *a = IFLA_RTA(NLMSG_DATA(h)); RTA_OK(a, rem); a = RTA_NEXT(a, rem))
+            if (a->rta_type == IFLA_STATS64)
+                memcpy(out, RTA_DATA(a), 16);
+    }
+    close(fd);
+}
+
+static void section_counters(void)
+{
+    say("11. lo's counters\n");
+    int rx = socket(AF_INET, SOCK_DGRAM, 0), tx = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    socklen_t len = sizeof(a);
+    bind(rx, (struct sockaddr *)&a, sizeof(a));
+    getsockname(rx, (struct sockaddr *)&a, &len);
+    uint64_t before[2], after[2];
+    lo_packets(before);
+    for (int i = 0; i < 3; i++)
+        sendto(tx, "x", 1, 0, (struct sockaddr *)&a, sizeof(a));
+    char c;
+    for (int i = 0; i < 3; i++)
+        recv(rx, &c, 1, 0);
+    lo_packets(after);
+    say("   3 datagrams over lo: rx packets +%llu, tx packets +%llu\n",
+        (unsigned long long)(after[0] - before[0]), (unsigned long long)(after[1] - before[1]));
+    close(rx);
+    close(tx);
+}
+
 int main(void)
 {
     alarm(60);
@@ -859,5 +904,6 @@ int main(void)
     section_options();
     section_unicast();
     section_glibc();
+    section_counters();
     return 0;
 }
