@@ -99,12 +99,13 @@ static void subscribe_all(struct nl_sock *n)
         n->ngroups = RTNLGRP_MAX;
 }
 
-/* Queue a datagram on n (copied). The kernel's answers are dropped past SO_RCVBUF and the
- * reader told ENOBUFS (netlink_overrun), unless it asked not to be. */
+/* Queue a datagram on n (copied). Past SO_RCVBUF it is dropped (EAGAIN) and, when the kernel
+ * sent it (from 0), the reader told ENOBUFS (netlink_overrun) unless it asked not to be. A user
+ * sender is not made to wait for room, as Linux's blocking netlink_attachskb would. */
 static int deliver(struct nl_sock *n, const void *data, uint32_t len, uint32_t cap, uint32_t from, uint32_t group)
 {
     if (n->rmem > (uint32_t)n->s->rcvbuf) {
-        if (!(n->flags & NLF_NO_ENOBUFS)) {
+        if (from == 0 && !(n->flags & NLF_NO_ENOBUFS)) {
             n->error = ENOBUFS;
             socket_wake(n->s, POLLERR);
         }
