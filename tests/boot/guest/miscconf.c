@@ -1375,6 +1375,16 @@ static void section_proc(int argc, char **argv)
     say("   hostname is uname's: %d\n", !strncmp(buf, u.nodename, strlen(u.nodename)) && buf[strlen(u.nodename)] == '\n');
     slurp("/proc/sys/kernel/pid_max", buf, sizeof(buf));
     say("   pid_max a number > pid: %d\n", atol(buf) > getpid() && buf[strlen(buf) - 1] == '\n');
+    slurp("/proc/sys/kernel/version", buf, sizeof(buf));
+    say("   version is uname's: %d\n", !strncmp(buf, u.version, strlen(u.version)) && buf[strlen(u.version)] == '\n');
+    /* fs/proc/version.c: "Linux version RELEASE (BUILDER) (COMPILER) VERSION\n" */
+    slurp("/proc/version", buf, sizeof(buf));
+    char vhead[128], vtail[80];
+    snprintf(vhead, sizeof(vhead), "%s version %s (", u.sysname, u.release);
+    snprintf(vtail, sizeof(vtail), ") %s\n", u.version);
+    size_t blen = strlen(buf), tlen = strlen(vtail);
+    say("   /proc/version: starts as uname's %d, ends with its version %d\n", !strncmp(buf, vhead, strlen(vhead)),
+        blen > tlen && !strcmp(buf + blen - tlen, vtail));
 
     slurp("/proc/self/mountinfo", buf, sizeof(buf));
     int mlines = 0, mok = 1, root = 0;
