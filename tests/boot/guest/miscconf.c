@@ -1615,6 +1615,70 @@ static void section_cpuinfo(void)
     names_in("first processor", buf, ':');
 }
 
+/* The sysctls programs size themselves by: Linux's defaults, where this kernel enforces the
+ * same limits; the shape only where the value is the machine's (file-max, the port range). */
+static void section_sysctl(void)
+{
+    say("9. /proc/sys limits\n");
+    static const char *const same[] = {
+        "kernel/ngroups_max", "kernel/overflowuid", "kernel/overflowgid", "kernel/msgmax", "kernel/msgmnb",
+        "kernel/msgmni", "kernel/shmmax", "kernel/shmall", "kernel/shmmni", "kernel/sem",
+        "kernel/random/entropy_avail", "kernel/random/poolsize", "fs/nr_open", "fs/pipe-max-size",
+        "fs/mqueue/msg_max", "fs/mqueue/msgsize_max", "fs/mqueue/queues_max",
+        "fs/inotify/max_queued_events", "net/core/somaxconn",
+    };
+    char path[96], buf[256];
+    for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+        snprintf(path, sizeof(path), "/proc/sys/%s", same[i]);
+        if (slurp(path, buf, sizeof(buf)) < 0)
+            snprintf(buf, sizeof(buf), "%s\n", strerror(errno));
+        say("   %s: %s", same[i], buf);
+    }
+    unsigned long long max = 0;
+    char nl = 0;
+    int ok = slurp("/proc/sys/fs/file-max", buf, sizeof(buf)) >= 0 && sscanf(buf, "%llu%c", &max, &nl) == 2;
+    say("   fs/file-max: a positive number and a newline %d\n", ok && max > 0 && nl == '\n');
+    unsigned first = 0, last = 0;
+    ok = slurp("/proc/sys/net/ipv4/ip_local_port_range", buf, sizeof(buf)) >= 0 &&
+         sscanf(buf, "%u\t%u%c", &first, &last, &nl) == 3 && strchr(buf, '\t');
+    say("   ip_local_port_range: 'FIRST\\tLAST\\n', 1024 <= FIRST < LAST <= 65535: %d\n",
+        ok && nl == '\n' && first >= 1024 && first < last && last <= 65535);
+    /* uuid: version 4, RFC 4122 variant, a new one each read; boot_id: the same each read. */
+    char u1[64] = "", u2[64] = "", b1[64] = "", b2[64] = "";
+    slurp("/proc/sys/kernel/random/uuid", u1, sizeof(u1));
+    slurp("/proc/sys/kernel/random/uuid", u2, sizeof(u2));
+    slurp("/proc/sys/kernel/random/boot_id", b1, sizeof(b1));
+    slurp("/proc/sys/kernel/random/boot_id", b2, sizeof(b2));
+    int shape = strlen(u1) == 37 && u1[8] == '-' && u1[13] == '-' && u1[14] == '4' && u1[18] == '-' &&
+                strchr("89ab", u1[19]) && u1[23] == '-' && u1[36] == '\n' && strlen(b1) == 37;
+    say("   uuid: version 4 text %d, new at each read %d; boot_id the same at each read %d\n", shape,
+        strcmp(u1, u2) != 0, !strcmp(b1, b2) && b1[0]);
+    /* fs.pipe-max-size is what an unprivileged F_SETPIPE_SZ may grow a pipe to. */
+    int fds[2];
+    if (pipe(fds) == 0) {
+        pid_t child = fork();
+        if (child == 0) {
+            if (setgid(65534) || setuid(65534))
+                _exit(99);
+            int at = fcntl(fds[1], F_SETPIPE_SZ, 1 << 20);
+            errno = 0;
+            int above = fcntl(fds[1], F_SETPIPE_SZ, 2 << 20);
+            int e = errno;
+            _exit((at == 1 << 20 ? 0 : 1) | (above < 0 && e == EPERM ? 0 : 2));
+        }
+        int status = -1;
+        waitpid(child, &status, 0);
+        say("   unprivileged F_SETPIPE_SZ: to pipe-max-size ok %d, above it EPERM %d\n",
+            WIFEXITED(status) && !(WEXITSTATUS(status) & 1), WIFEXITED(status) && !(WEXITSTATUS(status) & 2));
+        say("   root F_SETPIPE_SZ above pipe-max-size: %d\n", fcntl(fds[1], F_SETPIPE_SZ, 2 << 20) == 2 << 20);
+        close(fds[0]);
+        close(fds[1]);
+    }
+    static char line[8192];   /* COMMAND_LINE_SIZE is 2048 on arm64, 2048 or more on other hosts */
+    ok = slurp("/proc/cmdline", line, sizeof(line)) >= 0;
+    say("   /proc/cmdline: one line %d\n", ok && strchr(line, '\n') == line + strlen(line) - 1);
+}
+
 int main(int argc, char **argv)
 {
     alarm(60);
@@ -1630,5 +1694,6 @@ int main(int argc, char **argv)
     section_proc(argc, argv);
     section_proc_names();
     section_cpuinfo();
+    section_sysctl();
     return 0;
 }
