@@ -190,7 +190,7 @@ static int pipe_stat(struct file *f, struct linux_stat *st)
     if (f->vnode)
         return vnode_stat(f->vnode, st);   /* a FIFO: its node in the tree */
     st->st_dev = 0xc;                  /* pipefs */
-    st->st_ino = (uint64_t)(uintptr_t)f->priv >> 4;
+    st->st_ino = ((struct pipe *)f->priv)->ino;
     st->st_mode = S_IFIFO | 0600;
     st->st_nlink = 1;
     st->st_blksize = PAGE_SIZE;
@@ -241,6 +241,7 @@ struct pipe *pipe_alloc(bool packet)
     if (!p)
         return NULL;
     p->packet = packet;
+    p->ino = file_anon_ino();
     p->slots = PIPE_SLOTS;
     p->bufs = kzalloc(PIPE_SLOTS * sizeof(*p->bufs));
     if (!p->bufs) {

@@ -238,7 +238,7 @@ ENV = {"MISCCONF": "here and there"}
 
 SECTIONS = [("1", "clocks"), ("2", "sleeping"), ("3", "setting clocks"), ("4", "futexes"),
             ("5", "identity and system"), ("6", "/proc"), ("7", "/proc field names"), ("8", "/proc/cpuinfo"),
-            ("9", "/proc/sys limits")]
+            ("9", "/proc/sys limits"), ("10", "/proc/self/fd links and maps ids")]
 
 
 def replace_host_lines(text: str, fixes: dict[str, str]) -> str:

@@ -32,6 +32,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysinfo.h>
+#include <sys/sysmacros.h>
 #include <sys/time.h>
 #include <sys/timex.h>
 #include <sys/utsname.h>
@@ -1679,6 +1680,63 @@ static void section_sysctl(void)
     say("   /proc/cmdline: one line %d\n", ok && strchr(line, '\n') == line + strlen(line) - 1);
 }
 
+/* /proc/self/fd links' permission bits (how each file is open) and names, and the device and
+ * inode numbers /proc/self/maps gives a mapped file: the ones its stat gives. */
+static void section_fd_links(void)
+{
+    say("10. /proc/self/fd links and maps ids\n");
+    int fds[5];
+    fds[0] = open("/dev/null", O_RDONLY);
+    fds[1] = open("/dev/null", O_WRONLY);
+    fds[2] = open("/dev/null", O_RDWR);
+    fds[3] = open("/proc", O_RDONLY | O_DIRECTORY);
+    fds[4] = open("/dev/null", O_PATH);
+    static const char *const how[] = { "O_RDONLY", "O_WRONLY", "O_RDWR", "a directory", "O_PATH" };
+    for (int i = 0; i < 5; i++) {
+        char link[64], target[256] = "";
+        snprintf(link, sizeof(link), "/proc/self/fd/%d", fds[i]);
+        struct stat st;
+        int mode = lstat(link, &st) ? -1 : (int)(st.st_mode & 07777);
+        ssize_t n = readlink(link, target, sizeof(target) - 1);
+        target[n > 0 ? n : 0] = 0;
+        say("   %s: link mode %o, is a link %d -> %s\n", how[i], mode, S_ISLNK(st.st_mode), target);
+    }
+    for (int i = 0; i < 5; i++)
+        close(fds[i]);
+    int p[2];
+    if (pipe(p) == 0) {
+        struct stat st;
+        fstat(p[0], &st);
+        char want[64], got[64] = "", link[64];
+        snprintf(want, sizeof(want), "pipe:[%lu]", (unsigned long)st.st_ino);
+        snprintf(link, sizeof(link), "/proc/self/fd/%d", p[1]);
+        ssize_t n = readlink(link, got, sizeof(got) - 1);
+        got[n > 0 ? n : 0] = 0;
+        say("   pipe link names fstat's inode: %d\n", !strcmp(want, got));
+        close(p[0]);
+        close(p[1]);
+    }
+    /* the program's own mapping: MAJOR:MINOR INODE of the file stat describes */
+    struct stat exe;
+    static char maps[65536];
+    char self[256] = "";
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    self[n > 0 ? n : 0] = 0;
+    int same = 0, lines = 0;
+    if (!stat(self, &exe) && slurp("/proc/self/maps", maps, sizeof(maps)) > 0) {   /* qemu-user: not /proc/self/exe */
+        for (char *line = strtok(maps, "\n"); line; line = strtok(NULL, "\n")) {
+            unsigned maj, min;
+            unsigned long ino;
+            char name[256] = "";
+            if (sscanf(line, "%*x-%*x %*4s %*x %x:%x %lu %255s", &maj, &min, &ino, name) == 4 && !strcmp(name, self)) {
+                lines++;
+                same += maj == major(exe.st_dev) && min == minor(exe.st_dev) && ino == exe.st_ino;
+            }
+        }
+    }
+    say("   maps: the program's lines carry its stat's device and inode: %d\n", lines > 0 && same == lines);
+}
+
 int main(int argc, char **argv)
 {
     alarm(60);
@@ -1695,5 +1753,6 @@ int main(int argc, char **argv)
     section_proc_names();
     section_cpuinfo();
     section_sysctl();
+    section_fd_links();
     return 0;
 }
