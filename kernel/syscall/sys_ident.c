@@ -10,6 +10,7 @@
 #include "uaccess.h"
 #include "errno.h"
 #include "mm.h"
+#include "perm.h"
 #include <string.h>
 
 SYSCALL(getpid) { return current_process()->pid; }
@@ -205,6 +206,13 @@ SYSCALL(setfsuid)
         if (id != old)
             current_process()->dumpable = 0;
         c->fsuid = id;
+        /* cap_task_fix_setuid (LSM_SETID_FS): a fsuid leaving 0 drops the file-system
+         * capabilities from the effective set, one coming back to 0 raises the permitted ones */
+        struct caps *caps = &current_process()->caps;
+        if (!old && id)
+            caps->effective &= ~CAP_FS_SET;
+        if (old && !id)
+            caps->effective |= caps->permitted & CAP_FS_SET;
     }
     return old;
 }
