@@ -84,8 +84,8 @@ int perm_check(struct vnode *v, int mask)
     if ((mask & MAY_WRITE) && vfs_read_only(v) &&
         (v->type == VNODE_FILE || v->type == VNODE_DIR || v->type == VNODE_SYMLINK))
         return -EROFS;
-    if (v->kfile)
-        return 0;
+    if (v->kfile)                      /* owners untracked: only "nobody executes what has no x bit" */
+        return (mask & MAY_EXEC) && v->type != VNODE_DIR && !(v->mode & S_IXUGO) ? -EACCES : 0;
     struct fs_ident id = current_ident();
     return generic_permission(&id, v, mask);
 }

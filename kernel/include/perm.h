@@ -4,7 +4,7 @@
  * bit); inode_owner_or_capable. Every check asks about the caller's file-system identity
  * (fsuid, fsgid, supplementary groups, effective capabilities), or access(2)'s real one while
  * perm_access_begin holds. The kernel's own files (kfile.c: /proc, /sys, /dev's devices) are
- * not checked (their owners are not tracked). fs/perm.c. */
+ * only refused execution without an x bit (their owners are not tracked). fs/perm.c. */
 #pragma once
 #include <stdint.h>
 #include <stdbool.h>

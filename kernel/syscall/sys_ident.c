@@ -47,8 +47,7 @@ SYSCALL(getresgid)
 
 /* Linux's rules for the set*id calls (kernel/sys.c): with an effective id of root (CAP_SETUID)
  * anything goes; otherwise a new id must be one of the real, effective or saved ids. -1 leaves
- * an id as it is. File access is not checked against these ids: every process may read what
- * root may (docs/kernel.md). */
+ * an id as it is. File access is checked against the file-system ids these leave (fs/perm.c). */
 static bool may_become(const uint32_t ids[3], uint32_t id, bool privileged)
 {
     return privileged || id == ids[0] || id == ids[1] || id == ids[2];

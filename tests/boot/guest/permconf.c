@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "probe_print.h"
@@ -516,6 +517,25 @@ static void section_proc(void)
     as(ALICE, ALICE, proc_alice);
 }
 
+static void xattrs_alice(void)
+{
+    char buf[16];
+    r("setxattr user.a root644", setxattr("root644", "user.a", "1", 1, 0));
+    r("getxattr user.a root600", getxattr("root600", "user.a", buf, sizeof(buf)));
+    r("getxattr user.a d700/f", getxattr("d700/f", "user.a", buf, sizeof(buf)));
+    r("setxattr user.a root666", setxattr("root666", "user.a", "1", 1, 0));
+    r("getxattr user.a root666", getxattr("root666", "user.a", buf, sizeof(buf)));
+    r("removexattr user.a root666", removexattr("root666", "user.a"));
+    r("setxattr trusted.a alice600", setxattr("alice600", "trusted.a", "1", 1, 0));
+    r("setxattr user.a sticky (not its owner)", setxattr("sticky", "user.a", "1", 1, 0));
+}
+
+static void section_xattrs(void)
+{
+    say("11. extended attributes\n");
+    as(ALICE, ALICE, xattrs_alice);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2 || chdir(argv[1]) || chmod(".", 0755)) {
@@ -536,5 +556,6 @@ int main(int argc, char **argv)
     section_caps();
     section_exec();
     section_proc();
+    section_xattrs();
     return 0;
 }
