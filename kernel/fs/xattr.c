@@ -17,12 +17,12 @@
  * procfs files, no xattr support): for them a get or set is EOPNOTSUPP and the list is empty,
  * after the same permission checks. */
 #include "kernel.h"
+#include "perm.h"
 #include "xattr.h"
 #include "vnode.h"
 #include "tfs.h"
 #include "inotify.h"
 #include "volume.h"
-#include "perm.h"
 #include "process.h"
 #include "linux_uapi.h"
 #include "errno.h"

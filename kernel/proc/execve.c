@@ -4,9 +4,9 @@
  * address space aside, so a program that cannot be loaded leaves the caller as it was. Past that
  * point the other threads end, the old address space goes, close-on-exec descriptors close,
  * handled signals return to their default action, and a vfork parent goes on. */
-#include "perm.h"
 #include "posix_timer.h"
 #include "kernel.h"
+#include "perm.h"
 #include "rseq.h"
 #include "linux_uapi.h"
 #include "linux_abi.h"

@@ -81,6 +81,14 @@ SYSCALL(mknodat)
         struct vnode *v;
         if (!user_lookup_at((int)a0, a1, 0, &v))
             return -EEXIST;            /* filename_create comes before vfs_mknod's capability check */
+        struct parent pp;              /* and vfs_mknod's may_create before it too */
+        int64_t denied = parent_of((int)a0, a1, &pp);
+        if (!denied) {
+            denied = perm_may_create(pp.dir);
+            parent_done(&pp);
+        }
+        if (denied)
+            return denied;
         if (!process_capable(proc(), CAP_MKNOD))
             return -EPERM;
         int64_t err = make_node((int)a0, a1, type == S_IFCHR ? VNODE_CHR : VNODE_BLK, mode & 07777, NULL);

@@ -6,7 +6,8 @@ O_NOATIME/O_CREAT/O_TMPFILE, access and faccessat2 (AT_EACCESS), making and remo
 (protected hard links), sticky directories, chmod/chown/utimensat/truncate (EPERM vs EACCES),
 set-id bits cleared by writes, truncation, chown and chmod, set-group-ID directories,
 CAP_DAC_OVERRIDE/DAC_READ_SEARCH/FOWNER/CHOWN/FSETID and setfsuid, execve's EACCES and
-ETXTBSY, /proc/<pid>/environ of another user, user.* and trusted.* attributes. The oracle is the same program under
+ETXTBSY, /proc/<pid>/environ of another user, user.* and trusted.* attributes, AF_UNIX
+connect and bind, inotify_add_watch. The oracle is the same program under
 qemu-aarch64-static in a fresh tmpfs directory, run as root; ours runs in /tmp, one boot."""
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ SECTIONS = [("1", "search permission"), ("2", "opening files"), ("3", "access an
             ("4", "making and removing names"), ("5", "sticky directories"),
             ("6", "chmod, chown, utimensat, truncate"), ("7", "set-id bits"), ("8", "capabilities and fsuid"),
             ("9", "execve and ETXTBSY"), ("10", "/proc/<pid> of another user"),
-            ("11", "extended attributes")]
+            ("11", "extended attributes"), ("12", "AF_UNIX names and inotify watches")]
 
 
 @pytest.fixture(scope="module")

@@ -19,6 +19,10 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <sys/sysmacros.h>
+#include <sys/inotify.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -271,6 +275,9 @@ static void names(void)
     r("mkdir d700/x", mkdir("d700/x", 0755));
     r("mkdir d711/x", mkdir("d711/x", 0755));
     r("mknod fifo d755/p", mknod("d755/p", S_IFIFO | 0644, 0));
+    r("mknod chr d755/c", mknod("d755/c", S_IFCHR | 0644, makedev(1, 3)));
+    r("mknod chr alicedir/c", mknod("alicedir/c", S_IFCHR | 0644, makedev(1, 3)));
+    r("mknod fifo alicedir/p", mknod("alicedir/p", S_IFIFO | 0644, 0));
     r("symlink d755/l", symlink("f", "d755/l"));
     r("link d755/f alicedir/l", link("d755/f", "alicedir/l"));
     r("link root600 alicedir/l600", link("root600", "alicedir/l600"));
@@ -536,6 +543,55 @@ static void section_xattrs(void)
     as(ALICE, ALICE, xattrs_alice);
 }
 
+static int unix_connect(const char *path)
+{
+    struct sockaddr_un a = { AF_UNIX };
+    strcpy(a.sun_path, path);
+    int s = socket(AF_UNIX, SOCK_STREAM, 0);
+    int ret = connect(s, (struct sockaddr *)&a, sizeof(a));
+    close(s);
+    return ret;
+}
+
+static void sockets_alice(void)
+{
+    r("connect sock (0755)", unix_connect("sock"));
+    r("connect sock777", unix_connect("sock777"));
+    r("connect d700/sock", unix_connect("d700/sock"));
+    struct sockaddr_un a = { AF_UNIX, "d755/mine" };
+    int s = socket(AF_UNIX, SOCK_STREAM, 0);
+    r("bind d755/mine", bind(s, (struct sockaddr *)&a, sizeof(a)));
+    close(s);
+    int in = inotify_init1(0);
+    r("inotify_add_watch root600", inotify_add_watch(in, "root600", IN_MODIFY));
+    r("inotify_add_watch d700/f", inotify_add_watch(in, "d700/f", IN_MODIFY));
+    r("inotify_add_watch d711 (no read)", inotify_add_watch(in, "d711", IN_MODIFY));
+    r("inotify_add_watch root644", inotify_add_watch(in, "root644", IN_MODIFY));
+    close(in);
+}
+
+static int listener(const char *path, mode_t mode)
+{
+    struct sockaddr_un a = { AF_UNIX };
+    strcpy(a.sun_path, path);
+    int s = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (bind(s, (struct sockaddr *)&a, sizeof(a)) || listen(s, 4) || chmod(path, mode)) {
+        say("   setup %s failed: %s\n", path, strerrorname_np(errno));
+        exit(1);
+    }
+    return s;
+}
+
+static void section_sockets(void)
+{
+    say("12. AF_UNIX names and inotify watches\n");
+    int a = listener("sock", 0755), b = listener("sock777", 0777), c = listener("d700/sock", 0777);
+    as(ALICE, ALICE, sockets_alice);
+    close(a);
+    close(b);
+    close(c);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2 || chdir(argv[1]) || chmod(".", 0755)) {
@@ -557,5 +613,6 @@ int main(int argc, char **argv)
     section_exec();
     section_proc();
     section_xattrs();
+    section_sockets();
     return 0;
 }
