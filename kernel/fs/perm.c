@@ -123,7 +123,17 @@ void perm_access_begin(struct fs_ident *ident, const struct fs_ident **saved)
     t->access_ident = ident;
 }
 
+void perm_kernel_begin(struct fs_ident *ident, const struct fs_ident **saved)
+{
+    struct thread *t = current_thread();
+    *ident = (struct fs_ident){ 0, 0, CAP_FULL_SET, NULL, 0 };
+    *saved = t ? t->access_ident : NULL;
+    if (t)
+        t->access_ident = ident;
+}
+
 void perm_access_end(const struct fs_ident *saved)
 {
-    current_thread()->access_ident = saved;
+    if (current_thread())
+        current_thread()->access_ident = saved;
 }

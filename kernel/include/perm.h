@@ -52,6 +52,9 @@ int perm_may_delete(struct vnode *dir, struct vnode *victim);
  * calling thread's checks use its real uid and gid, with every capability of its permitted set
  * for a real root and none otherwise. `saved` holds what was in force. */
 void perm_access_begin(struct fs_ident *ident, const struct fs_ident **saved);
+/* The kernel's own changes to the tree (/proc/<pid> made at an unprivileged fork): root with
+ * every capability until perm_access_end. */
+void perm_kernel_begin(struct fs_ident *ident, const struct fs_ident **saved);
 void perm_access_end(const struct fs_ident *saved);
 
 /* ---- attributes (fs/perm_attr.c) ---- */

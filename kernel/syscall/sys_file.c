@@ -21,7 +21,8 @@ static struct process *proc(void) { return current_process(); }
 
 /* O_CREAT of a name that is a dangling symlink: Linux creates the file the link names (its
  * directory must exist), following up to VFS_MAX_SYMLINKS links. */
-static int create_through_symlink(struct vnode *dir, struct vnode *link, uint32_t mode, struct vnode **out)
+static int create_through_symlink(struct vnode *dir, struct vnode *link, uint32_t mode, struct vnode **out,
+                                  bool *created)
 {
     char *target = kmalloc(VFS_PATH_MAX);
     int err = target ? 0 : -ENOMEM;
@@ -59,9 +60,10 @@ static int create_through_symlink(struct vnode *dir, struct vnode *link, uint32_
             link = v;
             continue;
         }
-        if (!err)
+        if (!err) {
             *out = v;
-        else if (err == -ENOENT)
+            *created = false;          /* it is there after all: may_open checks it */
+        } else if (err == -ENOENT)
             err = vfs_create(dir, name, strlen(name), VNODE_FILE, mode, NULL, out);
         break;
     }
@@ -86,7 +88,7 @@ static int create_file(int dirfd, char *path, uint32_t mode, bool nofollow, int 
     mode &= ~current_process()->umask;
     *created = true;
     if (!nofollow && len <= NAME_MAX && (v = NULL, !vfs_lookup(dir, name, 0, &v)) && vfs_type(v) == VNODE_SYMLINK)
-        return create_through_symlink(dir, v, mode, out);
+        return create_through_symlink(dir, v, mode, out, created);
     return vfs_create(dir, name, len, VNODE_FILE, mode, NULL, out);
 }
 

@@ -516,6 +516,12 @@ static void proc_alice(void)
     o("open its own environ", "/proc/self/environ", O_RDONLY);
     snprintf(path, sizeof(path), "/proc/%d/status", getppid());
     o("open the root parent's status", path, O_RDONLY);
+    pid_t pid = fork();                /* a process alice makes has its /proc directory too */
+    if (pid == 0) {
+        o("its child opens /proc/self/status", "/proc/self/status", O_RDONLY);
+        _exit(0);
+    }
+    waitpid(pid, NULL, 0);
 }
 
 static void section_proc(void)
