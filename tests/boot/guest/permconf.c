@@ -299,6 +299,13 @@ static void names(void)
     r("chmod alicedir/x 0500", chmod("alicedir/x", 0500));
     r("rename alicedir/x d775staff/x (dir not writable)", rename("alicedir/x", "d775staff/x"));
     r("rename alicedir/x alicedir/y (same parent)", rename("alicedir/x", "alicedir/y"));
+    r("mkdir d775staff/e", mkdir("d775staff/e", 0700));
+    r("mkdir alicedir/e2", mkdir("alicedir/e2", 0755));
+    r("RENAME_EXCHANGE d775staff/e alicedir/e2", renameat2(AT_FDCWD, "d775staff/e", AT_FDCWD, "alicedir/e2", RENAME_EXCHANGE));
+    r("chmod d775staff/e 0500", chmod("d775staff/e", 0500));
+    r("RENAME_EXCHANGE back (one not writable)", renameat2(AT_FDCWD, "d775staff/e", AT_FDCWD, "alicedir/e2", RENAME_EXCHANGE));
+    r("RENAME_EXCHANGE alicedir/f d755/f", renameat2(AT_FDCWD, "alicedir/f", AT_FDCWD, "d755/f", RENAME_EXCHANGE));
+    r("RENAME_NOREPLACE alicedir/f d755/f", renameat2(AT_FDCWD, "alicedir/f", AT_FDCWD, "d755/f", RENAME_NOREPLACE));
 }
 
 static void section_names(void)
