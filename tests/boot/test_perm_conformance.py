@@ -26,9 +26,11 @@ SOURCE = GUEST_SOURCES / "permconf.c"
 # Where qemu-user (Debian's 7.2), not Linux 6.1, answers: each line as Linux gives it to a
 # native arm64 program.
 # - qemu translates open's flags through a table that knows O_ACCMODE values 0, 1 and 2 only,
-#   so 3 reaches the host as O_RDONLY; Linux asks read and write permission for it (ACC_MODE).
+#   so 3 reaches the host as O_RDONLY; Linux asks read and write permission for it (ACC_MODE:
+#   the host's kernel answers a native program EACCES).
 # - qemu runs the probe as data: the host's process executes qemu, so nothing denies writes to
-#   the probe's file; Linux 6.1 refuses a writer for every live process's executable (ETXTBSY).
+#   the probe's file; Linux refuses a writer for every live process's executable (ETXTBSY, as
+#   the host's kernel answers for a native program it runs).
 QEMU_USER = {
     "   root644 O_ACCMODE 3 = 0": "   root644 O_ACCMODE 3 = -1 EACCES",
     "   open of the running program O_WRONLY = 0": "   open of the running program O_WRONLY = -1 ETXTBSY",
