@@ -18,6 +18,6 @@ bool vfs_open_for_write(struct vnode *v) { return v->writers != 0; }
 
 void vfs_writer(struct vnode *v, int delta)
 {
-    if (v->type == VNODE_FILE)
+    if (v->type == VNODE_FILE && (delta > 0 || v->writers))   /* never below zero */
         v->writers += delta;
 }
