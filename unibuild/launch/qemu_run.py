@@ -28,7 +28,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
@@ -498,22 +498,36 @@ def _phases(started: float, marks: dict[str, float], line_times: list[tuple[floa
     return out
 
 
-def run_qemu(command: QemuCommand, *, echo: BinaryIO | TextIO | None = None,
-             echo_err: BinaryIO | TextIO | None = None, stdin: int | None = None,
-             quiet_kernel: bool = False) -> BootResult:
-    """Runs one resolved QEMU command to completion; `echo` receives the console live (with a
-    multiplexed console, `echo_err` gets the program's stderr and the kernel's messages).
-    `stdin` is a file descriptor whose bytes become the program's stdin (None: it is empty);
-    `quiet_kernel` keeps the kernel's lines out of `echo_err` (they are still in kernel_log)."""
+class Launched:
+    """A QEMU process started paused (-S) for one boot, not yet driven: `run` resumes the guest
+    and waits for its result. launched() makes one; starting QEMU apart from running it lets a
+    caller overlap QEMU's own start-up (tens of ms) with work of its own (pipeline.run)."""
+
+    def __init__(self, command: QemuCommand, proc: subprocess.Popen, started: float):
+        self.command, self.proc, self.started = command, proc, started
+
+    def run(self, *, echo: BinaryIO | TextIO | None = None, echo_err: BinaryIO | TextIO | None = None,
+            stdin: int | None = None, quiet_kernel: bool = False) -> BootResult:
+        """Runs the guest to completion; `echo` receives the console live (with a multiplexed
+        console, `echo_err` gets the program's stderr and the kernel's messages). `stdin` is a
+        file descriptor whose bytes become the program's stdin (None: it is empty);
+        `quiet_kernel` keeps the kernel's lines out of `echo_err` (they are still in kernel_log)."""
+        try:
+            _load_session_modules()
+            return asyncio.run(_run(self.command, self.proc, self.started, echo, echo_err, stdin, quiet_kernel))
+        except KeyboardInterrupt:
+            # Only in the instant before our own SIGINT handler is installed; _run's cleanup
+            # has already stopped QEMU by the time this arrives, unless it came before _run began.
+            raise UserError("interrupted", exit_code=130) from None
+
+
+@contextlib.contextmanager
+def _spawned(command: QemuCommand) -> Iterator[Launched]:
+    """QEMU for `command`, started paused; it does not outlive the block."""
     started = time.monotonic()
     proc = _spawn(command)
     try:
-        _load_session_modules()
-        return asyncio.run(_run(command, proc, started, echo, echo_err, stdin, quiet_kernel))
-    except KeyboardInterrupt:
-        # Only in the instant before our own SIGINT handler is installed; _run's cleanup
-        # has already stopped QEMU by the time this arrives, unless it came before _run began.
-        raise UserError("interrupted", exit_code=130) from None
+        yield Launched(command, proc, started)
     finally:
         if proc.poll() is None:        # _run never took over: QEMU must not outlive us
             proc.kill()
@@ -524,22 +538,27 @@ def run_qemu(command: QemuCommand, *, echo: BinaryIO | TextIO | None = None,
                     pipe.close()
 
 
-def boot(
+def run_qemu(command: QemuCommand, *, echo: BinaryIO | TextIO | None = None,
+             echo_err: BinaryIO | TextIO | None = None, stdin: int | None = None,
+             quiet_kernel: bool = False) -> BootResult:
+    """Runs one resolved QEMU command to completion (Launched.run says what the rest means)."""
+    with _spawned(command) as qemu:
+        return qemu.run(echo=echo, echo_err=echo_err, stdin=stdin, quiet_kernel=quiet_kernel)
+
+
+@contextlib.contextmanager
+def launched(
     platform: Platform,
     kernel: Path,
     options: LaunchOptions = LaunchOptions(),
     *,
     host: HostInfo | None = None,
-    echo: BinaryIO | TextIO | None = None,
-    echo_err: BinaryIO | TextIO | None = None,
     qemu_binary: str | None = None,
     warn: Callable[[str], None] | None = None,
-    stdin: int | None = None,
-    quiet_kernel: bool = False,
-) -> BootResult:
-    """Boots `kernel` on `platform`: the library entry point for the CLI, tests and benchmarks
-    (unibuild/pipeline.py puts an image and a kernel build in front of it). `warn` receives the
-    network's one-line warnings."""
+) -> Iterator[Launched]:
+    """QEMU started (paused) to boot `kernel` on `platform`, with the network, volume locks and
+    control socket it needs, all for as long as the block; QEMU is killed at its end unless
+    Launched.run has run the guest. `warn` receives the network's one-line warnings."""
     kernel = Path(kernel)
     if not kernel.is_file():
         raise UserError(f"kernel image {kernel} not found; build it with `unibuild kernel`")
@@ -565,4 +584,25 @@ def boot(
             platform, kernel, options, host, Path(tmp) / "qmp.sock", qemu_binary=binary,
             network=net.qemu_args,
         )
-        return run_qemu(command, echo=echo, echo_err=echo_err, stdin=stdin, quiet_kernel=quiet_kernel)
+        with _spawned(command) as qemu:
+            yield qemu
+
+
+def boot(
+    platform: Platform,
+    kernel: Path,
+    options: LaunchOptions = LaunchOptions(),
+    *,
+    host: HostInfo | None = None,
+    echo: BinaryIO | TextIO | None = None,
+    echo_err: BinaryIO | TextIO | None = None,
+    qemu_binary: str | None = None,
+    warn: Callable[[str], None] | None = None,
+    stdin: int | None = None,
+    quiet_kernel: bool = False,
+) -> BootResult:
+    """Boots `kernel` on `platform`: the library entry point for the CLI, tests and benchmarks
+    (unibuild/pipeline.py puts an image and a kernel build in front of it). `warn` receives the
+    network's one-line warnings."""
+    with launched(platform, kernel, options, host=host, qemu_binary=qemu_binary, warn=warn) as qemu:
+        return qemu.run(echo=echo, echo_err=echo_err, stdin=stdin, quiet_kernel=quiet_kernel)
