@@ -42,7 +42,7 @@ class EarlyStart:
     def __init__(self, stack: contextlib.ExitStack, qemu, image: Path, kernel: Path,
                  identities: tuple, warnings: list[str]):
         self._stack = stack
-        self.qemu = qemu                 # a launch.qemu_run.Launched
+        self.qemu = qemu                 # a launch.qemu_start.Launched
         self.image, self.kernel = image, kernel
         self._identities = identities
         self.warnings = warnings         # the network's, to be shown if this QEMU runs
@@ -61,7 +61,7 @@ def start_early(platform: Platform, image: Path, kernel: Path, options: LaunchOp
                 host: HostInfo) -> EarlyStart | None:
     """QEMU started paused for `image` and `kernel`, or None when either is missing or the start
     itself fails (the ordinary boot will say why)."""
-    from .launch.qemu_run import launched
+    from .launch.qemu_start import launched
     identities = (file_identity(image), file_identity(kernel))
     if None in identities:
         return None

@@ -254,8 +254,6 @@ def run(request: ImageRequest, launch: LaunchOptions = LaunchOptions(), *, platf
         build_command(profile, Path("/nonexistent/Image"), launch, host, Path("/nonexistent/qmp.sock"))
     steps: dict[str, float] = {}   # seconds per step, for run's --json
     with contextlib.ExitStack() as stack:
-        with timings.phase("import the QEMU runner"):
-            from .launch.qemu_run import boot
         early, key = None, None
         if kernel is None and _may_start_early(launch):
             # QEMU's start-up overlaps the checks below (early_start.py says when it is used).
@@ -277,6 +275,8 @@ def run(request: ImageRequest, launch: LaunchOptions = LaunchOptions(), *, platf
                 if kernel_progress is not None:
                     kernel_progress.close()
             steps["kernel"] = timings.phases[-1][2] - timings.phases[-1][1]
+        with timings.phase("import the QEMU runner"):
+            from .launch.qemu_run import boot
         with timings.phase("boot") as notes:
             if early is not None and early.holds(image, kernel):
                 notes.append("QEMU started early")
