@@ -420,6 +420,7 @@ struct linux_itimerspec {
 #define CAP_MKNOD 27
 #define CAP_SYS_BOOT 22
 #define CAP_SYS_NICE 23
+#define CAP_SYS_RESOURCE 24
 #define CAP_FULL_SET ((1ULL << (CAP_LAST_CAP + 1)) - 1)
 
 /* personality(2) flags (include/uapi/linux/personality.h) */
@@ -628,6 +629,7 @@ struct linux_inotify_event {
 #define AF_UNIX   1
 #define AF_INET   2
 #define AF_INET6  10
+#define AF_NETLINK 16
 #define SOCK_STREAM 1
 #define SOCK_DGRAM  2
 #define SOCK_RAW       3
