@@ -7,6 +7,7 @@
 #include "memfile.h"
 #include "process.h"
 #include "uts.h"
+#include "aio.h"
 #include "linux_abi.h"
 #include <string.h>
 
@@ -29,8 +30,25 @@ static struct file *pid_max_open(const char *path, int flags)
     return line_file(t, flags);
 }
 
+/* fs.aio-nr: the io_setup sizes of the live contexts; fs.aio-max-nr: their limit. */
+static struct file *aio_nr_open(const char *path, int flags)
+{
+    char t[24];
+    snprintf(t, sizeof(t), "%lu", aio_nr);
+    return line_file(t, flags);
+}
+
+static struct file *aio_max_nr_open(const char *path, int flags)
+{
+    char t[24];
+    snprintf(t, sizeof(t), "%lu", aio_max_nr);
+    return line_file(t, flags);
+}
+
 void procfs_sys_init(void)
 {
+    kfile_register("/proc/sys/fs/aio-nr", aio_nr_open, S_IFREG | 0444);
+    kfile_register("/proc/sys/fs/aio-max-nr", aio_max_nr_open, S_IFREG | 0444);
     kfile_register("/proc/sys/kernel/ostype", ostype_open, S_IFREG | 0444);
     kfile_register("/proc/sys/kernel/osrelease", osrelease_open, S_IFREG | 0444);
     kfile_register("/proc/sys/kernel/hostname", hostname_open, S_IFREG | 0444);

@@ -100,6 +100,12 @@ void file_signal_owner(struct file *f, uint32_t events);
 void file_send_sigio(struct file *f, int fd, int reason);
 static inline bool file_nonblock(struct file *f) { return f->flags & 04000; /* O_NONBLOCK */ }
 
+/* read/write's copy between user memory and f through a bounce buffer (sys_file.c), at offset
+ * when it is >= 0: the byte count (short at the first page the user cannot access), or an errno
+ * when nothing moved. Native AIO's reads and writes are these (sys_aio.c). */
+int64_t read_to_user(struct file *f, uint64_t ubuf, uint64_t len, int64_t offset);
+int64_t write_from_user(struct file *f, uint64_t ubuf, uint64_t len, int64_t offset);
+
 /* readv/writev on a socket (kernel/syscall/sys_socket_io.c): one operation over all vectors. */
 int64_t socket_vector_io(struct file *f, uint64_t uiov, uint64_t count, bool write);
 

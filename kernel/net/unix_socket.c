@@ -430,7 +430,7 @@ static int64_t unix_send(struct socket *s, const void *kbuf, uint64_t len, int f
         dest->tail = m;
         dest->queued += n;
         done += n;
-        socket_wake(dest->s, POLLIN | POLLRDNORM);
+        socket_wake(dest->s, POLLIN | POLLPRI | POLLRDNORM | POLLRDBAND);   /* sock_def_readable's key (AIO's POLL reports it whole) */
     } while (done < len);
     return (int64_t)done;
 }
