@@ -387,27 +387,17 @@ SYSCALL(io_cancel)
     return ret;
 }
 
-struct getevents {
-    struct aio_ctx *ctx;
-    int64_t min_nr, nr, got;
-    uint64_t uevents;
-    int64_t err;
-};
-
-/* aio_read_events: what the ring has joins what was taken before; a dead context is EINVAL. */
-static bool read_events(void *arg)
+/* The condition io_getevents sleeps on: evaluated from any thread's context, so it only looks
+ * at kernel memory (the ring's pages through the direct map), never at the caller's. */
+static bool has_events(void *arg)
 {
-    struct getevents *g = arg;
-    int64_t n = g->ctx->dead ? -EINVAL : aio_reap(g->ctx, g->uevents + (uint64_t)g->got * sizeof(struct aio_event),
-                                                 g->nr - g->got);
-    if (n > 0)
-        g->got += n;
-    else if (n < 0 && !g->got)
-        g->err = n;
-    return n < 0 || g->got >= g->min_nr;
+    struct aio_ctx *ctx = arg;
+    return ctx->dead || aio_ready(ctx) > 0;
 }
 
-/* do_io_getevents: the count, or an errno when none was taken (-EINTR: a signal came first). */
+/* do_io_getevents and read_events: events are taken as they come until min_nr are (or the
+ * deadline, or a signal); the count, or an errno when none was taken (-EINTR: a signal came
+ * first; -EINVAL: the context was destroyed meanwhile). */
 static int64_t getevents(uint64_t id, int64_t min_nr, int64_t nr, uint64_t uevents, uint64_t uts)
 {
     struct linux_timespec ts;
@@ -420,24 +410,30 @@ static int64_t getevents(uint64_t id, int64_t min_nr, int64_t nr, uint64_t ueven
         aio_ctx_put(ctx);
         return -EINVAL;
     }
-    struct getevents g = { ctx, min_nr, nr, 0, uevents, 0 };
+    uint64_t deadline = WAIT_FOREVER;
     bool once = uts && ts.tv_sec == 0 && ts.tv_nsec == 0;
+    if (uts && !once) {
+        int64_t ns = ts.tv_sec > INT64_MAX / 1000000000 - 1 ? INT64_MAX : ts.tv_sec * 1000000000 + ts.tv_nsec;
+        deadline = ns <= 0 ? wait_now_ns() : wait_deadline_after((uint64_t)ns);
+    }
+    int64_t got = 0, err = 0;
     int wait = 0;
-    if (once) {
-        read_events(&g);
-    } else {
-        uint64_t deadline = WAIT_FOREVER;
-        if (uts) {
-            int64_t ns = ts.tv_sec > INT64_MAX / 1000000000 - 1 ? INT64_MAX : ts.tv_sec * 1000000000 + ts.tv_nsec;
-            deadline = ns <= 0 ? wait_now_ns() : wait_deadline_after((uint64_t)ns);
-        }
-        wait = wait_until(read_events, &g, deadline);
+    for (;;) {
+        int64_t n = ctx->dead ? -EINVAL
+                              : aio_reap(ctx, uevents + (uint64_t)got * sizeof(struct aio_event), nr - got);
+        if (n > 0)
+            got += n;
+        else if (n < 0 && !got)
+            err = n;
+        if (n < 0 || got >= min_nr || once || wait)
+            break;
+        wait = wait_until(has_events, ctx, deadline);   /* then one more look, whatever ended it */
     }
     aio_ctx_put(ctx);
-    if (g.got)
-        return g.got;
-    if (g.err)
-        return g.err;
+    if (got)
+        return got;
+    if (err)
+        return err;
     return wait == -EINTR ? -EINTR : 0;
 }
 
