@@ -33,6 +33,9 @@ struct file_ops {
     /* Requests the file itself understands; -ENOTTY otherwise. NULL: none. */
     int64_t (*ioctl)(struct file *f, uint32_t cmd, uint64_t arg);
     int (*stat)(struct file *f, struct linux_stat *st);
+    /* lseek of a file with a position of its own (/dev/kmsg's record number): the result, or
+     * an errno. NULL: the generic seek over f->offset. */
+    int64_t (*llseek)(struct file *f, int64_t offset, int whence);
     /* The last reference went away: free what the file owns (not the struct file). */
     void (*release)(struct file *f);
     /* /proc/<pid>/fdinfo/N's lines of the kind's own (Linux's show_fdinfo), written as snprintf
@@ -63,6 +66,8 @@ struct file *file_open_vnode(struct vnode *vnode, int flags);
 void file_put(struct file *f);
 /* The kernel's devices (devfs.c): register their paths as kernel-made files (kfile.h). */
 void devfs_init(void);
+/* /dev/kmsg (fs/kmsg.c), registered by devfs_init. */
+void kmsg_init(void);
 /* /dev/shm as a writable directory (after kfile_publish has put /dev in the tree). */
 void devfs_publish_shm(void);
 /* /proc's system files (fs/procfs.c) and the process's /proc/PID files (fs/procfs_pid.c),

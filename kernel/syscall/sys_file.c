@@ -521,6 +521,8 @@ SYSCALL(lseek)
         return -EBADF;
     if (a2 > SEEK_HOLE)
         return -EINVAL;   /* Linux checks whence before asking the file whether it can seek */
+    if (f->ops->llseek)
+        return f->ops->llseek(f, off, (int)a2);
     if (!f->ops->seekable)
         return -ESPIPE;
     if (file_stat(f, &st))
