@@ -27,6 +27,29 @@ SECTIONS = [("1", "io_setup"), ("2", "reads and writes"), ("3", "fsync and fdata
             ("7", "slots, fork")]
 
 
+# Section 8 changes the system-wide limit, which the oracle must not do to the host: Linux 6.1's
+# answers (proc_doulongvec_minmax: one decimal number, a sign or nothing is EINVAL; sysctl_perm:
+# root has the owner's bits, so aio-nr's 0444 refuses even root; ioctx_alloc: nr above
+# aio-max-nr, or aio-nr + nr above it, is EAGAIN).
+LINUX_SYSCTL = """\
+8. aio-max-nr
+   aio-max-nr mode 644
+   aio-nr mode 444
+   write aio-nr = -1 EACCES
+   write "16\\n" = 3
+   reads 16
+   io_setup 17 = -1 EAGAIN
+   io_setup 16 = 0
+   then io_setup 1 = -1 EAGAIN
+   write "-1" = -1 EINVAL
+   write "abc" = -1 EINVAL
+   write " \\n" = -1 EINVAL
+   write " 65536 \\n" = 8
+   uid 1000 may not write it: 1
+   io_setup 16 again = 0
+"""
+
+
 @pytest.fixture(scope="module")
 def outputs(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("aioconf")
@@ -34,7 +57,7 @@ def outputs(tmp_path_factory):
     probe = tmp / "aioconf"
     subprocess.run([CC, "-O2", "-Wall", "-static", "-pthread", f"-I{GUEST_SOURCES}", "-o", str(probe),
                     str(SOURCE)], check=True)
-    ours = run(probe, "/tmp")
+    ours = run(probe, "/tmp", "sysctl")
     assert ours.returncode == 0, ours.stderr
     return sections(linux), ours
 
@@ -44,3 +67,8 @@ def test_aio_answers_as_linux(outputs, section, what):
     linux, ours = outputs
     assert linux.get(section), f"the oracle printed no section {section} ({what})"
     assert sections(ours.stdout).get(section) == linux[section], what
+
+
+def test_aio_max_nr_is_the_limit_and_writable(outputs):
+    _, ours = outputs
+    assert sections(ours.stdout).get("8") == LINUX_SYSCTL

@@ -509,6 +509,61 @@ static void section_limits(void)
     destroy(ctx);
 }
 
+static long sysctl_write(const char *path, const char *text)
+{
+    int fd = open(path, O_WRONLY);
+    if (fd < 0)
+        return -1;
+    long n = write(fd, text, strlen(text));
+    int e = errno;
+    close(fd);
+    errno = e;
+    return n;
+}
+
+/* Guest only ("sysctl" after DIR): it changes the system-wide limit, which the oracle must not
+ * do to the host; its lines are Linux 6.1's (proc_doulongvec_minmax, sysctl_perm, ioctx_alloc). */
+static void section_sysctl(void)
+{
+    say("8. aio-max-nr\n");
+    const char *max = "/proc/sys/fs/aio-max-nr";
+    struct stat st;
+    stat(max, &st);
+    say("   aio-max-nr mode %o\n", st.st_mode & 07777);
+    stat("/proc/sys/fs/aio-nr", &st);
+    say("   aio-nr mode %o\n", st.st_mode & 07777);
+    r("write aio-nr", open("/proc/sys/fs/aio-nr", O_WRONLY));
+    r("write \"16\\n\"", sysctl_write(max, "16\n"));
+    FILE *f = fopen(max, "r");
+    long v = -1;
+    if (f) {
+        fscanf(f, "%ld", &v);
+        fclose(f);
+    }
+    say("   reads %ld\n", v);
+    aio_context_t a = 0, b = 0;
+    r("io_setup 17", setup(17, &a));
+    r("io_setup 16", setup(16, &a));
+    r("then io_setup 1", setup(1, &b));
+    destroy(a);
+    r("write \"-1\"", sysctl_write(max, "-1"));
+    r("write \"abc\"", sysctl_write(max, "abc"));
+    r("write \" \\n\"", sysctl_write(max, " \n"));
+    r("write \" 65536 \\n\"", sysctl_write(max, " 65536 \n"));
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (setuid(1000) < 0)
+            _exit(2);
+        _exit(sysctl_write(max, "1") < 0 && errno == EACCES ? 0 : 1);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    say("   uid 1000 may not write it: %d\n", WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    a = 0;
+    r("io_setup 16 again", setup(16, &a));
+    destroy(a);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -525,5 +580,7 @@ int main(int argc, char **argv)
     section_getevents();
     alarm(60);                         /* section 6 used the real-time timer */
     section_limits();
+    if (argc > 2 && !strcmp(argv[2], "sysctl"))
+        section_sysctl();
     return 0;
 }
