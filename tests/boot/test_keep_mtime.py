@@ -1,5 +1,6 @@
 """`unibuild run --keep-mtime`: the guest's stat shows each file's mtime as the host has it (the
-program, an -f file, a library from the target root), and 0 without the option; the image cache
+program, an -f file, a library from the target root and the directory above it), and 0
+without the option; the image cache
 makes a new image when a kept file is touched. The expected times are the host's own stat of the
 same files."""
 
@@ -17,6 +18,7 @@ pytestmark = pytest.mark.boot
 PROGRAM_NS = 1_600_000_000_123_456_789
 DATA_NS = 1_500_000_000_000_000_007
 LIBC = "/lib/aarch64-linux-gnu/libc.so.6"
+LIBDIR = "/lib/aarch64-linux-gnu"
 
 
 def stamp(ns: int) -> str:
@@ -40,7 +42,7 @@ def run_stat(program, data, *options, cache=None):
     old = {k: os.environ.get(k) for k in env_cache}
     os.environ.update(env_cache)
     try:
-        result = run(program, "/statmtime", "/data", LIBC, options=("-f", f"{data}:/data", *options))
+        result = run(program, "/statmtime", "/data", LIBC, LIBDIR, options=("-f", f"{data}:/data", *options))
     finally:
         for k, v in old.items():
             if v is None:
@@ -54,13 +56,16 @@ def run_stat(program, data, *options, cache=None):
 def test_keep_mtime_shows_the_hosts_mtimes(files):
     _, program, data = files
     libc_ns = os.stat(TARGET_ROOT / LIBC.lstrip("/")).st_mtime_ns
+    libdir_ns = os.stat(TARGET_ROOT / LIBDIR.lstrip("/")).st_mtime_ns
     assert run_stat(program, data, "--keep-mtime") == (
-        f"/statmtime {stamp(PROGRAM_NS)}\n/data {stamp(DATA_NS)}\n{LIBC} {stamp(libc_ns)}\n")
+        f"/statmtime {stamp(PROGRAM_NS)}\n/data {stamp(DATA_NS)}\n{LIBC} {stamp(libc_ns)}\n"
+        f"{LIBDIR} {stamp(libdir_ns)}\n")
 
 
 def test_without_it_every_mtime_is_zero(files):
     _, program, data = files
-    assert run_stat(program, data) == f"/statmtime {stamp(0)}\n/data {stamp(0)}\n{LIBC} {stamp(0)}\n"
+    assert run_stat(program, data) == (f"/statmtime {stamp(0)}\n/data {stamp(0)}\n{LIBC} {stamp(0)}\n"
+                                       f"{LIBDIR} {stamp(0)}\n")
 
 
 def test_a_touched_file_makes_a_new_cached_image(files):
