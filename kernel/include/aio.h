@@ -42,6 +42,7 @@ struct aio_req {
     struct aio_event result;
     uint32_t events;           /* POLL: the events it waits for (with POLLERR | POLLHUP) */
     struct waiter waiter;      /* POLL: on file->waiters while it waits */
+    bool done;                 /* POLL: completed (a wake-up already under way may still call) */
     struct aio_req *next;      /* the context's active or finished list */
 };
 

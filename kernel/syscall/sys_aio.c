@@ -187,6 +187,8 @@ static int sync(struct file *f, const struct iocb *cb, int64_t *res)
 static void poll_wake(struct waiter *w, uint32_t events)
 {
     struct aio_req *req = w->priv;
+    if (req->done)
+        return;                        /* completed by a wake-up nested in this one */
     if (events & WAKE_RELEASE)
         events &= ~WAKE_RELEASE;       /* cannot happen: the request holds the file */
     if (events && !(events & req->events))
@@ -203,6 +205,7 @@ static void poll_wake(struct waiter *w, uint32_t events)
 void aio_poll_cancel(struct aio_req *req)
 {
     struct aio_ctx *ctx = req->ctx;
+    req->done = true;
     wait_queue_remove(&req->file->waiters, &req->waiter);
     for (struct aio_req **pp = &ctx->active; *pp; pp = &(*pp)->next)
         if (*pp == req) {
