@@ -102,6 +102,9 @@ int vnode_stat(struct vnode *v, struct linux_stat *st);
 int fifo_open(struct vnode *v, int flags, struct file **out);
 /* Tell whoever waits on f that `events` happened (and its owner, with O_ASYNC: SIGIO). */
 void file_wake(struct file *f, uint32_t events);
+/* The same with no events for the waiters (a wake-up without a key: each polls the file), and
+ * `events` only for O_ASYNC's signal. */
+void file_wake_keyless(struct file *f, uint32_t events);
 /* O_ASYNC's signal (fs/fasync.c): SIGIO (or F_SETSIG's signal) to f's owner, a process or a
  * process group, for `events` (POLLIN, ...), or for reason POLL_MSG (dnotify: file_send_sigio). */
 void file_signal_owner(struct file *f, uint32_t events);

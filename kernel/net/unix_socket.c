@@ -549,9 +549,9 @@ static int unix_shutdown(struct socket *s, int how)
             u->peer->s->rd_shut = true;
         if (how != SHUT_WR)
             u->peer->s->wr_shut = true;
-        socket_wake(u->peer->s, POLLIN | POLLOUT | POLLHUP | POLLRDHUP);
+        socket_state_change(u->peer->s, POLLIN | POLLOUT | POLLHUP | POLLRDHUP);
     }
-    socket_wake(s, POLLIN | POLLOUT | POLLHUP | POLLRDHUP);
+    socket_state_change(s, POLLIN | POLLOUT | POLLHUP | POLLRDHUP);
     return 0;
 }
 
@@ -613,7 +613,7 @@ static void unix_release(struct socket *s)
     if (u->peer && s->type != SOCK_DGRAM) {
         u->peer->peer = NULL;
         u->peer->peer_gone = true;
-        socket_wake(u->peer->s, POLLIN | POLLOUT | POLLHUP | POLLRDHUP);
+        socket_state_change(u->peer->s, POLLIN | POLLOUT | POLLHUP | POLLRDHUP);
     }
     *u->pprev_all = u->next_all;
     if (u->next_all)
