@@ -166,7 +166,7 @@ static int kill(struct aio_ctx *ctx, bool unmap)
         }
     aio_nr -= ctx->max_reqs;
     while (ctx->active)
-        aio_poll_cancel(ctx->active);
+        aio_poll_complete(ctx->active);
     if (unmap) {
         struct vma *v = vm_find(vm, ctx->user_id);
         if (v && v->start == ctx->user_id && v->fixed_pa == ctx->ring_pa)

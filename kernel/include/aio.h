@@ -84,8 +84,12 @@ uint32_t aio_ready(const struct aio_ctx *ctx);
  * wake-up of one of them). */
 void aio_free_finished(struct aio_ctx *ctx);
 void aio_req_free(struct aio_req *req);
-/* IOCB_CMD_POLL's cancellation (sys_aio.c): completes it with res 0, as Linux's aio_poll_cancel. */
-void aio_poll_cancel(struct aio_req *req);
+/* IOCB_CMD_POLL (fs/aio_poll.c): the iocb's events (aio_buf) checked with its other fields;
+ * 0 with the result in req->result.res when ready now, or *waiting set and the request on the
+ * context's active list. */
+int aio_poll(struct aio_req *req, uint64_t buf, int64_t offset, uint64_t nbytes, int32_t rw_flags, bool *waiting);
+/* Completion of a waiting POLL request with the result it has (io_cancel sets 0 first). */
+void aio_poll_complete(struct aio_req *req);
 /* The last process on vm is gone (exit, exec): its contexts end, their rings freed. */
 void aio_release_vm(struct vm *vm);
 

@@ -1,7 +1,7 @@
 /* io_setup, io_destroy, io_submit, io_cancel, io_getevents, io_pgetevents: Linux 6.1's
  * fs/aio.c checks, in its order, over the contexts of fs/aio.c. A read, write or sync runs to
  * its end inside io_submit (Linux's buffered AIO does too) and its result is an event in the
- * ring; a POLL request waits on its file and completes from the wake-up. */
+ * ring; a POLL request waits on its file and completes from the wake-up (fs/aio_poll.c). */
 #include "kernel.h"
 #include "syscall.h"
 #include "aio.h"
@@ -182,66 +182,6 @@ static int sync(struct file *f, const struct iocb *cb, int64_t *res)
     return 0;
 }
 
-/* Linux's aio_poll_wake: an event the request did not ask for leaves it waiting; otherwise it
- * completes with what is ready (the key, or a poll when the wake-up named no events). */
-static void poll_wake(struct waiter *w, uint32_t events)
-{
-    struct aio_req *req = w->priv;
-    if (req->done)
-        return;                        /* completed by a wake-up nested in this one */
-    if (events & WAKE_RELEASE)
-        events &= ~WAKE_RELEASE;       /* cannot happen: the request holds the file */
-    if (events && !(events & req->events))
-        return;
-    uint32_t mask = events ? events : file_poll(req->file) & req->events;
-    if (!mask)
-        return;
-    req->result.res = mask;            /* the whole key, as Linux's inline completion reports */
-    aio_poll_cancel(req);
-}
-
-/* Completion of a waiting POLL request, with the result it has (0 when cancelled). Its file
- * is put later (aio_free_finished): this may run inside a wake-up of that very file. */
-void aio_poll_cancel(struct aio_req *req)
-{
-    struct aio_ctx *ctx = req->ctx;
-    req->done = true;
-    wait_queue_remove(&req->file->waiters, &req->waiter);
-    for (struct aio_req **pp = &ctx->active; *pp; pp = &(*pp)->next)
-        if (*pp == req) {
-            *pp = req->next;
-            break;
-        }
-    aio_complete(ctx, &req->result, req->eventfd);
-    req->next = ctx->finished;
-    ctx->finished = req;
-}
-
-/* aio_poll: the low 16 bits of aio_buf are the events. Ready now: the event at once. A file
- * that cannot be waited on (a regular file: no ->poll) is ready for what DEFAULT_POLLMASK
- * has, and EINVAL when asked for nothing of it (it could never complete). */
-static int poll(struct aio_req *req, const struct iocb *cb, bool *waiting)
-{
-    if ((uint16_t)cb->aio_buf != cb->aio_buf)
-        return -EINVAL;
-    if (cb->aio_offset || cb->aio_nbytes || cb->aio_rw_flags)
-        return -EINVAL;
-    req->events = (uint32_t)cb->aio_buf | POLLERR | POLLHUP;
-    uint32_t mask = file_poll(req->file) & req->events;
-    if (mask) {
-        req->result.res = mask;
-        return 0;
-    }
-    if (!req->file->ops->poll)
-        return -EINVAL;
-    waiter_init(&req->waiter, poll_wake, req);
-    wait_queue_add(&req->file->waiters, &req->waiter);
-    req->next = req->ctx->active;
-    req->ctx->active = req;
-    *waiting = true;
-    return 0;
-}
-
 /* eventfd_ctx_fdget: a descriptor that is not an eventfd is EINVAL. */
 static int resfd(uint32_t fd, struct file **out)
 {
@@ -294,7 +234,10 @@ static int submit_one(struct aio_ctx *ctx, uint64_t ucb)
         case IOCB_CMD_PWRITEV: err = rw(f, &cb, true, true, &res); break;
         case IOCB_CMD_FSYNC:
         case IOCB_CMD_FDSYNC:  err = sync(f, &cb, &res); break;
-        case IOCB_CMD_POLL:    err = poll(req, &cb, &waiting); res = req->result.res; break;
+        case IOCB_CMD_POLL:
+            err = aio_poll(req, cb.aio_buf, cb.aio_offset, cb.aio_nbytes, cb.aio_rw_flags, &waiting);
+            res = req->result.res;
+            break;
         default:               err = -EINVAL;   /* IOCB_CMD_NOOP too */
         }
     }
@@ -382,7 +325,7 @@ SYSCALL(io_cancel)
     for (struct aio_req *req = ctx->active; req; req = req->next)
         if (req->result.obj == ucb) {
             req->result.res = 0;
-            aio_poll_cancel(req);
+            aio_poll_complete(req);
             ret = -EINPROGRESS;
             break;
         }
