@@ -63,8 +63,8 @@ class ImageRequest:
     static_ip: StaticIp | None = None
     in_image: bool = False            # `program` is already an image path (placed by files/dirs)
     workdir: str | None = None        # the program's working directory in the image (made if missing)
+    keep_mtime: bool = False          # store each file's mtime (run and build), else 0
     # The image's layout (`unibuild build` only; run uses the defaults).
-    keep_mtime: bool = False
     keep_owner: bool = False
     uuid: UUID | None = None
     block_size: int = DEFAULT_BLOCK_SIZE
