@@ -40,20 +40,17 @@ static struct tcp_pcb *reusable(uint16_t sport, uint16_t dport, uint32_t seq, co
 }
 
 /* Every SYN walks the TIME-WAIT list once (a new connection is what makes it grow, so the bound
- * is kept here), and lwIP walks it again for the SYN itself: under TCG each loop iteration that
- * branches is two translated blocks, so the walk is kept to one block a pcb, without branches
- * (conditional selects): count, find the oldest (the first of those whose timer is oldest: nearer
- * the head than the last, so lwIP's removal, which walks to it, stops sooner), and note whether any
- * has the SYN's port pair; only then look closer. */
-void tcp_timewait_reuse(const void *frame, size_t len)
+ * is kept here); lwIP walks it again only when this says a pcb there has the SYN's port pair
+ * (net/tcp_demux.c). Under TCG each loop iteration that branches is two translated blocks, so the
+ * walk is kept to one block a pcb, without branches (conditional selects): count, find the oldest
+ * (the first of those whose timer is oldest: nearer the head than the last, so lwIP's removal,
+ * which walks to it, stops sooner), and count the pcbs with the SYN's port pair; only then look
+ * closer. */
+bool tcp_timewait_reuse(const struct tcp_frame *t)
 {
-    struct tcp_frame t;
-    if (!tcp_frame_parse(frame, len, len, &t) || (t.flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) != TCP_FLAG_SYN)
-        return;
-    uint16_t sport = be16(t.tcp), dport = be16(t.tcp + 2);
+    uint16_t sport = be16(t->tcp), dport = be16(t->tcp + 2);
     uint32_t ports = (uint32_t)dport << 16 | sport;
-    unsigned n = 0;
-    bool port_pair_seen = false;
+    unsigned n = 0, port_pair_seen = 0;
     struct tcp_pcb *oldest = NULL;
     u32_t oldest_age = 0;
     for (struct tcp_pcb *pcb = tcp_tw_pcbs; pcb; pcb = pcb->next) {
@@ -62,13 +59,18 @@ void tcp_timewait_reuse(const void *frame, size_t len)
         bool older = !oldest || age > oldest_age;
         oldest_age = older ? age : oldest_age;
         oldest = older ? pcb : oldest;
-        port_pair_seen |= ((uint32_t)pcb->local_port << 16 | pcb->remote_port) == ports;
+        port_pair_seen += ((uint32_t)pcb->local_port << 16 | pcb->remote_port) == ports;
     }
-    struct tcp_pcb *reused = port_pair_seen ? reusable(sport, dport, be32(t.tcp + 4), &t.src) : NULL;
-    if (n > TIME_WAIT_MAX && oldest != reused)
+    struct tcp_pcb *reused = port_pair_seen ? reusable(sport, dport, be32(t->tcp + 4), &t->src) : NULL;
+    if (n > TIME_WAIT_MAX && oldest != reused) {
+        port_pair_seen -= ((uint32_t)oldest->local_port << 16 | oldest->remote_port) == ports;
         tcp_abort(oldest);
-    if (reused)
+    }
+    if (reused) {
+        port_pair_seen--;
         tcp_abort(reused);   /* for a TIME-WAIT pcb: removed and freed, nothing sent */
+    }
+    return port_pair_seen != 0;
 }
 
 bool tcp_timewait_blocks_reuse(const ip_addr_t *ip, uint16_t port)
