@@ -11,6 +11,12 @@
 #include "linux_abi.h"
 #include <string.h>
 
+uint64_t file_anon_ino(void)
+{
+    static uint64_t last = 4096;       /* past the few the kernel's own files would take on Linux */
+    return ++last;                     /* callers hold the kernel lock (kernel_lock.c) */
+}
+
 struct file *file_alloc(const struct file_ops *ops, void *priv, int flags)
 {
     struct file *f = kzalloc(sizeof(*f));

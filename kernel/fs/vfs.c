@@ -285,8 +285,8 @@ int vfs_stat(struct vnode *v, struct vstat *st)
     memset(st, 0, sizeof(*st));
     st->ino = v->ino;
     st->mode = type | v->mode;
-    if (kfile_mode(v))
-        st->mode = kfile_mode(v);   /* a kernel-made device is a character device */
+    if (kfile_mode(v))              /* a kernel-made device is a character device; its bits the node's */
+        st->mode = (kfile_mode(v) & S_IFMT) | v->mode;
     st->nlink = v->nlink;
     st->rdev = v->rdev;
     st->uid = v->uid;

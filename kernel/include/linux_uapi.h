@@ -420,6 +420,7 @@ struct linux_itimerspec {
 #define CAP_MKNOD 27
 #define CAP_SYS_BOOT 22
 #define CAP_SYS_NICE 23
+#define CAP_SYS_RESOURCE 24
 #define CAP_FULL_SET ((1ULL << (CAP_LAST_CAP + 1)) - 1)
 
 /* personality(2) flags (include/uapi/linux/personality.h) */

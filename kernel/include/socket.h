@@ -125,6 +125,7 @@ struct socket {
     bool passcred, has_send_cred, has_recv_cred;
     struct unix_cred send_cred, recv_cred;
     int rcvlowat;               /* SO_RCVLOWAT: at least 1 */
+    uint64_t ino;               /* sockfs's inode number: "socket:[N]", /proc/net's inode column */
     bool rcvbuf_set;            /* SO_RCVBUF was set (Linux's SOCK_RCVBUF_LOCK) */
     /* IP_RECVERR / IPV6_RECVERR (glibc's resolver sets them before each query): any ICMP
      * error becomes the pending error (net/icmp_error.c) and joins the error queue. */

@@ -36,6 +36,7 @@ struct socket *socket_alloc(int domain, int type, int protocol, const struct pro
     s->protocol = protocol;
     s->proto = proto;
     s->rcvlowat = 1;
+    s->ino = file_anon_ino();
     if (!hooked) {
         wait_add_poll_hook(net_poll);   /* every blocking call now feeds lwIP while it waits */
         hooked = true;
@@ -256,7 +257,7 @@ static int64_t socket_ioctl(struct file *f, uint32_t cmd, uint64_t arg)
 static int socket_stat(struct file *f, struct linux_stat *st)
 {
     st->st_dev = 0x8;                  /* sockfs */
-    st->st_ino = (uint64_t)(uintptr_t)f->priv >> 4;
+    st->st_ino = ((struct socket *)f->priv)->ino;
     st->st_mode = S_IFSOCK | 0777;
     st->st_nlink = 1;
     st->st_blksize = PAGE_SIZE;

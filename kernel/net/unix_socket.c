@@ -17,6 +17,7 @@
 #include "mm.h"
 #include "errno.h"
 #include "linux_abi.h"
+#include "sysctl_limits.h"
 #include <string.h>
 
 #define UNIX_QUEUE_BYTES 212992        /* Linux's default socket buffer (wmem_default) */
@@ -223,7 +224,7 @@ static int unix_listen(struct socket *s, int backlog)
     u->listening = true;
     init_peercred(u);                  /* what connecting clients will see as their peer */
     s->state = SOCKET_LISTENING;       /* SO_ACCEPTCONN */
-    s->backlog = backlog < 0 ? 0 : backlog > 4096 ? 4096 : backlog;
+    s->backlog = backlog < 0 ? 0 : backlog > SOMAXCONN ? SOMAXCONN : backlog;
     return 0;
 }
 
