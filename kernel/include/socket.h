@@ -23,6 +23,7 @@ struct sock_addr {
     ip_addr_t ip;
     uint16_t port;
     struct unix_addr un;       /* AF_UNIX */
+    struct { uint32_t pid, groups; } nl;   /* AF_NETLINK: port id and multicast group mask */
 };
 
 /* Received data not yet read: TCP segments in order, or UDP datagrams with their sender. */
@@ -155,6 +156,11 @@ int socket_create(int domain, int type, int protocol, int flags, struct file **o
 /* The accepted socket as a new file. */
 struct file *socket_file(struct socket *s, int flags);
 struct socket *file_socket(struct file *f);
+/* Whole messages, each with its sender: UDP and AF_UNIX datagrams, and netlink of either type. */
+static inline bool socket_is_datagram(const struct socket *s)
+{
+    return s->type == SOCK_DGRAM || s->domain == AF_NETLINK;
+}
 /* The socket behind descriptor fd of the running process; NULL with *err EBADF or ENOTSOCK. */
 struct socket *sockfd_lookup(int fd, int *err);
 

@@ -100,3 +100,9 @@ void kfree(void *p);
 
 /* ---- diagnostics (LWIP_DEBUG stays undefined: lwIP tests it with #ifdef) ---- */
 #define LWIP_STATS                    0
+/* lo's packet counters (net/if_stats.c): loopback packets reach no netif function to wrap. */
+struct pbuf;
+struct netif;
+int if_stats_ip_input(struct pbuf *p, struct netif *inp);
+#define LWIP_HOOK_IP4_INPUT(p, inp)   if_stats_ip_input(p, inp)
+#define LWIP_HOOK_IP6_INPUT(p, inp)   if_stats_ip_input(p, inp)

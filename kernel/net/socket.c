@@ -9,6 +9,7 @@
 #include "socket.h"
 #include "file.h"
 #include "net.h"
+#include "rtnl.h"
 #include "wait.h"
 #include "mm.h"
 #include "uaccess.h"
@@ -224,6 +225,8 @@ static int64_t socket_ioctl(struct file *f, uint32_t cmd, uint64_t arg)
 {
     struct socket *s = f->priv;
     int v;
+    if (s->domain == AF_NETLINK)       /* netlink_ioctl has none of its own */
+        return dev_ioctl_cmd(cmd) ? dev_ioctl(cmd, arg) : -ENOTTY;
     switch (cmd) {
     case FIONREAD:
         socket_pump();
@@ -249,8 +252,8 @@ static int64_t socket_ioctl(struct file *f, uint32_t cmd, uint64_t arg)
     case SIOCATMARK:
         v = 0;
         return copy_to_user(arg, &v, sizeof(v)) ? -EFAULT : 0;
-    default:
-        return -ENOTTY;
+    default:                           /* sock_do_ioctl: then the device requests */
+        return dev_ioctl_cmd(cmd) ? dev_ioctl(cmd, arg) : -ENOTTY;
     }
 }
 

@@ -8,6 +8,7 @@
  * sender's credentials (SCM_CREDENTIALS, when either end has SO_PASSCRED or the sender gave
  * them) and is charged to its sender until read (SIOCOUTQ). */
 #include "kernel.h"
+#include "perm.h"
 #include "socket.h"
 #include "file.h"
 #include "vfs.h"
@@ -134,6 +135,8 @@ static int find(const struct unix_addr *a, int type, struct unix_sock **out)
         memcpy(path, a->path, a->len);
         path[a->len] = 0;
         int err = lookup_at(AT_FDCWD, path, VFS_FOLLOW, &v);
+        if (!err)
+            err = perm_check(v, MAY_WRITE);   /* unix_find_bsd: connecting writes to it */
         if (err)
             return err;
         if (vfs_type(v) != VNODE_SOCKET)
