@@ -77,3 +77,20 @@ def test_only_virtio_pci_device_values_are_rewritten():
     argv = ["-device", "pcie-root-port,id=rp0", "-netdev", "virtio-net-pci", "-device", "virtio-blk-pci,drive=d"]
     assert over_transport(argv, "mmio") == ["-device", "pcie-root-port,id=rp0", "-netdev", "virtio-net-pci",
                                             "-device", "virtio-blk-device,drive=d"]
+
+
+def append_of(argv: list[str]) -> list[str]:
+    return argv[argv.index("-append") + 1].split() if "-append" in argv else []
+
+
+def test_pci_off_is_asked_for_exactly_when_no_device_is_on_pci(virt):
+    mmio_disk = build_command(virt, Path("/k/Image"), LaunchOptions(disk=Path("/d.img"), accel="tcg"), X86, SOCK)
+    assert "pci=off" in append_of(mmio_disk.argv)
+    with_nic = build_command(virt, Path("/k/Image"), LaunchOptions(disk=Path("/d.img"), accel="tcg"), X86, SOCK,
+                             network=nic_args("user,id=net0", None))
+    pci_disk = build_command(virt, Path("/k/Image"),
+                             LaunchOptions(disk=Path("/d.img"), accel="tcg", virtio_transport="pci"), X86, SOCK)
+    firmware = build_command(virt, Path("/k/Image"), LaunchOptions(disk=Path("/d.img"), accel="tcg", firmware=True),
+                             X86, SOCK)
+    for cmd in (with_nic, pci_disk, firmware):
+        assert "pci=off" not in " ".join(cmd.argv)

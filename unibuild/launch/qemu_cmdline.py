@@ -171,6 +171,13 @@ def expects_program(options: LaunchOptions) -> bool:
     return options.disk is not None and not any(a.startswith(_INSTEAD_OF_PROGRAM) for a in options.append)
 
 
+def any_pci_device(argv: list[str]) -> bool:
+    """QEMU's arguments put a device on PCI: a -device named *-pci, or a -nic (QEMU's default
+    model on virt is virtio-net-pci) other than none."""
+    return any(prev == "-device" and arg.split(",")[0].endswith("-pci") or
+               prev == "-nic" and arg != "none" for prev, arg in zip(argv, argv[1:]))
+
+
 def kernel_args(options: LaunchOptions) -> str:
     args = list(options.append)
     if options.verbose:
@@ -297,6 +304,9 @@ def build_command(
     if options.gdb_port is not None:
         argv += ["-gdb", f"tcp:127.0.0.1:{options.gdb_port}"]   # loopback only, as every port we open
     append = kernel_args(options)
+    if not options.firmware and not any_pci_device(argv):
+        # Nothing of ours is on PCI: the kernel neither sets up the bridge nor scans it.
+        append = " ".join(filter(None, (append, "pci=off")))
     if options.firmware:
         argv += firmware_args(append)
     elif append:
