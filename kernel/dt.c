@@ -25,7 +25,8 @@ struct dt_index_node {
     int32_t parent;
     const char *name;          /* with its unit address, as libfdt's fdt_get_name */
     const char *compatible;    /* the stringlist property, or NULL */
-    int name_len, compatible_len;
+    const void *reg;           /* the first "reg", as fdt_getprop finds it, or NULL */
+    int name_len, compatible_len, reg_len;
     uint32_t phandle;          /* 0: none */
     int8_t address_cells, size_cells;   /* as fdt_address_cells/fdt_size_cells answer */
 };
@@ -57,6 +58,8 @@ static void index_prop(struct dt_index_node *n, const char *name, const void *va
         n->address_cells = cell_count(value, len) == 0 ? -FDT_ERR_BADNCELLS : cell_count(value, len);
     else if (!strcmp(name, "#size-cells"))
         n->size_cells = cell_count(value, len);
+    else if (!strcmp(name, "reg") && !n->reg)   /* dt_reg on each of QEMU's 32 virtio-mmio nodes */
+        n->reg = value, n->reg_len = len;
 }
 
 /* One pass over the structure block's tokens, as libfdt's fdt_next_node and
@@ -396,7 +399,10 @@ bool dt_reg(int node, int idx, uint64_t *base, uint64_t *size)
     int parent = dt_parent(node);
     int ac = dt_address_cells(parent), sc = size_cells(parent);
     int len;
-    const fdt32_t *reg = fdt_getprop(blob, node, "reg", &len);
+    const struct dt_index_node *n = indexed(node);
+    const fdt32_t *reg = n ? n->reg : fdt_getprop(blob, node, "reg", &len);
+    if (n)
+        len = n->reg_len;
     if (parent < 0 || ac < 1 || ac > 2 || sc < 0 || sc > 2 || !reg)
         return false;
     int entry = (ac + sc) * 4;
