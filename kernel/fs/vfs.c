@@ -17,6 +17,7 @@
 #include "volume.h"
 #include "linux_uapi.h"   /* the S_IF* type bits vstat.mode carries, as Linux */
 #include "process.h"
+#include "mount.h"
 #include <string.h>
 
 static struct tfs *root_fs;
@@ -88,7 +89,8 @@ size_t vfs_mounts(char *buf, size_t size)
     size_t n = 0;
     if (root_dev)   /* writable whatever the disk: changes stay in memory when they cannot go back */
         n = (size_t)snprintf(buf, size, "/dev/%s / tfs rw,relatime 0 0\n", root_dev->name);
-    return n < size ? n + volume_mount_lines(buf + n, size - n) : size;
+    n = n < size ? n + volume_mount_lines(buf + n, size - n) : size;
+    return n < size ? n + mount_lines(buf + n, size - n, false) : size;
 }
 
 size_t vfs_mountinfo(char *buf, size_t size)
@@ -96,11 +98,15 @@ size_t vfs_mountinfo(char *buf, size_t size)
     size_t n = 0;
     if (root_dev)   /* its own parent, as the first mount of a namespace (Linux's rootfs) */
         n = (size_t)snprintf(buf, size, "1 1 0:1 / / rw,relatime - tfs /dev/%s rw\n", root_dev->name);
-    return n < size ? n + volume_mountinfo_lines(buf + n, size - n) : size;
+    n = n < size ? n + volume_mountinfo_lines(buf + n, size - n) : size;
+    return n < size ? n + mount_lines(buf + n, size - n, true) : size;
 }
 
 int vfs_mount_id(const struct vnode *v)
 {
+    int id = v ? mount_id_of(v) : 0;
+    if (id)
+        return id;
     return v && v->vol && v->vol->root != vnode_root() ? v->vol->mount_id : 1;
 }
 
@@ -137,6 +143,9 @@ static bool only_slashes(const char *s)
  * file systems on Linux: procfs, sysfs, devtmpfs), named by that top directory; else the root. */
 static const void *mount_of(const struct vnode *v)
 {
+    const void *table = mount_key(v);
+    if (table)
+        return table;
     if (v->vol)
         return v->vol;
     const struct vnode *root = vnode_root(), *top = v;

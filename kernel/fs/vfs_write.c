@@ -11,6 +11,7 @@
 #include "errno.h"
 #include "mm.h"
 #include "process.h"
+#include "mount.h"
 #include <string.h>
 
 /* "." and "..": no call may create, remove or rename them. */
@@ -21,7 +22,7 @@ static bool dot_or_dotdot(const char *name, size_t len)
 
 static bool read_only(const struct vnode *v)
 {
-    return v->vol && v->vol->read_only;
+    return (v->vol && v->vol->read_only) || mount_read_only(v);
 }
 
 bool vfs_read_only(struct vnode *v) { return read_only(v); }
@@ -117,10 +118,14 @@ int vfs_remove(struct vnode *dir, const char *name, size_t len, bool want_dir)
             return -ENOTDIR;
         if (v == vnode_root())
             return -EBUSY;
+        if (mount_on_entry(d))
+            return -EBUSY;             /* may_delete's is_local_mountpoint */
         if (vnode_entries(v))
             return -ENOTEMPTY;
     } else if (v->type == VNODE_DIR) {
         return -EISDIR;
+    } else if (mount_on_entry(d)) {
+        return -EBUSY;                 /* a file bind-mounted over */
     }
     /* Linux's order: the link count (unlink only), the entry; the node's own IN_DELETE_SELF
      * comes when it is freed (vnode_maybe_free, now or at its last close). */
@@ -157,6 +162,8 @@ int vfs_rename(struct vnode *odir, const char *oname, size_t olen, struct vnode 
     int err;
     if ((err = check_dir(odir)) || (err = check_dir(ndir)))
         return err;
+    if (mount_key(odir) != mount_key(ndir))
+        return -EXDEV;                 /* do_renameat2: another mount, whatever the names */
     if (dot_or_dotdot(oname, olen) || dot_or_dotdot(nname, nlen) || !olen || !nlen)
         return -EBUSY;
     if (nlen > NAME_MAX)
@@ -166,6 +173,8 @@ int vfs_rename(struct vnode *odir, const char *oname, size_t olen, struct vnode 
         return -ENOENT;
     struct dentry *nd = vnode_find(ndir, nname, nlen);
     struct vnode *v = od->v, *victim = nd ? nd->v : NULL;
+    if (mount_on_entry(od) || (nd && mount_on_entry(nd)))
+        return -EBUSY;
     if (v->vol != ndir->vol || (victim && victim->vol != odir->vol) || (v->vol && v == v->vol->root))
         return v->vol && v == v->vol->root ? -EBUSY : -EXDEV;   /* another filesystem, or a mount point */
     if (flags & RENAME_EXCHANGE) {
@@ -273,7 +282,7 @@ int vfs_link(struct vnode *v, struct vnode *dir, const char *name, size_t len)
         return err;
     if (v->type == VNODE_DIR)
         return -EPERM;
-    if (v->vol != dir->vol)
+    if (v->vol != dir->vol || (v->nlink && mount_key(v) != mount_key(dir)))
         return -EXDEV;
     if (!v->nlink && !v->linkable)
         return -ENOENT;                /* an unlinked file cannot get a name back */

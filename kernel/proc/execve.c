@@ -21,6 +21,7 @@
 #include "exec.h"
 #include "file.h"
 #include "vfs.h"
+#include "mount.h"
 #include "vm.h"
 #include "uvm.h"
 #include "mm.h"
@@ -124,6 +125,8 @@ static int executable(struct vnode *v)
     struct vstat st;
     if (vfs_type(v) != VNODE_FILE)
         return -EACCES;
+    if (mount_flags_of(v) & MOUNT_NOEXEC)
+        return -EACCES;                /* path_noexec */
     if (vfs_stat(v, &st))
         return -EACCES;
     return st.mode & 0111 ? 0 : -EACCES;

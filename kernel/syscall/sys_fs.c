@@ -12,6 +12,7 @@
 #include "uaccess.h"
 #include "errno.h"
 #include "linux_abi.h"
+#include "mount.h"
 #include <string.h>
 
 static struct process *proc(void) { return current_process(); }
@@ -397,6 +398,7 @@ static int64_t statfs_of(struct vnode *v, uint64_t ubuf)
     sf.f_ffree = page_free_count();
     sf.f_namelen = 255;
     sf.f_flags = ST_VALID | ST_RELATIME | (vfs_read_only(v) ? ST_RDONLY : 0);   /* the atime rule vfs_accessed keeps */
+    mount_statfs(v, &sf);              /* a tmpfs, proc... of mount(2): its own type, sizes and flags */
     return copy_to_user(ubuf, &sf, sizeof(sf)) ? -EFAULT : 0;
 }
 

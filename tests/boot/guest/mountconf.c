@@ -1,0 +1,378 @@
+/* mount(2) and umount2 as Linux answers them, diffed against Linux (tests/boot/test_mount_conformance.py).
+ * Every mount is made below the directory in argv[1] (on the host: a fresh tmpfs directory, the
+ * probe under `unshare --mount --propagation private`, so nothing reaches the host's mounts).
+ * Mount table lines are printed for the mounts below that directory only, with paths relative
+ * to it and no ids or device numbers (those differ between any two systems). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "probe_print.h"
+
+static char W[512];
+
+static const char *at(const char *rel)
+{
+    static char bufs[4][1024];
+    static int i;
+    char *b = bufs[i++ % 4];
+    snprintf(b, sizeof(bufs[0]), "%s/%s", W, rel);
+    return b;
+}
+
+static void show_statfs(const char *what, const char *path)
+{
+    struct statfs s;
+    if (statfs(path, &s)) {
+        r(what, -1);
+        return;
+    }
+    say("   %s: type %#lx bsize %ld blocks %lu bfree %lu files %lu ffree %lu namelen %ld flags %#lx\n", what,
+        (unsigned long)s.f_type, (long)s.f_bsize, (unsigned long)s.f_blocks, (unsigned long)s.f_bfree,
+        (unsigned long)s.f_files, (unsigned long)s.f_ffree, (long)s.f_namelen, (unsigned long)s.f_flags);
+}
+
+/* The sizes a mount without size= has depend on the RAM: only its blocks when given. */
+static void show_blocks(const char *what, const char *path)
+{
+    struct statfs s;
+    if (statfs(path, &s))
+        r(what, -1);
+    else
+        say("   %s: type %#lx blocks %lu bfree %lu\n", what, (unsigned long)s.f_type, (unsigned long)s.f_blocks,
+            (unsigned long)s.f_bfree);
+}
+
+static void show_type(const char *what, const char *path)
+{
+    struct statfs s;
+    if (statfs(path, &s))
+        r(what, -1);
+    else
+        say("   %s: type %#lx flags %#lx\n", what, (unsigned long)s.f_type, (unsigned long)s.f_flags);
+}
+
+/* The mountinfo lines of mounts below W: mount point, root (a bind's, by its last component),
+ * per-mount options, the parent (by mount point, or "outside"), type, and the super block
+ * options of the file systems the probe made (a bind of W's own shows its host's). */
+static void show_mountinfo(const char *what)
+{
+    FILE *f = fopen("/proc/self/mountinfo", "r");
+    char line[1024];
+    struct { int id; char point[512]; } seen[32];
+    int n = 0;
+    say("   %s:\n", what);
+    if (!f) {
+        r("open mountinfo", -1);
+        return;
+    }
+    size_t wl = strlen(W);
+    while (fgets(line, sizeof(line), f)) {
+        int id, parent;
+        char root[512], point[512], opts[256], rest[512];
+        if (sscanf(line, "%d %d %*s %511s %511s %255s %511[^\n]", &id, &parent, root, point, opts, rest) != 6)
+            continue;
+        if (strncmp(point, W, wl) || (point[wl] != '/' && point[wl]))
+            continue;
+        const char *dash = strstr(rest, "- ");
+        char type[64] = "", source[256] = "", sbopts[256] = "";
+        if (dash)
+            sscanf(dash + 2, "%63s %255s %255s", type, source, sbopts);
+        const char *pp = "outside";
+        for (int i = 0; i < n; i++)
+            if (seen[i].id == parent)
+                pp = seen[i].point;
+        const char *base = strrchr(root, '/');
+        const char *rel = point[wl] ? point + wl + 1 : ".";
+        bool bind = strcmp(root, "/");
+        say("     %s root %s opts %s parent %s type %s source %s sb %s%s\n", rel, bind ? base + 1 : "/", opts, pp,
+            bind ? "(W's)" : type, bind ? "(W's)" : source, bind ? "(W's)" : sbopts,
+            strstr(rest, "shared:") ? " shared" : strstr(rest, "unbindable") ? " unbindable" : "");
+        if (n < 32) {
+            seen[n].id = id;
+            snprintf(seen[n].point, sizeof(seen[n].point), "%s", rel);
+            n++;
+        }
+    }
+    fclose(f);
+}
+
+static void show_mounts(const char *what)
+{
+    FILE *f = fopen("/proc/mounts", "r");
+    char line[1024];
+    say("   %s:\n", what);
+    if (!f) {
+        r("open /proc/mounts", -1);
+        return;
+    }
+    size_t wl = strlen(W);
+    while (fgets(line, sizeof(line), f)) {
+        char source[256], point[512], type[64], opts[256];
+        if (sscanf(line, "%255s %511s %63s %255s", source, point, type, opts) != 4)
+            continue;
+        if (strncmp(point, W, wl) || (point[wl] != '/' && point[wl]) || strcmp(type, "tmpfs"))
+            continue;
+        say("     %s %s %s %s\n", source, point + wl + 1, type, opts);
+    }
+    fclose(f);
+}
+
+static int make_file(const char *path, const char *text)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0)
+        return -1;
+    ssize_t w = write(fd, text, strlen(text));
+    close(fd);
+    return w < 0 ? -1 : 0;
+}
+
+static void show_file(const char *what, const char *path)
+{
+    char buf[128] = "";
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) {
+        r(what, -1);
+        return;
+    }
+    ssize_t got = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    buf[got > 0 ? got : 0] = 0;
+    buf[strcspn(buf, "\n")] = 0;
+    say("   %s: \"%s\"\n", what, buf);
+}
+
+static void errors(void)
+{
+    say("1. errors\n");
+    mkdir(at("e"), 0755);
+    make_file(at("efile"), "x\n");
+    r("unknown type", mount("none", at("e"), "nosuchfs", 0, NULL));
+    r("no type", mount("none", at("e"), NULL, 0, NULL));
+    r("missing target", mount("none", at("nope/x"), "tmpfs", 0, NULL));
+    r("target below a file", mount("none", at("efile/x"), "tmpfs", 0, NULL));
+    r("tmpfs on a file", mount("none", at("efile"), "tmpfs", 0, NULL));
+    r("MS_NOUSER", mount("none", at("e"), "tmpfs", MS_NOUSER, NULL));
+    r("unknown tmpfs option", mount("none", at("e"), "tmpfs", 0, "bogus=1"));
+    r("bad size", mount("none", at("e"), "tmpfs", 0, "size=12q"));
+    r("bad mode", mount("none", at("e"), "tmpfs", 0, "mode=9"));
+    r("bind without a source", mount("", at("e"), NULL, MS_BIND, NULL));
+    r("bind of a missing source", mount(at("nope"), at("e"), NULL, MS_BIND, NULL));
+    r("bind a directory on a file", mount(at("e"), at("efile"), NULL, MS_BIND, NULL));
+    r("remount of a plain directory", mount("none", at("e"), NULL, MS_REMOUNT, NULL));
+    r("remount,bind of a plain directory", mount("none", at("e"), NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL));
+    r("private on a plain directory", mount("none", at("e"), NULL, MS_PRIVATE, NULL));
+    r("move of a plain directory", mount(at("e"), at("efile"), NULL, MS_MOVE, NULL));
+    r("umount of a plain directory", umount2(at("e"), 0));
+    r("umount of a missing path", umount2(at("nope"), 0));
+    r("umount with bad flags", umount2(at("e"), 0x100));
+    r("mount with a bad type pointer", syscall(SYS_mount, "none", at("e"), (char *)8, 0, NULL));
+    r("mount with a bad target pointer", syscall(SYS_mount, "none", (char *)8, "tmpfs", 0, NULL));
+}
+
+static void tmpfs(void)
+{
+    say("2. tmpfs\n");
+    mkdir(at("t"), 0755);
+    r("mount size=1m,mode=700,nr_inodes=100,uid=5,gid=6",
+      mount("tmpfs-t", at("t"), "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=700,nr_inodes=100,uid=5,gid=6"));
+    struct stat st;
+    if (!stat(at("t"), &st))
+        say("   root: mode %o uid %u gid %u nlink %lu\n", st.st_mode, st.st_uid, st.st_gid, (unsigned long)st.st_nlink);
+    show_statfs("statfs empty", at("t"));
+    char page[4096];
+    memset(page, 'a', sizeof(page));
+    int fd = open(at("t/f"), O_WRONLY | O_CREAT, 0644);
+    for (int i = 0; i < 3; i++)
+        if (write(fd, page, sizeof(page)) < 0)
+            r("write", -1);
+    close(fd);
+    mkdir(at("t/d"), 0755);
+    show_statfs("statfs with 3 pages in a file and a directory", at("t"));
+    show_statfs("statfs of the file", at("t/f"));
+    show_mountinfo("mountinfo");
+    show_mounts("/proc/mounts");
+    r("remount ro", mount("none", at("t"), NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL));
+    show_type("statfs after remount ro", at("t"));
+    r("create on it", open(at("t/g"), O_WRONLY | O_CREAT, 0644));
+    r("open for writing", open(at("t/f"), O_WRONLY));
+    r("mkdir", mkdir(at("t/e"), 0755));
+    r("unlink", unlink(at("t/f")));
+    show_mountinfo("mountinfo ro");
+    r("remount rw, size=2m", mount("none", at("t"), NULL, MS_REMOUNT, "size=2m"));
+    show_statfs("statfs after size=2m", at("t"));
+    r("remount with a bad option", mount("none", at("t"), NULL, MS_REMOUNT, "bogus"));
+    r("create after rw", make_file(at("t/g"), "g\n"));
+    r("rename out of the mount", rename(at("t/g"), at("g")));
+    r("link out of the mount", link(at("t/g"), at("g")));
+    r("rmdir of the mount point", rmdir(at("t")));
+    r("rename of the mount point", rename(at("t"), at("t2")));
+    mkdir(at("t/sub"), 0755);
+    r("a tmpfs below it", mount("inner", at("t/sub"), "tmpfs", 0, "size=64k"));
+    show_mountinfo("stacked");
+    r("umount with a mount below", umount2(at("t"), 0));
+    r("umount the inner one", umount2(at("t/sub"), 0));
+    r("chdir into it", chdir(at("t")));
+    r("umount while it is a cwd", umount2(at("t"), 0));
+    r("MNT_FORCE while it is a cwd", umount2(at("t"), MNT_FORCE));
+    r("chdir out", chdir(W));
+    fd = open(at("t/f"), O_RDONLY);
+    r("umount with an open file", umount2(at("t"), 0));
+    r("MNT_EXPIRE|MNT_DETACH", umount2(at("t"), MNT_EXPIRE | MNT_DETACH));
+    r("MNT_DETACH with an open file", umount2(at("t"), MNT_DETACH));
+    char c = 0;
+    r("read through the detached file", read(fd, &c, 1));
+    say("   read byte: %c\n", c);
+    close(fd);
+    r("stat of the file after the detach", stat(at("t/f"), &st));
+    show_mountinfo("after the detach");
+    r("mount again", mount("again", at("t"), "tmpfs", 0, NULL));
+    r("MNT_EXPIRE first", umount2(at("t"), MNT_EXPIRE));
+    r("MNT_EXPIRE second", umount2(at("t"), MNT_EXPIRE));
+    r("umount after it", umount2(at("t"), 0));
+    r("stacked twice", mount("one", at("t"), "tmpfs", 0, "size=4k"));
+    r("stacked twice, second", mount("two", at("t"), "tmpfs", 0, "size=8k"));
+    show_blocks("top one", at("t"));
+    r("umount top", umount2(at("t"), 0));
+    show_blocks("the one below", at("t"));
+    r("umount below", umount2(at("t"), 0));
+}
+
+static void binds(void)
+{
+    say("3. bind mounts\n");
+    mkdir(at("src"), 0755);
+    mkdir(at("src/d"), 0755);
+    make_file(at("src/file"), "source file\n");
+    mkdir(at("dst"), 0755);
+    r("self bind", mount(at("src"), at("src"), NULL, MS_BIND, NULL));
+    r("remount,bind,ro", mount("none", at("src"), NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL));
+    struct statfs sw, ss;
+    if (!statfs(W, &sw) && !statfs(at("src"), &ss))
+        say("   statfs ro bind: W's type %s, flags %#lx\n", sw.f_type == ss.f_type ? "yes" : "no",
+            (unsigned long)ss.f_flags);
+    r("create in it", open(at("src/new"), O_WRONLY | O_CREAT, 0644));
+    r("write-open in it", open(at("src/file"), O_WRONLY));
+    r("mkdir in it", mkdir(at("src/d2"), 0755));
+    r("access W_OK", access(at("src/file"), W_OK));
+    show_file("read in it", at("src/file"));
+    show_mountinfo("mountinfo self bind ro");
+    r("remount,bind rw", mount("none", at("src"), NULL, MS_REMOUNT | MS_BIND, NULL));
+    r("write after rw", make_file(at("src/file"), "changed\n"));
+    r("umount the self bind", umount2(at("src"), 0));
+    r("bind a directory", mount(at("src"), at("dst"), NULL, MS_BIND | MS_REC, NULL));
+    show_file("through it", at("dst/file"));
+    r("create through it", make_file(at("dst/made"), "made\n"));
+    show_file("seen in the source", at("src/made"));
+    show_mountinfo("mountinfo bind");
+    r("umount the bind", umount2(at("dst"), 0));
+    r("dst empty again", access(at("dst/file"), F_OK));
+    make_file(at("ffile"), "target file\n");
+    r("bind a file on a file", mount(at("src/file"), at("ffile"), NULL, MS_BIND, NULL));
+    show_file("the file", at("ffile"));
+    r("unlink the bound file", unlink(at("ffile")));
+    r("bind a file on a directory", mount(at("src/file"), at("dst"), NULL, MS_BIND, NULL));
+    r("umount the file bind", umount2(at("ffile"), 0));
+    show_file("the file after", at("ffile"));
+    symlink("dst", at("lnk"));
+    r("bind then umount through a symlink, NOFOLLOW", mount(at("src"), at("dst"), NULL, MS_BIND, NULL));
+    r("umount2 UMOUNT_NOFOLLOW on the link", umount2(at("lnk"), UMOUNT_NOFOLLOW));
+    r("umount2 on the link", umount2(at("lnk"), 0));
+}
+
+static void flags_and_propagation(void)
+{
+    say("4. flags and propagation\n");
+    mkdir(at("x"), 0755);
+    r("tmpfs noexec,nosuid,nodev,noatime", mount("x", at("x"), "tmpfs", MS_NOEXEC | MS_NOSUID | MS_NODEV | MS_NOATIME,
+                                                 "mode=755"));
+    show_type("statfs", at("x"));
+    int in = open("/proc/self/exe", O_RDONLY), out = open(at("x/prog"), O_WRONLY | O_CREAT, 0755);
+    char buf[65536];
+    ssize_t n;
+    while (in >= 0 && out >= 0 && (n = read(in, buf, sizeof(buf))) > 0)
+        if (write(out, buf, n) != n)
+            break;
+    close(in);
+    close(out);
+    pid_t pid = fork();
+    if (pid == 0) {
+        char *argv[] = { "prog", NULL };
+        execv(at("x/prog"), argv);
+        _exit(errno);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    say("   execve on noexec: %s\n", strerrorname_np(WEXITSTATUS(status)));
+    r("MS_PRIVATE", mount("none", at("x"), NULL, MS_PRIVATE, NULL));
+    r("MS_SHARED", mount("none", at("x"), NULL, MS_SHARED, NULL));
+    show_mountinfo("shared");
+    r("MS_SLAVE", mount("none", at("x"), NULL, MS_SLAVE, NULL));
+    r("MS_PRIVATE|MS_REC", mount("none", at("x"), NULL, MS_PRIVATE | MS_REC, NULL));
+    r("MS_PRIVATE|MS_SHARED", mount("none", at("x"), NULL, MS_PRIVATE | MS_SHARED, NULL));
+    r("MS_UNBINDABLE", mount("none", at("x"), NULL, MS_UNBINDABLE, NULL));
+    show_mountinfo("unbindable");
+    r("MS_PRIVATE again", mount("none", at("x"), NULL, MS_PRIVATE, NULL));
+    mkdir(at("y"), 0755);
+    r("MS_MOVE", mount(at("x"), at("y"), NULL, MS_MOVE, NULL));
+    r("the file at its new place", access(at("y/prog"), F_OK));
+    r("not at the old", access(at("x/prog"), F_OK));
+    show_mountinfo("moved");
+    r("umount", umount2(at("y"), 0));
+    r("ramfs", mount("r", at("x"), "ramfs", 0, NULL));
+    show_type("ramfs statfs", at("x"));
+    r("umount ramfs", umount2(at("x"), 0));
+    mkdir(at("p"), 0755);
+    r("proc", mount("proc", at("p"), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL));
+    show_type("proc statfs", at("p"));
+    r("its meminfo", access(at("p/meminfo"), R_OK));
+    r("umount proc", umount2(at("p"), 0));
+    r("sysfs", mount("sysfs", at("p"), "sysfs", 0, NULL));
+    show_type("sysfs statfs", at("p"));
+    r("umount sysfs", umount2(at("p"), 0));
+}
+
+static void unprivileged(void)
+{
+    say("5. an unprivileged caller\n");
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
+            _exit(1);
+        r("mount tmpfs", mount("none", at("e"), "tmpfs", 0, NULL));
+        r("mount on a missing path", mount("none", at("nope/x"), "tmpfs", 0, NULL));
+        r("bind", mount(at("src"), at("dst"), NULL, MS_BIND, NULL));
+        r("umount2", umount2(at("e"), 0));
+        r("umount2 bad flags", umount2(at("e"), 0x100));
+        _exit(0);
+    }
+    int status;
+    waitpid(pid, &status, 0);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return 2;
+    alarm(60);
+    snprintf(W, sizeof(W), "%s", argv[1]);
+    chmod(W, 0755);                    /* section 5's unprivileged child walks into it */
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    errors();
+    tmpfs();
+    binds();
+    flags_and_propagation();
+    unprivileged();
+    return 0;
+}
