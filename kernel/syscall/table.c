@@ -28,7 +28,7 @@ static const struct { uint16_t nr; const char *name; } unimplemented[] = {
     { 0, "io_setup" }, { 1, "io_destroy" }, { 2, "io_submit" }, { 3, "io_cancel" },
     { 4, "io_getevents" }, { 18, "lookup_dcookie" },
     { 41, "pivot_root" }, { 42, "nfsservctl" }, { 58, "vhangup" }, { 60, "quotactl" },
-    { 89, "acct" }, { 97, "unshare" }, { 104, "kexec_load" }, { 105, "init_module" },
+    { 89, "acct" }, { 104, "kexec_load" }, { 105, "init_module" },
     { 106, "delete_module" }, { 117, "ptrace" }, { 217, "add_key" }, { 218, "request_key" },
     { 219, "keyctl" }, { 224, "swapon" }, { 225, "swapoff" }, { 234, "remap_file_pages" },
     { 241, "perf_event_open" }, { 262, "fanotify_init" }, { 263, "fanotify_mark" },

@@ -2,8 +2,11 @@
 (size, nr_inodes, mode, uid, gid; statfs; remounts), binds directories and files, remounts them
 read-only, sets noexec/nosuid/nodev and propagation types, moves and unmounts (EBUSY for a cwd,
 an open file and a mount below, MNT_DETACH, MNT_EXPIRE, UMOUNT_NOFOLLOW), and lists what it made
-in /proc/self/mountinfo and /proc/mounts. Then unshare(2) and the UTS namespace
-(tests/boot/guest/nsconf.c).
+in /proc/self/mountinfo and /proc/mounts. Section 6: unshare(2)'s checks and the UTS namespace
+(unshare and clone with CLONE_NEWUTS: per-namespace host and domain names, inherited by fork).
+Its oracle is the probe built for this host and run natively, in the same namespaces: under
+qemu-user a process has qemu's own threads too (so unshare(CLONE_THREAD) is EINVAL there), and
+qemu-user's clone refuses namespace flags; unshare and the UTS code are architecture-independent.
 
 The oracle is the same aarch64 program under qemu-aarch64-static on this host, as root, inside
 `unshare --mount --uts --ipc --propagation private` and in a fresh tmpfs directory: its mounts
@@ -18,14 +21,14 @@ from pathlib import Path
 
 import pytest
 
-from lib.guest import build_static, run, sections, tmpfs_dir
+from lib.guest import build_static, native_oracle, run, sections, tmpfs_dir, GUEST_SOURCES
 
 pytestmark = pytest.mark.boot
 
 ISOLATION = ["unshare", "--mount", "--uts", "--ipc", "--propagation", "private"]
 
 SECTIONS = [("1", "errors"), ("2", "tmpfs"), ("3", "bind mounts"), ("4", "flags and propagation"),
-            ("5", "an unprivileged caller")]
+            ("5", "an unprivileged caller"), ("6", "unshare and UTS namespaces")]
 
 
 def in_namespaces(probe: Path) -> str:
@@ -50,8 +53,11 @@ def probe(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def linux(probe) -> dict[str, str]:
-    return sections(in_namespaces(probe))
+def linux(probe, tmp_path_factory) -> dict[str, str]:
+    emulated = sections(in_namespaces(probe))
+    native = native_oracle(GUEST_SOURCES / "mountconf.c", tmp_path_factory.mktemp("mountconf-native"), workdir=True,
+                           wrap=(*ISOLATION, "env", "MOUNTCONF_ONLY=6"))
+    return {**emulated, "6": sections(native).get("6", "")}
 
 
 @pytest.fixture(scope="module")
