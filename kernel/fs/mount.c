@@ -1,10 +1,12 @@
-/* The mount table of mount(2) and umount2 (include/mount.h), after Linux's fs/namespace.c.
+/* The mount table of mount(2) and umount2 (include/mount.h), and mount namespaces, after
+ * Linux's fs/namespace.c.
  *
- * The tree is one graph of vnodes with one parent each, so a mount is grafted where its mount
- * point's directory entry is: the entry's node becomes the mount's root and the node it hid is
- * kept (`covered`) to be put back at umount, as volume.c mounts a volume. The mount a node is on
- * is found by walking up its parents to the first root of an attached mount; the boot image's
- * root and the volumes are not in this table (their flags live in struct volume).
+ * The tree is one graph of vnodes with one parent each. A mount hangs on its mount point's
+ * directory entry: the path walk, stepping through an entry, takes the root of the newest mount
+ * the caller's namespace has there (mount_cross, Linux's __lookup_mnt), so a namespace's mounts
+ * are its own and unmounting is taking the mount off the list. The mount a node is on is found
+ * by walking up its parents to the first root of an attached mount; the boot image's root and
+ * the volumes are not in this table (volume.c grafts them into the entry itself, for everyone).
  *
  * A bind mount shows the same nodes at a second place. Those nodes keep their first parent, so
  * below a bind of another directory ".." and the paths /proc and getcwd report are the source's,
@@ -40,6 +42,7 @@ struct superblock {
     bool sized, inodes_set;    /* given, not the defaults (mountinfo shows them then) */
     uint32_t mode, uid, gid;   /* the root's, as given */
     struct vnode *root;
+    int refs;                  /* mounts of it, in every namespace */
 };
 
 struct mount {
@@ -49,8 +52,7 @@ struct mount {
     char *root_path;           /* mountinfo's fourth field: the bound directory within its file system */
     struct vnode *root;        /* what the mount point shows */
     struct vnode *dir;         /* the directory holding the mount point's entry */
-    struct dentry *d;          /* that entry: d->v == root while this mount is the top one there */
-    struct vnode *covered;     /* what d->v was before */
+    struct dentry *d;          /* that entry (the walk shows root there, not d->v) */
     unsigned long flags;       /* MOUNT_PER_MOUNT bits */
     unsigned long propagation; /* MOUNT_PRIVATE (the default of `unshare --propagation private`), ... */
     int peer_group;            /* shared: its peer group id */
@@ -58,18 +60,45 @@ struct mount {
     struct mount *next;        /* newest first */
 };
 
-static struct mount *mounts;
+/* A mount namespace: its mounts, newest first. A process points at its own (NULL: the first). */
+struct mnt_ns {
+    int refs;
+    uint32_t inum;             /* /proc/<pid>/ns/mnt's number */
+    struct mount *list;
+};
+
+#define PROC_MNT_INIT_INO 0xeffffff8u  /* Linux's initial mount namespace */
+static struct mnt_ns initial_ns = { 1, PROC_MNT_INIT_INO, NULL };
 static int next_id = 2;        /* 1 is the root's */
 static int next_peer_group = 1;
 
 int mount_alloc_id(void) { return next_id++; }
 
-static bool attached(const struct mount *m) { return m->d && m->d->v == m->root; }
+static struct mnt_ns *ns_of(const struct process *p) { return p && p->mnt_ns ? p->mnt_ns : &initial_ns; }
+static struct mnt_ns *ns_now(void) { return ns_of(current_process()); }
+
+/* The newest mount of the caller's namespace on entry d, or NULL. */
+static struct mount *top_at(const struct dentry *d)
+{
+    for (struct mount *m = ns_now()->list; m; m = m->next)
+        if (m->d == d)
+            return m;
+    return NULL;
+}
+
+struct vnode *mount_cross(struct dentry *d)
+{
+    struct mount *m = ns_now()->list ? top_at(d) : NULL;
+    return m ? m->root : d->v;
+}
+
+/* m is what its mount point shows (no newer mount of the namespace on the same entry). */
+static bool attached(const struct mount *m) { return top_at(m->d) == m; }
 
 /* The attached mount whose root is exactly n (the newest, when several are stacked). */
 static struct mount *mount_rooted_at(const struct vnode *n)
 {
-    for (struct mount *m = mounts; m; m = m->next)
+    for (struct mount *m = ns_now()->list; m; m = m->next)
         if (m->root == n && attached(m))
             return m;
     return NULL;
@@ -78,7 +107,7 @@ static struct mount *mount_rooted_at(const struct vnode *n)
 /* The table's mount v is on, or NULL (the root, a volume, or an unlinked node's). */
 static struct mount *mount_of(const struct vnode *v)
 {
-    if (!mounts)
+    if (!ns_now()->list)
         return NULL;
     for (const struct vnode *n = v; n; n = n->parent == n ? NULL : n->parent) {
         struct mount *m = mount_rooted_at(n);
@@ -102,13 +131,7 @@ bool mount_read_only(const struct vnode *v)
 
 const void *mount_key(const struct vnode *v) { return mount_of(v); }
 
-bool mount_on_entry(const struct dentry *d)
-{
-    for (struct mount *m = mounts; m; m = m->next)
-        if (m->d == d)
-            return true;
-    return false;
-}
+bool mount_on_entry(const struct dentry *d) { return top_at(d) != NULL; }
 
 int mount_id_of(const struct vnode *v)
 {
@@ -127,9 +150,16 @@ static char *dup_string(const char *s)
     return p;
 }
 
-/* The directory entry that names `at` (the node a walk to the mount point ended on). */
+/* The directory entry that names `at` (the node a walk to the mount point ended on): a mount's
+ * root is on its mount's entry. */
 static int entry_of(struct vnode *at, struct vnode **dir, struct dentry **d)
 {
+    struct mount *m = mount_rooted_at(at);
+    if (m) {
+        *dir = m->dir;
+        *d = m->d;
+        return 0;
+    }
     if (!at->parent || at->parent == at || at == vfs_lookup_root())
         return -EBUSY;                 /* the root: our mounts hang on an entry */
     struct dentry *e = vnode_find(at->parent, at->name, at->name_len);
@@ -161,12 +191,12 @@ static int attach(struct mount *m, struct vnode *at)
         m->root->name = m->d->name;
         m->root->name_len = m->d->len;
     }
-    m->covered = m->d->v;
-    m->d->v = m->root;
     m->id = mount_alloc_id();
     m->propagation = MOUNT_PRIVATE;
-    m->next = mounts;
-    mounts = m;
+    if (m->sb)
+        m->sb->refs++;
+    m->next = ns_now()->list;
+    ns_now()->list = m;
     return 0;
 }
 
@@ -357,7 +387,7 @@ int mount_new(struct vnode *at, const char *type, const char *source, unsigned l
     int err = attach(m, at);
     if (err)
         discard(m);
-    if (err && sb->root == root) {     /* a new tree that never got a name */
+    if (err && sb->root == root && root) {   /* a new tree that never got a name */
         kfree(root);
         kfree(sb);
     }
@@ -452,7 +482,7 @@ int mount_propagation(struct vnode *at, unsigned long flags)
             return 0;                  /* the root's mount: nothing is shared with anyone (one namespace) */
         return at->vol ? 0 : -EINVAL;  /* a volume's root is a mount too */
     }
-    for (struct mount *s = mounts; s; s = s->next) {
+    for (struct mount *s = ns_now()->list; s; s = s->next) {
         bool below = s == m;
         for (struct vnode *n = s->dir; (flags & MOUNT_REC) && n && !below; n = n->parent == n ? NULL : n->parent)
             below = n == m->root;
@@ -480,11 +510,8 @@ int mount_move(struct vnode *from, struct vnode *at)
     int err = entry_of(at, &dir, &d);
     if (err)
         return err;
-    m->d->v = m->covered;
     m->dir = dir;
     m->d = d;
-    m->covered = d->v;
-    d->v = m->root;
     if (m->sb && m->sb->root == m->root) {
         m->root->parent = dir;
         m->root->name = d->name;
@@ -518,7 +545,7 @@ static bool tree_in_use(const struct vnode *v, int depth)
 
 static bool busy(const struct mount *m)
 {
-    for (struct mount *s = mounts; s; s = s->next)
+    for (struct mount *s = ns_now()->list; s; s = s->next)
         if (s != m && attached(s) && below(s->dir, m->root))
             return true;               /* a mount below it */
     for (struct process *p = process_first(); p; p = p->all_next)
@@ -539,14 +566,28 @@ static void free_tree(struct vnode *dir, int depth)
     }
 }
 
-static void detach(struct mount *m)
+static void detach(struct mnt_ns *ns, struct mount *m)
 {
-    m->d->v = m->covered;
-    for (struct mount **pp = &mounts; *pp; pp = &(*pp)->next)
+    for (struct mount **pp = &ns->list; *pp; pp = &(*pp)->next)
         if (*pp == m) {
             *pp = m->next;
             break;
         }
+}
+
+/* m is gone from every list: its file system goes with its last mount, its tree too when a
+ * tmpfs's nodes are held by nothing (else they live while held, unnamed). */
+static void put_mount(struct mount *m, bool in_use)
+{
+    struct superblock *sb = m->sb;
+    if (sb && --sb->refs == 0 && sb->root && (sb->tmpfs || !strcmp(sb->type, "ramfs"))) {
+        if (!in_use) {
+            free_tree(sb->root, 0);
+            kfree(sb->root);
+        }
+        kfree(sb);
+    }
+    discard(m);
 }
 
 int mount_umount(struct vnode *at, int flags)
@@ -567,24 +608,18 @@ int mount_umount(struct vnode *at, int flags)
     bool in_use = busy(m);
     if (in_use && !(flags & UMOUNT_DETACH))
         return -EBUSY;
+    struct mnt_ns *ns = ns_now();
     if (flags & UMOUNT_DETACH) {       /* umount_tree: the mounts below it go too */
-        for (struct mount *s = mounts, *next; s; s = next) {
+        for (struct mount *s = ns->list, *next; s; s = next) {
             next = s->next;
-            if (s != m && attached(s) && below(s->dir, m->root))
-                detach(s);             /* their nodes stay while anyone holds them */
+            if (s != m && attached(s) && below(s->dir, m->root)) {
+                detach(ns, s);         /* their nodes stay while anyone holds them */
+                put_mount(s, true);
+            }
         }
     }
-    detach(m);
-    struct superblock *sb = m->sb;
-    bool last = sb && sb->root == m->root;
-    for (struct mount *s = mounts; s && last; s = s->next)
-        last = s->sb != sb;
-    if (last && !in_use && (sb->tmpfs || !strcmp(sb->type, "ramfs"))) {
-        free_tree(sb->root, 0);
-        kfree(sb->root);
-        kfree(sb);
-    }
-    discard(m);
+    detach(ns, m);
+    put_mount(m, in_use);
     return 0;
 }
 
@@ -672,7 +707,7 @@ size_t mount_lines(char *buf, size_t size, bool mountinfo)
         return 0;
     int last = next_id;
     for (int id = 2; id < last && n < size; id++) {   /* mount order: ids grow */
-        struct mount *m = mounts;
+        struct mount *m = ns_now()->list;
         while (m && m->id != id)
             m = m->next;
         if (!m || !attached(m))
@@ -705,4 +740,89 @@ size_t mount_lines(char *buf, size_t size, bool mountinfo)
     }
     kfree(point);
     return n < size ? n : size;
+}
+
+/* ---- mount namespaces ---- */
+
+static uint32_t next_ns_inum = 0xf0000100u;   /* proc_alloc_inum's range (uts_ns.c takes from its start) */
+
+uint32_t mount_ns_inum(const struct process *p) { return ns_of(p)->inum; }
+
+/* copy_mnt_ns: every mount of the caller's namespace again, in the same order, with new ids
+ * (propagation kept: shared mounts stay in their peer groups). */
+static struct mnt_ns *copy_ns(const struct mnt_ns *from)
+{
+    struct mnt_ns *ns = kzalloc(sizeof(*ns));
+    if (!ns)
+        return NULL;
+    ns->refs = 1;
+    ns->inum = next_ns_inum++;
+    struct mount **tail = &ns->list;
+    for (const struct mount *m = from->list; m; m = m->next) {   /* newest first, kept so */
+        struct mount *c = kmalloc(sizeof(*c));
+        if (c)
+            *c = *m;
+        if (!c || !(c->source = dup_string(m->source)) || !(c->root_path = dup_string(m->root_path))) {
+            if (c) {
+                kfree(c->source);
+                kfree(c);
+            }
+            mount_ns_release_list(ns);
+            kfree(ns);
+            return NULL;
+        }
+        c->next = NULL;
+        if (c->sb)
+            c->sb->refs++;
+        *tail = c;
+        tail = &c->next;
+    }
+    /* new ids in mount order (the list is newest first: number from its end) */
+    int n = 0;
+    for (struct mount *c = ns->list; c; c = c->next)
+        n++;
+    int first = next_id;
+    next_id += n;
+    for (struct mount *c = ns->list; c; c = c->next)
+        c->id = first + --n;
+    return ns;
+}
+
+void mount_ns_release_list(struct mnt_ns *ns)
+{
+    while (ns->list) {
+        struct mount *m = ns->list;
+        ns->list = m->next;
+        put_mount(m, true);            /* another namespace's process may still hold its nodes */
+    }
+}
+
+int mount_ns_fork(struct process *child, const struct process *parent, bool fresh)
+{
+    struct mnt_ns *from = ns_of(parent);
+    if (fresh)
+        return (child->mnt_ns = copy_ns(from)) ? 0 : -ENOMEM;
+    from->refs++;
+    child->mnt_ns = from == &initial_ns ? NULL : from;
+    return 0;
+}
+
+void mount_ns_release(struct process *p)
+{
+    struct mnt_ns *ns = p->mnt_ns;
+    p->mnt_ns = NULL;
+    if (ns && --ns->refs == 0) {
+        mount_ns_release_list(ns);
+        kfree(ns);
+    }
+}
+
+int mount_ns_unshare(struct process *p)
+{
+    struct mnt_ns *ns = copy_ns(ns_of(p));
+    if (!ns)
+        return -ENOMEM;
+    mount_ns_release(p);
+    p->mnt_ns = ns;
+    return 0;
 }

@@ -240,7 +240,7 @@ int vfs_lookup(struct vnode *cwd, const char *path, int flags, struct vnode **ou
         struct dentry *d = node->nlink ? vnode_find(node, name, len) : NULL;
         if (!d)
             return -ENOENT;
-        struct vnode *child = d->v;
+        struct vnode *child = mount_cross(d);   /* a mount on the entry: its root */
         if ((flags & VFS_NO_XDEV) && mount_of(child) != mount_of(node))
             return -EXDEV;
         if (child->type == VNODE_SYMLINK && (!last || (flags & VFS_FOLLOW) || trailing)) {

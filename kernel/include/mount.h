@@ -72,12 +72,27 @@ bool mount_read_only(const struct vnode *v);
 const void *mount_key(const struct vnode *v);
 /* The id of the table's mount v is on, 0 for the root and volumes. */
 int mount_id_of(const struct vnode *v);
-/* The directory entry d is a mount point of the table's (rmdir, unlink, rename: EBUSY). */
 struct dentry;
+/* The directory entry d is a mount point of the caller's namespace (rmdir, unlink, rename: EBUSY). */
 bool mount_on_entry(const struct dentry *d);
 /* statfs on a table mount: true with *sf filled (f_type, sizes, f_flags). */
 bool mount_statfs(const struct vnode *v, struct linux_statfs *sf);
 /* The table's /proc/mounts and mountinfo lines, in mount order; the length written (size when cut). */
 size_t mount_lines(char *buf, size_t size, bool mountinfo);
+/* The node the walk shows at directory entry d: the root of the caller's namespace's newest
+ * mount there, else d->v. */
+struct vnode *mount_cross(struct dentry *d);
+
+/* Mount namespaces. A new process's: its parent's, or (fresh: CLONE_NEWNS) a copy of its table. */
+struct process;
+struct mnt_ns;
+int mount_ns_fork(struct process *child, const struct process *parent, bool fresh);
+/* unshare(CLONE_NEWNS): the caller's own copy of its table. */
+int mount_ns_unshare(struct process *p);
+/* The process is freed: its hold on its namespace goes. */
+void mount_ns_release(struct process *p);
+void mount_ns_release_list(struct mnt_ns *ns);
+/* /proc/<pid>/ns/mnt's number (the first namespace's is Linux's 0xEFFFFFF8). */
+uint32_t mount_ns_inum(const struct process *p);
 /* An id for a new mount (mountinfo's first field): volumes take theirs here too. */
 int mount_alloc_id(void);

@@ -6,6 +6,7 @@
 #include "signal.h"
 #include "process.h"
 #include "uts.h"
+#include "mount.h"
 #include "thread.h"
 #include "file.h"
 #include "pidfd.h"
@@ -207,5 +208,6 @@ void process_free(struct process *p)
     kfree(p->cmdline);
     kfree(p->groups);
     uts_release(p);
+    mount_ns_release(p);
     kfree(p);
 }

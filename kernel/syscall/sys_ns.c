@@ -3,14 +3,15 @@
  * its fs state (cwd, root, umask) or its SysV undo list with another process (fork copies
  * them, clone refuses CLONE_FILES/CLONE_FS), so for a one-thread process CLONE_FILES and
  * CLONE_FS have nothing to do, as on Linux when nothing shares them; its threads do share them,
- * so a thread asking is ENOSYS. CLONE_NEWUTS makes a UTS namespace (proc/uts_ns.c); the other
- * namespaces are not implemented (ENOSYS, logged once). */
+ * so a thread asking is ENOSYS. CLONE_NEWNS copies the mount table (fs/mount.c), CLONE_NEWUTS
+ * the host names (proc/uts_ns.c); the other namespaces are not implemented (ENOSYS, logged once). */
 #include "kernel.h"
 #include "syscall.h"
 #include "process.h"
 #include "thread.h"
 #include "vm.h"
 #include "uts.h"
+#include "mount.h"
 #include "sysv_ipc.h"
 #include "errno.h"
 #include "linux_uapi.h"
@@ -20,7 +21,7 @@
                        CLONE_NEWPID | CLONE_NEWCGROUP | CLONE_NEWTIME)
 #define NAMESPACES (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWCGROUP | \
                     CLONE_NEWTIME)
-#define NOT_HERE   (CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWCGROUP | CLONE_NEWTIME | \
+#define NOT_HERE   (CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWCGROUP | CLONE_NEWTIME | \
                     CLONE_NEWUSER)
 
 static int64_t not_implemented(unsigned long flags, const char *what)
@@ -55,9 +56,14 @@ SYSCALL(unshare)
     if ((flags & NAMESPACES) && !process_capable(p, CAP_SYS_ADMIN))
         return -EPERM;                 /* unshare_nsproxy_namespaces */
     if (flags & NOT_HERE)
-        return not_implemented(flags, "namespaces but UTS are");
+        return not_implemented(flags, "namespaces but mount and UTS are");
     if ((flags & (CLONE_FS | CLONE_FILES)) && p->live_threads > 1)
         return not_implemented(flags, "a thread's own descriptor table or fs state is");
+    if (flags & CLONE_NEWNS) {
+        int err = mount_ns_unshare(p);
+        if (err)
+            return err;
+    }
     if (flags & CLONE_NEWUTS) {
         int err = uts_unshare(p);
         if (err)

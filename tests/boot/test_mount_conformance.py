@@ -2,7 +2,8 @@
 (size, nr_inodes, mode, uid, gid; statfs; remounts), binds directories and files, remounts them
 read-only, sets noexec/nosuid/nodev and propagation types, moves and unmounts (EBUSY for a cwd,
 an open file and a mount below, MNT_DETACH, MNT_EXPIRE, UMOUNT_NOFOLLOW), and lists what it made
-in /proc/self/mountinfo and /proc/mounts. Section 6: unshare(2)'s checks and the UTS namespace
+in /proc/self/mountinfo and /proc/mounts. Section 7: unshare(CLONE_NEWNS) gives a copy of the mount table, whose mounts and umounts the
+parent's table does not see. Section 6: unshare(2)'s checks and the UTS namespace
 (unshare and clone with CLONE_NEWUTS: per-namespace host and domain names, inherited by fork).
 Its oracle is the probe built for this host and run natively, in the same namespaces: under
 qemu-user a process has qemu's own threads too (so unshare(CLONE_THREAD) is EINVAL there), and
@@ -28,7 +29,8 @@ pytestmark = pytest.mark.boot
 ISOLATION = ["unshare", "--mount", "--uts", "--ipc", "--propagation", "private"]
 
 SECTIONS = [("1", "errors"), ("2", "tmpfs"), ("3", "bind mounts"), ("4", "flags and propagation"),
-            ("5", "an unprivileged caller"), ("6", "unshare and UTS namespaces")]
+            ("5", "an unprivileged caller"), ("6", "unshare and UTS namespaces"),
+            ("7", "mount namespaces")]
 
 
 def in_namespaces(probe: Path) -> str:

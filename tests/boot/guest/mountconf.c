@@ -449,6 +449,39 @@ static void namespaces(void)
     waitpid(pid, NULL, 0);
 }
 
+static void mount_namespaces(void)
+{
+    say("7. mount namespaces\n");
+    mkdir(at("ns1"), 0755);
+    mkdir(at("ns2"), 0755);
+    r("a tmpfs before the unshare", mount("before", at("ns2"), "tmpfs", 0, "size=16k"));
+    r("its marker", make_file(at("ns2/marker"), "m\n"));
+    pid_t pid = fork();
+    if (pid == 0) {
+        r("  child: unshare(CLONE_NEWNS)", unshare(CLONE_NEWNS));
+        show_mountinfo("  child's copy");
+        r("  child: a tmpfs of its own", mount("own", at("ns1"), "tmpfs", 0, "size=8k"));
+        r("  child: its file", make_file(at("ns1/file"), "f\n"));
+        r("  child: umount the copied one", umount2(at("ns2"), 0));
+        r("  child: the marker after", access(at("ns2/marker"), F_OK));
+        show_mountinfo("  child's table");
+        _exit(0);
+    }
+    waitpid(pid, NULL, 0);
+    r("parent: the child's file", access(at("ns1/file"), F_OK));
+    r("parent: its marker", access(at("ns2/marker"), F_OK));
+    show_mountinfo("parent's table");
+    r("parent: umount", umount2(at("ns2"), 0));
+    pid = fork();
+    if (pid == 0) {
+        if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
+            _exit(1);
+        r("  unprivileged: unshare(CLONE_NEWNS)", unshare(CLONE_NEWNS));
+        _exit(0);
+    }
+    waitpid(pid, NULL, 0);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -468,6 +501,7 @@ int main(int argc, char **argv)
     flags_and_propagation();
     unprivileged();
     namespaces();
+    mount_namespaces();
     fflush(stdout);
     _exit(0);                          /* the idle thread stays paused */
 }
