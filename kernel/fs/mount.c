@@ -67,7 +67,7 @@ struct mnt_ns {
     struct mount *list;
 };
 
-#define PROC_MNT_INIT_INO 0xeffffff8u  /* Linux's initial mount namespace */
+#define PROC_MNT_INIT_INO 0xf0000001u  /* the initial mount namespace's, as a booted Linux numbers it */
 static struct mnt_ns initial_ns = { 1, PROC_MNT_INIT_INO, NULL };
 static int next_id = 2;        /* 1 is the root's */
 static int next_peer_group = 1;
@@ -807,14 +807,37 @@ int mount_ns_fork(struct process *child, const struct process *parent, bool fres
     return 0;
 }
 
+void mount_ns_drop(struct mnt_ns *ns)
+{
+    if (ns && ns != &initial_ns && --ns->refs == 0) {
+        mount_ns_release_list(ns);
+        kfree(ns);
+    }
+}
+
 void mount_ns_release(struct process *p)
 {
     struct mnt_ns *ns = p->mnt_ns;
     p->mnt_ns = NULL;
-    if (ns && --ns->refs == 0) {
-        mount_ns_release_list(ns);
-        kfree(ns);
-    }
+    mount_ns_drop(ns);
+}
+
+struct mnt_ns *mount_ns_hold(const struct process *p)
+{
+    struct mnt_ns *ns = ns_of(p);
+    ns->refs++;
+    return ns;
+}
+
+uint32_t mount_ns_number(const struct mnt_ns *ns) { return ns->inum; }
+
+void mount_ns_enter(struct process *p, struct mnt_ns *ns)
+{
+    ns->refs++;
+    mount_ns_release(p);
+    p->mnt_ns = ns == &initial_ns ? NULL : ns;
+    p->root = NULL;
+    p->cwd = vfs_root();
 }
 
 int mount_ns_unshare(struct process *p)

@@ -94,5 +94,11 @@ void mount_ns_release(struct process *p);
 void mount_ns_release_list(struct mnt_ns *ns);
 /* /proc/<pid>/ns/mnt's number (the first namespace's is Linux's 0xEFFFFFF8). */
 uint32_t mount_ns_inum(const struct process *p);
+/* An open /proc/<pid>/ns/mnt holds p's namespace; setns enters one (its root becomes the
+ * process's root and cwd, as mntns_install). */
+struct mnt_ns *mount_ns_hold(const struct process *p);
+void mount_ns_drop(struct mnt_ns *ns);
+uint32_t mount_ns_number(const struct mnt_ns *ns);
+void mount_ns_enter(struct process *p, struct mnt_ns *ns);
 /* An id for a new mount (mountinfo's first field): volumes take theirs here too. */
 int mount_alloc_id(void);

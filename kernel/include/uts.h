@@ -23,5 +23,10 @@ int uts_fork(struct process *child, const struct process *parent, bool fresh);
 int uts_unshare(struct process *p);
 /* The process is freed: its hold on the namespace goes. */
 void uts_release(struct process *p);
+/* An open /proc/<pid>/ns/uts holds p's namespace (uts_ns_drop lets go); setns enters one. */
+struct uts_ns *uts_ns_hold(const struct process *p);
+void uts_ns_drop(struct uts_ns *ns);
+uint32_t uts_ns_number(const struct uts_ns *ns);
+void uts_ns_enter(struct process *p, struct uts_ns *ns);
 /* The namespace's inode number (/proc/<pid>/ns/uts: "uts:[N]"; the first is Linux's 0xEFFFFFFE). */
 uint32_t uts_inum(const struct process *p);

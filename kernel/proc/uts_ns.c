@@ -53,12 +53,33 @@ int uts_fork(struct process *child, const struct process *parent, bool fresh)
     return 0;
 }
 
+void uts_ns_drop(struct uts_ns *ns)
+{
+    if (ns && ns != &initial && --ns->refs == 0)
+        kfree(ns);
+}
+
 void uts_release(struct process *p)
 {
     struct uts_ns *ns = p->uts;
     p->uts = NULL;
-    if (ns && --ns->refs == 0)
-        kfree(ns);
+    uts_ns_drop(ns);
+}
+
+struct uts_ns *uts_ns_hold(const struct process *p)
+{
+    struct uts_ns *ns = ns_of(p);
+    ns->refs++;
+    return ns;
+}
+
+uint32_t uts_ns_number(const struct uts_ns *ns) { return ns->inum; }
+
+void uts_ns_enter(struct process *p, struct uts_ns *ns)
+{
+    ns->refs++;
+    uts_release(p);
+    p->uts = ns == &initial ? NULL : ns;
 }
 
 int uts_unshare(struct process *p)

@@ -12,6 +12,8 @@
 #include "vm.h"
 #include "uts.h"
 #include "mount.h"
+#include "nsfs.h"
+#include "file.h"
 #include "sysv_ipc.h"
 #include "errno.h"
 #include "linux_uapi.h"
@@ -72,4 +74,37 @@ SYSCALL(unshare)
     if (flags & CLONE_SYSVSEM)
         sem_exit(p->pid);              /* "equivalent to sys_exit()": the undo list is applied */
     return 0;
+}
+
+/* setns(2) with a /proc/<pid>/ns/<kind> descriptor (include/nsfs.h), as Linux's: the type must
+ * be the file's (or 0), then each kind's install checks. Joining one of the namespaces there is
+ * only one of is joining the caller's own: Linux accepts that too, except for the user
+ * namespace (EINVAL). A pidfd (Linux 5.8's several-at-once form) is not implemented. */
+SYSCALL(setns)
+{
+    struct process *p = current_process();
+    unsigned long want = (unsigned long)(int)a1;
+    struct file *f = fd_get(p, (int)a0);
+    if (!f)
+        return -EBADF;
+    if (f->kind == FILE_PIDFD) {
+        static bool logged;
+        if (!logged) {
+            logged = true;
+            kinfo("setns: a pidfd is not implemented, returning ENOSYS\n");
+        }
+        return -ENOSYS;
+    }
+    unsigned long type = nsfs_type(f);
+    if (!type || (want && want != type))
+        return -EINVAL;
+    if (type == CLONE_NEWUSER)
+        return -EINVAL;                /* userns_install: the caller's own */
+    if (!process_capable(p, CAP_SYS_ADMIN) || (type == CLONE_NEWNS && !process_capable(p, CAP_SYS_CHROOT)))
+        return -EPERM;
+    if (type == CLONE_NEWNS && p->live_threads > 1)
+        return -EINVAL;                /* mntns_install: the fs state is shared with threads */
+    if (type == CLONE_NEWTIME && p->live_threads > 1)
+        return -EUSERS;                /* timens_install */
+    return nsfs_enter(f);
 }

@@ -2,7 +2,9 @@
 (size, nr_inodes, mode, uid, gid; statfs; remounts), binds directories and files, remounts them
 read-only, sets noexec/nosuid/nodev and propagation types, moves and unmounts (EBUSY for a cwd,
 an open file and a mount below, MNT_DETACH, MNT_EXPIRE, UMOUNT_NOFOLLOW), and lists what it made
-in /proc/self/mountinfo and /proc/mounts. Section 7: unshare(CLONE_NEWNS) gives a copy of the mount table, whose mounts and umounts the
+in /proc/self/mountinfo and /proc/mounts. Section 8 (natively too: setns into a mount namespace wants a process without other threads):
+/proc/self/ns's links, their open files and setns back into a parent's namespaces.
+Section 7: unshare(CLONE_NEWNS) gives a copy of the mount table, whose mounts and umounts the
 parent's table does not see. Section 6: unshare(2)'s checks and the UTS namespace
 (unshare and clone with CLONE_NEWUTS: per-namespace host and domain names, inherited by fork).
 Its oracle is the probe built for this host and run natively, in the same namespaces: under
@@ -30,7 +32,7 @@ ISOLATION = ["unshare", "--mount", "--uts", "--ipc", "--propagation", "private"]
 
 SECTIONS = [("1", "errors"), ("2", "tmpfs"), ("3", "bind mounts"), ("4", "flags and propagation"),
             ("5", "an unprivileged caller"), ("6", "unshare and UTS namespaces"),
-            ("7", "mount namespaces")]
+            ("7", "mount namespaces"), ("8", "/proc/<pid>/ns and setns")]
 
 
 def in_namespaces(probe: Path) -> str:
@@ -59,7 +61,8 @@ def linux(probe, tmp_path_factory) -> dict[str, str]:
     emulated = sections(in_namespaces(probe))
     native = native_oracle(GUEST_SOURCES / "mountconf.c", tmp_path_factory.mktemp("mountconf-native"), workdir=True,
                            wrap=(*ISOLATION, "env", "MOUNTCONF_ONLY=6"))
-    return {**emulated, "6": sections(native).get("6", "")}
+    native = sections(native)
+    return {**emulated, "6": native.get("6", ""), "8": native.get("8", "")}
 
 
 @pytest.fixture(scope="module")

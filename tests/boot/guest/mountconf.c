@@ -19,6 +19,7 @@
 #include <sys/utsname.h>
 #include <sched.h>
 #include <pthread.h>
+#include <dirent.h>
 #include <unistd.h>
 #include "probe_print.h"
 
@@ -482,6 +483,114 @@ static void mount_namespaces(void)
     waitpid(pid, NULL, 0);
 }
 
+/* "uts:[4026531838]" -> its number; 0 when the link is not of that form. */
+static unsigned long ns_number(const char *link_path, char *text, size_t size)
+{
+    ssize_t n = readlink(link_path, text, size - 1);
+    text[n > 0 ? n : 0] = 0;
+    const char *open = strchr(text, '[');
+    return open ? strtoul(open + 1, NULL, 10) : 0;
+}
+
+/* The link's text with its number as N. */
+static const char *masked(const char *text)
+{
+    static char out[128];
+    size_t o = 0;
+    for (const char *c = text; *c && o < sizeof(out) - 2; c++) {
+        if (*c >= '0' && *c <= '9') {
+            out[o++] = 'N';
+            while (c[1] >= '0' && c[1] <= '9')
+                c++;
+        } else {
+            out[o++] = *c;
+        }
+    }
+    out[o] = 0;
+    return out;
+}
+
+static int by_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static void ns_files(void)
+{
+    say("8. /proc/<pid>/ns and setns\n");
+    DIR *d = opendir("/proc/self/ns");
+    char *names[32];
+    int n = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d)) && n < 32)
+        if (e->d_name[0] != '.')
+            names[n++] = strdup(e->d_name);
+    if (d)
+        closedir(d);
+    qsort(names, n, sizeof(names[0]), by_name);
+    for (int i = 0; i < n; i++) {
+        char path[64], text[128];
+        snprintf(path, sizeof(path), "/proc/self/ns/%s", names[i]);
+        unsigned long num = ns_number(path, text, sizeof(text));
+        struct stat st;
+        int sr = stat(path, &st);
+        say("   %s -> %s; stat: %s, mode %o\n", names[i], masked(text), sr ? strerrorname_np(errno) :
+            st.st_ino == num ? "its number" : "another number", sr ? 0 : st.st_mode);
+        free(names[i]);
+    }
+    char text[128], again[128];
+    unsigned long uts0 = ns_number("/proc/self/ns/uts", text, sizeof(text));
+    unsigned long mnt0 = ns_number("/proc/self/ns/mnt", text, sizeof(text));
+    unsigned long ipc0 = ns_number("/proc/self/ns/ipc", text, sizeof(text));
+    int uts_fd = open("/proc/self/ns/uts", O_RDONLY), mnt_fd = open("/proc/self/ns/mnt", O_RDONLY);
+    int ipc_fd = open("/proc/self/ns/ipc", O_RDONLY), user_fd = open("/proc/self/ns/user", O_RDONLY);
+    r("open uts", uts_fd >= 0 ? 0 : -1);
+    struct stat st;
+    r("fstat", fstat(uts_fd, &st));
+    say("   fstat: %s, mode %o\n", st.st_ino == uts0 ? "its number" : "another number", st.st_mode);
+    char c;
+    r("read", read(uts_fd, &c, 1));
+    char fdpath[64];
+    snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", uts_fd);
+    ssize_t len = readlink(fdpath, again, sizeof(again) - 1);
+    again[len > 0 ? len : 0] = 0;
+    say("   its /proc/self/fd link: %s\n", masked(again));
+    int file_fd = open(W, O_RDONLY);
+    r("setns of a directory", setns(file_fd, 0));
+    r("setns of a closed descriptor", setns(1000, 0));
+    r("setns with the wrong type", setns(uts_fd, CLONE_NEWNS));
+    r("setns into the user namespace it is in", setns(user_fd, 0));
+    pid_t pid = fork();
+    if (pid == 0) {
+        r("  child: unshare(CLONE_NEWUTS|CLONE_NEWNS)", unshare(CLONE_NEWUTS | CLONE_NEWNS));
+        say("  child: uts %s, mnt %s, ipc %s\n",
+            ns_number("/proc/self/ns/uts", text, sizeof(text)) != uts0 ? "new" : "same",
+            ns_number("/proc/self/ns/mnt", text, sizeof(text)) != mnt0 ? "new" : "same",
+            ns_number("/proc/self/ns/ipc", text, sizeof(text)) != ipc0 ? "new" : "same");
+        struct utsname before;
+        uname(&before);
+        r("  child: sethostname", sethostname("elsewhere", 9));
+        r("  child: setns back into the parent's uts", setns(uts_fd, CLONE_NEWUTS));
+        struct utsname after;
+        uname(&after);
+        say("  child: name back: %s, uts %s\n", !strcmp(before.nodename, after.nodename) ? "yes" : "no",
+            ns_number("/proc/self/ns/uts", text, sizeof(text)) == uts0 ? "the parent's" : "another");
+        r("  child: chdir", chdir(W));
+        r("  child: setns back into the parent's mnt", setns(mnt_fd, 0));
+        char cwd[256] = "";
+        say("  child: mnt %s, cwd %s\n", ns_number("/proc/self/ns/mnt", text, sizeof(text)) == mnt0 ? "the parent's" :
+            "another", getcwd(cwd, sizeof(cwd)) ? cwd : strerrorname_np(errno));
+        r("  child: setns into its own ipc", setns(ipc_fd, CLONE_NEWIPC));
+        if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
+            _exit(1);
+        r("  unprivileged: setns", setns(uts_fd, 0));
+        _exit(0);
+    }
+    waitpid(pid, NULL, 0);
+    close(uts_fd);
+    close(mnt_fd);
+    close(ipc_fd);
+    close(user_fd);
+    close(file_fd);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -492,6 +601,7 @@ int main(int argc, char **argv)
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (getenv("MOUNTCONF_ONLY") && !strcmp(getenv("MOUNTCONF_ONLY"), "6")) {
         namespaces();                  /* built for the host: qemu-user's own threads and clone differ */
+        ns_files();
         fflush(stdout);
         _exit(0);
     }
@@ -502,6 +612,7 @@ int main(int argc, char **argv)
     unprivileged();
     namespaces();
     mount_namespaces();
+    ns_files();
     fflush(stdout);
     _exit(0);                          /* the idle thread stays paused */
 }
