@@ -133,6 +133,8 @@ const void *mount_key(const struct vnode *v) { return mount_of(v); }
 
 bool mount_on_entry(const struct dentry *d) { return top_at(d) != NULL; }
 
+bool mount_is_root(const struct vnode *v) { return mount_rooted_at(v) != NULL; }
+
 int mount_id_of(const struct vnode *v)
 {
     struct mount *m = mount_of(v);
@@ -705,12 +707,25 @@ size_t mount_lines(char *buf, size_t size, bool mountinfo)
     char *point = kmalloc(VFS_PATH_MAX);
     if (!point)
         return 0;
-    int last = next_id;
-    for (int id = 2; id < last && n < size; id++) {   /* mount order: ids grow */
-        struct mount *m = ns_now()->list;
-        while (m && m->id != id)
-            m = m->next;
-        if (!m || !attached(m))
+    /* mount order: the list is newest first, and a namespace's copies were numbered in order */
+    size_t count = 0;
+    for (struct mount *m = ns_now()->list; m; m = m->next)
+        count++;
+    struct mount **order = count ? kmalloc(count * sizeof(*order)) : NULL;
+    if (count && !order) {
+        kfree(point);
+        return 0;
+    }
+    size_t k = 0;
+    for (struct mount *m = ns_now()->list; m; m = m->next) {
+        size_t i = k++;
+        for (; i > 0 && order[i - 1]->id > m->id; i--)   /* insertion by id (moves keep theirs) */
+            order[i] = order[i - 1];
+        order[i] = m;
+    }
+    for (k = 0; k < count && n < size; k++) {
+        struct mount *m = order[k];
+        if (!attached(m))
             continue;
         bool outside;                  /* the mount point: its directory's path and the entry's name */
         int len = vfs_path_seen(m->dir, point, VFS_PATH_MAX, &outside);
@@ -738,6 +753,7 @@ size_t mount_lines(char *buf, size_t size, bool mountinfo)
                               m->root_path, point, m->flags & MOUNT_RDONLY ? "ro" : "rw", opts, shared, type, m->source,
                               sb_ro ? "ro" : "rw", sbo);
     }
+    kfree(order);
     kfree(point);
     return n < size ? n : size;
 }

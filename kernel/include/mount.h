@@ -75,6 +75,8 @@ int mount_id_of(const struct vnode *v);
 struct dentry;
 /* The directory entry d is a mount point of the caller's namespace (rmdir, unlink, rename: EBUSY). */
 bool mount_on_entry(const struct dentry *d);
+/* v is the root of a mount of the caller's namespace (statx's STATX_ATTR_MOUNT_ROOT). */
+bool mount_is_root(const struct vnode *v);
 /* statfs on a table mount: true with *sf filled (f_type, sizes, f_flags). */
 bool mount_statfs(const struct vnode *v, struct linux_statfs *sf);
 /* The table's /proc/mounts and mountinfo lines, in mount order; the length written (size when cut). */

@@ -128,6 +128,8 @@ SYSCALL(statx)
     struct linux_stat root;
     if (!vnode_stat(vfs_root(), &root) && root.st_ino == st.st_ino && root.st_dev == st.st_dev)
         sx.stx_attributes |= STATX_ATTR_MOUNT_ROOT;
+    if (v && mount_is_root(v))
+        sx.stx_attributes |= STATX_ATTR_MOUNT_ROOT;   /* a mount(2) mount's root */
     sx.stx_blksize = st.st_blksize;
     sx.stx_nlink = st.st_nlink;
     sx.stx_uid = st.st_uid;

@@ -204,6 +204,11 @@ static void tmpfs(void)
     close(fd);
     mkdir(at("t/d"), 0755);
     show_statfs("statfs with 3 pages in a file and a directory", at("t"));
+    struct statx sx;
+    if (!statx(AT_FDCWD, at("t"), 0, STATX_BASIC_STATS, &sx))
+        say("   statx of the mount point: mount root %s\n", sx.stx_attributes & STATX_ATTR_MOUNT_ROOT ? "yes" : "no");
+    if (!statx(AT_FDCWD, at("t/d"), 0, STATX_BASIC_STATS, &sx))
+        say("   statx of a directory in it: mount root %s\n", sx.stx_attributes & STATX_ATTR_MOUNT_ROOT ? "yes" : "no");
     show_statfs("statfs of the file", at("t/f"));
     show_mountinfo("mountinfo");
     show_mounts("/proc/mounts");
