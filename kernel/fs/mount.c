@@ -43,6 +43,7 @@ struct superblock {
     uint32_t mode, uid, gid;   /* the root's, as given */
     struct vnode *root;
     int refs;                  /* mounts of it, in every namespace */
+    uint32_t dev;              /* st_dev (new_encode_dev): an anonymous 0:N for a tmpfs or ramfs */
 };
 
 struct mount {
@@ -71,6 +72,7 @@ struct mnt_ns {
 static struct mnt_ns initial_ns = { 1, PROC_MNT_INIT_INO, NULL };
 static int next_id = 2;        /* 1 is the root's */
 static int next_peer_group = 1;
+static uint32_t next_anon_dev = 0x40;  /* past the kernel's own (sockfs 0:8, pipefs 0:12, ...) */
 
 int mount_alloc_id(void) { return next_id++; }
 
@@ -134,6 +136,12 @@ const void *mount_key(const struct vnode *v) { return mount_of(v); }
 bool mount_on_entry(const struct dentry *d) { return top_at(d) != NULL; }
 
 bool mount_is_root(const struct vnode *v) { return mount_rooted_at(v) != NULL; }
+
+uint32_t mount_dev_of(const struct vnode *v)
+{
+    struct mount *m = mount_of(v);
+    return m && m->sb && m->sb->dev ? m->sb->dev : 1;   /* else the tree's 0:1 */
+}
 
 int mount_id_of(const struct vnode *v)
 {
@@ -342,6 +350,7 @@ int mount_new(struct vnode *at, const char *type, const char *source, unsigned l
         sb->magic = tmpfs ? TMPFS_MAGIC : RAMFS_MAGIC;
         sb->tmpfs = tmpfs;
         sb->mode = 01777;
+        sb->dev = next_anon_dev++;     /* get_anon_bdev: 0:N, one per file system */
         if (tmpfs) {                   /* shmem_default_max_blocks/inodes: half of RAM */
             sb->max_blocks = page_total_count() / 2;
             sb->max_inodes = page_total_count() / 2;
@@ -669,6 +678,7 @@ bool mount_statfs(const struct vnode *v, struct linux_statfs *sf)
 /* show_mnt_opts's per-mount flags after "rw"/"ro". */
 static size_t mount_opts(char *buf, size_t size, unsigned long f)
 {
+    buf[0] = 0;
     static const struct { unsigned long bit; const char *name; } names[] = {
         { MOUNT_NOSUID, ",nosuid" }, { MOUNT_NODEV, ",nodev" }, { MOUNT_NOEXEC, ",noexec" },
         { MOUNT_NOATIME, ",noatime" }, { MOUNT_NODIRATIME, ",nodiratime" }, { MOUNT_RELATIME, ",relatime" },
@@ -685,6 +695,7 @@ static size_t mount_opts(char *buf, size_t size, unsigned long f)
 static size_t sb_opts(char *buf, size_t size, const struct superblock *sb)
 {
     size_t n = 0;
+    buf[0] = 0;
     if (!sb || !sb->tmpfs)
         return sb && !strcmp(sb->type, "ramfs") && sb->mode != 0755 ?
                (size_t)snprintf(buf, size, ",mode=%03o", sb->mode) : 0;
@@ -749,8 +760,9 @@ size_t mount_lines(char *buf, size_t size, bool mountinfo)
             snprintf(shared, sizeof(shared), " shared:%d", m->peer_group);
         else if (m->propagation == MOUNT_UNBINDABLE)
             snprintf(shared, sizeof(shared), " unbindable");
-        n += (size_t)snprintf(buf + n, size - n, "%d %d 0:1 %s %s %s%s%s - %s %s %s%s\n", m->id, vfs_mount_id(m->dir),
-                              m->root_path, point, m->flags & MOUNT_RDONLY ? "ro" : "rw", opts, shared, type, m->source,
+        uint32_t dev = m->sb && m->sb->dev ? m->sb->dev : 1;
+        n += (size_t)snprintf(buf + n, size - n, "%d %d %u:%u %s %s %s%s%s - %s %s %s%s\n", m->id, vfs_mount_id(m->dir),
+                              (dev >> 8) & 0xfff, (dev & 0xff) | ((dev >> 12) & 0xfff00), m->root_path, point, m->flags & MOUNT_RDONLY ? "ro" : "rw", opts, shared, type, m->source,
                               sb_ro ? "ro" : "rw", sbo);
     }
     kfree(order);

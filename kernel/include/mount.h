@@ -70,6 +70,8 @@ unsigned long mount_flags_of(const struct vnode *v);
 bool mount_read_only(const struct vnode *v);
 /* The mount v is on, for EXDEV and RESOLVE_NO_XDEV: an opaque key, NULL for the root/volumes. */
 const void *mount_key(const struct vnode *v);
+/* st_dev of v: its tmpfs's own anonymous device, else the tree's (1, 0:1). */
+uint32_t mount_dev_of(const struct vnode *v);
 /* The id of the table's mount v is on, 0 for the root and volumes. */
 int mount_id_of(const struct vnode *v);
 struct dentry;

@@ -204,6 +204,10 @@ static void tmpfs(void)
     close(fd);
     mkdir(at("t/d"), 0755);
     show_statfs("statfs with 3 pages in a file and a directory", at("t"));
+    struct stat sw, sm, sf;
+    if (!stat(W, &sw) && !stat(at("t"), &sm) && !stat(at("t/f"), &sf))
+        say("   st_dev: the mount's %s W's, its file's %s the mount's\n", sm.st_dev == sw.st_dev ? "is" : "is not",
+            sf.st_dev == sm.st_dev ? "is" : "is not");
     struct statx sx;
     if (!statx(AT_FDCWD, at("t"), 0, STATX_BASIC_STATS, &sx))
         say("   statx of the mount point: mount root %s\n", sx.stx_attributes & STATX_ATTR_MOUNT_ROOT ? "yes" : "no");
