@@ -19,6 +19,7 @@
 #include "mount.h"
 #include "vfs.h"
 #include "vnode.h"
+#include "volume.h"
 #include "process.h"
 #include "file.h"
 #include "linux_uapi.h"
@@ -66,10 +67,14 @@ struct mnt_ns {
     int refs;
     uint32_t inum;             /* /proc/<pid>/ns/mnt's number */
     struct mount *list;
+    unsigned long root_flags;  /* the tree's own mount (id 1): its MOUNT_PER_MOUNT flags */
 };
 
+/* The tree's super block is read-only (a remount of "/" without MS_BIND): for every namespace. */
+static bool tree_read_only;
+
 #define PROC_MNT_INIT_INO 0xf0000001u  /* the initial mount namespace's, as a booted Linux numbers it */
-static struct mnt_ns initial_ns = { 1, PROC_MNT_INIT_INO, NULL };
+static struct mnt_ns initial_ns = { 1, PROC_MNT_INIT_INO, NULL, MOUNT_RELATIME };
 static int next_id = 2;        /* 1 is the root's */
 static int next_peer_group = 1;
 static uint32_t next_anon_dev = 0x40;  /* past the kernel's own (sockfs 0:8, pipefs 0:12, ...) */
@@ -119,16 +124,55 @@ static struct mount *mount_of(const struct vnode *v)
     return NULL;
 }
 
+static size_t mount_opts(char *buf, size_t size, unsigned long f);
+
+/* A volume's root (volume.c's mounts, other than a writable boot image's "/"). */
+static bool volume_root(const struct vnode *v) { return v->vol && v->vol->root == v && v != vfs_root(); }
+
+/* v is on the tree's own mount: below no table mount, no volume mounted at a path, and not in
+ * /proc, /sys or /dev (the kernel's trees: proc, sysfs and devtmpfs mounts on Linux, which a
+ * remount of "/" leaves as they are). */
+static bool on_tree(const struct vnode *v)
+{
+    if (v->vol && v->vol->root != vfs_root())
+        return false;
+    const struct vnode *root = vfs_root(), *top = v;
+    while (top->parent && top->parent != root && top->parent != top)
+        top = top->parent;
+    if (top == root || top->parent != root)
+        return true;
+    return strcmp(top->name, "proc") && strcmp(top->name, "sys") && strcmp(top->name, "dev");
+}
+
 unsigned long mount_flags_of(const struct vnode *v)
 {
     struct mount *m = mount_of(v);
-    return m ? m->flags : 0;
+    return m ? m->flags : ns_now()->root_flags != MOUNT_RELATIME && on_tree(v) ? ns_now()->root_flags : 0;
 }
 
 bool mount_read_only(const struct vnode *v)
 {
     struct mount *m = mount_of(v);
-    return m && ((m->flags & MOUNT_RDONLY) || (m->sb && m->sb->read_only));
+    if (!m)
+        return ((ns_now()->root_flags & MOUNT_RDONLY) || tree_read_only) && on_tree(v);
+    return (m->flags & MOUNT_RDONLY) || (m->sb && m->sb->read_only);
+}
+
+void mount_root_options(char *mnt, size_t mnt_size, char *sb, size_t sb_size)
+{
+    unsigned long f = ns_now()->root_flags;
+    size_t n = (size_t)snprintf(mnt, mnt_size, "%s", (f & MOUNT_RDONLY) || tree_read_only ? "ro" : "rw");
+    if (n < mnt_size)
+        mount_opts(mnt + n, mnt_size - n, f);
+    snprintf(sb, sb_size, "%s", tree_read_only ? "ro" : "rw");
+}
+
+void mount_root_info_options(char *mnt, size_t mnt_size)
+{
+    unsigned long f = ns_now()->root_flags;
+    size_t n = (size_t)snprintf(mnt, mnt_size, "%s", f & MOUNT_RDONLY ? "ro" : "rw");
+    if (n < mnt_size)
+        mount_opts(mnt + n, mnt_size - n, f);
 }
 
 const void *mount_key(const struct vnode *v) { return mount_of(v); }
@@ -453,16 +497,27 @@ int mount_bind(struct vnode *from, struct vnode *at, bool rec)
 int mount_remount(struct vnode *at, unsigned long flags, const char *data)
 {
     struct mount *m = mount_rooted_at(at);
-    if (!m)
-        return at == vfs_root() || at->vol ? -ENOSYS : -EINVAL;   /* path_mounted */
+    bool tree = !m && at == vfs_root();
+    if (!m && !tree)
+        return volume_root(at) ? -ENOSYS : -EINVAL;   /* path_mounted */
+    unsigned long *own = tree ? &ns_now()->root_flags : &m->flags;
     unsigned long mnt = flags & MOUNT_PER_MOUNT;
     if (!(flags & (MOUNT_NOATIME | MOUNT_STRICTATIME | MOUNT_RELATIME)))
         mnt |= MOUNT_RELATIME;
     if ((flags & MOUNT_BIND)) {        /* do_reconfigure_mnt: the mount only; atime kept unless given */
         if (!(flags & (MOUNT_NOATIME | MOUNT_NODIRATIME | MOUNT_RELATIME | MOUNT_STRICTATIME)))
             mnt = (mnt & ~(unsigned long)(MOUNT_NOATIME | MOUNT_NODIRATIME | MOUNT_RELATIME)) |
-                  (m->flags & (MOUNT_NOATIME | MOUNT_NODIRATIME | MOUNT_RELATIME));
-        m->flags = mnt;
+                  (*own & (MOUNT_NOATIME | MOUNT_NODIRATIME | MOUNT_RELATIME));
+        *own = mnt;
+        return 0;
+    }
+    if (tree) {                        /* the tree takes the generic options only ("ro", "rw", ...) */
+        struct superblock generic = { .type = "tfs" };
+        int err = parse_tmpfs(&generic, data, true);
+        if (err)
+            return err;
+        tree_read_only = flags & MOUNT_RDONLY;
+        *own = mnt;
         return 0;
     }
     if (m->sb && (m->sb->tmpfs || !strcmp(m->sb->type, "ramfs"))) {
@@ -488,11 +543,8 @@ int mount_propagation(struct vnode *at, unsigned long flags)
     if (!type || (type & ~(unsigned long)MOUNT_PROPAGATION) || (type & (type - 1)))
         return -EINVAL;
     struct mount *m = mount_rooted_at(at);
-    if (!m) {
-        if (at == vfs_root() || (at->vol && at == vfs_root()))
-            return 0;                  /* the root's mount: nothing is shared with anyone (one namespace) */
-        return at->vol ? 0 : -EINVAL;  /* a volume's root is a mount too */
-    }
+    if (!m)                            /* the tree's and the volumes' mounts: nothing propagates (recorded nowhere) */
+        return at == vfs_root() || volume_root(at) ? 0 : -EINVAL;
     for (struct mount *s = ns_now()->list; s; s = s->next) {
         bool below = s == m;
         for (struct vnode *n = s->dir; (flags & MOUNT_REC) && n && !below; n = n->parent == n ? NULL : n->parent)
@@ -604,8 +656,12 @@ static void put_mount(struct mount *m, bool in_use)
 int mount_umount(struct vnode *at, int flags)
 {
     struct mount *m = mount_rooted_at(at);
+    if (!m && at == vfs_root() && at == vfs_lookup_root() && !(flags & (UMOUNT_DETACH | UMOUNT_EXPIRE))) {
+        tree_read_only = true;         /* do_umount_root: the root is remounted read-only */
+        return 0;
+    }
     if (!m)
-        return at == vfs_lookup_root() || at->vol ? (at == vfs_lookup_root() ? -EBUSY : -ENOSYS) : -EINVAL;
+        return at == vfs_lookup_root() || at == vfs_root() ? -EBUSY : volume_root(at) ? -ENOSYS : -EINVAL;
     if ((flags & UMOUNT_EXPIRE) && (flags & (UMOUNT_FORCE | UMOUNT_DETACH)))
         return -EINVAL;
     if (flags & UMOUNT_EXPIRE) {       /* the first ask marks, the next unmounts an unused mount */
@@ -785,6 +841,7 @@ static struct mnt_ns *copy_ns(const struct mnt_ns *from)
         return NULL;
     ns->refs = 1;
     ns->inum = next_ns_inum++;
+    ns->root_flags = from->root_flags;
     struct mount **tail = &ns->list;
     for (const struct mount *m = from->list; m; m = m->next) {   /* newest first, kept so */
         struct mount *c = kmalloc(sizeof(*c));

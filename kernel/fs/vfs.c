@@ -87,8 +87,10 @@ int vfs_mount_root(struct block_device *dev)
 size_t vfs_mounts(char *buf, size_t size)
 {
     size_t n = 0;
-    if (root_dev)   /* writable whatever the disk: changes stay in memory when they cannot go back */
-        n = (size_t)snprintf(buf, size, "/dev/%s / tfs rw,relatime 0 0\n", root_dev->name);
+    char mnt[96], sb[8];
+    mount_root_options(mnt, sizeof(mnt), sb, sizeof(sb));
+    if (root_dev)   /* writable whatever the disk (changes stay in memory when they cannot go back), unless remounted */
+        n = (size_t)snprintf(buf, size, "/dev/%s / tfs %s 0 0\n", root_dev->name, mnt);
     n = n < size ? n + volume_mount_lines(buf + n, size - n) : size;
     return n < size ? n + mount_lines(buf + n, size - n, false) : size;
 }
@@ -96,8 +98,11 @@ size_t vfs_mounts(char *buf, size_t size)
 size_t vfs_mountinfo(char *buf, size_t size)
 {
     size_t n = 0;
+    char mnt[96], sb[8];
+    mount_root_options(mnt, sizeof(mnt), sb, sizeof(sb));
+    mount_root_info_options(mnt, sizeof(mnt));
     if (root_dev)   /* its own parent, as the first mount of a namespace (Linux's rootfs) */
-        n = (size_t)snprintf(buf, size, "1 1 0:1 / / rw,relatime - tfs /dev/%s rw\n", root_dev->name);
+        n = (size_t)snprintf(buf, size, "1 1 0:1 / / %s - tfs /dev/%s %s\n", mnt, root_dev->name, sb);
     n = n < size ? n + volume_mountinfo_lines(buf + n, size - n) : size;
     return n < size ? n + mount_lines(buf + n, size - n, true) : size;
 }

@@ -68,6 +68,10 @@ int mount_umount(struct vnode *at, int flags);
 unsigned long mount_flags_of(const struct vnode *v);
 /* Is v on a read-only mount (the mount's flag, or its file system's)? */
 bool mount_read_only(const struct vnode *v);
+/* The tree's own mount's options for /proc/mounts (mnt: "rw,relatime"...; sb: "rw"/"ro"), and
+ * mountinfo's per-mount field. */
+void mount_root_options(char *mnt, size_t mnt_size, char *sb, size_t sb_size);
+void mount_root_info_options(char *mnt, size_t mnt_size);
 /* The mount v is on, for EXDEV and RESOLVE_NO_XDEV: an opaque key, NULL for the root/volumes. */
 const void *mount_key(const struct vnode *v);
 /* st_dev of v: its tmpfs's own anonymous device, else the tree's (1, 0:1). */

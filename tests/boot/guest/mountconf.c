@@ -14,6 +14,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <sys/utsname.h>
@@ -473,6 +474,18 @@ static void mount_namespaces(void)
         r("  child: a tmpfs of its own", mount("own", at("ns1"), "tmpfs", 0, "size=8k"));
         r("  child: its file", make_file(at("ns1/file"), "f\n"));
         r("  child: umount the copied one", umount2(at("ns2"), 0));
+        /* The root's own mount, in this namespace only: MS_BIND changes no super block (never
+         * the host's, under the oracle). */
+        int ro = mount("none", "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL);
+        r("  child: remount,bind,ro of /", ro);
+        if (!ro) {
+            r("  child: access(/, W_OK)", access("/", W_OK));
+            struct statfs sf;
+            if (!statfs("/", &sf))
+                say("  child: / read-only in statfs: %s\n", sf.f_flags & ST_RDONLY ? "yes" : "no");
+            r("  child: remount,bind,rw of /", mount("none", "/", NULL, MS_REMOUNT | MS_BIND, NULL));
+        }
+        r("  child: private on /", mount("none", "/", NULL, MS_PRIVATE | MS_REC, NULL));
         r("  child: the marker after", access(at("ns2/marker"), F_OK));
         show_mountinfo("  child's table");
         _exit(0);
