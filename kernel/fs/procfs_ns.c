@@ -30,6 +30,11 @@ static const struct ns_kind {
     { "user", CLONE_NEWUSER, 0xeffffffdu }, { "uts", CLONE_NEWUTS, 0 },
 };
 
+/* After net's and mnt's initial numbers, the first two dynamic ones. */
+static uint32_t next_inum = 0xf0000002u;
+
+uint32_t nsfs_alloc_inum(void) { return next_inum++; }
+
 static const struct ns_kind *kind_named(const char *name)
 {
     for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)

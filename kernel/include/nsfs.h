@@ -10,6 +10,8 @@ struct file;
 struct vnode;
 struct linux_stat;
 
+/* A new namespace's inode number (proc_alloc_inum: unique among every kind's). */
+uint32_t nsfs_alloc_inum(void);
 /* The CLONE_NEW* type of an ns file, 0 for any other file. */
 unsigned long nsfs_type(const struct file *f);
 /* setns(2) into an ns file's namespace (the caller checked type and capability). */

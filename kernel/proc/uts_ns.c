@@ -3,6 +3,7 @@
  * pid 1's), which lives while a process holds it. */
 #include "kernel.h"
 #include "uts.h"
+#include "nsfs.h"
 #include "process.h"
 #include "errno.h"
 #include "mm.h"
@@ -16,10 +17,8 @@ struct uts_ns {
 };
 
 #define PROC_UTS_INIT_INO 0xeffffffeu   /* Linux's initial UTS namespace */
-#define PROC_DYNAMIC_FIRST 0xf0000000u  /* proc_alloc_inum's first */
 
 static struct uts_ns initial = { 1, PROC_UTS_INIT_INO, "unibuild", "(none)" };
-static uint32_t next_inum = PROC_DYNAMIC_FIRST;
 
 static struct uts_ns *ns_of(const struct process *p) { return p && p->uts ? p->uts : &initial; }
 
@@ -36,7 +35,7 @@ static struct uts_ns *copy_of(const struct uts_ns *from)
         return NULL;
     *ns = *from;
     ns->refs = 1;
-    ns->inum = next_inum++;
+    ns->inum = nsfs_alloc_inum();
     return ns;
 }
 
