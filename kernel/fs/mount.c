@@ -30,7 +30,8 @@
 bool mnt_tree_read_only;
 
 #define PROC_MNT_INIT_INO 0xf0000001u  /* the initial mount namespace's, as a booted Linux numbers it */
-struct mnt_ns mnt_initial_ns = { 1, PROC_MNT_INIT_INO, NULL, MOUNT_RELATIME };
+struct mnt_ns mnt_initial_ns = { 1, PROC_MNT_INIT_INO, NULL, MOUNT_RELATIME, NULL };
+struct mnt_ns *mnt_all_ns = &mnt_initial_ns;
 static int next_id = 2;        /* 1 is the root's */
 static int next_peer_group = 1;
 static uint32_t next_anon_dev = 0x40;  /* past the kernel's own (sockfs 0:8, pipefs 0:12, ...) */
@@ -168,8 +169,33 @@ static int entry_of(struct vnode *at, struct vnode **dir, struct dentry **d)
     return 0;
 }
 
+int mnt_root_holds(const struct vnode *v)
+{
+    int n = 0;
+    for (struct mnt_ns *ns = mnt_all_ns; ns; ns = ns->next_ns)
+        for (struct mount *m = ns->list; m; m = m->next)
+            n += m->holds_root && m->root == v;
+    return n;
+}
+
+void mount_forget_entry(const struct dentry *d)
+{
+    for (struct mnt_ns *ns = mnt_all_ns; ns; ns = ns->next_ns)
+        for (struct mount **pp = &ns->list; *pp;) {
+            struct mount *m = *pp;
+            if (m->d != d) {
+                pp = &m->next;
+                continue;
+            }
+            *pp = m->next;             /* Linux's detach_mounts: lazily unmounted */
+            mnt_put(m, true);
+        }
+}
+
 void mnt_discard(struct mount *m)
 {
+    if (m->holds_root)
+        vfs_put(m->root);
     kfree(m->source);
     kfree(m->root_path);
     kfree(m);
@@ -191,6 +217,10 @@ static int attach(struct mount *m, struct vnode *at)
     }
     m->id = mount_alloc_id();
     m->propagation = MOUNT_PRIVATE;
+    if (!m->sb || m->sb->root != m->root) {   /* a bind: its node may lose its last name meanwhile */
+        vfs_get(m->root);
+        m->holds_root = true;
+    }
     if (m->sb)
         m->sb->refs++;
     m->next = mnt_ns_now()->list;

@@ -41,6 +41,7 @@ struct mount {
     unsigned long flags;       /* MOUNT_PER_MOUNT bits */
     unsigned long propagation; /* MOUNT_PRIVATE (the default of `unshare --propagation private`), ... */
     int peer_group;            /* shared: its peer group id */
+    bool holds_root;           /* a bind: the bound node is held (vfs_get) while the mount lives */
     bool expire_marked;        /* MNT_EXPIRE asked once: the next asks unmounts */
     struct mount *next;        /* newest first */
 };
@@ -51,7 +52,11 @@ struct mnt_ns {
     uint32_t inum;             /* /proc/<pid>/ns/mnt's number */
     struct mount *list;
     unsigned long root_flags;  /* the tree's own mount (id 1): its MOUNT_PER_MOUNT flags */
+    struct mnt_ns *next_ns;    /* every namespace (mnt_all_ns): an entry's removal reaches them all */
 };
+
+/* Every mount namespace, the first one first. */
+extern struct mnt_ns *mnt_all_ns;
 
 /* The tree's super block is read-only (a remount of "/" without MS_BIND): for every namespace. */
 extern bool mnt_tree_read_only;
@@ -75,6 +80,8 @@ bool mnt_volume_root(const struct vnode *v);
 bool mnt_below(const struct vnode *v, const struct vnode *top);
 char *mnt_dup(const char *s);
 void mnt_discard(struct mount *m);
+/* How many mounts, in every namespace, hold v as their bound root (those are not "in use"). */
+int mnt_root_holds(const struct vnode *v);
 /* m is off every list: its file system goes with its last mount (mount_umount.c). */
 void mnt_put(struct mount *m, bool in_use);
 /* tmpfs's (and the generic) options into sb; on a remount mode/uid/gid are taken and ignored. */

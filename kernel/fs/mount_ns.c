@@ -38,6 +38,7 @@ static struct mnt_ns *copy_ns(const struct mnt_ns *from)
                 kfree(c->source);
                 kfree(c);
             }
+            ns->next_ns = NULL;
             mount_ns_release_list(ns);
             kfree(ns);
             return NULL;
@@ -45,6 +46,8 @@ static struct mnt_ns *copy_ns(const struct mnt_ns *from)
         c->next = NULL;
         if (c->sb)
             c->sb->refs++;
+        if (c->holds_root)
+            vfs_get(c->root);
         *tail = c;
         tail = &c->next;
     }
@@ -55,6 +58,8 @@ static struct mnt_ns *copy_ns(const struct mnt_ns *from)
     int first = mnt_alloc_ids(n);
     for (struct mount *c = ns->list; c; c = c->next)
         c->id = first + --n;
+    ns->next_ns = mnt_all_ns->next_ns;   /* after the first one */
+    mnt_all_ns->next_ns = ns;
     return ns;
 }
 
@@ -80,6 +85,11 @@ int mount_ns_fork(struct process *child, const struct process *parent, bool fres
 void mount_ns_drop(struct mnt_ns *ns)
 {
     if (ns && ns != &mnt_initial_ns && --ns->refs == 0) {
+        for (struct mnt_ns **pp = &mnt_all_ns; *pp; pp = &(*pp)->next_ns)
+            if (*pp == ns) {
+                *pp = ns->next_ns;
+                break;
+            }
         mount_ns_release_list(ns);
         kfree(ns);
     }

@@ -25,8 +25,8 @@ bool mnt_below(const struct vnode *v, const struct vnode *top)
 /* Something holds a node of m's tree: an open file or mapping, a process's cwd or root. */
 static bool tree_in_use(const struct vnode *v, int depth)
 {
-    if (v->users || v->mappings)
-        return true;
+    if (v->users > (depth ? 0u : (uint32_t)mnt_root_holds(v)) || v->mappings)
+        return true;                   /* (a bind's own hold on its root does not count) */
     if (v->type != VNODE_DIR || !v->listed || depth > 64)
         return false;                  /* an unlisted directory has no nodes made below it */
     for (struct dentry *d = v->entries; d; d = d->next)

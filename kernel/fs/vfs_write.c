@@ -132,6 +132,7 @@ int vfs_remove(struct vnode *dir, const char *name, size_t len, bool want_dir)
     if (!want_dir)
         inotify_self_event(v, IN_ATTRIB);
     inotify_entry_event(dir, v, IN_DELETE, 0, name, len);
+    mount_forget_entry(d);             /* another namespace's mounts on it */
     vnode_unlink(dir, d);
     return 0;
 }
@@ -228,6 +229,7 @@ int vfs_rename(struct vnode *odir, const char *oname, size_t olen, struct vnode 
     inotify_entry_event(ndir, v, IN_MOVED_TO, cookie, nname, nlen);
     if (victim) {
         inotify_self_event(victim, IN_ATTRIB);
+        mount_forget_entry(nd);
         vnode_unlink(ndir, nd);
     }
     bool first_name = v->name == od->name;
@@ -250,6 +252,7 @@ int vfs_rename(struct vnode *odir, const char *oname, size_t olen, struct vnode 
     }
     if (first_name)
         rename_to(v, ndir, added);
+    mount_forget_entry(od);
     kfree(od);
     odir->mtime_ns = odir->ctime_ns = v->ctime_ns = vnode_now_ns();
     inotify_self_event(v, IN_MOVE_SELF);

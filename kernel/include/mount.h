@@ -83,6 +83,9 @@ struct dentry;
 bool mount_on_entry(const struct dentry *d);
 /* v is the root of a mount of the caller's namespace (statx's STATX_ATTR_MOUNT_ROOT). */
 bool mount_is_root(const struct vnode *v);
+/* Entry d goes (unlink, rmdir, rename): every namespace's mounts on it are unmounted, as
+ * Linux's detach_mounts (the caller's own made it EBUSY already). */
+void mount_forget_entry(const struct dentry *d);
 /* statfs on a table mount: true with *sf filled (f_type, sizes, f_flags). */
 bool mount_statfs(const struct vnode *v, struct linux_statfs *sf);
 /* The table's /proc/mounts and mountinfo lines, in mount order; the length written (size when cut). */

@@ -495,6 +495,29 @@ static void mount_namespaces(void)
     r("parent: its marker", access(at("ns2/marker"), F_OK));
     show_mountinfo("parent's table");
     r("parent: umount", umount2(at("ns2"), 0));
+    /* An entry another namespace mounted on: removing it here unmounts it there (detach_mounts). */
+    mkdir(at("ns3"), 0755);
+    int up[2], down[2];
+    if (pipe(up) || pipe(down))
+        r("pipe", -1);
+    pid = fork();
+    if (pid == 0) {
+        char b = 0;
+        unshare(CLONE_NEWNS);
+        r("  child: a tmpfs on ns3", mount("three", at("ns3"), "tmpfs", 0, "size=4k"));
+        if (write(up[1], "x", 1) != 1 || read(down[0], &b, 1) != 1)
+            _exit(1);
+        show_mountinfo("  child's table after the parent's rmdir");
+        r("  child: ns3", access(at("ns3"), F_OK));
+        _exit(0);
+    }
+    char b;
+    if (read(up[0], &b, 1) == 1)
+        r("parent: rmdir of ns3", rmdir(at("ns3")));
+    if (write(down[1], "x", 1) != 1)
+        r("write", -1);
+    waitpid(pid, NULL, 0);
+    close(up[0]), close(up[1]), close(down[0]), close(down[1]);
     pid = fork();
     if (pid == 0) {
         if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
