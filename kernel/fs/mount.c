@@ -344,7 +344,10 @@ int mount_bind(struct vnode *from, struct vnode *at, bool rec)
     }
     m->root_path = n >= 0 ? path : (kfree(path), mnt_dup("/"));
     m->sb = src ? src->sb : NULL;
-    m->source = mnt_dup(src ? src->source : NULL);
+    char device[40];                   /* a bind of the image or a volume: its disk, as Linux names the source */
+    if (!src && vfs_device_path(from, device, sizeof(device)) < 0)
+        device[0] = 0;
+    m->source = mnt_dup(src ? src->source : device);
     m->root = from;
     m->flags = (src ? src->flags : MOUNT_RELATIME) & ~(unsigned long)MOUNT_RDONLY;   /* clone_mnt keeps atime, nosuid... */
     if (src)

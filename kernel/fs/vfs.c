@@ -107,6 +107,12 @@ size_t vfs_mountinfo(char *buf, size_t size)
     return n < size ? n + mount_lines(buf + n, size - n, true) : size;
 }
 
+int vfs_device_path(const struct vnode *v, char *buf, size_t size)
+{
+    const struct block_device *dev = v->vol && v->vol->dev ? v->vol->dev : root_dev;
+    return dev ? snprintf(buf, size, "/dev/%s", dev->name) : -ENODEV;
+}
+
 int vfs_mount_id(const struct vnode *v)
 {
     int id = v ? mount_id_of(v) : 0;
