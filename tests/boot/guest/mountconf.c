@@ -438,9 +438,9 @@ static void namespaces(void)
         !strcmp(before.domainname, after.domainname) ? "yes" : "no");
     static char stack[65536] __attribute__((aligned(16)));
     pid = clone(in_new_uts, stack + sizeof(stack), CLONE_NEWUTS | SIGCHLD, NULL);
-    r("clone(CLONE_NEWUTS)", pid > 0 ? 0 : -1);
     if (pid > 0)
-        waitpid(pid, NULL, 0);
+        waitpid(pid, NULL, 0);         /* its lines first, whatever the scheduling */
+    r("clone(CLONE_NEWUTS)", pid > 0 ? 0 : -1);
     uname(&after);
     say("   parent's names still unchanged: %s\n", !strcmp(before.nodename, after.nodename) ? "yes" : "no");
     pthread_t t;
