@@ -12,6 +12,12 @@
 #include "mount.h"
 #include <string.h>
 
+uint64_t file_anon_ino(void)
+{
+    static uint64_t last = 4096;       /* past the few the kernel's own files would take on Linux */
+    return ++last;                     /* callers hold the kernel lock (kernel_lock.c) */
+}
+
 struct file *file_alloc(const struct file_ops *ops, void *priv, int flags)
 {
     struct file *f = kzalloc(sizeof(*f));
@@ -146,10 +152,18 @@ static int64_t vnode_file_write(struct file *f, const void *kbuf, uint64_t len)
     return n;
 }
 
+/* FMODE_WRITE: O_WRONLY or O_RDWR (O_ACCMODE 3 is neither), never O_PATH. */
+static bool file_may_write_flags(int flags)
+{
+    return !(flags & O_PATH) && ((flags & O_ACCMODE) == O_WRONLY || (flags & O_ACCMODE) == O_RDWR);
+}
+
 static void vnode_file_release(struct file *f)
 {
     if (!(f->flags & O_PATH))
         inotify_node_event(f->vnode, (f->flags & O_ACCMODE) == O_RDONLY ? IN_CLOSE_NOWRITE : IN_CLOSE_WRITE);
+    if (!(f->flags & O_PATH) && file_may_write_flags(f->flags))
+        vfs_writer(f->vnode, -1);
     vfs_put(f->vnode);
 }
 
@@ -175,6 +189,8 @@ struct file *file_open_vnode(struct vnode *vnode, int flags)
     if (f) {
         f->vnode = vnode;
         vfs_get(vnode);
+        if (!(flags & O_PATH) && file_may_write_flags(flags))
+            vfs_writer(vnode, 1);
         if (!(flags & O_PATH))
             inotify_node_event(vnode, IN_OPEN);
     }

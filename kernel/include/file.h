@@ -56,6 +56,9 @@ struct file {
     int async_fd;              /* the descriptor O_ASYNC was set through (si_fd), as Linux's fa_fd */
 };
 
+/* The inode number of an object outside the tree (a pipe, a socket, a piped console stream),
+ * as Linux's get_next_ino: small, increasing, not reused within a boot ("pipe:[N]"). */
+uint64_t file_anon_ino(void);
 /* A file of the given ops; refs = 1. */
 struct file *file_alloc(const struct file_ops *ops, void *priv, int flags);
 /* An open file of a VFS file or directory; it holds the vnode. */
