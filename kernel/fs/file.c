@@ -44,11 +44,22 @@ void file_put(struct file *f)
     kfree(f);
 }
 
+static void signal_owner(struct file *f, uint32_t events)
+{
+    if ((f->flags & O_ASYNC) && f->owner && (events & (POLLIN | POLLOUT | POLLERR | POLLHUP)))
+        file_signal_owner(f, events);
+}
+
 void file_wake(struct file *f, uint32_t events)
 {
     wake_up(&f->waiters, events);
-    if ((f->flags & O_ASYNC) && f->owner && (events & (POLLIN | POLLOUT | POLLERR | POLLHUP)))
-        file_signal_owner(f, events);
+    signal_owner(f, events);
+}
+
+void file_wake_keyless(struct file *f, uint32_t events)
+{
+    wake_up(&f->waiters, 0);
+    signal_owner(f, events);
 }
 
 int64_t file_read(struct file *f, void *kbuf, uint64_t len, uint64_t offset, bool use_offset)

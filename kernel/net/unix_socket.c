@@ -434,7 +434,7 @@ static int64_t unix_send(struct socket *s, const void *kbuf, uint64_t len, int f
         dest->tail = m;
         dest->queued += n;
         done += n;
-        socket_wake(dest->s, POLLIN | POLLRDNORM);
+        socket_wake(dest->s, POLLIN | POLLPRI | POLLRDNORM | POLLRDBAND);   /* sock_def_readable's key (AIO's POLL reports it whole) */
     } while (done < len);
     return (int64_t)done;
 }
@@ -552,9 +552,9 @@ static int unix_shutdown(struct socket *s, int how)
             u->peer->s->rd_shut = true;
         if (how != SHUT_WR)
             u->peer->s->wr_shut = true;
-        socket_wake(u->peer->s, POLLIN | POLLOUT | POLLHUP | POLLRDHUP);
+        socket_state_change(u->peer->s, POLLIN | POLLOUT | POLLHUP | POLLRDHUP);
     }
-    socket_wake(s, POLLIN | POLLOUT | POLLHUP | POLLRDHUP);
+    socket_state_change(s, POLLIN | POLLOUT | POLLHUP | POLLRDHUP);
     return 0;
 }
 
@@ -616,7 +616,7 @@ static void unix_release(struct socket *s)
     if (u->peer && s->type != SOCK_DGRAM) {
         u->peer->peer = NULL;
         u->peer->peer_gone = true;
-        socket_wake(u->peer->s, POLLIN | POLLOUT | POLLHUP | POLLRDHUP);
+        socket_state_change(u->peer->s, POLLIN | POLLOUT | POLLHUP | POLLRDHUP);
     }
     *u->pprev_all = u->next_all;
     if (u->next_all)

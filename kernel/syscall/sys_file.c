@@ -347,8 +347,8 @@ SYSCALL(close)
 }
 
 
-/* Read into user memory through a kernel bounce buffer, chunk by chunk. */
-static int64_t read_to_user(struct file *f, uint64_t ubuf, uint64_t len, int64_t offset)
+/* Read into user memory through a kernel bounce buffer, chunk by chunk (file.h). */
+int64_t read_to_user(struct file *f, uint64_t ubuf, uint64_t len, int64_t offset)
 {
     uint64_t done = 0;
     char *buf = kmalloc(len < IO_CHUNK ? (len ? len : 1) : IO_CHUNK);
@@ -386,7 +386,7 @@ static int64_t read_to_user(struct file *f, uint64_t ubuf, uint64_t len, int64_t
 }
 
 /* Write from user memory through a bounce buffer; at `offset` when it is >= 0 (pwrite). */
-static int64_t write_from_user(struct file *f, uint64_t ubuf, uint64_t len, int64_t offset)
+int64_t write_from_user(struct file *f, uint64_t ubuf, uint64_t len, int64_t offset)
 {
     uint64_t done = 0;
     char *buf = kmalloc(len < IO_CHUNK ? (len ? len : 1) : IO_CHUNK);
@@ -545,6 +545,8 @@ SYSCALL(lseek)
         return -EBADF;
     if (a2 > SEEK_HOLE)
         return -EINVAL;   /* Linux checks whence before asking the file whether it can seek */
+    if (f->ops->llseek)
+        return f->ops->llseek(f, off, (int)a2);
     if (!f->ops->seekable)
         return -ESPIPE;
     if (file_stat(f, &st))
