@@ -9,6 +9,7 @@
 #include "mm.h"
 #include "errno.h"
 #include "linux_abi.h"
+#include "mount.h"
 #include <string.h>
 
 uint64_t file_anon_ino(void)
@@ -101,7 +102,7 @@ int vnode_stat(struct vnode *v, struct linux_stat *st)
     int err = vfs_stat(v, &vs);
     if (err)
         return err;
-    st->st_dev = 1;
+    st->st_dev = mount_dev_of(v);      /* 0:1 for the tree, a tmpfs's own */
     st->st_ino = vs.ino;
     st->st_mode = vs.mode;
     st->st_nlink = vs.nlink;

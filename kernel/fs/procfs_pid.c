@@ -28,6 +28,7 @@
 #include "kfile.h"
 #include "cputime.h"
 #include "procfs_pid.h"
+#include "nsfs.h"
 #include "pipe_buffers.h"
 #include <string.h>
 
@@ -268,12 +269,18 @@ static struct file *fd_link_file(struct vnode *link)
 
 int procfs_fd_stat(struct vnode *link, struct linux_stat *st)
 {
+    int ns = procfs_ns_stat(link, st);   /* ns/<kind>: the namespace's file */
+    if (ns <= 0)
+        return ns;
     struct file *f = fd_link_file(link);
     return f ? file_stat(f, st) : -ENOENT;
 }
 
 int procfs_fd_reopen(struct vnode *link, int flags, struct file **out)
 {
+    int ns = procfs_ns_reopen(link, flags, out);
+    if (ns <= 0)
+        return ns;
     struct file *f = fd_link_file(link);
     if (!f)
         return -ENOENT;
@@ -312,6 +319,7 @@ static int fd_link(const char *path, char *buf, size_t size)
                                                 : snprintf(buf, size, "/dev/console");
     }
     case FILE_TTY: return tty_fd_link(f, buf, size);
+    case FILE_NSFS: return nsfs_name(f, buf, size);
     case FILE_NULL:      /* /dev/full is of /dev/null's kind, /dev/random of /dev/urandom's */
     case FILE_URANDOM: {
         unsigned minor = st.st_rdev & 0xff;
@@ -437,6 +445,7 @@ void procfs_process_added(struct process *p)
         kfile_instantiate(dir, files[i].name, files[i].entry, NULL);
     for (int i = 0; i < nsiblings; i++)
         kfile_instantiate(dir, siblings[i].name, siblings[i].template, NULL);
+    procfs_ns_instantiate(dir);
 }
 
 void procfs_process_gone(struct process *p)
@@ -471,4 +480,5 @@ void procfs_pid_init(void)
     procfs_exec_init();
     procfs_limits_init();
     procfs_maps_init();
+    procfs_ns_init();
 }

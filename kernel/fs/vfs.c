@@ -17,6 +17,7 @@
 #include "volume.h"
 #include "linux_uapi.h"   /* the S_IF* type bits vstat.mode carries, as Linux */
 #include "process.h"
+#include "mount.h"
 #include "perm.h"
 #include <string.h>
 
@@ -87,21 +88,37 @@ int vfs_mount_root(struct block_device *dev)
 size_t vfs_mounts(char *buf, size_t size)
 {
     size_t n = 0;
-    if (root_dev)   /* writable whatever the disk: changes stay in memory when they cannot go back */
-        n = (size_t)snprintf(buf, size, "/dev/%s / tfs rw,relatime 0 0\n", root_dev->name);
-    return n < size ? n + volume_mount_lines(buf + n, size - n) : size;
+    char mnt[96], sb[8];
+    mount_root_options(mnt, sizeof(mnt), sb, sizeof(sb));
+    if (root_dev)   /* writable whatever the disk (changes stay in memory when they cannot go back), unless remounted */
+        n = (size_t)snprintf(buf, size, "/dev/%s / tfs %s 0 0\n", root_dev->name, mnt);
+    n = n < size ? n + volume_mount_lines(buf + n, size - n) : size;
+    return n < size ? n + mount_lines(buf + n, size - n, false) : size;
 }
 
 size_t vfs_mountinfo(char *buf, size_t size)
 {
     size_t n = 0;
+    char mnt[96], sb[8];
+    mount_root_options(mnt, sizeof(mnt), sb, sizeof(sb));
+    mount_root_info_options(mnt, sizeof(mnt));
     if (root_dev)   /* its own parent, as the first mount of a namespace (Linux's rootfs) */
-        n = (size_t)snprintf(buf, size, "1 1 0:1 / / rw,relatime - tfs /dev/%s rw\n", root_dev->name);
-    return n < size ? n + volume_mountinfo_lines(buf + n, size - n) : size;
+        n = (size_t)snprintf(buf, size, "1 1 0:1 / / %s - tfs /dev/%s %s\n", mnt, root_dev->name, sb);
+    n = n < size ? n + volume_mountinfo_lines(buf + n, size - n) : size;
+    return n < size ? n + mount_lines(buf + n, size - n, true) : size;
+}
+
+int vfs_device_path(const struct vnode *v, char *buf, size_t size)
+{
+    const struct block_device *dev = v->vol && v->vol->dev ? v->vol->dev : root_dev;
+    return dev ? snprintf(buf, size, "/dev/%s", dev->name) : -ENODEV;
 }
 
 int vfs_mount_id(const struct vnode *v)
 {
+    int id = v ? mount_id_of(v) : 0;
+    if (id)
+        return id;
     return v && v->vol && v->vol->root != vnode_root() ? v->vol->mount_id : 1;
 }
 
@@ -138,6 +155,9 @@ static bool only_slashes(const char *s)
  * file systems on Linux: procfs, sysfs, devtmpfs), named by that top directory; else the root. */
 static const void *mount_of(const struct vnode *v)
 {
+    const void *table = mount_key(v);
+    if (table)
+        return table;
     if (v->vol)
         return v->vol;
     const struct vnode *root = vnode_root(), *top = v;
@@ -235,7 +255,7 @@ int vfs_lookup(struct vnode *cwd, const char *path, int flags, struct vnode **ou
         struct dentry *d = node->nlink ? vnode_find(node, name, len) : NULL;
         if (!d)
             return -ENOENT;
-        struct vnode *child = d->v;
+        struct vnode *child = mount_cross(d);   /* a mount on the entry: its root */
         if ((flags & VFS_NO_XDEV) && mount_of(child) != mount_of(node))
             return -EXDEV;
         if (child->type == VNODE_SYMLINK && (!last || (flags & VFS_FOLLOW) || trailing)) {

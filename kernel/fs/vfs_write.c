@@ -11,6 +11,7 @@
 #include "errno.h"
 #include "mm.h"
 #include "process.h"
+#include "mount.h"
 #include "perm.h"
 #include <string.h>
 
@@ -22,7 +23,7 @@ static bool dot_or_dotdot(const char *name, size_t len)
 
 static bool read_only(const struct vnode *v)
 {
-    return v->vol && v->vol->read_only;
+    return (v->vol && v->vol->read_only) || mount_read_only(v);
 }
 
 bool vfs_read_only(struct vnode *v) { return read_only(v); }
@@ -123,16 +124,21 @@ int vfs_remove(struct vnode *dir, const char *name, size_t len, bool want_dir)
             return -ENOTDIR;
         if (v == vnode_root())
             return -EBUSY;
+        if (mount_on_entry(d))
+            return -EBUSY;             /* may_delete's is_local_mountpoint */
         if (vnode_entries(v))
             return -ENOTEMPTY;
     } else if (v->type == VNODE_DIR) {
         return -EISDIR;
+    } else if (mount_on_entry(d)) {
+        return -EBUSY;                 /* a file bind-mounted over */
     }
     /* Linux's order: the link count (unlink only), the entry; the node's own IN_DELETE_SELF
      * comes when it is freed (vnode_maybe_free, now or at its last close). */
     if (!want_dir)
         inotify_self_event(v, IN_ATTRIB);
     inotify_entry_event(dir, v, IN_DELETE, 0, name, len);
+    mount_forget_entry(d);             /* another namespace's mounts on it */
     vnode_unlink(dir, d);
     return 0;
 }
@@ -178,6 +184,8 @@ int vfs_rename(struct vnode *odir, const char *oname, size_t olen, struct vnode 
     int err;
     if ((err = check_dir(odir)) || (err = check_dir(ndir)))
         return err;
+    if (mount_key(odir) != mount_key(ndir))
+        return -EXDEV;                 /* do_renameat2: another mount, whatever the names */
     if (dot_or_dotdot(oname, olen) || dot_or_dotdot(nname, nlen) || !olen || !nlen)
         return -EBUSY;
     if (nlen > NAME_MAX)
@@ -187,6 +195,8 @@ int vfs_rename(struct vnode *odir, const char *oname, size_t olen, struct vnode 
         return -ENOENT;
     struct dentry *nd = vnode_find(ndir, nname, nlen);
     struct vnode *v = od->v, *victim = nd ? nd->v : NULL;
+    if (mount_on_entry(od) || (nd && mount_on_entry(nd)))
+        return -EBUSY;
     if (v->vol != ndir->vol || (victim && victim->vol != odir->vol) || (v->vol && v == v->vol->root))
         return v->vol && v == v->vol->root ? -EBUSY : -EXDEV;   /* another filesystem, or a mount point */
     if (flags & RENAME_EXCHANGE) {
@@ -244,6 +254,7 @@ int vfs_rename(struct vnode *odir, const char *oname, size_t olen, struct vnode 
     inotify_entry_event(ndir, v, IN_MOVED_TO, cookie, nname, nlen);
     if (victim) {
         inotify_self_event(victim, IN_ATTRIB);
+        mount_forget_entry(nd);
         vnode_unlink(ndir, nd);
     }
     bool first_name = v->name == od->name;
@@ -266,6 +277,7 @@ int vfs_rename(struct vnode *odir, const char *oname, size_t olen, struct vnode 
     }
     if (first_name)
         rename_to(v, ndir, added);
+    mount_forget_entry(od);
     kfree(od);
     odir->mtime_ns = odir->ctime_ns = v->ctime_ns = vnode_now_ns();
     inotify_self_event(v, IN_MOVE_SELF);
@@ -305,7 +317,7 @@ int vfs_link(struct vnode *v, struct vnode *dir, const char *name, size_t len)
     int err = check_new_name(dir, name, len);
     if (err)
         return err;
-    if (v->vol != dir->vol)
+    if (v->vol != dir->vol || (v->nlink && mount_key(v) != mount_key(dir)))
         return -EXDEV;
     if (!perm_owner(v) && !safe_hardlink_source(v))
         return -EPERM;                 /* may_linkat under fs.protected_hardlinks = 1 */

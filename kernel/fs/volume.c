@@ -16,6 +16,7 @@
 #include "volume.h"
 #include "tfs_log.h"
 #include "wait.h"
+#include "mount.h"
 #include <string.h>
 
 /* Blocks kept back from writes for the log (tuple records and a new segment). */
@@ -258,8 +259,7 @@ static struct volume *attach(struct block_device *bd, struct tfs *fs, const char
         panic("volume: %s: cannot read the log's last block", bd->name);
     vol->alloc_cursor = 1;
     vol->last_sync_ns = vnode_now_ns();
-    static int next_mount_id = 2;      /* 1 is the root's */
-    vol->mount_id = next_mount_id++;
+    vol->mount_id = mount_alloc_id();   /* one space with mount(2)'s (1 is the root's) */
     vol->next = volumes;
     volumes = vol;
     return vol;

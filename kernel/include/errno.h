@@ -47,6 +47,7 @@
 #define EOVERFLOW 75
 #define ENOTSUP  95
 #define EOPNOTSUPP 95
+#define EUSERS   87
 #define ENOTSOCK 88
 #define EDESTADDRREQ 89
 #define EMSGSIZE 90

@@ -104,6 +104,8 @@ struct process {
      * good), PR_SET_PDEATHSIG (sent when the parent ends; a child starts without it). */
     int dumpable, pdeathsig;
     bool no_new_privs;
+    struct uts_ns *uts;         /* its UTS namespace (proc/uts_ns.c); NULL: the first one */
+    struct mnt_ns *mnt_ns;      /* its mount namespace (fs/mount.c); NULL: the first one */
 };
 
 /* The process of the running thread (before the first thread runs: pid 1, being set up). */

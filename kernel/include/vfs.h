@@ -73,6 +73,8 @@ void vfs_set_lookup_root(struct vnode *dir);
 size_t vfs_mounts(char *buf, size_t size);
 /* /proc/<pid>/mountinfo: the same mounts, in its format (root first, then the volumes). */
 size_t vfs_mountinfo(char *buf, size_t size);
+/* "/dev/vda": the disk of the image or volume v is on (a bind mount's source). */
+int vfs_device_path(const struct vnode *v, char *buf, size_t size);
 /* The id of the mount v is on (mountinfo's first field, fdinfo's mnt_id): the root's is 1. */
 int vfs_mount_id(const struct vnode *v);
 /* Resolve path (absolute, or relative to `cwd`; NULL cwd means /). Intermediate symlinks are

@@ -22,6 +22,7 @@
 #include "exec.h"
 #include "file.h"
 #include "vfs.h"
+#include "mount.h"
 #include "vm.h"
 #include "uvm.h"
 #include "mm.h"
@@ -126,6 +127,8 @@ static int executable(struct vnode *v)
 {
     if (vfs_type(v) != VNODE_FILE)
         return -EACCES;
+    if (mount_flags_of(v) & MOUNT_NOEXEC)
+        return -EACCES;                /* may_open: path_noexec */
     int err = perm_check(v, MAY_EXEC);
     if (err)
         return err;

@@ -19,12 +19,14 @@
 #include "mm.h"
 #include "errno.h"
 #include "pidfd.h"
+#include "uts.h"
+#include "mount.h"
 #include <string.h>
 
 /* What a process may not share with another here: it would need the table or the actions
  * kept apart from the process (Linux's files_struct, fs_struct, sighand_struct). */
-#define UNSHARABLE (CLONE_FILES | CLONE_FS | CLONE_SIGHAND | CLONE_NEWNS | \
-                    0x00008000UL /* CLONE_PARENT */ | 0x7e000000UL /* the other namespaces */)
+#define UNSHARABLE (CLONE_FILES | CLONE_FS | CLONE_SIGHAND | \
+                    0x00008000UL /* CLONE_PARENT */ | 0x7a000000UL /* the namespaces but mount and UTS */)
 
 static void abandon(struct process *child)
 {
@@ -71,6 +73,8 @@ int64_t fork_process(const struct clone_request *r)
         }
         return -ENOSYS;
     }
+    if ((r->flags & (CLONE_NEWUTS | CLONE_NEWNS)) && !process_capable(p, CAP_SYS_ADMIN))
+        return -EPERM;                 /* copy_namespaces */
     if (!rlimit_may_fork(p))
         return -EAGAIN;                /* RLIMIT_NPROC */
     if (r->set_tid) {
@@ -81,6 +85,10 @@ int64_t fork_process(const struct clone_request *r)
     struct process *child = process_new_child(p, r->set_tid);
     if (!child)
         return -EAGAIN;
+    if (uts_fork(child, p, r->flags & CLONE_NEWUTS) || mount_ns_fork(child, p, r->flags & CLONE_NEWNS)) {
+        process_free(child);
+        return -ENOMEM;
+    }
     if (r->flags & CLONE_VM) {
         child->vm = p->vm;
         p->vm->users++;

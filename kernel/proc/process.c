@@ -5,6 +5,8 @@
 #include "timer.h"
 #include "signal.h"
 #include "process.h"
+#include "uts.h"
+#include "mount.h"
 #include "thread.h"
 #include "file.h"
 #include "pidfd.h"
@@ -205,5 +207,7 @@ void process_free(struct process *p)
     pidfd_process_freed(p);
     kfree(p->cmdline);
     kfree(p->groups);
+    uts_release(p);
+    mount_ns_release(p);
     kfree(p);
 }

@@ -12,6 +12,7 @@
 #include "uaccess.h"
 #include "errno.h"
 #include "linux_abi.h"
+#include "mount.h"
 #include "perm.h"
 #include <string.h>
 
@@ -128,6 +129,8 @@ SYSCALL(statx)
     struct linux_stat root;
     if (!vnode_stat(vfs_root(), &root) && root.st_ino == st.st_ino && root.st_dev == st.st_dev)
         sx.stx_attributes |= STATX_ATTR_MOUNT_ROOT;
+    if (v && mount_is_root(v))
+        sx.stx_attributes |= STATX_ATTR_MOUNT_ROOT;   /* a mount(2) mount's root */
     sx.stx_blksize = st.st_blksize;
     sx.stx_nlink = st.st_nlink;
     sx.stx_uid = st.st_uid;
@@ -421,6 +424,7 @@ static int64_t statfs_of(struct vnode *v, uint64_t ubuf)
     sf.f_ffree = page_free_count();
     sf.f_namelen = 255;
     sf.f_flags = ST_VALID | ST_RELATIME | (vfs_read_only(v) ? ST_RDONLY : 0);   /* the atime rule vfs_accessed keeps */
+    mount_statfs(v, &sf);              /* a tmpfs, proc... of mount(2): its own type, sizes and flags */
     return copy_to_user(ubuf, &sf, sizeof(sf)) ? -EFAULT : 0;
 }
 

@@ -128,12 +128,7 @@ SYSCALL(capset)
     return 0;
 }
 
-/* --- the names uname reports: one for the guest, as for a UTS namespace --- */
-static char hostname[UTS_NAME_LEN + 1] = "unibuild";
-static char domainname[UTS_NAME_LEN + 1] = "(none)";
-
-const char *uts_hostname(void) { return hostname; }
-const char *uts_domainname(void) { return domainname; }
+/* --- the names uname reports: the caller's UTS namespace's (proc/uts_ns.c) --- */
 
 static int64_t set_name(char *dst, uint64_t uname, int64_t len)
 {
@@ -149,8 +144,8 @@ static int64_t set_name(char *dst, uint64_t uname, int64_t len)
     return 0;
 }
 
-SYSCALL(sethostname) { return set_name(hostname, a0, (int64_t)(int)a1); }
-SYSCALL(setdomainname) { return set_name(domainname, a0, (int64_t)(int)a1); }
+SYSCALL(sethostname) { return set_name(uts_hostname_buf(), a0, (int64_t)(int)a1); }
+SYSCALL(setdomainname) { return set_name(uts_domainname_buf(), a0, (int64_t)(int)a1); }
 
 /* --- reboot: the guest is a container's pid namespace, so Linux's reboot_pid_ns applies:
  * power-off and halt end pid 1 as killed by SIGINT, restart as killed by SIGHUP (exit status

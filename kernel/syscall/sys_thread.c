@@ -33,6 +33,14 @@ static int64_t do_clone(const struct clone_request *r)
         return -EINVAL;
     if (!(flags & CLONE_THREAD))
         return fork_process(r);
+    if (flags & (CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNET)) {
+        static bool logged_ns;         /* a thread with namespaces of its own */
+        if (!logged_ns) {
+            logged_ns = true;
+            kinfo("clone: flags %#lx: a thread in new namespaces; returning ENOSYS\n", flags);
+        }
+        return -ENOSYS;
+    }
     if (flags & CLONE_PIDFD) {         /* Linux 6.9's thread pidfds: not kept here */
         static bool logged_pidfd;
         if (!logged_pidfd) {
