@@ -33,6 +33,7 @@
 #define SIOCSIFTXQLEN 0x8943
 #define SIOCGIFMAP    0x8970
 #define SIOCSIFMAP    0x8971
+#define SIOCDEVPRIVATE 0x89f0
 #define ARPHRD_ETHER    1
 #define ARPHRD_LOOPBACK 772
 #define CAP_NET_ADMIN   12
@@ -150,8 +151,14 @@ static int64_t setter(uint32_t cmd, struct ifreq_k *ifr)
             return -EINVAL;
         return ifr->ivalue == TX_QUEUE_LEN ? 0 : dev_ioctl_unsupported(cmd);
     case SIOCSIFMAP: return -EOPNOTSUPP;             /* no ndo_set_config, as virtio-net and lo */
-    case SIOCSIFHWADDR:
-        return rtnl_is_loopback(n) ? -EOPNOTSUPP : dev_ioctl_unsupported(cmd);
+    case SIOCSIFHWADDR: {               /* dev_set_mac_address: the same address changes nothing */
+        uint8_t mac[6] = { 0 };
+        if (!rtnl_is_loopback(n))
+            memcpy(mac, n->hwaddr, 6);
+        if (ifr->addr.family != (rtnl_is_loopback(n) ? ARPHRD_LOOPBACK : ARPHRD_ETHER))
+            return -EINVAL;
+        return memcmp(ifr->addr.data, mac, 6) ? dev_ioctl_unsupported(cmd) : 0;
+    }
     case SIOCSIFNAME: return dev_ioctl_unsupported(cmd);
     default: return dev_ioctl_unsupported(cmd);
     }
@@ -215,6 +222,8 @@ int64_t dev_ioctl(uint32_t cmd, uint64_t arg)
     char *colon = strchr(ifr.name, ':');         /* an alias label names its device */
     if (colon)
         *colon = 0;
+    if (cmd >= SIOCDEVPRIVATE && cmd <= SIOCDEVPRIVATE + 15)   /* no driver has private requests */
+        return dev_by_name(ifr.name) ? -EOPNOTSUPP : -ENODEV;
     if (is_setter(cmd))
         return setter(cmd, &ifr);    /* nothing copied back */
     switch (cmd) {

@@ -29,6 +29,9 @@ struct netif *dev_by_name(const char *name);
 /* EOPNOTSUPP for a change lwIP cannot make, logged once per request. */
 int dev_ioctl_unsupported(uint32_t cmd);
 /* The AF_INET socket's own requests (inet_ioctl -> devinet_ioctl): SIOC[GS]IF{ADDR,DSTADDR,
- * BRDADDR,NETMASK} and SIOCSIFFLAGS; devinet_ioctl_cmd: cmd is one of them. */
+ * BRDADDR,NETMASK} and SIOCSIFFLAGS; devinet_ioctl_cmd: cmd is one of them. The AF_INET6
+ * socket's (inet6_ioctl): SIOCSIFADDR, SIOCDIFADDR, SIOCSIFDSTADDR. */
 bool devinet_ioctl_cmd(uint32_t cmd);
 int64_t devinet_ioctl(uint32_t cmd, uint64_t arg);
+bool addrconf_ioctl_cmd(uint32_t cmd);
+int64_t addrconf_ioctl(uint32_t cmd, uint64_t arg);

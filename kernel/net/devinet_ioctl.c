@@ -2,7 +2,9 @@
  * interface's IPv4 address, netmask, broadcast and destination, found by label as Linux finds
  * its in_ifaddr (each netif has at most one: lwIP's, labelled with the interface's name), and
  * the setters' checks. The addresses are the image's or DHCP's, so a privileged set is
- * EOPNOTSUPP, as RTM_NEWADDR is (rtnetlink.c). */
+ * EOPNOTSUPP, as RTM_NEWADDR is (rtnetlink.c). An AF_INET6 socket's three (inet6_ioctl:
+ * addrconf_add_ifaddr, addrconf_del_ifaddr, addrconf_set_dstaddr) take a struct in6_ifreq and
+ * are checked the same way. */
 #include "kernel.h"
 #include "linux_abi.h"
 #include "rtnl.h"
@@ -75,4 +77,27 @@ int64_t devinet_ioctl(uint32_t cmd, uint64_t arg)
     case SIOCGIFNETMASK: put_in(&ifr, mask); break;
     }
     return copy_to_user(arg, &ifr, sizeof(ifr)) ? -EFAULT : 0;
+}
+
+#define SIOCDIFADDR 0x8936
+
+bool addrconf_ioctl_cmd(uint32_t cmd)
+{
+    return cmd == SIOCSIFADDR || cmd == SIOCDIFADDR || cmd == SIOCSIFDSTADDR;
+}
+
+int64_t addrconf_ioctl(uint32_t cmd, uint64_t arg)
+{
+    struct { uint8_t addr[16]; uint32_t prefixlen; int32_t ifindex; } ireq;   /* struct in6_ifreq */
+    if (cmd != SIOCSIFDSTADDR && !process_capable(current_process(), CAP_NET_ADMIN))
+        return -EPERM;
+    if (copy_from_user(&ireq, arg, sizeof(ireq)))
+        return -EFAULT;
+    if (cmd == SIOCSIFDSTADDR)
+        return -ENODEV;                /* a SIT tunnel's: there are none */
+    if (ireq.prefixlen > 128)
+        return -EINVAL;
+    if (ireq.ifindex <= 0 || ireq.ifindex > 255 || !netif_get_by_index((u8_t)ireq.ifindex))
+        return -ENODEV;
+    return dev_ioctl_unsupported(cmd);
 }

@@ -69,7 +69,8 @@ static void tcp_line(struct procnet_text *x, int sl, const struct tcp_row *r, bo
     void (*put)(struct procnet_text *, const ip_addr_t *, uint16_t) = v6 ? put_addr6 : put_addr4;
     put(x, &pcb->local_ip, pcb->local_port);
     procnet_printf(x, " ");
-    put(x, &pcb->remote_ip, r->listening ? 0 : pcb->remote_port);
+    static const ip_addr_t none;       /* a listening pcb (tcp_pcb_listen) has no remote end */
+    put(x, r->listening ? &none : &pcb->remote_ip, r->listening ? 0 : pcb->remote_port);
     uint8_t st = linux_state[pcb->state];
     if (pcb->state == TIME_WAIT) {     /* get_timewait4_sock: the time left of TIME-WAIT */
         uint32_t elapsed = tcp_ticks - pcb->tmr, total = 2 * TCP_MSL / TCP_SLOW_INTERVAL;

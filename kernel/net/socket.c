@@ -258,6 +258,8 @@ static int64_t socket_ioctl(struct file *f, uint32_t cmd, uint64_t arg)
     default:                           /* inet_ioctl's own, else sock_do_ioctl's device requests */
         if (s->domain == AF_INET && devinet_ioctl_cmd(cmd))
             return devinet_ioctl(cmd, arg);
+        if (s->domain == AF_INET6 && addrconf_ioctl_cmd(cmd))
+            return addrconf_ioctl(cmd, arg);
         return dev_ioctl_cmd(cmd) ? dev_ioctl(cmd, arg) : -ENOTTY;
     }
 }
