@@ -72,4 +72,5 @@ void procnet_init(void)
     procnet_dev_init();
     procnet_inet_init();
     procnet_unix_init();
+    procnet_route_init();
 }

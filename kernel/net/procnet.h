@@ -20,3 +20,4 @@ struct file *procnet_file(struct procnet_text *x, int flags);
 void procnet_inet_init(void);     /* tcp, tcp6, udp, udp6, udplite, udplite6 */
 void procnet_unix_init(void);     /* unix */
 void procnet_dev_init(void);      /* dev */
+void procnet_route_init(void);    /* route, if_inet6 */

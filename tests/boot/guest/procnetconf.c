@@ -2,7 +2,7 @@
  * requests (SIOCGIFCONF's length rules, each getter on lo, errors, the setters' checks) on
  * AF_INET, AF_INET6 and AF_UNIX sockets, and /proc/net/{dev,tcp,tcp6,udp,udp6,unix}: their
  * headers and line widths, and the line of each socket this program made (found by its inode),
- * with ports and paths printed as names. Run in the guest with --net none, and on Linux inside a
+ * with ports and paths printed as names; /proc/net/route and if_inet6 whole. Run in the guest with --net none, and on Linux inside a
  * fresh network namespace (PROCNET_NETNS=1: lo only, brought up here; nothing else is changed).
  * Pointers, reference counts, RTO and window columns are not printed: they are the kernel's
  * bookkeeping, not the program's view. */
@@ -520,6 +520,18 @@ static void section_unix(const char *dir)
     nmine = 0;
 }
 
+static void section_routes(void)
+{
+    say("8. /proc/net/route and if_inet6\n");
+    const char *files[] = { "/proc/net/route", "/proc/net/if_inet6" };
+    for (int i = 0; i < 2; i++) {
+        say("   %s\n", files[i]);
+        char *t = slurp(files[i]);
+        for (char *l = strtok(t, "\n"); l; l = strtok(NULL, "\n"))
+            say("   [%s]\n", l);
+    }
+}
+
 int main(int argc, char **argv)
 {
     alarm(60);
@@ -529,5 +541,6 @@ int main(int argc, char **argv)
     section_tcp();
     section_udp();
     section_unix(argc > 1 ? argv[1] : "/tmp");
+    section_routes();
     return 0;
 }
