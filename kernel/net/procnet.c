@@ -73,4 +73,5 @@ void procnet_init(void)
     procnet_inet_init();
     procnet_unix_init();
     procnet_route_init();
+    sysfs_net_init();
 }

@@ -21,3 +21,4 @@ void procnet_inet_init(void);     /* tcp, tcp6, udp, udp6, udplite, udplite6 */
 void procnet_unix_init(void);     /* unix */
 void procnet_dev_init(void);      /* dev */
 void procnet_route_init(void);    /* route, if_inet6 */
+void sysfs_net_init(void);        /* /sys/class/net (sysfs_net.c) */

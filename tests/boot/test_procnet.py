@@ -2,7 +2,7 @@
 requests on AF_INET, AF_INET6 and AF_UNIX sockets (SIOCGIFCONF's length rules, every getter on
 lo, the errors, the setters' permission and range checks as root and unprivileged) and
 /proc/net/{dev,tcp,tcp6,udp,udp6,unix}: headers, line widths and the line of each socket it made
-(found by inode; ports and paths as names), and /proc/net/route and if_inet6. The oracle is the probe built for this host and run
+(found by inode; ports and paths as names), /proc/net/route and if_inet6, and lo's /sys/class/net attributes. The oracle is the probe built for this host and run
 natively in a fresh network namespace (`unshare --net`: lo only, brought up by the probe), against
 the guest with --net none (lo only). One boot."""
 
@@ -20,7 +20,8 @@ pytestmark = pytest.mark.boot
 SOURCE = GUEST_SOURCES / "procnetconf.c"
 SECTIONS = [("1", "requests on AF_INET"), ("2", "requests on AF_INET6"), ("3", "requests on AF_UNIX"),
             ("4", "/proc/net/dev"), ("5", "/proc/net/tcp, tcp6"), ("6", "/proc/net/udp, udp6"),
-            ("7", "/proc/net/unix"), ("8", "/proc/net/route, if_inet6")]
+            ("7", "/proc/net/unix"), ("8", "/proc/net/route, if_inet6"),
+            ("9", "/sys/class/net/lo")]
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@
  * requests (SIOCGIFCONF's length rules, each getter on lo, errors, the setters' checks) on
  * AF_INET, AF_INET6 and AF_UNIX sockets, and /proc/net/{dev,tcp,tcp6,udp,udp6,unix}: their
  * headers and line widths, and the line of each socket this program made (found by its inode),
- * with ports and paths printed as names; /proc/net/route and if_inet6 whole. Run in the guest with --net none, and on Linux inside a
+ * with ports and paths printed as names; /proc/net/route and if_inet6 whole; lo's /sys/class/net. Run in the guest with --net none, and on Linux inside a
  * fresh network namespace (PROCNET_NETNS=1: lo only, brought up here; nothing else is changed).
  * Pointers, reference counts, RTO and window columns are not printed: they are the kernel's
  * bookkeeping, not the program's view. */
@@ -532,6 +532,24 @@ static void section_routes(void)
     }
 }
 
+/* lo's sysfs attributes (the same in any namespace: the oracle's /sys is the host's), not its
+ * counters. */
+static void section_sysfs(void)
+{
+    say("9. /sys/class/net/lo\n");
+    char target[256];
+    ssize_t n = readlink("/sys/class/net/lo", target, sizeof(target) - 1);
+    say("   link %.*s\n", n > 0 ? (int)n : 0, target);
+    const char *attrs[] = { "address", "mtu", "ifindex", "flags", "operstate", "carrier", "type", "tx_queue_len" };
+    for (int i = 0; i < 8; i++) {
+        char path[128];
+        snprintf(path, sizeof(path), "/sys/class/net/lo/%s", attrs[i]);
+        say("   %s: %s", attrs[i], slurp(path));
+    }
+    struct stat st;
+    say("   statistics/rx_bytes: %s\n", stat("/sys/class/net/lo/statistics/rx_bytes", &st) ? strerrorname_np(errno) : "a file");
+}
+
 int main(int argc, char **argv)
 {
     alarm(60);
@@ -542,5 +560,6 @@ int main(int argc, char **argv)
     section_udp();
     section_unix(argc > 1 ? argv[1] : "/tmp");
     section_routes();
+    section_sysfs();
     return 0;
 }
