@@ -296,6 +296,7 @@ void devfs_init(void)
     kfile_register_symlink("/dev/stdin", "/proc/self/fd/0");
     kfile_register_symlink("/dev/stdout", "/proc/self/fd/1");
     kfile_register_symlink("/dev/stderr", "/proc/self/fd/2");
+    kmsg_init();
     console_set_input_notify(console_input_arrived);
     pty_init();
 }

@@ -17,6 +17,7 @@
 #include "volume.h"
 #include "linux_uapi.h"   /* the S_IF* type bits vstat.mode carries, as Linux */
 #include "process.h"
+#include "perm.h"
 #include <string.h>
 
 static struct tfs *root_fs;
@@ -211,6 +212,9 @@ int vfs_lookup(struct vnode *cwd, const char *path, int flags, struct vnode **ou
         want_dir = last && trailing;
         if (node->type != VNODE_DIR)
             return -ENOTDIR;
+        int denied = perm_check(node, MAY_EXEC);   /* may_lookup, "." and ".." included */
+        if (denied)
+            return denied;
         if (len == 1 && name[0] == '.')
             continue;
         if (len == 2 && name[0] == '.' && name[1] == '.') {

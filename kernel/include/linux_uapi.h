@@ -23,7 +23,9 @@
 #define S_IFDIR  0040000
 #define S_IFCHR  0020000
 #define S_IFIFO  0010000
+#define S_ISUID  0004000
 #define S_ISGID  0002000   /* on a directory: new entries take its group */
+#define S_ISVTX  0001000   /* on a directory: only a name's owner (or the directory's) removes it */
 /* access modes; the longest name */
 #define R_OK 4
 #define W_OK 2

@@ -168,6 +168,9 @@ struct socket *sockfd_lookup(int fd, int *err);
 /* Shared by the protocols. */
 struct socket *socket_alloc(int domain, int type, int protocol, const struct proto_ops *proto);
 void socket_wake(struct socket *s, uint32_t events);
+/* sk_state_change's wake-up (a shutdown, a peer's close): no key, as Linux's sock_def_wakeup,
+ * so each waiter polls for what it now finds; O_ASYNC's SIGIO still names `events`. */
+void socket_state_change(struct socket *s, uint32_t events);
 /* Queue p (dropped, NULL, when out of memory): the entry, for the protocol's own fields. */
 struct rx_entry *socket_rx_push(struct socket *s, struct pbuf *p, const ip_addr_t *from, uint16_t port);
 void socket_rx_free(struct socket *s);

@@ -10,7 +10,7 @@
 #include "arch.h"
 #include "net.h"
 #include "net_lease.h"
-#include "net_timewait.h"
+#include "net_tcp_demux.h"
 #include "net_frame.h"
 #include "socket.h"
 #include "profile.h"
@@ -70,14 +70,16 @@ void net_device_input(struct net_device *dev, const void *frame, size_t len)
     struct netif *nif = dev->netif;
     if (profile_enabled)
         frame_stats_count(false, frame, len, len);
-    tcp_timewait_reuse(frame, len);
     struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_RAM);
     if (!p)
         return;                    /* out of memory: dropped, as a full NIC would */
     pbuf_take(p, frame, (u16_t)len);
     if_stats_count(nif, true, (uint32_t)len);
+    struct tcp_demux demux;
+    tcp_demux_before(frame, len, &demux);
     if (nif->input(p, nif) != ERR_OK)
         pbuf_free(p);
+    tcp_demux_after(&demux);
 }
 
 static err_t linkoutput(struct netif *nif, struct pbuf *p)

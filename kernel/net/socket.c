@@ -54,6 +54,12 @@ void socket_wake(struct socket *s, uint32_t events)
         file_wake(s->file, events);
 }
 
+void socket_state_change(struct socket *s, uint32_t events)
+{
+    if (s->file)
+        file_wake_keyless(s->file, events);
+}
+
 struct rx_entry *socket_rx_push(struct socket *s, struct pbuf *p, const ip_addr_t *from, uint16_t port)
 {
     struct rx_entry *e = kzalloc(sizeof(*e));
