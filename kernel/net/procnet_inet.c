@@ -124,7 +124,9 @@ static struct file *tcp_open(const char *path, int flags)
     struct tcp_pcb *lists[] = { tcp_active_pcbs, tcp_tw_pcbs };
     for (int i = 0; i < 2; i++)
         for (struct tcp_pcb *p = lists[i]; p; p = p->next) {
-            struct tcp_row r = { p, p->state == TIME_WAIT ? NULL : p->callback_arg, false };
+            /* A SYN_RCVD pcb carries its listener's arg until accepted: a request sock, no socket. */
+            bool no_socket = p->state == TIME_WAIT || p->state == SYN_RCVD;
+            struct tcp_row r = { p, no_socket ? NULL : p->callback_arg, false };
             if (in_v6_file(r.s, &p->local_ip) == v6)
                 tcp_line(&x, sl++, &r, v6);
         }
