@@ -65,7 +65,7 @@ static void tcp_line(struct procnet_text *x, int sl, const struct tcp_row *r, bo
     const struct tcp_pcb *pcb = r->pcb;
     const struct socket *s = r->s;
     size_t start = x->len;
-    procnet_printf(x, v6 ? "%4d: " : "%4d: ", sl);
+    procnet_printf(x, "%4d: ", sl);
     void (*put)(struct procnet_text *, const ip_addr_t *, uint16_t) = v6 ? put_addr6 : put_addr4;
     put(x, &pcb->local_ip, pcb->local_port);
     procnet_printf(x, " ");
@@ -88,7 +88,8 @@ static void tcp_line(struct procnet_text *x, int sl, const struct tcp_row *r, bo
                 when = pcb->rto > pcb->rtime ? (uint32_t)(pcb->rto - pcb->rtime) * CLOCK_T_PER_SLOW_TICK : 0;
             }
         }
-        uint32_t mss = pcb->mss ? pcb->mss : 536;
+        /* A listening pcb is a struct tcp_pcb_listen: none of the fields below TCP_PCB_COMMON. */
+        uint32_t mss = r->listening || !pcb->mss ? 536 : pcb->mss;
         int ssthresh = r->listening ? 0 : pcb->ssthresh >= TCP_SND_BUF ? -1 : (int)(pcb->ssthresh / mss);
         procnet_printf(x, " %02X %08X:%08X %02X:%08X %08X %5u %8d %lu %d %016X %u %u %u %u %d", st, txq, rxq, tr,
                        when, r->listening ? 0 : pcb->nrtx, s ? s->uid : 0, r->listening ? 0 : pcb->persist_probe,
