@@ -1,4 +1,4 @@
-"""busybox's ifconfig, netstat -tln and route -n, and en1's /sys/class/net attributes, with the default NIC (tests/boot/guest/
+"""busybox's ifconfig, netstat -tln and route -n, and en1's /sys/class/net attributes, with the default NIC (then en1 down, up and with a smaller MTU) (tests/boot/guest/
 procnet_tools.sh): they read /proc/net/{dev,if_inet6,tcp,tcp6,route} and ask SIOCGIFCONF and the
 SIOCGIF* requests. The expected lines are what these tools print on Linux for QEMU's user
 network (slirp: 10.0.2.0/24, router 10.0.2.2), the address the kernel says it was assigned and
@@ -49,6 +49,9 @@ def test_ifconfig_netstat_and_route_show_the_nic():
                 r"0\.0\.0\.0 +10\.0\.2\.2 +0\.0\.0\.0 +UG +0 +0 +0 en1\n"
                 r"10\.0\.2\.0 +0\.0\.0\.0 +255\.255\.255\.0 +U +0 +0 +0 en1\n"
                 rf"en1 address {mac.lower()}\nen1 mtu 1500\nen1 ifindex 2\nen1 flags 0x1003\nen1 operstate up\n"
-                r"en1 carrier 1\nen1 type 1\nen1 tx_queue_len 1000\n")
+                r"en1 carrier 1\nen1 type 1\nen1 tx_queue_len 1000\n"
+                r" +BROADCAST MULTICAST  MTU:1500  Metric:1\n"          # down: not UP, not RUNNING
+                r" +UP BROADCAST RUNNING MULTICAST  MTU:1400  Metric:1\n"
+                r"1400\n")
     assert re.fullmatch(expected, r.stdout), r.stdout
     assert re.sub(r"en1: assigned \S+\n", "", r.stderr) == ""
