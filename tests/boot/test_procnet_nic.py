@@ -1,8 +1,9 @@
-"""busybox's ifconfig, netstat -tln and route -n, and en1's /sys/class/net attributes, with the default NIC (then en1 down, up and with a smaller MTU) (tests/boot/guest/
-procnet_tools.sh): they read /proc/net/{dev,if_inet6,tcp,tcp6,route} and ask SIOCGIFCONF and the
-SIOCGIF* requests. The expected lines are what these tools print on Linux for QEMU's user
-network (slirp: 10.0.2.0/24, router 10.0.2.2), the address the kernel says it was assigned and
-the link-local address its MAC makes; counters vary, so only their form is checked. One boot."""
+"""busybox's ifconfig, netstat -tln and route -n, and en1's /sys/class/net attributes, with the
+default NIC (tests/boot/guest/procnet_tools.sh; then en1 down, up and with a smaller MTU): they
+read /proc/net/{dev,if_inet6,tcp,tcp6,route} and ask SIOCGIFCONF and the SIOCGIF*/SIOCSIF*
+requests. The expected lines are what these tools print on Linux for QEMU's user network (slirp:
+10.0.2.0/24, router 10.0.2.2), the address the kernel says it was assigned and the link-local
+address its MAC makes; counters vary, so only their form is checked. One boot."""
 
 from __future__ import annotations
 
