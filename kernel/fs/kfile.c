@@ -12,9 +12,10 @@
 #include "cpu.h"
 #include <string.h>
 
-/* The fixed files (/proc, /dev, /sys: a few dozen), one /sys cpuN directory per CPU, and the
- * templates of a /proc/<pid> directory (procfs_pid.c: a dozen). */
-#define MAX_KFILES (100 + MAX_CPUS)
+/* The fixed files (/proc, /dev, /sys: a few dozen), one /sys cpuN directory per CPU, the
+ * templates of a /proc/<pid> directory (procfs_pid.c: a dozen), and 18 attributes per network
+ * interface in /sys/class/net (net/sysfs_net.c: lo and up to 4 NICs). */
+#define MAX_KFILES (200 + MAX_CPUS)
 
 static struct {
     const char *path;

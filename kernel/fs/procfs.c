@@ -172,4 +172,5 @@ void procfs_init(void)
     procfs_stat_init();
     procfs_sys_init();
     procfs_sysctl_init();
+    procnet_init();
 }

@@ -42,6 +42,8 @@ struct net_device {
 };
 
 void net_device_register(struct net_device *dev);
+/* How many drivers registered (the NICs en1..enN /sys/class/net lists before net_init). */
+int net_device_count(void);
 /* From a driver's receive(): one received Ethernet frame; the stack copies what it keeps. */
 void net_device_input(struct net_device *dev, const void *frame, size_t len);
 /* From a driver's interrupt handler: frames or completions are waiting for net_poll. */

@@ -5,3 +5,5 @@ void procfs_loadavg_init(void);
 void procfs_stat_init(void);
 void procfs_sys_init(void);
 void procfs_sysctl_init(void);
+/* /proc/net (net/procnet.c): dev, tcp, tcp6, udp, udp6, unix, route, if_inet6. */
+void procnet_init(void);

@@ -127,6 +127,7 @@ struct socket {
     struct unix_cred send_cred, recv_cred;
     int rcvlowat;               /* SO_RCVLOWAT: at least 1 */
     uint64_t ino;               /* sockfs's inode number: "socket:[N]", /proc/net's inode column */
+    uint32_t uid;               /* its creator's fsuid: /proc/net's uid column */
     bool rcvbuf_set;            /* SO_RCVBUF was set (Linux's SOCK_RCVBUF_LOCK) */
     /* IP_RECVERR / IPV6_RECVERR (glibc's resolver sets them before each query): any ICMP
      * error becomes the pending error (net/icmp_error.c) and joins the error queue. */
@@ -201,6 +202,13 @@ int unix_socket_inq(struct socket *s);
 /* SIOCOUTQ: the memory this socket's messages still take in their readers' queues. */
 int unix_socket_outq(struct socket *s);
 int unix_stream_addressed(struct socket *s);
+/* Every AF_UNIX socket, newest first, as /proc/net/unix lists them (net/procnet_unix.c). */
+struct unix_view {
+    const struct socket *s;
+    const struct unix_addr *name;
+    bool listening, connected;
+};
+void unix_socket_each(void (*fn)(void *arg, const struct unix_view *v), void *arg);
 /* TCP_INFO into out (size bytes at most): the bytes filled. */
 size_t tcp_socket_info(struct socket *s, void *out, size_t size);
 /* What tcp_socket.c tells TCP_INFO: data was written (time it unless a byte is being timed:

@@ -51,6 +51,14 @@ void net_device_register(struct net_device *dev)
     devices_tail = &dev->next;
 }
 
+int net_device_count(void)
+{
+    int n = 0;
+    for (struct net_device *d = devices; d; d = d->next)
+        n++;
+    return n;
+}
+
 void net_device_wake(struct net_device *dev)
 {
     work_pending = true;

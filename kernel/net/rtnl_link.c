@@ -56,8 +56,8 @@ uint32_t rtnl_dev_flags(const struct netif *n)
     uint32_t f = 0;
     if (netif_is_up(n))
         f |= IFF_UP;
-    if (netif_is_link_up(n))
-        f |= IFF_RUNNING | IFF_LOWER_UP;
+    if (netif_is_up(n) && netif_is_link_up(n))
+        f |= IFF_RUNNING | IFF_LOWER_UP;   /* dev_get_flags: only while the device runs */
     if (rtnl_is_loopback(n))
         f |= IFF_LOOPBACK;
     if (n->flags & NETIF_FLAG_BROADCAST)

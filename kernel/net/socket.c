@@ -10,6 +10,7 @@
 #include "file.h"
 #include "net.h"
 #include "rtnl.h"
+#include "dev_ioctl.h"
 #include "wait.h"
 #include "mm.h"
 #include "uaccess.h"
@@ -38,6 +39,8 @@ struct socket *socket_alloc(int domain, int type, int protocol, const struct pro
     s->proto = proto;
     s->rcvlowat = 1;
     s->ino = file_anon_ino();
+    struct process *creator = current_process();
+    s->uid = creator ? creator->cred.fsuid : 0;   /* sock_i_uid: the inode's owner */
     if (!hooked) {
         wait_add_poll_hook(net_poll);   /* every blocking call now feeds lwIP while it waits */
         hooked = true;
@@ -258,7 +261,11 @@ static int64_t socket_ioctl(struct file *f, uint32_t cmd, uint64_t arg)
     case SIOCATMARK:
         v = 0;
         return copy_to_user(arg, &v, sizeof(v)) ? -EFAULT : 0;
-    default:                           /* sock_do_ioctl: then the device requests */
+    default:                           /* inet_ioctl's own, else sock_do_ioctl's device requests */
+        if (s->domain == AF_INET && devinet_ioctl_cmd(cmd))
+            return devinet_ioctl(cmd, arg);
+        if (s->domain == AF_INET6 && addrconf_ioctl_cmd(cmd))
+            return addrconf_ioctl(cmd, arg);
         return dev_ioctl_cmd(cmd) ? dev_ioctl(cmd, arg) : -ENOTTY;
     }
 }

@@ -690,6 +690,14 @@ bool unix_socket_peercred(struct socket *s, struct unix_cred *out)
     return u->has_peercred;
 }
 
+void unix_socket_each(void (*fn)(void *arg, const struct unix_view *v), void *arg)
+{
+    for (struct unix_sock *u = all; u; u = u->next_all) {
+        struct unix_view v = { u->s, &u->name, u->listening, u->peer != NULL };
+        fn(arg, &v);
+    }
+}
+
 /* A send naming an address on a stream socket: unix_stream_sendmsg refuses it (seqpacket
  * ignores it, datagrams use it). */
 int unix_stream_addressed(struct socket *s)
