@@ -3,6 +3,9 @@
 #include "procnet.h"
 #include "memfile.h"
 #include "mm.h"
+#include "kfile.h"
+#include "procfs_pid.h"
+#include "linux_abi.h"
 #include <string.h>
 
 static bool grow(struct procnet_text *x, size_t need)
@@ -67,8 +70,30 @@ struct file *procnet_file(struct procnet_text *x, int flags)
     return f;
 }
 
+/* /proc/<pid>/net: Linux's per-network-namespace directory, here one namespace for every process;
+ * its files are made when the directory is first looked into, so a process costs one entry. */
+#define PROCNET_FILES 16
+static struct { const char *name; int template; } files[PROCNET_FILES];
+static int nfiles;
+
+void procnet_register(const char *name, struct file *(*open)(const char *path, int flags))
+{
+    if (nfiles == PROCNET_FILES)
+        panic("procnet: more than %d /proc/net files", PROCNET_FILES);
+    files[nfiles].name = name;
+    files[nfiles++].template = kfile_template(name, open, NULL, NULL, S_IFREG | 0444);
+}
+
+static void net_dir_refresh(struct vnode *dir, const char *path)
+{
+    for (int i = 0; i < nfiles; i++)   /* EEXIST for those made at an earlier look */
+        kfile_instantiate(dir, files[i].name, files[i].template, NULL);
+}
+
 void procnet_init(void)
 {
+    procfs_pid_entry("net", kfile_template("net", NULL, NULL, net_dir_refresh, S_IFDIR | 0555));
+    kfile_register_symlink("/proc/net", "self/net");
     procnet_dev_init();
     procnet_inet_init();
     procnet_unix_init();

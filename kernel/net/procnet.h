@@ -17,6 +17,9 @@ void procnet_pad(struct procnet_text *x, size_t start, size_t width);
 /* The text as an open file (NULL when out of memory); frees the text. */
 struct file *procnet_file(struct procnet_text *x, int flags);
 
+/* A file of every /proc/<pid>/net (what /proc/net, a link to self/net, shows), opened by `open`. */
+void procnet_register(const char *name, struct file *(*open)(const char *path, int flags));
+
 void procnet_inet_init(void);     /* tcp, tcp6, udp, udp6, udplite, udplite6 */
 void procnet_unix_init(void);     /* unix */
 void procnet_dev_init(void);      /* dev */

@@ -34,5 +34,5 @@ static struct file *dev_open(const char *path, int flags)
 
 void procnet_dev_init(void)
 {
-    kfile_register("/proc/net/dev", dev_open, S_IFREG | 0444);
+    procnet_register("dev", dev_open);
 }

@@ -178,8 +178,8 @@ static struct file *udp_open(const char *path, int flags)
 
 void procnet_inet_init(void)
 {
-    kfile_register("/proc/net/tcp", tcp_open, S_IFREG | 0444);
-    kfile_register("/proc/net/tcp6", tcp_open, S_IFREG | 0444);
-    kfile_register("/proc/net/udp", udp_open, S_IFREG | 0444);
-    kfile_register("/proc/net/udp6", udp_open, S_IFREG | 0444);
+    procnet_register("tcp", tcp_open);
+    procnet_register("tcp6", tcp_open);
+    procnet_register("udp", udp_open);
+    procnet_register("udp6", udp_open);
 }

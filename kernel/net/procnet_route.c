@@ -77,6 +77,6 @@ static struct file *if_inet6_open(const char *path, int flags)
 
 void procnet_route_init(void)
 {
-    kfile_register("/proc/net/route", route_open, S_IFREG | 0444);
-    kfile_register("/proc/net/if_inet6", if_inet6_open, S_IFREG | 0444);
+    procnet_register("route", route_open);
+    procnet_register("if_inet6", if_inet6_open);
 }

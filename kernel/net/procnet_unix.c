@@ -51,5 +51,5 @@ static struct file *unix_open(const char *path, int flags)
 
 void procnet_unix_init(void)
 {
-    kfile_register("/proc/net/unix", unix_open, S_IFREG | 0444);
+    procnet_register("unix", unix_open);
 }

@@ -87,11 +87,11 @@ def expected_listing(host: Path, label: str, image: Image, image_path: str, bloc
     node = image.lookup(image_path)
     # The kernel's own trees (kfile_publish) join the root when the image lacks them, with
     # Linux's modes (/dev 0755, /proc and /sys 0555; dev holds pts/ and shm/; proc holds sys/
-    # and sysvipc/ before the first process exists, when tfstest runs; sys has devices/), after the
+    # and sysvipc/ before the first process exists, when tfstest runs; sys has devices/ and class/), after the
     # image's names, and count in the root's link count.
     root = image.lookup("/")
     root_extra = [(name, mode, nlink) for name, mode, nlink in
-                  (("dev", 0o755, 4), ("proc", 0o555, 4), ("sys", 0o555, 3)) if name not in root.children]
+                  (("dev", 0o755, 4), ("proc", 0o555, 4), ("sys", 0o555, 4)) if name not in root.children]
     kernel_dirs = root_extra if image_path == "/" else []
     entries = [(".", node), ("..", image.lookup(image_path.rstrip("/") + "/.."))]
     entries += [(n, image.nodes[node.children[n]]) for n in sorted(node.children, key=enc)]
