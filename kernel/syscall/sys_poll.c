@@ -278,7 +278,9 @@ static int64_t do_select(int64_t n, uint64_t uin, uint64_t uout, uint64_t uex, u
         ret = select_once((int)n, &s, NULL);
     }
     poll_table_free(&pt);
-    for (int i = 0; i < 3; i++)
+    /* An error (EINTR too) leaves the caller's sets as they came, as Linux's core_sys_select:
+     * CPython's select.select retries an interrupted call with the same sets. */
+    for (int i = 0; i < 3 && ret >= 0; i++)
         if (user[i] && copy_to_user(user[i], *sets[i + 3], s.words * 8))
             ret = -EFAULT;
     kfree(mem);
