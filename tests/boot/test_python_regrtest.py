@@ -7,6 +7,10 @@ cases that once failed here, run in the guest. Each encodes what Linux does:
 - test_asyncio.test_subprocess's test_devstdin_input (four child watchers): a child opens
   /dev/stdin, its stdin a pipe whose writer may be gone: /dev/stdin -> /proc/self/fd/0, and
   opening that link gives a new file on the pipe, without waiting.
+- test_asyncio.test_events's test_signal_handling_args and test_signal_handling_while_selecting
+  (epoll, poll and select loops): a signal's handler writes asyncio's wake-up socket while the
+  loop waits; select interrupted by it is EINTR and leaves the caller's fd sets as they came,
+  since CPython retries it with the same sets.
 
 A bounded selection (`-m PATTERN`, a few seconds of guest time), never whole modules: those
 take minutes each (the sweeps under tests/boot/guest/ check the same calls against Linux).
@@ -31,6 +35,7 @@ CASES = {
     "test_time": ("test_clock_settime", "test_monotonic_settime"),
     "test_signal": ("test_pidfd_send_signal",),
     "test_asyncio.test_subprocess": ("test_devstdin_input",),
+    "test_asyncio.test_events": ("test_signal_handling_args", "test_signal_handling_while_selecting"),
 }
 
 
