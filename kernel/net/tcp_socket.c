@@ -149,6 +149,7 @@ static err_t on_accept(void *arg, struct tcp_pcb *newpcb, err_t err)
     s->reuseaddr = l->reuseaddr;       /* Linux's sk_clone_lock copies the listener's options */
     s->reuseport = l->reuseport;
     s->keepalive = l->keepalive;
+    s->oobinline = l->oobinline;
     s->keepidle = l->keepidle;
     s->keepintvl = l->keepintvl;
     s->keepcnt = l->keepcnt;
