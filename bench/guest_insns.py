@@ -16,7 +16,10 @@ and a branch ends a block, so a loop that branches inside costs two a turn.
 
 Not a test. Usage:
   .venv/bin/python bench/guest_insns.py [--target websrv|floor] [--small 500] [--big 2500] [--top 40]
-                                        [-- ab options, default -c 1]
+                                        [--lines FUNCTION]... [-- ab options, default -c 1]
+
+--lines FUNCTION also lists that kernel function's blocks by source line (addr2line on the
+kernel's ELF), to see which loop of it the requests pay for.
 """
 
 from __future__ import annotations
@@ -101,12 +104,38 @@ def by_function(path: Path, addrs: list[int], names: list[str]):
     return insns, execs
 
 
+def by_line(paths: tuple[Path, Path], function: str, addrs: list[int], names: list[str], d: int) -> None:
+    """Per request blocks and instructions of one kernel function, grouped by the source line of
+    each block's first instruction."""
+    per_va = collections.Counter(), collections.Counter()
+    for sign, path in ((-1, paths[0]), (1, paths[1])):
+        for line in path.read_text().splitlines():
+            va, _, n_execs, n_insns = line.split()
+            va = int(va, 16)
+            i = bisect.bisect_right(addrs, va) - 1
+            if va >= 1 << 63 and i >= 0 and names[i] == function:
+                per_va[0][va] += sign * int(n_execs)
+                per_va[1][va] += sign * int(n_insns)
+    vas = sorted(v for v in per_va[0] if per_va[0][v])
+    r = subprocess.run(["addr2line", "-e", str(KERNEL), *[hex(v) for v in vas]],
+                       capture_output=True, text=True, check=True)
+    execs, insns = collections.Counter(), collections.Counter()
+    for va, where in zip(vas, r.stdout.splitlines()):
+        where = where.split(" (")[0].rsplit("/", 1)[-1]
+        execs[where] += per_va[0][va]
+        insns[where] += per_va[1][va]
+    print(f"{function}, by source line:")
+    for where, n in execs.most_common(30):
+        print(f"{insns[where] / d:9.0f} {n / d:8.1f}  {where}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--target", choices=sorted(PROGRAM), default="websrv")
     parser.add_argument("--small", type=int, default=500)
     parser.add_argument("--big", type=int, default=2500)
     parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--lines", action="append", default=[], metavar="FUNCTION")
     parser.add_argument("ab_options", nargs="*", default=["-c", "1"])
     args = parser.parse_args()
     if args.big <= args.small:
@@ -128,6 +157,8 @@ def main() -> None:
         addrs, names = symbols(KERNEL, PROGRAM[args.target])
         i1, e1 = by_function(small, addrs, names)
         i2, e2 = by_function(big, addrs, names)
+        for function in args.lines:
+            by_line((small, big), function, addrs, names, args.big - args.small)
     d = args.big - args.small
     insns = (sum(i2.values()) - sum(i1.values())) / d
     kernel = (sum(v for f, v in i2.items() if f.endswith("[k]")) - sum(v for f, v in i1.items() if f.endswith("[k]"))) / d

@@ -17,6 +17,7 @@
             alternating with hello: what QEMU costs by itself under the same load; "hello - floor"
             is the median of each pair's difference, what our kernel and the program add
   user      the same program under qemu-aarch64-static on this host (process start to exit)
+  pairwise  with --baseline: ours minus the baseline's time within each round (version, run)
 
 With --baseline DIR, DIR's own `.venv/bin/unibuild` (another checkout, e.g. main) runs the
 version and run rows alternately with ours, and DIR's kernel (build/virt/target/Image) boots the
@@ -146,6 +147,12 @@ def main() -> None:
     print(f"{args.runs} runs, milliseconds{'':26} {'min':>8} {'median':>8} {'max':>8}")
     for label, values in rows.items():
         print(summary(label, values))
+    if "baseline" in tools:
+        # Each round runs ours, then the baseline: the difference within a round is what the
+        # host's load (which drifts from round to round) disturbs least.
+        for what in ("unibuild --version", "unibuild run hello (whole command)"):
+            pairs = zip(rows[f"ours: {what}"], rows[f"baseline: {what}"])
+            print(summary(f"ours - baseline, pairwise: {what}", [a - b for a, b in pairs]))
     print("ours: unibuild run --timings, by phase")
     for label, values in phases.items():
         print(summary("  " + label.strip(), values))

@@ -12,7 +12,7 @@
 #include "fs/tfs.h"      /* struct tfs_boot: the manifest as the image reader parsed it */
 #include <string.h>
 
-struct bootargs bootargs = { .exit_status = -1 };
+struct bootargs bootargs = { .exit_status = -1, .cmdline = "" };
 static struct boot_manifest manifest;
 static bool have_manifest;
 
@@ -72,6 +72,7 @@ void bootargs_parse(void)
     const char *p = chosen >= 0 ? dt_string(chosen, "bootargs") : NULL;
     if (!p)
         return;
+    bootargs.cmdline = p;   /* the device tree stays mapped and unchanged after boot */
     while (*p) {
         while (*p == ' ')
             p++;

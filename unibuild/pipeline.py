@@ -28,7 +28,9 @@ from typing import TYPE_CHECKING, BinaryIO, TextIO
 from uuid import UUID
 
 from .errors import UserError
-from .kernel import build_platform_kernel
+from .early_start import replay, start_early
+from .kernel import build_platform_kernel, kernel_build
+from .paths import BUILD_DIR
 from .launch.network import StaticIp
 from .host import probe as host_probe
 from .launch.qemu_cmdline import LaunchOptions, build_command
@@ -61,8 +63,8 @@ class ImageRequest:
     static_ip: StaticIp | None = None
     in_image: bool = False            # `program` is already an image path (placed by files/dirs)
     workdir: str | None = None        # the program's working directory in the image (made if missing)
+    keep_mtime: bool = False          # store each file's mtime (run and build), else 0
     # The image's layout (`unibuild build` only; run uses the defaults).
-    keep_mtime: bool = False
     keep_owner: bool = False
     uuid: UUID | None = None
     block_size: int = DEFAULT_BLOCK_SIZE
@@ -154,15 +156,31 @@ def _request_paths(request: ImageRequest) -> list[str]:
     return [spec.split(":", 1)[0] for spec in specs if spec]
 
 
+def cached_image_path(request: ImageRequest) -> tuple[Path, str] | None:
+    """Where the image cache keeps `request`'s image (whether or not it is there and valid) and
+    its key; None when the cache is off."""
+    from .image import cache
+    root = cache.cache_root()
+    if root is None:
+        return None
+    key = cache.key_for(_cache_key_fields(request))
+    return root / key / cache.IMAGE, key
+
+
 @contextlib.contextmanager
-def built_image(request: ImageRequest, *, use_cache: bool = True, notes: list[str] | None = None) -> Iterator[Path]:
+def built_image(request: ImageRequest, *, use_cache: bool = True, notes: list[str] | None = None,
+                key: str | None = None) -> Iterator[Path]:
     """The image for `request`, valid as long as the block: from the image cache when nothing it
     was built from changed (image/cache.py), else built (and cached) in a private directory.
-    `notes` receives which it was, for --timings."""
+    `notes` receives which it was, for --timings; `key`, the cache key when the caller has it
+    already (cached_image_path)."""
     from .image import cache
     notes = [] if notes is None else notes
     root = cache.cache_root() if use_cache else None
-    key = cache.key_for(_cache_key_fields(request)) if root is not None else ""
+    if root is None:
+        key = ""
+    elif key is None:
+        key = cache.key_for(_cache_key_fields(request))
     if root is not None and (hit := cache.lookup(root, key)) is not None:
         notes.append("cached")
         yield hit
@@ -205,6 +223,12 @@ def kernel_image(platform: str = "virt", *, cross_compile: str | None = None, de
         raise
 
 
+def _may_start_early(launch: LaunchOptions) -> bool:
+    """Only a plain boot of a read-only image: volumes are locked for the boot that uses them,
+    and a gdb stub's port is the user's to see taken once."""
+    return not launch.volumes and launch.gdb_port is None and not launch.firmware and launch.disk is None
+
+
 def run(request: ImageRequest, launch: LaunchOptions = LaunchOptions(), *, platform: str = "virt",
         cross_compile: str | None = None, debug: bool = False, kernel: Path | None = None,
         echo: BinaryIO | TextIO | None = None, echo_err: BinaryIO | TextIO | None = None,
@@ -230,8 +254,19 @@ def run(request: ImageRequest, launch: LaunchOptions = LaunchOptions(), *, platf
         build_command(profile, Path("/nonexistent/Image"), launch, host, Path("/nonexistent/qmp.sock"))
     steps: dict[str, float] = {}   # seconds per step, for run's --json
     with contextlib.ExitStack() as stack:
+        early, key = None, None
+        if kernel is None and _may_start_early(launch):
+            # QEMU's start-up overlaps the checks below (early_start.py says when it is used).
+            with timings.phase("start QEMU early, with the image and kernel of the last run"):
+                cached = cached_image_path(request)
+                if cached is not None:
+                    guess, key = cached
+                    early = start_early(profile, guess, kernel_build(platform, BUILD_DIR, debug).image,
+                                        launch, host)
+                    if early is not None:
+                        stack.callback(early.close)
         with timings.phase("image") as notes:
-            image = stack.enter_context(built_image(request, notes=notes))
+            image = stack.enter_context(built_image(request, notes=notes, key=key))
         steps["image"] = timings.phases[-1][2] - timings.phases[-1][1]
         if kernel is None:
             with timings.phase("kernel") as notes:
@@ -242,9 +277,16 @@ def run(request: ImageRequest, launch: LaunchOptions = LaunchOptions(), *, platf
             steps["kernel"] = timings.phases[-1][2] - timings.phases[-1][1]
         with timings.phase("import the QEMU runner"):
             from .launch.qemu_run import boot
-        with timings.phase("boot"):
-            result = boot(profile, kernel, replace(launch, disk=image), host=host, echo=echo, echo_err=echo_err,
-                          warn=warn, stdin=stdin, quiet_kernel=quiet_kernel)
+        with timings.phase("boot") as notes:
+            if early is not None and early.holds(image, kernel):
+                notes.append("QEMU started early")
+                replay(early.warnings, warn)
+                result = early.qemu.run(echo=echo, echo_err=echo_err, stdin=stdin, quiet_kernel=quiet_kernel)
+            else:
+                if early is not None:
+                    early.close()        # its network and ports must be free for this boot's
+                result = boot(profile, kernel, replace(launch, disk=image), host=host, echo=echo,
+                              echo_err=echo_err, warn=warn, stdin=stdin, quiet_kernel=quiet_kernel)
         steps["boot"] = timings.phases[-1][2] - timings.phases[-1][1]
         for phase in result.phases:
             timings.add("  " + phase[0], phase[1], phase[2])

@@ -35,7 +35,8 @@ static int64_t sink_write(struct file *f, const void *kbuf, uint64_t len) { retu
 /* /dev/full: reads as /dev/zero, every write finds the device full. */
 static int64_t full_write(struct file *f, const void *kbuf, uint64_t len) { return -ENOSPC; }
 
-/* priv names the console stream: the program's stderr descriptor is opened as CONSOLE_STDERR. */
+/* priv names the console stream: the program's stderr descriptor is opened as CONSOLE_STDERR
+ * (its low byte; the next byte is the standard descriptor + 1 it was opened as, run.c). */
 static int64_t console_file_write(struct file *f, const void *kbuf, uint64_t len)
 {
     profile_program_mark(PROGRAM_FIRST_OUTPUT);
@@ -192,7 +193,18 @@ static int64_t console_pipe_ioctl(struct file *f, uint32_t cmd, uint64_t arg)
     return copy_to_user(arg, &n, sizeof(n)) ? -EFAULT : 0;
 }
 
-static uint64_t console_pipe_ino(const struct file *f) { return (uint64_t)(uintptr_t)f >> 4; }
+/* One inode number per standard stream (priv's second byte: descriptor + 1, run.c), made at its
+ * first look: every file on a stream, reopened through /proc/self/fd too, is the same pipe. */
+static uint64_t console_pipe_ino(const struct file *f)
+{
+    static uint64_t inos[3];
+    unsigned fd = (unsigned)((uintptr_t)f->priv >> 8) - 1;
+    if (fd > 2)
+        return 0;
+    if (!inos[fd])
+        inos[fd] = file_anon_ino();
+    return inos[fd];
+}
 
 static int console_pipe_stat(struct file *f, struct linux_stat *st)
 {
@@ -286,6 +298,7 @@ void devfs_init(void)
     kfile_register_symlink("/dev/stdin", "/proc/self/fd/0");
     kfile_register_symlink("/dev/stdout", "/proc/self/fd/1");
     kfile_register_symlink("/dev/stderr", "/proc/self/fd/2");
+    kmsg_init();
     console_set_input_notify(console_input_arrived);
     pty_init();
 }

@@ -4,6 +4,7 @@
 #include "signal.h"
 #include "file.h"
 #include "pipe.h"
+#include "aio.h"
 #include "mm.h"
 #include "errno.h"
 #include "linux_abi.h"
@@ -42,6 +43,18 @@ static int64_t eventfd_read(struct file *f, void *kbuf, uint64_t len, uint64_t o
     memcpy(kbuf, &value, sizeof(value));
     file_wake(f, POLLOUT);
     return sizeof(value);
+}
+
+/* Linux's eventfd_signal: from a kernel completion (AIO's IOCB_FLAG_RESFD), which cannot wait:
+ * the count stops just below the value no write may reach. */
+void eventfd_signal(struct file *f, uint64_t n)
+{
+    struct eventfd *e = f->priv;
+    if (n > EFD_MAX - 1 - e->count)
+        n = EFD_MAX - 1 - e->count;
+    e->count += n;
+    if (n)
+        file_wake(f, POLLIN);
 }
 
 static int64_t eventfd_write(struct file *f, const void *kbuf, uint64_t len)

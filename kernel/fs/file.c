@@ -11,6 +11,12 @@
 #include "linux_abi.h"
 #include <string.h>
 
+uint64_t file_anon_ino(void)
+{
+    static uint64_t last = 4096;       /* past the few the kernel's own files would take on Linux */
+    return ++last;                     /* callers hold the kernel lock (kernel_lock.c) */
+}
+
 struct file *file_alloc(const struct file_ops *ops, void *priv, int flags)
 {
     struct file *f = kzalloc(sizeof(*f));
@@ -37,11 +43,22 @@ void file_put(struct file *f)
     kfree(f);
 }
 
+static void signal_owner(struct file *f, uint32_t events)
+{
+    if ((f->flags & O_ASYNC) && f->owner && (events & (POLLIN | POLLOUT | POLLERR | POLLHUP)))
+        file_signal_owner(f, events);
+}
+
 void file_wake(struct file *f, uint32_t events)
 {
     wake_up(&f->waiters, events);
-    if ((f->flags & O_ASYNC) && f->owner && (events & (POLLIN | POLLOUT | POLLERR | POLLHUP)))
-        file_signal_owner(f, events);
+    signal_owner(f, events);
+}
+
+void file_wake_keyless(struct file *f, uint32_t events)
+{
+    wake_up(&f->waiters, 0);
+    signal_owner(f, events);
 }
 
 int64_t file_read(struct file *f, void *kbuf, uint64_t len, uint64_t offset, bool use_offset)
@@ -145,10 +162,18 @@ static int64_t vnode_file_write(struct file *f, const void *kbuf, uint64_t len)
     return n;
 }
 
+/* FMODE_WRITE: O_WRONLY or O_RDWR (O_ACCMODE 3 is neither), never O_PATH. */
+static bool file_may_write_flags(int flags)
+{
+    return !(flags & O_PATH) && ((flags & O_ACCMODE) == O_WRONLY || (flags & O_ACCMODE) == O_RDWR);
+}
+
 static void vnode_file_release(struct file *f)
 {
     if (!(f->flags & O_PATH))
         inotify_node_event(f->vnode, (f->flags & O_ACCMODE) == O_RDONLY ? IN_CLOSE_NOWRITE : IN_CLOSE_WRITE);
+    if (!(f->flags & O_PATH) && file_may_write_flags(f->flags))
+        vfs_writer(f->vnode, -1);
     vfs_put(f->vnode);
 }
 
@@ -174,6 +199,8 @@ struct file *file_open_vnode(struct vnode *vnode, int flags)
     if (f) {
         f->vnode = vnode;
         vfs_get(vnode);
+        if (!(flags & O_PATH) && file_may_write_flags(flags))
+            vfs_writer(vnode, 1);
         if (!(flags & O_PATH))
             inotify_node_event(vnode, IN_OPEN);
     }

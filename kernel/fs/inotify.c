@@ -16,9 +16,10 @@
 #include "uaccess.h"
 #include "errno.h"
 #include "linux_abi.h"
+#include "sysctl_limits.h"
 #include <string.h>
 
-#define MAX_QUEUED 16384       /* Linux's fs.inotify.max_queued_events */
+#define MAX_QUEUED INOTIFY_MAX_QUEUED
 
 struct event {
     struct event *next;

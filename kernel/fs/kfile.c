@@ -2,6 +2,7 @@
  * entries, looked up by exact path: a linear scan costs less than the path walk it saves.
  * Published entries also have a vnode in the tree whose `kfile` field points back here. */
 #include "kernel.h"
+#include "perm.h"
 #include "kfile.h"
 #include "vnode.h"
 #include "linux_abi.h"
@@ -135,7 +136,11 @@ int kfile_instantiate(struct vnode *dir, const char *name, int template, struct 
     uint32_t mode = table[template].mode;
     struct vnode *v;
     const char *target = table[template].target ? table[template].target : "";   /* links: made when followed */
+    struct fs_ident kernel;            /* the kernel's entry, whoever's fork made it: no DAC */
+    const struct fs_ident *saved;
+    perm_kernel_begin(&kernel, &saved);
     int err = vfs_create(dir, name, strlen(name), type_of(mode), mode & 07777, target, &v);
+    perm_access_end(saved);
     if (err)
         return err;
     v->kfile = template + 1;

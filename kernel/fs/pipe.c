@@ -16,6 +16,7 @@
 #include "errno.h"
 #include "linux_abi.h"
 #include "vfs.h"
+#include "sysctl_limits.h"
 #include <string.h>
 
 /* A file's ends follow its access mode: a pipe2 pair is one of each, a FIFO opened O_RDWR both. */
@@ -189,7 +190,7 @@ static int pipe_stat(struct file *f, struct linux_stat *st)
     if (f->vnode)
         return vnode_stat(f->vnode, st);   /* a FIFO: its node in the tree */
     st->st_dev = 0xc;                  /* pipefs */
-    st->st_ino = (uint64_t)(uintptr_t)f->priv >> 4;
+    st->st_ino = ((struct pipe *)f->priv)->ino;
     st->st_mode = S_IFIFO | 0600;
     st->st_nlink = 1;
     st->st_blksize = PAGE_SIZE;
@@ -240,6 +241,7 @@ struct pipe *pipe_alloc(bool packet)
     if (!p)
         return NULL;
     p->packet = packet;
+    p->ino = file_anon_ino();
     p->slots = PIPE_SLOTS;
     p->bufs = kzalloc(PIPE_SLOTS * sizeof(*p->bufs));
     if (!p->bufs) {
@@ -314,8 +316,8 @@ int pipe_create(int flags, struct file **read_end, struct file **write_end)
 }
 
 /* F_GETPIPE_SZ, F_SETPIPE_SZ as Linux's pipe_set_size: the size is rounded up to a power of two
- * of pages (at least one), more than 2^31 is EINVAL, fewer slots than buffers in use EBUSY. The
- * ring is laid out afresh from slot 0. */
+ * of pages (at least one), more than 2^31 is EINVAL, growing past fs.pipe-max-size EPERM without
+ * CAP_SYS_RESOURCE, fewer slots than buffers in use EBUSY. The ring is laid out afresh from slot 0. */
 int64_t pipe_fcntl_size(struct file *f, bool set, uint64_t arg)
 {
     struct pipe *p = f->priv;
@@ -327,6 +329,8 @@ int64_t pipe_fcntl_size(struct file *f, bool set, uint64_t arg)
     uint64_t slots = 1;
     while (slots * PAGE_SIZE < size)
         slots <<= 1;
+    if (slots > p->slots && slots * PAGE_SIZE > PIPE_MAX_SIZE && !process_capable(current_process(), CAP_SYS_RESOURCE))
+        return -EPERM;
     unsigned used = p->head - p->tail;
     if (slots < used)
         return -EBUSY;

@@ -25,6 +25,7 @@ struct pipe {
     struct pipe_opener *files; /* every open file on it: a pipe2 pair, or a FIFO's opens */
     unsigned nfiles, files_cap;
     struct vnode *fifo;        /* the FIFO it belongs to (held), or NULL for pipe2's */
+    uint64_t ino;              /* pipefs's inode number (pipe2's; a FIFO has its node's) */
 };
 
 struct pipe_opener {

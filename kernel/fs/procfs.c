@@ -22,6 +22,7 @@
 #include "volume.h"
 #include "vnode.h"
 #include "filelock.h"
+#include "bootargs.h"
 #include <string.h>
 
 #define TEXT_MAX 8192
@@ -132,6 +133,18 @@ static struct file *locks_open(const char *path, int flags)
     return t ? text_file(t, filelock_proc_locks(t, TEXT_MAX), flags) : NULL;
 }
 
+/* The kernel's command line (QEMU's -append), as fs/proc/cmdline.c shows it. */
+static struct file *cmdline_open(const char *path, int flags)
+{
+    size_t n = strlen(bootargs.cmdline);
+    char *t = kmalloc(n + 2);
+    if (!t)
+        return NULL;
+    memcpy(t, bootargs.cmdline, n);
+    t[n++] = '\n';
+    return text_file(t, n, flags);
+}
+
 /* The caller's own directory, whichever process looks. */
 static int self_link(const char *path, char *buf, size_t size)
 {
@@ -150,6 +163,7 @@ void procfs_init(void)
     kfile_register("/proc/cpuinfo", cpuinfo_open, S_IFREG | 0444);
     kfile_register("/proc/uptime", uptime_open, S_IFREG | 0444);
     kfile_register("/proc/locks", locks_open, S_IFREG | 0444);
+    kfile_register("/proc/cmdline", cmdline_open, S_IFREG | 0444);
     kfile_register_symlink("/proc/mounts", "self/mounts");
     kfile_register_dynamic_link("/proc/self", self_link);
     kfile_register_dynamic_link("/proc/thread-self", thread_self_link);
@@ -157,4 +171,5 @@ void procfs_init(void)
     procfs_loadavg_init();
     procfs_stat_init();
     procfs_sys_init();
+    procfs_sysctl_init();
 }

@@ -8,6 +8,7 @@
 #include "process.h"
 #include "memfile.h"
 #include "mm.h"
+#include "errno.h"
 #include "vm.h"
 #include "linux_abi.h"
 #include <string.h>
@@ -67,6 +68,8 @@ static struct file *environ_open(const char *path, int flags)
     struct process *p = process_of(path, NULL);
     if (!p)
         return NULL;
+    if (!process_may_inspect(current_process(), p))
+        return kfile_fail(-EACCES);   /* proc_mem_open's mm_access: ptrace's read check */
     size_t len = p->vm && p->env_end > p->env_start ? p->env_end - p->env_start : 0;
     char *s = kmalloc(len ? len : 1);
     if (!s)

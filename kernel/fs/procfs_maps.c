@@ -1,5 +1,5 @@
 /* /proc/<pid>/maps and /proc/<pid>/smaps (fs/proc/task_mmu.c): one line per VMA as Linux prints
- * it (no device or inode numbers: the tree has no devices), and for smaps the VMA's pages counted
+ * it (a file's device and inode number as its stat gives them), and for smaps the VMA's pages counted
  * as Linux 6.1's smaps_account counts them. Programs read smaps for more than statistics: Redis
  * on arm64 refuses to start unless a page written before a fork reads Shared_Dirty in the child
  * (its check for the arm64 copy-on-write bug of Linux 5.x). Each value is this kernel's own:
@@ -20,6 +20,7 @@
 #include "vm.h"
 #include "vfs.h"
 #include "vnode.h"
+#include "file.h"
 #include "uvm.h"
 #include "linux_abi.h"
 #include <string.h>
@@ -61,10 +62,15 @@ static void maps_line(struct text *t, const struct vma *v)
         snprintf(name, sizeof(name), "/dev/zero (deleted)");
     /* show_vma_header_prefix: addresses in at least 8 hex digits (a non-PIE program at 0x400000
      * reads 00400000), and a name starts at column 73 (seq_setwidth 72, then seq_pad's space). */
-    int header = snprintf(t->s + t->len, t->size - t->len, "%08lx-%08lx %c%c%c%c %08lx 00:00 0", v->start, v->end,
-                          v->prot & PROT_READ ? 'r' : '-', v->prot & PROT_WRITE ? 'w' : '-',
+    struct linux_stat st = { 0 };
+    if (v->file)
+        vnode_stat(v->file, &st);
+    /* MAJOR/MINOR of the kernel's dev_t (20-bit minor), as show_vma_header_prefix prints them */
+    int header = snprintf(t->s + t->len, t->size - t->len, "%08lx-%08lx %c%c%c%c %08lx %02lx:%02lx %lu", v->start,
+                          v->end, v->prot & PROT_READ ? 'r' : '-', v->prot & PROT_WRITE ? 'w' : '-',
                           v->prot & PROT_EXEC ? 'x' : '-', v->shared || v->shared_anon ? 's' : 'p',
-                          v->file ? v->file_offset : 0UL);
+                          v->file ? v->file_offset : 0UL, (uint64_t)(st.st_dev >> 8) & 0xfff,
+                          (uint64_t)(st.st_dev & 0xff) | ((uint64_t)(st.st_dev >> 12) & 0xfff00), (uint64_t)st.st_ino);
     t->len += (size_t)header;
     if (name[0]) {
         for (int col = header; col < 72; col++)   /* the kernel's printf has no '*' width */

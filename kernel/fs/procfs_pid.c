@@ -294,7 +294,9 @@ static int fd_link(const char *path, char *buf, size_t size)
     struct file *f = p && slash ? fd_get(p, number_of(slash + 1)) : NULL;
     if (!f)
         return -ENOENT;
-    uint64_t ino = (uint64_t)(uintptr_t)f->priv >> 4;
+    struct linux_stat st = { 0 };
+    file_stat(f, &st);                 /* pipes' and sockets' inode numbers: the ones fstat gives */
+    uint64_t ino = st.st_ino;
     switch (f->kind) {
     case FILE_VNODE: return path_link(f->vnode, buf, size);
     case FILE_PIPE: return f->vnode ? path_link(f->vnode, buf, size) : snprintf(buf, size, "pipe:[%lu]", ino);
@@ -312,8 +314,6 @@ static int fd_link(const char *path, char *buf, size_t size)
     case FILE_TTY: return tty_fd_link(f, buf, size);
     case FILE_NULL:      /* /dev/full is of /dev/null's kind, /dev/random of /dev/urandom's */
     case FILE_URANDOM: {
-        struct linux_stat st = { 0 };
-        file_stat(f, &st);
         unsigned minor = st.st_rdev & 0xff;
         return snprintf(buf, size, minor == 7 ? "/dev/full" : minor == 8 ? "/dev/random" :
                                    f->kind == FILE_NULL ? "/dev/null" : "/dev/urandom");
@@ -336,19 +336,34 @@ static void remove_all(struct vnode *dir)
 }
 
 /* fd/ (fdinfo/ too): an entry per descriptor open now. */
+/* An fd/N link's permission bits say how the file is open (tid_fd_update_inode): r-x for reading,
+ * -wx for writing, both for O_RDWR, none for O_PATH. fdinfo/N files keep their template's. */
+static void fd_link_mode(struct vnode *v, const struct file *f, int template)
+{
+    if (template != fd_entry)
+        return;
+    int acc = f->flags & O_PATH ? -1 : f->flags & O_ACCMODE;
+    v->mode = (acc == O_RDONLY || acc == O_RDWR ? 0500 : 0) | (acc == O_WRONLY || acc == O_RDWR ? 0300 : 0);
+}
+
 void procfs_fd_entries(struct vnode *dir, const char *path, int template)
 {
     struct process *p = process_of(path, NULL);
     for (struct dentry *d = dir->entries, *next; d; d = next) {
         next = d->next;
-        if (!p || !fd_get(p, number_of(d->name)))
+        struct file *f = p ? fd_get(p, number_of(d->name)) : NULL;
+        if (!f)
             vnode_unlink(dir, d);
+        else
+            fd_link_mode(d->v, f, template);     /* the number may name another file since (dup2) */
     }
     for (int fd = 0; p && fd < fd_table_end(p); fd++) {
         char name[12];
         snprintf(name, sizeof(name), "%d", fd);
-        if (fd_get(p, fd) && !vnode_find(dir, name, strlen(name)))
-            kfile_instantiate(dir, name, template, NULL);
+        struct file *f = fd_get(p, fd);
+        struct vnode *v;
+        if (f && !vnode_find(dir, name, strlen(name)) && !kfile_instantiate(dir, name, template, &v))
+            fd_link_mode(v, f, template);
     }
 }
 

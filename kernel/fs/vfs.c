@@ -17,6 +17,7 @@
 #include "volume.h"
 #include "linux_uapi.h"   /* the S_IF* type bits vstat.mode carries, as Linux */
 #include "process.h"
+#include "perm.h"
 #include <string.h>
 
 static struct tfs *root_fs;
@@ -211,6 +212,9 @@ int vfs_lookup(struct vnode *cwd, const char *path, int flags, struct vnode **ou
         want_dir = last && trailing;
         if (node->type != VNODE_DIR)
             return -ENOTDIR;
+        int denied = perm_check(node, MAY_EXEC);   /* may_lookup, "." and ".." included */
+        if (denied)
+            return denied;
         if (len == 1 && name[0] == '.')
             continue;
         if (len == 2 && name[0] == '.' && name[1] == '.') {
@@ -285,8 +289,8 @@ int vfs_stat(struct vnode *v, struct vstat *st)
     memset(st, 0, sizeof(*st));
     st->ino = v->ino;
     st->mode = type | v->mode;
-    if (kfile_mode(v))
-        st->mode = kfile_mode(v);   /* a kernel-made device is a character device */
+    if (kfile_mode(v))              /* a kernel-made device is a character device; its bits the node's */
+        st->mode = (kfile_mode(v) & S_IFMT) | v->mode;
     st->nlink = v->nlink;
     st->rdev = v->rdev;
     st->uid = v->uid;

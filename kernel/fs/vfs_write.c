@@ -11,6 +11,7 @@
 #include "errno.h"
 #include "mm.h"
 #include "process.h"
+#include "perm.h"
 #include <string.h>
 
 /* "." and "..": no call may create, remove or rename them. */
@@ -64,6 +65,9 @@ static void init_owner(struct vnode *v, const struct vnode *dir)
         v->gid = dir->gid;
         if (v->type == VNODE_DIR)
             v->mode |= S_ISGID;
+        else if ((v->mode & (S_ISGID | 0010)) == (S_ISGID | 0010) && !perm_in_group(dir->gid) &&
+                 !perm_capable(CAP_FSETID))
+            v->mode &= ~S_ISGID;       /* mode_strip_sgid: no group-executable file of a group not ours */
     }
 }
 
@@ -71,7 +75,7 @@ int vfs_create(struct vnode *dir, const char *name, size_t len, enum vnode_type 
                const char *target, struct vnode **out)
 {
     int err = check_new_name(dir, name, len);
-    if (err)
+    if (err || (err = perm_may_create(dir)))
         return err;
     struct vnode *v = vnode_new(type, mode);
     if (!v)
@@ -112,6 +116,8 @@ int vfs_remove(struct vnode *dir, const char *name, size_t len, bool want_dir)
     if (!d)
         return -ENOENT;
     struct vnode *v = d->v;
+    if ((err = perm_may_delete(dir, v)))
+        return err;
     if (want_dir) {
         if (v->type != VNODE_DIR)
             return -ENOTDIR;
@@ -148,6 +154,21 @@ static void rename_to(struct vnode *v, struct vnode *dir, struct dentry *d)
     v->name_len = d->len;
 }
 
+/* vfs_rename's permission checks: the old name may be removed, the new one made (or its file
+ * removed); a directory changing parents must be writable itself (its ".." changes), as must
+ * the other directory of an exchange. */
+static int rename_allowed(struct vnode *odir, struct vnode *v, struct vnode *ndir, struct vnode *victim, bool exchange)
+{
+    int err = perm_may_delete(odir, v);
+    if (!err)
+        err = victim ? perm_may_delete(ndir, victim) : perm_may_create(ndir);
+    if (!err && odir != ndir && v->type == VNODE_DIR)
+        err = perm_check(v, MAY_WRITE);
+    if (!err && odir != ndir && exchange && victim->type == VNODE_DIR)
+        err = perm_check(victim, MAY_WRITE);
+    return err;
+}
+
 int vfs_rename(struct vnode *odir, const char *oname, size_t olen, struct vnode *ndir, const char *nname,
                size_t nlen, unsigned flags)
 {
@@ -173,6 +194,8 @@ int vfs_rename(struct vnode *odir, const char *oname, size_t olen, struct vnode 
             return -ENOENT;
         if ((v->type == VNODE_DIR && inside(ndir, v)) || (victim->type == VNODE_DIR && inside(odir, victim)))
             return -EINVAL;
+        if ((err = rename_allowed(odir, v, ndir, victim, true)))
+            return err;
         od->v = victim;
         nd->v = v;
         if (v->name == od->name)
@@ -202,6 +225,8 @@ int vfs_rename(struct vnode *odir, const char *oname, size_t olen, struct vnode 
         return -EEXIST;
     if (v->type == VNODE_DIR && inside(ndir, v))
         return -EINVAL;
+    if ((err = rename_allowed(odir, v, ndir, victim, false)))
+        return err;
     if (victim) {
         if (v->type == VNODE_DIR && victim->type != VNODE_DIR)
             return -ENOTDIR;
@@ -266,15 +291,28 @@ void vfs_name_unnamed(struct vnode *v, const char *shown)
 
 void vfs_tmpfile_linkable(struct vnode *v) { v->linkable = true; }
 
+/* A file anyone who may read and write it may link (fs.protected_hardlinks, which systemd turns
+ * on): a regular one that runs as nobody else (no set-user-ID, no executable set-group-ID). */
+static bool safe_hardlink_source(struct vnode *v)
+{
+    if (v->type != VNODE_FILE || (v->mode & S_ISUID) || (v->mode & (S_ISGID | 0010)) == (S_ISGID | 0010))
+        return false;
+    return !perm_check(v, MAY_READ | MAY_WRITE);
+}
+
 int vfs_link(struct vnode *v, struct vnode *dir, const char *name, size_t len)
 {
     int err = check_new_name(dir, name, len);
     if (err)
         return err;
-    if (v->type == VNODE_DIR)
-        return -EPERM;
     if (v->vol != dir->vol)
         return -EXDEV;
+    if (!perm_owner(v) && !safe_hardlink_source(v))
+        return -EPERM;                 /* may_linkat under fs.protected_hardlinks = 1 */
+    if ((err = perm_may_create(dir)))
+        return err;
+    if (v->type == VNODE_DIR)
+        return -EPERM;
     if (!v->nlink && !v->linkable)
         return -ENOENT;                /* an unlinked file cannot get a name back */
     int err2 = vnode_link(dir, name, len, v);
@@ -284,6 +322,15 @@ int vfs_link(struct vnode *v, struct vnode *dir, const char *name, size_t len)
         inotify_entry_event(dir, v, IN_CREATE, 0, name, len);
     }
     return err2;
+}
+
+/* file_remove_privs before a write or truncation changes the file. */
+static void remove_privs(struct vnode *v)
+{
+    if (perm_kill_privs(v)) {
+        volume_note_change(v->vol);
+        inotify_node_event(v, IN_ATTRIB);
+    }
 }
 
 int64_t vfs_write(struct vnode *v, uint64_t offset, const void *buf, uint64_t len)
@@ -297,6 +344,8 @@ int64_t vfs_write(struct vnode *v, uint64_t offset, const void *buf, uint64_t le
     int64_t allowed = rlimit_file_size(offset, len);   /* RLIMIT_FSIZE: cut short, or EFBIG */
     if (allowed < 0)
         return allowed;
+    if (allowed)
+        remove_privs(v);
     int64_t n = vnode_write(v, offset, buf, (uint64_t)allowed);
     if (n > 0)
         inotify_node_event(v, IN_MODIFY);
@@ -315,6 +364,7 @@ int vfs_truncate(struct vnode *v, uint64_t size)
         return -EINVAL;
     if (size > v->size && !rlimit_new_file_size(size))
         return -EFBIG;
+    remove_privs(v);
     int err = vnode_truncate(v, size);
     if (!err)
         inotify_node_event(v, IN_MODIFY);

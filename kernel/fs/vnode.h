@@ -62,6 +62,7 @@ struct vnode {
     /* open files and mappings; an unlinked vnode's memory goes when both are gone */
     uint32_t users;
     uint32_t mappings;         /* of those, VMAs */
+    uint32_t writers;          /* of those, open files that may write (Linux's i_writecount > 0) */
     char *gone_path;           /* unlinked while in use: the path of its last name; made without
                                 * one: what Linux names it ("/memfd:NAME"); kmalloc'd */
     /* on a volume (volume.h): NULL for the boot image, whose changes stay in memory */

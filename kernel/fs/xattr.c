@@ -17,6 +17,7 @@
  * procfs files, no xattr support): for them a get or set is EOPNOTSUPP and the list is empty,
  * after the same permission checks. */
 #include "kernel.h"
+#include "perm.h"
 #include "xattr.h"
 #include "vnode.h"
 #include "tfs.h"
@@ -64,9 +65,9 @@ static bool has_prefix(const char *name, const char *prefix) { return !strncmp(n
 /* A node that can hold attributes (Linux's IOP_XATTR). */
 static bool keeps_xattrs(const struct vnode *v) { return v && !v->kfile; }
 
-/* xattr_permission: write is MAY_WRITE. The tree enforces no file mode bits (everything runs as
- * if by root, access(2) included), so inode_permission's part is not repeated here. */
-static int permission(const struct vnode *v, const char *name, bool write)
+/* xattr_permission: write is MAY_WRITE; after the namespace's own rules, the file's mode bits
+ * (inode_permission) for user.* and trusted.*. */
+static int permission(struct vnode *v, const char *name, bool write)
 {
     if (has_prefix(name, "security.") || has_prefix(name, "system."))
         return 0;                      /* left to the file system and the security hooks */
@@ -80,7 +81,7 @@ static int permission(const struct vnode *v, const char *name, bool write)
             v->uid != current_process()->cred.fsuid && !capable(CAP_FOWNER))
             return -EPERM;             /* a sticky directory: its owner only */
     }
-    return 0;
+    return v ? perm_check(v, write ? MAY_WRITE : MAY_READ) : 0;
 }
 
 /* xattr_resolve_name: the namespace index and the name after the prefix; a prefix with nothing

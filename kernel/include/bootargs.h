@@ -25,6 +25,7 @@ struct bootargs {
         bool read_only;
     } mounts[BOOT_MAX_MOUNTS];
     int mount_count;
+    const char *cmdline;   /* the whole command line, as /proc/cmdline shows it ("" without one) */
 };
 
 extern struct bootargs bootargs;

@@ -33,6 +33,9 @@ struct file_ops {
     /* Requests the file itself understands; -ENOTTY otherwise. NULL: none. */
     int64_t (*ioctl)(struct file *f, uint32_t cmd, uint64_t arg);
     int (*stat)(struct file *f, struct linux_stat *st);
+    /* lseek of a file with a position of its own (/dev/kmsg's record number): the result, or
+     * an errno. NULL: the generic seek over f->offset. */
+    int64_t (*llseek)(struct file *f, int64_t offset, int whence);
     /* The last reference went away: free what the file owns (not the struct file). */
     void (*release)(struct file *f);
     /* /proc/<pid>/fdinfo/N's lines of the kind's own (Linux's show_fdinfo), written as snprintf
@@ -56,6 +59,9 @@ struct file {
     int async_fd;              /* the descriptor O_ASYNC was set through (si_fd), as Linux's fa_fd */
 };
 
+/* The inode number of an object outside the tree (a pipe, a socket, a piped console stream),
+ * as Linux's get_next_ino: small, increasing, not reused within a boot ("pipe:[N]"). */
+uint64_t file_anon_ino(void);
 /* A file of the given ops; refs = 1. */
 struct file *file_alloc(const struct file_ops *ops, void *priv, int flags);
 /* An open file of a VFS file or directory; it holds the vnode. */
@@ -63,6 +69,8 @@ struct file *file_open_vnode(struct vnode *vnode, int flags);
 void file_put(struct file *f);
 /* The kernel's devices (devfs.c): register their paths as kernel-made files (kfile.h). */
 void devfs_init(void);
+/* /dev/kmsg (fs/kmsg.c), registered by devfs_init. */
+void kmsg_init(void);
 /* /dev/shm as a writable directory (after kfile_publish has put /dev in the tree). */
 void devfs_publish_shm(void);
 /* /proc's system files (fs/procfs.c) and the process's /proc/PID files (fs/procfs_pid.c),
@@ -98,11 +106,20 @@ int vnode_stat(struct vnode *v, struct linux_stat *st);
 int fifo_open(struct vnode *v, int flags, struct file **out);
 /* Tell whoever waits on f that `events` happened (and its owner, with O_ASYNC: SIGIO). */
 void file_wake(struct file *f, uint32_t events);
+/* The same with no events for the waiters (a wake-up without a key: each polls the file), and
+ * `events` only for O_ASYNC's signal. */
+void file_wake_keyless(struct file *f, uint32_t events);
 /* O_ASYNC's signal (fs/fasync.c): SIGIO (or F_SETSIG's signal) to f's owner, a process or a
  * process group, for `events` (POLLIN, ...), or for reason POLL_MSG (dnotify: file_send_sigio). */
 void file_signal_owner(struct file *f, uint32_t events);
 void file_send_sigio(struct file *f, int fd, int reason);
 static inline bool file_nonblock(struct file *f) { return f->flags & 04000; /* O_NONBLOCK */ }
+
+/* read/write's copy between user memory and f through a bounce buffer (sys_file.c), at offset
+ * when it is >= 0: the byte count (short at the first page the user cannot access), or an errno
+ * when nothing moved. Native AIO's reads and writes are these (sys_aio.c). */
+int64_t read_to_user(struct file *f, uint64_t ubuf, uint64_t len, int64_t offset);
+int64_t write_from_user(struct file *f, uint64_t ubuf, uint64_t len, int64_t offset);
 
 /* readv/writev on a socket (kernel/syscall/sys_socket_io.c): one operation over all vectors. */
 int64_t socket_vector_io(struct file *f, uint64_t uiov, uint64_t count, bool write);

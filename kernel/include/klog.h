@@ -32,3 +32,18 @@ bool klog_has_unread(void);
 size_t klog_unread_bytes(void);
 /* SYSLOG_ACTION_CLEAR: READ_ALL starts after what is there now. */
 void klog_clear(void);
+
+/* /dev/kmsg's view (fs/kmsg.c): records by sequence number, from 0 at boot. A record's text is
+ * at most KLOG_RECORD_MAX bytes (Linux's LOG_LINE_MAX). */
+#define KLOG_RECORD_MAX 992
+uint64_t klog_seq_first(void);         /* the oldest record still kept */
+uint64_t klog_seq_next(void);          /* the number the next record gets */
+uint64_t klog_seq_clear(void);         /* the first after SYSLOG_ACTION_CLEAR (kmsg's SEEK_DATA) */
+/* Record *seq (or the oldest kept, *seq moved up to it, when it was dropped): its priority
+ * (facility << 3 | level), time since boot and text (without the newline, cut to size); false
+ * when it does not exist yet. */
+bool klog_record(uint64_t *seq, int *prio, uint64_t *usec, char *text, size_t size, size_t *len);
+/* A record written by a program (/dev/kmsg): prio is facility << 3 | level. */
+void klog_write_record(int prio, const char *text, size_t len);
+/* fs/kmsg.c: a record was added (open /dev/kmsg files wake their pollers). */
+void kmsg_record_added(void);

@@ -23,7 +23,9 @@
 #define S_IFDIR  0040000
 #define S_IFCHR  0020000
 #define S_IFIFO  0010000
+#define S_ISUID  0004000
 #define S_ISGID  0002000   /* on a directory: new entries take its group */
+#define S_ISVTX  0001000   /* on a directory: only a name's owner (or the directory's) removes it */
 /* access modes; the longest name */
 #define R_OK 4
 #define W_OK 2
@@ -420,6 +422,7 @@ struct linux_itimerspec {
 #define CAP_MKNOD 27
 #define CAP_SYS_BOOT 22
 #define CAP_SYS_NICE 23
+#define CAP_SYS_RESOURCE 24
 #define CAP_FULL_SET ((1ULL << (CAP_LAST_CAP + 1)) - 1)
 
 /* personality(2) flags (include/uapi/linux/personality.h) */
@@ -628,6 +631,7 @@ struct linux_inotify_event {
 #define AF_UNIX   1
 #define AF_INET   2
 #define AF_INET6  10
+#define AF_NETLINK 16
 #define SOCK_STREAM 1
 #define SOCK_DGRAM  2
 #define SOCK_RAW       3

@@ -50,6 +50,16 @@ void net_wait_event(void);
 void net_profile_report(const char *prefix);
 /* True once lwIP is up (net_init with a NIC, else the first inet socket's net_ready). */
 bool net_started(void);
+/* Packets and bytes an interface moved (net/if_stats.c): counted by the glue, as lwIP keeps
+ * none. No multicast count: virtio-net's driver on Linux keeps none either. */
+struct netif;
+struct if_stats { uint64_t rx_packets, tx_packets, rx_bytes, tx_bytes; };
+const struct if_stats *if_stats_of(const struct netif *n);
+void if_stats_count(const struct netif *n, bool rx, uint32_t bytes);
+/* lwIP's netif_poll_all, counting what it delivers as lo's traffic. */
+void if_stats_netif_poll_all(void);
+/* counter_now() when lwIP came up (its interfaces' addresses date from then). */
+uint64_t net_started_at(void);
 struct process;
 /* At exit, before the status is reported: close p's sockets and let their queued data and FINs
  * reach the peers (acknowledged), for at most 2 s (kernel/net/drain.c). */

@@ -4,3 +4,4 @@
 void procfs_loadavg_init(void);
 void procfs_stat_init(void);
 void procfs_sys_init(void);
+void procfs_sysctl_init(void);

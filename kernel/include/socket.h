@@ -23,6 +23,7 @@ struct sock_addr {
     ip_addr_t ip;
     uint16_t port;
     struct unix_addr un;       /* AF_UNIX */
+    struct { uint32_t pid, groups; } nl;   /* AF_NETLINK: port id and multicast group mask */
 };
 
 /* Received data not yet read: TCP segments in order, or UDP datagrams with their sender. */
@@ -129,6 +130,7 @@ struct socket {
     bool passcred, has_send_cred, has_recv_cred;
     struct unix_cred send_cred, recv_cred;
     int rcvlowat;               /* SO_RCVLOWAT: at least 1 */
+    uint64_t ino;               /* sockfs's inode number: "socket:[N]", /proc/net's inode column */
     bool rcvbuf_set;            /* SO_RCVBUF was set (Linux's SOCK_RCVBUF_LOCK) */
     /* IP_RECVERR / IPV6_RECVERR (glibc's resolver sets them before each query): any ICMP
      * error becomes the pending error (net/icmp_error.c) and joins the error queue. */
@@ -158,12 +160,20 @@ int socket_create(int domain, int type, int protocol, int flags, struct file **o
 /* The accepted socket as a new file. */
 struct file *socket_file(struct socket *s, int flags);
 struct socket *file_socket(struct file *f);
+/* Whole messages, each with its sender: UDP and AF_UNIX datagrams, and netlink of either type. */
+static inline bool socket_is_datagram(const struct socket *s)
+{
+    return s->type == SOCK_DGRAM || s->domain == AF_NETLINK;
+}
 /* The socket behind descriptor fd of the running process; NULL with *err EBADF or ENOTSOCK. */
 struct socket *sockfd_lookup(int fd, int *err);
 
 /* Shared by the protocols. */
 struct socket *socket_alloc(int domain, int type, int protocol, const struct proto_ops *proto);
 void socket_wake(struct socket *s, uint32_t events);
+/* sk_state_change's wake-up (a shutdown, a peer's close): no key, as Linux's sock_def_wakeup,
+ * so each waiter polls for what it now finds; O_ASYNC's SIGIO still names `events`. */
+void socket_state_change(struct socket *s, uint32_t events);
 /* Queue p (dropped, NULL, when out of memory): the entry, for the protocol's own fields. */
 struct rx_entry *socket_rx_push(struct socket *s, struct pbuf *p, const ip_addr_t *from, uint16_t port);
 void socket_rx_free(struct socket *s);

@@ -21,6 +21,19 @@ struct ipc64_perm {
     uint64_t unused1, unused2;
 };
 
+/* The limits IPC_INFO reports and /proc/sys/kernel/{msg*,shm*,sem} show: Linux's defaults
+ * (uapi/linux/msg.h, shm.h, sem.h). */
+#define MSGMAX 8192
+#define MSGMNB 16384
+#define MSGMNI 32000
+#define SHMMAX (UINT64_MAX - (1ULL << 24))
+#define SHMALL SHMMAX              /* in pages; as large as shmmax by default */
+#define SHMMNI 4096
+#define SEMMSL 32000
+#define SEMOPM 500
+#define SEMMNI 32000
+#define SEMMNS (SEMMNI * SEMMSL)
+
 #define IPC_SLOTS 256               /* objects of one kind at once here (Linux allows 32000) */
 
 /* One kind's objects: a slot index plus a sequence number that grows each time allocation

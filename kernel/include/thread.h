@@ -18,6 +18,7 @@
 struct process;
 struct vma;
 struct trap_frame;
+struct fs_ident;
 
 enum thread_state { THREAD_RUNNABLE, THREAD_WAITING, THREAD_DEAD };
 
@@ -70,6 +71,7 @@ struct thread {
     struct vma *vma_hint;              /* vm_find's last answer for this thread (vm.c) */
     struct vm *vma_hint_vm;            /* the address space it was found in (exec changes it) */
     uint64_t vma_generation;
+    const struct fs_ident *access_ident;   /* access(2)'s real identity while it checks (perm.h) */
     struct thread *next, *prev;        /* every thread of the process, in creation order (the
                                         * first one's prev is the last one) */
 };

@@ -153,6 +153,12 @@ uint32_t vfs_rdev(const struct vnode *v);
 void vfs_set_rdev(struct vnode *v, uint32_t rdev);
 void vfs_get(struct vnode *v);
 void vfs_put(struct vnode *v);
+/* ETXTBSY as Linux 6.1 keeps it (fs/exec_busy.c): a file some live process runs (its exe) takes
+ * no writer; a file open for writing cannot be executed. vfs_writer counts an open file that
+ * may write (file_open_vnode, its release). */
+bool vfs_executing(struct vnode *v);
+bool vfs_open_for_write(struct vnode *v);
+void vfs_writer(struct vnode *v, int delta);
 /* A VMA holds its file the same way, and is counted: a file nobody maps needs no look through the
  * address spaces when it loses pages (vm_unmap_file). */
 void vfs_get_mapping(struct vnode *v);

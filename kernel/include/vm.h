@@ -9,6 +9,7 @@
 #include "mempolicy.h"
 
 struct vnode;
+struct aio_ctx;
 
 struct vma {
     uint64_t start, end;        /* page-aligned, end exclusive */
@@ -43,6 +44,7 @@ struct vm {
     uint64_t bytes_hiwater;     /* the most vm_mapped_bytes was before an unmap (Linux's hiwater_vm) */
     int users;                  /* processes on it: 1, or a vfork child and its parent */
     bool lock_future;           /* mlockall(MCL_FUTURE): new mappings start locked */
+    struct aio_ctx *aio;        /* io_setup's contexts (aio.h): a fork's child starts with none */
 };
 
 /* Linux's stack_guard_gap: a growing stack keeps this far from an accessible mapping below it. */

@@ -3,6 +3,7 @@
  * mapping's file pages and copies) are shared read-only between parent and child until one
  * writes; shared pages (MAP_SHARED, the kernel's own [vdso] and [vvar]) are simply mapped in
  * both; MADV_WIPEONFORK memory is not copied at all (the child reads zeros). */
+#include "aio.h"
 #include "kernel.h"
 #include "vm.h"
 #include "mm.h"
@@ -85,6 +86,7 @@ void vm_put(struct vm *vm)
         return;
     while (vm->vmas)
         vm_unmap(vm, vm->vmas->start, vm->vmas->end - vm->vmas->start);
+    aio_release_vm(vm);                /* exit_aio: the rings' pages, now mapped nowhere */
     sched_forget_user_root(vm->root);  /* a CPU that last ran it must load a new one anew */
     uvm_destroy(vm->root);
     kfree(vm);

@@ -10,6 +10,16 @@
 #define LWIP_NETCONN                  0
 #define LWIP_TIMERS                   1
 
+/* Ephemeral ports: the range /proc/sys/net/ipv4/ip_local_port_range shows. */
+#include "sysctl_limits.h"
+#define TCP_LOCAL_PORT_RANGE_START    EPHEMERAL_PORT_FIRST
+#define TCP_LOCAL_PORT_RANGE_END      EPHEMERAL_PORT_LAST
+#define UDP_LOCAL_PORT_RANGE_START    EPHEMERAL_PORT_FIRST
+#define UDP_LOCAL_PORT_RANGE_END      EPHEMERAL_PORT_LAST
+/* lwIP's own mapping of a random number into the range, needed once the range is given. */
+#define TCP_ENSURE_LOCAL_PORT_RANGE(port) ((u16_t)(((port) & (u16_t)~EPHEMERAL_PORT_FIRST) + EPHEMERAL_PORT_FIRST))
+#define UDP_ENSURE_LOCAL_PORT_RANGE(port) ((u16_t)(((port) & (u16_t)~EPHEMERAL_PORT_FIRST) + EPHEMERAL_PORT_FIRST))
+
 /* ---- memory: the kernel heap (kmalloc is 16-byte aligned) ---- */
 #define MEM_LIBC_MALLOC               1
 #define MEMP_MEM_MALLOC               1
@@ -90,3 +100,9 @@ void kfree(void *p);
 
 /* ---- diagnostics (LWIP_DEBUG stays undefined: lwIP tests it with #ifdef) ---- */
 #define LWIP_STATS                    0
+/* lo's packet counters (net/if_stats.c): loopback packets reach no netif function to wrap. */
+struct pbuf;
+struct netif;
+int if_stats_ip_input(struct pbuf *p, struct netif *inp);
+#define LWIP_HOOK_IP4_INPUT(p, inp)   if_stats_ip_input(p, inp)
+#define LWIP_HOOK_IP6_INPUT(p, inp)   if_stats_ip_input(p, inp)

@@ -10,7 +10,7 @@
 #include "arch.h"
 #include "net.h"
 #include "net_lease.h"
-#include "net_timewait.h"
+#include "net_tcp_demux.h"
 #include "net_frame.h"
 #include "socket.h"
 #include "profile.h"
@@ -39,6 +39,7 @@ static volatile bool work_pending;
 #define NET_TX_BATCH 16
 static unsigned tx_queued;
 static bool started;
+static uint64_t started_at;      /* counter_now() at lwIP's start: lo's address came then */
 static netif_ext_callback_t status_cb;
 
 void net_device_register(struct net_device *dev)
@@ -61,13 +62,16 @@ void net_device_input(struct net_device *dev, const void *frame, size_t len)
     struct netif *nif = dev->netif;
     if (profile_enabled)
         frame_stats_count(false, frame, len, len);
-    tcp_timewait_reuse(frame, len);
     struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_RAM);
     if (!p)
         return;                    /* out of memory: dropped, as a full NIC would */
     pbuf_take(p, frame, (u16_t)len);
+    if_stats_count(nif, true, (uint32_t)len);
+    struct tcp_demux demux;
+    tcp_demux_before(frame, len, &demux);
     if (nif->input(p, nif) != ERR_OK)
         pbuf_free(p);
+    tcp_demux_after(&demux);
 }
 
 static err_t linkoutput(struct netif *nif, struct pbuf *p)
@@ -76,6 +80,7 @@ static err_t linkoutput(struct netif *nif, struct pbuf *p)
     struct net_frame f = { p, p->tot_len };
     if (!dev->ops->transmit(dev, &f))
         return ERR_MEM;
+    if_stats_count(nif, false, p->tot_len);
     if (profile_enabled) {
         uint8_t head[128];             /* Ethernet + the largest IP and TCP headers we parse */
         u16_t n = pbuf_copy_partial(p, head, sizeof(head), 0);
@@ -213,6 +218,7 @@ static void start(void)
 {
     lwip_init();
     started = true;
+    started_at = counter_now();
     resolv_conf_init();
     icmp_error_init();
     netif_add_ext_callback(&status_cb, status_changed);
@@ -249,6 +255,7 @@ void net_ready(void)
 }
 
 bool net_started(void) { return started; }
+uint64_t net_started_at(void) { return started_at; }
 
 void net_catch_up(void)
 {
@@ -263,7 +270,7 @@ void net_catch_up(void)
             profile_event(PROFILE_NET_RECEIVE, counter_now() - start);
     }
     sys_check_timeouts();
-    netif_poll_all();              /* loopback traffic queued since the last poll */
+    if_stats_netif_poll_all();     /* loopback traffic queued since the last poll */
 }
 
 /* The deferred output first, so that catching up delivers what it sent over loopback. */

@@ -8,6 +8,7 @@
 #include "sockaddr.h"
 #include "uaccess.h"
 #include "errno.h"
+#include "netlink.h"
 #include <string.h>
 
 struct sockaddr_in_k { uint16_t family, port; uint32_t addr; uint8_t zero[8]; };
@@ -44,6 +45,21 @@ static int parse_unix(const uint8_t *buf, int64_t len, struct sock_addr *a)
     return 0;
 }
 
+/* sockaddr_nl: Linux's netlink_bind/connect/sendmsg checks (a short one or another family
+ * is EINVAL, not EAFNOSUPPORT). */
+static int parse_netlink(const uint8_t *buf, int64_t len, struct sock_addr *a)
+{
+    struct sockaddr_nl_k nl;
+    if (len < (int64_t)sizeof(nl))
+        return -EINVAL;
+    memcpy(&nl, buf, sizeof(nl));
+    if (nl.family != AF_NETLINK)
+        return -EINVAL;
+    a->nl.pid = nl.pid;
+    a->nl.groups = nl.groups;
+    return 0;
+}
+
 /* A sockaddr of the socket's family as an lwIP address. For AF_INET6, :: means both families
  * (unless IPV6_V6ONLY) and ::ffff:a.b.c.d the IPv4 address, as Linux's dual-stack sockets. */
 int sockaddr_parse(struct socket *s, const uint8_t *buf, int64_t len, struct sock_addr *a)
@@ -52,6 +68,8 @@ int sockaddr_parse(struct socket *s, const uint8_t *buf, int64_t len, struct soc
     memset(a, 0, sizeof(*a));
     if (s->domain == AF_UNIX)
         return parse_unix(buf, len, a);
+    if (s->domain == AF_NETLINK)
+        return parse_netlink(buf, len, a);
     memcpy(&family, buf, sizeof(family));
     if (s->domain == AF_INET) {
         struct sockaddr_in_k in;
@@ -102,6 +120,11 @@ int sockaddr_format(struct socket *s, const struct sock_addr *a, uint8_t *buf)
         if (pathname)
             buf[2 + a->un.len] = 0;
         return 2 + a->un.len + (pathname ? 1 : 0);
+    }
+    if (s->domain == AF_NETLINK) {
+        struct sockaddr_nl_k nl = { AF_NETLINK, 0, a->nl.pid, a->nl.groups };
+        memcpy(buf, &nl, sizeof(nl));
+        return sizeof(nl);
     }
     if (s->domain == AF_INET) {
         struct sockaddr_in_k in = { AF_INET, swap16(a->port), 0, { 0 } };

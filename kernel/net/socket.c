@@ -9,6 +9,7 @@
 #include "socket.h"
 #include "file.h"
 #include "net.h"
+#include "rtnl.h"
 #include "wait.h"
 #include "mm.h"
 #include "uaccess.h"
@@ -36,6 +37,7 @@ struct socket *socket_alloc(int domain, int type, int protocol, const struct pro
     s->protocol = protocol;
     s->proto = proto;
     s->rcvlowat = 1;
+    s->ino = file_anon_ino();
     if (!hooked) {
         wait_add_poll_hook(net_poll);   /* every blocking call now feeds lwIP while it waits */
         hooked = true;
@@ -47,6 +49,12 @@ void socket_wake(struct socket *s, uint32_t events)
 {
     if (s->file)
         file_wake(s->file, events);
+}
+
+void socket_state_change(struct socket *s, uint32_t events)
+{
+    if (s->file)
+        file_wake_keyless(s->file, events);
 }
 
 struct rx_entry *socket_rx_push(struct socket *s, struct pbuf *p, const ip_addr_t *from, uint16_t port)
@@ -223,6 +231,8 @@ static int64_t socket_ioctl(struct file *f, uint32_t cmd, uint64_t arg)
 {
     struct socket *s = f->priv;
     int v;
+    if (s->domain == AF_NETLINK)       /* netlink_ioctl has none of its own */
+        return dev_ioctl_cmd(cmd) ? dev_ioctl(cmd, arg) : -ENOTTY;
     switch (cmd) {
     case FIONREAD:
         socket_pump();
@@ -248,15 +258,15 @@ static int64_t socket_ioctl(struct file *f, uint32_t cmd, uint64_t arg)
     case SIOCATMARK:
         v = 0;
         return copy_to_user(arg, &v, sizeof(v)) ? -EFAULT : 0;
-    default:
-        return -ENOTTY;
+    default:                           /* sock_do_ioctl: then the device requests */
+        return dev_ioctl_cmd(cmd) ? dev_ioctl(cmd, arg) : -ENOTTY;
     }
 }
 
 static int socket_stat(struct file *f, struct linux_stat *st)
 {
     st->st_dev = 0x8;                  /* sockfs */
-    st->st_ino = (uint64_t)(uintptr_t)f->priv >> 4;
+    st->st_ino = ((struct socket *)f->priv)->ino;
     st->st_mode = S_IFSOCK | 0777;
     st->st_nlink = 1;
     st->st_blksize = PAGE_SIZE;

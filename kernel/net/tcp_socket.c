@@ -11,6 +11,7 @@
 #include "lwip/pbuf.h"
 #include "lwip/priv/tcp_priv.h"
 #include "net_timewait.h"
+#include "sysctl_limits.h"
 #include <string.h>
 
 enum { TS_CLOSED, TS_LISTEN = SOCKET_LISTENING, TS_CONNECTING, TS_CONNECTED };
@@ -172,8 +173,8 @@ static int tcp_listen_(struct socket *s, int backlog)
     int err = ensure_pcb(s);
     if (err)
         return err;
-    if (backlog > 4096)
-        backlog = 4096;                /* net.core.somaxconn */
+    if (backlog > SOMAXCONN)
+        backlog = SOMAXCONN;
     if (backlog < 0)
         backlog = 0;
     if (s->state == TS_LISTEN) {

@@ -39,36 +39,50 @@ static struct tcp_pcb *reusable(uint16_t sport, uint16_t dport, uint32_t seq, co
     return NULL;
 }
 
-/* Every SYN walks the TIME-WAIT list once (a new connection is what makes it grow, so the bound
- * is kept here), and lwIP walks it again for the SYN itself: under TCG each loop iteration that
- * branches is two translated blocks, so the walk is kept to one block a pcb, without branches
- * (conditional selects): count, find the oldest (the first of those whose timer is oldest: nearer
- * the head than the last, so lwIP's removal, which walks to it, stops sooner), and note whether any
- * has the SYN's port pair; only then look closer. */
-void tcp_timewait_reuse(const void *frame, size_t len)
+/* lwIP's removal of a pcb (TCP_RMV) walks its list to it; at the head that walk ends at once. */
+static void to_head(struct tcp_pcb *pcb, struct tcp_pcb *before)
 {
-    struct tcp_frame t;
-    if (!tcp_frame_parse(frame, len, len, &t) || (t.flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) != TCP_FLAG_SYN)
+    if (!before)
         return;
-    uint16_t sport = be16(t.tcp), dport = be16(t.tcp + 2);
+    before->next = pcb->next;
+    pcb->next = tcp_tw_pcbs;
+    tcp_tw_pcbs = pcb;
+}
+
+/* Every SYN walks the TIME-WAIT list once (a new connection is what makes it grow, so the bound
+ * is kept here); lwIP walks it again only when this says a pcb there has the SYN's port pair
+ * (net/tcp_demux.c). Under TCG each loop iteration that branches is two translated blocks, so the
+ * walk is kept to one block a pcb, without branches (conditional selects): count, find the oldest
+ * (the last of those whose timer is oldest: pcbs enter at the head, so the one that has waited
+ * longest) and the pcb before it, and count the pcbs with the SYN's port pair; only then look
+ * closer. */
+bool tcp_timewait_reuse(const struct tcp_frame *t)
+{
+    uint16_t sport = be16(t->tcp), dport = be16(t->tcp + 2);
     uint32_t ports = (uint32_t)dport << 16 | sport;
-    unsigned n = 0;
-    bool port_pair_seen = false;
-    struct tcp_pcb *oldest = NULL;
+    unsigned n = 0, port_pair_seen = 0;
+    struct tcp_pcb *oldest = NULL, *before_oldest = NULL, *before = NULL;
     u32_t oldest_age = 0;
-    for (struct tcp_pcb *pcb = tcp_tw_pcbs; pcb; pcb = pcb->next) {
+    for (struct tcp_pcb *pcb = tcp_tw_pcbs; pcb; before = pcb, pcb = pcb->next) {
         n++;
         u32_t age = (u32_t)(tcp_ticks - pcb->tmr);
-        bool older = !oldest || age > oldest_age;
+        bool older = age >= oldest_age;          /* true for the first: oldest_age starts at 0 */
         oldest_age = older ? age : oldest_age;
+        before_oldest = older ? before : before_oldest;
         oldest = older ? pcb : oldest;
-        port_pair_seen |= ((uint32_t)pcb->local_port << 16 | pcb->remote_port) == ports;
+        port_pair_seen += ((uint32_t)pcb->local_port << 16 | pcb->remote_port) == ports;
     }
-    struct tcp_pcb *reused = port_pair_seen ? reusable(sport, dport, be32(t.tcp + 4), &t.src) : NULL;
-    if (n > TIME_WAIT_MAX && oldest != reused)
+    struct tcp_pcb *reused = port_pair_seen ? reusable(sport, dport, be32(t->tcp + 4), &t->src) : NULL;
+    if (n > TIME_WAIT_MAX && oldest != reused) {
+        port_pair_seen -= ((uint32_t)oldest->local_port << 16 | oldest->remote_port) == ports;
+        to_head(oldest, before_oldest);
         tcp_abort(oldest);
-    if (reused)
+    }
+    if (reused) {
+        port_pair_seen--;
         tcp_abort(reused);   /* for a TIME-WAIT pcb: removed and freed, nothing sent */
+    }
+    return port_pair_seen != 0;
 }
 
 bool tcp_timewait_blocks_reuse(const ip_addr_t *ip, uint16_t port)

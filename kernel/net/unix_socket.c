@@ -8,6 +8,7 @@
  * sender's credentials (SCM_CREDENTIALS, when either end has SO_PASSCRED or the sender gave
  * them) and is charged to its sender until read (SIOCOUTQ). */
 #include "kernel.h"
+#include "perm.h"
 #include "socket.h"
 #include "file.h"
 #include "vfs.h"
@@ -17,6 +18,7 @@
 #include "mm.h"
 #include "errno.h"
 #include "linux_abi.h"
+#include "sysctl_limits.h"
 #include <string.h>
 
 #define UNIX_QUEUE_BYTES 212992        /* Linux's default socket buffer (wmem_default) */
@@ -133,6 +135,8 @@ static int find(const struct unix_addr *a, int type, struct unix_sock **out)
         memcpy(path, a->path, a->len);
         path[a->len] = 0;
         int err = lookup_at(AT_FDCWD, path, VFS_FOLLOW, &v);
+        if (!err)
+            err = perm_check(v, MAY_WRITE);   /* unix_find_bsd: connecting writes to it */
         if (err)
             return err;
         if (vfs_type(v) != VNODE_SOCKET)
@@ -223,7 +227,7 @@ static int unix_listen(struct socket *s, int backlog)
     u->listening = true;
     init_peercred(u);                  /* what connecting clients will see as their peer */
     s->state = SOCKET_LISTENING;       /* SO_ACCEPTCONN */
-    s->backlog = backlog < 0 ? 0 : backlog > 4096 ? 4096 : backlog;
+    s->backlog = backlog < 0 ? 0 : backlog > SOMAXCONN ? SOMAXCONN : backlog;
     return 0;
 }
 
@@ -430,7 +434,7 @@ static int64_t unix_send(struct socket *s, const void *kbuf, uint64_t len, int f
         dest->tail = m;
         dest->queued += n;
         done += n;
-        socket_wake(dest->s, POLLIN | POLLRDNORM);
+        socket_wake(dest->s, POLLIN | POLLPRI | POLLRDNORM | POLLRDBAND);   /* sock_def_readable's key (AIO's POLL reports it whole) */
     } while (done < len);
     return (int64_t)done;
 }
@@ -548,9 +552,9 @@ static int unix_shutdown(struct socket *s, int how)
             u->peer->s->rd_shut = true;
         if (how != SHUT_WR)
             u->peer->s->wr_shut = true;
-        socket_wake(u->peer->s, POLLIN | POLLOUT | POLLHUP | POLLRDHUP);
+        socket_state_change(u->peer->s, POLLIN | POLLOUT | POLLHUP | POLLRDHUP);
     }
-    socket_wake(s, POLLIN | POLLOUT | POLLHUP | POLLRDHUP);
+    socket_state_change(s, POLLIN | POLLOUT | POLLHUP | POLLRDHUP);
     return 0;
 }
 
@@ -612,7 +616,7 @@ static void unix_release(struct socket *s)
     if (u->peer && s->type != SOCK_DGRAM) {
         u->peer->peer = NULL;
         u->peer->peer_gone = true;
-        socket_wake(u->peer->s, POLLIN | POLLOUT | POLLHUP | POLLRDHUP);
+        socket_state_change(u->peer->s, POLLIN | POLLOUT | POLLHUP | POLLRDHUP);
     }
     *u->pprev_all = u->next_all;
     if (u->next_all)

@@ -6,6 +6,7 @@
  * handled signals return to their default action, and a vfork parent goes on. */
 #include "posix_timer.h"
 #include "kernel.h"
+#include "perm.h"
 #include "rseq.h"
 #include "linux_uapi.h"
 #include "linux_abi.h"
@@ -118,15 +119,17 @@ static int within_arg_space(const struct strings *argv, const struct strings *en
     return 0;
 }
 
-/* May this vnode be executed? Linux's may_open for exec: a regular file with an x bit. */
+/* May this vnode be executed? Linux's do_open_execat: a regular file the caller may execute
+ * (root too needs some x bit: generic_permission), then deny_write_access: not one open for
+ * writing (ETXTBSY). */
 static int executable(struct vnode *v)
 {
-    struct vstat st;
     if (vfs_type(v) != VNODE_FILE)
         return -EACCES;
-    if (vfs_stat(v, &st))
-        return -EACCES;
-    return st.mode & 0111 ? 0 : -EACCES;
+    int err = perm_check(v, MAY_EXEC);
+    if (err)
+        return err;
+    return vfs_open_for_write(v) ? -ETXTBSY : 0;
 }
 
 /* A `#!` line: the interpreter and its one optional argument, as Linux's load_script splits

@@ -12,7 +12,6 @@
 #include "errno.h"
 #include <string.h>
 
-#define CAP_SYS_RESOURCE 24
 
 /* Linux's defaults for a root process (init_task's, with systemd's NOFILE). */
 static const struct linux_rlimit defaults[RLIM_NLIMITS] = {

@@ -25,7 +25,7 @@ static void open_console(struct process *p, int fd, int flags)
 {
     struct file *f = devfs_open_stdio(fd, flags | O_LARGEFILE);
     if (f)
-        f->priv = (void *)(uintptr_t)(fd == 2 ? CONSOLE_STDERR : CONSOLE_STDOUT);
+        f->priv = (void *)(uintptr_t)((fd == 2 ? CONSOLE_STDERR : CONSOLE_STDOUT) | (fd + 1) << 8);
     if (!f || fd_alloc(p, f, fd, false) != fd)
         panic("run: cannot open the console as descriptor %d", fd);
 }

@@ -8,6 +8,7 @@
 #include "mm.h"
 #include "errno.h"
 #include "linux_abi.h"
+#include "perm.h"
 #include <string.h>
 
 char *user_path(uint64_t upath, int *err)
@@ -124,5 +125,7 @@ int lookup_parent_walk(int dirfd, char *path, int walk, struct vnode **dir, cons
                 return err;
         }
     }
-    return vfs_type(*dir) == VNODE_DIR ? 0 : -ENOTDIR;
+    if (vfs_type(*dir) != VNODE_DIR)
+        return -ENOTDIR;
+    return *len ? perm_check(*dir, MAY_EXEC) : 0;   /* link_path_walk searches it for the last name too */
 }

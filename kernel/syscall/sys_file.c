@@ -12,6 +12,7 @@
 #include "uaccess.h"
 #include "errno.h"
 #include "linux_abi.h"
+#include "perm.h"
 #include <string.h>
 
 #define IO_CHUNK   65536
@@ -20,7 +21,8 @@ static struct process *proc(void) { return current_process(); }
 
 /* O_CREAT of a name that is a dangling symlink: Linux creates the file the link names (its
  * directory must exist), following up to VFS_MAX_SYMLINKS links. */
-static int create_through_symlink(struct vnode *dir, struct vnode *link, uint32_t mode, struct vnode **out)
+static int create_through_symlink(struct vnode *dir, struct vnode *link, uint32_t mode, struct vnode **out,
+                                  bool *created)
 {
     char *target = kmalloc(VFS_PATH_MAX);
     int err = target ? 0 : -ENOMEM;
@@ -58,9 +60,10 @@ static int create_through_symlink(struct vnode *dir, struct vnode *link, uint32_
             link = v;
             continue;
         }
-        if (!err)
+        if (!err) {
             *out = v;
-        else if (err == -ENOENT)
+            *created = false;          /* it is there after all: may_open checks it */
+        } else if (err == -ENOENT)
             err = vfs_create(dir, name, strlen(name), VNODE_FILE, mode, NULL, out);
         break;
     }
@@ -85,7 +88,7 @@ static int create_file(int dirfd, char *path, uint32_t mode, bool nofollow, int 
     mode &= ~current_process()->umask;
     *created = true;
     if (!nofollow && len <= NAME_MAX && (v = NULL, !vfs_lookup(dir, name, 0, &v)) && vfs_type(v) == VNODE_SYMLINK)
-        return create_through_symlink(dir, v, mode, out);
+        return create_through_symlink(dir, v, mode, out, created);
     return vfs_create(dir, name, len, VNODE_FILE, mode, NULL, out);
 }
 
@@ -100,6 +103,23 @@ static bool writable(struct file *f)
 {
     int acc = f->flags & O_ACCMODE;
     return (acc == O_WRONLY || acc == O_RDWR) && !(f->flags & O_PATH);
+}
+
+/* may_open and what do_dentry_open and handle_truncate add: the permission the access mode and
+ * O_TRUNC ask for (none on a file this call made), O_NOATIME only for the file's owner (or
+ * CAP_FOWNER), and no writer for a program some process runs (ETXTBSY). */
+static int may_open(struct vnode *v, int flags, bool created)
+{
+    int acc = flags & O_ACCMODE, err;
+    int mask = acc == O_RDONLY ? MAY_READ : acc == O_WRONLY ? MAY_WRITE : MAY_READ | MAY_WRITE;
+    bool writes = acc == O_WRONLY || acc == O_RDWR || (flags & O_TRUNC);   /* 3: FMODE neither */
+    if (flags & O_TRUNC)
+        mask |= MAY_WRITE;
+    if (!created && (err = perm_check(v, mask)))
+        return err;
+    if ((flags & O_NOATIME) && !perm_owner(v))
+        return -EPERM;
+    return vfs_type(v) == VNODE_FILE && writes && vfs_executing(v) ? -ETXTBSY : 0;
 }
 
 #define O_PATH_FLAGS (O_DIRECTORY | O_NOFOLLOW | O_PATH | O_CLOEXEC)
@@ -134,6 +154,8 @@ static int64_t open_at(int dirfd, char *path, int flags, uint32_t mode, int walk
             err = -EROFS;
             goto out;
         }
+        if ((err = perm_may_create(v)))   /* vfs_tmpfile */
+            goto out;
         if ((err = vfs_create_unnamed(mode & ~proc()->umask, &v)))
             goto out;
         if (!(flags & O_EXCL))
@@ -172,10 +194,6 @@ static int64_t open_at(int dirfd, char *path, int flags, uint32_t mode, int walk
         if (err)
             goto out;
     }
-    if (vfs_type(v) == VNODE_SOCKET && !(flags & O_PATH)) {
-        err = -ENXIO;                   /* a socket's name: connect(2) to it, not open(2) */
-        goto out;
-    }
     if ((flags & O_DIRECTORY) && vfs_type(v) != VNODE_DIR) {
         err = -ENOTDIR;
         goto out;
@@ -188,6 +206,12 @@ static int64_t open_at(int dirfd, char *path, int flags, uint32_t mode, int walk
     if (vfs_type(v) == VNODE_FILE && !(flags & O_PATH) && vfs_read_only(v) &&
         ((flags & O_ACCMODE) == O_WRONLY || (flags & O_ACCMODE) == O_RDWR || (flags & O_TRUNC))) {
         err = -EROFS;
+        goto out;
+    }
+    if (!(flags & O_PATH) && (err = may_open(v, flags, created)))
+        goto out;
+    if (vfs_type(v) == VNODE_SOCKET && !(flags & O_PATH)) {
+        err = -ENXIO;                   /* a socket's name: connect(2) to it, not open(2) */
         goto out;
     }
     if ((vfs_type(v) == VNODE_CHR || vfs_type(v) == VNODE_BLK) && !(flags & O_PATH)) {
@@ -323,8 +347,8 @@ SYSCALL(close)
 }
 
 
-/* Read into user memory through a kernel bounce buffer, chunk by chunk. */
-static int64_t read_to_user(struct file *f, uint64_t ubuf, uint64_t len, int64_t offset)
+/* Read into user memory through a kernel bounce buffer, chunk by chunk (file.h). */
+int64_t read_to_user(struct file *f, uint64_t ubuf, uint64_t len, int64_t offset)
 {
     uint64_t done = 0;
     char *buf = kmalloc(len < IO_CHUNK ? (len ? len : 1) : IO_CHUNK);
@@ -362,7 +386,7 @@ static int64_t read_to_user(struct file *f, uint64_t ubuf, uint64_t len, int64_t
 }
 
 /* Write from user memory through a bounce buffer; at `offset` when it is >= 0 (pwrite). */
-static int64_t write_from_user(struct file *f, uint64_t ubuf, uint64_t len, int64_t offset)
+int64_t write_from_user(struct file *f, uint64_t ubuf, uint64_t len, int64_t offset)
 {
     uint64_t done = 0;
     char *buf = kmalloc(len < IO_CHUNK ? (len ? len : 1) : IO_CHUNK);
@@ -521,6 +545,8 @@ SYSCALL(lseek)
         return -EBADF;
     if (a2 > SEEK_HOLE)
         return -EINVAL;   /* Linux checks whence before asking the file whether it can seek */
+    if (f->ops->llseek)
+        return f->ops->llseek(f, off, (int)a2);
     if (!f->ops->seekable)
         return -ESPIPE;
     if (file_stat(f, &st))

@@ -12,6 +12,7 @@
 #include "uaccess.h"
 #include "errno.h"
 #include "linux_abi.h"
+#include "perm.h"
 #include <string.h>
 
 static struct process *proc(void) { return current_process(); }
@@ -244,7 +245,27 @@ SYSCALL(readlinkat)
     return ret;
 }
 
+static int64_t access_checked(int dirfd, uint64_t upath, int mode, int flags);
+
+/* do_faccessat: the checks use the real ids (and a real root's permitted capabilities) unless
+ * AT_EACCESS asks for the effective ones. */
 static int64_t access_at(int dirfd, uint64_t upath, int mode, int flags)
+{
+    if (mode & ~(R_OK | W_OK | X_OK))
+        return -EINVAL;
+    if (flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+        return -EINVAL;
+    if (flags & AT_EACCESS)
+        return access_checked(dirfd, upath, mode, flags);
+    struct fs_ident real;
+    const struct fs_ident *saved;
+    perm_access_begin(&real, &saved);
+    int64_t err = access_checked(dirfd, upath, mode, flags);
+    perm_access_end(saved);
+    return err;
+}
+
+static int64_t access_checked(int dirfd, uint64_t upath, int mode, int flags)
 {
     char *path;
     struct vnode *v;
@@ -286,10 +307,7 @@ static int64_t access_at(int dirfd, uint64_t upath, int mode, int flags)
         err = -EROFS;                  /* a file, directory or link target on a read-only mount */
         goto out;
     }
-    /* We run as root: read and write always work (the tree is writable); execute needs some
-     * x bit (or a directory). */
-    if ((mode & X_OK) && (st.mode & S_IFMT) != S_IFDIR && !(st.mode & 0111))
-        err = -EACCES;
+    err = perm_check(v, mode);         /* R_OK, W_OK, X_OK are MAY_READ, MAY_WRITE, MAY_EXEC */
 out:
     kfree(path);
     return err;
@@ -332,16 +350,22 @@ SYSCALL(chroot)
         return err;
     if (vfs_type(v) != VNODE_DIR)
         return -ENOTDIR;
+    if ((err = perm_check(v, MAY_EXEC)))   /* MAY_EXEC | MAY_CHDIR */
+        return err;
     if (!process_capable(proc(), CAP_SYS_CHROOT))
         return -EPERM;
     vfs_set_lookup_root(v);
     return 0;
 }
 
+/* chdir and fchdir: a directory the caller may search (MAY_EXEC | MAY_CHDIR). */
 static int64_t change_dir(struct vnode *v)
 {
     if (vfs_type(v) != VNODE_DIR)
         return -ENOTDIR;
+    int err = perm_check(v, MAY_EXEC);
+    if (err)
+        return err;
     proc()->cwd = v;
     return 0;
 }

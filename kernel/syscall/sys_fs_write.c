@@ -12,6 +12,7 @@
 #include "errno.h"
 #include "timer.h"
 #include "linux_abi.h"
+#include "perm.h"
 #include <string.h>
 
 #define NSEC       1000000000L
@@ -80,6 +81,14 @@ SYSCALL(mknodat)
         struct vnode *v;
         if (!user_lookup_at((int)a0, a1, 0, &v))
             return -EEXIST;            /* filename_create comes before vfs_mknod's capability check */
+        struct parent pp;              /* and vfs_mknod's may_create before it too */
+        int64_t denied = parent_of((int)a0, a1, &pp);
+        if (!denied) {
+            denied = perm_may_create(pp.dir);
+            parent_done(&pp);
+        }
+        if (denied)
+            return denied;
         if (!process_capable(proc(), CAP_MKNOD))
             return -EPERM;
         int64_t err = make_node((int)a0, a1, type == S_IFCHR ? VNODE_CHR : VNODE_BLK, mode & 07777, NULL);
@@ -227,8 +236,15 @@ static int target_at(int dirfd, uint64_t upath, int flags, struct vnode **out)
     return err;
 }
 
+/* chmod_common: the mount (EROFS), then setattr_prepare's owner check. */
 static int64_t chmod_vnode(struct vnode *v, uint32_t mode)
 {
+    int err;
+    if (vfs_read_only(v))
+        return -EROFS;
+    mode &= 07777;
+    if ((err = perm_chmod(v, &mode)))
+        return err;
     struct vattr a = { .mask = VATTR_MODE, .mode = mode };
     return vfs_setattr(v, &a);
 }
@@ -241,7 +257,10 @@ static int64_t chown_vnode(struct vnode *v, uint32_t uid, uint32_t gid)
         a.mask |= VATTR_UID;
     if (gid != (uint32_t)-1)
         a.mask |= VATTR_GID;
-    return vfs_setattr(v, &a);
+    if (vfs_read_only(v))
+        return -EROFS;
+    int err = perm_chown(v, uid, gid);
+    return err ? err : vfs_setattr(v, &a);
 }
 
 SYSCALL(fchmodat)
@@ -292,7 +311,18 @@ SYSCALL(truncate)
         return -EINVAL;
     struct vnode *v;
     int err = user_lookup_at(AT_FDCWD, a0, VFS_FOLLOW, &v);
-    return err ? err : vfs_truncate(v, a1);
+    if (err)
+        return err;
+    /* Linux's vfs_truncate: the type, the mount, write permission, then a running program */
+    if (vfs_type(v) == VNODE_DIR)
+        return -EISDIR;
+    if (vfs_type(v) != VNODE_FILE)
+        return -EINVAL;
+    if ((err = perm_check(v, MAY_WRITE)))
+        return err;
+    if (vfs_executing(v))
+        return -ETXTBSY;
+    return vfs_truncate(v, a1);
 }
 
 SYSCALL(ftruncate)
@@ -329,6 +359,7 @@ SYSCALL(utimensat)
     if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
         return -EINVAL;
     struct vattr a = { 0 };
+    bool touch = false, set = false;
     int64_t now = (int64_t)time_realtime_ns();
     if (a2) {
         int64_t ts[2][2];
@@ -337,7 +368,11 @@ SYSCALL(utimensat)
         if ((err = time_from(ts[0], now, VATTR_ATIME, &a, &a.atime_ns)) ||
             (err = time_from(ts[1], now, VATTR_MTIME, &a, &a.mtime_ns)))
             return err;
+        /* vfs_utimes: both UTIME_NOW is a touch (as no times at all), anything else ATTR_TIMES_SET */
+        touch = ts[0][1] == UTIME_NOW && ts[1][1] == UTIME_NOW;
+        set = !touch;
     } else {
+        touch = true;
         a.mask = VATTR_ATIME | VATTR_MTIME;
         a.atime_ns = a.mtime_ns = now;
     }
@@ -355,6 +390,10 @@ SYSCALL(utimensat)
     }
     if (!(a.mask & (VATTR_ATIME | VATTR_MTIME)))
         return 0;                      /* both omitted: nothing changes, not even ctime */
+    if (vfs_read_only(v))
+        return -EROFS;
+    if ((err = perm_utimes(v, touch, set)))
+        return err;
     return vfs_setattr(v, &a);
 }
 

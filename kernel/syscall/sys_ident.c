@@ -10,6 +10,7 @@
 #include "uaccess.h"
 #include "errno.h"
 #include "mm.h"
+#include "perm.h"
 #include <string.h>
 
 SYSCALL(getpid) { return current_process()->pid; }
@@ -46,8 +47,7 @@ SYSCALL(getresgid)
 
 /* Linux's rules for the set*id calls (kernel/sys.c): with an effective id of root (CAP_SETUID)
  * anything goes; otherwise a new id must be one of the real, effective or saved ids. -1 leaves
- * an id as it is. File access is not checked against these ids: every process may read what
- * root may (docs/kernel.md). */
+ * an id as it is. File access is checked against the file-system ids these leave (fs/perm.c). */
 static bool may_become(const uint32_t ids[3], uint32_t id, bool privileged)
 {
     return privileged || id == ids[0] || id == ids[1] || id == ids[2];
@@ -205,6 +205,13 @@ SYSCALL(setfsuid)
         if (id != old)
             current_process()->dumpable = 0;
         c->fsuid = id;
+        /* cap_task_fix_setuid (LSM_SETID_FS): a fsuid leaving 0 drops the file-system
+         * capabilities from the effective set, one coming back to 0 raises the permitted ones */
+        struct caps *caps = &current_process()->caps;
+        if (!old && id)
+            caps->effective &= ~CAP_FS_SET;
+        if (old && !id)
+            caps->effective |= caps->permitted & CAP_FS_SET;
     }
     return old;
 }

@@ -25,7 +25,7 @@ SYSCALL(uname)
     str_copy(u.sysname, UTS_SYSNAME);
     str_copy(u.nodename, uts_hostname());
     str_copy(u.release, UTS_RELEASE);
-    str_copy(u.version, "#1 SMP unibuild " KERNEL_VERSION);
+    str_copy(u.version, UTS_VERSION(KERNEL_VERSION));
     str_copy(u.machine, "aarch64");
     str_copy(u.domainname, uts_domainname());
     return copy_to_user(a0, &u, sizeof(u)) ? -EFAULT : 0;

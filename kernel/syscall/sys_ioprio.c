@@ -9,6 +9,7 @@
 #include "process.h"
 #include "thread.h"
 #include "errno.h"
+#include "aio.h"
 
 #define IOPRIO_CLASS_SHIFT 13
 #define IOPRIO_CLASS_MASK  0x07
@@ -28,8 +29,8 @@ static int prio_class(int ioprio) { return (ioprio >> IOPRIO_CLASS_SHIFT) & IOPR
 static int prio_data(int ioprio) { return ioprio & IOPRIO_PRIO_MASK; }
 static int prio_value(int class, int data) { return class << IOPRIO_CLASS_SHIFT | data; }
 
-/* ioprio_check_cap */
-static int64_t check_value(int ioprio)
+/* ioprio_check_cap (aio.h: an iocb's IOCB_FLAG_IOPRIO goes through it too) */
+int64_t ioprio_check(int ioprio)
 {
     struct process *me = current_process();
     switch (prio_class(ioprio)) {
@@ -85,7 +86,7 @@ static bool selects(int which, int who, const struct process *p)
 SYSCALL(ioprio_set)
 {
     int which = (int)a0, who = (int)a1, ioprio = (int)a2;
-    int64_t err = check_value(ioprio);
+    int64_t err = ioprio_check(ioprio);
     if (err)
         return err;
     if (which == IOPRIO_WHO_PROCESS) {

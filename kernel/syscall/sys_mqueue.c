@@ -17,13 +17,14 @@
 #include "wait.h"
 #include "mm.h"
 #include "errno.h"
+#include "sysctl_limits.h"
 #include <string.h>
 
 #define NAME_MAX     255
 #define MQ_PRIO_MAX  32768
-#define MSG_MAX      10
-#define MSGSIZE_MAX  8192
-#define QUEUES_MAX   256
+#define MSG_MAX      MQ_MSG_MAX
+#define MSGSIZE_MAX  MQ_MSGSIZE_MAX
+#define QUEUES_MAX   MQ_QUEUES_MAX
 #define SIGEV_SIGNAL 0
 #define SIGEV_NONE   1
 #define SIGEV_THREAD 2

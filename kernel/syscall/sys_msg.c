@@ -19,9 +19,6 @@
 #define MSG_EXCEPT  020000
 #define MSG_COPY    040000
 
-#define MSGMAX 8192
-#define MSGMNB 16384
-#define MSGMNI 32000                /* Linux's limits as IPC_INFO reports them (uapi/linux/msg.h) */
 #define MSGSSZ 16
 #define MSGSEG 0xffff
 #define MSG_STAT     11

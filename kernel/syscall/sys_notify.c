@@ -2,6 +2,7 @@
  * The objects are in kernel/fs/timerfd.c, signalfd.c and inotify.c; here the ABI is checked in
  * the order Linux checks it. */
 #include "kernel.h"
+#include "perm.h"
 #include "syscall.h"
 #include "syscall_path.h"
 #include "process.h"
@@ -116,6 +117,8 @@ SYSCALL(inotify_add_watch)
         return err;
     if ((mask & IN_ONLYDIR) && vfs_type(v) != VNODE_DIR)
         return -ENOTDIR;
+    if ((err = perm_check(v, MAY_READ)))   /* inotify_find_inode */
+        return err;
     return inotify_watch(f, v, mask);
 }
 

@@ -17,8 +17,6 @@
 #include "sysv_ipc.h"
 #include <string.h>
 
-#define SEMMSL 32000
-#define SEMOPM 500
 #define SEMVMX 32767
 #define SEMAEM SEMVMX
 #define SEM_UNDO 0x1000
@@ -32,8 +30,6 @@
 #define SEM_STAT     18
 #define SEM_INFO     19
 #define SEM_STAT_ANY 20
-#define SEMMNI  32000
-#define SEMMNS  (SEMMNI * SEMMSL)
 #define SEMUSZ  20
 
 /* struct seminfo (IPC_INFO, SEM_INFO). */

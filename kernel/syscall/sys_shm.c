@@ -30,9 +30,6 @@
 #define SHM_LOCK   11
 #define SHM_UNLOCK 12
 #define CAP_IPC_LOCK 14
-#define SHMMAX     (UINT64_MAX - (1ULL << 24))
-#define SHMALL     SHMMAX              /* in pages; as large as shmmax by default */
-#define SHMMNI     4096
 #define SHM_STAT     13
 #define SHM_INFO     14
 #define SHM_STAT_ANY 15

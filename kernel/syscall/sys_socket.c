@@ -13,6 +13,7 @@
 #include "uaccess.h"
 #include "errno.h"
 #include "net.h"
+#include "netlink.h"
 #include <string.h>
 
 static struct process *proc(void) { return current_process(); }
@@ -39,8 +40,10 @@ SYSCALL(socket)
     int64_t bad = socket_args(domain, a1, &type, &flags);
     if (bad)
         return bad;
+    if (domain == AF_NETLINK)
+        return netlink_socket_call(type, flags, protocol);
     if (domain != AF_INET && domain != AF_INET6 && domain != AF_UNIX)
-        return -EAFNOSUPPORT;   /* netlink, packet: not provided */
+        return -EAFNOSUPPORT;   /* packet sockets: not provided */
     if (domain == AF_UNIX)
         return unix_socket_call(type, flags, protocol, NULL);
     if (protocol < 0 || protocol >= IPPROTO_MAX)
@@ -103,6 +106,8 @@ SYSCALL(socketpair)
         return bad;
     if (domain == AF_INET || domain == AF_INET6)
         return -EOPNOTSUPP;            /* Linux: only AF_UNIX makes pairs */
+    if (domain == AF_NETLINK)          /* netlink_create's checks, then sock_no_socketpair */
+        return netlink_socket_check(type, (int)a2) ?: -EOPNOTSUPP;
     if (domain != AF_UNIX)
         return -EAFNOSUPPORT;
     uint64_t ufds = a3;
@@ -185,7 +190,7 @@ SYSCALL(connect)
         return -EINVAL;
     uint16_t family;
     memcpy(&family, buf, sizeof(family));
-    if (family == AF_UNSPEC && s->type == SOCK_DGRAM)
+    if (family == AF_UNSPEC && socket_is_datagram(s))
         return s->proto->connect(s, NULL);
     if ((err = sockaddr_parse(s, buf, (int)a2, &a)))
         return err;

@@ -50,7 +50,7 @@ static int64_t send_common(struct socket *s, const struct linux_iovec *iov, uint
             return -EINVAL;
         total += iov[i].iov_len;
     }
-    if (s->type == SOCK_DGRAM) {
+    if (socket_is_datagram(s)) {
         if (total > 65535)
             return -EMSGSIZE;
         char *buf = chunk_get();
@@ -144,7 +144,7 @@ static int64_t recv_common(struct socket *s, const struct linux_iovec *iov, uint
         kfree(e);
         return n;
     }
-    uint64_t cap = s->type == SOCK_DGRAM ? 65536 : IO_CHUNK;
+    uint64_t cap = socket_is_datagram(s) ? 65536 : IO_CHUNK;
     uint64_t want = total < cap ? total : cap;
     char *buf = chunk_get();
     if (!buf)
@@ -194,7 +194,7 @@ SYSCALL(sendto)
         return err;
     if (a4 && a5 && s->domain == AF_UNIX && s->type == SOCK_STREAM)
         return unix_stream_addressed(s);
-    bool has_to = a4 && s->type == SOCK_DGRAM;
+    bool has_to = a4 && socket_is_datagram(s) && (a5 || s->domain != AF_NETLINK);
     if (a4 && (err = sockaddr_from_user(a4, (int)a5, abuf)))
         return err;
     if (has_to && (err = sockaddr_parse(s, abuf, (int)a5, &to)))
@@ -215,7 +215,7 @@ SYSCALL(recvfrom)
     int64_t n = recv_common(s, &iov, 1, (int)a3, &from, &truncated);
     if (n >= 0 && a4) {
         uint8_t buf[MAX_SOCK_ADDR];
-        int klen = s->type == SOCK_DGRAM ? sockaddr_format(s, &from, buf) : 0;
+        int klen = socket_is_datagram(s) ? sockaddr_format(s, &from, buf) : 0;
         if ((err = sockaddr_to_user(buf, klen, a4, a5)))
             return err;
     }
@@ -251,7 +251,7 @@ int64_t socket_sendmsg(struct socket *s, uint64_t umsg, int flags, bool *partial
         return -EFAULT;
     if (m.name && m.namelen && s->domain == AF_UNIX && s->type == SOCK_STREAM)
         return unix_stream_addressed(s);
-    bool has_to = m.name && s->type == SOCK_DGRAM;
+    bool has_to = m.name && socket_is_datagram(s) && (m.namelen || s->domain != AF_NETLINK);
     if (m.name && (err = sockaddr_from_user(m.name, m.namelen, abuf)))
         return err;
     if ((err = iov_from_user(&m, &iov)))
@@ -319,7 +319,7 @@ int64_t socket_recvmsg(struct socket *s, uint64_t umsg, int flags)
         return n;
     if (controllen < 0)
         return controllen;
-    if (m.name && s->type == SOCK_DGRAM) {
+    if (m.name && socket_is_datagram(s)) {
         uint8_t buf[MAX_SOCK_ADDR];
         int klen = sockaddr_format(s, &from, buf);
         if (m.namelen < 0)

@@ -10,6 +10,7 @@
 #include "mm.h"
 #include "uaccess.h"
 #include "errno.h"
+#include "netlink.h"
 #include <string.h>
 #include "lwip/ip.h"
 
@@ -58,6 +59,8 @@ SYSCALL(setsockopt)
         return err;
     if (len < 0)
         return -EINVAL;
+    if (s->domain == AF_NETLINK && level != SOL_SOCKET)
+        return netlink_setsockopt(s, level, name, a3, len);
     if (s->domain == AF_UNIX && level != SOL_SOCKET)
         return -EOPNOTSUPP;            /* AF_UNIX has no protocol options (no handler on Linux) */
     if (level == SOL_SOCKET && (name == SO_RCVTIMEO || name == SO_SNDTIMEO)) {
@@ -212,6 +215,8 @@ SYSCALL(getsockopt)
         return -EFAULT;
     if (len < 0)
         return -EINVAL;
+    if (s->domain == AF_NETLINK && level != SOL_SOCKET)
+        return netlink_getsockopt(s, level, name, a3, a4);
     if (s->domain == AF_UNIX && level != SOL_SOCKET)
         return -EOPNOTSUPP;
     if (level == SOL_SOCKET && (name == SO_RCVTIMEO || name == SO_SNDTIMEO)) {

@@ -28,6 +28,11 @@ enum {
 };
 
 static const struct syscall_format formats[] = {
+    [NR_io_setup] = { "ux", 'd' },
+    [NR_io_destroy] = { "x", 'd' },
+    [NR_io_submit] = { "xdx", 'd' },
+    [NR_io_cancel] = { "xxx", 'd' },
+    [NR_io_getevents] = { "xddxt", 'd' },
     [NR_setxattr] = { "psxud", 'd' },
     [NR_lsetxattr] = { "psxud", 'd' },
     [NR_fsetxattr] = { "fsxud", 'd' },
@@ -223,6 +228,7 @@ static const struct syscall_format formats[] = {
     [NR_timerfd_settime] = { "f3xx", 'd' },
     [NR_timerfd_gettime] = { "fx", 'd' },
     [NR_statx] = { "apnxx", 'd' },
+    [NR_io_pgetevents] = { "xddxtx", 'd' },
     [NR_clone3] = { "xu", 'd' },
     [NR_close_range] = { "ffx", 'd' },
     [NR_faccessat2] = { "aprn", 'd' },

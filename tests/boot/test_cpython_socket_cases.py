@@ -3,7 +3,8 @@ classes (IPPROTO_UDPLITE sockets over IPv4 and IPv6, send/recv and sendmsg/recvm
 3542 ancillary-data classes (IPV6_RECVHOPLIMIT, IPV6_RECVTCLASS, IPV6_TCLASS, and sendmsg's
 IPV6_HOPLIMIT / IPV6_TCLASS control messages) over UDP and UDP-Lite; and test_selectors' test_above_fd_setsize with epoll (65,000 descriptors
 in one epoll set: it took over 8 minutes while opening, registering and closing each was linear
-in the number before it). The suite comes from
+in the number before it); GeneralModuleTests' interface-name cases (if_nameindex over NETLINK_ROUTE,
+if_nametoindex/if_indextoname, a symbolic IPv6 scope id). The suite comes from
 Debian's libpython3.11-testsuite; the cases were written against real Linux, so they are the
 oracle. About 150 cases in one boot, some 20 seconds of guest time under TCG. Our own errno-level checks of the same
 calls are in test_socket_conformance.py (section 18)."""
@@ -23,7 +24,9 @@ pytestmark = pytest.mark.boot
 ROOT = BUILD_DIR / "target-root-pytests"
 PACKAGES = ("python3", "libpython3.11-testsuite", "dash", "coreutils")
 MODULES = ("test_socket", "test_selectors")
-PATTERNS = ("*UDPLITE*", "*RFC3542*", "*EpollSelectorTestCase.test_above_fd_setsize")
+# The interface-name cases go through NETLINK_ROUTE (if_nameindex) and SIOCGIFINDEX/SIOCGIFNAME.
+PATTERNS = ("*UDPLITE*", "*RFC3542*", "*EpollSelectorTestCase.test_above_fd_setsize", "*InterfaceNameIndex*",
+            "*InvalidInterface*", "*scopeid_symbolic*")
 # What the classes above hold in Debian's 3.11 suite; fewer would mean cases went missing.
 AT_LEAST = 140
 
@@ -49,4 +52,5 @@ def test_cpython_udplite_rfc3542_and_many_fd_cases_pass(root):
     assert not failed, failed
     assert len(cases) >= AT_LEAST, ours.stdout[-2000:]
     assert {cls for cls, _ in cases} >= {"BasicUDPLITETest", "RecvmsgRFC3542AncillaryUDP6Test",
-                                         "RecvmsgIntoRFC3542AncillaryUDPLITE6Test", "EpollSelectorTestCase"}
+                                         "RecvmsgIntoRFC3542AncillaryUDPLITE6Test", "EpollSelectorTestCase",
+                                         "GeneralModuleTests"}

@@ -237,7 +237,8 @@ HOST_KERNEL = {
 ENV = {"MISCCONF": "here and there"}
 
 SECTIONS = [("1", "clocks"), ("2", "sleeping"), ("3", "setting clocks"), ("4", "futexes"),
-            ("5", "identity and system"), ("6", "/proc"), ("7", "/proc field names"), ("8", "/proc/cpuinfo")]
+            ("5", "identity and system"), ("6", "/proc"), ("7", "/proc field names"), ("8", "/proc/cpuinfo"),
+            ("9", "/proc/sys limits"), ("10", "/proc/self/fd links and maps ids")]
 
 
 def replace_host_lines(text: str, fixes: dict[str, str]) -> str:
@@ -256,6 +257,18 @@ CHROOTED_HOST = {
 }
 
 
+# A host (container) whose root lacks CAP_SYS_RESOURCE cannot grow a pipe past pipe-max-size;
+# Linux's root can.
+NO_SYS_RESOURCE = {
+    "   root F_SETPIPE_SZ above pipe-max-size: 0": "   root F_SETPIPE_SZ above pipe-max-size: 1",
+}
+
+
+def host_has_cap(cap: int) -> bool:
+    eff = next(l for l in Path("/proc/self/status").read_text().splitlines() if l.startswith("CapEff:"))
+    return bool(int(eff.split()[1], 16) >> cap & 1)
+
+
 def host_root_mounted() -> bool:
     return any(line.split()[4] == "/" for line in Path("/proc/self/mountinfo").read_text().splitlines())
 
@@ -267,6 +280,8 @@ def outputs(tmp_path_factory) -> tuple[dict[str, str], subprocess.CompletedProce
     linux = replace_host_lines(replace_lines(oracle_in_tmpfs(probe, env=ENV), QEMU_USER | NEWER_HOST), HOST_KERNEL)
     if not host_root_mounted():
         linux = replace_host_lines(linux, CHROOTED_HOST)
+    if not host_has_cap(24):           # CAP_SYS_RESOURCE
+        linux = replace_lines(linux, NO_SYS_RESOURCE)
     linux = linux_block(linux, MEMPOLICY_FIRST, MEMPOLICY_LAST, MEMPOLICY_LINUX)
     linux = linux_block(linux, WAITV_FIRST, WAITV_LAST, WAITV_LINUX)
     ours = run(probe, "/tmp", options=[f"--env={k}={v}" for k, v in ENV.items()])

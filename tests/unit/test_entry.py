@@ -40,3 +40,29 @@ def test_full_stdout_is_one_line_and_125():
                            stderr=subprocess.PIPE, text=True, timeout=60)
     assert r.returncode == 125
     assert r.stderr.splitlines() == ["unibuild: cannot write output: No space left on device"]
+
+
+# The entry point ends the process itself once the status is known (entry.exit_now, without the
+# interpreter's finalization): what that finalization would have done must still happen.
+def _entry_with(setup: str, argv: str = "['unibuild', 'no-such-command']"):
+    code = f"import sys, atexit, threading, time\n{setup}\nsys.argv = {argv}\n" \
+           "from unibuild.entry import main\nmain()\n"
+    return run(["-c", code])
+
+
+def test_exit_status_and_atexit_functions_survive_the_fast_exit():
+    r = _entry_with("atexit.register(lambda: print('atexit ran', flush=True))")
+    assert r.returncode == 125
+    assert r.stdout == "atexit ran\n"
+    assert r.stderr.startswith("unibuild: No such command 'no-such-command'")
+
+
+def test_a_running_thread_is_waited_for_as_python_would():
+    r = _entry_with("threading.Thread(target=lambda: (time.sleep(0.3), print('thread done'))).start()")
+    assert r.returncode == 125
+    assert r.stdout == "thread done\n"
+
+
+def test_buffered_output_is_flushed_before_the_fast_exit():
+    r = _entry_with("sys.stdout.write('kept in the buffer')")
+    assert (r.returncode, r.stdout) == (125, "kept in the buffer")

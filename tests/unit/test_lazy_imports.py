@@ -25,6 +25,15 @@ def test_run_command_and_its_options_load_none_of_the_stages():
     assert loaded_after(code) == set()
 
 
+def test_starting_qemu_early_loads_no_runner():
+    # pipeline.run starts QEMU with qemu_start before the runner (qemu_run) is imported.
+    assert loaded_after("from unibuild.launch import qemu_start\nfrom unibuild import early_start") == set()
+    code = "from unibuild.launch import qemu_start\nprint('unibuild.launch.qemu_run' in sys.modules)"
+    r = subprocess.run([sys.executable, "-c", f"import sys\n{code}"], capture_output=True, text=True,
+                       timeout=60, check=True)
+    assert r.stdout.strip() == "False"
+
+
 def test_the_runner_loads_asyncio_and_qmp_once_qemu_is_started():
     # run_qemu starts QEMU, then loads them (they overlap QEMU's start-up).
     assert loaded_after("from unibuild.launch import boot") == set()

@@ -222,3 +222,22 @@ def test_writer_streams_a_large_file_through_a_small_buffer(tmp_path):
     with Image(tmp_path / "img") as img:
         node = img.lookup("/t/large")
         assert node.size == 512 << 20 and len(node.extents) == 8
+
+
+def test_keep_mtime_gives_a_files_new_parents_their_source_directories_mtimes(tmp_path):
+    root = tmp_path / "root"
+    (root / "usr" / "lib").mkdir(parents=True)
+    (root / "usr" / "lib" / "libx.so").write_bytes(b"x")
+    os.utime(root / "usr" / "lib", ns=(0, 7_000_000_001))
+    os.utime(root / "usr", ns=(0, 8_000_000_002))
+    placement = Placement(root / "usr" / "lib" / "libx.so", "/usr/lib/libx.so")
+    other = tmp_path / "prog"
+    other.write_bytes(b"p")
+    for keep, want in ((True, (7_000_000_001, 8_000_000_002)), (False, (0, 0))):
+        m = Manifest(program="/opt/prog", keep_mtime=keep)
+        m.files = [placement, Placement(other, "/opt/prog")]
+        build_image(m, tmp_path / "img")
+        with Image(tmp_path / "img") as img:
+            got = (img.lookup("/usr/lib").mtime_ns, img.lookup("/usr").mtime_ns)
+            assert got == want
+            assert img.lookup("/opt").mtime_ns == 0   # "opt" is not the source's directory name

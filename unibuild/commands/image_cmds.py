@@ -40,7 +40,6 @@ def _parse_size(text: str) -> int:
 @click.option("--kernel-debug", is_flag=True,
               help="Same as --kopt debug=1: the kernel's debug messages at run time (not a debug build).")
 @click.option("--in-image", is_flag=True, help="PROGRAM is already an image path (e.g. from --dir).")
-@click.option("--keep-mtime", is_flag=True, help="Store host mtimes instead of 0.")
 @click.option("--keep-owner", is_flag=True, help="Store host uid/gid instead of 0.")
 @click.option("--uuid", "uuid_text", metavar="UUID", help="Filesystem UUID (default: derived from content).")
 @click.option("--block-size", default=4096, show_default=True, type=int, help="Filesystem block size.")

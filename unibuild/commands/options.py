@@ -92,6 +92,9 @@ image_content_options = _stack([
     click.option("--no-extras", is_flag=True,
                  help="Leave out what the ELF files do not name: NSS modules, libgcc_s, /etc files, "
                  "the program's package files."),
+    click.option("--keep-mtime", is_flag=True,
+                 help="Each file's mtime as the host or target root has it, instead of 0 (which keeps "
+                 "two builds byte-identical); the image cache then also keys on those mtimes."),
     click.option("-w", "--workdir", default=None, metavar="DIR",
                  help="The program's working directory inside the image (made if missing, like docker run -w)."),
     click.option("--kopt", multiple=True, metavar="KEY[=VALUE]",

@@ -114,6 +114,7 @@ def run_command(ctx, program, args, config, platform, cross_compile, debug, miss
                         *(("noaslr=1",) if gdb_port is not None else ())),   # the printed bias holds
         target_root=kwargs.pop("target_root"),
         extras=not kwargs.pop("no_extras"), static_ip=static_ip, workdir=kwargs.pop("workdir"),
+        keep_mtime=kwargs.pop("keep_mtime"),
     )
     options = replace(launch_options_from(kwargs, static_ip), gdb_port=gdb_port, gdb_wait=gdb_wait,
                       terminals=host_terminals())

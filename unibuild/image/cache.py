@@ -32,8 +32,6 @@ import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from ..targetroot import rootfs
-
 ENV = "UNIBUILD_IMAGE_CACHE"
 MAX_ENTRIES = 16
 KEEP_RECENT = 600.0
@@ -146,6 +144,7 @@ def _hook(event: str, args: tuple) -> None:
 @contextlib.contextmanager
 def recording(outputs: Iterable[Path]) -> Iterator[Recorder]:
     """Records the inputs of the build run inside the block."""
+    from ..targetroot import rootfs   # only a build looks paths up: a cache hit never needs it
     global _active, _hook_installed
     if not _hook_installed:
         sys.addaudithook(_hook)

@@ -175,6 +175,29 @@ def _place_file(root: Dir, p: Placement, m: Manifest) -> None:
     if not stat.S_ISREG(st.st_mode):
         raise UserError(f"{p.src} is not a regular file (use --dir for directories)")
     _put(root, p.dst, File(p.src, _meta(st, m)))
+    if m.keep_mtime:
+        _keep_parent_mtimes(root, p)
+
+
+def _keep_parent_mtimes(root: Dir, p: Placement) -> None:
+    """With keep_mtime, the directories made for a file take their mtimes from the host
+    directories above its source while the names agree (a target root's /usr/lib/... above a
+    library), as a docker layer keeps them; one already given an mtime keeps it."""
+    parts = _split(p.dst)
+    src_dir = Path(p.src).parent
+    nodes, d = [], root
+    for part in parts[:-1]:
+        d = d.children[part]
+        nodes.append(d)
+    for part, node in zip(reversed(parts[:-1]), reversed(nodes)):
+        if src_dir.name != part:
+            return
+        if isinstance(node, Dir) and node.meta.mtime_ns == 0:
+            try:
+                node.meta.mtime_ns = os.stat(src_dir).st_mtime_ns
+            except OSError:
+                return
+        src_dir = src_dir.parent
 
 
 def _place_dir(root: Dir, p: Placement, m: Manifest) -> None:

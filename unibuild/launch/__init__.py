@@ -1,5 +1,5 @@
-"""Booting (stage 6 of the pipeline): QEMU's command line (qemu_cmdline.py), running it under QMP
-and decoding the guest's exit report (qemu_run.py), the network backends (network.py, passt.py),
+"""Booting (stage 6 of the pipeline): QEMU's command line (qemu_cmdline.py), starting it paused
+(qemu_start.py), running the guest under QMP and decoding its exit report (qemu_run.py), the network backends (network.py, passt.py),
 the multiplexed console (console_mux.py) and the child-process plumbing (child.py).
 
 `boot` is the entry point: a kernel, optionally a disk image, and LaunchOptions in, a BootResult

@@ -23,7 +23,6 @@ import ipaddress
 import os
 import re
 import shutil
-import socket
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -218,6 +217,9 @@ def check_ports_free(ports, address: str | None = None) -> None:
     SO_REUSEADDR as the backends use it, so a port whose last connections linger in TIME_WAIT
     counts as free, while a listener (even one on 0.0.0.0) does not. `address` overrides
     each forward's own (for tests)."""
+    if not ports:
+        return
+    import socket   # only with forwarded ports: a plain run's start-up need not load it
     for forward in ports:
         where = address or forward.address
         kind = socket.SOCK_STREAM if forward.proto == "tcp" else socket.SOCK_DGRAM

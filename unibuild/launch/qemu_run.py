@@ -21,10 +21,8 @@ import errno
 import io
 import os
 import re
-import shutil
 import signal
 import subprocess
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -33,13 +31,11 @@ from pathlib import Path
 from typing import BinaryIO, TextIO
 
 from ..errors import EXIT_BROKEN_PIPE, EXIT_FAILED, UserError
-from ..host import probe as host_probe
-from ..host.probe import QEMU_PACKAGE, HostInfo
+from ..host.probe import HostInfo
 from ..platform import Platform
-from .child import die_with_parent
 from .console_mux import END_OF_INPUT, ConsoleDemux, encode_input
-from .network import attach
-from .qemu_cmdline import LaunchOptions, QemuCommand, build_command
+from .qemu_cmdline import LaunchOptions, QemuCommand
+from .qemu_start import Launched, launched, spawned
 
 UNIB_MAGIC = 0x554E4942
 KIND_PROGRAM = 0
@@ -334,25 +330,6 @@ async def _feed_stdin(writer: asyncio.StreamWriter, stdin: int | None, ready: as
         pass
 
 
-def _spawn(command: QemuCommand) -> subprocess.Popen:
-    """QEMU, started paused (-S) in its own session: our terminal's Ctrl-C must not reach it."""
-    try:
-        return subprocess.Popen(
-            command.argv,
-            # The serial line's input: the program's stdin with a multiplexed console (a
-            # pipe, never our terminal), else nothing.
-            stdin=subprocess.PIPE if command.console_mux else subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            start_new_session=True,
-            preexec_fn=die_with_parent,
-        )
-    except FileNotFoundError:
-        raise UserError(
-            f"{command.argv[0]} not found on PATH: install the Debian package {QEMU_PACKAGE}"
-        ) from None
-
-
 async def _reader(loop, pipe) -> asyncio.StreamReader:
     reader = asyncio.StreamReader()
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), pipe)
@@ -498,30 +475,24 @@ def _phases(started: float, marks: dict[str, float], line_times: list[tuple[floa
     return out
 
 
-def run_qemu(command: QemuCommand, *, echo: BinaryIO | TextIO | None = None,
-             echo_err: BinaryIO | TextIO | None = None, stdin: int | None = None,
-             quiet_kernel: bool = False) -> BootResult:
-    """Runs one resolved QEMU command to completion; `echo` receives the console live (with a
-    multiplexed console, `echo_err` gets the program's stderr and the kernel's messages).
-    `stdin` is a file descriptor whose bytes become the program's stdin (None: it is empty);
-    `quiet_kernel` keeps the kernel's lines out of `echo_err` (they are still in kernel_log)."""
-    started = time.monotonic()
-    proc = _spawn(command)
+def run_launched(qemu: Launched, echo: BinaryIO | TextIO | None, echo_err: BinaryIO | TextIO | None,
+                 stdin: int | None, quiet_kernel: bool) -> BootResult:
+    """Launched.run's work: the session with a started QEMU, to its end."""
     try:
         _load_session_modules()
-        return asyncio.run(_run(command, proc, started, echo, echo_err, stdin, quiet_kernel))
+        return asyncio.run(_run(qemu.command, qemu.proc, qemu.started, echo, echo_err, stdin, quiet_kernel))
     except KeyboardInterrupt:
         # Only in the instant before our own SIGINT handler is installed; _run's cleanup
         # has already stopped QEMU by the time this arrives, unless it came before _run began.
         raise UserError("interrupted", exit_code=130) from None
-    finally:
-        if proc.poll() is None:        # _run never took over: QEMU must not outlive us
-            proc.kill()
-            proc.wait()
-        for pipe in (proc.stdin, proc.stdout, proc.stderr):
-            if pipe is not None:
-                with contextlib.suppress(OSError):
-                    pipe.close()
+
+
+def run_qemu(command: QemuCommand, *, echo: BinaryIO | TextIO | None = None,
+             echo_err: BinaryIO | TextIO | None = None, stdin: int | None = None,
+             quiet_kernel: bool = False) -> BootResult:
+    """Runs one resolved QEMU command to completion (Launched.run says what the rest means)."""
+    with spawned(command) as qemu:
+        return qemu.run(echo=echo, echo_err=echo_err, stdin=stdin, quiet_kernel=quiet_kernel)
 
 
 def boot(
@@ -540,29 +511,5 @@ def boot(
     """Boots `kernel` on `platform`: the library entry point for the CLI, tests and benchmarks
     (unibuild/pipeline.py puts an image and a kernel build in front of it). `warn` receives the
     network's one-line warnings."""
-    kernel = Path(kernel)
-    if not kernel.is_file():
-        raise UserError(f"kernel image {kernel} not found; build it with `unibuild kernel`")
-    host = host_probe.probe_host() if host is None else host
-    binary = qemu_binary or platform.qemu_binary
-    if shutil.which(binary) is None:
-        raise UserError(f"{binary} not found on PATH: install the Debian package {QEMU_PACKAGE}")
-    # Every option is checked before a network helper starts: a bad option is one line, not a
-    # passt start-up and shutdown.
-    build_command(platform, kernel, options, host, Path("/nonexistent/qmp.sock"), qemu_binary=binary)
-    # A private directory: the QMP socket must not be reachable by other users or collide.
-    # The network (passt, when it is the backend) lives exactly as long as this block.
-    # Volumes are flocked and their headers read (tfs.volume, which loads construct) only when
-    # there are any: a plain run's image is read-only and needs neither.
-    disks = options.volumes
-    if disks or (options.disk is not None and options.disk_writable):
-        from ..tfs.volume import VolumeMount, locked as volume_locks
-    if options.disk is not None and options.disk_writable:
-        disks = (VolumeMount(Path(options.disk), "/"), *disks)
-    locks = volume_locks(disks) if disks else contextlib.nullcontext()
-    with locks, tempfile.TemporaryDirectory(prefix="unibuild-qmp-") as tmp, attach(options.net, warn=warn) as net:
-        command = build_command(
-            platform, kernel, options, host, Path(tmp) / "qmp.sock", qemu_binary=binary,
-            network=net.qemu_args,
-        )
-        return run_qemu(command, echo=echo, echo_err=echo_err, stdin=stdin, quiet_kernel=quiet_kernel)
+    with launched(platform, kernel, options, host=host, qemu_binary=qemu_binary, warn=warn) as qemu:
+        return qemu.run(echo=echo, echo_err=echo_err, stdin=stdin, quiet_kernel=quiet_kernel)

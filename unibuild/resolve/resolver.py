@@ -23,7 +23,7 @@ from .search import DEFAULT_DIRS, LoaderPlatform, SearchStep, describe_steps, ex
 # (without it they abort: "libgcc_s.so.1 must be installed for pthread_exit to work").
 LIBC_DLOPENS = ("libnss_files.so.2", "libnss_dns.so.2", "libgcc_s.so.1")
 EXTRA_FILES = ("/etc/nsswitch.conf", "/etc/passwd", "/etc/group", "/etc/hosts", "/etc/host.conf",
-               "/etc/resolv.conf", "/etc/gai.conf")
+               "/etc/resolv.conf", "/etc/gai.conf", "/etc/services", "/etc/protocols")
 EXTRA_TREES = ("/etc/ssl/certs",)
 
 

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from ..errors import UserError
 from ..paths import BUILD_DIR
-from .rootfs import RootFS
 
 DEFAULT_ROOT = BUILD_DIR / "target-root"
 ENV_VAR = "NANOS_TARGET_ROOT"
@@ -29,6 +28,7 @@ def find_root(option: str | Path | None = None) -> Path:
 def check_root(root: Path) -> Path:
     """Refuse a missing root or one whose dynamic loader is not aarch64."""
     from ..elf import read_elf      # pyelftools: only when a root is really checked
+    from .rootfs import RootFS      # as is the lookup (a cached run reads ENV_VAR, nothing else)
     if root.exists() and not root.is_dir():
         raise UserError(f"target root {root} is a file, not a directory; {CREATE_HINT}.")
     if not root.is_dir():

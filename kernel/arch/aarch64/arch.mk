@@ -7,6 +7,6 @@ ARCH_CFLAGS   := -march=armv8-a -mcmodel=small -mgeneral-regs-only
 # libfdt). Everything else may use unaligned accesses, which normal memory allows (SCTLR_EL1.A=0).
 EARLY_CFLAGS  := -mstrict-align
 ARCH_LDSCRIPT := kernel.ld
-ARCH_SRCS     := $(addprefix kernel/arch/aarch64/,head.S efi_header.S efi_entry.S vectors.S early_map.c pagetable.c mmu.c trap.c \
+ARCH_SRCS     := $(addprefix kernel/arch/aarch64/,head.S efi_header.S efi_entry.S vectors.S early_map.c pagetable.c mmu.c zero_blocks.c trap.c \
                  timer.c psci.c cpu.c gicv2.c gicv3.c gicv2m.c gicv3_its.c cache.c uvm.c uvm_walk.c hwcap.c signal_frame.c fpsimd.S context.S \
                  smp.c spinlock.c)

@@ -17,6 +17,7 @@ void arch_mmu_init(void)
     write_sysreg(ttbr0_el1, 0);
     isb();
     __asm__ volatile("tlbi vmalle1\n dsb nsh\n isb" ::: "memory");
+    arch_zero_blocks_init();
 }
 
 void *ioremap(uint64_t pa, uint64_t size)

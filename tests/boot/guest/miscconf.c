@@ -32,6 +32,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysinfo.h>
+#include <sys/sysmacros.h>
 #include <sys/time.h>
 #include <sys/timex.h>
 #include <sys/utsname.h>
@@ -1375,6 +1376,16 @@ static void section_proc(int argc, char **argv)
     say("   hostname is uname's: %d\n", !strncmp(buf, u.nodename, strlen(u.nodename)) && buf[strlen(u.nodename)] == '\n');
     slurp("/proc/sys/kernel/pid_max", buf, sizeof(buf));
     say("   pid_max a number > pid: %d\n", atol(buf) > getpid() && buf[strlen(buf) - 1] == '\n');
+    slurp("/proc/sys/kernel/version", buf, sizeof(buf));
+    say("   version is uname's: %d\n", !strncmp(buf, u.version, strlen(u.version)) && buf[strlen(u.version)] == '\n');
+    /* fs/proc/version.c: "Linux version RELEASE (BUILDER) (COMPILER) VERSION\n" */
+    slurp("/proc/version", buf, sizeof(buf));
+    char vhead[128], vtail[80];
+    snprintf(vhead, sizeof(vhead), "%s version %s (", u.sysname, u.release);
+    snprintf(vtail, sizeof(vtail), ") %s\n", u.version);
+    size_t blen = strlen(buf), tlen = strlen(vtail);
+    say("   /proc/version: starts as uname's %d, ends with its version %d\n", !strncmp(buf, vhead, strlen(vhead)),
+        blen > tlen && !strcmp(buf + blen - tlen, vtail));
 
     slurp("/proc/self/mountinfo", buf, sizeof(buf));
     int mlines = 0, mok = 1, root = 0;
@@ -1605,6 +1616,127 @@ static void section_cpuinfo(void)
     names_in("first processor", buf, ':');
 }
 
+/* The sysctls programs size themselves by: Linux's defaults, where this kernel enforces the
+ * same limits; the shape only where the value is the machine's (file-max, the port range). */
+static void section_sysctl(void)
+{
+    say("9. /proc/sys limits\n");
+    static const char *const same[] = {
+        "kernel/ngroups_max", "kernel/overflowuid", "kernel/overflowgid", "kernel/msgmax", "kernel/msgmnb",
+        "kernel/msgmni", "kernel/shmmax", "kernel/shmall", "kernel/shmmni", "kernel/sem",
+        "kernel/random/entropy_avail", "kernel/random/poolsize", "fs/nr_open", "fs/pipe-max-size",
+        "fs/mqueue/msg_max", "fs/mqueue/msgsize_max", "fs/mqueue/queues_max",
+        "fs/inotify/max_queued_events", "net/core/somaxconn",
+    };
+    char path[96], buf[256];
+    for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+        snprintf(path, sizeof(path), "/proc/sys/%s", same[i]);
+        if (slurp(path, buf, sizeof(buf)) < 0)
+            snprintf(buf, sizeof(buf), "%s\n", strerror(errno));
+        say("   %s: %s", same[i], buf);
+    }
+    unsigned long long max = 0;
+    char nl = 0;
+    int ok = slurp("/proc/sys/fs/file-max", buf, sizeof(buf)) >= 0 && sscanf(buf, "%llu%c", &max, &nl) == 2;
+    say("   fs/file-max: a positive number and a newline %d\n", ok && max > 0 && nl == '\n');
+    unsigned first = 0, last = 0;
+    ok = slurp("/proc/sys/net/ipv4/ip_local_port_range", buf, sizeof(buf)) >= 0 &&
+         sscanf(buf, "%u\t%u%c", &first, &last, &nl) == 3 && strchr(buf, '\t');
+    say("   ip_local_port_range: 'FIRST\\tLAST\\n', 1024 <= FIRST < LAST <= 65535: %d\n",
+        ok && nl == '\n' && first >= 1024 && first < last && last <= 65535);
+    /* uuid: version 4, RFC 4122 variant, a new one each read; boot_id: the same each read. */
+    char u1[64] = "", u2[64] = "", b1[64] = "", b2[64] = "";
+    slurp("/proc/sys/kernel/random/uuid", u1, sizeof(u1));
+    slurp("/proc/sys/kernel/random/uuid", u2, sizeof(u2));
+    slurp("/proc/sys/kernel/random/boot_id", b1, sizeof(b1));
+    slurp("/proc/sys/kernel/random/boot_id", b2, sizeof(b2));
+    int shape = strlen(u1) == 37 && u1[8] == '-' && u1[13] == '-' && u1[14] == '4' && u1[18] == '-' &&
+                strchr("89ab", u1[19]) && u1[23] == '-' && u1[36] == '\n' && strlen(b1) == 37;
+    say("   uuid: version 4 text %d, new at each read %d; boot_id the same at each read %d\n", shape,
+        strcmp(u1, u2) != 0, !strcmp(b1, b2) && b1[0]);
+    /* fs.pipe-max-size is what an unprivileged F_SETPIPE_SZ may grow a pipe to. */
+    int fds[2];
+    if (pipe(fds) == 0) {
+        pid_t child = fork();
+        if (child == 0) {
+            if (setgid(65534) || setuid(65534))
+                _exit(99);
+            int at = fcntl(fds[1], F_SETPIPE_SZ, 1 << 20);
+            errno = 0;
+            int above = fcntl(fds[1], F_SETPIPE_SZ, 2 << 20);
+            int e = errno;
+            _exit((at == 1 << 20 ? 0 : 1) | (above < 0 && e == EPERM ? 0 : 2));
+        }
+        int status = -1;
+        waitpid(child, &status, 0);
+        say("   unprivileged F_SETPIPE_SZ: to pipe-max-size ok %d, above it EPERM %d\n",
+            WIFEXITED(status) && !(WEXITSTATUS(status) & 1), WIFEXITED(status) && !(WEXITSTATUS(status) & 2));
+        say("   root F_SETPIPE_SZ above pipe-max-size: %d\n", fcntl(fds[1], F_SETPIPE_SZ, 2 << 20) == 2 << 20);
+        close(fds[0]);
+        close(fds[1]);
+    }
+    static char line[8192];   /* COMMAND_LINE_SIZE is 2048 on arm64, 2048 or more on other hosts */
+    ok = slurp("/proc/cmdline", line, sizeof(line)) >= 0;
+    say("   /proc/cmdline: one line %d\n", ok && strchr(line, '\n') == line + strlen(line) - 1);
+}
+
+/* /proc/self/fd links' permission bits (how each file is open) and names, and the device and
+ * inode numbers /proc/self/maps gives a mapped file: the ones its stat gives. */
+static void section_fd_links(void)
+{
+    say("10. /proc/self/fd links and maps ids\n");
+    int fds[5];
+    fds[0] = open("/dev/null", O_RDONLY);
+    fds[1] = open("/dev/null", O_WRONLY);
+    fds[2] = open("/dev/null", O_RDWR);
+    fds[3] = open("/proc", O_RDONLY | O_DIRECTORY);
+    fds[4] = open("/dev/null", O_PATH);
+    static const char *const how[] = { "O_RDONLY", "O_WRONLY", "O_RDWR", "a directory", "O_PATH" };
+    for (int i = 0; i < 5; i++) {
+        char link[64], target[256] = "";
+        snprintf(link, sizeof(link), "/proc/self/fd/%d", fds[i]);
+        struct stat st;
+        int mode = lstat(link, &st) ? -1 : (int)(st.st_mode & 07777);
+        ssize_t n = readlink(link, target, sizeof(target) - 1);
+        target[n > 0 ? n : 0] = 0;
+        say("   %s: link mode %o, is a link %d -> %s\n", how[i], mode, S_ISLNK(st.st_mode), target);
+    }
+    for (int i = 0; i < 5; i++)
+        close(fds[i]);
+    int p[2];
+    if (pipe(p) == 0) {
+        struct stat st;
+        fstat(p[0], &st);
+        char want[64], got[64] = "", link[64];
+        snprintf(want, sizeof(want), "pipe:[%lu]", (unsigned long)st.st_ino);
+        snprintf(link, sizeof(link), "/proc/self/fd/%d", p[1]);
+        ssize_t n = readlink(link, got, sizeof(got) - 1);
+        got[n > 0 ? n : 0] = 0;
+        say("   pipe link names fstat's inode: %d\n", !strcmp(want, got));
+        close(p[0]);
+        close(p[1]);
+    }
+    /* the program's own mapping: MAJOR:MINOR INODE of the file stat describes */
+    struct stat exe;
+    static char maps[65536];
+    char self[256] = "";
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    self[n > 0 ? n : 0] = 0;
+    int same = 0, lines = 0;
+    if (!stat(self, &exe) && slurp("/proc/self/maps", maps, sizeof(maps)) > 0) {   /* qemu-user: not /proc/self/exe */
+        for (char *line = strtok(maps, "\n"); line; line = strtok(NULL, "\n")) {
+            unsigned maj, min;
+            unsigned long ino;
+            char name[256] = "";
+            if (sscanf(line, "%*x-%*x %*4s %*x %x:%x %lu %255s", &maj, &min, &ino, name) == 4 && !strcmp(name, self)) {
+                lines++;
+                same += maj == major(exe.st_dev) && min == minor(exe.st_dev) && ino == exe.st_ino;
+            }
+        }
+    }
+    say("   maps: the program's lines carry its stat's device and inode: %d\n", lines > 0 && same == lines);
+}
+
 int main(int argc, char **argv)
 {
     alarm(60);
@@ -1620,5 +1752,7 @@ int main(int argc, char **argv)
     section_proc(argc, argv);
     section_proc_names();
     section_cpuinfo();
+    section_sysctl();
+    section_fd_links();
     return 0;
 }

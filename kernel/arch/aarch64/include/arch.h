@@ -35,6 +35,14 @@ void arch_timer_user_access(void);
 
 /* After the MMU is on: drop the identity map, switch table access to the direct map. */
 void arch_mmu_init(void);
+/* The CPU's zeroing block in bytes (DC ZVA), 0 while it may not be used (zero_blocks.c), and
+ * zeroing of n bytes at p, both multiples of it; whether the MMU is on, so every access is to
+ * normal memory, where unaligned ones are allowed. */
+#include <stddef.h>
+extern size_t arch_zero_block;
+extern bool arch_normal_memory;
+void arch_zero_blocks_init(void);
+void arch_zero_blocks(void *p, size_t n);
 /* One line describing the CPU, and features user space may rely on. */
 void arch_cpu_describe(char *buf, unsigned long size);
 /* The exception level the kernel runs at now (CurrentEL; boot_info.entry_el says where it was entered). */

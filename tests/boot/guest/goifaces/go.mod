@@ -1,0 +1,3 @@
+module goifaces
+
+go 1.19
