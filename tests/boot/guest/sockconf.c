@@ -520,6 +520,14 @@ static void sec_opts(void)
     setsockopt(c, SOL_SOCKET, SO_OOBINLINE, &v, sizeof v);
     r("recv MSG_OOB with SO_OOBINLINE", recv(c, &v, 1, MSG_OOB | MSG_DONTWAIT));
     close(c), close(s);
+    /* CPython's test_ssl (TestPreHandshakeClose) sets it on its listener: the close is a close */
+    int l = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in la = lo4(0);
+    bind(l, (struct sockaddr *)&la, sizeof la);
+    listen(l, 4);
+    lg = (struct linger){1, 0};
+    r("set SO_LINGER 0 on a listener", setsockopt(l, SOL_SOCKET, SO_LINGER, &lg, sizeof lg));
+    r("close the listener", close(l));
 }
 
 static void sec_pairs(void)
