@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -472,6 +473,17 @@ static void section_poll(void)
     close(s);
 }
 
+/* Another thread closes the descriptor a select waits on, then makes the pipe readable. */
+static int closing[2];
+static void *close_then_write(void *arg)
+{
+    usleep(50 * 1000);
+    close(closing[0]);
+    usleep(50 * 1000);
+    (void)!write(closing[1], "x", 1);
+    return arg;
+}
+
 static void section_select(void)
 {
     say("10. select, pselect6\n");
@@ -537,6 +549,18 @@ static void section_select(void)
     }
     signal(SIGALRM, SIG_DFL);
     alarm(60);                         /* the backstop setitimer replaced */
+    /* Linux's select holds the file it waits on; a descriptor closed meanwhile reads as ready
+     * (DEFAULT_POLLMASK) at the next wake-up */
+    pipe(closing);
+    FD_ZERO(&rd);
+    FD_SET(closing[0], &rd);
+    pthread_t t;
+    pthread_create(&t, NULL, close_then_write, NULL);
+    tv = (struct timeval){ 0, 400 * 1000 };
+    r("select on a descriptor another thread closes", select(closing[0] + 1, &rd, NULL, NULL, &tv));
+    say("   read set %d\n", FD_ISSET(closing[0], &rd));
+    pthread_join(t, NULL);
+    close(closing[1]);
     close(p[0]);
     close(p[1]);
 }
