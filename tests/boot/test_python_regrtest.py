@@ -14,6 +14,9 @@ cases that once failed here, run in the guest. Each encodes what Linux does:
 - test_ftplib's test_getwelcome, test_cwd and test_retrlines (plain and over TLS): its
   asyncore server sets SO_OOBINLINE on each connection, which must succeed (it was
   ENOPROTOOPT, and the server dropped the connection before its banner).
+- test_ssl's test_https_client_non_tls_response_ignored: a listener with SO_LINGER 0 is closed,
+  not aborted (a kernel panic before). Its test_asyncore_server (select on a descriptor another
+  thread closes) is checked by ioconf section 10 instead: its docstring hides it from the match.
 - test_ioctl, whole: with no terminal from the host (stdin too is not one here) pid 1 has no
   controlling terminal, as a container's without -t, so /dev/tty is ENXIO and the module skips
   itself, as on Linux without a terminal (it took the console and failed on TIOCGPGRP).
@@ -43,6 +46,7 @@ CASES = {
     "test_asyncio.test_subprocess": ("test_devstdin_input",),
     "test_asyncio.test_events": ("test_signal_handling_args", "test_signal_handling_while_selecting"),
     "test_ftplib": ("test_getwelcome", "test_cwd", "test_retrlines"),
+    "test_ssl": ("test_https_client_non_tls_response_ignored",),
 }
 # Modules whose whole verdict is Linux's: a skip, for a reason Linux gives too.
 SKIPPED = {"test_ioctl": "Unable to open /dev/tty"}
