@@ -9,8 +9,9 @@ the wall time to the line, the pairwise median difference against the first conf
 the CPU time QEMU (and passt) used for the whole boot: on a loaded machine the wall clock waits
 for a core, the CPU time much less so.
 
-A configuration is LABEL=KERNEL[,mmio][,net]: KERNEL a checkout (its build/virt/target/Image) or
-an Image path; mmio puts the disk (and NIC) on virtio-mmio instead of PCI; net attaches the
+A configuration is LABEL=KERNEL[,pci|,mmio|,auto][,net]: KERNEL a checkout (its build/virt/target/Image)
+or an Image path; pci (the default here, main's layout before the boot66 branch) puts the disk and
+NIC on virtio-pci, mmio both on virtio-mmio, auto what `unibuild run` does (the disk on mmio, the NIC on pci); net attaches the
 default NIC (passt or slirp, DHCP as `unibuild run` does) instead of none.
 Usage: .venv/bin/python bench/hello_ab.py [-n 15] main=/work/main ours=. ours-mmio=.,mmio
 
@@ -64,9 +65,10 @@ def parse_config(spec: str) -> Config:
     where, *flags = rest.split(",")
     path = Path(where).resolve()
     kernel = path / "build/virt/target/Image" if path.is_dir() else path
-    if not kernel.is_file() or set(flags) - {"mmio", "net"}:
-        sys.exit(f"bad configuration {spec!r}: LABEL=CHECKOUT|IMAGE[,mmio][,net]")
-    return Config(label, kernel, "mmio" if "mmio" in flags else "pci", "net" in flags)
+    transports = [f for f in flags if f in ("pci", "mmio", "auto")]
+    if not kernel.is_file() or set(flags) - {"pci", "mmio", "auto", "net"} or len(transports) > 1:
+        sys.exit(f"bad configuration {spec!r}: LABEL=CHECKOUT|IMAGE[,pci|,mmio|,auto][,net]")
+    return Config(label, kernel, transports[0] if transports else "pci", "net" in flags)
 
 
 def child_cpu_ms() -> float:

@@ -8,7 +8,7 @@ dynamic hello) with QEMU's `-d exec,nochain,in_asm` log, then splits the log at 
 execution of each kmain step (MARKS) and prints, per step, instructions executed and translated
 and the functions that executed most. libfdt's functions are summed as "fdt".
 
-Usage: .venv/bin/python bench/trace_insns.py [--top N] [PROGRAM [ARGS...]]
+Usage: .venv/bin/python bench/trace_insns.py [--top N] [--translated] [PROGRAM [ARGS...]]
 Not a test: the log of one hello boot is ~150 MB in a temporary directory.
 """
 
@@ -66,6 +66,8 @@ def qemu_command(program: list[str], log: Path) -> tuple[list[str], Path]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--top", type=int, default=5)
+    parser.add_argument("--translated", action="store_true",
+                        help="name the functions that translated most instead of those that executed most")
     parser.add_argument("program", nargs="*", default=[str(HELLO), "a", "b"])
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -79,6 +81,7 @@ def main() -> None:
         size: dict[int, int] = {}
         executed = collections.defaultdict(collections.Counter)
         translated = collections.Counter()   # by segment: QEMU logs a block as it translates it
+        translated_by = collections.defaultdict(collections.Counter)   # segment -> function -> insns
         segment, order, tb = "entry", ["entry"], None
         with open(log, errors="replace") as f:
             for line in f:
@@ -91,6 +94,7 @@ def main() -> None:
                         size[tb] = 0
                     size[tb] += 1
                     translated[segment] += 1
+                    translated_by[segment][syms.name(pc) if syms else "(before the kernel)"] += 1
                 elif line.startswith("Trace"):
                     pc = int(line.split("[")[1].split("/")[1], 16)
                     if syms is None:   # the first TB past QEMU's boot stub is the kernel's entry
@@ -102,9 +106,10 @@ def main() -> None:
                         segment = name
                         order.append(name)
                     executed[segment][name] += size.get(pc, 1)
-    print(f"{'from':<22} {'executed':>10} {'translated':>10}  most executed")
+    print(f"{'from':<22} {'executed':>10} {'translated':>10}  most {'translated' if args.translated else 'executed'}")
     for seg in order:
-        top = ", ".join(f"{k} {v}" for k, v in executed[seg].most_common(args.top))
+        ranked = translated_by[seg] if args.translated else executed[seg]
+        top = ", ".join(f"{k} {v}" for k, v in ranked.most_common(args.top))
         print(f"{seg:<22} {sum(executed[seg].values()):10d} {translated[seg]:10d}  {top}")
     print(f"{'total':<22} {sum(sum(c.values()) for c in executed.values()):10d} {sum(translated.values()):10d}")
 

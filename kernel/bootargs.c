@@ -101,6 +101,8 @@ void bootargs_parse(void)
             bootargs.nettest_http = true;
         else if (len == 7 && !strncmp(w, "msi=off", 7))
             bootargs.msi_off = true;
+        else if (len == 7 && !strncmp(w, "pci=off", 7))
+            bootargs.pci_off = true;
         else if (len == 7 && !strncmp(w, "program", 7))
             bootargs.program = true;
         else if (len > 6 && !strncmp(w, "mount=", 6))

@@ -1,5 +1,6 @@
 /* Device-tree access (interface: include/dt.h), the one file that calls libfdt (besides the
- * arch's pre-MMU early_map.c, which runs before this blob pointer is usable). The blob was
+ * arch's pre-MMU early_map.c, which runs before this blob pointer is usable). The boot's index
+ * (index_tree) reads the structure block's tokens itself; every other answer is libfdt's. The blob was
  * checked by fdt_check_header at boot; lengths of every property are checked here before a
  * cell is read. */
 #include "kernel.h"
@@ -24,7 +25,8 @@ struct dt_index_node {
     int32_t parent;
     const char *name;          /* with its unit address, as libfdt's fdt_get_name */
     const char *compatible;    /* the stringlist property, or NULL */
-    int name_len, compatible_len;
+    const void *reg;           /* the first "reg", as fdt_getprop finds it, or NULL */
+    int name_len, compatible_len, reg_len;
     uint32_t phandle;          /* 0: none */
     int8_t address_cells, size_cells;   /* as fdt_address_cells/fdt_size_cells answer */
 };
@@ -39,44 +41,87 @@ static int8_t cell_count(const void *value, int len)
     return v <= FDT_MAX_NCELLS ? (int8_t)v : -FDT_ERR_BADNCELLS;
 }
 
-/* One pass over the node's properties, keeping the few the boot asks every node for. */
-static void index_node(struct dt_index_node *n, int node, int parent)
+/* The big-endian word at `off` in the structure block. */
+static uint32_t struct_word(uint32_t off)
 {
-    *n = (struct dt_index_node){ .offset = (uint32_t)node, .parent = parent, .address_cells = 2, .size_cells = 1 };
-    n->name = fdt_get_name(blob, node, &n->name_len);
-    if (!n->name)
-        n->name_len = 0;
-    int prop;
-    fdt_for_each_property_offset(prop, blob, node) {
-        const char *name;
-        int len;
-        const void *value = fdt_getprop_by_offset(blob, prop, &name, &len);
-        if (!value || !name)
-            continue;
-        if (!strcmp(name, "compatible") && len > 0)
-            n->compatible = value, n->compatible_len = len;
-        else if ((!strcmp(name, "phandle") || (!strcmp(name, "linux,phandle") && !n->phandle)) && len == 4)
-            n->phandle = fdt32_to_cpu(*(const fdt32_t *)value);
-        else if (!strcmp(name, "#address-cells"))
-            n->address_cells = cell_count(value, len) == 0 ? -FDT_ERR_BADNCELLS : cell_count(value, len);
-        else if (!strcmp(name, "#size-cells"))
-            n->size_cells = cell_count(value, len);
-    }
+    return fdt32_to_cpu(*(const fdt32_t *)((const char *)blob + fdt_off_dt_struct(blob) + off));
 }
 
+/* One property of the node being indexed: the few the boot asks every node for. */
+static void index_prop(struct dt_index_node *n, const char *name, const void *value, int len)
+{
+    if (!strcmp(name, "compatible") && len > 0)
+        n->compatible = value, n->compatible_len = len;
+    else if ((!strcmp(name, "phandle") || (!strcmp(name, "linux,phandle") && !n->phandle)) && len == 4)
+        n->phandle = fdt32_to_cpu(*(const fdt32_t *)value);
+    else if (!strcmp(name, "#address-cells"))
+        n->address_cells = cell_count(value, len) == 0 ? -FDT_ERR_BADNCELLS : cell_count(value, len);
+    else if (!strcmp(name, "#size-cells"))
+        n->size_cells = cell_count(value, len);
+    else if (!strcmp(name, "reg") && !n->reg)   /* dt_reg on each of QEMU's 32 virtio-mmio nodes */
+        n->reg = value, n->reg_len = len;
+}
+
+/* One pass over the structure block's tokens, as libfdt's fdt_next_node and
+ * fdt_for_each_property_offset would walk it but without their checked accessors, which cost
+ * ~500k guest instructions for QEMU's tree (fdt_get_string's checks for every property name).
+ * Offsets are libfdt's (from the structure block's start), names and values the pointers
+ * fdt_get_name and fdt_getprop_by_offset give; every offset is checked against its block, and
+ * anything out of place stops the index there, incomplete, so libfdt answers past it. */
 static void index_tree(void)
 {
-    int stack[DT_INDEX_DEPTH], depth = 0, node = 0;
+    int stack[DT_INDEX_DEPTH], depth = -1;
+    const char *structure = (const char *)blob + fdt_off_dt_struct(blob);
+    const char *strings = (const char *)blob + fdt_off_dt_strings(blob);
+    uint32_t end = fdt_version(blob) >= 17 ? fdt_size_dt_struct(blob)
+                                           : fdt_totalsize(blob) - fdt_off_dt_struct(blob);
+    uint32_t strings_size = fdt_size_dt_strings(blob), off = 0;
+    struct dt_index_node *n = NULL;
     index_count = 0;
-    for (; node >= 0 && depth >= 0 && index_count < DT_INDEX_NODES; node = fdt_next_node(blob, node, &depth)) {
-        if (depth >= DT_INDEX_DEPTH)
-            break;
-        stack[depth] = node;
-        index_node(&index_nodes[index_count++], node, depth == 0 ? -FDT_ERR_NOTFOUND : stack[depth - 1]);
+    index_complete = false;
+    if (fdt_off_dt_struct(blob) & 3)
+        return;
+    while (end >= 4 && off <= end - 4) {
+        uint32_t tag_offset = off, tag = struct_word(off);
+        off += 4;
+        if (tag == FDT_BEGIN_NODE) {
+            const char *name = structure + off;
+            while (off < end && structure[off])
+                off++;
+            if (off >= end || depth + 1 >= DT_INDEX_DEPTH || index_count == DT_INDEX_NODES)
+                return;
+            off = (off + 4) & ~3u;
+            int parent = depth < 0 ? -FDT_ERR_NOTFOUND : stack[depth];
+            stack[++depth] = (int)tag_offset;
+            n = &index_nodes[index_count++];
+            *n = (struct dt_index_node){ .offset = tag_offset, .parent = parent, .name = name,
+                                         .name_len = (int)strlen(name), .address_cells = 2, .size_cells = 1 };
+        } else if (tag == FDT_END_NODE) {
+            if (depth < 0)
+                return;
+            if (--depth < 0) {
+                index_complete = true;         /* the root's end: every node is in */
+                return;
+            }
+            n = NULL;                          /* properties come before a node's children */
+        } else if (tag == FDT_PROP) {
+            if (end - off < 8)
+                return;
+            uint32_t len = struct_word(off), name = struct_word(off + 4);
+            off += 8;
+            if (len > end - off || !n)
+                return;
+            const void *value = structure + off;
+            off = (off + len + 3) & ~3u;
+            if (name < strings_size && memchr(strings + name, 0, strings_size - name))
+                index_prop(n, strings + name, value, (int)len);
+        } else if (tag == FDT_END) {
+            index_complete = depth < 0;
+            return;
+        } else if (tag != FDT_NOP) {
+            return;
+        }
     }
-    /* Complete when the walk left the root (depth -1) or ran off the tree's end, not when the
-     * table or the depth limit stopped it. */
-    index_complete = depth < 0 || node == -FDT_ERR_NOTFOUND;
 }
 
 /* The node's entry, or NULL when it is past the index's end (or not a node). */
@@ -354,7 +399,10 @@ bool dt_reg(int node, int idx, uint64_t *base, uint64_t *size)
     int parent = dt_parent(node);
     int ac = dt_address_cells(parent), sc = size_cells(parent);
     int len;
-    const fdt32_t *reg = fdt_getprop(blob, node, "reg", &len);
+    const struct dt_index_node *n = indexed(node);
+    const fdt32_t *reg = n ? n->reg : fdt_getprop(blob, node, "reg", &len);
+    if (n)
+        len = n->reg_len;
     if (parent < 0 || ac < 1 || ac > 2 || sc < 0 || sc > 2 || !reg)
         return false;
     int entry = (ac + sc) * 4;

@@ -13,6 +13,7 @@ struct bootargs {
     bool nettest_echo; /* nettest=echo: TCP echo on port 7 for one connection (host network test) */
     bool nettest_http; /* nettest=http: websrv's page on port 8080 from lwIP itself (bench/net_floor.py) */
     bool msi_off;      /* msi=off: PCI devices use INTx even when an MSI controller exists */
+    bool pci_off;      /* pci=off: the PCI host bridge is neither set up nor scanned (Linux's pci=off) */
     bool program;      /* program: a program must run (an image is attached); finding none is an error */
     int exit_status;   /* exit=N: power off with N after boot (-1: not given) */
     /* notty=0,1,2: the standard descriptors the host does not give a terminal (a pipe or a file):

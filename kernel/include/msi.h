@@ -20,7 +20,7 @@ struct msi_controller {
     bool (*alloc)(uint32_t device_id, irq_handler_t handler, void *arg, struct msi_message *msg);
 };
 
-/* Called by the controller's driver once it is ready to hand out vectors. */
+/* Called by the controller's driver once it can hand out vectors; NULL when it no longer can. */
 void msi_set_controller(const struct msi_controller *c);
 /* The controller's name, or NULL when there is none (or the `msi=off` kernel argument). */
 const char *msi_controller_name(void);

@@ -106,3 +106,10 @@ struct netif;
 int if_stats_ip_input(struct pbuf *p, struct netif *inp);
 #define LWIP_HOOK_IP4_INPUT(p, inp)   if_stats_ip_input(p, inp)
 #define LWIP_HOOK_IP6_INPUT(p, inp)   if_stats_ip_input(p, inp)
+/* Initial sequence numbers unguessable from off the path (net/tcp_isn.c, RFC 6528). */
+#include <stdint.h>
+struct ip_addr;
+uint32_t net_tcp_isn(const struct ip_addr *local, uint16_t local_port, const struct ip_addr *remote,
+                     uint16_t remote_port);
+#define LWIP_HOOK_TCP_ISN(local_ip, local_port, remote_ip, remote_port) \
+    net_tcp_isn(local_ip, local_port, remote_ip, remote_port)

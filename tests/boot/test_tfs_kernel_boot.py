@@ -30,8 +30,10 @@ def boot_with_disk(kernel_image, disk: Path, *append: str):
     options = LaunchOptions(accel="tcg", gic="3", timeout=120, append=("exit=0", *append))
     with tempfile.TemporaryDirectory(prefix="tfs-qmp-") as tmp:
         cmd = build_command(load_platform("virt"), kernel_image, options, probe_host(), Path(tmp) / "qmp.sock")
+        # On virtio-mmio, where the launcher puts a TCG boot's disk: the command it built has no
+        # PCI device, so it told the kernel pci=off.
         argv = cmd.argv + ["-drive", f"file={disk},if=none,format=raw,id=tfs0,readonly=on",
-                           "-device", "virtio-blk-pci,drive=tfs0,disable-legacy=on"]
+                           "-global", "virtio-mmio.force-legacy=false", "-device", "virtio-blk-device,drive=tfs0"]
         return run_qemu(dataclasses.replace(cmd, argv=argv))
 
 

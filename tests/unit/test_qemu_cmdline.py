@@ -169,7 +169,7 @@ def test_default_tcg_command_line(virt):
     assert "signal=off" in option_value(argv, "-chardev")
     for flag in ("-S", "-no-shutdown", "-no-reboot"):
         assert flag in argv
-    assert "-append" not in argv
+    assert option_value(argv, "-append") == "pci=off"   # no device on PCI: the kernel skips the bridge
 
 
 def test_kvm_command_line_passes_the_host_gic_and_cpu_through(virt):
@@ -192,7 +192,7 @@ def test_el2_under_kvm_is_an_error(virt):
 def test_verbose_and_appended_arguments_reach_the_kernel_command_line(virt):
     options = LaunchOptions(append=("exit=3", "foo=bar"), verbose=True)
     cmd = build_command(virt, Path("/k/Image"), options, X86, SOCK)
-    assert option_value(cmd.argv, "-append") == "exit=3 foo=bar verbose"
+    assert option_value(cmd.argv, "-append") == "exit=3 foo=bar verbose pci=off"
 
 
 def test_memory_smp_and_cpu_options_reach_qemu(virt):
@@ -279,12 +279,13 @@ def test_the_kernel_is_told_to_expect_a_program_only_when_an_image_should_run_on
         cmd = build_command(virt, Path("/k/Image"), LaunchOptions(gic="3", **options), X86, SOCK)
         return option_value(cmd.argv, "-append").split(), cmd.expects_program
 
-    assert append(disk=Path("/i.tfs")) == (["quiet", "program", "console=mux"], True)
-    assert append(disk=Path("/i.tfs"), verbose=True) == (["verbose", "program", "console=mux"], True)
+    # (the disk on virtio-mmio, no NIC: nothing on PCI, hence pci=off)
+    assert append(disk=Path("/i.tfs")) == (["quiet", "program", "console=mux", "pci=off"], True)
+    assert append(disk=Path("/i.tfs"), verbose=True) == (["verbose", "program", "console=mux", "pci=off"], True)
     # The test hooks that replace the program, and the smoke test without an image, expect none.
     assert append(disk=Path("/i.tfs"), append=("exit=0",))[1] is False
     assert append(disk=Path("/i.tfs"), append=("blktest",))[1] is False
-    assert append(append=("verbose",)) == (["verbose"], False)
+    assert append(append=("verbose",)) == (["verbose", "pci=off"], False)
 
 
 def test_unknown_kind_is_status_125():

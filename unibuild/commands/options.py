@@ -137,8 +137,9 @@ launch_options = _stack([
                  help="Extra kernel arguments (for tests, e.g. exit=3)."),
     click.option("--machine-opt", "machine_options", multiple=True, hidden=True, metavar="KEY=VALUE",
                  help="Extra -machine property (for tests, e.g. its=off)."),
-    click.option("--virtio-transport", type=click.Choice(TRANSPORTS), default="pci", hidden=True,
-                 help="Give the guest its disk and NIC over virtio-pci or virtio-mmio (for tests)."),
+    click.option("--virtio-transport", type=click.Choice(TRANSPORTS), default="auto", hidden=True,
+                 help="Give the guest its disk and NIC over virtio-pci or virtio-mmio (for tests; "
+                      "auto: disks on mmio, the NIC on pci)."),
     click.option("--verbose", is_flag=True, help="Ask the kernel for boot diagnostics."),
     click.option("--el2", is_flag=True,
                  help="Enter the kernel at EL2 (machine virtualization=on; TCG only; for tests)."),

@@ -18,7 +18,7 @@ from .network import NetOptions
 from .firmware import MACHINE_OPTIONS, firmware_args
 
 DIRECT_BOOT_MACHINE_OPTIONS = ("acpi=off",)
-from .virtio_transport import over_transport, transport_args
+from .virtio_transport import device_transports, disks_in_probe_order, over_transport, transport_args
 
 if TYPE_CHECKING:
     from ..tfs.volume import VolumeMount   # a type only: tfs.volume loads construct
@@ -49,7 +49,7 @@ class LaunchOptions:
     net: NetOptions | None = None   # None: no NIC (the CLI attaches one unless --net none)
     profile: str | None = None   # a launch profile of the platform (platforms/<name>/profiles/)
     volumes: tuple[VolumeMount, ...] = ()   # writable TFS disks after the image: vdb, vdc, ...
-    virtio_transport: str = "pci"   # or "mmio": the disk and NIC as virtio-mmio devices (tests)
+    virtio_transport: str = "auto"  # pci, mmio, or auto: disks on mmio, the NIC on pci (virtio_transport.py)
     firmware: bool = False          # boot `disk` (a GPT disk) through UEFI firmware, no -kernel (firmware.py)
     disk_format: str = "raw"        # or "qcow2"
     gdb_port: int | None = None   # QEMU's gdbstub on 127.0.0.1:PORT (run --gdb)
@@ -171,6 +171,13 @@ def expects_program(options: LaunchOptions) -> bool:
     return options.disk is not None and not any(a.startswith(_INSTEAD_OF_PROGRAM) for a in options.append)
 
 
+def any_pci_device(argv: list[str]) -> bool:
+    """QEMU's arguments put a device on PCI: a -device named *-pci, or a -nic (QEMU's default
+    model on virt is virtio-net-pci) other than none."""
+    return any(prev == "-device" and arg.split(",")[0].endswith("-pci") or
+               prev == "-nic" and arg != "none" for prev, arg in zip(argv, argv[1:]))
+
+
 def kernel_args(options: LaunchOptions) -> str:
     args = list(options.append)
     if options.verbose:
@@ -237,6 +244,7 @@ def build_command(
     if options.gdb_wait and options.gdb_port is None:
         raise UserError("--gdb-wait waits for a debugger on the --gdb port; add --gdb")
 
+    disk_transport, nic_transport = device_transports(options.virtio_transport, accel, options.firmware)
     machine = f"{platform.machine},gic-version={gic}"
     if options.el2:
         machine += ",virtualization=on"
@@ -260,8 +268,8 @@ def build_command(
         "-m", f"{memory}M",
         "-smp", str(smp),
         *(["-kernel", str(kernel)] if not options.firmware else []),
-        *over_transport(network or ["-nic", "none"], options.virtio_transport),
-        *transport_args(options.virtio_transport),
+        *over_transport(network or ["-nic", "none"], nic_transport),
+        *transport_args(nic_transport, disk_transport if options.disk or options.volumes else "pci"),
         "-display", "none",
         # Powering off pauses the VM instead of exiting, so we can still read the registers
         # holding the exit status; a reset is a shutdown too (a rebooting unikernel would loop).
@@ -275,12 +283,12 @@ def build_command(
         "-serial", "chardev:console",
         "-qmp", f"unix:{qmp_socket},server=on,wait=off",
     ]
+    disks: list[list[str]] = []   # each disk's -device, in the guest's order (vda first)
     if options.disk is not None:
         # Modern-only virtio (1.x): the kernel speaks no legacy transport.
         mode = "cache=writeback" if options.disk_writable else "readonly=on"   # cache=: see the volumes below
-        argv += ["-drive", f"file={options.disk},if=none,format={options.disk_format},id=disk0,{mode}",
-                 *over_transport(["-device", "virtio-blk-pci,drive=disk0,disable-legacy=on"],
-                                 options.virtio_transport)]
+        argv += ["-drive", f"file={options.disk},if=none,format={options.disk_format},id=disk0,{mode}"]
+        disks.append(["-device", "virtio-blk-pci,drive=disk0,disable-legacy=on"])
     if len(options.volumes) > 16:
         raise UserError(f"{len(options.volumes)} volumes; the kernel mounts at most 16")
     for i, vol in enumerate(options.volumes):
@@ -290,12 +298,15 @@ def build_command(
         # a write cache). cache=unsafe would ignore the flush; directsync would make every
         # write synchronous.
         ro = ",readonly=on" if vol.read_only else ""
-        argv += ["-drive", f"file={vol.path},if=none,format=raw,id=vol{i},cache=writeback{ro}",
-                 *over_transport(["-device", f"virtio-blk-pci,drive=vol{i},disable-legacy=on"],
-                                 options.virtio_transport)]
+        argv += ["-drive", f"file={vol.path},if=none,format=raw,id=vol{i},cache=writeback{ro}"]
+        disks.append(["-device", f"virtio-blk-pci,drive=vol{i},disable-legacy=on"])
+    argv += disks_in_probe_order(disks, disk_transport)
     if options.gdb_port is not None:
         argv += ["-gdb", f"tcp:127.0.0.1:{options.gdb_port}"]   # loopback only, as every port we open
     append = kernel_args(options)
+    if not options.firmware and not any_pci_device(argv):
+        # Nothing of ours is on PCI: the kernel neither sets up the bridge nor scans it.
+        append = " ".join(filter(None, (append, "pci=off")))
     if options.firmware:
         argv += firmware_args(append)
     elif append:

@@ -7,7 +7,8 @@
  * and enable bit in the LPI configuration table and its pending bit in the pending table, both in
  * memory we give it (GICR_PROPBASER, GICR_PENDBASER). We fill the ITS's tables only through its
  * command queue (MAPD, MAPC, MAPTI, INV, SYNC), one command at a time, waiting for each: they
- * are issued at boot, while devices are probed, so there is nothing to overlap them with.
+ * are issued at boot, while devices are probed, so there is nothing to overlap them with. The
+ * tables are made when the first device asks for a vector (set_up), not before.
  *
  * Device interrupts go to the boot CPU (irq.h): one collection (ICID 0) on its redistributor.
  * Each device gets an ITT of 32 events; LPIs come from the range irq.c dispatches. */
@@ -316,10 +317,14 @@ static struct its_device *find_or_map_device(uint32_t id)
     return d;
 }
 
+static bool set_up(void);
+
 /* One vector: the next free event of the device, mapped to the next free LPI, which is enabled
  * in the configuration table before the mapping exists (INV makes the redistributor reread it). */
 static bool its_alloc(uint32_t device_id, irq_handler_t handler, void *arg, struct msi_message *msg)
 {
+    if (!set_up())
+        return false;
     struct its_device *d = find_or_map_device(device_id);
     if (!d)
         return false;
@@ -344,6 +349,34 @@ static bool its_alloc(uint32_t device_id, irq_handler_t handler, void *arg, stru
 
 static const struct msi_controller its_controller = { "its", its_alloc };
 
+/* The tables, the command queue and the collection, made at the first vector asked for rather
+ * than at boot: a boot without an MSI-X device (the disk on virtio-mmio, no NIC) never runs this
+ * code, which under TCG costs its translation (~0.9 ms, 600 KiB of tables zeroed). It runs on
+ * the boot CPU, from a device's probe, whose redistributor is the one collection's. A failure is
+ * reported once and takes the controller away, so later devices go to INTx without asking. */
+static bool set_up(void)
+{
+    static enum { NOT_YET, READY, FAILED } state;
+    if (state == NOT_YET) {
+        for (int i = 0; i < CMD_TIMEOUT_SPINS && !(r32(its, GITS_CTLR) & GITS_CTLR_QUIESCENT); i++)
+            ;
+        bool ok = init_redistributor() && init_tables() && init_command_queue();
+        if (ok) {
+            w32(its, GITS_CTLR, r32(its, GITS_CTLR) | GITS_CTLR_ENABLED);
+            ok = its_command(CMD_MAPC, 0, BASER_VALID | rdbase | ICID) && its_sync();
+        }
+        state = ok ? READY : FAILED;
+        if (ok)
+            kinfo("its: %#lx, %u DeviceIDs, LPIs %u..%u%s\n", its_phys, device_limit, IRQ_LPI_BASE,
+                  IRQ_LPI_BASE + IRQ_MAX_LPIS - 1, not_coherent ? ", tables cleaned to PoC" : "");
+        else
+            msi_set_controller(NULL);
+    }
+    return state == READY;
+}
+
+/* Boot: only what decides whether this ITS can be used at all; set_up does the rest when a
+ * device first asks for a vector. */
 void gicv3_its_init(uint64_t its_pa, uint64_t its_size)
 {
     if (its_size < GITS_FRAMES_SIZE) {
@@ -361,14 +394,5 @@ void gicv3_its_init(uint64_t its_pa, uint64_t its_size)
         kprintf("its: at %#lx is already enabled (tables we do not know); MSI off\n", its_pa);
         return;
     }
-    for (int i = 0; i < CMD_TIMEOUT_SPINS && !(r32(its, GITS_CTLR) & GITS_CTLR_QUIESCENT); i++)
-        ;
-    if (!init_redistributor() || !init_tables() || !init_command_queue())
-        return;
-    w32(its, GITS_CTLR, r32(its, GITS_CTLR) | GITS_CTLR_ENABLED);
-    if (!its_command(CMD_MAPC, 0, BASER_VALID | rdbase | ICID) || !its_sync())
-        return;
     msi_set_controller(&its_controller);
-    kinfo("its: %#lx, %u DeviceIDs, LPIs %u..%u%s\n", its_pa, device_limit, IRQ_LPI_BASE,
-          IRQ_LPI_BASE + IRQ_MAX_LPIS - 1, not_coherent ? ", tables cleaned to PoC" : "");
 }
