@@ -246,16 +246,18 @@ static const struct { const char *path; const struct file_ops *ops; uint32_t mod
     { "/dev/tty", &console_ops, 0666 },
 };
 
+bool devfs_console_is_terminal(void) { return (bootargs.notty & 7) != 7; }
+
 /* /dev/tty is the caller's controlling terminal: a pseudo-terminal (fs/pty.c), or the console
- * for session 1's processes (the console is pid 1's terminal, as a container's with a tty);
- * ENXIO for a session without one. */
+ * for session 1's processes (the console is pid 1's terminal, as a container's with a tty;
+ * none when the host gave no descriptor a terminal); ENXIO for a session without one. */
 static struct file *controlling_open(const char *path, int flags)
 {
     int err = -ENXIO;
     struct file *f = pty_open_controlling(flags, &err);
     if (f || current_process()->tty)
         return f ? f : kfile_fail(err);
-    if (current_process()->sid != PROCESS_PID)
+    if (current_process()->sid != PROCESS_PID || !devfs_console_is_terminal())
         return kfile_fail(-ENXIO);
     return console_track(file_alloc(&console_ops, NULL, flags));
 }

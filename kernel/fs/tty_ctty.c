@@ -20,8 +20,12 @@
 static bool session_leader(const struct process *p) { return p->sid == p->pid; }
 
 /* Session 1's terminal is the console (fs/devfs.c: pid 1's, as a container's started with a
- * tty), so its processes never take a pseudo-terminal as theirs. */
-static bool has_terminal(const struct process *p) { return p->tty || p->sid == PROCESS_PID; }
+ * tty), so its processes never take a pseudo-terminal as theirs; when the host gives no
+ * terminal at all it has none, as a container's without -t. */
+static bool has_terminal(const struct process *p)
+{
+    return p->tty || (p->sid == PROCESS_PID && devfs_console_is_terminal());
+}
 
 static void set_ctty(struct tty *t, struct process *p)
 {

@@ -84,6 +84,10 @@ struct file *devfs_open_console(int flags);
 struct file *devfs_open_stdio(int fd, int flags);
 /* Another open file of the console f is (the same stream, the same ops: /proc/self/fd/N). */
 struct file *devfs_reopen_console(struct file *f, int flags);
+/* Whether the console is session 1's controlling terminal: unless the host gives none of the
+ * three standard descriptors a terminal (docker without -t: pid 1 has no terminal, /dev/tty is
+ * ENXIO and a session-1 leader may take a pseudo-terminal as its own). */
+bool devfs_console_is_terminal(void);
 /* Whether f is such a pipe-like console (and its inode number, for /proc/self/fd). */
 bool devfs_console_pipe(const struct file *f, uint64_t *ino);
 /* The kernel's character device numbered rdev (mknod's dev), opened through node (held by the

@@ -687,6 +687,7 @@ struct linux_inotify_event {
 #define SO_SNDBUF      7
 #define SO_RCVBUF      8
 #define SO_KEEPALIVE   9
+#define SO_OOBINLINE   10
 #define SO_REUSEPORT   15
 #define SO_RCVTIMEO    20
 #define SO_SNDTIMEO    21

@@ -109,6 +109,10 @@ struct socket {
     int accept_count, backlog;
     int rcvbuf, sndbuf;         /* as Linux reports them (twice what was set) */
     bool reuseaddr, reuseport, keepalive, nodelay, v6only, broadcast;
+    /* SO_OOBINLINE: urgent data stays in the stream. It always does here (lwIP delivers it
+     * inline and sends none), so only the flag is kept; MSG_OOB reads are EINVAL either way,
+     * as Linux's with the flag set. */
+    bool oobinline;
     bool cork;                 /* TCP_CORK: partial segments wait until it is cleared */
     bool port_locked;           /* UDP: bound to a port of its own choosing (disconnect keeps it) */
     bool auto_source;           /* UDP: connect chose the local address (disconnect forgets it) */

@@ -150,6 +150,7 @@ static err_t on_accept(void *arg, struct tcp_pcb *newpcb, err_t err)
     s->reuseaddr = l->reuseaddr;       /* Linux's sk_clone_lock copies the listener's options */
     s->reuseport = l->reuseport;
     s->keepalive = l->keepalive;
+    s->oobinline = l->oobinline;
     s->keepidle = l->keepidle;
     s->keepintvl = l->keepintvl;
     s->keepcnt = l->keepcnt;
@@ -567,7 +568,10 @@ static void tcp_release_(struct socket *s)
         return;
     detach(pcb);
     s->pcb = NULL;
-    if ((s->linger && s->linger_sec == 0) || s->rx_head || (s->state != TS_LISTEN && s->state != TS_CONNECTED && s->state != TS_CLOSED)) {
+    /* A listener is only ever closed (lwIP asserts on aborting one; Linux's SO_LINGER 0 on a
+     * listener resets nothing but the unaccepted connections, already reset above). */
+    if (s->state != TS_LISTEN &&
+        ((s->linger && s->linger_sec == 0) || s->rx_head || (s->state != TS_CONNECTED && s->state != TS_CLOSED))) {
         tcp_abort(pcb);
         return;
     }

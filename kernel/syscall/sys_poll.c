@@ -79,9 +79,12 @@ static void poll_table_wake(struct waiter *w, uint32_t events)
     ((struct poll_table *)w->priv)->woken = true;
 }
 
+/* The table holds each file it waits on (Linux's __pollwait get_file): another thread may close
+ * the descriptor during the wait, and the waiter must come off a queue that still exists. */
 static void poll_table_add(struct poll_table *pt, struct file *f)
 {
     struct waiter *w = &pt->waiters[pt->count];
+    f->refs++;
     pt->files[pt->count++] = f;
     waiter_init(w, poll_table_wake, pt);
     wait_queue_add(&f->waiters, w);
@@ -89,8 +92,10 @@ static void poll_table_add(struct poll_table *pt, struct file *f)
 
 static void poll_table_free(struct poll_table *pt)
 {
-    for (int i = 0; i < pt->count; i++)
+    for (int i = 0; i < pt->count; i++) {
         wait_queue_remove(&pt->files[i]->waiters, &pt->waiters[i]);
+        file_put(pt->files[i]);
+    }
     kfree(pt->waiters);
     kfree(pt->files);
 }
@@ -211,9 +216,11 @@ static int select_once(int n, struct fd_sets *s, struct poll_table *pt)
         if (!((s->in[w] | s->out[w] | s->ex[w]) & bit))
             continue;
         struct file *f = fd_get(proc(), fd);
-        if (pt)
+        if (f && pt)
             poll_table_add(pt, f);
-        uint32_t mask = file_poll(f);
+        /* closed by another thread since the call began: Linux's do_select takes
+         * DEFAULT_POLLMASK for a descriptor it no longer finds, so it reads as ready */
+        uint32_t mask = f ? file_poll(f) : POLL_ALWAYS;
         if ((mask & POLLIN_SET) && (s->in[w] & bit)) {
             s->res_in[w] |= bit;
             count++;
@@ -278,7 +285,9 @@ static int64_t do_select(int64_t n, uint64_t uin, uint64_t uout, uint64_t uex, u
         ret = select_once((int)n, &s, NULL);
     }
     poll_table_free(&pt);
-    for (int i = 0; i < 3; i++)
+    /* An error (EINTR too) leaves the caller's sets as they came, as Linux's core_sys_select:
+     * CPython's select.select retries an interrupted call with the same sets. */
+    for (int i = 0; i < 3 && ret >= 0; i++)
         if (user[i] && copy_to_user(user[i], *sets[i + 3], s.words * 8))
             ret = -EFAULT;
     kfree(mem);

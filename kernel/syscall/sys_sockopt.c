@@ -99,6 +99,7 @@ SYSCALL(setsockopt)
             s->proto->apply_options(s);
             return 0;
         case SO_BROADCAST: s->broadcast = v != 0; return 0;
+        case SO_OOBINLINE: s->oobinline = v != 0; return 0;
         case SO_RCVBUF:
             s->rcvbuf = buffer_size(v, SOCK_MIN_RCVBUF);
             s->rcvbuf_set = true;
@@ -261,6 +262,7 @@ SYSCALL(getsockopt)
         case SO_REUSEPORT: v = s->reuseport; break;
         case SO_KEEPALIVE: v = s->keepalive; break;
         case SO_BROADCAST: v = s->broadcast; break;
+        case SO_OOBINLINE: v = s->oobinline; break;
         case SO_TYPE: v = s->type; break;
         case SO_PROTOCOL: v = s->protocol; break;
         case SO_DOMAIN: v = s->domain; break;

@@ -70,7 +70,7 @@ const struct name sigprocmask_how_names[] = { N(SIG_BLOCK), N(SIG_UNBLOCK), N(SI
 const struct name sockopt_level_names[] = { N(SOL_SOCKET), N(IPPROTO_TCP), N(IPPROTO_IPV6), { 0, "SOL_IP" }, END };
 const struct name so_names[] = {
     N(SO_REUSEADDR), N(SO_TYPE), N(SO_ERROR), N(SO_BROADCAST), N(SO_SNDBUF), N(SO_RCVBUF),
-    N(SO_KEEPALIVE), N(SO_LINGER), N(SO_REUSEPORT), N(SO_PASSCRED), N(SO_PEERCRED), N(SO_RCVTIMEO),
+    N(SO_KEEPALIVE), N(SO_OOBINLINE), N(SO_LINGER), N(SO_REUSEPORT), N(SO_PASSCRED), N(SO_PEERCRED), N(SO_RCVTIMEO),
     N(SO_SNDTIMEO), N(SO_ACCEPTCONN), N(SO_PROTOCOL), N(SO_DOMAIN), END,
 };
 const struct name tcp_names[] = { N(TCP_NODELAY), N(TCP_KEEPIDLE), N(TCP_KEEPINTVL), N(TCP_KEEPCNT), END };

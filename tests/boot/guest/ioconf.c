@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -472,6 +473,17 @@ static void section_poll(void)
     close(s);
 }
 
+/* Another thread closes the descriptor a select waits on, then makes the pipe readable. */
+static int closing[2];
+static void *close_then_write(void *arg)
+{
+    usleep(50 * 1000);
+    close(closing[0]);
+    usleep(50 * 1000);
+    (void)!write(closing[1], "x", 1);
+    return arg;
+}
+
 static void section_select(void)
 {
     say("10. select, pselect6\n");
@@ -506,6 +518,49 @@ static void section_select(void)
     FD_ZERO(&rd);
     FD_SET(p[0], &rd);
     r("select nfds FD_SETSIZE", select(FD_SETSIZE, &rd, NULL, NULL, &(struct timeval){ 0, 0 }));
+    /* A handled signal ends select with EINTR, SA_RESTART or not (ERESTARTNOHAND), and an error
+     * leaves the caller's sets as they came: CPython's select.select retries with the same sets
+     * (asyncio's SelectSelector then waits on the wake-up socket its handler wrote). */
+    for (int restart = 0; restart < 2; restart++) {
+        struct sigaction sa = { 0 };
+        sa.sa_handler = on_alarm;
+        sa.sa_flags = restart ? SA_RESTART : 0;
+        sigaction(SIGALRM, &sa, NULL);
+        int q[2];                      /* p[0] holds a byte: wait on an empty pipe */
+        pipe(q);
+        FD_ZERO(&rd);
+        FD_SET(q[0], &rd);
+        FD_ZERO(&wr);
+        FD_SET(p[1], &wr);
+        struct itimerval it = { { 0, 0 }, { 0, 50 * 1000 } };
+        setitimer(ITIMER_REAL, &it, NULL);
+        tv = (struct timeval){ 5, 0 };
+        r(restart ? "select interrupted, SA_RESTART handler" : "select interrupted",
+          select(q[0] + 1, &rd, NULL, NULL, &tv));
+        say("   read set kept %d\n", FD_ISSET(q[0], &rd));
+        int gone = dup(0);             /* the lowest free fd, as above */
+        close(gone);
+        FD_SET(gone, &rd);
+        int nfds = (q[0] > gone ? q[0] : gone) + 1;
+        r("select with a closed fd in the set", select(nfds, &rd, &wr, NULL, &(struct timeval){ 0, 0 }));
+        say("   sets kept %d %d %d\n", FD_ISSET(q[0], &rd), FD_ISSET(gone, &rd), FD_ISSET(p[1], &wr));
+        close(q[0]);
+        close(q[1]);
+    }
+    signal(SIGALRM, SIG_DFL);
+    alarm(60);                         /* the backstop setitimer replaced */
+    /* Linux's select holds the file it waits on; a descriptor closed meanwhile reads as ready
+     * (DEFAULT_POLLMASK) at the next wake-up */
+    pipe(closing);
+    FD_ZERO(&rd);
+    FD_SET(closing[0], &rd);
+    pthread_t t;
+    pthread_create(&t, NULL, close_then_write, NULL);
+    tv = (struct timeval){ 0, 400 * 1000 };
+    r("select on a descriptor another thread closes", select(closing[0] + 1, &rd, NULL, NULL, &tv));
+    say("   read set %d\n", FD_ISSET(closing[0], &rd));
+    pthread_join(t, NULL);
+    close(closing[1]);
     close(p[0]);
     close(p[1]);
 }

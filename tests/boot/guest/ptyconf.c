@@ -872,6 +872,32 @@ static void section_capacity(void)
     close(m);
 }
 
+/* A session leader without a terminal, as pid 1 is when the host gives none (docker without
+ * -t): /dev/tty is ENXIO (CPython's test_ioctl skips on it), and the first pseudo-terminal it
+ * opens without O_NOCTTY becomes its terminal. The process itself, last: the oracle's setsid
+ * makes it a leader, the unikernel's pid 1 already is one (EPERM). Where the host gives a
+ * terminal the two differ by design (pid 1 keeps the console), so nothing is compared. */
+static void section_no_terminal(void)
+{
+    say("13. a session leader without a terminal\n");
+    if (isatty(0) || isatty(1) || isatty(2)) {
+        say("   a standard descriptor is a terminal: not compared\n");
+        return;
+    }
+    (void)setsid();
+    say("   session leader %d\n", getsid(0) == getpid());
+    r("open /dev/tty", open("/dev/tty", O_RDWR));
+    signal(SIGHUP, SIG_IGN);           /* the terminal's end at exit hangs up its session: us */
+    int m = posix_openpt(O_RDWR | O_NOCTTY);
+    char name[64];
+    if (m < 0 || grantpt(m) || unlockpt(m) || ptsname_r(m, name, sizeof(name)))
+        return;
+    int s = open(name, O_RDWR);
+    say("   slave opened without O_NOCTTY is ours: foreground %d\n", tcgetpgrp(s) == getpgrp());
+    int tty = open("/dev/tty", O_RDWR);
+    say("   /dev/tty opens %d, foreground %d\n", tty >= 0, tty >= 0 && tcgetpgrp(tty) == getpgrp());
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -893,5 +919,6 @@ int main(void)
     section_leader_exit();
     section_packet();
     section_capacity();
+    section_no_terminal();
     return 0;
 }

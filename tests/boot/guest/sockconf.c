@@ -454,6 +454,15 @@ static void sec_opts(void)
     r("set SO_KEEPALIVE 5", setsockopt(t, SOL_SOCKET, SO_KEEPALIVE, &v, sizeof v));
     opt("SO_KEEPALIVE", t, SOL_SOCKET, SO_KEEPALIVE);
     opt("SO_REUSEADDR", t, SOL_SOCKET, SO_REUSEADDR);
+    /* asyncio's and ftplib's servers set it on every connection (CPython's test_ftplib) */
+    opt("SO_OOBINLINE", t, SOL_SOCKET, SO_OOBINLINE);
+    v = 1;
+    r("set SO_OOBINLINE", setsockopt(t, SOL_SOCKET, SO_OOBINLINE, &v, sizeof v));
+    opt("SO_OOBINLINE", t, SOL_SOCKET, SO_OOBINLINE);
+    r("set UDP SO_OOBINLINE", setsockopt(u, SOL_SOCKET, SO_OOBINLINE, &v, sizeof v));
+    opt("UDP SO_OOBINLINE", u, SOL_SOCKET, SO_OOBINLINE);
+    r("set UNIX SO_OOBINLINE", setsockopt(x, SOL_SOCKET, SO_OOBINLINE, &v, sizeof v));
+    opt("UNIX SO_OOBINLINE", x, SOL_SOCKET, SO_OOBINLINE);
     opt("TCP_NODELAY", t, IPPROTO_TCP, TCP_NODELAY);
     v = 1;
     r("set TCP_NODELAY", setsockopt(t, IPPROTO_TCP, TCP_NODELAY, &v, sizeof v));
@@ -507,7 +516,18 @@ static void sec_opts(void)
     r("TCP_INFO connected", getsockopt(c, IPPROTO_TCP, TCP_INFO, &ti, &len));
     say("   state %d\n", ti.tcpi_state);
     opt("SO_ERROR connected", c, SOL_SOCKET, SO_ERROR);
+    v = 1;
+    setsockopt(c, SOL_SOCKET, SO_OOBINLINE, &v, sizeof v);
+    r("recv MSG_OOB with SO_OOBINLINE", recv(c, &v, 1, MSG_OOB | MSG_DONTWAIT));
     close(c), close(s);
+    /* CPython's test_ssl (TestPreHandshakeClose) sets it on its listener: the close is a close */
+    int l = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in la = lo4(0);
+    bind(l, (struct sockaddr *)&la, sizeof la);
+    listen(l, 4);
+    lg = (struct linger){1, 0};
+    r("set SO_LINGER 0 on a listener", setsockopt(l, SOL_SOCKET, SO_LINGER, &lg, sizeof lg));
+    r("close the listener", close(l));
 }
 
 static void sec_pairs(void)
