@@ -29,11 +29,12 @@ def test_kernel_boots_reports_its_gic_and_ticks(kernel_image, gic, cpu):
     assert result.status == 0 and result.kind == "boot", result.console
     assert line(result.console, "unibuild kernel ").endswith("(virt, aarch64)")
     assert re.match(rf"gic: v{gic} ", line(result.console, "gic: "))
-    ticks = int(re.match(r"ticks: (\d+) in 100 ms", line(result.console, "ticks: ")).group(1))
+    ticks, ms = map(int, re.match(r"ticks: (\d+) in (\d+) ms", line(result.console, "ticks: ")).groups())
     # 100 Hz over 100 ms: about 10. A loaded host delays QEMU's timer and then delivers the
     # late ticks together (17 seen at load 8), so the bounds say only that the timer interrupt
     # arrives and does not storm; a rate is for bench/, not a test.
-    assert 1 <= ticks <= 40
+    # The wait is 100 ms, longer only when no tick came by then (up to 2 s).
+    assert 1 <= ticks <= 40 and 100 <= ms <= 2100
     assert re.match(r"boot: ready in \d+\.\d{3} ms", line(result.console, "boot: "))
 
 
