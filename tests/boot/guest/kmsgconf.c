@@ -16,12 +16,16 @@
 
 static char buf[8192];
 
-/* "prio,seq,usec,flags;text\n" with nothing else: the seq, or -1 when the record is not so. */
+/* "prio,seq,usec,flags;text\n", then any " KEY=VALUE\n" dictionary lines (a device's message on
+ * Linux carries SUBSYSTEM= and DEVICE=): the seq, or -1 when the record is not so. */
 static long long parse(const char *rec, long n, int *prio, const char **text)
 {
     char *end;
-    if (n < 8 || rec[n - 1] != '\n' || memchr(rec, '\n', n - 1))
+    if (n < 8 || rec[n - 1] != '\n')
         return -1;
+    for (const char *nl = memchr(rec, '\n', n - 1); nl; nl = memchr(nl + 1, '\n', rec + n - 1 - (nl + 1)))
+        if (nl[1] != ' ')
+            return -1;
     long p = strtol(rec, &end, 10);
     if (*end != ',')
         return -1;
