@@ -66,10 +66,13 @@ static void on_alarm(int sig)
     alarms++;
 }
 
+/* Stopped by its own flag: a store to ticks from the other thread can be lost to this one's
+ * read-increment-write (preempted between them, it writes the old value back and spins on). */
+static volatile int stop_spinner;
 static void *spinner(void *arg)
 {
     (void)arg;
-    while (ticks < (1ul << 62))
+    while (!stop_spinner)
         ticks++;
     return NULL;
 }
@@ -185,7 +188,7 @@ int main(int argc, char **argv)
     for (int i = 0; i < 20 && !aborted; i++)
         aborted = cs_spin(a, &ticks, ticks, 1ul << 40);
     r("preempted inside: abort_ip", aborted);
-    ticks = 1ul << 62;
+    stop_spinner = 1;
     pthread_join(t, NULL);
 
     int st = bad_descriptor_child();
