@@ -80,7 +80,9 @@ static void maps_line(struct text *t, const struct vma *v)
     t->s[t->len++] = '\n';
 }
 
-struct file *procfs_maps_open(const char *path, int flags)
+/* The text of a process's VMAs, `per_vma` bytes at most each: maps and smaps. */
+static struct file *vmas_open(const char *path, int flags, size_t per_vma,
+                              void (*write)(struct text *t, const struct vm *vm, const struct vma *v))
 {
     struct process *p = process_of(path, NULL);
     if (!p || !p->vm)
@@ -89,13 +91,20 @@ struct file *procfs_maps_open(const char *path, int flags)
     if (!text_reserve(&t, 1))
         return NULL;
     for (const struct vma *v = p->vm->vmas; v; v = v->next) {
-        if (!text_reserve(&t, LINE_MAX)) {
+        if (!text_reserve(&t, per_vma)) {
             kfree(t.s);
             return NULL;
         }
-        maps_line(&t, v);
+        write(&t, p->vm, v);
     }
     return text_file(t.s, t.len, flags);
+}
+
+static void maps_entry(struct text *t, const struct vm *vm, const struct vma *v) { maps_line(t, v); }
+
+struct file *procfs_maps_open(const char *path, int flags)
+{
+    return vmas_open(path, flags, LINE_MAX, maps_entry);
 }
 
 /* What smaps_account adds up for one VMA, in bytes (Pss scaled by PSS_SHIFT as Linux's). */
@@ -189,23 +198,15 @@ static void smap(struct text *t, const struct vm *vm, const struct vma *v)
     vm_flags(t, v);
 }
 
+static void smaps_entry(struct text *t, const struct vm *vm, const struct vma *v)
+{
+    maps_line(t, v);
+    smap(t, vm, v);
+}
+
 static struct file *smaps_open(const char *path, int flags)
 {
-    struct process *p = process_of(path, NULL);
-    if (!p || !p->vm)
-        return NULL;
-    struct text t = { 0 };
-    if (!text_reserve(&t, 1))
-        return NULL;
-    for (const struct vma *v = p->vm->vmas; v; v = v->next) {
-        if (!text_reserve(&t, LINE_MAX + SMAP_MAX)) {
-            kfree(t.s);
-            return NULL;
-        }
-        maps_line(&t, v);
-        smap(&t, p->vm, v);
-    }
-    return text_file(t.s, t.len, flags);
+    return vmas_open(path, flags, LINE_MAX + SMAP_MAX, smaps_entry);
 }
 
 void procfs_maps_init(void)

@@ -115,19 +115,31 @@ static int fill_inet(struct nl_buf *b, struct netif *n, uint32_t portid, uint32_
     return 0;
 }
 
+/* A strict dump's checks and its one-interface filter, shared by both families: 0 and the
+ * dump's flags and interface (0: all) to go on, else what the dump call returns. */
+static int dump_filter(struct nl_dump *d, struct nl_buf *b, const char *family, uint16_t *flags, int *only)
+{
+    int err;
+    *only = 0;
+    *flags = NLM_F_MULTI;
+    if (!d->strict)
+        return 0;
+    if ((err = valid_dump_req(d, family, only)))
+        return err;
+    if (*only) {
+        *flags |= NLM_F_DUMP_FILTERED;
+        if (*only > 255 || !netif_get_by_index((u8_t)*only))
+            return b->len ? (int)b->len : -ENODEV;
+    }
+    return 0;
+}
+
 int inet_dump_ifaddr(struct nl_dump *d, struct nl_buf *b)
 {
-    int only = 0, err;
-    uint16_t flags = NLM_F_MULTI;
-    if (d->strict) {
-        if ((err = valid_dump_req(d, NULL, &only)))
-            return err;
-        if (only) {
-            flags |= NLM_F_DUMP_FILTERED;
-            if (only > 255 || !netif_get_by_index((u8_t)only))
-                return b->len ? (int)b->len : -ENODEV;
-        }
-    }
+    int only, stop;
+    uint16_t flags;
+    if ((stop = dump_filter(d, b, NULL, &flags, &only)))
+        return stop;
     int max = only ? only : rtnl_max_index();
     for (long idx = d->args[0] ? d->args[0] : only ? only : 1; idx <= max; idx++) {
         struct netif *n = netif_get_by_index((u8_t)idx);
@@ -199,17 +211,10 @@ static int fill_inet6(struct nl_buf *b, struct netif *n, int i, uint32_t portid,
 int inet6_dump_ifaddr(struct nl_dump *d, struct nl_buf *b)
 {
 #if LWIP_IPV6
-    int only = 0, err;
-    uint16_t flags = NLM_F_MULTI;
-    if (d->strict) {
-        if ((err = valid_dump_req(d, "ipv6", &only)))
-            return err;
-        if (only) {
-            flags |= NLM_F_DUMP_FILTERED;
-            if (only > 255 || !netif_get_by_index((u8_t)only))
-                return b->len ? (int)b->len : -ENODEV;
-        }
-    }
+    int only, stop;
+    uint16_t flags;
+    if ((stop = dump_filter(d, b, "ipv6", &flags, &only)))
+        return stop;
     int max = only ? only : rtnl_max_index();
     for (long idx = d->args[0] ? d->args[0] : only ? only : 1; idx <= max; idx++, d->args[1] = 0) {
         struct netif *n = netif_get_by_index((u8_t)idx);
